@@ -1,0 +1,24 @@
+//! Schema steps for pokmas, one module per step, on SQLite and PostgreSQL alike.
+//!
+//! Schema changes only ever happen here; the application runs
+//! `Migrator::up` at start (`pokmas serve`, `pokmas migrate`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_core;
+mod m20261128_000002_audit;
+mod m20261128_000003_mail;
+
+/// Every migration of the application, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_core::Migration),
+            Box::new(m20261128_000002_audit::Migration),
+            Box::new(m20261128_000003_mail::Migration),
+        ]
+    }
+}

@@ -1,0 +1,1 @@
+//! Audit append inside the caller transaction.

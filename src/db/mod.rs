@@ -1,0 +1,105 @@
+//! Storage: connection setup, entities and the audit append.
+
+pub mod audit;
+pub mod entities;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+/// How long an SQLite writer waits for the lock before giving up.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the database named by `url` (`sqlite://…` or `postgres://…`).
+///
+/// SQLite is opened in WAL mode with `synchronous=FULL`, foreign keys on and a
+/// busy timeout; [`check_sqlite_pragmas`] proves those settings took effect.
+///
+/// # Errors
+/// Fails when the database cannot be reached or the SQLite settings did not apply.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        opts.max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            });
+    } else {
+        opts.max_connections(16);
+    }
+    let db = Database::connect(opts).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        check_sqlite_pragmas(&db).await?;
+    }
+    Ok(db)
+}
+
+/// Verifies that the SQLite durability settings are in force on a pooled connection.
+///
+/// # Errors
+/// Returns a `DbErr::Custom` naming the PRAGMA that does not hold.
+pub async fn check_sqlite_pragmas(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let expect = [
+        ("journal_mode", "wal"),
+        ("synchronous", "2"),
+        ("foreign_keys", "1"),
+    ];
+    for (pragma, want) in expect {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                format!("PRAGMA {pragma}"),
+            ))
+            .await?
+            .ok_or_else(|| DbErr::Custom(format!("PRAGMA {pragma} returned nothing")))?;
+        let got: String = match row.try_get_by_index::<String>(0) {
+            Ok(s) => s.to_lowercase(),
+            Err(_) => row.try_get_by_index::<i64>(0)?.to_string(),
+        };
+        if got != want {
+            return Err(DbErr::Custom(format!(
+                "SQLite PRAGMA {pragma} is {got}, expected {want}"
+            )));
+        }
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA busy_timeout",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("PRAGMA busy_timeout returned nothing".into()))?;
+    let timeout: i64 = row.try_get_by_index(0)?;
+    if timeout < 1000 {
+        return Err(DbErr::Custom(format!(
+            "SQLite busy_timeout is {timeout} ms, expected ≥ 1000"
+        )));
+    }
+    Ok(())
+}
+
+/// Starts a transaction that will write.
+///
+/// On SQLite this is `BEGIN IMMEDIATE`, so the write lock is taken up front and a
+/// read-then-write use case waits for its turn instead of failing on a stale
+/// snapshot. PostgreSQL ignores the mode; the audit append locks the chain head.
+///
+/// # Errors
+/// Fails when the database refuses to start a transaction.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
