@@ -1,4 +1,18 @@
 //! pokmas: open recruitment and fit-and-proper test for Samarinda's Probebaya Pokmas.
+//!
+//! Layers (DESIGN §9): `web` and `cli` call `services` (one use case, one
+//! transaction), which call the pure `domain` and the `db` storage.
 
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod db;
 pub mod domain;
+pub mod error;
+pub mod export;
+pub mod router;
+pub mod server;
+pub mod services;
+pub mod verify_cmd;
+pub mod views;
+pub mod web;

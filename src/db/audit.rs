@@ -1,1 +1,191 @@
-//! Audit append inside the caller transaction.
+//! Appends to the hash-chained audit trail inside the caller's transaction.
+//!
+//! The chain head row is locked first (`SELECT … FOR UPDATE` on PostgreSQL;
+//! on SQLite the caller's `BEGIN IMMEDIATE` already holds the only write lock),
+//! so concurrent appends queue up instead of forking the chain. The unique
+//! constraints on `seq`, `prev_hash` and `hash` are the second line of defence.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::entities::{audit_chain_head, audit_event};
+use crate::domain::audit::{Event, canonical_payload, format_at};
+use crate::domain::role::Role;
+
+/// Who caused an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The platform itself (migrations, the worker, scheduled checkpoints).
+    System,
+    /// A signed-in account acting in its role.
+    Account { id: Uuid, role: Role },
+}
+
+impl Actor {
+    fn fields(self) -> (String, String) {
+        match self {
+            Actor::System => ("system".into(), "system".into()),
+            Actor::Account { id, role } => (id.to_string(), role.as_str().into()),
+        }
+    }
+}
+
+/// An event to append; `seq`, `at` and the hashes are filled in by [`append`].
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub actor: Actor,
+    pub action: &'static str,
+    pub subject_type: &'static str,
+    pub subject_id: String,
+    pub round_id: Option<Uuid>,
+    /// A JSON object of integers and strings; never personal data (DESIGN §7).
+    pub payload: serde_json::Value,
+    pub reason: String,
+    /// Index columns for the trail browser; not hashed.
+    pub registration_no: Option<String>,
+    pub kelurahan_code: Option<String>,
+}
+
+impl NewEvent {
+    /// An event with an empty payload and reason.
+    pub fn new(actor: Actor, action: &'static str, subject_type: &'static str, subject_id: impl Into<String>) -> Self {
+        NewEvent {
+            actor,
+            action,
+            subject_type,
+            subject_id: subject_id.into(),
+            round_id: None,
+            payload: serde_json::json!({}),
+            reason: String::new(),
+            registration_no: None,
+            kelurahan_code: None,
+        }
+    }
+
+    /// Sets the payload object.
+    #[must_use]
+    pub fn payload(mut self, payload: serde_json::Value) -> Self {
+        self.payload = payload;
+        self
+    }
+
+    /// Sets the round the event belongs to.
+    #[must_use]
+    pub fn round(mut self, round_id: Uuid) -> Self {
+        self.round_id = Some(round_id);
+        self
+    }
+
+    /// Sets the written reason.
+    #[must_use]
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = reason.into();
+        self
+    }
+}
+
+/// Appends one event and moves the chain head, in the caller's transaction.
+///
+/// # Errors
+/// Fails on a database error, or when the payload is not a JSON object of
+/// integers and strings (a programming error, reported as `DbErr::Custom`).
+pub async fn append<C: ConnectionTrait>(tx: &C, new: NewEvent) -> Result<audit_event::Model, DbErr> {
+    let payload = canonical_payload(&new.payload)
+        .map_err(|e| DbErr::Custom(format!("audit payload for {}: {e}", new.action)))?;
+    let head = audit_chain_head::Entity::find_by_id(1)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("audit_chain_head row 1".into()))?;
+    let (actor, actor_role) = new.actor.fields();
+    let mut event = Event {
+        seq: u64::try_from(head.seq + 1).map_err(|e| DbErr::Custom(e.to_string()))?,
+        at: format_at(time::OffsetDateTime::now_utc()),
+        actor,
+        actor_role,
+        action: new.action.to_owned(),
+        subject_type: new.subject_type.to_owned(),
+        subject_id: new.subject_id,
+        round_id: new.round_id.map(|id| id.to_string()).unwrap_or_default(),
+        payload,
+        reason: new.reason,
+        prev_hash: head.hash.clone(),
+        hash: String::new(),
+    };
+    event.hash = event.compute_hash();
+
+    let seq = head.seq + 1;
+    let model = audit_event::ActiveModel {
+        seq: Set(seq),
+        at: Set(event.at),
+        actor: Set(event.actor),
+        actor_role: Set(event.actor_role),
+        action: Set(event.action),
+        subject_type: Set(event.subject_type),
+        subject_id: Set(event.subject_id),
+        round_id: Set(event.round_id),
+        payload: Set(event.payload),
+        reason: Set(event.reason),
+        prev_hash: Set(event.prev_hash),
+        hash: Set(event.hash.clone()),
+        registration_no: Set(new.registration_no),
+        kelurahan_code: Set(new.kelurahan_code),
+    }
+    .insert(tx)
+    .await?;
+    audit_chain_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(event.hash) }
+        .update(tx)
+        .await?;
+    Ok(model)
+}
+
+/// Converts a stored row back to the hashed form, byte for byte.
+pub fn to_event(m: &audit_event::Model) -> Event {
+    Event {
+        seq: u64::try_from(m.seq).unwrap_or_default(),
+        at: m.at.clone(),
+        actor: m.actor.clone(),
+        actor_role: m.actor_role.clone(),
+        action: m.action.clone(),
+        subject_type: m.subject_type.clone(),
+        subject_id: m.subject_id.clone(),
+        round_id: m.round_id.clone(),
+        payload: m.payload.clone(),
+        reason: m.reason.clone(),
+        prev_hash: m.prev_hash.clone(),
+        hash: m.hash.clone(),
+    }
+}
+
+/// Rows fetched per page when streaming the trail out.
+const EXPORT_PAGE: u64 = 5_000;
+
+/// Streams the whole trail as `audit.csv` in `seq` order, a page at a time
+/// (keyset pagination, constant memory). Returns the number of events written.
+///
+/// # Errors
+/// Storage or write failures.
+pub async fn export_csv<W: std::io::Write>(db: &impl ConnectionTrait, out: W) -> anyhow::Result<u64> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let mut writer = crate::export::audit_csv::AuditCsvWriter::with_header(out)?;
+    let mut after = 0i64;
+    let mut n = 0u64;
+    loop {
+        let page = audit_event::Entity::find()
+            .filter(audit_event::Column::Seq.gt(after))
+            .order_by_asc(audit_event::Column::Seq)
+            .limit(EXPORT_PAGE)
+            .all(db)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for row in &page {
+            writer.write_event(&to_event(row))?;
+            n += 1;
+        }
+    }
+    writer.flush()?;
+    Ok(n)
+}

@@ -1,1 +1,8 @@
-//! Pure domain rules: no I/O, no web or database framework.
+//! Pure domain rules: plain types and functions with no I/O and no web,
+//! database or mail framework, so the server and the offline verifier share
+//! one implementation (DESIGN §9).
+
+pub mod account;
+pub mod audit;
+pub mod lang;
+pub mod role;

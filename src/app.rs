@@ -1,0 +1,73 @@
+//! The application state shared by every handler, the CLI and the worker.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum_csrf::{CsrfConfig, Key, SameSite};
+use sea_orm::DatabaseConnection;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+
+/// Everything a request may need. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+/// The running application.
+pub struct App {
+    /// The database pool (SQLite file or PostgreSQL).
+    pub db: DatabaseConnection,
+    /// Resolved configuration (secrets redacted in `Debug`).
+    pub config: Config,
+    /// CSRF protection for every state-changing form, keyed from the installation secret.
+    pub csrf: CsrfConfig,
+}
+
+impl App {
+    /// Builds the state around an open, migrated database.
+    pub fn new(db: DatabaseConnection, config: Config) -> AppState {
+        let csrf = csrf_config(&config);
+        AppState(Arc::new(App { db, config, csrf }))
+    }
+
+    /// A purpose-specific key derived from the installation secret, so one
+    /// leaked derived key never exposes another (cookies, CSRF, NIK hashing).
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        derive_key(&self.config, purpose)
+    }
+}
+
+fn derive_key(config: &Config, purpose: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"pokmas:");
+    h.update(purpose.as_bytes());
+    h.update(b":");
+    h.update(config.secret.bytes());
+    h.finalize().into()
+}
+
+fn csrf_config(config: &Config) -> CsrfConfig {
+    let mut key = [0u8; 64];
+    key[..32].copy_from_slice(&derive_key(config, "csrf-cookie-a"));
+    key[32..].copy_from_slice(&derive_key(config, "csrf-cookie-b"));
+    CsrfConfig::default()
+        .with_cookie_name("pokmas_csrf")
+        .with_cookie_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_secure(config.https())
+        .with_key(Some(Key::from(&key)))
+        .with_salt(hex::encode(derive_key(config, "csrf-salt")))
+}
+
+impl FromRef<AppState> for CsrfConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.0.csrf.clone()
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}

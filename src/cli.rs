@@ -1,0 +1,194 @@
+//! The `pokmas` command line: one binary for the server and every tool.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+use rand::distr::{Alphanumeric, SampleString};
+
+use crate::config::{Config, InstallationArgs, ServeArgs};
+use crate::db::audit::Actor;
+use crate::domain::role::Role;
+use crate::services;
+
+/// Open recruitment and fit-and-proper test of Samarinda's Probebaya Pokmas.
+#[derive(Debug, Parser)]
+#[command(name = "pokmas", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub installation: InstallationArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve the web site and API until SIGTERM/SIGINT.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Import regions (`kode_kecamatan,nama_kecamatan,kode_kelurahan,nama_kelurahan`)
+    /// or an RT list (`kode_kelurahan,rt`). All or nothing; safe to repeat.
+    ImportRegions {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Export data as CSV (DESIGN §10 columns, formula-escaped).
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Check an exported audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the live SQLite database to PATH.
+    Backup {
+        /// Where to write the copy (must not exist).
+        path: PathBuf,
+    },
+}
+
+/// `pokmas user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an active account. The password is read from standard input when
+    /// it is not a terminal, otherwise generated and printed once.
+    Add {
+        /// E-mail address (the login).
+        #[arg(long)]
+        email: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Role: admin, operator, panelist, auditor (or applicant).
+        #[arg(long)]
+        role: Role,
+        /// Kelurahan code the account acts in, e.g. 64.72.01.1001 (repeatable;
+        /// required for operators and panelists).
+        #[arg(long = "kelurahan")]
+        kelurahan: Vec<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// `pokmas export …`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The whole audit trail as `audit.csv`.
+    Audit {
+        /// Output file, or `-` for standard output.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `pokmas audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify an exported `audit.csv`. Exit 0 valid, 1 tampered (row and reason
+    /// printed), 2 malformed.
+    Verify {
+        /// The exported file.
+        file: PathBuf,
+        /// Require that the trail contains exactly this event, e.g. `1200:ab12…`.
+        #[arg(long, value_name = "SEQ:HASH")]
+        checkpoint: Option<String>,
+    },
+}
+
+/// Runs the parsed command; returns the process exit code.
+///
+/// # Errors
+/// Any failure, printed by `main` with its causes.
+pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    let inst = cli.installation;
+    match cli.command {
+        Command::Serve(args) => {
+            let config = Config::resolve(&inst, &args)?;
+            crate::server::serve(config, args.demo).await?;
+            Ok(0)
+        }
+        Command::Migrate => {
+            let db = open(&inst).await?;
+            Migrator::up(&db, None).await.context("migration failed")?;
+            println!("database is up to date");
+            Ok(0)
+        }
+        Command::ImportRegions { file } => {
+            let db = open_migrated(&inst).await?;
+            let f = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+            let parsed = match crate::export::regions_csv::parse(std::io::BufReader::new(f)) {
+                Ok(p) => p,
+                Err(errors) => {
+                    eprintln!("{} ditolak, tidak ada yang diimpor:\n{errors}", file.display());
+                    return Ok(2);
+                }
+            };
+            let r = services::regions::import(&db, Actor::System, &parsed).await?;
+            println!(
+                "imported: {} kecamatan, {} kelurahan, {} RT added; {} renamed",
+                r.kecamatan_added, r.kelurahan_added, r.rt_added, r.renamed
+            );
+            Ok(0)
+        }
+        Command::User(UserCommand::Add { email, name, role, kelurahan, password_stdin }) => {
+            let db = open_migrated(&inst).await?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (Alphanumeric.sample_string(&mut rand::rng(), 20), true)
+            };
+            let new = services::accounts::NewAccount { email: email.clone(), name, role, kelurahan, password: password.clone() };
+            let id = services::accounts::create_account(&db, Actor::System, new).await?;
+            println!("account {id} created for {email} ({role})");
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(0)
+        }
+        Command::Export(ExportCommand::Audit { out }) => {
+            let db = open_migrated(&inst).await?;
+            let n = if out.as_os_str() == "-" {
+                let stdout = std::io::stdout();
+                let mut lock = stdout.lock();
+                let n = crate::db::audit::export_csv(&db, &mut lock).await?;
+                lock.flush()?;
+                n
+            } else {
+                let file = std::fs::File::create(&out).with_context(|| format!("cannot create {}", out.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                let n = crate::db::audit::export_csv(&db, &mut w).await?;
+                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                n
+            };
+            eprintln!("exported {n} audit events");
+            Ok(0)
+        }
+        Command::Audit(AuditCommand::Verify { file, checkpoint }) => Ok(crate::verify_cmd::verify(&file, checkpoint.as_deref())),
+        Command::Backup { path } => {
+            let db = open(&inst).await?;
+            crate::db::backup(&db, &path).await?;
+            println!("backup written to {}", path.display());
+            Ok(0)
+        }
+    }
+}
+
+async fn open(inst: &InstallationArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let url = inst.database_url()?;
+    crate::db::connect(&url).await.context("cannot open the database")
+}
+
+async fn open_migrated(inst: &InstallationArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = open(inst).await?;
+    Migrator::up(&db, None).await.context("migration failed")?;
+    Ok(db)
+}

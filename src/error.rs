@@ -1,0 +1,55 @@
+//! One error type at the web edge. Internal detail is logged once, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sea_orm::DbErr;
+
+use crate::views;
+
+/// Everything a handler can fail with; each variant documents its status.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 404: the thing does not exist, or the caller may not know that it does.
+    #[error("not found")]
+    NotFound,
+    /// 403: signed in, but this role or scope may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// 400: the request itself is malformed (a form re-renders with field errors instead).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 429: too many attempts; the message says when to try again.
+    #[error("too many requests")]
+    TooManyRequests,
+    /// 500: a bug or an outage; logged with detail, shown as a friendly page.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<DbErr> for AppError {
+    fn from(e: DbErr) -> Self {
+        match e {
+            DbErr::RecordNotFound(_) => AppError::NotFound,
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "internal error");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        (status, views::errors::error_page(status)).into_response()
+    }
+}
+
+/// The result type of handlers.
+pub type AppResult<T> = Result<T, AppError>;

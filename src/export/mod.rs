@@ -1,0 +1,5 @@
+//! CSV readers and writers over `impl Read` / `impl Write`.
+
+pub mod audit_csv;
+pub mod csv_safe;
+pub mod regions_csv;

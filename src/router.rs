@@ -1,0 +1,73 @@
+//! Every route and layer, in one place.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, Request, header};
+use axum::middleware;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::app::AppState;
+use crate::web::{self, assets, auth, public};
+
+/// Builds the application's router.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(web::session_store::DbSessionStore::new(state.db.clone()))
+        .with_name("pokmas_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(state.config.https())
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+
+    Router::new()
+        .route("/", get(public::home))
+        .route("/wilayah", get(public::regions))
+        .route("/jejak-audit", get(public::audit_head))
+        .route("/bahasa/{code}", get(public::switch_language))
+        .route("/masuk", get(auth::login_page).post(auth::login_submit))
+        .route("/keluar", post(auth::logout))
+        .route("/healthz", get(public::healthz))
+        .route("/assets/{name}", get(assets::get))
+        .fallback(public::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), web::csrf_cookie))
+        .layer(sessions)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(|_| {
+            use axum::response::IntoResponse;
+            crate::error::AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        // Request logs carry method, matched route and status only: never query
+        // strings or bodies, which may hold personal data.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let route = req
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("unmatched", |p| p.as_str())
+                        .to_owned();
+                    tracing::info_span!("http", method = %req.method(), route = %route)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,65 @@
+//! `pokmas serve`: migrate, seed, start the worker, serve until a signal.
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use tokio::net::TcpListener;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::router::router;
+use crate::services;
+
+/// Runs the server until SIGTERM or SIGINT; in-flight requests finish first.
+///
+/// # Errors
+/// Fails when the database cannot be opened or migrated, or the address is taken.
+pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let db = crate::db::connect(&config.database_url).await.context("cannot open the database")?;
+    Migrator::up(&db, None).await.context("migration failed")?;
+    if let Some(r) = services::regions::seed_if_empty(&db).await? {
+        tracing::info!(kecamatan = r.kecamatan_added, kelurahan = r.kelurahan_added, "loaded the Samarinda regions");
+    }
+    if demo {
+        tracing::warn!("--demo: the demo round is not available in this version yet");
+    }
+    let addr = config.addr;
+    let base_url = config.base_url.clone();
+    let state = App::new(db, config);
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(%addr, "listening on {base_url}");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,180 @@
+//! Accounts: creation by an administrator or the CLI, and password sign-in.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::ServiceError;
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{account, account_scope, kelurahan};
+use crate::domain::account::{Email, check_new_password};
+use crate::domain::lang::Lang;
+use crate::domain::role::Role;
+
+/// What is needed to create an account.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// Kelurahan codes the account acts in (operators and panelists).
+    pub kelurahan: Vec<String>,
+    pub password: String,
+}
+
+/// Hashes a password with argon2id and a random salt, off the async runtime.
+///
+/// # Errors
+/// Only on an internal hashing failure.
+pub async fn hash_password(password: String) -> Result<String, ServiceError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e))?
+    .map_err(ServiceError::Internal)
+}
+
+/// Checks a password against a stored PHC string, off the async runtime.
+pub async fn verify_password(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Creates an active, verified account (administrators vouch for staff accounts).
+/// One transaction: the account, its scopes and an `account.created` event.
+///
+/// # Errors
+/// `Invalid` for a bad e-mail, name, password or unknown kelurahan; `Conflict`
+/// when the e-mail address is taken.
+pub async fn create_account(
+    db: &DatabaseConnection,
+    actor: Actor,
+    new: NewAccount,
+) -> Result<Uuid, ServiceError> {
+    let email = Email::parse(&new.email).map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
+    let name = new.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(ServiceError::Invalid("Nama wajib diisi (maksimal 120 karakter).".into()));
+    }
+    check_new_password(&new.password).map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
+    if new.role.is_scoped() && new.kelurahan.is_empty() {
+        return Err(ServiceError::Invalid(format!(
+            "Akun {} harus diberi minimal satu kelurahan (--kelurahan KODE).",
+            new.role
+        )));
+    }
+    let password_hash = hash_password(new.password).await?;
+
+    let tx = begin_write(db).await?;
+    if account::Entity::find()
+        .filter(account::Column::Email.eq(email.as_str()))
+        .one(&tx)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::Conflict(format!("E-mail {email} sudah terdaftar.")));
+    }
+    for code in &new.kelurahan {
+        if kelurahan::Entity::find_by_id(code.clone()).one(&tx).await?.is_none() {
+            return Err(ServiceError::Invalid(format!("Kelurahan dengan kode {code} tidak dikenal.")));
+        }
+    }
+    let id = Uuid::now_v7();
+    let now = time::OffsetDateTime::now_utc();
+    account::ActiveModel {
+        id: Set(id),
+        email: Set(email.as_str().to_owned()),
+        name: Set(name),
+        password_hash: Set(Some(password_hash)),
+        role: Set(new.role.as_str().to_owned()),
+        status: Set("active".into()),
+        email_verified_at: Set(Some(now)),
+        locale: Set("id".into()),
+        phone: Set(None),
+        own_kelurahan_code: Set(None),
+        own_rt_number: Set(None),
+        family_card_hash: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+    }
+    .insert(&tx)
+    .await?;
+    let mut scopes = new.kelurahan.clone();
+    scopes.sort();
+    scopes.dedup();
+    for code in &scopes {
+        account_scope::ActiveModel { account_id: Set(id), kelurahan_code: Set(code.clone()) }
+            .insert(&tx)
+            .await?;
+    }
+    append(
+        &tx,
+        NewEvent::new(actor, "account.created", "account", id.to_string())
+            .payload(serde_json::json!({ "role": new.role.as_str(), "kelurahan": scopes })),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(account.id = %id, account.role = %new.role, "account created");
+    Ok(id)
+}
+
+/// A signed-in account, as the web layer keeps it.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Checks an e-mail and password. A wrong password, an unknown address and a
+/// deactivated account all answer `None`, so the form cannot probe which is which.
+///
+/// # Errors
+/// Only on a storage failure.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<Option<Authenticated>, ServiceError> {
+    let Ok(email) = Email::parse(email) else { return Ok(None) };
+    let found = account::Entity::find()
+        .filter(account::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?;
+    let Some(acc) = found else {
+        // Spend the same time as a real check so response timing reveals nothing.
+        let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
+        return Ok(None);
+    };
+    let Some(phc) = acc.password_hash.clone() else { return Ok(None) };
+    if !verify_password(password.to_owned(), phc).await || acc.status != "active" {
+        return Ok(None);
+    }
+    let Ok(role) = acc.role.parse::<Role>() else { return Ok(None) };
+    let tx = db.begin().await?;
+    account::ActiveModel { id: Set(acc.id), last_login_at: Set(Some(time::OffsetDateTime::now_utc())), ..Default::default() }
+        .update(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(Authenticated { id: acc.id, name: acc.name, role }))
+}
+
+/// A valid argon2id hash of a random string, for constant-time misses.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2ocdDxQ1xqCq8K4qJvUfUx+Qq1ZQ0J7x4m4y5h3Gm0Q";

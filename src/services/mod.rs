@@ -1,0 +1,43 @@
+//! Use cases. One function = one transaction that changes state, appends its
+//! audit events and enqueues its mail; handlers and the CLI only call these.
+
+pub mod accounts;
+pub mod regions;
+
+use sea_orm::DbErr;
+
+/// Why a use case did not happen. Nothing was changed in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Input that breaks a rule; the message is for the person who typed it.
+    #[error("{0}")]
+    Invalid(String),
+    /// The thing already exists (e.g. an e-mail address already registered).
+    #[error("{0}")]
+    Conflict(String),
+    /// The subject does not exist (or is out of the caller's scope).
+    #[error("not found")]
+    NotFound,
+    /// The caller's role or scope does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    /// Anything else unexpected.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<ServiceError> for crate::error::AppError {
+    fn from(e: ServiceError) -> Self {
+        use crate::error::AppError;
+        match e {
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) => AppError::BadRequest(m),
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Forbidden => AppError::Forbidden,
+            ServiceError::Db(e) => AppError::from(e),
+            ServiceError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The page frame: mobile-first, readable without JavaScript or CSS.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::assets;
+use crate::domain::lang::Lang;
+
+/// Who is signed in, as far as the page frame needs to know.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub name: String,
+    pub role: crate::domain::role::Role,
+}
+
+/// What every page knows about the request.
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    pub lang: Lang,
+    /// The current path with query, for the language switch's way back.
+    pub path: String,
+    pub signed_in: Option<SignedIn>,
+    /// CSRF token for forms on the page, when there is a session.
+    pub csrf: Option<String>,
+}
+
+impl PageCtx {
+    /// Picks the text for the page's language.
+    pub fn t<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(id, en)
+    }
+}
+
+/// A page: its title and main content.
+pub struct Page {
+    pub title: String,
+    pub body: Markup,
+}
+
+/// Renders a full HTML document around `page`.
+pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
+    let other = ctx.lang.other();
+    let switch_href = format!("/bahasa/{}?kembali={}", other.code(), urlencode(&ctx.path));
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (page.title) " · Pokmas Probebaya" }
+                link rel="stylesheet" href=(assets::url("app.css"));
+                link rel="icon" href=(assets::url("favicon.svg")) type="image/svg+xml";
+            }
+            body {
+                a.skip href="#isi" { (ctx.t("Langsung ke isi", "Skip to content")) }
+                header.site {
+                    a.brand href="/" { "Pokmas Probebaya" span.city { " · Samarinda" } }
+                    nav aria-label=(ctx.t("Navigasi utama", "Main navigation")) {
+                        a href="/" { (ctx.t("Beranda", "Home")) }
+                        " "
+                        a href="/wilayah" { (ctx.t("Wilayah", "Regions")) }
+                        " "
+                        a href="/jejak-audit" { (ctx.t("Jejak audit", "Audit trail")) }
+                        " "
+                        @if let Some(who) = &ctx.signed_in {
+                            span.who { (who.name) }
+                            " "
+                            form.inline method="post" action="/keluar" {
+                                @if let Some(t) = &ctx.csrf { input type="hidden" name="csrf" value=(t); }
+                                button.link type="submit" { (ctx.t("Keluar", "Log out")) }
+                            }
+                        } @else {
+                            a href="/masuk" { (ctx.t("Masuk", "Log in")) }
+                        }
+                        " "
+                        a.lang href=(switch_href) lang=(other.code()) hreflang=(other.code()) {
+                            (other.pick("Bahasa Indonesia", "English"))
+                        }
+                    }
+                }
+                main #isi { (page.body) }
+                footer.site {
+                    p { (ctx.t(
+                        "Program Pembangunan dan Pemberdayaan Masyarakat (Probebaya), Pemerintah Kota Samarinda. Setiap perubahan peringkat tercatat dalam jejak audit yang dapat diverifikasi siapa pun.",
+                        "Community Development and Empowerment Programme (Probebaya), City of Samarinda. Every rank change is recorded in an audit trail anyone can verify."
+                    )) }
+                }
+            }
+        }
+    }
+}
+
+/// Percent-encodes a path for use inside a query parameter.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char);
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(lang: Lang) -> PageCtx {
+        PageCtx { lang, path: "/wilayah?x=1".into(), signed_in: None, csrf: None }
+    }
+
+    #[test]
+    fn user_text_is_escaped_in_the_layout() {
+        let mut c = ctx(Lang::Id);
+        c.signed_in = Some(SignedIn {
+            name: "<script>alert(1)</script>".into(),
+            role: crate::domain::role::Role::Admin,
+        });
+        let html = layout(&c, Page { title: "a&b".into(), body: html! {} }).into_string();
+        assert!(!html.contains("<script>alert"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("<title>a&amp;b · Pokmas Probebaya</title>"));
+    }
+
+    #[test]
+    fn the_language_switch_points_to_the_other_language_and_back_here() {
+        let html = layout(&ctx(Lang::Id), Page { title: "t".into(), body: html! {} }).into_string();
+        assert!(html.contains(r#"<html lang="id">"#));
+        assert!(html.contains("/bahasa/en?kembali=/wilayah%3Fx%3D1"));
+        let html = layout(&ctx(Lang::En), Page { title: "t".into(), body: html! {} }).into_string();
+        assert!(html.contains("/bahasa/id?kembali="));
+        assert!(html.contains("Log in"));
+    }
+}

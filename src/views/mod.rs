@@ -1,0 +1,10 @@
+//! maud views: a layout, small components and one module per page family.
+//! Views take view-model structs and never see the database.
+
+pub mod assets;
+pub mod auth;
+pub mod errors;
+pub mod layout;
+pub mod public;
+
+pub use layout::{Page, PageCtx, SignedIn};

@@ -1,0 +1,121 @@
+//! HTTP handlers by audience, plus the extractors they share.
+
+pub mod assets;
+pub mod auth;
+pub mod public;
+pub mod session_store;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_csrf::CsrfToken;
+use axum_extra::extract::CookieJar;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::domain::lang::Lang;
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::views::{PageCtx, SignedIn};
+
+/// Name of the cookie that remembers the chosen language.
+pub const LANG_COOKIE: &str = "lang";
+/// Session key holding the signed-in account.
+pub const SESSION_ACCOUNT: &str = "account";
+
+/// The signed-in account as stored in the session.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SessionAccount {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub role: String,
+}
+
+/// The CSRF token of this request, and whether a page put it in a form
+/// (only then does the response need to (re)set the CSRF cookie).
+#[derive(Clone)]
+struct CsrfSlot {
+    token: CsrfToken,
+    used: Arc<AtomicBool>,
+}
+
+/// Makes the CSRF token available to pages and sets its cookie when a form used it.
+pub async fn csrf_cookie(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let token = match CsrfToken::from_request_parts(&mut parts, &state).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let used = Arc::new(AtomicBool::new(false));
+    parts.extensions.insert(CsrfSlot { token: token.clone(), used: used.clone() });
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if used.load(Ordering::Relaxed) { (token, response).into_response() } else { response }
+}
+
+/// Checks the hidden `csrf` field of a submitted form against the request's token.
+///
+/// # Errors
+/// `Forbidden` when the field is missing or does not match.
+pub fn check_csrf(parts_token: &CsrfToken, submitted: &str) -> Result<(), AppError> {
+    parts_token.verify(submitted).map_err(|_| AppError::Forbidden)
+}
+
+/// The CSRF token extractor for POST handlers.
+pub struct Csrf(pub CsrfToken);
+
+impl FromRequestParts<AppState> for Csrf {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<CsrfSlot>() {
+            Some(slot) => Ok(Csrf(slot.token.clone())),
+            None => CsrfToken::from_request_parts(parts, state)
+                .await
+                .map(Csrf)
+                .map_err(|_| AppError::Forbidden),
+        }
+    }
+}
+
+impl Csrf {
+    /// Verifies a submitted token.
+    ///
+    /// # Errors
+    /// `Forbidden` when it is missing or wrong.
+    pub fn verify(&self, submitted: &str) -> Result<(), AppError> {
+        check_csrf(&self.0, submitted)
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let lang = jar.get(LANG_COOKIE).and_then(|c| Lang::from_code(c.value())).unwrap_or_default();
+        let path = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        let signed_in = match parts.extensions.get::<Session>() {
+            Some(session) => session
+                .get::<SessionAccount>(SESSION_ACCOUNT)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|a| Some(SignedIn { name: a.name, role: a.role.parse::<Role>().ok()? })),
+            None => None,
+        };
+        // Only signed-in pages carry a form on every page (log out); public
+        // pages stay cookie-free so they can be cached.
+        let csrf = match (&signed_in, parts.extensions.get::<CsrfSlot>()) {
+            (Some(_), Some(slot)) => {
+                slot.used.store(true, Ordering::Relaxed);
+                slot.token.authenticity_token().ok()
+            }
+            _ => None,
+        };
+        Ok(PageCtx { lang, path, signed_in, csrf })
+    }
+}

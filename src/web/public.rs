@@ -1,0 +1,124 @@
+//! Public pages: home, regions, the audit head, health and the language switch.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use maud::Markup;
+use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
+
+use super::LANG_COOKIE;
+use crate::app::AppState;
+use crate::db::entities::{audit_chain_head, audit_event, kecamatan, kelurahan, round};
+use crate::domain::lang::Lang;
+use crate::error::{AppError, AppResult};
+use crate::services;
+use crate::views::PageCtx;
+use crate::views::public::{self as pv, AuditHeadView, HomeView, KecamatanRow, KelurahanRow, RoundCard};
+
+/// `GET /`.
+pub async fn home(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
+    let rounds = round::Entity::find()
+        .order_by_desc(round::Column::Year)
+        .order_by_asc(round::Column::Name)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .filter(|r| r.state != "draft")
+        .map(|r| RoundCard { name: r.name, year: r.year, state: r.state })
+        .collect();
+    let view = HomeView {
+        rounds,
+        kecamatan_count: kecamatan::Entity::find().count(&app.db).await?,
+        kelurahan_count: kelurahan::Entity::find().count(&app.db).await?,
+    };
+    Ok(pv::home(&ctx, &view))
+}
+
+/// `GET /wilayah`.
+pub async fn regions(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
+    let rows = services::regions::list(&app.db)
+        .await?
+        .into_iter()
+        .map(|(k, kels)| KecamatanRow {
+            code: k.code,
+            name: k.name,
+            kelurahan: kels
+                .into_iter()
+                .map(|l| KelurahanRow { code: l.code, name: l.name, rt_count: l.rt_count })
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+    Ok(pv::regions(&ctx, &rows))
+}
+
+/// `GET /jejak-audit`.
+pub async fn audit_head(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
+    let head = audit_chain_head::Entity::find_by_id(1).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let at = audit_event::Entity::find_by_id(head.seq).one(&app.db).await?.map(|e| e.at);
+    Ok(pv::audit_head(&ctx, &AuditHeadView { seq: head.seq, hash: head.hash, at }))
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+pub async fn healthz(State(app): State<AppState>) -> Response {
+    match app.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Query of the language switch.
+#[derive(serde::Deserialize)]
+pub struct SwitchQuery {
+    kembali: Option<String>,
+}
+
+/// `GET /bahasa/{code}?kembali=/path`: remembers the language for a year and goes back.
+pub async fn switch_language(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<SwitchQuery>,
+    jar: CookieJar,
+) -> AppResult<(CookieJar, Redirect)> {
+    let lang = Lang::from_code(&code).ok_or(AppError::NotFound)?;
+    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .same_site(SameSite::Lax)
+        .secure(app.config.https())
+        .http_only(true)
+        .build();
+    Ok((jar.add(cookie), Redirect::to(&safe_back(q.kembali.as_deref()))))
+}
+
+/// Only same-site relative paths are followed, so the switch cannot be used
+/// as an open redirect.
+fn safe_back(back: Option<&str>) -> String {
+    match back {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// The fallback for unknown paths.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_back;
+
+    #[test]
+    fn the_language_switch_never_redirects_off_site() {
+        assert_eq!(safe_back(Some("/wilayah?x=1")), "/wilayah?x=1");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil"] {
+            assert_eq!(safe_back(Some(bad)), "/");
+        }
+        assert_eq!(safe_back(None), "/");
+    }
+}
