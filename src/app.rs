@@ -23,13 +23,15 @@ pub struct App {
     pub csrf: CsrfConfig,
 }
 
-impl App {
+impl AppState {
     /// Builds the state around an open, migrated database.
     pub fn new(db: DatabaseConnection, config: Config) -> AppState {
         let csrf = csrf_config(&config);
         AppState(Arc::new(App { db, config, csrf }))
     }
+}
 
+impl App {
     /// A purpose-specific key derived from the installation secret, so one
     /// leaked derived key never exposes another (cookies, CSRF, NIK hashing).
     pub fn derive_key(&self, purpose: &str) -> [u8; 32] {

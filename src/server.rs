@@ -4,7 +4,7 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
 
-use crate::app::App;
+use crate::app::AppState;
 use crate::config::Config;
 use crate::router::router;
 use crate::services;
@@ -24,7 +24,7 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let addr = config.addr;
     let base_url = config.base_url.clone();
-    let state = App::new(db, config);
+    let state = AppState::new(db, config);
     let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening on {base_url}");
     axum::serve(listener, router(state))

@@ -98,14 +98,12 @@ pub fn parse(input: impl Read) -> Result<RegionFile, FileErrors> {
                 errors.push(LineError { line, message: "nama kecamatan dan kelurahan wajib diisi".into() });
                 continue;
             }
-            if let Some(prev) = kec.get(kc) {
-                if prev != kn {
-                    errors.push(LineError {
-                        line,
-                        message: format!("kecamatan {kc} bernama `{prev}` di baris sebelumnya, di sini `{kn}`"),
-                    });
-                    continue;
-                }
+            if let Some(prev) = kec.get(kc).filter(|prev| *prev != kn) {
+                errors.push(LineError {
+                    line,
+                    message: format!("kecamatan {kc} bernama `{prev}` di baris sebelumnya, di sini `{kn}`"),
+                });
+                continue;
             }
             if !seen.insert(lc.clone()) {
                 errors.push(LineError { line, message: format!("kelurahan {lc} muncul lebih dari sekali") });

@@ -159,7 +159,7 @@ pub async fn authenticate(
         .await?;
     let Some(acc) = found else {
         // Spend the same time as a real check so response timing reveals nothing.
-        let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
+        let _ = verify_password(password.to_owned(), DUMMY_HASH.clone()).await;
         return Ok(None);
     };
     let Some(phc) = acc.password_hash.clone() else { return Ok(None) };
@@ -175,6 +175,11 @@ pub async fn authenticate(
     Ok(Some(Authenticated { id: acc.id, name: acc.name, role }))
 }
 
-/// A valid argon2id hash of a random string, for constant-time misses.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2ocdDxQ1xqCq8K4qJvUfUx+Qq1ZQ0J7x4m4y5h3Gm0Q";
+/// An argon2id hash of a random string, computed once, so that a miss on an
+/// unknown address costs as much time as a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(uuid::Uuid::new_v4().to_string().as_bytes())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});

@@ -3,4 +3,7 @@
 
 mod support;
 
+mod audit_chain;
 mod db_smoke;
+mod login;
+mod web_shell;

@@ -1,8 +1,17 @@
-//! Test fixtures: a fresh database per test, on SQLite or PostgreSQL.
+//! Test fixtures: a fresh database per test (SQLite file or PostgreSQL
+//! database), and a `TestApp` that drives the real router in-process.
 
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
 use migration::{Migrator, MigratorTrait};
+use pokmas::app::AppState;
+use pokmas::config::{Config, Secret};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use tempfile::TempDir;
+use tower::ServiceExt;
 
 /// A migrated database that lives as long as the value.
 pub struct TestDb {
@@ -16,10 +25,7 @@ impl TestDb {
     /// A fresh SQLite file in a temporary directory, migrated.
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("pokmas.db").display()
-        );
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("pokmas.db").display());
         let db = pokmas::db::connect(&url).await.expect("open sqlite");
         Migrator::up(&db, None).await.expect("migrate sqlite");
         TestDb { db, url, dir }
@@ -38,9 +44,7 @@ impl TestDb {
             eprintln!("skipped: TEST_DATABASE_URL is not set, PostgreSQL test not run");
             return None;
         };
-        let admin = pokmas::db::connect(&base)
-            .await
-            .expect("connect TEST_DATABASE_URL");
+        let admin = pokmas::db::connect(&base).await.expect("connect TEST_DATABASE_URL");
         let name = format!("pokmas_test_{}", uuid::Uuid::new_v4().simple());
         admin
             .execute_raw(Statement::from_string(
@@ -53,11 +57,148 @@ impl TestDb {
             Some(i) => format!("{}/{name}", &base[..i]),
             None => panic!("TEST_DATABASE_URL has no database path: {base}"),
         };
-        let db = pokmas::db::connect(&url)
-            .await
-            .expect("connect test database");
+        let db = pokmas::db::connect(&url).await.expect("connect test database");
         Migrator::up(&db, None).await.expect("migrate postgres");
         let dir = tempfile::tempdir().expect("temp dir");
         Some(TestDb { db, url, dir })
     }
+}
+
+/// A response as a test sees it.
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    /// The `Location` header of a redirect.
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// The application on a fresh SQLite file, with the Samarinda regions loaded,
+/// and a cookie jar so a test can act like one browser.
+pub struct TestApp {
+    pub state: AppState,
+    pub db: TestDb,
+    cookies: BTreeMap<String, String>,
+}
+
+impl TestApp {
+    /// A new installation, as `pokmas serve` would start it.
+    pub async fn new() -> TestApp {
+        let db = TestDb::sqlite().await;
+        pokmas::services::regions::seed_if_empty(&db.db).await.expect("seed regions");
+        let config = Config {
+            data_dir: db.dir.path().to_path_buf(),
+            database_url: db.url.clone(),
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            base_url: "http://localhost".into(),
+            smtp_url: None,
+            mail_from: "Probebaya <noreply@pokmas.test>".into(),
+            secret: Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+        };
+        let state = AppState::new(db.db.clone(), config);
+        TestApp { state, db, cookies: BTreeMap::new() }
+    }
+
+    /// Sends a request through the real router, keeping cookies like a browser.
+    pub async fn send(&mut self, mut req: Request<Body>) -> TestResponse {
+        if !self.cookies.is_empty() {
+            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.headers_mut().insert(header::COOKIE, jar.parse().expect("cookie header"));
+        }
+        let res = pokmas::router::router(self.state.clone()).oneshot(req).await.expect("router");
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let s = v.to_str().expect("cookie");
+            let pair = s.split(';').next().unwrap_or_default();
+            if let Some((k, v)) = pair.split_once('=') {
+                let expired = s.to_ascii_lowercase().contains("max-age=0");
+                if expired {
+                    self.cookies.remove(k.trim());
+                } else {
+                    self.cookies.insert(k.trim().to_owned(), v.trim().to_owned());
+                }
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// `GET path`.
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).expect("request")).await
+    }
+
+    /// `POST path` with an urlencoded form.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// The hidden CSRF token of the form on the page at `path`.
+    pub async fn csrf_from(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        hidden_value(&page.body, "csrf").unwrap_or_else(|| panic!("no csrf field on {path}"))
+    }
+
+    /// Creates an account through the same service the CLI uses.
+    pub async fn create_user(&self, email: &str, role: pokmas::domain::role::Role, kelurahan: &[&str]) -> uuid::Uuid {
+        pokmas::services::accounts::create_account(
+            &self.db.db,
+            pokmas::db::audit::Actor::System,
+            pokmas::services::accounts::NewAccount {
+                email: email.into(),
+                name: format!("Pengguna {email}"),
+                role,
+                kelurahan: kelurahan.iter().map(|s| (*s).to_owned()).collect(),
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .expect("create user")
+    }
+
+    /// Logs in through the login form.
+    pub async fn login(&mut self, email: &str, password: &str) -> TestResponse {
+        let csrf = self.csrf_from("/masuk").await;
+        self.post_form("/masuk", &[("csrf", &csrf), ("email", email), ("password", password)]).await
+    }
+}
+
+/// The password `create_user` gives every account.
+pub const PASSWORD: &str = "kata-sandi-rahasia-1";
+
+/// The `value` of the hidden input called `name` in an HTML page.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].replace("&amp;", "&").replace("&#x2B;", "+").replace("&#43;", "+"))
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
