@@ -133,6 +133,9 @@ pub enum TransportConfigError {
     /// `SMTP_URL` is not a URL.
     #[error("SMTP_URL is not a valid URL: {0}")]
     Url(url::ParseError),
+    /// `SMTP_URL` lacks `scheme://`.
+    #[error("SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")]
+    NoScheme,
     /// `SMTP_URL` has a scheme we do not speak.
     #[error(
         "SMTP_URL scheme must be smtp:// (no TLS), smtp+starttls:// (STARTTLS required) \
@@ -189,7 +192,11 @@ impl SmtpSettings {
     /// A [`TransportConfigError`] saying what is wrong, without echoing the URL
     /// (it may hold a password).
     pub fn parse(smtp_url: &str) -> Result<Self, TransportConfigError> {
-        let url = url::Url::parse(smtp_url.trim()).map_err(TransportConfigError::Url)?;
+        let smtp_url = smtp_url.trim();
+        if !smtp_url.contains("://") {
+            return Err(TransportConfigError::NoScheme);
+        }
+        let url = url::Url::parse(smtp_url).map_err(TransportConfigError::Url)?;
         let (security, default_port) = match url.scheme() {
             "smtp" => (SmtpSecurity::Plain, 25),
             "smtp+starttls" => (SmtpSecurity::StartTls, 587),
@@ -462,11 +469,16 @@ mod tests {
     fn bad_smtp_urls_are_refused_with_a_clear_reason_and_no_password() {
         let err = |u: &str| SmtpSettings::parse(u).expect_err(u).to_string();
         assert!(err("http://mail.kota.id").contains("smtp+starttls://"));
-        assert!(
-            err("mail.kota.id:25").contains("not a valid URL")
-                || err("mail.kota.id:25").contains("scheme")
+        assert_eq!(
+            err("mail.kota.id:25"),
+            "SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"
         );
-        assert!(err("smtp://").contains("not a valid URL") || err("smtp://").contains("no host"));
+        assert_eq!(err("smtp://"), "SMTP_URL has no host");
+        assert_eq!(err("smtp://:25"), "SMTP_URL is not a valid URL: empty host");
+        assert_eq!(
+            err("smtp://mail.kota.id:99999"),
+            "SMTP_URL is not a valid URL: invalid port number"
+        );
         assert!(err("smtp://mail.kota.id/ehlo?tls=required").contains("nothing after the port"));
         let e = err("ftp://user:hunter2@mail.kota.id");
         assert!(!e.contains("hunter2"), "{e}");

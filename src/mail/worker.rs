@@ -30,8 +30,9 @@ use crate::db::entities::mail_outbox::{self, Column, Entity};
 pub const MAX_ATTEMPTS: i32 = 8;
 /// Rows claimed per round trip.
 pub const BATCH_SIZE: u64 = 16;
-/// How long a claim holds. Longer than a whole batch at [`super::transport::SMTP_TIMEOUT`]
-/// per SMTP step, so a live worker never loses its rows to another one.
+/// How long a claim holds: far longer than a batch takes with a responsive relay.
+/// If a very slow relay makes a batch outlast it, another worker may claim and
+/// send the same rows; the duplicate carries the same Message-ID.
 pub const LEASE: Duration = Duration::from_secs(15 * 60);
 /// How often an idle worker looks for due mail.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
