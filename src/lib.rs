@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod mail;
 pub mod router;
 pub mod server;
 pub mod services;

@@ -7,3 +7,4 @@ mod audit_chain;
 mod db_smoke;
 mod login;
 mod web_shell;
+mod mail;

@@ -1,0 +1,76 @@
+//! Putting mail into the outbox, inside the caller's transaction.
+
+use lettre::Address;
+use lettre::message::Mailbox;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::db_time;
+use super::templates::{Locale, Template};
+use crate::db::entities::mail_outbox;
+
+/// The values of `mail_outbox.status`.
+pub mod status {
+    /// Waiting for `next_attempt_at`.
+    pub const PENDING: &str = "pending";
+    /// Claimed by a worker until `claimed_until`.
+    pub const SENDING: &str = "sending";
+    /// Handed to the transport; never sent again.
+    pub const SENT: &str = "sent";
+    /// Given up; shown to admins.
+    pub const FAILED: &str = "failed";
+}
+
+/// Renders `mail` in `locale` and queues it for `to_address` in the caller's
+/// transaction `tx`, so the mail exists if and only if the change that caused it
+/// commits. The worker sends it from the next poll on.
+///
+/// The Message-ID is fixed here (`<outbox-id@domain of from>`) so every retry
+/// carries the same one.
+///
+/// # Errors
+/// `DbErr::Custom` when `to_address` is not a valid e-mail address (a form
+/// should have refused it earlier); otherwise the insert's error.
+pub async fn enqueue(
+    tx: &impl ConnectionTrait,
+    to_address: &str,
+    to_name: &str,
+    locale: Locale,
+    mail: &Template,
+    from: &Mailbox,
+) -> Result<Uuid, DbErr> {
+    let to_address = to_address.trim();
+    if to_address.parse::<Address>().is_err() {
+        return Err(DbErr::Custom(format!(
+            "cannot queue {} mail: the recipient address is not a valid e-mail address",
+            mail.name()
+        )));
+    }
+    let rendered = mail.render(locale);
+    // v7 ids are time-ordered, which keeps the primary key index append-only.
+    let id = Uuid::now_v7();
+    let now = db_time(OffsetDateTime::now_utc());
+    mail_outbox::ActiveModel {
+        id: Set(id),
+        message_id: Set(format!("<{}@{}>", id.simple(), from.email.domain())),
+        to_address: Set(to_address.to_owned()),
+        to_name: Set(to_name.trim().to_owned()),
+        locale: Set(locale.as_str().to_owned()),
+        template: Set(mail.name().to_owned()),
+        subject: Set(rendered.subject),
+        body_text: Set(rendered.text),
+        body_html: Set(rendered.html),
+        status: Set(status::PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    }
+    .insert(tx)
+    .await?;
+    tracing::info!(outbox.id = %id, mail.template = mail.name(), "mail queued");
+    Ok(id)
+}

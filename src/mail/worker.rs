@@ -1,0 +1,335 @@
+//! The background worker: claims due outbox rows, sends them, records the result.
+//!
+//! Claiming flips rows to `sending` with a lease (`claimed_until`) in a short
+//! transaction; sending happens outside any transaction. On PostgreSQL the claim
+//! uses `FOR UPDATE SKIP LOCKED`, so several server instances share the queue
+//! without waiting on each other; on SQLite the claim runs in a `BEGIN
+//! IMMEDIATE` transaction, which serialises writers. A worker that dies while
+//! sending leaves its rows in `sending`; once the lease expires another worker
+//! claims them again. `sent` rows are never claimed.
+
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::db_time;
+use super::outbox::status;
+use super::transport::{OutgoingMail, SendError, Transport};
+use crate::db::begin_write;
+use crate::db::entities::mail_outbox::{self, Column, Entity};
+
+/// Tries before a message is marked `failed`.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// Rows claimed per round trip.
+pub const BATCH_SIZE: u64 = 16;
+/// How long a claim holds: far longer than a batch takes with a responsive relay.
+/// If a very slow relay makes a batch outlast it, another worker may claim and
+/// send the same rows; the duplicate carries the same Message-ID.
+pub const LEASE: Duration = Duration::from_secs(15 * 60);
+/// How often an idle worker looks for due mail.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// The first retry delay; each further failure doubles it.
+pub const BACKOFF_BASE: Duration = Duration::from_secs(30);
+/// The longest wait between two tries.
+pub const BACKOFF_MAX: Duration = Duration::from_secs(60 * 60);
+
+/// The wait before the next try after `attempts` failed tries:
+/// 30 s × 2^attempts (1 min, 2 min, 4 min, …), at most one hour.
+pub fn backoff(attempts: u32) -> Duration {
+    BACKOFF_BASE
+        .checked_mul(2u32.saturating_pow(attempts))
+        .map_or(BACKOFF_MAX, |d| d.min(BACKOFF_MAX))
+}
+
+/// What one [`drain_once`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    /// Rows claimed.
+    pub claimed: usize,
+    /// Handed to the transport and marked `sent`.
+    pub sent: usize,
+    /// Failed this time; back to `pending` for a later try.
+    pub retrying: usize,
+    /// Given up: marked `failed`.
+    pub failed: usize,
+}
+
+/// Claims the rows due at `now`, sends each through `transport` with `from` as
+/// sender, and marks it `sent`, schedules a retry after [`backoff`], or marks it
+/// `failed` after [`MAX_ATTEMPTS`] tries or a permanent rejection.
+///
+/// # Errors
+/// A database error while claiming or recording a result. A row whose result
+/// could not be recorded stays claimed and is retried after its lease.
+pub async fn drain_once(
+    db: &DatabaseConnection,
+    transport: &Transport,
+    from: &Mailbox,
+    now: OffsetDateTime,
+) -> Result<DrainReport, DbErr> {
+    let now = db_time(now);
+    let (rows, lease, exhausted) = claim(db, now).await?;
+    let mut report = DrainReport {
+        claimed: rows.len(),
+        failed: exhausted,
+        ..DrainReport::default()
+    };
+    for row in rows {
+        let outcome = match OutgoingMail::from_outbox(&row, from) {
+            Ok(msg) => transport.send(&msg).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(()) => {
+                mark_sent(db, &row, now).await?;
+                report.sent += 1;
+            }
+            Err(e) => {
+                if record_failure(db, &row, lease, now, &e).await? {
+                    report.failed += 1;
+                } else {
+                    report.retrying += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Flips up to [`BATCH_SIZE`] due rows to `sending` and returns them with the
+/// lease they hold, plus how many interrupted rows were given up on.
+async fn claim(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+) -> Result<(Vec<mail_outbox::Model>, OffsetDateTime, usize), DbErr> {
+    let lease = now + LEASE;
+    let txn = begin_write(db).await?;
+    let due = Condition::any()
+        .add(
+            Condition::all()
+                .add(Column::Status.eq(status::PENDING))
+                .add(Column::NextAttemptAt.lte(now)),
+        )
+        .add(
+            Condition::all()
+                .add(Column::Status.eq(status::SENDING))
+                .add(Column::ClaimedUntil.lte(now)),
+        );
+    let mut query = Entity::find()
+        .filter(due)
+        .order_by_asc(Column::NextAttemptAt)
+        .order_by_asc(Column::Id)
+        .limit(BATCH_SIZE);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = query.all(&txn).await?;
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok((rows, lease, 0));
+    }
+
+    // A row whose every try was interrupted (the worker died mid-send each time)
+    // would otherwise be claimed forever.
+    let (exhausted, rows): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|r| r.attempts >= MAX_ATTEMPTS);
+    if !exhausted.is_empty() {
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status::FAILED))
+            .col_expr(
+                Column::ClaimedUntil,
+                Expr::value(Option::<OffsetDateTime>::None),
+            )
+            .col_expr(
+                Column::LastError,
+                Expr::value(format!(
+                    "gave up after {MAX_ATTEMPTS} attempts; the last one was interrupted"
+                )),
+            )
+            .filter(Column::Id.is_in(exhausted.iter().map(|r| r.id)))
+            .exec(&txn)
+            .await?;
+        for r in &exhausted {
+            tracing::error!(outbox.id = %r.id, mail.template = %r.template, attempts = r.attempts, "mail failed: every attempt was interrupted");
+        }
+    }
+    if !rows.is_empty() {
+        // Counting the try at claim time means an interrupted try counts too.
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status::SENDING))
+            .col_expr(Column::ClaimedUntil, Expr::value(lease))
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+            .filter(Column::Id.is_in(rows.iter().map(|r| r.id)))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+
+    let rows = rows
+        .into_iter()
+        .map(|mut r| {
+            if r.status == status::SENDING {
+                tracing::warn!(outbox.id = %r.id, mail.template = %r.template, "reclaiming mail whose worker stopped mid-send; it may arrive twice");
+            }
+            r.status = status::SENDING.to_owned();
+            r.claimed_until = Some(lease);
+            r.attempts += 1;
+            r
+        })
+        .collect();
+    Ok((rows, lease, exhausted.len()))
+}
+
+async fn mark_sent(
+    db: &DatabaseConnection,
+    row: &mail_outbox::Model,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    // Recorded even if our lease ran out meanwhile: the message did go out, and
+    // `sent` keeps anyone from sending it again.
+    Entity::update_many()
+        .col_expr(Column::Status, Expr::value(status::SENT))
+        .col_expr(Column::SentAt, Expr::value(now))
+        .col_expr(
+            Column::ClaimedUntil,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Status.ne(status::SENT))
+        .exec(db)
+        .await?;
+    tracing::info!(outbox.id = %row.id, mail.template = %row.template, attempts = row.attempts, "mail sent");
+    Ok(())
+}
+
+/// Records a failed try. Returns whether the message was given up on.
+async fn record_failure(
+    db: &DatabaseConnection,
+    row: &mail_outbox::Model,
+    lease: OffsetDateTime,
+    now: OffsetDateTime,
+    error: &SendError,
+) -> Result<bool, DbErr> {
+    let attempts = row.attempts;
+    let give_up = error.is_permanent() || attempts >= MAX_ATTEMPTS;
+    let mut update = Entity::update_many()
+        .col_expr(Column::LastError, Expr::value(error.to_string()))
+        .col_expr(
+            Column::ClaimedUntil,
+            Expr::value(Option::<OffsetDateTime>::None),
+        );
+    if give_up {
+        update = update.col_expr(Column::Status, Expr::value(status::FAILED));
+    } else {
+        let wait = backoff(u32::try_from(attempts).unwrap_or(0));
+        update = update
+            .col_expr(Column::Status, Expr::value(status::PENDING))
+            .col_expr(Column::NextAttemptAt, Expr::value(now + wait));
+    }
+    // Only while we still hold the claim: after the lease another worker owns
+    // the row and may already have sent it.
+    let res = update
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Status.eq(status::SENDING))
+        .filter(Column::ClaimedUntil.eq(lease))
+        .exec(db)
+        .await?;
+    // The error text may quote the address back from the relay, so operators get
+    // the kind here and the full text on the admin failures page.
+    let kind = if error.is_permanent() {
+        "permanent"
+    } else {
+        "temporary"
+    };
+    if res.rows_affected == 0 {
+        tracing::warn!(outbox.id = %row.id, mail.template = %row.template, "mail try failed after its lease ran out; another worker owns it now");
+    } else if give_up {
+        tracing::error!(outbox.id = %row.id, mail.template = %row.template, attempts, error.kind = kind, "mail failed; giving up");
+    } else {
+        tracing::warn!(outbox.id = %row.id, mail.template = %row.template, attempts, error.kind = kind, "mail try failed; will retry");
+    }
+    Ok(give_up && res.rows_affected > 0)
+}
+
+/// Messages given up on, newest first, for the admin failures page.
+///
+/// # Errors
+/// The query's database error.
+pub async fn failures(db: &DatabaseConnection) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Status.eq(status::FAILED))
+        .order_by_desc(Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// Runs the worker until `shutdown` turns `true` (or its sender is dropped).
+///
+/// It drains right away, then every [`POLL_INTERVAL`]; after a full batch it
+/// drains again at once. Shutdown is noticed between batches: a batch already
+/// handed to the relay is finished and recorded rather than cut off mid-send.
+pub fn spawn(
+    db: DatabaseConnection,
+    transport: Transport,
+    from: Mailbox,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        tracing::info!(transport = %transport.describe(), "mail worker started");
+        loop {
+            if *shutdown.borrow_and_update() {
+                break;
+            }
+            let more = match drain_once(&db, &transport, &from, OffsetDateTime::now_utc()).await {
+                Ok(report) => report.claimed as u64 >= BATCH_SIZE,
+                Err(e) => {
+                    tracing::error!(error = %e, "mail worker could not drain the outbox");
+                    false
+                }
+            };
+            if more {
+                continue;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(POLL_INTERVAL) => {}
+                changed = shutdown.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::info!("mail worker stopped");
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_one_minute_and_stops_at_an_hour() {
+        assert_eq!(backoff(0), Duration::from_secs(30));
+        assert_eq!(backoff(1), Duration::from_secs(60));
+        assert_eq!(backoff(2), Duration::from_secs(120));
+        assert_eq!(backoff(6), Duration::from_secs(1920));
+        assert_eq!(backoff(7), BACKOFF_MAX);
+        assert_eq!(backoff(40), BACKOFF_MAX);
+        assert_eq!(backoff(u32::MAX), BACKOFF_MAX);
+    }
+
+    #[test]
+    fn all_retries_fit_well_within_a_day() {
+        let total: Duration = (1..MAX_ATTEMPTS as u32).map(backoff).sum();
+        assert!(total > Duration::from_secs(60 * 60), "{total:?}");
+        assert!(total < Duration::from_secs(4 * 60 * 60), "{total:?}");
+    }
+}
