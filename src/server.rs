@@ -6,6 +6,7 @@ use tokio::net::TcpListener;
 
 use crate::app::AppState;
 use crate::config::Config;
+use crate::mail;
 use crate::router::router;
 use crate::services;
 
@@ -24,13 +25,28 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let addr = config.addr;
     let base_url = config.base_url.clone();
+    let transport = mail::Transport::from_url(config.smtp_url.as_deref(), config.data_dir.join("mail"))
+        .context("SMTP_URL is not usable")?;
+    let from: mail::Mailbox = config
+        .mail_from
+        .parse()
+        .with_context(|| format!("POKMAS_MAIL_FROM `{}` is not a valid address", config.mail_from))?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = mail::spawn(db.clone(), transport, from, stop_rx);
+
     let state = AppState::new(db, config);
     let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening on {base_url}");
-    axum::serve(listener, router(state))
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("server failed")?;
+        .context("server failed");
+    // The worker finishes the batch it is sending, so nothing is half-recorded.
+    let _ = stop_tx.send(true);
+    if let Err(e) = worker.await {
+        tracing::error!(error = %e, "mail worker ended abnormally");
+    }
+    served?;
     tracing::info!("stopped cleanly");
     Ok(())
 }
