@@ -4,3 +4,4 @@
 mod support;
 
 mod db_smoke;
+mod schema;
