@@ -8,7 +8,7 @@
 //!   value later would force a table rebuild on SQLite. CHECKs are kept for
 //!   invariants that will not change (ranges, four-eyes, amendment reasons).
 //! - Exact numbers are integers or `"p/q"` strings, never floats.
-//! - Every constraint and index is named, so errors and `\d` output are readable.
+//! - Foreign keys, CHECKs and indexes are named, so errors and `\d` output are readable.
 //! - Foreign keys RESTRICT by default; round configuration and pure children
 //!   CASCADE. A round with applications therefore cannot be deleted, while a
 //!   draft round without any takes its formations and criteria with it.

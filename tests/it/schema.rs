@@ -537,13 +537,21 @@ async fn scoring_needs_a_conflict_declaration_and_every_amendment_needs_a_reason
 #[tokio::test]
 async fn every_table_round_trips_a_row_through_its_entity() {
     for (backend, t) in backends().await {
-        seed_everything(&t.db).await;
+        let w = seed_everything(&t.db).await;
 
         let counts = row_counts(&t.db).await;
+        let placed = application::Entity::find_by_id(w.application)
+            .find_also_related(formation_rt::Entity)
+            .one(&t.db)
+            .await
+            .expect("join through the composite key");
 
         for (table, n) in counts {
             assert!(n > 0, "{backend}: {table} has no row after seeding");
         }
+        let (app, rt) = placed.expect("the application");
+        let rt = rt.expect("its formation_rt row");
+        assert_eq!(Some(rt.formation_id), app.formation_id, "{backend}");
     }
 }
 

@@ -2,7 +2,8 @@
 //! at a moment, in the C2SP `tlog-checkpoint` note format.
 //!
 //! `origin` is the note's origin line, `note` the full signed note text, `reason`
-//! why it was taken (`provisional`, `final`, `daily`).
+//! why it was taken
+//! (e.g. `provisional`, `final`, `daily`).
 
 use sea_orm::entity::prelude::*;
 
