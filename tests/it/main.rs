@@ -6,5 +6,6 @@ mod support;
 mod audit_chain;
 mod db_smoke;
 mod login;
-mod web_shell;
 mod mail;
+mod schema;
+mod web_shell;

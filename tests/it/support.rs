@@ -16,8 +16,10 @@ use tower::ServiceExt;
 /// A migrated database that lives as long as the value.
 pub struct TestDb {
     pub db: DatabaseConnection,
+    #[allow(dead_code, reason = "read only by tests that open a second connection")]
     pub url: String,
     /// Keeps the SQLite file (and any data dir) alive for the test.
+    #[allow(dead_code, reason = "held for its Drop, which removes the directory")]
     pub dir: TempDir,
 }
 

@@ -1,0 +1,221 @@
+//! An application (pendaftaran) of one resident to one round.
+//!
+//! - `state`: `draft` | `submitted` | `eligible` | `ineligible` | `withdrawn`.
+//! - One application per NIK per round (`UNIQUE(round_id, nik_hash)`) and per
+//!   account per round (`UNIQUE(round_id, account_id)`); `account_id` is null for
+//!   an assisted registration, where `assisted_by` names the operator.
+//! - `formation_id`, `kelurahan_code` and `rt_number` reference the
+//!   [`super::formation_rt`] row of the applicant's RT once chosen.
+//! - NIK: `nik_ciphertext` is the AEAD ciphertext (nonce included), `nik_hash` the
+//!   keyed hash, `nik_masked` the form shown to operators (`647201**********`);
+//!   all null in a draft until entered. `nik_warnings` is a JSON array of warning
+//!   codes (DESIGN §7).
+//! - `sex`: `male` | `female` (empty in a draft). Free-text fields are empty
+//!   strings until filled.
+//! - `registration_no` and `seq_in_kelurahan` (unique per round and kelurahan) are
+//!   assigned at submission; `submission_hash` fingerprints what was submitted;
+//!   `status_pin_hash` lets an applicant without e-mail check their status.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "application")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub formation_id: Option<Uuid>,
+    pub account_id: Option<Uuid>,
+    #[sea_orm(unique)]
+    pub registration_no: Option<String>,
+    pub state: String,
+    pub assisted_by: Option<Uuid>,
+    pub full_name: String,
+    #[sea_orm(column_type = "Blob", nullable)]
+    pub nik_ciphertext: Option<Vec<u8>>,
+    pub nik_hash: Option<String>,
+    pub nik_masked: Option<String>,
+    pub birth_place: String,
+    pub birth_date: Option<TimeDate>,
+    pub sex: String,
+    #[sea_orm(column_type = "Text")]
+    pub address: String,
+    pub kelurahan_code: Option<String>,
+    pub rt_number: Option<i32>,
+    pub phone: String,
+    pub email: String,
+    pub education: String,
+    pub occupation: String,
+    pub family_card_hash: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub motivation: String,
+    #[sea_orm(column_type = "Text")]
+    pub experience: String,
+    #[sea_orm(column_type = "Text")]
+    pub nik_warnings: String,
+    pub status_pin_hash: Option<String>,
+    pub submission_hash: Option<String>,
+    pub seq_in_kelurahan: Option<i32>,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub updated_at: TimeDateTimeWithTimeZone,
+    pub submitted_at: Option<TimeDateTimeWithTimeZone>,
+    pub withdrawn_at: Option<TimeDateTimeWithTimeZone>,
+    pub eligibility_decided_at: Option<TimeDateTimeWithTimeZone>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::round::Entity",
+        from = "Column::RoundId",
+        to = "super::round::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Round,
+    #[sea_orm(
+        belongs_to = "super::formation_rt::Entity",
+        from = "(Column::FormationId, Column::RoundId, Column::KelurahanCode, Column::RtNumber)",
+        to = "(super::formation_rt::Column::FormationId, super::formation_rt::Column::RoundId, super::formation_rt::Column::KelurahanCode, super::formation_rt::Column::RtNumber)",
+        on_delete = "Restrict"
+    )]
+    FormationRt,
+    #[sea_orm(
+        belongs_to = "super::formation::Entity",
+        from = "Column::FormationId",
+        to = "super::formation::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Formation,
+    #[sea_orm(
+        belongs_to = "super::account::Entity",
+        from = "Column::AccountId",
+        to = "super::account::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Account,
+    #[sea_orm(
+        belongs_to = "super::account::Entity",
+        from = "Column::AssistedBy",
+        to = "super::account::Column::Id",
+        on_delete = "Restrict"
+    )]
+    AssistedBy,
+    #[sea_orm(
+        belongs_to = "super::kelurahan::Entity",
+        from = "Column::KelurahanCode",
+        to = "super::kelurahan::Column::Code",
+        on_delete = "Restrict"
+    )]
+    Kelurahan,
+    #[sea_orm(
+        belongs_to = "super::rt::Entity",
+        from = "(Column::KelurahanCode, Column::RtNumber)",
+        to = "(super::rt::Column::KelurahanCode, super::rt::Column::Number)",
+        on_delete = "Restrict"
+    )]
+    Rt,
+    #[sea_orm(has_many = "super::application_declaration::Entity")]
+    ApplicationDeclaration,
+    #[sea_orm(has_many = "super::document::Entity")]
+    Document,
+    #[sea_orm(has_many = "super::requirement_check::Entity")]
+    RequirementCheck,
+    #[sea_orm(has_one = "super::test_invitation::Entity")]
+    TestInvitation,
+    #[sea_orm(has_many = "super::conflict_declaration::Entity")]
+    ConflictDeclaration,
+    #[sea_orm(has_many = "super::scorecard::Entity")]
+    Scorecard,
+    #[sea_orm(has_many = "super::imported_value::Entity")]
+    ImportedValue,
+    #[sea_orm(has_one = "super::ranking::Entity")]
+    Ranking,
+    #[sea_orm(has_many = "super::objection::Entity")]
+    Objection,
+}
+
+impl Related<super::round::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Round.def()
+    }
+}
+
+impl Related<super::formation_rt::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::FormationRt.def()
+    }
+}
+
+impl Related<super::formation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Formation.def()
+    }
+}
+
+impl Related<super::kelurahan::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Kelurahan.def()
+    }
+}
+
+impl Related<super::rt::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Rt.def()
+    }
+}
+
+impl Related<super::application_declaration::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ApplicationDeclaration.def()
+    }
+}
+
+impl Related<super::document::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Document.def()
+    }
+}
+
+impl Related<super::requirement_check::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RequirementCheck.def()
+    }
+}
+
+impl Related<super::test_invitation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TestInvitation.def()
+    }
+}
+
+impl Related<super::conflict_declaration::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ConflictDeclaration.def()
+    }
+}
+
+impl Related<super::scorecard::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Scorecard.def()
+    }
+}
+
+impl Related<super::imported_value::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ImportedValue.def()
+    }
+}
+
+impl Related<super::ranking::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Ranking.def()
+    }
+}
+
+impl Related<super::objection::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Objection.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,77 @@
+//! A scoring criterion of a round (DESIGN §5), published before anyone applies.
+//!
+//! - `code` is unique within the round; `kind`: `panel` | `imported`.
+//! - Integer scale `scale_min` < `scale_max`; `weight` 0–100 (a round's weights sum
+//!   to 100, checked by the service); `pass_min` within the scale, or null.
+//! - `tiebreak_order` is 1, 2, … for tie-break criteria (unique within the round),
+//!   null otherwise; `position` orders the criteria on forms and pages.
+//! - `scale_labels` is JSON text: `{"<point>": {"id": "…", "en": "…"}, …}`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "criterion")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    #[sea_orm(column_type = "Text")]
+    pub description_id: String,
+    #[sea_orm(column_type = "Text")]
+    pub description_en: String,
+    pub kind: String,
+    pub scale_min: i32,
+    pub scale_max: i32,
+    pub weight: i32,
+    pub pass_min: Option<i32>,
+    pub tiebreak_order: Option<i32>,
+    pub position: i32,
+    #[sea_orm(column_type = "Text")]
+    pub scale_labels: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::round::Entity",
+        from = "Column::RoundId",
+        to = "super::round::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Round,
+    #[sea_orm(has_many = "super::scorecard_draft_value::Entity")]
+    ScorecardDraftValue,
+    #[sea_orm(has_many = "super::score_value::Entity")]
+    ScoreValue,
+    #[sea_orm(has_many = "super::imported_value::Entity")]
+    ImportedValue,
+}
+
+impl Related<super::round::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Round.def()
+    }
+}
+
+impl Related<super::scorecard_draft_value::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ScorecardDraftValue.def()
+    }
+}
+
+impl Related<super::score_value::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ScoreValue.def()
+    }
+}
+
+impl Related<super::imported_value::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ImportedValue.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,136 @@
+//! A recruitment round (seleksi), e.g. "Rekrutmen Pokmas 2023".
+//!
+//! - `state`: `draft` | `registration` | `verification` | `assessment` |
+//!   `provisional` | `objection` | `final` | `cancelled`.
+//! - `aggregation`: `mean` (default) | `trimmed_mean`.
+//! - `passing_total`: 0–100 or null (no total gate); `min_panelists` ≥ 1 (default 3);
+//!   `age_min` / `age_max` in whole years, either may be null.
+//! - Schedule columns may be null while the round is a draft.
+//! - `frozen_hash` is the SHA-256 of the canonical form of the rules frozen when
+//!   registration opens (`frozen_at`); `close_event_seq` / `close_event_hash` name
+//!   the audit event that closed registration, whose payload carries
+//!   `applicant_list_hash`; `lottery_seed` is the seed derived from them and the
+//!   witnesses' secrets (DESIGN §5).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "round")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub year: i32,
+    #[sea_orm(column_type = "Text")]
+    pub description_id: String,
+    #[sea_orm(column_type = "Text")]
+    pub description_en: String,
+    pub state: String,
+    pub aggregation: String,
+    pub passing_total: Option<i32>,
+    pub min_panelists: i32,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    pub registration_opens_at: Option<TimeDateTimeWithTimeZone>,
+    pub registration_closes_at: Option<TimeDateTimeWithTimeZone>,
+    pub verification_ends_at: Option<TimeDateTimeWithTimeZone>,
+    pub assessment_starts_at: Option<TimeDateTimeWithTimeZone>,
+    pub assessment_ends_at: Option<TimeDateTimeWithTimeZone>,
+    pub provisional_at: Option<TimeDateTimeWithTimeZone>,
+    pub objection_ends_at: Option<TimeDateTimeWithTimeZone>,
+    pub final_at: Option<TimeDateTimeWithTimeZone>,
+    pub frozen_hash: Option<String>,
+    pub frozen_at: Option<TimeDateTimeWithTimeZone>,
+    pub close_event_seq: Option<i64>,
+    pub close_event_hash: Option<String>,
+    pub applicant_list_hash: Option<String>,
+    pub lottery_seed: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub updated_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::account::Entity",
+        from = "Column::CreatedBy",
+        to = "super::account::Column::Id",
+        on_delete = "Restrict"
+    )]
+    CreatedBy,
+    #[sea_orm(has_many = "super::formation::Entity")]
+    Formation,
+    #[sea_orm(has_many = "super::criterion::Entity")]
+    Criterion,
+    #[sea_orm(has_many = "super::requirement::Entity")]
+    Requirement,
+    #[sea_orm(has_many = "super::panel::Entity")]
+    Panel,
+    #[sea_orm(has_many = "super::application::Entity")]
+    Application,
+    #[sea_orm(has_many = "super::test_session::Entity")]
+    TestSession,
+    #[sea_orm(has_many = "super::approval::Entity")]
+    Approval,
+    #[sea_orm(has_many = "super::lottery_witness::Entity")]
+    LotteryWitness,
+}
+
+impl Related<super::account::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CreatedBy.def()
+    }
+}
+
+impl Related<super::formation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Formation.def()
+    }
+}
+
+impl Related<super::criterion::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Criterion.def()
+    }
+}
+
+impl Related<super::requirement::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Requirement.def()
+    }
+}
+
+impl Related<super::panel::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Panel.def()
+    }
+}
+
+impl Related<super::application::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Application.def()
+    }
+}
+
+impl Related<super::test_session::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TestSession.def()
+    }
+}
+
+impl Related<super::approval::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Approval.def()
+    }
+}
+
+impl Related<super::lottery_witness::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LotteryWitness.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
