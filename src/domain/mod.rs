@@ -5,4 +5,8 @@
 pub mod account;
 pub mod audit;
 pub mod lang;
+pub mod lottery;
+pub mod masking;
+pub mod nik;
+pub mod ranking;
 pub mod role;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod architecture;
 mod audit_chain;
 mod db_smoke;
 mod login;
