@@ -122,11 +122,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::ImportRegions { file } => {
             let db = open_migrated(&inst).await?;
-            let f = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+            let f = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open {}", file.display()))?;
             let parsed = match crate::export::regions_csv::parse(std::io::BufReader::new(f)) {
                 Ok(p) => p,
                 Err(errors) => {
-                    eprintln!("{} ditolak, tidak ada yang diimpor:\n{errors}", file.display());
+                    eprintln!(
+                        "{} ditolak, tidak ada yang diimpor:\n{errors}",
+                        file.display()
+                    );
                     return Ok(2);
                 }
             };
@@ -137,7 +141,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             );
             Ok(0)
         }
-        Command::User(UserCommand::Add { email, name, role, kelurahan, password_stdin }) => {
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            kelurahan,
+            password_stdin,
+        }) => {
             let db = open_migrated(&inst).await?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
@@ -146,7 +156,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             } else {
                 (Alphanumeric.sample_string(&mut rand::rng(), 20), true)
             };
-            let new = services::accounts::NewAccount { email: email.clone(), name, role, kelurahan, password: password.clone() };
+            let new = services::accounts::NewAccount {
+                email: email.clone(),
+                name,
+                role,
+                kelurahan,
+                password: password.clone(),
+            };
             let id = services::accounts::create_account(&db, Actor::System, new).await?;
             println!("account {id} created for {email} ({role})");
             if generated {
@@ -163,7 +179,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 lock.flush()?;
                 n
             } else {
-                let file = std::fs::File::create(&out).with_context(|| format!("cannot create {}", out.display()))?;
+                let file = std::fs::File::create(&out)
+                    .with_context(|| format!("cannot create {}", out.display()))?;
                 let mut w = std::io::BufWriter::new(file);
                 let n = crate::db::audit::export_csv(&db, &mut w).await?;
                 w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
@@ -172,7 +189,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             eprintln!("exported {n} audit events");
             Ok(0)
         }
-        Command::Audit(AuditCommand::Verify { file, checkpoint }) => Ok(crate::verify_cmd::verify(&file, checkpoint.as_deref())),
+        Command::Audit(AuditCommand::Verify { file, checkpoint }) => {
+            Ok(crate::verify_cmd::verify(&file, checkpoint.as_deref()))
+        }
         Command::Backup { path } => {
             let db = open(&inst).await?;
             crate::db::backup(&db, &path).await?;
@@ -184,7 +203,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
 
 async fn open(inst: &InstallationArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let url = inst.database_url()?;
-    crate::db::connect(&url).await.context("cannot open the database")
+    crate::db::connect(&url)
+        .await
+        .context("cannot open the database")
 }
 
 async fn open_migrated(inst: &InstallationArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {

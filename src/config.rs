@@ -31,7 +31,10 @@ impl InstallationArgs {
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data folder {}", self.data_dir.display()))?;
-        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("pokmas.db").display()))
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("pokmas.db").display()
+        ))
     }
 }
 
@@ -52,7 +55,11 @@ pub struct ServeArgs {
     pub smtp_url: Option<String>,
 
     /// Sender address of outgoing mail.
-    #[arg(long, env = "POKMAS_MAIL_FROM", default_value = "Probebaya Samarinda <noreply@pokmas.localhost>")]
+    #[arg(
+        long,
+        env = "POKMAS_MAIL_FROM",
+        default_value = "Probebaya Samarinda <noreply@pokmas.localhost>"
+    )]
     pub mail_from: String,
 
     /// Secret for cookies and NIK encryption (64 hex digits); generated into
@@ -87,8 +94,9 @@ impl Secret {
     /// Fails on anything else.
     pub fn from_hex(s: &str) -> anyhow::Result<Secret> {
         let bytes = hex::decode(s.trim()).context("the secret must be 64 hex digits")?;
-        let arr: [u8; 32] =
-            bytes.try_into().map_err(|_| anyhow::anyhow!("the secret must be 64 hex digits"))?;
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("the secret must be 64 hex digits"))?;
         Ok(Secret(arr))
     }
 
@@ -130,7 +138,9 @@ pub fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(contents)?;
     f.sync_all()?;
     Ok(())

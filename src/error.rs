@@ -12,6 +12,9 @@ pub enum AppError {
     /// 404: the thing does not exist, or the caller may not know that it does.
     #[error("not found")]
     NotFound,
+    /// 303 to the login page: this page needs a signed-in account.
+    #[error("login required")]
+    LoginRequired,
     /// 403: signed in, but this role or scope may not do this.
     #[error("forbidden")]
     Forbidden,
@@ -37,7 +40,11 @@ impl From<DbErr> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if matches!(self, AppError::LoginRequired) {
+            return axum::response::Redirect::to("/masuk").into_response();
+        }
         let status = match &self {
+            AppError::LoginRequired => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

@@ -18,12 +18,13 @@ use crate::web::{self, assets, auth, public};
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(web::session_store::DbSessionStore::new(state.db.clone()))
-        .with_name("pokmas_session")
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_secure(state.config.https())
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let sessions =
+        SessionManagerLayer::new(web::session_store::DbSessionStore::new(state.db.clone()))
+            .with_name("pokmas_session")
+            .with_http_only(true)
+            .with_same_site(tower_sessions::cookie::SameSite::Lax)
+            .with_secure(state.config.https())
+            .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
 
     Router::new()
         .route("/", get(public::home))
@@ -35,7 +36,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(public::healthz))
         .route("/assets/{name}", get(assets::get))
         .fallback(public::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), web::csrf_cookie))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::csrf_cookie,
+        ))
         .layer(sessions)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -50,7 +54,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             use axum::response::IntoResponse;
             crate::error::AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()

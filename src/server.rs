@@ -15,27 +15,38 @@ use crate::services;
 /// # Errors
 /// Fails when the database cannot be opened or migrated, or the address is taken.
 pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
-    let db = crate::db::connect(&config.database_url).await.context("cannot open the database")?;
+    let db = crate::db::connect(&config.database_url)
+        .await
+        .context("cannot open the database")?;
     Migrator::up(&db, None).await.context("migration failed")?;
     if let Some(r) = services::regions::seed_if_empty(&db).await? {
-        tracing::info!(kecamatan = r.kecamatan_added, kelurahan = r.kelurahan_added, "loaded the Samarinda regions");
+        tracing::info!(
+            kecamatan = r.kecamatan_added,
+            kelurahan = r.kelurahan_added,
+            "loaded the Samarinda regions"
+        );
     }
     if demo {
         tracing::warn!("--demo: the demo round is not available in this version yet");
     }
     let addr = config.addr;
     let base_url = config.base_url.clone();
-    let transport = mail::Transport::from_url(config.smtp_url.as_deref(), config.data_dir.join("mail"))
-        .context("SMTP_URL is not usable")?;
-    let from: mail::Mailbox = config
-        .mail_from
-        .parse()
-        .with_context(|| format!("POKMAS_MAIL_FROM `{}` is not a valid address", config.mail_from))?;
+    let transport =
+        mail::Transport::from_url(config.smtp_url.as_deref(), config.data_dir.join("mail"))
+            .context("SMTP_URL is not usable")?;
+    let from: mail::Mailbox = config.mail_from.parse().with_context(|| {
+        format!(
+            "POKMAS_MAIL_FROM `{}` is not a valid address",
+            config.mail_from
+        )
+    })?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = mail::spawn(db.clone(), transport, from, stop_rx);
 
     let state = AppState::new(db, config);
-    let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening on {base_url}");
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())

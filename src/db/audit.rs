@@ -50,7 +50,12 @@ pub struct NewEvent {
 
 impl NewEvent {
     /// An event with an empty payload and reason.
-    pub fn new(actor: Actor, action: &'static str, subject_type: &'static str, subject_id: impl Into<String>) -> Self {
+    pub fn new(
+        actor: Actor,
+        action: &'static str,
+        subject_type: &'static str,
+        subject_id: impl Into<String>,
+    ) -> Self {
         NewEvent {
             actor,
             action,
@@ -91,7 +96,10 @@ impl NewEvent {
 /// # Errors
 /// Fails on a database error, or when the payload is not a JSON object of
 /// integers and strings (a programming error, reported as `DbErr::Custom`).
-pub async fn append<C: ConnectionTrait>(tx: &C, new: NewEvent) -> Result<audit_event::Model, DbErr> {
+pub async fn append<C: ConnectionTrait>(
+    tx: &C,
+    new: NewEvent,
+) -> Result<audit_event::Model, DbErr> {
     let payload = canonical_payload(&new.payload)
         .map_err(|e| DbErr::Custom(format!("audit payload for {}: {e}", new.action)))?;
     let head = audit_chain_head::Entity::find_by_id(1)
@@ -135,9 +143,13 @@ pub async fn append<C: ConnectionTrait>(tx: &C, new: NewEvent) -> Result<audit_e
     }
     .insert(tx)
     .await?;
-    audit_chain_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(event.hash) }
-        .update(tx)
-        .await?;
+    audit_chain_head::ActiveModel {
+        id: Set(1),
+        seq: Set(seq),
+        hash: Set(event.hash),
+    }
+    .update(tx)
+    .await?;
     Ok(model)
 }
 
@@ -167,7 +179,10 @@ const EXPORT_PAGE: u64 = 5_000;
 ///
 /// # Errors
 /// Storage or write failures.
-pub async fn export_csv<W: std::io::Write>(db: &impl ConnectionTrait, out: W) -> anyhow::Result<u64> {
+pub async fn export_csv<W: std::io::Write>(
+    db: &impl ConnectionTrait,
+    out: W,
+) -> anyhow::Result<u64> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let mut writer = crate::export::audit_csv::AuditCsvWriter::with_header(out)?;
     let mut after = 0i64;

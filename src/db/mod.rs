@@ -111,13 +111,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// Fails on PostgreSQL (use `pg_dump`), when the target exists, or on I/O errors.
 pub async fn backup(db: &DatabaseConnection, path: &std::path::Path) -> anyhow::Result<()> {
     if db.get_database_backend() != DbBackend::Sqlite {
-        anyhow::bail!("pokmas backup copies the embedded SQLite database; for PostgreSQL use pg_dump");
+        anyhow::bail!(
+            "pokmas backup copies the embedded SQLite database; for PostgreSQL use pg_dump"
+        );
     }
     if path.exists() {
         anyhow::bail!("{} already exists; choose a new file name", path.display());
     }
-    let target = path.to_str().ok_or_else(|| anyhow::anyhow!("backup path must be UTF-8"))?;
-    db.execute_raw(Statement::from_sql_and_values(DbBackend::Sqlite, "VACUUM INTO ?", [target.into()]))
-        .await?;
+    let target = path
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("backup path must be UTF-8"))?;
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [target.into()],
+    ))
+    .await?;
     Ok(())
 }

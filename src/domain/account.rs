@@ -59,7 +59,11 @@ impl Email {
                 }
                 None => false,
             };
-        if ok { Ok(Email(s)) } else { Err(AccountError::BadEmail) }
+        if ok {
+            Ok(Email(s))
+        } else {
+            Err(AccountError::BadEmail)
+        }
     }
 
     /// The address as stored.
@@ -100,16 +104,35 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_bad_ones_refused() {
-        assert_eq!(Email::parse("  Siti@Contoh.ID ").map(|e| e.0), Ok("siti@contoh.id".into()));
-        for bad in ["", "siti", "siti@", "@contoh.id", "siti@contoh", "si ti@contoh.id", "a@b@c.id", "a@.id", "a@b..id"] {
+        assert_eq!(
+            Email::parse("  Siti@Contoh.ID ").map(|e| e.0),
+            Ok("siti@contoh.id".into())
+        );
+        for bad in [
+            "",
+            "siti",
+            "siti@",
+            "@contoh.id",
+            "siti@contoh",
+            "si ti@contoh.id",
+            "a@b@c.id",
+            "a@.id",
+            "a@b..id",
+        ] {
             assert_eq!(Email::parse(bad), Err(AccountError::BadEmail), "{bad}");
         }
     }
 
     #[test]
     fn password_length_is_counted_in_characters() {
-        assert_eq!(check_new_password("123456789"), Err(AccountError::PasswordTooShort));
+        assert_eq!(
+            check_new_password("123456789"),
+            Err(AccountError::PasswordTooShort)
+        );
         assert_eq!(check_new_password("ééééééééé é"), Ok(()));
-        assert_eq!(check_new_password(&"x".repeat(129)), Err(AccountError::PasswordTooLong));
+        assert_eq!(
+            check_new_password(&"x".repeat(129)),
+            Err(AccountError::PasswordTooLong)
+        );
     }
 }

@@ -20,8 +20,13 @@ pub enum Role {
 
 impl Role {
     /// Every role, in the order forms list them.
-    pub const ALL: [Role; 5] =
-        [Role::Applicant, Role::Operator, Role::Panelist, Role::Admin, Role::Auditor];
+    pub const ALL: [Role; 5] = [
+        Role::Applicant,
+        Role::Operator,
+        Role::Panelist,
+        Role::Admin,
+        Role::Auditor,
+    ];
 
     /// The stored and audited name.
     pub fn as_str(self) -> &'static str {

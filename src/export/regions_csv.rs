@@ -29,7 +29,10 @@ pub struct KelurahanRec {
 /// The content of a region file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegionFile {
-    Regions { kecamatan: Vec<KecamatanRec>, kelurahan: Vec<KelurahanRec> },
+    Regions {
+        kecamatan: Vec<KecamatanRec>,
+        kelurahan: Vec<KelurahanRec>,
+    },
     Rts(Vec<(String, i32)>),
 }
 
@@ -48,7 +51,10 @@ pub struct FileErrors(pub Vec<LineError>);
 fn is_code(s: &str, groups: &[usize]) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     parts.len() == groups.len()
-        && parts.iter().zip(groups).all(|(p, n)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .iter()
+            .zip(groups)
+            .all(|(p, n)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Parses a region or RT file.
@@ -56,12 +62,28 @@ fn is_code(s: &str, groups: &[usize]) -> bool {
 /// # Errors
 /// Every malformed line, with its number and reason.
 pub fn parse(input: impl Read) -> Result<RegionFile, FileErrors> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(input);
     let headers = match rdr.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_owned()).collect::<Vec<_>>(),
-        Err(e) => return Err(FileErrors(vec![LineError { line: 1, message: format!("tidak dapat dibaca: {e}") }])),
+        Ok(h) => h
+            .iter()
+            .map(|s| s.trim().trim_start_matches('\u{feff}').to_owned())
+            .collect::<Vec<_>>(),
+        Err(e) => {
+            return Err(FileErrors(vec![LineError {
+                line: 1,
+                message: format!("tidak dapat dibaca: {e}"),
+            }]));
+        }
     };
-    let regions_header = ["kode_kecamatan", "nama_kecamatan", "kode_kelurahan", "nama_kelurahan"];
+    let regions_header = [
+        "kode_kecamatan",
+        "nama_kecamatan",
+        "kode_kelurahan",
+        "nama_kelurahan",
+    ];
     let rt_header = ["kode_kelurahan", "rt"];
     let mut errors = Vec::new();
     if headers == regions_header {
@@ -73,18 +95,27 @@ pub fn parse(input: impl Read) -> Result<RegionFile, FileErrors> {
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
-                    errors.push(LineError { line, message: format!("tidak dapat dibaca: {e}") });
+                    errors.push(LineError {
+                        line,
+                        message: format!("tidak dapat dibaca: {e}"),
+                    });
                     continue;
                 }
             };
             if rec.len() != 4 {
-                errors.push(LineError { line, message: format!("harus 4 kolom, ditemukan {}", rec.len()) });
+                errors.push(LineError {
+                    line,
+                    message: format!("harus 4 kolom, ditemukan {}", rec.len()),
+                });
                 continue;
             }
             let f: Vec<String> = rec.iter().map(|s| s.trim().to_owned()).collect();
             let (kc, kn, lc, ln) = (&f[0], &f[1], &f[2], &f[3]);
             if !is_code(kc, &[2, 2, 2]) {
-                errors.push(LineError { line, message: format!("kode kecamatan `{kc}` harus berbentuk 00.00.00") });
+                errors.push(LineError {
+                    line,
+                    message: format!("kode kecamatan `{kc}` harus berbentuk 00.00.00"),
+                });
                 continue;
             }
             if !is_code(lc, &[2, 2, 2, 4]) || !lc.starts_with(&format!("{kc}.")) {
@@ -95,29 +126,50 @@ pub fn parse(input: impl Read) -> Result<RegionFile, FileErrors> {
                 continue;
             }
             if kn.is_empty() || ln.is_empty() {
-                errors.push(LineError { line, message: "nama kecamatan dan kelurahan wajib diisi".into() });
+                errors.push(LineError {
+                    line,
+                    message: "nama kecamatan dan kelurahan wajib diisi".into(),
+                });
                 continue;
             }
             if let Some(prev) = kec.get(kc).filter(|prev| *prev != kn) {
                 errors.push(LineError {
                     line,
-                    message: format!("kecamatan {kc} bernama `{prev}` di baris sebelumnya, di sini `{kn}`"),
+                    message: format!(
+                        "kecamatan {kc} bernama `{prev}` di baris sebelumnya, di sini `{kn}`"
+                    ),
                 });
                 continue;
             }
             if !seen.insert(lc.clone()) {
-                errors.push(LineError { line, message: format!("kelurahan {lc} muncul lebih dari sekali") });
+                errors.push(LineError {
+                    line,
+                    message: format!("kelurahan {lc} muncul lebih dari sekali"),
+                });
                 continue;
             }
             kec.insert(kc.clone(), kn.clone());
-            kel.push(KelurahanRec { code: lc.clone(), kecamatan_code: kc.clone(), name: ln.clone() });
+            kel.push(KelurahanRec {
+                code: lc.clone(),
+                kecamatan_code: kc.clone(),
+                name: ln.clone(),
+            });
         }
         if errors.is_empty() && kel.is_empty() {
-            errors.push(LineError { line: 2, message: "berkas tidak berisi data".into() });
+            errors.push(LineError {
+                line: 2,
+                message: "berkas tidak berisi data".into(),
+            });
         }
         if errors.is_empty() {
-            let kecamatan = kec.into_iter().map(|(code, name)| KecamatanRec { code, name }).collect();
-            return Ok(RegionFile::Regions { kecamatan, kelurahan: kel });
+            let kecamatan = kec
+                .into_iter()
+                .map(|(code, name)| KecamatanRec { code, name })
+                .collect();
+            return Ok(RegionFile::Regions {
+                kecamatan,
+                kelurahan: kel,
+            });
         }
     } else if headers == rt_header {
         let mut rts = Vec::new();
@@ -127,34 +179,52 @@ pub fn parse(input: impl Read) -> Result<RegionFile, FileErrors> {
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
-                    errors.push(LineError { line, message: format!("tidak dapat dibaca: {e}") });
+                    errors.push(LineError {
+                        line,
+                        message: format!("tidak dapat dibaca: {e}"),
+                    });
                     continue;
                 }
             };
             if rec.len() != 2 {
-                errors.push(LineError { line, message: format!("harus 2 kolom, ditemukan {}", rec.len()) });
+                errors.push(LineError {
+                    line,
+                    message: format!("harus 2 kolom, ditemukan {}", rec.len()),
+                });
                 continue;
             }
             let code = rec[0].trim().to_owned();
             if !is_code(&code, &[2, 2, 2, 4]) {
-                errors.push(LineError { line, message: format!("kode kelurahan `{code}` harus berbentuk 00.00.00.0000") });
+                errors.push(LineError {
+                    line,
+                    message: format!("kode kelurahan `{code}` harus berbentuk 00.00.00.0000"),
+                });
                 continue;
             }
             let rt = match rec[1].trim().trim_start_matches("RT").trim().parse::<i32>() {
                 Ok(n) if (1..=999).contains(&n) => n,
                 _ => {
-                    errors.push(LineError { line, message: format!("nomor RT `{}` harus angka 1–999", rec[1].trim()) });
+                    errors.push(LineError {
+                        line,
+                        message: format!("nomor RT `{}` harus angka 1–999", rec[1].trim()),
+                    });
                     continue;
                 }
             };
             if !seen.insert((code.clone(), rt)) {
-                errors.push(LineError { line, message: format!("RT {rt:03} di {code} muncul lebih dari sekali") });
+                errors.push(LineError {
+                    line,
+                    message: format!("RT {rt:03} di {code} muncul lebih dari sekali"),
+                });
                 continue;
             }
             rts.push((code, rt));
         }
         if errors.is_empty() && rts.is_empty() {
-            errors.push(LineError { line: 2, message: "berkas tidak berisi data".into() });
+            errors.push(LineError {
+                line: 2,
+                message: "berkas tidak berisi data".into(),
+            });
         }
         if errors.is_empty() {
             return Ok(RegionFile::Rts(rts));
@@ -179,8 +249,15 @@ mod tests {
 
     #[test]
     fn the_samarinda_fixture_has_10_kecamatan_and_59_kelurahan() {
-        let f = parse(include_bytes!("../../fixtures/regions_samarinda.csv").as_slice()).expect("valid");
-        let RegionFile::Regions { kecamatan, kelurahan } = f else { panic!("not a regions file") };
+        let f = parse(include_bytes!("../../fixtures/regions_samarinda.csv").as_slice())
+            .expect("valid");
+        let RegionFile::Regions {
+            kecamatan,
+            kelurahan,
+        } = f
+        else {
+            panic!("not a regions file")
+        };
         assert_eq!(kecamatan.len(), 10);
         assert_eq!(kelurahan.len(), 59);
     }
@@ -201,8 +278,15 @@ mod tests {
     #[test]
     fn rt_lists_are_read_and_checked() {
         let ok = parse("kode_kelurahan,rt\n64.72.01.1001,1\n64.72.01.1001,RT 012\n".as_bytes());
-        assert_eq!(ok, Ok(RegionFile::Rts(vec![("64.72.01.1001".into(), 1), ("64.72.01.1001".into(), 12)])));
-        let err = parse("kode_kelurahan,rt\n64.72.01.1001,0\n64.72.01.1001,x\n".as_bytes()).expect_err("bad");
+        assert_eq!(
+            ok,
+            Ok(RegionFile::Rts(vec![
+                ("64.72.01.1001".into(), 1),
+                ("64.72.01.1001".into(), 12)
+            ]))
+        );
+        let err = parse("kode_kelurahan,rt\n64.72.01.1001,0\n64.72.01.1001,x\n".as_bytes())
+            .expect_err("bad");
         assert_eq!(err.0.len(), 2);
         assert!(parse("nama,umur\nx,1\n".as_bytes()).is_err());
     }

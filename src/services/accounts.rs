@@ -1,8 +1,8 @@
 //! Accounts: creation by an administrator or the CLI, and password sign-in.
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     TransactionTrait,
@@ -48,7 +48,11 @@ pub async fn hash_password(password: String) -> Result<String, ServiceError> {
 pub async fn verify_password(password: String, phc: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&phc)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -66,12 +70,16 @@ pub async fn create_account(
     actor: Actor,
     new: NewAccount,
 ) -> Result<Uuid, ServiceError> {
-    let email = Email::parse(&new.email).map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
+    let email =
+        Email::parse(&new.email).map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
     let name = new.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
-        return Err(ServiceError::Invalid("Nama wajib diisi (maksimal 120 karakter).".into()));
+        return Err(ServiceError::Invalid(
+            "Nama wajib diisi (maksimal 120 karakter).".into(),
+        ));
     }
-    check_new_password(&new.password).map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
+    check_new_password(&new.password)
+        .map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
     if new.role.is_scoped() && new.kelurahan.is_empty() {
         return Err(ServiceError::Invalid(format!(
             "Akun {} harus diberi minimal satu kelurahan (--kelurahan KODE).",
@@ -87,11 +95,19 @@ pub async fn create_account(
         .await?
         .is_some()
     {
-        return Err(ServiceError::Conflict(format!("E-mail {email} sudah terdaftar.")));
+        return Err(ServiceError::Conflict(format!(
+            "E-mail {email} sudah terdaftar."
+        )));
     }
     for code in &new.kelurahan {
-        if kelurahan::Entity::find_by_id(code.clone()).one(&tx).await?.is_none() {
-            return Err(ServiceError::Invalid(format!("Kelurahan dengan kode {code} tidak dikenal.")));
+        if kelurahan::Entity::find_by_id(code.clone())
+            .one(&tx)
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::Invalid(format!(
+                "Kelurahan dengan kode {code} tidak dikenal."
+            )));
         }
     }
     let id = Uuid::now_v7();
@@ -119,9 +135,12 @@ pub async fn create_account(
     scopes.sort();
     scopes.dedup();
     for code in &scopes {
-        account_scope::ActiveModel { account_id: Set(id), kelurahan_code: Set(code.clone()) }
-            .insert(&tx)
-            .await?;
+        account_scope::ActiveModel {
+            account_id: Set(id),
+            kelurahan_code: Set(code.clone()),
+        }
+        .insert(&tx)
+        .await?;
     }
     append(
         &tx,
@@ -152,7 +171,9 @@ pub async fn authenticate(
     email: &str,
     password: &str,
 ) -> Result<Option<Authenticated>, ServiceError> {
-    let Ok(email) = Email::parse(email) else { return Ok(None) };
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
     let found = account::Entity::find()
         .filter(account::Column::Email.eq(email.as_str()))
         .one(db)
@@ -162,17 +183,29 @@ pub async fn authenticate(
         let _ = verify_password(password.to_owned(), DUMMY_HASH.clone()).await;
         return Ok(None);
     };
-    let Some(phc) = acc.password_hash.clone() else { return Ok(None) };
+    let Some(phc) = acc.password_hash.clone() else {
+        return Ok(None);
+    };
     if !verify_password(password.to_owned(), phc).await || acc.status != "active" {
         return Ok(None);
     }
-    let Ok(role) = acc.role.parse::<Role>() else { return Ok(None) };
+    let Ok(role) = acc.role.parse::<Role>() else {
+        return Ok(None);
+    };
     let tx = db.begin().await?;
-    account::ActiveModel { id: Set(acc.id), last_login_at: Set(Some(time::OffsetDateTime::now_utc())), ..Default::default() }
-        .update(&tx)
-        .await?;
+    account::ActiveModel {
+        id: Set(acc.id),
+        last_login_at: Set(Some(time::OffsetDateTime::now_utc())),
+        ..Default::default()
+    }
+    .update(&tx)
+    .await?;
     tx.commit().await?;
-    Ok(Some(Authenticated { id: acc.id, name: acc.name, role }))
+    Ok(Some(Authenticated {
+        id: acc.id,
+        name: acc.name,
+        role,
+    }))
 }
 
 /// An argon2id hash of a random string, computed once, so that a miss on an

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 use super::ServiceError;
@@ -35,30 +35,49 @@ impl ImportReport {
 ///
 /// # Errors
 /// `Invalid` when an RT names a kelurahan that is not known; nothing is imported then.
-pub async fn import(db: &DatabaseConnection, actor: Actor, file: &RegionFile) -> Result<ImportReport, ServiceError> {
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: Actor,
+    file: &RegionFile,
+) -> Result<ImportReport, ServiceError> {
     let tx = begin_write(db).await?;
     let mut report = ImportReport::default();
     match file {
-        RegionFile::Regions { kecamatan: kecs, kelurahan: kels } => {
+        RegionFile::Regions {
+            kecamatan: kecs,
+            kelurahan: kels,
+        } => {
             for k in kecs {
-                match kecamatan::Entity::find_by_id(k.code.clone()).one(&tx).await? {
+                match kecamatan::Entity::find_by_id(k.code.clone())
+                    .one(&tx)
+                    .await?
+                {
                     None => {
-                        kecamatan::ActiveModel { code: Set(k.code.clone()), name: Set(k.name.clone()) }
-                            .insert(&tx)
-                            .await?;
+                        kecamatan::ActiveModel {
+                            code: Set(k.code.clone()),
+                            name: Set(k.name.clone()),
+                        }
+                        .insert(&tx)
+                        .await?;
                         report.kecamatan_added += 1;
                     }
                     Some(m) if m.name != k.name => {
-                        kecamatan::ActiveModel { code: Set(k.code.clone()), name: Set(k.name.clone()) }
-                            .update(&tx)
-                            .await?;
+                        kecamatan::ActiveModel {
+                            code: Set(k.code.clone()),
+                            name: Set(k.name.clone()),
+                        }
+                        .update(&tx)
+                        .await?;
                         report.renamed += 1;
                     }
                     Some(_) => {}
                 }
             }
             for l in kels {
-                match kelurahan::Entity::find_by_id(l.code.clone()).one(&tx).await? {
+                match kelurahan::Entity::find_by_id(l.code.clone())
+                    .one(&tx)
+                    .await?
+                {
                     None => {
                         kelurahan::ActiveModel {
                             code: Set(l.code.clone()),
@@ -90,7 +109,11 @@ pub async fn import(db: &DatabaseConnection, actor: Actor, file: &RegionFile) ->
             let mut unknown = BTreeSet::new();
             for (code, _) in rts {
                 if !touched.contains(code) {
-                    if kelurahan::Entity::find_by_id(code.clone()).one(&tx).await?.is_none() {
+                    if kelurahan::Entity::find_by_id(code.clone())
+                        .one(&tx)
+                        .await?
+                        .is_none()
+                    {
                         unknown.insert(code.clone());
                     }
                     touched.insert(code.clone());
@@ -103,15 +126,25 @@ pub async fn import(db: &DatabaseConnection, actor: Actor, file: &RegionFile) ->
                 )));
             }
             for (code, number) in rts {
-                if rt::Entity::find_by_id((code.clone(), *number)).one(&tx).await?.is_none() {
-                    rt::ActiveModel { kelurahan_code: Set(code.clone()), number: Set(*number) }
-                        .insert(&tx)
-                        .await?;
+                if rt::Entity::find_by_id((code.clone(), *number))
+                    .one(&tx)
+                    .await?
+                    .is_none()
+                {
+                    rt::ActiveModel {
+                        kelurahan_code: Set(code.clone()),
+                        number: Set(*number),
+                    }
+                    .insert(&tx)
+                    .await?;
                     report.rt_added += 1;
                 }
             }
             for code in touched {
-                let count = rt::Entity::find().filter(rt::Column::KelurahanCode.eq(code.clone())).count(&tx).await?;
+                let count = rt::Entity::find()
+                    .filter(rt::Column::KelurahanCode.eq(code.clone()))
+                    .count(&tx)
+                    .await?;
                 kelurahan::ActiveModel {
                     code: Set(code),
                     rt_count: Set(Some(i32::try_from(count).unwrap_or(i32::MAX))),
@@ -125,12 +158,14 @@ pub async fn import(db: &DatabaseConnection, actor: Actor, file: &RegionFile) ->
     if report.changed() {
         append(
             &tx,
-            NewEvent::new(actor, "regions.imported", "regions", "samarinda").payload(serde_json::json!({
-                "kecamatan_added": report.kecamatan_added,
-                "kelurahan_added": report.kelurahan_added,
-                "renamed": report.renamed,
-                "rt_added": report.rt_added,
-            })),
+            NewEvent::new(actor, "regions.imported", "regions", "samarinda").payload(
+                serde_json::json!({
+                    "kecamatan_added": report.kecamatan_added,
+                    "kelurahan_added": report.kelurahan_added,
+                    "renamed": report.renamed,
+                    "rt_added": report.rt_added,
+                }),
+            ),
         )
         .await?;
     }
@@ -146,8 +181,10 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
     if kecamatan::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
-    let file = crate::export::regions_csv::parse(include_bytes!("../../fixtures/regions_samarinda.csv").as_slice())
-        .map_err(|e| anyhow::anyhow!("bundled regions file is invalid: {e}"))?;
+    let file = crate::export::regions_csv::parse(
+        include_bytes!("../../fixtures/regions_samarinda.csv").as_slice(),
+    )
+    .map_err(|e| anyhow::anyhow!("bundled regions file is invalid: {e}"))?;
     import(db, Actor::System, &file).await.map(Some)
 }
 
@@ -155,13 +192,25 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
 ///
 /// # Errors
 /// Storage failures.
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<(kecamatan::Model, Vec<kelurahan::Model>)>, ServiceError> {
-    let kecs = kecamatan::Entity::find().order_by_asc(kecamatan::Column::Code).all(db).await?;
-    let kels = kelurahan::Entity::find().order_by_asc(kelurahan::Column::Code).all(db).await?;
+pub async fn list(
+    db: &DatabaseConnection,
+) -> Result<Vec<(kecamatan::Model, Vec<kelurahan::Model>)>, ServiceError> {
+    let kecs = kecamatan::Entity::find()
+        .order_by_asc(kecamatan::Column::Code)
+        .all(db)
+        .await?;
+    let kels = kelurahan::Entity::find()
+        .order_by_asc(kelurahan::Column::Code)
+        .all(db)
+        .await?;
     Ok(kecs
         .into_iter()
         .map(|k| {
-            let children = kels.iter().filter(|l| l.kecamatan_code == k.code).cloned().collect();
+            let children = kels
+                .iter()
+                .filter(|l| l.kecamatan_code == k.code)
+                .cloned()
+                .collect();
             (k, children)
         })
         .collect())

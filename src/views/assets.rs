@@ -16,8 +16,16 @@ pub struct Asset {
 
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     [
-        ("app.css", "text/css; charset=utf-8", include_bytes!("../../assets/app.css").as_slice()),
-        ("favicon.svg", "image/svg+xml", include_bytes!("../../assets/favicon.svg").as_slice()),
+        (
+            "app.css",
+            "text/css; charset=utf-8",
+            include_bytes!("../../assets/app.css").as_slice(),
+        ),
+        (
+            "favicon.svg",
+            "image/svg+xml",
+            include_bytes!("../../assets/favicon.svg").as_slice(),
+        ),
     ]
     .into_iter()
     .map(|(name, content_type, bytes)| Asset {

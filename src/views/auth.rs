@@ -30,5 +30,11 @@ pub fn login(ctx: &PageCtx, f: &LoginForm) -> Markup {
             "No e-mail or phone? Visit the Probebaya help desk at your kelurahan office; an officer can register you."
         )) }
     };
-    layout(ctx, Page { title: ctx.t("Masuk", "Log in").into(), body })
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Masuk", "Log in").into(),
+            body,
+        },
+    )
 }

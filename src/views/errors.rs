@@ -16,7 +16,10 @@ pub fn error_page(status: StatusCode) -> Markup {
             "Anda tidak memiliki akses ke halaman ini.",
             "You do not have access to this page.",
         ),
-        400 => ("Permintaan tidak dapat diproses.", "The request could not be processed."),
+        400 => (
+            "Permintaan tidak dapat diproses.",
+            "The request could not be processed.",
+        ),
         413 => (
             "Berkas terlalu besar. Perkecil ukurannya lalu coba lagi.",
             "The file is too large. Make it smaller and try again.",

@@ -108,7 +108,12 @@ mod tests {
     use super::*;
 
     fn ctx(lang: Lang) -> PageCtx {
-        PageCtx { lang, path: "/wilayah?x=1".into(), signed_in: None, csrf: None }
+        PageCtx {
+            lang,
+            path: "/wilayah?x=1".into(),
+            signed_in: None,
+            csrf: None,
+        }
     }
 
     #[test]
@@ -118,7 +123,14 @@ mod tests {
             name: "<script>alert(1)</script>".into(),
             role: crate::domain::role::Role::Admin,
         });
-        let html = layout(&c, Page { title: "a&b".into(), body: html! {} }).into_string();
+        let html = layout(
+            &c,
+            Page {
+                title: "a&b".into(),
+                body: html! {},
+            },
+        )
+        .into_string();
         assert!(!html.contains("<script>alert"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("<title>a&amp;b · Pokmas Probebaya</title>"));
@@ -126,10 +138,24 @@ mod tests {
 
     #[test]
     fn the_language_switch_points_to_the_other_language_and_back_here() {
-        let html = layout(&ctx(Lang::Id), Page { title: "t".into(), body: html! {} }).into_string();
+        let html = layout(
+            &ctx(Lang::Id),
+            Page {
+                title: "t".into(),
+                body: html! {},
+            },
+        )
+        .into_string();
         assert!(html.contains(r#"<html lang="id">"#));
         assert!(html.contains("/bahasa/en?kembali=/wilayah%3Fx%3D1"));
-        let html = layout(&ctx(Lang::En), Page { title: "t".into(), body: html! {} }).into_string();
+        let html = layout(
+            &ctx(Lang::En),
+            Page {
+                title: "t".into(),
+                body: html! {},
+            },
+        )
+        .into_string();
         assert!(html.contains("/bahasa/id?kembali="));
         assert!(html.contains("Log in"));
     }

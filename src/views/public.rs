@@ -80,7 +80,13 @@ pub fn home(ctx: &PageCtx, v: &HomeView) -> Markup {
             a href="/wilayah" { (ctx.t("Lihat daftar wilayah", "See the list of regions")) }
         }
     };
-    layout(ctx, Page { title: ctx.t("Beranda", "Home").into(), body })
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Beranda", "Home").into(),
+            body,
+        },
+    )
 }
 
 /// One kecamatan with its kelurahan, for the regions page.
@@ -130,7 +136,13 @@ pub fn regions(ctx: &PageCtx, rows: &[KecamatanRow]) -> Markup {
             }
         }
     };
-    layout(ctx, Page { title: ctx.t("Wilayah", "Regions").into(), body })
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Wilayah", "Regions").into(),
+            body,
+        },
+    )
 }
 
 /// The public view of the audit chain's head.
@@ -161,7 +173,13 @@ pub fn audit_head(ctx: &PageCtx, v: &AuditHeadView) -> Markup {
         )) }
         pre { code { "pokmas audit verify audit.csv --checkpoint " (v.seq) ":" (v.hash) } }
     };
-    layout(ctx, Page { title: ctx.t("Jejak audit", "Audit trail").into(), body })
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Jejak audit", "Audit trail").into(),
+            body,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -170,12 +188,21 @@ mod tests {
     use crate::domain::lang::Lang;
 
     fn ctx() -> PageCtx {
-        PageCtx { lang: Lang::Id, path: "/".into(), signed_in: None, csrf: None }
+        PageCtx {
+            lang: Lang::Id,
+            path: "/".into(),
+            signed_in: None,
+            csrf: None,
+        }
     }
 
     #[test]
     fn home_without_rounds_explains_what_to_expect() {
-        let v = HomeView { rounds: vec![], kecamatan_count: 10, kelurahan_count: 59 };
+        let v = HomeView {
+            rounds: vec![],
+            kecamatan_count: 10,
+            kelurahan_count: 59,
+        };
         let html = home(&ctx(), &v).into_string();
         assert!(html.contains("Belum ada seleksi yang diumumkan."));
         assert!(html.contains("<strong>59</strong> kelurahan"));
@@ -184,7 +211,11 @@ mod tests {
     #[test]
     fn round_names_are_escaped() {
         let v = HomeView {
-            rounds: vec![RoundCard { name: "<b>x</b>".into(), year: 2026, state: "registration".into() }],
+            rounds: vec![RoundCard {
+                name: "<b>x</b>".into(),
+                year: 2026,
+                state: "registration".into(),
+            }],
             kecamatan_count: 0,
             kelurahan_count: 0,
         };

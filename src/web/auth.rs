@@ -15,8 +15,17 @@ use crate::views::auth::{LoginForm, login};
 
 /// `GET /masuk`.
 pub async fn login_page(ctx: PageCtx, csrf: Csrf) -> AppResult<Response> {
-    let token = csrf.0.authenticity_token().map_err(|e| anyhow::anyhow!("csrf: {e}"))?;
-    let page = login(&ctx, &LoginForm { csrf: token, ..Default::default() });
+    let token = csrf
+        .0
+        .authenticity_token()
+        .map_err(|e| anyhow::anyhow!("csrf: {e}"))?;
+    let page = login(
+        &ctx,
+        &LoginForm {
+            csrf: token,
+            ..Default::default()
+        },
+    );
     Ok((csrf.0, page).into_response())
 }
 
@@ -43,18 +52,35 @@ pub async fn login_submit(
     csrf.verify(&input.csrf)?;
     match accounts::authenticate(&app.db, &input.email, &input.password).await? {
         Some(acc) => {
-            session.cycle_id().await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
-            let value = SessionAccount { id: acc.id, name: acc.name, role: acc.role.as_str().to_owned() };
-            session.insert(SESSION_ACCOUNT, value).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
+            session
+                .cycle_id()
+                .await
+                .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+            let value = SessionAccount {
+                id: acc.id,
+                name: acc.name,
+                role: acc.role.as_str().to_owned(),
+            };
+            session
+                .insert(SESSION_ACCOUNT, value)
+                .await
+                .map_err(|e| anyhow::anyhow!("session: {e}"))?;
             tracing::info!(account.id = %acc.id, "signed in");
             Ok(Redirect::to("/").into_response())
         }
         None => {
-            let token = csrf.0.authenticity_token().map_err(|e| anyhow::anyhow!("csrf: {e}"))?;
+            let token = csrf
+                .0
+                .authenticity_token()
+                .map_err(|e| anyhow::anyhow!("csrf: {e}"))?;
             let form = LoginForm {
                 email: input.email.trim().to_owned(),
                 error: Some(
-                    ctx.t("E-mail atau kata sandi salah.", "Wrong e-mail address or password.").to_owned(),
+                    ctx.t(
+                        "E-mail atau kata sandi salah.",
+                        "Wrong e-mail address or password.",
+                    )
+                    .to_owned(),
                 ),
                 csrf: token,
             };
@@ -71,8 +97,15 @@ pub struct LogoutInput {
 }
 
 /// `POST /keluar`: ends the session on the server.
-pub async fn logout(csrf: Csrf, session: Session, Form(input): Form<LogoutInput>) -> AppResult<Redirect> {
+pub async fn logout(
+    csrf: Csrf,
+    session: Session,
+    Form(input): Form<LogoutInput>,
+) -> AppResult<Redirect> {
     csrf.verify(&input.csrf)?;
-    session.flush().await.map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
     Ok(Redirect::to("/"))
 }

@@ -51,9 +51,16 @@ pub async fn csrf_cookie(State(state): State<AppState>, req: Request, next: Next
         Err(e) => return e.into_response(),
     };
     let used = Arc::new(AtomicBool::new(false));
-    parts.extensions.insert(CsrfSlot { token: token.clone(), used: used.clone() });
+    parts.extensions.insert(CsrfSlot {
+        token: token.clone(),
+        used: used.clone(),
+    });
     let response = next.run(Request::from_parts(parts, body)).await;
-    if used.load(Ordering::Relaxed) { (token, response).into_response() } else { response }
+    if used.load(Ordering::Relaxed) {
+        (token, response).into_response()
+    } else {
+        response
+    }
 }
 
 /// Checks the hidden `csrf` field of a submitted form against the request's token.
@@ -61,7 +68,9 @@ pub async fn csrf_cookie(State(state): State<AppState>, req: Request, next: Next
 /// # Errors
 /// `Forbidden` when the field is missing or does not match.
 pub fn check_csrf(parts_token: &CsrfToken, submitted: &str) -> Result<(), AppError> {
-    parts_token.verify(submitted).map_err(|_| AppError::Forbidden)
+    parts_token
+        .verify(submitted)
+        .map_err(|_| AppError::Forbidden)
 }
 
 /// The CSRF token extractor for POST handlers.
@@ -70,7 +79,10 @@ pub struct Csrf(pub CsrfToken);
 impl FromRequestParts<AppState> for Csrf {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<CsrfSlot>() {
             Some(slot) => Ok(Csrf(slot.token.clone())),
             None => CsrfToken::from_request_parts(parts, state)
@@ -94,17 +106,31 @@ impl Csrf {
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let lang = jar.get(LANG_COOKIE).and_then(|c| Lang::from_code(c.value())).unwrap_or_default();
-        let path = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        let lang = jar
+            .get(LANG_COOKIE)
+            .and_then(|c| Lang::from_code(c.value()))
+            .unwrap_or_default();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
         let signed_in = match parts.extensions.get::<Session>() {
             Some(session) => session
                 .get::<SessionAccount>(SESSION_ACCOUNT)
                 .await
                 .ok()
                 .flatten()
-                .and_then(|a| Some(SignedIn { name: a.name, role: a.role.parse::<Role>().ok()? })),
+                .and_then(|a| {
+                    Some(SignedIn {
+                        name: a.name,
+                        role: a.role.parse::<Role>().ok()?,
+                    })
+                }),
             None => None,
         };
         // Only signed-in pages carry a form on every page (log out); public
@@ -116,6 +142,102 @@ impl FromRequestParts<AppState> for PageCtx {
             }
             _ => None,
         };
-        Ok(PageCtx { lang, path, signed_in, csrf })
+        Ok(PageCtx {
+            lang,
+            path,
+            signed_in,
+            csrf,
+        })
+    }
+}
+
+/// The signed-in account of a request that requires one, loaded fresh from the
+/// database so a deactivated account or a changed role takes effect at once.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub role: Role,
+    /// Kelurahan codes an operator or panelist acts in (empty for other roles).
+    pub scopes: Vec<String>,
+}
+
+impl CurrentUser {
+    /// The audit actor for this account.
+    pub fn actor(&self) -> crate::db::audit::Actor {
+        crate::db::audit::Actor::Account {
+            id: self.id,
+            role: self.role,
+        }
+    }
+
+    /// Refuses unless the account has one of `roles`.
+    ///
+    /// # Errors
+    /// `Forbidden` otherwise.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Whether the account may act in `kelurahan_code`: admins and auditors
+    /// everywhere, operators and panelists only within their scopes.
+    pub fn covers(&self, kelurahan_code: &str) -> bool {
+        match self.role {
+            Role::Admin | Role::Auditor => true,
+            Role::Operator | Role::Panelist => self.scopes.iter().any(|s| s == kelurahan_code),
+            Role::Applicant => false,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+        use crate::db::entities::{account, account_scope};
+
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or(AppError::LoginRequired)?;
+        let stored = session
+            .get::<SessionAccount>(SESSION_ACCOUNT)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?
+            .ok_or(AppError::LoginRequired)?;
+        let acc = account::Entity::find_by_id(stored.id)
+            .one(&state.db)
+            .await?;
+        let Some(acc) = acc.filter(|a| a.status == "active") else {
+            let _ = session.flush().await;
+            return Err(AppError::LoginRequired);
+        };
+        let role = acc
+            .role
+            .parse::<Role>()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        let scopes = account_scope::Entity::find()
+            .filter(account_scope::Column::AccountId.eq(acc.id))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|s| s.kelurahan_code)
+            .collect();
+        Ok(CurrentUser {
+            id: acc.id,
+            name: acc.name,
+            role,
+            scopes,
+        })
     }
 }

@@ -15,7 +15,9 @@ use crate::domain::lang::Lang;
 use crate::error::{AppError, AppResult};
 use crate::services;
 use crate::views::PageCtx;
-use crate::views::public::{self as pv, AuditHeadView, HomeView, KecamatanRow, KelurahanRow, RoundCard};
+use crate::views::public::{
+    self as pv, AuditHeadView, HomeView, KecamatanRow, KelurahanRow, RoundCard,
+};
 
 /// `GET /`.
 pub async fn home(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
@@ -26,7 +28,11 @@ pub async fn home(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup
         .await?
         .into_iter()
         .filter(|r| r.state != "draft")
-        .map(|r| RoundCard { name: r.name, year: r.year, state: r.state })
+        .map(|r| RoundCard {
+            name: r.name,
+            year: r.year,
+            state: r.state,
+        })
         .collect();
     let view = HomeView {
         rounds,
@@ -46,7 +52,11 @@ pub async fn regions(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Mar
             name: k.name,
             kelurahan: kels
                 .into_iter()
-                .map(|l| KelurahanRow { code: l.code, name: l.name, rt_count: l.rt_count })
+                .map(|l| KelurahanRow {
+                    code: l.code,
+                    name: l.name,
+                    rt_count: l.rt_count,
+                })
                 .collect(),
         })
         .collect::<Vec<_>>();
@@ -55,9 +65,22 @@ pub async fn regions(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Mar
 
 /// `GET /jejak-audit`.
 pub async fn audit_head(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
-    let head = audit_chain_head::Entity::find_by_id(1).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let at = audit_event::Entity::find_by_id(head.seq).one(&app.db).await?.map(|e| e.at);
-    Ok(pv::audit_head(&ctx, &AuditHeadView { seq: head.seq, hash: head.hash, at }))
+    let head = audit_chain_head::Entity::find_by_id(1)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let at = audit_event::Entity::find_by_id(head.seq)
+        .one(&app.db)
+        .await?
+        .map(|e| e.at);
+    Ok(pv::audit_head(
+        &ctx,
+        &AuditHeadView {
+            seq: head.seq,
+            hash: head.hash,
+            at,
+        },
+    ))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
@@ -92,7 +115,10 @@ pub async fn switch_language(
         .secure(app.config.https())
         .http_only(true)
         .build();
-    Ok((jar.add(cookie), Redirect::to(&safe_back(q.kembali.as_deref()))))
+    Ok((
+        jar.add(cookie),
+        Redirect::to(&safe_back(q.kembali.as_deref())),
+    ))
 }
 
 /// Only same-site relative paths are followed, so the switch cannot be used
@@ -116,7 +142,12 @@ mod tests {
     #[test]
     fn the_language_switch_never_redirects_off_site() {
         assert_eq!(safe_back(Some("/wilayah?x=1")), "/wilayah?x=1");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil"] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "evil",
+        ] {
             assert_eq!(safe_back(Some(bad)), "/");
         }
         assert_eq!(safe_back(None), "/");

@@ -31,7 +31,8 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_vec(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         // The account id is copied into its own column so that a password change
         // or a deactivation can end every session of that account at once.
         let account_id = record
@@ -48,7 +49,11 @@ impl SessionStore for DbSessionStore {
         session::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt, session::Column::AccountId])
+                    .update_columns([
+                        session::Column::Data,
+                        session::Column::ExpiresAt,
+                        session::Column::AccountId,
+                    ])
                     .to_owned(),
             )
             .exec_without_returning(&self.db)
@@ -64,12 +69,20 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
-        let data = serde_json::from_slice(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date: row.expires_at }))
+        let data = serde_json::from_slice(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date: row.expires_at,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(id.to_string())
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -27,7 +27,8 @@ fn offending_lines(source: &str) -> Vec<(usize, String)> {
                 code.match_indices(name).any(|(i, _)| {
                     let before = code[..i].chars().next_back();
                     let after = &code[i + name.len()..];
-                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after.starts_with("::")
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && after.starts_with("::")
                 })
             })
         })
@@ -48,13 +49,20 @@ fn domain_code_imports_no_web_database_or_mail_framework() {
             problems.push(format!("{}:{line}: {text}", f.display()));
         }
     }
-    assert!(problems.is_empty(), "src/domain must stay pure:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "src/domain must stay pure:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn the_purity_check_catches_imports_and_paths() {
     assert_eq!(offending_lines("use sea_orm::EntityTrait;").len(), 1);
     assert_eq!(offending_lines("    let x = tokio::spawn(f);").len(), 1);
-    assert_eq!(offending_lines("use crate::domain::lang::Lang; // not axum::Router").len(), 0);
+    assert_eq!(
+        offending_lines("use crate::domain::lang::Lang; // not axum::Router").len(),
+        0
+    );
     assert_eq!(offending_lines("let my_tokio::x = 1;").len(), 0);
 }

@@ -17,8 +17,9 @@ async fn append_concurrently(db: &DatabaseConnection, tasks: usize, per_task: us
                 let tx = pokmas::db::begin_write(&db).await.expect("begin");
                 append(
                     &tx,
-                    NewEvent::new(Actor::System, "test.appended", "task", t.to_string())
-                        .payload(serde_json::json!({ "task": t, "i": i, "note": "Ñ — \"kutip\"\n" })),
+                    NewEvent::new(Actor::System, "test.appended", "task", t.to_string()).payload(
+                        serde_json::json!({ "task": t, "i": i, "note": "Ñ — \"kutip\"\n" }),
+                    ),
                 )
                 .await
                 .expect("append");
@@ -32,7 +33,10 @@ async fn append_concurrently(db: &DatabaseConnection, tasks: usize, per_task: us
 }
 
 async fn assert_chain_ok(db: &DatabaseConnection, expected: u64) {
-    let count = pokmas::db::entities::audit_event::Entity::find().count(db).await.expect("count");
+    let count = pokmas::db::entities::audit_event::Entity::find()
+        .count(db)
+        .await
+        .expect("count");
     assert_eq!(count, expected);
     let mut buf = Vec::new();
     let n = export_csv(db, &mut buf).await.expect("export");
@@ -55,7 +59,9 @@ async fn sixteen_writers_on_sqlite_never_fork_the_chain() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_writers_on_postgres_never_fork_the_chain() {
-    let Some(t) = TestDb::postgres().await else { return };
+    let Some(t) = TestDb::postgres().await else {
+        return;
+    };
     append_concurrently(&t.db, 16, 100).await;
     assert_chain_ok(&t.db, 1600).await;
 }
@@ -64,10 +70,17 @@ async fn sixteen_writers_on_postgres_never_fork_the_chain() {
 async fn a_rolled_back_change_leaves_no_event_and_no_gap() {
     let t = TestDb::sqlite().await;
     let tx = pokmas::db::begin_write(&t.db).await.expect("begin");
-    append(&tx, NewEvent::new(Actor::System, "test.rolled_back", "x", "1")).await.expect("append");
+    append(
+        &tx,
+        NewEvent::new(Actor::System, "test.rolled_back", "x", "1"),
+    )
+    .await
+    .expect("append");
     drop(tx);
     let tx = pokmas::db::begin_write(&t.db).await.expect("begin");
-    let ev = append(&tx, NewEvent::new(Actor::System, "test.kept", "x", "2")).await.expect("append");
+    let ev = append(&tx, NewEvent::new(Actor::System, "test.kept", "x", "2"))
+        .await
+        .expect("append");
     tx.commit().await.expect("commit");
     assert_eq!(ev.seq, 1, "the rolled-back append did not consume a seq");
     assert_chain_ok(&t.db, 1).await;
@@ -85,7 +98,12 @@ fn pokmas(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> std
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn pokmas");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
     }
     drop(child.stdin.take());
     child.wait_with_output().expect("pokmas output")
@@ -97,72 +115,181 @@ async fn a_trail_written_by_several_processes_exports_and_verifies_and_one_byte_
     let d = dir.path();
     // Each command is its own process: timestamps and text must survive the round trip.
     let out = pokmas(d, &["migrate"], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = pokmas(d, &["import-regions", "fixtures/regions_samarinda.csv"], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = pokmas(
-        d,
-        &["user", "add", "--email", "admin@contoh.id", "--name", "Admin Kota", "--role", "admin", "--password-stdin"],
-        Some("kata-sandi-panjang\n"),
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = pokmas(
         d,
-        &["user", "add", "--email", "op@contoh.id", "--name", "Operator", "--role", "operator", "--kelurahan", "64.72.01.1001"],
+        &["import-regions", "fixtures/regions_samarinda.csv"],
         None,
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pokmas(
+        d,
+        &[
+            "user",
+            "add",
+            "--email",
+            "admin@contoh.id",
+            "--name",
+            "Admin Kota",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("kata-sandi-panjang\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pokmas(
+        d,
+        &[
+            "user",
+            "add",
+            "--email",
+            "op@contoh.id",
+            "--name",
+            "Operator",
+            "--role",
+            "operator",
+            "--kelurahan",
+            "64.72.01.1001",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("password (shown once): "));
 
     let csv = d.join("audit.csv");
-    let out = pokmas(d, &["export", "audit", "--out", csv.to_str().expect("utf8")], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pokmas(
+        d,
+        &["export", "audit", "--out", csv.to_str().expect("utf8")],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = pokmas(d, &["audit", "verify", csv.to_str().expect("utf8")], None);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("valid: 3 events"), "{stdout}");
-    let head = stdout.split("head ").nth(1).expect("head printed").trim().to_owned();
+    let head = stdout
+        .split("head ")
+        .nth(1)
+        .expect("head printed")
+        .trim()
+        .to_owned();
 
-    let out = pokmas(d, &["audit", "verify", csv.to_str().expect("utf8"), "--checkpoint", &head], None);
+    let out = pokmas(
+        d,
+        &[
+            "audit",
+            "verify",
+            csv.to_str().expect("utf8"),
+            "--checkpoint",
+            &head,
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
 
     // One byte changed inside the second event's payload: "operator" → "operatoR".
     let mut bytes = std::fs::read(&csv).expect("read");
-    let pos = bytes.windows(8).position(|w| w == b"operator").expect("operator in trail");
+    let pos = bytes
+        .windows(8)
+        .position(|w| w == b"operator")
+        .expect("operator in trail");
     bytes[pos + 7] = b'R';
     let bad = d.join("audit-edited.csv");
     std::fs::write(&bad, &bytes).expect("write");
     let out = pokmas(d, &["audit", "verify", bad.to_str().expect("utf8")], None);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("row 3"), "the edited row is named: {stdout}");
+    assert!(
+        stdout.contains("row 3"),
+        "the edited row is named: {stdout}"
+    );
 
-    let out = pokmas(d, &["audit", "verify", d.join("missing.csv").to_str().expect("utf8")], None);
+    let out = pokmas(
+        d,
+        &[
+            "audit",
+            "verify",
+            d.join("missing.csv").to_str().expect("utf8"),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
 
     // The independent verifier written from the README rule agrees on both files.
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/independent/verify_audit.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/independent/verify_audit.py"
+    );
     if let Ok(o) = Command::new("python3").arg(script).arg(&csv).output() {
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
-        let o = Command::new("python3").arg(script).arg(&bad).output().expect("python3");
-        assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let o = Command::new("python3")
+            .arg(script)
+            .arg(&bad)
+            .output()
+            .expect("python3");
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
     } else {
-        assert!(std::env::var_os("CI").is_none(), "python3 is needed in CI for the independent verifier");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 is needed in CI for the independent verifier"
+        );
     }
 }
 
 #[tokio::test]
 async fn every_single_byte_edit_of_a_real_exported_trail_is_detected() {
     let t = TestDb::sqlite().await;
-    pokmas::services::regions::seed_if_empty(&t.db).await.expect("seed");
+    pokmas::services::regions::seed_if_empty(&t.db)
+        .await
+        .expect("seed");
     append_concurrently(&t.db, 2, 3).await;
     let tx = pokmas::db::begin_write(&t.db).await.expect("begin");
-    append(&tx, NewEvent::new(Actor::System, "test.reason", "x", "y").reason("-=cmd|' /C calc'!A0\nbaris dua")).await.expect("append");
+    append(
+        &tx,
+        NewEvent::new(Actor::System, "test.reason", "x", "y")
+            .reason("-=cmd|' /C calc'!A0\nbaris dua"),
+    )
+    .await
+    .expect("append");
     tx.commit().await.expect("commit");
     let mut good = Vec::new();
     export_csv(&t.db, &mut good).await.expect("export");
-    assert!(matches!(verify_csv(good.as_slice(), None), VerifyOutcome::Valid(_)));
+    assert!(matches!(
+        verify_csv(good.as_slice(), None),
+        VerifyOutcome::Valid(_)
+    ));
     for i in 0..good.len() {
         let mut bad = good.clone();
         bad[i] ^= 0x01;

@@ -8,12 +8,16 @@ use crate::support::{PASSWORD, TestApp, hidden_value};
 #[tokio::test]
 async fn an_admin_created_by_the_cli_service_can_log_in_and_out() {
     let mut app = TestApp::new().await;
-    app.create_user("admin@samarindakota.go.id", Role::Admin, &[]).await;
+    app.create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
 
     let res = app.login("Admin@SamarindaKota.go.id", PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let home = app.get("/").await;
-    assert!(home.body.contains("Pengguna admin@samarindakota.go.id"), "name shown when signed in");
+    assert!(
+        home.body.contains("Pengguna admin@samarindakota.go.id"),
+        "name shown when signed in"
+    );
 
     let csrf = hidden_value(&home.body, "csrf").expect("logout form carries a token");
     let res = app.post_form("/keluar", &[("csrf", &csrf)]).await;
@@ -26,13 +30,18 @@ async fn an_admin_created_by_the_cli_service_can_log_in_and_out() {
 #[tokio::test]
 async fn a_wrong_password_is_refused_and_the_email_is_kept() {
     let mut app = TestApp::new().await;
-    app.create_user("operator@contoh.id", Role::Operator, &["64.72.01.1001"]).await;
+    app.create_user("operator@contoh.id", Role::Operator, &["64.72.01.1001"])
+        .await;
     let res = app.login("operator@contoh.id", "salah-sekali-123").await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert!(res.body.contains("E-mail atau kata sandi salah."));
     assert!(res.body.contains(r#"value="operator@contoh.id""#));
     let res = app.login("tidak-ada@contoh.id", PASSWORD).await;
-    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "unknown address answers the same");
+    assert_eq!(
+        res.status,
+        StatusCode::UNAUTHORIZED,
+        "unknown address answers the same"
+    );
 }
 
 #[tokio::test]
@@ -40,10 +49,22 @@ async fn a_login_without_the_csrf_token_is_refused() {
     let mut app = TestApp::new().await;
     app.create_user("admin@contoh.id", Role::Admin, &[]).await;
     let _ = app.get("/masuk").await;
-    let res = app.post_form("/masuk", &[("email", "admin@contoh.id"), ("password", PASSWORD)]).await;
+    let res = app
+        .post_form(
+            "/masuk",
+            &[("email", "admin@contoh.id"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let res = app
-        .post_form("/masuk", &[("csrf", "dGVzdA=="), ("email", "admin@contoh.id"), ("password", PASSWORD)])
+        .post_form(
+            "/masuk",
+            &[
+                ("csrf", "dGVzdA=="),
+                ("email", "admin@contoh.id"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
@@ -59,10 +80,16 @@ async fn operators_need_a_kelurahan_and_it_must_exist() {
         password: PASSWORD.into(),
     };
     let actor = pokmas::db::audit::Actor::System;
-    let err = pokmas::services::accounts::create_account(&app.db.db, actor, new(vec![])).await.expect_err("no scope");
-    assert!(err.to_string().contains("minimal satu kelurahan"));
-    let err = pokmas::services::accounts::create_account(&app.db.db, actor, new(vec!["64.72.99.9999".into()]))
+    let err = pokmas::services::accounts::create_account(&app.db.db, actor, new(vec![]))
         .await
-        .expect_err("unknown kelurahan");
+        .expect_err("no scope");
+    assert!(err.to_string().contains("minimal satu kelurahan"));
+    let err = pokmas::services::accounts::create_account(
+        &app.db.db,
+        actor,
+        new(vec!["64.72.99.9999".into()]),
+    )
+    .await
+    .expect_err("unknown kelurahan");
     assert!(err.to_string().contains("64.72.99.9999"));
 }

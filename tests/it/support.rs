@@ -27,7 +27,10 @@ impl TestDb {
     /// A fresh SQLite file in a temporary directory, migrated.
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("pokmas.db").display());
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("pokmas.db").display()
+        );
         let db = pokmas::db::connect(&url).await.expect("open sqlite");
         Migrator::up(&db, None).await.expect("migrate sqlite");
         TestDb { db, url, dir }
@@ -46,7 +49,9 @@ impl TestDb {
             eprintln!("skipped: TEST_DATABASE_URL is not set, PostgreSQL test not run");
             return None;
         };
-        let admin = pokmas::db::connect(&base).await.expect("connect TEST_DATABASE_URL");
+        let admin = pokmas::db::connect(&base)
+            .await
+            .expect("connect TEST_DATABASE_URL");
         let name = format!("pokmas_test_{}", uuid::Uuid::new_v4().simple());
         admin
             .execute_raw(Statement::from_string(
@@ -59,7 +64,9 @@ impl TestDb {
             Some(i) => format!("{}/{name}", &base[..i]),
             None => panic!("TEST_DATABASE_URL has no database path: {base}"),
         };
-        let db = pokmas::db::connect(&url).await.expect("connect test database");
+        let db = pokmas::db::connect(&url)
+            .await
+            .expect("connect test database");
         Migrator::up(&db, None).await.expect("migrate postgres");
         let dir = tempfile::tempdir().expect("temp dir");
         Some(TestDb { db, url, dir })
@@ -76,7 +83,9 @@ pub struct TestResponse {
 impl TestResponse {
     /// The `Location` header of a redirect.
     pub fn location(&self) -> Option<&str> {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
     }
 }
 
@@ -92,7 +101,9 @@ impl TestApp {
     /// A new installation, as `pokmas serve` would start it.
     pub async fn new() -> TestApp {
         let db = TestDb::sqlite().await;
-        pokmas::services::regions::seed_if_empty(&db.db).await.expect("seed regions");
+        pokmas::services::regions::seed_if_empty(&db.db)
+            .await
+            .expect("seed regions");
         let config = Config {
             data_dir: db.dir.path().to_path_buf(),
             database_url: db.url.clone(),
@@ -103,16 +114,29 @@ impl TestApp {
             secret: Secret::from_hex(&"ab".repeat(32)).expect("secret"),
         };
         let state = AppState::new(db.db.clone(), config);
-        TestApp { state, db, cookies: BTreeMap::new() }
+        TestApp {
+            state,
+            db,
+            cookies: BTreeMap::new(),
+        }
     }
 
     /// Sends a request through the real router, keeping cookies like a browser.
     pub async fn send(&mut self, mut req: Request<Body>) -> TestResponse {
         if !self.cookies.is_empty() {
-            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            req.headers_mut().insert(header::COOKIE, jar.parse().expect("cookie header"));
+            let jar = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req.headers_mut()
+                .insert(header::COOKIE, jar.parse().expect("cookie header"));
         }
-        let res = pokmas::router::router(self.state.clone()).oneshot(req).await.expect("router");
+        let res = pokmas::router::router(self.state.clone())
+            .oneshot(req)
+            .await
+            .expect("router");
         for v in res.headers().get_all(header::SET_COOKIE) {
             let s = v.to_str().expect("cookie");
             let pair = s.split(';').next().unwrap_or_default();
@@ -121,19 +145,25 @@ impl TestApp {
                 if expired {
                     self.cookies.remove(k.trim());
                 } else {
-                    self.cookies.insert(k.trim().to_owned(), v.trim().to_owned());
+                    self.cookies
+                        .insert(k.trim().to_owned(), v.trim().to_owned());
                 }
             }
         }
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// `GET path`.
     pub async fn get(&mut self, path: &str) -> TestResponse {
-        self.send(Request::get(path).body(Body::empty()).expect("request")).await
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
     }
 
     /// `POST path` with an urlencoded form.
@@ -159,7 +189,12 @@ impl TestApp {
     }
 
     /// Creates an account through the same service the CLI uses.
-    pub async fn create_user(&self, email: &str, role: pokmas::domain::role::Role, kelurahan: &[&str]) -> uuid::Uuid {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        role: pokmas::domain::role::Role,
+        kelurahan: &[&str],
+    ) -> uuid::Uuid {
         pokmas::services::accounts::create_account(
             &self.db.db,
             pokmas::db::audit::Actor::System,
@@ -178,7 +213,11 @@ impl TestApp {
     /// Logs in through the login form.
     pub async fn login(&mut self, email: &str, password: &str) -> TestResponse {
         let csrf = self.csrf_from("/masuk").await;
-        self.post_form("/masuk", &[("csrf", &csrf), ("email", email), ("password", password)]).await
+        self.post_form(
+            "/masuk",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
     }
 }
 
@@ -190,14 +229,21 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker)? + marker.len();
     let end = html[start..].find('"')? + start;
-    Some(html[start..end].replace("&amp;", "&").replace("&#x2B;", "+").replace("&#43;", "+"))
+    Some(
+        html[start..end]
+            .replace("&amp;", "&")
+            .replace("&#x2B;", "+")
+            .replace("&#43;", "+"),
+    )
 }
 
 fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }

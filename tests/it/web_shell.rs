@@ -10,10 +10,16 @@ async fn home_page_speaks_indonesian_and_knows_samarinda_regions() {
     let res = app.get("/").await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains(r#"<html lang="id">"#));
-    assert!(res.body.contains("Rekrutmen terbuka anggota Pokmas Probebaya"));
+    assert!(
+        res.body
+            .contains("Rekrutmen terbuka anggota Pokmas Probebaya")
+    );
     assert!(res.body.contains("<strong>10</strong> kecamatan"));
     assert!(res.body.contains("<strong>59</strong> kelurahan"));
-    assert!(res.body.contains("Belum ada seleksi yang diumumkan."), "empty state when there is no round");
+    assert!(
+        res.body.contains("Belum ada seleksi yang diumumkan."),
+        "empty state when there is no round"
+    );
 }
 
 #[tokio::test]
@@ -33,7 +39,10 @@ async fn english_switch_persists_across_pages_and_returns_to_the_same_page() {
     assert_eq!(res.location(), Some("/wilayah"));
     let res = app.get("/").await;
     assert!(res.body.contains(r#"<html lang="en">"#));
-    assert!(res.body.contains("Open recruitment of Probebaya Pokmas members"));
+    assert!(
+        res.body
+            .contains("Open recruitment of Probebaya Pokmas members")
+    );
     let res = app.get("/bahasa/id?kembali=https://evil.example/").await;
     assert_eq!(res.location(), Some("/"), "never an open redirect");
     assert!(app.get("/").await.body.contains(r#"<html lang="id">"#));
@@ -60,13 +69,24 @@ async fn unknown_pages_get_a_friendly_404_without_internal_detail() {
 async fn assets_are_embedded_and_cached_for_a_year() {
     let mut app = TestApp::new().await;
     let home = app.get("/").await;
-    let start = home.body.find("/assets/app.css?v=").expect("versioned css link");
+    let start = home
+        .body
+        .find("/assets/app.css?v=")
+        .expect("versioned css link");
     let url = &home.body[start..home.body[start..].find('"').expect("end") + start];
     let res = app.get(url).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
-    assert!(res.headers[header::CACHE_CONTROL].to_str().expect("ascii").contains("immutable"));
-    assert_eq!(app.get("/assets/secret.key").await.status, StatusCode::NOT_FOUND);
+    assert!(
+        res.headers[header::CACHE_CONTROL]
+            .to_str()
+            .expect("ascii")
+            .contains("immutable")
+    );
+    assert_eq!(
+        app.get("/assets/secret.key").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -76,5 +96,8 @@ async fn public_audit_page_shows_the_chain_head() {
     assert_eq!(res.status, StatusCode::OK);
     // Seeding the regions wrote event 1.
     assert!(res.body.contains("<strong>1</strong>"));
-    assert!(res.body.contains("pokmas audit verify audit.csv --checkpoint 1:"));
+    assert!(
+        res.body
+            .contains("pokmas audit verify audit.csv --checkpoint 1:")
+    );
 }
