@@ -60,3 +60,21 @@ impl IntoResponse for AppError {
 
 /// The result type of handlers.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn internal_errors_show_a_friendly_page_without_detail() {
+        let res =
+            AppError::Internal(anyhow::anyhow!("password=hunter2 at db.rs:42")).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("Terjadi gangguan pada sistem"));
+        assert!(!body.contains("hunter2") && !body.contains("db.rs"));
+    }
+}

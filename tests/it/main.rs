@@ -5,6 +5,7 @@ mod support;
 
 mod architecture;
 mod audit_chain;
+mod cli;
 mod db_smoke;
 mod login;
 mod mail;
