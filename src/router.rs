@@ -14,7 +14,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::app::AppState;
-use crate::web::{self, assets, auth, public};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::web::{self, api, assets, auth, public};
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -26,7 +29,17 @@ pub fn router(state: AppState) -> Router {
             .with_secure(state.config.https())
             .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
 
+    let (api, openapi) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
+        .nest("/api/v1", api::routes())
+        .split_for_parts();
+    let openapi = std::sync::Arc::new(openapi);
+
     Router::new()
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            get(move || async move { axum::Json(openapi.as_ref().clone()) }),
+        )
         .route("/", get(public::home))
         .route("/wilayah", get(public::regions))
         .route("/jejak-audit", get(public::audit_head))

@@ -1,5 +1,6 @@
 //! HTTP handlers by audience, plus the extractors they share.
 
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod public;

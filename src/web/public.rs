@@ -130,9 +130,13 @@ fn safe_back(back: Option<&str>) -> String {
     }
 }
 
-/// The fallback for unknown paths.
-pub async fn not_found() -> AppError {
-    AppError::NotFound
+/// The fallback for unknown paths: JSON under `/api/`, a page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        super::api::ApiError(AppError::NotFound).into_response()
+    } else {
+        AppError::NotFound.into_response()
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,92 @@
+//! The JSON API under `/api/v1` for the city's mobile app and help desk,
+//! described by the OpenAPI document at `/api/openapi.json` (generated from
+//! these handlers, so the document cannot drift from the code).
+
+pub mod public;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+/// The document's fixed parts; paths are collected from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "pokmas API",
+        description = "Rekrutmen terbuka Pokmas Probebaya Kota Samarinda — JSON API. \
+                       Errors are `{\"error\": code, \"message\": text}`; messages are in Bahasa Indonesia.",
+    ),
+    tags((name = "public", description = "Readable without logging in"))
+)]
+pub struct ApiDoc;
+
+/// Every `/api/v1` route with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(public::rounds))
+        .routes(routes!(public::regions))
+}
+
+/// An error body of the JSON API.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable machine-readable code, e.g. `not_found`.
+    pub error: &'static str,
+    /// A message for people, in Bahasa Indonesia.
+    pub message: String,
+}
+
+/// Errors of API handlers: the same cases as [`AppError`], rendered as JSON.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, message) = match self.0 {
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Data tidak ditemukan.".to_owned(),
+            ),
+            AppError::LoginRequired => (
+                StatusCode::UNAUTHORIZED,
+                "login_required",
+                "Silakan masuk terlebih dahulu.".to_owned(),
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Anda tidak memiliki akses.".to_owned(),
+            ),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
+            AppError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.".to_owned(),
+            ),
+            AppError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "internal error (api)");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Terjadi gangguan pada sistem.".to_owned(),
+                )
+            }
+        };
+        (status, Json(ErrorBody { error, message })).into_response()
+    }
+}
+
+/// The result type of API handlers.
+pub type ApiResult<T> = Result<Json<T>, ApiError>;

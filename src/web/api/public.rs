@@ -1,0 +1,112 @@
+//! Public API: rounds and regions.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{ApiResult, ErrorBody};
+use crate::app::AppState;
+use crate::db::entities::round;
+use crate::services;
+
+/// A recruitment round as the public sees it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RoundSummary {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub name: String,
+    pub year: i32,
+    /// `registration`, `verification`, `assessment`, `provisional`, `objection`, `final` or `cancelled`.
+    pub state: String,
+    /// RFC 3339, when set.
+    pub registration_opens_at: Option<String>,
+    pub registration_closes_at: Option<String>,
+}
+
+/// Filter of the round list.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct RoundFilter {
+    /// Only rounds in this state, e.g. `registration` for the ones open to applicants.
+    state: Option<String>,
+}
+
+fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
+    t.and_then(|t| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    })
+}
+
+/// Published rounds (drafts are never listed), newest first.
+#[utoipa::path(
+    get,
+    path = "/rounds",
+    tag = "public",
+    params(RoundFilter),
+    responses((status = 200, body = Vec<RoundSummary>), (status = 500, body = ErrorBody))
+)]
+pub async fn rounds(
+    State(app): State<AppState>,
+    Query(f): Query<RoundFilter>,
+) -> ApiResult<Vec<RoundSummary>> {
+    let mut q = round::Entity::find().filter(round::Column::State.ne("draft"));
+    if let Some(state) = f.state {
+        q = q.filter(round::Column::State.eq(state));
+    }
+    let rows = q
+        .order_by_desc(round::Column::Year)
+        .order_by_asc(round::Column::Name)
+        .all(&app.db)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| RoundSummary {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                year: r.year,
+                state: r.state,
+                registration_opens_at: rfc3339(r.registration_opens_at),
+                registration_closes_at: rfc3339(r.registration_closes_at),
+            })
+            .collect(),
+    ))
+}
+
+/// A kelurahan with its official code.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct KelurahanItem {
+    pub code: String,
+    pub name: String,
+    pub rt_count: Option<i32>,
+}
+
+/// A kecamatan and its kelurahan.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct KecamatanItem {
+    pub code: String,
+    pub name: String,
+    pub kelurahan: Vec<KelurahanItem>,
+}
+
+/// Every kecamatan and kelurahan, ordered by official code.
+#[utoipa::path(get, path = "/regions", tag = "public", responses((status = 200, body = Vec<KecamatanItem>)))]
+pub async fn regions(State(app): State<AppState>) -> ApiResult<Vec<KecamatanItem>> {
+    let list = services::regions::list(&app.db).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(k, kels)| KecamatanItem {
+                code: k.code,
+                name: k.name,
+                kelurahan: kels
+                    .into_iter()
+                    .map(|l| KelurahanItem {
+                        code: l.code,
+                        name: l.name,
+                        rt_count: l.rt_count,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
