@@ -45,7 +45,8 @@ const NIK_AAD: &[u8] = b"pokmas:nik:v1";
 #[derive(Clone)]
 pub struct NikVault {
     cipher: XChaCha20Poly1305,
-    hash_key: [u8; 32],
+    /// HMAC-SHA256 keyed with the hashing key, cloned for each hash.
+    mac: Hmac<Sha256>,
 }
 
 impl fmt::Debug for NikVault {
@@ -92,9 +93,14 @@ impl NikVault {
     }
 
     fn from_keys(encryption_key: [u8; 32], hash_key: [u8; 32]) -> Self {
+        // HMAC zero-pads a short key to the 64-byte block, so padding it here
+        // gives the same MAC as the 32-byte key and lets the infallible
+        // block-sized constructor be used.
+        let mut hmac_key = [0u8; 64];
+        hmac_key[..32].copy_from_slice(&hash_key);
         Self {
             cipher: XChaCha20Poly1305::new(&encryption_key.into()),
-            hash_key,
+            mac: <Hmac<Sha256> as KeyInit>::new(&hmac_key.into()),
         }
     }
 
@@ -177,10 +183,7 @@ impl NikVault {
     }
 
     fn hash(&self, domain: &[u8], value: &str) -> String {
-        // HMAC accepts keys of any length, so this cannot fail for 32 bytes.
-        let Ok(mut mac) = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.hash_key) else {
-            return String::new();
-        };
+        let mut mac = self.mac.clone();
         mac.update(domain);
         mac.update(b":");
         mac.update(value.as_bytes());
@@ -271,6 +274,16 @@ mod tests {
         assert_eq!(v.kk_hash(&kk), vault("ab").kk_hash(&kk));
         assert_ne!(v.kk_hash(&kk), vault("cd").kk_hash(&kk));
         assert_ne!(v.kk_hash(&kk), h, "same digits, different kind");
+    }
+
+    #[test]
+    fn keyed_hash_is_plain_hmac_sha256_of_kind_colon_value() {
+        let secret = Secret::from_hex(&"ab".repeat(32)).unwrap();
+        let key = crate::app::derive_key_from_secret(&secret, HASH_PURPOSE);
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+        mac.update(b"nik:6472011505900001");
+        let expected = hex::encode(mac.finalize().into_bytes());
+        assert_eq!(vault("ab").keyed_hash(&nik("6472011505900001")), expected);
     }
 
     #[test]
