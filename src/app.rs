@@ -40,11 +40,18 @@ impl App {
 }
 
 fn derive_key(config: &Config, purpose: &str) -> [u8; 32] {
+    derive_key_from_secret(&config.secret, purpose)
+}
+
+/// [`App::derive_key`] for code that holds the secret but no `App` (the CLI,
+/// unit tests): `SHA-256("pokmas:" ‖ purpose ‖ ":" ‖ secret)`.
+#[must_use]
+pub fn derive_key_from_secret(secret: &crate::config::Secret, purpose: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"pokmas:");
     h.update(purpose.as_bytes());
     h.update(b":");
-    h.update(config.secret.bytes());
+    h.update(secret.bytes());
     h.finalize().into()
 }
 

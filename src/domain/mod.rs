@@ -4,9 +4,12 @@
 
 pub mod account;
 pub mod audit;
+pub mod eligibility;
+pub mod family_card;
 pub mod lang;
 pub mod lottery;
 pub mod masking;
 pub mod nik;
 pub mod ranking;
+pub mod registration;
 pub mod role;
