@@ -2,7 +2,9 @@
 //! audit events and enqueues its mail; handlers and the CLI only call these.
 
 pub mod accounts;
+pub mod rate_limit;
 pub mod regions;
+pub mod self_service;
 
 use sea_orm::DbErr;
 
