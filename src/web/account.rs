@@ -11,14 +11,14 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
-use crate::domain::account::{Email, check_new_password};
+use crate::domain::account::{AccountError, Email, check_new_password};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailbox;
@@ -36,27 +36,62 @@ pub const UNKNOWN_PEER: &str = "unknown-peer";
 
 /// The client's address as a rate-limit subject.
 ///
-/// Taken from the TCP peer (`ConnectInfo`), never from `X-Forwarded-For`:
-/// that header is set by the client unless a trusted proxy overwrites it, and
-/// there is no setting yet that says a proxy is trusted. Behind a reverse proxy
-/// every client therefore shares the proxy's address, and only the per-address
-/// limits bite; a `--trusted-proxy` flag is the way to lift that. IPv6 clients
-/// are grouped by their /64, which one subscriber usually holds whole.
+/// Taken from the TCP peer (`ConnectInfo`). `X-Forwarded-For` is believed only
+/// when the peer is one of `--trusted-proxies`: otherwise any client could set
+/// it and dodge the per-IP throttle. Behind a proxy that is not declared,
+/// every client shares the proxy's address (the per-address limits still
+/// hold). IPv6 clients are grouped by their /64, which one subscriber usually
+/// holds whole.
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        Ok(ClientIp(
-            ip.map_or_else(|| UNKNOWN_PEER.to_owned(), ip_subject),
-        ))
+        Ok(ClientIp(peer.map_or_else(
+            || UNKNOWN_PEER.to_owned(),
+            |peer| {
+                ip_subject(client_ip(
+                    peer,
+                    &parts.headers,
+                    &state.config.trusted_proxies,
+                ))
+            },
+        )))
     }
+}
+
+/// The client behind `peer`: the right-most `X-Forwarded-For` hop that is not
+/// itself a trusted proxy, when `peer` is one; `peer` otherwise. A malformed hop
+/// stops the walk at the last address that is known to be genuine.
+fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else { break };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 fn ip_subject(ip: IpAddr) -> String {
@@ -93,6 +128,17 @@ fn mailbox(app: &AppState) -> AppResult<Mailbox> {
         .mail_from
         .parse::<Mailbox>()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
+}
+
+/// Parses a typed address that the mailer can also deliver to: `Email::parse`
+/// is deliberately lenient (`siti"@contoh.id` passes it), and a mail queued
+/// for an address the SMTP layer refuses would fail the whole use case.
+fn parse_mailable(ctx: &PageCtx, typed: &str) -> Result<Email, String> {
+    let email = Email::parse(typed).map_err(|e| e.message(ctx.lang).to_owned())?;
+    if email.as_str().parse::<Mailbox>().is_err() {
+        return Err(AccountError::BadEmail.message(ctx.lang).to_owned());
+    }
+    Ok(email)
 }
 
 /// Checks a new password and its repetition; the errors for both fields.
@@ -222,10 +268,10 @@ pub async fn register_submit(
             .into(),
         );
     }
-    let email = match Email::parse(&input.email) {
+    let email = match parse_mailable(&ctx, &input.email) {
         Ok(e) => Some(e),
-        Err(e) => {
-            form.email_error = Some(e.message(ctx.lang).into());
+        Err(message) => {
+            form.email_error = Some(message);
             None
         }
     };
@@ -365,8 +411,13 @@ pub async fn resend_verification(
         base_url: &app.config.base_url,
         from: &from,
     };
-    self_service::resend_verification(&app.db, mail, user.id).await?;
-    Ok(Redirect::to("/akun?pesan=tautan-terkirim").into_response())
+    let sent = self_service::resend_verification(&app.db, mail, user.id).await?;
+    Ok(Redirect::to(if sent {
+        "/akun?pesan=tautan-terkirim"
+    } else {
+        "/akun"
+    })
+    .into_response())
 }
 
 // ------------------------------------------------------- forgot / reset
@@ -406,10 +457,10 @@ pub async fn forgot_submit(
         email: input.email.trim().to_owned(),
         ..Default::default()
     };
-    let email = match Email::parse(&input.email) {
+    let email = match parse_mailable(&ctx, &input.email) {
         Ok(e) => e,
-        Err(e) => {
-            form.email_error = Some(e.message(ctx.lang).into());
+        Err(message) => {
+            form.email_error = Some(message);
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 csrf.0,
@@ -696,5 +747,30 @@ mod tests {
         assert_eq!(ip_subject(a), ip_subject(b));
         let v4: IpAddr = "::ffff:10.1.2.3".parse().expect("ip");
         assert_eq!(ip_subject(v4), "10.1.2.3");
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.2".parse().expect("ip");
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "1.2.3.4, 203.0.113.7".parse().expect("hv"),
+        );
+        let stranger: IpAddr = "198.51.100.1".parse().expect("ip");
+        assert_eq!(
+            client_ip(stranger, &h, &[proxy]),
+            stranger,
+            "spoofed header ignored"
+        );
+        assert_eq!(client_ip(proxy, &h, &[]), proxy, "no proxy declared");
+        let client: IpAddr = "203.0.113.7".parse().expect("ip");
+        assert_eq!(
+            client_ip(proxy, &h, &[proxy]),
+            client,
+            "right-most hop, not the forgeable left"
+        );
+        h.insert("x-forwarded-for", "bukan-ip".parse().expect("hv"));
+        assert_eq!(client_ip(proxy, &h, &[proxy]), proxy);
     }
 }

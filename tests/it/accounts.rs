@@ -167,6 +167,32 @@ async fn registration_errors_sit_next_to_their_fields_and_typed_values_are_kept(
             .is_empty()
     );
 
+    // Addresses the mailer could not deliver to are refused at the form.
+    for bad in ["siti\"x@contoh.id", ".siti@contoh.id", "si..ti@contoh.id"] {
+        let res = app
+            .post_form(
+                "/daftar",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "Siti"),
+                    ("email", bad),
+                    ("password", SITI_PASSWORD),
+                    ("password_confirm", SITI_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            res.body
+                .contains(r#"id="email-error">Alamat e-mail tidak valid"#),
+            "{bad}"
+        );
+        let res = app
+            .post_form("/lupa-sandi", &[("csrf", &csrf), ("email", bad)])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+
     // Garbage never gives a 500.
     let res = app
         .post_form("/daftar", &[("csrf", &csrf), ("name", &"x".repeat(5000))])

@@ -122,6 +122,7 @@ impl TestApp {
             smtp_url: None,
             mail_from: "Probebaya <noreply@pokmas.test>".into(),
             secret: Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+            trusted_proxies: vec![],
         };
         let state = AppState::new(db.db.clone(), config);
         TestApp {
