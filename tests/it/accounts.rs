@@ -723,3 +723,41 @@ async fn the_login_page_links_to_registration_and_forgotten_password() {
     // The account page needs a session.
     assert_eq!(app.get("/akun").await.location(), Some("/masuk"));
 }
+
+/// Two tabs submitting one reset link at the same moment: exactly one wins.
+async fn one_link_one_reset(app: &mut TestApp) {
+    use pokmas::services::self_service::{BadToken, reset_password};
+    app.create_user(SITI, Role::Applicant, &[]).await;
+    app.request_reset(SITI).await;
+    let link = TestApp::link_in(&app.last_mail_to(SITI).await, "/atur-ulang-sandi?token=");
+    let token = link.trim_start_matches("/atur-ulang-sandi?token=");
+    let db = &app.db.db;
+    let (a, b) = tokio::join!(
+        reset_password(db, token, NEW_PASSWORD.into()),
+        reset_password(db, token, "tab-kedua-sandi-99".into()),
+    );
+    let outcomes = [a.expect("a"), b.expect("b")];
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1);
+    assert!(outcomes.iter().any(|o| matches!(o, Err(BadToken::Used))));
+    let resets = app
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(a, _)| a == "account.password_reset")
+        .count();
+    assert_eq!(resets, 1);
+}
+
+#[tokio::test]
+async fn one_reset_link_used_twice_at_once_resets_the_password_once() {
+    let mut app = TestApp::new().await;
+    one_link_one_reset(&mut app).await;
+}
+
+#[tokio::test]
+async fn one_reset_link_used_twice_at_once_resets_once_on_postgres() {
+    let Some(mut app) = TestApp::postgres().await else {
+        return;
+    };
+    one_link_one_reset(&mut app).await;
+}
