@@ -70,6 +70,12 @@ pub struct ServeArgs {
     /// Load the small demo round when the database holds no round yet.
     #[arg(long)]
     pub demo: bool,
+
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed
+    /// (comma-separated IPs). Without it the header is ignored: any client
+    /// could set it and dodge the per-IP log-in throttle.
+    #[arg(long, env = "POKMAS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The installation secret: 32 random bytes.
@@ -156,6 +162,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub secret: Secret,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (empty: none).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -186,6 +194,7 @@ impl Config {
             smtp_url: serve.smtp_url.clone(),
             mail_from: serve.mail_from.clone(),
             secret,
+            trusted_proxies: serve.trusted_proxies.clone(),
         })
     }
 }

@@ -21,6 +21,10 @@ pub enum AppError {
     /// 400: the request itself is malformed (a form re-renders with field errors instead).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 303 to the account page: the e-mail address must be confirmed first
+    /// (the page explains it and offers a new link).
+    #[error("e-mail address not verified")]
+    EmailNotVerified,
     /// 429: too many attempts; the message says when to try again.
     #[error("too many requests")]
     TooManyRequests,
@@ -43,10 +47,14 @@ impl IntoResponse for AppError {
         if matches!(self, AppError::LoginRequired) {
             return axum::response::Redirect::to("/masuk").into_response();
         }
+        if matches!(self, AppError::EmailNotVerified) {
+            return axum::response::Redirect::to("/akun#verifikasi").into_response();
+        }
         let status = match &self {
             AppError::LoginRequired => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::EmailNotVerified => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(e) => {

@@ -17,7 +17,7 @@ use crate::app::AppState;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::web::{self, api, assets, auth, public};
+use crate::web::{self, account, api, assets, auth, public};
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -46,6 +46,26 @@ pub fn router(state: AppState) -> Router {
         .route("/bahasa/{code}", get(public::switch_language))
         .route("/masuk", get(auth::login_page).post(auth::login_submit))
         .route("/keluar", post(auth::logout))
+        // accounts
+        .route(
+            "/daftar",
+            get(account::register_page).post(account::register_submit),
+        )
+        .route("/verifikasi-email", get(account::verify_email))
+        .route(
+            "/verifikasi-email/kirim-ulang",
+            post(account::resend_verification),
+        )
+        .route(
+            "/lupa-sandi",
+            get(account::forgot_page).post(account::forgot_submit),
+        )
+        .route(
+            "/atur-ulang-sandi",
+            get(account::reset_page).post(account::reset_submit),
+        )
+        .route("/akun", get(account::account_page))
+        .route("/akun/sandi", post(account::change_password))
         .route("/healthz", get(public::healthz))
         .route("/assets/{name}", get(assets::get))
         .fallback(public::not_found)

@@ -48,7 +48,9 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening on {base_url}");
-    let served = axum::serve(listener, router(state))
+    // The peer address feeds the per-IP log-in and reset throttles.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server failed");

@@ -159,6 +159,9 @@ pub struct Authenticated {
     pub id: Uuid,
     pub name: String,
     pub role: Role,
+    /// Whether the e-mail address was confirmed (unverified residents may
+    /// sign in but not apply).
+    pub email_verified: bool,
 }
 
 /// Checks an e-mail and password. A wrong password, an unknown address and a
@@ -205,6 +208,7 @@ pub async fn authenticate(
         id: acc.id,
         name: acc.name,
         role,
+        email_verified: acc.email_verified_at.is_some(),
     }))
 }
 

@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod documents;
+pub mod rate_limit;
 pub mod regions;
+pub mod self_service;
 
 use sea_orm::DbErr;
 

@@ -25,6 +25,12 @@ pub fn login(ctx: &PageCtx, f: &LoginForm) -> Markup {
             input #password type="password" name="password" autocomplete="current-password" required autofocus[!f.email.is_empty()];
             button type="submit" { (ctx.t("Masuk", "Log in")) }
         }
+        p {
+            a href="/lupa-sandi" { (ctx.t("Lupa kata sandi", "Forgot password")) }
+            " · "
+            (ctx.t("Belum punya akun?", "No account yet?")) " "
+            a href="/daftar" { (ctx.t("Daftar", "Register")) }
+        }
         p.muted { (ctx.t(
             "Tidak punya e-mail atau ponsel? Datanglah ke help desk Probebaya di kantor kelurahan; petugas dapat mendaftarkan Anda.",
             "No e-mail or phone? Visit the Probebaya help desk at your kelurahan office; an officer can register you."

@@ -62,6 +62,8 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                         a href="/jejak-audit" { (ctx.t("Jejak audit", "Audit trail")) }
                         " "
                         @if let Some(who) = &ctx.signed_in {
+                            a href="/akun" { (ctx.t("Akun saya", "My account")) }
+                            " "
                             span.who { (who.name) }
                             " "
                             form.inline method="post" action="/keluar" {

@@ -1,6 +1,7 @@
 //! maud views: a layout, small components and one module per page family.
 //! Views take view-model structs and never see the database.
 
+pub mod account;
 pub mod assets;
 pub mod auth;
 pub mod errors;

@@ -6,10 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
+use super::account::{ClientIp, limit_key};
 use super::{Csrf, SESSION_ACCOUNT, SessionAccount};
 use crate::app::AppState;
+use crate::domain::account::Email;
 use crate::error::{AppError, AppResult};
-use crate::services::accounts;
+use crate::services::{accounts, rate_limit};
 use crate::views::PageCtx;
 use crate::views::auth::{LoginForm, login};
 
@@ -40,18 +42,56 @@ pub struct LoginInput {
     password: String,
 }
 
+/// The message of a 429 on the log-in form (and the password-change form).
+pub fn too_many_logins(ctx: &PageCtx) -> &'static str {
+    ctx.t(
+        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan akun, tunggu 15 menit lalu coba lagi, atau buat kata sandi baru lewat \"Lupa kata sandi\".",
+        "Too many failed log-in attempts. To keep the account safe, wait 15 minutes and try again, or choose a new password with \"Forgot password\".",
+    )
+}
+
 /// `POST /masuk`: a new session id on success (no session fixation), the form
 /// again with the e-mail kept on failure.
+///
+/// Failures are counted per typed address and per client IP
+/// ([`rate_limit::LOGIN_PER_ACCOUNT`], [`rate_limit::LOGIN_PER_IP`]). Once
+/// either is used up the answer is 429 *before* the password is checked, so a
+/// correct guess during the lockout is refused like any other.
 pub async fn login_submit(
     State(app): State<AppState>,
     ctx: PageCtx,
     csrf: Csrf,
     session: Session,
+    ClientIp(ip): ClientIp,
     Form(input): Form<LoginInput>,
 ) -> AppResult<Response> {
     csrf.verify(&input.csrf)?;
+    let typed = input.email.trim().to_owned();
+    // The normalised address when it parses, so `Siti@X.id` and `siti@x.id`
+    // share one counter; otherwise what was typed.
+    let address = Email::parse(&typed).map_or_else(|_| typed.clone(), |e| e.as_str().to_owned());
+    let account_key = limit_key(&app, &address);
+    let ip_key = limit_key(&app, &ip);
+    let form = |error: &str| -> AppResult<LoginForm> {
+        Ok(LoginForm {
+            email: typed.clone(),
+            error: Some(error.to_owned()),
+            csrf: csrf
+                .0
+                .authenticity_token()
+                .map_err(|e| anyhow::anyhow!("csrf: {e}"))?,
+        })
+    };
+    if rate_limit::exhausted(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?
+        || rate_limit::exhausted(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?
+    {
+        tracing::warn!("log-in refused: too many failures");
+        let form = form(too_many_logins(&ctx))?;
+        return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, login(&ctx, &form)).into_response());
+    }
     match accounts::authenticate(&app.db, &input.email, &input.password).await? {
         Some(acc) => {
+            rate_limit::clear(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
             session
                 .cycle_id()
                 .await
@@ -66,24 +106,17 @@ pub async fn login_submit(
                 .await
                 .map_err(|e| anyhow::anyhow!("session: {e}"))?;
             tracing::info!(account.id = %acc.id, "signed in");
-            Ok(Redirect::to("/").into_response())
+            // An unverified resident lands where the notice and "send again" are.
+            let to = if acc.email_verified { "/" } else { "/akun" };
+            Ok(Redirect::to(to).into_response())
         }
         None => {
-            let token = csrf
-                .0
-                .authenticity_token()
-                .map_err(|e| anyhow::anyhow!("csrf: {e}"))?;
-            let form = LoginForm {
-                email: input.email.trim().to_owned(),
-                error: Some(
-                    ctx.t(
-                        "E-mail atau kata sandi salah.",
-                        "Wrong e-mail address or password.",
-                    )
-                    .to_owned(),
-                ),
-                csrf: token,
-            };
+            rate_limit::hit(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
+            rate_limit::hit(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?;
+            let form = form(ctx.t(
+                "E-mail atau kata sandi salah.",
+                "Wrong e-mail address or password.",
+            ))?;
             Ok((StatusCode::UNAUTHORIZED, csrf.0, login(&ctx, &form)).into_response())
         }
     }

@@ -1,5 +1,6 @@
 //! HTTP handlers by audience, plus the extractors they share.
 
+pub mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -161,6 +162,8 @@ pub struct CurrentUser {
     pub role: Role,
     /// Kelurahan codes an operator or panelist acts in (empty for other roles).
     pub scopes: Vec<String>,
+    /// Whether the e-mail address is confirmed; see [`CurrentUser::require_verified`].
+    pub email_verified: bool,
 }
 
 impl CurrentUser {
@@ -181,6 +184,20 @@ impl CurrentUser {
             Ok(())
         } else {
             Err(AppError::Forbidden)
+        }
+    }
+
+    /// Refuses an account whose e-mail address is not confirmed yet (an
+    /// unverified applicant may sign in but not apply, DESIGN §3).
+    ///
+    /// # Errors
+    /// `EmailNotVerified`, which sends the person to the account page where the
+    /// notice and the "send the link again" button are.
+    pub fn require_verified(&self) -> Result<(), AppError> {
+        if self.email_verified {
+            Ok(())
+        } else {
+            Err(AppError::EmailNotVerified)
         }
     }
 
@@ -239,6 +256,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             name: acc.name,
             role,
             scopes,
+            email_verified: acc.email_verified_at.is_some(),
         })
     }
 }

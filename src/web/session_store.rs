@@ -28,35 +28,59 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// The row for `record`. The account id is copied into its own column so that a
+/// password change or a deactivation can end every session of that account at once.
+fn row(record: &Record) -> session_store::Result<session::ActiveModel> {
+    let data = serde_json::to_vec(&record.data)
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let account_id = record
+        .data
+        .get(SESSION_ACCOUNT)
+        .and_then(|v| serde_json::from_value::<SessionAccount>(v.clone()).ok())
+        .map(|a| a.id);
+    Ok(session::ActiveModel {
+        id: Set(record.id.to_string()),
+        data: Set(data),
+        expires_at: Set(record.expiry_date),
+        account_id: Set(account_id),
+    })
+}
+
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
+    /// Inserts a new session, drawing a fresh id on the (astronomically
+    /// unlikely) collision with an existing one.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        for _ in 0..4 {
+            let inserted = session::Entity::insert(row(record)?)
+                .on_conflict(
+                    OnConflict::column(session::Column::Id)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&self.db)
+                .await;
+            match inserted {
+                Ok(n) if n > 0 => return Ok(()),
+                Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => record.id = Id::default(),
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        Err(backend("could not draw an unused session id"))
+    }
+
+    /// Updates an existing session only. A session ended meanwhile (log out
+    /// elsewhere, password change or reset) stays ended even when a request
+    /// that loaded it before finishes afterwards: an upsert would bring it back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_vec(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        // The account id is copied into its own column so that a password change
-        // or a deactivation can end every session of that account at once.
-        let account_id = record
-            .data
-            .get(SESSION_ACCOUNT)
-            .and_then(|v| serde_json::from_value::<SessionAccount>(v.clone()).ok())
-            .map(|a| a.id);
-        let row = session::ActiveModel {
-            id: Set(record.id.to_string()),
-            data: Set(data),
-            expires_at: Set(record.expiry_date),
-            account_id: Set(account_id),
-        };
-        session::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([
-                        session::Column::Data,
-                        session::Column::ExpiresAt,
-                        session::Column::AccountId,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
+        let r = row(record)?;
+        session::Entity::update_many()
+            .set(session::ActiveModel {
+                id: sea_orm::ActiveValue::NotSet,
+                ..r
+            })
+            .filter(session::Column::Id.eq(record.id.to_string()))
+            .exec(&self.db)
             .await
             .map_err(backend)?;
         Ok(())

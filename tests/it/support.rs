@@ -100,7 +100,17 @@ pub struct TestApp {
 impl TestApp {
     /// A new installation, as `pokmas serve` would start it.
     pub async fn new() -> TestApp {
-        let db = TestDb::sqlite().await;
+        Self::on(TestDb::sqlite().await).await
+    }
+
+    /// A new installation on PostgreSQL, or `None` when `TEST_DATABASE_URL` is unset.
+    #[allow(dead_code, reason = "used by the PostgreSQL variants of some journeys")]
+    pub async fn postgres() -> Option<TestApp> {
+        Some(Self::on(TestDb::postgres().await?).await)
+    }
+
+    /// A new installation on `db`.
+    pub async fn on(db: TestDb) -> TestApp {
         pokmas::services::regions::seed_if_empty(&db.db)
             .await
             .expect("seed regions");
@@ -112,6 +122,7 @@ impl TestApp {
             smtp_url: None,
             mail_from: "Probebaya <noreply@pokmas.test>".into(),
             secret: Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+            trusted_proxies: vec![],
         };
         let state = AppState::new(db.db.clone(), config);
         TestApp {
@@ -218,6 +229,90 @@ impl TestApp {
             &[("csrf", &csrf), ("email", email), ("password", password)],
         )
         .await
+    }
+}
+
+/// One browser's cookies, so a test can act as several browsers of one person.
+#[allow(dead_code, reason = "used by the accounts journeys")]
+#[derive(Clone, Debug, Default)]
+pub struct Browser(BTreeMap<String, String>);
+
+#[allow(dead_code, reason = "used by the accounts journeys")]
+impl TestApp {
+    /// Continues with `other`'s cookies and hands back the current ones.
+    pub fn switch_browser(&mut self, other: Browser) -> Browser {
+        Browser(std::mem::replace(&mut self.cookies, other.0))
+    }
+
+    /// The mail queued for `to` most recently.
+    pub async fn last_mail_to(&self, to: &str) -> pokmas::db::entities::mail_outbox::Model {
+        self.mails_to(to)
+            .await
+            .pop()
+            .unwrap_or_else(|| panic!("no mail queued for {to}"))
+    }
+
+    /// Every mail queued for `to`, oldest first.
+    pub async fn mails_to(&self, to: &str) -> Vec<pokmas::db::entities::mail_outbox::Model> {
+        use pokmas::db::entities::mail_outbox;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::ToAddress.eq(to))
+            .order_by_asc(mail_outbox::Column::Id)
+            .all(&self.db.db)
+            .await
+            .expect("read outbox")
+    }
+
+    /// The site-relative link (path and query) starting with `path` in a mail's text.
+    pub fn link_in(mail: &pokmas::db::entities::mail_outbox::Model, path: &str) -> String {
+        let marker = format!("http://localhost{path}");
+        let start = mail
+            .body_text
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {path} link in: {}", mail.body_text));
+        let rest = &mail.body_text[start + "http://localhost".len()..];
+        rest.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Registers through the form.
+    pub async fn register(&mut self, name: &str, email: &str, password: &str) -> TestResponse {
+        let csrf = self.csrf_from("/daftar").await;
+        self.post_form(
+            "/daftar",
+            &[
+                ("csrf", &csrf),
+                ("name", name),
+                ("email", email),
+                ("password", password),
+                ("password_confirm", password),
+            ],
+        )
+        .await
+    }
+
+    /// Asks for a password-reset mail through the form.
+    pub async fn request_reset(&mut self, email: &str) -> TestResponse {
+        let csrf = self.csrf_from("/lupa-sandi").await;
+        self.post_form("/lupa-sandi", &[("csrf", &csrf), ("email", email)])
+            .await
+    }
+
+    /// The audit actions recorded so far, in order.
+    pub async fn audit_actions(&self) -> Vec<(String, String)> {
+        use pokmas::db::entities::audit_event;
+        use sea_orm::{EntityTrait, QueryOrder};
+        audit_event::Entity::find()
+            .order_by_asc(audit_event::Column::Seq)
+            .all(&self.db.db)
+            .await
+            .expect("read trail")
+            .into_iter()
+            .map(|e| (e.action, e.payload))
+            .collect()
     }
 }
 

@@ -64,6 +64,11 @@ impl IntoResponse for ApiError {
                 "login_required",
                 "Silakan masuk terlebih dahulu.".to_owned(),
             ),
+            AppError::EmailNotVerified => (
+                StatusCode::FORBIDDEN,
+                "email_not_verified",
+                "Verifikasi alamat e-mail Anda terlebih dahulu.".to_owned(),
+            ),
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "forbidden",

@@ -1,0 +1,198 @@
+//! Attempt throttling for log in, password reset, registration and resent
+//! verification links, counted in the `rate_limit` table so that every server
+//! instance sees the same counters (DESIGN §9: the server is stateless).
+//!
+//! Counters are fixed windows: `window_start` is "now" truncated to the
+//! window length. A burst at the end of one window and the start of the next
+//! can reach twice the limit; that is accepted for a counter that costs one
+//! upsert, since each attempt still costs an argon2 check or a mail.
+//!
+//! Keys never hold personal data: the e-mail address or IP address is replaced
+//! by a keyed hash ([`subject_key`]), so the table cannot be read back into
+//! addresses, and an attacker cannot precompute keys without the secret.
+
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::db::entities::rate_limit;
+
+/// One throttle: at most `max` counted events per `window` and subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// Prefix of the key, e.g. `login:email`.
+    pub name: &'static str,
+    /// Events allowed in one window; the next one is refused.
+    pub max: i32,
+    /// Window length in seconds.
+    pub window_secs: i64,
+}
+
+/// Failed log-ins per e-mail address per 15 minutes. Counted per typed address
+/// (whether an account exists or not), so a 429 reveals nothing about which
+/// addresses are registered.
+pub const LOGIN_PER_ACCOUNT: Limit = Limit {
+    name: "login:email",
+    max: 5,
+    window_secs: 15 * 60,
+};
+
+/// Failed log-ins per client IP per 15 minutes. Higher than one person needs
+/// because Indonesian mobile carriers put many subscribers behind one
+/// carrier-grade NAT address; it still stops one host guessing across accounts.
+pub const LOGIN_PER_IP: Limit = Limit {
+    name: "login:ip",
+    max: 50,
+    window_secs: 15 * 60,
+};
+
+/// Password-reset requests per e-mail address per hour (each may send a mail).
+pub const RESET_PER_ACCOUNT: Limit = Limit {
+    name: "reset:email",
+    max: 3,
+    window_secs: 60 * 60,
+};
+
+/// Password-reset requests per client IP per hour (carrier NAT, as above).
+pub const RESET_PER_IP: Limit = Limit {
+    name: "reset:ip",
+    max: 20,
+    window_secs: 60 * 60,
+};
+
+/// Registrations per client IP per hour: each sends a mail to a typed address,
+/// so this bounds how much mail one host can make us send to strangers.
+pub const REGISTER_PER_IP: Limit = Limit {
+    name: "register:ip",
+    max: 20,
+    window_secs: 60 * 60,
+};
+
+/// Registration mails per e-mail address per hour (registering an address
+/// that exists sends its owner a mail too, see `self_service::register`).
+pub const REGISTER_PER_EMAIL: Limit = Limit {
+    name: "register:email",
+    max: 3,
+    window_secs: 60 * 60,
+};
+
+/// "Send the verification link again" per account per hour.
+pub const RESEND_PER_ACCOUNT: Limit = Limit {
+    name: "resend:account",
+    max: 3,
+    window_secs: 60 * 60,
+};
+
+/// A keyed hash of what is throttled (a normalised e-mail address, an IP
+/// address), 32 hex digits: enough to never collide in practice.
+pub fn subject_key(key: &[u8; 32], subject: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(key);
+    h.update(b":");
+    h.update(subject.as_bytes());
+    let digest = h.finalize();
+    hex::encode(&digest[..16])
+}
+
+fn window_start(limit: Limit, now: OffsetDateTime) -> Result<OffsetDateTime, DbErr> {
+    let secs = std::cmp::Ord::max(limit.window_secs, 1);
+    let start = now.unix_timestamp().div_euclid(secs) * secs;
+    OffsetDateTime::from_unix_timestamp(start).map_err(|e| DbErr::Custom(e.to_string()))
+}
+
+fn full_key(limit: Limit, subject: &str) -> String {
+    format!("{}:{subject}", limit.name)
+}
+
+/// Events counted for `subject` in the current window.
+///
+/// # Errors
+/// Storage failures.
+pub async fn count(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Result<i32, DbErr> {
+    let start = window_start(limit, OffsetDateTime::now_utc())?;
+    let row = rate_limit::Entity::find_by_id((full_key(limit, subject), start))
+        .one(db)
+        .await?;
+    Ok(row.map_or(0, |r| r.count))
+}
+
+/// Whether `subject` has used up its window (the next event must be refused).
+///
+/// # Errors
+/// Storage failures.
+pub async fn exhausted(
+    db: &impl ConnectionTrait,
+    limit: Limit,
+    subject: &str,
+) -> Result<bool, DbErr> {
+    Ok(count(db, limit, subject).await? >= limit.max)
+}
+
+/// Counts one event for `subject` and returns the count in this window,
+/// including this one. One atomic upsert, so concurrent instances never lose
+/// an increment. Older windows of the same key are dropped on the way.
+///
+/// # Errors
+/// Storage failures.
+pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Result<i32, DbErr> {
+    let start = window_start(limit, OffsetDateTime::now_utc())?;
+    let key = full_key(limit, subject);
+    rate_limit::Entity::delete_many()
+        .filter(rate_limit::Column::Key.eq(key.as_str()))
+        .filter(rate_limit::Column::WindowStart.lt(start))
+        .exec(db)
+        .await?;
+    rate_limit::Entity::insert(rate_limit::ActiveModel {
+        key: Set(key.clone()),
+        window_start: Set(start),
+        count: Set(1),
+    })
+    .on_conflict(
+        OnConflict::columns([rate_limit::Column::Key, rate_limit::Column::WindowStart])
+            .value(
+                rate_limit::Column::Count,
+                Expr::col((rate_limit::Entity, rate_limit::Column::Count)).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let row = rate_limit::Entity::find_by_id((key, start)).one(db).await?;
+    Ok(row.map_or(1, |r| r.count))
+}
+
+/// Forgets every window of `subject` (after a successful log-in or reset, so
+/// the owner is not kept out by their own earlier typos).
+///
+/// # Errors
+/// Storage failures.
+pub async fn clear(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Result<(), DbErr> {
+    rate_limit::Entity::delete_many()
+        .filter(rate_limit::Column::Key.eq(full_key(limit, subject)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_aligned_to_their_length() {
+        let t = OffsetDateTime::from_unix_timestamp(1_000_000_123).expect("time");
+        let s = window_start(LOGIN_PER_ACCOUNT, t).expect("start");
+        assert_eq!(s.unix_timestamp() % 900, 0);
+        assert!(s <= t && t - s < time::Duration::minutes(15));
+    }
+
+    #[test]
+    fn subject_keys_are_keyed_and_hide_the_subject() {
+        let a = subject_key(&[1; 32], "siti@contoh.id");
+        let b = subject_key(&[2; 32], "siti@contoh.id");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 32);
+        assert!(!a.contains("siti"));
+    }
+}
