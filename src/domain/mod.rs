@@ -10,3 +10,4 @@ pub mod masking;
 pub mod nik;
 pub mod ranking;
 pub mod role;
+pub mod round;

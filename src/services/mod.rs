@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod regions;
+pub mod rounds;
 
 use sea_orm::DbErr;
 

@@ -6,5 +6,6 @@ pub mod auth;
 pub mod errors;
 pub mod layout;
 pub mod public;
+pub mod rounds;
 
 pub use layout::{Page, PageCtx, SignedIn};

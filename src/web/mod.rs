@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod auth;
 pub mod public;
+pub mod rounds;
 pub mod session_store;
 
 use std::sync::Arc;

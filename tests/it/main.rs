@@ -8,5 +8,6 @@ mod audit_chain;
 mod db_smoke;
 mod login;
 mod mail;
+mod rounds;
 mod schema;
 mod web_shell;

@@ -121,6 +121,46 @@ impl TestApp {
         }
     }
 
+    /// The application on a fresh PostgreSQL database with the regions loaded,
+    /// or `None` (and a note) when `TEST_DATABASE_URL` is unset.
+    #[allow(dead_code, reason = "used by the journeys that run on both backends")]
+    pub async fn postgres() -> Option<TestApp> {
+        let db = TestDb::postgres().await?;
+        Some(TestApp::with_db(db).await)
+    }
+
+    /// The application on a given fresh database, with the regions loaded.
+    pub async fn with_db(db: TestDb) -> TestApp {
+        pokmas::services::regions::seed_if_empty(&db.db)
+            .await
+            .expect("seed regions");
+        let config = Config {
+            data_dir: db.dir.path().to_path_buf(),
+            database_url: db.url.clone(),
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            base_url: "http://localhost".into(),
+            smtp_url: None,
+            mail_from: "Probebaya <noreply@pokmas.test>".into(),
+            secret: Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+        };
+        let state = AppState::new(db.db.clone(), config);
+        TestApp {
+            state,
+            db,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// Switches to another browser: installs `jar` and returns the current
+    /// cookies (an empty jar is a new anonymous visitor).
+    #[allow(dead_code, reason = "used by the journeys that act as several people")]
+    pub fn swap_cookies(
+        &mut self,
+        jar: BTreeMap<String, String>,
+    ) -> BTreeMap<String, String> {
+        std::mem::replace(&mut self.cookies, jar)
+    }
+
     /// Sends a request through the real router, keeping cookies like a browser.
     pub async fn send(&mut self, mut req: Request<Body>) -> TestResponse {
         if !self.cookies.is_empty() {
