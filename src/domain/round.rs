@@ -316,11 +316,7 @@ impl Schedule {
                                 m.label().id,
                                 pm.label().id
                             ),
-                            format!(
-                                "«{}» must be {word_en} «{}».",
-                                m.label().en,
-                                pm.label().en
-                            ),
+                            format!("«{}» must be {word_en} «{}».", m.label().en, pm.label().en),
                         ),
                     ));
                 }
@@ -627,11 +623,7 @@ impl RtSet {
     pub fn to_csv(&self) -> String {
         match self {
             RtSet::All => "all".into(),
-            RtSet::Some(v) => v
-                .iter()
-                .map(i32::to_string)
-                .collect::<Vec<_>>()
-                .join(";"),
+            RtSet::Some(v) => v.iter().map(i32::to_string).collect::<Vec<_>>().join(";"),
         }
     }
 }
@@ -723,12 +715,7 @@ pub fn format_scale_labels(labels: &BTreeMap<i64, PointLabel>) -> String {
 pub fn scale_labels_json(labels: &BTreeMap<i64, PointLabel>) -> String {
     let map: serde_json::Map<String, serde_json::Value> = labels
         .iter()
-        .map(|(p, l)| {
-            (
-                p.to_string(),
-                serde_json::json!({ "id": l.id, "en": l.en }),
-            )
-        })
+        .map(|(p, l)| (p.to_string(), serde_json::json!({ "id": l.id, "en": l.en })))
         .collect();
     serde_json::Value::Object(map).to_string()
 }
@@ -992,7 +979,10 @@ pub struct WorkedExample {
 /// and the middle, so the totals differ and every line shows the arithmetic.
 pub fn worked_example(criteria: &[(String, i32, i32, i32)]) -> WorkedExample {
     let mut lines = Vec::new();
-    let mut totals = [Ratio::from_integer(BigInt::from(0)), Ratio::from_integer(BigInt::from(0))];
+    let mut totals = [
+        Ratio::from_integer(BigInt::from(0)),
+        Ratio::from_integer(BigInt::from(0)),
+    ];
     for (i, (code, weight, min, max)) in criteria.iter().enumerate() {
         let width = max - min;
         let a = min + (width * 3) / 4;
@@ -1030,7 +1020,10 @@ pub fn worked_example(criteria: &[(String, i32, i32, i32)]) -> WorkedExample {
     WorkedExample {
         lines,
         totals: [format_fraction(&totals[0]), format_fraction(&totals[1])],
-        totals_2dp: [format_rounded_2dp(&totals[0]), format_rounded_2dp(&totals[1])],
+        totals_2dp: [
+            format_rounded_2dp(&totals[0]),
+            format_rounded_2dp(&totals[1]),
+        ],
         first,
     }
 }
@@ -1076,8 +1069,13 @@ mod tests {
         );
         let mut partial = s;
         partial.final_at = None;
-        let err = check_transition(RoundState::Draft, RoundState::Registration, &partial, before)
-            .expect_err("incomplete");
+        let err = check_transition(
+            RoundState::Draft,
+            RoundState::Registration,
+            &partial,
+            before,
+        )
+        .expect_err("incomplete");
         assert!(err.id.contains("Pengumuman hasil akhir"), "{}", err.id);
         let after_close = datetime!(2027-01-14 00:00 UTC);
         let err = check_transition(RoundState::Draft, RoundState::Registration, &s, after_close)
@@ -1107,8 +1105,8 @@ mod tests {
     fn steps_out_of_order_are_refused_with_the_expected_next_step() {
         let s = full_schedule();
         let now = datetime!(2027-03-10 00:00 UTC);
-        let err = check_transition(RoundState::Draft, RoundState::Assessment, &s, now)
-            .expect_err("skip");
+        let err =
+            check_transition(RoundState::Draft, RoundState::Assessment, &s, now).expect_err("skip");
         assert!(err.id.contains("«Pendaftaran dibuka»"), "{}", err.id);
         assert!(err.en.contains("the next step is «Registration open»"));
         assert!(
@@ -1125,9 +1123,7 @@ mod tests {
             let res = check_transition(from, RoundState::Cancelled, &s, now);
             assert_eq!(res.is_ok(), from != RoundState::Final, "{from}");
         }
-        assert!(
-            check_transition(RoundState::Cancelled, RoundState::Cancelled, &s, now).is_err()
-        );
+        assert!(check_transition(RoundState::Cancelled, RoundState::Cancelled, &s, now).is_err());
     }
 
     #[test]
@@ -1137,10 +1133,17 @@ mod tests {
         s.registration_closes_at = s.registration_opens_at;
         let (m, msg) = s.check_order().expect_err("equal");
         assert_eq!(m, Milestone::RegistrationCloses);
-        assert!(msg.id.contains("harus sesudah «Pendaftaran dibuka»"), "{}", msg.id);
+        assert!(
+            msg.id.contains("harus sesudah «Pendaftaran dibuka»"),
+            "{}",
+            msg.id
+        );
         let mut s = full_schedule();
         s.verification_ends_at = Some(datetime!(2027-01-01 00:00 UTC));
-        assert_eq!(s.check_order().map_err(|e| e.0), Err(Milestone::VerificationEnds));
+        assert_eq!(
+            s.check_order().map_err(|e| e.0),
+            Err(Milestone::VerificationEnds)
+        );
         // Equal is fine where no period needs a length.
         let mut s = full_schedule();
         s.verification_ends_at = s.registration_closes_at;
@@ -1193,8 +1196,12 @@ mod tests {
 
     #[test]
     fn scale_labels_need_every_point_on_short_scales() {
-        let ok = parse_scale_labels("1 = Sangat kurang | Very poor\n2=Kurang\n3 = Cukup | Adequate", 1, 3)
-            .expect("ok");
+        let ok = parse_scale_labels(
+            "1 = Sangat kurang | Very poor\n2=Kurang\n3 = Cukup | Adequate",
+            1,
+            3,
+        )
+        .expect("ok");
         assert_eq!(ok[&2].en, "Kurang");
         let back = parse_scale_labels(&format_scale_labels(&ok), 1, 3).expect("round trip");
         assert_eq!(back, ok);
@@ -1326,10 +1333,7 @@ mod tests {
 
     #[test]
     fn the_worked_example_adds_up_exactly() {
-        let ex = worked_example(&[
-            ("K1".into(), 60, 1, 5),
-            ("K2".into(), 40, 1, 5),
-        ]);
+        let ex = worked_example(&[("K1".into(), 60, 1, 5), ("K2".into(), 40, 1, 5)]);
         // A: 4 and 4 → 60·3/4 + 40·3/4 = 75. B: 5 and 3 → 60 + 20 = 80.
         assert_eq!(ex.lines[0].values, [4, 5]);
         assert_eq!(ex.lines[1].values, [4, 3]);

@@ -149,7 +149,10 @@ pub fn parse(text: &str) -> Result<Vec<FormationRec>, Vec<LineMsg>> {
         if let Some(prev) = out.iter().find(|r| r.code == code) {
             bad(Msg::new(
                 format!("Kode formasi {code} sudah dipakai di baris {}.", prev.line),
-                format!("Formation code {code} is already used on line {}.", prev.line),
+                format!(
+                    "Formation code {code} is already used on line {}.",
+                    prev.line
+                ),
             ));
             continue;
         }
@@ -197,7 +200,9 @@ pub fn write(rows: &[FormationRec]) -> anyhow::Result<String> {
             r.reserve.to_string().as_str(),
         ])?;
     }
-    Ok(String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
+    Ok(String::from_utf8(
+        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
+    )?)
 }
 
 #[cfg(test)]
@@ -229,7 +234,9 @@ mod tests {
             },
         ];
         let text = write(&rows).expect("write");
-        assert!(text.starts_with("round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n"));
+        assert!(
+            text.starts_with("round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n")
+        );
         assert!(text.contains(",'-A,'=x,64.72.09.1001,1;2;3,3,0\n"));
         assert_eq!(parse(&text).expect("parse"), rows);
     }

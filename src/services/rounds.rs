@@ -268,8 +268,21 @@ impl RoundSettings {
     /// A message per bad field; dates out of order are reported on the later date.
     pub fn parse(f: &FormData) -> Result<RoundSettings, FieldErrors> {
         let mut errs = FieldErrors::new();
-        let name = text_len(&mut errs, "name", f.get("name"), 3, 120, ("Nama", "The name"));
-        let year = int_in(&mut errs, "year", f.get("year"), 2020..=2100, ("Tahun", "The year"));
+        let name = text_len(
+            &mut errs,
+            "name",
+            f.get("name"),
+            3,
+            120,
+            ("Nama", "The name"),
+        );
+        let year = int_in(
+            &mut errs,
+            "year",
+            f.get("year"),
+            2020..=2100,
+            ("Tahun", "The year"),
+        );
         let description_id = text_len(
             &mut errs,
             "description_id",
@@ -318,8 +331,20 @@ impl RoundSettings {
                 ("Jumlah penilai minimum", "The minimum number of panelists"),
             )
         };
-        let age_min = opt_int_in(&mut errs, "age_min", f.get("age_min"), 17..=100, ("Usia minimum", "The minimum age"));
-        let age_max = opt_int_in(&mut errs, "age_max", f.get("age_max"), 17..=100, ("Usia maksimum", "The maximum age"));
+        let age_min = opt_int_in(
+            &mut errs,
+            "age_min",
+            f.get("age_min"),
+            17..=100,
+            ("Usia minimum", "The minimum age"),
+        );
+        let age_max = opt_int_in(
+            &mut errs,
+            "age_max",
+            f.get("age_max"),
+            17..=100,
+            ("Usia maksimum", "The maximum age"),
+        );
         if let (Some(Some(lo)), Some(Some(hi))) = (age_min, age_max)
             && lo > hi
         {
@@ -344,22 +369,24 @@ impl RoundSettings {
             errs.entry(m.field().into()).or_insert(msg);
         }
         match (year, passing_total, min_panelists, age_min, age_max) {
-            (Some(year), Some(passing_total), Some(min_panelists), Some(age_min), Some(age_max))
-                if errs.is_empty() =>
-            {
-                Ok(RoundSettings {
-                    name,
-                    year,
-                    description_id,
-                    description_en,
-                    aggregation,
-                    passing_total,
-                    min_panelists,
-                    age_min,
-                    age_max,
-                    schedule,
-                })
-            }
+            (
+                Some(year),
+                Some(passing_total),
+                Some(min_panelists),
+                Some(age_min),
+                Some(age_max),
+            ) if errs.is_empty() => Ok(RoundSettings {
+                name,
+                year,
+                description_id,
+                description_en,
+                aggregation,
+                passing_total,
+                min_panelists,
+                age_min,
+                age_max,
+                schedule,
+            }),
             _ => Err(errs),
         }
     }
@@ -627,13 +654,48 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
         } else if out.iter().any(|c: &CriterionDraft| c.code == code) {
             errs.insert(
                 k("code"),
-                Msg::new(format!("Kode {code} dipakai dua kali."), format!("Code {code} is used twice.")),
+                Msg::new(
+                    format!("Kode {code} dipakai dua kali."),
+                    format!("Code {code} is used twice."),
+                ),
             );
         }
-        let name_id = text_len(&mut errs, &k("name_id"), &g("name_id"), 2, 120, ("Nama", "The name"));
-        let name_en = if g("name_en").is_empty() { name_id.clone() } else { text_len(&mut errs, &k("name_en"), &g("name_en"), 2, 120, ("Nama", "The name")) };
-        let description_id = text_len(&mut errs, &k("description_id"), &g("description_id"), 0, 2000, ("Keterangan", "The description"));
-        let description_en = text_len(&mut errs, &k("description_en"), &g("description_en"), 0, 2000, ("Keterangan", "The description"));
+        let name_id = text_len(
+            &mut errs,
+            &k("name_id"),
+            &g("name_id"),
+            2,
+            120,
+            ("Nama", "The name"),
+        );
+        let name_en = if g("name_en").is_empty() {
+            name_id.clone()
+        } else {
+            text_len(
+                &mut errs,
+                &k("name_en"),
+                &g("name_en"),
+                2,
+                120,
+                ("Nama", "The name"),
+            )
+        };
+        let description_id = text_len(
+            &mut errs,
+            &k("description_id"),
+            &g("description_id"),
+            0,
+            2000,
+            ("Keterangan", "The description"),
+        );
+        let description_en = text_len(
+            &mut errs,
+            &k("description_en"),
+            &g("description_en"),
+            0,
+            2000,
+            ("Keterangan", "The description"),
+        );
         let kind = match g("kind").as_str() {
             "" | "panel" => CriterionKind::Panel,
             "imported" => CriterionKind::Imported,
@@ -642,11 +704,41 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
                 CriterionKind::Panel
             }
         };
-        let scale_min = int_in(&mut errs, &k("scale_min"), &g("scale_min"), 0..=1000, ("Skala terendah", "The scale minimum"));
-        let scale_max = int_in(&mut errs, &k("scale_max"), &g("scale_max"), 1..=1000, ("Skala tertinggi", "The scale maximum"));
-        let weight = int_in(&mut errs, &k("weight"), &g("weight"), 0..=100, ("Bobot", "The weight"));
-        let pass_min = opt_int_in(&mut errs, &k("pass_min"), &g("pass_min"), 0..=1000, ("Nilai minimum", "The minimum"));
-        let tiebreak_order = opt_int_in(&mut errs, &k("tiebreak_order"), &g("tiebreak_order"), 1..=MAX_ROWS as i32, ("Urutan penentu seri", "The tie-break order"));
+        let scale_min = int_in(
+            &mut errs,
+            &k("scale_min"),
+            &g("scale_min"),
+            0..=1000,
+            ("Skala terendah", "The scale minimum"),
+        );
+        let scale_max = int_in(
+            &mut errs,
+            &k("scale_max"),
+            &g("scale_max"),
+            1..=1000,
+            ("Skala tertinggi", "The scale maximum"),
+        );
+        let weight = int_in(
+            &mut errs,
+            &k("weight"),
+            &g("weight"),
+            0..=100,
+            ("Bobot", "The weight"),
+        );
+        let pass_min = opt_int_in(
+            &mut errs,
+            &k("pass_min"),
+            &g("pass_min"),
+            0..=1000,
+            ("Nilai minimum", "The minimum"),
+        );
+        let tiebreak_order = opt_int_in(
+            &mut errs,
+            &k("tiebreak_order"),
+            &g("tiebreak_order"),
+            1..=MAX_ROWS as i32,
+            ("Urutan penentu seri", "The tie-break order"),
+        );
         let (Some(scale_min), Some(scale_max), Some(weight), Some(pass_min), Some(tiebreak_order)) =
             (scale_min, scale_max, weight, pass_min, tiebreak_order)
         else {
@@ -655,7 +747,10 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
         if scale_min >= scale_max {
             errs.insert(
                 k("scale_max"),
-                Msg::new("Skala tertinggi harus di atas skala terendah.", "The scale maximum must be above the minimum."),
+                Msg::new(
+                    "Skala tertinggi harus di atas skala terendah.",
+                    "The scale maximum must be above the minimum.",
+                ),
             );
             continue;
         }
@@ -670,13 +765,14 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
                 ),
             );
         }
-        let labels = match parse_scale_labels(&g("labels"), i64::from(scale_min), i64::from(scale_max)) {
-            Ok(l) => l,
-            Err(m) => {
-                errs.insert(k("labels"), m);
-                BTreeMap::new()
-            }
-        };
+        let labels =
+            match parse_scale_labels(&g("labels"), i64::from(scale_min), i64::from(scale_max)) {
+                Ok(l) => l,
+                Err(m) => {
+                    errs.insert(k("labels"), m);
+                    BTreeMap::new()
+                }
+            };
         out.push(CriterionDraft {
             code,
             name_id,
@@ -695,7 +791,10 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
     if out.is_empty() && errs.is_empty() {
         errs.insert(
             "".into(),
-            Msg::new("Isi minimal satu kriteria.", "Enter at least one criterion."),
+            Msg::new(
+                "Isi minimal satu kriteria.",
+                "Enter at least one criterion.",
+            ),
         );
     }
     let sum: i64 = out.iter().map(|c| i64::from(c.weight)).sum();
@@ -713,11 +812,7 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
             ),
         );
     }
-    if errs.is_empty() {
-        Ok(out)
-    } else {
-        Err(errs)
-    }
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
 /// The domain rule set the ranking module checks, from stored criteria.
@@ -843,10 +938,26 @@ pub struct RequirementDraft {
 
 /// The kinds a requirement can have, with how they are checked.
 pub const REQUIREMENT_KINDS: [(&str, &str, &str); 4] = [
-    ("document", "Dokumen diunggah (diperiksa MS/TMS)", "Uploaded document (checked eligible/ineligible)"),
-    ("declaration", "Pernyataan dicentang pendaftar", "Declaration ticked by the applicant"),
-    ("age", "Usia pada tanggal pendaftaran ditutup (otomatis)", "Age on the registration closing date (automatic)"),
-    ("domicile", "Domisili di wilayah formasi (otomatis)", "Domicile in the formation's area (automatic)"),
+    (
+        "document",
+        "Dokumen diunggah (diperiksa MS/TMS)",
+        "Uploaded document (checked eligible/ineligible)",
+    ),
+    (
+        "declaration",
+        "Pernyataan dicentang pendaftar",
+        "Declaration ticked by the applicant",
+    ),
+    (
+        "age",
+        "Usia pada tanggal pendaftaran ditutup (otomatis)",
+        "Age on the registration closing date (automatic)",
+    ),
+    (
+        "domicile",
+        "Domisili di wilayah formasi (otomatis)",
+        "Domicile in the formation's area (automatic)",
+    ),
 ];
 
 fn default_params(kind: &str) -> Option<String> {
@@ -877,18 +988,61 @@ pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldEr
             || code.len() > 32
             || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         {
-            errs.insert(k("code"), Msg::new("Kode wajib diisi: huruf, angka atau _ (maks. 32).", "A code is required: letters, digits or _ (at most 32)."));
+            errs.insert(
+                k("code"),
+                Msg::new(
+                    "Kode wajib diisi: huruf, angka atau _ (maks. 32).",
+                    "A code is required: letters, digits or _ (at most 32).",
+                ),
+            );
         } else if out.iter().any(|r| r.code == code) {
-            errs.insert(k("code"), Msg::new(format!("Kode {code} dipakai dua kali."), format!("Code {code} is used twice.")));
+            errs.insert(
+                k("code"),
+                Msg::new(
+                    format!("Kode {code} dipakai dua kali."),
+                    format!("Code {code} is used twice."),
+                ),
+            );
         }
         let kind = g("kind");
         if !REQUIREMENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
-            errs.insert(k("kind"), Msg::new("Pilih jenis persyaratan.", "Choose the kind of requirement."));
-        } else if matches!(kind.as_str(), "age" | "domicile") && out.iter().any(|r| r.kind == kind) {
-            errs.insert(k("kind"), Msg::new("Persyaratan otomatis ini sudah ada.", "This automatic requirement is already listed."));
+            errs.insert(
+                k("kind"),
+                Msg::new(
+                    "Pilih jenis persyaratan.",
+                    "Choose the kind of requirement.",
+                ),
+            );
+        } else if matches!(kind.as_str(), "age" | "domicile") && out.iter().any(|r| r.kind == kind)
+        {
+            errs.insert(
+                k("kind"),
+                Msg::new(
+                    "Persyaratan otomatis ini sudah ada.",
+                    "This automatic requirement is already listed.",
+                ),
+            );
         }
-        let text_id = text_len(&mut errs, &k("text_id"), &g("text_id"), 3, 1000, ("Teks", "The text"));
-        let text_en = if g("text_en").is_empty() { text_id.clone() } else { text_len(&mut errs, &k("text_en"), &g("text_en"), 3, 1000, ("Teks", "The text")) };
+        let text_id = text_len(
+            &mut errs,
+            &k("text_id"),
+            &g("text_id"),
+            3,
+            1000,
+            ("Teks", "The text"),
+        );
+        let text_en = if g("text_en").is_empty() {
+            text_id.clone()
+        } else {
+            text_len(
+                &mut errs,
+                &k("text_en"),
+                &g("text_en"),
+                3,
+                1000,
+                ("Teks", "The text"),
+            )
+        };
         out.push(RequirementDraft {
             params: default_params(&kind),
             code,
@@ -898,11 +1052,7 @@ pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldEr
             mandatory: f.checked(&k("mandatory")),
         });
     }
-    if errs.is_empty() {
-        Ok(out)
-    } else {
-        Err(errs)
-    }
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
 async fn replace_requirements(
@@ -917,17 +1067,20 @@ async fn replace_requirements(
     if rows.is_empty() {
         return Ok(());
     }
-    let models = rows.iter().zip(1..).map(|(r, pos)| requirement::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        round_id: Set(round_id),
-        code: Set(r.code.clone()),
-        kind: Set(r.kind.clone()),
-        text_id: Set(r.text_id.clone()),
-        text_en: Set(r.text_en.clone()),
-        params: Set(r.params.clone()),
-        mandatory: Set(r.mandatory),
-        position: Set(pos),
-    });
+    let models = rows
+        .iter()
+        .zip(1..)
+        .map(|(r, pos)| requirement::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            round_id: Set(round_id),
+            code: Set(r.code.clone()),
+            kind: Set(r.kind.clone()),
+            text_id: Set(r.text_id.clone()),
+            text_en: Set(r.text_en.clone()),
+            params: Set(r.params.clone()),
+            mandatory: Set(r.mandatory),
+            position: Set(pos),
+        });
     requirement::Entity::insert_many(models).exec(tx).await?;
     Ok(())
 }
@@ -1032,7 +1185,10 @@ const DEFAULT_REQUIREMENTS: &str = include_str!("../../fixtures/requirements_def
 pub fn templates() -> Result<Vec<Template>, RoundError> {
     TEMPLATE_FILES
         .iter()
-        .map(|t| serde_json::from_str(t).map_err(|e| RoundError::Internal(anyhow::anyhow!("bundled template: {e}"))))
+        .map(|t| {
+            serde_json::from_str(t)
+                .map_err(|e| RoundError::Internal(anyhow::anyhow!("bundled template: {e}")))
+        })
         .collect()
 }
 
@@ -1056,7 +1212,11 @@ impl Template {
                 name_en: c.name_en.clone(),
                 description_id: c.description_id.clone(),
                 description_en: c.description_en.clone(),
-                kind: if c.kind == "imported" { CriterionKind::Imported } else { CriterionKind::Panel },
+                kind: if c.kind == "imported" {
+                    CriterionKind::Imported
+                } else {
+                    CriterionKind::Panel
+                },
                 scale_min: c.scale_min,
                 scale_max: c.scale_max,
                 weight: c.weight,
@@ -1065,7 +1225,15 @@ impl Template {
                 labels: c
                     .labels
                     .iter()
-                    .filter_map(|(p, l)| Some((p.parse().ok()?, PointLabel { id: l.id.clone(), en: l.en.clone() })))
+                    .filter_map(|(p, l)| {
+                        Some((
+                            p.parse().ok()?,
+                            PointLabel {
+                                id: l.id.clone(),
+                                en: l.en.clone(),
+                            },
+                        ))
+                    })
                     .collect(),
             })
             .collect()
@@ -1154,18 +1322,16 @@ async fn rts_of(tx: &impl ConnectionTrait, kelurahan_code: &str) -> Result<Vec<i
         .map(|v| v.into_iter().map(|r| r.number).collect())
 }
 
+/// Stores a formation and the RTs it covers (`rts`, already resolved).
 async fn insert_formation(
     tx: &DatabaseTransaction,
     round_id: Uuid,
-    code: &str,
-    name: &str,
-    kelurahan_code: &str,
-    all_rts: bool,
+    d: &FormationDraft,
     rts: &[i32],
-    seats: i32,
-    reserve: i32,
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
+    let (code, name, kelurahan_code) = (&d.code, &d.name, &d.kelurahan_code);
+    let (all_rts, seats, reserve) = (d.rts == RtSet::All, d.seats, d.reserve);
     formation::ActiveModel {
         id: Set(id),
         round_id: Set(round_id),
@@ -1207,17 +1373,30 @@ pub async fn generate_formations(
 ) -> Result<GenerateReport, RoundError> {
     require_admin(actor)?;
     if !(1..=1000).contains(&seats) {
-        return Err(RoundError::field("seats", Msg::new("Kursi harus 1–1000.", "Seats must be 1–1000.")));
+        return Err(RoundError::field(
+            "seats",
+            Msg::new("Kursi harus 1–1000.", "Seats must be 1–1000."),
+        ));
     }
     if !(0..=1000).contains(&reserve) {
-        return Err(RoundError::field("reserve", Msg::new("Cadangan harus 0–1000.", "Reserve must be 0–1000.")));
+        return Err(RoundError::field(
+            "reserve",
+            Msg::new("Cadangan harus 0–1000.", "Reserve must be 0–1000."),
+        ));
     }
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     let mut q = kelurahan::Entity::find().order_by_asc(kelurahan::Column::Code);
     if !kecamatan_code.is_empty() {
-        if kecamatan::Entity::find_by_id(kecamatan_code.to_owned()).one(&tx).await?.is_none() {
-            return Err(RoundError::field("kecamatan", Msg::new("Kecamatan tidak dikenal.", "Unknown kecamatan.")));
+        if kecamatan::Entity::find_by_id(kecamatan_code.to_owned())
+            .one(&tx)
+            .await?
+            .is_none()
+        {
+            return Err(RoundError::field(
+                "kecamatan",
+                Msg::new("Kecamatan tidak dikenal.", "Unknown kecamatan."),
+            ));
         }
         q = q.filter(kelurahan::Column::KecamatanCode.eq(kecamatan_code));
     }
@@ -1236,11 +1415,21 @@ pub async fn generate_formations(
         }
         let rts = rts_of(&tx, &k.code).await?;
         if rts.is_empty() {
-            report.without_rts.push((k.code.clone(), k.name.clone(), k.rt_count));
+            report
+                .without_rts
+                .push((k.code.clone(), k.name.clone(), k.rt_count));
             continue;
         }
         let name = format!("Pokmas Kelurahan {}", k.name);
-        insert_formation(&tx, id, &k.code, &name, &k.code, true, &rts, seats, reserve).await?;
+        let draft = FormationDraft {
+            code: k.code.clone(),
+            name,
+            kelurahan_code: k.code.clone(),
+            rts: RtSet::All,
+            seats,
+            reserve,
+        };
+        insert_formation(&tx, id, &draft, &rts).await?;
         report.created.push(k.code.clone());
     }
     if report.created.is_empty() {
@@ -1277,13 +1466,21 @@ pub async fn create_rts(
 ) -> Result<u64, RoundError> {
     require_admin(actor)?;
     if !(1..=500).contains(&count) {
-        return Err(RoundError::field("rt_count", Msg::new("Jumlah RT harus 1–500.", "The RT count must be 1–500.")));
+        return Err(RoundError::field(
+            "rt_count",
+            Msg::new("Jumlah RT harus 1–500.", "The RT count must be 1–500."),
+        ));
     }
     let tx = begin_write(db).await?;
     let kel = kelurahan::Entity::find_by_id(kelurahan_code.to_owned())
         .one(&tx)
         .await?
-        .ok_or_else(|| RoundError::field("kelurahan", Msg::new("Kelurahan tidak dikenal.", "Unknown kelurahan.")))?;
+        .ok_or_else(|| {
+            RoundError::field(
+                "kelurahan",
+                Msg::new("Kelurahan tidak dikenal.", "Unknown kelurahan."),
+            )
+        })?;
     let have: BTreeSet<i32> = rts_of(&tx, &kel.code).await?.into_iter().collect();
     let missing: Vec<i32> = (1..=count).filter(|n| !have.contains(n)).collect();
     if missing.is_empty() {
@@ -1329,17 +1526,59 @@ pub struct FormationDraft {
 /// A message per bad field.
 pub fn parse_formation(f: &FormData) -> Result<FormationDraft, FieldErrors> {
     let mut errs = FieldErrors::new();
-    let code = text_len(&mut errs, "code", f.get("code"), 1, 40, ("Kode formasi", "The formation code"));
-    let name = text_len(&mut errs, "name", f.get("name"), 3, 120, ("Nama formasi", "The formation name"));
+    let code = text_len(
+        &mut errs,
+        "code",
+        f.get("code"),
+        1,
+        40,
+        ("Kode formasi", "The formation code"),
+    );
+    let name = text_len(
+        &mut errs,
+        "name",
+        f.get("name"),
+        3,
+        120,
+        ("Nama formasi", "The formation name"),
+    );
     let kelurahan_code = f.get("kelurahan_code").to_owned();
     if kelurahan_code.is_empty() {
-        errs.insert("kelurahan_code".into(), Msg::new("Pilih kelurahan.", "Choose a kelurahan."));
+        errs.insert(
+            "kelurahan_code".into(),
+            Msg::new("Pilih kelurahan.", "Choose a kelurahan."),
+        );
     }
-    let rts = RtSet::parse(f.get("rts")).map_err(|m| errs.insert("rts".into(), m)).ok();
-    let seats = int_in(&mut errs, "seats", f.get("seats"), 1..=1000, ("Kursi", "Seats"));
-    let reserve = if f.get("reserve").is_empty() { Some(0) } else { int_in(&mut errs, "reserve", f.get("reserve"), 0..=1000, ("Cadangan", "Reserve")) };
+    let rts = RtSet::parse(f.get("rts"))
+        .map_err(|m| errs.insert("rts".into(), m))
+        .ok();
+    let seats = int_in(
+        &mut errs,
+        "seats",
+        f.get("seats"),
+        1..=1000,
+        ("Kursi", "Seats"),
+    );
+    let reserve = if f.get("reserve").is_empty() {
+        Some(0)
+    } else {
+        int_in(
+            &mut errs,
+            "reserve",
+            f.get("reserve"),
+            0..=1000,
+            ("Cadangan", "Reserve"),
+        )
+    };
     match (rts, seats, reserve) {
-        (Some(rts), Some(seats), Some(reserve)) if errs.is_empty() => Ok(FormationDraft { code, name, kelurahan_code, rts, seats, reserve }),
+        (Some(rts), Some(seats), Some(reserve)) if errs.is_empty() => Ok(FormationDraft {
+            code,
+            name,
+            kelurahan_code,
+            rts,
+            seats,
+            reserve,
+        }),
         _ => Err(errs),
     }
 }
@@ -1360,7 +1599,13 @@ async fn resolve_formations(
     let mut codes: BTreeSet<String> = BTreeSet::new();
     let db_err = |e: DbErr| {
         let mut m = FieldErrors::new();
-        m.insert("".into(), Msg::new(format!("Gangguan basis data: {e}"), format!("Database error: {e}")));
+        m.insert(
+            "".into(),
+            Msg::new(
+                format!("Gangguan basis data: {e}"),
+                format!("Database error: {e}"),
+            ),
+        );
         m
     };
     if keep_existing {
@@ -1381,18 +1626,37 @@ async fn resolve_formations(
             }
         }
         for r in rows {
-            let code = existing.iter().find(|f| f.id == r.formation_id).map(|f| f.code.clone()).unwrap_or_default();
+            let code = existing
+                .iter()
+                .find(|f| f.id == r.formation_id)
+                .map(|f| f.code.clone())
+                .unwrap_or_default();
             taken.insert((r.kelurahan_code, r.rt_number), code);
         }
     }
     let mut out = Vec::new();
     for (i, d) in drafts.iter().enumerate() {
         if !codes.insert(d.code.clone()) {
-            errs.insert(key(i, "code"), Msg::new(format!("Kode formasi {} sudah dipakai.", d.code), format!("Formation code {} is already used.", d.code)));
+            errs.insert(
+                key(i, "code"),
+                Msg::new(
+                    format!("Kode formasi {} sudah dipakai.", d.code),
+                    format!("Formation code {} is already used.", d.code),
+                ),
+            );
         }
-        let kel = kelurahan::Entity::find_by_id(d.kelurahan_code.clone()).one(tx).await.map_err(db_err)?;
+        let kel = kelurahan::Entity::find_by_id(d.kelurahan_code.clone())
+            .one(tx)
+            .await
+            .map_err(db_err)?;
         let Some(kel) = kel else {
-            errs.insert(key(i, "kelurahan_code"), Msg::new(format!("Kelurahan {} tidak dikenal.", d.kelurahan_code), format!("Unknown kelurahan {}.", d.kelurahan_code)));
+            errs.insert(
+                key(i, "kelurahan_code"),
+                Msg::new(
+                    format!("Kelurahan {} tidak dikenal.", d.kelurahan_code),
+                    format!("Unknown kelurahan {}.", d.kelurahan_code),
+                ),
+            );
             out.push(Vec::new());
             continue;
         };
@@ -1412,13 +1676,27 @@ async fn resolve_formations(
             RtSet::All => known.clone(),
             RtSet::Some(v) => v.clone(),
         };
-        let unknown: Vec<String> = rts.iter().filter(|n| !known.contains(n)).map(i32::to_string).collect();
+        let unknown: Vec<String> = rts
+            .iter()
+            .filter(|n| !known.contains(n))
+            .map(i32::to_string)
+            .collect();
         if !unknown.is_empty() {
             errs.insert(
                 key(i, "rts"),
                 Msg::new(
-                    format!("RT {} tidak ada di Kelurahan {} (RT terdaftar: 1–{}).", unknown.join(", "), kel.name, known.len()),
-                    format!("RT {} does not exist in Kelurahan {} (known RTs: 1–{}).", unknown.join(", "), kel.name, known.len()),
+                    format!(
+                        "RT {} tidak ada di Kelurahan {} (RT terdaftar: 1–{}).",
+                        unknown.join(", "),
+                        kel.name,
+                        known.len()
+                    ),
+                    format!(
+                        "RT {} does not exist in Kelurahan {} (known RTs: 1–{}).",
+                        unknown.join(", "),
+                        kel.name,
+                        known.len()
+                    ),
                 ),
             );
             out.push(Vec::new());
@@ -1426,7 +1704,19 @@ async fn resolve_formations(
         }
         if d.rts == RtSet::All {
             if let Some(other) = whole.get(&kel.code) {
-                errs.insert(key(i, "rts"), Msg::new(format!("Kelurahan {} sudah menjadi satu formasi utuh ({other}).", kel.name), format!("Kelurahan {} is already one whole formation ({other}).", kel.name)));
+                errs.insert(
+                    key(i, "rts"),
+                    Msg::new(
+                        format!(
+                            "Kelurahan {} sudah menjadi satu formasi utuh ({other}).",
+                            kel.name
+                        ),
+                        format!(
+                            "Kelurahan {} is already one whole formation ({other}).",
+                            kel.name
+                        ),
+                    ),
+                );
                 out.push(Vec::new());
                 continue;
             }
@@ -1434,14 +1724,24 @@ async fn resolve_formations(
         }
         let clashes: Vec<String> = rts
             .iter()
-            .filter_map(|n| taken.get(&(kel.code.clone(), *n)).map(|c| format!("RT {n} ({c})")))
+            .filter_map(|n| {
+                taken
+                    .get(&(kel.code.clone(), *n))
+                    .map(|c| format!("RT {n} ({c})"))
+            })
             .collect();
         if !clashes.is_empty() {
             errs.insert(
                 key(i, "rts"),
                 Msg::new(
-                    format!("Wilayah formasi tumpang tindih: {} sudah termasuk formasi lain.", clashes.join(", ")),
-                    format!("Formations overlap: {} already belong to another formation.", clashes.join(", ")),
+                    format!(
+                        "Wilayah formasi tumpang tindih: {} sudah termasuk formasi lain.",
+                        clashes.join(", ")
+                    ),
+                    format!(
+                        "Formations overlap: {} already belong to another formation.",
+                        clashes.join(", ")
+                    ),
                 ),
             );
             out.push(Vec::new());
@@ -1473,7 +1773,7 @@ pub async fn add_formation(
         .await
         .map_err(RoundError::Invalid)?;
     let rts = rts.into_iter().next().unwrap_or_default();
-    let fid = insert_formation(&tx, id, &d.code, &d.name, &d.kelurahan_code, d.rts == RtSet::All, &rts, d.seats, d.reserve).await?;
+    let fid = insert_formation(&tx, id, d, &rts).await?;
     touch(&tx, id).await?;
     append(
         &tx,
@@ -1552,7 +1852,13 @@ pub async fn update_seats(
             continue;
         }
         let seats = int_in(&mut errs, &sk, f.get(&sk), 1..=1000, ("Kursi", "Seats"));
-        let reserve = int_in(&mut errs, &rk, f.get(&rk), 0..=1000, ("Cadangan", "Reserve"));
+        let reserve = int_in(
+            &mut errs,
+            &rk,
+            f.get(&rk),
+            0..=1000,
+            ("Cadangan", "Reserve"),
+        );
         if let (Some(s), Some(r)) = (seats, reserve)
             && (s, r) != (fm.seats, fm.reserve)
         {
@@ -1606,8 +1912,16 @@ pub async fn import_formations(
 ) -> Result<usize, RoundError> {
     require_admin(actor)?;
     let line_errors = |list: Vec<(u64, Msg)>| {
-        let id_text = list.iter().map(|(l, m)| format!("Baris {l}: {}", m.id)).collect::<Vec<_>>().join("\n");
-        let en_text = list.iter().map(|(l, m)| format!("Line {l}: {}", m.en)).collect::<Vec<_>>().join("\n");
+        let id_text = list
+            .iter()
+            .map(|(l, m)| format!("Baris {l}: {}", m.id))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let en_text = list
+            .iter()
+            .map(|(l, m)| format!("Line {l}: {}", m.en))
+            .collect::<Vec<_>>()
+            .join("\n");
         RoundError::field("csv", Msg::new(id_text, en_text))
     };
     let recs = formations_csv::parse(text)
@@ -1616,10 +1930,24 @@ pub async fn import_formations(
     let mut bad: Vec<(u64, Msg)> = recs
         .iter()
         .filter(|r| !r.round_id.is_empty() && r.round_id != round_text)
-        .map(|r| (r.line, Msg::new(format!("round_id {} bukan seleksi ini ({round_text}).", r.round_id), format!("round_id {} is not this round ({round_text}).", r.round_id))))
+        .map(|r| {
+            (
+                r.line,
+                Msg::new(
+                    format!("round_id {} bukan seleksi ini ({round_text}).", r.round_id),
+                    format!("round_id {} is not this round ({round_text}).", r.round_id),
+                ),
+            )
+        })
         .collect();
     if recs.is_empty() {
-        bad.push((2, Msg::new("Berkas tidak berisi formasi.", "The file holds no formation.")));
+        bad.push((
+            2,
+            Msg::new(
+                "Berkas tidak berisi formasi.",
+                "The file holds no formation.",
+            ),
+        ));
     }
     if !bad.is_empty() {
         return Err(line_errors(bad));
@@ -1643,7 +1971,11 @@ pub async fn import_formations(
             let mut list: Vec<(u64, Msg)> = errs
                 .into_iter()
                 .map(|(k, m)| {
-                    let i: usize = k.split(':').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                    let i: usize = k
+                        .split(':')
+                        .next()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(0);
                     (recs.get(i).map_or(0, |r| r.line), m)
                 })
                 .collect();
@@ -1656,7 +1988,7 @@ pub async fn import_formations(
         .exec(&tx)
         .await?;
     for (d, r) in drafts.iter().zip(&rts) {
-        insert_formation(&tx, id, &d.code, &d.name, &d.kelurahan_code, d.rts == RtSet::All, r, d.seats, d.reserve).await?;
+        insert_formation(&tx, id, d, r).await?;
     }
     touch(&tx, id).await?;
     append(
@@ -1674,12 +2006,28 @@ pub async fn import_formations(
     Ok(drafts.len())
 }
 
-/// The round's formations as `formations.csv`.
+/// The round's formations as `formations.csv`. Every export is itself an
+/// audited event (`formations.exported`, with the SHA-256 of the file), so the
+/// file an auditor holds can be matched to the moment it was taken.
 ///
 /// # Errors
-/// Storage failures.
-pub async fn export_formations(db: &DatabaseConnection, id: Uuid) -> Result<String, RoundError> {
-    let detail = load(db, id).await?;
+/// `Forbidden` unless admin or auditor; `NotFound`; storage failures.
+pub async fn export_formations(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: Uuid,
+) -> Result<String, RoundError> {
+    if let Actor::Account { role, .. } = actor
+        && !matches!(role, Role::Admin | Role::Auditor)
+    {
+        return Err(RoundError::Forbidden);
+    }
+    let tx = begin_write(db).await?;
+    let r = round::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(RoundError::NotFound)?;
+    let detail = load_in(&tx, r).await?;
     let rows: Vec<FormationRec> = detail
         .formations
         .iter()
@@ -1689,12 +2037,28 @@ pub async fn export_formations(db: &DatabaseConnection, id: Uuid) -> Result<Stri
             code: f.model.code.clone(),
             name: f.model.name.clone(),
             kelurahan_code: f.model.kelurahan_code.clone(),
-            rts: if f.model.all_rts { RtSet::All } else { RtSet::Some(f.rts.clone()) },
+            rts: if f.model.all_rts {
+                RtSet::All
+            } else {
+                RtSet::Some(f.rts.clone())
+            },
             seats: f.model.seats,
             reserve: f.model.reserve,
         })
         .collect();
-    formations_csv::write(&rows).map_err(RoundError::Internal)
+    let text = formations_csv::write(&rows).map_err(RoundError::Internal)?;
+    append(
+        &tx,
+        NewEvent::new(actor, "formations.exported", "round", id.to_string())
+            .round(id)
+            .payload(serde_json::json!({
+                "formations": rows.len(),
+                "sha256": crate::domain::lottery::sha256_hex(&text),
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(text)
 }
 
 // ---------------------------------------------------------------------------
@@ -1829,7 +2193,10 @@ async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDeta
         .collect();
     let mut by_formation: BTreeMap<Uuid, Vec<i32>> = BTreeMap::new();
     for row in rts {
-        by_formation.entry(row.formation_id).or_default().push(row.rt_number);
+        by_formation
+            .entry(row.formation_id)
+            .or_default()
+            .push(row.rt_number);
     }
     let formations = formations
         .into_iter()
@@ -1976,19 +2343,33 @@ pub async fn kelurahan_without_rts(
 /// What must hold before the rules can be frozen, beyond the schedule.
 fn freeze_checks(d: &RoundDetail) -> Result<(), Msg> {
     if d.criteria.is_empty() {
-        return Err(Msg::new("Belum ada kriteria penilaian.", "There are no criteria yet."));
+        return Err(Msg::new(
+            "Belum ada kriteria penilaian.",
+            "There are no criteria yet.",
+        ));
     }
     if let Some(m) = weight_shortfall(d.weight_sum()) {
         return Err(m);
     }
-    ranking_rules(&d.round, &d.criteria).validate().map_err(|e| {
-        Msg::new(format!("Aturan penilaian tidak valid: {e}."), format!("The scoring rules are invalid: {e}."))
-    })?;
+    ranking_rules(&d.round, &d.criteria)
+        .validate()
+        .map_err(|e| {
+            Msg::new(
+                format!("Aturan penilaian tidak valid: {e}."),
+                format!("The scoring rules are invalid: {e}."),
+            )
+        })?;
     if d.requirements.is_empty() {
-        return Err(Msg::new("Belum ada persyaratan.", "There are no requirements yet."));
+        return Err(Msg::new(
+            "Belum ada persyaratan.",
+            "There are no requirements yet.",
+        ));
     }
     if d.formations.is_empty() {
-        return Err(Msg::new("Belum ada formasi.", "There are no formations yet."));
+        return Err(Msg::new(
+            "Belum ada formasi.",
+            "There are no formations yet.",
+        ));
     }
     if let Some(f) = d.formations.iter().find(|f| f.rts.is_empty()) {
         return Err(Msg::new(
@@ -2020,7 +2401,10 @@ pub async fn transition(
     if to == RoundState::Cancelled && reason.chars().count() < 5 {
         return Err(RoundError::field(
             "reason",
-            Msg::new("Tuliskan alasan pembatalan (minimal 5 karakter).", "Write the reason for cancelling (at least 5 characters)."),
+            Msg::new(
+                "Tuliskan alasan pembatalan (minimal 5 karakter).",
+                "Write the reason for cancelling (at least 5 characters).",
+            ),
         ));
     }
     let tx = begin_write(db).await?;
@@ -2029,7 +2413,8 @@ pub async fn transition(
         .one(&tx)
         .await?
         .ok_or(RoundError::NotFound)?;
-    let from = RoundState::parse(&r.state).ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
+    let from = RoundState::parse(&r.state)
+        .ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
     check_transition(from, to, &schedule_of(&r), now).map_err(RoundError::form)?;
     let mut m = round::ActiveModel {
         id: Set(id),
@@ -2042,7 +2427,9 @@ pub async fn transition(
         let detail = load_in(&tx, r).await?;
         freeze_checks(&detail).map_err(RoundError::form)?;
         let frozen = detail.frozen_rules();
-        let hash = frozen.hash().map_err(|e| anyhow::anyhow!("frozen rules: {e}"))?;
+        let hash = frozen
+            .hash()
+            .map_err(|e| anyhow::anyhow!("frozen rules: {e}"))?;
         m.frozen_hash = Set(Some(hash.clone()));
         m.frozen_at = Set(Some(now));
         payload["frozen_hash"] = serde_json::json!(hash);
@@ -2101,14 +2488,23 @@ mod tests {
                 );
             }
         }
-        assert!(ts.iter().any(|t| t.criteria.iter().any(|c| c.kind == "imported" && c.scale_max == 100)));
+        assert!(ts.iter().any(|t| {
+            t.criteria
+                .iter()
+                .any(|c| c.kind == "imported" && c.scale_max == 100)
+        }));
         let reqs = default_requirements().expect("requirements");
         assert!(reqs.iter().any(|r| r.kind == "age"));
         assert!(reqs.iter().any(|r| r.kind == "domicile"));
     }
 
     fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::from_pairs(pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect())
+        FormData::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -2146,7 +2542,8 @@ mod tests {
         ]);
         let errs = RoundSettings::parse(&f).expect_err("order");
         assert!(errs.contains_key("registration_closes_at"), "{errs:?}");
-        let ok = RoundSettings::parse(&form(&[("name", "Rekrutmen Pokmas"), ("year", "2027")])).expect("ok");
+        let ok = RoundSettings::parse(&form(&[("name", "Rekrutmen Pokmas"), ("year", "2027")]))
+            .expect("ok");
         assert_eq!(ok.min_panelists, 3);
     }
 }

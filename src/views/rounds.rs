@@ -163,7 +163,13 @@ pub fn admin_list(ctx: &PageCtx, rounds: &[RoundRow], f: &FormView) -> Markup {
             button type="submit" { (ctx.t("Buat seleksi", "Create round")) }
         }
     };
-    layout(ctx, Page { title: ctx.t("Kelola seleksi", "Manage rounds").into(), body })
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Kelola seleksi", "Manage rounds").into(),
+            body,
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -182,7 +188,11 @@ pub fn admin_round(
     let editable = state.is_editable();
     let seats: i64 = d.formations.iter().map(|f| i64::from(f.model.seats)).sum();
     let action = format!("/admin/seleksi/{}", r.id);
-    let tv = FormView { values: FormData::default(), errors: transition_errors.clone(), csrf: f.csrf.clone() };
+    let tv = FormView {
+        values: FormData::default(),
+        errors: transition_errors.clone(),
+        csrf: f.csrf.clone(),
+    };
     let body = html! {
         (admin_nav(ctx, d))
         h1 { (r.name) " " span.muted { "(" (r.year) ")" } }
@@ -235,7 +245,13 @@ pub fn admin_round(
             (schedule_table(ctx, d))
         }
     };
-    layout(ctx, Page { title: r.name.clone(), body })
+    layout(
+        ctx,
+        Page {
+            title: r.name.clone(),
+            body,
+        },
+    )
 }
 
 fn next_is_registration(s: RoundState) -> bool {
@@ -311,9 +327,18 @@ pub fn criteria_values(d: &RoundDetail) -> FormData {
         put("scale_min", c.scale_min.to_string());
         put("scale_max", c.scale_max.to_string());
         put("weight", c.weight.to_string());
-        put("pass_min", c.pass_min.map(|n| n.to_string()).unwrap_or_default());
-        put("tiebreak_order", c.tiebreak_order.map(|n| n.to_string()).unwrap_or_default());
-        put("labels", format_scale_labels(&scale_labels_from_json(&c.scale_labels)));
+        put(
+            "pass_min",
+            c.pass_min.map(|n| n.to_string()).unwrap_or_default(),
+        );
+        put(
+            "tiebreak_order",
+            c.tiebreak_order.map(|n| n.to_string()).unwrap_or_default(),
+        );
+        put(
+            "labels",
+            format_scale_labels(&scale_labels_from_json(&c.scale_labels)),
+        );
     }
     v
 }
@@ -321,15 +346,27 @@ pub fn criteria_values(d: &RoundDetail) -> FormData {
 fn used_rows(values: &FormData, prefix: char) -> usize {
     (0..MAX_ROWS)
         .rev()
-        .find(|i| values.0.keys().any(|k| k.starts_with(&format!("{prefix}{i}_")) && !values.0[k].trim().is_empty()))
+        .find(|i| {
+            values
+                .0
+                .keys()
+                .any(|k| k.starts_with(&format!("{prefix}{i}_")) && !values.0[k].trim().is_empty())
+        })
         .map_or(0, |i| i + 1)
 }
 
 /// `GET /admin/seleksi/{id}/kriteria`.
-pub fn admin_criteria(ctx: &PageCtx, d: &RoundDetail, f: &FormView, templates: &[(String, Msg)]) -> Markup {
+pub fn admin_criteria(
+    ctx: &PageCtx,
+    d: &RoundDetail,
+    f: &FormView,
+    templates: &[(String, Msg)],
+) -> Markup {
     let action = format!("/admin/seleksi/{}", d.round.id);
     let rows = (used_rows(&f.values, 'c') + 2).min(MAX_ROWS);
-    let typed_sum: i64 = (0..rows).filter_map(|i| f.values.get(&format!("c{i}_weight")).parse::<i64>().ok()).sum();
+    let typed_sum: i64 = (0..rows)
+        .filter_map(|i| f.values.get(&format!("c{i}_weight")).parse::<i64>().ok())
+        .sum();
     let body = html! {
         (admin_nav(ctx, d))
         h1 { (ctx.t("Kriteria penilaian", "Scoring criteria")) ": " (d.round.name) }
@@ -392,7 +429,13 @@ pub fn admin_criteria(ctx: &PageCtx, d: &RoundDetail, f: &FormView, templates: &
             (criteria_table(ctx, d))
         }
     };
-    layout(ctx, Page { title: ctx.t("Kriteria", "Criteria").into(), body })
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Kriteria", "Criteria").into(),
+            body,
+        },
+    )
 }
 
 fn criteria_table(ctx: &PageCtx, d: &RoundDetail) -> Markup {
@@ -488,7 +531,13 @@ pub fn admin_requirements(ctx: &PageCtx, d: &RoundDetail, f: &FormView) -> Marku
             (requirements_list(ctx, d))
         }
     };
-    layout(ctx, Page { title: ctx.t("Persyaratan", "Requirements").into(), body })
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Persyaratan", "Requirements").into(),
+            body,
+        },
+    )
 }
 
 fn requirements_list(ctx: &PageCtx, d: &RoundDetail) -> Markup {
@@ -674,7 +723,13 @@ pub fn admin_formations(ctx: &PageCtx, d: &RoundDetail, p: &FormationsPage) -> M
             }
         }
     };
-    layout(ctx, Page { title: ctx.t("Formasi", "Formations").into(), body })
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Formasi", "Formations").into(),
+            body,
+        },
+    )
 }
 
 fn value_or(f: &FormView, key: &str, stored: i32) -> String {
@@ -736,9 +791,17 @@ fn kelurahan_of(d: &RoundDetail, kecamatan_code: &str) -> Vec<(String, String)> 
 }
 
 fn rt_text(ctx: &PageCtx, all: bool, rts: &[i32]) -> String {
-    let list = rts.iter().map(|n| format!("{n:03}")).collect::<Vec<_>>().join(", ");
+    let list = rts
+        .iter()
+        .map(|n| format!("{n:03}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     if all {
-        format!("{} ({} RT)", ctx.t("seluruh kelurahan", "whole kelurahan"), rts.len())
+        format!(
+            "{} ({} RT)",
+            ctx.t("seluruh kelurahan", "whole kelurahan"),
+            rts.len()
+        )
     } else {
         format!("RT {list}")
     }
@@ -749,22 +812,38 @@ fn rt_text(ctx: &PageCtx, all: bool, rts: &[i32]) -> String {
 // ---------------------------------------------------------------------------
 
 /// `GET /seleksi/{slug}`: everything a resident needs to check the selection.
-pub fn public_round(ctx: &PageCtx, p: &PublicRound, example: &WorkedExample, now: OffsetDateTime) -> Markup {
+pub fn public_round(
+    ctx: &PageCtx,
+    p: &PublicRound,
+    example: &WorkedExample,
+    now: OffsetDateTime,
+) -> Markup {
     let d = &p.detail;
     let r = &d.round;
     let schedule = crate::services::rounds::schedule_of(r);
     let seats: i64 = d.formations.iter().map(|f| i64::from(f.model.seats)).sum();
     let tiebreaks: Vec<&crate::db::entities::criterion::Model> = {
-        let mut v: Vec<_> = d.criteria.iter().filter(|c| c.tiebreak_order.is_some()).collect();
+        let mut v: Vec<_> = d
+            .criteria
+            .iter()
+            .filter(|c| c.tiebreak_order.is_some())
+            .collect();
         v.sort_by_key(|c| c.tiebreak_order);
         v
     };
     let short: Vec<_> = d
         .formations
         .iter()
-        .filter(|f| p.counts.by_formation.get(&f.model.id).copied().unwrap_or(0) < u64::try_from(f.model.seats).unwrap_or(0))
+        .filter(|f| {
+            p.counts.by_formation.get(&f.model.id).copied().unwrap_or(0)
+                < u64::try_from(f.model.seats).unwrap_or(0)
+        })
         .collect();
-    let mut kecamatan: Vec<(String, String)> = d.formations.iter().map(|f| (f.kecamatan_code.clone(), f.kecamatan_name.clone())).collect();
+    let mut kecamatan: Vec<(String, String)> = d
+        .formations
+        .iter()
+        .map(|f| (f.kecamatan_code.clone(), f.kecamatan_name.clone()))
+        .collect();
     kecamatan.dedup();
     kecamatan.sort();
     kecamatan.dedup();
@@ -822,7 +901,7 @@ pub fn public_round(ctx: &PageCtx, p: &PublicRound, example: &WorkedExample, now
                 @if mins.is_empty() && r.passing_total.is_none() { " " (ctx.t("lengkap dinilai (tidak ada nilai minimum).", "fully scored (there is no minimum).")) }
                 @else {
                     " " (mins.join(", "))
-                    @if let Some(t) = r.passing_total { @if !mins.is_empty() { (ctx.t(" dan ", " and ")) } " " (ctx.t("total", "total")) " ≥ " (t) }
+                    @if let Some(t) = r.passing_total { @if !mins.is_empty() { (ctx.t(" dan", " and")) } " total ≥ " (t) }
                     "."
                 }
             }
@@ -912,7 +991,13 @@ pub fn public_round(ctx: &PageCtx, p: &PublicRound, example: &WorkedExample, now
             )) " " a href="/jejak-audit" { (ctx.t("Jejak audit", "Audit trail")) } }
         }
     };
-    layout(ctx, Page { title: r.name.clone(), body })
+    layout(
+        ctx,
+        Page {
+            title: r.name.clone(),
+            body,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -922,9 +1007,18 @@ mod tests {
 
     #[test]
     fn typed_values_and_errors_are_escaped_and_kept() {
-        let ctx = PageCtx { lang: Lang::Id, path: "/".into(), signed_in: None, csrf: None };
-        let mut f = FormView::new(FormData::from_pairs(vec![("name".into(), "<script>x</script>".into())]), "tok");
-        f.errors.insert("name".into(), Msg::new("Nama <salah>", "Name <bad>"));
+        let ctx = PageCtx {
+            lang: Lang::Id,
+            path: "/".into(),
+            signed_in: None,
+            csrf: None,
+        };
+        let mut f = FormView::new(
+            FormData::from_pairs(vec![("name".into(), "<script>x</script>".into())]),
+            "tok",
+        );
+        f.errors
+            .insert("name".into(), Msg::new("Nama <salah>", "Name <bad>"));
         let html = admin_list(&ctx, &[], &f).into_string();
         assert!(html.contains("value=\"&lt;script&gt;x&lt;/script&gt;\""));
         assert!(html.contains("Nama &lt;salah&gt;"));

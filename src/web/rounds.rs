@@ -98,8 +98,12 @@ pub async fn list(
 ) -> AppResult<Response> {
     admin_only(&user)?;
     let mut values = FormData::default();
-    values.0.insert("year".into(), OffsetDateTime::now_utc().year().to_string());
-    values.0.insert("idempotency_key".into(), Uuid::new_v4().to_string());
+    values
+        .0
+        .insert("year".into(), OffsetDateTime::now_utc().year().to_string());
+    values
+        .0
+        .insert("idempotency_key".into(), Uuid::new_v4().to_string());
     let f = FormView::new(values, &token(&csrf)?);
     let markup = list_view(&app, &ctx, &f).await?;
     Ok(page(csrf, markup))
@@ -124,7 +128,11 @@ pub async fn create(
     match res {
         Ok(id) => Ok(see_other(format!("/admin/seleksi/{id}"))),
         Err(errors) => {
-            let f = FormView { values: data, errors, csrf: token(&csrf)? };
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: token(&csrf)?,
+            };
             let markup = list_view(&app, &ctx, &f).await?;
             Ok(refused(csrf, markup))
         }
@@ -145,10 +153,19 @@ fn settings_values(r: &round::Model) -> FormData {
     put("description_id", r.description_id.clone());
     put("description_en", r.description_en.clone());
     put("aggregation", r.aggregation.clone());
-    put("passing_total", r.passing_total.map(|n| n.to_string()).unwrap_or_default());
+    put(
+        "passing_total",
+        r.passing_total.map(|n| n.to_string()).unwrap_or_default(),
+    );
     put("min_panelists", r.min_panelists.to_string());
-    put("age_min", r.age_min.map(|n| n.to_string()).unwrap_or_default());
-    put("age_max", r.age_max.map(|n| n.to_string()).unwrap_or_default());
+    put(
+        "age_min",
+        r.age_min.map(|n| n.to_string()).unwrap_or_default(),
+    );
+    put(
+        "age_max",
+        r.age_max.map(|n| n.to_string()).unwrap_or_default(),
+    );
     let s = svc::schedule_of(r);
     for m in Milestone::ALL {
         put(m.field(), s.get(m).map(input_wita).unwrap_or_default());
@@ -167,7 +184,10 @@ pub async fn detail(
     admin_only(&user)?;
     let d = svc::load(&app.db, round_id(&id)?).await?;
     let f = FormView::new(settings_values(&d.round), &token(&csrf)?);
-    Ok(page(csrf, v::admin_round(&ctx, &d, &f, &FieldErrors::new())))
+    Ok(page(
+        csrf,
+        v::admin_round(&ctx, &d, &f, &FieldErrors::new()),
+    ))
 }
 
 /// `POST /admin/seleksi/{id}`: saves settings and schedule of a draft.
@@ -190,8 +210,15 @@ pub async fn update(
         Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}"))),
         Err(errors) => {
             let d = svc::load(&app.db, id).await?;
-            let f = FormView { values: data, errors, csrf: token(&csrf)? };
-            Ok(refused(csrf, v::admin_round(&ctx, &d, &f, &FieldErrors::new())))
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: token(&csrf)?,
+            };
+            Ok(refused(
+                csrf,
+                v::admin_round(&ctx, &d, &f, &FieldErrors::new()),
+            ))
         }
     }
 }
@@ -212,8 +239,15 @@ pub async fn status(
     let to = RoundState::parse(data.get("to"))
         .ok_or_else(|| AppError::BadRequest("unknown state".into()))?;
     let res = field_errors(
-        svc::transition(&app.db, user.actor(), id, to, data.get("reason"), OffsetDateTime::now_utc())
-            .await,
+        svc::transition(
+            &app.db,
+            user.actor(),
+            id,
+            to,
+            data.get("reason"),
+            OffsetDateTime::now_utc(),
+        )
+        .await,
     )?;
     match res {
         Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}"))),
@@ -247,7 +281,10 @@ pub async fn criteria(
     admin_only(&user)?;
     let d = svc::load(&app.db, round_id(&id)?).await?;
     let f = FormView::new(v::criteria_values(&d), &token(&csrf)?);
-    Ok(page(csrf, v::admin_criteria(&ctx, &d, &f, &template_names()?)))
+    Ok(page(
+        csrf,
+        v::admin_criteria(&ctx, &d, &f, &template_names()?),
+    ))
 }
 
 /// `POST /admin/seleksi/{id}/kriteria`: replaces all criteria at once, so the
@@ -271,8 +308,15 @@ pub async fn criteria_save(
         Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/kriteria"))),
         Err(errors) => {
             let d = svc::load(&app.db, id).await?;
-            let f = FormView { values: data, errors, csrf: token(&csrf)? };
-            Ok(refused(csrf, v::admin_criteria(&ctx, &d, &f, &template_names()?)))
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: token(&csrf)?,
+            };
+            Ok(refused(
+                csrf,
+                v::admin_criteria(&ctx, &d, &f, &template_names()?),
+            ))
         }
     }
 }
@@ -289,12 +333,20 @@ pub async fn template(
     admin_only(&user)?;
     let id = round_id(&id)?;
     let data = submitted(&csrf, form)?;
-    match field_errors(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)? {
+    match field_errors(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)?
+    {
         Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/kriteria"))),
         Err(errors) => {
             let d = svc::load(&app.db, id).await?;
-            let f = FormView { values: v::criteria_values(&d), errors, csrf: token(&csrf)? };
-            Ok(refused(csrf, v::admin_criteria(&ctx, &d, &f, &template_names()?)))
+            let f = FormView {
+                values: v::criteria_values(&d),
+                errors,
+                csrf: token(&csrf)?,
+            };
+            Ok(refused(
+                csrf,
+                v::admin_criteria(&ctx, &d, &f, &template_names()?),
+            ))
         }
     }
 }
@@ -337,7 +389,11 @@ pub async fn requirements_save(
         Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/persyaratan"))),
         Err(errors) => {
             let d = svc::load(&app.db, id).await?;
-            let f = FormView { values: data, errors, csrf: token(&csrf)? };
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: token(&csrf)?,
+            };
             Ok(refused(csrf, v::admin_requirements(&ctx, &d, &f)))
         }
     }
@@ -394,7 +450,11 @@ async fn formations_refused(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let mut p = formations_page(app, &token(&csrf)?).await?;
-    let f = FormView { values: data, errors, csrf: token(&csrf)? };
+    let f = FormView {
+        values: data,
+        errors,
+        csrf: token(&csrf)?,
+    };
     match which {
         FormationForm::Generate => p.generate = f,
         FormationForm::RtCount => p.rt_count = f,
@@ -434,13 +494,28 @@ pub async fn formations_generate(
     let data = submitted(&csrf, form)?;
     let mut errs = FieldErrors::new();
     let seats = data.get("seats").parse::<i32>().unwrap_or(0);
-    let reserve = if data.get("reserve").is_empty() { Some(0) } else { data.get("reserve").parse::<i32>().ok() };
+    let reserve = if data.get("reserve").is_empty() {
+        Some(0)
+    } else {
+        data.get("reserve").parse::<i32>().ok()
+    };
     let res = match reserve {
-        Some(reserve) => {
-            field_errors(svc::generate_formations(&app.db, user.actor(), id, data.get("kecamatan"), seats, reserve).await)?
-        }
+        Some(reserve) => field_errors(
+            svc::generate_formations(
+                &app.db,
+                user.actor(),
+                id,
+                data.get("kecamatan"),
+                seats,
+                reserve,
+            )
+            .await,
+        )?,
         None => {
-            errs.insert("reserve".into(), crate::domain::round::Msg::new("Cadangan harus 0–1000.", "Reserve must be 0–1000."));
+            errs.insert(
+                "reserve".into(),
+                crate::domain::round::Msg::new("Cadangan harus 0–1000.", "Reserve must be 0–1000."),
+            );
             Err(errs)
         }
     };
@@ -452,7 +527,9 @@ pub async fn formations_generate(
             p.report = Some(report);
             Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
         }
-        Err(errors) => formations_refused(&app, &ctx, csrf, &d, FormationForm::Generate, data, errors).await,
+        Err(errors) => {
+            formations_refused(&app, &ctx, csrf, &d, FormationForm::Generate, data, errors).await
+        }
     }
 }
 
@@ -469,18 +546,24 @@ pub async fn formations_rts(
     let id = round_id(&id)?;
     let data = submitted(&csrf, form)?;
     let count = data.get("rt_count").parse::<i32>().unwrap_or(0);
-    let res = field_errors(svc::create_rts(&app.db, user.actor(), data.get("kelurahan"), count).await)?;
+    let res =
+        field_errors(svc::create_rts(&app.db, user.actor(), data.get("kelurahan"), count).await)?;
     let d = svc::load(&app.db, id).await?;
     match res {
         Ok(added) => {
             let mut p = formations_page(&app, &token(&csrf)?).await?;
             p.notice = Some(crate::domain::round::Msg::new(
-                format!("{added} RT ditambahkan untuk kelurahan {}.", data.get("kelurahan")),
+                format!(
+                    "{added} RT ditambahkan untuk kelurahan {}.",
+                    data.get("kelurahan")
+                ),
                 format!("{added} RTs added for kelurahan {}.", data.get("kelurahan")),
             ));
             Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
         }
-        Err(errors) => formations_refused(&app, &ctx, csrf, &d, FormationForm::RtCount, data, errors).await,
+        Err(errors) => {
+            formations_refused(&app, &ctx, csrf, &d, FormationForm::RtCount, data, errors).await
+        }
     }
 }
 
@@ -497,7 +580,9 @@ pub async fn formations_add(
     let id = round_id(&id)?;
     let data = submitted(&csrf, form)?;
     let res = match svc::parse_formation(&data) {
-        Ok(draft) => field_errors(svc::add_formation(&app.db, user.actor(), id, &draft).await)?.map(|_| ()),
+        Ok(draft) => {
+            field_errors(svc::add_formation(&app.db, user.actor(), id, &draft).await)?.map(|_| ())
+        }
         Err(e) => Err(e),
     };
     match res {
@@ -583,7 +668,7 @@ pub async fn formations_csv(
 ) -> AppResult<Response> {
     admin_only(&user)?;
     let id = round_id(&id)?;
-    let text = svc::export_formations(&app.db, id).await?;
+    let text = svc::export_formations(&app.db, user.actor(), id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -615,5 +700,10 @@ pub async fn public_page(
             .map(|c| (c.code.clone(), c.weight, c.scale_min, c.scale_max))
             .collect::<Vec<_>>(),
     );
-    Ok(v::public_round(&ctx, &p, &example, OffsetDateTime::now_utc()))
+    Ok(v::public_round(
+        &ctx,
+        &p,
+        &example,
+        OffsetDateTime::now_utc(),
+    ))
 }

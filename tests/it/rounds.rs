@@ -26,7 +26,12 @@ async fn signed_in_admin(mut app: TestApp) -> TestApp {
     app
 }
 
-async fn post(app: &mut TestApp, form_page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
+async fn post(
+    app: &mut TestApp,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
     let csrf = app.csrf_from(form_page).await;
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(fields);
@@ -41,7 +46,12 @@ async fn create_round(app: &mut TestApp, name: &str) -> Uuid {
     let res = app
         .post_form(
             "/admin/seleksi",
-            &[("csrf", &csrf), ("idempotency_key", &key), ("name", name), ("year", "2027")],
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", &key),
+                ("name", name),
+                ("year", "2027"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -54,7 +64,12 @@ async fn create_round(app: &mut TestApp, name: &str) -> Uuid {
     let again = app
         .post_form(
             "/admin/seleksi",
-            &[("csrf", &csrf), ("idempotency_key", &key), ("name", name), ("year", "2027")],
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", &key),
+                ("name", name),
+                ("year", "2027"),
+            ],
         )
         .await;
     assert_eq!(again.location(), res.location(), "same round again");
@@ -79,13 +94,23 @@ fn schedule_fields() -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn save_settings(app: &mut TestApp, id: Uuid, schedule: &[(&'static str, String)]) -> TestResponse {
+async fn save_settings(
+    app: &mut TestApp,
+    id: Uuid,
+    schedule: &[(&'static str, String)],
+) -> TestResponse {
     let path = format!("/admin/seleksi/{id}");
     let mut fields: Vec<(&str, &str)> = vec![
         ("name", "Rekrutmen Pokmas Samarinda Kota"),
         ("year", "2027"),
-        ("description_id", "Seleksi anggota Pokmas untuk Kecamatan Samarinda Kota."),
-        ("description_en", "Selection of Pokmas members for Samarinda Kota district."),
+        (
+            "description_id",
+            "Seleksi anggota Pokmas untuk Kecamatan Samarinda Kota.",
+        ),
+        (
+            "description_en",
+            "Selection of Pokmas members for Samarinda Kota district.",
+        ),
         ("aggregation", "mean"),
         ("passing_total", "60"),
         ("min_panelists", "3"),
@@ -97,7 +122,10 @@ async fn save_settings(app: &mut TestApp, id: Uuid, schedule: &[(&'static str, S
 }
 
 async fn audit_count(app: &TestApp) -> u64 {
-    audit_event::Entity::find().count(&app.db.db).await.expect("count")
+    audit_event::Entity::find()
+        .count(&app.db.db)
+        .await
+        .expect("count")
 }
 
 async fn load_round(app: &TestApp, id: Uuid) -> round::Model {
@@ -113,14 +141,26 @@ async fn load_round(app: &TestApp, id: Uuid) -> round::Model {
 async fn build_round(app: &mut TestApp) -> Uuid {
     let id = create_round(app, "Rekrutmen Pokmas Samarinda Kota").await;
     let crit = format!("/admin/seleksi/{id}/kriteria");
-    let res = post(app, &crit, &format!("/admin/seleksi/{id}/templat"), &[("template", "panel")]).await;
+    let res = post(
+        app,
+        &crit,
+        &format!("/admin/seleksi/{id}/templat"),
+        &[("template", "panel")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let res = save_settings(app, id, &schedule_fields()).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 
     let fpage = format!("/admin/seleksi/{id}/formasi");
     for (code, count) in [KARANG_MUMUS, PELABUHAN, BUGIS] {
-        let res = post(app, &fpage, &format!("{fpage}/rt"), &[("kelurahan", code), ("rt_count", count)]).await;
+        let res = post(
+            app,
+            &fpage,
+            &format!("{fpage}/rt"),
+            &[("kelurahan", code), ("rt_count", count)],
+        )
+        .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     }
     let res = post(
@@ -150,7 +190,11 @@ async fn journey(mut app: TestApp) {
         .await
         .expect("formations");
     assert_eq!(formations.len(), 3);
-    assert!(formations.iter().all(|f| f.all_rts && f.seats == 5 && f.reserve == 2));
+    assert!(
+        formations
+            .iter()
+            .all(|f| f.all_rts && f.seats == 5 && f.reserve == 2)
+    );
     let rts = formation_rt::Entity::find()
         .filter(formation_rt::Column::RoundId.eq(id))
         .count(&db)
@@ -159,21 +203,39 @@ async fn journey(mut app: TestApp) {
     assert_eq!(rts, 23 + 17 + 19);
 
     // Bulk edit: Bugis gets 7 seats.
-    let bugis = formations.iter().find(|f| f.kelurahan_code == BUGIS.0).expect("bugis");
+    let bugis = formations
+        .iter()
+        .find(|f| f.kelurahan_code == BUGIS.0)
+        .expect("bugis");
     let fpage = format!("/admin/seleksi/{id}/formasi");
     let seats_key = format!("seats_{}", bugis.id);
     let reserve_key = format!("reserve_{}", bugis.id);
-    let res = post(&mut app, &fpage, &format!("{fpage}/kursi"), &[(&seats_key, "7"), (&reserve_key, "3")]).await;
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/kursi"),
+        &[(&seats_key, "7"), (&reserve_key, "3")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 
     // The draft is not public.
     let slug = load_round(&app, id).await.slug;
     assert_eq!(slug, "rekrutmen-pokmas-samarinda-kota-2027");
-    assert_eq!(app.get(&format!("/seleksi/{slug}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/seleksi/{slug}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Open registration: the rules freeze.
     let detail = format!("/admin/seleksi/{id}");
-    let res = post(&mut app, &detail, &format!("{detail}/status"), &[("to", "registration")]).await;
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "registration")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let r = load_round(&app, id).await;
     assert_eq!(r.state, "registration");
@@ -198,24 +260,64 @@ async fn journey(mut app: TestApp) {
         &mut app,
         &detail,
         &crit,
-        &[("c0_code", "X"), ("c0_name_id", "Baru"), ("c0_scale_min", "1"), ("c0_scale_max", "2"), ("c0_weight", "100"), ("c0_labels", "1 = a\n2 = b")],
+        &[
+            ("c0_code", "X"),
+            ("c0_name_id", "Baru"),
+            ("c0_scale_min", "1"),
+            ("c0_scale_max", "2"),
+            ("c0_weight", "100"),
+            ("c0_labels", "1 = a\n2 = b"),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("sudah dikunci"), "{}", res.body);
-    let res = post(&mut app, &detail, &format!("{fpage}/kursi"), &[(&seats_key, "9"), (&reserve_key, "3")]).await;
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{fpage}/kursi"),
+        &[(&seats_key, "9"), (&reserve_key, "3")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("sudah dikunci"));
-    let res = post(&mut app, &detail, &format!("/admin/seleksi/{id}/templat"), &[("template", "tpp2023")]).await;
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("/admin/seleksi/{id}/templat"),
+        &[("template", "tpp2023")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let res = post(&mut app, &detail, &format!("/admin/seleksi/{id}/persyaratan"), &[("r0_code", "X"), ("r0_kind", "document"), ("r0_text_id", "Apa saja")]).await;
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("/admin/seleksi/{id}/persyaratan"),
+        &[
+            ("r0_code", "X"),
+            ("r0_kind", "document"),
+            ("r0_text_id", "Apa saja"),
+        ],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = save_settings(&mut app, id, &schedule_fields()).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(audit_count(&app).await, before, "no event for a refused edit");
-    assert_eq!(criterion::Entity::find().count(&db).await.expect("count"), crit_before);
+    assert_eq!(
+        audit_count(&app).await,
+        before,
+        "no event for a refused edit"
+    );
+    assert_eq!(
+        criterion::Entity::find().count(&db).await.expect("count"),
+        crit_before
+    );
     assert_eq!(load_round(&app, id).await.frozen_hash, Some(hash.clone()));
-    let bugis_now = formation::Entity::find_by_id(bugis.id).one(&db).await.expect("q").expect("f");
+    let bugis_now = formation::Entity::find_by_id(bugis.id)
+        .one(&db)
+        .await
+        .expect("q")
+        .expect("f");
     assert_eq!((bugis_now.seats, bugis_now.reserve), (7, 3));
 
     // The public page shows criteria, weights, seats, requirements and the hash.
@@ -235,10 +337,22 @@ async fn journey(mut app: TestApp) {
     ] {
         assert!(page.body.contains(text), "public page lacks {text}");
     }
-    assert!(page.body.contains("<td class=\"num\">30</td>"), "weight 30 shown");
-    assert!(page.body.contains("<td class=\"num\">7</td>"), "Bugis seats shown");
-    assert!(page.body.contains("kursi: <strong>17</strong>") || page.body.contains("kursi\": <strong>17"), "total seats 5+5+7");
-    let en = app.get(&format!("/bahasa/en?kembali=/seleksi/{slug}")).await;
+    assert!(
+        page.body.contains("<td class=\"num\">30</td>"),
+        "weight 30 shown"
+    );
+    assert!(
+        page.body.contains("<td class=\"num\">7</td>"),
+        "Bugis seats shown"
+    );
+    assert!(
+        page.body.contains("kursi: <strong>17</strong>")
+            || page.body.contains("kursi\": <strong>17"),
+        "total seats 5+5+7"
+    );
+    let en = app
+        .get(&format!("/bahasa/en?kembali=/seleksi/{slug}"))
+        .await;
     assert_eq!(en.status, StatusCode::SEE_OTHER);
     let page = app.get(&format!("/seleksi/{slug}")).await;
     assert!(page.body.contains("Integrity and commitment"));
@@ -251,8 +365,14 @@ async fn journey(mut app: TestApp) {
     // formations.csv round-trips through its own format.
     let csv = app.get(&format!("/admin/seleksi/{id}/formasi.csv")).await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.body.starts_with("round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n"));
-    assert!(csv.body.contains(&format!("{id},{},Pokmas Kelurahan Bugis,{},all,7,3", BUGIS.0, BUGIS.0)));
+    assert!(
+        csv.body
+            .starts_with("round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n")
+    );
+    assert!(csv.body.contains(&format!(
+        "{id},{},Pokmas Kelurahan Bugis,{},all,7,3",
+        BUGIS.0, BUGIS.0
+    )));
 }
 
 #[tokio::test]
@@ -262,7 +382,9 @@ async fn an_admin_builds_a_round_from_a_template_and_opening_registration_freeze
 
 #[tokio::test]
 async fn an_admin_builds_a_round_from_a_template_and_opening_registration_freezes_it_on_postgres() {
-    let Some(app) = TestApp::postgres().await else { return };
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
     journey(app).await;
 }
 
@@ -301,7 +423,8 @@ async fn every_admin_route_is_refused_to_everyone_but_admins() {
         let res = if gets.contains(path) && !posts.contains(path) || path.ends_with(".csv") {
             app.get(path).await
         } else {
-            app.post_form(path, &[("to", "registration"), ("template", "panel")]).await
+            app.post_form(path, &[("to", "registration"), ("template", "panel")])
+                .await
         };
         assert_eq!(res.status, StatusCode::SEE_OTHER, "anonymous {path}");
         assert_eq!(res.location(), Some("/masuk"), "anonymous {path}");
@@ -328,7 +451,16 @@ async fn every_admin_route_is_refused_to_everyone_but_admins() {
         }
         for path in &posts {
             let res = app
-                .post_form(path, &[("csrf", &csrf), ("to", "registration"), ("template", "panel"), ("name", "X Y Z"), ("year", "2027")])
+                .post_form(
+                    path,
+                    &[
+                        ("csrf", &csrf),
+                        ("to", "registration"),
+                        ("template", "panel"),
+                        ("name", "X Y Z"),
+                        ("year", "2027"),
+                    ],
+                )
                 .await;
             assert!(
                 matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
@@ -341,12 +473,30 @@ async fn every_admin_route_is_refused_to_everyone_but_admins() {
     // Only the four account creations were recorded; no round changed.
     assert_eq!(audit_count(&app).await, events + 4);
     assert_eq!(load_round(&app, id).await.state, "draft");
-    assert_eq!(criterion::Entity::find().count(&app.db.db).await.expect("count"), 0);
+    assert_eq!(
+        criterion::Entity::find()
+            .count(&app.db.db)
+            .await
+            .expect("count"),
+        0
+    );
 }
 
 #[tokio::test]
-async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
-    let mut app = signed_in_admin(TestApp::new().await).await;
+async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing_on_sqlite() {
+    bad_input(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing_on_postgres() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    bad_input(app).await;
+}
+
+async fn bad_input(app: TestApp) {
+    let mut app = signed_in_admin(app).await;
     let id = build_round(&mut app).await;
     let db = app.db.db.clone();
     let crit = format!("/admin/seleksi/{id}/kriteria");
@@ -363,23 +513,45 @@ async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         &crit,
         &crit,
         &[
-            ("c0_code", "INT"), ("c0_name_id", "Integritas"), ("c0_scale_min", "1"), ("c0_scale_max", "5"),
-            ("c0_weight", "50"), ("c0_labels", "1 = a\n2 = b\n3 = c\n4 = d\n5 = e"),
-            ("c1_code", "KOM"), ("c1_name_id", "Komunikasi yang jelas"), ("c1_scale_min", "1"), ("c1_scale_max", "5"),
-            ("c1_weight", "35"), ("c1_labels", "1 = a\n2 = b\n3 = c\n4 = d\n5 = e"),
+            ("c0_code", "INT"),
+            ("c0_name_id", "Integritas"),
+            ("c0_scale_min", "1"),
+            ("c0_scale_max", "5"),
+            ("c0_weight", "50"),
+            ("c0_labels", "1 = a\n2 = b\n3 = c\n4 = d\n5 = e"),
+            ("c1_code", "KOM"),
+            ("c1_name_id", "Komunikasi yang jelas"),
+            ("c1_scale_min", "1"),
+            ("c1_scale_max", "5"),
+            ("c1_weight", "35"),
+            ("c1_labels", "1 = a\n2 = b\n3 = c\n4 = d\n5 = e"),
         ],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Total bobot 85; kurang 15."), "{}", res.body);
-    assert!(res.body.contains("value=\"Komunikasi yang jelas\""), "typed input kept");
+    assert!(
+        res.body.contains("Total bobot 85; kurang 15."),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains("value=\"Komunikasi yang jelas\""),
+        "typed input kept"
+    );
 
     // A scale point without a label, next to its field.
     let res = post(
         &mut app,
         &crit,
         &crit,
-        &[("c0_code", "INT"), ("c0_name_id", "Integritas"), ("c0_scale_min", "1"), ("c0_scale_max", "3"), ("c0_weight", "100"), ("c0_labels", "1 = a\n3 = c")],
+        &[
+            ("c0_code", "INT"),
+            ("c0_name_id", "Integritas"),
+            ("c0_scale_min", "1"),
+            ("c0_scale_max", "3"),
+            ("c0_weight", "100"),
+            ("c0_labels", "1 = a\n3 = c"),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -390,12 +562,22 @@ async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         &mut app,
         &fpage,
         &format!("{fpage}/tambah"),
-        &[("code", "BUGIS-UTARA"), ("name", "Pokmas Bugis Utara"), ("kelurahan_code", BUGIS.0), ("rts", "1;2;3"), ("seats", "3"), ("reserve", "1")],
+        &[
+            ("code", "BUGIS-UTARA"),
+            ("name", "Pokmas Bugis Utara"),
+            ("kelurahan_code", BUGIS.0),
+            ("rts", "1;2;3"),
+            ("seats", "3"),
+            ("reserve", "1"),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("tumpang tindih"), "{}", res.body);
-    assert!(res.body.contains("value=\"Pokmas Bugis Utara\""), "typed input kept");
+    assert!(
+        res.body.contains("value=\"Pokmas Bugis Utara\""),
+        "typed input kept"
+    );
 
     // A CSV with overlapping lines is rejected whole, naming the lines.
     let csv = format!(
@@ -405,46 +587,104 @@ async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
          {id},C,Pokmas C,64.72.09.1003,all,3,1\n",
         k = BUGIS.0
     );
-    let res = post(&mut app, &fpage, &format!("{fpage}/impor"), &[("csv", &csv)]).await;
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/impor"),
+        &[("csv", &csv)],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Baris 3:"), "{}", res.body);
-    assert!(res.body.contains("Baris 4:"), "Pasar Pagi has no RTs: {}", res.body);
+    assert!(
+        res.body.contains("Baris 4:"),
+        "Pasar Pagi has no RTs: {}",
+        res.body
+    );
 
     // A transition out of order.
-    let res = post(&mut app, &detail, &format!("{detail}/status"), &[("to", "assessment")]).await;
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "assessment")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Tidak dapat berpindah dari «Disiapkan» ke «Uji kelayakan dan kepatutan»"), "{}", res.body);
+    assert!(
+        res.body
+            .contains("Tidak dapat berpindah dari «Disiapkan» ke «Uji kelayakan dan kepatutan»"),
+        "{}",
+        res.body
+    );
 
     // A schedule with dates out of order: the error sits at the later date.
     let mut bad = schedule_fields();
     bad[2].1 = wita(3); // verification ends before registration closes
     let res = save_settings(&mut app, id, &bad).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("id=\"verification_ends_at-error\""), "{}", res.body);
-    assert!(res.body.contains("harus sama dengan atau sesudah «Pendaftaran ditutup»"));
+    assert!(
+        res.body.contains("id=\"verification_ends_at-error\""),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body
+            .contains("harus sama dengan atau sesudah «Pendaftaran ditutup»")
+    );
 
     // Cancelling needs a reason.
-    let res = post(&mut app, &detail, &format!("{detail}/status"), &[("to", "cancelled"), ("reason", "")]).await;
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "cancelled"), ("reason", "")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Nonsense never gives a 500.
     for (path, fields) in [
         (format!("{detail}/status"), vec![("to", "nowhere")]),
-        (format!("{fpage}/buat"), vec![("kecamatan", "99"), ("seats", "x")]),
-        (format!("{fpage}/rt"), vec![("kelurahan", "nope"), ("rt_count", "-4")]),
+        (
+            format!("{fpage}/buat"),
+            vec![("kecamatan", "99"), ("seats", "x")],
+        ),
+        (
+            format!("{fpage}/rt"),
+            vec![("kelurahan", "nope"), ("rt_count", "-4")],
+        ),
         (format!("{fpage}/impor"), vec![("csv", "\"unterminated")]),
         (format!("{fpage}/kursi"), vec![]),
     ] {
         let res = post(&mut app, &detail, &path, &fields).await;
-        assert!(res.status.is_client_error() || res.status.is_redirection(), "{path}: {}", res.status);
+        assert!(
+            res.status.is_client_error() || res.status.is_redirection(),
+            "{path}: {}",
+            res.status
+        );
     }
-    assert_eq!(app.get("/admin/seleksi/not-a-uuid").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&format!("/admin/seleksi/{}", Uuid::now_v7())).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/admin/seleksi/not-a-uuid").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/admin/seleksi/{}", Uuid::now_v7()))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 
     // Nothing changed.
     assert_eq!(audit_count(&app).await, events);
-    assert_eq!(criterion::Entity::find().count(&db).await.expect("count"), criteria);
-    assert_eq!(formation::Entity::find().count(&db).await.expect("count"), formations);
+    assert_eq!(
+        criterion::Entity::find().count(&db).await.expect("count"),
+        criteria
+    );
+    assert_eq!(
+        formation::Entity::find().count(&db).await.expect("count"),
+        formations
+    );
     assert_eq!(load_round(&app, id).await, before);
 }
 
@@ -456,8 +696,18 @@ async fn registration_cannot_open_without_a_complete_schedule_or_after_it_closed
     let mut partial = schedule_fields();
     partial.pop();
     let res = save_settings(&mut app, id, &partial).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "a draft may be saved half-filled");
-    let res = post(&mut app, &detail, &format!("{detail}/status"), &[("to", "registration")]).await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "a draft may be saved half-filled"
+    );
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "registration")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Jadwal belum lengkap"), "{}", res.body);
 
@@ -466,24 +716,42 @@ async fn registration_cannot_open_without_a_complete_schedule_or_after_it_closed
     late[1].1 = wita(-2);
     let res = save_settings(&mut app, id, &late).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let res = post(&mut app, &detail, &format!("{detail}/status"), &[("to", "registration")]).await;
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "registration")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Sudah lewat"), "{}", res.body);
     assert_eq!(load_round(&app, id).await.frozen_hash, None);
 
     // Cancelled before it ever opened: still not public.
-    let res = post(&mut app, &detail, &format!("{detail}/status"), &[("to", "cancelled"), ("reason", "Anggaran dialihkan")]).await;
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "cancelled"), ("reason", "Anggaran dialihkan")],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let r = load_round(&app, id).await;
     assert_eq!(r.state, "cancelled");
-    assert_eq!(app.get(&format!("/seleksi/{}", r.slug)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/seleksi/{}", r.slug)).await.status,
+        StatusCode::NOT_FOUND
+    );
     let last = audit_event::Entity::find()
         .order_by_desc(audit_event::Column::Seq)
         .one(&app.db.db)
         .await
         .expect("q")
         .expect("event");
-    assert_eq!((last.action.as_str(), last.reason.as_str()), ("round.cancelled", "Anggaran dialihkan"));
+    assert_eq!(
+        (last.action.as_str(), last.reason.as_str()),
+        ("round.cancelled", "Anggaran dialihkan")
+    );
 }
 
 #[tokio::test]
@@ -491,14 +759,30 @@ async fn rt_groups_split_a_kelurahan_and_csv_imports_replace_formations() {
     let mut app = signed_in_admin(TestApp::new().await).await;
     let id = create_round(&mut app, "Seleksi Pokmas Pelabuhan").await;
     let fpage = format!("/admin/seleksi/{id}/formasi");
-    let res = post(&mut app, &fpage, &format!("{fpage}/rt"), &[("kelurahan", PELABUHAN.0), ("rt_count", PELABUHAN.1)]).await;
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/rt"),
+        &[("kelurahan", PELABUHAN.0), ("rt_count", PELABUHAN.1)],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK);
-    for (code, rts) in [("PLB-1", "1;2;3;4;5;6;7;8"), ("PLB-2", "9;10;11;12;13;14;15;16;17")] {
+    for (code, rts) in [
+        ("PLB-1", "1;2;3;4;5;6;7;8"),
+        ("PLB-2", "9;10;11;12;13;14;15;16;17"),
+    ] {
         let res = post(
             &mut app,
             &fpage,
             &format!("{fpage}/tambah"),
-            &[("code", code), ("name", &format!("Pokmas {code}")), ("kelurahan_code", PELABUHAN.0), ("rts", rts), ("seats", "3"), ("reserve", "1")],
+            &[
+                ("code", code),
+                ("name", &format!("Pokmas {code}")),
+                ("kelurahan_code", PELABUHAN.0),
+                ("rts", rts),
+                ("seats", "3"),
+                ("reserve", "1"),
+            ],
         )
         .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -508,15 +792,33 @@ async fn rt_groups_split_a_kelurahan_and_csv_imports_replace_formations() {
         &mut app,
         &fpage,
         &format!("{fpage}/tambah"),
-        &[("code", "PLB"), ("name", "Pokmas Pelabuhan"), ("kelurahan_code", PELABUHAN.0), ("rts", "all"), ("seats", "3")],
+        &[
+            ("code", "PLB"),
+            ("name", "Pokmas Pelabuhan"),
+            ("kelurahan_code", PELABUHAN.0),
+            ("rts", "all"),
+            ("seats", "3"),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let csv = app.get(&format!("/admin/seleksi/{id}/formasi.csv")).await.body;
-    assert!(csv.contains(",PLB-2,Pokmas PLB-2,64.72.09.1002,9;10;11;12;13;14;15;16;17,3,1\n"), "{csv}");
+    let csv = app
+        .get(&format!("/admin/seleksi/{id}/formasi.csv"))
+        .await
+        .body;
+    assert!(
+        csv.contains(",PLB-2,Pokmas PLB-2,64.72.09.1002,9;10;11;12;13;14;15;16;17,3,1\n"),
+        "{csv}"
+    );
     let replaced = csv.replace(",3,1\n", ",4,2\n");
-    let res = post(&mut app, &fpage, &format!("{fpage}/impor"), &[("csv", &replaced)]).await;
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/impor"),
+        &[("csv", &replaced)],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let seats: Vec<i32> = formation::Entity::find()
         .filter(formation::Column::RoundId.eq(id))

@@ -154,10 +154,7 @@ impl TestApp {
     /// Switches to another browser: installs `jar` and returns the current
     /// cookies (an empty jar is a new anonymous visitor).
     #[allow(dead_code, reason = "used by the journeys that act as several people")]
-    pub fn swap_cookies(
-        &mut self,
-        jar: BTreeMap<String, String>,
-    ) -> BTreeMap<String, String> {
+    pub fn swap_cookies(&mut self, jar: BTreeMap<String, String>) -> BTreeMap<String, String> {
         std::mem::replace(&mut self.cookies, jar)
     }
 
