@@ -1702,6 +1702,23 @@ async fn resolve_formations(
             out.push(Vec::new());
             continue;
         }
+        if let (RtSet::Some(_), Some(other)) = (&d.rts, whole.get(&kel.code)) {
+            errs.insert(
+                key(i, "rts"),
+                Msg::new(
+                    format!(
+                        "Wilayah formasi tumpang tindih: Kelurahan {} sudah menjadi satu formasi utuh ({other}).",
+                        kel.name
+                    ),
+                    format!(
+                        "Formations overlap: Kelurahan {} is already one whole formation ({other}).",
+                        kel.name
+                    ),
+                ),
+            );
+            out.push(Vec::new());
+            continue;
+        }
         if d.rts == RtSet::All {
             if let Some(other) = whole.get(&kel.code) {
                 errs.insert(
@@ -2377,7 +2394,63 @@ fn freeze_checks(d: &RoundDetail) -> Result<(), Msg> {
             format!("Formation {} covers no RT.", f.model.code),
         ));
     }
+    // The age rule is published in two places (the range on the round, the
+    // requirement residents read); one without the other would mislead.
+    let has_age_rule = d.requirements.iter().any(|r| r.kind == "age");
+    let has_range = d.round.age_min.is_some() || d.round.age_max.is_some();
+    if has_age_rule && !has_range {
+        return Err(Msg::new(
+            "Ada persyaratan usia tetapi batas usia seleksi belum diisi.",
+            "There is an age requirement but the round has no age range.",
+        ));
+    }
+    if has_range && !has_age_rule {
+        return Err(Msg::new(
+            "Batas usia diisi tetapi tidak ada persyaratan berjenis usia.",
+            "The round has an age range but no age requirement.",
+        ));
+    }
     Ok(())
+}
+
+/// Adds to each whole-kelurahan formation the RTs its kelurahan gained since
+/// the formation was made (e.g. a later RT import), so what is frozen covers
+/// the whole kelurahan as it stands. Returns how many RT rows were added.
+async fn sync_whole_formations(tx: &DatabaseTransaction, round_id: Uuid) -> Result<u64, DbErr> {
+    let whole = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round_id))
+        .filter(formation::Column::AllRts.eq(true))
+        .all(tx)
+        .await?;
+    let mut added = 0;
+    for f in whole {
+        let have: BTreeSet<i32> = formation_rt::Entity::find()
+            .filter(formation_rt::Column::RoundId.eq(round_id))
+            .filter(formation_rt::Column::KelurahanCode.eq(f.kelurahan_code.clone()))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|r| r.rt_number)
+            .collect();
+        let missing: Vec<i32> = rts_of(tx, &f.kelurahan_code)
+            .await?
+            .into_iter()
+            .filter(|n| !have.contains(n))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        added += missing.len() as u64;
+        formation_rt::Entity::insert_many(missing.into_iter().map(|n| formation_rt::ActiveModel {
+            round_id: Set(round_id),
+            kelurahan_code: Set(f.kelurahan_code.clone()),
+            rt_number: Set(n),
+            formation_id: Set(f.id),
+        }))
+        .exec(tx)
+        .await?;
+    }
+    Ok(added)
 }
 
 /// Moves a round to `to` if the state machine and the schedule allow it at
@@ -2424,6 +2497,8 @@ pub async fn transition(
     };
     let mut payload = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
     if to == RoundState::Registration {
+        let synced = sync_whole_formations(&tx, id).await?;
+        payload["rts_added_to_whole_formations"] = serde_json::json!(synced);
         let detail = load_in(&tx, r).await?;
         freeze_checks(&detail).map_err(RoundError::form)?;
         let frozen = detail.frozen_rules();

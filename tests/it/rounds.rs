@@ -178,6 +178,56 @@ async fn build_round(app: &mut TestApp) -> Uuid {
     id
 }
 
+async fn submitted_application(
+    app: &TestApp,
+    round_id: Uuid,
+    formation_id: Uuid,
+    kelurahan: &str,
+    rt: i32,
+) {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let now = OffsetDateTime::now_utc();
+    pokmas::db::entities::application::Model {
+        id: Uuid::now_v7(),
+        round_id,
+        formation_id: Some(formation_id),
+        account_id: None,
+        registration_no: Some("SKT-2027-0001".into()),
+        state: "submitted".into(),
+        assisted_by: None,
+        full_name: "Siti Aminah".into(),
+        nik_ciphertext: None,
+        nik_hash: Some("h1".into()),
+        nik_masked: None,
+        birth_place: "Samarinda".into(),
+        birth_date: None,
+        sex: "female".into(),
+        address: "Jl. Pangeran Diponegoro".into(),
+        kelurahan_code: Some(kelurahan.into()),
+        rt_number: Some(rt),
+        phone: String::new(),
+        email: String::new(),
+        education: String::new(),
+        occupation: String::new(),
+        family_card_hash: None,
+        motivation: String::new(),
+        experience: String::new(),
+        nik_warnings: "[]".into(),
+        status_pin_hash: None,
+        submission_hash: None,
+        seq_in_kelurahan: Some(1),
+        created_at: now,
+        updated_at: now,
+        submitted_at: Some(now),
+        withdrawn_at: None,
+        eligibility_decided_at: None,
+    }
+    .into_active_model()
+    .insert(&app.db.db)
+    .await
+    .expect("application");
+}
+
 async fn journey(mut app: TestApp) {
     app = signed_in_admin(app).await;
     let id = build_round(&mut app).await;
@@ -219,6 +269,34 @@ async fn journey(mut app: TestApp) {
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 
+    // Bugis gains two RTs after its formation was made (say, a later RT
+    // import): a group over them is refused, and the freeze adds them to
+    // the whole-kelurahan formation.
+    let added =
+        pokmas::services::rounds::create_rts(&db, pokmas::db::audit::Actor::System, BUGIS.0, 21)
+            .await
+            .expect("rts");
+    assert_eq!(added, 2);
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/tambah"),
+        &[
+            ("code", "BUGIS-BARU"),
+            ("name", "Pokmas Bugis Baru"),
+            ("kelurahan_code", BUGIS.0),
+            ("rts", "20;21"),
+            ("seats", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("sudah menjadi satu formasi utuh"),
+        "{}",
+        res.body
+    );
+
     // The draft is not public.
     let slug = load_round(&app, id).await.slug;
     assert_eq!(slug, "rekrutmen-pokmas-samarinda-kota-2027");
@@ -251,6 +329,17 @@ async fn journey(mut app: TestApp) {
     // Anyone can re-derive the hash from the payload alone.
     let text = pokmas::domain::audit::canonical_payload(&payload["frozen"]).expect("canonical");
     assert_eq!(pokmas::domain::lottery::sha256_hex(&text), hash);
+    assert_eq!(
+        payload["rts_added_to_whole_formations"],
+        serde_json::json!(2)
+    );
+    let frozen_bugis = payload["frozen"]["formations"]
+        .as_array()
+        .expect("formations")
+        .iter()
+        .find(|f| f["code"] == serde_json::json!(BUGIS.0))
+        .expect("bugis frozen");
+    assert_eq!(frozen_bugis["rts"].as_array().map(Vec::len), Some(21));
 
     // Every later edit is refused with a clear message, and nothing changes.
     let before = audit_count(&app).await;
@@ -320,6 +409,10 @@ async fn journey(mut app: TestApp) {
         .expect("f");
     assert_eq!((bugis_now.seats, bugis_now.reserve), (7, 3));
 
+    // One submitted application in Bugis RT 1 (the application service is
+    // another issue; a row is enough for the live counts).
+    submitted_application(&app, id, bugis.id, BUGIS.0, 1).await;
+
     // The public page shows criteria, weights, seats, requirements and the hash.
     app.get("/bahasa/id?kembali=/").await;
     let page = app.get(&format!("/seleksi/{slug}")).await;
@@ -356,6 +449,19 @@ async fn journey(mut app: TestApp) {
     assert_eq!(en.status, StatusCode::SEE_OTHER);
     let page = app.get(&format!("/seleksi/{slug}")).await;
     assert!(page.body.contains("Integrity and commitment"));
+    assert!(
+        page.body.contains("applications: <strong>1</strong>"),
+        "live total"
+    );
+    assert!(
+        page.body.contains("Pokmas Kelurahan Bugis: 1 / 7 seats"),
+        "fewer applicants than seats"
+    );
+    assert!(
+        page.body
+            .contains("Kec. Samarinda Kota</th><th class=\"num\">1</th>"),
+        "per kecamatan"
+    );
     assert!(page.body.contains("Worked example with two applicants"));
 
     // The home page links to it.
