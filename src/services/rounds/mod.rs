@@ -7,10 +7,10 @@
 //! refuses any edit of a round that is no longer a draft, writes, appends its
 //! audit event(s) and commits. A refusal leaves nothing changed.
 //!
-//! - [`settings`]: creating a round, its settings and schedule, transitions
+//! - `settings`: creating a round, its settings and schedule, transitions
 //!   and the freeze;
-//! - [`criteria`]: criteria, requirements and templates;
-//! - [`formations`]: formations, RT rows and `formations.csv`;
+//! - `criteria`: criteria, requirements and templates;
+//! - `formations`: formations, RT rows and `formations.csv`;
 //! - here: errors, form values and the read side (admin and public pages).
 
 use std::collections::{BTreeMap, BTreeSet};
