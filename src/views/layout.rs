@@ -62,6 +62,10 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                         a href="/jejak-audit" { (ctx.t("Jejak audit", "Audit trail")) }
                         " "
                         @if let Some(who) = &ctx.signed_in {
+                            @if who.role == crate::domain::role::Role::Admin {
+                                a href="/admin/seleksi" { (ctx.t("Kelola seleksi", "Manage rounds")) }
+                                " "
+                            }
                             span.who { (who.name) }
                             " "
                             form.inline method="post" action="/keluar" {

@@ -822,15 +822,12 @@ pub fn public_round(
     let r = &d.round;
     let schedule = crate::services::rounds::schedule_of(r);
     let seats: i64 = d.formations.iter().map(|f| i64::from(f.model.seats)).sum();
-    let tiebreaks: Vec<&crate::db::entities::criterion::Model> = {
-        let mut v: Vec<_> = d
-            .criteria
-            .iter()
-            .filter(|c| c.tiebreak_order.is_some())
-            .collect();
-        v.sort_by_key(|c| c.tiebreak_order);
-        v
-    };
+    let mut tiebreaks: Vec<(i32, &str)> = d
+        .criteria
+        .iter()
+        .filter_map(|c| Some((c.tiebreak_order?, c.code.as_str())))
+        .collect();
+    tiebreaks.sort_unstable();
     let short: Vec<_> = d
         .formations
         .iter()
@@ -908,7 +905,7 @@ pub fn public_round(
             li {
                 (ctx.t("Peringkat disusun per formasi: yang lulus diurutkan menurut total dari yang terbesar; bila sama, menurut n kriteria penentu seri", "Ranking is per formation: passing applicants by total, highest first; on a tie, by n of the tie-break criteria"))
                 " " @if tiebreaks.is_empty() { "(" (ctx.t("tidak ada", "none")) ")" }
-                @else { (tiebreaks.iter().map(|c| c.code.clone()).collect::<Vec<_>>().join(" → ")) }
+                @else { (tiebreaks.iter().map(|(_, code)| *code).collect::<Vec<_>>().join(" → ")) }
                 " " (ctx.t(
                     "(masing-masing dari yang terbesar); bila masih sama, menurut kunci undian sha256(seed + \":\" + nomor pendaftaran) dari yang terkecil. Seed ditetapkan dengan komit–ungkap oleh saksi undian setelah pendaftaran ditutup dan diumumkan.",
                     "(each highest first); if still equal, by the lottery key sha256(seed + \":\" + registration number), smallest first. The seed is fixed by the lottery witnesses' commit–reveal after registration closes, and published."

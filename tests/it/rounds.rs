@@ -497,6 +497,10 @@ async fn an_admin_builds_a_round_from_a_template_and_opening_registration_freeze
 #[tokio::test]
 async fn every_admin_route_is_refused_to_everyone_but_admins() {
     let mut app = signed_in_admin(TestApp::new().await).await;
+    assert!(
+        app.get("/").await.body.contains("href=\"/admin/seleksi\""),
+        "admins see the way in"
+    );
     let id = create_round(&mut app, "Rekrutmen Pokmas 2027").await;
     let fid = Uuid::now_v7();
     let gets = [
@@ -546,7 +550,12 @@ async fn every_admin_route_is_refused_to_everyone_but_admins() {
         app.swap_cookies(Default::default());
         let res = app.login(email, PASSWORD).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{email} logs in");
-        let csrf = hidden_value(&app.get("/").await.body, "csrf").expect("logout form token");
+        let home = app.get("/").await.body;
+        assert!(
+            !home.contains("href=\"/admin/seleksi\""),
+            "{role:?} sees no admin link"
+        );
+        let csrf = hidden_value(&home, "csrf").expect("logout form token");
         for path in &gets {
             let res = app.get(path).await;
             assert!(
