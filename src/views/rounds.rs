@@ -689,7 +689,7 @@ pub fn admin_formations(ctx: &PageCtx, d: &RoundDetail, p: &FormationsPage) -> M
             } @else {
                 p { (ctx.t("Kelurahan tanpa data RT tidak dapat dibuat formasinya:", "Kelurahan without RT data cannot get a formation:")) " "
                     (p.without_rts.iter().map(|(_, n, c)| match c { Some(c) => format!("{n} ({c} RT)"), None => n.clone() }).collect::<Vec<_>>().join(", ")) }
-                p.muted { (ctx.t("Impor daftar RT dengan «pokmas import-regions», atau isi jumlah RT di sini: RT 1 sampai jumlah itu dibuat (tercatat di jejak audit).", "Import the RT list with «pokmas import-regions», or enter the RT count here: RT 1 up to that number are created (recorded in the audit trail).")) }
+                p.muted { (ctx.t("Impor daftar RT dengan «pokmas import-regions», atau isi jumlah RT di sini: RT 1 sampai jumlah itu dibuat (tercatat di jejak audit). Bila jumlah RT kelurahan sudah tercatat, kosongkan isian untuk memakainya.", "Import the RT list with «pokmas import-regions», or enter the RT count here: RT 1 up to that number are created (recorded in the audit trail). When the kelurahan's RT count is recorded, leave the field empty to use it.")) }
                 (form_alert(ctx, &p.rt_count))
                 form method="post" action=(format!("{base}/rt")) novalidate {
                     (csrf(&p.rt_count))

@@ -545,7 +545,11 @@ pub async fn formations_rts(
     admin_only(&user)?;
     let id = round_id(&id)?;
     let data = submitted(&csrf, form)?;
-    let count = data.get("rt_count").parse::<i32>().unwrap_or(0);
+    // Empty means "the recorded count"; anything unreadable is refused as 0.
+    let count = match data.get("rt_count") {
+        "" => None,
+        text => Some(text.parse::<i32>().unwrap_or(0)),
+    };
     let res =
         field_errors(svc::create_rts(&app.db, user.actor(), data.get("kelurahan"), count).await)?;
     let d = svc::load(&app.db, id).await?;

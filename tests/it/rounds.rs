@@ -272,10 +272,14 @@ async fn journey(mut app: TestApp) {
     // Bugis gains two RTs after its formation was made (say, a later RT
     // import): a group over them is refused, and the freeze adds them to
     // the whole-kelurahan formation.
-    let added =
-        pokmas::services::rounds::create_rts(&db, pokmas::db::audit::Actor::System, BUGIS.0, 21)
-            .await
-            .expect("rts");
+    let added = pokmas::services::rounds::create_rts(
+        &db,
+        pokmas::db::audit::Actor::System,
+        BUGIS.0,
+        Some(21),
+    )
+    .await
+    .expect("rts");
     assert_eq!(added, 2);
     let res = post(
         &mut app,
@@ -296,6 +300,29 @@ async fn journey(mut app: TestApp) {
         "{}",
         res.body
     );
+
+    // A kelurahan whose RT count is recorded but whose RTs are not listed:
+    // an empty count uses the recorded one.
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        pokmas::db::entities::kelurahan::ActiveModel {
+            code: Set("64.72.09.1003".into()),
+            rt_count: Set(Some(14)),
+            ..Default::default()
+        }
+        .update(&db)
+        .await
+        .expect("record count");
+    }
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/rt"),
+        &[("kelurahan", "64.72.09.1003"), ("rt_count", "")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("14 RT ditambahkan"), "{}", res.body);
 
     // The draft is not public.
     let slug = load_round(&app, id).await.slug;

@@ -162,23 +162,19 @@ pub async fn generate_formations(
 }
 
 /// Adds RT rows 1..=`count` to a kelurahan that lacks them, and records the
-/// count (`regions.rts_created`). Existing RT rows are kept.
+/// count (`regions.rts_created`). Existing RT rows are kept. Without a
+/// `count`, the kelurahan's recorded `rt_count` is used when it is known.
 ///
 /// # Errors
-/// `Forbidden`; `Invalid` for a count outside 1–500; `NotFound` for an unknown kelurahan.
+/// `Forbidden`; `Invalid` for a count outside 1–500, or none given nor
+/// recorded; `Invalid` (field `kelurahan`) for an unknown kelurahan.
 pub async fn create_rts(
     db: &DatabaseConnection,
     actor: Actor,
     kelurahan_code: &str,
-    count: i32,
+    count: Option<i32>,
 ) -> Result<u64, RoundError> {
     require_admin(actor)?;
-    if !(1..=500).contains(&count) {
-        return Err(RoundError::field(
-            "rt_count",
-            Msg::new("Jumlah RT harus 1–500.", "The RT count must be 1–500."),
-        ));
-    }
     let tx = begin_write(db).await?;
     let kel = kelurahan::Entity::find_by_id(kelurahan_code.to_owned())
         .one(&tx)
@@ -189,6 +185,16 @@ pub async fn create_rts(
                 Msg::new("Kelurahan tidak dikenal.", "Unknown kelurahan."),
             )
         })?;
+    let count = count.or(kel.rt_count).unwrap_or(0);
+    if !(1..=500).contains(&count) {
+        return Err(RoundError::field(
+            "rt_count",
+            Msg::new(
+                "Isi jumlah RT kelurahan ini (1–500).",
+                "Enter this kelurahan's number of RTs (1–500).",
+            ),
+        ));
+    }
     let have: BTreeSet<i32> = rts_of(&tx, &kel.code).await?.into_iter().collect();
     let missing: Vec<i32> = (1..=count).filter(|n| !have.contains(n)).collect();
     if missing.is_empty() {
