@@ -1183,6 +1183,35 @@ mod tests {
         assert!(slugify(&"x".repeat(200), 2026).len() <= 80);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_name_gives_a_clean_slug_ending_with_the_year(name in "\\PC{0,60}", year in 2020i32..2100) {
+            let slug = slugify(&name, year);
+            proptest::prop_assert!(slug.len() <= 80);
+            proptest::prop_assert!(slug.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())), "{}", slug);
+            proptest::prop_assert!(slug.ends_with(&year.to_string()) || slug.len() == 80);
+        }
+
+        #[test]
+        fn rt_lists_round_trip(mut rts in proptest::collection::btree_set(1i32..500, 1..40)) {
+            let list: Vec<i32> = std::mem::take(&mut rts).into_iter().rev().collect();
+            let text = list.iter().map(i32::to_string).collect::<Vec<_>>().join(";");
+            let parsed = RtSet::parse(&text).expect("valid");
+            proptest::prop_assert_eq!(RtSet::parse(&parsed.to_csv()).expect("again"), parsed);
+        }
+
+        #[test]
+        fn a_schedule_built_in_order_always_passes(gaps in proptest::collection::vec(1i64..1000, 8)) {
+            let mut s = Schedule::default();
+            let mut at = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+            for (m, gap) in Milestone::ALL.into_iter().zip(gaps) {
+                at += time::Duration::hours(gap);
+                s.set(m, Some(at));
+            }
+            proptest::prop_assert_eq!(s.check_complete(), Ok(()));
+        }
+    }
+
     #[test]
     fn rt_lists_parse_the_csv_spelling() {
         assert_eq!(RtSet::parse("all"), Ok(RtSet::All));
