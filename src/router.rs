@@ -17,7 +17,7 @@ use crate::app::AppState;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::web::{self, account, api, assets, auth, public};
+use crate::web::{self, account, api, assets, auth, public, rounds};
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -68,6 +68,53 @@ pub fn router(state: AppState) -> Router {
         .route("/akun/sandi", post(account::change_password))
         .route("/healthz", get(public::healthz))
         .route("/assets/{name}", get(assets::get))
+        // rounds (admin) and public round page
+        .route("/seleksi/{slug}", get(rounds::public_page))
+        .route("/admin/seleksi", get(rounds::list).post(rounds::create))
+        .route(
+            "/admin/seleksi/{id}",
+            get(rounds::detail).post(rounds::update),
+        )
+        .route("/admin/seleksi/{id}/status", post(rounds::status))
+        .route(
+            "/admin/seleksi/{id}/kriteria",
+            get(rounds::criteria).post(rounds::criteria_save),
+        )
+        .route("/admin/seleksi/{id}/templat", post(rounds::template))
+        .route(
+            "/admin/seleksi/{id}/persyaratan",
+            get(rounds::requirements).post(rounds::requirements_save),
+        )
+        .route("/admin/seleksi/{id}/formasi", get(rounds::formations))
+        .route(
+            "/admin/seleksi/{id}/formasi.csv",
+            get(rounds::formations_csv),
+        )
+        .route(
+            "/admin/seleksi/{id}/formasi/buat",
+            post(rounds::formations_generate),
+        )
+        .route(
+            "/admin/seleksi/{id}/formasi/rt",
+            post(rounds::formations_rts),
+        )
+        .route(
+            "/admin/seleksi/{id}/formasi/tambah",
+            post(rounds::formations_add),
+        )
+        .route(
+            "/admin/seleksi/{id}/formasi/kursi",
+            post(rounds::formations_seats),
+        )
+        .route(
+            "/admin/seleksi/{id}/formasi/impor",
+            post(rounds::formations_import),
+        )
+        .route(
+            "/admin/seleksi/{id}/formasi/{formation}/hapus",
+            post(rounds::formations_delete),
+        )
+        // end rounds
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

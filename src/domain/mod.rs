@@ -13,3 +13,4 @@ pub mod nik;
 pub mod ranking;
 pub mod registration;
 pub mod role;
+pub mod round;

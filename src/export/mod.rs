@@ -2,4 +2,5 @@
 
 pub mod audit_csv;
 pub mod csv_safe;
+pub mod formations_csv;
 pub mod regions_csv;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod documents;
 pub mod rate_limit;
 pub mod regions;
+pub mod rounds;
 pub mod self_service;
 
 use sea_orm::DbErr;

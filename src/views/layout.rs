@@ -64,6 +64,10 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                         @if let Some(who) = &ctx.signed_in {
                             a href="/akun" { (ctx.t("Akun saya", "My account")) }
                             " "
+                            @if who.role == crate::domain::role::Role::Admin {
+                                a href="/admin/seleksi" { (ctx.t("Kelola seleksi", "Manage rounds")) }
+                                " "
+                            }
                             span.who { (who.name) }
                             " "
                             form.inline method="post" action="/keluar" {

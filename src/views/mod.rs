@@ -8,5 +8,6 @@ pub mod errors;
 pub mod layout;
 pub mod public;
 pub mod qr;
+pub mod rounds;
 
 pub use layout::{Page, PageCtx, SignedIn};

@@ -10,6 +10,8 @@ pub struct RoundCard {
     pub name: String,
     pub year: i32,
     pub state: String,
+    /// The round's public page is `/seleksi/{slug}`.
+    pub slug: String,
 }
 
 /// The home page's content.
@@ -64,7 +66,7 @@ pub fn home(ctx: &PageCtx, v: &HomeView) -> Markup {
         } @else {
             @for r in &v.rounds {
                 div.card {
-                    strong { (r.name) }
+                    strong { a href=(format!("/seleksi/{}", r.slug)) { (r.name) } }
                     " "
                     span.muted { "(" (r.year) ")" }
                     br;
@@ -215,6 +217,7 @@ mod tests {
                 name: "<b>x</b>".into(),
                 year: 2026,
                 state: "registration".into(),
+                slug: "rekrutmen-2026".into(),
             }],
             kecamatan_count: 0,
             kelurahan_count: 0,
@@ -222,5 +225,6 @@ mod tests {
         let html = home(&ctx(), &v).into_string();
         assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
         assert!(html.contains("Pendaftaran dibuka"));
+        assert!(html.contains(r#"href="/seleksi/rekrutmen-2026""#));
     }
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod public;
+pub mod rounds;
 pub mod session_store;
 
 use std::sync::Arc;

@@ -28,10 +28,14 @@ pub async fn home(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup
         .await?
         .into_iter()
         .filter(|r| r.state != "draft")
+        // Only rounds whose rules were published (a draft cancelled before
+        // registration never was).
+        .filter(|r| r.frozen_hash.is_some())
         .map(|r| RoundCard {
             name: r.name,
             year: r.year,
             state: r.state,
+            slug: r.slug,
         })
         .collect();
     let view = HomeView {

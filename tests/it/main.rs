@@ -13,5 +13,6 @@ mod documents;
 mod login;
 mod mail;
 mod pii;
+mod rounds;
 mod schema;
 mod web_shell;

@@ -1,0 +1,712 @@
+//! Criteria, requirements and the bundled templates.
+
+use super::*;
+
+// ---------------------------------------------------------------------------
+// Criteria
+// ---------------------------------------------------------------------------
+
+/// One parsed criterion, ready to store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CriterionDraft {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub description_id: String,
+    pub description_en: String,
+    pub kind: CriterionKind,
+    pub scale_min: i32,
+    pub scale_max: i32,
+    pub weight: i32,
+    pub pass_min: Option<i32>,
+    pub tiebreak_order: Option<i32>,
+    pub labels: BTreeMap<i64, PointLabel>,
+}
+
+fn kind_str(k: CriterionKind) -> &'static str {
+    match k {
+        CriterionKind::Panel => "panel",
+        CriterionKind::Imported => "imported",
+    }
+}
+
+/// Highest row index the criteria and requirements forms carry.
+pub const MAX_ROWS: usize = 40;
+
+/// Parses the criteria form: rows `c{i}_code`, `c{i}_name_id`, `c{i}_name_en`,
+/// `c{i}_description_id`, `c{i}_description_en`, `c{i}_kind`,
+/// `c{i}_scale_min`, `c{i}_scale_max`, `c{i}_weight`, `c{i}_pass_min`,
+/// `c{i}_tiebreak_order`, `c{i}_labels` for `i` in `0..MAX_ROWS`. A row whose
+/// code, name and weight are all empty is skipped (that is how a criterion is
+/// removed).
+///
+/// # Errors
+/// A message per bad field, `weights` when they do not sum to 100 (saying
+/// what is missing), `tiebreak` when the tie-break orders are not 1, 2, ….
+pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> {
+    let mut errs = FieldErrors::new();
+    let mut out = Vec::new();
+    for i in 0..MAX_ROWS {
+        let k = |name: &str| format!("c{i}_{name}");
+        let g = |name: &str| f.get(&k(name)).to_owned();
+        if g("code").is_empty() && g("name_id").is_empty() && g("weight").is_empty() {
+            continue;
+        }
+        let code = g("code").to_uppercase();
+        if code.is_empty()
+            || code.len() > 16
+            || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            errs.insert(
+                k("code"),
+                Msg::new(
+                    "Kode wajib diisi: huruf, angka atau _ (maks. 16).",
+                    "A code is required: letters, digits or _ (at most 16).",
+                ),
+            );
+        } else if out.iter().any(|c: &CriterionDraft| c.code == code) {
+            errs.insert(
+                k("code"),
+                Msg::new(
+                    format!("Kode {code} dipakai dua kali."),
+                    format!("Code {code} is used twice."),
+                ),
+            );
+        }
+        let name_id = text_len(
+            &mut errs,
+            &k("name_id"),
+            &g("name_id"),
+            2,
+            120,
+            ("Nama", "The name"),
+        );
+        let name_en = if g("name_en").is_empty() {
+            name_id.clone()
+        } else {
+            text_len(
+                &mut errs,
+                &k("name_en"),
+                &g("name_en"),
+                2,
+                120,
+                ("Nama", "The name"),
+            )
+        };
+        let description_id = text_len(
+            &mut errs,
+            &k("description_id"),
+            &g("description_id"),
+            0,
+            2000,
+            ("Keterangan", "The description"),
+        );
+        let description_en = text_len(
+            &mut errs,
+            &k("description_en"),
+            &g("description_en"),
+            0,
+            2000,
+            ("Keterangan", "The description"),
+        );
+        let kind = match g("kind").as_str() {
+            "" | "panel" => CriterionKind::Panel,
+            "imported" => CriterionKind::Imported,
+            _ => {
+                errs.insert(k("kind"), Msg::new("Jenis tidak dikenal.", "Unknown kind."));
+                CriterionKind::Panel
+            }
+        };
+        let scale_min = int_in(
+            &mut errs,
+            &k("scale_min"),
+            &g("scale_min"),
+            0..=1000,
+            ("Skala terendah", "The scale minimum"),
+        );
+        let scale_max = int_in(
+            &mut errs,
+            &k("scale_max"),
+            &g("scale_max"),
+            1..=1000,
+            ("Skala tertinggi", "The scale maximum"),
+        );
+        let weight = int_in(
+            &mut errs,
+            &k("weight"),
+            &g("weight"),
+            0..=100,
+            ("Bobot", "The weight"),
+        );
+        let pass_min = opt_int_in(
+            &mut errs,
+            &k("pass_min"),
+            &g("pass_min"),
+            0..=1000,
+            ("Nilai minimum", "The minimum"),
+        );
+        let tiebreak_order = opt_int_in(
+            &mut errs,
+            &k("tiebreak_order"),
+            &g("tiebreak_order"),
+            1..=MAX_ROWS as i32,
+            ("Urutan penentu seri", "The tie-break order"),
+        );
+        let (Some(scale_min), Some(scale_max), Some(weight), Some(pass_min), Some(tiebreak_order)) =
+            (scale_min, scale_max, weight, pass_min, tiebreak_order)
+        else {
+            continue;
+        };
+        if scale_min >= scale_max {
+            errs.insert(
+                k("scale_max"),
+                Msg::new(
+                    "Skala tertinggi harus di atas skala terendah.",
+                    "The scale maximum must be above the minimum.",
+                ),
+            );
+            continue;
+        }
+        if let Some(p) = pass_min
+            && !(scale_min..=scale_max).contains(&p)
+        {
+            errs.insert(
+                k("pass_min"),
+                Msg::new(
+                    format!("Nilai minimum harus dalam skala {scale_min}–{scale_max}."),
+                    format!("The minimum must lie within the scale {scale_min}–{scale_max}."),
+                ),
+            );
+        }
+        let labels =
+            match parse_scale_labels(&g("labels"), i64::from(scale_min), i64::from(scale_max)) {
+                Ok(l) => l,
+                Err(m) => {
+                    errs.insert(k("labels"), m);
+                    BTreeMap::new()
+                }
+            };
+        out.push(CriterionDraft {
+            code,
+            name_id,
+            name_en,
+            description_id,
+            description_en,
+            kind,
+            scale_min,
+            scale_max,
+            weight,
+            pass_min,
+            tiebreak_order,
+            labels,
+        });
+    }
+    if out.is_empty() && errs.is_empty() {
+        errs.insert(
+            "".into(),
+            Msg::new(
+                "Isi minimal satu kriteria.",
+                "Enter at least one criterion.",
+            ),
+        );
+    }
+    let sum: i64 = out.iter().map(|c| i64::from(c.weight)).sum();
+    if let Some(m) = weight_shortfall(sum) {
+        errs.insert("weights".into(), m);
+    }
+    let mut orders: Vec<i32> = out.iter().filter_map(|c| c.tiebreak_order).collect();
+    orders.sort_unstable();
+    if orders.iter().zip(1..).any(|(o, want)| *o != want) {
+        errs.insert(
+            "tiebreak".into(),
+            Msg::new(
+                "Urutan penentu seri harus 1, 2, 3 … tanpa loncatan atau ganda.",
+                "Tie-break orders must be 1, 2, 3 … without gaps or repeats.",
+            ),
+        );
+    }
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
+}
+
+/// The domain rule set the ranking module checks, from stored criteria.
+pub(super) fn ranking_rules(r: &round::Model, criteria: &[criterion::Model]) -> RoundRules {
+    RoundRules {
+        aggregation: if r.aggregation == "trimmed_mean" {
+            Aggregation::TrimmedMean
+        } else {
+            Aggregation::Mean
+        },
+        passing_total: r.passing_total.and_then(|t| u32::try_from(t).ok()),
+        min_panelists: u32::try_from(r.min_panelists).unwrap_or(0),
+        criteria: criteria
+            .iter()
+            .map(|c| Criterion {
+                code: c.code.clone(),
+                kind: if c.kind == "imported" {
+                    CriterionKind::Imported
+                } else {
+                    CriterionKind::Panel
+                },
+                scale_min: i64::from(c.scale_min),
+                scale_max: i64::from(c.scale_max),
+                weight: u32::try_from(c.weight).unwrap_or(0),
+                pass_min: c.pass_min.map(i64::from),
+                tiebreak_order: c.tiebreak_order.and_then(|o| u32::try_from(o).ok()),
+            })
+            .collect(),
+        seed: String::new(),
+    }
+}
+
+async fn replace_criteria(
+    tx: &DatabaseTransaction,
+    round_id: Uuid,
+    rows: &[CriterionDraft],
+) -> Result<(), DbErr> {
+    criterion::Entity::delete_many()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .exec(tx)
+        .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let models = rows.iter().zip(1..).map(|(c, pos)| criterion::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        round_id: Set(round_id),
+        code: Set(c.code.clone()),
+        name_id: Set(c.name_id.clone()),
+        name_en: Set(c.name_en.clone()),
+        description_id: Set(c.description_id.clone()),
+        description_en: Set(c.description_en.clone()),
+        kind: Set(kind_str(c.kind).into()),
+        scale_min: Set(c.scale_min),
+        scale_max: Set(c.scale_max),
+        weight: Set(c.weight),
+        pass_min: Set(c.pass_min),
+        tiebreak_order: Set(c.tiebreak_order),
+        position: Set(pos),
+        scale_labels: Set(scale_labels_json(&c.labels)),
+    });
+    criterion::Entity::insert_many(models).exec(tx).await?;
+    Ok(())
+}
+
+fn criteria_payload(rows: &[CriterionDraft], source: &str) -> serde_json::Value {
+    serde_json::json!({
+        "source": source,
+        "criteria": rows.iter().map(|c| serde_json::json!({
+            "code": c.code,
+            "kind": kind_str(c.kind),
+            "weight": c.weight,
+            "scale_min": c.scale_min,
+            "scale_max": c.scale_max,
+            "pass_min": c.pass_min.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
+            "tiebreak_order": c.tiebreak_order.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Replaces a draft round's criteria (`criteria.updated`).
+///
+/// # Errors
+/// `Forbidden`, `NotFound`, `Invalid` when frozen; storage failures.
+pub async fn set_criteria(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: Uuid,
+    rows: &[CriterionDraft],
+) -> Result<(), RoundError> {
+    require_admin(actor)?;
+    let tx = begin_write(db).await?;
+    lock_draft(&tx, id).await?;
+    replace_criteria(&tx, id, rows).await?;
+    touch(&tx, id).await?;
+    append(
+        &tx,
+        NewEvent::new(actor, "criteria.updated", "round", id.to_string())
+            .round(id)
+            .payload(criteria_payload(rows, "form")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Requirements
+// ---------------------------------------------------------------------------
+
+/// One parsed requirement.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct RequirementDraft {
+    pub code: String,
+    /// `document` | `declaration` | `age` | `domicile`.
+    pub kind: String,
+    pub text_id: String,
+    pub text_en: String,
+    pub mandatory: bool,
+    /// JSON text for the kind, when it needs any.
+    pub params: Option<String>,
+}
+
+/// The kinds a requirement can have, with how they are checked.
+pub const REQUIREMENT_KINDS: [(&str, &str, &str); 4] = [
+    (
+        "document",
+        "Dokumen diunggah (diperiksa MS/TMS)",
+        "Uploaded document (checked eligible/ineligible)",
+    ),
+    (
+        "declaration",
+        "Pernyataan dicentang pendaftar",
+        "Declaration ticked by the applicant",
+    ),
+    (
+        "age",
+        "Usia pada tanggal pendaftaran ditutup (otomatis)",
+        "Age on the registration closing date (automatic)",
+    ),
+    (
+        "domicile",
+        "Domisili di wilayah formasi (otomatis)",
+        "Domicile in the formation's area (automatic)",
+    ),
+];
+
+fn default_params(kind: &str) -> Option<String> {
+    match kind {
+        "age" => Some(r#"{"reference":"registration_closes_at"}"#.into()),
+        "domicile" => Some(r#"{"basis":"ktp"}"#.into()),
+        _ => None,
+    }
+}
+
+/// Parses the requirements form: rows `r{i}_code`, `r{i}_kind`,
+/// `r{i}_text_id`, `r{i}_text_en`, `r{i}_mandatory` (a checkbox); a row with
+/// neither code nor text is skipped.
+///
+/// # Errors
+/// A message per bad field.
+pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldErrors> {
+    let mut errs = FieldErrors::new();
+    let mut out: Vec<RequirementDraft> = Vec::new();
+    for i in 0..MAX_ROWS {
+        let k = |name: &str| format!("r{i}_{name}");
+        let g = |name: &str| f.get(&k(name)).to_owned();
+        if g("code").is_empty() && g("text_id").is_empty() {
+            continue;
+        }
+        let code = g("code").to_uppercase();
+        if code.is_empty()
+            || code.len() > 32
+            || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            errs.insert(
+                k("code"),
+                Msg::new(
+                    "Kode wajib diisi: huruf, angka atau _ (maks. 32).",
+                    "A code is required: letters, digits or _ (at most 32).",
+                ),
+            );
+        } else if out.iter().any(|r| r.code == code) {
+            errs.insert(
+                k("code"),
+                Msg::new(
+                    format!("Kode {code} dipakai dua kali."),
+                    format!("Code {code} is used twice."),
+                ),
+            );
+        }
+        let kind = g("kind");
+        if !REQUIREMENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
+            errs.insert(
+                k("kind"),
+                Msg::new(
+                    "Pilih jenis persyaratan.",
+                    "Choose the kind of requirement.",
+                ),
+            );
+        } else if matches!(kind.as_str(), "age" | "domicile") && out.iter().any(|r| r.kind == kind)
+        {
+            errs.insert(
+                k("kind"),
+                Msg::new(
+                    "Persyaratan otomatis ini sudah ada.",
+                    "This automatic requirement is already listed.",
+                ),
+            );
+        }
+        let text_id = text_len(
+            &mut errs,
+            &k("text_id"),
+            &g("text_id"),
+            3,
+            1000,
+            ("Teks", "The text"),
+        );
+        let text_en = if g("text_en").is_empty() {
+            text_id.clone()
+        } else {
+            text_len(
+                &mut errs,
+                &k("text_en"),
+                &g("text_en"),
+                3,
+                1000,
+                ("Teks", "The text"),
+            )
+        };
+        out.push(RequirementDraft {
+            params: default_params(&kind),
+            code,
+            kind,
+            text_id,
+            text_en,
+            mandatory: f.checked(&k("mandatory")),
+        });
+    }
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
+}
+
+async fn replace_requirements(
+    tx: &DatabaseTransaction,
+    round_id: Uuid,
+    rows: &[RequirementDraft],
+) -> Result<(), DbErr> {
+    requirement::Entity::delete_many()
+        .filter(requirement::Column::RoundId.eq(round_id))
+        .exec(tx)
+        .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let models = rows
+        .iter()
+        .zip(1..)
+        .map(|(r, pos)| requirement::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            round_id: Set(round_id),
+            code: Set(r.code.clone()),
+            kind: Set(r.kind.clone()),
+            text_id: Set(r.text_id.clone()),
+            text_en: Set(r.text_en.clone()),
+            params: Set(r.params.clone()),
+            mandatory: Set(r.mandatory),
+            position: Set(pos),
+        });
+    requirement::Entity::insert_many(models).exec(tx).await?;
+    Ok(())
+}
+
+fn requirements_payload(rows: &[RequirementDraft], source: &str) -> serde_json::Value {
+    serde_json::json!({
+        "source": source,
+        "requirements": rows.iter().map(|r| serde_json::json!({
+            "code": r.code,
+            "kind": r.kind,
+            "mandatory": if r.mandatory { "yes" } else { "no" },
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Replaces a draft round's requirements (`requirements.updated`).
+///
+/// # Errors
+/// `Forbidden`, `NotFound`, `Invalid` when frozen; storage failures.
+pub async fn set_requirements(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: Uuid,
+    rows: &[RequirementDraft],
+) -> Result<(), RoundError> {
+    require_admin(actor)?;
+    let tx = begin_write(db).await?;
+    lock_draft(&tx, id).await?;
+    replace_requirements(&tx, id, rows).await?;
+    touch(&tx, id).await?;
+    append(
+        &tx,
+        NewEvent::new(actor, "requirements.updated", "round", id.to_string())
+            .round(id)
+            .payload(requirements_payload(rows, "form")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Templates
+// ---------------------------------------------------------------------------
+
+/// A criteria template from `fixtures/criteria_*.json`.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Template {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub settings: TemplateSettings,
+    pub criteria: Vec<TemplateCriterion>,
+    #[serde(default)]
+    pub extra_requirements: Vec<RequirementDraft>,
+}
+
+/// Round-wide rules a template proposes.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct TemplateSettings {
+    pub aggregation: String,
+    pub passing_total: Option<i32>,
+    pub min_panelists: i32,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+}
+
+/// One criterion of a template.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct TemplateCriterion {
+    pub code: String,
+    pub kind: String,
+    pub scale_min: i32,
+    pub scale_max: i32,
+    pub weight: i32,
+    pub pass_min: Option<i32>,
+    pub tiebreak_order: Option<i32>,
+    pub name_id: String,
+    pub name_en: String,
+    pub description_id: String,
+    pub description_en: String,
+    pub labels: BTreeMap<String, TemplateLabel>,
+}
+
+/// A point label of a template.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct TemplateLabel {
+    pub id: String,
+    pub en: String,
+}
+
+const TEMPLATE_FILES: [&str; 2] = [
+    include_str!("../../../fixtures/criteria_panel.json"),
+    include_str!("../../../fixtures/criteria_tpp2023.json"),
+];
+const DEFAULT_REQUIREMENTS: &str = include_str!("../../../fixtures/requirements_default.json");
+
+/// The bundled templates.
+///
+/// # Errors
+/// Only if a bundled file is malformed (a unit test proves they are not).
+pub fn templates() -> Result<Vec<Template>, RoundError> {
+    TEMPLATE_FILES
+        .iter()
+        .map(|t| {
+            serde_json::from_str(t)
+                .map_err(|e| RoundError::Internal(anyhow::anyhow!("bundled template: {e}")))
+        })
+        .collect()
+}
+
+/// The default requirements every template starts from.
+///
+/// # Errors
+/// Only if the bundled file is malformed.
+pub fn default_requirements() -> Result<Vec<RequirementDraft>, RoundError> {
+    serde_json::from_str(DEFAULT_REQUIREMENTS)
+        .map_err(|e| RoundError::Internal(anyhow::anyhow!("bundled requirements: {e}")))
+}
+
+impl Template {
+    /// The template's criteria as drafts.
+    pub fn criteria_drafts(&self) -> Vec<CriterionDraft> {
+        self.criteria
+            .iter()
+            .map(|c| CriterionDraft {
+                code: c.code.clone(),
+                name_id: c.name_id.clone(),
+                name_en: c.name_en.clone(),
+                description_id: c.description_id.clone(),
+                description_en: c.description_en.clone(),
+                kind: if c.kind == "imported" {
+                    CriterionKind::Imported
+                } else {
+                    CriterionKind::Panel
+                },
+                scale_min: c.scale_min,
+                scale_max: c.scale_max,
+                weight: c.weight,
+                pass_min: c.pass_min,
+                tiebreak_order: c.tiebreak_order,
+                labels: c
+                    .labels
+                    .iter()
+                    .filter_map(|(p, l)| {
+                        Some((
+                            p.parse().ok()?,
+                            PointLabel {
+                                id: l.id.clone(),
+                                en: l.en.clone(),
+                            },
+                        ))
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// Replaces a draft round's criteria and requirements with a template's and
+/// adopts its rules (aggregation, passing total, panel size, age range):
+/// `criteria.updated`, `requirements.updated` and `round.updated`.
+///
+/// # Errors
+/// `Forbidden`, `NotFound` (also for an unknown template), `Invalid` when frozen.
+pub async fn apply_template(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: Uuid,
+    code: &str,
+) -> Result<(), RoundError> {
+    require_admin(actor)?;
+    let template = templates()?
+        .into_iter()
+        .find(|t| t.code == code)
+        .ok_or(RoundError::NotFound)?;
+    let criteria = template.criteria_drafts();
+    let mut requirements = default_requirements()?;
+    requirements.extend(template.extra_requirements.iter().cloned());
+    let tx = begin_write(db).await?;
+    lock_draft(&tx, id).await?;
+    replace_criteria(&tx, id, &criteria).await?;
+    replace_requirements(&tx, id, &requirements).await?;
+    let s = &template.settings;
+    round::ActiveModel {
+        id: Set(id),
+        aggregation: Set(s.aggregation.clone()),
+        passing_total: Set(s.passing_total),
+        min_panelists: Set(s.min_panelists),
+        age_min: Set(s.age_min),
+        age_max: Set(s.age_max),
+        updated_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    }
+    .update(&tx)
+    .await?;
+    let source = format!("template:{}", template.code);
+    for ev in [
+        NewEvent::new(actor, "criteria.updated", "round", id.to_string())
+            .payload(criteria_payload(&criteria, &source)),
+        NewEvent::new(actor, "requirements.updated", "round", id.to_string())
+            .payload(requirements_payload(&requirements, &source)),
+        NewEvent::new(actor, "round.updated", "round", id.to_string()).payload(serde_json::json!({
+            "source": source,
+            "aggregation": s.aggregation,
+            "passing_total": s.passing_total.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
+            "min_panelists": s.min_panelists,
+            "age_min": s.age_min.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
+            "age_max": s.age_max.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
+        })),
+    ] {
+        append(&tx, ev.round(id)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

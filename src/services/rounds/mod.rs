@@ -1,0 +1,629 @@
+//! Round administration up to the freeze (issue 4 §1–§5): rounds and their
+//! schedule, criteria, requirements and formations; the state machine; and
+//! the freeze that opening registration performs.
+//!
+//! Every function that changes state is one use case: it checks that the
+//! actor is an admin (or the system), opens one [`begin_write`] transaction,
+//! refuses any edit of a round that is no longer a draft, writes, appends its
+//! audit event(s) and commits. A refusal leaves nothing changed.
+//!
+//! - `settings`: creating a round, its settings and schedule, transitions
+//!   and the freeze;
+//! - `criteria`: criteria, requirements and templates;
+//! - `formations`: formations, RT rows and `formations.csv`;
+//! - here: errors, form values and the read side (admin and public pages).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::ServiceError;
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{
+    application, criterion, formation, formation_rt, idempotency_key, kecamatan, kelurahan,
+    requirement, round, rt,
+};
+use crate::domain::ranking::{Aggregation, Criterion, CriterionKind, RoundRules};
+use crate::domain::role::Role;
+use crate::domain::round::{
+    FrozenCriterion, FrozenFormation, FrozenRequirement, FrozenRules, FrozenSettings, Milestone,
+    Msg, PointLabel, RoundState, RtSet, Schedule, check_transition, frozen_msg, parse_scale_labels,
+    parse_wita, scale_labels_from_json, scale_labels_json, slugify, weight_shortfall,
+};
+use crate::export::formations_csv::{self, FormationRec};
+
+/// Field name → message; the key `""` is for the form as a whole.
+pub type FieldErrors = BTreeMap<String, Msg>;
+
+/// Why a round use case did not happen. Nothing was changed in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    /// Input that breaks a rule, with a message per field.
+    #[error("invalid input: {0:?}")]
+    Invalid(FieldErrors),
+    /// The round (or formation, kelurahan …) does not exist.
+    #[error("not found")]
+    NotFound,
+    /// Only admins administer rounds.
+    #[error("forbidden")]
+    Forbidden,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    /// Anything else unexpected.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl RoundError {
+    /// A form-level refusal.
+    pub fn form(msg: Msg) -> RoundError {
+        Self::field("", msg)
+    }
+
+    /// A refusal attached to one field.
+    pub fn field(name: &str, msg: Msg) -> RoundError {
+        let mut e = FieldErrors::new();
+        e.insert(name.to_owned(), msg);
+        RoundError::Invalid(e)
+    }
+}
+
+impl From<ServiceError> for RoundError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) => {
+                RoundError::form(Msg::new(m.clone(), m))
+            }
+            ServiceError::NotFound => RoundError::NotFound,
+            ServiceError::Forbidden => RoundError::Forbidden,
+            ServiceError::Db(e) => RoundError::Db(e),
+            ServiceError::Internal(e) => RoundError::Internal(e),
+        }
+    }
+}
+
+impl From<RoundError> for crate::error::AppError {
+    fn from(e: RoundError) -> Self {
+        use crate::error::AppError;
+        match e {
+            RoundError::Invalid(errs) => AppError::BadRequest(
+                errs.values()
+                    .map(|m| m.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            RoundError::NotFound => AppError::NotFound,
+            RoundError::Forbidden => AppError::Forbidden,
+            RoundError::Db(e) => AppError::from(e),
+            RoundError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
+/// Only admins (and the platform itself, for the CLI and the demo) run rounds.
+fn require_admin(actor: Actor) -> Result<(), RoundError> {
+    match actor {
+        Actor::System
+        | Actor::Account {
+            role: Role::Admin, ..
+        } => Ok(()),
+        Actor::Account { .. } => Err(RoundError::Forbidden),
+    }
+}
+
+fn created_by(actor: Actor) -> Option<Uuid> {
+    match actor {
+        Actor::Account { id, .. } => Some(id),
+        Actor::System => None,
+    }
+}
+
+/// Loads a round for writing (row-locked on PostgreSQL) and refuses unless it
+/// is still a draft.
+async fn lock_draft(tx: &DatabaseTransaction, id: Uuid) -> Result<round::Model, RoundError> {
+    let r = round::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or(RoundError::NotFound)?;
+    if RoundState::parse(&r.state).is_none_or(|s| !s.is_editable()) {
+        return Err(RoundError::form(frozen_msg()));
+    }
+    Ok(r)
+}
+
+async fn touch(tx: &DatabaseTransaction, id: Uuid) -> Result<(), DbErr> {
+    round::ActiveModel {
+        id: Set(id),
+        updated_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    }
+    .update(tx)
+    .await
+    .map(|_| ())
+}
+
+mod criteria;
+mod formations;
+mod settings;
+
+pub use criteria::*;
+pub use formations::*;
+pub use settings::*;
+
+// ---------------------------------------------------------------------------
+// Form values
+// ---------------------------------------------------------------------------
+
+/// A submitted form as name → value (the last value wins).
+#[derive(Clone, Debug, Default)]
+pub struct FormData(pub BTreeMap<String, String>);
+
+impl FormData {
+    /// From the pairs of an urlencoded body.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
+        FormData(pairs.into_iter().collect())
+    }
+
+    /// The trimmed value of a field, or `""`.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", |s| s.trim())
+    }
+
+    /// Whether a checkbox was ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        !self.get(name).is_empty()
+    }
+}
+
+fn int_in(
+    errs: &mut FieldErrors,
+    field: &str,
+    text: &str,
+    range: std::ops::RangeInclusive<i32>,
+    what: (&str, &str),
+) -> Option<i32> {
+    match text.trim().parse::<i32>() {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            errs.insert(
+                field.to_owned(),
+                Msg::new(
+                    format!(
+                        "{} harus bilangan bulat {}–{}.",
+                        what.0,
+                        range.start(),
+                        range.end()
+                    ),
+                    format!(
+                        "{} must be a whole number {}–{}.",
+                        what.1,
+                        range.start(),
+                        range.end()
+                    ),
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn opt_int_in(
+    errs: &mut FieldErrors,
+    field: &str,
+    text: &str,
+    range: std::ops::RangeInclusive<i32>,
+    what: (&str, &str),
+) -> Option<Option<i32>> {
+    if text.trim().is_empty() {
+        return Some(None);
+    }
+    int_in(errs, field, text, range, what).map(Some)
+}
+
+fn text_len(
+    errs: &mut FieldErrors,
+    field: &str,
+    text: &str,
+    min: usize,
+    max: usize,
+    what: (&str, &str),
+) -> String {
+    let n = text.chars().count();
+    if n < min || n > max {
+        let (id, en) = if min > 0 {
+            (
+                format!("{} wajib diisi ({min}–{max} karakter).", what.0),
+                format!("{} is required ({min}–{max} characters).", what.1),
+            )
+        } else {
+            (
+                format!("{} paling banyak {max} karakter.", what.0),
+                format!("{} may have at most {max} characters.", what.1),
+            )
+        };
+        errs.insert(field.to_owned(), Msg::new(id, en));
+    }
+    text.to_owned()
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------
+
+/// A formation with its area, for pages.
+#[derive(Clone, Debug)]
+pub struct FormationView {
+    pub model: formation::Model,
+    pub rts: Vec<i32>,
+    pub kelurahan_name: String,
+    pub kecamatan_code: String,
+    pub kecamatan_name: String,
+}
+
+/// Everything the admin and public round pages show.
+#[derive(Clone, Debug)]
+pub struct RoundDetail {
+    pub round: round::Model,
+    pub criteria: Vec<criterion::Model>,
+    pub requirements: Vec<requirement::Model>,
+    pub formations: Vec<FormationView>,
+}
+
+impl RoundDetail {
+    /// The state, `draft` if the stored name is unknown.
+    pub fn state(&self) -> RoundState {
+        RoundState::parse(&self.round.state).unwrap_or(RoundState::Draft)
+    }
+
+    /// The frozen object as it stands now (hashing it gives `frozen_hash`
+    /// while nothing has changed since the freeze).
+    pub fn frozen_rules(&self) -> FrozenRules {
+        FrozenRules {
+            round_id: self.round.id.to_string(),
+            settings: FrozenSettings {
+                aggregation: self.round.aggregation.clone(),
+                passing_total: self.round.passing_total,
+                min_panelists: self.round.min_panelists,
+                age_min: self.round.age_min,
+                age_max: self.round.age_max,
+            },
+            criteria: self
+                .criteria
+                .iter()
+                .map(|c| FrozenCriterion {
+                    code: c.code.clone(),
+                    name_id: c.name_id.clone(),
+                    name_en: c.name_en.clone(),
+                    description_id: c.description_id.clone(),
+                    description_en: c.description_en.clone(),
+                    kind: c.kind.clone(),
+                    scale_min: c.scale_min,
+                    scale_max: c.scale_max,
+                    weight: c.weight,
+                    pass_min: c.pass_min,
+                    tiebreak_order: c.tiebreak_order,
+                    position: c.position,
+                    scale_labels: scale_labels_from_json(&c.scale_labels),
+                })
+                .collect(),
+            requirements: self
+                .requirements
+                .iter()
+                .map(|r| FrozenRequirement {
+                    code: r.code.clone(),
+                    kind: r.kind.clone(),
+                    text_id: r.text_id.clone(),
+                    text_en: r.text_en.clone(),
+                    params: r.params.clone().unwrap_or_default(),
+                    mandatory: r.mandatory,
+                    position: r.position,
+                })
+                .collect(),
+            formations: self
+                .formations
+                .iter()
+                .map(|f| FrozenFormation {
+                    code: f.model.code.clone(),
+                    name: f.model.name.clone(),
+                    kelurahan_code: f.model.kelurahan_code.clone(),
+                    all_rts: f.model.all_rts,
+                    rts: f.rts.clone(),
+                    seats: f.model.seats,
+                    reserve: f.model.reserve,
+                })
+                .collect(),
+        }
+    }
+
+    /// Sum of the criteria weights.
+    pub fn weight_sum(&self) -> i64 {
+        self.criteria.iter().map(|c| i64::from(c.weight)).sum()
+    }
+}
+
+async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDetail, DbErr> {
+    let criteria = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(r.id))
+        .order_by_asc(criterion::Column::Position)
+        .order_by_asc(criterion::Column::Code)
+        .all(db)
+        .await?;
+    let requirements = requirement::Entity::find()
+        .filter(requirement::Column::RoundId.eq(r.id))
+        .order_by_asc(requirement::Column::Position)
+        .order_by_asc(requirement::Column::Code)
+        .all(db)
+        .await?;
+    let formations = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(r.id))
+        .order_by_asc(formation::Column::Code)
+        .all(db)
+        .await?;
+    let rts = formation_rt::Entity::find()
+        .filter(formation_rt::Column::RoundId.eq(r.id))
+        .order_by_asc(formation_rt::Column::RtNumber)
+        .all(db)
+        .await?;
+    let kels: BTreeMap<String, kelurahan::Model> = kelurahan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code.clone(), k))
+        .collect();
+    let kecs: BTreeMap<String, String> = kecamatan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    let mut by_formation: BTreeMap<Uuid, Vec<i32>> = BTreeMap::new();
+    for row in rts {
+        by_formation
+            .entry(row.formation_id)
+            .or_default()
+            .push(row.rt_number);
+    }
+    let formations = formations
+        .into_iter()
+        .map(|m| {
+            let kel = kels.get(&m.kelurahan_code);
+            let kec_code = kel.map(|k| k.kecamatan_code.clone()).unwrap_or_default();
+            FormationView {
+                rts: by_formation.remove(&m.id).unwrap_or_default(),
+                kelurahan_name: kel.map(|k| k.name.clone()).unwrap_or_default(),
+                kecamatan_name: kecs.get(&kec_code).cloned().unwrap_or_default(),
+                kecamatan_code: kec_code,
+                model: m,
+            }
+        })
+        .collect();
+    Ok(RoundDetail {
+        round: r,
+        criteria,
+        requirements,
+        formations,
+    })
+}
+
+/// A round with its criteria, requirements and formations.
+///
+/// # Errors
+/// `NotFound`; storage failures.
+pub async fn load(db: &DatabaseConnection, id: Uuid) -> Result<RoundDetail, RoundError> {
+    let r = round::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(RoundError::NotFound)?;
+    Ok(load_in(db, r).await?)
+}
+
+/// Every round, newest year first.
+///
+/// # Errors
+/// Storage failures.
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<round::Model>, RoundError> {
+    Ok(round::Entity::find()
+        .order_by_desc(round::Column::Year)
+        .order_by_desc(round::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// Application counts of a round for the public page.
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    /// Formation id → submitted applications.
+    pub by_formation: BTreeMap<Uuid, u64>,
+    /// Kelurahan code → submitted applications.
+    pub by_kelurahan: BTreeMap<String, u64>,
+    /// Kecamatan code → submitted applications.
+    pub by_kecamatan: BTreeMap<String, u64>,
+    pub total: u64,
+}
+
+/// A published round with live counts, for `/seleksi/{slug}`.
+#[derive(Clone, Debug)]
+pub struct PublicRound {
+    pub detail: RoundDetail,
+    pub counts: Counts,
+}
+
+/// The public view of a round: only once registration has opened (a round
+/// that never left draft, even if cancelled, stays unpublished).
+///
+/// Applications count once submitted, whatever their later eligibility;
+/// drafts and withdrawals do not count.
+///
+/// # Errors
+/// `NotFound` for an unknown or unpublished slug; storage failures.
+pub async fn public_round(db: &DatabaseConnection, slug: &str) -> Result<PublicRound, RoundError> {
+    let r = round::Entity::find()
+        .filter(round::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .filter(|r| r.frozen_hash.is_some())
+        .ok_or(RoundError::NotFound)?;
+    let detail = load_in(db, r).await?;
+    let rows: Vec<(Option<Uuid>, Option<String>)> = application::Entity::find()
+        .select_only()
+        .column(application::Column::FormationId)
+        .column(application::Column::KelurahanCode)
+        .filter(application::Column::RoundId.eq(detail.round.id))
+        .filter(application::Column::State.is_in(["submitted", "eligible", "ineligible"]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let kec_of: BTreeMap<String, String> = kelurahan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.kecamatan_code))
+        .collect();
+    let mut counts = Counts::default();
+    for (fid, kel) in rows {
+        counts.total += 1;
+        if let Some(fid) = fid {
+            *counts.by_formation.entry(fid).or_default() += 1;
+        }
+        if let Some(kel) = kel {
+            if let Some(kec) = kec_of.get(&kel) {
+                *counts.by_kecamatan.entry(kec.clone()).or_default() += 1;
+            }
+            *counts.by_kelurahan.entry(kel).or_default() += 1;
+        }
+    }
+    Ok(PublicRound { detail, counts })
+}
+
+/// Kelurahan without RT rows, for the RT-count form: `(code, name, rt_count)`.
+///
+/// # Errors
+/// Storage failures.
+pub async fn kelurahan_without_rts(
+    db: &DatabaseConnection,
+) -> Result<Vec<(String, String, Option<i32>)>, RoundError> {
+    let with: BTreeSet<String> = rt::Entity::find()
+        .select_only()
+        .column(rt::Column::KelurahanCode)
+        .distinct()
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(kelurahan::Entity::find()
+        .order_by_asc(kelurahan::Column::Code)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|k| !with.contains(&k.code))
+        .map(|k| (k.code, k.name, k.rt_count))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_templates_are_valid_rule_sets() {
+        let ts = templates().expect("templates");
+        assert_eq!(ts.len(), 2);
+        for t in &ts {
+            let drafts = t.criteria_drafts();
+            let rules = RoundRules {
+                aggregation: Aggregation::Mean,
+                passing_total: t.settings.passing_total.and_then(|p| u32::try_from(p).ok()),
+                min_panelists: 3,
+                criteria: drafts
+                    .iter()
+                    .map(|c| Criterion {
+                        code: c.code.clone(),
+                        kind: c.kind,
+                        scale_min: c.scale_min.into(),
+                        scale_max: c.scale_max.into(),
+                        weight: u32::try_from(c.weight).unwrap_or(0),
+                        pass_min: c.pass_min.map(i64::from),
+                        tiebreak_order: c.tiebreak_order.and_then(|o| u32::try_from(o).ok()),
+                    })
+                    .collect(),
+                seed: String::new(),
+            };
+            assert_eq!(rules.validate(), Ok(()), "{}", t.code);
+            for c in &drafts {
+                let text = crate::domain::round::format_scale_labels(&c.labels);
+                assert!(
+                    parse_scale_labels(&text, c.scale_min.into(), c.scale_max.into()).is_ok(),
+                    "{} {}",
+                    t.code,
+                    c.code
+                );
+            }
+        }
+        assert!(ts.iter().any(|t| {
+            t.criteria
+                .iter()
+                .any(|c| c.kind == "imported" && c.scale_max == 100)
+        }));
+        let reqs = default_requirements().expect("requirements");
+        assert!(reqs.iter().any(|r| r.kind == "age"));
+        assert!(reqs.iter().any(|r| r.kind == "domicile"));
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> FormData {
+        FormData::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_criteria_form_says_what_weight_is_missing() {
+        let f = form(&[
+            ("c0_code", "k1"),
+            ("c0_name_id", "Integritas"),
+            ("c0_scale_min", "1"),
+            ("c0_scale_max", "2"),
+            ("c0_weight", "85"),
+            ("c0_labels", "1 = Kurang\n2 = Baik"),
+        ]);
+        let errs = parse_criteria(&f).expect_err("85");
+        assert_eq!(errs["weights"].id, "Total bobot 85; kurang 15.");
+        let f = form(&[
+            ("c0_code", "k1"),
+            ("c0_name_id", "Integritas"),
+            ("c0_scale_min", "1"),
+            ("c0_scale_max", "2"),
+            ("c0_weight", "100"),
+            ("c0_labels", "1 = Kurang\n2 = Baik"),
+            ("c0_tiebreak_order", "2"),
+        ]);
+        let errs = parse_criteria(&f).expect_err("tiebreak 2 without 1");
+        assert!(errs.contains_key("tiebreak"));
+    }
+
+    #[test]
+    fn settings_with_dates_out_of_order_name_the_later_date() {
+        let f = form(&[
+            ("name", "Rekrutmen Pokmas"),
+            ("year", "2027"),
+            ("registration_opens_at", "2027-01-10T08:00"),
+            ("registration_closes_at", "2027-01-05T08:00"),
+        ]);
+        let errs = RoundSettings::parse(&f).expect_err("order");
+        assert!(errs.contains_key("registration_closes_at"), "{errs:?}");
+        let ok = RoundSettings::parse(&form(&[("name", "Rekrutmen Pokmas"), ("year", "2027")]))
+            .expect("ok");
+        assert_eq!(ok.min_panelists, 3);
+    }
+}

@@ -1,0 +1,524 @@
+//! A round's own settings and schedule, its creation, and its state
+//! transitions including the freeze.
+
+use super::*;
+
+// ---------------------------------------------------------------------------
+// Round settings and schedule
+// ---------------------------------------------------------------------------
+
+/// A round's own settings: texts, rules and schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundSettings {
+    pub name: String,
+    pub year: i32,
+    pub description_id: String,
+    pub description_en: String,
+    pub aggregation: Aggregation,
+    pub passing_total: Option<i32>,
+    pub min_panelists: i32,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    pub schedule: Schedule,
+}
+
+impl RoundSettings {
+    /// Parses the settings form (`name`, `year`, `description_id`,
+    /// `description_en`, `aggregation`, `passing_total`, `min_panelists`,
+    /// `age_min`, `age_max` and one `datetime-local` field per milestone, in WITA).
+    ///
+    /// # Errors
+    /// A message per bad field; dates out of order are reported on the later date.
+    pub fn parse(f: &FormData) -> Result<RoundSettings, FieldErrors> {
+        let mut errs = FieldErrors::new();
+        let name = text_len(
+            &mut errs,
+            "name",
+            f.get("name"),
+            3,
+            120,
+            ("Nama", "The name"),
+        );
+        let year = int_in(
+            &mut errs,
+            "year",
+            f.get("year"),
+            2020..=2100,
+            ("Tahun", "The year"),
+        );
+        let description_id = text_len(
+            &mut errs,
+            "description_id",
+            f.get("description_id"),
+            0,
+            5000,
+            ("Keterangan", "The description"),
+        );
+        let description_en = text_len(
+            &mut errs,
+            "description_en",
+            f.get("description_en"),
+            0,
+            5000,
+            ("Keterangan", "The description"),
+        );
+        let aggregation = match f.get("aggregation") {
+            "" | "mean" => Aggregation::Mean,
+            "trimmed_mean" => Aggregation::TrimmedMean,
+            _ => {
+                errs.insert(
+                    "aggregation".into(),
+                    Msg::new(
+                        "Pilih rata-rata atau rata-rata terpangkas.",
+                        "Choose mean or trimmed mean.",
+                    ),
+                );
+                Aggregation::Mean
+            }
+        };
+        let passing_total = opt_int_in(
+            &mut errs,
+            "passing_total",
+            f.get("passing_total"),
+            0..=100,
+            ("Nilai total minimum", "The passing total"),
+        );
+        let min_panelists = if f.get("min_panelists").is_empty() {
+            Some(3)
+        } else {
+            int_in(
+                &mut errs,
+                "min_panelists",
+                f.get("min_panelists"),
+                1..=20,
+                ("Jumlah penilai minimum", "The minimum number of panelists"),
+            )
+        };
+        let age_min = opt_int_in(
+            &mut errs,
+            "age_min",
+            f.get("age_min"),
+            17..=100,
+            ("Usia minimum", "The minimum age"),
+        );
+        let age_max = opt_int_in(
+            &mut errs,
+            "age_max",
+            f.get("age_max"),
+            17..=100,
+            ("Usia maksimum", "The maximum age"),
+        );
+        if let (Some(Some(lo)), Some(Some(hi))) = (age_min, age_max)
+            && lo > hi
+        {
+            errs.insert(
+                "age_max".into(),
+                Msg::new(
+                    "Usia maksimum tidak boleh di bawah usia minimum.",
+                    "The maximum age cannot be below the minimum age.",
+                ),
+            );
+        }
+        let mut schedule = Schedule::default();
+        for m in Milestone::ALL {
+            match parse_wita(f.get(m.field())) {
+                Ok(at) => schedule.set(m, at),
+                Err(msg) => {
+                    errs.insert(m.field().into(), msg);
+                }
+            }
+        }
+        if let Err((m, msg)) = schedule.check_order() {
+            errs.entry(m.field().into()).or_insert(msg);
+        }
+        match (year, passing_total, min_panelists, age_min, age_max) {
+            (
+                Some(year),
+                Some(passing_total),
+                Some(min_panelists),
+                Some(age_min),
+                Some(age_max),
+            ) if errs.is_empty() => Ok(RoundSettings {
+                name,
+                year,
+                description_id,
+                description_en,
+                aggregation,
+                passing_total,
+                min_panelists,
+                age_min,
+                age_max,
+                schedule,
+            }),
+            _ => Err(errs),
+        }
+    }
+
+    fn payload(&self) -> serde_json::Value {
+        let mut dates = serde_json::Map::new();
+        for m in Milestone::ALL {
+            dates.insert(
+                m.field().into(),
+                serde_json::json!(
+                    self.schedule
+                        .get(m)
+                        .map(crate::domain::audit::format_at)
+                        .unwrap_or_default()
+                ),
+            );
+        }
+        serde_json::json!({
+            "name": self.name,
+            "year": self.year,
+            "aggregation": self.aggregation.as_str(),
+            "passing_total": self.passing_total.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
+            "min_panelists": self.min_panelists,
+            "age_min": self.age_min.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
+            "age_max": self.age_max.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
+            "schedule": dates,
+        })
+    }
+}
+
+/// The schedule stored on a round.
+pub fn schedule_of(r: &round::Model) -> Schedule {
+    Schedule {
+        registration_opens_at: r.registration_opens_at,
+        registration_closes_at: r.registration_closes_at,
+        verification_ends_at: r.verification_ends_at,
+        assessment_starts_at: r.assessment_starts_at,
+        assessment_ends_at: r.assessment_ends_at,
+        provisional_at: r.provisional_at,
+        objection_ends_at: r.objection_ends_at,
+        final_at: r.final_at,
+    }
+}
+
+/// A slug for `name` and `year` not used by another round.
+async fn free_slug(
+    tx: &DatabaseTransaction,
+    name: &str,
+    year: i32,
+    own: Option<Uuid>,
+) -> Result<String, DbErr> {
+    let base = slugify(name, year);
+    let mut candidate = base.clone();
+    for n in 2.. {
+        let taken = round::Entity::find()
+            .filter(round::Column::Slug.eq(candidate.clone()))
+            .one(tx)
+            .await?;
+        match taken {
+            Some(r) if Some(r.id) != own => candidate = format!("{base}-{n}"),
+            _ => break,
+        }
+    }
+    Ok(candidate)
+}
+
+fn apply_settings(m: &mut round::ActiveModel, s: &RoundSettings) {
+    m.name = Set(s.name.clone());
+    m.year = Set(s.year);
+    m.description_id = Set(s.description_id.clone());
+    m.description_en = Set(s.description_en.clone());
+    m.aggregation = Set(s.aggregation.as_str().to_owned());
+    m.passing_total = Set(s.passing_total);
+    m.min_panelists = Set(s.min_panelists);
+    m.age_min = Set(s.age_min);
+    m.age_max = Set(s.age_max);
+    m.registration_opens_at = Set(s.schedule.registration_opens_at);
+    m.registration_closes_at = Set(s.schedule.registration_closes_at);
+    m.verification_ends_at = Set(s.schedule.verification_ends_at);
+    m.assessment_starts_at = Set(s.schedule.assessment_starts_at);
+    m.assessment_ends_at = Set(s.schedule.assessment_ends_at);
+    m.provisional_at = Set(s.schedule.provisional_at);
+    m.objection_ends_at = Set(s.schedule.objection_ends_at);
+    m.final_at = Set(s.schedule.final_at);
+}
+
+/// Creates a draft round with a unique slug (`round.created`).
+///
+/// With an `idempotency_key` (the hidden field of the form), a repeated
+/// submission returns the round the first one created instead of a second round.
+///
+/// # Errors
+/// `Forbidden` for non-admins; `Invalid` when the key was used for another
+/// request; storage failures. The system actor cannot create rounds (every
+/// round names the account that created it).
+pub async fn create_round(
+    db: &DatabaseConnection,
+    actor: Actor,
+    settings: &RoundSettings,
+    idempotency_key: Option<&str>,
+) -> Result<Uuid, RoundError> {
+    require_admin(actor)?;
+    let creator = created_by(actor).ok_or(RoundError::Forbidden)?;
+    let tx = begin_write(db).await?;
+    let request_hash = crate::domain::lottery::sha256_hex(&settings.payload().to_string());
+    let key = idempotency_key.filter(|k| !k.is_empty() && k.len() <= 100);
+    if let Some(key) = key {
+        let found = idempotency_key::Entity::find_by_id((creator.to_string(), key.to_owned()))
+            .one(&tx)
+            .await?;
+        if let Some(found) = found {
+            return match found.response_location.and_then(|l| l.parse().ok()) {
+                Some(id) if found.request_hash == request_hash => Ok(id),
+                _ => Err(RoundError::form(Msg::new(
+                    "Formulir ini sudah dikirim. Muat ulang halaman untuk membuat seleksi lain.",
+                    "This form was already submitted. Reload the page to create another round.",
+                ))),
+            };
+        }
+    }
+    let id = Uuid::now_v7();
+    let now = OffsetDateTime::now_utc();
+    let slug = free_slug(&tx, &settings.name, settings.year, None).await?;
+    let mut m = round::ActiveModel {
+        id: Set(id),
+        slug: Set(slug.clone()),
+        state: Set(RoundState::Draft.as_str().into()),
+        frozen_hash: Set(None),
+        frozen_at: Set(None),
+        close_event_seq: Set(None),
+        close_event_hash: Set(None),
+        applicant_list_hash: Set(None),
+        lottery_seed: Set(None),
+        created_by: Set(creator),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply_settings(&mut m, settings);
+    m.insert(&tx).await?;
+    if let Some(key) = key {
+        idempotency_key::ActiveModel {
+            scope: Set(creator.to_string()),
+            key: Set(key.to_owned()),
+            request_hash: Set(request_hash),
+            status_code: Set(Some(303)),
+            response_location: Set(Some(id.to_string())),
+            created_at: Set(now),
+        }
+        .insert(&tx)
+        .await?;
+    }
+    let mut payload = settings.payload();
+    payload["slug"] = serde_json::json!(slug);
+    append(
+        &tx,
+        NewEvent::new(actor, "round.created", "round", id.to_string())
+            .round(id)
+            .payload(payload),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(round.id = %id, round.slug = %slug, "round created");
+    Ok(id)
+}
+
+/// Changes a draft round's settings and schedule (`round.updated`); the slug
+/// follows the name and year while the round is unpublished.
+///
+/// # Errors
+/// `Forbidden`, `NotFound`, `Invalid` when the round is frozen; storage failures.
+pub async fn update_round(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: Uuid,
+    settings: &RoundSettings,
+) -> Result<(), RoundError> {
+    require_admin(actor)?;
+    let tx = begin_write(db).await?;
+    lock_draft(&tx, id).await?;
+    let slug = free_slug(&tx, &settings.name, settings.year, Some(id)).await?;
+    let mut m = round::ActiveModel {
+        id: Set(id),
+        slug: Set(slug.clone()),
+        updated_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    };
+    apply_settings(&mut m, settings);
+    m.update(&tx).await?;
+    let mut payload = settings.payload();
+    payload["slug"] = serde_json::json!(slug);
+    append(
+        &tx,
+        NewEvent::new(actor, "round.updated", "round", id.to_string())
+            .round(id)
+            .payload(payload),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Transitions and the freeze
+// ---------------------------------------------------------------------------
+
+/// What must hold before the rules can be frozen, beyond the schedule.
+fn freeze_checks(d: &RoundDetail) -> Result<(), Msg> {
+    if d.criteria.is_empty() {
+        return Err(Msg::new(
+            "Belum ada kriteria penilaian.",
+            "There are no criteria yet.",
+        ));
+    }
+    if let Some(m) = weight_shortfall(d.weight_sum()) {
+        return Err(m);
+    }
+    ranking_rules(&d.round, &d.criteria)
+        .validate()
+        .map_err(|e| {
+            Msg::new(
+                format!("Aturan penilaian tidak valid: {e}."),
+                format!("The scoring rules are invalid: {e}."),
+            )
+        })?;
+    if d.requirements.is_empty() {
+        return Err(Msg::new(
+            "Belum ada persyaratan.",
+            "There are no requirements yet.",
+        ));
+    }
+    if d.formations.is_empty() {
+        return Err(Msg::new(
+            "Belum ada formasi.",
+            "There are no formations yet.",
+        ));
+    }
+    if let Some(f) = d.formations.iter().find(|f| f.rts.is_empty()) {
+        return Err(Msg::new(
+            format!("Formasi {} belum mencakup RT mana pun.", f.model.code),
+            format!("Formation {} covers no RT.", f.model.code),
+        ));
+    }
+    // The age rule is published in two places (the range on the round, the
+    // requirement residents read); one without the other would mislead.
+    let has_age_rule = d.requirements.iter().any(|r| r.kind == "age");
+    let has_range = d.round.age_min.is_some() || d.round.age_max.is_some();
+    if has_age_rule && !has_range {
+        return Err(Msg::new(
+            "Ada persyaratan usia tetapi batas usia seleksi belum diisi.",
+            "There is an age requirement but the round has no age range.",
+        ));
+    }
+    if has_range && !has_age_rule {
+        return Err(Msg::new(
+            "Batas usia diisi tetapi tidak ada persyaratan berjenis usia.",
+            "The round has an age range but no age requirement.",
+        ));
+    }
+    Ok(())
+}
+
+/// Adds to each whole-kelurahan formation the RTs its kelurahan gained since
+/// the formation was made (e.g. a later RT import), so what is frozen covers
+/// the whole kelurahan as it stands. Returns how many RT rows were added.
+async fn sync_whole_formations(tx: &DatabaseTransaction, round_id: Uuid) -> Result<u64, DbErr> {
+    let whole = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round_id))
+        .filter(formation::Column::AllRts.eq(true))
+        .all(tx)
+        .await?;
+    let mut added = 0;
+    for f in whole {
+        let have: BTreeSet<i32> = formation_rt::Entity::find()
+            .filter(formation_rt::Column::RoundId.eq(round_id))
+            .filter(formation_rt::Column::KelurahanCode.eq(f.kelurahan_code.clone()))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|r| r.rt_number)
+            .collect();
+        let missing: Vec<i32> = rts_of(tx, &f.kelurahan_code)
+            .await?
+            .into_iter()
+            .filter(|n| !have.contains(n))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        added += missing.len() as u64;
+        formation_rt::Entity::insert_many(missing.into_iter().map(|n| formation_rt::ActiveModel {
+            round_id: Set(round_id),
+            kelurahan_code: Set(f.kelurahan_code.clone()),
+            rt_number: Set(n),
+            formation_id: Set(f.id),
+        }))
+        .exec(tx)
+        .await?;
+    }
+    Ok(added)
+}
+
+/// Moves a round to `to` if the state machine and the schedule allow it at
+/// `now`. Opening registration also freezes the rules: it stores
+/// `frozen_hash` and `frozen_at`, and the `round.registration_opened` event
+/// carries the frozen object and its hash (`payload.frozen_hash` =
+/// SHA-256 of the canonical text of `payload.frozen`). Cancelling needs a reason.
+///
+/// # Errors
+/// `Invalid` with the reason in both languages; `Forbidden`; `NotFound`.
+pub async fn transition(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: Uuid,
+    to: RoundState,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), RoundError> {
+    require_admin(actor)?;
+    let reason = reason.trim();
+    if to == RoundState::Cancelled && reason.chars().count() < 5 {
+        return Err(RoundError::field(
+            "reason",
+            Msg::new(
+                "Tuliskan alasan pembatalan (minimal 5 karakter).",
+                "Write the reason for cancelling (at least 5 characters).",
+            ),
+        ));
+    }
+    let tx = begin_write(db).await?;
+    let r = round::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .ok_or(RoundError::NotFound)?;
+    let from = RoundState::parse(&r.state)
+        .ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
+    check_transition(from, to, &schedule_of(&r), now).map_err(RoundError::form)?;
+    let mut m = round::ActiveModel {
+        id: Set(id),
+        state: Set(to.as_str().into()),
+        updated_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    };
+    let mut payload = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
+    if to == RoundState::Registration {
+        let synced = sync_whole_formations(&tx, id).await?;
+        payload["rts_added_to_whole_formations"] = serde_json::json!(synced);
+        let detail = load_in(&tx, r).await?;
+        freeze_checks(&detail).map_err(RoundError::form)?;
+        let frozen = detail.frozen_rules();
+        let hash = frozen
+            .hash()
+            .map_err(|e| anyhow::anyhow!("frozen rules: {e}"))?;
+        m.frozen_hash = Set(Some(hash.clone()));
+        m.frozen_at = Set(Some(now));
+        payload["frozen_hash"] = serde_json::json!(hash);
+        payload["frozen"] = frozen.to_json();
+    }
+    m.update(&tx).await?;
+    append(
+        &tx,
+        NewEvent::new(actor, to.entered_action(), "round", id.to_string())
+            .round(id)
+            .payload(payload)
+            .reason(reason),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(round.id = %id, round.from = %from, round.to = %to, "round state changed");
+    Ok(())
+}

@@ -1,0 +1,981 @@
+//! Round administration up to the freeze, and the public round page (issue 4
+//! §1–§5), through the real router as an admin would click it.
+
+use axum::http::StatusCode;
+use pokmas::db::entities::{audit_event, criterion, formation, formation_rt, round};
+use pokmas::domain::role::Role;
+use pokmas::domain::round::input_wita;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::support::{Browser, PASSWORD, TestApp, TestResponse, hidden_value};
+
+/// Kecamatan Samarinda Kota and three of its kelurahan with RT counts from
+/// `fixtures/rt_counts_partial.csv`; the other two are left without RTs.
+const KECAMATAN: &str = "64.72.09";
+const KARANG_MUMUS: (&str, &str) = ("64.72.09.1001", "23");
+const PELABUHAN: (&str, &str) = ("64.72.09.1002", "17");
+const BUGIS: (&str, &str) = ("64.72.09.1004", "19");
+
+async fn signed_in_admin(mut app: TestApp) -> TestApp {
+    app.create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    let res = app.login("admin@samarindakota.go.id", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "login: {}", res.body);
+    app
+}
+
+async fn post(
+    app: &mut TestApp,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    let csrf = app.csrf_from(form_page).await;
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    app.post_form(action, &all).await
+}
+
+async fn create_round(app: &mut TestApp, name: &str) -> Uuid {
+    let page = app.get("/admin/seleksi").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
+    let key = hidden_value(&page.body, "idempotency_key").expect("idempotency key");
+    let res = app
+        .post_form(
+            "/admin/seleksi",
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", &key),
+                ("name", name),
+                ("year", "2027"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let id: Uuid = res
+        .location()
+        .and_then(|l| l.strip_prefix("/admin/seleksi/"))
+        .and_then(|s| s.parse().ok())
+        .expect("redirect to the round");
+    // A double click (same idempotency key) does not create a second round.
+    let again = app
+        .post_form(
+            "/admin/seleksi",
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", &key),
+                ("name", name),
+                ("year", "2027"),
+            ],
+        )
+        .await;
+    assert_eq!(again.location(), res.location(), "same round again");
+    id
+}
+
+fn wita(days: i64) -> String {
+    input_wita(OffsetDateTime::now_utc() + Duration::days(days))
+}
+
+/// A schedule around now: registration opened yesterday, closes in a week.
+fn schedule_fields() -> Vec<(&'static str, String)> {
+    vec![
+        ("registration_opens_at", wita(-1)),
+        ("registration_closes_at", wita(7)),
+        ("verification_ends_at", wita(14)),
+        ("assessment_starts_at", wita(20)),
+        ("assessment_ends_at", wita(22)),
+        ("provisional_at", wita(25)),
+        ("objection_ends_at", wita(28)),
+        ("final_at", wita(35)),
+    ]
+}
+
+async fn save_settings(
+    app: &mut TestApp,
+    id: Uuid,
+    schedule: &[(&'static str, String)],
+) -> TestResponse {
+    let path = format!("/admin/seleksi/{id}");
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("name", "Rekrutmen Pokmas Samarinda Kota"),
+        ("year", "2027"),
+        (
+            "description_id",
+            "Seleksi anggota Pokmas untuk Kecamatan Samarinda Kota.",
+        ),
+        (
+            "description_en",
+            "Selection of Pokmas members for Samarinda Kota district.",
+        ),
+        ("aggregation", "mean"),
+        ("passing_total", "60"),
+        ("min_panelists", "3"),
+        ("age_min", "21"),
+        ("age_max", "60"),
+    ];
+    fields.extend(schedule.iter().map(|(k, v)| (*k, v.as_str())));
+    post(app, &path, &path, &fields).await
+}
+
+async fn audit_count(app: &TestApp) -> u64 {
+    audit_event::Entity::find()
+        .count(&app.db.db)
+        .await
+        .expect("count")
+}
+
+async fn load_round(app: &TestApp, id: Uuid) -> round::Model {
+    round::Entity::find_by_id(id)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("round exists")
+}
+
+/// Builds a complete draft round: template criteria, a schedule, RTs for
+/// three kelurahan and one formation per kelurahan of the kecamatan.
+async fn build_round(app: &mut TestApp) -> Uuid {
+    let id = create_round(app, "Rekrutmen Pokmas Samarinda Kota").await;
+    let crit = format!("/admin/seleksi/{id}/kriteria");
+    let res = post(
+        app,
+        &crit,
+        &format!("/admin/seleksi/{id}/templat"),
+        &[("template", "panel")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = save_settings(app, id, &schedule_fields()).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    let fpage = format!("/admin/seleksi/{id}/formasi");
+    for (code, count) in [KARANG_MUMUS, PELABUHAN, BUGIS] {
+        let res = post(
+            app,
+            &fpage,
+            &format!("{fpage}/rt"),
+            &[("kelurahan", code), ("rt_count", count)],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    let res = post(
+        app,
+        &fpage,
+        &format!("{fpage}/buat"),
+        &[("kecamatan", KECAMATAN), ("seats", "5"), ("reserve", "2")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("Formasi dibuat"), "{}", res.body);
+    // Pasar Pagi and Sungai Pinang Luar have no RT rows: said so, and offered the RT form.
+    assert!(res.body.contains("belum memiliki data RT"), "{}", res.body);
+    assert!(res.body.contains("Pasar Pagi"));
+    id
+}
+
+async fn submitted_application(
+    app: &TestApp,
+    round_id: Uuid,
+    formation_id: Uuid,
+    kelurahan: &str,
+    rt: i32,
+) {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let now = OffsetDateTime::now_utc();
+    pokmas::db::entities::application::Model {
+        id: Uuid::now_v7(),
+        round_id,
+        formation_id: Some(formation_id),
+        account_id: None,
+        registration_no: Some("SKT-2027-0001".into()),
+        state: "submitted".into(),
+        assisted_by: None,
+        full_name: "Siti Aminah".into(),
+        nik_ciphertext: None,
+        nik_hash: Some("h1".into()),
+        nik_masked: None,
+        birth_place: "Samarinda".into(),
+        birth_date: None,
+        sex: "female".into(),
+        address: "Jl. Pangeran Diponegoro".into(),
+        kelurahan_code: Some(kelurahan.into()),
+        rt_number: Some(rt),
+        phone: String::new(),
+        email: String::new(),
+        education: String::new(),
+        occupation: String::new(),
+        family_card_hash: None,
+        motivation: String::new(),
+        experience: String::new(),
+        nik_warnings: "[]".into(),
+        status_pin_hash: None,
+        submission_hash: None,
+        seq_in_kelurahan: Some(1),
+        created_at: now,
+        updated_at: now,
+        submitted_at: Some(now),
+        withdrawn_at: None,
+        eligibility_decided_at: None,
+    }
+    .into_active_model()
+    .insert(&app.db.db)
+    .await
+    .expect("application");
+}
+
+async fn journey(mut app: TestApp) {
+    app = signed_in_admin(app).await;
+    let id = build_round(&mut app).await;
+    let db = app.db.db.clone();
+
+    // Three whole-kelurahan formations, each listing every RT.
+    let formations = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(id))
+        .all(&db)
+        .await
+        .expect("formations");
+    assert_eq!(formations.len(), 3);
+    assert!(
+        formations
+            .iter()
+            .all(|f| f.all_rts && f.seats == 5 && f.reserve == 2)
+    );
+    let rts = formation_rt::Entity::find()
+        .filter(formation_rt::Column::RoundId.eq(id))
+        .count(&db)
+        .await
+        .expect("rts");
+    assert_eq!(rts, 23 + 17 + 19);
+
+    // Bulk edit: Bugis gets 7 seats.
+    let bugis = formations
+        .iter()
+        .find(|f| f.kelurahan_code == BUGIS.0)
+        .expect("bugis");
+    let fpage = format!("/admin/seleksi/{id}/formasi");
+    let seats_key = format!("seats_{}", bugis.id);
+    let reserve_key = format!("reserve_{}", bugis.id);
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/kursi"),
+        &[(&seats_key, "7"), (&reserve_key, "3")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    // Bugis gains two RTs after its formation was made (say, a later RT
+    // import): a group over them is refused, and the freeze adds them to
+    // the whole-kelurahan formation.
+    let added = pokmas::services::rounds::create_rts(
+        &db,
+        pokmas::db::audit::Actor::System,
+        BUGIS.0,
+        Some(21),
+    )
+    .await
+    .expect("rts");
+    assert_eq!(added, 2);
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/tambah"),
+        &[
+            ("code", "BUGIS-BARU"),
+            ("name", "Pokmas Bugis Baru"),
+            ("kelurahan_code", BUGIS.0),
+            ("rts", "20;21"),
+            ("seats", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("sudah menjadi satu formasi utuh"),
+        "{}",
+        res.body
+    );
+
+    // A kelurahan whose RT count is recorded but whose RTs are not listed:
+    // an empty count uses the recorded one.
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        pokmas::db::entities::kelurahan::ActiveModel {
+            code: Set("64.72.09.1003".into()),
+            rt_count: Set(Some(14)),
+            ..Default::default()
+        }
+        .update(&db)
+        .await
+        .expect("record count");
+    }
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/rt"),
+        &[("kelurahan", "64.72.09.1003"), ("rt_count", "")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("14 RT ditambahkan"), "{}", res.body);
+
+    // The draft is not public.
+    let slug = load_round(&app, id).await.slug;
+    assert_eq!(slug, "rekrutmen-pokmas-samarinda-kota-2027");
+    assert_eq!(
+        app.get(&format!("/seleksi/{slug}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Open registration: the rules freeze.
+    let detail = format!("/admin/seleksi/{id}");
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "registration")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let r = load_round(&app, id).await;
+    assert_eq!(r.state, "registration");
+    let hash = r.frozen_hash.clone().expect("frozen hash");
+    let event = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("round.registration_opened"))
+        .one(&db)
+        .await
+        .expect("query")
+        .expect("event");
+    let payload: serde_json::Value = serde_json::from_str(&event.payload).expect("json");
+    assert_eq!(payload["frozen_hash"], serde_json::json!(hash));
+    // Anyone can re-derive the hash from the payload alone.
+    let text = pokmas::domain::audit::canonical_payload(&payload["frozen"]).expect("canonical");
+    assert_eq!(pokmas::domain::lottery::sha256_hex(&text), hash);
+    assert_eq!(
+        payload["rts_added_to_whole_formations"],
+        serde_json::json!(2)
+    );
+    let frozen_bugis = payload["frozen"]["formations"]
+        .as_array()
+        .expect("formations")
+        .iter()
+        .find(|f| f["code"] == serde_json::json!(BUGIS.0))
+        .expect("bugis frozen");
+    assert_eq!(frozen_bugis["rts"].as_array().map(Vec::len), Some(21));
+
+    // Every later edit is refused with a clear message, and nothing changes.
+    let before = audit_count(&app).await;
+    let crit_before = criterion::Entity::find().count(&db).await.expect("count");
+    let crit = format!("/admin/seleksi/{id}/kriteria");
+    let res = post(
+        &mut app,
+        &detail,
+        &crit,
+        &[
+            ("c0_code", "X"),
+            ("c0_name_id", "Baru"),
+            ("c0_scale_min", "1"),
+            ("c0_scale_max", "2"),
+            ("c0_weight", "100"),
+            ("c0_labels", "1 = a\n2 = b"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("sudah dikunci"), "{}", res.body);
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{fpage}/kursi"),
+        &[(&seats_key, "9"), (&reserve_key, "3")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("sudah dikunci"));
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("/admin/seleksi/{id}/templat"),
+        &[("template", "tpp2023")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("/admin/seleksi/{id}/persyaratan"),
+        &[
+            ("r0_code", "X"),
+            ("r0_kind", "document"),
+            ("r0_text_id", "Apa saja"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = save_settings(&mut app, id, &schedule_fields()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        audit_count(&app).await,
+        before,
+        "no event for a refused edit"
+    );
+    assert_eq!(
+        criterion::Entity::find().count(&db).await.expect("count"),
+        crit_before
+    );
+    assert_eq!(load_round(&app, id).await.frozen_hash, Some(hash.clone()));
+    let bugis_now = formation::Entity::find_by_id(bugis.id)
+        .one(&db)
+        .await
+        .expect("q")
+        .expect("f");
+    assert_eq!((bugis_now.seats, bugis_now.reserve), (7, 3));
+
+    // One submitted application in Bugis RT 1 (the application service is
+    // another issue; a row is enough for the live counts).
+    submitted_application(&app, id, bugis.id, BUGIS.0, 1).await;
+
+    // The public page shows criteria, weights, seats, requirements and the hash.
+    app.get("/bahasa/id?kembali=/").await;
+    let page = app.get(&format!("/seleksi/{slug}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in [
+        "Integritas dan komitmen",
+        "Pemahaman Probebaya",
+        "Pengalaman pengorganisasian masyarakat",
+        "Sangat baik: rekam jejak teruji",
+        "Pokmas Kelurahan Bugis",
+        "Saya bukan pengurus atau anggota partai politik.",
+        "Contoh dengan dua pendaftar",
+        "Formasi dengan pendaftar lebih sedikit dari kursi",
+        &hash,
+    ] {
+        assert!(page.body.contains(text), "public page lacks {text}");
+    }
+    assert!(
+        page.body.contains("<td class=\"num\">30</td>"),
+        "weight 30 shown"
+    );
+    assert!(
+        page.body.contains("<td class=\"num\">7</td>"),
+        "Bugis seats shown"
+    );
+    assert!(
+        page.body.contains("kursi: <strong>17</strong>")
+            || page.body.contains("kursi\": <strong>17"),
+        "total seats 5+5+7"
+    );
+    let en = app
+        .get(&format!("/bahasa/en?kembali=/seleksi/{slug}"))
+        .await;
+    assert_eq!(en.status, StatusCode::SEE_OTHER);
+    let page = app.get(&format!("/seleksi/{slug}")).await;
+    assert!(page.body.contains("Integrity and commitment"));
+    assert!(
+        page.body.contains("applications: <strong>1</strong>"),
+        "live total"
+    );
+    assert!(
+        page.body.contains("Pokmas Kelurahan Bugis: 1 / 7 seats"),
+        "fewer applicants than seats"
+    );
+    assert!(
+        page.body
+            .contains("Kec. Samarinda Kota</th><th class=\"num\">1</th>"),
+        "per kecamatan"
+    );
+    assert!(page.body.contains("Worked example with two applicants"));
+
+    // The home page links to it.
+    let home = app.get("/").await;
+    assert!(home.body.contains(&format!("href=\"/seleksi/{slug}\"")));
+
+    // formations.csv round-trips through its own format.
+    let csv = app.get(&format!("/admin/seleksi/{id}/formasi.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body
+            .starts_with("round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n")
+    );
+    assert!(csv.body.contains(&format!(
+        "{id},{},Pokmas Kelurahan Bugis,{},all,7,3",
+        BUGIS.0, BUGIS.0
+    )));
+}
+
+#[tokio::test]
+async fn an_admin_builds_a_round_from_a_template_and_opening_registration_freezes_it_on_sqlite() {
+    journey(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn an_admin_builds_a_round_from_a_template_and_opening_registration_freezes_it_on_postgres() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    journey(app).await;
+}
+
+#[tokio::test]
+async fn every_admin_route_is_refused_to_everyone_but_admins() {
+    let mut app = signed_in_admin(TestApp::new().await).await;
+    assert!(
+        app.get("/").await.body.contains("href=\"/admin/seleksi\""),
+        "admins see the way in"
+    );
+    let id = create_round(&mut app, "Rekrutmen Pokmas 2027").await;
+    let fid = Uuid::now_v7();
+    let gets = [
+        "/admin/seleksi".to_owned(),
+        format!("/admin/seleksi/{id}"),
+        format!("/admin/seleksi/{id}/kriteria"),
+        format!("/admin/seleksi/{id}/persyaratan"),
+        format!("/admin/seleksi/{id}/formasi"),
+        format!("/admin/seleksi/{id}/formasi.csv"),
+    ];
+    let posts = [
+        "/admin/seleksi".to_owned(),
+        format!("/admin/seleksi/{id}"),
+        format!("/admin/seleksi/{id}/status"),
+        format!("/admin/seleksi/{id}/kriteria"),
+        format!("/admin/seleksi/{id}/templat"),
+        format!("/admin/seleksi/{id}/persyaratan"),
+        format!("/admin/seleksi/{id}/formasi/buat"),
+        format!("/admin/seleksi/{id}/formasi/rt"),
+        format!("/admin/seleksi/{id}/formasi/tambah"),
+        format!("/admin/seleksi/{id}/formasi/kursi"),
+        format!("/admin/seleksi/{id}/formasi/impor"),
+        format!("/admin/seleksi/{id}/formasi/{fid}/hapus"),
+    ];
+    let events = audit_count(&app).await;
+
+    // Anonymous: sent to the login page.
+    let admin_jar = app.switch_browser(Browser::default());
+    for path in gets.iter().chain(posts.iter()) {
+        let res = if gets.contains(path) && !posts.contains(path) || path.ends_with(".csv") {
+            app.get(path).await
+        } else {
+            app.post_form(path, &[("to", "registration"), ("template", "panel")])
+                .await
+        };
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "anonymous {path}");
+        assert_eq!(res.location(), Some("/masuk"), "anonymous {path}");
+    }
+
+    for (email, role, scope) in [
+        ("operator@contoh.id", Role::Operator, vec!["64.72.09.1004"]),
+        ("panelis@contoh.id", Role::Panelist, vec!["64.72.09.1004"]),
+        ("auditor@contoh.id", Role::Auditor, vec![]),
+        ("warga@contoh.id", Role::Applicant, vec![]),
+    ] {
+        app.create_user(email, role, &scope).await;
+        app.switch_browser(Browser::default());
+        let res = app.login(email, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{email} logs in");
+        let home = app.get("/").await.body;
+        assert!(
+            !home.contains("href=\"/admin/seleksi\""),
+            "{role:?} sees no admin link"
+        );
+        let csrf = hidden_value(&home, "csrf").expect("logout form token");
+        for path in &gets {
+            let res = app.get(path).await;
+            assert!(
+                matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{role:?} GET {path}: {}",
+                res.status
+            );
+        }
+        for path in &posts {
+            let res = app
+                .post_form(
+                    path,
+                    &[
+                        ("csrf", &csrf),
+                        ("to", "registration"),
+                        ("template", "panel"),
+                        ("name", "X Y Z"),
+                        ("year", "2027"),
+                    ],
+                )
+                .await;
+            assert!(
+                matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{role:?} POST {path}: {}",
+                res.status
+            );
+        }
+    }
+    app.switch_browser(admin_jar);
+    // Only the four account creations were recorded; no round changed.
+    assert_eq!(audit_count(&app).await, events + 4);
+    assert_eq!(load_round(&app, id).await.state, "draft");
+    assert_eq!(
+        criterion::Entity::find()
+            .count(&app.db.db)
+            .await
+            .expect("count"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing_on_sqlite() {
+    bad_input(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_clear_message_and_changes_nothing_on_postgres() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    bad_input(app).await;
+}
+
+async fn bad_input(app: TestApp) {
+    let mut app = signed_in_admin(app).await;
+    let id = build_round(&mut app).await;
+    let db = app.db.db.clone();
+    let crit = format!("/admin/seleksi/{id}/kriteria");
+    let fpage = format!("/admin/seleksi/{id}/formasi");
+    let detail = format!("/admin/seleksi/{id}");
+    let events = audit_count(&app).await;
+    let criteria = criterion::Entity::find().count(&db).await.expect("count");
+    let formations = formation::Entity::find().count(&db).await.expect("count");
+    let before = load_round(&app, id).await;
+
+    // Weights that do not sum to 100: the form says what is missing and keeps the input.
+    let res = post(
+        &mut app,
+        &crit,
+        &crit,
+        &[
+            ("c0_code", "INT"),
+            ("c0_name_id", "Integritas"),
+            ("c0_scale_min", "1"),
+            ("c0_scale_max", "5"),
+            ("c0_weight", "50"),
+            ("c0_labels", "1 = a\n2 = b\n3 = c\n4 = d\n5 = e"),
+            ("c1_code", "KOM"),
+            ("c1_name_id", "Komunikasi yang jelas"),
+            ("c1_scale_min", "1"),
+            ("c1_scale_max", "5"),
+            ("c1_weight", "35"),
+            ("c1_labels", "1 = a\n2 = b\n3 = c\n4 = d\n5 = e"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("Total bobot 85; kurang 15."),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains("value=\"Komunikasi yang jelas\""),
+        "typed input kept"
+    );
+
+    // A scale point without a label, next to its field.
+    let res = post(
+        &mut app,
+        &crit,
+        &crit,
+        &[
+            ("c0_code", "INT"),
+            ("c0_name_id", "Integritas"),
+            ("c0_scale_min", "1"),
+            ("c0_scale_max", "3"),
+            ("c0_weight", "100"),
+            ("c0_labels", "1 = a\n3 = c"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("id=\"c0_labels-error\""), "{}", res.body);
+
+    // Overlapping formations: RTs of Bugis already belong to its whole-kelurahan formation.
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/tambah"),
+        &[
+            ("code", "BUGIS-UTARA"),
+            ("name", "Pokmas Bugis Utara"),
+            ("kelurahan_code", BUGIS.0),
+            ("rts", "1;2;3"),
+            ("seats", "3"),
+            ("reserve", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("tumpang tindih"), "{}", res.body);
+    assert!(
+        res.body.contains("value=\"Pokmas Bugis Utara\""),
+        "typed input kept"
+    );
+
+    // A CSV with overlapping lines is rejected whole, naming the lines.
+    let csv = format!(
+        "round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n\
+         {id},A,Pokmas A,{k},1;2;3,3,1\n\
+         {id},B,Pokmas B,{k},3;4,3,1\n\
+         {id},C,Pokmas C,64.72.09.1003,all,3,1\n",
+        k = BUGIS.0
+    );
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/impor"),
+        &[("csv", &csv)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Baris 3:"), "{}", res.body);
+    assert!(
+        res.body.contains("Baris 4:"),
+        "Pasar Pagi has no RTs: {}",
+        res.body
+    );
+
+    // A transition out of order.
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "assessment")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body
+            .contains("Tidak dapat berpindah dari «Disiapkan» ke «Uji kelayakan dan kepatutan»"),
+        "{}",
+        res.body
+    );
+
+    // A schedule with dates out of order: the error sits at the later date.
+    let mut bad = schedule_fields();
+    bad[2].1 = wita(3); // verification ends before registration closes
+    let res = save_settings(&mut app, id, &bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("id=\"verification_ends_at-error\""),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body
+            .contains("harus sama dengan atau sesudah «Pendaftaran ditutup»")
+    );
+
+    // Cancelling needs a reason.
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "cancelled"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Nonsense never gives a 500.
+    for (path, fields) in [
+        (format!("{detail}/status"), vec![("to", "nowhere")]),
+        (
+            format!("{fpage}/buat"),
+            vec![("kecamatan", "99"), ("seats", "x")],
+        ),
+        (
+            format!("{fpage}/rt"),
+            vec![("kelurahan", "nope"), ("rt_count", "-4")],
+        ),
+        (format!("{fpage}/impor"), vec![("csv", "\"unterminated")]),
+        (format!("{fpage}/kursi"), vec![]),
+    ] {
+        let res = post(&mut app, &detail, &path, &fields).await;
+        assert!(
+            res.status.is_client_error() || res.status.is_redirection(),
+            "{path}: {}",
+            res.status
+        );
+    }
+    assert_eq!(
+        app.get("/admin/seleksi/not-a-uuid").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/admin/seleksi/{}", Uuid::now_v7()))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Nothing changed.
+    assert_eq!(audit_count(&app).await, events);
+    assert_eq!(
+        criterion::Entity::find().count(&db).await.expect("count"),
+        criteria
+    );
+    assert_eq!(
+        formation::Entity::find().count(&db).await.expect("count"),
+        formations
+    );
+    assert_eq!(load_round(&app, id).await, before);
+}
+
+#[tokio::test]
+async fn registration_cannot_open_without_a_complete_schedule_or_after_it_closed() {
+    let mut app = signed_in_admin(TestApp::new().await).await;
+    let id = build_round(&mut app).await;
+    let detail = format!("/admin/seleksi/{id}");
+    let mut partial = schedule_fields();
+    partial.pop();
+    let res = save_settings(&mut app, id, &partial).await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "a draft may be saved half-filled"
+    );
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "registration")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Jadwal belum lengkap"), "{}", res.body);
+
+    let mut late = schedule_fields();
+    late[0].1 = wita(-10);
+    late[1].1 = wita(-2);
+    let res = save_settings(&mut app, id, &late).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "registration")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Sudah lewat"), "{}", res.body);
+    assert_eq!(load_round(&app, id).await.frozen_hash, None);
+
+    // Cancelled before it ever opened: still not public.
+    let res = post(
+        &mut app,
+        &detail,
+        &format!("{detail}/status"),
+        &[("to", "cancelled"), ("reason", "Anggaran dialihkan")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let r = load_round(&app, id).await;
+    assert_eq!(r.state, "cancelled");
+    assert_eq!(
+        app.get(&format!("/seleksi/{}", r.slug)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let last = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Seq)
+        .one(&app.db.db)
+        .await
+        .expect("q")
+        .expect("event");
+    assert_eq!(
+        (last.action.as_str(), last.reason.as_str()),
+        ("round.cancelled", "Anggaran dialihkan")
+    );
+}
+
+#[tokio::test]
+async fn rt_groups_split_a_kelurahan_and_csv_imports_replace_formations() {
+    let mut app = signed_in_admin(TestApp::new().await).await;
+    let id = create_round(&mut app, "Seleksi Pokmas Pelabuhan").await;
+    let fpage = format!("/admin/seleksi/{id}/formasi");
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/rt"),
+        &[("kelurahan", PELABUHAN.0), ("rt_count", PELABUHAN.1)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    for (code, rts) in [
+        ("PLB-1", "1;2;3;4;5;6;7;8"),
+        ("PLB-2", "9;10;11;12;13;14;15;16;17"),
+    ] {
+        let res = post(
+            &mut app,
+            &fpage,
+            &format!("{fpage}/tambah"),
+            &[
+                ("code", code),
+                ("name", &format!("Pokmas {code}")),
+                ("kelurahan_code", PELABUHAN.0),
+                ("rts", rts),
+                ("seats", "3"),
+                ("reserve", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    // A whole-kelurahan formation would overlap both groups.
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/tambah"),
+        &[
+            ("code", "PLB"),
+            ("name", "Pokmas Pelabuhan"),
+            ("kelurahan_code", PELABUHAN.0),
+            ("rts", "all"),
+            ("seats", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let csv = app
+        .get(&format!("/admin/seleksi/{id}/formasi.csv"))
+        .await
+        .body;
+    assert!(
+        csv.contains(",PLB-2,Pokmas PLB-2,64.72.09.1002,9;10;11;12;13;14;15;16;17,3,1\n"),
+        "{csv}"
+    );
+    let replaced = csv.replace(",3,1\n", ",4,2\n");
+    let res = post(
+        &mut app,
+        &fpage,
+        &format!("{fpage}/impor"),
+        &[("csv", &replaced)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let seats: Vec<i32> = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(id))
+        .all(&app.db.db)
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|f| f.seats)
+        .collect();
+    assert_eq!(seats, vec![4, 4]);
+    let last = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Seq)
+        .one(&app.db.db)
+        .await
+        .expect("q")
+        .expect("event");
+    assert_eq!(last.action, "formations.imported");
+}
