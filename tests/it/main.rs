@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod architecture;
 mod audit_chain;
+mod browser;
 mod cli;
 mod db_smoke;
 mod documents;
