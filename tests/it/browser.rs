@@ -122,13 +122,15 @@ impl Chrome {
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut last = String::new();
         while Instant::now() < deadline {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                if let Ok(text) = el.text().await {
-                    if text.contains(needle) {
-                        return text;
-                    }
-                    last = text;
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(el) => el.text().await.ok(),
+                Err(_) => None,
+            };
+            if let Some(text) = text {
+                if text.contains(needle) {
+                    return text;
                 }
+                last = text;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
