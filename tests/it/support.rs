@@ -21,6 +21,38 @@ pub struct TestDb {
     /// Keeps the SQLite file (and any data dir) alive for the test.
     #[allow(dead_code, reason = "held for its Drop, which removes the directory")]
     pub dir: TempDir,
+    /// `(server URL, database name)` of a PostgreSQL test database, dropped with the value.
+    pg: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // A test database is dropped when its test ends, so runs do not pile
+        // databases up; WITH (FORCE) ends the pool's connections still open.
+        let Some((base, name)) = self.pg.take() else {
+            return;
+        };
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(admin) = pokmas::db::connect(&base).await {
+                    let _ = admin
+                        .execute_raw(Statement::from_string(
+                            admin.get_database_backend(),
+                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                        ))
+                        .await;
+                    admin.close().await.ok();
+                }
+            });
+        })
+        .join();
+    }
 }
 
 impl TestDb {
@@ -33,7 +65,12 @@ impl TestDb {
         );
         let db = pokmas::db::connect(&url).await.expect("open sqlite");
         Migrator::up(&db, None).await.expect("migrate sqlite");
-        TestDb { db, url, dir }
+        TestDb {
+            db,
+            url,
+            dir,
+            pg: None,
+        }
     }
 
     /// A fresh PostgreSQL database created next to `TEST_DATABASE_URL`, migrated.
@@ -69,7 +106,12 @@ impl TestDb {
             .expect("connect test database");
         Migrator::up(&db, None).await.expect("migrate postgres");
         let dir = tempfile::tempdir().expect("temp dir");
-        Some(TestDb { db, url, dir })
+        Some(TestDb {
+            db,
+            url,
+            dir,
+            pg: Some((base, name)),
+        })
     }
 }
 
