@@ -83,6 +83,13 @@ impl NewEvent {
         self
     }
 
+    /// Indexes the event under an application's registration number.
+    #[must_use]
+    pub fn with_registration(mut self, registration_no: impl Into<String>) -> Self {
+        self.registration_no = Some(registration_no.into());
+        self
+    }
+
     /// Sets the written reason.
     #[must_use]
     pub fn reason(mut self, reason: impl Into<String>) -> Self {

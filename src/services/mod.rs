@@ -7,6 +7,7 @@ pub mod rate_limit;
 pub mod regions;
 pub mod rounds;
 pub mod self_service;
+pub mod standings;
 
 use sea_orm::DbErr;
 

@@ -16,4 +16,5 @@ mod mail;
 mod pii;
 mod rounds;
 mod schema;
+mod standings;
 mod web_shell;

@@ -1,0 +1,593 @@
+//! Stored standings and traceable rank changes (DESIGN §5, §6), on inputs
+//! written straight into the tables the scoring screens will fill.
+
+use pokmas::db::audit::{Actor, NewEvent, append};
+use pokmas::db::entities::*;
+use pokmas::domain::role::Role;
+use pokmas::export::audit_csv::{VerifyOutcome, verify_csv};
+use pokmas::services::standings::{publish_round, recompute_formation};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::support::TestApp;
+
+const KEL: &str = "64.72.01.1001";
+
+struct Fixture {
+    app: TestApp,
+    round_id: Uuid,
+    formation_id: Uuid,
+    panelists: Vec<Uuid>,
+    apps: Vec<(Uuid, String)>,
+    criteria: Vec<Uuid>,
+}
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// One formation (1 seat, 1 reserve), two panel criteria K1 (weight 60,
+/// tie-break 1) and K2 (weight 40) on 1–5, three panelists, four eligible
+/// applications scored A (5,3) → 80, B (4,4) → 75, C (3,3) → 50, D (2,2) → 25.
+async fn fixture() -> Fixture {
+    let app = TestApp::new().await;
+    let db = &app.db.db;
+    let admin = app.create_user("admin@contoh.id", Role::Admin, &[]).await;
+    for n in 1..=2 {
+        rt::ActiveModel {
+            kelurahan_code: Set(KEL.into()),
+            number: Set(n),
+        }
+        .insert(db)
+        .await
+        .expect("rt");
+    }
+    let round_id = Uuid::now_v7();
+    round::ActiveModel {
+        id: Set(round_id),
+        slug: Set("rekrutmen-pokmas-2026".into()),
+        name: Set("Rekrutmen Pokmas 2026".into()),
+        year: Set(2026),
+        description_id: Set(String::new()),
+        description_en: Set(String::new()),
+        state: Set("assessment".into()),
+        aggregation: Set("mean".into()),
+        passing_total: Set(None),
+        min_panelists: Set(3),
+        age_min: Set(None),
+        age_max: Set(None),
+        registration_opens_at: Set(None),
+        registration_closes_at: Set(None),
+        verification_ends_at: Set(None),
+        assessment_starts_at: Set(None),
+        assessment_ends_at: Set(None),
+        provisional_at: Set(None),
+        objection_ends_at: Set(None),
+        final_at: Set(None),
+        frozen_hash: Set(None),
+        frozen_at: Set(None),
+        close_event_seq: Set(None),
+        close_event_hash: Set(None),
+        applicant_list_hash: Set(None),
+        lottery_seed: Set(Some("a".repeat(64))),
+        created_by: Set(admin),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+    }
+    .insert(db)
+    .await
+    .expect("round");
+    let mut criteria = Vec::new();
+    for (i, (code, weight, tb)) in [("K1", 60, Some(1)), ("K2", 40, None)]
+        .into_iter()
+        .enumerate()
+    {
+        let id = Uuid::now_v7();
+        criterion::ActiveModel {
+            id: Set(id),
+            round_id: Set(round_id),
+            code: Set(code.into()),
+            name_id: Set(code.into()),
+            name_en: Set(code.into()),
+            description_id: Set(String::new()),
+            description_en: Set(String::new()),
+            kind: Set("panel".into()),
+            scale_min: Set(1),
+            scale_max: Set(5),
+            weight: Set(weight),
+            pass_min: Set(None),
+            tiebreak_order: Set(tb),
+            position: Set(i32::try_from(i).expect("small")),
+            scale_labels: Set("{}".into()),
+        }
+        .insert(db)
+        .await
+        .expect("criterion");
+        criteria.push(id);
+    }
+    let formation_id = Uuid::now_v7();
+    formation::ActiveModel {
+        id: Set(formation_id),
+        round_id: Set(round_id),
+        code: Set("F-6472011001".into()),
+        name: Set("Pokmas Rawa Makmur".into()),
+        kelurahan_code: Set(KEL.into()),
+        all_rts: Set(true),
+        seats: Set(1),
+        reserve: Set(1),
+    }
+    .insert(db)
+    .await
+    .expect("formation");
+    for n in 1..=2 {
+        formation_rt::ActiveModel {
+            round_id: Set(round_id),
+            kelurahan_code: Set(KEL.into()),
+            rt_number: Set(n),
+            formation_id: Set(formation_id),
+        }
+        .insert(db)
+        .await
+        .expect("formation_rt");
+    }
+    let panel_id = Uuid::now_v7();
+    panel::ActiveModel {
+        id: Set(panel_id),
+        round_id: Set(round_id),
+        name: Set("Panel 1".into()),
+    }
+    .insert(db)
+    .await
+    .expect("panel");
+    panel_formation::ActiveModel {
+        panel_id: Set(panel_id),
+        formation_id: Set(formation_id),
+    }
+    .insert(db)
+    .await
+    .expect("panel formation");
+    let mut panelists = Vec::new();
+    for i in 1..=3 {
+        let id = app
+            .create_user(&format!("penilai{i}@contoh.id"), Role::Panelist, &[KEL])
+            .await;
+        panel_member::ActiveModel {
+            panel_id: Set(panel_id),
+            account_id: Set(id),
+        }
+        .insert(db)
+        .await
+        .expect("member");
+        panelists.push(id);
+    }
+    let mut apps = Vec::new();
+    for (i, name) in ["A", "B", "C", "D"].into_iter().enumerate() {
+        let id = Uuid::now_v7();
+        let no = format!("2026-6472011001-{:04}", i + 1);
+        application::ActiveModel {
+            id: Set(id),
+            round_id: Set(round_id),
+            formation_id: Set(Some(formation_id)),
+            account_id: Set(None),
+            registration_no: Set(Some(no.clone())),
+            state: Set("eligible".into()),
+            assisted_by: Set(None),
+            full_name: Set(format!("Pelamar {name}")),
+            nik_ciphertext: Set(None),
+            nik_hash: Set(None),
+            nik_masked: Set(None),
+            birth_place: Set("Samarinda".into()),
+            birth_date: Set(None),
+            sex: Set("female".into()),
+            address: Set("Jl. Contoh".into()),
+            kelurahan_code: Set(Some(KEL.into())),
+            rt_number: Set(Some(1)),
+            phone: Set(String::new()),
+            email: Set(String::new()),
+            education: Set(String::new()),
+            occupation: Set(String::new()),
+            family_card_hash: Set(None),
+            motivation: Set(String::new()),
+            experience: Set(String::new()),
+            nik_warnings: Set("[]".into()),
+            status_pin_hash: Set(None),
+            submission_hash: Set(None),
+            seq_in_kelurahan: Set(Some(i32::try_from(i + 1).expect("small"))),
+            created_at: Set(now()),
+            updated_at: Set(now()),
+            submitted_at: Set(Some(now())),
+            withdrawn_at: Set(None),
+            eligibility_decided_at: Set(Some(now())),
+        }
+        .insert(db)
+        .await
+        .expect("application");
+        apps.push((id, no));
+    }
+    let f = Fixture {
+        app,
+        round_id,
+        formation_id,
+        panelists,
+        apps,
+        criteria,
+    };
+    for (i, (k1, k2)) in [(5, 3), (4, 4), (3, 3), (2, 2)].into_iter().enumerate() {
+        for p in f.panelists.clone() {
+            submit_version(&f, f.apps[i].0, p, 1, [k1, k2], "").await;
+        }
+    }
+    f
+}
+
+/// Writes a submitted scorecard version as the scoring service will.
+async fn submit_version(
+    f: &Fixture,
+    application_id: Uuid,
+    panelist: Uuid,
+    version: i32,
+    values: [i32; 2],
+    reason: &str,
+) {
+    let db = &f.app.db.db;
+    let existing = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(application_id))
+        .filter(scorecard::Column::PanelistId.eq(panelist))
+        .one(db)
+        .await
+        .expect("find card");
+    let card_id = match existing {
+        Some(card) => {
+            scorecard::ActiveModel {
+                id: Set(card.id),
+                current_version: Set(version),
+                updated_at: Set(now()),
+                ..Default::default()
+            }
+            .update(db)
+            .await
+            .expect("update card");
+            card.id
+        }
+        None => {
+            conflict_declaration::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                application_id: Set(application_id),
+                panelist_id: Set(panelist),
+                kind: Set(Some("none".into())),
+                text: Set(String::new()),
+                recused: Set(false),
+                recused_by: Set(None),
+                recused_at: Set(None),
+                flagged_reasons: Set(None),
+                declared_at: Set(Some(now())),
+                created_at: Set(now()),
+                updated_at: Set(now()),
+            }
+            .insert(db)
+            .await
+            .expect("declaration");
+            let id = Uuid::now_v7();
+            scorecard::ActiveModel {
+                id: Set(id),
+                application_id: Set(application_id),
+                panelist_id: Set(panelist),
+                status: Set("submitted".into()),
+                current_version: Set(version),
+                created_at: Set(now()),
+                updated_at: Set(now()),
+            }
+            .insert(db)
+            .await
+            .expect("card");
+            id
+        }
+    };
+    let version_id = Uuid::now_v7();
+    score_version::ActiveModel {
+        id: Set(version_id),
+        scorecard_id: Set(card_id),
+        version: Set(version),
+        submitted_at: Set(now()),
+        reason: Set(reason.into()),
+        audit_seq: Set(None),
+    }
+    .insert(db)
+    .await
+    .expect("version");
+    for (criterion_id, value) in f.criteria.iter().zip(values) {
+        score_value::ActiveModel {
+            score_version_id: Set(version_id),
+            criterion_id: Set(*criterion_id),
+            value: Set(value),
+            comment: Set(String::new()),
+        }
+        .insert(db)
+        .await
+        .expect("value");
+    }
+}
+
+async fn standings(f: &Fixture) -> Vec<(String, Option<i32>, Option<String>, Option<String>)> {
+    let rows = ranking::Entity::find()
+        .filter(ranking::Column::FormationId.eq(f.formation_id))
+        .all(&f.app.db.db)
+        .await
+        .expect("rankings");
+    let mut out: Vec<_> = f
+        .apps
+        .iter()
+        .map(|(id, no)| {
+            let r = rows
+                .iter()
+                .find(|r| r.application_id == *id)
+                .expect("row per application");
+            (no.clone(), r.rank, r.status.clone(), r.total_exact.clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+async fn events(f: &Fixture, action: &str) -> Vec<audit_event::Model> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq(action))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(&f.app.db.db)
+        .await
+        .expect("events")
+}
+
+#[tokio::test]
+async fn live_standings_are_stored_exactly_and_publication_gives_every_application_its_first_rank()
+{
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    let cause = append(
+        &tx,
+        NewEvent::new(Actor::System, "score.submitted", "scorecard", "x").round(f.round_id),
+    )
+    .await
+    .expect("cause");
+    let changes = recompute_formation(&tx, f.formation_id, cause.seq)
+        .await
+        .expect("recompute");
+    tx.commit().await.expect("commit");
+    assert!(
+        changes.is_empty(),
+        "standings before publication write no ranking.changed events"
+    );
+    let s = standings(&f).await;
+    assert_eq!(
+        s,
+        vec![
+            (
+                "2026-6472011001-0001".into(),
+                Some(1),
+                Some("selected".into()),
+                Some("80/1".into())
+            ),
+            (
+                "2026-6472011001-0002".into(),
+                Some(2),
+                Some("reserve".into()),
+                Some("75/1".into())
+            ),
+            (
+                "2026-6472011001-0003".into(),
+                Some(3),
+                Some("not_selected".into()),
+                Some("50/1".into())
+            ),
+            (
+                "2026-6472011001-0004".into(),
+                Some(4),
+                Some("not_selected".into()),
+                Some("25/1".into())
+            ),
+        ]
+    );
+    assert!(events(&f, "ranking.changed").await.is_empty());
+
+    round::ActiveModel {
+        id: Set(f.round_id),
+        state: Set("provisional".into()),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .expect("state");
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    let publication = append(
+        &tx,
+        NewEvent::new(
+            Actor::System,
+            "results.provisional_published",
+            "round",
+            f.round_id.to_string(),
+        )
+        .round(f.round_id),
+    )
+    .await
+    .expect("publication");
+    let changes = publish_round(&tx, f.round_id, publication.seq)
+        .await
+        .expect("publish");
+    tx.commit().await.expect("commit");
+    assert_eq!(changes.len(), 4);
+    let evs = events(&f, "ranking.changed").await;
+    assert_eq!(evs.len(), 4);
+    for ev in &evs {
+        let p: serde_json::Value = serde_json::from_str(&ev.payload).expect("payload");
+        assert_eq!(p["from_rank"], 0);
+        assert_eq!(p["from_status"], "");
+        assert_eq!(p["cause_seq"], publication.seq);
+        assert!(ev.seq > publication.seq);
+    }
+    let first: serde_json::Value = serde_json::from_str(&evs[0].payload).expect("payload");
+    assert_eq!(first["registration_no"], "2026-6472011001-0001");
+    assert_eq!(first["to_rank"], 1);
+    assert_eq!(first["to_status"], "selected");
+    assert_eq!(first["total"], "80/1");
+}
+
+#[tokio::test]
+async fn an_amendment_that_swaps_two_ranks_is_traced_to_the_amendment() {
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    round::ActiveModel {
+        id: Set(f.round_id),
+        state: Set("provisional".into()),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .expect("state");
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    let publication = append(
+        &tx,
+        NewEvent::new(
+            Actor::System,
+            "results.provisional_published",
+            "round",
+            f.round_id.to_string(),
+        )
+        .round(f.round_id),
+    )
+    .await
+    .expect("publication");
+    publish_round(&tx, f.round_id, publication.seq)
+        .await
+        .expect("publish");
+    tx.commit().await.expect("commit");
+
+    // Panelist 3 amends B from (4,4) to (5,5): B's total becomes 250/3 (83.33) > 80.
+    submit_version(
+        &f,
+        f.apps[1].0,
+        f.panelists[2],
+        2,
+        [5, 5],
+        "salah input nilai wawancara",
+    )
+    .await;
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    let amendment = append(
+        &tx,
+        NewEvent::new(
+            Actor::Account {
+                id: f.panelists[2],
+                role: Role::Panelist,
+            },
+            "score.amended",
+            "scorecard",
+            f.apps[1].1.clone(),
+        )
+        .round(f.round_id)
+        .reason("salah input nilai wawancara"),
+    )
+    .await
+    .expect("amendment");
+    let changes = recompute_formation(&tx, f.formation_id, amendment.seq)
+        .await
+        .expect("recompute");
+    tx.commit().await.expect("commit");
+
+    assert_eq!(changes.len(), 2, "only A and B moved: {changes:?}");
+    let s = standings(&f).await;
+    assert_eq!(s[0].1, Some(2));
+    assert_eq!(s[0].2.as_deref(), Some("reserve"));
+    assert_eq!(s[1].1, Some(1));
+    assert_eq!(s[1].2.as_deref(), Some("selected"));
+    assert_eq!(s[1].3.as_deref(), Some("250/3"));
+
+    let evs: Vec<serde_json::Value> = events(&f, "ranking.changed")
+        .await
+        .into_iter()
+        .filter(|e| e.seq > amendment.seq)
+        .map(|e| serde_json::from_str(&e.payload).expect("payload"))
+        .collect();
+    assert_eq!(evs.len(), 2);
+    for p in &evs {
+        assert_eq!(
+            p["cause_seq"], amendment.seq,
+            "every rank change points to the amendment"
+        );
+    }
+    let b = evs
+        .iter()
+        .find(|p| p["registration_no"] == "2026-6472011001-0002")
+        .expect("B moved");
+    assert_eq!(
+        (b["from_rank"].as_i64(), b["to_rank"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        (b["from_status"].as_str(), b["to_status"].as_str()),
+        (Some("reserve"), Some("selected"))
+    );
+
+    // Recomputing again with nothing changed moves nothing and writes nothing.
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    let again = recompute_formation(&tx, f.formation_id, amendment.seq)
+        .await
+        .expect("recompute");
+    tx.commit().await.expect("commit");
+    assert!(again.is_empty());
+
+    let mut csv = Vec::new();
+    pokmas::db::audit::export_csv(db, &mut csv)
+        .await
+        .expect("export");
+    assert!(matches!(
+        verify_csv(csv.as_slice(), None),
+        VerifyOutcome::Valid(_)
+    ));
+}
+
+#[tokio::test]
+async fn a_recusal_that_leaves_too_few_panelists_makes_the_application_pending_and_unranked() {
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    let decl = conflict_declaration::Entity::find()
+        .filter(conflict_declaration::Column::ApplicationId.eq(f.apps[0].0))
+        .filter(conflict_declaration::Column::PanelistId.eq(f.panelists[0]))
+        .one(db)
+        .await
+        .expect("find")
+        .expect("declaration");
+    conflict_declaration::ActiveModel {
+        id: Set(decl.id),
+        recused: Set(true),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .expect("recuse");
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    let cause = append(
+        &tx,
+        NewEvent::new(
+            Actor::System,
+            "conflict.recused",
+            "application",
+            f.apps[0].1.clone(),
+        ),
+    )
+    .await
+    .expect("cause");
+    recompute_formation(&tx, f.formation_id, cause.seq)
+        .await
+        .expect("recompute");
+    tx.commit().await.expect("commit");
+    let s = standings(&f).await;
+    assert_eq!(s[0].1, None, "A has only 2 of 3 required panelists");
+    assert_eq!(s[0].3, None);
+    assert_eq!(
+        (s[1].1, s[1].2.as_deref()),
+        (Some(1), Some("selected")),
+        "B moves up"
+    );
+}
