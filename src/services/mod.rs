@@ -6,6 +6,7 @@ pub mod documents;
 pub mod rate_limit;
 pub mod regions;
 pub mod rounds;
+pub mod scoring;
 pub mod self_service;
 pub mod standings;
 

@@ -16,5 +16,6 @@ mod mail;
 mod pii;
 mod rounds;
 mod schema;
+mod scoring;
 mod standings;
 mod web_shell;

@@ -14,13 +14,14 @@ use crate::support::TestApp;
 
 const KEL: &str = "64.72.01.1001";
 
-struct Fixture {
-    app: TestApp,
-    round_id: Uuid,
-    formation_id: Uuid,
-    panelists: Vec<Uuid>,
-    apps: Vec<(Uuid, String)>,
-    criteria: Vec<Uuid>,
+pub struct Fixture {
+    pub app: TestApp,
+    pub round_id: Uuid,
+    pub formation_id: Uuid,
+    pub panel_id: Uuid,
+    pub panelists: Vec<Uuid>,
+    pub apps: Vec<(Uuid, String)>,
+    pub criteria: Vec<Uuid>,
 }
 
 fn now() -> time::OffsetDateTime {
@@ -30,7 +31,7 @@ fn now() -> time::OffsetDateTime {
 /// One formation (1 seat, 1 reserve), two panel criteria K1 (weight 60,
 /// tie-break 1) and K2 (weight 40) on 1–5, three panelists, four eligible
 /// applications scored A (5,3) → 80, B (4,4) → 75, C (3,3) → 50, D (2,2) → 25.
-async fn fixture() -> Fixture {
+pub async fn fixture() -> Fixture {
     let app = TestApp::new().await;
     let db = &app.db.db;
     let admin = app.create_user("admin@contoh.id", Role::Admin, &[]).await;
@@ -205,10 +206,38 @@ async fn fixture() -> Fixture {
         .expect("application");
         apps.push((id, no));
     }
+    let session_id = Uuid::now_v7();
+    test_session::ActiveModel {
+        id: Set(session_id),
+        round_id: Set(round_id),
+        panel_id: Set(panel_id),
+        starts_at: Set(now()),
+        place: Set("Kantor Kelurahan Rawa Makmur".into()),
+        capacity: Set(10),
+    }
+    .insert(db)
+    .await
+    .expect("session");
+    for (id, _) in &apps {
+        test_invitation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            test_session_id: Set(session_id),
+            application_id: Set(*id),
+            invited_at: Set(now()),
+            attendance: Set(Some("present".into())),
+            decision: Set(None),
+            decided_by: Set(None),
+            decided_at: Set(None),
+        }
+        .insert(db)
+        .await
+        .expect("invitation");
+    }
     let f = Fixture {
         app,
         round_id,
         formation_id,
+        panel_id,
         panelists,
         apps,
         criteria,

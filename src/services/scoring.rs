@@ -1,0 +1,459 @@
+//! Fit & proper test scoring: conflict declarations, scorecards and
+//! amendments (DESIGN §5). Each use case is one transaction that writes the
+//! change, appends its event (with old and new values, so any standing can be
+//! replayed from the trail) and re-ranks the formation with that event as cause.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use super::ServiceError;
+use super::standings::{RankChange, recompute_formation};
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{
+    account, application, conflict_declaration, criterion, panel_formation, panel_member, round,
+    score_value, score_version, scorecard, test_invitation,
+};
+use crate::domain::role::Role;
+
+/// What a panelist declares before opening an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// No conflict of interest: the panelist may score.
+    None,
+    /// Family relation.
+    Family,
+    /// Same household.
+    Household,
+    /// Employer or employee.
+    Employment,
+    /// Political ties.
+    Political,
+    /// Anything else, described in text.
+    Other,
+}
+
+impl ConflictKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::None => "none",
+            ConflictKind::Family => "family",
+            ConflictKind::Household => "household",
+            ConflictKind::Employment => "employment",
+            ConflictKind::Political => "political",
+            ConflictKind::Other => "other",
+        }
+    }
+}
+
+/// Why the system thinks a panelist may be conflicted (shown to the panelist and the admin).
+pub fn conflict_flags(panelist: &account::Model, app: &application::Model) -> Vec<&'static str> {
+    let mut flags = Vec::new();
+    if panelist.own_kelurahan_code.is_some()
+        && panelist.own_kelurahan_code == app.kelurahan_code
+        && panelist.own_rt_number.is_some()
+        && panelist.own_rt_number == app.rt_number
+    {
+        flags.push("same_rt");
+    }
+    if panelist.family_card_hash.is_some() && panelist.family_card_hash == app.family_card_hash {
+        flags.push("same_family_card");
+    }
+    flags
+}
+
+fn invalid(id: &str, _en: &str) -> ServiceError {
+    ServiceError::Invalid(id.to_owned())
+}
+
+/// Loads the application and checks that `panelist` sits on the panel that
+/// assesses its formation; anything else is "not found" to the panelist.
+async fn scope<C: ConnectionTrait>(
+    tx: &C,
+    panelist: Uuid,
+    application_id: Uuid,
+) -> Result<(application::Model, round::Model), ServiceError> {
+    let app = application::Entity::find_by_id(application_id)
+        .one(tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let formation_id = app.formation_id.ok_or(ServiceError::NotFound)?;
+    let panels: Vec<Uuid> = panel_formation::Entity::find()
+        .filter(panel_formation::Column::FormationId.eq(formation_id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|p| p.panel_id)
+        .collect();
+    let member = panel_member::Entity::find()
+        .filter(panel_member::Column::PanelId.is_in(panels))
+        .filter(panel_member::Column::AccountId.eq(panelist))
+        .one(tx)
+        .await?;
+    if member.is_none() {
+        return Err(ServiceError::NotFound);
+    }
+    let round = round::Entity::find_by_id(app.round_id)
+        .one(tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok((app, round))
+}
+
+/// Records a panelist's declaration for one application. A declared conflict
+/// recuses them; the formation is re-ranked since a recusal can change who is
+/// complete.
+///
+/// # Errors
+/// `NotFound` outside the panelist's panel; `Invalid` for a conflict without
+/// text, or a second, different declaration (declarations are final).
+pub async fn declare(
+    db: &DatabaseConnection,
+    panelist: Uuid,
+    application_id: Uuid,
+    kind: ConflictKind,
+    text: &str,
+) -> Result<Vec<RankChange>, ServiceError> {
+    let tx = begin_write(db).await?;
+    let (app, round) = scope(&tx, panelist, application_id).await?;
+    if !matches!(
+        round.state.as_str(),
+        "assessment" | "provisional" | "objection"
+    ) {
+        return Err(invalid(
+            "Penilaian belum atau tidak lagi dibuka untuk seleksi ini.",
+            "Scoring is not open for this round.",
+        ));
+    }
+    let text = text.trim();
+    if kind == ConflictKind::Other && text.is_empty() {
+        return Err(invalid(
+            "Jelaskan konflik kepentingan Anda.",
+            "Describe the conflict of interest.",
+        ));
+    }
+    let existing = conflict_declaration::Entity::find()
+        .filter(conflict_declaration::Column::ApplicationId.eq(application_id))
+        .filter(conflict_declaration::Column::PanelistId.eq(panelist))
+        .one(&tx)
+        .await?;
+    if existing.as_ref().is_some_and(|d| d.kind.is_some()) {
+        return Err(invalid(
+            "Pernyataan konflik kepentingan sudah dicatat dan tidak dapat diubah.",
+            "The declaration is already recorded and final.",
+        ));
+    }
+    let who = account::Entity::find_by_id(panelist)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let flags = conflict_flags(&who, &app);
+    let now = time::OffsetDateTime::now_utc();
+    let recused = kind != ConflictKind::None;
+    let model = conflict_declaration::ActiveModel {
+        kind: Set(Some(kind.as_str().to_owned())),
+        text: Set(text.to_owned()),
+        recused: Set(recused),
+        recused_at: Set(recused.then_some(now)),
+        flagged_reasons: Set((!flags.is_empty()).then(|| flags.join(","))),
+        declared_at: Set(Some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match existing {
+        Some(d) => {
+            let mut m = model;
+            m.id = Set(d.id);
+            m.update(&tx).await?;
+        }
+        None => {
+            let mut m = model;
+            m.id = Set(Uuid::now_v7());
+            m.application_id = Set(application_id);
+            m.panelist_id = Set(panelist);
+            m.recused_by = Set(None);
+            m.created_at = Set(now);
+            m.insert(&tx).await?;
+        }
+    }
+    let no = app.registration_no.clone().unwrap_or_default();
+    let event = append(
+        &tx,
+        NewEvent::new(
+            Actor::Account {
+                id: panelist,
+                role: Role::Panelist,
+            },
+            if recused {
+                "conflict.declared"
+            } else {
+                "conflict.none_declared"
+            },
+            "application",
+            app.id.to_string(),
+        )
+        .round(round.id)
+        .payload(serde_json::json!({
+            "registration_no": no,
+            "panelist_id": panelist.to_string(),
+            "kind": kind.as_str(),
+            "recused": i64::from(recused),
+            "flags": flags,
+        }))
+        .with_registration(no.clone()),
+    )
+    .await?;
+    let changes = match (recused, app.formation_id) {
+        (true, Some(f)) => recompute_formation(&tx, f, event.seq).await?,
+        _ => Vec::new(),
+    };
+    tx.commit().await?;
+    Ok(changes)
+}
+
+/// Panel criterion values keyed by criterion code.
+pub type Values = BTreeMap<String, i32>;
+
+async fn check_values<C: ConnectionTrait>(
+    tx: &C,
+    round_id: Uuid,
+    values: &Values,
+) -> Result<Vec<(Uuid, String, i32)>, ServiceError> {
+    let criteria = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .filter(criterion::Column::Kind.eq("panel"))
+        .order_by_asc(criterion::Column::Position)
+        .all(tx)
+        .await?;
+    let mut out = Vec::new();
+    for c in &criteria {
+        let v = values.get(&c.code).copied().ok_or_else(|| {
+            ServiceError::Invalid(format!("Nilai {} ({}) wajib diisi.", c.name_id, c.code))
+        })?;
+        if v < c.scale_min || v > c.scale_max {
+            return Err(ServiceError::Invalid(format!(
+                "Nilai {} harus antara {} dan {}.",
+                c.code, c.scale_min, c.scale_max
+            )));
+        }
+        out.push((c.id, c.code.clone(), v));
+    }
+    if let Some(extra) = values
+        .keys()
+        .find(|k| !criteria.iter().any(|c| &c.code == *k))
+    {
+        return Err(ServiceError::Invalid(format!(
+            "Kriteria {extra} tidak dinilai oleh tim penilai."
+        )));
+    }
+    Ok(out)
+}
+
+/// Submits (version 1) or amends (version n+1, with a written reason) the
+/// panelist's scorecard for one application; submitted versions are locked
+/// and kept. Re-ranks the formation with the score event as cause.
+///
+/// # Errors
+/// `NotFound` outside the panelist's panel; `Invalid` when the panelist has
+/// not declared "no conflict", is recused, the application is not eligible
+/// or did not attend, scoring is closed, a value is missing or off-scale, or
+/// an amendment has no reason.
+pub async fn submit(
+    db: &DatabaseConnection,
+    panelist: Uuid,
+    application_id: Uuid,
+    values: &Values,
+    amendment_reason: Option<&str>,
+) -> Result<(i32, Vec<RankChange>), ServiceError> {
+    let tx = begin_write(db).await?;
+    let (app, round) = scope(&tx, panelist, application_id).await?;
+    let declaration = conflict_declaration::Entity::find()
+        .filter(conflict_declaration::Column::ApplicationId.eq(application_id))
+        .filter(conflict_declaration::Column::PanelistId.eq(panelist))
+        .one(&tx)
+        .await?;
+    match declaration {
+        Some(d) if d.recused => {
+            return Err(invalid(
+                "Anda dikecualikan dari penilaian pendaftar ini.",
+                "You are recused from this application.",
+            ));
+        }
+        Some(d) if d.kind.as_deref() == Some("none") => {}
+        _ => {
+            return Err(invalid(
+                "Nyatakan dahulu bahwa Anda tidak memiliki konflik kepentingan.",
+                "Declare first that you have no conflict of interest.",
+            ));
+        }
+    }
+    if app.state != "eligible" {
+        return Err(invalid(
+            "Hanya pendaftar yang memenuhi syarat yang dapat dinilai.",
+            "Only eligible applicants can be scored.",
+        ));
+    }
+    let attended = test_invitation::Entity::find()
+        .filter(test_invitation::Column::ApplicationId.eq(application_id))
+        .one(&tx)
+        .await?
+        .is_some_and(|i| i.attendance.as_deref() == Some("present"));
+    if !attended {
+        return Err(invalid(
+            "Pendaftar belum tercatat hadir pada uji kelayakan.",
+            "The applicant is not recorded as present at the test.",
+        ));
+    }
+    let values = check_values(&tx, round.id, values).await?;
+    let card = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(application_id))
+        .filter(scorecard::Column::PanelistId.eq(panelist))
+        .one(&tx)
+        .await?;
+    let previous = card.as_ref().map_or(0, |c| c.current_version);
+    let reason = amendment_reason.map(str::trim).unwrap_or_default();
+    if previous == 0 {
+        if round.state != "assessment" {
+            return Err(invalid(
+                "Penilaian hanya dapat dikirim pada tahap uji kelayakan.",
+                "Scores can only be submitted during assessment.",
+            ));
+        }
+    } else {
+        if !matches!(
+            round.state.as_str(),
+            "assessment" | "provisional" | "objection"
+        ) {
+            return Err(invalid(
+                "Nilai tidak dapat diubah lagi.",
+                "Scores can no longer be changed.",
+            ));
+        }
+        if reason.chars().count() < 10 {
+            return Err(invalid(
+                "Perubahan nilai yang sudah dikirim wajib disertai alasan tertulis (minimal 10 karakter).",
+                "Changing submitted scores needs a written reason (at least 10 characters).",
+            ));
+        }
+    }
+    let old_values: BTreeMap<String, i64> = match &card {
+        Some(c) if previous > 0 => {
+            let v = score_version::Entity::find()
+                .filter(score_version::Column::ScorecardId.eq(c.id))
+                .filter(score_version::Column::Version.eq(previous))
+                .one(&tx)
+                .await?
+                .ok_or_else(|| {
+                    ServiceError::Internal(anyhow::anyhow!("scorecard without its current version"))
+                })?;
+            let vals = score_value::Entity::find()
+                .filter(score_value::Column::ScoreVersionId.eq(v.id))
+                .all(&tx)
+                .await?;
+            values
+                .iter()
+                .filter_map(|(cid, code, _)| {
+                    vals.iter()
+                        .find(|x| x.criterion_id == *cid)
+                        .map(|x| (code.clone(), i64::from(x.value)))
+                })
+                .collect()
+        }
+        _ => BTreeMap::new(),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let version = previous + 1;
+    let card_id = match card {
+        Some(c) => {
+            scorecard::ActiveModel {
+                id: Set(c.id),
+                status: Set("submitted".into()),
+                current_version: Set(version),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(&tx)
+            .await?;
+            c.id
+        }
+        None => {
+            let id = Uuid::now_v7();
+            scorecard::ActiveModel {
+                id: Set(id),
+                application_id: Set(application_id),
+                panelist_id: Set(panelist),
+                status: Set("submitted".into()),
+                current_version: Set(version),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&tx)
+            .await?;
+            id
+        }
+    };
+    let no = app.registration_no.clone().unwrap_or_default();
+    let new_values: BTreeMap<String, i64> = values
+        .iter()
+        .map(|(_, code, v)| (code.clone(), i64::from(*v)))
+        .collect();
+    let event = append(
+        &tx,
+        NewEvent::new(
+            Actor::Account {
+                id: panelist,
+                role: Role::Panelist,
+            },
+            if version == 1 {
+                "score.submitted"
+            } else {
+                "score.amended"
+            },
+            "scorecard",
+            card_id.to_string(),
+        )
+        .round(round.id)
+        .payload(serde_json::json!({
+            "registration_no": no,
+            "panelist_id": panelist.to_string(),
+            "version": version,
+            "old": old_values,
+            "new": new_values,
+        }))
+        .reason(reason)
+        .with_registration(no.clone()),
+    )
+    .await?;
+    let version_id = Uuid::now_v7();
+    score_version::ActiveModel {
+        id: Set(version_id),
+        scorecard_id: Set(card_id),
+        version: Set(version),
+        submitted_at: Set(now),
+        reason: Set(reason.to_owned()),
+        audit_seq: Set(Some(event.seq)),
+    }
+    .insert(&tx)
+    .await?;
+    score_value::Entity::insert_many(values.iter().map(|(cid, _, v)| score_value::ActiveModel {
+        score_version_id: Set(version_id),
+        criterion_id: Set(*cid),
+        value: Set(*v),
+        comment: Set(String::new()),
+    }))
+    .exec_without_returning(&tx)
+    .await?;
+    let changes = match app.formation_id {
+        Some(f) => recompute_formation(&tx, f, event.seq).await?,
+        None => Vec::new(),
+    };
+    tx.commit().await?;
+    tracing::info!(scorecard.id = %card_id, version, "scorecard submitted");
+    Ok((version, changes))
+}

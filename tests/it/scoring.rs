@@ -1,0 +1,219 @@
+//! Panel scoring through the scoring service: declarations first, locked
+//! scorecards, amendments with reasons, and concurrent panelists.
+
+use std::collections::BTreeMap;
+
+use pokmas::db::entities::{panel_member, ranking, score_version, scorecard};
+use pokmas::domain::role::Role;
+use pokmas::services::ServiceError;
+use pokmas::services::scoring::{ConflictKind, declare, submit};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::standings::fixture;
+
+fn values(k1: i32, k2: i32) -> BTreeMap<String, i32> {
+    BTreeMap::from([("K1".to_owned(), k1), ("K2".to_owned(), k2)])
+}
+
+async fn new_panelist(f: &crate::standings::Fixture, email: &str) -> Uuid {
+    let id = f
+        .app
+        .create_user(email, Role::Panelist, &["64.72.01.1001"])
+        .await;
+    panel_member::ActiveModel {
+        panel_id: Set(f.panel_id),
+        account_id: Set(id),
+    }
+    .insert(&f.app.db.db)
+    .await
+    .expect("member");
+    id
+}
+
+#[tokio::test]
+async fn a_panelist_cannot_score_before_declaring_no_conflict() {
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    let p = new_panelist(&f, "baru@contoh.id").await;
+    let app = f.apps[2].0;
+    let err = submit(db, p, app, &values(3, 3), None)
+        .await
+        .expect_err("undeclared");
+    assert!(err.to_string().contains("konflik kepentingan"), "{err}");
+    declare(db, p, app, ConflictKind::None, "")
+        .await
+        .expect("declare");
+    let (version, _) = submit(db, p, app, &values(3, 3), None)
+        .await
+        .expect("submit");
+    assert_eq!(version, 1);
+}
+
+#[tokio::test]
+async fn a_submitted_scorecard_is_locked_and_an_amendment_needs_a_reason_and_keeps_the_old_version()
+{
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    let p = new_panelist(&f, "baru@contoh.id").await;
+    let app = f.apps[3].0;
+    declare(db, p, app, ConflictKind::None, "")
+        .await
+        .expect("declare");
+    submit(db, p, app, &values(2, 2), None)
+        .await
+        .expect("submit");
+    let err = submit(db, p, app, &values(5, 5), None)
+        .await
+        .expect_err("locked");
+    assert!(err.to_string().contains("alasan tertulis"), "{err}");
+    let (version, _) = submit(
+        db,
+        p,
+        app,
+        &values(5, 5),
+        Some("salah ketik saat wawancara"),
+    )
+    .await
+    .expect("amend");
+    assert_eq!(version, 2);
+    let card = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(app))
+        .filter(scorecard::Column::PanelistId.eq(p))
+        .one(db)
+        .await
+        .expect("find")
+        .expect("card");
+    let versions = score_version::Entity::find()
+        .filter(score_version::Column::ScorecardId.eq(card.id))
+        .count(db)
+        .await
+        .expect("count");
+    assert_eq!(versions, 2, "the first version is kept for auditors");
+}
+
+#[tokio::test]
+async fn a_recused_panelist_or_one_outside_the_panel_cannot_score() {
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    let p = new_panelist(&f, "kerabat@contoh.id").await;
+    let app = f.apps[0].0;
+    declare(db, p, app, ConflictKind::Family, "sepupu pelamar")
+        .await
+        .expect("declare");
+    let err = submit(db, p, app, &values(5, 5), None)
+        .await
+        .expect_err("recused");
+    assert!(err.to_string().contains("dikecualikan"), "{err}");
+    let err = declare(db, p, app, ConflictKind::None, "")
+        .await
+        .expect_err("declarations are final");
+    assert!(matches!(err, ServiceError::Invalid(_)));
+
+    let outsider = f
+        .app
+        .create_user("luar@contoh.id", Role::Panelist, &["64.72.01.1001"])
+        .await;
+    let err = declare(db, outsider, app, ConflictKind::None, "")
+        .await
+        .expect_err("not on the panel");
+    assert!(matches!(err, ServiceError::NotFound));
+}
+
+#[tokio::test]
+async fn scores_outside_the_scale_or_missing_a_criterion_are_refused() {
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    let p = new_panelist(&f, "baru@contoh.id").await;
+    let app = f.apps[1].0;
+    declare(db, p, app, ConflictKind::None, "")
+        .await
+        .expect("declare");
+    assert!(submit(db, p, app, &values(6, 3), None).await.is_err());
+    assert!(
+        submit(db, p, app, &BTreeMap::from([("K1".to_owned(), 3)]), None)
+            .await
+            .is_err()
+    );
+    let card = scorecard::Entity::find()
+        .filter(scorecard::Column::PanelistId.eq(p))
+        .count(db)
+        .await
+        .expect("count");
+    assert_eq!(card, 0, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_panelists_scoring_at_once_lose_nothing_and_the_ranking_matches_a_recomputation() {
+    let f = fixture().await;
+    let db = f.app.db.db.clone();
+    let mut panelists = Vec::new();
+    for i in 0..20 {
+        panelists.push(new_panelist(&f, &format!("p{i}@contoh.id")).await);
+    }
+    let app = f.apps[3].0;
+    let mut tasks = Vec::new();
+    for (i, p) in panelists.iter().copied().enumerate() {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            declare(&db, p, app, ConflictKind::None, "")
+                .await
+                .expect("declare");
+            let v = i32::try_from(i % 5 + 1).expect("small");
+            submit(&db, p, app, &values(v, 6 - v), None)
+                .await
+                .expect("submit");
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(app))
+        .count(&db)
+        .await
+        .expect("count");
+    assert_eq!(cards, 23, "3 from the fixture and 20 concurrent ones");
+
+    let stored: Vec<(Uuid, Option<i32>, Option<String>)> = ranking::Entity::find()
+        .filter(ranking::Column::FormationId.eq(f.formation_id))
+        .all(&db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|r| (r.application_id, r.rank, r.total_exact))
+        .collect();
+    // Recompute from scratch: wipe the stored rows and rank again.
+    ranking::Entity::delete_many()
+        .exec(&db)
+        .await
+        .expect("wipe");
+    let tx = pokmas::db::begin_write(&db).await.expect("begin");
+    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
+        .await
+        .expect("recompute");
+    tx.commit().await.expect("commit");
+    let fresh: Vec<(Uuid, Option<i32>, Option<String>)> = ranking::Entity::find()
+        .filter(ranking::Column::FormationId.eq(f.formation_id))
+        .all(&db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|r| (r.application_id, r.rank, r.total_exact))
+        .collect();
+    let mut a = stored;
+    let mut b = fresh;
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+
+    let mut csv = Vec::new();
+    pokmas::db::audit::export_csv(&db, &mut csv)
+        .await
+        .expect("export");
+    assert!(matches!(
+        pokmas::export::audit_csv::verify_csv(csv.as_slice(), None),
+        pokmas::export::audit_csv::VerifyOutcome::Valid(_)
+    ));
+}
