@@ -11,6 +11,7 @@ mod cli;
 mod db_smoke;
 mod documents;
 mod login;
+mod panels;
 mod mail;
 mod pii;
 mod rounds;
