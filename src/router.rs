@@ -17,8 +17,8 @@ use crate::app::AppState;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::web::{self, account, api, assets, auth, public, rounds};
 use crate::web::panels;
+use crate::web::{self, account, api, assets, auth, public, rounds};
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {

@@ -206,7 +206,9 @@ async fn scopes_of(
     Ok(out)
 }
 
-async fn kelurahan_names(db: &impl ConnectionTrait) -> Result<BTreeMap<String, String>, RoundError> {
+async fn kelurahan_names(
+    db: &impl ConnectionTrait,
+) -> Result<BTreeMap<String, String>, RoundError> {
     Ok(kelurahan::Entity::find()
         .all(db)
         .await?
@@ -261,7 +263,8 @@ pub async fn panels_overview(
     };
     let by_id: BTreeMap<Uuid, MemberView> = accounts.iter().map(|a| (a.id, view_of(a))).collect();
     let names = kelurahan_names(db).await?;
-    let panel_of: BTreeMap<Uuid, Uuid> = links.iter().map(|l| (l.formation_id, l.panel_id)).collect();
+    let panel_of: BTreeMap<Uuid, Uuid> =
+        links.iter().map(|l| (l.formation_id, l.panel_id)).collect();
     let panel_name: BTreeMap<Uuid, String> =
         panels.iter().map(|p| (p.id, p.name.clone())).collect();
     let views = panels
@@ -588,7 +591,9 @@ pub async fn set_formations(
         )));
     }
     let elsewhere = panel_formation::Entity::find()
-        .filter(panel_formation::Column::FormationId.is_in(wanted.iter().copied().collect::<Vec<_>>()))
+        .filter(
+            panel_formation::Column::FormationId.is_in(wanted.iter().copied().collect::<Vec<_>>()),
+        )
         .filter(panel_formation::Column::PanelId.ne(panel_id))
         .all(&tx)
         .await?;
@@ -604,8 +609,12 @@ pub async fn set_formations(
             .map(|f| f.code.clone())
             .unwrap_or_default();
         return Err(field(Msg::new(
-            format!("Formasi {code} sudah dinilai oleh panel \u{201c}{other}\u{201d}; satu formasi hanya untuk satu panel."),
-            format!("Formation {code} is already assessed by panel \u{201c}{other}\u{201d}; a formation has one panel."),
+            format!(
+                "Formasi {code} sudah dinilai oleh panel \u{201c}{other}\u{201d}; satu formasi hanya untuk satu panel."
+            ),
+            format!(
+                "Formation {code} is already assessed by panel \u{201c}{other}\u{201d}; a formation has one panel."
+            ),
         )));
     }
     let member_ids: Vec<Uuid> = panel_member::Entity::find()
@@ -785,7 +794,10 @@ pub async fn create_session(
         .ok_or_else(|| {
             RoundError::field(
                 "panel",
-                Msg::new("Pilih panel dari seleksi ini.", "Choose a panel of this round."),
+                Msg::new(
+                    "Pilih panel dari seleksi ini.",
+                    "Choose a panel of this round.",
+                ),
             )
         })?;
     let id = Uuid::now_v7();
@@ -802,14 +814,19 @@ pub async fn create_session(
     remember(&tx, admin, key, hash, id).await?;
     append(
         &tx,
-        NewEvent::new(actor, "test_session.created", "test_session", id.to_string())
-            .round(round_id)
-            .payload(serde_json::json!({
-                "panel_id": p.id.to_string(),
-                "starts_at": crate::domain::audit::format_at(form.starts_at),
-                "place": form.place,
-                "capacity": form.capacity,
-            })),
+        NewEvent::new(
+            actor,
+            "test_session.created",
+            "test_session",
+            id.to_string(),
+        )
+        .round(round_id)
+        .payload(serde_json::json!({
+            "panel_id": p.id.to_string(),
+            "starts_at": crate::domain::audit::format_at(form.starts_at),
+            "place": form.place,
+            "capacity": form.capacity,
+        })),
     )
     .await?;
     tx.commit().await?;
@@ -984,7 +1001,10 @@ pub async fn move_invitation(
     require_admin(actor)?;
     let field = |m: Msg| RoundError::field("session", m);
     let target_id: Uuid = target_text.trim().parse().map_err(|_| {
-        field(Msg::new("Pilih sesi tujuan.", "Choose the session to move to."))
+        field(Msg::new(
+            "Pilih sesi tujuan.",
+            "Choose the session to move to.",
+        ))
     })?;
     let tx = begin_write(db).await?;
     let r = lock_open_round(&tx, round_id).await?;
@@ -1376,9 +1396,7 @@ pub async fn dashboard(db: &DatabaseConnection, round_id: Uuid) -> Result<Dashbo
         match state.as_str() {
             "draft" => funnel.drafts += 1,
             "submitted" => {
-                *backlog
-                    .entry(kel.clone().unwrap_or_default())
-                    .or_default() += 1;
+                *backlog.entry(kel.clone().unwrap_or_default()).or_default() += 1;
             }
             _ => {}
         }

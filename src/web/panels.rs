@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
-use crate::domain::round::Msg;
 use crate::domain::role::Role;
+use crate::domain::round::Msg;
 use crate::error::{AppError, AppResult};
 use crate::services::panels::{self as svc, SessionForm};
 use crate::services::rounds::{FieldErrors, FormData, RoundError};
@@ -145,7 +145,11 @@ async fn panels_answer(
                 Some(pid) => panels_page(app, &csrf, round_id, None, Some((pid, f))).await?,
                 None => panels_page(app, &csrf, round_id, Some(f), None).await?,
             };
-            Ok(page(csrf, StatusCode::UNPROCESSABLE_ENTITY, v::panels(ctx, &p)))
+            Ok(page(
+                csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                v::panels(ctx, &p),
+            ))
         }
     }
 }
@@ -222,8 +226,7 @@ pub async fn panel_formations(
     admin_only(&user)?;
     let (id, pid) = (id_of(&id)?, id_of(&pid)?);
     let (data, formations) = submitted(&csrf, form)?;
-    let res =
-        field_errors(svc::set_formations(&app.db, user.actor(), id, pid, &formations).await)?;
+    let res = field_errors(svc::set_formations(&app.db, user.actor(), id, pid, &formations).await)?;
     panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
 }
 
@@ -284,7 +287,11 @@ async fn schedule_answer(
                 Some(r) => schedule_page(app, &csrf, round_id, None, Some((r, f))).await?,
                 None => schedule_page(app, &csrf, round_id, Some(f), None).await?,
             };
-            Ok(page(csrf, StatusCode::UNPROCESSABLE_ENTITY, v::schedule(ctx, &p)))
+            Ok(page(
+                csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                v::schedule(ctx, &p),
+            ))
         }
     }
 }

@@ -12,8 +12,8 @@ use pokmas::db::entities::{
 };
 use pokmas::domain::role::Role;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -181,7 +181,13 @@ async fn create_panel(app: &mut TestApp, round_id: Uuid, name: &str) -> Uuid {
     let page = app.get(&path).await;
     assert_eq!(page.status, StatusCode::OK);
     let key = hidden_value(&page.body, "idempotency_key").expect("key");
-    let res = post(app, &path, &path, &[("name", name), ("idempotency_key", &key)]).await;
+    let res = post(
+        app,
+        &path,
+        &path,
+        &[("name", name), ("idempotency_key", &key)],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     panel_named(app, round_id, name).await
 }
@@ -280,7 +286,9 @@ async fn audit_count(app: &TestApp) -> u64 {
 /// The number in the funnel row `step` of the dashboard.
 fn funnel(body: &str, step: &str) -> u64 {
     let marker = format!("data-step=\"{step}\"");
-    let row = &body[body.find(&marker).unwrap_or_else(|| panic!("no {step} row"))..];
+    let row = &body[body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {step} row"))..];
     let td = &row[row.find("<td>").expect("cell") + 4..];
     td[..td.find("</td>").expect("cell end")]
         .parse()
@@ -317,12 +325,20 @@ async fn journey(mut app: TestApp) {
 
     // The round page links the dashboard.
     let round_page = app.get(&format!("/admin/seleksi/{id}")).await;
-    assert!(round_page.body.contains(&format!("/admin/seleksi/{id}/dasbor")));
+    assert!(
+        round_page
+            .body
+            .contains(&format!("/admin/seleksi/{id}/dasbor"))
+    );
 
     // A panel is formed: flagged until it has min_panelists (3) members.
     let panel = create_panel(&mut app, id, "Panel Samarinda Kota I").await;
     let dash = app.get(&format!("/admin/seleksi/{id}/dasbor")).await;
-    assert!(dash.body.contains("Panel Samarinda Kota I: 0 / 3"), "{}", dash.body);
+    assert!(
+        dash.body.contains("Panel Samarinda Kota I: 0 / 3"),
+        "{}",
+        dash.body
+    );
     for p in &panelists {
         let res = add_member(&mut app, id, panel, *p).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -333,9 +349,25 @@ async fn journey(mut app: TestApp) {
     assert!(!page.body.contains("Anggota kurang"), "{}", page.body);
 
     // Two sessions: three seats, then five.
-    let res = schedule_session(&mut app, id, panel, &in_days(10), "Aula Kelurahan Karang Mumus", "3").await;
+    let res = schedule_session(
+        &mut app,
+        id,
+        panel,
+        &in_days(10),
+        "Aula Kelurahan Karang Mumus",
+        "3",
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let res = schedule_session(&mut app, id, panel, &in_days(11), "Kantor Kecamatan Samarinda Kota", "5").await;
+    let res = schedule_session(
+        &mut app,
+        id,
+        panel,
+        &in_days(11),
+        "Kantor Kecamatan Samarinda Kota",
+        "5",
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let ss = sessions(&app, id).await;
     assert_eq!(ss.len(), 2);
@@ -363,19 +395,30 @@ async fn journey(mut app: TestApp) {
         .iter()
         .map(|e| {
             let p: serde_json::Value = serde_json::from_str(&e.payload).expect("json");
-            p["registration_no"].as_str().expect("registration_no").to_owned()
+            p["registration_no"]
+                .as_str()
+                .expect("registration_no")
+                .to_owned()
         })
         .collect();
     assert_eq!(
         &regs[..3],
-        ["SKT-2027-1001-0001", "SKT-2027-1001-0002", "SKT-2027-1001-0003"],
+        [
+            "SKT-2027-1001-0001",
+            "SKT-2027-1001-0002",
+            "SKT-2027-1001-0003"
+        ],
         "registration-number order"
     );
     assert!(invited[0].payload.contains(&ss[0].id.to_string()));
     // Invitation mails are in the outbox; the draft and the Bugis applicant got none.
     let mail = app.last_mail_to("warga10011@contoh.id").await;
     assert_eq!(mail.template, "test_invitation");
-    assert!(mail.subject.contains("SKT-2027-1001-0001"), "{}", mail.subject);
+    assert!(
+        mail.subject.contains("SKT-2027-1001-0001"),
+        "{}",
+        mail.subject
+    );
     assert!(mail.body_text.contains("Aula Kelurahan Karang Mumus"));
     assert!(mail.body_text.contains("09.00 WITA"), "{}", mail.body_text);
     assert!(app.mails_to("warga10041@contoh.id").await.is_empty());
@@ -412,7 +455,11 @@ async fn journey(mut app: TestApp) {
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("hanya dicatat saat tahap uji"), "{}", res.body);
+    assert!(
+        res.body.contains("hanya dicatat saat tahap uji"),
+        "{}",
+        res.body
+    );
     set_round_state(&app, id, "assessment").await;
     let all: Vec<test_invitation::Model> = [
         invitations_of(&app, ss[0].id).await,
@@ -421,7 +468,11 @@ async fn journey(mut app: TestApp) {
     .concat();
     let absent = all[0].id;
     for inv in &all {
-        let value = if inv.id == absent { "absent" } else { "present" };
+        let value = if inv.id == absent {
+            "absent"
+        } else {
+            "present"
+        };
         let res = post(
             &mut app,
             &sched,
@@ -454,7 +505,10 @@ async fn journey(mut app: TestApp) {
     assert_eq!(events(&app, "test.attendance_recorded").await.len(), 5);
     let ev = events(&app, "test.absence_decided").await;
     assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].reason, "Sakit dengan surat dokter; dijadwalkan ulang.");
+    assert_eq!(
+        ev[0].reason,
+        "Sakit dengan surat dokter; dijadwalkan ulang."
+    );
 
     // The dashboard.
     let dash = app.get(&format!("/admin/seleksi/{id}/dasbor")).await;
@@ -465,7 +519,11 @@ async fn journey(mut app: TestApp) {
     assert_eq!(funnel(&dash.body, "invited"), 5);
     assert_eq!(funnel(&dash.body, "attended"), 4);
     assert_eq!(funnel(&dash.body, "absent"), 1);
-    assert!(dash.body.contains("64.72.09.1004 Bugis"), "backlog: {}", dash.body);
+    assert!(
+        dash.body.contains("64.72.09.1004 Bugis"),
+        "backlog: {}",
+        dash.body
+    );
     assert!(dash.body.contains("Semua panel cukup anggota."));
     assert!(dash.body.contains("Formasi tanpa panel"));
 
@@ -480,7 +538,11 @@ async fn journey(mut app: TestApp) {
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let dash = app.get(&format!("/admin/seleksi/{id}/dasbor")).await;
-    assert!(dash.body.contains("Panel Samarinda Kota I: 2 / 3"), "{}", dash.body);
+    assert!(
+        dash.body.contains("Panel Samarinda Kota I: 2 / 3"),
+        "{}",
+        dash.body
+    );
 
     for action in [
         "panel.created",
@@ -584,7 +646,10 @@ async fn every_panel_schedule_and_dashboard_route_is_refused_to_everyone_but_adm
     // Only the four account creations were recorded.
     assert_eq!(audit_count(&app).await, before + 4);
     assert_eq!(
-        panel::Entity::find().count(&app.db.db).await.expect("count"),
+        panel::Entity::find()
+            .count(&app.db.db)
+            .await
+            .expect("count"),
         1
     );
 }
@@ -603,7 +668,11 @@ async fn bad_session_members_and_formations_are_refused_with_a_clear_message_and
     // Capacity 0, typed values kept.
     let res = schedule_session(&mut app, id, first, &in_days(5), "Aula Kelurahan", "0").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Kapasitas harus bilangan bulat 1–500."), "{}", res.body);
+    assert!(
+        res.body.contains("Kapasitas harus bilangan bulat 1–500."),
+        "{}",
+        res.body
+    );
     assert!(res.body.contains("value=\"Aula Kelurahan\""));
     // A date in the past.
     let res = schedule_session(&mut app, id, first, &in_days(-2), "Aula Kelurahan", "10").await;
@@ -615,7 +684,12 @@ async fn bad_session_members_and_formations_are_refused_with_a_clear_message_and
         &mut app,
         &path,
         &path,
-        &[("date", "besok"), ("time", "25:99"), ("capacity", "banyak"), ("panel", "x")],
+        &[
+            ("date", "besok"),
+            ("time", "25:99"),
+            ("capacity", "banyak"),
+            ("panel", "x"),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -629,7 +703,11 @@ async fn bad_session_members_and_formations_are_refused_with_a_clear_message_and
     let before = before + 1;
     let res = add_member(&mut app, id, first, operator).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Pilih akun aktif dengan peran panelis."), "{}", res.body);
+    assert!(
+        res.body.contains("Pilih akun aktif dengan peran panelis."),
+        "{}",
+        res.body
+    );
     // A panelist without the scope of the panel's kelurahan: the admin is told.
     let outsider = app
         .create_user("luar@contoh.id", Role::Panelist, &[BUGIS])
@@ -638,19 +716,27 @@ async fn bad_session_members_and_formations_are_refused_with_a_clear_message_and
     let res = add_member(&mut app, id, first, outsider).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        res.body.contains("tidak memiliki cakupan kelurahan 64.72.09.1001"),
+        res.body
+            .contains("tidak memiliki cakupan kelurahan 64.72.09.1001"),
         "{}",
         res.body
     );
     assert_eq!(
-        panel_member::Entity::find().count(&app.db.db).await.expect("count"),
+        panel_member::Entity::find()
+            .count(&app.db.db)
+            .await
+            .expect("count"),
         0
     );
 
     // A formation given to a second panel.
     let res = set_formations(&mut app, id, second, &[km]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("sudah dinilai oleh panel"), "{}", res.body);
+    assert!(
+        res.body.contains("sudah dinilai oleh panel"),
+        "{}",
+        res.body
+    );
     let links = panel_formation::Entity::find()
         .all(&app.db.db)
         .await
@@ -670,7 +756,11 @@ async fn bad_session_members_and_formations_are_refused_with_a_clear_message_and
         &[("account_id", "bukan-uuid")],
     )
     .await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "unreadable account first");
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unreadable account first"
+    );
     let res = post(&mut app, &path, &format!("{path}/bukan-uuid/isi"), &[]).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 
