@@ -128,6 +128,13 @@ async fn remember(
     Ok(())
 }
 
+/// Whether typed text is storable as is: PostgreSQL refuses NUL in text, and
+/// other control characters in a name or place are never intended.
+fn plain_text(s: &str, multiline: bool) -> bool {
+    !s.chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
 fn usable_key(key: Option<&str>) -> Option<&str> {
     key.filter(|k| !k.is_empty() && k.len() <= 100)
 }
@@ -348,7 +355,7 @@ pub async fn create_panel(
 ) -> Result<Uuid, RoundError> {
     let admin = require_admin(actor)?;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || name.chars().count() > 100 || !plain_text(name, false) {
         return Err(RoundError::field(
             "name",
             Msg::new(
@@ -359,7 +366,7 @@ pub async fn create_panel(
     }
     let tx = begin_write(db).await?;
     lock_open_round(&tx, round_id).await?;
-    let key = usable_key(idempotency_key);
+    let key = usable_key(idempotency_key).filter(|k| plain_text(k, false));
     let hash = crate::domain::lottery::sha256_hex(&format!("panel:{round_id}:{name}"));
     if let Some(id) = replayed(&tx, admin, key, &hash).await? {
         return Ok(id);
@@ -719,7 +726,7 @@ impl SessionForm {
             }
         };
         let place = data.get("place").to_owned();
-        if place.is_empty() || place.chars().count() > 200 {
+        if place.is_empty() || place.chars().count() > 200 || !plain_text(&place, false) {
             errs.insert(
                 "place".into(),
                 Msg::new(
@@ -778,7 +785,7 @@ pub async fn create_session(
     let tx = begin_write(db).await?;
     let r = lock_open_round(&tx, round_id).await?;
     require_before_results(&r)?;
-    let key = usable_key(idempotency_key);
+    let key = usable_key(idempotency_key).filter(|k| plain_text(k, false));
     let starts = format_wita(form.starts_at);
     let hash = crate::domain::lottery::sha256_hex(&format!(
         "session:{round_id}:{}:{starts}:{}:{}",
@@ -1148,7 +1155,7 @@ pub async fn decide_absence(
 ) -> Result<(), RoundError> {
     let admin = require_admin(actor)?;
     let text = text.trim();
-    if text.is_empty() || text.chars().count() > 2000 {
+    if text.is_empty() || text.chars().count() > 2000 || !plain_text(text, true) {
         return Err(RoundError::field(
             "decision",
             Msg::new(
@@ -1452,4 +1459,65 @@ pub async fn dashboard(db: &DatabaseConnection, round_id: Uuid) -> Result<Dashbo
             .collect(),
         round: overview.round,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> FormData {
+        FormData::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_session_time_is_read_in_wita_and_stored_in_utc() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let panel = Uuid::now_v7().to_string();
+        let s = SessionForm::parse(
+            &form(&[
+                ("date", "2027-03-01"),
+                ("time", "09:30"),
+                ("place", "Aula"),
+                ("capacity", "20"),
+                ("panel", &panel),
+            ]),
+            now,
+        )
+        .expect("valid");
+        assert_eq!(
+            s.starts_at,
+            time::macros::datetime!(2027-03-01 01:30 UTC),
+            "09:30 WITA is 01:30 UTC"
+        );
+    }
+
+    #[test]
+    fn a_session_form_names_every_bad_field() {
+        let now = time::macros::datetime!(2027-03-02 00:00 UTC);
+        let errs = SessionForm::parse(
+            &form(&[
+                ("date", "2027-03-01"),
+                ("place", "Aula\u{0}"),
+                ("capacity", "0"),
+            ]),
+            now,
+        )
+        .expect_err("refused");
+        let fields: Vec<&str> = errs.keys().map(String::as_str).collect();
+        assert_eq!(fields, ["capacity", "date", "panel", "place"]);
+        assert!(errs["date"].en.contains("future"));
+    }
+
+    #[test]
+    fn typed_text_with_control_characters_is_not_plain() {
+        assert!(plain_text("Panel Samarinda Kota I", false));
+        assert!(plain_text("Sakit.\nDijadwalkan ulang.", true));
+        assert!(!plain_text("Sakit.\nDijadwalkan ulang.", false));
+        assert!(!plain_text("a\u{0}b", true));
+    }
 }

@@ -348,6 +348,7 @@ fn invitation_row(
             }
             td {
                 (form_alert(ctx, f))
+                @if inv.attendance.as_deref() != Some(ABSENT) { (field_error(ctx, f, "decision")) }
                 @if assessment {
                     form.inline method="post" action=(format!("{action}/kehadiran")) {
                         (csrf(&p.csrf))
@@ -456,4 +457,63 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
             body,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lang::Lang;
+
+    #[test]
+    fn names_on_the_dashboard_are_escaped() {
+        let ctx = PageCtx {
+            lang: Lang::En,
+            path: "/".into(),
+            signed_in: None,
+            csrf: None,
+        };
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let round = crate::db::entities::round::Model {
+            id: Uuid::nil(),
+            slug: "r".into(),
+            name: "<b>Rekrutmen</b>".into(),
+            year: 2027,
+            description_id: String::new(),
+            description_en: String::new(),
+            state: "draft".into(),
+            aggregation: "mean".into(),
+            passing_total: None,
+            min_panelists: 3,
+            age_min: None,
+            age_max: None,
+            registration_opens_at: None,
+            registration_closes_at: None,
+            verification_ends_at: None,
+            assessment_starts_at: None,
+            assessment_ends_at: None,
+            provisional_at: None,
+            objection_ends_at: None,
+            final_at: None,
+            frozen_hash: None,
+            frozen_at: None,
+            close_event_seq: None,
+            close_event_hash: None,
+            applicant_list_hash: None,
+            lottery_seed: None,
+            created_by: Uuid::nil(),
+            created_at: now,
+            updated_at: now,
+        };
+        let d = Dashboard {
+            round,
+            funnel: Default::default(),
+            backlog: vec![],
+            short_panels: vec![("<script>x</script>".into(), 1)],
+            unassigned: vec![],
+        };
+        let html = dashboard(&ctx, &d).into_string();
+        assert!(!html.contains("<script>x"));
+        assert!(html.contains("&lt;script&gt;x&lt;/script&gt;: 1 / 3"));
+        assert!(html.contains("&lt;b&gt;Rekrutmen"));
+    }
 }

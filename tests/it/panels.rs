@@ -369,8 +369,31 @@ async fn journey(mut app: TestApp) {
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // A double click (same idempotency key) schedules one session.
+    let page = app.get(&format!("/admin/seleksi/{id}/uji")).await;
+    let key = hidden_value(&page.body, "idempotency_key").expect("key");
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
+    let panel_text = panel.to_string();
+    let date = in_days(12);
+    for _ in 0..2 {
+        let res = app
+            .post_form(
+                &format!("/admin/seleksi/{id}/uji"),
+                &[
+                    ("csrf", &csrf),
+                    ("idempotency_key", &key),
+                    ("date", &date),
+                    ("time", "13:00"),
+                    ("place", "Cadangan"),
+                    ("capacity", "1"),
+                    ("panel", &panel_text),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
     let ss = sessions(&app, id).await;
-    assert_eq!(ss.len(), 2);
+    assert_eq!(ss.len(), 3);
     // Stored in UTC: 09:00 WITA is 01:00 UTC.
     assert_eq!(ss[0].starts_at.to_offset(time::UtcOffset::UTC).hour(), 1);
 
@@ -444,6 +467,24 @@ async fn journey(mut app: TestApp) {
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    // Into a full session: refused, nothing moves.
+    let stay = invitations_of(&app, ss[1].id).await[0].id;
+    let res = post(
+        &mut app,
+        &sched,
+        &format!("{sched}/undangan/{stay}/pindah"),
+        &[("session", &ss[0].id.to_string())],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("Sesi tujuan sudah penuh."),
+        "{}",
+        res.body
+    );
+    assert_eq!(invitations_of(&app, ss[0].id).await.len(), 3);
+    assert_eq!(events(&app, "test.moved").await.len(), 2);
 
     // Attendance only during assessment.
     let inv = invitations_of(&app, ss[0].id).await;
