@@ -135,6 +135,23 @@ fn plain_text(s: &str, multiline: bool) -> bool {
         .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
 }
 
+/// Another admin changed the same rows at the same moment (PostgreSQL lets
+/// both transactions read before either writes): the unique constraints decide
+/// and the loser is asked to reload instead of seeing an error page.
+fn raced(e: sea_orm::DbErr) -> RoundError {
+    if matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
+        RoundError::form(Msg::new(
+            "Data ini baru saja diubah orang lain. Muat ulang halaman dan coba lagi.",
+            "Someone else just changed this. Reload the page and try again.",
+        ))
+    } else {
+        e.into()
+    }
+}
+
 fn usable_key(key: Option<&str>) -> Option<&str> {
     key.filter(|k| !k.is_empty() && k.len() <= 100)
 }
@@ -392,7 +409,8 @@ pub async fn create_panel(
         name: Set(name.to_owned()),
     }
     .insert(&tx)
-    .await?;
+    .await
+    .map_err(raced)?;
     remember(&tx, admin, key, hash, id).await?;
     append(
         &tx,
@@ -476,7 +494,8 @@ pub async fn add_member(
         account_id: Set(account_id),
     }
     .insert(&tx)
-    .await?;
+    .await
+    .map_err(raced)?;
     let members = member_count(&tx, panel_id).await?;
     append(
         &tx,
@@ -658,7 +677,8 @@ pub async fn set_formations(
             formation_id: Set(f.id),
         }
         .insert(&tx)
-        .await?;
+        .await
+        .map_err(raced)?;
     }
     let codes: Vec<String> = chosen.iter().map(|f| f.code.clone()).collect();
     append(
@@ -955,7 +975,8 @@ pub async fn auto_fill(
             decided_at: Set(None),
         }
         .insert(&tx)
-        .await?;
+        .await
+        .map_err(raced)?;
         mail_invitation(&tx, from, a, &session).await?;
         let mut ev = NewEvent::new(actor, "test.invited", "application", a.id.to_string())
             .round(round_id)
