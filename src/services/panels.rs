@@ -46,6 +46,32 @@ fn require_admin(actor: Actor) -> Result<Uuid, RoundError> {
     }
 }
 
+/// What the panels, schedule and dashboard pages show of the round itself.
+#[derive(Clone, Debug)]
+pub struct RoundHead {
+    pub id: Uuid,
+    pub name: String,
+    /// The stored state name.
+    pub state: String,
+    pub min_panelists: i32,
+}
+
+impl RoundHead {
+    fn of(r: &round::Model) -> RoundHead {
+        RoundHead {
+            id: r.id,
+            name: r.name.clone(),
+            state: r.state.clone(),
+            min_panelists: r.min_panelists,
+        }
+    }
+
+    /// The round's state (`draft` if the stored name is unknown).
+    pub fn state(&self) -> RoundState {
+        RoundState::parse(&self.state).unwrap_or(RoundState::Draft)
+    }
+}
+
 fn state_of(r: &round::Model) -> RoundState {
     RoundState::parse(&r.state).unwrap_or(RoundState::Draft)
 }
@@ -204,7 +230,7 @@ pub struct FormationChoice {
 /// Everything the panels page shows.
 #[derive(Clone, Debug)]
 pub struct PanelsOverview {
-    pub round: round::Model,
+    pub round: RoundHead,
     pub panels: Vec<PanelView>,
     pub formations: Vec<FormationChoice>,
     /// Active panelist accounts that may be added: `(id, name, scopes)`.
@@ -338,7 +364,7 @@ pub async fn panels_overview(
         .map(view_of)
         .collect();
     Ok(PanelsOverview {
-        round: r,
+        round: RoundHead::of(&r),
         panels: views,
         formations,
         panelists,
@@ -1249,7 +1275,7 @@ pub struct SessionView {
 /// Everything the schedule page shows.
 #[derive(Clone, Debug)]
 pub struct ScheduleOverview {
-    pub round: round::Model,
+    pub round: RoundHead,
     pub panels: Vec<(Uuid, String)>,
     pub sessions: Vec<SessionView>,
     /// Eligible applications without an invitation.
@@ -1259,7 +1285,7 @@ pub struct ScheduleOverview {
 impl ScheduleOverview {
     /// The round's state.
     pub fn state(&self) -> RoundState {
-        state_of(&self.round)
+        self.round.state()
     }
 }
 
@@ -1352,7 +1378,7 @@ pub async fn schedule_overview(
         })
         .collect();
     Ok(ScheduleOverview {
-        round: r,
+        round: RoundHead::of(&r),
         panels,
         sessions,
         waiting: u64::try_from(waiting).unwrap_or(u64::MAX),
@@ -1391,7 +1417,7 @@ pub struct Backlog {
 /// The admin dashboard of a round.
 #[derive(Clone, Debug)]
 pub struct Dashboard {
-    pub round: round::Model,
+    pub round: RoundHead,
     pub funnel: Funnel,
     pub backlog: Vec<Backlog>,
     /// `(panel name, members)` of panels below `min_panelists`.

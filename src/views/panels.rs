@@ -463,6 +463,7 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
 mod tests {
     use super::*;
     use crate::domain::lang::Lang;
+    use crate::services::panels::RoundHead;
 
     #[test]
     fn names_on_the_dashboard_are_escaped() {
@@ -472,37 +473,11 @@ mod tests {
             signed_in: None,
             csrf: None,
         };
-        let now = time::OffsetDateTime::UNIX_EPOCH;
-        let round = crate::db::entities::round::Model {
+        let round = RoundHead {
             id: Uuid::nil(),
-            slug: "r".into(),
             name: "<b>Rekrutmen</b>".into(),
-            year: 2027,
-            description_id: String::new(),
-            description_en: String::new(),
             state: "draft".into(),
-            aggregation: "mean".into(),
-            passing_total: None,
             min_panelists: 3,
-            age_min: None,
-            age_max: None,
-            registration_opens_at: None,
-            registration_closes_at: None,
-            verification_ends_at: None,
-            assessment_starts_at: None,
-            assessment_ends_at: None,
-            provisional_at: None,
-            objection_ends_at: None,
-            final_at: None,
-            frozen_hash: None,
-            frozen_at: None,
-            close_event_seq: None,
-            close_event_hash: None,
-            applicant_list_hash: None,
-            lottery_seed: None,
-            created_by: Uuid::nil(),
-            created_at: now,
-            updated_at: now,
         };
         let d = Dashboard {
             round,
