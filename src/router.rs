@@ -17,6 +17,7 @@ use crate::app::AppState;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::web::panels;
 use crate::web::{self, account, api, assets, auth, public, rounds};
 
 /// Builds the application's router.
@@ -115,6 +116,45 @@ pub fn router(state: AppState) -> Router {
             post(rounds::formations_delete),
         )
         // end rounds
+        // panels, test schedule and dashboard
+        .route(
+            "/admin/seleksi/{id}/panel",
+            get(panels::panels).post(panels::panel_create),
+        )
+        .route(
+            "/admin/seleksi/{id}/panel/{panel}/anggota",
+            post(panels::member_add),
+        )
+        .route(
+            "/admin/seleksi/{id}/panel/{panel}/anggota/{account}/hapus",
+            post(panels::member_remove),
+        )
+        .route(
+            "/admin/seleksi/{id}/panel/{panel}/formasi",
+            post(panels::panel_formations),
+        )
+        .route(
+            "/admin/seleksi/{id}/uji",
+            get(panels::schedule).post(panels::session_create),
+        )
+        .route(
+            "/admin/seleksi/{id}/uji/{session}/isi",
+            post(panels::session_fill),
+        )
+        .route(
+            "/admin/seleksi/{id}/uji/undangan/{invitation}/pindah",
+            post(panels::invitation_move),
+        )
+        .route(
+            "/admin/seleksi/{id}/uji/undangan/{invitation}/kehadiran",
+            post(panels::invitation_attendance),
+        )
+        .route(
+            "/admin/seleksi/{id}/uji/undangan/{invitation}/keputusan",
+            post(panels::invitation_decision),
+        )
+        .route("/admin/seleksi/{id}/dasbor", get(panels::dashboard))
+        // end panels, test schedule and dashboard
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod documents;
+pub mod panels;
 pub mod rate_limit;
 pub mod regions;
 pub mod rounds;

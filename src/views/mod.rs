@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod errors;
 pub mod layout;
+pub mod panels;
 pub mod public;
 pub mod qr;
 pub mod rounds;

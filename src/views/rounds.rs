@@ -98,6 +98,7 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
             a href=(format!("{base}/kriteria")) { (ctx.t("Kriteria", "Criteria")) } " · "
             a href=(format!("{base}/persyaratan")) { (ctx.t("Persyaratan", "Requirements")) } " · "
             a href=(format!("{base}/formasi")) { (ctx.t("Formasi", "Formations")) }
+            " · " a href=(format!("{base}/dasbor")) { (ctx.t("Dasbor", "Dashboard")) }
             @if d.round.frozen_hash.is_some() {
                 " · " a href=(format!("/seleksi/{}", d.round.slug)) { (ctx.t("Halaman publik", "Public page")) }
             }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod panels;
 pub mod public;
 pub mod rounds;
 pub mod session_store;

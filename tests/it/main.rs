@@ -13,6 +13,7 @@ mod db_smoke;
 mod documents;
 mod login;
 mod mail;
+mod panels;
 mod pii;
 mod rounds;
 mod schema;

@@ -1,0 +1,424 @@
+//! Panels, the fit & proper test schedule and the round dashboard under
+//! `/admin/seleksi/{id}/…` (admins only, checked on every request).
+//!
+//! Handlers parse, call one service, render. A refused form comes back as the
+//! same page with status 422, what was typed kept and the message next to its
+//! field; a success redirects (303) so a reload never re-submits.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use lettre::message::Mailbox;
+use maud::Markup;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Csrf, CurrentUser};
+use crate::app::AppState;
+use crate::domain::role::Role;
+use crate::domain::round::Msg;
+use crate::error::{AppError, AppResult};
+use crate::services::panels::{self as svc, SessionForm};
+use crate::services::rounds::{FieldErrors, FormData, RoundError};
+use crate::views::PageCtx;
+use crate::views::panels::{self as v, PanelsPage, SchedulePage};
+use crate::views::rounds::FormView;
+
+/// Submitted form fields, in order (repeated names such as checkboxes kept).
+type Pairs = Form<Vec<(String, String)>>;
+
+fn id_of(raw: &str) -> AppResult<Uuid> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+fn token(csrf: &Csrf) -> AppResult<String> {
+    csrf.0
+        .authenticity_token()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
+}
+
+/// Refuses anyone but an admin, before anything else is read.
+fn admin_only(user: &CurrentUser) -> AppResult<()> {
+    user.require(&[Role::Admin])
+}
+
+/// Reads a submitted form (checking its CSRF token), keeping every value of
+/// `formation` (checkboxes) joined by spaces.
+fn submitted(csrf: &Csrf, Form(pairs): Pairs) -> AppResult<(FormData, Vec<String>)> {
+    let formations: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "formation")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let mut data = FormData::from_pairs(pairs);
+    csrf.verify(data.get("csrf"))?;
+    data.0.insert("formation".into(), formations.join(" "));
+    Ok((data, formations))
+}
+
+fn see_other(path: String) -> Response {
+    Redirect::to(&path).into_response()
+}
+
+fn page(csrf: Csrf, status: StatusCode, markup: Markup) -> Response {
+    (status, csrf.0, markup).into_response()
+}
+
+fn mailbox(app: &AppState) -> AppResult<Mailbox> {
+    app.config
+        .mail_from
+        .parse::<Mailbox>()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
+}
+
+/// Splits a service result into field errors (to show) and everything else (to raise).
+fn field_errors<T>(res: Result<T, RoundError>) -> AppResult<Result<T, FieldErrors>> {
+    match res {
+        Ok(t) => Ok(Ok(t)),
+        Err(RoundError::Invalid(e)) => Ok(Err(e)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn fresh_key() -> FormData {
+    let mut values = FormData::default();
+    values
+        .0
+        .insert("idempotency_key".into(), Uuid::new_v4().to_string());
+    values
+}
+
+// ---------------------------------------------------------------------------
+// Panels
+// ---------------------------------------------------------------------------
+
+async fn panels_page(
+    app: &AppState,
+    csrf: &Csrf,
+    round_id: Uuid,
+    create: Option<FormView>,
+    failed: Option<(Uuid, FormView)>,
+) -> AppResult<PanelsPage> {
+    let t = token(csrf)?;
+    Ok(PanelsPage {
+        overview: svc::panels_overview(&app.db, round_id).await?,
+        create: create.unwrap_or_else(|| FormView::new(fresh_key(), &t)),
+        failed,
+        csrf: t,
+    })
+}
+
+/// `GET /admin/seleksi/{id}/panel`.
+pub async fn panels(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let p = panels_page(&app, &csrf, id_of(&id)?, None, None).await?;
+    Ok(page(csrf, StatusCode::OK, v::panels(&ctx, &p)))
+}
+
+/// Answers a panels-page form: redirect on success, the page with the errors
+/// next to the refused form otherwise.
+async fn panels_answer(
+    app: &AppState,
+    ctx: &PageCtx,
+    csrf: Csrf,
+    round_id: Uuid,
+    panel_id: Option<Uuid>,
+    data: FormData,
+    res: Result<(), FieldErrors>,
+) -> AppResult<Response> {
+    match res {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{round_id}/panel"))),
+        Err(errors) => {
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: token(&csrf)?,
+            };
+            let p = match panel_id {
+                Some(pid) => panels_page(app, &csrf, round_id, None, Some((pid, f))).await?,
+                None => panels_page(app, &csrf, round_id, Some(f), None).await?,
+            };
+            Ok(page(
+                csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                v::panels(ctx, &p),
+            ))
+        }
+    }
+}
+
+/// `POST /admin/seleksi/{id}/panel`: creates a panel.
+pub async fn panel_create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = id_of(&id)?;
+    let (data, _) = submitted(&csrf, form)?;
+    let res = field_errors(
+        svc::create_panel(
+            &app.db,
+            user.actor(),
+            id,
+            data.get("name"),
+            Some(data.get("idempotency_key")),
+        )
+        .await,
+    )?
+    .map(|_| ());
+    panels_answer(&app, &ctx, csrf, id, None, data, res).await
+}
+
+/// `POST /admin/seleksi/{id}/panel/{panel}/anggota`: adds a panelist.
+pub async fn member_add(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path((id, pid)): Path<(String, String)>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let (id, pid) = (id_of(&id)?, id_of(&pid)?);
+    let (data, _) = submitted(&csrf, form)?;
+    let res = field_errors(
+        svc::add_member(&app.db, user.actor(), id, pid, data.get("account_id")).await,
+    )?;
+    panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
+}
+
+/// `POST /admin/seleksi/{id}/panel/{panel}/anggota/{account}/hapus`.
+pub async fn member_remove(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path((id, pid, aid)): Path<(String, String, String)>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let (id, pid, aid) = (id_of(&id)?, id_of(&pid)?, id_of(&aid)?);
+    let (data, _) = submitted(&csrf, form)?;
+    let res = field_errors(svc::remove_member(&app.db, user.actor(), id, pid, aid).await)?;
+    panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
+}
+
+/// `POST /admin/seleksi/{id}/panel/{panel}/formasi`: the formations it assesses.
+pub async fn panel_formations(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path((id, pid)): Path<(String, String)>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let (id, pid) = (id_of(&id)?, id_of(&pid)?);
+    let (data, formations) = submitted(&csrf, form)?;
+    let res = field_errors(svc::set_formations(&app.db, user.actor(), id, pid, &formations).await)?;
+    panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
+}
+
+// ---------------------------------------------------------------------------
+// Schedule
+// ---------------------------------------------------------------------------
+
+async fn schedule_page(
+    app: &AppState,
+    csrf: &Csrf,
+    round_id: Uuid,
+    create: Option<FormView>,
+    failed: Option<(Uuid, FormView)>,
+) -> AppResult<SchedulePage> {
+    let t = token(csrf)?;
+    let mut values = fresh_key();
+    values.0.insert("time".into(), "08:00".into());
+    Ok(SchedulePage {
+        overview: svc::schedule_overview(&app.db, round_id).await?,
+        create: create.unwrap_or_else(|| FormView::new(values, &t)),
+        failed,
+        notice: None,
+        csrf: t,
+    })
+}
+
+/// `GET /admin/seleksi/{id}/uji`.
+pub async fn schedule(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let p = schedule_page(&app, &csrf, id_of(&id)?, None, None).await?;
+    Ok(page(csrf, StatusCode::OK, v::schedule(&ctx, &p)))
+}
+
+async fn schedule_answer(
+    app: &AppState,
+    ctx: &PageCtx,
+    csrf: Csrf,
+    round_id: Uuid,
+    row: Option<Uuid>,
+    data: FormData,
+    res: Result<(), FieldErrors>,
+) -> AppResult<Response> {
+    match res {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{round_id}/uji"))),
+        Err(errors) => {
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: token(&csrf)?,
+            };
+            let p = match row {
+                Some(r) => schedule_page(app, &csrf, round_id, None, Some((r, f))).await?,
+                None => schedule_page(app, &csrf, round_id, Some(f), None).await?,
+            };
+            Ok(page(
+                csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                v::schedule(ctx, &p),
+            ))
+        }
+    }
+}
+
+/// `POST /admin/seleksi/{id}/uji`: schedules a session.
+pub async fn session_create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = id_of(&id)?;
+    let (data, _) = submitted(&csrf, form)?;
+    let res = match SessionForm::parse(&data, OffsetDateTime::now_utc()) {
+        Ok(s) => field_errors(
+            svc::create_session(
+                &app.db,
+                user.actor(),
+                id,
+                &s,
+                Some(data.get("idempotency_key")),
+            )
+            .await,
+        )?
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    schedule_answer(&app, &ctx, csrf, id, None, data, res).await
+}
+
+/// `POST /admin/seleksi/{id}/uji/{session}/isi`: automatic fill; answers with
+/// the page and how many were invited.
+pub async fn session_fill(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path((id, sid)): Path<(String, String)>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let (id, sid) = (id_of(&id)?, id_of(&sid)?);
+    let (data, _) = submitted(&csrf, form)?;
+    let from = mailbox(&app)?;
+    match field_errors(svc::auto_fill(&app.db, user.actor(), &from, id, sid).await)? {
+        Ok(n) => {
+            let mut p = schedule_page(&app, &csrf, id, None, None).await?;
+            p.notice = Some(Msg::new(
+                format!("{n} pendaftar diundang; undangan dikirim lewat email."),
+                format!("{n} applicants invited; invitations sent by e-mail."),
+            ));
+            Ok(page(csrf, StatusCode::OK, v::schedule(&ctx, &p)))
+        }
+        Err(e) => schedule_answer(&app, &ctx, csrf, id, Some(sid), data, Err(e)).await,
+    }
+}
+
+/// `POST /admin/seleksi/{id}/uji/undangan/{invitation}/pindah`.
+pub async fn invitation_move(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path((id, iid)): Path<(String, String)>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let (id, iid) = (id_of(&id)?, id_of(&iid)?);
+    let (data, _) = submitted(&csrf, form)?;
+    let from = mailbox(&app)?;
+    let res = field_errors(
+        svc::move_invitation(&app.db, user.actor(), &from, id, iid, data.get("session")).await,
+    )?;
+    schedule_answer(&app, &ctx, csrf, id, Some(iid), data, res).await
+}
+
+/// `POST /admin/seleksi/{id}/uji/undangan/{invitation}/kehadiran`.
+pub async fn invitation_attendance(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path((id, iid)): Path<(String, String)>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let (id, iid) = (id_of(&id)?, id_of(&iid)?);
+    let (data, _) = submitted(&csrf, form)?;
+    let res = field_errors(
+        svc::record_attendance(&app.db, user.actor(), id, iid, data.get("attendance")).await,
+    )?;
+    schedule_answer(&app, &ctx, csrf, id, Some(iid), data, res).await
+}
+
+/// `POST /admin/seleksi/{id}/uji/undangan/{invitation}/keputusan`.
+pub async fn invitation_decision(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path((id, iid)): Path<(String, String)>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let (id, iid) = (id_of(&id)?, id_of(&iid)?);
+    let (data, _) = submitted(&csrf, form)?;
+    let res = field_errors(
+        svc::decide_absence(&app.db, user.actor(), id, iid, data.get("decision")).await,
+    )?;
+    schedule_answer(&app, &ctx, csrf, id, Some(iid), data, res).await
+}
+
+// ---------------------------------------------------------------------------
+// Dashboard
+// ---------------------------------------------------------------------------
+
+/// `GET /admin/seleksi/{id}/dasbor`.
+pub async fn dashboard(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> AppResult<Markup> {
+    admin_only(&user)?;
+    let d = svc::dashboard(&app.db, id_of(&id)?).await?;
+    Ok(v::dashboard(&ctx, &d))
+}
