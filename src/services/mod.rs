@@ -7,6 +7,9 @@ pub mod rate_limit;
 pub mod regions;
 pub mod rounds;
 pub mod self_service;
+// verification and staff accounts
+pub mod staff;
+pub mod verification;
 
 use sea_orm::DbErr;
 
