@@ -9,5 +9,7 @@ pub mod layout;
 pub mod public;
 pub mod qr;
 pub mod rounds;
+// verification and staff accounts
+pub mod staff;
 
 pub use layout::{Page, PageCtx, SignedIn};
