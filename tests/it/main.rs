@@ -15,4 +15,6 @@ mod mail;
 mod pii;
 mod rounds;
 mod schema;
+// verification and staff accounts
+mod verification;
 mod web_shell;
