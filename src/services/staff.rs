@@ -246,17 +246,20 @@ pub async fn invite(
     Ok(id)
 }
 
-/// Accepts an invitation: spends the link, sets the password (which must
-/// already satisfy the policy), activates the account and confirms its address
-/// (the link proved the mailbox), with `account.activated`.
+/// Accepts an invitation: spends the link, sets the password, activates the
+/// account and confirms its address (the link proved the mailbox), with
+/// `account.activated`.
 ///
 /// # Errors
-/// Storage failures; an unusable link is the inner `Err`.
+/// `Invalid` for a password the policy refuses (the form checks it first);
+/// storage failures; an unusable link is the inner `Err`.
 pub async fn accept_invite(
     db: &DatabaseConnection,
     token: &str,
     password: String,
 ) -> Result<Result<Uuid, BadToken>, ServiceError> {
+    crate::domain::account::check_new_password(&password)
+        .map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
     if let Err(bad) = super::self_service::peek_token(db, token, PURPOSE_INVITE).await? {
         return Ok(Err(bad));
     }
@@ -312,6 +315,22 @@ fn require_admin(actor: Actor) -> Result<(), ServiceError> {
         | Actor::System => Ok(()),
         Actor::Account { .. } => Err(ServiceError::Forbidden),
     }
+}
+
+/// `(code, name)` of every kelurahan, by name, for the scope and RT pickers.
+///
+/// # Errors
+/// Storage failures.
+pub async fn kelurahan_options(
+    db: &DatabaseConnection,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    Ok(kelurahan::Entity::find()
+        .order_by_asc(kelurahan::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect())
 }
 
 /// Every account except applicants, by role then name.

@@ -10,12 +10,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use sea_orm::{EntityTrait, QueryOrder};
 use uuid::Uuid;
 
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
-use crate::db::entities::kelurahan;
 use crate::domain::account::check_new_password;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -79,13 +77,7 @@ fn parse_id(raw: &str) -> AppResult<Uuid> {
 }
 
 async fn kelurahan_options(app: &AppState) -> AppResult<Vec<(String, String)>> {
-    Ok(kelurahan::Entity::find()
-        .order_by_asc(kelurahan::Column::Name)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect())
+    Ok(staff_svc::kelurahan_options(&app.db).await?)
 }
 
 /// The `?pesan=` confirmation after a redirect.

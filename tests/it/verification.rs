@@ -570,6 +570,43 @@ async fn verification_journey(mut app: TestApp) {
     row.decided_by = sea_orm::ActiveValue::Set(Some(pending.requested_by));
     assert!(row.update(&app.db.db).await.is_err());
 
+    // A rejected request changes nothing but is recorded.
+    let res = post_on(
+        &mut app,
+        &budi_path,
+        &change,
+        &[
+            (&o_ktp, "tms"),
+            (&reason, "mismatch"),
+            (&text, "Nama di KTP berbeda"),
+            (&o_age, "ms"),
+            (&o_dom, "ms"),
+            ("change_reason", "Laporan warga"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let second = approval::Entity::find()
+        .filter(approval::Column::Status.eq("pending"))
+        .one(&app.db.db)
+        .await
+        .expect("approval")
+        .expect("pending request");
+    as_user(&mut app, "admin@samarindakota.go.id").await;
+    let res = post_on(
+        &mut app,
+        "/admin/persetujuan",
+        &format!("/admin/persetujuan/{}", second.id),
+        &[("decision", "reject"), ("note", "Tidak cukup bukti")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(state_of(&app, f.budi).await, "eligible");
+    let rejected = events(&app, "approval.rejected").await;
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].actor, admin.to_string());
+    assert_eq!(rejected[0].reason, "Tidak cukup bukti");
+
     // An assisted application without e-mail is verified without a mail.
     let rahmat_path = format!("/petugas/verifikasi/{}", f.rahmat);
     let before = pokmas::db::entities::mail_outbox::Entity::find()
