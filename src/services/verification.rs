@@ -54,9 +54,14 @@ pub const REASONS: [(&str, &str, &str); 6] = [
 /// The `approval.kind` of a changed verification outcome.
 pub const KIND_OVERRIDE: &str = "eligibility.override";
 
-/// The label of a reason code in `lang`; the code itself when unknown
-/// (automatic checks store their own codes, e.g. `age_too_old`).
+/// The label of a reason code in `lang`; the code itself when unknown.
 pub fn reason_label(code: &str, lang: Lang) -> String {
+    // Automatic checks store finer codes; people read them as the list's reason.
+    let code = match code {
+        "age_too_young" | "age_too_old" => "age",
+        "domicile_outside" => "domicile",
+        other => other,
+    };
     REASONS.iter().find(|(c, _, _)| *c == code).map_or_else(
         || code.to_owned(),
         |(_, id, en)| lang.pick(id, en).to_owned(),
@@ -541,9 +546,13 @@ async fn write_checks(
         let verdict = if d.tms { Verdict::Tms } else { Verdict::Ms };
         // An automatic outcome the operator accepts as is stays marked
         // automatic (no checked_by): the rule decided, not a person.
-        let auto_hit = auto
-            .get(q.kind.as_str())
-            .filter(|a| a.verdict == verdict && d.reason_text.trim().is_empty());
+        let typed = d.reason_text.trim();
+        let auto_hit = auto.get(q.kind.as_str()).filter(|a| {
+            a.verdict == verdict
+                && (typed.is_empty()
+                    || typed == a.message(Lang::Id)
+                    || typed == a.message(Lang::En))
+        });
         let (reason_code, reason_text, automatic, by) = match auto_hit {
             Some(a) => (
                 Some(a.reason_code().to_owned()),

@@ -92,7 +92,7 @@ pub struct CheckForm {
     pub notice: Option<String>,
 }
 
-fn prefill(v: &ApplicationView, f: &CheckForm, req_id: &str, field: &str) -> String {
+fn prefill(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm, req_id: &str, field: &str) -> String {
     if let Some(x) = f.values.get(&format!("{field}_{req_id}")) {
         return x.clone();
     }
@@ -107,6 +107,9 @@ fn prefill(v: &ApplicationView, f: &CheckForm, req_id: &str, field: &str) -> Str
             if r.kind == "age" { "age" } else { "domicile" }.to_owned()
         }
         ("text", Some(c), _) if !c.automatic => c.reason_text.clone(),
+        // A TMS found by the platform comes with its explanation, so the
+        // operator can accept it as is.
+        ("text", None, Some(a)) if a.verdict.as_str() == "tms" => a.message(ctx.lang),
         _ => String::new(),
     }
 }
@@ -169,8 +172,8 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
             input type="hidden" name="csrf" value=(f.csrf);
             @for r in &v.requirements {
                 @let id = r.id.to_string();
-                @let outcome = prefill(v, f, &id, "outcome");
-                @let reason = prefill(v, f, &id, "reason");
+                @let outcome = prefill(ctx, v, f, &id, "outcome");
+                @let reason = prefill(ctx, v, f, &id, "reason");
                 fieldset {
                     legend { (ctx.t(&r.text_id, &r.text_en)) }
                     @if let Some(a) = &r.automatic {
@@ -192,7 +195,7 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
                         }
                     }
                     label for=(format!("text_{id}")) { (ctx.t("Keterangan (wajib untuk TMS)", "Explanation (required for TMS)")) }
-                    textarea id=(format!("text_{id}")) name=(format!("text_{id}")) { (prefill(v, f, &id, "text")) }
+                    textarea id=(format!("text_{id}")) name=(format!("text_{id}")) { (prefill(ctx, v, f, &id, "text")) }
                     @if let Some(e) = f.errors.get(&id) { p.field-error role="alert" { (e) } }
                 }
             }

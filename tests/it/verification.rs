@@ -292,6 +292,14 @@ async fn post_on(
     app.post_form(action, &all).await
 }
 
+async fn load_round(app: &TestApp, id: Uuid) -> round::Model {
+    round::Entity::find_by_id(id)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("round")
+}
+
 async fn state_of(app: &TestApp, id: Uuid) -> String {
     application::Entity::find_by_id(id)
         .one(&app.db.db)
@@ -569,6 +577,84 @@ async fn verification_journey(mut app: TestApp) {
         .into_active_model();
     row.decided_by = sea_orm::ActiveValue::Set(Some(pending.requested_by));
     assert!(row.update(&app.db.db).await.is_err());
+
+    // Too old on the closing date: the platform's TMS is pre-filled with its
+    // explanation, and accepting it as is keeps it automatic.
+    let formation_id = application::Entity::find_by_id(f.siti)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .and_then(|a| a.formation_id)
+        .expect("formation");
+    let old_id = submitted(
+        &app,
+        f.round_id,
+        formation_id,
+        (KARANG_MUMUS, 5),
+        "SKT-2027-0004",
+        "Hasan Basri",
+        "hasan@contoh.id",
+    )
+    .await;
+    let birth = Date::from_calendar_date(1950, Month::January, 1).expect("date");
+    let mut row = application::Entity::find_by_id(old_id)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("application")
+        .into_active_model();
+    row.birth_date = sea_orm::ActiveValue::Set(Some(birth));
+    row.update(&app.db.db).await.expect("birth date");
+    let closes = load_round(&app, f.round_id)
+        .await
+        .registration_closes_at
+        .expect("closes")
+        .to_offset(pokmas::domain::round::WITA)
+        .date();
+    let expected = pokmas::domain::eligibility::check_age(
+        birth,
+        closes,
+        pokmas::domain::eligibility::AgeLimits {
+            min: Some(21),
+            max: Some(60),
+        },
+    )
+    .message(pokmas::domain::lang::Lang::Id);
+    let old_path = format!("/petugas/verifikasi/{}", old_id);
+    let page = app.get(&old_path).await;
+    assert!(page.body.contains(&expected), "pre-filled: {}", page.body);
+    let age_reason = format!("reason_{age}");
+    let age_text = format!("text_{age}");
+    let res = post_on(
+        &mut app,
+        &old_path,
+        &old_path,
+        &[
+            (&o_ktp, "ms"),
+            (&o_age, "tms"),
+            (&age_reason, "age"),
+            (&age_text, &expected),
+            (&o_dom, "ms"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(state_of(&app, old_id).await, "ineligible");
+    let check = requirement_check::Entity::find()
+        .filter(requirement_check::Column::ApplicationId.eq(old_id))
+        .filter(requirement_check::Column::RequirementId.eq(f.age))
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("age check");
+    assert!(check.automatic && check.checked_by.is_none());
+    assert_eq!(check.reason_code.as_deref(), Some("age_too_old"));
+    let mail = app.last_mail_to("hasan@contoh.id").await;
+    assert!(
+        mail.body_text.contains("maksimal 60 tahun"),
+        "{}",
+        mail.body_text
+    );
 
     // A rejected request changes nothing but is recorded.
     let res = post_on(
