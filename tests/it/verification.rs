@@ -1024,6 +1024,11 @@ async fn a_panelist_records_their_rt_and_family_card_only_as_a_keyed_hash() {
         .create_user("penilai@contoh.id", Role::Panelist, &[KARANG_MUMUS])
         .await;
     as_user(&mut app, "penilai@contoh.id").await;
+    let page = app.get("/akun").await;
+    assert!(
+        page.body.contains("/akun/konflik"),
+        "offered on the account page"
+    );
     let res = post_on(
         &mut app,
         "/akun/konflik",
