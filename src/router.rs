@@ -19,6 +19,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::web::panels;
 use crate::web::{self, account, api, assets, auth, public, rounds};
+// verification and staff accounts
+use crate::web::staff;
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -155,6 +157,35 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/seleksi/{id}/dasbor", get(panels::dashboard))
         // end panels, test schedule and dashboard
+        // verification and staff accounts
+        .route("/petugas/verifikasi", get(staff::queue))
+        .route(
+            "/petugas/verifikasi/{id}",
+            get(staff::application).post(staff::verify),
+        )
+        .route(
+            "/petugas/verifikasi/{id}/perubahan",
+            post(staff::request_change),
+        )
+        .route(
+            "/petugas/verifikasi/{id}/dokumen/{doc}",
+            get(staff::document),
+        )
+        .route("/admin/persetujuan", get(staff::approvals))
+        .route("/admin/persetujuan/{id}", post(staff::decide))
+        .route("/admin/akun", get(staff::accounts).post(staff::invite))
+        .route("/admin/akun/{id}/kelurahan", post(staff::scopes))
+        .route("/admin/akun/{id}/nonaktifkan", post(staff::deactivate))
+        .route("/admin/akun/{id}/aktifkan", post(staff::reactivate))
+        .route(
+            "/undangan",
+            get(staff::invite_page).post(staff::invite_submit),
+        )
+        .route(
+            "/akun/konflik",
+            get(staff::conflict).post(staff::conflict_submit),
+        )
+        // end verification and staff accounts
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

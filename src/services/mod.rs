@@ -10,6 +10,9 @@ pub mod rounds;
 pub mod scoring;
 pub mod self_service;
 pub mod standings;
+// verification and staff accounts
+pub mod staff;
+pub mod verification;
 
 use sea_orm::DbErr;
 

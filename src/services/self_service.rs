@@ -113,7 +113,7 @@ fn token_hash(token: &str) -> String {
 }
 
 /// Stores a new token for `account_id` and returns the link text.
-async fn issue_token(
+pub(crate) async fn issue_token(
     tx: &impl ConnectionTrait,
     account_id: Uuid,
     purpose: &str,
@@ -138,7 +138,7 @@ async fn issue_token(
 /// Finds a usable token and marks it used, in the caller's transaction.
 /// The "mark used" update is conditional on `used_at IS NULL`, so two
 /// concurrent uses of one link cannot both succeed.
-async fn spend_token(
+pub(crate) async fn spend_token(
     tx: &impl ConnectionTrait,
     token: &str,
     purpose: &str,

@@ -230,6 +230,8 @@ pub struct AccountView {
     pub current_error: Option<String>,
     pub new_error: Option<String>,
     pub confirm_error: Option<String>,
+    /// Whether to offer the conflict-data form (panelists only).
+    pub conflict_data: bool,
 }
 
 /// `GET /akun`: who is signed in, e-mail status with "send again", password change.
@@ -260,6 +262,10 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
                 @else { span.muted { (ctx.t("(belum dikonfirmasi)", "(not confirmed)")) } }
             }
             dt { (ctx.t("Peran", "Role")) } dd { (v.role_label) }
+        }
+        @if v.conflict_data {
+            h2 #konflik { (ctx.t("Data benturan kepentingan", "Conflict-of-interest data")) }
+            p { a href="/akun/konflik" { (ctx.t("Catat RT tempat tinggal dan nomor Kartu Keluarga Anda", "Record your RT and family-card number")) } }
         }
         h2 #sandi { (ctx.t("Ganti kata sandi", "Change password")) }
         p.muted { (ctx.t(

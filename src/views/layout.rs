@@ -68,6 +68,20 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                                 a href="/admin/seleksi" { (ctx.t("Kelola seleksi", "Manage rounds")) }
                                 " "
                             }
+                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator) {
+                                a href="/petugas/verifikasi" { (ctx.t("Verifikasi", "Verification")) }
+                                " "
+                            }
+                            @if who.role == crate::domain::role::Role::Admin {
+                                a href="/admin/akun" { (ctx.t("Akun petugas", "Staff accounts")) }
+                                " "
+                                a href="/admin/persetujuan" { (ctx.t("Persetujuan", "Approvals")) }
+                                " "
+                            }
+                            @if who.role == crate::domain::role::Role::Panelist {
+                                a href="/akun/konflik" { (ctx.t("Data benturan kepentingan", "Conflict data")) }
+                                " "
+                            }
                             span.who { (who.name) }
                             " "
                             form.inline method="post" action="/keluar" {

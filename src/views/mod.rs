@@ -10,5 +10,7 @@ pub mod panels;
 pub mod public;
 pub mod qr;
 pub mod rounds;
+// verification and staff accounts
+pub mod staff;
 
 pub use layout::{Page, PageCtx, SignedIn};

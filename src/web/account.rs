@@ -616,6 +616,7 @@ async fn account_view(
         email: s.email,
         role_label: role_label(ctx, s.role),
         email_verified: s.email_verified,
+        conflict_data: s.role == Role::Panelist,
         ..Default::default()
     })
 }

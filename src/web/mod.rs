@@ -8,6 +8,8 @@ pub mod panels;
 pub mod public;
 pub mod rounds;
 pub mod session_store;
+// verification and staff accounts
+pub mod staff;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

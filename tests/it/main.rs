@@ -19,4 +19,6 @@ mod rounds;
 mod schema;
 mod scoring;
 mod standings;
+// verification and staff accounts
+mod verification;
 mod web_shell;

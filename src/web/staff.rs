@@ -1,0 +1,647 @@
+//! Staff work: administrative verification under `/petugas/verifikasi`
+//! (operators in their kelurahan, admins everywhere), four-eyes approvals and
+//! staff accounts under `/admin/…` (admins), the invitation link `/undangan`
+//! and the panelist's conflict data `/akun/konflik`.
+//!
+//! Handlers parse, call one service, render; permission and scope are checked
+//! again in the services.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use uuid::Uuid;
+
+use super::{Csrf, CurrentUser};
+use crate::app::AppState;
+use crate::domain::account::check_new_password;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::mail::Mailbox;
+use crate::pii::NikVault;
+use crate::services::self_service::{BadToken, MailCtx};
+use crate::services::staff::{self as staff_svc, ConflictData, Invite};
+use crate::services::verification::{self as svc, Decision, Staff, VerifyError};
+use crate::services::{self, ServiceError};
+use crate::storage::{DocKind, FileStore};
+use crate::views::PageCtx;
+use crate::views::staff::{self as v, CheckForm, ConflictForm, StaffPage};
+
+/// Submitted form fields, in order (a multi-select repeats its name).
+type Pairs = Form<Vec<(String, String)>>;
+
+fn token(csrf: &Csrf) -> AppResult<String> {
+    csrf.0
+        .authenticity_token()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
+}
+
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.trim())
+}
+
+fn all_of(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .collect()
+}
+
+fn check_csrf(csrf: &Csrf, pairs: &[(String, String)]) -> AppResult<()> {
+    csrf.verify(field(pairs, "csrf"))
+}
+
+fn staff_of(user: &CurrentUser) -> AppResult<Staff> {
+    user.require(&[Role::Operator, Role::Admin])?;
+    Ok(Staff {
+        id: user.id,
+        role: user.role,
+        scopes: user.scopes.clone(),
+    })
+}
+
+fn mailbox(app: &AppState) -> AppResult<Mailbox> {
+    app.config
+        .mail_from
+        .parse::<Mailbox>()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
+}
+
+fn parse_id(raw: &str) -> AppResult<Uuid> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn kelurahan_options(app: &AppState) -> AppResult<Vec<(String, String)>> {
+    Ok(staff_svc::kelurahan_options(&app.db).await?)
+}
+
+/// The `?pesan=` confirmation after a redirect.
+#[derive(serde::Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    pesan: String,
+}
+
+// ------------------------------------------------------------ verification
+
+/// `GET /petugas/verifikasi`: the queue of the caller's kelurahan.
+pub async fn queue(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<Response> {
+    let staff = staff_of(&user)?;
+    let rounds = svc::queue(&app.db, &staff).await?;
+    Ok(v::queue(&ctx, &rounds).into_response())
+}
+
+async fn check_page(
+    app: &AppState,
+    ctx: &PageCtx,
+    csrf: Csrf,
+    staff: &Staff,
+    id: Uuid,
+    mut form: CheckForm,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let view = svc::open(&app.db, staff, id).await?;
+    form.csrf = token(&csrf)?;
+    form.admin = staff.role == Role::Admin;
+    Ok((status, csrf.0, v::application(ctx, &view, &form)).into_response())
+}
+
+/// `GET /petugas/verifikasi/{id}`.
+pub async fn application(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Query(q): Query<Notice>,
+) -> AppResult<Response> {
+    let staff = staff_of(&user)?;
+    let form = CheckForm {
+        notice: match q.pesan.as_str() {
+            "tersimpan" => Some(
+                ctx.t(
+                    "Hasil verifikasi tersimpan dan dikirim ke pendaftar.",
+                    "The outcome was saved and sent to the applicant.",
+                )
+                .into(),
+            ),
+            "diajukan" => Some(
+                ctx.t(
+                    "Permintaan perubahan tercatat; menunggu persetujuan admin lain.",
+                    "The change request is recorded; it awaits another admin's approval.",
+                )
+                .into(),
+            ),
+            _ => None,
+        },
+        ..Default::default()
+    };
+    check_page(
+        &app,
+        &ctx,
+        csrf,
+        &staff,
+        parse_id(&id)?,
+        form,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Reads `outcome_ID`, `reason_ID`, `text_ID` for every requirement answered.
+fn decisions(pairs: &[(String, String)]) -> Vec<Decision> {
+    pairs
+        .iter()
+        .filter_map(|(k, val)| {
+            let id = k.strip_prefix("outcome_")?.parse::<Uuid>().ok()?;
+            let tms = match val.as_str() {
+                "ms" => false,
+                "tms" => true,
+                _ => return None,
+            };
+            let reason = field(pairs, &format!("reason_{id}"));
+            Some(Decision {
+                requirement_id: id,
+                tms,
+                reason_code: (!reason.is_empty()).then(|| reason.to_owned()),
+                reason_text: field(pairs, &format!("text_{id}")).to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn typed(pairs: Vec<(String, String)>) -> std::collections::BTreeMap<String, String> {
+    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
+}
+
+/// `POST /petugas/verifikasi/{id}`: records MS/TMS per requirement and sends
+/// the outcome.
+pub async fn verify(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    let staff = staff_of(&user)?;
+    let id = parse_id(&id)?;
+    let from = mailbox(&app)?;
+    match svc::verify(&app.db, &from, &staff, id, &decisions(&pairs), ctx.lang).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan=tersimpan")).into_response())
+        }
+        Err(VerifyError::Invalid(errors)) => {
+            let form = CheckForm {
+                values: typed(pairs),
+                errors,
+                ..Default::default()
+            };
+            check_page(
+                &app,
+                &ctx,
+                csrf,
+                &staff,
+                id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(VerifyError::Service(e)) => Err(e.into()),
+    }
+}
+
+/// `POST /petugas/verifikasi/{id}/perubahan`: an admin asks to change an
+/// outcome already sent; another admin must approve.
+pub async fn request_change(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    let staff = staff_of(&user)?;
+    let id = parse_id(&id)?;
+    let reason = field(&pairs, "change_reason").to_owned();
+    match svc::request_change(&app.db, &staff, id, &decisions(&pairs), &reason, ctx.lang).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan=diajukan")).into_response())
+        }
+        Err(VerifyError::Invalid(errors)) => {
+            let form = CheckForm {
+                values: typed(pairs),
+                errors,
+                ..Default::default()
+            };
+            check_page(
+                &app,
+                &ctx,
+                csrf,
+                &staff,
+                id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(VerifyError::Service(e)) => Err(e.into()),
+    }
+}
+
+/// `GET /petugas/verifikasi/{id}/dokumen/{doc}`: a document of the
+/// application, shown inline only when it is a PDF, JPEG or PNG, never
+/// sniffed, never cached by shared caches.
+pub async fn document(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path((id, doc)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let staff = staff_of(&user)?;
+    let store = FileStore::new(&app.config.data_dir);
+    let file = svc::document_file(&app.db, &store, &staff, parse_id(&id)?, parse_id(&doc)?).await?;
+    // The stored type came from the bytes at upload; anything else is only
+    // ever offered as a download of opaque bytes.
+    let (content_type, disposition) = match DocKind::from_content_type(&file.content_type) {
+        Some(kind) => (
+            kind.content_type(),
+            format!("inline; filename=\"dokumen.{}\"", kind.extension()),
+        ),
+        None => (
+            "application/octet-stream",
+            "attachment; filename=\"dokumen.bin\"".to_owned(),
+        ),
+    };
+    let disposition =
+        HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}
+
+/// `GET /admin/persetujuan`: pending four-eyes requests.
+pub async fn approvals(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+) -> AppResult<Response> {
+    user.require(&[Role::Admin])?;
+    let staff = staff_of(&user)?;
+    let rows = svc::pending(&app.db, &staff).await?;
+    let t = token(&csrf)?;
+    Ok((csrf.0, v::approvals(&ctx, &t, &rows, user.id)).into_response())
+}
+
+/// `POST /admin/persetujuan/{id}`: approve or reject (never one's own request).
+pub async fn decide(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    user.require(&[Role::Admin])?;
+    let staff = staff_of(&user)?;
+    let approve = match field(&pairs, "decision") {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("decision".into())),
+    };
+    svc::decide(
+        &app.db,
+        &mailbox(&app)?,
+        &staff,
+        parse_id(&id)?,
+        approve,
+        field(&pairs, "note"),
+    )
+    .await?;
+    Ok(Redirect::to("/admin/persetujuan").into_response())
+}
+
+// ----------------------------------------------------------- staff accounts
+
+async fn staff_page(app: &AppState, user: &CurrentUser, mut p: StaffPage) -> AppResult<StaffPage> {
+    p.rows = staff_svc::list(&app.db, user.actor()).await?;
+    p.kelurahan = kelurahan_options(app).await?;
+    Ok(p)
+}
+
+/// `GET /admin/akun`.
+pub async fn accounts(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Query(q): Query<Notice>,
+) -> AppResult<Response> {
+    user.require(&[Role::Admin])?;
+    let p = StaffPage {
+        csrf: token(&csrf)?,
+        notice: match q.pesan.as_str() {
+            "diundang" => Some(ctx.t("Undangan terkirim.", "Invitation sent.").into()),
+            "tersimpan" => Some(ctx.t("Perubahan tersimpan.", "Changes saved.").into()),
+            _ => None,
+        },
+        ..Default::default()
+    };
+    let p = staff_page(&app, &user, p).await?;
+    Ok((csrf.0, v::staff(&ctx, &p)).into_response())
+}
+
+/// `POST /admin/akun`: invites a staff member.
+pub async fn invite(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    user.require(&[Role::Admin])?;
+    let role = field(&pairs, "role").parse::<Role>().ok();
+    let inv = Invite {
+        email: field(&pairs, "email").to_owned(),
+        name: field(&pairs, "name").to_owned(),
+        role: role.unwrap_or(Role::Applicant),
+        kelurahan: all_of(&pairs, "kelurahan"),
+    };
+    let from = mailbox(&app)?;
+    let mail = MailCtx {
+        base_url: app.config.base_url.trim_end_matches('/'),
+        from: &from,
+    };
+    match staff_svc::invite(&app.db, mail, user.actor(), inv.clone(), ctx.lang).await {
+        Ok(_) => Ok(Redirect::to("/admin/akun?pesan=diundang").into_response()),
+        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
+            let p = StaffPage {
+                csrf: token(&csrf)?,
+                email: inv.email,
+                name: inv.name,
+                role: field(&pairs, "role").to_owned(),
+                scopes: inv.kelurahan,
+                error: Some(m),
+                ..Default::default()
+            };
+            let p = staff_page(&app, &user, p).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, v::staff(&ctx, &p)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /admin/akun/{id}/kelurahan`: replaces an account's scopes.
+pub async fn scopes(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    user.require(&[Role::Admin])?;
+    staff_svc::set_scopes(
+        &app.db,
+        user.actor(),
+        parse_id(&id)?,
+        &all_of(&pairs, "kelurahan"),
+        ctx.lang,
+    )
+    .await?;
+    Ok(Redirect::to("/admin/akun?pesan=tersimpan").into_response())
+}
+
+/// `POST /admin/akun/{id}/nonaktifkan`: deactivates and signs out at once.
+pub async fn deactivate(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    user.require(&[Role::Admin])?;
+    staff_svc::deactivate(
+        &app.db,
+        user.actor(),
+        parse_id(&id)?,
+        field(&pairs, "reason"),
+    )
+    .await?;
+    Ok(Redirect::to("/admin/akun?pesan=tersimpan").into_response())
+}
+
+/// `POST /admin/akun/{id}/aktifkan`.
+pub async fn reactivate(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    user.require(&[Role::Admin])?;
+    staff_svc::reactivate(&app.db, user.actor(), parse_id(&id)?).await?;
+    Ok(Redirect::to("/admin/akun?pesan=tersimpan").into_response())
+}
+
+// -------------------------------------------------------------- invitation
+
+/// The `?token=` of an invitation link.
+#[derive(serde::Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn bad_invite(ctx: &PageCtx, bad: BadToken) -> Response {
+    let view = crate::views::account::MessageView {
+        title: ctx
+            .t("Tautan tidak dapat dipakai", "This link cannot be used")
+            .into(),
+        text: format!(
+            "{} {}",
+            bad.message(ctx.lang),
+            ctx.t(
+                "Mintalah undangan baru kepada admin kota.",
+                "Ask the city administrator for a new invitation."
+            )
+        ),
+        next: None,
+        problem: true,
+    };
+    (
+        StatusCode::BAD_REQUEST,
+        crate::views::account::message(ctx, &view),
+    )
+        .into_response()
+}
+
+/// `GET /undangan?token=…`: the password form. Opening the link does not spend it.
+pub async fn invite_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Query(q): Query<TokenQuery>,
+) -> AppResult<Response> {
+    if let Err(bad) =
+        services::self_service::peek_token(&app.db, &q.token, staff_svc::PURPOSE_INVITE).await?
+    {
+        return Ok(bad_invite(&ctx, bad));
+    }
+    let t = token(&csrf)?;
+    Ok((
+        csrf.0,
+        v::accept_invite(&ctx, &t, q.token.trim(), None, None),
+    )
+        .into_response())
+}
+
+/// `POST /undangan`: sets the password and activates the account.
+pub async fn invite_submit(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    let password = field(&pairs, "password").to_owned();
+    let tok = field(&pairs, "token").to_owned();
+    let password_error = if password.is_empty() {
+        Some(
+            ctx.t("Kata sandi wajib diisi.", "Please choose a password.")
+                .to_owned(),
+        )
+    } else {
+        check_new_password(&password)
+            .err()
+            .map(|e| e.message(ctx.lang).to_owned())
+    };
+    let confirm_error = (password_error.is_none() && password != field(&pairs, "password_confirm"))
+        .then(|| {
+            ctx.t(
+                "Kedua kata sandi tidak sama. Ketik ulang.",
+                "The two passwords differ. Type them again.",
+            )
+            .to_owned()
+        });
+    if password_error.is_some() || confirm_error.is_some() {
+        let t = token(&csrf)?;
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            csrf.0,
+            v::accept_invite(
+                &ctx,
+                &t,
+                &tok,
+                password_error.as_deref(),
+                confirm_error.as_deref(),
+            ),
+        )
+            .into_response());
+    }
+    match staff_svc::accept_invite(&app.db, &tok, password).await? {
+        Err(bad) => Ok(bad_invite(&ctx, bad)),
+        Ok(_) => {
+            let view = crate::views::account::MessageView {
+                title: ctx.t("Akun aktif", "Account active").into(),
+                text: ctx
+                    .t(
+                        "Akun Anda sudah aktif. Silakan masuk dengan kata sandi baru.",
+                        "Your account is active. Please log in with your new password.",
+                    )
+                    .into(),
+                next: Some(("/masuk".into(), ctx.t("Masuk", "Log in").into())),
+                problem: false,
+            };
+            Ok(crate::views::account::message(&ctx, &view).into_response())
+        }
+    }
+}
+
+// ---------------------------------------------------------- conflict data
+
+async fn conflict_form(app: &AppState, user: &CurrentUser, csrf: &Csrf) -> AppResult<ConflictForm> {
+    Ok(ConflictForm {
+        csrf: token(csrf)?,
+        stored: staff_svc::conflict_summary(&app.db, user.actor()).await?,
+        kelurahan: kelurahan_options(app).await?,
+        ..Default::default()
+    })
+}
+
+/// `GET /akun/konflik`: a panelist's RT and family card.
+pub async fn conflict(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Query(q): Query<Notice>,
+) -> AppResult<Response> {
+    user.require(&[Role::Panelist])?;
+    let mut f = conflict_form(&app, &user, &csrf).await?;
+    if q.pesan == "tersimpan" {
+        f.notice = Some(ctx.t("Data tersimpan.", "Saved.").into());
+    }
+    Ok((csrf.0, v::conflict(&ctx, &f)).into_response())
+}
+
+/// `POST /akun/konflik`.
+pub async fn conflict_submit(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    check_csrf(&csrf, &pairs)?;
+    user.require(&[Role::Panelist])?;
+    let data = ConflictData {
+        kelurahan_code: field(&pairs, "kelurahan").to_owned(),
+        rt_number: field(&pairs, "rt").parse().ok(),
+        family_card_no: field(&pairs, "kk").to_owned(),
+    };
+    let vault = NikVault::from_app(&app);
+    match staff_svc::set_conflict_data(&app.db, &vault, user.actor(), &data, ctx.lang).await {
+        Ok(()) => Ok(Redirect::to("/akun/konflik?pesan=tersimpan").into_response()),
+        Err(ServiceError::Invalid(m)) => {
+            let mut f = conflict_form(&app, &user, &csrf).await?;
+            f.error = Some(m);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                csrf.0,
+                v::conflict(&ctx, &f),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

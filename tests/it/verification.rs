@@ -1,0 +1,1064 @@
+//! Administrative verification, four-eyes changes and staff accounts (issue 4
+//! §6–§7), through the real router as operators and admins would click them.
+
+use axum::http::StatusCode;
+use pokmas::db::audit::Actor;
+use pokmas::db::entities::{
+    account, application, approval, audit_event, document, formation, formation_rt, requirement,
+    requirement_check, round, session, stored_file,
+};
+use pokmas::domain::role::Role;
+use pokmas::storage::FileStore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+use time::{Date, Duration, Month, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::support::{Browser, PASSWORD, TestApp, TestResponse, hidden_value};
+
+const KARANG_MUMUS: &str = "64.72.09.1001";
+const PELABUHAN: &str = "64.72.09.1002";
+const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// A round in verification, with a document, an age and a domicile
+/// requirement, one formation per kelurahan and three submitted applications:
+/// two in Karang Mumus (one with a document), one in Pelabuhan.
+struct Fixture {
+    round_id: Uuid,
+    /// Karang Mumus, RT 3, with an e-mail address and a KTP document.
+    siti: Uuid,
+    siti_doc: Uuid,
+    /// Karang Mumus, RT 4, with an e-mail address.
+    budi: Uuid,
+    /// Pelabuhan, assisted, without e-mail.
+    rahmat: Uuid,
+    ktp: Uuid,
+    age: Uuid,
+    domicile: Uuid,
+}
+
+async fn fixture(app: &TestApp, admin: Uuid) -> Fixture {
+    let db = &app.db.db;
+    for k in [KARANG_MUMUS, PELABUHAN] {
+        pokmas::services::rounds::create_rts(db, Actor::System, k, Some(10))
+            .await
+            .expect("rts");
+    }
+    let now = OffsetDateTime::now_utc();
+    let round_id = Uuid::now_v7();
+    round::Model {
+        id: round_id,
+        slug: "rekrutmen-2027".into(),
+        name: "Rekrutmen Pokmas 2027".into(),
+        year: 2027,
+        description_id: String::new(),
+        description_en: String::new(),
+        state: "verification".into(),
+        aggregation: "mean".into(),
+        passing_total: None,
+        min_panelists: 3,
+        age_min: Some(21),
+        age_max: Some(60),
+        registration_opens_at: Some(now - Duration::days(10)),
+        registration_closes_at: Some(now - Duration::days(1)),
+        verification_ends_at: Some(now + Duration::days(7)),
+        assessment_starts_at: Some(now + Duration::days(10)),
+        assessment_ends_at: Some(now + Duration::days(12)),
+        provisional_at: Some(now + Duration::days(15)),
+        objection_ends_at: Some(now + Duration::days(18)),
+        final_at: Some(now + Duration::days(25)),
+        frozen_hash: None,
+        frozen_at: None,
+        close_event_seq: None,
+        close_event_hash: None,
+        applicant_list_hash: None,
+        lottery_seed: None,
+        created_by: admin,
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("round");
+    let mut req_ids = Vec::new();
+    for (pos, (code, kind, text)) in [
+        ("KTP", "document", "Fotokopi KTP"),
+        ("USIA", "age", "Usia 21–60 tahun"),
+        ("DOMISILI", "domicile", "Berdomisili di wilayah formasi"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = Uuid::now_v7();
+        requirement::Model {
+            id,
+            round_id,
+            code: code.into(),
+            kind: kind.into(),
+            text_id: text.into(),
+            text_en: text.into(),
+            params: None,
+            mandatory: true,
+            position: i32::try_from(pos).expect("position"),
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("requirement");
+        req_ids.push(id);
+    }
+    let mut formations = Vec::new();
+    for k in [KARANG_MUMUS, PELABUHAN] {
+        let id = Uuid::now_v7();
+        formation::Model {
+            id,
+            round_id,
+            code: k.replace('.', ""),
+            name: format!("Pokmas {k}"),
+            kelurahan_code: k.into(),
+            all_rts: true,
+            seats: 5,
+            reserve: 2,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("formation");
+        for rt in 1..=10 {
+            formation_rt::Model {
+                round_id,
+                kelurahan_code: k.into(),
+                rt_number: rt,
+                formation_id: id,
+            }
+            .into_active_model()
+            .insert(db)
+            .await
+            .expect("formation rt");
+        }
+        formations.push(id);
+    }
+    let siti = submitted(
+        app,
+        round_id,
+        formations[0],
+        (KARANG_MUMUS, 3),
+        "SKT-2027-0001",
+        "Siti Aminah",
+        "siti@contoh.id",
+    )
+    .await;
+    let budi = submitted(
+        app,
+        round_id,
+        formations[0],
+        (KARANG_MUMUS, 4),
+        "SKT-2027-0002",
+        "Budi Santoso",
+        "budi@contoh.id",
+    )
+    .await;
+    let rahmat = submitted(
+        app,
+        round_id,
+        formations[1],
+        (PELABUHAN, 2),
+        "SKT-2027-0003",
+        "Rahmat Hidayat",
+        "",
+    )
+    .await;
+
+    let blob = FileStore::new(app.db.dir.path()).put(PDF).expect("store");
+    stored_file::Model {
+        sha256: blob.sha256.clone(),
+        size_bytes: i64::try_from(PDF.len()).expect("size"),
+        content_type: "application/pdf".into(),
+        created_at: now,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("stored file");
+    let siti_doc = Uuid::now_v7();
+    document::Model {
+        id: siti_doc,
+        application_id: siti,
+        requirement_id: Some(req_ids[0]),
+        sha256: blob.sha256,
+        original_name: "ktp-siti.pdf".into(),
+        uploaded_by: None,
+        created_at: now,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("document");
+    Fixture {
+        round_id,
+        siti,
+        siti_doc,
+        budi,
+        rahmat,
+        ktp: req_ids[0],
+        age: req_ids[1],
+        domicile: req_ids[2],
+    }
+}
+
+/// Inserts an application already submitted, as the application service
+/// (built elsewhere) will leave it.
+async fn submitted(
+    app: &TestApp,
+    round_id: Uuid,
+    formation_id: Uuid,
+    (kelurahan, rt): (&str, i32),
+    registration_no: &str,
+    name: &str,
+    email: &str,
+) -> Uuid {
+    let now = OffsetDateTime::now_utc();
+    let id = Uuid::now_v7();
+    application::Model {
+        id,
+        round_id,
+        formation_id: Some(formation_id),
+        account_id: None,
+        registration_no: Some(registration_no.into()),
+        state: "submitted".into(),
+        assisted_by: None,
+        full_name: name.into(),
+        nik_ciphertext: None,
+        nik_hash: Some(format!("hash-{registration_no}")),
+        nik_masked: Some("647201**********".into()),
+        birth_place: "Samarinda".into(),
+        birth_date: Some(Date::from_calendar_date(1985, Month::March, 14).expect("date")),
+        sex: "female".into(),
+        address: "Jl. Pangeran Diponegoro".into(),
+        kelurahan_code: Some(kelurahan.into()),
+        rt_number: Some(rt),
+        phone: String::new(),
+        email: email.into(),
+        education: String::new(),
+        occupation: String::new(),
+        family_card_hash: None,
+        motivation: String::new(),
+        experience: String::new(),
+        nik_warnings: "[]".into(),
+        status_pin_hash: None,
+        submission_hash: None,
+        seq_in_kelurahan: registration_no
+            .rsplit('-')
+            .next()
+            .and_then(|n| n.parse().ok()),
+        created_at: now,
+        updated_at: now,
+        submitted_at: Some(now),
+        withdrawn_at: None,
+        eligibility_decided_at: None,
+    }
+    .into_active_model()
+    .insert(&app.db.db)
+    .await
+    .expect("application");
+    id
+}
+
+/// Signs `email` in within a fresh browser and hands back the one before.
+async fn as_user(app: &mut TestApp, email: &str) -> Browser {
+    let before = app.switch_browser(Browser::default());
+    let res = app.login(email, PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "login {email}: {}",
+        res.body
+    );
+    before
+}
+
+async fn post_on(
+    app: &mut TestApp,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    let csrf = app.csrf_from(form_page).await;
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    app.post_form(action, &all).await
+}
+
+async fn load_round(app: &TestApp, id: Uuid) -> round::Model {
+    round::Entity::find_by_id(id)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("round")
+}
+
+async fn state_of(app: &TestApp, id: Uuid) -> String {
+    application::Entity::find_by_id(id)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("application")
+        .state
+}
+
+async fn events(app: &TestApp, action: &str) -> Vec<audit_event::Model> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq(action))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(&app.db.db)
+        .await
+        .expect("trail")
+}
+
+async fn verification_journey(mut app: TestApp) {
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    let admin2 = app
+        .create_user("admin2@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    app.create_user("op@karangmumus.id", Role::Operator, &[KARANG_MUMUS])
+        .await;
+    let f = fixture(&app, admin).await;
+    let (ktp, age, dom) = (f.ktp.to_string(), f.age.to_string(), f.domicile.to_string());
+    as_user(&mut app, "op@karangmumus.id").await;
+
+    // The queue lists Karang Mumus only.
+    let q = app.get("/petugas/verifikasi").await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(q.body.contains("SKT-2027-0001") && q.body.contains("SKT-2027-0002"));
+    assert!(!q.body.contains("SKT-2027-0003"), "{}", q.body);
+
+    // The check page: masked NIK, automatic age/domicile outcomes pre-filled, the document.
+    let page_path = format!("/petugas/verifikasi/{}", f.siti);
+    let page = app.get(&page_path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("647201**********"));
+    assert!(page.body.contains("Umur 4"), "age message: {}", page.body);
+    assert!(page.body.contains("termasuk wilayah formasi ini"));
+    assert!(page.body.contains(&format!("/dokumen/{}", f.siti_doc)));
+    let doc = app
+        .get(&format!("{page_path}/dokumen/{}", f.siti_doc))
+        .await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.headers["content-type"], "application/pdf");
+    assert!(
+        doc.headers["content-disposition"]
+            .to_str()
+            .expect("header")
+            .starts_with("inline")
+    );
+    assert_eq!(doc.headers["x-content-type-options"], "nosniff");
+
+    // All MS: eligible, with its event and mail.
+    let (o_ktp, o_age, o_dom) = (
+        format!("outcome_{ktp}"),
+        format!("outcome_{age}"),
+        format!("outcome_{dom}"),
+    );
+    let res = post_on(
+        &mut app,
+        &page_path,
+        &page_path,
+        &[(&o_ktp, "ms"), (&o_age, "ms"), (&o_dom, "ms")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(state_of(&app, f.siti).await, "eligible");
+    let checks = requirement_check::Entity::find()
+        .filter(requirement_check::Column::ApplicationId.eq(f.siti))
+        .all(&app.db.db)
+        .await
+        .expect("checks");
+    assert_eq!(checks.len(), 3);
+    let age_check = checks
+        .iter()
+        .find(|c| c.requirement_id == f.age)
+        .expect("age");
+    assert!(age_check.automatic && age_check.checked_by.is_none());
+    let ktp_check = checks
+        .iter()
+        .find(|c| c.requirement_id == f.ktp)
+        .expect("ktp");
+    assert!(!ktp_check.automatic && ktp_check.checked_by.is_some());
+    let mail = app.last_mail_to("siti@contoh.id").await;
+    assert_eq!(mail.template, "verification_outcome");
+    assert!(mail.subject.contains("Memenuhi Syarat"), "{}", mail.subject);
+    // A second verification of the same application is refused.
+    let again = post_on(
+        &mut app,
+        &page_path,
+        &page_path,
+        &[(&o_ktp, "tms"), (&o_age, "ms"), (&o_dom, "ms")],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(state_of(&app, f.siti).await, "eligible");
+
+    // TMS without an explanation is refused and keeps what was typed.
+    let budi_path = format!("/petugas/verifikasi/{}", f.budi);
+    let reason = format!("reason_{ktp}");
+    let text = format!("text_{ktp}");
+    let res = post_on(
+        &mut app,
+        &budi_path,
+        &budi_path,
+        &[
+            (&o_ktp, "tms"),
+            (&reason, "unreadable"),
+            (&o_age, "ms"),
+            (&o_dom, "ms"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("TMS wajib disertai alasan"));
+    assert_eq!(state_of(&app, f.budi).await, "submitted");
+    // With one: ineligible, and the applicant is told why.
+    let res = post_on(
+        &mut app,
+        &budi_path,
+        &budi_path,
+        &[
+            (&o_ktp, "tms"),
+            (&reason, "unreadable"),
+            (&text, "Foto KTP buram, NIK tidak terbaca"),
+            (&o_age, "ms"),
+            (&o_dom, "ms"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(state_of(&app, f.budi).await, "ineligible");
+    let mail = app.last_mail_to("budi@contoh.id").await;
+    assert!(
+        mail.subject.contains("Tidak Memenuhi Syarat"),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        mail.body_text.contains("Dokumen tidak terbaca"),
+        "{}",
+        mail.body_text
+    );
+    assert!(
+        mail.body_text.contains("Foto KTP buram"),
+        "{}",
+        mail.body_text
+    );
+    let verified = events(&app, "application.verified").await;
+    assert_eq!(verified.len(), 2);
+    assert_eq!(
+        verified[1].payload,
+        r#"{"outcome":"ineligible","registration_no":"SKT-2027-0002","tms":["KTP"]}"#
+    );
+    assert_eq!(verified[1].round_id, f.round_id.to_string());
+    assert!(!verified[1].payload.contains("Budi"));
+
+    // An admin asks to overturn it; an operator may not.
+    let change = format!("{budi_path}/perubahan");
+    let res = post_on(
+        &mut app,
+        &budi_path,
+        &change,
+        &[
+            (&o_ktp, "ms"),
+            (&o_age, "ms"),
+            (&o_dom, "ms"),
+            ("change_reason", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    as_user(&mut app, "admin@samarindakota.go.id").await;
+    let res = post_on(
+        &mut app,
+        &budi_path,
+        &change,
+        &[(&o_ktp, "ms"), (&o_age, "ms"), (&o_dom, "ms")],
+    )
+    .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let res = post_on(
+        &mut app,
+        &budi_path,
+        &change,
+        &[
+            (&o_ktp, "ms"),
+            (&o_age, "ms"),
+            (&o_dom, "ms"),
+            (
+                "change_reason",
+                "KTP asli diperlihatkan di kantor kelurahan",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        state_of(&app, f.budi).await,
+        "ineligible",
+        "not before approval"
+    );
+    let pending = approval::Entity::find()
+        .one(&app.db.db)
+        .await
+        .expect("approval")
+        .expect("one request");
+    let decide = format!("/admin/persetujuan/{}", pending.id);
+
+    // The same admin cannot approve their own request.
+    let list = app.get("/admin/persetujuan").await;
+    assert!(list.body.contains("SKT-2027-0002"));
+    let res = post_on(
+        &mut app,
+        "/admin/persetujuan",
+        &decide,
+        &[("decision", "approve")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(state_of(&app, f.budi).await, "ineligible");
+
+    // Another admin approves: the change applies, both names in the trail.
+    as_user(&mut app, "admin2@samarindakota.go.id").await;
+    let res = post_on(
+        &mut app,
+        "/admin/persetujuan",
+        &decide,
+        &[("decision", "approve"), ("note", "Sesuai berita acara")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(state_of(&app, f.budi).await, "eligible");
+    let requested = events(&app, "approval.requested").await;
+    assert_eq!(requested.len(), 1);
+    assert_eq!(requested[0].actor, admin.to_string());
+    assert_eq!(
+        requested[0].reason,
+        "KTP asli diperlihatkan di kantor kelurahan"
+    );
+    let approved = events(&app, "approval.approved").await;
+    assert_eq!(approved.len(), 1);
+    assert_eq!(approved[0].actor, admin2.to_string());
+    let changed = events(&app, "application.verification_changed").await;
+    assert_eq!(changed.len(), 1);
+    assert!(
+        changed[0]
+            .payload
+            .contains(&format!("\"requested_by\":\"{admin}\""))
+    );
+    assert!(
+        changed[0]
+            .payload
+            .contains(&format!("\"approved_by\":\"{admin2}\""))
+    );
+    assert!(changed[0].payload.contains("\"outcome\":\"eligible\""));
+    let mail = app.last_mail_to("budi@contoh.id").await;
+    assert!(mail.subject.contains("Memenuhi Syarat") && !mail.subject.contains("Tidak"));
+    // The database refuses four-eyes violations too.
+    let mut row = approval::Entity::find_by_id(pending.id)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("approval")
+        .into_active_model();
+    row.decided_by = sea_orm::ActiveValue::Set(Some(pending.requested_by));
+    assert!(row.update(&app.db.db).await.is_err());
+
+    // Too old on the closing date: the platform's TMS is pre-filled with its
+    // explanation, and accepting it as is keeps it automatic.
+    let formation_id = application::Entity::find_by_id(f.siti)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .and_then(|a| a.formation_id)
+        .expect("formation");
+    let old_id = submitted(
+        &app,
+        f.round_id,
+        formation_id,
+        (KARANG_MUMUS, 5),
+        "SKT-2027-0004",
+        "Hasan Basri",
+        "hasan@contoh.id",
+    )
+    .await;
+    let birth = Date::from_calendar_date(1950, Month::January, 1).expect("date");
+    let mut row = application::Entity::find_by_id(old_id)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("application")
+        .into_active_model();
+    row.birth_date = sea_orm::ActiveValue::Set(Some(birth));
+    row.update(&app.db.db).await.expect("birth date");
+    let closes = load_round(&app, f.round_id)
+        .await
+        .registration_closes_at
+        .expect("closes")
+        .to_offset(pokmas::domain::round::WITA)
+        .date();
+    let expected = pokmas::domain::eligibility::check_age(
+        birth,
+        closes,
+        pokmas::domain::eligibility::AgeLimits {
+            min: Some(21),
+            max: Some(60),
+        },
+    )
+    .message(pokmas::domain::lang::Lang::Id);
+    let old_path = format!("/petugas/verifikasi/{}", old_id);
+    let page = app.get(&old_path).await;
+    assert!(page.body.contains(&expected), "pre-filled: {}", page.body);
+    let age_reason = format!("reason_{age}");
+    let age_text = format!("text_{age}");
+    let res = post_on(
+        &mut app,
+        &old_path,
+        &old_path,
+        &[
+            (&o_ktp, "ms"),
+            (&o_age, "tms"),
+            (&age_reason, "age"),
+            (&age_text, &expected),
+            (&o_dom, "ms"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(state_of(&app, old_id).await, "ineligible");
+    let check = requirement_check::Entity::find()
+        .filter(requirement_check::Column::ApplicationId.eq(old_id))
+        .filter(requirement_check::Column::RequirementId.eq(f.age))
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("age check");
+    assert!(check.automatic && check.checked_by.is_none());
+    assert_eq!(check.reason_code.as_deref(), Some("age_too_old"));
+    let mail = app.last_mail_to("hasan@contoh.id").await;
+    assert!(
+        mail.body_text.contains("maksimal 60 tahun"),
+        "{}",
+        mail.body_text
+    );
+
+    // A rejected request changes nothing but is recorded.
+    let res = post_on(
+        &mut app,
+        &budi_path,
+        &change,
+        &[
+            (&o_ktp, "tms"),
+            (&reason, "mismatch"),
+            (&text, "Nama di KTP berbeda"),
+            (&o_age, "ms"),
+            (&o_dom, "ms"),
+            ("change_reason", "Laporan warga"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let second = approval::Entity::find()
+        .filter(approval::Column::Status.eq("pending"))
+        .one(&app.db.db)
+        .await
+        .expect("approval")
+        .expect("pending request");
+    as_user(&mut app, "admin@samarindakota.go.id").await;
+    let res = post_on(
+        &mut app,
+        "/admin/persetujuan",
+        &format!("/admin/persetujuan/{}", second.id),
+        &[("decision", "reject"), ("note", "Tidak cukup bukti")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(state_of(&app, f.budi).await, "eligible");
+    let rejected = events(&app, "approval.rejected").await;
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].actor, admin.to_string());
+    assert_eq!(rejected[0].reason, "Tidak cukup bukti");
+
+    // An assisted application without e-mail is verified without a mail.
+    let rahmat_path = format!("/petugas/verifikasi/{}", f.rahmat);
+    let before = pokmas::db::entities::mail_outbox::Entity::find()
+        .count(&app.db.db)
+        .await
+        .expect("count");
+    let res = post_on(
+        &mut app,
+        &rahmat_path,
+        &rahmat_path,
+        &[(&o_ktp, "ms"), (&o_age, "ms"), (&o_dom, "ms")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let after = pokmas::db::entities::mail_outbox::Entity::find()
+        .count(&app.db.db)
+        .await
+        .expect("count");
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn an_operator_verifies_applications_and_a_change_needs_a_second_admin_on_sqlite() {
+    verification_journey(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn an_operator_verifies_applications_and_a_change_needs_a_second_admin_on_postgres() {
+    if let Some(app) = TestApp::postgres().await {
+        verification_journey(app).await;
+    }
+}
+
+#[tokio::test]
+async fn verification_and_staff_routes_refuse_everyone_outside_their_role_and_kelurahan() {
+    let mut app = TestApp::new().await;
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    let f = fixture(&app, admin).await;
+    app.create_user("pendaftar@contoh.id", Role::Applicant, &[])
+        .await;
+    app.create_user("penilai@contoh.id", Role::Panelist, &[KARANG_MUMUS])
+        .await;
+    app.create_user("auditor@contoh.id", Role::Auditor, &[])
+        .await;
+    app.create_user("op@pelabuhan.id", Role::Operator, &[PELABUHAN])
+        .await;
+    let operator = app
+        .create_user("op2@karangmumus.id", Role::Operator, &[KARANG_MUMUS])
+        .await;
+    let pending_id = Uuid::now_v7();
+
+    let app_path = format!("/petugas/verifikasi/{}", f.siti);
+    let doc_path = format!("{app_path}/dokumen/{}", f.siti_doc);
+    let scoped_gets = [app_path.clone(), doc_path.clone()];
+    let admin_gets = ["/admin/persetujuan".to_owned(), "/admin/akun".to_owned()];
+    let posts = [
+        app_path.clone(),
+        format!("{app_path}/perubahan"),
+        format!("/admin/persetujuan/{pending_id}"),
+        "/admin/akun".to_owned(),
+        format!("/admin/akun/{operator}/kelurahan"),
+        format!("/admin/akun/{operator}/nonaktifkan"),
+        format!("/admin/akun/{operator}/aktifkan"),
+    ];
+
+    // Anonymous: to the login page, everywhere.
+    for path in scoped_gets
+        .iter()
+        .chain(&admin_gets)
+        .chain(std::iter::once(&"/petugas/verifikasi".to_owned()))
+        .chain(std::iter::once(&"/akun/konflik".to_owned()))
+    {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "GET {path}");
+        assert_eq!(res.location(), Some("/masuk"), "GET {path}");
+    }
+    for path in &posts {
+        let csrf = app.csrf_from("/masuk").await;
+        let res = app.post_form(path, &[("csrf", &csrf)]).await;
+        assert_eq!(res.location(), Some("/masuk"), "POST {path}");
+    }
+
+    // Applicant, panelist and auditor: refused everywhere.
+    for who in [
+        "pendaftar@contoh.id",
+        "penilai@contoh.id",
+        "auditor@contoh.id",
+    ] {
+        as_user(&mut app, who).await;
+        for path in scoped_gets
+            .iter()
+            .chain(&admin_gets)
+            .chain(std::iter::once(&"/petugas/verifikasi".to_owned()))
+        {
+            let res = app.get(path).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{who} GET {path}");
+        }
+        for path in &posts {
+            let res = post_on(&mut app, "/akun", path, &[]).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{who} POST {path}");
+        }
+    }
+
+    // An operator of another kelurahan: never 200, not even the document.
+    as_user(&mut app, "op@pelabuhan.id").await;
+    let q = app.get("/petugas/verifikasi").await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(!q.body.contains("SKT-2027-0001"));
+    for path in &scoped_gets {
+        let res = app.get(path).await;
+        assert!(
+            matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "GET {path}: {}",
+            res.status
+        );
+        assert!(!res.body.contains("Siti"), "GET {path}");
+    }
+    for path in &admin_gets {
+        assert_eq!(
+            app.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "GET {path}"
+        );
+    }
+    for path in &posts {
+        let res = post_on(&mut app, "/petugas/verifikasi", path, &[]).await;
+        assert!(
+            matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "POST {path}: {}",
+            res.status
+        );
+    }
+    assert_eq!(state_of(&app, f.siti).await, "submitted");
+    // Nor a document of another application through an application in scope.
+    let own = format!("/petugas/verifikasi/{}/dokumen/{}", f.rahmat, f.siti_doc);
+    assert_eq!(app.get(&own).await.status, StatusCode::NOT_FOUND);
+    // Only a panelist has conflict data.
+    assert_eq!(app.get("/akun/konflik").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_invited_operator_sets_a_password_sees_only_their_kelurahan_and_is_signed_out_when_deactivated()
+ {
+    let mut app = TestApp::new().await;
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    fixture(&app, admin).await;
+    as_user(&mut app, "admin@samarindakota.go.id").await;
+
+    // An operator without a kelurahan is refused; with one, invited.
+    let res = post_on(
+        &mut app,
+        "/admin/akun",
+        "/admin/akun",
+        &[
+            ("email", "Wati@KarangMumus.id"),
+            ("name", "Wati"),
+            ("role", "operator"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("minimal satu kelurahan"));
+    let res = post_on(
+        &mut app,
+        "/admin/akun",
+        "/admin/akun",
+        &[
+            ("email", "Wati@KarangMumus.id"),
+            ("name", "Wati"),
+            ("role", "operator"),
+            ("kelurahan", KARANG_MUMUS),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let wati = account::Entity::find()
+        .filter(account::Column::Email.eq("wati@karangmumus.id"))
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("invited");
+    assert_eq!(wati.status, "invited");
+    assert!(wati.password_hash.is_none());
+    // An invited account cannot log in yet.
+    let admin_browser = app.switch_browser(Browser::default());
+    let res = app.login("wati@karangmumus.id", PASSWORD).await;
+    assert_ne!(res.status, StatusCode::SEE_OTHER);
+
+    // The link from the outbox sets the password, once.
+    let mail = app.last_mail_to("wati@karangmumus.id").await;
+    assert_eq!(mail.template, "invitation");
+    let link = TestApp::link_in(&mail, "/undangan");
+    let page = app.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = hidden_value(&page.body, "token").expect("token");
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
+    let res = app
+        .post_form(
+            "/undangan",
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("password", "pendek"),
+                ("password_confirm", "pendek"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post_form(
+            "/undangan",
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = app
+        .post_form(
+            "/undangan",
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "a link works once");
+
+    // The operator logs in and sees only Karang Mumus.
+    let res = app.login("wati@karangmumus.id", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let q = app.get("/petugas/verifikasi").await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(q.body.contains("SKT-2027-0001"));
+    assert!(!q.body.contains("SKT-2027-0003"));
+
+    // Scopes change: now Pelabuhan instead.
+    let wati_browser = app.switch_browser(admin_browser);
+    let res = post_on(
+        &mut app,
+        "/admin/akun",
+        &format!("/admin/akun/{}/kelurahan", wati.id),
+        &[("kelurahan", PELABUHAN)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let admin_browser = app.switch_browser(wati_browser);
+    let q = app.get("/petugas/verifikasi").await;
+    assert!(q.body.contains("SKT-2027-0003") && !q.body.contains("SKT-2027-0001"));
+
+    // Deactivation ends the session at once.
+    let wati_browser = app.switch_browser(admin_browser);
+    let res = post_on(
+        &mut app,
+        "/admin/akun",
+        &format!("/admin/akun/{}/nonaktifkan", wati.id),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let sessions = session::Entity::find()
+        .filter(session::Column::AccountId.eq(wati.id))
+        .count(&app.db.db)
+        .await
+        .expect("sessions");
+    assert_eq!(sessions, 0);
+    let admin_browser = app.switch_browser(wati_browser);
+    let res = app.get("/petugas/verifikasi").await;
+    assert_eq!(res.location(), Some("/masuk"));
+    assert_ne!(
+        app.login("wati@karangmumus.id", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Reactivated, the operator may log in again.
+    app.switch_browser(admin_browser);
+    let res = post_on(
+        &mut app,
+        "/admin/akun",
+        &format!("/admin/akun/{}/aktifkan", wati.id),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    app.switch_browser(Browser::default());
+    assert_eq!(
+        app.login("wati@karangmumus.id", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let actions: Vec<String> = app
+        .audit_actions()
+        .await
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    for a in [
+        "account.invited",
+        "account.activated",
+        "account.scopes_changed",
+        "account.deactivated",
+        "account.reactivated",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+    }
+    let invited = events(&app, "account.invited").await;
+    assert!(
+        !invited[0].payload.contains("wati"),
+        "no address in the trail"
+    );
+}
+
+#[tokio::test]
+async fn a_panelist_records_their_rt_and_family_card_only_as_a_keyed_hash() {
+    let mut app = TestApp::new().await;
+    pokmas::services::rounds::create_rts(&app.db.db, Actor::System, KARANG_MUMUS, Some(10))
+        .await
+        .expect("rts");
+    let id = app
+        .create_user("penilai@contoh.id", Role::Panelist, &[KARANG_MUMUS])
+        .await;
+    as_user(&mut app, "penilai@contoh.id").await;
+    let page = app.get("/akun").await;
+    assert!(
+        page.body.contains("/akun/konflik"),
+        "offered on the account page"
+    );
+    let res = post_on(
+        &mut app,
+        "/akun/konflik",
+        "/akun/konflik",
+        &[("kelurahan", KARANG_MUMUS), ("rt", "99"), ("kk", "")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown RT");
+    let kk = "6472011203090001";
+    let res = post_on(
+        &mut app,
+        "/akun/konflik",
+        "/akun/konflik",
+        &[("kelurahan", KARANG_MUMUS), ("rt", "7"), ("kk", kk)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let acc = account::Entity::find_by_id(id)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("account");
+    assert_eq!(acc.own_kelurahan_code.as_deref(), Some(KARANG_MUMUS));
+    assert_eq!(acc.own_rt_number, Some(7));
+    let hash = acc.family_card_hash.expect("hash");
+    assert!(!hash.contains(kk));
+    let vault = pokmas::pii::NikVault::from_app(&app.state);
+    let parsed = pokmas::domain::family_card::FamilyCardNo::parse(kk).expect("kk");
+    assert_eq!(hash, vault.kk_hash(&parsed));
+    let ev = events(&app, "account.conflict_data_updated").await;
+    assert_eq!(ev.len(), 1);
+    assert!(!ev[0].payload.contains(kk));
+}
