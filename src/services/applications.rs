@@ -1374,3 +1374,125 @@ pub struct PublicStatus {
     pub round_name: String,
     pub registration_no: String,
 }
+
+/// One requirement's latest verification outcome.
+#[derive(Clone, Debug)]
+pub struct CheckLine {
+    /// The requirement's text in Indonesian and English.
+    pub requirement: Msg,
+    /// `MS` / `TMS` or the stored outcome code.
+    pub outcome: String,
+    /// The written reason (may be empty).
+    pub reason: String,
+}
+
+/// What the status page shows after submission; each part may be empty.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    pub checks: Vec<CheckLine>,
+    /// Test start and place.
+    pub invitation: Option<(OffsetDateTime, String)>,
+    /// Published rank and status.
+    pub result: Option<(Option<i32>, Option<String>)>,
+}
+
+/// Verification outcomes, test invitation and published result of an
+/// application (the caller has already been allowed to read it).
+///
+/// # Errors
+/// Storage failures.
+pub async fn timeline(db: &DatabaseConnection, id: Uuid) -> Result<Timeline, DbErr> {
+    use crate::db::entities::{ranking, requirement_check, test_invitation, test_session};
+    let mut checks: Vec<requirement_check::Model> = requirement_check::Entity::find()
+        .filter(requirement_check::Column::ApplicationId.eq(id))
+        .order_by_desc(requirement_check::Column::Revision)
+        .all(db)
+        .await?;
+    // The highest revision per requirement counts.
+    let mut seen = BTreeSet::new();
+    checks.retain(|c| seen.insert(c.requirement_id));
+    let mut lines = Vec::new();
+    for c in checks {
+        let req = requirement::Entity::find_by_id(c.requirement_id)
+            .one(db)
+            .await?;
+        lines.push(CheckLine {
+            requirement: req
+                .map(|r| Msg::new(r.text_id, r.text_en))
+                .unwrap_or_else(|| Msg::new("", "")),
+            outcome: c.outcome,
+            reason: c.reason_text,
+        });
+    }
+    let invitation = match test_invitation::Entity::find()
+        .filter(test_invitation::Column::ApplicationId.eq(id))
+        .one(db)
+        .await?
+    {
+        Some(inv) => test_session::Entity::find_by_id(inv.test_session_id)
+            .one(db)
+            .await?
+            .map(|s| (s.starts_at, s.place)),
+        None => None,
+    };
+    let result = ranking::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|r| r.published)
+        .map(|r| (r.rank, r.status));
+    Ok(Timeline {
+        checks: lines,
+        invitation,
+        result,
+    })
+}
+
+/// A kelurahan where a round takes applications, with the RTs its formations cover.
+#[derive(Clone, Debug)]
+pub struct Area {
+    pub kecamatan_code: String,
+    pub kecamatan_name: String,
+    pub kelurahan_code: String,
+    pub kelurahan_name: String,
+    pub rts: Vec<i32>,
+}
+
+/// Every kelurahan covered by a formation of the round, in code order.
+///
+/// # Errors
+/// Storage failures.
+pub async fn areas(db: &DatabaseConnection, round_id: Uuid) -> Result<Vec<Area>, DbErr> {
+    use crate::db::entities::{kecamatan, kelurahan};
+    let rows = formation_rt::Entity::find()
+        .filter(formation_rt::Column::RoundId.eq(round_id))
+        .order_by_asc(formation_rt::Column::KelurahanCode)
+        .order_by_asc(formation_rt::Column::RtNumber)
+        .all(db)
+        .await?;
+    let mut out: Vec<Area> = Vec::new();
+    for r in rows {
+        if let Some(last) = out.last_mut()
+            && last.kelurahan_code == r.kelurahan_code
+        {
+            last.rts.push(r.rt_number);
+            continue;
+        }
+        let kel = kelurahan::Entity::find_by_id(r.kelurahan_code.clone())
+            .one(db)
+            .await?;
+        let (kec_code, kel_name) = kel.map(|k| (k.kecamatan_code, k.name)).unwrap_or_default();
+        let kec_name = kecamatan::Entity::find_by_id(kec_code.clone())
+            .one(db)
+            .await?
+            .map(|k| k.name)
+            .unwrap_or_default();
+        out.push(Area {
+            kecamatan_code: kec_code,
+            kecamatan_name: kec_name,
+            kelurahan_code: r.kelurahan_code,
+            kelurahan_name: kel_name,
+            rts: vec![r.rt_number],
+        });
+    }
+    Ok(out)
+}
