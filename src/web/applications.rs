@@ -259,19 +259,32 @@ fn stored_values(view: &ApplicationView) -> FormData {
     f
 }
 
+/// What a re-rendered form shows besides the stored values.
+#[derive(Default)]
+struct Shown {
+    /// What was typed in this request (wins over stored values).
+    typed: Option<FormData>,
+    errors: FieldErrors,
+    warnings: Vec<Msg>,
+    notice: Option<Msg>,
+}
+
 async fn render_form(
     app: &AppState,
     ctx: &PageCtx,
     user: &CurrentUser,
     csrf: &Csrf,
     id: Uuid,
-    typed: Option<FormData>,
-    errors: FieldErrors,
-    warnings: Vec<Msg>,
-    notice: Option<Msg>,
+    shown: Shown,
 ) -> AppResult<maud::Markup> {
     let view = svc::load(&app.db, acting(user), id).await?;
     let mut values = stored_values(&view);
+    let Shown {
+        typed,
+        errors,
+        warnings,
+        notice,
+    } = shown;
     if let Some(t) = typed {
         for (k, val) in t.0 {
             values.0.insert(k, val);
@@ -307,18 +320,7 @@ pub async fn form_page(
     if view.application.state != svc::state::DRAFT {
         return Ok(Redirect::to(&format!("/pendaftaran/{id}")).into_response());
     }
-    let page = render_form(
-        &app,
-        &ctx,
-        &user,
-        &csrf,
-        id,
-        None,
-        FieldErrors::new(),
-        vec![],
-        None,
-    )
-    .await?;
+    let page = render_form(&app, &ctx, &user, &csrf, id, Shown::default()).await?;
     Ok((csrf.0, page).into_response())
 }
 
@@ -396,18 +398,12 @@ pub async fn form_submit(
     let outcome = match svc::save_draft(&app.db, &vault, act, id, &Fields(fields.clone())).await {
         Ok(o) => o,
         Err(ApplicationError::Invalid(errors)) => {
-            let page = render_form(
-                &app,
-                &ctx,
-                &user,
-                &csrf,
-                id,
-                Some(fields),
+            let shown = Shown {
+                typed: Some(fields),
                 errors,
-                vec![],
-                None,
-            )
-            .await?;
+                ..Shown::default()
+            };
+            let page = render_form(&app, &ctx, &user, &csrf, id, shown).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, page).into_response());
         }
         Err(e) => return Err(e.into()),
@@ -471,18 +467,13 @@ pub async fn form_submit(
     let notice = errors
         .is_empty()
         .then(|| Msg::new("Draf tersimpan.", "Draft saved."));
-    let page = render_form(
-        &app,
-        &ctx,
-        &user,
-        &csrf,
-        id,
-        Some(fields),
+    let shown = Shown {
+        typed: Some(fields),
         errors,
-        outcome.warnings,
+        warnings: outcome.warnings,
         notice,
-    )
-    .await?;
+    };
+    let page = render_form(&app, &ctx, &user, &csrf, id, shown).await?;
     Ok((status, csrf.0, page).into_response())
 }
 
