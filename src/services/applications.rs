@@ -1312,12 +1312,11 @@ pub async fn document_for(
         .one(db)
         .await?
         .ok_or(ApplicationError::NotFound)?;
-    let a = application::Entity::find_by_id(d.application_id)
+    application::Entity::find_by_id(d.application_id)
         .one(db)
         .await?
         .filter(|a| acting.may_read(a))
         .ok_or(ApplicationError::NotFound)?;
-    let _ = a;
     let f = stored_file::Entity::find_by_id(d.sha256.clone())
         .one(db)
         .await?
@@ -1495,4 +1494,50 @@ pub async fn areas(db: &DatabaseConnection, round_id: Uuid) -> Result<Vec<Area>,
         });
     }
     Ok(out)
+}
+
+/// A published round (registration opened at some point) by its slug.
+///
+/// # Errors
+/// `NotFound` for an unknown or unpublished round; storage failures.
+pub async fn published_round(
+    db: &DatabaseConnection,
+    slug: &str,
+) -> Result<round::Model, ApplicationError> {
+    round::Entity::find()
+        .filter(round::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .filter(|r| r.frozen_hash.is_some())
+        .ok_or(ApplicationError::NotFound)
+}
+
+/// What the help desk's start form offers: rounds open for registration and
+/// the kelurahan the caller covers (`None` = every kelurahan, for admins).
+///
+/// # Errors
+/// Storage failures.
+pub async fn desk_choices(
+    db: &DatabaseConnection,
+    scopes: Option<&[String]>,
+) -> Result<(Vec<(Uuid, String)>, Vec<(String, String)>), DbErr> {
+    use crate::db::entities::kelurahan;
+    let rounds = round::Entity::find()
+        .filter(round::Column::State.eq(RoundState::Registration.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let mut q = kelurahan::Entity::find().order_by_asc(kelurahan::Column::Code);
+    if let Some(scopes) = scopes {
+        q = q.filter(kelurahan::Column::Code.is_in(scopes.to_vec()));
+    }
+    let kelurahan = q
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    Ok((rounds, kelurahan))
 }

@@ -5,7 +5,6 @@
 //! error sits next to its field in the reader's language.
 
 use maud::{Markup, html};
-use time::OffsetDateTime;
 
 use super::layout::{Page, PageCtx, layout};
 use crate::domain::registration::SHORT_HASH_LEN;
@@ -331,7 +330,6 @@ pub struct StatusPage<'a> {
     pub timeline: &'a Timeline,
     pub can_withdraw: bool,
     pub csrf: String,
-    pub now: OffsetDateTime,
 }
 
 /// `GET /pendaftaran/{id}`.
@@ -390,7 +388,6 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
             }
         }
     };
-    let _ = s.now;
     layout(
         ctx,
         Page {
@@ -509,4 +506,38 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
             body,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lang::Lang;
+
+    #[test]
+    fn typed_text_is_escaped_on_the_status_check() {
+        let ctx = PageCtx {
+            lang: Lang::Id,
+            path: "/cek-status".into(),
+            signed_in: None,
+            csrf: None,
+        };
+        let html = check(
+            &ctx,
+            &CheckPage {
+                number: "\"><script>alert(1)</script>".into(),
+                result: Some(PublicStatus {
+                    first_name: "<b>Siti</b>".into(),
+                    state: "submitted".into(),
+                    round_name: "R".into(),
+                    registration_no: "2027-6472091001-0001".into(),
+                }),
+                error: None,
+            },
+        )
+        .into_string();
+        assert!(!html.contains("<script>alert"));
+        assert!(!html.contains("<b>Siti"));
+        assert!(html.contains("&lt;b&gt;Siti&lt;/b&gt;"));
+        assert!(html.contains("Terkirim, menunggu verifikasi"));
+    }
 }

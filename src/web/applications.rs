@@ -22,7 +22,7 @@ use crate::app::AppState;
 use crate::db::entities::round;
 use crate::domain::registration::StatusPin;
 use crate::domain::role::Role;
-use crate::domain::round::{Msg, RoundState};
+use crate::domain::round::Msg;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailbox;
 use crate::pii::NikVault;
@@ -100,13 +100,7 @@ pub struct AreaQuery {
 }
 
 async fn open_round(app: &AppState, slug: &str) -> AppResult<round::Model> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    round::Entity::find()
-        .filter(round::Column::Slug.eq(slug))
-        .one(&app.db)
-        .await?
-        .filter(|r| r.frozen_hash.is_some())
-        .ok_or(AppError::NotFound)
+    Ok(svc::published_round(&app.db, slug).await?)
 }
 
 async fn area_page(
@@ -531,7 +525,6 @@ pub async fn status_page(
             timeline: &timeline,
             can_withdraw: mine && svc::can_withdraw(&view.application, &view.round, now),
             csrf: token(&csrf)?,
-            now,
         },
     );
     Ok((csrf.0, page).into_response())
@@ -613,25 +606,8 @@ async fn desk_page(
     values: FormData,
     errors: FieldErrors,
 ) -> AppResult<v::DeskPage> {
-    use crate::db::entities::kelurahan;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let rounds = round::Entity::find()
-        .filter(round::Column::State.eq(RoundState::Registration.as_str()))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
-    let mut q = kelurahan::Entity::find();
-    if user.role == Role::Operator {
-        q = q.filter(kelurahan::Column::Code.is_in(user.scopes.clone()));
-    }
-    let kelurahan = q
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let scopes = (user.role == Role::Operator).then_some(user.scopes.as_slice());
+    let (rounds, kelurahan) = svc::desk_choices(&app.db, scopes).await?;
     Ok(v::DeskPage {
         rounds,
         kelurahan,

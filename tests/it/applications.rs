@@ -222,7 +222,20 @@ async fn resident_journey(mut app: TestApp) {
     let res = app.get(&format!("/seleksi/{slug}/daftar")).await;
     assert_eq!(res.location(), Some("/masuk"));
 
-    verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
+    // Signed in but not yet verified: sent to confirm the e-mail first.
+    let res = app
+        .register("Siti Aminah", "siti@contoh.id", PASSWORD)
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    app.login("siti@contoh.id", PASSWORD).await;
+    let res = app.get(&format!("/seleksi/{slug}/daftar")).await;
+    assert_eq!(res.location(), Some("/akun#verifikasi"));
+    let link = TestApp::link_in(
+        &app.last_mail_to("siti@contoh.id").await,
+        "/verifikasi-email?token=",
+    );
+    assert_eq!(app.get(&link).await.status, StatusCode::OK);
+
     let form = start(&mut app, &slug).await;
     let page = app.get(&form).await;
     assert_eq!(page.status, StatusCode::OK);
