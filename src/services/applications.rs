@@ -279,15 +279,18 @@ pub async fn start_draft(
         "start:{}:{}:{}",
         s.round_id, s.kelurahan_code, s.rt
     ));
+    // The round row lock (PostgreSQL) makes a double click wait for the
+    // first request and then find its result, instead of racing it.
+    let r = round::Entity::find_by_id(s.round_id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
     if let Some(loc) = replayed(&tx, &scope, key, &request_hash).await? {
         return loc
             .parse()
             .map_err(|_| ApplicationError::Internal(anyhow::anyhow!("bad idempotent result")));
     }
-    let r = round::Entity::find_by_id(s.round_id)
-        .one(&tx)
-        .await?
-        .ok_or(ApplicationError::NotFound)?;
     registration_open(&r, OffsetDateTime::now_utc())?;
     if !assisted {
         let existing = application::Entity::find()
@@ -929,8 +932,11 @@ pub async fn submit(
             )),
         };
     }
+    // Locking the round row serialises submissions of one round on
+    // PostgreSQL, so `seq_in_kelurahan` (max + 1) and the NIK check cannot
+    // race; SQLite's BEGIN IMMEDIATE already serialises every writer.
     let r = round::Entity::find_by_id(a.round_id)
-        .lock_shared()
+        .lock_exclusive()
         .one(&tx)
         .await?
         .ok_or(ApplicationError::NotFound)?;
