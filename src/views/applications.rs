@@ -24,14 +24,19 @@ fn error(ctx: &PageCtx, errors: &FieldErrors, name: &str) -> Markup {
     }
 }
 
-fn form_alert(ctx: &PageCtx, errors: &FieldErrors) -> Markup {
+/// The message above a refused form; `saved` says the valid fields were kept
+/// in the draft (true on the application form, where each save stores them).
+fn form_alert(ctx: &PageCtx, errors: &FieldErrors, saved: bool) -> Markup {
     html! {
         @if let Some(e) = errors.get("") { div.alert role="alert" { (m(ctx, e)) } }
         @else if !errors.is_empty() {
-            div.alert role="alert" { (ctx.t(
-                "Ada isian yang perlu diperbaiki; lihat pesan di bawah setiap kolom. Isian lain sudah tersimpan.",
-                "Some fields need correcting; see the message under each field. The other fields were saved."
-            )) }
+            div.alert role="alert" {
+                (ctx.t(
+                    "Ada isian yang perlu diperbaiki; lihat pesan di bawah kolomnya.",
+                    "Some fields need correcting; see the message under each field."
+                ))
+                @if saved { " " (ctx.t("Isian lain sudah tersimpan.", "The other fields were saved.")) }
+            }
         }
     }
 }
@@ -77,7 +82,7 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
             "Langkah 1: pilih wilayah tempat tinggal Anda sesuai KTP. Formasi ditentukan dari RT Anda.",
             "Step 1: choose where you live as on your KTP. The formation follows from your RT."
         )) }
-        (form_alert(ctx, &s.errors))
+        (form_alert(ctx, &s.errors, false))
         form method="get" action=(s.action) {
             label for="kecamatan" { (ctx.t("Kecamatan", "Kecamatan")) }
             select id="kecamatan" name="kecamatan" {
@@ -183,7 +188,7 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
             p.muted { (ctx.t("Pendaftaran dibantu petugas kelurahan.", "Registration assisted by a kelurahan officer.")) }
         }
         @if let Some(n) = &p.notice { div.notice role="status" { (m(ctx, n)) } }
-        (form_alert(ctx, &p.errors))
+        (form_alert(ctx, &p.errors, true))
         @for w in &p.warnings { div.alert.warning role="status" { (m(ctx, w)) } }
         form method="post" enctype="multipart/form-data" action=(format!("/pendaftaran/{}/formulir", a.id)) {
             input type="hidden" name="csrf" value=(p.csrf);
@@ -479,7 +484,7 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
             "Untuk warga tanpa e-mail atau HP. Pendaftaran tercatat sebagai dibantu oleh Anda.",
             "For residents without e-mail or phone. The application is recorded as assisted by you."
         )) }
-        (form_alert(ctx, &d.errors))
+        (form_alert(ctx, &d.errors, false))
         form method="post" action="/meja-bantuan" {
             input type="hidden" name="csrf" value=(d.csrf);
             input type="hidden" name="idempotency_key" value=(d.idempotency_key);

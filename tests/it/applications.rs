@@ -647,3 +647,49 @@ async fn an_operator_registers_a_resident_and_the_public_checks_the_status_with_
         .expect("count");
     assert_eq!(total, 1);
 }
+
+#[tokio::test]
+async fn an_rt_outside_every_formation_is_explained() {
+    let mut app = TestApp::new().await;
+    let (round_id, _) = open_round(&app).await;
+    // Pelabuhan's RTs are listed only after the formations were frozen.
+    rounds::create_rts(&app.db.db, Actor::System, "64.72.09.1002", Some(4))
+        .await
+        .expect("rts");
+    app.create_user(
+        "operator@samarindakota.id",
+        Role::Operator,
+        &[KELURAHAN, "64.72.09.1002"],
+    )
+    .await;
+    app.login("operator@samarindakota.id", PASSWORD).await;
+    let round_str = round_id.to_string();
+    for (kelurahan, rt, message) in [
+        (
+            "64.72.09.1002",
+            "2",
+            "tidak termasuk wilayah formasi mana pun",
+        ),
+        (KELURAHAN, "99", "RT ini tidak terdaftar"),
+    ] {
+        let page = app.get("/meja-bantuan").await;
+        let csrf = hidden_value(&page.body, "csrf").expect("csrf");
+        let key = hidden_value(&page.body, "idempotency_key").expect("key");
+        let res = app
+            .post_form(
+                "/meja-bantuan",
+                &[
+                    ("csrf", &csrf),
+                    ("idempotency_key", &key),
+                    ("round_id", &round_str),
+                    ("kelurahan", kelurahan),
+                    ("rt", rt),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("id=\"rt-error\""), "{}", res.body);
+        assert!(res.body.contains(message), "{message}");
+    }
+    assert!(applications(&app).await.is_empty());
+}
