@@ -413,6 +413,18 @@ async fn applications_are_refused_with_messages_next_to_the_fields() {
     assert!(res.body.contains("Berkas terlalu besar"));
     assert!(res.body.contains("value=\"Siti Aminah Binti Ahmad\""));
 
+    // A body over the route's limit cannot be read at all: 413 with a clear page.
+    let huge = vec![b'0'; pokmas::web::applications::FORM_BODY_LIMIT + 1];
+    let res = post_multipart(
+        &mut app,
+        &form,
+        &[("csrf", &csrf), ("action", "save")],
+        &[("doc_CV", "cv.pdf", &huge)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.body.contains("Setiap berkas paling besar 2 MB"));
+
     // Missing CSRF.
     let res = post_multipart(
         &mut app,
