@@ -127,6 +127,34 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
     )
 }
 
+/// `GET /seleksi/{slug}/daftar` without a session: sign in or register first.
+pub fn sign_in_first(ctx: &PageCtx, round_name: &str, back: &str) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Daftar", "Apply")) ": " (round_name) }
+        p { (ctx.t(
+            "Untuk mendaftar, masuk dengan akun Anda. Belum punya akun? Buat akun lalu konfirmasi e-mail Anda, kemudian buka kembali halaman ini.",
+            "To apply, log in with your account. No account yet? Create one and confirm your e-mail, then come back to this page."
+        )) }
+        p {
+            a.button href="/masuk" { (ctx.t("Masuk", "Log in")) }
+            " "
+            a href="/daftar" { (ctx.t("Buat akun", "Create an account")) }
+        }
+        p.muted { (ctx.t("Alamat halaman ini", "This page's address")) ": " code { (back) } }
+        p.muted { (ctx.t(
+            "Tidak punya e-mail atau HP? Datang ke kantor kelurahan: petugas dapat mendaftarkan Anda.",
+            "No e-mail or phone? Go to the kelurahan office: an officer can register you."
+        )) }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Daftar", "Apply").to_owned(),
+            body,
+        },
+    )
+}
+
 /// The application form of a draft.
 #[derive(Clone, Debug)]
 pub struct FormPage<'a> {

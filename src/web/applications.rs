@@ -146,13 +146,24 @@ async fn area_page(
 pub async fn start_page(
     State(app): State<AppState>,
     ctx: PageCtx,
-    user: CurrentUser,
+    user: Result<CurrentUser, AppError>,
     csrf: Csrf,
     Path(slug): Path<String>,
     Query(q): Query<AreaQuery>,
 ) -> AppResult<Response> {
-    may_apply(&user)?;
     let r = open_round(&app, &slug).await?;
+    let user = match user {
+        Ok(u) => u,
+        // Not signed in: say what to do first, rather than a bare redirect
+        // that would leave the resident on the home page after logging in.
+        Err(AppError::LoginRequired) => {
+            return Ok(
+                v::sign_in_first(&ctx, &r.name, &format!("/seleksi/{slug}/daftar")).into_response(),
+            );
+        }
+        Err(e) => return Err(e),
+    };
+    may_apply(&user)?;
     if user.role == Role::Applicant
         && let Some(a) = svc::own_in_round(&app.db, user.id, r.id).await?
     {

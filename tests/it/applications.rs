@@ -218,9 +218,10 @@ async fn resident_journey(mut app: TestApp) {
     let (round_id, slug) = open_round(&app).await;
     let public = app.get(&format!("/seleksi/{slug}")).await;
     assert!(public.body.contains(&format!("/seleksi/{slug}/daftar")));
-    // Not signed in: to the login page.
+    // Not signed in: told to log in or register first.
     let res = app.get(&format!("/seleksi/{slug}/daftar")).await;
-    assert_eq!(res.location(), Some("/masuk"));
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("href=\"/masuk\"") && res.body.contains("href=\"/daftar\""));
 
     // Signed in but not yet verified: sent to confirm the e-mail first.
     let res = app
