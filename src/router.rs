@@ -17,6 +17,7 @@ use crate::app::AppState;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::web::applications as apps;
 use crate::web::panels;
 use crate::web::{self, account, api, assets, auth, public, rounds};
 // verification and staff accounts
@@ -186,6 +187,24 @@ pub fn router(state: AppState) -> Router {
             get(staff::conflict).post(staff::conflict_submit),
         )
         // end verification and staff accounts
+        // applications (portal, help desk, status)
+        .route(
+            "/seleksi/{slug}/daftar",
+            get(apps::start_page).post(apps::start),
+        )
+        .route(
+            "/pendaftaran/{id}/formulir",
+            get(apps::form_page)
+                .post(apps::form_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(apps::FORM_BODY_LIMIT)),
+        )
+        .route("/pendaftaran/{id}", get(apps::status_page))
+        .route("/pendaftaran/{id}/tanda-terima", get(apps::receipt))
+        .route("/pendaftaran/{id}/batal", post(apps::withdraw))
+        .route("/dokumen/{id}", get(apps::document))
+        .route("/meja-bantuan", get(apps::desk).post(apps::desk_start))
+        .route("/cek-status", get(apps::check_page).post(apps::check))
+        // end applications
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -2,6 +2,7 @@
 //! audit events and enqueues its mail; handlers and the CLI only call these.
 
 pub mod accounts;
+pub mod applications;
 pub mod documents;
 pub mod panels;
 pub mod rate_limit;

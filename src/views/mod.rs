@@ -2,6 +2,7 @@
 //! Views take view-model structs and never see the database.
 
 pub mod account;
+pub mod applications;
 pub mod assets;
 pub mod auth;
 pub mod errors;

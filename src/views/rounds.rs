@@ -852,6 +852,7 @@ pub fn public_round(
         @if !desc.is_empty() { p.lead { (desc) } }
         @if r.state == "registration" && schedule.registration_opens_at.is_some_and(|o| now >= o) && schedule.registration_closes_at.is_some_and(|c| now < c) {
             div.notice { (ctx.t("Pendaftaran sedang dibuka.", "Registration is open.")) }
+            p { a.button href=(format!("/seleksi/{}/daftar", r.slug)) { (ctx.t("Daftar", "Apply")) } }
         }
 
         h2 { (ctx.t("Jadwal", "Schedule")) }

@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod api;
+pub mod applications;
 pub mod assets;
 pub mod auth;
+pub mod multipart;
 pub mod panels;
 pub mod public;
 pub mod rounds;

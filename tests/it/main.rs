@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod api;
+mod applications;
 mod architecture;
 mod audit_chain;
 mod browser;

@@ -1,0 +1,576 @@
+//! Application pages: choosing the area, the application form, the receipt,
+//! the status page, withdrawal, the help desk and the public status check.
+//!
+//! Plain forms, no JavaScript, one column that fits a 360 px phone. Every
+//! error sits next to its field in the reader's language.
+
+use maud::{Markup, html};
+
+use super::layout::{Page, PageCtx, layout};
+use crate::domain::registration::SHORT_HASH_LEN;
+use crate::domain::round::{Msg, format_wita};
+use crate::services::applications::{ApplicationView, MAX_LONG_TEXT, PublicStatus, Timeline};
+use crate::services::rounds::{FieldErrors, FormData};
+
+fn m(ctx: &PageCtx, msg: &Msg) -> String {
+    msg.pick(ctx.lang).to_owned()
+}
+
+fn error(ctx: &PageCtx, errors: &FieldErrors, name: &str) -> Markup {
+    html! {
+        @if let Some(e) = errors.get(name) {
+            p.field-error id=(format!("{name}-error")) role="alert" { (m(ctx, e)) }
+        }
+    }
+}
+
+/// The message above a refused form; `saved` says the valid fields were kept
+/// in the draft (true on the application form, where each save stores them).
+fn form_alert(ctx: &PageCtx, errors: &FieldErrors, saved: bool) -> Markup {
+    html! {
+        @if let Some(e) = errors.get("") { div.alert role="alert" { (m(ctx, e)) } }
+        @else if !errors.is_empty() {
+            div.alert role="alert" {
+                (ctx.t(
+                    "Ada isian yang perlu diperbaiki; lihat pesan di bawah kolomnya.",
+                    "Some fields need correcting; see the message under each field."
+                ))
+                @if saved { " " (ctx.t("Isian lain sudah tersimpan.", "The other fields were saved.")) }
+            }
+        }
+    }
+}
+
+/// The state of an application in words.
+#[must_use]
+pub fn state_label(ctx: &PageCtx, state: &str) -> String {
+    let (id, en) = match state {
+        "draft" => ("Draf (belum dikirim)", "Draft (not submitted)"),
+        "submitted" => (
+            "Terkirim, menunggu verifikasi",
+            "Submitted, awaiting verification",
+        ),
+        "eligible" => ("Memenuhi syarat (MS)", "Eligible"),
+        "ineligible" => ("Tidak memenuhi syarat (TMS)", "Not eligible"),
+        "withdrawn" => ("Dibatalkan", "Withdrawn"),
+        other => (other, other),
+    };
+    ctx.t(id, en).to_owned()
+}
+
+/// The area-choice steps before a draft exists.
+#[derive(Clone, Debug, Default)]
+pub struct AreaStep {
+    pub round_name: String,
+    /// Where the GET steps and the final POST go.
+    pub action: String,
+    pub kecamatan: Vec<(String, String)>,
+    pub selected_kecamatan: String,
+    pub kelurahan: Vec<(String, String)>,
+    pub selected_kelurahan: String,
+    pub rts: Vec<i32>,
+    pub csrf: String,
+    pub idempotency_key: String,
+    pub errors: FieldErrors,
+}
+
+/// `GET /seleksi/{slug}/daftar` and the help desk's start page.
+pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Daftar", "Apply")) ": " (s.round_name) }
+        p { (ctx.t(
+            "Langkah 1: pilih wilayah tempat tinggal Anda sesuai KTP. Formasi ditentukan dari RT Anda.",
+            "Step 1: choose where you live as on your KTP. The formation follows from your RT."
+        )) }
+        (form_alert(ctx, &s.errors, false))
+        form method="get" action=(s.action) {
+            label for="kecamatan" { (ctx.t("Kecamatan", "Kecamatan")) }
+            select id="kecamatan" name="kecamatan" {
+                @for (code, name) in &s.kecamatan {
+                    option value=(code) selected[*code == s.selected_kecamatan] { (name) }
+                }
+            }
+            button type="submit" { (ctx.t("Pilih kecamatan", "Choose kecamatan")) }
+        }
+        @if !s.kelurahan.is_empty() {
+            form method="get" action=(s.action) {
+                input type="hidden" name="kecamatan" value=(s.selected_kecamatan);
+                label for="kelurahan" { (ctx.t("Kelurahan", "Kelurahan")) }
+                select id="kelurahan" name="kelurahan" {
+                    @for (code, name) in &s.kelurahan {
+                        option value=(code) selected[*code == s.selected_kelurahan] { (name) }
+                    }
+                }
+                button type="submit" { (ctx.t("Pilih kelurahan", "Choose kelurahan")) }
+            }
+        }
+        @if !s.rts.is_empty() {
+            form method="post" action=(s.action) {
+                input type="hidden" name="csrf" value=(s.csrf);
+                input type="hidden" name="idempotency_key" value=(s.idempotency_key);
+                input type="hidden" name="kelurahan" value=(s.selected_kelurahan);
+                label for="rt" { "RT" }
+                select id="rt" name="rt" {
+                    @for n in &s.rts { option value=(n) { (format!("RT {n:03}")) } }
+                }
+                (error(ctx, &s.errors, "rt"))
+                button type="submit" { (ctx.t("Lanjut ke formulir", "Continue to the form")) }
+            }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Daftar", "Apply").to_owned(),
+            body,
+        },
+    )
+}
+
+/// `GET /seleksi/{slug}/daftar` without a session: sign in or register first.
+pub fn sign_in_first(ctx: &PageCtx, round_name: &str, back: &str) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Daftar", "Apply")) ": " (round_name) }
+        p { (ctx.t(
+            "Untuk mendaftar, masuk dengan akun Anda. Belum punya akun? Buat akun lalu konfirmasi e-mail Anda, kemudian buka kembali halaman ini.",
+            "To apply, log in with your account. No account yet? Create one and confirm your e-mail, then come back to this page."
+        )) }
+        p {
+            a.button href="/masuk" { (ctx.t("Masuk", "Log in")) }
+            " "
+            a href="/daftar" { (ctx.t("Buat akun", "Create an account")) }
+        }
+        p.muted { (ctx.t("Alamat halaman ini", "This page's address")) ": " code { (back) } }
+        p.muted { (ctx.t(
+            "Tidak punya e-mail atau HP? Datang ke kantor kelurahan: petugas dapat mendaftarkan Anda.",
+            "No e-mail or phone? Go to the kelurahan office: an officer can register you."
+        )) }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Daftar", "Apply").to_owned(),
+            body,
+        },
+    )
+}
+
+/// The application form of a draft.
+#[derive(Clone, Debug)]
+pub struct FormPage<'a> {
+    pub view: &'a ApplicationView,
+    /// What to show in each field: what was typed, else what is stored.
+    pub values: FormData,
+    pub errors: FieldErrors,
+    pub warnings: Vec<Msg>,
+    pub csrf: String,
+    /// A message at the top (e.g. "draft saved").
+    pub notice: Option<Msg>,
+}
+
+fn text_input(
+    ctx: &PageCtx,
+    p: &FormPage<'_>,
+    name: &str,
+    label: (&str, &str),
+    kind: &str,
+    max: usize,
+) -> Markup {
+    let invalid = p.errors.contains_key(name);
+    html! {
+        div {
+            label for=(name) { (ctx.t(label.0, label.1)) }
+            input id=(name) name=(name) type=(kind) value=(p.values.get(name)) maxlength=(max)
+                aria-invalid=[invalid.then_some("true")]
+                aria-describedby=[invalid.then(|| format!("{name}-error"))];
+            (error(ctx, &p.errors, name))
+        }
+    }
+}
+
+fn textarea(ctx: &PageCtx, p: &FormPage<'_>, name: &str, label: (&str, &str)) -> Markup {
+    let invalid = p.errors.contains_key(name);
+    html! {
+        div {
+            label for=(name) { (ctx.t(label.0, label.1)) }
+            textarea id=(name) name=(name) rows="5" maxlength=(MAX_LONG_TEXT)
+                aria-invalid=[invalid.then_some("true")] { (p.values.get(name)) }
+            p.muted { (ctx.t("Paling banyak 2000 karakter.", "At most 2000 characters.")) }
+            (error(ctx, &p.errors, name))
+        }
+    }
+}
+
+/// `GET /pendaftaran/{id}/formulir` and a refused save or submission.
+pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
+    let v = p.view;
+    let a = &v.application;
+    let body = html! {
+        h1 { (v.round.name) }
+        p {
+            (ctx.t("Kelurahan", "Kelurahan")) ": " (v.kelurahan_name)
+            ", RT " (a.rt_number.map(|n| format!("{n:03}")).unwrap_or_default())
+            @if let Some(f) = &v.formation { " · " (ctx.t("Formasi", "Formation")) ": " (f.name) }
+        }
+        @if a.account_id.is_none() {
+            p.muted { (ctx.t("Pendaftaran dibantu petugas kelurahan.", "Registration assisted by a kelurahan officer.")) }
+        }
+        @if let Some(n) = &p.notice { div.notice role="status" { (m(ctx, n)) } }
+        (form_alert(ctx, &p.errors, true))
+        @for w in &p.warnings { div.alert.warning role="status" { (m(ctx, w)) } }
+        form method="post" enctype="multipart/form-data" action=(format!("/pendaftaran/{}/formulir", a.id)) {
+            input type="hidden" name="csrf" value=(p.csrf);
+            fieldset {
+                legend { (ctx.t("Data diri", "Personal data")) }
+                (text_input(ctx, p, "full_name", ("Nama lengkap (sesuai KTP)", "Full name (as on the KTP)"), "text", 100))
+                (text_input(ctx, p, "nik", ("NIK (16 angka)", "NIK (16 digits)"), "text", 16))
+                @if let Some(mask) = &a.nik_masked {
+                    @if p.values.get("nik").is_empty() {
+                        p.muted { (ctx.t("NIK tersimpan", "NIK saved")) ": " (mask) " " (ctx.t("(kosongkan untuk tetap memakainya)", "(leave empty to keep it)")) }
+                    }
+                }
+                (text_input(ctx, p, "birth_place", ("Tempat lahir", "Place of birth"), "text", 60))
+                (text_input(ctx, p, "birth_date", ("Tanggal lahir", "Date of birth"), "date", 10))
+                div {
+                    label for="sex" { (ctx.t("Jenis kelamin", "Sex")) }
+                    select id="sex" name="sex" {
+                        option value="" { "—" }
+                        option value="male" selected[p.values.get("sex") == "male"] { (ctx.t("Laki-laki", "Male")) }
+                        option value="female" selected[p.values.get("sex") == "female"] { (ctx.t("Perempuan", "Female")) }
+                    }
+                    (error(ctx, &p.errors, "sex"))
+                }
+                (text_input(ctx, p, "address", ("Alamat (sesuai KTP)", "Address (as on the KTP)"), "text", 200))
+                (text_input(ctx, p, "phone", ("Nomor HP", "Mobile number"), "tel", 20))
+                (text_input(ctx, p, "email", ("E-mail", "E-mail"), "email", 254))
+                (text_input(ctx, p, "education", ("Pendidikan terakhir", "Highest education"), "text", 60))
+                (text_input(ctx, p, "occupation", ("Pekerjaan", "Occupation"), "text", 60))
+                (text_input(ctx, p, "family_card", ("Nomor KK (boleh dikosongkan)", "Family card number (optional)"), "text", 16))
+            }
+            fieldset {
+                legend { (ctx.t("Motivasi dan pengalaman", "Motivation and experience")) }
+                (textarea(ctx, p, "motivation", ("Motivasi menjadi anggota Pokmas", "Why you want to join the Pokmas")))
+                (textarea(ctx, p, "experience", ("Pengalaman kegiatan kemasyarakatan", "Community experience")))
+            }
+            fieldset {
+                legend { (ctx.t("Pernyataan", "Declarations")) }
+                @for (req, accepted) in &v.declarations {
+                    @let name = format!("decl_{}", req.code);
+                    @let ticked = if p.values.0.contains_key("csrf") { p.values.checked(&name) } else { *accepted };
+                    label.check {
+                        input type="checkbox" name=(name) value="1" checked[ticked];
+                        (ctx.t(&req.text_id, &req.text_en))
+                    }
+                    (error(ctx, &p.errors, &name))
+                }
+            }
+            fieldset {
+                legend { (ctx.t("Dokumen (PDF, JPG atau PNG, paling besar 2 MB)", "Documents (PDF, JPG or PNG, at most 2 MB)")) }
+                @for (req, doc) in &v.documents {
+                    @let name = format!("doc_{}", req.code);
+                    div {
+                        label for=(name) { (ctx.t(&req.text_id, &req.text_en)) }
+                        @if let Some(d) = doc {
+                            p.muted { (ctx.t("Sudah diunggah", "Already uploaded")) ": "
+                                a href=(format!("/dokumen/{}", d.id)) { (d.original_name) } }
+                        }
+                        input id=(name) type="file" name=(name) accept="application/pdf,image/jpeg,image/png";
+                        (error(ctx, &p.errors, &name))
+                    }
+                }
+            }
+            p {
+                button type="submit" name="action" value="save" { (ctx.t("Simpan draf", "Save draft")) }
+                " "
+                button type="submit" name="action" value="submit" { (ctx.t("Kirim pendaftaran", "Submit application")) }
+            }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Formulir pendaftaran", "Application form").to_owned(),
+            body,
+        },
+    )
+}
+
+/// The printable receipt.
+#[derive(Clone, Debug)]
+pub struct ReceiptPage<'a> {
+    pub view: &'a ApplicationView,
+    /// The status PIN of an assisted applicant, shown this once.
+    pub pin: Option<String>,
+}
+
+/// `GET /pendaftaran/{id}/tanda-terima`, and the answer to an assisted submission.
+pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
+    let a = &r.view.application;
+    let no = a.registration_no.clone().unwrap_or_default();
+    let short: String = a
+        .submission_hash
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .take(SHORT_HASH_LEN)
+        .collect();
+    let body = html! {
+        section.receipt {
+            h1 { (ctx.t("Tanda terima pendaftaran", "Application receipt")) }
+            dl {
+                dt { (ctx.t("Nomor pendaftaran", "Registration number")) }
+                dd.regno { strong { (no) } }
+                dt { (ctx.t("Seleksi", "Round")) } dd { (r.view.round.name) }
+                dt { (ctx.t("Formasi", "Formation")) }
+                dd { (r.view.formation.as_ref().map(|f| f.name.clone()).unwrap_or_default()) }
+                dt { (ctx.t("Nama", "Name")) } dd { (a.full_name) }
+                dt { (ctx.t("Waktu kirim", "Submitted")) }
+                dd { (a.submitted_at.map(format_wita).unwrap_or_default()) }
+                dt { (ctx.t("Sidik data", "Submission fingerprint")) } dd { code { (short) } }
+            }
+            div.qr { (super::qr::svg(&no)) }
+            @if let Some(pin) = &r.pin {
+                div.pin {
+                    p { (ctx.t("PIN status (simpan, hanya ditampilkan sekali)", "Status PIN (keep it; shown only once)")) }
+                    p.regno { strong { (pin) } }
+                    p { (ctx.t("Cek status di /cek-status dengan nomor pendaftaran dan PIN ini.", "Check the status at /cek-status with this registration number and PIN.")) }
+                }
+            }
+            h2 { (ctx.t("Selanjutnya", "What happens next")) }
+            ol {
+                li { (ctx.t("Panitia memeriksa persyaratan dan dokumen Anda (verifikasi).", "The committee checks your requirements and documents (verification).")) }
+                li { (ctx.t("Jika memenuhi syarat, Anda diundang mengikuti uji kelayakan dan kepatutan.", "If eligible, you are invited to the fit-and-proper test.")) }
+                li { (ctx.t("Hasil dan peringkat diumumkan; ada masa sanggah sebelum hasil akhir.", "Results and ranks are published; there is an objection window before the final result.")) }
+            }
+            p.noprint {
+                a href=(format!("/pendaftaran/{}", a.id)) { (ctx.t("Lihat status pendaftaran", "See the application status")) }
+            }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Tanda terima", "Receipt").to_owned(),
+            body,
+        },
+    )
+}
+
+/// The status page of one application.
+#[derive(Clone, Debug)]
+pub struct StatusPage<'a> {
+    pub view: &'a ApplicationView,
+    pub timeline: &'a Timeline,
+    pub can_withdraw: bool,
+    pub csrf: String,
+}
+
+/// `GET /pendaftaran/{id}`.
+pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
+    let v = s.view;
+    let a = &v.application;
+    let warnings = crate::services::applications::warning_messages(&a.nik_warnings);
+    let body = html! {
+        h1 { (ctx.t("Status pendaftaran", "Application status")) }
+        p { (v.round.name) @if let Some(no) = &a.registration_no { " · " strong { (no) } } }
+        p { (ctx.t("Status", "Status")) ": " strong { (state_label(ctx, &a.state)) } }
+        @for w in &warnings { div.alert.warning { (m(ctx, w)) } }
+        @if a.state == "draft" {
+            p { a href=(format!("/pendaftaran/{}/formulir", a.id)) { (ctx.t("Lanjutkan mengisi formulir", "Continue the form")) } }
+        }
+        ol.timeline {
+            @if let Some(at) = a.submitted_at {
+                li { (ctx.t("Terkirim", "Submitted")) ": " (format_wita(at)) " · "
+                    a href=(format!("/pendaftaran/{}/tanda-terima", a.id)) { (ctx.t("tanda terima", "receipt")) } }
+            }
+            li {
+                (ctx.t("Verifikasi persyaratan", "Requirement verification")) ": "
+                @if s.timeline.checks.is_empty() { (ctx.t("belum ada hasil.", "no outcome yet.")) }
+                @else {
+                    ul { @for c in &s.timeline.checks {
+                        li { (m(ctx, &c.requirement)) " — " strong { (c.outcome) }
+                            @if !c.reason.is_empty() { ": " (c.reason) } }
+                    } }
+                }
+            }
+            li {
+                (ctx.t("Undangan uji kelayakan", "Test invitation")) ": "
+                @match &s.timeline.invitation {
+                    Some((at, place)) => { (format_wita(*at)) ", " (place) }
+                    None => { (ctx.t("belum ada.", "none yet.")) }
+                }
+            }
+            li {
+                (ctx.t("Hasil", "Result")) ": "
+                @match &s.timeline.result {
+                    Some((rank, status)) => {
+                        (status.clone().unwrap_or_default())
+                        @if let Some(r) = rank { " · " (ctx.t("peringkat", "rank")) " " (r) }
+                    }
+                    None => { (ctx.t("belum diumumkan.", "not published yet.")) }
+                }
+            }
+            @if let (Some(from), Some(to)) = (v.round.provisional_at, v.round.objection_ends_at) {
+                li { (ctx.t("Masa sanggah", "Objection window")) ": " (format_wita(from)) " – " (format_wita(to)) }
+            }
+        }
+        @if s.can_withdraw {
+            form method="post" action=(format!("/pendaftaran/{}/batal", a.id)) {
+                input type="hidden" name="csrf" value=(s.csrf);
+                button type="submit" { (ctx.t("Batalkan pendaftaran…", "Withdraw application…")) }
+            }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Status pendaftaran", "Application status").to_owned(),
+            body,
+        },
+    )
+}
+
+/// The confirmation step of a withdrawal.
+pub fn withdraw_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Batalkan pendaftaran?", "Withdraw the application?")) }
+        p { (ctx.t(
+            "Pendaftaran yang dibatalkan tidak dapat diaktifkan lagi dan tidak ikut dinilai.",
+            "A withdrawn application cannot be reactivated and is not assessed."
+        )) }
+        form method="post" action=(format!("/pendaftaran/{id}/batal")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="confirm" value="yes";
+            button type="submit" { (ctx.t("Ya, batalkan", "Yes, withdraw")) }
+            " "
+            a href=(format!("/pendaftaran/{id}")) { (ctx.t("Tidak, kembali", "No, go back")) }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Batalkan pendaftaran", "Withdraw").to_owned(),
+            body,
+        },
+    )
+}
+
+/// The public status check.
+#[derive(Clone, Debug, Default)]
+pub struct CheckPage {
+    pub number: String,
+    pub result: Option<PublicStatus>,
+    pub error: Option<Msg>,
+}
+
+/// `GET/POST /cek-status`.
+pub fn check(ctx: &PageCtx, c: &CheckPage) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Cek status pendaftaran", "Check an application's status")) }
+        @if let Some(r) = &c.result {
+            div.notice role="status" {
+                p { (r.first_name) " · " (r.registration_no) }
+                p { (r.round_name) ": " strong { (state_label(ctx, &r.state)) } }
+            }
+        }
+        @if let Some(e) = &c.error { div.alert role="alert" { (m(ctx, e)) } }
+        form method="post" action="/cek-status" {
+            label for="number" { (ctx.t("Nomor pendaftaran", "Registration number")) }
+            input id="number" name="number" type="text" value=(c.number) autocomplete="off";
+            label for="pin" { (ctx.t("PIN status (6 angka)", "Status PIN (6 digits)")) }
+            input id="pin" name="pin" type="text" inputmode="numeric" autocomplete="off";
+            button type="submit" { (ctx.t("Cek", "Check")) }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Cek status", "Check status").to_owned(),
+            body,
+        },
+    )
+}
+
+/// The help desk's start page: a round, a kelurahan of the operator, an RT.
+#[derive(Clone, Debug, Default)]
+pub struct DeskPage {
+    /// `(id, name)` of rounds open for registration.
+    pub rounds: Vec<(uuid::Uuid, String)>,
+    /// `(code, name)` of the operator's kelurahan.
+    pub kelurahan: Vec<(String, String)>,
+    pub values: FormData,
+    pub errors: FieldErrors,
+    pub csrf: String,
+    pub idempotency_key: String,
+}
+
+/// `GET /meja-bantuan`.
+pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Meja bantuan: pendaftaran dibantu", "Help desk: assisted registration")) }
+        p { (ctx.t(
+            "Untuk warga tanpa e-mail atau HP. Pendaftaran tercatat sebagai dibantu oleh Anda.",
+            "For residents without e-mail or phone. The application is recorded as assisted by you."
+        )) }
+        (form_alert(ctx, &d.errors, false))
+        form method="post" action="/meja-bantuan" {
+            input type="hidden" name="csrf" value=(d.csrf);
+            input type="hidden" name="idempotency_key" value=(d.idempotency_key);
+            label for="round_id" { (ctx.t("Seleksi", "Round")) }
+            select id="round_id" name="round_id" {
+                @for (id, name) in &d.rounds { option value=(id) { (name) } }
+            }
+            label for="kelurahan" { (ctx.t("Kelurahan", "Kelurahan")) }
+            select id="kelurahan" name="kelurahan" {
+                @for (code, name) in &d.kelurahan {
+                    option value=(code) selected[d.values.get("kelurahan") == code] { (name) }
+                }
+            }
+            label for="rt" { "RT" }
+            input id="rt" name="rt" type="number" min="1" value=(d.values.get("rt"));
+            (error(ctx, &d.errors, "rt"))
+            button type="submit" { (ctx.t("Mulai pendaftaran", "Start the application")) }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Meja bantuan", "Help desk").to_owned(),
+            body,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lang::Lang;
+
+    #[test]
+    fn typed_text_is_escaped_on_the_status_check() {
+        let ctx = PageCtx {
+            lang: Lang::Id,
+            path: "/cek-status".into(),
+            signed_in: None,
+            csrf: None,
+        };
+        let html = check(
+            &ctx,
+            &CheckPage {
+                number: "\"><script>alert(1)</script>".into(),
+                result: Some(PublicStatus {
+                    first_name: "<b>Siti</b>".into(),
+                    state: "submitted".into(),
+                    round_name: "R".into(),
+                    registration_no: "2027-6472091001-0001".into(),
+                }),
+                error: None,
+            },
+        )
+        .into_string();
+        assert!(!html.contains("<script>alert"));
+        assert!(!html.contains("<b>Siti"));
+        assert!(html.contains("&lt;b&gt;Siti&lt;/b&gt;"));
+        assert!(html.contains("Terkirim, menunggu verifikasi"));
+    }
+}

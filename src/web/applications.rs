@@ -1,0 +1,763 @@
+//! Applications: the applicant portal (`/seleksi/{slug}/daftar`,
+//! `/pendaftaran/{id}…`), the kelurahan help desk (`/meja-bantuan`), document
+//! downloads (`/dokumen/{id}`) and the public status check (`/cek-status`).
+//!
+//! Handlers parse, call one service, render. A refused form comes back with
+//! everything typed kept and each message next to its field; a success
+//! redirects (303) so a reload never re-submits.
+
+use axum::Form;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::account::{ClientIp, limit_key};
+use super::multipart::{self, Part};
+use super::{Csrf, CurrentUser};
+use crate::app::AppState;
+use crate::db::entities::round;
+use crate::domain::registration::StatusPin;
+use crate::domain::role::Role;
+use crate::domain::round::Msg;
+use crate::error::{AppError, AppResult};
+use crate::mail::Mailbox;
+use crate::pii::NikVault;
+use crate::services::applications::{
+    self as svc, Acting, ApplicationError, ApplicationView, Fields, MailCtx, StartDraft,
+};
+use crate::services::documents::UploadError;
+use crate::services::rate_limit::{self, Limit};
+use crate::services::rounds::{FieldErrors, FormData};
+use crate::storage::{FileStore, MAX_DOCUMENT_BYTES};
+use crate::views::PageCtx;
+use crate::views::applications as v;
+
+/// Body limit of the application form: every document at its maximum plus
+/// room for the text fields, so one oversize file is still read and answered
+/// with a message next to it, the other fields kept.
+pub const FORM_BODY_LIMIT: usize = 6 * MAX_DOCUMENT_BYTES + 256 * 1024;
+
+/// Status checks per client IP (number + PIN guessing).
+pub const STATUS_CHECK_PER_IP: Limit = Limit {
+    name: "status_check_ip",
+    max: 10,
+    window_secs: 15 * 60,
+};
+
+fn token(csrf: &Csrf) -> AppResult<String> {
+    csrf.0
+        .authenticity_token()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
+}
+
+fn acting(user: &CurrentUser) -> Acting<'_> {
+    Acting {
+        actor: user.actor(),
+        scopes: &user.scopes,
+    }
+}
+
+fn parse_id(raw: &str) -> AppResult<Uuid> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+fn store(app: &AppState) -> FileStore {
+    FileStore::new(&app.config.data_dir)
+}
+
+fn mailbox(app: &AppState) -> AppResult<Mailbox> {
+    app.config
+        .mail_from
+        .parse::<Mailbox>()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
+}
+
+/// Applicants must have confirmed their e-mail; operators and admins act at
+/// the help desk.
+fn may_apply(user: &CurrentUser) -> AppResult<()> {
+    match user.role {
+        Role::Applicant => user.require_verified(),
+        Role::Operator | Role::Admin => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Starting: area steps
+// ---------------------------------------------------------------------------
+
+/// Query of the area steps.
+#[derive(serde::Deserialize, Default)]
+pub struct AreaQuery {
+    #[serde(default)]
+    kecamatan: String,
+    #[serde(default)]
+    kelurahan: String,
+}
+
+async fn open_round(app: &AppState, slug: &str) -> AppResult<round::Model> {
+    Ok(svc::published_round(&app.db, slug).await?)
+}
+
+async fn area_page(
+    app: &AppState,
+    r: &round::Model,
+    q: &AreaQuery,
+    csrf: String,
+    errors: FieldErrors,
+) -> AppResult<v::AreaStep> {
+    let areas = svc::areas(&app.db, r.id).await?;
+    let mut kecamatan: Vec<(String, String)> = Vec::new();
+    for a in &areas {
+        if kecamatan.last().is_none_or(|(c, _)| *c != a.kecamatan_code) {
+            kecamatan.push((a.kecamatan_code.clone(), a.kecamatan_name.clone()));
+        }
+    }
+    let kelurahan = areas
+        .iter()
+        .filter(|a| a.kecamatan_code == q.kecamatan)
+        .map(|a| (a.kelurahan_code.clone(), a.kelurahan_name.clone()))
+        .collect();
+    let rts = areas
+        .iter()
+        .find(|a| a.kelurahan_code == q.kelurahan)
+        .map(|a| a.rts.clone())
+        .unwrap_or_default();
+    Ok(v::AreaStep {
+        round_name: r.name.clone(),
+        action: format!("/seleksi/{}/daftar", r.slug),
+        kecamatan,
+        selected_kecamatan: q.kecamatan.clone(),
+        kelurahan,
+        selected_kelurahan: q.kelurahan.clone(),
+        rts,
+        csrf,
+        idempotency_key: Uuid::new_v4().to_string(),
+        errors,
+    })
+}
+
+/// `GET /seleksi/{slug}/daftar`: sign-in and a confirmed e-mail first; an
+/// existing application of this account goes straight to its page.
+pub async fn start_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: Result<CurrentUser, AppError>,
+    csrf: Csrf,
+    Path(slug): Path<String>,
+    Query(q): Query<AreaQuery>,
+) -> AppResult<Response> {
+    let r = open_round(&app, &slug).await?;
+    let user = match user {
+        Ok(u) => u,
+        // Not signed in: say what to do first, rather than a bare redirect
+        // that would leave the resident on the home page after logging in.
+        Err(AppError::LoginRequired) => {
+            return Ok(
+                v::sign_in_first(&ctx, &r.name, &format!("/seleksi/{slug}/daftar")).into_response(),
+            );
+        }
+        Err(e) => return Err(e),
+    };
+    may_apply(&user)?;
+    if user.role == Role::Applicant
+        && let Some(a) = svc::own_in_round(&app.db, user.id, r.id).await?
+    {
+        return Ok(Redirect::to(&format!("/pendaftaran/{}", a.id)).into_response());
+    }
+    let page = area_page(&app, &r, &q, token(&csrf)?, FieldErrors::new()).await?;
+    Ok((csrf.0, v::area_step(&ctx, &page)).into_response())
+}
+
+/// Fields of the last area step.
+#[derive(serde::Deserialize)]
+pub struct StartInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    idempotency_key: String,
+    #[serde(default)]
+    kelurahan: String,
+    #[serde(default)]
+    rt: String,
+}
+
+/// `POST /seleksi/{slug}/daftar`: creates the draft (once per idempotency key).
+pub async fn start(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(slug): Path<String>,
+    Form(input): Form<StartInput>,
+) -> AppResult<Response> {
+    csrf.verify(&input.csrf)?;
+    may_apply(&user)?;
+    let r = open_round(&app, &slug).await?;
+    let rt: i32 = input.rt.trim().parse().unwrap_or(0);
+    let res = svc::start_draft(
+        &app.db,
+        acting(&user),
+        &StartDraft {
+            round_id: r.id,
+            kelurahan_code: input.kelurahan.clone(),
+            rt,
+            idempotency_key: input.idempotency_key.clone(),
+        },
+    )
+    .await;
+    match res {
+        Ok(id) => Ok(Redirect::to(&format!("/pendaftaran/{id}/formulir")).into_response()),
+        Err(ApplicationError::Invalid(errors)) => {
+            let areas = svc::areas(&app.db, r.id).await?;
+            let kecamatan = areas
+                .iter()
+                .find(|a| a.kelurahan_code == input.kelurahan)
+                .map(|a| a.kecamatan_code.clone())
+                .unwrap_or_default();
+            let q = AreaQuery {
+                kecamatan,
+                kelurahan: input.kelurahan,
+            };
+            let page = area_page(&app, &r, &q, token(&csrf)?, errors).await?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                csrf.0,
+                v::area_step(&ctx, &page),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The form
+// ---------------------------------------------------------------------------
+
+/// The stored values of an application as form values (the NIK is never
+/// sent back in full: only its masked form shows it is there).
+fn stored_values(view: &ApplicationView) -> FormData {
+    let a = &view.application;
+    let mut f = FormData::default();
+    let mut put = |k: &str, v: String| {
+        f.0.insert(k.to_owned(), v);
+    };
+    put("full_name", a.full_name.clone());
+    put("birth_place", a.birth_place.clone());
+    put(
+        "birth_date",
+        a.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    put("sex", a.sex.clone());
+    put("address", a.address.clone());
+    put("phone", a.phone.clone());
+    put("email", a.email.clone());
+    put("education", a.education.clone());
+    put("occupation", a.occupation.clone());
+    put("motivation", a.motivation.clone());
+    put("experience", a.experience.clone());
+    f
+}
+
+/// What a re-rendered form shows besides the stored values.
+#[derive(Default)]
+struct Shown {
+    /// What was typed in this request (wins over stored values).
+    typed: Option<FormData>,
+    errors: FieldErrors,
+    warnings: Vec<Msg>,
+    notice: Option<Msg>,
+}
+
+async fn render_form(
+    app: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    csrf: &Csrf,
+    id: Uuid,
+    shown: Shown,
+) -> AppResult<maud::Markup> {
+    let view = svc::load(&app.db, acting(user), id).await?;
+    let mut values = stored_values(&view);
+    let Shown {
+        typed,
+        errors,
+        warnings,
+        notice,
+    } = shown;
+    if let Some(t) = typed {
+        for (k, val) in t.0 {
+            values.0.insert(k, val);
+        }
+    }
+    let mut warnings = warnings;
+    if warnings.is_empty() {
+        warnings = svc::warning_messages(&view.application.nik_warnings);
+    }
+    Ok(v::form(
+        ctx,
+        &v::FormPage {
+            view: &view,
+            values,
+            errors,
+            warnings,
+            csrf: token(csrf)?,
+            notice,
+        },
+    ))
+}
+
+/// `GET /pendaftaran/{id}/formulir`.
+pub async fn form_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let view = svc::load(&app.db, acting(&user), id).await?;
+    if view.application.state != svc::state::DRAFT {
+        return Ok(Redirect::to(&format!("/pendaftaran/{id}")).into_response());
+    }
+    let page = render_form(&app, &ctx, &user, &csrf, id, Shown::default()).await?;
+    Ok((csrf.0, page).into_response())
+}
+
+/// A page for a body that could not be read at all: too large (413) or not
+/// a form (400). The typed fields cannot be kept here, so say why.
+fn unreadable(ctx: &PageCtx, status: StatusCode) -> Response {
+    let (id, en) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        (
+            "Kiriman terlalu besar. Setiap berkas paling besar 2 MB; kirim berkas satu per satu bila perlu. Draf yang tersimpan sebelumnya tetap ada.",
+            "The upload is too large. Each file may be at most 2 MB; send files one at a time if needed. The draft saved earlier is still there.",
+        )
+    } else {
+        (
+            "Formulir tidak dapat dibaca. Muat ulang halaman lalu coba lagi.",
+            "The form could not be read. Reload the page and try again.",
+        )
+    };
+    let body = maud::html! {
+        h1 { (ctx.t("Tidak dapat diproses", "Could not be processed")) }
+        div.alert role="alert" { (ctx.t(id, en)) }
+        p { a href=(ctx.path.clone()) { (ctx.t("Kembali ke formulir", "Back to the form")) } }
+    };
+    let page = crate::views::layout::layout(
+        ctx,
+        crate::views::Page {
+            title: ctx
+                .t("Tidak dapat diproses", "Could not be processed")
+                .to_owned(),
+            body,
+        },
+    );
+    (status, page).into_response()
+}
+
+/// `POST /pendaftaran/{id}/formulir` (multipart): saves every valid field,
+/// stores each chosen file at once, and with `action=submit` submits.
+pub async fn form_submit(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return Ok(unreadable(&ctx, e.status())),
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(parts) =
+        multipart::boundary(content_type).and_then(|b| multipart::parse(&body, &b).ok())
+    else {
+        return Ok(unreadable(&ctx, StatusCode::BAD_REQUEST));
+    };
+    let mut fields = FormData::default();
+    let mut files: Vec<Part> = Vec::new();
+    for p in parts {
+        if p.filename.is_some() {
+            if !p.data.is_empty() {
+                files.push(p);
+            }
+        } else {
+            let text = String::from_utf8_lossy(&p.data).into_owned();
+            fields.0.insert(p.name, text);
+        }
+    }
+    csrf.verify(fields.get("csrf"))?;
+    let act = acting(&user);
+    let vault = NikVault::from_app(&app);
+    let outcome = match svc::save_draft(&app.db, &vault, act, id, &Fields(fields.clone())).await {
+        Ok(o) => o,
+        Err(ApplicationError::Invalid(errors)) => {
+            let shown = Shown {
+                typed: Some(fields),
+                errors,
+                ..Shown::default()
+            };
+            let page = render_form(&app, &ctx, &user, &csrf, id, shown).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut errors = outcome.errors;
+    let mut too_large = false;
+    let store = store(&app);
+    for f in files {
+        let Some(code) = f.name.strip_prefix("doc_") else {
+            continue;
+        };
+        let name = f.filename.clone().unwrap_or_default();
+        match svc::attach_document(&app.db, &store, act, id, code, &name, f.data.to_vec()).await {
+            Ok(_) => {}
+            Err(ApplicationError::Upload { field, error }) => {
+                too_large |= matches!(error, UploadError::TooLarge { .. });
+                errors.insert(
+                    field,
+                    Msg::new(
+                        error.message(crate::domain::lang::Lang::Id),
+                        error.message(crate::domain::lang::Lang::En),
+                    ),
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if errors.is_empty() && fields.get("action") == "submit" {
+        let from = mailbox(&app)?;
+        let mail = MailCtx {
+            base_url: app.config.base_url.trim_end_matches('/'),
+            from: &from,
+        };
+        match svc::submit(&app.db, &vault, mail, act, id, ctx.lang).await {
+            Ok(done) => {
+                if let Some(pin) = done.status_pin {
+                    // Shown once: rendered here, never stored in clear.
+                    let view = svc::load(&app.db, act, id).await?;
+                    let page = v::receipt(
+                        &ctx,
+                        &v::ReceiptPage {
+                            view: &view,
+                            pin: Some(pin.as_str().to_owned()),
+                        },
+                    );
+                    return Ok(page.into_response());
+                }
+                return Ok(Redirect::to(&format!("/pendaftaran/{id}/tanda-terima")).into_response());
+            }
+            Err(ApplicationError::Invalid(e)) => errors = e,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let status = if too_large {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let notice = errors
+        .is_empty()
+        .then(|| Msg::new("Draf tersimpan.", "Draft saved."));
+    let shown = Shown {
+        typed: Some(fields),
+        errors,
+        warnings: outcome.warnings,
+        notice,
+    };
+    let page = render_form(&app, &ctx, &user, &csrf, id, shown).await?;
+    Ok((status, csrf.0, page).into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Receipt, status, withdrawal
+// ---------------------------------------------------------------------------
+
+/// `GET /pendaftaran/{id}/tanda-terima`.
+pub async fn receipt(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let view = svc::load(&app.db, acting(&user), id).await?;
+    if view.application.registration_no.is_none() {
+        return Ok(Redirect::to(&format!("/pendaftaran/{id}")).into_response());
+    }
+    Ok(v::receipt(
+        &ctx,
+        &v::ReceiptPage {
+            view: &view,
+            pin: None,
+        },
+    )
+    .into_response())
+}
+
+/// `GET /pendaftaran/{id}`: only the owner (and staff who may read it).
+pub async fn status_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let view = svc::load(&app.db, acting(&user), id).await?;
+    let timeline = svc::timeline(&app.db, id).await?;
+    let now = OffsetDateTime::now_utc();
+    let mine = view.application.account_id == Some(user.id)
+        || (view.application.account_id.is_none()
+            && (user.role == Role::Admin
+                || (user.role == Role::Operator
+                    && view
+                        .application
+                        .kelurahan_code
+                        .as_deref()
+                        .is_some_and(|k| user.covers(k)))));
+    let page = v::status(
+        &ctx,
+        &v::StatusPage {
+            view: &view,
+            timeline: &timeline,
+            can_withdraw: mine && svc::can_withdraw(&view.application, &view.round, now),
+            csrf: token(&csrf)?,
+        },
+    );
+    Ok((csrf.0, page).into_response())
+}
+
+/// Fields of the withdrawal form.
+#[derive(serde::Deserialize)]
+pub struct WithdrawInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /pendaftaran/{id}/batal`: first a confirmation page, then the withdrawal.
+pub async fn withdraw(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(input): Form<WithdrawInput>,
+) -> AppResult<Response> {
+    csrf.verify(&input.csrf)?;
+    let id = parse_id(&id)?;
+    if input.confirm != "yes" {
+        svc::load(&app.db, acting(&user), id).await?;
+        let page = v::withdraw_confirm(&ctx, id, &token(&csrf)?);
+        return Ok((csrf.0, page).into_response());
+    }
+    svc::withdraw(&app.db, acting(&user), id).await?;
+    Ok(Redirect::to(&format!("/pendaftaran/{id}")).into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Documents
+// ---------------------------------------------------------------------------
+
+/// `GET /dokumen/{id}`: the applicant, operators covering the kelurahan,
+/// admins and auditors; everyone else gets 404.
+pub async fn document(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    let (doc, content_type) = svc::document_for(&app.db, acting(&user), id).await?;
+    let store = store(&app);
+    let sha = doc.sha256.clone();
+    let bytes = tokio::task::spawn_blocking(move || store.read(&sha))
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?
+        .map_err(|e| anyhow::anyhow!("document file: {e}"))?;
+    // The stored name is for people; the download name is ASCII only so no
+    // header can be broken by it.
+    let ext =
+        crate::storage::DocKind::from_content_type(&content_type).map_or("bin", |k| k.extension());
+    let disposition = format!("attachment; filename=\"dokumen-{}.{ext}\"", doc.id.simple());
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Help desk
+// ---------------------------------------------------------------------------
+
+async fn desk_page(
+    app: &AppState,
+    user: &CurrentUser,
+    csrf: String,
+    values: FormData,
+    errors: FieldErrors,
+) -> AppResult<v::DeskPage> {
+    let scopes = (user.role == Role::Operator).then_some(user.scopes.as_slice());
+    let (rounds, kelurahan) = svc::desk_choices(&app.db, scopes).await?;
+    Ok(v::DeskPage {
+        rounds,
+        kelurahan,
+        values,
+        errors,
+        csrf,
+        idempotency_key: Uuid::new_v4().to_string(),
+    })
+}
+
+/// `GET /meja-bantuan`: operators (and admins).
+pub async fn desk(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+) -> AppResult<Response> {
+    user.require(&[Role::Operator, Role::Admin])?;
+    let page = desk_page(
+        &app,
+        &user,
+        token(&csrf)?,
+        FormData::default(),
+        FieldErrors::new(),
+    )
+    .await?;
+    Ok((csrf.0, v::desk(&ctx, &page)).into_response())
+}
+
+/// `POST /meja-bantuan`: starts an assisted application.
+pub async fn desk_start(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let data = FormData::from_pairs(pairs);
+    csrf.verify(data.get("csrf"))?;
+    user.require(&[Role::Operator, Role::Admin])?;
+    let round_id: Uuid = data
+        .get("round_id")
+        .parse()
+        .map_err(|_| AppError::BadRequest("round".into()))?;
+    let res = svc::start_draft(
+        &app.db,
+        acting(&user),
+        &StartDraft {
+            round_id,
+            kelurahan_code: data.get("kelurahan").to_owned(),
+            rt: data.get("rt").parse().unwrap_or(0),
+            idempotency_key: data.get("idempotency_key").to_owned(),
+        },
+    )
+    .await;
+    match res {
+        Ok(id) => Ok(Redirect::to(&format!("/pendaftaran/{id}/formulir")).into_response()),
+        Err(ApplicationError::Invalid(errors)) => {
+            let page = desk_page(&app, &user, token(&csrf)?, data, errors).await?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                csrf.0,
+                v::desk(&ctx, &page),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Public status check
+// ---------------------------------------------------------------------------
+
+/// `GET /cek-status`.
+pub async fn check_page(ctx: PageCtx) -> maud::Markup {
+    v::check(&ctx, &v::CheckPage::default())
+}
+
+/// Fields of the status check.
+#[derive(serde::Deserialize)]
+pub struct CheckInput {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    pin: String,
+}
+
+/// `POST /cek-status`: number + PIN, rate-limited per client IP. No CSRF:
+/// it changes nothing and the public pages carry no session.
+pub async fn check(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    Form(input): Form<CheckInput>,
+) -> AppResult<Response> {
+    let key = limit_key(&app, &ip);
+    let number = input.number.trim().to_owned();
+    if rate_limit::exhausted(&app.db, STATUS_CHECK_PER_IP, &key).await? {
+        let page = v::check(
+            &ctx,
+            &v::CheckPage {
+                number,
+                result: None,
+                error: Some(Msg::new(
+                    "Terlalu banyak percobaan. Tunggu 15 menit lalu coba lagi.",
+                    "Too many attempts. Wait 15 minutes and try again.",
+                )),
+            },
+        );
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
+    let found = match StatusPin::parse(&input.pin) {
+        Ok(pin) => svc::check_status(&app.db, &number, &pin).await?,
+        Err(_) => None,
+    };
+    let (status, page) = match found {
+        Some(r) => (
+            StatusCode::OK,
+            v::CheckPage {
+                number,
+                result: Some(r),
+                error: None,
+            },
+        ),
+        None => {
+            rate_limit::hit(&app.db, STATUS_CHECK_PER_IP, &key).await?;
+            (
+                StatusCode::NOT_FOUND,
+                v::CheckPage {
+                    number,
+                    result: None,
+                    error: Some(Msg::new(
+                        "Nomor pendaftaran atau PIN tidak cocok.",
+                        "The registration number or PIN does not match.",
+                    )),
+                },
+            )
+        }
+    };
+    Ok((status, v::check(&ctx, &page)).into_response())
+}
