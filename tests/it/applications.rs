@@ -17,20 +17,20 @@ use uuid::Uuid;
 
 use crate::support::{PASSWORD, TestApp, TestResponse, hidden_value};
 
-const KECAMATAN: &str = "64.72.09";
+pub(crate) const KECAMATAN: &str = "64.72.09";
 /// Karang Mumus, with 23 RTs.
-const KELURAHAN: &str = "64.72.09.1001";
+pub(crate) const KELURAHAN: &str = "64.72.09.1001";
 /// A valid NIK of a woman born 15 May 1990, first registered in 64.72.09.
-const NIK: &str = "6472095505900001";
-const DOCS: [&str; 4] = ["KTP", "KK", "PERNYATAAN", "CV"];
-const DECLS: [&str; 5] = ["NON_PARPOL", "NON_ASN", "NON_PERANGKAT", "BERSIH", "BENAR"];
+pub(crate) const NIK: &str = "6472095505900001";
+pub(crate) const DOCS: [&str; 4] = ["KTP", "KK", "PERNYATAAN", "CV"];
+pub(crate) const DECLS: [&str; 5] = ["NON_PARPOL", "NON_ASN", "NON_PERANGKAT", "BERSIH", "BENAR"];
 
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec()
 }
 
 /// An open round of Samarinda Kota with one formation for Karang Mumus.
-async fn open_round(app: &TestApp) -> (Uuid, String) {
+pub(crate) async fn open_round(app: &TestApp) -> (Uuid, String) {
     let db = &app.db.db;
     let admin = app
         .create_user("admin@samarindakota.go.id", Role::Admin, &[])

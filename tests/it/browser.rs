@@ -103,7 +103,20 @@ impl Chrome {
             .expect("execute");
         let scroll = widths[0].as_u64().expect("scrollWidth");
         let inner = widths[1].as_u64().expect("innerWidth");
-        assert_eq!(inner, 360, "phone viewport");
+        if inner != 360 || scroll > inner {
+            // Name what is too wide, so the failure says what to fix.
+            let wide = self
+                .client
+                .execute(
+                    "return Array.from(document.querySelectorAll('main *')).filter(e => e.getBoundingClientRect().right > 361).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + 'px: ' + (e.textContent || '').slice(0, 60));",
+                    vec![],
+                )
+                .await
+                .expect("execute");
+            panic!(
+                "page wider than a 360px phone ({scroll}px, viewport {inner}px); too wide: {wide}"
+            );
+        }
         assert!(
             scroll <= inner,
             "page is {scroll}px wide on a {inner}px phone"
@@ -230,5 +243,174 @@ async fn on_a_phone_a_staff_member_reads_the_home_page_switches_language_and_log
         .wait_for_text("header", "Pengguna admin@contoh.id")
         .await;
     chrome.assert_phone_friendly().await;
+    chrome.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_a_resident_completes_an_application_and_gets_a_printable_receipt() {
+    use crate::applications::{DECLS, DOCS, KECAMATAN, KELURAHAN, NIK, open_round, pdf};
+
+    let app = TestApp::new().await;
+    let (_, slug) = open_round(&app).await;
+    app.create_user("siti@contoh.id", pokmas::domain::role::Role::Applicant, &[])
+        .await;
+    let base = serve(&app).await;
+    let scan = tempfile::Builder::new()
+        .suffix(".pdf")
+        .tempfile()
+        .expect("scan file");
+    std::fs::write(scan.path(), pdf()).expect("write scan");
+    let Some(chrome) = Chrome::start().await else {
+        return;
+    };
+    let c = &chrome.client;
+
+    c.goto(&format!("{base}/masuk")).await.expect("login page");
+    c.find(Locator::Id("email"))
+        .await
+        .expect("email")
+        .send_keys("siti@contoh.id")
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    c.find(Locator::Css("main button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    chrome
+        .wait_for_text("header", "Pengguna siti@contoh.id")
+        .await;
+
+    c.goto(&format!("{base}/seleksi/{slug}"))
+        .await
+        .expect("round page");
+    chrome.assert_phone_friendly().await;
+    chrome.screenshot("round-page-360").await;
+    c.goto(&format!("{base}/seleksi/{slug}/daftar"))
+        .await
+        .expect("apply");
+    c.find(Locator::Css(&format!(
+        "#kecamatan option[value='{KECAMATAN}']"
+    )))
+    .await
+    .expect("kecamatan")
+    .click()
+    .await
+    .expect("pick");
+    c.find(Locator::XPath("//form[.//select[@id='kecamatan']]//button"))
+        .await
+        .expect("next")
+        .click()
+        .await
+        .expect("click");
+    chrome.wait_for_text("main", "Kelurahan").await;
+    c.find(Locator::Css(&format!(
+        "#kelurahan option[value='{KELURAHAN}']"
+    )))
+    .await
+    .expect("kelurahan")
+    .click()
+    .await
+    .expect("pick");
+    c.find(Locator::XPath("//form[.//select[@id='kelurahan']]//button"))
+        .await
+        .expect("next")
+        .click()
+        .await
+        .expect("click");
+    chrome.wait_for_text("main", "RT 007").await;
+    c.find(Locator::Css("#rt option[value='7']"))
+        .await
+        .expect("rt")
+        .click()
+        .await
+        .expect("pick");
+    chrome.assert_phone_friendly().await;
+    c.find(Locator::XPath("//form[.//select[@id='rt']]//button"))
+        .await
+        .expect("next")
+        .click()
+        .await
+        .expect("click");
+    chrome.wait_for_text("main", "Data diri").await;
+
+    for (id, value) in [
+        ("full_name", "Siti Aminah"),
+        ("nik", NIK),
+        ("birth_place", "Samarinda"),
+        ("address", "Jl. Pahlawan No. 7, RT 007"),
+        ("phone", "081234567890"),
+        ("email", "siti@contoh.id"),
+        ("education", "SMA"),
+        ("occupation", "Wiraswasta"),
+        ("motivation", "Ingin membangun lingkungan RT bersama warga."),
+        ("experience", "Pengurus posyandu 5 tahun."),
+    ] {
+        let field = c
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|_| panic!("field {id}"));
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+    // Date inputs take the date typed in the phone's locale order; set it directly.
+    c.execute(
+        "document.getElementById('birth_date').value = '1990-05-15';",
+        vec![],
+    )
+    .await
+    .expect("date");
+    c.find(Locator::Css("#sex option[value='female']"))
+        .await
+        .expect("sex")
+        .click()
+        .await
+        .expect("pick");
+    for d in DECLS {
+        let b = c
+            .find(Locator::Css(&format!("input[name='decl_{d}']")))
+            .await
+            .expect("declaration");
+        if !b.is_selected().await.expect("state") {
+            b.click().await.expect("tick");
+        }
+    }
+    for d in DOCS {
+        c.find(Locator::Id(&format!("doc_{d}")))
+            .await
+            .expect("file input")
+            .send_keys(&scan.path().display().to_string())
+            .await
+            .expect("choose file");
+    }
+    chrome.assert_phone_friendly().await;
+    chrome.screenshot("application-form-360").await;
+    c.find(Locator::Css("button[name=action][value=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    let receipt = chrome
+        .wait_for_text("main", "Tanda terima pendaftaran")
+        .await;
+    assert!(receipt.contains("2027-6472091001-0001"), "{receipt}");
+    chrome.assert_phone_friendly().await;
+    let qr = c
+        .execute(
+            "return document.querySelectorAll('main svg').length;",
+            vec![],
+        )
+        .await
+        .expect("qr");
+    assert_eq!(qr.as_u64(), Some(1), "the receipt carries a QR code");
+    chrome.screenshot("receipt-360").await;
     chrome.stop().await;
 }

@@ -184,11 +184,13 @@ fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
         .spawn()
         .expect("spawn serve");
     let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
+    // The reader ends when the process closes its stderr, so joining it after
+    // `wait` yields every line, the last ones included.
+    let reader = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<String>>()
     });
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut ok = false;
@@ -216,7 +218,7 @@ fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     assert!(status.success());
     let code = child.wait().expect("wait");
     assert!(code.success(), "exit status {code:?}");
-    let logs: Vec<String> = rx.try_iter().collect();
+    let logs = reader.join().expect("log reader");
     assert!(
         logs.iter().any(|l| l.contains("stopped cleanly")),
         "{logs:#?}"
