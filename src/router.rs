@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::web::applications as apps;
 use crate::web::panels;
-use crate::web::{self, account, api, assets, auth, public, rounds};
+use crate::web::{self, account, api, assets, auth, public, rounds, scoring};
 // verification and staff accounts
 use crate::web::staff;
 
@@ -70,6 +70,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/akun", get(account::account_page))
         .route("/akun/sandi", post(account::change_password))
+        // panel scoring
+        .route("/penilai", get(scoring::queue))
+        .route("/penilai/{id}", get(scoring::sheet))
+        .route("/penilai/{id}/pernyataan", post(scoring::declare))
+        .route("/penilai/{id}/nilai", post(scoring::submit))
         .route("/healthz", get(public::healthz))
         .route("/assets/{name}", get(assets::get))
         // rounds (admin) and public round page

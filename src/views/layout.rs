@@ -62,6 +62,10 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                         a href="/jejak-audit" { (ctx.t("Jejak audit", "Audit trail")) }
                         " "
                         @if let Some(who) = &ctx.signed_in {
+                            @if who.role == crate::domain::role::Role::Panelist {
+                                a href="/penilai" { (ctx.t("Penilaian", "Scoring")) }
+                                " "
+                            }
                             a href="/akun" { (ctx.t("Akun saya", "My account")) }
                             " "
                             @if who.role == crate::domain::role::Role::Admin {

@@ -11,6 +11,7 @@ pub mod panels;
 pub mod public;
 pub mod qr;
 pub mod rounds;
+pub mod scoring;
 // verification and staff accounts
 pub mod staff;
 

@@ -9,6 +9,7 @@ pub mod multipart;
 pub mod panels;
 pub mod public;
 pub mod rounds;
+pub mod scoring;
 pub mod session_store;
 // verification and staff accounts
 pub mod staff;

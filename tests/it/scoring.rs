@@ -217,3 +217,116 @@ async fn twenty_panelists_scoring_at_once_lose_nothing_and_the_ranking_matches_a
         pokmas::export::audit_csv::VerifyOutcome::Valid(_)
     ));
 }
+
+#[tokio::test]
+async fn a_panelist_declares_scores_and_finds_the_scorecard_locked_through_the_pages() {
+    let mut f = fixture().await;
+    new_panelist(&f, "tablet@contoh.id").await;
+    let app_id = f.apps[2].0;
+    let res = f
+        .app
+        .login("tablet@contoh.id", crate::support::PASSWORD)
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::SEE_OTHER);
+
+    let list = f.app.get("/penilai").await;
+    assert_eq!(list.status, axum::http::StatusCode::OK);
+    assert!(list.body.contains("2026-6472011001-0003"));
+    assert!(list.body.contains("Perlu pernyataan konflik"));
+
+    let sheet = f.app.get(&format!("/penilai/{app_id}")).await;
+    assert!(sheet.body.contains("Pernyataan konflik kepentingan"));
+    assert!(
+        !sheet.body.contains("name=\"v_K1\""),
+        "no score form before the declaration"
+    );
+    let csrf = crate::support::hidden_value(&sheet.body, "csrf").expect("csrf");
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/nilai"),
+            &[("csrf", &csrf), ("v_K1", "5"), ("v_K2", "5")],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "scoring before declaring is refused"
+    );
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/pernyataan"),
+            &[("csrf", &csrf), ("kind", "none")],
+        )
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::SEE_OTHER);
+
+    let sheet = f.app.get(&format!("/penilai/{app_id}")).await;
+    assert!(sheet.body.contains("name=\"v_K1\""));
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/nilai"),
+            &[("csrf", &csrf), ("v_K1", "4"), ("v_K2", "3")],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        res.body
+    );
+    let sheet = f.app.get(&format!("/penilai/{app_id}")).await;
+    assert!(sheet.body.contains("terkunci"), "{}", sheet.body);
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/nilai"),
+            &[("csrf", &csrf), ("v_K1", "5"), ("v_K2", "5")],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "a change needs a reason"
+    );
+    assert!(res.body.contains("alasan tertulis"));
+    assert!(
+        res.body.contains("value=\"5\" required checked"),
+        "typed values kept"
+    );
+
+    // A recused panelist sees no score of that application.
+    let other = f.apps[0].0;
+    let sheet = f.app.get(&format!("/penilai/{other}")).await;
+    let csrf = crate::support::hidden_value(&sheet.body, "csrf").expect("csrf");
+    f.app
+        .post_form(
+            &format!("/penilai/{other}/pernyataan"),
+            &[("csrf", &csrf), ("kind", "family"), ("text", "paman")],
+        )
+        .await;
+    let sheet = f.app.get(&format!("/penilai/{other}")).await;
+    assert!(sheet.body.contains("dikecualikan"));
+    assert!(!sheet.body.contains("type=\"radio\""));
+    assert!(
+        !sheet.body.contains("v1"),
+        "no version, no score of other panelists"
+    );
+
+    // Another role cannot reach the pages at all.
+    f.app.switch_browser(crate::support::Browser::default());
+    f.app
+        .create_user("op@contoh.id", Role::Operator, &["64.72.01.1001"])
+        .await;
+    f.app.login("op@contoh.id", crate::support::PASSWORD).await;
+    assert_eq!(
+        f.app.get("/penilai").await.status,
+        axum::http::StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        f.app.get(&format!("/penilai/{app_id}")).await.status,
+        axum::http::StatusCode::FORBIDDEN
+    );
+}

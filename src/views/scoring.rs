@@ -1,0 +1,167 @@
+//! The panelist's pages: their list and one application's score sheet.
+//! Works on a tablet without JavaScript: radio buttons, one submit.
+
+use std::collections::BTreeMap;
+
+use maud::{Markup, html};
+
+use super::layout::{Page, PageCtx, layout};
+use crate::domain::round::scale_labels_from_json;
+use crate::services::scoring::{QueueItem, ScoreSheet};
+
+fn flag_text(ctx: &PageCtx, flag: &str) -> String {
+    match flag {
+        "same_rt" => ctx.t(
+            "Sistem mencatat: Anda tinggal di RT yang sama dengan pendaftar.",
+            "The system notes: you live in the same RT as the applicant.",
+        ),
+        "same_family_card" => ctx.t(
+            "Sistem mencatat: nomor KK Anda sama dengan pendaftar.",
+            "The system notes: your family card number equals the applicant's.",
+        ),
+        other => other,
+    }
+    .to_owned()
+}
+
+/// `GET /penilai`.
+pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Penilaian uji kelayakan dan kepatutan", "Fit & proper test scoring")) }
+        p { (ctx.t(
+            "Sebelum membuka penilaian, nyatakan ada atau tidaknya konflik kepentingan. Nilai yang sudah dikirim terkunci; perubahan wajib disertai alasan tertulis dan tercatat di jejak audit.",
+            "Before scoring, declare whether you have a conflict of interest. Submitted scores are locked; a change needs a written reason and is recorded in the audit trail."
+        )) }
+        @if items.is_empty() {
+            div.empty { p { (ctx.t("Belum ada pendaftar untuk dinilai oleh panel Anda.", "There are no applicants for your panel to score yet.")) } }
+        } @else {
+            table {
+                thead { tr {
+                    th { (ctx.t("Nomor", "Number")) }
+                    th { (ctx.t("Nama", "Name")) }
+                    th { (ctx.t("Status", "Status")) }
+                } }
+                tbody {
+                    @for i in items {
+                        tr {
+                            td { a href=(format!("/penilai/{}", i.application_id)) { (i.registration_no) } }
+                            td { (i.full_name) br; span.muted { (i.formation) } }
+                            td {
+                                @if i.recused { (ctx.t("Dikecualikan (konflik)", "Recused (conflict)")) }
+                                @else if i.declared.is_none() { (ctx.t("Perlu pernyataan konflik", "Declaration needed")) }
+                                @else if !i.attended { (ctx.t("Belum tercatat hadir", "Not marked present")) }
+                                @else if i.my_version == 0 { (ctx.t("Belum dinilai", "Not scored")) }
+                                @else { (ctx.t("Terkirim", "Submitted")) " (v" (i.my_version) ")" }
+                                @if !i.flags.is_empty() { br; strong { (ctx.t("Periksa kemungkinan konflik", "Check possible conflict")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Penilaian", "Scoring").into(),
+            body,
+        },
+    )
+}
+
+/// What the sheet needs besides the service's read model.
+pub struct SheetForm<'a> {
+    pub csrf: &'a str,
+    pub error: Option<String>,
+    /// Values typed in a refused submission, to show again.
+    pub typed: BTreeMap<String, i32>,
+    pub reason: String,
+}
+
+/// `GET /penilai/{id}`.
+pub fn sheet(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>) -> Markup {
+    let a = &s.application;
+    let no = a.registration_no.clone().unwrap_or_default();
+    let action = format!("/penilai/{}", a.id);
+    let body = html! {
+        p { a href="/penilai" { "← " (ctx.t("Daftar penilaian", "Scoring list")) } }
+        h1 { (no) }
+        p { strong { (a.full_name) } }
+        @for flag in &s.flags { div.alert role="status" { (flag_text(ctx, flag)) } }
+        @if let Some(e) = &f.error { div.alert role="alert" { (e) } }
+        @match &s.declaration {
+            Some(d) if d.recused => {
+                div.notice { p { (ctx.t(
+                    "Anda dikecualikan dari penilaian pendaftar ini karena konflik kepentingan. Nilai pendaftar ini tidak ditampilkan kepada Anda.",
+                    "You are recused from this applicant because of a conflict of interest. Their scores are not shown to you."
+                )) } }
+            }
+            Some(d) if d.kind.is_some() => {
+                (score_form(ctx, s, f, &action))
+            }
+            _ => {
+                h2 { (ctx.t("Pernyataan konflik kepentingan", "Conflict-of-interest declaration")) }
+                form method="post" action=(format!("{action}/pernyataan")) {
+                    input type="hidden" name="csrf" value=(f.csrf);
+                    label.check { input type="radio" name="kind" value="none" required; " " (ctx.t("Saya tidak memiliki konflik kepentingan dengan pendaftar ini.", "I have no conflict of interest with this applicant.")) }
+                    @for (value, id, en) in [
+                        ("family", "Hubungan keluarga", "Family relation"),
+                        ("household", "Satu rumah tangga", "Same household"),
+                        ("employment", "Hubungan kerja (atasan/bawahan)", "Employer or employee"),
+                        ("political", "Hubungan politik", "Political ties"),
+                        ("other", "Lainnya (jelaskan)", "Other (explain)"),
+                    ] {
+                        label.check { input type="radio" name="kind" value=(value); " " (ctx.t(id, en)) }
+                    }
+                    label for="text" { (ctx.t("Keterangan", "Details")) }
+                    textarea id="text" name="text" maxlength="500" rows="3" {}
+                    p.muted { (ctx.t("Pernyataan bersifat final. Konflik yang dinyatakan mengecualikan Anda dari penilaian pendaftar ini.", "The declaration is final. A declared conflict recuses you from this applicant.")) }
+                    button type="submit" { (ctx.t("Simpan pernyataan", "Save declaration")) }
+                }
+            }
+        }
+    };
+    layout(ctx, Page { title: no, body })
+}
+
+fn score_form(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>, action: &str) -> Markup {
+    let amending = s.my_version > 0;
+    html! {
+        @if !s.attended {
+            div.notice { p { (ctx.t("Pendaftar belum tercatat hadir pada uji kelayakan; penilaian dapat dikirim setelah kehadiran dicatat.", "The applicant is not yet marked present; scores can be submitted once attendance is recorded.")) } }
+        }
+        @if amending {
+            div.notice { p {
+                (ctx.t("Nilai Anda sudah terkirim dan terkunci (versi", "Your scores are submitted and locked (version")) " " (s.my_version) "). "
+                (ctx.t("Mengirim ulang membuat versi baru dengan alasan tertulis; versi lama tetap tersimpan.", "Sending again creates a new version with a written reason; old versions are kept."))
+            } }
+        }
+        form method="post" action=(format!("{action}/nilai")) {
+            input type="hidden" name="csrf" value=(f.csrf);
+            @for c in &s.criteria {
+                @let labels = scale_labels_from_json(&c.scale_labels);
+                @let chosen = f.typed.get(&c.code).or_else(|| s.my_values.get(&c.code)).copied();
+                fieldset {
+                    legend { (ctx.t(&c.name_id, &c.name_en)) " (" (ctx.t("bobot", "weight")) " " (c.weight) ")" }
+                    p.muted { (ctx.t(&c.description_id, &c.description_en)) }
+                    @for point in c.scale_min..=c.scale_max {
+                        @let label = labels.get(&i64::from(point)).map(|l| ctx.t(&l.id, &l.en).to_owned()).unwrap_or_default();
+                        label.check {
+                            input type="radio" name=(format!("v_{}", c.code)) value=(point) required checked[chosen == Some(point)];
+                            " " strong { (point) } @if !label.is_empty() { " — " (label) }
+                        }
+                    }
+                }
+            }
+            @if amending {
+                label for="reason" { (ctx.t("Alasan perubahan (wajib)", "Reason for the change (required)")) }
+                textarea id="reason" name="reason" rows="3" maxlength="1000" required { (f.reason) }
+            }
+            button type="submit" { @if amending { (ctx.t("Kirim perubahan", "Submit change")) } @else { (ctx.t("Kirim nilai (terkunci setelah dikirim)", "Submit scores (locked once sent)")) } }
+        }
+        @if s.history.len() > 1 {
+            h2 { (ctx.t("Riwayat versi Anda", "Your versions")) }
+            ul { @for (v, reason, _) in &s.history { li { "v" (v) @if !reason.is_empty() { ": " (reason) } } } }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The panelist's scoring pages: handlers parse, call one service, render.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::Markup;
+use uuid::Uuid;
+
+use super::{Csrf, CurrentUser};
+use crate::app::AppState;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::services::ServiceError;
+use crate::services::scoring::{self as svc, ConflictKind};
+use crate::views::PageCtx;
+use crate::views::scoring::{self as v, SheetForm};
+
+fn token(csrf: &Csrf) -> AppResult<String> {
+    csrf.0
+        .authenticity_token()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
+}
+
+fn id_of(raw: &str) -> AppResult<Uuid> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// `GET /penilai`.
+pub async fn queue(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<Markup> {
+    user.require(&[Role::Panelist])?;
+    let items = svc::panelist_queue(&app.db, user.id).await?;
+    Ok(v::queue(&ctx, &items))
+}
+
+/// What a refused form shows again.
+#[derive(Default)]
+struct Refused {
+    error: Option<String>,
+    typed: BTreeMap<String, i32>,
+    reason: String,
+}
+
+async fn render(
+    app: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    csrf: &Csrf,
+    id: Uuid,
+    refused: Refused,
+) -> AppResult<Response> {
+    let Refused {
+        error,
+        typed,
+        reason,
+    } = refused;
+    let sheet = svc::score_sheet(&app.db, user.id, id).await?;
+    let token = token(csrf)?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = v::sheet(
+        ctx,
+        &sheet,
+        &SheetForm {
+            csrf: &token,
+            error,
+            typed,
+            reason,
+        },
+    );
+    Ok((status, csrf.0.clone(), page).into_response())
+}
+
+/// `GET /penilai/{id}`.
+pub async fn sheet(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    user.require(&[Role::Panelist])?;
+    render(&app, &ctx, &user, &csrf, id_of(&id)?, Refused::default()).await
+}
+
+/// Fields of the declaration form.
+#[derive(serde::Deserialize)]
+pub struct DeclareInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /penilai/{id}/pernyataan`.
+pub async fn declare(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(input): Form<DeclareInput>,
+) -> AppResult<Response> {
+    csrf.verify(&input.csrf)?;
+    user.require(&[Role::Panelist])?;
+    let id = id_of(&id)?;
+    let kind = match input.kind.as_str() {
+        "none" => ConflictKind::None,
+        "family" => ConflictKind::Family,
+        "household" => ConflictKind::Household,
+        "employment" => ConflictKind::Employment,
+        "political" => ConflictKind::Political,
+        "other" => ConflictKind::Other,
+        _ => {
+            let msg = ctx
+                .t(
+                    "Pilih salah satu pernyataan.",
+                    "Choose one of the statements.",
+                )
+                .to_owned();
+            return render(
+                &app,
+                &ctx,
+                &user,
+                &csrf,
+                id,
+                Refused {
+                    error: Some(msg),
+                    ..Refused::default()
+                },
+            )
+            .await;
+        }
+    };
+    match svc::declare(&app.db, user.id, id, kind, &input.text).await {
+        Ok(_) => Ok(Redirect::to(&format!("/penilai/{id}")).into_response()),
+        Err(ServiceError::Invalid(msg)) => {
+            render(
+                &app,
+                &ctx,
+                &user,
+                &csrf,
+                id,
+                Refused {
+                    error: Some(msg),
+                    ..Refused::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /penilai/{id}/nilai`: `v_<CODE>` per criterion, `reason` for an amendment.
+pub async fn submit(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    csrf.verify(&field("csrf"))?;
+    user.require(&[Role::Panelist])?;
+    let id = id_of(&id)?;
+    let mut values = BTreeMap::new();
+    for (k, v) in &pairs {
+        if let Some(code) = k.strip_prefix("v_") {
+            match v.trim().parse::<i32>() {
+                Ok(n) => {
+                    values.insert(code.to_owned(), n);
+                }
+                Err(_) => {
+                    let msg = ctx
+                        .t(
+                            "Nilai harus berupa angka pada skala.",
+                            "Scores must be numbers on the scale.",
+                        )
+                        .to_owned();
+                    return render(
+                        &app,
+                        &ctx,
+                        &user,
+                        &csrf,
+                        id,
+                        Refused {
+                            error: Some(msg),
+                            typed: BTreeMap::new(),
+                            reason: field("reason"),
+                        },
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+    let reason = field("reason");
+    let sheet = svc::score_sheet(&app.db, user.id, id).await?;
+    let amendment = (sheet.my_version > 0).then_some(reason.as_str());
+    match svc::submit(&app.db, user.id, id, &values, amendment).await {
+        Ok(_) => Ok(Redirect::to(&format!("/penilai/{id}")).into_response()),
+        Err(ServiceError::Invalid(msg)) => {
+            render(
+                &app,
+                &ctx,
+                &user,
+                &csrf,
+                id,
+                Refused {
+                    error: Some(msg),
+                    typed: values,
+                    reason,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
