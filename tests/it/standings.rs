@@ -620,3 +620,69 @@ async fn a_recusal_that_leaves_too_few_panelists_makes_the_application_pending_a
         "B moves up"
     );
 }
+
+#[tokio::test]
+async fn announcing_provisional_results_through_the_round_state_machine_publishes_the_ranks() {
+    use pokmas::domain::round::RoundState;
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    let t0 = now() - time::Duration::days(40);
+    let day = |n: i64| Set(Some(t0 + time::Duration::days(n)));
+    round::ActiveModel {
+        id: Set(f.round_id),
+        registration_opens_at: day(1),
+        registration_closes_at: day(5),
+        verification_ends_at: day(10),
+        assessment_starts_at: day(12),
+        assessment_ends_at: day(15),
+        provisional_at: day(16),
+        objection_ends_at: day(60),
+        final_at: day(70),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .expect("schedule");
+    let admin_id: Uuid = account::Entity::find()
+        .filter(account::Column::Role.eq("admin"))
+        .one(db)
+        .await
+        .expect("find")
+        .expect("admin")
+        .id;
+    let actor = Actor::Account {
+        id: admin_id,
+        role: Role::Admin,
+    };
+    pokmas::services::rounds::transition(db, actor, f.round_id, RoundState::Provisional, "", now())
+        .await
+        .expect("announce provisional results");
+    let published = events(&f, "ranking.changed").await;
+    assert_eq!(
+        published.len(),
+        4,
+        "every ranked application gets its first rank"
+    );
+    let announce = audit_event::Entity::find()
+        .filter(audit_event::Column::RoundId.eq(f.round_id.to_string()))
+        .filter(audit_event::Column::Seq.lt(published[0].seq))
+        .order_by_desc(audit_event::Column::Seq)
+        .one(db)
+        .await
+        .expect("find")
+        .expect("the announcement");
+    for ev in &published {
+        let p: serde_json::Value = serde_json::from_str(&ev.payload).expect("payload");
+        assert_eq!(
+            p["cause_seq"], announce.seq,
+            "caused by {}",
+            announce.action
+        );
+    }
+    let rows = ranking::Entity::find()
+        .filter(ranking::Column::RoundId.eq(f.round_id))
+        .all(db)
+        .await
+        .expect("rows");
+    assert!(rows.iter().all(|r| r.published));
+}

@@ -2,6 +2,8 @@
 //! transitions including the freeze.
 
 use super::*;
+use crate::db::entities::{application, lottery_witness};
+use sea_orm::PaginatorTrait;
 
 // ---------------------------------------------------------------------------
 // Round settings and schedule
@@ -509,8 +511,25 @@ pub async fn transition(
         payload["frozen_hash"] = serde_json::json!(hash);
         payload["frozen"] = frozen.to_json();
     }
+    if to == RoundState::Verification {
+        // The frozen applicant list: the registration numbers of every
+        // submitted application, sorted, one per line, hashed (DESIGN §5).
+        let mut numbers: Vec<String> = application::Entity::find()
+            .filter(application::Column::RoundId.eq(id))
+            .filter(application::Column::RegistrationNo.is_not_null())
+            .all(&tx)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.registration_no)
+            .collect();
+        numbers.sort();
+        let list_hash = crate::domain::lottery::sha256_hex(&numbers.join("\n"));
+        payload["applicants"] = serde_json::json!(numbers.len());
+        payload["applicant_list_hash"] = serde_json::json!(list_hash);
+        m.applicant_list_hash = Set(Some(list_hash));
+    }
     m.update(&tx).await?;
-    append(
+    let event = append(
         &tx,
         NewEvent::new(actor, to.entered_action(), "round", id.to_string())
             .round(id)
@@ -518,6 +537,30 @@ pub async fn transition(
             .reason(reason),
     )
     .await?;
+    if to == RoundState::Verification {
+        // With no lottery witness the seed is the hash of the closing event;
+        // with witnesses it is derived once they have all revealed.
+        let witnesses = lottery_witness::Entity::find()
+            .filter(lottery_witness::Column::RoundId.eq(id))
+            .count(&tx)
+            .await?;
+        round::ActiveModel {
+            id: Set(id),
+            close_event_seq: Set(Some(event.seq)),
+            close_event_hash: Set(Some(event.hash.clone())),
+            lottery_seed: Set((witnesses == 0).then(|| event.hash.clone())),
+            ..Default::default()
+        }
+        .update(&tx)
+        .await?;
+    }
+    if to == RoundState::Provisional {
+        // Publication turns the live standings into ranks: every application
+        // gets its first `ranking.changed`, caused by this event.
+        crate::services::standings::publish_round(&tx, id, event.seq)
+            .await
+            .map_err(|e| anyhow::anyhow!("publishing ranks: {e}"))?;
+    }
     tx.commit().await?;
     tracing::info!(round.id = %id, round.from = %from, round.to = %to, "round state changed");
     Ok(())
