@@ -19,18 +19,18 @@ use crate::support::{PASSWORD, TestApp, TestResponse, hidden_value};
 
 const KECAMATAN: &str = "64.72.09";
 /// Karang Mumus, with 23 RTs.
-const KELURAHAN: &str = "64.72.09.1001";
+pub(crate) const KELURAHAN: &str = "64.72.09.1001";
 /// A valid NIK of a woman born 15 May 1990, first registered in 64.72.09.
-const NIK: &str = "6472095505900001";
+pub(crate) const NIK: &str = "6472095505900001";
 const DOCS: [&str; 4] = ["KTP", "KK", "PERNYATAAN", "CV"];
 const DECLS: [&str; 5] = ["NON_PARPOL", "NON_ASN", "NON_PERANGKAT", "BERSIH", "BENAR"];
 
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec()
 }
 
 /// An open round of Samarinda Kota with one formation for Karang Mumus.
-async fn open_round(app: &TestApp) -> (Uuid, String) {
+pub(crate) async fn open_round(app: &TestApp) -> (Uuid, String) {
     let db = &app.db.db;
     let admin = app
         .create_user("admin@samarindakota.go.id", Role::Admin, &[])
@@ -89,7 +89,7 @@ async fn open_round(app: &TestApp) -> (Uuid, String) {
 }
 
 /// Registers, verifies the e-mail from the outbox and logs in.
-async fn verified_resident(app: &mut TestApp, name: &str, email: &str) {
+pub(crate) async fn verified_resident(app: &mut TestApp, name: &str, email: &str) {
     let res = app.register(name, email, PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let res = app.login(email, PASSWORD).await;
@@ -125,7 +125,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String,
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn post_multipart(
+pub(crate) async fn post_multipart(
     app: &mut TestApp,
     path: &str,
     fields: &[(&str, &str)],
@@ -142,7 +142,7 @@ async fn post_multipart(
 }
 
 /// Walks the area steps and starts a draft; returns the form's path.
-async fn start(app: &mut TestApp, slug: &str) -> String {
+pub(crate) async fn start(app: &mut TestApp, slug: &str) -> String {
     let page = app.get(&format!("/seleksi/{slug}/daftar")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Samarinda Kota"), "kecamatan offered");
@@ -173,7 +173,7 @@ async fn start(app: &mut TestApp, slug: &str) -> String {
     form
 }
 
-fn personal<'a>(csrf: &'a str, nik: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn personal<'a>(csrf: &'a str, nik: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
     let mut v = vec![
         ("csrf", csrf),
         ("full_name", "Siti Aminah"),
@@ -195,7 +195,7 @@ fn personal<'a>(csrf: &'a str, nik: &'a str, email: &'a str) -> Vec<(&'a str, &'
     v
 }
 
-fn all_docs(bytes: &[u8]) -> Vec<(&'static str, &'static str, &[u8])> {
+pub(crate) fn all_docs(bytes: &[u8]) -> Vec<(&'static str, &'static str, &[u8])> {
     DOCS.iter()
         .map(|d| {
             (
