@@ -1547,3 +1547,55 @@ pub async fn desk_choices(
         .collect();
     Ok((rounds, kelurahan))
 }
+
+// JSON API (issue 3 §5)
+
+/// The ids of an account's own applications, newest first (what
+/// `GET /api/v1/me/applications` lists; each is then read with [`load`] and
+/// [`timeline`], like the HTML status page).
+///
+/// # Errors
+/// Storage failures.
+pub async fn own_ids(db: &DatabaseConnection, account_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    Ok(application::Entity::find()
+        .filter(application::Column::AccountId.eq(account_id))
+        .order_by_desc(application::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect())
+}
+
+impl PublicStatus {
+    /// What happens next for an application in this state.
+    #[must_use]
+    pub fn next_step(&self) -> Msg {
+        match self.state.as_str() {
+            state::DRAFT => Msg::new(
+                "Lengkapi formulir lalu kirim pendaftaran.",
+                "Complete the form and submit the application.",
+            ),
+            state::SUBMITTED => Msg::new(
+                "Panitia memeriksa persyaratan dan dokumen (verifikasi).",
+                "The committee checks the requirements and documents (verification).",
+            ),
+            state::ELIGIBLE => Msg::new(
+                "Tunggu undangan uji kelayakan dan kepatutan.",
+                "Wait for the invitation to the fit-and-proper test.",
+            ),
+            state::INELIGIBLE => Msg::new(
+                "Pendaftaran tidak memenuhi syarat; sanggahan dapat diajukan pada masa sanggah.",
+                "The application is not eligible; an objection may be filed in the objection window.",
+            ),
+            state::WITHDRAWN => Msg::new(
+                "Pendaftaran telah dibatalkan; tidak ada langkah lanjutan.",
+                "The application was withdrawn; there is no next step.",
+            ),
+            _ => Msg::new(
+                "Ikuti pengumuman pada halaman seleksi.",
+                "Follow the announcements on the round's page.",
+            ),
+        }
+    }
+}

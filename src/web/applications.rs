@@ -715,25 +715,24 @@ pub async fn check(
     ClientIp(ip): ClientIp,
     Form(input): Form<CheckInput>,
 ) -> AppResult<Response> {
-    let key = limit_key(&app, &ip);
     let number = input.number.trim().to_owned();
-    if rate_limit::exhausted(&app.db, STATUS_CHECK_PER_IP, &key).await? {
-        let page = v::check(
-            &ctx,
-            &v::CheckPage {
-                number,
-                result: None,
-                error: Some(Msg::new(
-                    "Terlalu banyak percobaan. Tunggu 15 menit lalu coba lagi.",
-                    "Too many attempts. Wait 15 minutes and try again.",
-                )),
-            },
-        );
-        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
-    }
-    let found = match StatusPin::parse(&input.pin) {
-        Ok(pin) => svc::check_status(&app.db, &number, &pin).await?,
-        Err(_) => None,
+    let found = match status_check(&app, &ip, &number, &input.pin).await? {
+        StatusCheck::Limited => {
+            let page = v::check(
+                &ctx,
+                &v::CheckPage {
+                    number,
+                    result: None,
+                    error: Some(Msg::new(
+                        "Terlalu banyak percobaan. Tunggu 15 menit lalu coba lagi.",
+                        "Too many attempts. Wait 15 minutes and try again.",
+                    )),
+                },
+            );
+            return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+        }
+        StatusCheck::Found(r) => Some(r),
+        StatusCheck::NoMatch => None,
     };
     let (status, page) = match found {
         Some(r) => (
@@ -744,20 +743,58 @@ pub async fn check(
                 error: None,
             },
         ),
-        None => {
-            rate_limit::hit(&app.db, STATUS_CHECK_PER_IP, &key).await?;
-            (
-                StatusCode::NOT_FOUND,
-                v::CheckPage {
-                    number,
-                    result: None,
-                    error: Some(Msg::new(
-                        "Nomor pendaftaran atau PIN tidak cocok.",
-                        "The registration number or PIN does not match.",
-                    )),
-                },
-            )
-        }
+        None => (
+            StatusCode::NOT_FOUND,
+            v::CheckPage {
+                number,
+                result: None,
+                error: Some(Msg::new(
+                    "Nomor pendaftaran atau PIN tidak cocok.",
+                    "The registration number or PIN does not match.",
+                )),
+            },
+        ),
     };
     Ok((status, v::check(&ctx, &page)).into_response())
+}
+
+/// What a public status check found.
+#[derive(Debug)]
+pub enum StatusCheck {
+    /// Too many failed checks from this client; nothing was looked up.
+    Limited,
+    /// The number and PIN match.
+    Found(svc::PublicStatus),
+    /// No such pair (which part is wrong is never told); counted against the limit.
+    NoMatch,
+}
+
+/// The status check shared by `POST /cek-status` and
+/// `POST /api/v1/status-check`: one rate limit per client IP
+/// ([`STATUS_CHECK_PER_IP`]), failures counted, a malformed PIN treated like
+/// a wrong one.
+///
+/// # Errors
+/// Storage failures.
+pub async fn status_check(
+    app: &AppState,
+    ip: &str,
+    number: &str,
+    pin: &str,
+) -> AppResult<StatusCheck> {
+    let key = limit_key(app, ip);
+    if rate_limit::exhausted(&app.db, STATUS_CHECK_PER_IP, &key).await? {
+        return Ok(StatusCheck::Limited);
+    }
+    let found = match StatusPin::parse(pin) {
+        Ok(pin) => svc::check_status(&app.db, number.trim(), &pin).await?,
+        Err(_) => None,
+    };
+    match found {
+        Some(r) => Ok(StatusCheck::Found(r)),
+        None => {
+            rate_limit::hit(&app.db, STATUS_CHECK_PER_IP, &key).await?;
+            Ok(StatusCheck::NoMatch)
+        }
+    }
 }

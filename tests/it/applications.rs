@@ -89,7 +89,7 @@ pub(crate) async fn open_round(app: &TestApp) -> (Uuid, String) {
 }
 
 /// Registers, verifies the e-mail from the outbox and logs in.
-async fn verified_resident(app: &mut TestApp, name: &str, email: &str) {
+pub(crate) async fn verified_resident(app: &mut TestApp, name: &str, email: &str) {
     let res = app.register(name, email, PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let res = app.login(email, PASSWORD).await;
@@ -125,7 +125,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String,
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn post_multipart(
+pub(crate) async fn post_multipart(
     app: &mut TestApp,
     path: &str,
     fields: &[(&str, &str)],
@@ -142,7 +142,7 @@ async fn post_multipart(
 }
 
 /// Walks the area steps and starts a draft; returns the form's path.
-async fn start(app: &mut TestApp, slug: &str) -> String {
+pub(crate) async fn start(app: &mut TestApp, slug: &str) -> String {
     let page = app.get(&format!("/seleksi/{slug}/daftar")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Samarinda Kota"), "kecamatan offered");
@@ -173,7 +173,7 @@ async fn start(app: &mut TestApp, slug: &str) -> String {
     form
 }
 
-fn personal<'a>(csrf: &'a str, nik: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn personal<'a>(csrf: &'a str, nik: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
     let mut v = vec![
         ("csrf", csrf),
         ("full_name", "Siti Aminah"),
@@ -195,7 +195,7 @@ fn personal<'a>(csrf: &'a str, nik: &'a str, email: &'a str) -> Vec<(&'a str, &'
     v
 }
 
-fn all_docs(bytes: &[u8]) -> Vec<(&'static str, &'static str, &[u8])> {
+pub(crate) fn all_docs(bytes: &[u8]) -> Vec<(&'static str, &'static str, &[u8])> {
     DOCS.iter()
         .map(|d| {
             (

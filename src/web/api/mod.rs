@@ -2,6 +2,7 @@
 //! described by the OpenAPI document at `/api/openapi.json` (generated from
 //! these handlers, so the document cannot drift from the code).
 
+pub mod applicant;
 pub mod public;
 
 use axum::Json;
@@ -22,7 +23,10 @@ use crate::error::AppError;
         description = "Rekrutmen terbuka Pokmas Probebaya Kota Samarinda — JSON API. \
                        Errors are `{\"error\": code, \"message\": text}`; messages are in Bahasa Indonesia.",
     ),
-    tags((name = "public", description = "Readable without logging in"))
+    tags(
+        (name = "public", description = "Readable without logging in"),
+        (name = "applicant", description = "An applicant's own applications (session cookie) and the number + PIN status check"),
+    )
 )]
 pub struct ApiDoc;
 
@@ -31,6 +35,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(public::rounds))
         .routes(routes!(public::regions))
+        .routes(routes!(applicant::my_applications))
+        .routes(routes!(applicant::my_application))
+        .routes(routes!(applicant::status_check_api))
 }
 
 /// An error body of the JSON API.

@@ -38,10 +38,14 @@ fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
 }
 
 /// Published rounds (drafts are never listed), newest first.
+///
+/// With `?state=registration` this lists the rounds open for registration,
+/// the ones an applicant can apply to now.
 #[utoipa::path(
     get,
     path = "/rounds",
     tag = "public",
+    tags = ["applicant"],
     params(RoundFilter),
     responses((status = 200, body = Vec<RoundSummary>), (status = 500, body = ErrorBody))
 )]
