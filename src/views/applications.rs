@@ -136,7 +136,7 @@ pub fn sign_in_first(ctx: &PageCtx, round_name: &str, back: &str) -> Markup {
             "To apply, log in with your account. No account yet? Create one and confirm your e-mail, then come back to this page."
         )) }
         p {
-            a.button href="/masuk" { (ctx.t("Masuk", "Log in")) }
+            a.button href=(format!("/masuk?lanjut={}", super::layout::urlencode(back))) { (ctx.t("Masuk", "Log in")) }
             " "
             a href="/daftar" { (ctx.t("Buat akun", "Create an account")) }
         }

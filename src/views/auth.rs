@@ -10,6 +10,8 @@ pub struct LoginForm {
     pub email: String,
     pub error: Option<String>,
     pub csrf: String,
+    /// Where to go after logging in (a same-site path), when the person came from there.
+    pub next: String,
 }
 
 /// `GET /masuk` and a failed `POST /masuk`.
@@ -19,6 +21,7 @@ pub fn login(ctx: &PageCtx, f: &LoginForm) -> Markup {
         @if let Some(e) = &f.error { div.alert role="alert" { (e) } }
         form method="post" action="/masuk" novalidate {
             input type="hidden" name="csrf" value=(f.csrf);
+            @if !f.next.is_empty() { input type="hidden" name="lanjut" value=(f.next); }
             label for="email" { (ctx.t("Alamat e-mail", "E-mail address")) }
             input #email type="email" name="email" value=(f.email) autocomplete="username" required autofocus[f.email.is_empty()];
             label for="password" { (ctx.t("Kata sandi", "Password")) }

@@ -93,7 +93,8 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                                 button.link type="submit" { (ctx.t("Keluar", "Log out")) }
                             }
                         } @else {
-                            a href="/masuk" { (ctx.t("Masuk", "Log in")) }
+                            @let back = if ctx.path == "/" || ctx.path.starts_with("/masuk") { String::new() } else { format!("?lanjut={}", urlencode(&ctx.path)) };
+                            a href=(format!("/masuk{back}")) { (ctx.t("Masuk", "Log in")) }
                         }
                         " "
                         a.lang href=(switch_href) lang=(other.code()) hreflang=(other.code()) {

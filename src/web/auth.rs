@@ -16,7 +16,25 @@ use crate::views::PageCtx;
 use crate::views::auth::{LoginForm, login};
 
 /// `GET /masuk`.
-pub async fn login_page(ctx: PageCtx, csrf: Csrf) -> AppResult<Response> {
+/// Query of the login page: where to return afterwards.
+#[derive(serde::Deserialize, Default)]
+pub struct NextQuery {
+    lanjut: Option<String>,
+}
+
+/// A same-site path to return to, or empty.
+fn next_path(raw: Option<&str>) -> String {
+    match raw {
+        Some(p) if !p.is_empty() => super::public::safe_back(Some(p)),
+        _ => String::new(),
+    }
+}
+
+pub async fn login_page(
+    ctx: PageCtx,
+    csrf: Csrf,
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+) -> AppResult<Response> {
     let token = csrf
         .0
         .authenticity_token()
@@ -25,6 +43,7 @@ pub async fn login_page(ctx: PageCtx, csrf: Csrf) -> AppResult<Response> {
         &ctx,
         &LoginForm {
             csrf: token,
+            next: next_path(q.lanjut.as_deref()),
             ..Default::default()
         },
     );
@@ -40,6 +59,9 @@ pub struct LoginInput {
     email: String,
     #[serde(default)]
     password: String,
+    /// Where to return after logging in.
+    #[serde(default)]
+    lanjut: Option<String>,
 }
 
 /// The message of a 429 on the log-in form (and the password-change form).
@@ -80,6 +102,7 @@ pub async fn login_submit(
                 .0
                 .authenticity_token()
                 .map_err(|e| anyhow::anyhow!("csrf: {e}"))?,
+            next: next_path(input.lanjut.as_deref()),
         })
     };
     if rate_limit::exhausted(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?
@@ -107,7 +130,14 @@ pub async fn login_submit(
                 .map_err(|e| anyhow::anyhow!("session: {e}"))?;
             tracing::info!(account.id = %acc.id, "signed in");
             // An unverified resident lands where the notice and "send again" are.
-            let to = if acc.email_verified { "/" } else { "/akun" };
+            let next = next_path(input.lanjut.as_deref());
+            let to = if !acc.email_verified {
+                "/akun"
+            } else if next.is_empty() {
+                "/"
+            } else {
+                next.as_str()
+            };
             Ok(Redirect::to(to).into_response())
         }
         None => {

@@ -127,7 +127,7 @@ pub async fn switch_language(
 
 /// Only same-site relative paths are followed, so the switch cannot be used
 /// as an open redirect.
-fn safe_back(back: Option<&str>) -> String {
+pub(crate) fn safe_back(back: Option<&str>) -> String {
     match back {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
         _ => "/".to_owned(),

@@ -93,3 +93,48 @@ async fn operators_need_a_kelurahan_and_it_must_exist() {
     .expect_err("unknown kelurahan");
     assert!(err.to_string().contains("64.72.99.9999"));
 }
+
+#[tokio::test]
+async fn logging_in_from_a_page_returns_to_that_page_but_never_off_site() {
+    let mut app = TestApp::new().await;
+    app.create_user("admin@contoh.id", Role::Admin, &[]).await;
+    let page = app.get("/wilayah").await;
+    assert!(
+        page.body.contains("/masuk?lanjut=/wilayah"),
+        "the header's login link remembers the page"
+    );
+    let form = app.get("/masuk?lanjut=/wilayah").await;
+    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
+    assert_eq!(
+        hidden_value(&form.body, "lanjut").as_deref(),
+        Some("/wilayah")
+    );
+    let res = app
+        .post_form(
+            "/masuk",
+            &[
+                ("csrf", &csrf),
+                ("email", "admin@contoh.id"),
+                ("password", PASSWORD),
+                ("lanjut", "/wilayah"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), Some("/wilayah"));
+
+    app.switch_browser(crate::support::Browser::default());
+    let form = app.get("/masuk").await;
+    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
+    let res = app
+        .post_form(
+            "/masuk",
+            &[
+                ("csrf", &csrf),
+                ("email", "admin@contoh.id"),
+                ("password", PASSWORD),
+                ("lanjut", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), Some("/"), "never an open redirect");
+}
