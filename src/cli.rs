@@ -111,7 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Serve(args) => {
             let config = Config::resolve(&inst, &args)?;
-            crate::server::serve(config, args.demo).await?;
+            crate::server::serve(config).await?;
             Ok(0)
         }
         Command::Migrate => {

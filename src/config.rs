@@ -67,10 +67,6 @@ pub struct ServeArgs {
     #[arg(long, env = "POKMAS_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
 
-    /// Load the small demo round when the database holds no round yet.
-    #[arg(long)]
-    pub demo: bool,
-
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed
     /// (comma-separated IPs). Without it the header is ignored: any client
     /// could set it and dodge the per-IP log-in throttle.

@@ -14,7 +14,7 @@ use crate::services;
 ///
 /// # Errors
 /// Fails when the database cannot be opened or migrated, or the address is taken.
-pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = crate::db::connect(&config.database_url)
         .await
         .context("cannot open the database")?;
@@ -25,9 +25,6 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             kelurahan = r.kelurahan_added,
             "loaded the Samarinda regions"
         );
-    }
-    if demo {
-        tracing::warn!("--demo: the demo round is not available in this version yet");
     }
     let addr = config.addr;
     let base_url = config.base_url.clone();
