@@ -2,6 +2,7 @@
 //! described by the OpenAPI document at `/api/openapi.json` (generated from
 //! these handlers, so the document cannot drift from the code).
 
+pub mod admin;
 pub mod public;
 
 use axum::Json;
@@ -31,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(public::rounds))
         .routes(routes!(public::regions))
+        .merge(admin::routes())
 }
 
 /// An error body of the JSON API.

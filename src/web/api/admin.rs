@@ -1,0 +1,673 @@
+//! Admin and operator API (issue 4 §10): rounds, verification, staff, panels.
+//!
+//! Every handler authorizes exactly like its HTML twin (same role check, same
+//! kelurahan scope) and then calls the SAME service function the HTML handler
+//! calls — one use case, one transaction with its audit events. Input is
+//! mapped onto the service's own form parser, so no rule is repeated here.
+//!
+//! CSRF: JSON POST/PUT need no CSRF token. No CORS headers are ever sent and a
+//! cross-site page cannot send `Content-Type: application/json` without a
+//! preflight, which fails; [`ApiJson`] therefore insists on that content type
+//! (anything else is refused with 415 before the handler runs).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use time::OffsetDateTime;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::ApiError;
+use crate::app::AppState;
+use crate::domain::role::Role;
+use crate::domain::round::{Milestone, RoundState};
+use crate::error::AppError;
+use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundError, RoundSettings};
+use crate::web::CurrentUser;
+
+/// Tags of this part of the document.
+#[derive(OpenApi)]
+#[openapi(tags(
+    (name = "admin", description = "City programme officers (role admin); session cookie"),
+    (name = "operator", description = "Kelurahan help-desk officers, within their kelurahan; session cookie"),
+))]
+struct AdminDoc;
+
+/// The admin and operator routes with their descriptions.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(AdminDoc::openapi())
+        .routes(routes!(rounds_list, round_create))
+        .routes(routes!(round_get, round_update))
+        .routes(routes!(round_criteria))
+        .routes(routes!(round_transition))
+        .routes(routes!(formations_generate))
+        .routes(routes!(formations_seats))
+}
+
+// ---------------------------------------------------------------------------
+// Errors, session and body extractors
+// ---------------------------------------------------------------------------
+
+/// An error body that may name the fields at fault
+/// (`{error, message, fields?: {field: message}}`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct InvalidBody {
+    /// `invalid` (422), `conflict` (409), `unsupported_media_type` (415), `bad_request` (400).
+    pub error: &'static str,
+    /// A message for people, in Bahasa Indonesia.
+    pub message: String,
+    /// Field → message, for input that breaks a rule.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Errors of the admin API: the shared cases plus refusals with a reason.
+pub enum AdminError {
+    /// 401/403/404/500 and friends, as in the rest of the API.
+    App(AppError),
+    /// 422: input breaks a rule (message per field).
+    Invalid(FieldErrors),
+    /// 409: the action is not possible in the current state (reason given).
+    Conflict(String),
+    /// 400/415/422 from reading the body.
+    Body(StatusCode, &'static str, String),
+}
+
+impl<E: Into<AppError>> From<E> for AdminError {
+    fn from(e: E) -> Self {
+        AdminError::App(e.into())
+    }
+}
+
+/// Refusals of round use cases: field errors are 422, a refusal of the form as
+/// a whole (the round is frozen, a transition out of order) is 409.
+fn round_err(e: RoundError) -> AdminError {
+    match e {
+        RoundError::Invalid(errs) if errs.keys().all(String::is_empty) => AdminError::Conflict(
+            errs.values()
+                .map(|m| m.id.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        RoundError::Invalid(errs) => AdminError::Invalid(errs),
+        other => AdminError::App(other.into()),
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let (status, error, message, fields) = match self {
+            AdminError::App(e) => return ApiError(e).into_response(),
+            AdminError::Invalid(errs) => {
+                let message = errs
+                    .values()
+                    .map(|m| m.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let fields = errs
+                    .into_iter()
+                    .filter(|(k, _)| !k.is_empty())
+                    .map(|(k, m)| (k, m.id))
+                    .collect();
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid", message, fields)
+            }
+            AdminError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, BTreeMap::new()),
+            AdminError::Body(s, e, m) => (s, e, m, BTreeMap::new()),
+        };
+        (
+            status,
+            Json(InvalidBody {
+                error,
+                message,
+                fields,
+            }),
+        )
+            .into_response()
+    }
+}
+
+type AdminResult<T> = Result<Json<T>, AdminError>;
+
+/// The signed-in account, refusing with a JSON 401 when there is none.
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        CurrentUser::from_request_parts(parts, state)
+            .await
+            .map(ApiUser)
+            .map_err(ApiError)
+    }
+}
+
+/// A JSON body; requires `Content-Type: application/json` (see the module
+/// comment on CSRF) and answers every refusal as JSON.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = AdminError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AdminError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(t)) => Ok(ApiJson(t)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AdminError::Body(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Kirim isi permintaan sebagai application/json.".into(),
+            )),
+            Err(e @ JsonRejection::JsonDataError(_)) => Err(AdminError::Body(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                e.body_text(),
+            )),
+            Err(e) => Err(AdminError::Body(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+fn admin(user: &ApiUser) -> Result<(), AdminError> {
+    Ok(user.0.require(&[Role::Admin])?)
+}
+
+fn rfc3339(t: Option<OffsetDateTime>) -> Option<String> {
+    t.and_then(|t| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    })
+}
+
+fn put(f: &mut FormData, k: impl Into<String>, v: impl ToString) {
+    f.0.insert(k.into(), v.to_string());
+}
+
+fn put_opt<V: ToString>(f: &mut FormData, k: impl Into<String>, v: Option<V>) {
+    if let Some(v) = v {
+        put(f, k, v);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Rounds
+// ---------------------------------------------------------------------------
+
+/// A round as admins see it (any state).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AdminRound {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub year: i32,
+    /// `draft`, `registration`, `verification`, `assessment`, `provisional`, `objection`, `final` or `cancelled`.
+    pub state: String,
+}
+
+/// One criterion of a round.
+#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct CriterionBody {
+    /// Up to 16 letters, digits or `_`.
+    pub code: String,
+    pub name_id: String,
+    #[serde(default)]
+    pub name_en: String,
+    #[serde(default)]
+    pub description_id: String,
+    #[serde(default)]
+    pub description_en: String,
+    /// `panel` (scored by the panel) or `imported`.
+    #[serde(default)]
+    pub kind: String,
+    pub scale_min: i32,
+    pub scale_max: i32,
+    /// Percent; the weights of a round sum to 100.
+    pub weight: i32,
+    #[serde(default)]
+    pub pass_min: Option<i32>,
+    #[serde(default)]
+    pub tiebreak_order: Option<i32>,
+    /// Point labels, one line per point: `point = Indonesian text | English text` (as on the HTML form).
+    #[serde(default)]
+    pub labels: String,
+}
+
+/// One requirement of a round.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RequirementItem {
+    pub code: String,
+    pub kind: String,
+    pub text_id: String,
+    pub text_en: String,
+    pub mandatory: bool,
+    pub params: Option<String>,
+}
+
+/// One formation with its RTs.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct FormationItem {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub kelurahan_code: String,
+    pub kelurahan_name: String,
+    pub all_rts: bool,
+    pub rts: Vec<i32>,
+    pub seats: i32,
+    pub reserve: i32,
+}
+
+/// A round with its settings, schedule, criteria, requirements and formations.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RoundDetailBody {
+    #[serde(flatten)]
+    pub round: AdminRound,
+    pub description_id: String,
+    pub description_en: String,
+    /// `mean` or `trimmed_mean`.
+    pub aggregation: String,
+    pub passing_total: Option<i32>,
+    pub min_panelists: i32,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    /// Milestone field → RFC 3339 instant.
+    pub schedule: BTreeMap<String, Option<String>>,
+    pub frozen_hash: Option<String>,
+    pub criteria: Vec<CriterionBody>,
+    pub requirements: Vec<RequirementItem>,
+    pub formations: Vec<FormationItem>,
+}
+
+fn round_summary(r: &crate::db::entities::round::Model) -> AdminRound {
+    AdminRound {
+        id: r.id,
+        slug: r.slug.clone(),
+        name: r.name.clone(),
+        year: r.year,
+        state: r.state.clone(),
+    }
+}
+
+fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
+    let schedule = svc::schedule_of(&d.round);
+    let r = &d.round;
+    RoundDetailBody {
+        round: round_summary(r),
+        description_id: r.description_id.clone(),
+        description_en: r.description_en.clone(),
+        aggregation: r.aggregation.clone(),
+        passing_total: r.passing_total,
+        min_panelists: r.min_panelists,
+        age_min: r.age_min,
+        age_max: r.age_max,
+        schedule: Milestone::ALL
+            .iter()
+            .map(|m| (m.field().to_owned(), rfc3339(schedule.get(*m))))
+            .collect(),
+        frozen_hash: r.frozen_hash.clone(),
+        criteria: d
+            .criteria
+            .iter()
+            .map(|c| CriterionBody {
+                code: c.code.clone(),
+                name_id: c.name_id.clone(),
+                name_en: c.name_en.clone(),
+                description_id: c.description_id.clone(),
+                description_en: c.description_en.clone(),
+                kind: c.kind.clone(),
+                scale_min: c.scale_min,
+                scale_max: c.scale_max,
+                weight: c.weight,
+                pass_min: c.pass_min,
+                tiebreak_order: c.tiebreak_order,
+                labels: crate::domain::round::format_scale_labels(
+                    &crate::domain::round::scale_labels_from_json(&c.scale_labels),
+                ),
+            })
+            .collect(),
+        requirements: d
+            .requirements
+            .iter()
+            .map(|q| RequirementItem {
+                code: q.code.clone(),
+                kind: q.kind.clone(),
+                text_id: q.text_id.clone(),
+                text_en: q.text_en.clone(),
+                mandatory: q.mandatory,
+                params: q.params.clone(),
+            })
+            .collect(),
+        formations: d
+            .formations
+            .into_iter()
+            .map(|f| FormationItem {
+                id: f.model.id,
+                code: f.model.code,
+                name: f.model.name,
+                kelurahan_code: f.model.kelurahan_code,
+                kelurahan_name: f.kelurahan_name,
+                all_rts: f.model.all_rts,
+                rts: f.rts,
+                seats: f.model.seats,
+                reserve: f.model.reserve,
+            })
+            .collect(),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, AdminError> {
+    raw.parse().map_err(|_| AdminError::App(AppError::NotFound))
+}
+
+/// Rounds in every state, newest first.
+#[utoipa::path(get, path = "/admin/rounds", tag = "admin",
+    responses((status = 200, body = Vec<AdminRound>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+pub async fn rounds_list(
+    State(app): State<AppState>,
+    user: ApiUser,
+) -> AdminResult<Vec<AdminRound>> {
+    admin(&user)?;
+    let rows = svc::list(&app.db).await.map_err(round_err)?;
+    Ok(Json(rows.iter().map(round_summary).collect()))
+}
+
+/// Settings and schedule of a round. Milestones are local Samarinda time
+/// (WITA) as `YYYY-MM-DDTHH:MM`, like the HTML form's `datetime-local` fields.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct SettingsBody {
+    pub name: String,
+    pub year: i32,
+    #[serde(default)]
+    pub description_id: String,
+    #[serde(default)]
+    pub description_en: String,
+    /// `mean` (default) or `trimmed_mean`.
+    #[serde(default)]
+    pub aggregation: Option<String>,
+    #[serde(default)]
+    pub passing_total: Option<i32>,
+    #[serde(default)]
+    pub min_panelists: Option<i32>,
+    #[serde(default)]
+    pub age_min: Option<i32>,
+    #[serde(default)]
+    pub age_max: Option<i32>,
+    /// Milestone field (`registration_opens_at` … `final_at`) → WITA time.
+    #[serde(default)]
+    pub schedule: BTreeMap<String, String>,
+    /// Repeating a create with the same key returns the first round.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+impl SettingsBody {
+    fn form(&self) -> FormData {
+        let mut f = FormData::default();
+        put(&mut f, "name", &self.name);
+        put(&mut f, "year", self.year);
+        put(&mut f, "description_id", &self.description_id);
+        put(&mut f, "description_en", &self.description_en);
+        put_opt(&mut f, "aggregation", self.aggregation.as_ref());
+        put_opt(&mut f, "passing_total", self.passing_total);
+        put_opt(&mut f, "min_panelists", self.min_panelists);
+        put_opt(&mut f, "age_min", self.age_min);
+        put_opt(&mut f, "age_max", self.age_max);
+        for m in Milestone::ALL {
+            put_opt(&mut f, m.field(), self.schedule.get(m.field()));
+        }
+        f
+    }
+}
+
+/// Creates a draft round (`round.created`); answers 201 with the round.
+#[utoipa::path(post, path = "/admin/rounds", tag = "admin", request_body = SettingsBody,
+    responses((status = 201, body = RoundDetailBody), (status = 422, body = InvalidBody), (status = 403, body = super::ErrorBody)))]
+pub async fn round_create(
+    State(app): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<SettingsBody>,
+) -> Result<(StatusCode, Json<RoundDetailBody>), AdminError> {
+    admin(&user)?;
+    let s = RoundSettings::parse(&body.form()).map_err(AdminError::Invalid)?;
+    let id = svc::create_round(&app.db, user.0.actor(), &s, body.idempotency_key.as_deref())
+        .await
+        .map_err(round_err)?;
+    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+    Ok((StatusCode::CREATED, Json(detail_body(d))))
+}
+
+/// A round with schedule, criteria, requirements and formations.
+#[utoipa::path(get, path = "/admin/rounds/{id}", tag = "admin", params(("id" = Uuid, Path)),
+    responses((status = 200, body = RoundDetailBody), (status = 404, body = super::ErrorBody)))]
+pub async fn round_get(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> AdminResult<RoundDetailBody> {
+    admin(&user)?;
+    let d = svc::load(&app.db, parse_id(&id)?)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(detail_body(d)))
+}
+
+/// Replaces the settings and schedule of a draft round (`round.updated`).
+#[utoipa::path(put, path = "/admin/rounds/{id}", tag = "admin", params(("id" = Uuid, Path)), request_body = SettingsBody,
+    responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn round_update(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SettingsBody>,
+) -> AdminResult<RoundDetailBody> {
+    admin(&user)?;
+    let id = parse_id(&id)?;
+    let s = RoundSettings::parse(&body.form()).map_err(AdminError::Invalid)?;
+    svc::update_round(&app.db, user.0.actor(), id, &s)
+        .await
+        .map_err(round_err)?;
+    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+    Ok(Json(detail_body(d)))
+}
+
+/// Replaces all criteria of a draft round at once (`criteria.updated`); the
+/// weights must sum to 100 (otherwise 422 and nothing changes).
+#[utoipa::path(put, path = "/admin/rounds/{id}/criteria", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = Vec<CriterionBody>,
+    responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn round_criteria(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(rows): ApiJson<Vec<CriterionBody>>,
+) -> AdminResult<RoundDetailBody> {
+    admin(&user)?;
+    let id = parse_id(&id)?;
+    if rows.len() > svc::MAX_ROWS {
+        return Err(AdminError::Body(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("Paling banyak {} kriteria.", svc::MAX_ROWS),
+        ));
+    }
+    let mut f = FormData::default();
+    for (i, c) in rows.iter().enumerate() {
+        let k = |n: &str| format!("c{i}_{n}");
+        put(&mut f, k("code"), &c.code);
+        put(&mut f, k("name_id"), &c.name_id);
+        put(&mut f, k("name_en"), &c.name_en);
+        put(&mut f, k("description_id"), &c.description_id);
+        put(&mut f, k("description_en"), &c.description_en);
+        put(&mut f, k("kind"), &c.kind);
+        put(&mut f, k("scale_min"), c.scale_min);
+        put(&mut f, k("scale_max"), c.scale_max);
+        put(&mut f, k("weight"), c.weight);
+        put_opt(&mut f, k("pass_min"), c.pass_min);
+        put_opt(&mut f, k("tiebreak_order"), c.tiebreak_order);
+        put(&mut f, k("labels"), &c.labels);
+    }
+    let drafts = svc::parse_criteria(&f).map_err(|errs| {
+        // `c3_weight` (the HTML field) → `criteria[3].weight` (the JSON path).
+        let renamed = errs
+            .into_iter()
+            .map(|(k, m)| {
+                let json_key = k
+                    .strip_prefix('c')
+                    .and_then(|rest| rest.split_once('_'))
+                    .filter(|(i, _)| i.parse::<usize>().is_ok())
+                    .map_or_else(|| k.clone(), |(i, n)| format!("criteria[{i}].{n}"));
+                (json_key, m)
+            })
+            .collect();
+        AdminError::Invalid(renamed)
+    })?;
+    svc::set_criteria(&app.db, user.0.actor(), id, &drafts)
+        .await
+        .map_err(round_err)?;
+    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+    Ok(Json(detail_body(d)))
+}
+
+/// A state transition.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct TransitionBody {
+    /// The next state, e.g. `registration`.
+    pub to: String,
+    /// Required (5+ characters) when cancelling.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// One step of the round's state machine, checked against the schedule;
+/// opening registration freezes the rules. A refusal is 409 with the reason.
+#[utoipa::path(post, path = "/admin/rounds/{id}/transition", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = TransitionBody,
+    responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn round_transition(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TransitionBody>,
+) -> AdminResult<RoundDetailBody> {
+    admin(&user)?;
+    let id = parse_id(&id)?;
+    let Some(to) = RoundState::parse(body.to.trim()) else {
+        let mut e = FieldErrors::new();
+        e.insert(
+            "to".into(),
+            crate::domain::round::Msg::new("Status tidak dikenal.", "Unknown state."),
+        );
+        return Err(AdminError::Invalid(e));
+    };
+    svc::transition(
+        &app.db,
+        user.0.actor(),
+        id,
+        to,
+        &body.reason,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .map_err(round_err)?;
+    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+    Ok(Json(detail_body(d)))
+}
+
+/// Generates whole-kelurahan formations.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct GenerateBody {
+    /// A kecamatan code, or empty for the whole city.
+    #[serde(default)]
+    pub kecamatan: String,
+    pub seats: i32,
+    #[serde(default)]
+    pub reserve: i32,
+}
+
+/// What generating formations did.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct GenerateReportBody {
+    /// Codes of the formations created.
+    pub created: Vec<String>,
+    /// Kelurahan already covered by a formation.
+    pub already_covered: Vec<String>,
+    /// Kelurahan skipped because they have no RT rows: code.
+    pub without_rts: Vec<String>,
+}
+
+/// One whole-kelurahan formation per kelurahan of a kecamatan (or the city)
+/// that has RTs and is not yet covered (`formations.generated`).
+#[utoipa::path(post, path = "/admin/rounds/{id}/formations/generate", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = GenerateBody,
+    responses((status = 200, body = GenerateReportBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn formations_generate(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<GenerateBody>,
+) -> AdminResult<GenerateReportBody> {
+    admin(&user)?;
+    let id = parse_id(&id)?;
+    let report = svc::generate_formations(
+        &app.db,
+        user.0.actor(),
+        id,
+        body.kecamatan.trim(),
+        body.seats,
+        body.reserve,
+    )
+    .await
+    .map_err(round_err)?;
+    Ok(Json(GenerateReportBody {
+        created: report.created,
+        already_covered: report.already_covered,
+        without_rts: report.without_rts.into_iter().map(|(c, _, _)| c).collect(),
+    }))
+}
+
+/// Seats and reserve of one formation.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct SeatsItem {
+    pub formation_id: Uuid,
+    pub seats: i32,
+    pub reserve: i32,
+}
+
+/// How many formations changed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ChangedBody {
+    pub changed: usize,
+}
+
+/// Sets seats and reserve of many formations at once (`formations.seats_updated`).
+#[utoipa::path(put, path = "/admin/rounds/{id}/formations/seats", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = Vec<SeatsItem>,
+    responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn formations_seats(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(items): ApiJson<Vec<SeatsItem>>,
+) -> AdminResult<ChangedBody> {
+    admin(&user)?;
+    let id = parse_id(&id)?;
+    let mut f = FormData::default();
+    for s in &items {
+        put(&mut f, format!("seats_{}", s.formation_id), s.seats);
+        put(&mut f, format!("reserve_{}", s.formation_id), s.reserve);
+    }
+    let changed = svc::update_seats(&app.db, user.0.actor(), id, &f)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(ChangedBody { changed }))
+}
