@@ -229,6 +229,12 @@ async fn the_openapi_document_lists_the_admin_and_operator_paths() {
         "/api/v1/admin/rounds/{id}/transition",
         "/api/v1/admin/rounds/{id}/formations/generate",
         "/api/v1/admin/rounds/{id}/formations/seats",
+        "/api/v1/operator/verification",
+        "/api/v1/operator/applications/{id}",
+        "/api/v1/operator/applications/{id}/verification",
+        "/api/v1/admin/applications/{id}/change-requests",
+        "/api/v1/admin/approvals",
+        "/api/v1/admin/approvals/{id}",
     ] {
         assert!(paths.contains_key(p), "{p} missing: {:?}", paths.keys());
     }
@@ -271,6 +277,21 @@ fn writes(round: Uuid) -> Vec<(Method, String, Value)> {
             json!({"kecamatan": "64.72.09", "seats": 5}),
         ),
         (Method::PUT, format!("{r}/formations/seats"), json!([])),
+        (
+            Method::POST,
+            format!("/api/v1/operator/applications/{round}/verification"),
+            json!({"decisions": []}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/applications/{round}/change-requests"),
+            json!({"decisions": [], "reason": "x"}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/approvals/{round}"),
+            json!({"decision": "approve"}),
+        ),
     ]
 }
 
@@ -299,6 +320,7 @@ async fn every_new_write_endpoint_refuses_anonymous_callers_with_401_and_other_r
         ("auditor@example.com", Role::Auditor),
         ("operator@example.com", Role::Operator),
     ] {
+        let operator_may = |p: &str| role == Role::Operator && p.starts_with("/api/v1/operator/");
         app.switch_browser(Browser::default());
         let scope: &[&str] = if matches!(role, Role::Operator | Role::Panelist) {
             &["64.72.09.1001"]
@@ -308,6 +330,11 @@ async fn every_new_write_endpoint_refuses_anonymous_callers_with_401_and_other_r
         signed_in(&mut app, email, role, scope).await;
         for (m, p, b) in writes(round) {
             let res = call(&mut app, m.clone(), &p, &b).await;
+            if operator_may(&p) {
+                // Allowed role, but no such application in their scope.
+                assert_eq!(res.status, StatusCode::NOT_FOUND, "{m} {p}: {}", res.body);
+                continue;
+            }
             assert_eq!(
                 res.status,
                 StatusCode::FORBIDDEN,
@@ -325,4 +352,312 @@ async fn every_new_write_endpoint_refuses_anonymous_callers_with_401_and_other_r
         .expect("count");
     assert_eq!(writes_after, 1, "only the admin's round.created");
     assert!(audit_count(&app).await >= before);
+}
+
+// ---------------------------------------------------------------------------
+// Verification
+// ---------------------------------------------------------------------------
+
+const KARANG_MUMUS: &str = "64.72.09.1001";
+const PELABUHAN: &str = "64.72.09.1002";
+
+/// A round in verification with one document requirement and one submitted
+/// application in each of Karang Mumus and Pelabuhan: `(round, requirement,
+/// karang mumus application, pelabuhan application)`.
+async fn verification_fixture(app: &TestApp, admin: Uuid) -> (Uuid, Uuid, Uuid, Uuid) {
+    use pokmas::db::entities::{application, formation, requirement, round};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    use time::{Date, Duration, Month, OffsetDateTime};
+    let db = &app.db.db;
+    let now = OffsetDateTime::now_utc();
+    let round_id = Uuid::now_v7();
+    round::Model {
+        id: round_id,
+        slug: "rekrutmen-api-2027".into(),
+        name: "Rekrutmen Pokmas API 2027".into(),
+        year: 2027,
+        description_id: String::new(),
+        description_en: String::new(),
+        state: "verification".into(),
+        aggregation: "mean".into(),
+        passing_total: None,
+        min_panelists: 3,
+        age_min: None,
+        age_max: None,
+        registration_opens_at: Some(now - Duration::days(10)),
+        registration_closes_at: Some(now - Duration::days(1)),
+        verification_ends_at: Some(now + Duration::days(7)),
+        assessment_starts_at: Some(now + Duration::days(10)),
+        assessment_ends_at: Some(now + Duration::days(12)),
+        provisional_at: Some(now + Duration::days(15)),
+        objection_ends_at: Some(now + Duration::days(18)),
+        final_at: Some(now + Duration::days(25)),
+        frozen_hash: None,
+        frozen_at: None,
+        close_event_seq: None,
+        close_event_hash: None,
+        applicant_list_hash: None,
+        lottery_seed: None,
+        created_by: admin,
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("round");
+    let req = Uuid::now_v7();
+    requirement::Model {
+        id: req,
+        round_id,
+        code: "KTP".into(),
+        kind: "document".into(),
+        text_id: "Fotokopi KTP".into(),
+        text_en: "Copy of the ID card".into(),
+        params: None,
+        mandatory: true,
+        position: 0,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("requirement");
+    let mut apps = Vec::new();
+    for (n, k) in [KARANG_MUMUS, PELABUHAN].into_iter().enumerate() {
+        pokmas::services::rounds::create_rts(db, pokmas::db::audit::Actor::System, k, Some(5))
+            .await
+            .expect("rts");
+        let fid = Uuid::now_v7();
+        formation::Model {
+            id: fid,
+            round_id,
+            code: k.replace('.', ""),
+            name: format!("Pokmas {k}"),
+            kelurahan_code: k.into(),
+            all_rts: true,
+            seats: 5,
+            reserve: 2,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("formation");
+        for rt in 1..=5 {
+            pokmas::db::entities::formation_rt::Model {
+                round_id,
+                kelurahan_code: k.into(),
+                rt_number: rt,
+                formation_id: fid,
+            }
+            .into_active_model()
+            .insert(db)
+            .await
+            .expect("formation rt");
+        }
+        let id = Uuid::now_v7();
+        let no = format!("SKT-2027-000{}", n + 1);
+        application::Model {
+            id,
+            round_id,
+            formation_id: Some(fid),
+            account_id: None,
+            registration_no: Some(no.clone()),
+            state: "submitted".into(),
+            assisted_by: None,
+            full_name: format!("Pemohon {k}"),
+            nik_ciphertext: None,
+            nik_hash: Some(format!("hash-{no}")),
+            nik_masked: Some("647201**********".into()),
+            birth_place: "Samarinda".into(),
+            birth_date: Some(Date::from_calendar_date(1985, Month::March, 14).expect("date")),
+            sex: "female".into(),
+            address: "Jl. Pangeran Diponegoro".into(),
+            kelurahan_code: Some(k.into()),
+            rt_number: Some(3),
+            phone: String::new(),
+            email: String::new(),
+            education: String::new(),
+            occupation: String::new(),
+            family_card_hash: None,
+            motivation: String::new(),
+            experience: String::new(),
+            nik_warnings: "[]".into(),
+            status_pin_hash: None,
+            submission_hash: None,
+            seq_in_kelurahan: Some(i32::try_from(n + 1).expect("seq")),
+            created_at: now,
+            updated_at: now,
+            submitted_at: Some(now),
+            withdrawn_at: None,
+            eligibility_decided_at: None,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("application");
+        apps.push(id);
+    }
+    (round_id, req, apps[0], apps[1])
+}
+
+#[tokio::test]
+async fn an_operator_lists_only_their_kelurahan_queue_and_records_a_verification() {
+    let mut app = TestApp::new().await;
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    let (_round, ktp, km_app, pel_app) = verification_fixture(&app, admin).await;
+    signed_in(
+        &mut app,
+        "op.km@samarindakota.go.id",
+        Role::Operator,
+        &[KARANG_MUMUS],
+    )
+    .await;
+
+    let res = app.get("/api/v1/operator/verification").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let queue = json_of(&res);
+    let listed: Vec<&str> = queue
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .flat_map(|r| r["applications"].as_array().expect("apps").iter())
+        .filter_map(|a| a["application_id"].as_str())
+        .collect();
+    assert_eq!(listed, vec![km_app.to_string()]);
+    assert!(
+        !res.body.contains("nik_hash") && !res.body.contains("hash-SKT"),
+        "{}",
+        res.body
+    );
+    let res = app
+        .get(&format!(
+            "/api/v1/operator/verification?kelurahan={PELABUHAN}"
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+
+    // The opened application shows the NIK masked, nothing more.
+    let res = app
+        .get(&format!("/api/v1/operator/applications/{km_app}"))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(json_of(&res)["nik_masked"], "647201**********");
+    // Another kelurahan's application does not exist for this operator.
+    let res = app
+        .get(&format!("/api/v1/operator/applications/{pel_app}"))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    let path = format!("/api/v1/operator/applications/{pel_app}/verification");
+    let body = json!({"decisions": [{"requirement_id": ktp, "outcome": "ms"}]});
+    let res = call(&mut app, Method::POST, &path, &body).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+
+    // A TMS without a reason is refused per requirement; nothing written.
+    let path = format!("/api/v1/operator/applications/{km_app}/verification");
+    let res = call(
+        &mut app,
+        Method::POST,
+        &path,
+        &json!({"decisions": [{"requirement_id": ktp, "outcome": "tms"}]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        json_of(&res)["fields"][ktp.to_string()].is_string(),
+        "{}",
+        res.body
+    );
+
+    let res = call(
+        &mut app,
+        Method::POST,
+        &path,
+        &json!({"decisions": [{"requirement_id": ktp, "outcome": "tms",
+            "reason_code": "unreadable", "reason_text": "Foto KTP buram."}]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(json_of(&res)["eligible"], false);
+    let verified = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("application.verified"))
+        .count(&app.db.db)
+        .await
+        .expect("count");
+    assert_eq!(verified, 1);
+
+    // A second verification is a conflict: changes need a second admin.
+    let res = call(
+        &mut app,
+        Method::POST,
+        &path,
+        &json!({"decisions": [{"requirement_id": ktp, "outcome": "ms"}]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+
+    // An operator of another kelurahan is refused; the queue stays theirs.
+    app.switch_browser(Browser::default());
+    signed_in(
+        &mut app,
+        "op.pel@samarindakota.go.id",
+        Role::Operator,
+        &[PELABUHAN],
+    )
+    .await;
+    let res = app
+        .get(&format!("/api/v1/operator/applications/{km_app}"))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    let res = app
+        .get(&format!(
+            "/api/v1/operator/verification?kelurahan={KARANG_MUMUS}"
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+
+    // Four eyes: one admin asks, the same admin may not approve, another does.
+    app.switch_browser(Browser::default());
+    let res = app.login("admin@samarindakota.go.id", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("/api/v1/admin/applications/{km_app}/change-requests"),
+        &json!({"decisions": [{"requirement_id": ktp, "outcome": "ms"}],
+            "reason": "KTP asli diperiksa di kantor kelurahan."}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let approval = json_of(&res)["approval_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let res = app.get("/api/v1/admin/approvals").await;
+    assert_eq!(
+        json_of(&res).as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        res.body
+    );
+    let decide = format!("/api/v1/admin/approvals/{approval}");
+    let res = call(
+        &mut app,
+        Method::POST,
+        &decide,
+        &json!({"decision": "approve"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    app.switch_browser(Browser::default());
+    signed_in(&mut app, "admin2@samarindakota.go.id", Role::Admin, &[]).await;
+    let res = call(
+        &mut app,
+        Method::POST,
+        &decide,
+        &json!({"decision": "approve"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
