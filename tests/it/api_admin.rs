@@ -239,6 +239,12 @@ async fn the_openapi_document_lists_the_admin_and_operator_paths() {
         "/api/v1/admin/staff/{id}/kelurahan",
         "/api/v1/admin/staff/{id}/deactivate",
         "/api/v1/admin/staff/{id}/reactivate",
+        "/api/v1/admin/rounds/{id}/panels",
+        "/api/v1/admin/rounds/{id}/panels/{panel}/members",
+        "/api/v1/admin/rounds/{id}/panels/{panel}/formations",
+        "/api/v1/admin/rounds/{id}/sessions",
+        "/api/v1/admin/rounds/{id}/sessions/{session}/fill",
+        "/api/v1/admin/rounds/{id}/invitations/{invitation}/attendance",
     ] {
         assert!(paths.contains_key(p), "{p} missing: {:?}", paths.keys());
     }
@@ -315,6 +321,36 @@ fn writes(round: Uuid) -> Vec<(Method, String, Value)> {
             Method::POST,
             format!("/api/v1/admin/staff/{round}/reactivate"),
             json!({}),
+        ),
+        (
+            Method::POST,
+            format!("{r}/panels"),
+            json!({"name": "Panel A"}),
+        ),
+        (
+            Method::POST,
+            format!("{r}/panels/{round}/members"),
+            json!({"account_id": round}),
+        ),
+        (
+            Method::PUT,
+            format!("{r}/panels/{round}/formations"),
+            json!({"formations": []}),
+        ),
+        (
+            Method::POST,
+            format!("{r}/sessions"),
+            json!({"date": "2027-06-01", "place": "Aula", "capacity": 5, "panel_id": round}),
+        ),
+        (
+            Method::POST,
+            format!("{r}/sessions/{round}/fill"),
+            json!({}),
+        ),
+        (
+            Method::POST,
+            format!("{r}/invitations/{round}/attendance"),
+            json!({"attendance": "present"}),
         ),
     ]
 }
@@ -763,4 +799,152 @@ async fn an_admin_invites_scopes_deactivates_and_reactivates_staff_through_json(
     )
     .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+}
+
+#[tokio::test]
+async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attendance_through_json() {
+    use pokmas::db::entities::{formation, test_invitation};
+    let mut app = TestApp::new().await;
+    let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let panelist = app
+        .create_user(
+            "panelis@samarindakota.go.id",
+            Role::Panelist,
+            &[KARANG_MUMUS],
+        )
+        .await;
+    let (round, ktp, km_app, _) = verification_fixture(&app, admin).await;
+    // Karang Mumus' applicant is eligible, so there is someone to invite.
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("/api/v1/operator/applications/{km_app}/verification"),
+        &json!({"decisions": [{"requirement_id": ktp, "outcome": "ms"}]}),
+    )
+    .await;
+    assert_eq!(json_of(&res)["eligible"], true, "{}", res.body);
+
+    let base = format!("/api/v1/admin/rounds/{round}");
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{base}/panels"),
+        &json!({"name": ""}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(json_of(&res)["fields"]["name"].is_string());
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{base}/panels"),
+        &json!({"name": "Panel Karang Mumus"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let panel = json_of(&res)["id"].as_str().expect("id").to_owned();
+
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{base}/panels/{panel}/members"),
+        &json!({"account_id": panelist}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let km_formation = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round))
+        .filter(formation::Column::KelurahanCode.eq(KARANG_MUMUS))
+        .one(&app.db.db)
+        .await
+        .expect("query")
+        .expect("formation")
+        .id;
+    let res = call(
+        &mut app,
+        Method::PUT,
+        &format!("{base}/panels/{panel}/formations"),
+        &json!({"formations": [km_formation]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = app.get(&format!("{base}/panels")).await;
+    let list = json_of(&res);
+    assert_eq!(
+        list[0]["members"][0]["account_id"],
+        json!(panelist),
+        "{list}"
+    );
+    assert_eq!(list[0]["formations"], json!([km_formation]), "{list}");
+
+    let date = (time::OffsetDateTime::now_utc() + time::Duration::days(12)).date();
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{base}/sessions"),
+        &json!({"date": date.to_string(), "time": "09:00", "place": "Aula Kelurahan",
+            "capacity": 10, "panel_id": panel}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let session = json_of(&res)["id"].as_str().expect("id").to_owned();
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{base}/sessions/{session}/fill"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(json_of(&res)["invited"], 1);
+    let invitation = test_invitation::Entity::find()
+        .filter(test_invitation::Column::ApplicationId.eq(km_app))
+        .one(&app.db.db)
+        .await
+        .expect("query")
+        .expect("invitation")
+        .id;
+    let attendance = format!("{base}/invitations/{invitation}/attendance");
+    let res = call(
+        &mut app,
+        Method::POST,
+        &attendance,
+        &json!({"attendance": "maybe"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let res = call(
+        &mut app,
+        Method::POST,
+        &attendance,
+        &json!({"attendance": "present"}),
+    )
+    .await;
+    // Attendance belongs to the assessment stage: refused with the reason before it.
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert!(
+        json_of(&res)["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("uji"))
+    );
+    {
+        use pokmas::db::entities::round;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        round::ActiveModel {
+            id: Set(round),
+            state: Set("assessment".into()),
+            ..Default::default()
+        }
+        .update(&app.db.db)
+        .await
+        .expect("assessment");
+    }
+    let res = call(
+        &mut app,
+        Method::POST,
+        &attendance,
+        &json!({"attendance": "present"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }

@@ -32,6 +32,7 @@ use crate::domain::round::{Milestone, Msg, RoundState};
 use crate::error::AppError;
 use crate::mail::Mailbox;
 use crate::services::ServiceError;
+use crate::services::panels::{self, SessionForm};
 use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundError, RoundSettings};
 use crate::services::self_service::MailCtx;
 use crate::services::staff::{self, Invite};
@@ -65,6 +66,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff_scopes))
         .routes(routes!(staff_deactivate))
         .routes(routes!(staff_reactivate))
+        .routes(routes!(panels_list, panel_create))
+        .routes(routes!(panel_member_add))
+        .routes(routes!(panel_formations))
+        .routes(routes!(session_create))
+        .routes(routes!(session_fill))
+        .routes(routes!(invitation_attendance))
 }
 
 // ---------------------------------------------------------------------------
@@ -1274,5 +1281,264 @@ pub async fn staff_reactivate(
     staff::reactivate(&app.db, user.0.actor(), parse_id(&id)?)
         .await
         .map_err(service_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+// ---------------------------------------------------------------------------
+// Panels and the test schedule (admin)
+// ---------------------------------------------------------------------------
+
+/// A panelist on a panel.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MemberItem {
+    pub account_id: Uuid,
+    pub name: String,
+    pub kelurahan: Vec<String>,
+}
+
+/// A panel with its members and the formations it assesses.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PanelItem {
+    pub id: Uuid,
+    pub name: String,
+    pub members: Vec<MemberItem>,
+    pub formations: Vec<Uuid>,
+    /// Fewer members than the round's minimum.
+    pub short: bool,
+}
+
+/// The panels of a round.
+#[utoipa::path(get, path = "/admin/rounds/{id}/panels", tag = "admin", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<PanelItem>), (status = 404, body = super::ErrorBody)))]
+pub async fn panels_list(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> AdminResult<Vec<PanelItem>> {
+    admin(&user)?;
+    let o = panels::panels_overview(&app.db, parse_id(&id)?)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(
+        o.panels
+            .into_iter()
+            .map(|p| PanelItem {
+                id: p.model.id,
+                name: p.model.name,
+                members: p
+                    .members
+                    .into_iter()
+                    .map(|m| MemberItem {
+                        account_id: m.account_id,
+                        name: m.name,
+                        kelurahan: m.scopes,
+                    })
+                    .collect(),
+                formations: p.formations.into_iter().map(|f| f.id).collect(),
+                short: p.short,
+            })
+            .collect(),
+    ))
+}
+
+/// A new panel.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct PanelBody {
+    pub name: String,
+    /// Repeating a create with the same key returns the first panel.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+/// Creates a panel (`panel.created`).
+#[utoipa::path(post, path = "/admin/rounds/{id}/panels", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = PanelBody,
+    responses((status = 201, body = CreatedId), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn panel_create(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PanelBody>,
+) -> Result<(StatusCode, Json<CreatedId>), AdminError> {
+    admin(&user)?;
+    let id = panels::create_panel(
+        &app.db,
+        user.0.actor(),
+        parse_id(&id)?,
+        &body.name,
+        body.idempotency_key.as_deref(),
+    )
+    .await
+    .map_err(round_err)?;
+    Ok((StatusCode::CREATED, Json(CreatedId { id })))
+}
+
+/// A panelist to add.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct MemberBody {
+    /// An active account with the panelist role.
+    pub account_id: Uuid,
+}
+
+/// Adds a panelist to a panel (`panel.member_added`).
+#[utoipa::path(post, path = "/admin/rounds/{id}/panels/{panel}/members", tag = "admin",
+    params(("id" = Uuid, Path), ("panel" = Uuid, Path)), request_body = MemberBody,
+    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn panel_member_add(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, pid)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MemberBody>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    panels::add_member(
+        &app.db,
+        user.0.actor(),
+        parse_id(&id)?,
+        parse_id(&pid)?,
+        &body.account_id.to_string(),
+    )
+    .await
+    .map_err(round_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// The formations a panel assesses.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct PanelFormationsBody {
+    pub formations: Vec<Uuid>,
+}
+
+/// Sets the formations a panel assesses.
+#[utoipa::path(put, path = "/admin/rounds/{id}/panels/{panel}/formations", tag = "admin",
+    params(("id" = Uuid, Path), ("panel" = Uuid, Path)), request_body = PanelFormationsBody,
+    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn panel_formations(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, pid)): Path<(String, String)>,
+    ApiJson(body): ApiJson<PanelFormationsBody>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    let texts: Vec<String> = body.formations.iter().map(Uuid::to_string).collect();
+    panels::set_formations(
+        &app.db,
+        user.0.actor(),
+        parse_id(&id)?,
+        parse_id(&pid)?,
+        &texts,
+    )
+    .await
+    .map_err(round_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// A test session, in local Samarinda time (WITA).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct SessionBody {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM`, default `08:00`.
+    #[serde(default)]
+    pub time: String,
+    pub place: String,
+    pub capacity: i32,
+    pub panel_id: Uuid,
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+/// Schedules a fit & proper test session (`test_session.created`).
+#[utoipa::path(post, path = "/admin/rounds/{id}/sessions", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = SessionBody,
+    responses((status = 201, body = CreatedId), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn session_create(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SessionBody>,
+) -> Result<(StatusCode, Json<CreatedId>), AdminError> {
+    admin(&user)?;
+    let id = parse_id(&id)?;
+    let mut f = FormData::default();
+    put(&mut f, "date", &body.date);
+    put(&mut f, "time", &body.time);
+    put(&mut f, "place", &body.place);
+    put(&mut f, "capacity", body.capacity);
+    put(&mut f, "panel", body.panel_id);
+    let s = SessionForm::parse(&f, OffsetDateTime::now_utc()).map_err(AdminError::Invalid)?;
+    let sid = panels::create_session(
+        &app.db,
+        user.0.actor(),
+        id,
+        &s,
+        body.idempotency_key.as_deref(),
+    )
+    .await
+    .map_err(round_err)?;
+    Ok((StatusCode::CREATED, Json(CreatedId { id: sid })))
+}
+
+/// An empty JSON object.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct EmptyBody {}
+
+/// How many applicants were invited.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct InvitedBody {
+    pub invited: usize,
+}
+
+/// Fills a session with waiting eligible applicants and mails their invitations.
+#[utoipa::path(post, path = "/admin/rounds/{id}/sessions/{session}/fill", tag = "admin",
+    params(("id" = Uuid, Path), ("session" = Uuid, Path)), request_body = EmptyBody,
+    responses((status = 200, body = InvitedBody), (status = 409, body = InvalidBody)))]
+pub async fn session_fill(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, sid)): Path<(String, String)>,
+    ApiJson(_body): ApiJson<EmptyBody>,
+) -> AdminResult<InvitedBody> {
+    admin(&user)?;
+    let from = mailbox(&app)?;
+    let invited = panels::auto_fill(
+        &app.db,
+        user.0.actor(),
+        &from,
+        parse_id(&id)?,
+        parse_id(&sid)?,
+    )
+    .await
+    .map_err(round_err)?;
+    Ok(Json(InvitedBody { invited }))
+}
+
+/// Attendance at a test session.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct AttendanceBody {
+    /// `present` or `absent`.
+    pub attendance: String,
+}
+
+/// Records whether an invited applicant came.
+#[utoipa::path(post, path = "/admin/rounds/{id}/invitations/{invitation}/attendance", tag = "admin",
+    params(("id" = Uuid, Path), ("invitation" = Uuid, Path)), request_body = AttendanceBody,
+    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn invitation_attendance(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, iid)): Path<(String, String)>,
+    ApiJson(body): ApiJson<AttendanceBody>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    panels::record_attendance(
+        &app.db,
+        user.0.actor(),
+        parse_id(&id)?,
+        parse_id(&iid)?,
+        body.attendance.trim(),
+    )
+    .await
+    .map_err(round_err)?;
     Ok(Json(Done { ok: true }))
 }
