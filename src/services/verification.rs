@@ -121,6 +121,7 @@ pub struct QueueRow {
     pub registration_no: String,
     pub full_name: String,
     pub kelurahan_name: String,
+    pub kelurahan_code: String,
     pub rt_number: Option<i32>,
     pub state: String,
 }
@@ -171,6 +172,7 @@ pub async fn queue(
             application_id: a.id,
             registration_no: a.registration_no.unwrap_or_default(),
             full_name: a.full_name,
+            kelurahan_code: a.kelurahan_code.clone().unwrap_or_default(),
             kelurahan_name: a
                 .kelurahan_code
                 .as_ref()

@@ -430,6 +430,7 @@ mod tests {
                     registration_no: "SKT-1".into(),
                     full_name: "<b>x</b>".into(),
                     kelurahan_name: "K".into(),
+                    kelurahan_code: "64.72.09.1001".into(),
                     rt_number: Some(3),
                     state: "submitted".into(),
                 }],

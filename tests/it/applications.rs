@@ -221,7 +221,9 @@ async fn resident_journey(mut app: TestApp) {
     // Not signed in: told to log in or register first.
     let res = app.get(&format!("/seleksi/{slug}/daftar")).await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(res.body.contains("href=\"/masuk\"") && res.body.contains("href=\"/daftar\""));
+    let back_here = format!("href=\"/masuk?lanjut=/seleksi/{slug}/daftar\"");
+    assert!(res.body.contains(&back_here), "log in and come back here");
+    assert!(res.body.contains("href=\"/daftar\""));
 
     // Signed in but not yet verified: sent to confirm the e-mail first.
     let res = app

@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod api;
+mod api_admin;
 mod applications;
 mod architecture;
 mod audit_chain;

@@ -2,6 +2,7 @@
 //! described by the OpenAPI document at `/api/openapi.json` (generated from
 //! these handlers, so the document cannot drift from the code).
 
+pub mod admin;
 pub mod applicant;
 pub mod public;
 
@@ -26,6 +27,8 @@ use crate::error::AppError;
     tags(
         (name = "public", description = "Readable without logging in"),
         (name = "applicant", description = "An applicant's own applications (session cookie) and the number + PIN status check"),
+        (name = "admin", description = "City programme officers: rounds, approvals, staff, panels and the test schedule"),
+        (name = "operator", description = "Kelurahan help-desk officers, within their kelurahan: administrative verification"),
     )
 )]
 pub struct ApiDoc;
@@ -38,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::my_applications))
         .routes(routes!(applicant::my_application))
         .routes(routes!(applicant::status_check_api))
+        .merge(admin::routes())
 }
 
 /// An error body of the JSON API.
