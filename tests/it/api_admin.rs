@@ -287,6 +287,33 @@ fn writes(round: Uuid) -> Vec<(Method, String, Value)> {
             json!({"kecamatan": "64.72.09", "seats": 5}),
         ),
         (Method::PUT, format!("{r}/formations/seats"), json!([])),
+        (Method::PUT, format!("{r}/requirements"), json!([])),
+        (
+            Method::POST,
+            format!("{r}/formations"),
+            json!({"code": "F1", "name": "Formasi RT 1-3", "kelurahan_code": "64.72.09.1001", "rts": "1;2;3", "seats": 3}),
+        ),
+        (Method::DELETE, format!("{r}/formations/{round}"), json!({})),
+        (
+            Method::POST,
+            format!("{r}/formations/import"),
+            json!({"csv": ""}),
+        ),
+        (
+            Method::DELETE,
+            format!("{r}/panels/{round}/members/{round}"),
+            json!({}),
+        ),
+        (
+            Method::POST,
+            format!("{r}/invitations/{round}/move"),
+            json!({"session_id": round}),
+        ),
+        (
+            Method::POST,
+            format!("{r}/invitations/{round}/decision"),
+            json!({"decision": "Sakit"}),
+        ),
         (
             Method::POST,
             format!("/api/v1/operator/applications/{round}/verification"),
@@ -947,4 +974,76 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+#[tokio::test]
+async fn an_admin_replaces_requirements_adds_and_removes_a_formation_and_imports_formations_through_json()
+ {
+    let mut app = TestApp::new().await;
+    signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let round = api_round(&mut app).await;
+    let r = format!("/api/v1/admin/rounds/{round}");
+    pokmas::services::rounds::create_rts(
+        &app.db.db,
+        pokmas::db::audit::Actor::System,
+        "64.72.09.1001",
+        Some(10),
+    )
+    .await
+    .expect("rts");
+
+    let reqs = json!([
+        {"code": "KTP", "kind": "document", "text_id": "Pindaian KTP", "text_en": "KTP scan", "mandatory": true},
+        {"code": "NON_ASN", "kind": "declaration", "text_id": "Saya bukan ASN.", "text_en": "I am not a civil servant.", "mandatory": true}
+    ]);
+    let res = call(&mut app, Method::PUT, &format!("{r}/requirements"), &reqs).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let got = json_of(&call(&mut app, Method::GET, &r, &json!({})).await);
+    assert_eq!(
+        got["requirements"].as_array().map(Vec::len),
+        Some(2),
+        "{got}"
+    );
+
+    let body = json!({"code": "KM-A", "name": "Karang Mumus RT 1-5", "kelurahan_code": "64.72.09.1001", "rts": "1;2;3;4;5", "seats": 3, "reserve": 1});
+    let res = call(&mut app, Method::POST, &format!("{r}/formations"), &body).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let fid = json_of(&res)["id"].as_str().expect("id").to_owned();
+    let overlap = json!({"code": "KM-B", "name": "Karang Mumus RT 5-6", "kelurahan_code": "64.72.09.1001", "rts": "5;6", "seats": 2});
+    let res = call(&mut app, Method::POST, &format!("{r}/formations"), &overlap).await;
+    assert!(
+        res.status.is_client_error(),
+        "overlapping RT 5 refused: {} {}",
+        res.status,
+        res.body
+    );
+    let res = call(
+        &mut app,
+        Method::DELETE,
+        &format!("{r}/formations/{fid}"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+    let bad = json!({"csv": "round_id,formation_code,name,kelurahan_code,rts,seats,reserve\nx,KM,Karang Mumus,64.72.09.1001,all,nol,1\n"});
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{r}/formations/import"),
+        &bad,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let good = json!({"csv": format!("round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n{round},KM,Pokmas Karang Mumus,64.72.09.1001,all,5,2\n")});
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{r}/formations/import"),
+        &good,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let got = json_of(&call(&mut app, Method::GET, &r, &json!({})).await);
+    assert_eq!(got["formations"].as_array().map(Vec::len), Some(1), "{got}");
 }

@@ -72,6 +72,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(session_create))
         .routes(routes!(session_fill))
         .routes(routes!(invitation_attendance))
+        .routes(routes!(round_requirements))
+        .routes(routes!(formation_add))
+        .routes(routes!(formation_delete))
+        .routes(routes!(formations_import))
+        .routes(routes!(panel_member_remove))
+        .routes(routes!(invitation_move))
+        .routes(routes!(absence_decide))
 }
 
 // ---------------------------------------------------------------------------
@@ -1537,6 +1544,217 @@ pub async fn invitation_attendance(
         parse_id(&id)?,
         parse_id(&iid)?,
         body.attendance.trim(),
+    )
+    .await
+    .map_err(round_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+// ---------------------------------------------------------------------------
+// The remaining admin actions of the HTML pages, through the same services
+// ---------------------------------------------------------------------------
+
+/// One requirement of a round.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct RequirementInput {
+    pub code: String,
+    /// `document`, `declaration`, `age` or `domicile`.
+    pub kind: String,
+    pub text_id: String,
+    pub text_en: String,
+    #[serde(default)]
+    pub mandatory: bool,
+}
+
+/// Replaces a draft round's requirements (`requirements.updated`).
+#[utoipa::path(put, path = "/admin/rounds/{id}/requirements", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = Vec<RequirementInput>,
+    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn round_requirements(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(items): ApiJson<Vec<RequirementInput>>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    let id = parse_id(&id)?;
+    let mut f = FormData::default();
+    for (i, r) in items.iter().enumerate() {
+        put(&mut f, format!("r{i}_code"), &r.code);
+        put(&mut f, format!("r{i}_kind"), &r.kind);
+        put(&mut f, format!("r{i}_text_id"), &r.text_id);
+        put(&mut f, format!("r{i}_text_en"), &r.text_en);
+        if r.mandatory {
+            put(&mut f, format!("r{i}_mandatory"), "1");
+        }
+    }
+    let rows = svc::parse_requirements(&f).map_err(AdminError::Invalid)?;
+    svc::set_requirements(&app.db, user.0.actor(), id, &rows)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// A formation to add: the whole kelurahan (`rts` = `all`) or RT numbers joined by `;`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct FormationBody {
+    pub code: String,
+    pub name: String,
+    pub kelurahan_code: String,
+    pub rts: String,
+    pub seats: i64,
+    #[serde(default)]
+    pub reserve: Option<i64>,
+}
+
+/// The id of something created.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IdBody {
+    pub id: Uuid,
+}
+
+/// Adds one formation to a draft round (`formation.created`); overlaps are refused.
+#[utoipa::path(post, path = "/admin/rounds/{id}/formations", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = FormationBody,
+    responses((status = 200, body = IdBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn formation_add(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<FormationBody>,
+) -> AdminResult<IdBody> {
+    admin(&user)?;
+    let id = parse_id(&id)?;
+    let mut f = FormData::default();
+    put(&mut f, "code", &b.code);
+    put(&mut f, "name", &b.name);
+    put(&mut f, "kelurahan_code", &b.kelurahan_code);
+    put(&mut f, "rts", &b.rts);
+    put(&mut f, "seats", b.seats);
+    put_opt(&mut f, "reserve", b.reserve);
+    let draft = svc::parse_formation(&f).map_err(AdminError::Invalid)?;
+    let fid = svc::add_formation(&app.db, user.0.actor(), id, &draft)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(IdBody { id: fid }))
+}
+
+/// Removes one formation of a draft round (`formation.deleted`).
+#[utoipa::path(delete, path = "/admin/rounds/{id}/formations/{formation}", tag = "admin",
+    params(("id" = Uuid, Path), ("formation" = Uuid, Path)),
+    responses((status = 200, body = Done), (status = 404, body = crate::web::api::ErrorBody), (status = 409, body = InvalidBody)))]
+pub async fn formation_delete(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, fid)): Path<(String, String)>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    svc::delete_formation(&app.db, user.0.actor(), parse_id(&id)?, parse_id(&fid)?)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// The text of a `formations.csv` file.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct CsvBody {
+    pub csv: String,
+}
+
+/// Replaces all formations of a draft round from `formations.csv` text; the
+/// file is taken whole or not at all, bad lines reported by number.
+#[utoipa::path(post, path = "/admin/rounds/{id}/formations/import", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = CsvBody,
+    responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn formations_import(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CsvBody>,
+) -> AdminResult<ChangedBody> {
+    admin(&user)?;
+    let changed = svc::import_formations(&app.db, user.0.actor(), parse_id(&id)?, &b.csv)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(ChangedBody { changed }))
+}
+
+/// Removes a panelist from a panel (`panel.member_removed`).
+#[utoipa::path(delete, path = "/admin/rounds/{id}/panels/{panel}/members/{account}", tag = "admin",
+    params(("id" = Uuid, Path), ("panel" = Uuid, Path), ("account" = Uuid, Path)),
+    responses((status = 200, body = Done), (status = 404, body = crate::web::api::ErrorBody), (status = 409, body = InvalidBody)))]
+pub async fn panel_member_remove(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, pid, aid)): Path<(String, String, String)>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    panels::remove_member(
+        &app.db,
+        user.0.actor(),
+        parse_id(&id)?,
+        parse_id(&pid)?,
+        parse_id(&aid)?,
+    )
+    .await
+    .map_err(round_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// The session an invitation moves to.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct MoveBody {
+    pub session_id: Uuid,
+}
+
+/// Moves an invitation to another session with room (`test.moved`, new mail).
+#[utoipa::path(post, path = "/admin/rounds/{id}/invitations/{invitation}/move", tag = "admin",
+    params(("id" = Uuid, Path), ("invitation" = Uuid, Path)), request_body = MoveBody,
+    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn invitation_move(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, iid)): Path<(String, String)>,
+    ApiJson(b): ApiJson<MoveBody>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    let from = mailbox(&app)?;
+    panels::move_invitation(
+        &app.db,
+        user.0.actor(),
+        &from,
+        parse_id(&id)?,
+        parse_id(&iid)?,
+        &b.session_id.to_string(),
+    )
+    .await
+    .map_err(round_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// The admin's written decision on an absence.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct DecisionText {
+    pub decision: String,
+}
+
+/// Records the decision on an absence (`test.absence_decided`).
+#[utoipa::path(post, path = "/admin/rounds/{id}/invitations/{invitation}/decision", tag = "admin",
+    params(("id" = Uuid, Path), ("invitation" = Uuid, Path)), request_body = DecisionText,
+    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn absence_decide(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, iid)): Path<(String, String)>,
+    ApiJson(b): ApiJson<DecisionText>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    panels::decide_absence(
+        &app.db,
+        user.0.actor(),
+        parse_id(&id)?,
+        parse_id(&iid)?,
+        &b.decision,
     )
     .await
     .map_err(round_err)?;
