@@ -290,6 +290,16 @@ fn writes(round: Uuid) -> Vec<(Method, String, Value)> {
         (Method::PUT, format!("{r}/requirements"), json!([])),
         (
             Method::POST,
+            format!("{r}/template"),
+            json!({"template": "panel"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/kelurahan/64.72.09.1001/rts".into(),
+            json!({"count": 5}),
+        ),
+        (
+            Method::POST,
             format!("{r}/formations"),
             json!({"code": "F1", "name": "Formasi RT 1-3", "kelurahan_code": "64.72.09.1001", "rts": "1;2;3", "seats": 3}),
         ),
@@ -983,14 +993,30 @@ async fn an_admin_replaces_requirements_adds_and_removes_a_formation_and_imports
     signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
     let round = api_round(&mut app).await;
     let r = format!("/api/v1/admin/rounds/{round}");
-    pokmas::services::rounds::create_rts(
-        &app.db.db,
-        pokmas::db::audit::Actor::System,
-        "64.72.09.1001",
-        Some(10),
+    let res = call(
+        &mut app,
+        Method::POST,
+        "/api/v1/admin/kelurahan/64.72.09.1001/rts",
+        &json!({"count": 10}),
     )
-    .await
-    .expect("rts");
+    .await;
+    assert_eq!(json_of(&res)["changed"], 10, "{}", res.body);
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{r}/template"),
+        &json!({"template": "panel"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let got = json_of(&call(&mut app, Method::GET, &r, &json!({})).await);
+    assert!(
+        got["criteria"].as_array().is_some_and(|c| !c.is_empty()),
+        "template criteria: {got}"
+    );
+    let dash = call(&mut app, Method::GET, &format!("{r}/dashboard"), &json!({})).await;
+    assert_eq!(dash.status, StatusCode::OK, "{}", dash.body);
+    assert_eq!(json_of(&dash)["submitted"], 0);
 
     let reqs = json!([
         {"code": "KTP", "kind": "document", "text_id": "Pindaian KTP", "text_en": "KTP scan", "mandatory": true},

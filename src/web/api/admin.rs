@@ -79,6 +79,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(panel_member_remove))
         .routes(routes!(invitation_move))
         .routes(routes!(absence_decide))
+        .routes(routes!(round_template))
+        .routes(routes!(kelurahan_rts))
+        .routes(routes!(round_dashboard))
 }
 
 // ---------------------------------------------------------------------------
@@ -1759,4 +1762,110 @@ pub async fn absence_decide(
     .await
     .map_err(round_err)?;
     Ok(Json(Done { ok: true }))
+}
+
+/// A criteria template of `fixtures/` by code (`panel`, `tpp2023`).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct TemplateBody {
+    pub template: String,
+}
+
+/// Starts a draft round's criteria and requirements from a template.
+#[utoipa::path(post, path = "/admin/rounds/{id}/template", tag = "admin", params(("id" = Uuid, Path)),
+    request_body = TemplateBody,
+    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn round_template(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TemplateBody>,
+) -> AdminResult<Done> {
+    admin(&user)?;
+    svc::apply_template(&app.db, user.0.actor(), parse_id(&id)?, b.template.trim())
+        .await
+        .map_err(round_err)?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// How many RTs a kelurahan has (empty: its recorded count).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct RtCountBody {
+    #[serde(default)]
+    pub count: Option<i32>,
+}
+
+/// Creates RT 1..n of a kelurahan that has none yet (`regions.rts_created`).
+#[utoipa::path(post, path = "/admin/kelurahan/{code}/rts", tag = "admin", params(("code" = String, Path)),
+    request_body = RtCountBody,
+    responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+pub async fn kelurahan_rts(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<RtCountBody>,
+) -> AdminResult<ChangedBody> {
+    admin(&user)?;
+    let added = svc::create_rts(&app.db, user.0.actor(), code.trim(), b.count)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(ChangedBody {
+        changed: usize::try_from(added).unwrap_or(usize::MAX),
+    }))
+}
+
+/// One kelurahan's verification backlog.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct BacklogItem {
+    pub kelurahan_code: String,
+    pub kelurahan_name: String,
+    pub waiting: u64,
+}
+
+/// The admin dashboard of a round.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DashboardBody {
+    pub drafts: u64,
+    pub submitted: u64,
+    pub eligible: u64,
+    pub invited: u64,
+    pub attended: u64,
+    pub absent: u64,
+    pub backlog: Vec<BacklogItem>,
+    /// Names of panels with fewer members than `min_panelists`.
+    pub short_panels: Vec<String>,
+    /// Codes of formations no panel assesses.
+    pub unassigned_formations: Vec<String>,
+}
+
+/// The funnel, verification backlog and panel gaps of a round.
+#[utoipa::path(get, path = "/admin/rounds/{id}/dashboard", tag = "admin", params(("id" = Uuid, Path)),
+    responses((status = 200, body = DashboardBody), (status = 404, body = crate::web::api::ErrorBody)))]
+pub async fn round_dashboard(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> AdminResult<DashboardBody> {
+    admin(&user)?;
+    let d = panels::dashboard(&app.db, parse_id(&id)?)
+        .await
+        .map_err(round_err)?;
+    Ok(Json(DashboardBody {
+        drafts: d.funnel.drafts,
+        submitted: d.funnel.submitted,
+        eligible: d.funnel.eligible,
+        invited: d.funnel.invited,
+        attended: d.funnel.attended,
+        absent: d.funnel.absent,
+        backlog: d
+            .backlog
+            .into_iter()
+            .map(|b| BacklogItem {
+                kelurahan_code: b.kelurahan_code,
+                kelurahan_name: b.kelurahan_name,
+                waiting: b.count,
+            })
+            .collect(),
+        short_panels: d.short_panels.into_iter().map(|(name, _)| name).collect(),
+        unassigned_formations: d.unassigned.into_iter().map(|f| f.model.code).collect(),
+    }))
 }
