@@ -48,12 +48,6 @@ pub const STATUS_CHECK_PER_IP: Limit = Limit {
     window_secs: 15 * 60,
 };
 
-fn token(csrf: &Csrf) -> AppResult<String> {
-    csrf.0
-        .authenticity_token()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
-}
-
 fn acting(user: &CurrentUser) -> Acting<'_> {
     Acting {
         actor: user.actor(),
@@ -169,7 +163,7 @@ pub async fn start_page(
     {
         return Ok(Redirect::to(&format!("/pendaftaran/{}", a.id)).into_response());
     }
-    let page = area_page(&app, &r, &q, token(&csrf)?, FieldErrors::new()).await?;
+    let page = area_page(&app, &r, &q, csrf.token()?, FieldErrors::new()).await?;
     Ok((csrf.0, v::area_step(&ctx, &page)).into_response())
 }
 
@@ -223,7 +217,7 @@ pub async fn start(
                 kecamatan,
                 kelurahan: input.kelurahan,
             };
-            let page = area_page(&app, &r, &q, token(&csrf)?, errors).await?;
+            let page = area_page(&app, &r, &q, csrf.token()?, errors).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 csrf.0,
@@ -306,7 +300,7 @@ async fn render_form(
             values,
             errors,
             warnings,
-            csrf: token(csrf)?,
+            csrf: csrf.token()?,
             notice,
         },
     ))
@@ -535,7 +529,7 @@ pub async fn status_page(
             view: &view,
             timeline: &timeline,
             can_withdraw: mine && svc::can_withdraw(&view.application, &view.round, now),
-            csrf: token(&csrf)?,
+            csrf: csrf.token()?,
         },
     );
     Ok((csrf.0, page).into_response())
@@ -563,7 +557,7 @@ pub async fn withdraw(
     let id = parse_id(&id)?;
     if input.confirm != "yes" {
         svc::load(&app.db, acting(&user), id).await?;
-        let page = v::withdraw_confirm(&ctx, id, &token(&csrf)?);
+        let page = v::withdraw_confirm(&ctx, id, &csrf.token()?);
         return Ok((csrf.0, page).into_response());
     }
     svc::withdraw(&app.db, acting(&user), id).await?;
@@ -640,7 +634,7 @@ pub async fn desk(
     let page = desk_page(
         &app,
         &user,
-        token(&csrf)?,
+        csrf.token()?,
         FormData::default(),
         FieldErrors::new(),
     )
@@ -677,7 +671,7 @@ pub async fn desk_start(
     match res {
         Ok(id) => Ok(Redirect::to(&format!("/pendaftaran/{id}/formulir")).into_response()),
         Err(ApplicationError::Invalid(errors)) => {
-            let page = desk_page(&app, &user, token(&csrf)?, data, errors).await?;
+            let page = desk_page(&app, &user, csrf.token()?, data, errors).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 csrf.0,

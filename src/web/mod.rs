@@ -103,6 +103,16 @@ impl FromRequestParts<AppState> for Csrf {
 }
 
 impl Csrf {
+    /// The token to put in a form's hidden `csrf` field.
+    ///
+    /// # Errors
+    /// Only when the token cannot be derived (an internal fault).
+    pub fn token(&self) -> Result<String, AppError> {
+        self.0
+            .authenticity_token()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
+    }
+
     /// Verifies a submitted token.
     ///
     /// # Errors

@@ -32,12 +32,6 @@ fn id_of(raw: &str) -> AppResult<Uuid> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-fn token(csrf: &Csrf) -> AppResult<String> {
-    csrf.0
-        .authenticity_token()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
-}
-
 /// Refuses anyone but an admin, before anything else is read.
 fn admin_only(user: &CurrentUser) -> AppResult<()> {
     user.require(&[Role::Admin])
@@ -100,7 +94,7 @@ async fn panels_page(
     create: Option<FormView>,
     failed: Option<(Uuid, FormView)>,
 ) -> AppResult<PanelsPage> {
-    let t = token(csrf)?;
+    let t = csrf.token()?;
     Ok(PanelsPage {
         overview: svc::panels_overview(&app.db, round_id).await?,
         create: create.unwrap_or_else(|| FormView::new(fresh_key(), &t)),
@@ -139,7 +133,7 @@ async fn panels_answer(
             let f = FormView {
                 values: data,
                 errors,
-                csrf: token(&csrf)?,
+                csrf: csrf.token()?,
             };
             let p = match panel_id {
                 Some(pid) => panels_page(app, &csrf, round_id, None, Some((pid, f))).await?,
@@ -241,7 +235,7 @@ async fn schedule_page(
     create: Option<FormView>,
     failed: Option<(Uuid, FormView)>,
 ) -> AppResult<SchedulePage> {
-    let t = token(csrf)?;
+    let t = csrf.token()?;
     let mut values = fresh_key();
     values.0.insert("time".into(), "08:00".into());
     Ok(SchedulePage {
@@ -281,7 +275,7 @@ async fn schedule_answer(
             let f = FormView {
                 values: data,
                 errors,
-                csrf: token(&csrf)?,
+                csrf: csrf.token()?,
             };
             let p = match row {
                 Some(r) => schedule_page(app, &csrf, round_id, None, Some((r, f))).await?,

@@ -36,12 +36,6 @@ fn round_id(raw: &str) -> AppResult<Uuid> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-fn token(csrf: &Csrf) -> AppResult<String> {
-    csrf.0
-        .authenticity_token()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
-}
-
 /// Reads a submitted form and checks its CSRF token.
 fn submitted(csrf: &Csrf, Form(pairs): Pairs) -> AppResult<FormData> {
     let data = FormData::from_pairs(pairs);
@@ -104,7 +98,7 @@ pub async fn list(
     values
         .0
         .insert("idempotency_key".into(), Uuid::new_v4().to_string());
-    let f = FormView::new(values, &token(&csrf)?);
+    let f = FormView::new(values, &csrf.token()?);
     let markup = list_view(&app, &ctx, &f).await?;
     Ok(page(csrf, markup))
 }
@@ -131,7 +125,7 @@ pub async fn create(
             let f = FormView {
                 values: data,
                 errors,
-                csrf: token(&csrf)?,
+                csrf: csrf.token()?,
             };
             let markup = list_view(&app, &ctx, &f).await?;
             Ok(refused(csrf, markup))
@@ -183,7 +177,7 @@ pub async fn detail(
 ) -> AppResult<Response> {
     admin_only(&user)?;
     let d = svc::load(&app.db, round_id(&id)?).await?;
-    let f = FormView::new(settings_values(&d.round), &token(&csrf)?);
+    let f = FormView::new(settings_values(&d.round), &csrf.token()?);
     Ok(page(
         csrf,
         v::admin_round(&ctx, &d, &f, &FieldErrors::new()),
@@ -213,7 +207,7 @@ pub async fn update(
             let f = FormView {
                 values: data,
                 errors,
-                csrf: token(&csrf)?,
+                csrf: csrf.token()?,
             };
             Ok(refused(
                 csrf,
@@ -253,7 +247,7 @@ pub async fn status(
         Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}"))),
         Err(errors) => {
             let d = svc::load(&app.db, id).await?;
-            let f = FormView::new(settings_values(&d.round), &token(&csrf)?);
+            let f = FormView::new(settings_values(&d.round), &csrf.token()?);
             Ok(refused(csrf, v::admin_round(&ctx, &d, &f, &errors)))
         }
     }
@@ -280,7 +274,7 @@ pub async fn criteria(
 ) -> AppResult<Response> {
     admin_only(&user)?;
     let d = svc::load(&app.db, round_id(&id)?).await?;
-    let f = FormView::new(v::criteria_values(&d), &token(&csrf)?);
+    let f = FormView::new(v::criteria_values(&d), &csrf.token()?);
     Ok(page(
         csrf,
         v::admin_criteria(&ctx, &d, &f, &template_names()?),
@@ -311,7 +305,7 @@ pub async fn criteria_save(
             let f = FormView {
                 values: data,
                 errors,
-                csrf: token(&csrf)?,
+                csrf: csrf.token()?,
             };
             Ok(refused(
                 csrf,
@@ -341,7 +335,7 @@ pub async fn template(
             let f = FormView {
                 values: v::criteria_values(&d),
                 errors,
-                csrf: token(&csrf)?,
+                csrf: csrf.token()?,
             };
             Ok(refused(
                 csrf,
@@ -365,7 +359,7 @@ pub async fn requirements(
 ) -> AppResult<Response> {
     admin_only(&user)?;
     let d = svc::load(&app.db, round_id(&id)?).await?;
-    let f = FormView::new(v::requirement_values(&d), &token(&csrf)?);
+    let f = FormView::new(v::requirement_values(&d), &csrf.token()?);
     Ok(page(csrf, v::admin_requirements(&ctx, &d, &f)))
 }
 
@@ -392,7 +386,7 @@ pub async fn requirements_save(
             let f = FormView {
                 values: data,
                 errors,
-                csrf: token(&csrf)?,
+                csrf: csrf.token()?,
             };
             Ok(refused(csrf, v::admin_requirements(&ctx, &d, &f)))
         }
@@ -449,11 +443,11 @@ async fn formations_refused(
     data: FormData,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let mut p = formations_page(app, &token(&csrf)?).await?;
+    let mut p = formations_page(app, &csrf.token()?).await?;
     let f = FormView {
         values: data,
         errors,
-        csrf: token(&csrf)?,
+        csrf: csrf.token()?,
     };
     match which {
         FormationForm::Generate => p.generate = f,
@@ -475,7 +469,7 @@ pub async fn formations(
 ) -> AppResult<Response> {
     admin_only(&user)?;
     let d = svc::load(&app.db, round_id(&id)?).await?;
-    let p = formations_page(&app, &token(&csrf)?).await?;
+    let p = formations_page(&app, &csrf.token()?).await?;
     Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
 }
 
@@ -522,7 +516,7 @@ pub async fn formations_generate(
     let d = svc::load(&app.db, id).await?;
     match res {
         Ok(report) => {
-            let mut p = formations_page(&app, &token(&csrf)?).await?;
+            let mut p = formations_page(&app, &csrf.token()?).await?;
             p.generate.values = data;
             p.report = Some(report);
             Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
@@ -555,7 +549,7 @@ pub async fn formations_rts(
     let d = svc::load(&app.db, id).await?;
     match res {
         Ok(added) => {
-            let mut p = formations_page(&app, &token(&csrf)?).await?;
+            let mut p = formations_page(&app, &csrf.token()?).await?;
             p.notice = Some(crate::domain::round::Msg::new(
                 format!(
                     "{added} RT ditambahkan untuk kelurahan {}.",

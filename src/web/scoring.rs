@@ -18,12 +18,6 @@ use crate::services::scoring::{self as svc, ConflictKind};
 use crate::views::PageCtx;
 use crate::views::scoring::{self as v, SheetForm};
 
-fn token(csrf: &Csrf) -> AppResult<String> {
-    csrf.0
-        .authenticity_token()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
-}
-
 fn id_of(raw: &str) -> AppResult<Uuid> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
@@ -61,7 +55,7 @@ async fn render(
         reason,
     } = refused;
     let sheet = svc::score_sheet(&app.db, user.id, id).await?;
-    let token = token(csrf)?;
+    let token = csrf.token()?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

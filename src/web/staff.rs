@@ -30,12 +30,6 @@ use crate::views::staff::{self as v, CheckForm, ConflictForm, StaffPage};
 /// Submitted form fields, in order (a multi-select repeats its name).
 type Pairs = Form<Vec<(String, String)>>;
 
-fn token(csrf: &Csrf) -> AppResult<String> {
-    csrf.0
-        .authenticity_token()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
-}
-
 fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
@@ -110,7 +104,7 @@ async fn check_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let view = svc::open(&app.db, staff, id).await?;
-    form.csrf = token(&csrf)?;
+    form.csrf = csrf.token()?;
     form.admin = staff.role == Role::Admin;
     Ok((status, csrf.0, v::application(ctx, &view, &form)).into_response())
 }
@@ -314,7 +308,7 @@ pub async fn approvals(
     user.require(&[Role::Admin])?;
     let staff = staff_of(&user)?;
     let rows = svc::pending(&app.db, &staff).await?;
-    let t = token(&csrf)?;
+    let t = csrf.token()?;
     Ok((csrf.0, v::approvals(&ctx, &t, &rows, user.id)).into_response())
 }
 
@@ -364,7 +358,7 @@ pub async fn accounts(
 ) -> AppResult<Response> {
     user.require(&[Role::Admin])?;
     let p = StaffPage {
-        csrf: token(&csrf)?,
+        csrf: csrf.token()?,
         notice: match q.pesan.as_str() {
             "diundang" => Some(ctx.t("Undangan terkirim.", "Invitation sent.").into()),
             "tersimpan" => Some(ctx.t("Perubahan tersimpan.", "Changes saved.").into()),
@@ -402,7 +396,7 @@ pub async fn invite(
         Ok(_) => Ok(Redirect::to("/admin/akun?pesan=diundang").into_response()),
         Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
             let p = StaffPage {
-                csrf: token(&csrf)?,
+                csrf: csrf.token()?,
                 email: inv.email,
                 name: inv.name,
                 role: field(&pairs, "role").to_owned(),
@@ -517,7 +511,7 @@ pub async fn invite_page(
     {
         return Ok(bad_invite(&ctx, bad));
     }
-    let t = token(&csrf)?;
+    let t = csrf.token()?;
     Ok((
         csrf.0,
         v::accept_invite(&ctx, &t, q.token.trim(), None, None),
@@ -554,7 +548,7 @@ pub async fn invite_submit(
             .to_owned()
         });
     if password_error.is_some() || confirm_error.is_some() {
-        let t = token(&csrf)?;
+        let t = csrf.token()?;
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             csrf.0,
@@ -591,7 +585,7 @@ pub async fn invite_submit(
 
 async fn conflict_form(app: &AppState, user: &CurrentUser, csrf: &Csrf) -> AppResult<ConflictForm> {
     Ok(ConflictForm {
-        csrf: token(csrf)?,
+        csrf: csrf.token()?,
         stored: staff_svc::conflict_summary(&app.db, user.actor()).await?,
         kelurahan: kelurahan_options(app).await?,
         ..Default::default()
