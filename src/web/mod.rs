@@ -82,6 +82,14 @@ pub fn check_csrf(parts_token: &CsrfToken, submitted: &str) -> Result<(), AppErr
         .map_err(|_| AppError::Forbidden)
 }
 
+/// An id taken from the path; anything that is not a UUID is simply not found.
+///
+/// # Errors
+/// `NotFound` for a malformed id.
+pub fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
 /// The CSRF token extractor for POST handlers.
 pub struct Csrf(pub CsrfToken);
 

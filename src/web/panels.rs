@@ -28,10 +28,6 @@ use crate::views::rounds::FormView;
 /// Submitted form fields, in order (repeated names such as checkboxes kept).
 type Pairs = Form<Vec<(String, String)>>;
 
-fn id_of(raw: &str) -> AppResult<Uuid> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// Refuses anyone but an admin, before anything else is read.
 fn admin_only(user: &CurrentUser) -> AppResult<()> {
     user.require(&[Role::Admin])
@@ -112,7 +108,7 @@ pub async fn panels(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let p = panels_page(&app, &csrf, id_of(&id)?, None, None).await?;
+    let p = panels_page(&app, &csrf, super::path_id(&id)?, None, None).await?;
     Ok(page(csrf, StatusCode::OK, v::panels(&ctx, &p)))
 }
 
@@ -158,7 +154,7 @@ pub async fn panel_create(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = id_of(&id)?;
+    let id = super::path_id(&id)?;
     let (data, _) = submitted(&csrf, form)?;
     let res = field_errors(
         svc::create_panel(
@@ -184,7 +180,7 @@ pub async fn member_add(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let (id, pid) = (id_of(&id)?, id_of(&pid)?);
+    let (id, pid) = (super::path_id(&id)?, super::path_id(&pid)?);
     let (data, _) = submitted(&csrf, form)?;
     let res = field_errors(
         svc::add_member(&app.db, user.actor(), id, pid, data.get("account_id")).await,
@@ -202,7 +198,11 @@ pub async fn member_remove(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let (id, pid, aid) = (id_of(&id)?, id_of(&pid)?, id_of(&aid)?);
+    let (id, pid, aid) = (
+        super::path_id(&id)?,
+        super::path_id(&pid)?,
+        super::path_id(&aid)?,
+    );
     let (data, _) = submitted(&csrf, form)?;
     let res = field_errors(svc::remove_member(&app.db, user.actor(), id, pid, aid).await)?;
     panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
@@ -218,7 +218,7 @@ pub async fn panel_formations(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let (id, pid) = (id_of(&id)?, id_of(&pid)?);
+    let (id, pid) = (super::path_id(&id)?, super::path_id(&pid)?);
     let (data, formations) = submitted(&csrf, form)?;
     let res = field_errors(svc::set_formations(&app.db, user.actor(), id, pid, &formations).await)?;
     panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
@@ -256,7 +256,7 @@ pub async fn schedule(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let p = schedule_page(&app, &csrf, id_of(&id)?, None, None).await?;
+    let p = schedule_page(&app, &csrf, super::path_id(&id)?, None, None).await?;
     Ok(page(csrf, StatusCode::OK, v::schedule(&ctx, &p)))
 }
 
@@ -300,7 +300,7 @@ pub async fn session_create(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = id_of(&id)?;
+    let id = super::path_id(&id)?;
     let (data, _) = submitted(&csrf, form)?;
     let res = match SessionForm::parse(&data, OffsetDateTime::now_utc()) {
         Ok(s) => field_errors(
@@ -330,7 +330,7 @@ pub async fn session_fill(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let (id, sid) = (id_of(&id)?, id_of(&sid)?);
+    let (id, sid) = (super::path_id(&id)?, super::path_id(&sid)?);
     let (data, _) = submitted(&csrf, form)?;
     let from = mailbox(&app)?;
     match field_errors(svc::auto_fill(&app.db, user.actor(), &from, id, sid).await)? {
@@ -356,7 +356,7 @@ pub async fn invitation_move(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let (id, iid) = (id_of(&id)?, id_of(&iid)?);
+    let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
     let (data, _) = submitted(&csrf, form)?;
     let from = mailbox(&app)?;
     let res = field_errors(
@@ -375,7 +375,7 @@ pub async fn invitation_attendance(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let (id, iid) = (id_of(&id)?, id_of(&iid)?);
+    let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
     let (data, _) = submitted(&csrf, form)?;
     let res = field_errors(
         svc::record_attendance(&app.db, user.actor(), id, iid, data.get("attendance")).await,
@@ -393,7 +393,7 @@ pub async fn invitation_decision(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let (id, iid) = (id_of(&id)?, id_of(&iid)?);
+    let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
     let (data, _) = submitted(&csrf, form)?;
     let res = field_errors(
         svc::decide_absence(&app.db, user.actor(), id, iid, data.get("decision")).await,
@@ -413,6 +413,6 @@ pub async fn dashboard(
     Path(id): Path<String>,
 ) -> AppResult<Markup> {
     admin_only(&user)?;
-    let d = svc::dashboard(&app.db, id_of(&id)?).await?;
+    let d = svc::dashboard(&app.db, super::path_id(&id)?).await?;
     Ok(v::dashboard(&ctx, &d))
 }

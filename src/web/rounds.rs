@@ -32,10 +32,6 @@ fn admin_only(user: &CurrentUser) -> AppResult<()> {
     user.require(&[Role::Admin])
 }
 
-fn round_id(raw: &str) -> AppResult<Uuid> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// Reads a submitted form and checks its CSRF token.
 fn submitted(csrf: &Csrf, Form(pairs): Pairs) -> AppResult<FormData> {
     let data = FormData::from_pairs(pairs);
@@ -176,7 +172,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let d = svc::load(&app.db, round_id(&id)?).await?;
+    let d = svc::load(&app.db, super::path_id(&id)?).await?;
     let f = FormView::new(settings_values(&d.round), &csrf.token()?);
     Ok(page(
         csrf,
@@ -194,7 +190,7 @@ pub async fn update(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     let res = match RoundSettings::parse(&data) {
         Ok(s) => field_errors(svc::update_round(&app.db, user.actor(), id, &s).await)?,
@@ -228,7 +224,7 @@ pub async fn status(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     let to = RoundState::parse(data.get("to"))
         .ok_or_else(|| AppError::BadRequest("unknown state".into()))?;
@@ -273,7 +269,7 @@ pub async fn criteria(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let d = svc::load(&app.db, round_id(&id)?).await?;
+    let d = svc::load(&app.db, super::path_id(&id)?).await?;
     let f = FormView::new(v::criteria_values(&d), &csrf.token()?);
     Ok(page(
         csrf,
@@ -292,7 +288,7 @@ pub async fn criteria_save(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     let res = match svc::parse_criteria(&data) {
         Ok(rows) => field_errors(svc::set_criteria(&app.db, user.actor(), id, &rows).await)?,
@@ -325,7 +321,7 @@ pub async fn template(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     match field_errors(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)?
     {
@@ -358,7 +354,7 @@ pub async fn requirements(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let d = svc::load(&app.db, round_id(&id)?).await?;
+    let d = svc::load(&app.db, super::path_id(&id)?).await?;
     let f = FormView::new(v::requirement_values(&d), &csrf.token()?);
     Ok(page(csrf, v::admin_requirements(&ctx, &d, &f)))
 }
@@ -373,7 +369,7 @@ pub async fn requirements_save(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     let res = match svc::parse_requirements(&data) {
         Ok(rows) => field_errors(svc::set_requirements(&app.db, user.actor(), id, &rows).await)?,
@@ -468,7 +464,7 @@ pub async fn formations(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let d = svc::load(&app.db, round_id(&id)?).await?;
+    let d = svc::load(&app.db, super::path_id(&id)?).await?;
     let p = formations_page(&app, &csrf.token()?).await?;
     Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
 }
@@ -484,7 +480,7 @@ pub async fn formations_generate(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     let mut errs = FieldErrors::new();
     let seats = data.get("seats").parse::<i32>().unwrap_or(0);
@@ -537,7 +533,7 @@ pub async fn formations_rts(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     // Empty means "the recorded count"; anything unreadable is refused as 0.
     let count = match data.get("rt_count") {
@@ -575,7 +571,7 @@ pub async fn formations_add(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     let res = match svc::parse_formation(&data) {
         Ok(draft) => {
@@ -602,7 +598,7 @@ pub async fn formations_seats(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     match field_errors(svc::update_seats(&app.db, user.actor(), id, &data).await)? {
         Ok(_) => Ok(see_other(format!("/admin/seleksi/{id}/formasi"))),
@@ -623,7 +619,7 @@ pub async fn formations_import(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     // Keep the CSV exactly as pasted (FormData trims).
     let text = data.0.get("csv").cloned().unwrap_or_default();
@@ -646,8 +642,8 @@ pub async fn formations_delete(
     form: Pairs,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
-    let fid = round_id(&fid)?;
+    let id = super::path_id(&id)?;
+    let fid = super::path_id(&fid)?;
     let data = submitted(&csrf, form)?;
     match field_errors(svc::delete_formation(&app.db, user.actor(), id, fid).await)? {
         Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/formasi"))),
@@ -665,7 +661,7 @@ pub async fn formations_csv(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = round_id(&id)?;
+    let id = super::path_id(&id)?;
     let text = svc::export_formations(&app.db, user.actor(), id).await?;
     Ok((
         [

@@ -12,15 +12,11 @@ use uuid::Uuid;
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::ServiceError;
 use crate::services::scoring::{self as svc, ConflictKind};
 use crate::views::PageCtx;
 use crate::views::scoring::{self as v, SheetForm};
-
-fn id_of(raw: &str) -> AppResult<Uuid> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
 
 /// `GET /penilai`.
 pub async fn queue(
@@ -83,7 +79,15 @@ pub async fn sheet(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     user.require(&[Role::Panelist])?;
-    render(&app, &ctx, &user, &csrf, id_of(&id)?, Refused::default()).await
+    render(
+        &app,
+        &ctx,
+        &user,
+        &csrf,
+        super::path_id(&id)?,
+        Refused::default(),
+    )
+    .await
 }
 
 /// Fields of the declaration form.
@@ -108,7 +112,7 @@ pub async fn declare(
 ) -> AppResult<Response> {
     csrf.verify(&input.csrf)?;
     user.require(&[Role::Panelist])?;
-    let id = id_of(&id)?;
+    let id = super::path_id(&id)?;
     let kind = match input.kind.as_str() {
         "none" => ConflictKind::None,
         "family" => ConflictKind::Family,
@@ -175,7 +179,7 @@ pub async fn submit(
     };
     csrf.verify(&field("csrf"))?;
     user.require(&[Role::Panelist])?;
-    let id = id_of(&id)?;
+    let id = super::path_id(&id)?;
     let mut values = BTreeMap::new();
     for (k, v) in &pairs {
         if let Some(code) = k.strip_prefix("v_") {
