@@ -297,10 +297,12 @@ async fn resident_journey(mut app: TestApp) {
     let actions: Vec<&str> = trail.iter().map(|(a, _)| a.as_str()).collect();
     assert!(actions.contains(&"application.submitted"));
     assert!(actions.contains(&"document.added"));
+    // The full phone number, not a prefix: payloads carry SHA-256 hex digests,
+    // and a four-digit prefix turns up in one of them now and then.
     assert!(
         trail
             .iter()
-            .all(|(_, p)| !p.contains(NIK) && !p.contains("Siti") && !p.contains("0812"))
+            .all(|(_, p)| !p.contains(NIK) && !p.contains("Siti") && !p.contains("081234567890"))
     );
 
     // Submitting again (a retried POST) changes nothing.
