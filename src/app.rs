@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
+use crate::services::checkpoints::CheckpointKey;
 
 /// Everything a request may need. Cheap to clone (one `Arc`).
 #[derive(Clone)]
@@ -21,13 +22,21 @@ pub struct App {
     pub config: Config,
     /// CSRF protection for every state-changing form, keyed from the installation secret.
     pub csrf: CsrfConfig,
+    /// Signs audit checkpoints.
+    pub checkpoint_key: CheckpointKey,
 }
 
 impl AppState {
     /// Builds the state around an open, migrated database.
     pub fn new(db: DatabaseConnection, config: Config) -> AppState {
         let csrf = csrf_config(&config);
-        AppState(Arc::new(App { db, config, csrf }))
+        let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes());
+        AppState(Arc::new(App {
+            db,
+            config,
+            csrf,
+            checkpoint_key,
+        }))
     }
 }
 

@@ -111,7 +111,16 @@ impl Secret {
         if let Some(s) = given {
             return Secret::from_hex(s);
         }
-        let path = data_dir.join("secret.key");
+        Secret::in_file(data_dir, "secret.key")
+    }
+
+    /// The 32 random bytes in `data_dir/name`, created on first use with
+    /// owner-only permissions.
+    ///
+    /// # Errors
+    /// Fails when the file cannot be read or written, or holds no valid secret.
+    pub fn in_file(data_dir: &Path, name: &str) -> anyhow::Result<Secret> {
+        let path = data_dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(s) => Secret::from_hex(&s).with_context(|| format!("{} is damaged", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -119,7 +128,7 @@ impl Secret {
                 let mut bytes = [0u8; 32];
                 rand::rng().fill_bytes(&mut bytes);
                 write_private(&path, hex::encode(bytes).as_bytes())?;
-                tracing::info!(path = %path.display(), "generated a new installation secret");
+                tracing::info!(path = %path.display(), "generated a new key file");
                 Ok(Secret(bytes))
             }
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
@@ -158,6 +167,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub secret: Secret,
+    /// The Ed25519 seed that signs audit checkpoints (`data_dir/checkpoint.key`),
+    /// kept apart from `secret` so that it can be rotated or escrowed alone.
+    pub checkpoint_seed: Secret,
     /// Reverse proxies whose `X-Forwarded-For` is believed (empty: none).
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
@@ -176,6 +188,7 @@ impl Config {
         let database_url = inst.database_url()?;
         std::fs::create_dir_all(&inst.data_dir)?;
         let secret = Secret::load_or_create(serve.secret.as_deref(), &inst.data_dir)?;
+        let checkpoint_seed = Secret::in_file(&inst.data_dir, "checkpoint.key")?;
         let base_url = serve
             .base_url
             .clone()
@@ -190,6 +203,7 @@ impl Config {
             smtp_url: serve.smtp_url.clone(),
             mail_from: serve.mail_from.clone(),
             secret,
+            checkpoint_seed,
             trusted_proxies: serve.trusted_proxies.clone(),
         })
     }

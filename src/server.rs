@@ -41,6 +41,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let worker = mail::spawn(db.clone(), transport, from, stop_rx);
 
     let state = AppState::new(db, config);
+    let checkpointer = spawn_daily_checkpoints(state.clone(), stop_tx.subscribe());
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -56,9 +57,34 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Err(e) = worker.await {
         tracing::error!(error = %e, "mail worker ended abnormally");
     }
+    let _ = checkpointer.await;
     served?;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Signs a checkpoint once a day when the trail moved (DESIGN §6). Checked
+/// hourly, so a restart never skips a day; with several instances the first
+/// one to look signs and the others find it done.
+fn spawn_daily_checkpoints(
+    state: AppState,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.changed() => return,
+            }
+            let now = time::OffsetDateTime::now_utc();
+            match crate::services::checkpoints::daily(&state.db, &state.checkpoint_key, now).await {
+                Ok(Some(cp)) => tracing::info!(seq = cp.seq, "signed the daily checkpoint"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "daily checkpoint failed"),
+            }
+        }
+    })
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod checkpoint;
 pub mod eligibility;
 pub mod family_card;
 pub mod lang;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod checkpoints;
 pub mod documents;
 pub mod panels;
 pub mod rate_limit;

@@ -231,6 +231,7 @@ pub async fn status(
     let res = field_errors(
         svc::transition(
             &app.db,
+            &app.checkpoint_key,
             user.actor(),
             id,
             to,

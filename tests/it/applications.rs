@@ -76,9 +76,17 @@ pub(crate) async fn open_round(app: &TestApp) -> (Uuid, String) {
     rounds::generate_formations(db, actor, id, KECAMATAN, 5, 2)
         .await
         .expect("formations");
-    rounds::transition(db, actor, id, RoundState::Registration, "", now)
-        .await
-        .expect("open registration");
+    rounds::transition(
+        db,
+        &crate::support::checkpoint_key(),
+        actor,
+        id,
+        RoundState::Registration,
+        "",
+        now,
+    )
+    .await
+    .expect("open registration");
     let slug = round::Entity::find_by_id(id)
         .one(db)
         .await

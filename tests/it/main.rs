@@ -10,6 +10,7 @@ mod applications;
 mod architecture;
 mod audit_chain;
 mod browser;
+mod checkpoints;
 mod cli;
 mod db_smoke;
 mod documents;

@@ -654,9 +654,17 @@ async fn announcing_provisional_results_through_the_round_state_machine_publishe
         id: admin_id,
         role: Role::Admin,
     };
-    pokmas::services::rounds::transition(db, actor, f.round_id, RoundState::Provisional, "", now())
-        .await
-        .expect("announce provisional results");
+    pokmas::services::rounds::transition(
+        db,
+        &crate::support::checkpoint_key(),
+        actor,
+        f.round_id,
+        RoundState::Provisional,
+        "",
+        now(),
+    )
+    .await
+    .expect("announce provisional results");
     let published = events(&f, "ranking.changed").await;
     assert_eq!(
         published.len(),
@@ -685,4 +693,20 @@ async fn announcing_provisional_results_through_the_round_state_machine_publishe
         .await
         .expect("rows");
     assert!(rows.iter().all(|r| r.published));
+
+    // The publication is covered by a signed checkpoint of the head at that
+    // moment, which opens with the installation's public key.
+    let key = crate::support::checkpoint_key();
+    let cp = pokmas::services::checkpoints::latest(db)
+        .await
+        .expect("read")
+        .expect("a checkpoint was signed at publication");
+    let last = published.last().expect("events");
+    assert_eq!(
+        (cp.seq, cp.hash.as_str(), cp.reason.as_str()),
+        (last.seq, last.hash.as_str(), "provisional")
+    );
+    let opened = pokmas::domain::checkpoint::open(&cp.note, &key.verifier()).expect("signature");
+    assert_eq!(opened.checkpoint.seq, u64::try_from(last.seq).expect("seq"));
+    assert_eq!(opened.checkpoint.hash, last.hash);
 }

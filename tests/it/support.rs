@@ -164,6 +164,7 @@ impl TestApp {
             smtp_url: None,
             mail_from: "Probebaya <noreply@pokmas.test>".into(),
             secret: Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+            checkpoint_seed: Secret::from_hex(&"cd".repeat(32)).expect("checkpoint seed"),
             trusted_proxies: vec![],
         };
         let state = AppState::new(db.db.clone(), config);
@@ -386,4 +387,9 @@ fn urlencode(s: &str) -> String {
         }
     }
     out
+}
+
+/// A checkpoint signing key for tests that call services without a `TestApp`.
+pub fn checkpoint_key() -> pokmas::services::checkpoints::CheckpointKey {
+    pokmas::services::checkpoints::CheckpointKey::new("http://localhost", &[0xcd; 32])
 }

@@ -458,12 +458,15 @@ async fn sync_whole_formations(tx: &DatabaseTransaction, round_id: Uuid) -> Resu
 /// `now`. Opening registration also freezes the rules: it stores
 /// `frozen_hash` and `frozen_at`, and the `round.registration_opened` event
 /// carries the frozen object and its hash (`payload.frozen_hash` =
-/// SHA-256 of the canonical text of `payload.frozen`). Cancelling needs a reason.
+/// SHA-256 of the canonical text of `payload.frozen`). Publishing provisional
+/// or final results signs a checkpoint of the trail with `checkpoint_key`.
+/// Cancelling needs a reason.
 ///
 /// # Errors
 /// `Invalid` with the reason in both languages; `Forbidden`; `NotFound`.
 pub async fn transition(
     db: &DatabaseConnection,
+    checkpoint_key: &crate::services::checkpoints::CheckpointKey,
     actor: Actor,
     id: Uuid,
     to: RoundState,
@@ -560,6 +563,13 @@ pub async fn transition(
         crate::services::standings::publish_round(&tx, id, event.seq)
             .await
             .map_err(|e| anyhow::anyhow!("publishing ranks: {e}"))?;
+    }
+    if matches!(to, RoundState::Provisional | RoundState::Final) {
+        // The checkpoint covers the publication and every rank it gave, and
+        // is signed in the same transaction: no publication without one.
+        crate::services::checkpoints::record(&tx, checkpoint_key, to.as_str())
+            .await
+            .map_err(|e| anyhow::anyhow!("signing the checkpoint: {e}"))?;
     }
     tx.commit().await?;
     tracing::info!(round.id = %id, round.from = %from, round.to = %to, "round state changed");

@@ -604,6 +604,7 @@ pub async fn round_transition(
     };
     svc::transition(
         &app.db,
+        &app.checkpoint_key,
         user.0.actor(),
         id,
         to,

@@ -1,0 +1,178 @@
+//! Signed checkpoints of the audit trail (DESIGN §6): at every publication of
+//! results, and once a day when the trail moved, the chain head `(seq, hash)`
+//! is signed with the installation's Ed25519 key and stored as a C2SP
+//! `tlog-checkpoint` note. A checkpoint is only signed when it extends the
+//! previous one, so the key never blesses a rewritten or truncated trail.
+
+use ed25519_dalek::SigningKey;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryOrder, QuerySelect,
+};
+use time::OffsetDateTime;
+
+use super::ServiceError;
+use crate::db::entities::{audit_chain_head, audit_checkpoint, audit_event};
+use crate::domain::audit::Checkpoint;
+use crate::domain::checkpoint::{self as note, VerifierKey};
+
+/// The installation's checkpoint signing key and the origin it signs for.
+#[derive(Clone)]
+pub struct CheckpointKey {
+    origin: String,
+    signing: SigningKey,
+}
+
+impl std::fmt::Debug for CheckpointKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CheckpointKey({})", self.verifier())
+    }
+}
+
+impl CheckpointKey {
+    /// The key for an installation reachable at `base_url`; the origin line
+    /// names the installation (`host/audit`) so that checkpoints of two
+    /// installations can never be confused.
+    #[must_use]
+    pub fn new(base_url: &str, seed: &[u8; 32]) -> CheckpointKey {
+        let host = base_url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        CheckpointKey {
+            origin: format!("{host}/audit"),
+            signing: SigningKey::from_bytes(seed),
+        }
+    }
+
+    /// The origin line of every checkpoint this installation signs.
+    #[must_use]
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The public verifier key (`NAME+KEYID+BASE64`) to publish.
+    #[must_use]
+    pub fn verifier(&self) -> VerifierKey {
+        VerifierKey::new(&self.origin, self.signing.verifying_key())
+    }
+}
+
+/// Signs and stores a checkpoint of the current chain head. Call it inside the
+/// transaction that published something, after its events, so the checkpoint
+/// covers them. When the head already has a checkpoint, that one is returned.
+///
+/// # Errors
+/// [`ServiceError::Invalid`] on an empty trail; [`ServiceError::Internal`]
+/// when the head does not extend the previous checkpoint (the trail was
+/// rewritten or truncated: nothing is signed).
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    key: &CheckpointKey,
+    reason: &str,
+) -> Result<audit_checkpoint::Model, ServiceError> {
+    let head = audit_chain_head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if head.seq == 0 {
+        return Err(ServiceError::Invalid(
+            "Jejak audit masih kosong; belum ada yang bisa ditandatangani.".into(),
+        ));
+    }
+    if let Some(existing) = audit_checkpoint::Entity::find_by_id(head.seq)
+        .one(conn)
+        .await?
+    {
+        return Ok(existing);
+    }
+    let previous = latest(conn).await?;
+    let hash_at_previous = match &previous {
+        Some(p) => audit_event::Entity::find_by_id(p.seq)
+            .one(conn)
+            .await?
+            .map(|e| e.hash),
+        None => None,
+    };
+    let head_cp = Checkpoint {
+        seq: u64::try_from(head.seq).map_err(|e| anyhow::anyhow!(e))?,
+        hash: head.hash.clone(),
+    };
+    let previous_cp = previous.as_ref().map(to_checkpoint).transpose()?;
+    note::check_extends(previous_cp.as_ref(), &head_cp, hash_at_previous.as_deref())
+        .map_err(|e| anyhow::anyhow!("refusing to sign checkpoint {}: {e}", head.seq))?;
+    let text = note::sign(&key.origin, &head_cp, &key.signing).map_err(|e| anyhow::anyhow!(e))?;
+    let model = audit_checkpoint::ActiveModel {
+        seq: Set(head.seq),
+        hash: Set(head.hash),
+        origin: Set(key.origin.clone()),
+        note: Set(text),
+        reason: Set(reason.to_owned()),
+        created_at: Set(OffsetDateTime::now_utc()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(model)
+}
+
+/// The most recent checkpoint, if any.
+///
+/// # Errors
+/// Storage failures.
+pub async fn latest<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Option<audit_checkpoint::Model>, ServiceError> {
+    Ok(audit_checkpoint::Entity::find()
+        .order_by_desc(audit_checkpoint::Column::Seq)
+        .one(conn)
+        .await?)
+}
+
+/// The most recent checkpoints, newest first.
+///
+/// # Errors
+/// Storage failures.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<audit_checkpoint::Model>, ServiceError> {
+    Ok(audit_checkpoint::Entity::find()
+        .order_by_desc(audit_checkpoint::Column::Seq)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// The daily checkpoint: signs the head when the trail moved since the last
+/// checkpoint and that one is more than a day old (or there is none).
+/// Returns the new checkpoint, or `None` when there was nothing to do.
+///
+/// # Errors
+/// As [`record`].
+pub async fn daily(
+    db: &DatabaseConnection,
+    key: &CheckpointKey,
+    now: OffsetDateTime,
+) -> Result<Option<audit_checkpoint::Model>, ServiceError> {
+    let tx = crate::db::begin_write(db).await?;
+    let head = audit_chain_head::Entity::find_by_id(1).one(&tx).await?;
+    let last = latest(&tx).await?;
+    let due = match (&head, &last) {
+        (None, _) => false,
+        (Some(h), None) => h.seq > 0,
+        (Some(h), Some(l)) => h.seq > l.seq && now - l.created_at >= time::Duration::days(1),
+    };
+    if !due {
+        return Ok(None);
+    }
+    let cp = record(&tx, key, "daily").await?;
+    tx.commit().await?;
+    Ok(Some(cp))
+}
+
+fn to_checkpoint(m: &audit_checkpoint::Model) -> Result<Checkpoint, ServiceError> {
+    Ok(Checkpoint {
+        seq: u64::try_from(m.seq).map_err(|e| anyhow::anyhow!(e))?,
+        hash: m.hash.clone(),
+    })
+}
