@@ -4,7 +4,7 @@ use pokmas::db::audit::{Actor, NewEvent, append};
 use pokmas::db::entities::audit_event;
 use pokmas::domain::checkpoint::open;
 use pokmas::services::checkpoints::{self, daily, record};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use time::{Duration, OffsetDateTime};
 
 use crate::support::TestApp;
