@@ -190,6 +190,19 @@ pub async fn export_csv<W: std::io::Write>(
     db: &impl ConnectionTrait,
     out: W,
 ) -> anyhow::Result<u64> {
+    export_csv_up_to(db, out, i64::MAX).await
+}
+
+/// [`export_csv`] of the events with `seq ≤ up_to` only: a fixed file even
+/// while the trail grows during the export.
+///
+/// # Errors
+/// Storage or write failures.
+pub async fn export_csv_up_to<W: std::io::Write>(
+    db: &impl ConnectionTrait,
+    out: W,
+    up_to: i64,
+) -> anyhow::Result<u64> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let mut writer = crate::export::audit_csv::AuditCsvWriter::with_header(out)?;
     let mut after = 0i64;
@@ -197,6 +210,7 @@ pub async fn export_csv<W: std::io::Write>(
     loop {
         let page = audit_event::Entity::find()
             .filter(audit_event::Column::Seq.gt(after))
+            .filter(audit_event::Column::Seq.lte(up_to))
             .order_by_asc(audit_event::Column::Seq)
             .limit(EXPORT_PAGE)
             .all(db)

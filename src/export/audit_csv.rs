@@ -232,18 +232,23 @@ impl std::error::Error for ReadError {}
 /// Decoded fields of whole records, back to back: `ends[k]` is where field k
 /// ends in `data`, and each field starts where the previous one ended.
 #[derive(Debug, Default)]
-struct Fields {
+pub(crate) struct Fields {
     data: Vec<u8>,
     ends: Vec<usize>,
 }
 
 impl Fields {
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.data.clear();
         self.ends.clear();
     }
 
-    fn field(&self, k: usize) -> &[u8] {
+    /// Number of fields parsed.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn field(&self, k: usize) -> &[u8] {
         let start = if k == 0 { 0 } else { self.ends[k - 1] };
         &self.data[start..self.ends[k]]
     }
@@ -254,7 +259,7 @@ impl Fields {
     }
 }
 
-enum Step {
+pub(crate) enum Step {
     /// A record was parsed from the first `n` bytes.
     Record(usize),
     /// The buffer ends inside a record.
@@ -264,7 +269,11 @@ enum Step {
 }
 
 /// Parses one record from the start of `input`, appending its fields to `out`.
-fn parse_record(input: &[u8], at_eof: bool, out: &mut Fields) -> Result<Step, &'static str> {
+pub(crate) fn parse_record(
+    input: &[u8],
+    at_eof: bool,
+    out: &mut Fields,
+) -> Result<Step, &'static str> {
     let n = input.len();
     if n == 0 {
         return Ok(if at_eof { Step::End } else { Step::NeedMore });

@@ -4,3 +4,5 @@ pub mod audit_csv;
 pub mod csv_safe;
 pub mod formations_csv;
 pub mod regions_csv;
+pub mod recompute;
+pub mod round_csv;

@@ -15,6 +15,8 @@ pub mod standings;
 // verification and staff accounts
 pub mod staff;
 pub mod verification;
+// auditor exports
+pub mod exports;
 
 use sea_orm::DbErr;
 

@@ -1,0 +1,755 @@
+//! Exports for auditors (DESIGN §10): the round's files and the audit trail,
+//! for the web downloads, the JSON API and `pokmas export`.
+//!
+//! Each export is itself an audited event, `export.created`, naming who
+//! exported which file, how many rows and the SHA-256 of the bytes, so a file
+//! an auditor holds can be matched to the moment it was taken.
+//!
+//! - A round file is written inside one write transaction together with its
+//!   event: a consistent snapshot, and no file without its event.
+//! - `audit.csv` is the whole trail (a chain cannot be split by round). It is
+//!   streamed page by page (keyset on `seq`, constant memory) up to the head
+//!   seen when the export began, outside any write lock so that a
+//!   million-event export never blocks the site; the event (with `up_to_seq`
+//!   and that head's hash, which pins every byte of the file) is appended
+//!   right after.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{self, Write};
+use std::path::Path;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::ServiceError;
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{
+    application, audit_chain_head, conflict_declaration, criterion, formation, formation_rt,
+    imported_value, panel_formation, panel_member, ranking, requirement, requirement_check,
+    round, score_value, score_version, scorecard,
+};
+use crate::domain::audit::format_at;
+use crate::domain::masking::mask_nik;
+use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
+use crate::domain::role::Role;
+use crate::domain::round::RtSet;
+use crate::export::formations_csv::{self, FormationRec};
+use crate::export::round_csv::{self as files, IMPORT_PANELIST, TableWriter, opt, yes_no};
+
+/// One exportable file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExportFile {
+    Round,
+    Formations,
+    Criteria,
+    Scores,
+    Rankings,
+    Applications,
+    Audit,
+}
+
+impl ExportFile {
+    /// Every file, in the order `export all` writes them.
+    pub const ALL: [ExportFile; 7] = [
+        ExportFile::Round,
+        ExportFile::Formations,
+        ExportFile::Criteria,
+        ExportFile::Scores,
+        ExportFile::Rankings,
+        ExportFile::Applications,
+        ExportFile::Audit,
+    ];
+
+    /// The short name used in URLs and on the command line: `rankings`.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            ExportFile::Round => "round",
+            ExportFile::Formations => "formations",
+            ExportFile::Criteria => "criteria",
+            ExportFile::Scores => "scores",
+            ExportFile::Rankings => "rankings",
+            ExportFile::Applications => "applications",
+            ExportFile::Audit => "audit",
+        }
+    }
+
+    /// The file name: `rankings.csv`.
+    #[must_use]
+    pub fn file_name(self) -> String {
+        format!("{}.csv", self.key())
+    }
+
+    /// The file for a short name or a file name (`rankings`, `rankings.csv`).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<ExportFile> {
+        let key = s.strip_suffix(".csv").unwrap_or(s);
+        ExportFile::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// What the file holds, for the download page.
+    #[must_use]
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            ExportFile::Round => (
+                "Aturan seleksi: agregasi, nilai lulus, jumlah penilai minimum, benih undian.",
+                "The round's rules: aggregation, passing total, minimum panelists, lottery seed.",
+            ),
+            ExportFile::Formations => (
+                "Formasi: wilayah RT, kursi dan cadangan.",
+                "Formations: RT area, seats and reserve.",
+            ),
+            ExportFile::Criteria => (
+                "Kriteria: bobot, skala, nilai minimum, urutan penentu seri.",
+                "Criteria: weight, scale, pass minimum, tie-break order.",
+            ),
+            ExportFile::Scores => (
+                "Setiap versi lembar nilai yang diserahkan, per kriteria, dan nilai impor.",
+                "Every submitted scorecard version per criterion, and imported values.",
+            ),
+            ExportFile::Rankings => (
+                "Satu baris per pendaftaran: total pecahan pasti, lulus, peringkat, status.",
+                "One row per application: exact total, passed, rank, status.",
+            ),
+            ExportFile::Applications => (
+                "Pendaftaran: formasi, kelayakan dan alasannya, NIK disamarkan.",
+                "Applications: formation, eligibility and reasons, NIK masked.",
+            ),
+            ExportFile::Audit => (
+                "Seluruh jejak audit berantai hash (untuk pokmas audit verify).",
+                "The whole hash-chained audit trail (for pokmas audit verify).",
+            ),
+        }
+    }
+}
+
+/// What an export produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub file: ExportFile,
+    pub rows: u64,
+    pub bytes: u64,
+    pub sha256: String,
+    /// Seq of the `export.created` event.
+    pub seq: i64,
+}
+
+/// Auditors and admins export; the CLI runs as the system.
+fn allowed(actor: Actor) -> Result<(), ServiceError> {
+    match actor {
+        Actor::System
+        | Actor::Account {
+            role: Role::Admin | Role::Auditor,
+            ..
+        } => Ok(()),
+        Actor::Account { .. } => Err(ServiceError::Forbidden),
+    }
+}
+
+/// A round by its id or its slug.
+///
+/// # Errors
+/// `NotFound`; storage failures.
+pub async fn find_round<C: ConnectionTrait>(db: &C, key: &str) -> Result<round::Model, ServiceError> {
+    let found = match Uuid::parse_str(key.trim()) {
+        Ok(id) => round::Entity::find_by_id(id).one(db).await?,
+        Err(_) => {
+            round::Entity::find()
+                .filter(round::Column::Slug.eq(key.trim()))
+                .one(db)
+                .await?
+        }
+    };
+    found.ok_or(ServiceError::NotFound)
+}
+
+/// The rounds an auditor can export, newest first.
+///
+/// # Errors
+/// `Forbidden` for other roles; storage failures.
+pub async fn rounds(db: &DatabaseConnection, actor: Actor) -> Result<Vec<round::Model>, ServiceError> {
+    allowed(actor)?;
+    Ok(round::Entity::find()
+        .filter(round::Column::State.ne("draft"))
+        .order_by_desc(round::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// Counts and hashes what passes through.
+struct Hashing<W> {
+    inner: W,
+    sha: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sha.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W> Hashing<W> {
+    fn new(inner: W) -> Self {
+        Hashing {
+            inner,
+            sha: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    fn digest(self) -> (String, u64) {
+        (hex::encode(self.sha.finalize()), self.bytes)
+    }
+}
+
+/// Exports one file of `round_id` to `out` and records the export. `via` is
+/// `web`, `api` or `cli`. `audit.csv` ignores the round (the trail is whole).
+///
+/// # Errors
+/// `Forbidden` unless admin, auditor or the system; `NotFound`; storage or
+/// write failures.
+pub async fn export<W: Write>(
+    db: &DatabaseConnection,
+    actor: Actor,
+    round_id: Uuid,
+    file: ExportFile,
+    via: &str,
+    out: W,
+) -> Result<Receipt, ServiceError> {
+    allowed(actor)?;
+    if file == ExportFile::Audit {
+        return export_audit(db, actor, Some(round_id), via, out).await;
+    }
+    let tx = begin_write(db).await?;
+    let round = round::Entity::find_by_id(round_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let mut hashing = Hashing::new(out);
+    let rows = match file {
+        ExportFile::Round => write_round(&round, &mut hashing)?,
+        ExportFile::Formations => write_formations(&tx, &round, &mut hashing).await?,
+        ExportFile::Criteria => write_criteria(&tx, &round, &mut hashing).await?,
+        ExportFile::Scores => write_scores(&tx, &round, &mut hashing).await?,
+        ExportFile::Rankings => write_rankings(&tx, &round, &mut hashing).await?,
+        ExportFile::Applications => write_applications(&tx, &round, &mut hashing).await?,
+        ExportFile::Audit => 0,
+    };
+    hashing.flush().map_err(anyhow::Error::from)?;
+    let (sha256, bytes) = hashing.digest();
+    let event = append(
+        &tx,
+        NewEvent::new(actor, "export.created", "round", round.id.to_string())
+            .round(round.id)
+            .payload(serde_json::json!({
+                "file": file.file_name(),
+                "rows": rows,
+                "bytes": bytes,
+                "sha256": sha256,
+                "via": via,
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(round.id = %round.id, file = %file.file_name(), rows, "exported");
+    Ok(Receipt {
+        file,
+        rows,
+        bytes,
+        sha256,
+        seq: event.seq,
+    })
+}
+
+/// Exports the whole audit trail as `audit.csv` up to the current head, then
+/// records the export (so the file never contains its own event).
+///
+/// # Errors
+/// `Forbidden` unless admin, auditor or the system; storage or write failures.
+pub async fn export_audit<W: Write>(
+    db: &DatabaseConnection,
+    actor: Actor,
+    round_id: Option<Uuid>,
+    via: &str,
+    out: W,
+) -> Result<Receipt, ServiceError> {
+    allowed(actor)?;
+    let head = audit_chain_head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let mut hashing = Hashing::new(out);
+    let rows = crate::db::audit::export_csv_up_to(db, &mut hashing, head.seq).await?;
+    hashing.flush().map_err(anyhow::Error::from)?;
+    let (sha256, bytes) = hashing.digest();
+    let tx = begin_write(db).await?;
+    let mut event = NewEvent::new(actor, "export.created", "audit_trail", "audit.csv").payload(
+        serde_json::json!({
+            "file": "audit.csv",
+            "rows": rows,
+            "bytes": bytes,
+            "sha256": sha256,
+            "up_to_seq": head.seq,
+            "head_hash": head.hash,
+            "via": via,
+        }),
+    );
+    if let Some(id) = round_id {
+        event = event.round(id);
+    }
+    let event = append(&tx, event).await?;
+    tx.commit().await?;
+    tracing::info!(rows, up_to_seq = head.seq, "exported the audit trail");
+    Ok(Receipt {
+        file: ExportFile::Audit,
+        rows,
+        bytes,
+        sha256,
+        seq: event.seq,
+    })
+}
+
+/// Writes every file of the round into `dir` (created if missing; existing
+/// files of the same names are replaced), each one an audited export.
+///
+/// # Errors
+/// As [`export`], or when the folder or a file cannot be written.
+pub async fn export_all(
+    db: &DatabaseConnection,
+    actor: Actor,
+    round_id: Uuid,
+    via: &str,
+    dir: &Path,
+) -> Result<Vec<Receipt>, ServiceError> {
+    allowed(actor)?;
+    std::fs::create_dir_all(dir).map_err(anyhow::Error::from)?;
+    let mut receipts = Vec::new();
+    for file in ExportFile::ALL {
+        let path = dir.join(file.file_name());
+        let f = std::fs::File::create(&path)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+        let mut w = io::BufWriter::new(f);
+        receipts.push(export(db, actor, round_id, file, via, &mut w).await?);
+        w.into_inner()
+            .map_err(|e| anyhow::Error::from(e.into_error()))?
+            .sync_all()
+            .map_err(anyhow::Error::from)?;
+    }
+    Ok(receipts)
+}
+
+fn io_err(e: io::Error) -> ServiceError {
+    ServiceError::Internal(e.into())
+}
+
+fn write_round<W: Write>(r: &round::Model, out: W) -> Result<u64, ServiceError> {
+    let mut t = TableWriter::new(out, &files::ROUND).map_err(io_err)?;
+    t.row(&[
+        r.id.to_string(),
+        r.name.clone(),
+        r.state.clone(),
+        r.aggregation.clone(),
+        opt(r.passing_total),
+        r.min_panelists.to_string(),
+        r.lottery_seed.clone().unwrap_or_default(),
+    ])
+    .map_err(io_err)?;
+    Ok(t.finish().map_err(io_err)?.1)
+}
+
+async fn criteria_of<C: ConnectionTrait>(
+    tx: &C,
+    round_id: Uuid,
+) -> Result<Vec<criterion::Model>, ServiceError> {
+    Ok(criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .order_by_asc(criterion::Column::Position)
+        .all(tx)
+        .await?)
+}
+
+async fn formations_of<C: ConnectionTrait>(
+    tx: &C,
+    round_id: Uuid,
+) -> Result<Vec<formation::Model>, ServiceError> {
+    Ok(formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round_id))
+        .order_by_asc(formation::Column::Code)
+        .all(tx)
+        .await?)
+}
+
+async fn write_criteria<C: ConnectionTrait, W: Write>(
+    tx: &C,
+    r: &round::Model,
+    out: W,
+) -> Result<u64, ServiceError> {
+    let mut t = TableWriter::new(out, &files::CRITERIA).map_err(io_err)?;
+    for c in criteria_of(tx, r.id).await? {
+        t.row(&[
+            r.id.to_string(),
+            c.code,
+            c.name_id,
+            c.weight.to_string(),
+            c.scale_min.to_string(),
+            c.scale_max.to_string(),
+            opt(c.pass_min),
+            opt(c.tiebreak_order),
+            c.kind,
+        ])
+        .map_err(io_err)?;
+    }
+    Ok(t.finish().map_err(io_err)?.1)
+}
+
+async fn write_formations<C: ConnectionTrait, W: Write>(
+    tx: &C,
+    r: &round::Model,
+    mut out: W,
+) -> Result<u64, ServiceError> {
+    let formations = formations_of(tx, r.id).await?;
+    let mut rts: HashMap<Uuid, Vec<i32>> = HashMap::new();
+    for rt in formation_rt::Entity::find()
+        .filter(formation_rt::Column::RoundId.eq(r.id))
+        .order_by_asc(formation_rt::Column::RtNumber)
+        .all(tx)
+        .await?
+    {
+        rts.entry(rt.formation_id).or_default().push(rt.rt_number);
+    }
+    let rows: Vec<FormationRec> = formations
+        .into_iter()
+        .map(|f| FormationRec {
+            line: 0,
+            round_id: r.id.to_string(),
+            rts: if f.all_rts {
+                RtSet::All
+            } else {
+                RtSet::Some(rts.remove(&f.id).unwrap_or_default())
+            },
+            code: f.code,
+            name: f.name,
+            kelurahan_code: f.kelurahan_code,
+            seats: f.seats,
+            reserve: f.reserve,
+        })
+        .collect();
+    let text = formations_csv::write(&rows)?;
+    out.write_all(text.as_bytes()).map_err(io_err)?;
+    Ok(rows.len() as u64)
+}
+
+/// The submitted applications of a round (those with a registration number),
+/// by formation code then registration number.
+async fn applications_of<C: ConnectionTrait>(
+    tx: &C,
+    round_id: Uuid,
+) -> Result<Vec<application::Model>, ServiceError> {
+    Ok(application::Entity::find()
+        .filter(application::Column::RoundId.eq(round_id))
+        .filter(application::Column::State.ne("draft"))
+        .filter(application::Column::RegistrationNo.is_not_null())
+        .order_by_asc(application::Column::RegistrationNo)
+        .all(tx)
+        .await?)
+}
+
+/// Eligibility as ranked: the application's state.
+fn eligibility(state: &str) -> &'static str {
+    match state {
+        "eligible" => "eligible",
+        "ineligible" => "ineligible",
+        "withdrawn" => "withdrawn",
+        _ => "pending",
+    }
+}
+
+async fn write_scores<C: ConnectionTrait, W: Write>(
+    tx: &C,
+    r: &round::Model,
+    out: W,
+) -> Result<u64, ServiceError> {
+    let mut t = TableWriter::new(out, &files::SCORES).map_err(io_err)?;
+    let criteria = criteria_of(tx, r.id).await?;
+    let position: HashMap<Uuid, usize> =
+        criteria.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let code: HashMap<Uuid, &str> = criteria.iter().map(|c| (c.id, c.code.as_str())).collect();
+    let apps = applications_of(tx, r.id).await?;
+    // One formation at a time keeps memory to the largest formation.
+    for f in formations_of(tx, r.id).await? {
+        let in_f: Vec<&application::Model> = apps
+            .iter()
+            .filter(|a| a.formation_id == Some(f.id))
+            .collect();
+        if in_f.is_empty() {
+            continue;
+        }
+        let ids: Vec<Uuid> = in_f.iter().map(|a| a.id).collect();
+        let panel_ids: Vec<Uuid> = panel_formation::Entity::find()
+            .filter(panel_formation::Column::FormationId.eq(f.id))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|p| p.panel_id)
+            .collect();
+        let members: HashSet<Uuid> = panel_member::Entity::find()
+            .filter(panel_member::Column::PanelId.is_in(panel_ids))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|m| m.account_id)
+            .collect();
+        let mut recused = HashSet::new();
+        let mut cards = Vec::new();
+        let mut imported = Vec::new();
+        for chunk in ids.chunks(500) {
+            recused.extend(
+                conflict_declaration::Entity::find()
+                    .filter(conflict_declaration::Column::ApplicationId.is_in(chunk.to_vec()))
+                    .filter(conflict_declaration::Column::Recused.eq(true))
+                    .all(tx)
+                    .await?
+                    .into_iter()
+                    .map(|c| (c.application_id, c.panelist_id)),
+            );
+            cards.extend(
+                scorecard::Entity::find()
+                    .filter(scorecard::Column::ApplicationId.is_in(chunk.to_vec()))
+                    .filter(scorecard::Column::CurrentVersion.gt(0))
+                    .all(tx)
+                    .await?,
+            );
+            imported.extend(
+                imported_value::Entity::find()
+                    .filter(imported_value::Column::ApplicationId.is_in(chunk.to_vec()))
+                    .all(tx)
+                    .await?,
+            );
+        }
+        let card_ids: Vec<Uuid> = cards.iter().map(|c| c.id).collect();
+        let mut versions = Vec::new();
+        for chunk in card_ids.chunks(500) {
+            versions.extend(
+                score_version::Entity::find()
+                    .filter(score_version::Column::ScorecardId.is_in(chunk.to_vec()))
+                    .all(tx)
+                    .await?,
+            );
+        }
+        let version_ids: Vec<Uuid> = versions.iter().map(|v| v.id).collect();
+        let mut values: HashMap<Uuid, Vec<score_value::Model>> = HashMap::new();
+        for chunk in version_ids.chunks(500) {
+            for v in score_value::Entity::find()
+                .filter(score_value::Column::ScoreVersionId.is_in(chunk.to_vec()))
+                .all(tx)
+                .await?
+            {
+                values.entry(v.score_version_id).or_default().push(v);
+            }
+        }
+        let mut by_card: BTreeMap<Uuid, Vec<&score_version::Model>> = BTreeMap::new();
+        for v in &versions {
+            by_card.entry(v.scorecard_id).or_default().push(v);
+        }
+        for a in &in_f {
+            let no = a.registration_no.clone().unwrap_or_default();
+            let mut mine: Vec<&scorecard::Model> =
+                cards.iter().filter(|c| c.application_id == a.id).collect();
+            mine.sort_by_key(|c| c.panelist_id);
+            for card in mine {
+                // The version that counts: the current one of a panelist who
+                // still sits on the formation's panel and is not recused —
+                // exactly what the ranking reads.
+                let counts =
+                    members.contains(&card.panelist_id) && !recused.contains(&(a.id, card.panelist_id));
+                let mut vs = by_card.get(&card.id).cloned().unwrap_or_default();
+                vs.sort_by_key(|v| v.version);
+                for v in vs {
+                    let mut vals = values.get(&v.id).cloned().unwrap_or_default();
+                    vals.sort_by_key(|x| position.get(&x.criterion_id).copied());
+                    let latest = counts && v.version == card.current_version;
+                    for x in vals {
+                        t.row(&[
+                            r.id.to_string(),
+                            no.clone(),
+                            f.code.clone(),
+                            card.panelist_id.to_string(),
+                            code.get(&x.criterion_id).copied().unwrap_or_default().to_owned(),
+                            x.value.to_string(),
+                            v.version.to_string(),
+                            format_at(v.submitted_at),
+                            yes_no(latest).to_owned(),
+                        ])
+                        .map_err(io_err)?;
+                    }
+                }
+            }
+            let mut imp: Vec<&imported_value::Model> =
+                imported.iter().filter(|v| v.application_id == a.id).collect();
+            imp.sort_by_key(|v| position.get(&v.criterion_id).copied());
+            for v in imp {
+                t.row(&[
+                    r.id.to_string(),
+                    no.clone(),
+                    f.code.clone(),
+                    IMPORT_PANELIST.to_owned(),
+                    code.get(&v.criterion_id).copied().unwrap_or_default().to_owned(),
+                    v.value.to_string(),
+                    "1".to_owned(),
+                    format_at(v.imported_at),
+                    yes_no(true).to_owned(),
+                ])
+                .map_err(io_err)?;
+            }
+        }
+    }
+    Ok(t.finish().map_err(io_err)?.1)
+}
+
+async fn write_rankings<C: ConnectionTrait, W: Write>(
+    tx: &C,
+    r: &round::Model,
+    out: W,
+) -> Result<u64, ServiceError> {
+    let mut t = TableWriter::new(out, &files::RANKINGS).map_err(io_err)?;
+    let formations: HashMap<Uuid, formation::Model> = formations_of(tx, r.id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    let stored: HashMap<Uuid, ranking::Model> = ranking::Entity::find()
+        .filter(ranking::Column::RoundId.eq(r.id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|x| (x.application_id, x))
+        .collect();
+    let mut apps = applications_of(tx, r.id).await?;
+    apps.sort_by(|a, b| {
+        let fa = a.formation_id.and_then(|f| formations.get(&f)).map(|f| &f.code);
+        let fb = b.formation_id.and_then(|f| formations.get(&f)).map(|f| &f.code);
+        (fa, &a.registration_no).cmp(&(fb, &b.registration_no))
+    });
+    for a in apps {
+        let Some(f) = a.formation_id.and_then(|f| formations.get(&f)) else {
+            continue;
+        };
+        // The stored ranking is the truth; eligibility is the application's
+        // current state, so a standing that missed a change shows up in
+        // `pokmas audit recompute` instead of being papered over.
+        let s = stored.get(&a.id);
+        let total_exact = s.and_then(|s| s.total_exact.clone());
+        let total = match &total_exact {
+            Some(text) => format_rounded_2dp(
+                &parse_fraction(text).map_err(|e| anyhow::anyhow!("stored total {text}: {e}"))?,
+            ),
+            None => String::new(),
+        };
+        t.row(&[
+            r.id.to_string(),
+            f.code.clone(),
+            a.kelurahan_code.clone().unwrap_or_default(),
+            opt(a.rt_number),
+            a.registration_no.clone().unwrap_or_default(),
+            eligibility(&a.state).to_owned(),
+            yes_no(s.is_some_and(|s| s.complete)).to_owned(),
+            total_exact.unwrap_or_default(),
+            total,
+            opt(s.and_then(|s| s.passed).map(yes_no)),
+            opt(s.and_then(|s| s.rank)),
+            opt(s.and_then(|s| s.status.clone())),
+            opt(s.and_then(|s| s.lottery_key.clone())),
+        ])
+        .map_err(io_err)?;
+    }
+    Ok(t.finish().map_err(io_err)?.1)
+}
+
+async fn write_applications<C: ConnectionTrait, W: Write>(
+    tx: &C,
+    r: &round::Model,
+    out: W,
+) -> Result<u64, ServiceError> {
+    let mut t = TableWriter::new(out, &files::APPLICATIONS).map_err(io_err)?;
+    let formations: HashMap<Uuid, String> = formations_of(tx, r.id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.code))
+        .collect();
+    let requirement_code: HashMap<Uuid, String> = requirement::Entity::find()
+        .filter(requirement::Column::RoundId.eq(r.id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q.code))
+        .collect();
+    let apps = applications_of(tx, r.id).await?;
+    let ids: Vec<Uuid> = apps.iter().map(|a| a.id).collect();
+    // The latest revision of each requirement check counts.
+    let mut latest: HashMap<(Uuid, Uuid), requirement_check::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for c in requirement_check::Entity::find()
+            .filter(requirement_check::Column::ApplicationId.is_in(chunk.to_vec()))
+            .all(tx)
+            .await?
+        {
+            let key = (c.application_id, c.requirement_id);
+            if latest.get(&key).is_none_or(|old| old.revision < c.revision) {
+                latest.insert(key, c);
+            }
+        }
+    }
+    for a in apps {
+        let mut reasons: Vec<String> = latest
+            .values()
+            .filter(|c| c.application_id == a.id && c.outcome == "tms")
+            .map(|c| {
+                let req = requirement_code
+                    .get(&c.requirement_id)
+                    .cloned()
+                    .unwrap_or_default();
+                match &c.reason_code {
+                    Some(code) if !code.is_empty() => format!("{req}:{code}"),
+                    _ => req,
+                }
+            })
+            .collect();
+        reasons.sort();
+        // Stored masked; a value that is all digits would be a full NIK
+        // stored by mistake and is masked here rather than exported.
+        let nik = a.nik_masked.clone().unwrap_or_default();
+        let nik = if !nik.is_empty() && nik.bytes().all(|b| b.is_ascii_digit()) {
+            mask_nik(&nik)
+        } else {
+            nik
+        };
+        t.row(&[
+            r.id.to_string(),
+            a.registration_no.clone().unwrap_or_default(),
+            a.formation_id
+                .and_then(|f| formations.get(&f).cloned())
+                .unwrap_or_default(),
+            a.kelurahan_code.clone().unwrap_or_default(),
+            opt(a.rt_number),
+            nik,
+            yes_no(a.assisted_by.is_some()).to_owned(),
+            opt(a.submitted_at.map(format_at)),
+            eligibility(&a.state).to_owned(),
+            reasons.join(";"),
+        ])
+        .map_err(io_err)?;
+    }
+    Ok(t.finish().map_err(io_err)?.1)
+}
