@@ -1,6 +1,6 @@
 //! The `pokmas` command line: one binary for the server and every tool.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -85,7 +85,38 @@ pub enum ExportCommand {
         /// Output file, or `-` for standard output.
         #[arg(long)]
         out: PathBuf,
+        /// Round id or slug the export is made for (recorded in the trail;
+        /// the file is always the whole trail, since a chain cannot be split).
+        #[arg(long)]
+        round: Option<String>,
     },
+    /// `applications.csv`: registration numbers, formation, eligibility and
+    /// reasons, masked NIK.
+    Applications(RoundExport),
+    /// `scores.csv`: every submitted scorecard version per criterion, and
+    /// imported values.
+    Scores(RoundExport),
+    /// `rankings.csv`: one row per application, exact totals, ranks, status.
+    Rankings(RoundExport),
+    /// `criteria.csv`.
+    Criteria(RoundExport),
+    /// `formations.csv`.
+    Formations(RoundExport),
+    /// `round.csv`: the ranking rules and the lottery seed.
+    Round(RoundExport),
+    /// Every file of the round, and `audit.csv`, into the folder `--out`.
+    All(RoundExport),
+}
+
+/// Which round to export, and where to.
+#[derive(Debug, clap::Args)]
+pub struct RoundExport {
+    /// Round id or slug.
+    #[arg(long)]
+    pub round: String,
+    /// Output file (`-` for standard output); a folder for `all`.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// `pokmas audit …`.
@@ -97,8 +128,31 @@ pub enum AuditCommand {
         /// The exported file.
         file: PathBuf,
         /// Require that the trail contains exactly this event, e.g. `1200:ab12…`.
-        #[arg(long, value_name = "SEQ:HASH")]
+        #[arg(long, value_name = "SEQ:HASH", conflicts_with = "checkpoint_file")]
         checkpoint: Option<String>,
+        /// A signed checkpoint note (as served at `/jejak-audit/checkpoint.txt`);
+        /// its signature is checked with `--public-key` first.
+        #[arg(long, value_name = "FILE", requires = "public_key")]
+        checkpoint_file: Option<PathBuf>,
+        /// The verifier key `NAME+KEYID+BASE64`, or a file holding it.
+        #[arg(long, value_name = "KEY", requires = "checkpoint_file")]
+        public_key: Option<String>,
+    },
+    /// Print the latest signed checkpoint note of this installation's trail.
+    Checkpoint {
+        /// Print the public verifier key (`NAME+KEYID+BASE64`) first.
+        #[arg(long)]
+        public_key: bool,
+        /// Public address of the site, naming the key before any checkpoint exists.
+        #[arg(long, env = "POKMAS_BASE_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+    /// Re-rank every formation from an `export all` folder and report every
+    /// disagreement with its `rankings.csv`. Exit 0 all agree, 1 disagreements,
+    /// 2 malformed files. No database needed.
+    Recompute {
+        /// The folder written by `pokmas export all`.
+        dir: PathBuf,
     },
 }
 
@@ -170,28 +224,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Command::Export(ExportCommand::Audit { out }) => {
+        Command::Export(cmd) => {
             let db = open_migrated(&inst).await?;
-            let n = if out.as_os_str() == "-" {
-                let stdout = std::io::stdout();
-                let mut lock = stdout.lock();
-                let n = crate::db::audit::export_csv(&db, &mut lock).await?;
-                lock.flush()?;
-                n
-            } else {
-                let file = std::fs::File::create(&out)
-                    .with_context(|| format!("cannot create {}", out.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                let n = crate::db::audit::export_csv(&db, &mut w).await?;
-                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-                n
-            };
-            eprintln!("exported {n} audit events");
-            Ok(0)
+            crate::export_cmd::run(&db, cmd).await
         }
-        Command::Audit(AuditCommand::Verify { file, checkpoint }) => {
-            Ok(crate::verify_cmd::verify(&file, checkpoint.as_deref()))
+        Command::Audit(AuditCommand::Verify {
+            file,
+            checkpoint,
+            checkpoint_file,
+            public_key,
+        }) => Ok(match (checkpoint_file, public_key) {
+            (Some(note), Some(key)) => crate::verify_cmd::verify_signed(&file, &note, &key),
+            _ => crate::verify_cmd::verify(&file, checkpoint.as_deref()),
+        }),
+        Command::Audit(AuditCommand::Checkpoint {
+            public_key,
+            base_url,
+        }) => {
+            let db = open_migrated(&inst).await?;
+            crate::verify_cmd::print_checkpoint(&db, &inst.data_dir, &base_url, public_key).await
         }
+        Command::Audit(AuditCommand::Recompute { dir }) => Ok(crate::verify_cmd::recompute(&dir)),
         Command::Backup { path } => {
             let db = open(&inst).await?;
             crate::db::backup(&db, &path).await?;

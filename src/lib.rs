@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod export_cmd;
 pub mod mail;
 pub mod pii;
 pub mod router;
