@@ -22,6 +22,8 @@ use crate::web::panels;
 use crate::web::{self, account, api, assets, auth, public, rounds, scoring};
 // verification and staff accounts
 use crate::web::staff;
+// auditor exports
+use crate::web::audit_exports;
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -210,6 +212,13 @@ pub fn router(state: AppState) -> Router {
         .route("/meja-bantuan", get(apps::desk).post(apps::desk_start))
         .route("/cek-status", get(apps::check_page).post(apps::check))
         // end applications
+        // auditor exports and signed checkpoints
+        .route("/audit/ekspor", get(audit_exports::index))
+        .route("/audit/ekspor/{id}", get(audit_exports::round))
+        .route("/audit/ekspor/{id}/{file}", get(audit_exports::download))
+        .route("/jejak-audit/checkpoint.txt", get(public::checkpoint_text))
+        .route("/jejak-audit/kunci.txt", get(public::public_key_text))
+        // end auditor exports and signed checkpoints
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

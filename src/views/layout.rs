@@ -82,6 +82,10 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                                 a href="/admin/persetujuan" { (ctx.t("Persetujuan", "Approvals")) }
                                 " "
                             }
+                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Auditor) {
+                                a href="/audit/ekspor" { (ctx.t("Ekspor audit", "Audit exports")) }
+                                " "
+                            }
                             @if who.role == crate::domain::role::Role::Panelist {
                                 a href="/akun/konflik" { (ctx.t("Data benturan kepentingan", "Conflict data")) }
                                 " "

@@ -14,5 +14,7 @@ pub mod rounds;
 pub mod scoring;
 // verification and staff accounts
 pub mod staff;
+// auditor exports
+pub mod audit_exports;
 
 pub use layout::{Page, PageCtx, SignedIn};

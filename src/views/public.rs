@@ -153,6 +153,25 @@ pub struct AuditHeadView {
     pub seq: i64,
     pub hash: String,
     pub at: Option<String>,
+    /// The latest signed checkpoints, newest first.
+    pub checkpoints: Vec<CheckpointRow>,
+    /// The verifier key `NAME+KEYID+BASE64` that checks their signatures.
+    pub public_key: String,
+    /// The site's public address, for copy-paste commands.
+    pub site: String,
+}
+
+/// One signed checkpoint on the public audit page.
+#[derive(Clone, Debug)]
+pub struct CheckpointRow {
+    pub seq: i64,
+    pub hash: String,
+    /// `provisional`, `final` or `daily`.
+    pub reason: String,
+    /// When it was signed (UTC).
+    pub at: String,
+    /// The signed note, exactly as signed.
+    pub note: String,
 }
 
 /// The public audit page: the current head and how to check the trail yourself.
@@ -174,6 +193,33 @@ pub fn audit_head(ctx: &PageCtx, v: &AuditHeadView) -> Markup {
             "Auditors can export the audit trail as CSV and check it with the command below. Exit 0 means intact; 1 names the first altered row; 2 means a malformed file. The README gives the full hash rule so you can check with a program of your own."
         )) }
         pre { code { "pokmas audit verify audit.csv --checkpoint " (v.seq) ":" (v.hash) } }
+        h2 { (ctx.t("Checkpoint bertanda tangan", "Signed checkpoints")) }
+        p { (ctx.t(
+            "Saat hasil diumumkan, dan setiap hari bila ada kegiatan, server menandatangani kepala rantai (nomor urut dan hash) dengan kunci Ed25519 instalasi ini dalam format C2SP tlog-checkpoint. Simpan catatan dan kunci publiknya: jejak yang diekspor kemudian harus tetap memuat persis peristiwa itu.",
+            "When results are announced, and daily when there was activity, the server signs the chain head (sequence number and hash) with this installation's Ed25519 key in the C2SP tlog-checkpoint format. Keep the note and the public key: any later export must still contain exactly that event."
+        )) }
+        p { (ctx.t("Kunci publik pemeriksa", "Public verifier key")) ": " br; code.hash { (v.public_key) } " "
+            a href="/jejak-audit/kunci.txt" { "kunci.txt" } }
+        @if v.checkpoints.is_empty() {
+            p.muted { (ctx.t("Belum ada checkpoint yang ditandatangani.", "No checkpoint has been signed yet.")) }
+        } @else {
+            p { a href="/jejak-audit/checkpoint.txt" { (ctx.t("Unduh checkpoint terbaru (checkpoint.txt)", "Download the latest checkpoint (checkpoint.txt)")) } }
+            pre { code {
+                "curl -o checkpoint.txt " (v.site) "/jejak-audit/checkpoint.txt\n"
+                "curl -o kunci.txt " (v.site) "/jejak-audit/kunci.txt\n"
+                "pokmas audit verify audit.csv --checkpoint-file checkpoint.txt --public-key kunci.txt"
+            } }
+            @for c in &v.checkpoints {
+                div.card {
+                    p {
+                        strong { (ctx.t("Peristiwa", "Event")) " " (c.seq) } " · " (c.reason) " · " (c.at)
+                    }
+                    p { code.hash { (c.hash) } }
+                    pre { code { (c.note) } }
+                    pre { code { "pokmas audit verify audit.csv --checkpoint " (c.seq) ":" (c.hash) } }
+                }
+            }
+        }
     };
     layout(
         ctx,

@@ -13,6 +13,8 @@ pub mod scoring;
 pub mod session_store;
 // verification and staff accounts
 pub mod staff;
+// auditor exports
+pub mod audit_exports;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

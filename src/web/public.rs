@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::services;
 use crate::views::PageCtx;
 use crate::views::public::{
-    self as pv, AuditHeadView, HomeView, KecamatanRow, KelurahanRow, RoundCard,
+    self as pv, AuditHeadView, CheckpointRow, HomeView, KecamatanRow, KelurahanRow, RoundCard,
 };
 
 /// `GET /`.
@@ -77,14 +77,53 @@ pub async fn audit_head(State(app): State<AppState>, ctx: PageCtx) -> AppResult<
         .one(&app.db)
         .await?
         .map(|e| e.at);
+    let checkpoints = services::checkpoints::list(&app.db, 10)
+        .await?
+        .into_iter()
+        .map(|c| CheckpointRow {
+            seq: c.seq,
+            hash: c.hash,
+            reason: c.reason,
+            at: crate::domain::audit::format_at(c.created_at),
+            note: c.note,
+        })
+        .collect();
     Ok(pv::audit_head(
         &ctx,
         &AuditHeadView {
             seq: head.seq,
             hash: head.hash,
             at,
+            checkpoints,
+            public_key: app.checkpoint_key.verifier().to_string(),
+            site: app.config.base_url.clone(),
         },
     ))
+}
+
+/// `GET /jejak-audit/checkpoint.txt`: the latest signed checkpoint note, as
+/// `pokmas audit verify --checkpoint-file` reads it; 404 before the first.
+pub async fn checkpoint_text(State(app): State<AppState>) -> AppResult<Response> {
+    let cp = services::checkpoints::latest(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(plain_text(cp.note))
+}
+
+/// `GET /jejak-audit/kunci.txt`: the public verifier key of the checkpoints.
+pub async fn public_key_text(State(app): State<AppState>) -> Response {
+    plain_text(format!("{}\n", app.checkpoint_key.verifier()))
+}
+
+fn plain_text(body: String) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

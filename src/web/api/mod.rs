@@ -5,6 +5,8 @@
 pub mod admin;
 pub mod applicant;
 pub mod public;
+// auditor exports
+pub mod audit_exports;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -42,6 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::my_application))
         .routes(routes!(applicant::status_check_api))
         .merge(admin::routes())
+        .merge(audit_exports::routes())
 }
 
 /// An error body of the JSON API.
