@@ -25,3 +25,6 @@ mod standings;
 // verification and staff accounts
 mod verification;
 mod web_shell;
+// auditor exports and offline verification
+mod exports;
+mod offline_audit;

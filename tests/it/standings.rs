@@ -32,7 +32,11 @@ fn now() -> time::OffsetDateTime {
 /// tie-break 1) and K2 (weight 40) on 1–5, three panelists, four eligible
 /// applications scored A (5,3) → 80, B (4,4) → 75, C (3,3) → 50, D (2,2) → 25.
 pub async fn fixture() -> Fixture {
-    let app = TestApp::new().await;
+    fixture_on(TestApp::new().await).await
+}
+
+/// [`fixture`] on a given installation (e.g. PostgreSQL).
+pub async fn fixture_on(app: TestApp) -> Fixture {
     let db = &app.db.db;
     let admin = app.create_user("admin@contoh.id", Role::Admin, &[]).await;
     for n in 1..=2 {
@@ -621,10 +625,11 @@ async fn a_recusal_that_leaves_too_few_panelists_makes_the_application_pending_a
     );
 }
 
-#[tokio::test]
-async fn announcing_provisional_results_through_the_round_state_machine_publishes_the_ranks() {
+/// Gives the fixture's round a past schedule and announces provisional
+/// results through the round state machine (which publishes the ranks and
+/// signs a checkpoint).
+pub async fn announce_provisional(f: &Fixture) {
     use pokmas::domain::round::RoundState;
-    let f = fixture().await;
     let db = &f.app.db.db;
     let t0 = now() - time::Duration::days(40);
     let day = |n: i64| Set(Some(t0 + time::Duration::days(n)));
@@ -665,6 +670,13 @@ async fn announcing_provisional_results_through_the_round_state_machine_publishe
     )
     .await
     .expect("announce provisional results");
+}
+
+#[tokio::test]
+async fn announcing_provisional_results_through_the_round_state_machine_publishes_the_ranks() {
+    let f = fixture().await;
+    let db = &f.app.db.db;
+    announce_provisional(&f).await;
     let published = events(&f, "ranking.changed").await;
     assert_eq!(
         published.len(),
