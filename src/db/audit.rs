@@ -179,7 +179,7 @@ pub fn to_event(m: &audit_event::Model) -> Event {
 }
 
 /// Rows fetched per page when streaming the trail out.
-const EXPORT_PAGE: u64 = 5_000;
+const EXPORT_PAGE: u64 = 1_000;
 
 /// Streams the whole trail as `audit.csv` in `seq` order, a page at a time
 /// (keyset pagination, constant memory). Returns the number of events written.
