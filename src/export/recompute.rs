@@ -349,3 +349,111 @@ fn compare(e: &Exported, o: &rk::Outcome, out: &mut Vec<Disagreement>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's worked example ("Auditing offline"), file for file.
+    fn example() -> Files {
+        let round = "round_id,name,state,aggregation,passing_total,min_panelists,lottery_seed\n\
+                     r1,Contoh,final,mean,60,3,contoh\n";
+        let formations = "round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n\
+                          r1,F1,Pokmas Contoh,64.72.01.1001,all,1,1\n";
+        let criteria = "round_id,code,name,weight,scale_min,scale_max,pass_min,tiebreak_order,kind\n\
+                        r1,K1,Wawancara,60,1,5,,1,panel\n\
+                        r1,K2,Tes tertulis,40,0,100,,,imported\n";
+        let mut scores =
+            String::from("round_id,registration_no,formation_code,panelist_id,criterion_code,value,version,submitted_at,latest\n");
+        let panel = [
+            ("R-001", [5, 4, 4]),
+            ("R-002", [4, 4, 4]),
+            ("R-003", [3, 3, 4]),
+            ("R-004", [5, 5, 5]),
+        ];
+        for (no, values) in panel {
+            for (p, v) in ["p1", "p2", "p3"].iter().zip(values) {
+                scores.push_str(&format!(
+                    "r1,{no},F1,{p},K1,{v},1,2026-03-02T01:00:00.000000Z,true\n"
+                ));
+            }
+        }
+        // An amended scorecard: version 1 no longer counts.
+        scores.push_str("r1,R-002,F1,p1,K1,2,1,2026-03-01T01:00:00.000000Z,false\n");
+        for (no, v) in [("R-001", 70), ("R-002", 82), ("R-003", 60), ("R-004", 45)] {
+            scores.push_str(&format!(
+                "r1,{no},F1,import,K2,{v},1,2026-03-01T00:00:00.000000Z,true\n"
+            ));
+        }
+        let rankings = "round_id,formation_code,kelurahan_code,rt,registration_no,eligibility,complete,total_exact,total,passed,rank,status,lottery_key\n\
+            r1,F1,64.72.01.1001,1,R-004,eligible,true,78/1,78.00,true,1,selected,304acf661aaf9aeda5dc0173e57ed49449dec77729a9e757c58e1ac308b9a16e\n\
+            r1,F1,64.72.01.1001,2,R-001,eligible,true,78/1,78.00,true,2,reserve,ddaa5aa34ed7f6a050e05210d172940ff6184c6fd1e76542c9164d4b8326ebba\n\
+            r1,F1,64.72.01.1001,1,R-002,eligible,true,389/5,77.80,true,3,not_selected,5b2bd7e96de49ff822c95a7009fbfa0910d6be0886b4cae7c5b69a99479d1102\n\
+            r1,F1,64.72.01.1001,3,R-003,eligible,true,59/1,59.00,false,,not_passed,3276a09c1302bbc1d661fb09a210018185b5b3db17dc4334d29ef730f37a697b\n\
+            r1,F1,64.72.01.1001,3,R-005,pending,false,,,,,,99f4a839c330c7f4e8b6aa23f727e831e2869f25e418f69a498166d34357111c\n";
+        Files {
+            round: round.into(),
+            formations: formations.into(),
+            criteria: criteria.into(),
+            scores: scores.into_bytes(),
+            rankings: rankings.into(),
+        }
+    }
+
+    #[test]
+    fn the_readme_worked_example_is_what_the_ranking_code_computes() {
+        let report = recompute(&example()).unwrap();
+        assert_eq!(report.disagreements, vec![]);
+        assert_eq!((report.formations, report.applications), (1, 5));
+    }
+
+    #[test]
+    fn a_changed_score_moves_every_derived_field_and_each_is_reported() {
+        let mut files = example();
+        // p3 gave R-001 a 5 instead of a 4: 14/3 → n = 11/12 → total 83.
+        let scores = String::from_utf8(files.scores).unwrap().replacen(
+            "r1,R-001,F1,p3,K1,4,",
+            "r1,R-001,F1,p3,K1,5,",
+            1,
+        );
+        files.scores = scores.into_bytes();
+        let report = recompute(&files).unwrap();
+        let fields: Vec<(&str, &str, &str)> = report
+            .disagreements
+            .iter()
+            .map(|d| (d.registration_no.as_str(), d.field, d.recomputed.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("R-001", "total_exact", "83/1"),
+                ("R-001", "total", "83.00"),
+                ("R-001", "rank", "1"),
+                ("R-001", "status", "selected"),
+                ("R-004", "rank", "2"),
+                ("R-004", "status", "reserve"),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_files_are_named_with_their_row() {
+        let mut files = example();
+        files.criteria = b"round_id,code\n".to_vec();
+        let e = recompute(&files).unwrap_err();
+        assert_eq!((e.file.as_str(), e.row), ("criteria.csv", 0));
+        let mut files = example();
+        files.rankings = String::from_utf8(files.rankings)
+            .unwrap()
+            .replacen("R-003,eligible", "R-003,maybe", 1)
+            .into_bytes();
+        let e = recompute(&files).unwrap_err();
+        assert_eq!((e.file.as_str(), e.row), ("rankings.csv", 4));
+        let mut files = example();
+        files.scores = String::from_utf8(files.scores)
+            .unwrap()
+            .replacen("K2,70,", "K2,170,", 1)
+            .into_bytes();
+        assert!(recompute(&files).unwrap_err().msg.contains("outside its scale"));
+    }
+}
