@@ -78,7 +78,8 @@ async fn export_one(
         w.flush()?;
         return Ok(receipt);
     }
-    let f = std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let f =
+        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
     let receipt = write(db, file, round_id, &mut w).await?;
     w.into_inner().map_err(|e| e.into_error())?.sync_all()?;

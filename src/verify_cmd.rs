@@ -4,8 +4,8 @@ use std::path::Path;
 
 use crate::domain::audit::Checkpoint;
 use crate::domain::checkpoint::{NoteError, VerifierKey, open};
-use crate::services::checkpoints::CheckpointKey;
 use crate::export::audit_csv::{VerifyOutcome, verify_csv};
+use crate::services::checkpoints::CheckpointKey;
 
 /// Verifies `file`, prints the verdict, and returns the exit code (0, 1 or 2).
 pub fn verify(file: &Path, checkpoint: Option<&str>) -> i32 {

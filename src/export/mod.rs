@@ -3,6 +3,6 @@
 pub mod audit_csv;
 pub mod csv_safe;
 pub mod formations_csv;
-pub mod regions_csv;
 pub mod recompute;
+pub mod regions_csv;
 pub mod round_csv;

@@ -83,7 +83,12 @@ pub struct Files {
     pub rankings: Vec<u8>,
 }
 
-fn int<T: std::str::FromStr>(rec: &Record, file: &str, k: usize, name: &str) -> Result<T, TableError> {
+fn int<T: std::str::FromStr>(
+    rec: &Record,
+    file: &str,
+    k: usize,
+    name: &str,
+) -> Result<T, TableError> {
     let text = rec.get(k);
     let canonical = text == "0"
         || text
@@ -196,7 +201,10 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
             seats: int(&f, "formations.csv", 5, "seats")?,
             reserve: int(&f, "formations.csv", 6, "reserve")?,
         };
-        if formations.insert(formation.code.clone(), formation).is_some() {
+        if formations
+            .insert(formation.code.clone(), formation)
+            .is_some()
+        {
             return Err(f.error("formations.csv", "the formation code appears twice"));
         }
     }
@@ -212,7 +220,9 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
             other => {
                 return Err(rec.error(
                     "rankings.csv",
-                    format!("eligibility {other:?} is not eligible, ineligible, withdrawn or pending"),
+                    format!(
+                        "eligibility {other:?} is not eligible, ineligible, withdrawn or pending"
+                    ),
                 ));
             }
         };
@@ -308,7 +318,10 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
                         submitted: Some(values.clone()),
                     })
                     .collect(),
-                imported: imported.get(&e.registration_no).cloned().unwrap_or_default(),
+                imported: imported
+                    .get(&e.registration_no)
+                    .cloned()
+                    .unwrap_or_default(),
             })
             .collect();
         let outcomes = rk::rank_formation(&rules, formation, &apps).map_err(|e| TableError {
@@ -329,8 +342,16 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
 fn compare(e: &Exported, o: &rk::Outcome, out: &mut Vec<Disagreement>) {
     let recomputed: [(&'static str, usize, String); 7] = [
         ("complete", 6, round_csv::yes_no(o.complete).to_owned()),
-        ("total_exact", 7, round_csv::opt(o.total.as_ref().map(format_fraction))),
-        ("total", 8, round_csv::opt(o.total.as_ref().map(format_rounded_2dp))),
+        (
+            "total_exact",
+            7,
+            round_csv::opt(o.total.as_ref().map(format_fraction)),
+        ),
+        (
+            "total",
+            8,
+            round_csv::opt(o.total.as_ref().map(format_rounded_2dp)),
+        ),
         ("passed", 9, round_csv::opt(o.passed.map(round_csv::yes_no))),
         ("rank", 10, round_csv::opt(o.rank)),
         ("status", 11, round_csv::opt(o.status.map(|s| s.as_str()))),
@@ -363,8 +384,9 @@ mod tests {
         let criteria = "round_id,code,name,weight,scale_min,scale_max,pass_min,tiebreak_order,kind\n\
                         r1,K1,Wawancara,60,1,5,,1,panel\n\
                         r1,K2,Tes tertulis,40,0,100,,,imported\n";
-        let mut scores =
-            String::from("round_id,registration_no,formation_code,panelist_id,criterion_code,value,version,submitted_at,latest\n");
+        let mut scores = String::from(
+            "round_id,registration_no,formation_code,panelist_id,criterion_code,value,version,submitted_at,latest\n",
+        );
         let panel = [
             ("R-001", [5, 4, 4]),
             ("R-002", [4, 4, 4]),
@@ -373,8 +395,9 @@ mod tests {
         ];
         for (no, values) in panel {
             for (p, v) in ["p1", "p2", "p3"].iter().zip(values) {
+                let version = if (no, *p) == ("R-002", "p1") { 2 } else { 1 };
                 scores.push_str(&format!(
-                    "r1,{no},F1,{p},K1,{v},1,2026-03-02T01:00:00.000000Z,true\n"
+                    "r1,{no},F1,{p},K1,{v},{version},2026-03-02T01:00:00.000000Z,true\n"
                 ));
             }
         }
@@ -454,6 +477,11 @@ mod tests {
             .unwrap()
             .replacen("K2,70,", "K2,170,", 1)
             .into_bytes();
-        assert!(recompute(&files).unwrap_err().msg.contains("outside its scale"));
+        assert!(
+            recompute(&files)
+                .unwrap_err()
+                .msg
+                .contains("outside its scale")
+        );
     }
 }

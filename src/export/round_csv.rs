@@ -131,7 +131,11 @@ impl<W: Write> TableWriter<W> {
             )));
         }
         self.w
-            .write_record(cells.iter().map(|c| csv_safe::escape(c.as_ref()).into_owned()))
+            .write_record(
+                cells
+                    .iter()
+                    .map(|c| csv_safe::escape(c.as_ref()).into_owned()),
+            )
             .map_err(io::Error::other)?;
         self.rows += 1;
         Ok(())
@@ -304,12 +308,18 @@ mod tests {
         let e = read_table(&bytes, "t.csv", &["a", "b", "d"]).unwrap_err();
         assert_eq!(e.row, 0);
         let e = read_table(b"a,b,c\n1,2,3\n1,2\n", "t.csv", &["a", "b", "c"]).unwrap_err();
-        assert_eq!((e.row, e.msg.as_str()), (2, "expected 3 fields but found 2"));
+        assert_eq!(
+            (e.row, e.msg.as_str()),
+            (2, "expected 3 fields but found 2")
+        );
         let e = read_table(b"a,b,c\r\n", "t.csv", &["a", "b", "c"]).unwrap_err();
         assert_eq!(e.row, 0);
         let e = read_table(b"a,b,c\n1,x\"y,3\n", "t.csv", &["a", "b", "c"]).unwrap_err();
         assert_eq!(e.row, 1);
         assert!(read_table(b"", "t.csv", &["a"]).is_err());
-        assert_eq!(read_table(b"a,b,c", "t.csv", &["a", "b", "c"]).unwrap(), vec![]);
+        assert_eq!(
+            read_table(b"a,b,c", "t.csv", &["a", "b", "c"]).unwrap(),
+            vec![]
+        );
     }
 }

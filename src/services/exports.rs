@@ -29,8 +29,8 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
     application, audit_chain_head, conflict_declaration, criterion, formation, formation_rt,
-    imported_value, panel_formation, panel_member, ranking, requirement, requirement_check,
-    round, score_value, score_version, scorecard,
+    imported_value, panel_formation, panel_member, ranking, requirement, requirement_check, round,
+    score_value, score_version, scorecard,
 };
 use crate::domain::audit::format_at;
 use crate::domain::masking::mask_nik;
@@ -154,7 +154,10 @@ fn allowed(actor: Actor) -> Result<(), ServiceError> {
 ///
 /// # Errors
 /// `NotFound`; storage failures.
-pub async fn find_round<C: ConnectionTrait>(db: &C, key: &str) -> Result<round::Model, ServiceError> {
+pub async fn find_round<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+) -> Result<round::Model, ServiceError> {
     let found = match Uuid::parse_str(key.trim()) {
         Ok(id) => round::Entity::find_by_id(id).one(db).await?,
         Err(_) => {
@@ -171,7 +174,10 @@ pub async fn find_round<C: ConnectionTrait>(db: &C, key: &str) -> Result<round::
 ///
 /// # Errors
 /// `Forbidden` for other roles; storage failures.
-pub async fn rounds(db: &DatabaseConnection, actor: Actor) -> Result<Vec<round::Model>, ServiceError> {
+pub async fn rounds(
+    db: &DatabaseConnection,
+    actor: Actor,
+) -> Result<Vec<round::Model>, ServiceError> {
     allowed(actor)?;
     Ok(round::Entity::find()
         .filter(round::Column::State.ne("draft"))
@@ -483,8 +489,11 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
 ) -> Result<u64, ServiceError> {
     let mut t = TableWriter::new(out, &files::SCORES).map_err(io_err)?;
     let criteria = criteria_of(tx, r.id).await?;
-    let position: HashMap<Uuid, usize> =
-        criteria.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let position: HashMap<Uuid, usize> = criteria
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, i))
+        .collect();
     let code: HashMap<Uuid, &str> = criteria.iter().map(|c| (c.id, c.code.as_str())).collect();
     let apps = applications_of(tx, r.id).await?;
     // One formation at a time keeps memory to the largest formation.
@@ -572,8 +581,8 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
                 // The version that counts: the current one of a panelist who
                 // still sits on the formation's panel and is not recused —
                 // exactly what the ranking reads.
-                let counts =
-                    members.contains(&card.panelist_id) && !recused.contains(&(a.id, card.panelist_id));
+                let counts = members.contains(&card.panelist_id)
+                    && !recused.contains(&(a.id, card.panelist_id));
                 let mut vs = by_card.get(&card.id).cloned().unwrap_or_default();
                 vs.sort_by_key(|v| v.version);
                 for v in vs {
@@ -586,7 +595,10 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
                             no.clone(),
                             f.code.clone(),
                             card.panelist_id.to_string(),
-                            code.get(&x.criterion_id).copied().unwrap_or_default().to_owned(),
+                            code.get(&x.criterion_id)
+                                .copied()
+                                .unwrap_or_default()
+                                .to_owned(),
                             x.value.to_string(),
                             v.version.to_string(),
                             format_at(v.submitted_at),
@@ -596,8 +608,10 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
                     }
                 }
             }
-            let mut imp: Vec<&imported_value::Model> =
-                imported.iter().filter(|v| v.application_id == a.id).collect();
+            let mut imp: Vec<&imported_value::Model> = imported
+                .iter()
+                .filter(|v| v.application_id == a.id)
+                .collect();
             imp.sort_by_key(|v| position.get(&v.criterion_id).copied());
             for v in imp {
                 t.row(&[
@@ -605,7 +619,10 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
                     no.clone(),
                     f.code.clone(),
                     IMPORT_PANELIST.to_owned(),
-                    code.get(&v.criterion_id).copied().unwrap_or_default().to_owned(),
+                    code.get(&v.criterion_id)
+                        .copied()
+                        .unwrap_or_default()
+                        .to_owned(),
                     v.value.to_string(),
                     "1".to_owned(),
                     format_at(v.imported_at),
@@ -638,8 +655,14 @@ async fn write_rankings<C: ConnectionTrait, W: Write>(
         .collect();
     let mut apps = applications_of(tx, r.id).await?;
     apps.sort_by(|a, b| {
-        let fa = a.formation_id.and_then(|f| formations.get(&f)).map(|f| &f.code);
-        let fb = b.formation_id.and_then(|f| formations.get(&f)).map(|f| &f.code);
+        let fa = a
+            .formation_id
+            .and_then(|f| formations.get(&f))
+            .map(|f| &f.code);
+        let fb = b
+            .formation_id
+            .and_then(|f| formations.get(&f))
+            .map(|f| &f.code);
         (fa, &a.registration_no).cmp(&(fb, &b.registration_no))
     });
     for a in apps {

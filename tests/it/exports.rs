@@ -121,7 +121,10 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
     let mut bodies = std::collections::BTreeMap::new();
     for (file, header) in expected_headers {
         let link = format!("{round_page}/{}", file.key());
-        assert!(page.body.contains(&format!("href=\"{link}\"")), "{link} listed");
+        assert!(
+            page.body.contains(&format!("href=\"{link}\"")),
+            "{link} listed"
+        );
         let res = f.app.get(&link).await;
         assert_eq!(res.status, 200, "{link}: {}", res.body);
         assert_eq!(
@@ -133,7 +136,9 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
         assert_eq!(header_of(&res.body), header, "{}", file.file_name());
         let sha = hex::encode(Sha256::digest(res.body.as_bytes()));
         assert_eq!(
-            res.headers.get("x-content-sha256").and_then(|v| v.to_str().ok()),
+            res.headers
+                .get("x-content-sha256")
+                .and_then(|v| v.to_str().ok()),
             Some(sha.as_str())
         );
         bodies.insert(file.key(), res.body);
@@ -167,7 +172,11 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
     // 4 applications × 3 panelists × 2 criteria, all counting.
     let scores: Vec<&str> = bodies["scores"].lines().skip(1).collect();
     assert_eq!(scores.len(), 24);
-    assert!(scores.iter().all(|r| r.ends_with(",1,") || r.ends_with(",true")));
+    assert!(
+        scores
+            .iter()
+            .all(|r| r.ends_with(",1,") || r.ends_with(",true"))
+    );
     assert!(bodies["criteria"].contains(&format!("{round_id},K1,K1,60,1,5,,1,panel\n")));
     assert!(bodies["round"].contains(&format!(
         "{round_id},Rekrutmen Pokmas 2026,provisional,mean,,3,{}\n",
@@ -187,7 +196,10 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
     let events = export_events(&f).await;
     assert_eq!(events.len(), 7, "one event per download");
     for ev in &events {
-        assert_eq!((ev.actor.as_str(), ev.actor_role.as_str()), (auditor_id.as_str(), "auditor"));
+        assert_eq!(
+            (ev.actor.as_str(), ev.actor_role.as_str()),
+            (auditor_id.as_str(), "auditor")
+        );
     }
     let rankings_event = events
         .iter()
@@ -224,7 +236,7 @@ async fn only_auditors_and_admins_can_export() {
     admin.app.login("admin@contoh.id", PASSWORD).await;
     let list = admin
         .app
-        .get(&format!("/api/v1/audit/rounds/rekrutmen-pokmas-2026/exports"))
+        .get("/api/v1/audit/rounds/rekrutmen-pokmas-2026/exports")
         .await;
     assert_eq!(list.status, 200, "{}", list.body);
     let v: serde_json::Value = serde_json::from_str(&list.body).expect("json");
@@ -233,7 +245,11 @@ async fn only_auditors_and_admins_can_export() {
     assert_eq!(csv.status, 200);
     assert_eq!(header_of(&csv.body), RANKINGS.join(","));
     let openapi = admin.app.get("/api/openapi.json").await;
-    assert!(openapi.body.contains("/api/v1/audit/rounds/{id}/exports/{file}"));
+    assert!(
+        openapi
+            .body
+            .contains("/api/v1/audit/rounds/{id}/exports/{file}")
+    );
     let events = export_events(&admin).await;
     assert_eq!(events.len(), 1);
     assert!(events[0].payload.contains("\"via\":\"api\""));
@@ -290,7 +306,14 @@ async fn no_export_in_any_format_contains_a_full_nik() {
         let o = pokmas(
             &f.app.db.url,
             dir.path(),
-            &["export", file.key(), "--round", "rekrutmen-pokmas-2026", "--out", "-"],
+            &[
+                "export",
+                file.key(),
+                "--round",
+                "rekrutmen-pokmas-2026",
+                "--out",
+                "-",
+            ],
         );
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         everything.push((format!("stdout {}", file.key()), o.stdout));
@@ -310,7 +333,10 @@ async fn no_export_in_any_format_contains_a_full_nik() {
         for nik in NIKS {
             assert!(!body.contains(nik), "{name} holds the full NIK {nik}");
         }
-        assert!(!body.contains("Pelamar A"), "{name} holds an applicant's name");
+        assert!(
+            !body.contains("Pelamar A"),
+            "{name} holds an applicant's name"
+        );
     }
 }
 
@@ -320,15 +346,20 @@ async fn an_exported_trail_verifies_against_the_signed_checkpoint(app: TestApp) 
     let f = published_round(app).await;
     let db = &f.app.db.db;
     let mut csv = Vec::new();
-    let receipt = exports::export_audit(db, pokmas::db::audit::Actor::System, None, "cli", &mut csv)
-        .await
-        .expect("export");
+    let receipt =
+        exports::export_audit(db, pokmas::db::audit::Actor::System, None, "cli", &mut csv)
+            .await
+            .expect("export");
     let head = pokmas::db::entities::audit_chain_head::Entity::find_by_id(1)
         .one(db)
         .await
         .expect("read")
         .expect("head");
-    assert_eq!(receipt.rows, u64::try_from(head.seq - 1).expect("seq"), "all but its own event");
+    assert_eq!(
+        receipt.rows,
+        u64::try_from(head.seq - 1).expect("seq"),
+        "all but its own event"
+    );
     match verify_csv(csv.as_slice(), None) {
         VerifyOutcome::Valid(v) => assert_eq!(v.events, receipt.rows),
         other => panic!("{other}"),
@@ -350,7 +381,11 @@ async fn an_exported_trail_verifies_against_the_signed_checkpoint(app: TestApp) 
         .expect("read")
         .expect("export event");
     assert_eq!(
-        (ev.action.as_str(), ev.actor.as_str(), ev.actor_role.as_str()),
+        (
+            ev.action.as_str(),
+            ev.actor.as_str(),
+            ev.actor_role.as_str()
+        ),
         ("export.created", "system", "system")
     );
     assert!(ev.payload.contains(&format!("\"rows\":{}", receipt.rows)));
@@ -377,7 +412,14 @@ async fn export_to_standard_output_writes_exactly_one_file() {
     let o = pokmas(
         &f.app.db.url,
         dir.path(),
-        &["export", "rankings", "--round", &f.round_id.to_string(), "--out", "-"],
+        &[
+            "export",
+            "rankings",
+            "--round",
+            &f.round_id.to_string(),
+            "--out",
+            "-",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = String::from_utf8(o.stdout.clone()).expect("utf8");
@@ -389,7 +431,11 @@ async fn export_to_standard_output_writes_exactly_one_file() {
         text(&o)
     );
 
-    let o = pokmas(&f.app.db.url, dir.path(), &["export", "audit", "--out", "-"]);
+    let o = pokmas(
+        &f.app.db.url,
+        dir.path(),
+        &["export", "audit", "--out", "-"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(verify_csv(o.stdout.as_slice(), None).exit_code(), 0);
 
@@ -403,7 +449,14 @@ async fn export_to_standard_output_writes_exactly_one_file() {
     let o = pokmas(
         &f.app.db.url,
         dir.path(),
-        &["export", "all", "--round", "rekrutmen-pokmas-2026", "--out", "-"],
+        &[
+            "export",
+            "all",
+            "--round",
+            "rekrutmen-pokmas-2026",
+            "--out",
+            "-",
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "all needs a folder: {}", text(&o));
 }

@@ -54,10 +54,20 @@ async fn exported() -> Exported {
     let key = f.app.get("/jejak-audit/kunci.txt").await;
     assert_eq!(key.status, 200);
     let page = f.app.get("/jejak-audit").await;
-    assert!(page.body.contains(key.body.trim()), "the page shows the key");
-    let checkpoint_seq: u64 = note.body.lines().nth(1).expect("size line").parse().expect("seq");
     assert!(
-        page.body.contains(&format!("--checkpoint {checkpoint_seq}:")),
+        page.body.contains(key.body.trim()),
+        "the page shows the key"
+    );
+    let checkpoint_seq: u64 = note
+        .body
+        .lines()
+        .nth(1)
+        .expect("size line")
+        .parse()
+        .expect("seq");
+    assert!(
+        page.body
+            .contains(&format!("--checkpoint {checkpoint_seq}:")),
         "the page gives a copy-paste command"
     );
     let note_path = dir.path().join("checkpoint.txt");
@@ -125,7 +135,11 @@ fn joined(rows: &[String]) -> String {
 async fn every_kind_of_tampering_with_the_exported_trail_is_caught_and_the_row_named() {
     let e = exported().await;
     let original = rows(&e.audit_csv());
-    assert!(original.len() > 12, "a realistic trail: {} rows", original.len());
+    assert!(
+        original.len() > 12,
+        "a realistic trail: {} rows",
+        original.len()
+    );
     assert!(e.checkpoint_seq > 5);
 
     let (code, out) = e.verify(&e.folder.join("audit.csv"));
@@ -135,7 +149,11 @@ async fn every_kind_of_tampering_with_the_exported_trail_is_caught_and_the_row_n
     // Edit: the last digit of row 3's timestamp.
     let mut edited = original.clone();
     let z = edited[3].find("Z,").expect("the at field");
-    let digit = if &edited[3][z - 1..z] == "1" { "2" } else { "1" };
+    let digit = if &edited[3][z - 1..z] == "1" {
+        "2"
+    } else {
+        "1"
+    };
     edited[3].replace_range(z - 1..z, digit);
     assert_ne!(edited[3], original[3]);
     let mutations: Vec<(&str, Vec<String>, &str)> = vec![
@@ -172,10 +190,17 @@ async fn every_kind_of_tampering_with_the_exported_trail_is_caught_and_the_row_n
     let keep = usize::try_from(e.checkpoint_seq).expect("small") - 1;
     let truncated = e.write("truncated.csv", &joined(&original[..=keep]));
     let (code, out) = e.run(&["audit", "verify", truncated.to_str().expect("utf8")]);
-    assert_eq!(code, Some(0), "alone the shorter trail is consistent: {out}");
+    assert_eq!(
+        code,
+        Some(0),
+        "alone the shorter trail is consistent: {out}"
+    );
     let (code, out) = e.verify(&truncated);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains(&format!("row {}", keep + 1)) && out.contains("truncated"), "{out}");
+    assert!(
+        out.contains(&format!("row {}", keep + 1)) && out.contains("truncated"),
+        "{out}"
+    );
 
     // A rewritten history with every hash re-computed passes on its own, but
     // not against the checkpoint signed before the rewrite.
@@ -216,7 +241,11 @@ async fn every_kind_of_tampering_with_the_exported_trail_is_caught_and_the_row_n
     );
     assert_ne!(forged, note);
     let forged = e.write("forged.txt", &forged);
-    let (code, out) = e.verify_with(&e.folder.join("audit.csv"), &forged, e.key.to_str().expect("utf8"));
+    let (code, out) = e.verify_with(
+        &e.folder.join("audit.csv"),
+        &forged,
+        e.key.to_str().expect("utf8"),
+    );
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("not validly signed"), "{out}");
     let key_text = std::fs::read_to_string(&e.key).expect("key");
@@ -227,8 +256,7 @@ async fn every_kind_of_tampering_with_the_exported_trail_is_caught_and_the_row_n
         "impostor.txt",
         &sign(&key.name, &opened.checkpoint, &attacker).expect("sign"),
     );
-    let (code, out) =
-        e.verify_with(&e.folder.join("audit.csv"), &impostor, key_text.trim());
+    let (code, out) = e.verify_with(&e.folder.join("audit.csv"), &impostor, key_text.trim());
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("not validly signed"), "{out}");
 
@@ -236,7 +264,11 @@ async fn every_kind_of_tampering_with_the_exported_trail_is_caught_and_the_row_n
     let (code, out) = e.verify_with(&e.folder.join("audit.csv"), &e.note, "not+a+key");
     assert_eq!(code, Some(2), "{out}");
     let garbage = e.write("garbage.txt", "hello\n");
-    let (code, out) = e.verify_with(&e.folder.join("audit.csv"), &garbage, e.key.to_str().expect("utf8"));
+    let (code, out) = e.verify_with(
+        &e.folder.join("audit.csv"),
+        &garbage,
+        e.key.to_str().expect("utf8"),
+    );
     assert_eq!(code, Some(2), "{out}");
 }
 
@@ -259,7 +291,10 @@ async fn recompute_agrees_on_the_exported_round_and_names_an_altered_total() {
         out.contains("2026-6472011001-0002 (F-6472011001): total_exact exported \"76/1\", recomputed \"75/1\""),
         "{out}"
     );
-    assert!(out.contains("total exported \"76.00\", recomputed \"75.00\""), "{out}");
+    assert!(
+        out.contains("total exported \"76.00\", recomputed \"75.00\""),
+        "{out}"
+    );
     assert!(out.contains("2 disagreements"), "{out}");
 
     // A swapped rank is found too, on both applications.
@@ -270,8 +305,14 @@ async fn recompute_agrees_on_the_exported_round_and_names_an_altered_total() {
     std::fs::write(e.folder.join("rankings.csv"), &swapped).expect("write");
     let (code, out) = e.run(&["audit", "recompute", dir]);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("2026-6472011001-0001 (F-6472011001): rank exported \"2\", recomputed \"1\""), "{out}");
-    assert!(out.contains("2026-6472011001-0002 (F-6472011001): rank exported \"1\", recomputed \"2\""), "{out}");
+    assert!(
+        out.contains("2026-6472011001-0001 (F-6472011001): rank exported \"2\", recomputed \"1\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("2026-6472011001-0002 (F-6472011001): rank exported \"1\", recomputed \"2\""),
+        "{out}"
+    );
 
     // A file that breaks the contract is malformed, with its name and row.
     std::fs::write(
@@ -297,7 +338,11 @@ async fn audit_checkpoint_prints_the_latest_note_and_the_key_that_signed_it() {
     assert_ne!(code, Some(0), "no checkpoint.key in this folder: {out}");
     assert!(!e.data_dir.join("checkpoint.key").exists());
     std::fs::write(e.data_dir.join("checkpoint.key"), "cd".repeat(32)).expect("key");
-    let o = pokmas(&e.db_url, &e.data_dir, &["audit", "checkpoint", "--public-key"]);
+    let o = pokmas(
+        &e.db_url,
+        &e.data_dir,
+        &["audit", "checkpoint", "--public-key"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let key = std::fs::read_to_string(&e.key).expect("key");
     assert_eq!(String::from_utf8_lossy(&o.stdout), format!("{key}{note}"));
