@@ -472,14 +472,9 @@ async fn applications_of<C: ConnectionTrait>(
         .await?)
 }
 
-/// Eligibility as ranked: the application's state.
+/// Eligibility as ranked, as the files spell it.
 fn eligibility(state: &str) -> &'static str {
-    match state {
-        "eligible" => "eligible",
-        "ineligible" => "ineligible",
-        "withdrawn" => "withdrawn",
-        _ => "pending",
-    }
+    super::standings::eligibility(state).as_str()
 }
 
 async fn write_scores<C: ConnectionTrait, W: Write>(

@@ -44,7 +44,8 @@ pub struct RankChange {
     pub total: String,
 }
 
-fn eligibility(state: &str) -> Eligibility {
+/// Eligibility as ranked, from an application's state.
+pub(crate) fn eligibility(state: &str) -> Eligibility {
     match state {
         "eligible" => Eligibility::Eligible,
         "ineligible" => Eligibility::Ineligible,
