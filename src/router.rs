@@ -22,6 +22,8 @@ use crate::web::panels;
 use crate::web::{self, account, api, assets, auth, public, rounds, scoring};
 // verification and staff accounts
 use crate::web::staff;
+// auditors' workspace
+use crate::web::trail;
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -210,6 +212,16 @@ pub fn router(state: AppState) -> Router {
         .route("/meja-bantuan", get(apps::desk).post(apps::desk_start))
         .route("/cek-status", get(apps::check_page).post(apps::check))
         // end applications
+        // auditors' workspace (read only)
+        .route("/audit", get(trail::home))
+        .route("/audit/jejak", get(trail::trail))
+        .route("/audit/pendaftaran", get(trail::lookup))
+        .route("/audit/pendaftaran/{key}", get(trail::history))
+        .route("/audit/penilai/{id}", get(trail::panelist))
+        .route("/audit/formasi/{id}/konflik", get(trail::matrix))
+        .route("/audit/seleksi/{id}", get(trail::round))
+        .route("/audit/seleksi/{id}/analitik", get(trail::analytics))
+        // end auditors' workspace
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

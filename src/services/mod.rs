@@ -14,6 +14,9 @@ pub mod standings;
 // verification and staff accounts
 pub mod staff;
 pub mod verification;
+// auditors' workspace: trail browser, histories, panel analytics
+pub mod analytics;
+pub mod trail;
 
 use sea_orm::DbErr;
 

@@ -14,5 +14,8 @@ pub mod rounds;
 pub mod scoring;
 // verification and staff accounts
 pub mod staff;
+// auditors' workspace
+pub mod charts;
+pub mod trail;
 
 pub use layout::{Page, PageCtx, SignedIn};

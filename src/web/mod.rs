@@ -13,6 +13,8 @@ pub mod scoring;
 pub mod session_store;
 // verification and staff accounts
 pub mod staff;
+// auditors' workspace
+pub mod trail;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
