@@ -193,12 +193,7 @@ pub struct Agreement {
 impl Agreement {
     /// The agreeing share, 0–1; `None` when no two panelists overlap.
     pub fn rate(&self) -> Option<Ratio> {
-        (self.pairs > 0).then(|| {
-            Ratio::new(
-                BigInt::from(self.agreeing),
-                BigInt::from(self.pairs),
-            )
-        })
+        (self.pairs > 0).then(|| Ratio::new(BigInt::from(self.agreeing), BigInt::from(self.pairs)))
     }
 }
 

@@ -142,8 +142,10 @@ pub async fn round_analytics<C: ConnectionTrait>(
             .all(db)
             .await?
         {
-            let (Some(card), Some(code)) = (current.get(&v.score_version_id), code_of.get(&v.criterion_id))
-            else {
+            let (Some(card), Some(code)) = (
+                current.get(&v.score_version_id),
+                code_of.get(&v.criterion_id),
+            ) else {
                 continue;
             };
             let Some(f) = formation_of_app.get(&card.application_id) else {

@@ -192,7 +192,9 @@ pub struct TrailPage {
     pub actors: HashMap<String, String>,
 }
 
-fn registrations_where(which: sea_orm::sea_query::SimpleExpr) -> sea_orm::sea_query::SelectStatement {
+fn registrations_where(
+    which: sea_orm::sea_query::SimpleExpr,
+) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(application::Column::RegistrationNo)
         .from(application::Entity)
@@ -208,22 +210,18 @@ fn condition(f: &TrailFilter) -> Condition {
         c = c.add(C::RoundId.eq(r.to_string()));
     }
     if let Some(k) = &f.kelurahan {
-        c = c.add(
-            Condition::any().add(C::KelurahanCode.eq(k.clone())).add(
-                C::RegistrationNo.in_subquery(registrations_where(
-                    application::Column::KelurahanCode.eq(k.clone()),
-                )),
-            ),
-        );
+        c = c.add(Condition::any().add(C::KelurahanCode.eq(k.clone())).add(
+            C::RegistrationNo.in_subquery(registrations_where(
+                application::Column::KelurahanCode.eq(k.clone()),
+            )),
+        ));
     }
     if let Some(fid) = f.formation_id {
         c = c.add(
             Condition::any()
-                .add(
-                    C::RegistrationNo.in_subquery(registrations_where(
-                        application::Column::FormationId.eq(fid),
-                    )),
-                )
+                .add(C::RegistrationNo.in_subquery(registrations_where(
+                    application::Column::FormationId.eq(fid),
+                )))
                 .add(
                     Condition::all()
                         .add(C::SubjectType.eq("formation"))
@@ -871,7 +869,10 @@ pub struct RoundOverview {
 ///
 /// # Errors
 /// `Forbidden` unless auditor or admin.
-pub async fn rounds<C: ConnectionTrait>(db: &C, role: Role) -> Result<Vec<round::Model>, ServiceError> {
+pub async fn rounds<C: ConnectionTrait>(
+    db: &C,
+    role: Role,
+) -> Result<Vec<round::Model>, ServiceError> {
     require_reader(role)?;
     Ok(round::Entity::find()
         .order_by_desc(round::Column::CreatedAt)

@@ -30,7 +30,10 @@ pub struct ChartText<'a> {
 
 const W: f64 = 340.0;
 
-#[expect(clippy::cast_precision_loss, reason = "counts of bars and rows are small")]
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "counts of bars and rows are small"
+)]
 fn as_f64(n: usize) -> f64 {
     n as f64
 }
@@ -45,7 +48,11 @@ pub fn columns(t: &ChartText<'_>, bars: &[Bar]) -> Markup {
     let top = 18.0;
     let bottom = 22.0;
     let left = 8.0;
-    let max = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max).max(1.0);
+    let max = bars
+        .iter()
+        .map(|b| b.value)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
     let slot = (W - 2.0 * left) / as_f64(bars.len().max(1));
     let bar_w = (slot * 0.7).max(2.0);
     let plot = h - top - bottom;
@@ -78,7 +85,11 @@ pub fn diverging(t: &ChartText<'_>, bars: &[Bar]) -> Markup {
     let label_w = 120.0;
     let mid = label_w + (W - label_w) / 2.0;
     let half = (W - label_w) / 2.0 - 36.0;
-    let max = bars.iter().map(|b| b.value.abs()).fold(0.0_f64, f64::max).max(25.0);
+    let max = bars
+        .iter()
+        .map(|b| b.value.abs())
+        .fold(0.0_f64, f64::max)
+        .max(25.0);
     let title_id = format!("{}-t", t.id);
     let desc_id = format!("{}-d", t.id);
     let hatch = format!("{}-hatch", t.id);

@@ -58,7 +58,11 @@ fn status_label(ctx: &PageCtx, s: &str) -> String {
 }
 
 fn rank_text(r: i64) -> String {
-    if r == 0 { "—".to_owned() } else { r.to_string() }
+    if r == 0 {
+        "—".to_owned()
+    } else {
+        r.to_string()
+    }
 }
 
 fn total_text(exact: &str) -> String {
@@ -331,12 +335,12 @@ const ACTIONS: [&str; 22] = [
 ];
 
 /// The trail browser: the filter form, a page of events and the way to the next page.
-pub fn trail_page(
-    ctx: &PageCtx,
-    q: &TrailQuery,
-    result: Result<&TrailPage, &str>,
-) -> Markup {
-    let field = |name: &'static str, id: &'static str, en: &'static str, value: &str, hint: &'static str| {
+pub fn trail_page(ctx: &PageCtx, q: &TrailQuery, result: Result<&TrailPage, &str>) -> Markup {
+    let field = |name: &'static str,
+                 id: &'static str,
+                 en: &'static str,
+                 value: &str,
+                 hint: &'static str| {
         html! {
             div {
                 label for=(format!("f-{name}")) { (ctx.t(id, en)) }
@@ -486,7 +490,11 @@ pub fn history_page(ctx: &PageCtx, h: &ApplicationHistory) -> Markup {
             (events_table(ctx, &events, &h.actors))
         }
     };
-    page(ctx, &format!("{} {title}", ctx.t("Riwayat", "History")), body)
+    page(
+        ctx,
+        &format!("{} {title}", ctx.t("Riwayat", "History")),
+        body,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -575,7 +583,11 @@ pub fn panelist_page(ctx: &PageCtx, p: &PanelistView) -> Markup {
             }
         }
     };
-    page(ctx, &format!("{} {}", ctx.t("Penilai", "Panelist"), p.name), body)
+    page(
+        ctx,
+        &format!("{} {}", ctx.t("Penilai", "Panelist"), p.name),
+        body,
+    )
 }
 
 /// Panelists × applicants of a formation: declaration and system flags per cell.
@@ -784,6 +796,9 @@ mod tests {
     fn payload_values_are_escaped_and_times_shown_in_wita() {
         let html = payload(&event("x", "y", None).payload).into_string();
         assert!(html.contains("&lt;b&gt;") && !html.contains("<b>"));
-        assert_eq!(at_wita("2026-12-01T00:30:00.000000Z"), "2026-12-01 08:30 WITA");
+        assert_eq!(
+            at_wita("2026-12-01T00:30:00.000000Z"),
+            "2026-12-01 08:30 WITA"
+        );
     }
 }

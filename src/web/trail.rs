@@ -22,7 +22,11 @@ fn reader(user: &CurrentUser) -> Result<(), AppError> {
 }
 
 /// `GET /audit`: every round and the ways into the trail.
-pub async fn home(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> AppResult<Markup> {
+pub async fn home(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<Markup> {
     reader(&user)?;
     let rounds = svc::rounds(&app.db, user.role).await?;
     Ok(v::home(&ctx, &rounds))
@@ -39,7 +43,11 @@ pub async fn trail(
     let filter = match q.parse() {
         Ok(f) => f,
         Err(ServiceError::Invalid(message)) => {
-            return Ok((StatusCode::BAD_REQUEST, v::trail_page(&ctx, &q, Err(&message))).into_response());
+            return Ok((
+                StatusCode::BAD_REQUEST,
+                v::trail_page(&ctx, &q, Err(&message)),
+            )
+                .into_response());
         }
         Err(e) => return Err(e.into()),
     };
@@ -61,7 +69,11 @@ pub async fn lookup(user: CurrentUser, Query(l): Query<Lookup>) -> AppResult<Red
     if no.is_empty() {
         return Ok(Redirect::to(v::BASE));
     }
-    Ok(Redirect::to(&format!("{}/pendaftaran/{}", v::BASE, urlencode(no))))
+    Ok(Redirect::to(&format!(
+        "{}/pendaftaran/{}",
+        v::BASE,
+        urlencode(no)
+    )))
 }
 
 /// `GET /audit/pendaftaran/{key}`: an application's history (id or registration number).

@@ -24,3 +24,6 @@ mod standings;
 // verification and staff accounts
 mod verification;
 mod web_shell;
+// auditors' workspace
+mod analytics;
+mod trail;

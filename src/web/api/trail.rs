@@ -16,8 +16,8 @@ use crate::app::AppState;
 use crate::db::entities::audit_event;
 use crate::domain::analytics::format_1dp;
 use crate::domain::ranking::format_fraction;
-use crate::services::trail::{self as svc, Declared, TrailQuery};
 use crate::services::analytics;
+use crate::services::trail::{self as svc, Declared, TrailQuery};
 use crate::web::path_id;
 
 /// Tags of this part of the document.
@@ -204,7 +204,10 @@ pub async fn application_history(
             to_status: r.to_status.clone(),
             total: r.total.clone(),
             cause_seq: r.cause_seq,
-            cause_actor_name: r.cause.as_ref().and_then(|c| h.actors.get(&c.actor).cloned()),
+            cause_actor_name: r
+                .cause
+                .as_ref()
+                .and_then(|c| h.actors.get(&c.actor).cloned()),
             cause: r.cause.as_ref().map(EventBody::from),
         })
         .collect();
@@ -219,7 +222,11 @@ pub async fn application_history(
         current_status: h.current.as_ref().and_then(|r| r.status.clone()),
         current_total: h.current.as_ref().and_then(|r| r.total_exact.clone()),
         rank_changes,
-        events: h.timeline.iter().map(|x| EventBody::from(&x.event)).collect(),
+        events: h
+            .timeline
+            .iter()
+            .map(|x| EventBody::from(&x.event))
+            .collect(),
     }))
 }
 
