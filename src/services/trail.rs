@@ -148,12 +148,13 @@ impl TrailQuery {
             }
         };
         let actor = text(&self.actor);
-        if let Some(a) = &actor {
-            if a != "system" && a.parse::<Uuid>().is_err() {
-                return Err(ServiceError::Invalid(format!(
-                    "Pelaku \"{a}\" harus berupa ID akun atau \"system\"."
-                )));
-            }
+        if let Some(a) = &actor
+            && a != "system"
+            && a.parse::<Uuid>().is_err()
+        {
+            return Err(ServiceError::Invalid(format!(
+                "Pelaku \"{a}\" harus berupa ID akun atau \"system\"."
+            )));
         }
         let subject = match (text(&self.subject_type), text(&self.subject_id)) {
             (Some(t), Some(i)) => Some((t, i)),
@@ -404,7 +405,7 @@ pub async fn events<C: ConnectionTrait>(
         );
     }
     if actions.len() > 1 {
-        events.sort_by(|a, b| b.seq.cmp(&a.seq));
+        events.sort_by_key(|e| std::cmp::Reverse(e.seq));
         events.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
     }
     let next_before = if events.len() as u64 > limit {
