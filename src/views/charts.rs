@@ -42,6 +42,20 @@ fn fmt(x: f64) -> String {
     format!("{x:.1}")
 }
 
+/// The `<svg>` element of a chart `h` units high, with its title and description.
+fn frame(t: &ChartText<'_>, h: f64, content: &Markup) -> Markup {
+    let title_id = format!("{}-t", t.id);
+    let desc_id = format!("{}-d", t.id);
+    html! {
+        svg.chart xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox=(format!("0 0 {W} {h}"))
+            aria-labelledby=(format!("{title_id} {desc_id}")) {
+            title id=(title_id) { (t.title) }
+            desc id=(desc_id) { (t.desc) }
+            (content)
+        }
+    }
+}
+
 /// Vertical bars from zero (counts per value, e.g. a score distribution).
 pub fn columns(t: &ChartText<'_>, bars: &[Bar]) -> Markup {
     let h = 160.0;
@@ -56,13 +70,7 @@ pub fn columns(t: &ChartText<'_>, bars: &[Bar]) -> Markup {
     let slot = (W - 2.0 * left) / as_f64(bars.len().max(1));
     let bar_w = (slot * 0.7).max(2.0);
     let plot = h - top - bottom;
-    let title_id = format!("{}-t", t.id);
-    let desc_id = format!("{}-d", t.id);
-    html! {
-        svg.chart xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox=(format!("0 0 {W} {h}"))
-            aria-labelledby=(format!("{title_id} {desc_id}")) {
-            title id=(title_id) { (t.title) }
-            desc id=(desc_id) { (t.desc) }
+    let content = html! {
             line x1=(fmt(left)) y1=(fmt(h - bottom)) x2=(fmt(W - left)) y2=(fmt(h - bottom)) stroke="#000" stroke-width="1" {}
             @for (i, b) in bars.iter().enumerate() {
                 @let x = left + slot * as_f64(i) + (slot - bar_w) / 2.0;
@@ -72,8 +80,8 @@ pub fn columns(t: &ChartText<'_>, bars: &[Bar]) -> Markup {
                 text x=(fmt(x + bar_w / 2.0)) y=(fmt(y - 4.0)) font-size="11" text-anchor="middle" { (b.text) }
                 text x=(fmt(x + bar_w / 2.0)) y=(fmt(h - 6.0)) font-size="11" text-anchor="middle" { (b.label) }
             }
-        }
-    }
+    };
+    frame(t, h, &content)
 }
 
 /// Horizontal bars around a zero line (signed values, e.g. deviations):
@@ -90,14 +98,8 @@ pub fn diverging(t: &ChartText<'_>, bars: &[Bar]) -> Markup {
         .map(|b| b.value.abs())
         .fold(0.0_f64, f64::max)
         .max(25.0);
-    let title_id = format!("{}-t", t.id);
-    let desc_id = format!("{}-d", t.id);
     let hatch = format!("{}-hatch", t.id);
-    html! {
-        svg.chart xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox=(format!("0 0 {W} {h}"))
-            aria-labelledby=(format!("{title_id} {desc_id}")) {
-            title id=(title_id) { (t.title) }
-            desc id=(desc_id) { (t.desc) }
+    let content = html! {
             defs {
                 pattern id=(hatch) patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)" {
                     rect width="6" height="6" fill="#fff" {}
@@ -118,8 +120,8 @@ pub fn diverging(t: &ChartText<'_>, bars: &[Bar]) -> Markup {
                 @let tx = if b.value < 0.0 { mid - len - 3.0 } else { mid + len + 3.0 };
                 text x=(fmt(tx)) y=(fmt(y + 15.0)) font-size="11" text-anchor=(if b.value < 0.0 { "end" } else { "start" }) { (b.text) }
             }
-        }
-    }
+    };
+    frame(t, h, &content)
 }
 
 #[cfg(test)]

@@ -47,31 +47,7 @@ async fn analytics_flag_a_deliberately_biased_panelist_count_decisive_amendments
     // Results published (A 67.5 selected, B 62.5 reserve), then panelist 3
     // amends B to (5,5): B 68.75 overtakes A — an amendment that changed
     // who is selected.
-    pokmas::db::entities::round::ActiveModel {
-        id: Set(f.round_id),
-        state: Set("provisional".into()),
-        ..Default::default()
-    }
-    .update(db)
-    .await
-    .expect("state");
-    let tx = pokmas::db::begin_write(db).await.expect("begin");
-    let ev = pokmas::db::audit::append(
-        &tx,
-        pokmas::db::audit::NewEvent::new(
-            pokmas::db::audit::Actor::System,
-            "results.provisional_published",
-            "round",
-            f.round_id.to_string(),
-        )
-        .round(f.round_id),
-    )
-    .await
-    .expect("publication");
-    pokmas::services::standings::publish_round(&tx, f.round_id, ev.seq)
-        .await
-        .expect("publish");
-    tx.commit().await.expect("commit");
+    crate::trail::publish(&f).await;
     let (_, changes) = submit(
         db,
         f.panelists[2],

@@ -231,7 +231,7 @@ async fn filters_and_keyset_pages_return_exactly_the_matching_events_without_dup
 }
 
 /// Publishes provisional results of the fixture's round.
-async fn publish(f: &Fixture) {
+pub async fn publish(f: &Fixture) {
     let db = &f.app.db.db;
     round::ActiveModel {
         id: Set(f.round_id),
