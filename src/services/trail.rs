@@ -241,17 +241,9 @@ fn condition(f: &TrailFilter, exact_action: Option<&str>, time_by_seq: bool) -> 
     if let Some(a) = &f.actor {
         c = c.add(C::Actor.eq(a.clone()));
     }
-    if let Some(a) = exact_action {
+    // A family (`score.`) never gets here whole: [`events`] passes its members.
+    if let Some(a) = exact_action.or(f.action.as_deref()) {
         c = c.add(C::Action.eq(a));
-    } else if let Some(a) = &f.action {
-        c = match a.strip_suffix('.') {
-            // `score.` → score.submitted, score.amended …: a range the
-            // (action, seq) index serves; '/' is the character after '.'.
-            Some(family) => c
-                .add(C::Action.gte(format!("{family}.")))
-                .add(C::Action.lt(format!("{family}/"))),
-            None => c.add(C::Action.eq(a.clone())),
-        };
     }
     if let Some((t, i)) = &f.subject {
         c = c
@@ -314,12 +306,31 @@ async fn time_span_hint<C: ConnectionTrait>(db: &C, f: &TrailFilter) -> Result<i
 }
 
 /// The actions of a family (`score.` → `score.amended`, `score.submitted`)
-/// present in the trail, found by skipping through the action index.
+/// present in the trail. SQLite compares text byte by byte, so a skip scan
+/// through the action index finds them (`'/'` is the byte after `'.'`);
+/// PostgreSQL may compare by a locale's collation, in which that range is
+/// not a prefix, so it asks with LIKE instead.
 async fn family_actions<C: ConnectionTrait>(
     db: &C,
     family: &str,
 ) -> Result<Vec<String>, ServiceError> {
     use audit_event::Column as C;
+    if db.get_database_backend() != DbBackend::Sqlite {
+        let escaped = family
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let mut out: Vec<String> = audit_event::Entity::find()
+            .select_only()
+            .column(C::Action)
+            .distinct()
+            .filter(C::Action.like(format!("{escaped}.%")))
+            .into_tuple::<String>()
+            .all(db)
+            .await?;
+        out.sort();
+        return Ok(out);
+    }
     let upper = format!("{family}/");
     let mut out: Vec<String> = Vec::new();
     loop {

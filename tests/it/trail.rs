@@ -170,21 +170,7 @@ async fn filters_and_keyset_pages_return_exactly_the_matching_events_without_dup
         ),
     ];
     for (query, pred) in &cases {
-        let mut expected: Vec<i64> = all.iter().filter(|e| pred(e)).map(|e| e.seq).collect();
-        expected.reverse();
-        assert!(!expected.is_empty(), "{query} matches something");
-        let served = page_through(&mut app, query, 97).await;
-        let mut unique = served.clone();
-        unique.dedup();
-        assert_eq!(unique.len(), served.len(), "{query}: no duplicates");
-        assert!(
-            served == expected,
-            "{query}: {} served, {} expected; first served {:?}, first expected {:?}",
-            served.len(),
-            expected.len(),
-            served.first(),
-            expected.first()
-        );
+        assert_pages(&mut app, &all, query, pred).await;
     }
 
     // The HTML browser pages by the same cursor and links each event to its subject.
@@ -228,6 +214,86 @@ async fn filters_and_keyset_pages_return_exactly_the_matching_events_without_dup
     assert!(bad.body.contains("value=\"bukan-id\""));
     let api_bad = app.get("/api/v1/audit/events?from=kemarin").await;
     assert_eq!(api_bad.status, 400);
+}
+
+/// Checks that paging through `query` serves exactly the events of `all`
+/// that `pred` accepts, newest first, each once.
+async fn assert_pages(
+    app: &mut TestApp,
+    all: &[audit_event::Model],
+    query: &str,
+    pred: &dyn Fn(&audit_event::Model) -> bool,
+) {
+    let mut expected: Vec<i64> = all.iter().filter(|e| pred(e)).map(|e| e.seq).collect();
+    expected.reverse();
+    assert!(!expected.is_empty(), "{query} matches something");
+    let served = page_through(app, query, 97).await;
+    let mut unique = served.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), served.len(), "{query}: no duplicates");
+    assert!(
+        served == expected,
+        "{query}: {} served, {} expected; first served {:?}, first expected {:?}",
+        served.len(),
+        expected.len(),
+        served.first(),
+        expected.first()
+    );
+}
+
+#[tokio::test]
+async fn trail_filters_and_families_page_the_same_on_postgresql() {
+    let Some(mut app) = TestApp::postgres().await else {
+        return;
+    };
+    let rounds = [Uuid::now_v7(), Uuid::now_v7()];
+    let tx = pokmas::db::begin_write(&app.db.db).await.expect("begin");
+    for i in 0..400usize {
+        let action = [
+            "score.submitted",
+            "score.amended",
+            "conflict.none_declared",
+            "scorecard_x.odd",
+            "round.updated",
+        ][i % 5];
+        let mut ev =
+            NewEvent::new(Actor::System, action, "thing", format!("t{i}")).round(rounds[i % 2]);
+        if i % 3 == 0 {
+            ev = ev.with_registration(format!("2026-0001-{:04}", i % 7));
+        }
+        append(&tx, ev).await.expect("append");
+    }
+    tx.commit().await.expect("commit");
+    login_as(&mut app, "auditor@contoh.id", Role::Auditor, &[]).await;
+    let all = all_events(&app).await;
+    let middle = all[all.len() / 2].at.clone();
+    let r0 = rounds[0].to_string();
+    assert_pages(&mut app, &all, "action=score.", &|e| {
+        e.action.starts_with("score.")
+    })
+    .await;
+    assert_pages(&mut app, &all, "action=conflict.", &|e| {
+        e.action.starts_with("conflict.")
+    })
+    .await;
+    assert_pages(
+        &mut app,
+        &all,
+        &format!("round_id={r0}&action=score.amended"),
+        &|e| e.round_id == r0 && e.action == "score.amended",
+    )
+    .await;
+    assert_pages(&mut app, &all, "registration_no=2026-0001-0003", &|e| {
+        e.registration_no.as_deref() == Some("2026-0001-0003")
+    })
+    .await;
+    assert_pages(
+        &mut app,
+        &all,
+        &format!("from={}", middle.replace(':', "%3A")),
+        &|e| e.at >= middle,
+    )
+    .await;
 }
 
 /// Publishes provisional results of the fixture's round.
