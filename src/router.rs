@@ -24,6 +24,8 @@ use crate::web::{self, account, api, assets, auth, public, rounds, scoring};
 use crate::web::staff;
 // auditor exports
 use crate::web::audit_exports;
+// auditors' workspace
+use crate::web::trail;
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -219,6 +221,16 @@ pub fn router(state: AppState) -> Router {
         .route("/jejak-audit/checkpoint.txt", get(public::checkpoint_text))
         .route("/jejak-audit/kunci.txt", get(public::public_key_text))
         // end auditor exports and signed checkpoints
+        // auditors' workspace (read only)
+        .route("/audit", get(trail::home))
+        .route("/audit/jejak", get(trail::trail))
+        .route("/audit/pendaftaran", get(trail::lookup))
+        .route("/audit/pendaftaran/{key}", get(trail::history))
+        .route("/audit/penilai/{id}", get(trail::panelist))
+        .route("/audit/formasi/{id}/konflik", get(trail::matrix))
+        .route("/audit/seleksi/{id}", get(trail::round))
+        .route("/audit/seleksi/{id}/analitik", get(trail::analytics))
+        // end auditors' workspace
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

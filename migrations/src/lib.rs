@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_core;
 mod m20261128_000002_audit;
 mod m20261128_000003_mail;
+mod m20261128_000007_trail;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_core::Migration),
             Box::new(m20261128_000002_audit::Migration),
             Box::new(m20261128_000003_mail::Migration),
+            Box::new(m20261128_000007_trail::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! one implementation (DESIGN §9).
 
 pub mod account;
+pub mod analytics;
 pub mod audit;
 pub mod checkpoint;
 pub mod eligibility;

@@ -17,6 +17,9 @@ pub mod staff;
 pub mod verification;
 // auditor exports
 pub mod exports;
+// auditors' workspace: trail browser, histories, panel analytics
+pub mod analytics;
+pub mod trail;
 
 use sea_orm::DbErr;
 

@@ -90,6 +90,10 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                                 a href="/akun/konflik" { (ctx.t("Data benturan kepentingan", "Conflict data")) }
                                 " "
                             }
+                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Auditor) {
+                                a href="/audit" { (ctx.t("Ruang audit", "Audit workspace")) }
+                                " "
+                            }
                             span.who { (who.name) }
                             " "
                             form.inline method="post" action="/keluar" {

@@ -16,5 +16,8 @@ pub mod scoring;
 pub mod staff;
 // auditor exports
 pub mod audit_exports;
+// auditors' workspace
+pub mod charts;
+pub mod trail;
 
 pub use layout::{Page, PageCtx, SignedIn};

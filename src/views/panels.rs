@@ -61,6 +61,8 @@ fn nav(ctx: &PageCtx, round_id: Uuid) -> Markup {
             a href=(format!("{base}/dasbor")) { (ctx.t("Dasbor", "Dashboard")) } " · "
             a href=(format!("{base}/panel")) { (ctx.t("Panel penguji", "Panels")) } " · "
             a href=(format!("{base}/uji")) { (ctx.t("Jadwal uji", "Test schedule")) }
+            " · " a href=(format!("/audit/seleksi/{round_id}/analitik")) { (ctx.t("Analitik panel", "Panel analytics")) }
+            " · " a href=(format!("/audit/jejak?round={round_id}")) { (ctx.t("Jejak audit", "Audit trail")) }
         }
     }
 }

@@ -99,6 +99,7 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
             a href=(format!("{base}/persyaratan")) { (ctx.t("Persyaratan", "Requirements")) } " · "
             a href=(format!("{base}/formasi")) { (ctx.t("Formasi", "Formations")) }
             " · " a href=(format!("{base}/dasbor")) { (ctx.t("Dasbor", "Dashboard")) }
+            " · " a href=(format!("/audit/seleksi/{}", d.round.id)) { (ctx.t("Ruang audit", "Audit workspace")) }
             @if d.round.frozen_hash.is_some() {
                 " · " a href=(format!("/seleksi/{}", d.round.slug)) { (ctx.t("Halaman publik", "Public page")) }
             }

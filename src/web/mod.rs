@@ -15,6 +15,8 @@ pub mod session_store;
 pub mod staff;
 // auditor exports
 pub mod audit_exports;
+// auditors' workspace
+pub mod trail;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -28,3 +28,6 @@ mod web_shell;
 // auditor exports and offline verification
 mod exports;
 mod offline_audit;
+// auditors' workspace
+mod analytics;
+mod trail;

@@ -7,6 +7,8 @@ pub mod applicant;
 pub mod public;
 // auditor exports
 pub mod audit_exports;
+// auditors' workspace (read only)
+pub mod trail;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -31,6 +33,7 @@ use crate::error::AppError;
         (name = "applicant", description = "An applicant's own applications (session cookie) and the number + PIN status check"),
         (name = "admin", description = "City programme officers: rounds, approvals, staff, panels and the test schedule"),
         (name = "operator", description = "Kelurahan help-desk officers, within their kelurahan: administrative verification"),
+        (name = "audit", description = "Auditors and admins, read only: trail queries (keyset cursor), application histories, panelists, conflict matrices, panel analytics"),
     )
 )]
 pub struct ApiDoc;
@@ -45,6 +48,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::status_check_api))
         .merge(admin::routes())
         .merge(audit_exports::routes())
+        .merge(trail::routes())
 }
 
 /// An error body of the JSON API.
