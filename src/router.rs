@@ -22,6 +22,8 @@ use crate::web::panels;
 use crate::web::{self, account, api, assets, auth, public, rounds, scoring};
 // verification and staff accounts
 use crate::web::staff;
+// lottery witnesses, imports, progress (panel/admin input side)
+use crate::web::lottery;
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -210,6 +212,21 @@ pub fn router(state: AppState) -> Router {
         .route("/meja-bantuan", get(apps::desk).post(apps::desk_start))
         .route("/cek-status", get(apps::check_page).post(apps::check))
         // end applications
+        // lottery witnesses, imports, progress (panel/admin input side)
+        .route(
+            "/admin/seleksi/{id}/saksi",
+            get(lottery::admin_page).post(lottery::admin_add),
+        )
+        .route(
+            "/admin/seleksi/{id}/saksi/{witness}/hapus",
+            post(lottery::admin_remove),
+        )
+        .route("/saksi", get(lottery::mine))
+        .route("/saksi/{id}", get(lottery::witness_page))
+        .route("/saksi/{id}/komit", post(lottery::commit))
+        .route("/saksi/{id}/ungkap", post(lottery::reveal))
+        .route("/seleksi/{slug}/undian", get(lottery::public_page))
+        // end lottery witnesses, imports, progress
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

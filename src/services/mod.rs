@@ -14,6 +14,8 @@ pub mod standings;
 // verification and staff accounts
 pub mod staff;
 pub mod verification;
+// lottery witnesses, imports, progress (panel/admin input side)
+pub mod lottery;
 
 use sea_orm::DbErr;
 

@@ -14,5 +14,7 @@ pub mod rounds;
 pub mod scoring;
 // verification and staff accounts
 pub mod staff;
+// lottery witnesses, imports, progress (panel/admin input side)
+pub mod lottery;
 
 pub use layout::{Page, PageCtx, SignedIn};

@@ -912,6 +912,7 @@ pub fn public_round(
                     "(masing-masing dari yang terbesar); bila masih sama, menurut kunci undian sha256(seed + \":\" + nomor pendaftaran) dari yang terkecil. Seed ditetapkan dengan komit–ungkap oleh saksi undian setelah pendaftaran ditutup dan diumumkan.",
                     "(each highest first); if still equal, by the lottery key sha256(seed + \":\" + registration number), smallest first. The seed is fixed by the lottery witnesses' commit–reveal after registration closes, and published."
                 ))
+                " " a href=(format!("/seleksi/{}/undian", r.slug)) { (ctx.t("Saksi, komitmen, seed dan cara menghitungnya", "Witnesses, commitments, seed and how to recompute them")) }
             }
             li { (ctx.t(
                 "Peringkat 1 sampai jumlah kursi terpilih; berikutnya sebanyak jumlah cadangan menjadi cadangan; sisanya tidak terpilih. Yang tidak lulus tidak diberi peringkat.",

@@ -13,6 +13,8 @@ pub mod scoring;
 pub mod session_store;
 // verification and staff accounts
 pub mod staff;
+// lottery witnesses, imports, progress (panel/admin input side)
+pub mod lottery;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -24,3 +24,5 @@ mod standings;
 // verification and staff accounts
 mod verification;
 mod web_shell;
+// lottery witnesses, imports, progress (panel/admin input side)
+mod lottery;

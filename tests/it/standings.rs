@@ -32,7 +32,11 @@ fn now() -> time::OffsetDateTime {
 /// tie-break 1) and K2 (weight 40) on 1–5, three panelists, four eligible
 /// applications scored A (5,3) → 80, B (4,4) → 75, C (3,3) → 50, D (2,2) → 25.
 pub async fn fixture() -> Fixture {
-    let app = TestApp::new().await;
+    fixture_on(TestApp::new().await).await
+}
+
+/// [`fixture`] on the given installation (e.g. PostgreSQL).
+pub async fn fixture_on(app: TestApp) -> Fixture {
     let db = &app.db.db;
     let admin = app.create_user("admin@contoh.id", Role::Admin, &[]).await;
     for n in 1..=2 {
