@@ -24,6 +24,7 @@ use crate::web::{self, account, api, assets, auth, public, rounds, scoring};
 use crate::web::staff;
 // lottery witnesses, imports, progress (panel/admin input side)
 use crate::web::lottery;
+use crate::web::{imports, progress};
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -226,6 +227,20 @@ pub fn router(state: AppState) -> Router {
         .route("/saksi/{id}/komit", post(lottery::commit))
         .route("/saksi/{id}/ungkap", post(lottery::reveal))
         .route("/seleksi/{slug}/undian", get(lottery::public_page))
+        .route("/admin/seleksi/{id}/progres", get(progress::page))
+        .route(
+            "/admin/seleksi/{id}/progres/kecualikan",
+            post(progress::recuse),
+        )
+        .route(
+            "/admin/seleksi/{id}/impor-nilai",
+            get(imports::page)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::services::imports::MAX_FILE_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/penilai/{id}/draf", post(scoring::save_draft))
         // end lottery witnesses, imports, progress
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(

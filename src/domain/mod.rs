@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod eligibility;
 pub mod family_card;
+pub mod imported;
 pub mod lang;
 pub mod lottery;
 pub mod masking;

@@ -15,7 +15,9 @@ pub mod standings;
 pub mod staff;
 pub mod verification;
 // lottery witnesses, imports, progress (panel/admin input side)
+pub mod imports;
 pub mod lottery;
+pub mod panel_admin;
 
 use sea_orm::DbErr;
 

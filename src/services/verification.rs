@@ -723,7 +723,10 @@ pub async fn verify(
     }));
     event.registration_no = app.registration_no.clone();
     event.kelurahan_code = app.kelurahan_code.clone();
-    append(&tx, event).await?;
+    let verified = append(&tx, event).await?;
+    if let Some(f) = app.formation_id {
+        crate::services::standings::recompute_formation(&tx, f, verified.seq).await?;
+    }
     mail_outcome(&tx, from, &app, &w).await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, eligible = w.eligible, "application verified");
@@ -1001,7 +1004,12 @@ pub async fn decide(
         }));
         event.registration_no = app.registration_no.clone();
         event.kelurahan_code = app.kelurahan_code.clone();
-        append(&tx, event).await?;
+        let changed = append(&tx, event).await?;
+        // An eligibility overturned or imposed re-ranks the formation, with
+        // the change as cause.
+        if let Some(f) = app.formation_id {
+            crate::services::standings::recompute_formation(&tx, f, changed.seq).await?;
+        }
         mail_outcome(&tx, from, &app, &w).await?;
     }
     tx.commit().await?;

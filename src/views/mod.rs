@@ -15,6 +15,8 @@ pub mod scoring;
 // verification and staff accounts
 pub mod staff;
 // lottery witnesses, imports, progress (panel/admin input side)
+pub mod imports;
 pub mod lottery;
+pub mod progress;
 
 pub use layout::{Page, PageCtx, SignedIn};

@@ -99,6 +99,11 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
             a href=(format!("{base}/persyaratan")) { (ctx.t("Persyaratan", "Requirements")) } " · "
             a href=(format!("{base}/formasi")) { (ctx.t("Formasi", "Formations")) }
             " · " a href=(format!("{base}/dasbor")) { (ctx.t("Dasbor", "Dashboard")) }
+            " · " a href=(format!("{base}/saksi")) { (ctx.t("Saksi undian", "Lottery witnesses")) }
+            " · " a href=(format!("{base}/progres")) { (ctx.t("Progres penilaian", "Scoring progress")) }
+            @if d.criteria.iter().any(|c| c.kind == "imported") {
+                " · " a href=(format!("{base}/impor-nilai")) { (ctx.t("Impor nilai", "Import values")) }
+            }
             @if d.round.frozen_hash.is_some() {
                 " · " a href=(format!("/seleksi/{}", d.round.slug)) { (ctx.t("Halaman publik", "Public page")) }
             }

@@ -14,7 +14,9 @@ pub mod session_store;
 // verification and staff accounts
 pub mod staff;
 // lottery witnesses, imports, progress (panel/admin input side)
+pub mod imports;
 pub mod lottery;
+pub mod progress;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

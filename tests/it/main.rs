@@ -25,4 +25,6 @@ mod standings;
 mod verification;
 mod web_shell;
 // lottery witnesses, imports, progress (panel/admin input side)
+mod imports;
 mod lottery;
+mod progress;

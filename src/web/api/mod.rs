@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod applicant;
+// lottery witnesses, imports, progress (panel/admin input side)
+pub mod panel;
 pub mod public;
 
 use axum::Json;
@@ -42,6 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::my_application))
         .routes(routes!(applicant::status_check_api))
         .merge(admin::routes())
+        .merge(panel::routes())
 }
 
 /// An error body of the JSON API.
