@@ -25,6 +25,7 @@ mod standings;
 mod verification;
 mod web_shell;
 // lottery witnesses, imports, progress (panel/admin input side)
+mod drafts;
 mod imports;
 mod lottery;
 mod progress;
