@@ -560,7 +560,7 @@ pub async fn my_witness_roles(
             });
         }
     }
-    out.sort_by(|a, b| b.round.created_at.cmp(&a.round.created_at));
+    out.sort_by_key(|m| std::cmp::Reverse(m.round.created_at));
     Ok(out)
 }
 

@@ -629,7 +629,7 @@ pub async fn save_draft(
                 .get(&c.code)
                 .map(|t| t.trim().to_owned())
                 .unwrap_or_default();
-            (value.is_some() || !comment.is_empty()).then(|| scorecard_draft_value::ActiveModel {
+            (value.is_some() || !comment.is_empty()).then_some(scorecard_draft_value::ActiveModel {
                 scorecard_id: Set(card_id),
                 criterion_id: Set(c.id),
                 value: Set(value),

@@ -394,3 +394,84 @@ async fn only_admins_name_witnesses() {
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(events(&f, "lottery.witness_named").await.is_empty());
 }
+
+async fn send_json(
+    app: &mut TestApp,
+    path: &str,
+    body: serde_json::Value,
+) -> crate::support::TestResponse {
+    app.send(
+        axum::http::Request::post(path)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_witness_commits_and_reveals_through_the_json_api_and_a_wrong_secret_is_refused() {
+    let mut f = fixture().await;
+    reopen_registration(&f).await;
+    f.app
+        .create_user("saksi@contoh.id", Role::Auditor, &[])
+        .await;
+    let wid = pokmas::services::lottery::name_witness(
+        &f.app.db.db,
+        Actor::System,
+        f.round_id,
+        "saksi@contoh.id",
+        "Perwakilan warga",
+    )
+    .await
+    .expect("named");
+    f.app.login("saksi@contoh.id", PASSWORD).await;
+    let secret = "saksi-warga-2026-rahasia";
+    let res = send_json(
+        &mut f.app,
+        &format!("/api/v1/witness/{wid}/commit"),
+        serde_json::json!({ "commit_hash": sha(secret) }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // Revealing before registration closes is refused.
+    let early = send_json(
+        &mut f.app,
+        &format!("/api/v1/witness/{wid}/reveal"),
+        serde_json::json!({ "secret": secret }),
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    move_round(&f, RoundState::Verification)
+        .await
+        .expect("close");
+    let wrong = send_json(
+        &mut f.app,
+        &format!("/api/v1/witness/{wid}/reveal"),
+        serde_json::json!({ "secret": "saksi-warga-2026-rahasiA" }),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("tidak cocok"), "{}", wrong.body);
+    assert!(events(&f, "lottery.revealed").await.is_empty());
+    let res = send_json(
+        &mut f.app,
+        &format!("/api/v1/witness/{wid}/reveal"),
+        serde_json::json!({ "secret": secret }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let body: serde_json::Value = serde_json::from_str(&res.body).expect("json");
+    let close = load_round(&f).await.close_event_hash.expect("closed");
+    assert_eq!(body["seed"], sha(&format!("{close}:{secret}")));
+    // Nobody else may use this witness role.
+    f.app.switch_browser(Browser::default());
+    f.app.login("admin@contoh.id", PASSWORD).await;
+    let res = send_json(
+        &mut f.app,
+        &format!("/api/v1/witness/{wid}/commit"),
+        serde_json::json!({ "commit_hash": sha("x") }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
