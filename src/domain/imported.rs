@@ -162,7 +162,7 @@ mod tests {
         assert_eq!(lines, vec![2, 3, 5, 6, 7]);
         assert!(errs[0].to_string().starts_with("Baris 2: nilai «101»"));
         assert!(errs[1].message.contains("tidak dikenal"));
-        assert!(errs[3].message.contains("tidak memenuhi syarat"));
+        assert!(errs[2].message.contains("tidak memenuhi syarat"));
     }
 
     #[test]
