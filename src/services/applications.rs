@@ -1188,14 +1188,12 @@ pub async fn withdraw(
     event.registration_no = a.registration_no.clone();
     event.kelurahan_code = a.kelurahan_code.clone();
     let withdrawn = append(&tx, event).await?;
-    if let (Some(f), Some(_)) = (a.formation_id, a.registration_no.as_ref()) {
-        crate::services::standings::recompute_formation(&tx, f, withdrawn.seq)
-            .await
-            .map_err(|e| match e {
-                crate::services::ServiceError::Db(e) => ApplicationError::Db(e),
-                other => ApplicationError::Internal(anyhow::anyhow!("re-ranking: {other}")),
-            })?;
-    }
+    crate::services::standings::recompute_after_input(&tx, &r, a.formation_id, withdrawn.seq)
+        .await
+        .map_err(|e| match e {
+            crate::services::ServiceError::Db(e) => ApplicationError::Db(e),
+            other => ApplicationError::Internal(anyhow::anyhow!("re-ranking: {other}")),
+        })?;
     tx.commit().await?;
     tracing::info!(application.id = %id, "application withdrawn");
     Ok(())

@@ -724,9 +724,8 @@ pub async fn verify(
     event.registration_no = app.registration_no.clone();
     event.kelurahan_code = app.kelurahan_code.clone();
     let verified = append(&tx, event).await?;
-    if let Some(f) = app.formation_id {
-        crate::services::standings::recompute_formation(&tx, f, verified.seq).await?;
-    }
+    crate::services::standings::recompute_after_input(&tx, &r, app.formation_id, verified.seq)
+        .await?;
     mail_outcome(&tx, from, &app, &w).await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, eligible = w.eligible, "application verified");
@@ -1007,9 +1006,8 @@ pub async fn decide(
         let changed = append(&tx, event).await?;
         // An eligibility overturned or imposed re-ranks the formation, with
         // the change as cause.
-        if let Some(f) = app.formation_id {
-            crate::services::standings::recompute_formation(&tx, f, changed.seq).await?;
-        }
+        crate::services::standings::recompute_after_input(&tx, &r, app.formation_id, changed.seq)
+            .await?;
         mail_outcome(&tx, from, &app, &w).await?;
     }
     tx.commit().await?;

@@ -180,6 +180,7 @@ async fn a_withdrawal_re_ranks_the_formation_in_the_same_transaction() {
     round::ActiveModel {
         id: Set(f.round_id),
         state: Set("verification".into()),
+        frozen_hash: Set(Some("f".repeat(64))),
         ..Default::default()
     }
     .update(db)
