@@ -166,12 +166,12 @@ async fn a_draft_survives_signing_out_stays_private_and_comments_are_kept_with_t
     );
 }
 
-#[tokio::test]
-async fn a_withdrawal_re_ranks_the_formation_in_the_same_transaction() {
+/// The fixture's standings as stored after the scores, with the round back
+/// in verification (rules frozen), where withdrawals and eligibility changes
+/// are still possible.
+async fn in_verification() -> crate::standings::Fixture {
     let f = fixture().await;
     let db = &f.app.db.db;
-    // Standings as stored after the scores, then the round back in verification
-    // (withdrawal is possible until the assessment starts).
     let tx = pokmas::db::begin_write(db).await.expect("begin");
     pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
         .await
@@ -186,6 +186,13 @@ async fn a_withdrawal_re_ranks_the_formation_in_the_same_transaction() {
     .update(db)
     .await
     .expect("state");
+    f
+}
+
+#[tokio::test]
+async fn a_withdrawal_re_ranks_the_formation_in_the_same_transaction() {
+    let f = in_verification().await;
+    let db = &f.app.db.db;
     let admin = pokmas::db::entities::account::Entity::find()
         .filter(pokmas::db::entities::account::Column::Email.eq("admin@contoh.id"))
         .one(db)
@@ -216,5 +223,74 @@ async fn a_withdrawal_re_ranks_the_formation_in_the_same_transaction() {
     assert_eq!(a.eligibility, "withdrawn");
     assert_eq!(a.rank, None);
     let b = row(f.apps[1].0).await;
+    assert_eq!((b.rank, b.status.as_deref()), (Some(1), Some("selected")));
+}
+
+#[tokio::test]
+async fn an_approved_eligibility_change_re_ranks_the_formation() {
+    use pokmas::db::entities::requirement;
+    use pokmas::domain::lang::Lang;
+    use pokmas::services::verification::{Decision, Staff, decide, request_change};
+    let f = in_verification().await;
+    let db = &f.app.db.db;
+    let ktp = uuid::Uuid::now_v7();
+    requirement::ActiveModel {
+        id: Set(ktp),
+        round_id: Set(f.round_id),
+        code: Set("KTP".into()),
+        kind: Set("document".into()),
+        text_id: Set("KTP".into()),
+        text_en: Set("ID card".into()),
+        params: Set(None),
+        mandatory: Set(true),
+        position: Set(0),
+    }
+    .insert(db)
+    .await
+    .expect("requirement");
+    let first = f
+        .app
+        .create_user("admin-a@contoh.id", Role::Admin, &[])
+        .await;
+    let second = f
+        .app
+        .create_user("admin-b@contoh.id", Role::Admin, &[])
+        .await;
+    let staff = |id| Staff {
+        id,
+        role: Role::Admin,
+        scopes: vec![],
+    };
+    let approval = request_change(
+        db,
+        &staff(first),
+        f.apps[0].0,
+        &[Decision {
+            requirement_id: ktp,
+            tms: true,
+            reason_code: Some("mismatch".into()),
+            reason_text: "KTP milik orang lain.".into(),
+        }],
+        "Laporan warga: KTP bukan milik pendaftar.",
+        Lang::Id,
+    )
+    .await
+    .map_err(|e| format!("{e:?}"))
+    .expect("requested");
+    let from: pokmas::mail::Mailbox = "Probebaya <noreply@pokmas.test>".parse().expect("from");
+    decide(db, &from, &staff(second), approval, true, "Terbukti.")
+        .await
+        .expect("approved");
+    let a = ranking::Entity::find_by_id(f.apps[0].0)
+        .one(db)
+        .await
+        .expect("ranking")
+        .expect("row");
+    assert_eq!((a.eligibility.as_str(), a.rank), ("ineligible", None));
+    let b = ranking::Entity::find_by_id(f.apps[1].0)
+        .one(db)
+        .await
+        .expect("ranking")
+        .expect("row");
     assert_eq!((b.rank, b.status.as_deref()), (Some(1), Some("selected")));
 }
