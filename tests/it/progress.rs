@@ -229,3 +229,43 @@ async fn an_admin_recusal_makes_an_application_pending_and_its_rank_changes_are_
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(events(&f.app, "conflict.recused_by_admin").await.len(), 1);
 }
+
+#[tokio::test]
+async fn the_panel_api_is_in_the_openapi_document_and_refuses_anonymous_callers_and_other_roles() {
+    let mut f = fixture().await;
+    let doc = f.app.get("/api/openapi.json").await;
+    let doc: serde_json::Value = serde_json::from_str(&doc.body).expect("json");
+    for path in [
+        "/api/v1/panel/applications/{id}",
+        "/api/v1/panel/applications/{id}/draft",
+        "/api/v1/witness",
+        "/api/v1/witness/{id}/commit",
+        "/api/v1/witness/{id}/reveal",
+        "/api/v1/admin/rounds/{id}/imported-values",
+        "/api/v1/admin/applications/{id}/recusals",
+        "/api/v1/admin/rounds/{id}/progress",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+    let progress = format!("/api/v1/admin/rounds/{}/progress", f.round_id);
+    let sheet = format!("/api/v1/panel/applications/{}", f.apps[0].0);
+    assert_eq!(f.app.get(&progress).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        f.app.get("/api/v1/witness").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    f.app.login("penilai1@contoh.id", PASSWORD).await;
+    assert_eq!(f.app.get(&progress).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(f.app.get(&sheet).await.status, StatusCode::OK);
+    f.app.switch_browser(Browser::default());
+    f.app.login("admin@contoh.id", PASSWORD).await;
+    assert_eq!(f.app.get(&sheet).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(f.app.get(&progress).await.status, StatusCode::OK);
+    // A panelist outside the formation's panel gets 404 for the sheet.
+    f.app.switch_browser(Browser::default());
+    f.app
+        .create_user("lain@contoh.id", Role::Panelist, &["64.72.01.1001"])
+        .await;
+    f.app.login("lain@contoh.id", PASSWORD).await;
+    assert_eq!(f.app.get(&sheet).await.status, StatusCode::NOT_FOUND);
+}
