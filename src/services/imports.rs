@@ -2,8 +2,9 @@
 //! for a criterion of kind `imported`. The file is checked whole (see
 //! [`crate::domain::imported`]); a bad file changes nothing. Otherwise each
 //! changed value is stored and is its own `imported_value.set` event (with
-//! the old value on a re-import), and its formation is re-ranked right after
-//! with that event as cause, all in one transaction.
+//! the old value on a re-import), and the formations are re-ranked in the
+//! same transaction: once results are published right after each value, with
+//! that value's event as cause.
 
 use std::collections::HashMap;
 
@@ -159,6 +160,12 @@ pub async fn import(
         changed: 0,
         unchanged: 0,
     };
+    // Once ranks are published every value re-ranks at once, so each rank
+    // change names the value that caused it. Before that no rank change is
+    // announced, and one re-rank per formation (after its last value) keeps a
+    // city-wide file fast.
+    let published = super::standings::PUBLISHED_STATES.contains(&r.state.as_str());
+    let mut pending: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
     for (no, value) in &values {
         let Some(a) = apps.get(no) else { continue };
         let old = existing.get(&a.id);
@@ -214,8 +221,15 @@ pub async fn import(
         )
         .await?;
         if let Some(f) = a.formation_id {
-            recompute_formation(&tx, f, event.seq).await?;
+            if published {
+                recompute_formation(&tx, f, event.seq).await?;
+            } else {
+                pending.insert(f, event.seq);
+            }
         }
+    }
+    for (f, seq) in pending {
+        recompute_formation(&tx, f, seq).await?;
     }
     tx.commit().await?;
     tracing::info!(round.id = %round_id, criterion = %c.code, rows = summary.rows, "imported values");
