@@ -26,6 +26,9 @@ use crate::web::staff;
 use crate::web::audit_exports;
 // auditors' workspace
 use crate::web::trail;
+// lottery witnesses, imports, progress (panel/admin input side)
+use crate::web::lottery;
+use crate::web::{imports, progress};
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -231,6 +234,35 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/seleksi/{id}", get(trail::round))
         .route("/audit/seleksi/{id}/analitik", get(trail::analytics))
         // end auditors' workspace
+        // lottery witnesses, imports, progress (panel/admin input side)
+        .route(
+            "/admin/seleksi/{id}/saksi",
+            get(lottery::admin_page).post(lottery::admin_add),
+        )
+        .route(
+            "/admin/seleksi/{id}/saksi/{witness}/hapus",
+            post(lottery::admin_remove),
+        )
+        .route("/saksi", get(lottery::mine))
+        .route("/saksi/{id}", get(lottery::witness_page))
+        .route("/saksi/{id}/komit", post(lottery::commit))
+        .route("/saksi/{id}/ungkap", post(lottery::reveal))
+        .route("/seleksi/{slug}/undian", get(lottery::public_page))
+        .route("/admin/seleksi/{id}/progres", get(progress::page))
+        .route(
+            "/admin/seleksi/{id}/progres/kecualikan",
+            post(progress::recuse),
+        )
+        .route(
+            "/admin/seleksi/{id}/impor-nilai",
+            get(imports::page)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::services::imports::MAX_FILE_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/penilai/{id}/draf", post(scoring::save_draft))
+        // end lottery witnesses, imports, progress
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod checkpoint;
 pub mod eligibility;
 pub mod family_card;
+pub mod imported;
 pub mod lang;
 pub mod lottery;
 pub mod masking;

@@ -1187,7 +1187,13 @@ pub async fn withdraw(
     }));
     event.registration_no = a.registration_no.clone();
     event.kelurahan_code = a.kelurahan_code.clone();
-    append(&tx, event).await?;
+    let withdrawn = append(&tx, event).await?;
+    crate::services::standings::recompute_after_input(&tx, &r, a.formation_id, withdrawn.seq)
+        .await
+        .map_err(|e| match e {
+            crate::services::ServiceError::Db(e) => ApplicationError::Db(e),
+            other => ApplicationError::Internal(anyhow::anyhow!("re-ranking: {other}")),
+        })?;
     tx.commit().await?;
     tracing::info!(application.id = %id, "application withdrawn");
     Ok(())

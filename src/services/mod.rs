@@ -20,6 +20,10 @@ pub mod exports;
 // auditors' workspace: trail browser, histories, panel analytics
 pub mod analytics;
 pub mod trail;
+// lottery witnesses, imports, progress (panel/admin input side)
+pub mod imports;
+pub mod lottery;
+pub mod panel_admin;
 
 use sea_orm::DbErr;
 

@@ -17,7 +17,7 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
     account, application, conflict_declaration, criterion, panel_formation, panel_member, round,
-    score_value, score_version, scorecard, test_invitation,
+    score_value, score_version, scorecard, scorecard_draft_value, test_invitation,
 };
 use crate::domain::role::Role;
 
@@ -271,6 +271,49 @@ pub async fn submit(
     values: &Values,
     amendment_reason: Option<&str>,
 ) -> Result<(i32, Vec<RankChange>), ServiceError> {
+    submit_with_comments(
+        db,
+        panelist,
+        application_id,
+        values,
+        &Comments::new(),
+        amendment_reason,
+    )
+    .await
+}
+
+/// Optional comments per criterion code, stored with a submitted version.
+pub type Comments = BTreeMap<String, String>;
+
+/// Most characters of one criterion comment.
+pub const COMMENT_MAX_CHARS: usize = 1000;
+
+fn check_comments(comments: &Comments) -> Result<(), ServiceError> {
+    if comments
+        .values()
+        .any(|c| c.trim().chars().count() > COMMENT_MAX_CHARS)
+    {
+        return Err(ServiceError::Invalid(format!(
+            "Catatan per kriteria paling banyak {COMMENT_MAX_CHARS} karakter."
+        )));
+    }
+    Ok(())
+}
+
+/// [`submit`] with an optional comment per criterion, stored with the
+/// version. A successful submission clears the panelist's private draft.
+///
+/// # Errors
+/// As [`submit`]; `Invalid` for an overlong comment.
+pub async fn submit_with_comments(
+    db: &DatabaseConnection,
+    panelist: Uuid,
+    application_id: Uuid,
+    values: &Values,
+    comments: &Comments,
+    amendment_reason: Option<&str>,
+) -> Result<(i32, Vec<RankChange>), ServiceError> {
+    check_comments(comments)?;
     let tx = begin_write(db).await?;
     let (app, round) = scope(&tx, panelist, application_id).await?;
     let declaration = conflict_declaration::Entity::find()
@@ -441,14 +484,23 @@ pub async fn submit(
     }
     .insert(&tx)
     .await?;
-    score_value::Entity::insert_many(values.iter().map(|(cid, _, v)| score_value::ActiveModel {
-        score_version_id: Set(version_id),
-        criterion_id: Set(*cid),
-        value: Set(*v),
-        comment: Set(String::new()),
+    score_value::Entity::insert_many(values.iter().map(|(cid, _, v)| {
+        score_value::ActiveModel {
+            score_version_id: Set(version_id),
+            criterion_id: Set(*cid),
+            value: Set(*v),
+            comment: Set(comments
+                .get(code_of_id(&values, *cid))
+                .map(|c| c.trim().to_owned())
+                .unwrap_or_default()),
+        }
     }))
     .exec_without_returning(&tx)
     .await?;
+    scorecard_draft_value::Entity::delete_many()
+        .filter(scorecard_draft_value::Column::ScorecardId.eq(card_id))
+        .exec(&tx)
+        .await?;
     let changes = match app.formation_id {
         Some(f) => recompute_formation(&tx, f, event.seq).await?,
         None => Vec::new(),
@@ -456,6 +508,164 @@ pub async fn submit(
     tx.commit().await?;
     tracing::info!(scorecard.id = %card_id, version, "scorecard submitted");
     Ok((version, changes))
+}
+
+fn code_of_id(values: &[(Uuid, String, i32)], id: Uuid) -> &str {
+    values
+        .iter()
+        .find(|(cid, _, _)| *cid == id)
+        .map_or("", |(_, code, _)| code.as_str())
+}
+
+/// A draft value per criterion code (`None` = not chosen yet).
+pub type DraftValues = BTreeMap<String, Option<i32>>;
+
+/// Saves the panelist's private draft of a scorecard ("Simpan draf"):
+/// values may be missing, each one given must be on its scale; comments are
+/// kept. Drafts are never shown to anyone else and never count; the event
+/// `score.draft_saved` records that a draft was saved, without its values.
+///
+/// # Errors
+/// `NotFound` outside the panelist's panel; `Invalid` before the "no
+/// conflict" declaration, once recused, for an ineligible application, a
+/// value off the scale, an overlong comment or outside scoring.
+pub async fn save_draft(
+    db: &DatabaseConnection,
+    panelist: Uuid,
+    application_id: Uuid,
+    values: &DraftValues,
+    comments: &Comments,
+) -> Result<(), ServiceError> {
+    check_comments(comments)?;
+    let tx = begin_write(db).await?;
+    let (app, round) = scope(&tx, panelist, application_id).await?;
+    if !matches!(
+        round.state.as_str(),
+        "assessment" | "provisional" | "objection"
+    ) {
+        return Err(invalid(
+            "Penilaian belum atau tidak lagi dibuka untuk seleksi ini.",
+            "Scoring is not open for this round.",
+        ));
+    }
+    let declaration = conflict_declaration::Entity::find()
+        .filter(conflict_declaration::Column::ApplicationId.eq(application_id))
+        .filter(conflict_declaration::Column::PanelistId.eq(panelist))
+        .one(&tx)
+        .await?;
+    match declaration {
+        Some(d) if d.recused => {
+            return Err(invalid(
+                "Anda dikecualikan dari penilaian pendaftar ini.",
+                "You are recused from this application.",
+            ));
+        }
+        Some(d) if d.kind.as_deref() == Some("none") => {}
+        _ => {
+            return Err(invalid(
+                "Nyatakan dahulu bahwa Anda tidak memiliki konflik kepentingan.",
+                "Declare first that you have no conflict of interest.",
+            ));
+        }
+    }
+    if app.state != "eligible" {
+        return Err(invalid(
+            "Hanya pendaftar yang memenuhi syarat yang dapat dinilai.",
+            "Only eligible applicants can be scored.",
+        ));
+    }
+    let criteria = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round.id))
+        .filter(criterion::Column::Kind.eq("panel"))
+        .order_by_asc(criterion::Column::Position)
+        .all(&tx)
+        .await?;
+    for (code, v) in values {
+        let c = criteria.iter().find(|c| &c.code == code).ok_or_else(|| {
+            ServiceError::Invalid(format!("Kriteria {code} tidak dinilai oleh tim penilai."))
+        })?;
+        if let Some(v) = v
+            && (*v < c.scale_min || *v > c.scale_max)
+        {
+            return Err(ServiceError::Invalid(format!(
+                "Nilai {} harus antara {} dan {}.",
+                c.code, c.scale_min, c.scale_max
+            )));
+        }
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let card = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(application_id))
+        .filter(scorecard::Column::PanelistId.eq(panelist))
+        .one(&tx)
+        .await?;
+    let card_id = match card {
+        Some(c) => c.id,
+        None => {
+            let id = Uuid::now_v7();
+            scorecard::ActiveModel {
+                id: Set(id),
+                application_id: Set(application_id),
+                panelist_id: Set(panelist),
+                status: Set("draft".into()),
+                current_version: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&tx)
+            .await?;
+            id
+        }
+    };
+    scorecard_draft_value::Entity::delete_many()
+        .filter(scorecard_draft_value::Column::ScorecardId.eq(card_id))
+        .exec(&tx)
+        .await?;
+    let rows: Vec<scorecard_draft_value::ActiveModel> = criteria
+        .iter()
+        .filter_map(|c| {
+            let value = values.get(&c.code).copied().flatten();
+            let comment = comments
+                .get(&c.code)
+                .map(|t| t.trim().to_owned())
+                .unwrap_or_default();
+            (value.is_some() || !comment.is_empty()).then_some(scorecard_draft_value::ActiveModel {
+                scorecard_id: Set(card_id),
+                criterion_id: Set(c.id),
+                value: Set(value),
+                comment: Set(comment),
+            })
+        })
+        .collect();
+    let filled = rows.len();
+    if !rows.is_empty() {
+        scorecard_draft_value::Entity::insert_many(rows)
+            .exec_without_returning(&tx)
+            .await?;
+    }
+    let no = app.registration_no.clone().unwrap_or_default();
+    append(
+        &tx,
+        NewEvent::new(
+            Actor::Account {
+                id: panelist,
+                role: Role::Panelist,
+            },
+            "score.draft_saved",
+            "scorecard",
+            card_id.to_string(),
+        )
+        .round(round.id)
+        .payload(serde_json::json!({
+            "registration_no": no,
+            "panelist_id": panelist.to_string(),
+            "criteria_filled": filled,
+        }))
+        .with_registration(no.clone()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// One application on a panelist's list.
@@ -586,6 +796,11 @@ pub struct ScoreSheet {
     pub my_values: BTreeMap<String, i32>,
     /// The panelist's own versions: (version, reason, submitted at).
     pub history: Vec<(i32, String, time::OffsetDateTime)>,
+    /// Comments of the current version, by criterion code.
+    pub my_comments: BTreeMap<String, String>,
+    /// The private draft, by criterion code (empty when none).
+    pub draft_values: DraftValues,
+    pub draft_comments: BTreeMap<String, String>,
 }
 
 /// Loads the score sheet of one application for a panelist of its panel.
@@ -628,6 +843,9 @@ pub async fn score_sheet(
         my_version: 0,
         my_values: BTreeMap::new(),
         history: Vec::new(),
+        my_comments: BTreeMap::new(),
+        draft_values: DraftValues::new(),
+        draft_comments: BTreeMap::new(),
     };
     if sheet.declaration.as_ref().is_some_and(|d| d.recused) {
         return Ok(sheet);
@@ -656,9 +874,29 @@ pub async fn score_sheet(
             {
                 if let Some(code) = code_of.get(&v.criterion_id) {
                     sheet.my_values.insert(code.clone(), v.value);
+                    if !v.comment.is_empty() {
+                        sheet.my_comments.insert(code.clone(), v.comment);
+                    }
                 }
             }
             sheet.my_version = card.current_version;
+        }
+        for d in scorecard_draft_value::Entity::find()
+            .filter(scorecard_draft_value::Column::ScorecardId.eq(card.id))
+            .all(db)
+            .await?
+        {
+            if let Some(code) = sheet
+                .criteria
+                .iter()
+                .find(|c| c.id == d.criterion_id)
+                .map(|c| c.code.clone())
+            {
+                sheet.draft_values.insert(code.clone(), d.value);
+                if !d.comment.is_empty() {
+                    sheet.draft_comments.insert(code, d.comment);
+                }
+            }
         }
         sheet.history = versions
             .into_iter()

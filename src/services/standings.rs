@@ -266,6 +266,25 @@ pub async fn recompute_formation<C: ConnectionTrait>(
     store(tx, &inputs, &outcomes, published, cause_seq, false).await
 }
 
+/// [`recompute_formation`] for an input change of an application of `round`
+/// in `formation_id` (if any). Standings exist only once the rules are frozen
+/// (registration opened): before that the criteria may still change, so
+/// there is nothing to rank.
+///
+/// # Errors
+/// As [`recompute_formation`].
+pub async fn recompute_after_input<C: ConnectionTrait>(
+    tx: &C,
+    round: &round::Model,
+    formation_id: Option<Uuid>,
+    cause_seq: i64,
+) -> Result<Vec<RankChange>, ServiceError> {
+    match formation_id {
+        Some(f) if round.frozen_hash.is_some() => recompute_formation(tx, f, cause_seq).await,
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// Publishes the current standings of every formation of a round as ranks:
 /// each application with a rank or status gets its first `ranking.changed`
 /// event (from rank 0), caused by the publication event `cause_seq`.

@@ -723,7 +723,9 @@ pub async fn verify(
     }));
     event.registration_no = app.registration_no.clone();
     event.kelurahan_code = app.kelurahan_code.clone();
-    append(&tx, event).await?;
+    let verified = append(&tx, event).await?;
+    crate::services::standings::recompute_after_input(&tx, &r, app.formation_id, verified.seq)
+        .await?;
     mail_outcome(&tx, from, &app, &w).await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, eligible = w.eligible, "application verified");
@@ -1001,7 +1003,11 @@ pub async fn decide(
         }));
         event.registration_no = app.registration_no.clone();
         event.kelurahan_code = app.kelurahan_code.clone();
-        append(&tx, event).await?;
+        let changed = append(&tx, event).await?;
+        // An eligibility overturned or imposed re-ranks the formation, with
+        // the change as cause.
+        crate::services::standings::recompute_after_input(&tx, &r, app.formation_id, changed.seq)
+            .await?;
         mail_outcome(&tx, from, &app, &w).await?;
     }
     tx.commit().await?;

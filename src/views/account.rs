@@ -263,6 +263,7 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
             }
             dt { (ctx.t("Peran", "Role")) } dd { (v.role_label) }
         }
+        p { a href="/saksi" { (ctx.t("Tugas saksi undian (bila Anda ditetapkan sebagai saksi)", "Lottery witness duties (if you were named a witness)")) } }
         @if v.conflict_data {
             h2 #konflik { (ctx.t("Data benturan kepentingan", "Conflict-of-interest data")) }
             p { a href="/akun/konflik" { (ctx.t("Catat RT tempat tinggal dan nomor Kartu Keluarga Anda", "Record your RT and family-card number")) } }

@@ -19,5 +19,9 @@ pub mod audit_exports;
 // auditors' workspace
 pub mod charts;
 pub mod trail;
+// lottery witnesses, imports, progress (panel/admin input side)
+pub mod imports;
+pub mod lottery;
+pub mod progress;
 
 pub use layout::{Page, PageCtx, SignedIn};

@@ -100,6 +100,11 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
             a href=(format!("{base}/formasi")) { (ctx.t("Formasi", "Formations")) }
             " · " a href=(format!("{base}/dasbor")) { (ctx.t("Dasbor", "Dashboard")) }
             " · " a href=(format!("/audit/seleksi/{}", d.round.id)) { (ctx.t("Ruang audit", "Audit workspace")) }
+            " · " a href=(format!("{base}/saksi")) { (ctx.t("Saksi undian", "Lottery witnesses")) }
+            " · " a href=(format!("{base}/progres")) { (ctx.t("Progres penilaian", "Scoring progress")) }
+            @if d.criteria.iter().any(|c| c.kind == "imported") {
+                " · " a href=(format!("{base}/impor-nilai")) { (ctx.t("Impor nilai", "Import values")) }
+            }
             @if d.round.frozen_hash.is_some() {
                 " · " a href=(format!("/seleksi/{}", d.round.slug)) { (ctx.t("Halaman publik", "Public page")) }
             }
@@ -913,6 +918,7 @@ pub fn public_round(
                     "(masing-masing dari yang terbesar); bila masih sama, menurut kunci undian sha256(seed + \":\" + nomor pendaftaran) dari yang terkecil. Seed ditetapkan dengan komit–ungkap oleh saksi undian setelah pendaftaran ditutup dan diumumkan.",
                     "(each highest first); if still equal, by the lottery key sha256(seed + \":\" + registration number), smallest first. The seed is fixed by the lottery witnesses' commit–reveal after registration closes, and published."
                 ))
+                " " a href=(format!("/seleksi/{}/undian", r.slug)) { (ctx.t("Saksi, komitmen, seed dan cara menghitungnya", "Witnesses, commitments, seed and how to recompute them")) }
             }
             li { (ctx.t(
                 "Peringkat 1 sampai jumlah kursi terpilih; berikutnya sebanyak jumlah cadangan menjadi cadangan; sisanya tidak terpilih. Yang tidak lulus tidak diberi peringkat.",

@@ -76,6 +76,10 @@ pub struct SheetForm<'a> {
     /// Values typed in a refused submission, to show again.
     pub typed: BTreeMap<String, i32>,
     pub reason: String,
+    /// Comments typed in a refused submission.
+    pub typed_comments: BTreeMap<String, String>,
+    /// Set after "Simpan draf" succeeded.
+    pub draft_saved: bool,
 }
 
 /// `GET /penilai/{id}`.
@@ -136,11 +140,22 @@ fn score_form(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>, action: &str) ->
                 (ctx.t("Mengirim ulang membuat versi baru dengan alasan tertulis; versi lama tetap tersimpan.", "Sending again creates a new version with a written reason; old versions are kept."))
             } }
         }
+        @if f.draft_saved { div.notice role="status" { p { (ctx.t("Draf tersimpan. Draf hanya terlihat oleh Anda dan belum dihitung.", "Draft saved. Only you can see it, and it does not count yet.")) } } }
+        @if !s.draft_values.is_empty() || !s.draft_comments.is_empty() {
+            p.muted { (ctx.t("Isian di bawah berasal dari draf Anda yang belum dikirim.", "The form below holds your unsent draft.")) }
+        }
         form method="post" action=(format!("{action}/nilai")) {
             input type="hidden" name="csrf" value=(f.csrf);
             @for c in &s.criteria {
                 @let labels = scale_labels_from_json(&c.scale_labels);
-                @let chosen = f.typed.get(&c.code).or_else(|| s.my_values.get(&c.code)).copied();
+                @let chosen = f.typed.get(&c.code).copied()
+                    .or_else(|| s.draft_values.get(&c.code).copied().flatten())
+                    .or_else(|| s.my_values.get(&c.code).copied());
+                @let comment = f.typed_comments.get(&c.code)
+                    .or_else(|| s.draft_comments.get(&c.code))
+                    .or_else(|| s.my_comments.get(&c.code))
+                    .cloned()
+                    .unwrap_or_default();
                 fieldset {
                     legend { (ctx.t(&c.name_id, &c.name_en)) " (" (ctx.t("bobot", "weight")) " " (c.weight) ")" }
                     p.muted { (ctx.t(&c.description_id, &c.description_en)) }
@@ -151,12 +166,16 @@ fn score_form(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>, action: &str) ->
                             " " strong { (point) } @if !label.is_empty() { " — " (label) }
                         }
                     }
+                    label for=(format!("c_{}", c.code)) { (ctx.t("Catatan (opsional)", "Comment (optional)")) }
+                    textarea id=(format!("c_{}", c.code)) name=(format!("c_{}", c.code)) rows="2" maxlength="1000" { (comment) }
                 }
             }
             @if amending {
                 label for="reason" { (ctx.t("Alasan perubahan (wajib)", "Reason for the change (required)")) }
                 textarea id="reason" name="reason" rows="3" maxlength="1000" required { (f.reason) }
             }
+            button type="submit" formaction=(format!("{action}/draf")) formnovalidate { (ctx.t("Simpan draf", "Save draft")) }
+            " "
             button type="submit" { @if amending { (ctx.t("Kirim perubahan", "Submit change")) } @else { (ctx.t("Kirim nilai (terkunci setelah dikirim)", "Submit scores (locked once sent)")) } }
         }
         @if s.history.len() > 1 {

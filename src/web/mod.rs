@@ -17,6 +17,10 @@ pub mod staff;
 pub mod audit_exports;
 // auditors' workspace
 pub mod trail;
+// lottery witnesses, imports, progress (panel/admin input side)
+pub mod imports;
+pub mod lottery;
+pub mod progress;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

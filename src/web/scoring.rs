@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
@@ -35,6 +35,8 @@ struct Refused {
     error: Option<String>,
     typed: BTreeMap<String, i32>,
     reason: String,
+    typed_comments: BTreeMap<String, String>,
+    draft_saved: bool,
 }
 
 async fn render(
@@ -49,6 +51,8 @@ async fn render(
         error,
         typed,
         reason,
+        typed_comments,
+        draft_saved,
     } = refused;
     let sheet = svc::score_sheet(&app.db, user.id, id).await?;
     let token = csrf.token()?;
@@ -65,9 +69,18 @@ async fn render(
             error,
             typed,
             reason,
+            typed_comments,
+            draft_saved,
         },
     );
     Ok((status, csrf.0.clone(), page).into_response())
+}
+
+/// Query of the sheet page: `?draf=1` after a saved draft.
+#[derive(serde::Deserialize, Default)]
+pub struct SheetQuery {
+    #[serde(default)]
+    draf: Option<String>,
 }
 
 /// `GET /penilai/{id}`.
@@ -77,6 +90,7 @@ pub async fn sheet(
     user: CurrentUser,
     csrf: Csrf,
     Path(id): Path<String>,
+    Query(q): Query<SheetQuery>,
 ) -> AppResult<Response> {
     user.require(&[Role::Panelist])?;
     render(
@@ -85,9 +99,74 @@ pub async fn sheet(
         &user,
         &csrf,
         super::path_id(&id)?,
-        Refused::default(),
+        Refused {
+            draft_saved: q.draf.is_some(),
+            ..Refused::default()
+        },
     )
     .await
+}
+
+/// The `c_<CODE>` comment fields of a scorecard form.
+fn comments_of(pairs: &[(String, String)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("c_")
+                .map(|code| (code.to_owned(), v.clone()))
+        })
+        .collect()
+}
+
+/// `POST /penilai/{id}/draf`: saves whatever is filled in, privately.
+pub async fn save_draft(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let csrf_field = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    csrf.verify(&csrf_field)?;
+    user.require(&[Role::Panelist])?;
+    let id = super::path_id(&id)?;
+    let comments = comments_of(&pairs);
+    let mut values = svc::DraftValues::new();
+    let mut typed = BTreeMap::new();
+    for (k, v) in &pairs {
+        if let Some(code) = k.strip_prefix("v_") {
+            let n = v.trim().parse::<i32>().ok();
+            if let Some(n) = n {
+                typed.insert(code.to_owned(), n);
+            }
+            values.insert(code.to_owned(), n);
+        }
+    }
+    match svc::save_draft(&app.db, user.id, id, &values, &comments).await {
+        Ok(()) => Ok(Redirect::to(&format!("/penilai/{id}?draf=1")).into_response()),
+        Err(ServiceError::Invalid(msg)) => {
+            render(
+                &app,
+                &ctx,
+                &user,
+                &csrf,
+                id,
+                Refused {
+                    error: Some(msg),
+                    typed,
+                    typed_comments: comments,
+                    ..Refused::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Fields of the declaration form.
@@ -202,8 +281,9 @@ pub async fn submit(
                         id,
                         Refused {
                             error: Some(msg),
-                            typed: BTreeMap::new(),
                             reason: field("reason"),
+                            typed_comments: comments_of(&pairs),
+                            ..Refused::default()
                         },
                     )
                     .await;
@@ -214,7 +294,8 @@ pub async fn submit(
     let reason = field("reason");
     let sheet = svc::score_sheet(&app.db, user.id, id).await?;
     let amendment = (sheet.my_version > 0).then_some(reason.as_str());
-    match svc::submit(&app.db, user.id, id, &values, amendment).await {
+    let comments = comments_of(&pairs);
+    match svc::submit_with_comments(&app.db, user.id, id, &values, &comments, amendment).await {
         Ok(_) => Ok(Redirect::to(&format!("/penilai/{id}")).into_response()),
         Err(ServiceError::Invalid(msg)) => {
             render(
@@ -227,6 +308,8 @@ pub async fn submit(
                     error: Some(msg),
                     typed: values,
                     reason,
+                    typed_comments: comments,
+                    draft_saved: false,
                 },
             )
             .await

@@ -31,3 +31,8 @@ mod offline_audit;
 // auditors' workspace
 mod analytics;
 mod trail;
+// lottery witnesses, imports, progress (panel/admin input side)
+mod drafts;
+mod imports;
+mod lottery;
+mod progress;

@@ -493,6 +493,20 @@ pub async fn transition(
     let from = RoundState::parse(&r.state)
         .ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
     check_transition(from, to, &schedule_of(&r), now).map_err(RoundError::form)?;
+    if to == RoundState::Verification
+        && crate::services::lottery::uncommitted_witnesses(&tx, id).await? > 0
+    {
+        return Err(RoundError::form(Msg::new(
+            "Pendaftaran belum dapat ditutup: ada saksi undian yang belum menyerahkan komitmen. Tunggu komitmennya atau hapus saksi tersebut.",
+            "Registration cannot close yet: a lottery witness has not committed. Wait for the commitment or remove the witness.",
+        )));
+    }
+    if to == RoundState::Assessment && r.lottery_seed.is_none() {
+        return Err(RoundError::form(Msg::new(
+            "Uji kelayakan belum dapat dimulai: seed undian belum ditetapkan karena masih ada saksi yang belum mengungkap rahasianya.",
+            "The assessment cannot start yet: the lottery seed is not fixed because a witness has not revealed their secret.",
+        )));
+    }
     let mut m = round::ActiveModel {
         id: Set(id),
         state: Set(to.as_str().into()),

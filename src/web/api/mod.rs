@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod applicant;
+// lottery witnesses, imports, progress (panel/admin input side)
+pub mod panel;
 pub mod public;
 // auditor exports
 pub mod audit_exports;
@@ -49,6 +51,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(audit_exports::routes())
         .merge(trail::routes())
+        .merge(panel::routes())
 }
 
 /// An error body of the JSON API.

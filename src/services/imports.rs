@@ -1,0 +1,237 @@
+//! Imported criteria (DESIGN §5): an admin uploads `registration_no,value`
+//! for a criterion of kind `imported`. The file is checked whole (see
+//! [`crate::domain::imported`]); a bad file changes nothing. Otherwise each
+//! changed value is stored and is its own `imported_value.set` event (with
+//! the old value on a re-import), and the formations are re-ranked in the
+//! same transaction: once results are published right after each value, with
+//! that value's event as cause.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use uuid::Uuid;
+
+use super::ServiceError;
+use super::standings::recompute_formation;
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{application, criterion, imported_value, round};
+use crate::domain::imported::{LineError, parse_imported_csv};
+use crate::domain::role::Role;
+
+/// Largest accepted file (a city-wide written test fits many times over).
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Why an import did not happen. Nothing was stored in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file is refused whole; every problem with its line.
+    #[error("refused file")]
+    Lines(Vec<LineError>),
+    /// Anything else (permission, state, storage).
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<sea_orm::DbErr> for ImportError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ImportError::Service(ServiceError::Db(e))
+    }
+}
+
+/// What an accepted import did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    /// Identifies the rows of this file (`imported_value.batch_id`, and in every event).
+    pub batch_id: String,
+    /// Rows in the file.
+    pub rows: usize,
+    /// Values stored for the first time.
+    pub added: usize,
+    /// Values that replaced a different earlier value.
+    pub changed: usize,
+    /// Values equal to the stored one (no event).
+    pub unchanged: usize,
+}
+
+/// The round's criteria of kind `imported`.
+///
+/// # Errors
+/// Storage failures.
+pub async fn imported_criteria(
+    db: &DatabaseConnection,
+    round_id: Uuid,
+) -> Result<Vec<criterion::Model>, ServiceError> {
+    Ok(criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .filter(criterion::Column::Kind.eq("imported"))
+        .order_by_asc(criterion::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Imports a file of values for `criterion_code` of the round.
+///
+/// Allowed during the assessment, and while results are provisional or open
+/// to objection (a corrected file): every resulting rank change is then a
+/// `ranking.changed` event caused by the value's event.
+///
+/// # Errors
+/// `Lines` for a refused file; `Service(Forbidden)` for non-admins,
+/// `Service(NotFound)` for an unknown round or criterion, `Service(Invalid)`
+/// outside the allowed states, for a panel criterion or an oversized file.
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: Actor,
+    round_id: Uuid,
+    criterion_code: &str,
+    file: &[u8],
+) -> Result<ImportSummary, ImportError> {
+    let admin = match actor {
+        Actor::Account {
+            id,
+            role: Role::Admin,
+        } => id,
+        _ => return Err(ServiceError::Forbidden.into()),
+    };
+    if file.len() > MAX_FILE_BYTES {
+        return Err(ServiceError::Invalid("Berkas terlalu besar (maksimal 1 MB).".into()).into());
+    }
+    let Ok(text) = std::str::from_utf8(file) else {
+        return Err(ImportError::Lines(vec![LineError {
+            line: 1,
+            message: "berkas harus teks CSV berenkode UTF-8.".into(),
+        }]));
+    };
+    let tx = begin_write(db).await?;
+    let r = round::Entity::find_by_id(round_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if !matches!(r.state.as_str(), "assessment" | "provisional" | "objection") {
+        return Err(ServiceError::Invalid(
+            "Nilai impor hanya dapat diunggah pada tahap uji kelayakan sampai masa sanggah.".into(),
+        )
+        .into());
+    }
+    let c = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .filter(criterion::Column::Code.eq(criterion_code.trim()))
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if c.kind != "imported" {
+        return Err(ServiceError::Invalid(format!(
+            "Kriteria {} dinilai oleh tim penilai, bukan diimpor.",
+            c.code
+        ))
+        .into());
+    }
+    let apps: HashMap<String, application::Model> = application::Entity::find()
+        .filter(application::Column::RoundId.eq(round_id))
+        .filter(application::Column::RegistrationNo.is_not_null())
+        .all(&tx)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.registration_no.clone().map(|n| (n, a)))
+        .collect();
+    let known: HashMap<String, bool> = apps
+        .iter()
+        .map(|(n, a)| (n.clone(), a.state == "eligible"))
+        .collect();
+    let values =
+        parse_imported_csv(text, (c.scale_min, c.scale_max), &known).map_err(ImportError::Lines)?;
+    let existing: HashMap<Uuid, imported_value::Model> = imported_value::Entity::find()
+        .filter(imported_value::Column::CriterionId.eq(c.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|v| (v.application_id, v))
+        .collect();
+    let batch = Uuid::now_v7();
+    let now = time::OffsetDateTime::now_utc();
+    let mut summary = ImportSummary {
+        batch_id: batch.to_string(),
+        rows: values.len(),
+        added: 0,
+        changed: 0,
+        unchanged: 0,
+    };
+    // Once ranks are published every value re-ranks at once, so each rank
+    // change names the value that caused it. Before that no rank change is
+    // announced, and one re-rank per formation (after its last value) keeps a
+    // city-wide file fast.
+    let published = super::standings::PUBLISHED_STATES.contains(&r.state.as_str());
+    let mut pending: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
+    for (no, value) in &values {
+        let Some(a) = apps.get(no) else { continue };
+        let old = existing.get(&a.id);
+        if old.is_some_and(|o| o.value == *value) {
+            summary.unchanged += 1;
+            continue;
+        }
+        match old {
+            Some(o) => {
+                imported_value::ActiveModel {
+                    id: Set(o.id),
+                    value: Set(*value),
+                    imported_by: Set(admin),
+                    imported_at: Set(now),
+                    batch_id: Set(batch),
+                    ..Default::default()
+                }
+                .update(&tx)
+                .await?;
+                summary.changed += 1;
+            }
+            None => {
+                imported_value::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    round_id: Set(round_id),
+                    criterion_id: Set(c.id),
+                    application_id: Set(a.id),
+                    value: Set(*value),
+                    imported_by: Set(admin),
+                    imported_at: Set(now),
+                    batch_id: Set(batch),
+                }
+                .insert(&tx)
+                .await?;
+                summary.added += 1;
+            }
+        }
+        let mut payload = serde_json::json!({
+            "registration_no": no,
+            "criterion": c.code,
+            "new": value,
+            "batch_id": batch.to_string(),
+        });
+        if let Some(o) = old {
+            payload["old"] = serde_json::json!(o.value);
+        }
+        let event = append(
+            &tx,
+            NewEvent::new(actor, "imported_value.set", "application", a.id.to_string())
+                .round(round_id)
+                .payload(payload)
+                .with_registration(no.clone()),
+        )
+        .await?;
+        if let Some(f) = a.formation_id {
+            if published {
+                recompute_formation(&tx, f, event.seq).await?;
+            } else {
+                pending.insert(f, event.seq);
+            }
+        }
+    }
+    for (f, seq) in pending {
+        recompute_formation(&tx, f, seq).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(round.id = %round_id, criterion = %c.code, rows = summary.rows, "imported values");
+    Ok(summary)
+}

@@ -1,0 +1,436 @@
+//! The admin's side of scoring: recusing a panelist from an application and
+//! the per-formation progress view (who has scored what, what is missing and
+//! why, the live standings). DESIGN §5.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use uuid::Uuid;
+
+use super::ServiceError;
+use super::scoring::conflict_flags;
+use super::standings::{RankChange, recompute_formation};
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{
+    account, application, conflict_declaration, criterion, formation, imported_value,
+    panel_formation, panel_member, ranking, round, scorecard, test_invitation,
+};
+use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
+use crate::domain::role::Role;
+
+fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
+    match actor {
+        Actor::Account {
+            id,
+            role: Role::Admin,
+        } => Ok(id),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// An admin recuses `panelist` from one application, with a written reason.
+/// Their scorecard (if any) stops counting, they see no score of the
+/// application any more, and the formation is re-ranked with the recusal
+/// event as cause.
+///
+/// # Errors
+/// `Forbidden` for non-admins; `NotFound` for an unknown application or a
+/// panelist outside the formation's panel; `Invalid` for a short reason, a
+/// panelist already recused, or a round outside assessment/results.
+pub async fn recuse(
+    db: &DatabaseConnection,
+    actor: Actor,
+    application_id: Uuid,
+    panelist: Uuid,
+    reason: &str,
+) -> Result<Vec<RankChange>, ServiceError> {
+    let admin = require_admin(actor)?;
+    let reason = reason.trim();
+    if reason.chars().count() < 10 {
+        return Err(ServiceError::Invalid(
+            "Tuliskan alasan pengecualian penilai (minimal 10 karakter).".into(),
+        ));
+    }
+    let tx = begin_write(db).await?;
+    let app = application::Entity::find_by_id(application_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let formation_id = app.formation_id.ok_or(ServiceError::NotFound)?;
+    let r = round::Entity::find_by_id(app.round_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if !matches!(
+        r.state.as_str(),
+        "verification" | "assessment" | "provisional" | "objection"
+    ) {
+        return Err(ServiceError::Invalid(
+            "Penilai hanya dapat dikecualikan sejak verifikasi sampai masa sanggah.".into(),
+        ));
+    }
+    if !panelists_of(&tx, formation_id).await?.contains(&panelist) {
+        return Err(ServiceError::NotFound);
+    }
+    let existing = conflict_declaration::Entity::find()
+        .filter(conflict_declaration::Column::ApplicationId.eq(application_id))
+        .filter(conflict_declaration::Column::PanelistId.eq(panelist))
+        .one(&tx)
+        .await?;
+    if existing.as_ref().is_some_and(|d| d.recused) {
+        return Err(ServiceError::Invalid(
+            "Penilai ini sudah dikecualikan dari pendaftar tersebut.".into(),
+        ));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    match existing {
+        Some(d) => {
+            conflict_declaration::ActiveModel {
+                id: Set(d.id),
+                recused: Set(true),
+                recused_by: Set(Some(admin)),
+                recused_at: Set(Some(now)),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(&tx)
+            .await?;
+        }
+        None => {
+            conflict_declaration::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                application_id: Set(application_id),
+                panelist_id: Set(panelist),
+                kind: Set(None),
+                text: Set(String::new()),
+                recused: Set(true),
+                recused_by: Set(Some(admin)),
+                recused_at: Set(Some(now)),
+                flagged_reasons: Set(None),
+                declared_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&tx)
+            .await?;
+        }
+    }
+    let no = app.registration_no.clone().unwrap_or_default();
+    let event = append(
+        &tx,
+        NewEvent::new(
+            actor,
+            "conflict.recused_by_admin",
+            "application",
+            app.id.to_string(),
+        )
+        .round(r.id)
+        .payload(serde_json::json!({
+            "registration_no": no,
+            "panelist_id": panelist.to_string(),
+        }))
+        .reason(reason)
+        .with_registration(no.clone()),
+    )
+    .await?;
+    let changes = recompute_formation(&tx, formation_id, event.seq).await?;
+    tx.commit().await?;
+    tracing::info!(application.registration_no = %no, "panelist recused by admin");
+    Ok(changes)
+}
+
+async fn panelists_of<C: sea_orm::ConnectionTrait>(
+    tx: &C,
+    formation_id: Uuid,
+) -> Result<Vec<Uuid>, ServiceError> {
+    let panels: Vec<Uuid> = panel_formation::Entity::find()
+        .filter(panel_formation::Column::FormationId.eq(formation_id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|p| p.panel_id)
+        .collect();
+    let mut ids: Vec<Uuid> = panel_member::Entity::find()
+        .filter(panel_member::Column::PanelId.is_in(panels))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|m| m.account_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Where one panelist stands with one application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// No conflict declaration yet.
+    NotDeclared,
+    /// Recused (declared conflict or by an admin).
+    Recused,
+    /// Declared no conflict; nothing submitted (maybe a private draft).
+    Draft,
+    /// Submitted; the latest version.
+    Submitted(i32),
+}
+
+/// Why an application is not complete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// Fewer non-recused panelists than the round's minimum.
+    TooFewPanelists { available: usize, needed: usize },
+    /// Non-recused panelists who have not submitted.
+    Scorecards(Vec<String>),
+    /// Not recorded present at the test.
+    NotAttended,
+    /// Imported criteria without a value (codes).
+    Imported(Vec<String>),
+}
+
+/// One application's row on the progress page.
+#[derive(Clone, Debug)]
+pub struct ProgressRow {
+    pub application_id: Uuid,
+    pub registration_no: String,
+    pub state: String,
+    /// One per panelist, in the order of [`FormationProgress::panelists`].
+    pub cells: Vec<Cell>,
+    /// Conflict flags per panelist (same order).
+    pub flags: Vec<Vec<&'static str>>,
+    pub complete: bool,
+    pub missing: Vec<Missing>,
+    /// Live standing: rank, status, total rounded to 2 decimals.
+    pub rank: Option<i32>,
+    pub status: Option<String>,
+    pub total: Option<String>,
+}
+
+/// Progress of one formation.
+#[derive(Clone, Debug)]
+pub struct FormationProgress {
+    pub formation: formation::Model,
+    /// (account id, name).
+    pub panelists: Vec<(Uuid, String)>,
+    pub rows: Vec<ProgressRow>,
+    pub complete: usize,
+    pub incomplete: usize,
+    pub submitted: usize,
+}
+
+/// The progress page of a round.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub round: round::Model,
+    pub formations: Vec<FormationProgress>,
+}
+
+/// Who has scored what in every formation of a round, what is missing and
+/// why, and the stored live standings. Only eligible applications are listed.
+///
+/// # Errors
+/// `Forbidden` for anyone but admins and auditors; `NotFound`.
+pub async fn progress(
+    db: &DatabaseConnection,
+    actor: Actor,
+    round_id: Uuid,
+) -> Result<Progress, ServiceError> {
+    match actor {
+        Actor::Account {
+            role: Role::Admin | Role::Auditor,
+            ..
+        }
+        | Actor::System => {}
+        Actor::Account { .. } => return Err(ServiceError::Forbidden),
+    }
+    let r = round::Entity::find_by_id(round_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let min = usize::try_from(r.min_panelists).unwrap_or(0);
+    let imported_criteria: Vec<(Uuid, String)> = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .filter(criterion::Column::Kind.eq("imported"))
+        .order_by_asc(criterion::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.code))
+        .collect();
+    let formations = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round_id))
+        .order_by_asc(formation::Column::Code)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for f in formations {
+        let ids = panelists_of(db, f.id).await?;
+        let accounts: HashMap<Uuid, account::Model> = account::Entity::find()
+            .filter(account::Column::Id.is_in(ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let panelists: Vec<(Uuid, String)> = ids
+            .iter()
+            .map(|id| {
+                (
+                    *id,
+                    accounts.get(id).map(|a| a.name.clone()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let apps = application::Entity::find()
+            .filter(application::Column::FormationId.eq(f.id))
+            .filter(application::Column::State.eq("eligible"))
+            .order_by_asc(application::Column::RegistrationNo)
+            .all(db)
+            .await?;
+        let app_ids: Vec<Uuid> = apps.iter().map(|a| a.id).collect();
+        let declarations: HashMap<(Uuid, Uuid), conflict_declaration::Model> =
+            conflict_declaration::Entity::find()
+                .filter(conflict_declaration::Column::ApplicationId.is_in(app_ids.clone()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|d| ((d.application_id, d.panelist_id), d))
+                .collect();
+        let cards: HashMap<(Uuid, Uuid), i32> = scorecard::Entity::find()
+            .filter(scorecard::Column::ApplicationId.is_in(app_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| ((c.application_id, c.panelist_id), c.current_version))
+            .collect();
+        let present: HashSet<Uuid> = test_invitation::Entity::find()
+            .filter(test_invitation::Column::ApplicationId.is_in(app_ids.clone()))
+            .filter(test_invitation::Column::Attendance.eq("present"))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| i.application_id)
+            .collect();
+        let imported: HashSet<(Uuid, Uuid)> = imported_value::Entity::find()
+            .filter(imported_value::Column::ApplicationId.is_in(app_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|v| (v.application_id, v.criterion_id))
+            .collect();
+        let standings: BTreeMap<Uuid, ranking::Model> = ranking::Entity::find()
+            .filter(ranking::Column::FormationId.eq(f.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.application_id, r))
+            .collect();
+        let mut rows = Vec::new();
+        for a in &apps {
+            let mut cells = Vec::new();
+            let mut flags = Vec::new();
+            let mut missing_from = Vec::new();
+            let mut available = 0;
+            let mut submitted = 0;
+            for (pid, name) in &panelists {
+                let d = declarations.get(&(a.id, *pid));
+                let version = cards.get(&(a.id, *pid)).copied().unwrap_or(0);
+                let cell = match d {
+                    Some(d) if d.recused => Cell::Recused,
+                    _ if version > 0 => Cell::Submitted(version),
+                    Some(d) if d.kind.is_some() => Cell::Draft,
+                    _ => Cell::NotDeclared,
+                };
+                if cell != Cell::Recused {
+                    available += 1;
+                    if version > 0 {
+                        submitted += 1;
+                    } else {
+                        missing_from.push(name.clone());
+                    }
+                }
+                cells.push(cell);
+                flags.push(
+                    accounts
+                        .get(pid)
+                        .map(|p| conflict_flags(p, a))
+                        .unwrap_or_default(),
+                );
+            }
+            let mut missing = Vec::new();
+            if !present.contains(&a.id) {
+                missing.push(Missing::NotAttended);
+            }
+            if available < min {
+                missing.push(Missing::TooFewPanelists {
+                    available,
+                    needed: min,
+                });
+            }
+            if submitted < min && !missing_from.is_empty() {
+                missing.push(Missing::Scorecards(missing_from));
+            }
+            let no_import: Vec<String> = imported_criteria
+                .iter()
+                .filter(|(cid, _)| !imported.contains(&(a.id, *cid)))
+                .map(|(_, code)| code.clone())
+                .collect();
+            if !no_import.is_empty() {
+                missing.push(Missing::Imported(no_import));
+            }
+            let standing = standings.get(&a.id);
+            rows.push(ProgressRow {
+                application_id: a.id,
+                registration_no: a.registration_no.clone().unwrap_or_default(),
+                state: a.state.clone(),
+                cells,
+                flags,
+                complete: standing.is_some_and(|s| s.complete),
+                missing,
+                rank: standing.and_then(|s| s.rank),
+                status: standing.and_then(|s| s.status.clone()),
+                total: standing
+                    .and_then(|s| s.total_exact.as_deref())
+                    .and_then(|t| parse_fraction(t).ok())
+                    .map(|t| format_rounded_2dp(&t)),
+            });
+        }
+        let complete = rows.iter().filter(|r| r.complete).count();
+        let submitted = rows
+            .iter()
+            .flat_map(|r| r.cells.iter())
+            .filter(|c| matches!(c, Cell::Submitted(_)))
+            .count();
+        out.push(FormationProgress {
+            formation: f,
+            panelists,
+            incomplete: rows.len() - complete,
+            complete,
+            submitted,
+            rows,
+        });
+    }
+    Ok(Progress {
+        round: r,
+        formations: out,
+    })
+}
+
+/// Whether the application belongs to the round (a path's scope check).
+///
+/// # Errors
+/// Storage failures.
+pub async fn in_round(
+    db: &DatabaseConnection,
+    application_id: Uuid,
+    round_id: Uuid,
+) -> Result<bool, ServiceError> {
+    Ok(application::Entity::find_by_id(application_id)
+        .one(db)
+        .await?
+        .is_some_and(|a| a.round_id == round_id))
+}

@@ -1,0 +1,79 @@
+//! The admin's upload page for imported criteria (e.g. a written test).
+
+use maud::{Markup, html};
+
+use super::layout::{Page, PageCtx, layout};
+use crate::db::entities::{criterion, round};
+use crate::domain::imported::LineError;
+use crate::services::imports::ImportSummary;
+
+/// What the upload page shows.
+pub struct ImportPage<'a> {
+    pub round: &'a round::Model,
+    pub criteria: &'a [criterion::Model],
+    pub csrf: &'a str,
+    /// A form-level refusal (state, permission, size).
+    pub error: Option<String>,
+    /// A refused file, line by line.
+    pub lines: Vec<LineError>,
+    /// The accepted import just done.
+    pub done: Option<ImportSummary>,
+    /// What was chosen or pasted in a refused form.
+    pub chosen: String,
+    pub pasted: String,
+}
+
+/// `GET /admin/seleksi/{id}/impor-nilai`.
+pub fn page(ctx: &PageCtx, p: &ImportPage<'_>) -> Markup {
+    let r = p.round;
+    let base = format!("/admin/seleksi/{}", r.id);
+    let body = html! {
+        p.muted {
+            a href=(base) { (ctx.t("Ringkasan seleksi", "Round overview")) } " · "
+            a href=(format!("{base}/progres")) { (ctx.t("Progres penilaian", "Scoring progress")) }
+        }
+        h1 { (ctx.t("Impor nilai kriteria", "Import criterion values")) ": " (r.name) }
+        p { (ctx.t(
+            "Unggah berkas CSV (UTF-8) dengan baris pertama «registration_no,value» dan satu baris per pendaftar, mis. «2026-6472011001-0001,78». Setiap nilai harus bilangan bulat pada skala kriteria, nomor pendaftaran harus milik pendaftar yang memenuhi syarat di seleksi ini, dan tiap nomor hanya sekali. Berkas dengan satu kesalahan pun ditolak seluruhnya; tidak ada yang disimpan. Setiap nilai yang berubah tercatat di jejak audit (nilai lama dan baru) dan peringkat formasinya dihitung ulang.",
+            "Upload a CSV file (UTF-8) whose first line is «registration_no,value», one line per applicant, e.g. «2026-6472011001-0001,78». Every value must be a whole number on the criterion's scale, every number an eligible application of this round, each number once. A file with a single error is refused whole and nothing is stored. Every changed value is recorded in the audit trail (old and new) and its formation re-ranked."
+        )) }
+        @if let Some(d) = &p.done {
+            div.notice role="status" { p {
+                (ctx.t("Impor diterima", "Import accepted")) ": " (d.rows) " " (ctx.t("baris", "rows")) "; "
+                (ctx.t("baru", "new")) " " (d.added) ", " (ctx.t("berubah", "changed")) " " (d.changed) ", " (ctx.t("sama", "unchanged")) " " (d.unchanged) "."
+            } }
+        }
+        @if let Some(e) = &p.error { div.alert role="alert" { (e) } }
+        @if !p.lines.is_empty() {
+            div.alert role="alert" {
+                p { strong { (ctx.t("Berkas ditolak seluruhnya; tidak ada nilai yang disimpan.", "The file was refused whole; no value was stored.")) } }
+                ul { @for l in &p.lines { li { (l) } } }
+            }
+        }
+        @if p.criteria.is_empty() {
+            p { (ctx.t("Seleksi ini tidak memiliki kriteria impor.", "This round has no imported criteria.")) }
+        } @else {
+            form method="post" action=(format!("{base}/impor-nilai")) enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(p.csrf);
+                label for="criterion" { (ctx.t("Kriteria", "Criterion")) }
+                select id="criterion" name="criterion" required {
+                    @for c in p.criteria {
+                        option value=(c.code) selected[p.chosen == c.code] { (c.code) " — " (ctx.t(&c.name_id, &c.name_en)) " (" (c.scale_min) "–" (c.scale_max) ")" }
+                    }
+                }
+                label for="file" { (ctx.t("Berkas CSV", "CSV file")) }
+                input id="file" name="file" type="file" accept=".csv,text/csv";
+                label for="csv" { (ctx.t("atau tempel isi CSV di sini", "or paste the CSV here")) }
+                textarea id="csv" name="csv" rows="6" { (p.pasted) }
+                button type="submit" { (ctx.t("Impor nilai", "Import values")) }
+            }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Impor nilai", "Import values").into(),
+            body,
+        },
+    )
+}

@@ -1,0 +1,132 @@
+//! Uploading the values of an imported criterion (admins only).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::multipart;
+use super::{Csrf, CurrentUser};
+use crate::app::AppState;
+use crate::domain::imported::LineError;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::services::ServiceError;
+use crate::services::imports::{self as svc, ImportError, ImportSummary};
+use crate::views::PageCtx;
+use crate::views::imports::{self as v, ImportPage};
+
+/// A refused or accepted upload, to show on the page.
+#[derive(Default)]
+struct Outcome {
+    error: Option<String>,
+    lines: Vec<LineError>,
+    done: Option<ImportSummary>,
+    chosen: String,
+    pasted: String,
+}
+
+async fn render(
+    app: &AppState,
+    ctx: &PageCtx,
+    csrf: &Csrf,
+    round_id: Uuid,
+    o: Outcome,
+) -> AppResult<Response> {
+    let r = crate::services::lottery::round_lottery(&app.db, round_id)
+        .await?
+        .round;
+    let criteria = svc::imported_criteria(&app.db, round_id).await?;
+    let token = csrf.token()?;
+    let status = if o.error.is_some() || !o.lines.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = v::page(
+        ctx,
+        &ImportPage {
+            round: &r,
+            criteria: &criteria,
+            csrf: &token,
+            error: o.error,
+            lines: o.lines,
+            done: o.done,
+            chosen: o.chosen,
+            pasted: o.pasted,
+        },
+    );
+    Ok((status, csrf.0.clone(), page).into_response())
+}
+
+/// `GET /admin/seleksi/{id}/impor-nilai`.
+pub async fn page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    user.require(&[Role::Admin])?;
+    render(&app, &ctx, &csrf, super::path_id(&id)?, Outcome::default()).await
+}
+
+/// `POST /admin/seleksi/{id}/impor-nilai` (`multipart/form-data`: `csrf`,
+/// `criterion`, and the file `file` or the pasted text `csv`).
+pub async fn upload(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let round_id = super::path_id(&id)?;
+    let body =
+        body.map_err(|_| AppError::BadRequest("Berkas terlalu besar (maksimal 1 MB).".into()))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let parts = multipart::boundary(content_type)
+        .and_then(|b| multipart::parse(&body, &b).ok())
+        .ok_or_else(|| AppError::BadRequest("Formulir tidak dapat dibaca.".into()))?;
+    let text = |name: &str| {
+        parts
+            .iter()
+            .find(|p| p.name == name && p.filename.is_none())
+            .map(|p| String::from_utf8_lossy(&p.data).into_owned())
+            .unwrap_or_default()
+    };
+    csrf.verify(&text("csrf"))?;
+    user.require(&[Role::Admin])?;
+    let chosen = text("criterion");
+    let pasted = text("csv");
+    let file: Vec<u8> = parts
+        .iter()
+        .find(|p| p.name == "file" && p.filename.is_some() && !p.data.is_empty())
+        .map_or_else(|| pasted.clone().into_bytes(), |p| p.data.to_vec());
+    let outcome = match svc::import(&app.db, user.actor(), round_id, &chosen, &file).await {
+        Ok(done) => Outcome {
+            done: Some(done),
+            ..Outcome::default()
+        },
+        Err(ImportError::Lines(lines)) => Outcome {
+            lines,
+            chosen,
+            pasted,
+            ..Outcome::default()
+        },
+        Err(ImportError::Service(ServiceError::Invalid(m))) => Outcome {
+            error: Some(m),
+            chosen,
+            pasted,
+            ..Outcome::default()
+        },
+        Err(ImportError::Service(e)) => return Err(e.into()),
+    };
+    render(&app, &ctx, &csrf, round_id, outcome).await
+}
