@@ -68,6 +68,7 @@ async fn events(f: &Fixture, action: &str) -> Vec<audit_event::Model> {
 async fn move_round(f: &Fixture, to: RoundState) -> Result<(), String> {
     transition(
         &f.app.db.db,
+        &f.app.state.checkpoint_key,
         Actor::System,
         f.round_id,
         to,
