@@ -15,6 +15,9 @@ pub mod standings;
 // verification and staff accounts
 pub mod staff;
 pub mod verification;
+// results, objections and finalization
+pub mod objections;
+pub mod results;
 
 use sea_orm::DbErr;
 

@@ -14,5 +14,7 @@ pub mod rounds;
 pub mod scoring;
 // verification and staff accounts
 pub mod staff;
+// results, objections and finalization
+pub mod results;
 
 pub use layout::{Page, PageCtx, SignedIn};

@@ -13,6 +13,8 @@ pub mod scoring;
 pub mod session_store;
 // verification and staff accounts
 pub mod staff;
+// results, objections and finalization
+pub mod results;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

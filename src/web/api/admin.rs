@@ -602,9 +602,15 @@ pub async fn round_transition(
         );
         return Err(AdminError::Invalid(e));
     };
-    svc::transition(
+    let from = mailbox(&app)?;
+    let mail = MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+    };
+    svc::transition_mailing(
         &app.db,
         &app.checkpoint_key,
+        Some(&mail),
         user.0.actor(),
         id,
         to,
