@@ -7,10 +7,10 @@
 //!    its scheduled end) an applicant contests their own result, with written
 //!    grounds and optionally a document (`objection.filed`). The response
 //!    deadline is [`RESPONSE_DAYS`] days after filing.
-//! 2. [`assign`]: an admin names a reviewer, an admin or an operator covering
-//!    the kelurahan, who made none of the contested decisions: neither a
-//!    verification of this application nor one of its scorecards
-//!    (`objection.reviewer_assigned`).
+//! 2. [`assign`]: an admin names a reviewer, an admin or an operator or
+//!    panelist covering the kelurahan, who made none of the contested
+//!    decisions: neither a verification of this application nor one of its
+//!    scorecards (`objection.reviewer_assigned`).
 //! 3. [`propose`]: the reviewer proposes `accepted` or `rejected` with reasons
 //!    and, when accepting, the step to reopen: the verification (with the new
 //!    eligibility) or one named panelist's scorecard. The proposal waits in an
@@ -350,8 +350,8 @@ fn still_open(r: &round::Model) -> Result<(), ServiceError> {
 ///
 /// # Errors
 /// `Forbidden` unless an admin; `NotFound` for an unknown objection;
-/// `Invalid` for a reviewer who is not an active admin or an operator of the
-/// kelurahan, who made a contested decision, or who filed the objection;
+/// `Invalid` for a reviewer who is not an active admin, or an operator or
+/// panelist of the kelurahan, who made a contested decision, or who filed the objection;
 /// `Conflict` once a decision is proposed or taken.
 pub async fn assign(
     db: &DatabaseConnection,
@@ -376,7 +376,7 @@ pub async fn assign(
         .ok_or_else(|| invalid("Peninjau tidak ditemukan atau tidak aktif."))?;
     let covers = match reviewer.role.as_str() {
         "admin" => true,
-        "operator" => account_scope::Entity::find()
+        "operator" | "panelist" => account_scope::Entity::find()
             .filter(account_scope::Column::AccountId.eq(reviewer.id))
             .all(&tx)
             .await?
@@ -386,7 +386,7 @@ pub async fn assign(
     };
     if !covers {
         return Err(invalid(
-            "Peninjau harus admin, atau operator yang membawahi kelurahan pendaftar.",
+            "Peninjau harus admin, atau operator atau penilai yang membawahi kelurahan pendaftar.",
         ));
     }
     if reviewer.id == o.filed_by || app.account_id == Some(reviewer.id) {
@@ -874,7 +874,8 @@ pub async fn assigned_to(
 pub type ReviewerOption = (Uuid, String, String);
 
 /// Accounts an admin may pick as reviewer for an objection (active admins and
-/// the kelurahan's operators, minus whoever made a contested decision).
+/// the kelurahan's operators and panelists, minus whoever made a contested
+/// decision).
 ///
 /// # Errors
 /// `Forbidden` unless an admin; storage failures.
@@ -893,7 +894,7 @@ pub async fn reviewer_options(
     let mut out = Vec::new();
     for a in account::Entity::find()
         .filter(account::Column::Status.eq("active"))
-        .filter(account::Column::Role.is_in(["admin", "operator"]))
+        .filter(account::Column::Role.is_in(["admin", "operator", "panelist"]))
         .order_by_asc(account::Column::Name)
         .all(db)
         .await?
@@ -901,7 +902,7 @@ pub async fn reviewer_options(
         if excluded.contains(&a.id) {
             continue;
         }
-        if a.role == "operator" {
+        if a.role != "admin" {
             let covers = account_scope::Entity::find()
                 .filter(account_scope::Column::AccountId.eq(a.id))
                 .all(db)

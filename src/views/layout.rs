@@ -75,6 +75,8 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                             @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator) {
                                 a href="/petugas/verifikasi" { (ctx.t("Verifikasi", "Verification")) }
                                 " "
+                            }
+                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator | crate::domain::role::Role::Panelist) {
                                 a href="/sanggahan" { (ctx.t("Sanggahan", "Objections")) }
                                 " "
                             }

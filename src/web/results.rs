@@ -513,7 +513,7 @@ pub async fn reviewer_queue(
     ctx: PageCtx,
     user: CurrentUser,
 ) -> AppResult<Markup> {
-    user.require(&[Role::Admin, Role::Operator])?;
+    user.require(&[Role::Admin, Role::Operator, Role::Panelist])?;
     let rows = obj::assigned_to(&app.db, user.actor(), OffsetDateTime::now_utc()).await?;
     Ok(v::reviewer_queue(&ctx, &rows))
 }

@@ -25,3 +25,6 @@ mod standings;
 // verification and staff accounts
 mod verification;
 mod web_shell;
+// results, objections and finalization
+mod objections;
+mod results;

@@ -717,7 +717,7 @@ pub async fn formations_seats(
 // ---------------------------------------------------------------------------
 
 /// Refusals of verification and staff use cases: `Invalid` is 422, `Conflict` 409.
-fn service_err(e: ServiceError) -> AdminError {
+pub(super) fn service_err(e: ServiceError) -> AdminError {
     match e {
         ServiceError::Invalid(m) => {
             let mut errs = FieldErrors::new();

@@ -5,6 +5,8 @@
 pub mod admin;
 pub mod applicant;
 pub mod public;
+// results, objections and finalization
+pub mod results;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -42,6 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::my_application))
         .routes(routes!(applicant::status_check_api))
         .merge(admin::routes())
+        .merge(results::routes())
 }
 
 /// An error body of the JSON API.
