@@ -595,7 +595,10 @@ impl Template {
                         t("Nomor pendaftaran", "Registration number"),
                         registration_no.clone(),
                     ),
-                    (t("Status akhir", "Final status"), status.label(l).to_owned()),
+                    (
+                        t("Status akhir", "Final status"),
+                        status.label(l).to_owned(),
+                    ),
                 ];
                 if let Some(rank) = rank {
                     facts.push((t("Peringkat", "Rank"), rank.to_string()));
@@ -1029,7 +1032,11 @@ mod tests {
 
     #[test]
     fn objection_decision_in_indonesian_reads_as_expected() {
-        snapshot("objection_decided_accepted_id", &all_templates()[10], Locale::Id);
+        snapshot(
+            "objection_decided_accepted_id",
+            &all_templates()[10],
+            Locale::Id,
+        );
     }
 
     #[test]

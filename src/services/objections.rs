@@ -390,9 +390,14 @@ pub async fn assign(
         ));
     }
     if reviewer.id == o.filed_by || app.account_id == Some(reviewer.id) {
-        return Err(invalid("Pengaju sanggahan tidak dapat meninjau sanggahannya sendiri."));
+        return Err(invalid(
+            "Pengaju sanggahan tidak dapat meninjau sanggahannya sendiri.",
+        ));
     }
-    if contested_deciders(&tx, app.id).await?.contains(&reviewer.id) {
+    if contested_deciders(&tx, app.id)
+        .await?
+        .contains(&reviewer.id)
+    {
         return Err(invalid(
             "Peninjau tidak boleh orang yang membuat keputusan yang disanggah (pemeriksa persyaratan atau penilai pendaftar ini).",
         ));
@@ -589,16 +594,7 @@ pub async fn decide(
     still_open(&r)?;
     let proposal: Proposal = serde_json::from_str(&a.payload).map_err(|e| anyhow::anyhow!(e))?;
     let now = OffsetDateTime::now_utc();
-    approval::ActiveModel {
-        id: Set(a.id),
-        status: Set(if approve { "approved" } else { "rejected" }.into()),
-        decided_by: Set(Some(admin)),
-        decided_at: Set(Some(now)),
-        decision_reason: Set(note.trim().to_owned()),
-        ..Default::default()
-    }
-    .update(&tx)
-    .await?;
+    crate::services::results::settle_approval(&tx, a.id, approve, admin, now, note).await?;
     let no = app.registration_no.clone().unwrap_or_default();
     let approval_event = append(
         &tx,
@@ -749,7 +745,10 @@ async fn view_of<C: ConnectionTrait>(
         None => String::new(),
     };
     let reviewer_name = match o.reviewer_id {
-        Some(id) => account::Entity::find_by_id(id).one(db).await?.map(|a| a.name),
+        Some(id) => account::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|a| a.name),
         None => None,
     };
     let proposal = match o.approval_id {

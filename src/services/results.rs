@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -157,9 +157,7 @@ pub async fn formation_results<C: ConnectionTrait>(
         .all(db)
         .await?;
     let names: BTreeMap<String, String> = kelurahan::Entity::find()
-        .filter(
-            kelurahan::Column::Code.is_in(formations.iter().map(|f| f.kelurahan_code.clone())),
-        )
+        .filter(kelurahan::Column::Code.is_in(formations.iter().map(|f| f.kelurahan_code.clone())))
         .all(db)
         .await?
         .into_iter()
@@ -467,6 +465,42 @@ fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
     }
 }
 
+/// Decides a pending four-eyes request, only if it is still pending (two
+/// admins deciding at once: the second finds nothing to decide).
+///
+/// # Errors
+/// `NotFound` when the request is no longer pending; storage failures.
+pub(crate) async fn settle_approval<C: ConnectionTrait>(
+    tx: &C,
+    id: Uuid,
+    approve: bool,
+    decided_by: Uuid,
+    now: OffsetDateTime,
+    note: &str,
+) -> Result<(), ServiceError> {
+    use sea_orm::sea_query::Expr;
+    let updated = approval::Entity::update_many()
+        .col_expr(
+            approval::Column::Status,
+            Expr::value(if approve { "approved" } else { "rejected" }),
+        )
+        .col_expr(approval::Column::DecidedBy, Expr::value(decided_by))
+        .col_expr(approval::Column::DecidedAt, Expr::value(now))
+        .col_expr(
+            approval::Column::DecisionReason,
+            Expr::value(note.trim().to_owned()),
+        )
+        .filter(approval::Column::Id.eq(id))
+        .filter(approval::Column::Status.eq("pending"))
+        .exec(tx)
+        .await?;
+    if updated.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
 /// One admin asks to finalize a round's results; another must approve
 /// ([`approve_finalization`]). Returns the approval id.
 ///
@@ -564,22 +598,14 @@ pub async fn decide_finalization(
         return Err(ServiceError::Forbidden);
     }
     let r = round::Entity::find_by_id(round_id)
+        .lock_exclusive()
         .one(&tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
     if approve {
         check_finalizable(&tx, &r, now).await?;
     }
-    let status = if approve { "approved" } else { "rejected" };
-    approval::ActiveModel {
-        id: Set(a.id),
-        status: Set(status.into()),
-        decided_by: Set(Some(admin)),
-        decided_at: Set(Some(now)),
-        ..Default::default()
-    }
-    .update(&tx)
-    .await?;
+    settle_approval(&tx, a.id, approve, admin, now, "").await?;
     let decided = append(
         &tx,
         NewEvent::new(

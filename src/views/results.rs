@@ -27,7 +27,10 @@ pub fn status_label(ctx: &PageCtx, status: &str) -> String {
 
 fn objection_status(ctx: &PageCtx, status: &str) -> String {
     let (id, en) = match status {
-        "filed" => ("Diterima, menunggu peninjau", "Received, awaiting a reviewer"),
+        "filed" => (
+            "Diterima, menunggu peninjau",
+            "Received, awaiting a reviewer",
+        ),
         "in_review" => ("Sedang ditinjau", "Under review"),
         "proposed" => (
             "Usulan keputusan menunggu persetujuan",
@@ -412,7 +415,11 @@ pub fn admin_objections(ctx: &PageCtx, v: &AdminObjections) -> Markup {
     )
 }
 
-fn proposal_block(ctx: &PageCtx, p: &crate::services::objections::Proposal, a: &approval::Model) -> Markup {
+fn proposal_block(
+    ctx: &PageCtx,
+    p: &crate::services::objections::Proposal,
+    a: &approval::Model,
+) -> Markup {
     html! {
         p { (ctx.t("Usulan", "Proposal")) ": " strong { @if p.accepted { (ctx.t("diterima", "accept")) } @else { (ctx.t("ditolak", "reject")) } }
             " · " (ctx.t("membuka kembali", "reopens")) ": " (reopen_text(ctx, &p.reopen)) }
@@ -487,7 +494,9 @@ pub fn reviewer_queue(ctx: &PageCtx, rows: &[ObjectionView]) -> Markup {
     layout(
         ctx,
         Page {
-            title: ctx.t("Sanggahan untuk ditinjau", "Objections to review").to_owned(),
+            title: ctx
+                .t("Sanggahan untuk ditinjau", "Objections to review")
+                .to_owned(),
             body,
         },
     )

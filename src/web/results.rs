@@ -30,9 +30,9 @@ use crate::services::objections::{self as obj, Proposal, Reopen};
 use crate::services::results;
 use crate::services::self_service::MailCtx;
 use crate::storage::FileStore;
+use crate::views::PageCtx;
 use crate::views::layout::{Page, layout};
 use crate::views::results as v;
-use crate::views::PageCtx;
 
 type Pairs = Form<Vec<(String, String)>>;
 
@@ -63,21 +63,46 @@ fn refusal(e: ServiceError) -> AppResult<String> {
 // Public pages and their cache
 // ---------------------------------------------------------------------------
 
-/// (page, language, head seq, head hash) → (title, body HTML).
+/// (page, language, head seq, head hash).
 type CacheKey = (String, &'static str, i64, String);
-type Cached = Arc<(String, String)>;
 
 /// Entries beyond this are dropped, keeping the current head's.
 const CACHE_LIMIT: usize = 512;
 
-fn cache() -> &'static Mutex<HashMap<CacheKey, Cached>> {
-    static CACHE: OnceLock<Mutex<HashMap<CacheKey, Cached>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+/// Rendered pages: the whole document for anonymous visitors (keyed by the
+/// path, which the language switch links back to), title and body otherwise.
+#[derive(Default)]
+struct PageCache {
+    documents: HashMap<CacheKey, Bytes>,
+    parts: HashMap<CacheKey, Arc<(String, String)>>,
+}
+
+fn cache() -> &'static Mutex<PageCache> {
+    static CACHE: OnceLock<Mutex<PageCache>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+fn locked() -> AppResult<std::sync::MutexGuard<'static, PageCache>> {
+    cache()
+        .lock()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("results cache poisoned")))
+}
+
+fn keep<V>(map: &mut HashMap<CacheKey, V>, key: CacheKey, value: V) {
+    if map.len() >= CACHE_LIMIT {
+        map.retain(|k, _| k.2 == key.2 && k.3 == key.3);
+    }
+    map.insert(key, value);
 }
 
 /// Serves `page` from the cache when the audit chain has not moved since it
 /// was rendered, else renders it with `build` and keeps it.
-async fn cached<F, Fut>(app: &AppState, ctx: &PageCtx, page: String, build: F) -> AppResult<Markup>
+async fn cached<F, Fut>(
+    app: &AppState,
+    ctx: &PageCtx,
+    page: String,
+    build: F,
+) -> AppResult<Response>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = AppResult<Page>>,
@@ -86,24 +111,25 @@ where
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
+    let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
+    let anonymous = ctx.signed_in.is_none() && ctx.csrf.is_none();
+    if anonymous {
+        let key: CacheKey = (ctx.path.clone(), ctx.lang.code(), head.seq, head.hash);
+        if let Some(doc) = locked()?.documents.get(&key).cloned() {
+            return Ok((html, doc).into_response());
+        }
+        let doc = Bytes::from(layout(ctx, build().await?).into_string());
+        keep(&mut locked()?.documents, key, doc.clone());
+        return Ok((html, doc).into_response());
+    }
     let key: CacheKey = (page, ctx.lang.code(), head.seq, head.hash);
-    let hit = cache()
-        .lock()
-        .map_err(|_| anyhow::anyhow!("results cache poisoned"))?
-        .get(&key)
-        .cloned();
+    let hit = locked()?.parts.get(&key).cloned();
     let entry = match hit {
         Some(e) => e,
         None => {
             let p = build().await?;
-            let e: Cached = Arc::new((p.title, p.body.into_string()));
-            let mut map = cache()
-                .lock()
-                .map_err(|_| anyhow::anyhow!("results cache poisoned"))?;
-            if map.len() >= CACHE_LIMIT {
-                map.retain(|k, _| k.2 == key.2 && k.3 == key.3);
-            }
-            map.insert(key, e.clone());
+            let e = Arc::new((p.title, p.body.into_string()));
+            keep(&mut locked()?.parts, key, e.clone());
             e
         }
     };
@@ -113,7 +139,8 @@ where
             title: entry.0.clone(),
             body: PreEscaped(entry.1.clone()),
         },
-    ))
+    )
+    .into_response())
 }
 
 /// `GET /seleksi/{slug}/hasil`.
@@ -121,7 +148,7 @@ pub async fn round_page(
     State(app): State<AppState>,
     ctx: PageCtx,
     Path(slug): Path<String>,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     cached(&app, &ctx, format!("hasil/{slug}"), || async {
         let r = results::round_results(&app.db, &slug, None).await?;
         Ok(v::round_page(&ctx, &r))
@@ -134,7 +161,7 @@ pub async fn formation_page(
     State(app): State<AppState>,
     ctx: PageCtx,
     Path((slug, code)): Path<(String, String)>,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     cached(&app, &ctx, format!("hasil/{slug}/{code}"), || async {
         let r = results::round_results(&app.db, &slug, Some(std::slice::from_ref(&code))).await?;
         v::formation_page(&ctx, &r).ok_or(AppError::NotFound)
@@ -147,19 +174,24 @@ pub async fn announcement(
     State(app): State<AppState>,
     ctx: PageCtx,
     Path((slug, kelurahan)): Path<(String, String)>,
-) -> AppResult<Markup> {
-    cached(&app, &ctx, format!("pengumuman/{slug}/{kelurahan}"), || async {
-        let mut r = results::round_results(&app.db, &slug, None).await?;
-        r.formations
-            .retain(|f| f.formation.kelurahan_code == kelurahan);
-        // The announcement is dated by its publication, so a cached copy
-        // never shows a stale "today".
-        let dated = r
-            .checkpoints
-            .last()
-            .map_or_else(OffsetDateTime::now_utc, |c| c.created_at);
-        v::announcement(&ctx, &r, dated).ok_or(AppError::NotFound)
-    })
+) -> AppResult<Response> {
+    cached(
+        &app,
+        &ctx,
+        format!("pengumuman/{slug}/{kelurahan}"),
+        || async {
+            let mut r = results::round_results(&app.db, &slug, None).await?;
+            r.formations
+                .retain(|f| f.formation.kelurahan_code == kelurahan);
+            // The announcement is dated by its publication, so a cached copy
+            // never shows a stale "today".
+            let dated = r
+                .checkpoints
+                .last()
+                .map_or_else(OffsetDateTime::now_utc, |c| c.created_at);
+            v::announcement(&ctx, &r, dated).ok_or(AppError::NotFound)
+        },
+    )
     .await
 }
 
@@ -271,7 +303,9 @@ pub async fn applicant_file(
         }
     };
     match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("/pendaftaran/{id}/sanggahan?terkirim=1")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/pendaftaran/{id}/sanggahan?terkirim=1")).into_response())
+        }
         Err(e) => {
             let message = refusal(e)?;
             let mut view = applicant_view(&app, &user, &csrf, id).await?;
@@ -462,7 +496,15 @@ pub async fn assign(
         ))
         .into_response()),
         Err(e) => {
-            objections_page(&app, &ctx, &user, csrf, o.objection.round_id, Some(refusal(e)?)).await
+            objections_page(
+                &app,
+                &ctx,
+                &user,
+                csrf,
+                o.objection.round_id,
+                Some(refusal(e)?),
+            )
+            .await
         }
     }
 }
@@ -491,14 +533,31 @@ pub async fn decide(
         base_url: &app.config.base_url,
         from: &from,
     };
-    match obj::decide(&app.db, &mail, user.actor(), id, approve, field(&pairs, "note")).await {
+    match obj::decide(
+        &app.db,
+        &mail,
+        user.actor(),
+        id,
+        approve,
+        field(&pairs, "note"),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!(
             "/admin/seleksi/{}/sanggahan",
             o.objection.round_id
         ))
         .into_response()),
         Err(e) => {
-            objections_page(&app, &ctx, &user, csrf, o.objection.round_id, Some(refusal(e)?)).await
+            objections_page(
+                &app,
+                &ctx,
+                &user,
+                csrf,
+                o.objection.round_id,
+                Some(refusal(e)?),
+            )
+            .await
         }
     }
 }

@@ -40,7 +40,11 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
     // E's applicant files an objection with a PDF, from her status page.
     as_user(&mut p.f.app, &p.emails[4]).await;
     let status = p.f.app.get(&format!("/pendaftaran/{e_id}")).await;
-    assert!(status.body.contains(&format!("/pendaftaran/{e_id}/sanggahan")));
+    assert!(
+        status
+            .body
+            .contains(&format!("/pendaftaran/{e_id}/sanggahan"))
+    );
     let form_path = format!("/pendaftaran/{e_id}/sanggahan");
     let form = p.f.app.get(&form_path).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
@@ -51,12 +55,20 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
     let res = post_multipart(
         &mut p.f.app,
         &form_path,
-        &[("csrf", &csrf), ("idempotency_key", &key), ("grounds", "Salah.")],
+        &[
+            ("csrf", &csrf),
+            ("idempotency_key", &key),
+            ("grounds", "Salah."),
+        ],
         &[],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Alasan sanggahan wajib diisi"), "{}", res.body);
+    assert!(
+        res.body.contains("Alasan sanggahan wajib diisi"),
+        "{}",
+        res.body
+    );
     assert!(res.body.contains("Salah."));
 
     let pdf: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
@@ -65,7 +77,11 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
         let res = post_multipart(
             &mut p.f.app,
             &form_path,
-            &[("csrf", &csrf), ("idempotency_key", &key), ("grounds", GROUNDS)],
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", &key),
+                ("grounds", GROUNDS),
+            ],
             &[("document", "bukti.pdf", pdf)],
         )
         .await;
@@ -76,14 +92,16 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
     let o = filed[0].clone();
     assert!(o.document_id.is_some());
     let mine = p.f.app.get(&form_path).await;
-    assert!(mine.body.contains("Batas jawaban"), "the response deadline is shown");
+    assert!(
+        mine.body.contains("Batas jawaban"),
+        "the response deadline is shown"
+    );
 
     // Someone else's application: not found.
-    let res = p
-        .f
-        .app
-        .get(&format!("/pendaftaran/{}/sanggahan", p.f.apps[0].0))
-        .await;
+    let res =
+        p.f.app
+            .get(&format!("/pendaftaran/{}/sanggahan", p.f.apps[0].0))
+            .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 
     // The admin cannot pick a panelist who scored E as reviewer.
@@ -95,7 +113,12 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
     let scorer = p.f.panelists[0].to_string();
     let res = post_from(&mut p.f.app, &list, &assign, &[("reviewer_id", &scorer)]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("tidak boleh orang yang membuat keputusan"), "{}", res.body);
+    assert!(
+        res.body
+            .contains("tidak boleh orang yang membuat keputusan"),
+        "{}",
+        res.body
+    );
     let reviewer = p.admins[1].to_string();
     let res = post_from(&mut p.f.app, &list, &assign, &[("reviewer_id", &reviewer)]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -113,7 +136,10 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
         &format!("{detail}/usulan"),
         &[
             ("outcome", &reopen),
-            ("reasons", "Nilai K1 penilai 1 tertukar dengan pendaftar lain."),
+            (
+                "reasons",
+                "Nilai K1 penilai 1 tertukar dengan pendaftar lain.",
+            ),
         ],
     )
     .await;
@@ -146,14 +172,21 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
     assert_eq!(d["proposed_by"], p.admins[1].to_string());
     assert_eq!(d["approved_by"], p.admins[0].to_string());
     let mail = p.f.app.last_mail_to(&p.emails[4]).await;
-    assert!(mail.subject.contains("Keputusan atas sanggahan"), "{}", mail.subject);
+    assert!(
+        mail.subject.contains("Keputusan atas sanggahan"),
+        "{}",
+        mail.subject
+    );
     assert!(mail.body_text.contains("DITERIMA"));
 
     // Listed publicly without personal data.
     p.f.app.switch_browser(Browser::default());
     let public = p.f.app.get(&format!("/seleksi/{SLUG}/hasil")).await;
     assert!(public.body.contains(&e_no) && public.body.contains("Diterima"));
-    assert!(!public.body.contains("tidak sesuai jawaban wawancara"), "grounds stay private");
+    assert!(
+        !public.body.contains("tidak sesuai jawaban wawancara"),
+        "grounds stay private"
+    );
 
     // Only the reopened scorecard may change.
     as_user(&mut p.f.app, "penilai2@contoh.id").await;
@@ -162,7 +195,11 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
         &mut p.f.app,
         &sheet,
         &format!("{sheet}/nilai"),
-        &[("v_K1", "5"), ("v_K2", "5"), ("reason", "Ikut memperbaiki nilai.")],
+        &[
+            ("v_K1", "5"),
+            ("v_K2", "5"),
+            ("reason", "Ikut memperbaiki nilai."),
+        ],
     )
     .await;
     assert_ne!(res.status, StatusCode::SEE_OTHER);
@@ -173,7 +210,11 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
         &mut p.f.app,
         &sheet,
         &format!("{sheet}/nilai"),
-        &[("v_K1", "5"), ("v_K2", "4"), ("reason", "Koreksi sesuai keputusan sanggahan.")],
+        &[
+            ("v_K1", "5"),
+            ("v_K2", "4"),
+            ("reason", "Koreksi sesuai keputusan sanggahan."),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -197,17 +238,26 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
         .iter()
         .find(|m| m["registration_no"] == e_no.as_str())
         .expect("E moved");
-    assert_eq!((e_move["from_rank"].clone(), e_move["to_rank"].clone()), (4.into(), 3.into()));
+    assert_eq!(
+        (e_move["from_rank"].clone(), e_move["to_rank"].clone()),
+        (4.into(), 3.into())
+    );
     let c_move = moved
         .iter()
         .find(|m| m["registration_no"] == c_no.as_str())
         .expect("C moved");
-    assert_eq!((c_move["from_rank"].clone(), c_move["to_rank"].clone()), (3.into(), 4.into()));
+    assert_eq!(
+        (c_move["from_rank"].clone(), c_move["to_rank"].clone()),
+        (3.into(), 4.into())
+    );
 
     // The public page shows the new order at once.
     p.f.app.switch_browser(Browser::default());
     let page = p.f.app.get(&format!("/seleksi/{SLUG}/hasil/{CODE}")).await;
-    assert_eq!(order(&page.body, &[&c_no, &e_no]), vec![e_no.clone(), c_no.clone()]);
+    assert_eq!(
+        order(&page.body, &[&c_no, &e_no]),
+        vec![e_no.clone(), c_no.clone()]
+    );
     assert!(page.body.contains("65.00"));
 
     let mut csv = Vec::new();
@@ -238,7 +288,11 @@ async fn the_objection_api_enforces_the_same_rules_and_finalization_waits_for_de
     p.f.app.switch_browser(applicant);
     let res = post_json(&mut p.f.app, &path, &body).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let id: Uuid = json(&res)["id"].as_str().expect("id").parse().expect("uuid");
+    let id: Uuid = json(&res)["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
     let mine = json(&p.f.app.get(&path).await);
     assert_eq!(mine[0]["registration_no"], d_no.as_str());
     assert_eq!(mine[0]["status"], "filed");
@@ -263,7 +317,12 @@ async fn the_objection_api_enforces_the_same_rules_and_finalization_waits_for_de
     )
     .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-    assert!(json(&res)["message"].as_str().unwrap_or_default().contains("sanggahan"));
+    assert!(
+        json(&res)["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("sanggahan")
+    );
     let res = post_json(
         &mut p.f.app,
         &format!("/api/v1/admin/objections/{id}/reviewer"),
@@ -280,19 +339,40 @@ async fn the_objection_api_enforces_the_same_rules_and_finalization_waits_for_de
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 
     // Only the reviewer proposes.
-    let proposal = serde_json::json!({ "outcome": "rejected", "reasons": "Nilai sudah sesuai berita acara." });
-    let res = post_json(&mut p.f.app, &format!("/api/v1/objections/{id}/proposal"), &proposal).await;
+    let proposal =
+        serde_json::json!({ "outcome": "rejected", "reasons": "Nilai sudah sesuai berita acara." });
+    let res = post_json(
+        &mut p.f.app,
+        &format!("/api/v1/objections/{id}/proposal"),
+        &proposal,
+    )
+    .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let admin1 = p.f.app.switch_browser(Browser::default());
     as_user(&mut p.f.app, "admin2@contoh.id").await;
-    let res = post_json(&mut p.f.app, &format!("/api/v1/objections/{id}/proposal"), &proposal).await;
+    let res = post_json(
+        &mut p.f.app,
+        &format!("/api/v1/objections/{id}/proposal"),
+        &proposal,
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(json(&res)["status"], "proposed");
     let decide = serde_json::json!({ "decision": "approve" });
-    let res = post_json(&mut p.f.app, &format!("/api/v1/admin/objections/{id}/decision"), &decide).await;
+    let res = post_json(
+        &mut p.f.app,
+        &format!("/api/v1/admin/objections/{id}/decision"),
+        &decide,
+    )
+    .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "four eyes");
     p.f.app.switch_browser(admin1);
-    let res = post_json(&mut p.f.app, &format!("/api/v1/admin/objections/{id}/decision"), &decide).await;
+    let res = post_json(
+        &mut p.f.app,
+        &format!("/api/v1/admin/objections/{id}/decision"),
+        &decide,
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let o = json(&res);
     assert_eq!(o["status"], "rejected");
@@ -305,7 +385,12 @@ async fn the_objection_api_enforces_the_same_rules_and_finalization_waits_for_de
 
     // Now finalization: requested by one admin, approved by the other.
     let fin = format!("/api/v1/admin/rounds/{}/finalization", p.f.round_id);
-    let res = post_json(&mut p.f.app, &fin, &serde_json::json!({ "reason": "Semua sanggahan diputus." })).await;
+    let res = post_json(
+        &mut p.f.app,
+        &fin,
+        &serde_json::json!({ "reason": "Semua sanggahan diputus." }),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let res = post_json(&mut p.f.app, &format!("{fin}/decision"), &decide).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
@@ -317,11 +402,10 @@ async fn the_objection_api_enforces_the_same_rules_and_finalization_waits_for_de
 
     // Public JSON results of the formation.
     p.f.app.switch_browser(Browser::default());
-    let res = p
-        .f
-        .app
-        .get(&format!("/api/v1/rounds/{SLUG}/results/{CODE}"))
-        .await;
+    let res =
+        p.f.app
+            .get(&format!("/api/v1/rounds/{SLUG}/results/{CODE}"))
+            .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let r = json(&res);
     assert_eq!(r["round_state"], "final");
@@ -341,7 +425,10 @@ async fn the_objection_api_enforces_the_same_rules_and_finalization_waits_for_de
         "/api/v1/admin/rounds/{id}/finalization",
         "/api/v1/admin/rounds/{id}/finalization/decision",
     ] {
-        assert!(doc.contains(path), "{path} missing from the OpenAPI document");
+        assert!(
+            doc.contains(path),
+            "{path} missing from the OpenAPI document"
+        );
     }
 }
 

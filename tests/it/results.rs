@@ -43,7 +43,12 @@ fn now() -> time::OffsetDateTime {
 pub async fn as_user(app: &mut TestApp, email: &str) -> Browser {
     let previous = app.switch_browser(Browser::default());
     let res = app.login(email, PASSWORD).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "login {email}: {}", res.body);
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "login {email}: {}",
+        res.body
+    );
     previous
 }
 
@@ -219,12 +224,18 @@ async fn check_publication(p: &mut Published) {
         (lottery_second, "6", "25.00", "Tidak terpilih"),
     ] {
         let row = row_of(body, no);
-        assert!(row.contains(&format!(">{rank}<")), "{no} rank {rank}: {row}");
+        assert!(
+            row.contains(&format!(">{rank}<")),
+            "{no} rank {rank}: {row}"
+        );
         assert!(row.contains(total), "{no} total {total}: {row}");
         assert!(row.contains(status), "{no} {status}: {row}");
     }
     assert!(body.contains("Pelamar A"), "names are public");
-    assert!(!body.contains("640102") && !body.contains("*****"), "never a NIK");
+    assert!(
+        !body.contains("640102") && !body.contains("*****"),
+        "never a NIK"
+    );
     assert!(!body.contains("Kenanga"), "never an address");
 
     // The ranks on the page are the stored ones, each announced once.
@@ -251,22 +262,28 @@ async fn check_publication(p: &mut Published) {
     let index = p.f.app.get(&format!("/seleksi/{SLUG}/hasil")).await;
     assert!(index.body.contains(&shown), "{}", index.body);
     assert!(index.body.contains("audit verify"));
-    let print = p
-        .f
-        .app
-        .get(&format!("/seleksi/{SLUG}/pengumuman/{KEL}"))
-        .await;
+    let print =
+        p.f.app
+            .get(&format!("/seleksi/{SLUG}/pengumuman/{KEL}"))
+            .await;
     assert_eq!(print.status, StatusCode::OK);
     assert!(print.body.contains(&shown));
     assert!(print.body.contains("size:A4"));
-    assert!(print.body.contains("kunci undian"), "the rule in one paragraph");
+    assert!(
+        print.body.contains("kunci undian"),
+        "the rule in one paragraph"
+    );
     assert!(print.body.contains("Pengumuman hasil sementara"));
     assert!(!print.body.contains("Kenanga"));
 
     // Every ranked applicant got the result by e-mail, with the page link.
     for (i, email) in p.emails.iter().enumerate() {
         let mail = p.f.app.last_mail_to(email).await;
-        assert!(mail.subject.contains("Pengumuman hasil seleksi"), "{}", mail.subject);
+        assert!(
+            mail.subject.contains("Pengumuman hasil seleksi"),
+            "{}",
+            mail.subject
+        );
         assert!(
             mail.body_text
                 .contains(&format!("/seleksi/{SLUG}/hasil/{CODE}")),
@@ -327,7 +344,10 @@ async fn the_cached_results_page_is_fresh_after_any_change() {
     // Unpublished or unknown results are not found.
     let res = p.f.app.get("/seleksi/tidak-ada/hasil").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    let res = p.f.app.get(&format!("/seleksi/{SLUG}/hasil/F-TIDAK-ADA")).await;
+    let res =
+        p.f.app
+            .get(&format!("/seleksi/{SLUG}/hasil/F-TIDAK-ADA"))
+            .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
 
@@ -341,7 +361,13 @@ async fn finalization_needs_a_second_admin_locks_scores_and_signs_the_final_chec
     // The generic state form cannot finalize on its own.
     let mine = p.f.app.switch_browser(p.admin_browser.clone());
     let page = format!("/admin/seleksi/{}", p.f.round_id);
-    let res = post_from(&mut p.f.app, &page, &format!("{page}/status"), &[("to", "final")]).await;
+    let res = post_from(
+        &mut p.f.app,
+        &page,
+        &format!("{page}/status"),
+        &[("to", "final")],
+    )
+    .await;
     assert_ne!(res.status, StatusCode::SEE_OTHER);
     assert!(res.body.contains("persetujuan admin kedua"), "{}", res.body);
 
@@ -430,11 +456,10 @@ async fn finalization_needs_a_second_admin_locks_scores_and_signs_the_final_chec
     // Final e-mails and the final announcement, basis of the Lurah's decree.
     let mail = p.f.app.last_mail_to(&p.emails[0]).await;
     assert!(mail.subject.contains("hasil akhir"), "{}", mail.subject);
-    let print = p
-        .f
-        .app
-        .get(&format!("/seleksi/{SLUG}/pengumuman/{KEL}"))
-        .await;
+    let print =
+        p.f.app
+            .get(&format!("/seleksi/{SLUG}/pengumuman/{KEL}"))
+            .await;
     assert!(print.body.contains("Pengumuman hasil akhir"));
     assert!(print.body.contains("Surat Keputusan (SK) Lurah"));
     assert!(print.body.contains(&format!("{}:{}", cp.seq, cp.hash)));
@@ -442,17 +467,29 @@ async fn finalization_needs_a_second_admin_locks_scores_and_signs_the_final_chec
     // Scores are locked: a panelist's amendment is refused.
     as_user(&mut p.f.app, "penilai1@contoh.id").await;
     let a = p.f.apps[0].0;
-    let versions_before = score_version::Entity::find().all(&db).await.expect("read").len();
+    let versions_before = score_version::Entity::find()
+        .all(&db)
+        .await
+        .expect("read")
+        .len();
     let sheet = format!("/penilai/{a}");
     let res = post_from(
         &mut p.f.app,
         &sheet,
         &format!("{sheet}/nilai"),
-        &[("v_K1", "1"), ("v_K2", "1"), ("reason", "Koreksi setelah final.")],
+        &[
+            ("v_K1", "1"),
+            ("v_K2", "1"),
+            ("reason", "Koreksi setelah final."),
+        ],
     )
     .await;
     assert_ne!(res.status, StatusCode::SEE_OTHER);
     assert!(res.body.contains("tidak dapat diubah lagi"), "{}", res.body);
-    let versions_after = score_version::Entity::find().all(&db).await.expect("read").len();
+    let versions_after = score_version::Entity::find()
+        .all(&db)
+        .await
+        .expect("read")
+        .len();
     assert_eq!(versions_before, versions_after);
 }

@@ -520,18 +520,7 @@ pub async fn transition_mailing(
         .one(&tx)
         .await?
         .ok_or(RoundError::NotFound)?;
-    apply_transition(
-        &tx,
-        checkpoint_key,
-        mail,
-        actor,
-        r,
-        to,
-        reason,
-        now,
-        None,
-    )
-    .await?;
+    apply_transition(&tx, checkpoint_key, mail, actor, r, to, reason, now, None).await?;
     tx.commit().await?;
     Ok(())
 }

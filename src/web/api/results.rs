@@ -361,8 +361,8 @@ pub async fn propose_decision(
     ApiJson(b): ApiJson<ProposalBody>,
 ) -> Res<ObjectionBody> {
     let id = parse_id(&id)?;
-    let p = crate::web::results::parse_outcome(b.outcome.trim(), &b.reasons)
-        .map_err(service_err)?;
+    let p =
+        crate::web::results::parse_outcome(b.outcome.trim(), &b.reasons).map_err(service_err)?;
     obj::propose(&app.db, user.0.actor(), id, p)
         .await
         .map_err(service_err)?;
