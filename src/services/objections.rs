@@ -26,7 +26,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -485,33 +485,20 @@ pub async fn propose(
             ));
         }
     }
-    let approval_id = Uuid::now_v7();
-    let inserted = approval::ActiveModel {
-        id: Set(approval_id),
-        round_id: Set(Some(r.id)),
-        kind: Set(KIND_DECIDE.into()),
-        subject_type: Set("objection".into()),
-        subject_id: Set(o.id.to_string()),
-        payload: Set(serde_json::to_string(&proposal).map_err(|e| anyhow::anyhow!(e))?),
-        reason: Set(reasons.clone()),
-        requested_by: Set(who),
-        requested_at: Set(OffsetDateTime::now_utc()),
-        status: Set("pending".into()),
-        decided_by: Set(None),
-        decided_at: Set(None),
-        decision_reason: Set(String::new()),
-    }
-    .insert(&tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(ServiceError::Conflict(
-                "Usulan keputusan untuk sanggahan ini sudah menunggu persetujuan.".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let approval_id = crate::services::results::request_approval(
+        &tx,
+        crate::services::results::ApprovalRequest {
+            round_id: r.id,
+            kind: KIND_DECIDE,
+            subject: ("objection", o.id.to_string()),
+            payload: serde_json::to_string(&proposal).map_err(|e| anyhow::anyhow!(e))?,
+            reason: &reasons,
+            requested_by: who,
+            now: OffsetDateTime::now_utc(),
+        },
+        "Usulan keputusan untuk sanggahan ini sudah menunggu persetujuan.",
+    )
+    .await?;
     objection::ActiveModel {
         id: Set(o.id),
         status: Set("proposed".into()),

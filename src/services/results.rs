@@ -465,6 +465,56 @@ fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
     }
 }
 
+/// A four-eyes request to store (DESIGN §4).
+pub(crate) struct ApprovalRequest<'a> {
+    pub round_id: Uuid,
+    pub kind: &'static str,
+    /// `(subject_type, subject_id)`.
+    pub subject: (&'static str, String),
+    /// JSON text of what approval will apply.
+    pub payload: String,
+    pub reason: &'a str,
+    pub requested_by: Uuid,
+    pub now: OffsetDateTime,
+}
+
+/// Stores a pending four-eyes request and returns its id.
+///
+/// # Errors
+/// `Conflict` with `pending_msg` when one is already pending for the same
+/// kind and subject; storage failures.
+pub(crate) async fn request_approval<C: ConnectionTrait>(
+    tx: &C,
+    req: ApprovalRequest<'_>,
+    pending_msg: &str,
+) -> Result<Uuid, ServiceError> {
+    let id = Uuid::now_v7();
+    let inserted = approval::ActiveModel {
+        id: Set(id),
+        round_id: Set(Some(req.round_id)),
+        kind: Set(req.kind.into()),
+        subject_type: Set(req.subject.0.into()),
+        subject_id: Set(req.subject.1),
+        payload: Set(req.payload),
+        reason: Set(req.reason.to_owned()),
+        requested_by: Set(req.requested_by),
+        requested_at: Set(req.now),
+        status: Set("pending".into()),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision_reason: Set(String::new()),
+    }
+    .insert(tx)
+    .await;
+    match inserted {
+        Ok(_) => Ok(id),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(ServiceError::Conflict(pending_msg.to_owned()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Decides a pending four-eyes request, only if it is still pending (two
 /// admins deciding at once: the second finds nothing to decide).
 ///
@@ -527,33 +577,20 @@ pub async fn request_finalization(
         .await?
         .ok_or(ServiceError::NotFound)?;
     check_finalizable(&tx, &r, now).await?;
-    let id = Uuid::now_v7();
-    let inserted = approval::ActiveModel {
-        id: Set(id),
-        round_id: Set(Some(r.id)),
-        kind: Set(KIND_FINALIZE.into()),
-        subject_type: Set("round".into()),
-        subject_id: Set(r.id.to_string()),
-        payload: Set("{}".into()),
-        reason: Set(reason.to_owned()),
-        requested_by: Set(admin),
-        requested_at: Set(now),
-        status: Set("pending".into()),
-        decided_by: Set(None),
-        decided_at: Set(None),
-        decision_reason: Set(String::new()),
-    }
-    .insert(&tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(ServiceError::Conflict(
-                "Permintaan penetapan hasil akhir sudah menunggu persetujuan.".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let id = request_approval(
+        &tx,
+        ApprovalRequest {
+            round_id: r.id,
+            kind: KIND_FINALIZE,
+            subject: ("round", r.id.to_string()),
+            payload: "{}".into(),
+            reason,
+            requested_by: admin,
+            now,
+        },
+        "Permintaan penetapan hasil akhir sudah menunggu persetujuan.",
+    )
+    .await?;
     append(
         &tx,
         NewEvent::new(actor, "approval.requested", "approval", id.to_string())

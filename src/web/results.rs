@@ -51,6 +51,15 @@ fn mailbox(app: &AppState) -> AppResult<Mailbox> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
 }
 
+/// 422 for a page shown again with a refusal, 200 otherwise.
+fn shown_with(error: Option<&String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 /// A refusal a person can act on, shown on the page; anything else is an error.
 fn refusal(e: ServiceError) -> AppResult<String> {
     match e {
@@ -331,11 +340,7 @@ async fn admin_results_page(
 ) -> AppResult<Response> {
     let overview =
         results::overview(&app.db, user.actor(), round_id, OffsetDateTime::now_utc()).await?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = shown_with(error.as_ref());
     let view = v::AdminResults {
         overview,
         me: user.id,
@@ -443,11 +448,7 @@ async fn objections_page(
             obj::reviewer_options(&app.db, user.actor(), o.objection.id).await?,
         ));
     }
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = shown_with(error.as_ref());
     let view = v::AdminObjections {
         round: overview.round,
         rows,
@@ -593,11 +594,7 @@ async fn detail_page(
     } else {
         Vec::new()
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = shown_with(error.as_ref());
     let detail = v::ObjectionDetail {
         view,
         can_propose,

@@ -446,3 +446,71 @@ async fn round_window_ends(db: &sea_orm::DatabaseConnection, round_id: Uuid) {
     .await
     .expect("the window ends");
 }
+
+#[tokio::test]
+async fn an_accepted_objection_on_verification_re_decides_eligibility_traced_to_the_decision() {
+    let mut p = publish(TestApp::new().await).await;
+    open_objection_window(&mut p).await;
+    let db = p.f.app.db.db.clone();
+    let (d_id, d_no) = p.f.apps[3].clone();
+
+    as_user(&mut p.f.app, &p.emails[3]).await;
+    let res = post_json(
+        &mut p.f.app,
+        &format!("/api/v1/me/applications/{d_id}/objections"),
+        &serde_json::json!({ "grounds": "Saya mengundurkan diri karena pindah domisili ke luar kelurahan." }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let id = json(&res)["id"].as_str().expect("id").to_owned();
+
+    p.f.app.switch_browser(p.admin_browser.clone());
+    let res = post_json(
+        &mut p.f.app,
+        &format!("/api/v1/admin/objections/{id}/reviewer"),
+        &serde_json::json!({ "reviewer_id": p.admins[1] }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let admin1 = p.f.app.switch_browser(Browser::default());
+    as_user(&mut p.f.app, "admin2@contoh.id").await;
+    let res = post_json(
+        &mut p.f.app,
+        &format!("/api/v1/objections/{id}/proposal"),
+        &serde_json::json!({ "outcome": "verification_ineligible", "reasons": "Domisili tidak lagi di wilayah formasi." }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    p.f.app.switch_browser(admin1);
+    let res = post_json(
+        &mut p.f.app,
+        &format!("/api/v1/admin/objections/{id}/decision"),
+        &serde_json::json!({ "decision": "approve" }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+    // D leaves the ranking; the move points at the decision, which names the objection.
+    let decided = events(&db, "objection.decided").await;
+    assert_eq!(payload(&decided[0])["objection_id"], id.as_str());
+    assert_eq!(payload(&decided[0])["eligibility"], "ineligible");
+    let moved: Vec<serde_json::Value> = events(&db, "ranking.changed")
+        .await
+        .iter()
+        .filter(|e| e.seq > decided[0].seq)
+        .map(payload)
+        .collect();
+    assert!(!moved.is_empty());
+    assert!(moved.iter().all(|m| m["cause_seq"] == decided[0].seq));
+    let d_move = moved
+        .iter()
+        .find(|m| m["registration_no"] == d_no.as_str())
+        .expect("D moved");
+    assert_eq!(d_move["to_rank"], 0);
+    let app = application::Entity::find_by_id(d_id)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("application");
+    assert_eq!(app.state, "ineligible");
+}

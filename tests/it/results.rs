@@ -150,17 +150,22 @@ pub async fn publish(app: TestApp) -> Published {
     }
 }
 
-/// The admin moves the round into its objection period.
-pub async fn open_objection_window(p: &mut Published) {
-    let mine = p.f.app.switch_browser(p.admin_browser.clone());
+/// The signed-in admin asks the round page for the step to `to`.
+async fn round_step(p: &mut Published, to: &str) -> TestResponse {
     let page = format!("/admin/seleksi/{}", p.f.round_id);
-    let res = post_from(
+    post_from(
         &mut p.f.app,
         &page,
         &format!("{page}/status"),
-        &[("to", "objection")],
+        &[("to", to)],
     )
-    .await;
+    .await
+}
+
+/// The admin moves the round into its objection period.
+pub async fn open_objection_window(p: &mut Published) {
+    let mine = p.f.app.switch_browser(p.admin_browser.clone());
+    let res = round_step(p, "objection").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     p.admin_browser = p.f.app.switch_browser(mine);
 }
@@ -360,14 +365,7 @@ async fn finalization_needs_a_second_admin_locks_scores_and_signs_the_final_chec
 
     // The generic state form cannot finalize on its own.
     let mine = p.f.app.switch_browser(p.admin_browser.clone());
-    let page = format!("/admin/seleksi/{}", p.f.round_id);
-    let res = post_from(
-        &mut p.f.app,
-        &page,
-        &format!("{page}/status"),
-        &[("to", "final")],
-    )
-    .await;
+    let res = round_step(&mut p, "final").await;
     assert_ne!(res.status, StatusCode::SEE_OTHER);
     assert!(res.body.contains("persetujuan admin kedua"), "{}", res.body);
 

@@ -68,14 +68,25 @@ fn mailbox(app: &AppState) -> Result<Mailbox, AdminError> {
         .map_err(|e| AdminError::App(AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}"))))
 }
 
-fn approve_or_reject(decision: &str) -> Result<bool, AdminError> {
-    match decision.trim() {
-        "approve" => Ok(true),
-        "reject" => Ok(false),
-        _ => Err(service_err(crate::services::ServiceError::Invalid(
-            "Pilih approve atau reject.".into(),
-        ))),
-    }
+/// An admin's approve/reject call: the subject id, the decision and the sender.
+fn admin_decision(
+    app: &AppState,
+    user: &ApiUser,
+    id: &str,
+    decision: &str,
+) -> Result<(Uuid, bool, Mailbox), AdminError> {
+    admin(user)?;
+    let id = parse_id(id)?;
+    let approve = match decision.trim() {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(service_err(crate::services::ServiceError::Invalid(
+                "Pilih approve atau reject.".into(),
+            )));
+        }
+    };
+    Ok((id, approve, mailbox(app)?))
 }
 
 /// A signed checkpoint of a publication.
@@ -392,10 +403,7 @@ pub async fn decide_objection(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Res<ObjectionBody> {
-    admin(&user)?;
-    let id = parse_id(&id)?;
-    let approve = approve_or_reject(&b.decision)?;
-    let from = mailbox(&app)?;
+    let (id, approve, from) = admin_decision(&app, &user, &id, &b.decision)?;
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
@@ -478,10 +486,7 @@ pub async fn decide_finalization(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Res<FinalizationBody> {
-    admin(&user)?;
-    let id = parse_id(&id)?;
-    let approve = approve_or_reject(&b.decision)?;
-    let from = mailbox(&app)?;
+    let (id, approve, from) = admin_decision(&app, &user, &id, &b.decision)?;
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
