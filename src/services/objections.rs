@@ -581,30 +581,20 @@ pub async fn decide(
     still_open(&r)?;
     let proposal: Proposal = serde_json::from_str(&a.payload).map_err(|e| anyhow::anyhow!(e))?;
     let now = OffsetDateTime::now_utc();
-    crate::services::results::settle_approval(&tx, a.id, approve, admin, now, note).await?;
     let no = app.registration_no.clone().unwrap_or_default();
-    let approval_event = append(
+    let approval_event = crate::services::results::settle_approval(
         &tx,
-        NewEvent::new(
-            actor,
-            if approve {
-                "approval.approved"
-            } else {
-                "approval.rejected"
-            },
-            "approval",
-            a.id.to_string(),
-        )
-        .round(r.id)
-        .reason(note.trim())
-        .payload(serde_json::json!({
-            "kind": KIND_DECIDE,
-            "objection_id": o.id.to_string(),
-            "registration_no": no,
-            "requested_by": a.requested_by.to_string(),
-            "decided_by": admin.to_string(),
-        }))
-        .with_registration(no.clone()),
+        actor,
+        &a,
+        approve,
+        now,
+        note,
+        NewEvent::new(actor, "", "approval", a.id.to_string())
+            .payload(serde_json::json!({
+                "objection_id": o.id.to_string(),
+                "registration_no": no,
+            }))
+            .with_registration(no.clone()),
     )
     .await?;
     if !approve {

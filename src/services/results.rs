@@ -515,20 +515,25 @@ pub(crate) async fn request_approval<C: ConnectionTrait>(
     }
 }
 
-/// Decides a pending four-eyes request, only if it is still pending (two
-/// admins deciding at once: the second finds nothing to decide).
+/// Decides a pending four-eyes request `a` by `actor`, only if it is still
+/// pending (two admins deciding at once: the second finds nothing to
+/// decide), and appends `approval.approved` or `approval.rejected`: `event`
+/// with its action, round, reason and the names set here (`kind`,
+/// `requested_by`, `decided_by`) added to its payload.
 ///
 /// # Errors
 /// `NotFound` when the request is no longer pending; storage failures.
 pub(crate) async fn settle_approval<C: ConnectionTrait>(
     tx: &C,
-    id: Uuid,
+    actor: Actor,
+    a: &approval::Model,
     approve: bool,
-    decided_by: Uuid,
     now: OffsetDateTime,
     note: &str,
-) -> Result<(), ServiceError> {
+    mut event: NewEvent,
+) -> Result<audit_event::Model, ServiceError> {
     use sea_orm::sea_query::Expr;
+    let decided_by = require_admin(actor)?;
     let updated = approval::Entity::update_many()
         .col_expr(
             approval::Column::Status,
@@ -540,15 +545,24 @@ pub(crate) async fn settle_approval<C: ConnectionTrait>(
             approval::Column::DecisionReason,
             Expr::value(note.trim().to_owned()),
         )
-        .filter(approval::Column::Id.eq(id))
+        .filter(approval::Column::Id.eq(a.id))
         .filter(approval::Column::Status.eq("pending"))
         .exec(tx)
         .await?;
-    if updated.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
+    if updated.rows_affected != 1 {
+        return Err(ServiceError::NotFound);
     }
+    event.action = if approve {
+        "approval.approved"
+    } else {
+        "approval.rejected"
+    };
+    event.round_id = a.round_id;
+    event.reason = note.trim().to_owned();
+    event.payload["kind"] = a.kind.clone().into();
+    event.payload["requested_by"] = a.requested_by.to_string().into();
+    event.payload["decided_by"] = decided_by.to_string().into();
+    Ok(append(tx, event).await?)
 }
 
 /// One admin asks to finalize a round's results; another must approve
@@ -642,26 +656,15 @@ pub async fn decide_finalization(
     if approve {
         check_finalizable(&tx, &r, now).await?;
     }
-    settle_approval(&tx, a.id, approve, admin, now, "").await?;
-    let decided = append(
+    let decided = settle_approval(
         &tx,
-        NewEvent::new(
-            actor,
-            if approve {
-                "approval.approved"
-            } else {
-                "approval.rejected"
-            },
-            "approval",
-            a.id.to_string(),
-        )
-        .round(r.id)
-        .payload(serde_json::json!({
-            "kind": KIND_FINALIZE,
-            "round_id": r.id.to_string(),
-            "requested_by": a.requested_by.to_string(),
-            "decided_by": admin.to_string(),
-        })),
+        actor,
+        &a,
+        approve,
+        now,
+        "",
+        NewEvent::new(actor, "", "approval", a.id.to_string())
+            .payload(serde_json::json!({ "round_id": r.id.to_string() })),
     )
     .await?;
     if approve {
