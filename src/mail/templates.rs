@@ -538,16 +538,7 @@ impl Template {
                 rank,
                 link,
             } => {
-                let mut facts = vec![
-                    (
-                        t("Nomor pendaftaran", "Registration number"),
-                        registration_no.clone(),
-                    ),
-                    (t("Status", "Status"), status.label(l).to_owned()),
-                ];
-                if let Some(rank) = rank {
-                    facts.push((t("Peringkat", "Rank"), rank.to_string()));
-                }
+                let facts = result_facts(l, registration_no, t("Status", "Status"), *status, *rank);
                 Letter {
                     subject: if id {
                         format!("Pengumuman hasil seleksi ({registration_no})")
@@ -590,19 +581,13 @@ impl Template {
                 rank,
                 link,
             } => {
-                let mut facts = vec![
-                    (
-                        t("Nomor pendaftaran", "Registration number"),
-                        registration_no.clone(),
-                    ),
-                    (
-                        t("Status akhir", "Final status"),
-                        status.label(l).to_owned(),
-                    ),
-                ];
-                if let Some(rank) = rank {
-                    facts.push((t("Peringkat", "Rank"), rank.to_string()));
-                }
+                let facts = result_facts(
+                    l,
+                    registration_no,
+                    t("Status akhir", "Final status"),
+                    *status,
+                    *rank,
+                );
                 Letter {
                     subject: if id {
                         format!("Pengumuman hasil akhir seleksi ({registration_no})")
@@ -706,6 +691,37 @@ impl Template {
             },
         }
     }
+}
+
+/// The facts of a result notice: number, status (under `status_heading`)
+/// and the rank when ranked.
+fn result_facts(
+    l: Locale,
+    registration_no: &str,
+    status_heading: String,
+    status: ResultStatus,
+    rank: Option<u32>,
+) -> Vec<(String, String)> {
+    let id = l == Locale::Id;
+    let mut facts = vec![
+        (
+            if id {
+                "Nomor pendaftaran"
+            } else {
+                "Registration number"
+            }
+            .to_owned(),
+            registration_no.to_owned(),
+        ),
+        (status_heading, status.label(l).to_owned()),
+    ];
+    if let Some(rank) = rank {
+        facts.push((
+            if id { "Peringkat" } else { "Rank" }.to_owned(),
+            rank.to_string(),
+        ));
+    }
+    facts
 }
 
 /// One message, independent of its text or HTML form.
