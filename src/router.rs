@@ -29,6 +29,8 @@ use crate::web::trail;
 // lottery witnesses, imports, progress (panel/admin input side)
 use crate::web::lottery;
 use crate::web::{imports, progress};
+// results, objections and finalization
+use crate::web::results;
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
@@ -263,6 +265,38 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/penilai/{id}/draf", post(scoring::save_draft))
         // end lottery witnesses, imports, progress
+        // results, objections and finalization
+        .route("/seleksi/{slug}/hasil", get(results::round_page))
+        .route("/seleksi/{slug}/hasil/{code}", get(results::formation_page))
+        .route(
+            "/seleksi/{slug}/pengumuman/{kelurahan}",
+            get(results::announcement),
+        )
+        .route(
+            "/pendaftaran/{id}/sanggahan",
+            get(results::applicant_page)
+                .post(results::applicant_file)
+                .layer(axum::extract::DefaultBodyLimit::max(apps::FORM_BODY_LIMIT)),
+        )
+        .route("/admin/seleksi/{id}/hasil", get(results::admin_page))
+        .route(
+            "/admin/seleksi/{id}/hasil/final",
+            post(results::finalize_request),
+        )
+        .route(
+            "/admin/seleksi/{id}/hasil/final/keputusan",
+            post(results::finalize_decide),
+        )
+        .route(
+            "/admin/seleksi/{id}/sanggahan",
+            get(results::admin_objections),
+        )
+        .route("/admin/sanggahan/{id}/peninjau", post(results::assign))
+        .route("/admin/sanggahan/{id}/keputusan", post(results::decide))
+        .route("/sanggahan", get(results::reviewer_queue))
+        .route("/sanggahan/{id}", get(results::detail))
+        .route("/sanggahan/{id}/usulan", post(results::propose))
+        // end results, objections and finalization
         .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -216,6 +216,33 @@ pub enum Template {
         /// The result page.
         link: String,
     },
+    /// A final result (after the objection period), the basis of the
+    /// Lurah's decree.
+    FinalResultNotice {
+        /// The applicant's name.
+        name: String,
+        /// The registration number.
+        registration_no: String,
+        /// The outcome.
+        status: ResultStatus,
+        /// The rank within the formation, when ranked.
+        rank: Option<u32>,
+        /// The result page.
+        link: String,
+    },
+    /// The approved decision on an objection (sanggahan).
+    ObjectionDecided {
+        /// The applicant's name.
+        name: String,
+        /// The registration number.
+        registration_no: String,
+        /// Whether the objection was accepted.
+        accepted: bool,
+        /// The reasons, as the reviewer wrote them.
+        reasons: String,
+        /// The applicant's status page.
+        link: String,
+    },
     /// The admin's "send a test mail" button.
     Test {
         /// The recipient's name.
@@ -234,6 +261,8 @@ impl Template {
             Template::VerificationOutcome { .. } => "verification_outcome",
             Template::TestInvitation { .. } => "test_invitation",
             Template::ResultNotice { .. } => "result_notice",
+            Template::FinalResultNotice { .. } => "final_result_notice",
+            Template::ObjectionDecided { .. } => "objection_decided",
             Template::Test { .. } => "test",
         }
     }
@@ -509,16 +538,7 @@ impl Template {
                 rank,
                 link,
             } => {
-                let mut facts = vec![
-                    (
-                        t("Nomor pendaftaran", "Registration number"),
-                        registration_no.clone(),
-                    ),
-                    (t("Status", "Status"), status.label(l).to_owned()),
-                ];
-                if let Some(rank) = rank {
-                    facts.push((t("Peringkat", "Rank"), rank.to_string()));
-                }
+                let facts = result_facts(l, registration_no, t("Status", "Status"), *status, *rank);
                 Letter {
                     subject: if id {
                         format!("Pengumuman hasil seleksi ({registration_no})")
@@ -554,6 +574,100 @@ impl Template {
                     ],
                 }
             }
+            Template::FinalResultNotice {
+                name,
+                registration_no,
+                status,
+                rank,
+                link,
+            } => {
+                let facts = result_facts(
+                    l,
+                    registration_no,
+                    t("Status akhir", "Final status"),
+                    *status,
+                    *rank,
+                );
+                Letter {
+                    subject: if id {
+                        format!("Pengumuman hasil akhir seleksi ({registration_no})")
+                    } else {
+                        format!("Final selection result ({registration_no})")
+                    },
+                    name: name.clone(),
+                    blocks: vec![
+                        Block::Para(if id {
+                            format!(
+                                "Masa sanggah telah berakhir dan hasil seleksi untuk \
+                                 pendaftaran {registration_no} telah ditetapkan sebagai hasil \
+                                 akhir. Hasil ini menjadi dasar Surat Keputusan Lurah."
+                            )
+                        } else {
+                            format!(
+                                "The objection period has ended and the result of application \
+                                 {registration_no} is now final. It is the basis of the \
+                                 Lurah's decree."
+                            )
+                        }),
+                        Block::Facts(facts),
+                        Block::Para(status.explanation(l).to_owned()),
+                        Block::Action {
+                            label: t("Lihat pengumuman", "View the announcement"),
+                            url: link.clone(),
+                        },
+                        Block::Note(t(
+                            "Hasil akhir tidak dapat diubah lagi.",
+                            "The final result can no longer be changed.",
+                        )),
+                    ],
+                }
+            }
+            Template::ObjectionDecided {
+                name,
+                registration_no,
+                accepted,
+                reasons,
+                link,
+            } => Letter {
+                subject: if id {
+                    format!("Keputusan atas sanggahan Anda ({registration_no})")
+                } else {
+                    format!("Decision on your objection ({registration_no})")
+                },
+                name: name.clone(),
+                blocks: vec![
+                    Block::Para(match (id, *accepted) {
+                        (true, true) => format!(
+                            "Sanggahan Anda atas hasil pendaftaran {registration_no} DITERIMA. \
+                             Tahap yang disanggah dibuka kembali; perubahan peringkat, bila ada, \
+                             diumumkan di halaman hasil."
+                        ),
+                        (true, false) => format!(
+                            "Sanggahan Anda atas hasil pendaftaran {registration_no} DITOLAK."
+                        ),
+                        (false, true) => format!(
+                            "Your objection against the result of application {registration_no} \
+                             was ACCEPTED. The contested step is reopened; any change of rank is \
+                             published on the results page."
+                        ),
+                        (false, false) => format!(
+                            "Your objection against the result of application {registration_no} \
+                             was REJECTED."
+                        ),
+                    }),
+                    Block::Para(t("Alasannya:", "The reasons:")),
+                    Block::List(vec![reasons.clone()]),
+                    Block::Action {
+                        label: t("Lihat status pendaftaran", "View your application"),
+                        url: link.clone(),
+                    },
+                    Block::Note(t(
+                        "Keputusan ini telah diperiksa dan disetujui oleh dua petugas yang \
+                         berbeda.",
+                        "This decision was reviewed and approved by two different officers.",
+                    )),
+                ],
+            },
             Template::Test { name } => Letter {
                 subject: t(
                     "Email uji coba dari sistem Seleksi Pokmas Probebaya",
@@ -577,6 +691,37 @@ impl Template {
             },
         }
     }
+}
+
+/// The facts of a result notice: number, status (under `status_heading`)
+/// and the rank when ranked.
+fn result_facts(
+    l: Locale,
+    registration_no: &str,
+    status_heading: String,
+    status: ResultStatus,
+    rank: Option<u32>,
+) -> Vec<(String, String)> {
+    let id = l == Locale::Id;
+    let mut facts = vec![
+        (
+            if id {
+                "Nomor pendaftaran"
+            } else {
+                "Registration number"
+            }
+            .to_owned(),
+            registration_no.to_owned(),
+        ),
+        (status_heading, status.label(l).to_owned()),
+    ];
+    if let Some(rank) = rank {
+        facts.push((
+            if id { "Peringkat" } else { "Rank" }.to_owned(),
+            rank.to_string(),
+        ));
+    }
+    facts
 }
 
 /// One message, independent of its text or HTML form.
@@ -854,6 +999,20 @@ mod tests {
             Template::Test {
                 name: "Admin Kota".into(),
             },
+            Template::FinalResultNotice {
+                name: "Siti Rahmawati".into(),
+                registration_no: "2023-SMD-0042".into(),
+                status: ResultStatus::Selected,
+                rank: Some(1),
+                link: "https://pokmas.example.id/seleksi/pokmas-2023/hasil/F-1".into(),
+            },
+            Template::ObjectionDecided {
+                name: "Siti Rahmawati".into(),
+                registration_no: "2023-SMD-0042".into(),
+                accepted: true,
+                reasons: "Nilai wawancara salah input; penilai diminta memperbaiki.".into(),
+                link: "https://pokmas.example.id/pendaftaran/abc".into(),
+            },
         ]
     }
 
@@ -885,6 +1044,23 @@ mod tests {
             r.text
         );
         snapshot("test_invitation_id", &all_templates()[6], Locale::Id);
+    }
+
+    #[test]
+    fn objection_decision_in_indonesian_reads_as_expected() {
+        snapshot(
+            "objection_decided_accepted_id",
+            &all_templates()[10],
+            Locale::Id,
+        );
+    }
+
+    #[test]
+    fn final_result_notice_names_the_decree_in_both_languages() {
+        let id = all_templates()[9].render(Locale::Id);
+        assert!(id.text.contains("Surat Keputusan Lurah"), "{}", id.text);
+        let en = all_templates()[9].render(Locale::En);
+        assert!(en.text.contains("Lurah's decree"), "{}", en.text);
     }
 
     #[test]

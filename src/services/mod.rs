@@ -24,6 +24,9 @@ pub mod trail;
 pub mod imports;
 pub mod lottery;
 pub mod panel_admin;
+// results, objections and finalization
+pub mod objections;
+pub mod results;
 
 use sea_orm::DbErr;
 

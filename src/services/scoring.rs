@@ -361,6 +361,7 @@ pub async fn submit_with_comments(
         .await?;
     let previous = card.as_ref().map_or(0, |c| c.current_version);
     let reason = amendment_reason.map(str::trim).unwrap_or_default();
+    let mut reopened_by: Option<Uuid> = None;
     if previous == 0 {
         if round.state != "assessment" {
             return Err(invalid(
@@ -377,6 +378,19 @@ pub async fn submit_with_comments(
                 "Nilai tidak dapat diubah lagi.",
                 "Scores can no longer be changed.",
             ));
+        }
+        // Once results are published, only an accepted objection reopens a
+        // scorecard (DESIGN §4): the amendment then names that objection.
+        if round.state != "assessment" {
+            reopened_by =
+                crate::services::objections::reopened_scorecard(&tx, application_id, panelist)
+                    .await?;
+            if reopened_by.is_none() {
+                return Err(invalid(
+                    "Hasil sudah diumumkan: nilai hanya dapat diubah bila sanggahan yang diterima membuka kembali lembar nilai Anda.",
+                    "Results are published: scores can only change when an accepted objection reopens your scorecard.",
+                ));
+            }
         }
         if reason.chars().count() < 10 {
             return Err(invalid(
@@ -462,13 +476,19 @@ pub async fn submit_with_comments(
             card_id.to_string(),
         )
         .round(round.id)
-        .payload(serde_json::json!({
-            "registration_no": no,
-            "panelist_id": panelist.to_string(),
-            "version": version,
-            "old": old_values,
-            "new": new_values,
-        }))
+        .payload({
+            let mut p = serde_json::json!({
+                "registration_no": no,
+                "panelist_id": panelist.to_string(),
+                "version": version,
+                "old": old_values,
+                "new": new_values,
+            });
+            if let Some(o) = reopened_by {
+                p["objection_id"] = o.to_string().into();
+            }
+            p
+        })
         .reason(reason)
         .with_registration(no.clone()),
     )

@@ -413,6 +413,16 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
             @if let (Some(from), Some(to)) = (v.round.provisional_at, v.round.objection_ends_at) {
                 li { (ctx.t("Masa sanggah", "Objection window")) ": " (format_wita(from)) " – " (format_wita(to)) }
             }
+            @if crate::services::standings::PUBLISHED_STATES.contains(&v.round.state.as_str()) {
+                li {
+                    a href=(format!("/seleksi/{}/hasil", v.round.slug)) { (ctx.t("Hasil seleksi", "Selection results")) }
+                    " · "
+                    a href=(format!("/pendaftaran/{}/sanggahan", a.id)) {
+                        @if v.round.state == "objection" { (ctx.t("Ajukan sanggahan", "File an objection")) }
+                        @else { (ctx.t("Sanggahan Anda", "Your objections")) }
+                    }
+                }
+            }
         }
         @if s.can_withdraw {
             form method="post" action=(format!("/pendaftaran/{}/batal", a.id)) {

@@ -76,6 +76,10 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                                 a href="/petugas/verifikasi" { (ctx.t("Verifikasi", "Verification")) }
                                 " "
                             }
+                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator | crate::domain::role::Role::Panelist) {
+                                a href="/sanggahan" { (ctx.t("Sanggahan", "Objections")) }
+                                " "
+                            }
                             @if who.role == crate::domain::role::Role::Admin {
                                 a href="/admin/akun" { (ctx.t("Akun petugas", "Staff accounts")) }
                                 " "

@@ -23,5 +23,7 @@ pub mod trail;
 pub mod imports;
 pub mod lottery;
 pub mod progress;
+// results, objections and finalization
+pub mod results;
 
 pub use layout::{Page, PageCtx, SignedIn};

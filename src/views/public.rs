@@ -71,6 +71,9 @@ pub fn home(ctx: &PageCtx, v: &HomeView) -> Markup {
                     span.muted { "(" (r.year) ")" }
                     br;
                     span { (state_label(ctx, &r.state)) }
+                    @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+                        " · " a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil", "See the results")) }
+                    }
                 }
             }
         }

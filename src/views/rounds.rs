@@ -214,8 +214,11 @@ pub fn admin_round(
         }
         h2 { (ctx.t("Tahap seleksi", "Round stage")) }
         (form_alert(ctx, &tv))
+        @if matches!(state, RoundState::Provisional | RoundState::Objection | RoundState::Final) {
+            p { a href=(format!("{action}/hasil")) { (ctx.t("Hasil, sanggahan dan penetapan hasil akhir", "Results, objections and finalization")) } }
+        }
         div.actions {
-            @if let Some(next) = state.next() {
+            @if let Some(next) = state.next().filter(|n| *n != RoundState::Final) {
                 form method="post" action=(format!("{action}/status")) {
                     (csrf(f))
                     input type="hidden" name="to" value=(next.as_str());
@@ -855,6 +858,9 @@ pub fn public_round(
     let body = html! {
         h1 { (r.name) }
         p { (ctx.t("Status", "State")) ": " strong { (state_badge(ctx, &r.state)) } }
+        @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+            p.notice { a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil seleksi dan pengumuman", "See the results and the announcement")) } }
+        }
         @if !desc.is_empty() { p.lead { (desc) } }
         @if r.state == "registration" && schedule.registration_opens_at.is_some_and(|o| now >= o) && schedule.registration_closes_at.is_some_and(|c| now < c) {
             div.notice { (ctx.t("Pendaftaran sedang dibuka.", "Registration is open.")) }

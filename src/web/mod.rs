@@ -21,6 +21,8 @@ pub mod trail;
 pub mod imports;
 pub mod lottery;
 pub mod progress;
+// results, objections and finalization
+pub mod results;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -228,10 +228,20 @@ pub async fn status(
     let data = submitted(&csrf, form)?;
     let to = RoundState::parse(data.get("to"))
         .ok_or_else(|| AppError::BadRequest("unknown state".into()))?;
+    let from = app
+        .config
+        .mail_from
+        .parse::<crate::mail::Mailbox>()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))?;
+    let mail = crate::services::self_service::MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+    };
     let res = field_errors(
-        svc::transition(
+        svc::transition_mailing(
             &app.db,
             &app.checkpoint_key,
+            Some(&mail),
             user.actor(),
             id,
             to,

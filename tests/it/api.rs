@@ -50,7 +50,11 @@ async fn regions_are_listed_as_json_and_unknown_api_paths_are_404() {
 // Applicant API (issue 3 §5)
 // ---------------------------------------------------------------------------
 
-async fn post_json(app: &mut TestApp, path: &str, body: &serde_json::Value) -> TestResponse {
+pub(crate) async fn post_json(
+    app: &mut TestApp,
+    path: &str,
+    body: &serde_json::Value,
+) -> TestResponse {
     app.send(
         Request::post(path)
             .header(header::CONTENT_TYPE, "application/json")
@@ -60,7 +64,7 @@ async fn post_json(app: &mut TestApp, path: &str, body: &serde_json::Value) -> T
     .await
 }
 
-fn json(res: &TestResponse) -> serde_json::Value {
+pub(crate) fn json(res: &TestResponse) -> serde_json::Value {
     serde_json::from_str(&res.body).unwrap_or_else(|e| panic!("{e}: {}", res.body))
 }
 

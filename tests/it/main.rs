@@ -36,3 +36,6 @@ mod drafts;
 mod imports;
 mod lottery;
 mod progress;
+// results, objections and finalization
+mod objections;
+mod results;

@@ -16,6 +16,7 @@ const KEL: &str = "64.72.01.1001";
 
 pub struct Fixture {
     pub app: TestApp,
+    pub session_id: Uuid,
     pub round_id: Uuid,
     pub formation_id: Uuid,
     pub panel_id: Uuid,
@@ -166,50 +167,6 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
         .expect("member");
         panelists.push(id);
     }
-    let mut apps = Vec::new();
-    for (i, name) in ["A", "B", "C", "D"].into_iter().enumerate() {
-        let id = Uuid::now_v7();
-        let no = format!("2026-6472011001-{:04}", i + 1);
-        application::ActiveModel {
-            id: Set(id),
-            round_id: Set(round_id),
-            formation_id: Set(Some(formation_id)),
-            account_id: Set(None),
-            registration_no: Set(Some(no.clone())),
-            state: Set("eligible".into()),
-            assisted_by: Set(None),
-            full_name: Set(format!("Pelamar {name}")),
-            nik_ciphertext: Set(None),
-            nik_hash: Set(None),
-            nik_masked: Set(None),
-            birth_place: Set("Samarinda".into()),
-            birth_date: Set(None),
-            sex: Set("female".into()),
-            address: Set("Jl. Contoh".into()),
-            kelurahan_code: Set(Some(KEL.into())),
-            rt_number: Set(Some(1)),
-            phone: Set(String::new()),
-            email: Set(String::new()),
-            education: Set(String::new()),
-            occupation: Set(String::new()),
-            family_card_hash: Set(None),
-            motivation: Set(String::new()),
-            experience: Set(String::new()),
-            nik_warnings: Set("[]".into()),
-            status_pin_hash: Set(None),
-            submission_hash: Set(None),
-            seq_in_kelurahan: Set(Some(i32::try_from(i + 1).expect("small"))),
-            created_at: Set(now()),
-            updated_at: Set(now()),
-            submitted_at: Set(Some(now())),
-            withdrawn_at: Set(None),
-            eligibility_decided_at: Set(Some(now())),
-        }
-        .insert(db)
-        .await
-        .expect("application");
-        apps.push((id, no));
-    }
     let session_id = Uuid::now_v7();
     test_session::ActiveModel {
         id: Set(session_id),
@@ -222,30 +179,19 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
     .insert(db)
     .await
     .expect("session");
-    for (id, _) in &apps {
-        test_invitation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            test_session_id: Set(session_id),
-            application_id: Set(*id),
-            invited_at: Set(now()),
-            attendance: Set(Some("present".into())),
-            decision: Set(None),
-            decided_by: Set(None),
-            decided_at: Set(None),
-        }
-        .insert(db)
-        .await
-        .expect("invitation");
-    }
-    let f = Fixture {
+    let mut f = Fixture {
         app,
+        session_id,
         round_id,
         formation_id,
         panel_id,
         panelists,
-        apps,
+        apps: Vec::new(),
         criteria,
     };
+    for name in ["A", "B", "C", "D"] {
+        add_application(&mut f, name).await;
+    }
     for (i, (k1, k2)) in [(5, 3), (4, 4), (3, 3), (2, 2)].into_iter().enumerate() {
         for p in f.panelists.clone() {
             submit_version(&f, f.apps[i].0, p, 1, [k1, k2], "").await;
@@ -254,8 +200,71 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
     f
 }
 
+/// Adds an eligible application named `Pelamar {name}` to the fixture's
+/// formation, marked present at the test; returns its id and number.
+pub async fn add_application(f: &mut Fixture, name: &str) -> (Uuid, String) {
+    let db = &f.app.db.db;
+    let (round_id, formation_id) = (f.round_id, f.formation_id);
+    let i = f.apps.len();
+    let id = Uuid::now_v7();
+    let no = format!("2026-6472011001-{:04}", i + 1);
+    application::ActiveModel {
+        id: Set(id),
+        round_id: Set(round_id),
+        formation_id: Set(Some(formation_id)),
+        account_id: Set(None),
+        registration_no: Set(Some(no.clone())),
+        state: Set("eligible".into()),
+        assisted_by: Set(None),
+        full_name: Set(format!("Pelamar {name}")),
+        nik_ciphertext: Set(None),
+        nik_hash: Set(None),
+        nik_masked: Set(None),
+        birth_place: Set("Samarinda".into()),
+        birth_date: Set(None),
+        sex: Set("female".into()),
+        address: Set("Jl. Contoh".into()),
+        kelurahan_code: Set(Some(KEL.into())),
+        rt_number: Set(Some(1)),
+        phone: Set(String::new()),
+        email: Set(String::new()),
+        education: Set(String::new()),
+        occupation: Set(String::new()),
+        family_card_hash: Set(None),
+        motivation: Set(String::new()),
+        experience: Set(String::new()),
+        nik_warnings: Set("[]".into()),
+        status_pin_hash: Set(None),
+        submission_hash: Set(None),
+        seq_in_kelurahan: Set(Some(i32::try_from(i + 1).expect("small"))),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+        submitted_at: Set(Some(now())),
+        withdrawn_at: Set(None),
+        eligibility_decided_at: Set(Some(now())),
+    }
+    .insert(db)
+    .await
+    .expect("application");
+    test_invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        test_session_id: Set(f.session_id),
+        application_id: Set(id),
+        invited_at: Set(now()),
+        attendance: Set(Some("present".into())),
+        decision: Set(None),
+        decided_by: Set(None),
+        decided_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .expect("invitation");
+    f.apps.push((id, no.clone()));
+    (id, no)
+}
+
 /// Writes a submitted scorecard version as the scoring service will.
-async fn submit_version(
+pub async fn submit_version(
     f: &Fixture,
     application_id: Uuid,
     panelist: Uuid,

@@ -473,7 +473,37 @@ pub async fn transition(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), RoundError> {
+    transition_mailing(db, checkpoint_key, None, actor, id, to, reason, now).await
+}
+
+/// [`transition`], queueing the result e-mails of a publication (the move to
+/// `provisional`) to every ranked applicant when `mail` is given. Moving to
+/// `final` is refused here: it needs a second admin's approval
+/// ([`crate::services::results::request_finalization`]).
+///
+/// # Errors
+/// As [`transition`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one use case: who, which round, where to and why, plus the publication's key and mail"
+)]
+pub async fn transition_mailing(
+    db: &DatabaseConnection,
+    checkpoint_key: &crate::services::checkpoints::CheckpointKey,
+    mail: Option<&crate::services::self_service::MailCtx<'_>>,
+    actor: Actor,
+    id: Uuid,
+    to: RoundState,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), RoundError> {
     require_admin(actor)?;
+    if to == RoundState::Final {
+        return Err(RoundError::form(Msg::new(
+            "Penetapan hasil akhir memerlukan persetujuan admin kedua: ajukan di halaman hasil seleksi.",
+            "Finalizing the results needs a second admin's approval: request it on the round's results page.",
+        )));
+    }
     let reason = reason.trim();
     if to == RoundState::Cancelled && reason.chars().count() < 5 {
         return Err(RoundError::field(
@@ -490,11 +520,41 @@ pub async fn transition(
         .one(&tx)
         .await?
         .ok_or(RoundError::NotFound)?;
+    apply_transition(&tx, checkpoint_key, mail, actor, r, to, reason, now, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The state change itself, inside the caller's transaction `tx` (the round
+/// `r` already loaded, and locked where the backend can): checks the step and
+/// the schedule, writes the state and its event (with `extra` merged into the
+/// payload), and for a publication gives the ranks, queues the result mail
+/// when `mail` is given and signs the checkpoint last, over all of it.
+///
+/// # Errors
+/// As [`transition`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the transition's inputs plus the transaction and the publication's key and mail"
+)]
+pub async fn apply_transition(
+    tx: &DatabaseTransaction,
+    checkpoint_key: &crate::services::checkpoints::CheckpointKey,
+    mail: Option<&crate::services::self_service::MailCtx<'_>>,
+    actor: Actor,
+    r: round::Model,
+    to: RoundState,
+    reason: &str,
+    now: OffsetDateTime,
+    extra: Option<serde_json::Value>,
+) -> Result<(), RoundError> {
+    let id = r.id;
+    let reason = reason.trim();
     let from = RoundState::parse(&r.state)
         .ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
     check_transition(from, to, &schedule_of(&r), now).map_err(RoundError::form)?;
     if to == RoundState::Verification
-        && crate::services::lottery::uncommitted_witnesses(&tx, id).await? > 0
+        && crate::services::lottery::uncommitted_witnesses(tx, id).await? > 0
     {
         return Err(RoundError::form(Msg::new(
             "Pendaftaran belum dapat ditutup: ada saksi undian yang belum menyerahkan komitmen. Tunggu komitmennya atau hapus saksi tersebut.",
@@ -514,10 +574,15 @@ pub async fn transition(
         ..Default::default()
     };
     let mut payload = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
+    if let Some(serde_json::Value::Object(extra)) = extra {
+        for (k, v) in extra {
+            payload[k] = v;
+        }
+    }
     if to == RoundState::Registration {
-        let synced = sync_whole_formations(&tx, id).await?;
+        let synced = sync_whole_formations(tx, id).await?;
         payload["rts_added_to_whole_formations"] = serde_json::json!(synced);
-        let detail = load_in(&tx, r).await?;
+        let detail = load_in(tx, r).await?;
         freeze_checks(&detail).map_err(RoundError::form)?;
         let frozen = detail.frozen_rules();
         let hash = frozen
@@ -534,7 +599,7 @@ pub async fn transition(
         let mut numbers: Vec<String> = application::Entity::find()
             .filter(application::Column::RoundId.eq(id))
             .filter(application::Column::RegistrationNo.is_not_null())
-            .all(&tx)
+            .all(tx)
             .await?
             .into_iter()
             .filter_map(|a| a.registration_no)
@@ -545,9 +610,9 @@ pub async fn transition(
         payload["applicant_list_hash"] = serde_json::json!(list_hash);
         m.applicant_list_hash = Set(Some(list_hash));
     }
-    m.update(&tx).await?;
+    m.update(tx).await?;
     let event = append(
-        &tx,
+        tx,
         NewEvent::new(actor, to.entered_action(), "round", id.to_string())
             .round(id)
             .payload(payload)
@@ -559,7 +624,7 @@ pub async fn transition(
         // with witnesses it is derived once they have all revealed.
         let witnesses = lottery_witness::Entity::find()
             .filter(lottery_witness::Column::RoundId.eq(id))
-            .count(&tx)
+            .count(tx)
             .await?;
         round::ActiveModel {
             id: Set(id),
@@ -568,24 +633,28 @@ pub async fn transition(
             lottery_seed: Set((witnesses == 0).then(|| event.hash.clone())),
             ..Default::default()
         }
-        .update(&tx)
+        .update(tx)
         .await?;
     }
     if to == RoundState::Provisional {
         // Publication turns the live standings into ranks: every application
         // gets its first `ranking.changed`, caused by this event.
-        crate::services::standings::publish_round(&tx, id, event.seq)
+        crate::services::standings::publish_round(tx, id, event.seq)
             .await
             .map_err(|e| anyhow::anyhow!("publishing ranks: {e}"))?;
+    }
+    if let (Some(mail), RoundState::Provisional | RoundState::Final) = (mail, to) {
+        crate::services::results::mail_results(tx, mail, id, to == RoundState::Final)
+            .await
+            .map_err(|e| anyhow::anyhow!("queueing result mail: {e}"))?;
     }
     if matches!(to, RoundState::Provisional | RoundState::Final) {
         // The checkpoint covers the publication and every rank it gave, and
         // is signed in the same transaction: no publication without one.
-        crate::services::checkpoints::record(&tx, checkpoint_key, to.as_str())
+        crate::services::checkpoints::record(tx, checkpoint_key, to.as_str())
             .await
             .map_err(|e| anyhow::anyhow!("signing the checkpoint: {e}"))?;
     }
-    tx.commit().await?;
     tracing::info!(round.id = %id, round.from = %from, round.to = %to, "round state changed");
     Ok(())
 }

@@ -602,9 +602,15 @@ pub async fn round_transition(
         );
         return Err(AdminError::Invalid(e));
     };
-    svc::transition(
+    let from = mailbox(&app)?;
+    let mail = MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+    };
+    svc::transition_mailing(
         &app.db,
         &app.checkpoint_key,
+        Some(&mail),
         user.0.actor(),
         id,
         to,
@@ -711,7 +717,7 @@ pub async fn formations_seats(
 // ---------------------------------------------------------------------------
 
 /// Refusals of verification and staff use cases: `Invalid` is 422, `Conflict` 409.
-fn service_err(e: ServiceError) -> AdminError {
+pub(super) fn service_err(e: ServiceError) -> AdminError {
     match e {
         ServiceError::Invalid(m) => {
             let mut errs = FieldErrors::new();

@@ -11,6 +11,8 @@ pub mod public;
 pub mod audit_exports;
 // auditors' workspace (read only)
 pub mod trail;
+// results, objections and finalization
+pub mod results;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -52,6 +54,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(audit_exports::routes())
         .merge(trail::routes())
         .merge(panel::routes())
+        .merge(results::routes())
 }
 
 /// An error body of the JSON API.

@@ -1,0 +1,745 @@
+//! Published results (DESIGN §4–§6, issue 5 items 8 and 10): the public
+//! results of a round read from the stored `ranking` rows (never recomputed
+//! for display), the result e-mails of a publication, and finalization behind
+//! a four-eyes approval.
+//!
+//! Publication itself is the round's transition to `provisional`
+//! ([`crate::services::rounds::transition_mailing`]), which calls
+//! [`mail_results`] in its transaction; finalization is
+//! [`request_finalization`] by one admin and [`approve_finalization`] by
+//! another, whose transaction moves the round to `final`, mails the final
+//! results and signs the final checkpoint.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::ServiceError;
+use super::self_service::MailCtx;
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{
+    account, application, approval, audit_checkpoint, audit_event, formation, kelurahan, objection,
+    ranking, round,
+};
+use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
+use crate::domain::role::Role;
+use crate::domain::round::RoundState;
+use crate::mail::templates::ResultStatus;
+use crate::mail::{Locale, Template, enqueue};
+use crate::services::standings::PUBLISHED_STATES;
+
+/// The `approval.kind` of a finalization request.
+pub const KIND_FINALIZE: &str = "round.finalize";
+
+fn invalid(msg: &str) -> ServiceError {
+    ServiceError::Invalid(msg.to_owned())
+}
+
+fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
+    match actor {
+        Actor::Account {
+            id,
+            role: Role::Admin,
+        } => Ok(id),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// One line of a formation's public results.
+#[derive(Clone, Debug)]
+pub struct ResultRow {
+    pub application_id: Uuid,
+    pub registration_no: String,
+    pub full_name: String,
+    /// Rounded to two decimals, empty while pending.
+    pub total_2dp: String,
+    /// Exact total `p/q`, empty while pending.
+    pub total_exact: String,
+    pub rank: Option<i32>,
+    /// `selected`, `reserve`, `not_selected`, `not_passed`, or `pending`.
+    pub status: String,
+}
+
+/// The public results of one formation.
+#[derive(Clone, Debug)]
+pub struct FormationResults {
+    pub formation: formation::Model,
+    pub kelurahan_name: String,
+    /// Ranked first (by rank), then not passed, then pending, each by number.
+    pub rows: Vec<ResultRow>,
+}
+
+/// A signed checkpoint of a publication.
+#[derive(Clone, Debug)]
+pub struct PublishedCheckpoint {
+    pub seq: i64,
+    pub hash: String,
+    /// `provisional` or `final`.
+    pub reason: String,
+    pub note: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// A decided objection as the public sees it: no name, no grounds.
+#[derive(Clone, Debug)]
+pub struct PublicDecision {
+    pub registration_no: String,
+    pub formation_code: String,
+    pub accepted: bool,
+    pub reasons: String,
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+/// The public results of a round.
+#[derive(Clone, Debug)]
+pub struct RoundResults {
+    pub round: round::Model,
+    pub formations: Vec<FormationResults>,
+    pub checkpoints: Vec<PublishedCheckpoint>,
+    pub decisions: Vec<PublicDecision>,
+}
+
+/// Whether a round's ranks are public.
+#[must_use]
+pub fn is_published(r: &round::Model) -> bool {
+    PUBLISHED_STATES.contains(&r.state.as_str())
+}
+
+/// The published round with this slug.
+///
+/// # Errors
+/// `NotFound` when there is none or its results are not published.
+pub async fn published_round<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+) -> Result<round::Model, ServiceError> {
+    round::Entity::find()
+        .filter(round::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .filter(is_published)
+        .ok_or(ServiceError::NotFound)
+}
+
+fn sort_key(r: &ResultRow) -> (u8, i32, String) {
+    let group = match r.status.as_str() {
+        "selected" | "reserve" | "not_selected" => 0,
+        "not_passed" => 1,
+        _ => 2,
+    };
+    (group, r.rank.unwrap_or(0), r.registration_no.clone())
+}
+
+/// The results of the round's formations (all when `only` is `None`, else
+/// only those whose code is listed), straight from the stored ranking.
+/// Eligible applications are listed; ineligible and withdrawn ones are not.
+///
+/// # Errors
+/// Storage failures; `Internal` for a stored total that is not a fraction.
+pub async fn formation_results<C: ConnectionTrait>(
+    db: &C,
+    r: &round::Model,
+    only: Option<&[String]>,
+) -> Result<Vec<FormationResults>, ServiceError> {
+    let mut q = formation::Entity::find().filter(formation::Column::RoundId.eq(r.id));
+    if let Some(codes) = only {
+        q = q.filter(formation::Column::Code.is_in(codes.iter().cloned()));
+    }
+    let formations = q
+        .order_by_asc(formation::Column::KelurahanCode)
+        .order_by_asc(formation::Column::Code)
+        .all(db)
+        .await?;
+    let names: BTreeMap<String, String> = kelurahan::Entity::find()
+        .filter(kelurahan::Column::Code.is_in(formations.iter().map(|f| f.kelurahan_code.clone())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    let mut out = Vec::with_capacity(formations.len());
+    for f in formations {
+        let ranks: BTreeMap<Uuid, ranking::Model> = ranking::Entity::find()
+            .filter(ranking::Column::FormationId.eq(f.id))
+            .filter(ranking::Column::Eligibility.eq("eligible"))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|x| (x.application_id, x))
+            .collect();
+        let apps = application::Entity::find()
+            .filter(application::Column::FormationId.eq(f.id))
+            .filter(application::Column::Id.is_in(ranks.keys().copied()))
+            .all(db)
+            .await?;
+        let mut rows = Vec::with_capacity(apps.len());
+        for a in apps {
+            let Some(x) = ranks.get(&a.id) else { continue };
+            let total_2dp = match &x.total_exact {
+                Some(t) => format_rounded_2dp(
+                    &parse_fraction(t).map_err(|e| anyhow::anyhow!("stored total {t}: {e}"))?,
+                ),
+                None => String::new(),
+            };
+            rows.push(ResultRow {
+                application_id: a.id,
+                registration_no: a.registration_no.unwrap_or_default(),
+                full_name: a.full_name,
+                total_2dp,
+                total_exact: x.total_exact.clone().unwrap_or_default(),
+                rank: x.rank,
+                status: x.status.clone().unwrap_or_else(|| "pending".into()),
+            });
+        }
+        rows.sort_by_key(sort_key);
+        out.push(FormationResults {
+            kelurahan_name: names.get(&f.kelurahan_code).cloned().unwrap_or_default(),
+            formation: f,
+            rows,
+        });
+    }
+    Ok(out)
+}
+
+/// The signed checkpoints taken when this round's results were published
+/// (provisional, then final): the first checkpoint with that reason at or
+/// after the round's publication event.
+///
+/// # Errors
+/// Storage failures.
+pub async fn round_checkpoints<C: ConnectionTrait>(
+    db: &C,
+    round_id: Uuid,
+) -> Result<Vec<PublishedCheckpoint>, ServiceError> {
+    let mut out = Vec::new();
+    for (action, reason) in [
+        (RoundState::Provisional.entered_action(), "provisional"),
+        (RoundState::Final.entered_action(), "final"),
+    ] {
+        let Some(ev) = audit_event::Entity::find()
+            .filter(audit_event::Column::RoundId.eq(round_id.to_string()))
+            .filter(audit_event::Column::Action.eq(action))
+            .order_by_desc(audit_event::Column::Seq)
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        if let Some(cp) = audit_checkpoint::Entity::find()
+            .filter(audit_checkpoint::Column::Seq.gte(ev.seq))
+            .filter(audit_checkpoint::Column::Reason.eq(reason))
+            .order_by_asc(audit_checkpoint::Column::Seq)
+            .one(db)
+            .await?
+        {
+            out.push(PublishedCheckpoint {
+                seq: cp.seq,
+                hash: cp.hash,
+                reason: cp.reason,
+                note: cp.note,
+                created_at: cp.created_at,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The decided objections of a round, for the public list (registration
+/// number, decision, reasons; never the applicant's name or grounds).
+///
+/// # Errors
+/// Storage failures.
+pub async fn public_decisions<C: ConnectionTrait>(
+    db: &C,
+    round_id: Uuid,
+) -> Result<Vec<PublicDecision>, ServiceError> {
+    let rows = objection::Entity::find()
+        .filter(objection::Column::RoundId.eq(round_id))
+        .filter(objection::Column::Status.is_in(["accepted", "rejected"]))
+        .order_by_asc(objection::Column::DecidedAt)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for o in rows {
+        let app = application::Entity::find_by_id(o.application_id)
+            .one(db)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let code = match app.formation_id {
+            Some(f) => formation::Entity::find_by_id(f)
+                .one(db)
+                .await?
+                .map(|f| f.code)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        out.push(PublicDecision {
+            registration_no: app.registration_no.unwrap_or_default(),
+            formation_code: code,
+            accepted: o.status == "accepted",
+            reasons: o.decision_reason,
+            decided_at: o.decided_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Everything the public results pages of a round show.
+///
+/// # Errors
+/// `NotFound` for an unknown or unpublished round; storage failures.
+pub async fn round_results(
+    db: &DatabaseConnection,
+    slug: &str,
+    only: Option<&[String]>,
+) -> Result<RoundResults, ServiceError> {
+    let r = published_round(db, slug).await?;
+    let formations = formation_results(db, &r, only).await?;
+    let checkpoints = round_checkpoints(db, r.id).await?;
+    let decisions = public_decisions(db, r.id).await?;
+    Ok(RoundResults {
+        round: r,
+        formations,
+        checkpoints,
+        decisions,
+    })
+}
+
+fn result_status(s: &str) -> Option<ResultStatus> {
+    match s {
+        "selected" => Some(ResultStatus::Selected),
+        "reserve" => Some(ResultStatus::Reserve),
+        "not_passed" => Some(ResultStatus::NotPassed),
+        "not_selected" => Some(ResultStatus::NotSelected),
+        _ => None,
+    }
+}
+
+/// Where to mail an applicant, in which language: the address on the
+/// application, else the account's; `None` for an assisted application
+/// without any address.
+///
+/// # Errors
+/// Storage failures.
+pub async fn recipient<C: ConnectionTrait>(
+    tx: &C,
+    app: &application::Model,
+) -> Result<Option<(String, Locale)>, DbErr> {
+    let acc = match app.account_id {
+        Some(id) => account::Entity::find_by_id(id).one(tx).await?,
+        None => None,
+    };
+    let to = if app.email.trim().is_empty() {
+        acc.as_ref().map(|a| a.email.clone()).unwrap_or_default()
+    } else {
+        app.email.trim().to_owned()
+    };
+    let locale = acc.map_or(Locale::Id, |a| Locale::parse(&a.locale));
+    Ok((!to.is_empty()).then_some((to, locale)))
+}
+
+/// Queues a result e-mail (provisional or final, by `final_result`) to every
+/// ranked applicant of the round with an address, in the caller's
+/// (publishing) transaction. Returns how many were queued.
+///
+/// # Errors
+/// Storage failures.
+pub async fn mail_results<C: ConnectionTrait>(
+    tx: &C,
+    mail: &MailCtx<'_>,
+    round_id: Uuid,
+    final_result: bool,
+) -> Result<usize, ServiceError> {
+    let r = round::Entity::find_by_id(round_id)
+        .one(tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let mut sent = 0;
+    for fr in formation_results(tx, &r, None).await? {
+        for row in &fr.rows {
+            let Some(status) = result_status(&row.status) else {
+                continue;
+            };
+            let Some(app) = application::Entity::find_by_id(row.application_id)
+                .one(tx)
+                .await?
+            else {
+                continue;
+            };
+            let Some((to, locale)) = recipient(tx, &app).await? else {
+                continue;
+            };
+            let link = format!(
+                "{}/seleksi/{}/hasil/{}",
+                mail.base_url, r.slug, fr.formation.code
+            );
+            let rank = row.rank.and_then(|x| u32::try_from(x).ok());
+            let template = if final_result {
+                Template::FinalResultNotice {
+                    name: app.full_name.clone(),
+                    registration_no: row.registration_no.clone(),
+                    status,
+                    rank,
+                    link,
+                }
+            } else {
+                Template::ResultNotice {
+                    name: app.full_name.clone(),
+                    registration_no: row.registration_no.clone(),
+                    status,
+                    rank,
+                    link,
+                }
+            };
+            enqueue(tx, &to, &app.full_name, locale, &template, mail.from).await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// The pending finalization request of a round, if any.
+///
+/// # Errors
+/// Storage failures.
+pub async fn pending_finalization<C: ConnectionTrait>(
+    db: &C,
+    round_id: Uuid,
+) -> Result<Option<approval::Model>, ServiceError> {
+    Ok(approval::Entity::find()
+        .filter(approval::Column::Kind.eq(KIND_FINALIZE))
+        .filter(approval::Column::SubjectId.eq(round_id.to_string()))
+        .filter(approval::Column::Status.eq("pending"))
+        .one(db)
+        .await?)
+}
+
+/// Refuses finalization while the round is not in its objection period, an
+/// objection is undecided or the schedule does not allow it yet.
+async fn check_finalizable<C: ConnectionTrait>(
+    tx: &C,
+    r: &round::Model,
+    now: OffsetDateTime,
+) -> Result<(), ServiceError> {
+    let from = RoundState::parse(&r.state)
+        .ok_or_else(|| anyhow::anyhow!("round {} has unknown state {}", r.id, r.state))?;
+    crate::domain::round::check_transition(
+        from,
+        RoundState::Final,
+        &crate::services::rounds::schedule_of(r),
+        now,
+    )
+    .map_err(|m| ServiceError::Conflict(m.id))?;
+    let open = objection::Entity::find()
+        .filter(objection::Column::RoundId.eq(r.id))
+        .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
+        .count(tx)
+        .await?;
+    if open > 0 {
+        return Err(ServiceError::Conflict(format!(
+            "Masih ada {open} sanggahan yang belum diputus; hasil belum dapat ditetapkan."
+        )));
+    }
+    Ok(())
+}
+
+fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
+    use crate::services::rounds::RoundError;
+    match e {
+        RoundError::Invalid(m) => ServiceError::Conflict(
+            m.values()
+                .map(|x| x.id.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        RoundError::NotFound => ServiceError::NotFound,
+        RoundError::Forbidden => ServiceError::Forbidden,
+        RoundError::Db(e) => ServiceError::Db(e),
+        RoundError::Internal(e) => ServiceError::Internal(e),
+    }
+}
+
+/// A four-eyes request to store (DESIGN §4).
+pub(crate) struct ApprovalRequest<'a> {
+    pub round_id: Uuid,
+    pub kind: &'static str,
+    /// `(subject_type, subject_id)`.
+    pub subject: (&'static str, String),
+    /// JSON text of what approval will apply.
+    pub payload: String,
+    pub reason: &'a str,
+    pub requested_by: Uuid,
+    pub now: OffsetDateTime,
+}
+
+/// Stores a pending four-eyes request and returns its id.
+///
+/// # Errors
+/// `Conflict` with `pending_msg` when one is already pending for the same
+/// kind and subject; storage failures.
+pub(crate) async fn request_approval<C: ConnectionTrait>(
+    tx: &C,
+    req: ApprovalRequest<'_>,
+    pending_msg: &str,
+) -> Result<Uuid, ServiceError> {
+    let id = Uuid::now_v7();
+    let inserted = approval::ActiveModel {
+        id: Set(id),
+        round_id: Set(Some(req.round_id)),
+        kind: Set(req.kind.into()),
+        subject_type: Set(req.subject.0.into()),
+        subject_id: Set(req.subject.1),
+        payload: Set(req.payload),
+        reason: Set(req.reason.to_owned()),
+        requested_by: Set(req.requested_by),
+        requested_at: Set(req.now),
+        status: Set("pending".into()),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision_reason: Set(String::new()),
+    }
+    .insert(tx)
+    .await;
+    match inserted {
+        Ok(_) => Ok(id),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(ServiceError::Conflict(pending_msg.to_owned()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Decides a pending four-eyes request `a` by `actor`, only if it is still
+/// pending (two admins deciding at once: the second finds nothing to
+/// decide), and appends `approval.approved` or `approval.rejected`: `event`
+/// with its action, round, reason and the names set here (`kind`,
+/// `requested_by`, `decided_by`) added to its payload.
+///
+/// # Errors
+/// `NotFound` when the request is no longer pending; storage failures.
+pub(crate) async fn settle_approval<C: ConnectionTrait>(
+    tx: &C,
+    actor: Actor,
+    a: &approval::Model,
+    approve: bool,
+    now: OffsetDateTime,
+    note: &str,
+    mut event: NewEvent,
+) -> Result<audit_event::Model, ServiceError> {
+    use sea_orm::sea_query::Expr;
+    let decided_by = require_admin(actor)?;
+    let updated = approval::Entity::update_many()
+        .col_expr(
+            approval::Column::Status,
+            Expr::value(if approve { "approved" } else { "rejected" }),
+        )
+        .col_expr(approval::Column::DecidedBy, Expr::value(decided_by))
+        .col_expr(approval::Column::DecidedAt, Expr::value(now))
+        .col_expr(
+            approval::Column::DecisionReason,
+            Expr::value(note.trim().to_owned()),
+        )
+        .filter(approval::Column::Id.eq(a.id))
+        .filter(approval::Column::Status.eq("pending"))
+        .exec(tx)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ServiceError::NotFound);
+    }
+    event.action = if approve {
+        "approval.approved"
+    } else {
+        "approval.rejected"
+    };
+    event.round_id = a.round_id;
+    event.reason = note.trim().to_owned();
+    event.payload["kind"] = a.kind.clone().into();
+    event.payload["requested_by"] = a.requested_by.to_string().into();
+    event.payload["decided_by"] = decided_by.to_string().into();
+    Ok(append(tx, event).await?)
+}
+
+/// One admin asks to finalize a round's results; another must approve
+/// ([`approve_finalization`]). Returns the approval id.
+///
+/// # Errors
+/// `Forbidden` unless an admin; `Invalid` without a reason; `Conflict` when
+/// the round cannot be finalized yet or a request is already pending.
+pub async fn request_finalization(
+    db: &DatabaseConnection,
+    actor: Actor,
+    round_id: Uuid,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<Uuid, ServiceError> {
+    let admin = require_admin(actor)?;
+    let reason = reason.trim();
+    if reason.chars().count() < 5 {
+        return Err(invalid(
+            "Tuliskan dasar penetapan hasil akhir (minimal 5 karakter).",
+        ));
+    }
+    let tx = begin_write(db).await?;
+    let r = round::Entity::find_by_id(round_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    check_finalizable(&tx, &r, now).await?;
+    let id = request_approval(
+        &tx,
+        ApprovalRequest {
+            round_id: r.id,
+            kind: KIND_FINALIZE,
+            subject: ("round", r.id.to_string()),
+            payload: "{}".into(),
+            reason,
+            requested_by: admin,
+            now,
+        },
+        "Permintaan penetapan hasil akhir sudah menunggu persetujuan.",
+    )
+    .await?;
+    append(
+        &tx,
+        NewEvent::new(actor, "approval.requested", "approval", id.to_string())
+            .round(r.id)
+            .reason(reason)
+            .payload(serde_json::json!({
+                "kind": KIND_FINALIZE,
+                "round_id": r.id.to_string(),
+                "requested_by": admin.to_string(),
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(round.id = %r.id, approval.id = %id, "finalization requested");
+    Ok(id)
+}
+
+/// A second admin approves (or rejects) the pending finalization request.
+/// Approval, in one transaction: `approval.approved`, the round moves to
+/// `final` (`round.finalized`, naming both admins), the final result
+/// e-mails are queued and the final checkpoint is signed over all of it.
+/// From then on no score, eligibility or objection can change.
+///
+/// # Errors
+/// `Forbidden` unless an admin other than the requester; `NotFound` without
+/// a pending request; `Conflict` when the round can no longer be finalized.
+pub async fn decide_finalization(
+    db: &DatabaseConnection,
+    key: &crate::services::checkpoints::CheckpointKey,
+    mail: &MailCtx<'_>,
+    actor: Actor,
+    round_id: Uuid,
+    approve: bool,
+    now: OffsetDateTime,
+) -> Result<(), ServiceError> {
+    let admin = require_admin(actor)?;
+    let tx = begin_write(db).await?;
+    let a = pending_finalization(&tx, round_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if a.requested_by == admin {
+        return Err(ServiceError::Forbidden);
+    }
+    let r = round::Entity::find_by_id(round_id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if approve {
+        check_finalizable(&tx, &r, now).await?;
+    }
+    let decided = settle_approval(
+        &tx,
+        actor,
+        &a,
+        approve,
+        now,
+        "",
+        NewEvent::new(actor, "", "approval", a.id.to_string())
+            .payload(serde_json::json!({ "round_id": r.id.to_string() })),
+    )
+    .await?;
+    if approve {
+        let extra = serde_json::json!({
+            "approval_id": a.id.to_string(),
+            "approval_seq": decided.seq,
+            "requested_by": a.requested_by.to_string(),
+            "approved_by": admin.to_string(),
+        });
+        crate::services::rounds::apply_transition(
+            &tx,
+            key,
+            Some(mail),
+            actor,
+            r,
+            RoundState::Final,
+            &a.reason,
+            now,
+            Some(extra),
+        )
+        .await
+        .map_err(from_round)?;
+    }
+    tx.commit().await?;
+    tracing::info!(round.id = %round_id, approved = approve, "finalization decided");
+    Ok(())
+}
+
+/// What the admin's results page of a round shows.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    pub round: round::Model,
+    pub checkpoints: Vec<PublishedCheckpoint>,
+    pub open_objections: usize,
+    pub overdue_objections: usize,
+    /// The pending finalization request and its requester's name.
+    pub pending: Option<(approval::Model, String)>,
+}
+
+/// The admin's overview of a round's results, objections and finalization.
+///
+/// # Errors
+/// `Forbidden` unless an admin; `NotFound` for an unknown round.
+pub async fn overview(
+    db: &DatabaseConnection,
+    actor: Actor,
+    round_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Overview, ServiceError> {
+    require_admin(actor)?;
+    let r = round::Entity::find_by_id(round_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let open: Vec<objection::Model> = objection::Entity::find()
+        .filter(objection::Column::RoundId.eq(r.id))
+        .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
+        .all(db)
+        .await?;
+    let pending = match pending_finalization(db, r.id).await? {
+        Some(a) => {
+            let name = account::Entity::find_by_id(a.requested_by)
+                .one(db)
+                .await?
+                .map(|x| x.name)
+                .unwrap_or_default();
+            Some((a, name))
+        }
+        None => None,
+    };
+    Ok(Overview {
+        checkpoints: round_checkpoints(db, r.id).await?,
+        open_objections: open.len(),
+        overdue_objections: open.iter().filter(|o| now > o.deadline_at).count(),
+        pending,
+        round: r,
+    })
+}

@@ -1,0 +1,659 @@
+//! Results, objections and finalization pages (issue 5 items 8–10).
+//!
+//! The public results pages are rendered once per (page, language, audit
+//! chain head) and kept in memory: every change of anything they show writes
+//! an audit event and so moves the head, which makes the old entry
+//! unreachable. A request costs one primary-key lookup of the chain head.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, PreEscaped};
+use sea_orm::EntityTrait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::multipart;
+use super::{Csrf, CurrentUser, path_id};
+use crate::app::AppState;
+use crate::db::entities::audit_chain_head;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::mail::Mailbox;
+use crate::services::ServiceError;
+use crate::services::objections::{self as obj, Proposal, Reopen};
+use crate::services::results;
+use crate::services::self_service::MailCtx;
+use crate::storage::FileStore;
+use crate::views::PageCtx;
+use crate::views::layout::{Page, layout};
+use crate::views::results as v;
+
+type Pairs = Form<Vec<(String, String)>>;
+
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.trim())
+}
+
+fn mailbox(app: &AppState) -> AppResult<Mailbox> {
+    app.config
+        .mail_from
+        .parse::<Mailbox>()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
+}
+
+/// 422 for a page shown again with a refusal, 200 otherwise.
+fn shown_with(error: Option<&String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// A refusal a person can act on, shown on the page; anything else is an error.
+fn refusal(e: ServiceError) -> AppResult<String> {
+    match e {
+        ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(m),
+        other => Err(other.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Public pages and their cache
+// ---------------------------------------------------------------------------
+
+/// (page, language, head seq, head hash).
+type CacheKey = (String, &'static str, i64, String);
+
+/// Entries beyond this are dropped, keeping the current head's.
+const CACHE_LIMIT: usize = 512;
+
+/// Rendered pages: the whole document for anonymous visitors (keyed by the
+/// path, which the language switch links back to), title and body otherwise.
+#[derive(Default)]
+struct PageCache {
+    documents: HashMap<CacheKey, Bytes>,
+    parts: HashMap<CacheKey, Arc<(String, String)>>,
+}
+
+fn cache() -> &'static Mutex<PageCache> {
+    static CACHE: OnceLock<Mutex<PageCache>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+fn locked() -> AppResult<std::sync::MutexGuard<'static, PageCache>> {
+    cache()
+        .lock()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("results cache poisoned")))
+}
+
+fn keep<V>(map: &mut HashMap<CacheKey, V>, key: CacheKey, value: V) {
+    if map.len() >= CACHE_LIMIT {
+        map.retain(|k, _| k.2 == key.2 && k.3 == key.3);
+    }
+    map.insert(key, value);
+}
+
+/// Serves `page` from the cache when the audit chain has not moved since it
+/// was rendered, else renders it with `build` and keeps it.
+async fn cached<F, Fut>(
+    app: &AppState,
+    ctx: &PageCtx,
+    page: String,
+    build: F,
+) -> AppResult<Response>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<Page>>,
+{
+    let head = audit_chain_head::Entity::find_by_id(1)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
+    let anonymous = ctx.signed_in.is_none() && ctx.csrf.is_none();
+    if anonymous {
+        let key: CacheKey = (ctx.path.clone(), ctx.lang.code(), head.seq, head.hash);
+        if let Some(doc) = locked()?.documents.get(&key).cloned() {
+            return Ok((html, doc).into_response());
+        }
+        let doc = Bytes::from(layout(ctx, build().await?).into_string());
+        keep(&mut locked()?.documents, key, doc.clone());
+        return Ok((html, doc).into_response());
+    }
+    let key: CacheKey = (page, ctx.lang.code(), head.seq, head.hash);
+    let hit = locked()?.parts.get(&key).cloned();
+    let entry = match hit {
+        Some(e) => e,
+        None => {
+            let p = build().await?;
+            let e = Arc::new((p.title, p.body.into_string()));
+            keep(&mut locked()?.parts, key, e.clone());
+            e
+        }
+    };
+    Ok(layout(
+        ctx,
+        Page {
+            title: entry.0.clone(),
+            body: PreEscaped(entry.1.clone()),
+        },
+    )
+    .into_response())
+}
+
+/// `GET /seleksi/{slug}/hasil`.
+pub async fn round_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    cached(&app, &ctx, format!("hasil/{slug}"), || async {
+        let r = results::round_results(&app.db, &slug, None).await?;
+        Ok(v::round_page(&ctx, &r))
+    })
+    .await
+}
+
+/// `GET /seleksi/{slug}/hasil/{code}`.
+pub async fn formation_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path((slug, code)): Path<(String, String)>,
+) -> AppResult<Response> {
+    cached(&app, &ctx, format!("hasil/{slug}/{code}"), || async {
+        let r = results::round_results(&app.db, &slug, Some(std::slice::from_ref(&code))).await?;
+        v::formation_page(&ctx, &r).ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+/// `GET /seleksi/{slug}/pengumuman/{kelurahan}`: printable, A4.
+pub async fn announcement(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path((slug, kelurahan)): Path<(String, String)>,
+) -> AppResult<Response> {
+    cached(
+        &app,
+        &ctx,
+        format!("pengumuman/{slug}/{kelurahan}"),
+        || async {
+            let mut r = results::round_results(&app.db, &slug, None).await?;
+            r.formations
+                .retain(|f| f.formation.kelurahan_code == kelurahan);
+            // The announcement is dated by its publication, so a cached copy
+            // never shows a stale "today".
+            let dated = r
+                .checkpoints
+                .last()
+                .map_or_else(OffsetDateTime::now_utc, |c| c.created_at);
+            v::announcement(&ctx, &r, dated).ok_or(AppError::NotFound)
+        },
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------
+// Applicant: filing an objection
+// ---------------------------------------------------------------------------
+
+/// `?terkirim=1` after filing.
+#[derive(serde::Deserialize)]
+pub struct Filed {
+    #[serde(default)]
+    terkirim: Option<String>,
+}
+
+async fn applicant_view(
+    app: &AppState,
+    user: &CurrentUser,
+    csrf: &Csrf,
+    id: Uuid,
+) -> AppResult<v::ApplicantObjections> {
+    let now = OffsetDateTime::now_utc();
+    let (a, r, objections) = obj::for_application(&app.db, user.actor(), id, now).await?;
+    Ok(v::ApplicantObjections {
+        application_id: a.id,
+        registration_no: a.registration_no.unwrap_or_default(),
+        window_open: obj::window_open(&r, now),
+        round: r,
+        objections,
+        csrf: csrf.token()?,
+        idempotency_key: Uuid::new_v4().to_string(),
+        grounds: String::new(),
+        error: None,
+        notice: false,
+    })
+}
+
+/// `GET /pendaftaran/{id}/sanggahan`: the applicant's objections and the form.
+pub async fn applicant_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Query(q): Query<Filed>,
+) -> AppResult<Response> {
+    let mut view = applicant_view(&app, &user, &csrf, path_id(&id)?).await?;
+    view.notice = q.terkirim.is_some();
+    Ok((csrf.0, v::applicant_page(&ctx, &view)).into_response())
+}
+
+/// `POST /pendaftaran/{id}/sanggahan` (multipart): files the objection.
+pub async fn applicant_file(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let too_large = match &body {
+        Err(e) => Some(e.status()),
+        Ok(_) => None,
+    };
+    let body = body.unwrap_or_default();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|x| x.to_str().ok())
+        .unwrap_or_default();
+    let parts = multipart::boundary(content_type)
+        .and_then(|b| multipart::parse(&body, &b).ok())
+        .unwrap_or_default();
+    let text = |name: &str| {
+        parts
+            .iter()
+            .find(|p| p.name == name && p.filename.is_none())
+            .map(|p| String::from_utf8_lossy(&p.data).trim().to_owned())
+            .unwrap_or_default()
+    };
+    if too_large.is_none() {
+        csrf.verify(&text("csrf"))?;
+    }
+    let grounds = text("grounds");
+    let store = FileStore::new(&app.config.data_dir);
+    let attachment = parts
+        .iter()
+        .find(|p| p.name == "document" && p.filename.is_some() && !p.data.is_empty())
+        .map(|p| obj::Attachment {
+            store: &store,
+            bytes: p.data.to_vec(),
+            original_name: p.filename.clone().unwrap_or_default(),
+        });
+    let outcome = match too_large {
+        Some(_) => Err(ServiceError::Invalid(
+            "Lampiran terlalu besar; maksimal 2 MB.".into(),
+        )),
+        None => {
+            obj::file(
+                &app.db,
+                user.actor(),
+                id,
+                &grounds,
+                attachment,
+                &text("idempotency_key"),
+                OffsetDateTime::now_utc(),
+            )
+            .await
+        }
+    };
+    match outcome {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/pendaftaran/{id}/sanggahan?terkirim=1")).into_response())
+        }
+        Err(e) => {
+            let message = refusal(e)?;
+            let mut view = applicant_view(&app, &user, &csrf, id).await?;
+            view.grounds = grounds;
+            view.error = Some(message);
+            let status = too_large.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            Ok((status, csrf.0, v::applicant_page(&ctx, &view)).into_response())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Admin: results overview, finalization, objection list
+// ---------------------------------------------------------------------------
+
+async fn admin_results_page(
+    app: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    csrf: Csrf,
+    round_id: Uuid,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let overview =
+        results::overview(&app.db, user.actor(), round_id, OffsetDateTime::now_utc()).await?;
+    let status = shown_with(error.as_ref());
+    let view = v::AdminResults {
+        overview,
+        me: user.id,
+        csrf: csrf.token()?,
+        error,
+    };
+    Ok((status, csrf.0, v::admin_results(ctx, &view)).into_response())
+}
+
+/// `GET /admin/seleksi/{id}/hasil`.
+pub async fn admin_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    user.require(&[Role::Admin])?;
+    admin_results_page(&app, &ctx, &user, csrf, path_id(&id)?, None).await
+}
+
+/// `POST /admin/seleksi/{id}/hasil/final`: one admin asks to finalize.
+pub async fn finalize_request(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    csrf.verify(field(&pairs, "csrf"))?;
+    user.require(&[Role::Admin])?;
+    let id = path_id(&id)?;
+    match results::request_finalization(
+        &app.db,
+        user.actor(),
+        id,
+        field(&pairs, "reason"),
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/hasil")).into_response()),
+        Err(e) => admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+    }
+}
+
+/// `POST /admin/seleksi/{id}/hasil/final/keputusan`: another admin decides.
+pub async fn finalize_decide(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    csrf.verify(field(&pairs, "csrf"))?;
+    user.require(&[Role::Admin])?;
+    let id = path_id(&id)?;
+    let approve = match field(&pairs, "decision") {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("decision".into())),
+    };
+    let from = mailbox(&app)?;
+    let mail = MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+    };
+    match results::decide_finalization(
+        &app.db,
+        &app.checkpoint_key,
+        &mail,
+        user.actor(),
+        id,
+        approve,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/hasil")).into_response()),
+        Err(e) => admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+    }
+}
+
+async fn objections_page(
+    app: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    csrf: Csrf,
+    round_id: Uuid,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let overview =
+        results::overview(&app.db, user.actor(), round_id, OffsetDateTime::now_utc()).await?;
+    let rows =
+        obj::list_for_round(&app.db, user.actor(), round_id, OffsetDateTime::now_utc()).await?;
+    let mut reviewers = Vec::new();
+    for o in rows
+        .iter()
+        .filter(|o| matches!(o.objection.status.as_str(), "filed" | "in_review"))
+    {
+        reviewers.push((
+            o.objection.id,
+            obj::reviewer_options(&app.db, user.actor(), o.objection.id).await?,
+        ));
+    }
+    let status = shown_with(error.as_ref());
+    let view = v::AdminObjections {
+        round: overview.round,
+        rows,
+        reviewers,
+        me: user.id,
+        csrf: csrf.token()?,
+        error,
+    };
+    Ok((status, csrf.0, v::admin_objections(ctx, &view)).into_response())
+}
+
+/// `GET /admin/seleksi/{id}/sanggahan`: every objection, overdue ones marked.
+pub async fn admin_objections(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    user.require(&[Role::Admin])?;
+    objections_page(&app, &ctx, &user, csrf, path_id(&id)?, None).await
+}
+
+/// `POST /admin/sanggahan/{id}/peninjau`: assigns the reviewer.
+pub async fn assign(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    csrf.verify(field(&pairs, "csrf"))?;
+    user.require(&[Role::Admin])?;
+    let id = path_id(&id)?;
+    let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
+    let reviewer = field(&pairs, "reviewer_id").parse::<Uuid>().ok();
+    let outcome = match reviewer {
+        Some(r) => obj::assign(&app.db, user.actor(), id, r).await,
+        None => Err(ServiceError::Invalid("Pilih peninjau.".into())),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/admin/seleksi/{}/sanggahan",
+            o.objection.round_id
+        ))
+        .into_response()),
+        Err(e) => {
+            objections_page(
+                &app,
+                &ctx,
+                &user,
+                csrf,
+                o.objection.round_id,
+                Some(refusal(e)?),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /admin/sanggahan/{id}/keputusan`: a second admin approves the
+/// reviewer's proposal or sends it back.
+pub async fn decide(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    csrf.verify(field(&pairs, "csrf"))?;
+    user.require(&[Role::Admin])?;
+    let id = path_id(&id)?;
+    let approve = match field(&pairs, "decision") {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("decision".into())),
+    };
+    let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
+    let from = mailbox(&app)?;
+    let mail = MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+    };
+    match obj::decide(
+        &app.db,
+        &mail,
+        user.actor(),
+        id,
+        approve,
+        field(&pairs, "note"),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/admin/seleksi/{}/sanggahan",
+            o.objection.round_id
+        ))
+        .into_response()),
+        Err(e) => {
+            objections_page(
+                &app,
+                &ctx,
+                &user,
+                csrf,
+                o.objection.round_id,
+                Some(refusal(e)?),
+            )
+            .await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reviewer
+// ---------------------------------------------------------------------------
+
+/// `GET /sanggahan`: the objections waiting for the signed-in reviewer.
+pub async fn reviewer_queue(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<Markup> {
+    user.require(&[Role::Admin, Role::Operator, Role::Panelist])?;
+    let rows = obj::assigned_to(&app.db, user.actor(), OffsetDateTime::now_utc()).await?;
+    Ok(v::reviewer_queue(&ctx, &rows))
+}
+
+async fn detail_page(
+    app: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    csrf: Csrf,
+    id: Uuid,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let view = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
+    let can_propose =
+        view.objection.reviewer_id == Some(user.id) && view.objection.status == "in_review";
+    let panelists = if can_propose {
+        obj::scoring_panelists(&app.db, view.objection.application_id).await?
+    } else {
+        Vec::new()
+    };
+    let status = shown_with(error.as_ref());
+    let detail = v::ObjectionDetail {
+        view,
+        can_propose,
+        panelists,
+        csrf: csrf.token()?,
+        error,
+    };
+    Ok((status, csrf.0, v::objection_detail(ctx, &detail)).into_response())
+}
+
+/// `GET /sanggahan/{id}`: one objection (its reviewer, admins, auditors, the applicant).
+pub async fn detail(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    detail_page(&app, &ctx, &user, csrf, path_id(&id)?, None).await
+}
+
+/// The reviewer's choice (`outcome` radio) as a proposal.
+///
+/// # Errors
+/// A message for an unknown choice.
+pub fn parse_outcome(outcome: &str, reasons: &str) -> Result<Proposal, ServiceError> {
+    let reopen = match outcome {
+        "rejected" => Reopen::None,
+        "verification_eligible" => Reopen::Verification { eligible: true },
+        "verification_ineligible" => Reopen::Verification { eligible: false },
+        other => match other.strip_prefix("scorecard:").map(str::parse::<Uuid>) {
+            Some(Ok(panelist_id)) => Reopen::Scorecard { panelist_id },
+            _ => return Err(ServiceError::Invalid("Pilih keputusan.".into())),
+        },
+    };
+    Ok(Proposal {
+        accepted: reopen != Reopen::None,
+        reasons: reasons.to_owned(),
+        reopen,
+    })
+}
+
+/// `POST /sanggahan/{id}/usulan`: the reviewer proposes the decision.
+pub async fn propose(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    csrf.verify(field(&pairs, "csrf"))?;
+    let id = path_id(&id)?;
+    let outcome = match parse_outcome(field(&pairs, "outcome"), field(&pairs, "reasons")) {
+        Ok(p) => obj::propose(&app.db, user.actor(), id, p).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/sanggahan/{id}")).into_response()),
+        Err(e) => detail_page(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+    }
+}
