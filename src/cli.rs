@@ -54,6 +54,14 @@ pub enum Command {
     /// database (deterministic for a seed); credentials go to
     /// `DATA_DIR/demo-credentials.txt`.
     Demo(DemoArgs),
+    /// Benchmark helper: append N synthetic events through the audit append
+    /// path (for `benches/run.sh`, P4/P5).
+    #[command(hide = true)]
+    BenchTrail {
+        /// How many events.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+    },
 }
 
 /// `pokmas demo …`.
@@ -236,6 +244,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Demo(args) => demo(&inst, &args).await,
+        Command::BenchTrail { events } => {
+            let db = open_migrated(&inst).await?;
+            let n = crate::demo::bench::append_events(&db, events, true).await?;
+            eprintln!("appended {n} audit events");
+            Ok(0)
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 //! order; `--state` stops after the stage that reaches that state. Stages of
 //! areas built elsewhere slot in between (see [`STAGES`]).
 
+pub mod bench;
 mod people;
 
 use std::collections::BTreeMap;
@@ -106,6 +107,8 @@ pub struct Summary {
     pub seconds: f64,
     pub database_bytes: u64,
     pub credentials: Vec<Credential>,
+    /// Seconds spent in each stage, in order.
+    pub stage_seconds: Vec<(&'static str, f64)>,
 }
 
 /// The demo's calendar (WITA = UTC+8): registration opened three weeks
@@ -278,6 +281,7 @@ pub async fn run(
     stage_accounts(&mut ctx).await.context("demo: accounts")?;
     for (name, state) in STAGES {
         ctx.bar.set_prefix(name);
+        let stage_started = Instant::now();
         match state {
             RoundState::Draft => stage_draft(&mut ctx).await,
             RoundState::Registration => stage_registration(&mut ctx).await,
@@ -287,6 +291,9 @@ pub async fn run(
             _ => Ok(()),
         }
         .with_context(|| format!("demo stage {name}"))?;
+        ctx.summary
+            .stage_seconds
+            .push((name, stage_started.elapsed().as_secs_f64()));
         ctx.summary.state = state.as_str().into();
         if state == ctx.opts.stop_at {
             break;
@@ -1001,12 +1008,13 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                     continue;
                 }
                 scoring::declare(ctx.db, p.id, app_id, ConflictKind::None, "").await?;
-                let values = match ctx.apps[i].twin_of {
-                    Some((partner, swap)) => {
-                        let mut v = given
-                            .get(&(partner, p.id))
-                            .cloned()
-                            .context("a tied partner is scored first")?;
+                // A twin copies its partner (when the partner was scored:
+                // it may have failed the automatic age check).
+                let copied = ctx.apps[i]
+                    .twin_of
+                    .and_then(|(partner, swap)| Some((given.get(&(partner, p.id))?.clone(), swap)));
+                let values = match copied {
+                    Some((mut v, swap)) => {
                         if swap {
                             // Same total, different tie-break criterion: move
                             // one point from ORG to PRB (both weigh 20).
@@ -1025,7 +1033,8 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                     None => {
                         let mut v = Values::new();
                         for (c, code) in ctx.criteria.iter().enumerate() {
-                            let noise = ctx.rng.random_range(-1..=1) * i32::from(ctx.rng.random_ratio(1, 3));
+                            let noise = ctx.rng.random_range(-1..=1)
+                                * i32::from(ctx.rng.random_ratio(1, 3));
                             let bias = if p.biased {
                                 if ctx.apps[i].rt == favoured_rt { 2 } else { -1 }
                             } else {
@@ -1151,6 +1160,13 @@ pub fn summary_text(s: &Summary) -> String {
         s.recusals,
         s.audit_events,
         s.database_bytes as f64 / 1_000_000.0,
+    ) + &format!(
+        "stages: {}\n",
+        s.stage_seconds
+            .iter()
+            .map(|(n, t)| format!("{n} {t:.1} s"))
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 

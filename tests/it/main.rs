@@ -12,6 +12,7 @@ mod audit_chain;
 mod browser;
 mod cli;
 mod db_smoke;
+mod demo;
 mod documents;
 mod login;
 mod mail;
