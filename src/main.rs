@@ -14,7 +14,8 @@ fn main() -> std::process::ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("POKMAS_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter)),
+            EnvFilter::try_from_env("POKMAS_LOG")
+                .unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();

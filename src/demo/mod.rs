@@ -34,7 +34,9 @@ use crate::domain::round::{RoundState, Schedule};
 use crate::mail::Mailbox;
 use crate::pii::NikVault;
 use crate::services::applications::{self as apps, Acting, Fields, StartDraft};
-use crate::services::rounds::{self as criteria, self as settings, CriterionDraft, FormData, RoundSettings};
+use crate::services::rounds::{
+    self as criteria, self as settings, CriterionDraft, FormData, RoundSettings,
+};
 use crate::services::scoring::{self, ConflictKind, Values};
 use crate::services::verification::{self, Decision, Staff};
 use crate::services::{accounts, panels, regions};
@@ -368,7 +370,12 @@ async fn demo_kelurahan(
             continue;
         }
         if kecs.iter().any(|c| c.code == k.kecamatan_code) {
-            out.push((k.kecamatan_code.clone(), k.code.clone(), k.name.clone(), k.rt_count));
+            out.push((
+                k.kecamatan_code.clone(),
+                k.code.clone(),
+                k.name.clone(),
+                k.rt_count,
+            ));
         }
     }
     out.sort_by(|a, b| a.1.cmp(&b.1));
@@ -495,8 +502,7 @@ async fn stage_draft(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         form.insert(format!("seats_{}", f.id), (f.seats + 2).to_string());
         form.insert(format!("reserve_{}", f.id), f.reserve.to_string());
     }
-    crate::services::rounds::update_seats(ctx.db, ctx.admin, round_id, &FormData(form))
-        .await?;
+    crate::services::rounds::update_seats(ctx.db, ctx.admin, round_id, &FormData(form)).await?;
     ctx.formations = formation::Entity::find()
         .filter(formation::Column::RoundId.eq(round_id))
         .all(ctx.db)
@@ -531,11 +537,7 @@ async fn stage_draft(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             let sex = if n % 2 == 0 { Sex::Male } else { Sex::Female };
             let name = ctx.names.full_name(&mut ctx.rng, sex);
             let biased = p_no == 0 && n == panel_size - 1;
-            let leniency = if biased {
-                0
-            } else {
-                [-1, 0, 0, 1][n % 4]
-            };
+            let leniency = if biased { 0 } else { [-1, 0, 0, 1][n % 4] };
             let scope: Vec<String> = members
                 .iter()
                 .map(|i| ctx.formations[*i].kelurahan_code.clone())
@@ -611,7 +613,8 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     )
     .await?;
     let (per_formation, _, _, _) = sizes(ctx.opts.scale);
-    ctx.bar.set_length((per_formation * ctx.formations.len()) as u64);
+    ctx.bar
+        .set_length((per_formation * ctx.formations.len()) as u64);
     ctx.bar.set_position(0);
     ctx.bar.set_message("pendaftar");
     let mail = ctx.base_url.clone();
@@ -724,7 +727,10 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                 ),
                 (
                     "phone",
-                    format!("08{:010}", ctx.rng.random_range(1_000_000_000u64..9_999_999_999)),
+                    format!(
+                        "08{:010}",
+                        ctx.rng.random_range(1_000_000_000u64..9_999_999_999)
+                    ),
                 ),
                 ("email", email),
                 (
@@ -749,13 +755,9 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             for d in &declarations {
                 fields.insert(d.clone(), "on".into());
             }
-            let saved = apps::save_draft(ctx.db, &ctx.vault, acting, id, &Fields(FormData(fields)))
-                .await?;
-            anyhow::ensure!(
-                saved.errors.is_empty(),
-                "draft refused: {:?}",
-                saved.errors
-            );
+            let saved =
+                apps::save_draft(ctx.db, &ctx.vault, acting, id, &Fields(FormData(fields))).await?;
+            anyhow::ensure!(saved.errors.is_empty(), "draft refused: {:?}", saved.errors);
             ctx.summary.nik_warnings += usize::from(!saved.warnings.is_empty());
             let mut docs = vec!["KTP", "KK"];
             if ctx.rng.random_ratio(1, 4) {
@@ -807,9 +809,7 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     // A few change their minds before registration closes.
     let count = ctx.apps.len() / 30 + 1;
     let mut candidates: Vec<usize> = (0..ctx.apps.len())
-        .filter(|i| {
-            !is_protected(&ctx.apps, *i)
-        })
+        .filter(|i| !is_protected(&ctx.apps, *i))
         .collect();
     candidates.shuffle(&mut ctx.rng);
     for i in candidates.into_iter().take(count) {
@@ -950,7 +950,12 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         }
     }
     // Attendance: nearly everyone comes.
-    let index: BTreeMap<Uuid, usize> = ctx.apps.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+    let index: BTreeMap<Uuid, usize> = ctx
+        .apps
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id, i))
+        .collect();
     let mut invitations = test_invitation::Entity::find().all(ctx.db).await?;
     invitations.sort_by_key(|inv| index.get(&inv.application_id).copied());
     let mut present = vec![false; ctx.apps.len()];
@@ -998,7 +1003,10 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                 if recusing == Some(n) {
                     let (kind, text) = *[
                         (ConflictKind::Family, "Pendaftar adalah sepupu saya."),
-                        (ConflictKind::Household, "Pendaftar tinggal serumah dengan saya."),
+                        (
+                            ConflictKind::Household,
+                            "Pendaftar tinggal serumah dengan saya.",
+                        ),
                         (ConflictKind::Employment, "Pendaftar bekerja di toko saya."),
                     ]
                     .choose(&mut ctx.rng)
@@ -1056,7 +1064,11 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         }
     }
     for (panelist, i, mut values) in amend_later {
-        let code = ctx.criteria.choose(&mut ctx.rng).cloned().unwrap_or_default();
+        let code = ctx
+            .criteria
+            .choose(&mut ctx.rng)
+            .cloned()
+            .unwrap_or_default();
         let v = values.get(&code).copied().unwrap_or(3);
         values.insert(code, if v < 5 { v + 1 } else { v - 1 });
         scoring::submit(
@@ -1103,12 +1115,17 @@ pub fn credentials_text(s: &Summary, base_url: &str) -> String {
     let mut out = format!(
         "# Akun demo pokmas — masuk di {base_url}/masuk\n# role\temail\tpassword\tketerangan\n"
     );
-    for c in s.credentials.iter().filter(|c| c.role != Role::Applicant).chain(
-        s.credentials
-            .iter()
-            .filter(|c| c.role == Role::Applicant)
-            .take(3),
-    ) {
+    for c in s
+        .credentials
+        .iter()
+        .filter(|c| c.role != Role::Applicant)
+        .chain(
+            s.credentials
+                .iter()
+                .filter(|c| c.role == Role::Applicant)
+                .take(3),
+        )
+    {
         out.push_str(&format!(
             "{}\t{}\t{}\t{}\n",
             c.role.as_str(),

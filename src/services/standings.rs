@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
 };
 use uuid::Uuid;
 
@@ -191,8 +191,14 @@ async fn load<C: ConnectionTrait>(
         .column(scorecard::Column::PanelistId)
         .column(score_value::Column::CriterionId)
         .column(score_value::Column::Value)
-        .join(JoinType::InnerJoin, score_value::Relation::ScoreVersion.def())
-        .join(JoinType::InnerJoin, score_version::Relation::Scorecard.def())
+        .join(
+            JoinType::InnerJoin,
+            score_value::Relation::ScoreVersion.def(),
+        )
+        .join(
+            JoinType::InnerJoin,
+            score_version::Relation::Scorecard.def(),
+        )
         .filter(scorecard::Column::ApplicationId.in_subquery(in_scope()))
         .filter(scorecard::Column::CurrentVersion.gt(0))
         .filter(
@@ -457,7 +463,11 @@ async fn existing_rows<C: ConnectionTrait>(
             ),
         ),
     };
-    Ok(q.all(tx).await?.into_iter().map(|r| (r.application_id, r)).collect())
+    Ok(q.all(tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.application_id, r))
+        .collect())
 }
 
 /// Re-ranks after a change that only touched `application_id`'s inputs (a
@@ -477,8 +487,8 @@ pub async fn recompute_after_change<C: ConnectionTrait>(
 ) -> Result<Vec<RankChange>, ServiceError> {
     let one = load(tx, formation_id, Some(application_id)).await?;
     let published = PUBLISHED_STATES.contains(&one.round.state.as_str());
-    let outcome = rk::rank_formation(&one.rules, &one.formation, &one.domain_apps)
-        .map_err(internal)?;
+    let outcome =
+        rk::rank_formation(&one.rules, &one.formation, &one.domain_apps).map_err(internal)?;
     if let [o] = outcome.as_slice()
         && !o.complete
     {

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use clap::Parser;
 use pokmas::db::entities::{
-    application, audit_event, conflict_declaration, criterion, formation, ranking, requirement_check,
-    round, score_value, score_version, scorecard,
+    application, audit_event, conflict_declaration, criterion, formation, ranking,
+    requirement_check, round, score_value, score_version, scorecard,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -117,9 +117,10 @@ async fn normalised_payloads(db: &DatabaseConnection) -> Vec<(String, String)> {
         let mut rest = text;
         while !rest.is_empty() {
             let candidate = rest.get(..36).filter(|c| Uuid::parse_str(c).is_ok());
-            let digest = rest
-                .get(..64)
-                .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            let digest = rest.get(..64).filter(|d| {
+                d.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            });
             if let Some(c) = candidate {
                 let n = ids.len();
                 let k = *ids.entry(c.to_owned()).or_insert(n);
@@ -156,7 +157,10 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
 
     // Every formation has ranked applications, published.
     let rows = standings(&db).await;
-    let formations = formation::Entity::find().all(&db).await.expect("formations");
+    let formations = formation::Entity::find()
+        .all(&db)
+        .await
+        .expect("formations");
     assert!(formations.len() >= 4);
     for f in &formations {
         let ranked = rows
@@ -169,11 +173,21 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
     // Withdrawals, ineligible with a written reason, a NIK warning,
     // recusals and amendments with their reasons all happened.
     let apps = application::Entity::find().all(&db).await.expect("apps");
-    assert!((50..=100).contains(&apps.len()), "{} applicants", apps.len());
+    assert!(
+        (50..=100).contains(&apps.len()),
+        "{} applicants",
+        apps.len()
+    );
     assert!(apps.iter().any(|a| a.state == "withdrawn"));
     assert!(apps.iter().any(|a| a.state == "ineligible"));
-    assert!(apps.iter().any(|a| a.nik_warnings.contains("birth_date_mismatch")));
-    assert!(apps.iter().any(|a| a.account_id.is_none()), "help-desk registrations");
+    assert!(
+        apps.iter()
+            .any(|a| a.nik_warnings.contains("birth_date_mismatch"))
+    );
+    assert!(
+        apps.iter().any(|a| a.account_id.is_none()),
+        "help-desk registrations"
+    );
     assert!(apps.iter().any(|a| a.account_id.is_some()), "own accounts");
     let tms = requirement_check::Entity::find()
         .filter(requirement_check::Column::Outcome.eq("tms"))
@@ -271,7 +285,10 @@ async fn the_same_seed_gives_the_same_round_and_another_state_stops_there() {
     let (_, db2) = demo(two.path(), &["--seed", "3"]).await;
 
     // The same people, scores, decisions and events, in the same order.
-    assert_eq!(normalised_payloads(&db1).await, normalised_payloads(&db2).await);
+    assert_eq!(
+        normalised_payloads(&db1).await,
+        normalised_payloads(&db2).await
+    );
     // The same standings. Without lottery witnesses the lottery seed is the
     // hash of the closing event, which carries its time: only the order
     // inside a complete tie may differ, so ranks are compared per tie group.
@@ -300,7 +317,11 @@ async fn the_same_seed_gives_the_same_round_and_another_state_stops_there() {
     // --state registration: applications are in, nothing is verified or ranked.
     let (code, db3) = demo(three.path(), &["--seed", "3", "--state", "registration"]).await;
     assert_eq!(code, 0);
-    let r = round::Entity::find().one(&db3).await.expect("round").expect("a round");
+    let r = round::Entity::find()
+        .one(&db3)
+        .await
+        .expect("round")
+        .expect("a round");
     assert_eq!(r.state, "registration");
     let apps = application::Entity::find().all(&db3).await.expect("apps");
     assert!(!apps.is_empty());
