@@ -268,6 +268,8 @@ pub async fn demo(inst: &InstallationArgs, args: &DemoArgs) -> anyhow::Result<i3
         return Ok(2);
     }
     std::fs::create_dir_all(&inst.data_dir)?;
+    drop(db);
+    let db = crate::demo::connect_for_load(&inst.database_url()?).await?;
     let given = std::env::var("POKMAS_SECRET").ok();
     let secret = crate::config::Secret::load_or_create(given.as_deref(), &inst.data_dir)?;
     let summary = crate::demo::run(

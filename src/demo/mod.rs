@@ -988,8 +988,8 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let mut given: BTreeMap<(usize, Uuid), Values> = BTreeMap::new();
     let mut amend_later = Vec::new();
     for (_, panelists, members) in &panel_list {
-        for i in 0..ctx.apps.len() {
-            if !present[i] || !members.contains(&ctx.apps[i].formation) {
+        for (i, &came) in present.iter().enumerate() {
+            if !came || !members.contains(&ctx.apps[i].formation) {
                 continue;
             }
             ctx.bar.inc(1);
@@ -1098,6 +1098,31 @@ async fn stage_provisional(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A connection for loading the demo: on SQLite one connection with
+/// `synchronous=NORMAL` (WAL stays consistent after a crash; at worst the
+/// last commits are lost, and an interrupted demo is simply run again into an
+/// empty folder), because an fsync per use case dominates a bulk load on a
+/// busy disk. The statements are the services' own; the server keeps FULL.
+///
+/// # Errors
+/// When the database cannot be opened.
+pub async fn connect_for_load(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if !url.starts_with("sqlite:") {
+        return Ok(crate::db::connect(url).await?);
+    }
+    let mut opts = sea_orm::ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .max_connections(1)
+        .min_connections(1)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(crate::db::SQLITE_BUSY_TIMEOUT)
+        });
+    Ok(sea_orm::Database::connect(opts).await?)
+}
+
 /// Whether `db` holds anything besides regions (a demo must not mix with real data).
 ///
 /// # Errors
@@ -1202,6 +1227,7 @@ pub async fn load_for_serve(config: &crate::config::Config) -> anyhow::Result<()
         tracing::info!("--demo: the database already holds data; not loading the demo");
         return Ok(());
     }
+    let db = connect_for_load(&config.database_url).await?;
     let summary = run(
         &db,
         &config.data_dir,
