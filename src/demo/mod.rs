@@ -593,6 +593,26 @@ const OCCUPATION: [&str; 8] = [
     "Petani",
 ];
 
+/// Moves the round to `to` "at" day `days`, `hour` o'clock WITA of the demo calendar.
+async fn move_round(ctx: &Ctx<'_>, to: RoundState, days: i64, hour: u8) -> anyhow::Result<()> {
+    settings::transition(
+        ctx.db,
+        ctx.admin,
+        ctx.round_id,
+        to,
+        "",
+        ctx.clock.at(days, hour),
+    )
+    .await?;
+    Ok(())
+}
+
+fn restart_bar(ctx: &Ctx<'_>, len: u64, message: &'static str) {
+    ctx.bar.set_length(len);
+    ctx.bar.set_position(0);
+    ctx.bar.set_message(message);
+}
+
 /// Applications in an exact tie (either side) are kept eligible, present and
 /// unamended, so the ties survive to the ranking.
 fn is_protected(apps: &[DemoApp], i: usize) -> bool {
@@ -603,20 +623,13 @@ fn is_protected(apps: &[DemoApp], i: usize) -> bool {
 /// mostly at the kelurahan help desk, some on their own account; a few
 /// withdraw again.
 async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
-    settings::transition(
-        ctx.db,
-        ctx.admin,
-        ctx.round_id,
-        RoundState::Registration,
-        "",
-        ctx.clock.at(-21, 8),
-    )
-    .await?;
+    move_round(ctx, RoundState::Registration, -21, 8).await?;
     let (per_formation, _, _, _) = sizes(ctx.opts.scale);
-    ctx.bar
-        .set_length((per_formation * ctx.formations.len()) as u64);
-    ctx.bar.set_position(0);
-    ctx.bar.set_message("pendaftar");
+    restart_bar(
+        ctx,
+        (per_formation * ctx.formations.len()) as u64,
+        "pendaftar",
+    );
     let mail = ctx.base_url.clone();
     let declarations: Vec<String> = crate::services::rounds::load(ctx.db, ctx.round_id)
         .await?
@@ -835,18 +848,8 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
 /// Closes registration and verifies every application at the help desks:
 /// most meet every requirement, a few get TMS with a reason.
 async fn stage_verification(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
-    settings::transition(
-        ctx.db,
-        ctx.admin,
-        ctx.round_id,
-        RoundState::Verification,
-        "",
-        ctx.clock.at(14, 16),
-    )
-    .await?;
-    ctx.bar.set_length(ctx.apps.len() as u64);
-    ctx.bar.set_position(0);
-    ctx.bar.set_message("verifikasi");
+    move_round(ctx, RoundState::Verification, 14, 16).await?;
+    restart_bar(ctx, ctx.apps.len() as u64, "verifikasi");
     let mut checked = 0usize;
     for i in 0..ctx.apps.len() {
         ctx.bar.inc(1);
@@ -913,15 +916,7 @@ async fn stage_verification(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
 /// conflict declarations (some recusals), scores from panelists of different
 /// leniency (one visibly biased), and amendments with reasons.
 async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
-    settings::transition(
-        ctx.db,
-        ctx.admin,
-        ctx.round_id,
-        RoundState::Assessment,
-        "",
-        ctx.clock.at(22, 8),
-    )
-    .await?;
+    move_round(ctx, RoundState::Assessment, 22, 8).await?;
     let panel_list = ctx.panels.clone();
     for (p_no, (panel_id, _, members)) in panel_list.iter().enumerate() {
         let eligible = ctx
@@ -959,9 +954,7 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     let mut invitations = test_invitation::Entity::find().all(ctx.db).await?;
     invitations.sort_by_key(|inv| index.get(&inv.application_id).copied());
     let mut present = vec![false; ctx.apps.len()];
-    ctx.bar.set_length(invitations.len() as u64);
-    ctx.bar.set_position(0);
-    ctx.bar.set_message("kehadiran");
+    restart_bar(ctx, invitations.len() as u64, "kehadiran");
     for inv in invitations {
         ctx.bar.inc(1);
         let Some(&i) = index.get(&inv.application_id) else {
@@ -982,9 +975,7 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     }
     // Declarations and scores, panel by panel, application by application.
     let total: usize = present.iter().filter(|p| **p).count();
-    ctx.bar.set_length(total as u64);
-    ctx.bar.set_position(0);
-    ctx.bar.set_message("penilaian");
+    restart_bar(ctx, total as u64, "penilaian");
     let mut given: BTreeMap<(usize, Uuid), Values> = BTreeMap::new();
     let mut amend_later = Vec::new();
     for (_, panelists, members) in &panel_list {
@@ -1086,15 +1077,7 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
 
 /// Publishes the provisional results: every application gets its first rank.
 async fn stage_provisional(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
-    settings::transition(
-        ctx.db,
-        ctx.admin,
-        ctx.round_id,
-        RoundState::Provisional,
-        "",
-        ctx.clock.at(36, 10),
-    )
-    .await?;
+    move_round(ctx, RoundState::Provisional, 36, 10).await?;
     Ok(())
 }
 
