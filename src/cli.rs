@@ -50,6 +50,48 @@ pub enum Command {
         /// Where to write the copy (must not exist).
         path: PathBuf,
     },
+    /// Build a complete demo round through the real services into an empty
+    /// database (deterministic for a seed); credentials go to
+    /// `DATA_DIR/demo-credentials.txt`.
+    Demo(DemoArgs),
+    /// Benchmark helper: append N synthetic events through the audit append
+    /// path (for `benches/run.sh`, P4/P5).
+    #[command(hide = true)]
+    BenchTrail {
+        /// How many events.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+    },
+}
+
+/// `pokmas demo …`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// `small`: one kecamatan, about 60 applicants (seconds); `city`: 59
+    /// formations, about 20,000 applicants.
+    #[arg(long, value_enum, default_value = "small")]
+    pub scale: crate::demo::Scale,
+    /// Seed of every choice the demo makes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stop once the round reaches this state: draft, registration,
+    /// verification, assessment or provisional.
+    #[arg(long, default_value = "provisional", value_parser = parse_demo_state)]
+    pub state: crate::domain::round::RoundState,
+    /// Do not draw the progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_demo_state(s: &str) -> Result<crate::domain::round::RoundState, String> {
+    crate::demo::STAGES
+        .iter()
+        .find(|(name, _)| *name == s)
+        .map(|(_, state)| *state)
+        .ok_or_else(|| {
+            let names: Vec<&str> = crate::demo::STAGES.iter().map(|(n, _)| *n).collect();
+            format!("one of: {}", names.join(", "))
+        })
 }
 
 /// `pokmas user …`.
@@ -165,6 +207,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Serve(args) => {
             let config = Config::resolve(&inst, &args)?;
+            if args.demo {
+                crate::demo::load_for_serve(&config).await?;
+            }
             crate::server::serve(config).await?;
             Ok(0)
         }
@@ -251,7 +296,61 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             println!("backup written to {}", path.display());
             Ok(0)
         }
+        Command::Demo(args) => demo(&inst, &args).await,
+        Command::BenchTrail { events } => {
+            let db = open_migrated(&inst).await?;
+            let n = crate::demo::bench::append_events(&db, events, true).await?;
+            eprintln!("appended {n} audit events");
+            Ok(0)
+        }
     }
+}
+
+/// `pokmas demo`: refuses a database that already holds accounts or rounds.
+///
+/// # Errors
+/// When the database cannot be opened or a demo stage fails.
+pub async fn demo(inst: &InstallationArgs, args: &DemoArgs) -> anyhow::Result<i32> {
+    let db = open_migrated(inst).await?;
+    if crate::demo::database_in_use(&db).await? {
+        eprintln!(
+            "{} sudah berisi akun atau seleksi; demo hanya dimuat ke basis data kosong \
+             (pakai --data-dir lain).",
+            inst.data_dir.display()
+        );
+        return Ok(2);
+    }
+    std::fs::create_dir_all(&inst.data_dir)?;
+    drop(db);
+    let db = crate::demo::connect_for_load(&inst.database_url()?).await?;
+    let given = std::env::var("POKMAS_SECRET").ok();
+    let secret = crate::config::Secret::load_or_create(given.as_deref(), &inst.data_dir)?;
+    let checkpoint_seed = crate::config::Secret::in_file(&inst.data_dir, "checkpoint.key")?;
+    let base_url =
+        std::env::var("POKMAS_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
+    let summary = crate::demo::run(
+        &db,
+        &crate::demo::Installation {
+            data_dir: &inst.data_dir,
+            secret: &secret,
+            checkpoint_seed: &checkpoint_seed,
+            base_url: &base_url,
+        },
+        crate::demo::Options {
+            scale: args.scale,
+            seed: args.seed,
+            stop_at: args.state,
+            today: time::OffsetDateTime::now_utc().date(),
+            progress: !args.quiet,
+        },
+    )
+    .await?;
+    let text = crate::demo::credentials_text(&summary, &base_url);
+    let path = crate::demo::write_credentials(&inst.data_dir, &text)?;
+    print!("{}", crate::demo::summary_text(&summary));
+    println!("\n{text}");
+    println!("credentials written to {}", path.display());
+    Ok(0)
 }
 
 async fn open(inst: &InstallationArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {

@@ -72,6 +72,11 @@ pub struct ServeArgs {
     /// could set it and dodge the per-IP log-in throttle.
     #[arg(long, env = "POKMAS_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Load the small demo round (accounts, applicants, scores, provisional
+    /// ranks) first, when the database is empty; does nothing otherwise.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// The installation secret: 32 random bytes.

@@ -5,10 +5,17 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
     let cli = pokmas::cli::Cli::parse();
+    // The demo's progress bar and summary are its output; its thousands of
+    // use cases would drown them in info lines.
+    let default_filter = if matches!(cli.command, pokmas::cli::Command::Demo(_)) {
+        "warn"
+    } else {
+        "info,sqlx=warn,sea_orm=warn"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("POKMAS_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+                .unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();

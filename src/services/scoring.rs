@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::standings::{RankChange, recompute_formation};
+use super::standings::{RankChange, recompute_after_change};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
@@ -210,7 +210,7 @@ pub async fn declare(
     )
     .await?;
     let changes = match (recused, app.formation_id) {
-        (true, Some(f)) => recompute_formation(&tx, f, event.seq).await?,
+        (true, Some(f)) => recompute_after_change(&tx, f, app.id, event.seq).await?,
         _ => Vec::new(),
     };
     tx.commit().await?;
@@ -522,7 +522,7 @@ pub async fn submit_with_comments(
         .exec(&tx)
         .await?;
     let changes = match app.formation_id {
-        Some(f) => recompute_formation(&tx, f, event.seq).await?,
+        Some(f) => recompute_after_change(&tx, f, app.id, event.seq).await?,
         None => Vec::new(),
     };
     tx.commit().await?;

@@ -11,10 +11,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
 };
 use uuid::Uuid;
 
@@ -58,16 +58,30 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(anyhow::anyhow!("{e}"))
 }
 
+/// The columns of an application the ranking needs.
+struct AppRow {
+    id: Uuid,
+    registration_no: String,
+    formation_id: Uuid,
+}
+
 /// The domain input of one formation, read from the database.
 struct Inputs {
     round: round::Model,
     rules: RoundRules,
     formation: rk::Formation,
-    apps: Vec<application::Model>,
+    apps: Vec<AppRow>,
     domain_apps: Vec<rk::Application>,
 }
 
-async fn load<C: ConnectionTrait>(tx: &C, formation_id: Uuid) -> Result<Inputs, ServiceError> {
+/// Reads the ranking inputs of a formation, or of one application of it
+/// (`only`), in a few statements that select only the columns ranking needs:
+/// this runs after every score, so it must not decode whole rows.
+async fn load<C: ConnectionTrait>(
+    tx: &C,
+    formation_id: Uuid,
+    only: Option<Uuid>,
+) -> Result<Inputs, ServiceError> {
     let f = formation::Entity::find_by_id(formation_id)
         .one(tx)
         .await?
@@ -116,125 +130,139 @@ async fn load<C: ConnectionTrait>(tx: &C, formation_id: Uuid) -> Result<Inputs, 
         reserve: u32::try_from(f.reserve).unwrap_or(0),
     };
 
-    let apps = application::Entity::find()
+    let mut apps_query = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .column(application::Column::RegistrationNo)
+        .column(application::Column::State)
         .filter(application::Column::FormationId.eq(formation_id))
         .filter(application::Column::State.ne("draft"))
         .filter(application::Column::RegistrationNo.is_not_null())
-        .order_by_asc(application::Column::RegistrationNo)
-        .all(tx)
-        .await?;
-    let in_formation = || {
-        Query::select()
-            .column(application::Column::Id)
+        .order_by_asc(application::Column::RegistrationNo);
+    if let Some(id) = only {
+        apps_query = apps_query.filter(application::Column::Id.eq(id));
+    }
+    let app_rows: Vec<(Uuid, Option<String>, String)> = apps_query.into_tuple().all(tx).await?;
+    // The applications whose inputs are read: the formation's, or just one.
+    let in_scope = || {
+        let mut q = Query::select();
+        q.column(application::Column::Id)
             .from(application::Entity)
-            .and_where(application::Column::FormationId.eq(formation_id))
-            .to_owned()
+            .and_where(application::Column::FormationId.eq(formation_id));
+        if let Some(id) = only {
+            q.and_where(application::Column::Id.eq(id));
+        }
+        q.to_owned()
     };
 
-    let panel_ids: Vec<Uuid> = panel_formation::Entity::find()
-        .filter(panel_formation::Column::FormationId.eq(formation_id))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|p| p.panel_id)
-        .collect();
     let mut panelists: Vec<Uuid> = panel_member::Entity::find()
-        .filter(panel_member::Column::PanelId.is_in(panel_ids))
+        .select_only()
+        .column(panel_member::Column::AccountId)
+        .filter(
+            panel_member::Column::PanelId.in_subquery(
+                Query::select()
+                    .column(panel_formation::Column::PanelId)
+                    .from(panel_formation::Entity)
+                    .and_where(panel_formation::Column::FormationId.eq(formation_id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
         .all(tx)
-        .await?
-        .into_iter()
-        .map(|m| m.account_id)
-        .collect();
+        .await?;
     panelists.sort();
     panelists.dedup();
 
     let recused: std::collections::HashSet<(Uuid, Uuid)> = conflict_declaration::Entity::find()
-        .filter(conflict_declaration::Column::ApplicationId.in_subquery(in_formation()))
+        .select_only()
+        .column(conflict_declaration::Column::ApplicationId)
+        .column(conflict_declaration::Column::PanelistId)
+        .filter(conflict_declaration::Column::ApplicationId.in_subquery(in_scope()))
         .filter(conflict_declaration::Column::Recused.eq(true))
+        .into_tuple()
         .all(tx)
         .await?
         .into_iter()
-        .map(|c| (c.application_id, c.panelist_id))
         .collect();
-    let cards = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.in_subquery(in_formation()))
-        .filter(scorecard::Column::CurrentVersion.gt(0))
-        .all(tx)
-        .await?;
-    let versions = score_version::Entity::find()
-        .filter(
-            score_version::Column::ScorecardId.in_subquery(
-                Query::select()
-                    .column(scorecard::Column::Id)
-                    .from(scorecard::Entity)
-                    .and_where(scorecard::Column::ApplicationId.in_subquery(in_formation()))
-                    .to_owned(),
-            ),
+    // The current version's values of every submitted scorecard, in one
+    // statement: (application, panelist, criterion, value).
+    let values: Vec<(Uuid, Uuid, Uuid, i32)> = score_value::Entity::find()
+        .select_only()
+        .column(scorecard::Column::ApplicationId)
+        .column(scorecard::Column::PanelistId)
+        .column(score_value::Column::CriterionId)
+        .column(score_value::Column::Value)
+        .join(
+            JoinType::InnerJoin,
+            score_value::Relation::ScoreVersion.def(),
         )
+        .join(
+            JoinType::InnerJoin,
+            score_version::Relation::Scorecard.def(),
+        )
+        .filter(scorecard::Column::ApplicationId.in_subquery(in_scope()))
+        .filter(scorecard::Column::CurrentVersion.gt(0))
+        .filter(
+            Expr::col((score_version::Entity, score_version::Column::Version))
+                .equals((scorecard::Entity, scorecard::Column::CurrentVersion)),
+        )
+        .into_tuple()
         .all(tx)
         .await?;
-    let current: HashMap<Uuid, Uuid> = {
-        let latest: HashMap<Uuid, i32> = cards.iter().map(|c| (c.id, c.current_version)).collect();
-        versions
-            .iter()
-            .filter(|v| latest.get(&v.scorecard_id) == Some(&v.version))
-            .map(|v| (v.scorecard_id, v.id))
-            .collect()
-    };
-    let version_ids: Vec<Uuid> = current.values().copied().collect();
-    let mut values: HashMap<Uuid, BTreeMap<String, i64>> = HashMap::new();
-    for chunk in version_ids.chunks(500) {
-        for v in score_value::Entity::find()
-            .filter(score_value::Column::ScoreVersionId.is_in(chunk.iter().copied()))
-            .all(tx)
-            .await?
-        {
-            let code = code_of
-                .get(&v.criterion_id)
-                .cloned()
-                .ok_or_else(|| internal("score for an unknown criterion"))?;
-            values
-                .entry(v.score_version_id)
-                .or_default()
-                .insert(code, i64::from(v.value));
-        }
-    }
     let mut submitted: HashMap<(Uuid, Uuid), BTreeMap<String, i64>> = HashMap::new();
-    for card in &cards {
-        if let Some(vals) = current.get(&card.id).and_then(|vid| values.get(vid)) {
-            submitted.insert((card.application_id, card.panelist_id), vals.clone());
-        }
+    for (app, panelist, criterion_id, value) in values {
+        let code = code_of
+            .get(&criterion_id)
+            .cloned()
+            .ok_or_else(|| internal("score for an unknown criterion"))?;
+        submitted
+            .entry((app, panelist))
+            .or_default()
+            .insert(code, i64::from(value));
     }
     let mut imported: HashMap<Uuid, BTreeMap<String, i64>> = HashMap::new();
-    for v in imported_value::Entity::find()
-        .filter(imported_value::Column::ApplicationId.in_subquery(in_formation()))
+    let imported_rows: Vec<(Uuid, Uuid, i32)> = imported_value::Entity::find()
+        .select_only()
+        .column(imported_value::Column::ApplicationId)
+        .column(imported_value::Column::CriterionId)
+        .column(imported_value::Column::Value)
+        .filter(imported_value::Column::ApplicationId.in_subquery(in_scope()))
+        .into_tuple()
         .all(tx)
-        .await?
-    {
+        .await?;
+    for (app, criterion_id, value) in imported_rows {
         let code = code_of
-            .get(&v.criterion_id)
+            .get(&criterion_id)
             .cloned()
             .ok_or_else(|| internal("imported value for an unknown criterion"))?;
         imported
-            .entry(v.application_id)
+            .entry(app)
             .or_default()
-            .insert(code, i64::from(v.value));
+            .insert(code, i64::from(value));
     }
 
-    let domain_apps = apps
+    let domain_apps = app_rows
         .iter()
-        .map(|a| rk::Application {
-            registration_no: a.registration_no.clone().unwrap_or_default(),
-            eligibility: eligibility(&a.state),
+        .map(|(id, no, state)| rk::Application {
+            registration_no: no.clone().unwrap_or_default(),
+            eligibility: eligibility(state),
             panel_scores: panelists
                 .iter()
                 .map(|p| PanelScore {
                     panelist_id: p.to_string(),
-                    recused: recused.contains(&(a.id, *p)),
-                    submitted: submitted.get(&(a.id, *p)).cloned(),
+                    recused: recused.contains(&(*id, *p)),
+                    submitted: submitted.remove(&(*id, *p)),
                 })
                 .collect(),
-            imported: imported.remove(&a.id).unwrap_or_default(),
+            imported: imported.remove(id).unwrap_or_default(),
+        })
+        .collect();
+    let apps = app_rows
+        .into_iter()
+        .map(|(id, no, _)| AppRow {
+            id,
+            registration_no: no.unwrap_or_default(),
+            formation_id,
         })
         .collect();
     Ok(Inputs {
@@ -259,7 +287,7 @@ pub async fn recompute_formation<C: ConnectionTrait>(
     formation_id: Uuid,
     cause_seq: i64,
 ) -> Result<Vec<RankChange>, ServiceError> {
-    let inputs = load(tx, formation_id).await?;
+    let inputs = load(tx, formation_id, None).await?;
     let published = PUBLISHED_STATES.contains(&inputs.round.state.as_str());
     let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
         .map_err(internal)?;
@@ -303,7 +331,7 @@ pub async fn publish_round<C: ConnectionTrait>(
         .await?;
     let mut all = Vec::new();
     for f in formations {
-        let inputs = load(tx, f.id).await?;
+        let inputs = load(tx, f.id, None).await?;
         let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
             .map_err(internal)?;
         all.extend(store(tx, &inputs, &outcomes, true, cause_seq, true).await?);
@@ -319,22 +347,12 @@ async fn store<C: ConnectionTrait>(
     cause_seq: i64,
     first_publication: bool,
 ) -> Result<Vec<RankChange>, ServiceError> {
-    let by_no: HashMap<&str, &application::Model> = inputs
+    let by_no: HashMap<&str, &AppRow> = inputs
         .apps
         .iter()
-        .filter_map(|a| a.registration_no.as_deref().map(|n| (n, a)))
+        .map(|a| (a.registration_no.as_str(), a))
         .collect();
-    let ids: Vec<Uuid> = inputs.apps.iter().map(|a| a.id).collect();
-    let mut existing: HashMap<Uuid, ranking::Model> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for r in ranking::Entity::find()
-            .filter(ranking::Column::ApplicationId.is_in(chunk.iter().copied()))
-            .all(tx)
-            .await?
-        {
-            existing.insert(r.application_id, r);
-        }
-    }
+    let existing = existing_rows(tx, inputs).await?;
     let now = time::OffsetDateTime::now_utc();
     let mut inserts = Vec::new();
     let mut changes = Vec::new();
@@ -348,7 +366,7 @@ async fn store<C: ConnectionTrait>(
         let row = ranking::ActiveModel {
             application_id: Set(app.id),
             round_id: Set(inputs.round.id),
-            formation_id: Set(app.formation_id.unwrap_or_default()),
+            formation_id: Set(app.formation_id),
             complete: Set(o.complete),
             eligibility: Set(o.eligibility.as_str().to_owned()),
             total_exact: Set(total.clone()),
@@ -376,10 +394,9 @@ async fn store<C: ConnectionTrait>(
                     && old.passed == o.passed
                     && old.lottery_key.as_deref() == Some(o.lottery_key.as_str())
                     && old.published == published => {}
-            Some(_) => {
-                row.update(tx).await?;
-            }
-            None => inserts.push(row),
+            // Changed and new rows are written together below (an upsert),
+            // so a shift of every rank costs a few statements, not one each.
+            _ => inserts.push(row),
         }
         let moved = old_rank != rank || old_status != status;
         let announce = if first_publication {
@@ -401,6 +418,23 @@ async fn store<C: ConnectionTrait>(
     }
     for chunk in inserts.chunks(200) {
         ranking::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(ranking::Column::ApplicationId)
+                    .update_columns([
+                        ranking::Column::RoundId,
+                        ranking::Column::FormationId,
+                        ranking::Column::Complete,
+                        ranking::Column::Eligibility,
+                        ranking::Column::TotalExact,
+                        ranking::Column::Passed,
+                        ranking::Column::Rank,
+                        ranking::Column::Status,
+                        ranking::Column::LotteryKey,
+                        ranking::Column::Published,
+                        ranking::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
             .exec_without_returning(tx)
             .await?;
     }
@@ -428,4 +462,68 @@ async fn store<C: ConnectionTrait>(
         .await?;
     }
     Ok(changes)
+}
+
+/// The stored ranking rows of the applications in `inputs`, in one statement.
+async fn existing_rows<C: ConnectionTrait>(
+    tx: &C,
+    inputs: &Inputs,
+) -> Result<HashMap<Uuid, ranking::Model>, ServiceError> {
+    let mut q = ranking::Entity::find();
+    q = match inputs.apps.as_slice() {
+        [] => return Ok(HashMap::new()),
+        [one] => q.filter(ranking::Column::ApplicationId.eq(one.id)),
+        many => q.filter(
+            ranking::Column::ApplicationId.in_subquery(
+                Query::select()
+                    .column(application::Column::Id)
+                    .from(application::Entity)
+                    .and_where(application::Column::FormationId.eq(many[0].formation_id))
+                    .to_owned(),
+            ),
+        ),
+    };
+    Ok(q.all(tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.application_id, r))
+        .collect())
+}
+
+/// Re-ranks after a change that only touched `application_id`'s inputs (a
+/// score, an amendment, a recusal). When that application was incomplete and
+/// still is, nothing can move: an incomplete application has no total, rank
+/// or status and does not take part in anyone else's ordering. Then only its
+/// own inputs are read, and nothing is written. Otherwise this is
+/// [`recompute_formation`].
+///
+/// # Errors
+/// As [`recompute_formation`].
+pub async fn recompute_after_change<C: ConnectionTrait>(
+    tx: &C,
+    formation_id: Uuid,
+    application_id: Uuid,
+    cause_seq: i64,
+) -> Result<Vec<RankChange>, ServiceError> {
+    let one = load(tx, formation_id, Some(application_id)).await?;
+    let published = PUBLISHED_STATES.contains(&one.round.state.as_str());
+    let outcome =
+        rk::rank_formation(&one.rules, &one.formation, &one.domain_apps).map_err(internal)?;
+    if let [o] = outcome.as_slice()
+        && !o.complete
+    {
+        let stored = existing_rows(tx, &one).await?;
+        let unchanged = stored.get(&application_id).is_some_and(|r| {
+            !r.complete
+                && r.rank.is_none()
+                && r.status.is_none()
+                && r.eligibility == o.eligibility.as_str()
+                && r.lottery_key.as_deref() == Some(o.lottery_key.as_str())
+                && r.published == published
+        });
+        if unchanged {
+            return Ok(Vec::new());
+        }
+    }
+    recompute_formation(tx, formation_id, cause_seq).await
 }

@@ -85,6 +85,8 @@ pub async fn upload(
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     let round_id = super::path_id(&id)?;
+    // Before reading the body: others are refused whatever they send.
+    user.require(&[Role::Admin])?;
     let body =
         body.map_err(|_| AppError::BadRequest("Berkas terlalu besar (maksimal 1 MB).".into()))?;
     let content_type = headers
@@ -102,7 +104,6 @@ pub async fn upload(
             .unwrap_or_default()
     };
     csrf.verify(&text("csrf"))?;
-    user.require(&[Role::Admin])?;
     let chosen = text("criterion");
     let pasted = text("csv");
     let file: Vec<u8> = parts

@@ -48,6 +48,7 @@ async fn analytics_flag_a_deliberately_biased_panelist_count_decisive_amendments
     // amends B to (5,5): B 68.75 overtakes A — an amendment that changed
     // who is selected.
     crate::trail::publish(&f).await;
+    crate::trail::reopen_scorecard(&f, f.apps[1].0, f.panelists[2]).await;
     let (_, changes) = submit(
         db,
         f.panelists[2],

@@ -13,6 +13,7 @@ mod browser;
 mod checkpoints;
 mod cli;
 mod db_smoke;
+mod demo;
 mod documents;
 mod login;
 mod mail;

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use pokmas::db::audit::{Actor, NewEvent, append};
-use pokmas::db::entities::{application, audit_event, panel_member, round};
+use pokmas::db::entities::{application, approval, audit_event, objection, panel_member, round};
 use pokmas::domain::role::Role;
+use pokmas::services::objections::{Proposal, Reopen};
 use pokmas::services::scoring::{ConflictKind, declare, submit};
 use pokmas::services::standings::publish_round;
 use sea_orm::ActiveValue::Set;
@@ -296,6 +297,60 @@ async fn trail_filters_and_families_page_the_same_on_postgresql() {
     .await;
 }
 
+/// Leaves an accepted objection that reopened `panelist`'s scorecard of
+/// `application`, as the objection journey (tests/it/objections.rs, through
+/// the pages) does: once results are published it is the only state in
+/// which a score may be amended. The two fixture panelists stand in for the
+/// proposer and the approving admin; no event is needed here.
+pub async fn reopen_scorecard(f: &Fixture, application: Uuid, panelist: Uuid) {
+    let db = &f.app.db.db;
+    let now = time::OffsetDateTime::now_utc();
+    let proposal = Proposal {
+        accepted: true,
+        reasons: "nilai wawancara tertukar".into(),
+        reopen: Reopen::Scorecard {
+            panelist_id: panelist,
+        },
+    };
+    let approval_id = Uuid::now_v7();
+    approval::ActiveModel {
+        id: Set(approval_id),
+        round_id: Set(Some(f.round_id)),
+        kind: Set("objection.decide".into()),
+        subject_type: Set("objection".into()),
+        subject_id: Set(approval_id.to_string()),
+        payload: Set(serde_json::to_string(&proposal).expect("proposal")),
+        reason: Set(proposal.reasons.clone()),
+        requested_by: Set(f.panelists[0]),
+        requested_at: Set(now),
+        status: Set("approved".into()),
+        decided_by: Set(Some(f.panelists[1])),
+        decided_at: Set(Some(now)),
+        decision_reason: Set(String::new()),
+    }
+    .insert(db)
+    .await
+    .expect("approval");
+    objection::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        round_id: Set(f.round_id),
+        application_id: Set(application),
+        filed_by: Set(f.panelists[0]),
+        grounds: Set("nilai wawancara saya tertukar dengan peserta lain".into()),
+        document_id: Set(None),
+        status: Set("accepted".into()),
+        reviewer_id: Set(Some(f.panelists[0])),
+        decision_reason: Set(proposal.reasons.clone()),
+        deadline_at: Set(now + time::Duration::days(7)),
+        filed_at: Set(now),
+        decided_at: Set(Some(now)),
+        approval_id: Set(Some(approval_id)),
+    }
+    .insert(db)
+    .await
+    .expect("objection");
+}
+
 /// Publishes provisional results of the fixture's round.
 pub async fn publish(f: &Fixture) {
     let db = &f.app.db.db;
@@ -334,6 +389,7 @@ fn values(k1: i32, k2: i32) -> BTreeMap<String, i32> {
 async fn application_history_shows_a_rank_change_with_its_cause_and_actor() {
     let f = fixture().await;
     publish(&f).await;
+    reopen_scorecard(&f, f.apps[1].0, f.panelists[2]).await;
     // Panelist 3 amends B from (4,4) to (5,5): B overtakes A (83.33 > 80).
     let reason = "salah input nilai wawancara";
     submit(

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The benchmarks of issue #7 (P1–P9), each beside its baseline measured in
+# the same run. Builds release, loads the city demo into a scratch data dir,
+# serves it on loopback and measures. Results go to standard output; copy
+# them into benches/RESULTS.md with the machine and the commit.
+#
+#   benches/run.sh                 # everything (city demo ~ minutes, 1M-event trail once)
+#   RESULTS_URL=/hasil/<slug>/<formation> benches/run.sh   # P1 against the results page
+#   SCALE=small SKIP_TRAIL=1 benches/run.sh                # a quick pass
+#
+# Needs: wrk (installed from Debian's packages when missing), openssl,
+# sha256sum, GNU time, curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=${WORK:-$ROOT/target/bench-work}
+SCALE=${SCALE:-city}
+RUNS=${RUNS:-5}
+DURATION=${DURATION:-10s}
+ADDR=127.0.0.1:${PORT:-18080}
+BIN=$ROOT/target/release/pokmas
+mkdir -p "$WORK"
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+line() { printf '%-4s %-58s %s\n' "$1" "$2" "$3"; }
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)…" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >&2; else sudo apt-get install -y wrk >&2; fi
+fi
+
+echo "building release…" >&2
+cargo build --release --quiet
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), commit $(git rev-parse --short HEAD)"
+
+# ---- P6: the city demo ------------------------------------------------------
+DATA=$WORK/demo-$SCALE
+rm -rf "$DATA"
+start=$(date +%s.%N)
+"$BIN" --data-dir "$DATA" demo --scale "$SCALE" --seed 1 --quiet > "$WORK/demo.out"
+end=$(date +%s.%N)
+P6=$(echo "$end - $start" | bc)
+SLUG=$(grep -o '/seleksi/[a-z0-9-]*' "$WORK/demo.out" | head -1)
+line P6 "demo --scale $SCALE (target < 180 s)" "$(printf '%.1f s' "$P6")"
+sed -n 1,3p "$WORK/demo.out" | sed 's/^/     /'
+
+# ---- the server -------------------------------------------------------------
+POKMAS_LOG=warn "$BIN" --data-dir "$DATA" serve --addr "$ADDR" > "$WORK/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://$ADDR/healthz" >/dev/null && break; sleep 0.1; done
+rss() { awk '/VmRSS/ {print $2/1024}' "/proc/$SERVER/status"; }
+IDLE_RSS=$(rss)
+
+# ---- P1 + P8: public page vs a static asset, 64 connections ----------------
+PAGE=${RESULTS_URL:-$SLUG}
+reqs() { wrk -t2 -c64 -d"$DURATION" "http://$ADDR$1" | awk '/Requests\/sec/ {print $2}'; }
+page_runs=(); asset_runs=(); peak=0
+for _ in $(seq "$RUNS"); do
+  asset_runs+=("$(reqs /assets/app.css)")
+  (reqs "$PAGE" > "$WORK/p1.tmp") &
+  W=$!
+  while kill -0 $W 2>/dev/null; do r=$(rss); peak=$(echo "$r $peak" | awk '{print ($1>$2)?$1:$2}'); sleep 0.2; done
+  page_runs+=("$(cat "$WORK/p1.tmp")")
+done
+P1=$(printf '%s\n' "${page_runs[@]}" | median)
+BASE=$(printf '%s\n' "${asset_runs[@]}" | median)
+line P1 "public page $PAGE, req/s at 64 conn (target ≥ 0.5× asset)" "$P1 vs asset $BASE ($(echo "scale=2; $P1/$BASE" | bc)×)"
+line P8 "server RSS idle / during P1 (target < 40 / < 150 MB)" "$(printf '%.1f / %.1f MB' "$IDLE_RSS" "$peak")"
+
+# ---- P9: transferred size with gzip ----------------------------------------
+for path in / "$SLUG" "$SLUG/daftar" "$PAGE"; do
+  size=$(curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://$ADDR$path")
+  line P9 "gzip size of $path (target ≤ 30 KB)" "$(echo "scale=1; $size/1024" | bc) KB"
+done
+kill $SERVER; wait $SERVER 2>/dev/null || true
+trap - EXIT
+
+# ---- P4 + P5: a 1,000,000-event trail --------------------------------------
+if [ -z "${SKIP_TRAIL:-}" ]; then
+  TRAIL=$WORK/trail
+  if [ ! -f "$TRAIL/pokmas.db" ]; then
+    echo "appending 1,000,000 events through the audit path (once)…" >&2
+    "$BIN" --data-dir "$TRAIL" bench-trail --events 1000000
+  fi
+  exports=(); rsss=()
+  for _ in $(seq 3); do
+    rm -f "$WORK/audit.csv"
+    /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$BIN" --data-dir "$TRAIL" export audit --out "$WORK/audit.csv" 2>/dev/null
+    read -r secs kb < "$WORK/time.txt"
+    mb=$(echo "scale=1; $(stat -c %s "$WORK/audit.csv")/1048576" | bc)
+    exports+=("$(echo "scale=1; $mb/$secs" | bc)"); rsss+=("$(echo "scale=1; $kb/1024" | bc)")
+  done
+  line P5 "export audit, 1M events: MB/s, peak RSS (≥ 100 MB/s, < 64 MB)" "$(printf '%s\n' "${exports[@]}" | median) MB/s, $(printf '%s\n' "${rsss[@]}" | median) MB (file $mb MB)"
+  v=(); o=(); s=()
+  for _ in $(seq 3); do
+    /usr/bin/time -f '%e' -o "$WORK/t1" "$BIN" audit verify "$WORK/audit.csv" >/dev/null
+    /usr/bin/time -f '%e' -o "$WORK/t2" openssl dgst -sha256 "$WORK/audit.csv" >/dev/null
+    /usr/bin/time -f '%e' -o "$WORK/t3" sha256sum "$WORK/audit.csv" >/dev/null
+    v+=("$(echo "scale=1; $mb/$(cat "$WORK/t1")" | bc)")
+    o+=("$(echo "scale=1; $mb/$(cat "$WORK/t2")" | bc)")
+    s+=("$(echo "scale=1; $mb/$(cat "$WORK/t3")" | bc)")
+  done
+  line P4 "audit verify, MB/s (target ≥ 0.5× openssl)" "$(printf '%s\n' "${v[@]}" | median) vs openssl $(printf '%s\n' "${o[@]}" | median), sha256sum $(printf '%s\n' "${s[@]}" | median)"
+fi
+
+# ---- P7: the ranking rule ---------------------------------------------------
+cargo bench --quiet --bench ranking 2>/dev/null | sed 's/^/P7   /'
