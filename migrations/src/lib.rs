@@ -9,6 +9,7 @@ mod m20261128_000001_core;
 mod m20261128_000002_audit;
 mod m20261128_000003_mail;
 mod m20261128_000007_trail;
+mod m20261203_000008_ranking_tiebreak;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_audit::Migration),
             Box::new(m20261128_000003_mail::Migration),
             Box::new(m20261128_000007_trail::Migration),
+            Box::new(m20261203_000008_ranking_tiebreak::Migration),
         ]
     }
 }

@@ -713,25 +713,119 @@ pub fn rank_formation(
             .cmp(&applications[b].registration_no)
     });
 
-    let seats = u64::from(formation.seats);
-    let reserve_end = seats + u64::from(formation.reserve);
     let mut result = Vec::with_capacity(applications.len());
     for (key, rank) in keys.iter().zip(1u32..) {
         let Some(mut o) = outcomes[key.idx].take() else {
             continue;
         };
         o.rank = Some(rank);
-        o.status = Some(if u64::from(rank) <= seats {
-            Status::Selected
-        } else if u64::from(rank) <= reserve_end {
-            Status::Reserve
-        } else {
-            Status::NotSelected
-        });
+        o.status = Some(status_at(formation, rank));
         result.push(o);
     }
     result.extend(unranked.iter().filter_map(|&i| outcomes[i].take()));
     Ok(result)
+}
+
+/// The status of rank `rank` (1-based) in `formation`: the first `seats` are
+/// selected, the next `reserve` are reserve, the rest are not selected.
+#[must_use]
+pub fn status_at(formation: &Formation, rank: u32) -> Status {
+    let seats = u64::from(formation.seats);
+    if u64::from(rank) <= seats {
+        Status::Selected
+    } else if u64::from(rank) <= seats + u64::from(formation.reserve) {
+        Status::Reserve
+    } else {
+        Status::NotSelected
+    }
+}
+
+/// `n_c` of each tie-break criterion in tie-break order, for a complete
+/// outcome of [`rank_formation`] under `rules` (empty otherwise): what step 4
+/// compares after the total, kept beside the total so that a formation can be
+/// re-ordered from stored standings ([`order_standings`]).
+#[must_use]
+pub fn tiebreak_values(rules: &RoundRules, outcome: &Outcome) -> Vec<Ratio> {
+    let mut order: Vec<(u32, &str)> = rules
+        .criteria
+        .iter()
+        .filter_map(|c| c.tiebreak_order.map(|o| (o, c.code.as_str())))
+        .collect();
+    order.sort_unstable();
+    order
+        .into_iter()
+        .filter_map(|(_, code)| {
+            outcome
+                .criteria
+                .iter()
+                .find(|c| c.code() == code)
+                .map(CriterionScore::normalized)
+        })
+        .collect()
+}
+
+/// One passing eligible application as stored between re-ranks: everything
+/// step 4 orders by.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing<'a> {
+    /// Registration number (the last resort on a SHA-256 collision).
+    pub registration_no: &'a str,
+    /// Exact total.
+    pub total: &'a Ratio,
+    /// [`tiebreak_values`], in tie-break order.
+    pub tiebreak: &'a [Ratio],
+    /// `sha256_hex(seed + ":" + registration_no)`, lowercase.
+    pub lottery_key: &'a str,
+}
+
+/// Step 4 over stored standings of passing eligible applications: the
+/// indices into `standings` in rank order, each with its rank and status.
+/// Gives the same ranks and statuses as [`rank_formation`] on the inputs the
+/// standings came from (the `stored_standings_order_like_rank_formation`
+/// property test), so a change to one application can be re-ranked without
+/// re-reading every score of the formation.
+#[must_use]
+pub fn order_standings(
+    formation: &Formation,
+    standings: &[Standing<'_>],
+) -> Vec<(usize, u32, Status)> {
+    let small = |r: &Ratio| -> Option<(i128, i128)> {
+        Some((
+            i128::try_from(r.numer()).ok()?,
+            i128::try_from(r.denom()).ok()?,
+        ))
+    };
+    let keys: Vec<(Option<(i128, i128)>, Vec<Option<(i128, i128)>>)> = standings
+        .iter()
+        .map(|s| (small(s.total), s.tiebreak.iter().map(small).collect()))
+        .collect();
+    let cmp_exact =
+        |a: Option<(i128, i128)>, b: Option<(i128, i128)>, ra: &Ratio, rb: &Ratio| match (a, b) {
+            (Some(a), Some(b)) => cmp_quotient(a, b),
+            _ => ra.cmp(rb),
+        };
+    let mut order: Vec<usize> = (0..standings.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (sa, sb) = (&standings[a], &standings[b]);
+        cmp_exact(keys[a].0, keys[b].0, sa.total, sb.total)
+            .reverse()
+            .then_with(|| {
+                sa.tiebreak
+                    .iter()
+                    .zip(sb.tiebreak)
+                    .zip(keys[a].1.iter().zip(&keys[b].1))
+                    .map(|((ra, rb), (ka, kb))| cmp_exact(*ka, *kb, ra, rb).reverse())
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            })
+            .then_with(|| sa.lottery_key.cmp(sb.lottery_key))
+            .then_with(|| sa.registration_no.cmp(sb.registration_no))
+    });
+    order
+        .into_iter()
+        .zip(1u32..)
+        .map(|(i, rank)| (i, rank, status_at(formation, rank)))
+        .collect()
 }
 
 /// Criteria lookups prepared once per formation.
@@ -2007,6 +2101,40 @@ mod tests {
             let mut sorted = unranked.clone();
             sorted.sort_unstable();
             prop_assert_eq!(unranked, sorted);
+        }
+
+        #[test]
+        fn stored_standings_order_like_rank_formation(
+            (rules, apps, f) in arb_case(),
+            rotate in 0usize..64,
+        ) {
+            let out = rank_formation(&rules, &f, &apps).unwrap();
+            let ranked: Vec<&Outcome> = out.iter().filter(|o| o.rank.is_some()).collect();
+            let tiebreaks: Vec<Vec<Ratio>> = ranked.iter().map(|o| tiebreak_values(&rules, o)).collect();
+            let mut standings: Vec<Standing<'_>> = ranked
+                .iter()
+                .zip(&tiebreaks)
+                .map(|(o, t)| Standing {
+                    registration_no: &o.registration_no,
+                    total: o.total.as_ref().unwrap(),
+                    tiebreak: t,
+                    lottery_key: &o.lottery_key,
+                })
+                .collect();
+            // Stored rows come back in any order.
+            if !standings.is_empty() {
+                let n = standings.len();
+                standings.rotate_left(rotate % n);
+            }
+            let again: Vec<(&str, u32, Status)> = order_standings(&f, &standings)
+                .into_iter()
+                .map(|(i, rank, status)| (standings[i].registration_no, rank, status))
+                .collect();
+            let expected: Vec<(&str, u32, Status)> = ranked
+                .iter()
+                .map(|o| (o.registration_no.as_str(), o.rank.unwrap(), o.status.unwrap()))
+                .collect();
+            prop_assert_eq!(again, expected);
         }
 
         #[test]

@@ -291,7 +291,8 @@ pub async fn recompute_formation<C: ConnectionTrait>(
     let published = PUBLISHED_STATES.contains(&inputs.round.state.as_str());
     let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
         .map_err(internal)?;
-    store(tx, &inputs, &outcomes, published, cause_seq, false).await
+    let outcomes = with_tiebreaks(&inputs.rules, outcomes);
+    store(tx, &inputs, &outcomes, None, published, cause_seq, false).await
 }
 
 /// [`recompute_formation`] for an input change of an application of `round`
@@ -334,15 +335,42 @@ pub async fn publish_round<C: ConnectionTrait>(
         let inputs = load(tx, f.id, None).await?;
         let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
             .map_err(internal)?;
-        all.extend(store(tx, &inputs, &outcomes, true, cause_seq, true).await?);
+        let outcomes = with_tiebreaks(&inputs.rules, outcomes);
+        all.extend(store(tx, &inputs, &outcomes, None, true, cause_seq, true).await?);
     }
     Ok(all)
+}
+
+/// The stored form of [`rk::tiebreak_values`]: `p/q` separated by spaces.
+fn tiebreak_text(rules: &RoundRules, o: &rk::Outcome) -> Option<String> {
+    o.complete.then(|| {
+        rk::tiebreak_values(rules, o)
+            .iter()
+            .map(format_fraction)
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// Outcomes of [`rk::rank_formation`] with their stored tie-break text.
+fn with_tiebreaks(
+    rules: &RoundRules,
+    outcomes: Vec<rk::Outcome>,
+) -> Vec<(rk::Outcome, Option<String>)> {
+    outcomes
+        .into_iter()
+        .map(|o| {
+            let t = tiebreak_text(rules, &o);
+            (o, t)
+        })
+        .collect()
 }
 
 async fn store<C: ConnectionTrait>(
     tx: &C,
     inputs: &Inputs,
-    outcomes: &[rk::Outcome],
+    outcomes: &[(rk::Outcome, Option<String>)],
+    existing: Option<HashMap<Uuid, ranking::Model>>,
     published: bool,
     cause_seq: i64,
     first_publication: bool,
@@ -352,11 +380,14 @@ async fn store<C: ConnectionTrait>(
         .iter()
         .map(|a| (a.registration_no.as_str(), a))
         .collect();
-    let existing = existing_rows(tx, inputs).await?;
+    let existing = match existing {
+        Some(rows) => rows,
+        None => existing_rows(tx, inputs).await?,
+    };
     let now = time::OffsetDateTime::now_utc();
     let mut inserts = Vec::new();
     let mut changes = Vec::new();
-    for o in outcomes {
+    for (o, tiebreak) in outcomes {
         let app = by_no
             .get(o.registration_no.as_str())
             .ok_or_else(|| internal("outcome for an unknown application"))?;
@@ -370,6 +401,7 @@ async fn store<C: ConnectionTrait>(
             complete: Set(o.complete),
             eligibility: Set(o.eligibility.as_str().to_owned()),
             total_exact: Set(total.clone()),
+            tiebreak_exact: Set(tiebreak.clone()),
             passed: Set(o.passed),
             rank: Set(rank),
             status: Set(status.clone()),
@@ -389,6 +421,7 @@ async fn store<C: ConnectionTrait>(
                 if old.rank == rank
                     && old.status == status
                     && old.total_exact == total
+                    && old.tiebreak_exact == *tiebreak
                     && old.complete == o.complete
                     && old.eligibility == o.eligibility.as_str()
                     && old.passed == o.passed
@@ -426,6 +459,7 @@ async fn store<C: ConnectionTrait>(
                         ranking::Column::Complete,
                         ranking::Column::Eligibility,
                         ranking::Column::TotalExact,
+                        ranking::Column::TiebreakExact,
                         ranking::Column::Passed,
                         ranking::Column::Rank,
                         ranking::Column::Status,
@@ -525,5 +559,188 @@ pub async fn recompute_after_change<C: ConnectionTrait>(
             return Ok(Vec::new());
         }
     }
-    recompute_formation(tx, formation_id, cause_seq).await
+    match outcome.into_iter().next() {
+        Some(fresh) => match reorder_from_stored(tx, one, fresh, published, cause_seq).await? {
+            Some(changes) => Ok(changes),
+            None => recompute_formation(tx, formation_id, cause_seq).await,
+        },
+        None => recompute_formation(tx, formation_id, cause_seq).await,
+    }
+}
+
+/// Re-ranks a formation after a change to one application's inputs from the
+/// other applications' stored standings (total, tie-break values, lottery
+/// key) and the changed one's fresh `outcome`, ordered by
+/// [`rk::order_standings`] — the same order [`rk::rank_formation`] gives. Reads
+/// one row per application instead of every score of the formation.
+///
+/// `None` when the stored rows cannot stand in for the inputs (an
+/// application without a row, a row from before tie-break values were
+/// stored, a changed eligibility or seed): the caller then re-ranks in full.
+async fn reorder_from_stored<C: ConnectionTrait>(
+    tx: &C,
+    one: Inputs,
+    fresh: rk::Outcome,
+    published: bool,
+    cause_seq: i64,
+) -> Result<Option<Vec<RankChange>>, ServiceError> {
+    let Some(changed) = one.apps.first().map(|a| a.id) else {
+        return Ok(None);
+    };
+    let formation_id = one.apps[0].formation_id;
+    let app_rows: Vec<(Uuid, Option<String>, String)> = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .column(application::Column::RegistrationNo)
+        .column(application::Column::State)
+        .filter(application::Column::FormationId.eq(formation_id))
+        .filter(application::Column::State.ne("draft"))
+        .filter(application::Column::RegistrationNo.is_not_null())
+        .order_by_asc(application::Column::RegistrationNo)
+        .into_tuple()
+        .all(tx)
+        .await?;
+    let stored: HashMap<Uuid, ranking::Model> = ranking::Entity::find()
+        .filter(ranking::Column::FormationId.eq(formation_id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.application_id, r))
+        .collect();
+    if stored.len() + 1 < app_rows.len() || stored.len() > app_rows.len() {
+        return Ok(None);
+    }
+    let fresh_tiebreak = tiebreak_text(&one.rules, &fresh);
+    let mut outcomes: Vec<(rk::Outcome, Option<String>)> = Vec::with_capacity(app_rows.len());
+    for (id, no, state) in &app_rows {
+        let no = no.clone().unwrap_or_default();
+        if *id == changed {
+            outcomes.push((fresh.clone(), fresh_tiebreak.clone()));
+            continue;
+        }
+        let Some(row) = stored.get(id) else {
+            return Ok(None);
+        };
+        let el = eligibility(state);
+        if row.eligibility != el.as_str()
+            || (row.complete && (row.total_exact.is_none() || row.tiebreak_exact.is_none()))
+        {
+            return Ok(None);
+        }
+        let total = match &row.total_exact {
+            Some(t) if row.complete => Some(rk::parse_fraction(t).map_err(internal)?),
+            _ => None,
+        };
+        let status = (row.complete && el == Eligibility::Eligible && row.passed == Some(false))
+            .then_some(rk::Status::NotPassed);
+        outcomes.push((
+            rk::Outcome {
+                registration_no: no,
+                eligibility: el,
+                complete: row.complete,
+                incomplete: None,
+                criteria: Vec::new(),
+                total,
+                total_rounded_2dp: None,
+                passed: row.passed,
+                rank: None,
+                status,
+                lottery_key: row.lottery_key.clone().unwrap_or_default(),
+            },
+            row.tiebreak_exact.clone(),
+        ));
+    }
+    if !outcomes
+        .iter()
+        .any(|(o, _)| o.registration_no == fresh.registration_no)
+    {
+        return Ok(None);
+    }
+    // The fresh outcome's lottery key is derived from the current seed; a
+    // stored key from another seed means the rows are stale.
+    let lottery = crate::domain::lottery::LotteryKeys::new(&one.rules.seed);
+    if outcomes.iter().any(|(o, _)| {
+        o.lottery_key != crate::domain::lottery::lower_hex(&lottery.key_bytes(&o.registration_no))
+    }) {
+        return Ok(None);
+    }
+    let tiebreaks: Vec<Vec<rk::Ratio>> = outcomes
+        .iter()
+        .map(|(o, t)| match (rankable(o), t) {
+            (true, Some(t)) => t
+                .split(' ')
+                .filter(|p| !p.is_empty())
+                .map(rk::parse_fraction)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(internal),
+            _ => Ok(Vec::new()),
+        })
+        .collect::<Result<_, _>>()?;
+    let ranked: Vec<usize> = (0..outcomes.len())
+        .filter(|&i| rankable(&outcomes[i].0))
+        .collect();
+    let order = {
+        let standings: Vec<rk::Standing<'_>> = ranked
+            .iter()
+            .map(|&i| {
+                let o = &outcomes[i].0;
+                rk::Standing {
+                    registration_no: &o.registration_no,
+                    total: o.total.as_ref().unwrap_or(&ZERO),
+                    tiebreak: &tiebreaks[i],
+                    lottery_key: &o.lottery_key,
+                }
+            })
+            .collect();
+        rk::order_standings(&one.formation, &standings)
+    };
+    let mut in_order = Vec::with_capacity(outcomes.len());
+    let mut taken = vec![false; outcomes.len()];
+    for (k, rank, status) in order {
+        let i = ranked[k];
+        taken[i] = true;
+        let (mut o, t) = outcomes[i].clone();
+        o.rank = Some(rank);
+        o.status = Some(status);
+        in_order.push((o, t));
+    }
+    // Then everyone else by registration number, as rank_formation lists them.
+    in_order.extend(
+        outcomes
+            .into_iter()
+            .zip(taken)
+            .filter(|(_, t)| !t)
+            .map(|(o, _)| o),
+    );
+    let inputs = Inputs {
+        apps: app_rows
+            .into_iter()
+            .map(|(id, no, _)| AppRow {
+                id,
+                registration_no: no.unwrap_or_default(),
+                formation_id,
+            })
+            .collect(),
+        domain_apps: Vec::new(),
+        ..one
+    };
+    store(
+        tx,
+        &inputs,
+        &in_order,
+        Some(stored),
+        published,
+        cause_seq,
+        false,
+    )
+    .await
+    .map(Some)
+}
+
+static ZERO: std::sync::LazyLock<rk::Ratio> =
+    std::sync::LazyLock::new(|| rk::Ratio::from_integer(0.into()));
+
+/// Whether step 4 orders this outcome: complete, eligible and passing.
+fn rankable(o: &rk::Outcome) -> bool {
+    o.complete && o.eligibility == Eligibility::Eligible && o.passed == Some(true)
 }

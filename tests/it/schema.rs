@@ -916,6 +916,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
             complete: true,
             eligibility: "eligible".into(),
             total_exact: Some("1561/20".into()),
+            tiebreak_exact: Some("3/4".into()),
             passed: Some(true),
             rank: Some(1),
             status: Some("selected".into()),

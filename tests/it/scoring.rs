@@ -330,3 +330,88 @@ async fn a_panelist_declares_scores_and_finds_the_scorecard_locked_through_the_p
         axum::http::StatusCode::FORBIDDEN
     );
 }
+
+/// Every stored standing of the fixture's formation, in a comparable form.
+async fn stored_rows(f: &crate::standings::Fixture) -> Vec<ranking::Model> {
+    let mut rows = ranking::Entity::find()
+        .filter(ranking::Column::FormationId.eq(f.formation_id))
+        .all(&f.app.db.db)
+        .await
+        .expect("rows");
+    for r in &mut rows {
+        r.updated_at = time::OffsetDateTime::UNIX_EPOCH;
+    }
+    rows.sort_by_key(|r| r.application_id);
+    rows
+}
+
+#[tokio::test]
+async fn standings_kept_one_score_at_a_time_equal_a_full_recomputation() {
+    // Scores and amendments re-order the formation from the stored rows of the
+    // others (issue 7); ties on the total, on the tie-break criterion and down
+    // to the lottery must still come out exactly as a full re-rank gives them.
+    let mut f = fixture().await;
+    let db = f.app.db.db.clone();
+    let mut new = Vec::new();
+    for i in 0..14 {
+        new.push(
+            crate::standings::add_application(&mut f, &format!("Peserta {i}"))
+                .await
+                .0,
+        );
+    }
+    // Few distinct values, so totals and tie-break values collide often.
+    let pick = |i: usize, p: usize| -> (i32, i32) {
+        let k1 = [3, 4, 4, 5][(i * 7 + p * 3) % 4];
+        let k2 = [2, 4, 3, 4][(i * 5 + p) % 4];
+        (k1, k2)
+    };
+    for (i, app) in new.iter().enumerate() {
+        for (p, panelist) in f.panelists.iter().enumerate() {
+            declare(&db, *panelist, *app, ConflictKind::None, "")
+                .await
+                .expect("declare");
+            let (k1, k2) = pick(i, p);
+            submit(&db, *panelist, *app, &values(k1, k2), None)
+                .await
+                .expect("submit");
+        }
+        assert_eq!(
+            stored_rows(&f).await.len(),
+            4 + new.len(),
+            "every application keeps one row after {i}"
+        );
+    }
+    // Amendments move applications up and down past their equals.
+    for (i, app) in new.iter().enumerate().step_by(3) {
+        submit(
+            &db,
+            f.panelists[i % 3],
+            *app,
+            &values(5 - (i % 3) as i32, 2 + (i % 2) as i32),
+            Some("koreksi nilai setelah rapat panel"),
+        )
+        .await
+        .expect("amend");
+    }
+    let kept = stored_rows(&f).await;
+    assert!(
+        kept.iter().filter(|r| r.rank.is_some()).count() >= 10,
+        "most applications ranked: {kept:?}"
+    );
+    assert!(
+        kept.iter()
+            .all(|r| !r.complete || r.tiebreak_exact.is_some())
+    );
+
+    ranking::Entity::delete_many()
+        .exec(&db)
+        .await
+        .expect("wipe");
+    let tx = pokmas::db::begin_write(&db).await.expect("begin");
+    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
+        .await
+        .expect("recompute");
+    tx.commit().await.expect("commit");
+    assert_eq!(kept, stored_rows(&f).await);
+}

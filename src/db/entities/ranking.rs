@@ -25,6 +25,9 @@ pub struct Model {
     pub complete: bool,
     pub eligibility: String,
     pub total_exact: Option<String>,
+    /// `n_c` of each tie-break criterion in tie-break order, `p/q` separated by
+    /// spaces; `None` until complete.
+    pub tiebreak_exact: Option<String>,
     pub passed: Option<bool>,
     pub rank: Option<i32>,
     pub status: Option<String>,
