@@ -252,10 +252,21 @@ fn sizes(scale: Scale) -> (usize, usize, i32, i32) {
 }
 
 /// Builds the demo into `db` (migrated, regions loaded) and returns what it made.
+/// The passwords and PINs it creates are hashed at a token argon2id cost
+/// ([`crate::services::accounts::with_demo_hashing`]): they are printed in the
+/// credentials file anyway, and full-cost hashes would dominate a city load.
 ///
 /// # Errors
 /// Any refusal of a service is a bug of the demo and stops it, naming the stage.
 pub async fn run(
+    db: &DatabaseConnection,
+    install: &Installation<'_>,
+    opts: Options,
+) -> anyhow::Result<Summary> {
+    crate::services::accounts::with_demo_hashing(run_stages(db, install, opts)).await
+}
+
+async fn run_stages(
     db: &DatabaseConnection,
     install: &Installation<'_>,
     opts: Options,

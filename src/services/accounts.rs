@@ -28,13 +28,39 @@ pub struct NewAccount {
     pub password: String,
 }
 
+tokio::task_local! {
+    /// Set only around `pokmas demo`'s loading (see [`with_demo_hashing`]).
+    static DEMO_HASHING: bool;
+}
+
+/// Runs `f` with argon2id at a token cost (64 KiB, one pass)
+/// for every password and PIN hashed inside it. Only the demo loader uses it:
+/// its 20,000 generated accounts would otherwise cost ~10 CPU-minutes of
+/// hashing for passwords that are printed in the credentials file anyway.
+/// The hashes stay valid argon2id PHC strings (the parameters travel with
+/// each hash), so logging in works the same; real accounts created by the
+/// server never pass through here.
+pub async fn with_demo_hashing<F: std::future::Future>(f: F) -> F::Output {
+    DEMO_HASHING.scope(true, f).await
+}
+
+fn hasher() -> Argon2<'static> {
+    if DEMO_HASHING.try_with(|d| *d).unwrap_or(false) {
+        let params = argon2::Params::new(64, 1, 1, None).unwrap_or_default();
+        Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+    } else {
+        Argon2::default()
+    }
+}
+
 /// Hashes a password with argon2id and a random salt, off the async runtime.
 ///
 /// # Errors
 /// Only on an internal hashing failure.
 pub async fn hash_password(password: String) -> Result<String, ServiceError> {
+    let argon = hasher();
     tokio::task::spawn_blocking(move || {
-        Argon2::default()
+        argon
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| anyhow::anyhow!("argon2: {e}"))
@@ -220,3 +246,23 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         .map(|h| h.to_string())
         .unwrap_or_default()
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn demo_hashes_are_cheap_only_inside_the_demo_scope_and_still_verify() {
+        let cheap = with_demo_hashing(hash_password("rahasia-demo".into()))
+            .await
+            .expect("hash");
+        assert!(cheap.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{cheap}");
+        assert!(verify_password("rahasia-demo".into(), cheap.clone()).await);
+        assert!(!verify_password("rahasia-lain".into(), cheap).await);
+        let full = hash_password("rahasia-demo".into()).await.expect("hash");
+        assert!(
+            full.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{full}"
+        );
+    }
+}
