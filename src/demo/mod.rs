@@ -84,8 +84,8 @@ pub const STAGES: [(&str, RoundState); 7] = [
 ];
 
 /// The state `pokmas demo` and `serve --demo` stop at unless told otherwise:
-/// provisional results are published and objections exist in every phase of
-/// their life, so every screen has content.
+/// provisional results are published and objections exist (accepted,
+/// rejected, one under review), so every screen has content.
 pub const DEFAULT_STATE: RoundState = RoundState::Objection;
 
 /// One sign-in the demo created.
@@ -235,8 +235,9 @@ struct Ctx<'a> {
     /// The values each panelist last submitted: `(application index,
     /// panelist)`, so a reopened scorecard is amended from what it held.
     given: BTreeMap<(usize, Uuid), Values>,
-    /// Objections still under review, for the final stage to answer.
-    open_objections: Vec<Uuid>,
+    /// Objections still under review, `(application index, objection)`,
+    /// for the final stage to answer.
+    open_objections: Vec<(usize, Uuid)>,
     summary: Summary,
 }
 
@@ -1175,11 +1176,9 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                 scoring::declare(ctx.db, p.id, app_id, ConflictKind::None, "").await?;
                 // A twin copies its partner (when the partner was scored:
                 // it may have failed the automatic age check).
-                let copied = ctx.apps[i]
-                    .twin_of
-                    .and_then(|(partner, swap)| {
-                        Some((ctx.given.get(&(partner, p.id))?.clone(), swap))
-                    });
+                let copied = ctx.apps[i].twin_of.and_then(|(partner, swap)| {
+                    Some((ctx.given.get(&(partner, p.id))?.clone(), swap))
+                });
                 let values = match copied {
                     Some((mut v, swap)) => {
                         if swap {
@@ -1326,20 +1325,12 @@ async fn stage_objection(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         )
         .await?;
         ctx.summary.objections_filed += 1;
-        if let Some(email) = &ctx.apps[i].email
-            && let Some(c) = ctx
-                .summary
-                .credentials
-                .iter_mut()
-                .find(|c| c.email == *email)
-        {
-            c.note = "pendaftar yang mengajukan sanggahan".into();
-        }
         objections::assign(ctx.db, ctx.admin, objection, reviewer).await?;
         if k == last && k >= 2 {
             // Left under review: the admin screens show an open objection.
-            ctx.open_objections.push(objection);
+            ctx.open_objections.push((i, objection));
             ctx.summary.objections_pending += 1;
+            note_objector(ctx, i, "ditinjau");
             continue;
         }
         // The scorecard an accepted objection reopens: the panelist who gave
@@ -1375,6 +1366,7 @@ async fn stage_objection(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             "Setuju dengan usulan peninjau.",
         )
         .await?;
+        note_objector(ctx, i, if accepted { "diterima" } else { "ditolak" });
         if !accepted {
             ctx.summary.objections_rejected += 1;
             continue;
@@ -1400,20 +1392,37 @@ async fn stage_objection(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Marks the objector's sign-in in the credentials, so the objection can be
+/// followed from the applicant's side.
+fn note_objector(ctx: &mut Ctx<'_>, i: usize, outcome: &str) {
+    let Some(email) = ctx.apps[i].email.clone() else {
+        return;
+    };
+    if let Some(c) = ctx
+        .summary
+        .credentials
+        .iter_mut()
+        .find(|c| c.email == email)
+    {
+        c.note = format!("pendaftar yang mengajukan sanggahan ({outcome})");
+    }
+}
+
 /// Answers the objections still under review (rejected), then finalizes:
 /// requested by admin 1 after the objection window, approved by admin 2; the
 /// approval signs the final checkpoint.
 async fn stage_final(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     use crate::services::objections::{self, Proposal, Reopen};
-    for objection in std::mem::take(&mut ctx.open_objections) {
+    for (i, objection) in std::mem::take(&mut ctx.open_objections) {
         objections::propose(
             ctx.db,
             ctx.admin2,
             objection,
             Proposal {
                 accepted: false,
-                reasons: "Setelah pemeriksaan ulang, hasil penilaian sudah benar dan tetap berlaku."
-                    .into(),
+                reasons:
+                    "Setelah pemeriksaan ulang, hasil penilaian sudah benar dan tetap berlaku."
+                        .into(),
                 reopen: Reopen::None,
             },
         )
@@ -1429,6 +1438,7 @@ async fn stage_final(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         .await?;
         ctx.summary.objections_pending -= 1;
         ctx.summary.objections_rejected += 1;
+        note_objector(ctx, i, "ditolak");
     }
     let at = ctx.clock.at(45, 10);
     crate::services::results::request_finalization(

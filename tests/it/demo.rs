@@ -3,17 +3,17 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use clap::Parser;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use clap::Parser;
 use http_body_util::BodyExt;
 use pokmas::db::entities::{
     application, audit_checkpoint, audit_event, conflict_declaration, criterion, formation,
     lottery_witness, objection, ranking, requirement_check, round, score_value, score_version,
     scorecard,
 };
-use tower::ServiceExt;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Runs `pokmas --data-dir DIR demo ARGS…` through the CLI entry function.
@@ -324,7 +324,10 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
         });
     assert!(traced, "no rank change traced to an accepted objection");
     assert!(decided.iter().any(|(_, d)| d["decision"] == "rejected"));
-    let objections = objection::Entity::find().all(&db).await.expect("objections");
+    let objections = objection::Entity::find()
+        .all(&db)
+        .await
+        .expect("objections");
     assert!(objections.len() >= 3, "{} objections", objections.len());
     assert!(objections.iter().any(|o| o.status == "in_review"));
 
@@ -470,7 +473,10 @@ async fn the_demo_to_final_decides_every_objection_and_signs_one_final_checkpoin
         .await
         .expect("checkpoints");
     assert_eq!(finals.len(), 1);
-    let objections = objection::Entity::find().all(&db).await.expect("objections");
+    let objections = objection::Entity::find()
+        .all(&db)
+        .await
+        .expect("objections");
     assert!(!objections.is_empty());
     assert!(
         objections
