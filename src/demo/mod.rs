@@ -558,7 +558,7 @@ async fn stage_draft(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             This is demo data."
             .into(),
         aggregation: crate::domain::ranking::Aggregation::Mean,
-        passing_total: Some(60),
+        passing_total: Some(PASSING_TOTAL),
         min_panelists: 3,
         age_min: Some(21),
         age_max: Some(60),
@@ -1272,43 +1272,20 @@ fn mail_ctx<'c>(ctx: &'c Ctx<'_>) -> crate::services::self_service::MailCtx<'c> 
 /// with a reason, so the ranks move with the amendment as their cause.
 /// Some are rejected; the last one stays under review for the final stage.
 async fn stage_objection(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
-    use crate::db::entities::ranking;
     use crate::services::objections::{self, Proposal, Reopen};
     move_round(ctx, RoundState::Objection, 37, 8).await?;
     let wanted = match ctx.opts.scale {
         Scale::Small => 4,
         Scale::City => 30,
     };
-    let ranks: BTreeMap<Uuid, ranking::Model> = ranking::Entity::find()
-        .filter(ranking::Column::RoundId.eq(ctx.round_id))
-        .all(ctx.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.application_id, r))
-        .collect();
-    // Tied applications stay untouched so the ties survive; an objection
-    // needs a published result and, to reopen a scorecard, a complete one.
-    let mut candidates: Vec<(usize, bool)> = ctx
-        .apps
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| a.email.is_some() && a.state == "eligible" && !is_protected(&ctx.apps, *i))
-        .filter_map(|(i, a)| {
-            let r = ranks.get(&a.id).filter(|r| r.published && r.complete)?;
-            Some((i, r.status.as_deref() == Some("selected")))
-        })
-        .collect();
-    candidates.shuffle(&mut ctx.rng);
-    // Those not selected object first: it is their rank an amendment can move.
-    candidates.sort_by_key(|(_, selected)| *selected);
-    candidates.truncate(wanted);
+    let candidates = pick_objectors(ctx, wanted).await?;
     restart_bar(ctx, candidates.len() as u64, "sanggahan");
     let reviewer = match ctx.admin2 {
         Actor::Account { id, .. } => id,
         Actor::System => anyhow::bail!("the second admin exists"),
     };
     let last = candidates.len().saturating_sub(1);
-    for (k, &(i, _)) in candidates.iter().enumerate() {
+    for (k, &i) in candidates.iter().enumerate() {
         ctx.bar.inc(1);
         let app_id = ctx.apps[i].id;
         let days = 37 + i64::try_from(k % 5).unwrap_or(0);
@@ -1333,14 +1310,7 @@ async fn stage_objection(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             note_objector(ctx, i, "ditinjau");
             continue;
         }
-        // The scorecard an accepted objection reopens: the panelist who gave
-        // the lowest sum, raised by one point per criterion.
-        let lowest = ctx
-            .given
-            .range((i, Uuid::nil())..=(i, Uuid::max()))
-            .filter(|(_, v)| v.values().any(|x| *x < 5))
-            .min_by_key(|(_, v)| v.values().sum::<i32>())
-            .map(|((_, p), v)| (*p, v.clone()));
+        let lowest = lowest_scorecard(ctx, i);
         let proposal = match (k % 2 == 0, &lowest) {
             (true, Some((panelist_id, _))) => Proposal {
                 accepted: true,
@@ -1390,6 +1360,102 @@ async fn stage_objection(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The scorecard an accepted objection of application `i` reopens: the
+/// panelist who gave the lowest sum (and has a value left to raise), with
+/// those values. The amendment raises each by one point.
+fn lowest_scorecard(ctx: &Ctx<'_>, i: usize) -> Option<(Uuid, Values)> {
+    ctx.given
+        .range((i, Uuid::nil())..=(i, Uuid::max()))
+        .filter(|(_, v)| v.values().any(|x| *x < 5))
+        .min_by_key(|(_, v)| v.values().sum::<i32>())
+        .map(|((_, p), v)| (*p, v.clone()))
+}
+
+/// The demo round's passing total (DESIGN §5 `passing_total`).
+const PASSING_TOTAL: i32 = 60;
+
+/// Application `i`'s `(total, passes)` once its lowest scorecard is raised
+/// by one point per value, from the values the demo submitted (mean
+/// aggregation, as the demo round uses).
+fn raised_result(ctx: &Ctx<'_>, drafts: &[CriterionDraft], i: usize) -> Option<(f64, bool)> {
+    let (lowest, _) = lowest_scorecard(ctx, i)?;
+    let cards: Vec<(Uuid, &Values)> = ctx
+        .given
+        .range((i, Uuid::nil())..=(i, Uuid::max()))
+        .map(|((_, p), v)| (*p, v))
+        .collect();
+    let (mut total, mut passes) = (0.0, true);
+    for d in drafts {
+        let sum: i32 = cards
+            .iter()
+            .map(|(p, v)| {
+                let x = v.get(&d.code).copied().unwrap_or(d.scale_min);
+                if *p == lowest { (x + 1).min(5) } else { x }
+            })
+            .sum();
+        let mean = f64::from(sum) / cards.len().max(1) as f64;
+        passes &= d.pass_min.is_none_or(|m| mean >= f64::from(m));
+        let span = f64::from((d.scale_max - d.scale_min).max(1));
+        total += f64::from(d.weight) * (mean - f64::from(d.scale_min)) / span;
+    }
+    Some((total, passes && total >= f64::from(PASSING_TOTAL)))
+}
+
+/// Who objects, in order: applicants with their own account and a complete,
+/// published result, those not selected first (shuffled). Tied applications
+/// stay untouched so the ties survive. The first objection is accepted and
+/// its amendment must visibly move a rank, so it goes to an applicant whose
+/// raised scorecard overtakes the one ranked just above.
+async fn pick_objectors(ctx: &mut Ctx<'_>, wanted: usize) -> anyhow::Result<Vec<usize>> {
+    use crate::db::entities::ranking;
+    let ranks: BTreeMap<Uuid, ranking::Model> = ranking::Entity::find()
+        .filter(ranking::Column::RoundId.eq(ctx.round_id))
+        .all(ctx.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.application_id, r))
+        .collect();
+    // Totals are exact fractions; a float is enough to choose who objects.
+    let total = |r: &ranking::Model| -> Option<f64> {
+        let (p, q) = r.total_exact.as_deref()?.split_once('/')?;
+        Some(p.parse::<f64>().ok()? / q.parse::<f64>().ok()?)
+    };
+    let by_rank: BTreeMap<(Uuid, i32), f64> = ranks
+        .values()
+        .filter_map(|r| Some(((r.formation_id, r.rank?), total(r)?)))
+        .collect();
+    let drafts = demo_criteria()?;
+    let mut candidates: Vec<(usize, bool, bool)> = Vec::new();
+    for (i, a) in ctx.apps.iter().enumerate() {
+        if a.email.is_none() || a.state != "eligible" || is_protected(&ctx.apps, i) {
+            continue;
+        }
+        let Some(r) = ranks.get(&a.id).filter(|r| r.published && r.complete) else {
+            continue;
+        };
+        let selected = r.status.as_deref() == Some("selected");
+        // Its result after the amendment (DESIGN §5 on the demo's own
+        // values): it moves when it starts to pass, or overtakes the rank above.
+        let overtakes = match (raised_result(ctx, &drafts, i), r.rank, total(r)) {
+            (Some((_, true)), None, _) => true,
+            (Some((new, true)), Some(rank), Some(_)) if rank > 1 => by_rank
+                .get(&(r.formation_id, rank - 1))
+                .is_some_and(|above| new > above + 0.01),
+            _ => false,
+        };
+        candidates.push((i, selected, overtakes));
+    }
+    candidates.shuffle(&mut ctx.rng);
+    // Those not selected object first: it is their rank an amendment can move.
+    candidates.sort_by_key(|(_, selected, _)| *selected);
+    if let Some(pos) = candidates.iter().position(|(_, _, overtakes)| *overtakes) {
+        let mover = candidates.remove(pos);
+        candidates.insert(0, mover);
+    }
+    candidates.truncate(wanted);
+    Ok(candidates.into_iter().map(|(i, _, _)| i).collect())
 }
 
 /// Marks the objector's sign-in in the credentials, so the objection can be
