@@ -709,10 +709,7 @@ async fn move_round(ctx: &Ctx<'_>, to: RoundState, days: i64, hour: u8) -> anyho
     settings::transition_mailing(
         ctx.db,
         &ctx.checkpoint_key,
-        Some(&crate::services::self_service::MailCtx {
-            base_url: &ctx.base_url,
-            from: &ctx.from,
-        }),
+        Some(&mail_ctx(ctx)),
         ctx.admin,
         ctx.round_id,
         to,

@@ -301,6 +301,7 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
         let commit = w.commit_hash.as_deref().expect("committed");
         let secret = w.secret.as_deref().expect("revealed");
         assert_eq!(pokmas::domain::lottery::sha256_hex(secret), commit);
+        assert!(page.contains(&w.name), "witness {} shown", w.name);
         assert!(page.contains(commit), "commitment of {} shown", w.name);
         assert!(page.contains(secret), "secret of {} shown", w.name);
     }
