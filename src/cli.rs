@@ -75,8 +75,9 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Stop once the round reaches this state: draft, registration,
-    /// verification, assessment or provisional.
-    #[arg(long, default_value = "provisional", value_parser = parse_demo_state)]
+    /// verification, assessment, provisional, objection (results published,
+    /// objections filed and mostly decided) or final.
+    #[arg(long, default_value_t = crate::demo::DEFAULT_STATE, value_parser = parse_demo_state)]
     pub state: crate::domain::round::RoundState,
     /// Do not draw the progress bar.
     #[arg(long)]

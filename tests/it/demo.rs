@@ -3,12 +3,17 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use clap::Parser;
+use http_body_util::BodyExt;
 use pokmas::db::entities::{
-    application, audit_event, conflict_declaration, criterion, formation, ranking,
-    requirement_check, round, score_value, score_version, scorecard,
+    application, audit_checkpoint, audit_event, conflict_declaration, criterion, formation,
+    lottery_witness, objection, ranking, requirement_check, round, score_value, score_version,
+    scorecard,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Runs `pokmas --data-dir DIR demo ARGS…` through the CLI entry function.
@@ -32,6 +37,42 @@ async fn demo(dir: &Path, args: &[&str]) -> (i32, DatabaseConnection) {
     .await
     .expect("open");
     (code, db)
+}
+
+/// `GET path` through the real router, served from the demo's database.
+async fn get(dir: &Path, db: &DatabaseConnection, path: &str) -> (StatusCode, String) {
+    let config = pokmas::config::Config {
+        data_dir: dir.to_path_buf(),
+        database_url: format!("sqlite://{}?mode=rwc", dir.join("pokmas.db").display()),
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        base_url: "http://localhost".into(),
+        smtp_url: None,
+        mail_from: "Probebaya <noreply@pokmas.test>".into(),
+        secret: pokmas::config::Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+        checkpoint_seed: pokmas::config::Secret::from_hex(&"cd".repeat(32)).expect("seed"),
+        trusted_proxies: vec![],
+    };
+    let state = pokmas::app::AppState::new(db.clone(), config);
+    let res = pokmas::router::router(state)
+        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+        .await
+        .expect("router");
+    let status = res.status();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The events with `action`, in trail order, with their parsed payloads.
+async fn events(db: &DatabaseConnection, action: &str) -> Vec<(i64, serde_json::Value)> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq(action))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(db)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| (e.seq, serde_json::from_str(&e.payload).expect("payload")))
+        .collect()
 }
 
 /// Registration number → (formation code, ranking row).
@@ -149,10 +190,10 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
     let (code, db) = demo(dir.path(), &["--seed", "7"]).await;
     assert_eq!(code, 0);
 
-    // One round, results published.
+    // One round, results published and open for objections (the default).
     let rounds = round::Entity::find().all(&db).await.expect("rounds");
     assert_eq!(rounds.len(), 1);
-    assert_eq!(rounds[0].state, "provisional");
+    assert_eq!(rounds[0].state, "objection");
     assert!(rounds[0].name.starts_with("Rekrutmen Pokmas "));
 
     // Every formation has ranked applications, published.
@@ -241,6 +282,56 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
     assert!(by_criterion > 0, "no tie broken by the tie-break criterion");
     assert!(by_lottery > 0, "no tie broken by the lottery");
 
+    // Two witnesses committed and revealed; the public lottery page shows
+    // their commitments, their secrets and the seed they fixed.
+    let witnesses = lottery_witness::Entity::find()
+        .all(&db)
+        .await
+        .expect("witnesses");
+    assert_eq!(witnesses.len(), 2);
+    let seed = rounds[0].lottery_seed.clone().expect("the seed is fixed");
+    let (status, page) = get(
+        dir.path(),
+        &db,
+        &format!("/seleksi/{}/undian", rounds[0].slug),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for w in &witnesses {
+        let commit = w.commit_hash.as_deref().expect("committed");
+        let secret = w.secret.as_deref().expect("revealed");
+        assert_eq!(pokmas::domain::lottery::sha256_hex(secret), commit);
+        assert!(page.contains(&w.name), "witness {} shown", w.name);
+        assert!(page.contains(commit), "commitment of {} shown", w.name);
+        assert!(page.contains(secret), "secret of {} shown", w.name);
+    }
+    assert!(page.contains(&seed), "the seed is shown");
+    assert_eq!(events(&db, "lottery.seed_fixed").await.len(), 1);
+
+    // Objections: an accepted one reopened a scorecard whose amendment moved
+    // ranks (traceably: the move names the amendment, the amendment the
+    // objection), a rejected one, and one still under review.
+    let decided = events(&db, "objection.decided").await;
+    let amended = events(&db, "score.amended").await;
+    let moved = events(&db, "ranking.changed").await;
+    let traced = decided
+        .iter()
+        .filter(|(_, d)| d["decision"] == "accepted" && d["reopen"] == "scorecard")
+        .any(|(decided_seq, d)| {
+            amended
+                .iter()
+                .filter(|(seq, a)| seq > decided_seq && a["objection_id"] == d["objection_id"])
+                .any(|(seq, _)| moved.iter().any(|(_, m)| m["cause_seq"] == *seq))
+        });
+    assert!(traced, "no rank change traced to an accepted objection");
+    assert!(decided.iter().any(|(_, d)| d["decision"] == "rejected"));
+    let objections = objection::Entity::find()
+        .all(&db)
+        .await
+        .expect("objections");
+    assert!(objections.len() >= 3, "{} objections", objections.len());
+    assert!(objections.iter().any(|o| o.status == "in_review"));
+
     // The exported trail verifies.
     let mut csv = Vec::new();
     let n = pokmas::db::audit::export_csv(&db, &mut csv)
@@ -250,12 +341,21 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
     let outcome = pokmas::export::audit_csv::verify_csv(&csv[..], None);
     assert_eq!(outcome.exit_code(), 0);
 
-    // The credentials file is private to its owner and names every role.
+    // The credentials file is private to its owner, names every role, the
+    // witnesses and the objections.
     let path = dir.path().join("demo-credentials.txt");
     let creds = std::fs::read_to_string(&path).expect("credentials");
     for role in ["admin", "operator", "panelist", "auditor", "applicant"] {
         assert!(creds.lines().any(|l| l.starts_with(role)), "{role}");
     }
+    assert!(creds.contains("saksi undian"), "{creds}");
+    assert!(creds.contains("sanggahan:"), "{creds}");
+    assert!(
+        creds
+            .lines()
+            .any(|l| l.starts_with("applicant") && l.contains("sanggahan")),
+        "an applicant who objected can sign in"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -306,9 +406,10 @@ async fn the_same_seed_gives_the_same_round_and_another_state_stops_there() {
     let (events2, ranks2) = split(normalised_payloads(&db2).await);
     assert_eq!(events1, events2);
     assert_eq!(ranks1, ranks2);
-    // The same standings. Without lottery witnesses the lottery seed is the
-    // hash of the closing event, which carries its time: only the order
-    // inside a complete tie may differ, so ranks are compared per tie group.
+    // The same standings. The lottery seed derives from the hash of the
+    // closing event, which carries its time (the witnesses' secrets repeat):
+    // only the order inside a complete tie may differ, so ranks are compared
+    // per tie group.
     let (s1, s2) = (standings(&db1).await, standings(&db2).await);
     assert_eq!(s1.len(), s2.len());
     let groups = |s: &BTreeMap<String, (String, ranking::Model)>| {
@@ -353,4 +454,46 @@ async fn the_same_seed_gives_the_same_round_and_another_state_stops_there() {
             .expect("cards")
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn the_demo_to_final_decides_every_objection_and_signs_one_final_checkpoint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, db) = demo(dir.path(), &["--seed", "7", "--state", "final"]).await;
+    assert_eq!(code, 0);
+
+    let r = round::Entity::find()
+        .one(&db)
+        .await
+        .expect("round")
+        .expect("a round");
+    assert_eq!(r.state, "final");
+    let finals = audit_checkpoint::Entity::find()
+        .filter(audit_checkpoint::Column::Reason.eq("final"))
+        .all(&db)
+        .await
+        .expect("checkpoints");
+    assert_eq!(finals.len(), 1);
+    let objections = objection::Entity::find()
+        .all(&db)
+        .await
+        .expect("objections");
+    assert!(!objections.is_empty());
+    assert!(
+        objections
+            .iter()
+            .all(|o| o.status == "accepted" || o.status == "rejected")
+    );
+    // Requested by one admin, approved by the other.
+    let finalized = events(&db, "round.finalized").await;
+    assert_eq!(finalized.len(), 1);
+    let f = &finalized[0].1;
+    assert_ne!(f["requested_by"], f["approved_by"]);
+
+    let mut csv = Vec::new();
+    pokmas::db::audit::export_csv(&db, &mut csv)
+        .await
+        .expect("export");
+    let outcome = pokmas::export::audit_csv::verify_csv(&csv[..], None);
+    assert_eq!(outcome.exit_code(), 0);
 }
