@@ -763,6 +763,7 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         .map(|r| format!("decl_{}", r.code))
         .collect();
     let mut serial = 0u32;
+    let mut per_kecamatan: BTreeMap<String, u32> = BTreeMap::new();
     for fi in 0..ctx.formations.len() {
         let f = ctx.formations[fi].clone();
         let rts: Vec<i32> = crate::db::entities::formation_rt::Entity::find()
@@ -777,6 +778,13 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         let first_in_formation = ctx.apps.len();
         for n in 0..per_formation {
             serial += 1;
+            // NIK serials count per kecamatan (four digits): a city-wide
+            // count would pass 9,999 and repeat NIKs.
+            let kec_serial = {
+                let n = per_kecamatan.entry(kec.clone()).or_insert(0u32);
+                *n += 1;
+                *n
+            };
             // Every 23rd applicant types a birth date that the NIK contradicts.
             let mismatch = serial % 23 == 5;
             let person = people::person(
@@ -784,7 +792,7 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                 &ctx.names,
                 &kec,
                 ctx.opts.today,
-                serial,
+                kec_serial,
                 mismatch,
             );
             let own_account = ctx.rng.random_ratio(1, 5);
