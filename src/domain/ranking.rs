@@ -789,13 +789,15 @@ pub fn order_standings(
     formation: &Formation,
     standings: &[Standing<'_>],
 ) -> Vec<(usize, u32, Status)> {
-    let small = |r: &Ratio| -> Option<(i128, i128)> {
+    /// A fraction as `(numerator, denominator)` when both fit `i128`.
+    type Small = Option<(i128, i128)>;
+    let small = |r: &Ratio| -> Small {
         Some((
             i128::try_from(r.numer()).ok()?,
             i128::try_from(r.denom()).ok()?,
         ))
     };
-    let keys: Vec<(Option<(i128, i128)>, Vec<Option<(i128, i128)>>)> = standings
+    let keys: Vec<(Small, Vec<Small>)> = standings
         .iter()
         .map(|s| (small(s.total), s.tiebreak.iter().map(small).collect()))
         .collect();
