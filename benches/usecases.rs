@@ -28,7 +28,7 @@
 //!   in, so every op re-ranks a complete formation.
 //!
 //! Sizes (environment, all optional): `P2_OPS` (3000), `P3_APPS` (340),
-//! `RUNS` (3, at most 4: P3 uses one formation of Samarinda Kota per run),
+//! `RUNS` (3, at most 5: P3 uses one formation per kelurahan of Samarinda Kota),
 //! `CONC` (16), `ONLY` (`p2` or `p3`). A benchmark, not a test: nothing
 //! asserts a time; a refused use case stops it, since that is a bug of the
 //! bench or of the service.
@@ -70,7 +70,7 @@ use sea_orm::{
 use time::{Date, Duration as Days, OffsetDateTime, Time, UtcOffset};
 use uuid::Uuid;
 
-/// Samarinda Kota: four kelurahan, so up to four P3 formations.
+/// Samarinda Kota: five kelurahan, so up to five P3 formations.
 const KECAMATAN: &str = "64.72.09";
 const PANELISTS: usize = 5;
 const AMEND_REASON: &str = "Salah ketik saat memasukkan nilai dari lembar penilaian.";
@@ -182,7 +182,12 @@ async fn drive(ops: usize, conc: usize, op: Op) -> anyhow::Result<Run> {
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 /// The summary line of several runs: the median of each figure by itself.
@@ -455,11 +460,17 @@ async fn world(dir: &std::path::Path, residents: usize, conc: usize) -> anyhow::
 /// documents, and one whole-kelurahan formation per kelurahan of
 /// [`KECAMATAN`] (7 seats, 3 reserve). Returns the round and its formations
 /// by kelurahan code.
-async fn draft_round(w: &World, name: &str) -> anyhow::Result<(Uuid, Vec<formation::Model>)> {
+async fn draft_round(
+    w: &World,
+    name: &str,
+    year_offset: i32,
+) -> anyhow::Result<(Uuid, Vec<formation::Model>)> {
     let db = &w.load;
     let s = RoundSettings {
         name: name.into(),
-        year: w.clock.today.year(),
+        // Registration numbers (year, kelurahan, serial) are unique across
+        // rounds, so each bench round is a different year's recruitment.
+        year: w.clock.today.year() + year_offset,
         description_id: "Seleksi untuk pengukuran kinerja (benchmark).".into(),
         description_en: "A round for the benchmarks.".into(),
         aggregation: Aggregation::Mean,
@@ -679,7 +690,8 @@ async fn p2(w: &Arc<World>, ops: usize, runs: usize, conc: usize) -> anyhow::Res
     let mut out = Vec::new();
     for run in 0..runs {
         let started = Instant::now();
-        let (round_id, _) = draft_round(w, &format!("Bench P2 run {}", run + 1)).await?;
+        let (round_id, _) =
+            draft_round(w, &format!("Bench P2 run {}", run + 1), i32::try_from(run)?).await?;
         move_round(w, round_id, RoundState::Registration, w.clock.at(-21, 8)).await?;
         let prepared: Arc<Vec<Prepared>> = Arc::new((0..ops).map(|i| prepare(w, run, i)).collect());
         checkpoint(&w.db).await?;
@@ -749,7 +761,7 @@ async fn p3_world(
     conc: usize,
 ) -> anyhow::Result<Vec<Scored>> {
     let started = Instant::now();
-    let (round_id, forms) = draft_round(w, "Bench P3").await?;
+    let (round_id, forms) = draft_round(w, "Bench P3", 10).await?;
     ensure!(
         forms.len() >= formations,
         "P3 needs {formations} formations, {KECAMATAN} has {}",
@@ -1011,7 +1023,7 @@ async fn p3_run(w: &Arc<World>, s: &Scored, conc: usize, amend: bool) -> anyhow:
 async fn main() -> anyhow::Result<()> {
     let p2_ops = env_usize("P2_OPS", 3000);
     let p3_apps = env_usize("P3_APPS", 340);
-    let runs = env_usize("RUNS", 3).clamp(1, 4);
+    let runs = env_usize("RUNS", 3).clamp(1, 5);
     let conc = env_usize("CONC", 16).max(1);
     let only = std::env::var("ONLY").unwrap_or_default();
     let (do_p2, do_p3) = (only != "p3", only != "p2");
