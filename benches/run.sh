@@ -5,7 +5,7 @@
 # them into benches/RESULTS.md with the machine and the commit.
 #
 #   benches/run.sh                 # everything (city demo ~ minutes, 1M-event trail once)
-#   RESULTS_URL=/hasil/<slug>/<formation> benches/run.sh   # P1 against the results page
+#   RESULTS_URL=/seleksi/<slug>/hasil/<code> benches/run.sh   # P1 against another page (default: the first formation's results)
 #   SCALE=small SKIP_TRAIL=1 benches/run.sh                # a quick pass
 #   P2_OPS=500 P3_APPS=100 benches/run.sh                  # smaller P2/P3 worlds
 #   SKIP_USECASES=1 benches/run.sh                         # without P2/P3
@@ -56,7 +56,9 @@ rss() { awk '/VmRSS/ {print $2/1024}' "/proc/$SERVER/status"; }
 IDLE_RSS=$(rss)
 
 # ---- P1 + P8: public page vs a static asset, 64 connections ----------------
-PAGE=${RESULTS_URL:-$SLUG}
+# The public results page of the first formation (~340 applicants at city scale).
+PAGE=${RESULTS_URL:-$(curl -s "http://$ADDR$SLUG/hasil" | grep -o "$SLUG/hasil/[A-Za-z0-9._-]*" | head -1)}
+PAGE=${PAGE:-$SLUG}
 reqs() { wrk -t2 -c64 -d"$DURATION" "http://$ADDR$1" | awk '/Requests\/sec/ {print $2}'; }
 page_runs=(); asset_runs=(); peak=0
 for _ in $(seq "$RUNS"); do
@@ -72,12 +74,14 @@ line P1 "public page $PAGE, req/s at 64 conn (target ≥ 0.5× asset)" "$P1 vs a
 line P8 "server RSS idle / during P1 (target < 40 / < 150 MB)" "$(printf '%.1f / %.1f MB' "$IDLE_RSS" "$peak")"
 
 # ---- P9: transferred size with gzip ----------------------------------------
-for path in / "$SLUG" "$SLUG/daftar" "$PAGE"; do
+for path in / "$SLUG" "$PAGE"; do
   size=$(curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://$ADDR$path")
   line P9 "gzip size of $path (target ≤ 30 KB)" "$(echo "scale=1; $size/1024" | bc) KB"
 done
 kill $SERVER; wait $SERVER 2>/dev/null || true
 trap - EXIT
+# The form exists only while registration is open, for someone signed in.
+benches/p9_form.sh "$BIN" "$WORK"
 
 # ---- P4 + P5: a 1,000,000-event trail --------------------------------------
 if [ -z "${SKIP_TRAIL:-}" ]; then
