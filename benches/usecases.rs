@@ -56,7 +56,7 @@ use pokmas::mail::Mailbox;
 use pokmas::pii::NikVault;
 use pokmas::services::applications::{self as apps, Acting, Fields, StartDraft};
 use pokmas::services::checkpoints::CheckpointKey;
-use pokmas::services::rounds::{self, CriterionDraft, FormData, RoundSettings};
+use pokmas::services::rounds::{self, FormData, RoundSettings};
 use pokmas::services::scoring::{self, ConflictKind, Values};
 use pokmas::services::verification::{self, Decision, Staff};
 use pokmas::services::{accounts, panels, regions};
@@ -308,35 +308,6 @@ struct World {
     declarations: Vec<String>,
 }
 
-/// The demo's six panel criteria: the bundled panel template plus knowledge
-/// of the area, weights summing to 100 (as `pokmas demo` sets them).
-fn criteria() -> anyhow::Result<Vec<CriterionDraft>> {
-    let template = rounds::templates()
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?
-        .into_iter()
-        .find(|t| t.code == "panel")
-        .context("the panel template is bundled")?;
-    let mut drafts = template.criteria_drafts();
-    for d in &mut drafts {
-        if d.code == "ADM" || d.code == "KOM" {
-            d.weight = 10;
-        }
-    }
-    let mut wil = drafts
-        .iter()
-        .find(|d| d.code == "KOM")
-        .cloned()
-        .context("KOM in the template")?;
-    wil.code = "WIL".into();
-    wil.name_id = "Pengenalan wilayah dan warga".into();
-    wil.name_en = "Knowledge of the area and its residents".into();
-    wil.pass_min = None;
-    wil.tiebreak_order = None;
-    drafts.push(wil);
-    ensure!(drafts.len() == 6, "six criteria, got {}", drafts.len());
-    Ok(drafts)
-}
-
 async fn new_account(
     db: &DatabaseConnection,
     role: Role,
@@ -508,7 +479,7 @@ async fn draft_round(
     let id = rounds::create_round(db, w.admin, &s, None).await?;
     rounds::apply_template(db, w.admin, id, "panel").await?;
     rounds::update_round(db, w.admin, id, &s).await?;
-    rounds::set_criteria(db, w.admin, id, &criteria()?).await?;
+    rounds::set_criteria(db, w.admin, id, &pokmas::demo::demo_criteria()?).await?;
     let mut reqs = rounds::default_requirements().map_err(|e| anyhow::anyhow!("{e:?}"))?;
     for r in &mut reqs {
         // Two scans are required, as in the demo: the statement and the CV
@@ -1008,7 +979,12 @@ async fn p3_world(
 /// panelists of a test session score one applicant, then the next), 16 at a
 /// time; with `amend`, a second version with one value changed and a reason.
 async fn p3_run(w: &Arc<World>, s: &Scored, conc: usize, amend: bool) -> anyhow::Result<Run> {
-    let codes: Arc<Vec<String>> = Arc::new(criteria()?.into_iter().map(|c| c.code).collect());
+    let codes: Arc<Vec<String>> = Arc::new(
+        pokmas::demo::demo_criteria()?
+            .into_iter()
+            .map(|c| c.code)
+            .collect(),
+    );
     let ops = s.apps.len() * s.panelists.len();
     let (apps, panelists) = (Arc::new(s.apps.clone()), Arc::new(s.panelists.clone()));
     checkpoint(&w.db).await?;

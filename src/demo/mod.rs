@@ -255,8 +255,12 @@ struct Witness {
 }
 
 /// The demo's criteria: the bundled panel template plus a sixth criterion
-/// (knowledge of the neighbourhood), weights still summing to 100.
-fn demo_criteria() -> anyhow::Result<Vec<CriterionDraft>> {
+/// (knowledge of the neighbourhood), weights still summing to 100. The
+/// use-case benchmarks score against the same six.
+///
+/// # Errors
+/// When the bundled template is missing or malformed.
+pub fn demo_criteria() -> anyhow::Result<Vec<CriterionDraft>> {
     let template = criteria::templates()
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .into_iter()

@@ -300,26 +300,18 @@ fn check_comments(comments: &Comments) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// [`submit`] with an optional comment per criterion, stored with the
-/// version. A successful submission clears the panelist's private draft.
-///
-/// # Errors
-/// As [`submit`]; `Invalid` for an overlong comment.
-pub async fn submit_with_comments(
-    db: &DatabaseConnection,
+/// A panelist may put values on an application's sheet only after declaring
+/// no conflict of interest, never when recused, and only for an eligible
+/// applicant.
+async fn may_score<C: ConnectionTrait>(
+    tx: &C,
     panelist: Uuid,
-    application_id: Uuid,
-    values: &Values,
-    comments: &Comments,
-    amendment_reason: Option<&str>,
-) -> Result<(i32, Vec<RankChange>), ServiceError> {
-    check_comments(comments)?;
-    let tx = begin_write(db).await?;
-    let (app, round) = scope(&tx, panelist, application_id).await?;
+    app: &application::Model,
+) -> Result<(), ServiceError> {
     let declaration = conflict_declaration::Entity::find()
-        .filter(conflict_declaration::Column::ApplicationId.eq(application_id))
+        .filter(conflict_declaration::Column::ApplicationId.eq(app.id))
         .filter(conflict_declaration::Column::PanelistId.eq(panelist))
-        .one(&tx)
+        .one(tx)
         .await?;
     match declaration {
         Some(d) if d.recused => {
@@ -342,6 +334,26 @@ pub async fn submit_with_comments(
             "Only eligible applicants can be scored.",
         ));
     }
+    Ok(())
+}
+
+/// [`submit`] with an optional comment per criterion, stored with the
+/// version. A successful submission clears the panelist's private draft.
+///
+/// # Errors
+/// As [`submit`]; `Invalid` for an overlong comment.
+pub async fn submit_with_comments(
+    db: &DatabaseConnection,
+    panelist: Uuid,
+    application_id: Uuid,
+    values: &Values,
+    comments: &Comments,
+    amendment_reason: Option<&str>,
+) -> Result<(i32, Vec<RankChange>), ServiceError> {
+    check_comments(comments)?;
+    let tx = begin_write(db).await?;
+    let (app, round) = scope(&tx, panelist, application_id).await?;
+    may_score(&tx, panelist, &app).await?;
     let attended = test_invitation::Entity::find()
         .filter(test_invitation::Column::ApplicationId.eq(application_id))
         .one(&tx)
@@ -568,32 +580,7 @@ pub async fn save_draft(
             "Scoring is not open for this round.",
         ));
     }
-    let declaration = conflict_declaration::Entity::find()
-        .filter(conflict_declaration::Column::ApplicationId.eq(application_id))
-        .filter(conflict_declaration::Column::PanelistId.eq(panelist))
-        .one(&tx)
-        .await?;
-    match declaration {
-        Some(d) if d.recused => {
-            return Err(invalid(
-                "Anda dikecualikan dari penilaian pendaftar ini.",
-                "You are recused from this application.",
-            ));
-        }
-        Some(d) if d.kind.as_deref() == Some("none") => {}
-        _ => {
-            return Err(invalid(
-                "Nyatakan dahulu bahwa Anda tidak memiliki konflik kepentingan.",
-                "Declare first that you have no conflict of interest.",
-            ));
-        }
-    }
-    if app.state != "eligible" {
-        return Err(invalid(
-            "Hanya pendaftar yang memenuhi syarat yang dapat dinilai.",
-            "Only eligible applicants can be scored.",
-        ));
-    }
+    may_score(&tx, panelist, &app).await?;
     let criteria = criterion::Entity::find()
         .filter(criterion::Column::RoundId.eq(round.id))
         .filter(criterion::Column::Kind.eq("panel"))

@@ -47,7 +47,7 @@ async fn analytics_flag_a_deliberately_biased_panelist_count_decisive_amendments
     // Results published (A 67.5 selected, B 62.5 reserve), then panelist 3
     // amends B to (5,5): B 68.75 overtakes A — an amendment that changed
     // who is selected.
-    crate::trail::publish(&f).await;
+    crate::standings::publish(&f).await;
     crate::trail::reopen_scorecard(&f, f.apps[1].0, f.panelists[2]).await;
     let (_, changes) = submit(
         db,

@@ -9,8 +9,8 @@ use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
 use crate::applications::post_multipart;
-use crate::progress::{events, payload, publish, rank_of};
-use crate::standings::{Fixture, fixture};
+use crate::progress::{events, payload, rank_of};
+use crate::standings::{Fixture, fixture, publish};
 use crate::support::PASSWORD;
 
 /// K1 50 and K2 30 (panel), plus WT 20: a written test on 0–100, imported.

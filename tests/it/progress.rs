@@ -3,47 +3,14 @@
 //! publication whose rank changes point at it.
 
 use axum::http::StatusCode;
-use pokmas::db::audit::{Actor, NewEvent, append};
-use pokmas::db::entities::{audit_event, panel_member, ranking, round};
+use pokmas::db::entities::{audit_event, panel_member, ranking};
 use pokmas::domain::role::Role;
-use pokmas::services::standings::publish_round;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::standings::{Fixture, fixture};
+use crate::standings::{fixture, publish};
 use crate::support::{Browser, PASSWORD, TestApp};
-
-/// Announces provisional results as the round transition does.
-pub async fn publish(f: &Fixture) -> i64 {
-    let db = &f.app.db.db;
-    round::ActiveModel {
-        id: Set(f.round_id),
-        state: Set("provisional".into()),
-        ..Default::default()
-    }
-    .update(db)
-    .await
-    .expect("state");
-    let tx = pokmas::db::begin_write(db).await.expect("begin");
-    let publication = append(
-        &tx,
-        NewEvent::new(
-            Actor::System,
-            "round.provisional_published",
-            "round",
-            f.round_id.to_string(),
-        )
-        .round(f.round_id),
-    )
-    .await
-    .expect("publication");
-    publish_round(&tx, f.round_id, publication.seq)
-        .await
-        .expect("publish");
-    tx.commit().await.expect("commit");
-    publication.seq
-}
 
 pub async fn events(app: &TestApp, action: &str) -> Vec<audit_event::Model> {
     audit_event::Entity::find()

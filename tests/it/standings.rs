@@ -351,6 +351,39 @@ pub async fn submit_version(
     }
 }
 
+/// Publishes the fixture's provisional results as the round's step to
+/// `provisional` does: the state, the publication event and every ranked
+/// application's first rank. Returns the event's seq and the rank changes.
+pub async fn publish(f: &Fixture) -> (i64, Vec<pokmas::services::standings::RankChange>) {
+    let db = &f.app.db.db;
+    round::ActiveModel {
+        id: Set(f.round_id),
+        state: Set("provisional".into()),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .expect("state");
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    let publication = append(
+        &tx,
+        NewEvent::new(
+            Actor::System,
+            "results.provisional_published",
+            "round",
+            f.round_id.to_string(),
+        )
+        .round(f.round_id),
+    )
+    .await
+    .expect("publication");
+    let changes = publish_round(&tx, f.round_id, publication.seq)
+        .await
+        .expect("publish");
+    tx.commit().await.expect("commit");
+    (publication.seq, changes)
+}
+
 async fn standings(f: &Fixture) -> Vec<(String, Option<i32>, Option<String>, Option<String>)> {
     let rows = ranking::Entity::find()
         .filter(ranking::Column::FormationId.eq(f.formation_id))
@@ -433,31 +466,7 @@ async fn live_standings_are_stored_exactly_and_publication_gives_every_applicati
     );
     assert!(events(&f, "ranking.changed").await.is_empty());
 
-    round::ActiveModel {
-        id: Set(f.round_id),
-        state: Set("provisional".into()),
-        ..Default::default()
-    }
-    .update(db)
-    .await
-    .expect("state");
-    let tx = pokmas::db::begin_write(db).await.expect("begin");
-    let publication = append(
-        &tx,
-        NewEvent::new(
-            Actor::System,
-            "results.provisional_published",
-            "round",
-            f.round_id.to_string(),
-        )
-        .round(f.round_id),
-    )
-    .await
-    .expect("publication");
-    let changes = publish_round(&tx, f.round_id, publication.seq)
-        .await
-        .expect("publish");
-    tx.commit().await.expect("commit");
+    let (publication, changes) = publish(&f).await;
     assert_eq!(changes.len(), 4);
     let evs = events(&f, "ranking.changed").await;
     assert_eq!(evs.len(), 4);
@@ -465,8 +474,8 @@ async fn live_standings_are_stored_exactly_and_publication_gives_every_applicati
         let p: serde_json::Value = serde_json::from_str(&ev.payload).expect("payload");
         assert_eq!(p["from_rank"], 0);
         assert_eq!(p["from_status"], "");
-        assert_eq!(p["cause_seq"], publication.seq);
-        assert!(ev.seq > publication.seq);
+        assert_eq!(p["cause_seq"], publication);
+        assert!(ev.seq > publication);
     }
     let first: serde_json::Value = serde_json::from_str(&evs[0].payload).expect("payload");
     assert_eq!(first["registration_no"], "2026-6472011001-0001");
@@ -479,31 +488,7 @@ async fn live_standings_are_stored_exactly_and_publication_gives_every_applicati
 async fn an_amendment_that_swaps_two_ranks_is_traced_to_the_amendment() {
     let f = fixture().await;
     let db = &f.app.db.db;
-    round::ActiveModel {
-        id: Set(f.round_id),
-        state: Set("provisional".into()),
-        ..Default::default()
-    }
-    .update(db)
-    .await
-    .expect("state");
-    let tx = pokmas::db::begin_write(db).await.expect("begin");
-    let publication = append(
-        &tx,
-        NewEvent::new(
-            Actor::System,
-            "results.provisional_published",
-            "round",
-            f.round_id.to_string(),
-        )
-        .round(f.round_id),
-    )
-    .await
-    .expect("publication");
-    publish_round(&tx, f.round_id, publication.seq)
-        .await
-        .expect("publish");
-    tx.commit().await.expect("commit");
+    publish(&f).await;
 
     // Panelist 3 amends B from (4,4) to (5,5): B's total becomes 250/3 (83.33) > 80.
     submit_version(

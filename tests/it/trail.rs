@@ -5,16 +5,15 @@
 use std::collections::BTreeMap;
 
 use pokmas::db::audit::{Actor, NewEvent, append};
-use pokmas::db::entities::{application, approval, audit_event, objection, panel_member, round};
+use pokmas::db::entities::{application, approval, audit_event, objection, panel_member};
 use pokmas::domain::role::Role;
 use pokmas::services::objections::{Proposal, Reopen};
 use pokmas::services::scoring::{ConflictKind, declare, submit};
-use pokmas::services::standings::publish_round;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder};
 use uuid::Uuid;
 
-use crate::standings::{Fixture, fixture};
+use crate::standings::{Fixture, fixture, publish};
 use crate::support::{PASSWORD, TestApp, hidden_value};
 
 const KEL: &str = "64.72.01.1001";
@@ -349,36 +348,6 @@ pub async fn reopen_scorecard(f: &Fixture, application: Uuid, panelist: Uuid) {
     .insert(db)
     .await
     .expect("objection");
-}
-
-/// Publishes provisional results of the fixture's round.
-pub async fn publish(f: &Fixture) {
-    let db = &f.app.db.db;
-    round::ActiveModel {
-        id: Set(f.round_id),
-        state: Set("provisional".into()),
-        ..Default::default()
-    }
-    .update(db)
-    .await
-    .expect("state");
-    let tx = pokmas::db::begin_write(db).await.expect("begin");
-    let ev = append(
-        &tx,
-        NewEvent::new(
-            Actor::System,
-            "results.provisional_published",
-            "round",
-            f.round_id.to_string(),
-        )
-        .round(f.round_id),
-    )
-    .await
-    .expect("publication");
-    publish_round(&tx, f.round_id, ev.seq)
-        .await
-        .expect("publish");
-    tx.commit().await.expect("commit");
 }
 
 fn values(k1: i32, k2: i32) -> BTreeMap<String, i32> {
