@@ -24,6 +24,8 @@ pub struct App {
     pub csrf: CsrfConfig,
     /// Signs audit checkpoints.
     pub checkpoint_key: CheckpointKey,
+    /// The audit chain head public pages are cached by.
+    pub head: crate::db::audit::HeadCache,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             config,
             csrf,
             checkpoint_key,
+            head: crate::db::audit::HeadCache::default(),
         }))
     }
 }

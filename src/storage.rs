@@ -117,6 +117,8 @@ pub enum StoreError {
 pub struct FileStore {
     root: PathBuf,
     max_bytes: usize,
+    /// Whether [`FileStore::put`] syncs each file and its folder.
+    durable: bool,
 }
 
 impl FileStore {
@@ -126,7 +128,18 @@ impl FileStore {
         Self {
             root: data_dir.join("files"),
             max_bytes: MAX_DOCUMENT_BYTES,
+            durable: true,
         }
+    }
+
+    /// The same store without the syncs of [`FileStore::put`]: only for the
+    /// demo loader, which writes its database with `synchronous=NORMAL` too.
+    /// A crash during a demo load loses the demo, which is loaded again;
+    /// nothing else may use it.
+    #[must_use]
+    pub fn without_sync(mut self) -> Self {
+        self.durable = false;
+        self
     }
 
     /// The same store with another size limit.
@@ -191,13 +204,16 @@ impl FileStore {
         let dir = path.parent().unwrap_or(&self.root);
         create_private_dirs(dir)?;
         let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
-        let written = write_new_private(&tmp, bytes).and_then(|()| fs::rename(&tmp, &path));
+        let written =
+            write_new_private(&tmp, bytes, self.durable).and_then(|()| fs::rename(&tmp, &path));
         if let Err(e) = written {
             // Best effort: a leftover temporary file is harmless but untidy.
             let _ = fs::remove_file(&tmp);
             return Err(e.into());
         }
-        sync_dir(dir)?;
+        if self.durable {
+            sync_dir(dir)?;
+        }
         Ok(blob)
     }
 
@@ -262,7 +278,7 @@ fn create_private_dirs(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_new_private(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
     let mut opts = OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -272,7 +288,7 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     let mut f = opts.open(path)?;
     f.write_all(bytes)?;
-    f.sync_all()
+    if sync { f.sync_all() } else { Ok(()) }
 }
 
 /// Makes a rename durable: on Linux the new directory entry survives a crash

@@ -8,6 +8,10 @@
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QuerySelect,
 };
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
 use uuid::Uuid;
 
 use super::entities::{audit_chain_head, audit_event};
@@ -109,6 +113,7 @@ pub async fn append<C: ConnectionTrait>(
 ) -> Result<audit_event::Model, DbErr> {
     let payload = canonical_payload(&new.payload)
         .map_err(|e| DbErr::Custom(format!("audit payload for {}: {e}", new.action)))?;
+    LOCAL_APPENDS.fetch_add(1, Ordering::AcqRel);
     let head = audit_chain_head::Entity::find_by_id(1)
         .lock_exclusive()
         .one(tx)
@@ -160,21 +165,70 @@ pub async fn append<C: ConnectionTrait>(
     Ok(model)
 }
 
+/// Appends started by this process. A reader that saw the same count before
+/// and after may reuse the head it read (see [`HeadCache`]).
+static LOCAL_APPENDS: AtomicU64 = AtomicU64::new(0);
+
+/// How long [`HeadCache`] trusts a head it read while this process appended
+/// nothing: the bound on how late it notices appends by another process (a
+/// CLI command on the same file, a second server on the same PostgreSQL), or
+/// an append of this process still uncommitted when the head was read.
+pub const HEAD_TTL: Duration = Duration::from_secs(1);
+
+/// The chain head `(seq, hash)` of one database, read from it at most once
+/// per [`HEAD_TTL`] unless this process appended since. Public pages are
+/// cached by head; without this every request of a popular results page
+/// would queue for a pooled connection to learn that nothing changed. Keep
+/// one per database (the server keeps it in its state).
+#[derive(Debug, Default)]
+pub struct HeadCache(Mutex<Option<(u64, Instant, i64, String)>>);
+
+impl HeadCache {
+    /// The current head, or one at most [`HEAD_TTL`] old when this process
+    /// appended nothing since it was read.
+    ///
+    /// # Errors
+    /// Storage failures, or a database without its head row.
+    pub async fn get(&self, db: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
+        let appends = LOCAL_APPENDS.load(Ordering::Acquire);
+        if let Ok(last) = self.0.lock()
+            && let Some((seen, at, seq, hash)) = last.as_ref()
+            && *seen == appends
+            && at.elapsed() < HEAD_TTL
+        {
+            return Ok((*seq, hash.clone()));
+        }
+        let head = audit_chain_head::Entity::find_by_id(1)
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("audit_chain_head row 1".into()))?;
+        if let Ok(mut last) = self.0.lock() {
+            *last = Some((appends, Instant::now(), head.seq, head.hash.clone()));
+        }
+        Ok((head.seq, head.hash))
+    }
+}
+
 /// Converts a stored row back to the hashed form, byte for byte.
 pub fn to_event(m: &audit_event::Model) -> Event {
+    into_event(m.clone())
+}
+
+/// [`to_event`] of a row that is not needed afterwards (no copies).
+pub fn into_event(m: audit_event::Model) -> Event {
     Event {
         seq: u64::try_from(m.seq).unwrap_or_default(),
-        at: m.at.clone(),
-        actor: m.actor.clone(),
-        actor_role: m.actor_role.clone(),
-        action: m.action.clone(),
-        subject_type: m.subject_type.clone(),
-        subject_id: m.subject_id.clone(),
-        round_id: m.round_id.clone(),
-        payload: m.payload.clone(),
-        reason: m.reason.clone(),
-        prev_hash: m.prev_hash.clone(),
-        hash: m.hash.clone(),
+        at: m.at,
+        actor: m.actor,
+        actor_role: m.actor_role,
+        action: m.action,
+        subject_type: m.subject_type,
+        subject_id: m.subject_id,
+        round_id: m.round_id,
+        payload: m.payload,
+        reason: m.reason,
+        prev_hash: m.prev_hash,
+        hash: m.hash,
     }
 }
 
@@ -205,22 +259,31 @@ pub async fn export_csv_up_to<W: std::io::Write>(
 ) -> anyhow::Result<u64> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let mut writer = crate::export::audit_csv::AuditCsvWriter::with_header(out)?;
-    let mut after = 0i64;
-    let mut n = 0u64;
-    loop {
-        let page = audit_event::Entity::find()
+    let page_after = |after: i64| {
+        audit_event::Entity::find()
             .filter(audit_event::Column::Seq.gt(after))
             .filter(audit_event::Column::Seq.lte(up_to))
             .order_by_asc(audit_event::Column::Seq)
             .limit(EXPORT_PAGE)
             .all(db)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        for row in &page {
-            writer.write_event(&to_event(row))?;
-            n += 1;
-        }
+    };
+    let mut n = 0u64;
+    let mut page = page_after(0).await?;
+    while let Some(last) = page.last() {
+        let after = last.seq;
+        let rows = std::mem::take(&mut page);
+        // The next page is read (on the database's own thread for SQLite,
+        // by the server for PostgreSQL) while this one is formatted.
+        let write = async {
+            for row in rows {
+                writer.write_event(&into_event(row))?;
+                n += 1;
+            }
+            Ok::<(), std::io::Error>(())
+        };
+        let (next, written) = tokio::join!(page_after(after), write);
+        written?;
+        page = next?;
     }
     writer.flush()?;
     Ok(n)

@@ -8,11 +8,17 @@ use std::time::Duration;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 
 /// How long an SQLite writer waits for the lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Rows SQLite's worker thread may queue for a reader. sqlx's default (50)
+/// makes the worker stop and be woken again every 50 rows; a re-rank reads a
+/// whole formation (~340 rows) after every scorecard.
+pub const SQLITE_ROW_BUFFER: usize = 1024;
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`).
 ///
@@ -33,6 +39,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .row_buffer_size(SQLITE_ROW_BUFFER)
             });
     } else {
         opts.max_connections(16);
@@ -92,16 +99,95 @@ pub async fn check_sqlite_pragmas(db: &impl ConnectionTrait) -> Result<(), DbErr
 ///
 /// On SQLite this is `BEGIN IMMEDIATE`, so the write lock is taken up front and a
 /// read-then-write use case waits for its turn instead of failing on a stale
-/// snapshot. PostgreSQL ignores the mode; the audit append locks the chain head.
+/// snapshot. Writers of this process first queue for their turn in
+/// [`WriteTx`]'s first-come-first-served gate: SQLite's own busy handler makes a
+/// waiting writer sleep in growing steps (up to 100 ms), which under load gave
+/// second-long tails while the lock stood free. PostgreSQL ignores the mode and
+/// needs no gate; the audit append locks the chain head.
 ///
 /// # Errors
-/// Fails when the database refuses to start a transaction.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+/// Fails when the database refuses to start a transaction, or when the turn
+/// does not come within [`SQLITE_BUSY_TIMEOUT`].
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let turn = if db.get_database_backend() == DbBackend::Sqlite {
+        Some(
+            tokio::time::timeout(SQLITE_BUSY_TIMEOUT, TURN.lock())
+                .await
+                .map_err(|_| DbErr::Custom("database is locked: no turn to write".into()))?,
+        )
+    } else {
+        None
+    };
+    let tx = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    Ok(WriteTx { tx, _turn: turn })
+}
+
+/// A write transaction from [`begin_write`]: a [`DatabaseTransaction`] that on
+/// SQLite also holds this process's turn to write until it is committed,
+/// rolled back or dropped (which rolls back).
+pub struct WriteTx {
+    // Declared first so it is dropped (rolled back) before the turn passes on.
+    tx: DatabaseTransaction,
+    _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
+}
+
+impl WriteTx {
+    /// Commits, then passes the turn on.
+    ///
+    /// # Errors
+    /// When the database refuses the commit.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.tx.commit().await
+    }
+
+    /// Rolls back, then passes the turn on.
+    ///
+    /// # Errors
+    /// When the database refuses the rollback.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.tx.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.tx.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.tx.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.tx.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.tx.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.tx.support_returning()
+    }
 }
 
 /// Writes a consistent copy of a live SQLite database with `VACUUM INTO`

@@ -339,7 +339,7 @@ async fn run_stages(
     };
     let mut ctx = Ctx {
         db,
-        store: FileStore::new(data_dir),
+        store: FileStore::new(data_dir).without_sync(),
         vault: NikVault::new(secret),
         checkpoint_key: CheckpointKey::new(base_url, checkpoint_seed.bytes()),
         from: "Probebaya Samarinda <noreply@pokmas.localhost>"
@@ -1569,6 +1569,7 @@ pub async fn connect_for_load(url: &str) -> anyhow::Result<DatabaseConnection> {
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(crate::db::SQLITE_BUSY_TIMEOUT)
+                .row_buffer_size(crate::db::SQLITE_ROW_BUFFER)
         });
     Ok(sea_orm::Database::connect(opts).await?)
 }

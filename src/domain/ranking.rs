@@ -38,6 +38,7 @@
 //! back to exact cross-multiplication), and lottery keys are compared as raw
 //! SHA-256 digests, whose byte order equals the order of their hex text.
 
+use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
@@ -606,63 +607,38 @@ pub fn rank_formation(
     }
 
     let lottery = LotteryKeys::new(&rules.seed);
-    let mut scratch = Scratch::new(rules.criteria.len());
+    // Steps 1–3 score each application on its own: large formations are
+    // scored on every core (small ones stay on the calling thread, where
+    // fanning out would cost more than it saves); step 4 below is one sort.
+    let scored: Vec<Result<(Outcome, Option<Passing>), RankingError>> = applications
+        .par_iter()
+        .with_min_len(PARALLEL_MIN_APPLICATIONS)
+        .map_init(
+            || Scratch::new(rules.criteria.len()),
+            |scratch, app| score_one(rules, &plan, &lottery, app, scratch),
+        )
+        .collect();
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(applications.len());
     let mut keys: Vec<SortKey> = Vec::with_capacity(applications.len());
     let mut unranked: Vec<usize> = Vec::new();
     // The (sum, count) of each tie-break criterion, `plan.tiebreak.len()` per
     // passing application, in one buffer instead of one Vec each.
     let mut tiebreak_parts: Vec<(i128, i128)> = Vec::new();
-    for (idx, app) in applications.iter().enumerate() {
-        let lottery_bytes = lottery.key_bytes(&app.registration_no);
-        let mut outcome = Outcome {
-            registration_no: app.registration_no.clone(),
-            eligibility: app.eligibility,
-            complete: false,
-            incomplete: None,
-            criteria: Vec::new(),
-            total: None,
-            total_rounded_2dp: None,
-            passed: None,
-            rank: None,
-            status: None,
-            lottery_key: lower_hex(&lottery_bytes),
-        };
-        let mut rankable = false;
-        match score(rules, &plan, app, &mut scratch)? {
-            Err(incomplete) => outcome.incomplete = Some(incomplete),
-            Ok(scored) => {
-                outcome.complete = true;
-                let total = scored.total.to_ratio();
-                outcome.total_rounded_2dp = Some(match scored.total {
-                    Total::Small(n, d) => rounded_2dp_small(n, d),
-                    Total::Big(_) => format_rounded_2dp(&total),
+    for (idx, res) in scored.into_iter().enumerate() {
+        let (outcome, passing) = res?;
+        match passing {
+            Some(p) => {
+                let tiebreak_start = tiebreak_parts.len();
+                tiebreak_parts.extend_from_slice(&p.tiebreak);
+                keys.push(SortKey {
+                    total: p.total,
+                    pos: keys.len(),
+                    tiebreak_start,
+                    lottery: p.lottery,
+                    idx,
                 });
-                if app.eligibility == Eligibility::Eligible {
-                    let passed = scored.gates_met
-                        && meets_passing_total(&scored.total, &total, rules.passing_total);
-                    outcome.passed = Some(passed);
-                    if passed {
-                        let tiebreak_start = tiebreak_parts.len();
-                        tiebreak_parts.extend(plan.tiebreak.iter().map(|&i| scratch.parts[i]));
-                        keys.push(SortKey {
-                            total: scored.total.small(),
-                            pos: keys.len(),
-                            tiebreak_start,
-                            lottery: lottery_bytes,
-                            idx,
-                        });
-                        rankable = true;
-                    } else {
-                        outcome.status = Some(Status::NotPassed);
-                    }
-                }
-                outcome.total = Some(total);
-                outcome.criteria = scored.criteria;
             }
-        }
-        if !rankable {
-            unranked.push(idx);
+            None => unranked.push(idx),
         }
         outcomes.push(Some(outcome));
     }
@@ -922,6 +898,70 @@ impl Total {
 
 /// Everything the sort compares, inline, so comparisons neither allocate nor
 /// chase pointers into the outcomes (except for totals beyond `i128`).
+/// What step 4 sorts a passing eligible application by.
+struct Passing {
+    total: Option<(i128, i128)>,
+    tiebreak: Vec<(i128, i128)>,
+    lottery: [u8; 32],
+}
+
+/// Below this many applications [`rank_formation`] scores on one thread.
+const PARALLEL_MIN_APPLICATIONS: usize = 1024;
+
+/// Steps 1–3 for one application: its outcome without rank, and its sort
+/// key when it is passing and eligible.
+fn score_one(
+    rules: &RoundRules,
+    plan: &Plan<'_>,
+    lottery: &LotteryKeys,
+    app: &Application,
+    scratch: &mut Scratch,
+) -> Result<(Outcome, Option<Passing>), RankingError> {
+    let lottery_bytes = lottery.key_bytes(&app.registration_no);
+    let mut outcome = Outcome {
+        registration_no: app.registration_no.clone(),
+        eligibility: app.eligibility,
+        complete: false,
+        incomplete: None,
+        criteria: Vec::new(),
+        total: None,
+        total_rounded_2dp: None,
+        passed: None,
+        rank: None,
+        status: None,
+        lottery_key: lower_hex(&lottery_bytes),
+    };
+    let mut passing = None;
+    match score(rules, plan, app, scratch)? {
+        Err(incomplete) => outcome.incomplete = Some(incomplete),
+        Ok(scored) => {
+            outcome.complete = true;
+            let total = scored.total.to_ratio();
+            outcome.total_rounded_2dp = Some(match scored.total {
+                Total::Small(n, d) => rounded_2dp_small(n, d),
+                Total::Big(_) => format_rounded_2dp(&total),
+            });
+            if app.eligibility == Eligibility::Eligible {
+                let passed = scored.gates_met
+                    && meets_passing_total(&scored.total, &total, rules.passing_total);
+                outcome.passed = Some(passed);
+                if passed {
+                    passing = Some(Passing {
+                        total: scored.total.small(),
+                        tiebreak: plan.tiebreak.iter().map(|&i| scratch.parts[i]).collect(),
+                        lottery: lottery_bytes,
+                    });
+                } else {
+                    outcome.status = Some(Status::NotPassed);
+                }
+            }
+            outcome.total = Some(total);
+            outcome.criteria = scored.criteria;
+        }
+    }
+    Ok((outcome, passing))
+}
+
 struct SortKey {
     total: Option<(i128, i128)>,
     /// Position before sorting, into the scaled totals.

@@ -16,7 +16,7 @@ use sea_orm::{
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::documents::{UploadError, clean_original_name, store_upload};
+use super::documents::{UploadError, clean_original_name, put_upload, record_upload};
 use super::rounds::{FieldErrors, FormData};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
@@ -822,6 +822,14 @@ pub async fn attach_document(
         field: field.clone(),
         error: e.into(),
     })?;
+    // The file goes to disk (and is synced) before the write lock is taken;
+    // stored by content hash, a file left by a refused upload is harmless.
+    let blob = put_upload(store, bytes, original_name)
+        .await
+        .map_err(|error| ApplicationError::Upload {
+            field: field.clone(),
+            error,
+        })?;
     let tx = begin_write(db).await?;
     let a = load_for_edit(&tx, &acting, id).await?;
     still_draft(&a)?;
@@ -830,7 +838,7 @@ pub async fn attach_document(
         .into_iter()
         .find(|r| r.code == requirement_code)
         .ok_or(ApplicationError::NotFound)?;
-    let file = store_upload(&tx, store, bytes, original_name)
+    let file = record_upload(&tx, &blob)
         .await
         .map_err(|error| ApplicationError::Upload {
             field: field.clone(),

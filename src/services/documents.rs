@@ -5,7 +5,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
 use crate::db::entities::stored_file;
 use crate::domain::lang::Lang;
-use crate::storage::{DocKind, FileStore, StoreError};
+use crate::storage::{DocKind, FileStore, StoreError, StoredBlob};
 
 /// Longest original file name kept (in characters) for `document.original_name`.
 pub const MAX_ORIGINAL_NAME_CHARS: usize = 120;
@@ -98,6 +98,20 @@ pub async fn store_upload<C: ConnectionTrait>(
     bytes: Vec<u8>,
     original_name: &str,
 ) -> Result<stored_file::Model, UploadError> {
+    let blob = put_upload(store, bytes, original_name).await?;
+    record_upload(tx, &blob).await
+}
+
+/// The first half of [`store_upload`]: checks and writes the file. Call it
+/// before taking the write lock, so other writers do not wait for the disk.
+///
+/// # Errors
+/// As [`store_upload`], without [`UploadError::Db`].
+pub async fn put_upload(
+    store: &FileStore,
+    bytes: Vec<u8>,
+    original_name: &str,
+) -> Result<StoredBlob, UploadError> {
     let kind = store.check(&bytes)?;
     let claimed = original_name
         .rsplit_once('.')
@@ -118,7 +132,18 @@ pub async fn store_upload<C: ConnectionTrait>(
         name_agrees,
         "document stored"
     );
+    Ok(blob)
+}
 
+/// The second half of [`store_upload`]: the `stored_file` row of a written
+/// file, inserted in the caller's transaction or reused.
+///
+/// # Errors
+/// [`UploadError::Db`].
+pub async fn record_upload<C: ConnectionTrait>(
+    tx: &C,
+    blob: &StoredBlob,
+) -> Result<stored_file::Model, UploadError> {
     let row = stored_file::ActiveModel {
         sha256: Set(blob.sha256.clone()),
         size_bytes: Set(i64::try_from(blob.size).unwrap_or(i64::MAX)),
@@ -131,7 +156,7 @@ pub async fn store_upload<C: ConnectionTrait>(
         .on_conflict_do_nothing_on([stored_file::Column::Sha256])
         .exec_without_returning(tx)
         .await?;
-    stored_file::Entity::find_by_id(blob.sha256)
+    stored_file::Entity::find_by_id(blob.sha256.clone())
         .one(tx)
         .await?
         .ok_or_else(|| UploadError::Db(DbErr::RecordNotFound("stored_file".into())))

@@ -386,6 +386,8 @@ async fn store<C: ConnectionTrait>(
     };
     let now = time::OffsetDateTime::now_utc();
     let mut inserts = Vec::new();
+    // Rows whose rank moved and nothing else: (old rank, new rank, new status, row).
+    let mut shifted = Vec::new();
     let mut changes = Vec::new();
     for (o, tiebreak) in outcomes {
         let app = by_no
@@ -418,15 +420,22 @@ async fn store<C: ConnectionTrait>(
         };
         match existing.get(&app.id) {
             Some(old)
-                if old.rank == rank
-                    && old.status == status
-                    && old.total_exact == total
+                if old.total_exact == total
                     && old.tiebreak_exact == *tiebreak
                     && old.complete == o.complete
                     && old.eligibility == o.eligibility.as_str()
                     && old.passed == o.passed
                     && old.lottery_key.as_deref() == Some(o.lottery_key.as_str())
-                    && old.published == published => {}
+                    && old.published == published =>
+            {
+                match (old.rank, rank) {
+                    (Some(from), Some(to)) if from != to => {
+                        shifted.push((from, to, status.clone(), row));
+                    }
+                    _ if old.rank == rank && old.status == status => {}
+                    _ => inserts.push(row),
+                }
+            }
             // Changed and new rows are written together below (an upsert),
             // so a shift of every rank costs a few statements, not one each.
             _ => inserts.push(row),
@@ -448,6 +457,9 @@ async fn store<C: ConnectionTrait>(
                 total: total.unwrap_or_default(),
             });
         }
+    }
+    if !shift_in_place(tx, inputs, &existing, &shifted, now).await? {
+        inserts.extend(shifted.into_iter().map(|(_, _, _, row)| row));
     }
     for chunk in inserts.chunks(200) {
         ranking::Entity::insert_many(chunk.to_vec())
@@ -496,6 +508,70 @@ async fn store<C: ConnectionTrait>(
         .await?;
     }
     Ok(changes)
+}
+
+/// Moves a block of ranks by one step in a single `UPDATE`, when `shifted`
+/// is exactly that: the rows holding the consecutive old ranks `lo..=hi` of
+/// the formation, each moved by the same `d`, their statuses those of the
+/// new ranks. That is what one application moving up or down the table does
+/// to the applications it passes (on average half of a 340-applicant
+/// formation, after every scorecard); an upsert would bind and rewrite every
+/// column of each. Returns `false`, writing nothing, for any other shape.
+async fn shift_in_place<C: ConnectionTrait>(
+    tx: &C,
+    inputs: &Inputs,
+    existing: &HashMap<Uuid, ranking::Model>,
+    shifted: &[(i32, i32, Option<String>, ranking::ActiveModel)],
+    now: time::OffsetDateTime,
+) -> Result<bool, ServiceError> {
+    let Some(&(first_from, first_to, _, _)) = shifted.first() else {
+        return Ok(true);
+    };
+    let Some(formation_id) = inputs.apps.first().map(|a| a.formation_id) else {
+        return Ok(false);
+    };
+    let d = first_to - first_from;
+    let (mut lo, mut hi) = (first_from, first_from);
+    for (from, to, status, _) in shifted {
+        let Ok(new_rank) = u32::try_from(*to) else {
+            return Ok(false);
+        };
+        if to - from != d
+            || status.as_deref() != Some(rk::status_at(&inputs.formation, new_rank).as_str())
+        {
+            return Ok(false);
+        }
+        lo = Ord::min(lo, *from);
+        hi = Ord::max(hi, *from);
+    }
+    // The range must hold these rows and no other: then the statement below
+    // touches exactly them, whatever is written after it.
+    let in_range = existing
+        .values()
+        .filter(|r| r.rank.is_some_and(|k| (lo..=hi).contains(&k)))
+        .count();
+    let span = usize::try_from(hi - lo + 1).unwrap_or(0);
+    if span != shifted.len() || in_range != shifted.len() {
+        return Ok(false);
+    }
+    let seats = i64::from(inputs.formation.seats);
+    let reserve = i64::from(inputs.formation.reserve);
+    let moved = || Expr::col(ranking::Column::Rank).add(d);
+    ranking::Entity::update_many()
+        .col_expr(ranking::Column::Rank, moved())
+        .col_expr(
+            ranking::Column::Status,
+            Expr::case(moved().lte(seats), rk::Status::Selected.as_str())
+                .case(moved().lte(seats + reserve), rk::Status::Reserve.as_str())
+                .finally(rk::Status::NotSelected.as_str())
+                .into(),
+        )
+        .col_expr(ranking::Column::UpdatedAt, Expr::value(now))
+        .filter(ranking::Column::FormationId.eq(formation_id))
+        .filter(ranking::Column::Rank.between(lo, hi))
+        .exec(tx)
+        .await?;
+    Ok(true)
 }
 
 /// The stored ranking rows of the applications in `inputs`, in one statement.
@@ -588,26 +664,42 @@ async fn reorder_from_stored<C: ConnectionTrait>(
         return Ok(None);
     };
     let formation_id = one.apps[0].formation_id;
-    let app_rows: Vec<(Uuid, Option<String>, String)> = application::Entity::find()
+    // Each application of the formation with its stored row, in one
+    // statement: this runs after every scorecard, and on SQLite every row
+    // crosses a thread boundary.
+    let joined = application::Entity::find()
         .select_only()
         .column(application::Column::Id)
         .column(application::Column::RegistrationNo)
         .column(application::Column::State)
+        .column_as(ranking::Column::ApplicationId, "r_application_id")
+        .column_as(ranking::Column::Complete, "r_complete")
+        .column_as(ranking::Column::Eligibility, "r_eligibility")
+        .column_as(ranking::Column::TotalExact, "r_total_exact")
+        .column_as(ranking::Column::TiebreakExact, "r_tiebreak_exact")
+        .column_as(ranking::Column::Passed, "r_passed")
+        .column_as(ranking::Column::Rank, "r_rank")
+        .column_as(ranking::Column::Status, "r_status")
+        .column_as(ranking::Column::LotteryKey, "r_lottery_key")
+        .column_as(ranking::Column::Published, "r_published")
+        .column_as(ranking::Column::UpdatedAt, "r_updated_at")
+        .join(JoinType::LeftJoin, application::Relation::Ranking.def())
         .filter(application::Column::FormationId.eq(formation_id))
         .filter(application::Column::State.ne("draft"))
         .filter(application::Column::RegistrationNo.is_not_null())
         .order_by_asc(application::Column::RegistrationNo)
-        .into_tuple()
+        .into_model::<StandingRow>()
         .all(tx)
         .await?;
-    let stored: HashMap<Uuid, ranking::Model> = ranking::Entity::find()
-        .filter(ranking::Column::FormationId.eq(formation_id))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.application_id, r))
-        .collect();
-    if stored.len() + 1 < app_rows.len() || stored.len() > app_rows.len() {
+    let mut app_rows: Vec<(Uuid, Option<String>, String)> = Vec::with_capacity(joined.len());
+    let mut stored: HashMap<Uuid, ranking::Model> = HashMap::with_capacity(joined.len());
+    for j in joined {
+        if let Some(row) = j.stored(one.round.id, formation_id) {
+            stored.insert(j.id, row);
+        }
+        app_rows.push((j.id, j.registration_no, j.state));
+    }
+    if stored.len() + 1 < app_rows.len() {
         return Ok(None);
     }
     let fresh_tiebreak = tiebreak_text(&one.rules, &fresh);
@@ -657,12 +749,21 @@ async fn reorder_from_stored<C: ConnectionTrait>(
         return Ok(None);
     }
     // The fresh outcome's lottery key is derived from the current seed; a
-    // stored key from another seed means the rows are stale.
-    let lottery = crate::domain::lottery::LotteryKeys::new(&one.rules.seed);
-    if outcomes.iter().any(|(o, _)| {
-        o.lottery_key != crate::domain::lottery::lower_hex(&lottery.key_bytes(&o.registration_no))
-    }) {
-        return Ok(None);
+    // stored key from another seed means the rows are stale. Every writer
+    // stores a whole formation's keys under one seed (a full re-rank rewrites
+    // each row whose key differs, this path copies the stored keys), so one
+    // stored row per formation tells which seed its rows came from; checking
+    // all of them would hash 340 keys after every scorecard.
+    if let Some((o, _)) = outcomes
+        .iter()
+        .find(|(o, _)| o.registration_no != fresh.registration_no)
+    {
+        let lottery = crate::domain::lottery::LotteryKeys::new(&one.rules.seed);
+        if o.lottery_key
+            != crate::domain::lottery::lower_hex(&lottery.key_bytes(&o.registration_no))
+        {
+            return Ok(None);
+        }
     }
     let tiebreaks: Vec<Vec<rk::Ratio>> = outcomes
         .iter()
@@ -735,6 +836,46 @@ async fn reorder_from_stored<C: ConnectionTrait>(
     )
     .await
     .map(Some)
+}
+
+/// An application of a formation joined with its stored `ranking` row, if any.
+#[derive(sea_orm::FromQueryResult)]
+struct StandingRow {
+    id: Uuid,
+    registration_no: Option<String>,
+    state: String,
+    r_application_id: Option<Uuid>,
+    r_complete: Option<bool>,
+    r_eligibility: Option<String>,
+    r_total_exact: Option<String>,
+    r_tiebreak_exact: Option<String>,
+    r_passed: Option<bool>,
+    r_rank: Option<i32>,
+    r_status: Option<String>,
+    r_lottery_key: Option<String>,
+    r_published: Option<bool>,
+    r_updated_at: Option<time::OffsetDateTime>,
+}
+
+impl StandingRow {
+    /// The stored row, when the application has one.
+    fn stored(&self, round_id: Uuid, formation_id: Uuid) -> Option<ranking::Model> {
+        Some(ranking::Model {
+            application_id: self.r_application_id?,
+            round_id,
+            formation_id,
+            complete: self.r_complete?,
+            eligibility: self.r_eligibility.clone()?,
+            total_exact: self.r_total_exact.clone(),
+            tiebreak_exact: self.r_tiebreak_exact.clone(),
+            passed: self.r_passed,
+            rank: self.r_rank,
+            status: self.r_status.clone(),
+            lottery_key: self.r_lottery_key.clone(),
+            published: self.r_published?,
+            updated_at: self.r_updated_at?,
+        })
+    }
 }
 
 static ZERO: std::sync::LazyLock<rk::Ratio> =

@@ -14,14 +14,12 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped};
-use sea_orm::EntityTrait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::multipart;
 use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
-use crate::db::entities::audit_chain_head;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailbox;
@@ -116,14 +114,11 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = AppResult<Page>>,
 {
-    let head = audit_chain_head::Entity::find_by_id(1)
-        .one(&app.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (head_seq, head_hash) = app.head.get(&app.db).await?;
     let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
     let anonymous = ctx.signed_in.is_none() && ctx.csrf.is_none();
     if anonymous {
-        let key: CacheKey = (ctx.path.clone(), ctx.lang.code(), head.seq, head.hash);
+        let key: CacheKey = (ctx.path.clone(), ctx.lang.code(), head_seq, head_hash);
         if let Some(doc) = locked()?.documents.get(&key).cloned() {
             return Ok((html, doc).into_response());
         }
@@ -131,7 +126,7 @@ where
         keep(&mut locked()?.documents, key, doc.clone());
         return Ok((html, doc).into_response());
     }
-    let key: CacheKey = (page, ctx.lang.code(), head.seq, head.hash);
+    let key: CacheKey = (page, ctx.lang.code(), head_seq, head_hash);
     let hit = locked()?.parts.get(&key).cloned();
     let entry = match hit {
         Some(e) => e,

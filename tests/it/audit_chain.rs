@@ -299,3 +299,37 @@ async fn every_single_byte_edit_of_a_real_exported_trail_is_detected() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_cached_head_sees_own_appends_at_once_and_other_writers_within_its_ttl() {
+    use pokmas::db::audit::{HEAD_TTL, HeadCache};
+    use sea_orm::ConnectionTrait;
+    let t = TestDb::sqlite().await;
+    let head = HeadCache::default();
+    for expected in 1..=2 {
+        let tx = pokmas::db::begin_write(&t.db).await.expect("begin");
+        let ev = append(&tx, NewEvent::new(Actor::System, "test.head", "x", "1"))
+            .await
+            .expect("append");
+        tx.commit().await.expect("commit");
+        assert_eq!(
+            head.get(&t.db).await.expect("head"),
+            (expected, ev.hash),
+            "an append of this process shows at once"
+        );
+    }
+    // Another process (a CLI command, a second server) moves the head
+    // without this process knowing; a fixed value stands in for its hash.
+    t.db.execute_unprepared(&format!(
+        "UPDATE audit_chain_head SET seq = 3, hash = '{}' WHERE id = 1",
+        "ab".repeat(32)
+    ))
+    .await
+    .expect("external write");
+    tokio::time::sleep(HEAD_TTL + std::time::Duration::from_millis(50)).await;
+    assert_eq!(
+        head.get(&t.db).await.expect("head"),
+        (3, "ab".repeat(32)),
+        "another writer's head is seen within HEAD_TTL"
+    );
+}
