@@ -45,13 +45,13 @@ use migration::{Migrator, MigratorTrait};
 use pokmas::config::Secret;
 use pokmas::db::audit::Actor;
 use pokmas::db::entities::{formation, test_invitation};
-use pokmas::demo::{NameParts, nik_for, small_pdf};
+use pokmas::demo::{Clock, NameParts, nik_for, small_pdf};
 use pokmas::domain::eligibility::Verdict;
 use pokmas::domain::lang::Lang;
 use pokmas::domain::nik::Sex;
 use pokmas::domain::ranking::Aggregation;
 use pokmas::domain::role::Role;
-use pokmas::domain::round::{RoundState, Schedule};
+use pokmas::domain::round::RoundState;
 use pokmas::mail::Mailbox;
 use pokmas::pii::NikVault;
 use pokmas::services::applications::{self as apps, Acting, Fields, StartDraft};
@@ -67,7 +67,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
     Statement,
 };
-use time::{Date, Duration as Days, OffsetDateTime, Time, UtcOffset};
+use time::{Date, Duration as Days, OffsetDateTime};
 use uuid::Uuid;
 
 /// Samarinda Kota: five kelurahan, so up to five P3 formations.
@@ -248,37 +248,6 @@ async fn checkpoint(db: &DatabaseConnection) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------
 // The world
 // ---------------------------------------------------------------------------
-
-/// The round calendar of the demo (WITA): registration opened three weeks
-/// ago and closes in two, so the services' own clock finds it open; later
-/// transitions are made "at" their milestone.
-#[derive(Clone, Copy)]
-struct Clock {
-    today: Date,
-}
-
-impl Clock {
-    fn at(self, days: i64, hour: u8) -> OffsetDateTime {
-        let wita = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-        (self.today + Days::days(days))
-            .with_time(Time::from_hms(hour, 0, 0).unwrap_or(Time::MIDNIGHT))
-            .assume_offset(wita)
-            .to_offset(UtcOffset::UTC)
-    }
-
-    fn schedule(self) -> Schedule {
-        Schedule {
-            registration_opens_at: Some(self.at(-21, 8)),
-            registration_closes_at: Some(self.at(14, 16)),
-            verification_ends_at: Some(self.at(21, 16)),
-            assessment_starts_at: Some(self.at(22, 8)),
-            assessment_ends_at: Some(self.at(35, 16)),
-            provisional_at: Some(self.at(36, 10)),
-            objection_ends_at: Some(self.at(43, 16)),
-            final_at: Some(self.at(45, 10)),
-        }
-    }
-}
 
 /// A resident with an account, and what they type into the form.
 struct Resident {

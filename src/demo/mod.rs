@@ -136,12 +136,14 @@ pub struct Summary {
 /// before `today` and closes two weeks after; every later milestone follows.
 /// Transitions are made "at" the milestone, so the schedule check is real.
 #[derive(Clone, Copy, Debug)]
-struct Clock {
-    today: Date,
+pub struct Clock {
+    pub today: Date,
 }
 
 impl Clock {
-    fn at(self, days: i64, hour: u8) -> OffsetDateTime {
+    /// `hour`:00 WITA on the day `days` after `today`, in UTC.
+    #[must_use]
+    pub fn at(self, days: i64, hour: u8) -> OffsetDateTime {
         let wita = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
         (self.today + Duration::days(days))
             .with_time(Time::from_hms(hour, 0, 0).unwrap_or(Time::MIDNIGHT))
@@ -149,7 +151,9 @@ impl Clock {
             .to_offset(UtcOffset::UTC)
     }
 
-    fn schedule(self) -> Schedule {
+    /// The round's milestones around `today`.
+    #[must_use]
+    pub fn schedule(self) -> Schedule {
         Schedule {
             registration_opens_at: Some(self.at(-21, 8)),
             registration_closes_at: Some(self.at(14, 16)),
