@@ -1,7 +1,8 @@
 //! The audit trail, its one-row chain head and signed checkpoints (DESIGN §6).
 //!
 //! `seq`, `prev_hash` and `hash` are unique so that two writers that somehow
-//! read the same head can never both commit: the chain cannot fork.
+//! read the same head can never both commit: the chain cannot fork. (The
+//! `seq` key alone does that; migration 9 drops the other two.)
 
 use sea_orm_migration::{prelude::*, schema::*};
 

@@ -10,6 +10,7 @@
 
 pub mod bench;
 mod people;
+pub mod sql_stats;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -383,6 +384,9 @@ async fn run_stages(
             RoundState::Cancelled => Ok(()),
         }
         .with_context(|| format!("demo stage {name}"))?;
+        if sql_stats::enabled() {
+            sql_stats::report(name, ctx.apps.len());
+        }
         ctx.summary
             .stage_seconds
             .push((name, stage_started.elapsed().as_secs_f64()));
@@ -1574,8 +1578,15 @@ pub async fn connect_for_load(url: &str) -> anyhow::Result<DatabaseConnection> {
                 .foreign_keys(true)
                 .busy_timeout(crate::db::SQLITE_BUSY_TIMEOUT)
                 .row_buffer_size(crate::db::SQLITE_ROW_BUFFER)
+                // A city round's indexes outgrow SQLite's default 2 MB page
+                // cache within minutes; every miss is a read from the OS.
+                .pragma("cache_size", "-131072")
         });
-    Ok(sea_orm::Database::connect(opts).await?)
+    let mut db = sea_orm::Database::connect(opts).await?;
+    if sql_stats::enabled() {
+        sql_stats::install(&mut db);
+    }
+    Ok(db)
 }
 
 /// Whether `db` holds anything besides regions (a demo must not mix with real data).

@@ -1196,7 +1196,7 @@ pub async fn withdraw(
     event.registration_no = a.registration_no.clone();
     event.kelurahan_code = a.kelurahan_code.clone();
     let withdrawn = append(&tx, event).await?;
-    crate::services::standings::recompute_after_input(&tx, &r, a.formation_id, withdrawn.seq)
+    crate::services::standings::recompute_after_input(&tx, &r, a.formation_id, a.id, withdrawn.seq)
         .await
         .map_err(|e| match e {
             crate::services::ServiceError::Db(e) => ApplicationError::Db(e),

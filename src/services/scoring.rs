@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::standings::{RankChange, recompute_after_change};
+use super::standings::{Known, RankChange, recompute_after_change};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
@@ -72,38 +72,50 @@ fn invalid(id: &str, _en: &str) -> ServiceError {
     ServiceError::Invalid(id.to_owned())
 }
 
+/// An application as its panel sees it: with its round and the panelists
+/// of the panels that assess its formation.
+struct Scope {
+    app: application::Model,
+    round: round::Model,
+    /// Sorted, without duplicates; the re-rank needs the same list.
+    panelists: Vec<Uuid>,
+}
+
 /// Loads the application and checks that `panelist` sits on the panel that
 /// assesses its formation; anything else is "not found" to the panelist.
+/// Two statements: this opens every declaration and scorecard.
 async fn scope<C: ConnectionTrait>(
     tx: &C,
     panelist: Uuid,
     application_id: Uuid,
-) -> Result<(application::Model, round::Model), ServiceError> {
-    let app = application::Entity::find_by_id(application_id)
+) -> Result<Scope, ServiceError> {
+    let (app, round) = application::Entity::find_by_id(application_id)
+        .find_also_related(round::Entity)
         .one(tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let round = round.ok_or(ServiceError::NotFound)?;
     let formation_id = app.formation_id.ok_or(ServiceError::NotFound)?;
-    let panels: Vec<Uuid> = panel_formation::Entity::find()
-        .filter(panel_formation::Column::FormationId.eq(formation_id))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|p| p.panel_id)
-        .collect();
-    let member = panel_member::Entity::find()
-        .filter(panel_member::Column::PanelId.is_in(panels))
-        .filter(panel_member::Column::AccountId.eq(panelist))
-        .one(tx)
-        .await?;
-    if member.is_none() {
+    let panelists = super::standings::formation_panelists(tx, formation_id).await?;
+    if panelists.binary_search(&panelist).is_err() {
         return Err(ServiceError::NotFound);
     }
-    let round = round::Entity::find_by_id(app.round_id)
-        .one(tx)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    Ok((app, round))
+    Ok(Scope {
+        app,
+        round,
+        panelists,
+    })
+}
+
+impl Scope {
+    /// What the re-rank after this change would otherwise read again.
+    fn known(self, criteria: Option<Vec<criterion::Model>>) -> Known {
+        Known {
+            round: Some(self.round),
+            criteria,
+            panelists: Some(self.panelists),
+        }
+    }
 }
 
 /// Records a panelist's declaration for one application. A declared conflict
@@ -121,7 +133,8 @@ pub async fn declare(
     text: &str,
 ) -> Result<Vec<RankChange>, ServiceError> {
     let tx = begin_write(db).await?;
-    let (app, round) = scope(&tx, panelist, application_id).await?;
+    let scope = scope(&tx, panelist, application_id).await?;
+    let (app, round) = (&scope.app, &scope.round);
     if !matches!(
         round.state.as_str(),
         "assessment" | "provisional" | "objection"
@@ -153,7 +166,7 @@ pub async fn declare(
         .one(&tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let flags = conflict_flags(&who, &app);
+    let flags = conflict_flags(&who, app);
     let now = time::OffsetDateTime::now_utc();
     let recused = kind != ConflictKind::None;
     let model = conflict_declaration::ActiveModel {
@@ -210,7 +223,10 @@ pub async fn declare(
     )
     .await?;
     let changes = match (recused, app.formation_id) {
-        (true, Some(f)) => recompute_after_change(&tx, f, app.id, event.seq).await?,
+        (true, Some(f)) => {
+            let app_id = app.id;
+            recompute_after_change(&tx, f, app_id, event.seq, scope.known(None)).await?
+        }
         _ => Vec::new(),
     };
     tx.commit().await?;
@@ -220,17 +236,11 @@ pub async fn declare(
 /// Panel criterion values keyed by criterion code.
 pub type Values = BTreeMap<String, i32>;
 
-async fn check_values<C: ConnectionTrait>(
-    tx: &C,
-    round_id: Uuid,
+fn check_values(
+    criteria: &[criterion::Model],
     values: &Values,
 ) -> Result<Vec<(Uuid, String, i32)>, ServiceError> {
-    let criteria = criterion::Entity::find()
-        .filter(criterion::Column::RoundId.eq(round_id))
-        .filter(criterion::Column::Kind.eq("panel"))
-        .order_by_asc(criterion::Column::Position)
-        .all(tx)
-        .await?;
+    let criteria: Vec<&criterion::Model> = criteria.iter().filter(|c| c.kind == "panel").collect();
     let mut out = Vec::new();
     for c in &criteria {
         let v = values.get(&c.code).copied().ok_or_else(|| {
@@ -352,8 +362,9 @@ pub async fn submit_with_comments(
 ) -> Result<(i32, Vec<RankChange>), ServiceError> {
     check_comments(comments)?;
     let tx = begin_write(db).await?;
-    let (app, round) = scope(&tx, panelist, application_id).await?;
-    may_score(&tx, panelist, &app).await?;
+    let scope = scope(&tx, panelist, application_id).await?;
+    let (app, round) = (&scope.app, &scope.round);
+    may_score(&tx, panelist, app).await?;
     let attended = test_invitation::Entity::find()
         .filter(test_invitation::Column::ApplicationId.eq(application_id))
         .one(&tx)
@@ -365,7 +376,13 @@ pub async fn submit_with_comments(
             "The applicant is not recorded as present at the test.",
         ));
     }
-    let values = check_values(&tx, round.id, values).await?;
+    // Every criterion of the round, as the re-rank below needs them too.
+    let criteria = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round.id))
+        .order_by_asc(criterion::Column::Position)
+        .all(&tx)
+        .await?;
+    let values = check_values(&criteria, values)?;
     let card = scorecard::Entity::find()
         .filter(scorecard::Column::ApplicationId.eq(application_id))
         .filter(scorecard::Column::PanelistId.eq(panelist))
@@ -438,6 +455,8 @@ pub async fn submit_with_comments(
     };
     let now = time::OffsetDateTime::now_utc();
     let version = previous + 1;
+    // Draft values hang off a scorecard: without one there are none to clear.
+    let had_card = card.is_some();
     let card_id = match card {
         Some(c) => {
             scorecard::ActiveModel {
@@ -529,12 +548,17 @@ pub async fn submit_with_comments(
     }))
     .exec_without_returning(&tx)
     .await?;
-    scorecard_draft_value::Entity::delete_many()
-        .filter(scorecard_draft_value::Column::ScorecardId.eq(card_id))
-        .exec(&tx)
-        .await?;
+    if had_card {
+        scorecard_draft_value::Entity::delete_many()
+            .filter(scorecard_draft_value::Column::ScorecardId.eq(card_id))
+            .exec(&tx)
+            .await?;
+    }
     let changes = match app.formation_id {
-        Some(f) => recompute_after_change(&tx, f, app.id, event.seq).await?,
+        Some(f) => {
+            let app_id = app.id;
+            recompute_after_change(&tx, f, app_id, event.seq, scope.known(Some(criteria))).await?
+        }
         None => Vec::new(),
     };
     tx.commit().await?;
@@ -570,7 +594,7 @@ pub async fn save_draft(
 ) -> Result<(), ServiceError> {
     check_comments(comments)?;
     let tx = begin_write(db).await?;
-    let (app, round) = scope(&tx, panelist, application_id).await?;
+    let Scope { app, round, .. } = scope(&tx, panelist, application_id).await?;
     if !matches!(
         round.state.as_str(),
         "assessment" | "provisional" | "objection"
@@ -819,7 +843,7 @@ pub async fn score_sheet(
     panelist: Uuid,
     application_id: Uuid,
 ) -> Result<ScoreSheet, ServiceError> {
-    let (app, round) = scope(db, panelist, application_id).await?;
+    let Scope { app, round, .. } = scope(db, panelist, application_id).await?;
     let me = account::Entity::find_by_id(panelist)
         .one(db)
         .await?

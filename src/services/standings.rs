@@ -74,6 +74,48 @@ struct Inputs {
     domain_apps: Vec<rk::Application>,
 }
 
+/// What the caller of a re-rank already read in the same transaction (so
+/// as current as a fresh read): each one given is not read again. A
+/// scorecard re-ranks after every submission, and each statement is a round
+/// trip to SQLite's worker thread.
+#[derive(Default)]
+pub struct Known {
+    /// The formation's round.
+    pub round: Option<round::Model>,
+    /// Every criterion of the round, by position.
+    pub criteria: Option<Vec<criterion::Model>>,
+    /// [`formation_panelists`] of the formation.
+    pub panelists: Option<Vec<Uuid>>,
+}
+
+/// The accounts on the panels that assess a formation, sorted, once each.
+///
+/// # Errors
+/// Storage failures.
+pub async fn formation_panelists<C: ConnectionTrait>(
+    tx: &C,
+    formation_id: Uuid,
+) -> Result<Vec<Uuid>, ServiceError> {
+    let mut panelists: Vec<Uuid> = panel_member::Entity::find()
+        .select_only()
+        .column(panel_member::Column::AccountId)
+        .filter(
+            panel_member::Column::PanelId.in_subquery(
+                Query::select()
+                    .column(panel_formation::Column::PanelId)
+                    .from(panel_formation::Entity)
+                    .and_where(panel_formation::Column::FormationId.eq(formation_id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(tx)
+        .await?;
+    panelists.sort();
+    panelists.dedup();
+    Ok(panelists)
+}
+
 /// Reads the ranking inputs of a formation, or of one application of it
 /// (`only`), in a few statements that select only the columns ranking needs:
 /// this runs after every score, so it must not decode whole rows.
@@ -81,20 +123,29 @@ async fn load<C: ConnectionTrait>(
     tx: &C,
     formation_id: Uuid,
     only: Option<Uuid>,
+    known: Known,
 ) -> Result<Inputs, ServiceError> {
     let f = formation::Entity::find_by_id(formation_id)
         .one(tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let round = round::Entity::find_by_id(f.round_id)
-        .one(tx)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let criteria = criterion::Entity::find()
-        .filter(criterion::Column::RoundId.eq(round.id))
-        .order_by_asc(criterion::Column::Position)
-        .all(tx)
-        .await?;
+    let round = match known.round {
+        Some(r) if r.id == f.round_id => r,
+        _ => round::Entity::find_by_id(f.round_id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?,
+    };
+    let criteria = match known.criteria {
+        Some(c) if c.iter().all(|c| c.round_id == round.id) => c,
+        _ => {
+            criterion::Entity::find()
+                .filter(criterion::Column::RoundId.eq(round.id))
+                .order_by_asc(criterion::Column::Position)
+                .all(tx)
+                .await?
+        }
+    };
     let code_of: HashMap<Uuid, String> = criteria.iter().map(|c| (c.id, c.code.clone())).collect();
     let rules = RoundRules {
         aggregation: if round.aggregation == "trimmed_mean" {
@@ -155,23 +206,10 @@ async fn load<C: ConnectionTrait>(
         q.to_owned()
     };
 
-    let mut panelists: Vec<Uuid> = panel_member::Entity::find()
-        .select_only()
-        .column(panel_member::Column::AccountId)
-        .filter(
-            panel_member::Column::PanelId.in_subquery(
-                Query::select()
-                    .column(panel_formation::Column::PanelId)
-                    .from(panel_formation::Entity)
-                    .and_where(panel_formation::Column::FormationId.eq(formation_id))
-                    .to_owned(),
-            ),
-        )
-        .into_tuple()
-        .all(tx)
-        .await?;
-    panelists.sort();
-    panelists.dedup();
+    let panelists = match known.panelists {
+        Some(p) => p,
+        None => formation_panelists(tx, formation_id).await?,
+    };
 
     let recused: std::collections::HashSet<(Uuid, Uuid)> = conflict_declaration::Entity::find()
         .select_only()
@@ -287,7 +325,7 @@ pub async fn recompute_formation<C: ConnectionTrait>(
     formation_id: Uuid,
     cause_seq: i64,
 ) -> Result<Vec<RankChange>, ServiceError> {
-    let inputs = load(tx, formation_id, None).await?;
+    let inputs = load(tx, formation_id, None, Known::default()).await?;
     let published = PUBLISHED_STATES.contains(&inputs.round.state.as_str());
     let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
         .map_err(internal)?;
@@ -295,10 +333,11 @@ pub async fn recompute_formation<C: ConnectionTrait>(
     store(tx, &inputs, &outcomes, None, published, cause_seq, false).await
 }
 
-/// [`recompute_formation`] for an input change of an application of `round`
-/// in `formation_id` (if any). Standings exist only once the rules are frozen
-/// (registration opened): before that the criteria may still change, so
-/// there is nothing to rank.
+/// [`recompute_after_change`] for a change of `application_id` of `round`
+/// in `formation_id` (if any): its eligibility decided or changed, its
+/// withdrawal. Standings exist only once the rules are frozen (registration
+/// opened): before that the criteria may still change, so there is nothing
+/// to rank.
 ///
 /// # Errors
 /// As [`recompute_formation`].
@@ -306,10 +345,17 @@ pub async fn recompute_after_input<C: ConnectionTrait>(
     tx: &C,
     round: &round::Model,
     formation_id: Option<Uuid>,
+    application_id: Uuid,
     cause_seq: i64,
 ) -> Result<Vec<RankChange>, ServiceError> {
     match formation_id {
-        Some(f) if round.frozen_hash.is_some() => recompute_formation(tx, f, cause_seq).await,
+        Some(f) if round.frozen_hash.is_some() => {
+            let known = Known {
+                round: Some(round.clone()),
+                ..Known::default()
+            };
+            recompute_after_change(tx, f, application_id, cause_seq, known).await
+        }
         _ => Ok(Vec::new()),
     }
 }
@@ -332,7 +378,7 @@ pub async fn publish_round<C: ConnectionTrait>(
         .await?;
     let mut all = Vec::new();
     for f in formations {
-        let inputs = load(tx, f.id, None).await?;
+        let inputs = load(tx, f.id, None, Known::default()).await?;
         let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
             .map_err(internal)?;
         let outcomes = with_tiebreaks(&inputs.rules, outcomes);
@@ -601,11 +647,12 @@ async fn existing_rows<C: ConnectionTrait>(
 }
 
 /// Re-ranks after a change that only touched `application_id`'s inputs (a
-/// score, an amendment, a recusal). When that application was incomplete and
-/// still is, nothing can move: an incomplete application has no total, rank
-/// or status and does not take part in anyone else's ordering. Then only its
-/// own inputs are read, and nothing is written. Otherwise this is
-/// [`recompute_formation`].
+/// score, an amendment, a recusal, its eligibility or withdrawal). When that
+/// application was outside the order (no rank or status: incomplete or not
+/// eligible) and still is, nothing else can move: only its own inputs are
+/// read and at most its own row written. Otherwise the formation is
+/// re-ordered from the stored standings, or re-ranked in full
+/// ([`recompute_formation`]) when those cannot stand in.
 ///
 /// # Errors
 /// As [`recompute_formation`].
@@ -614,25 +661,45 @@ pub async fn recompute_after_change<C: ConnectionTrait>(
     formation_id: Uuid,
     application_id: Uuid,
     cause_seq: i64,
+    known: Known,
 ) -> Result<Vec<RankChange>, ServiceError> {
-    let one = load(tx, formation_id, Some(application_id)).await?;
+    let one = load(tx, formation_id, Some(application_id), known).await?;
     let published = PUBLISHED_STATES.contains(&one.round.state.as_str());
     let outcome =
         rk::rank_formation(&one.rules, &one.formation, &one.domain_apps).map_err(internal)?;
+    // Only complete, eligible applications get a status and are ordered
+    // (the domain's invariant): one that was outside the order and stays
+    // outside moves nobody, so its own row is all there is to write.
     if let [o] = outcome.as_slice()
-        && !o.complete
+        && o.status.is_none()
     {
         let stored = existing_rows(tx, &one).await?;
-        let unchanged = stored.get(&application_id).is_some_and(|r| {
-            !r.complete
-                && r.rank.is_none()
-                && r.status.is_none()
-                && r.eligibility == o.eligibility.as_str()
-                && r.lottery_key.as_deref() == Some(o.lottery_key.as_str())
-                && r.published == published
-        });
-        if unchanged {
-            return Ok(Vec::new());
+        let outside = stored
+            .get(&application_id)
+            .is_none_or(|r| r.rank.is_none() && r.status.is_none());
+        if outside {
+            let unchanged = stored.get(&application_id).is_some_and(|r| {
+                r.complete == o.complete
+                    && r.eligibility == o.eligibility.as_str()
+                    && r.passed == o.passed
+                    && r.total_exact == o.total.as_ref().map(format_fraction)
+                    && r.lottery_key.as_deref() == Some(o.lottery_key.as_str())
+                    && r.published == published
+            });
+            if unchanged {
+                return Ok(Vec::new());
+            }
+            let outcomes = with_tiebreaks(&one.rules, outcome);
+            return store(
+                tx,
+                &one,
+                &outcomes,
+                Some(stored),
+                published,
+                cause_seq,
+                false,
+            )
+            .await;
         }
     }
     match outcome.into_iter().next() {

@@ -541,6 +541,7 @@ async fn write_checks(
         reasons_id: Vec::new(),
         reasons_en: Vec::new(),
     };
+    let mut checks = Vec::with_capacity(requirements.len());
     for q in requirements {
         let Some(d) = decisions.iter().find(|d| d.requirement_id == q.id) else {
             continue;
@@ -585,7 +586,7 @@ async fn write_checks(
             w.reasons_en
                 .push(format!("{}: {label_en} — {reason_text}", q.text_en));
         }
-        requirement_check::ActiveModel {
+        checks.push(requirement_check::ActiveModel {
             id: Set(Uuid::now_v7()),
             application_id: Set(app.id),
             requirement_id: Set(q.id),
@@ -596,9 +597,13 @@ async fn write_checks(
             automatic: Set(automatic),
             checked_by: Set(by),
             checked_at: Set(now),
-        }
-        .insert(tx)
-        .await?;
+        });
+    }
+    // One statement for all of them: a round has about ten requirements.
+    if !checks.is_empty() {
+        requirement_check::Entity::insert_many(checks)
+            .exec_without_returning(tx)
+            .await?;
     }
     application::ActiveModel {
         id: Set(app.id),
@@ -724,8 +729,14 @@ pub async fn verify(
     event.registration_no = app.registration_no.clone();
     event.kelurahan_code = app.kelurahan_code.clone();
     let verified = append(&tx, event).await?;
-    crate::services::standings::recompute_after_input(&tx, &r, app.formation_id, verified.seq)
-        .await?;
+    crate::services::standings::recompute_after_input(
+        &tx,
+        &r,
+        app.formation_id,
+        app.id,
+        verified.seq,
+    )
+    .await?;
     mail_outcome(&tx, from, &app, &w).await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, eligible = w.eligible, "application verified");
@@ -1006,8 +1017,14 @@ pub async fn decide(
         let changed = append(&tx, event).await?;
         // An eligibility overturned or imposed re-ranks the formation, with
         // the change as cause.
-        crate::services::standings::recompute_after_input(&tx, &r, app.formation_id, changed.seq)
-            .await?;
+        crate::services::standings::recompute_after_input(
+            &tx,
+            &r,
+            app.formation_id,
+            app.id,
+            changed.seq,
+        )
+        .await?;
         mail_outcome(&tx, from, &app, &w).await?;
     }
     tx.commit().await?;
