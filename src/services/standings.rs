@@ -416,7 +416,7 @@ async fn store<C: ConnectionTrait>(
     tx: &C,
     inputs: &Inputs,
     outcomes: &[(rk::Outcome, Option<String>)],
-    existing: Option<HashMap<Uuid, ranking::Model>>,
+    existing: Option<HashMap<Uuid, Stored>>,
     published: bool,
     cause_seq: i64,
     first_publication: bool,
@@ -566,7 +566,7 @@ async fn store<C: ConnectionTrait>(
 async fn shift_in_place<C: ConnectionTrait>(
     tx: &C,
     inputs: &Inputs,
-    existing: &HashMap<Uuid, ranking::Model>,
+    existing: &HashMap<Uuid, Stored>,
     shifted: &[(i32, i32, Option<String>, ranking::ActiveModel)],
     now: time::OffsetDateTime,
 ) -> Result<bool, ServiceError> {
@@ -620,12 +620,55 @@ async fn shift_in_place<C: ConnectionTrait>(
     Ok(true)
 }
 
+/// The columns of a stored `ranking` row that a re-rank compares with its
+/// fresh outcome (not the keys it already knows, nor `updated_at`: this is
+/// read for a whole formation after every scorecard, and every column of
+/// every row is copied across SQLite's worker thread).
+#[derive(Clone, Debug)]
+struct Stored {
+    complete: bool,
+    eligibility: String,
+    total_exact: Option<String>,
+    tiebreak_exact: Option<String>,
+    passed: Option<bool>,
+    rank: Option<i32>,
+    status: Option<String>,
+    lottery_key: Option<String>,
+    published: bool,
+}
+
+/// A stored row with its application, as [`existing_rows`] reads it.
+#[derive(sea_orm::FromQueryResult)]
+struct StoredRow {
+    application_id: Uuid,
+    complete: bool,
+    eligibility: String,
+    total_exact: Option<String>,
+    tiebreak_exact: Option<String>,
+    passed: Option<bool>,
+    rank: Option<i32>,
+    status: Option<String>,
+    lottery_key: Option<String>,
+    published: bool,
+}
+
 /// The stored ranking rows of the applications in `inputs`, in one statement.
 async fn existing_rows<C: ConnectionTrait>(
     tx: &C,
     inputs: &Inputs,
-) -> Result<HashMap<Uuid, ranking::Model>, ServiceError> {
-    let mut q = ranking::Entity::find();
+) -> Result<HashMap<Uuid, Stored>, ServiceError> {
+    let mut q = ranking::Entity::find().select_only().columns([
+        ranking::Column::ApplicationId,
+        ranking::Column::Complete,
+        ranking::Column::Eligibility,
+        ranking::Column::TotalExact,
+        ranking::Column::TiebreakExact,
+        ranking::Column::Passed,
+        ranking::Column::Rank,
+        ranking::Column::Status,
+        ranking::Column::LotteryKey,
+        ranking::Column::Published,
+    ]);
     q = match inputs.apps.as_slice() {
         [] => return Ok(HashMap::new()),
         [one] => q.filter(ranking::Column::ApplicationId.eq(one.id)),
@@ -639,10 +682,26 @@ async fn existing_rows<C: ConnectionTrait>(
             ),
         ),
     };
-    Ok(q.all(tx)
+    Ok(q.into_model::<StoredRow>()
+        .all(tx)
         .await?
         .into_iter()
-        .map(|r| (r.application_id, r))
+        .map(|r| {
+            (
+                r.application_id,
+                Stored {
+                    complete: r.complete,
+                    eligibility: r.eligibility,
+                    total_exact: r.total_exact,
+                    tiebreak_exact: r.tiebreak_exact,
+                    passed: r.passed,
+                    rank: r.rank,
+                    status: r.status,
+                    lottery_key: r.lottery_key,
+                    published: r.published,
+                },
+            )
+        })
         .collect())
 }
 
@@ -733,13 +792,12 @@ async fn reorder_from_stored<C: ConnectionTrait>(
     let formation_id = one.apps[0].formation_id;
     // Each application of the formation with its stored row, in one
     // statement: this runs after every scorecard, and on SQLite every row
-    // crosses a thread boundary.
+    // crosses a thread boundary. `StandingRow` reads these by position.
     let joined = application::Entity::find()
         .select_only()
         .column(application::Column::Id)
         .column(application::Column::RegistrationNo)
         .column(application::Column::State)
-        .column_as(ranking::Column::ApplicationId, "r_application_id")
         .column_as(ranking::Column::Complete, "r_complete")
         .column_as(ranking::Column::Eligibility, "r_eligibility")
         .column_as(ranking::Column::TotalExact, "r_total_exact")
@@ -749,7 +807,6 @@ async fn reorder_from_stored<C: ConnectionTrait>(
         .column_as(ranking::Column::Status, "r_status")
         .column_as(ranking::Column::LotteryKey, "r_lottery_key")
         .column_as(ranking::Column::Published, "r_published")
-        .column_as(ranking::Column::UpdatedAt, "r_updated_at")
         .join(JoinType::LeftJoin, application::Relation::Ranking.def())
         .filter(application::Column::FormationId.eq(formation_id))
         .filter(application::Column::State.ne("draft"))
@@ -759,9 +816,9 @@ async fn reorder_from_stored<C: ConnectionTrait>(
         .all(tx)
         .await?;
     let mut app_rows: Vec<(Uuid, Option<String>, String)> = Vec::with_capacity(joined.len());
-    let mut stored: HashMap<Uuid, ranking::Model> = HashMap::with_capacity(joined.len());
+    let mut stored: HashMap<Uuid, Stored> = HashMap::with_capacity(joined.len());
     for j in joined {
-        if let Some(row) = j.stored(one.round.id, formation_id) {
+        if let Some(row) = j.stored() {
             stored.insert(j.id, row);
         }
         app_rows.push((j.id, j.registration_no, j.state));
@@ -906,12 +963,10 @@ async fn reorder_from_stored<C: ConnectionTrait>(
 }
 
 /// An application of a formation joined with its stored `ranking` row, if any.
-#[derive(sea_orm::FromQueryResult)]
 struct StandingRow {
     id: Uuid,
     registration_no: Option<String>,
     state: String,
-    r_application_id: Option<Uuid>,
     r_complete: Option<bool>,
     r_eligibility: Option<String>,
     r_total_exact: Option<String>,
@@ -921,16 +976,34 @@ struct StandingRow {
     r_status: Option<String>,
     r_lottery_key: Option<String>,
     r_published: Option<bool>,
-    r_updated_at: Option<time::OffsetDateTime>,
+}
+
+/// Read by position, in the order of the select in [`reorder_from_stored`]:
+/// by name, every field of 340 rows after each scorecard was a hash lookup.
+impl sea_orm::FromQueryResult for StandingRow {
+    fn from_query_result(res: &sea_orm::QueryResult, _pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            id: res.try_get_by_index(0)?,
+            registration_no: res.try_get_by_index(1)?,
+            state: res.try_get_by_index(2)?,
+            r_complete: res.try_get_by_index(3)?,
+            r_eligibility: res.try_get_by_index(4)?,
+            r_total_exact: res.try_get_by_index(5)?,
+            r_tiebreak_exact: res.try_get_by_index(6)?,
+            r_passed: res.try_get_by_index(7)?,
+            r_rank: res.try_get_by_index(8)?,
+            r_status: res.try_get_by_index(9)?,
+            r_lottery_key: res.try_get_by_index(10)?,
+            r_published: res.try_get_by_index(11)?,
+        })
+    }
 }
 
 impl StandingRow {
-    /// The stored row, when the application has one.
-    fn stored(&self, round_id: Uuid, formation_id: Uuid) -> Option<ranking::Model> {
-        Some(ranking::Model {
-            application_id: self.r_application_id?,
-            round_id,
-            formation_id,
+    /// The stored row, when the application has one (its NOT NULL columns
+    /// are NULL only when the join found none).
+    fn stored(&self) -> Option<Stored> {
+        Some(Stored {
             complete: self.r_complete?,
             eligibility: self.r_eligibility.clone()?,
             total_exact: self.r_total_exact.clone(),
@@ -940,7 +1013,6 @@ impl StandingRow {
             status: self.r_status.clone(),
             lottery_key: self.r_lottery_key.clone(),
             published: self.r_published?,
-            updated_at: self.r_updated_at?,
         })
     }
 }
