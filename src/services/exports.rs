@@ -29,8 +29,8 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
     application, audit_chain_head, conflict_declaration, criterion, formation, formation_rt,
-    imported_value, panel_formation, panel_member, ranking, requirement, requirement_check, round,
-    score_value, score_version, scorecard,
+    imported_value, ranking, requirement, requirement_check, round, score_value, score_version,
+    scorecard,
 };
 use crate::domain::audit::format_at;
 use crate::domain::masking::mask_nik;
@@ -501,19 +501,9 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
             continue;
         }
         let ids: Vec<Uuid> = in_f.iter().map(|a| a.id).collect();
-        let panel_ids: Vec<Uuid> = panel_formation::Entity::find()
-            .filter(panel_formation::Column::FormationId.eq(f.id))
-            .all(tx)
+        let members: HashSet<Uuid> = super::standings::formation_panelists(tx, f.id)
             .await?
             .into_iter()
-            .map(|p| p.panel_id)
-            .collect();
-        let members: HashSet<Uuid> = panel_member::Entity::find()
-            .filter(panel_member::Column::PanelId.is_in(panel_ids))
-            .all(tx)
-            .await?
-            .into_iter()
-            .map(|m| m.account_id)
             .collect();
         let mut recused = HashSet::new();
         let mut cards = Vec::new();

@@ -16,8 +16,8 @@ use super::standings::{RankChange, recompute_formation};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
-    account, application, conflict_declaration, criterion, formation, imported_value,
-    panel_formation, panel_member, ranking, round, scorecard, test_invitation,
+    account, application, conflict_declaration, criterion, formation, imported_value, ranking,
+    round, scorecard, test_invitation,
 };
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::role::Role;
@@ -73,7 +73,10 @@ pub async fn recuse(
             "Penilai hanya dapat dikecualikan sejak verifikasi sampai masa sanggah.".into(),
         ));
     }
-    if !panelists_of(&tx, formation_id).await?.contains(&panelist) {
+    if !super::standings::formation_panelists(&tx, formation_id)
+        .await?
+        .contains(&panelist)
+    {
         return Err(ServiceError::NotFound);
     }
     let existing = conflict_declaration::Entity::find()
@@ -141,29 +144,6 @@ pub async fn recuse(
     tx.commit().await?;
     tracing::info!(application.registration_no = %no, "panelist recused by admin");
     Ok(changes)
-}
-
-async fn panelists_of<C: sea_orm::ConnectionTrait>(
-    tx: &C,
-    formation_id: Uuid,
-) -> Result<Vec<Uuid>, ServiceError> {
-    let panels: Vec<Uuid> = panel_formation::Entity::find()
-        .filter(panel_formation::Column::FormationId.eq(formation_id))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|p| p.panel_id)
-        .collect();
-    let mut ids: Vec<Uuid> = panel_member::Entity::find()
-        .filter(panel_member::Column::PanelId.is_in(panels))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|m| m.account_id)
-        .collect();
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
 }
 
 /// Where one panelist stands with one application.
@@ -268,7 +248,7 @@ pub async fn progress(
         .await?;
     let mut out = Vec::new();
     for f in formations {
-        let ids = panelists_of(db, f.id).await?;
+        let ids = super::standings::formation_panelists(db, f.id).await?;
         let accounts: HashMap<Uuid, account::Model> = account::Entity::find()
             .filter(account::Column::Id.is_in(ids.clone()))
             .all(db)

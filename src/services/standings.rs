@@ -621,25 +621,11 @@ async fn shift_in_place<C: ConnectionTrait>(
 }
 
 /// The columns of a stored `ranking` row that a re-rank compares with its
-/// fresh outcome (not the keys it already knows, nor `updated_at`: this is
-/// read for a whole formation after every scorecard, and every column of
-/// every row is copied across SQLite's worker thread).
-#[derive(Clone, Debug)]
+/// fresh outcome, with its application (not the other keys, nor
+/// `updated_at`: this is read for a whole formation after every scorecard,
+/// and every column of every row is copied across SQLite's worker thread).
+#[derive(Clone, Debug, sea_orm::FromQueryResult)]
 struct Stored {
-    complete: bool,
-    eligibility: String,
-    total_exact: Option<String>,
-    tiebreak_exact: Option<String>,
-    passed: Option<bool>,
-    rank: Option<i32>,
-    status: Option<String>,
-    lottery_key: Option<String>,
-    published: bool,
-}
-
-/// A stored row with its application, as [`existing_rows`] reads it.
-#[derive(sea_orm::FromQueryResult)]
-struct StoredRow {
     application_id: Uuid,
     complete: bool,
     eligibility: String,
@@ -682,26 +668,11 @@ async fn existing_rows<C: ConnectionTrait>(
             ),
         ),
     };
-    Ok(q.into_model::<StoredRow>()
+    Ok(q.into_model::<Stored>()
         .all(tx)
         .await?
         .into_iter()
-        .map(|r| {
-            (
-                r.application_id,
-                Stored {
-                    complete: r.complete,
-                    eligibility: r.eligibility,
-                    total_exact: r.total_exact,
-                    tiebreak_exact: r.tiebreak_exact,
-                    passed: r.passed,
-                    rank: r.rank,
-                    status: r.status,
-                    lottery_key: r.lottery_key,
-                    published: r.published,
-                },
-            )
-        })
+        .map(|r| (r.application_id, r))
         .collect())
 }
 
@@ -1004,6 +975,7 @@ impl StandingRow {
     /// are NULL only when the join found none).
     fn stored(&self) -> Option<Stored> {
         Some(Stored {
+            application_id: self.id,
             complete: self.r_complete?,
             eligibility: self.r_eligibility.clone()?,
             total_exact: self.r_total_exact.clone(),

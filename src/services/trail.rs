@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::ServiceError;
 use crate::db::entities::{
     account, application, audit_event, conflict_declaration, criterion, formation, kelurahan,
-    panel, panel_formation, panel_member, ranking, round, score_value, score_version, scorecard,
+    panel, panel_member, ranking, round, score_value, score_version, scorecard,
 };
 use crate::domain::audit::format_at;
 use crate::domain::role::Role;
@@ -881,20 +881,7 @@ pub async fn conflict_matrix<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let panel_ids: Vec<Uuid> = panel_formation::Entity::find()
-        .filter(panel_formation::Column::FormationId.eq(formation_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.panel_id)
-        .collect();
-    let member_ids: Vec<Uuid> = panel_member::Entity::find()
-        .filter(panel_member::Column::PanelId.is_in(panel_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.account_id)
-        .collect();
+    let member_ids = super::standings::formation_panelists(db, formation_id).await?;
     let mut members = account::Entity::find()
         .filter(account::Column::Id.is_in(member_ids))
         .all(db)
