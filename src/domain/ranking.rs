@@ -765,45 +765,70 @@ pub fn order_standings(
     formation: &Formation,
     standings: &[Standing<'_>],
 ) -> Vec<(usize, u32, Status)> {
-    /// A fraction as `(numerator, denominator)` when both fit `i128`.
-    type Small = Option<(i128, i128)>;
-    let small = |r: &Ratio| -> Small {
-        Some((
-            i128::try_from(r.numer()).ok()?,
-            i128::try_from(r.denom()).ok()?,
-        ))
-    };
-    let keys: Vec<(Small, Vec<Small>)> = standings
-        .iter()
-        .map(|s| (small(s.total), s.tiebreak.iter().map(small).collect()))
-        .collect();
-    let cmp_exact =
-        |a: Option<(i128, i128)>, b: Option<(i128, i128)>, ra: &Ratio, rb: &Ratio| match (a, b) {
-            (Some(a), Some(b)) => cmp_quotient(a, b),
-            _ => ra.cmp(rb),
-        };
+    let keys: Vec<StandingKeys> = standings.iter().map(StandingKeys::of).collect();
     let mut order: Vec<usize> = (0..standings.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (sa, sb) = (&standings[a], &standings[b]);
-        cmp_exact(keys[a].0, keys[b].0, sa.total, sb.total)
-            .reverse()
-            .then_with(|| {
-                sa.tiebreak
-                    .iter()
-                    .zip(sb.tiebreak)
-                    .zip(keys[a].1.iter().zip(&keys[b].1))
-                    .map(|((ra, rb), (ka, kb))| cmp_exact(*ka, *kb, ra, rb).reverse())
-                    .find(|o| o.is_ne())
-                    .unwrap_or(Ordering::Equal)
-            })
-            .then_with(|| sa.lottery_key.cmp(sb.lottery_key))
-            .then_with(|| sa.registration_no.cmp(sb.registration_no))
-    });
+    order
+        .sort_unstable_by(|&a, &b| cmp_keyed((&standings[a], &keys[a]), (&standings[b], &keys[b])));
     order
         .into_iter()
         .zip(1u32..)
         .map(|(i, rank)| (i, rank, status_at(formation, rank)))
         .collect()
+}
+
+/// How two standings compare in step 4: `Less` when `a` ranks before `b`.
+/// The one comparison behind [`order_standings`], for a caller that places
+/// one changed standing among others already in rank order (a binary search
+/// over stored ranks) instead of sorting them all again.
+#[must_use]
+pub fn cmp_standings(a: &Standing<'_>, b: &Standing<'_>) -> Ordering {
+    cmp_keyed((a, &StandingKeys::of(a)), (b, &StandingKeys::of(b)))
+}
+
+/// A standing's fractions as `(numerator, denominator)` when both fit
+/// `i128`, so that sorting compares integers instead of big ratios.
+struct StandingKeys {
+    total: Option<(i128, i128)>,
+    tiebreak: Vec<Option<(i128, i128)>>,
+}
+
+impl StandingKeys {
+    fn of(s: &Standing<'_>) -> Self {
+        let small = |r: &Ratio| -> Option<(i128, i128)> {
+            Some((
+                i128::try_from(r.numer()).ok()?,
+                i128::try_from(r.denom()).ok()?,
+            ))
+        };
+        Self {
+            total: small(s.total),
+            tiebreak: s.tiebreak.iter().map(small).collect(),
+        }
+    }
+}
+
+fn cmp_keyed(
+    (sa, ka): (&Standing<'_>, &StandingKeys),
+    (sb, kb): (&Standing<'_>, &StandingKeys),
+) -> Ordering {
+    let cmp_exact =
+        |a: Option<(i128, i128)>, b: Option<(i128, i128)>, ra: &Ratio, rb: &Ratio| match (a, b) {
+            (Some(a), Some(b)) => cmp_quotient(a, b),
+            _ => ra.cmp(rb),
+        };
+    cmp_exact(ka.total, kb.total, sa.total, sb.total)
+        .reverse()
+        .then_with(|| {
+            sa.tiebreak
+                .iter()
+                .zip(sb.tiebreak)
+                .zip(ka.tiebreak.iter().zip(&kb.tiebreak))
+                .map(|((ra, rb), (x, y))| cmp_exact(*x, *y, ra, rb).reverse())
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        })
+        .then_with(|| sa.lottery_key.cmp(sb.lottery_key))
+        .then_with(|| sa.registration_no.cmp(sb.registration_no))
 }
 
 /// Criteria lookups prepared once per formation.
@@ -2177,6 +2202,34 @@ mod tests {
                 .map(|o| (o.registration_no.as_str(), o.rank.unwrap(), o.status.unwrap()))
                 .collect();
             prop_assert_eq!(again, expected);
+        }
+
+        #[test]
+        fn one_standing_placed_among_the_others_gets_its_rank_formation_rank(
+            (rules, apps, f) in arb_case(),
+            pick in 0usize..64,
+        ) {
+            let out = rank_formation(&rules, &f, &apps).unwrap();
+            let ranked: Vec<&Outcome> = out.iter().filter(|o| o.rank.is_some()).collect();
+            prop_assume!(!ranked.is_empty());
+            let tiebreaks: Vec<Vec<Ratio>> = ranked.iter().map(|o| tiebreak_values(&rules, o)).collect();
+            let standings: Vec<Standing<'_>> = ranked
+                .iter()
+                .zip(&tiebreaks)
+                .map(|(o, t)| Standing {
+                    registration_no: &o.registration_no,
+                    total: o.total.as_ref().unwrap(),
+                    tiebreak: t,
+                    lottery_key: &o.lottery_key,
+                })
+                .collect();
+            // Take one out; the others stay in rank order, as stored ranks
+            // are. The number of them that rank before it is its rank - 1.
+            let i = pick % standings.len();
+            let others: Vec<&Standing<'_>> = standings.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, s)| s).collect();
+            prop_assert!(others.windows(2).all(|w| cmp_standings(w[0], w[1]) == Ordering::Less));
+            let before = others.partition_point(|s| cmp_standings(s, &standings[i]) == Ordering::Less);
+            prop_assert_eq!(before as u32 + 1, ranked[i].rank.unwrap());
         }
 
         #[test]

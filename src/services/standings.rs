@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, QueryStatementBuilder};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
@@ -96,18 +96,20 @@ pub async fn formation_panelists<C: ConnectionTrait>(
     tx: &C,
     formation_id: Uuid,
 ) -> Result<Vec<Uuid>, ServiceError> {
+    // A join, not `panel_id IN (SELECT ..)`: SQLite answers an IN over a
+    // subquery with a temporary b-tree, whose page buffers (allocated and
+    // freed for every statement) were 5% of the city demo's scoring.
     let mut panelists: Vec<Uuid> = panel_member::Entity::find()
         .select_only()
         .column(panel_member::Column::AccountId)
-        .filter(
-            panel_member::Column::PanelId.in_subquery(
-                Query::select()
-                    .column(panel_formation::Column::PanelId)
-                    .from(panel_formation::Entity)
-                    .and_where(panel_formation::Column::FormationId.eq(formation_id))
-                    .to_owned(),
-            ),
+        .join(
+            JoinType::InnerJoin,
+            panel_member::Entity::belongs_to(panel_formation::Entity)
+                .from(panel_member::Column::PanelId)
+                .to(panel_formation::Column::PanelId)
+                .into(),
         )
+        .filter(panel_formation::Column::FormationId.eq(formation_id))
         .into_tuple()
         .all(tx)
         .await?;
@@ -194,16 +196,19 @@ async fn load<C: ConnectionTrait>(
         apps_query = apps_query.filter(application::Column::Id.eq(id));
     }
     let app_rows: Vec<(Uuid, Option<String>, String)> = apps_query.into_tuple().all(tx).await?;
-    // The applications whose inputs are read: the formation's, or just one.
-    let in_scope = || {
-        let mut q = Query::select();
-        q.column(application::Column::Id)
-            .from(application::Entity)
-            .and_where(application::Column::FormationId.eq(formation_id));
-        if let Some(id) = only {
-            q.and_where(application::Column::Id.eq(id));
-        }
-        q.to_owned()
+    // The applications whose inputs are read: the formation's, or just one
+    // (`app_rows` above holds it only when it is in the formation; inputs read
+    // for anything else are dropped below). One application is compared by
+    // id: an IN over a subquery costs SQLite a temporary b-tree per statement.
+    let in_scope = |column: sea_orm::sea_query::SimpleExpr| match only {
+        Some(id) => column.eq(id),
+        None => column.in_subquery(
+            Query::select()
+                .column(application::Column::Id)
+                .from(application::Entity)
+                .and_where(application::Column::FormationId.eq(formation_id))
+                .to_owned(),
+        ),
     };
 
     let panelists = match known.panelists {
@@ -215,7 +220,10 @@ async fn load<C: ConnectionTrait>(
         .select_only()
         .column(conflict_declaration::Column::ApplicationId)
         .column(conflict_declaration::Column::PanelistId)
-        .filter(conflict_declaration::Column::ApplicationId.in_subquery(in_scope()))
+        .filter(in_scope(Expr::col((
+            conflict_declaration::Entity,
+            conflict_declaration::Column::ApplicationId,
+        ))))
         .filter(conflict_declaration::Column::Recused.eq(true))
         .into_tuple()
         .all(tx)
@@ -238,7 +246,10 @@ async fn load<C: ConnectionTrait>(
             JoinType::InnerJoin,
             score_version::Relation::Scorecard.def(),
         )
-        .filter(scorecard::Column::ApplicationId.in_subquery(in_scope()))
+        .filter(in_scope(Expr::col((
+            scorecard::Entity,
+            scorecard::Column::ApplicationId,
+        ))))
         .filter(scorecard::Column::CurrentVersion.gt(0))
         .filter(
             Expr::col((score_version::Entity, score_version::Column::Version))
@@ -264,7 +275,10 @@ async fn load<C: ConnectionTrait>(
         .column(imported_value::Column::ApplicationId)
         .column(imported_value::Column::CriterionId)
         .column(imported_value::Column::Value)
-        .filter(imported_value::Column::ApplicationId.in_subquery(in_scope()))
+        .filter(in_scope(Expr::col((
+            imported_value::Entity,
+            imported_value::Column::ApplicationId,
+        ))))
         .into_tuple()
         .all(tx)
         .await?;
@@ -442,21 +456,7 @@ async fn store<C: ConnectionTrait>(
         let rank = o.rank.map(|r| i32::try_from(r).unwrap_or(i32::MAX));
         let status = o.status.map(|s| s.as_str().to_owned());
         let total = o.total.as_ref().map(format_fraction);
-        let row = ranking::ActiveModel {
-            application_id: Set(app.id),
-            round_id: Set(inputs.round.id),
-            formation_id: Set(app.formation_id),
-            complete: Set(o.complete),
-            eligibility: Set(o.eligibility.as_str().to_owned()),
-            total_exact: Set(total.clone()),
-            tiebreak_exact: Set(tiebreak.clone()),
-            passed: Set(o.passed),
-            rank: Set(rank),
-            status: Set(status.clone()),
-            lottery_key: Set(Some(o.lottery_key.clone())),
-            published: Set(published),
-            updated_at: Set(now),
-        };
+        let row = row_model(inputs.round.id, app, o, tiebreak, published, now);
         let (old_rank, old_status) = match existing.get(&app.id) {
             // At the first publication every application starts from rank 0
             // and no status, whatever the live standings were.
@@ -465,15 +465,7 @@ async fn store<C: ConnectionTrait>(
             None => (None, None),
         };
         match existing.get(&app.id) {
-            Some(old)
-                if old.total_exact == total
-                    && old.tiebreak_exact == *tiebreak
-                    && old.complete == o.complete
-                    && old.eligibility == o.eligibility.as_str()
-                    && old.passed == o.passed
-                    && old.lottery_key.as_deref() == Some(o.lottery_key.as_str())
-                    && old.published == published =>
-            {
+            Some(old) if old.same_inputs(o, tiebreak.as_deref(), published) => {
                 match (old.rank, rank) {
                     (Some(from), Some(to)) if from != to => {
                         shifted.push((from, to, status.clone(), row));
@@ -507,29 +499,7 @@ async fn store<C: ConnectionTrait>(
     if !shift_in_place(tx, inputs, &existing, &shifted, now).await? {
         inserts.extend(shifted.into_iter().map(|(_, _, _, row)| row));
     }
-    for chunk in inserts.chunks(200) {
-        ranking::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::column(ranking::Column::ApplicationId)
-                    .update_columns([
-                        ranking::Column::RoundId,
-                        ranking::Column::FormationId,
-                        ranking::Column::Complete,
-                        ranking::Column::Eligibility,
-                        ranking::Column::TotalExact,
-                        ranking::Column::TiebreakExact,
-                        ranking::Column::Passed,
-                        ranking::Column::Rank,
-                        ranking::Column::Status,
-                        ranking::Column::LotteryKey,
-                        ranking::Column::Published,
-                        ranking::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(tx)
-            .await?;
-    }
+    upsert(tx, inserts).await?;
     for c in &changes {
         append(
             tx,
@@ -554,6 +524,97 @@ async fn store<C: ConnectionTrait>(
         .await?;
     }
     Ok(changes)
+}
+
+/// A formation's `ranking` row for outcome `o` of `app`.
+fn row_model(
+    round_id: Uuid,
+    app: &AppRow,
+    o: &rk::Outcome,
+    tiebreak: &Option<String>,
+    published: bool,
+    now: time::OffsetDateTime,
+) -> ranking::ActiveModel {
+    ranking::ActiveModel {
+        application_id: Set(app.id),
+        round_id: Set(round_id),
+        formation_id: Set(app.formation_id),
+        complete: Set(o.complete),
+        eligibility: Set(o.eligibility.as_str().to_owned()),
+        total_exact: Set(o.total.as_ref().map(format_fraction)),
+        tiebreak_exact: Set(tiebreak.clone()),
+        passed: Set(o.passed),
+        rank: Set(o.rank.map(|r| i32::try_from(r).unwrap_or(i32::MAX))),
+        status: Set(o.status.map(|s| s.as_str().to_owned())),
+        lottery_key: Set(Some(o.lottery_key.clone())),
+        published: Set(published),
+        updated_at: Set(now),
+    }
+}
+
+/// Writes `rows` whole, new or not, a few hundred per statement.
+async fn upsert<C: ConnectionTrait>(
+    tx: &C,
+    rows: Vec<ranking::ActiveModel>,
+) -> Result<(), ServiceError> {
+    for chunk in rows.chunks(200) {
+        ranking::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(ranking::Column::ApplicationId)
+                    .update_columns([
+                        ranking::Column::RoundId,
+                        ranking::Column::FormationId,
+                        ranking::Column::Complete,
+                        ranking::Column::Eligibility,
+                        ranking::Column::TotalExact,
+                        ranking::Column::TiebreakExact,
+                        ranking::Column::Passed,
+                        ranking::Column::Rank,
+                        ranking::Column::Status,
+                        ranking::Column::LotteryKey,
+                        ranking::Column::Published,
+                        ranking::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Moves the ranks `lo..=hi` of a formation by `d` in one `UPDATE`, each
+/// with the status of its new rank, leaving out the row of `except`.
+#[allow(clippy::too_many_arguments)]
+async fn shift_ranks<C: ConnectionTrait>(
+    tx: &C,
+    formation_id: Uuid,
+    formation: &rk::Formation,
+    (lo, hi): (i32, i32),
+    d: i32,
+    except: Option<Uuid>,
+    now: time::OffsetDateTime,
+) -> Result<(), ServiceError> {
+    let seats = i64::from(formation.seats);
+    let reserve = i64::from(formation.reserve);
+    let moved = || Expr::col(ranking::Column::Rank).add(d);
+    let mut q = ranking::Entity::update_many()
+        .col_expr(ranking::Column::Rank, moved())
+        .col_expr(
+            ranking::Column::Status,
+            Expr::case(moved().lte(seats), rk::Status::Selected.as_str())
+                .case(moved().lte(seats + reserve), rk::Status::Reserve.as_str())
+                .finally(rk::Status::NotSelected.as_str())
+                .into(),
+        )
+        .col_expr(ranking::Column::UpdatedAt, Expr::value(now))
+        .filter(ranking::Column::FormationId.eq(formation_id))
+        .filter(ranking::Column::Rank.between(lo, hi));
+    if let Some(id) = except {
+        q = q.filter(ranking::Column::ApplicationId.ne(id));
+    }
+    q.exec(tx).await?;
+    Ok(())
 }
 
 /// Moves a block of ranks by one step in a single `UPDATE`, when `shifted`
@@ -600,23 +661,7 @@ async fn shift_in_place<C: ConnectionTrait>(
     if span != shifted.len() || in_range != shifted.len() {
         return Ok(false);
     }
-    let seats = i64::from(inputs.formation.seats);
-    let reserve = i64::from(inputs.formation.reserve);
-    let moved = || Expr::col(ranking::Column::Rank).add(d);
-    ranking::Entity::update_many()
-        .col_expr(ranking::Column::Rank, moved())
-        .col_expr(
-            ranking::Column::Status,
-            Expr::case(moved().lte(seats), rk::Status::Selected.as_str())
-                .case(moved().lte(seats + reserve), rk::Status::Reserve.as_str())
-                .finally(rk::Status::NotSelected.as_str())
-                .into(),
-        )
-        .col_expr(ranking::Column::UpdatedAt, Expr::value(now))
-        .filter(ranking::Column::FormationId.eq(formation_id))
-        .filter(ranking::Column::Rank.between(lo, hi))
-        .exec(tx)
-        .await?;
+    shift_ranks(tx, formation_id, &inputs.formation, (lo, hi), d, None, now).await?;
     Ok(true)
 }
 
@@ -636,6 +681,20 @@ struct Stored {
     status: Option<String>,
     lottery_key: Option<String>,
     published: bool,
+}
+
+impl Stored {
+    /// Whether this row already holds everything of outcome `o` but its
+    /// rank and status.
+    fn same_inputs(&self, o: &rk::Outcome, tiebreak: Option<&str>, published: bool) -> bool {
+        self.complete == o.complete
+            && self.eligibility == o.eligibility.as_str()
+            && self.passed == o.passed
+            && self.total_exact == o.total.as_ref().map(format_fraction)
+            && self.tiebreak_exact.as_deref() == tiebreak
+            && self.lottery_key.as_deref() == Some(o.lottery_key.as_str())
+            && self.published == published
+    }
 }
 
 /// The stored ranking rows of the applications in `inputs`, in one statement.
@@ -697,48 +756,226 @@ pub async fn recompute_after_change<C: ConnectionTrait>(
     let published = PUBLISHED_STATES.contains(&one.round.state.as_str());
     let outcome =
         rk::rank_formation(&one.rules, &one.formation, &one.domain_apps).map_err(internal)?;
+    let Some(fresh) = outcome.into_iter().next() else {
+        return recompute_formation(tx, formation_id, cause_seq).await;
+    };
+    let stored = existing_rows(tx, &one).await?;
+    let mine = stored.get(&application_id);
+    let fresh_tiebreak = tiebreak_text(&one.rules, &fresh);
     // Only complete, eligible applications get a status and are ordered
     // (the domain's invariant): one that was outside the order and stays
     // outside moves nobody, so its own row is all there is to write.
-    if let [o] = outcome.as_slice()
-        && o.status.is_none()
-    {
-        let stored = existing_rows(tx, &one).await?;
-        let outside = stored
-            .get(&application_id)
-            .is_none_or(|r| r.rank.is_none() && r.status.is_none());
-        if outside {
-            let unchanged = stored.get(&application_id).is_some_and(|r| {
-                r.complete == o.complete
-                    && r.eligibility == o.eligibility.as_str()
-                    && r.passed == o.passed
-                    && r.total_exact == o.total.as_ref().map(format_fraction)
-                    && r.lottery_key.as_deref() == Some(o.lottery_key.as_str())
-                    && r.published == published
-            });
-            if unchanged {
-                return Ok(Vec::new());
-            }
-            let outcomes = with_tiebreaks(&one.rules, outcome);
-            return store(
-                tx,
-                &one,
-                &outcomes,
-                Some(stored),
-                published,
-                cause_seq,
-                false,
-            )
-            .await;
+    if fresh.status.is_none() && mine.is_none_or(|r| r.rank.is_none() && r.status.is_none()) {
+        if mine.is_some_and(|r| r.same_inputs(&fresh, fresh_tiebreak.as_deref(), published)) {
+            return Ok(Vec::new());
         }
+        return store(
+            tx,
+            &one,
+            &[(fresh, fresh_tiebreak)],
+            Some(stored),
+            published,
+            cause_seq,
+            false,
+        )
+        .await;
     }
-    match outcome.into_iter().next() {
-        Some(fresh) => match reorder_from_stored(tx, one, fresh, published, cause_seq).await? {
-            Some(changes) => Ok(changes),
-            None => recompute_formation(tx, formation_id, cause_seq).await,
-        },
+    // Before publication nothing is announced, so the others' rows need not
+    // be read: the changed one is placed among them by their stored ranks.
+    if !published && reposition(tx, &one, &fresh, fresh_tiebreak.as_ref(), mine).await? {
+        return Ok(Vec::new());
+    }
+    match reorder_from_stored(tx, one, fresh, published, cause_seq).await? {
+        Some(changes) => Ok(changes),
         None => recompute_formation(tx, formation_id, cause_seq).await,
     }
+}
+
+/// The keys step 4 orders a stored standing by, read for one rank.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct RankedKeys {
+    registration_no: Option<String>,
+    total_exact: Option<String>,
+    tiebreak_exact: Option<String>,
+    lottery_key: Option<String>,
+}
+
+/// Places the one changed application of `one` (outcome `fresh`, stored row
+/// `mine`) among the formation's other ranked rows without reading them
+/// all: they are in rank order by their stored keys, so its new rank is
+/// found by a binary search over ranks (a few single-row reads instead of
+/// every row of a 340-applicant formation after each scorecard), the rows
+/// it passes move one step in one `UPDATE`, and its own row is written.
+/// Gives the ranks and statuses [`rk::order_standings`] gives (the domain
+/// test `one_standing_placed_among_the_others_gets_its_rank_formation_rank`,
+/// and `standings_kept_one_score_at_a_time_equal_a_full_recomputation`
+/// through the services); publication re-ranks every formation in full
+/// anyway.
+///
+/// `false`, having written nothing, when the stored ranks are not
+/// `1..=n` or a read row lacks its keys or carries another seed's lottery
+/// key: the caller then re-orders from every stored row.
+async fn reposition<C: ConnectionTrait>(
+    tx: &C,
+    one: &Inputs,
+    fresh: &rk::Outcome,
+    fresh_tiebreak: Option<&String>,
+    mine: Option<&Stored>,
+) -> Result<bool, ServiceError> {
+    let Some(app) = one.apps.first() else {
+        return Ok(false);
+    };
+    // The formation's submitted applications, to check that each has a row
+    // (at most the changed one may lack it): one without would be missing
+    // from the order.
+    let submitted = Query::select()
+        .expr(Expr::col(application::Column::Id).count())
+        .from(application::Entity)
+        .and_where(application::Column::FormationId.eq(app.formation_id))
+        .and_where(application::Column::State.ne("draft"))
+        .and_where(application::Column::RegistrationNo.is_not_null())
+        .to_owned();
+    let (ranked, max, rows, apps): (i64, Option<i32>, i64, i64) = ranking::Entity::find()
+        .select_only()
+        .column_as(ranking::Column::Rank.count(), "ranked")
+        .column_as(ranking::Column::Rank.max(), "max_rank")
+        .column_as(ranking::Column::ApplicationId.count(), "rows")
+        .column_as(
+            Expr::SubQuery(None, Box::new(submitted.into_sub_query_statement())),
+            "apps",
+        )
+        .filter(ranking::Column::FormationId.eq(app.formation_id))
+        .into_tuple()
+        .one(tx)
+        .await?
+        .unwrap_or((0, None, 0, 0));
+    let n = max.unwrap_or(0);
+    if i64::from(n) != ranked || rows + i64::from(mine.is_none()) < apps {
+        return Ok(false);
+    }
+    let old = mine.and_then(|r| r.rank);
+    if old.is_some_and(|o| o < 1 || o > n) {
+        return Ok(false);
+    }
+    let rankable_now = rankable(fresh);
+    let new = if rankable_now {
+        let tiebreak = parse_tiebreak(fresh_tiebreak.map(String::as_str))?;
+        let Some(total) = fresh.total.as_ref() else {
+            return Ok(false);
+        };
+        let me = rk::Standing {
+            registration_no: &fresh.registration_no,
+            total,
+            tiebreak: &tiebreak,
+            lottery_key: &fresh.lottery_key,
+        };
+        let lottery = crate::domain::lottery::LotteryKeys::new(&one.rules.seed);
+        // The others in rank order, skipping the changed one's old rank.
+        let others = n - i32::from(old.is_some());
+        let rank_of = |i: i32| match old {
+            Some(o) if i + 1 >= o => i + 2,
+            _ => i + 1,
+        };
+        let (mut lo, mut hi) = (0, others);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let Some(keys) = ranking::Entity::find()
+                .select_only()
+                .column(application::Column::RegistrationNo)
+                .column(ranking::Column::TotalExact)
+                .column(ranking::Column::TiebreakExact)
+                .column(ranking::Column::LotteryKey)
+                .join(JoinType::InnerJoin, ranking::Relation::Application.def())
+                .filter(ranking::Column::FormationId.eq(app.formation_id))
+                .filter(ranking::Column::Rank.eq(rank_of(mid)))
+                .into_model::<RankedKeys>()
+                .one(tx)
+                .await?
+            else {
+                return Ok(false);
+            };
+            let (Some(no), Some(total), Some(key)) =
+                (keys.registration_no, keys.total_exact, keys.lottery_key)
+            else {
+                return Ok(false);
+            };
+            if key != crate::domain::lottery::lower_hex(&lottery.key_bytes(&no)) {
+                return Ok(false);
+            }
+            let Some(tiebreak_text) = keys.tiebreak_exact else {
+                return Ok(false);
+            };
+            let total = rk::parse_fraction(&total).map_err(internal)?;
+            let tiebreak = parse_tiebreak(Some(&tiebreak_text))?;
+            let other = rk::Standing {
+                registration_no: &no,
+                total: &total,
+                tiebreak: &tiebreak,
+                lottery_key: &key,
+            };
+            if rk::cmp_standings(&other, &me) == std::cmp::Ordering::Less {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Some(lo + 1)
+    } else {
+        None
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let f = &one.formation;
+    // The others between the old and the new place move one step.
+    let moves = match (old, new) {
+        (Some(o), Some(k)) if k < o => Some(((k, o - 1), 1)),
+        (Some(o), Some(k)) if k > o => Some(((o + 1, k), -1)),
+        (Some(_), Some(_)) => None,
+        (None, Some(k)) => Some(((k, n), 1)),
+        (Some(o), None) => Some(((o + 1, n), -1)),
+        (None, None) => None,
+    };
+    if let Some((range, d)) = moves
+        && range.0 <= range.1
+    {
+        shift_ranks(tx, app.formation_id, f, range, d, Some(app.id), now).await?;
+    }
+    let mut placed = fresh.clone();
+    if let Some(k) = new {
+        let k = u32::try_from(k).map_err(internal)?;
+        placed.rank = Some(k);
+        placed.status = Some(rk::status_at(f, k));
+    } else {
+        placed.rank = None;
+    }
+    let rank = placed.rank.and_then(|k| i32::try_from(k).ok());
+    let status = placed.status.map(|s| s.as_str());
+    let unchanged = mine.is_some_and(|r| {
+        r.same_inputs(&placed, fresh_tiebreak.map(String::as_str), false)
+            && r.rank == rank
+            && r.status.as_deref() == status
+    });
+    if !unchanged {
+        let row = row_model(
+            one.round.id,
+            app,
+            &placed,
+            &fresh_tiebreak.cloned(),
+            false,
+            now,
+        );
+        upsert(tx, vec![row]).await?;
+    }
+    Ok(true)
+}
+
+/// Stored tie-break values (`p/q` separated by spaces).
+fn parse_tiebreak(text: Option<&str>) -> Result<Vec<rk::Ratio>, ServiceError> {
+    text.unwrap_or_default()
+        .split(' ')
+        .filter(|p| !p.is_empty())
+        .map(rk::parse_fraction)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)
 }
 
 /// Re-ranks a formation after a change to one application's inputs from the
@@ -863,12 +1100,7 @@ async fn reorder_from_stored<C: ConnectionTrait>(
     let tiebreaks: Vec<Vec<rk::Ratio>> = outcomes
         .iter()
         .map(|(o, t)| match (rankable(o), t) {
-            (true, Some(t)) => t
-                .split(' ')
-                .filter(|p| !p.is_empty())
-                .map(rk::parse_fraction)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(internal),
+            (true, Some(t)) => parse_tiebreak(Some(t)),
             _ => Ok(Vec::new()),
         })
         .collect::<Result<_, _>>()?;

@@ -345,13 +345,72 @@ async fn stored_rows(f: &crate::standings::Fixture) -> Vec<ranking::Model> {
     rows
 }
 
+/// What a full re-rank of the fixture's formation from every score would
+/// store now, computed in a transaction that is rolled back.
+async fn fully_recomputed(f: &crate::standings::Fixture) -> Vec<ranking::Model> {
+    let tx = pokmas::db::begin_write(&f.app.db.db).await.expect("begin");
+    ranking::Entity::delete_many()
+        .filter(ranking::Column::FormationId.eq(f.formation_id))
+        .exec(&tx)
+        .await
+        .expect("wipe");
+    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
+        .await
+        .expect("recompute");
+    let mut rows = ranking::Entity::find()
+        .filter(ranking::Column::FormationId.eq(f.formation_id))
+        .all(&tx)
+        .await
+        .expect("rows");
+    tx.rollback().await.expect("rollback");
+    for r in &mut rows {
+        r.updated_at = time::OffsetDateTime::UNIX_EPOCH;
+    }
+    rows.sort_by_key(|r| r.application_id);
+    rows
+}
+
+/// The stored rows equal a full re-rank's; applications not scored yet may
+/// have no row (the full re-rank writes them one, incomplete and unranked).
+async fn same_as_full(f: &crate::standings::Fixture, when: &str) {
+    let stored = stored_rows(f).await;
+    let (full, unscored): (Vec<ranking::Model>, Vec<ranking::Model>) = fully_recomputed(f)
+        .await
+        .into_iter()
+        .partition(|r| stored.iter().any(|s| s.application_id == r.application_id));
+    assert_eq!(stored, full, "{when}");
+    assert!(
+        unscored
+            .iter()
+            .all(|r| !r.complete && r.rank.is_none() && r.status.is_none()),
+        "{when}: {unscored:?}"
+    );
+}
+
 #[tokio::test]
 async fn standings_kept_one_score_at_a_time_equal_a_full_recomputation() {
-    // Scores and amendments re-order the formation from the stored rows of the
-    // others (issue 7); ties on the total, on the tie-break criterion and down
-    // to the lottery must still come out exactly as a full re-rank gives them.
+    // Before publication each score places its application among the stored
+    // ranks of the others (issue 7); ties on the total, on the tie-break
+    // criterion and down to the lottery, applications entering the order,
+    // moving up and down past their equals and falling below the passing
+    // total must come out exactly as a full re-rank gives them, after every
+    // single change.
     let mut f = fixture().await;
     let db = f.app.db.db.clone();
+    // A passing total that some totals miss (C at 50 and D at 25 among them).
+    pokmas::db::entities::round::ActiveModel {
+        id: Set(f.round_id),
+        passing_total: Set(Some(55)),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("passing total");
+    let tx = pokmas::db::begin_write(&db).await.expect("begin");
+    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
+        .await
+        .expect("recompute");
+    tx.commit().await.expect("commit");
     let mut new = Vec::new();
     for i in 0..14 {
         new.push(
@@ -366,52 +425,99 @@ async fn standings_kept_one_score_at_a_time_equal_a_full_recomputation() {
         let k2 = [2, 4, 3, 4][(i * 5 + p) % 4];
         (k1, k2)
     };
+    let mut checked = 0;
+    let mut given = BTreeMap::new();
     for (i, app) in new.iter().enumerate() {
         for (p, panelist) in f.panelists.iter().enumerate() {
             declare(&db, *panelist, *app, ConflictKind::None, "")
                 .await
                 .expect("declare");
             let (k1, k2) = pick(i, p);
+            given.insert((i, p), (k1, k2));
             submit(&db, *panelist, *app, &values(k1, k2), None)
                 .await
                 .expect("submit");
+            same_as_full(&f, &format!("application {i}, panelist {p}")).await;
+            checked += 1;
         }
-        assert_eq!(
-            stored_rows(&f).await.len(),
-            4 + new.len(),
-            "every application keeps one row after {i}"
-        );
     }
-    // Amendments move applications up and down past their equals.
-    for (i, app) in new.iter().enumerate().step_by(3) {
-        submit(
-            &db,
-            f.panelists[i % 3],
-            *app,
-            &values(5 - (i % 3) as i32, 2 + (i % 2) as i32),
-            Some("koreksi nilai setelah rapat panel"),
-        )
-        .await
-        .expect("amend");
+    // Amendments move applications up and down past their equals, and
+    // some below the passing total.
+    // First large jumps, then one point at a time: an application that
+    // slips a little without passing anyone keeps its rank.
+    for pass in 0..6 {
+        for (i, app) in new.iter().enumerate() {
+            let p = (i + pass) % 3;
+            let (k1, k2) = given[&(i, p)];
+            let (k1, k2) = match pass {
+                0 if (i + pass) % 4 == 0 => (3, 2),
+                0..=2 => pick(i + 5 * pass + 1, pass),
+                _ if (i + pass) % 2 == 0 => (k1, if k2 > 1 { k2 - 1 } else { k2 + 1 }),
+                _ => (if k1 < 5 { k1 + 1 } else { k1 - 1 }, k2),
+            };
+            given.insert((i, p), (k1, k2));
+            submit(
+                &db,
+                f.panelists[p],
+                *app,
+                &values(k1, k2),
+                Some("koreksi nilai setelah rapat panel"),
+            )
+            .await
+            .expect("amend");
+            same_as_full(&f, &format!("amendment {pass} of {i}")).await;
+            checked += 1;
+        }
     }
     let kept = stored_rows(&f).await;
+    assert_eq!(kept.len(), 4 + new.len());
     assert!(
-        kept.iter().filter(|r| r.rank.is_some()).count() >= 10,
+        kept.iter().filter(|r| r.rank.is_some()).count() >= 8,
         "most applications ranked: {kept:?}"
+    );
+    assert!(
+        kept.iter()
+            .any(|r| r.complete && r.passed == Some(false) && r.rank.is_none()),
+        "some below the passing total: {kept:?}"
     );
     assert!(
         kept.iter()
             .all(|r| !r.complete || r.tiebreak_exact.is_some())
     );
+    assert_eq!(checked, 14 * f.panelists.len() + 6 * 14);
+}
 
-    ranking::Entity::delete_many()
-        .exec(&db)
-        .await
-        .expect("wipe");
+#[tokio::test]
+async fn an_application_that_slips_without_passing_anyone_keeps_its_rank() {
+    // A changed application is placed among the others by a binary search
+    // over their stored ranks (issue 7); its own old row must not count as
+    // one of them. B (75) drops to 215/3 and still ranks between A (80) and
+    // C (50).
+    let f = fixture().await;
+    let db = f.app.db.db.clone();
     let tx = pokmas::db::begin_write(&db).await.expect("begin");
     pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
         .await
         .expect("recompute");
     tx.commit().await.expect("commit");
-    assert_eq!(kept, stored_rows(&f).await);
+    let (b, p) = (f.apps[1].0, f.panelists[0]);
+    submit(
+        &db,
+        p,
+        b,
+        &values(4, 3),
+        Some("koreksi nilai setelah rapat panel"),
+    )
+    .await
+    .expect("amend");
+    let rows = stored_rows(&f).await;
+    let row = rows
+        .iter()
+        .find(|r| r.application_id == b)
+        .expect("B's row");
+    assert_eq!(
+        (row.total_exact.as_deref(), row.rank, row.status.as_deref()),
+        (Some("215/3"), Some(2), Some("reserve"))
+    );
+    same_as_full(&f, "B slipped").await;
 }
