@@ -5,9 +5,7 @@
 //! so concurrent appends queue up instead of forking the chain. The unique
 //! constraints on `seq`, `prev_hash` and `hash` are the second line of defence.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QuerySelect,
-};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -137,31 +135,29 @@ pub async fn append<C: ConnectionTrait>(
     event.hash = event.compute_hash();
 
     let seq = head.seq + 1;
-    let model = audit_event::ActiveModel {
-        seq: Set(seq),
-        at: Set(event.at),
-        actor: Set(event.actor),
-        actor_role: Set(event.actor_role),
-        action: Set(event.action),
-        subject_type: Set(event.subject_type),
-        subject_id: Set(event.subject_id),
-        round_id: Set(event.round_id),
-        payload: Set(event.payload),
-        reason: Set(event.reason),
-        prev_hash: Set(event.prev_hash),
-        hash: Set(event.hash.clone()),
-        registration_no: Set(new.registration_no),
-        kelurahan_code: Set(new.kelurahan_code),
-    }
-    .insert(tx)
-    .await?;
-    audit_chain_head::ActiveModel {
-        id: Set(1),
-        seq: Set(seq),
-        hash: Set(event.hash),
-    }
-    .update(tx)
-    .await?;
+    let model = audit_event::Model {
+        seq,
+        at: event.at,
+        actor: event.actor,
+        actor_role: event.actor_role,
+        action: event.action,
+        subject_type: event.subject_type,
+        subject_id: event.subject_id,
+        round_id: event.round_id,
+        payload: event.payload,
+        reason: event.reason,
+        prev_hash: event.prev_hash,
+        hash: event.hash,
+        registration_no: new.registration_no,
+        kelurahan_code: new.kelurahan_code,
+    };
+    // Without RETURNING: the row is the model we built, and reading it back
+    // would copy the payload across SQLite's worker thread for every event.
+    // The head row follows in the same statement (trigger
+    // `audit_event_advance_head`, migration 10).
+    audit_event::Entity::insert(audit_event::ActiveModel::from(model.clone()))
+        .exec_without_returning(tx)
+        .await?;
     Ok(model)
 }
 

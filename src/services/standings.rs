@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, QueryStatementBuilder};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
@@ -825,32 +825,21 @@ async fn reposition<C: ConnectionTrait>(
     let Some(app) = one.apps.first() else {
         return Ok(false);
     };
-    // The formation's submitted applications, to check that each has a row
-    // (at most the changed one may lack it): one without would be missing
-    // from the order.
-    let submitted = Query::select()
-        .expr(Expr::col(application::Column::Id).count())
-        .from(application::Entity)
-        .and_where(application::Column::FormationId.eq(app.formation_id))
-        .and_where(application::Column::State.ne("draft"))
-        .and_where(application::Column::RegistrationNo.is_not_null())
-        .to_owned();
-    let (ranked, max, rows, apps): (i64, Option<i32>, i64, i64) = ranking::Entity::find()
+    // Ranks must be exactly 1..=n. Every application that can hold a rank
+    // has a row: it became complete through scorecards, and each scorecard
+    // re-ranks in its own transaction (imports and the lottery seed re-rank
+    // whole formations).
+    let (ranked, max): (i64, Option<i32>) = ranking::Entity::find()
         .select_only()
         .column_as(ranking::Column::Rank.count(), "ranked")
         .column_as(ranking::Column::Rank.max(), "max_rank")
-        .column_as(ranking::Column::ApplicationId.count(), "rows")
-        .column_as(
-            Expr::SubQuery(None, Box::new(submitted.into_sub_query_statement())),
-            "apps",
-        )
         .filter(ranking::Column::FormationId.eq(app.formation_id))
         .into_tuple()
         .one(tx)
         .await?
-        .unwrap_or((0, None, 0, 0));
+        .unwrap_or((0, None));
     let n = max.unwrap_or(0);
-    if i64::from(n) != ranked || rows + i64::from(mine.is_none()) < apps {
+    if i64::from(n) != ranked {
         return Ok(false);
     }
     let old = mine.and_then(|r| r.rank);

@@ -46,6 +46,12 @@ async fn with_written_test(f: &Fixture) {
     .insert(db)
     .await
     .expect("criterion");
+    // The fixture's standings were kept under the old criteria.
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
+        .await
+        .expect("standings");
+    tx.commit().await.expect("commit");
 }
 
 #[tokio::test]

@@ -197,6 +197,12 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
             submit_version(&f, f.apps[i].0, p, 1, [k1, k2], "").await;
         }
     }
+    // The standings the scoring service would have kept for these scores.
+    let tx = pokmas::db::begin_write(&f.app.db.db).await.expect("begin");
+    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
+        .await
+        .expect("standings");
+    tx.commit().await.expect("commit");
     f
 }
 
