@@ -31,8 +31,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false);
     if url.starts_with("sqlite:") {
+        // No ping before handing out a pooled connection: an embedded
+        // database cannot drop a connection the way a server can, and on
+        // SQLite the ping is a round trip to the connection's worker thread
+        // before every transaction and statement.
         opts.max_connections(8)
             .min_connections(1)
+            .test_before_acquire(false)
             .map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)

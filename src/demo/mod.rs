@@ -1572,6 +1572,8 @@ pub async fn connect_for_load(url: &str) -> anyhow::Result<DatabaseConnection> {
     opts.sqlx_logging(false)
         .max_connections(1)
         .min_connections(1)
+        // As in `db::connect`: no ping (a worker round trip) per acquire.
+        .test_before_acquire(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)

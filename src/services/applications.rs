@@ -748,13 +748,15 @@ pub async fn save_draft(
         .exec(&tx)
         .await?;
     let now = OffsetDateTime::now_utc();
-    for r in ticked {
-        application_declaration::ActiveModel {
-            application_id: Set(id),
-            requirement_id: Set(r.id),
-            accepted_at: Set(now),
-        }
-        .insert(&tx)
+    if !ticked.is_empty() {
+        application_declaration::Entity::insert_many(ticked.iter().map(|r| {
+            application_declaration::ActiveModel {
+                application_id: Set(id),
+                requirement_id: Set(r.id),
+                accepted_at: Set(now),
+            }
+        }))
+        .exec_without_returning(&tx)
         .await?;
     }
     let mut event = NewEvent::new(

@@ -5,9 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder,
+    EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef,
 };
 use uuid::Uuid;
 
@@ -114,6 +115,7 @@ impl Scope {
             round: Some(self.round),
             criteria,
             panelists: Some(self.panelists),
+            application: Some(self.app),
         }
     }
 }
@@ -151,21 +153,33 @@ pub async fn declare(
             "Describe the conflict of interest.",
         ));
     }
-    let existing = conflict_declaration::Entity::find()
-        .filter(conflict_declaration::Column::ApplicationId.eq(application_id))
-        .filter(conflict_declaration::Column::PanelistId.eq(panelist))
+    // The panelist with their declaration for this application, if any, in
+    // one statement (this runs for every panelist and application).
+    let (who, existing) = account::Entity::find_by_id(panelist)
+        .select_also(conflict_declaration::Entity)
+        .join(
+            JoinType::LeftJoin,
+            RelationDef::from(
+                conflict_declaration::Entity::belongs_to(account::Entity)
+                    .from(conflict_declaration::Column::PanelistId)
+                    .to(account::Column::Id),
+            )
+            .rev()
+            .on_condition(move |_, declaration| {
+                Expr::col((declaration, conflict_declaration::Column::ApplicationId))
+                    .eq(application_id)
+                    .into_condition()
+            }),
+        )
         .one(&tx)
-        .await?;
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if existing.as_ref().is_some_and(|d| d.kind.is_some()) {
         return Err(invalid(
             "Pernyataan konflik kepentingan sudah dicatat dan tidak dapat diubah.",
             "The declaration is already recorded and final.",
         ));
     }
-    let who = account::Entity::find_by_id(panelist)
-        .one(&tx)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
     let flags = conflict_flags(&who, app);
     let now = time::OffsetDateTime::now_utc();
     let recused = kind != ConflictKind::None;
@@ -323,14 +337,23 @@ async fn may_score<C: ConnectionTrait>(
         .filter(conflict_declaration::Column::PanelistId.eq(panelist))
         .one(tx)
         .await?;
+    check_may_score(declaration.map(|d| (d.kind, d.recused)), app)
+}
+
+/// [`may_score`] on a declaration already read: its kind and whether it
+/// recuses.
+fn check_may_score(
+    declaration: Option<(Option<String>, bool)>,
+    app: &application::Model,
+) -> Result<(), ServiceError> {
     match declaration {
-        Some(d) if d.recused => {
+        Some((_, true)) => {
             return Err(invalid(
                 "Anda dikecualikan dari penilaian pendaftar ini.",
                 "You are recused from this application.",
             ));
         }
-        Some(d) if d.kind.as_deref() == Some("none") => {}
+        Some((Some(kind), _)) if kind == "none" => {}
         _ => {
             return Err(invalid(
                 "Nyatakan dahulu bahwa Anda tidak memiliki konflik kepentingan.",
@@ -345,6 +368,72 @@ async fn may_score<C: ConnectionTrait>(
         ));
     }
     Ok(())
+}
+
+/// What a submission checks before it writes: the panelist's declaration
+/// for the application, the applicant's attendance and the panelist's
+/// scorecard, if any.
+struct Sheet {
+    /// Kind and recusal of the declaration.
+    declaration: Option<(Option<String>, bool)>,
+    /// Attendance recorded on the test invitation.
+    attendance: Option<String>,
+    /// Id and current version of the scorecard.
+    card: Option<(Uuid, i32)>,
+}
+
+/// Reads the [`Sheet`] in one statement (three lookups joined to the
+/// application): each statement is a round trip to SQLite's worker thread,
+/// and this runs for every scorecard.
+async fn sheet<C: ConnectionTrait>(
+    tx: &C,
+    panelist: Uuid,
+    application_id: Uuid,
+) -> Result<Sheet, ServiceError> {
+    use conflict_declaration::Column as D;
+    use scorecard::Column as S;
+    use test_invitation::Column as T;
+    let app_id = || Expr::col((application::Entity, application::Column::Id));
+    let q = Query::select()
+        .column((conflict_declaration::Entity, D::Id))
+        .column((conflict_declaration::Entity, D::Kind))
+        .column((conflict_declaration::Entity, D::Recused))
+        .column((test_invitation::Entity, T::Attendance))
+        .column((scorecard::Entity, S::Id))
+        .column((scorecard::Entity, S::CurrentVersion))
+        .from(application::Entity)
+        .left_join(
+            conflict_declaration::Entity,
+            Expr::col((conflict_declaration::Entity, D::ApplicationId))
+                .equals((application::Entity, application::Column::Id))
+                .and(Expr::col((conflict_declaration::Entity, D::PanelistId)).eq(panelist)),
+        )
+        .left_join(
+            test_invitation::Entity,
+            Expr::col((test_invitation::Entity, T::ApplicationId))
+                .equals((application::Entity, application::Column::Id)),
+        )
+        .left_join(
+            scorecard::Entity,
+            Expr::col((scorecard::Entity, S::ApplicationId))
+                .equals((application::Entity, application::Column::Id))
+                .and(Expr::col((scorecard::Entity, S::PanelistId)).eq(panelist)),
+        )
+        .and_where(app_id().eq(application_id))
+        .limit(1)
+        .to_owned();
+    let row = tx.query_one(&q).await?.ok_or(ServiceError::NotFound)?;
+    let declaration_id: Option<Uuid> = row.try_get_by_index(0)?;
+    let kind: Option<String> = row.try_get_by_index(1)?;
+    let recused: Option<bool> = row.try_get_by_index(2)?;
+    let attendance: Option<String> = row.try_get_by_index(3)?;
+    let card_id: Option<Uuid> = row.try_get_by_index(4)?;
+    let version: Option<i32> = row.try_get_by_index(5)?;
+    Ok(Sheet {
+        declaration: declaration_id.map(|_| (kind, recused.unwrap_or(false))),
+        attendance,
+        card: card_id.zip(version),
+    })
 }
 
 /// [`submit`] with an optional comment per criterion, stored with the
@@ -364,13 +453,9 @@ pub async fn submit_with_comments(
     let tx = begin_write(db).await?;
     let scope = scope(&tx, panelist, application_id).await?;
     let (app, round) = (&scope.app, &scope.round);
-    may_score(&tx, panelist, app).await?;
-    let attended = test_invitation::Entity::find()
-        .filter(test_invitation::Column::ApplicationId.eq(application_id))
-        .one(&tx)
-        .await?
-        .is_some_and(|i| i.attendance.as_deref() == Some("present"));
-    if !attended {
+    let sheet = sheet(&tx, panelist, application_id).await?;
+    check_may_score(sheet.declaration, app)?;
+    if sheet.attendance.as_deref() != Some("present") {
         return Err(invalid(
             "Pendaftar belum tercatat hadir pada uji kelayakan.",
             "The applicant is not recorded as present at the test.",
@@ -383,12 +468,8 @@ pub async fn submit_with_comments(
         .all(&tx)
         .await?;
     let values = check_values(&criteria, values)?;
-    let card = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.eq(application_id))
-        .filter(scorecard::Column::PanelistId.eq(panelist))
-        .one(&tx)
-        .await?;
-    let previous = card.as_ref().map_or(0, |c| c.current_version);
+    let card = sheet.card;
+    let previous = card.map_or(0, |(_, version)| version);
     let reason = amendment_reason.map(str::trim).unwrap_or_default();
     let mut reopened_by: Option<Uuid> = None;
     if previous == 0 {
@@ -428,10 +509,10 @@ pub async fn submit_with_comments(
             ));
         }
     }
-    let old_values: BTreeMap<String, i64> = match &card {
-        Some(c) if previous > 0 => {
+    let old_values: BTreeMap<String, i64> = match card {
+        Some((card_id, _)) if previous > 0 => {
             let v = score_version::Entity::find()
-                .filter(score_version::Column::ScorecardId.eq(c.id))
+                .filter(score_version::Column::ScorecardId.eq(card_id))
                 .filter(score_version::Column::Version.eq(previous))
                 .one(&tx)
                 .await?
@@ -458,9 +539,9 @@ pub async fn submit_with_comments(
     // Draft values hang off a scorecard: without one there are none to clear.
     let had_card = card.is_some();
     let card_id = match card {
-        Some(c) => {
+        Some((card_id, _)) => {
             scorecard::ActiveModel {
-                id: Set(c.id),
+                id: Set(card_id),
                 status: Set("submitted".into()),
                 current_version: Set(version),
                 updated_at: Set(now),
@@ -468,7 +549,7 @@ pub async fn submit_with_comments(
             }
             .update(&tx)
             .await?;
-            c.id
+            card_id
         }
         None => {
             let id = Uuid::now_v7();

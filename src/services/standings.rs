@@ -86,6 +86,8 @@ pub struct Known {
     pub criteria: Option<Vec<criterion::Model>>,
     /// [`formation_panelists`] of the formation.
     pub panelists: Option<Vec<Uuid>>,
+    /// The changed application, when the re-rank is for one.
+    pub application: Option<application::Model>,
 }
 
 /// The accounts on the panels that assess a formation, sorted, once each.
@@ -183,19 +185,35 @@ async fn load<C: ConnectionTrait>(
         reserve: u32::try_from(f.reserve).unwrap_or(0),
     };
 
-    let mut apps_query = application::Entity::find()
-        .select_only()
-        .column(application::Column::Id)
-        .column(application::Column::RegistrationNo)
-        .column(application::Column::State)
-        .filter(application::Column::FormationId.eq(formation_id))
-        .filter(application::Column::State.ne("draft"))
-        .filter(application::Column::RegistrationNo.is_not_null())
-        .order_by_asc(application::Column::RegistrationNo);
-    if let Some(id) = only {
-        apps_query = apps_query.filter(application::Column::Id.eq(id));
-    }
-    let app_rows: Vec<(Uuid, Option<String>, String)> = apps_query.into_tuple().all(tx).await?;
+    let app_rows: Vec<(Uuid, Option<String>, String)> = match (only, known.application) {
+        // The row the caller read in this transaction, through the filters
+        // of the query below.
+        (Some(id), Some(a)) if a.id == id => {
+            if a.formation_id == Some(formation_id)
+                && a.state != "draft"
+                && a.registration_no.is_some()
+            {
+                vec![(a.id, a.registration_no, a.state)]
+            } else {
+                Vec::new()
+            }
+        }
+        _ => {
+            let mut apps_query = application::Entity::find()
+                .select_only()
+                .column(application::Column::Id)
+                .column(application::Column::RegistrationNo)
+                .column(application::Column::State)
+                .filter(application::Column::FormationId.eq(formation_id))
+                .filter(application::Column::State.ne("draft"))
+                .filter(application::Column::RegistrationNo.is_not_null())
+                .order_by_asc(application::Column::RegistrationNo);
+            if let Some(id) = only {
+                apps_query = apps_query.filter(application::Column::Id.eq(id));
+            }
+            apps_query.into_tuple().all(tx).await?
+        }
+    };
     // The applications whose inputs are read: the formation's, or just one
     // (`app_rows` above holds it only when it is in the formation; inputs read
     // for anything else are dropped below). One application is compared by
@@ -270,18 +288,24 @@ async fn load<C: ConnectionTrait>(
             .insert(code, i64::from(value));
     }
     let mut imported: HashMap<Uuid, BTreeMap<String, i64>> = HashMap::new();
-    let imported_rows: Vec<(Uuid, Uuid, i32)> = imported_value::Entity::find()
-        .select_only()
-        .column(imported_value::Column::ApplicationId)
-        .column(imported_value::Column::CriterionId)
-        .column(imported_value::Column::Value)
-        .filter(in_scope(Expr::col((
-            imported_value::Entity,
-            imported_value::Column::ApplicationId,
-        ))))
-        .into_tuple()
-        .all(tx)
-        .await?;
+    // Values are imported only for imported criteria (the import refuses
+    // any other): a round without one has none to read.
+    let imported_rows: Vec<(Uuid, Uuid, i32)> = if criteria.iter().any(|c| c.kind == "imported") {
+        imported_value::Entity::find()
+            .select_only()
+            .column(imported_value::Column::ApplicationId)
+            .column(imported_value::Column::CriterionId)
+            .column(imported_value::Column::Value)
+            .filter(in_scope(Expr::col((
+                imported_value::Entity,
+                imported_value::Column::ApplicationId,
+            ))))
+            .into_tuple()
+            .all(tx)
+            .await?
+    } else {
+        Vec::new()
+    };
     for (app, criterion_id, value) in imported_rows {
         let code = code_of
             .get(&criterion_id)
