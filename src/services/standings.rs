@@ -815,9 +815,13 @@ pub async fn recompute_after_change<C: ConnectionTrait>(
     }
 }
 
+/// Ranks read per statement by [`reposition`]'s search.
+const PROBES: i32 = 7;
+
 /// The keys step 4 orders a stored standing by, read for one rank.
 #[derive(Debug, sea_orm::FromQueryResult)]
 struct RankedKeys {
+    rank: Option<i32>,
     registration_no: Option<String>,
     total_exact: Option<String>,
     tiebreak_exact: Option<String>,
@@ -827,7 +831,7 @@ struct RankedKeys {
 /// Places the one changed application of `one` (outcome `fresh`, stored row
 /// `mine`) among the formation's other ranked rows without reading them
 /// all: they are in rank order by their stored keys, so its new rank is
-/// found by a binary search over ranks (a few single-row reads instead of
+/// found by a search over ranks (three reads of seven rows instead of
 /// every row of a 340-applicant formation after each scorecard), the rows
 /// it passes move one step in one `UPDATE`, and its own row is written.
 /// Gives the ranks and statuses [`rk::order_standings`] gives (the domain
@@ -889,48 +893,65 @@ async fn reposition<C: ConnectionTrait>(
             Some(o) if i + 1 >= o => i + 2,
             _ => i + 1,
         };
+        // A search over `PROBES` evenly spaced ranks at a time (one
+        // statement each step) rather than one: three statements instead of
+        // nine for a 340-applicant formation.
         let (mut lo, mut hi) = (0, others);
         while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let Some(keys) = ranking::Entity::find()
+            let len = hi - lo;
+            let picks: Vec<i32> = if len <= PROBES {
+                (lo..hi).collect()
+            } else {
+                (1..=PROBES).map(|j| lo + len * j / (PROBES + 1)).collect()
+            };
+            let rows: Vec<(i32, RankedKeys)> = ranking::Entity::find()
                 .select_only()
+                .column(ranking::Column::Rank)
                 .column(application::Column::RegistrationNo)
                 .column(ranking::Column::TotalExact)
                 .column(ranking::Column::TiebreakExact)
                 .column(ranking::Column::LotteryKey)
                 .join(JoinType::InnerJoin, ranking::Relation::Application.def())
                 .filter(ranking::Column::FormationId.eq(app.formation_id))
-                .filter(ranking::Column::Rank.eq(rank_of(mid)))
+                .filter(ranking::Column::Rank.is_in(picks.iter().map(|&i| rank_of(i))))
                 .into_model::<RankedKeys>()
-                .one(tx)
+                .all(tx)
                 .await?
-            else {
-                return Ok(false);
-            };
-            let (Some(no), Some(total), Some(key)) =
-                (keys.registration_no, keys.total_exact, keys.lottery_key)
-            else {
-                return Ok(false);
-            };
-            if key != crate::domain::lottery::lower_hex(&lottery.key_bytes(&no)) {
-                return Ok(false);
+                .into_iter()
+                .filter_map(|k| Some((k.rank?, k)))
+                .collect();
+            let mut next = (lo, hi);
+            for &i in &picks {
+                let Some((_, keys)) = rows.iter().find(|(rank, _)| *rank == rank_of(i)) else {
+                    return Ok(false);
+                };
+                let (Some(no), Some(total), Some(key), Some(tiebreak)) = (
+                    keys.registration_no.as_deref(),
+                    keys.total_exact.as_deref(),
+                    keys.lottery_key.as_deref(),
+                    keys.tiebreak_exact.as_deref(),
+                ) else {
+                    return Ok(false);
+                };
+                if key != crate::domain::lottery::lower_hex(&lottery.key_bytes(no)) {
+                    return Ok(false);
+                }
+                let total = rk::parse_fraction(total).map_err(internal)?;
+                let tiebreak = parse_tiebreak(Some(tiebreak))?;
+                let other = rk::Standing {
+                    registration_no: no,
+                    total: &total,
+                    tiebreak: &tiebreak,
+                    lottery_key: key,
+                };
+                if rk::cmp_standings(&other, &me) == std::cmp::Ordering::Less {
+                    next.0 = i + 1;
+                } else {
+                    next.1 = i;
+                    break;
+                }
             }
-            let Some(tiebreak_text) = keys.tiebreak_exact else {
-                return Ok(false);
-            };
-            let total = rk::parse_fraction(&total).map_err(internal)?;
-            let tiebreak = parse_tiebreak(Some(&tiebreak_text))?;
-            let other = rk::Standing {
-                registration_no: &no,
-                total: &total,
-                tiebreak: &tiebreak,
-                lottery_key: &key,
-            };
-            if rk::cmp_standings(&other, &me) == std::cmp::Ordering::Less {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+            (lo, hi) = next;
         }
         Some(lo + 1)
     } else {
