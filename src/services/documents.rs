@@ -1,7 +1,7 @@
 //! Uploaded documents: bytes into the [`FileStore`], a `stored_file` row into
 //! the caller's transaction.
 
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
 use crate::db::entities::stored_file;
 use crate::domain::lang::Lang;
@@ -144,18 +144,22 @@ pub async fn record_upload<C: ConnectionTrait>(
     tx: &C,
     blob: &StoredBlob,
 ) -> Result<stored_file::Model, UploadError> {
-    let row = stored_file::ActiveModel {
-        sha256: Set(blob.sha256.clone()),
-        size_bytes: Set(i64::try_from(blob.size).unwrap_or(i64::MAX)),
-        content_type: Set(blob.kind.content_type().to_owned()),
-        created_at: Set(time::OffsetDateTime::now_utc()),
-    };
     // Another transaction may have stored the same bytes meanwhile: on
     // conflict keep its row (PostgreSQL waits for it to commit first).
-    stored_file::Entity::insert(row)
+    let model = stored_file::Model {
+        sha256: blob.sha256.clone(),
+        size_bytes: i64::try_from(blob.size).unwrap_or(i64::MAX),
+        content_type: blob.kind.content_type().to_owned(),
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    let inserted = stored_file::Entity::insert(stored_file::ActiveModel::from(model.clone()))
         .on_conflict_do_nothing_on([stored_file::Column::Sha256])
         .exec_without_returning(tx)
         .await?;
+    // Only when the bytes were stored before is the row read back.
+    if matches!(inserted, sea_orm::TryInsertResult::Inserted(1)) {
+        return Ok(model);
+    }
     stored_file::Entity::find_by_id(blob.sha256.clone())
         .one(tx)
         .await?
