@@ -1382,6 +1382,20 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The stored form of ranked outcomes, as a re-rank reads them back.
+    fn standings_of<'a>(ranked: &[&'a Outcome], tiebreaks: &'a [Vec<Ratio>]) -> Vec<Standing<'a>> {
+        ranked
+            .iter()
+            .zip(tiebreaks)
+            .map(|(o, t)| Standing {
+                registration_no: &o.registration_no,
+                total: o.total.as_ref().unwrap(),
+                tiebreak: t,
+                lottery_key: &o.lottery_key,
+            })
+            .collect()
+    }
+
     // sha256_hex("seed-abc:" + registration_no), computed independently with
     // python3 -c 'import hashlib;print(hashlib.sha256(b"seed-abc:2023-0001").hexdigest())'
     const KEY_0001: &str = "a2f281a54f0c53c9b8e13438ea92cfb25dc04200bd1ed5683949a4324c5b02ad";
@@ -2178,16 +2192,7 @@ mod tests {
             let out = rank_formation(&rules, &f, &apps).unwrap();
             let ranked: Vec<&Outcome> = out.iter().filter(|o| o.rank.is_some()).collect();
             let tiebreaks: Vec<Vec<Ratio>> = ranked.iter().map(|o| tiebreak_values(&rules, o)).collect();
-            let mut standings: Vec<Standing<'_>> = ranked
-                .iter()
-                .zip(&tiebreaks)
-                .map(|(o, t)| Standing {
-                    registration_no: &o.registration_no,
-                    total: o.total.as_ref().unwrap(),
-                    tiebreak: t,
-                    lottery_key: &o.lottery_key,
-                })
-                .collect();
+            let mut standings = standings_of(&ranked, &tiebreaks);
             // Stored rows come back in any order.
             if !standings.is_empty() {
                 let n = standings.len();
@@ -2213,16 +2218,7 @@ mod tests {
             let ranked: Vec<&Outcome> = out.iter().filter(|o| o.rank.is_some()).collect();
             prop_assume!(!ranked.is_empty());
             let tiebreaks: Vec<Vec<Ratio>> = ranked.iter().map(|o| tiebreak_values(&rules, o)).collect();
-            let standings: Vec<Standing<'_>> = ranked
-                .iter()
-                .zip(&tiebreaks)
-                .map(|(o, t)| Standing {
-                    registration_no: &o.registration_no,
-                    total: o.total.as_ref().unwrap(),
-                    tiebreak: t,
-                    lottery_key: &o.lottery_key,
-                })
-                .collect();
+            let standings = standings_of(&ranked, &tiebreaks);
             // Take one out; the others stay in rank order, as stored ranks
             // are. The number of them that rank before it is its rank - 1.
             let i = pick % standings.len();

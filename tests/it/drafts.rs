@@ -172,11 +172,6 @@ async fn a_draft_survives_signing_out_stays_private_and_comments_are_kept_with_t
 async fn in_verification() -> crate::standings::Fixture {
     let f = fixture().await;
     let db = &f.app.db.db;
-    let tx = pokmas::db::begin_write(db).await.expect("begin");
-    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
-        .await
-        .expect("recompute");
-    tx.commit().await.expect("commit");
     round::ActiveModel {
         id: Set(f.round_id),
         state: Set("verification".into()),

@@ -47,11 +47,7 @@ async fn with_written_test(f: &Fixture) {
     .await
     .expect("criterion");
     // The fixture's standings were kept under the old criteria.
-    let tx = pokmas::db::begin_write(db).await.expect("begin");
-    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
-        .await
-        .expect("standings");
-    tx.commit().await.expect("commit");
+    crate::standings::rerank_in_full(f).await;
 }
 
 #[tokio::test]

@@ -189,11 +189,7 @@ async fn twenty_panelists_scoring_at_once_lose_nothing_and_the_ranking_matches_a
         .exec(&db)
         .await
         .expect("wipe");
-    let tx = pokmas::db::begin_write(&db).await.expect("begin");
-    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
-        .await
-        .expect("recompute");
-    tx.commit().await.expect("commit");
+    crate::standings::rerank_in_full(&f).await;
     let fresh: Vec<(Uuid, Option<i32>, Option<String>)> = ranking::Entity::find()
         .filter(ranking::Column::FormationId.eq(f.formation_id))
         .all(&db)
@@ -406,11 +402,7 @@ async fn standings_kept_one_score_at_a_time_equal_a_full_recomputation() {
     .update(&db)
     .await
     .expect("passing total");
-    let tx = pokmas::db::begin_write(&db).await.expect("begin");
-    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
-        .await
-        .expect("recompute");
-    tx.commit().await.expect("commit");
+    crate::standings::rerank_in_full(&f).await;
     let mut new = Vec::new();
     for i in 0..14 {
         new.push(
@@ -495,11 +487,7 @@ async fn an_application_that_slips_without_passing_anyone_keeps_its_rank() {
     // C (50).
     let f = fixture().await;
     let db = f.app.db.db.clone();
-    let tx = pokmas::db::begin_write(&db).await.expect("begin");
-    pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
-        .await
-        .expect("recompute");
-    tx.commit().await.expect("commit");
+    crate::standings::rerank_in_full(&f).await;
     let (b, p) = (f.apps[1].0, f.panelists[0]);
     submit(
         &db,

@@ -198,12 +198,18 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
         }
     }
     // The standings the scoring service would have kept for these scores.
+    rerank_in_full(&f).await;
+    f
+}
+
+/// Re-ranks the fixture's formation from every score and commits: the
+/// standings the services keep, after a test changed inputs directly.
+pub async fn rerank_in_full(f: &Fixture) {
     let tx = pokmas::db::begin_write(&f.app.db.db).await.expect("begin");
     pokmas::services::standings::recompute_formation(&tx, f.formation_id, 1)
         .await
-        .expect("standings");
+        .expect("recompute");
     tx.commit().await.expect("commit");
-    f
 }
 
 /// Adds an eligible application named `Pelamar {name}` to the fixture's
