@@ -62,7 +62,13 @@ impl IntoResponse for AppError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
-        (status, views::errors::error_page(status)).into_response()
+        // A 400 carries the service's own sentence (why a rule refused the
+        // request); without it the user cannot tell what to change.
+        let reason = match &self {
+            AppError::BadRequest(m) if !m.trim().is_empty() => Some(m.as_str()),
+            _ => None,
+        };
+        (status, views::errors::error_page(status, reason)).into_response()
     }
 }
 

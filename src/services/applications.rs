@@ -104,7 +104,12 @@ impl From<ApplicationError> for crate::error::AppError {
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
-            ApplicationError::Upload { error, .. } => AppError::BadRequest(error.to_string()),
+            // Storage failures are ours: logged, never shown with their detail.
+            ApplicationError::Upload {
+                error: error @ (UploadError::Storage(_) | UploadError::Db(_)),
+                ..
+            } => AppError::Internal(anyhow::Error::new(error)),
+            ApplicationError::Upload { error, .. } => AppError::BadRequest(error.message(Lang::Id)),
             ApplicationError::NotFound => AppError::NotFound,
             ApplicationError::Forbidden => AppError::Forbidden,
             ApplicationError::Db(e) => AppError::from(e),

@@ -105,30 +105,6 @@ fn full_key(limit: Limit, subject: &str) -> String {
     format!("{}:{subject}", limit.name)
 }
 
-/// Events counted for `subject` in the current window.
-///
-/// # Errors
-/// Storage failures.
-pub async fn count(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Result<i32, DbErr> {
-    let start = window_start(limit, OffsetDateTime::now_utc())?;
-    let row = rate_limit::Entity::find_by_id((full_key(limit, subject), start))
-        .one(db)
-        .await?;
-    Ok(row.map_or(0, |r| r.count))
-}
-
-/// Whether `subject` has used up its window (the next event must be refused).
-///
-/// # Errors
-/// Storage failures.
-pub async fn exhausted(
-    db: &impl ConnectionTrait,
-    limit: Limit,
-    subject: &str,
-) -> Result<bool, DbErr> {
-    Ok(count(db, limit, subject).await? >= limit.max)
-}
-
 /// Counts one event for `subject` and returns the count in this window,
 /// including this one. One atomic upsert, so concurrent instances never lose
 /// an increment. Older windows of the same key are dropped on the way.
@@ -160,6 +136,41 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Resu
     .await?;
     let row = rate_limit::Entity::find_by_id((key, start)).one(db).await?;
     Ok(row.map_or(1, |r| r.count))
+}
+
+/// Counts one attempt *before* it is judged and tells whether it went over
+/// `limit`. Counting first is what makes the limit hold under concurrency:
+/// requests sent at the same moment each see the others' increments, where
+/// "check, then count the failure" would let all of them through.
+///
+/// # Errors
+/// Storage failures.
+pub async fn attempt(
+    db: &impl ConnectionTrait,
+    limit: Limit,
+    subject: &str,
+) -> Result<bool, DbErr> {
+    Ok(hit(db, limit, subject).await? > limit.max)
+}
+
+/// Takes back one attempt counted by [`attempt`] in the current window, for
+/// limits that count failures only (a correct log-in, a matching PIN).
+///
+/// # Errors
+/// Storage failures.
+pub async fn forgive(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Result<(), DbErr> {
+    let start = window_start(limit, OffsetDateTime::now_utc())?;
+    rate_limit::Entity::update_many()
+        .col_expr(
+            rate_limit::Column::Count,
+            Expr::col(rate_limit::Column::Count).sub(1),
+        )
+        .filter(rate_limit::Column::Key.eq(full_key(limit, subject)))
+        .filter(rate_limit::Column::WindowStart.eq(start))
+        .filter(rate_limit::Column::Count.gt(0))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Forgets every window of `subject` (after a successful log-in or reset, so

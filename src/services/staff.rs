@@ -437,6 +437,11 @@ pub async fn deactivate(
     if matches!(actor, Actor::Account { id, .. } if id == account_id) {
         return Err(ServiceError::Forbidden);
     }
+    if reason.chars().count() > 500 || reason.contains('\0') {
+        return Err(ServiceError::Invalid(
+            "Alasan paling banyak 500 karakter teks biasa.".into(),
+        ));
+    }
     let tx = begin_write(db).await?;
     let (acc, _) = staff_account(&tx, account_id).await?;
     if acc.status == "deactivated" {

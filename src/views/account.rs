@@ -232,6 +232,8 @@ pub struct AccountView {
     pub confirm_error: Option<String>,
     /// Whether to offer the conflict-data form (panelists only).
     pub conflict_data: bool,
+    /// The account's own applications (residents).
+    pub applications: Vec<crate::services::self_service::OwnApplication>,
 }
 
 /// `GET /akun`: who is signed in, e-mail status with "send again", password change.
@@ -262,6 +264,20 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
                 @else { span.muted { (ctx.t("(belum dikonfirmasi)", "(not confirmed)")) } }
             }
             dt { (ctx.t("Peran", "Role")) } dd { (v.role_label) }
+        }
+        @if !v.applications.is_empty() {
+            h2 #pendaftaran { (ctx.t("Pendaftaran saya", "My applications")) }
+            ul {
+                @for a in &v.applications {
+                    li {
+                        a href=(format!("/pendaftaran/{}", a.id)) {
+                            (a.round_name)
+                            @if let Some(no) = &a.registration_no { " · " (no) }
+                        }
+                        " — " (super::applications::state_label(ctx, &a.state))
+                    }
+                }
+            }
         }
         p { a href="/saksi" { (ctx.t("Tugas saksi undian (bila Anda ditetapkan sebagai saksi)", "Lottery witness duties (if you were named a witness)")) } }
         @if v.conflict_data {

@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 use super::assets;
 
 /// A complete error page for `status`, never showing internal detail.
-pub fn error_page(status: StatusCode) -> Markup {
+pub fn error_page(status: StatusCode, reason: Option<&str>) -> Markup {
     let (id, en) = match status.as_u16() {
         404 => (
             "Halaman tidak ditemukan. Periksa alamatnya atau kembali ke beranda.",
@@ -48,6 +48,9 @@ pub fn error_page(status: StatusCode) -> Markup {
                     h1 { (status.as_u16()) }
                     p { (id) }
                     p lang="en" { (en) }
+                    @if let Some(reason) = reason {
+                        p.alert role="alert" { strong { "Alasan / Reason: " } (reason) }
+                    }
                     p { a href="/" { "Kembali ke beranda" } " · " a href="/" lang="en" { "Back to home" } }
                 }
             }

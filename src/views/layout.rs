@@ -61,6 +61,10 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                         " "
                         a href="/jejak-audit" { (ctx.t("Jejak audit", "Audit trail")) }
                         " "
+                        @if ctx.signed_in.as_ref().is_none_or(|who| who.role == crate::domain::role::Role::Applicant) {
+                            a href="/cek-status" { (ctx.t("Cek status", "Check status")) }
+                            " "
+                        }
                         @if let Some(who) = &ctx.signed_in {
                             @if who.role == crate::domain::role::Role::Panelist {
                                 a href="/penilai" { (ctx.t("Penilaian", "Scoring")) }
@@ -74,6 +78,8 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                             }
                             @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator) {
                                 a href="/petugas/verifikasi" { (ctx.t("Verifikasi", "Verification")) }
+                                " "
+                                a href="/meja-bantuan" { (ctx.t("Meja bantuan", "Help desk")) }
                                 " "
                             }
                             @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator | crate::domain::role::Role::Panelist) {

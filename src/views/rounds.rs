@@ -98,7 +98,11 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
             a href=(format!("{base}/kriteria")) { (ctx.t("Kriteria", "Criteria")) } " · "
             a href=(format!("{base}/persyaratan")) { (ctx.t("Persyaratan", "Requirements")) } " · "
             a href=(format!("{base}/formasi")) { (ctx.t("Formasi", "Formations")) }
+            " · " a href=(format!("{base}/panel")) { (ctx.t("Panel penguji", "Panels")) }
+            " · " a href=(format!("{base}/uji")) { (ctx.t("Jadwal uji", "Test schedule")) }
             " · " a href=(format!("{base}/dasbor")) { (ctx.t("Dasbor", "Dashboard")) }
+            " · " a href=(format!("{base}/hasil")) { (ctx.t("Hasil", "Results")) }
+            " · " a href=(format!("{base}/sanggahan")) { (ctx.t("Sanggahan", "Objections")) }
             " · " a href=(format!("/audit/seleksi/{}", d.round.id)) { (ctx.t("Ruang audit", "Audit workspace")) }
             " · " a href=(format!("{base}/saksi")) { (ctx.t("Saksi undian", "Lottery witnesses")) }
             " · " a href=(format!("{base}/progres")) { (ctx.t("Progres penilaian", "Scoring progress")) }

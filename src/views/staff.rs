@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 
 use maud::{Markup, html};
 
+use super::applications::state_label;
 use super::layout::{Page, PageCtx, layout};
 use crate::domain::role::Role;
 use crate::domain::round::format_wita;
 use crate::services::staff::{ConflictSummary, INVITABLE, StaffRow};
 use crate::services::verification::{
-    ApplicationView, PendingApproval, REASONS, RoundQueue, reason_label,
+    ApplicationView, PendingApproval, QueueRow, REASONS, RoundQueue, reason_label,
 };
 
 fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
@@ -32,16 +33,6 @@ fn notice(text: Option<&str>) -> Markup {
     html! { @if let Some(t) = text { div.notice role="status" { (t) } } }
 }
 
-fn state_label(ctx: &PageCtx, state: &str) -> String {
-    match state {
-        "submitted" => ctx.t("Menunggu verifikasi", "Awaiting verification"),
-        "eligible" => ctx.t("Memenuhi syarat (MS)", "Eligible"),
-        "ineligible" => ctx.t("Tidak memenuhi syarat (TMS)", "Ineligible"),
-        other => other,
-    }
-    .to_owned()
-}
-
 /// `GET /petugas/verifikasi`.
 pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
     let title = ctx.t("Verifikasi administrasi", "Administrative verification");
@@ -50,9 +41,26 @@ pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
         @if rounds.is_empty() {
             p { (ctx.t("Belum ada pendaftaran yang masuk di wilayah Anda.", "No applications have been submitted in your area yet.")) }
         }
-        @for r in rounds {
+        @for (ri, r) in rounds.iter().enumerate() {
+            @let groups = by_kelurahan(&r.rows);
             section {
                 h2 { (r.round_name) }
+                // One queue per kelurahan: an operator or admin works one
+                // kelurahan's desk at a time.
+                @if groups.len() > 1 {
+                    p { (ctx.t("Per kelurahan:", "By kelurahan:")) " "
+                        @for (gi, (name, rows)) in groups.iter().enumerate() {
+                            @if gi > 0 { " · " }
+                            a href=(format!("#antrean-{ri}-{gi}")) { (name) " (" (rows.len()) ")" }
+                        }
+                    }
+                }
+                @for (gi, (name, rows)) in groups.iter().enumerate() {
+                h3 id=(format!("antrean-{ri}-{gi}")) {
+                    (ctx.t("Kelurahan", "Kelurahan")) " " (name) " · "
+                    (rows.iter().filter(|row| row.state == "submitted").count()) " "
+                    (ctx.t("menunggu verifikasi", "awaiting verification"))
+                }
                 table {
                     thead { tr {
                         th { (ctx.t("Nomor pendaftaran", "Registration no.")) }
@@ -62,7 +70,7 @@ pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
                         th { (ctx.t("Status", "Status")) }
                     } }
                     tbody {
-                        @for row in &r.rows {
+                        @for row in rows {
                             tr {
                                 td { a href=(format!("/petugas/verifikasi/{}", row.application_id)) { (row.registration_no) } }
                                 td { (row.full_name) }
@@ -73,10 +81,23 @@ pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
                         }
                     }
                 }
+                }
             }
         }
     };
     page(ctx, title, body)
+}
+
+/// The queue's rows grouped by kelurahan name, each group in queue order.
+fn by_kelurahan(rows: &[QueueRow]) -> Vec<(&str, Vec<&QueueRow>)> {
+    let mut groups: BTreeMap<&str, Vec<&QueueRow>> = BTreeMap::new();
+    for row in rows {
+        groups
+            .entry(row.kelurahan_name.as_str())
+            .or_default()
+            .push(row);
+    }
+    groups.into_iter().collect()
 }
 
 /// The application check page's form state.
@@ -324,6 +345,11 @@ pub fn staff(ctx: &PageCtx, p: &StaffPage) -> Markup {
                                 } @else {
                                     form method="post" action=(format!("/admin/akun/{}/nonaktifkan", a.id)) {
                                         input type="hidden" name="csrf" value=(p.csrf);
+                                        // Kept in the audit trail, so an auditor sees why access ended.
+                                        input type="text" name="reason" maxlength="500"
+                                            placeholder=(ctx.t("Alasan (mis. tugas berakhir)", "Reason (e.g. assignment ended)"))
+                                            aria-label=(ctx.t("Alasan menonaktifkan", "Reason for deactivating"));
+                                        " "
                                         button type="submit" { (ctx.t("Nonaktifkan", "Deactivate")) }
                                     }
                                 }

@@ -114,7 +114,7 @@ pub(crate) fn limit_key(app: &AppState, subject: &str) -> String {
 
 /// Counts one event and tells whether it went over `limit`.
 async fn over(app: &AppState, limit: Limit, subject: &str) -> AppResult<bool> {
-    Ok(rate_limit::hit(&app.db, limit, &limit_key(app, subject)).await? > limit.max)
+    Ok(rate_limit::attempt(&app.db, limit, &limit_key(app, subject)).await?)
 }
 
 fn form_token(csrf: &Csrf) -> AppResult<String> {
@@ -617,6 +617,7 @@ async fn account_view(
         role_label: role_label(ctx, s.role),
         email_verified: s.email_verified,
         conflict_data: s.role == Role::Panelist,
+        applications: s.applications,
         ..Default::default()
     })
 }
@@ -703,7 +704,7 @@ pub async fn change_password(
         )
             .into_response());
     }
-    if rate_limit::exhausted(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &throttle_key).await? {
+    if rate_limit::attempt(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &throttle_key).await? {
         view.alert = Some(super::auth::too_many_logins(&ctx).into());
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, account(&ctx, &view)).into_response());
     }
@@ -717,9 +718,11 @@ pub async fn change_password(
     )
     .await?
     {
-        Ok(()) => Ok(Redirect::to("/akun?pesan=sandi-diganti").into_response()),
+        Ok(()) => {
+            rate_limit::forgive(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &throttle_key).await?;
+            Ok(Redirect::to("/akun?pesan=sandi-diganti").into_response())
+        }
         Err(ChangeRefused::WrongCurrentPassword) => {
-            rate_limit::hit(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &throttle_key).await?;
             view.current_error = Some(
                 ctx.t(
                     "Kata sandi sekarang salah.",

@@ -653,10 +653,9 @@ pub async fn desk_start(
     let data = FormData::from_pairs(pairs);
     csrf.verify(data.get("csrf"))?;
     user.require(&[Role::Operator, Role::Admin])?;
-    let round_id: Uuid = data
-        .get("round_id")
-        .parse()
-        .map_err(|_| AppError::BadRequest("round".into()))?;
+    let round_id: Uuid = data.get("round_id").parse().map_err(|_| {
+        AppError::BadRequest("Pilih seleksi yang sedang membuka pendaftaran.".into())
+    })?;
     let res = svc::start_draft(
         &app.db,
         acting(&user),
@@ -777,7 +776,9 @@ pub async fn status_check(
     pin: &str,
 ) -> AppResult<StatusCheck> {
     let key = limit_key(app, ip);
-    if rate_limit::exhausted(&app.db, STATUS_CHECK_PER_IP, &key).await? {
+    // Counted before the PIN is checked so that parallel guesses cannot all
+    // slip under the limit; a match takes its count back.
+    if rate_limit::attempt(&app.db, STATUS_CHECK_PER_IP, &key).await? {
         return Ok(StatusCheck::Limited);
     }
     let found = match StatusPin::parse(pin) {
@@ -785,10 +786,10 @@ pub async fn status_check(
         Err(_) => None,
     };
     match found {
-        Some(r) => Ok(StatusCheck::Found(r)),
-        None => {
-            rate_limit::hit(&app.db, STATUS_CHECK_PER_IP, &key).await?;
-            Ok(StatusCheck::NoMatch)
+        Some(r) => {
+            rate_limit::forgive(&app.db, STATUS_CHECK_PER_IP, &key).await?;
+            Ok(StatusCheck::Found(r))
         }
+        None => Ok(StatusCheck::NoMatch),
     }
 }

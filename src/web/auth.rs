@@ -105,9 +105,12 @@ pub async fn login_submit(
             next: next_path(input.lanjut.as_deref()),
         })
     };
-    if rate_limit::exhausted(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?
-        || rate_limit::exhausted(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?
-    {
+    // Every attempt is counted before the password is checked (see
+    // `rate_limit::attempt`); a correct password takes its count back below.
+    let account_over =
+        rate_limit::attempt(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
+    let ip_over = rate_limit::attempt(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?;
+    if account_over || ip_over {
         tracing::warn!("log-in refused: too many failures");
         let form = form(too_many_logins(&ctx))?;
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, login(&ctx, &form)).into_response());
@@ -115,6 +118,7 @@ pub async fn login_submit(
     match accounts::authenticate(&app.db, &input.email, &input.password).await? {
         Some(acc) => {
             rate_limit::clear(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
+            rate_limit::forgive(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?;
             session
                 .cycle_id()
                 .await
@@ -141,8 +145,6 @@ pub async fn login_submit(
             Ok(Redirect::to(to).into_response())
         }
         None => {
-            rate_limit::hit(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
-            rate_limit::hit(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?;
             let form = form(ctx.t(
                 "E-mail atau kata sandi salah.",
                 "Wrong e-mail address or password.",

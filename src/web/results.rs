@@ -398,7 +398,7 @@ pub async fn finalize_decide(
     let approve = match field(&pairs, "decision") {
         "approve" => true,
         "reject" => false,
-        _ => return Err(AppError::BadRequest("decision".into())),
+        _ => return Err(AppError::BadRequest("Pilih setujui atau tolak.".into())),
     };
     let from = mailbox(&app)?;
     let mail = MailCtx {
@@ -521,7 +521,7 @@ pub async fn decide(
     let approve = match field(&pairs, "decision") {
         "approve" => true,
         "reject" => false,
-        _ => return Err(AppError::BadRequest("decision".into())),
+        _ => return Err(AppError::BadRequest("Pilih setujui atau tolak.".into())),
     };
     let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
     let from = mailbox(&app)?;

@@ -227,7 +227,7 @@ pub async fn status(
     let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
     let to = RoundState::parse(data.get("to"))
-        .ok_or_else(|| AppError::BadRequest("unknown state".into()))?;
+        .ok_or_else(|| AppError::BadRequest("Tahap tujuan tidak dikenal.".into()))?;
     let from = app
         .config
         .mail_from
@@ -551,9 +551,10 @@ pub async fn formations_rts(
         "" => None,
         text => Some(text.parse::<i32>().unwrap_or(0)),
     };
+    // An unknown round is a 404 before anything is written.
+    let d = svc::load(&app.db, id).await?;
     let res =
         field_errors(svc::create_rts(&app.db, user.actor(), data.get("kelurahan"), count).await)?;
-    let d = svc::load(&app.db, id).await?;
     match res {
         Ok(added) => {
             let mut p = formations_page(&app, &csrf.token()?).await?;

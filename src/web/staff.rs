@@ -326,7 +326,7 @@ pub async fn decide(
     let approve = match field(&pairs, "decision") {
         "approve" => true,
         "reject" => false,
-        _ => return Err(AppError::BadRequest("decision".into())),
+        _ => return Err(AppError::BadRequest("Pilih setujui atau tolak.".into())),
     };
     svc::decide(
         &app.db,

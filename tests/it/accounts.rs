@@ -6,7 +6,7 @@ use pokmas::db::entities::{account, auth_token, session};
 use pokmas::domain::role::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::support::{Browser, PASSWORD, TestApp, hidden_value};
+use crate::support::{Browser, PASSWORD, TestApp, hidden_value, urlencode};
 
 const SITI: &str = "siti.rahmawati@contoh.id";
 const SITI_PASSWORD: &str = "sungai-mahakam-2023";
@@ -760,4 +760,125 @@ async fn one_reset_link_used_twice_at_once_resets_once_on_postgres() {
         return;
     };
     one_link_one_reset(&mut app).await;
+}
+
+/// Wrong passwords sent at the same moment: each is counted before its
+/// password is checked, so no more than the limit get an answer at all.
+#[tokio::test]
+async fn simultaneous_guesses_cannot_outrun_the_lockout() {
+    let mut app = TestApp::new().await;
+    app.create_user(SITI, Role::Applicant, &[]).await;
+    let csrf = app.csrf_from("/masuk").await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let body = format!(
+            "csrf={}&email={}&password=tebakan-ke-{i}",
+            urlencode(&csrf),
+            urlencode(SITI)
+        );
+        let req = app.prepare(
+            axum::http::Request::post("/masuk")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(body))
+                .expect("request"),
+        );
+        let router = pokmas::router::router(app.state.clone());
+        guesses.spawn(async move {
+            tower::ServiceExt::oneshot(router, req)
+                .await
+                .expect("router")
+                .status()
+        });
+    }
+    let mut judged = 0;
+    let mut refused = 0;
+    while let Some(status) = guesses.join_next().await {
+        match status.expect("task") {
+            StatusCode::UNAUTHORIZED => judged += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(judged <= 5, "{judged} guesses were checked, the limit is 5");
+    assert_eq!(judged + refused, 12);
+    assert_eq!(
+        app.login(SITI, PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the right password waits out the lockout too"
+    );
+}
+
+/// One client address guessing across many accounts is stopped by the
+/// per-address limit; another address is not affected, and a correct log-in
+/// does not use up the address's allowance.
+#[tokio::test]
+async fn one_client_address_guessing_across_accounts_gets_429() {
+    let mut app = TestApp::new().await;
+    app.create_user(SITI, Role::Applicant, &[]).await;
+    app.peer = Some("203.0.113.7:40000".parse().expect("addr"));
+    for _ in 0..3 {
+        assert_eq!(
+            app.login(SITI, PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    // 50 failures, at most 4 per address so no account limit is reached.
+    for i in 0..50 {
+        let res = app
+            .login(&format!("warga{}@contoh.id", i / 4), "tebakan-salah-1")
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let res = app.login("warga-baru@contoh.id", "tebakan-salah-1").await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.body.contains("Terlalu banyak"), "{}", res.body);
+    app.peer = Some("198.51.100.20:40000".parse().expect("addr"));
+    let res = app.login("warga-baru@contoh.id", "tebakan-salah-1").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "another address");
+}
+
+/// Session and CSRF cookies are out of reach of scripts and other sites,
+/// `Secure` behind https, and the session id changes at every log-in (so a
+/// session id planted before log-in is worth nothing after it).
+#[tokio::test]
+async fn cookies_are_http_only_same_site_secure_on_https_and_rotated_at_login() {
+    for (base, secure) in [
+        ("http://localhost", false),
+        ("https://pokmas.samarindakota.go.id", true),
+    ] {
+        let mut app = TestApp::new()
+            .await
+            .reconfigured(|c| c.base_url = base.into());
+        app.create_user(SITI, Role::Applicant, &[]).await;
+        let page = app.get("/masuk").await;
+        let first = app.login(SITI, PASSWORD).await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER);
+        let second = app.login(SITI, PASSWORD).await;
+        assert_eq!(second.status, StatusCode::SEE_OTHER);
+        let a = session_cookie(&first.headers).expect("a session cookie at log-in");
+        let b = session_cookie(&second.headers).expect("a session cookie at log-in");
+        assert_ne!(a, b, "session id rotated at log-in");
+        let set: Vec<String> = [&page.headers, &first.headers]
+            .iter()
+            .flat_map(|h| h.get_all("set-cookie").iter())
+            .map(|v| v.to_str().expect("ascii").to_owned())
+            .collect();
+        assert!(set.iter().any(|c| c.starts_with("pokmas_session=")));
+        assert!(set.len() >= 2, "session and CSRF cookies: {set:?}");
+        for c in &set {
+            let lower = c.to_ascii_lowercase();
+            assert!(lower.contains("httponly"), "{c}");
+            assert!(lower.contains("samesite=lax"), "{c}");
+            assert_eq!(lower.contains("; secure"), secure, "{base}: {c}");
+        }
+    }
+}
+
+fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("pokmas_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
 }

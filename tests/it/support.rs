@@ -137,6 +137,9 @@ pub struct TestApp {
     pub state: AppState,
     pub db: TestDb,
     cookies: BTreeMap<String, String>,
+    /// The client address requests come from, as the TCP listener would
+    /// report it; `None` is the in-process "unknown peer".
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl TestApp {
@@ -172,11 +175,22 @@ impl TestApp {
             state,
             db,
             cookies: BTreeMap::new(),
+            peer: None,
         }
     }
 
-    /// Sends a request through the real router, keeping cookies like a browser.
-    pub async fn send(&mut self, mut req: Request<Body>) -> TestResponse {
+    /// The same installation with its configuration changed by `change`
+    /// (e.g. an `https://` base URL, which makes cookies `Secure`).
+    pub fn reconfigured(mut self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.state.config.clone();
+        change(&mut config);
+        self.state = AppState::new(self.db.db.clone(), config);
+        self
+    }
+
+    /// `req` with this browser's cookies and peer address, ready for the
+    /// router; lets a test send several requests at the same moment.
+    pub fn prepare(&self, mut req: Request<Body>) -> Request<Body> {
         if !self.cookies.is_empty() {
             let jar = self
                 .cookies
@@ -187,6 +201,16 @@ impl TestApp {
             req.headers_mut()
                 .insert(header::COOKIE, jar.parse().expect("cookie header"));
         }
+        if let Some(peer) = self.peer {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        req
+    }
+
+    /// Sends a request through the real router, keeping cookies like a browser.
+    pub async fn send(&mut self, req: Request<Body>) -> TestResponse {
+        let req = self.prepare(req);
         let res = pokmas::router::router(self.state.clone())
             .oneshot(req)
             .await
@@ -375,7 +399,7 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     )
 }
 
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {

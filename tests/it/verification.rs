@@ -401,6 +401,14 @@ async fn verification_journey(mut app: TestApp) {
     )
     .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    // The page says why, so a double click does not look like a breakdown.
+    assert!(
+        again
+            .body
+            .contains("perubahan memerlukan persetujuan admin kedua"),
+        "{}",
+        again.body
+    );
     assert_eq!(state_of(&app, f.siti).await, "eligible");
 
     // TMS without an explanation is refused and keeps what was typed.
@@ -951,17 +959,42 @@ async fn an_invited_operator_sets_a_password_sees_only_their_kelurahan_and_is_si
     let admin_browser = app.switch_browser(wati_browser);
     let q = app.get("/petugas/verifikasi").await;
     assert!(q.body.contains("SKT-2027-0003") && !q.body.contains("SKT-2027-0001"));
+    assert!(
+        q.body.contains(r#"href="/meja-bantuan""#),
+        "operators reach the help desk from the menu"
+    );
 
-    // Deactivation ends the session at once.
+    // The admin sees one queue per kelurahan, with an index to each.
     let wati_browser = app.switch_browser(admin_browser);
+    let q = app.get("/petugas/verifikasi").await;
+    assert!(q.body.contains("Per kelurahan:"), "{}", q.body);
+    let karang = q
+        .body
+        .find("Kelurahan Karang Mumus")
+        .expect("Karang Mumus queue");
+    let pelabuhan = q.body.find("Kelurahan Pelabuhan").expect("Pelabuhan queue");
+    let (first, second) = (
+        q.body.find("SKT-2027-0001").expect("0001"),
+        q.body.find("SKT-2027-0003").expect("0003"),
+    );
+    assert!(karang < first && first < pelabuhan && pelabuhan < second);
+
+    // Deactivation ends the session at once, and its reason is on the trail.
     let res = post_on(
         &mut app,
         "/admin/akun",
         &format!("/admin/akun/{}/nonaktifkan", wati.id),
-        &[],
+        &[("reason", "Tugas di meja bantuan berakhir")],
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let event = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("account.deactivated"))
+        .one(&app.db.db)
+        .await
+        .expect("query")
+        .expect("event");
+    assert_eq!(event.reason, "Tugas di meja bantuan berakhir");
     let sessions = session::Entity::find()
         .filter(session::Column::AccountId.eq(wati.id))
         .count(&app.db.db)
