@@ -2,7 +2,7 @@
 //! §1–§5), through the real router as an admin would click it.
 
 use axum::http::StatusCode;
-use pokmas::db::entities::{audit_event, criterion, formation, formation_rt, round};
+use pokmas::db::entities::{audit_event, criterion, formation, formation_rt, requirement, round};
 use pokmas::domain::role::Role;
 use pokmas::domain::round::input_wita;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -978,4 +978,98 @@ async fn rt_groups_split_a_kelurahan_and_csv_imports_replace_formations() {
         .expect("q")
         .expect("event");
     assert_eq!(last.action, "formations.imported");
+}
+
+/// The second template (a written test imported from outside, then an
+/// interview) and a requirements edit, both through the admin forms.
+#[tokio::test]
+async fn the_written_test_template_and_a_requirements_edit_are_saved_through_the_forms() {
+    let mut app = signed_in_admin(TestApp::new().await).await;
+    let id = create_round(&mut app, "Rekrutmen model TPP 2023").await;
+    let crit = format!("/admin/seleksi/{id}/kriteria");
+    let res = post(
+        &mut app,
+        &crit,
+        &format!("/admin/seleksi/{id}/templat"),
+        &[("template", "tpp2023")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mut criteria: Vec<(String, String, i32)> = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(id))
+        .all(&app.db.db)
+        .await
+        .expect("criteria")
+        .into_iter()
+        .map(|c| (c.code, c.kind, c.weight))
+        .collect();
+    criteria.sort();
+    assert_eq!(
+        criteria,
+        [
+            ("MOT".to_owned(), "panel".to_owned(), 20),
+            ("PRB".to_owned(), "panel".to_owned(), 20),
+            ("TES".to_owned(), "imported".to_owned(), 40),
+            ("TGS".to_owned(), "panel".to_owned(), 20),
+        ]
+    );
+    let r = load_round(&app, id).await;
+    assert_eq!((r.age_min, r.age_max), (Some(21), Some(50)));
+    let page = app.get(&crit).await;
+    assert!(
+        page.body.contains("TES"),
+        "the criteria page lists the test"
+    );
+
+    // Requirements: two rows saved, then a second age rule refused with
+    // its reason next to the field and nothing changed.
+    let req = format!("/admin/seleksi/{id}/persyaratan");
+    let rows = [
+        ("r0_code", "usia"),
+        ("r0_kind", "age"),
+        (
+            "r0_text_id",
+            "Usia 21–50 tahun pada tanggal pendaftaran ditutup.",
+        ),
+        ("r0_mandatory", "on"),
+        ("r1_code", "KTP"),
+        ("r1_kind", "document"),
+        ("r1_text_id", "Pindaian KTP elektronik."),
+        ("r1_text_en", "Scan of the electronic identity card."),
+        ("r1_mandatory", "on"),
+    ];
+    let res = post(&mut app, &req, &req, &rows).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let db = app.db.db.clone();
+    let saved = || async {
+        let mut v: Vec<(String, String, bool)> = requirement::Entity::find()
+            .filter(requirement::Column::RoundId.eq(id))
+            .all(&db)
+            .await
+            .expect("requirements")
+            .into_iter()
+            .map(|r| (r.code, r.kind, r.mandatory))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = saved().await;
+    assert_eq!(
+        before,
+        [
+            ("KTP".to_owned(), "document".to_owned(), true),
+            ("USIA".to_owned(), "age".to_owned(), true),
+        ]
+    );
+    let mut twice = rows.to_vec();
+    twice.extend([
+        ("r2_code", "USIA2"),
+        ("r2_kind", "age"),
+        ("r2_text_id", "Batas usia lagi."),
+    ]);
+    let res = post(&mut app, &req, &req, &twice).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Persyaratan otomatis ini sudah ada."));
+    assert!(res.body.contains("Batas usia lagi."), "typed text kept");
+    assert_eq!(saved().await, before);
 }
