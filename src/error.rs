@@ -4,7 +4,24 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sea_orm::DbErr;
 
+use crate::domain::round::Msg;
 use crate::views;
+
+impl AppError {
+    /// A refusal whose reason is the joined `messages` (a form's field errors
+    /// shown on a page that has no form to put them next to).
+    pub fn refused<'a>(messages: impl IntoIterator<Item = &'a Msg> + Clone) -> Self {
+        let join = |pick: fn(&Msg) -> &str| {
+            messages
+                .clone()
+                .into_iter()
+                .map(pick)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        AppError::Refused(Msg::new(join(|m| &m.id), join(|m| &m.en)))
+    }
+}
 
 /// Everything a handler can fail with; each variant documents its status.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +38,10 @@ pub enum AppError {
     /// 400: the request itself is malformed (a form re-renders with field errors instead).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 400: a rule refused the request; the page gives the reason in both
+    /// languages.
+    #[error("refused: {}", .0.id)]
+    Refused(Msg),
     /// 303 to the account page: the e-mail address must be confirmed first
     /// (the page explains it and offers a new link).
     #[error("e-mail address not verified")]
@@ -55,7 +76,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::EmailNotVerified => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::Refused(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
@@ -64,11 +85,12 @@ impl IntoResponse for AppError {
         };
         // A 400 carries the service's own sentence (why a rule refused the
         // request); without it the user cannot tell what to change.
-        let reason = match &self {
-            AppError::BadRequest(m) if !m.trim().is_empty() => Some(m.as_str()),
+        let reason = match self {
+            AppError::BadRequest(m) if !m.trim().is_empty() => Some(Msg::new(m.clone(), m)),
+            AppError::Refused(m) => Some(m),
             _ => None,
         };
-        (status, views::errors::error_page(status, reason)).into_response()
+        (status, views::errors::error_page(status, reason.as_ref())).into_response()
     }
 }
 

@@ -98,18 +98,15 @@ impl From<ApplicationError> for crate::error::AppError {
     fn from(e: ApplicationError) -> Self {
         use crate::error::AppError;
         match e {
-            ApplicationError::Invalid(errs) => AppError::BadRequest(
-                errs.values()
-                    .map(|m| m.id.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            ApplicationError::Invalid(errs) => AppError::refused(errs.values()),
             // Storage failures are ours: logged, never shown with their detail.
             ApplicationError::Upload {
                 error: error @ (UploadError::Storage(_) | UploadError::Db(_)),
                 ..
             } => AppError::Internal(anyhow::Error::new(error)),
-            ApplicationError::Upload { error, .. } => AppError::BadRequest(error.message(Lang::Id)),
+            ApplicationError::Upload { error, .. } => {
+                AppError::Refused(Msg::new(error.message(Lang::Id), error.message(Lang::En)))
+            }
             ApplicationError::NotFound => AppError::NotFound,
             ApplicationError::Forbidden => AppError::Forbidden,
             ApplicationError::Db(e) => AppError::from(e),

@@ -4,9 +4,10 @@ use axum::http::StatusCode;
 use maud::{DOCTYPE, Markup, html};
 
 use super::assets;
+use crate::domain::round::Msg;
 
 /// A complete error page for `status`, never showing internal detail.
-pub fn error_page(status: StatusCode, reason: Option<&str>) -> Markup {
+pub fn error_page(status: StatusCode, reason: Option<&Msg>) -> Markup {
     let (id, en) = match status.as_u16() {
         404 => (
             "Halaman tidak ditemukan. Periksa alamatnya atau kembali ke beranda.",
@@ -49,7 +50,12 @@ pub fn error_page(status: StatusCode, reason: Option<&str>) -> Markup {
                     p { (id) }
                     p lang="en" { (en) }
                     @if let Some(reason) = reason {
-                        p.alert role="alert" { strong { "Alasan / Reason: " } (reason) }
+                        div.alert role="alert" {
+                            p { strong { "Alasan: " } (reason.id) }
+                            @if !reason.en.is_empty() && reason.en != reason.id {
+                                p lang="en" { strong { "Reason: " } (reason.en) }
+                            }
+                        }
                     }
                     p { a href="/" { "Kembali ke beranda" } " · " a href="/" lang="en" { "Back to home" } }
                 }

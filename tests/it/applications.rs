@@ -555,6 +555,41 @@ async fn a_resident_withdraws_after_a_confirmation() {
         .to_owned();
     let status = app.get(&format!("/pendaftaran/{id}")).await;
     let csrf = hidden_value(&status.body, "csrf").expect("csrf");
+
+    // Once assessment has started the server refuses, whatever the page
+    // showed, and says why in both languages.
+    let app_row = applications(&app).await.remove(0);
+    let r = round::Entity::find_by_id(app_row.round_id)
+        .one(&app.db.db)
+        .await
+        .expect("query")
+        .expect("round");
+    let starts = r.assessment_starts_at;
+    let mut started: round::ActiveModel = r.clone().into();
+    started.assessment_starts_at = Set(Some(OffsetDateTime::now_utc() - Duration::minutes(1)));
+    started.update(&app.db.db).await.expect("update");
+    let res = app
+        .post_form(
+            &format!("/pendaftaran/{id}/batal"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body.contains("tidak dapat dibatalkan lagi"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains("can no longer be withdrawn"),
+        "{}",
+        res.body
+    );
+    assert_eq!(applications(&app).await[0].state, "draft");
+    let mut back: round::ActiveModel = r.into();
+    back.assessment_starts_at = Set(starts);
+    back.update(&app.db.db).await.expect("update");
+
     let res = app
         .post_form(&format!("/pendaftaran/{id}/batal"), &[("csrf", &csrf)])
         .await;

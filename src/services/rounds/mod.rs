@@ -93,12 +93,7 @@ impl From<RoundError> for crate::error::AppError {
     fn from(e: RoundError) -> Self {
         use crate::error::AppError;
         match e {
-            RoundError::Invalid(errs) => AppError::BadRequest(
-                errs.values()
-                    .map(|m| m.id.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            RoundError::Invalid(errs) => AppError::refused(errs.values()),
             RoundError::NotFound => AppError::NotFound,
             RoundError::Forbidden => AppError::Forbidden,
             RoundError::Db(e) => AppError::from(e),

@@ -22,6 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
+use crate::domain::round::Msg;
 use crate::error::AppError;
 
 /// The document's fixed parts; paths are collected from the routes.
@@ -98,7 +99,9 @@ impl IntoResponse for ApiError {
                 "forbidden",
                 "Anda tidak memiliki akses.".to_owned(),
             ),
-            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
+            AppError::BadRequest(m) | AppError::Refused(Msg { id: m, .. }) => {
+                (StatusCode::BAD_REQUEST, "bad_request", m)
+            }
             AppError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
