@@ -29,9 +29,11 @@ pub enum AppError {
     /// 404: the thing does not exist, or the caller may not know that it does.
     #[error("not found")]
     NotFound,
-    /// 303 to the login page: this page needs a signed-in account.
+    /// 303 to the login page: this page needs a signed-in account. Carries
+    /// the page asked for (GET only), so that signing in leads back to it,
+    /// e.g. from the status link in a receipt e-mail.
     #[error("login required")]
-    LoginRequired,
+    LoginRequired(Option<String>),
     /// 403: signed in, but this role or scope may not do this.
     #[error("forbidden")]
     Forbidden,
@@ -65,14 +67,18 @@ impl From<DbErr> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if matches!(self, AppError::LoginRequired) {
-            return axum::response::Redirect::to("/masuk").into_response();
+        if let AppError::LoginRequired(back) = &self {
+            let to = match back {
+                Some(path) => format!("/masuk?lanjut={}", views::layout::urlencode(path)),
+                None => "/masuk".to_owned(),
+            };
+            return axum::response::Redirect::to(&to).into_response();
         }
         if matches!(self, AppError::EmailNotVerified) {
             return axum::response::Redirect::to("/akun#verifikasi").into_response();
         }
         let status = match &self {
-            AppError::LoginRequired => StatusCode::UNAUTHORIZED,
+            AppError::LoginRequired(_) => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::EmailNotVerified => StatusCode::FORBIDDEN,

@@ -150,7 +150,7 @@ pub async fn start_page(
         Ok(u) => u,
         // Not signed in: say what to do first, rather than a bare redirect
         // that would leave the resident on the home page after logging in.
-        Err(AppError::LoginRequired) => {
+        Err(AppError::LoginRequired(_)) => {
             return Ok(
                 v::sign_in_first(&ctx, &r.name, &format!("/seleksi/{slug}/daftar")).into_response(),
             );

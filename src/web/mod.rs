@@ -258,22 +258,30 @@ impl FromRequestParts<AppState> for CurrentUser {
 
         use crate::db::entities::{account, account_scope};
 
+        let login_required = || {
+            AppError::LoginRequired(
+                (parts.method == axum::http::Method::GET)
+                    .then(|| parts.uri.path_and_query().map(ToString::to_string))
+                    .flatten(),
+            )
+        };
+
         let session = parts
             .extensions
             .get::<Session>()
             .cloned()
-            .ok_or(AppError::LoginRequired)?;
+            .ok_or_else(login_required)?;
         let stored = session
             .get::<SessionAccount>(SESSION_ACCOUNT)
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?
-            .ok_or(AppError::LoginRequired)?;
+            .ok_or_else(login_required)?;
         let acc = account::Entity::find_by_id(stored.id)
             .one(&state.db)
             .await?;
         let Some(acc) = acc.filter(|a| a.status == "active") else {
             let _ = session.flush().await;
-            return Err(AppError::LoginRequired);
+            return Err(login_required());
         };
         let role = acc
             .role

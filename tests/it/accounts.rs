@@ -375,7 +375,7 @@ async fn reset_journey(app: &mut TestApp) {
     app.switch_browser(phone);
     let res = app.get("/akun").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.location(), Some("/masuk"));
+    assert_eq!(res.location(), Some("/masuk?lanjut=/akun"));
 
     // Old password refused, new one accepted, link spent.
     assert_eq!(
@@ -624,7 +624,7 @@ async fn change_journey(app: &mut TestApp) {
     let res = app.get("/akun").await;
     assert_eq!(
         res.location(),
-        Some("/masuk"),
+        Some("/masuk?lanjut=/akun"),
         "the other browser is signed out"
     );
     assert_eq!(
@@ -721,7 +721,11 @@ async fn the_login_page_links_to_registration_and_forgotten_password() {
     assert!(page.body.contains(r#"href="/lupa-sandi""#));
     assert!(page.body.contains("Lupa kata sandi"));
     // The account page needs a session.
-    assert_eq!(app.get("/akun").await.location(), Some("/masuk"));
+    assert_eq!(
+        app.get("/akun").await.location(),
+        Some("/masuk?lanjut=/akun"),
+        "signing in leads back to the page asked for"
+    );
 }
 
 /// Two tabs submitting one reset link at the same moment: exactly one wins.

@@ -265,7 +265,31 @@ async fn on_a_phone_a_resident_completes_an_application_and_gets_a_printable_rec
     };
     let c = &chrome.client;
 
-    c.goto(&format!("{base}/masuk")).await.expect("login page");
+    // A newcomer's way in: the home page lists the round, the round page
+    // explains it and offers "Daftar", which asks them to sign in first and
+    // brings them back to the application afterwards.
+    c.goto(&format!("{base}/")).await.expect("home page");
+    c.find(Locator::Css(&format!("main a[href='/seleksi/{slug}']")))
+        .await
+        .expect("the home page lists the open round")
+        .click()
+        .await
+        .expect("click");
+    chrome.wait_for_text("h1", "Rekrutmen").await;
+    chrome.assert_phone_friendly().await;
+    chrome.screenshot("round-page-360").await;
+    c.find(Locator::Css(&format!("a[href='/seleksi/{slug}/daftar']")))
+        .await
+        .expect("the round page offers to apply")
+        .click()
+        .await
+        .expect("click");
+    c.find(Locator::Css("main a[href^='/masuk?lanjut=']"))
+        .await
+        .expect("asked to sign in first")
+        .click()
+        .await
+        .expect("click");
     c.find(Locator::Id("email"))
         .await
         .expect("email")
@@ -287,15 +311,14 @@ async fn on_a_phone_a_resident_completes_an_application_and_gets_a_printable_rec
     chrome
         .wait_for_text("header", "Pengguna siti@contoh.id")
         .await;
-
-    c.goto(&format!("{base}/seleksi/{slug}"))
-        .await
-        .expect("round page");
-    chrome.assert_phone_friendly().await;
-    chrome.screenshot("round-page-360").await;
-    c.goto(&format!("{base}/seleksi/{slug}/daftar"))
-        .await
-        .expect("apply");
+    assert!(
+        c.current_url()
+            .await
+            .expect("url")
+            .path()
+            .ends_with(&format!("/seleksi/{slug}/daftar")),
+        "signing in led back to the application"
+    );
     c.find(Locator::Css(&format!(
         "#kecamatan option[value='{KECAMATAN}']"
     )))

@@ -18,7 +18,7 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::support::{Browser, PASSWORD, TestApp, TestResponse, hidden_value};
+use crate::support::{Browser, PASSWORD, TestApp, TestResponse, hidden_value, login_redirect};
 
 const KECAMATAN: &str = "64.72.09";
 const KARANG_MUMUS: &str = "64.72.09.1001";
@@ -636,7 +636,11 @@ async fn every_panel_schedule_and_dashboard_route_is_refused_to_everyone_but_adm
     for path in &gets {
         let res = app.get(path).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "anonymous GET {path}");
-        assert_eq!(res.location(), Some("/masuk"), "anonymous GET {path}");
+        assert_eq!(
+            res.location(),
+            Some(login_redirect(path).as_str()),
+            "anonymous GET {path}"
+        );
     }
     for path in &posts {
         let res = app.post_form(path, &[("name", "Panel B")]).await;

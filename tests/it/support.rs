@@ -299,6 +299,12 @@ impl TestApp {
     }
 }
 
+/// Where an anonymous `GET path` is sent: the login page, which leads back.
+#[allow(dead_code, reason = "used by the authorization sweeps")]
+pub fn login_redirect(path: &str) -> String {
+    format!("/masuk?lanjut={}", pokmas::views::layout::urlencode(path))
+}
+
 /// One browser's cookies, so a test can act as several browsers of one person.
 #[allow(dead_code, reason = "used by the accounts journeys")]
 #[derive(Clone, Debug, Default)]

@@ -14,7 +14,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder};
 use uuid::Uuid;
 
 use crate::standings::{Fixture, fixture, publish};
-use crate::support::{PASSWORD, TestApp, hidden_value};
+use crate::support::{PASSWORD, TestApp, hidden_value, login_redirect};
 
 const KEL: &str = "64.72.01.1001";
 const OTHER_KEL: &str = "64.72.01.1002";
@@ -472,7 +472,7 @@ async fn only_auditors_and_admins_open_the_workspace_and_auditors_see_the_nik_ma
         if p.starts_with("/api/") {
             assert_eq!(res.status, 401, "{p}");
         } else {
-            assert_eq!(res.location(), Some("/masuk"), "{p}");
+            assert_eq!(res.location(), Some(login_redirect(p).as_str()), "{p}");
         }
     }
 

@@ -16,7 +16,7 @@ use sea_orm::{
 use time::{Date, Duration, Month, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::support::{Browser, PASSWORD, TestApp, TestResponse, hidden_value};
+use crate::support::{Browser, PASSWORD, TestApp, TestResponse, hidden_value, login_redirect};
 
 const KARANG_MUMUS: &str = "64.72.09.1001";
 const PELABUHAN: &str = "64.72.09.1002";
@@ -777,7 +777,11 @@ async fn verification_and_staff_routes_refuse_everyone_outside_their_role_and_ke
     {
         let res = app.get(path).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "GET {path}");
-        assert_eq!(res.location(), Some("/masuk"), "GET {path}");
+        assert_eq!(
+            res.location(),
+            Some(login_redirect(path).as_str()),
+            "GET {path}"
+        );
     }
     for path in &posts {
         let csrf = app.csrf_from("/masuk").await;
@@ -1003,7 +1007,7 @@ async fn an_invited_operator_sets_a_password_sees_only_their_kelurahan_and_is_si
     assert_eq!(sessions, 0);
     let admin_browser = app.switch_browser(wati_browser);
     let res = app.get("/petugas/verifikasi").await;
-    assert_eq!(res.location(), Some("/masuk"));
+    assert_eq!(res.location(), Some("/masuk?lanjut=/petugas/verifikasi"));
     assert_ne!(
         app.login("wati@karangmumus.id", PASSWORD).await.status,
         StatusCode::SEE_OTHER

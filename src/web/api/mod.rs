@@ -84,7 +84,7 @@ impl IntoResponse for ApiError {
                 "not_found",
                 "Data tidak ditemukan.".to_owned(),
             ),
-            AppError::LoginRequired => (
+            AppError::LoginRequired(_) => (
                 StatusCode::UNAUTHORIZED,
                 "login_required",
                 "Silakan masuk terlebih dahulu.".to_owned(),
