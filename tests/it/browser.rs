@@ -151,6 +151,36 @@ impl Chrome {
     }
 
     /// Ends the session and the driver.
+    /// Fills in the login form on the current page with `email` and the
+    /// test password (keeping a screenshot named `shot` of the filled form),
+    /// submits it and waits until the header names the account.
+    pub async fn sign_in(&self, email: &str, shot: Option<&str>) {
+        let c = &self.client;
+        c.find(Locator::Id("email"))
+            .await
+            .expect("email")
+            .send_keys(email)
+            .await
+            .expect("type");
+        c.find(Locator::Id("password"))
+            .await
+            .expect("password")
+            .send_keys(PASSWORD)
+            .await
+            .expect("type");
+        if let Some(name) = shot {
+            self.screenshot(name).await;
+        }
+        c.find(Locator::Css("main button[type=submit]"))
+            .await
+            .expect("submit")
+            .click()
+            .await
+            .expect("click");
+        self.wait_for_text("header", &format!("Pengguna {email}"))
+            .await;
+    }
+
     pub async fn stop(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill();
@@ -220,28 +250,7 @@ async fn on_a_phone_a_staff_member_reads_the_home_page_switches_language_and_log
     chrome.assert_phone_friendly().await;
 
     c.goto(&format!("{base}/masuk")).await.expect("login");
-    c.find(Locator::Id("email"))
-        .await
-        .expect("email")
-        .send_keys("admin@contoh.id")
-        .await
-        .expect("type");
-    c.find(Locator::Id("password"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    chrome.screenshot("login-360").await;
-    c.find(Locator::Css("main button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    chrome
-        .wait_for_text("header", "Pengguna admin@contoh.id")
-        .await;
+    chrome.sign_in("admin@contoh.id", Some("login-360")).await;
     chrome.assert_phone_friendly().await;
     chrome.stop().await;
 }
@@ -290,27 +299,7 @@ async fn on_a_phone_a_resident_completes_an_application_and_gets_a_printable_rec
         .click()
         .await
         .expect("click");
-    c.find(Locator::Id("email"))
-        .await
-        .expect("email")
-        .send_keys("siti@contoh.id")
-        .await
-        .expect("type");
-    c.find(Locator::Id("password"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    c.find(Locator::Css("main button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    chrome
-        .wait_for_text("header", "Pengguna siti@contoh.id")
-        .await;
+    chrome.sign_in("siti@contoh.id", None).await;
     assert!(
         c.current_url()
             .await
