@@ -408,7 +408,12 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
     ];
     // Side counts an admin acts on: drafts to remind, absences to decide.
     let aside: [(&str, &str, &str, u64); 2] = [
-        ("drafts", "Masih draf (belum dikirim)", "Still in draft (not submitted)", f.drafts),
+        (
+            "drafts",
+            "Masih draf (belum dikirim)",
+            "Still in draft (not submitted)",
+            f.drafts,
+        ),
         ("absent", "Tidak hadir", "Absent", f.absent),
     ];
     let body = html! {

@@ -261,6 +261,11 @@ async fn the_openapi_document_lists_the_admin_and_operator_paths() {
             .is_object(),
         "formations.csv is documented as text/csv"
     );
+    let bytes = &paths["/api/v1/operator/applications/{id}/documents/{doc}"]["get"]["responses"]["200"]
+        ["content"];
+    for t in ["application/pdf", "image/jpeg", "image/png"] {
+        assert!(bytes[t].is_object(), "document served as {t}: {bytes}");
+    }
     let dash = &doc["components"]["schemas"]["DashboardBody"]["properties"];
     assert!(dash["registered"].is_object(), "{dash}");
     let item = &doc["components"]["schemas"]["VerificationApplication"]["properties"];
@@ -1299,8 +1304,15 @@ async fn formations_read_back(app: &mut TestApp, round: Uuid) -> Vec<Value> {
         .expect("formations")
         .iter()
         .map(|f| {
-            json!([f["code"], f["name"], f["kelurahan_code"], f["all_rts"], f["rts"],
-                f["seats"], f["reserve"]])
+            json!([
+                f["code"],
+                f["name"],
+                f["kelurahan_code"],
+                f["all_rts"],
+                f["rts"],
+                f["seats"],
+                f["reserve"]
+            ])
         })
         .collect()
 }
@@ -1360,7 +1372,9 @@ async fn the_formations_csv_of_the_api_is_the_admin_pages_file_and_the_import_ta
         "round_id,formation_code,name,kelurahan_code,rts,seats,reserve"
     );
     assert!(
-        lines.contains(&format!("{round},KM-A,Karang Mumus RT 1-5,{KARANG_MUMUS},1;2;3;4;5,3,1").as_str()),
+        lines.contains(
+            &format!("{round},KM-A,Karang Mumus RT 1-5,{KARANG_MUMUS},1;2;3;4;5,3,1").as_str()
+        ),
         "{csv}"
     );
     assert!(
@@ -1368,7 +1382,9 @@ async fn the_formations_csv_of_the_api_is_the_admin_pages_file_and_the_import_ta
         "{csv}"
     );
     // The same file the admin page hands out.
-    let html = app.get(&format!("/admin/seleksi/{round}/formasi.csv")).await;
+    let html = app
+        .get(&format!("/admin/seleksi/{round}/formasi.csv"))
+        .await;
     assert_eq!(html.status, StatusCode::OK);
     assert_eq!(html.body, csv);
     assert_eq!(events_named(&app, "formations.exported").await, 2);
@@ -1515,7 +1531,10 @@ async fn an_admin_reads_the_test_schedule_with_attendance_and_the_absence_decisi
     let row = &s["sessions"][0]["invitations"][0];
     assert_eq!(row["attendance"], "absent", "{s}");
     assert_eq!(row["absence_decision"], decision, "{s}");
-    assert_eq!(row["decided_by"], "Pengguna admin@samarindakota.go.id", "{s}");
+    assert_eq!(
+        row["decided_by"], "Pengguna admin@samarindakota.go.id",
+        "{s}"
+    );
     assert_eq!(events_named(&app, "test.absence_decided").await, 1);
 
     // The funnel, cumulative: both registered and submitted, one eligible and
@@ -1527,7 +1546,10 @@ async fn an_admin_reads_the_test_schedule_with_attendance_and_the_absence_decisi
         .collect();
     assert_eq!(steps, [2, 2, 1, 1, 0], "{d}");
     assert!(steps.windows(2).all(|w| w[0] >= w[1]), "{steps:?}");
-    assert_eq!((d["drafts"].as_u64(), d["absent"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (d["drafts"].as_u64(), d["absent"].as_u64()),
+        (Some(0), Some(1))
+    );
     assert_eq!(d["backlog"][0]["kelurahan_code"], PELABUHAN, "{d}");
 }
 
@@ -1551,7 +1573,11 @@ async fn an_admin_generates_formations_per_kelurahan_and_edits_their_seats_throu
     let res = call(&mut app, Method::POST, &generate, &body).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let report = json_of(&res);
-    assert_eq!(report["created"].as_array().map(Vec::len), Some(2), "{report}");
+    assert_eq!(
+        report["created"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
+    );
     // Kelurahan of the kecamatan without RT rows are named, not guessed at.
     assert!(
         report["without_rts"]
@@ -1614,7 +1640,7 @@ async fn an_admin_generates_formations_per_kelurahan_and_edits_their_seats_throu
 
 #[tokio::test]
 async fn an_admin_moves_an_invitation_to_another_session_and_the_applicant_is_mailed_the_new_place()
- {
+{
     let mut app = TestApp::new().await;
     let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
     let fx = scheduled_round(&mut app, admin).await;
@@ -1637,7 +1663,10 @@ async fn an_admin_moves_an_invitation_to_another_session_and_the_applicant_is_ma
             .await,
     );
     assert_eq!(s["sessions"][0]["invitations"], json!([]), "{s}");
-    assert_eq!(s["sessions"][1]["invitations"][0]["id"], json!(fx.invitation));
+    assert_eq!(
+        s["sessions"][1]["invitations"][0]["id"],
+        json!(fx.invitation)
+    );
     assert_eq!(
         s["sessions"][1]["invitations"][0]["application_id"],
         json!(fx.km_app)
@@ -1663,7 +1692,11 @@ async fn an_admin_moves_an_invitation_to_another_session_and_the_applicant_is_ma
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-    assert!(json_of(&res)["fields"]["session"].is_string(), "{}", res.body);
+    assert!(
+        json_of(&res)["fields"]["session"].is_string(),
+        "{}",
+        res.body
+    );
     assert_eq!(app.mails_to(APPLICANT_EMAIL).await.len(), mails + 1);
 }
 
@@ -1720,8 +1753,10 @@ async fn an_admin_lists_rounds_in_every_state_newest_year_first() {
         .collect();
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!(rows[0], (json!(next_year), json!(2028), json!("draft")));
-    let rest: std::collections::BTreeSet<String> =
-        rows[1..].iter().map(|r| format!("{} {}", r.0, r.2)).collect();
+    let rest: std::collections::BTreeSet<String> = rows[1..]
+        .iter()
+        .map(|r| format!("{} {}", r.0, r.2))
+        .collect();
     assert_eq!(
         rest,
         [
@@ -1804,13 +1839,7 @@ async fn every_admin_and_operator_read_refuses_anonymous_callers_and_other_roles
     // An operator of another kelurahan: the application and its document do
     // not exist for them, and their queue does not list it.
     app.switch_browser(Browser::default());
-    signed_in(
-        &mut app,
-        "op.pel@example.com",
-        Role::Operator,
-        &[PELABUHAN],
-    )
-    .await;
+    signed_in(&mut app, "op.pel@example.com", Role::Operator, &[PELABUHAN]).await;
     for (p, operator_may) in &all {
         let res = app.get(p).await;
         let expected = match (*operator_may, p.as_str()) {
@@ -1819,7 +1848,11 @@ async fn every_admin_and_operator_read_refuses_anonymous_callers_and_other_roles
             (true, _) => StatusCode::NOT_FOUND,
         };
         assert_eq!(res.status, expected, "op.pel {p}: {}", res.body);
-        assert!(!res.body.contains(&fx.km_app.to_string()), "op.pel {p}: {}", res.body);
+        assert!(
+            !res.body.contains(&fx.km_app.to_string()),
+            "op.pel {p}: {}",
+            res.body
+        );
     }
 
     // The auditor's way to the same round's formations file.
@@ -1840,7 +1873,8 @@ async fn every_admin_and_operator_read_refuses_anonymous_callers_and_other_roles
 // ---------------------------------------------------------------------------
 
 #[tokio::test]
-async fn a_schedule_with_dates_out_of_order_is_refused_with_the_reason_and_the_round_is_unchanged() {
+async fn a_schedule_with_dates_out_of_order_is_refused_with_the_reason_and_the_round_is_unchanged()
+{
     let mut app = TestApp::new().await;
     signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
     let round = api_round(&mut app).await;
@@ -1875,7 +1909,10 @@ async fn a_schedule_with_dates_out_of_order_is_refused_with_the_reason_and_the_r
         .as_str()
         .unwrap_or_else(|| panic!("{err}"));
     assert!(msg.contains("harus sesudah"), "{msg}");
-    assert!(err["message"].as_str().is_some_and(|m| m.contains(msg)), "{err}");
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains(msg)),
+        "{err}"
+    );
 
     assert_eq!(app.get(&path).await.body, before);
     assert_eq!(audit_count(&app).await, events);

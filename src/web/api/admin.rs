@@ -966,7 +966,8 @@ pub async fn verification_application(
 /// stored by shared caches.
 #[utoipa::path(get, path = "/operator/applications/{id}/documents/{doc}", tag = "operator",
     params(("id" = Uuid, Path), ("doc" = Uuid, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>, description = "The document as uploaded (PDF, JPEG or PNG)"),
+    responses((status = 200, description = "The document's bytes, typed as found at upload",
+            content(("application/pdf"), ("image/jpeg"), ("image/png"))),
         (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn verification_document(
     State(app): State<AppState>,
