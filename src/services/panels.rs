@@ -1256,6 +1256,7 @@ pub async fn decide_absence(
 #[derive(Clone, Debug)]
 pub struct InvitationRow {
     pub id: Uuid,
+    pub application_id: Uuid,
     pub registration_no: String,
     pub full_name: String,
     pub formation_code: String,
@@ -1357,6 +1358,7 @@ pub async fn schedule_overview(
                     let a = apps.get(&i.application_id)?;
                     Some(InvitationRow {
                         id: i.id,
+                        application_id: a.id,
                         registration_no: a.registration_no.clone().unwrap_or_default(),
                         full_name: a.full_name.clone(),
                         formation_code: a
@@ -1389,10 +1391,16 @@ pub async fn schedule_overview(
 // Dashboard
 // ---------------------------------------------------------------------------
 
-/// Application counts from draft to attendance.
+/// Application counts from registration to attendance. The steps
+/// `registered` ≥ `submitted` ≥ `eligible` ≥ `invited` ≥ `attended` are
+/// cumulative (each counts everyone who ever reached it), so the funnel reads
+/// as how many got how far; `drafts` and `absent` are side counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Funnel {
-    /// Applications still in draft.
+    /// Every application started in the round, whatever its state now
+    /// (drafts, withdrawals and refusals included).
+    pub registered: u64,
+    /// Applications still in draft (part of `registered`, not of `submitted`).
     pub drafts: u64,
     /// Applications ever submitted (whatever happened next, withdrawals included).
     pub submitted: u64,
@@ -1444,7 +1452,10 @@ pub async fn dashboard(db: &DatabaseConnection, round_id: Uuid) -> Result<Dashbo
             .all(db)
             .await?;
     let ids: BTreeSet<Uuid> = apps.iter().map(|a| a.0).collect();
-    let mut funnel = Funnel::default();
+    let mut funnel = Funnel {
+        registered: u64::try_from(apps.len()).unwrap_or(u64::MAX),
+        ..Funnel::default()
+    };
     let mut backlog: BTreeMap<String, u64> = BTreeMap::new();
     for (_, state, kel, submitted_at) in &apps {
         match state.as_str() {

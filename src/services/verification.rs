@@ -215,6 +215,8 @@ pub struct DocumentView {
     pub requirement_id: Option<Uuid>,
     pub original_name: String,
     pub content_type: String,
+    /// Size of the stored file in bytes.
+    pub size_bytes: i64,
 }
 
 /// What an operator sees of one application: masked NIK and the personal data
@@ -383,6 +385,7 @@ pub async fn open(
             id: d.id,
             requirement_id: d.requirement_id,
             original_name: d.original_name,
+            size_bytes: f.as_ref().map_or(0, |f| f.size_bytes),
             content_type: f.map(|f| f.content_type).unwrap_or_default(),
         })
         .collect();

@@ -398,12 +398,22 @@ fn invitation_row(
 /// `GET /admin/seleksi/{id}/dasbor`.
 pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
     let f = &d.funnel;
-    let steps: [(&str, &str, &str, u64); 6] = [
-        ("drafts", "Draf terdaftar", "Registered drafts", f.drafts),
+    // Cumulative: each step counts everyone who got at least that far.
+    let steps: [(&str, &str, &str, u64); 5] = [
+        ("registered", "Terdaftar", "Registered", f.registered),
         ("submitted", "Dikirim", "Submitted", f.submitted),
         ("eligible", "Memenuhi syarat", "Eligible", f.eligible),
         ("invited", "Diundang uji", "Invited to the test", f.invited),
         ("attended", "Hadir", "Attended", f.attended),
+    ];
+    // Side counts an admin acts on: drafts to remind, absences to decide.
+    let aside: [(&str, &str, &str, u64); 2] = [
+        (
+            "drafts",
+            "Masih draf (belum dikirim)",
+            "Still in draft (not submitted)",
+            f.drafts,
+        ),
         ("absent", "Tidak hadir", "Absent", f.absent),
     ];
     let body = html! {
@@ -414,6 +424,13 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
         table.funnel {
             tbody {
                 @for (key, id, en, n) in steps {
+                    tr data-step=(key) { th scope="row" { (ctx.t(id, en)) } td { (n) } }
+                }
+            }
+        }
+        table.funnel-aside {
+            tbody {
+                @for (key, id, en, n) in aside {
                     tr data-step=(key) { th scope="row" { (ctx.t(id, en)) } td { (n) } }
                 }
             }

@@ -673,7 +673,20 @@ pub async fn formations_csv(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let id = super::path_id(&id)?;
+    formations_attachment(&app, &user, super::path_id(&id)?).await
+}
+
+/// The round's `formations.csv` as a download, for the HTML page and the API
+/// alike, so both hand out the same file and record the same
+/// `formations.exported` event. The caller has checked the role.
+///
+/// # Errors
+/// As [`svc::export_formations`].
+pub(crate) async fn formations_attachment(
+    app: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> AppResult<Response> {
     let text = svc::export_formations(&app.db, user.actor(), id).await?;
     Ok((
         [

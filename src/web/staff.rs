@@ -264,8 +264,24 @@ pub async fn document(
     Path((id, doc)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let staff = staff_of(&user)?;
+    document_response(&app, &staff, parse_id(&id)?, parse_id(&doc)?).await
+}
+
+/// A document of an application the caller may verify, with the headers that
+/// keep a browser from running it: shared by the check page and the API, so
+/// both refuse and serve exactly alike.
+///
+/// # Errors
+/// As [`svc::document_file`]: 404 outside the caller's kelurahan or for a
+/// document of another application.
+pub(crate) async fn document_response(
+    app: &AppState,
+    staff: &Staff,
+    application_id: Uuid,
+    document_id: Uuid,
+) -> AppResult<Response> {
     let store = FileStore::new(&app.config.data_dir);
-    let file = svc::document_file(&app.db, &store, &staff, parse_id(&id)?, parse_id(&doc)?).await?;
+    let file = svc::document_file(&app.db, &store, staff, application_id, document_id).await?;
     // The stored type came from the bytes at upload; anything else is only
     // ever offered as a download of opaque bytes.
     let (content_type, disposition) = match DocKind::from_content_type(&file.content_type) {

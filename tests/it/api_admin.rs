@@ -245,9 +245,31 @@ async fn the_openapi_document_lists_the_admin_and_operator_paths() {
         "/api/v1/admin/rounds/{id}/sessions",
         "/api/v1/admin/rounds/{id}/sessions/{session}/fill",
         "/api/v1/admin/rounds/{id}/invitations/{invitation}/attendance",
+        "/api/v1/admin/rounds/{id}/formations.csv",
+        "/api/v1/operator/applications/{id}/documents/{doc}",
     ] {
         assert!(paths.contains_key(p), "{p} missing: {:?}", paths.keys());
     }
+    // Reads share a path with a write; each method is described.
+    assert!(
+        paths["/api/v1/admin/rounds/{id}/sessions"]["get"].is_object(),
+        "GET sessions undocumented"
+    );
+    assert!(
+        paths["/api/v1/admin/rounds/{id}/formations.csv"]["get"]["responses"]["200"]["content"]
+            ["text/csv"]
+            .is_object(),
+        "formations.csv is documented as text/csv"
+    );
+    let bytes = &paths["/api/v1/operator/applications/{id}/documents/{doc}"]["get"]["responses"]["200"]
+        ["content"];
+    for t in ["application/pdf", "image/jpeg", "image/png"] {
+        assert!(bytes[t].is_object(), "document served as {t}: {bytes}");
+    }
+    let dash = &doc["components"]["schemas"]["DashboardBody"]["properties"];
+    assert!(dash["registered"].is_object(), "{dash}");
+    let item = &doc["components"]["schemas"]["VerificationApplication"]["properties"];
+    assert!(item["documents"].is_object(), "{item}");
     let tags: Vec<&str> = doc["tags"]
         .as_array()
         .expect("tags")
@@ -1072,4 +1094,896 @@ async fn an_admin_replaces_requirements_adds_and_removes_a_formation_and_imports
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let got = json_of(&call(&mut app, Method::GET, &r, &json!({})).await);
     assert_eq!(got["formations"].as_array().map(Vec::len), Some(1), "{got}");
+}
+
+// ---------------------------------------------------------------------------
+// Reads: the formations file, documents, the test schedule, and the matrix
+// ---------------------------------------------------------------------------
+
+/// A small PDF, ASCII only so the test client's text body holds it exactly.
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// The address the Karang Mumus applicant of [`scheduled_round`] gives.
+const APPLICANT_EMAIL: &str = "pemohon.km@contoh.id";
+
+/// Stores [`PDF`] as the application's upload for `requirement` through the
+/// upload service's own two steps; returns the document id.
+async fn uploaded_pdf(app: &TestApp, application: Uuid, requirement: Uuid) -> Uuid {
+    use pokmas::db::entities::document;
+    use pokmas::services::documents::{put_upload, record_upload};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let store = pokmas::storage::FileStore::new(app.db.dir.path());
+    let blob = put_upload(&store, PDF.to_vec(), "ktp.pdf")
+        .await
+        .expect("stored");
+    let file = record_upload(&app.db.db, &blob).await.expect("stored file");
+    let id = Uuid::now_v7();
+    document::Model {
+        id,
+        application_id: application,
+        requirement_id: Some(requirement),
+        sha256: file.sha256,
+        original_name: "ktp-pemohon.pdf".into(),
+        uploaded_by: None,
+        created_at: time::OffsetDateTime::now_utc(),
+    }
+    .into_active_model()
+    .insert(&app.db.db)
+    .await
+    .expect("document");
+    id
+}
+
+/// The `id` of a 2xx answer that created something.
+fn id_of(res: &TestResponse) -> Uuid {
+    assert!(res.status.is_success(), "{} {}", res.status, res.body);
+    json_of(res)["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no id: {}", res.body))
+}
+
+fn in_days(days: i64) -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+        .date()
+        .to_string()
+}
+
+/// What [`scheduled_round`] built.
+struct Scheduled {
+    round: Uuid,
+    km_app: Uuid,
+    document: Uuid,
+    panel: Uuid,
+    panelist: Uuid,
+    /// In date order; the first holds the one invitation.
+    sessions: [Uuid; 2],
+    invitation: Uuid,
+}
+
+/// The verification fixture carried on to the test schedule through the API,
+/// as the signed-in admin: Karang Mumus' applicant (with a PDF and an e-mail
+/// address) verified eligible, a panel with one panelist assessing Karang
+/// Mumus, two sessions (days 11 and 12, 09:00 WITA, five seats each) and the
+/// first one filled. Pelabuhan's applicant stays submitted.
+async fn scheduled_round(app: &mut TestApp, admin: Uuid) -> Scheduled {
+    use pokmas::db::entities::{application, formation, test_invitation};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let (round, ktp, km_app, _) = verification_fixture(app, admin).await;
+    let document = uploaded_pdf(app, km_app, ktp).await;
+    application::ActiveModel {
+        id: Set(km_app),
+        email: Set(APPLICANT_EMAIL.into()),
+        ..Default::default()
+    }
+    .update(&app.db.db)
+    .await
+    .expect("email");
+    let res = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/operator/applications/{km_app}/verification"),
+        &json!({"decisions": [{"requirement_id": ktp, "outcome": "ms"}]}),
+    )
+    .await;
+    assert_eq!(json_of(&res)["eligible"], true, "{}", res.body);
+
+    let panelist = app
+        .create_user(
+            "penilai.km@samarindakota.go.id",
+            Role::Panelist,
+            &[KARANG_MUMUS],
+        )
+        .await;
+    let base = format!("/api/v1/admin/rounds/{round}");
+    let panel = id_of(
+        &call(
+            app,
+            Method::POST,
+            &format!("{base}/panels"),
+            &json!({"name": "Panel Karang Mumus"}),
+        )
+        .await,
+    );
+    let res = call(
+        app,
+        Method::POST,
+        &format!("{base}/panels/{panel}/members"),
+        &json!({"account_id": panelist}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let km_formation = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round))
+        .filter(formation::Column::KelurahanCode.eq(KARANG_MUMUS))
+        .one(&app.db.db)
+        .await
+        .expect("query")
+        .expect("formation")
+        .id;
+    let res = call(
+        app,
+        Method::PUT,
+        &format!("{base}/panels/{panel}/formations"),
+        &json!({"formations": [km_formation]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let mut sessions = [Uuid::nil(); 2];
+    for (slot, (days, place)) in sessions.iter_mut().zip([
+        (11, "Aula Kelurahan Karang Mumus"),
+        (12, "Kantor Camat Samarinda Kota"),
+    ]) {
+        *slot = id_of(
+            &call(
+                app,
+                Method::POST,
+                &format!("{base}/sessions"),
+                &json!({"date": in_days(days), "time": "09:00", "place": place,
+                    "capacity": 5, "panel_id": panel}),
+            )
+            .await,
+        );
+    }
+    let res = call(
+        app,
+        Method::POST,
+        &format!("{base}/sessions/{}/fill", sessions[0]),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(json_of(&res)["invited"], 1, "{}", res.body);
+    let invitation = test_invitation::Entity::find()
+        .filter(test_invitation::Column::ApplicationId.eq(km_app))
+        .one(&app.db.db)
+        .await
+        .expect("query")
+        .expect("invitation")
+        .id;
+    Scheduled {
+        round,
+        km_app,
+        document,
+        panel,
+        panelist,
+        sessions,
+        invitation,
+    }
+}
+
+/// Moves a round on without its schedule checks, as the journeys that need a
+/// later stage do.
+async fn set_round_state(app: &TestApp, round: Uuid, state: &str) {
+    use pokmas::db::entities::round;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    round::ActiveModel {
+        id: Set(round),
+        state: Set(state.into()),
+        ..Default::default()
+    }
+    .update(&app.db.db)
+    .await
+    .expect("round state");
+}
+
+async fn events_named(app: &TestApp, action: &str) -> u64 {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq(action))
+        .count(&app.db.db)
+        .await
+        .expect("count")
+}
+
+/// `(code, kelurahan, all_rts, rts, seats, reserve)` of each formation of a
+/// round as the API reads it back, without the ids an import replaces.
+async fn formations_read_back(app: &mut TestApp, round: Uuid) -> Vec<Value> {
+    let res = app.get(&format!("/api/v1/admin/rounds/{round}")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    json_of(&res)["formations"]
+        .as_array()
+        .expect("formations")
+        .iter()
+        .map(|f| {
+            json!([
+                f["code"],
+                f["name"],
+                f["kelurahan_code"],
+                f["all_rts"],
+                f["rts"],
+                f["seats"],
+                f["reserve"]
+            ])
+        })
+        .collect()
+}
+
+/// A draft round with RTs in Karang Mumus and Pelabuhan: two RT groups in
+/// Karang Mumus (1–5, 6–10) and the whole of Pelabuhan.
+async fn round_with_three_formations(app: &mut TestApp) -> Uuid {
+    let round = api_round(app).await;
+    for (k, n) in [(KARANG_MUMUS, 10), (PELABUHAN, 8)] {
+        let res = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/admin/kelurahan/{k}/rts"),
+            &json!({"count": n}),
+        )
+        .await;
+        assert_eq!(json_of(&res)["changed"], n, "{}", res.body);
+    }
+    for body in [
+        json!({"code": "KM-A", "name": "Karang Mumus RT 1-5", "kelurahan_code": KARANG_MUMUS,
+            "rts": "1;2;3;4;5", "seats": 3, "reserve": 1}),
+        json!({"code": "KM-B", "name": "Karang Mumus RT 6-10", "kelurahan_code": KARANG_MUMUS,
+            "rts": "6;7;8;9;10", "seats": 2, "reserve": 0}),
+        json!({"code": "PEL", "name": "Pokmas Pelabuhan", "kelurahan_code": PELABUHAN,
+            "rts": "all", "seats": 5, "reserve": 2}),
+    ] {
+        id_of(
+            &call(
+                app,
+                Method::POST,
+                &format!("/api/v1/admin/rounds/{round}/formations"),
+                &body,
+            )
+            .await,
+        );
+    }
+    round
+}
+
+#[tokio::test]
+async fn the_formations_csv_of_the_api_is_the_admin_pages_file_and_the_import_takes_it_back_unchanged()
+ {
+    let mut app = TestApp::new().await;
+    signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let round = round_with_three_formations(&mut app).await;
+    let before = formations_read_back(&mut app, round).await;
+    assert_eq!(before.len(), 3);
+
+    let path = format!("/api/v1/admin/rounds/{round}/formations.csv");
+    let res = app.get(&path).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.headers["content-type"], "text/csv; charset=utf-8");
+    let csv = res.body;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "round_id,formation_code,name,kelurahan_code,rts,seats,reserve"
+    );
+    assert!(
+        lines.contains(
+            &format!("{round},KM-A,Karang Mumus RT 1-5,{KARANG_MUMUS},1;2;3;4;5,3,1").as_str()
+        ),
+        "{csv}"
+    );
+    assert!(
+        lines.contains(&format!("{round},PEL,Pokmas Pelabuhan,{PELABUHAN},all,5,2").as_str()),
+        "{csv}"
+    );
+    // The same file the admin page hands out.
+    let html = app
+        .get(&format!("/admin/seleksi/{round}/formasi.csv"))
+        .await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert_eq!(html.body, csv);
+    assert_eq!(events_named(&app, "formations.exported").await, 2);
+
+    // Imported back as it is: the same formations, and the next export is
+    // the same file byte for byte.
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("/api/v1/admin/rounds/{round}/formations/import"),
+        &json!({"csv": csv}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(formations_read_back(&mut app, round).await, before);
+    assert_eq!(app.get(&path).await.body, csv);
+}
+
+#[tokio::test]
+async fn an_operator_opens_the_documents_of_an_application_in_their_kelurahan_and_an_operator_elsewhere_cannot()
+ {
+    let mut app = TestApp::new().await;
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    let (_round, ktp, km_app, _) = verification_fixture(&app, admin).await;
+    let doc = uploaded_pdf(&app, km_app, ktp).await;
+    signed_in(
+        &mut app,
+        "op.km@samarindakota.go.id",
+        Role::Operator,
+        &[KARANG_MUMUS],
+    )
+    .await;
+
+    let res = app
+        .get(&format!("/api/v1/operator/applications/{km_app}"))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let url = format!("/api/v1/operator/applications/{km_app}/documents/{doc}");
+    assert_eq!(
+        json_of(&res)["documents"],
+        json!([{"id": doc, "requirement_code": "KTP", "content_type": "application/pdf",
+            "size_bytes": PDF.len(), "url": url}])
+    );
+    // The file name the applicant typed is not needed for checking.
+    assert!(!res.body.contains("ktp-pemohon"), "{}", res.body);
+
+    let res = app.get(&url).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body.as_bytes(), PDF);
+    assert_eq!(res.headers["content-type"], "application/pdf");
+    assert_eq!(res.headers["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers["cache-control"], "private, no-store");
+
+    // Pelabuhan's operator: the application and its file do not exist for them.
+    app.switch_browser(Browser::default());
+    signed_in(
+        &mut app,
+        "op.pel@samarindakota.go.id",
+        Role::Operator,
+        &[PELABUHAN],
+    )
+    .await;
+    let res = app.get(&url).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    assert_eq!(json_of(&res)["error"], "not_found");
+    assert!(!res.body.contains("%PDF"));
+
+    // An admin opens it anywhere.
+    app.switch_browser(Browser::default());
+    let res = app.login("admin@samarindakota.go.id", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = app.get(&url).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body.as_bytes(), PDF);
+}
+
+#[tokio::test]
+async fn an_admin_reads_the_test_schedule_with_attendance_and_the_absence_decision_and_the_funnel_adds_up()
+ {
+    let mut app = TestApp::new().await;
+    let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let fx = scheduled_round(&mut app, admin).await;
+    let base = format!("/api/v1/admin/rounds/{}", fx.round);
+    let path = format!("{base}/sessions");
+
+    let res = app.get(&path).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let s = json_of(&res);
+    assert_eq!(s["waiting"], 0, "{s}");
+    let invited = json!({
+        "id": fx.invitation,
+        "application_id": fx.km_app,
+        "registration_no": "SKT-2027-0001",
+        "full_name": format!("Pemohon {KARANG_MUMUS}"),
+        "formation_code": KARANG_MUMUS.replace('.', ""),
+        "attendance": null,
+        "absence_decision": null,
+        "decided_by": null,
+    });
+    assert_eq!(
+        s["sessions"],
+        json!([
+            {"id": fx.sessions[0], "date": in_days(11), "time": "09:00",
+             "starts_at": s["sessions"][0]["starts_at"], "place": "Aula Kelurahan Karang Mumus",
+             "capacity": 5, "panel_id": fx.panel, "panel_name": "Panel Karang Mumus",
+             "invitations": [invited]},
+            {"id": fx.sessions[1], "date": in_days(12), "time": "09:00",
+             "starts_at": s["sessions"][1]["starts_at"], "place": "Kantor Camat Samarinda Kota",
+             "capacity": 5, "panel_id": fx.panel, "panel_name": "Panel Karang Mumus",
+             "invitations": []},
+        ])
+    );
+    // 09:00 WITA is 01:00 UTC.
+    assert!(
+        s["sessions"][0]["starts_at"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(&format!("{}T01:00:00", in_days(11)))),
+        "{s}"
+    );
+
+    // At the test the applicant does not come; the admin records why.
+    set_round_state(&app, fx.round, "assessment").await;
+    let inv = format!("{base}/invitations/{}", fx.invitation);
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{inv}/attendance"),
+        &json!({"attendance": "absent"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let decision = "Sakit dengan surat dokter; dijadwalkan ulang.";
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{inv}/decision"),
+        &json!({"decision": decision}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let s = json_of(&app.get(&path).await);
+    let row = &s["sessions"][0]["invitations"][0];
+    assert_eq!(row["attendance"], "absent", "{s}");
+    assert_eq!(row["absence_decision"], decision, "{s}");
+    assert_eq!(
+        row["decided_by"], "Pengguna admin@samarindakota.go.id",
+        "{s}"
+    );
+    assert_eq!(events_named(&app, "test.absence_decided").await, 1);
+
+    // The funnel, cumulative: both registered and submitted, one eligible and
+    // invited, nobody attended; Pelabuhan still waits for verification.
+    let d = json_of(&app.get(&format!("{base}/dashboard")).await);
+    let steps: Vec<u64> = ["registered", "submitted", "eligible", "invited", "attended"]
+        .iter()
+        .map(|k| d[k].as_u64().unwrap_or_else(|| panic!("{k}: {d}")))
+        .collect();
+    assert_eq!(steps, [2, 2, 1, 1, 0], "{d}");
+    assert!(steps.windows(2).all(|w| w[0] >= w[1]), "{steps:?}");
+    assert_eq!(
+        (d["drafts"].as_u64(), d["absent"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(d["backlog"][0]["kelurahan_code"], PELABUHAN, "{d}");
+}
+
+#[tokio::test]
+async fn an_admin_generates_formations_per_kelurahan_and_edits_their_seats_through_json() {
+    let mut app = TestApp::new().await;
+    signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let round = api_round(&mut app).await;
+    for (k, n) in [(KARANG_MUMUS, 12), (PELABUHAN, 8)] {
+        let res = call(
+            &mut app,
+            Method::POST,
+            &format!("/api/v1/admin/kelurahan/{k}/rts"),
+            &json!({"count": n}),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    let generate = format!("/api/v1/admin/rounds/{round}/formations/generate");
+    let body = json!({"kecamatan": "64.72.09", "seats": 4, "reserve": 1});
+    let res = call(&mut app, Method::POST, &generate, &body).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let report = json_of(&res);
+    assert_eq!(
+        report["created"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
+    );
+    // Kelurahan of the kecamatan without RT rows are named, not guessed at.
+    assert!(
+        report["without_rts"]
+            .as_array()
+            .is_some_and(|k| !k.is_empty() && !k.contains(&json!(KARANG_MUMUS))),
+        "{report}"
+    );
+    let got = formations_read_back(&mut app, round).await;
+    let summary: Vec<(Value, Value, Value, Value)> = got
+        .iter()
+        .map(|f| (f[2].clone(), f[3].clone(), f[5].clone(), f[6].clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (json!(KARANG_MUMUS), json!(true), json!(4), json!(1)),
+            (json!(PELABUHAN), json!(true), json!(4), json!(1)),
+        ]
+    );
+
+    // Generating again covers nothing twice.
+    let res = call(&mut app, Method::POST, &generate, &body).await;
+    let again = json_of(&res);
+    assert_eq!(again["created"], json!([]), "{again}");
+    assert_eq!(again["already_covered"].as_array().map(Vec::len), Some(2));
+    assert_eq!(formations_read_back(&mut app, round).await, got);
+
+    // Bulk seats: only Karang Mumus changes.
+    let detail = json_of(&app.get(&format!("/api/v1/admin/rounds/{round}")).await);
+    let km = detail["formations"]
+        .as_array()
+        .expect("formations")
+        .iter()
+        .find(|f| f["kelurahan_code"] == KARANG_MUMUS)
+        .expect("km")["id"]
+        .clone();
+    let res = call(
+        &mut app,
+        Method::PUT,
+        &format!("/api/v1/admin/rounds/{round}/formations/seats"),
+        &json!([{"formation_id": km, "seats": 7, "reserve": 3}]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(json_of(&res)["changed"], 1);
+    let after: Vec<(Value, Value, Value)> = formations_read_back(&mut app, round)
+        .await
+        .iter()
+        .map(|f| (f[2].clone(), f[5].clone(), f[6].clone()))
+        .collect();
+    assert_eq!(
+        after,
+        [
+            (json!(KARANG_MUMUS), json!(7), json!(3)),
+            (json!(PELABUHAN), json!(4), json!(1)),
+        ]
+    );
+    assert_eq!(events_named(&app, "formations.seats_updated").await, 1);
+}
+
+#[tokio::test]
+async fn an_admin_moves_an_invitation_to_another_session_and_the_applicant_is_mailed_the_new_place()
+{
+    let mut app = TestApp::new().await;
+    let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let fx = scheduled_round(&mut app, admin).await;
+    let mails = app.mails_to(APPLICANT_EMAIL).await.len();
+    let path = format!(
+        "/api/v1/admin/rounds/{}/invitations/{}/move",
+        fx.round, fx.invitation
+    );
+
+    let res = call(
+        &mut app,
+        Method::POST,
+        &path,
+        &json!({"session_id": fx.sessions[1]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let s = json_of(
+        &app.get(&format!("/api/v1/admin/rounds/{}/sessions", fx.round))
+            .await,
+    );
+    assert_eq!(s["sessions"][0]["invitations"], json!([]), "{s}");
+    assert_eq!(
+        s["sessions"][1]["invitations"][0]["id"],
+        json!(fx.invitation)
+    );
+    assert_eq!(
+        s["sessions"][1]["invitations"][0]["application_id"],
+        json!(fx.km_app)
+    );
+    let sent = app.mails_to(APPLICANT_EMAIL).await;
+    assert_eq!(sent.len(), mails + 1);
+    let mail = sent.last().expect("mail");
+    assert_eq!(mail.template, "test_invitation");
+    assert!(mail.subject.contains("SKT-2027-0001"), "{}", mail.subject);
+    assert!(
+        mail.body_text.contains("Kantor Camat Samarinda Kota"),
+        "{}",
+        mail.body_text
+    );
+    assert_eq!(events_named(&app, "test.moved").await, 1);
+
+    // Into the session it is already in: refused, no second mail.
+    let res = call(
+        &mut app,
+        Method::POST,
+        &path,
+        &json!({"session_id": fx.sessions[1]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        json_of(&res)["fields"]["session"].is_string(),
+        "{}",
+        res.body
+    );
+    assert_eq!(app.mails_to(APPLICANT_EMAIL).await.len(), mails + 1);
+}
+
+#[tokio::test]
+async fn an_admin_removes_a_panelist_through_json_and_the_panel_loses_the_member() {
+    let mut app = TestApp::new().await;
+    let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let fx = scheduled_round(&mut app, admin).await;
+    let panels = format!("/api/v1/admin/rounds/{}/panels", fx.round);
+    let list = json_of(&app.get(&panels).await);
+    assert_eq!(list[0]["members"][0]["account_id"], json!(fx.panelist));
+
+    let member = format!("{panels}/{}/members/{}", fx.panel, fx.panelist);
+    let res = call(&mut app, Method::DELETE, &member, &json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let list = json_of(&app.get(&panels).await);
+    assert_eq!(list[0]["members"], json!([]), "{list}");
+    assert_eq!(list[0]["short"], true);
+    let d = json_of(
+        &app.get(&format!("/api/v1/admin/rounds/{}/dashboard", fx.round))
+            .await,
+    );
+    assert_eq!(d["short_panels"], json!(["Panel Karang Mumus"]), "{d}");
+    assert_eq!(events_named(&app, "panel.member_removed").await, 1);
+
+    // Removing them again: there is no such membership.
+    let res = call(&mut app, Method::DELETE, &member, &json!({})).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    assert_eq!(events_named(&app, "panel.member_removed").await, 1);
+}
+
+#[tokio::test]
+async fn an_admin_lists_rounds_in_every_state_newest_year_first() {
+    let mut app = TestApp::new().await;
+    let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let draft = api_round(&mut app).await;
+    let (in_verification, ..) = verification_fixture(&app, admin).await;
+    let res = call(
+        &mut app,
+        Method::POST,
+        "/api/v1/admin/rounds",
+        &json!({"name": "Rekrutmen Pokmas 2028", "year": 2028, "idempotency_key": "k-2028"}),
+    )
+    .await;
+    let next_year = id_of(&res);
+
+    let res = app.get("/api/v1/admin/rounds").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let rows: Vec<(Value, Value, Value)> = json_of(&res)
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .map(|r| (r["id"].clone(), r["year"].clone(), r["state"].clone()))
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0], (json!(next_year), json!(2028), json!("draft")));
+    let rest: std::collections::BTreeSet<String> = rows[1..]
+        .iter()
+        .map(|r| format!("{} {}", r.0, r.2))
+        .collect();
+    assert_eq!(
+        rest,
+        [
+            format!("\"{draft}\" \"draft\""),
+            format!("\"{in_verification}\" \"verification\""),
+        ]
+        .into_iter()
+        .collect()
+    );
+}
+
+/// Every admin and operator read, with real ids of [`scheduled_round`] so a
+/// 404 cannot pass for a refusal: `(path, operator of the kelurahan may)`.
+fn reads(fx: &Scheduled) -> Vec<(String, bool)> {
+    let r = format!("/api/v1/admin/rounds/{}", fx.round);
+    let a = format!("/api/v1/operator/applications/{}", fx.km_app);
+    vec![
+        ("/api/v1/admin/rounds".into(), false),
+        (r.clone(), false),
+        (format!("{r}/panels"), false),
+        (format!("{r}/dashboard"), false),
+        (format!("{r}/sessions"), false),
+        (format!("{r}/formations.csv"), false),
+        ("/api/v1/admin/approvals".into(), false),
+        ("/api/v1/admin/staff".into(), false),
+        ("/api/v1/operator/verification".into(), true),
+        (a.clone(), true),
+        (format!("{a}/documents/{}", fx.document), true),
+    ]
+}
+
+#[tokio::test]
+async fn every_admin_and_operator_read_refuses_anonymous_callers_and_other_roles_and_answers_an_admin()
+ {
+    let mut app = TestApp::new().await;
+    let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let fx = scheduled_round(&mut app, admin).await;
+    let all = reads(&fx);
+
+    // The admin reads every one of them.
+    for (p, _) in &all {
+        let res = app.get(p).await;
+        assert_eq!(res.status, StatusCode::OK, "admin {p}: {}", res.body);
+    }
+
+    app.switch_browser(Browser::default());
+    for (p, _) in &all {
+        let res = app.get(p).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{p}: {}", res.body);
+        assert_eq!(json_of(&res)["error"], "login_required", "{p}");
+    }
+
+    // Auditors read everything too, but through their own read-only routes
+    // (/api/v1/audit/…, DESIGN §3): the admin and operator routes are not
+    // theirs, as on the HTML side (/admin/…, /petugas/…).
+    for (email, role, scope) in [
+        ("warga@example.com", Role::Applicant, &[][..]),
+        ("panelis@example.com", Role::Panelist, &[KARANG_MUMUS][..]),
+        ("auditor@example.com", Role::Auditor, &[][..]),
+        ("op.km@example.com", Role::Operator, &[KARANG_MUMUS][..]),
+    ] {
+        app.switch_browser(Browser::default());
+        signed_in(&mut app, email, role, scope).await;
+        for (p, operator_may) in &all {
+            let res = app.get(p).await;
+            if role == Role::Operator && *operator_may {
+                assert_eq!(res.status, StatusCode::OK, "{role:?} {p}: {}", res.body);
+                continue;
+            }
+            assert_eq!(
+                res.status,
+                StatusCode::FORBIDDEN,
+                "{role:?} {p}: {}",
+                res.body
+            );
+            assert_eq!(json_of(&res)["error"], "forbidden", "{role:?} {p}");
+        }
+    }
+
+    // An operator of another kelurahan: the application and its document do
+    // not exist for them, and their queue does not list it.
+    app.switch_browser(Browser::default());
+    signed_in(&mut app, "op.pel@example.com", Role::Operator, &[PELABUHAN]).await;
+    for (p, operator_may) in &all {
+        let res = app.get(p).await;
+        let expected = match (*operator_may, p.as_str()) {
+            (false, _) => StatusCode::FORBIDDEN,
+            (true, "/api/v1/operator/verification") => StatusCode::OK,
+            (true, _) => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(res.status, expected, "op.pel {p}: {}", res.body);
+        assert!(
+            !res.body.contains(&fx.km_app.to_string()),
+            "op.pel {p}: {}",
+            res.body
+        );
+    }
+
+    // The auditor's way to the same round's formations file.
+    app.switch_browser(Browser::default());
+    let res = app.login("auditor@example.com", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = app
+        .get(&format!(
+            "/api/v1/audit/rounds/{}/exports/formations.csv",
+            fx.round
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+// ---------------------------------------------------------------------------
+// Bad input: a clear reason, nothing changed
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_schedule_with_dates_out_of_order_is_refused_with_the_reason_and_the_round_is_unchanged()
+{
+    let mut app = TestApp::new().await;
+    signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let round = api_round(&mut app).await;
+    let path = format!("/api/v1/admin/rounds/{round}");
+    let res = call(
+        &mut app,
+        Method::PUT,
+        &path,
+        &json!({"name": "Rekrutmen Pokmas API", "year": 2027, "schedule": {
+            "registration_opens_at": "2027-01-10T08:00",
+            "registration_closes_at": "2027-01-31T16:00"}}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let before = app.get(&path).await.body;
+    let events = audit_count(&app).await;
+
+    // Registration would close before it opens; the new name must not stick either.
+    let res = call(
+        &mut app,
+        Method::PUT,
+        &path,
+        &json!({"name": "Nama Baru", "year": 2027, "schedule": {
+            "registration_opens_at": "2027-01-10T08:00",
+            "registration_closes_at": "2027-01-05T16:00"}}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let err = json_of(&res);
+    assert_eq!(err["error"], "invalid");
+    let msg = err["fields"]["registration_closes_at"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(msg.contains("harus sesudah"), "{msg}");
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains(msg)),
+        "{err}"
+    );
+
+    assert_eq!(app.get(&path).await.body, before);
+    assert_eq!(audit_count(&app).await, events);
+}
+
+#[tokio::test]
+async fn an_overlapping_formation_is_refused_with_the_reason_and_the_formations_are_unchanged() {
+    let mut app = TestApp::new().await;
+    signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
+    let round = round_with_three_formations(&mut app).await;
+    let before = formations_read_back(&mut app, round).await;
+    let events = audit_count(&app).await;
+    let add = format!("/api/v1/admin/rounds/{round}/formations");
+
+    // RT 5 already belongs to KM-A.
+    let res = call(
+        &mut app,
+        Method::POST,
+        &add,
+        &json!({"code": "KM-C", "name": "Karang Mumus RT 5", "kelurahan_code": KARANG_MUMUS,
+            "rts": "5", "seats": 1}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let msg = json_of(&res)["fields"]["rts"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", res.body))
+        .to_owned();
+    assert!(
+        msg.contains("tumpang tindih") && msg.contains("RT 5 (KM-A)"),
+        "{msg}"
+    );
+    // Pelabuhan is one whole formation already.
+    let res = call(
+        &mut app,
+        Method::POST,
+        &add,
+        &json!({"code": "PEL-2", "name": "Pelabuhan RT 1", "kelurahan_code": PELABUHAN,
+            "rts": "1", "seats": 1}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        json_of(&res)["fields"]["rts"]
+            .as_str()
+            .is_some_and(|m| m.contains("PEL")),
+        "{}",
+        res.body
+    );
+    // A file whose two lines overlap is refused whole.
+    let csv = format!(
+        "round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n\
+         {round},KM-X,Karang Mumus RT 1-6,{KARANG_MUMUS},1;2;3;4;5;6,3,1\n\
+         {round},KM-Y,Karang Mumus RT 6-10,{KARANG_MUMUS},6;7;8;9;10,2,0\n"
+    );
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{add}/import"),
+        &json!({"csv": csv}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        json_of(&res)["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("tumpang tindih")),
+        "{}",
+        res.body
+    );
+
+    assert_eq!(formations_read_back(&mut app, round).await, before);
+    assert_eq!(audit_count(&app).await, events);
 }

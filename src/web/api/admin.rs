@@ -58,6 +58,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(formations_seats))
         .routes(routes!(verification_queue))
         .routes(routes!(verification_application))
+        .routes(routes!(verification_document))
         .routes(routes!(verification_record))
         .routes(routes!(change_request))
         .routes(routes!(approvals_list))
@@ -69,13 +70,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(panels_list, panel_create))
         .routes(routes!(panel_member_add))
         .routes(routes!(panel_formations))
-        .routes(routes!(session_create))
+        .routes(routes!(sessions_list, session_create))
         .routes(routes!(session_fill))
         .routes(routes!(invitation_attendance))
         .routes(routes!(round_requirements))
         .routes(routes!(formation_add))
         .routes(routes!(formation_delete))
         .routes(routes!(formations_import))
+        .routes(routes!(formations_export))
         .routes(routes!(panel_member_remove))
         .routes(routes!(invitation_move))
         .routes(routes!(absence_decide))
@@ -870,8 +872,25 @@ pub struct VerificationApplication {
     pub rt_number: Option<i32>,
     pub assisted: bool,
     pub requirements: Vec<RequirementCheckItem>,
+    /// The uploaded documents; `url` serves the bytes.
+    pub documents: Vec<DocumentItem>,
     /// Id of a change waiting for a second admin.
     pub pending_change: Option<Uuid>,
+}
+
+/// One uploaded document of an application under verification. The name the
+/// applicant gave the file is left out: it may carry personal data and
+/// checking does not need it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DocumentItem {
+    pub id: Uuid,
+    /// The requirement it was uploaded for, e.g. `KTP`.
+    pub requirement_code: Option<String>,
+    /// As found from the bytes at upload: `application/pdf`, `image/jpeg` or `image/png`.
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// `/api/v1/operator/applications/{id}/documents/{doc}`.
+    pub url: String,
 }
 
 /// One application for checking (404 outside the caller's kelurahan).
@@ -886,6 +905,22 @@ pub async fn verification_application(
     let v = verification::open(&app.db, &staff, parse_id(&id)?)
         .await
         .map_err(service_err)?;
+    let codes: BTreeMap<Uuid, String> = v
+        .requirements
+        .iter()
+        .map(|q| (q.id, q.code.clone()))
+        .collect();
+    let documents = v
+        .documents
+        .into_iter()
+        .map(|d| DocumentItem {
+            url: format!("/api/v1/operator/applications/{}/documents/{}", v.id, d.id),
+            id: d.id,
+            requirement_code: d.requirement_id.and_then(|r| codes.get(&r).cloned()),
+            content_type: d.content_type,
+            size_bytes: d.size_bytes,
+        })
+        .collect();
     Ok(Json(VerificationApplication {
         id: v.id,
         round_name: v.round_name,
@@ -920,8 +955,27 @@ pub async fn verification_application(
                 }),
             })
             .collect(),
+        documents,
         pending_change: v.pending_change.map(|a| a.id),
     }))
+}
+
+/// The bytes of one document, for an operator of the application's kelurahan
+/// or an admin (404 otherwise, as for the application). Served inline only
+/// as PDF, JPEG or PNG, with `X-Content-Type-Options: nosniff` and never
+/// stored by shared caches.
+#[utoipa::path(get, path = "/operator/applications/{id}/documents/{doc}", tag = "operator",
+    params(("id" = Uuid, Path), ("doc" = Uuid, Path)),
+    responses((status = 200, description = "The document's bytes, typed as found at upload",
+            content(("application/pdf"), ("image/jpeg"), ("image/png"))),
+        (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn verification_document(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, AdminError> {
+    let staff = staff_of(&user)?;
+    Ok(crate::web::staff::document_response(&app, &staff, parse_id(&id)?, parse_id(&doc)?).await?)
 }
 
 /// MS or TMS on one requirement.
@@ -1496,6 +1550,103 @@ pub async fn session_create(
     Ok((StatusCode::CREATED, Json(CreatedId { id: sid })))
 }
 
+/// An invited applicant as the schedule shows them.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct InvitationItem {
+    /// The invitation (for `move`, `attendance` and `decision`).
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub registration_no: String,
+    pub full_name: String,
+    pub formation_code: String,
+    /// `present`, `absent`, or null until recorded.
+    pub attendance: Option<String>,
+    /// The admin's written decision on an absence.
+    pub absence_decision: Option<String>,
+    /// Name of the admin who decided it.
+    pub decided_by: Option<String>,
+}
+
+/// A test session with its invitations. `date` and `time` are local
+/// Samarinda time (WITA), as they were entered.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SessionItem {
+    pub id: Uuid,
+    /// `YYYY-MM-DD` (WITA).
+    pub date: String,
+    /// `HH:MM` (WITA).
+    pub time: String,
+    /// The same instant as RFC 3339.
+    pub starts_at: Option<String>,
+    pub place: String,
+    pub capacity: i32,
+    pub panel_id: Uuid,
+    pub panel_name: String,
+    /// In registration-number order.
+    pub invitations: Vec<InvitationItem>,
+}
+
+/// The test schedule of a round.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ScheduleBody {
+    /// Eligible applications without an invitation yet.
+    pub waiting: u64,
+    /// Earliest first.
+    pub sessions: Vec<SessionItem>,
+}
+
+/// The fit & proper test sessions of a round, each with its invitations,
+/// attendance and absence decisions (what the admin schedule page shows).
+#[utoipa::path(get, path = "/admin/rounds/{id}/sessions", tag = "admin", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ScheduleBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn sessions_list(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> AdminResult<ScheduleBody> {
+    admin(&user)?;
+    let o = panels::schedule_overview(&app.db, parse_id(&id)?)
+        .await
+        .map_err(round_err)?;
+    let sessions = o
+        .sessions
+        .into_iter()
+        .map(|s| {
+            let local = crate::domain::round::input_wita(s.model.starts_at);
+            let (date, time) = local.split_once('T').unwrap_or((local.as_str(), ""));
+            SessionItem {
+                id: s.model.id,
+                date: date.to_owned(),
+                time: time.to_owned(),
+                starts_at: rfc3339(Some(s.model.starts_at)),
+                place: s.model.place,
+                capacity: s.model.capacity,
+                panel_id: s.model.panel_id,
+                panel_name: s.panel_name,
+                invitations: s
+                    .invitations
+                    .into_iter()
+                    .map(|i| InvitationItem {
+                        id: i.id,
+                        application_id: i.application_id,
+                        registration_no: i.registration_no,
+                        full_name: i.full_name,
+                        formation_code: i.formation_code,
+                        attendance: i.attendance,
+                        absence_decision: i.decision,
+                        decided_by: i.decided_by,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Json(ScheduleBody {
+        waiting: o.waiting,
+        sessions,
+    }))
+}
+
 /// An empty JSON object.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct EmptyBody {}
@@ -1689,6 +1840,21 @@ pub async fn formations_import(
     Ok(Json(ChangedBody { changed }))
 }
 
+/// The round's formations as `formations.csv`, the same file as the admin
+/// page's download and in the form `formations/import` reads back. Every
+/// export is recorded (`formations.exported`, with the file's SHA-256).
+#[utoipa::path(get, path = "/admin/rounds/{id}/formations.csv", tag = "admin", params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "text/csv", body = String, description = "round_id,formation_code,name,kelurahan_code,rts,seats,reserve"),
+        (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn formations_export(
+    State(app): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, AdminError> {
+    admin(&user)?;
+    Ok(crate::web::rounds::formations_attachment(&app, &user.0, parse_id(&id)?).await?)
+}
+
 /// Removes a panelist from a panel (`panel.member_removed`).
 #[utoipa::path(delete, path = "/admin/rounds/{id}/panels/{panel}/members/{account}", tag = "admin",
     params(("id" = Uuid, Path), ("panel" = Uuid, Path), ("account" = Uuid, Path)),
@@ -1828,14 +1994,24 @@ pub struct BacklogItem {
     pub waiting: u64,
 }
 
-/// The admin dashboard of a round.
+/// The admin dashboard of a round. The funnel `registered` ≥ `submitted` ≥
+/// `eligible` ≥ `invited` ≥ `attended` is cumulative; `drafts` and `absent`
+/// are side counts.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct DashboardBody {
-    pub drafts: u64,
+    /// Every application started in the round, in any state.
+    pub registered: u64,
+    /// Applications ever submitted (withdrawals included).
     pub submitted: u64,
+    /// Applications found eligible (and those scored or ranked since).
     pub eligible: u64,
+    /// Applications with a test invitation.
     pub invited: u64,
+    /// Invitations marked present.
     pub attended: u64,
+    /// Applications still in draft (counted in `registered` only).
+    pub drafts: u64,
+    /// Invitations marked absent.
     pub absent: u64,
     pub backlog: Vec<BacklogItem>,
     /// Names of panels with fewer members than `min_panelists`.
@@ -1857,6 +2033,7 @@ pub async fn round_dashboard(
         .await
         .map_err(round_err)?;
     Ok(Json(DashboardBody {
+        registered: d.funnel.registered,
         drafts: d.funnel.drafts,
         submitted: d.funnel.submitted,
         eligible: d.funnel.eligible,
