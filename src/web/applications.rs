@@ -444,20 +444,7 @@ pub async fn form_submit(
         match svc::submit(&app.db, &vault, mail, act, id, ctx.lang).await {
             Ok(done) => {
                 if let Some(pin) = done.status_pin {
-                    // Shown once: rendered here, never stored in clear.
-                    let view = svc::load(&app.db, act, id).await?;
-                    let page = v::receipt(
-                        &ctx,
-                        &v::ReceiptPage {
-                            view: &view,
-                            pin: Some(v::NewPin {
-                                pin: pin.as_str().to_owned(),
-                                replaces_old: false,
-                            }),
-                            reissue_csrf: None,
-                        },
-                    );
-                    return Ok(shown_once(page));
+                    return pin_receipt(&app, &ctx, act, id, &pin, false).await;
                 }
                 return Ok(to_receipt(id));
             }
@@ -493,10 +480,30 @@ fn to_receipt(id: Uuid) -> Response {
     Redirect::to(&format!("/pendaftaran/{id}/tanda-terima")).into_response()
 }
 
-/// A page with a status PIN in clear: kept out of every cache, since only
-/// its hash is stored and it is shown this once.
-fn shown_once(page: maud::Markup) -> Response {
-    ([(header::CACHE_CONTROL, "no-store")], page).into_response()
+/// The receipt with a status PIN in clear: the answer to an assisted
+/// submission or to a new PIN. Only the PIN's hash is stored, so this is the
+/// one time it is shown, and no cache may keep it.
+async fn pin_receipt(
+    app: &AppState,
+    ctx: &PageCtx,
+    act: Acting<'_>,
+    id: Uuid,
+    pin: &StatusPin,
+    replaces_old: bool,
+) -> AppResult<Response> {
+    let view = svc::load(&app.db, act, id).await?;
+    let page = v::receipt(
+        ctx,
+        &v::ReceiptPage {
+            view: &view,
+            pin: Some(v::NewPin {
+                pin: pin.as_str().to_owned(),
+                replaces_old,
+            }),
+            reissue_csrf: None,
+        },
+    );
+    Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
 /// `GET /pendaftaran/{id}/tanda-terima`; for an assisted application, its
@@ -551,19 +558,7 @@ pub async fn reissue_pin(
     csrf.verify(&input.csrf)?;
     let id = parse_id(&id)?;
     let pin = svc::reissue_pin(&app.db, acting(&user), id).await?;
-    let view = svc::load(&app.db, acting(&user), id).await?;
-    let page = v::receipt(
-        &ctx,
-        &v::ReceiptPage {
-            view: &view,
-            pin: Some(v::NewPin {
-                pin: pin.as_str().to_owned(),
-                replaces_old: true,
-            }),
-            reissue_csrf: None,
-        },
-    );
-    Ok(shown_once(page))
+    pin_receipt(&app, &ctx, acting(&user), id, &pin, true).await
 }
 
 /// `GET /pendaftaran/{id}`: only the owner (and staff who may read it).

@@ -6,8 +6,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use pokmas::db::audit::Actor;
 use pokmas::db::entities::{account, application, document, requirement, round, test_session};
-use pokmas::domain::role::Role;
 use pokmas::domain::lang::Lang;
+use pokmas::domain::role::Role;
 use pokmas::domain::round::{RoundState, format_wita, input_wita};
 use pokmas::services::rounds::{self as rounds, FormData, RoundSettings};
 use sea_orm::{
@@ -457,7 +457,10 @@ async fn applications_are_refused_with_messages_next_to_the_fields() {
         ("0072095505900001", "bukan kode provinsi"),
         ("6400095505900001", "(kode kabupaten/kota) tidak boleh 00"),
         ("6472005505900001", "(kode kecamatan) tidak boleh 00"),
-        ("6472093505900001", "(tanggal lahir) harus 01-31, atau 41-71"),
+        (
+            "6472093505900001",
+            "(tanggal lahir) harus 01-31, atau 41-71",
+        ),
         ("6472095513900001", "(bulan lahir) harus 01-12"),
         // 31 February (a woman: 71 = 31 + 40).
         ("6472097102900001", "tidak ada di kalender"),
@@ -845,7 +848,11 @@ async fn a_retried_desk_submission_shows_the_receipt_and_only_the_kelurahan_oper
         .filter(|(a, _)| a == "application.status_pin_reissued")
         .collect::<Vec<_>>();
     assert!(!reissued.is_empty());
-    assert!(reissued.iter().all(|(_, p)| p.contains(number) && !p.contains(&new_pin)));
+    assert!(
+        reissued
+            .iter()
+            .all(|(_, p)| p.contains(number) && !p.contains(&new_pin))
+    );
     let operator = app.switch_browser(Default::default());
     let res = app
         .post_form("/cek-status", &[("number", number), ("pin", &old_pin)])
@@ -933,12 +940,18 @@ async fn an_rt_outside_every_formation_is_explained() {
         "{}",
         page.body
     );
-    assert!(page.body.contains("hubungi kantor kelurahan Anda (desk Probebaya)"));
+    assert!(
+        page.body
+            .contains("hubungi kantor kelurahan Anda (desk Probebaya)")
+    );
     app.get("/bahasa/en").await;
     let page = app
         .get(&format!("/seleksi/{slug}/daftar?kecamatan={KECAMATAN}"))
         .await;
-    assert!(page.body.contains("Then it is not in any formation of this round"));
+    assert!(
+        page.body
+            .contains("Then it is not in any formation of this round")
+    );
 }
 
 async fn nul_never_reaches_the_database(mut app: TestApp) {
@@ -984,7 +997,7 @@ async fn nul_never_reaches_the_database(mut app: TestApp) {
             &start_path,
             &[
                 ("csrf", &csrf),
-                ("idempotency_key", "k\02"),
+                ("idempotency_key", "k\0-2"),
                 ("kelurahan", KELURAHAN),
                 ("rt", "7"),
             ],
@@ -1008,9 +1021,20 @@ async fn nul_never_reaches_the_database(mut app: TestApp) {
             &[],
         )
         .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", res.body);
-        assert!(res.body.contains(&format!("id=\"{field}-error\"")), "{field}");
-        assert!(res.body.contains("Teks berisi karakter yang tidak diizinkan."));
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            res.body
+        );
+        assert!(
+            res.body.contains(&format!("id=\"{field}-error\"")),
+            "{field}"
+        );
+        assert!(
+            res.body
+                .contains("Teks berisi karakter yang tidak diizinkan.")
+        );
     }
     let a = application::Entity::find_by_id(id_in(&form))
         .one(&app.db.db)
@@ -1055,7 +1079,8 @@ async fn a_nul_in_any_input_is_refused_without_an_error_page_on_postgres() {
 async fn numbers_count_across_rounds(mut app: TestApp) {
     let (_, first) = open_round(&app).await;
     let admin = admin_actor(&app).await;
-    let (_, second) = open_round_named(&app, admin, "Rekrutmen Pokmas Samarinda Kota Tahap II").await;
+    let (_, second) =
+        open_round_named(&app, admin, "Rekrutmen Pokmas Samarinda Kota Tahap II").await;
     assert_ne!(first, second);
     submitted_by(&mut app, &first, ("Siti Aminah", "siti@contoh.id", NIK)).await;
     let in_second = submitted_by(&mut app, &second, ("Rina Wati", "rina@contoh.id", NIK2)).await;
@@ -1118,7 +1143,13 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
     let csrf = hidden_value(&app.get(&form).await.body, "csrf").expect("csrf");
     let mut fields: Vec<(&str, &str)> = without_phone_or_email(&csrf, NIK2)
         .into_iter()
-        .map(|(k, v)| if k == "full_name" { (k, "Rahmat Hidayat") } else { (k, v) })
+        .map(|(k, v)| {
+            if k == "full_name" {
+                (k, "Rahmat Hidayat")
+            } else {
+                (k, v)
+            }
+        })
         .collect();
     fields.push(("action", "submit"));
     let pdf = pdf();
@@ -1229,7 +1260,10 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
     assert!(page.body.contains("Undangan uji kelayakan: belum ada."));
     app.get("/bahasa/en").await;
     let page = app.get(&format!("/pendaftaran/{siti}")).await;
-    assert!(page.body.contains("<strong>Does not meet requirements</strong>: Document unreadable"));
+    assert!(
+        page.body
+            .contains("<strong>Does not meet requirements</strong>: Document unreadable")
+    );
     let api = app.get(&format!("/api/v1/me/applications/{siti}")).await;
     let checks = crate::api::json(&api)["timeline"]["checks"].clone();
     let ktp_check = checks
@@ -1340,11 +1374,10 @@ async fn published_results_and_ranks_show_on_the_status_page_and_the_number_and_
     .await
     .expect("pin");
     p.f.app.switch_browser(Default::default());
-    let res = p
-        .f
-        .app
-        .post_form("/cek-status", &[("number", &b_no), ("pin", pin.as_str())])
-        .await;
+    let res =
+        p.f.app
+            .post_form("/cek-status", &[("number", &b_no), ("pin", pin.as_str())])
+            .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert!(
         res.body

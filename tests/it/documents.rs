@@ -220,7 +220,10 @@ async fn an_applicants_document_is_served_to_her_kelurahan_operator_admins_and_a
             let disposition = res.headers[header::CONTENT_DISPOSITION]
                 .to_str()
                 .expect("header");
-            assert!(disposition.starts_with("attachment"), "{email}: {disposition}");
+            assert!(
+                disposition.starts_with("attachment"),
+                "{email}: {disposition}"
+            );
             assert_eq!(res.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
             assert_eq!(res.headers[header::CONTENT_TYPE], "application/pdf");
             assert_eq!(res.body.as_bytes(), pdf().as_slice(), "{email}");

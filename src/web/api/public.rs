@@ -6,9 +6,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
+use crate::db::entities::round;
 use crate::domain::round::RoundState;
 use crate::error::AppError;
-use crate::db::entities::round;
 use crate::services;
 
 /// A recruitment round as the public sees it.
