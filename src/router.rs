@@ -214,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/pendaftaran/{id}", get(apps::status_page))
         .route("/pendaftaran/{id}/tanda-terima", get(apps::receipt))
+        .route("/pendaftaran/{id}/pin", post(apps::reissue_pin))
         .route("/pendaftaran/{id}/batal", post(apps::withdraw))
         .route("/dokumen/{id}", get(apps::document))
         .route("/meja-bantuan", get(apps::desk).post(apps::desk_start))

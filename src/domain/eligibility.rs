@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use time::{Date, Month};
 
 use super::lang::Lang;
+use super::round::Msg;
 
 /// Memenuhi syarat (meets the requirement) or tidak memenuhi syarat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +28,23 @@ impl Verdict {
         match self {
             Verdict::Ms => "ms",
             Verdict::Tms => "tms",
+        }
+    }
+
+    /// Reads the stored form.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Verdict> {
+        [Verdict::Ms, Verdict::Tms]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+
+    /// The verdict in words, for the applicant.
+    #[must_use]
+    pub fn label(self) -> Msg {
+        match self {
+            Verdict::Ms => Msg::new("Memenuhi Syarat", "Meets requirements"),
+            Verdict::Tms => Msg::new("Tidak Memenuhi Syarat", "Does not meet requirements"),
         }
     }
 }

@@ -17,3 +17,4 @@ pub mod ranking;
 pub mod registration;
 pub mod role;
 pub mod round;
+pub mod text;

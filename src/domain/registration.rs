@@ -21,7 +21,8 @@ pub const MAX_SEQ: u16 = 9999;
 
 /// A registration number, `<year>-<kelurahan code digits>-<seq>`, e.g.
 /// `2023-6472011001-0042`: the 42nd submission in kelurahan 64.72.01.1001 in
-/// the 2023 round.
+/// 2023, counted across that year's rounds (two rounds of one year would
+/// otherwise hand out the same number).
 ///
 /// The kelurahan comes first after the year so that numbers sort and group by
 /// kelurahan, as operators handle them; the dots are dropped so the number
@@ -129,10 +130,17 @@ impl RegistrationNo {
         format!("{}.{}.{}.{}", &k[0..2], &k[2..4], &k[4..6], &k[6..10])
     }
 
-    /// The position of the submission within its kelurahan and round (1-based).
+    /// The position of the submission within its kelurahan and year (1-based).
     #[must_use]
     pub fn seq(&self) -> u16 {
         self.seq
+    }
+
+    /// What every number of this year and kelurahan starts with,
+    /// `2023-6472011001-`.
+    #[must_use]
+    pub fn prefix(&self) -> String {
+        format!("{:04}-{}-", self.year, self.kelurahan)
     }
 }
 

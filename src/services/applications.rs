@@ -25,6 +25,7 @@ use crate::db::entities::{
     requirement, round, rt,
 };
 use crate::domain::account::Email;
+use crate::domain::eligibility::Verdict;
 use crate::domain::family_card::FamilyCardNo;
 use crate::domain::lang::Lang;
 use crate::domain::nik::{Nik, NikWarning, Sex, check_consistency};
@@ -33,6 +34,7 @@ use crate::domain::registration::{
 };
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
+use crate::domain::text::plain_text;
 use crate::mail::{Locale, Mailbox, Template, enqueue};
 use crate::pii::NikVault;
 use crate::storage::FileStore;
@@ -66,6 +68,10 @@ pub enum ApplicationError {
     /// The caller's role or scope does not allow this.
     #[error("forbidden")]
     Forbidden,
+    /// The application is no longer a draft (already submitted or
+    /// withdrawn), so it cannot be changed: a retried submission lands here.
+    #[error("not a draft")]
+    NotDraft,
     /// An upload was refused; the message is for the uploader.
     #[error("upload refused: {field}: {error}")]
     Upload {
@@ -109,6 +115,9 @@ impl From<ApplicationError> for crate::error::AppError {
             }
             ApplicationError::NotFound => AppError::NotFound,
             ApplicationError::Forbidden => AppError::Forbidden,
+            ApplicationError::NotDraft => {
+                AppError::BadRequest("Pendaftaran ini sudah dikirim.".into())
+            }
             ApplicationError::Db(e) => AppError::from(e),
             ApplicationError::Internal(e) => AppError::Internal(e),
         }
@@ -138,7 +147,8 @@ impl Acting<'_> {
 
     /// Whether the caller may change `a`: its own applicant, or for an
     /// assisted application an operator covering its kelurahan (or an admin).
-    fn may_edit(&self, a: &application::Model) -> bool {
+    #[must_use]
+    pub fn may_edit(&self, a: &application::Model) -> bool {
         match self.account() {
             Some((id, Role::Applicant)) => a.account_id == Some(id),
             Some((_, Role::Operator)) => {
@@ -147,6 +157,13 @@ impl Acting<'_> {
             Some((_, Role::Admin)) => a.account_id.is_none(),
             _ => false,
         }
+    }
+
+    /// Whether the caller may issue a new status PIN for `a`: a submitted
+    /// assisted application, by an operator covering its kelurahan or an admin.
+    #[must_use]
+    pub fn may_reissue_pin(&self, a: &application::Model) -> bool {
+        a.account_id.is_none() && a.registration_no.is_some() && self.may_edit(a)
     }
 
     /// Whether the caller may read `a` and its documents (DESIGN §3).
@@ -219,10 +236,10 @@ async fn remember(
     .map(|_| ())
 }
 
-/// A usable idempotency key: non-empty and short.
+/// A usable idempotency key: non-empty, short and storable.
 fn usable_key(key: &str) -> Option<&str> {
     let k = key.trim();
-    (!k.is_empty() && k.len() <= 100).then_some(k)
+    (!k.is_empty() && k.len() <= 100 && plain_text(k, false)).then_some(k)
 }
 
 // ---------------------------------------------------------------------------
@@ -260,14 +277,20 @@ fn registration_open(r: &round::Model, now: OffsetDateTime) -> Result<(), Applic
 ///
 /// # Errors
 /// `Forbidden` for other roles or out-of-scope operators; `NotFound` for an
-/// unknown round; `Invalid` when registration is not open or the RT lies in no
-/// formation of the round (with an explanation); storage failures.
+/// unknown round or a kelurahan code no list could hold; `Invalid` when
+/// registration is not open or the RT lies in no formation of the round (with
+/// an explanation); storage failures.
 pub async fn start_draft(
     db: &DatabaseConnection,
     acting: Acting<'_>,
     s: &StartDraft,
 ) -> Result<Uuid, ApplicationError> {
     let (who, role) = acting.account().ok_or(ApplicationError::Forbidden)?;
+    // A code with control characters is no kelurahan, and PostgreSQL would
+    // refuse the NUL in a query with an error instead of finding nothing.
+    if !plain_text(&s.kelurahan_code, false) {
+        return Err(ApplicationError::NotFound);
+    }
     let assisted = match role {
         Role::Applicant => false,
         Role::Operator if acting.covers(Some(&s.kelurahan_code)) => true,
@@ -434,6 +457,8 @@ pub struct SaveOutcome {
     pub warnings: Vec<Msg>,
 }
 
+/// A text field's value when it is storable; otherwise its message goes into
+/// `errs`. Line breaks are allowed only in the long texts.
 fn len_ok(
     errs: &mut FieldErrors,
     field: &str,
@@ -442,6 +467,16 @@ fn len_ok(
     what: (&str, &str),
 ) -> Option<String> {
     if v.is_empty() {
+        return None;
+    }
+    if !plain_text(v, max == MAX_LONG_TEXT) {
+        errs.insert(
+            field.to_owned(),
+            Msg::new(
+                "Teks berisi karakter yang tidak diizinkan.",
+                "The text contains characters that are not allowed.",
+            ),
+        );
         return None;
     }
     if v.chars().count() > max {
@@ -527,10 +562,7 @@ fn still_draft(a: &application::Model) -> Result<(), ApplicationError> {
     if a.state == state::DRAFT {
         Ok(())
     } else {
-        Err(ApplicationError::form(
-            "Pendaftaran ini sudah dikirim dan tidak dapat diubah lagi.",
-            "This application was already submitted and can no longer be changed.",
-        ))
+        Err(ApplicationError::NotDraft)
     }
 }
 
@@ -540,7 +572,7 @@ fn still_draft(a: &application::Model) -> Result<(), ApplicationError> {
 /// one NIK can exist until one of them is submitted.
 ///
 /// # Errors
-/// `NotFound` when not the caller's; `Invalid` when no longer a draft;
+/// `NotFound` when not the caller's; `NotDraft` when no longer a draft;
 /// storage failures.
 pub async fn save_draft(
     db: &DatabaseConnection,
@@ -809,8 +841,8 @@ async fn requirements_of(
 /// of a draft, replacing an earlier upload for it (`document.added`).
 ///
 /// # Errors
-/// `NotFound`; `Invalid` when not a draft or the requirement is unknown;
-/// `Upload` when the file is refused (type by content, size, empty).
+/// `NotFound` (also for an unknown requirement); `NotDraft` when no longer a
+/// draft; `Upload` when the file is refused (type by content, size, empty).
 pub async fn attach_document(
     db: &DatabaseConnection,
     store: &FileStore,
@@ -945,8 +977,8 @@ pub async fn submit(
         };
     }
     // Locking the round row serialises submissions of one round on
-    // PostgreSQL, so `seq_in_kelurahan` (max + 1) and the NIK check cannot
-    // race; SQLite's BEGIN IMMEDIATE already serialises every writer.
+    // PostgreSQL, so the NIK check cannot race; SQLite's BEGIN IMMEDIATE
+    // already serialises every writer.
     let r = round::Entity::find_by_id(a.round_id)
         .lock_exclusive()
         .one(&tx)
@@ -964,11 +996,13 @@ pub async fn submit(
     required(&mut errs, "full_name", &a.full_name);
     required(&mut errs, "birth_place", &a.birth_place);
     required(&mut errs, "address", &a.address);
-    required(&mut errs, "phone", &a.phone);
     required(&mut errs, "education", &a.education);
     required(&mut errs, "occupation", &a.occupation);
     required(&mut errs, "motivation", &a.motivation);
+    // The help desk exists for residents without e-mail or a phone: only a
+    // self-service applicant must give both (the account has an address).
     if a.account_id.is_some() {
+        required(&mut errs, "phone", &a.phone);
         required(&mut errs, "email", &a.email);
     }
     if a.birth_date.is_none() {
@@ -1053,17 +1087,7 @@ pub async fn submit(
         ));
     }
 
-    let max_seq: Option<Option<i32>> = application::Entity::find()
-        .select_only()
-        .column_as(application::Column::SeqInKelurahan.max(), "m")
-        .filter(application::Column::RoundId.eq(r.id))
-        .filter(application::Column::KelurahanCode.eq(kelurahan.clone()))
-        .into_tuple()
-        .one(&tx)
-        .await?;
-    let seq = max_seq.flatten().unwrap_or(0) + 1;
-    let number = RegistrationNo::new(r.year, &kelurahan, u32::try_from(seq).unwrap_or(u32::MAX))
-        .map_err(|e| ApplicationError::form(e.message(Lang::Id), e.message(Lang::En)))?;
+    let number = next_number(&tx, r.year, &kelurahan).await?;
     let submission = Submission {
         round_id: r.id.to_string(),
         registration_no: number.clone(),
@@ -1093,7 +1117,7 @@ pub async fn submit(
     m.formation_id = Set(Some(formation_id));
     m.nik_hash = Set(Some(nik_hash));
     m.registration_no = Set(Some(registration_no.clone()));
-    m.seq_in_kelurahan = Set(Some(seq));
+    m.seq_in_kelurahan = Set(Some(i32::from(number.seq())));
     m.submission_hash = Set(Some(hash.clone()));
     m.submitted_at = Set(Some(now));
     m.updated_at = Set(now);
@@ -1137,6 +1161,95 @@ pub async fn submit(
         registration_no,
         status_pin: assisted_pin.map(|(pin, _)| pin),
     })
+}
+
+/// The next registration number of `year` in `kelurahan`. Numbers are unique
+/// over the whole table but carry only the year, so the count runs across
+/// every round of that year: the highest number with the prefix, plus one.
+/// Locking the kelurahan row makes submissions of one kelurahan wait for each
+/// other on PostgreSQL even in different rounds (SQLite's BEGIN IMMEDIATE
+/// already serialises every writer).
+async fn next_number(
+    tx: &DatabaseTransaction,
+    year: i32,
+    kelurahan: &str,
+) -> Result<RegistrationNo, ApplicationError> {
+    use crate::db::entities::kelurahan as kel;
+    let invalid = |e: crate::domain::registration::RegistrationNoError| {
+        ApplicationError::form(e.message(Lang::Id), e.message(Lang::En))
+    };
+    let prefix = RegistrationNo::new(year, kelurahan, 1)
+        .map_err(invalid)?
+        .prefix();
+    kel::Entity::find_by_id(kelurahan.to_owned())
+        .lock_exclusive()
+        .one(tx)
+        .await?;
+    // Four-digit sequence numbers sort as text.
+    let last: Option<Option<String>> = application::Entity::find()
+        .select_only()
+        .column_as(application::Column::RegistrationNo.max(), "m")
+        .filter(application::Column::RegistrationNo.starts_with(&prefix))
+        .into_tuple()
+        .one(tx)
+        .await?;
+    let last = last
+        .flatten()
+        .and_then(|n| RegistrationNo::parse(&n).ok())
+        .map_or(0, |n| n.seq());
+    RegistrationNo::new(year, kelurahan, u32::from(last) + 1).map_err(invalid)
+}
+
+/// Issues a new status PIN for a submitted assisted application, e.g. when
+/// the printed receipt is lost: only the PIN's hash is stored, so the old one
+/// cannot be shown again. The old PIN stops working at once;
+/// `application.status_pin_reissued` records who did it (never the PIN).
+///
+/// # Errors
+/// `NotFound` unless an operator covering the kelurahan or an admin may edit
+/// this assisted application; `Invalid` before submission; storage failures.
+pub async fn reissue_pin(
+    db: &DatabaseConnection,
+    acting: Acting<'_>,
+    id: Uuid,
+) -> Result<StatusPin, ApplicationError> {
+    // argon2 is slow on purpose: hash before the write transaction.
+    let pin = crate::pii::generate_pin();
+    let hash = super::accounts::hash_password(pin.as_str().to_owned())
+        .await
+        .map_err(|e| ApplicationError::Internal(anyhow::anyhow!("{e}")))?;
+    let tx = begin_write(db).await?;
+    let a = load_for_edit(&tx, &acting, id).await?;
+    if a.account_id.is_some() {
+        // A self-service applicant follows the status signed in.
+        return Err(ApplicationError::NotFound);
+    }
+    if a.registration_no.is_none() {
+        return Err(ApplicationError::form(
+            "PIN status baru dapat diterbitkan setelah pendaftaran dikirim.",
+            "A status PIN can be issued once the application is submitted.",
+        ));
+    }
+    let mut m: application::ActiveModel = a.clone().into();
+    m.status_pin_hash = Set(Some(hash));
+    m.updated_at = Set(OffsetDateTime::now_utc());
+    m.update(&tx).await?;
+    let mut event = NewEvent::new(
+        acting.actor,
+        "application.status_pin_reissued",
+        "application",
+        id.to_string(),
+    )
+    .round(a.round_id)
+    .payload(serde_json::json!({
+        "registration_no": a.registration_no.clone().unwrap_or_default(),
+    }));
+    event.registration_no.clone_from(&a.registration_no);
+    event.kelurahan_code.clone_from(&a.kelurahan_code);
+    append(&tx, event).await?;
+    tx.commit().await?;
+    tracing::info!(application.id = %id, "status PIN reissued");
+    Ok(pin)
 }
 
 // ---------------------------------------------------------------------------
@@ -1348,8 +1461,9 @@ pub async fn document_for(
     Ok((d, f.content_type))
 }
 
-/// The public status check: number + PIN give the first name, the state and
-/// the round's name; anything else gives `None`.
+/// The public status check: number + PIN give the first name, the state, the
+/// round's name and the timeline the status page shows (what the applicant
+/// needs to know, no other personal data); anything else gives `None`.
 ///
 /// # Errors
 /// Storage failures.
@@ -1376,6 +1490,7 @@ pub async fn check_status(
         .one(db)
         .await?
         .ok_or(ApplicationError::NotFound)?;
+    let timeline = timeline(db, &r, a.id).await?;
     Ok(Some(PublicStatus {
         first_name: a
             .full_name
@@ -1386,6 +1501,8 @@ pub async fn check_status(
         state: a.state,
         round_name: r.name,
         registration_no: no.to_string(),
+        submitted_at: a.submitted_at,
+        timeline,
     }))
 }
 
@@ -1396,6 +1513,8 @@ pub struct PublicStatus {
     pub state: String,
     pub round_name: String,
     pub registration_no: String,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub timeline: Timeline,
 }
 
 /// One requirement's latest verification outcome.
@@ -1403,10 +1522,38 @@ pub struct PublicStatus {
 pub struct CheckLine {
     /// The requirement's text in Indonesian and English.
     pub requirement: Msg,
-    /// `MS` / `TMS` or the stored outcome code.
+    /// The stored outcome, `ms` or `tms`.
     pub outcome: String,
+    /// The reason code ([`super::verification::REASONS`], or an automatic
+    /// check's finer code).
+    pub reason_code: Option<String>,
     /// The written reason (may be empty).
     pub reason: String,
+}
+
+impl CheckLine {
+    /// The outcome in words.
+    #[must_use]
+    pub fn outcome_label(&self) -> Msg {
+        Verdict::parse(&self.outcome).map_or_else(
+            || Msg::new(self.outcome.clone(), self.outcome.clone()),
+            Verdict::label,
+        )
+    }
+
+    /// The listed reason of a TMS in words. An MS may carry an automatic
+    /// check's code ("age within limits"), which its written reason says better.
+    #[must_use]
+    pub fn reason_label(&self) -> Option<Msg> {
+        let code = self
+            .reason_code
+            .as_deref()
+            .filter(|_| self.outcome == Verdict::Tms.as_str())?;
+        Some(Msg::new(
+            super::verification::reason_label(code, Lang::Id),
+            super::verification::reason_label(code, Lang::En),
+        ))
+    }
 }
 
 /// What the status page shows after submission; each part may be empty.
@@ -1417,14 +1564,22 @@ pub struct Timeline {
     pub invitation: Option<(OffsetDateTime, String)>,
     /// Published rank and status.
     pub result: Option<(Option<i32>, Option<String>)>,
+    /// The round's objection window: from the provisional results to the
+    /// last moment to object, once scheduled.
+    pub objection_window: Option<(OffsetDateTime, OffsetDateTime)>,
 }
 
-/// Verification outcomes, test invitation and published result of an
-/// application (the caller has already been allowed to read it).
+/// Verification outcomes, test invitation, published result and objection
+/// window of an application of round `r` (the caller has already been
+/// allowed to read it).
 ///
 /// # Errors
 /// Storage failures.
-pub async fn timeline(db: &DatabaseConnection, id: Uuid) -> Result<Timeline, DbErr> {
+pub async fn timeline(
+    db: &DatabaseConnection,
+    r: &round::Model,
+    id: Uuid,
+) -> Result<Timeline, DbErr> {
     use crate::db::entities::{ranking, requirement_check, test_invitation, test_session};
     let mut checks: Vec<requirement_check::Model> = requirement_check::Entity::find()
         .filter(requirement_check::Column::ApplicationId.eq(id))
@@ -1444,6 +1599,7 @@ pub async fn timeline(db: &DatabaseConnection, id: Uuid) -> Result<Timeline, DbE
                 .map(|r| Msg::new(r.text_id, r.text_en))
                 .unwrap_or_else(|| Msg::new("", "")),
             outcome: c.outcome,
+            reason_code: c.reason_code,
             reason: c.reason_text,
         });
     }
@@ -1467,6 +1623,7 @@ pub async fn timeline(db: &DatabaseConnection, id: Uuid) -> Result<Timeline, DbE
         checks: lines,
         invitation,
         result,
+        objection_window: r.provisional_at.zip(r.objection_ends_at),
     })
 }
 
@@ -1528,9 +1685,7 @@ pub async fn published_round(
     db: &DatabaseConnection,
     slug: &str,
 ) -> Result<round::Model, ApplicationError> {
-    round::Entity::find()
-        .filter(round::Column::Slug.eq(slug))
-        .one(db)
+    super::rounds::round_by_slug(db, slug)
         .await?
         .filter(|r| r.frozen_hash.is_some())
         .ok_or(ApplicationError::NotFound)

@@ -160,12 +160,7 @@ pub async fn find_round<C: ConnectionTrait>(
 ) -> Result<round::Model, ServiceError> {
     let found = match Uuid::parse_str(key.trim()) {
         Ok(id) => round::Entity::find_by_id(id).one(db).await?,
-        Err(_) => {
-            round::Entity::find()
-                .filter(round::Column::Slug.eq(key.trim()))
-                .one(db)
-                .await?
-        }
+        Err(_) => super::rounds::round_by_slug(db, key.trim()).await?,
     };
     found.ok_or(ServiceError::NotFound)
 }

@@ -523,9 +523,7 @@ pub async fn public_lottery(
     db: &DatabaseConnection,
     slug: &str,
 ) -> Result<LotteryView, ServiceError> {
-    let r = round::Entity::find()
-        .filter(round::Column::Slug.eq(slug))
-        .one(db)
+    let r = super::rounds::round_by_slug(db, slug)
         .await?
         .filter(|r| r.frozen_hash.is_some())
         .ok_or(ServiceError::NotFound)?;

@@ -25,6 +25,7 @@ use crate::db::entities::{
 };
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState, format_wita, parse_wita};
+use crate::domain::text::plain_text;
 use crate::mail::{Locale, Template, enqueue};
 use crate::services::rounds::{FieldErrors, FormData, RoundError};
 
@@ -152,13 +153,6 @@ async fn remember(
         .await?;
     }
     Ok(())
-}
-
-/// Whether typed text is storable as is: PostgreSQL refuses NUL in text, and
-/// other control characters in a name or place are never intended.
-fn plain_text(s: &str, multiline: bool) -> bool {
-    !s.chars()
-        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
 }
 
 /// Another admin changed the same rows at the same moment (PostgreSQL lets
@@ -1569,13 +1563,5 @@ mod tests {
         let fields: Vec<&str> = errs.keys().map(String::as_str).collect();
         assert_eq!(fields, ["capacity", "date", "panel", "place"]);
         assert!(errs["date"].en.contains("future"));
-    }
-
-    #[test]
-    fn typed_text_with_control_characters_is_not_plain() {
-        assert!(plain_text("Panel Samarinda Kota I", false));
-        assert!(plain_text("Sakit.\nDijadwalkan ulang.", true));
-        assert!(!plain_text("Sakit.\nDijadwalkan ulang.", false));
-        assert!(!plain_text("a\u{0}b", true));
     }
 }

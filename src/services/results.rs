@@ -119,9 +119,7 @@ pub async fn published_round<C: ConnectionTrait>(
     db: &C,
     slug: &str,
 ) -> Result<round::Model, ServiceError> {
-    round::Entity::find()
-        .filter(round::Column::Slug.eq(slug))
-        .one(db)
+    super::rounds::round_by_slug(db, slug)
         .await?
         .filter(is_published)
         .ok_or(ServiceError::NotFound)
@@ -149,7 +147,13 @@ pub async fn formation_results<C: ConnectionTrait>(
 ) -> Result<Vec<FormationResults>, ServiceError> {
     let mut q = formation::Entity::find().filter(formation::Column::RoundId.eq(r.id));
     if let Some(codes) = only {
-        q = q.filter(formation::Column::Code.is_in(codes.iter().cloned()));
+        // A code from the URL with a NUL would make PostgreSQL fail the query;
+        // no formation code has control characters, so it simply matches none.
+        let codes = codes
+            .iter()
+            .filter(|c| crate::domain::text::plain_text(c, false))
+            .cloned();
+        q = q.filter(formation::Column::Code.is_in(codes));
     }
     let formations = q
         .order_by_asc(formation::Column::KelurahanCode)

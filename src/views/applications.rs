@@ -7,6 +7,7 @@
 use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout};
+use super::results::status_label;
 use crate::domain::registration::SHORT_HASH_LEN;
 use crate::domain::round::{Msg, format_wita};
 use crate::services::applications::{ApplicationView, MAX_LONG_TEXT, PublicStatus, Timeline};
@@ -117,6 +118,12 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
                 button type="submit" { (ctx.t("Lanjut ke formulir", "Continue to the form")) }
             }
         }
+        // Only covered areas are offered, so say what a missing one means
+        // rather than leave the resident searching.
+        p.muted id="not-listed" { (ctx.t(
+            "Kelurahan atau RT Anda tidak ada dalam daftar? Berarti wilayah itu tidak termasuk formasi mana pun pada seleksi ini, sehingga belum dapat didaftarkan. Untuk keterangan, hubungi kantor kelurahan Anda (desk Probebaya).",
+            "Your kelurahan or RT is not listed? Then it is not in any formation of this round, so no application can be made for it. For details, contact your kelurahan office (the Probebaya desk)."
+        )) }
     };
     layout(
         ctx,
@@ -241,8 +248,13 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
                     (error(ctx, &p.errors, "sex"))
                 }
                 (text_input(ctx, p, "address", ("Alamat (sesuai KTP)", "Address (as on the KTP)"), "text", 200))
-                (text_input(ctx, p, "phone", ("Nomor HP", "Mobile number"), "tel", 20))
-                (text_input(ctx, p, "email", ("E-mail", "E-mail"), "email", 254))
+                @if a.account_id.is_none() {
+                    (text_input(ctx, p, "phone", ("Nomor HP (boleh dikosongkan)", "Mobile number (optional)"), "tel", 20))
+                    (text_input(ctx, p, "email", ("E-mail (boleh dikosongkan)", "E-mail (optional)"), "email", 254))
+                } @else {
+                    (text_input(ctx, p, "phone", ("Nomor HP", "Mobile number"), "tel", 20))
+                    (text_input(ctx, p, "email", ("E-mail", "E-mail"), "email", 254))
+                }
                 (text_input(ctx, p, "education", ("Pendidikan terakhir", "Highest education"), "text", 60))
                 (text_input(ctx, p, "occupation", ("Pekerjaan", "Occupation"), "text", 60))
                 (text_input(ctx, p, "family_card", ("Nomor KK (boleh dikosongkan)", "Family card number (optional)"), "text", 16))
@@ -295,12 +307,23 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
     )
 }
 
+/// A status PIN in clear, shown this once.
+#[derive(Clone, Debug)]
+pub struct NewPin {
+    pub pin: String,
+    /// Issued again by an operator: the earlier PIN no longer works.
+    pub replaces_old: bool,
+}
+
 /// The printable receipt.
 #[derive(Clone, Debug)]
 pub struct ReceiptPage<'a> {
     pub view: &'a ApplicationView,
     /// The status PIN of an assisted applicant, shown this once.
-    pub pin: Option<String>,
+    pub pin: Option<NewPin>,
+    /// The CSRF token of the "issue a new PIN" form, when the reader is an
+    /// operator (or admin) who may issue one.
+    pub reissue_csrf: Option<String>,
 }
 
 /// `GET /pendaftaran/{id}/tanda-terima`, and the answer to an assisted submission.
@@ -331,8 +354,11 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
             div.qr { (super::qr::svg(&no)) }
             @if let Some(pin) = &r.pin {
                 div.pin {
+                    @if pin.replaces_old {
+                        p role="status" { strong { (ctx.t("PIN baru diterbitkan; PIN lama tidak berlaku lagi.", "A new PIN was issued; the old PIN no longer works.")) } }
+                    }
                     p { (ctx.t("PIN status (simpan, hanya ditampilkan sekali)", "Status PIN (keep it; shown only once)")) }
-                    p.regno { strong { (pin) } }
+                    p.regno { strong { (pin.pin) } }
                     p { (ctx.t("Cek status di /cek-status dengan nomor pendaftaran dan PIN ini.", "Check the status at /cek-status with this registration number and PIN.")) }
                 }
             }
@@ -345,6 +371,16 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
             p.noprint {
                 a href=(format!("/pendaftaran/{}", a.id)) { (ctx.t("Lihat status pendaftaran", "See the application status")) }
             }
+            @if let Some(csrf) = &r.reissue_csrf {
+                form.noprint method="post" action=(format!("/pendaftaran/{}/pin", a.id)) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    p.muted { (ctx.t(
+                        "PIN status hanya ditampilkan sekali. Jika warga kehilangan PIN-nya, terbitkan PIN baru: PIN lama langsung tidak berlaku.",
+                        "The status PIN is shown only once. If the resident lost it, issue a new one: the old PIN stops working at once."
+                    )) }
+                    button type="submit" { (ctx.t("Terbitkan PIN baru", "Issue a new PIN")) }
+                }
+            }
         }
     };
     layout(
@@ -354,6 +390,48 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
             body,
         },
     )
+}
+
+/// The steps after submission, as items of the timeline list: each
+/// requirement's outcome with its reason, the test invitation, the published
+/// result and rank, the objection window. Shared by the status page and the
+/// public number + PIN check, so both say the same.
+fn steps(ctx: &PageCtx, t: &Timeline) -> Markup {
+    html! {
+        li {
+            (ctx.t("Verifikasi persyaratan", "Requirement verification")) ": "
+            @if t.checks.is_empty() { (ctx.t("belum ada hasil.", "no outcome yet.")) }
+            @else {
+                ul { @for c in &t.checks {
+                    li {
+                        (m(ctx, &c.requirement)) " — " strong { (m(ctx, &c.outcome_label())) }
+                        @if let Some(l) = c.reason_label() { ": " (m(ctx, &l)) }
+                        @if !c.reason.is_empty() { " — " (c.reason) }
+                    }
+                } }
+            }
+        }
+        li {
+            (ctx.t("Undangan uji kelayakan", "Test invitation")) ": "
+            @match &t.invitation {
+                Some((at, place)) => { (format_wita(*at)) ", " (place) }
+                None => { (ctx.t("belum ada.", "none yet.")) }
+            }
+        }
+        li {
+            (ctx.t("Hasil", "Result")) ": "
+            @match &t.result {
+                Some((rank, status)) => {
+                    strong { (status.as_deref().map(|s| status_label(ctx, s)).unwrap_or_default()) }
+                    @if let Some(r) = rank { " · " (ctx.t("peringkat", "rank")) " " (r) }
+                }
+                None => { (ctx.t("belum diumumkan.", "not published yet.")) }
+            }
+        }
+        @if let Some((from, to)) = t.objection_window {
+            li { (ctx.t("Masa sanggah", "Objection window")) ": " (format_wita(from)) " – " (format_wita(to)) }
+        }
+    }
 }
 
 /// The status page of one application.
@@ -383,36 +461,7 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
                 li { (ctx.t("Terkirim", "Submitted")) ": " (format_wita(at)) " · "
                     a href=(format!("/pendaftaran/{}/tanda-terima", a.id)) { (ctx.t("tanda terima", "receipt")) } }
             }
-            li {
-                (ctx.t("Verifikasi persyaratan", "Requirement verification")) ": "
-                @if s.timeline.checks.is_empty() { (ctx.t("belum ada hasil.", "no outcome yet.")) }
-                @else {
-                    ul { @for c in &s.timeline.checks {
-                        li { (m(ctx, &c.requirement)) " — " strong { (c.outcome) }
-                            @if !c.reason.is_empty() { ": " (c.reason) } }
-                    } }
-                }
-            }
-            li {
-                (ctx.t("Undangan uji kelayakan", "Test invitation")) ": "
-                @match &s.timeline.invitation {
-                    Some((at, place)) => { (format_wita(*at)) ", " (place) }
-                    None => { (ctx.t("belum ada.", "none yet.")) }
-                }
-            }
-            li {
-                (ctx.t("Hasil", "Result")) ": "
-                @match &s.timeline.result {
-                    Some((rank, status)) => {
-                        (status.clone().unwrap_or_default())
-                        @if let Some(r) = rank { " · " (ctx.t("peringkat", "rank")) " " (r) }
-                    }
-                    None => { (ctx.t("belum diumumkan.", "not published yet.")) }
-                }
-            }
-            @if let (Some(from), Some(to)) = (v.round.provisional_at, v.round.objection_ends_at) {
-                li { (ctx.t("Masa sanggah", "Objection window")) ": " (format_wita(from)) " – " (format_wita(to)) }
-            }
+            (steps(ctx, s.timeline))
             @if crate::services::standings::PUBLISHED_STATES.contains(&v.round.state.as_str()) {
                 li {
                     a href=(format!("/seleksi/{}/hasil", v.round.slug)) { (ctx.t("Hasil seleksi", "Selection results")) }
@@ -481,6 +530,11 @@ pub fn check(ctx: &PageCtx, c: &CheckPage) -> Markup {
             div.notice role="status" {
                 p { (r.first_name) " · " (r.registration_no) }
                 p { (r.round_name) ": " strong { (state_label(ctx, &r.state)) } }
+                p { (m(ctx, &r.next_step())) }
+            }
+            ol.timeline {
+                @if let Some(at) = r.submitted_at { li { (ctx.t("Terkirim", "Submitted")) ": " (format_wita(at)) } }
+                (steps(ctx, &r.timeline))
             }
         }
         @if let Some(e) = &c.error { div.alert role="alert" { (m(ctx, e)) } }
@@ -573,6 +627,8 @@ mod tests {
                     state: "submitted".into(),
                     round_name: "R".into(),
                     registration_no: "2027-6472091001-0001".into(),
+                    submitted_at: None,
+                    timeline: Timeline::default(),
                 }),
                 error: None,
             },

@@ -396,6 +396,10 @@ pub async fn form_submit(
     let vault = NikVault::from_app(&app);
     let outcome = match svc::save_draft(&app.db, &vault, act, id, &Fields(fields.clone())).await {
         Ok(o) => o,
+        // A double click or a retried POST after the submission went
+        // through: show what the first one did, not a form that can no
+        // longer be sent (the receipt sends a withdrawn draft on to its status).
+        Err(ApplicationError::NotDraft) => return Ok(to_receipt(id)),
         Err(ApplicationError::Invalid(errors)) => {
             let shown = Shown {
                 typed: Some(fields),
@@ -417,6 +421,7 @@ pub async fn form_submit(
         let name = f.filename.clone().unwrap_or_default();
         match svc::attach_document(&app.db, &store, act, id, code, &name, f.data.to_vec()).await {
             Ok(_) => {}
+            Err(ApplicationError::NotDraft) => return Ok(to_receipt(id)),
             Err(ApplicationError::Upload { field, error }) => {
                 too_large |= matches!(error, UploadError::TooLarge { .. });
                 errors.insert(
@@ -439,18 +444,9 @@ pub async fn form_submit(
         match svc::submit(&app.db, &vault, mail, act, id, ctx.lang).await {
             Ok(done) => {
                 if let Some(pin) = done.status_pin {
-                    // Shown once: rendered here, never stored in clear.
-                    let view = svc::load(&app.db, act, id).await?;
-                    let page = v::receipt(
-                        &ctx,
-                        &v::ReceiptPage {
-                            view: &view,
-                            pin: Some(pin.as_str().to_owned()),
-                        },
-                    );
-                    return Ok(page.into_response());
+                    return pin_receipt(&app, &ctx, act, id, &pin, false).await;
                 }
-                return Ok(Redirect::to(&format!("/pendaftaran/{id}/tanda-terima")).into_response());
+                return Ok(to_receipt(id));
             }
             Err(ApplicationError::Invalid(e)) => errors = e,
             Err(e) => return Err(e.into()),
@@ -480,11 +476,43 @@ pub async fn form_submit(
 // Receipt, status, withdrawal
 // ---------------------------------------------------------------------------
 
-/// `GET /pendaftaran/{id}/tanda-terima`.
+fn to_receipt(id: Uuid) -> Response {
+    Redirect::to(&format!("/pendaftaran/{id}/tanda-terima")).into_response()
+}
+
+/// The receipt with a status PIN in clear: the answer to an assisted
+/// submission or to a new PIN. Only the PIN's hash is stored, so this is the
+/// one time it is shown, and no cache may keep it.
+async fn pin_receipt(
+    app: &AppState,
+    ctx: &PageCtx,
+    act: Acting<'_>,
+    id: Uuid,
+    pin: &StatusPin,
+    replaces_old: bool,
+) -> AppResult<Response> {
+    let view = svc::load(&app.db, act, id).await?;
+    let page = v::receipt(
+        ctx,
+        &v::ReceiptPage {
+            view: &view,
+            pin: Some(v::NewPin {
+                pin: pin.as_str().to_owned(),
+                replaces_old,
+            }),
+            reissue_csrf: None,
+        },
+    );
+    Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+/// `GET /pendaftaran/{id}/tanda-terima`; for an assisted application, its
+/// operator (or an admin) also finds the button that issues a new PIN.
 pub async fn receipt(
     State(app): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    csrf: Csrf,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
@@ -492,14 +520,45 @@ pub async fn receipt(
     if view.application.registration_no.is_none() {
         return Ok(Redirect::to(&format!("/pendaftaran/{id}")).into_response());
     }
-    Ok(v::receipt(
+    let reissue_csrf = if acting(&user).may_reissue_pin(&view.application) {
+        Some(csrf.token()?)
+    } else {
+        None
+    };
+    let page = v::receipt(
         &ctx,
         &v::ReceiptPage {
             view: &view,
             pin: None,
+            reissue_csrf,
         },
-    )
-    .into_response())
+    );
+    Ok((csrf.0, page).into_response())
+}
+
+/// Fields of the "issue a new PIN" form.
+#[derive(serde::Deserialize)]
+pub struct ReissueInput {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /pendaftaran/{id}/pin`: a new status PIN for an assisted
+/// application whose printed receipt was lost (or never printed: the first
+/// PIN is only in the answer to the submission). The old PIN stops working;
+/// the new one is shown this once.
+pub async fn reissue_pin(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(input): Form<ReissueInput>,
+) -> AppResult<Response> {
+    csrf.verify(&input.csrf)?;
+    let id = parse_id(&id)?;
+    let pin = svc::reissue_pin(&app.db, acting(&user), id).await?;
+    pin_receipt(&app, &ctx, acting(&user), id, &pin, true).await
 }
 
 /// `GET /pendaftaran/{id}`: only the owner (and staff who may read it).
@@ -512,17 +571,9 @@ pub async fn status_page(
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     let view = svc::load(&app.db, acting(&user), id).await?;
-    let timeline = svc::timeline(&app.db, id).await?;
+    let timeline = svc::timeline(&app.db, &view.round, id).await?;
     let now = OffsetDateTime::now_utc();
-    let mine = view.application.account_id == Some(user.id)
-        || (view.application.account_id.is_none()
-            && (user.role == Role::Admin
-                || (user.role == Role::Operator
-                    && view
-                        .application
-                        .kelurahan_code
-                        .as_deref()
-                        .is_some_and(|k| user.covers(k)))));
+    let mine = acting(&user).may_edit(&view.application);
     let page = v::status(
         &ctx,
         &v::StatusPage {

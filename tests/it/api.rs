@@ -6,7 +6,8 @@ use axum::http::{Request, header};
 use pokmas::domain::role::Role;
 
 use crate::applications::{
-    KELURAHAN, NIK, all_docs, open_round, pdf, personal, post_multipart, start, verified_resident,
+    KELURAHAN, NIK, all_docs, desk_form, open_round, pdf, personal, pin_on, post_multipart, start,
+    verified_resident,
 };
 use crate::support::TestApp;
 use crate::support::{PASSWORD, TestResponse, hidden_value};
@@ -140,23 +141,7 @@ async fn the_status_check_answers_a_number_and_pin_refuses_a_wrong_pin_and_then_
     app.create_user("operator@karangmumus.id", Role::Operator, &[KELURAHAN])
         .await;
     app.login("operator@karangmumus.id", PASSWORD).await;
-    let page = app.get("/meja-bantuan").await;
-    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
-    let key = hidden_value(&page.body, "idempotency_key").expect("key");
-    let round_str = round_id.to_string();
-    let res = app
-        .post_form(
-            "/meja-bantuan",
-            &[
-                ("csrf", csrf.as_str()),
-                ("idempotency_key", key.as_str()),
-                ("round_id", round_str.as_str()),
-                ("kelurahan", KELURAHAN),
-                ("rt", "3"),
-            ],
-        )
-        .await;
-    let form = res.location().expect("form").to_owned();
+    let form = desk_form(&mut app, round_id, "3").await;
     let csrf = hidden_value(&app.get(&form).await.body, "csrf").expect("csrf");
     let mut fields = personal(&csrf, NIK, "");
     fields.push(("action", "submit"));
@@ -164,9 +149,7 @@ async fn the_status_check_answers_a_number_and_pin_refuses_a_wrong_pin_and_then_
     let res = post_multipart(&mut app, &form, &fields, &all_docs(&pdf)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let number = "2027-6472091001-0001";
-    let marker = "class=\"regno\"><strong>";
-    let (i, _) = res.body.match_indices(marker).last().expect("pin shown");
-    let pin = res.body[i + marker.len()..i + marker.len() + 6].to_owned();
+    let pin = pin_on(&res.body);
 
     app.switch_browser(Default::default());
     let res = post_json(
@@ -180,6 +163,10 @@ async fn the_status_check_answers_a_number_and_pin_refuses_a_wrong_pin_and_then_
     assert_eq!(answer["first_name"], "Siti");
     assert_eq!(answer["state"], "submitted");
     assert_eq!(answer["registration_no"], number);
+    assert!(answer["submitted_at"].is_string());
+    assert_eq!(answer["timeline"]["checks"], serde_json::json!([]));
+    assert!(answer["timeline"]["invitation"].is_null());
+    assert!(answer["timeline"]["objection_window"]["ends_at"].is_string());
     assert!(
         answer["next_step"]["id"]
             .as_str()

@@ -177,3 +177,69 @@ async fn files_are_private_and_outside_the_web_root() {
         dir = dir.parent().expect("parent");
     }
 }
+
+#[tokio::test]
+async fn an_applicants_document_is_served_to_her_kelurahan_operator_admins_and_auditors_only() {
+    use axum::http::{StatusCode, header};
+    use pokmas::db::entities::document;
+    use pokmas::domain::role::Role;
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    use crate::applications::{ADMIN, KELURAHAN, NIK, open_round, pdf, submitted_by};
+    use crate::support::{PASSWORD, TestApp};
+
+    let mut app = TestApp::new().await;
+    let (_, slug) = open_round(&app).await;
+    let id = submitted_by(&mut app, &slug, ("Siti Aminah", "siti@contoh.id", NIK)).await;
+    let doc = document::Entity::find()
+        .filter(document::Column::ApplicationId.eq(id))
+        .one(&app.db.db)
+        .await
+        .expect("find")
+        .expect("a document");
+    let path = format!("/dokumen/{}", doc.id);
+    app.create_user("operator@karangmumus.id", Role::Operator, &[KELURAHAN])
+        .await;
+    app.create_user("operator@pelabuhan.id", Role::Operator, &["64.72.09.1002"])
+        .await;
+    app.create_user("auditor@inspektorat.id", Role::Auditor, &[])
+        .await;
+
+    for (email, allowed) in [
+        ("operator@pelabuhan.id", false),
+        ("operator@karangmumus.id", true),
+        (ADMIN, true),
+        ("auditor@inspektorat.id", true),
+    ] {
+        app.switch_browser(Default::default());
+        let res = app.login(email, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "login {email}");
+        let res = app.get(&path).await;
+        if allowed {
+            assert_eq!(res.status, StatusCode::OK, "{email}: {}", res.body);
+            let disposition = res.headers[header::CONTENT_DISPOSITION]
+                .to_str()
+                .expect("header");
+            assert!(
+                disposition.starts_with("attachment"),
+                "{email}: {disposition}"
+            );
+            assert_eq!(res.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            assert_eq!(res.headers[header::CONTENT_TYPE], "application/pdf");
+            assert_eq!(res.body.as_bytes(), pdf().as_slice(), "{email}");
+        } else {
+            assert!(
+                matches!(res.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                "{email}: {}",
+                res.status
+            );
+            assert!(!res.body.contains("%PDF"), "{email}");
+        }
+    }
+
+    // Signed out: never the file.
+    app.switch_browser(Default::default());
+    let res = app.get(&path).await;
+    assert_ne!(res.status, StatusCode::OK);
+    assert!(!res.body.contains("%PDF"));
+}

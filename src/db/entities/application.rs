@@ -12,7 +12,8 @@
 //!   codes (DESIGN §7).
 //! - `sex`: `male` | `female` (empty in a draft). Free-text fields are empty
 //!   strings until filled.
-//! - `registration_no` and `seq_in_kelurahan` (unique per round and kelurahan) are
+//! - `registration_no` (unique) and `seq_in_kelurahan` (counted per year and
+//!   kelurahan across rounds, so unique per round and kelurahan too) are
 //!   assigned at submission; `submission_hash` fingerprints what was submitted;
 //!   `status_pin_hash` lets an applicant without e-mail check their status.
 

@@ -451,6 +451,26 @@ pub struct PublicRound {
     pub counts: Counts,
 }
 
+/// The round with this slug, whatever its state. A slug with control
+/// characters names no round: it is answered without asking the database,
+/// which (PostgreSQL) would refuse a NUL with an error instead of finding
+/// nothing.
+///
+/// # Errors
+/// Storage failures.
+pub async fn round_by_slug<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+) -> Result<Option<round::Model>, DbErr> {
+    if !crate::domain::text::plain_text(slug, false) {
+        return Ok(None);
+    }
+    round::Entity::find()
+        .filter(round::Column::Slug.eq(slug))
+        .one(db)
+        .await
+}
+
 /// The public view of a round: only once registration has opened (a round
 /// that never left draft, even if cancelled, stays unpublished).
 ///
@@ -460,9 +480,7 @@ pub struct PublicRound {
 /// # Errors
 /// `NotFound` for an unknown or unpublished slug; storage failures.
 pub async fn public_round(db: &DatabaseConnection, slug: &str) -> Result<PublicRound, RoundError> {
-    let r = round::Entity::find()
-        .filter(round::Column::Slug.eq(slug))
-        .one(db)
+    let r = round_by_slug(db, slug)
         .await?
         .filter(|r| r.frozen_hash.is_some())
         .ok_or(RoundError::NotFound)?;

@@ -56,8 +56,13 @@ impl From<crate::domain::round::Msg> for Text {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct CheckItem {
     pub requirement: Text,
-    /// `MS` (met) or `TMS` (not met).
+    /// `ms` (memenuhi syarat: met) or `tms` (tidak memenuhi syarat: not met),
+    /// lower case as the staff API takes it.
     pub outcome: String,
+    /// The outcome in words.
+    pub outcome_label: Text,
+    /// For `tms`: the listed reason in words (e.g. "Dokumen tidak terbaca").
+    pub reason_label: Option<Text>,
     /// The verifier's written reason; may be empty.
     pub reason: String,
 }
@@ -73,6 +78,7 @@ pub struct InvitationItem {
 /// The published result.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ResultItem {
+    /// `selected`, `reserve`, `not_selected`, `not_passed` or `pending`.
     pub status: Option<String>,
     pub rank: Option<i32>,
 }
@@ -112,16 +118,36 @@ pub struct ApplicationItem {
     pub timeline: TimelineItem,
 }
 
+impl From<Timeline> for TimelineItem {
+    fn from(t: Timeline) -> Self {
+        TimelineItem {
+            checks: t
+                .checks
+                .into_iter()
+                .map(|c| CheckItem {
+                    outcome_label: c.outcome_label().into(),
+                    reason_label: c.reason_label().map(Into::into),
+                    requirement: c.requirement.into(),
+                    outcome: c.outcome,
+                    reason: c.reason,
+                })
+                .collect(),
+            invitation: t.invitation.map(|(at, place)| InvitationItem {
+                starts_at: rfc3339(at),
+                place,
+            }),
+            result: t.result.map(|(rank, status)| ResultItem { status, rank }),
+            objection_window: t.objection_window.map(|(from, to)| ObjectionWindow {
+                starts_at: rfc3339(from),
+                ends_at: rfc3339(to),
+            }),
+        }
+    }
+}
+
 fn item(view: ApplicationView, t: Timeline) -> ApplicationItem {
     let a = view.application;
     let r = view.round;
-    let objection_window = match (r.provisional_at, r.objection_ends_at) {
-        (Some(from), Some(to)) => Some(ObjectionWindow {
-            starts_at: rfc3339(from),
-            ends_at: rfc3339(to),
-        }),
-        _ => None,
-    };
     ApplicationItem {
         id: a.id,
         round: RoundRef {
@@ -136,23 +162,7 @@ fn item(view: ApplicationView, t: Timeline) -> ApplicationItem {
             name: f.name,
         }),
         submitted_at: a.submitted_at.and_then(rfc3339),
-        timeline: TimelineItem {
-            checks: t
-                .checks
-                .into_iter()
-                .map(|c| CheckItem {
-                    requirement: c.requirement.into(),
-                    outcome: c.outcome,
-                    reason: c.reason,
-                })
-                .collect(),
-            invitation: t.invitation.map(|(at, place)| InvitationItem {
-                starts_at: rfc3339(at),
-                place,
-            }),
-            result: t.result.map(|(rank, status)| ResultItem { status, rank }),
-            objection_window,
-        },
+        timeline: t.into(),
     }
 }
 
@@ -168,7 +178,7 @@ async fn own(app: &AppState, user: &CurrentUser, id: Uuid) -> Result<Application
     if view.application.account_id != Some(user.id) {
         return Err(AppError::NotFound.into());
     }
-    let t = svc::timeline(&app.db, id).await?;
+    let t = svc::timeline(&app.db, &view.round, id).await?;
     Ok(item(view, t))
 }
 
@@ -225,7 +235,8 @@ pub struct StatusCheckInput {
     pub pin: String,
 }
 
-/// The minimal answer of the status check (what `/cek-status` shows).
+/// The answer of the status check (what `/cek-status` shows): the first
+/// name, the state and the timeline, no other personal data.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct StatusCheckAnswer {
     pub first_name: String,
@@ -234,6 +245,9 @@ pub struct StatusCheckAnswer {
     /// `draft`, `submitted`, `eligible`, `ineligible` or `withdrawn`.
     pub state: String,
     pub next_step: Text,
+    /// RFC 3339.
+    pub submitted_at: Option<String>,
+    pub timeline: TimelineItem,
 }
 
 fn error(status: StatusCode, error: &'static str, message: &str) -> Response {
@@ -306,6 +320,8 @@ pub async fn status_check_api(
                 round_name: r.round_name,
                 state: r.state,
                 next_step,
+                submitted_at: r.submitted_at.and_then(rfc3339),
+                timeline: r.timeline.into(),
             }))
         }
     }

@@ -7,6 +7,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
 use crate::db::entities::round;
+use crate::domain::round::RoundState;
+use crate::error::AppError;
 use crate::services;
 
 /// A recruitment round as the public sees it.
@@ -47,7 +49,11 @@ fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
     tag = "public",
     tags = ["applicant"],
     params(RoundFilter),
-    responses((status = 200, body = Vec<RoundSummary>), (status = 500, body = ErrorBody))
+    responses(
+        (status = 200, body = Vec<RoundSummary>),
+        (status = 400, description = "`state` is not a round state", body = ErrorBody),
+        (status = 500, body = ErrorBody),
+    )
 )]
 pub async fn rounds(
     State(app): State<AppState>,
@@ -55,7 +61,16 @@ pub async fn rounds(
 ) -> ApiResult<Vec<RoundSummary>> {
     let mut q = round::Entity::find().filter(round::Column::State.ne("draft"));
     if let Some(state) = f.state {
-        q = q.filter(round::Column::State.eq(state));
+        // Only a known state can match; anything else is the caller's
+        // mistake, said as such rather than sent to the database (where a
+        // NUL makes PostgreSQL fail the query).
+        let state = RoundState::parse(&state).ok_or_else(|| {
+            AppError::BadRequest(
+                "state harus salah satu dari: draft, registration, verification, assessment, provisional, objection, final, cancelled."
+                    .into(),
+            )
+        })?;
+        q = q.filter(round::Column::State.eq(state.as_str()));
     }
     let rows = q
         .order_by_desc(round::Column::Year)
