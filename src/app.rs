@@ -49,6 +49,21 @@ impl App {
     pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
         derive_key(&self.config, purpose)
     }
+
+    /// The document store with the installation's size limit.
+    #[must_use]
+    pub fn files(&self) -> crate::storage::FileStore {
+        crate::storage::FileStore::new(&self.config.data_dir)
+            .with_max_bytes(self.config.max_upload_bytes)
+    }
+
+    /// Body limit of a form with uploads: every document at its maximum
+    /// plus room for the text fields, so one oversize file is still read and
+    /// answered with a message next to it, the other fields kept.
+    #[must_use]
+    pub fn form_body_limit(&self) -> usize {
+        6 * self.config.max_upload_bytes + 256 * 1024
+    }
 }
 
 fn derive_key(config: &Config, purpose: &str) -> [u8; 32] {

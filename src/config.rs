@@ -73,6 +73,13 @@ pub struct ServeArgs {
     #[arg(long, env = "POKMAS_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
+    /// Largest accepted document in MB (1 MB = 1,048,576 bytes). Residents
+    /// upload over slow mobile data, so keep it small; scans of a page fit
+    /// in 2 MB.
+    #[arg(long, env = "POKMAS_MAX_UPLOAD_MB", default_value_t = 2,
+          value_parser = clap::value_parser!(u16).range(1..=20))]
+    pub max_upload_mb: u16,
+
     /// Load the small demo round (accounts, applicants, scores, provisional
     /// ranks) first, when the database is empty; does nothing otherwise.
     #[arg(long)]
@@ -177,6 +184,8 @@ pub struct Config {
     pub checkpoint_seed: Secret,
     /// Reverse proxies whose `X-Forwarded-For` is believed (empty: none).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Largest accepted document, in bytes.
+    pub max_upload_bytes: usize,
 }
 
 impl Config {
@@ -210,6 +219,7 @@ impl Config {
             secret,
             checkpoint_seed,
             trusted_proxies: serve.trusted_proxies.clone(),
+            max_upload_bytes: usize::from(serve.max_upload_mb) * 1024 * 1024,
         })
     }
 }

@@ -34,6 +34,7 @@ use crate::web::results;
 
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
+    let form_limit = state.form_body_limit();
     let sessions =
         SessionManagerLayer::new(web::session_store::DbSessionStore::new(state.db.clone()))
             .with_name("pokmas_session")
@@ -210,7 +211,7 @@ pub fn router(state: AppState) -> Router {
             "/pendaftaran/{id}/formulir",
             get(apps::form_page)
                 .post(apps::form_submit)
-                .layer(axum::extract::DefaultBodyLimit::max(apps::FORM_BODY_LIMIT)),
+                .layer(axum::extract::DefaultBodyLimit::max(form_limit)),
         )
         .route("/pendaftaran/{id}", get(apps::status_page))
         .route("/pendaftaran/{id}/tanda-terima", get(apps::receipt))
@@ -277,7 +278,7 @@ pub fn router(state: AppState) -> Router {
             "/pendaftaran/{id}/sanggahan",
             get(results::applicant_page)
                 .post(results::applicant_file)
-                .layer(axum::extract::DefaultBodyLimit::max(apps::FORM_BODY_LIMIT)),
+                .layer(axum::extract::DefaultBodyLimit::max(form_limit)),
         )
         .route("/admin/seleksi/{id}/hasil", get(results::admin_page))
         .route(

@@ -18,6 +18,20 @@ use thiserror::Error;
 /// PDF or JPEG and small enough for applicants on slow mobile connections.
 pub const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
 
+/// A size for people: `2 MB`, `512 KB` (binary units, as phones show them).
+#[must_use]
+pub fn size_label(bytes: usize) -> String {
+    const KB: usize = 1024;
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB && bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= KB && bytes.is_multiple_of(KB) {
+        format!("{} KB", bytes / KB)
+    } else {
+        format!("{bytes} byte")
+    }
+}
+
 #[cfg(unix)]
 const DIR_MODE: u32 = 0o750;
 #[cfg(unix)]
@@ -306,6 +320,13 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(size_label(2 * 1024 * 1024), "2 MB");
+        assert_eq!(size_label(512 * 1024), "512 KB");
+        assert_eq!(size_label(100), "100 byte");
+    }
 
     /// A tiny valid-looking file of each kind.
     pub(crate) fn png() -> Vec<u8> {

@@ -256,11 +256,18 @@ pub struct StartDraft {
     pub idempotency_key: String,
 }
 
-fn registration_open(r: &round::Model, now: OffsetDateTime) -> Result<(), ApplicationError> {
-    let open = r.state == RoundState::Registration.as_str()
+/// Whether `r` takes applications at `now`: in registration and within its
+/// registration dates (the stage can outlast the closing time until an admin
+/// moves the round on).
+#[must_use]
+pub fn accepts_applications(r: &round::Model, now: OffsetDateTime) -> bool {
+    r.state == RoundState::Registration.as_str()
         && r.registration_closes_at.is_some_and(|c| now < c)
-        && r.registration_opens_at.is_none_or(|o| now >= o);
-    if open {
+        && r.registration_opens_at.is_none_or(|o| now >= o)
+}
+
+fn registration_open(r: &round::Model, now: OffsetDateTime) -> Result<(), ApplicationError> {
+    if accepts_applications(r, now) {
         Ok(())
     } else {
         Err(ApplicationError::form(

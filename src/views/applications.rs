@@ -173,6 +173,8 @@ pub struct FormPage<'a> {
     pub csrf: String,
     /// A message at the top (e.g. "draft saved").
     pub notice: Option<Msg>,
+    /// The size limit of one document, for people (`2 MB`).
+    pub max_upload: String,
 }
 
 fn text_input(
@@ -277,7 +279,7 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
                 }
             }
             fieldset {
-                legend { (ctx.t("Dokumen (PDF, JPG atau PNG, paling besar 2 MB)", "Documents (PDF, JPG or PNG, at most 2 MB)")) }
+                legend { (ctx.t(&format!("Dokumen (PDF, JPG atau PNG, paling besar {})", p.max_upload), &format!("Documents (PDF, JPG or PNG, at most {})", p.max_upload))) }
                 @for (req, doc) in &v.documents {
                     @let name = format!("doc_{}", req.code);
                     div {

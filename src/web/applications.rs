@@ -32,14 +32,9 @@ use crate::services::applications::{
 use crate::services::documents::UploadError;
 use crate::services::rate_limit::{self, Limit};
 use crate::services::rounds::{FieldErrors, FormData};
-use crate::storage::{FileStore, MAX_DOCUMENT_BYTES};
+use crate::storage::{FileStore, size_label};
 use crate::views::PageCtx;
 use crate::views::applications as v;
-
-/// Body limit of the application form: every document at its maximum plus
-/// room for the text fields, so one oversize file is still read and answered
-/// with a message next to it, the other fields kept.
-pub const FORM_BODY_LIMIT: usize = 6 * MAX_DOCUMENT_BYTES + 256 * 1024;
 
 /// Status checks per client IP (number + PIN guessing).
 pub const STATUS_CHECK_PER_IP: Limit = Limit {
@@ -60,7 +55,7 @@ fn parse_id(raw: &str) -> AppResult<Uuid> {
 }
 
 fn store(app: &AppState) -> FileStore {
-    FileStore::new(&app.config.data_dir)
+    app.files()
 }
 
 fn mailbox(app: &AppState) -> AppResult<Mailbox> {
@@ -302,6 +297,7 @@ async fn render_form(
             warnings,
             csrf: csrf.token()?,
             notice,
+            max_upload: size_label(app.config.max_upload_bytes),
         },
     ))
 }
@@ -325,21 +321,26 @@ pub async fn form_page(
 
 /// A page for a body that could not be read at all: too large (413) or not
 /// a form (400). The typed fields cannot be kept here, so say why.
-fn unreadable(ctx: &PageCtx, status: StatusCode) -> Response {
+fn unreadable(app: &AppState, ctx: &PageCtx, status: StatusCode) -> Response {
     let (id, en) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let max = size_label(app.config.max_upload_bytes);
         (
-            "Kiriman terlalu besar. Setiap berkas paling besar 2 MB; kirim berkas satu per satu bila perlu. Draf yang tersimpan sebelumnya tetap ada.",
-            "The upload is too large. Each file may be at most 2 MB; send files one at a time if needed. The draft saved earlier is still there.",
+            format!(
+                "Kiriman terlalu besar. Setiap berkas paling besar {max}; kirim berkas satu per satu bila perlu. Draf yang tersimpan sebelumnya tetap ada."
+            ),
+            format!(
+                "The upload is too large. Each file may be at most {max}; send files one at a time if needed. The draft saved earlier is still there."
+            ),
         )
     } else {
         (
-            "Formulir tidak dapat dibaca. Muat ulang halaman lalu coba lagi.",
-            "The form could not be read. Reload the page and try again.",
+            "Formulir tidak dapat dibaca. Muat ulang halaman lalu coba lagi.".to_owned(),
+            "The form could not be read. Reload the page and try again.".to_owned(),
         )
     };
     let body = maud::html! {
         h1 { (ctx.t("Tidak dapat diproses", "Could not be processed")) }
-        div.alert role="alert" { (ctx.t(id, en)) }
+        div.alert role="alert" { (ctx.t(&id, &en)) }
         p { a href=(ctx.path.clone()) { (ctx.t("Kembali ke formulir", "Back to the form")) } }
     };
     let page = crate::views::layout::layout(
@@ -368,7 +369,7 @@ pub async fn form_submit(
     let id = parse_id(&id)?;
     let body = match body {
         Ok(b) => b,
-        Err(e) => return Ok(unreadable(&ctx, e.status())),
+        Err(e) => return Ok(unreadable(&app, &ctx, e.status())),
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -377,7 +378,7 @@ pub async fn form_submit(
     let Some(parts) =
         multipart::boundary(content_type).and_then(|b| multipart::parse(&body, &b).ok())
     else {
-        return Ok(unreadable(&ctx, StatusCode::BAD_REQUEST));
+        return Ok(unreadable(&app, &ctx, StatusCode::BAD_REQUEST));
     };
     let mut fields = FormData::default();
     let mut files: Vec<Part> = Vec::new();

@@ -27,7 +27,6 @@ use crate::services::ServiceError;
 use crate::services::objections::{self as obj, Proposal, Reopen};
 use crate::services::results;
 use crate::services::self_service::MailCtx;
-use crate::storage::FileStore;
 use crate::views::PageCtx;
 use crate::views::layout::{Page, layout};
 use crate::views::results as v;
@@ -280,7 +279,7 @@ pub async fn applicant_file(
         csrf.verify(&text("csrf"))?;
     }
     let grounds = text("grounds");
-    let store = FileStore::new(&app.config.data_dir);
+    let store = app.files();
     let attachment = parts
         .iter()
         .find(|p| p.name == "document" && p.filename.is_some() && !p.data.is_empty())
@@ -290,9 +289,10 @@ pub async fn applicant_file(
             original_name: p.filename.clone().unwrap_or_default(),
         });
     let outcome = match too_large {
-        Some(_) => Err(ServiceError::Invalid(
-            "Lampiran terlalu besar; maksimal 2 MB.".into(),
-        )),
+        Some(_) => Err(ServiceError::Invalid(format!(
+            "Lampiran terlalu besar; maksimal {}.",
+            crate::storage::size_label(app.config.max_upload_bytes)
+        ))),
         None => {
             obj::file(
                 &app.db,

@@ -23,7 +23,7 @@ use crate::services::self_service::{BadToken, MailCtx};
 use crate::services::staff::{self as staff_svc, ConflictData, Invite};
 use crate::services::verification::{self as svc, Decision, Staff, VerifyError};
 use crate::services::{self, ServiceError};
-use crate::storage::{DocKind, FileStore};
+use crate::storage::DocKind;
 use crate::views::PageCtx;
 use crate::views::staff::{self as v, CheckForm, ConflictForm, StaffPage};
 
@@ -280,7 +280,7 @@ pub(crate) async fn document_response(
     application_id: Uuid,
     document_id: Uuid,
 ) -> AppResult<Response> {
-    let store = FileStore::new(&app.config.data_dir);
+    let store = app.files();
     let file = svc::document_file(&app.db, &store, staff, application_id, document_id).await?;
     // The stored type came from the bytes at upload; anything else is only
     // ever offered as a download of opaque bytes.

@@ -260,9 +260,76 @@ async fn the_openapi_document_lists_the_applicant_paths_under_their_tag() {
         let tags = op["tags"].as_array().expect("tags");
         assert!(tags.iter().any(|t| t == "applicant"), "{path}: {tags:?}");
     }
-    let rounds = doc["paths"]["/api/v1/rounds"]["get"].to_string();
-    assert!(rounds.contains("open for registration"), "{rounds}");
+    let rounds = &doc["paths"]["/api/v1/rounds"]["get"];
+    assert!(
+        rounds.to_string().contains("accepting_applications"),
+        "{rounds}"
+    );
+    assert_eq!(rounds["parameters"][0]["name"], "state");
+    assert_eq!(rounds["parameters"][0]["in"], "query", "{rounds}");
+    assert_eq!(rounds["parameters"][0]["required"], false, "{rounds}");
     let tags = doc["tags"].as_array().expect("tags");
     assert!(tags.iter().any(|t| t["name"] == "applicant"));
     assert!(doc["components"]["schemas"]["ApplicationItem"].is_object());
+}
+
+/// The mobile app's first screen: the rounds a resident can apply to now.
+/// A round whose closing time has passed is still in `registration` until an
+/// admin moves it on, but no longer takes applications, and says so.
+#[tokio::test]
+async fn the_round_list_says_which_rounds_take_applications_now() {
+    use pokmas::db::entities::round;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+    let mut app = TestApp::new().await;
+    let (id, slug) = open_round(&app).await;
+    let list = |body: &str| -> Vec<serde_json::Value> { serde_json::from_str(body).expect("json") };
+    let res = app.get("/api/v1/rounds?state=registration").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let rounds = list(&res.body);
+    assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds[0]["slug"], slug.as_str());
+    assert_eq!(rounds[0]["state"], "registration");
+    assert_eq!(rounds[0]["accepting_applications"], true);
+    assert!(rounds[0]["registration_closes_at"].is_string());
+
+    let mut closed: round::ActiveModel = round::Entity::find_by_id(id)
+        .one(&app.db.db)
+        .await
+        .expect("query")
+        .expect("round")
+        .into();
+    closed.registration_closes_at = Set(Some(
+        time::OffsetDateTime::now_utc() - time::Duration::minutes(5),
+    ));
+    closed.update(&app.db.db).await.expect("update");
+    let rounds = list(&app.get("/api/v1/rounds?state=registration").await.body);
+    assert_eq!(rounds[0]["accepting_applications"], false);
+    assert!(
+        list(&app.get("/api/v1/rounds?state=final").await.body).is_empty(),
+        "the filter keeps other stages out"
+    );
+}
+
+/// A client generated from the OpenAPI document must put each parameter
+/// where the server reads it: path parameters only where the path has a
+/// `{name}`, filters in the query string.
+#[tokio::test]
+async fn every_documented_parameter_is_where_the_server_reads_it() {
+    let mut app = TestApp::new().await;
+    let doc: serde_json::Value =
+        serde_json::from_str(&app.get("/api/openapi.json").await.body).expect("json");
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().expect("name");
+                let in_path = path.contains(&format!("{{{name}}}"));
+                let place = if in_path { "path" } else { "query" };
+                assert_eq!(p["in"], place, "{method} {path}: {name}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "{checked} parameters");
 }

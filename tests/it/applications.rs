@@ -541,7 +541,7 @@ async fn applications_are_refused_with_messages_next_to_the_fields() {
     assert!(res.body.contains("value=\"Siti Aminah Binti Ahmad\""));
 
     // A body over the route's limit cannot be read at all: 413 with a clear page.
-    let huge = vec![b'0'; pokmas::web::applications::FORM_BODY_LIMIT + 1];
+    let huge = vec![b'0'; app.state.form_body_limit() + 1];
     let res = post_multipart(
         &mut app,
         &form,
@@ -1422,4 +1422,56 @@ async fn published_results_and_ranks_show_on_the_status_page_and_the_number_and_
     );
     assert!(res.body.contains(&format!("{when}, {}", session.place)));
     assert!(!res.body.contains("Kenanga") && !res.body.contains("640102"));
+}
+
+/// `--max-upload-mb` sets the limit the form announces, checks and explains.
+#[tokio::test]
+async fn the_document_size_limit_follows_the_installation_setting() {
+    let mut app = TestApp::new()
+        .await
+        .reconfigured(|c| c.max_upload_bytes = 1024 * 1024);
+    let (_, slug) = open_round(&app).await;
+    verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
+    let form = start(&mut app, &slug).await;
+    let page = app.get(&form).await;
+    assert!(
+        page.body.contains("paling besar 1 MB"),
+        "the form announces the limit"
+    );
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
+
+    let mut over = pdf();
+    over.resize(1024 * 1024 + 1, b'0');
+    let res = post_multipart(
+        &mut app,
+        &form,
+        &[("csrf", &csrf), ("action", "save")],
+        &[("doc_KK", "kk.pdf", &over)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.body.contains("Ukuran maksimal 1 MB"), "{}", res.body);
+
+    let mut under = pdf();
+    under.resize(1024 * 1024, b'0');
+    let res = post_multipart(
+        &mut app,
+        &form,
+        &[("csrf", &csrf), ("action", "save")],
+        &[("doc_KK", "kk.pdf", &under)],
+    )
+    .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{}",
+        res.status
+    );
+    assert_eq!(
+        document::Entity::find()
+            .count(&app.db.db)
+            .await
+            .expect("count"),
+        1,
+        "a file at the limit is kept"
+    );
 }

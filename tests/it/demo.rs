@@ -51,6 +51,7 @@ async fn get(dir: &Path, db: &DatabaseConnection, path: &str) -> (StatusCode, St
         secret: pokmas::config::Secret::from_hex(&"ab".repeat(32)).expect("secret"),
         checkpoint_seed: pokmas::config::Secret::from_hex(&"cd".repeat(32)).expect("seed"),
         trusted_proxies: vec![],
+        max_upload_bytes: pokmas::storage::MAX_DOCUMENT_BYTES,
     };
     let state = pokmas::app::AppState::new(db.clone(), config);
     let res = pokmas::router::router(state)

@@ -169,6 +169,7 @@ impl TestApp {
             secret: Secret::from_hex(&"ab".repeat(32)).expect("secret"),
             checkpoint_seed: Secret::from_hex(&"cd".repeat(32)).expect("checkpoint seed"),
             trusted_proxies: vec![],
+            max_upload_bytes: pokmas::storage::MAX_DOCUMENT_BYTES,
         };
         let state = AppState::new(db.db.clone(), config);
         TestApp {

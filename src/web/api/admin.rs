@@ -761,6 +761,7 @@ fn mailbox(app: &AppState) -> Result<Mailbox, AdminError> {
 
 /// Filter of the verification queue.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueFilter {
     /// Only this kelurahan (403 when it is outside the caller's scope).
     kelurahan: Option<String>,

@@ -23,10 +23,15 @@ pub struct RoundSummary {
     /// RFC 3339, when set.
     pub registration_opens_at: Option<String>,
     pub registration_closes_at: Option<String>,
+    /// Whether an application can be started and submitted right now: the
+    /// round is in `registration` and today lies within its registration
+    /// dates.
+    pub accepting_applications: bool,
 }
 
 /// Filter of the round list.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RoundFilter {
     /// Only rounds in this state, e.g. `registration` for the ones open to applicants.
     state: Option<String>,
@@ -41,8 +46,9 @@ fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
 
 /// Published rounds (drafts are never listed), newest first.
 ///
-/// With `?state=registration` this lists the rounds open for registration,
-/// the ones an applicant can apply to now.
+/// With `?state=registration` this lists the rounds in their registration
+/// stage; `accepting_applications` says which of them an applicant can
+/// apply to now (the stage may outlast the closing date by a few hours).
 #[utoipa::path(
     get,
     path = "/rounds",
@@ -77,9 +83,11 @@ pub async fn rounds(
         .order_by_asc(round::Column::Name)
         .all(&app.db)
         .await?;
+    let now = time::OffsetDateTime::now_utc();
     Ok(Json(
         rows.into_iter()
             .map(|r| RoundSummary {
+                accepting_applications: services::applications::accepts_applications(&r, now),
                 id: r.id,
                 slug: r.slug,
                 name: r.name,

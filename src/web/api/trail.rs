@@ -37,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Filters of a trail query; all optional, combined with AND.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Round UUID.
     round_id: Option<String>,
