@@ -1192,11 +1192,16 @@ async fn next_number(
         .lock_exclusive()
         .one(tx)
         .await?;
-    // Four-digit sequence numbers sort as text.
+    // Four-digit sequence numbers sort as text. A range rather than LIKE:
+    // SQLite uses the unique index for `>= AND <` but scans the whole table
+    // for a case-insensitive LIKE prefix.
+    let upper = format!("{}.", prefix.trim_end_matches('-'));
+    debug_assert!(prefix.ends_with('-'), "{prefix}");
     let last: Option<Option<String>> = application::Entity::find()
         .select_only()
         .column_as(application::Column::RegistrationNo.max(), "m")
-        .filter(application::Column::RegistrationNo.starts_with(&prefix))
+        .filter(application::Column::RegistrationNo.gte(prefix.as_str()))
+        .filter(application::Column::RegistrationNo.lt(upper.as_str()))
         .into_tuple()
         .one(tx)
         .await?;
