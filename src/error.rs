@@ -44,6 +44,10 @@ pub enum AppError {
     /// languages.
     #[error("refused: {}", .0.id)]
     Refused(Msg),
+    /// 403: the form's CSRF token is missing or no longer valid, most often
+    /// a form left open until the session expired; the page says to reload.
+    #[error("stale form")]
+    StaleForm,
     /// 303 to the account page: the e-mail address must be confirmed first
     /// (the page explains it and offers a new link).
     #[error("e-mail address not verified")]
@@ -80,7 +84,7 @@ impl IntoResponse for AppError {
         let status = match &self {
             AppError::LoginRequired(_) => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::StaleForm => StatusCode::FORBIDDEN,
             AppError::EmailNotVerified => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) | AppError::Refused(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -94,6 +98,10 @@ impl IntoResponse for AppError {
         let reason = match self {
             AppError::BadRequest(m) if !m.trim().is_empty() => Some(Msg::new(m.clone(), m)),
             AppError::Refused(m) => Some(m),
+            AppError::StaleForm => Some(Msg::new(
+                "Formulir ini sudah kedaluwarsa atau tidak lengkap, misalnya karena lama dibiarkan terbuka. Muat ulang halamannya, lalu isi dan kirim lagi.",
+                "This form has expired or is incomplete, for example after being left open for a long time. Reload the page, then fill it in and send it again.",
+            )),
             _ => None,
         };
         (status, views::errors::error_page(status, reason.as_ref())).into_response()

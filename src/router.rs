@@ -300,6 +300,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sanggahan/{id}/usulan", post(results::propose))
         // end results, objections and finalization
         .fallback(public::not_found)
+        .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::csrf_cookie,

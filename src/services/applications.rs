@@ -535,20 +535,23 @@ fn warning_code(w: &NikWarning) -> &'static str {
 #[must_use]
 pub fn warning_messages(stored: &str) -> Vec<Msg> {
     let codes: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
-    codes
-        .iter()
-        .filter_map(|c| match c.as_str() {
-            "birth_date_mismatch" => Some(Msg::new(
-                "Tanggal lahir yang diisi berbeda dengan tanggal lahir dalam NIK. Periksa kembali; jika NIK memang benar, lanjutkan.",
-                "The date of birth entered differs from the one in the NIK. Please check; if the NIK is correct, continue.",
-            )),
-            "sex_mismatch" => Some(Msg::new(
-                "Jenis kelamin yang diisi berbeda dengan yang tercantum dalam NIK. Periksa kembali; jika NIK memang benar, lanjutkan.",
-                "The sex entered differs from the one in the NIK. Please check; if the NIK is correct, continue.",
-            )),
-            _ => None,
-        })
-        .collect()
+    codes.iter().filter_map(|c| warning_message(c)).collect()
+}
+
+/// One stored NIK warning code as a message.
+#[must_use]
+pub fn warning_message(code: &str) -> Option<Msg> {
+    match code {
+        "birth_date_mismatch" => Some(Msg::new(
+            "Tanggal lahir yang diisi berbeda dengan tanggal lahir dalam NIK. Periksa kembali; jika NIK memang benar, lanjutkan.",
+            "The date of birth entered differs from the one in the NIK. Please check; if the NIK is correct, continue.",
+        )),
+        "sex_mismatch" => Some(Msg::new(
+            "Jenis kelamin yang diisi berbeda dengan yang tercantum dalam NIK. Periksa kembali; jika NIK memang benar, lanjutkan.",
+            "The sex entered differs from the one in the NIK. Please check; if the NIK is correct, continue.",
+        )),
+        _ => None,
+    }
 }
 
 async fn load_for_edit(
@@ -661,22 +664,35 @@ pub async fn save_draft(
     }
     let birth_date = match f.get("birth_date") {
         "" => a.birth_date,
-        v => match parse_date(v) {
-            Some(d) if d < today => {
-                m.birth_date = Set(Some(d));
-                Some(d)
+        v => {
+            // Nobody applying is 120 or older: such a year is a typo.
+            let oldest = today - time::Duration::days(43_830);
+            let refused = match parse_date(v) {
+                Some(d) if d >= today => Some(Msg::new(
+                    "Tanggal lahir harus sebelum hari ini.",
+                    "The date of birth must be before today.",
+                )),
+                Some(d) if d < oldest => Some(Msg::new(
+                    "Periksa tahun lahir: lebih dari 120 tahun yang lalu.",
+                    "Check the year of birth: it is more than 120 years ago.",
+                )),
+                Some(d) => {
+                    m.birth_date = Set(Some(d));
+                    None
+                }
+                None => Some(Msg::new(
+                    "Tanggal lahir tidak valid (format TTTT-BB-HH).",
+                    "The date of birth is not valid (format YYYY-MM-DD).",
+                )),
+            };
+            match refused {
+                Some(msg) => {
+                    errs.insert("birth_date".into(), msg);
+                    a.birth_date
+                }
+                None => parse_date(v),
             }
-            _ => {
-                errs.insert(
-                    "birth_date".into(),
-                    Msg::new(
-                        "Tanggal lahir tidak valid (format TTTT-BB-HH).",
-                        "The date of birth is not valid (format YYYY-MM-DD).",
-                    ),
-                );
-                a.birth_date
-            }
-        },
+        }
     };
     let sex = match f.get("sex") {
         "" => parse_sex(&a.sex),

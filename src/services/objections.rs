@@ -76,6 +76,11 @@ fn text_between(text: &str, min: usize, what: &str) -> Result<String, ServiceErr
             "{what} wajib diisi, {min}–{MAX_TEXT} karakter."
         )));
     }
+    if !crate::domain::text::plain_text(t, true) {
+        return Err(ServiceError::Invalid(format!(
+            "{what} berisi karakter yang tidak diizinkan."
+        )));
+    }
     Ok(t.to_owned())
 }
 

@@ -493,6 +493,17 @@ fn check_decisions(
                 q.id.to_string(),
                 lang.pick("Alasan tidak dikenal.", "Unknown reason.").into(),
             );
+        } else if !d.tms && d.reason_code.is_some() {
+            // A reason from the list explains a TMS; kept on an MS it would
+            // record a check that contradicts itself.
+            errors.insert(
+                q.id.to_string(),
+                lang.pick(
+                    "Alasan dari daftar hanya untuk TMS: kosongkan alasannya atau pilih TMS.",
+                    "A reason from the list goes with TMS only: clear the reason or choose TMS.",
+                )
+                .into(),
+            );
         } else if d.tms && (d.reason_code.is_none() || d.reason_text.trim().is_empty()) {
             errors.insert(
                 q.id.to_string(),

@@ -579,13 +579,20 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
             "For residents without e-mail or phone. The application is recorded as assisted by you."
         )) }
         (form_alert(ctx, &d.errors, false))
+        @if d.rounds.is_empty() {
+            div.notice role="status" { (ctx.t(
+                "Saat ini tidak ada seleksi yang membuka pendaftaran. Pendaftaran dibantu dapat dimulai setelah admin kota membuka pendaftaran; lihat jadwal di halaman seleksi.",
+                "No round is open for registration now. Assisted registration can start once the city admin opens registration; see the schedule on the round's page."
+            )) }
+        } @else {
         form method="post" action="/meja-bantuan" {
             input type="hidden" name="csrf" value=(d.csrf);
             input type="hidden" name="idempotency_key" value=(d.idempotency_key);
             label for="round_id" { (ctx.t("Seleksi", "Round")) }
             select id="round_id" name="round_id" {
-                @for (id, name) in &d.rounds { option value=(id) { (name) } }
+                @for (id, name) in &d.rounds { option value=(id) selected[d.values.get("round_id") == id.to_string()] { (name) } }
             }
+            (error(ctx, &d.errors, "round_id"))
             label for="kelurahan" { (ctx.t("Kelurahan", "Kelurahan")) }
             select id="kelurahan" name="kelurahan" {
                 @for (code, name) in &d.kelurahan {
@@ -596,6 +603,7 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
             input id="rt" name="rt" type="number" min="1" value=(d.values.get("rt"));
             (error(ctx, &d.errors, "rt"))
             button type="submit" { (ctx.t("Mulai pendaftaran", "Start the application")) }
+        }
         }
     };
     layout(

@@ -34,7 +34,7 @@ pub fn rounds_page(ctx: &PageCtx, rounds: &[ExportRound]) -> Markup {
                     @for r in rounds {
                         tr {
                             td { a href=(format!("/audit/ekspor/{}", r.id)) { (r.name) } br; code.muted { (r.slug) } }
-                            td { (r.state) }
+                            td { (super::round_state_label(ctx, &r.state)) }
                         }
                     }
                 }
@@ -71,7 +71,7 @@ pub fn round_page(ctx: &PageCtx, v: &RoundExportsView) -> Markup {
     let body = html! {
         p { a href="/audit/ekspor" { "← " (ctx.t("Semua seleksi", "All rounds")) } }
         h1 { (r.name) }
-        p.muted { (ctx.t("Tahap", "State")) ": " (r.state) }
+        p.muted { (ctx.t("Tahap", "State")) ": " (super::round_state_label(ctx, &r.state)) }
         table {
             thead { tr {
                 th { (ctx.t("Berkas", "File")) }

@@ -21,6 +21,10 @@ pub fn error_page(status: StatusCode, reason: Option<&Msg>) -> Markup {
             "Permintaan tidak dapat diproses.",
             "The request could not be processed.",
         ),
+        405 => (
+            "Alamat ini tidak dapat dibuka dengan cara itu. Kembali ke halaman sebelumnya lalu gunakan tombol di halaman itu.",
+            "This address cannot be opened that way. Go back to the previous page and use the button on it.",
+        ),
         413 => (
             "Berkas terlalu besar. Perkecil ukurannya lalu coba lagi.",
             "The file is too large. Make it smaller and try again.",

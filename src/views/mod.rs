@@ -27,3 +27,16 @@ pub mod progress;
 pub mod results;
 
 pub use layout::{Page, PageCtx, SignedIn};
+
+/// A round's stage in words (`registration` → "Pendaftaran dibuka"); an
+/// unknown code as it is.
+#[must_use]
+pub fn round_state_label(ctx: &PageCtx, state: &str) -> String {
+    crate::domain::round::RoundState::parse(state).map_or_else(
+        || state.to_owned(),
+        |s| {
+            let m = s.label();
+            ctx.t(&m.id, &m.en).to_owned()
+        },
+    )
+}

@@ -49,10 +49,6 @@ fn input(ctx: &PageCtx, f: &FormView, id: &str, name: &str, label: &str, kind: &
     }
 }
 
-fn state_label(ctx: &PageCtx, state: &str) -> String {
-    RoundState::parse(state).map_or_else(|| state.to_owned(), |s| msg(ctx, &s.label()))
-}
-
 fn nav(ctx: &PageCtx, round_id: Uuid) -> Markup {
     let base = format!("/admin/seleksi/{round_id}");
     html! {
@@ -227,7 +223,7 @@ pub fn schedule(ctx: &PageCtx, p: &SchedulePage) -> Markup {
     let body = html! {
         h1 { (ctx.t("Jadwal uji kelayakan dan kepatutan", "Fit & proper test schedule")) ": " (o.round.name) }
         (nav(ctx, o.round.id))
-        p { (ctx.t("Tahap", "Stage")) ": " strong { (state_label(ctx, &o.round.state)) } }
+        p { (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, &o.round.state)) } }
         p { (ctx.t("Pendaftar memenuhi syarat yang belum diundang", "Eligible applicants not yet invited")) ": " strong { (o.waiting) } }
         @if let Some(n) = &p.notice { div.notice role="status" { (msg(ctx, n)) } }
         @if o.sessions.is_empty() {
@@ -419,7 +415,7 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
     let body = html! {
         h1 { (ctx.t("Dasbor", "Dashboard")) ": " (d.round.name) }
         (nav(ctx, d.round.id))
-        p { (ctx.t("Tahap", "Stage")) ": " strong { (state_label(ctx, &d.round.state)) } }
+        p { (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, &d.round.state)) } }
         h2 { (ctx.t("Alur pendaftar", "Applicant funnel")) }
         table.funnel {
             tbody {

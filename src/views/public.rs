@@ -22,21 +22,6 @@ pub struct HomeView {
     pub kelurahan_count: u64,
 }
 
-fn state_label(ctx: &PageCtx, state: &str) -> String {
-    let (id, en) = match state {
-        "draft" => ("Disiapkan", "In preparation"),
-        "registration" => ("Pendaftaran dibuka", "Registration open"),
-        "verification" => ("Verifikasi administrasi", "Document verification"),
-        "assessment" => ("Uji kelayakan dan kepatutan", "Fit & proper test"),
-        "provisional" => ("Hasil sementara", "Provisional results"),
-        "objection" => ("Masa sanggahan", "Objection period"),
-        "final" => ("Hasil akhir", "Final results"),
-        "cancelled" => ("Dibatalkan", "Cancelled"),
-        other => (other, other),
-    };
-    ctx.t(id, en).to_owned()
-}
-
 /// The public home page: what the programme is, how selection works, the rounds.
 pub fn home(ctx: &PageCtx, v: &HomeView) -> Markup {
     let body = html! {
@@ -70,7 +55,7 @@ pub fn home(ctx: &PageCtx, v: &HomeView) -> Markup {
                     " "
                     span.muted { "(" (r.year) ")" }
                     br;
-                    span { (state_label(ctx, &r.state)) }
+                    span { (super::round_state_label(ctx, &r.state)) }
                     @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
                         " · " a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil", "See the results")) }
                     }

@@ -88,6 +88,31 @@ pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
     page(ctx, title, body)
 }
 
+/// An account's status in words.
+fn account_status(ctx: &PageCtx, status: &str) -> String {
+    match status {
+        "active" => ctx.t("Aktif", "Active"),
+        "deactivated" => ctx.t("Nonaktif", "Deactivated"),
+        "invited" => ctx.t("Diundang, belum menyetel sandi", "Invited, no password yet"),
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A check's outcome as operators read it: the official abbreviation, spelt
+/// out.
+fn outcome_label(ctx: &PageCtx, outcome: &str) -> String {
+    match outcome {
+        "ms" => ctx.t("MS (memenuhi syarat)", "MS (meets the requirement)"),
+        "tms" => ctx.t(
+            "TMS (tidak memenuhi syarat)",
+            "TMS (does not meet the requirement)",
+        ),
+        other => other,
+    }
+    .to_owned()
+}
+
 /// The queue's rows grouped by kelurahan name, each group in queue order.
 fn by_kelurahan(rows: &[QueueRow]) -> Vec<(&str, Vec<&QueueRow>)> {
     let mut groups: BTreeMap<&str, Vec<&QueueRow>> = BTreeMap::new();
@@ -169,7 +194,12 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
         @if !v.nik_warnings.is_empty() {
             div.alert role="alert" {
                 (ctx.t("Peringatan NIK (periksa dengan KTP):", "NIK warnings (check against the KTP):"))
-                ul { @for w in &v.nik_warnings { li { (w) } } }
+                ul { @for w in &v.nik_warnings {
+                    li { @match crate::services::applications::warning_message(w) {
+                        Some(m) => (ctx.t(&m.id, &m.en)),
+                        None => (w),
+                    } }
+                } }
             }
         }
         h2 { (ctx.t("Dokumen", "Documents")) }
@@ -198,16 +228,25 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
                 fieldset {
                     legend { (ctx.t(&r.text_id, &r.text_en)) }
                     @if let Some(a) = &r.automatic {
-                        p.muted { (ctx.t("Pemeriksaan otomatis: ", "Automatic check: ")) strong { (a.verdict.as_str().to_uppercase()) } " — " (a.message(ctx.lang)) }
+                        p.muted { (ctx.t("Pemeriksaan otomatis: ", "Automatic check: ")) strong { (outcome_label(ctx, a.verdict.as_str())) } " — " (a.message(ctx.lang)) }
                     }
                     @if let Some(c) = &r.current {
-                        p.muted { (ctx.t("Tercatat: ", "Recorded: ")) strong { (c.outcome.to_uppercase()) }
-                            @if let Some(code) = &c.reason_code { " — " (reason_label(code, ctx.lang)) }
-                            @if !c.reason_text.is_empty() { ": " (c.reason_text) } }
+                        p.muted { (ctx.t("Tercatat: ", "Recorded: ")) strong { (outcome_label(ctx, &c.outcome)) }
+                            @match (&r.automatic, c.automatic) {
+                                // The platform's own finding, in the reader's language.
+                                (Some(a), true) if a.verdict.as_str() == c.outcome => { " — " (a.message(ctx.lang)) }
+                                _ => {
+                                    @if c.outcome == "tms" {
+                                        @if let Some(code) = &c.reason_code { " — " (reason_label(code, ctx.lang)) }
+                                    }
+                                    @if !c.reason_text.is_empty() { ": " (c.reason_text) }
+                                }
+                            }
+                        }
                     }
-                    label { input type="radio" name=(format!("outcome_{id}")) value="ms" checked[outcome == "ms"]; " MS" }
+                    label { input type="radio" name=(format!("outcome_{id}")) value="ms" checked[outcome == "ms"]; " " (outcome_label(ctx, "ms")) }
                     " "
-                    label { input type="radio" name=(format!("outcome_{id}")) value="tms" checked[outcome == "tms"]; " TMS" }
+                    label { input type="radio" name=(format!("outcome_{id}")) value="tms" checked[outcome == "tms"]; " " (outcome_label(ctx, "tms")) }
                     label for=(format!("reason_{id}")) { (ctx.t("Alasan", "Reason")) }
                     select id=(format!("reason_{id}")) name=(format!("reason_{id}")) {
                         option value="" { "—" }
@@ -323,7 +362,7 @@ pub fn staff(ctx: &PageCtx, p: &StaffPage) -> Markup {
             tbody {
                 @for a in &p.rows {
                     tr {
-                        td { (a.name) } td { (a.email) } td { (role_name(ctx, a.role)) } td { (a.status) }
+                        td { (a.name) } td { (a.email) } td { (role_name(ctx, a.role)) } td { (account_status(ctx, &a.status)) }
                         td {
                             @if a.role.is_scoped() {
                                 form method="post" action=(format!("/admin/akun/{}/kelurahan", a.id)) {

@@ -705,20 +705,45 @@ pub async fn desk_start(
     let data = FormData::from_pairs(pairs);
     csrf.verify(data.get("csrf"))?;
     user.require(&[Role::Operator, Role::Admin])?;
-    let round_id: Uuid = data.get("round_id").parse().map_err(|_| {
-        AppError::BadRequest("Pilih seleksi yang sedang membuka pendaftaran.".into())
-    })?;
-    let res = svc::start_draft(
-        &app.db,
-        acting(&user),
-        &StartDraft {
-            round_id,
-            kelurahan_code: data.get("kelurahan").to_owned(),
-            rt: data.get("rt").parse().unwrap_or(0),
-            idempotency_key: data.get("idempotency_key").to_owned(),
-        },
-    )
-    .await;
+    // Unreadable choices are field errors on the same form, the other
+    // choices kept, like every other refusal of this form.
+    let mut errors = FieldErrors::new();
+    let round_id = data.get("round_id").parse::<Uuid>().ok();
+    if round_id.is_none() {
+        errors.insert(
+            "round_id".into(),
+            Msg::new(
+                "Pilih seleksi yang sedang membuka pendaftaran.",
+                "Choose a round that is open for registration.",
+            ),
+        );
+    }
+    let rt = data.get("rt").trim().parse::<i32>().ok().filter(|n| *n > 0);
+    if rt.is_none() {
+        errors.insert(
+            "rt".into(),
+            Msg::new(
+                "Isi nomor RT dengan angka, misalnya 7.",
+                "Enter the RT number in digits, e.g. 7.",
+            ),
+        );
+    }
+    let res = match (round_id, rt) {
+        (Some(round_id), Some(rt)) => {
+            svc::start_draft(
+                &app.db,
+                acting(&user),
+                &StartDraft {
+                    round_id,
+                    kelurahan_code: data.get("kelurahan").to_owned(),
+                    rt,
+                    idempotency_key: data.get("idempotency_key").to_owned(),
+                },
+            )
+            .await
+        }
+        _ => Err(ApplicationError::Invalid(errors)),
+    };
     match res {
         Ok(id) => Ok(Redirect::to(&format!("/pendaftaran/{id}/formulir")).into_response()),
         Err(ApplicationError::Invalid(errors)) => {

@@ -89,7 +89,7 @@ pub async fn csrf_cookie(State(state): State<AppState>, req: Request, next: Next
 pub fn check_csrf(parts_token: &CsrfToken, submitted: &str) -> Result<(), AppError> {
     parts_token
         .verify(submitted)
-        .map_err(|_| AppError::Forbidden)
+        .map_err(|_| AppError::StaleForm)
 }
 
 /// An id taken from the path; anything that is not a UUID is simply not found.

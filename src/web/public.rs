@@ -173,6 +173,22 @@ pub(crate) fn safe_back(back: Option<&str>) -> String {
     }
 }
 
+/// A known path asked with the wrong method (e.g. a bookmarked form action):
+/// a page that says what to do, never an empty body.
+pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    use axum::response::IntoResponse;
+    let status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    if uri.path().starts_with("/api/") {
+        let body = super::api::ErrorBody {
+            error: "method_not_allowed",
+            message: "Metode HTTP ini tidak didukung untuk alamat ini.".to_owned(),
+        };
+        (status, axum::Json(body)).into_response()
+    } else {
+        (status, crate::views::errors::error_page(status, None)).into_response()
+    }
+}
+
 /// The fallback for unknown paths: JSON under `/api/`, a page elsewhere.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {

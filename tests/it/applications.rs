@@ -491,6 +491,27 @@ async fn applications_are_refused_with_messages_next_to_the_fields() {
         );
     }
 
+    // Impossible birth dates, each with its own message next to the field.
+    let tomorrow = (OffsetDateTime::now_utc() + Duration::days(2))
+        .date()
+        .to_string();
+    for (date, message) in [
+        ("15-05-1990", "format TTTT-BB-HH"),
+        (tomorrow.as_str(), "harus sebelum hari ini"),
+        ("1800-01-01", "lebih dari 120 tahun"),
+    ] {
+        let res = post_multipart(
+            &mut app,
+            &form,
+            &[("csrf", &csrf), ("birth_date", date), ("action", "save")],
+            &[],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+        assert!(res.body.contains("id=\"birth_date-error\""), "{date}");
+        assert!(res.body.contains(message), "{date}: {message}");
+    }
+
     // A birth date that disagrees with the NIK is a warning, not a refusal.
     let res = post_multipart(
         &mut app,
@@ -1474,4 +1495,54 @@ async fn the_document_size_limit_follows_the_installation_setting() {
         1,
         "a file at the limit is kept"
     );
+}
+
+/// The help desk before any round opens explains why nothing can start, and
+/// an unreadable RT is a message next to it with the other choices kept.
+#[tokio::test]
+async fn the_help_desk_explains_a_closed_period_and_keeps_choices_on_a_bad_rt() {
+    let mut app = TestApp::new().await;
+    app.create_user("operator@karangmumus.id", Role::Operator, &[KELURAHAN])
+        .await;
+    assert_eq!(
+        app.login("operator@karangmumus.id", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = app.get("/meja-bantuan").await;
+    assert!(
+        page.body
+            .contains("tidak ada seleksi yang membuka pendaftaran"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Mulai pendaftaran"), "no form to fill");
+
+    let (round_id, _) = open_round(&app).await;
+    let page = app.get("/meja-bantuan").await;
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
+    let key = hidden_value(&page.body, "idempotency_key").expect("key");
+    let round = round_id.to_string();
+    for rt in ["", "tujuh"] {
+        let res = app
+            .post_form(
+                "/meja-bantuan",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("idempotency_key", key.as_str()),
+                    ("round_id", round.as_str()),
+                    ("kelurahan", KELURAHAN),
+                    ("rt", rt),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{rt:?}");
+        assert!(res.body.contains("id=\"rt-error\""), "{}", res.body);
+        assert!(res.body.contains("Isi nomor RT dengan angka"));
+        assert!(
+            res.body
+                .contains(&format!("value=\"{KELURAHAN}\" selected")),
+            "kelurahan kept"
+        );
+    }
+    assert_eq!(applications(&app).await.len(), 0);
 }

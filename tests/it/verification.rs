@@ -430,6 +430,25 @@ async fn verification_journey(mut app: TestApp) {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("TMS wajib disertai alasan"));
     assert_eq!(state_of(&app, f.budi).await, "submitted");
+    // A reason from the list left on an MS (the radio switched back) would
+    // record a check that contradicts itself: refused, said next to it.
+    let res = post_on(
+        &mut app,
+        &budi_path,
+        &budi_path,
+        &[
+            (&o_ktp, "ms"),
+            (&reason, "unreadable"),
+            (&o_age, "ms"),
+            (&o_dom, "ms"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Alasan dari daftar hanya untuk TMS"));
+    assert_eq!(state_of(&app, f.budi).await, "submitted");
+    // The check page spells the outcomes out.
+    assert!(res.body.contains("MS (memenuhi syarat)"), "{}", res.body);
     // With one: ineligible, and the applicant is told why.
     let res = post_on(
         &mut app,

@@ -101,3 +101,37 @@ async fn public_audit_page_shows_the_chain_head() {
             .contains("pokmas audit verify audit.csv --checkpoint 1:")
     );
 }
+
+/// Pages for the ways a browser can go wrong without the user doing
+/// anything odd: a bookmarked form action (wrong method) and a form left open
+/// until its token expired both say what to do, never a blank or a
+/// permissions page.
+#[tokio::test]
+async fn a_wrong_method_and_an_expired_form_get_pages_that_say_what_to_do() {
+    let mut app = TestApp::new().await;
+    let res = app.get("/keluar").await;
+    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(res.body.contains("gunakan tombol"), "{}", res.body);
+    let res = app.get("/api/v1/status-check").await;
+    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        res.body.contains("\"error\":\"method_not_allowed\""),
+        "{}",
+        res.body
+    );
+
+    let _ = app.get("/masuk").await;
+    let res = app
+        .post_form(
+            "/masuk",
+            &[
+                ("csrf", "kedaluwarsa"),
+                ("email", "a@contoh.id"),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.body.contains("Muat ulang halamannya"), "{}", res.body);
+    assert!(res.body.contains("Reload the page"), "{}", res.body);
+}

@@ -45,6 +45,9 @@ pub const MAX_ROWS: usize = 40;
 /// what is missing), `tiebreak` when the tie-break orders are not 1, 2, ….
 pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> {
     let mut errs = FieldErrors::new();
+    // Summed over every readable weight, also of rows refused for another
+    // field, so the message agrees with the total the form shows.
+    let mut weight_sum: i64 = 0;
     let mut out = Vec::new();
     for i in 0..MAX_ROWS {
         let k = |name: &str| format!("c{i}_{name}");
@@ -138,6 +141,7 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
             0..=100,
             ("Bobot", "The weight"),
         );
+        weight_sum += weight.map_or(0, i64::from);
         let pass_min = opt_int_in(
             &mut errs,
             &k("pass_min"),
@@ -210,8 +214,7 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
             ),
         );
     }
-    let sum: i64 = out.iter().map(|c| i64::from(c.weight)).sum();
-    if let Some(m) = weight_shortfall(sum) {
+    if let Some(m) = weight_shortfall(weight_sum) {
         errs.insert("weights".into(), m);
     }
     let mut orders: Vec<i32> = out.iter().filter_map(|c| c.tiebreak_order).collect();

@@ -94,6 +94,11 @@ impl IntoResponse for ApiError {
                 "email_not_verified",
                 "Verifikasi alamat e-mail Anda terlebih dahulu.".to_owned(),
             ),
+            AppError::StaleForm => (
+                StatusCode::FORBIDDEN,
+                "stale_form",
+                "Token formulir tidak ada atau kedaluwarsa.".to_owned(),
+            ),
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "forbidden",
