@@ -786,6 +786,18 @@ pub async fn check(
     Form(input): Form<CheckInput>,
 ) -> AppResult<Response> {
     let number = input.number.trim().to_owned();
+    if number.is_empty() || input.pin.trim().is_empty() {
+        // Nothing to look up: ask for both, without spending an attempt.
+        let page = v::CheckPage {
+            number,
+            result: None,
+            error: Some(Msg::new(
+                "Isi nomor pendaftaran dan PIN yang tertera pada tanda terima.",
+                "Enter the registration number and the PIN printed on the receipt.",
+            )),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, v::check(&ctx, &page)).into_response());
+    }
     let found = match status_check(&app, &ip, &number, &input.pin).await? {
         StatusCheck::Limited => {
             let page = v::check(

@@ -834,6 +834,12 @@ async fn an_operator_registers_a_resident_without_phone_or_email_and_the_public_
         .post_form("/cek-status", &[("number", number), ("pin", "000000x")])
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app
+        .post_form("/cek-status", &[("number", number), ("pin", " ")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Isi nomor pendaftaran dan PIN"));
+    assert!(res.body.contains(number), "the number is kept");
     let total = application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))
         .count(&app.db.db)
