@@ -250,6 +250,15 @@ pub async fn declare(
 /// Panel criterion values keyed by criterion code.
 pub type Values = BTreeMap<String, i32>;
 
+/// A value outside `c`'s scale, said with the criterion's name so the
+/// panelist finds the field.
+fn off_scale(c: &criterion::Model) -> ServiceError {
+    ServiceError::Invalid(format!(
+        "Nilai {} ({}) harus antara {} dan {}.",
+        c.name_id, c.code, c.scale_min, c.scale_max
+    ))
+}
+
 fn check_values(
     criteria: &[criterion::Model],
     values: &Values,
@@ -261,10 +270,7 @@ fn check_values(
             ServiceError::Invalid(format!("Nilai {} ({}) wajib diisi.", c.name_id, c.code))
         })?;
         if v < c.scale_min || v > c.scale_max {
-            return Err(ServiceError::Invalid(format!(
-                "Nilai {} harus antara {} dan {}.",
-                c.code, c.scale_min, c.scale_max
-            )));
+            return Err(off_scale(c));
         }
         out.push((c.id, c.code.clone(), v));
     }
@@ -699,10 +705,7 @@ pub async fn save_draft(
         if let Some(v) = v
             && (*v < c.scale_min || *v > c.scale_max)
         {
-            return Err(ServiceError::Invalid(format!(
-                "Nilai {} harus antara {} dan {}.",
-                c.code, c.scale_min, c.scale_max
-            )));
+            return Err(off_scale(c));
         }
     }
     let now = time::OffsetDateTime::now_utc();
@@ -913,6 +916,11 @@ pub struct ScoreSheet {
     /// The private draft, by criterion code (empty when none).
     pub draft_values: DraftValues,
     pub draft_comments: BTreeMap<String, String>,
+    /// Whether a submission can still be taken: during assessment, or after
+    /// publication when an accepted objection reopened this scorecard (the
+    /// same rule `submit` applies), so the page does not offer a form that
+    /// would only be refused.
+    pub open_for_scores: bool,
 }
 
 /// Loads the score sheet of one application for a panelist of its panel.
@@ -958,6 +966,16 @@ pub async fn score_sheet(
         my_comments: BTreeMap::new(),
         draft_values: DraftValues::new(),
         draft_comments: BTreeMap::new(),
+        open_for_scores: false,
+    };
+    sheet.open_for_scores = match sheet.round.state.as_str() {
+        "assessment" => true,
+        "provisional" | "objection" => {
+            crate::services::objections::reopened_scorecard(db, sheet.application.id, panelist)
+                .await?
+                .is_some()
+        }
+        _ => false,
     };
     if sheet.declaration.as_ref().is_some_and(|d| d.recused) {
         return Ok(sheet);

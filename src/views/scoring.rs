@@ -130,6 +130,26 @@ pub fn sheet(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>) -> Markup {
 
 fn score_form(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>, action: &str) -> Markup {
     let amending = s.my_version > 0;
+    if !s.open_for_scores {
+        let not_yet = matches!(
+            s.round.state.as_str(),
+            "draft" | "registration" | "verification"
+        );
+        return html! {
+            div.notice role="status" { p { @if not_yet { (ctx.t(
+                "Penilaian belum dibuka: nilai dapat dikirim pada tahap uji kelayakan dan kepatutan.",
+                "Scoring is not open yet: scores can be submitted during the fit & proper test stage."
+            )) } @else { (ctx.t(
+                "Penilaian sudah ditutup. Setelah hasil diumumkan, nilai hanya dapat diubah bila sanggahan yang diterima membuka kembali lembar nilai Anda.",
+                "Scoring is closed. Once results are published, scores can only change when an accepted objection reopens your scorecard."
+            )) } } }
+            @if !s.my_values.is_empty() {
+                ul { @for c in &s.criteria {
+                    @if let Some(v) = s.my_values.get(&c.code) { li { (ctx.t(&c.name_id, &c.name_en)) ": " strong { (v) } } }
+                } }
+            }
+        };
+    }
     html! {
         @if !s.attended {
             div.notice { p { (ctx.t("Pendaftar belum tercatat hadir pada uji kelayakan; penilaian dapat dikirim setelah kehadiran dicatat.", "The applicant is not yet marked present; scores can be submitted once attendance is recorded.")) } }

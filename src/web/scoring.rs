@@ -269,8 +269,8 @@ pub async fn submit(
                 Err(_) => {
                     let msg = ctx
                         .t(
-                            "Nilai harus berupa angka pada skala.",
-                            "Scores must be numbers on the scale.",
+                            &format!("Nilai {code} harus berupa angka pada skala."),
+                            &format!("The score for {code} must be a number on the scale."),
                         )
                         .to_owned();
                     return render(

@@ -74,7 +74,11 @@ async fn a_draft_survives_signing_out_stays_private_and_comments_are_kept_with_t
         .post_form(&format!("{sheet}/draf"), &[("csrf", &csrf), ("v_K2", "9")])
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Nilai K2 harus antara 1 dan 5."));
+    assert!(
+        res.body.contains("Nilai K2 (K2) harus antara 1 dan 5."),
+        "{}",
+        res.body
+    );
     let drafted = events(&f.app, "score.draft_saved").await;
     assert_eq!(drafted.len(), 1);
     assert!(

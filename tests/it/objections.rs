@@ -188,9 +188,17 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
         "grounds stay private"
     );
 
-    // Only the reopened scorecard may change.
+    // Only the reopened scorecard may change, and only its sheet offers
+    // the form.
     as_user(&mut p.f.app, "penilai2@contoh.id").await;
     let sheet = format!("/penilai/{e_id}");
+    let page = p.f.app.get(&sheet).await;
+    assert!(
+        page.body.contains("Penilaian sudah ditutup"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("action=\"{sheet}/nilai\"")));
     let res = post_from(
         &mut p.f.app,
         &sheet,
@@ -206,6 +214,12 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
     assert!(res.body.contains("sanggahan yang diterima"), "{}", res.body);
 
     as_user(&mut p.f.app, "penilai1@contoh.id").await;
+    let page = p.f.app.get(&sheet).await;
+    assert!(
+        page.body.contains(&format!("action=\"{sheet}/nilai\"")),
+        "{}",
+        page.body
+    );
     let res = post_from(
         &mut p.f.app,
         &sheet,
