@@ -1406,6 +1406,9 @@ pub struct Funnel {
     pub attended: u64,
     /// Invitations marked absent.
     pub absent: u64,
+    /// Applications withdrawn (still counted in `submitted` when they were
+    /// submitted first).
+    pub withdrawn: u64,
 }
 
 /// Submitted applications not yet decided in one kelurahan.
@@ -1454,6 +1457,7 @@ pub async fn dashboard(db: &DatabaseConnection, round_id: Uuid) -> Result<Dashbo
     for (_, state, kel, submitted_at) in &apps {
         match state.as_str() {
             "draft" => funnel.drafts += 1,
+            "withdrawn" => funnel.withdrawn += 1,
             "submitted" => {
                 *backlog.entry(kel.clone().unwrap_or_default()).or_default() += 1;
             }

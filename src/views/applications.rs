@@ -283,7 +283,10 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
                 @for (req, doc) in &v.documents {
                     @let name = format!("doc_{}", req.code);
                     div {
-                        label for=(name) { (ctx.t(&req.text_id, &req.text_en)) }
+                        label for=(name) {
+                            (ctx.t(&req.text_id, &req.text_en)) " "
+                            span.muted { @if req.mandatory { (ctx.t("(wajib)", "(required)")) } @else { (ctx.t("(boleh dikosongkan)", "(optional)")) } }
+                        }
                         @if let Some(d) = doc {
                             p.muted { (ctx.t("Sudah diunggah", "Already uploaded")) ": "
                                 a href=(format!("/dokumen/{}", d.id)) { (d.original_name) } }
@@ -351,8 +354,12 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
                 dt { (ctx.t("Nama", "Name")) } dd { (a.full_name) }
                 dt { (ctx.t("Waktu kirim", "Submitted")) }
                 dd { (a.submitted_at.map(format_wita).unwrap_or_default()) }
-                dt { (ctx.t("Sidik data", "Submission fingerprint")) } dd { code { (short) } }
+                dt { (ctx.t("Kode bukti pengiriman", "Submission code")) } dd { code { (short) } }
             }
+            p.muted { (ctx.t(
+                "Kode bukti pengiriman adalah sidik digital data yang Anda kirim (juga tercantum di e-mail tanda terima); dengan kode ini Anda dapat memastikan data pendaftaran Anda tidak berubah.",
+                "The submission code is a digital fingerprint of the data you sent (also in the receipt e-mail); with it you can check that your application data has not changed."
+            )) }
             div.qr { (super::qr::svg(&no)) }
             @if let Some(pin) = &r.pin {
                 div.pin {
@@ -443,6 +450,8 @@ pub struct StatusPage<'a> {
     pub timeline: &'a Timeline,
     pub can_withdraw: bool,
     pub csrf: String,
+    /// Arrived from "Daftar" of a round the resident already applied to.
+    pub already_applied: bool,
 }
 
 /// `GET /pendaftaran/{id}`.
@@ -454,6 +463,18 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
         h1 { (ctx.t("Status pendaftaran", "Application status")) }
         p { (v.round.name) @if let Some(no) = &a.registration_no { " · " strong { (no) } } }
         p { (ctx.t("Status", "Status")) ": " strong { (state_label(ctx, &a.state)) } }
+        @if s.already_applied {
+            div.notice role="status" { (ctx.t(
+                "Anda sudah memiliki pendaftaran pada seleksi ini. Setiap orang hanya dapat mendaftar satu kali per seleksi; ini pendaftaran Anda.",
+                "You already have an application in this round. Each person can apply once per round; this is your application."
+            )) }
+        }
+        @if let Some(at) = a.withdrawn_at {
+            div.notice { (ctx.t("Dibatalkan pada ", "Withdrawn on ")) (format_wita(at)) ". " (ctx.t(
+                "Pendaftaran yang dibatalkan tidak dapat diajukan lagi pada seleksi ini.",
+                "A withdrawn application cannot be submitted again in this round."
+            )) }
+        }
         @for w in &warnings { div.alert.warning { (m(ctx, w)) } }
         @if a.state == "draft" {
             p { a href=(format!("/pendaftaran/{}/formulir", a.id)) { (ctx.t("Lanjutkan mengisi formulir", "Continue the form")) } }

@@ -402,13 +402,21 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
         ("invited", "Diundang uji", "Invited to the test", f.invited),
         ("attended", "Hadir", "Attended", f.attended),
     ];
-    // Side counts an admin acts on: drafts to remind, absences to decide.
-    let aside: [(&str, &str, &str, u64); 2] = [
+    // Side counts an admin acts on: drafts to remind, withdrawals that
+    // explain a gap between the funnel and the public count, absences to
+    // decide.
+    let aside: [(&str, &str, &str, u64); 3] = [
         (
             "drafts",
             "Masih draf (belum dikirim)",
             "Still in draft (not submitted)",
             f.drafts,
+        ),
+        (
+            "withdrawn",
+            "Dibatalkan pendaftar",
+            "Withdrawn",
+            f.withdrawn,
         ),
         ("absent", "Tidak hadir", "Absent", f.absent),
     ];

@@ -387,7 +387,7 @@ pub fn admin_criteria(
         (frozen_notice(ctx, d))
         @if d.state().is_editable() {
             h2 { (ctx.t("Mulai dari templat", "Start from a template")) }
-            p.muted { (ctx.t("Mengganti semua kriteria dan persyaratan seleksi ini dengan isi templat, termasuk aturan nilai minimum, jumlah penilai dan batas usia.", "Replaces all criteria and requirements of this round with the template's, including the passing rules, panel size and age range.")) }
+            p.muted { (ctx.t("Mengganti semua kriteria dan persyaratan seleksi ini dengan isi templat, termasuk cara menggabungkan nilai penilai, nilai minimum lulus, jumlah penilai dan batas usia.", "Replaces all criteria and requirements of this round with the template's, including how panelists' scores are combined, the passing score, panel size and age range.")) }
             form method="post" action=(format!("{action}/templat")) {
                 (csrf(f))
                 label for="template" { (ctx.t("Templat", "Template")) }

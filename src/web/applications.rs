@@ -156,7 +156,7 @@ pub async fn start_page(
     if user.role == Role::Applicant
         && let Some(a) = svc::own_in_round(&app.db, user.id, r.id).await?
     {
-        return Ok(Redirect::to(&format!("/pendaftaran/{}", a.id)).into_response());
+        return Ok(Redirect::to(&format!("/pendaftaran/{}?pesan=sudah-ada", a.id)).into_response());
     }
     let page = area_page(&app, &r, &q, csrf.token()?, FieldErrors::new()).await?;
     Ok((csrf.0, v::area_step(&ctx, &page)).into_response())
@@ -569,6 +569,7 @@ pub async fn status_page(
     user: CurrentUser,
     csrf: Csrf,
     Path(id): Path<String>,
+    Query(q): Query<StatusQuery>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     let view = svc::load(&app.db, acting(&user), id).await?;
@@ -582,9 +583,18 @@ pub async fn status_page(
             timeline: &timeline,
             can_withdraw: mine && svc::can_withdraw(&view.application, &view.round, now),
             csrf: csrf.token()?,
+            already_applied: q.pesan == "sudah-ada",
         },
     );
     Ok((csrf.0, page).into_response())
+}
+
+/// `?pesan=sudah-ada`: sent here from "Daftar" because this is the
+/// resident's application in the round already.
+#[derive(serde::Deserialize)]
+pub struct StatusQuery {
+    #[serde(default)]
+    pesan: String,
 }
 
 /// Fields of the withdrawal form.

@@ -140,6 +140,15 @@ impl Csrf {
     }
 }
 
+/// The path (and query) of the `Referer`, e.g. `/seleksi/x` from
+/// `https://host/seleksi/x`; `None` when there is none.
+fn referer_path(headers: &axum::http::HeaderMap) -> Option<String> {
+    let referer = headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
+    let path = &after_scheme[after_scheme.find('/')?..];
+    (path.starts_with('/') && !path.starts_with("//")).then(|| path.to_owned())
+}
+
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = AppError;
 
@@ -152,10 +161,18 @@ impl FromRequestParts<AppState> for PageCtx {
             .get(LANG_COOKIE)
             .and_then(|c| Lang::from_code(c.value()))
             .unwrap_or_default();
-        let path = parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        // The page's own address, which the language switch and the log-in
+        // link return to. A page answering a POST (a refused form, a
+        // confirmation step) has no address a GET can reopen, so those links
+        // go back to the page the form was on instead.
+        let path = if parts.method == axum::http::Method::GET {
+            parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned())
+        } else {
+            referer_path(&parts.headers).unwrap_or_else(|| "/".to_owned())
+        };
         let signed_in = match parts.extensions.get::<Session>() {
             Some(session) => session
                 .get::<SessionAccount>(SESSION_ACCOUNT)
@@ -301,5 +318,29 @@ impl FromRequestParts<AppState> for CurrentUser {
             scopes,
             email_verified: acc.email_verified_at.is_some(),
         })
+    }
+}
+
+#[cfg(test)]
+mod referer_tests {
+    use axum::http::{HeaderMap, HeaderValue, header::REFERER};
+
+    use super::referer_path;
+
+    fn with(referer: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(REFERER, HeaderValue::from_str(referer).expect("header"));
+        h
+    }
+
+    #[test]
+    fn a_page_answering_a_post_returns_to_the_page_the_form_was_on() {
+        assert_eq!(
+            referer_path(&with("https://pokmas.id/pendaftaran/1?x=2")).as_deref(),
+            Some("/pendaftaran/1?x=2")
+        );
+        assert_eq!(referer_path(&with("https://pokmas.id")), None);
+        assert_eq!(referer_path(&with("https://evil.example//x")), None);
+        assert_eq!(referer_path(&HeaderMap::new()), None);
     }
 }

@@ -730,6 +730,10 @@ async fn a_resident_withdraws_after_a_confirmation() {
         .await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("Ya, batalkan"));
+    // The language switch on a page answering a POST must not lead to the
+    // POST-only address (a GET there is a 405).
+    assert!(res.body.contains("/bahasa/en?kembali="), "{}", res.body);
+    assert!(!res.body.contains("kembali=/pendaftaran/"), "{}", res.body);
     assert_eq!(applications(&app).await[0].state, "draft");
     let res = app
         .post_form(
@@ -741,6 +745,20 @@ async fn a_resident_withdraws_after_a_confirmation() {
     assert_eq!(applications(&app).await[0].state, "withdrawn");
     let actions = app.audit_actions().await;
     assert!(actions.iter().any(|(a, _)| a == "application.withdrawn"));
+
+    // "Daftar" again leads to this application, saying why.
+    let res = app.get(&format!("/seleksi/{slug}/daftar")).await;
+    assert_eq!(
+        res.location(),
+        Some(format!("/pendaftaran/{id}?pesan=sudah-ada").as_str())
+    );
+    let page = app.get(res.location().expect("location")).await;
+    assert!(
+        page.body.contains("sudah memiliki pendaftaran"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Dibatalkan pada"), "{}", page.body);
 }
 
 #[tokio::test]

@@ -564,6 +564,11 @@ async fn journey(mut app: TestApp) {
     assert!(steps.windows(2).all(|w| w[0] >= w[1]), "{steps:?}");
     assert_eq!(funnel(&dash.body, "drafts"), 1);
     assert_eq!(funnel(&dash.body, "absent"), 1);
+    assert_eq!(
+        funnel(&dash.body, "withdrawn"),
+        0,
+        "withdrawals are counted apart"
+    );
     assert!(dash.body.contains("Terdaftar"), "{}", dash.body);
     assert!(
         dash.body.contains("64.72.09.1004 Bugis"),

@@ -56,15 +56,17 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
             continue;
         }
         let code = g("code").to_uppercase();
-        if code.is_empty()
-            || code.len() > 16
-            || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        if code.is_empty() {
+            errs.insert(
+                k("code"),
+                Msg::new("Kode wajib diisi.", "A code is required."),
+            );
+        } else if code.len() > 16 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             errs.insert(
                 k("code"),
                 Msg::new(
-                    "Kode wajib diisi: huruf, angka atau _ (maks. 16).",
-                    "A code is required: letters, digits or _ (at most 16).",
+                    "Kode hanya boleh berisi huruf, angka atau _ (tanpa spasi), paling banyak 16.",
+                    "A code may hold only letters, digits or _ (no spaces), at most 16.",
                 ),
             );
         } else if out.iter().any(|c: &CriterionDraft| c.code == code) {
@@ -400,15 +402,17 @@ pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldEr
             continue;
         }
         let code = g("code").to_uppercase();
-        if code.is_empty()
-            || code.len() > 32
-            || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        if code.is_empty() {
+            errs.insert(
+                k("code"),
+                Msg::new("Kode wajib diisi.", "A code is required."),
+            );
+        } else if code.len() > 32 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             errs.insert(
                 k("code"),
                 Msg::new(
-                    "Kode wajib diisi: huruf, angka atau _ (maks. 32).",
-                    "A code is required: letters, digits or _ (at most 32).",
+                    "Kode hanya boleh berisi huruf, angka atau _ (tanpa spasi), paling banyak 32.",
+                    "A code may hold only letters, digits or _ (no spaces), at most 32.",
                 ),
             );
         } else if out.iter().any(|r| r.code == code) {

@@ -2014,6 +2014,8 @@ pub struct DashboardBody {
     pub drafts: u64,
     /// Invitations marked absent.
     pub absent: u64,
+    /// Applications withdrawn (counted in `submitted` when submitted first).
+    pub withdrawn: u64,
     pub backlog: Vec<BacklogItem>,
     /// Names of panels with fewer members than `min_panelists`.
     pub short_panels: Vec<String>,
@@ -2041,6 +2043,7 @@ pub async fn round_dashboard(
         invited: d.funnel.invited,
         attended: d.funnel.attended,
         absent: d.funnel.absent,
+        withdrawn: d.funnel.withdrawn,
         backlog: d
             .backlog
             .into_iter()
