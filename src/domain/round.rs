@@ -161,8 +161,8 @@ impl fmt::Display for RoundState {
 /// The message every edit of a frozen round gets.
 pub fn frozen_msg() -> Msg {
     Msg::new(
-        "Aturan seleksi ini sudah dikunci sejak pendaftaran dibuka; kriteria, persyaratan, formasi dan jadwal tidak dapat diubah lagi.",
-        "This round's rules were frozen when registration opened; criteria, requirements, formations and schedule can no longer be changed.",
+        "Aturan seleksi ini sudah dikunci sejak pendaftaran dibuka; nama, keterangan, kriteria, persyaratan, formasi dan jadwal tidak dapat diubah lagi.",
+        "This round's rules were frozen when registration opened; its name, description, criteria, requirements, formations and schedule can no longer be changed.",
     )
 }
 

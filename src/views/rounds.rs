@@ -116,9 +116,14 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
     }
 }
 
-fn frozen_notice(ctx: &PageCtx, d: &RoundDetail) -> Markup {
+/// The frozen banner; `refused` says an edit was just refused, which on a
+/// frozen page has no form to show its message next to.
+fn frozen_notice(ctx: &PageCtx, d: &RoundDetail, refused: bool) -> Markup {
     html! {
         @if !d.state().is_editable() {
+            @if refused {
+                div.alert role="alert" { (ctx.t("Perubahan tidak disimpan.", "The change was not saved.")) }
+            }
             div.notice {
                 (msg(ctx, &crate::domain::round::frozen_msg()))
                 @if let Some(h) = &d.round.frozen_hash { br; (ctx.t("Hash aturan", "Rules hash")) ": " code.hash { (h) } }
@@ -208,7 +213,7 @@ pub fn admin_round(
         (admin_nav(ctx, d))
         h1 { (r.name) " " span.muted { "(" (r.year) ")" } }
         p { (ctx.t("Status", "State")) ": " strong { (msg(ctx, &state.label())) } " · " code { (r.slug) } }
-        (frozen_notice(ctx, d))
+        (frozen_notice(ctx, d, !f.errors.is_empty()))
         div.card {
             p { a href=(format!("{action}/kriteria")) { (ctx.t("Kriteria", "Criteria")) } ": " (d.criteria.len())
                 " · " (ctx.t("total bobot", "weights total")) " " (d.weight_sum())
@@ -384,7 +389,7 @@ pub fn admin_criteria(
     let body = html! {
         (admin_nav(ctx, d))
         h1 { (ctx.t("Kriteria penilaian", "Scoring criteria")) ": " (d.round.name) }
-        (frozen_notice(ctx, d))
+        (frozen_notice(ctx, d, !f.errors.is_empty()))
         @if d.state().is_editable() {
             h2 { (ctx.t("Mulai dari templat", "Start from a template")) }
             p.muted { (ctx.t("Mengganti semua kriteria dan persyaratan seleksi ini dengan isi templat, termasuk cara menggabungkan nilai penilai, nilai minimum lulus, jumlah penilai dan batas usia.", "Replaces all criteria and requirements of this round with the template's, including how panelists' scores are combined, the passing score, panel size and age range.")) }
@@ -507,7 +512,7 @@ pub fn admin_requirements(ctx: &PageCtx, d: &RoundDetail, f: &FormView) -> Marku
     let body = html! {
         (admin_nav(ctx, d))
         h1 { (ctx.t("Persyaratan", "Requirements")) ": " (d.round.name) }
-        (frozen_notice(ctx, d))
+        (frozen_notice(ctx, d, !f.errors.is_empty()))
         @if d.state().is_editable() {
             p.muted { (ctx.t(
                 "Dokumen diunggah dan diperiksa petugas (MS/TMS); pernyataan dicentang pendaftar; usia (pada tanggal pendaftaran ditutup, dari batas usia seleksi) dan domisili di wilayah formasi diperiksa sistem. Kosongkan kode dan teks untuk menghapus baris.",
@@ -611,7 +616,7 @@ pub fn admin_formations(ctx: &PageCtx, d: &RoundDetail, p: &FormationsPage) -> M
     let body = html! {
         (admin_nav(ctx, d))
         h1 { (ctx.t("Formasi", "Formations")) ": " (d.round.name) }
-        (frozen_notice(ctx, d))
+        (frozen_notice(ctx, d, [&p.generate, &p.rt_count, &p.group, &p.seats, &p.csv].iter().any(|f| !f.errors.is_empty())))
         @if let Some(n) = &p.notice { div.notice role="status" { (msg(ctx, n)) } }
         @if let Some(rep) = &p.report { (report_box(ctx, rep)) }
         p { a href=(format!("/admin/seleksi/{}/formasi.csv", d.round.id)) { (ctx.t("Unduh formations.csv", "Download formations.csv")) } }

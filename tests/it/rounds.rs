@@ -397,6 +397,10 @@ async fn journey(mut app: TestApp) {
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("sudah dikunci"));
+    assert!(
+        res.body.contains("Perubahan tidak disimpan."),
+        "the refused edit is said to be discarded"
+    );
     let res = post(
         &mut app,
         &detail,
