@@ -1557,6 +1557,9 @@ pub struct CheckLine {
     pub reason_code: Option<String>,
     /// The written reason (may be empty).
     pub reason: String,
+    /// For a check the platform made itself (age, domicile), its finding in
+    /// both languages; the stored `reason` is the Indonesian sentence only.
+    pub automatic_reason: Option<Msg>,
 }
 
 impl CheckLine {
@@ -1617,11 +1620,30 @@ pub async fn timeline(
     // The highest revision per requirement counts.
     let mut seen = BTreeSet::new();
     checks.retain(|c| seen.insert(c.requirement_id));
+    // The platform's own findings, recomputed from the same inputs, so they
+    // read in either language (only when they agree with what was recorded).
+    let automatic = match application::Entity::find_by_id(id).one(db).await? {
+        Some(a) if checks.iter().any(|c| c.automatic) => {
+            super::verification::automatic_checks(db, &a, r)
+                .await
+                .map_err(|e| match e {
+                    super::ServiceError::Db(e) => e,
+                    other => DbErr::Custom(other.to_string()),
+                })?
+        }
+        _ => std::collections::HashMap::new(),
+    };
     let mut lines = Vec::new();
     for c in checks {
         let req = requirement::Entity::find_by_id(c.requirement_id)
             .one(db)
             .await?;
+        let automatic_reason = req
+            .as_ref()
+            .filter(|_| c.automatic)
+            .and_then(|q| automatic.get(q.kind.as_str()))
+            .filter(|found| found.verdict.as_str() == c.outcome)
+            .map(|found| Msg::new(found.message(Lang::Id), found.message(Lang::En)));
         lines.push(CheckLine {
             requirement: req
                 .map(|r| Msg::new(r.text_id, r.text_en))
@@ -1629,6 +1651,7 @@ pub async fn timeline(
             outcome: c.outcome,
             reason_code: c.reason_code,
             reason: c.reason_text,
+            automatic_reason,
         });
     }
     let invitation = match test_invitation::Entity::find()

@@ -280,7 +280,7 @@ async fn load_in_scope(
 /// The age and domicile checks the platform makes by itself: age on the
 /// registration closing date (a calendar date in WITA), RT among the
 /// formation's RTs.
-async fn automatic_checks(
+pub(crate) async fn automatic_checks(
     db: &impl ConnectionTrait,
     app: &application::Model,
     r: &round::Model,

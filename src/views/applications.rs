@@ -415,7 +415,8 @@ fn steps(ctx: &PageCtx, t: &Timeline) -> Markup {
                     li {
                         (m(ctx, &c.requirement)) " — " strong { (m(ctx, &c.outcome_label())) }
                         @if let Some(l) = c.reason_label() { ": " (m(ctx, &l)) }
-                        @if !c.reason.is_empty() { " — " (c.reason) }
+                        @if let Some(found) = &c.automatic_reason { " — " (m(ctx, found)) }
+                        @else if !c.reason.is_empty() { " — " (c.reason) }
                     }
                 } }
             }

@@ -1344,6 +1344,10 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
         page.body
             .contains("<strong>Does not meet requirements</strong>: Document unreadable")
     );
+    // The platform's own age finding reads in English too (the stored
+    // sentence is Indonesian).
+    assert!(page.body.contains(" — Age "), "{}", page.body);
+    assert!(!page.body.contains("Umur "), "{}", page.body);
     let api = app.get(&format!("/api/v1/me/applications/{siti}")).await;
     let checks = crate::api::json(&api)["timeline"]["checks"].clone();
     let ktp_check = checks
@@ -1357,6 +1361,17 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
     assert_eq!(ktp_check["outcome_label"]["id"], "Tidak Memenuhi Syarat");
     assert_eq!(ktp_check["reason_label"]["en"], "Document unreadable");
     assert_eq!(ktp_check["reason"], reason);
+    assert!(ktp_check["automatic_reason"].is_null());
+    assert!(
+        checks
+            .as_array()
+            .expect("checks")
+            .iter()
+            .any(|c| c["automatic_reason"]["en"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Age "))),
+        "{checks}"
+    );
 
     // Rahmat, without an account, checks with number + PIN: the same
     // timeline, his invitation included, and no personal data.

@@ -65,6 +65,9 @@ pub struct CheckItem {
     pub reason_label: Option<Text>,
     /// The verifier's written reason; may be empty.
     pub reason: String,
+    /// For a check the platform made itself (age, domicile): its finding in
+    /// both languages.
+    pub automatic_reason: Option<Text>,
 }
 
 /// The fit-and-proper test the applicant is invited to.
@@ -130,6 +133,7 @@ impl From<Timeline> for TimelineItem {
                     requirement: c.requirement.into(),
                     outcome: c.outcome,
                     reason: c.reason,
+                    automatic_reason: c.automatic_reason.map(Into::into),
                 })
                 .collect(),
             invitation: t.invitation.map(|(at, place)| InvitationItem {
