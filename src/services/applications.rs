@@ -667,30 +667,30 @@ pub async fn save_draft(
         v => {
             // Nobody applying is 120 or older: such a year is a typo.
             let oldest = today - time::Duration::days(43_830);
-            let refused = match parse_date(v) {
-                Some(d) if d >= today => Some(Msg::new(
+            let checked = match parse_date(v) {
+                Some(d) if d >= today => Err(Msg::new(
                     "Tanggal lahir harus sebelum hari ini.",
                     "The date of birth must be before today.",
                 )),
-                Some(d) if d < oldest => Some(Msg::new(
+                Some(d) if d < oldest => Err(Msg::new(
                     "Periksa tahun lahir: lebih dari 120 tahun yang lalu.",
                     "Check the year of birth: it is more than 120 years ago.",
                 )),
-                Some(d) => {
-                    m.birth_date = Set(Some(d));
-                    None
-                }
-                None => Some(Msg::new(
+                Some(d) => Ok(d),
+                None => Err(Msg::new(
                     "Tanggal lahir tidak valid (format TTTT-BB-HH).",
                     "The date of birth is not valid (format YYYY-MM-DD).",
                 )),
             };
-            match refused {
-                Some(msg) => {
+            match checked {
+                Ok(d) => {
+                    m.birth_date = Set(Some(d));
+                    Some(d)
+                }
+                Err(msg) => {
                     errs.insert("birth_date".into(), msg);
                     a.birth_date
                 }
-                None => parse_date(v),
             }
         }
     };
@@ -976,11 +976,7 @@ pub async fn submit(
         .await?
         .is_some_and(|a| a.account_id.is_none() && a.state == state::DRAFT);
     let assisted_pin = if needs_pin {
-        let pin = crate::pii::generate_pin();
-        let hash = super::accounts::hash_password(pin.as_str().to_owned())
-            .await
-            .map_err(|e| ApplicationError::Internal(anyhow::anyhow!("{e}")))?;
-        Some((pin, hash))
+        Some(new_status_pin().await?)
     } else {
         None
     };
@@ -1228,6 +1224,15 @@ async fn next_number(
     RegistrationNo::new(year, kelurahan, u32::from(last) + 1).map_err(invalid)
 }
 
+/// A fresh status PIN and its argon2 hash (the only form stored).
+async fn new_status_pin() -> Result<(StatusPin, String), ApplicationError> {
+    let pin = crate::pii::generate_pin();
+    let hash = super::accounts::hash_password(pin.as_str().to_owned())
+        .await
+        .map_err(|e| ApplicationError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok((pin, hash))
+}
+
 /// Issues a new status PIN for a submitted assisted application, e.g. when
 /// the printed receipt is lost: only the PIN's hash is stored, so the old one
 /// cannot be shown again. The old PIN stops working at once;
@@ -1242,10 +1247,7 @@ pub async fn reissue_pin(
     id: Uuid,
 ) -> Result<StatusPin, ApplicationError> {
     // argon2 is slow on purpose: hash before the write transaction.
-    let pin = crate::pii::generate_pin();
-    let hash = super::accounts::hash_password(pin.as_str().to_owned())
-        .await
-        .map_err(|e| ApplicationError::Internal(anyhow::anyhow!("{e}")))?;
+    let (pin, hash) = new_status_pin().await?;
     let tx = begin_write(db).await?;
     let a = load_for_edit(&tx, &acting, id).await?;
     if a.account_id.is_some() {
@@ -1781,13 +1783,43 @@ pub async fn desk_choices(
 /// # Errors
 /// Storage failures.
 pub async fn own_ids(db: &DatabaseConnection, account_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    Ok(own(db, account_id)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect())
+}
+
+/// One of an account's applications as its account page lists it.
+#[derive(Clone, Debug)]
+pub struct OwnApplication {
+    pub id: Uuid,
+    pub round_name: String,
+    pub registration_no: Option<String>,
+    pub state: String,
+}
+
+/// The account's own applications, newest first.
+///
+/// # Errors
+/// Storage failures.
+pub async fn own(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Vec<OwnApplication>, DbErr> {
     Ok(application::Entity::find()
         .filter(application::Column::AccountId.eq(account_id))
+        .find_also_related(round::Entity)
         .order_by_desc(application::Column::CreatedAt)
         .all(db)
         .await?
         .into_iter()
-        .map(|a| a.id)
+        .map(|(a, r)| OwnApplication {
+            id: a.id,
+            round_name: r.map(|r| r.name).unwrap_or_default(),
+            registration_no: a.registration_no,
+            state: a.state,
+        })
         .collect())
 }
 

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    EntityTrait, QueryFilter, SqlErr,
 };
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
@@ -22,7 +22,7 @@ use super::ServiceError;
 use super::accounts::{hash_password, verify_password};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
-use crate::db::entities::{account, application, auth_token, round, session};
+use crate::db::entities::{account, auth_token, session};
 use crate::domain::account::Email;
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
@@ -625,16 +625,7 @@ pub struct AccountSummary {
     pub email_verified: bool,
     /// The account's own applications, newest first, so the account page
     /// leads back to each one after registration has closed.
-    pub applications: Vec<OwnApplication>,
-}
-
-/// One of the account's applications as the account page lists it.
-#[derive(Clone, Debug)]
-pub struct OwnApplication {
-    pub id: Uuid,
-    pub round_name: String,
-    pub registration_no: Option<String>,
-    pub state: String,
+    pub applications: Vec<super::applications::OwnApplication>,
 }
 
 /// Loads the account page's data.
@@ -653,20 +644,7 @@ pub async fn summary(
         .role
         .parse::<Role>()
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
-    let applications = application::Entity::find()
-        .filter(application::Column::AccountId.eq(account_id))
-        .find_also_related(round::Entity)
-        .order_by_desc(application::Column::CreatedAt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(a, r)| OwnApplication {
-            id: a.id,
-            round_name: r.map(|r| r.name).unwrap_or_default(),
-            registration_no: a.registration_no,
-            state: a.state,
-        })
-        .collect();
+    let applications = super::applications::own(db, account_id).await?;
     Ok(AccountSummary {
         name: acc.name,
         email: acc.email,

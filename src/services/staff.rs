@@ -437,7 +437,7 @@ pub async fn deactivate(
     if matches!(actor, Actor::Account { id, .. } if id == account_id) {
         return Err(ServiceError::Forbidden);
     }
-    if reason.chars().count() > 500 || reason.contains('\0') {
+    if reason.chars().count() > 500 || !crate::domain::text::plain_text(reason, true) {
         return Err(ServiceError::Invalid(
             "Alasan paling banyak 500 karakter teks biasa.".into(),
         ));

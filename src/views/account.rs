@@ -233,7 +233,7 @@ pub struct AccountView {
     /// Whether to offer the conflict-data form (panelists only).
     pub conflict_data: bool,
     /// The account's own applications (residents).
-    pub applications: Vec<crate::services::self_service::OwnApplication>,
+    pub applications: Vec<crate::services::applications::OwnApplication>,
 }
 
 /// `GET /akun`: who is signed in, e-mail status with "send again", password change.
