@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmarks of issue #7 (P1–P9), each beside its baseline measured in
+# The benchmarks P1–P9 (benches/README.md), each beside its baseline measured in
 # the same run. Builds release, loads the city demo into a scratch data dir,
 # serves it on loopback and measures. Results go to standard output; copy
 # them into benches/RESULTS.md with the machine and the commit.

@@ -4,7 +4,7 @@
 //! `CONC` (16) concurrent tokio tasks on a real SQLite file opened exactly as
 //! the server opens it (`db::connect`: WAL, `synchronous=FULL`, pool of 8,
 //! then the migrations). No HTTP/TCP is in the loop: the figures are what the
-//! use cases cost in the database and on the disk, which is what issue #7's
+//! use cases cost in the database and on the disk, which is what the P2/P3
 //! targets are about; routing, multipart parsing and rendering are measured
 //! separately by P1.
 //!

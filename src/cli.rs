@@ -39,7 +39,7 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Export data as CSV (DESIGN §10 columns, formula-escaped).
+    /// Export data as CSV (the columns of README "The files", formula-escaped).
     #[command(subcommand)]
     Export(ExportCommand),
     /// Check an exported audit trail.

@@ -1,6 +1,6 @@
 //! pokmas: open recruitment and fit-and-proper test for Samarinda's Probebaya Pokmas.
 //!
-//! Layers (DESIGN §9): `web` and `cli` call `services` (one use case, one
+//! Layers: `web` and `cli` call `services` (one use case, one
 //! transaction), which call the pure `domain` and the `db` storage.
 
 pub mod app;

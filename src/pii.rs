@@ -1,4 +1,4 @@
-//! Personal-data cryptography (DESIGN §7): the NIK stored encrypted with a
+//! Personal-data cryptography: the NIK stored encrypted with a
 //! keyed hash beside it, family-card numbers stored as keyed hashes only, and
 //! the random status PIN.
 //!

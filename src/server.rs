@@ -63,7 +63,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Signs a checkpoint once a day when the trail moved (DESIGN §6). Checked
+/// Signs a checkpoint once a day when the trail moved. Checked
 /// hourly, so a restart never skips a day; with several instances the first
 /// one to look signs and the others find it done.
 fn spawn_daily_checkpoints(

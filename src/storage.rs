@@ -1,4 +1,4 @@
-//! Uploaded documents on disk, content-addressed (DESIGN §7).
+//! Uploaded documents on disk, content-addressed.
 //!
 //! Files live under `DATA_DIR/files/ab/cd/<sha256>`: outside anything the web
 //! server serves (assets are embedded in the binary), named by their hash so

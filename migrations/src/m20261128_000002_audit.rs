@@ -1,4 +1,4 @@
-//! The audit trail, its one-row chain head and signed checkpoints (DESIGN §6).
+//! The audit trail, its one-row chain head and signed checkpoints.
 //!
 //! `seq`, `prev_hash` and `hash` are unique so that two writers that somehow
 //! read the same head can never both commit: the chain cannot fork. (The

@@ -1,4 +1,4 @@
-//! The mail outbox drained by the background worker (DESIGN §8, §11).
+//! The mail outbox drained by the background worker.
 
 use sea_orm_migration::{prelude::*, schema::*};
 

@@ -1,4 +1,4 @@
-//! Indexes for the auditors' trail browser (issue 6): the filters it offers
+//! Indexes for the auditors' trail browser: the filters it offers
 //! combined with keyset pagination on `seq`, so a page of a million-event
 //! trail is read from an index instead of scanning or sorting the table.
 //!

@@ -1,4 +1,4 @@
-//! The tie-break values of each standing (issue 7: re-rank after one score
+//! The tie-break values of each standing (re-rank after one score
 //! without re-reading the whole formation).
 //!
 //! `ranking.tiebreak_exact` holds `n_c` of each tie-break criterion, in

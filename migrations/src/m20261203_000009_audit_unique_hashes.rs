@@ -1,5 +1,5 @@
 //! Drops the UNIQUE constraints on `audit_event.prev_hash` and `hash`
-//! (issue 7: an audit append cost more than any other statement).
+//! (an audit append cost more than any other statement).
 //!
 //! They were meant to stop a fork, but the primary key already does: an
 //! append reads the head and writes `seq = head.seq + 1` with

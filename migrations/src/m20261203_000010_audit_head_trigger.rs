@@ -1,6 +1,6 @@
 //! The chain head follows every appended event inside the database: an
 //! `AFTER INSERT` trigger on `audit_event` sets `audit_chain_head` to the new
-//! row's `seq` and `hash` (issue 7: one statement fewer per audit event, on
+//! row's `seq` and `hash` (one statement fewer per audit event, on
 //! the path of every use case).
 //!
 //! The append still reads the head first (locking its row on PostgreSQL), so

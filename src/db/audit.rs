@@ -42,7 +42,7 @@ pub struct NewEvent {
     pub subject_type: &'static str,
     pub subject_id: String,
     pub round_id: Option<Uuid>,
-    /// A JSON object of integers and strings; never personal data (DESIGN §7).
+    /// A JSON object of integers and strings; never personal data.
     pub payload: serde_json::Value,
     pub reason: String,
     /// Index columns for the trail browser; not hashed.

@@ -509,7 +509,7 @@ async fn stage_accounts(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         id: admin2,
         role: Role::Admin,
     };
-    // The lottery witnesses DESIGN §5 suggests: the inspectorate's auditor
+    // The lottery witnesses the README suggests: the inspectorate's auditor
     // and a community representative (an independent observer, so the
     // auditor role: reading, never changing).
     for (email, name, note, label) in [
@@ -1404,7 +1404,7 @@ fn lowest_scorecard(ctx: &Ctx<'_>, i: usize) -> Option<(Uuid, Values)> {
         .map(|((_, p), v)| (*p, v.clone()))
 }
 
-/// The demo round's passing total (DESIGN §5 `passing_total`).
+/// The demo round's passing total.
 const PASSING_TOTAL: i32 = 60;
 
 /// Application `i`'s `(total, passes)` once its lowest scorecard is raised
@@ -1467,7 +1467,7 @@ async fn pick_objectors(ctx: &mut Ctx<'_>, wanted: usize) -> anyhow::Result<Vec<
             continue;
         };
         let selected = r.status.as_deref() == Some("selected");
-        // Its result after the amendment (DESIGN §5 on the demo's own
+        // Its result after the amendment (the ranking rule on the demo's own
         // values): it moves when it starts to pass, or overtakes the rank above.
         let overtakes = match (raised_result(ctx, &drafts, i), r.rank, total(r)) {
             (Some((_, true)), None, _) => true,

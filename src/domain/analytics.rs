@@ -1,4 +1,4 @@
-//! Panel analytics for auditors (issue 6): how far each panelist's scores lie
+//! Panel analytics for auditors: how far each panelist's scores lie
 //! from their colleagues' on the same applications, how widely they spread,
 //! how often the panel agrees, and which amendments changed who is selected.
 //!

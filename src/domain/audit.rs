@@ -1,4 +1,4 @@
-//! The audit chain: canonical form, hashing and verification (DESIGN §6).
+//! The audit chain: canonical form, hashing and verification.
 //!
 //! Pure: no I/O. The CSV export and its streaming verifier live in
 //! `crate::export::audit_csv` and build on the pieces here.
@@ -313,7 +313,7 @@ pub enum PayloadError {
 
 /// Serializes a payload object as RFC 8785 canonical JSON.
 ///
-/// Only the subset DESIGN §6 allows is accepted: a top-level object whose
+/// Only the subset the README's hash rule allows is accepted: a top-level object whose
 /// values are strings, integers within ±(2^53 − 1), arrays and objects.
 /// Object keys are sorted by UTF-16 code units, as JCS requires.
 ///

@@ -1,4 +1,4 @@
-//! Signed checkpoints of the audit trail (DESIGN §6) in the C2SP
+//! Signed checkpoints of the audit trail in the C2SP
 //! `tlog-checkpoint` format, carried in a C2SP `signed-note`.
 //!
 //! A checkpoint body is three lines: the origin, the tree size (our `seq`) and

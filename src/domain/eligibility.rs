@@ -1,5 +1,5 @@
-//! The administrative requirements the platform can check by itself (issue 3
-//! §2): age on the reference date and domicile in the formation's RTs.
+//! The administrative requirements the platform can check by itself:
+//! age on the reference date and domicile in the formation's RTs.
 //!
 //! Each check returns an outcome with its reason, which pre-fills the
 //! operator's MS/TMS check (`requirement_check` with `automatic = true`); the

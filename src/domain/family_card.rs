@@ -1,6 +1,6 @@
 //! Nomor Kartu Keluarga (KK), the 16-digit family-card number.
 //!
-//! Only its keyed hash is stored (DESIGN §7); the number is parsed here so a
+//! Only its keyed hash is stored; the number is parsed here so a
 //! typo cannot produce a hash that silently matches nothing.
 //!
 //! Layout: `PP RR KK DDMMYY SSSS` — the region where the card was issued, the

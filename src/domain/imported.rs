@@ -1,5 +1,5 @@
 //! Values of an `imported` criterion (e.g. a written-test score) read from a
-//! CSV file `registration_no,value` (DESIGN §5). A file is accepted whole or
+//! CSV file `registration_no,value`. A file is accepted whole or
 //! refused whole: every problem is reported with its line number.
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,4 +1,4 @@
-//! Commit–reveal lottery seed and per-application lottery keys (DESIGN §5).
+//! Commit–reveal lottery seed and per-application lottery keys.
 //!
 //! Every function here is a plain SHA-256 over UTF-8 text, rendered as
 //! lowercase hex, so an auditor can re-derive every value with any tool, e.g.

@@ -1,4 +1,4 @@
-//! Masking of personal data for operators and auditors (DESIGN §7).
+//! Masking of personal data for operators and auditors.
 //!
 //! Every function is total: malformed input is masked entirely rather than
 //! shown, because "malformed" data is exactly what ends up in places nobody

@@ -1,6 +1,6 @@
 //! Pure domain rules: plain types and functions with no I/O and no web,
 //! database or mail framework, so the server and the offline verifier share
-//! one implementation (DESIGN §9).
+//! one implementation.
 
 pub mod account;
 pub mod analytics;

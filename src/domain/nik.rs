@@ -1,5 +1,5 @@
-//! NIK (Nomor Induk Kependudukan), the 16-digit national identity number
-//! (DESIGN §7), parsed once at the edge so an invalid one cannot exist past it.
+//! NIK (Nomor Induk Kependudukan), the 16-digit national identity number,
+//! parsed once at the edge so an invalid one cannot exist past it.
 //!
 //! Layout: `PP RR KK DDMMYY SSSS` — province, regency/city, kecamatan (where
 //! the person was first registered, not necessarily Samarinda's 64.72), birth
@@ -145,7 +145,7 @@ impl NikError {
 }
 
 /// A disagreement between a NIK and what the applicant typed. Never a reason
-/// to reject: real NIKs carry registration errors (DESIGN §7); it is shown to
+/// to reject: real NIKs carry registration errors; it is shown to
 /// the applicant and the verifying operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NikWarning {

@@ -1,4 +1,4 @@
-//! Scoring and ranking of one formation, exactly as published (DESIGN §5).
+//! Scoring and ranking of one formation, exactly as published.
 //!
 //! This module is the contract an outside auditor re-computes, so it is plain
 //! data in, plain data out, with no floating point anywhere:

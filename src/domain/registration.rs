@@ -1,5 +1,5 @@
 //! What an applicant gets back on submission: a registration number, a status
-//! PIN and a fingerprint of what was submitted (issue 3 §4).
+//! PIN and a fingerprint of what was submitted.
 //!
 //! Pure: the PIN's randomness comes from `crate::pii::generate_pin`, its
 //! argon2 hash from `services::accounts::hash_password`.

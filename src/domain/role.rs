@@ -1,4 +1,4 @@
-//! Who may do what is decided per role (DESIGN §3).
+//! Who may do what is decided per role.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! A round's lifecycle, schedule and frozen rules (DESIGN §4), as pure rules.
+//! A round's lifecycle, schedule and frozen rules, as pure rules.
 //!
 //! - [`RoundState`] and [`check_transition`]: the state machine
 //!   `draft → registration → verification → assessment → provisional →

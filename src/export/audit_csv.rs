@@ -1,4 +1,4 @@
-//! `audit.csv`: writer, reader and streaming verifier (DESIGN §6, §10).
+//! `audit.csv`: writer, reader and streaming verifier.
 //!
 //! Format, precisely (also in the README, "Verifying the audit trail"):
 //! - UTF-8 without BOM; a header row then one row per event, in seq order.

@@ -1,4 +1,4 @@
-//! Spreadsheet formula-injection escaping for CSV text fields (DESIGN §10).
+//! Spreadsheet formula-injection escaping for CSV text fields.
 //!
 //! Rule: a text field whose first character is `=`, `+`, `-`, `@`, TAB, CR or
 //! `'` is written with one extra leading `'`. A reader strips exactly one

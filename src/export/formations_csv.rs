@@ -1,4 +1,4 @@
-//! `formations.csv` (DESIGN §10): `round_id, formation_code, name,
+//! `formations.csv`: `round_id, formation_code, name,
 //! kelurahan_code, rts, seats, reserve`, with `rts` = `all` or RT numbers
 //! joined by `;`.
 //!

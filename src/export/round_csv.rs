@@ -1,4 +1,4 @@
-//! The round's export files (DESIGN §10): `round.csv`, `criteria.csv`,
+//! The round's export files: `round.csv`, `criteria.csv`,
 //! `scores.csv`, `rankings.csv` and `applications.csv` — their column
 //! contracts, one writer and one strict reader for all of them.
 //!
@@ -29,8 +29,8 @@ pub const ROUND: [&str; 7] = [
     "lottery_seed",
 ];
 
-/// `criteria.csv`; `kind` (`panel` | `imported`) is appended to the DESIGN
-/// contract because a re-computation must know which values come from a file.
+/// `criteria.csv`; `kind` (`panel` | `imported`) is appended to the published
+/// column contract because a re-computation must know which values come from a file.
 pub const CRITERIA: [&str; 9] = [
     "round_id",
     "code",

@@ -1,5 +1,5 @@
 //! E-mail: message templates, the transactional outbox, transports and the
-//! background worker that drains the outbox (DESIGN §8, §11).
+//! background worker that drains the outbox.
 //!
 //! A use case calls [`outbox::enqueue`] inside its own transaction, so a mail
 //! exists exactly when the change that caused it committed. The worker

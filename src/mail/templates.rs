@@ -75,7 +75,7 @@ impl InvitedRole {
     }
 }
 
-/// The outcome of a ranked application (DESIGN §5).
+/// The outcome of a ranked application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResultStatus {
     /// Ranked within the seats.

@@ -1,4 +1,4 @@
-//! Panel analytics of a round for auditors and admins (issue 6): loads the
+//! Panel analytics of a round for auditors and admins: loads the
 //! latest submitted scores per formation and the amendments and rank moves
 //! from the trail, and hands them to the pure statistics in
 //! [`crate::domain::analytics`]. Reads only; flags are never acted upon.

@@ -1,4 +1,4 @@
-//! Applications (issue 3 §2–§4): a draft, its fields, documents and
+//! Applications: a draft, its fields, documents and
 //! declarations, submission with its registration number and receipt mail,
 //! withdrawal, and the assisted registration an operator makes for a resident
 //! without an account.
@@ -166,7 +166,7 @@ impl Acting<'_> {
         a.account_id.is_none() && a.registration_no.is_some() && self.may_edit(a)
     }
 
-    /// Whether the caller may read `a` and its documents (DESIGN §3).
+    /// Whether the caller may read `a` and its documents.
     #[must_use]
     pub fn may_read(&self, a: &application::Model) -> bool {
         match self.account() {
@@ -1287,7 +1287,7 @@ pub async fn reissue_pin(
 // ---------------------------------------------------------------------------
 
 /// Whether an application can still be withdrawn: not yet withdrawn and the
-/// round not yet in assessment (DESIGN §4).
+/// round not yet in assessment.
 #[must_use]
 pub fn can_withdraw(a: &application::Model, r: &round::Model, now: OffsetDateTime) -> bool {
     let before_assessment = matches!(
@@ -1774,7 +1774,7 @@ pub async fn desk_choices(
     Ok((rounds, kelurahan))
 }
 
-// JSON API (issue 3 §5)
+// JSON API
 
 /// The ids of an account's own applications, newest first (what
 /// `GET /api/v1/me/applications` lists; each is then read with [`load`] and

@@ -1,4 +1,4 @@
-//! Signed checkpoints of the audit trail (DESIGN §6): at every publication of
+//! Signed checkpoints of the audit trail: at every publication of
 //! results, and once a day when the trail moved, the chain head `(seq, hash)`
 //! is signed with the installation's Ed25519 key and stored as a C2SP
 //! `tlog-checkpoint` note. A checkpoint is only signed when it extends the

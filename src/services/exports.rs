@@ -1,4 +1,4 @@
-//! Exports for auditors (DESIGN §10): the round's files and the audit trail,
+//! Exports for auditors: the round's files and the audit trail,
 //! for the web downloads, the JSON API and `pokmas export`.
 //!
 //! Each export is itself an audited event, `export.created`, naming who

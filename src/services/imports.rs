@@ -1,4 +1,4 @@
-//! Imported criteria (DESIGN §5): an admin uploads `registration_no,value`
+//! Imported criteria: an admin uploads `registration_no,value`
 //! for a criterion of kind `imported`. The file is checked whole (see
 //! [`crate::domain::imported`]); a bad file changes nothing. Otherwise each
 //! changed value is stored and is its own `imported_value.set` event (with

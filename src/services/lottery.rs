@@ -1,4 +1,4 @@
-//! Lottery witnesses and the commit–reveal seed (DESIGN §5).
+//! Lottery witnesses and the commit–reveal seed.
 //!
 //! - An admin names witnesses (accounts: an auditor, a community
 //!   representative, …) while the round is a draft or open for registration.

@@ -1,5 +1,4 @@
-//! Objections (sanggahan) against published results (DESIGN §4, issue 5
-//! item 9).
+//! Objections (sanggahan) against published results.
 //!
 //! The life of an objection, each step one transaction with its event:
 //!

@@ -1,6 +1,6 @@
 //! The admin's side of scoring: recusing a panelist from an application and
 //! the per-formation progress view (who has scored what, what is missing and
-//! why, the live standings). DESIGN §5.
+//! why, the live standings).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

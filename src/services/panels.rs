@@ -1,5 +1,4 @@
-//! Panels, the fit & proper test schedule and the round dashboard (issue 4
-//! §8–§9).
+//! Panels, the fit & proper test schedule and the round dashboard.
 //!
 //! Every function that changes state is one use case in one [`begin_write`]
 //! transaction: it checks that the actor is an admin, loads and checks, writes,

@@ -1,6 +1,6 @@
 //! Attempt throttling for log in, password reset, registration and resent
 //! verification links, counted in the `rate_limit` table so that every server
-//! instance sees the same counters (DESIGN §9: the server is stateless).
+//! instance sees the same counters (the server is stateless).
 //!
 //! Counters are fixed windows: `window_start` is "now" truncated to the
 //! window length. A burst at the end of one window and the start of the next

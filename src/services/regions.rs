@@ -1,5 +1,5 @@
 //! Region data (kecamatan, kelurahan, RT) is importable data, never code:
-//! regions get renamed and split (DESIGN data notes).
+//! regions get renamed and split.
 
 use std::collections::BTreeSet;
 

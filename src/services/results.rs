@@ -1,4 +1,4 @@
-//! Published results (DESIGN §4–§6, issue 5 items 8 and 10): the public
+//! Published results: the public
 //! results of a round read from the stored `ranking` rows (never recomputed
 //! for display), the result e-mails of a publication, and finalization behind
 //! a four-eyes approval.
@@ -469,7 +469,7 @@ fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
     }
 }
 
-/// A four-eyes request to store (DESIGN §4).
+/// A four-eyes request to store.
 pub(crate) struct ApprovalRequest<'a> {
     pub round_id: Uuid,
     pub kind: &'static str,

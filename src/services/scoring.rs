@@ -1,5 +1,5 @@
 //! Fit & proper test scoring: conflict declarations, scorecards and
-//! amendments (DESIGN §5). Each use case is one transaction that writes the
+//! amendments. Each use case is one transaction that writes the
 //! change, appends its event (with old and new values, so any standing can be
 //! replayed from the trail) and re-ranks the formation with that event as cause.
 
@@ -496,7 +496,7 @@ pub async fn submit_with_comments(
             ));
         }
         // Once results are published, only an accepted objection reopens a
-        // scorecard (DESIGN §4): the amendment then names that objection.
+        // scorecard: the amendment then names that objection.
         if round.state != "assessment" {
             reopened_by =
                 crate::services::objections::reopened_scorecard(&tx, application_id, panelist)

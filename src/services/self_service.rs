@@ -1,7 +1,7 @@
 //! What residents do with their own account: register, confirm the e-mail
 //! address, get a new verification link, reset a forgotten password, change
 //! the password. Each state change is one transaction with its audit event and
-//! its mail (DESIGN §6, §11); audit payloads carry ids only (DESIGN §7).
+//! its mail; audit payloads carry ids only.
 //!
 //! One-time links carry 32 random bytes; only their SHA-256 is stored
 //! (`auth_token.token_hash`), so a copy of the database cannot be turned into

@@ -1,8 +1,8 @@
-//! Staff accounts (issue 4 §7): admins invite operators, panelists and
+//! Staff accounts: admins invite operators, panelists and
 //! auditors by e-mail, set their kelurahan scopes, deactivate and reactivate
 //! them; panelists record where they live and their family-card number for
 //! the conflict flags. Each change is one transaction with its audit event;
-//! payloads carry ids and codes only (DESIGN §7).
+//! payloads carry ids and codes only.
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,

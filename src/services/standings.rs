@@ -1,4 +1,4 @@
-//! Standings and ranks of a formation, stored and kept current (DESIGN §5, §6).
+//! Standings and ranks of a formation, stored and kept current.
 //!
 //! Every input change (a score, an amendment, a recusal, an eligibility
 //! decision, a withdrawal, an imported value, an objection outcome) calls

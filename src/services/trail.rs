@@ -1,9 +1,8 @@
-//! The auditors' workspace (issue 6): the trail browser, an application's
+//! The auditors' workspace: the trail browser, an application's
 //! history with the cause of every rank change, a panelist's scorecards and
 //! declarations, and the conflict matrix of a formation.
 //!
-//! Everything here only reads. Auditors and admins may call it (DESIGN §3:
-//! auditors read everything, NIK masked); every other role is refused here,
+//! Everything here only reads. Auditors and admins may call it (auditors read everything, NIK masked); every other role is refused here,
 //! whatever page or API call asked.
 //!
 //! The trail is paged by keyset on `seq` (newest first, `seq < before`),

@@ -1,10 +1,10 @@
-//! Administrative verification (issue 4 §6): operators check the requirements
+//! Administrative verification: operators check the requirements
 //! of the submitted applications of their kelurahan, MS or TMS with a reason;
 //! the outcome is recorded, audited and mailed in one transaction. Changing an
-//! outcome after it was sent needs a second admin (four-eyes, DESIGN §4).
+//! outcome after it was sent needs a second admin (four-eyes).
 //!
 //! Audit payloads carry registration numbers and requirement codes only,
-//! never personal data (DESIGN §7).
+//! never personal data.
 
 use std::collections::{BTreeMap, HashMap};
 

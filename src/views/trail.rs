@@ -1,4 +1,4 @@
-//! The auditors' workspace pages (issue 6): the trail browser, application
+//! The auditors' workspace pages: the trail browser, application
 //! histories, panelist views, conflict matrices and panel analytics. Plain
 //! GET forms and links, no JavaScript; small tables that scroll on phones.
 

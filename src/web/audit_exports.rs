@@ -1,4 +1,4 @@
-//! Auditor and admin downloads of the export files (DESIGN §10) under
+//! Auditor and admin downloads of the export files under
 //! `/audit/ekspor`. Every download is an audited export.
 //!
 //! A file is written to a temporary file under `DATA_DIR/tmp` (the round's

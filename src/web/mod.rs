@@ -240,7 +240,7 @@ impl CurrentUser {
     }
 
     /// Refuses an account whose e-mail address is not confirmed yet (an
-    /// unverified applicant may sign in but not apply, DESIGN §3).
+    /// unverified applicant may sign in but not apply).
     ///
     /// # Errors
     /// `EmailNotVerified`, which sends the person to the account page where the

@@ -1,4 +1,4 @@
-//! Results, objections and finalization pages (issue 5 items 8–10).
+//! Results, objections and finalization pages.
 //!
 //! The public results pages are rendered once per (page, language, audit
 //! chain head) and kept in memory: every change of anything they show writes

@@ -1,5 +1,5 @@
 //! Sessions live in the database, so any number of server instances can serve
-//! any request (DESIGN §9). A `tower_sessions::SessionStore` over our own table
+//! any request. A `tower_sessions::SessionStore` over our own table
 //! works on SQLite and PostgreSQL alike.
 
 use sea_orm::sea_query::OnConflict;

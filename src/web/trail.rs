@@ -1,4 +1,4 @@
-//! The auditors' workspace pages (issue 6). Every handler reads only: it
+//! The auditors' workspace pages. Every handler reads only: it
 //! parses, calls one service function (which refuses everyone but auditors
 //! and admins) and renders.
 

@@ -1,4 +1,4 @@
-//! Panel analytics (issue 6): a deliberately biased panelist is flagged and
+//! Panel analytics: a deliberately biased panelist is flagged and
 //! nobody else is, an amendment that changed who is selected is counted, and
 //! the charts are drawn as accessible SVG.
 

@@ -48,7 +48,7 @@ async fn regions_are_listed_as_json_and_unknown_api_paths_are_404() {
 }
 
 // ---------------------------------------------------------------------------
-// Applicant API (issue 3 §5)
+// Applicant API
 // ---------------------------------------------------------------------------
 
 pub(crate) async fn post_json(

@@ -1,4 +1,4 @@
-//! The admin and operator JSON API (issue 4 §10), through the real router with
+//! The admin and operator JSON API, through the real router with
 //! the session cookie of a signed-in account.
 
 use axum::body::Body;
@@ -1810,7 +1810,7 @@ async fn every_admin_and_operator_read_refuses_anonymous_callers_and_other_roles
     }
 
     // Auditors read everything too, but through their own read-only routes
-    // (/api/v1/audit/…, DESIGN §3): the admin and operator routes are not
+    // (/api/v1/audit/…): the admin and operator routes are not
     // theirs, as on the HTML side (/admin/…, /petugas/…).
     for (email, role, scope) in [
         ("warga@example.com", Role::Applicant, &[][..]),

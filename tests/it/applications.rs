@@ -1,4 +1,4 @@
-//! Applying (issue 3 §2–§4): a resident's journey from the round page to the
+//! Applying: a resident's journey from the round page to the
 //! receipt, the help desk's assisted registration and the public status
 //! check, a withdrawal, and every refusal a form can meet.
 

@@ -1,5 +1,5 @@
 //! The domain stays pure: the rules an auditor re-computes must not depend on
-//! the web server, the database or the mail system (DESIGN §9).
+//! the web server, the database or the mail system.
 
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! Scorecard drafts and comments (DESIGN §5): a draft saved without
+//! Scorecard drafts and comments: a draft saved without
 //! JavaScript survives signing out, stays private, and a submission keeps the
 //! comments with its version. Also: a withdrawal re-ranks its formation.
 

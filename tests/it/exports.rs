@@ -1,4 +1,4 @@
-//! Auditor exports (DESIGN §10): exact column contracts, downloads for
+//! Auditor exports: exact column contracts, downloads for
 //! auditors only, every export in the trail with its actor, no full NIK in
 //! any file, and an exported trail that verifies on SQLite and PostgreSQL.
 

@@ -1,4 +1,4 @@
-//! Imported criteria (DESIGN §5): a bad file is refused whole with line
+//! Imported criteria: a bad file is refused whole with line
 //! numbers and nothing stored; a good one is audited value by value and
 //! re-ranks, with rank changes pointing at the value's event.
 

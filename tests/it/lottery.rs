@@ -1,4 +1,4 @@
-//! The lottery seed by commit–reveal (DESIGN §5), through the pages: an admin
+//! The lottery seed by commit–reveal, through the pages: an admin
 //! names two witnesses, each commits before registration closes and reveals
 //! after, a wrong reveal is refused, and the test recomputes the seed and a
 //! lottery key from what the public page shows.

@@ -1,4 +1,4 @@
-//! Objections (sanggahan, issue 5 item 9): filing, a reviewer who made no
+//! Objections (sanggahan): filing, a reviewer who made no
 //! contested decision, four-eyes approval, a reopened scorecard and rank
 //! changes traced back to the objection; the same rules through the API.
 

@@ -1,7 +1,7 @@
 //! Offline verification with nothing but the exported folder, the signed
 //! checkpoint note and the public key: `pokmas audit verify` catches every
 //! kind of tampering and names the row, a forged note is refused, and
-//! `pokmas audit recompute` re-derives every rank (DESIGN §6, issue 6).
+//! `pokmas audit recompute` re-derives every rank.
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,5 @@
-//! Panels, the fit & proper test schedule and the round dashboard (issue 4
-//! §8–§9), through the real router as an admin would click it.
+//! Panels, the fit & proper test schedule and the round dashboard,
+//! through the real router as an admin would click it.
 //!
 //! Applications come from a small fixture that inserts `application` rows
 //! directly: the application form and the verification flow are built

@@ -1,4 +1,4 @@
-//! The admin's scoring progress page and recusal of a panelist (DESIGN §5):
+//! The admin's scoring progress page and recusal of a panelist:
 //! who has scored what, what is missing and why, and a recusal after
 //! publication whose rank changes point at it.
 

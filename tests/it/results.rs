@@ -1,5 +1,5 @@
 //! Provisional results, the announcement, result mail, the page cache and
-//! finalization (issue 5 items 8 and 10), through the real router.
+//! finalization, through the real router.
 //!
 //! The formation of `standings::fixture` (1 seat, 1 reserve; K1 weight 60 and
 //! tie-break 1, K2 weight 40, both 1–5; three panelists) with six applicants:
@@ -67,7 +67,7 @@ pub async fn post_from(
     app.post_form(path, &all).await
 }
 
-/// The lottery key of DESIGN §5, computed here from the published seed.
+/// The lottery key of the ranking rule, computed here from the published seed.
 fn lottery_key(no: &str) -> String {
     hex::encode(Sha256::digest(format!("{SEED}:{no}").as_bytes()))
 }

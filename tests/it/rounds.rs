@@ -1,5 +1,5 @@
-//! Round administration up to the freeze, and the public round page (issue 4
-//! §1–§5), through the real router as an admin would click it.
+//! Round administration up to the freeze, and the public round page,
+//! through the real router as an admin would click it.
 
 use axum::http::StatusCode;
 use pokmas::db::entities::{audit_event, criterion, formation, formation_rt, requirement, round};

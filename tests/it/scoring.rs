@@ -386,7 +386,7 @@ async fn same_as_full(f: &crate::standings::Fixture, when: &str) {
 #[tokio::test]
 async fn standings_kept_one_score_at_a_time_equal_a_full_recomputation() {
     // Before publication each score places its application among the stored
-    // ranks of the others (issue 7); ties on the total, on the tie-break
+    // ranks of the others; ties on the total, on the tie-break
     // criterion and down to the lottery, applications entering the order,
     // moving up and down past their equals and falling below the passing
     // total must come out exactly as a full re-rank gives them, after every
@@ -482,7 +482,7 @@ async fn standings_kept_one_score_at_a_time_equal_a_full_recomputation() {
 #[tokio::test]
 async fn an_application_that_slips_without_passing_anyone_keeps_its_rank() {
     // A changed application is placed among the others by a binary search
-    // over their stored ranks (issue 7); its own old row must not count as
+    // over their stored ranks; its own old row must not count as
     // one of them. B (75) drops to 215/3 and still ranks between A (80) and
     // C (50).
     let f = fixture().await;

@@ -1,4 +1,4 @@
-//! Stored standings and traceable rank changes (DESIGN §5, §6), on inputs
+//! Stored standings and traceable rank changes, on inputs
 //! written straight into the tables the scoring screens will fill.
 
 use pokmas::db::audit::{Actor, NewEvent, append};

@@ -1,4 +1,4 @@
-//! The auditors' workspace (issue 6): the trail browser's filters and keyset
+//! The auditors' workspace: the trail browser's filters and keyset
 //! pages, an application's history with the cause of each rank change, who
 //! may open it, and that an auditor can change nothing at all.
 

@@ -1,5 +1,5 @@
-//! Administrative verification, four-eyes changes and staff accounts (issue 4
-//! §6–§7), through the real router as operators and admins would click them.
+//! Administrative verification, four-eyes changes and staff accounts,
+//! through the real router as operators and admins would click them.
 
 use axum::http::StatusCode;
 use pokmas::db::audit::Actor;

@@ -1,4 +1,4 @@
-//! A kelurahan an operator or panelist may work in (DESIGN §3: scoping is part
+//! A kelurahan an operator or panelist may work in (scoping is part
 //! of the permission). One row per account and kelurahan.
 
 use sea_orm::entity::prelude::*;

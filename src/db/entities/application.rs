@@ -9,7 +9,7 @@
 //! - NIK: `nik_ciphertext` is the AEAD ciphertext (nonce included), `nik_hash` the
 //!   keyed hash, `nik_masked` the form shown to operators (`647201**********`);
 //!   all null in a draft until entered. `nik_warnings` is a JSON array of warning
-//!   codes (DESIGN §7).
+//!   codes.
 //! - `sex`: `male` | `female` (empty in a draft). Free-text fields are empty
 //!   strings until filled.
 //! - `registration_no` (unique) and `seq_in_kelurahan` (counted per year and

@@ -1,6 +1,6 @@
 //! A four-eyes request: a decision that can remove someone (an eligibility
 //! override, an accepted objection, a disqualification, finalization) waits here
-//! for a second admin (DESIGN §4).
+//! for a second admin.
 //!
 //! - `kind` names the decision, e.g. `eligibility.override`, `objection.accept`,
 //!   `application.disqualify`, `round.finalize`; `subject_type` / `subject_id`

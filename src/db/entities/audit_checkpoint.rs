@@ -1,4 +1,4 @@
-//! A signed checkpoint of the audit trail (DESIGN §6): the chain's `(seq, hash)`
+//! A signed checkpoint of the audit trail: the chain's `(seq, hash)`
 //! at a moment, in the C2SP `tlog-checkpoint` note format.
 //!
 //! `origin` is the note's origin line, `note` the full signed note text, `reason`

@@ -1,4 +1,4 @@
-//! One row of the hash-chained audit trail (DESIGN §6).
+//! One row of the hash-chained audit trail.
 //!
 //! Every text column is stored exactly as it was hashed; nothing here is ever
 //! re-formatted on the way out. `registration_no` and `kelurahan_code` are

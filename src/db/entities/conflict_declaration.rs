@@ -1,4 +1,4 @@
-//! A panelist's conflict-of-interest declaration for one application (DESIGN §5);
+//! A panelist's conflict-of-interest declaration for one application;
 //! one row per (application, panelist).
 //!
 //! - `kind`: `none` | `family` | `household` | `employment` | `political` | `other`;

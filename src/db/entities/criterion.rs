@@ -1,4 +1,4 @@
-//! A scoring criterion of a round (DESIGN §5), published before anyone applies.
+//! A scoring criterion of a round, published before anyone applies.
 //!
 //! - `code` is unique within the round; `kind`: `panel` | `imported`.
 //! - Integer scale `scale_min` < `scale_max`; `weight` 0–100 (a round's weights sum

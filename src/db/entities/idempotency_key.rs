@@ -1,5 +1,5 @@
-//! The first outcome of a form or API request carrying an idempotency key
-//! (DESIGN §11): a retry with the same key returns it instead of creating again.
+//! The first outcome of a form or API request carrying an idempotency key:
+//! a retry with the same key returns it instead of creating again.
 //!
 //! `scope` is the account id (or the session id before sign-in), so one person's
 //! key can never replay another's result. `request_hash` detects a key reused for

@@ -1,4 +1,4 @@
-//! A lottery witness of a round (DESIGN §5, commit–reveal seed).
+//! A lottery witness of a round (commit–reveal seed).
 //!
 //! `position` (1, 2, …, unique per round) is the commit order, which is also the
 //! order of the secrets in the seed. `commit_hash` is `sha256_hex(secret)`,

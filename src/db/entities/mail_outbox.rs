@@ -1,4 +1,4 @@
-//! A rendered e-mail waiting to be sent (DESIGN §8, §11).
+//! A rendered e-mail waiting to be sent.
 //!
 //! `status` is `pending`, `sending` (claimed by a worker until `claimed_until`),
 //! `sent` or `failed` (gave up after the last retry). `message_id` is fixed at

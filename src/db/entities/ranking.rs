@@ -1,4 +1,4 @@
-//! The current standing of one application (DESIGN §5), re-computed with every
+//! The current standing of one application, re-computed with every
 //! input change; one row per application.
 //!
 //! - `eligibility`: `eligible` | `ineligible` | `withdrawn` | `pending`.

@@ -10,7 +10,7 @@
 //!   registration opens (`frozen_at`); `close_event_seq` / `close_event_hash` name
 //!   the audit event that closed registration, whose payload carries
 //!   `applicant_list_hash`; `lottery_seed` is the seed derived from them and the
-//!   witnesses' secrets (DESIGN §5).
+//!   witnesses' secrets.
 
 use sea_orm::entity::prelude::*;
 

@@ -1,4 +1,4 @@
-//! Round administration up to the freeze (issue 4 §1–§5): rounds and their
+//! Round administration up to the freeze: rounds and their
 //! schedule, criteria, requirements and formations; the state machine; and
 //! the freeze that opening registration performs.
 //!

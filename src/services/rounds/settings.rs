@@ -595,7 +595,7 @@ pub async fn apply_transition(
     }
     if to == RoundState::Verification {
         // The frozen applicant list: the registration numbers of every
-        // submitted application, sorted, one per line, hashed (DESIGN §5).
+        // submitted application, sorted, one per line, hashed.
         let mut numbers: Vec<String> = application::Entity::find()
             .filter(application::Column::RoundId.eq(id))
             .filter(application::Column::RegistrationNo.is_not_null())

@@ -1,4 +1,4 @@
-//! Admin and operator API (issue 4 §10): rounds, verification, staff, panels.
+//! Admin and operator API: rounds, verification, staff, panels.
 //!
 //! Every handler authorizes exactly like its HTML twin (same role check, same
 //! kelurahan scope) and then calls the SAME service function the HTML handler

@@ -1,4 +1,4 @@
-//! Applicant API (issue 3 §5): the caller's own applications with the status
+//! Applicant API: the caller's own applications with the status
 //! timeline the HTML status page shows, and the public number + PIN status
 //! check. Nothing here shows more personal data than the applicant already
 //! sees on `/pendaftaran/{id}` and `/cek-status`.

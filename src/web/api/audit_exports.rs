@@ -18,7 +18,7 @@ use crate::services::exports::{self, ExportFile};
 
 #[derive(OpenApi)]
 #[openapi(tags(
-    (name = "auditor", description = "Auditors and admins: export files (DESIGN §10); every download is an audited event"),
+    (name = "auditor", description = "Auditors and admins: export files; every download is an audited event"),
 ))]
 struct AuditorDoc;
 

@@ -1,4 +1,4 @@
-//! Results, objections and finalization API (issue 5 item 11).
+//! Results, objections and finalization API.
 //!
 //! Same permissions and the same service functions as the HTML pages in
 //! [`crate::web::results`]: public results per formation; the applicant's

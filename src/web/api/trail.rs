@@ -1,4 +1,4 @@
-//! Auditor API (issue 6): trail queries with a keyset cursor, application
+//! Auditor API: trail queries with a keyset cursor, application
 //! histories with the cause of every rank change, panelist views, conflict
 //! matrices and panel analytics. Read only; auditors and admins (session
 //! cookie); the same service functions as the `/audit` pages.
