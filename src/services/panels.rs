@@ -27,6 +27,7 @@ use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState, format_wita, parse_wita};
 use crate::domain::text::plain_text;
 use crate::mail::{Locale, Template, enqueue};
+use crate::services::panel_freeze;
 use crate::services::rounds::{FieldErrors, FormData, RoundError};
 
 /// Attendance values stored in `test_invitation.attendance`.
@@ -480,7 +481,8 @@ pub async fn add_member(
     };
     let account_id: Uuid = account_text.trim().parse().map_err(|_| not_panelist())?;
     let tx = begin_write(db).await?;
-    lock_open_round(&tx, round_id).await?;
+    let r = lock_open_round(&tx, round_id).await?;
+    panel_freeze::require_unpublished(&r)?;
     let p = panel_in_round(&tx, round_id, panel_id).await?;
     let acc = account::Entity::find_by_id(account_id)
         .one(&tx)
@@ -517,7 +519,7 @@ pub async fn add_member(
     .await
     .map_err(raced)?;
     let members = member_count(&tx, panel_id).await?;
-    append(
+    let event = append(
         &tx,
         NewEvent::new(actor, "panel.member_added", "panel", panel_id.to_string())
             .round(round_id)
@@ -528,6 +530,7 @@ pub async fn add_member(
             })),
     )
     .await?;
+    panel_freeze::rerank_panel(&tx, &r, panel_id, event.seq).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -572,8 +575,14 @@ pub async fn remove_member(
 ) -> Result<(), RoundError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
-    lock_open_round(&tx, round_id).await?;
+    let r = lock_open_round(&tx, round_id).await?;
     let p = panel_in_round(&tx, round_id, panel_id).await?;
+    let name = account::Entity::find_by_id(account_id)
+        .one(&tx)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    panel_freeze::require_removable(&tx, &r, panel_id, account_id, &name).await?;
     let res = panel_member::Entity::delete_by_id((panel_id, account_id))
         .exec(&tx)
         .await?;
@@ -581,7 +590,7 @@ pub async fn remove_member(
         return Err(RoundError::NotFound);
     }
     let members = member_count(&tx, panel_id).await?;
-    append(
+    let event = append(
         &tx,
         NewEvent::new(actor, "panel.member_removed", "panel", panel_id.to_string())
             .round(round_id)
@@ -592,6 +601,7 @@ pub async fn remove_member(
             })),
     )
     .await?;
+    panel_freeze::rerank_panel(&tx, &r, panel_id, event.seq).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -622,8 +632,14 @@ pub async fn set_formations(
         wanted.insert(id);
     }
     let tx = begin_write(db).await?;
-    lock_open_round(&tx, round_id).await?;
+    let r = lock_open_round(&tx, round_id).await?;
+    panel_freeze::require_formations_open(&r)?;
     let p = panel_in_round(&tx, round_id, panel_id).await?;
+    let before: Vec<Uuid> = formations_of(&tx, panel_id)
+        .await?
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
     let chosen = formation::Entity::find()
         .filter(formation::Column::Id.is_in(wanted.iter().copied().collect::<Vec<_>>()))
         .filter(formation::Column::RoundId.eq(round_id))
@@ -701,7 +717,7 @@ pub async fn set_formations(
         .map_err(raced)?;
     }
     let codes: Vec<String> = chosen.iter().map(|f| f.code.clone()).collect();
-    append(
+    let event = append(
         &tx,
         NewEvent::new(actor, "panel.formations_set", "panel", panel_id.to_string())
             .round(round_id)
@@ -711,6 +727,16 @@ pub async fn set_formations(
             })),
     )
     .await?;
+    // The formations it left and those it took both change whose values count.
+    if r.frozen_hash.is_some() {
+        let touched: BTreeSet<Uuid> = before
+            .into_iter()
+            .chain(chosen.iter().map(|f| f.id))
+            .collect();
+        for f in touched {
+            crate::services::standings::recompute_formation(&tx, f, event.seq).await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -359,7 +359,7 @@ async fn audit_checkpoint_prints_the_latest_note_and_the_key_that_signed_it() {
 
 /// A checkpoint seed (32 equal bytes) whose verifier key, as this test
 /// installation prints it, has a `+` in its base64.
-fn seed_with_plus_in_its_key() -> u8 {
+pub fn seed_with_plus_in_its_key() -> u8 {
     (0..=u8::MAX)
         .find(|&n| {
             let key =
