@@ -217,7 +217,7 @@ async fn apply(
     let reason = "koreksi setelah pemeriksaan ulang berkas";
     let roll = rng.random_range(0..100);
     let (step, ok) = match roll {
-        0..=34 => {
+        0..=44 => {
             let values: BTreeMap<String, i32> = BTreeMap::from([
                 ("K1".to_owned(), rng.random_range(1..=5)),
                 ("K2".to_owned(), rng.random_range(1..=5)),
@@ -245,13 +245,13 @@ async fn apply(
                 submit(&db, panelist, app, &values, amend).await.is_ok(),
             )
         }
-        35..=41 => (
+        45..=47 => (
             Step::Conflict,
             declare(&db, panelist, app, ConflictKind::Family, "saudara sepupu")
                 .await
                 .is_ok(),
         ),
-        42..=54 => {
+        48..=53 => {
             let p = if on_panel.is_empty() {
                 panelist
             } else {
@@ -265,7 +265,7 @@ async fn apply(
                 matches!(r, Ok(Recusal::Applied(_) | Recusal::Requested(_))),
             )
         }
-        55..=61 => {
+        54..=58 => {
             let p = if on_panel.is_empty() {
                 panelist
             } else {
@@ -284,7 +284,7 @@ async fn apply(
                 .is_ok(),
             )
         }
-        62..=67 => {
+        59..=63 => {
             let off: Vec<Uuid> = m
                 .pool
                 .iter()
@@ -309,7 +309,7 @@ async fn apply(
                 .is_ok(),
             )
         }
-        68..=79 => {
+        64..=79 => {
             let mut csv = String::from("registration_no,value\n");
             let mut chosen: Vec<&(Uuid, String)> = m.f.apps.iter().collect();
             chosen.retain(|_| rng.random_bool(0.5));
@@ -508,6 +508,7 @@ async fn run(app: TestApp, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let total = steps();
     let mut accepted: BTreeMap<String, usize> = BTreeMap::new();
+    let mut moved_by_approvals = 0;
     for n in 0..total {
         let mut before = head(&m.f.app.db.db).await;
         let publish_now = !m.published && n == total * 2 / 5;
@@ -516,8 +517,20 @@ async fn run(app: TestApp, seed: u64) {
             *accepted.entry(format!("{s:?}")).or_default() += 1;
         }
         check_step(&m, step, before, n).await;
+        if step == Ok(Step::Decide) {
+            moved_by_approvals += audit_event::Entity::find()
+                .filter(audit_event::Column::Seq.gt(before))
+                .filter(audit_event::Column::Action.eq("ranking.changed"))
+                .all(&m.f.app.db.db)
+                .await
+                .expect("events")
+                .len();
+        }
     }
-    eprintln!("rank model, seed {seed}, {total} steps, accepted: {accepted:?}");
+    eprintln!(
+        "rank model, seed {seed}, {total} steps, accepted: {accepted:?}, ranks moved by approvals: {moved_by_approvals}"
+    );
+    assert!(moved_by_approvals > 0, "no approval moved a published rank");
     for kind in ["Score", "Recuse", "Import", "Decide", "Publish"] {
         assert!(
             accepted.contains_key(kind),
