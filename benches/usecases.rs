@@ -412,7 +412,7 @@ async fn world(dir: &std::path::Path, residents: usize, conc: usize) -> anyhow::
         store: FileStore::new(dir),
         vault: NikVault::new(&Secret::from_hex(&"ab".repeat(32))?),
         from: "Probebaya Samarinda <noreply@bench.pokmas.id>".parse()?,
-        key: CheckpointKey::new("http://localhost", &[0xcd; 32]),
+        key: CheckpointKey::new("http://localhost", &[0xcd; 32])?,
         clock: Clock { today },
         admin,
         kelurahan,

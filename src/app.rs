@@ -30,16 +30,20 @@ pub struct App {
 
 impl AppState {
     /// Builds the state around an open, migrated database.
-    pub fn new(db: DatabaseConnection, config: Config) -> AppState {
+    ///
+    /// # Errors
+    /// When the base URL cannot name the checkpoint key (a `+` or a space in it).
+    pub fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<AppState> {
         let csrf = csrf_config(&config);
-        let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes());
-        AppState(Arc::new(App {
+        let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes())
+            .map_err(|e| anyhow::anyhow!("--base-url {}: {e}", config.base_url))?;
+        Ok(AppState(Arc::new(App {
             db,
             config,
             csrf,
             checkpoint_key,
             head: crate::db::audit::HeadCache::default(),
-        }))
+        })))
     }
 }
 

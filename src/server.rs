@@ -40,7 +40,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = mail::spawn(db.clone(), transport, from, stop_rx);
 
-    let state = AppState::new(db, config);
+    let state = AppState::new(db, config)?;
     let checkpointer = spawn_daily_checkpoints(state.clone(), stop_tx.subscribe());
     let listener = TcpListener::bind(addr)
         .await

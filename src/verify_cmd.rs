@@ -112,10 +112,10 @@ pub async fn print_checkpoint(
         let seed = std::fs::read_to_string(&path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
             .and_then(|s| crate::config::Secret::from_hex(&s))?;
-        let key = CheckpointKey::new(base_url, seed.bytes());
+        let key = CheckpointKey::new(base_url, seed.bytes())?;
         let vkey = match &latest {
             Some(cp) => {
-                let v = VerifierKey::new(&cp.origin, key.verifier().key);
+                let v = VerifierKey::new(&cp.origin, key.verifier().key)?;
                 open(&cp.note, &v).map_err(|e| {
                     anyhow::anyhow!(
                         "{} did not sign the latest checkpoint ({e}); is --data-dir right?",

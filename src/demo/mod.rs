@@ -348,7 +348,7 @@ async fn run_stages(
         db,
         store: FileStore::new(data_dir).without_sync(),
         vault: NikVault::new(secret),
-        checkpoint_key: CheckpointKey::new(base_url, checkpoint_seed.bytes()),
+        checkpoint_key: CheckpointKey::new(base_url, checkpoint_seed.bytes())?,
         from: "Probebaya Samarinda <noreply@pokmas.localhost>"
             .parse()
             .context("sender address")?,

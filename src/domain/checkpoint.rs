@@ -29,6 +29,8 @@ const SIG_PREFIX: &str = "\u{2014} ";
 pub enum NoteError {
     #[error("the verifier key is not NAME+KEYID+BASE64 for an Ed25519 key")]
     BadKey,
+    #[error("a key name must be non-empty, without spaces or '+': {0:?}")]
+    BadKeyName(String),
     #[error("the note has no blank line between its text and its signatures")]
     NoSignatures,
     #[error("no signature by key {0} in the note")]
@@ -92,13 +94,36 @@ pub struct VerifierKey {
 }
 
 impl VerifierKey {
-    #[must_use]
-    pub fn new(name: &str, key: VerifyingKey) -> VerifierKey {
-        VerifierKey {
+    /// A verifier key under `name`.
+    ///
+    /// # Errors
+    /// [`NoteError::BadKeyName`] when the name could not be printed as a
+    /// verifier key that parses back: it is empty, or holds a `+` (which
+    /// separates the key's parts) or a space (which ends the name on a
+    /// signature line).
+    pub fn new(name: &str, key: VerifyingKey) -> Result<VerifierKey, NoteError> {
+        check_key_name(name)?;
+        Ok(VerifierKey {
             name: name.to_owned(),
             key,
-        }
+        })
     }
+}
+
+/// Signed notes allow any non-empty key name without `+` and without Unicode
+/// spaces; control characters are refused too, since no note may hold them.
+///
+/// # Errors
+/// [`NoteError::BadKeyName`] naming the refused name.
+pub fn check_key_name(name: &str) -> Result<(), NoteError> {
+    if name.is_empty()
+        || name
+            .chars()
+            .any(|c| c == '+' || c.is_whitespace() || c.is_control())
+    {
+        return Err(NoteError::BadKeyName(name.to_owned()));
+    }
+    Ok(())
 }
 
 impl std::fmt::Display for VerifierKey {
@@ -119,22 +144,27 @@ impl std::fmt::Display for VerifierKey {
 impl FromStr for VerifierKey {
     type Err = NoteError;
 
+    /// Read from the left: a key name holds no `+`, so it ends at the first
+    /// one; then come exactly 8 hex digits and a `+`; everything after that
+    /// is the base64 key, whose alphabet includes `+`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        let mut parts = s.rsplitn(3, '+');
-        let (Some(b64), Some(id), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+        let (name, rest) = s.split_once('+').ok_or(NoteError::BadKey)?;
+        let (id, b64) = rest.split_once('+').ok_or(NoteError::BadKey)?;
+        if id.len() != 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(NoteError::BadKey);
-        };
+        }
         let blob = B64.decode(b64).map_err(|_| NoteError::BadKey)?;
         let Some((&ALG_ED25519, raw)) = blob.split_first() else {
             return Err(NoteError::BadKey);
         };
         let raw: [u8; 32] = raw.try_into().map_err(|_| NoteError::BadKey)?;
         let key = VerifyingKey::from_bytes(&raw).map_err(|_| NoteError::BadKey)?;
-        if name.is_empty() || hex::encode(key_id(name, &key)) != id.to_ascii_lowercase() {
+        let vkey = VerifierKey::new(name, key).map_err(|_| NoteError::BadKey)?;
+        if hex::encode(key_id(name, &key)) != id.to_ascii_lowercase() {
             return Err(NoteError::BadKey);
         }
-        Ok(VerifierKey::new(name, key))
+        Ok(vkey)
     }
 }
 
@@ -273,7 +303,7 @@ mod tests {
         assert!(lines[4].starts_with("\u{2014} pokmas.samarindakota.go.id/audit "));
         assert_eq!(lines[5], "", "the note ends with a newline");
 
-        let vkey = VerifierKey::new(ORIGIN, key(7).verifying_key());
+        let vkey = VerifierKey::new(ORIGIN, key(7).verifying_key()).unwrap();
         let parsed: VerifierKey = vkey.to_string().parse().unwrap();
         assert_eq!(parsed, vkey);
         let opened = open(&note, &parsed).unwrap();
@@ -303,18 +333,18 @@ mod tests {
     #[test]
     fn any_change_to_the_note_or_the_wrong_key_is_refused() {
         let note = sign(ORIGIN, &cp(42, 'a'), &key(7)).unwrap();
-        let vkey = VerifierKey::new(ORIGIN, key(7).verifying_key());
+        let vkey = VerifierKey::new(ORIGIN, key(7).verifying_key()).unwrap();
         let forged = note.replacen("\n42\n", "\n43\n", 1);
         assert_eq!(
             open(&forged, &vkey),
             Err(NoteError::BadSignature(ORIGIN.into()))
         );
-        let other = VerifierKey::new(ORIGIN, key(8).verifying_key());
+        let other = VerifierKey::new(ORIGIN, key(8).verifying_key()).unwrap();
         assert_eq!(
             open(&note, &other),
             Err(NoteError::NotSignedByKey(ORIGIN.into()))
         );
-        let renamed = VerifierKey::new("elsewhere/audit", key(7).verifying_key());
+        let renamed = VerifierKey::new("elsewhere/audit", key(7).verifying_key()).unwrap();
         assert!(matches!(
             open(&note, &renamed),
             Err(NoteError::NotSignedByKey(_))
@@ -335,7 +365,9 @@ mod tests {
 
     #[test]
     fn malformed_verifier_keys_are_refused() {
-        let good = VerifierKey::new(ORIGIN, key(7).verifying_key()).to_string();
+        let good = VerifierKey::new(ORIGIN, key(7).verifying_key())
+            .unwrap()
+            .to_string();
         for bad in [
             "",
             "name",
@@ -345,6 +377,144 @@ mod tests {
             &good.replacen(ORIGIN, "other", 1),
         ] {
             assert_eq!(bad.parse::<VerifierKey>(), Err(NoteError::BadKey), "{bad}");
+        }
+    }
+
+    /// The verifier key and signed note given as the example of the C2SP
+    /// signed-note specification ("Verifier keys", "Example").
+    const SPEC_VKEY: &str = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k";
+    const SPEC_NOTE: &str = "This is an example message.\n\n\u{2014} example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n";
+
+    #[test]
+    fn the_specifications_example_key_parses_and_verifies_its_example_note() {
+        let vkey: VerifierKey = SPEC_VKEY.parse().unwrap();
+        assert_eq!(vkey.name, "example.com/foo");
+        assert_eq!(hex::encode(key_id(&vkey.name, &vkey.key)), "530d903a");
+        assert_eq!(
+            vkey.to_string(),
+            SPEC_VKEY,
+            "printing gives the same text back"
+        );
+        // The note is not a checkpoint, so check its signature directly.
+        let (text, sigs) = SPEC_NOTE.split_once("\n\n").unwrap();
+        let b64 = sigs
+            .trim_end()
+            .strip_prefix("\u{2014} example.com/foo ")
+            .unwrap();
+        let blob = B64.decode(b64).unwrap();
+        assert_eq!(hex::encode(&blob[..4]), "530d903a");
+        let sig = Signature::from_slice(&blob[4..]).unwrap();
+        vkey.key
+            .verify(format!("{text}\n").as_bytes(), &sig)
+            .unwrap();
+        assert!(
+            vkey.key
+                .verify(b"This is an example message!\n", &sig)
+                .is_err()
+        );
+        // `open` accepts the signature too and only then finds no checkpoint.
+        assert_eq!(open(SPEC_NOTE, &vkey), Err(NoteError::BadBody));
+    }
+
+    /// Seeds of a key whose printed base64 holds a `+`, and of one whose
+    /// base64 does not.
+    fn seeds_with_and_without_plus() -> (u8, u8) {
+        let base64_has_plus = |n: u8| {
+            let text = VerifierKey::new(ORIGIN, key(n).verifying_key())
+                .unwrap()
+                .to_string();
+            text.splitn(3, '+').nth(2).unwrap().contains('+')
+        };
+        (
+            (0..=u8::MAX).find(|&n| base64_has_plus(n)).unwrap(),
+            (0..=u8::MAX).find(|&n| !base64_has_plus(n)).unwrap(),
+        )
+    }
+
+    #[test]
+    fn keys_with_and_without_a_plus_in_their_base64_print_and_parse_back() {
+        let (with, without) = seeds_with_and_without_plus();
+        for n in [with, without] {
+            let vkey = VerifierKey::new(ORIGIN, key(n).verifying_key()).unwrap();
+            let text = vkey.to_string();
+            let parsed: VerifierKey = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(parsed, vkey, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_note_signed_by_a_key_with_a_plus_in_its_base64_verifies() {
+        let (with, _) = seeds_with_and_without_plus();
+        let note = sign(ORIGIN, &cp(9, 'e'), &key(with)).unwrap();
+        let printed = VerifierKey::new(ORIGIN, key(with).verifying_key())
+            .unwrap()
+            .to_string();
+        let parsed: VerifierKey = printed.parse().unwrap();
+        assert_eq!(open(&note, &parsed).unwrap().checkpoint, cp(9, 'e'));
+    }
+
+    #[test]
+    fn a_wrong_key_id_or_algorithm_byte_is_refused() {
+        let good = VerifierKey::new(ORIGIN, key(7).verifying_key()).unwrap();
+        let text = good.to_string();
+        let (name, rest) = text.split_once('+').unwrap();
+        let (id, b64) = rest.split_once('+').unwrap();
+        let mut wrong_id = hex::decode(id).unwrap();
+        wrong_id[3] ^= 1;
+        let wrong = format!("{name}+{}+{b64}", hex::encode(wrong_id));
+        assert_eq!(wrong.parse::<VerifierKey>(), Err(NoteError::BadKey));
+        // Short, long and non-hex key ids.
+        for id in ["530d903", "530d903a0", "530d903g"] {
+            let bad = format!("{name}+{id}+{b64}");
+            assert_eq!(bad.parse::<VerifierKey>(), Err(NoteError::BadKey), "{bad}");
+        }
+        // The same key material announced as another signature type (0x02,
+        // ECDSA; 0x04, timestamped cosignature): not an Ed25519 note key.
+        for alg in [0x00, 0x02, 0x04, 0xff] {
+            let mut blob = B64.decode(b64).unwrap();
+            blob[0] = alg;
+            let bad = format!("{name}+{id}+{}", B64.encode(blob));
+            assert_eq!(bad.parse::<VerifierKey>(), Err(NoteError::BadKey), "{alg}");
+        }
+        // The specification's key with its algorithm byte changed.
+        let mut blob = B64.decode(SPEC_VKEY.rsplit('+').next().unwrap()).unwrap();
+        blob[0] = 0x02;
+        let bad = format!("example.com/foo+530d903a+{}", B64.encode(blob));
+        assert_eq!(bad.parse::<VerifierKey>(), Err(NoteError::BadKey));
+    }
+
+    #[test]
+    fn a_key_name_with_a_plus_or_a_space_is_refused_when_the_key_is_made() {
+        let k = key(7).verifying_key();
+        for name in [
+            "",
+            "a+b/audit",
+            "a b/audit",
+            "a\tb",
+            "a\u{a0}b",
+            "a\nb",
+            "a\u{3000}b",
+        ] {
+            assert_eq!(
+                VerifierKey::new(name, k),
+                Err(NoteError::BadKeyName(name.to_owned())),
+                "{name:?}"
+            );
+        }
+        assert!(VerifierKey::new("pokmas.example.id:8080/x/audit", k).is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn printing_and_parsing_any_key_round_trips(
+            seed in proptest::array::uniform32(proptest::num::u8::ANY),
+            name in "[a-zA-Z0-9./:_~-]{1,40}",
+        ) {
+            let vkey = VerifierKey::new(&name, SigningKey::from_bytes(&seed).verifying_key()).unwrap();
+            let text = vkey.to_string();
+            proptest::prop_assert_eq!(text.parse::<VerifierKey>(), Ok(vkey.clone()), "{}", text);
+            let note = sign(&name, &cp(1, 'f'), &SigningKey::from_bytes(&seed)).unwrap();
+            proptest::prop_assert_eq!(open(&note, &text.parse().unwrap()).map(|o| o.checkpoint), Ok(cp(1, 'f')));
         }
     }
 

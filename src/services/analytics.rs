@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::ServiceError;
 use super::trail::{RankStep, require_reader};
 use crate::db::entities::{
-    account, application, audit_event, criterion, formation, round, score_value, score_version,
-    scorecard,
+    account, application, audit_event, conflict_declaration, criterion, formation, round,
+    score_value, score_version, scorecard,
 };
 use crate::domain::analytics::{
     self as an, Agreement, Amendment, AmendmentEffect, Bin, PanelistStats, RankMove, Scale, Score,
@@ -119,6 +119,7 @@ pub async fn round_analytics<C: ConnectionTrait>(
                 .await?,
         );
     }
+    let cards = counting_scorecards(db, cards, &formation_of_app).await?;
     let mut current: HashMap<Uuid, &scorecard::Model> = HashMap::new();
     for chunk in cards.chunks(500) {
         for v in score_version::Entity::find()
@@ -247,4 +248,46 @@ pub async fn round_analytics<C: ConnectionTrait>(
         round,
         formations: out,
     })
+}
+
+/// The scorecards whose values feed the analytics: those the ranking counts.
+/// A panelist recused from an application, or no longer on the panel of its
+/// formation, has values that no rank rests on, so they are left out here
+/// too (their scorecards stay on the panelist's audit page).
+///
+/// # Errors
+/// Storage failures.
+async fn counting_scorecards<C: ConnectionTrait>(
+    db: &C,
+    cards: Vec<scorecard::Model>,
+    formation_of_app: &HashMap<Uuid, Uuid>,
+) -> Result<Vec<scorecard::Model>, ServiceError> {
+    let mut recused = std::collections::HashSet::new();
+    let app_ids: Vec<Uuid> = cards.iter().map(|c| c.application_id).collect();
+    for chunk in app_ids.chunks(500) {
+        for d in conflict_declaration::Entity::find()
+            .filter(conflict_declaration::Column::ApplicationId.is_in(chunk.iter().copied()))
+            .filter(conflict_declaration::Column::Recused.eq(true))
+            .all(db)
+            .await?
+        {
+            recused.insert((d.application_id, d.panelist_id));
+        }
+    }
+    let mut panels: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for f in formation_of_app.values() {
+        if !panels.contains_key(f) {
+            panels.insert(*f, super::standings::formation_panelists(db, *f).await?);
+        }
+    }
+    Ok(cards
+        .into_iter()
+        .filter(|c| !recused.contains(&(c.application_id, c.panelist_id)))
+        .filter(|c| {
+            formation_of_app
+                .get(&c.application_id)
+                .and_then(|f| panels.get(f))
+                .is_some_and(|members| members.contains(&c.panelist_id))
+        })
+        .collect())
 }

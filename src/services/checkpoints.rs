@@ -19,13 +19,13 @@ use crate::domain::checkpoint::{self as note, VerifierKey};
 /// The installation's checkpoint signing key and the origin it signs for.
 #[derive(Clone)]
 pub struct CheckpointKey {
-    origin: String,
     signing: SigningKey,
+    verifier: VerifierKey,
 }
 
 impl std::fmt::Debug for CheckpointKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CheckpointKey({})", self.verifier())
+        write!(f, "CheckpointKey({})", self.verifier)
     }
 }
 
@@ -33,28 +33,31 @@ impl CheckpointKey {
     /// The key for an installation reachable at `base_url`; the origin line
     /// names the installation (`host/audit`) so that checkpoints of two
     /// installations can never be confused.
-    #[must_use]
-    pub fn new(base_url: &str, seed: &[u8; 32]) -> CheckpointKey {
+    ///
+    /// # Errors
+    /// [`note::NoteError::BadKeyName`] when the origin could not be published
+    /// as a verifier key (a `+` or a space in the base URL): a key nobody
+    /// could type back would sign checkpoints nobody can check.
+    pub fn new(base_url: &str, seed: &[u8; 32]) -> Result<CheckpointKey, note::NoteError> {
         let host = base_url
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .trim_end_matches('/');
-        CheckpointKey {
-            origin: format!("{host}/audit"),
-            signing: SigningKey::from_bytes(seed),
-        }
+        let signing = SigningKey::from_bytes(seed);
+        let verifier = VerifierKey::new(&format!("{host}/audit"), signing.verifying_key())?;
+        Ok(CheckpointKey { signing, verifier })
     }
 
     /// The origin line of every checkpoint this installation signs.
     #[must_use]
     pub fn origin(&self) -> &str {
-        &self.origin
+        &self.verifier.name
     }
 
     /// The public verifier key (`NAME+KEYID+BASE64`) to publish.
     #[must_use]
     pub fn verifier(&self) -> VerifierKey {
-        VerifierKey::new(&self.origin, self.signing.verifying_key())
+        self.verifier.clone()
     }
 }
 
@@ -101,11 +104,11 @@ pub async fn record<C: ConnectionTrait>(
     let previous_cp = previous.as_ref().map(to_checkpoint).transpose()?;
     note::check_extends(previous_cp.as_ref(), &head_cp, hash_at_previous.as_deref())
         .map_err(|e| anyhow::anyhow!("refusing to sign checkpoint {}: {e}", head.seq))?;
-    let text = note::sign(&key.origin, &head_cp, &key.signing).map_err(|e| anyhow::anyhow!(e))?;
+    let text = note::sign(key.origin(), &head_cp, &key.signing).map_err(|e| anyhow::anyhow!(e))?;
     let model = audit_checkpoint::ActiveModel {
         seq: Set(head.seq),
         hash: Set(head.hash),
-        origin: Set(key.origin.clone()),
+        origin: Set(key.origin().to_owned()),
         note: Set(text),
         reason: Set(reason.to_owned()),
         created_at: Set(OffsetDateTime::now_utc()),

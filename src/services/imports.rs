@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -55,6 +55,9 @@ pub struct ImportSummary {
     pub changed: usize,
     /// Values equal to the stored one (no event).
     pub unchanged: usize,
+    /// Set when results are already published: the file is checked but
+    /// waits for a second admin's approval (nothing stored yet).
+    pub approval_id: Option<String>,
 }
 
 /// The round's criteria of kind `imported`.
@@ -76,19 +79,41 @@ pub async fn imported_criteria(
 /// Imports a file of values for `criterion_code` of the round.
 ///
 /// Allowed during the assessment, and while results are provisional or open
-/// to objection (a corrected file): every resulting rank change is then a
-/// `ranking.changed` event caused by the value's event.
+/// to objection (a corrected file). Once results are published a checked
+/// file is only requested (`summary.approval_id`, with the counts it would
+/// give): it applies when another admin approves it
+/// ([`crate::services::input_approvals::decide`]), and every resulting rank
+/// change is then a `ranking.changed` event caused by the value's event.
 ///
 /// # Errors
 /// `Lines` for a refused file; `Service(Forbidden)` for non-admins,
 /// `Service(NotFound)` for an unknown round or criterion, `Service(Invalid)`
-/// outside the allowed states, for a panel criterion or an oversized file.
+/// outside the allowed states, for a panel criterion or an oversized file;
+/// `Service(Conflict)` when a file for the criterion already waits for
+/// approval.
 pub async fn import(
     db: &DatabaseConnection,
     actor: Actor,
     round_id: Uuid,
     criterion_code: &str,
     file: &[u8],
+) -> Result<ImportSummary, ImportError> {
+    import_with_reason(db, actor, round_id, criterion_code, file, "").await
+}
+
+/// [`import`] with the written reason a request after publication needs
+/// (at least 10 characters there; ignored before publication).
+///
+/// # Errors
+/// As [`import`], and `Service(Invalid)` for a missing reason after
+/// publication.
+pub async fn import_with_reason(
+    db: &DatabaseConnection,
+    actor: Actor,
+    round_id: Uuid,
+    criterion_code: &str,
+    file: &[u8],
+    reason: &str,
 ) -> Result<ImportSummary, ImportError> {
     let admin = match actor {
         Actor::Account {
@@ -107,8 +132,74 @@ pub async fn import(
         }]));
     };
     let tx = begin_write(db).await?;
+    let checked = check_file(&tx, round_id, criterion_code, text).await?;
+    let summary = if super::standings::PUBLISHED_STATES.contains(&checked.round.state.as_str()) {
+        let mut summary = checked.summary(Uuid::now_v7());
+        let id = super::input_approvals::request_import(
+            &tx,
+            actor,
+            admin,
+            &checked.round,
+            &checked.criterion.code,
+            text,
+            &summary,
+            reason,
+        )
+        .await?;
+        summary.approval_id = Some(id.to_string());
+        summary
+    } else {
+        apply(&tx, actor, &checked, None).await?
+    };
+    tx.commit().await?;
+    tracing::info!(round.id = %round_id, criterion = %checked.criterion.code, rows = summary.rows, "imported values");
+    Ok(summary)
+}
+
+/// A file checked against the round: what it would store.
+pub(crate) struct Checked {
+    pub round: round::Model,
+    pub criterion: criterion::Model,
+    apps: HashMap<String, application::Model>,
+    values: std::collections::BTreeMap<String, i32>,
+    existing: HashMap<Uuid, imported_value::Model>,
+}
+
+impl Checked {
+    /// The counts applying the file would give (nothing stored).
+    fn summary(&self, batch: Uuid) -> ImportSummary {
+        let mut s = ImportSummary {
+            batch_id: batch.to_string(),
+            rows: self.values.len(),
+            added: 0,
+            changed: 0,
+            unchanged: 0,
+            approval_id: None,
+        };
+        for (no, value) in &self.values {
+            let Some(a) = self.apps.get(no) else { continue };
+            match self.existing.get(&a.id) {
+                Some(o) if o.value == *value => s.unchanged += 1,
+                Some(_) => s.changed += 1,
+                None => s.added += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Checks `text` as a file of `criterion_code` of the round, now.
+///
+/// # Errors
+/// As [`import`].
+pub(crate) async fn check_file<C: ConnectionTrait>(
+    tx: &C,
+    round_id: Uuid,
+    criterion_code: &str,
+    text: &str,
+) -> Result<Checked, ImportError> {
     let r = round::Entity::find_by_id(round_id)
-        .one(&tx)
+        .one(tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
     if !matches!(r.state.as_str(), "assessment" | "provisional" | "objection") {
@@ -120,7 +211,7 @@ pub async fn import(
     let c = criterion::Entity::find()
         .filter(criterion::Column::RoundId.eq(round_id))
         .filter(criterion::Column::Code.eq(criterion_code.trim()))
-        .one(&tx)
+        .one(tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
     if c.kind != "imported" {
@@ -133,7 +224,7 @@ pub async fn import(
     let apps: HashMap<String, application::Model> = application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))
         .filter(application::Column::RegistrationNo.is_not_null())
-        .all(&tx)
+        .all(tx)
         .await?
         .into_iter()
         .filter_map(|a| a.registration_no.clone().map(|n| (n, a)))
@@ -146,31 +237,53 @@ pub async fn import(
         parse_imported_csv(text, (c.scale_min, c.scale_max), &known).map_err(ImportError::Lines)?;
     let existing: HashMap<Uuid, imported_value::Model> = imported_value::Entity::find()
         .filter(imported_value::Column::CriterionId.eq(c.id))
-        .all(&tx)
+        .all(tx)
         .await?
         .into_iter()
         .map(|v| (v.application_id, v))
         .collect();
+    Ok(Checked {
+        round: r,
+        criterion: c,
+        apps,
+        values,
+        existing,
+    })
+}
+
+/// Stores a checked file: one `imported_value.set` per new or changed value
+/// (with `approval`'s names merged into its payload when a second admin
+/// released it), each formation re-ranked with a value's event as cause.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn apply<C: ConnectionTrait>(
+    tx: &C,
+    actor: Actor,
+    checked: &Checked,
+    approval: Option<&serde_json::Value>,
+) -> Result<ImportSummary, ServiceError> {
+    let admin = match actor {
+        Actor::Account { id, .. } => id,
+        Actor::System => return Err(ServiceError::Forbidden),
+    };
+    let (r, c) = (&checked.round, &checked.criterion);
+    let round_id = r.id;
     let batch = Uuid::now_v7();
     let now = time::OffsetDateTime::now_utc();
-    let mut summary = ImportSummary {
-        batch_id: batch.to_string(),
-        rows: values.len(),
-        added: 0,
-        changed: 0,
-        unchanged: 0,
-    };
+    let mut summary = checked.summary(batch);
     // Once ranks are published every value re-ranks at once, so each rank
     // change names the value that caused it. Before that no rank change is
     // announced, and one re-rank per formation (after its last value) keeps a
     // city-wide file fast.
     let published = super::standings::PUBLISHED_STATES.contains(&r.state.as_str());
     let mut pending: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
-    for (no, value) in &values {
-        let Some(a) = apps.get(no) else { continue };
-        let old = existing.get(&a.id);
+    for (no, value) in &checked.values {
+        let Some(a) = checked.apps.get(no) else {
+            continue;
+        };
+        let old = checked.existing.get(&a.id);
         if old.is_some_and(|o| o.value == *value) {
-            summary.unchanged += 1;
             continue;
         }
         match old {
@@ -183,9 +296,8 @@ pub async fn import(
                     batch_id: Set(batch),
                     ..Default::default()
                 }
-                .update(&tx)
+                .update(tx)
                 .await?;
-                summary.changed += 1;
             }
             None => {
                 imported_value::ActiveModel {
@@ -198,9 +310,8 @@ pub async fn import(
                     imported_at: Set(now),
                     batch_id: Set(batch),
                 }
-                .insert(&tx)
+                .insert(tx)
                 .await?;
-                summary.added += 1;
             }
         }
         let mut payload = serde_json::json!({
@@ -212,8 +323,13 @@ pub async fn import(
         if let Some(o) = old {
             payload["old"] = serde_json::json!(o.value);
         }
+        if let Some(serde_json::Value::Object(extra)) = approval {
+            for (k, v) in extra {
+                payload[k] = v.clone();
+            }
+        }
         let event = append(
-            &tx,
+            tx,
             NewEvent::new(actor, "imported_value.set", "application", a.id.to_string())
                 .round(round_id)
                 .payload(payload)
@@ -222,16 +338,15 @@ pub async fn import(
         .await?;
         if let Some(f) = a.formation_id {
             if published {
-                recompute_formation(&tx, f, event.seq).await?;
+                recompute_formation(tx, f, event.seq).await?;
             } else {
                 pending.insert(f, event.seq);
             }
         }
     }
     for (f, seq) in pending {
-        recompute_formation(&tx, f, seq).await?;
+        recompute_formation(tx, f, seq).await?;
     }
-    tx.commit().await?;
-    tracing::info!(round.id = %round_id, criterion = %c.code, rows = summary.rows, "imported values");
+    summary.approval_id = None;
     Ok(summary)
 }

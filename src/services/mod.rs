@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod checkpoints;
 pub mod documents;
+pub mod panel_freeze;
 pub mod panels;
 pub mod rate_limit;
 pub mod regions;
@@ -22,6 +23,7 @@ pub mod analytics;
 pub mod trail;
 // lottery witnesses, imports, progress (panel/admin input side)
 pub mod imports;
+pub mod input_approvals;
 pub mod lottery;
 pub mod panel_admin;
 // results, objections and finalization

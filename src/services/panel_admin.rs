@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -32,22 +32,35 @@ fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
     }
 }
 
+/// What an admin's recusal did: applied at once (before results are
+/// published), or stored as a request a second admin must approve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recusal {
+    /// Applied, with the published rank changes it caused.
+    Applied(Vec<RankChange>),
+    /// Waiting for a second admin (the approval's id).
+    Requested(Uuid),
+}
+
 /// An admin recuses `panelist` from one application, with a written reason.
 /// Their scorecard (if any) stops counting, they see no score of the
 /// application any more, and the formation is re-ranked with the recusal
-/// event as cause.
+/// event as cause. Once results are published the recusal is only
+/// requested: it applies when another admin approves it
+/// ([`crate::services::input_approvals::decide`]).
 ///
 /// # Errors
 /// `Forbidden` for non-admins; `NotFound` for an unknown application or a
 /// panelist outside the formation's panel; `Invalid` for a short reason, a
-/// panelist already recused, or a round outside assessment/results.
+/// panelist already recused, or a round outside assessment/results;
+/// `Conflict` when the same recusal already waits for approval.
 pub async fn recuse(
     db: &DatabaseConnection,
     actor: Actor,
     application_id: Uuid,
     panelist: Uuid,
     reason: &str,
-) -> Result<Vec<RankChange>, ServiceError> {
+) -> Result<Recusal, ServiceError> {
     let admin = require_admin(actor)?;
     let reason = reason.trim();
     if reason.chars().count() < 10 {
@@ -56,13 +69,33 @@ pub async fn recuse(
         ));
     }
     let tx = begin_write(db).await?;
+    let (app, r) = recusable(&tx, application_id, panelist).await?;
+    if super::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+        let id =
+            super::input_approvals::request_recusal(&tx, actor, admin, &app, &r, panelist, reason)
+                .await?;
+        tx.commit().await?;
+        return Ok(Recusal::Requested(id));
+    }
+    let changes = apply_recusal(&tx, actor, &app, &r, panelist, reason, None).await?;
+    tx.commit().await?;
+    Ok(Recusal::Applied(changes))
+}
+
+/// Loads the application and its round and checks that `panelist` can be
+/// recused from it now.
+pub(crate) async fn recusable<C: ConnectionTrait>(
+    tx: &C,
+    application_id: Uuid,
+    panelist: Uuid,
+) -> Result<(application::Model, round::Model), ServiceError> {
     let app = application::Entity::find_by_id(application_id)
-        .one(&tx)
+        .one(tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let formation_id = app.formation_id.ok_or(ServiceError::NotFound)?;
     let r = round::Entity::find_by_id(app.round_id)
-        .one(&tx)
+        .one(tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
     if !matches!(
@@ -73,22 +106,46 @@ pub async fn recuse(
             "Penilai hanya dapat dikecualikan sejak verifikasi sampai masa sanggah.".into(),
         ));
     }
-    if !super::standings::formation_panelists(&tx, formation_id)
+    if !super::standings::formation_panelists(tx, formation_id)
         .await?
         .contains(&panelist)
     {
         return Err(ServiceError::NotFound);
     }
-    let existing = conflict_declaration::Entity::find()
+    let recused = conflict_declaration::Entity::find()
         .filter(conflict_declaration::Column::ApplicationId.eq(application_id))
         .filter(conflict_declaration::Column::PanelistId.eq(panelist))
-        .one(&tx)
+        .filter(conflict_declaration::Column::Recused.eq(true))
+        .one(tx)
         .await?;
-    if existing.as_ref().is_some_and(|d| d.recused) {
+    if recused.is_some() {
         return Err(ServiceError::Invalid(
             "Penilai ini sudah dikecualikan dari pendaftar tersebut.".into(),
         ));
     }
+    Ok((app, r))
+}
+
+/// Writes a recusal checked by [`recusable`], appends
+/// `conflict.recused_by_admin` (with `approval`'s names merged into its
+/// payload when a second admin released it) and re-ranks the formation with
+/// that event as cause.
+pub(crate) async fn apply_recusal<C: ConnectionTrait>(
+    tx: &C,
+    actor: Actor,
+    app: &application::Model,
+    r: &round::Model,
+    panelist: Uuid,
+    reason: &str,
+    approval: Option<serde_json::Value>,
+) -> Result<Vec<RankChange>, ServiceError> {
+    let admin = require_admin(actor)?;
+    let formation_id = app.formation_id.ok_or(ServiceError::NotFound)?;
+    let existing = conflict_declaration::Entity::find()
+        .filter(conflict_declaration::Column::ApplicationId.eq(app.id))
+        .filter(conflict_declaration::Column::PanelistId.eq(panelist))
+        .one(tx)
+        .await?;
     let now = time::OffsetDateTime::now_utc();
     match existing {
         Some(d) => {
@@ -100,13 +157,13 @@ pub async fn recuse(
                 updated_at: Set(now),
                 ..Default::default()
             }
-            .update(&tx)
+            .update(tx)
             .await?;
         }
         None => {
             conflict_declaration::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                application_id: Set(application_id),
+                application_id: Set(app.id),
                 panelist_id: Set(panelist),
                 kind: Set(None),
                 text: Set(String::new()),
@@ -118,13 +175,22 @@ pub async fn recuse(
                 created_at: Set(now),
                 updated_at: Set(now),
             }
-            .insert(&tx)
+            .insert(tx)
             .await?;
         }
     }
     let no = app.registration_no.clone().unwrap_or_default();
+    let mut payload = serde_json::json!({
+        "registration_no": no,
+        "panelist_id": panelist.to_string(),
+    });
+    if let Some(serde_json::Value::Object(extra)) = approval {
+        for (k, v) in extra {
+            payload[k] = v;
+        }
+    }
     let event = append(
-        &tx,
+        tx,
         NewEvent::new(
             actor,
             "conflict.recused_by_admin",
@@ -132,16 +198,12 @@ pub async fn recuse(
             app.id.to_string(),
         )
         .round(r.id)
-        .payload(serde_json::json!({
-            "registration_no": no,
-            "panelist_id": panelist.to_string(),
-        }))
+        .payload(payload)
         .reason(reason)
         .with_registration(no.clone()),
     )
     .await?;
-    let changes = recompute_formation(&tx, formation_id, event.seq).await?;
-    tx.commit().await?;
+    let changes = recompute_formation(tx, formation_id, event.seq).await?;
     tracing::info!(application.registration_no = %no, "panelist recused by admin");
     Ok(changes)
 }

@@ -26,6 +26,7 @@ use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState, format_wita, parse_wita};
 use crate::domain::text::plain_text;
 use crate::mail::{Locale, Template, enqueue};
+use crate::services::panel_freeze;
 use crate::services::rounds::{FieldErrors, FormData, RoundError};
 
 /// Attendance values stored in `test_invitation.attendance`.
@@ -479,7 +480,8 @@ pub async fn add_member(
     };
     let account_id: Uuid = account_text.trim().parse().map_err(|_| not_panelist())?;
     let tx = begin_write(db).await?;
-    lock_open_round(&tx, round_id).await?;
+    let r = lock_open_round(&tx, round_id).await?;
+    panel_freeze::require_unpublished(&r)?;
     let p = panel_in_round(&tx, round_id, panel_id).await?;
     let acc = account::Entity::find_by_id(account_id)
         .one(&tx)
@@ -516,7 +518,7 @@ pub async fn add_member(
     .await
     .map_err(raced)?;
     let members = member_count(&tx, panel_id).await?;
-    append(
+    let event = append(
         &tx,
         NewEvent::new(actor, "panel.member_added", "panel", panel_id.to_string())
             .round(round_id)
@@ -527,6 +529,7 @@ pub async fn add_member(
             })),
     )
     .await?;
+    panel_freeze::rerank_panel(&tx, &r, panel_id, event.seq).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -571,8 +574,14 @@ pub async fn remove_member(
 ) -> Result<(), RoundError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
-    lock_open_round(&tx, round_id).await?;
+    let r = lock_open_round(&tx, round_id).await?;
     let p = panel_in_round(&tx, round_id, panel_id).await?;
+    let name = account::Entity::find_by_id(account_id)
+        .one(&tx)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    panel_freeze::require_removable(&tx, &r, panel_id, account_id, &name).await?;
     let res = panel_member::Entity::delete_by_id((panel_id, account_id))
         .exec(&tx)
         .await?;
@@ -580,7 +589,7 @@ pub async fn remove_member(
         return Err(RoundError::NotFound);
     }
     let members = member_count(&tx, panel_id).await?;
-    append(
+    let event = append(
         &tx,
         NewEvent::new(actor, "panel.member_removed", "panel", panel_id.to_string())
             .round(round_id)
@@ -591,6 +600,7 @@ pub async fn remove_member(
             })),
     )
     .await?;
+    panel_freeze::rerank_panel(&tx, &r, panel_id, event.seq).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -621,8 +631,14 @@ pub async fn set_formations(
         wanted.insert(id);
     }
     let tx = begin_write(db).await?;
-    lock_open_round(&tx, round_id).await?;
+    let r = lock_open_round(&tx, round_id).await?;
+    panel_freeze::require_formations_open(&r)?;
     let p = panel_in_round(&tx, round_id, panel_id).await?;
+    let before: Vec<Uuid> = formations_of(&tx, panel_id)
+        .await?
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
     let chosen = formation::Entity::find()
         .filter(formation::Column::Id.is_in(wanted.iter().copied().collect::<Vec<_>>()))
         .filter(formation::Column::RoundId.eq(round_id))
@@ -700,7 +716,7 @@ pub async fn set_formations(
         .map_err(raced)?;
     }
     let codes: Vec<String> = chosen.iter().map(|f| f.code.clone()).collect();
-    append(
+    let event = append(
         &tx,
         NewEvent::new(actor, "panel.formations_set", "panel", panel_id.to_string())
             .round(round_id)
@@ -710,6 +726,16 @@ pub async fn set_formations(
             })),
     )
     .await?;
+    // The formations it left and those it took both change whose values count.
+    if r.frozen_hash.is_some() {
+        let touched: BTreeSet<Uuid> = before
+            .into_iter()
+            .chain(chosen.iter().map(|f| f.id))
+            .collect();
+        for f in touched {
+            crate::services::standings::recompute_formation(&tx, f, event.seq).await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -28,6 +28,85 @@ use crate::domain::ranking::{
     self as rk, Aggregation, CriterionKind, Eligibility, PanelScore, RoundRules, format_fraction,
 };
 
+/// Every input of the ranking, and the one door each changes through: each
+/// use case named here re-ranks the formation in its own transaction with
+/// its event as `cause_seq` (the actions in [`RankingInput::causes`]).
+/// Once results are published, the changes an admin makes alone need a
+/// second admin ([`crate::services::input_approvals`], eligibility changes
+/// and objection decisions), or are refused ([`crate::services::panel_freeze`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RankingInput {
+    /// Submitted scorecards and amendments (`services::scoring`).
+    Scores,
+    /// Declared conflicts and recusals imposed by an admin
+    /// (`services::scoring::declare`, `services::panel_admin::recuse`).
+    Recusals,
+    /// Which accounts sit on the panel of a formation (`services::panels`,
+    /// frozen by stage in `services::panel_freeze`).
+    PanelMembership,
+    /// Values of imported criteria (`services::imports`).
+    ImportedValues,
+    /// Eligibility: first verification, its four-eyes change, withdrawal,
+    /// an accepted objection that reopens the verification.
+    Eligibility,
+    /// Attendance and absence decisions: they only decide who may be scored
+    /// (recorded during the assessment, before any publication); they move
+    /// no rank by themselves, so they write no re-rank.
+    Attendance,
+    /// The lottery seed (`services::lottery`, fixed before assessment).
+    LotterySeed,
+    /// Formation seats and reserve places (frozen when registration opens,
+    /// before any standing exists).
+    Seats,
+}
+
+impl RankingInput {
+    /// Every input.
+    pub const ALL: [RankingInput; 8] = [
+        RankingInput::Scores,
+        RankingInput::Recusals,
+        RankingInput::PanelMembership,
+        RankingInput::ImportedValues,
+        RankingInput::Eligibility,
+        RankingInput::Attendance,
+        RankingInput::LotterySeed,
+        RankingInput::Seats,
+    ];
+
+    /// The audit actions that change this input and may be a `cause_seq`.
+    #[must_use]
+    pub fn causes(self) -> &'static [&'static str] {
+        match self {
+            RankingInput::Scores => &["score.submitted", "score.amended"],
+            RankingInput::Recusals => &["conflict.declared", "conflict.recused_by_admin"],
+            RankingInput::PanelMembership => &[
+                "panel.member_added",
+                "panel.member_removed",
+                "panel.formations_set",
+            ],
+            RankingInput::ImportedValues => &["imported_value.set"],
+            RankingInput::Eligibility => &[
+                "application.verified",
+                "application.verification_changed",
+                "application.withdrawn",
+                "objection.decided",
+            ],
+            RankingInput::Attendance | RankingInput::Seats => &[],
+            RankingInput::LotterySeed => &["lottery.seed_fixed"],
+        }
+    }
+
+    /// Whether `action` may be the cause of a `ranking.changed` (an input
+    /// change above, or the publication of provisional results).
+    #[must_use]
+    pub fn is_cause(action: &str) -> bool {
+        action == "round.provisional_published"
+            || RankingInput::ALL
+                .iter()
+                .any(|i| i.causes().contains(&action))
+    }
+}
+
 /// Round states in which the stored standings are published ranks.
 pub const PUBLISHED_STATES: [&str; 3] = ["provisional", "objection", "final"];
 

@@ -858,7 +858,8 @@ pub async fn request_change(
 #[derive(Clone, Debug)]
 pub struct PendingApproval {
     pub id: Uuid,
-    pub application_id: Uuid,
+    /// The application concerned (none for a file of imported values).
+    pub application_id: Option<Uuid>,
     pub registration_no: String,
     pub requested_by_name: String,
     pub requested_by: Uuid,
@@ -866,6 +867,10 @@ pub struct PendingApproval {
     pub requested_at: OffsetDateTime,
     /// Requirement codes that would be TMS after the change.
     pub tms: Vec<String>,
+    /// For a change of another ranking input (a recusal, a file of imported
+    /// values; [`crate::services::input_approvals`]): what approving would
+    /// do, in Bahasa Indonesia and English. `None` for a verification change.
+    pub change: Option<(String, String)>,
 }
 
 /// Every pending verification change, oldest first.
@@ -901,7 +906,7 @@ pub async fn pending(
         };
         out.push(PendingApproval {
             id: a.id,
-            application_id,
+            application_id: Some(application_id),
             registration_no: app.and_then(|x| x.registration_no).unwrap_or_default(),
             requested_by_name: who.map(|w| w.name).unwrap_or_default(),
             requested_by: a.requested_by,
@@ -912,6 +917,23 @@ pub async fn pending(
                 .filter(|d| d.tms)
                 .filter_map(|d| codes.get(&d.requirement_id).cloned())
                 .collect(),
+            change: None,
+        });
+    }
+    for c in crate::services::input_approvals::pending(db).await? {
+        let who = account::Entity::find_by_id(c.approval.requested_by)
+            .one(db)
+            .await?;
+        out.push(PendingApproval {
+            id: c.approval.id,
+            application_id: c.application_id,
+            registration_no: c.subject,
+            requested_by_name: who.map(|w| w.name).unwrap_or_default(),
+            requested_by: c.approval.requested_by,
+            reason: c.approval.reason,
+            requested_at: c.approval.requested_at,
+            tms: Vec::new(),
+            change: Some(c.change),
         });
     }
     Ok(out)
@@ -935,6 +957,24 @@ pub async fn decide(
     decision_reason: &str,
 ) -> Result<(), ServiceError> {
     staff.require_admin()?;
+    // The approvals page decides every pending four-eyes change of a ranking input.
+    let kind = approval::Entity::find_by_id(approval_id)
+        .one(db)
+        .await?
+        .map(|a| a.kind);
+    if kind
+        .as_deref()
+        .is_some_and(crate::services::input_approvals::is_input_change)
+    {
+        return crate::services::input_approvals::decide(
+            db,
+            staff.actor(),
+            approval_id,
+            approve,
+            decision_reason,
+        )
+        .await;
+    }
     let tx = begin_write(db).await?;
     let a = approval::Entity::find_by_id(approval_id)
         .one(&tx)

@@ -37,7 +37,13 @@ pub fn page(ctx: &PageCtx, p: &ImportPage<'_>) -> Markup {
             "Unggah berkas CSV (UTF-8) dengan baris pertama «registration_no,value» dan satu baris per pendaftar, mis. «2026-6472011001-0001,78». Setiap nilai harus bilangan bulat pada skala kriteria, nomor pendaftaran harus milik pendaftar yang memenuhi syarat di seleksi ini, dan tiap nomor hanya sekali. Berkas dengan satu kesalahan pun ditolak seluruhnya; tidak ada yang disimpan. Setiap nilai yang berubah tercatat di jejak audit (nilai lama dan baru) dan peringkat formasinya dihitung ulang.",
             "Upload a CSV file (UTF-8) whose first line is «registration_no,value», one line per applicant, e.g. «2026-6472011001-0001,78». Every value must be a whole number on the criterion's scale, every number an eligible application of this round, each number once. A file with a single error is refused whole and nothing is stored. Every changed value is recorded in the audit trail (old and new) and its formation re-ranked."
         )) }
-        @if let Some(d) = &p.done {
+        @if let Some(d) = p.done.as_ref().filter(|d| d.approval_id.is_some()) {
+            div.notice role="status" { p {
+                (ctx.t("Berkas diperiksa dan menunggu persetujuan admin lain (hasil sudah diumumkan); belum ada nilai yang berubah", "The file was checked and waits for another admin's approval (results are published); no value has changed yet")) ": " (d.rows) " " (ctx.t("baris", "rows")) "; "
+                (ctx.t("baru", "new")) " " (d.added) ", " (ctx.t("berubah", "changed")) " " (d.changed) ". "
+                a href="/admin/persetujuan" { (ctx.t("Persetujuan yang menunggu", "Pending approvals")) }
+            } }
+        } @else if let Some(d) = &p.done {
             div.notice role="status" { p {
                 (ctx.t("Impor diterima", "Import accepted")) ": " (d.rows) " " (ctx.t("baris", "rows")) "; "
                 (ctx.t("baru", "new")) " " (d.added) ", " (ctx.t("berubah", "changed")) " " (d.changed) ", " (ctx.t("sama", "unchanged")) " " (d.unchanged) "."
@@ -65,6 +71,10 @@ pub fn page(ctx: &PageCtx, p: &ImportPage<'_>) -> Markup {
                 input id="file" name="file" type="file" accept=".csv,text/csv";
                 label for="csv" { (ctx.t("atau tempel isi CSV di sini", "or paste the CSV here")) }
                 textarea id="csv" name="csv" rows="6" { (p.pasted) }
+                @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+                    label for="reason" { (ctx.t("Alasan koreksi (wajib setelah hasil diumumkan; berlaku setelah disetujui admin lain)", "Reason for the correction (required once results are published; applies after another admin approves)")) }
+                    textarea id="reason" name="reason" rows="3" required minlength="10" {}
+                }
                 button type="submit" { (ctx.t("Impor nilai", "Import values")) }
             }
         }

@@ -277,15 +277,25 @@ pub fn approvals(ctx: &PageCtx, csrf: &str, rows: &[PendingApproval], me: uuid::
     let title = ctx.t("Persetujuan yang menunggu", "Pending approvals");
     let body = html! {
         h1 { (title) }
-        p { (ctx.t("Perubahan hasil verifikasi berlaku setelah disetujui admin lain (empat mata).", "A change of a verification outcome applies once another admin approves it (four eyes).")) }
+        p { (ctx.t("Perubahan hasil verifikasi, dan setelah hasil diumumkan setiap pengecualian penilai dan berkas nilai impor, berlaku setelah disetujui admin lain (empat mata).", "A change of a verification outcome, and once results are published every recusal and file of imported values, applies once another admin approves it (four eyes).")) }
         @if rows.is_empty() { p { (ctx.t("Tidak ada permintaan yang menunggu.", "No pending requests.")) } }
         @for a in rows {
             section {
-                h2 { a href=(format!("/petugas/verifikasi/{}", a.application_id)) { (a.registration_no) } }
+                h2 {
+                    @match (&a.change, a.application_id) {
+                        (None, Some(id)) => { a href=(format!("/petugas/verifikasi/{id}")) { (a.registration_no) } }
+                        (Some(_), Some(id)) => { a href=(format!("/audit/pendaftaran/{id}")) { (a.registration_no) } }
+                        (_, None) => { (ctx.t("Nilai impor ", "Imported values ")) (a.registration_no) }
+                    }
+                }
                 p { (ctx.t("Diajukan oleh ", "Requested by ")) (a.requested_by_name) ", " (format_wita(a.requested_at)) }
                 p { (ctx.t("Alasan: ", "Reason: ")) (a.reason) }
-                p { (ctx.t("Hasil baru: ", "New outcome: "))
-                    @if a.tms.is_empty() { "MS" } @else { "TMS (" (a.tms.join(", ")) ")" } }
+                @if let Some((id, en)) = &a.change {
+                    p { (ctx.t("Perubahan: ", "Change: ")) (ctx.t(id, en)) }
+                } @else {
+                    p { (ctx.t("Hasil baru: ", "New outcome: "))
+                        @if a.tms.is_empty() { "MS" } @else { "TMS (" (a.tms.join(", ")) ")" } }
+                }
                 @if a.requested_by == me {
                     p.muted { (ctx.t("Anda yang mengajukan; admin lain yang memutuskan.", "You asked for it; another admin decides.")) }
                 } @else {

@@ -110,24 +110,30 @@ pub async fn upload(
         .iter()
         .find(|p| p.name == "file" && p.filename.is_some() && !p.data.is_empty())
         .map_or_else(|| pasted.clone().into_bytes(), |p| p.data.to_vec());
-    let outcome = match svc::import(&app.db, user.actor(), round_id, &chosen, &file).await {
-        Ok(done) => Outcome {
-            done: Some(done),
-            ..Outcome::default()
-        },
-        Err(ImportError::Lines(lines)) => Outcome {
-            lines,
-            chosen,
-            pasted,
-            ..Outcome::default()
-        },
-        Err(ImportError::Service(ServiceError::Invalid(m))) => Outcome {
-            error: Some(m),
-            chosen,
-            pasted,
-            ..Outcome::default()
-        },
-        Err(ImportError::Service(e)) => return Err(e.into()),
-    };
+    let reason = text("reason");
+    let outcome =
+        match svc::import_with_reason(&app.db, user.actor(), round_id, &chosen, &file, &reason)
+            .await
+        {
+            Ok(done) => Outcome {
+                done: Some(done),
+                ..Outcome::default()
+            },
+            Err(ImportError::Lines(lines)) => Outcome {
+                lines,
+                chosen,
+                pasted,
+                ..Outcome::default()
+            },
+            Err(ImportError::Service(ServiceError::Invalid(m) | ServiceError::Conflict(m))) => {
+                Outcome {
+                    error: Some(m),
+                    chosen,
+                    pasted,
+                    ..Outcome::default()
+                }
+            }
+            Err(ImportError::Service(e)) => return Err(e.into()),
+        };
     render(&app, &ctx, &csrf, round_id, outcome).await
 }

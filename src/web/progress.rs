@@ -94,8 +94,12 @@ pub async fn recuse(
         return Err(AppError::NotFound);
     }
     match svc::recuse(&app.db, user.actor(), application, panelist, &input.reason).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/seleksi/{round_id}/progres")).into_response()),
-        Err(ServiceError::Invalid(m)) => {
+        Ok(svc::Recusal::Applied(_)) => {
+            Ok(Redirect::to(&format!("/admin/seleksi/{round_id}/progres")).into_response())
+        }
+        // After publication a second admin decides: the request is listed there.
+        Ok(svc::Recusal::Requested(_)) => Ok(Redirect::to("/admin/persetujuan").into_response()),
+        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
             render(
                 &app,
                 &ctx,

@@ -53,7 +53,7 @@ async fn get(dir: &Path, db: &DatabaseConnection, path: &str) -> (StatusCode, St
         trusted_proxies: vec![],
         max_upload_bytes: pokmas::storage::MAX_DOCUMENT_BYTES,
     };
-    let state = pokmas::app::AppState::new(db.clone(), config);
+    let state = pokmas::app::AppState::new(db.clone(), config).expect("app state");
     let res = pokmas::router::router(state)
         .oneshot(Request::get(path).body(Body::empty()).expect("request"))
         .await

@@ -138,6 +138,7 @@ async fn a_bad_file_is_refused_whole_and_a_good_one_is_audited_per_value_and_re_
     // and both rank changes point at A's value event.
     publish(&f).await;
     let fix = format!("registration_no,value\n{},100\n{},100\n", no(0), no(1));
+    // Once published a correction needs a written reason ...
     let res = post_multipart(
         &mut f.app,
         &page,
@@ -145,7 +146,31 @@ async fn a_bad_file_is_refused_whole_and_a_good_one_is_audited_per_value_and_re_
         &[],
     )
     .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("persetujuan admin lain"), "{}", res.body);
+    // ... and waits for a second admin: nothing changes until then.
+    let reason = "Lembar jawaban A salah dipindai oleh panitia.";
+    let res = post_multipart(
+        &mut f.app,
+        &page,
+        &[
+            ("csrf", &csrf),
+            ("criterion", "WT"),
+            ("csv", &fix),
+            ("reason", reason),
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body.contains("menunggu persetujuan admin lain"),
+        "{}",
+        res.body
+    );
+    assert_eq!(events(&f.app, "imported_value.set").await.len(), 4);
+    assert_eq!(rank_of(&f.app, f.apps[1].0).await.0, Some(1));
+    crate::progress::second_admin_approves(&mut f.app).await;
     let set = events(&f.app, "imported_value.set").await;
     assert_eq!(set.len(), 5, "only the changed value is an event");
     let correction = &set[4];

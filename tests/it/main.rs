@@ -38,6 +38,8 @@ mod drafts;
 mod imports;
 mod lottery;
 mod progress;
+mod rank_door;
+mod rank_model;
 // results, objections and finalization
 mod objections;
 mod results;

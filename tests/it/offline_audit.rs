@@ -27,7 +27,11 @@ struct Exported {
 }
 
 async fn exported() -> Exported {
-    let mut f = published_round(TestApp::new().await).await;
+    exported_on(TestApp::new().await).await
+}
+
+async fn exported_on(app: TestApp) -> Exported {
+    let mut f = published_round(app).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let folder = dir.path().join("ekspor");
     let o = pokmas(
@@ -351,4 +355,53 @@ async fn audit_checkpoint_prints_the_latest_note_and_the_key_that_signed_it() {
     let (code, out) = e.run(&["audit", "checkpoint", "--public-key"]);
     assert_ne!(code, Some(0), "{out}");
     assert!(out.contains("did not sign the latest checkpoint"), "{out}");
+}
+
+/// A checkpoint seed (32 equal bytes) whose verifier key, as this test
+/// installation prints it, has a `+` in its base64.
+pub fn seed_with_plus_in_its_key() -> u8 {
+    (0..=u8::MAX)
+        .find(|&n| {
+            let key =
+                pokmas::services::checkpoints::CheckpointKey::new("http://localhost", &[n; 32])
+                    .expect("key");
+            key.verifier()
+                .to_string()
+                .splitn(3, '+')
+                .nth(2)
+                .expect("base64")
+                .contains('+')
+        })
+        .expect("some seed")
+}
+
+#[tokio::test]
+async fn the_key_an_installation_prints_verifies_its_checkpoint_when_its_base64_holds_a_plus() {
+    let n = seed_with_plus_in_its_key();
+    let seed_hex = hex::encode([n; 32]);
+    let app = TestApp::new().await.reconfigured(|c| {
+        c.checkpoint_seed = pokmas::config::Secret::from_hex(&seed_hex).expect("seed");
+    });
+    let e = exported_on(app).await;
+    std::fs::write(e.data_dir.join("checkpoint.key"), &seed_hex).expect("key");
+    let o = pokmas(
+        &e.db_url,
+        &e.data_dir,
+        &["audit", "checkpoint", "--public-key"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let printed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let (key, note) = printed.split_once('\n').expect("key line, then the note");
+    assert!(
+        key.splitn(3, '+').nth(2).expect("base64").contains('+'),
+        "{key}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&e.key).expect("key").trim(),
+        key,
+        "the page serves the same key"
+    );
+    let note_path = e.write("printed-checkpoint.txt", note);
+    let (code, out) = e.verify_with(&e.folder.join("audit.csv"), &note_path, key);
+    assert_eq!(code, Some(0), "{out}");
 }

@@ -25,6 +25,51 @@ pub fn payload(e: &audit_event::Model) -> serde_json::Value {
     serde_json::from_str(&e.payload).expect("payload")
 }
 
+/// A second admin (created on first use) signs in in another browser,
+/// finds the one pending request on `/admin/persetujuan` and approves it;
+/// the first browser is back afterwards. Returns the approval's id.
+pub async fn second_admin_approves(app: &mut TestApp) -> Uuid {
+    use pokmas::db::entities::{account, approval};
+    let exists = account::Entity::find()
+        .filter(account::Column::Email.eq("admin2@contoh.id"))
+        .one(&app.db.db)
+        .await
+        .expect("find")
+        .is_some();
+    if !exists {
+        app.create_user("admin2@contoh.id", Role::Admin, &[]).await;
+    }
+    let pending = approval::Entity::find()
+        .filter(approval::Column::Status.eq("pending"))
+        .all(&app.db.db)
+        .await
+        .expect("approvals");
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let id = pending[0].id;
+    let first = app.switch_browser(Browser::default());
+    app.login("admin2@contoh.id", PASSWORD).await;
+    let page = app.get("/admin/persetujuan").await;
+    assert!(
+        page.body.contains(&format!("/admin/persetujuan/{id}")),
+        "{}",
+        page.body
+    );
+    let csrf = app.csrf_from("/admin/persetujuan").await;
+    let res = app
+        .post_form(
+            &format!("/admin/persetujuan/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("decision", "approve"),
+                ("note", "sudah diperiksa"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    app.switch_browser(first);
+    id
+}
+
 pub async fn rank_of(app: &TestApp, id: Uuid) -> (Option<i32>, Option<String>, bool) {
     let r = ranking::Entity::find_by_id(id)
         .one(&app.db.db)
@@ -103,7 +148,23 @@ async fn an_admin_recusal_makes_an_application_pending_and_its_rank_changes_are_
             ],
         )
         .await;
+    // Results are published: one admin only requests it, and the pending
+    // request is where the form leads.
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        res.headers.get("location").and_then(|v| v.to_str().ok()),
+        Some("/admin/persetujuan")
+    );
+    assert!(events(&f.app, "conflict.recused_by_admin").await.is_empty());
+    assert_eq!(
+        rank_of(&f.app, a).await,
+        (Some(1), Some("selected".into()), true),
+        "nothing changes before a second admin approves"
+    );
+    // The requester cannot approve it.
+    let own = f.app.get("/admin/persetujuan").await;
+    assert!(own.body.contains("Anda yang mengajukan"), "{}", own.body);
+    let approval_id = second_admin_approves(&mut f.app).await;
 
     // A is pending now (p1's scorecard no longer counts, p4 has not scored);
     // B moves up. Both changes point at the recusal.
@@ -111,6 +172,9 @@ async fn an_admin_recusal_makes_an_application_pending_and_its_rank_changes_are_
     assert_eq!(recusal.len(), 1);
     assert_eq!(recusal[0].reason, reason);
     assert_eq!(payload(&recusal[0])["panelist_id"], p1);
+    assert_eq!(payload(&recusal[0])["approval_id"], approval_id.to_string());
+    let approved = events(&f.app, "approval.approved").await;
+    assert_eq!(payload(&recusal[0])["approval_seq"], approved[0].seq);
     assert_eq!(rank_of(&f.app, a).await, (None, None, false));
     assert_eq!(rank_of(&f.app, b).await.0, Some(1));
     let moved: Vec<serde_json::Value> = events(&f.app, "ranking.changed")

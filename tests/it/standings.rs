@@ -667,7 +667,7 @@ pub async fn announce_provisional(f: &Fixture) {
     };
     pokmas::services::rounds::transition(
         db,
-        &crate::support::checkpoint_key(),
+        &f.app.state.checkpoint_key,
         actor,
         f.round_id,
         RoundState::Provisional,

@@ -171,7 +171,7 @@ impl TestApp {
             trusted_proxies: vec![],
             max_upload_bytes: pokmas::storage::MAX_DOCUMENT_BYTES,
         };
-        let state = AppState::new(db.db.clone(), config);
+        let state = AppState::new(db.db.clone(), config).expect("app state");
         TestApp {
             state,
             db,
@@ -185,7 +185,7 @@ impl TestApp {
     pub fn reconfigured(mut self, change: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = self.state.config.clone();
         change(&mut config);
-        self.state = AppState::new(self.db.db.clone(), config);
+        self.state = AppState::new(self.db.db.clone(), config).expect("app state");
         self
     }
 
@@ -423,4 +423,5 @@ pub fn urlencode(s: &str) -> String {
 /// A checkpoint signing key for tests that call services without a `TestApp`.
 pub fn checkpoint_key() -> pokmas::services::checkpoints::CheckpointKey {
     pokmas::services::checkpoints::CheckpointKey::new("http://localhost", &[0xcd; 32])
+        .expect("checkpoint key")
 }

@@ -1102,7 +1102,8 @@ pub async fn change_request(
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ApprovalItem {
     pub id: Uuid,
-    pub application_id: Uuid,
+    /// The application concerned; absent for a file of imported values.
+    pub application_id: Option<Uuid>,
     pub registration_no: String,
     pub requested_by: Uuid,
     pub requested_by_name: String,
@@ -1110,9 +1111,14 @@ pub struct ApprovalItem {
     pub requested_at: Option<String>,
     /// Requirement codes that would be TMS after the change.
     pub tms: Vec<String>,
+    /// For a recusal or a file of imported values requested after
+    /// publication: what approving does (Bahasa Indonesia). Absent for a
+    /// verification change.
+    pub change: Option<String>,
 }
 
-/// Pending verification changes, oldest first.
+/// Pending four-eyes changes (verification outcomes, and recusals and
+/// imported values requested after publication).
 #[utoipa::path(get, path = "/admin/approvals", tag = "admin",
     responses((status = 200, body = Vec<ApprovalItem>), (status = 403, body = super::ErrorBody)))]
 pub async fn approvals_list(
@@ -1135,6 +1141,7 @@ pub async fn approvals_list(
                 reason: a.reason,
                 requested_at: rfc3339(Some(a.requested_at)),
                 tms: a.tms,
+                change: a.change.map(|(id, _)| id),
             })
             .collect(),
     ))

@@ -258,6 +258,10 @@ pub struct ImportBody {
     pub criterion: String,
     /// `registration_no,value` with that header line.
     pub csv: String,
+    /// Once results are published: why the values change (10–2000
+    /// characters); the file then waits for another admin's approval.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// Imports values of an imported criterion (admin). A bad file is refused
@@ -272,12 +276,13 @@ pub async fn import_values(
     ApiJson(body): ApiJson<ImportBody>,
 ) -> Res<ImportSummary> {
     user.0.require(&[Role::Admin])?;
-    match imports::import(
+    match imports::import_with_reason(
         &app.db,
         user.0.actor(),
         id(&raw)?,
         &body.criterion,
         body.csv.as_bytes(),
+        &body.reason,
     )
     .await
     {
@@ -306,10 +311,13 @@ pub struct RecuseBody {
     pub reason: String,
 }
 
-/// The outcome of a recusal: the published rank changes it caused.
+/// The outcome of a recusal: the published rank changes it caused, or,
+/// once results are published, the four-eyes request that waits for another
+/// admin (`POST /admin/approvals/{id}`).
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct RecusedBody {
     pub rank_changes: usize,
+    pub approval_id: Option<Uuid>,
 }
 
 /// Recuses a panelist from an application (admin; `conflict.recused_by_admin`).
@@ -331,8 +339,15 @@ pub async fn recuse(
     )
     .await
     .map_err(svc_err)?;
-    Ok(Json(RecusedBody {
-        rank_changes: changes.len(),
+    Ok(Json(match changes {
+        panel_admin::Recusal::Applied(c) => RecusedBody {
+            rank_changes: c.len(),
+            approval_id: None,
+        },
+        panel_admin::Recusal::Requested(id) => RecusedBody {
+            rank_changes: 0,
+            approval_id: Some(id),
+        },
     }))
 }
 
