@@ -172,6 +172,14 @@ pub fn router(state: AppState) -> Router {
             post(panels::invitation_decision),
         )
         .route("/admin/seleksi/{id}/dasbor", get(panels::dashboard))
+        .route(
+            "/admin/seleksi/{id}/tinjauan-kedua/minta",
+            post(crate::web::second_look::request),
+        )
+        .route(
+            "/admin/seleksi/{id}/tinjauan-kedua/putus",
+            post(crate::web::second_look::decide),
+        )
         // end panels, test schedule and dashboard
         // verification and staff accounts
         .route("/petugas/verifikasi", get(staff::queue))

@@ -23,6 +23,7 @@ pub mod lottery;
 pub mod progress;
 // results, objections and finalization
 pub mod results;
+pub mod second_look;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,0 +1,181 @@
+//! The panel review as people see it: the reliability section of a
+//! formation's public results (panelists anonymised: only counts) and the
+//! second-look notice on the admin dashboard.
+
+use maud::{Markup, html};
+
+use super::layout::PageCtx;
+use crate::domain::panel_review::FormationFigures;
+use crate::domain::reliability::{AlphaReading, Icc, IccReading, to_f64};
+use crate::services::second_look::{MIN_REASON_CHARS, Status};
+
+/// A criterion's names, by code.
+pub struct CriterionName<'a> {
+    pub code: &'a str,
+    pub name_id: &'a str,
+    pub name_en: &'a str,
+}
+
+fn alpha_word(ctx: &PageCtx, r: AlphaReading) -> &'static str {
+    match r {
+        AlphaReading::Reliable => ctx.t("andal", "reliable"),
+        AlphaReading::Tentative => ctx.t("cukup (sementara)", "tentative"),
+        AlphaReading::Unreliable => ctx.t("kurang andal", "unreliable"),
+    }
+}
+
+fn icc_word(ctx: &PageCtx, r: IccReading) -> &'static str {
+    match r {
+        IccReading::Poor => ctx.t("lemah", "poor"),
+        IccReading::Moderate => ctx.t("sedang", "moderate"),
+        IccReading::Good => ctx.t("baik", "good"),
+        IccReading::Excellent => ctx.t("sangat baik", "excellent"),
+    }
+}
+
+fn icc_cell(ctx: &PageCtx, i: &Icc) -> Markup {
+    html! {
+        (format!("{:.2}", i.value))
+        @if i.lower.is_finite() && i.upper.is_finite() {
+            " [" (format!("{:.2}", i.lower)) "–" (format!("{:.2}", i.upper)) "]"
+        }
+        " " span.muted { (icc_word(ctx, i.reading())) }
+    }
+}
+
+/// The "Panel reliability" section of a formation's public results page.
+#[must_use]
+pub fn public_section(ctx: &PageCtx, f: &FormationFigures, names: &[CriterionName<'_>]) -> Markup {
+    let concerns = f.concerns();
+    html! {
+        section.panel-review id="keandalan-panel" {
+            h2 { (ctx.t("Keandalan panel penilai", "Panel reliability")) }
+            p {
+                @if f.panelists.is_empty() {
+                    (ctx.t("Belum ada nilai yang dapat dibandingkan.", "No values to compare yet."))
+                } @else if !concerns.any() {
+                    (ctx.t(
+                        "Para penilai formasi ini memberi nilai yang cukup seragam, dan tidak ada penilai yang terlihat memihak kelompok pendaftar tertentu.",
+                        "The panelists of this formation scored consistently enough, and none appears to favour a group of applicants."
+                    ))
+                } @else {
+                    @if concerns.unreliable {
+                        (ctx.t(
+                            "Para penilai formasi ini sering berbeda pendapat tentang pendaftar yang sama (α di bawah 0,667). ",
+                            "The panelists of this formation often disagreed about the same applicant (α below .667). "
+                        ))
+                    }
+                    @if concerns.flagged_members > 0 {
+                        (concerns.flagged_members) " " (ctx.t("dari", "of")) " " (f.panelists.len()) " "
+                        (ctx.t(
+                            "penilai ditandai karena memberi nilai yang jauh lebih tinggi kepada satu kelompok pendaftar (misalnya satu RT) dibanding rekan-rekannya. ",
+                            "panelists are flagged for scoring one group of applicants (such as one RT) much higher than their colleagues did. "
+                        ))
+                    }
+                    (ctx.t(
+                        "Karena itu hasil ini ditinjau admin kedua sebelum diumumkan. Tanda ini adalah pertanyaan bagi pemeriksa, bukan koreksi: tidak ada nilai yang diubah.",
+                        "So a second admin reviewed these results before publication. A flag is a question for inspectors, not a correction: no score was changed."
+                    ))
+                }
+            }
+            @if !f.panelists.is_empty() {
+                p {
+                    (ctx.t("Penilai", "Panelists")) ": " (f.panelists.len())
+                    " · " (ctx.t("ditandai", "flagged")) ": " strong { (f.flagged.len()) }
+                }
+                div.table-scroll {
+                    table.reliability {
+                        thead { tr {
+                            th scope="col" { (ctx.t("Kriteria", "Criterion")) }
+                            th scope="col" { "α " (ctx.t("(ordinal)", "(ordinal)")) }
+                            th scope="col" { "ICC(2,1) [95%]" }
+                            th scope="col" { "ICC(2,k) [95%]" }
+                            th scope="col" { (ctx.t("Pendaftar", "Applicants")) }
+                        } }
+                        tbody {
+                            @for c in &f.criteria {
+                                tr {
+                                    th scope="row" {
+                                        @match names.iter().find(|n| n.code == c.criterion) {
+                                            Some(n) => { (ctx.t(n.name_id, n.name_en)) }
+                                            None => { (c.criterion) }
+                                        }
+                                    }
+                                    td {
+                                        @match &c.alpha {
+                                            Some(a) => {
+                                                (format!("{:.3}", to_f64(a))) " "
+                                                span.muted { (alpha_word(ctx, AlphaReading::of(a))) }
+                                            }
+                                            None => { "—" }
+                                        }
+                                    }
+                                    td { @match &c.icc { Some(i) => { (icc_cell(ctx, &i.single)) } None => { "—" } } }
+                                    td { @match &c.icc { Some(i) => { (icc_cell(ctx, &i.average)) } None => { "—" } } }
+                                    td { (c.pairable) }
+                                }
+                            }
+                        }
+                    }
+                }
+                p.muted { (ctx.t(
+                    "α ≥ 0,800 andal; 0,667–0,800 cukup untuk kesimpulan sementara. ICC(2,1) mengukur kesepakatan satu penilai, ICC(2,k) rata-rata seluruh panel: < 0,5 lemah, 0,5–0,75 sedang, 0,75–0,9 baik, > 0,9 sangat baik.",
+                    "α ≥ .800 reliable; .667–.800 tentative. ICC(2,1) measures the agreement of one panelist, ICC(2,k) that of the panel's mean: < .5 poor, .5–.75 moderate, .75–.9 good, > .9 excellent."
+                )) }
+            }
+        }
+    }
+}
+
+/// The second-look notice of the admin dashboard, with the request and
+/// decision forms.
+#[must_use]
+pub fn dashboard_section(ctx: &PageCtx, s: &Status) -> Markup {
+    let base = format!("/admin/seleksi/{}/tinjauan-kedua", s.round_id);
+    html! {
+        @if s.before_publication && !s.marked.is_empty() {
+            section.second-look id="tinjauan-kedua" {
+                h2 { (ctx.t("Perlu tinjauan admin kedua sebelum diumumkan", "Needs a second admin's look before publication")) }
+                ul {
+                    @for m in &s.marked {
+                        li {
+                            (m.code) " — " (m.name) ": "
+                            @if m.concerns.unreliable {
+                                (ctx.t("keandalan panel rendah (α < 0,667)", "low panel reliability (α < .667)"))
+                                @if m.concerns.flagged_members > 0 { "; " }
+                            }
+                            @if m.concerns.flagged_members > 0 {
+                                (m.concerns.flagged_members) " " (ctx.t("penilai ditandai memihak kelompok", "panelist(s) flagged for favouring a group"))
+                            }
+                        }
+                    }
+                }
+                p { a href=(format!("/audit/seleksi/{}/analitik", s.round_id)) { (ctx.t("Lihat analitik panel", "See the panel analytics")) } }
+                @match &s.pending {
+                    None => {
+                        form method="post" action=(format!("{base}/minta")) {
+                            @if let Some(t) = &ctx.csrf { input type="hidden" name="csrf" value=(t); }
+                            label for="reason-request" { (ctx.t("Alasan meminta pengumuman", "Why you ask to publish")) }
+                            textarea id="reason-request" name="reason" required minlength="5" {}
+                            button type="submit" { (ctx.t("Minta admin kedua meninjau dan mengumumkan", "Ask a second admin to review and publish")) }
+                        }
+                    }
+                    Some((a, name)) => {
+                        p { (ctx.t("Diminta oleh", "Requested by")) " " strong { (name) } ": " (a.reason) }
+                        form method="post" action=(format!("{base}/putus")) {
+                            @if let Some(t) = &ctx.csrf { input type="hidden" name="csrf" value=(t); }
+                            label for="reason-decide" {
+                                (ctx.t("Alasan tertulis Anda setelah meninjau panel", "Your written reason after reviewing the panel"))
+                                " (" (ctx.t("minimal", "at least")) " " (MIN_REASON_CHARS) " " (ctx.t("karakter", "characters")) ")"
+                            }
+                            textarea id="reason-decide" name="reason" required minlength=(MIN_REASON_CHARS) {}
+                            button type="submit" name="decision" value="approve" { (ctx.t("Umumkan hasil sementara", "Publish the provisional results")) }
+                            " "
+                            button type="submit" name="decision" value="reject" { (ctx.t("Tolak", "Refuse")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
