@@ -40,4 +40,5 @@ mod lottery;
 mod progress;
 // results, objections and finalization
 mod objections;
+mod panel_review;
 mod results;
