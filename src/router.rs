@@ -245,6 +245,10 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/formasi/{id}/konflik", get(trail::matrix))
         .route("/audit/seleksi/{id}", get(trail::round))
         .route("/audit/seleksi/{id}/analitik", get(trail::analytics))
+        .route(
+            "/audit/seleksi/{id}/tinjauan-panel",
+            get(crate::web::panel_review::page),
+        )
         // end auditors' workspace
         // lottery witnesses, imports, progress (panel/admin input side)
         .route(

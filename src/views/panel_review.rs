@@ -4,9 +4,12 @@
 
 use maud::{Markup, html};
 
-use super::layout::PageCtx;
+use super::layout::{Page, PageCtx};
+use crate::domain::analytics::format_1dp;
+use crate::domain::group_bias::Group;
 use crate::domain::panel_review::FormationFigures;
 use crate::domain::reliability::{AlphaReading, Icc, IccReading, to_f64};
+use crate::services::panel_review::RoundReview;
 use crate::services::second_look::{MIN_REASON_CHARS, Status};
 
 /// A criterion's names, by code.
@@ -73,8 +76,8 @@ pub fn public_section(ctx: &PageCtx, f: &FormationFigures, names: &[CriterionNam
                         ))
                     }
                     (ctx.t(
-                        "Karena itu hasil ini ditinjau admin kedua sebelum diumumkan. Tanda ini adalah pertanyaan bagi pemeriksa, bukan koreksi: tidak ada nilai yang diubah.",
-                        "So a second admin reviewed these results before publication. A flag is a question for inspectors, not a correction: no score was changed."
+                        "Formasi seperti ini hanya dapat diumumkan setelah ditinjau admin kedua. Tanda ini adalah pertanyaan bagi pemeriksa, bukan koreksi: tidak ada nilai yang diubah.",
+                        "Such a formation can only be published after a second admin's review. A flag is a question for inspectors, not a correction: no score was changed."
                     ))
                 }
             }
@@ -150,7 +153,7 @@ pub fn dashboard_section(ctx: &PageCtx, s: &Status) -> Markup {
                         }
                     }
                 }
-                p { a href=(format!("/audit/seleksi/{}/analitik", s.round_id)) { (ctx.t("Lihat analitik panel", "See the panel analytics")) } }
+                p { a href=(format!("/audit/seleksi/{}/tinjauan-panel", s.round_id)) { (ctx.t("Lihat tinjauan panel", "See the panel review")) } }
                 @match &s.pending {
                     None => {
                         form method="post" action=(format!("{base}/minta")) {
@@ -177,5 +180,100 @@ pub fn dashboard_section(ctx: &PageCtx, s: &Status) -> Markup {
                 }
             }
         }
+    }
+}
+
+fn group_label(ctx: &PageCtx, g: &Group) -> String {
+    match g {
+        Group::Rt { kelurahan, rt } => format!("RT {rt:03} · Kel. {kelurahan}"),
+        Group::Kelurahan(k) => format!("Kel. {k}"),
+        Group::FlaggedConflict => ctx
+            .t(
+                "pendaftar yang ditandai sistem sebagai kemungkinan konflik",
+                "applicants the system flagged as a possible conflict",
+            )
+            .to_owned(),
+        Group::SameRtDeclaredNone => ctx
+            .t(
+                "pendaftar se-RT yang dinyatakan tanpa konflik",
+                "same-RT applicants declared without conflict",
+            )
+            .to_owned(),
+    }
+}
+
+/// The auditors' page of a round's panel review: reliability per formation
+/// and criterion, and each panelist's groups (flagged ones first).
+#[must_use]
+pub fn audit_page(ctx: &PageCtx, r: &RoundReview) -> Page {
+    let names: Vec<CriterionName<'_>> = r
+        .criteria
+        .iter()
+        .map(|(code, name_id, name_en)| CriterionName {
+            code,
+            name_id,
+            name_en,
+        })
+        .collect();
+    let mut panelists: Vec<_> = r.review.panelists.iter().collect();
+    panelists.sort_by_key(|p| (!p.flagged(), r.names.get(&p.panelist).cloned()));
+    let body = html! {
+        h1 { (ctx.t("Tinjauan panel", "Panel review")) ": " (r.round.name) }
+        p { a href=(format!("/audit/seleksi/{}/analitik", r.round.id)) { "← " (ctx.t("Analitik panel", "Panel analytics")) } }
+        div.notice {
+            p { (ctx.t(
+                "Deviasi = nilai penilai dikurangi median nilai penilai lain untuk pendaftar yang sama (skala 0–100). Selisih = deviasi rata-rata pada kelompok dikurangi deviasi rata-rata pada pendaftar lain. Ditandai bila selisih ≥ 20 poin dan nilai p (uji permutasi satu sisi, berbenih) ≤ 0,05 dibagi jumlah kelompok yang diuji untuk penilai itu. Tidak ada nilai yang diubah.",
+                "Deviation = the panelist's value minus the median of the other panelists' values for the same applicant (0–100 scale). Difference = mean deviation on the group minus mean deviation on everyone else. Flagged when the difference is ≥ 20 points and the p-value (seeded one-sided permutation test) is ≤ 0.05 divided by the number of groups tested for that panelist. No score is changed."
+            )) }
+        }
+        h2 { (ctx.t("Penilai dan kelompok", "Panelists and groups")) }
+        @for p in &panelists {
+            section.panelist {
+                h3 {
+                    a href=(format!("/audit/penilai/{}", p.panelist)) { (r.names.get(&p.panelist).cloned().unwrap_or_else(|| p.panelist.clone())) }
+                    @if p.flagged() { " " strong.flag { "⚑ " (ctx.t("ditandai", "flagged")) } }
+                }
+                p.muted { (p.applications) " " (ctx.t("pendaftar dibandingkan", "applications compared")) ", " (p.groups.len()) " " (ctx.t("kelompok diuji", "groups tested")) }
+                @let shown: Vec<_> = p.groups.iter().filter(|g| g.flagged).chain(p.groups.iter().filter(|g| !g.flagged).take(3)).collect();
+                @if !shown.is_empty() {
+                    div.table-scroll { table {
+                        thead { tr {
+                            th scope="col" { (ctx.t("Kelompok", "Group")) }
+                            th scope="col" { (ctx.t("Pendaftar (nilai) di dalam / di luar", "Applications (values) in / out")) }
+                            th scope="col" { (ctx.t("Deviasi di dalam / di luar", "Deviation in / out")) }
+                            th scope="col" { (ctx.t("Selisih", "Difference")) }
+                            th scope="col" { "p" }
+                        } }
+                        tbody {
+                            @for g in shown {
+                                tr {
+                                    th scope="row" { (group_label(ctx, &g.group)) @if g.flagged { " ⚑" } }
+                                    td { (g.applications_in) " (" (g.values_in) ") / " (g.applications_out) " (" (g.values_out) ")" }
+                                    td { (format_1dp(&g.mean_in)) " / " (format_1dp(&g.mean_out)) }
+                                    td { strong { (format_1dp(&g.difference)) } }
+                                    td { (format!("{:.4}", g.p_value)) " ≤ " (format!("{:.4}", g.p_threshold)) "?" }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+        h2 { (ctx.t("Keandalan per formasi", "Reliability per formation")) }
+        @for f in r.review.formations.iter().filter(|f| !f.panelists.is_empty()) {
+            section.formation {
+                h3 { code { (f.code) } " " (r.formation(&f.code).map(|m| m.name.clone()).unwrap_or_default())
+                    @if f.concerns().any() { " " strong.flag { (ctx.t("perlu tinjauan kedua", "needs a second look")) } } }
+                (public_section(ctx, f, &names))
+            }
+        }
+    };
+    Page {
+        title: format!(
+            "{} · {}",
+            ctx.t("Tinjauan panel", "Panel review"),
+            r.round.name
+        ),
+        body,
     }
 }

@@ -22,6 +22,7 @@ pub mod imports;
 pub mod lottery;
 pub mod progress;
 // results, objections and finalization
+pub mod panel_review;
 pub mod results;
 pub mod second_look;
 

@@ -99,6 +99,29 @@ async fn the_demos_biased_panelist_is_flagged_for_the_rt_they_favour_and_publish
         }
     }
 
+    // The auditors' page names them with the group, flagged first.
+    let ctx = pokmas::views::PageCtx {
+        lang: pokmas::domain::lang::Lang::Id,
+        path: "/".into(),
+        signed_in: None,
+        csrf: None,
+    };
+    let page = pokmas::views::panel_review::audit_page(&ctx, &review);
+    let html = page.body.into_string();
+    let first_heading = html.find("<h3>").expect("a panelist");
+    assert!(
+        html[first_heading..].starts_with(&format!(
+            "<h3><a href=\"/audit/penilai/{}\">{}",
+            biased.id, biased.name
+        )),
+        "the flagged panelist comes first"
+    );
+    assert_eq!(
+        html.matches("⚑ ditandai").count(),
+        1,
+        "one flagged panelist"
+    );
+
     // The formations of the biased panelist's panel are marked.
     let marked = second_look::marked(&db, r.id).await.expect("marked");
     assert_eq!(marked.len(), formations.len());
