@@ -277,3 +277,59 @@ pub fn audit_page(ctx: &PageCtx, r: &RoundReview) -> Page {
         body,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lang::Lang;
+    use crate::domain::panel_review::CriterionFigures;
+
+    fn ctx(lang: Lang) -> PageCtx {
+        PageCtx {
+            lang,
+            path: "/".into(),
+            signed_in: None,
+            csrf: None,
+        }
+    }
+
+    fn figures(flagged: usize) -> FormationFigures {
+        let panelists: Vec<String> = (0..4).map(|i| format!("p{i}")).collect();
+        FormationFigures {
+            code: "F1".into(),
+            criteria: vec![CriterionFigures {
+                criterion: "K1".into(),
+                pairable: 12,
+                values: 48,
+                alpha: Some(crate::domain::reliability::Ratio::new(9.into(), 10.into())),
+                icc: None,
+            }],
+            flagged: panelists[..flagged].to_vec(),
+            panelists,
+        }
+    }
+
+    #[test]
+    fn criterion_names_are_escaped_and_panelists_are_only_counted() {
+        let names = [CriterionName {
+            code: "K1",
+            name_id: "<script>x</script>",
+            name_en: "<b>",
+        }];
+        let html = public_section(&ctx(Lang::Id), &figures(1), &names).into_string();
+        assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+        assert!(!html.contains("<script>"));
+        assert!(!html.contains("p0"), "no panelist id on the public page");
+        assert!(html.contains("1 dari 4 penilai ditandai"));
+        assert!(html.contains("0.900"));
+    }
+
+    #[test]
+    fn a_clean_panel_gets_the_reassuring_line_in_both_languages() {
+        let names = [];
+        let id = public_section(&ctx(Lang::Id), &figures(0), &names).into_string();
+        assert!(id.contains("cukup seragam"));
+        let en = public_section(&ctx(Lang::En), &figures(0), &names).into_string();
+        assert!(en.contains("scored consistently enough"));
+    }
+}
