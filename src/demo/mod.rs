@@ -817,12 +817,12 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             );
             let own_account = ctx.rng.random_ratio(1, 5);
             let drawn = *rts.choose(&mut ctx.rng).unwrap_or(&1);
-            // The biased panelist's RT is a real neighbourhood: five of every
-            // sixteen applicants of a formation live there, none of them an
-            // exact-tie twin or its partner (no extra draw, so the rest of
-            // the demo stays as it was for a seed).
+            // The biased panelist's RT is a real neighbourhood: five of the
+            // first sixteen applicants of a formation live there, none of
+            // them an exact-tie twin or its partner (no extra draw, so the
+            // rest of the demo stays as it was for a seed).
             let favoured = favoured_rt(fi);
-            let rt = if matches!(n % 16, 1 | 3 | 5 | 9 | 12) && rts.contains(&favoured) {
+            let rt = if matches!(n, 1 | 3 | 5 | 9 | 12) && rts.contains(&favoured) {
                 favoured
             } else {
                 drawn
