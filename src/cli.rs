@@ -147,6 +147,9 @@ pub enum ExportCommand {
     Formations(RoundExport),
     /// `round.csv`: the ranking rules and the lottery seed.
     Round(RoundExport),
+    /// `analytics.csv`: panel reliability, group bias, second-look marks
+    /// and the conflict flags they were computed from.
+    Analytics(RoundExport),
     /// Every file of the round, and `audit.csv`, into the folder `--out`.
     All(RoundExport),
 }
@@ -194,6 +197,14 @@ pub enum AuditCommand {
     /// disagreement with its `rankings.csv`. Exit 0 all agree, 1 disagreements,
     /// 2 malformed files. No database needed.
     Recompute {
+        /// The folder written by `pokmas export all`.
+        dir: PathBuf,
+    },
+    /// Recompute the panel analytics (reliability, group bias, second-look
+    /// marks) of an `export all` folder and list every row that disagrees
+    /// with its `analytics.csv`. Exit 0 all agree, 1 disagreements, 2
+    /// malformed files. No database needed.
+    Analytics {
         /// The folder written by `pokmas export all`.
         dir: PathBuf,
     },
@@ -291,6 +302,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             crate::verify_cmd::print_checkpoint(&db, &inst.data_dir, &base_url, public_key).await
         }
         Command::Audit(AuditCommand::Recompute { dir }) => Ok(crate::verify_cmd::recompute(&dir)),
+        Command::Audit(AuditCommand::Analytics { dir }) => Ok(crate::verify_cmd::analytics(&dir)),
         Command::Backup { path } => {
             let db = open(&inst).await?;
             crate::db::backup(&db, &path).await?;

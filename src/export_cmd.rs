@@ -27,6 +27,7 @@ pub async fn run(db: &DatabaseConnection, cmd: ExportCommand) -> anyhow::Result<
         ExportCommand::Criteria(a) => (Some(ExportFile::Criteria), Some(a.round), a.out),
         ExportCommand::Formations(a) => (Some(ExportFile::Formations), Some(a.round), a.out),
         ExportCommand::Round(a) => (Some(ExportFile::Round), Some(a.round), a.out),
+        ExportCommand::Analytics(a) => (Some(ExportFile::Analytics), Some(a.round), a.out),
         ExportCommand::All(a) => (None, Some(a.round), a.out),
     };
     let round_id = match &round {

@@ -172,6 +172,14 @@ pub fn router(state: AppState) -> Router {
             post(panels::invitation_decision),
         )
         .route("/admin/seleksi/{id}/dasbor", get(panels::dashboard))
+        .route(
+            "/admin/seleksi/{id}/tinjauan-kedua/minta",
+            post(crate::web::second_look::request),
+        )
+        .route(
+            "/admin/seleksi/{id}/tinjauan-kedua/putus",
+            post(crate::web::second_look::decide),
+        )
         // end panels, test schedule and dashboard
         // verification and staff accounts
         .route("/petugas/verifikasi", get(staff::queue))
@@ -237,6 +245,10 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/formasi/{id}/konflik", get(trail::matrix))
         .route("/audit/seleksi/{id}", get(trail::round))
         .route("/audit/seleksi/{id}/analitik", get(trail::analytics))
+        .route(
+            "/audit/seleksi/{id}/tinjauan-panel",
+            get(crate::web::panel_review::page),
+        )
         // end auditors' workspace
         // lottery witnesses, imports, progress (panel/admin input side)
         .route(

@@ -168,3 +168,41 @@ pub fn recompute(dir: &Path) -> i32 {
         }
     }
 }
+
+/// `pokmas audit analytics DIR`: exit 0 when every figure of `analytics.csv`
+/// is recomputed the same, 1 with the disagreeing rows listed, 2 malformed.
+#[must_use]
+pub fn analytics(dir: &Path) -> i32 {
+    match crate::export::analytics_csv::recompute_dir(dir) {
+        Ok(report) => {
+            for f in &report.flagged {
+                println!("flagged: {f}");
+            }
+            for d in &report.disagreements {
+                println!(
+                    "disagree: {}: exported {:?}, recomputed {:?}",
+                    d.row, d.exported, d.recomputed
+                );
+            }
+            if report.disagreements.is_empty() {
+                println!(
+                    "agree: {} formations, {} panelists recomputed, no disagreement",
+                    report.formations, report.panelists
+                );
+                0
+            } else {
+                println!(
+                    "{} disagreements in {} formations, {} panelists",
+                    report.disagreements.len(),
+                    report.formations,
+                    report.panelists
+                );
+                1
+            }
+        }
+        Err(e) => {
+            println!("malformed: {e}");
+            2
+        }
+    }
+}

@@ -43,7 +43,7 @@ use crate::services::rounds::{
 };
 use crate::services::scoring::{self, ConflictKind, Values};
 use crate::services::verification::{self, Decision, Staff};
-use crate::services::{accounts, panels, regions};
+use crate::services::{accounts, panels, regions, second_look};
 use crate::storage::FileStore;
 pub use people::{NameParts, Person, nik_for, small_pdf};
 
@@ -752,6 +752,11 @@ fn restart_bar(ctx: &Ctx<'_>, len: u64, message: &'static str) {
     ctx.bar.set_message(message);
 }
 
+/// The RT the demo's biased panelist favours in the formation with this index.
+fn favoured_rt(formation: usize) -> i32 {
+    1 + i32::try_from(formation % 3).unwrap_or(0)
+}
+
 /// Applications in an exact tie (either side) are kept eligible, present and
 /// unamended, so the ties survive to the ranking.
 fn is_protected(apps: &[DemoApp], i: usize) -> bool {
@@ -811,7 +816,17 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                 mismatch,
             );
             let own_account = ctx.rng.random_ratio(1, 5);
-            let rt = *rts.choose(&mut ctx.rng).unwrap_or(&1);
+            let drawn = *rts.choose(&mut ctx.rng).unwrap_or(&1);
+            // The biased panelist's RT is a real neighbourhood: five of the
+            // first sixteen applicants of a formation live there, none of
+            // them an exact-tie twin or its partner (no extra draw, so the
+            // rest of the demo stays as it was for a seed).
+            let favoured = favoured_rt(fi);
+            let rt = if matches!(n, 1 | 3 | 5 | 9 | 12) && rts.contains(&favoured) {
+                favoured
+            } else {
+                drawn
+            };
             // Exact ties: every seventh applicant scores exactly like the one
             // before, every eleventh the same total with the tie-break
             // criterion swapped.
@@ -1186,7 +1201,7 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             // At most one recusal per application, so three panelists remain.
             let recusing =
                 (!protected && i % 17 == 3).then(|| ctx.rng.random_range(0..panelists.len()));
-            let favoured_rt = 1 + i32::try_from(ctx.apps[i].formation % 3).unwrap_or(0);
+            let favoured_rt = favoured_rt(ctx.apps[i].formation);
             for (n, p) in panelists.iter().enumerate() {
                 let app_id = ctx.apps[i].id;
                 if recusing == Some(n) {
@@ -1275,8 +1290,32 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
 }
 
 /// Publishes the provisional results: every application gets its first rank.
+/// The planted biased panelist is flagged, so publication takes the second
+/// look: one admin asks, the second publishes with a written reason.
 async fn stage_provisional(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
-    move_round(ctx, RoundState::Provisional, 36, 10).await?;
+    if second_look::marked(ctx.db, ctx.round_id).await?.is_empty() {
+        move_round(ctx, RoundState::Provisional, 36, 10).await?;
+        return Ok(());
+    }
+    second_look::request_publication(
+        ctx.db,
+        ctx.admin,
+        ctx.round_id,
+        "Penilaian selesai; mohon tinjauan panel sebelum diumumkan.",
+        ctx.clock.at(36, 9),
+    )
+    .await?;
+    second_look::decide_publication(
+        ctx.db,
+        &ctx.checkpoint_key,
+        Some(&mail_ctx(ctx)),
+        ctx.admin2,
+        ctx.round_id,
+        true,
+        "Penilai yang ditandai sudah dimintai klarifikasi; inspektorat menerima laporan analitik panel bersama hasil sementara.",
+        ctx.clock.at(36, 10),
+    )
+    .await?;
     Ok(())
 }
 

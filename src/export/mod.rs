@@ -1,5 +1,6 @@
 //! CSV readers and writers over `impl Read` / `impl Write`.
 
+pub mod analytics_csv;
 pub mod audit_csv;
 pub mod csv_safe;
 pub mod formations_csv;

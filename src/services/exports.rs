@@ -49,18 +49,21 @@ pub enum ExportFile {
     Scores,
     Rankings,
     Applications,
+    /// The panel review: reliability, group bias, second-look marks.
+    Analytics,
     Audit,
 }
 
 impl ExportFile {
     /// Every file, in the order `export all` writes them.
-    pub const ALL: [ExportFile; 7] = [
+    pub const ALL: [ExportFile; 8] = [
         ExportFile::Round,
         ExportFile::Formations,
         ExportFile::Criteria,
         ExportFile::Scores,
         ExportFile::Rankings,
         ExportFile::Applications,
+        ExportFile::Analytics,
         ExportFile::Audit,
     ];
 
@@ -74,6 +77,7 @@ impl ExportFile {
             ExportFile::Scores => "scores",
             ExportFile::Rankings => "rankings",
             ExportFile::Applications => "applications",
+            ExportFile::Analytics => "analytics",
             ExportFile::Audit => "audit",
         }
     }
@@ -118,6 +122,10 @@ impl ExportFile {
             ExportFile::Applications => (
                 "Pendaftaran: formasi, kelayakan dan alasannya, NIK disamarkan.",
                 "Applications: formation, eligibility and reasons, NIK masked.",
+            ),
+            ExportFile::Analytics => (
+                "Analitik panel: keandalan (α, ICC) per formasi dan kriteria, kecenderungan penilai terhadap kelompok, tanda konflik (untuk pokmas audit analytics).",
+                "Panel analytics: reliability (α, ICC) per formation and criterion, panelists' group bias, conflict flags (for pokmas audit analytics).",
             ),
             ExportFile::Audit => (
                 "Seluruh jejak audit berantai hash (untuk pokmas audit verify).",
@@ -246,6 +254,7 @@ pub async fn export<W: Write>(
         ExportFile::Scores => write_scores(&tx, &round, &mut hashing).await?,
         ExportFile::Rankings => write_rankings(&tx, &round, &mut hashing).await?,
         ExportFile::Applications => write_applications(&tx, &round, &mut hashing).await?,
+        ExportFile::Analytics => write_analytics(&tx, &round, &mut hashing).await?,
         ExportFile::Audit => 0,
     };
     hashing.flush().map_err(anyhow::Error::from)?;
@@ -349,6 +358,17 @@ pub async fn export_all(
             .map_err(anyhow::Error::from)?;
     }
     Ok(receipts)
+}
+
+async fn write_analytics<C: ConnectionTrait, W: Write>(
+    tx: &C,
+    r: &round::Model,
+    out: W,
+) -> Result<u64, ServiceError> {
+    let (_, _, input) = super::panel_review::load_input(tx, r.id).await?;
+    let review = crate::domain::panel_review::review(&input);
+    crate::export::analytics_csv::write(out, &r.id.to_string(), &review, &input.ties)
+        .map_err(io_err)
 }
 
 fn io_err(e: io::Error) -> ServiceError {

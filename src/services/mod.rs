@@ -20,6 +20,8 @@ pub mod verification;
 pub mod exports;
 // auditors' workspace: trail browser, histories, panel analytics
 pub mod analytics;
+pub mod panel_review;
+pub mod second_look;
 pub mod trail;
 // lottery witnesses, imports, progress (panel/admin input side)
 pub mod imports;

@@ -1454,6 +1454,8 @@ pub struct Dashboard {
     pub short_panels: Vec<(String, usize)>,
     /// Formations no panel assesses.
     pub unassigned: Vec<FormationChoice>,
+    /// Formations that need a second admin's look before publication.
+    pub second_look: crate::services::second_look::Status,
 }
 
 /// The dashboard of a round.
@@ -1517,7 +1519,9 @@ pub async fn dashboard(db: &DatabaseConnection, round_id: Uuid) -> Result<Dashbo
         }
     }
     let names = kelurahan_names(db).await?;
+    let second_look = crate::services::second_look::status(db, round_id).await?;
     Ok(Dashboard {
+        second_look,
         funnel,
         backlog: backlog
             .into_iter()

@@ -41,7 +41,7 @@ fn invalid(msg: &str) -> ServiceError {
     ServiceError::Invalid(msg.to_owned())
 }
 
-fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
+pub(crate) fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
     match actor {
         Actor::Account {
             id,
@@ -453,7 +453,7 @@ async fn check_finalizable<C: ConnectionTrait>(
     Ok(())
 }
 
-fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
+pub(crate) fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
     use crate::services::rounds::RoundError;
     match e {
         RoundError::Invalid(m) => ServiceError::Conflict(

@@ -24,6 +24,7 @@ pub mod imports;
 pub mod lottery;
 pub mod progress;
 // results, objections and finalization
+pub mod panel_review;
 pub mod results;
 
 pub use layout::{Page, PageCtx, SignedIn};

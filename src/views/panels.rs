@@ -424,6 +424,7 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
         h1 { (ctx.t("Dasbor", "Dashboard")) ": " (d.round.name) }
         (nav(ctx, d.round.id))
         p { (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, &d.round.state)) } }
+        (super::panel_review::dashboard_section(ctx, &d.second_look))
         h2 { (ctx.t("Alur pendaftar", "Applicant funnel")) }
         table.funnel {
             tbody {
@@ -508,6 +509,12 @@ mod tests {
             backlog: vec![],
             short_panels: vec![("<script>x</script>".into(), 1)],
             unassigned: vec![],
+            second_look: crate::services::second_look::Status {
+                round_id: Uuid::nil(),
+                before_publication: false,
+                marked: vec![],
+                pending: None,
+            },
         };
         let html = dashboard(&ctx, &d).into_string();
         assert!(!html.contains("<script>x"));

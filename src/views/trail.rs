@@ -649,6 +649,10 @@ pub fn analytics_page(ctx: &PageCtx, a: &RoundAnalytics) -> Markup {
     let body = html! {
         h1 { (ctx.t("Analitik panel", "Panel analytics")) ": " (a.round.name) }
         (workspace_nav(ctx))
+        p { a href=(format!("/audit/seleksi/{}/tinjauan-panel", a.round.id)) { (ctx.t(
+            "Tinjauan panel: keberpihakan kepada RT, kelurahan atau pendaftar yang berkonflik; α dan ICC per formasi",
+            "Panel review: favouritism towards an RT, kelurahan or conflicted applicants; α and ICC per formation"
+        )) } }
         div.notice {
             p { (ctx.t(
                 "Angka ini menggambarkan panel; tidak ada nilai atau peringkat yang diubah karenanya. Nilai diubah ke skala 0–100 (poin persentase skala kriteria). Deviasi = nilai penilai dikurangi median nilai semua penilai untuk pendaftar dan kriteria yang sama. Sebaran = rata-rata selisih mutlak nilai penilai dari rata-ratanya sendiri. Kesepakatan = bagian pasangan nilai dua penilai (pendaftar dan kriteria sama) yang berselisih paling banyak satu langkah skala atau 10% skala.",

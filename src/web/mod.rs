@@ -22,7 +22,9 @@ pub mod imports;
 pub mod lottery;
 pub mod progress;
 // results, objections and finalization
+pub mod panel_review;
 pub mod results;
+pub mod second_look;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -41,7 +41,7 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.trim())
 }
 
-fn mailbox(app: &AppState) -> AppResult<Mailbox> {
+pub(crate) fn mailbox(app: &AppState) -> AppResult<Mailbox> {
     app.config
         .mail_from
         .parse::<Mailbox>()
@@ -167,7 +167,24 @@ pub async fn formation_page(
 ) -> AppResult<Response> {
     cached(&app, &ctx, format!("hasil/{slug}/{code}"), || async {
         let r = results::round_results(&app.db, &slug, Some(std::slice::from_ref(&code))).await?;
-        v::formation_page(&ctx, &r).ok_or(AppError::NotFound)
+        let mut page = v::formation_page(&ctx, &r).ok_or(AppError::NotFound)?;
+        let review = crate::services::panel_review::round_review(&app.db, r.round.id).await?;
+        if let Some(f) = review.review.formations.iter().find(|f| f.code == code) {
+            let names: Vec<crate::views::panel_review::CriterionName<'_>> = review
+                .criteria
+                .iter()
+                .map(
+                    |(code, name_id, name_en)| crate::views::panel_review::CriterionName {
+                        code,
+                        name_id,
+                        name_en,
+                    },
+                )
+                .collect();
+            let section = crate::views::panel_review::public_section(&ctx, f, &names);
+            page.body = maud::html! { (page.body) (section) };
+        }
+        Ok(page)
     })
     .await
 }

@@ -17,7 +17,7 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Runs `pokmas --data-dir DIR demo ARGS…` through the CLI entry function.
-async fn demo(dir: &Path, args: &[&str]) -> (i32, DatabaseConnection) {
+pub(crate) async fn demo(dir: &Path, args: &[&str]) -> (i32, DatabaseConnection) {
     let mut argv = vec![
         "pokmas".to_owned(),
         "--data-dir".to_owned(),
@@ -40,7 +40,7 @@ async fn demo(dir: &Path, args: &[&str]) -> (i32, DatabaseConnection) {
 }
 
 /// `GET path` through the real router, served from the demo's database.
-async fn get(dir: &Path, db: &DatabaseConnection, path: &str) -> (StatusCode, String) {
+pub(crate) async fn get(dir: &Path, db: &DatabaseConnection, path: &str) -> (StatusCode, String) {
     let config = pokmas::config::Config {
         data_dir: dir.to_path_buf(),
         database_url: format!("sqlite://{}?mode=rwc", dir.join("pokmas.db").display()),

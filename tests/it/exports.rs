@@ -114,6 +114,10 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
         (ExportFile::Rankings, RANKINGS.join(",")),
         (ExportFile::Applications, APPLICATIONS.join(",")),
         (
+            ExportFile::Analytics,
+            pokmas::export::analytics_csv::ANALYTICS.join(","),
+        ),
+        (
             ExportFile::Audit,
             pokmas::export::audit_csv::COLUMNS.join(","),
         ),
@@ -194,7 +198,7 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
         .id
         .to_string();
     let events = export_events(&f).await;
-    assert_eq!(events.len(), 7, "one event per download");
+    assert_eq!(events.len(), 8, "one event per download");
     for ev in &events {
         assert_eq!(
             (ev.actor.as_str(), ev.actor_role.as_str()),
@@ -240,7 +244,7 @@ async fn only_auditors_and_admins_can_export() {
         .await;
     assert_eq!(list.status, 200, "{}", list.body);
     let v: serde_json::Value = serde_json::from_str(&list.body).expect("json");
-    assert_eq!(v["files"].as_array().map(Vec::len), Some(7));
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(8));
     let csv = admin.app.get(&api).await;
     assert_eq!(csv.status, 200);
     assert_eq!(header_of(&csv.body), RANKINGS.join(","));
@@ -318,7 +322,7 @@ async fn no_export_in_any_format_contains_a_full_nik() {
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         everything.push((format!("stdout {}", file.key()), o.stdout));
     }
-    assert_eq!(everything.len(), 7 * 4);
+    assert_eq!(everything.len(), 8 * 4);
     let applications = everything
         .iter()
         .find(|(name, _)| name == "web applications.csv")

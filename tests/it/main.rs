@@ -42,4 +42,5 @@ mod rank_door;
 mod rank_model;
 // results, objections and finalization
 mod objections;
+mod panel_review;
 mod results;

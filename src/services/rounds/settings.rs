@@ -514,6 +514,14 @@ pub async fn transition_mailing(
             ),
         ));
     }
+    if to == RoundState::Provisional {
+        // A doubtful panel needs a second admin's look before publication.
+        let marked = crate::services::second_look::marked(db, id).await?;
+        if !marked.is_empty() {
+            let (id_text, en_text) = crate::services::second_look::refusal(&marked);
+            return Err(RoundError::form(Msg::new(id_text, en_text)));
+        }
+    }
     let tx = begin_write(db).await?;
     let r = round::Entity::find_by_id(id)
         .lock_exclusive()

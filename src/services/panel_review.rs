@@ -1,0 +1,269 @@
+//! Loads what the panel review of a round is computed from — the values that
+//! count for the ranking (latest submitted versions of panelists who still
+//! sit on the formation's panel and are not recused), where each applicant
+//! lives, and the system's conflict flags — and hands it to the pure
+//! [`crate::domain::panel_review`]. Reads only; a flag is never acted upon
+//! except that publication then needs a second admin (see
+//! [`crate::services::second_look`]).
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
+};
+use uuid::Uuid;
+
+use super::ServiceError;
+use crate::db::entities::{
+    account, application, conflict_declaration, criterion, formation, round, score_value,
+    score_version, scorecard,
+};
+use crate::domain::analytics::{Scale, Score};
+use crate::domain::group_bias::{Applicant, Tie};
+use crate::domain::panel_review::{self, FormationScores, Review, ReviewInput};
+
+/// (id, registration number, formation, kelurahan, RT) of an application.
+type AppRow = (
+    Uuid,
+    Option<String>,
+    Option<Uuid>,
+    Option<String>,
+    Option<i32>,
+);
+
+/// The review of a round with the names staff may see.
+#[derive(Clone, Debug)]
+pub struct RoundReview {
+    pub round: round::Model,
+    pub formations: Vec<formation::Model>,
+    /// `(code, name_id, name_en)` of the panel criteria, in order.
+    pub criteria: Vec<(String, String, String)>,
+    pub review: Review,
+    /// Panelist id → name.
+    pub names: HashMap<String, String>,
+}
+
+impl RoundReview {
+    /// The formation record of a reviewed formation code.
+    #[must_use]
+    pub fn formation(&self, code: &str) -> Option<&formation::Model> {
+        self.formations.iter().find(|f| f.code == code)
+    }
+}
+
+/// Reads the review's inputs for round `round_id`, ordered by formation code.
+///
+/// # Errors
+/// `NotFound` for an unknown round; storage failures.
+pub async fn load_input<C: ConnectionTrait>(
+    db: &C,
+    round_id: Uuid,
+) -> Result<(round::Model, Vec<formation::Model>, ReviewInput), ServiceError> {
+    let r = round::Entity::find_by_id(round_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let formations = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round_id))
+        .order_by_asc(formation::Column::Code)
+        .all(db)
+        .await?;
+    let criteria = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .filter(criterion::Column::Kind.eq("panel"))
+        .order_by_asc(criterion::Column::Position)
+        .all(db)
+        .await?;
+    let code_of: HashMap<Uuid, &str> = criteria.iter().map(|c| (c.id, c.code.as_str())).collect();
+    let scales = criteria
+        .iter()
+        .map(|c| Scale {
+            code: c.code.clone(),
+            min: i64::from(c.scale_min),
+            max: i64::from(c.scale_max),
+        })
+        .collect();
+
+    let apps: Vec<AppRow> = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .column(application::Column::RegistrationNo)
+        .column(application::Column::FormationId)
+        .column(application::Column::KelurahanCode)
+        .column(application::Column::RtNumber)
+        .filter(application::Column::RoundId.eq(round_id))
+        .filter(application::Column::RegistrationNo.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let number: HashMap<Uuid, (String, Option<Uuid>)> = apps
+        .iter()
+        .filter_map(|(id, no, f, _, _)| Some((*id, (no.clone()?, *f))))
+        .collect();
+    let applicants = apps
+        .iter()
+        .filter_map(|(_, no, _, kel, rt)| {
+            Some(Applicant {
+                application: no.clone()?,
+                kelurahan: kel.clone()?,
+                rt: (*rt)?,
+            })
+        })
+        .collect();
+
+    // Declarations that recuse (their values do not count) or carry a
+    // system flag (a group of its own), in one statement.
+    let declarations: Vec<(Uuid, Uuid, bool, Option<String>)> =
+        conflict_declaration::Entity::find()
+            .select_only()
+            .column(conflict_declaration::Column::ApplicationId)
+            .column(conflict_declaration::Column::PanelistId)
+            .column(conflict_declaration::Column::Recused)
+            .column(conflict_declaration::Column::FlaggedReasons)
+            .join(
+                JoinType::InnerJoin,
+                conflict_declaration::Relation::Application.def(),
+            )
+            .filter(application::Column::RoundId.eq(round_id))
+            .filter(
+                conflict_declaration::Column::Recused
+                    .eq(true)
+                    .or(conflict_declaration::Column::FlaggedReasons.is_not_null()),
+            )
+            .into_tuple()
+            .all(db)
+            .await?;
+    let recused: HashSet<(Uuid, Uuid)> = declarations
+        .iter()
+        .filter(|d| d.2)
+        .map(|d| (d.0, d.1))
+        .collect();
+    let ties = declarations
+        .iter()
+        .filter(|d| !d.2)
+        .filter_map(|(app, panelist, _, reasons)| {
+            let reasons = reasons.as_deref()?;
+            Some(Tie {
+                panelist: panelist.to_string(),
+                application: number.get(app)?.0.clone(),
+                same_rt: reasons.contains("same_rt"),
+                same_family_card: reasons.contains("same_family_card"),
+            })
+        })
+        .collect();
+
+    let values: Vec<(Uuid, Uuid, Uuid, i32)> = score_value::Entity::find()
+        .select_only()
+        .column(scorecard::Column::ApplicationId)
+        .column(scorecard::Column::PanelistId)
+        .column(score_value::Column::CriterionId)
+        .column(score_value::Column::Value)
+        .join(
+            JoinType::InnerJoin,
+            score_value::Relation::ScoreVersion.def(),
+        )
+        .join(
+            JoinType::InnerJoin,
+            score_version::Relation::Scorecard.def(),
+        )
+        .join(JoinType::InnerJoin, scorecard::Relation::Application.def())
+        .filter(application::Column::RoundId.eq(round_id))
+        .filter(scorecard::Column::CurrentVersion.gt(0))
+        .filter(
+            Expr::col((score_version::Entity, score_version::Column::Version))
+                .equals((scorecard::Entity, scorecard::Column::CurrentVersion)),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut members: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    for f in &formations {
+        members.insert(
+            f.id,
+            super::standings::formation_panelists(db, f.id)
+                .await?
+                .into_iter()
+                .collect(),
+        );
+    }
+    let mut by_formation: HashMap<Uuid, Vec<Score>> = HashMap::new();
+    for (app, panelist, criterion_id, value) in values {
+        let (Some((no, Some(f))), Some(code)) = (number.get(&app), code_of.get(&criterion_id))
+        else {
+            continue;
+        };
+        // Exactly what the ranking reads: a removed member's or a recused
+        // panelist's values do not count, so they are not judged either.
+        let sits = members.get(f).is_some_and(|m| m.contains(&panelist));
+        if !sits || recused.contains(&(app, panelist)) {
+            continue;
+        }
+        by_formation.entry(*f).or_default().push(Score {
+            panelist: panelist.to_string(),
+            application: no.clone(),
+            criterion: (*code).to_owned(),
+            value: i64::from(value),
+        });
+    }
+    let input = ReviewInput {
+        scales,
+        formations: formations
+            .iter()
+            .map(|f| FormationScores {
+                code: f.code.clone(),
+                scores: by_formation.remove(&f.id).unwrap_or_default(),
+            })
+            .collect(),
+        applicants,
+        ties,
+    };
+    Ok((r, formations, input))
+}
+
+/// Computes the panel review of a round, with panelists' names and the
+/// criteria's names. Callers check who may see it: staff see names, the
+/// public pages show only counts.
+///
+/// # Errors
+/// `NotFound` for an unknown round; storage failures.
+pub async fn round_review<C: ConnectionTrait>(
+    db: &C,
+    round_id: Uuid,
+) -> Result<RoundReview, ServiceError> {
+    let (round, formations, input) = load_input(db, round_id).await?;
+    let criteria = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .filter(criterion::Column::Kind.eq("panel"))
+        .order_by_asc(criterion::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.name_id, c.name_en))
+        .collect();
+    // The statistics are CPU work (Monte-Carlo permutations): keep them
+    // off the async workers.
+    let review = tokio::task::spawn_blocking(move || panel_review::review(&input))
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("panel review: {e}")))?;
+    let ids: Vec<Uuid> = review
+        .panelists
+        .iter()
+        .filter_map(|p| p.panelist.parse().ok())
+        .collect();
+    let names = account::Entity::find()
+        .filter(account::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.to_string(), a.name))
+        .collect();
+    Ok(RoundReview {
+        round,
+        formations,
+        criteria,
+        review,
+        names,
+    })
+}
