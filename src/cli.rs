@@ -211,7 +211,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             if args.demo {
                 crate::demo::load_for_serve(&config).await?;
             }
-            crate::server::serve(config).await?;
+            crate::server::serve(config, &args.ops).await?;
             Ok(0)
         }
         Command::Migrate => {

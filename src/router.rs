@@ -85,7 +85,8 @@ pub fn router(state: AppState) -> Router {
         .route("/penilai/{id}", get(scoring::sheet))
         .route("/penilai/{id}/pernyataan", post(scoring::declare))
         .route("/penilai/{id}/nilai", post(scoring::submit))
-        .route("/healthz", get(public::healthz))
+        .route("/healthz", get(crate::ops::health::healthz))
+        .route("/readyz", get(crate::ops::health::readyz))
         .route("/assets/{name}", get(assets::get))
         // rounds (admin) and public round page
         .route("/seleksi/{slug}", get(rounds::public_page))

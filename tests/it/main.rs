@@ -16,6 +16,7 @@ mod crawl;
 mod db_smoke;
 mod demo;
 mod documents;
+mod durability;
 mod login;
 mod mail;
 mod panels;
