@@ -17,6 +17,7 @@ use crate::services;
 pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<()> {
     let db = crate::ops::startup::open_database(&config.database_url).await?;
     Migrator::up(&db, None).await.context("migration failed")?;
+    crate::ops::keys::check(&db, &config).await?;
     if let Some(r) = services::regions::seed_if_empty(&db).await? {
         tracing::info!(
             kecamatan = r.kecamatan_added,

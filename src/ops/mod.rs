@@ -1,7 +1,9 @@
 //! Running the installation: health and readiness for load balancers, and
 //! the classification of outages.
 
+pub mod backup;
 pub mod health;
+pub mod keys;
 pub mod listen;
 pub mod startup;
 

@@ -98,12 +98,11 @@ impl Served {
     }
 
     /// `GET path` as a client at `client_ip` (through a trusted proxy).
-    pub fn get(&self, path: &str, client_ip: &str, cookies: &Cookies) -> Reply {
+    pub fn get(&self, path: &str, client_ip: &str, cookies: &Cookies) -> Option<Reply> {
         self.try_send(&format!(
             "GET {path} HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: {client_ip}\r\n{}Connection: close\r\n\r\n",
             cookies.header()
         ))
-        .expect("an answer")
     }
 
     /// `POST path` with an urlencoded form.
@@ -130,7 +129,7 @@ impl Served {
     /// the status answered (`None`: no answer at all).
     pub fn register(&self, client_ip: &str, name: &str, email: &str) -> Option<u16> {
         let mut cookies = Cookies::default();
-        let page = self.get("/daftar", client_ip, &cookies);
+        let page = self.get("/daftar", client_ip, &cookies)?;
         cookies.take(&page);
         let csrf = crate::support::hidden_value(&page.body, "csrf")?;
         let password = "kata-sandi-rahasia-1";

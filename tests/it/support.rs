@@ -81,6 +81,24 @@ impl TestDb {
         }
     }
 
+    /// The SQLite database `pokmas.db` in the data folder `dir` (e.g. a
+    /// restored one), migrated.
+    #[allow(dead_code, reason = "used by the restore drill")]
+    pub async fn sqlite_in(dir: TempDir) -> TestDb {
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("pokmas.db").display()
+        );
+        let db = pokmas::db::connect(&url).await.expect("open sqlite");
+        Migrator::up(&db, None).await.expect("migrate sqlite");
+        TestDb {
+            db,
+            url,
+            dir,
+            pg: None,
+        }
+    }
+
     /// A fresh PostgreSQL database created next to `TEST_DATABASE_URL`, migrated.
     ///
     /// Returns `None` (and says so) when `TEST_DATABASE_URL` is unset, unless `CI`
