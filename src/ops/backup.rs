@@ -124,7 +124,8 @@ pub fn check_manifest(bundle: &Path) -> anyhow::Result<Vec<String>> {
     let mut present = Vec::new();
     list_files(bundle, bundle, &mut present)?;
     for rel in present {
-        if rel != MANIFEST && !listed.contains(&rel) {
+        // The PostgreSQL dump is added by `pg_dump` after the manifest.
+        if rel != MANIFEST && rel != PG_DUMP_FILE && !listed.contains(&rel) {
             bail!("{rel} is in the bundle but not in {MANIFEST}");
         }
     }
