@@ -42,6 +42,11 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
     let state = AppState::new(db, config);
     state.health.watch_mail_worker(worker.abort_handle());
     let checkpointer = spawn_daily_checkpoints(state.clone(), stop_tx.subscribe());
+    let sweeper = crate::ops::sweep::spawn(
+        state.db.clone(),
+        state.config.data_dir.join("files"),
+        stop_tx.subscribe(),
+    );
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -58,6 +63,7 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
         tracing::error!(error = %e, "mail worker ended abnormally");
     }
     let _ = checkpointer.await;
+    let _ = sweeper.await;
     served?;
     tracing::info!("stopped cleanly");
     Ok(())

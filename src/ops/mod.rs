@@ -6,6 +6,7 @@ pub mod health;
 pub mod keys;
 pub mod listen;
 pub mod startup;
+pub mod sweep;
 
 use std::time::Duration;
 

@@ -29,6 +29,7 @@ mod schema;
 mod scoring;
 mod served;
 mod standings;
+mod sweep;
 // verification and staff accounts
 mod verification;
 mod web_shell;
