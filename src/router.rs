@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/penilai/{id}/nilai", post(scoring::submit))
         .route("/healthz", get(crate::ops::health::healthz))
         .route("/readyz", get(crate::ops::health::readyz))
+        .route("/metrics", get(crate::ops::metrics::page))
         .route("/assets/{name}", get(assets::get))
         // rounds (admin) and public round page
         .route("/seleksi/{slug}", get(rounds::public_page))
@@ -320,6 +321,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(crate::ops::metrics::track))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -41,6 +41,7 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
 
     let state = AppState::new(db, config);
     state.health.watch_mail_worker(worker.abort_handle());
+    state.health.allow_metrics(&ops.metrics_allow);
     let checkpointer = spawn_daily_checkpoints(state.clone(), stop_tx.subscribe());
     let sweeper = crate::ops::sweep::spawn(
         state.db.clone(),

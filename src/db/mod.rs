@@ -136,11 +136,12 @@ pub async fn check_sqlite_pragmas(db: &impl ConnectionTrait) -> Result<(), DbErr
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
     static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let turn = if db.get_database_backend() == DbBackend::Sqlite {
-        Some(
-            tokio::time::timeout(SQLITE_BUSY_TIMEOUT, TURN.lock())
-                .await
-                .map_err(|_| DbErr::Custom("database is locked: no turn to write".into()))?,
-        )
+        let asked = std::time::Instant::now();
+        let turn = tokio::time::timeout(SQLITE_BUSY_TIMEOUT, TURN.lock())
+            .await
+            .map_err(|_| DbErr::Custom("database is locked: no turn to write".into()))?;
+        crate::ops::metrics::write_gate_waited(asked.elapsed().as_secs_f64());
+        Some(turn)
     } else {
         None
     };

@@ -25,6 +25,7 @@ pub struct Health {
     instance: String,
     mail_worker: Mutex<Option<tokio::task::AbortHandle>>,
     last_probe: tokio::sync::Mutex<Option<(Instant, Result<(), String>)>>,
+    metrics_allow: Mutex<Vec<std::net::IpAddr>>,
 }
 
 impl Default for Health {
@@ -33,6 +34,7 @@ impl Default for Health {
             instance: uuid::Uuid::new_v4().simple().to_string(),
             mail_worker: Mutex::new(None),
             last_probe: tokio::sync::Mutex::new(None),
+            metrics_allow: Mutex::new(Vec::new()),
         }
     }
 }
@@ -43,6 +45,19 @@ impl Health {
         if let Ok(mut w) = self.mail_worker.lock() {
             *w = Some(task);
         }
+    }
+
+    /// Lets `addresses` read `/metrics`.
+    pub fn allow_metrics(&self, addresses: &[std::net::IpAddr]) {
+        if let Ok(mut a) = self.metrics_allow.lock() {
+            *a = addresses.to_vec();
+        }
+    }
+
+    /// Whether `ip` may read `/metrics`.
+    #[must_use]
+    pub fn metrics_allowed(&self, ip: std::net::IpAddr) -> bool {
+        self.metrics_allow.lock().is_ok_and(|a| a.contains(&ip))
     }
 
     fn mail_worker_running(&self) -> bool {

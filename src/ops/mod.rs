@@ -5,6 +5,7 @@ pub mod backup;
 pub mod health;
 pub mod keys;
 pub mod listen;
+pub mod metrics;
 pub mod startup;
 pub mod sweep;
 
@@ -28,6 +29,11 @@ pub struct OpsArgs {
     #[arg(long, env = "POKMAS_IDLE_TIMEOUT_SECS", default_value_t = 75,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout_secs: u64,
+
+    /// Client addresses that may read `/metrics` (comma-separated IPs, the
+    /// TCP peer); without it `/metrics` answers 404 to everyone.
+    #[arg(long, env = "POKMAS_METRICS_ALLOW", value_delimiter = ',')]
+    pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 impl OpsArgs {

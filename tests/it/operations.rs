@@ -173,3 +173,34 @@ fn a_server_whose_key_file_went_missing_refuses_to_start_and_names_the_file() {
         std::fs::write(dir.path().join(key), kept).expect("put the original back");
     }
 }
+
+#[tokio::test]
+async fn metrics_are_served_to_configured_addresses_only() {
+    let mut app = TestApp::new().await;
+    app.peer = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 40000)));
+    assert_eq!(app.get("/").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/metrics").await.status,
+        StatusCode::NOT_FOUND,
+        "nobody is allowed by default"
+    );
+
+    app.state
+        .health
+        .allow_metrics(&["127.0.0.1".parse().expect("ip")]);
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    for metric in [
+        r#"http_requests_total{route="/",method="GET",status="200"}"#,
+        "http_request_duration_seconds",
+        r#"db_pool_connections{state="open"}"#,
+        "mail_outbox_backlog",
+        "mail_outbox_failed",
+        "audit_head_seq",
+    ] {
+        assert!(res.body.contains(metric), "{metric} missing:\n{}", res.body);
+    }
+
+    app.peer = Some(std::net::SocketAddr::from(([10, 1, 2, 3], 40000)));
+    assert_eq!(app.get("/metrics").await.status, StatusCode::NOT_FOUND);
+}
