@@ -26,6 +26,8 @@ pub struct App {
     pub checkpoint_key: CheckpointKey,
     /// The audit chain head public pages are cached by.
     pub head: crate::db::audit::HeadCache,
+    /// What readiness checks know about this process.
+    pub health: crate::ops::health::Health,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             csrf,
             checkpoint_key,
             head: crate::db::audit::HeadCache::default(),
+            health: crate::ops::health::Health::default(),
         })))
     }
 }

@@ -45,10 +45,22 @@ pub enum Command {
     /// Check an exported audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Write a consistent copy of the live SQLite database to PATH.
+    /// Write a consistent bundle of the installation to DIR: the SQLite
+    /// database (for PostgreSQL run pg_dump first, see the README), the
+    /// documents, the checkpoint key and a SHA-256 manifest.
     Backup {
-        /// Where to write the copy (must not exist).
-        path: PathBuf,
+        /// A new or empty folder.
+        dir: PathBuf,
+        /// Also bundle `secret.key`. Whoever holds the bundle can then read
+        /// every NIK: keep it apart from ordinary backups.
+        #[arg(long)]
+        include_secret_key: bool,
+    },
+    /// Restore a bundle written by `pokmas backup` into the (new or empty)
+    /// data folder, after checking its manifest.
+    Restore {
+        /// The bundle folder.
+        dir: PathBuf,
     },
     /// Build a complete demo round through the real services into an empty
     /// database (deterministic for a seed); credentials go to
@@ -222,7 +234,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             if args.demo {
                 crate::demo::load_for_serve(&config).await?;
             }
-            crate::server::serve(config).await?;
+            crate::server::serve(config, &args.ops).await?;
             Ok(0)
         }
         Command::Migrate => {
@@ -303,12 +315,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Audit(AuditCommand::Recompute { dir }) => Ok(crate::verify_cmd::recompute(&dir)),
         Command::Audit(AuditCommand::Analytics { dir }) => Ok(crate::verify_cmd::analytics(&dir)),
-        Command::Backup { path } => {
-            let db = open(&inst).await?;
-            crate::db::backup(&db, &path).await?;
-            println!("backup written to {}", path.display());
-            Ok(0)
-        }
+        Command::Backup {
+            dir,
+            include_secret_key,
+        } => crate::ops::backup::run_backup(&inst, &dir, include_secret_key).await,
+        Command::Restore { dir } => crate::ops::backup::run_restore(&inst, &dir),
         Command::Demo(args) => demo(&inst, &args).await,
         Command::BenchTrail { events } => {
             let db = open_migrated(&inst).await?;

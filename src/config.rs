@@ -84,6 +84,10 @@ pub struct ServeArgs {
     /// ranks) first, when the database is empty; does nothing otherwise.
     #[arg(long)]
     pub demo: bool,
+
+    /// Timeouts, shutdown and monitoring.
+    #[command(flatten)]
+    pub ops: crate::ops::OpsArgs,
 }
 
 /// The installation secret: 32 random bytes.

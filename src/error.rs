@@ -55,15 +55,46 @@ pub enum AppError {
     /// 429: too many attempts; the message says when to try again.
     #[error("too many requests")]
     TooManyRequests,
-    /// 500: a bug or an outage; logged with detail, shown as a friendly page.
+    /// 503: the database cannot be reached right now (logged with detail);
+    /// the answer comes at once, with `Retry-After`, instead of after a
+    /// long wait.
+    #[error("service unavailable: {0}")]
+    Unavailable(anyhow::Error),
+    /// 500: a bug; logged with detail, shown as a friendly page. An outage
+    /// found inside it is answered as [`AppError::Unavailable`].
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+impl AppError {
+    /// This error, with an internal one that is really a database outage
+    /// turned into [`AppError::Unavailable`].
+    #[must_use]
+    pub fn classified(self) -> AppError {
+        match self {
+            AppError::Internal(e)
+                if e.chain().any(|c| {
+                    c.downcast_ref::<DbErr>()
+                        .is_some_and(crate::ops::health::is_outage)
+                }) =>
+            {
+                AppError::Unavailable(e)
+            }
+            other => other,
+        }
+    }
+}
+
+/// Seconds a client is asked to wait after a 503.
+pub const RETRY_AFTER_SECS: &str = "30";
 
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {
         match e {
             DbErr::RecordNotFound(_) => AppError::NotFound,
+            other if crate::ops::health::is_outage(&other) => {
+                AppError::Unavailable(anyhow::Error::new(other))
+            }
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -71,6 +102,23 @@ impl From<DbErr> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let this = self.classified();
+        if let AppError::Unavailable(e) = &this {
+            tracing::error!(error = %format!("{e:#}"), "database unavailable");
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            return (
+                status,
+                [(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECS)],
+                views::errors::error_page(status, None),
+            )
+                .into_response();
+        }
+        this.into_classified_response()
+    }
+}
+
+impl AppError {
+    fn into_classified_response(self) -> Response {
         if let AppError::LoginRequired(back) = &self {
             let to = match back {
                 Some(path) => format!("/masuk?lanjut={}", views::layout::urlencode(path)),
@@ -88,6 +136,7 @@ impl IntoResponse for AppError {
             AppError::EmailNotVerified => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) | AppError::Refused(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod export_cmd;
 pub mod mail;
+pub mod ops;
 pub mod pii;
 pub mod router;
 pub mod server;

@@ -85,7 +85,9 @@ pub fn router(state: AppState) -> Router {
         .route("/penilai/{id}", get(scoring::sheet))
         .route("/penilai/{id}/pernyataan", post(scoring::declare))
         .route("/penilai/{id}/nilai", post(scoring::submit))
-        .route("/healthz", get(public::healthz))
+        .route("/healthz", get(crate::ops::health::healthz))
+        .route("/readyz", get(crate::ops::health::readyz))
+        .route("/metrics", get(crate::ops::metrics::page))
         .route("/assets/{name}", get(assets::get))
         // rounds (admin) and public round page
         .route("/seleksi/{slug}", get(rounds::public_page))
@@ -331,6 +333,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(crate::ops::metrics::track))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

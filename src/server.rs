@@ -14,11 +14,10 @@ use crate::services;
 ///
 /// # Errors
 /// Fails when the database cannot be opened or migrated, or the address is taken.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let db = crate::db::connect(&config.database_url)
-        .await
-        .context("cannot open the database")?;
+pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<()> {
+    let db = crate::ops::startup::open_database(&config.database_url).await?;
     Migrator::up(&db, None).await.context("migration failed")?;
+    crate::ops::keys::check(&db, &config).await?;
     if let Some(r) = services::regions::seed_if_empty(&db).await? {
         tracing::info!(
             kecamatan = r.kecamatan_added,
@@ -41,23 +40,31 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let worker = mail::spawn(db.clone(), transport, from, stop_rx);
 
     let state = AppState::new(db, config)?;
+    state.health.watch_mail_worker(worker.abort_handle());
+    state.health.allow_metrics(&ops.metrics_allow);
     let checkpointer = spawn_daily_checkpoints(state.clone(), stop_tx.subscribe());
+    let sweeper = crate::ops::sweep::spawn(
+        state.db.clone(),
+        state.config.data_dir.join("files"),
+        stop_tx.subscribe(),
+    );
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "listening on {base_url}");
-    // The peer address feeds the per-IP log-in and reset throttles.
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed");
+    // The listener gives each request its peer address, which feeds the
+    // per-IP log-in and reset throttles.
+    let served =
+        crate::ops::listen::serve(listener, router(state), ops.deadlines(), shutdown_signal())
+            .await
+            .context("server failed");
     // The worker finishes the batch it is sending, so nothing is half-recorded.
     let _ = stop_tx.send(true);
     if let Err(e) = worker.await {
         tracing::error!(error = %e, "mail worker ended abnormally");
     }
     let _ = checkpointer.await;
+    let _ = sweeper.await;
     served?;
     tracing::info!("stopped cleanly");
     Ok(())

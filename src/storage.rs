@@ -213,6 +213,12 @@ impl FileStore {
         };
         let path = self.path_for(&blob.sha256);
         if path.is_file() {
+            // Renewed, so the sweep of unreferenced files (which spares young
+            // ones) does not remove it before this upload's row commits.
+            let _ = File::options()
+                .append(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
             return Ok(blob);
         }
         let dir = path.parent().unwrap_or(&self.root);

@@ -12,6 +12,7 @@ mod m20261128_000007_trail;
 mod m20261203_000008_ranking_tiebreak;
 mod m20261203_000009_audit_unique_hashes;
 mod m20261203_000010_audit_head_trigger;
+mod m20261206_000015_operations;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_ranking_tiebreak::Migration),
             Box::new(m20261203_000009_audit_unique_hashes::Migration),
             Box::new(m20261203_000010_audit_head_trigger::Migration),
+            Box::new(m20261206_000015_operations::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod entities;
+pub mod ops;
+pub mod pool;
 
 use std::time::Duration;
 
@@ -14,6 +16,9 @@ use sea_orm::{
 
 /// How long an SQLite writer waits for the lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a request waits for a PostgreSQL connection.
+pub const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// Rows SQLite's worker thread may queue for a reader. sqlx's default (50)
 /// makes the worker stop and be woken again every 50 rows; a re-rank reads a
@@ -28,6 +33,18 @@ pub const SQLITE_ROW_BUFFER: usize = 1024;
 /// # Errors
 /// Fails when the database cannot be reached or the SQLite settings did not apply.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, None).await
+}
+
+/// [`connect`], with `hook`'s SQL run on every SQLite connection as it is
+/// opened or handed out (see [`pool::SqliteAcquireHook`]).
+///
+/// # Errors
+/// As [`connect`].
+pub async fn connect_with(
+    url: &str,
+    hook: Option<pool::SqliteAcquireHook>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false);
     if url.starts_with("sqlite:") {
@@ -45,9 +62,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .row_buffer_size(SQLITE_ROW_BUFFER)
-            });
+            })
+            .map_sqlx_sqlite_pool_opts(move |p| pool::guarded(p, hook.clone()));
     } else {
-        opts.max_connections(16);
+        // During an outage a request waits this long for a connection and is
+        // then answered 503, instead of hanging for sqlx's 30 s default.
+        opts.max_connections(16).acquire_timeout(PG_ACQUIRE_TIMEOUT);
     }
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -116,11 +136,12 @@ pub async fn check_sqlite_pragmas(db: &impl ConnectionTrait) -> Result<(), DbErr
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
     static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let turn = if db.get_database_backend() == DbBackend::Sqlite {
-        Some(
-            tokio::time::timeout(SQLITE_BUSY_TIMEOUT, TURN.lock())
-                .await
-                .map_err(|_| DbErr::Custom("database is locked: no turn to write".into()))?,
-        )
+        let asked = std::time::Instant::now();
+        let turn = tokio::time::timeout(SQLITE_BUSY_TIMEOUT, TURN.lock())
+            .await
+            .map_err(|_| DbErr::Custom("database is locked: no turn to write".into()))?;
+        crate::ops::metrics::write_gate_waited(asked.elapsed().as_secs_f64());
+        Some(turn)
     } else {
         None
     };

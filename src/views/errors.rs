@@ -29,6 +29,10 @@ pub fn error_page(status: StatusCode, reason: Option<&Msg>) -> Markup {
             "Berkas terlalu besar. Perkecil ukurannya lalu coba lagi.",
             "The file is too large. Make it smaller and try again.",
         ),
+        503 => (
+            "Layanan sedang tidak tersedia. Data yang sudah tersimpan aman; coba lagi beberapa menit lagi.",
+            "The service is unavailable right now. What was saved is safe; try again in a few minutes.",
+        ),
         429 => (
             "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.",
             "Too many attempts. Wait a few minutes and try again.",

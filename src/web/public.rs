@@ -1,7 +1,7 @@
 //! Public pages: home, regions, the audit head, health and the language switch.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -124,17 +124,6 @@ fn plain_text(body: String) -> Response {
         body,
     )
         .into_response()
-}
-
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
-pub async fn healthz(State(app): State<AppState>) -> Response {
-    match app.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
-    }
 }
 
 /// Query of the language switch.

@@ -131,7 +131,7 @@ fn importing_regions_and_rts_twice_changes_nothing_the_second_time() {
 }
 
 #[test]
-fn backup_makes_a_copy_that_opens_and_verifies() {
+fn backup_makes_a_bundle_that_restores_opens_and_verifies() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let regions = concat!(
@@ -139,18 +139,40 @@ fn backup_makes_a_copy_that_opens_and_verifies() {
         "/fixtures/regions_samarinda.csv"
     );
     assert!(pokmas(d, &["import-regions", regions]).status.success());
-    let copy = d.join("backup.db");
-    let o = pokmas(d, &["backup", copy.to_str().expect("utf8")]);
+    std::fs::write(d.join("checkpoint.key"), "cd".repeat(32)).expect("key");
+    let bundle = d.join("backup");
+    let o = pokmas(d, &["backup", bundle.to_str().expect("utf8")]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = pokmas(d, &["backup", copy.to_str().expect("utf8")]);
+    assert!(
+        text(&o).contains("secret.key is NOT in the bundle"),
+        "{}",
+        text(&o)
+    );
+    let o = pokmas(d, &["backup", bundle.to_str().expect("utf8")]);
     assert!(
         !o.status.success(),
         "an existing backup is never overwritten"
     );
 
-    // Restore: a fresh data dir whose database is the copy.
+    // Restore into a fresh data dir; a non-empty one is refused.
     let restored = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(&copy, restored.path().join("pokmas.db")).expect("copy");
+    std::fs::write(restored.path().join("x"), "in use").expect("write");
+    let o = pokmas(
+        restored.path(),
+        &["restore", bundle.to_str().expect("utf8")],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("is not empty"), "{}", text(&o));
+    std::fs::remove_file(restored.path().join("x")).expect("rm");
+    let o = pokmas(
+        restored.path(),
+        &["restore", bundle.to_str().expect("utf8")],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read(restored.path().join("checkpoint.key")).expect("key"),
+        "cd".repeat(32).as_bytes()
+    );
     let csv = restored.path().join("audit.csv");
     let o = pokmas(
         restored.path(),
@@ -162,6 +184,18 @@ fn backup_makes_a_copy_that_opens_and_verifies() {
         &["audit", "verify", csv.to_str().expect("utf8")],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // A damaged bundle is refused before anything is copied.
+    std::fs::write(bundle.join("checkpoint.key"), "ef".repeat(32)).expect("tamper");
+    let again = tempfile::tempdir().expect("tempdir");
+    let o = pokmas(again.path(), &["restore", bundle.to_str().expect("utf8")]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("checkpoint.key does not match its SHA-256 sum"),
+        "{}",
+        text(&o)
+    );
+    assert!(!again.path().join("pokmas.db").exists());
 }
 
 #[test]

@@ -58,7 +58,33 @@ impl Drop for TestDb {
 impl TestDb {
     /// A fresh SQLite file in a temporary directory, migrated.
     pub async fn sqlite() -> TestDb {
+        Self::sqlite_with(None).await
+    }
+
+    /// [`TestDb::sqlite`] whose connections run `hook`'s SQL whenever they are
+    /// opened or handed out (fault injection).
+    pub async fn sqlite_with(hook: Option<pokmas::db::pool::SqliteAcquireHook>) -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("pokmas.db").display()
+        );
+        let db = pokmas::db::connect_with(&url, hook)
+            .await
+            .expect("open sqlite");
+        Migrator::up(&db, None).await.expect("migrate sqlite");
+        TestDb {
+            db,
+            url,
+            dir,
+            pg: None,
+        }
+    }
+
+    /// The SQLite database `pokmas.db` in the data folder `dir` (e.g. a
+    /// restored one), migrated.
+    #[allow(dead_code, reason = "used by the restore drill")]
+    pub async fn sqlite_in(dir: TempDir) -> TestDb {
         let url = format!(
             "sqlite://{}?mode=rwc",
             dir.path().join("pokmas.db").display()

@@ -49,7 +49,7 @@ async fn english_switch_persists_across_pages_and_returns_to_the_same_page() {
 }
 
 #[tokio::test]
-async fn health_check_answers_when_the_database_does() {
+async fn health_check_answers_while_the_process_serves() {
     let mut app = TestApp::new().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status, StatusCode::OK);

@@ -78,7 +78,24 @@ impl<E: Into<AppError>> From<E> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, error, message) = match self.0 {
+        let (status, error, message) = match self.0.classified() {
+            AppError::Unavailable(e) => {
+                tracing::error!(error = %format!("{e:#}"), "database unavailable (api)");
+                let body = ErrorBody {
+                    error: "unavailable",
+                    message: "Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi."
+                        .to_owned(),
+                };
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(
+                        axum::http::header::RETRY_AFTER,
+                        crate::error::RETRY_AFTER_SECS,
+                    )],
+                    Json(body),
+                )
+                    .into_response();
+            }
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
