@@ -12,6 +12,7 @@ pub mod imported;
 pub mod lang;
 pub mod lottery;
 pub mod masking;
+pub mod merkle;
 pub mod nik;
 pub mod ranking;
 pub mod registration;
