@@ -26,6 +26,8 @@ pub struct App {
     pub checkpoint_key: CheckpointKey,
     /// The audit chain head public pages are cached by.
     pub head: crate::db::audit::HeadCache,
+    /// The Merkle log over the trail (shared with the checkpoint signer).
+    pub merkle: Arc<crate::services::merkle_log::LogCache>,
 }
 
 impl AppState {
@@ -33,7 +35,9 @@ impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> AppState {
         let csrf = csrf_config(&config);
         let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes());
+        let merkle = Arc::clone(checkpoint_key.log());
         AppState(Arc::new(App {
+            merkle,
             db,
             config,
             csrf,

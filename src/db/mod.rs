@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod entities;
+pub mod merkle;
 
 use std::time::Duration;
 

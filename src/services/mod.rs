@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod checkpoints;
 pub mod documents;
+pub mod merkle_log;
 pub mod panels;
 pub mod rate_limit;
 pub mod regions;
@@ -12,6 +13,7 @@ pub mod rounds;
 pub mod scoring;
 pub mod self_service;
 pub mod standings;
+pub mod tlog;
 // verification and staff accounts
 pub mod staff;
 pub mod verification;

@@ -11,6 +11,7 @@ pub mod public;
 pub mod rounds;
 pub mod scoring;
 pub mod session_store;
+pub mod tlog;
 // verification and staff accounts
 pub mod staff;
 // auditor exports

@@ -24,6 +24,7 @@ mod rounds;
 mod schema;
 mod scoring;
 mod standings;
+mod tlog;
 // verification and staff accounts
 mod verification;
 mod web_shell;

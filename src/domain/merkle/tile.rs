@@ -117,8 +117,9 @@ impl TileId {
         (id.path() == path).then_some(id)
     }
 
-    /// The leaves a tile covers must all be in a tree of `size` leaves.
-    fn fits(&self, size: u64) -> bool {
+    /// Whether a tree of `size` leaves holds all of the tile.
+    #[must_use]
+    pub fn fits(&self, size: u64) -> bool {
         let level = match self.kind {
             TileKind::Hashes(l) => u32::from(l),
             TileKind::Entries => 0,
