@@ -28,6 +28,8 @@ pub struct App {
     pub head: crate::db::audit::HeadCache,
     /// The Merkle log over the trail (shared with the checkpoint signer).
     pub merkle: Arc<crate::services::merkle_log::LogCache>,
+    /// The witnesses asked to cosign each checkpoint, and their status.
+    pub witnesses: crate::services::witnesses::Witnesses,
 }
 
 impl AppState {
@@ -36,8 +38,10 @@ impl AppState {
         let csrf = csrf_config(&config);
         let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes());
         let merkle = Arc::clone(checkpoint_key.log());
+        let witnesses = crate::services::witnesses::Witnesses::load(&config.data_dir);
         AppState(Arc::new(App {
             merkle,
+            witnesses,
             db,
             config,
             csrf,

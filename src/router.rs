@@ -216,6 +216,12 @@ pub fn router(state: AppState) -> Router {
         .route("/pendaftaran/{id}", get(apps::status_page))
         .route("/pendaftaran/{id}/tanda-terima", get(apps::receipt))
         .route("/pendaftaran/{id}/pin", post(apps::reissue_pin))
+        .route("/pendaftaran/{id}/bukti", get(crate::web::receipts::list))
+        .route(
+            "/pendaftaran/{id}/bukti/{seq}",
+            get(crate::web::receipts::download),
+        )
+        .route("/cek-status/bukti", post(crate::web::receipts::public))
         .route("/pendaftaran/{id}/batal", post(apps::withdraw))
         .route("/dokumen/{id}", get(apps::document))
         .route("/meja-bantuan", get(apps::desk).post(apps::desk_start))

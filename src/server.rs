@@ -42,6 +42,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
     let state = AppState::new(db, config);
     let checkpointer = spawn_daily_checkpoints(state.clone(), stop_tx.subscribe());
+    let witnessing = crate::services::witnesses::spawn(state.clone(), stop_tx.subscribe());
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -58,6 +59,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::error!(error = %e, "mail worker ended abnormally");
     }
     let _ = checkpointer.await;
+    let _ = witnessing.await;
     served?;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -82,3 +82,57 @@ pub fn check_root(file: &Path, opened: &crate::domain::checkpoint::Opened) -> i3
         }
     }
 }
+
+/// `pokmas audit verify-proof FILE --policy POLICY`: prints the verdict and
+/// returns the exit code (0 valid, 1 not valid, 2 malformed input).
+#[must_use]
+pub fn verify_proof(file: &Path, policy: &Path) -> i32 {
+    use crate::domain::merkle::policy::Policy;
+    use crate::domain::merkle::receipt::{Receipt, ReceiptError};
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+    };
+    let parsed = read(policy)
+        .and_then(|t| Policy::parse(&t).map_err(|e| format!("{}: {e}", policy.display())))
+        .and_then(|p| {
+            read(file)
+                .and_then(|t| Receipt::parse(&t).map_err(|e| format!("{}: {e}", file.display())))
+                .map(|r| (p, r))
+        });
+    let (policy, receipt) = match parsed {
+        Ok(x) => x,
+        Err(e) => {
+            println!("malformed: {e}");
+            return 2;
+        }
+    };
+    match receipt.verify(&policy) {
+        Ok(v) => {
+            let field = |k: &str| v.event.get(k).map(ToString::to_string).unwrap_or_default();
+            println!(
+                "valid: event {} ({} at {}, subject {}) is entry {} of {} in the log {}",
+                field("seq"),
+                field("action"),
+                field("at"),
+                field("subject_id"),
+                receipt.index,
+                v.tree_size,
+                v.origin
+            );
+            println!("event hash {}", v.event_hash);
+            println!("payload {}", field("payload"));
+            for (name, time) in &v.witnesses {
+                println!("cosigned by witness {name} at {time} (POSIX time)");
+            }
+            0
+        }
+        Err(ReceiptError::Malformed(e)) => {
+            println!("malformed: {e}");
+            2
+        }
+        Err(e) => {
+            println!("not valid: {e}");
+            1
+        }
+    }
+}

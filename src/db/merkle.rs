@@ -40,3 +40,18 @@ pub async fn checkpoint_sizes<C: ConnectionTrait>(conn: &C) -> Result<Vec<i64>, 
         .all(conn)
         .await
 }
+
+/// The events that carry a registration number, oldest first.
+///
+/// # Errors
+/// Storage failures.
+pub async fn events_of<C: ConnectionTrait>(
+    conn: &C,
+    registration_no: &str,
+) -> Result<Vec<audit_event::Model>, DbErr> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::RegistrationNo.eq(registration_no))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(conn)
+        .await
+}

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod merkle_log;
 pub mod panels;
 pub mod rate_limit;
+pub mod receipts;
 pub mod regions;
 pub mod rounds;
 pub mod scoring;
@@ -17,6 +18,7 @@ pub mod tlog;
 // verification and staff accounts
 pub mod staff;
 pub mod verification;
+pub mod witnesses;
 // auditor exports
 pub mod exports;
 // auditors' workspace: trail browser, histories, panel analytics

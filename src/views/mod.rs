@@ -10,6 +10,7 @@ pub mod layout;
 pub mod panels;
 pub mod public;
 pub mod qr;
+pub mod receipts;
 pub mod rounds;
 pub mod scoring;
 // verification and staff accounts

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod multipart;
 pub mod panels;
 pub mod public;
+pub mod receipts;
 pub mod rounds;
 pub mod scoring;
 pub mod session_store;

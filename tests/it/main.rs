@@ -25,6 +25,7 @@ mod schema;
 mod scoring;
 mod standings;
 mod tlog;
+mod witnesses;
 // verification and staff accounts
 mod verification;
 mod web_shell;

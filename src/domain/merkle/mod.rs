@@ -7,7 +7,10 @@
 //! `SHA-256(0x01 ‖ left ‖ right)`. Entries hold event hashes only, never the
 //! events themselves, so the tree carries no personal data.
 
+pub mod cosign;
+pub mod policy;
 pub mod proof;
+pub mod receipt;
 pub mod tile;
 pub mod tree;
 
