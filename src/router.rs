@@ -233,6 +233,8 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/ekspor/{id}/{file}", get(audit_exports::download))
         .route("/jejak-audit/checkpoint.txt", get(public::checkpoint_text))
         .route("/jejak-audit/kunci.txt", get(public::public_key_text))
+        .route("/log", get(crate::web::tlog::page))
+        .route("/log/policy.txt", get(crate::web::tlog::policy))
         .route("/log/checkpoint", get(crate::web::tlog::checkpoint))
         .route("/log/tile/{*path}", get(crate::web::tlog::tile))
         // end auditor exports and signed checkpoints

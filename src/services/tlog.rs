@@ -103,3 +103,55 @@ fn write_atomically(path: &Path, data: &[u8]) -> Result<(), ServiceError> {
     std::fs::rename(&tmp, path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(())
 }
+
+/// A signed checkpoint as the public log page shows it: its size and root,
+/// and the consistency proof from the checkpoint before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointLink {
+    pub size: i64,
+    pub root: String,
+    pub reason: String,
+    pub cosignatures: usize,
+    /// `(older size, proof hashes in base64)`; `None` for the first.
+    pub from_previous: Option<(i64, Vec<String>)>,
+}
+
+/// The latest `limit` checkpoints, newest first, each with the consistency
+/// proof from its predecessor.
+///
+/// # Errors
+/// Storage failures, or a stored note that no longer opens.
+pub async fn checkpoint_links(app: &App, limit: u64) -> Result<Vec<CheckpointLink>, ServiceError> {
+    use base64::Engine;
+    let b64 = |h: &[u8]| base64::engine::general_purpose::STANDARD.encode(h);
+    let cps = super::checkpoints::list(&app.db, limit + 1).await?;
+    app.merkle.sync(&app.db).await?;
+    let key = app.checkpoint_key.verifier();
+    let log = app.merkle.read();
+    let mut out = Vec::new();
+    for (i, cp) in cps
+        .iter()
+        .enumerate()
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+    {
+        let opened = crate::domain::checkpoint::open(&cp.note, &key)
+            .map_err(|e| anyhow::anyhow!("checkpoint {}: {e}", cp.seq))?;
+        let from_previous = cps.get(i + 1).and_then(|prev| {
+            let proof = log
+                .tree
+                .consistency_proof(u64::try_from(prev.seq).ok()?, u64::try_from(cp.seq).ok()?)?;
+            Some((prev.seq, proof.iter().map(|h| b64(h)).collect()))
+        });
+        out.push(CheckpointLink {
+            size: cp.seq,
+            root: b64(&opened.root),
+            reason: cp.reason.clone(),
+            cosignatures: cp.note[opened.text.len()..]
+                .matches('\u{2014}')
+                .count()
+                .saturating_sub(1),
+            from_previous,
+        });
+    }
+    Ok(out)
+}

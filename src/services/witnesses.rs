@@ -40,6 +40,8 @@ pub struct WitnessStatus {
 #[derive(Debug)]
 pub struct Witnesses {
     policy: Option<Policy>,
+    /// The policy file as written, published for verifiers.
+    text: Option<String>,
     status: Mutex<BTreeMap<String, WitnessStatus>>,
     client: reqwest::Client,
 }
@@ -51,13 +53,25 @@ impl Witnesses {
     #[must_use]
     pub fn load(data_dir: &Path) -> Witnesses {
         let path = data_dir.join("witnesses.policy");
-        let policy = match std::fs::read_to_string(&path) {
-            Ok(text) => Policy::parse(&text)
+        let text = std::fs::read_to_string(&path).ok();
+        let policy = text.as_deref().and_then(|t| {
+            Policy::parse(t)
                 .inspect_err(|e| tracing::error!(error = %e, file = %path.display(), "witness policy ignored"))
-                .ok(),
-            Err(_) => None,
-        };
-        Witnesses::new(policy)
+                .ok()
+        });
+        let mut w = Witnesses::new(policy);
+        if w.policy.is_some() {
+            w.text = text;
+        }
+        w
+    }
+
+    /// The policy a verifier of this installation's receipts uses: the log
+    /// key, then the configured witnesses and quorum (or `quorum none`).
+    #[must_use]
+    pub fn verifier_policy(&self, log: &crate::domain::checkpoint::VerifierKey) -> String {
+        let witnesses = self.text.as_deref().unwrap_or("quorum none\n");
+        format!("log {log}\n{witnesses}")
     }
 
     /// The given witnesses.
@@ -72,6 +86,7 @@ impl Witnesses {
             .unwrap_or_default();
         Witnesses {
             policy,
+            text: None,
             status: Mutex::default(),
             client,
         }

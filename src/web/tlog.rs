@@ -42,3 +42,32 @@ pub async fn tile(State(app): State<AppState>, Path(path): Path<String>) -> AppR
     )
         .into_response())
 }
+
+/// `GET /log/policy.txt`: the C2SP tlog-policy a verifier of receipts uses.
+pub async fn policy(State(app): State<AppState>) -> Response {
+    let text = app
+        .witnesses
+        .verifier_policy(&app.checkpoint_key.verifier());
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+/// `GET /log`: the signed checkpoints with the consistency proof between
+/// each and the one before, and the witnesses' status.
+pub async fn page(
+    State(app): State<AppState>,
+    ctx: crate::views::PageCtx,
+) -> AppResult<maud::Markup> {
+    let links = services::tlog::checkpoint_links(&app, 20).await?;
+    let witnesses = app.witnesses.statuses();
+    Ok(crate::views::tlog::page(
+        &ctx,
+        &crate::views::tlog::LogPage { links, witnesses },
+    ))
+}

@@ -253,6 +253,20 @@ async fn a_receipt_verifies_offline_against_a_checkpoint_cosigned_by_two_witness
             .is_err()
     );
     assert_eq!(*w2.answers.lock().unwrap(), vec![200]);
+
+    // The published policy is the one the verifier used; the log page shows
+    // the checkpoint with both cosignatures.
+    let mut app = app;
+    let res = app.get("/log/policy.txt").await;
+    assert_eq!(res.body, policy_text);
+    let res = app.get("/log").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body.contains("witness") || res.body.contains("Saksi"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("Kosignatur saksi: 2"), "{}", res.body);
 }
 
 #[tokio::test]
@@ -342,4 +356,16 @@ async fn a_witness_catches_up_after_409_refuses_a_bad_proof_and_catches_a_split_
         "{statuses:?}"
     );
     assert_eq!(w1.answers.lock().unwrap().last(), Some(&422));
+    // The failure shows on the log page; the consistency proof between the
+    // two checkpoints of the first installation is published.
+    let mut other = other;
+    let page = other.get("/log").await;
+    assert!(page.body.contains("gagal: HTTP 422"), "{}", page.body);
+    let mut app = app;
+    let page = app.get("/log").await;
+    assert!(
+        page.body.contains("Bukti konsistensi dari ukuran 10"),
+        "{}",
+        page.body
+    );
 }
