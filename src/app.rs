@@ -28,6 +28,10 @@ pub struct App {
     pub head: crate::db::audit::HeadCache,
     /// What readiness checks know about this process.
     pub health: crate::ops::health::Health,
+    /// The Merkle log over the trail (shared with the checkpoint signer).
+    pub merkle: Arc<crate::services::merkle_log::LogCache>,
+    /// The witnesses asked to cosign each checkpoint, and their status.
+    pub witnesses: crate::services::witnesses::Witnesses,
 }
 
 impl AppState {
@@ -39,7 +43,11 @@ impl AppState {
         let csrf = csrf_config(&config);
         let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes())
             .map_err(|e| anyhow::anyhow!("--base-url {}: {e}", config.base_url))?;
+        let merkle = Arc::clone(checkpoint_key.log());
+        let witnesses = crate::services::witnesses::Witnesses::load(&config.data_dir);
         Ok(AppState(Arc::new(App {
+            merkle,
+            witnesses,
             db,
             config,
             csrf,

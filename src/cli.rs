@@ -205,6 +205,22 @@ pub enum AuditCommand {
         #[arg(long, env = "POKMAS_BASE_URL", default_value = "http://127.0.0.1:8080")]
         base_url: String,
     },
+    /// Check a receipt (`.tlog-proof` file) offline against a trust policy
+    /// (C2SP tlog-policy: the log key, the witnesses and the quorum). Exit 0
+    /// valid, 1 not valid, 2 malformed input.
+    VerifyProof {
+        /// The receipt file.
+        file: PathBuf,
+        /// The policy file (as served at `/log/policy.txt`).
+        #[arg(long)]
+        policy: PathBuf,
+    },
+    /// Write the Merkle log as C2SP tlog-tiles static files under DIR
+    /// (`DIR/checkpoint`, `DIR/tile/…`), for any web server to serve.
+    Tiles {
+        /// The folder to write (created if missing; existing tiles are kept).
+        dir: PathBuf,
+    },
     /// Re-rank every formation from an `export all` folder and report every
     /// disagreement with its `rankings.csv`. Exit 0 all agree, 1 disagreements,
     /// 2 malformed files. No database needed.
@@ -312,6 +328,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         }) => {
             let db = open_migrated(&inst).await?;
             crate::verify_cmd::print_checkpoint(&db, &inst.data_dir, &base_url, public_key).await
+        }
+        Command::Audit(AuditCommand::VerifyProof { file, policy }) => {
+            Ok(crate::tlog_cmd::verify_proof(&file, &policy))
+        }
+        Command::Audit(AuditCommand::Tiles { dir }) => {
+            let db = open_migrated(&inst).await?;
+            crate::tlog_cmd::write_tiles(&db, &dir).await
         }
         Command::Audit(AuditCommand::Recompute { dir }) => Ok(crate::verify_cmd::recompute(&dir)),
         Command::Audit(AuditCommand::Analytics { dir }) => Ok(crate::verify_cmd::analytics(&dir)),

@@ -19,6 +19,7 @@ pub mod router;
 pub mod server;
 pub mod services;
 pub mod storage;
+pub mod tlog_cmd;
 pub mod verify_cmd;
 pub mod views;
 pub mod web;

@@ -226,6 +226,12 @@ pub fn router(state: AppState) -> Router {
         .route("/pendaftaran/{id}", get(apps::status_page))
         .route("/pendaftaran/{id}/tanda-terima", get(apps::receipt))
         .route("/pendaftaran/{id}/pin", post(apps::reissue_pin))
+        .route("/pendaftaran/{id}/bukti", get(crate::web::receipts::list))
+        .route(
+            "/pendaftaran/{id}/bukti/{seq}",
+            get(crate::web::receipts::download),
+        )
+        .route("/cek-status/bukti", post(crate::web::receipts::public))
         .route("/pendaftaran/{id}/batal", post(apps::withdraw))
         .route("/dokumen/{id}", get(apps::document))
         .route("/meja-bantuan", get(apps::desk).post(apps::desk_start))
@@ -237,6 +243,10 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/ekspor/{id}/{file}", get(audit_exports::download))
         .route("/jejak-audit/checkpoint.txt", get(public::checkpoint_text))
         .route("/jejak-audit/kunci.txt", get(public::public_key_text))
+        .route("/log", get(crate::web::tlog::page))
+        .route("/log/policy.txt", get(crate::web::tlog::policy))
+        .route("/log/checkpoint", get(crate::web::tlog::checkpoint))
+        .route("/log/tile/{*path}", get(crate::web::tlog::tile))
         // end auditor exports and signed checkpoints
         // auditors' workspace (read only)
         .route("/audit", get(trail::home))

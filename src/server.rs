@@ -48,6 +48,7 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
         state.config.data_dir.join("files"),
         stop_tx.subscribe(),
     );
+    let witnessing = crate::services::witnesses::spawn(state.clone(), stop_tx.subscribe());
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -65,6 +66,7 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
     }
     let _ = checkpointer.await;
     let _ = sweeper.await;
+    let _ = witnessing.await;
     served?;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -91,7 +91,10 @@ pub fn verify_signed(file: &Path, note: &Path, key: &str) -> i32 {
         opened.origin, opened.checkpoint.seq, opened.checkpoint.hash
     );
     let cp = format!("{}:{}", opened.checkpoint.seq, opened.checkpoint.hash);
-    verify(file, Some(&cp))
+    match verify(file, Some(&cp)) {
+        0 => crate::tlog_cmd::check_root(file, &opened),
+        code => code,
+    }
 }
 
 /// `audit checkpoint [--public-key]`: prints the latest signed note.

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod entities;
 pub mod ops;
 pub mod pool;
+pub mod merkle;
 
 use std::time::Duration;
 

@@ -1,14 +1,17 @@
-//! Signed checkpoints of the audit trail in the C2SP
-//! `tlog-checkpoint` format, carried in a C2SP `signed-note`.
+//! Signed checkpoints of the audit trail in the C2SP `tlog-checkpoint`
+//! format, carried in a C2SP `signed-note`.
 //!
-//! A checkpoint body is three lines: the origin, the tree size (our `seq`) and
-//! the root hash (our chain head hash, the 32 raw bytes in standard base64).
+//! A checkpoint body is four lines: the origin, the tree size (the `seq` of
+//! the last event covered), the root hash of the Merkle tree over the events
+//! (the 32 raw bytes in standard base64), and one extension line
+//! `chain-head <hex>` naming the hash of that last event in the hash chain.
 //! After a blank line come signature lines `— <key name> <base64(key id ‖ sig)>`
 //! where the key id is the first four bytes of
 //! `SHA-256(key name ‖ "\n" ‖ 0x01 ‖ public key)` and the Ed25519 signature
 //! covers the body bytes, final newline included. Anyone holding the verifier
 //! key `<name>+<hex key id>+<base64(0x01 ‖ public key)>` can check a note with
-//! any implementation of the format.
+//! any implementation of the format; witnesses add their cosignatures as more
+//! signature lines.
 
 use std::str::FromStr;
 
@@ -18,11 +21,14 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 use crate::domain::audit::Checkpoint;
+use crate::domain::merkle::Hash;
 
 /// Signature algorithm byte for Ed25519 in signed notes.
 const ALG_ED25519: u8 = 0x01;
 /// The em dash and space that open every signature line.
-const SIG_PREFIX: &str = "\u{2014} ";
+pub const SIG_PREFIX: &str = "\u{2014} ";
+/// The extension line naming the chain head the checkpoint covers.
+pub const CHAIN_HEAD_PREFIX: &str = "chain-head ";
 
 /// Why a note or a verifier key was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -37,7 +43,7 @@ pub enum NoteError {
     NotSignedByKey(String),
     #[error("the signature by key {0} does not match the note text")]
     BadSignature(String),
-    #[error("the checkpoint text is not ORIGIN, SIZE and a base64 SHA-256 hash")]
+    #[error("the checkpoint text is not ORIGIN, SIZE, a base64 Merkle root and the chain head")]
     BadBody,
     #[error("the checkpoint is for origin {found:?}, expected {expected:?}")]
     WrongOrigin { expected: String, found: String },
@@ -55,12 +61,13 @@ pub fn key_id(name: &str, key: &VerifyingKey) -> [u8; 4] {
     [digest[0], digest[1], digest[2], digest[3]]
 }
 
-/// The checkpoint body: origin, size and root hash, each on its own line.
+/// The checkpoint body: origin, size, Merkle root and the chain head, each
+/// on its own line.
 ///
 /// # Errors
-/// [`NoteError::BadBody`] when the hash is not 64 hex digits or the origin
-/// is empty or spans lines.
-pub fn body(origin: &str, cp: &Checkpoint) -> Result<String, NoteError> {
+/// [`NoteError::BadBody`] when the chain head is not 64 hex digits or the
+/// origin is empty or spans lines.
+pub fn body(origin: &str, cp: &Checkpoint, root: &Hash) -> Result<String, NoteError> {
     if origin.is_empty() || origin.contains('\n') {
         return Err(NoteError::BadBody);
     }
@@ -68,15 +75,25 @@ pub fn body(origin: &str, cp: &Checkpoint) -> Result<String, NoteError> {
     if raw.len() != 32 {
         return Err(NoteError::BadBody);
     }
-    Ok(format!("{origin}\n{}\n{}\n", cp.seq, B64.encode(raw)))
+    Ok(format!(
+        "{origin}\n{}\n{}\n{CHAIN_HEAD_PREFIX}{}\n",
+        cp.seq,
+        B64.encode(root),
+        cp.hash.to_ascii_lowercase()
+    ))
 }
 
 /// Signs a checkpoint: the full note text, ending with a newline.
 ///
 /// # Errors
 /// As [`body`].
-pub fn sign(origin: &str, cp: &Checkpoint, key: &SigningKey) -> Result<String, NoteError> {
-    let text = body(origin, cp)?;
+pub fn sign(
+    origin: &str,
+    cp: &Checkpoint,
+    root: &Hash,
+    key: &SigningKey,
+) -> Result<String, NoteError> {
+    let text = body(origin, cp, root)?;
     let signature = key.sign(text.as_bytes());
     let mut blob = key_id(origin, &key.verifying_key()).to_vec();
     blob.extend_from_slice(&signature.to_bytes());
@@ -168,11 +185,16 @@ impl FromStr for VerifierKey {
     }
 }
 
-/// A checkpoint whose signature has been checked.
+/// A checkpoint whose signature has been checked: the chain head it names
+/// and the Merkle root over the events up to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Opened {
     pub origin: String,
     pub checkpoint: Checkpoint,
+    pub root: Hash,
+    /// The signed text (origin to extension lines, final newline included),
+    /// which cosignatures also cover.
+    pub text: String,
 }
 
 /// Checks a signed note against a verifier key and reads the checkpoint in it.
@@ -213,7 +235,7 @@ pub fn open(note: &str, key: &VerifierKey) -> Result<Opened, NoteError> {
 
 fn parse_body(text: &str, expected_origin: &str) -> Result<Opened, NoteError> {
     let mut lines = text.lines();
-    let (Some(origin), Some(size), Some(hash)) = (lines.next(), lines.next(), lines.next()) else {
+    let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next()) else {
         return Err(NoteError::BadBody);
     };
     if origin != expected_origin {
@@ -226,16 +248,23 @@ fn parse_body(text: &str, expected_origin: &str) -> Result<Opened, NoteError> {
         return Err(NoteError::BadBody);
     }
     let seq = size.parse().map_err(|_| NoteError::BadBody)?;
-    let raw = B64.decode(hash).map_err(|_| NoteError::BadBody)?;
-    if raw.len() != 32 {
-        return Err(NoteError::BadBody);
-    }
+    let root: Hash = B64
+        .decode(root)
+        .ok()
+        .and_then(|r| r.try_into().ok())
+        .ok_or(NoteError::BadBody)?;
+    let chain_head = lines
+        .find_map(|l| l.strip_prefix(CHAIN_HEAD_PREFIX))
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or(NoteError::BadBody)?;
     Ok(Opened {
         origin: origin.to_owned(),
         checkpoint: Checkpoint {
             seq,
-            hash: hex::encode(raw),
+            hash: chain_head.to_ascii_lowercase(),
         },
+        root,
+        text: text.to_owned(),
     })
 }
 
@@ -292,22 +321,30 @@ mod tests {
         }
     }
 
+    const ROOT: Hash = [0xcc; 32];
+
+    fn sign(origin: &str, cp: &Checkpoint, key: &SigningKey) -> Result<String, NoteError> {
+        super::sign(origin, cp, &ROOT, key)
+    }
+
     #[test]
     fn a_signed_note_has_the_tlog_checkpoint_shape_and_opens_with_its_key() {
         let note = sign(ORIGIN, &cp(42, 'a'), &key(7)).unwrap();
         let lines: Vec<&str> = note.split('\n').collect();
         assert_eq!(lines[0], ORIGIN);
         assert_eq!(lines[1], "42");
-        assert_eq!(B64.decode(lines[2]).unwrap(), vec![0xaa; 32]);
-        assert_eq!(lines[3], "");
-        assert!(lines[4].starts_with("\u{2014} pokmas.samarindakota.go.id/audit "));
-        assert_eq!(lines[5], "", "the note ends with a newline");
+        assert_eq!(B64.decode(lines[2]).unwrap(), vec![0xcc; 32]);
+        assert_eq!(lines[3], format!("chain-head {}", "a".repeat(64)));
+        assert_eq!(lines[4], "");
+        assert!(lines[5].starts_with("\u{2014} pokmas.samarindakota.go.id/audit "));
+        assert_eq!(lines[6], "", "the note ends with a newline");
 
         let vkey = VerifierKey::new(ORIGIN, key(7).verifying_key()).unwrap();
         let parsed: VerifierKey = vkey.to_string().parse().unwrap();
         assert_eq!(parsed, vkey);
         let opened = open(&note, &parsed).unwrap();
         assert_eq!(opened.checkpoint, cp(42, 'a'));
+        assert_eq!(opened.root, ROOT);
         assert_eq!(opened.origin, ORIGIN);
     }
 

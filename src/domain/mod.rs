@@ -13,6 +13,7 @@ pub mod imported;
 pub mod lang;
 pub mod lottery;
 pub mod masking;
+pub mod merkle;
 pub mod nik;
 pub mod panel_review;
 pub mod ranking;

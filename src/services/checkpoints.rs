@@ -1,8 +1,10 @@
-//! Signed checkpoints of the audit trail: at every publication of
-//! results, and once a day when the trail moved, the chain head `(seq, hash)`
-//! is signed with the installation's Ed25519 key and stored as a C2SP
-//! `tlog-checkpoint` note. A checkpoint is only signed when it extends the
+//! Signed checkpoints of the audit trail: at every publication of results,
+//! and once a day when the trail moved, the Merkle root over the events up to
+//! the chain head (and the head's `(seq, hash)`) is signed with the
+//! installation's Ed25519 key and stored as a C2SP `tlog-checkpoint` note. A checkpoint is only signed when it extends the
 //! previous one, so the key never blesses a rewritten or truncated trail.
+
+use std::sync::Arc;
 
 use ed25519_dalek::SigningKey;
 use sea_orm::{
@@ -15,12 +17,15 @@ use super::ServiceError;
 use crate::db::entities::{audit_chain_head, audit_checkpoint, audit_event};
 use crate::domain::audit::Checkpoint;
 use crate::domain::checkpoint::{self as note, VerifierKey};
+use crate::services::merkle_log::LogCache;
 
-/// The installation's checkpoint signing key and the origin it signs for.
+/// The installation's checkpoint signing key, the origin it signs for and
+/// the Merkle log whose roots it signs.
 #[derive(Clone)]
 pub struct CheckpointKey {
     signing: SigningKey,
     verifier: VerifierKey,
+    log: Arc<LogCache>,
 }
 
 impl std::fmt::Debug for CheckpointKey {
@@ -45,7 +50,24 @@ impl CheckpointKey {
             .trim_end_matches('/');
         let signing = SigningKey::from_bytes(seed);
         let verifier = VerifierKey::new(&format!("{host}/audit"), signing.verifying_key())?;
-        Ok(CheckpointKey { signing, verifier })
+        Ok(CheckpointKey {
+            signing,
+            verifier,
+            log: Arc::default(),
+        })
+    }
+
+    /// The Merkle log over the trail that this key signs the roots of.
+    #[must_use]
+    pub fn log(&self) -> &Arc<LogCache> {
+        &self.log
+    }
+
+    /// Signs arbitrary note text with the log key (for tests of witnesses
+    /// and of consistency between checkpoints).
+    #[must_use]
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
     }
 
     /// The origin line of every checkpoint this installation signs.
@@ -104,7 +126,28 @@ pub async fn record<C: ConnectionTrait>(
     let previous_cp = previous.as_ref().map(to_checkpoint).transpose()?;
     note::check_extends(previous_cp.as_ref(), &head_cp, hash_at_previous.as_deref())
         .map_err(|e| anyhow::anyhow!("refusing to sign checkpoint {}: {e}", head.seq))?;
-    let text = note::sign(key.origin(), &head_cp, &key.signing).map_err(|e| anyhow::anyhow!(e))?;
+    key.log.sync(conn).await?;
+    let root = {
+        let log = key.log.read();
+        if let Some(p) = &previous {
+            // The tree must extend the previous checkpoint's tree too.
+            let opened = note::open(&p.note, &key.verifier())
+                .map_err(|e| anyhow::anyhow!("the last checkpoint does not open: {e}"))?;
+            if log.tree.root_at(opened.checkpoint.seq) != Some(opened.root) {
+                return Err(anyhow::anyhow!(
+                    "refusing to sign checkpoint {}: the tree no longer extends checkpoint {}",
+                    head.seq,
+                    opened.checkpoint.seq
+                )
+                .into());
+            }
+        }
+        log.tree
+            .root_at(head_cp.seq)
+            .ok_or_else(|| anyhow::anyhow!("the log is shorter than the chain head {}", head.seq))?
+    };
+    let text =
+        note::sign(key.origin(), &head_cp, &root, &key.signing).map_err(|e| anyhow::anyhow!(e))?;
     let model = audit_checkpoint::ActiveModel {
         seq: Set(head.seq),
         hash: Set(head.hash),

@@ -6,16 +6,20 @@ pub mod applications;
 pub mod checkpoints;
 pub mod documents;
 pub mod panel_freeze;
+pub mod merkle_log;
 pub mod panels;
 pub mod rate_limit;
+pub mod receipts;
 pub mod regions;
 pub mod rounds;
 pub mod scoring;
 pub mod self_service;
 pub mod standings;
+pub mod tlog;
 // verification and staff accounts
 pub mod staff;
 pub mod verification;
+pub mod witnesses;
 // auditor exports
 pub mod exports;
 // auditors' workspace: trail browser, histories, panel analytics

@@ -464,6 +464,9 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
         h1 { (ctx.t("Status pendaftaran", "Application status")) }
         p { (v.round.name) @if let Some(no) = &a.registration_no { " · " strong { (no) } } }
         p { (ctx.t("Status", "Status")) ": " strong { (state_label(ctx, &a.state)) } }
+        @if a.registration_no.is_some() {
+            p { a href={ "/pendaftaran/" (a.id) "/bukti" } { (ctx.t("Bukti tercatat di jejak audit (unduh)", "Receipts from the audit trail (download)")) } }
+        }
         @if s.already_applied {
             div.notice role="status" { (ctx.t(
                 "Anda sudah memiliki pendaftaran pada seleksi ini. Setiap orang hanya dapat mendaftar satu kali per seleksi; ini pendaftaran Anda.",
@@ -542,6 +545,8 @@ pub fn withdraw_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
 #[derive(Clone, Debug, Default)]
 pub struct CheckPage {
     pub number: String,
+    /// The PIN of a successful check, carried into the receipts form.
+    pub pin: String,
     pub result: Option<PublicStatus>,
     pub error: Option<Msg>,
 }
@@ -555,6 +560,11 @@ pub fn check(ctx: &PageCtx, c: &CheckPage) -> Markup {
                 p { (r.first_name) " · " (r.registration_no) }
                 p { (r.round_name) ": " strong { (state_label(ctx, &r.state)) } }
                 p { (m(ctx, &r.next_step())) }
+                form.inline method="post" action="/cek-status/bukti" {
+                    input type="hidden" name="number" value=(r.registration_no);
+                    input type="hidden" name="pin" value=(c.pin);
+                    button type="submit" { (ctx.t("Bukti tercatat di jejak audit", "Receipts from the audit trail")) }
+                }
             }
             ol.timeline {
                 @if let Some(at) = r.submitted_at { li { (ctx.t("Terkirim", "Submitted")) ": " (format_wita(at)) } }
@@ -654,6 +664,7 @@ mod tests {
             &ctx,
             &CheckPage {
                 number: "\"><script>alert(1)</script>".into(),
+                pin: String::new(),
                 result: Some(PublicStatus {
                     first_name: "<b>Siti</b>".into(),
                     state: "submitted".into(),

@@ -10,8 +10,10 @@ pub mod layout;
 pub mod panels;
 pub mod public;
 pub mod qr;
+pub mod receipts;
 pub mod rounds;
 pub mod scoring;
+pub mod tlog;
 // verification and staff accounts
 pub mod staff;
 // auditor exports

@@ -800,6 +800,7 @@ pub async fn check(
         // Nothing to look up: ask for both, without spending an attempt.
         let page = v::CheckPage {
             number,
+            pin: String::new(),
             result: None,
             error: Some(Msg::new(
                 "Isi nomor pendaftaran dan PIN yang tertera pada tanda terima.",
@@ -814,6 +815,7 @@ pub async fn check(
                 &ctx,
                 &v::CheckPage {
                     number,
+                    pin: String::new(),
                     result: None,
                     error: Some(Msg::new(
                         "Terlalu banyak percobaan. Tunggu 15 menit lalu coba lagi.",
@@ -831,6 +833,7 @@ pub async fn check(
             StatusCode::OK,
             v::CheckPage {
                 number,
+                pin: input.pin.trim().to_owned(),
                 result: Some(r),
                 error: None,
             },
@@ -839,6 +842,7 @@ pub async fn check(
             StatusCode::NOT_FOUND,
             v::CheckPage {
                 number,
+                pin: String::new(),
                 result: None,
                 error: Some(Msg::new(
                     "Nomor pendaftaran atau PIN tidak cocok.",

@@ -8,9 +8,11 @@ pub mod auth;
 pub mod multipart;
 pub mod panels;
 pub mod public;
+pub mod receipts;
 pub mod rounds;
 pub mod scoring;
 pub mod session_store;
+pub mod tlog;
 // verification and staff accounts
 pub mod staff;
 // auditor exports

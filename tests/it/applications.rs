@@ -848,6 +848,61 @@ async fn an_operator_registers_a_resident_without_phone_or_email_and_the_public_
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert!(res.body.contains("Siti ·"));
     assert!(!res.body.contains("Aminah") && !res.body.contains(NIK));
+
+    // Receipts from the public check: the submission is listed, and its
+    // proof file can be downloaded once a signed checkpoint covers it.
+    assert!(res.body.contains("action=\"/cek-status/bukti\""));
+    let list = app
+        .post_form("/cek-status/bukti", &[("number", number), ("pin", &pin)])
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("application.submitted"), "{}", list.body);
+    assert!(list.body.contains("tersedia setelah checkpoint berikutnya"));
+    let key = app.state.checkpoint_key.clone();
+    pokmas::services::checkpoints::daily(&app.db.db, &key, time::OffsetDateTime::now_utc())
+        .await
+        .expect("daily")
+        .expect("signed");
+    let seq = pokmas::services::receipts::list(&app.state, number)
+        .await
+        .expect("list")
+        .iter()
+        .find(|r| r.action == "application.submitted")
+        .expect("the submission")
+        .seq
+        .to_string();
+    let file = app
+        .post_form(
+            "/cek-status/bukti",
+            &[("number", number), ("pin", &pin), ("seq", &seq)],
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert!(
+        file.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .expect("ascii")
+            .contains(".tlog-proof")
+    );
+    let policy = pokmas::domain::merkle::policy::Policy::parse(&format!(
+        "log {}\nquorum none\n",
+        key.verifier()
+    ))
+    .expect("policy");
+    let verified = pokmas::domain::merkle::receipt::Receipt::parse(&file.body)
+        .expect("a receipt")
+        .verify(&policy)
+        .expect("valid");
+    assert_eq!(verified.event["action"], "application.submitted");
+    assert!(!file.body.contains(NIK));
+    let refused = app
+        .post_form(
+            "/cek-status/bukti",
+            &[("number", number), ("pin", "000000"), ("seq", &seq)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+
     let res = app
         .post_form("/cek-status", &[("number", number), ("pin", "000000x")])
         .await;

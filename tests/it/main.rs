@@ -30,6 +30,8 @@ mod scoring;
 mod served;
 mod standings;
 mod sweep;
+mod tlog;
+mod witnesses;
 // verification and staff accounts
 mod verification;
 mod web_shell;

@@ -258,7 +258,7 @@ async fn every_kind_of_tampering_with_the_exported_trail_is_caught_and_the_row_n
     let attacker = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
     let impostor = e.write(
         "impostor.txt",
-        &sign(&key.name, &opened.checkpoint, &attacker).expect("sign"),
+        &sign(&key.name, &opened.checkpoint, &opened.root, &attacker).expect("sign"),
     );
     let (code, out) = e.verify_with(&e.folder.join("audit.csv"), &impostor, key_text.trim());
     assert_eq!(code, Some(1), "{out}");

@@ -526,7 +526,7 @@ async fn only_auditors_and_admins_open_the_workspace_and_auditors_see_the_nik_ma
 /// Write routes anyone may use on their own behalf (log in and out,
 /// self-registration, password reset, the public status check, one's own
 /// password): not part of the auditor's refusal matrix.
-const SELF_SERVICE: [&str; 9] = [
+const SELF_SERVICE: [&str; 10] = [
     "/masuk",
     "/keluar",
     "/daftar",
@@ -535,6 +535,7 @@ const SELF_SERVICE: [&str; 9] = [
     "/verifikasi-email/kirim-ulang",
     "/undangan",
     "/cek-status",
+    "/cek-status/bukti",
     "/akun/sandi",
 ];
 
