@@ -390,8 +390,11 @@ mod tests {
             }
         }
 
+        // The F-based intervals (McGraw & Wong) are approximations: for a
+        // panel that agrees worse than chance they may lie beside the
+        // estimate, so only their order and range are properties.
         #[test]
-        fn icc_intervals_contain_their_estimates(
+        fn icc_intervals_are_ordered_and_at_most_one(
             base in proptest::collection::vec(1i64..=5, 4..15),
             noise in proptest::collection::vec(-1i64..=1, 60),
         ) {
@@ -399,10 +402,15 @@ mod tests {
                 .map(|(i, b)| (0..3).map(|j| (b + noise[(i * 3 + j) % 60]) as f64).collect())
                 .collect();
             if let Some(icc) = icc2(&rows) {
-                for x in [icc.single, icc.average] {
+                // The average-measure bounds are the single-measure ones
+                // through Spearman-Brown, which is increasing only above
+                // -1/(k-1): a panel far worse than chance has no ordered
+                // average interval (the reference formula behaves the same).
+                let sb_defined = icc.single.lower > -0.5;
+                for (x, check) in [(icc.single, true), (icc.average, sb_defined)] {
                     prop_assert!(x.value <= 1.0 + 1e-9);
-                    if x.lower.is_finite() && x.upper.is_finite() {
-                        prop_assert!(x.lower <= x.value + 1e-9 && x.value <= x.upper + 1e-9);
+                    if check && x.lower.is_finite() && x.upper.is_finite() {
+                        prop_assert!(x.lower <= x.upper + 1e-9 && x.upper <= 1.0 + 1e-9);
                     }
                 }
                 prop_assert!(icc.single.value <= icc.average.value + 1e-9 || icc.single.value < 0.0);
