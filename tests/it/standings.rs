@@ -665,7 +665,7 @@ pub async fn announce_provisional(f: &Fixture) {
         id: admin_id,
         role: Role::Admin,
     };
-    pokmas::services::rounds::transition(
+    let alone = pokmas::services::rounds::transition(
         db,
         &f.app.state.checkpoint_key,
         actor,
@@ -674,8 +674,47 @@ pub async fn announce_provisional(f: &Fixture) {
         "",
         now(),
     )
+    .await;
+    if pokmas::services::second_look::marked(db, f.round_id)
+        .await
+        .expect("second look")
+        .is_empty()
+    {
+        alone.expect("announce provisional results");
+        return;
+    }
+    // Random or lopsided scores leave a panel unreliable: the round then
+    // needs a second admin's written look before it is published.
+    assert!(alone.is_err(), "a marked formation was published by one admin");
+    let second = f
+        .app
+        .create_user("admin-tinjau@contoh.id", Role::Admin, &[])
+        .await;
+    let second = Actor::Account {
+        id: second,
+        role: Role::Admin,
+    };
+    pokmas::services::second_look::request_publication(
+        db,
+        actor,
+        f.round_id,
+        "Penilaian selesai.",
+        now(),
+    )
     .await
-    .expect("announce provisional results");
+    .expect("request publication");
+    pokmas::services::second_look::decide_publication(
+        db,
+        &f.app.state.checkpoint_key,
+        None,
+        second,
+        f.round_id,
+        true,
+        "Panel ditinjau kedua; angka keandalan dicatat apa adanya.",
+        now(),
+    )
+    .await
+    .expect("announce provisional results after a second look");
 }
 
 #[tokio::test]
