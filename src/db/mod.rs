@@ -2,9 +2,9 @@
 
 pub mod audit;
 pub mod entities;
+pub mod merkle;
 pub mod ops;
 pub mod pool;
-pub mod merkle;
 
 use std::time::Duration;
 

@@ -685,7 +685,10 @@ pub async fn announce_provisional(f: &Fixture) {
     }
     // Random or lopsided scores leave a panel unreliable: the round then
     // needs a second admin's written look before it is published.
-    assert!(alone.is_err(), "a marked formation was published by one admin");
+    assert!(
+        alone.is_err(),
+        "a marked formation was published by one admin"
+    );
     let second = f
         .app
         .create_user("admin-tinjau@contoh.id", Role::Admin, &[])
