@@ -26,11 +26,22 @@ pub struct App {
     pub checkpoint_key: CheckpointKey,
     /// The audit chain head public pages are cached by.
     pub head: crate::db::audit::HeadCache,
+    /// "Now" for throttle windows: the system clock, or a manual one in tests.
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
     /// Builds the state around an open, migrated database.
     pub fn new(db: DatabaseConnection, config: Config) -> AppState {
+        Self::with_clock(db, config, crate::clock::Clock::system())
+    }
+
+    /// [`AppState::new`] acting on `clock` (tests hold a manual one).
+    pub fn with_clock(
+        db: DatabaseConnection,
+        config: Config,
+        clock: crate::clock::Clock,
+    ) -> AppState {
         let csrf = csrf_config(&config);
         let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes());
         AppState(Arc::new(App {
@@ -39,6 +50,7 @@ impl AppState {
             csrf,
             checkpoint_key,
             head: crate::db::audit::HeadCache::default(),
+            clock,
         }))
     }
 }

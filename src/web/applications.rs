@@ -877,7 +877,7 @@ pub async fn status_check(
     let key = limit_key(app, ip);
     // Counted before the PIN is checked so that parallel guesses cannot all
     // slip under the limit; a match takes its count back.
-    if rate_limit::attempt(&app.db, STATUS_CHECK_PER_IP, &key).await? {
+    if rate_limit::attempt(&app.db, app.clock.now(), STATUS_CHECK_PER_IP, &key).await? {
         return Ok(StatusCheck::Limited);
     }
     let found = match StatusPin::parse(pin) {
@@ -886,7 +886,7 @@ pub async fn status_check(
     };
     match found {
         Some(r) => {
-            rate_limit::forgive(&app.db, STATUS_CHECK_PER_IP, &key).await?;
+            rate_limit::forgive(&app.db, app.clock.now(), STATUS_CHECK_PER_IP, &key).await?;
             Ok(StatusCheck::Found(r))
         }
         None => Ok(StatusCheck::NoMatch),

@@ -107,9 +107,15 @@ pub async fn login_submit(
     };
     // Every attempt is counted before the password is checked (see
     // `rate_limit::attempt`); a correct password takes its count back below.
-    let account_over =
-        rate_limit::attempt(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
-    let ip_over = rate_limit::attempt(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?;
+    let account_over = rate_limit::attempt(
+        &app.db,
+        app.clock.now(),
+        rate_limit::LOGIN_PER_ACCOUNT,
+        &account_key,
+    )
+    .await?;
+    let ip_over =
+        rate_limit::attempt(&app.db, app.clock.now(), rate_limit::LOGIN_PER_IP, &ip_key).await?;
     if account_over || ip_over {
         tracing::warn!("log-in refused: too many failures");
         let form = form(too_many_logins(&ctx))?;
@@ -118,7 +124,8 @@ pub async fn login_submit(
     match accounts::authenticate(&app.db, &input.email, &input.password).await? {
         Some(acc) => {
             rate_limit::clear(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
-            rate_limit::forgive(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?;
+            rate_limit::forgive(&app.db, app.clock.now(), rate_limit::LOGIN_PER_IP, &ip_key)
+                .await?;
             session
                 .cycle_id()
                 .await
