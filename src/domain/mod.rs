@@ -15,6 +15,7 @@ pub mod masking;
 pub mod nik;
 pub mod ranking;
 pub mod registration;
+pub mod return_path;
 pub mod role;
 pub mod round;
 pub mod text;

@@ -24,10 +24,8 @@ pub struct NextQuery {
 
 /// A same-site path to return to, or empty.
 fn next_path(raw: Option<&str>) -> String {
-    match raw {
-        Some(p) if !p.is_empty() => super::public::safe_back(Some(p)),
-        _ => String::new(),
-    }
+    raw.and_then(crate::domain::return_path::return_path)
+        .unwrap_or_default()
 }
 
 pub async fn login_page(
