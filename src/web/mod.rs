@@ -10,6 +10,7 @@ pub mod panels;
 pub mod public;
 pub mod rounds;
 pub mod scoring;
+pub mod security_headers;
 pub mod session_store;
 // verification and staff accounts
 pub mod staff;
@@ -43,6 +44,8 @@ use crate::views::{PageCtx, SignedIn};
 
 /// Name of the cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "lang";
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "pokmas_session";
 /// Session key holding the signed-in account.
 pub const SESSION_ACCOUNT: &str = "account";
 
