@@ -88,6 +88,23 @@ pub const RESEND_PER_ACCOUNT: Limit = Limit {
     window_secs: 60 * 60,
 };
 
+/// Files uploaded per account per 15 minutes: a help-desk officer attaching
+/// six documents for a resident every ten minutes stays well under it; a
+/// script looping over the upload form does not.
+pub const UPLOADS_PER_ACCOUNT: Limit = Limit {
+    name: "upload:account",
+    max: 60,
+    window_secs: 15 * 60,
+};
+
+/// Files uploaded per client IP per 15 minutes (a kelurahan office or a
+/// carrier NAT puts several people behind one address).
+pub const UPLOADS_PER_IP: Limit = Limit {
+    name: "upload:ip",
+    max: 150,
+    window_secs: 15 * 60,
+};
+
 /// A keyed hash of what is throttled (a normalised e-mail address, an IP
 /// address), 32 hex digits: enough to never collide in practice.
 pub fn subject_key(key: &[u8; 32], subject: &str) -> String {

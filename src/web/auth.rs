@@ -33,10 +33,7 @@ pub async fn login_page(
     csrf: Csrf,
     axum::extract::Query(q): axum::extract::Query<NextQuery>,
 ) -> AppResult<Response> {
-    let token = csrf
-        .0
-        .authenticity_token()
-        .map_err(|e| anyhow::anyhow!("csrf: {e}"))?;
+    let token = csrf.token()?;
     let page = login(
         &ctx,
         &LoginForm {
@@ -96,10 +93,7 @@ pub async fn login_submit(
         Ok(LoginForm {
             email: typed.clone(),
             error: Some(error.to_owned()),
-            csrf: csrf
-                .0
-                .authenticity_token()
-                .map_err(|e| anyhow::anyhow!("csrf: {e}"))?,
+            csrf: csrf.token()?,
             next: next_path(input.lanjut.as_deref()),
         })
     };

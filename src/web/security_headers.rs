@@ -21,8 +21,8 @@ form-action 'self'; frame-ancestors 'none'";
 pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), \
 usb=(), serial=(), bluetooth=(), interest-cohort=()";
 
-/// Adds the headers above (a handler's own `Cache-Control` is kept only on
-/// answers that are neither signed in nor personal).
+/// Adds the headers above (a handler's own `Cache-Control` is kept when it
+/// already says `no-store`, or on answers neither signed in nor personal).
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let personal = is_personal(req.method(), req.headers());
     let asset = req.uri().path().starts_with("/assets/");
@@ -41,7 +41,11 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    if (personal || sets_cookie) && !asset {
+    let already = h
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store"));
+    if (personal || sets_cookie) && !asset && !already {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res

@@ -203,3 +203,181 @@ fn the_markup_check_finds_inline_style_script_and_handlers() {
             .any(|f| f.contains("inline"))
     );
 }
+
+/// An attacker who plants their own CSRF cookie in a victim's browser and
+/// submits their own matching form token cannot act in the victim's
+/// session: form tokens are bound to the session they were made for.
+#[tokio::test]
+async fn a_csrf_pair_from_another_session_is_refused() {
+    let mut app = TestApp::new().await;
+    app.create_user("penyerang@contoh.id", Role::Applicant, &[])
+        .await;
+    app.create_user(ADMIN, Role::Admin, &[]).await;
+    assert_eq!(
+        app.login("penyerang@contoh.id", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let token = app.csrf_from("/akun").await;
+    let planted = app.cookie("pokmas_csrf").expect("attacker's csrf cookie");
+
+    app.switch_browser(crate::support::Browser::default());
+    assert_eq!(
+        app.login(ADMIN, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.get("/akun").await.status, StatusCode::OK);
+    app.set_cookie("pokmas_csrf", &planted);
+    let res = app.post_form("/keluar", &[("csrf", &token)]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    let page = app.get("/akun").await;
+    assert_eq!(page.status, StatusCode::OK, "the victim is still signed in");
+
+    // The victim's own form still works.
+    let own = app.csrf_from("/akun").await;
+    let res = app.post_form("/keluar", &[("csrf", &own)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+/// A resident with a draft open in a round; returns the form's path.
+async fn resident_with_a_draft(app: &mut TestApp) -> String {
+    let (_, slug) = crate::applications::open_round(app).await;
+    crate::applications::verified_resident(app, "Siti Aminah", "siti@contoh.id").await;
+    crate::applications::start(app, &slug).await
+}
+
+async fn stored_files(app: &TestApp) -> Vec<String> {
+    use sea_orm::EntityTrait;
+    pokmas::db::entities::stored_file::Entity::find()
+        .all(&app.db.db)
+        .await
+        .expect("stored files")
+        .into_iter()
+        .map(|f| f.sha256)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_pdf_or_jpeg_header_in_front_of_html_is_refused_next_to_its_field() {
+    let mut app = TestApp::new().await;
+    let form = resident_with_a_draft(&mut app).await;
+    let csrf = app.csrf_from(&form).await;
+    for (name, bytes) in [
+        (
+            "ktp.pdf",
+            &b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script>"[..],
+        ),
+        (
+            "ktp.jpg",
+            b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00<svg onload=alert(1)>",
+        ),
+    ] {
+        let res = crate::applications::post_multipart(
+            &mut app,
+            &form,
+            &[("csrf", &csrf), ("full_name", "Siti Aminah")],
+            &[("doc_KTP", name, bytes)],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(
+            res.body.contains("kode halaman web"),
+            "{name}: {}",
+            res.body
+        );
+    }
+    assert!(stored_files(&app).await.is_empty(), "nothing stored");
+}
+
+#[tokio::test]
+async fn a_replaced_upload_is_deleted_when_nothing_refers_to_it() {
+    let mut app = TestApp::new().await;
+    let form = resident_with_a_draft(&mut app).await;
+    let csrf = app.csrf_from(&form).await;
+    let first = b"%PDF-1.4\nfirst scan".to_vec();
+    let second = b"%PDF-1.4\nsecond scan".to_vec();
+    for bytes in [&first, &second] {
+        let res = crate::applications::post_multipart(
+            &mut app,
+            &form,
+            &[("csrf", &csrf)],
+            &[("doc_KTP", "ktp.pdf", bytes)],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    let store = app.state.files();
+    let sha = |b: &[u8]| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b));
+    assert_eq!(
+        stored_files(&app).await,
+        vec![sha(&second)],
+        "only the current file has a row"
+    );
+    assert!(
+        !store.exists(&sha(&first)),
+        "the replaced file is gone from disk"
+    );
+    assert!(store.exists(&sha(&second)));
+
+    // The same bytes in two places: replacing one keeps the file for the other.
+    let res = crate::applications::post_multipart(
+        &mut app,
+        &form,
+        &[("csrf", &csrf)],
+        &[("doc_KK", "kk.pdf", &second)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let res = crate::applications::post_multipart(
+        &mut app,
+        &form,
+        &[("csrf", &csrf)],
+        &[("doc_KTP", "ktp.pdf", &first)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(store.exists(&sha(&second)), "still the KK's file");
+    assert!(store.exists(&sha(&first)), "stored again");
+    let mut expected = vec![sha(&first), sha(&second)];
+    expected.sort();
+    let mut rows = stored_files(&app).await;
+    rows.sort();
+    assert_eq!(rows, expected);
+}
+
+#[tokio::test]
+async fn a_burst_of_uploads_is_throttled_per_account() {
+    let mut app = TestApp::new().await;
+    let form = resident_with_a_draft(&mut app).await;
+    let csrf = app.csrf_from(&form).await;
+    let limit = pokmas::services::rate_limit::UPLOADS_PER_ACCOUNT.max;
+    for i in 0..limit {
+        let bytes = format!("%PDF-1.4\nscan {i}").into_bytes();
+        let res = crate::applications::post_multipart(
+            &mut app,
+            &form,
+            &[("csrf", &csrf)],
+            &[("doc_KTP", "ktp.pdf", &bytes)],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "upload {i}");
+    }
+    let res = crate::applications::post_multipart(
+        &mut app,
+        &form,
+        &[("csrf", &csrf)],
+        &[("doc_KTP", "ktp.pdf", b"%PDF-1.4\none too many")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.body.contains("Terlalu banyak berkas"), "{}", res.body);
+    // A quarter of an hour later the resident can go on.
+    app.clock.advance(time::Duration::minutes(31));
+    let res = crate::applications::post_multipart(
+        &mut app,
+        &form,
+        &[("csrf", &csrf)],
+        &[("doc_KTP", "ktp.pdf", b"%PDF-1.4\nlater")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+}

@@ -326,6 +326,16 @@ pub struct Browser(BTreeMap<String, String>);
 
 #[allow(dead_code, reason = "used by the accounts journeys")]
 impl TestApp {
+    /// The value of this browser's cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    /// Sets this browser's cookie `name` (as a planted cookie would be).
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
+    }
+
     /// Continues with `other`'s cookies and hands back the current ones.
     pub fn switch_browser(&mut self, other: Browser) -> Browser {
         Browser(std::mem::replace(&mut self.cookies, other.0))
