@@ -381,3 +381,40 @@ async fn a_burst_of_uploads_is_throttled_per_account() {
     .await;
     assert_eq!(res.status, StatusCode::OK);
 }
+
+async fn post_json(app: &mut TestApp, path: &str, body: &str) -> crate::support::TestResponse {
+    app.send(
+        axum::http::Request::post(path)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_owned()))
+            .expect("request"),
+    )
+    .await
+}
+
+/// The API judges who asks before what they sent: an applicant gets 403 on
+/// an admin call and 404 on another person's application, whatever the body.
+#[tokio::test]
+async fn the_api_judges_the_role_and_the_owner_before_the_body() {
+    let mut app = TestApp::new().await;
+    let (_, slug) = crate::applications::open_round(&app).await;
+    let owner = crate::applications::submitted_by(
+        &mut app,
+        &slug,
+        ("Siti Aminah", "siti@contoh.id", crate::applications::NIK),
+    )
+    .await;
+    app.switch_browser(crate::support::Browser::default());
+    crate::applications::verified_resident(&mut app, "Budi Santoso", "budi@contoh.id").await;
+    for body in ["{}", "{\"name\": 1}", "not json"] {
+        let res = post_json(&mut app, "/api/v1/admin/rounds", body).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{body}: {}", res.body);
+        let res = post_json(
+            &mut app,
+            &format!("/api/v1/me/applications/{owner}/objections"),
+            body,
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{body}: {}", res.body);
+    }
+}
