@@ -418,3 +418,49 @@ async fn the_api_judges_the_role_and_the_owner_before_the_body() {
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{body}: {}", res.body);
     }
 }
+
+#[tokio::test]
+async fn a_round_cancelled_while_a_draft_is_not_listed_and_an_empty_state_filters_nothing() {
+    use pokmas::domain::round::RoundState;
+    let mut app = TestApp::new().await;
+    let (open, _) = crate::applications::open_round(&app).await;
+    let actor = crate::applications::admin_actor(&app).await;
+    let mut f = pokmas::services::rounds::FormData::default();
+    for (k, v) in [
+        ("name", "Putaran batal"),
+        ("year", "2027"),
+        ("description_id", "x"),
+        ("description_en", "x"),
+    ] {
+        f.0.insert(k.to_owned(), v.to_owned());
+    }
+    let settings = pokmas::services::rounds::RoundSettings::parse(&f).expect("settings");
+    let draft = pokmas::services::rounds::create_round(&app.db.db, actor, &settings, None)
+        .await
+        .expect("draft round");
+    pokmas::services::rounds::transition(
+        &app.db.db,
+        &crate::support::checkpoint_key(),
+        actor,
+        draft,
+        RoundState::Cancelled,
+        "Salah buat, dibatalkan.",
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .expect("cancel the draft");
+    for path in ["/api/v1/rounds", "/api/v1/rounds?state="] {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        assert!(
+            res.body.contains(&open.to_string()),
+            "{path}: the open round"
+        );
+        assert!(
+            !res.body.contains(&draft.to_string()),
+            "{path}: never published"
+        );
+    }
+    let res = app.get("/api/v1/rounds?state=cancelled").await;
+    assert!(!res.body.contains(&draft.to_string()));
+}

@@ -65,8 +65,11 @@ pub async fn rounds(
     State(app): State<AppState>,
     Query(f): Query<RoundFilter>,
 ) -> ApiResult<Vec<RoundSummary>> {
-    let mut q = round::Entity::find().filter(round::Column::State.ne("draft"));
-    if let Some(state) = f.state {
+    // Published rounds only, as on the public pages: a round cancelled while
+    // still a draft was never published (its page answers 404).
+    let mut q = round::Entity::find().filter(round::Column::FrozenHash.is_not_null());
+    // `?state=` with nothing after it filters nothing, like a form left blank.
+    if let Some(state) = f.state.filter(|s| !s.is_empty()) {
         // Only a known state can match; anything else is the caller's
         // mistake, said as such rather than sent to the database (where a
         // NUL makes PostgreSQL fail the query).
