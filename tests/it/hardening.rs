@@ -464,3 +464,60 @@ async fn a_round_cancelled_while_a_draft_is_not_listed_and_an_empty_state_filter
     let res = app.get("/api/v1/rounds?state=cancelled").await;
     assert!(!res.body.contains(&draft.to_string()));
 }
+
+#[tokio::test]
+async fn query_mistakes_answer_json_400_and_an_oversized_body_413() {
+    let mut app = TestApp::new().await;
+    app.create_user("auditor@contoh.id", Role::Auditor, &[])
+        .await;
+    app.create_user(ADMIN, Role::Admin, &[]).await;
+    assert_eq!(
+        app.login("auditor@contoh.id", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let ok = app.get("/api/v1/audit/events?limit=500").await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    for limit in [
+        "0",
+        "501",
+        "9223372036854775808",
+        "99999999999999999999999",
+        "lima",
+    ] {
+        let res = app
+            .get(&format!("/api/v1/audit/events?limit={limit}"))
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::BAD_REQUEST,
+            "limit={limit}: {}",
+            res.body
+        );
+        assert_eq!(
+            res.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/json"),
+            "limit={limit}"
+        );
+        assert!(
+            res.body.contains("\"error\":\"bad_request\""),
+            "{}",
+            res.body
+        );
+    }
+    app.switch_browser(crate::support::Browser::default());
+    assert_eq!(
+        app.login(ADMIN, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let huge = format!("{{\"name\": \"{}\"}}", "a".repeat(3 * 1024 * 1024));
+    let res = post_json(&mut app, "/api/v1/admin/rounds", &huge).await;
+    assert_eq!(
+        res.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        &res.body[..res.body.len().min(200)]
+    );
+    assert!(res.body.contains("payload_too_large"));
+}

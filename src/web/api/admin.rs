@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -220,6 +220,11 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
                 e.body_text(),
+            )),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AdminError::Body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Isi permintaan terlalu besar.".into(),
             )),
             Err(e) => Err(AdminError::Body(
                 StatusCode::BAD_REQUEST,
@@ -800,7 +805,7 @@ pub struct QueueRound {
 pub async fn verification_queue(
     State(app): State<AppState>,
     user: ApiUser,
-    Query(f): Query<QueueFilter>,
+    super::ApiQuery(f): super::ApiQuery<QueueFilter>,
 ) -> AdminResult<Vec<QueueRound>> {
     let staff = staff_of(&user.0)?;
     let only = f.kelurahan.filter(|k| !k.trim().is_empty());

@@ -1,7 +1,7 @@
 //! Public API: rounds and regions.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{ApiResult, ErrorBody};
@@ -63,7 +63,7 @@ fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
 )]
 pub async fn rounds(
     State(app): State<AppState>,
-    Query(f): Query<RoundFilter>,
+    super::ApiQuery(f): super::ApiQuery<RoundFilter>,
 ) -> ApiResult<Vec<RoundSummary>> {
     // Published rounds only, as on the public pages: a round cancelled while
     // still a draft was never published (its page answers 404).
