@@ -32,6 +32,8 @@ pub struct App {
     pub merkle: Arc<crate::services::merkle_log::LogCache>,
     /// The witnesses asked to cosign each checkpoint, and their status.
     pub witnesses: crate::services::witnesses::Witnesses,
+    /// "Now" for throttle windows: the system clock, or a manual one in tests.
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
@@ -40,6 +42,18 @@ impl AppState {
     /// # Errors
     /// When the base URL cannot name the checkpoint key (a `+` or a space in it).
     pub fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<AppState> {
+        Self::with_clock(db, config, crate::clock::Clock::system())
+    }
+
+    /// [`AppState::new`] acting on `clock` (tests hold a manual one).
+    ///
+    /// # Errors
+    /// As [`AppState::new`].
+    pub fn with_clock(
+        db: DatabaseConnection,
+        config: Config,
+        clock: crate::clock::Clock,
+    ) -> anyhow::Result<AppState> {
         let csrf = csrf_config(&config);
         let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes())
             .map_err(|e| anyhow::anyhow!("--base-url {}: {e}", config.base_url))?;
@@ -54,6 +68,7 @@ impl AppState {
             checkpoint_key,
             head: crate::db::audit::HeadCache::default(),
             health: crate::ops::health::Health::default(),
+            clock,
         })))
     }
 }

@@ -37,7 +37,7 @@ pub fn router(state: AppState) -> Router {
     let form_limit = state.form_body_limit();
     let sessions =
         SessionManagerLayer::new(web::session_store::DbSessionStore::new(state.db.clone()))
-            .with_name("pokmas_session")
+            .with_name(web::SESSION_COOKIE)
             .with_http_only(true)
             .with_same_site(tower_sessions::cookie::SameSite::Lax)
             .with_secure(state.config.https())
@@ -330,6 +330,7 @@ pub fn router(state: AppState) -> Router {
             web::csrf_cookie,
         ))
         .layer(sessions)
+        .layer(middleware::from_fn(web::security_headers::security_headers))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -95,6 +95,77 @@ pub fn sniff(bytes: &[u8]) -> Option<DocKind> {
     }
 }
 
+/// How much of the start of a file is searched for markup: browsers and
+/// tools that guess a type look at the first few hundred bytes, a polyglot
+/// puts its HTML right after the magic bytes.
+pub const MARKUP_SCAN_BYTES: usize = 8 * 1024;
+
+/// Whether the first [`MARKUP_SCAN_BYTES`] of `bytes` hold HTML, SVG, XML or
+/// script markup, whatever the magic bytes say (a `%PDF-` or JPEG header
+/// followed by `<script>` is a polyglot that some viewers render as a page).
+///
+/// Only tags of four letters or more followed by a tag delimiter are looked
+/// for (case-insensitive), so compressed image and PDF data, which is random
+/// to the eye, matches one by chance about once in 100,000 files; the short
+/// tags `<a`, `<b`, `<p` would refuse a real photo in a hundred.
+#[must_use]
+pub fn holds_markup(bytes: &[u8]) -> bool {
+    const TAGS: &[&[u8]] = &[
+        b"<!doctype",
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<script",
+        b"<iframe",
+        b"<frame",
+        b"<svg",
+        b"<math",
+        b"<?xml",
+        b"<style",
+        b"<title",
+        b"<object",
+        b"<embed",
+        b"<meta",
+        b"<link",
+        b"<base",
+        b"<form",
+        b"<table",
+        b"<font",
+        b"<div",
+        b"<img",
+        b"<input",
+        b"<button",
+        b"<video",
+        b"<audio",
+        b"<template",
+        b"<xml",
+    ];
+    const TEXT: &[&[u8]] = &[b"<!--", b"javascript:", b"vbscript:"];
+    let head = &bytes[..bytes.len().min(MARKUP_SCAN_BYTES)];
+    let delimiter = |b: Option<&u8>| {
+        matches!(
+            b,
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>' | b'/')
+        )
+    };
+    (0..head.len()).any(|i| {
+        let rest = &head[i..];
+        if rest[0] != b'<'
+            && rest[0] != b'j'
+            && rest[0] != b'J'
+            && rest[0] != b'v'
+            && rest[0] != b'V'
+        {
+            return false;
+        }
+        let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        TAGS.iter().any(|t| {
+            starts(t)
+                && (delimiter(rest.get(t.len())) || t.starts_with(b"<!") || t.starts_with(b"<?"))
+        }) || TEXT.iter().any(|t| starts(t))
+    })
+}
+
 /// What [`FileStore::put`] stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBlob {
@@ -121,6 +192,9 @@ pub enum StoreError {
     /// Not a PDF, JPEG or PNG by content.
     #[error("not a PDF, JPEG or PNG file")]
     NotAllowedType,
+    /// Its first kilobytes hold web-page or script markup.
+    #[error("file holds HTML or script markup")]
+    HoldsMarkup,
     /// The disk refused.
     #[error("storage: {0}")]
     Io(#[from] io::Error),
@@ -190,7 +264,11 @@ impl FileStore {
                 limit: self.max_bytes,
             });
         }
-        sniff(bytes).ok_or(StoreError::NotAllowedType)
+        let kind = sniff(bytes).ok_or(StoreError::NotAllowedType)?;
+        if holds_markup(bytes) {
+            return Err(StoreError::HoldsMarkup);
+        }
+        Ok(kind)
     }
 
     /// Stores a document and returns its hash, size and kind. Storing bytes
@@ -279,12 +357,58 @@ impl FileStore {
     }
 
     /// `root/ab/cd/abcd…`: two levels of 256 folders keep any one folder small.
+    /// Whether the file of `sha256` is on disk.
+    #[must_use]
+    pub fn exists(&self, sha256: &str) -> bool {
+        valid_hash(sha256) && self.path_for(sha256).is_file()
+    }
+
+    /// Moves the file of `sha256` aside (to a name no lookup finds) and
+    /// returns where, so a deletion can still be undone until the database
+    /// agrees; `None` when there was no file. Blocking.
+    ///
+    /// # Errors
+    /// When the disk refuses the rename.
+    pub fn set_aside(&self, sha256: &str) -> io::Result<Option<PathBuf>> {
+        if !valid_hash(sha256) {
+            return Ok(None);
+        }
+        let path = self.path_for(sha256);
+        let aside = path.with_extension(format!("deleted-{}", uuid::Uuid::new_v4().simple()));
+        match fs::rename(&path, &aside) {
+            Ok(()) => Ok(Some(aside)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Puts a file moved by [`FileStore::set_aside`] back, unless the same
+    /// bytes were stored again meanwhile. Blocking.
+    ///
+    /// # Errors
+    /// When the disk refuses the rename.
+    pub fn restore(&self, sha256: &str, aside: &Path) -> io::Result<()> {
+        let path = self.path_for(sha256);
+        if path.is_file() {
+            return fs::remove_file(aside);
+        }
+        fs::rename(aside, path)
+    }
+
     fn path_for(&self, sha256: &str) -> PathBuf {
         self.root
             .join(&sha256[0..2])
             .join(&sha256[2..4])
             .join(sha256)
     }
+}
+
+/// A lowercase hex SHA-256, the only names the store ever builds paths from.
+fn valid_hash(sha256: &str) -> bool {
+    sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 fn create_private_dirs(dir: &Path) -> io::Result<()> {
@@ -339,6 +463,35 @@ pub(crate) mod tests {
         let mut v = vec![0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
         v.extend_from_slice(b"\0\0\0\rIHDR rest of a png");
         v
+    }
+
+    #[test]
+    fn markup_behind_magic_bytes_is_found_but_binary_data_is_not() {
+        for polyglot in [
+            &b"%PDF-1.4\n<html><script>alert(1)</script>"[..],
+            b"\xFF\xD8\xFF\xE0<HTML>",
+            b"\x89PNG\r\n\x1a\n<svg onload=alert(1)>",
+            b"%PDF-1.7 <!DOCTYPE html>",
+            b"%PDF-1.7 <ScRiPt>",
+            b"%PDF-1.7 <a href=\"javascript:alert(1)\">",
+            b"%PDF-1.7 <?xml version=\"1.0\"?>",
+        ] {
+            assert!(holds_markup(polyglot), "{polyglot:?}");
+        }
+        for clean in [
+            &b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj"[..],
+            b"\xFF\xD8\xFF\xE0<p <a <b <htm",
+            b"%PDF-1.7 <scripts-are-not-here",
+        ] {
+            assert!(!holds_markup(clean), "{clean:?}");
+        }
+        let mut late = b"%PDF-1.7 ".to_vec();
+        late.resize(MARKUP_SCAN_BYTES, b' ');
+        late.extend_from_slice(b"<script>");
+        assert!(
+            !holds_markup(&late),
+            "only the first kilobytes are searched"
+        );
     }
 
     #[test]

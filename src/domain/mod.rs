@@ -19,6 +19,7 @@ pub mod panel_review;
 pub mod ranking;
 pub mod registration;
 pub mod reliability;
+pub mod return_path;
 pub mod role;
 pub mod round;
 pub mod text;

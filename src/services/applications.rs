@@ -883,6 +883,7 @@ pub async fn attach_document(
     })?;
     // The file goes to disk (and is synced) before the write lock is taken;
     // stored by content hash, a file left by a refused upload is harmless.
+    let kept = bytes.clone();
     let blob = put_upload(store, bytes, original_name)
         .await
         .map_err(|error| ApplicationError::Upload {
@@ -903,6 +904,21 @@ pub async fn attach_document(
             field: field.clone(),
             error,
         })?;
+    super::documents::ensure_on_disk(store, &file.sha256, &kept)
+        .await
+        .map_err(|error| ApplicationError::Upload {
+            field: field.clone(),
+            error,
+        })?;
+    let replaced: Vec<String> = document::Entity::find()
+        .filter(document::Column::ApplicationId.eq(id))
+        .filter(document::Column::RequirementId.eq(req.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|d| d.sha256)
+        .filter(|sha| *sha != file.sha256)
+        .collect();
     document::Entity::delete_many()
         .filter(document::Column::ApplicationId.eq(id))
         .filter(document::Column::RequirementId.eq(req.id))
@@ -935,6 +951,13 @@ pub async fn attach_document(
     event.kelurahan_code = a.kelurahan_code.clone();
     append(&tx, event).await?;
     tx.commit().await?;
+    // The replaced file goes when nothing else refers to it; a failure here
+    // only leaves garbage behind, the upload itself is done.
+    for sha in replaced {
+        if let Err(e) = super::documents::forget_if_unreferenced(db, store, &sha).await {
+            tracing::warn!(error = %e, stored_file.sha256 = %sha, "replaced document file kept");
+        }
+    }
     Ok(doc_id)
 }
 

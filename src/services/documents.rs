@@ -1,9 +1,12 @@
 //! Uploaded documents: bytes into the [`FileStore`], a `stored_file` row into
 //! the caller's transaction.
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect,
+};
 
-use crate::db::entities::stored_file;
+use crate::db::entities::{document, stored_file};
 use crate::domain::lang::Lang;
 use crate::storage::{DocKind, FileStore, StoreError, StoredBlob};
 
@@ -26,6 +29,9 @@ pub enum UploadError {
     /// No file, or a file of zero bytes.
     #[error("empty file")]
     Empty,
+    /// A PDF, JPEG or PNG header with web-page or script markup behind it.
+    #[error("file holds markup")]
+    HoldsMarkup,
     /// Writing the file failed.
     #[error("storage: {0}")]
     Storage(std::io::Error),
@@ -53,6 +59,12 @@ impl UploadError {
             (Self::NotAllowedType, Lang::En) => {
                 "This type of file is not accepted. Upload a PDF, JPG or PNG.".to_owned()
             }
+            (Self::HoldsMarkup, Lang::Id) => {
+                "Berkas ini berisi kode halaman web (HTML atau skrip), bukan hasil pindaian atau foto. Unggah PDF, JPG atau PNG hasil pindaian.".to_owned()
+            }
+            (Self::HoldsMarkup, Lang::En) => {
+                "This file holds web-page code (HTML or script), not a scan or photo. Upload a scanned PDF, JPG or PNG.".to_owned()
+            }
             (Self::Empty, Lang::Id) => "Berkas kosong atau belum dipilih.".to_owned(),
             (Self::Empty, Lang::En) => "The file is empty or none was chosen.".to_owned(),
             (Self::Storage(_) | Self::Db(_), Lang::Id) => {
@@ -71,6 +83,7 @@ impl From<StoreError> for UploadError {
             StoreError::Empty => UploadError::Empty,
             StoreError::TooLarge { limit } => UploadError::TooLarge { limit },
             StoreError::NotAllowedType => UploadError::NotAllowedType,
+            StoreError::HoldsMarkup => UploadError::HoldsMarkup,
             StoreError::Io(e) => UploadError::Storage(e),
         }
     }
@@ -166,6 +179,78 @@ pub async fn record_upload<C: ConnectionTrait>(
         .ok_or_else(|| UploadError::Db(DbErr::RecordNotFound("stored_file".into())))
 }
 
+/// Deletes the stored file `sha256` (row and bytes) when no document refers
+/// to it any more, e.g. after an upload was replaced. Returns whether it did.
+///
+/// Its own write transaction, after the one that dropped the reference: the
+/// row is locked and the references counted under the write lock, the file
+/// is set aside before the commit and put back if the commit fails, so the
+/// row and the file disappear together. An upload of the same bytes racing
+/// with it either keeps the row (its document is counted) or finds the file
+/// gone under the write lock and writes it again ([`ensure_on_disk`]).
+///
+/// # Errors
+/// Storage failures (the caller logs them: the upload itself succeeded, and
+/// a file left behind is only garbage).
+pub async fn forget_if_unreferenced(
+    db: &DatabaseConnection,
+    store: &FileStore,
+    sha256: &str,
+) -> Result<bool, UploadError> {
+    let tx = crate::db::begin_write(db).await?;
+    let row = stored_file::Entity::find_by_id(sha256.to_owned())
+        .lock_exclusive()
+        .one(&tx)
+        .await?;
+    if row.is_none() {
+        return Ok(false);
+    }
+    let references = document::Entity::find()
+        .filter(document::Column::Sha256.eq(sha256))
+        .count(&tx)
+        .await?;
+    if references > 0 {
+        return Ok(false);
+    }
+    stored_file::Entity::delete_by_id(sha256.to_owned())
+        .exec(&tx)
+        .await?;
+    let aside = store.set_aside(sha256).map_err(UploadError::Storage)?;
+    if let Err(e) = tx.commit().await {
+        if let Some(aside) = &aside {
+            store.restore(sha256, aside).map_err(UploadError::Storage)?;
+        }
+        return Err(e.into());
+    }
+    if let Some(aside) = aside {
+        std::fs::remove_file(aside).map_err(UploadError::Storage)?;
+    }
+    tracing::debug!(stored_file.sha256 = %sha256, "unreferenced document file deleted");
+    Ok(true)
+}
+
+/// Writes `bytes` again when their file is gone: called under the write lock
+/// after recording an upload, in case [`forget_if_unreferenced`] deleted
+/// identical bytes between [`put_upload`] (which found them there) and now.
+///
+/// # Errors
+/// As [`put_upload`].
+pub async fn ensure_on_disk(
+    store: &FileStore,
+    sha256: &str,
+    bytes: &[u8],
+) -> Result<(), UploadError> {
+    if store.exists(sha256) {
+        return Ok(());
+    }
+    let owned_store = store.clone();
+    let bytes = bytes.to_vec();
+    tokio::task::spawn_blocking(move || owned_store.put(&bytes))
+        .await
+        .map_err(|e| UploadError::Storage(std::io::Error::other(e)))??;
+    Ok(())
+}
+
 /// The uploaded name as it may be kept and shown: the last path component
 /// only (browsers on some systems send full paths), control characters
 /// dropped, at most [`MAX_ORIGINAL_NAME_CHARS`] characters, and `berkas`
@@ -198,6 +283,7 @@ mod tests {
             },
             UploadError::NotAllowedType,
             UploadError::Empty,
+            UploadError::HoldsMarkup,
             UploadError::Storage(std::io::Error::other("disk full")),
         ];
         for e in all {

@@ -2,10 +2,14 @@
 //! verification links, counted in the `rate_limit` table so that every server
 //! instance sees the same counters (the server is stateless).
 //!
-//! Counters are fixed windows: `window_start` is "now" truncated to the
-//! window length. A burst at the end of one window and the start of the next
-//! can reach twice the limit; that is accepted for a counter that costs one
-//! upsert, since each attempt still costs an argon2 check or a mail.
+//! A sliding window, estimated from a pair of fixed windows: each event is
+//! counted in the window "now" falls into (aligned to the window length), and
+//! the estimate weighs the previous window's count by the share of it still
+//! inside the sliding window. A burst at the end of one window is therefore
+//! still counted at the start of the next, so a guesser cannot get twice the
+//! allowance by straddling a boundary (fixed windows allowed exactly that).
+//! "Now" is passed in by the caller from the application's clock, which tests
+//! hold still, so no result depends on the time of day.
 //!
 //! Keys never hold personal data: the e-mail address or IP address is replaced
 //! by a keyed hash ([`subject_key`]), so the table cannot be read back into
@@ -84,6 +88,23 @@ pub const RESEND_PER_ACCOUNT: Limit = Limit {
     window_secs: 60 * 60,
 };
 
+/// Files uploaded per account per 15 minutes: a help-desk officer attaching
+/// six documents for a resident every ten minutes stays well under it; a
+/// script looping over the upload form does not.
+pub const UPLOADS_PER_ACCOUNT: Limit = Limit {
+    name: "upload:account",
+    max: 60,
+    window_secs: 15 * 60,
+};
+
+/// Files uploaded per client IP per 15 minutes (a kelurahan office or a
+/// carrier NAT puts several people behind one address).
+pub const UPLOADS_PER_IP: Limit = Limit {
+    name: "upload:ip",
+    max: 150,
+    window_secs: 15 * 60,
+};
+
 /// A keyed hash of what is throttled (a normalised e-mail address, an IP
 /// address), 32 hex digits: enough to never collide in practice.
 pub fn subject_key(key: &[u8; 32], subject: &str) -> String {
@@ -105,18 +126,39 @@ fn full_key(limit: Limit, subject: &str) -> String {
     format!("{}:{subject}", limit.name)
 }
 
-/// Counts one event for `subject` and returns the count in this window,
-/// including this one. One atomic upsert, so concurrent instances never lose
-/// an increment. Older windows of the same key are dropped on the way.
+/// Whether the counts of the previous and the current window, `elapsed`
+/// seconds into the current one, go over `limit` on the sliding window: the
+/// previous window still weighs `(window - elapsed) / window`. Exact integer
+/// arithmetic, so the verdict at a boundary never depends on rounding.
+#[must_use]
+pub fn over_sliding(limit: Limit, previous: i32, current: i32, elapsed: i64) -> bool {
+    let window = std::cmp::Ord::max(limit.window_secs, 1);
+    let elapsed = elapsed.clamp(0, window);
+    let weighted = i128::from(previous) * i128::from(window - elapsed)
+        + i128::from(current) * i128::from(window);
+    weighted > i128::from(limit.max) * i128::from(window)
+}
+
+/// Counts one event for `subject` at `now` and returns the counts of the
+/// previous and the current window (this event included) with the seconds
+/// elapsed in the current one. One atomic upsert, so concurrent instances
+/// never lose an increment. Windows older than the previous one are dropped
+/// on the way.
 ///
 /// # Errors
 /// Storage failures.
-pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Result<i32, DbErr> {
-    let start = window_start(limit, OffsetDateTime::now_utc())?;
+pub async fn hit(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    limit: Limit,
+    subject: &str,
+) -> Result<(i32, i32, i64), DbErr> {
+    let start = window_start(limit, now)?;
+    let previous_start = start - time::Duration::seconds(std::cmp::Ord::max(limit.window_secs, 1));
     let key = full_key(limit, subject);
     rate_limit::Entity::delete_many()
         .filter(rate_limit::Column::Key.eq(key.as_str()))
-        .filter(rate_limit::Column::WindowStart.lt(start))
+        .filter(rate_limit::Column::WindowStart.lt(previous_start))
         .exec(db)
         .await?;
     rate_limit::Entity::insert(rate_limit::ActiveModel {
@@ -134,8 +176,22 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Resu
     )
     .exec_without_returning(db)
     .await?;
-    let row = rate_limit::Entity::find_by_id((key, start)).one(db).await?;
-    Ok(row.map_or(1, |r| r.count))
+    let rows = rate_limit::Entity::find()
+        .filter(rate_limit::Column::Key.eq(key.as_str()))
+        .filter(rate_limit::Column::WindowStart.gte(previous_start))
+        .all(db)
+        .await?;
+    let count_at = |at: OffsetDateTime| {
+        rows.iter()
+            .find(|r| r.window_start == at)
+            .map_or(0, |r| r.count)
+    };
+    let current = std::cmp::Ord::max(count_at(start), 1);
+    Ok((
+        count_at(previous_start),
+        current,
+        (now - start).whole_seconds(),
+    ))
 }
 
 /// Counts one attempt *before* it is judged and tells whether it went over
@@ -147,10 +203,12 @@ pub async fn hit(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Resu
 /// Storage failures.
 pub async fn attempt(
     db: &impl ConnectionTrait,
+    now: OffsetDateTime,
     limit: Limit,
     subject: &str,
 ) -> Result<bool, DbErr> {
-    Ok(hit(db, limit, subject).await? > limit.max)
+    let (previous, current, elapsed) = hit(db, now, limit, subject).await?;
+    Ok(over_sliding(limit, previous, current, elapsed))
 }
 
 /// Takes back one attempt counted by [`attempt`] in the current window, for
@@ -158,8 +216,13 @@ pub async fn attempt(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn forgive(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Result<(), DbErr> {
-    let start = window_start(limit, OffsetDateTime::now_utc())?;
+pub async fn forgive(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    limit: Limit,
+    subject: &str,
+) -> Result<(), DbErr> {
+    let start = window_start(limit, now)?;
     rate_limit::Entity::update_many()
         .col_expr(
             rate_limit::Column::Count,
@@ -196,6 +259,39 @@ mod tests {
         let s = window_start(LOGIN_PER_ACCOUNT, t).expect("start");
         assert_eq!(s.unix_timestamp() % 900, 0);
         assert!(s <= t && t - s < time::Duration::minutes(15));
+    }
+
+    #[test]
+    fn a_full_previous_window_still_counts_right_after_the_boundary() {
+        // Five failures at the end of one window: the sixth attempt one
+        // second into the next window is still over (fixed windows let it in).
+        assert!(over_sliding(LOGIN_PER_ACCOUNT, 5, 1, 1));
+        // Halfway through, half of the five still weighs: 2.5 + 3 > 5.
+        assert!(over_sliding(LOGIN_PER_ACCOUNT, 5, 3, 450));
+        assert!(!over_sliding(LOGIN_PER_ACCOUNT, 5, 2, 450));
+        // A full window later the old burst no longer counts.
+        assert!(!over_sliding(LOGIN_PER_ACCOUNT, 5, 5, 900));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_sliding_estimate_lies_between_the_two_fixed_window_counts(
+            previous in 0i32..1000, current in 1i32..1000, elapsed in 0i64..900, max in 1i32..100,
+        ) {
+            let limit = Limit { name: "t", max, window_secs: 900 };
+            // Never stricter than counting both windows whole, never more
+            // lenient than counting the current window alone.
+            if over_sliding(limit, previous, current, elapsed) {
+                proptest::prop_assert!(previous + current > max);
+            }
+            if current > max {
+                proptest::prop_assert!(over_sliding(limit, previous, current, elapsed));
+            }
+            // Time only lowers the weight of the previous window.
+            if over_sliding(limit, previous, current, elapsed + 1) {
+                proptest::prop_assert!(over_sliding(limit, previous, current, elapsed));
+            }
+        }
     }
 
     #[test]

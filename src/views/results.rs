@@ -202,12 +202,6 @@ pub fn formation_page(ctx: &PageCtx, v: &RoundResults) -> Option<Page> {
     })
 }
 
-const PRINT_CSS: &str = "@page{size:A4;margin:18mm 16mm}\
-@media print{body{font-size:11pt;color:#000;background:#fff}header.site,footer.site,.noprint,.skip{display:none}\
-main{max-width:none;padding:0}table.results{page-break-inside:auto}table.results tr{page-break-inside:avoid}\
-.sign{margin-top:2cm}}.pengumuman h1{text-align:center;font-size:1.3rem}.pengumuman .sub{text-align:center}\
-.sign{margin-top:2rem;width:16rem;margin-left:auto;text-align:center}";
-
 /// `GET /seleksi/{slug}/pengumuman/{kelurahan}`: the printable announcement
 /// of one kelurahan (A4), provisional or final.
 pub fn announcement(ctx: &PageCtx, v: &RoundResults, today: OffsetDateTime) -> Option<Page> {
@@ -225,7 +219,6 @@ pub fn announcement(ctx: &PageCtx, v: &RoundResults, today: OffsetDateTime) -> O
         )
     };
     let body = html! {
-        style { (PRINT_CSS) }
         div.pengumuman {
             p.noprint { a href=(format!("/seleksi/{}/hasil", r.slug)) { "← " (r.name) } " · " (ctx.t("Gunakan menu cetak peramban (A4).", "Use the browser's print menu (A4).")) }
             h1 { (title) }

@@ -114,13 +114,11 @@ pub(crate) fn limit_key(app: &AppState, subject: &str) -> String {
 
 /// Counts one event and tells whether it went over `limit`.
 async fn over(app: &AppState, limit: Limit, subject: &str) -> AppResult<bool> {
-    Ok(rate_limit::attempt(&app.db, limit, &limit_key(app, subject)).await?)
+    Ok(rate_limit::attempt(&app.db, app.clock.now(), limit, &limit_key(app, subject)).await?)
 }
 
 fn form_token(csrf: &Csrf) -> AppResult<String> {
-    csrf.0
-        .authenticity_token()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
+    csrf.token()
 }
 
 fn mailbox(app: &AppState) -> AppResult<Mailbox> {
@@ -704,7 +702,14 @@ pub async fn change_password(
         )
             .into_response());
     }
-    if rate_limit::attempt(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &throttle_key).await? {
+    if rate_limit::attempt(
+        &app.db,
+        app.clock.now(),
+        rate_limit::LOGIN_PER_ACCOUNT,
+        &throttle_key,
+    )
+    .await?
+    {
         view.alert = Some(super::auth::too_many_logins(&ctx).into());
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, account(&ctx, &view)).into_response());
     }
@@ -719,7 +724,13 @@ pub async fn change_password(
     .await?
     {
         Ok(()) => {
-            rate_limit::forgive(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &throttle_key).await?;
+            rate_limit::forgive(
+                &app.db,
+                app.clock.now(),
+                rate_limit::LOGIN_PER_ACCOUNT,
+                &throttle_key,
+            )
+            .await?;
             Ok(Redirect::to("/akun?pesan=sandi-diganti").into_response())
         }
         Err(ChangeRefused::WrongCurrentPassword) => {

@@ -43,6 +43,42 @@ pub const STATUS_CHECK_PER_IP: Limit = Limit {
     window_secs: 15 * 60,
 };
 
+/// Counts one uploaded file against [`rate_limit::UPLOADS_PER_ACCOUNT`] and
+/// [`rate_limit::UPLOADS_PER_IP`] and tells whether it may be stored.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn upload_allowed(
+    app: &AppState,
+    account: Uuid,
+    ip: &ClientIp,
+) -> AppResult<bool> {
+    let now = app.clock.now();
+    let by_account = rate_limit::attempt(
+        &app.db,
+        now,
+        rate_limit::UPLOADS_PER_ACCOUNT,
+        &limit_key(app, &account.to_string()),
+    )
+    .await?;
+    let by_ip = rate_limit::attempt(
+        &app.db,
+        now,
+        rate_limit::UPLOADS_PER_IP,
+        &limit_key(app, &ip.0),
+    )
+    .await?;
+    Ok(!by_account && !by_ip)
+}
+
+/// The message next to a file refused by the upload throttle.
+pub(crate) fn too_many_uploads() -> Msg {
+    Msg::new(
+        "Terlalu banyak berkas diunggah dalam waktu singkat. Berkas ini belum disimpan; tunggu beberapa menit lalu unggah lagi.",
+        "Too many files uploaded in a short time. This file was not saved; wait a few minutes and upload it again.",
+    )
+}
+
 fn acting(user: &CurrentUser) -> Acting<'_> {
     Acting {
         actor: user.actor(),
@@ -357,11 +393,16 @@ fn unreadable(app: &AppState, ctx: &PageCtx, status: StatusCode) -> Response {
 
 /// `POST /pendaftaran/{id}/formulir` (multipart): saves every valid field,
 /// stores each chosen file at once, and with `action=submit` submits.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "an axum handler: each argument is one extractor"
+)]
 pub async fn form_submit(
     State(app): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
     csrf: Csrf,
+    ip: ClientIp,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -414,11 +455,17 @@ pub async fn form_submit(
     };
     let mut errors = outcome.errors;
     let mut too_large = false;
+    let mut throttled = false;
     let store = store(&app);
     for f in files {
         let Some(code) = f.name.strip_prefix("doc_") else {
             continue;
         };
+        if !upload_allowed(&app, user.id, &ip).await? {
+            throttled = true;
+            errors.insert(f.name.clone(), too_many_uploads());
+            continue;
+        }
         let name = f.filename.clone().unwrap_or_default();
         match svc::attach_document(&app.db, &store, act, id, code, &name, f.data.to_vec()).await {
             Ok(_) => {}
@@ -453,7 +500,9 @@ pub async fn form_submit(
             Err(e) => return Err(e.into()),
         }
     }
-    let status = if too_large {
+    let status = if throttled {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if too_large {
         StatusCode::PAYLOAD_TOO_LARGE
     } else if errors.is_empty() {
         StatusCode::OK
@@ -881,7 +930,7 @@ pub async fn status_check(
     let key = limit_key(app, ip);
     // Counted before the PIN is checked so that parallel guesses cannot all
     // slip under the limit; a match takes its count back.
-    if rate_limit::attempt(&app.db, STATUS_CHECK_PER_IP, &key).await? {
+    if rate_limit::attempt(&app.db, app.clock.now(), STATUS_CHECK_PER_IP, &key).await? {
         return Ok(StatusCheck::Limited);
     }
     let found = match StatusPin::parse(pin) {
@@ -890,7 +939,7 @@ pub async fn status_check(
     };
     match found {
         Some(r) => {
-            rate_limit::forgive(&app.db, STATUS_CHECK_PER_IP, &key).await?;
+            rate_limit::forgive(&app.db, app.clock.now(), STATUS_CHECK_PER_IP, &key).await?;
             Ok(StatusCheck::Found(r))
         }
         None => Ok(StatusCheck::NoMatch),

@@ -24,10 +24,8 @@ pub struct NextQuery {
 
 /// A same-site path to return to, or empty.
 fn next_path(raw: Option<&str>) -> String {
-    match raw {
-        Some(p) if !p.is_empty() => super::public::safe_back(Some(p)),
-        _ => String::new(),
-    }
+    raw.and_then(crate::domain::return_path::return_path)
+        .unwrap_or_default()
 }
 
 pub async fn login_page(
@@ -35,10 +33,7 @@ pub async fn login_page(
     csrf: Csrf,
     axum::extract::Query(q): axum::extract::Query<NextQuery>,
 ) -> AppResult<Response> {
-    let token = csrf
-        .0
-        .authenticity_token()
-        .map_err(|e| anyhow::anyhow!("csrf: {e}"))?;
+    let token = csrf.token()?;
     let page = login(
         &ctx,
         &LoginForm {
@@ -98,18 +93,21 @@ pub async fn login_submit(
         Ok(LoginForm {
             email: typed.clone(),
             error: Some(error.to_owned()),
-            csrf: csrf
-                .0
-                .authenticity_token()
-                .map_err(|e| anyhow::anyhow!("csrf: {e}"))?,
+            csrf: csrf.token()?,
             next: next_path(input.lanjut.as_deref()),
         })
     };
     // Every attempt is counted before the password is checked (see
     // `rate_limit::attempt`); a correct password takes its count back below.
-    let account_over =
-        rate_limit::attempt(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
-    let ip_over = rate_limit::attempt(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?;
+    let account_over = rate_limit::attempt(
+        &app.db,
+        app.clock.now(),
+        rate_limit::LOGIN_PER_ACCOUNT,
+        &account_key,
+    )
+    .await?;
+    let ip_over =
+        rate_limit::attempt(&app.db, app.clock.now(), rate_limit::LOGIN_PER_IP, &ip_key).await?;
     if account_over || ip_over {
         tracing::warn!("log-in refused: too many failures");
         let form = form(too_many_logins(&ctx))?;
@@ -118,7 +116,8 @@ pub async fn login_submit(
     match accounts::authenticate(&app.db, &input.email, &input.password).await? {
         Some(acc) => {
             rate_limit::clear(&app.db, rate_limit::LOGIN_PER_ACCOUNT, &account_key).await?;
-            rate_limit::forgive(&app.db, rate_limit::LOGIN_PER_IP, &ip_key).await?;
+            rate_limit::forgive(&app.db, app.clock.now(), rate_limit::LOGIN_PER_IP, &ip_key)
+                .await?;
             session
                 .cycle_id()
                 .await

@@ -5,12 +5,14 @@ pub mod api;
 pub mod applications;
 pub mod assets;
 pub mod auth;
+pub mod csrf_session;
 pub mod multipart;
 pub mod panels;
 pub mod public;
 pub mod receipts;
 pub mod rounds;
 pub mod scoring;
+pub mod security_headers;
 pub mod session_store;
 pub mod tlog;
 // verification and staff accounts
@@ -47,6 +49,8 @@ use crate::views::{PageCtx, SignedIn};
 
 /// Name of the cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "lang";
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "pokmas_session";
 /// Session key holding the signed-in account.
 pub const SESSION_ACCOUNT: &str = "account";
 
@@ -63,6 +67,7 @@ pub struct SessionAccount {
 #[derive(Clone)]
 struct CsrfSlot {
     token: CsrfToken,
+    binding: csrf_session::Binding,
     used: Arc<AtomicBool>,
 }
 
@@ -73,9 +78,12 @@ pub async fn csrf_cookie(State(state): State<AppState>, req: Request, next: Next
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
+    let session = parts.extensions.get::<Session>().cloned();
+    let binding = csrf_session::Binding::of(session.as_ref()).await;
     let used = Arc::new(AtomicBool::new(false));
     parts.extensions.insert(CsrfSlot {
         token: token.clone(),
+        binding,
         used: used.clone(),
     });
     let response = next.run(Request::from_parts(parts, body)).await;
@@ -86,14 +94,9 @@ pub async fn csrf_cookie(State(state): State<AppState>, req: Request, next: Next
     }
 }
 
-/// Checks the hidden `csrf` field of a submitted form against the request's token.
-///
-/// # Errors
-/// `Forbidden` when the field is missing or does not match.
-pub fn check_csrf(parts_token: &CsrfToken, submitted: &str) -> Result<(), AppError> {
-    parts_token
-        .verify(submitted)
-        .map_err(|_| AppError::StaleForm)
+/// Key of the MAC binding form tokens to sessions.
+fn csrf_binding_key(state: &AppState) -> [u8; 32] {
+    state.derive_key("csrf-session-binding")
 }
 
 /// An id taken from the path; anything that is not a UUID is simply not found.
@@ -104,8 +107,9 @@ pub fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-/// The CSRF token extractor for POST handlers.
-pub struct Csrf(pub CsrfToken);
+/// The CSRF token extractor for POST handlers: the cookie's token and what
+/// form tokens are bound to (see [`csrf_session`]).
+pub struct Csrf(pub CsrfToken, csrf_session::Binding, [u8; 32]);
 
 impl FromRequestParts<AppState> for Csrf {
     type Rejection = AppError;
@@ -114,12 +118,17 @@ impl FromRequestParts<AppState> for Csrf {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let key = csrf_binding_key(state);
         match parts.extensions.get::<CsrfSlot>() {
-            Some(slot) => Ok(Csrf(slot.token.clone())),
-            None => CsrfToken::from_request_parts(parts, state)
-                .await
-                .map(Csrf)
-                .map_err(|_| AppError::Forbidden),
+            Some(slot) => Ok(Csrf(slot.token.clone(), slot.binding.clone(), key)),
+            None => {
+                let token = CsrfToken::from_request_parts(parts, state)
+                    .await
+                    .map_err(|_| AppError::Forbidden)?;
+                let session = parts.extensions.get::<Session>().cloned();
+                let binding = csrf_session::Binding::of(session.as_ref()).await;
+                Ok(Csrf(token, binding, key))
+            }
         }
     }
 }
@@ -130,17 +139,20 @@ impl Csrf {
     /// # Errors
     /// Only when the token cannot be derived (an internal fault).
     pub fn token(&self) -> Result<String, AppError> {
-        self.0
+        let token = self
+            .0
             .authenticity_token()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("csrf: {e}")))?;
+        Ok(self.1.seal(&self.2, &token))
     }
 
     /// Verifies a submitted token.
     ///
     /// # Errors
-    /// `Forbidden` when it is missing or wrong.
+    /// `StaleForm` when it is missing, wrong, or made for another session.
     pub fn verify(&self, submitted: &str) -> Result<(), AppError> {
-        check_csrf(&self.0, submitted)
+        let token = self.1.open(&self.2, submitted).ok_or(AppError::StaleForm)?;
+        self.0.verify(token).map_err(|_| AppError::StaleForm)
     }
 }
 
@@ -158,7 +170,7 @@ impl FromRequestParts<AppState> for PageCtx {
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let lang = jar
@@ -196,7 +208,10 @@ impl FromRequestParts<AppState> for PageCtx {
         let csrf = match (&signed_in, parts.extensions.get::<CsrfSlot>()) {
             (Some(_), Some(slot)) => {
                 slot.used.store(true, Ordering::Relaxed);
-                slot.token.authenticity_token().ok()
+                slot.token
+                    .authenticity_token()
+                    .ok()
+                    .map(|token| slot.binding.seal(&csrf_binding_key(state), &token))
             }
             _ => None,
         };

@@ -894,3 +894,36 @@ fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
         .find(|c| c.starts_with("pokmas_session="))
         .map(|c| c.split(';').next().unwrap_or_default().to_owned())
 }
+
+/// A guesser who spends the allowance just before a window boundary gets no
+/// fresh allowance just after it (fixed windows gave twice the limit there);
+/// once a full window has passed, the owner can log in again.
+#[tokio::test]
+async fn guesses_straddling_a_window_boundary_are_still_throttled() {
+    let mut app = TestApp::new().await;
+    app.create_user(SITI, Role::Applicant, &[]).await;
+    // The test clock stands one second before a quarter-hour boundary.
+    for _ in 0..5 {
+        assert_eq!(
+            app.login(SITI, "tebakan-salah-1").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    app.clock.advance(time::Duration::seconds(2));
+    assert_eq!(
+        app.login(SITI, "tebakan-salah-1").await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new window must not reset the count"
+    );
+    app.clock.advance(time::Duration::minutes(2));
+    assert_eq!(
+        app.login(SITI, PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "two minutes later most of the burst still weighs"
+    );
+    app.clock.advance(time::Duration::minutes(30));
+    assert_eq!(
+        app.login(SITI, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -192,6 +192,7 @@ async fn crawl(app: &mut TestApp, start: &[&str]) -> (usize, Vec<String>) {
             if !codes.is_empty() {
                 failures.push(format!("{path} shows raw codes {codes:?}"));
             }
+            failures.extend(crate::hardening::policy_failures(&path, &res));
             for link in links(&res.body) {
                 queue.push_back((link, path.clone()));
             }

@@ -37,6 +37,7 @@ mod verification;
 mod web_shell;
 // auditor exports and offline verification
 mod exports;
+mod hardening;
 mod offline_audit;
 // auditors' workspace
 mod analytics;

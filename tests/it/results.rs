@@ -273,7 +273,12 @@ async fn check_publication(p: &mut Published) {
             .await;
     assert_eq!(print.status, StatusCode::OK);
     assert!(print.body.contains(&shown));
-    assert!(print.body.contains("size:A4"));
+    assert!(print.body.contains(r#"class="pengumuman""#));
+    let css = p.f.app.get(&pokmas::views::assets::url("app.css")).await;
+    assert!(
+        css.body.contains("@page pengumuman{size:A4"),
+        "A4 from the stylesheet"
+    );
     assert!(
         print.body.contains("kunci undian"),
         "the rule in one paragraph"

@@ -166,6 +166,17 @@ pub struct TestApp {
     /// The client address requests come from, as the TCP listener would
     /// report it; `None` is the in-process "unknown peer".
     pub peer: Option<std::net::SocketAddr>,
+    /// The installation's clock for throttle windows: it stands still at
+    /// [`test_clock_start`] until a test moves it, so no throttle test
+    /// depends on the time of day.
+    pub clock: pokmas::clock::Clock,
+}
+
+/// Where every test's throttle clock starts: 14:59:59 UTC, one second before
+/// a quarter-hour and an hour boundary, so a test that counted in fixed
+/// windows would see its counters reset after a second.
+pub fn test_clock_start() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-12-06 14:59:59 UTC)
 }
 
 impl TestApp {
@@ -197,12 +208,14 @@ impl TestApp {
             trusted_proxies: vec![],
             max_upload_bytes: pokmas::storage::MAX_DOCUMENT_BYTES,
         };
-        let state = AppState::new(db.db.clone(), config).expect("app state");
+        let clock = pokmas::clock::Clock::manual(test_clock_start());
+        let state = AppState::with_clock(db.db.clone(), config, clock.clone()).expect("app state");
         TestApp {
             state,
             db,
             cookies: BTreeMap::new(),
             peer: None,
+            clock,
         }
     }
 
@@ -211,7 +224,8 @@ impl TestApp {
     pub fn reconfigured(mut self, change: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = self.state.config.clone();
         change(&mut config);
-        self.state = AppState::new(self.db.db.clone(), config).expect("app state");
+        self.state = AppState::with_clock(self.db.db.clone(), config, self.clock.clone())
+            .expect("app state");
         self
     }
 
@@ -339,6 +353,16 @@ pub struct Browser(BTreeMap<String, String>);
 
 #[allow(dead_code, reason = "used by the accounts journeys")]
 impl TestApp {
+    /// The value of this browser's cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    /// Sets this browser's cookie `name` (as a planted cookie would be).
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
+    }
+
     /// Continues with `other`'s cookies and hands back the current ones.
     pub fn switch_browser(&mut self, other: Browser) -> Browser {
         Browser(std::mem::replace(&mut self.cookies, other.0))

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -184,6 +184,23 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// The signed-in account when it is an admin. An extractor of the request
+/// head, so the role is judged before the body is read: an applicant posting
+/// a malformed round gets 403, never a 422 that describes the admin form.
+pub struct AdminUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let user = CurrentUser::from_request_parts(parts, state)
+            .await
+            .map_err(ApiError)?;
+        user.require(&[Role::Admin]).map_err(ApiError)?;
+        Ok(AdminUser(user))
+    }
+}
+
 /// A JSON body; requires `Content-Type: application/json` (see the module
 /// comment on CSRF) and answers every refusal as JSON.
 pub struct ApiJson<T>(pub T);
@@ -204,6 +221,11 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 "invalid",
                 e.body_text(),
             )),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AdminError::Body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Isi permintaan terlalu besar.".into(),
+            )),
             Err(e) => Err(AdminError::Body(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
@@ -211,10 +233,6 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             )),
         }
     }
-}
-
-fn admin(user: &ApiUser) -> Result<(), AdminError> {
-    Ok(user.0.require(&[Role::Admin])?)
 }
 
 fn rfc3339(t: Option<OffsetDateTime>) -> Option<String> {
@@ -409,9 +427,8 @@ fn parse_id(raw: &str) -> Result<Uuid, AdminError> {
     responses((status = 200, body = Vec<AdminRound>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn rounds_list(
     State(app): State<AppState>,
-    user: ApiUser,
+    _admin: AdminUser,
 ) -> AdminResult<Vec<AdminRound>> {
-    admin(&user)?;
     let rows = svc::list(&app.db).await.map_err(round_err)?;
     Ok(Json(rows.iter().map(round_summary).collect()))
 }
@@ -469,10 +486,9 @@ impl SettingsBody {
     responses((status = 201, body = RoundDetailBody), (status = 422, body = InvalidBody), (status = 403, body = super::ErrorBody)))]
 pub async fn round_create(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     ApiJson(body): ApiJson<SettingsBody>,
 ) -> Result<(StatusCode, Json<RoundDetailBody>), AdminError> {
-    admin(&user)?;
     let s = RoundSettings::parse(&body.form()).map_err(AdminError::Invalid)?;
     let id = svc::create_round(&app.db, user.0.actor(), &s, body.idempotency_key.as_deref())
         .await
@@ -486,10 +502,9 @@ pub async fn round_create(
     responses((status = 200, body = RoundDetailBody), (status = 404, body = super::ErrorBody)))]
 pub async fn round_get(
     State(app): State<AppState>,
-    user: ApiUser,
+    _admin: AdminUser,
     Path(id): Path<String>,
 ) -> AdminResult<RoundDetailBody> {
-    admin(&user)?;
     let d = svc::load(&app.db, parse_id(&id)?)
         .await
         .map_err(round_err)?;
@@ -501,11 +516,10 @@ pub async fn round_get(
     responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn round_update(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SettingsBody>,
 ) -> AdminResult<RoundDetailBody> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     let s = RoundSettings::parse(&body.form()).map_err(AdminError::Invalid)?;
     svc::update_round(&app.db, user.0.actor(), id, &s)
@@ -522,11 +536,10 @@ pub async fn round_update(
     responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn round_criteria(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(rows): ApiJson<Vec<CriterionBody>>,
 ) -> AdminResult<RoundDetailBody> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     if rows.len() > svc::MAX_ROWS {
         return Err(AdminError::Body(
@@ -590,11 +603,10 @@ pub struct TransitionBody {
     responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn round_transition(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> AdminResult<RoundDetailBody> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     let Some(to) = RoundState::parse(body.to.trim()) else {
         let mut e = FieldErrors::new();
@@ -654,11 +666,10 @@ pub struct GenerateReportBody {
     responses((status = 200, body = GenerateReportBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn formations_generate(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<GenerateBody>,
 ) -> AdminResult<GenerateReportBody> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     let report = svc::generate_formations(
         &app.db,
@@ -697,11 +708,10 @@ pub struct ChangedBody {
     responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn formations_seats(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(items): ApiJson<Vec<SeatsItem>>,
 ) -> AdminResult<ChangedBody> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     let mut f = FormData::default();
     for s in &items {
@@ -743,12 +753,12 @@ fn verify_err(e: VerifyError) -> AdminError {
 }
 
 /// The verification actor, exactly as the HTML builds it (operators and admins).
-fn staff_of(user: &ApiUser) -> Result<Staff, AdminError> {
-    user.0.require(&[Role::Operator, Role::Admin])?;
+fn staff_of(user: &CurrentUser) -> Result<Staff, AdminError> {
+    user.require(&[Role::Operator, Role::Admin])?;
     Ok(Staff {
-        id: user.0.id,
-        role: user.0.role,
-        scopes: user.0.scopes.clone(),
+        id: user.id,
+        role: user.role,
+        scopes: user.scopes.clone(),
     })
 }
 
@@ -795,9 +805,9 @@ pub struct QueueRound {
 pub async fn verification_queue(
     State(app): State<AppState>,
     user: ApiUser,
-    Query(f): Query<QueueFilter>,
+    super::ApiQuery(f): super::ApiQuery<QueueFilter>,
 ) -> AdminResult<Vec<QueueRound>> {
-    let staff = staff_of(&user)?;
+    let staff = staff_of(&user.0)?;
     let only = f.kelurahan.filter(|k| !k.trim().is_empty());
     if let Some(k) = &only
         && !user.0.covers(k)
@@ -902,7 +912,7 @@ pub async fn verification_application(
     user: ApiUser,
     Path(id): Path<String>,
 ) -> AdminResult<VerificationApplication> {
-    let staff = staff_of(&user)?;
+    let staff = staff_of(&user.0)?;
     let v = verification::open(&app.db, &staff, parse_id(&id)?)
         .await
         .map_err(service_err)?;
@@ -975,7 +985,7 @@ pub async fn verification_document(
     user: ApiUser,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<Response, AdminError> {
-    let staff = staff_of(&user)?;
+    let staff = staff_of(&user.0)?;
     Ok(crate::web::staff::document_response(&app, &staff, parse_id(&id)?, parse_id(&doc)?).await?)
 }
 
@@ -1052,7 +1062,7 @@ pub async fn verification_record(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> AdminResult<VerifiedBody> {
-    let staff = staff_of(&user)?;
+    let staff = staff_of(&user.0)?;
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
     let from = mailbox(&app)?;
@@ -1083,12 +1093,11 @@ pub struct ApprovalCreated {
     responses((status = 201, body = ApprovalCreated), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn change_request(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> Result<(StatusCode, Json<ApprovalCreated>), AdminError> {
-    admin(&user)?;
-    let staff = staff_of(&user)?;
+    let staff = staff_of(&user.0)?;
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
     let approval_id =
@@ -1123,10 +1132,9 @@ pub struct ApprovalItem {
     responses((status = 200, body = Vec<ApprovalItem>), (status = 403, body = super::ErrorBody)))]
 pub async fn approvals_list(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
 ) -> AdminResult<Vec<ApprovalItem>> {
-    admin(&user)?;
-    let staff = staff_of(&user)?;
+    let staff = staff_of(&user.0)?;
     let rows = verification::pending(&app.db, &staff)
         .await
         .map_err(service_err)?;
@@ -1168,12 +1176,11 @@ pub struct DecidedBody {
     responses((status = 200, body = DecidedBody), (status = 403, body = super::ErrorBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn approval_decide(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DecideBody>,
 ) -> AdminResult<DecidedBody> {
-    admin(&user)?;
-    let staff = staff_of(&user)?;
+    let staff = staff_of(&user.0)?;
     let approve = match body.decision.trim() {
         "approve" => true,
         "reject" => false,
@@ -1220,8 +1227,10 @@ pub struct StaffItem {
 /// Staff accounts.
 #[utoipa::path(get, path = "/admin/staff", tag = "admin",
     responses((status = 200, body = Vec<StaffItem>), (status = 403, body = super::ErrorBody)))]
-pub async fn staff_list(State(app): State<AppState>, user: ApiUser) -> AdminResult<Vec<StaffItem>> {
-    admin(&user)?;
+pub async fn staff_list(
+    State(app): State<AppState>,
+    user: AdminUser,
+) -> AdminResult<Vec<StaffItem>> {
     let rows = staff::list(&app.db, user.0.actor())
         .await
         .map_err(service_err)?;
@@ -1263,10 +1272,9 @@ pub struct CreatedId {
     responses((status = 201, body = CreatedId), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn staff_invite(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<(StatusCode, Json<CreatedId>), AdminError> {
-    admin(&user)?;
     let inv = Invite {
         email: body.email.trim().to_owned(),
         name: body.name.trim().to_owned(),
@@ -1303,11 +1311,10 @@ pub struct Done {
     responses((status = 200, body = Done), (status = 404, body = super::ErrorBody), (status = 422, body = InvalidBody)))]
 pub async fn staff_scopes(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ScopesBody>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     let kelurahan: Vec<String> = body.kelurahan.iter().map(|k| k.trim().to_owned()).collect();
     staff::set_scopes(
         &app.db,
@@ -1335,11 +1342,10 @@ pub struct DeactivateBody {
     responses((status = 200, body = Done), (status = 403, body = super::ErrorBody), (status = 409, body = InvalidBody)))]
 pub async fn staff_deactivate(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DeactivateBody>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     staff::deactivate(&app.db, user.0.actor(), parse_id(&id)?, body.reason.trim())
         .await
         .map_err(service_err)?;
@@ -1352,11 +1358,10 @@ pub async fn staff_deactivate(
     responses((status = 200, body = Done), (status = 404, body = super::ErrorBody), (status = 409, body = InvalidBody)))]
 pub async fn staff_reactivate(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(_body): ApiJson<DeactivateBody>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     staff::reactivate(&app.db, user.0.actor(), parse_id(&id)?)
         .await
         .map_err(service_err)?;
@@ -1391,10 +1396,9 @@ pub struct PanelItem {
     responses((status = 200, body = Vec<PanelItem>), (status = 404, body = super::ErrorBody)))]
 pub async fn panels_list(
     State(app): State<AppState>,
-    user: ApiUser,
+    _admin: AdminUser,
     Path(id): Path<String>,
 ) -> AdminResult<Vec<PanelItem>> {
-    admin(&user)?;
     let o = panels::panels_overview(&app.db, parse_id(&id)?)
         .await
         .map_err(round_err)?;
@@ -1435,11 +1439,10 @@ pub struct PanelBody {
     responses((status = 201, body = CreatedId), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn panel_create(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PanelBody>,
 ) -> Result<(StatusCode, Json<CreatedId>), AdminError> {
-    admin(&user)?;
     let id = panels::create_panel(
         &app.db,
         user.0.actor(),
@@ -1465,11 +1468,10 @@ pub struct MemberBody {
     responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn panel_member_add(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path((id, pid)): Path<(String, String)>,
     ApiJson(body): ApiJson<MemberBody>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     panels::add_member(
         &app.db,
         user.0.actor(),
@@ -1494,11 +1496,10 @@ pub struct PanelFormationsBody {
     responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn panel_formations(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path((id, pid)): Path<(String, String)>,
     ApiJson(body): ApiJson<PanelFormationsBody>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     let texts: Vec<String> = body.formations.iter().map(Uuid::to_string).collect();
     panels::set_formations(
         &app.db,
@@ -1533,11 +1534,10 @@ pub struct SessionBody {
     responses((status = 201, body = CreatedId), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn session_create(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SessionBody>,
 ) -> Result<(StatusCode, Json<CreatedId>), AdminError> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     let mut f = FormData::default();
     put(&mut f, "date", &body.date);
@@ -1610,10 +1610,9 @@ pub struct ScheduleBody {
         (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn sessions_list(
     State(app): State<AppState>,
-    user: ApiUser,
+    _admin: AdminUser,
     Path(id): Path<String>,
 ) -> AdminResult<ScheduleBody> {
-    admin(&user)?;
     let o = panels::schedule_overview(&app.db, parse_id(&id)?)
         .await
         .map_err(round_err)?;
@@ -1671,11 +1670,10 @@ pub struct InvitedBody {
     responses((status = 200, body = InvitedBody), (status = 409, body = InvalidBody)))]
 pub async fn session_fill(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path((id, sid)): Path<(String, String)>,
     ApiJson(_body): ApiJson<EmptyBody>,
 ) -> AdminResult<InvitedBody> {
-    admin(&user)?;
     let from = mailbox(&app)?;
     let invited = panels::auto_fill(
         &app.db,
@@ -1702,11 +1700,10 @@ pub struct AttendanceBody {
     responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn invitation_attendance(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path((id, iid)): Path<(String, String)>,
     ApiJson(body): ApiJson<AttendanceBody>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     panels::record_attendance(
         &app.db,
         user.0.actor(),
@@ -1741,11 +1738,10 @@ pub struct RequirementInput {
     responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn round_requirements(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(items): ApiJson<Vec<RequirementInput>>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     let mut f = FormData::default();
     for (i, r) in items.iter().enumerate() {
@@ -1788,11 +1784,10 @@ pub struct IdBody {
     responses((status = 200, body = IdBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn formation_add(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FormationBody>,
 ) -> AdminResult<IdBody> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     let mut f = FormData::default();
     put(&mut f, "code", &b.code);
@@ -1814,10 +1809,9 @@ pub async fn formation_add(
     responses((status = 200, body = Done), (status = 404, body = crate::web::api::ErrorBody), (status = 409, body = InvalidBody)))]
 pub async fn formation_delete(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path((id, fid)): Path<(String, String)>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     svc::delete_formation(&app.db, user.0.actor(), parse_id(&id)?, parse_id(&fid)?)
         .await
         .map_err(round_err)?;
@@ -1837,11 +1831,10 @@ pub struct CsvBody {
     responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn formations_import(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CsvBody>,
 ) -> AdminResult<ChangedBody> {
-    admin(&user)?;
     let changed = svc::import_formations(&app.db, user.0.actor(), parse_id(&id)?, &b.csv)
         .await
         .map_err(round_err)?;
@@ -1856,10 +1849,9 @@ pub async fn formations_import(
         (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn formations_export(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
 ) -> Result<Response, AdminError> {
-    admin(&user)?;
     Ok(crate::web::rounds::formations_attachment(&app, &user.0, parse_id(&id)?).await?)
 }
 
@@ -1869,10 +1861,9 @@ pub async fn formations_export(
     responses((status = 200, body = Done), (status = 404, body = crate::web::api::ErrorBody), (status = 409, body = InvalidBody)))]
 pub async fn panel_member_remove(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path((id, pid, aid)): Path<(String, String, String)>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     panels::remove_member(
         &app.db,
         user.0.actor(),
@@ -1897,11 +1888,10 @@ pub struct MoveBody {
     responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn invitation_move(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path((id, iid)): Path<(String, String)>,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     let from = mailbox(&app)?;
     panels::move_invitation(
         &app.db,
@@ -1928,11 +1918,10 @@ pub struct DecisionText {
     responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn absence_decide(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path((id, iid)): Path<(String, String)>,
     ApiJson(b): ApiJson<DecisionText>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     panels::decide_absence(
         &app.db,
         user.0.actor(),
@@ -1957,11 +1946,10 @@ pub struct TemplateBody {
     responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn round_template(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TemplateBody>,
 ) -> AdminResult<Done> {
-    admin(&user)?;
     svc::apply_template(&app.db, user.0.actor(), parse_id(&id)?, b.template.trim())
         .await
         .map_err(round_err)?;
@@ -1981,11 +1969,10 @@ pub struct RtCountBody {
     responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn kelurahan_rts(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<RtCountBody>,
 ) -> AdminResult<ChangedBody> {
-    admin(&user)?;
     let added = svc::create_rts(&app.db, user.0.actor(), code.trim(), b.count)
         .await
         .map_err(round_err)?;
@@ -2035,10 +2022,9 @@ pub struct DashboardBody {
     responses((status = 200, body = DashboardBody), (status = 404, body = crate::web::api::ErrorBody)))]
 pub async fn round_dashboard(
     State(app): State<AppState>,
-    user: ApiUser,
+    _admin: AdminUser,
     Path(id): Path<String>,
 ) -> AdminResult<DashboardBody> {
-    admin(&user)?;
     let d = panels::dashboard(&app.db, parse_id(&id)?)
         .await
         .map_err(round_err)?;

@@ -142,5 +142,28 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A query string; a malformed one (a number that is not one, a repeated or
+/// unknown shape) answers the JSON 400 error like every other refusal, not
+/// axum's plain-text rejection.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError(AppError::BadRequest(e.body_text())))
+    }
+}
+
 /// The result type of API handlers.
 pub type ApiResult<T> = Result<Json<T>, ApiError>;

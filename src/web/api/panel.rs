@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::admin::{AdminError, ApiJson, ApiUser, InvalidBody};
+use super::admin::{AdminError, AdminUser, ApiJson, ApiUser, InvalidBody};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::services::ServiceError;
@@ -271,11 +271,10 @@ pub struct ImportBody {
     responses((status = 200, body = ImportSummary), (status = 422, body = InvalidBody), (status = 403, body = super::ErrorBody)))]
 pub async fn import_values(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<ImportBody>,
 ) -> Res<ImportSummary> {
-    user.0.require(&[Role::Admin])?;
     match imports::import_with_reason(
         &app.db,
         user.0.actor(),
@@ -325,11 +324,10 @@ pub struct RecusedBody {
     responses((status = 200, body = RecusedBody), (status = 422, body = InvalidBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn recuse(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<RecuseBody>,
 ) -> Res<RecusedBody> {
-    user.0.require(&[Role::Admin])?;
     let changes = panel_admin::recuse(
         &app.db,
         user.0.actor(),

@@ -1,7 +1,7 @@
 //! Public API: rounds and regions.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{ApiResult, ErrorBody};
@@ -63,10 +63,13 @@ fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
 )]
 pub async fn rounds(
     State(app): State<AppState>,
-    Query(f): Query<RoundFilter>,
+    super::ApiQuery(f): super::ApiQuery<RoundFilter>,
 ) -> ApiResult<Vec<RoundSummary>> {
-    let mut q = round::Entity::find().filter(round::Column::State.ne("draft"));
-    if let Some(state) = f.state {
+    // Published rounds only, as on the public pages: a round cancelled while
+    // still a draft was never published (its page answers 404).
+    let mut q = round::Entity::find().filter(round::Column::FrozenHash.is_not_null());
+    // `?state=` with nothing after it filters nothing, like a form left blank.
+    if let Some(state) = f.state.filter(|s| !s.is_empty()) {
         // Only a known state can match; anything else is the caller's
         // mistake, said as such rather than sent to the database (where a
         // NUL makes PostgreSQL fail the query).

@@ -15,9 +15,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ErrorBody;
-use super::admin::{AdminError, ApiJson, ApiUser, InvalidBody, service_err};
+use super::admin::{AdminError, AdminUser, ApiJson, ApiUser, InvalidBody, service_err};
 use crate::app::AppState;
-use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::mail::Mailbox;
 use crate::services::objections::{self as obj, ObjectionView, Reopen};
@@ -57,10 +56,6 @@ fn parse_id(raw: &str) -> Result<Uuid, AdminError> {
     raw.parse().map_err(|_| AdminError::App(AppError::NotFound))
 }
 
-fn admin(user: &ApiUser) -> Result<(), AdminError> {
-    Ok(user.0.require(&[Role::Admin])?)
-}
-
 fn mailbox(app: &AppState) -> Result<Mailbox, AdminError> {
     app.config
         .mail_from
@@ -71,11 +66,10 @@ fn mailbox(app: &AppState) -> Result<Mailbox, AdminError> {
 /// An admin's approve/reject call: the subject id, the decision and the sender.
 fn admin_decision(
     app: &AppState,
-    user: &ApiUser,
+    _user: &AdminUser,
     id: &str,
     decision: &str,
 ) -> Result<(Uuid, bool, Mailbox), AdminError> {
-    admin(user)?;
     let id = parse_id(id)?;
     let approve = match decision.trim() {
         "approve" => true,
@@ -285,12 +279,19 @@ pub async fn file_objection(
     State(app): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<FileObjectionBody>,
+    body: Result<ApiJson<FileObjectionBody>, AdminError>,
 ) -> Res<CreatedBody> {
+    let id = parse_id(&id)?;
+    // Whose application it is is judged before the body: another person's
+    // application is not found, whatever was sent.
+    obj::for_application(&app.db, user.0.actor(), id, OffsetDateTime::now_utc())
+        .await
+        .map_err(service_err)?;
+    let ApiJson(b) = body?;
     let id = obj::file(
         &app.db,
         user.0.actor(),
-        parse_id(&id)?,
+        id,
         &b.grounds,
         None,
         &b.idempotency_key,
@@ -307,10 +308,9 @@ pub async fn file_objection(
     responses((status = 200, body = Vec<ObjectionBody>), (status = 403, body = ErrorBody)))]
 pub async fn round_objections(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
 ) -> Res<Vec<ObjectionBody>> {
-    admin(&user)?;
     let rows = obj::list_for_round(
         &app.db,
         user.0.actor(),
@@ -336,11 +336,10 @@ pub struct ReviewerBody {
     responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn assign_reviewer(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReviewerBody>,
 ) -> Res<ObjectionBody> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     obj::assign(&app.db, user.0.actor(), id, b.reviewer_id)
         .await
@@ -399,7 +398,7 @@ pub struct DecisionBody {
     responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
 pub async fn decide_objection(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Res<ObjectionBody> {
@@ -436,10 +435,10 @@ pub struct FinalizationBody {
 
 async fn finalization_state(
     app: &AppState,
-    user: &ApiUser,
+    user: &crate::web::CurrentUser,
     round_id: Uuid,
 ) -> Res<FinalizationBody> {
-    let o = results::overview(&app.db, user.0.actor(), round_id, OffsetDateTime::now_utc())
+    let o = results::overview(&app.db, user.actor(), round_id, OffsetDateTime::now_utc())
         .await
         .map_err(service_err)?;
     Ok(Json(FinalizationBody {
@@ -456,11 +455,10 @@ async fn finalization_state(
     responses((status = 200, body = FinalizationBody), (status = 403, body = ErrorBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
 pub async fn request_finalization(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FinalizeBody>,
 ) -> Res<FinalizationBody> {
-    admin(&user)?;
     let id = parse_id(&id)?;
     results::request_finalization(
         &app.db,
@@ -471,7 +469,7 @@ pub async fn request_finalization(
     )
     .await
     .map_err(service_err)?;
-    finalization_state(&app, &user, id).await
+    finalization_state(&app, &user.0, id).await
 }
 
 /// Another admin approves (the round becomes `final`, the final checkpoint is
@@ -482,7 +480,7 @@ pub async fn request_finalization(
     responses((status = 200, body = FinalizationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
 pub async fn decide_finalization(
     State(app): State<AppState>,
-    user: ApiUser,
+    user: AdminUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Res<FinalizationBody> {
@@ -502,5 +500,5 @@ pub async fn decide_finalization(
     )
     .await
     .map_err(service_err)?;
-    finalization_state(&app, &user, id).await
+    finalization_state(&app, &user.0, id).await
 }

@@ -4,7 +4,7 @@
 //! cookie); the same service functions as the `/audit` pages.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -136,9 +136,16 @@ pub struct EventsBody {
 pub async fn events(
     State(app): State<AppState>,
     user: ApiUser,
-    Query(q): Query<EventsQuery>,
+    super::ApiQuery(q): super::ApiQuery<EventsQuery>,
 ) -> ApiResult<EventsBody> {
     svc::require_reader(user.0.role)?;
+    // The README promises 1–500; a value outside is the caller's mistake,
+    // said as such rather than silently clamped.
+    if q.limit.is_some_and(|l| !(1..=500).contains(&l)) {
+        return Err(
+            crate::error::AppError::BadRequest("limit harus antara 1 dan 500.".into()).into(),
+        );
+    }
     let q = TrailQuery::from(q);
     let filter = q.parse()?;
     let page = svc::events(&app.db, user.0.role, &filter, q.before, q.page_size()).await?;
