@@ -127,6 +127,87 @@ async fn with_witnesses(app: TestApp) -> (TestApp, [TestWitness; 2], String) {
     (app, [w1, w2], policy)
 }
 
+/// Runs `pokmas audit verify-proof` on receipt `text` with policy
+/// `policy_text`, both written to files as an applicant would keep them;
+/// returns its exit code and output.
+fn verify_proof(text: &str, policy_text: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (file, policy_file) = (
+        dir.path().join("bukti.tlog-proof"),
+        dir.path().join("policy.txt"),
+    );
+    std::fs::write(&file, text).expect("write");
+    std::fs::write(&policy_file, policy_text).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pokmas"))
+        .args(["audit", "verify-proof"])
+        .arg(&file)
+        .arg("--policy")
+        .arg(&policy_file)
+        .output()
+        .expect("run");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// Runs the independent checker (`tests/independent/verify_proof.py`) on
+/// receipt `text`, expecting the checkpoint to name `root` when given;
+/// returns its exit code and output, or `None` without python3 (which CI
+/// must have).
+fn independent_check(text: &str, root: Option<&str>) -> Option<(Option<i32>, String)> {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("bukti.tlog-proof");
+    std::fs::write(&file, text).expect("write");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/independent/verify_proof.py"
+    );
+    let mut command = std::process::Command::new("python3");
+    command.arg(script).arg(&file);
+    if let Some(root) = root {
+        command.arg(root);
+    }
+    match command.output() {
+        Ok(o) => {
+            let (code, stdout) = (
+                o.status.code(),
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+            );
+            assert!(
+                code == Some(0) || code == Some(1),
+                "{stdout}{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            Some((code, stdout))
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "python3 is needed in CI: {e}"
+            );
+            None
+        }
+    }
+}
+
+/// Receipt `text` verifies offline against `policy_text` (the log and both
+/// test witnesses, 2 of 2) with the command, which names both witnesses,
+/// and with the independent checker against the checkpoint root `root`,
+/// which reads it as an event with `action`.
+fn assert_verifies_offline(text: &str, policy_text: &str, root: &str, action: &str) {
+    let (code, stdout) = verify_proof(text, policy_text);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("cosigned by witness A") && stdout.contains("cosigned by witness B"),
+        "{stdout}"
+    );
+    if let Some((code, stdout)) = independent_check(text, Some(root)) {
+        assert_eq!(code, Some(0), "{stdout}");
+        assert!(stdout.contains(&format!("({action})")), "{stdout}");
+    }
+}
+
 #[tokio::test]
 async fn a_receipt_verifies_offline_against_a_checkpoint_cosigned_by_two_witnesses() {
     let published = crate::results::publish(TestApp::new().await).await;
@@ -172,70 +253,14 @@ async fn a_receipt_verifies_offline_against_a_checkpoint_cosigned_by_two_witness
     assert_eq!(verified.witnesses.len(), 2);
 
     // Offline, with the command and with the independent checker.
-    let dir = tempfile::tempdir().expect("dir");
-    let (file, policy_file) = (
-        dir.path().join("bukti.tlog-proof"),
-        dir.path().join("policy.txt"),
-    );
-    std::fs::write(&file, &text).expect("write");
-    std::fs::write(&policy_file, &policy_text).expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pokmas"))
-        .args(["audit", "verify-proof"])
-        .arg(&file)
-        .arg("--policy")
-        .arg(&policy_file)
-        .output()
-        .expect("run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(
-        stdout.contains("cosigned by witness A") && stdout.contains("cosigned by witness B"),
-        "{stdout}"
-    );
     let root = note.lines().nth(2).expect("root line");
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/independent/verify_proof.py"
-    );
-    match std::process::Command::new("python3")
-        .arg(script)
-        .arg(&file)
-        .arg(root)
-        .output()
-    {
-        Ok(o) => assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stdout)
-        ),
-        Err(e) => assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 is needed in CI: {e}"
-        ),
-    }
+    assert_verifies_offline(&text, &policy_text, root, "ranking.changed");
     // A changed receipt fails both.
     let forged = text.replacen("\nindex ", "\nindex 1", 1);
-    std::fs::write(&file, &forged).expect("write");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pokmas"))
-        .args(["audit", "verify-proof"])
-        .arg(&file)
-        .arg("--policy")
-        .arg(&policy_file)
-        .output()
-        .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    if let Ok(o) = std::process::Command::new("python3")
-        .arg(script)
-        .arg(&file)
-        .output()
-    {
-        assert_eq!(o.status.code(), Some(1));
+    let (code, stdout) = verify_proof(&forged, &policy_text);
+    assert_eq!(code, Some(1), "{stdout}");
+    if let Some((code, stdout)) = independent_check(&forged, None) {
+        assert_eq!(code, Some(1), "{stdout}");
     }
     // With one witness short of the quorum, the receipt is refused.
     let stranger = WitnessKey::new(
@@ -368,4 +393,120 @@ async fn a_witness_catches_up_after_409_refuses_a_bad_proof_and_catches_a_split_
         "{}",
         page.body
     );
+}
+
+/// The done-when of receipts: a resident applies through the form, the round
+/// runs to its final results (a second admin approving), and afterwards she
+/// downloads the receipt of her submission from her status page; it verifies
+/// offline against the final checkpoint cosigned by both witnesses.
+#[tokio::test]
+async fn a_submission_receipt_downloaded_after_the_final_results_verifies_offline() {
+    use pokmas::db::audit::Actor;
+    use pokmas::domain::role::Role;
+    use pokmas::domain::round::RoundState;
+    use pokmas::services::{results, rounds};
+    use sea_orm::EntityTrait;
+
+    let mut app = TestApp::new().await;
+    let (round_id, slug) = crate::applications::open_round(&app).await;
+    let id = crate::applications::submitted_by(
+        &mut app,
+        &slug,
+        ("Siti Aminah", "siti@contoh.id", crate::applications::NIK),
+    )
+    .await;
+
+    // The round runs its schedule (registration closes in 7 days, objections
+    // end in 28): the services act at those dates, the real clock stays.
+    let db = app.db.db.clone();
+    let key = app.state.checkpoint_key.clone();
+    let admin = crate::applications::admin_actor(&app).await;
+    let start = OffsetDateTime::now_utc();
+    let day = |n: i64| start + time::Duration::days(n);
+    for (to, n) in [
+        (RoundState::Verification, 8),
+        (RoundState::Assessment, 21),
+        (RoundState::Provisional, 26),
+        (RoundState::Objection, 26),
+    ] {
+        rounds::transition(&db, &key, admin, round_id, to, "", day(n))
+            .await
+            .unwrap_or_else(|e| panic!("to {to:?}: {e:?}"));
+    }
+    let second = Actor::Account {
+        id: app.create_user("admin2@contoh.id", Role::Admin, &[]).await,
+        role: Role::Admin,
+    };
+    let reason = "Masa sanggah selesai tanpa sanggahan.";
+    results::request_finalization(&db, admin, round_id, reason, day(29))
+        .await
+        .expect("requested");
+    let from: pokmas::mail::Mailbox = app.state.config.mail_from.parse().expect("from");
+    let mail = pokmas::services::self_service::MailCtx {
+        base_url: &app.state.config.base_url,
+        from: &from,
+    };
+    results::decide_finalization(&db, &key, &mail, second, round_id, true, day(29))
+        .await
+        .expect("approved");
+    let final_cp = pokmas::services::checkpoints::latest(&db)
+        .await
+        .expect("read")
+        .expect("checkpoint");
+    assert_eq!(final_cp.reason, "final");
+
+    let (mut app, [w1, w2], policy_text) = with_witnesses(app).await;
+    assert_eq!(witness_latest(&app.state).await.expect("witnessing"), 2);
+    assert_eq!(
+        w1.seen.lock().unwrap().0,
+        u64::try_from(final_cp.seq).expect("size")
+    );
+    assert_eq!(*w2.answers.lock().unwrap(), vec![200]);
+
+    // Still signed in, she lists her receipts and downloads the submission's.
+    let list = app.get(&format!("/pendaftaran/{id}/bukti")).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("application.submitted"), "{}", list.body);
+    let registration_no = pokmas::db::entities::application::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .expect("read")
+        .and_then(|a| a.registration_no)
+        .expect("a number");
+    let rows = pokmas::services::receipts::list(&app.state, &registration_no)
+        .await
+        .expect("list");
+    let submitted = rows
+        .iter()
+        .find(|r| r.action == "application.submitted")
+        .unwrap_or_else(|| panic!("{registration_no}: {rows:?}"));
+    assert!(submitted.covered);
+    let link = format!("/pendaftaran/{id}/bukti/{}", submitted.seq);
+    assert!(list.body.contains(&link), "{}", list.body);
+    let file = app.get(&link).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert!(
+        file.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .expect("ascii")
+            .contains(".tlog-proof")
+    );
+    assert!(!file.body.contains(crate::applications::NIK));
+
+    // The receipt holds the final checkpoint, cosigned by both witnesses.
+    let note = pokmas::services::tlog::latest_note(&db)
+        .await
+        .expect("read")
+        .expect("note");
+    assert!(file.body.contains(&note), "{}", file.body);
+    assert_eq!(note.lines().nth(1), Some(final_cp.seq.to_string().as_str()));
+    let verified = Receipt::parse(&file.body)
+        .expect("parses")
+        .verify(&Policy::parse(&policy_text).expect("policy"))
+        .expect("valid");
+    assert_eq!(verified.event["action"], "application.submitted");
+    assert_eq!(verified.witnesses.len(), 2);
+
+    let root = note.lines().nth(2).expect("root line");
+    assert_verifies_offline(&file.body, &policy_text, root, "application.submitted");
 }
