@@ -395,7 +395,7 @@ async fn a_witness_catches_up_after_409_refuses_a_bad_proof_and_catches_a_split_
     );
 }
 
-/// The done-when of receipts: a resident applies through the form, the round
+/// What receipts are for: a resident applies through the form, the round
 /// runs to its final results (a second admin approving), and afterwards she
 /// downloads the receipt of her submission from her status page; it verifies
 /// offline against the final checkpoint cosigned by both witnesses.
