@@ -108,6 +108,17 @@ async fn sample(app: &AppState) {
         metrics::gauge!("mail_outbox_backlog").set((pending + sending) as f64);
         metrics::gauge!("mail_outbox_failed").set(failed as f64);
     }
+    // A witness that stops cosigning never blocks anything, so operators
+    // must be able to see it: one series per witness named in the policy.
+    for (name, status) in app.witnesses.statuses() {
+        let failing = if status.last_error.is_some() {
+            1.0
+        } else {
+            0.0
+        };
+        metrics::gauge!("witness_failing", "witness" => name.clone()).set(failing);
+        metrics::gauge!("witness_cosigned_size", "witness" => name).set(status.size as f64);
+    }
     if let Ok(Some(head)) = audit_chain_head::Entity::find().one(&app.db).await {
         metrics::gauge!("audit_head_seq").set(head.seq as f64);
     }

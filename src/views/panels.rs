@@ -392,7 +392,10 @@ fn invitation_row(
 // ---------------------------------------------------------------------------
 
 /// `GET /admin/seleksi/{id}/dasbor`.
-pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
+/// `failing_witnesses`: `(witness, last error)` of every log witness whose
+/// last cosigning attempt failed (they never block anything, so an admin
+/// must be told here).
+pub fn dashboard(ctx: &PageCtx, d: &Dashboard, failing_witnesses: &[(String, String)]) -> Markup {
     let f = &d.funnel;
     // Cumulative: each step counts everyone who got at least that far.
     let steps: [(&str, &str, &str, u64); 5] = [
@@ -425,6 +428,21 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard) -> Markup {
         (nav(ctx, d.round.id))
         p { (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, &d.round.state)) } }
         (super::panel_review::dashboard_section(ctx, &d.second_look))
+        @if !failing_witnesses.is_empty() {
+            section.card.overdue #saksi-log {
+                h2 { (ctx.t("Saksi log tidak menandatangani", "Log witnesses not cosigning")) }
+                p { (ctx.t(
+                    "Platform tetap berjalan, tetapi checkpoint terbaru belum ditandatangani bersama oleh saksi berikut:",
+                    "The platform keeps working, but the latest checkpoint is not cosigned by these witnesses:"
+                )) }
+                ul {
+                    @for (name, error) in failing_witnesses {
+                        li { strong { (name) } ": " (error) }
+                    }
+                }
+                p { a href="/log" { (ctx.t("Lihat log audit publik", "See the public audit log")) } }
+            }
+        }
         h2 { (ctx.t("Alur pendaftar", "Applicant funnel")) }
         table.funnel {
             tbody {
@@ -516,8 +534,13 @@ mod tests {
                 pending: None,
             },
         };
-        let html = dashboard(&ctx, &d).into_string();
+        let html = dashboard(&ctx, &d, &[]).into_string();
         assert!(!html.contains("<script>x"));
+        assert!(!html.contains("saksi-log"), "no witness, no notice");
+        let failing = [("A<i>".to_owned(), "HTTP 422".to_owned())];
+        let html = dashboard(&ctx, &d, &failing).into_string();
+        assert!(html.contains("Log witnesses not cosigning"));
+        assert!(html.contains("<strong>A&lt;i&gt;</strong>: HTTP 422"));
         assert!(html.contains("&lt;script&gt;x&lt;/script&gt;: 1 / 3"));
         assert!(html.contains("&lt;b&gt;Rekrutmen"));
     }

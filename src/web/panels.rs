@@ -414,5 +414,11 @@ pub async fn dashboard(
 ) -> AppResult<Markup> {
     admin_only(&user)?;
     let d = svc::dashboard(&app.db, super::path_id(&id)?).await?;
-    Ok(v::dashboard(&ctx, &d))
+    let failing: Vec<(String, String)> = app
+        .witnesses
+        .statuses()
+        .into_iter()
+        .filter_map(|(name, s)| s.last_error.map(|e| (name, e)))
+        .collect();
+    Ok(v::dashboard(&ctx, &d, &failing))
 }

@@ -386,6 +386,18 @@ async fn a_witness_catches_up_after_409_refuses_a_bad_proof_and_catches_a_split_
     let mut other = other;
     let page = other.get("/log").await;
     assert!(page.body.contains("gagal: HTTP 422"), "{}", page.body);
+    // Operators see it in /metrics too.
+    other.peer = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 40001)));
+    other
+        .state
+        .health
+        .allow_metrics(&["127.0.0.1".parse().expect("ip")]);
+    let metrics = other.get("/metrics").await;
+    assert!(
+        metrics.body.contains(r#"witness_failing{witness="A"} 1"#),
+        "{}",
+        metrics.body
+    );
     let mut app = app;
     let page = app.get("/log").await;
     assert!(
