@@ -99,6 +99,30 @@ fn csrf_binding_key(state: &AppState) -> [u8; 32] {
     state.derive_key("csrf-session-binding")
 }
 
+/// The last value of `name` in a submitted form, trimmed ("" when absent):
+/// a repeated field counts as the one typed last.
+pub(crate) fn form_field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.trim())
+}
+
+/// The `decision` of a four-eyes form: `approve` is true, `reject` false.
+///
+/// # Errors
+/// `BadRequest` for anything else.
+pub(crate) fn four_eyes_decision(pairs: &[(String, String)]) -> Result<bool, AppError> {
+    match form_field(pairs, "decision") {
+        "approve" => Ok(true),
+        "reject" => Ok(false),
+        _ => Err(AppError::BadRequest(
+            "Pilih setujui atau tolak. / Choose approve or refuse.".into(),
+        )),
+    }
+}
+
 /// An id taken from the path; anything that is not a UUID is simply not found.
 ///
 /// # Errors

@@ -5,6 +5,7 @@
 //! an audit event and so moves the head, which makes the old entry
 //! unreachable. A request costs one primary-key lookup of the chain head.
 
+use super::form_field as field;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -32,14 +33,6 @@ use crate::views::layout::{Page, layout};
 use crate::views::results as v;
 
 type Pairs = Form<Vec<(String, String)>>;
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.trim())
-}
 
 pub(crate) fn mailbox(app: &AppState) -> AppResult<Mailbox> {
     app.config
@@ -412,11 +405,7 @@ pub async fn finalize_decide(
     csrf.verify(field(&pairs, "csrf"))?;
     user.require(&[Role::Admin])?;
     let id = path_id(&id)?;
-    let approve = match field(&pairs, "decision") {
-        "approve" => true,
-        "reject" => false,
-        _ => return Err(AppError::BadRequest("Pilih setujui atau tolak.".into())),
-    };
+    let approve = super::four_eyes_decision(&pairs)?;
     let from = mailbox(&app)?;
     let mail = MailCtx {
         base_url: &app.config.base_url,
@@ -535,11 +524,7 @@ pub async fn decide(
     csrf.verify(field(&pairs, "csrf"))?;
     user.require(&[Role::Admin])?;
     let id = path_id(&id)?;
-    let approve = match field(&pairs, "decision") {
-        "approve" => true,
-        "reject" => false,
-        _ => return Err(AppError::BadRequest("Pilih setujui atau tolak.".into())),
-    };
+    let approve = super::four_eyes_decision(&pairs)?;
     let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
     let from = mailbox(&app)?;
     let mail = MailCtx {

@@ -2,6 +2,7 @@
 //! publishes (or refuses) with a written reason. Both forms sit on the round
 //! dashboard.
 
+use super::form_field as field;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use time::OffsetDateTime;
@@ -9,18 +10,11 @@ use time::OffsetDateTime;
 use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::second_look;
 use crate::services::self_service::MailCtx;
 
 type Pairs = Form<Vec<(String, String)>>;
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 /// `POST /admin/seleksi/{id}/tinjauan-kedua/minta`.
 pub async fn request(
@@ -55,15 +49,7 @@ pub async fn decide(
     csrf.verify(field(&pairs, "csrf"))?;
     user.require(&[Role::Admin])?;
     let id = path_id(&id)?;
-    let approve = match field(&pairs, "decision") {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(AppError::BadRequest(
-                "Pilih umumkan atau tolak. / Choose publish or refuse.".into(),
-            ));
-        }
-    };
+    let approve = super::four_eyes_decision(&pairs)?;
     let from = super::results::mailbox(&app)?;
     let mail = MailCtx {
         base_url: &app.config.base_url,

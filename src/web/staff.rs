@@ -6,6 +6,7 @@
 //! Handlers parse, call one service, render; permission and scope are checked
 //! again in the services.
 
+use super::form_field as field;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -29,14 +30,6 @@ use crate::views::staff::{self as v, CheckForm, ConflictForm, StaffPage};
 
 /// Submitted form fields, in order (a multi-select repeats its name).
 type Pairs = Form<Vec<(String, String)>>;
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.trim())
-}
 
 fn all_of(pairs: &[(String, String)], name: &str) -> Vec<String> {
     pairs
@@ -339,11 +332,7 @@ pub async fn decide(
     check_csrf(&csrf, &pairs)?;
     user.require(&[Role::Admin])?;
     let staff = staff_of(&user)?;
-    let approve = match field(&pairs, "decision") {
-        "approve" => true,
-        "reject" => false,
-        _ => return Err(AppError::BadRequest("Pilih setujui atau tolak.".into())),
-    };
+    let approve = super::four_eyes_decision(&pairs)?;
     svc::decide(
         &app.db,
         &mailbox(&app)?,
