@@ -7,3 +7,4 @@ pub mod formations_csv;
 pub mod recompute;
 pub mod regions_csv;
 pub mod round_csv;
+pub(crate) mod strict_csv;

@@ -15,8 +15,8 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use crate::export::audit_csv::{Fields, Step, parse_record};
 use crate::export::csv_safe;
+use crate::export::strict_csv::{Fields, Step, parse_record};
 
 /// `round.csv`.
 pub const ROUND: [&str; 7] = [
