@@ -14,6 +14,7 @@ pub mod lang;
 pub mod lottery;
 pub mod masking;
 pub mod merkle;
+pub mod msg;
 pub mod nik;
 pub mod panel_review;
 pub mod ranking;

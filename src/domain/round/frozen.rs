@@ -1,0 +1,190 @@
+//! What opening registration freezes: canonical text and hash.
+
+use super::*;
+
+/// Round-wide rules as frozen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrozenSettings {
+    pub aggregation: String,
+    pub passing_total: Option<i32>,
+    pub min_panelists: i32,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+}
+
+/// One criterion as frozen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrozenCriterion {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub description_id: String,
+    pub description_en: String,
+    pub kind: String,
+    pub scale_min: i32,
+    pub scale_max: i32,
+    pub weight: i32,
+    pub pass_min: Option<i32>,
+    pub tiebreak_order: Option<i32>,
+    pub position: i32,
+    pub scale_labels: BTreeMap<i64, PointLabel>,
+}
+
+/// One requirement as frozen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrozenRequirement {
+    pub code: String,
+    pub kind: String,
+    pub text_id: String,
+    pub text_en: String,
+    pub params: String,
+    pub mandatory: bool,
+    pub position: i32,
+}
+
+/// One formation as frozen, with the RTs it covers at that moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrozenFormation {
+    pub code: String,
+    pub name: String,
+    pub kelurahan_code: String,
+    pub all_rts: bool,
+    pub rts: Vec<i32>,
+    pub seats: i32,
+    pub reserve: i32,
+}
+
+/// Everything opening registration freezes.
+///
+/// # Canonical form
+///
+/// The hash is the lowercase hex SHA-256 of the UTF-8 bytes of the RFC 8785
+/// (JCS) text of this JSON object — the same canonical form as audit payloads
+/// (README, "Canonical payload"): keys sorted, no whitespace, only strings,
+/// integers, arrays and objects:
+///
+/// ```text
+/// { "format": "pokmas-frozen-rules/1",
+///   "round_id": "<uuid>",
+///   "settings": { "aggregation": "mean"|"trimmed_mean",
+///                 "passing_total": <int>|"", "min_panelists": <int>,
+///                 "age_min": <int>|"", "age_max": <int>|"" },
+///   "criteria": [ { "code", "name_id", "name_en", "description_id",
+///                   "description_en", "kind": "panel"|"imported",
+///                   "scale_min": <int>, "scale_max": <int>, "weight": <int>,
+///                   "pass_min": <int>|"", "tiebreak_order": <int>|"",
+///                   "position": <int>,
+///                   "scale_labels": { "<point>": {"id": "…", "en": "…"} } } … ],
+///   "requirements": [ { "code", "kind", "text_id", "text_en", "params",
+///                       "mandatory": "yes"|"no", "position": <int> } … ],
+///   "formations": [ { "code", "name", "kelurahan_code", "rts": [<int>, …],
+///                     "all_rts": "yes"|"no", "seats": <int>, "reserve": <int> } … ] }
+/// ```
+///
+/// An unset number is the empty string `""`; `params` is the stored JSON
+/// text (or `""`). Criteria are listed by `position` then `code`,
+/// requirements likewise, formations by `code`, RTs ascending.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrozenRules {
+    pub round_id: String,
+    pub settings: FrozenSettings,
+    pub criteria: Vec<FrozenCriterion>,
+    pub requirements: Vec<FrozenRequirement>,
+    pub formations: Vec<FrozenFormation>,
+}
+
+/// Name and version of the canonical form, part of the hashed text so a
+/// future change of the form can never produce a colliding meaning.
+pub const FROZEN_FORMAT: &str = "pokmas-frozen-rules/1";
+
+pub(super) fn opt(v: Option<i32>) -> serde_json::Value {
+    v.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n))
+}
+
+pub(super) fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+impl FrozenRules {
+    /// The JSON object described on [`FrozenRules`].
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut criteria = self.criteria.clone();
+        criteria.sort_by(|a, b| (a.position, &a.code).cmp(&(b.position, &b.code)));
+        let mut requirements = self.requirements.clone();
+        requirements.sort_by(|a, b| (a.position, &a.code).cmp(&(b.position, &b.code)));
+        let mut formations = self.formations.clone();
+        formations.sort_by(|a, b| a.code.cmp(&b.code));
+        serde_json::json!({
+            "format": FROZEN_FORMAT,
+            "round_id": self.round_id,
+            "settings": {
+                "aggregation": self.settings.aggregation,
+                "passing_total": opt(self.settings.passing_total),
+                "min_panelists": self.settings.min_panelists,
+                "age_min": opt(self.settings.age_min),
+                "age_max": opt(self.settings.age_max),
+            },
+            "criteria": criteria.iter().map(|c| {
+                let labels: serde_json::Map<String, serde_json::Value> = c
+                    .scale_labels
+                    .iter()
+                    .map(|(p, l)| (p.to_string(), serde_json::json!({"id": l.id, "en": l.en})))
+                    .collect();
+                serde_json::json!({
+                    "code": c.code,
+                    "name_id": c.name_id,
+                    "name_en": c.name_en,
+                    "description_id": c.description_id,
+                    "description_en": c.description_en,
+                    "kind": c.kind,
+                    "scale_min": c.scale_min,
+                    "scale_max": c.scale_max,
+                    "weight": c.weight,
+                    "pass_min": opt(c.pass_min),
+                    "tiebreak_order": opt(c.tiebreak_order),
+                    "position": c.position,
+                    "scale_labels": labels,
+                })
+            }).collect::<Vec<_>>(),
+            "requirements": requirements.iter().map(|r| serde_json::json!({
+                "code": r.code,
+                "kind": r.kind,
+                "text_id": r.text_id,
+                "text_en": r.text_en,
+                "params": r.params,
+                "mandatory": yes_no(r.mandatory),
+                "position": r.position,
+            })).collect::<Vec<_>>(),
+            "formations": formations.iter().map(|f| {
+                let mut rts = f.rts.clone();
+                rts.sort_unstable();
+                serde_json::json!({
+                    "code": f.code,
+                    "name": f.name,
+                    "kelurahan_code": f.kelurahan_code,
+                    "rts": rts,
+                    "all_rts": yes_no(f.all_rts),
+                    "seats": f.seats,
+                    "reserve": f.reserve,
+                })
+            }).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The canonical text that is hashed.
+    ///
+    /// # Errors
+    /// Only if a value falls outside the canonical subset (it cannot: every
+    /// field is a string or an `i32`).
+    pub fn canonical_text(&self) -> Result<String, PayloadError> {
+        canonical_payload(&self.to_json())
+    }
+
+    /// `sha256_hex` of [`FrozenRules::canonical_text`].
+    ///
+    /// # Errors
+    /// As [`FrozenRules::canonical_text`].
+    pub fn hash(&self) -> Result<String, PayloadError> {
+        self.canonical_text().map(|t| sha256_hex(&t))
+    }
+}

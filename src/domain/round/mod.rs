@@ -1,0 +1,39 @@
+//! A round's lifecycle, schedule and frozen rules, as pure rules.
+//!
+//! - [`RoundState`] and [`check_transition`]: the state machine
+//!   `draft → registration → verification → assessment → provisional →
+//!   objection → final`, with `cancelled` from any state before `final`; every
+//!   step is checked against the published [`Schedule`].
+//! - [`FrozenRules`]: what opening registration freezes, its canonical text
+//!   and SHA-256 (the `frozen_hash` on the public page and in the audit trail).
+//! - Small parsers the forms share: slugs, RT lists, scale labels, WITA times.
+//!
+//! Every refusal carries a [`Msg`] in Bahasa Indonesia and English, so the
+//! person who clicked learns why in their own language.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use num_bigint::BigInt;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+use super::audit::{PayloadError, canonical_payload};
+use super::lottery::sha256_hex;
+pub use super::msg::Msg;
+use super::ranking::{Ratio, format_fraction, format_rounded_2dp};
+
+mod example;
+mod frozen;
+mod inputs;
+mod schedule;
+mod state;
+#[cfg(test)]
+mod tests;
+mod wita;
+
+pub use example::*;
+pub use frozen::*;
+pub use inputs::*;
+pub use schedule::*;
+pub use state::*;
+pub use wita::*;
