@@ -35,6 +35,8 @@ pub mod panel_admin;
 // results, objections and finalization
 pub mod objections;
 pub mod results;
+// public downloads of a published round
+pub mod public_exports;
 
 use sea_orm::DbErr;
 

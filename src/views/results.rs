@@ -98,11 +98,11 @@ fn results_table(ctx: &PageCtx, fr: &FormationResults) -> Markup {
             tbody {
                 @for r in &fr.rows {
                     tr class=(r.status) {
-                        td.num { @if let Some(k) = r.rank { (k) } @else { "–" } }
-                        td { code { (r.registration_no) } }
-                        td { (r.full_name) }
-                        td.num { @if r.total_2dp.is_empty() { "–" } @else { span title=(r.total_exact) { (r.total_2dp) } } }
-                        td { (status_label(ctx, &r.status)) }
+                        td.num.rank { @if let Some(k) = r.rank { (k) } @else { "–" } }
+                        td.regno { code { (r.registration_no) } }
+                        td.name { (r.full_name) }
+                        td.num.total data-label=(ctx.t("Total", "Total")) { @if r.total_2dp.is_empty() { "–" } @else { span title=(r.total_exact) { (r.total_2dp) } } }
+                        td.status { (status_label(ctx, &r.status)) }
                     }
                 }
             }
@@ -145,6 +145,7 @@ pub fn round_page(ctx: &PageCtx, v: &RoundResults) -> Page {
             div.notice { (ctx.t("Hasil ini final dan menjadi dasar Surat Keputusan Lurah.", "These results are final and are the basis of the Lurah's decree.")) }
         }
         (checkpoints(ctx, &v.checkpoints))
+        (super::public_downloads::section(ctx, &r.slug))
         h2 { (ctx.t("Formasi", "Formations")) }
         @for (code, name) in &kelurahan {
             h3 { "Kel. " (name) " " a.noprint href=(format!("/seleksi/{}/pengumuman/{}", r.slug, code)) { "(" (ctx.t("pengumuman untuk dicetak", "printable announcement")) ")" } }
@@ -161,14 +162,15 @@ pub fn round_page(ctx: &PageCtx, v: &RoundResults) -> Page {
         @if v.decisions.is_empty() {
             p.muted { (ctx.t("Belum ada sanggahan yang diputus.", "No objection has been decided yet.")) }
         } @else {
-            table {
-                thead { tr { th { (ctx.t("Nomor pendaftaran", "Registration number")) } th { (ctx.t("Formasi", "Formation")) } th { (ctx.t("Keputusan", "Decision")) } th { (ctx.t("Alasan", "Reasons")) } } }
-                tbody { @for d in &v.decisions { tr {
-                    td { code { (d.registration_no) } }
-                    td { code { (d.formation_code) } }
-                    td { @if d.accepted { (ctx.t("Diterima", "Accepted")) } @else { (ctx.t("Ditolak", "Rejected")) } }
-                    td { (d.reasons) }
-                } } }
+            // One card per decision: a table squeezed the reasons to one letter a line on a phone.
+            ul.decisions {
+                @for d in &v.decisions { li.card {
+                    p.decision-head {
+                        code { (d.registration_no) } " · " (ctx.t("formasi", "formation")) " " code { (d.formation_code) } " · "
+                        strong { @if d.accepted { (ctx.t("Diterima", "Accepted")) } @else { (ctx.t("Ditolak", "Rejected")) } }
+                    }
+                    p.reasons { span.muted { (ctx.t("Alasan", "Reasons")) ": " } (d.reasons) }
+                } }
             }
         }
     };

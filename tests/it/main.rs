@@ -53,3 +53,5 @@ mod rank_model;
 mod objections;
 mod panel_review;
 mod results;
+// public downloads of a published round
+mod public_downloads;
