@@ -37,6 +37,8 @@ pub mod objections;
 pub mod results;
 // public downloads of a published round
 pub mod public_exports;
+// objection decisions waiting for a second admin
+pub mod waiting_decisions;
 
 use sea_orm::DbErr;
 

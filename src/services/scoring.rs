@@ -264,11 +264,28 @@ fn check_values(
     values: &Values,
 ) -> Result<Vec<(Uuid, String, i32)>, ServiceError> {
     let criteria: Vec<&criterion::Model> = criteria.iter().filter(|c| c.kind == "panel").collect();
+    // Every missing value is named at once, so a partial sheet is completed in one go.
+    let missing: Vec<String> = criteria
+        .iter()
+        .filter(|c| !values.contains_key(&c.code))
+        .map(|c| format!("{} ({})", c.name_id, c.code))
+        .collect();
+    match missing.as_slice() {
+        [] => {}
+        [one] => return Err(ServiceError::Invalid(format!("Nilai {one} wajib diisi."))),
+        many => {
+            return Err(ServiceError::Invalid(format!(
+                "Nilai {} kriteria belum diisi: {}.",
+                many.len(),
+                many.join(", ")
+            )));
+        }
+    }
     let mut out = Vec::new();
     for c in &criteria {
-        let v = values.get(&c.code).copied().ok_or_else(|| {
-            ServiceError::Invalid(format!("Nilai {} ({}) wajib diisi.", c.name_id, c.code))
-        })?;
+        let Some(v) = values.get(&c.code).copied() else {
+            continue;
+        };
         if v < c.scale_min || v > c.scale_max {
             return Err(off_scale(c));
         }
@@ -921,6 +938,9 @@ pub struct ScoreSheet {
     /// same rule `submit` applies), so the page does not offer a form that
     /// would only be refused.
     pub open_for_scores: bool,
+    /// The applicant's kelurahan by name, so a panelist can judge a conflict
+    /// of interest before declaring.
+    pub kelurahan_name: Option<String>,
 }
 
 /// Loads the score sheet of one application for a panelist of its panel.
@@ -953,7 +973,15 @@ pub async fn score_sheet(
         .one(db)
         .await?
         .is_some_and(|i| i.attendance.as_deref() == Some("present"));
+    let kelurahan_name = match &app.kelurahan_code {
+        Some(code) => crate::db::entities::kelurahan::Entity::find_by_id(code.clone())
+            .one(db)
+            .await?
+            .map(|k| k.name),
+        None => None,
+    };
     let mut sheet = ScoreSheet {
+        kelurahan_name,
         flags: conflict_flags(&me, &app),
         application: app,
         round,

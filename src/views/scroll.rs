@@ -12,3 +12,11 @@ pub fn scroll_table(ctx: &PageCtx, label: &str, table: Markup) -> Markup {
         div.scroll tabindex="0" role="region" aria-label=(label) { (table) }
     }
 }
+
+/// The hint above a scroll region written inline (`div.scroll tabindex="0"
+/// role="region" aria-label=…`), for tables built in place.
+pub fn hint(ctx: &PageCtx) -> Markup {
+    html! {
+        p.scroll-hint aria-hidden="true" { (ctx.t("Geser tabel ke samping untuk melihat semua kolom →", "Swipe the table sideways to see every column →")) }
+    }
+}

@@ -55,3 +55,7 @@ mod panel_review;
 mod results;
 // public downloads of a published round
 mod public_downloads;
+// accessibility (axe-core) and phone width of every crawled page
+mod a11y;
+// smaller things noticed by residents, panelists and admins
+mod small_fixes;
