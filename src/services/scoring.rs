@@ -928,6 +928,8 @@ pub struct ScoreSheet {
     pub my_values: BTreeMap<String, i32>,
     /// The panelist's own versions: (version, reason, submitted at).
     pub history: Vec<(i32, String, time::OffsetDateTime)>,
+    /// The panelist's values per version, by criterion code.
+    pub history_values: BTreeMap<i32, BTreeMap<String, i32>>,
     /// Comments of the current version, by criterion code.
     pub my_comments: BTreeMap<String, String>,
     /// The private draft, by criterion code (empty when none).
@@ -991,6 +993,7 @@ pub async fn score_sheet(
         my_version: 0,
         my_values: BTreeMap::new(),
         history: Vec::new(),
+        history_values: BTreeMap::new(),
         my_comments: BTreeMap::new(),
         draft_values: DraftValues::new(),
         draft_comments: BTreeMap::new(),
@@ -1054,6 +1057,30 @@ pub async fn score_sheet(
                 if !d.comment.is_empty() {
                     sheet.draft_comments.insert(code, d.comment);
                 }
+            }
+        }
+        // Every version's values, so a panelist can see what they sent before.
+        let code_of: std::collections::HashMap<Uuid, String> = sheet
+            .criteria
+            .iter()
+            .map(|c| (c.id, c.code.clone()))
+            .collect();
+        let version_of: std::collections::HashMap<Uuid, i32> =
+            versions.iter().map(|v| (v.id, v.version)).collect();
+        for v in score_value::Entity::find()
+            .filter(score_value::Column::ScoreVersionId.is_in(version_of.keys().copied()))
+            .all(db)
+            .await?
+        {
+            if let (Some(version), Some(code)) = (
+                version_of.get(&v.score_version_id),
+                code_of.get(&v.criterion_id),
+            ) {
+                sheet
+                    .history_values
+                    .entry(*version)
+                    .or_default()
+                    .insert(code.clone(), v.value);
             }
         }
         sheet.history = versions

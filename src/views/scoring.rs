@@ -230,7 +230,13 @@ fn score_form(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>, action: &str) ->
         }
         @if s.history.len() > 1 {
             h2 { (ctx.t("Riwayat versi Anda", "Your versions")) }
-            ul { @for (v, reason, _) in &s.history { li { "v" (v) @if !reason.is_empty() { ": " (reason) } } } }
+            ul { @for (v, reason, at) in &s.history { li {
+                strong { "v" (v) } " · " (crate::domain::round::format_wita(*at))
+                @if !reason.is_empty() { ": " (reason) }
+                @if let Some(values) = s.history_values.get(v) {
+                    br; span.muted { @for (i, (code, value)) in values.iter().enumerate() { @if i > 0 { " · " } code { (code) } " " (value) } }
+                }
+            } } }
         }
     }
 }

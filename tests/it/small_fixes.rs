@@ -75,6 +75,29 @@ async fn a_partial_score_sheet_names_every_missing_criterion() {
     assert_eq!(waiting.status, StatusCode::OK);
     assert!(!waiting.body.contains(no), "submitted: no action needed");
     assert!(waiting.body.contains("Perlu tindakan ("));
+
+    // After an amendment the panelist still sees what version 1 said.
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/nilai"),
+            &[
+                ("csrf", &csrf),
+                ("v_K1", "5"),
+                ("v_K2", "3"),
+                ("reason", "Nilai K1 salah ketik."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let sheet = f.app.get(&format!("/penilai/{app_id}")).await;
+    let history = sheet
+        .body
+        .split("Riwayat versi Anda")
+        .nth(1)
+        .expect("the version history");
+    assert!(history.contains("<code>K1</code> 4"), "{history}");
+    assert!(history.contains("<code>K1</code> 5"), "{history}");
 }
 
 #[tokio::test]
