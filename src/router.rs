@@ -323,6 +323,10 @@ pub fn router(state: AppState) -> Router {
         .route("/sanggahan/{id}", get(results::detail))
         .route("/sanggahan/{id}/usulan", post(results::propose))
         // end results, objections and finalization
+        .route(
+            "/seleksi/{slug}/unduh/{file}",
+            get(crate::web::public_downloads::download),
+        )
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -375,7 +375,7 @@ fn io_err(e: io::Error) -> ServiceError {
     ServiceError::Internal(e.into())
 }
 
-fn write_round<W: Write>(r: &round::Model, out: W) -> Result<u64, ServiceError> {
+pub(super) fn write_round<W: Write>(r: &round::Model, out: W) -> Result<u64, ServiceError> {
     let mut t = TableWriter::new(out, &files::ROUND).map_err(io_err)?;
     t.row(&[
         r.id.to_string(),
@@ -412,7 +412,7 @@ async fn formations_of<C: ConnectionTrait>(
         .await?)
 }
 
-async fn write_criteria<C: ConnectionTrait, W: Write>(
+pub(super) async fn write_criteria<C: ConnectionTrait, W: Write>(
     tx: &C,
     r: &round::Model,
     out: W,
@@ -435,7 +435,7 @@ async fn write_criteria<C: ConnectionTrait, W: Write>(
     Ok(t.finish().map_err(io_err)?.1)
 }
 
-async fn write_formations<C: ConnectionTrait, W: Write>(
+pub(super) async fn write_formations<C: ConnectionTrait, W: Write>(
     tx: &C,
     r: &round::Model,
     mut out: W,
@@ -635,7 +635,7 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
     Ok(t.finish().map_err(io_err)?.1)
 }
 
-async fn write_rankings<C: ConnectionTrait, W: Write>(
+pub(super) async fn write_rankings<C: ConnectionTrait, W: Write>(
     tx: &C,
     r: &round::Model,
     out: W,

@@ -35,6 +35,10 @@ pub mod panel_admin;
 // results, objections and finalization
 pub mod objections;
 pub mod results;
+// public downloads of a published round
+pub mod public_exports;
+// objection decisions waiting for a second admin
+pub mod waiting_decisions;
 
 use sea_orm::DbErr;
 

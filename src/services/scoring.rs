@@ -264,11 +264,28 @@ fn check_values(
     values: &Values,
 ) -> Result<Vec<(Uuid, String, i32)>, ServiceError> {
     let criteria: Vec<&criterion::Model> = criteria.iter().filter(|c| c.kind == "panel").collect();
+    // Every missing value is named at once, so a partial sheet is completed in one go.
+    let missing: Vec<String> = criteria
+        .iter()
+        .filter(|c| !values.contains_key(&c.code))
+        .map(|c| format!("{} ({})", c.name_id, c.code))
+        .collect();
+    match missing.as_slice() {
+        [] => {}
+        [one] => return Err(ServiceError::Invalid(format!("Nilai {one} wajib diisi."))),
+        many => {
+            return Err(ServiceError::Invalid(format!(
+                "Nilai {} kriteria belum diisi: {}.",
+                many.len(),
+                many.join(", ")
+            )));
+        }
+    }
     let mut out = Vec::new();
     for c in &criteria {
-        let v = values.get(&c.code).copied().ok_or_else(|| {
-            ServiceError::Invalid(format!("Nilai {} ({}) wajib diisi.", c.name_id, c.code))
-        })?;
+        let Some(v) = values.get(&c.code).copied() else {
+            continue;
+        };
         if v < c.scale_min || v > c.scale_max {
             return Err(off_scale(c));
         }
@@ -911,6 +928,8 @@ pub struct ScoreSheet {
     pub my_values: BTreeMap<String, i32>,
     /// The panelist's own versions: (version, reason, submitted at).
     pub history: Vec<(i32, String, time::OffsetDateTime)>,
+    /// The panelist's values per version, by criterion code.
+    pub history_values: BTreeMap<i32, BTreeMap<String, i32>>,
     /// Comments of the current version, by criterion code.
     pub my_comments: BTreeMap<String, String>,
     /// The private draft, by criterion code (empty when none).
@@ -921,6 +940,9 @@ pub struct ScoreSheet {
     /// same rule `submit` applies), so the page does not offer a form that
     /// would only be refused.
     pub open_for_scores: bool,
+    /// The applicant's kelurahan by name, so a panelist can judge a conflict
+    /// of interest before declaring.
+    pub kelurahan_name: Option<String>,
 }
 
 /// Loads the score sheet of one application for a panelist of its panel.
@@ -953,7 +975,15 @@ pub async fn score_sheet(
         .one(db)
         .await?
         .is_some_and(|i| i.attendance.as_deref() == Some("present"));
+    let kelurahan_name = match &app.kelurahan_code {
+        Some(code) => crate::db::entities::kelurahan::Entity::find_by_id(code.clone())
+            .one(db)
+            .await?
+            .map(|k| k.name),
+        None => None,
+    };
     let mut sheet = ScoreSheet {
+        kelurahan_name,
         flags: conflict_flags(&me, &app),
         application: app,
         round,
@@ -963,6 +993,7 @@ pub async fn score_sheet(
         my_version: 0,
         my_values: BTreeMap::new(),
         history: Vec::new(),
+        history_values: BTreeMap::new(),
         my_comments: BTreeMap::new(),
         draft_values: DraftValues::new(),
         draft_comments: BTreeMap::new(),
@@ -1026,6 +1057,30 @@ pub async fn score_sheet(
                 if !d.comment.is_empty() {
                     sheet.draft_comments.insert(code, d.comment);
                 }
+            }
+        }
+        // Every version's values, so a panelist can see what they sent before.
+        let code_of: std::collections::HashMap<Uuid, String> = sheet
+            .criteria
+            .iter()
+            .map(|c| (c.id, c.code.clone()))
+            .collect();
+        let version_of: std::collections::HashMap<Uuid, i32> =
+            versions.iter().map(|v| (v.id, v.version)).collect();
+        for v in score_value::Entity::find()
+            .filter(score_value::Column::ScoreVersionId.is_in(version_of.keys().copied()))
+            .all(db)
+            .await?
+        {
+            if let (Some(version), Some(code)) = (
+                version_of.get(&v.score_version_id),
+                code_of.get(&v.criterion_id),
+            ) {
+                sheet
+                    .history_values
+                    .entry(*version)
+                    .or_default()
+                    .insert(code.clone(), v.value);
             }
         }
         sheet.history = versions

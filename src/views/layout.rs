@@ -57,53 +57,21 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                     nav aria-label=(ctx.t("Navigasi utama", "Main navigation")) {
                         a href="/" { (ctx.t("Beranda", "Home")) }
                         " "
-                        a href="/wilayah" { (ctx.t("Wilayah", "Regions")) }
-                        " "
-                        a href="/jejak-audit" { (ctx.t("Jejak audit", "Audit trail")) }
-                        " "
-                        @if ctx.signed_in.as_ref().is_none_or(|who| who.role == crate::domain::role::Role::Applicant) {
-                            a href="/cek-status" { (ctx.t("Cek status", "Check status")) }
+                        // Staff see a dozen links: on a phone they would fill the
+                        // screen, so they fold into one menu (no script needed).
+                        @let staff = ctx.signed_in.as_ref().is_some_and(|who| who.role != crate::domain::role::Role::Applicant);
+                        @if staff {
+                            details.menu {
+                                summary { (ctx.t("Menu", "Menu")) }
+                                div.menu-links {
+                                    (nav_links(ctx))
+                                }
+                            }
                             " "
+                        } @else {
+                            (nav_links(ctx))
                         }
                         @if let Some(who) = &ctx.signed_in {
-                            @if who.role == crate::domain::role::Role::Panelist {
-                                a href="/penilai" { (ctx.t("Penilaian", "Scoring")) }
-                                " "
-                            }
-                            a href="/akun" { (ctx.t("Akun saya", "My account")) }
-                            " "
-                            @if who.role == crate::domain::role::Role::Admin {
-                                a href="/admin/seleksi" { (ctx.t("Kelola seleksi", "Manage rounds")) }
-                                " "
-                            }
-                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator) {
-                                a href="/petugas/verifikasi" { (ctx.t("Verifikasi", "Verification")) }
-                                " "
-                                a href="/meja-bantuan" { (ctx.t("Meja bantuan", "Help desk")) }
-                                " "
-                            }
-                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator | crate::domain::role::Role::Panelist) {
-                                a href="/sanggahan" { (ctx.t("Sanggahan", "Objections")) }
-                                " "
-                            }
-                            @if who.role == crate::domain::role::Role::Admin {
-                                a href="/admin/akun" { (ctx.t("Akun petugas", "Staff accounts")) }
-                                " "
-                                a href="/admin/persetujuan" { (ctx.t("Persetujuan", "Approvals")) }
-                                " "
-                            }
-                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Auditor) {
-                                a href="/audit/ekspor" { (ctx.t("Ekspor audit", "Audit exports")) }
-                                " "
-                            }
-                            @if who.role == crate::domain::role::Role::Panelist {
-                                a href="/akun/konflik" { (ctx.t("Data benturan kepentingan", "Conflict data")) }
-                                " "
-                            }
-                            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Auditor) {
-                                a href="/audit" { (ctx.t("Ruang audit", "Audit workspace")) }
-                                " "
-                            }
                             span.who { (who.name) }
                             " "
                             form.inline method="post" action="/keluar" {
@@ -125,8 +93,63 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                     p { (ctx.t(
                         "Program Pembangunan dan Pemberdayaan Masyarakat (Probebaya), Pemerintah Kota Samarinda. Setiap perubahan peringkat tercatat dalam jejak audit yang dapat diverifikasi siapa pun.",
                         "Community Development and Empowerment Programme (Probebaya), City of Samarinda. Every rank change is recorded in an audit trail anyone can verify."
-                    )) }
+                    )) " " a href="/jejak-audit" { (ctx.t("Cara memeriksa", "How to check")) } }
                 }
+            }
+        }
+    }
+}
+
+/// The site's links for who is signed in (all of them: the header folds
+/// them into a menu for staff).
+fn nav_links(ctx: &PageCtx) -> Markup {
+    html! {
+        a href="/wilayah" { (ctx.t("Wilayah", "Regions")) }
+        " "
+        a href="/jejak-audit" { (ctx.t("Jejak audit", "Audit trail")) }
+        " "
+        @if ctx.signed_in.as_ref().is_none_or(|who| who.role == crate::domain::role::Role::Applicant) {
+            a href="/cek-status" { (ctx.t("Cek status", "Check status")) }
+            " "
+        }
+        @if let Some(who) = &ctx.signed_in {
+            @if who.role == crate::domain::role::Role::Panelist {
+                a href="/penilai" { (ctx.t("Penilaian", "Scoring")) }
+                " "
+            }
+            a href="/akun" { (ctx.t("Akun saya", "My account")) }
+            " "
+            @if who.role == crate::domain::role::Role::Admin {
+                a href="/admin/seleksi" { (ctx.t("Kelola seleksi", "Manage rounds")) }
+                " "
+            }
+            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator) {
+                a href="/petugas/verifikasi" { (ctx.t("Verifikasi", "Verification")) }
+                " "
+                a href="/meja-bantuan" { (ctx.t("Meja bantuan", "Help desk")) }
+                " "
+            }
+            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator | crate::domain::role::Role::Panelist) {
+                a href="/sanggahan" { (ctx.t("Sanggahan", "Objections")) }
+                " "
+            }
+            @if who.role == crate::domain::role::Role::Admin {
+                a href="/admin/akun" { (ctx.t("Akun petugas", "Staff accounts")) }
+                " "
+                a href="/admin/persetujuan" { (ctx.t("Persetujuan", "Approvals")) }
+                " "
+            }
+            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Auditor) {
+                a href="/audit/ekspor" { (ctx.t("Ekspor audit", "Audit exports")) }
+                " "
+            }
+            @if who.role == crate::domain::role::Role::Panelist {
+                a href="/akun/konflik" { (ctx.t("Data benturan kepentingan", "Conflict data")) }
+                " "
+            }
+            @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Auditor) {
+                a href="/audit" { (ctx.t("Ruang audit", "Audit workspace")) }
+                " "
             }
         }
     }

@@ -21,7 +21,16 @@ fn role_text(ctx: &PageCtx, role: &str) -> String {
     .to_owned()
 }
 
+/// The witnesses' table (long hashes) in a scroll region a keyboard can reach.
 fn witness_table(ctx: &PageCtx, ws: &[WitnessView], remove: Option<(&str, &str)>) -> Markup {
+    super::scroll::scroll_table(
+        ctx,
+        ctx.t("Tabel saksi undian", "Lottery witnesses table"),
+        witness_rows(ctx, ws, remove),
+    )
+}
+
+fn witness_rows(ctx: &PageCtx, ws: &[WitnessView], remove: Option<(&str, &str)>) -> Markup {
     html! {
         table {
             thead { tr {
@@ -238,6 +247,10 @@ pub fn public(ctx: &PageCtx, v: &LotteryView) -> Markup {
     let body = html! {
         p { a href=(format!("/seleksi/{}", r.slug)) { "← " (r.name) } }
         h1 { (ctx.t("Undian penentu seri", "Tie-break lottery")) }
+        p.lead { (ctx.t(
+            "Singkatnya: bila dua pendaftar bernilai sama persis, undian menentukan urutannya. Hasil undian dikunci dari rahasia beberapa saksi sehingga tidak ada yang dapat mengaturnya, dan siapa pun dapat menghitungnya ulang.",
+            "In short: when two applicants are exactly equal, a lottery decides their order. Its outcome is fixed from several witnesses' secrets so that nobody can steer it, and anyone can recompute it."
+        )) }
         p { (ctx.t(
             "Bila dua pendaftar di formasi yang sama masih sama persis setelah total dan kriteria penentu seri, urutannya ditentukan oleh kunci undian: sha256(seed + \":\" + nomor pendaftaran), yang terkecil didahulukan. Seed ditetapkan dengan komit–ungkap sehingga tidak seorang pun, termasuk admin, dapat mengarahkannya.",
             "When two applicants of the same formation are still exactly equal after the total and the tie-break criteria, the lottery key sha256(seed + \":\" + registration number) decides, smallest first. The seed is fixed by commit–reveal so that nobody, admins included, can steer it."

@@ -43,3 +43,7 @@ pub fn round_state_label(ctx: &PageCtx, state: &str) -> String {
         },
     )
 }
+// tables that scroll on phones
+pub mod scroll;
+// public downloads of a published round
+pub mod public_downloads;

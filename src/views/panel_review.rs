@@ -86,7 +86,8 @@ pub fn public_section(ctx: &PageCtx, f: &FormationFigures, names: &[CriterionNam
                     (ctx.t("Penilai", "Panelists")) ": " (f.panelists.len())
                     " · " (ctx.t("ditandai", "flagged")) ": " strong { (f.flagged.len()) }
                 }
-                div.table-scroll {
+                (super::scroll::hint(ctx))
+                div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel keandalan panel", "Panel reliability table")) {
                     table.reliability {
                         thead { tr {
                             th scope="col" { (ctx.t("Kriteria", "Criterion")) }
@@ -236,7 +237,8 @@ pub fn audit_page(ctx: &PageCtx, r: &RoundReview) -> Page {
                 p.muted { (p.applications) " " (ctx.t("pendaftar dibandingkan", "applications compared")) ", " (p.groups.len()) " " (ctx.t("kelompok diuji", "groups tested")) }
                 @let shown: Vec<_> = p.groups.iter().filter(|g| g.flagged).chain(p.groups.iter().filter(|g| !g.flagged).take(3)).collect();
                 @if !shown.is_empty() {
-                    div.table-scroll { table {
+                    (super::scroll::hint(ctx))
+                    div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel kecenderungan penilai", "Panelist bias table")) { table {
                         thead { tr {
                             th scope="col" { (ctx.t("Kelompok", "Group")) }
                             th scope="col" { (ctx.t("Pendaftar (nilai) di dalam / di luar", "Applications (values) in / out")) }

@@ -294,7 +294,8 @@ fn session_section(ctx: &PageCtx, p: &SchedulePage, s: &SessionView, base: &str)
                 button type="submit" { (ctx.t("Isi otomatis menurut formasi panel", "Fill automatically from the panel's formations")) }
             }
             @if !s.invitations.is_empty() {
-                table {
+                (super::scroll::hint(ctx))
+                div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel undangan sesi", "Session invitations table")) { table {
                     thead { tr {
                         th { (ctx.t("No. pendaftaran", "Registration no.")) }
                         th { (ctx.t("Nama", "Name")) }
@@ -307,7 +308,7 @@ fn session_section(ctx: &PageCtx, p: &SchedulePage, s: &SessionView, base: &str)
                             (invitation_row(ctx, p, o, s, inv, base))
                         }
                     }
-                }
+                } }
             }
         }
     }

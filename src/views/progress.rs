@@ -114,7 +114,8 @@ pub fn page(ctx: &PageCtx, p: &Progress, f: &ProgressForm<'_>) -> Markup {
                 div.alert { (ctx.t("Formasi ini belum memiliki panel penilai.", "This formation has no panel yet.")) }
             }
             @if !fp.rows.is_empty() {
-                div.table-wrap { table {
+                (super::scroll::hint(ctx))
+                div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel kemajuan penilaian", "Scoring progress table")) { table {
                     thead { tr {
                         th { (ctx.t("Nomor", "Number")) }
                         @for (_, name) in &fp.panelists { th { (name) } }

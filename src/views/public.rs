@@ -162,10 +162,25 @@ pub struct CheckpointRow {
     pub note: String,
 }
 
+/// Why a checkpoint was signed, in words.
+fn checkpoint_reason(ctx: &PageCtx, reason: &str) -> String {
+    let (id, en) = match reason {
+        "provisional" => ("Hasil sementara diumumkan", "Provisional results announced"),
+        "final" => ("Hasil akhir ditetapkan", "Final results fixed"),
+        "daily" => ("Harian", "Daily"),
+        other => (other, other),
+    };
+    ctx.t(id, en).to_owned()
+}
+
 /// The public audit page: the current head and how to check the trail yourself.
 pub fn audit_head(ctx: &PageCtx, v: &AuditHeadView) -> Markup {
     let body = html! {
         h1 { (ctx.t("Jejak audit", "Audit trail")) }
+        p.lead { (ctx.t(
+            "Singkatnya: semua yang dilakukan panitia, penilai dan admin tercatat di sini dan tidak dapat diubah diam-diam. Siapa pun dapat mengunduh catatan ini dari halaman hasil seleksi dan memeriksanya sendiri.",
+            "In short: everything the committee, the panelists and the admins do is recorded here and cannot be changed unnoticed. Anyone can download this record from a round's results page and check it themselves."
+        )) }
         p { (ctx.t(
             "Setiap perubahan data seleksi dicatat sebagai peristiwa bernomor urut. Setiap peristiwa memuat hash SHA-256 dari peristiwa sebelumnya, sehingga satu perubahan diam-diam akan memutus rantai dan terdeteksi.",
             "Every change to selection data is recorded as a numbered event. Each event carries the SHA-256 hash of the one before it, so a single silent change breaks the chain and is detected."
@@ -177,8 +192,8 @@ pub fn audit_head(ctx: &PageCtx, v: &AuditHeadView) -> Markup {
         }
         h2 { (ctx.t("Memeriksa sendiri", "Check it yourself")) }
         p { (ctx.t(
-            "Auditor dapat mengekspor jejak audit sebagai CSV lalu memeriksanya dengan perintah berikut. Hasil 0 berarti utuh; 1 menyebut baris pertama yang diubah; 2 berarti berkas rusak. Aturan hash dijelaskan lengkap di README proyek sehingga dapat diperiksa dengan program buatan sendiri.",
-            "Auditors can export the audit trail as CSV and check it with the command below. Exit 0 means intact; 1 names the first altered row; 2 means a malformed file. The README gives the full hash rule so you can check with a program of your own."
+            "Siapa pun dapat mengunduh jejak audit (audit.csv) dari halaman hasil seleksi lalu memeriksanya dengan perintah berikut. Hasil 0 berarti utuh; 1 menyebut baris pertama yang diubah; 2 berarti berkas rusak. Aturan hash dijelaskan lengkap di README proyek sehingga dapat diperiksa dengan program buatan sendiri.",
+            "Anyone can download the audit trail (audit.csv) from a round's results page and check it with the command below. Exit 0 means intact; 1 names the first altered row; 2 means a malformed file. The README gives the full hash rule so you can check with a program of your own."
         )) }
         pre { code { "pokmas audit verify audit.csv --checkpoint " (v.seq) ":" (v.hash) } }
         h2 { (ctx.t("Checkpoint bertanda tangan", "Signed checkpoints")) }
@@ -200,7 +215,7 @@ pub fn audit_head(ctx: &PageCtx, v: &AuditHeadView) -> Markup {
             @for c in &v.checkpoints {
                 div.card {
                     p {
-                        strong { (ctx.t("Peristiwa", "Event")) " " (c.seq) } " · " (c.reason) " · " (c.at)
+                        strong { (ctx.t("Peristiwa", "Event")) " " (c.seq) } " · " (checkpoint_reason(ctx, &c.reason)) " · " (c.at)
                     }
                     p { code.hash { (c.hash) } }
                     pre { code { (c.note) } }

@@ -51,6 +51,10 @@ fn is_final(r: &round::Model) -> bool {
 fn rule_paragraph(ctx: &PageCtx) -> Markup {
     html! {
         p { (ctx.t(
+            "Singkatnya: nilai tertinggi mendapat peringkat teratas; nilai yang sama diputus dulu oleh kriteria penentu seri, lalu oleh undian yang tidak dapat diatur siapa pun.",
+            "In short: the highest total ranks first; equal totals are settled first by the tie-break criteria, then by a lottery nobody can steer."
+        )) }
+        p { (ctx.t(
             "Aturan: untuk setiap kriteria, nilai para penilai tanpa konflik kepentingan dirata-ratakan dan dinormalkan ke 0–1; total = jumlah bobot × nilai normal (0–100), dihitung dengan pecahan tepat dan ditampilkan dua desimal. Pendaftar yang lulus diurutkan per formasi menurut total dari yang terbesar, lalu menurut kriteria penentu seri, lalu menurut kunci undian sha256(seed + \":\" + nomor pendaftaran) dari yang terkecil. Peringkat 1 sampai jumlah kursi terpilih, berikutnya sebanyak jumlah cadangan menjadi cadangan, sisanya tidak terpilih; yang tidak lulus tidak diberi peringkat.",
             "Rule: for each criterion, the values of the panelists without a conflict of interest are averaged and normalised to 0–1; total = the sum of weight × normalised value (0–100), computed with exact fractions and shown with two decimals. Passing applicants are ordered per formation by total, highest first, then by the tie-break criteria, then by the lottery key sha256(seed + \":\" + registration number), smallest first. Ranks 1 up to the seats are selected, the next ones up to the reserve places are reserve, the rest are not selected; applicants who do not pass get no rank."
         )) }
@@ -98,11 +102,11 @@ fn results_table(ctx: &PageCtx, fr: &FormationResults) -> Markup {
             tbody {
                 @for r in &fr.rows {
                     tr class=(r.status) {
-                        td.num { @if let Some(k) = r.rank { (k) } @else { "–" } }
-                        td { code { (r.registration_no) } }
-                        td { (r.full_name) }
-                        td.num { @if r.total_2dp.is_empty() { "–" } @else { span title=(r.total_exact) { (r.total_2dp) } } }
-                        td { (status_label(ctx, &r.status)) }
+                        td.num.rank { @if let Some(k) = r.rank { (k) } @else { "–" } }
+                        td.regno { code { (r.registration_no) } }
+                        td.name { (r.full_name) }
+                        td.num.total data-label=(ctx.t("Total", "Total")) { @if r.total_2dp.is_empty() { "–" } @else { span title=(r.total_exact) { (r.total_2dp) } } }
+                        td.status { (status_label(ctx, &r.status)) }
                     }
                 }
             }
@@ -145,6 +149,7 @@ pub fn round_page(ctx: &PageCtx, v: &RoundResults) -> Page {
             div.notice { (ctx.t("Hasil ini final dan menjadi dasar Surat Keputusan Lurah.", "These results are final and are the basis of the Lurah's decree.")) }
         }
         (checkpoints(ctx, &v.checkpoints))
+        (super::public_downloads::section(ctx, &r.slug))
         h2 { (ctx.t("Formasi", "Formations")) }
         @for (code, name) in &kelurahan {
             h3 { "Kel. " (name) " " a.noprint href=(format!("/seleksi/{}/pengumuman/{}", r.slug, code)) { "(" (ctx.t("pengumuman untuk dicetak", "printable announcement")) ")" } }
@@ -161,14 +166,15 @@ pub fn round_page(ctx: &PageCtx, v: &RoundResults) -> Page {
         @if v.decisions.is_empty() {
             p.muted { (ctx.t("Belum ada sanggahan yang diputus.", "No objection has been decided yet.")) }
         } @else {
-            table {
-                thead { tr { th { (ctx.t("Nomor pendaftaran", "Registration number")) } th { (ctx.t("Formasi", "Formation")) } th { (ctx.t("Keputusan", "Decision")) } th { (ctx.t("Alasan", "Reasons")) } } }
-                tbody { @for d in &v.decisions { tr {
-                    td { code { (d.registration_no) } }
-                    td { code { (d.formation_code) } }
-                    td { @if d.accepted { (ctx.t("Diterima", "Accepted")) } @else { (ctx.t("Ditolak", "Rejected")) } }
-                    td { (d.reasons) }
-                } } }
+            // One card per decision: a table squeezed the reasons to one letter a line on a phone.
+            ul.decisions {
+                @for d in &v.decisions { li.card {
+                    p.decision-head {
+                        code { (d.registration_no) } " · " (ctx.t("formasi", "formation")) " " code { (d.formation_code) } " · "
+                        strong { @if d.accepted { (ctx.t("Diterima", "Accepted")) } @else { (ctx.t("Ditolak", "Rejected")) } }
+                    }
+                    p.reasons { span.muted { (ctx.t("Alasan", "Reasons")) ": " } (d.reasons) }
+                } }
             }
         }
     };
@@ -272,7 +278,7 @@ fn deadline_cell(ctx: &PageCtx, o: &ObjectionView) -> Markup {
     }
 }
 
-fn reopen_text(ctx: &PageCtx, reopen: &Reopen) -> String {
+fn reopen_text(ctx: &PageCtx, reopen: &Reopen, names: &[(Uuid, String)]) -> String {
     match reopen {
         Reopen::None => ctx.t("tidak ada", "nothing").to_owned(),
         Reopen::Verification { eligible } => format!(
@@ -280,10 +286,14 @@ fn reopen_text(ctx: &PageCtx, reopen: &Reopen) -> String {
             ctx.t("verifikasi", "verification"),
             if *eligible { "MS" } else { "TMS" }
         ),
+        // The panelist by name: an id tells an admin nothing.
         Reopen::Scorecard { panelist_id } => format!(
             "{} {}",
             ctx.t("lembar nilai penilai", "scorecard of panelist"),
-            panelist_id
+            names
+                .iter()
+                .find(|(id, _)| id == panelist_id)
+                .map_or_else(|| panelist_id.to_string(), |(_, n)| n.clone())
         ),
     }
 }
@@ -351,6 +361,8 @@ pub struct AdminObjections {
     pub rows: Vec<ObjectionView>,
     /// Per objection id: `(account id, name, role)` a reviewer may be picked from.
     pub reviewers: Vec<(Uuid, Vec<crate::services::objections::ReviewerOption>)>,
+    /// `(panelist id, name)` of the scorecards proposals would reopen.
+    pub panelist_names: Vec<(Uuid, String)>,
     pub me: Uuid,
     pub csrf: String,
     pub error: Option<String>,
@@ -380,7 +392,7 @@ pub fn admin_objections(ctx: &PageCtx, v: &AdminObjections) -> Markup {
                     }
                 }
                 @if let Some((p, a)) = &o.proposal {
-                    (proposal_block(ctx, p, a))
+                    (proposal_block(ctx, p, a, &v.panelist_names))
                     @if o.objection.status == "proposed" {
                         @if a.requested_by == v.me {
                             p.muted { (ctx.t("Anda yang mengusulkan; admin lain yang menyetujui.", "You proposed it; another admin approves.")) }
@@ -412,10 +424,11 @@ fn proposal_block(
     ctx: &PageCtx,
     p: &crate::services::objections::Proposal,
     a: &approval::Model,
+    names: &[(Uuid, String)],
 ) -> Markup {
     html! {
         p { (ctx.t("Usulan", "Proposal")) ": " strong { @if p.accepted { (ctx.t("diterima", "accept")) } @else { (ctx.t("ditolak", "reject")) } }
-            " · " (ctx.t("membuka kembali", "reopens")) ": " (reopen_text(ctx, &p.reopen)) }
+            " · " (ctx.t("membuka kembali", "reopens")) ": " (reopen_text(ctx, &p.reopen, names)) }
         p { (ctx.t("Alasan", "Reasons")) ": " (p.reasons) }
         p.muted { (ctx.t("Diusulkan", "Proposed")) " " (format_wita(a.requested_at))
             @if let Some(at) = a.decided_at { " · " (ctx.t("diputus", "decided")) " " (format_wita(at)) } }
@@ -444,7 +457,7 @@ pub fn objection_detail(ctx: &PageCtx, v: &ObjectionDetail) -> Markup {
         h2 { (ctx.t("Alasan sanggahan", "Grounds")) }
         p { (o.objection.grounds) }
         @if let Some(doc) = o.objection.document_id { p { a href=(format!("/dokumen/{doc}")) { (ctx.t("Lampiran", "Attachment")) } } }
-        @if let Some((p, a)) = &o.proposal { (proposal_block(ctx, p, a)) }
+        @if let Some((p, a)) = &o.proposal { (proposal_block(ctx, p, a, &v.panelists)) }
         @if v.can_propose {
             h2 { (ctx.t("Usulkan keputusan", "Propose a decision")) }
             @if let Some(e) = &v.error { div.alert role="alert" { (e) } }

@@ -316,13 +316,14 @@ fn settings_fields(ctx: &PageCtx, f: &FormView) -> Markup {
 fn schedule_table(ctx: &PageCtx, d: &RoundDetail) -> Markup {
     let s = crate::services::rounds::schedule_of(&d.round);
     html! {
-        table {
+        (super::scroll::hint(ctx))
+        div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel jadwal", "Schedule table")) { table {
             tbody {
                 @for m in Milestone::ALL {
                     tr { th { (msg(ctx, &m.label())) } td { @if let Some(at) = s.get(m) { (format_wita(at)) } @else { "–" } } }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -390,6 +391,9 @@ pub fn admin_criteria(
         (admin_nav(ctx, d))
         h1 { (ctx.t("Kriteria penilaian", "Scoring criteria")) ": " (d.round.name) }
         (frozen_notice(ctx, d, !f.errors.is_empty()))
+        @if ctx.path.ends_with("?templat=1") && f.errors.is_empty() {
+            div.notice role="status" { (ctx.t("Templat diterapkan: kriteria dan persyaratan seleksi ini sudah diganti. Periksa lalu sesuaikan di bawah.", "Template applied: this round's criteria and requirements were replaced. Check and adjust them below.")) }
+        }
         @if d.state().is_editable() {
             h2 { (ctx.t("Mulai dari templat", "Start from a template")) }
             p.muted { (ctx.t("Mengganti semua kriteria dan persyaratan seleksi ini dengan isi templat, termasuk cara menggabungkan nilai penilai, nilai minimum lulus, jumlah penilai dan batas usia.", "Replaces all criteria and requirements of this round with the template's, including how panelists' scores are combined, the passing score, panel size and age range.")) }
@@ -399,6 +403,11 @@ pub fn admin_criteria(
                 select id="template" name="template" {
                     @for (code, name) in templates { option value=(code) { (msg(ctx, name)) } }
                 }
+                label.check {
+                    input type="checkbox" name="confirm" value="1" required aria-describedby=[f.errors.contains_key("confirm").then_some("confirm-error")];
+                    (ctx.t("Saya paham semua kriteria dan persyaratan yang ada akan diganti.", "I understand every existing criterion and requirement will be replaced."))
+                }
+                (field_error(ctx, f, "confirm"))
                 button type="submit" { (ctx.t("Pakai templat", "Use template")) }
             }
             h2 { (ctx.t("Kriteria", "Criteria")) }
@@ -883,7 +892,8 @@ pub fn public_round(
         (requirements_list(ctx, d))
 
         h2 { (ctx.t("Kriteria penilaian dan bobot", "Scoring criteria and weights")) }
-        table {
+        (super::scroll::hint(ctx))
+        div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel kriteria dan bobot", "Criteria and weights table")) { table {
             thead { tr { th { (ctx.t("Kode", "Code")) } th { (ctx.t("Kriteria", "Criterion")) } th.num { (ctx.t("Bobot", "Weight")) } th { (ctx.t("Skala", "Scale")) } } }
             tbody {
                 @for c in &d.criteria {
@@ -891,7 +901,7 @@ pub fn public_round(
                 }
                 tr { th { } th { (ctx.t("Jumlah", "Total")) } th.num { (d.weight_sum()) } th { } }
             }
-        }
+        } }
         (criteria_table(ctx, d))
 
         h2 { (ctx.t("Cara menghitung nilai dan peringkat", "How scores and ranks are computed")) }
@@ -942,7 +952,8 @@ pub fn public_round(
         }
         h3 { (ctx.t("Contoh dengan dua pendaftar", "Worked example with two applicants")) }
         p.muted { (ctx.t("Pendaftar A dan B (rekaan) di formasi yang sama; m adalah nilai setelah digabungkan.", "Made-up applicants A and B in the same formation; m is the combined value.")) }
-        table {
+        (super::scroll::hint(ctx))
+        div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel contoh perhitungan", "Worked example table")) { table {
             thead { tr { th { (ctx.t("Kriteria", "Criterion")) } th.num { (ctx.t("Bobot", "Weight")) } th.num { "m A" } th.num { (ctx.t("bobot × n A", "weight × n A")) } th.num { "m B" } th.num { (ctx.t("bobot × n B", "weight × n B")) } } }
             tbody {
                 @for l in &example.lines {
@@ -955,7 +966,7 @@ pub fn public_round(
                 }
                 tr { th { (ctx.t("Total", "Total")) } th { } th { } th.num { (example.totals_2dp[0]) " (" (example.totals[0]) ")" } th { } th.num { (example.totals_2dp[1]) " (" (example.totals[1]) ")" } }
             }
-        }
+        } }
         p {
             @match example.first {
                 Some(0) => { (ctx.t("A di atas B karena totalnya lebih besar (bila keduanya lulus).", "A ranks above B because its total is higher (if both pass).")) }
@@ -967,7 +978,8 @@ pub fn public_round(
 
         h2 { (ctx.t("Formasi dan kursi", "Formations and seats")) }
         p { (ctx.t("Jumlah formasi", "Formations")) ": " strong { (d.formations.len()) } " · " (ctx.t("kursi", "seats")) ": " strong { (seats) } " · " (ctx.t("pendaftar", "applications")) ": " strong { (p.counts.total) } }
-        table {
+        (super::scroll::hint(ctx))
+        div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel formasi dan kursi", "Formations and seats table")) { table {
             thead { tr { th { (ctx.t("Formasi", "Formation")) } th { (ctx.t("Wilayah", "Area")) } th.num { (ctx.t("Kursi", "Seats")) } th.num { (ctx.t("Cadangan", "Reserve")) } th.num { (ctx.t("Pendaftar", "Applicants")) } } }
             tbody {
                 @for f in &d.formations {
@@ -979,7 +991,7 @@ pub fn public_round(
                     }
                 }
             }
-        }
+        } }
         h3 { (ctx.t("Formasi dengan pendaftar lebih sedikit dari kursi", "Formations with fewer applicants than seats")) }
         @if short.is_empty() { p { (ctx.t("Tidak ada.", "None.")) } }
         @else { ul { @for f in &short {

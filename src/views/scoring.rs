@@ -25,15 +25,39 @@ fn flag_text(ctx: &PageCtx, flag: &str) -> String {
 }
 
 /// `GET /penilai`.
-pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
+/// An application waits for this panelist: a declaration is due, or the
+/// applicant was present and the sheet is not submitted yet.
+fn needs_action(i: &QueueItem) -> bool {
+    !i.recused && (i.declared.is_none() || (i.attended && i.my_version == 0))
+}
+
+pub fn queue(ctx: &PageCtx, items: &[QueueItem], only_needed: bool) -> Markup {
+    let waiting = items.iter().filter(|i| needs_action(i)).count();
+    let shown: Vec<&QueueItem> = items
+        .iter()
+        .filter(|i| !only_needed || needs_action(i))
+        .collect();
     let body = html! {
         h1 { (ctx.t("Penilaian uji kelayakan dan kepatutan", "Fit & proper test scoring")) }
         p { (ctx.t(
             "Sebelum membuka penilaian, nyatakan ada atau tidaknya konflik kepentingan. Nilai yang sudah dikirim terkunci; perubahan wajib disertai alasan tertulis dan tercatat di jejak audit.",
             "Before scoring, declare whether you have a conflict of interest. Submitted scores are locked; a change needs a written reason and is recorded in the audit trail."
         )) }
+        @if !items.is_empty() {
+            nav.filter aria-label=(ctx.t("Saring daftar", "Filter the list")) {
+                @if only_needed {
+                    a href="/penilai" { (ctx.t("Semua", "All")) " (" (items.len()) ")" }
+                    " · " strong aria-current="page" { (ctx.t("Perlu tindakan", "Needs action")) " (" (waiting) ")" }
+                } @else {
+                    strong aria-current="page" { (ctx.t("Semua", "All")) " (" (items.len()) ")" }
+                    " · " a href="/penilai?perlu=1" { (ctx.t("Perlu tindakan", "Needs action")) " (" (waiting) ")" }
+                }
+            }
+        }
         @if items.is_empty() {
             div.empty { p { (ctx.t("Belum ada pendaftar untuk dinilai oleh panel Anda.", "There are no applicants for your panel to score yet.")) } }
+        } @else if shown.is_empty() {
+            div.empty { p { (ctx.t("Tidak ada yang perlu Anda kerjakan sekarang.", "Nothing needs your action now.")) } }
         } @else {
             table {
                 thead { tr {
@@ -42,7 +66,7 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
                     th { (ctx.t("Status", "Status")) }
                 } }
                 tbody {
-                    @for i in items {
+                    @for i in &shown {
                         tr {
                             td { a href=(format!("/penilai/{}", i.application_id)) { (i.registration_no) } }
                             td { (i.full_name) br; span.muted { (i.formation) } }
@@ -91,6 +115,12 @@ pub fn sheet(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>) -> Markup {
         p { a href="/penilai" { "← " (ctx.t("Daftar penilaian", "Scoring list")) } }
         h1 { (no) }
         p { strong { (a.full_name) } }
+        // Where the applicant lives: what a panelist needs to judge a conflict.
+        p.muted.where {
+            @if let Some(rt) = a.rt_number { "RT " (format!("{rt:03}")) " · " }
+            @if let Some(k) = &s.kelurahan_name { "Kel. " (k) }
+            @else if let Some(code) = &a.kelurahan_code { "Kel. " (code) }
+        }
         @for flag in &s.flags { div.alert role="status" { (flag_text(ctx, flag)) } }
         @if let Some(e) = &f.error { div.alert role="alert" { (e) } }
         @match &s.declaration {
@@ -200,7 +230,13 @@ fn score_form(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>, action: &str) ->
         }
         @if s.history.len() > 1 {
             h2 { (ctx.t("Riwayat versi Anda", "Your versions")) }
-            ul { @for (v, reason, _) in &s.history { li { "v" (v) @if !reason.is_empty() { ": " (reason) } } } }
+            ul { @for (v, reason, at) in &s.history { li {
+                strong { "v" (v) } " · " (crate::domain::round::format_wita(*at))
+                @if !reason.is_empty() { ": " (reason) }
+                @if let Some(values) = s.history_values.get(v) {
+                    br; span.muted { @for (i, (code, value)) in values.iter().enumerate() { @if i > 0 { " · " } code { (code) } " " (value) } }
+                }
+            } } }
         }
     }
 }

@@ -273,12 +273,24 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
 }
 
 /// `GET /admin/persetujuan`.
-pub fn approvals(ctx: &PageCtx, csrf: &str, rows: &[PendingApproval], me: uuid::Uuid) -> Markup {
+pub fn approvals(
+    ctx: &PageCtx,
+    csrf: &str,
+    rows: &[PendingApproval],
+    me: uuid::Uuid,
+    objections: &std::collections::BTreeMap<uuid::Uuid, usize>,
+) -> Markup {
     let title = ctx.t("Persetujuan yang menunggu", "Pending approvals");
     let body = html! {
         h1 { (title) }
         p { (ctx.t("Perubahan hasil verifikasi, dan setelah hasil diumumkan setiap pengecualian penilai dan berkas nilai impor, berlaku setelah disetujui admin lain (empat mata).", "A change of a verification outcome, and once results are published every recusal and file of imported values, applies once another admin approves it (four eyes).")) }
-        @if rows.is_empty() { p { (ctx.t("Tidak ada permintaan yang menunggu.", "No pending requests.")) } }
+        @for (round, n) in objections {
+            div.notice { p {
+                strong { (n) } " " (ctx.t("keputusan sanggahan menunggu persetujuan Anda.", "objection decision(s) wait for your approval.")) " "
+                a href=(format!("/admin/seleksi/{round}/sanggahan")) { (ctx.t("Buka daftar sanggahan", "Open the objections")) }
+            } }
+        }
+        @if rows.is_empty() && objections.is_empty() { p { (ctx.t("Tidak ada permintaan yang menunggu.", "No pending requests.")) } }
         @for a in rows {
             section {
                 h2 {

@@ -29,6 +29,8 @@ pub mod progress;
 pub mod panel_review;
 pub mod results;
 pub mod second_look;
+// public downloads of a published round
+pub mod public_downloads;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -77,7 +77,9 @@ pub async fn audit_head(State(app): State<AppState>, ctx: PageCtx) -> AppResult<
     let at = audit_event::Entity::find_by_id(head.seq)
         .one(&app.db)
         .await?
-        .map(|e| e.at);
+        .map(|e| {
+            crate::domain::audit::parse_at(&e.at).map_or(e.at, crate::domain::round::format_wita)
+        });
     let checkpoints = services::checkpoints::list(&app.db, 10)
         .await?
         .into_iter()
@@ -85,7 +87,7 @@ pub async fn audit_head(State(app): State<AppState>, ctx: PageCtx) -> AppResult<
             seq: c.seq,
             hash: c.hash,
             reason: c.reason,
-            at: crate::domain::audit::format_at(c.created_at),
+            at: crate::domain::round::format_wita(c.created_at),
             note: c.note,
         })
         .collect();

@@ -450,10 +450,16 @@ async fn objections_page(
         ));
     }
     let status = shown_with(error.as_ref());
+    let panelist_names =
+        crate::services::waiting_decisions::reopened_panelist_names(&app.db, &rows)
+            .await?
+            .into_iter()
+            .collect();
     let view = v::AdminObjections {
         round: overview.round,
         rows,
         reviewers,
+        panelist_names,
         me: user.id,
         csrf: csrf.token()?,
         error,

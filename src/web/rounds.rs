@@ -334,9 +334,21 @@ pub async fn template(
     admin_only(&user)?;
     let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
-    match field_errors(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)?
-    {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/kriteria"))),
+    // Applying a template replaces every criterion and requirement: only
+    // with the box ticked that says so.
+    let outcome = if data.get("confirm") == "1" {
+        field_errors(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)?
+    } else {
+        Err(crate::services::rounds::FieldErrors::from([(
+            "confirm".to_owned(),
+            crate::domain::round::Msg::new(
+                "Centang konfirmasi: templat mengganti semua kriteria dan persyaratan seleksi ini.",
+                "Tick the confirmation: the template replaces all criteria and requirements of this round.",
+            ),
+        )]))
+    };
+    match outcome {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/kriteria?templat=1"))),
         Err(errors) => {
             let d = svc::load(&app.db, id).await?;
             let f = FormView {

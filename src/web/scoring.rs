@@ -23,10 +23,17 @@ pub async fn queue(
     State(app): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<QueueQuery>,
 ) -> AppResult<Markup> {
     user.require(&[Role::Panelist])?;
     let items = svc::panelist_queue(&app.db, user.id).await?;
-    Ok(v::queue(&ctx, &items))
+    Ok(v::queue(&ctx, &items, q.perlu.is_some()))
+}
+
+/// `?perlu=1`: only the applications that need the panelist's action.
+#[derive(serde::Deserialize)]
+pub struct QueueQuery {
+    perlu: Option<String>,
 }
 
 /// What a refused form shows again.
@@ -262,6 +269,10 @@ pub async fn submit(
     let mut values = BTreeMap::new();
     for (k, v) in &pairs {
         if let Some(code) = k.strip_prefix("v_") {
+            // An empty field is a missing value: the service names them all.
+            if v.trim().is_empty() {
+                continue;
+            }
             match v.trim().parse::<i32>() {
                 Ok(n) => {
                     values.insert(code.to_owned(), n);

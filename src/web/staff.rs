@@ -317,8 +317,10 @@ pub async fn approvals(
     user.require(&[Role::Admin])?;
     let staff = staff_of(&user)?;
     let rows = svc::pending(&app.db, &staff).await?;
+    let objections =
+        crate::services::waiting_decisions::objection_decisions_for(&app.db, user.id).await?;
     let t = csrf.token()?;
-    Ok((csrf.0, v::approvals(&ctx, &t, &rows, user.id)).into_response())
+    Ok((csrf.0, v::approvals(&ctx, &t, &rows, user.id, &objections)).into_response())
 }
 
 /// `POST /admin/persetujuan/{id}`: approve or reject (never one's own request).

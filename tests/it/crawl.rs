@@ -18,7 +18,7 @@ const PER_SHAPE: usize = 3;
 
 /// The demo round (published, objections open) loaded into a fresh
 /// installation, served with the demo's own keys; and its sign-ins.
-async fn demo_installation() -> (TestApp, Vec<(String, String)>) {
+pub(crate) async fn demo_installation() -> (TestApp, Vec<(String, String)>) {
     let db = TestDb::sqlite().await;
     let dir = db.dir.path().to_path_buf();
     let argv = [
@@ -52,7 +52,7 @@ async fn demo_installation() -> (TestApp, Vec<(String, String)>) {
 }
 
 /// `/a/3f2c…/b?x=12` → `/a/#/b?x=#`: one shape for every id and number.
-fn shape(path: &str) -> String {
+pub(crate) fn shape(path: &str) -> String {
     let mut out = String::new();
     let mut token = String::new();
     let flush = |token: &mut String, out: &mut String| {
@@ -140,6 +140,16 @@ fn links(html: &str) -> Vec<String> {
 /// Follows every link from `start`; returns the pages opened and every link
 /// that failed, with the page it was found on.
 async fn crawl(app: &mut TestApp, start: &[&str]) -> (usize, Vec<String>) {
+    let (opened, failures, _) = crawl_pages(app, start).await;
+    (opened, failures)
+}
+
+/// As [`crawl`], also returning the HTML pages reached, in crawl order.
+pub(crate) async fn crawl_pages(
+    app: &mut TestApp,
+    start: &[&str],
+) -> (usize, Vec<String>, Vec<String>) {
+    let mut pages = Vec::new();
     let mut queue: VecDeque<(String, String)> = start
         .iter()
         .map(|p| ((*p).to_owned(), "(start)".to_owned()))
@@ -179,6 +189,7 @@ async fn crawl(app: &mut TestApp, start: &[&str]) -> (usize, Vec<String>) {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.starts_with("text/html"));
         if html {
+            pages.push(path.clone());
             // The trail pages show recorded payloads verbatim, codes included:
             // that is the record auditors check the hashes against.
             let verbatim = ["/audit/jejak", "/audit/pendaftaran/", "/jejak-audit"]
@@ -198,7 +209,7 @@ async fn crawl(app: &mut TestApp, start: &[&str]) -> (usize, Vec<String>) {
             }
         }
     }
-    (opened, failures)
+    (opened, failures, pages)
 }
 
 #[tokio::test]

@@ -53,3 +53,9 @@ mod rank_model;
 mod objections;
 mod panel_review;
 mod results;
+// public downloads of a published round
+mod public_downloads;
+// accessibility (axe-core) and phone width of every crawled page
+mod a11y;
+// smaller things noticed by residents, panelists and admins
+mod small_fixes;

@@ -156,6 +156,15 @@ async fn an_accepted_objection_reopens_a_scorecard_and_the_rank_changes_trace_ba
 
     // The first admin approves: both names in the trail, the applicant mailed.
     p.f.app.switch_browser(admin1);
+    // The proposal names the panelist whose scorecard it reopens, not an id.
+    let page = p.f.app.get(&list).await;
+    assert!(
+        page.body
+            .contains("lembar nilai penilai Pengguna penilai1@contoh.id"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&p.f.panelists[0].to_string()));
     let res = post_from(
         &mut p.f.app,
         &list,

@@ -38,7 +38,7 @@ async fn post(
     app.post_form(action, &all).await
 }
 
-async fn create_round(app: &mut TestApp, name: &str) -> Uuid {
+pub(crate) async fn create_round(app: &mut TestApp, name: &str) -> Uuid {
     let page = app.get("/admin/seleksi").await;
     assert_eq!(page.status, StatusCode::OK);
     let csrf = hidden_value(&page.body, "csrf").expect("csrf");
@@ -145,7 +145,7 @@ async fn build_round(app: &mut TestApp) -> Uuid {
         app,
         &crit,
         &format!("/admin/seleksi/{id}/templat"),
-        &[("template", "panel")],
+        &[("template", "panel"), ("confirm", "1")],
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -405,7 +405,7 @@ async fn journey(mut app: TestApp) {
         &mut app,
         &detail,
         &format!("/admin/seleksi/{id}/templat"),
-        &[("template", "tpp2023")],
+        &[("template", "tpp2023"), ("confirm", "1")],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1002,7 +1002,7 @@ async fn the_written_test_template_and_a_requirements_edit_are_saved_through_the
         &mut app,
         &crit,
         &format!("/admin/seleksi/{id}/templat"),
-        &[("template", "tpp2023")],
+        &[("template", "tpp2023"), ("confirm", "1")],
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
