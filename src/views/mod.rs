@@ -43,3 +43,7 @@ pub fn round_state_label(ctx: &PageCtx, state: &str) -> String {
         },
     )
 }
+// information section, messages without e-mail, open statistics
+pub mod atom;
+pub mod info;
+pub mod info_admin;

@@ -29,6 +29,8 @@ pub mod progress;
 pub mod panel_review;
 pub mod results;
 pub mod second_look;
+// information section, messages without e-mail, open statistics
+pub mod info;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -53,3 +53,5 @@ mod rank_model;
 mod objections;
 mod panel_review;
 mod results;
+// information section, messages without e-mail, open statistics
+mod information;
