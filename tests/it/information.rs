@@ -403,6 +403,21 @@ async fn admins_publish_announcements_into_page_feed_and_trail_and_bad_input_is_
         actions.iter().any(|(a, _)| a == "announcement.published"),
         "{actions:?}"
     );
+
+    // The same list as JSON, described in the OpenAPI document.
+    let json = app.get("/api/v1/announcements").await;
+    let list: serde_json::Value = serde_json::from_str(&json.body).expect("json");
+    assert_eq!(list[0]["title"], "Rapat warga <RT 05> & posyandu");
+    assert!(
+        list[0]["body_html"]
+            .as_str()
+            .is_some_and(|h| h.contains("<strong>tepat waktu</strong>") && !h.contains("<script"))
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&app.get("/api/openapi.json").await.body).expect("openapi");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.contains_key("/api/v1/announcements"), "{paths:?}");
+    assert!(paths.contains_key("/api/v1/help-desks"), "{paths:?}");
 }
 
 #[tokio::test]
