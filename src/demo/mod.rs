@@ -958,7 +958,11 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             if !own_account {
                 // The desk asks for consent to news by SMS/WhatsApp when it
                 // takes the number, so the receipt text goes out on submission.
-                let channel = if serial % 3 == 0 { "whatsapp" } else { "sms" };
+                let channel = if serial.is_multiple_of(3) {
+                    "whatsapp"
+                } else {
+                    "sms"
+                };
                 let now = OffsetDateTime::now_utc();
                 crate::services::message_consent::give(
                     ctx.db, acting, id, &phone, channel, true, now,

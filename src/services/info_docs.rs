@@ -140,32 +140,31 @@ pub async fn publish_sop(
         .put(bytes)
         .map_err(|e| anyhow::anyhow!("storing the SOP: {e}"))?;
     let tx = begin_write(db).await?;
-    if let Some(k) = &kelurahan {
-        if kelurahan::Entity::find_by_id(k.clone())
+    if let Some(k) = &kelurahan
+        && kelurahan::Entity::find_by_id(k.clone())
             .one(&*tx)
             .await?
             .is_none()
-        {
-            return Err(invalid(
-                "kelurahan",
-                "Kelurahan tidak dikenal.",
-                "Unknown kelurahan.",
-            ));
-        }
+    {
+        return Err(invalid(
+            "kelurahan",
+            "Kelurahan tidak dikenal.",
+            "Unknown kelurahan.",
+        ));
     }
     let previous = sop_document::Entity::find()
         .filter(sop_document::Column::Slug.eq(slug.clone()))
         .order_by_desc(sop_document::Column::Version)
         .one(&*tx)
         .await?;
-    if let Some(p) = &previous {
-        if !editor.may_manage(p.kelurahan_code.as_deref()) {
-            return Err(invalid(
-                "slug",
-                "SOP dengan alamat ini dikelola pihak lain; pilih alamat lain.",
-                "An SOP with this address is managed by someone else; choose another address.",
-            ));
-        }
+    if let Some(p) = &previous
+        && !editor.may_manage(p.kelurahan_code.as_deref())
+    {
+        return Err(invalid(
+            "slug",
+            "SOP dengan alamat ini dikelola pihak lain; pilih alamat lain.",
+            "An SOP with this address is managed by someone else; choose another address.",
+        ));
     }
     let version = previous.map_or(1, |p| p.version + 1);
     let at = crate::mail::db_time(now);
@@ -569,14 +568,13 @@ pub async fn set_help_desk(
         return Err(InfoError::Invalid(errs));
     }
     let tx = begin_write(db).await?;
-    if let Some(k) = scope {
-        if kelurahan::Entity::find_by_id(k.to_owned())
+    if let Some(k) = scope
+        && kelurahan::Entity::find_by_id(k.to_owned())
             .one(&*tx)
             .await?
             .is_none()
-        {
-            return Err(InfoError::NotFound);
-        }
+    {
+        return Err(InfoError::NotFound);
     }
     let at = crate::mail::db_time(now);
     let m = help_desk::ActiveModel {

@@ -157,17 +157,16 @@ async fn check_announcement<C: sea_orm::ConnectionTrait>(
         }
     };
     let kelurahan = Some(input.kelurahan.trim().to_owned()).filter(|k| !k.is_empty());
-    if let Some(k) = &kelurahan {
-        if kelurahan::Entity::find_by_id(k.clone())
+    if let Some(k) = &kelurahan
+        && kelurahan::Entity::find_by_id(k.clone())
             .one(tx)
             .await?
             .is_none()
-        {
-            errs.insert(
-                "kelurahan".into(),
-                Msg::new("Kelurahan tidak dikenal.", "Unknown kelurahan."),
-            );
-        }
+    {
+        errs.insert(
+            "kelurahan".into(),
+            Msg::new("Kelurahan tidak dikenal.", "Unknown kelurahan."),
+        );
     }
     if !editor.may_manage(kelurahan.as_deref()) {
         errs.insert(

@@ -302,7 +302,7 @@ pub fn to_csv(stats: &RoundStats) -> anyhow::Result<Vec<u8>> {
             }
         }
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))
 }
 
 #[cfg(test)]

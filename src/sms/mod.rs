@@ -69,12 +69,9 @@ pub fn normalise_phone(raw: &str) -> Option<String> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let national = if let Some(rest) = digits.strip_prefix("62") {
-        rest
-    } else if let Some(rest) = digits.strip_prefix('0') {
-        rest
-    } else {
-        return None;
+    let national = match digits.strip_prefix("62") {
+        Some(rest) => rest,
+        None => digits.strip_prefix('0')?,
     };
     // Indonesian mobile numbers start with 8 and have 9 to 12 digits after
     // the country code.

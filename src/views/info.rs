@@ -98,12 +98,15 @@ fn sop_list(ctx: &PageCtx, sops: &[SopItem]) -> Markup {
     }
 }
 
+/// A kelurahan in the help-desk list: code, name, whether its desk is set.
+pub type DeskLink = (String, String, bool);
+
 /// What the information home shows.
 #[derive(Clone, Debug)]
 pub struct HubView {
     pub call_centre: Option<HelpDeskItem>,
-    /// Kecamatan name → its kelurahan (code, name, whether a desk is set).
-    pub desks: Vec<(String, Vec<(String, String, bool)>)>,
+    /// Kecamatan name → its kelurahan.
+    pub desks: Vec<(String, Vec<DeskLink>)>,
     pub sops: Vec<SopItem>,
     pub announcements: Vec<AnnouncementItem>,
     /// Published rounds (slug, name) for the statistics links.
@@ -121,20 +124,20 @@ pub fn hub(ctx: &PageCtx, v: &HubView) -> Markup {
             }
         }
         h2 #help-desk { (ctx.t("Help desk di kelurahan Anda", "The help desk in your kelurahan")) }
-        p { (ctx.t("Pilih kecamatan, lalu kelurahan Anda.", "Choose your kecamatan, then your kelurahan.")) }
+        p { (ctx.t("Pilih kelurahan Anda (dikelompokkan per kecamatan).", "Choose your kelurahan (grouped by kecamatan).")) }
+        // Every kelurahan is one tap away: no folded lists in between.
         @for (kec, kels) in &v.desks {
-            details.desks {
-                summary { (ctx.t("Kecamatan", "Kecamatan")) " " (kec) }
-                ul {
-                    @for (code, name, set) in kels {
-                        li {
-                            a href=(format!("/informasi/kelurahan/{code}")) { (name) }
-                            @if !set { span.muted { " — " (ctx.t("belum ada jadwal", "no schedule yet")) } }
-                        }
+            h3.kecamatan { (ctx.t("Kecamatan", "Kecamatan")) " " (kec) }
+            ul.desk-list {
+                @for (code, name, set) in kels {
+                    li {
+                        a href=(format!("/informasi/kelurahan/{code}")) { (name) }
+                        @if !set { span.muted { " *" } }
                     }
                 }
             }
         }
+        p.muted { "* " (ctx.t("jadwal help desk belum diumumkan; hubungi call center.", "help desk schedule not announced yet; call the call centre.")) }
         h2 #sop { (ctx.t("Prosedur (SOP)", "Procedures (SOPs)")) }
         (sop_list(ctx, &v.sops))
         h2 { (ctx.t("Pengumuman", "Announcements")) }

@@ -470,3 +470,138 @@ async fn an_operator_manages_only_their_own_kelurahan() {
     assert!(public.body.contains("https://wa.me/6281234567890"));
     assert!(public.body.contains("0541 123456"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_help_desk_and_the_sop_are_two_taps_from_home() {
+    use fantoccini::Locator;
+    use pokmas::services::info_docs::{self as docs, HelpDeskInput, SopInput};
+    use pokmas::services::information::Editor;
+
+    let mut app = TestApp::new().await;
+    let admin = Editor {
+        actor: pokmas::db::audit::Actor::System,
+        role: Role::Admin,
+        scopes: &[],
+    };
+    let now = time::OffsetDateTime::now_utc();
+    docs::set_help_desk(
+        &app.db.db,
+        admin,
+        "64.72.01.1001",
+        &HelpDeskInput {
+            address: "Kantor Kelurahan, ruang pelayanan Probebaya, Jl. Contoh No. 1".into(),
+            opening_hours: "Senin–Jumat 08.00–15.00 WITA".into(),
+            phone: "0541 123456".into(),
+            whatsapp: "081234567890".into(),
+        },
+        now,
+    )
+    .await
+    .expect("help desk");
+    docs::publish_sop(
+        &app.db.db,
+        &app.state.files(),
+        admin,
+        &SopInput {
+            title: "SOP Pelayanan Help Desk".into(),
+            slug: String::new(),
+            effective_from: "2026-12-01".into(),
+            kelurahan: String::new(),
+        },
+        "sop.pdf",
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+        now,
+    )
+    .await
+    .expect("sop");
+    let pdf = app.get("/informasi/sop/sop-pelayanan-help-desk").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF-"));
+
+    let base = crate::browser::serve(&app).await;
+    let Some(chrome) = crate::browser::Chrome::start().await else {
+        return;
+    };
+    let c = &chrome.client;
+    c.goto(&format!("{base}/")).await.expect("home");
+    // Tap 1: the information page.
+    c.find(Locator::LinkText("Informasi, SOP dan help desk kelurahan"))
+        .await
+        .expect("link on the home page")
+        .click()
+        .await
+        .expect("tap");
+    chrome
+        .wait_for_text("h1", "Informasi, SOP dan help desk")
+        .await;
+    chrome.assert_phone_friendly().await;
+    chrome.screenshot("informasi-360").await;
+    // Tap 2 (either): the SOP's PDF is a visible link here…
+    let sop = c
+        .find(Locator::Css(
+            "a[href='/informasi/sop/sop-pelayanan-help-desk']",
+        ))
+        .await
+        .expect("the SOP link");
+    assert!(
+        sop.is_displayed().await.expect("displayed"),
+        "visible without unfolding anything"
+    );
+    // …and so is the kelurahan's help desk.
+    c.find(Locator::Css("a[href='/informasi/kelurahan/64.72.01.1001']"))
+        .await
+        .expect("the kelurahan link")
+        .click()
+        .await
+        .expect("tap");
+    let text = chrome.wait_for_text("main", "0541 123456").await;
+    assert!(text.contains("Senin–Jumat 08.00–15.00 WITA"), "{text}");
+    chrome.assert_phone_friendly().await;
+    chrome.screenshot("help-desk-360").await;
+    chrome.stop().await;
+}
+
+#[tokio::test]
+async fn the_mail_worker_leaves_texts_to_the_text_worker_and_back() {
+    let tdb = TestDb::sqlite().await;
+    let db = &tdb.db;
+    let from: pokmas::mail::Mailbox = "Probebaya <noreply@pokmas.test>".parse().expect("from");
+    pokmas::mail::enqueue(
+        db,
+        "siti@example.id",
+        "Siti",
+        pokmas::mail::Locale::Id,
+        &pokmas::mail::Template::Test {
+            name: "Siti".into(),
+        },
+        &from,
+    )
+    .await
+    .expect("mail");
+    let text = queue_text(db).await;
+    let now = time::OffsetDateTime::now_utc();
+
+    // The e-mail worker sends the mail and does not touch the text (which has
+    // no e-mail address and would otherwise be given up as undeliverable).
+    let mail = pokmas::mail::Transport::memory();
+    let report = pokmas::mail::drain_once(db, &mail, &from, now)
+        .await
+        .expect("mail drain");
+    assert_eq!((report.claimed, report.sent), (1, 1), "{report:?}");
+    let row = mail_outbox::Entity::find_by_id(text)
+        .one(db)
+        .await
+        .expect("row")
+        .expect("exists");
+    assert_eq!((row.status.as_str(), row.attempts), ("pending", 0));
+
+    // The text worker sends the text and leaves the (sent) mail alone.
+    let texts = SmsTransport::memory();
+    let report = pokmas::sms::worker::drain_once(db, &texts, now)
+        .await
+        .expect("text drain");
+    assert_eq!((report.claimed, report.sent), (1, 1), "{report:?}");
+    let sent = texts.sent();
+    assert_eq!(sent[0].to, "6281234567890");
+    assert_eq!(sent[0].channel, "whatsapp");
+}
