@@ -123,6 +123,8 @@ pub fn hub(ctx: &PageCtx, v: &HubView) -> Markup {
                 (contacts(ctx, c))
             }
         }
+        h2 #sop { (ctx.t("Prosedur (SOP)", "Procedures (SOPs)")) }
+        (sop_list(ctx, &v.sops))
         h2 #help-desk { (ctx.t("Help desk di kelurahan Anda", "The help desk in your kelurahan")) }
         p { (ctx.t("Pilih kelurahan Anda (dikelompokkan per kecamatan).", "Choose your kelurahan (grouped by kecamatan).")) }
         // Every kelurahan is one tap away: no folded lists in between.
@@ -138,8 +140,6 @@ pub fn hub(ctx: &PageCtx, v: &HubView) -> Markup {
             }
         }
         p.muted { "* " (ctx.t("jadwal help desk belum diumumkan; hubungi call center.", "help desk schedule not announced yet; call the call centre.")) }
-        h2 #sop { (ctx.t("Prosedur (SOP)", "Procedures (SOPs)")) }
-        (sop_list(ctx, &v.sops))
         h2 { (ctx.t("Pengumuman", "Announcements")) }
         (announcement_list(ctx, &v.announcements))
         p {
