@@ -19,6 +19,7 @@ pub mod pii;
 pub mod router;
 pub mod server;
 pub mod services;
+pub mod sms;
 pub mod storage;
 pub mod tlog_cmd;
 pub mod verify_cmd;

@@ -322,6 +322,8 @@ pub fn router(state: AppState) -> Router {
         .route("/sanggahan", get(results::reviewer_queue))
         .route("/sanggahan/{id}", get(results::detail))
         .route("/sanggahan/{id}/usulan", post(results::propose))
+        // information section, messages without e-mail, open statistics
+        .merge(crate::web::info::routes(form_limit))
         // end results, objections and finalization
         .route(
             "/seleksi/{slug}/unduh/{file}",

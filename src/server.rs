@@ -38,6 +38,9 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
     })?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = mail::spawn(db.clone(), transport, from, stop_rx);
+    let sms_transport = crate::sms::SmsTransport::from_args(&ops.sms, config.data_dir.join("sms"))
+        .map_err(anyhow::Error::msg)?;
+    let texts = crate::sms::worker::spawn(db.clone(), sms_transport, stop_tx.subscribe());
 
     let state = AppState::new(db, config)?;
     state.health.watch_mail_worker(worker.abort_handle());
@@ -67,6 +70,7 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
     let _ = checkpointer.await;
     let _ = sweeper.await;
     let _ = witnessing.await;
+    let _ = texts.await;
     served?;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -9,6 +9,7 @@
 //! [`STAGES`]).
 
 pub mod bench;
+mod info;
 mod people;
 pub mod sql_stats;
 
@@ -398,6 +399,9 @@ async fn run_stages(
         }
     }
     ctx.bar.finish_and_clear();
+    info::fill(&ctx)
+        .await
+        .context("demo: information section")?;
     make_durable(db).await.context("demo: final checkpoint")?;
     let mut s = ctx.summary;
     s.audit_events = crate::db::entities::audit_event::Entity::find()
@@ -930,6 +934,7 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             for d in &declarations {
                 fields.insert(d.clone(), "on".into());
             }
+            let phone = fields.get("phone").cloned().unwrap_or_default();
             let saved =
                 apps::save_draft(ctx.db, &ctx.vault, acting, id, &Fields(FormData(fields))).await?;
             anyhow::ensure!(saved.errors.is_empty(), "draft refused: {:?}", saved.errors);
@@ -947,6 +952,20 @@ async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                     code,
                     &format!("{}.pdf", code.to_lowercase()),
                     small_pdf(code, &format!("demo {serial}")),
+                )
+                .await?;
+            }
+            if !own_account {
+                // The desk asks for consent to news by SMS/WhatsApp when it
+                // takes the number, so the receipt text goes out on submission.
+                let channel = if serial.is_multiple_of(3) {
+                    "whatsapp"
+                } else {
+                    "sms"
+                };
+                let now = OffsetDateTime::now_utc();
+                crate::services::message_consent::give(
+                    ctx.db, acting, id, &phone, channel, true, now,
                 )
                 .await?;
             }

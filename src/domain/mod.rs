@@ -24,3 +24,6 @@ pub mod return_path;
 pub mod role;
 pub mod round;
 pub mod text;
+// information section: Markdown and open statistics
+pub mod markdown;
+pub mod open_stats;

@@ -68,6 +68,7 @@ pub async fn enqueue(
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
+        channel: Set("email".to_owned()),
     }
     .insert(tx)
     .await?;

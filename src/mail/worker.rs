@@ -76,7 +76,7 @@ pub async fn drain_once(
     now: OffsetDateTime,
 ) -> Result<DrainReport, DbErr> {
     let now = db_time(now);
-    let (rows, lease, exhausted) = claim(db, now).await?;
+    let (rows, lease, exhausted) = claim(db, now, "email").await?;
     let mut report = DrainReport {
         claimed: rows.len(),
         failed: exhausted,
@@ -104,11 +104,13 @@ pub async fn drain_once(
     Ok(report)
 }
 
-/// Flips up to [`BATCH_SIZE`] due rows to `sending` and returns them with the
-/// lease they hold, plus how many interrupted rows were given up on.
-async fn claim(
+/// Flips up to [`BATCH_SIZE`] due rows of `channel` to `sending` and returns
+/// them with the lease they hold, plus how many interrupted rows were given up
+/// on. Each channel has its own worker and transport.
+pub(crate) async fn claim(
     db: &DatabaseConnection,
     now: OffsetDateTime,
+    channel: &str,
 ) -> Result<(Vec<mail_outbox::Model>, OffsetDateTime, usize), DbErr> {
     let lease = now + LEASE;
     let txn = begin_write(db).await?;
@@ -125,6 +127,7 @@ async fn claim(
         );
     let mut query = Entity::find()
         .filter(due)
+        .filter(Column::Channel.eq(channel))
         .order_by_asc(Column::NextAttemptAt)
         .order_by_asc(Column::Id)
         .limit(BATCH_SIZE);
@@ -188,7 +191,7 @@ async fn claim(
     Ok((rows, lease, exhausted.len()))
 }
 
-async fn mark_sent(
+pub(crate) async fn mark_sent(
     db: &DatabaseConnection,
     row: &mail_outbox::Model,
     now: OffsetDateTime,
@@ -211,7 +214,7 @@ async fn mark_sent(
 }
 
 /// Records a failed try. Returns whether the message was given up on.
-async fn record_failure(
+pub(crate) async fn record_failure(
     db: &DatabaseConnection,
     row: &mail_outbox::Model,
     lease: OffsetDateTime,

@@ -34,6 +34,10 @@ pub struct OpsArgs {
     /// TCP peer); without it `/metrics` answers 404 to everyone.
     #[arg(long, env = "POKMAS_METRICS_ALLOW", value_delimiter = ',')]
     pub metrics_allow: Vec<std::net::IpAddr>,
+
+    /// The SMS/WhatsApp gateway (files under `DATA_DIR/sms/` without one).
+    #[command(flatten)]
+    pub sms: crate::sms::SmsArgs,
 }
 
 impl OpsArgs {

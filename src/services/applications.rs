@@ -1196,6 +1196,7 @@ pub async fn submit(
         let locale = Locale::parse(lang.code());
         enqueue(&tx, &a.email, &a.full_name, locale, &template, mail.from).await?;
     }
+    crate::sms::stages::receipt(&tx, &a, &registration_no).await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, "application submitted");
     Ok(Submitted {

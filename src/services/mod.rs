@@ -77,3 +77,8 @@ impl From<ServiceError> for crate::error::AppError {
         }
     }
 }
+// information section, messages without e-mail, open statistics
+pub mod info_docs;
+pub mod information;
+pub mod message_consent;
+pub mod open_stats;

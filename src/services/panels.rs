@@ -935,6 +935,7 @@ async fn mail_invitation(
     app: &application::Model,
     session: &test_session::Model,
 ) -> Result<(), RoundError> {
+    crate::sms::stages::invitation(tx, app, session.starts_at, &session.place).await?;
     if app.email.trim().parse::<Address>().is_err() {
         return Ok(());
     }

@@ -224,6 +224,7 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
         @if a.account_id.is_none() {
             p.muted { (ctx.t("Pendaftaran dibantu petugas kelurahan.", "Registration assisted by a kelurahan officer.")) }
         }
+        p { a href=(format!("/pendaftaran/{}/pesan", a.id)) { (ctx.t("Kabar lewat SMS/WhatsApp (persetujuan warga)", "News by SMS/WhatsApp (the resident's consent)")) } }
         @if let Some(n) = &p.notice { div.notice role="status" { (m(ctx, n)) } }
         (form_alert(ctx, &p.errors, true))
         @for w in &p.warnings { div.alert.warning role="status" { (m(ctx, w)) } }
@@ -453,6 +454,8 @@ pub struct StatusPage<'a> {
     pub csrf: String,
     /// Arrived from "Daftar" of a round the resident already applied to.
     pub already_applied: bool,
+    /// The viewer may change the application (its owner, or the desk).
+    pub can_edit: bool,
 }
 
 /// `GET /pendaftaran/{id}`.
@@ -482,6 +485,9 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
         @for w in &warnings { div.alert.warning { (m(ctx, w)) } }
         @if a.state == "draft" {
             p { a href=(format!("/pendaftaran/{}/formulir", a.id)) { (ctx.t("Lanjutkan mengisi formulir", "Continue the form")) } }
+        }
+        @if s.can_edit && a.state != "withdrawn" {
+            p { a href=(format!("/pendaftaran/{}/pesan", a.id)) { (ctx.t("Kabar lewat SMS/WhatsApp", "News by SMS/WhatsApp")) } }
         }
         ol.timeline {
             @if let Some(at) = a.submitted_at {

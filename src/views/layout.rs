@@ -128,6 +128,8 @@ fn nav_links(ctx: &PageCtx) -> Markup {
                 " "
                 a href="/meja-bantuan" { (ctx.t("Meja bantuan", "Help desk")) }
                 " "
+                a href="/admin/informasi" { (ctx.t("Kelola informasi", "Manage information")) }
+                " "
             }
             @if matches!(who.role, crate::domain::role::Role::Admin | crate::domain::role::Role::Operator | crate::domain::role::Role::Panelist) {
                 a href="/sanggahan" { (ctx.t("Sanggahan", "Objections")) }

@@ -47,3 +47,7 @@ pub fn round_state_label(ctx: &PageCtx, state: &str) -> String {
 pub mod scroll;
 // public downloads of a published round
 pub mod public_downloads;
+// information section, messages without e-mail, open statistics
+pub mod atom;
+pub mod info;
+pub mod info_admin;

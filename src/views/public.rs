@@ -30,6 +30,9 @@ pub fn home(ctx: &PageCtx, v: &HomeView) -> Markup {
             "Setiap RT di Kota Samarinda menerima dana Probebaya Rp100–300 juta per tahun. Dana itu dikelola dan diawasi oleh Kelompok Masyarakat (Pokmas). Anggota Pokmas dipilih secara terbuka melalui uji kelayakan dan kepatutan.",
             "Every RT (neighbourhood) in Samarinda receives Rp100–300 million of Probebaya funds a year, spent and overseen by a community group (Pokmas). Pokmas members are chosen openly through a fit & proper test."
         )) }
+        p.notice {
+            a href="/informasi" { (ctx.t("Informasi, SOP dan help desk kelurahan", "Information, SOPs and kelurahan help desks")) }
+        }
         h2 { (ctx.t("Bagaimana seleksi berjalan", "How selection works")) }
         ol.steps {
             li { (ctx.t("Kriteria, bobot, persyaratan dan jumlah kursi diumumkan sebelum pendaftaran dibuka, lalu dikunci.", "Criteria, weights, requirements and seats are published before registration opens, then frozen.")) }

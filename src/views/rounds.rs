@@ -884,6 +884,11 @@ pub fn public_round(
             div.notice { (ctx.t("Pendaftaran sedang dibuka.", "Registration is open.")) }
             p { a.button href=(format!("/seleksi/{}/daftar", r.slug)) { (ctx.t("Daftar", "Apply")) } }
         }
+        p.info-links {
+            a href="/informasi" { (ctx.t("Informasi, SOP dan help desk", "Information, SOPs and help desks")) }
+            " · " a href=(format!("/informasi/feed.atom?seleksi={}", r.slug)) { (ctx.t("Pengumuman (Atom)", "Announcements (Atom)")) }
+            " · " a href=(format!("/seleksi/{}/statistik", r.slug)) { (ctx.t("Statistik terbuka", "Open statistics")) }
+        }
 
         h2 { (ctx.t("Jadwal", "Schedule")) }
         (schedule_table(ctx, d))

@@ -633,6 +633,7 @@ pub async fn status_page(
             can_withdraw: mine && svc::can_withdraw(&view.application, &view.round, now),
             csrf: csrf.token()?,
             already_applied: q.pesan == "sudah-ada",
+            can_edit: mine,
         },
     );
     Ok((csrf.0, page).into_response())

@@ -31,6 +31,8 @@ pub mod results;
 pub mod second_look;
 // public downloads of a published round
 pub mod public_downloads;
+// information section, messages without e-mail, open statistics
+pub mod info;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

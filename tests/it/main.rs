@@ -59,3 +59,5 @@ mod public_downloads;
 mod a11y;
 // smaller things noticed by residents, panelists and admins
 mod small_fixes;
+// information section, messages without e-mail, open statistics
+mod information;

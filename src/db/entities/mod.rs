@@ -40,3 +40,9 @@ pub mod session;
 pub mod stored_file;
 pub mod test_invitation;
 pub mod test_session;
+// information section and messages without e-mail
+pub mod announcement;
+pub mod faq_entry;
+pub mod help_desk;
+pub mod message_consent;
+pub mod sop_document;

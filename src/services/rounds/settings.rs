@@ -656,6 +656,7 @@ pub async fn apply_transition(
             .await
             .map_err(|e| anyhow::anyhow!("queueing result mail: {e}"))?;
     }
+    crate::sms::stages::on_round_state(tx, id, to).await?;
     if matches!(to, RoundState::Provisional | RoundState::Final) {
         // The checkpoint covers the publication and every rank it gave, and
         // is signed in the same transaction: no publication without one.

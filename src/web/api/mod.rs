@@ -13,6 +13,8 @@ pub mod audit_exports;
 pub mod trail;
 // results, objections and finalization
 pub mod results;
+// information section
+pub mod info;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -56,6 +58,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(trail::routes())
         .merge(panel::routes())
         .merge(results::routes())
+        .routes(routes!(info::announcements))
+        .routes(routes!(info::help_desks))
 }
 
 /// An error body of the JSON API.

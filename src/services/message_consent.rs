@@ -1,0 +1,274 @@
+//! Consent to news by SMS/WhatsApp, and the state of the text messages in the
+//! outbox for the admin dashboard.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::applications::Acting;
+use super::information::InfoError;
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{application, mail_outbox, message_consent};
+use crate::domain::round::Msg;
+use crate::mail::outbox::status;
+use crate::services::rounds::FieldErrors;
+use crate::sms::Channel;
+
+/// What the consent page shows.
+#[derive(Clone, Debug)]
+pub struct ConsentView {
+    pub application_id: Uuid,
+    pub registration_no: Option<String>,
+    /// The number on the application, to prefill.
+    pub application_phone: String,
+    /// The consent on record and not withdrawn: number and channel.
+    pub current: Option<(String, Channel)>,
+}
+
+async fn editable(
+    db: &impl sea_orm::ConnectionTrait,
+    acting: Acting<'_>,
+    id: Uuid,
+) -> Result<application::Model, InfoError> {
+    application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|a| acting.may_edit(a) && a.state != "withdrawn")
+        .ok_or(InfoError::NotFound)
+}
+
+/// The consent page of an application its owner (or the desk) may change.
+///
+/// # Errors
+/// `NotFound` when the caller may not change the application.
+pub async fn view(
+    db: &DatabaseConnection,
+    acting: Acting<'_>,
+    id: Uuid,
+) -> Result<ConsentView, InfoError> {
+    let a = editable(db, acting, id).await?;
+    Ok(ConsentView {
+        application_id: a.id,
+        registration_no: a.registration_no.clone(),
+        application_phone: a.phone.clone(),
+        current: crate::sms::stages::consent_of(db, a.id).await?,
+    })
+}
+
+/// Records that the resident agreed to news at `phone` on `channel`
+/// (`application.message_consent_given`; the number is not in the trail).
+/// When the application is already submitted and had no consent before, its
+/// receipt text is queued now, so a resident asked at the end of the visit
+/// still gets one.
+///
+/// # Errors
+/// `Invalid` when the number is not an Indonesian mobile number, no channel
+/// is chosen or the resident's agreement is not confirmed.
+pub async fn give(
+    db: &DatabaseConnection,
+    acting: Acting<'_>,
+    id: Uuid,
+    phone: &str,
+    channel: &str,
+    agreed: bool,
+    now: OffsetDateTime,
+) -> Result<(), InfoError> {
+    let mut errs = FieldErrors::new();
+    let normalised = crate::sms::normalise_phone(phone);
+    if normalised.is_none() {
+        errs.insert(
+            "phone".into(),
+            Msg::new(
+                "Tulis nomor HP Indonesia, misalnya 081234567890.",
+                "Write an Indonesian mobile number, e.g. 081234567890.",
+            ),
+        );
+    }
+    let channel = Channel::parse(channel);
+    if channel.is_none() {
+        errs.insert(
+            "channel".into(),
+            Msg::new("Pilih SMS atau WhatsApp.", "Choose SMS or WhatsApp."),
+        );
+    }
+    if !agreed {
+        errs.insert(
+            "agree".into(),
+            Msg::new(
+                "Centang persetujuan warga; tanpa persetujuan tidak ada pesan yang dikirim.",
+                "Tick the resident's agreement; without it no message is sent.",
+            ),
+        );
+    }
+    let (Some(phone), Some(channel), true) = (normalised, channel, errs.is_empty()) else {
+        return Err(InfoError::Invalid(errs));
+    };
+    let tx = begin_write(db).await?;
+    let a = editable(&*tx, acting, id).await?;
+    let before = crate::sms::stages::consent_of(&*tx, id).await?;
+    let at = crate::mail::db_time(now);
+    let m = message_consent::ActiveModel {
+        application_id: Set(id),
+        phone: Set(phone.clone()),
+        channel: Set(channel.as_str().to_owned()),
+        recorded_by: Set(match acting.actor {
+            Actor::Account { id, .. } => Some(id),
+            Actor::System => None,
+        }),
+        given_at: Set(at),
+        withdrawn_at: Set(None),
+    };
+    if message_consent::Entity::find_by_id(id)
+        .one(&*tx)
+        .await?
+        .is_some()
+    {
+        m.update(&*tx).await?;
+    } else {
+        m.insert(&*tx).await?;
+    }
+    let mut e = NewEvent::new(
+        acting.actor,
+        "application.message_consent_given",
+        "application",
+        id.to_string(),
+    )
+    .round(a.round_id)
+    .payload(serde_json::json!({ "channel": channel.as_str() }));
+    e.registration_no.clone_from(&a.registration_no);
+    e.kelurahan_code.clone_from(&a.kelurahan_code);
+    append(&*tx, e).await?;
+    if let (None, Some(no)) = (before, &a.registration_no) {
+        crate::sms::stages::receipt(&*tx, &a, no).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stops further texts: `application.message_consent_withdrawn`.
+///
+/// # Errors
+/// `NotFound` when the caller may not change the application or there is no
+/// consent to withdraw.
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    acting: Acting<'_>,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), InfoError> {
+    let tx = begin_write(db).await?;
+    let a = editable(&*tx, acting, id).await?;
+    let c = message_consent::Entity::find_by_id(id)
+        .one(&*tx)
+        .await?
+        .filter(|c| c.withdrawn_at.is_none())
+        .ok_or(InfoError::NotFound)?;
+    let mut m: message_consent::ActiveModel = c.into();
+    m.withdrawn_at = Set(Some(crate::mail::db_time(now)));
+    m.update(&*tx).await?;
+    let mut e = NewEvent::new(
+        acting.actor,
+        "application.message_consent_withdrawn",
+        "application",
+        id.to_string(),
+    )
+    .round(a.round_id);
+    e.registration_no.clone_from(&a.registration_no);
+    e.kelurahan_code.clone_from(&a.kelurahan_code);
+    append(&*tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A text message that failed or waits for another try.
+#[derive(Clone, Debug)]
+pub struct TroubledText {
+    pub id: Uuid,
+    pub channel: String,
+    pub template: String,
+    /// The number with all but the last three digits hidden.
+    pub to_masked: String,
+    pub attempts: i32,
+    pub last_error: String,
+    pub next_attempt_at: OffsetDateTime,
+    pub failed: bool,
+}
+
+/// The text messages of the outbox at a glance.
+#[derive(Clone, Debug, Default)]
+pub struct TextOutbox {
+    pub pending: u64,
+    pub sent: u64,
+    pub failed: u64,
+    /// Failed ones and those waiting to be retried, newest first (at most 100).
+    pub troubled: Vec<TroubledText>,
+}
+
+fn mask(phone: &str) -> String {
+    let n = phone.chars().count();
+    phone
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i + 3 < n { '•' } else { c })
+        .collect()
+}
+
+/// Counts and the troubled texts, for the admin dashboard.
+///
+/// # Errors
+/// Storage failures.
+pub async fn text_outbox(db: &DatabaseConnection) -> Result<TextOutbox, InfoError> {
+    let texts = || {
+        mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::Channel.is_in(Channel::ALL.iter().map(|c| c.as_str())))
+    };
+    let count = |s: &'static str| texts().filter(mail_outbox::Column::Status.eq(s)).count(db);
+    let pending = count(status::PENDING).await? + count(status::SENDING).await?;
+    let sent = count(status::SENT).await?;
+    let failed = count(status::FAILED).await?;
+    let troubled = texts()
+        .filter(
+            sea_orm::Condition::any()
+                .add(mail_outbox::Column::Status.eq(status::FAILED))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(mail_outbox::Column::LastError.is_not_null())
+                        .add(mail_outbox::Column::Status.ne(status::SENT)),
+                ),
+        )
+        .order_by_desc(mail_outbox::Column::CreatedAt)
+        .limit(100)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| TroubledText {
+            id: r.id,
+            failed: r.status == status::FAILED,
+            channel: r.channel,
+            template: r.template,
+            to_masked: mask(&r.to_address),
+            attempts: r.attempts,
+            last_error: r.last_error.unwrap_or_default(),
+            next_attempt_at: r.next_attempt_at,
+        })
+        .collect();
+    Ok(TextOutbox {
+        pending,
+        sent,
+        failed,
+        troubled,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_last_three_digits_show() {
+        assert_eq!(super::mask("6281234567890"), "••••••••••890");
+        assert_eq!(super::mask("12"), "12");
+    }
+}

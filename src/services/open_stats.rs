@@ -1,0 +1,329 @@
+//! Open statistics of a round: how many applied, were eligible, invited,
+//! attended and selected, per kecamatan and kelurahan, by sex and age band.
+//! Anyone may read them; counts from 1 to 4 are hidden (see
+//! [`crate::domain::open_stats`]). "Selected" counts only once results are
+//! published.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::information::InfoError;
+use crate::db::entities::{application, kecamatan, kelurahan, ranking, round, test_invitation};
+use crate::domain::open_stats::{Shown, parts, single};
+
+/// The stages counted, in order.
+pub const STAGES: [(&str, &str, &str); 5] = [
+    ("applied", "Mendaftar", "Applied"),
+    ("eligible", "Memenuhi syarat", "Eligible"),
+    ("invited", "Diundang uji", "Invited"),
+    ("attended", "Hadir uji", "Attended"),
+    ("selected", "Terpilih", "Selected"),
+];
+
+/// The age bands (age on the day the application was submitted).
+pub const AGE_BANDS: [(&str, u8, u8); 5] = [
+    ("age_under_30", 0, 29),
+    ("age_30_39", 30, 39),
+    ("age_40_49", 40, 49),
+    ("age_50_59", 50, 59),
+    ("age_60_plus", 60, u8::MAX),
+];
+
+/// The groups of each stage, in CSV order.
+pub const GROUPS: [&str; 8] = [
+    "total",
+    "male",
+    "female",
+    "age_under_30",
+    "age_30_39",
+    "age_40_49",
+    "age_50_59",
+    "age_60_plus",
+];
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    total: u64,
+    male: u64,
+    female: u64,
+    age: [u64; 5],
+}
+
+impl Counts {
+    fn add(&mut self, male: bool, female: bool, band: Option<usize>) {
+        self.total += 1;
+        self.male += u64::from(male);
+        self.female += u64::from(female);
+        if let Some(b) = band {
+            self.age[b] += 1;
+        }
+    }
+
+    /// Total, then sex, then age bands, each breakdown protected on its own.
+    fn shown(&self) -> [Shown; 8] {
+        let sex = parts(&[self.male, self.female]);
+        let age = parts(&self.age);
+        [
+            single(self.total),
+            sex[0],
+            sex[1],
+            age[0],
+            age[1],
+            age[2],
+            age[3],
+            age[4],
+        ]
+    }
+}
+
+/// One line of the statistics: the city, a kecamatan or a kelurahan.
+#[derive(Clone, Debug)]
+pub struct StatsRow {
+    /// `city`, `kecamatan` or `kelurahan`.
+    pub level: &'static str,
+    pub kecamatan: String,
+    pub kelurahan_code: String,
+    pub kelurahan: String,
+    /// Per stage ([`STAGES`]), per group ([`GROUPS`]).
+    pub counts: [[Shown; 8]; 5],
+}
+
+/// A round's open statistics.
+#[derive(Clone, Debug)]
+pub struct RoundStats {
+    pub round_name: String,
+    pub round_slug: String,
+    pub year: i32,
+    /// Whether results are published (before that "selected" is all zero).
+    pub results_published: bool,
+    /// The city first, then each kecamatan followed by its kelurahan.
+    pub rows: Vec<StatsRow>,
+}
+
+fn age_band(birth: Option<Date>, on: Date) -> Option<usize> {
+    let b = birth?;
+    let mut age = on.year() - b.year();
+    if (on.month() as u8, on.day()) < (b.month() as u8, b.day()) {
+        age -= 1;
+    }
+    let age = u8::try_from(age.max(0)).unwrap_or(u8::MAX);
+    AGE_BANDS
+        .iter()
+        .position(|(_, lo, hi)| (*lo..=*hi).contains(&age))
+}
+
+/// The statistics of a published round (drafts answer `NotFound`).
+///
+/// # Errors
+/// `NotFound`; storage failures.
+pub async fn round_stats(db: &DatabaseConnection, slug: &str) -> Result<RoundStats, InfoError> {
+    let r = round::Entity::find()
+        .filter(round::Column::Slug.eq(slug))
+        .filter(round::Column::FrozenHash.is_not_null())
+        .one(db)
+        .await?
+        .ok_or(InfoError::NotFound)?;
+    let published = crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str());
+    let apps = application::Entity::find()
+        .filter(application::Column::RoundId.eq(r.id))
+        .filter(application::Column::SubmittedAt.is_not_null())
+        .all(db)
+        .await?;
+    let invitations: BTreeMap<Uuid, Option<String>> = test_invitation::Entity::find()
+        .filter(test_invitation::Column::ApplicationId.is_in(apps.iter().map(|a| a.id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.application_id, i.attendance))
+        .collect();
+    let selected: std::collections::BTreeSet<Uuid> = if published {
+        ranking::Entity::find()
+            .filter(ranking::Column::RoundId.eq(r.id))
+            .filter(ranking::Column::Published.eq(true))
+            .filter(ranking::Column::Status.eq("selected"))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|x| x.application_id)
+            .collect()
+    } else {
+        std::collections::BTreeSet::new()
+    };
+    // (kecamatan code, kelurahan code) → per stage counts.
+    let mut by_kel: BTreeMap<String, [Counts; 5]> = BTreeMap::new();
+    for a in &apps {
+        let Some(code) = a.kelurahan_code.clone() else {
+            continue;
+        };
+        let on = a
+            .submitted_at
+            .unwrap_or_else(OffsetDateTime::now_utc)
+            .to_offset(crate::domain::round::WITA)
+            .date();
+        let band = age_band(a.birth_date, on);
+        let male = a.sex == "male";
+        let female = a.sex == "female";
+        let inv = invitations.get(&a.id);
+        let reached = [
+            true,
+            a.state == "eligible",
+            inv.is_some(),
+            inv.is_some_and(|att| att.as_deref() == Some("present")),
+            selected.contains(&a.id),
+        ];
+        let entry = by_kel.entry(code).or_default();
+        for (stage, hit) in reached.iter().enumerate() {
+            if *hit {
+                entry[stage].add(male, female, band);
+            }
+        }
+    }
+    let kels: BTreeMap<String, kelurahan::Model> = kelurahan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code.clone(), k))
+        .collect();
+    let kecs: BTreeMap<String, String> = kecamatan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    let merge = |into: &mut [Counts; 5], from: &[Counts; 5]| {
+        for (i, c) in from.iter().enumerate() {
+            into[i].total += c.total;
+            into[i].male += c.male;
+            into[i].female += c.female;
+            for b in 0..5 {
+                into[i].age[b] += c.age[b];
+            }
+        }
+    };
+    let shown = |c: &[Counts; 5]| -> [[Shown; 8]; 5] {
+        [
+            c[0].shown(),
+            c[1].shown(),
+            c[2].shown(),
+            c[3].shown(),
+            c[4].shown(),
+        ]
+    };
+    // Grouped by kecamatan name, kelurahan by name.
+    let mut grouped: BTreeMap<String, Vec<(String, String, [Counts; 5])>> = BTreeMap::new();
+    let mut city = [Counts::default(); 5];
+    for (code, counts) in &by_kel {
+        merge(&mut city, counts);
+        let (kec, name) = kels.get(code).map_or_else(
+            || (String::new(), code.clone()),
+            |k| {
+                (
+                    kecs.get(&k.kecamatan_code).cloned().unwrap_or_default(),
+                    k.name.clone(),
+                )
+            },
+        );
+        grouped
+            .entry(kec)
+            .or_default()
+            .push((code.clone(), name, *counts));
+    }
+    let mut rows = vec![StatsRow {
+        level: "city",
+        kecamatan: String::new(),
+        kelurahan_code: String::new(),
+        kelurahan: String::new(),
+        counts: shown(&city),
+    }];
+    for (kec, mut list) in grouped {
+        list.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut total = [Counts::default(); 5];
+        for (_, _, c) in &list {
+            merge(&mut total, c);
+        }
+        rows.push(StatsRow {
+            level: "kecamatan",
+            kecamatan: kec.clone(),
+            kelurahan_code: String::new(),
+            kelurahan: String::new(),
+            counts: shown(&total),
+        });
+        for (code, name, c) in list {
+            rows.push(StatsRow {
+                level: "kelurahan",
+                kecamatan: kec.clone(),
+                kelurahan_code: code,
+                kelurahan: name,
+                counts: shown(&c),
+            });
+        }
+    }
+    Ok(RoundStats {
+        round_name: r.name,
+        round_slug: r.slug,
+        year: r.year,
+        results_published: published,
+        rows,
+    })
+}
+
+/// The statistics as CSV, one count per line:
+/// `level,kecamatan,kelurahan_code,kelurahan,stage,group,count`, where a
+/// hidden count reads `<5`.
+///
+/// # Errors
+/// Only when the CSV writer fails (it writes to memory).
+pub fn to_csv(stats: &RoundStats) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "level",
+        "kecamatan",
+        "kelurahan_code",
+        "kelurahan",
+        "stage",
+        "group",
+        "count",
+    ])?;
+    for row in &stats.rows {
+        for (s, (stage, _, _)) in STAGES.iter().enumerate() {
+            for (g, group) in GROUPS.iter().enumerate() {
+                w.write_record([
+                    row.level,
+                    &row.kecamatan,
+                    &row.kelurahan_code,
+                    &row.kelurahan,
+                    stage,
+                    group,
+                    &row.counts[s][g].label(),
+                ])?;
+            }
+        }
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_age_band_counts_the_birthday() {
+        assert_eq!(
+            age_band(Some(date!(1996 - 12 - 02)), date!(2026 - 12 - 01)),
+            Some(0)
+        );
+        assert_eq!(
+            age_band(Some(date!(1996 - 12 - 01)), date!(2026 - 12 - 01)),
+            Some(1)
+        );
+        assert_eq!(
+            age_band(Some(date!(1950 - 01 - 01)), date!(2026 - 12 - 01)),
+            Some(4)
+        );
+        assert_eq!(age_band(None, date!(2026 - 12 - 01)), None);
+    }
+}

@@ -1,0 +1,195 @@
+//! The texts sent by SMS/WhatsApp, one per stage of an application.
+//!
+//! They are in Bahasa Indonesia (residents reached this way registered at a
+//! kelurahan desk, whose language is Indonesian) and carry the first name and
+//! the registration number, never the NIK, address or full name: a text can
+//! be read by whoever holds the phone.
+
+use time::OffsetDateTime;
+
+use crate::domain::round::WITA;
+
+/// One text message, by stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmsMessage {
+    /// The application was submitted.
+    Receipt {
+        first_name: String,
+        registration_no: String,
+    },
+    /// An invitation to the fit & proper test.
+    Invitation {
+        first_name: String,
+        registration_no: String,
+        when: OffsetDateTime,
+        place: String,
+    },
+    /// Provisional or final results are published.
+    Result {
+        first_name: String,
+        registration_no: String,
+        final_result: bool,
+        /// `selected`, `reserve`, `not_passed` or `not_selected`.
+        status: String,
+        rank: Option<i32>,
+    },
+    /// Objections may be filed until `ends_at`.
+    ObjectionWindow {
+        first_name: String,
+        registration_no: String,
+        ends_at: Option<OffsetDateTime>,
+    },
+}
+
+/// The first word of a full name: all a text may carry of it.
+#[must_use]
+pub fn first_name(full_name: &str) -> String {
+    full_name
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn wita(t: OffsetDateTime) -> String {
+    let l = t.to_offset(WITA);
+    format!(
+        "{:02}-{:02}-{} {:02}.{:02} WITA",
+        l.day(),
+        u8::from(l.month()),
+        l.year(),
+        l.hour(),
+        l.minute()
+    )
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "selected" => "TERPILIH",
+        "reserve" => "CADANGAN",
+        "not_passed" => "TIDAK LULUS",
+        _ => "TIDAK TERPILIH",
+    }
+}
+
+impl SmsMessage {
+    /// The stored template name (`mail_outbox.template`).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            SmsMessage::Receipt { .. } => "sms_receipt",
+            SmsMessage::Invitation { .. } => "sms_invitation",
+            SmsMessage::Result {
+                final_result: false,
+                ..
+            } => "sms_result",
+            SmsMessage::Result {
+                final_result: true, ..
+            } => "sms_final_result",
+            SmsMessage::ObjectionWindow { .. } => "sms_objection_window",
+        }
+    }
+
+    /// The addressee's first name.
+    #[must_use]
+    pub fn first_name(&self) -> &str {
+        match self {
+            SmsMessage::Receipt { first_name, .. }
+            | SmsMessage::Invitation { first_name, .. }
+            | SmsMessage::Result { first_name, .. }
+            | SmsMessage::ObjectionWindow { first_name, .. } => first_name,
+        }
+    }
+
+    /// The text as sent.
+    #[must_use]
+    pub fn text(&self) -> String {
+        const TAIL: &str =
+            "Info: menu Cek status di situs Pokmas Probebaya atau help desk kelurahan.";
+        match self {
+            SmsMessage::Receipt {
+                first_name,
+                registration_no,
+            } => format!(
+                "Probebaya: Halo {first_name}, pendaftaran Pokmas Anda diterima dengan nomor {registration_no}. Simpan nomor dan PIN Anda. {TAIL}"
+            ),
+            SmsMessage::Invitation {
+                first_name,
+                registration_no,
+                when,
+                place,
+            } => format!(
+                "Probebaya: Halo {first_name}, pendaftar {registration_no} diundang uji kelayakan pada {} di {place}. Bawa KTP. {TAIL}",
+                wita(*when)
+            ),
+            SmsMessage::Result {
+                first_name,
+                registration_no,
+                final_result,
+                status,
+                rank,
+            } => {
+                let kind = if *final_result { "akhir" } else { "sementara" };
+                let rank = rank.map(|r| format!(", peringkat {r}")).unwrap_or_default();
+                format!(
+                    "Probebaya: Halo {first_name}, hasil {kind} pendaftar {registration_no}: {}{rank}. {TAIL}",
+                    status_label(status)
+                )
+            }
+            SmsMessage::ObjectionWindow {
+                first_name,
+                registration_no,
+                ends_at,
+            } => {
+                let until = ends_at
+                    .map(|t| format!(" sampai {}", wita(t)))
+                    .unwrap_or_default();
+                format!(
+                    "Probebaya: Halo {first_name}, masa sanggah seleksi Pokmas dibuka{until}. Pendaftar {registration_no} dapat mengajukan sanggahan lewat help desk kelurahan. {TAIL}"
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn only_the_first_name_is_kept() {
+        assert_eq!(first_name("  Siti Rahmawati Nur "), "Siti");
+        assert_eq!(first_name(""), "");
+    }
+
+    #[test]
+    fn an_invitation_gives_date_time_and_place_in_wita() {
+        let m = SmsMessage::Invitation {
+            first_name: "Siti".into(),
+            registration_no: "2026-1001-0007".into(),
+            when: datetime!(2026-12-01 01:00 UTC),
+            place: "Aula Kelurahan".into(),
+        };
+        let text = m.text();
+        assert!(text.contains("01-12-2026 09.00 WITA"), "{text}");
+        assert!(text.contains("Aula Kelurahan") && text.contains("2026-1001-0007"));
+        assert_eq!(m.name(), "sms_invitation");
+    }
+
+    #[test]
+    fn results_name_the_outcome_and_rank() {
+        let m = SmsMessage::Result {
+            first_name: "Budi".into(),
+            registration_no: "2026-1001-0001".into(),
+            final_result: true,
+            status: "selected".into(),
+            rank: Some(2),
+        };
+        assert!(
+            m.text()
+                .contains("hasil akhir pendaftar 2026-1001-0001: TERPILIH, peringkat 2")
+        );
+        assert_eq!(m.name(), "sms_final_result");
+    }
+}

@@ -1,0 +1,82 @@
+//! The worker that drains the text rows of the outbox. Claiming, leases,
+//! backoff and giving up are the e-mail worker's, per channel.
+
+use sea_orm::{DatabaseConnection, DbErr};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::Channel;
+use super::transport::{OutgoingText, SmsTransport};
+use crate::mail::worker::{BATCH_SIZE, POLL_INTERVAL, claim, mark_sent, record_failure};
+use crate::mail::{DrainReport, db_time};
+
+/// Claims the text rows due at `now` on every channel, sends each through
+/// `transport`, and records the outcome as the e-mail worker does.
+///
+/// # Errors
+/// A database error while claiming or recording a result.
+pub async fn drain_once(
+    db: &DatabaseConnection,
+    transport: &SmsTransport,
+    now: OffsetDateTime,
+) -> Result<DrainReport, DbErr> {
+    let now = db_time(now);
+    let mut report = DrainReport::default();
+    for channel in Channel::ALL {
+        let (rows, lease, exhausted) = claim(db, now, channel.as_str()).await?;
+        report.claimed += rows.len();
+        report.failed += exhausted;
+        for row in rows {
+            match transport.send(&OutgoingText::from_outbox(&row)).await {
+                Ok(()) => {
+                    mark_sent(db, &row, now).await?;
+                    report.sent += 1;
+                }
+                Err(e) => {
+                    if record_failure(db, &row, lease, now, &e).await? {
+                        report.failed += 1;
+                    } else {
+                        report.retrying += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Runs the text worker until `shutdown` turns `true`.
+pub fn spawn(
+    db: DatabaseConnection,
+    transport: SmsTransport,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        tracing::info!(transport = %transport.describe(), "text message worker started");
+        loop {
+            if *shutdown.borrow_and_update() {
+                break;
+            }
+            let more = match drain_once(&db, &transport, OffsetDateTime::now_utc()).await {
+                Ok(report) => report.claimed as u64 >= BATCH_SIZE,
+                Err(e) => {
+                    tracing::error!(error = %e, "text worker could not drain the outbox");
+                    false
+                }
+            };
+            if more {
+                continue;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(POLL_INTERVAL) => {}
+                changed = shutdown.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::info!("text message worker stopped");
+    })
+}
