@@ -22,4 +22,5 @@ pub mod reliability;
 pub mod return_path;
 pub mod role;
 pub mod round;
+pub mod status_headline;
 pub mod text;

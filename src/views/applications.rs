@@ -444,6 +444,20 @@ fn steps(ctx: &PageCtx, t: &Timeline) -> Markup {
     }
 }
 
+/// The one status headline: the stage reached, the failing requirements with
+/// their reasons (or the decision), then what happens next and when.
+fn headline(ctx: &PageCtx, h: &crate::domain::status_headline::Headline) -> Markup {
+    html! {
+        div.headline role="status" {
+            p.headline-title { strong { (m(ctx, &h.title)) } }
+            @if !h.details.is_empty() {
+                ul.headline-details { @for d in &h.details { li { (m(ctx, d)) } } }
+            }
+            p.headline-next { (ctx.t("Selanjutnya", "Next")) ": " (m(ctx, &h.next)) }
+        }
+    }
+}
+
 /// The status page of one application.
 #[derive(Clone, Debug)]
 pub struct StatusPage<'a> {
@@ -459,11 +473,15 @@ pub struct StatusPage<'a> {
 pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
     let v = s.view;
     let a = &v.application;
-    let warnings = crate::services::applications::warning_messages(&a.nik_warnings);
+    let warnings = if a.state == "draft" {
+        crate::services::applications::warning_messages(&a.nik_warnings)
+    } else {
+        crate::services::applications::submitted_warning_messages(&a.nik_warnings)
+    };
     let body = html! {
         h1 { (ctx.t("Status pendaftaran", "Application status")) }
         p { (v.round.name) @if let Some(no) = &a.registration_no { " · " strong { (no) } } }
-        p { (ctx.t("Status", "Status")) ": " strong { (state_label(ctx, &a.state)) } }
+        (headline(ctx, &s.timeline.headline))
         @if a.registration_no.is_some() {
             p { a href={ "/pendaftaran/" (a.id) "/bukti" } { (ctx.t("Bukti tercatat di jejak audit (unduh)", "Receipts from the audit trail (download)")) } }
         }
@@ -556,10 +574,9 @@ pub fn check(ctx: &PageCtx, c: &CheckPage) -> Markup {
     let body = html! {
         h1 { (ctx.t("Cek status pendaftaran", "Check an application's status")) }
         @if let Some(r) = &c.result {
-            div.notice role="status" {
-                p { (r.first_name) " · " (r.registration_no) }
-                p { (r.round_name) ": " strong { (state_label(ctx, &r.state)) } }
-                p { (m(ctx, &r.next_step())) }
+            p { (r.first_name) " · " (r.registration_no) " · " (r.round_name) }
+            (headline(ctx, &r.timeline.headline))
+            div {
                 form.inline method="post" action="/cek-status/bukti" {
                     input type="hidden" name="number" value=(r.registration_no);
                     input type="hidden" name="pin" value=(c.pin);
@@ -671,7 +688,16 @@ mod tests {
                     round_name: "R".into(),
                     registration_no: "2027-6472091001-0001".into(),
                     submitted_at: None,
-                    timeline: Timeline::default(),
+                    timeline: Timeline {
+                        headline: crate::domain::status_headline::headline(
+                            &Timeline::default().facts(
+                                crate::domain::status_headline::AppState::Submitted,
+                                false,
+                                time::OffsetDateTime::UNIX_EPOCH,
+                            ),
+                        ),
+                        ..Timeline::default()
+                    },
                 }),
                 error: None,
             },

@@ -27,10 +27,7 @@ pub fn status_label(ctx: &PageCtx, status: &str) -> String {
 
 fn objection_status(ctx: &PageCtx, status: &str) -> String {
     let (id, en) = match status {
-        "filed" => (
-            "Diterima, menunggu peninjau",
-            "Received, awaiting a reviewer",
-        ),
+        "filed" => ("Masuk, menunggu peninjau", "Received, awaiting a reviewer"),
         "in_review" => ("Sedang ditinjau", "Under review"),
         "proposed" => (
             "Usulan keputusan menunggu persetujuan",

@@ -12,7 +12,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::account::{ClientIp, limit_key};
@@ -622,8 +621,8 @@ pub async fn status_page(
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     let view = svc::load(&app.db, acting(&user), id).await?;
-    let timeline = svc::timeline(&app.db, &view.round, id).await?;
-    let now = OffsetDateTime::now_utc();
+    let now = app.clock.now();
+    let timeline = svc::timeline(&app.db, &view.round, id, now).await?;
     let mine = acting(&user).may_edit(&view.application);
     let page = v::status(
         &ctx,
@@ -934,7 +933,7 @@ pub async fn status_check(
         return Ok(StatusCheck::Limited);
     }
     let found = match StatusPin::parse(pin) {
-        Ok(pin) => svc::check_status(&app.db, number.trim(), &pin).await?,
+        Ok(pin) => svc::check_status(&app.db, number.trim(), &pin, app.clock.now()).await?,
         Err(_) => None,
     };
     match found {

@@ -53,3 +53,5 @@ mod rank_model;
 mod objections;
 mod panel_review;
 mod results;
+// what residents and the help desk see: headline, scores, objections
+mod resident_view;

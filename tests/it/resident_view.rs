@@ -1,0 +1,154 @@
+//! What a resident (signed in, or with number + PIN) and the help desk see of
+//! an application after submission: one status headline, the score
+//! breakdown with the tie reason, objections for desk registrants, and the
+//! verification slots.
+
+use axum::http::StatusCode;
+use pokmas::db::entities::{application, requirement, requirement_check};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+use uuid::Uuid;
+
+use crate::applications::post_multipart;
+use crate::results::{as_user, open_objection_window, publish};
+use crate::support::{TestApp, hidden_value};
+
+const GROUNDS: &str = "Nilai kriteria K1 dari salah satu penilai tidak sesuai jawaban saya.";
+
+/// The text of the status headline block of a page.
+fn headline(body: &str) -> &str {
+    let at = body
+        .find("class=\"headline\"")
+        .unwrap_or_else(|| panic!("no headline: {body}"));
+    let end = at + body[at..].find("</div>").expect("headline end");
+    &body[at..end]
+}
+
+#[tokio::test]
+async fn the_headline_follows_the_latest_stage_and_a_filed_objection_reads_masuk() {
+    let mut p = publish(TestApp::new().await).await;
+    open_objection_window(&mut p).await;
+    let (e_id, _) = p.f.apps[4].clone();
+    as_user(&mut p.f.app, &p.emails[4]).await;
+    let path = format!("/pendaftaran/{e_id}");
+    let page = p.f.app.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let h = headline(&page.body);
+    // The published rank is the headline, not the earlier eligibility.
+    assert!(h.contains("Hasil sementara: "), "{h}");
+    assert!(h.contains("peringkat"), "{h}");
+    assert!(!h.contains("Memenuhi syarat"), "{h}");
+    assert!(h.contains("Masa sanggah sedang dibuka sampai"), "{h}");
+
+    let form_path = format!("/pendaftaran/{e_id}/sanggahan");
+    let form = p.f.app.get(&form_path).await;
+    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
+    let key = hidden_value(&form.body, "idempotency_key").expect("key");
+    let res = post_multipart(
+        &mut p.f.app,
+        &form_path,
+        &[
+            ("csrf", &csrf),
+            ("idempotency_key", &key),
+            ("grounds", GROUNDS),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    for page in [p.f.app.get(&path).await, p.f.app.get(&form_path).await] {
+        assert!(
+            page.body.contains("masuk, menunggu peninjau")
+                || page.body.contains("Masuk, menunggu peninjau"),
+            "{}",
+            page.body
+        );
+        // On the public lists "Diterima" means an accepted objection.
+        assert!(!page.body.contains("Diterima, menunggu"), "{}", page.body);
+    }
+    let page = p.f.app.get(&path).await;
+    assert!(headline(&page.body).contains("Sanggahan masuk, menunggu peninjau"));
+
+    // The API says the same.
+    let api =
+        p.f.app
+            .get(&format!("/api/v1/me/applications/{e_id}"))
+            .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let json: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(
+        json["timeline"]["headline"]["title"]["id"],
+        "Sanggahan masuk, menunggu peninjau"
+    );
+}
+
+#[tokio::test]
+async fn after_tms_the_failing_requirement_comes_first_with_its_reason_and_the_next_step() {
+    let mut p = publish(TestApp::new().await).await;
+    let db = p.f.app.db.db.clone();
+    let (d_id, _) = p.f.apps[3].clone();
+    // D failed the family-card requirement before the results.
+    let req = Uuid::now_v7();
+    requirement::Model {
+        id: req,
+        round_id: p.f.round_id,
+        code: "KK".into(),
+        kind: "document".into(),
+        text_id: "Pindaian Kartu Keluarga.".into(),
+        text_en: "Family card scan.".into(),
+        params: None,
+        mandatory: true,
+        position: 9,
+    }
+    .into_active_model()
+    .insert(&db)
+    .await
+    .expect("requirement");
+    requirement_check::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        application_id: Set(d_id),
+        requirement_id: Set(req),
+        revision: Set(1),
+        outcome: Set("tms".into()),
+        reason_code: Set(Some("unreadable".into())),
+        reason_text: Set("Halaman kedua buram.".into()),
+        automatic: Set(false),
+        checked_by: Set(None),
+        checked_at: Set(time::OffsetDateTime::now_utc()),
+    }
+    .insert(&db)
+    .await
+    .expect("check");
+    application::ActiveModel {
+        id: Set(d_id),
+        state: Set("ineligible".into()),
+        nik_warnings: Set(r#"["birth_date_mismatch"]"#.into()),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("ineligible");
+    pokmas::db::entities::ranking::Entity::delete_by_id(d_id)
+        .exec(&db)
+        .await
+        .expect("unranked");
+
+    as_user(&mut p.f.app, &p.emails[3]).await;
+    let page = p.f.app.get(&format!("/pendaftaran/{d_id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let h = headline(&page.body);
+    let title = h.find("Tidak memenuhi syarat (TMS): Pindaian Kartu Keluarga<");
+    let reason = h.find("Pindaian Kartu Keluarga: Dokumen tidak terbaca — Halaman kedua buram.");
+    let next = h.find("Anda tidak ikut uji kelayakan.");
+    assert!(title.is_some() && reason.is_some() && next.is_some(), "{h}");
+    assert!(title < reason && reason < next, "{h}");
+    // The window's dates are the next step.
+    assert!(
+        h.contains("masa sanggah") || h.contains("Masa sanggah"),
+        "{h}"
+    );
+    // Nothing can be edited after submission.
+    assert!(!page.body.contains("lanjutkan."), "{}", page.body);
+    assert!(page.body.contains("tidak dapat diubah"), "{}", page.body);
+}
