@@ -1570,7 +1570,33 @@ pub async fn check_status(
         .await?
         .ok_or(ApplicationError::NotFound)?;
     let timeline = timeline(db, &r, a.id, now).await?;
+    let scores = super::score_breakdown::for_application(db, &r, a.id)
+        .await
+        .map_err(|e| match e {
+            super::ServiceError::Db(e) => ApplicationError::Db(e),
+            other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
+        })?;
+    let svc_err = |e: super::ServiceError| match e {
+        super::ServiceError::Db(e) => ApplicationError::Db(e),
+        other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
+    };
+    let objections = super::objections::for_assisted(db, a.id, now)
+        .await
+        .map_err(svc_err)?;
+    let contest_options = super::score_breakdown::contest_options(db, r.id)
+        .await
+        .map_err(svc_err)?;
+    let may_object = super::objections::window_open(&r, now)
+        && timeline.result.is_some()
+        && objections
+            .iter()
+            .all(|o| matches!(o.objection.status.as_str(), "accepted" | "rejected"));
     Ok(Some(PublicStatus {
+        application_id: a.id,
+        objections,
+        may_object,
+        contest_options,
+        scores,
         first_name: a
             .full_name
             .split_whitespace()
@@ -1594,6 +1620,16 @@ pub struct PublicStatus {
     pub registration_no: String,
     pub submitted_at: Option<OffsetDateTime>,
     pub timeline: Timeline,
+    /// The score breakdown once results are published.
+    pub scores: Option<super::score_breakdown::ScoreView>,
+    /// The application, for an objection filed with the same number + PIN.
+    pub application_id: Uuid,
+    /// Objections on the application, with their decisions.
+    pub objections: Vec<super::objections::ObjectionView>,
+    /// Whether an objection may be filed now (window open, result published).
+    pub may_object: bool,
+    /// What may be contested, `(code, label)`.
+    pub contest_options: Vec<(String, Msg)>,
 }
 
 /// One requirement's latest verification outcome.

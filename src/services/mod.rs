@@ -35,6 +35,7 @@ pub mod panel_admin;
 // results, objections and finalization
 pub mod objections;
 pub mod results;
+pub mod score_breakdown;
 
 use sea_orm::DbErr;
 

@@ -152,3 +152,74 @@ async fn after_tms_the_failing_requirement_comes_first_with_its_reason_and_the_n
     assert!(!page.body.contains("lanjutkan."), "{}", page.body);
     assert!(page.body.contains("tidak dapat diubah"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn an_applicant_sees_anonymised_scores_the_exact_total_and_how_the_tie_was_decided() {
+    let mut p = publish(TestApp::new().await).await;
+    open_objection_window(&mut p).await;
+    // E: the same total as C (50), placed behind C by the tie-break criterion K1.
+    let (e_id, _) = p.f.apps[4].clone();
+    let (c_no, f_no) = (p.f.apps[2].1.clone(), p.f.apps[5].1.clone());
+    as_user(&mut p.f.app, &p.emails[4]).await;
+    let page = p.f.app.get(&format!("/pendaftaran/{e_id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    assert!(body.contains("id=\"nilai\""), "{body}");
+    for shown in [
+        "Penilai A",
+        "Penilai B",
+        "Penilai C",
+        "<code>50/1</code>",
+        "20.00 (20/1)",
+        "Total kelulusan",
+    ] {
+        assert!(body.contains(shown), "{shown}: {body}");
+    }
+    assert!(!body.contains("Penilai D"), "{body}");
+    assert!(
+        body.contains(&format!("Total sama dengan {c_no}"))
+            && body.contains("kriteria penentu seri K1"),
+        "{body}"
+    );
+    // No panelist's name or id reaches the applicant.
+    for pid in &p.f.panelists {
+        assert!(!body.contains(&pid.to_string()));
+    }
+
+    // F tied with D on every criterion: the lottery decided, with both keys.
+    as_user(&mut p.f.app, &p.emails[5]).await;
+    let page =
+        p.f.app
+            .get(&format!("/pendaftaran/{}", p.f.apps[5].0))
+            .await;
+    assert!(page.body.contains("undian memutuskan"), "{}", page.body);
+    let _ = f_no;
+
+    // The objection form lets them pick what they contest; the pick is kept.
+    let form_path = format!("/pendaftaran/{}/sanggahan", p.f.apps[5].0);
+    let form = p.f.app.get(&form_path).await;
+    assert!(form.body.contains("value=\"K1\""), "{}", form.body);
+    assert!(form.body.contains("value=\"tie\""), "{}", form.body);
+    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
+    let key = hidden_value(&form.body, "idempotency_key").expect("key");
+    let res = post_multipart(
+        &mut p.f.app,
+        &form_path,
+        &[
+            ("csrf", &csrf),
+            ("idempotency_key", &key),
+            ("contested", "tie"),
+            ("grounds", GROUNDS),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mine = p.f.app.get(&form_path).await;
+    assert!(
+        mine.body
+            .contains("Yang disanggah: Urutan pada nilai total yang sama (seri)"),
+        "{}",
+        mine.body
+    );
+}
