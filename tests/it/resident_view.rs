@@ -223,3 +223,143 @@ async fn an_applicant_sees_anonymised_scores_the_exact_total_and_how_the_tie_was
         mine.body
     );
 }
+
+/// Turns application `i` of the published fixture into a desk registration
+/// with status PIN `123456`, registered by a new operator of the kelurahan.
+async fn make_assisted(p: &mut crate::results::Published, i: usize) -> (Uuid, String, Uuid) {
+    let db = p.f.app.db.db.clone();
+    let operator =
+        p.f.app
+            .create_user(
+                "operator@contoh.id",
+                pokmas::domain::role::Role::Operator,
+                &[crate::results::KEL],
+            )
+            .await;
+    let (id, no) = p.f.apps[i].clone();
+    let phc = pokmas::services::accounts::hash_password("123456".into())
+        .await
+        .expect("hash");
+    application::ActiveModel {
+        id: Set(id),
+        account_id: Set(None),
+        assisted_by: Set(Some(operator)),
+        status_pin_hash: Set(Some(phc)),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("assisted");
+    (id, no, operator)
+}
+
+#[tokio::test]
+async fn a_desk_registrant_files_an_objection_with_number_and_pin_and_an_operator_files_at_the_desk()
+ {
+    let mut p = publish(TestApp::new().await).await;
+    open_objection_window(&mut p).await;
+    let (a_id, a_no, operator) = make_assisted(&mut p, 0).await;
+
+    // With number + PIN: the scores, the form, then the objection.
+    let page =
+        p.f.app
+            .post_form("/cek-status", &[("number", &a_no), ("pin", "123456")])
+            .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"nilai\""), "{}", page.body);
+    assert!(
+        page.body.contains("action=\"/cek-status/sanggahan\""),
+        "{}",
+        page.body
+    );
+    let key = hidden_value(&page.body, "idempotency_key").expect("key");
+    let res =
+        p.f.app
+            .post_form(
+                "/cek-status/sanggahan",
+                &[
+                    ("number", &a_no),
+                    ("pin", "123456"),
+                    ("idempotency_key", &key),
+                    ("contested", "K1"),
+                    ("grounds", GROUNDS),
+                ],
+            )
+            .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body.contains("Sanggahan masuk, menunggu peninjau"),
+        "{}",
+        res.body
+    );
+    // A wrong PIN files nothing.
+    let res =
+        p.f.app
+            .post_form(
+                "/cek-status/sanggahan",
+                &[("number", &a_no), ("pin", "654321"), ("grounds", GROUNDS)],
+            )
+            .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let slip =
+        p.f.app
+            .post_form(
+                "/cek-status/sanggahan/cetak",
+                &[("number", &a_no), ("pin", "123456")],
+            )
+            .await;
+    assert_eq!(slip.status, StatusCode::OK, "{}", slip.body);
+    assert!(slip.body.contains("Bukti sanggahan") && slip.body.contains(&a_no));
+    let events = p.f.app.audit_actions().await;
+    assert!(
+        events.iter().any(|(a, _)| a == "objection.filed"),
+        "{events:?}"
+    );
+
+    // At the help desk: the kelurahan's operator opens and files for B's
+    // resident (made a desk registrant too), recorded as the assistant.
+    let db = p.f.app.db.db.clone();
+    let (b_id, _) = p.f.apps[1].clone();
+    application::ActiveModel {
+        id: Set(b_id),
+        account_id: Set(None),
+        assisted_by: Set(Some(operator)),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("assisted");
+    as_user(&mut p.f.app, "operator@contoh.id").await;
+    let form_path = format!("/pendaftaran/{b_id}/sanggahan");
+    let form = p.f.app.get(&form_path).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
+    let key = hidden_value(&form.body, "idempotency_key").expect("key");
+    let res = post_multipart(
+        &mut p.f.app,
+        &form_path,
+        &[
+            ("csrf", &csrf),
+            ("idempotency_key", &key),
+            ("grounds", GROUNDS),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let filing = pokmas::db::entities::objection_filing::Entity::find()
+        .all(&db)
+        .await
+        .expect("read");
+    assert!(
+        filing
+            .iter()
+            .any(|f| f.channel == "status_pin" && f.contested == "K1")
+    );
+    assert!(
+        filing
+            .iter()
+            .any(|f| f.channel == "desk" && f.assisted_by == Some(operator))
+    );
+    let _ = a_id;
+}
