@@ -97,7 +97,8 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
             form method="get" action=(s.action) {
                 input type="hidden" name="kecamatan" value=(s.selected_kecamatan);
                 label for="kelurahan" { (ctx.t("Kelurahan", "Kelurahan")) }
-                select id="kelurahan" name="kelurahan" {
+                select id="kelurahan" name="kelurahan" required {
+                    option value="" disabled selected[s.selected_kelurahan.is_empty()] { (ctx.t("— pilih kelurahan —", "— choose a kelurahan —")) }
                     @for (code, name) in &s.kelurahan {
                         option value=(code) selected[*code == s.selected_kelurahan] { (name) }
                     }
@@ -111,7 +112,8 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
                 input type="hidden" name="idempotency_key" value=(s.idempotency_key);
                 input type="hidden" name="kelurahan" value=(s.selected_kelurahan);
                 label for="rt" { "RT" }
-                select id="rt" name="rt" {
+                select id="rt" name="rt" required {
+                    option value="" disabled selected { (ctx.t("— pilih RT —", "— choose an RT —")) }
                     @for n in &s.rts { option value=(n) { (format!("RT {n:03}")) } }
                 }
                 (error(ctx, &s.errors, "rt"))
@@ -548,7 +550,7 @@ pub fn withdraw_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
         form method="post" action=(format!("/pendaftaran/{id}/batal")) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="confirm" value="yes";
-            button type="submit" { (ctx.t("Ya, batalkan", "Yes, withdraw")) }
+            button.danger type="submit" { (ctx.t("Ya, batalkan", "Yes, withdraw")) }
             " "
             a href=(format!("/pendaftaran/{id}")) { (ctx.t("Tidak, kembali", "No, go back")) }
         }
@@ -769,6 +771,31 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
 mod tests {
     use super::*;
     use crate::domain::lang::Lang;
+
+    #[test]
+    fn the_area_lists_start_without_a_chosen_entry() {
+        let ctx = PageCtx {
+            lang: Lang::Id,
+            path: "/seleksi/r/daftar".into(),
+            signed_in: None,
+            csrf: None,
+        };
+        let html = area_step(
+            &ctx,
+            &AreaStep {
+                kelurahan: vec![("64.72.01.1001".into(), "Sidodadi".into())],
+                selected_kecamatan: "64.72.01".into(),
+                rts: vec![1, 2],
+                ..AreaStep::default()
+            },
+        )
+        .into_string();
+        assert!(html.contains(r#"<option value="" disabled selected>— pilih RT —</option>"#));
+        assert!(
+            html.contains(r#"<option value="" disabled selected>— pilih kelurahan —</option>"#)
+        );
+        assert!(!html.contains(r#"<option value="1" selected"#));
+    }
 
     #[test]
     fn typed_text_is_escaped_on_the_status_check() {
