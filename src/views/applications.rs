@@ -564,6 +564,31 @@ pub fn withdraw_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
     )
 }
 
+/// The confirmation step of a new status PIN.
+pub fn reissue_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Terbitkan PIN baru?", "Issue a new PIN?")) }
+        p { (ctx.t(
+            "PIN lama langsung tidak berlaku lagi. Berikan PIN baru hanya kepada warga pemilik pendaftaran.",
+            "The old PIN stops working at once. Give the new PIN only to the resident who owns the application."
+        )) }
+        form method="post" action=(format!("/pendaftaran/{id}/pin")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="confirm" value="yes";
+            button.danger type="submit" { (ctx.t("Ya, terbitkan PIN baru", "Yes, issue a new PIN")) }
+            " "
+            a href=(format!("/pendaftaran/{id}/tanda-terima")) { (ctx.t("Tidak, kembali", "No, go back")) }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Terbitkan PIN baru", "Issue a new PIN").to_owned(),
+            body,
+        },
+    )
+}
+
 /// The public status check.
 #[derive(Clone, Debug, Default)]
 pub struct CheckPage {

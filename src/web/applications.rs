@@ -590,6 +590,8 @@ pub async fn receipt(
 pub struct ReissueInput {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    confirm: String,
 }
 
 /// `POST /pendaftaran/{id}/pin`: a new status PIN for an assisted
@@ -606,6 +608,15 @@ pub async fn reissue_pin(
 ) -> AppResult<Response> {
     csrf.verify(&input.csrf)?;
     let id = parse_id(&id)?;
+    // The old PIN stops working at once: ask first, like a withdrawal.
+    if input.confirm != "yes" {
+        let view = svc::load(&app.db, acting(&user), id).await?;
+        if !acting(&user).may_reissue_pin(&view.application) {
+            return Err(AppError::Forbidden);
+        }
+        let page = v::reissue_confirm(&ctx, id, &csrf.token()?);
+        return Ok((csrf.0, page).into_response());
+    }
     let pin = svc::reissue_pin(&app.db, acting(&user), id).await?;
     pin_receipt(&app, &ctx, acting(&user), id, &pin, true).await
 }
