@@ -236,6 +236,8 @@ pub fn router(state: AppState) -> Router {
         .route("/dokumen/{id}", get(apps::document))
         .route("/meja-bantuan", get(apps::desk).post(apps::desk_start))
         .route("/cek-status", get(apps::check_page).post(apps::check))
+        .route("/cek-status/sanggahan", post(apps::check_object))
+        .route("/cek-status/sanggahan/cetak", post(apps::check_slip))
         // end applications
         // auditor exports and signed checkpoints
         .route("/audit/ekspor", get(audit_exports::index))

@@ -23,6 +23,8 @@ pub mod reliability;
 pub mod return_path;
 pub mod role;
 pub mod round;
+pub mod score_breakdown;
+pub mod status_headline;
 pub mod text;
 // information section: Markdown and open statistics
 pub mod markdown;

@@ -34,6 +34,9 @@ use crate::domain::registration::{
 };
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
+use crate::domain::status_headline::{
+    self, AppState, Facts, Failing, Headline, ObjectionStage, Published,
+};
 use crate::domain::text::plain_text;
 use crate::mail::{Locale, Mailbox, Template, enqueue};
 use crate::pii::NikVault;
@@ -552,6 +555,28 @@ pub fn warning_message(code: &str) -> Option<Msg> {
         )),
         _ => None,
     }
+}
+
+/// The stored warnings as a submitted application reads them: nothing can
+/// be edited any more, so they say what the committee does with them rather
+/// than asking to check and continue.
+#[must_use]
+pub fn submitted_warning_messages(stored: &str) -> Vec<Msg> {
+    let codes: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
+    codes
+        .iter()
+        .filter_map(|c| match c.as_str() {
+            "birth_date_mismatch" => Some(Msg::new(
+                "Tanggal lahir yang diisi berbeda dengan tanggal lahir dalam NIK. Data sudah terkirim dan tidak dapat diubah; panitia mencocokkannya dengan KTP saat verifikasi.",
+                "The date of birth entered differs from the one in the NIK. The data was submitted and cannot be changed; the committee compares it with the KTP during verification.",
+            )),
+            "sex_mismatch" => Some(Msg::new(
+                "Jenis kelamin yang diisi berbeda dengan yang tercantum dalam NIK. Data sudah terkirim dan tidak dapat diubah; panitia mencocokkannya dengan KTP saat verifikasi.",
+                "The sex entered differs from the one in the NIK. The data was submitted and cannot be changed; the committee compares it with the KTP during verification.",
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 async fn load_for_edit(
@@ -1525,6 +1550,7 @@ pub async fn check_status(
     db: &DatabaseConnection,
     registration_no: &str,
     pin: &StatusPin,
+    now: OffsetDateTime,
 ) -> Result<Option<PublicStatus>, ApplicationError> {
     let Ok(no) = RegistrationNo::parse(registration_no) else {
         return Ok(None);
@@ -1544,8 +1570,34 @@ pub async fn check_status(
         .one(db)
         .await?
         .ok_or(ApplicationError::NotFound)?;
-    let timeline = timeline(db, &r, a.id).await?;
+    let timeline = timeline(db, &r, a.id, now).await?;
+    let scores = super::score_breakdown::for_application(db, &r, a.id)
+        .await
+        .map_err(|e| match e {
+            super::ServiceError::Db(e) => ApplicationError::Db(e),
+            other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
+        })?;
+    let svc_err = |e: super::ServiceError| match e {
+        super::ServiceError::Db(e) => ApplicationError::Db(e),
+        other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
+    };
+    let objections = super::objections::for_assisted(db, a.id, now)
+        .await
+        .map_err(svc_err)?;
+    let contest_options = super::score_breakdown::contest_options(db, r.id)
+        .await
+        .map_err(svc_err)?;
+    let may_object = super::objections::window_open(&r, now)
+        && timeline.result.is_some()
+        && objections
+            .iter()
+            .all(|o| matches!(o.objection.status.as_str(), "accepted" | "rejected"));
     Ok(Some(PublicStatus {
+        application_id: a.id,
+        objections,
+        may_object,
+        contest_options,
+        scores,
         first_name: a
             .full_name
             .split_whitespace()
@@ -1569,6 +1621,16 @@ pub struct PublicStatus {
     pub registration_no: String,
     pub submitted_at: Option<OffsetDateTime>,
     pub timeline: Timeline,
+    /// The score breakdown once results are published.
+    pub scores: Option<super::score_breakdown::ScoreView>,
+    /// The application, for an objection filed with the same number + PIN.
+    pub application_id: Uuid,
+    /// Objections on the application, with their decisions.
+    pub objections: Vec<super::objections::ObjectionView>,
+    /// Whether an objection may be filed now (window open, result published).
+    pub may_object: bool,
+    /// What may be contested, `(code, label)`.
+    pub contest_options: Vec<(String, Msg)>,
 }
 
 /// One requirement's latest verification outcome.
@@ -1624,6 +1686,10 @@ pub struct Timeline {
     /// The round's objection window: from the provisional results to the
     /// last moment to object, once scheduled.
     pub objection_window: Option<(OffsetDateTime, OffsetDateTime)>,
+    /// The latest objection's stage and its decision's reasons.
+    pub objection: Option<(ObjectionStage, String)>,
+    /// The one status headline, derived from the latest stage.
+    pub headline: Headline,
 }
 
 /// Verification outcomes, test invitation, published result and objection
@@ -1636,8 +1702,11 @@ pub async fn timeline(
     db: &DatabaseConnection,
     r: &round::Model,
     id: Uuid,
+    now: OffsetDateTime,
 ) -> Result<Timeline, DbErr> {
-    use crate::db::entities::{ranking, requirement_check, test_invitation, test_session};
+    use crate::db::entities::{
+        objection, ranking, requirement_check, test_invitation, test_session,
+    };
     let mut checks: Vec<requirement_check::Model> = requirement_check::Entity::find()
         .filter(requirement_check::Column::ApplicationId.eq(id))
         .order_by_desc(requirement_check::Column::Revision)
@@ -1696,11 +1765,85 @@ pub async fn timeline(
         .await?
         .filter(|r| r.published)
         .map(|r| (r.rank, r.status));
-    Ok(Timeline {
+    let objection = objection::Entity::find()
+        .filter(objection::Column::ApplicationId.eq(id))
+        .order_by_desc(objection::Column::FiledAt)
+        .one(db)
+        .await?
+        .and_then(|o| ObjectionStage::parse(&o.status).map(|s| (s, o.decision_reason)));
+    let state = application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .and_then(|a| AppState::parse(&a.state))
+        .unwrap_or(AppState::Submitted);
+    let mut t = Timeline {
         checks: lines,
         invitation,
         result,
         objection_window: r.provisional_at.zip(r.objection_ends_at),
+        objection,
+        headline: Headline::default(),
+    };
+    t.headline = status_headline::headline(&t.facts(state, r.state == "final", now));
+    Ok(t)
+}
+
+impl Timeline {
+    /// What the headline is derived from: the TMS lines (in the round's
+    /// order) with their reasons, the invitation, the result, the window and
+    /// the latest objection.
+    #[must_use]
+    pub fn facts(&self, state: AppState, final_result: bool, now: OffsetDateTime) -> Facts {
+        let failing = self
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Verdict::Tms.as_str())
+            .map(|c| {
+                let mut reason = c.reason_label().unwrap_or_else(|| Msg::new("", ""));
+                let written = c
+                    .automatic_reason
+                    .clone()
+                    .unwrap_or_else(|| Msg::new(c.reason.clone(), c.reason.clone()));
+                if !written.id.is_empty() {
+                    reason = if reason.id.is_empty() {
+                        written
+                    } else {
+                        Msg::new(
+                            format!("{} — {}", reason.id, written.id),
+                            format!("{} — {}", reason.en, written.en),
+                        )
+                    };
+                }
+                Failing {
+                    requirement: c.requirement.clone(),
+                    reason,
+                }
+            })
+            .collect();
+        Facts {
+            state,
+            failing,
+            invitation: self.invitation.clone(),
+            result: self.result.as_ref().map(|(rank, status)| Published {
+                status: status.as_deref().and_then(parse_result_status),
+                rank: *rank,
+                final_result,
+            }),
+            objection_window: self.objection_window,
+            objection: self.objection.clone(),
+            now,
+        }
+    }
+}
+
+fn parse_result_status(s: &str) -> Option<crate::domain::ranking::Status> {
+    use crate::domain::ranking::Status;
+    Some(match s {
+        "selected" => Status::Selected,
+        "reserve" => Status::Reserve,
+        "not_selected" => Status::NotSelected,
+        "not_passed" => Status::NotPassed,
+        _ => return None,
     })
 }
 
@@ -1848,34 +1991,9 @@ pub async fn own(
 }
 
 impl PublicStatus {
-    /// What happens next for an application in this state.
+    /// What happens next: the headline's next step.
     #[must_use]
     pub fn next_step(&self) -> Msg {
-        match self.state.as_str() {
-            state::DRAFT => Msg::new(
-                "Lengkapi formulir lalu kirim pendaftaran.",
-                "Complete the form and submit the application.",
-            ),
-            state::SUBMITTED => Msg::new(
-                "Panitia memeriksa persyaratan dan dokumen (verifikasi).",
-                "The committee checks the requirements and documents (verification).",
-            ),
-            state::ELIGIBLE => Msg::new(
-                "Tunggu undangan uji kelayakan dan kepatutan.",
-                "Wait for the invitation to the fit-and-proper test.",
-            ),
-            state::INELIGIBLE => Msg::new(
-                "Pendaftaran tidak memenuhi syarat; sanggahan dapat diajukan pada masa sanggah.",
-                "The application is not eligible; an objection may be filed in the objection window.",
-            ),
-            state::WITHDRAWN => Msg::new(
-                "Pendaftaran telah dibatalkan; tidak ada langkah lanjutan.",
-                "The application was withdrawn; there is no next step.",
-            ),
-            _ => Msg::new(
-                "Ikuti pengumuman pada halaman seleksi.",
-                "Follow the announcements on the round's page.",
-            ),
-        }
+        self.timeline.headline.next.clone()
     }
 }

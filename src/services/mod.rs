@@ -39,6 +39,7 @@ pub mod results;
 pub mod public_exports;
 // objection decisions waiting for a second admin
 pub mod waiting_decisions;
+pub mod score_breakdown;
 
 use sea_orm::DbErr;
 

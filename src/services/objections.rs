@@ -126,6 +126,9 @@ pub struct ObjectionView {
     pub proposal: Option<(Proposal, approval::Model)>,
     /// Undecided past its response deadline.
     pub overdue: bool,
+    /// The channel, the assisting operator and the contested items, for
+    /// objections filed since that was recorded.
+    pub filing: Option<crate::db::entities::objection_filing::Model>,
 }
 
 async fn load_app<C: ConnectionTrait>(
@@ -173,13 +176,101 @@ pub async fn file(
     idempotency_key: &str,
     now: OffsetDateTime,
 ) -> Result<Uuid, ServiceError> {
-    let (who, _) = account_of(actor)?;
+    file_as(
+        db,
+        Filer::Account(actor),
+        application_id,
+        Filing {
+            grounds,
+            contested: &[],
+            attachment,
+            idempotency_key,
+        },
+        now,
+    )
+    .await
+}
+
+/// Who files an objection.
+#[derive(Clone, Copy, Debug)]
+pub enum Filer<'a> {
+    /// The applicant, signed in to their account.
+    Account(Actor),
+    /// The resident of an assisted application, with registration number
+    /// and status PIN (already checked by the caller).
+    StatusPin,
+    /// An operator covering the kelurahan of an assisted application, at the
+    /// help desk with the resident present (or an admin); recorded as the
+    /// assistant.
+    Desk(crate::services::applications::Acting<'a>),
+}
+
+/// What the objection says.
+pub struct Filing<'a> {
+    pub grounds: &'a str,
+    /// What is contested: `verification`, `tie` or criterion codes.
+    pub contested: &'a [String],
+    pub attachment: Option<Attachment<'a>>,
+    pub idempotency_key: &'a str,
+}
+
+/// Who may read and file objections on `app`: its signed-in applicant, or
+/// for an assisted application an operator covering its kelurahan (or an admin).
+fn may_object(acting: crate::services::applications::Acting<'_>, app: &application::Model) -> bool {
+    match acting.actor {
+        Actor::Account { id, .. } if app.account_id == Some(id) => true,
+        _ => app.account_id.is_none() && acting.may_edit(app),
+    }
+}
+
+/// Files an objection through any channel ([`file`] is the signed-in
+/// applicant's). The row's `filed_by` is an account: the applicant, the desk
+/// operator, or for a PIN filing the operator who registered the resident
+/// (the account that holds the assisted application); `objection_filing`
+/// says which channel it came through and who assisted.
+///
+/// # Errors
+/// As [`file`]; `NotFound` when the filer may not object on the application.
+pub async fn file_as(
+    db: &DatabaseConnection,
+    filer: Filer<'_>,
+    application_id: Uuid,
+    filing: Filing<'_>,
+    now: OffsetDateTime,
+) -> Result<Uuid, ServiceError> {
+    let Filing {
+        grounds,
+        contested,
+        attachment,
+        idempotency_key,
+    } = filing;
     let grounds = text_between(grounds, 20, "Alasan sanggahan")?;
     let tx = begin_write(db).await?;
     let (app, r) = load_app(&tx, application_id).await?;
-    if app.account_id != Some(who) {
-        return Err(ServiceError::NotFound);
-    }
+    let (who, actor, channel, assisted_by) = match filer {
+        Filer::Account(actor) => {
+            let (who, _) = account_of(actor)?;
+            if app.account_id != Some(who) {
+                return Err(ServiceError::NotFound);
+            }
+            (who, actor, "account", None)
+        }
+        Filer::Desk(acting) => {
+            let (who, _) = account_of(acting.actor)?;
+            if app.account_id.is_some() || !may_object(acting, &app) {
+                return Err(ServiceError::NotFound);
+            }
+            (who, acting.actor, "desk", Some(who))
+        }
+        Filer::StatusPin => {
+            let holder = app
+                .assisted_by
+                .filter(|_| app.account_id.is_none())
+                .ok_or(ServiceError::NotFound)?;
+            (holder, Actor::System, "status_pin", None)
+        }
+    };
+    let contested = clean_contested(contested);
     let scope = format!("objection:{who}");
     let key = idempotency_key.trim();
     let key = (!key.is_empty() && key.len() <= 100).then_some(key);
@@ -233,7 +324,7 @@ pub async fn file(
                 requirement_id: Set(None),
                 sha256: Set(stored.sha256),
                 original_name: Set(name),
-                uploaded_by: Set(Some(who)),
+                uploaded_by: Set((channel != "status_pin").then_some(who)),
                 created_at: Set(now),
             }
             .insert(&tx)
@@ -261,6 +352,14 @@ pub async fn file(
     }
     .insert(&tx)
     .await?;
+    crate::db::entities::objection_filing::ActiveModel {
+        objection_id: Set(id),
+        channel: Set(channel.to_owned()),
+        assisted_by: Set(assisted_by),
+        contested: Set(contested.clone()),
+    }
+    .insert(&tx)
+    .await?;
     if let Some(k) = key {
         idempotency_key::ActiveModel {
             scope: Set(scope),
@@ -283,6 +382,9 @@ pub async fn file(
                 "registration_no": no,
                 "document": if document_id.is_some() { "yes" } else { "no" },
                 "deadline_at": crate::domain::audit::format_at(deadline),
+                "channel": channel,
+                "assisted_by": assisted_by.map(|a| a.to_string()).unwrap_or_default(),
+                "contested": contested,
             }))
             .with_registration(no.clone()),
     )
@@ -290,6 +392,24 @@ pub async fn file(
     tx.commit().await?;
     tracing::info!(objection.id = %id, application.registration_no = %no, "objection filed");
     Ok(id)
+}
+
+/// The picked contested items, kept only if well-formed (short codes of
+/// letters, digits, `_` and `-`), without repeats, space-separated.
+fn clean_contested(picked: &[String]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for p in picked {
+        let p = p.trim();
+        if !p.is_empty()
+            && p.len() <= 40
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && !out.contains(&p)
+        {
+            out.push(p);
+        }
+    }
+    out.join(" ")
 }
 
 /// Everyone who made a decision the objection may contest: the operators and
@@ -740,7 +860,11 @@ async fn view_of<C: ConnectionTrait>(
         None => None,
     };
     let decided = matches!(o.status.as_str(), "accepted" | "rejected");
+    let filing = crate::db::entities::objection_filing::Entity::find_by_id(o.id)
+        .one(db)
+        .await?;
     Ok(ObjectionView {
+        filing,
         overdue: !decided && now > o.deadline_at,
         registration_no: app.registration_no.unwrap_or_default(),
         full_name: app.full_name,
@@ -810,13 +934,51 @@ pub async fn for_application(
     application_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<(application::Model, round::Model, Vec<ObjectionView>), ServiceError> {
-    let (who, _) = account_of(actor)?;
+    let acting = crate::services::applications::Acting { actor, scopes: &[] };
+    for_application_as(db, acting, application_id, now).await
+}
+
+/// The objections on one application, for its applicant or, for an assisted
+/// application, an operator covering its kelurahan (or an admin) at the desk.
+///
+/// # Errors
+/// `NotFound` for anyone else.
+pub async fn for_application_as(
+    db: &DatabaseConnection,
+    acting: crate::services::applications::Acting<'_>,
+    application_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(application::Model, round::Model, Vec<ObjectionView>), ServiceError> {
+    account_of(acting.actor)?;
     let (app, r) = load_app(db, application_id).await?;
-    if app.account_id != Some(who) {
+    if !may_object(acting, &app) {
         return Err(ServiceError::NotFound);
     }
+    let views = views_of_application(db, app.id, now).await?;
+    Ok((app, r, views))
+}
+
+/// The objections on an assisted application whose number and status PIN
+/// the caller has checked.
+///
+/// # Errors
+/// Storage failures.
+pub async fn for_assisted(
+    db: &DatabaseConnection,
+    application_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Vec<ObjectionView>, ServiceError> {
+    views_of_application(db, application_id, now).await
+}
+
+async fn views_of_application(
+    db: &DatabaseConnection,
+    application_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Vec<ObjectionView>, ServiceError> {
+    let app_id = application_id;
     let rows = objection::Entity::find()
-        .filter(objection::Column::ApplicationId.eq(app.id))
+        .filter(objection::Column::ApplicationId.eq(app_id))
         .order_by_asc(objection::Column::FiledAt)
         .all(db)
         .await?;
@@ -824,7 +986,7 @@ pub async fn for_application(
     for o in rows {
         out.push(view_of(db, o, now).await?);
     }
-    Ok((app, r, out))
+    Ok(out)
 }
 
 /// The objections assigned to a reviewer that still await a proposal.

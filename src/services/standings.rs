@@ -199,6 +199,26 @@ pub async fn formation_panelists<C: ConnectionTrait>(
     Ok(panelists)
 }
 
+/// The ranking rules of a round and one application's ranking inputs (the
+/// panelists in the formation's sorted order), as the ranking read them:
+/// what the applicant's score breakdown is computed from.
+///
+/// # Errors
+/// `NotFound` for an application outside the formation; storage failures.
+pub async fn application_inputs<C: ConnectionTrait>(
+    tx: &C,
+    formation_id: Uuid,
+    application_id: Uuid,
+) -> Result<(RoundRules, rk::Application), ServiceError> {
+    let inputs = load(tx, formation_id, Some(application_id), Known::default()).await?;
+    let app = inputs
+        .domain_apps
+        .into_iter()
+        .next()
+        .ok_or(ServiceError::NotFound)?;
+    Ok((inputs.rules, app))
+}
+
 /// Reads the ranking inputs of a formation, or of one application of it
 /// (`only`), in a few statements that select only the columns ranking needs:
 /// this runs after every score, so it must not decode whole rows.

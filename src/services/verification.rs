@@ -595,10 +595,16 @@ async fn write_checks(
                 .as_deref()
                 .map(|c| reason_label(c, Lang::En))
                 .unwrap_or_default();
-            w.reasons_id
-                .push(format!("{}: {label_id} — {reason_text}", q.text_id));
-            w.reasons_en
-                .push(format!("{}: {label_en} — {reason_text}", q.text_en));
+            // A requirement's text may end with a full stop; before the
+            // colon it would read "Pindaian Kartu Keluarga.: …".
+            w.reasons_id.push(format!(
+                "{}: {label_id} — {reason_text}",
+                q.text_id.trim_end_matches('.')
+            ));
+            w.reasons_en.push(format!(
+                "{}: {label_en} — {reason_text}",
+                q.text_en.trim_end_matches('.')
+            ));
         }
         checks.push(requirement_check::ActiveModel {
             id: Set(Uuid::now_v7()),

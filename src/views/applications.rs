@@ -97,7 +97,8 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
             form method="get" action=(s.action) {
                 input type="hidden" name="kecamatan" value=(s.selected_kecamatan);
                 label for="kelurahan" { (ctx.t("Kelurahan", "Kelurahan")) }
-                select id="kelurahan" name="kelurahan" {
+                select id="kelurahan" name="kelurahan" required {
+                    option value="" disabled selected[s.selected_kelurahan.is_empty()] { (ctx.t("— pilih kelurahan —", "— choose a kelurahan —")) }
                     @for (code, name) in &s.kelurahan {
                         option value=(code) selected[*code == s.selected_kelurahan] { (name) }
                     }
@@ -111,7 +112,8 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
                 input type="hidden" name="idempotency_key" value=(s.idempotency_key);
                 input type="hidden" name="kelurahan" value=(s.selected_kelurahan);
                 label for="rt" { "RT" }
-                select id="rt" name="rt" {
+                select id="rt" name="rt" required {
+                    option value="" disabled selected { (ctx.t("— pilih RT —", "— choose an RT —")) }
                     @for n in &s.rts { option value=(n) { (format!("RT {n:03}")) } }
                 }
                 (error(ctx, &s.errors, "rt"))
@@ -445,6 +447,20 @@ fn steps(ctx: &PageCtx, t: &Timeline) -> Markup {
     }
 }
 
+/// The one status headline: the stage reached, the failing requirements with
+/// their reasons (or the decision), then what happens next and when.
+fn headline(ctx: &PageCtx, h: &crate::domain::status_headline::Headline) -> Markup {
+    html! {
+        div.headline role="status" {
+            p.headline-title { strong { (m(ctx, &h.title)) } }
+            @if !h.details.is_empty() {
+                ul.headline-details { @for d in &h.details { li { (m(ctx, d)) } } }
+            }
+            p.headline-next { (ctx.t("Selanjutnya", "Next")) ": " (m(ctx, &h.next)) }
+        }
+    }
+}
+
 /// The status page of one application.
 #[derive(Clone, Debug)]
 pub struct StatusPage<'a> {
@@ -456,17 +472,23 @@ pub struct StatusPage<'a> {
     pub already_applied: bool,
     /// The viewer may change the application (its owner, or the desk).
     pub can_edit: bool,
+    /// The score breakdown once results are published.
+    pub scores: Option<&'a crate::services::score_breakdown::ScoreView>,
 }
 
 /// `GET /pendaftaran/{id}`.
 pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
     let v = s.view;
     let a = &v.application;
-    let warnings = crate::services::applications::warning_messages(&a.nik_warnings);
+    let warnings = if a.state == "draft" {
+        crate::services::applications::warning_messages(&a.nik_warnings)
+    } else {
+        crate::services::applications::submitted_warning_messages(&a.nik_warnings)
+    };
     let body = html! {
         h1 { (ctx.t("Status pendaftaran", "Application status")) }
         p { (v.round.name) @if let Some(no) = &a.registration_no { " · " strong { (no) } } }
-        p { (ctx.t("Status", "Status")) ": " strong { (state_label(ctx, &a.state)) } }
+        (headline(ctx, &s.timeline.headline))
         @if a.registration_no.is_some() {
             p { a href={ "/pendaftaran/" (a.id) "/bukti" } { (ctx.t("Bukti tercatat di jejak audit (unduh)", "Receipts from the audit trail (download)")) } }
         }
@@ -506,6 +528,7 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
                 }
             }
         }
+        @if let Some(sc) = s.scores { (super::scores::section(ctx, sc)) }
         @if s.can_withdraw {
             form method="post" action=(format!("/pendaftaran/{}/batal", a.id)) {
                 input type="hidden" name="csrf" value=(s.csrf);
@@ -533,7 +556,7 @@ pub fn withdraw_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
         form method="post" action=(format!("/pendaftaran/{id}/batal")) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="confirm" value="yes";
-            button type="submit" { (ctx.t("Ya, batalkan", "Yes, withdraw")) }
+            button.danger type="submit" { (ctx.t("Ya, batalkan", "Yes, withdraw")) }
             " "
             a href=(format!("/pendaftaran/{id}")) { (ctx.t("Tidak, kembali", "No, go back")) }
         }
@@ -547,6 +570,31 @@ pub fn withdraw_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
     )
 }
 
+/// The confirmation step of a new status PIN.
+pub fn reissue_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Terbitkan PIN baru?", "Issue a new PIN?")) }
+        p { (ctx.t(
+            "PIN lama langsung tidak berlaku lagi. Berikan PIN baru hanya kepada warga pemilik pendaftaran.",
+            "The old PIN stops working at once. Give the new PIN only to the resident who owns the application."
+        )) }
+        form method="post" action=(format!("/pendaftaran/{id}/pin")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="confirm" value="yes";
+            button.danger type="submit" { (ctx.t("Ya, terbitkan PIN baru", "Yes, issue a new PIN")) }
+            " "
+            a href=(format!("/pendaftaran/{id}/tanda-terima")) { (ctx.t("Tidak, kembali", "No, go back")) }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Terbitkan PIN baru", "Issue a new PIN").to_owned(),
+            body,
+        },
+    )
+}
+
 /// The public status check.
 #[derive(Clone, Debug, Default)]
 pub struct CheckPage {
@@ -555,6 +603,102 @@ pub struct CheckPage {
     pub pin: String,
     pub result: Option<PublicStatus>,
     pub error: Option<Msg>,
+    /// The objection form's text and picks, kept on a refusal.
+    pub grounds: String,
+    pub contested: Vec<String>,
+    /// Why the objection was refused.
+    pub objection_error: Option<Msg>,
+    /// An objection was just filed.
+    pub filed: bool,
+    pub idempotency_key: String,
+}
+
+/// The objections of a number + PIN check, each with its decision, and the
+/// form to file one while the window is open.
+fn pin_objections(ctx: &PageCtx, c: &CheckPage, r: &PublicStatus) -> Markup {
+    html! {
+        @if c.filed {
+            div.notice role="status" { (ctx.t(
+                "Sanggahan Anda sudah masuk. Keputusannya tampil di halaman ini: cek lagi dengan nomor pendaftaran dan PIN.",
+                "Your objection was received. The decision shows on this page: check again with the registration number and PIN."
+            )) }
+        }
+        @if !r.objections.is_empty() {
+            section.objections id="sanggahan" {
+                h2 { (ctx.t("Sanggahan", "Objections")) }
+                @for o in &r.objections {
+                    div.card {
+                        p { strong { @match crate::domain::status_headline::ObjectionStage::parse(&o.objection.status) {
+                            Some(st) => { (m(ctx, &st.label())) }
+                            None => { (o.objection.status) }
+                        } } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
+                        p { (ctx.t("Batas jawaban", "Response deadline")) ": " (format_wita(o.objection.deadline_at)) }
+                        @if !o.objection.decision_reason.is_empty() {
+                            p { (ctx.t("Alasan keputusan", "Reasons for the decision")) ": " (o.objection.decision_reason) }
+                        }
+                    }
+                }
+                form.inline method="post" action="/cek-status/sanggahan/cetak" {
+                    input type="hidden" name="number" value=(r.registration_no);
+                    input type="hidden" name="pin" value=(c.pin);
+                    button type="submit" { (ctx.t("Bukti sanggahan untuk dicetak", "Printable objection slip")) }
+                }
+            }
+        }
+        @if r.may_object {
+            section id="ajukan-sanggahan" {
+                h2 { (ctx.t("Ajukan sanggahan", "File an objection")) }
+                p { (ctx.t(
+                    "Pilih apa yang Anda sanggah (nilai Anda ada di atas) dan tuliskan mengapa, paling sedikit 20 huruf.",
+                    "Choose what you contest (your scores are above) and write why, at least 20 characters."
+                )) }
+                @if let Some(e) = &c.objection_error { div.alert role="alert" { (m(ctx, e)) } }
+                form method="post" action="/cek-status/sanggahan" {
+                    input type="hidden" name="number" value=(r.registration_no);
+                    input type="hidden" name="pin" value=(c.pin);
+                    input type="hidden" name="idempotency_key" value=(c.idempotency_key);
+                    (super::results::contest_fieldset(ctx, &r.contest_options, &c.contested))
+                    label for="grounds" { (ctx.t("Alasan sanggahan", "Grounds")) }
+                    textarea #grounds name="grounds" rows="6" required minlength="20" maxlength="4000" { (c.grounds) }
+                    button type="submit" { (ctx.t("Kirim sanggahan", "Submit objection")) }
+                }
+            }
+        }
+    }
+}
+
+/// The printable slip of an assisted applicant's objections and decisions.
+pub fn objection_slip(ctx: &PageCtx, r: &PublicStatus) -> Markup {
+    let body = html! {
+        section.receipt {
+            h1 { (ctx.t("Bukti sanggahan", "Objection slip")) }
+            dl {
+                dt { (ctx.t("Nomor pendaftaran", "Registration number")) } dd.regno { strong { (r.registration_no) } }
+                dt { (ctx.t("Seleksi", "Round")) } dd { (r.round_name) }
+                dt { (ctx.t("Nama", "Name")) } dd { (r.first_name) }
+            }
+            @for o in &r.objections {
+                h2 { (ctx.t("Sanggahan", "Objection")) " · " (format_wita(o.objection.filed_at)) }
+                p { strong { @match crate::domain::status_headline::ObjectionStage::parse(&o.objection.status) {
+                    Some(st) => { (m(ctx, &st.label())) }
+                    None => { (o.objection.status) }
+                } } }
+                @if let Some(at) = o.objection.decided_at { p { (ctx.t("Diputus", "Decided")) ": " (format_wita(at)) } }
+                @if !o.objection.decision_reason.is_empty() {
+                    p { (ctx.t("Alasan keputusan", "Reasons for the decision")) ": " (o.objection.decision_reason) }
+                }
+            }
+            @if r.objections.is_empty() { p { (ctx.t("Belum ada sanggahan.", "No objection yet.")) } }
+            p { (ctx.t("Status terkini", "Current status")) ": " strong { (m(ctx, &r.timeline.headline.title)) } }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Bukti sanggahan", "Objection slip").to_owned(),
+            body,
+        },
+    )
 }
 
 /// `GET/POST /cek-status`.
@@ -562,10 +706,9 @@ pub fn check(ctx: &PageCtx, c: &CheckPage) -> Markup {
     let body = html! {
         h1 { (ctx.t("Cek status pendaftaran", "Check an application's status")) }
         @if let Some(r) = &c.result {
-            div.notice role="status" {
-                p { (r.first_name) " · " (r.registration_no) }
-                p { (r.round_name) ": " strong { (state_label(ctx, &r.state)) } }
-                p { (m(ctx, &r.next_step())) }
+            p { (r.first_name) " · " (r.registration_no) " · " (r.round_name) }
+            (headline(ctx, &r.timeline.headline))
+            div {
                 form.inline method="post" action="/cek-status/bukti" {
                     input type="hidden" name="number" value=(r.registration_no);
                     input type="hidden" name="pin" value=(c.pin);
@@ -576,6 +719,8 @@ pub fn check(ctx: &PageCtx, c: &CheckPage) -> Markup {
                 @if let Some(at) = r.submitted_at { li { (ctx.t("Terkirim", "Submitted")) ": " (format_wita(at)) } }
                 (steps(ctx, &r.timeline))
             }
+            @if let Some(sc) = &r.scores { (super::scores::section(ctx, sc)) }
+            (pin_objections(ctx, c, r))
         }
         @if let Some(e) = &c.error { div.alert role="alert" { (m(ctx, e)) } }
         form method="post" action="/cek-status" {
@@ -659,6 +804,31 @@ mod tests {
     use crate::domain::lang::Lang;
 
     #[test]
+    fn the_area_lists_start_without_a_chosen_entry() {
+        let ctx = PageCtx {
+            lang: Lang::Id,
+            path: "/seleksi/r/daftar".into(),
+            signed_in: None,
+            csrf: None,
+        };
+        let html = area_step(
+            &ctx,
+            &AreaStep {
+                kelurahan: vec![("64.72.01.1001".into(), "Sidodadi".into())],
+                selected_kecamatan: "64.72.01".into(),
+                rts: vec![1, 2],
+                ..AreaStep::default()
+            },
+        )
+        .into_string();
+        assert!(html.contains(r#"<option value="" disabled selected>— pilih RT —</option>"#));
+        assert!(
+            html.contains(r#"<option value="" disabled selected>— pilih kelurahan —</option>"#)
+        );
+        assert!(!html.contains(r#"<option value="1" selected"#));
+    }
+
+    #[test]
     fn typed_text_is_escaped_on_the_status_check() {
         let ctx = PageCtx {
             lang: Lang::Id,
@@ -677,9 +847,24 @@ mod tests {
                     round_name: "R".into(),
                     registration_no: "2027-6472091001-0001".into(),
                     submitted_at: None,
-                    timeline: Timeline::default(),
+                    scores: None,
+                    application_id: uuid::Uuid::nil(),
+                    objections: Vec::new(),
+                    may_object: false,
+                    contest_options: Vec::new(),
+                    timeline: Timeline {
+                        headline: crate::domain::status_headline::headline(
+                            &Timeline::default().facts(
+                                crate::domain::status_headline::AppState::Submitted,
+                                false,
+                                time::OffsetDateTime::UNIX_EPOCH,
+                            ),
+                        ),
+                        ..Timeline::default()
+                    },
                 }),
                 error: None,
+                ..CheckPage::default()
             },
         )
         .into_string();

@@ -28,6 +28,7 @@ pub mod progress;
 // results, objections and finalization
 pub mod panel_review;
 pub mod results;
+pub mod scores;
 
 pub use layout::{Page, PageCtx, SignedIn};
 

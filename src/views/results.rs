@@ -27,10 +27,7 @@ pub fn status_label(ctx: &PageCtx, status: &str) -> String {
 
 fn objection_status(ctx: &PageCtx, status: &str) -> String {
     let (id, en) = match status {
-        "filed" => (
-            "Diterima, menunggu peninjau",
-            "Received, awaiting a reviewer",
-        ),
+        "filed" => ("Masuk, menunggu peninjau", "Received, awaiting a reviewer"),
         "in_review" => ("Sedang ditinjau", "Under review"),
         "proposed" => (
             "Usulan keputusan menunggu persetujuan",
@@ -312,6 +309,60 @@ pub struct ApplicantObjections {
     pub grounds: String,
     pub error: Option<String>,
     pub notice: bool,
+    /// What may be contested, `(code, label)`.
+    pub contest_options: Vec<(String, crate::domain::round::Msg)>,
+    /// The codes ticked (kept on a refused form).
+    pub contested: Vec<String>,
+    /// An assisted application: staff file at the help desk with the
+    /// resident present.
+    pub assisted: bool,
+}
+
+/// What an objection contests, in words, from its stored codes.
+fn contested_line(
+    ctx: &PageCtx,
+    o: &ObjectionView,
+    options: &[(String, crate::domain::round::Msg)],
+) -> Option<String> {
+    let codes = o
+        .filing
+        .as_ref()
+        .map(|f| f.contested.clone())
+        .unwrap_or_default();
+    if codes.trim().is_empty() {
+        return None;
+    }
+    Some(
+        codes
+            .split_whitespace()
+            .map(|c| {
+                options
+                    .iter()
+                    .find(|(code, _)| code == c)
+                    .map_or_else(|| c.to_owned(), |(_, m)| m.pick(ctx.lang).to_owned())
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+/// The contest checkboxes of an objection form.
+pub fn contest_fieldset(
+    ctx: &PageCtx,
+    options: &[(String, crate::domain::round::Msg)],
+    ticked: &[String],
+) -> Markup {
+    html! {
+        fieldset.contest {
+            legend { (ctx.t("Yang Anda sanggah (pilih satu atau lebih)", "What you contest (choose one or more)")) }
+            @for (i, (code, label)) in options.iter().enumerate() {
+                div.check {
+                    input type="checkbox" id=(format!("contested-{i}")) name="contested" value=(code) checked[ticked.contains(code)];
+                    label for=(format!("contested-{i}")) { (label.pick(ctx.lang)) }
+                }
+            }
+        }
+    }
 }
 
 /// `GET /pendaftaran/{id}/sanggahan`.
@@ -319,22 +370,32 @@ pub fn applicant_page(ctx: &PageCtx, v: &ApplicantObjections) -> Markup {
     let body = html! {
         p { a href=(format!("/pendaftaran/{}", v.application_id)) { "← " (ctx.t("Status pendaftaran", "Application status")) } }
         h1 { (ctx.t("Sanggahan", "Objections")) " · " (v.registration_no) }
-        @if v.notice { div.notice role="status" { (ctx.t("Sanggahan Anda sudah diterima. Keputusannya akan dikirim lewat e-mail.", "Your objection was received. The decision will be e-mailed to you.")) } }
+        @if v.notice { div.notice role="status" { (ctx.t("Sanggahan Anda sudah masuk. Keputusannya tampil di halaman ini dan di halaman status.", "Your objection was received. The decision shows on this page and on the status page.")) } }
         @for o in &v.objections {
             div.card {
                 p { strong { (objection_status(ctx, &o.objection.status)) } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
                 p { (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
+                @if let Some(c) = contested_line(ctx, o, &v.contest_options) { p { (ctx.t("Yang disanggah", "Contested")) ": " (c) } }
                 p.muted { (o.objection.grounds) }
                 @if !o.objection.decision_reason.is_empty() { p { (ctx.t("Alasan keputusan", "Reasons")) ": " (o.objection.decision_reason) } }
             }
         }
         @if v.window_open {
             h2 { (ctx.t("Ajukan sanggahan", "File an objection")) }
-            p { (ctx.t("Tuliskan apa yang Anda sanggah dan mengapa (misalnya hasil verifikasi atau nilai tertentu). Lampiran boleh berupa PDF, JPEG atau PNG, maksimal 2 MB.", "Write what you contest and why (for instance the verification outcome or a score). You may attach a PDF, JPEG or PNG of at most 2 MB.")) }
+            p { (ctx.t("Pilih apa yang Anda sanggah dan tuliskan mengapa. Nilai Anda per kriteria ada di", "Choose what you contest and write why. Your scores per criterion are on the")) " "
+                a href=(format!("/pendaftaran/{}#nilai", v.application_id)) { (ctx.t("halaman status", "status page")) } ". "
+                (ctx.t("Lampiran boleh berupa PDF, JPEG atau PNG, maksimal 2 MB.", "You may attach a PDF, JPEG or PNG of at most 2 MB.")) }
+            @if v.assisted {
+                p.notice { (ctx.t(
+                    "Pendaftaran dibantu: isi sanggahan bersama warga yang hadir di meja bantuan. Anda tercatat sebagai pendamping di jejak audit.",
+                    "Assisted application: fill in the objection with the resident present at the help desk. You are recorded as the assistant in the audit trail."
+                )) }
+            }
             @if let Some(e) = &v.error { div.alert role="alert" { (e) } }
             form method="post" enctype="multipart/form-data" action=(format!("/pendaftaran/{}/sanggahan", v.application_id)) {
                 input type="hidden" name="csrf" value=(v.csrf);
                 input type="hidden" name="idempotency_key" value=(v.idempotency_key);
+                (contest_fieldset(ctx, &v.contest_options, &v.contested))
                 label for="grounds" { (ctx.t("Alasan sanggahan", "Grounds")) }
                 textarea #grounds name="grounds" rows="6" required minlength="20" maxlength="4000" { (v.grounds) }
                 label for="document" { (ctx.t("Lampiran (opsional)", "Attachment (optional)")) }

@@ -12,7 +12,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::account::{ClientIp, limit_key};
@@ -591,6 +590,8 @@ pub async fn receipt(
 pub struct ReissueInput {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    confirm: String,
 }
 
 /// `POST /pendaftaran/{id}/pin`: a new status PIN for an assisted
@@ -607,6 +608,15 @@ pub async fn reissue_pin(
 ) -> AppResult<Response> {
     csrf.verify(&input.csrf)?;
     let id = parse_id(&id)?;
+    // The old PIN stops working at once: ask first, like a withdrawal.
+    if input.confirm != "yes" {
+        let view = svc::load(&app.db, acting(&user), id).await?;
+        if !acting(&user).may_reissue_pin(&view.application) {
+            return Err(AppError::Forbidden);
+        }
+        let page = v::reissue_confirm(&ctx, id, &csrf.token()?);
+        return Ok((csrf.0, page).into_response());
+    }
     let pin = svc::reissue_pin(&app.db, acting(&user), id).await?;
     pin_receipt(&app, &ctx, acting(&user), id, &pin, true).await
 }
@@ -622,8 +632,10 @@ pub async fn status_page(
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     let view = svc::load(&app.db, acting(&user), id).await?;
-    let timeline = svc::timeline(&app.db, &view.round, id).await?;
-    let now = OffsetDateTime::now_utc();
+    let now = app.clock.now();
+    let timeline = svc::timeline(&app.db, &view.round, id, now).await?;
+    let scores =
+        crate::services::score_breakdown::for_application(&app.db, &view.round, id).await?;
     let mine = acting(&user).may_edit(&view.application);
     let page = v::status(
         &ctx,
@@ -634,6 +646,7 @@ pub async fn status_page(
             csrf: csrf.token()?,
             already_applied: q.pesan == "sudah-ada",
             can_edit: mine,
+            scores: scores.as_ref(),
         },
     );
     Ok((csrf.0, page).into_response())
@@ -856,6 +869,7 @@ pub async fn check(
                 "Isi nomor pendaftaran dan PIN yang tertera pada tanda terima.",
                 "Enter the registration number and the PIN printed on the receipt.",
             )),
+            ..v::CheckPage::default()
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, v::check(&ctx, &page)).into_response());
     }
@@ -871,6 +885,7 @@ pub async fn check(
                         "Terlalu banyak percobaan. Tunggu 15 menit lalu coba lagi.",
                         "Too many attempts. Wait 15 minutes and try again.",
                     )),
+                    ..v::CheckPage::default()
                 },
             );
             return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
@@ -886,6 +901,8 @@ pub async fn check(
                 pin: input.pin.trim().to_owned(),
                 result: Some(r),
                 error: None,
+                idempotency_key: Uuid::new_v4().to_string(),
+                ..v::CheckPage::default()
             },
         ),
         None => (
@@ -898,10 +915,103 @@ pub async fn check(
                     "Nomor pendaftaran atau PIN tidak cocok.",
                     "The registration number or PIN does not match.",
                 )),
+                ..v::CheckPage::default()
             },
         ),
     };
     Ok((status, v::check(&ctx, &page)).into_response())
+}
+
+/// The fields of an objection filed with number + PIN (`contested` repeats).
+fn pairs_get(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// `POST /cek-status/sanggahan`: a resident of an assisted application files
+/// an objection with the registration number and status PIN (checked and
+/// rate-limited like the status check; the PIN is the credential of every
+/// such request, so no session or CSRF token is involved).
+pub async fn check_object(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let number = pairs_get(&pairs, "number");
+    let pin = pairs_get(&pairs, "pin");
+    let grounds = pairs_get(&pairs, "grounds");
+    let key = pairs_get(&pairs, "idempotency_key");
+    let contested: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "contested")
+        .map(|(_, v)| v.trim().to_owned())
+        .collect();
+    let found = match status_check(&app, &ip, &number, &pin).await? {
+        StatusCheck::Limited => return Err(AppError::TooManyRequests),
+        StatusCheck::NoMatch => return Err(AppError::NotFound),
+        StatusCheck::Found(r) => r,
+    };
+    let filed = crate::services::objections::file_as(
+        &app.db,
+        crate::services::objections::Filer::StatusPin,
+        found.application_id,
+        crate::services::objections::Filing {
+            grounds: &grounds,
+            contested: &contested,
+            attachment: None,
+            idempotency_key: &key,
+        },
+        app.clock.now(),
+    )
+    .await;
+    let (status, objection_error) = match filed {
+        Ok(_) => (StatusCode::OK, None),
+        Err(crate::services::ServiceError::Invalid(m)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(Msg::new(m.clone(), m)),
+        ),
+        Err(crate::services::ServiceError::Conflict(m)) => {
+            (StatusCode::CONFLICT, Some(Msg::new(m.clone(), m)))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // Read again so the page shows the objection just filed.
+    let result = match StatusPin::parse(&pin) {
+        Ok(p) => svc::check_status(&app.db, number.trim(), &p, app.clock.now()).await?,
+        Err(_) => None,
+    };
+    let ok = objection_error.is_none();
+    let page = v::CheckPage {
+        number,
+        pin: pin.trim().to_owned(),
+        result,
+        error: None,
+        grounds: if ok { String::new() } else { grounds },
+        contested: if ok { Vec::new() } else { contested },
+        objection_error,
+        filed: ok,
+        idempotency_key: if ok { Uuid::new_v4().to_string() } else { key },
+    };
+    Ok((status, v::check(&ctx, &page)).into_response())
+}
+
+/// `POST /cek-status/sanggahan/cetak`: the printable objection slip, by
+/// number + PIN.
+pub async fn check_slip(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    Form(input): Form<CheckInput>,
+) -> AppResult<Response> {
+    match status_check(&app, &ip, &input.number, &input.pin).await? {
+        StatusCheck::Limited => Err(AppError::TooManyRequests),
+        StatusCheck::NoMatch => Err(AppError::NotFound),
+        StatusCheck::Found(r) => Ok(v::objection_slip(&ctx, &r).into_response()),
+    }
 }
 
 /// What a public status check found.
@@ -935,7 +1045,7 @@ pub async fn status_check(
         return Ok(StatusCheck::Limited);
     }
     let found = match StatusPin::parse(pin) {
-        Ok(pin) => svc::check_status(&app.db, number.trim(), &pin).await?,
+        Ok(pin) => svc::check_status(&app.db, number.trim(), &pin, app.clock.now()).await?,
         Err(_) => None,
     };
     match found {

@@ -225,9 +225,17 @@ async fn applicant_view(
     csrf: &Csrf,
     id: Uuid,
 ) -> AppResult<v::ApplicantObjections> {
-    let now = OffsetDateTime::now_utc();
-    let (a, r, objections) = obj::for_application(&app.db, user.actor(), id, now).await?;
+    let now = app.clock.now();
+    let acting = crate::services::applications::Acting {
+        actor: user.actor(),
+        scopes: &user.scopes,
+    };
+    let (a, r, objections) = obj::for_application_as(&app.db, acting, id, now).await?;
+    let contest_options = crate::services::score_breakdown::contest_options(&app.db, r.id).await?;
     Ok(v::ApplicantObjections {
+        contest_options,
+        contested: Vec::new(),
+        assisted: a.account_id.is_none(),
         application_id: a.id,
         registration_no: a.registration_no.unwrap_or_default(),
         window_open: obj::window_open(&r, now),
@@ -289,6 +297,11 @@ pub async fn applicant_file(
         csrf.verify(&text("csrf"))?;
     }
     let grounds = text("grounds");
+    let contested: Vec<String> = parts
+        .iter()
+        .filter(|p| p.name == "contested" && p.filename.is_none())
+        .map(|p| String::from_utf8_lossy(&p.data).trim().to_owned())
+        .collect();
     let store = app.files();
     let attachment = parts
         .iter()
@@ -304,14 +317,28 @@ pub async fn applicant_file(
             crate::storage::size_label(app.config.max_upload_bytes)
         ))),
         None => {
-            obj::file(
+            let acting = crate::services::applications::Acting {
+                actor: user.actor(),
+                scopes: &user.scopes,
+            };
+            // Staff file only for a resident present at the help desk.
+            let filer = if user.role == Role::Applicant {
+                obj::Filer::Account(user.actor())
+            } else {
+                obj::Filer::Desk(acting)
+            };
+            let key = text("idempotency_key");
+            obj::file_as(
                 &app.db,
-                user.actor(),
+                filer,
                 id,
-                &grounds,
-                attachment,
-                &text("idempotency_key"),
-                OffsetDateTime::now_utc(),
+                obj::Filing {
+                    grounds: &grounds,
+                    contested: &contested,
+                    attachment,
+                    idempotency_key: &key,
+                },
+                app.clock.now(),
             )
             .await
         }
@@ -324,6 +351,7 @@ pub async fn applicant_file(
             let message = refusal(e)?;
             let mut view = applicant_view(&app, &user, &csrf, id).await?;
             view.grounds = grounds;
+            view.contested = contested;
             view.error = Some(message);
             let status = too_large.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             Ok((status, csrf.0, v::applicant_page(&ctx, &view)).into_response())

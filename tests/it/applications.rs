@@ -969,8 +969,15 @@ async fn a_retried_desk_submission_shows_the_receipt_and_only_the_kelurahan_oper
 
     // The operator issues a new PIN: shown once, the old one stops working.
     let mut new_pin = old_pin.clone();
+    // First a confirmation step: nothing changes yet.
+    let res = app.post_form(&pin_path, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("Ya, terbitkan PIN baru"), "{}", res.body);
+    assert!(!res.body.contains("PIN lama tidak berlaku lagi"));
     while new_pin == old_pin {
-        let res = app.post_form(&pin_path, &[("csrf", &csrf)]).await;
+        let res = app
+            .post_form(&pin_path, &[("csrf", &csrf), ("confirm", "yes")])
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert!(res.body.contains("PIN lama tidak berlaku lagi"));
         assert_eq!(res.headers[header::CACHE_CONTROL], "no-store");

@@ -61,3 +61,5 @@ mod a11y;
 mod small_fixes;
 // information section, messages without e-mail, open statistics
 mod information;
+// what residents and the help desk see: headline, scores, objections
+mod resident_view;

@@ -23,6 +23,7 @@ pub mod kelurahan;
 pub mod lottery_witness;
 pub mod mail_outbox;
 pub mod objection;
+pub mod objection_filing;
 pub mod panel;
 pub mod panel_formation;
 pub mod panel_member;

@@ -95,9 +95,21 @@ pub struct ObjectionWindow {
     pub ends_at: Option<String>,
 }
 
+/// The one status headline the status pages show: the stage reached, the
+/// details that explain it (failing requirements with their reasons first),
+/// and what happens next.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HeadlineItem {
+    pub title: Text,
+    pub details: Vec<Text>,
+    pub next: Text,
+}
+
 /// What the status page shows after submission; each part is empty until it happens.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct TimelineItem {
+    /// Derived from the latest stage; the same words as the HTML pages.
+    pub headline: HeadlineItem,
     /// Verification outcomes, one per checked requirement.
     pub checks: Vec<CheckItem>,
     pub invitation: Option<InvitationItem>,
@@ -124,6 +136,11 @@ pub struct ApplicationItem {
 impl From<Timeline> for TimelineItem {
     fn from(t: Timeline) -> Self {
         TimelineItem {
+            headline: HeadlineItem {
+                title: t.headline.title.into(),
+                details: t.headline.details.into_iter().map(Into::into).collect(),
+                next: t.headline.next.into(),
+            },
             checks: t
                 .checks
                 .into_iter()
@@ -182,7 +199,7 @@ async fn own(app: &AppState, user: &CurrentUser, id: Uuid) -> Result<Application
     if view.application.account_id != Some(user.id) {
         return Err(AppError::NotFound.into());
     }
-    let t = svc::timeline(&app.db, &view.round, id).await?;
+    let t = svc::timeline(&app.db, &view.round, id, app.clock.now()).await?;
     Ok(item(view, t))
 }
 
