@@ -16,6 +16,7 @@ pub mod masking;
 pub mod merkle;
 pub mod nik;
 pub mod panel_review;
+pub mod privacy;
 pub mod ranking;
 pub mod registration;
 pub mod reliability;

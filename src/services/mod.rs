@@ -35,6 +35,8 @@ pub mod panel_admin;
 // results, objections and finalization
 pub mod objections;
 pub mod results;
+// personal data: privacy settings, retention, erasure, access, breaches
+pub mod privacy;
 
 use sea_orm::DbErr;
 

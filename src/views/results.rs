@@ -100,7 +100,7 @@ fn results_table(ctx: &PageCtx, fr: &FormationResults) -> Markup {
                     tr class=(r.status) {
                         td.num { @if let Some(k) = r.rank { (k) } @else { "–" } }
                         td { code { (r.registration_no) } }
-                        td { (r.full_name) }
+                        td { @if r.full_name.is_empty() { span.muted { "–" } } @else { (r.full_name) } }
                         td.num { @if r.total_2dp.is_empty() { "–" } @else { span title=(r.total_exact) { (r.total_2dp) } } }
                         td { (status_label(ctx, &r.status)) }
                     }

@@ -53,3 +53,5 @@ mod rank_model;
 mod objections;
 mod panel_review;
 mod results;
+// personal data: privacy notice, retention, erasure, access, breaches
+mod privacy;
