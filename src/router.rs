@@ -323,6 +323,12 @@ pub fn router(state: AppState) -> Router {
         .route("/sanggahan/{id}", get(results::detail))
         .route("/sanggahan/{id}/usulan", post(results::propose))
         // end results, objections and finalization
+        // personal data: privacy notice and settings
+        .route("/pelindungan-data", get(crate::web::privacy::notice))
+        .route(
+            "/admin/pelindungan-data",
+            get(crate::web::privacy::settings).post(crate::web::privacy::save_settings),
+        )
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn_with_state(

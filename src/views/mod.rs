@@ -28,6 +28,8 @@ pub mod progress;
 // results, objections and finalization
 pub mod panel_review;
 pub mod results;
+// personal data: privacy notice, erasure, access, breaches
+pub mod privacy;
 
 pub use layout::{Page, PageCtx, SignedIn};
 

@@ -29,6 +29,8 @@ pub mod progress;
 pub mod panel_review;
 pub mod results;
 pub mod second_look;
+// personal data: privacy notice, retention, erasure, access, breaches
+pub mod privacy;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
