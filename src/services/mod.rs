@@ -36,7 +36,9 @@ pub mod panel_admin;
 pub mod objections;
 pub mod results;
 // personal data: privacy settings, retention, erasure, access, breaches
+pub mod data_keys;
 pub mod privacy;
+pub mod retention;
 
 use sea_orm::DbErr;
 

@@ -112,3 +112,178 @@ async fn the_privacy_notice_shows_the_controller_officer_and_retention_an_admin_
     let en = app.get("/pelindungan-data").await;
     assert!(en.body.contains("Data protection officer") && en.body.contains("18 months"));
 }
+
+/// On the demo's final round: a dry run now lists nothing; a dry run for a
+/// day 13 months on lists documents and contact data, and executing at that
+/// moment erases exactly that list (the rows, the files) with one
+/// `retention.erased` event; 61 months on, NIK and birth data go and the
+/// data key is destroyed, so a NIK ciphertext kept from before (as a
+/// backup holds it) no longer opens. The exported trail verifies and the
+/// ranks recompute afterwards.
+#[tokio::test]
+async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_still_verifies() {
+    use pokmas::db::entities::{application, data_key, document};
+    use pokmas::domain::privacy::DataClass;
+    use pokmas::services::retention;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, db) = crate::demo::demo(dir.path(), &["--state", "final"]).await;
+    assert_eq!(code, 0);
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("pokmas.db").display()
+    );
+    let run = |args: &[&str]| crate::exports::pokmas(&url, dir.path(), args);
+
+    let out = run(&["retention", "run"]);
+    assert!(out.status.success(), "{}", crate::exports::text(&out));
+    assert!(crate::exports::text(&out).contains("nothing is due"));
+
+    let now = time::OffsetDateTime::now_utc();
+    let later = now + time::Duration::days(400);
+    let later_text = later
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    let listed = run(&["retention", "run", "--as-of", &later_text]);
+    let listed = crate::exports::text(&listed);
+    let plan = retention::plan(&db, later).await.expect("plan");
+    assert_eq!(plan.rounds.len(), 1, "{listed}");
+    let due = &plan.rounds[0];
+    assert!(
+        due.documents() > 0 && due.count(DataClass::Contact) > 0,
+        "{listed}"
+    );
+    assert_eq!(
+        due.count(DataClass::Nik),
+        0,
+        "identity data stay five years"
+    );
+    for a in &due.applications {
+        assert!(
+            listed.contains(&a.registration_no),
+            "{} listed",
+            a.registration_no
+        );
+    }
+    let docs_before = document::Entity::find().count(&db).await.expect("count");
+    let sample = document::Entity::find()
+        .one(&db)
+        .await
+        .expect("doc")
+        .expect("a document");
+    let store = pokmas::storage::FileStore::new(dir.path());
+    assert!(store.exists(&sample.sha256));
+
+    let done = retention::execute(&db, &store, later)
+        .await
+        .expect("execute");
+    assert_eq!(done.plan, plan, "erased exactly what the dry run listed");
+    assert_eq!(
+        document::Entity::find().count(&db).await.expect("count"),
+        docs_before - due.documents()
+    );
+    assert!(!store.exists(&sample.sha256), "the file is gone");
+    assert!(
+        retention::plan(&db, later)
+            .await
+            .expect("plan")
+            .rounds
+            .is_empty()
+    );
+    let erased = application::Entity::find_by_id(due.applications[0].application_id)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("application");
+    assert!(erased.email.is_empty() && erased.phone.is_empty() && erased.address.is_empty());
+    assert!(
+        erased.registration_no.is_some() && !erased.full_name.is_empty(),
+        "kept"
+    );
+
+    // A copy of a NIK ciphertext, as a backup made before erasure holds it.
+    let secret = pokmas::config::Secret::load_or_create(None, dir.path()).expect("secret");
+    let vault = pokmas::pii::NikVault::new(&secret);
+    let holder = application::Entity::find()
+        .filter(application::Column::NikCiphertext.is_not_null())
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("an application with a NIK");
+    let copy = String::from_utf8(holder.nik_ciphertext.clone().expect("ct")).expect("utf8");
+    assert!(copy.starts_with("v2:"), "under the applicant's own key");
+    let key = pokmas::services::data_keys::key_of(&db, &vault, holder.id, false)
+        .await
+        .expect("key");
+    assert!(
+        vault.decrypt_any(key.as_ref(), &copy).is_ok(),
+        "readable before"
+    );
+
+    let much_later = now + time::Duration::days(61 * 31);
+    let plan = retention::plan(&db, much_later).await.expect("plan");
+    assert!(plan.rounds[0].count(DataClass::Nik) > 0);
+    let done = retention::execute(&db, &store, much_later)
+        .await
+        .expect("execute");
+    assert_eq!(done.plan, plan);
+    let key = pokmas::services::data_keys::key_of(&db, &vault, holder.id, false)
+        .await
+        .expect("key");
+    assert!(key.is_none(), "destroyed");
+    assert!(
+        vault.decrypt_any(None, &copy).is_err(),
+        "the copy no longer opens"
+    );
+    let row = data_key::Entity::find_by_id(holder.id)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("row");
+    assert!(row.wrapped_key.is_none() && row.destroyed_at.is_some());
+    let holder = application::Entity::find_by_id(holder.id)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("app");
+    assert!(holder.nik_ciphertext.is_none() && holder.nik_masked.is_none());
+    assert!(holder.birth_date.is_none() && holder.birth_place.is_empty());
+
+    // Two summary events with counts only, and a trail that still verifies
+    // and ranks that still recompute.
+    let events = pokmas::db::entities::audit_event::Entity::find()
+        .filter(pokmas::db::entities::audit_event::Column::Action.eq("retention.erased"))
+        .all(&db)
+        .await
+        .expect("events");
+    assert_eq!(events.len(), 2);
+    assert!(!events[0].payload.contains('@') && events[0].payload.contains("\"documents\""));
+    let slug = &plan.rounds[0].slug;
+    let out_dir = dir.path().join("export");
+    let out = run(&[
+        "export",
+        "all",
+        "--round",
+        slug,
+        "--out",
+        out_dir.to_str().expect("utf8"),
+    ]);
+    assert!(out.status.success(), "{}", crate::exports::text(&out));
+    let out = run(&[
+        "audit",
+        "verify",
+        out_dir.join("audit.csv").to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "verify: {}",
+        crate::exports::text(&out)
+    );
+    let out = run(&["audit", "recompute", out_dir.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "recompute: {}",
+        crate::exports::text(&out)
+    );
+}
