@@ -329,6 +329,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/pelindungan-data",
             get(crate::web::privacy::settings).post(crate::web::privacy::save_settings),
         )
+        .route("/akun/data-saya", get(crate::web::privacy::my_data))
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -36,6 +36,7 @@ pub mod panel_admin;
 pub mod objections;
 pub mod results;
 // personal data: privacy settings, retention, erasure, access, breaches
+pub mod access;
 pub mod data_keys;
 pub mod privacy;
 pub mod retention;

@@ -70,3 +70,28 @@ pub async fn save_settings(
         }
     }
 }
+
+/// `GET /akun/data-saya`: the signed-in person's access download, as a
+/// JSON file (the same document as `GET /api/v1/me/data`).
+pub async fn my_data(State(app): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    let data =
+        crate::services::access::for_account(&app.db, &app.files(), user.id, app.clock.now())
+            .await?;
+    let body = serde_json::to_vec_pretty(&data)
+        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("access download: {e}")))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"data-saya.json\"",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -287,3 +287,95 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
         crate::exports::text(&out)
     );
 }
+
+/// Applicant A downloads everything held about them from /akun and the API:
+/// their account, application with its personal fields, their document
+/// with its bytes, their result and their trail events — and nothing of
+/// applicant B, whose document, number and name appear nowhere.
+#[tokio::test]
+async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() {
+    use base64::Engine as _;
+    use pokmas::db::entities::{document, stored_file};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+    let mut p = publish(TestApp::new().await).await;
+    let db = p.f.app.db.db.clone();
+    let store = p.f.app.state.files();
+    let mut sha = Vec::new();
+    for (i, (id, _)) in p.f.apps.iter().take(2).enumerate() {
+        let bytes = format!("%PDF-1.4\n% berkas pelamar {i}\n%%EOF\n").into_bytes();
+        let blob = store.put(&bytes).expect("store");
+        stored_file::ActiveModel {
+            sha256: Set(blob.sha256.clone()),
+            size_bytes: Set(bytes.len() as i64),
+            content_type: Set("application/pdf".into()),
+            created_at: Set(time::OffsetDateTime::now_utc()),
+        }
+        .insert(&db)
+        .await
+        .expect("file row");
+        document::ActiveModel {
+            id: Set(uuid::Uuid::new_v4()),
+            application_id: Set(*id),
+            requirement_id: Set(None),
+            sha256: Set(blob.sha256.clone()),
+            original_name: Set(format!("ktp-{i}.pdf")),
+            uploaded_by: Set(None),
+            created_at: Set(time::OffsetDateTime::now_utc()),
+        }
+        .insert(&db)
+        .await
+        .expect("document");
+        sha.push((blob.sha256, bytes));
+    }
+    let (a_no, b_no) = (p.f.apps[0].1.clone(), p.f.apps[1].1.clone());
+
+    let res = p.f.app.get("/api/v1/me/data").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    crate::results::as_user(&mut p.f.app, &p.emails[0]).await;
+    let account = p.f.app.get("/akun").await;
+    assert!(account.body.contains(r#"href="/akun/data-saya""#));
+    let file = p.f.app.get("/akun/data-saya").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(
+        file.headers["content-disposition"]
+            .to_str()
+            .expect("header")
+            .starts_with("attachment")
+    );
+    let api = p.f.app.get("/api/v1/me/data").await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let from_api: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&file.body).expect("json");
+    assert_eq!(from_api["data"]["applications"], v["applications"]);
+
+    assert_eq!(v["account"]["email"], p.emails[0].as_str());
+    let apps = v["applications"].as_array().expect("applications");
+    assert_eq!(apps.len(), 1);
+    let a = &apps[0];
+    assert_eq!(a["registration_no"], a_no.as_str());
+    assert_eq!(a["full_name"], "Pelamar A");
+    assert_eq!(a["address"], "Jl. Kenanga Rahasia 7");
+    assert_eq!(a["result"]["status"], "selected");
+    let docs = a["documents"].as_array().expect("documents");
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["sha256"], sha[0].0.as_str());
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(docs[0]["content_base64"].as_str().expect("bytes"))
+        .expect("base64");
+    assert_eq!(content, sha[0].1, "the document itself");
+    let events = v["audit_events"].as_array().expect("events");
+    assert!(
+        events.iter().any(|e| e["action"] == "ranking.changed"),
+        "their rank event"
+    );
+    assert!(events.iter().any(|e| e["registration_no"] == a_no.as_str()));
+    for leak in [
+        b_no.as_str(),
+        "Pelamar B",
+        sha[1].0.as_str(),
+        p.emails[1].as_str(),
+    ] {
+        assert!(!file.body.contains(leak), "{leak} in A's download");
+    }
+}

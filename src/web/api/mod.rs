@@ -13,6 +13,8 @@ pub mod audit_exports;
 pub mod trail;
 // results, objections and finalization
 pub mod results;
+// personal data: the access download
+pub mod privacy;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -56,6 +58,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(trail::routes())
         .merge(panel::routes())
         .merge(results::routes())
+        .routes(routes!(privacy::my_data))
 }
 
 /// An error body of the JSON API.
