@@ -37,6 +37,7 @@ pub mod objections;
 pub mod results;
 // personal data: privacy settings, retention, erasure, access, breaches
 pub mod access;
+pub mod breaches;
 pub mod data_keys;
 pub mod privacy;
 pub mod retention;

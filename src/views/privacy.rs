@@ -171,7 +171,7 @@ pub fn settings_page(ctx: &PageCtx, f: &SettingsForm) -> Markup {
     let error = |k: &str| f.errors.get(k).map(|e| m(ctx, e));
     let body = html! {
         h1 { (ctx.t("Pengaturan pelindungan data pribadi", "Personal data protection settings")) }
-        p { a href="/pelindungan-data" { (ctx.t("Lihat halaman publik", "See the public page")) } }
+        p { a href="/pelindungan-data" { (ctx.t("Lihat halaman publik", "See the public page")) } " · " a href="/admin/kebocoran-data" { (ctx.t("Catatan kebocoran data", "Breach records")) } }
         @if f.saved { div.notice role="status" { (ctx.t("Pengaturan disimpan.", "Settings saved.")) } }
         @if !f.errors.is_empty() { div.alert role="alert" { (ctx.t("Periksa isian yang ditandai.", "Check the marked fields.")) } }
         form method="post" action="/admin/pelindungan-data" novalidate {
@@ -193,6 +193,96 @@ pub fn settings_page(ctx: &PageCtx, f: &SettingsForm) -> Markup {
             title: ctx
                 .t("Pengaturan pelindungan data", "Data protection settings")
                 .into(),
+            body,
+        },
+    )
+}
+
+/// One breach record as the admin list shows it.
+#[derive(Clone, Debug)]
+pub struct BreachRow {
+    pub record: crate::db::entities::breach_record::Model,
+    pub clock: crate::domain::privacy::BreachClock,
+    pub notice_subjects: String,
+    pub notice_authority: String,
+}
+
+/// `GET|POST /admin/kebocoran-data`: the records with their clocks and
+/// notices, and the form for a new one.
+#[derive(Clone, Debug, Default)]
+pub struct BreachPage {
+    pub csrf: String,
+    pub rows: Vec<BreachRow>,
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, Msg>,
+}
+
+fn clock_label(ctx: &PageCtx, c: crate::domain::privacy::BreachClock) -> Markup {
+    use crate::domain::privacy::{BreachClock, hours_minutes};
+    html! {
+        @match c {
+            BreachClock::Notified => span.ok { (ctx.t("Pemberitahuan selesai", "Notices sent")) },
+            BreachClock::Running(d) => strong.warning { (ctx.t("Sisa waktu pemberitahuan", "Time left to notify")) ": " (m(ctx, &hours_minutes(d))) },
+            BreachClock::Overdue(d) => strong.overdue { (ctx.t("Melewati batas 3 × 24 jam sejak", "Past the 3 × 24 h limit by")) " " (m(ctx, &hours_minutes(d))) },
+        }
+    }
+}
+
+/// The breach records page.
+pub fn breaches_page(ctx: &PageCtx, v: &BreachPage) -> Markup {
+    use crate::domain::round::format_wita;
+    let value = |k: &str| v.values.get(k).map_or("", String::as_str);
+    let error = |k: &str| v.errors.get(k).map(|e| m(ctx, e));
+    let body = html! {
+        h1 { (ctx.t("Catatan kebocoran data pribadi", "Personal data breach records")) }
+        p { (ctx.t(
+            "Pemberitahuan tertulis kepada pendaftar yang terdampak dan kepada lembaga pengawas wajib dikirim paling lambat 3 × 24 jam sejak kebocoran diketahui.",
+            "The written notice to the applicants concerned and to the supervisory body is due within 3 × 24 hours of discovery."
+        )) " " a href="/admin/pelindungan-data" { (ctx.t("Pengaturan pelindungan data", "Data protection settings")) } }
+        @for r in &v.rows {
+            section.breach {
+                h2 { (ctx.t("Diketahui", "Discovered")) " " (format_wita(r.record.discovered_at)) }
+                p { (clock_label(ctx, r.clock)) " · " (ctx.t("Batas", "Deadline")) ": " (format_wita(crate::domain::privacy::breach_deadline(r.record.discovered_at))) }
+                @for (to, label_id, label_en, done, text) in [
+                    ("subjects", "Pemberitahuan kepada pendaftar", "Notice to the applicants", r.record.subjects_notified_at, &r.notice_subjects),
+                    ("authority", "Pemberitahuan kepada lembaga pengawas", "Notice to the supervisory body", r.record.authority_notified_at, &r.notice_authority),
+                ] {
+                    h3 { (ctx.t(label_id, label_en)) }
+                    pre.notice-text { (text) }
+                    @if let Some(at) = done {
+                        p.ok { (ctx.t("Terkirim", "Sent")) ": " (format_wita(at)) }
+                    } @else {
+                        form method="post" action=(format!("/admin/kebocoran-data/{}/pemberitahuan", r.record.id)) {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            input type="hidden" name="to" value=(to);
+                            button type="submit" { (ctx.t("Catat sudah dikirim", "Record as sent")) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (ctx.t("Catat kebocoran baru", "Record a new breach")) }
+        @if !v.errors.is_empty() { div.alert role="alert" { (ctx.t("Periksa isian yang ditandai.", "Check the marked fields.")) } }
+        form method="post" action="/admin/kebocoran-data" novalidate {
+            input type="hidden" name="csrf" value=(v.csrf);
+            (field(&Field { name: "discovered_at", label: ctx.t("Diketahui pada (WITA, TTTT-BB-HH JJ:MM)", "Discovered at (WITA, YYYY-MM-DD HH:MM)"), kind: "text", value: value("discovered_at"), autocomplete: "off", error: error("discovered_at"), hint: None }))
+            @for (key, id, en) in [
+                ("what", "Data pribadi apa yang terungkap", "What personal data were disclosed"),
+                ("whom", "Siapa yang terdampak", "Whom it concerns"),
+                ("how", "Bagaimana terjadinya", "How it happened"),
+                ("measures", "Upaya penanganan dan pemulihan", "Measures taken"),
+            ] {
+                label for=(key) { (ctx.t(id, en)) }
+                textarea id=(key) name=(key) rows="3" aria-invalid=[error(key).map(|_| "true")] { (value(key)) }
+                @if let Some(e) = error(key) { p.field-error { (e) } }
+            }
+            button type="submit" { (ctx.t("Catat", "Record")) }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Kebocoran data", "Data breaches").into(),
             body,
         },
     )

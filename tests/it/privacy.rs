@@ -379,3 +379,106 @@ async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() 
         assert!(!file.body.contains(leak), "{leak} in A's download");
     }
 }
+
+/// An admin records a breach discovered an hour ago by the app clock: the
+/// page counts down the 3 × 24 h and shows both notices with what, whom,
+/// how and the measures; an incomplete record is refused at 422 with the
+/// text kept; past the deadline the page says so; recording both notices
+/// stops the clock, a repeat is a 409, and every step is in the trail.
+#[tokio::test]
+async fn a_breach_record_runs_its_three_day_clock_and_generates_the_notices() {
+    let mut app = TestApp::new().await;
+    app.create_user("admin@contoh.id", Role::Admin, &[]).await;
+    app.login("admin@contoh.id", PASSWORD).await;
+    let csrf = app.csrf_from("/admin/kebocoran-data").await;
+    let res = app
+        .post_form(
+            "/admin/kebocoran-data",
+            &[
+                ("csrf", &csrf),
+                ("discovered_at", "kemarin"),
+                ("what", "Alamat e-mail pendaftar"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Alamat e-mail pendaftar"), "kept");
+    assert!(res.body.contains("Isi 5–4000 karakter"));
+
+    // The clock stands at 2026-12-06 22:59:59 WITA.
+    let res = app
+        .post_form(
+            "/admin/kebocoran-data",
+            &[
+                ("csrf", &csrf),
+                ("discovered_at", "2026-12-06 21:59"),
+                ("what", "Alamat e-mail dan nomor telepon 12 pendaftar"),
+                ("whom", "Pendaftar Kelurahan Sidodadi"),
+                ("how", "Lampiran surel terkirim ke alamat yang salah"),
+                ("measures", "Penerima diminta menghapus; kata sandi diganti"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = app.get("/admin/kebocoran-data").await;
+    assert!(
+        page.body
+            .contains("Sisa waktu pemberitahuan: 70 jam 59 menit"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2026-12-09 21:59 WITA"), "deadline");
+    for part in [
+        "Alamat e-mail dan nomor telepon 12 pendaftar",
+        "Pendaftar Kelurahan Sidodadi",
+        "Lampiran surel terkirim",
+        "Penerima diminta menghapus",
+        "Pemerintah Kota Samarinda",
+        "lembaga penyelenggara pelindungan data pribadi",
+    ] {
+        assert!(page.body.contains(part), "{part}");
+    }
+
+    app.clock.advance(time::Duration::hours(72));
+    let page = app.get("/admin/kebocoran-data").await;
+    assert!(
+        page.body.contains("Melewati batas 3 × 24 jam"),
+        "{}",
+        page.body
+    );
+    let id = pokmas::services::breaches::list(&app.db.db)
+        .await
+        .expect("list")[0]
+        .id;
+    let path = format!("/admin/kebocoran-data/{id}/pemberitahuan");
+    for to in ["subjects", "authority"] {
+        let res = app.post_form(&path, &[("csrf", &csrf), ("to", to)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let page = app.get("/admin/kebocoran-data").await;
+    assert!(page.body.contains("Pemberitahuan selesai"));
+    let res = app
+        .post_form(&path, &[("csrf", &csrf), ("to", "subjects")])
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let steps: Vec<(String, String)> = app
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(a, _)| a.starts_with("breach."))
+        .collect();
+    let names: Vec<&str> = steps.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "breach.recorded",
+            "breach.subjects_notified",
+            "breach.authority_notified"
+        ]
+    );
+    assert!(steps[1].1.contains("\"no\""), "late: {}", steps[1].1);
+    assert!(
+        !steps[0].1.contains("Sidodadi"),
+        "descriptions stay out of the trail"
+    );
+}
