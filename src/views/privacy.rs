@@ -287,3 +287,15 @@ pub fn breaches_page(ctx: &PageCtx, v: &BreachPage) -> Markup {
         },
     )
 }
+
+/// Reminders on the admin dashboard: one line per breach whose notices are
+/// not all recorded, with its clock, linking to the records.
+pub fn breach_reminders(ctx: &PageCtx, open: &[crate::domain::privacy::BreachClock]) -> Markup {
+    html! {
+        @for c in open {
+            div.alert role="alert" {
+                a href="/admin/kebocoran-data" { (ctx.t("Kebocoran data pribadi", "Personal data breach")) } ": " (clock_label(ctx, *c))
+            }
+        }
+    }
+}

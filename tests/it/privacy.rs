@@ -439,6 +439,13 @@ async fn a_breach_record_runs_its_three_day_clock_and_generates_the_notices() {
         assert!(page.body.contains(part), "{part}");
     }
 
+    let dashboard = app.get("/admin/seleksi").await;
+    assert!(
+        dashboard
+            .body
+            .contains("Sisa waktu pemberitahuan: 70 jam 59 menit"),
+        "reminder"
+    );
     app.clock.advance(time::Duration::hours(72));
     let page = app.get("/admin/kebocoran-data").await;
     assert!(
@@ -457,6 +464,11 @@ async fn a_breach_record_runs_its_three_day_clock_and_generates_the_notices() {
     }
     let page = app.get("/admin/kebocoran-data").await;
     assert!(page.body.contains("Pemberitahuan selesai"));
+    let dashboard = app.get("/admin/seleksi").await;
+    assert!(
+        !dashboard.body.contains("Kebocoran data pribadi"),
+        "no reminder once notified"
+    );
     let res = app
         .post_form(&path, &[("csrf", &csrf), ("to", "subjects")])
         .await;
