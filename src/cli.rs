@@ -74,6 +74,32 @@ pub enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         events: u64,
     },
+    /// Personal data past its retention period (see the privacy settings).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+/// `pokmas retention …`.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// List what the retention schedule makes due (a dry run, changing
+    /// nothing), or erase it with `--execute`: delete the documents, blank
+    /// the contact and birth data and destroy the data keys, with one audit
+    /// event per round holding counts only.
+    Run {
+        /// Erase what is listed instead of only listing it.
+        #[arg(long)]
+        execute: bool,
+        /// List what will be due at this later time (RFC 3339, e.g.
+        /// 2028-01-01T00:00:00Z) instead of now; dry runs only.
+        #[arg(long, value_parser = parse_rfc3339, conflicts_with = "execute")]
+        as_of: Option<time::OffsetDateTime>,
+    },
+}
+
+fn parse_rfc3339(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time ({e}), e.g. 2028-01-01T00:00:00Z"))
 }
 
 /// `pokmas demo …`.
@@ -348,6 +374,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let db = open_migrated(&inst).await?;
             let n = crate::demo::bench::append_events(&db, events, true).await?;
             eprintln!("appended {n} audit events");
+            Ok(0)
+        }
+        Command::Retention(RetentionCommand::Run { execute, as_of }) => {
+            let db = open_migrated(&inst).await?;
+            let now = as_of.unwrap_or_else(time::OffsetDateTime::now_utc);
+            if execute {
+                let store = crate::storage::FileStore::new(&inst.data_dir);
+                let done = services::retention::execute(&db, &store, now).await?;
+                print!("{}", done.plan.describe());
+                println!("erased; {} document files removed", done.files_removed);
+            } else {
+                let plan = services::retention::plan(&db, now).await?;
+                print!("{}", plan.describe());
+                println!("dry run: nothing was changed (add --execute to erase)");
+            }
             Ok(0)
         }
     }

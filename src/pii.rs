@@ -19,6 +19,7 @@ use hmac::{Hmac, Mac};
 use rand::{Rng, RngCore};
 use sha2::Sha256;
 use thiserror::Error;
+use uuid::Uuid;
 
 use crate::app::App;
 use crate::config::Secret;
@@ -28,6 +29,11 @@ use crate::domain::registration::StatusPin;
 
 /// Purpose of the NIK encryption key (version 1 of the ciphertext format).
 const ENCRYPTION_PURPOSE: &str = "pii-nik-aead-v1";
+/// Purpose of the key that wraps each application's data key.
+const WRAP_PURPOSE: &str = "pii-data-key-wrap-v1";
+/// Prefix of ciphertexts under an application's own data key: destroying
+/// that key makes them unreadable wherever a copy lies.
+const V2_PREFIX: &str = "v2:";
 /// Purpose of the keyed-hash key for NIK and family-card numbers.
 const HASH_PURPOSE: &str = "pii-keyed-hash-v1";
 /// Prefix of version-1 ciphertexts. A new algorithm or key gets `v2:`, and
@@ -45,6 +51,8 @@ const NIK_AAD: &[u8] = b"pokmas:nik:v1";
 #[derive(Clone)]
 pub struct NikVault {
     cipher: XChaCha20Poly1305,
+    /// Wraps the per-application data keys.
+    wrap: XChaCha20Poly1305,
     /// HMAC-SHA256 keyed with the hashing key, cloned for each hash.
     mac: Hmac<Sha256>,
 }
@@ -71,6 +79,9 @@ pub enum DecryptError {
     /// Authentic, but the plaintext is not a valid NIK.
     #[error("decrypted value is not a NIK")]
     NotANik,
+    /// The application's data key was destroyed: its data were erased.
+    #[error("the data key was destroyed (personal data erased)")]
+    KeyDestroyed,
 }
 
 impl NikVault {
@@ -80,6 +91,7 @@ impl NikVault {
         Self::from_keys(
             crate::app::derive_key_from_secret(secret, ENCRYPTION_PURPOSE),
             crate::app::derive_key_from_secret(secret, HASH_PURPOSE),
+            crate::app::derive_key_from_secret(secret, WRAP_PURPOSE),
         )
     }
 
@@ -89,10 +101,11 @@ impl NikVault {
         Self::from_keys(
             app.derive_key(ENCRYPTION_PURPOSE),
             app.derive_key(HASH_PURPOSE),
+            app.derive_key(WRAP_PURPOSE),
         )
     }
 
-    fn from_keys(encryption_key: [u8; 32], hash_key: [u8; 32]) -> Self {
+    fn from_keys(encryption_key: [u8; 32], hash_key: [u8; 32], wrap_key: [u8; 32]) -> Self {
         // HMAC zero-pads a short key to the 64-byte block, so padding it here
         // gives the same MAC as the 32-byte key and lets the infallible
         // block-sized constructor be used.
@@ -100,6 +113,7 @@ impl NikVault {
         hmac_key[..32].copy_from_slice(&hash_key);
         Self {
             cipher: XChaCha20Poly1305::new(&encryption_key.into()),
+            wrap: XChaCha20Poly1305::new(&wrap_key.into()),
             mac: <Hmac<Sha256> as KeyInit>::new(&hmac_key.into()),
         }
     }
@@ -140,27 +154,68 @@ impl NikVault {
         let body = stored
             .strip_prefix(V1_PREFIX)
             .ok_or(DecryptError::UnknownVersion)?;
-        let blob = BASE64.decode(body).map_err(|_| DecryptError::Malformed)?;
-        if blob.len() < NONCE_LEN + TAG_LEN {
-            return Err(DecryptError::Malformed);
+        let plain = open(&self.cipher, body, NIK_AAD)?;
+        parse_nik(&plain)
+    }
+
+    /// A fresh random data key for `application_id` and its wrapped form
+    /// (the base64 of nonce, ciphertext and tag, bound to the application),
+    /// which is what the database keeps.
+    ///
+    /// # Errors
+    /// Only if the cipher refuses the input, which it does not for 32 bytes.
+    pub fn new_data_key(&self, application_id: Uuid) -> Result<(DataKey, Vec<u8>), EncryptError> {
+        let mut key = [0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        let wrapped = seal(&self.wrap, &key, &wrap_aad(application_id))?;
+        Ok((
+            DataKey(XChaCha20Poly1305::new(&key.into())),
+            wrapped.into_bytes(),
+        ))
+    }
+
+    /// Unwraps a data key written by [`NikVault::new_data_key`].
+    ///
+    /// # Errors
+    /// A [`DecryptError`] for a damaged key, another installation's secret or
+    /// a key of another application.
+    pub fn unwrap_data_key(
+        &self,
+        application_id: Uuid,
+        wrapped: &[u8],
+    ) -> Result<DataKey, DecryptError> {
+        let text = std::str::from_utf8(wrapped).map_err(|_| DecryptError::Malformed)?;
+        let plain = open(&self.wrap, text, &wrap_aad(application_id))?;
+        let key: [u8; 32] = plain.try_into().map_err(|_| DecryptError::Malformed)?;
+        Ok(DataKey(XChaCha20Poly1305::new(&key.into())))
+    }
+
+    /// Encrypts a NIK under an application's data key: `v2:` and the base64
+    /// of nonce, ciphertext and tag.
+    ///
+    /// # Errors
+    /// As [`NikVault::encrypt`].
+    pub fn encrypt_under(&self, key: &DataKey, nik: &Nik) -> Result<String, EncryptError> {
+        Ok(format!(
+            "{V2_PREFIX}{}",
+            seal(&key.0, nik.as_str().as_bytes(), NIK_AAD)?
+        ))
+    }
+
+    /// Reads a stored NIK of either version: `v1:` under the installation
+    /// key, `v2:` under `key` (`None` when the application has no key left:
+    /// its data were erased).
+    ///
+    /// # Errors
+    /// As [`NikVault::decrypt`]; `KeyDestroyed` for a `v2:` text without a key.
+    pub fn decrypt_any(&self, key: Option<&DataKey>, stored: &str) -> Result<Nik, DecryptError> {
+        match stored.strip_prefix(V2_PREFIX) {
+            Some(body) => {
+                let key = key.ok_or(DecryptError::KeyDestroyed)?;
+                parse_nik(&open(&key.0, body, NIK_AAD)?)
+            }
+            None => self.decrypt(stored),
         }
-        let (nonce, ciphertext) = blob.split_at(NONCE_LEN);
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| DecryptError::Malformed)?;
-        let plain = self
-            .cipher
-            .decrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: NIK_AAD,
-                },
-            )
-            .map_err(|_| DecryptError::Tampered)?;
-        let text = std::str::from_utf8(&plain).map_err(|_| DecryptError::NotANik)?;
-        // The reference date only resolves the century of the birth year; the
-        // latest date accepts every NIK that was valid on any earlier day
-        // (only `290200…` depends on it, and it is valid from 29 Feb 2000 on).
-        Nik::parse(text, time::Date::MAX).map_err(|_| DecryptError::NotANik)
     }
 
     /// The keyed hash of a NIK: lowercase hex HMAC-SHA256, deterministic, for
@@ -189,6 +244,60 @@ impl NikVault {
         mac.update(value.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
+}
+
+/// An application's own data key, unwrapped. `Debug` never shows it.
+#[derive(Clone)]
+pub struct DataKey(XChaCha20Poly1305);
+
+impl fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DataKey(<redacted>)")
+    }
+}
+
+fn wrap_aad(application_id: Uuid) -> Vec<u8> {
+    format!("pokmas:data-key:v1:{application_id}").into_bytes()
+}
+
+/// Base64 of a random nonce, the ciphertext and its tag.
+fn seal(cipher: &XChaCha20Poly1305, msg: &[u8], aad: &[u8]) -> Result<String, EncryptError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::rng().fill_bytes(&mut nonce);
+    let ciphertext = cipher
+        .encrypt(&XNonce::from(nonce), Payload { msg, aad })
+        .map_err(|_| EncryptError)?;
+    let mut blob = Vec::with_capacity(NONCE_LEN + ciphertext.len());
+    blob.extend_from_slice(&nonce);
+    blob.extend_from_slice(&ciphertext);
+    Ok(BASE64.encode(blob))
+}
+
+/// Opens what [`seal`] wrote.
+fn open(cipher: &XChaCha20Poly1305, body: &str, aad: &[u8]) -> Result<Vec<u8>, DecryptError> {
+    let blob = BASE64.decode(body).map_err(|_| DecryptError::Malformed)?;
+    if blob.len() < NONCE_LEN + TAG_LEN {
+        return Err(DecryptError::Malformed);
+    }
+    let (nonce, ciphertext) = blob.split_at(NONCE_LEN);
+    let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| DecryptError::Malformed)?;
+    cipher
+        .decrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: ciphertext,
+                aad,
+            },
+        )
+        .map_err(|_| DecryptError::Tampered)
+}
+
+fn parse_nik(plain: &[u8]) -> Result<Nik, DecryptError> {
+    let text = std::str::from_utf8(plain).map_err(|_| DecryptError::NotANik)?;
+    // The reference date only resolves the century of the birth year; the
+    // latest date accepts every NIK that was valid on any earlier day
+    // (only `290200…` depends on it, and it is valid from 29 Feb 2000 on).
+    Nik::parse(text, time::Date::MAX).map_err(|_| DecryptError::NotANik)
 }
 
 /// The cipher refused to encrypt (never for a NIK-sized input).

@@ -331,6 +331,21 @@ pub fn router(state: AppState) -> Router {
             "/seleksi/{slug}/unduh/{file}",
             get(crate::web::public_downloads::download),
         )
+        // personal data: privacy notice and settings
+        .route("/pelindungan-data", get(crate::web::privacy::notice))
+        .route(
+            "/admin/pelindungan-data",
+            get(crate::web::privacy::settings).post(crate::web::privacy::save_settings),
+        )
+        .route("/akun/data-saya", get(crate::web::privacy::my_data))
+        .route(
+            "/admin/kebocoran-data",
+            get(crate::web::privacy::breaches).post(crate::web::privacy::record_breach),
+        )
+        .route(
+            "/admin/kebocoran-data/{id}/pemberitahuan",
+            post(crate::web::privacy::breach_notified),
+        )
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn_with_state(

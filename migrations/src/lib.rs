@@ -14,6 +14,7 @@ mod m20261203_000009_audit_unique_hashes;
 mod m20261203_000010_audit_head_trigger;
 mod m20261206_000015_operations;
 mod m20261207_000016_information;
+mod m20261207_000017_personal_data;
 mod m20261207_000018_resident_view;
 
 /// Every migration of the application, in order.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_audit_head_trigger::Migration),
             Box::new(m20261206_000015_operations::Migration),
             Box::new(m20261207_000016_information::Migration),
+            Box::new(m20261207_000017_personal_data::Migration),
             Box::new(m20261207_000018_resident_view::Migration),
         ]
     }

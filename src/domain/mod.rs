@@ -17,6 +17,7 @@ pub mod merkle;
 pub mod msg;
 pub mod nik;
 pub mod panel_review;
+pub mod privacy;
 pub mod ranking;
 pub mod registration;
 pub mod reliability;

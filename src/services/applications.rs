@@ -786,9 +786,7 @@ pub async fn save_draft(
         "" => None,
         v => match Nik::parse(v, today) {
             Ok(n) => {
-                let ct = vault
-                    .encrypt(&n)
-                    .map_err(|_| anyhow::anyhow!("NIK encryption failed"))?;
+                let ct = super::data_keys::encrypt_nik(&tx, vault, a.id, &n).await?;
                 m.nik_ciphertext = Set(Some(ct.into_bytes()));
                 m.nik_masked = Set(Some(n.masked()));
                 Some(n)
@@ -804,7 +802,7 @@ pub async fn save_draft(
     };
     let nik = match nik {
         Some(n) => Some(n),
-        None if !errs.contains_key("nik") => stored_nik(vault, &a)?,
+        None if !errs.contains_key("nik") => stored_nik(&tx, vault, &a).await?,
         None => None,
     };
     if let (Some(n), Some(d), Some(s)) = (&nik, birth_date, sex) {
@@ -857,15 +855,18 @@ pub async fn save_draft(
     })
 }
 
-fn stored_nik(vault: &NikVault, a: &application::Model) -> Result<Option<Nik>, ApplicationError> {
+async fn stored_nik(
+    tx: &impl ConnectionTrait,
+    vault: &NikVault,
+    a: &application::Model,
+) -> Result<Option<Nik>, ApplicationError> {
     let Some(ct) = &a.nik_ciphertext else {
         return Ok(None);
     };
     let text = String::from_utf8(ct.clone()).map_err(|e| anyhow::anyhow!("stored NIK: {e}"))?;
-    vault
-        .decrypt(&text)
-        .map(Some)
-        .map_err(|e| ApplicationError::Internal(anyhow::anyhow!("stored NIK: {e}")))
+    Ok(Some(
+        super::data_keys::decrypt_nik(tx, vault, a.id, &text).await?,
+    ))
 }
 
 async fn requirements_of(
@@ -1079,7 +1080,7 @@ pub async fn submit(
     if sex.is_none() {
         required(&mut errs, "sex", "");
     }
-    let nik = stored_nik(vault, &a)?;
+    let nik = stored_nik(&tx, vault, &a).await?;
     if nik.is_none() {
         required(&mut errs, "nik", "");
     }

@@ -40,6 +40,12 @@ pub mod public_exports;
 // objection decisions waiting for a second admin
 pub mod waiting_decisions;
 pub mod score_breakdown;
+// personal data: privacy settings, retention, erasure, access, breaches
+pub mod access;
+pub mod breaches;
+pub mod data_keys;
+pub mod privacy;
+pub mod retention;
 
 use sea_orm::DbErr;
 

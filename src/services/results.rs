@@ -56,6 +56,8 @@ pub(crate) fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
 pub struct ResultRow {
     pub application_id: Uuid,
     pub registration_no: String,
+    /// Empty unless the applicant is selected or reserve: the others are
+    /// shown by registration number only.
     pub full_name: String,
     /// Rounded to two decimals, empty while pending.
     pub total_2dp: String,
@@ -123,6 +125,16 @@ pub async fn published_round<C: ConnectionTrait>(
         .await?
         .filter(is_published)
         .ok_or(ServiceError::NotFound)
+}
+
+/// The name a public result row may carry (see
+/// [`crate::domain::privacy::name_is_public`]).
+fn public_name(full_name: String, status: Option<&str>) -> String {
+    if status.is_some_and(crate::domain::privacy::name_is_public) {
+        full_name
+    } else {
+        String::new()
+    }
 }
 
 fn sort_key(r: &ResultRow) -> (u8, i32, String) {
@@ -194,7 +206,7 @@ pub async fn formation_results<C: ConnectionTrait>(
             rows.push(ResultRow {
                 application_id: a.id,
                 registration_no: a.registration_no.unwrap_or_default(),
-                full_name: a.full_name,
+                full_name: public_name(a.full_name, x.status.as_deref()),
                 total_2dp,
                 total_exact: x.total_exact.clone().unwrap_or_default(),
                 rank: x.rank,

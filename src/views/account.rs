@@ -279,6 +279,8 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
                 }
             }
         }
+        h2 #data-saya { (ctx.t("Data pribadi saya", "My personal data")) }
+        p { a href="/akun/data-saya" download { (ctx.t("Unduh semua data saya (JSON: data, dokumen, jejak audit)", "Download all my data (JSON: data, documents, audit trail)")) } " · " a href="/pelindungan-data" { (ctx.t("Pelindungan Data Pribadi", "Personal Data Protection")) } }
         p { a href="/saksi" { (ctx.t("Tugas saksi undian (bila Anda ditetapkan sebagai saksi)", "Lottery witness duties (if you were named a witness)")) } }
         @if v.conflict_data {
             h2 #konflik { (ctx.t("Data benturan kepentingan", "Conflict-of-interest data")) }

@@ -227,6 +227,7 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
             p.muted { (ctx.t("Pendaftaran dibantu petugas kelurahan.", "Registration assisted by a kelurahan officer.")) }
         }
         p { a href=(format!("/pendaftaran/{}/pesan", a.id)) { (ctx.t("Kabar lewat SMS/WhatsApp (persetujuan warga)", "News by SMS/WhatsApp (the resident's consent)")) } }
+        p.muted { (ctx.t("Cara kami memproses dan menyimpan data Anda:", "How we process and keep your data:")) " " a href="/pelindungan-data" { (ctx.t("Pelindungan Data Pribadi", "Personal Data Protection")) } }
         @if let Some(n) = &p.notice { div.notice role="status" { (m(ctx, n)) } }
         (form_alert(ctx, &p.errors, true))
         @for w in &p.warnings { div.alert.warning role="status" { (m(ctx, w)) } }

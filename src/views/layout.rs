@@ -94,6 +94,7 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                         "Program Pembangunan dan Pemberdayaan Masyarakat (Probebaya), Pemerintah Kota Samarinda. Setiap perubahan peringkat tercatat dalam jejak audit yang dapat diverifikasi siapa pun.",
                         "Community Development and Empowerment Programme (Probebaya), City of Samarinda. Every rank change is recorded in an audit trail anyone can verify."
                     )) " " a href="/jejak-audit" { (ctx.t("Cara memeriksa", "How to check")) } }
+                    p { a href="/pelindungan-data" { (ctx.t("Pelindungan Data Pribadi", "Personal Data Protection")) } }
                 }
             }
         }

@@ -29,6 +29,8 @@ pub mod progress;
 pub mod panel_review;
 pub mod results;
 pub mod scores;
+// personal data: privacy notice, erasure, access, breaches
+pub mod privacy;
 
 pub use layout::{Page, PageCtx, SignedIn};
 

@@ -101,7 +101,7 @@ fn results_table(ctx: &PageCtx, fr: &FormationResults) -> Markup {
                     tr class=(r.status) {
                         td.num.rank { @if let Some(k) = r.rank { (k) } @else { "–" } }
                         td.regno { code { (r.registration_no) } }
-                        td.name { (r.full_name) }
+                        td.name { @if r.full_name.is_empty() { span.muted { "–" } } @else { (r.full_name) } }
                         td.num.total data-label=(ctx.t("Total", "Total")) { @if r.total_2dp.is_empty() { "–" } @else { span title=(r.total_exact) { (r.total_2dp) } } }
                         td.status { (status_label(ctx, &r.status)) }
                     }

@@ -148,8 +148,19 @@ pub struct RoundRow {
 
 /// `GET /admin/seleksi`: every round and the form that creates one.
 pub fn admin_list(ctx: &PageCtx, rounds: &[RoundRow], f: &FormView) -> Markup {
+    admin_list_with(ctx, rounds, f, html! {})
+}
+
+/// [`admin_list`] with reminders shown under the heading (open breach clocks).
+pub fn admin_list_with(
+    ctx: &PageCtx,
+    rounds: &[RoundRow],
+    f: &FormView,
+    reminders: Markup,
+) -> Markup {
     let body = html! {
         h1 { (ctx.t("Kelola seleksi", "Manage rounds")) }
+        (reminders)
         @if rounds.is_empty() {
             div.empty { p { (ctx.t("Belum ada seleksi. Buat yang pertama di bawah.", "No round yet. Create the first one below.")) } }
         } @else {

@@ -33,6 +33,8 @@ pub mod second_look;
 pub mod public_downloads;
 // information section, messages without e-mail, open statistics
 pub mod info;
+// personal data: privacy notice, retention, erasure, access, breaches
+pub mod privacy;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -76,7 +76,15 @@ async fn list_view(app: &AppState, ctx: &PageCtx, f: &FormView) -> AppResult<Mar
             slug: r.slug,
         })
         .collect();
-    Ok(v::admin_list(ctx, &rows, f))
+    let now = app.clock.now();
+    let open: Vec<crate::domain::privacy::BreachClock> = crate::services::breaches::list(&app.db)
+        .await?
+        .iter()
+        .map(|b| crate::services::breaches::clock_of(b, now))
+        .filter(|c| *c != crate::domain::privacy::BreachClock::Notified)
+        .collect();
+    let reminders = crate::views::privacy::breach_reminders(ctx, &open);
+    Ok(v::admin_list_with(ctx, &rows, f, reminders))
 }
 
 /// `GET /admin/seleksi`.

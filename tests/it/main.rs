@@ -63,3 +63,5 @@ mod small_fixes;
 mod information;
 // what residents and the help desk see: headline, scores, objections
 mod resident_view;
+// personal data: privacy notice, retention, erasure, access, breaches
+mod privacy;

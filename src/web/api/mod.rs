@@ -15,6 +15,8 @@ pub mod trail;
 pub mod results;
 // information section
 pub mod info;
+// personal data: the access download
+pub mod privacy;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -60,6 +62,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(results::routes())
         .routes(routes!(info::announcements))
         .routes(routes!(info::help_desks))
+        .routes(routes!(privacy::my_data))
 }
 
 /// An error body of the JSON API.

@@ -98,6 +98,7 @@ pub struct CheckpointBody {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ResultRowBody {
     pub registration_no: String,
+    /// Empty unless `status` is `selected` or `reserve`.
     pub name: String,
     /// Two decimals; empty while pending.
     pub total: String,

@@ -1,0 +1,31 @@
+//! A suspected or confirmed personal-data breach: when it was discovered,
+//! what leaked, whom it concerns, how, and the measures taken; the written
+//! notices to the data subjects and to the supervisory body are due within
+//! 3 × 24 hours of `discovered_at`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "breach_record")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub discovered_at: TimeDateTimeWithTimeZone,
+    pub recorded_at: TimeDateTimeWithTimeZone,
+    pub recorded_by: Uuid,
+    #[sea_orm(column_type = "Text")]
+    pub what: String,
+    #[sea_orm(column_type = "Text")]
+    pub whom: String,
+    #[sea_orm(column_type = "Text")]
+    pub how: String,
+    #[sea_orm(column_type = "Text")]
+    pub measures: String,
+    pub subjects_notified_at: Option<TimeDateTimeWithTimeZone>,
+    pub authority_notified_at: Option<TimeDateTimeWithTimeZone>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,312 @@
+//! Personal data over its whole life, as pure rules: which result rows may
+//! carry a name in public, how long each class of personal data is kept
+//! after its round ends, and the three-day clock of a breach notification.
+
+use std::fmt;
+
+use time::{Duration, OffsetDateTime};
+
+use super::round::Msg;
+
+// ---------------------------------------------------------------------------
+// Minimisation of public results
+// ---------------------------------------------------------------------------
+
+/// Whether a result row with this stored status may name the applicant on a
+/// public page: only the selected and the reserve are named, everyone else
+/// (not selected, not passed, pending) appears by registration number only,
+/// since their names serve no purpose of the announcement.
+#[must_use]
+pub fn name_is_public(status: &str) -> bool {
+    matches!(status, "selected" | "reserve")
+}
+
+// ---------------------------------------------------------------------------
+// Retention
+// ---------------------------------------------------------------------------
+
+/// A class of personal data with its own retention period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DataClass {
+    /// Uploaded documents (scans of KTP, KK, certificates…).
+    Documents,
+    /// The NIK ciphertext and its masked form.
+    Nik,
+    /// E-mail address, phone number and street address on the application.
+    Contact,
+    /// Place and date of birth.
+    Birth,
+}
+
+impl DataClass {
+    /// Every class, in the order the privacy page lists them.
+    pub const ALL: [DataClass; 4] = [
+        DataClass::Documents,
+        DataClass::Contact,
+        DataClass::Birth,
+        DataClass::Nik,
+    ];
+
+    /// The key of the class's setting (`retention.<key>_months`) and in summaries.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            DataClass::Documents => "documents",
+            DataClass::Nik => "nik",
+            DataClass::Contact => "contact",
+            DataClass::Birth => "birth",
+        }
+    }
+
+    /// Months kept after the round is final (or cancelled) unless the
+    /// installation sets otherwise; the README lists the same figures.
+    #[must_use]
+    pub fn default_months(self) -> u32 {
+        match self {
+            DataClass::Documents | DataClass::Contact => 12,
+            DataClass::Nik | DataClass::Birth => 60,
+        }
+    }
+
+    /// The class's name on the privacy page.
+    #[must_use]
+    pub fn label(self) -> Msg {
+        match self {
+            DataClass::Documents => Msg::new("Dokumen unggahan", "Uploaded documents"),
+            DataClass::Nik => Msg::new("NIK (terenkripsi)", "NIK (encrypted)"),
+            DataClass::Contact => Msg::new(
+                "Kontak: e-mail, telepon, alamat",
+                "Contact: e-mail, phone, address",
+            ),
+            DataClass::Birth => Msg::new("Tempat dan tanggal lahir", "Place and date of birth"),
+        }
+    }
+}
+
+impl fmt::Display for DataClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Retention periods in months per class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetentionSchedule {
+    pub documents: u32,
+    pub nik: u32,
+    pub contact: u32,
+    pub birth: u32,
+}
+
+impl Default for RetentionSchedule {
+    fn default() -> Self {
+        Self {
+            documents: DataClass::Documents.default_months(),
+            nik: DataClass::Nik.default_months(),
+            contact: DataClass::Contact.default_months(),
+            birth: DataClass::Birth.default_months(),
+        }
+    }
+}
+
+/// Longest retention period a setting may name (ten years): a typo of
+/// "600" for "60" should be refused, not keep data for half a century.
+pub const MAX_RETENTION_MONTHS: u32 = 120;
+
+impl RetentionSchedule {
+    /// The months of `class`.
+    #[must_use]
+    pub fn months(&self, class: DataClass) -> u32 {
+        match class {
+            DataClass::Documents => self.documents,
+            DataClass::Nik => self.nik,
+            DataClass::Contact => self.contact,
+            DataClass::Birth => self.birth,
+        }
+    }
+
+    /// Sets the months of `class`.
+    pub fn set(&mut self, class: DataClass, months: u32) {
+        match class {
+            DataClass::Documents => self.documents = months,
+            DataClass::Nik => self.nik = months,
+            DataClass::Contact => self.contact = months,
+            DataClass::Birth => self.birth = months,
+        }
+    }
+
+    /// When data of `class` of a round that ended at `ended_at` falls due.
+    #[must_use]
+    pub fn due_at(&self, class: DataClass, ended_at: OffsetDateTime) -> OffsetDateTime {
+        add_months(ended_at, self.months(class))
+    }
+
+    /// Whether data of `class` of a round that ended at `ended_at` is due at `now`.
+    #[must_use]
+    pub fn is_due(&self, class: DataClass, ended_at: OffsetDateTime, now: OffsetDateTime) -> bool {
+        now >= self.due_at(class, ended_at)
+    }
+
+    /// The classes due at `now` for a round that ended at `ended_at`.
+    #[must_use]
+    pub fn due_classes(&self, ended_at: OffsetDateTime, now: OffsetDateTime) -> Vec<DataClass> {
+        DataClass::ALL
+            .into_iter()
+            .filter(|c| self.is_due(*c, ended_at, now))
+            .collect()
+    }
+}
+
+/// Parses a retention setting: whole months from 1 to [`MAX_RETENTION_MONTHS`].
+///
+/// # Errors
+/// A message in both languages.
+pub fn parse_months(text: &str) -> Result<u32, Msg> {
+    match text.trim().parse::<u32>() {
+        Ok(m) if (1..=MAX_RETENTION_MONTHS).contains(&m) => Ok(m),
+        _ => Err(Msg::new(
+            format!("Isi jumlah bulan 1–{MAX_RETENTION_MONTHS}."),
+            format!("Enter a number of months from 1 to {MAX_RETENTION_MONTHS}."),
+        )),
+    }
+}
+
+/// `at` plus `months` calendar months, the day clamped to the month's end
+/// (31 January + 1 month = 28 or 29 February).
+#[must_use]
+pub fn add_months(at: OffsetDateTime, months: u32) -> OffsetDateTime {
+    let total = i64::from(at.year()) * 12 + i64::from(u8::from(at.month())) - 1 + i64::from(months);
+    let year = i32::try_from(total.div_euclid(12)).unwrap_or(i32::MAX);
+    let month_no = u8::try_from(total.rem_euclid(12) + 1).unwrap_or(12);
+    let Ok(month) = time::Month::try_from(month_no) else {
+        return at;
+    };
+    let day = at.day().min(month.length(year));
+    match time::Date::from_calendar_date(year, month, day) {
+        Ok(d) => at.replace_date(d),
+        Err(_) => at,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Breach notification clock
+// ---------------------------------------------------------------------------
+
+/// The written notice of a breach is due this long after its discovery.
+pub const BREACH_NOTICE_WITHIN: Duration = Duration::hours(72);
+
+/// Where a breach record stands against its notification deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreachClock {
+    /// Both notices sent.
+    Notified,
+    /// Still open, with this much time left.
+    Running(Duration),
+    /// Still open past the deadline by this much.
+    Overdue(Duration),
+}
+
+/// The deadline of a breach discovered at `discovered_at`.
+#[must_use]
+pub fn breach_deadline(discovered_at: OffsetDateTime) -> OffsetDateTime {
+    discovered_at + BREACH_NOTICE_WITHIN
+}
+
+/// The clock of a breach discovered at `discovered_at`, at `now`.
+#[must_use]
+pub fn breach_clock(
+    discovered_at: OffsetDateTime,
+    notified: bool,
+    now: OffsetDateTime,
+) -> BreachClock {
+    if notified {
+        return BreachClock::Notified;
+    }
+    let deadline = breach_deadline(discovered_at);
+    if now < deadline {
+        BreachClock::Running(deadline - now)
+    } else {
+        BreachClock::Overdue(now - deadline)
+    }
+}
+
+/// A duration as whole hours and minutes, e.g. `71 jam 5 menit` / `71 h 5 min`.
+#[must_use]
+pub fn hours_minutes(d: Duration) -> Msg {
+    let mins = d.whole_minutes().max(0);
+    let (h, m) = (mins / 60, mins % 60);
+    Msg::new(format!("{h} jam {m} menit"), format!("{h} h {m} min"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn only_selected_and_reserve_are_named() {
+        assert!(name_is_public("selected"));
+        assert!(name_is_public("reserve"));
+        for s in ["not_selected", "not_passed", "pending", ""] {
+            assert!(!name_is_public(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn months_are_added_by_the_calendar_and_clamped() {
+        let t = datetime!(2026-01-31 10:00 UTC);
+        assert_eq!(add_months(t, 1), datetime!(2026-02-28 10:00 UTC));
+        assert_eq!(add_months(t, 12), datetime!(2027-01-31 10:00 UTC));
+        assert_eq!(add_months(t, 13), datetime!(2027-02-28 10:00 UTC));
+        assert_eq!(
+            add_months(datetime!(2027-12-29 00:00 UTC), 2),
+            datetime!(2028-02-29 00:00 UTC)
+        );
+        assert_eq!(add_months(t, 60), datetime!(2031-01-31 10:00 UTC));
+    }
+
+    #[test]
+    fn the_default_schedule_keeps_documents_a_year_and_identity_five() {
+        let s = RetentionSchedule::default();
+        let ended = datetime!(2026-12-01 00:00 UTC);
+        assert!(
+            s.due_classes(ended, datetime!(2027-11-30 23:59 UTC))
+                .is_empty()
+        );
+        assert_eq!(
+            s.due_classes(ended, datetime!(2027-12-01 00:00 UTC)),
+            vec![DataClass::Documents, DataClass::Contact]
+        );
+        assert_eq!(
+            s.due_classes(ended, datetime!(2031-12-01 00:00 UTC)).len(),
+            4
+        );
+    }
+
+    #[test]
+    fn retention_settings_are_whole_months_within_bounds() {
+        assert_eq!(parse_months(" 24 "), Ok(24));
+        for bad in ["0", "121", "-1", "1.5", "", "dua"] {
+            assert!(parse_months(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_breach_clock_runs_72_hours_from_discovery() {
+        let d = datetime!(2026-12-06 08:00 UTC);
+        assert_eq!(breach_deadline(d), datetime!(2026-12-09 08:00 UTC));
+        assert_eq!(
+            breach_clock(d, false, datetime!(2026-12-06 09:00 UTC)),
+            BreachClock::Running(Duration::hours(71))
+        );
+        assert_eq!(
+            breach_clock(d, false, datetime!(2026-12-09 09:30 UTC)),
+            BreachClock::Overdue(Duration::minutes(90))
+        );
+        assert_eq!(
+            breach_clock(d, true, datetime!(2027-01-01 00:00 UTC)),
+            BreachClock::Notified
+        );
+        assert_eq!(hours_minutes(Duration::minutes(4265)).en, "71 h 5 min");
+    }
+}

@@ -1,0 +1,186 @@
+//! The right of access: everything the installation holds about one
+//! applicant, as one JSON document — the account, every application with
+//! its personal fields, documents (their bytes in base64) and ranking, and
+//! the trail events about them or done by them. Nothing about anyone else.
+
+use std::collections::BTreeSet;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::ServiceError;
+use crate::db::entities::{
+    account, application, audit_event, document, ranking, round, stored_file,
+};
+use crate::domain::audit::format_at;
+use crate::storage::FileStore;
+
+fn at(t: Option<OffsetDateTime>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(format_at(t)))
+}
+
+/// The access download of the signed-in account `account_id`.
+///
+/// # Errors
+/// `NotFound` for an unknown account; storage failures.
+pub async fn for_account<C: ConnectionTrait>(
+    db: &C,
+    store: &FileStore,
+    account_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Value, ServiceError> {
+    let acc = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let apps = application::Entity::find()
+        .filter(application::Column::AccountId.eq(account_id))
+        .order_by_asc(application::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let account = json!({
+        "id": acc.id,
+        "name": acc.name,
+        "email": acc.email,
+        "phone": acc.phone,
+        "role": acc.role,
+        "locale": acc.locale,
+        "created_at": at(Some(acc.created_at)),
+        "email_verified_at": at(acc.email_verified_at),
+        "last_login_at": at(acc.last_login_at),
+    });
+    document_of(db, store, Some(account), Some(account_id), apps, now).await
+}
+
+/// The access download of one application (a desk registrant at the help
+/// desk, after number and PIN were checked).
+///
+/// # Errors
+/// `NotFound` for an unknown application; storage failures.
+pub async fn for_application<C: ConnectionTrait>(
+    db: &C,
+    store: &FileStore,
+    application_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Value, ServiceError> {
+    let a = application::Entity::find_by_id(application_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    document_of(db, store, None, None, vec![a], now).await
+}
+
+async fn document_of<C: ConnectionTrait>(
+    db: &C,
+    store: &FileStore,
+    account: Option<Value>,
+    account_id: Option<Uuid>,
+    apps: Vec<application::Model>,
+    now: OffsetDateTime,
+) -> Result<Value, ServiceError> {
+    let mut out_apps = Vec::with_capacity(apps.len());
+    let mut numbers = BTreeSet::new();
+    let mut ids = BTreeSet::new();
+    for a in apps {
+        ids.insert(a.id.to_string());
+        if let Some(n) = &a.registration_no {
+            numbers.insert(n.clone());
+        }
+        let r = round::Entity::find_by_id(a.round_id).one(db).await?;
+        let mut docs = Vec::new();
+        for d in document::Entity::find()
+            .filter(document::Column::ApplicationId.eq(a.id))
+            .order_by_asc(document::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            let file = stored_file::Entity::find_by_id(d.sha256.clone())
+                .one(db)
+                .await?;
+            let bytes = store.read(&d.sha256).ok();
+            docs.push(json!({
+                "id": d.id,
+                "name": d.original_name,
+                "sha256": d.sha256,
+                "content_type": file.as_ref().map(|f| f.content_type.clone()),
+                "size_bytes": file.map(|f| f.size_bytes),
+                "uploaded_at": at(Some(d.created_at)),
+                "content_base64": bytes.map(|b| BASE64.encode(b)),
+            }));
+        }
+        let rank = ranking::Entity::find()
+            .filter(ranking::Column::ApplicationId.eq(a.id))
+            .one(db)
+            .await?
+            .filter(|x| x.published)
+            .map(|x| json!({ "rank": x.rank, "status": x.status, "total_exact": x.total_exact }));
+        let erased = super::data_keys::is_erased(db, a.id).await?;
+        out_apps.push(json!({
+            "id": a.id,
+            "round": r.map(|r| r.slug),
+            "registration_no": a.registration_no,
+            "state": a.state,
+            "full_name": a.full_name,
+            // The full NIK never leaves the vault in any download; the
+            // applicant knows it, and the masked form identifies it.
+            "nik_masked": a.nik_masked,
+            "birth_place": a.birth_place,
+            "birth_date": a.birth_date.map(|d| d.to_string()),
+            "sex": a.sex,
+            "address": a.address,
+            "kelurahan_code": a.kelurahan_code,
+            "rt_number": a.rt_number,
+            "phone": a.phone,
+            "email": a.email,
+            "education": a.education,
+            "occupation": a.occupation,
+            "motivation": a.motivation,
+            "experience": a.experience,
+            "created_at": at(Some(a.created_at)),
+            "submitted_at": at(a.submitted_at),
+            "withdrawn_at": at(a.withdrawn_at),
+            "personal_data_erased": erased,
+            "documents": docs,
+            "result": rank,
+        }));
+    }
+    let mut who = Condition::any()
+        .add(audit_event::Column::SubjectId.is_in(ids))
+        .add(audit_event::Column::RegistrationNo.is_in(numbers));
+    if let Some(id) = account_id {
+        who = who
+            .add(audit_event::Column::Actor.eq(id.to_string()))
+            .add(audit_event::Column::SubjectId.eq(id.to_string()));
+    }
+    let events: Vec<Value> = audit_event::Entity::find()
+        .filter(who)
+        .order_by_asc(audit_event::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| {
+            json!({
+                "seq": e.seq,
+                "at": e.at,
+                "action": e.action,
+                "actor_role": e.actor_role,
+                "subject_type": e.subject_type,
+                "subject_id": e.subject_id,
+                "registration_no": e.registration_no,
+                "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null),
+                "reason": e.reason,
+                "hash": e.hash,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "generated_at": format_at(now),
+        "account": account,
+        "applications": out_apps,
+        "audit_events": events,
+    }))
+}
