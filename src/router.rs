@@ -46,7 +46,7 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
         .nest("/api/v1", api::routes())
         .split_for_parts();
-    let openapi = std::sync::Arc::new(openapi);
+    let openapi = std::sync::Arc::new(api::doc::finish(&openapi));
 
     Router::new()
         .merge(api)
@@ -323,6 +323,12 @@ pub fn router(state: AppState) -> Router {
         .route("/sanggahan/{id}", get(results::detail))
         .route("/sanggahan/{id}/usulan", post(results::propose))
         // end results, objections and finalization
+        // personal API tokens
+        .route("/akun/token", post(crate::web::api_tokens::create))
+        .route(
+            "/akun/token/{id}/cabut",
+            post(crate::web::api_tokens::revoke),
+        )
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -13,6 +13,7 @@ mod m20261203_000008_ranking_tiebreak;
 mod m20261203_000009_audit_unique_hashes;
 mod m20261203_000010_audit_head_trigger;
 mod m20261206_000015_operations;
+mod m20261207_000019_api_tokens;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_audit_unique_hashes::Migration),
             Box::new(m20261203_000010_audit_head_trigger::Migration),
             Box::new(m20261206_000015_operations::Migration),
+            Box::new(m20261207_000019_api_tokens::Migration),
         ]
     }
 }

@@ -35,6 +35,8 @@ pub mod panel_admin;
 // results, objections and finalization
 pub mod objections;
 pub mod results;
+// personal API tokens
+pub mod api_tokens;
 
 use sea_orm::DbErr;
 

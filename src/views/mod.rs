@@ -28,6 +28,8 @@ pub mod progress;
 // results, objections and finalization
 pub mod panel_review;
 pub mod results;
+// personal API tokens on the account page
+pub mod api_tokens;
 
 pub use layout::{Page, PageCtx, SignedIn};
 

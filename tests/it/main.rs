@@ -53,3 +53,5 @@ mod rank_model;
 mod objections;
 mod panel_review;
 mod results;
+// personal API tokens, API completeness and conformance
+mod api_tokens;
