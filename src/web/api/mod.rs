@@ -15,6 +15,9 @@ pub mod audit_exports;
 pub mod trail;
 // results, objections and finalization
 pub mod results;
+// applying and scoring through the API (same services as the forms)
+pub mod resident;
+pub mod scorecards;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -64,6 +67,8 @@ pub fn parts() -> Vec<(&'static str, OpenApiRouter<AppState>)> {
         ("trail", trail::routes()),
         ("panel", panel::routes()),
         ("results", results::routes()),
+        ("resident", resident::routes()),
+        ("scorecards", scorecards::routes()),
     ]
 }
 
