@@ -54,6 +54,7 @@ mod objections;
 mod panel_review;
 mod results;
 // personal API tokens, API completeness and conformance
+mod api_conformance;
 mod api_resident;
 mod api_session;
 mod api_tokens;

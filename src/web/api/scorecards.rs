@@ -90,7 +90,7 @@ pub async fn queue(
 
 /// A conflict-of-interest declaration; final once made.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct DeclarationBody {
+pub struct ConflictDeclarationBody {
     /// `none` (no conflict: the panelist may score), or a conflict that
     /// recuses them: `family`, `household`, `employment`, `political`, `other`.
     pub kind: String,
@@ -102,7 +102,7 @@ pub struct DeclarationBody {
 /// Declares "no conflict of interest" or a conflict (which recuses the
 /// panelist from this application); answers the sheet.
 #[utoipa::path(post, path = "/panel/applications/{id}/declaration", tag = "panel",
-    params(("id" = Uuid, Path, description = "The application's id")), request_body = DeclarationBody,
+    params(("id" = Uuid, Path, description = "The application's id")), request_body = ConflictDeclarationBody,
     responses((status = 200, body = SheetBody),
         (status = 404, description = "Not an application of the panelist's panel", body = ErrorBody),
         (status = 422, description = "An unknown kind, a conflict without text, or a second different declaration", body = InvalidBody)))]
@@ -110,7 +110,7 @@ pub async fn declare(
     State(app): State<AppState>,
     user: ApiUser,
     Path(raw): Path<String>,
-    ApiJson(body): ApiJson<DeclarationBody>,
+    ApiJson(body): ApiJson<ConflictDeclarationBody>,
 ) -> Result<Json<SheetBody>, AdminError> {
     user.0.require(&[Role::Panelist])?;
     let id = path_id(&raw)?;
