@@ -58,3 +58,4 @@ mod api_conformance;
 mod api_resident;
 mod api_session;
 mod api_tokens;
+mod objection_uploads;
