@@ -259,7 +259,7 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
             }
         }
         dl.card {
-            dt { (ctx.t("Nama", "Name")) } dd { (v.name) }
+            dt { (ctx.t("Nama", "Name")) } dd { bdi { (v.name) } }
             dt { (ctx.t("E-mail", "E-mail")) } dd {
                 (v.email) " "
                 @if v.email_verified { span.muted { (ctx.t("(terkonfirmasi)", "(confirmed)")) } }

@@ -104,7 +104,7 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                                 a href="/audit" { (ctx.t("Ruang audit", "Audit workspace")) }
                                 " "
                             }
-                            span.who { (who.name) }
+                            span.who { bdi { (who.name) } }
                             " "
                             form.inline method="post" action="/keluar" {
                                 @if let Some(t) = &ctx.csrf { input type="hidden" name="csrf" value=(t); }

@@ -45,7 +45,7 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
                     @for i in items {
                         tr {
                             td { a href=(format!("/penilai/{}", i.application_id)) { (i.registration_no) } }
-                            td { (i.full_name) br; span.muted { (i.formation) } }
+                            td { bdi { (i.full_name) } br; span.muted { (i.formation) } }
                             td {
                                 @if i.recused { (ctx.t("Dikecualikan (konflik)", "Recused (conflict)")) }
                                 @else if i.declared.is_none() { (ctx.t("Perlu pernyataan konflik", "Declaration needed")) }
@@ -90,7 +90,7 @@ pub fn sheet(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>) -> Markup {
     let body = html! {
         p { a href="/penilai" { "← " (ctx.t("Daftar penilaian", "Scoring list")) } }
         h1 { (no) }
-        p { strong { (a.full_name) } }
+        p { strong { bdi { (a.full_name) } } }
         @for flag in &s.flags { div.alert role="status" { (flag_text(ctx, flag)) } }
         @if let Some(e) = &f.error { div.alert role="alert" { (e) } }
         @match &s.declaration {

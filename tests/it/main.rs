@@ -58,4 +58,5 @@ mod api_conformance;
 mod api_resident;
 mod api_session;
 mod api_tokens;
+mod bidi;
 mod objection_uploads;
