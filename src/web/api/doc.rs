@@ -89,6 +89,15 @@ pub fn finish(doc: &utoipa::openapi::OpenApi) -> Value {
             "description": "The session cookie of the web site (sign in at /masuk)."
         }
     });
+    // The round list's `state` filter takes a round state or nothing at all.
+    if let Some(params) = doc["paths"]["/api/v1/rounds"]["get"]["parameters"].as_array_mut() {
+        for p in params.iter_mut().filter(|p| p["name"] == "state") {
+            p["schema"] = json!({ "type": "string", "enum": [
+                "", "draft", "registration", "verification", "assessment",
+                "provisional", "objection", "final", "cancelled"
+            ] });
+        }
+    }
     let has_invalid = doc["components"]["schemas"].get("InvalidBody").is_some();
     let Some(paths) = doc["paths"].as_object_mut() else {
         return doc;
