@@ -46,7 +46,7 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
         .nest("/api/v1", api::routes())
         .split_for_parts();
-    let openapi = std::sync::Arc::new(openapi);
+    let openapi = std::sync::Arc::new(api::doc::finish(&openapi));
 
     Router::new()
         .merge(api)
@@ -345,6 +345,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/kebocoran-data/{id}/pemberitahuan",
             post(crate::web::privacy::breach_notified),
+        )
+        // personal API tokens
+        .route("/akun/token", post(crate::web::api_tokens::create))
+        .route(
+            "/akun/token/{id}/cabut",
+            post(crate::web::api_tokens::revoke),
         )
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)

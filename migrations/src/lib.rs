@@ -16,6 +16,7 @@ mod m20261206_000015_operations;
 mod m20261207_000016_information;
 mod m20261207_000017_personal_data;
 mod m20261207_000018_resident_view;
+mod m20261207_000019_api_tokens;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_information::Migration),
             Box::new(m20261207_000017_personal_data::Migration),
             Box::new(m20261207_000018_resident_view::Migration),
+            Box::new(m20261207_000019_api_tokens::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod analytics;
+pub mod api_token;
 pub mod audit;
 pub mod checkpoint;
 pub mod eligibility;

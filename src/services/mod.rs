@@ -38,14 +38,16 @@ pub mod results;
 // public downloads of a published round
 pub mod public_exports;
 // objection decisions waiting for a second admin
-pub mod waiting_decisions;
 pub mod score_breakdown;
+pub mod waiting_decisions;
 // personal data: privacy settings, retention, erasure, access, breaches
 pub mod access;
 pub mod breaches;
 pub mod data_keys;
 pub mod privacy;
 pub mod retention;
+// personal API tokens
+pub mod api_tokens;
 
 use sea_orm::DbErr;
 

@@ -234,6 +234,8 @@ pub struct AccountView {
     pub conflict_data: bool,
     /// The account's own applications (residents).
     pub applications: Vec<crate::services::applications::OwnApplication>,
+    /// Personal API tokens.
+    pub tokens: super::api_tokens::TokensView,
 }
 
 /// `GET /akun`: who is signed in, e-mail status with "send again", password change.
@@ -257,7 +259,7 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
             }
         }
         dl.card {
-            dt { (ctx.t("Nama", "Name")) } dd { (v.name) }
+            dt { (ctx.t("Nama", "Name")) } dd { bdi { (v.name) } }
             dt { (ctx.t("E-mail", "E-mail")) } dd {
                 (v.email) " "
                 @if v.email_verified { span.muted { (ctx.t("(terkonfirmasi)", "(confirmed)")) } }
@@ -286,6 +288,7 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
             h2 #konflik { (ctx.t("Data benturan kepentingan", "Conflict-of-interest data")) }
             p { a href="/akun/konflik" { (ctx.t("Catat RT tempat tinggal dan nomor Kartu Keluarga Anda", "Record your RT and family-card number")) } }
         }
+        (super::api_tokens::section(ctx, &v.csrf, &v.tokens))
         h2 #sandi { (ctx.t("Ganti kata sandi", "Change password")) }
         p.muted { (ctx.t(
             "Perangkat lain yang masuk ke akun ini akan dikeluarkan; perangkat ini tetap masuk.",

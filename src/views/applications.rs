@@ -293,7 +293,7 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
                         }
                         @if let Some(d) = doc {
                             p.muted { (ctx.t("Sudah diunggah", "Already uploaded")) ": "
-                                a href=(format!("/dokumen/{}", d.id)) { (d.original_name) } }
+                                a href=(format!("/dokumen/{}", d.id)) { bdi { (d.original_name) } } }
                         }
                         input id=(name) type="file" name=(name) accept="application/pdf,image/jpeg,image/png";
                         (error(ctx, &p.errors, &name))
@@ -355,7 +355,7 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
                 dt { (ctx.t("Seleksi", "Round")) } dd { (r.view.round.name) }
                 dt { (ctx.t("Formasi", "Formation")) }
                 dd { (r.view.formation.as_ref().map(|f| f.name.clone()).unwrap_or_default()) }
-                dt { (ctx.t("Nama", "Name")) } dd { (a.full_name) }
+                dt { (ctx.t("Nama", "Name")) } dd { bdi { (a.full_name) } }
                 dt { (ctx.t("Waktu kirim", "Submitted")) }
                 dd { (a.submitted_at.map(format_wita).unwrap_or_default()) }
                 dt { (ctx.t("Kode bukti pengiriman", "Submission code")) } dd { code { (short) } }
@@ -420,7 +420,7 @@ fn steps(ctx: &PageCtx, t: &Timeline) -> Markup {
                         (m(ctx, &c.requirement)) " — " strong { (m(ctx, &c.outcome_label())) }
                         @if let Some(l) = c.reason_label() { ": " (m(ctx, &l)) }
                         @if let Some(found) = &c.automatic_reason { " — " (m(ctx, found)) }
-                        @else if !c.reason.is_empty() { " — " (c.reason) }
+                        @else if !c.reason.is_empty() { " — " bdi { (c.reason) } }
                     }
                 } }
             }

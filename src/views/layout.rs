@@ -72,7 +72,7 @@ pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
                             (nav_links(ctx))
                         }
                         @if let Some(who) = &ctx.signed_in {
-                            span.who { (who.name) }
+                            span.who { bdi { (who.name) } }
                             " "
                             form.inline method="post" action="/keluar" {
                                 @if let Some(t) = &ctx.csrf { input type="hidden" name="csrf" value=(t); }

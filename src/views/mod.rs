@@ -31,6 +31,8 @@ pub mod results;
 pub mod scores;
 // personal data: privacy notice, erasure, access, breaches
 pub mod privacy;
+// personal API tokens on the account page
+pub mod api_tokens;
 
 pub use layout::{Page, PageCtx, SignedIn};
 

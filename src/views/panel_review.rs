@@ -165,7 +165,7 @@ pub fn dashboard_section(ctx: &PageCtx, s: &Status) -> Markup {
                         }
                     }
                     Some((a, name)) => {
-                        p { (ctx.t("Diminta oleh", "Requested by")) " " strong { (name) } ": " (a.reason) }
+                        p { (ctx.t("Diminta oleh", "Requested by")) " " strong { (name) } ": " bdi { (a.reason) } }
                         form method="post" action=(format!("{base}/putus")) {
                             @if let Some(t) = &ctx.csrf { input type="hidden" name="csrf" value=(t); }
                             label for="reason-decide" {

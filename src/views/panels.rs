@@ -332,7 +332,7 @@ fn invitation_row(
     html! {
         tr id=(format!("undangan-{}", inv.id)) {
             td { (inv.registration_no) }
-            td { (inv.full_name) }
+            td { bdi { (inv.full_name) } }
             td { (inv.formation_code) }
             td {
                 (attendance_label(ctx, inv.attendance.as_deref()))

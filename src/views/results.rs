@@ -101,7 +101,7 @@ fn results_table(ctx: &PageCtx, fr: &FormationResults) -> Markup {
                     tr class=(r.status) {
                         td.num.rank { @if let Some(k) = r.rank { (k) } @else { "–" } }
                         td.regno { code { (r.registration_no) } }
-                        td.name { @if r.full_name.is_empty() { span.muted { "–" } } @else { (r.full_name) } }
+                        td.name { @if r.full_name.is_empty() { span.muted { "–" } } @else { bdi { (r.full_name) } } }
                         td.num.total data-label=(ctx.t("Total", "Total")) { @if r.total_2dp.is_empty() { "–" } @else { span title=(r.total_exact) { (r.total_2dp) } } }
                         td.status { (status_label(ctx, &r.status)) }
                     }
@@ -514,7 +514,7 @@ pub fn objection_detail(ctx: &PageCtx, v: &ObjectionDetail) -> Markup {
     let body = html! {
         h1 { (ctx.t("Sanggahan", "Objection")) " · " (o.registration_no) }
         p { (objection_status(ctx, &o.objection.status)) " · " (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
-        p { (ctx.t("Pendaftar", "Applicant")) ": " (o.full_name) " · " (ctx.t("Formasi", "Formation")) " " code { (o.formation_code) } }
+        p { (ctx.t("Pendaftar", "Applicant")) ": " bdi { (o.full_name) } " · " (ctx.t("Formasi", "Formation")) " " code { (o.formation_code) } }
         h2 { (ctx.t("Alasan sanggahan", "Grounds")) }
         p { (o.objection.grounds) }
         @if let Some(doc) = o.objection.document_id { p { a href=(format!("/dokumen/{doc}")) { (ctx.t("Lampiran", "Attachment")) } } }
@@ -600,7 +600,7 @@ pub fn admin_results(ctx: &PageCtx, v: &AdminResults) -> Markup {
             @if r.state == "final" {
                 p { (ctx.t("Hasil sudah final: nilai, verifikasi dan sanggahan terkunci.", "The results are final: scores, verification and objections are locked.")) }
             } @else if let Some((a, name)) = &o.pending {
-                p { (ctx.t("Diminta oleh", "Requested by")) " " (name) ", " (format_wita(a.requested_at)) ": " (a.reason) }
+                p { (ctx.t("Diminta oleh", "Requested by")) " " (name) ", " (format_wita(a.requested_at)) ": " bdi { (a.reason) } }
                 @if a.requested_by == v.me {
                     p.muted { (ctx.t("Anda yang meminta; admin lain yang menyetujui.", "You asked for it; another admin approves.")) }
                 } @else {

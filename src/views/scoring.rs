@@ -69,7 +69,7 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem], only_needed: bool) -> Markup {
                     @for i in &shown {
                         tr {
                             td { a href=(format!("/penilai/{}", i.application_id)) { (i.registration_no) } }
-                            td { (i.full_name) br; span.muted { (i.formation) } }
+                            td { bdi { (i.full_name) } br; span.muted { (i.formation) } }
                             td {
                                 @if i.recused { (ctx.t("Dikecualikan (konflik)", "Recused (conflict)")) }
                                 @else if i.declared.is_none() { (ctx.t("Perlu pernyataan konflik", "Declaration needed")) }
@@ -114,7 +114,7 @@ pub fn sheet(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>) -> Markup {
     let body = html! {
         p { a href="/penilai" { "← " (ctx.t("Daftar penilaian", "Scoring list")) } }
         h1 { (no) }
-        p { strong { (a.full_name) } }
+        p { strong { bdi { (a.full_name) } } }
         // Where the applicant lives: what a panelist needs to judge a conflict.
         p.muted.where {
             @if let Some(rt) = a.rt_number { "RT " (format!("{rt:03}")) " · " }

@@ -73,7 +73,7 @@ pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
                         @for row in rows {
                             tr {
                                 td { a href=(format!("/petugas/verifikasi/{}", row.application_id)) { (row.registration_no) } }
-                                td { (row.full_name) }
+                                td { bdi { (row.full_name) } }
                                 td { (row.kelurahan_name) }
                                 td { @if let Some(rt) = row.rt_number { (format!("{rt:03}")) } }
                                 td { (state_label(ctx, &row.state)) }
@@ -180,7 +180,7 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
         (notice(f.notice.as_deref()))
         p { (v.round_name) " · " strong { (state_label(ctx, &v.state)) } }
         dl {
-            dt { (ctx.t("Nama", "Name")) } dd { (v.full_name) }
+            dt { (ctx.t("Nama", "Name")) } dd { bdi { (v.full_name) } }
             dt { "NIK" } dd { (v.nik_masked) }
             dt { (ctx.t("Tempat, tanggal lahir", "Place and date of birth")) }
             dd { (v.birth_place) ", " @if let Some(d) = v.birth_date { (d.to_string()) } }
@@ -206,13 +206,13 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
         @if v.documents.is_empty() { p { (ctx.t("Tidak ada dokumen.", "No documents.")) } }
         ul {
             @for d in &v.documents {
-                li { a href=(format!("/petugas/verifikasi/{}/dokumen/{}", v.id, d.id)) target="_blank" rel="noopener" { (d.original_name) } " (" (d.content_type) ")" }
+                li { a href=(format!("/petugas/verifikasi/{}/dokumen/{}", v.id, d.id)) target="_blank" rel="noopener" { bdi { (d.original_name) } } " (" (d.content_type) ")" }
             }
         }
         @if let Some(p) = &v.pending_change {
             div.notice role="status" {
                 (ctx.t("Perubahan hasil menunggu persetujuan admin kedua. Alasan: ", "A change of outcome awaits a second admin's approval. Reason: "))
-                (p.reason)
+                bdi { (p.reason) }
             }
         }
         h2 { (ctx.t("Persyaratan", "Requirements")) }
@@ -301,7 +301,7 @@ pub fn approvals(
                     }
                 }
                 p { (ctx.t("Diajukan oleh ", "Requested by ")) (a.requested_by_name) ", " (format_wita(a.requested_at)) }
-                p { (ctx.t("Alasan: ", "Reason: ")) (a.reason) }
+                p { (ctx.t("Alasan: ", "Reason: ")) bdi { (a.reason) } }
                 @if let Some((id, en)) = &a.change {
                     p { (ctx.t("Perubahan: ", "Change: ")) (ctx.t(id, en)) }
                 } @else {

@@ -156,7 +156,7 @@ fn event_row(
             td {
                 (payload(&e.payload))
                 @if !e.reason.is_empty() {
-                    p { strong { (ctx.t("Alasan", "Reason")) ": " } (e.reason) }
+                    p { strong { (ctx.t("Alasan", "Reason")) ": " } bdi { (e.reason) } }
                 }
             }
         }
@@ -427,7 +427,7 @@ pub fn history_page(ctx: &PageCtx, h: &ApplicationHistory) -> Markup {
         h1 { (ctx.t("Riwayat pendaftaran", "Application history")) " " (title) }
         (workspace_nav(ctx))
         dl.summary {
-            dt { (ctx.t("Nama", "Name")) } dd { (a.full_name) }
+            dt { (ctx.t("Nama", "Name")) } dd { bdi { (a.full_name) } }
             dt { "NIK" } dd { code { (a.nik_masked.as_deref().unwrap_or("—")) } }
             dt { (ctx.t("Seleksi", "Round")) } dd { a href=(format!("{BASE}/seleksi/{}", a.round_id)) { (a.round_name) } }
             dt { (ctx.t("Formasi", "Formation")) }
@@ -472,7 +472,7 @@ pub fn history_page(ctx: &PageCtx, h: &ApplicationHistory) -> Markup {
                                     a href=(format!("{BASE}/jejak?subject_type={}&subject_id={}#e{}", urlencode(&c.subject_type), urlencode(&c.subject_id), c.seq)) { code { (c.action) } }
                                     " (seq " (c.seq) ") " (ctx.t("oleh", "by")) " "
                                     strong.cause-actor { (who(&c.actor)) } " (" (c.actor_role) ")"
-                                    @if !c.reason.is_empty() { br; (ctx.t("Alasan", "Reason")) ": " span.cause-reason { (c.reason) } }
+                                    @if !c.reason.is_empty() { br; (ctx.t("Alasan", "Reason")) ": " span.cause-reason { bdi { (c.reason) } } }
                                 } @else {
                                     "seq " (r.cause_seq)
                                 }
@@ -552,7 +552,7 @@ pub fn panelist_page(ctx: &PageCtx, p: &PanelistView) -> Markup {
                                 td.num { (v.version) @if v.version == card.current_version { " ✓" } }
                                 td { (format_wita(v.submitted_at)) @if let Some(s) = v.audit_seq { br; a href=(format!("{BASE}/jejak?registration_no={}#e{s}", urlencode(&card.registration_no))) { "seq " (s) } } }
                                 @for c in &p.criteria_codes { td.num { (v.values.get(c).map_or_else(|| "—".to_owned(), ToString::to_string)) } }
-                                td { (v.reason) }
+                                td { bdi { (v.reason) } }
                             }
                         }
                     }

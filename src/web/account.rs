@@ -601,7 +601,7 @@ pub async fn reset_submit(
 
 // ----------------------------------------------------------- account page
 
-async fn account_view(
+pub(crate) async fn account_view(
     app: &AppState,
     ctx: &PageCtx,
     csrf: &Csrf,
@@ -616,6 +616,10 @@ async fn account_view(
         email_verified: s.email_verified,
         conflict_data: s.role == Role::Panelist,
         applications: s.applications,
+        tokens: crate::views::api_tokens::TokensView {
+            rows: crate::services::api_tokens::list(&app.db, app.clock.now(), user.id).await?,
+            ..Default::default()
+        },
         ..Default::default()
     })
 }

@@ -102,7 +102,7 @@ fn mailbox(app: &AppState) -> AppResult<Mailbox> {
 
 /// Applicants must have confirmed their e-mail; operators and admins act at
 /// the help desk.
-fn may_apply(user: &CurrentUser) -> AppResult<()> {
+pub(crate) fn may_apply(user: &CurrentUser) -> AppResult<()> {
     match user.role {
         Role::Applicant => user.require_verified(),
         Role::Operator | Role::Admin => Ok(()),

@@ -35,6 +35,8 @@ pub mod public_downloads;
 pub mod info;
 // personal data: privacy notice, retention, erasure, access, breaches
 pub mod privacy;
+// personal API tokens
+pub mod api_tokens;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -139,7 +141,13 @@ pub fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
 
 /// The CSRF token extractor for POST handlers: the cookie's token and what
 /// form tokens are bound to (see [`csrf_session`]).
-pub struct Csrf(pub CsrfToken, csrf_session::Binding, [u8; 32]);
+pub struct Csrf(pub CsrfToken, csrf_session::Binding, [u8; 32], Bearer);
+
+/// Whether a request carries a bearer token: such a request needs no CSRF
+/// token, since another site cannot make a browser send one (a request with a
+/// bad token is refused by [`CurrentUser`] anyway).
+#[derive(Clone, Copy)]
+struct Bearer(bool);
 
 impl FromRequestParts<AppState> for Csrf {
     type Rejection = AppError;
@@ -149,15 +157,21 @@ impl FromRequestParts<AppState> for Csrf {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let key = csrf_binding_key(state);
+        let by_bearer = Bearer(bearer(&parts.headers).is_some());
         match parts.extensions.get::<CsrfSlot>() {
-            Some(slot) => Ok(Csrf(slot.token.clone(), slot.binding.clone(), key)),
+            Some(slot) => Ok(Csrf(
+                slot.token.clone(),
+                slot.binding.clone(),
+                key,
+                by_bearer,
+            )),
             None => {
                 let token = CsrfToken::from_request_parts(parts, state)
                     .await
                     .map_err(|_| AppError::Forbidden)?;
                 let session = parts.extensions.get::<Session>().cloned();
                 let binding = csrf_session::Binding::of(session.as_ref()).await;
-                Ok(Csrf(token, binding, key))
+                Ok(Csrf(token, binding, key, by_bearer))
             }
         }
     }
@@ -179,8 +193,12 @@ impl Csrf {
     /// Verifies a submitted token.
     ///
     /// # Errors
-    /// `StaleForm` when it is missing, wrong, or made for another session.
+    /// `StaleForm` when it is missing, wrong, or made for another session;
+    /// a request with a bearer token passes without one.
     pub fn verify(&self, submitted: &str) -> Result<(), AppError> {
+        if self.3.0 {
+            return Ok(());
+        }
         let token = self.1.open(&self.2, submitted).ok_or(AppError::StaleForm)?;
         self.0.verify(token).map_err(|_| AppError::StaleForm)
     }
@@ -252,6 +270,18 @@ impl FromRequestParts<AppState> for PageCtx {
             csrf,
         })
     }
+}
+
+/// The token of an `Authorization: Bearer` header, when the request has one.
+/// Only this scheme counts: a browser never adds it to a request on its own
+/// (unlike cookies or HTTP Basic credentials it remembers).
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The signed-in account of a request that requires one, loaded fresh from the
@@ -332,21 +362,39 @@ impl FromRequestParts<AppState> for CurrentUser {
             )
         };
 
-        let session = parts
-            .extensions
-            .get::<Session>()
-            .cloned()
-            .ok_or_else(login_required)?;
-        let stored = session
-            .get::<SessionAccount>(SESSION_ACCOUNT)
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?
-            .ok_or_else(login_required)?;
-        let acc = account::Entity::find_by_id(stored.id)
+        // A request with a bearer token is judged by the token alone: a bad
+        // one is 401 even when a session cookie rides along, so the cookie
+        // (the one credential a browser sends by itself) never stands in
+        // for a token that failed.
+        let (account_id, session) = match bearer(&parts.headers) {
+            Some(raw) => {
+                let id =
+                    crate::services::api_tokens::authenticate(&state.db, state.clock.now(), raw)
+                        .await?
+                        .ok_or(AppError::LoginRequired(None))?;
+                (id, None)
+            }
+            None => {
+                let session = parts
+                    .extensions
+                    .get::<Session>()
+                    .cloned()
+                    .ok_or_else(login_required)?;
+                let stored = session
+                    .get::<SessionAccount>(SESSION_ACCOUNT)
+                    .await
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?
+                    .ok_or_else(login_required)?;
+                (stored.id, Some(session))
+            }
+        };
+        let acc = account::Entity::find_by_id(account_id)
             .one(&state.db)
             .await?;
         let Some(acc) = acc.filter(|a| a.status == "active") else {
-            let _ = session.flush().await;
+            if let Some(session) = session {
+                let _ = session.flush().await;
+            }
             return Err(login_required());
         };
         let role = acc

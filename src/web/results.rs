@@ -264,11 +264,16 @@ pub async fn applicant_page(
 }
 
 /// `POST /pendaftaran/{id}/sanggahan` (multipart): files the objection.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "an axum handler: each argument is one extractor"
+)]
 pub async fn applicant_file(
     State(app): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
     csrf: Csrf,
+    ip: crate::web::account::ClientIp,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -311,6 +316,29 @@ pub async fn applicant_file(
             bytes: p.data.to_vec(),
             original_name: p.filename.clone().unwrap_or_default(),
         });
+    // An attachment counts against the same upload throttle as the
+    // application form's documents; over it, nothing is filed and the typed
+    // grounds come back with the reason.
+    if attachment.is_some()
+        && too_large.is_none()
+        && !crate::web::applications::upload_allowed(&app, user.id, &ip).await?
+    {
+        let mut view = applicant_view(&app, &user, &csrf, id).await?;
+        view.grounds = grounds;
+        view.error = Some(
+            ctx.t(
+                &crate::web::applications::too_many_uploads().id,
+                &crate::web::applications::too_many_uploads().en,
+            )
+            .to_owned(),
+        );
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            csrf.0,
+            v::applicant_page(&ctx, &view),
+        )
+            .into_response());
+    }
     let outcome = match too_large {
         Some(_) => Err(ServiceError::Invalid(format!(
             "Lampiran terlalu besar; maksimal {}.",

@@ -1391,7 +1391,7 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
     let ktp = reqs.iter().find(|q| q.code == "KTP").expect("KTP");
     assert!(
         page.body.contains(&format!(
-            "{} — <strong>Tidak Memenuhi Syarat</strong>: Dokumen tidak terbaca — {reason}",
+            "{} — <strong>Tidak Memenuhi Syarat</strong>: Dokumen tidak terbaca — <bdi>{reason}</bdi>",
             ktp.text_id
         )),
         "{}",

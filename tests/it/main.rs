@@ -65,3 +65,10 @@ mod information;
 mod resident_view;
 // personal data: privacy notice, retention, erasure, access, breaches
 mod privacy;
+// personal API tokens, API completeness and conformance
+mod api_conformance;
+mod api_resident;
+mod api_session;
+mod api_tokens;
+mod bidi;
+mod objection_uploads;

@@ -525,8 +525,8 @@ async fn only_auditors_and_admins_open_the_workspace_and_auditors_see_the_nik_ma
 
 /// Write routes anyone may use on their own behalf (log in and out,
 /// self-registration, password reset, the public status check, one's own
-/// password): not part of the auditor's refusal matrix.
-const SELF_SERVICE: [&str; 10] = [
+/// password, one's own API tokens): not part of the auditor's refusal matrix.
+const SELF_SERVICE: [&str; 12] = [
     "/masuk",
     "/keluar",
     "/daftar",
@@ -537,6 +537,8 @@ const SELF_SERVICE: [&str; 10] = [
     "/cek-status",
     "/cek-status/bukti",
     "/akun/sandi",
+    "/akun/token",
+    "/akun/token/{id}/cabut",
 ];
 
 /// The HTML routes of `src/router.rs` that accept POST, PUT, PATCH or DELETE.

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod account_scope;
+pub mod api_token;
 pub mod application;
 pub mod application_declaration;
 pub mod approval;

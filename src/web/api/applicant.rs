@@ -54,7 +54,7 @@ impl From<crate::domain::round::Msg> for Text {
 
 /// One requirement's latest verification outcome.
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct CheckItem {
+pub struct ApplicantCheck {
     pub requirement: Text,
     /// `ms` (memenuhi syarat: met) or `tms` (tidak memenuhi syarat: not met),
     /// lower case as the staff API takes it.
@@ -72,7 +72,7 @@ pub struct CheckItem {
 
 /// The fit-and-proper test the applicant is invited to.
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct InvitationItem {
+pub struct ApplicantInvitation {
     /// RFC 3339.
     pub starts_at: Option<String>,
     pub place: String,
@@ -111,8 +111,8 @@ pub struct TimelineItem {
     /// Derived from the latest stage; the same words as the HTML pages.
     pub headline: HeadlineItem,
     /// Verification outcomes, one per checked requirement.
-    pub checks: Vec<CheckItem>,
-    pub invitation: Option<InvitationItem>,
+    pub checks: Vec<ApplicantCheck>,
+    pub invitation: Option<ApplicantInvitation>,
     /// Only once published.
     pub result: Option<ResultItem>,
     pub objection_window: Option<ObjectionWindow>,
@@ -144,7 +144,7 @@ impl From<Timeline> for TimelineItem {
             checks: t
                 .checks
                 .into_iter()
-                .map(|c| CheckItem {
+                .map(|c| ApplicantCheck {
                     outcome_label: c.outcome_label().into(),
                     reason_label: c.reason_label().map(Into::into),
                     requirement: c.requirement.into(),
@@ -153,7 +153,7 @@ impl From<Timeline> for TimelineItem {
                     automatic_reason: c.automatic_reason.map(Into::into),
                 })
                 .collect(),
-            invitation: t.invitation.map(|(at, place)| InvitationItem {
+            invitation: t.invitation.map(|(at, place)| ApplicantInvitation {
                 starts_at: rfc3339(at),
                 place,
             }),

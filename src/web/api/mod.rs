@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod applicant;
+// the finishing pass over the generated document
+pub mod doc;
 // lottery witnesses, imports, progress (panel/admin input side)
 pub mod panel;
 pub mod public;
@@ -17,6 +19,9 @@ pub mod results;
 pub mod info;
 // personal data: the access download
 pub mod privacy;
+// applying and scoring through the API (same services as the forms)
+pub mod resident;
+pub mod scorecards;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -47,22 +52,45 @@ use crate::error::AppError;
 )]
 pub struct ApiDoc;
 
+/// The `/api/v1` routes by the module that describes them (merged into one
+/// router by [`routes`]; kept apart so a test can tell two modules' schemas
+/// of one name apart, which the merged document would silently overwrite).
+pub fn parts() -> Vec<(&'static str, OpenApiRouter<AppState>)> {
+    vec![
+        (
+            "public+applicant",
+            OpenApiRouter::new()
+                .routes(routes!(public::rounds))
+                .routes(routes!(public::regions))
+                .routes(routes!(applicant::my_applications))
+                .routes(routes!(applicant::my_application))
+                .routes(routes!(applicant::status_check_api)),
+        ),
+        ("admin", admin::routes()),
+        ("audit_exports", audit_exports::routes()),
+        ("trail", trail::routes()),
+        ("panel", panel::routes()),
+        ("results", results::routes()),
+        ("resident", resident::routes()),
+        ("scorecards", scorecards::routes()),
+        (
+            "info",
+            OpenApiRouter::new()
+                .routes(routes!(info::announcements))
+                .routes(routes!(info::help_desks)),
+        ),
+        (
+            "privacy",
+            OpenApiRouter::new().routes(routes!(privacy::my_data)),
+        ),
+    ]
+}
+
 /// Every `/api/v1` route with its OpenAPI description.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(public::rounds))
-        .routes(routes!(public::regions))
-        .routes(routes!(applicant::my_applications))
-        .routes(routes!(applicant::my_application))
-        .routes(routes!(applicant::status_check_api))
-        .merge(admin::routes())
-        .merge(audit_exports::routes())
-        .merge(trail::routes())
-        .merge(panel::routes())
-        .merge(results::routes())
-        .routes(routes!(info::announcements))
-        .routes(routes!(info::help_desks))
-        .routes(routes!(privacy::my_data))
+    parts()
+        .into_iter()
+        .fold(OpenApiRouter::new(), |all, (_, part)| all.merge(part))
 }
 
 /// An error body of the JSON API.

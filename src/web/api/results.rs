@@ -385,7 +385,7 @@ pub async fn propose_decision(
 
 /// Approve or reject something pending.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct DecisionBody {
+pub struct ApprovalDecisionBody {
     /// `approve` or `reject`.
     pub decision: String,
     #[serde(default)]
@@ -395,13 +395,13 @@ pub struct DecisionBody {
 /// A second admin (never the proposer: 403) approves the proposed decision,
 /// or sends it back to the reviewer.
 #[utoipa::path(post, path = "/admin/objections/{id}/decision", tag = "results", tags = ["admin"],
-    params(("id" = Uuid, Path)), request_body = DecisionBody,
+    params(("id" = Uuid, Path)), request_body = ApprovalDecisionBody,
     responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
 pub async fn decide_objection(
     State(app): State<AppState>,
     user: AdminUser,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<DecisionBody>,
+    ApiJson(b): ApiJson<ApprovalDecisionBody>,
 ) -> Res<ObjectionBody> {
     let (id, approve, from) = admin_decision(&app, &user, &id, &b.decision)?;
     let mail = MailCtx {
@@ -477,13 +477,13 @@ pub async fn request_finalization(
 /// signed, final e-mails are queued) or rejects the request; the requester
 /// cannot (403).
 #[utoipa::path(post, path = "/admin/rounds/{id}/finalization/decision", tag = "results", tags = ["admin"],
-    params(("id" = Uuid, Path)), request_body = DecisionBody,
+    params(("id" = Uuid, Path)), request_body = ApprovalDecisionBody,
     responses((status = 200, body = FinalizationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
 pub async fn decide_finalization(
     State(app): State<AppState>,
     user: AdminUser,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<DecisionBody>,
+    ApiJson(b): ApiJson<ApprovalDecisionBody>,
 ) -> Res<FinalizationBody> {
     let (id, approve, from) = admin_decision(&app, &user, &id, &b.decision)?;
     let mail = MailCtx {
