@@ -3,7 +3,8 @@
 //! A count of 1 to 4 could single a resident out ("the only woman over 60
 //! who applied in this kelurahan"), so it is shown as `<5`. When exactly one
 //! part of a breakdown is hidden, its value would follow from the total and
-//! the other parts; the smallest other non-zero part is then hidden too.
+//! the other parts; the smallest other non-zero part is then hidden too,
+//! and so on through every sum the table publishes ([`protect`]).
 
 /// Counts below this (and above zero) are never published.
 pub const SUPPRESS_BELOW: u64 = 5;
@@ -38,24 +39,73 @@ pub fn single(n: u64) -> Shown {
     }
 }
 
-/// The parts of a breakdown whose total is published as well.
+/// The parts of one breakdown whose total is published as well.
 #[must_use]
 pub fn parts(counts: &[u64]) -> Vec<Shown> {
-    let mut out: Vec<Shown> = counts.iter().map(|&n| single(n)).collect();
-    let hidden = out.iter().filter(|s| **s == Shown::Suppressed).count();
-    let total_shown = single(counts.iter().sum()) != Shown::Suppressed;
-    if hidden == 1 && total_shown {
-        let smallest = counts
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| **n > 0 && out[*i] != Shown::Suppressed)
-            .min_by_key(|(_, n)| **n)
-            .map(|(i, _)| i);
-        if let Some(i) = smallest {
-            out[i] = Shown::Suppressed;
+    let mut values = counts.to_vec();
+    values.push(counts.iter().sum());
+    let whole = Breakdown {
+        total: counts.len(),
+        parts: (0..counts.len()).collect(),
+    };
+    let mut out = protect(&values, &[whole]);
+    out.truncate(counts.len());
+    out
+}
+
+/// One published sum: the cell `total` equals the sum of the cells `parts`
+/// (indices into the table given to [`protect`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breakdown {
+    pub total: usize,
+    pub parts: Vec<usize>,
+}
+
+/// Which cells of a table may be published, given every sum that holds in
+/// it (sex and age within a row, kelurahan within their kecamatan,
+/// kecamatan within the city).
+///
+/// Counts from 1 to 4 are hidden first. Then, until nothing changes, no sum
+/// may leave exactly one unknown: a shown total with one hidden part, or a
+/// hidden total whose parts are all shown, would give the hidden cell back
+/// by subtraction or addition. The smallest other non-zero part is hidden
+/// (or, when none is left, the total), and a cell hidden for one sum is
+/// checked again in every other sum it belongs to.
+#[must_use]
+pub fn protect(values: &[u64], breakdowns: &[Breakdown]) -> Vec<Shown> {
+    let mut out: Vec<Shown> = values.iter().map(|&n| single(n)).collect();
+    let hidden = |out: &[Shown], i: usize| out[i] == Shown::Suppressed;
+    loop {
+        let mut changed = false;
+        for b in breakdowns {
+            let hidden_parts = b.parts.iter().filter(|&&i| hidden(&out, i)).count();
+            let one_unknown = if hidden(&out, b.total) {
+                hidden_parts == 0
+            } else {
+                hidden_parts == 1
+            };
+            if !one_unknown {
+                continue;
+            }
+            let smallest = b
+                .parts
+                .iter()
+                .copied()
+                .filter(|&i| values[i] > 0 && !hidden(&out, i))
+                .min_by_key(|&i| (values[i], i));
+            // With no part left to hide and the total hidden already, the
+            // cells are not an exact sum (sex or age not given by everyone)
+            // and nothing follows from them.
+            let cell = smallest.unwrap_or(b.total);
+            if !hidden(&out, cell) {
+                out[cell] = Shown::Suppressed;
+                changed = true;
+            }
+        }
+        if !changed {
+            return out;
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -110,6 +160,85 @@ mod tests {
                         assert_ne!(hidden, 1, "{a} {b} {c}: {p:?}");
                     }
                 }
+            }
+        }
+    }
+
+    /// Every sum of a three-level table (city ⊃ kecamatan ⊃ kelurahan).
+    fn hierarchy(kec: &[Vec<u64>]) -> (Vec<u64>, Vec<Breakdown>) {
+        let mut values = vec![0];
+        let mut city = Breakdown {
+            total: 0,
+            parts: vec![],
+        };
+        let mut sums = vec![];
+        for kels in kec {
+            let k = values.len();
+            values.push(kels.iter().sum());
+            values[0] += values[k];
+            city.parts.push(k);
+            let first = values.len();
+            values.extend(kels);
+            sums.push(Breakdown {
+                total: k,
+                parts: (first..values.len()).collect(),
+            });
+        }
+        sums.push(city);
+        (values, sums)
+    }
+
+    #[test]
+    fn a_hidden_kelurahan_cannot_be_derived_from_its_kecamatan_total() {
+        // 3 + 10 + 12 = 25: with 10, 12 and 25 shown, the 3 would follow.
+        let (values, sums) = hierarchy(&[vec![3, 10, 12], vec![20, 30]]);
+        let out = protect(&values, &sums);
+        for b in &sums {
+            let hidden = b
+                .parts
+                .iter()
+                .filter(|&&i| out[i] == Shown::Suppressed)
+                .count();
+            if out[b.total] == Shown::Suppressed {
+                assert_ne!(hidden, 0, "{out:?}");
+            } else {
+                assert_ne!(hidden, 1, "{out:?}");
+            }
+        }
+        assert_eq!(out[2], Shown::Suppressed, "the 3");
+        assert_eq!(out[3], Shown::Suppressed, "the 10 goes with it");
+        assert_eq!(out[4], Shown::Count(12));
+    }
+
+    #[test]
+    fn a_kecamatan_hidden_for_the_city_sum_hides_one_of_its_kelurahan_too() {
+        // Kecamatan 2 holds 4 (hidden), so kecamatan 1 (6, the smallest
+        // other) is hidden for the city sum; its kelurahan 6 = 6 + 0 would
+        // give it back, so that kelurahan goes as well.
+        let (values, sums) = hierarchy(&[vec![6, 0], vec![4], vec![40]]);
+        let out = protect(&values, &sums);
+        assert_eq!(out[1], Shown::Suppressed);
+        assert_eq!(out[2], Shown::Suppressed);
+        assert_eq!(out[3], Shown::Count(0));
+    }
+
+    proptest::proptest! {
+        /// No published sum leaves exactly one unknown, whatever the table.
+        #[test]
+        fn no_sum_leaves_one_unknown(
+            kec in proptest::collection::vec(proptest::collection::vec(0u64..30, 1..5), 1..5)
+        ) {
+            let (values, sums) = hierarchy(&kec);
+            let out = protect(&values, &sums);
+            for (i, v) in values.iter().enumerate() {
+                if (1..SUPPRESS_BELOW).contains(v) {
+                    proptest::prop_assert_eq!(out[i], Shown::Suppressed);
+                }
+            }
+            for b in &sums {
+                let hidden = b.parts.iter().filter(|&&i| out[i] == Shown::Suppressed).count();
+                let total_hidden = out[b.total] == Shown::Suppressed;
+                proptest::prop_assert!(!(total_hidden && hidden == 0) && !(!total_hidden && hidden == 1));
             }
         }
     }

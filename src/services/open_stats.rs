@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::information::InfoError;
 use crate::db::entities::{application, kecamatan, kelurahan, ranking, round, test_invitation};
-use crate::domain::open_stats::{Shown, parts, single};
+use crate::domain::open_stats::{Breakdown, Shown, protect};
 
 /// The stages counted, in order.
 pub const STAGES: [(&str, &str, &str); 5] = [
@@ -62,20 +62,10 @@ impl Counts {
         }
     }
 
-    /// Total, then sex, then age bands, each breakdown protected on its own.
-    fn shown(&self) -> [Shown; 8] {
-        let sex = parts(&[self.male, self.female]);
-        let age = parts(&self.age);
-        [
-            single(self.total),
-            sex[0],
-            sex[1],
-            age[0],
-            age[1],
-            age[2],
-            age[3],
-            age[4],
-        ]
+    /// Total, male, female, then the age bands: the columns of [`GROUPS`].
+    fn cells(&self) -> [u64; 8] {
+        let [a0, a1, a2, a3, a4] = self.age;
+        [self.total, self.male, self.female, a0, a1, a2, a3, a4]
     }
 }
 
@@ -101,6 +91,48 @@ pub struct RoundStats {
     pub results_published: bool,
     /// The city first, then each kecamatan followed by its kelurahan.
     pub rows: Vec<StatsRow>,
+}
+
+/// What may be published of each row, stage by stage, given the rows' raw
+/// counts and which rows add up to which (`(total row, part rows)`).
+fn protect_rows(raw: &[[Counts; 5]], hierarchy: &[(usize, Vec<usize>)]) -> Vec<[[Shown; 8]; 5]> {
+    let sums = sums_of(raw.len(), hierarchy);
+    let mut out = vec![[[Shown::Count(0); 8]; 5]; raw.len()];
+    for stage in 0..STAGES.len() {
+        let values: Vec<u64> = raw.iter().flat_map(|c| c[stage].cells()).collect();
+        let shown = protect(&values, &sums);
+        for (r, row) in out.iter_mut().enumerate() {
+            row[stage].copy_from_slice(&shown[r * 8..r * 8 + 8]);
+        }
+    }
+    out
+}
+
+/// Every sum one stage's table publishes, over cells `row * 8 + group`: sex
+/// and age within each row, then each group column down the hierarchy
+/// (`(total row, part rows)`), so no hidden count follows from the others.
+fn sums_of(rows: usize, hierarchy: &[(usize, Vec<usize>)]) -> Vec<Breakdown> {
+    let mut sums = vec![];
+    for r in 0..rows {
+        let cell = |g: usize| r * 8 + g;
+        sums.push(Breakdown {
+            total: cell(0),
+            parts: vec![cell(1), cell(2)],
+        });
+        sums.push(Breakdown {
+            total: cell(0),
+            parts: (3..8).map(cell).collect(),
+        });
+    }
+    for (total, parts) in hierarchy {
+        for g in 0..8 {
+            sums.push(Breakdown {
+                total: total * 8 + g,
+                parts: parts.iter().map(|p| p * 8 + g).collect(),
+            });
+        }
+    }
+    sums
 }
 
 fn age_band(birth: Option<Date>, on: Date) -> Option<usize> {
@@ -203,15 +235,6 @@ pub async fn round_stats(db: &DatabaseConnection, slug: &str) -> Result<RoundSta
             }
         }
     };
-    let shown = |c: &[Counts; 5]| -> [[Shown; 8]; 5] {
-        [
-            c[0].shown(),
-            c[1].shown(),
-            c[2].shown(),
-            c[3].shown(),
-            c[4].shown(),
-        ]
-    };
     // Grouped by kecamatan name, kelurahan by name.
     let mut grouped: BTreeMap<String, Vec<(String, String, [Counts; 5])>> = BTreeMap::new();
     let mut city = [Counts::default(); 5];
@@ -236,30 +259,45 @@ pub async fn round_stats(db: &DatabaseConnection, slug: &str) -> Result<RoundSta
         kecamatan: String::new(),
         kelurahan_code: String::new(),
         kelurahan: String::new(),
-        counts: shown(&city),
+        counts: [[Shown::Count(0); 8]; 5],
     }];
+    // Raw counts beside the rows, and which rows add up to which.
+    let mut raw = vec![city];
+    let mut kecamatan_sums: Vec<(usize, Vec<usize>)> = vec![];
+    let mut city_parts = vec![];
     for (kec, mut list) in grouped {
         list.sort_by(|a, b| a.1.cmp(&b.1));
         let mut total = [Counts::default(); 5];
         for (_, _, c) in &list {
             merge(&mut total, c);
         }
+        let k = rows.len();
+        city_parts.push(k);
         rows.push(StatsRow {
             level: "kecamatan",
             kecamatan: kec.clone(),
             kelurahan_code: String::new(),
             kelurahan: String::new(),
-            counts: shown(&total),
+            counts: [[Shown::Count(0); 8]; 5],
         });
+        raw.push(total);
+        let mut kels = vec![];
         for (code, name, c) in list {
+            kels.push(rows.len());
             rows.push(StatsRow {
                 level: "kelurahan",
                 kecamatan: kec.clone(),
                 kelurahan_code: code,
                 kelurahan: name,
-                counts: shown(&c),
+                counts: [[Shown::Count(0); 8]; 5],
             });
+            raw.push(c);
         }
+        kecamatan_sums.push((k, kels));
+    }
+    kecamatan_sums.push((0, city_parts));
+    for (row, shown) in rows.iter_mut().zip(protect_rows(&raw, &kecamatan_sums)) {
+        row.counts = shown;
     }
     Ok(RoundStats {
         round_name: r.name,
@@ -325,5 +363,36 @@ mod tests {
             Some(4)
         );
         assert_eq!(age_band(None, date!(2026 - 12 - 01)), None);
+    }
+
+    fn applied(total: u64) -> [Counts; 5] {
+        let mut c = [Counts::default(); 5];
+        c[0].total = total;
+        c
+    }
+
+    #[test]
+    fn a_hidden_kelurahan_does_not_follow_from_its_kecamatan_or_the_city() {
+        // City 45 = kecamatan 25 (kelurahan 3 + 10 + 12) + kecamatan 20.
+        let raw = [
+            applied(45),
+            applied(25),
+            applied(3),
+            applied(10),
+            applied(12),
+            applied(20),
+            applied(20),
+        ];
+        let hierarchy = [(1, vec![2, 3, 4]), (5, vec![6]), (0, vec![1, 5])];
+        let shown = protect_rows(&raw, &hierarchy);
+        let total = |r: usize| shown[r][0][0];
+        assert_eq!(total(2), Shown::Suppressed, "3 is a small count");
+        assert_eq!(
+            total(3),
+            Shown::Suppressed,
+            "25 − 12 − 10 would give the 3 back"
+        );
+        assert_eq!(total(4), Shown::Count(12));
+        assert_eq!(total(0), Shown::Count(45));
     }
 }

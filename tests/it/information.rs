@@ -184,6 +184,47 @@ async fn on_the_demo_a_resident_finds_help_desk_and_sop_feeds_and_texts_reach_de
         csv.contains("city,,,,applied,total,"),
         "a city-wide total: {csv}"
     );
+    no_hidden_count_follows_from_a_published_sum(&csv);
+}
+
+/// A kecamatan's count is the sum of its kelurahan, and the city's the sum
+/// of its kecamatan: where the sum is shown, one hidden part would follow by
+/// subtraction; where the sum is hidden and every part shown, by addition.
+fn no_hidden_count_follows_from_a_published_sum(csv: &str) {
+    use std::collections::BTreeMap;
+    // (stage, group, parent) → (sum shown?, parts hidden, parts)
+    let mut sums: BTreeMap<(String, String, String), (Option<bool>, usize, usize)> =
+        BTreeMap::new();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (level, kec, stage, group, count) = (f[0], f[1], f[4], f[5], f[6]);
+        let hidden = count == "<5";
+        let key = |parent: &str| (stage.to_owned(), group.to_owned(), parent.to_owned());
+        match level {
+            "city" => sums.entry(key("city")).or_default().0 = Some(!hidden),
+            "kecamatan" => {
+                sums.entry(key(&format!("kec:{kec}"))).or_default().0 = Some(!hidden);
+                let e = sums.entry(key("city")).or_default();
+                e.1 += usize::from(hidden);
+                e.2 += 1;
+            }
+            _ => {
+                let e = sums.entry(key(&format!("kec:{kec}"))).or_default();
+                e.1 += usize::from(hidden);
+                e.2 += 1;
+            }
+        }
+    }
+    let mut checked = 0;
+    for ((stage, group, parent), (shown, hidden, parts)) in &sums {
+        let shown = shown.expect("every sum has its row");
+        assert!(
+            !(shown && *hidden == 1) && !(!shown && *hidden == 0 && *parts > 0),
+            "{stage}/{group} under {parent}: sum shown {shown}, {hidden} of {parts} parts hidden"
+        );
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked} sums checked");
 }
 
 /// A tiny HTTP server on loopback standing in for an SMS/WhatsApp gateway:
