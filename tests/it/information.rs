@@ -192,9 +192,9 @@ async fn on_the_demo_a_resident_finds_help_desk_and_sop_feeds_and_texts_reach_de
 /// subtraction; where the sum is hidden and every part shown, by addition.
 fn no_hidden_count_follows_from_a_published_sum(csv: &str) {
     use std::collections::BTreeMap;
-    // (stage, group, parent) → (sum shown?, parts hidden, parts)
-    let mut sums: BTreeMap<(String, String, String), (Option<bool>, usize, usize)> =
-        BTreeMap::new();
+    /// (stage, group, parent) → (sum shown?, parts hidden, parts)
+    type Sums = BTreeMap<(String, String, String), (Option<bool>, usize, usize)>;
+    let mut sums = Sums::new();
     for line in csv.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let (level, kec, stage, group, count) = (f[0], f[1], f[4], f[5], f[6]);
@@ -218,8 +218,13 @@ fn no_hidden_count_follows_from_a_published_sum(csv: &str) {
     let mut checked = 0;
     for ((stage, group, parent), (shown, hidden, parts)) in &sums {
         let shown = shown.expect("every sum has its row");
+        let one_unknown = if shown {
+            *hidden == 1
+        } else {
+            *hidden == 0 && *parts > 0
+        };
         assert!(
-            !(shown && *hidden == 1) && !(!shown && *hidden == 0 && *parts > 0),
+            !one_unknown,
             "{stage}/{group} under {parent}: sum shown {shown}, {hidden} of {parts} parts hidden"
         );
         checked += 1;
