@@ -6,6 +6,7 @@ use maud::{Markup, PreEscaped, html};
 use time::OffsetDateTime;
 
 use super::layout::{Page, PageCtx, layout};
+use super::scroll::scroll_table;
 use crate::domain::markdown;
 use crate::domain::round::{Msg, WITA};
 use crate::services::info_docs::SopItem;
@@ -262,14 +263,15 @@ pub fn stats(ctx: &PageCtx, s: &RoundStats) -> Markup {
         h1 { (ctx.t("Statistik terbuka", "Open statistics")) }
         p { (s.round_name) " (" (s.year) ")" }
         p.muted { (ctx.t(
-            "Jumlah 1–4 ditulis <5 agar tidak ada warga yang dapat dikenali; bila hanya satu bagian dari rincian yang disembunyikan, bagian terkecil berikutnya ikut disembunyikan.",
-            "Counts of 1–4 read <5 so nobody can be singled out; when only one part of a breakdown would be hidden, the next smallest part is hidden too."
+            "Jumlah 1–4 ditulis <5 agar tidak ada warga yang dapat dikenali; bila satu angka tersembunyi dapat dihitung dari jumlah lain (kelurahan dari kecamatannya, kecamatan dari seluruh kota), angka terkecil berikutnya ikut disembunyikan.",
+            "Counts of 1–4 read <5 so nobody can be singled out; where a hidden count could be worked out from a sum (a kelurahan from its kecamatan, a kecamatan from the city), the next smallest count is hidden too."
         )) }
         @if !s.results_published {
             p.muted { (ctx.t("Jumlah terpilih tampil setelah hasil diumumkan.", "The number selected shows once results are published.")) }
         }
         p { a href=(format!("/seleksi/{}/statistik.csv", s.round_slug)) { (ctx.t("Unduh CSV (tanpa masuk)", "Download CSV (no sign-in)")) } }
         h2 { (ctx.t("Per wilayah", "By area")) }
+        (scroll_table(ctx, ctx.t("Statistik per wilayah", "Statistics by area"), html! {
         table.stats {
             thead { tr {
                 th { (ctx.t("Wilayah", "Area")) }
@@ -288,8 +290,10 @@ pub fn stats(ctx: &PageCtx, s: &RoundStats) -> Markup {
                 }
             }
         }
+        }))
         @if let Some(city) = s.rows.first() {
             h2 { (ctx.t("Seluruh kota menurut jenis kelamin dan umur", "Whole city by sex and age")) }
+            (scroll_table(ctx, ctx.t("Statistik menurut jenis kelamin dan umur", "Statistics by sex and age"), html! {
             table.stats {
                 thead { tr {
                     th { (ctx.t("Kelompok", "Group")) }
@@ -304,6 +308,7 @@ pub fn stats(ctx: &PageCtx, s: &RoundStats) -> Markup {
                     }
                 }
             }
+            }))
         }
     };
     layout(
