@@ -5,6 +5,7 @@ pub mod entities;
 pub mod merkle;
 pub mod ops;
 pub mod pool;
+pub mod value_types;
 
 use std::time::Duration;
 

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod analytics;
 pub mod api_token;
+pub mod application;
 pub mod audit;
 pub mod checkpoint;
 pub mod eligibility;

@@ -10,33 +10,9 @@
 
 use time::OffsetDateTime;
 
+use super::application::ApplicationState;
 use super::ranking::Status;
 use super::round::{Msg, format_wita};
-
-/// The stored state of an application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AppState {
-    Draft,
-    Submitted,
-    Eligible,
-    Ineligible,
-    Withdrawn,
-}
-
-impl AppState {
-    /// The state from its stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<AppState> {
-        Some(match s {
-            "draft" => AppState::Draft,
-            "submitted" => AppState::Submitted,
-            "eligible" => AppState::Eligible,
-            "ineligible" => AppState::Ineligible,
-            "withdrawn" => AppState::Withdrawn,
-            _ => return None,
-        })
-    }
-}
 
 /// Where an objection stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,7 +92,7 @@ pub struct Published {
 /// Everything the headline is derived from.
 #[derive(Clone, Debug)]
 pub struct Facts {
-    pub state: AppState,
+    pub state: ApplicationState,
     /// The requirements not met, in the round's order.
     pub failing: Vec<Failing>,
     /// The test's start and place.
@@ -247,7 +223,7 @@ fn failing_details(failing: &[Failing]) -> Vec<Msg> {
 /// the submission.
 #[must_use]
 pub fn headline(f: &Facts) -> Headline {
-    if f.state == AppState::Withdrawn {
+    if f.state == ApplicationState::Withdrawn {
         return withdrawn();
     }
     if let Some((stage, reasons)) = &f.objection {
@@ -297,7 +273,7 @@ pub fn headline(f: &Facts) -> Headline {
         };
     }
     match f.state {
-        AppState::Draft => Headline {
+        ApplicationState::Draft => Headline {
             title: Msg::new("Draf (belum dikirim)", "Draft (not submitted)"),
             details: Vec::new(),
             next: Msg::new(
@@ -305,7 +281,7 @@ pub fn headline(f: &Facts) -> Headline {
                 "Complete the form and submit the application.",
             ),
         },
-        AppState::Submitted => Headline {
+        ApplicationState::Submitted => Headline {
             title: Msg::new(
                 "Terkirim, menunggu verifikasi",
                 "Submitted, awaiting verification",
@@ -316,7 +292,7 @@ pub fn headline(f: &Facts) -> Headline {
                 "The committee checks the requirements and documents (verification).",
             ),
         },
-        AppState::Ineligible => {
+        ApplicationState::Ineligible => {
             let first = f.failing.first().map(|x| {
                 Msg::new(
                     x.requirement.id.trim_end_matches('.'),
@@ -344,7 +320,7 @@ pub fn headline(f: &Facts) -> Headline {
                 ),
             }
         }
-        AppState::Eligible => match &f.invitation {
+        ApplicationState::Eligible => match &f.invitation {
             Some((at, place)) => Headline {
                 title: Msg::new(
                     "Memenuhi syarat (MS), diundang uji kelayakan",
@@ -371,7 +347,7 @@ pub fn headline(f: &Facts) -> Headline {
                 ),
             },
         },
-        AppState::Withdrawn => withdrawn(),
+        ApplicationState::Withdrawn => withdrawn(),
     }
 }
 
@@ -391,7 +367,7 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
-    fn facts(state: AppState) -> Facts {
+    fn facts(state: ApplicationState) -> Facts {
         Facts {
             state,
             failing: Vec::new(),
@@ -405,7 +381,7 @@ mod tests {
 
     #[test]
     fn a_published_rank_outranks_the_eligible_headline() {
-        let mut f = facts(AppState::Eligible);
+        let mut f = facts(ApplicationState::Eligible);
         f.invitation = Some((datetime!(2027-02-01 01:00 UTC), "Aula".into()));
         f.result = Some(Published {
             status: Some(Status::NotSelected),
@@ -420,7 +396,7 @@ mod tests {
 
     #[test]
     fn a_filed_objection_reads_masuk_never_diterima() {
-        let mut f = facts(AppState::Eligible);
+        let mut f = facts(ApplicationState::Eligible);
         f.objection = Some((ObjectionStage::Filed, String::new()));
         let h = headline(&f);
         assert!(h.title.id.contains("masuk"));
@@ -431,7 +407,7 @@ mod tests {
 
     #[test]
     fn tms_names_the_failing_requirement_first_then_the_window() {
-        let mut f = facts(AppState::Ineligible);
+        let mut f = facts(ApplicationState::Ineligible);
         f.failing = vec![Failing {
             requirement: Msg::new("Pindaian Kartu Keluarga.", "Family card scan."),
             reason: Msg::new("Dokumen tidak terbaca", "Document unreadable"),
@@ -454,7 +430,7 @@ mod tests {
 
     #[test]
     fn an_open_window_says_until_when() {
-        let mut f = facts(AppState::Ineligible);
+        let mut f = facts(ApplicationState::Ineligible);
         f.objection_window = Some((
             datetime!(2027-02-01 00:00 UTC),
             datetime!(2027-03-05 00:00 UTC),
@@ -464,14 +440,14 @@ mod tests {
 
     #[test]
     fn withdrawal_wins_over_everything() {
-        let mut f = facts(AppState::Withdrawn);
+        let mut f = facts(ApplicationState::Withdrawn);
         f.objection = Some((ObjectionStage::Filed, String::new()));
         assert_eq!(headline(&f).title.id, "Dibatalkan");
     }
 
     #[test]
     fn a_final_result_has_no_objection_step() {
-        let mut f = facts(AppState::Eligible);
+        let mut f = facts(ApplicationState::Eligible);
         f.result = Some(Published {
             status: Some(Status::Selected),
             rank: Some(1),

@@ -25,6 +25,7 @@ use crate::db::entities::{
     requirement, round, rt,
 };
 use crate::domain::account::Email;
+use crate::domain::application::ApplicationState;
 use crate::domain::eligibility::Verdict;
 use crate::domain::family_card::FamilyCardNo;
 use crate::domain::lang::Lang;
@@ -34,9 +35,7 @@ use crate::domain::registration::{
 };
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
-use crate::domain::status_headline::{
-    self, AppState, Facts, Failing, Headline, ObjectionStage, Published,
-};
+use crate::domain::status_headline::{self, Facts, Failing, Headline, ObjectionStage, Published};
 use crate::domain::text::plain_text;
 use crate::mail::{Locale, Mailbox, Template, enqueue};
 use crate::pii::NikVault;
@@ -45,18 +44,17 @@ use crate::storage::FileStore;
 /// Longest motivation or experience text, in characters.
 pub const MAX_LONG_TEXT: usize = 2000;
 
-/// The values of `application.state`.
+/// The values of `application.state`, by their old names.
+// Kept while other branches still use these names; new code names
+// `ApplicationState` directly.
 pub mod state {
-    /// Being filled in.
-    pub const DRAFT: &str = "draft";
-    /// Submitted, waiting for verification.
-    pub const SUBMITTED: &str = "submitted";
-    /// Met every requirement.
-    pub const ELIGIBLE: &str = "eligible";
-    /// Failed a requirement.
-    pub const INELIGIBLE: &str = "ineligible";
-    /// Withdrawn by the applicant.
-    pub const WITHDRAWN: &str = "withdrawn";
+    use crate::domain::application::ApplicationState;
+
+    pub const DRAFT: ApplicationState = ApplicationState::Draft;
+    pub const SUBMITTED: ApplicationState = ApplicationState::Submitted;
+    pub const ELIGIBLE: ApplicationState = ApplicationState::Eligible;
+    pub const INELIGIBLE: ApplicationState = ApplicationState::Ineligible;
+    pub const WITHDRAWN: ApplicationState = ApplicationState::Withdrawn;
 }
 
 /// Why an application use case did not happen. Nothing was changed.
@@ -264,7 +262,7 @@ pub struct StartDraft {
 /// moves the round on).
 #[must_use]
 pub fn accepts_applications(r: &round::Model, now: OffsetDateTime) -> bool {
-    r.state == RoundState::Registration.as_str()
+    r.state == RoundState::Registration
         && r.registration_closes_at.is_some_and(|c| now < c)
         && r.registration_opens_at.is_none_or(|o| now >= o)
 }
@@ -346,7 +344,7 @@ pub async fn start_draft(
         formation_id: Set(Some(formation_id)),
         account_id: Set((!assisted).then_some(who)),
         registration_no: Set(None),
-        state: Set(state::DRAFT.into()),
+        state: Set(state::DRAFT),
         assisted_by: Set(assisted.then_some(who)),
         full_name: Set(String::new()),
         nik_ciphertext: Set(None),
@@ -1032,7 +1030,7 @@ pub async fn submit(
     let tx = begin_write(db).await?;
     let a = load_for_edit(&tx, &acting, id).await?;
     if a.state != state::DRAFT {
-        return match (&a.registration_no, a.state.as_str()) {
+        return match (&a.registration_no, a.state) {
             (Some(no), state::SUBMITTED | state::ELIGIBLE | state::INELIGIBLE) => Ok(Submitted {
                 id,
                 registration_no: no.clone(),
@@ -1181,7 +1179,7 @@ pub async fn submit(
     let registration_no = number.to_string();
     let assisted = a.account_id.is_none();
     let mut m: application::ActiveModel = a.clone().into();
-    m.state = Set(state::SUBMITTED.into());
+    m.state = Set(state::SUBMITTED);
     m.formation_id = Set(Some(formation_id));
     m.nik_hash = Set(Some(nik_hash));
     m.registration_no = Set(Some(registration_no.clone()));
@@ -1341,12 +1339,12 @@ pub async fn reissue_pin(
 #[must_use]
 pub fn can_withdraw(a: &application::Model, r: &round::Model, now: OffsetDateTime) -> bool {
     let before_assessment = matches!(
-        RoundState::parse(&r.state),
+        Some(r.state),
         Some(RoundState::Registration | RoundState::Verification)
     ) && r.assessment_starts_at.is_none_or(|s| now < s);
     before_assessment
         && matches!(
-            a.state.as_str(),
+            a.state,
             state::DRAFT | state::SUBMITTED | state::ELIGIBLE | state::INELIGIBLE
         )
 }
@@ -1375,7 +1373,7 @@ pub async fn withdraw(
         ));
     }
     let mut m: application::ActiveModel = a.clone().into();
-    m.state = Set(state::WITHDRAWN.into());
+    m.state = Set(state::WITHDRAWN);
     m.withdrawn_at = Set(Some(now));
     m.updated_at = Set(now);
     m.update(&tx).await?;
@@ -1617,7 +1615,7 @@ pub async fn check_status(
 #[derive(Clone, Debug)]
 pub struct PublicStatus {
     pub first_name: String,
-    pub state: String,
+    pub state: crate::domain::application::ApplicationState,
     pub round_name: String,
     pub registration_no: String,
     pub submitted_at: Option<OffsetDateTime>,
@@ -1775,8 +1773,8 @@ pub async fn timeline(
     let state = application::Entity::find_by_id(id)
         .one(db)
         .await?
-        .and_then(|a| AppState::parse(&a.state))
-        .unwrap_or(AppState::Submitted);
+        .map(|a| a.state)
+        .unwrap_or(ApplicationState::Submitted);
     let mut t = Timeline {
         checks: lines,
         invitation,
@@ -1785,7 +1783,7 @@ pub async fn timeline(
         objection,
         headline: Headline::default(),
     };
-    t.headline = status_headline::headline(&t.facts(state, r.state == "final", now));
+    t.headline = status_headline::headline(&t.facts(state, r.state == RoundState::Final, now));
     Ok(t)
 }
 
@@ -1794,7 +1792,12 @@ impl Timeline {
     /// order) with their reasons, the invitation, the result, the window and
     /// the latest objection.
     #[must_use]
-    pub fn facts(&self, state: AppState, final_result: bool, now: OffsetDateTime) -> Facts {
+    pub fn facts(
+        &self,
+        state: crate::domain::application::ApplicationState,
+        final_result: bool,
+        now: OffsetDateTime,
+    ) -> Facts {
         let failing = self
             .checks
             .iter()
@@ -1964,7 +1967,7 @@ pub struct OwnApplication {
     pub id: Uuid,
     pub round_name: String,
     pub registration_no: Option<String>,
-    pub state: String,
+    pub state: crate::domain::application::ApplicationState,
 }
 
 /// The account's own applications, newest first.

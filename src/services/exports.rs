@@ -32,10 +32,12 @@ use crate::db::entities::{
     imported_value, ranking, requirement, requirement_check, round, score_value, score_version,
     scorecard,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::audit::format_at;
 use crate::domain::masking::mask_nik;
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::role::Role;
+use crate::domain::round::RoundState;
 use crate::domain::round::RtSet;
 use crate::export::formations_csv::{self, FormationRec};
 use crate::export::round_csv::{self as files, IMPORT_PANELIST, TableWriter, opt, yes_no};
@@ -183,7 +185,7 @@ pub async fn rounds(
 ) -> Result<Vec<round::Model>, ServiceError> {
     allowed(actor)?;
     Ok(round::Entity::find()
-        .filter(round::Column::State.ne("draft"))
+        .filter(round::Column::State.ne(RoundState::Draft))
         .order_by_desc(round::Column::CreatedAt)
         .all(db)
         .await?)
@@ -380,7 +382,7 @@ pub(super) fn write_round<W: Write>(r: &round::Model, out: W) -> Result<u64, Ser
     t.row(&[
         r.id.to_string(),
         r.name.clone(),
-        r.state.clone(),
+        r.state.to_string(),
         r.aggregation.clone(),
         opt(r.passing_total),
         r.min_panelists.to_string(),
@@ -480,7 +482,7 @@ async fn applications_of<C: ConnectionTrait>(
 ) -> Result<Vec<application::Model>, ServiceError> {
     Ok(application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))
-        .filter(application::Column::State.ne("draft"))
+        .filter(application::Column::State.ne(ApplicationState::Draft))
         .filter(application::Column::RegistrationNo.is_not_null())
         .order_by_asc(application::Column::RegistrationNo)
         .all(tx)
@@ -488,7 +490,7 @@ async fn applications_of<C: ConnectionTrait>(
 }
 
 /// Eligibility as ranked, as the files spell it.
-fn eligibility(state: &str) -> &'static str {
+fn eligibility(state: crate::domain::application::ApplicationState) -> &'static str {
     super::standings::eligibility(state).as_str()
 }
 
@@ -686,7 +688,7 @@ pub(super) async fn write_rankings<C: ConnectionTrait, W: Write>(
             a.kelurahan_code.clone().unwrap_or_default(),
             opt(a.rt_number),
             a.registration_no.clone().unwrap_or_default(),
-            eligibility(&a.state).to_owned(),
+            eligibility(a.state).to_owned(),
             yes_no(s.is_some_and(|s| s.complete)).to_owned(),
             total_exact.unwrap_or_default(),
             total,
@@ -769,7 +771,7 @@ async fn write_applications<C: ConnectionTrait, W: Write>(
             nik,
             yes_no(a.assisted_by.is_some()).to_owned(),
             opt(a.submitted_at.map(format_at)),
-            eligibility(&a.state).to_owned(),
+            eligibility(a.state).to_owned(),
             reasons.join(";"),
         ])
         .map_err(io_err)?;

@@ -19,6 +19,7 @@ use super::standings::recompute_formation;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, criterion, imported_value, round};
+use crate::domain::application::ApplicationState;
 use crate::domain::imported::{LineError, parse_imported_csv};
 use crate::domain::role::Role;
 
@@ -231,7 +232,7 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         .collect();
     let known: HashMap<String, bool> = apps
         .iter()
-        .map(|(n, a)| (n.clone(), a.state == "eligible"))
+        .map(|(n, a)| (n.clone(), a.state == ApplicationState::Eligible))
         .collect();
     let values =
         parse_imported_csv(text, (c.scale_min, c.scale_max), &known).map_err(ImportError::Lines)?;

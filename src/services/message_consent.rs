@@ -13,6 +13,7 @@ use super::information::InfoError;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, mail_outbox, message_consent};
+use crate::domain::application::ApplicationState;
 use crate::domain::round::Msg;
 use crate::mail::outbox::status;
 use crate::services::rounds::FieldErrors;
@@ -37,7 +38,7 @@ async fn editable(
     application::Entity::find_by_id(id)
         .one(db)
         .await?
-        .filter(|a| acting.may_edit(a) && a.state != "withdrawn")
+        .filter(|a| acting.may_edit(a) && a.state != ApplicationState::Withdrawn)
         .ok_or(InfoError::NotFound)
 }
 

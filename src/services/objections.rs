@@ -38,7 +38,9 @@ use crate::db::entities::{
     account, account_scope, application, approval, document, formation, idempotency_key, objection,
     requirement_check, round, scorecard,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::role::Role;
+use crate::domain::round::RoundState;
 use crate::mail::{Template, enqueue};
 use crate::services::standings::recompute_formation;
 
@@ -149,7 +151,7 @@ async fn load_app<C: ConnectionTrait>(
 /// Whether the objection window of `r` is open at `now`.
 #[must_use]
 pub fn window_open(r: &round::Model, now: OffsetDateTime) -> bool {
-    r.state == "objection" && r.objection_ends_at.is_none_or(|end| now < end)
+    r.state == RoundState::Objection && r.objection_ends_at.is_none_or(|end| now < end)
 }
 
 /// A document attached to an objection, already checked by content.
@@ -462,7 +464,7 @@ async fn lock_objection<C: ConnectionTrait>(
 }
 
 fn still_open(r: &round::Model) -> Result<(), ServiceError> {
-    if r.state == "final" || r.state == "cancelled" {
+    if r.state == RoundState::Final || r.state == RoundState::Cancelled {
         return Err(ServiceError::Conflict(
             "Hasil seleksi sudah ditetapkan; sanggahan tidak dapat diproses lagi.".into(),
         ));
@@ -752,7 +754,7 @@ pub async fn decide(
     payload["approved_by"] = admin.to_string().into();
     payload["approval_seq"] = approval_event.seq.into();
     if let Reopen::Verification { .. } = &proposal.reopen {
-        payload["from"] = app.state.clone().into();
+        payload["from"] = app.state.as_str().into();
     }
     let decided = append(
         &tx,
@@ -764,11 +766,15 @@ pub async fn decide(
     )
     .await?;
     if let Reopen::Verification { eligible } = proposal.reopen {
-        let to = if eligible { "eligible" } else { "ineligible" };
+        let to = if eligible {
+            ApplicationState::Eligible
+        } else {
+            ApplicationState::Ineligible
+        };
         if app.state != to {
             application::ActiveModel {
                 id: Set(app.id),
-                state: Set(to.into()),
+                state: Set(to),
                 eligibility_decided_at: Set(Some(now)),
                 updated_at: Set(now),
                 ..Default::default()

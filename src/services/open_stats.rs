@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::information::InfoError;
 use crate::db::entities::{application, kecamatan, kelurahan, ranking, round, test_invitation};
+use crate::domain::application::ApplicationState;
 use crate::domain::open_stats::{Breakdown, Shown, protect};
 
 /// The stages counted, in order.
@@ -201,7 +202,7 @@ pub async fn round_stats(db: &DatabaseConnection, slug: &str) -> Result<RoundSta
         let inv = invitations.get(&a.id);
         let reached = [
             true,
-            a.state == "eligible",
+            a.state == ApplicationState::Eligible,
             inv.is_some(),
             inv.is_some_and(|att| att.as_deref() == Some("present")),
             selected.contains(&a.id),

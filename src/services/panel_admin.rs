@@ -19,6 +19,7 @@ use crate::db::entities::{
     account, application, conflict_declaration, criterion, formation, imported_value, ranking,
     round, scorecard, test_invitation,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::role::Role;
 
@@ -239,7 +240,7 @@ pub enum Missing {
 pub struct ProgressRow {
     pub application_id: Uuid,
     pub registration_no: String,
-    pub state: String,
+    pub state: crate::domain::application::ApplicationState,
     /// One per panelist, in the order of [`FormationProgress::panelists`].
     pub cells: Vec<Cell>,
     /// Conflict flags per panelist (same order).
@@ -329,7 +330,7 @@ pub async fn progress(
             .collect();
         let apps = application::Entity::find()
             .filter(application::Column::FormationId.eq(f.id))
-            .filter(application::Column::State.eq("eligible"))
+            .filter(application::Column::State.eq(ApplicationState::Eligible))
             .order_by_asc(application::Column::RegistrationNo)
             .all(db)
             .await?;
@@ -428,7 +429,7 @@ pub async fn progress(
             rows.push(ProgressRow {
                 application_id: a.id,
                 registration_no: a.registration_no.clone().unwrap_or_default(),
-                state: a.state.clone(),
+                state: a.state,
                 cells,
                 flags,
                 complete: standing.is_some_and(|s| s.complete),

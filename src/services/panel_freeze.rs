@@ -25,7 +25,7 @@ use crate::domain::round::{Msg, RoundState};
 use crate::services::rounds::RoundError;
 
 fn state_of(r: &round::Model) -> RoundState {
-    RoundState::parse(&r.state).unwrap_or(RoundState::Draft)
+    r.state
 }
 
 fn assessed(r: &round::Model) -> bool {

@@ -53,7 +53,7 @@ pub struct RoundHead {
     pub id: Uuid,
     pub name: String,
     /// The stored state name.
-    pub state: String,
+    pub state: crate::domain::round::RoundState,
     pub min_panelists: i32,
 }
 
@@ -62,19 +62,19 @@ impl RoundHead {
         RoundHead {
             id: r.id,
             name: r.name.clone(),
-            state: r.state.clone(),
+            state: r.state,
             min_panelists: r.min_panelists,
         }
     }
 
     /// The round's state (`draft` if the stored name is unknown).
     pub fn state(&self) -> RoundState {
-        RoundState::parse(&self.state).unwrap_or(RoundState::Draft)
+        self.state
     }
 }
 
 fn state_of(r: &round::Model) -> RoundState {
-    RoundState::parse(&r.state).unwrap_or(RoundState::Draft)
+    r.state
 }
 
 /// Loads the round for writing and refuses once it is over (final or

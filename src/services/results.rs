@@ -443,7 +443,7 @@ async fn check_finalizable<C: ConnectionTrait>(
     r: &round::Model,
     now: OffsetDateTime,
 ) -> Result<(), ServiceError> {
-    let from = RoundState::parse(&r.state)
+    let from = Some(r.state)
         .ok_or_else(|| anyhow::anyhow!("round {} has unknown state {}", r.id, r.state))?;
     crate::domain::round::check_transition(
         from,

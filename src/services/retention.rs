@@ -120,13 +120,13 @@ async fn ended_rounds<C: ConnectionTrait>(
 ) -> Result<Vec<(round::Model, OffsetDateTime)>, ServiceError> {
     use crate::db::entities::audit_event;
     let rounds = round::Entity::find()
-        .filter(round::Column::State.is_in(["final", "cancelled"]))
+        .filter(round::Column::State.is_in([RoundState::Final, RoundState::Cancelled]))
         .order_by_asc(round::Column::Slug)
         .all(db)
         .await?;
     let mut out = Vec::with_capacity(rounds.len());
     for r in rounds {
-        let action = if r.state == "final" {
+        let action = if r.state == RoundState::Final {
             RoundState::Final.entered_action()
         } else {
             RoundState::Cancelled.entered_action()

@@ -20,7 +20,9 @@ use crate::db::entities::{
     account, application, conflict_declaration, criterion, panel_formation, panel_member, round,
     score_value, score_version, scorecard, scorecard_draft_value, test_invitation,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::role::Role;
+use crate::domain::round::RoundState;
 
 /// What a panelist declares before opening an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -384,7 +386,7 @@ fn check_may_score(
             ));
         }
     }
-    if app.state != "eligible" {
+    if app.state != ApplicationState::Eligible {
         return Err(invalid(
             "Hanya pendaftar yang memenuhi syarat yang dapat dinilai.",
             "Only eligible applicants can be scored.",
@@ -496,7 +498,7 @@ pub async fn submit_with_comments(
     let reason = amendment_reason.map(str::trim).unwrap_or_default();
     let mut reopened_by: Option<Uuid> = None;
     if previous == 0 {
-        if round.state != "assessment" {
+        if round.state != RoundState::Assessment {
             return Err(invalid(
                 "Penilaian hanya dapat dikirim pada tahap uji kelayakan.",
                 "Scores can only be submitted during assessment.",
@@ -514,7 +516,7 @@ pub async fn submit_with_comments(
         }
         // Once results are published, only an accepted objection reopens a
         // scorecard: the amendment then names that objection.
-        if round.state != "assessment" {
+        if round.state != RoundState::Assessment {
             reopened_by =
                 crate::services::objections::reopened_scorecard(&tx, application_id, panelist)
                     .await?;
@@ -854,10 +856,10 @@ pub async fn panelist_queue(
     let apps = application::Entity::find()
         .filter(application::Column::FormationId.is_in(formations))
         .filter(application::Column::State.is_in([
-            "eligible",
-            "ineligible",
-            "submitted",
-            "withdrawn",
+            ApplicationState::Eligible,
+            ApplicationState::Ineligible,
+            ApplicationState::Submitted,
+            ApplicationState::Withdrawn,
         ]))
         .filter(application::Column::RegistrationNo.is_not_null())
         .order_by_asc(application::Column::RegistrationNo)
@@ -891,7 +893,7 @@ pub async fn panelist_queue(
         .collect();
     Ok(apps
         .into_iter()
-        .filter(|a| a.state == "eligible")
+        .filter(|a| a.state == ApplicationState::Eligible)
         .map(|a| {
             let d = declarations.get(&a.id);
             QueueItem {
@@ -902,7 +904,7 @@ pub async fn panelist_queue(
                     .formation_id
                     .and_then(|f| names.get(&f).cloned())
                     .unwrap_or_default(),
-                eligible: a.state == "eligible",
+                eligible: a.state == ApplicationState::Eligible,
                 attended: present.contains(&a.id),
                 declared: d.and_then(|d| d.kind.clone()),
                 recused: d.is_some_and(|d| d.recused),

@@ -166,7 +166,7 @@ pub async fn request_publication(
         .one(&tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if RoundState::parse(&r.state) != Some(RoundState::Assessment) {
+    if Some(r.state) != Some(RoundState::Assessment) {
         return Err(ServiceError::Conflict(
             "Hasil sementara hanya dapat diumumkan dari tahap uji kelayakan. / Provisional results can only be published from the assessment stage.".into(),
         ));

@@ -24,6 +24,7 @@ use crate::db::entities::{
     application, conflict_declaration, criterion, formation, imported_value, panel_formation,
     panel_member, ranking, round, score_value, score_version, scorecard,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::ranking::{
     self as rk, Aggregation, CriterionKind, Eligibility, PanelScore, RoundRules, format_fraction,
 };
@@ -124,12 +125,12 @@ pub struct RankChange {
 }
 
 /// Eligibility as ranked, from an application's state.
-pub(crate) fn eligibility(state: &str) -> Eligibility {
+pub(crate) fn eligibility(state: ApplicationState) -> Eligibility {
     match state {
-        "eligible" => Eligibility::Eligible,
-        "ineligible" => Eligibility::Ineligible,
-        "withdrawn" => Eligibility::Withdrawn,
-        _ => Eligibility::Pending,
+        ApplicationState::Eligible => Eligibility::Eligible,
+        ApplicationState::Ineligible => Eligibility::Ineligible,
+        ApplicationState::Withdrawn => Eligibility::Withdrawn,
+        ApplicationState::Draft | ApplicationState::Submitted => Eligibility::Pending,
     }
 }
 
@@ -284,12 +285,12 @@ async fn load<C: ConnectionTrait>(
         reserve: u32::try_from(f.reserve).unwrap_or(0),
     };
 
-    let app_rows: Vec<(Uuid, Option<String>, String)> = match (only, known.application) {
+    let app_rows: Vec<(Uuid, Option<String>, ApplicationState)> = match (only, known.application) {
         // The row the caller read in this transaction, through the filters
         // of the query below.
         (Some(id), Some(a)) if a.id == id => {
             if a.formation_id == Some(formation_id)
-                && a.state != "draft"
+                && a.state != ApplicationState::Draft
                 && a.registration_no.is_some()
             {
                 vec![(a.id, a.registration_no, a.state)]
@@ -304,7 +305,7 @@ async fn load<C: ConnectionTrait>(
                 .column(application::Column::RegistrationNo)
                 .column(application::Column::State)
                 .filter(application::Column::FormationId.eq(formation_id))
-                .filter(application::Column::State.ne("draft"))
+                .filter(application::Column::State.ne(ApplicationState::Draft))
                 .filter(application::Column::RegistrationNo.is_not_null())
                 .order_by_asc(application::Column::RegistrationNo);
             if let Some(id) = only {
@@ -420,7 +421,7 @@ async fn load<C: ConnectionTrait>(
         .iter()
         .map(|(id, no, state)| rk::Application {
             registration_no: no.clone().unwrap_or_default(),
-            eligibility: eligibility(state),
+            eligibility: eligibility(*state),
             panel_scores: panelists
                 .iter()
                 .map(|p| PanelScore {
@@ -1150,13 +1151,14 @@ async fn reorder_from_stored<C: ConnectionTrait>(
         .column_as(ranking::Column::Published, "r_published")
         .join(JoinType::LeftJoin, application::Relation::Ranking.def())
         .filter(application::Column::FormationId.eq(formation_id))
-        .filter(application::Column::State.ne("draft"))
+        .filter(application::Column::State.ne(ApplicationState::Draft))
         .filter(application::Column::RegistrationNo.is_not_null())
         .order_by_asc(application::Column::RegistrationNo)
         .into_model::<StandingRow>()
         .all(tx)
         .await?;
-    let mut app_rows: Vec<(Uuid, Option<String>, String)> = Vec::with_capacity(joined.len());
+    let mut app_rows: Vec<(Uuid, Option<String>, ApplicationState)> =
+        Vec::with_capacity(joined.len());
     let mut stored: HashMap<Uuid, Stored> = HashMap::with_capacity(joined.len());
     for j in joined {
         if let Some(row) = j.stored() {
@@ -1178,7 +1180,7 @@ async fn reorder_from_stored<C: ConnectionTrait>(
         let Some(row) = stored.get(id) else {
             return Ok(None);
         };
-        let el = eligibility(state);
+        let el = eligibility(*state);
         if row.eligibility != el.as_str()
             || (row.complete && (row.total_exact.is_none() || row.tiebreak_exact.is_none()))
         {
@@ -1302,7 +1304,7 @@ async fn reorder_from_stored<C: ConnectionTrait>(
 struct StandingRow {
     id: Uuid,
     registration_no: Option<String>,
-    state: String,
+    state: crate::domain::application::ApplicationState,
     r_complete: Option<bool>,
     r_eligibility: Option<String>,
     r_total_exact: Option<String>,

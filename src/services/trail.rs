@@ -24,6 +24,7 @@ use crate::db::entities::{
     account, application, audit_event, conflict_declaration, criterion, formation, kelurahan,
     panel, panel_member, ranking, round, score_value, score_version, scorecard,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::audit::format_at;
 use crate::domain::role::Role;
 
@@ -443,7 +444,7 @@ pub struct ApplicationSummary {
     pub registration_no: Option<String>,
     pub full_name: String,
     pub nik_masked: Option<String>,
-    pub state: String,
+    pub state: crate::domain::application::ApplicationState,
     pub round_id: Uuid,
     pub round_name: String,
     pub formation: Option<formation::Model>,
@@ -889,7 +890,7 @@ pub async fn conflict_matrix<C: ConnectionTrait>(
     let apps = application::Entity::find()
         .filter(application::Column::FormationId.eq(formation_id))
         .filter(application::Column::RegistrationNo.is_not_null())
-        .filter(application::Column::State.ne("draft"))
+        .filter(application::Column::State.ne(ApplicationState::Draft))
         .order_by_asc(application::Column::RegistrationNo)
         .all(db)
         .await?;

@@ -22,6 +22,7 @@ use crate::db::entities::{
     account, application, approval, document, formation_rt, kelurahan, requirement,
     requirement_check, round, stored_file,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::eligibility::{AgeLimits, CheckOutcome, Verdict, check_age, check_domicile};
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
@@ -109,7 +110,11 @@ impl Staff {
 }
 
 /// Application states that are past submission and may be verified or shown.
-const VERIFIABLE: [&str; 3] = ["submitted", "eligible", "ineligible"];
+const VERIFIABLE: [ApplicationState; 3] = [
+    ApplicationState::Submitted,
+    ApplicationState::Eligible,
+    ApplicationState::Ineligible,
+];
 
 /// Round states in which verification happens.
 const OPEN_ROUND_STATES: [&str; 2] = ["registration", "verification"];
@@ -123,14 +128,14 @@ pub struct QueueRow {
     pub kelurahan_name: String,
     pub kelurahan_code: String,
     pub rt_number: Option<i32>,
-    pub state: String,
+    pub state: crate::domain::application::ApplicationState,
 }
 
 /// The queue of one round.
 #[derive(Clone, Debug)]
 pub struct RoundQueue {
     pub round_name: String,
-    pub round_state: String,
+    pub round_state: crate::domain::round::RoundState,
     pub rows: Vec<QueueRow>,
 }
 
@@ -225,9 +230,9 @@ pub struct DocumentView {
 pub struct ApplicationView {
     pub id: Uuid,
     pub round_name: String,
-    pub round_state: String,
+    pub round_state: crate::domain::round::RoundState,
     pub registration_no: String,
-    pub state: String,
+    pub state: crate::domain::application::ApplicationState,
     pub full_name: String,
     pub nik_masked: String,
     pub nik_warnings: Vec<String>,
@@ -247,7 +252,7 @@ pub struct ApplicationView {
 impl ApplicationView {
     /// Whether a first verification can still be recorded.
     pub fn awaiting_verification(&self) -> bool {
-        self.state == "submitted"
+        self.state == ApplicationState::Submitted
     }
 
     /// Whether the round is in a state where outcomes are recorded or changed.
@@ -269,7 +274,7 @@ async fn load_in_scope(
     let app = application::Entity::find_by_id(application_id)
         .one(db)
         .await?
-        .filter(|a| VERIFIABLE.contains(&a.state.as_str()))
+        .filter(|a| VERIFIABLE.contains(&a.state))
         .ok_or(ServiceError::NotFound)?;
     if !staff.covers(app.kelurahan_code.as_deref()) {
         return Err(ServiceError::NotFound);
@@ -627,7 +632,11 @@ async fn write_checks(
     }
     application::ActiveModel {
         id: Set(app.id),
-        state: Set(if w.eligible { "eligible" } else { "ineligible" }.to_owned()),
+        state: Set(if w.eligible {
+            ApplicationState::Eligible
+        } else {
+            ApplicationState::Ineligible
+        }),
         eligibility_decided_at: Set(Some(now)),
         updated_at: Set(now),
         ..Default::default()
@@ -724,7 +733,7 @@ pub async fn verify(
         .await?
         .ok_or(ServiceError::NotFound)?;
     round_open(&r)?;
-    if app.state != "submitted" {
+    if app.state != ApplicationState::Submitted {
         return Err(ServiceError::Conflict(
             "Hasil verifikasi sudah dikirim; perubahan memerlukan persetujuan admin kedua.".into(),
         )
@@ -800,7 +809,7 @@ pub async fn request_change(
         .await?
         .ok_or(ServiceError::NotFound)?;
     round_open(&r)?;
-    if app.state == "submitted" {
+    if app.state == ApplicationState::Submitted {
         return Err(ServiceError::Conflict(
             "Aplikasi ini belum diverifikasi; verifikasi langsung saja.".into(),
         )

@@ -8,7 +8,9 @@ use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout};
 use super::results::status_label;
+use crate::domain::application::ApplicationState;
 use crate::domain::registration::SHORT_HASH_LEN;
+use crate::domain::round::RoundState;
 use crate::domain::round::{Msg, format_wita};
 use crate::services::applications::{ApplicationView, MAX_LONG_TEXT, PublicStatus, Timeline};
 use crate::services::rounds::{FieldErrors, FormData};
@@ -44,19 +46,9 @@ fn form_alert(ctx: &PageCtx, errors: &FieldErrors, saved: bool) -> Markup {
 
 /// The state of an application in words.
 #[must_use]
-pub fn state_label(ctx: &PageCtx, state: &str) -> String {
-    let (id, en) = match state {
-        "draft" => ("Draf (belum dikirim)", "Draft (not submitted)"),
-        "submitted" => (
-            "Terkirim, menunggu verifikasi",
-            "Submitted, awaiting verification",
-        ),
-        "eligible" => ("Memenuhi syarat (MS)", "Eligible"),
-        "ineligible" => ("Tidak memenuhi syarat (TMS)", "Not eligible"),
-        "withdrawn" => ("Dibatalkan", "Withdrawn"),
-        other => (other, other),
-    };
-    ctx.t(id, en).to_owned()
+pub fn state_label(ctx: &PageCtx, state: crate::domain::application::ApplicationState) -> String {
+    let m = state.label();
+    ctx.t(&m.id, &m.en).to_owned()
 }
 
 /// The area-choice steps before a draft exists.
@@ -481,7 +473,7 @@ pub struct StatusPage<'a> {
 pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
     let v = s.view;
     let a = &v.application;
-    let warnings = if a.state == "draft" {
+    let warnings = if a.state == ApplicationState::Draft {
         crate::services::applications::warning_messages(&a.nik_warnings)
     } else {
         crate::services::applications::submitted_warning_messages(&a.nik_warnings)
@@ -506,10 +498,10 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
             )) }
         }
         @for w in &warnings { div.alert.warning { (m(ctx, w)) } }
-        @if a.state == "draft" {
+        @if a.state == ApplicationState::Draft {
             p { a href=(format!("/pendaftaran/{}/formulir", a.id)) { (ctx.t("Lanjutkan mengisi formulir", "Continue the form")) } }
         }
-        @if s.can_edit && a.state != "withdrawn" {
+        @if s.can_edit && a.state != ApplicationState::Withdrawn {
             p { a href=(format!("/pendaftaran/{}/pesan", a.id)) { (ctx.t("Kabar lewat SMS/WhatsApp", "News by SMS/WhatsApp")) } }
         }
         ol.timeline {
@@ -523,7 +515,7 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
                     a href=(format!("/seleksi/{}/hasil", v.round.slug)) { (ctx.t("Hasil seleksi", "Selection results")) }
                     " · "
                     a href=(format!("/pendaftaran/{}/sanggahan", a.id)) {
-                        @if v.round.state == "objection" { (ctx.t("Ajukan sanggahan", "File an objection")) }
+                        @if v.round.state == RoundState::Objection { (ctx.t("Ajukan sanggahan", "File an objection")) }
                         @else { (ctx.t("Sanggahan Anda", "Your objections")) }
                     }
                 }
@@ -844,7 +836,7 @@ mod tests {
                 pin: String::new(),
                 result: Some(PublicStatus {
                     first_name: "<b>Siti</b>".into(),
-                    state: "submitted".into(),
+                    state: "submitted".parse().expect("state"),
                     round_name: "R".into(),
                     registration_no: "2027-6472091001-0001".into(),
                     submitted_at: None,
@@ -856,7 +848,7 @@ mod tests {
                     timeline: Timeline {
                         headline: crate::domain::status_headline::headline(
                             &Timeline::default().facts(
-                                crate::domain::status_headline::AppState::Submitted,
+                                ApplicationState::Submitted,
                                 false,
                                 time::OffsetDateTime::UNIX_EPOCH,
                             ),

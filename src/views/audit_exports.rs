@@ -11,7 +11,7 @@ pub struct ExportRound {
     pub id: String,
     pub name: String,
     pub slug: String,
-    pub state: String,
+    pub state: crate::domain::round::RoundState,
 }
 
 /// `/audit/ekspor`: the rounds whose files can be downloaded.
@@ -34,7 +34,7 @@ pub fn rounds_page(ctx: &PageCtx, rounds: &[ExportRound]) -> Markup {
                     @for r in rounds {
                         tr {
                             td { a href=(format!("/audit/ekspor/{}", r.id)) { (r.name) } br; code.muted { (r.slug) } }
-                            td { (super::round_state_label(ctx, &r.state)) }
+                            td { (super::round_state_label(ctx, r.state)) }
                         }
                     }
                 }
@@ -71,7 +71,7 @@ pub fn round_page(ctx: &PageCtx, v: &RoundExportsView) -> Markup {
     let body = html! {
         p { a href="/audit/ekspor" { "← " (ctx.t("Semua seleksi", "All rounds")) } }
         h1 { (r.name) }
-        p.muted { (ctx.t("Tahap", "State")) ": " (super::round_state_label(ctx, &r.state)) }
+        p.muted { (ctx.t("Tahap", "State")) ": " (super::round_state_label(ctx, r.state)) }
         table {
             thead { tr {
                 th { (ctx.t("Berkas", "File")) }
@@ -126,7 +126,7 @@ mod tests {
                 id: "r1".into(),
                 name: "<script>".into(),
                 slug: "s".into(),
-                state: "final".into(),
+                state: "final".parse().expect("state"),
             },
             files: vec![ExportLink {
                 file_name: "rankings.csv".into(),

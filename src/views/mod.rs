@@ -36,17 +36,11 @@ pub mod api_tokens;
 
 pub use layout::{Page, PageCtx, SignedIn};
 
-/// A round's stage in words (`registration` → "Pendaftaran dibuka"); an
-/// unknown code as it is.
+/// A round's stage in words (`registration` → "Pendaftaran dibuka").
 #[must_use]
-pub fn round_state_label(ctx: &PageCtx, state: &str) -> String {
-    crate::domain::round::RoundState::parse(state).map_or_else(
-        || state.to_owned(),
-        |s| {
-            let m = s.label();
-            ctx.t(&m.id, &m.en).to_owned()
-        },
-    )
+pub fn round_state_label(ctx: &PageCtx, state: crate::domain::round::RoundState) -> String {
+    let m = state.label();
+    ctx.t(&m.id, &m.en).to_owned()
 }
 // tables that scroll on phones
 pub mod scroll;

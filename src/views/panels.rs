@@ -223,7 +223,7 @@ pub fn schedule(ctx: &PageCtx, p: &SchedulePage) -> Markup {
     let body = html! {
         h1 { (ctx.t("Jadwal uji kelayakan dan kepatutan", "Fit & proper test schedule")) ": " (o.round.name) }
         (nav(ctx, o.round.id))
-        p { (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, &o.round.state)) } }
+        p { (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, o.round.state)) } }
         p { (ctx.t("Pendaftar memenuhi syarat yang belum diundang", "Eligible applicants not yet invited")) ": " strong { (o.waiting) } }
         @if let Some(n) = &p.notice { div.notice role="status" { (msg(ctx, n)) } }
         @if o.sessions.is_empty() {
@@ -427,7 +427,7 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard, failing_witnesses: &[(String, Str
     let body = html! {
         h1 { (ctx.t("Dasbor", "Dashboard")) ": " (d.round.name) }
         (nav(ctx, d.round.id))
-        p { (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, &d.round.state)) } }
+        p { (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, d.round.state)) } }
         (super::panel_review::dashboard_section(ctx, &d.second_look))
         @if !failing_witnesses.is_empty() {
             section.card.overdue #saksi-log {
@@ -519,7 +519,7 @@ mod tests {
         let round = RoundHead {
             id: Uuid::nil(),
             name: "<b>Rekrutmen</b>".into(),
-            state: "draft".into(),
+            state: "draft".parse().expect("state"),
             min_panelists: 3,
         };
         let d = Dashboard {

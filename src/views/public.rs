@@ -9,7 +9,7 @@ use super::layout::{Page, PageCtx, layout};
 pub struct RoundCard {
     pub name: String,
     pub year: i32,
-    pub state: String,
+    pub state: crate::domain::round::RoundState,
     /// The round's public page is `/seleksi/{slug}`.
     pub slug: String,
 }
@@ -58,7 +58,7 @@ pub fn home(ctx: &PageCtx, v: &HomeView) -> Markup {
                     " "
                     span.muted { "(" (r.year) ")" }
                     br;
-                    span { (super::round_state_label(ctx, &r.state)) }
+                    span { (super::round_state_label(ctx, r.state)) }
                     @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
                         " · " a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil", "See the results")) }
                     }
@@ -268,7 +268,7 @@ mod tests {
             rounds: vec![RoundCard {
                 name: "<b>x</b>".into(),
                 year: 2026,
-                state: "registration".into(),
+                state: "registration".parse().expect("state"),
                 slug: "rekrutmen-2026".into(),
             }],
             kecamatan_count: 0,

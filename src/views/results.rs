@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::layout::{Page, PageCtx, layout};
 use crate::db::entities::{approval, round};
+use crate::domain::round::RoundState;
 use crate::domain::round::format_wita;
 use crate::services::objections::{ObjectionView, Reopen};
 use crate::services::results::{FormationResults, PublishedCheckpoint, RoundResults};
@@ -41,7 +42,7 @@ fn objection_status(ctx: &PageCtx, status: &str) -> String {
 }
 
 fn is_final(r: &round::Model) -> bool {
-    r.state == "final"
+    r.state == RoundState::Final
 }
 
 /// The ranking rule in one paragraph, as the announcement prints it.
@@ -137,7 +138,7 @@ pub fn round_page(ctx: &PageCtx, v: &RoundResults) -> Page {
     let body = html! {
         p { a href=(format!("/seleksi/{}", r.slug)) { "← " (r.name) } }
         h1 { (heading(ctx, r)) " · " (r.name) }
-        @if r.state == "objection" {
+        @if r.state == RoundState::Objection {
             div.notice { (ctx.t("Masa sanggah sedang berjalan", "The objection period is open"))
                 @if let Some(end) = r.objection_ends_at { " " (ctx.t("sampai", "until")) " " (format_wita(end)) }
                 ". " (ctx.t("Pendaftar dapat menyanggah hasilnya sendiri dari halaman status pendaftaran.", "Applicants can contest their own result from their application status page.")) }
@@ -597,7 +598,7 @@ pub fn admin_results(ctx: &PageCtx, v: &AdminResults) -> Markup {
                 (o.open_objections) " " (ctx.t("belum diputus", "undecided"))
                 @if o.overdue_objections > 0 { ", " strong.overdue { (o.overdue_objections) " " (ctx.t("terlambat", "overdue")) } } }
             h2 { (ctx.t("Penetapan hasil akhir", "Finalization")) }
-            @if r.state == "final" {
+            @if r.state == RoundState::Final {
                 p { (ctx.t("Hasil sudah final: nilai, verifikasi dan sanggahan terkunci.", "The results are final: scores, verification and objections are locked.")) }
             } @else if let Some((a, name)) = &o.pending {
                 p { (ctx.t("Diminta oleh", "Requested by")) " " (name) ", " (format_wita(a.requested_at)) ": " bdi { (a.reason) } }

@@ -85,8 +85,8 @@ fn csrf(f: &FormView) -> Markup {
     html! { input type="hidden" name="csrf" value=(f.csrf); }
 }
 
-fn state_badge(ctx: &PageCtx, state: &str) -> String {
-    RoundState::parse(state).map_or_else(|| state.to_owned(), |s| msg(ctx, &s.label()))
+fn state_badge(ctx: &PageCtx, state: RoundState) -> String {
+    msg(ctx, &state.label())
 }
 
 fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
@@ -142,7 +142,7 @@ pub struct RoundRow {
     pub id: uuid::Uuid,
     pub name: String,
     pub year: i32,
-    pub state: String,
+    pub state: crate::domain::round::RoundState,
     pub slug: String,
 }
 
@@ -171,7 +171,7 @@ pub fn admin_list_with(
                         tr {
                             td { a href=(format!("/admin/seleksi/{}", r.id)) { (r.name) } br; span.muted { code { (r.slug) } } }
                             td { (r.year) }
-                            td { (state_badge(ctx, &r.state)) }
+                            td { (state_badge(ctx, r.state)) }
                         }
                     }
                 }
@@ -886,12 +886,12 @@ pub fn public_round(
     let desc = ctx.t(&r.description_id, &r.description_en);
     let body = html! {
         h1 { (r.name) }
-        p { (ctx.t("Status", "State")) ": " strong { (state_badge(ctx, &r.state)) } }
+        p { (ctx.t("Status", "State")) ": " strong { (state_badge(ctx, r.state)) } }
         @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
             p.notice { a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil seleksi dan pengumuman", "See the results and the announcement")) } }
         }
         @if !desc.is_empty() { p.lead { (desc) } }
-        @if r.state == "registration" && schedule.registration_opens_at.is_some_and(|o| now >= o) && schedule.registration_closes_at.is_some_and(|c| now < c) {
+        @if r.state == RoundState::Registration && schedule.registration_opens_at.is_some_and(|o| now >= o) && schedule.registration_closes_at.is_some_and(|c| now < c) {
             div.notice { (ctx.t("Pendaftaran sedang dibuka.", "Registration is open.")) }
             p { a.button href=(format!("/seleksi/{}/daftar", r.slug)) { (ctx.t("Daftar", "Apply")) } }
         }

@@ -8,6 +8,7 @@ use maud::{Markup, html};
 
 use super::applications::state_label;
 use super::layout::{Page, PageCtx, layout};
+use crate::domain::application::ApplicationState;
 use crate::domain::role::Role;
 use crate::domain::round::format_wita;
 use crate::services::staff::{ConflictSummary, INVITABLE, StaffRow};
@@ -58,7 +59,7 @@ pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
                 @for (gi, (name, rows)) in groups.iter().enumerate() {
                 h3 id=(format!("antrean-{ri}-{gi}")) {
                     (ctx.t("Kelurahan", "Kelurahan")) " " (name) " · "
-                    (rows.iter().filter(|row| row.state == "submitted").count()) " "
+                    (rows.iter().filter(|row| row.state == ApplicationState::Submitted).count()) " "
                     (ctx.t("menunggu verifikasi", "awaiting verification"))
                 }
                 table {
@@ -76,7 +77,7 @@ pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
                                 td { bdi { (row.full_name) } }
                                 td { (row.kelurahan_name) }
                                 td { @if let Some(rt) = row.rt_number { (format!("{rt:03}")) } }
-                                td { (state_label(ctx, &row.state)) }
+                                td { (state_label(ctx, row.state)) }
                             }
                         }
                     }
@@ -178,7 +179,7 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
     let body = html! {
         h1 { (title) }
         (notice(f.notice.as_deref()))
-        p { (v.round_name) " · " strong { (state_label(ctx, &v.state)) } }
+        p { (v.round_name) " · " strong { (state_label(ctx, v.state)) } }
         dl {
             dt { (ctx.t("Nama", "Name")) } dd { bdi { (v.full_name) } }
             dt { "NIK" } dd { (v.nik_masked) }
@@ -511,7 +512,7 @@ mod tests {
             &ctx,
             &[RoundQueue {
                 round_name: "R".into(),
-                round_state: "verification".into(),
+                round_state: "verification".parse().expect("state"),
                 rows: vec![crate::services::verification::QueueRow {
                     application_id: uuid::Uuid::nil(),
                     registration_no: "SKT-1".into(),
@@ -519,7 +520,7 @@ mod tests {
                     kelurahan_name: "K".into(),
                     kelurahan_code: "64.72.09.1001".into(),
                     rt_number: Some(3),
-                    state: "submitted".into(),
+                    state: "submitted".parse().expect("state"),
                 }],
             }],
         )

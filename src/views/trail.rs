@@ -210,7 +210,7 @@ pub fn home(ctx: &PageCtx, rounds: &[round::Model]) -> Markup {
                     @for r in rounds {
                         tr {
                             td { a href=(format!("{BASE}/seleksi/{}", r.id)) { (r.name) } }
-                            td { (super::round_state_label(ctx, &r.state)) }
+                            td { (super::round_state_label(ctx, r.state)) }
                             td {
                                 a href=(format!("{BASE}/jejak?round={}", r.id)) { (ctx.t("Jejak", "Trail")) } " · "
                                 a href=(format!("{BASE}/seleksi/{}/analitik", r.id)) { (ctx.t("Analitik panel", "Panel analytics")) }
@@ -231,7 +231,7 @@ pub fn round_page(ctx: &PageCtx, o: &RoundOverview) -> Markup {
         h1 { (o.round.name) }
         (workspace_nav(ctx))
         p {
-            (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, &o.round.state)) } " · "
+            (ctx.t("Tahap", "Stage")) ": " strong { (super::round_state_label(ctx, o.round.state)) } " · "
             a href=(format!("{BASE}/jejak?round={id}")) { (ctx.t("Jejak seleksi ini", "This round's trail")) } " · "
             a href=(format!("{BASE}/seleksi/{id}/analitik")) { (ctx.t("Analitik panel", "Panel analytics")) } " · "
             a href=(format!("/seleksi/{}", urlencode(&o.round.slug))) { (ctx.t("Halaman publik", "Public page")) }
@@ -438,7 +438,7 @@ pub fn history_page(ctx: &PageCtx, h: &ApplicationHistory) -> Markup {
                 } @else { "—" }
             }
             dt { (ctx.t("Wilayah", "Area")) } dd { (a.kelurahan.as_deref().unwrap_or("—")) @if let Some(rt) = a.rt_number { " RT " (format!("{rt:03}")) } }
-            dt { (ctx.t("Status pendaftaran", "Application state")) } dd { (super::applications::state_label(ctx, &a.state)) }
+            dt { (ctx.t("Status pendaftaran", "Application state")) } dd { (super::applications::state_label(ctx, a.state)) }
             @if let Some(r) = &h.current {
                 dt { (ctx.t("Peringkat sekarang", "Current rank")) }
                 dd {

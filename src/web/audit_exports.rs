@@ -31,7 +31,7 @@ fn view_round(r: &crate::db::entities::round::Model) -> ExportRound {
         id: r.id.to_string(),
         name: r.name.clone(),
         slug: r.slug.clone(),
-        state: r.state.clone(),
+        state: r.state,
     }
 }
 

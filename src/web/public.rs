@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::db::entities::{audit_chain_head, audit_event, kecamatan, kelurahan, round};
 use crate::domain::lang::Lang;
 use crate::domain::return_path::return_path;
+use crate::domain::round::RoundState;
 use crate::error::{AppError, AppResult};
 use crate::services;
 use crate::views::PageCtx;
@@ -28,7 +29,7 @@ pub async fn home(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup
         .all(&app.db)
         .await?
         .into_iter()
-        .filter(|r| r.state != "draft")
+        .filter(|r| r.state != RoundState::Draft)
         // Only rounds whose rules were published (a draft cancelled before
         // registration never was).
         .filter(|r| r.frozen_hash.is_some())

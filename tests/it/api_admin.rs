@@ -497,7 +497,7 @@ async fn verification_fixture(app: &TestApp, admin: Uuid) -> (Uuid, Uuid, Uuid, 
         year: 2027,
         description_id: String::new(),
         description_en: String::new(),
-        state: "verification".into(),
+        state: "verification".parse().expect("state"),
         aggregation: "mean".into(),
         passing_total: None,
         min_panelists: 3,
@@ -581,7 +581,7 @@ async fn verification_fixture(app: &TestApp, admin: Uuid) -> (Uuid, Uuid, Uuid, 
             formation_id: Some(fid),
             account_id: None,
             registration_no: Some(no.clone()),
-            state: "submitted".into(),
+            state: "submitted".parse().expect("state"),
             assisted_by: None,
             full_name: format!("Pemohon {k}"),
             nik_ciphertext: None,
@@ -991,7 +991,7 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
         use sea_orm::{ActiveModelTrait, ActiveValue::Set};
         round::ActiveModel {
             id: Set(round),
-            state: Set("assessment".into()),
+            state: Set("assessment".parse().expect("state")),
             ..Default::default()
         }
         .update(&app.db.db)
@@ -1278,7 +1278,7 @@ async fn set_round_state(app: &TestApp, round: Uuid, state: &str) {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     round::ActiveModel {
         id: Set(round),
-        state: Set(state.into()),
+        state: Set(state.parse().expect("state")),
         ..Default::default()
     }
     .update(&app.db.db)

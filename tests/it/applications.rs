@@ -380,7 +380,7 @@ async fn resident_journey(mut app: TestApp) {
     let apps = applications(&app).await;
     assert_eq!(apps.len(), 1);
     let a = &apps[0];
-    assert_eq!(a.state, "submitted");
+    assert_eq!(a.state.as_str(), "submitted");
     assert_eq!(a.round_id, round_id);
     assert_eq!(a.registration_no.as_deref(), Some(number));
     assert_eq!(a.nik_masked.as_deref(), Some("647209**********"));
@@ -720,7 +720,7 @@ async fn a_resident_withdraws_after_a_confirmation() {
         "{}",
         res.body
     );
-    assert_eq!(applications(&app).await[0].state, "draft");
+    assert_eq!(applications(&app).await[0].state.as_str(), "draft");
     let mut back: round::ActiveModel = r.into();
     back.assessment_starts_at = Set(starts);
     back.update(&app.db.db).await.expect("update");
@@ -734,7 +734,7 @@ async fn a_resident_withdraws_after_a_confirmation() {
     // POST-only address (a GET there is a 405).
     assert!(res.body.contains("/bahasa/en?kembali="), "{}", res.body);
     assert!(!res.body.contains("kembali=/pendaftaran/"), "{}", res.body);
-    assert_eq!(applications(&app).await[0].state, "draft");
+    assert_eq!(applications(&app).await[0].state.as_str(), "draft");
     let res = app
         .post_form(
             &format!("/pendaftaran/{id}/batal"),
@@ -742,7 +742,7 @@ async fn a_resident_withdraws_after_a_confirmation() {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(applications(&app).await[0].state, "withdrawn");
+    assert_eq!(applications(&app).await[0].state.as_str(), "withdrawn");
     let actions = app.audit_actions().await;
     assert!(actions.iter().any(|(a, _)| a == "application.withdrawn"));
 
@@ -824,7 +824,7 @@ async fn an_operator_registers_a_resident_without_phone_or_email_and_the_public_
     let pin = pin_on(&res.body);
 
     let a = &applications(&app).await[0];
-    assert_eq!(a.state, "submitted");
+    assert_eq!(a.state.as_str(), "submitted");
     assert_eq!((a.phone.as_str(), a.email.as_str()), ("", ""));
     assert!(a.account_id.is_none());
     assert!(a.assisted_by.is_some());

@@ -194,7 +194,7 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
     // One round, results published and open for objections (the default).
     let rounds = round::Entity::find().all(&db).await.expect("rounds");
     assert_eq!(rounds.len(), 1);
-    assert_eq!(rounds[0].state, "objection");
+    assert_eq!(rounds[0].state.as_str(), "objection");
     assert!(rounds[0].name.starts_with("Rekrutmen Pokmas "));
 
     // Every formation has ranked applications, published.
@@ -220,8 +220,8 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
         "{} applicants",
         apps.len()
     );
-    assert!(apps.iter().any(|a| a.state == "withdrawn"));
-    assert!(apps.iter().any(|a| a.state == "ineligible"));
+    assert!(apps.iter().any(|a| a.state.as_str() == "withdrawn"));
+    assert!(apps.iter().any(|a| a.state.as_str() == "ineligible"));
     assert!(
         apps.iter()
             .any(|a| a.nik_warnings.contains("birth_date_mismatch"))
@@ -441,12 +441,12 @@ async fn the_same_seed_gives_the_same_round_and_another_state_stops_there() {
         .await
         .expect("round")
         .expect("a round");
-    assert_eq!(r.state, "registration");
+    assert_eq!(r.state.as_str(), "registration");
     let apps = application::Entity::find().all(&db3).await.expect("apps");
     assert!(!apps.is_empty());
     assert!(
         apps.iter()
-            .all(|a| a.state == "submitted" || a.state == "withdrawn")
+            .all(|a| a.state.as_str() == "submitted" || a.state.as_str() == "withdrawn")
     );
     assert!(
         scorecard::Entity::find()
@@ -468,7 +468,7 @@ async fn the_demo_to_final_decides_every_objection_and_signs_one_final_checkpoin
         .await
         .expect("round")
         .expect("a round");
-    assert_eq!(r.state, "final");
+    assert_eq!(r.state.as_str(), "final");
     let finals = audit_checkpoint::Entity::find()
         .filter(audit_checkpoint::Column::Reason.eq("final"))
         .all(&db)

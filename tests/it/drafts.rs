@@ -178,7 +178,7 @@ async fn in_verification() -> crate::standings::Fixture {
     let db = &f.app.db.db;
     round::ActiveModel {
         id: Set(f.round_id),
-        state: Set("verification".into()),
+        state: Set("verification".parse().expect("state")),
         frozen_hash: Set(Some("f".repeat(64))),
         ..Default::default()
     }

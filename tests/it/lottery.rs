@@ -29,7 +29,7 @@ async fn reopen_registration(f: &Fixture) {
     let day = |d: i64| Some(now + Duration::days(d));
     round::ActiveModel {
         id: Set(f.round_id),
-        state: Set("registration".into()),
+        state: Set("registration".parse().expect("state")),
         frozen_hash: Set(Some("f".repeat(64))),
         frozen_at: Set(day(-11)),
         lottery_seed: Set(None),

@@ -535,5 +535,5 @@ async fn an_accepted_objection_on_verification_re_decides_eligibility_traced_to_
         .await
         .expect("read")
         .expect("application");
-    assert_eq!(app.state, "ineligible");
+    assert_eq!(app.state.as_str(), "ineligible");
 }

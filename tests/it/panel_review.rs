@@ -182,7 +182,7 @@ async fn the_demos_biased_panelist_is_flagged_for_the_rt_they_favour_and_publish
         .await
         .expect("round")
         .expect("one");
-    assert_eq!(r.state, "provisional");
+    assert_eq!(r.state.as_str(), "provisional");
     let published = audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq(RoundState::Provisional.entered_action()))
         .one(&db)

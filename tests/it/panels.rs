@@ -118,7 +118,7 @@ async fn application_in(
         formation_id: Some(formation_id),
         account_id: None,
         registration_no: (state != "draft").then(|| format!("SKT-2027-{short}-{seq:04}")),
-        state: state.into(),
+        state: state.parse().expect("state"),
         assisted_by: None,
         full_name: format!("Warga {short} {seq}"),
         nik_ciphertext: None,
@@ -157,7 +157,7 @@ async fn application_in(
 async fn set_round_state(app: &TestApp, round_id: Uuid, state: &str) {
     round::ActiveModel {
         id: Set(round_id),
-        state: Set(state.into()),
+        state: Set(state.parse().expect("state")),
         ..Default::default()
     }
     .update(&app.db.db)

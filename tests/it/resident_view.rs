@@ -122,7 +122,7 @@ async fn after_tms_the_failing_requirement_comes_first_with_its_reason_and_the_n
     .expect("check");
     application::ActiveModel {
         id: Set(d_id),
-        state: Set("ineligible".into()),
+        state: Set("ineligible".parse().expect("state")),
         nik_warnings: Set(r#"["birth_date_mismatch"]"#.into()),
         ..Default::default()
     }

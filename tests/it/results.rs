@@ -405,7 +405,7 @@ async fn finalization_needs_a_second_admin_locks_scores_and_signs_the_final_chec
         .await
         .expect("read")
         .expect("round");
-    assert_eq!(r.state, "objection");
+    assert_eq!(r.state.as_str(), "objection");
     p.f.app.switch_browser(mine);
 
     // A second admin approves.
@@ -423,7 +423,7 @@ async fn finalization_needs_a_second_admin_locks_scores_and_signs_the_final_chec
         .await
         .expect("read")
         .expect("round");
-    assert_eq!(r.state, "final");
+    assert_eq!(r.state.as_str(), "final");
 
     let finalized = audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq("round.finalized"))

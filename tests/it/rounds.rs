@@ -193,7 +193,7 @@ async fn submitted_application(
         formation_id: Some(formation_id),
         account_id: None,
         registration_no: Some("SKT-2027-0001".into()),
-        state: "submitted".into(),
+        state: "submitted".parse().expect("state"),
         assisted_by: None,
         full_name: "Siti Aminah".into(),
         nik_ciphertext: None,
@@ -343,7 +343,7 @@ async fn journey(mut app: TestApp) {
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let r = load_round(&app, id).await;
-    assert_eq!(r.state, "registration");
+    assert_eq!(r.state.as_str(), "registration");
     let hash = r.frozen_hash.clone().expect("frozen hash");
     let event = audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq("round.registration_opened"))
@@ -625,7 +625,7 @@ async fn every_admin_route_is_refused_to_everyone_but_admins() {
     app.switch_browser(admin_jar);
     // Only the four account creations were recorded; no round changed.
     assert_eq!(audit_count(&app).await, events + 4);
-    assert_eq!(load_round(&app, id).await.state, "draft");
+    assert_eq!(load_round(&app, id).await.state.as_str(), "draft");
     assert_eq!(
         criterion::Entity::find()
             .count(&app.db.db)
@@ -890,7 +890,7 @@ async fn registration_cannot_open_without_a_complete_schedule_or_after_it_closed
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let r = load_round(&app, id).await;
-    assert_eq!(r.state, "cancelled");
+    assert_eq!(r.state.as_str(), "cancelled");
     assert_eq!(
         app.get(&format!("/seleksi/{}", r.slug)).await.status,
         StatusCode::NOT_FOUND

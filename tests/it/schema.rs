@@ -151,7 +151,7 @@ async fn seed_round(db: &DatabaseConnection, slug: &str, created_by: Uuid) -> Uu
             year: 2026,
             description_id: "Rekrutmen terbuka anggota Pokmas.".into(),
             description_en: "Open recruitment of Pokmas members.".into(),
-            state: "draft".into(),
+            state: "draft".parse().expect("state"),
             aggregation: "mean".into(),
             passing_total: Some(60),
             min_panelists: 3,
@@ -251,7 +251,7 @@ fn application_model(
         formation_id: place.as_ref().map(|p| p.formation_id),
         account_id: None,
         registration_no: None,
-        state: "draft".into(),
+        state: "draft".parse().expect("state"),
         assisted_by: None,
         full_name: "Siti Aminah".into(),
         nik_ciphertext: Some(vec![0x01, 0x02, 0xfe, 0xff]),
@@ -757,7 +757,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
     );
     app.account_id = Some(applicant);
     app.registration_no = Some("2026-RM-0001".into());
-    app.state = "eligible".into();
+    app.state = "eligible".parse().expect("state");
     app.seq_in_kelurahan = Some(1);
     app.submitted_at = Some(T0);
     let application_id = put!(db, app).id;

@@ -57,7 +57,7 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
         year: Set(2026),
         description_id: Set(String::new()),
         description_en: Set(String::new()),
-        state: Set("assessment".into()),
+        state: Set("assessment".parse().expect("state")),
         aggregation: Set("mean".into()),
         passing_total: Set(None),
         min_panelists: Set(3),
@@ -226,7 +226,7 @@ pub async fn add_application(f: &mut Fixture, name: &str) -> (Uuid, String) {
         formation_id: Set(Some(formation_id)),
         account_id: Set(None),
         registration_no: Set(Some(no.clone())),
-        state: Set("eligible".into()),
+        state: Set("eligible".parse().expect("state")),
         assisted_by: Set(None),
         full_name: Set(format!("Pelamar {name}")),
         nik_ciphertext: Set(None),
@@ -370,7 +370,7 @@ pub async fn publish(f: &Fixture) -> (i64, Vec<pokmas::services::standings::Rank
     let db = &f.app.db.db;
     round::ActiveModel {
         id: Set(f.round_id),
-        state: Set("provisional".into()),
+        state: Set("provisional".parse().expect("state")),
         ..Default::default()
     }
     .update(db)

@@ -55,7 +55,7 @@ async fn fixture(app: &TestApp, admin: Uuid) -> Fixture {
         year: 2027,
         description_id: String::new(),
         description_en: String::new(),
-        state: "verification".into(),
+        state: "verification".parse().expect("state"),
         aggregation: "mean".into(),
         passing_total: None,
         min_panelists: 3,
@@ -228,7 +228,7 @@ async fn submitted(
         formation_id: Some(formation_id),
         account_id: None,
         registration_no: Some(registration_no.into()),
-        state: "submitted".into(),
+        state: "submitted".parse().expect("state"),
         assisted_by: None,
         full_name: name.into(),
         nik_ciphertext: None,
@@ -307,6 +307,7 @@ async fn state_of(app: &TestApp, id: Uuid) -> String {
         .expect("load")
         .expect("application")
         .state
+        .to_string()
 }
 
 async fn events(app: &TestApp, action: &str) -> Vec<audit_event::Model> {

@@ -29,7 +29,7 @@ pub struct Model {
     pub account_id: Option<Uuid>,
     #[sea_orm(unique)]
     pub registration_no: Option<String>,
-    pub state: String,
+    pub state: crate::domain::application::ApplicationState,
     pub assisted_by: Option<Uuid>,
     pub full_name: String,
     #[sea_orm(column_type = "Blob", nullable)]

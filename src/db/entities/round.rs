@@ -27,7 +27,7 @@ pub struct Model {
     pub description_id: String,
     #[sea_orm(column_type = "Text")]
     pub description_en: String,
-    pub state: String,
+    pub state: crate::domain::round::RoundState,
     pub aggregation: String,
     pub passing_total: Option<i32>,
     pub min_panelists: i32,

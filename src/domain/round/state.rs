@@ -3,7 +3,10 @@
 use super::*;
 
 /// The state of a round.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum RoundState {
     /// Being prepared; nothing is public and everything may change.
     Draft,
@@ -101,6 +104,14 @@ impl RoundState {
 impl fmt::Display for RoundState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RoundState {
+    type Err = crate::domain::application::UnknownState;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RoundState::parse(s).ok_or_else(|| crate::domain::application::UnknownState(s.to_owned()))
     }
 }
 

@@ -29,6 +29,7 @@ use crate::db::entities::{
     application, criterion, formation, formation_rt, idempotency_key, kecamatan, kelurahan,
     requirement, round, rt,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::ranking::{Aggregation, Criterion, CriterionKind, RoundRules};
 use crate::domain::role::Role;
 use crate::domain::round::{
@@ -128,7 +129,7 @@ async fn lock_draft(tx: &DatabaseTransaction, id: Uuid) -> Result<round::Model, 
         .one(tx)
         .await?
         .ok_or(RoundError::NotFound)?;
-    if RoundState::parse(&r.state).is_none_or(|s| !s.is_editable()) {
+    if Some(r.state).is_none_or(|s| !s.is_editable()) {
         return Err(RoundError::form(frozen_msg()));
     }
     Ok(r)
@@ -275,7 +276,7 @@ pub struct RoundDetail {
 impl RoundDetail {
     /// The state, `draft` if the stored name is unknown.
     pub fn state(&self) -> RoundState {
-        RoundState::parse(&self.round.state).unwrap_or(RoundState::Draft)
+        self.round.state
     }
 
     /// The frozen object as it stands now (hashing it gives `frozen_hash`
@@ -490,7 +491,11 @@ pub async fn public_round(db: &DatabaseConnection, slug: &str) -> Result<PublicR
         .column(application::Column::FormationId)
         .column(application::Column::KelurahanCode)
         .filter(application::Column::RoundId.eq(detail.round.id))
-        .filter(application::Column::State.is_in(["submitted", "eligible", "ineligible"]))
+        .filter(application::Column::State.is_in([
+            ApplicationState::Submitted,
+            ApplicationState::Eligible,
+            ApplicationState::Ineligible,
+        ]))
         .into_tuple()
         .all(db)
         .await?;

@@ -278,7 +278,7 @@ pub async fn create_round(
     let mut m = round::ActiveModel {
         id: Set(id),
         slug: Set(slug.clone()),
-        state: Set(RoundState::Draft.as_str().into()),
+        state: Set(RoundState::Draft),
         frozen_hash: Set(None),
         frozen_at: Set(None),
         close_event_seq: Set(None),
@@ -558,8 +558,8 @@ pub async fn apply_transition(
 ) -> Result<(), RoundError> {
     let id = r.id;
     let reason = reason.trim();
-    let from = RoundState::parse(&r.state)
-        .ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
+    let from =
+        Some(r.state).ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
     check_transition(from, to, &schedule_of(&r), now).map_err(RoundError::form)?;
     if to == RoundState::Verification
         && crate::services::lottery::uncommitted_witnesses(tx, id).await? > 0
@@ -577,7 +577,7 @@ pub async fn apply_transition(
     }
     let mut m = round::ActiveModel {
         id: Set(id),
-        state: Set(to.as_str().into()),
+        state: Set(to),
         updated_at: Set(OffsetDateTime::now_utc()),
         ..Default::default()
     };

@@ -347,7 +347,7 @@ fn round_summary(r: &crate::db::entities::round::Model) -> AdminRound {
         slug: r.slug.clone(),
         name: r.name.clone(),
         year: r.year,
-        state: r.state.clone(),
+        state: r.state.to_string(),
     }
 }
 
@@ -822,7 +822,7 @@ pub async fn verification_queue(
             .into_iter()
             .map(|r| QueueRound {
                 round_name: r.round_name,
-                round_state: r.round_state,
+                round_state: r.round_state.to_string(),
                 applications: r
                     .rows
                     .into_iter()
@@ -834,7 +834,7 @@ pub async fn verification_queue(
                         kelurahan_code: row.kelurahan_code,
                         kelurahan_name: row.kelurahan_name,
                         rt_number: row.rt_number,
-                        state: row.state,
+                        state: row.state.to_string(),
                     })
                     .collect(),
             })
@@ -935,9 +935,9 @@ pub async fn verification_application(
     Ok(Json(VerificationApplication {
         id: v.id,
         round_name: v.round_name,
-        round_state: v.round_state,
+        round_state: v.round_state.to_string(),
         registration_no: v.registration_no,
-        state: v.state,
+        state: v.state.to_string(),
         full_name: v.full_name,
         nik_masked: v.nik_masked,
         kelurahan_code: v.kelurahan_code,

@@ -177,7 +177,7 @@ fn item(view: ApplicationView, t: Timeline) -> ApplicationItem {
             slug: r.slug,
         },
         registration_no: a.registration_no,
-        state: a.state,
+        state: a.state.to_string(),
         formation: view.formation.map(|f| FormationRef {
             code: f.code,
             name: f.name,
@@ -339,7 +339,7 @@ pub async fn status_check_api(
                 first_name: r.first_name,
                 registration_no: r.registration_no,
                 round_name: r.round_name,
-                state: r.state,
+                state: r.state.to_string(),
                 next_step,
                 submitted_at: r.submitted_at.and_then(rfc3339),
                 timeline: r.timeline.into(),

@@ -70,7 +70,7 @@ pub async fn round_exports(
     Ok(Json(RoundExportsBody {
         round_id: r.id.to_string(),
         slug: r.slug.clone(),
-        state: r.state.clone(),
+        state: r.state.to_string(),
         files: ExportFile::ALL
             .into_iter()
             .map(|f| ExportFileBody {

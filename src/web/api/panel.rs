@@ -179,7 +179,7 @@ fn witness_body(m: &lottery::MyWitness) -> WitnessBody {
         id: m.witness.id,
         round_id: m.round.id,
         round_slug: m.round.slug.clone(),
-        round_state: m.round.state.clone(),
+        round_state: m.round.state.to_string(),
         position: m.witness.position,
         commit_hash: m.witness.commit_hash.clone(),
         secret: m.witness.secret.clone(),

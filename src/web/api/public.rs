@@ -79,7 +79,7 @@ pub async fn rounds(
                     .into(),
             )
         })?;
-        q = q.filter(round::Column::State.eq(state.as_str()));
+        q = q.filter(round::Column::State.eq(state));
     }
     let rows = q
         .order_by_desc(round::Column::Year)
@@ -95,7 +95,7 @@ pub async fn rounds(
                 slug: r.slug,
                 name: r.name,
                 year: r.year,
-                state: r.state,
+                state: r.state.to_string(),
                 registration_opens_at: rfc3339(r.registration_opens_at),
                 registration_closes_at: rfc3339(r.registration_closes_at),
             })

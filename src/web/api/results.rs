@@ -142,7 +142,7 @@ pub async fn formation_results(
         .ok_or(AdminError::App(AppError::NotFound))?;
     Ok(Json(FormationResultsBody {
         round_slug: r.round.slug,
-        round_state: r.round.state,
+        round_state: r.round.state.to_string(),
         formation_code: f.formation.code,
         formation_name: f.formation.name,
         kelurahan_code: f.formation.kelurahan_code,
@@ -443,7 +443,7 @@ async fn finalization_state(
         .await
         .map_err(service_err)?;
     Ok(Json(FinalizationBody {
-        round_state: o.round.state,
+        round_state: o.round.state.to_string(),
         pending_approval_id: o.pending.as_ref().map(|(a, _)| a.id),
         requested_by: o.pending.as_ref().map(|(a, _)| a.requested_by),
     }))

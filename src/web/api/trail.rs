@@ -223,7 +223,7 @@ pub async fn application_history(
         application_id: h.application.id,
         registration_no: h.application.registration_no.clone(),
         nik_masked: h.application.nik_masked.clone(),
-        state: h.application.state.clone(),
+        state: h.application.state.to_string(),
         round_id: h.application.round_id,
         formation_code: h.application.formation.as_ref().map(|f| f.code.clone()),
         current_rank: h.current.as_ref().and_then(|r| r.rank),
