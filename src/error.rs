@@ -44,6 +44,11 @@ pub enum AppError {
     /// languages.
     #[error("refused: {}", .0.id)]
     Refused(Msg),
+    /// 409: the request came too late or twice for the state things are in
+    /// now (a round already past that stage, a decision already taken); the
+    /// page gives the reason.
+    #[error("conflict: {}", .0.id)]
+    Conflict(Msg),
     /// 403: the form's CSRF token is missing or no longer valid, most often
     /// a form left open until the session expired; the page says to reload.
     #[error("stale form")]
@@ -135,6 +140,7 @@ impl AppError {
             AppError::Forbidden | AppError::StaleForm => StatusCode::FORBIDDEN,
             AppError::EmailNotVerified => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) | AppError::Refused(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(e) => {
@@ -146,7 +152,7 @@ impl AppError {
         // request); without it the user cannot tell what to change.
         let reason = match self {
             AppError::BadRequest(m) if !m.trim().is_empty() => Some(Msg::new(m.clone(), m)),
-            AppError::Refused(m) => Some(m),
+            AppError::Refused(m) | AppError::Conflict(m) => Some(m),
             AppError::StaleForm => Some(Msg::new(
                 "Formulir ini sudah kedaluwarsa atau tidak lengkap, misalnya karena lama dibiarkan terbuka. Muat ulang halamannya, lalu isi dan kirim lagi.",
                 "This form has expired or is incomplete, for example after being left open for a long time. Reload the page, then fill it in and send it again.",
@@ -154,6 +160,81 @@ impl AppError {
             _ => None,
         };
         (status, views::errors::error_page(status, reason.as_ref())).into_response()
+    }
+}
+
+// How each service's refusal reaches a page. Services do not know this
+// type; the web edge maps their errors here, once.
+
+impl From<crate::services::ServiceError> for AppError {
+    fn from(e: crate::services::ServiceError) -> Self {
+        use crate::services::ServiceError;
+        match e {
+            ServiceError::Invalid(m) => AppError::BadRequest(m),
+            ServiceError::Conflict(m) => AppError::Conflict(Msg::new(m.clone(), m)),
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Forbidden => AppError::Forbidden,
+            ServiceError::Db(e) => AppError::from(e),
+            ServiceError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
+impl From<crate::services::rounds::RoundError> for AppError {
+    fn from(e: crate::services::rounds::RoundError) -> Self {
+        use crate::services::rounds::RoundError;
+        match e {
+            RoundError::Invalid(errs) => AppError::refused(errs.values()),
+            RoundError::NotFound => AppError::NotFound,
+            RoundError::Forbidden => AppError::Forbidden,
+            RoundError::Db(e) => AppError::from(e),
+            RoundError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
+impl From<crate::services::information::InfoError> for AppError {
+    fn from(e: crate::services::information::InfoError) -> Self {
+        use crate::services::information::InfoError;
+        match e {
+            InfoError::Invalid(errs) => AppError::BadRequest(
+                errs.values()
+                    .map(|m| m.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            InfoError::NotFound => AppError::NotFound,
+            InfoError::Forbidden => AppError::Forbidden,
+            InfoError::Db(e) => AppError::from(e),
+            InfoError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
+impl From<crate::services::applications::ApplicationError> for AppError {
+    fn from(e: crate::services::applications::ApplicationError) -> Self {
+        use crate::domain::lang::Lang;
+        use crate::services::applications::ApplicationError;
+        use crate::services::documents::UploadError;
+        match e {
+            ApplicationError::Invalid(errs) => AppError::refused(errs.values()),
+            // Storage failures are ours: logged, never shown with their detail.
+            ApplicationError::Upload {
+                error: error @ (UploadError::Storage(_) | UploadError::Db(_)),
+                ..
+            } => AppError::Internal(anyhow::Error::new(error)),
+            ApplicationError::Upload { error, .. } => {
+                AppError::Refused(Msg::new(error.message(Lang::Id), error.message(Lang::En)))
+            }
+            ApplicationError::NotFound => AppError::NotFound,
+            ApplicationError::Forbidden => AppError::Forbidden,
+            ApplicationError::NotDraft => AppError::Conflict(Msg::new(
+                "Pendaftaran ini sudah dikirim.",
+                "This application was already submitted.",
+            )),
+            ApplicationError::Db(e) => AppError::from(e),
+            ApplicationError::Internal(e) => AppError::Internal(e),
+        }
     }
 }
 

@@ -35,13 +35,15 @@ use crate::web::results;
 /// Builds the application's router.
 pub fn router(state: AppState) -> Router {
     let form_limit = state.form_body_limit();
-    let sessions =
-        SessionManagerLayer::new(web::session_store::DbSessionStore::new(state.db.clone()))
-            .with_name(web::SESSION_COOKIE)
-            .with_http_only(true)
-            .with_same_site(tower_sessions::cookie::SameSite::Lax)
-            .with_secure(state.config.https())
-            .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let sessions = SessionManagerLayer::new(crate::db::sessions::DbSessionStore::new(
+        state.db.clone(),
+        web::SESSION_ACCOUNT,
+    ))
+    .with_name(web::SESSION_COOKIE)
+    .with_http_only(true)
+    .with_same_site(tower_sessions::cookie::SameSite::Lax)
+    .with_secure(state.config.https())
+    .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
 
     let (api, openapi) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
         .nest("/api/v1", api::routes())

@@ -14,25 +14,8 @@ use uuid::Uuid;
 
 use super::entities::{audit_chain_head, audit_event};
 use crate::domain::audit::{Event, canonical_payload, format_at};
-use crate::domain::role::Role;
 
-/// Who caused an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Actor {
-    /// The platform itself (migrations, the worker, scheduled checkpoints).
-    System,
-    /// A signed-in account acting in its role.
-    Account { id: Uuid, role: Role },
-}
-
-impl Actor {
-    fn fields(self) -> (String, String) {
-        match self {
-            Actor::System => ("system".into(), "system".into()),
-            Actor::Account { id, role } => (id.to_string(), role.as_str().into()),
-        }
-    }
-}
+pub use crate::domain::audit::Actor;
 
 /// An event to append; `seq`, `at` and the hashes are filled in by [`append`].
 #[derive(Clone, Debug)]

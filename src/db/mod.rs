@@ -5,6 +5,8 @@ pub mod entities;
 pub mod merkle;
 pub mod ops;
 pub mod pool;
+pub mod rounds;
+pub mod sessions;
 pub mod value_types;
 
 use std::time::Duration;

@@ -58,6 +58,12 @@ impl DataClass {
         }
     }
 
+    /// The setting key of this class's retention period.
+    #[must_use]
+    pub fn retention_key(self) -> String {
+        format!("retention.{}_months", self.key())
+    }
+
     /// Months kept after the round is final (or cancelled) unless the
     /// installation sets otherwise; the README lists the same figures.
     #[must_use]

@@ -17,6 +17,54 @@ use crate::domain::account::{Email, check_new_password};
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 
+/// An active account as a request acts with it.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    /// Kelurahan codes an operator or panelist acts in.
+    pub scopes: Vec<String>,
+    pub email_verified: bool,
+}
+
+/// The account `id` as it stands now, or `None` when it is gone or no longer
+/// active: read on every request, so a deactivation or a role change takes
+/// effect at once.
+///
+/// # Errors
+/// Storage failures; a stored role that is not a role.
+pub async fn signed_in(
+    db: &DatabaseConnection,
+    id: Uuid,
+) -> Result<Option<SignedIn>, ServiceError> {
+    let Some(acc) = account::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|a| a.status == "active")
+    else {
+        return Ok(None);
+    };
+    let role = acc
+        .role
+        .parse::<Role>()
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
+    let scopes = account_scope::Entity::find()
+        .filter(account_scope::Column::AccountId.eq(acc.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.kelurahan_code)
+        .collect();
+    Ok(Some(SignedIn {
+        id: acc.id,
+        name: acc.name,
+        role,
+        scopes,
+        email_verified: acc.email_verified_at.is_some(),
+    }))
+}
+
 /// What is needed to create an account.
 #[derive(Clone, Debug)]
 pub struct NewAccount {

@@ -101,30 +101,6 @@ impl ApplicationError {
     }
 }
 
-impl From<ApplicationError> for crate::error::AppError {
-    fn from(e: ApplicationError) -> Self {
-        use crate::error::AppError;
-        match e {
-            ApplicationError::Invalid(errs) => AppError::refused(errs.values()),
-            // Storage failures are ours: logged, never shown with their detail.
-            ApplicationError::Upload {
-                error: error @ (UploadError::Storage(_) | UploadError::Db(_)),
-                ..
-            } => AppError::Internal(anyhow::Error::new(error)),
-            ApplicationError::Upload { error, .. } => {
-                AppError::Refused(Msg::new(error.message(Lang::Id), error.message(Lang::En)))
-            }
-            ApplicationError::NotFound => AppError::NotFound,
-            ApplicationError::Forbidden => AppError::Forbidden,
-            ApplicationError::NotDraft => {
-                AppError::BadRequest("Pendaftaran ini sudah dikirim.".into())
-            }
-            ApplicationError::Db(e) => AppError::from(e),
-            ApplicationError::Internal(e) => AppError::Internal(e),
-        }
-    }
-}
-
 /// Who is acting, with the kelurahan codes an operator covers.
 #[derive(Clone, Copy, Debug)]
 pub struct Acting<'a> {

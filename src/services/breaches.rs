@@ -3,6 +3,8 @@
 //! subjects and to the supervisory body). Every step is an audit event;
 //! the descriptions stay in the record, not in the public trail.
 
+/// A breach record as stored.
+pub use crate::db::entities::breach_record::Model as BreachRecord;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryOrder,

@@ -19,6 +19,36 @@ use crate::domain::audit::Checkpoint;
 use crate::domain::checkpoint::{self as note, VerifierKey};
 use crate::services::merkle_log::LogCache;
 
+/// The head of the audit chain: its last sequence number, hash and the
+/// time of that event as recorded.
+#[derive(Clone, Debug)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+    /// The recorded time of the last event, if there is one.
+    pub at: Option<String>,
+}
+
+/// The current head of the audit chain.
+///
+/// # Errors
+/// `NotFound` before the chain was created; storage failures.
+pub async fn chain_head(db: &DatabaseConnection) -> Result<ChainHead, ServiceError> {
+    let head = audit_chain_head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let at = audit_event::Entity::find_by_id(head.seq)
+        .one(db)
+        .await?
+        .map(|e| e.at);
+    Ok(ChainHead {
+        seq: head.seq,
+        hash: head.hash,
+        at,
+    })
+}
+
 /// The installation's checkpoint signing key, the origin it signs for and
 /// the Merkle log whose roots it signs.
 #[derive(Clone)]

@@ -134,7 +134,7 @@ pub async fn import_with_reason(
     };
     let tx = begin_write(db).await?;
     let checked = check_file(&tx, round_id, criterion_code, text).await?;
-    let summary = if super::standings::PUBLISHED_STATES.contains(&checked.round.state.as_str()) {
+    let summary = if checked.round.state.is_published() {
         let mut summary = checked.summary(Uuid::now_v7());
         let id = super::input_approvals::request_import(
             &tx,
@@ -277,7 +277,7 @@ pub(crate) async fn apply<C: ConnectionTrait>(
     // change names the value that caused it. Before that no rank change is
     // announced, and one re-rank per formation (after its last value) keeps a
     // city-wide file fast.
-    let published = super::standings::PUBLISHED_STATES.contains(&r.state.as_str());
+    let published = r.state.is_published();
     let mut pending: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
     for (no, value) in &checked.values {
         let Some(a) = checked.apps.get(no) else {

@@ -40,24 +40,6 @@ pub enum InfoError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<InfoError> for crate::error::AppError {
-    fn from(e: InfoError) -> Self {
-        use crate::error::AppError;
-        match e {
-            InfoError::Invalid(errs) => AppError::BadRequest(
-                errs.values()
-                    .map(|m| m.id.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            InfoError::NotFound => AppError::NotFound,
-            InfoError::Forbidden => AppError::Forbidden,
-            InfoError::Db(e) => AppError::from(e),
-            InfoError::Internal(e) => AppError::Internal(e),
-        }
-    }
-}
-
 pub(crate) fn invalid(field: &str, id: &str, en: &str) -> InfoError {
     let mut errs = FieldErrors::new();
     errs.insert(field.to_owned(), Msg::new(id, en));
@@ -396,10 +378,7 @@ pub async fn announcements(
         );
     }
     if let Some(slug) = &filter.round_slug {
-        let r = round::Entity::find()
-            .filter(round::Column::Slug.eq(slug.clone()))
-            .filter(round::Column::FrozenHash.is_not_null())
-            .one(db)
+        let r = crate::db::rounds::public_by_slug(db, slug)
             .await?
             .ok_or(InfoError::NotFound)?;
         q = q.filter(
@@ -489,11 +468,7 @@ pub(crate) async fn kelurahan_names(
 /// # Errors
 /// Storage failures.
 pub async fn round_choices(db: &DatabaseConnection) -> Result<Vec<(String, String)>, InfoError> {
-    Ok(round::Entity::find()
-        .filter(round::Column::FrozenHash.is_not_null())
-        .order_by_desc(round::Column::Year)
-        .order_by_asc(round::Column::Name)
-        .all(db)
+    Ok(crate::db::rounds::public_list(db, None)
         .await?
         .into_iter()
         .map(|r| (r.slug, r.name))

@@ -525,7 +525,7 @@ pub async fn public_lottery(
 ) -> Result<LotteryView, ServiceError> {
     let r = super::rounds::round_by_slug(db, slug)
         .await?
-        .filter(|r| r.frozen_hash.is_some())
+        .filter(|r| r.is_public())
         .ok_or(ServiceError::NotFound)?;
     view_of(db, r).await
 }

@@ -74,18 +74,6 @@ pub enum ServiceError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<ServiceError> for crate::error::AppError {
-    fn from(e: ServiceError) -> Self {
-        use crate::error::AppError;
-        match e {
-            ServiceError::Invalid(m) | ServiceError::Conflict(m) => AppError::BadRequest(m),
-            ServiceError::NotFound => AppError::NotFound,
-            ServiceError::Forbidden => AppError::Forbidden,
-            ServiceError::Db(e) => AppError::from(e),
-            ServiceError::Internal(e) => AppError::Internal(e),
-        }
-    }
-}
 // information section, messages without e-mail, open statistics
 pub mod info_docs;
 pub mod information;

@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::information::InfoError;
-use crate::db::entities::{application, kecamatan, kelurahan, ranking, round, test_invitation};
+use crate::db::entities::{application, kecamatan, kelurahan, ranking, test_invitation};
 use crate::domain::application::ApplicationState;
 use crate::domain::open_stats::{Breakdown, Shown, protect};
 
@@ -153,13 +153,10 @@ fn age_band(birth: Option<Date>, on: Date) -> Option<usize> {
 /// # Errors
 /// `NotFound`; storage failures.
 pub async fn round_stats(db: &DatabaseConnection, slug: &str) -> Result<RoundStats, InfoError> {
-    let r = round::Entity::find()
-        .filter(round::Column::Slug.eq(slug))
-        .filter(round::Column::FrozenHash.is_not_null())
-        .one(db)
+    let r = crate::db::rounds::public_by_slug(db, slug)
         .await?
         .ok_or(InfoError::NotFound)?;
-    let published = crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str());
+    let published = r.state.is_published();
     let apps = application::Entity::find()
         .filter(application::Column::RoundId.eq(r.id))
         .filter(application::Column::SubmittedAt.is_not_null())

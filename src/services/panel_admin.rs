@@ -71,7 +71,7 @@ pub async fn recuse(
     }
     let tx = begin_write(db).await?;
     let (app, r) = recusable(&tx, application_id, panelist).await?;
-    if super::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+    if r.state.is_published() {
         let id =
             super::input_approvals::request_recusal(&tx, actor, admin, &app, &r, panelist, reason)
                 .await?;

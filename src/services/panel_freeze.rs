@@ -40,7 +40,7 @@ fn assessed(r: &round::Model) -> bool {
 /// # Errors
 /// [`RoundError::Invalid`] from provisional results on.
 pub fn require_unpublished(r: &round::Model) -> Result<(), RoundError> {
-    if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+    if r.state.is_published() {
         return Err(RoundError::form(Msg::new(
             "Hasil sudah diumumkan; susunan panel tidak dapat diubah lagi. Nilai seorang penilai dikoreksi melalui pengecualian penilai atau sanggahan, keduanya diputuskan dua admin.",
             "Results are published; panels can no longer change. A panelist's values are corrected by a recusal or an objection, both decided by two admins.",

@@ -57,7 +57,7 @@ pub const TEXT_KEYS: [&str; 5] = [
 /// The setting key of a class's retention period.
 #[must_use]
 pub fn retention_key(class: DataClass) -> String {
-    format!("retention.{}_months", class.key())
+    class.retention_key()
 }
 
 impl PrivacySettings {

@@ -188,6 +188,18 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
     import(db, Actor::System, &file).await.map(Some)
 }
 
+/// How many kecamatan and kelurahan are loaded.
+///
+/// # Errors
+/// Storage failures.
+pub async fn counts(db: &DatabaseConnection) -> Result<(u64, u64), ServiceError> {
+    use sea_orm::PaginatorTrait;
+    Ok((
+        kecamatan::Entity::find().count(db).await?,
+        kelurahan::Entity::find().count(db).await?,
+    ))
+}
+
 /// All kecamatan with their kelurahan, ordered by code.
 ///
 /// # Errors

@@ -10,6 +10,8 @@
 //! another, whose transaction moves the round to `final`, mails the final
 //! results and signs the final checkpoint.
 
+/// A four-eyes approval as stored.
+pub use crate::db::entities::approval::Model as Approval;
 use std::collections::BTreeMap;
 
 use sea_orm::{
@@ -32,7 +34,6 @@ use crate::domain::role::Role;
 use crate::domain::round::RoundState;
 use crate::mail::templates::ResultStatus;
 use crate::mail::{Locale, Template, enqueue};
-use crate::services::standings::PUBLISHED_STATES;
 
 /// The `approval.kind` of a finalization request.
 pub const KIND_FINALIZE: &str = "round.finalize";
@@ -107,12 +108,6 @@ pub struct RoundResults {
     pub decisions: Vec<PublicDecision>,
 }
 
-/// Whether a round's ranks are public.
-#[must_use]
-pub fn is_published(r: &round::Model) -> bool {
-    PUBLISHED_STATES.contains(&r.state.as_str())
-}
-
 /// The published round with this slug.
 ///
 /// # Errors
@@ -123,7 +118,7 @@ pub async fn published_round<C: ConnectionTrait>(
 ) -> Result<round::Model, ServiceError> {
     super::rounds::round_by_slug(db, slug)
         .await?
-        .filter(is_published)
+        .filter(|r| r.state.is_published())
         .ok_or(ServiceError::NotFound)
 }
 
@@ -445,13 +440,8 @@ async fn check_finalizable<C: ConnectionTrait>(
 ) -> Result<(), ServiceError> {
     let from = Some(r.state)
         .ok_or_else(|| anyhow::anyhow!("round {} has unknown state {}", r.id, r.state))?;
-    crate::domain::round::check_transition(
-        from,
-        RoundState::Final,
-        &crate::services::rounds::schedule_of(r),
-        now,
-    )
-    .map_err(|m| ServiceError::Conflict(m.id))?;
+    crate::domain::round::check_transition(from, RoundState::Final, &r.schedule(), now)
+        .map_err(|m| ServiceError::Conflict(m.id))?;
     let open = objection::Entity::find()
         .filter(objection::Column::RoundId.eq(r.id))
         .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::db::entities::{application, criterion, ranking, round};
-use crate::domain::ranking::{Ratio, format_fraction, format_rounded_2dp, parse_fraction};
+use crate::domain::ranking::{format_fraction, format_rounded_2dp, parse_fraction};
 use crate::domain::round::Msg;
 use crate::domain::score_breakdown::{self as sb, Breakdown, Decided, TieEntry, TiedWith};
 
@@ -92,11 +92,7 @@ impl ScoreView {
     }
 }
 
-/// A fraction as "2 decimals (p/q)".
-#[must_use]
-pub fn decimal_and_fraction(r: &Ratio) -> String {
-    format!("{} ({})", format_rounded_2dp(r), format_fraction(r))
-}
+pub use crate::domain::ranking::decimal_and_fraction;
 
 /// The breakdown of an application whose result is published in round `r`;
 /// `None` before publication (or for an application without a standing).
@@ -108,7 +104,7 @@ pub async fn for_application<C: ConnectionTrait>(
     r: &round::Model,
     application_id: Uuid,
 ) -> Result<Option<ScoreView>, ServiceError> {
-    if !super::results::is_published(r) {
+    if !r.state.is_published() {
         return Ok(None);
     }
     let Some(mine) = ranking::Entity::find_by_id(application_id)

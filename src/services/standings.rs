@@ -109,6 +109,7 @@ impl RankingInput {
 }
 
 /// Round states in which the stored standings are published ranks.
+// Kept until every branch names `RoundState::is_published` instead.
 pub const PUBLISHED_STATES: [&str; 3] = ["provisional", "objection", "final"];
 
 /// One application whose rank or status moved.
@@ -464,7 +465,7 @@ pub async fn recompute_formation<C: ConnectionTrait>(
     cause_seq: i64,
 ) -> Result<Vec<RankChange>, ServiceError> {
     let inputs = load(tx, formation_id, None, Known::default()).await?;
-    let published = PUBLISHED_STATES.contains(&inputs.round.state.as_str());
+    let published = inputs.round.state.is_published();
     let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
         .map_err(internal)?;
     let outcomes = with_tiebreaks(&inputs.rules, outcomes);
@@ -877,7 +878,7 @@ pub async fn recompute_after_change<C: ConnectionTrait>(
     known: Known,
 ) -> Result<Vec<RankChange>, ServiceError> {
     let one = load(tx, formation_id, Some(application_id), known).await?;
-    let published = PUBLISHED_STATES.contains(&one.round.state.as_str());
+    let published = one.round.state.is_published();
     let outcome =
         rk::rank_formation(&one.rules, &one.formation, &one.domain_apps).map_err(internal)?;
     let Some(fresh) = outcome.into_iter().next() else {

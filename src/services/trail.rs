@@ -9,6 +9,8 @@
 //! never by OFFSET, so page 10,000 costs what page 1 costs; each filter is
 //! served by an index (`migrations/…_audit.rs`, `…_trail.rs`).
 
+/// An event as stored in the trail.
+pub use crate::db::entities::audit_event::Model as TrailEvent;
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Expr, Query};

@@ -510,7 +510,7 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
                     a href=(format!("/pendaftaran/{}/tanda-terima", a.id)) { (ctx.t("tanda terima", "receipt")) } }
             }
             (steps(ctx, s.timeline))
-            @if crate::services::standings::PUBLISHED_STATES.contains(&v.round.state.as_str()) {
+            @if v.round.state.is_published() {
                 li {
                     a href=(format!("/seleksi/{}/hasil", v.round.slug)) { (ctx.t("Hasil seleksi", "Selection results")) }
                     " · "

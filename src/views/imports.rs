@@ -3,14 +3,14 @@
 use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout};
-use crate::db::entities::{criterion, round};
 use crate::domain::imported::LineError;
 use crate::services::imports::ImportSummary;
+use crate::services::rounds::{CriterionRow, Round};
 
 /// What the upload page shows.
 pub struct ImportPage<'a> {
-    pub round: &'a round::Model,
-    pub criteria: &'a [criterion::Model],
+    pub round: &'a Round,
+    pub criteria: &'a [CriterionRow],
     pub csrf: &'a str,
     /// A form-level refusal (state, permission, size).
     pub error: Option<String>,
@@ -71,7 +71,7 @@ pub fn page(ctx: &PageCtx, p: &ImportPage<'_>) -> Markup {
                 input id="file" name="file" type="file" accept=".csv,text/csv";
                 label for="csv" { (ctx.t("atau tempel isi CSV di sini", "or paste the CSV here")) }
                 textarea id="csv" name="csv" rows="6" { (p.pasted) }
-                @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+                @if r.state.is_published() {
                     label for="reason" { (ctx.t("Alasan koreksi (wajib setelah hasil diumumkan; berlaku setelah disetujui admin lain)", "Reason for the correction (required once results are published; applies after another admin approves)")) }
                     textarea id="reason" name="reason" rows="3" required minlength="10" {}
                 }

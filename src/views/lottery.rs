@@ -90,7 +90,7 @@ pub fn admin(ctx: &PageCtx, p: &AdminWitnesses<'_>) -> Markup {
         p.muted {
             a href=(format!("/admin/seleksi/{}", r.id)) { (ctx.t("Ringkasan seleksi", "Round overview")) } " · "
             a href=(format!("/admin/seleksi/{}/progres", r.id)) { (ctx.t("Progres penilaian", "Scoring progress")) }
-            @if r.frozen_hash.is_some() { " · " a href=(format!("/seleksi/{}/undian", r.slug)) { (ctx.t("Halaman publik undian", "Public lottery page")) } }
+            @if r.is_public() { " · " a href=(format!("/seleksi/{}/undian", r.slug)) { (ctx.t("Halaman publik undian", "Public lottery page")) } }
         }
         h1 { (ctx.t("Saksi undian", "Lottery witnesses")) ": " (r.name) }
         p { (ctx.t(
@@ -215,7 +215,7 @@ pub fn witness(ctx: &PageCtx, p: &WitnessPage<'_>) -> Markup {
                 @else { p { (ctx.t("Menunggu saksi lain mengungkap rahasianya.", "Waiting for the other witnesses to reveal.")) } }
             }
         }
-        @if r.frozen_hash.is_some() { p { a href=(format!("/seleksi/{}/undian", r.slug)) { (ctx.t("Halaman publik undian", "Public lottery page")) } } }
+        @if r.is_public() { p { a href=(format!("/seleksi/{}/undian", r.slug)) { (ctx.t("Halaman publik undian", "Public lottery page")) } } }
     };
     layout(
         ctx,

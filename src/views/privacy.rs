@@ -9,7 +9,7 @@ use super::account::{Field, field};
 use super::layout::{Page, PageCtx, layout};
 use crate::domain::privacy::DataClass;
 use crate::domain::round::Msg;
-use crate::services::privacy::{PrivacySettings, retention_key};
+use crate::services::privacy::PrivacySettings;
 
 fn m<'a>(ctx: &PageCtx, msg: &'a Msg) -> &'a str {
     msg.pick(ctx.lang)
@@ -122,7 +122,7 @@ impl SettingsForm {
             .map(|k| ((*k).to_owned(), s.text(k).to_owned()))
             .collect();
         for c in DataClass::ALL {
-            values.insert(retention_key(c), s.retention.months(c).to_string());
+            values.insert(c.retention_key(), s.retention.months(c).to_string());
         }
         Self {
             csrf,
@@ -181,7 +181,7 @@ pub fn settings_page(ctx: &PageCtx, f: &SettingsForm) -> Markup {
             }
             h2 { (ctx.t("Masa simpan (bulan setelah seleksi selesai)", "Retention (months after the round ends)")) }
             @for c in DataClass::ALL {
-                @let key = retention_key(c);
+                @let key = c.retention_key();
                 (field(&Field { name: &key, label: m(ctx, &c.label()), kind: "text", value: value(&key), autocomplete: "off", error: error(&key), hint: None }))
             }
             button type="submit" { (ctx.t("Simpan", "Save")) }
@@ -201,7 +201,7 @@ pub fn settings_page(ctx: &PageCtx, f: &SettingsForm) -> Markup {
 /// One breach record as the admin list shows it.
 #[derive(Clone, Debug)]
 pub struct BreachRow {
-    pub record: crate::db::entities::breach_record::Model,
+    pub record: crate::services::breaches::BreachRecord,
     pub clock: crate::domain::privacy::BreachClock,
     pub notice_subjects: String,
     pub notice_authority: String,

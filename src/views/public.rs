@@ -59,7 +59,7 @@ pub fn home(ctx: &PageCtx, v: &HomeView) -> Markup {
                     span.muted { "(" (r.year) ")" }
                     br;
                     span { (super::round_state_label(ctx, r.state)) }
-                    @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+                    @if r.state.is_published() {
                         " · " a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil", "See the results")) }
                     }
                 }

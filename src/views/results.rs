@@ -7,11 +7,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::layout::{Page, PageCtx, layout};
-use crate::db::entities::{approval, round};
 use crate::domain::round::RoundState;
 use crate::domain::round::format_wita;
 use crate::services::objections::{ObjectionView, Reopen};
+use crate::services::results::Approval;
 use crate::services::results::{FormationResults, PublishedCheckpoint, RoundResults};
+use crate::services::rounds::Round;
 
 /// The label of a result status (`pending` included).
 pub fn status_label(ctx: &PageCtx, status: &str) -> String {
@@ -41,7 +42,7 @@ fn objection_status(ctx: &PageCtx, status: &str) -> String {
     ctx.t(id, en).to_owned()
 }
 
-fn is_final(r: &round::Model) -> bool {
+fn is_final(r: &Round) -> bool {
     r.state == RoundState::Final
 }
 
@@ -113,7 +114,7 @@ fn results_table(ctx: &PageCtx, fr: &FormationResults) -> Markup {
     }
 }
 
-fn heading(ctx: &PageCtx, r: &round::Model) -> &'static str {
+fn heading(ctx: &PageCtx, r: &Round) -> &'static str {
     if is_final(r) {
         ctx.t("Hasil akhir", "Final results")
     } else {
@@ -302,7 +303,7 @@ fn reopen_text(ctx: &PageCtx, reopen: &Reopen, names: &[(Uuid, String)]) -> Stri
 pub struct ApplicantObjections {
     pub application_id: Uuid,
     pub registration_no: String,
-    pub round: round::Model,
+    pub round: Round,
     pub window_open: bool,
     pub objections: Vec<ObjectionView>,
     pub csrf: String,
@@ -419,7 +420,7 @@ pub fn applicant_page(ctx: &PageCtx, v: &ApplicantObjections) -> Markup {
 /// The admin's objections page of a round.
 #[derive(Clone, Debug)]
 pub struct AdminObjections {
-    pub round: round::Model,
+    pub round: Round,
     pub rows: Vec<ObjectionView>,
     /// Per objection id: `(account id, name, role)` a reviewer may be picked from.
     pub reviewers: Vec<(Uuid, Vec<crate::services::objections::ReviewerOption>)>,
@@ -485,7 +486,7 @@ pub fn admin_objections(ctx: &PageCtx, v: &AdminObjections) -> Markup {
 fn proposal_block(
     ctx: &PageCtx,
     p: &crate::services::objections::Proposal,
-    a: &approval::Model,
+    a: &Approval,
     names: &[(Uuid, String)],
 ) -> Markup {
     html! {
@@ -583,7 +584,7 @@ pub struct AdminResults {
 pub fn admin_results(ctx: &PageCtx, v: &AdminResults) -> Markup {
     let o = &v.overview;
     let r = &o.round;
-    let published = crate::services::results::is_published(r);
+    let published = r.state.is_published();
     let body = html! {
         p { a href=(format!("/admin/seleksi/{}", r.id)) { "← " (r.name) } }
         h1 { (ctx.t("Hasil seleksi", "Results")) " · " (r.name) }

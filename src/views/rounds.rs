@@ -109,7 +109,7 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
             @if d.criteria.iter().any(|c| c.kind == "imported") {
                 " · " a href=(format!("{base}/impor-nilai")) { (ctx.t("Impor nilai", "Import values")) }
             }
-            @if d.round.frozen_hash.is_some() {
+            @if d.round.is_public() {
                 " · " a href=(format!("/seleksi/{}", d.round.slug)) { (ctx.t("Halaman publik", "Public page")) }
             }
         }
@@ -325,7 +325,7 @@ fn settings_fields(ctx: &PageCtx, f: &FormView) -> Markup {
 }
 
 fn schedule_table(ctx: &PageCtx, d: &RoundDetail) -> Markup {
-    let s = crate::services::rounds::schedule_of(&d.round);
+    let s = d.round.schedule();
     html! {
         (super::scroll::hint(ctx))
         div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel jadwal", "Schedule table")) { table {
@@ -859,7 +859,7 @@ pub fn public_round(
 ) -> Markup {
     let d = &p.detail;
     let r = &d.round;
-    let schedule = crate::services::rounds::schedule_of(r);
+    let schedule = r.schedule();
     let seats: i64 = d.formations.iter().map(|f| i64::from(f.model.seats)).sum();
     let mut tiebreaks: Vec<(i32, &str)> = d
         .criteria
@@ -887,7 +887,7 @@ pub fn public_round(
     let body = html! {
         h1 { (r.name) }
         p { (ctx.t("Status", "State")) ": " strong { (state_badge(ctx, r.state)) } }
-        @if crate::services::standings::PUBLISHED_STATES.contains(&r.state.as_str()) {
+        @if r.state.is_published() {
             p.notice { a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil seleksi dan pengumuman", "See the results and the announcement")) } }
         }
         @if !desc.is_empty() { p.lead { (desc) } }

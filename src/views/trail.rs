@@ -7,11 +7,12 @@ use uuid::Uuid;
 
 use super::charts::{self, Bar, ChartText};
 use super::layout::{Page, PageCtx, layout, urlencode};
-use crate::db::entities::{audit_event, round};
 use crate::domain::analytics::{FLAG_MIN_COMPARISONS, FLAG_THRESHOLD_PP, format_1dp};
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::round::format_wita;
 use crate::services::analytics::RoundAnalytics;
+use crate::services::rounds::Round;
+use crate::services::trail::TrailEvent;
 use crate::services::trail::{
     ApplicationHistory, ConflictMatrix, Declared, PanelistView, RoundOverview, TrailPage,
     TrailQuery,
@@ -72,7 +73,7 @@ fn total_text(exact: &str) -> String {
 /// The link to what an event is about: the application history when it
 /// concerns an application, the round's workspace page for a round, else
 /// the trail filtered to the same subject.
-pub fn subject_href(e: &audit_event::Model) -> String {
+pub fn subject_href(e: &TrailEvent) -> String {
     if let Some(no) = e.registration_no.as_deref().filter(|n| !n.is_empty()) {
         return format!("{BASE}/pendaftaran/{}", urlencode(no));
     }
@@ -93,7 +94,7 @@ pub fn subject_href(e: &audit_event::Model) -> String {
 /// Who acted, as a link to their events (and, for a panelist, their scorecards).
 fn actor_cell(
     ctx: &PageCtx,
-    e: &audit_event::Model,
+    e: &TrailEvent,
     names: &std::collections::HashMap<String, String>,
 ) -> Markup {
     let name = names.get(&e.actor).cloned();
@@ -137,7 +138,7 @@ fn payload(text: &str) -> Markup {
 
 fn event_row(
     ctx: &PageCtx,
-    e: &audit_event::Model,
+    e: &TrailEvent,
     names: &std::collections::HashMap<String, String>,
 ) -> Markup {
     html! {
@@ -165,7 +166,7 @@ fn event_row(
 
 fn events_table(
     ctx: &PageCtx,
-    events: &[audit_event::Model],
+    events: &[TrailEvent],
     names: &std::collections::HashMap<String, String>,
 ) -> Markup {
     html! {
@@ -187,7 +188,7 @@ fn events_table(
 // ---------------------------------------------------------------------------
 
 /// The workspace home: every round and the ways into the trail.
-pub fn home(ctx: &PageCtx, rounds: &[round::Model]) -> Markup {
+pub fn home(ctx: &PageCtx, rounds: &[Round]) -> Markup {
     let body = html! {
         h1 { (ctx.t("Ruang audit", "Audit workspace")) }
         (workspace_nav(ctx))
@@ -486,7 +487,7 @@ pub fn history_page(ctx: &PageCtx, h: &ApplicationHistory) -> Markup {
         @if h.timeline.is_empty() {
             p.empty { (ctx.t("Belum ada peristiwa.", "No events yet.")) }
         } @else {
-            @let events: Vec<audit_event::Model> = h.timeline.iter().map(|x| x.event.clone()).collect();
+            @let events: Vec<TrailEvent> = h.timeline.iter().map(|x| x.event.clone()).collect();
             (events_table(ctx, &events, &h.actors))
         }
     };
@@ -760,8 +761,8 @@ pub fn analytics_page(ctx: &PageCtx, a: &RoundAnalytics) -> Markup {
 mod tests {
     use super::*;
 
-    fn event(subject_type: &str, subject_id: &str, regno: Option<&str>) -> audit_event::Model {
-        audit_event::Model {
+    fn event(subject_type: &str, subject_id: &str, regno: Option<&str>) -> TrailEvent {
+        TrailEvent {
             seq: 7,
             at: "2026-12-01T00:30:00.000000Z".into(),
             actor: "system".into(),

@@ -18,7 +18,6 @@ use super::account::{ClientIp, limit_key};
 use super::multipart::{self, Part};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
-use crate::db::entities::round;
 use crate::domain::registration::StatusPin;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
@@ -123,13 +122,13 @@ pub struct AreaQuery {
     kelurahan: String,
 }
 
-async fn open_round(app: &AppState, slug: &str) -> AppResult<round::Model> {
+async fn open_round(app: &AppState, slug: &str) -> AppResult<crate::services::rounds::Round> {
     Ok(svc::published_round(&app.db, slug).await?)
 }
 
 async fn area_page(
     app: &AppState,
-    r: &round::Model,
+    r: &crate::services::rounds::Round,
     q: &AreaQuery,
     csrf: String,
     errors: FieldErrors,

@@ -26,7 +26,7 @@ fn auditor_only(user: &CurrentUser) -> AppResult<()> {
     user.require(&[Role::Auditor, Role::Admin])
 }
 
-fn view_round(r: &crate::db::entities::round::Model) -> ExportRound {
+fn view_round(r: &crate::services::rounds::Round) -> ExportRound {
     ExportRound {
         id: r.id.to_string(),
         name: r.name.clone(),

@@ -13,7 +13,6 @@ pub mod receipts;
 pub mod rounds;
 pub mod scoring;
 pub mod security_headers;
-pub mod session_store;
 pub mod tlog;
 // verification and staff accounts
 pub mod staff;
@@ -299,8 +298,8 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     /// The audit actor for this account.
-    pub fn actor(&self) -> crate::db::audit::Actor {
-        crate::db::audit::Actor::Account {
+    pub fn actor(&self) -> crate::domain::audit::Actor {
+        crate::domain::audit::Actor::Account {
             id: self.id,
             role: self.role,
         }
@@ -350,10 +349,6 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
-        use crate::db::entities::{account, account_scope};
-
         let login_required = || {
             AppError::LoginRequired(
                 (parts.method == axum::http::Method::GET)
@@ -388,32 +383,18 @@ impl FromRequestParts<AppState> for CurrentUser {
                 (stored.id, Some(session))
             }
         };
-        let acc = account::Entity::find_by_id(account_id)
-            .one(&state.db)
-            .await?;
-        let Some(acc) = acc.filter(|a| a.status == "active") else {
+        let Some(acc) = crate::services::accounts::signed_in(&state.db, account_id).await? else {
             if let Some(session) = session {
                 let _ = session.flush().await;
             }
             return Err(login_required());
         };
-        let role = acc
-            .role
-            .parse::<Role>()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-        let scopes = account_scope::Entity::find()
-            .filter(account_scope::Column::AccountId.eq(acc.id))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|s| s.kelurahan_code)
-            .collect();
         Ok(CurrentUser {
             id: acc.id,
             name: acc.name,
-            role,
-            scopes,
-            email_verified: acc.email_verified_at.is_some(),
+            role: acc.role,
+            scopes: acc.scopes,
+            email_verified: acc.email_verified,
         })
     }
 }

@@ -6,14 +6,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use maud::Markup;
-use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 
 use super::LANG_COOKIE;
 use crate::app::AppState;
-use crate::db::entities::{audit_chain_head, audit_event, kecamatan, kelurahan, round};
 use crate::domain::lang::Lang;
 use crate::domain::return_path::return_path;
-use crate::domain::round::RoundState;
 use crate::error::{AppError, AppResult};
 use crate::services;
 use crate::views::PageCtx;
@@ -23,16 +20,9 @@ use crate::views::public::{
 
 /// `GET /`.
 pub async fn home(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
-    let rounds = round::Entity::find()
-        .order_by_desc(round::Column::Year)
-        .order_by_asc(round::Column::Name)
-        .all(&app.db)
+    let rounds = services::rounds::public_list(&app.db, None)
         .await?
         .into_iter()
-        .filter(|r| r.state != RoundState::Draft)
-        // Only rounds whose rules were published (a draft cancelled before
-        // registration never was).
-        .filter(|r| r.frozen_hash.is_some())
         .map(|r| RoundCard {
             name: r.name,
             year: r.year,
@@ -40,10 +30,11 @@ pub async fn home(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup
             slug: r.slug,
         })
         .collect();
+    let (kecamatan_count, kelurahan_count) = services::regions::counts(&app.db).await?;
     let view = HomeView {
         rounds,
-        kecamatan_count: kecamatan::Entity::find().count(&app.db).await?,
-        kelurahan_count: kelurahan::Entity::find().count(&app.db).await?,
+        kecamatan_count,
+        kelurahan_count,
     };
     Ok(pv::home(&ctx, &view))
 }
@@ -71,16 +62,10 @@ pub async fn regions(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Mar
 
 /// `GET /jejak-audit`.
 pub async fn audit_head(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
-    let head = audit_chain_head::Entity::find_by_id(1)
-        .one(&app.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let at = audit_event::Entity::find_by_id(head.seq)
-        .one(&app.db)
-        .await?
-        .map(|e| {
-            crate::domain::audit::parse_at(&e.at).map_or(e.at, crate::domain::round::format_wita)
-        });
+    let head = services::checkpoints::chain_head(&app.db).await?;
+    let at = head.at.map(|at| {
+        crate::domain::audit::parse_at(&at).map_or(at, crate::domain::round::format_wita)
+    });
     let checkpoints = services::checkpoints::list(&app.db, 10)
         .await?
         .into_iter()

@@ -15,7 +15,6 @@ use uuid::Uuid;
 
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
-use crate::db::entities::{kecamatan, kelurahan, round};
 use crate::domain::role::Role;
 use crate::domain::round::{Milestone, RoundState, input_wita, worked_example};
 use crate::error::{AppError, AppResult};
@@ -141,7 +140,7 @@ pub async fn create(
 // Detail, settings, transitions
 // ---------------------------------------------------------------------------
 
-fn settings_values(r: &round::Model) -> FormData {
+fn settings_values(r: &svc::Round) -> FormData {
     let mut v = FormData::default();
     let mut put = |k: &str, val: String| {
         v.0.insert(k.to_owned(), val);
@@ -164,7 +163,7 @@ fn settings_values(r: &round::Model) -> FormData {
         "age_max",
         r.age_max.map(|n| n.to_string()).unwrap_or_default(),
     );
-    let s = svc::schedule_of(r);
+    let s = r.schedule();
     for m in Milestone::ALL {
         put(m.field(), s.get(m).map(input_wita).unwrap_or_default());
     }
@@ -425,22 +424,20 @@ pub async fn requirements_save(
 // ---------------------------------------------------------------------------
 
 async fn formations_page(app: &AppState, csrf: &str) -> AppResult<FormationsPage> {
-    use sea_orm::{EntityTrait, QueryOrder};
-    let kec = kecamatan::Entity::find()
-        .order_by_asc(kecamatan::Column::Code)
-        .all(&app.db)
-        .await?;
-    let kel = kelurahan::Entity::find()
-        .order_by_asc(kelurahan::Column::Code)
-        .all(&app.db)
-        .await?;
+    let regions = crate::services::regions::list(&app.db).await?;
     let blank = |values: FormData| FormView::new(values, csrf);
     let mut gen_values = FormData::default();
     gen_values.0.insert("seats".into(), "5".into());
     gen_values.0.insert("reserve".into(), "2".into());
     Ok(FormationsPage {
-        kecamatan: kec.into_iter().map(|k| (k.code, k.name)).collect(),
-        kelurahan: kel.into_iter().map(|k| (k.code, k.name)).collect(),
+        kecamatan: regions
+            .iter()
+            .map(|(k, _)| (k.code.clone(), k.name.clone()))
+            .collect(),
+        kelurahan: regions
+            .into_iter()
+            .flat_map(|(_, kels)| kels.into_iter().map(|k| (k.code, k.name)))
+            .collect(),
         without_rts: svc::kelurahan_without_rts(&app.db).await?,
         report: None,
         notice: None,

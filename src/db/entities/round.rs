@@ -134,3 +134,28 @@ impl Related<super::lottery_witness::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Whether the round is public: its rules were frozen when registration
+    /// opened. A round cancelled while still a draft never was, and a round
+    /// cancelled later stays public with everything it published.
+    #[must_use]
+    pub fn is_public(&self) -> bool {
+        self.frozen_hash.is_some()
+    }
+
+    /// The schedule stored on the round.
+    #[must_use]
+    pub fn schedule(&self) -> crate::domain::round::Schedule {
+        crate::domain::round::Schedule {
+            registration_opens_at: self.registration_opens_at,
+            registration_closes_at: self.registration_closes_at,
+            verification_ends_at: self.verification_ends_at,
+            assessment_starts_at: self.assessment_starts_at,
+            assessment_ends_at: self.assessment_ends_at,
+            provisional_at: self.provisional_at,
+            objection_ends_at: self.objection_ends_at,
+            final_at: self.final_at,
+        }
+    }
+}

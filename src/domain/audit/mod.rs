@@ -30,6 +30,8 @@ mod tests;
 mod time_text;
 mod verify;
 
+mod actor;
+pub use actor::Actor;
 pub use event::*;
 pub use payload::*;
 pub use time_text::*;

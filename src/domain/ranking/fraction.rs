@@ -63,6 +63,12 @@ pub fn format_rounded_2dp(r: &Ratio) -> String {
     format!("{sign}{whole}.{cents:0>2}")
 }
 
+/// A fraction as "2 decimals (p/q)", as an applicant reads their total.
+#[must_use]
+pub fn decimal_and_fraction(r: &Ratio) -> String {
+    format!("{} ({})", format_rounded_2dp(r), format_fraction(r))
+}
+
 /// [`format_rounded_2dp`] of `n / d` (d > 0) without allocating big integers;
 /// falls back to it when a step would overflow.
 pub(super) fn rounded_2dp_small(n: i128, d: i128) -> String {

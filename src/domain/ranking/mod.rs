@@ -64,7 +64,7 @@ mod tests;
 
 pub use error::{FractionError, RankingError, RulesError};
 use fraction::rounded_2dp_small;
-pub use fraction::{format_fraction, format_rounded_2dp, parse_fraction};
+pub use fraction::{decimal_and_fraction, format_fraction, format_rounded_2dp, parse_fraction};
 pub use model::*;
 pub use standings::{Standing, cmp_standings, order_standings, tiebreak_values};
 

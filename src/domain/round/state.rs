@@ -81,6 +81,15 @@ impl RoundState {
         Self::LINE.get(i + 1).copied()
     }
 
+    /// Whether results are out: provisional or final ranks are public from
+    /// provisional publication on.
+    pub fn is_published(self) -> bool {
+        matches!(
+            self,
+            RoundState::Provisional | RoundState::Objection | RoundState::Final
+        )
+    }
+
     /// Whether criteria, requirements, formations and rules may still change.
     pub fn is_editable(self) -> bool {
         self == RoundState::Draft

@@ -90,19 +90,6 @@ impl From<ServiceError> for RoundError {
     }
 }
 
-impl From<RoundError> for crate::error::AppError {
-    fn from(e: RoundError) -> Self {
-        use crate::error::AppError;
-        match e {
-            RoundError::Invalid(errs) => AppError::refused(errs.values()),
-            RoundError::NotFound => AppError::NotFound,
-            RoundError::Forbidden => AppError::Forbidden,
-            RoundError::Db(e) => AppError::from(e),
-            RoundError::Internal(e) => AppError::Internal(e),
-        }
-    }
-}
-
 /// Only admins (and the platform itself, for the CLI and the demo) run rounds.
 fn require_admin(actor: Actor) -> Result<(), RoundError> {
     match actor {
@@ -150,6 +137,21 @@ mod criteria;
 mod formations;
 mod settings;
 
+/// The rounds the public may see, in one state or all, newest year first.
+///
+/// # Errors
+/// Storage failures.
+pub async fn public_list(
+    db: &DatabaseConnection,
+    state: Option<RoundState>,
+) -> Result<Vec<round::Model>, RoundError> {
+    Ok(crate::db::rounds::public_list(db, state).await?)
+}
+
+/// A criterion as stored.
+pub use crate::db::entities::criterion::Model as CriterionRow;
+/// A round as stored, the read model handlers and views receive.
+pub use crate::db::entities::round::Model as Round;
 pub use criteria::*;
 pub use formations::*;
 pub use settings::*;
@@ -483,7 +485,7 @@ pub async fn round_by_slug<C: ConnectionTrait>(
 pub async fn public_round(db: &DatabaseConnection, slug: &str) -> Result<PublicRound, RoundError> {
     let r = round_by_slug(db, slug)
         .await?
-        .filter(|r| r.frozen_hash.is_some())
+        .filter(|r| r.is_public())
         .ok_or(RoundError::NotFound)?;
     let detail = load_in(db, r).await?;
     let rows: Vec<(Option<Uuid>, Option<String>)> = application::Entity::find()

@@ -183,17 +183,9 @@ impl RoundSettings {
 }
 
 /// The schedule stored on a round.
+// Kept for other branches; the model's own `schedule()` is the one rule.
 pub fn schedule_of(r: &round::Model) -> Schedule {
-    Schedule {
-        registration_opens_at: r.registration_opens_at,
-        registration_closes_at: r.registration_closes_at,
-        verification_ends_at: r.verification_ends_at,
-        assessment_starts_at: r.assessment_starts_at,
-        assessment_ends_at: r.assessment_ends_at,
-        provisional_at: r.provisional_at,
-        objection_ends_at: r.objection_ends_at,
-        final_at: r.final_at,
-    }
+    r.schedule()
 }
 
 /// A slug for `name` and `year` not used by another round.

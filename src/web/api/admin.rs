@@ -341,7 +341,7 @@ pub struct RoundDetailBody {
     pub formations: Vec<FormationItem>,
 }
 
-fn round_summary(r: &crate::db::entities::round::Model) -> AdminRound {
+fn round_summary(r: &crate::services::rounds::Round) -> AdminRound {
     AdminRound {
         id: r.id,
         slug: r.slug.clone(),

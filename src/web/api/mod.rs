@@ -159,6 +159,7 @@ impl IntoResponse for ApiError {
             AppError::BadRequest(m) | AppError::Refused(Msg { id: m, .. }) => {
                 (StatusCode::BAD_REQUEST, "bad_request", m)
             }
+            AppError::Conflict(Msg { id: m, .. }) => (StatusCode::CONFLICT, "conflict", m),
             AppError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",

@@ -2,11 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
-use crate::db::entities::round;
 use crate::domain::round::RoundState;
 use crate::error::AppError;
 use crate::services;
@@ -65,28 +63,22 @@ pub async fn rounds(
     State(app): State<AppState>,
     super::ApiQuery(f): super::ApiQuery<RoundFilter>,
 ) -> ApiResult<Vec<RoundSummary>> {
-    // Published rounds only, as on the public pages: a round cancelled while
-    // still a draft was never published (its page answers 404).
-    let mut q = round::Entity::find().filter(round::Column::FrozenHash.is_not_null());
     // `?state=` with nothing after it filters nothing, like a form left blank.
-    if let Some(state) = f.state.filter(|s| !s.is_empty()) {
+    let state = match f.state.filter(|s| !s.is_empty()) {
         // Only a known state can match; anything else is the caller's
         // mistake, said as such rather than sent to the database (where a
         // NUL makes PostgreSQL fail the query).
-        let state = RoundState::parse(&state).ok_or_else(|| {
+        Some(state) => Some(RoundState::parse(&state).ok_or_else(|| {
             AppError::BadRequest(
                 "state harus salah satu dari: draft, registration, verification, assessment, provisional, objection, final, cancelled."
                     .into(),
             )
-        })?;
-        q = q.filter(round::Column::State.eq(state));
-    }
-    let rows = q
-        .order_by_desc(round::Column::Year)
-        .order_by_asc(round::Column::Name)
-        .all(&app.db)
-        .await?;
-    let now = time::OffsetDateTime::now_utc();
+        })?),
+        None => None,
+    };
+    // The same rounds as the home page: published ones only.
+    let rows = services::rounds::public_list(&app.db, state).await?;
+    let now = app.clock.now();
     Ok(Json(
         rows.into_iter()
             .map(|r| RoundSummary {

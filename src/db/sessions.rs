@@ -8,19 +8,21 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use super::{SESSION_ACCOUNT, SessionAccount};
-use crate::db::entities::session;
+use super::entities::session;
 
 /// The database-backed session store.
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    /// The session key whose value holds the signed-in account as `{"id": …}`.
+    account_key: &'static str,
 }
 
 impl DbSessionStore {
-    /// A store over `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
-        DbSessionStore { db }
+    /// A store over `db`; `account_key` names the session entry that holds
+    /// the signed-in account.
+    pub fn new(db: DatabaseConnection, account_key: &'static str) -> Self {
+        DbSessionStore { db, account_key }
     }
 }
 
@@ -30,14 +32,14 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
 
 /// The row for `record`. The account id is copied into its own column so that a
 /// password change or a deactivation can end every session of that account at once.
-fn row(record: &Record) -> session_store::Result<session::ActiveModel> {
+fn row(record: &Record, account_key: &str) -> session_store::Result<session::ActiveModel> {
     let data = serde_json::to_vec(&record.data)
         .map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let account_id = record
         .data
-        .get(SESSION_ACCOUNT)
-        .and_then(|v| serde_json::from_value::<SessionAccount>(v.clone()).ok())
-        .map(|a| a.id);
+        .get(account_key)
+        .and_then(|v| v.get("id"))
+        .and_then(|id| serde_json::from_value::<uuid::Uuid>(id.clone()).ok());
     Ok(session::ActiveModel {
         id: Set(record.id.to_string()),
         data: Set(data),
@@ -52,7 +54,7 @@ impl SessionStore for DbSessionStore {
     /// unlikely) collision with an existing one.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         for _ in 0..4 {
-            let inserted = session::Entity::insert(row(record)?)
+            let inserted = session::Entity::insert(row(record, self.account_key)?)
                 .on_conflict(
                     OnConflict::column(session::Column::Id)
                         .do_nothing()
@@ -73,7 +75,7 @@ impl SessionStore for DbSessionStore {
     /// elsewhere, password change or reset) stays ended even when a request
     /// that loaded it before finishes afterwards: an upsert would bring it back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let r = row(record)?;
+        let r = row(record, self.account_key)?;
         session::Entity::update_many()
             .set(session::ActiveModel {
                 id: sea_orm::ActiveValue::NotSet,
