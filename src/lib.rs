@@ -25,3 +25,4 @@ pub mod tlog_cmd;
 pub mod verify_cmd;
 pub mod views;
 pub mod web;
+pub mod workers;

@@ -37,21 +37,21 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
         )
     })?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = mail::spawn(db.clone(), transport, from, stop_rx);
+    let worker = crate::workers::mail::spawn(db.clone(), transport, from, stop_rx);
     let sms_transport = crate::sms::SmsTransport::from_args(&ops.sms, config.data_dir.join("sms"))
         .map_err(anyhow::Error::msg)?;
-    let texts = crate::sms::worker::spawn(db.clone(), sms_transport, stop_tx.subscribe());
+    let texts = crate::workers::sms::spawn(db.clone(), sms_transport, stop_tx.subscribe());
 
     let state = AppState::new(db, config)?;
     state.health.watch_mail_worker(worker.abort_handle());
     state.health.allow_metrics(&ops.metrics_allow);
-    let checkpointer = spawn_daily_checkpoints(state.clone(), stop_tx.subscribe());
-    let sweeper = crate::ops::sweep::spawn(
+    let checkpointer = crate::workers::checkpoints::spawn(state.clone(), stop_tx.subscribe());
+    let sweeper = crate::workers::sweep::spawn(
         state.db.clone(),
         state.config.data_dir.join("files"),
         stop_tx.subscribe(),
     );
-    let witnessing = crate::services::witnesses::spawn(state.clone(), stop_tx.subscribe());
+    let witnessing = crate::workers::witnesses::spawn(state.clone(), stop_tx.subscribe());
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -76,29 +76,6 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
     Ok(())
 }
 
-/// Signs a checkpoint once a day when the trail moved. Checked
-/// hourly, so a restart never skips a day; with several instances the first
-/// one to look signs and the others find it done.
-fn spawn_daily_checkpoints(
-    state: AppState,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => return,
-            }
-            let now = time::OffsetDateTime::now_utc();
-            match crate::services::checkpoints::daily(&state.db, &state.checkpoint_key, now).await {
-                Ok(Some(cp)) => tracing::info!(seq = cp.seq, "signed the daily checkpoint"),
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, "daily checkpoint failed"),
-            }
-        }
-    })
-}
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn shutdown_signal() {

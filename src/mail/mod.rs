@@ -3,7 +3,7 @@
 //!
 //! A use case calls [`outbox::enqueue`] inside its own transaction, so a mail
 //! exists exactly when the change that caused it committed. The worker
-//! ([`worker::spawn`]) claims due rows, sends them through a [`Transport`]
+//! ([`crate::workers::mail`]) claims due rows, sends them through a [`Transport`]
 //! (SMTP, `.eml` files, or memory in tests) and retries with backoff. Delivery is
 //! at least once: a crash between the SMTP hand-off and marking the row `sent`
 //! sends the message again after its lease expires, with the same Message-ID so
@@ -18,7 +18,7 @@ pub use lettre::message::Mailbox;
 pub use outbox::enqueue;
 pub use templates::{Locale, RenderedMail, Template};
 pub use transport::{OutgoingMail, SendError, SentMail, Transport, TransportConfigError};
-pub use worker::{DrainReport, backoff, drain_once, failures, spawn};
+pub use worker::{DrainReport, backoff, drain_once, failures};
 
 use time::{OffsetDateTime, UtcOffset};
 

@@ -274,45 +274,6 @@ pub async fn failures(db: &DatabaseConnection) -> Result<Vec<mail_outbox::Model>
         .await
 }
 
-/// Runs the worker until `shutdown` turns `true` (or its sender is dropped).
-///
-/// It drains right away, then every [`POLL_INTERVAL`]; after a full batch it
-/// drains again at once. Shutdown is noticed between batches: a batch already
-/// handed to the relay is finished and recorded rather than cut off mid-send.
-pub fn spawn(
-    db: DatabaseConnection,
-    transport: Transport,
-    from: Mailbox,
-    mut shutdown: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        tracing::info!(transport = %transport.describe(), "mail worker started");
-        loop {
-            if *shutdown.borrow_and_update() {
-                break;
-            }
-            let more = match drain_once(&db, &transport, &from, OffsetDateTime::now_utc()).await {
-                Ok(report) => report.claimed as u64 >= BATCH_SIZE,
-                Err(e) => {
-                    tracing::error!(error = %e, "mail worker could not drain the outbox");
-                    false
-                }
-            };
-            if more {
-                continue;
-            }
-            tokio::select! {
-                () = tokio::time::sleep(POLL_INTERVAL) => {}
-                changed = shutdown.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        tracing::info!("mail worker stopped");
-    })
-}
 
 #[cfg(test)]
 mod tests {

@@ -139,22 +139,3 @@ fn remove(path: &Path) -> u64 {
     }
 }
 
-/// Sweeps every [`INTERVAL`] until `stop` changes.
-pub fn spawn(
-    db: DatabaseConnection,
-    files_root: PathBuf,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(INTERVAL);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => return,
-            }
-            if let Err(e) = sweep(&db, &files_root, GRACE, SystemTime::now()).await {
-                tracing::error!(error = %format!("{e:#}"), "sweeping the document store failed");
-            }
-        }
-    })
-}

@@ -237,24 +237,3 @@ async fn ask(app: &App, w: &Witness, url: &str, note: &str, size: u64) -> Result
     Err("the witness kept answering 409".into())
 }
 
-/// Every minute, asks the witnesses to cosign the latest checkpoint (a new
-/// checkpoint is thus witnessed within a minute of its commit).
-pub fn spawn(
-    state: crate::app::AppState,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => return,
-            }
-            match witness_latest(&state).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(cosignatures = n, "checkpoint cosigned by witnesses"),
-                Err(e) => tracing::error!(error = %e, "witnessing failed"),
-            }
-        }
-    })
-}

@@ -4,7 +4,7 @@
 //!
 //! A text waits in the same durable outbox as an e-mail (`mail_outbox` with
 //! `channel` `sms` or `whatsapp`), queued in the transaction of the change it
-//! reports, and its own worker ([`worker::spawn`]) sends it through a
+//! reports, and its own worker ([`crate::workers::sms`]) sends it through a
 //! [`SmsTransport`]: files in `DATA_DIR/sms/` by default, or an HTTP gateway.
 //! Retries, backoff and giving up are the e-mail worker's. A text carries the
 //! first name and the registration number and nothing else personal.

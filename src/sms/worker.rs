@@ -46,37 +46,3 @@ pub async fn drain_once(
     Ok(report)
 }
 
-/// Runs the text worker until `shutdown` turns `true`.
-pub fn spawn(
-    db: DatabaseConnection,
-    transport: SmsTransport,
-    mut shutdown: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        tracing::info!(transport = %transport.describe(), "text message worker started");
-        loop {
-            if *shutdown.borrow_and_update() {
-                break;
-            }
-            let more = match drain_once(&db, &transport, OffsetDateTime::now_utc()).await {
-                Ok(report) => report.claimed as u64 >= BATCH_SIZE,
-                Err(e) => {
-                    tracing::error!(error = %e, "text worker could not drain the outbox");
-                    false
-                }
-            };
-            if more {
-                continue;
-            }
-            tokio::select! {
-                () = tokio::time::sleep(POLL_INTERVAL) => {}
-                changed = shutdown.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        tracing::info!("text message worker stopped");
-    })
-}
