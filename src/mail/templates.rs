@@ -1125,6 +1125,24 @@ mod tests {
                 reasons: "Nilai wawancara salah input; penilai diminta memperbaiki.".into(),
                 link: "https://pokmas.example.id/pendaftaran/abc".into(),
             },
+            Template::ErasureNotice {
+                name: "Siti Rahmawati".into(),
+                registration_no: "2023-SMD-0042".into(),
+                step: ErasureStep::Received,
+                reason: String::new(),
+            },
+            Template::ErasureNotice {
+                name: "Siti Rahmawati".into(),
+                registration_no: "2023-SMD-0042".into(),
+                step: ErasureStep::Refused,
+                reason: "Seleksi belum ditetapkan.".into(),
+            },
+            Template::ErasureNotice {
+                name: "Siti Rahmawati".into(),
+                registration_no: String::new(),
+                step: ErasureStep::Executed,
+                reason: String::new(),
+            },
         ]
     }
 

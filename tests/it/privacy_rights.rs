@@ -71,10 +71,7 @@ async fn an_erasure_request_is_refused_with_its_legal_hold_while_the_round_is_no
         page.body.contains("Seleksi belum ditetapkan"),
         "the hold shown"
     );
-    let request_id = crate::api::json(&listed)["requests"][0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let request_id = listed["requests"][0]["id"].as_str().expect("id").to_owned();
     let res = post_from(
         &mut p.f.app,
         "/admin/penghapusan-data",
@@ -83,9 +80,12 @@ async fn an_erasure_request_is_refused_with_its_legal_hold_while_the_round_is_no
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = p.f.app.get("/admin/penghapusan-data").await;
+    assert!(page.body.contains("Ditolak sementara"), "{}", page.body);
+    // Nothing is open any more, so the token comes from another admin form.
     let res = post_from(
         &mut p.f.app,
-        "/admin/penghapusan-data",
+        "/admin/kebocoran-data",
         &format!("/admin/penghapusan-data/{request_id}/putuskan"),
         &[],
     )
