@@ -443,6 +443,7 @@ async fn draft_round(
         min_panelists: 3,
         age_min: Some(21),
         age_max: Some(60),
+        publish_all_names: false,
         schedule: w.clock.schedule(),
     };
     let id = rounds::create_round(db, w.admin, &s, None).await?;

@@ -340,6 +340,16 @@ pub fn router(state: AppState) -> Router {
             get(crate::web::privacy::settings).post(crate::web::privacy::save_settings),
         )
         .route("/akun/data-saya", get(crate::web::privacy::my_data))
+        .route("/akun/hapus-data", post(crate::web::erasure::request))
+        .route(
+            "/meja-bantuan/data-pendaftar",
+            get(crate::web::privacy::desk_access).post(crate::web::privacy::desk_access_download),
+        )
+        .route("/admin/penghapusan-data", get(crate::web::erasure::list))
+        .route(
+            "/admin/penghapusan-data/{id}/putuskan",
+            post(crate::web::erasure::decide),
+        )
         .route(
             "/admin/kebocoran-data",
             get(crate::web::privacy::breaches).post(crate::web::privacy::record_breach),

@@ -592,6 +592,7 @@ async fn stage_draft(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         min_panelists: 3,
         age_min: Some(21),
         age_max: Some(60),
+        publish_all_names: false,
         schedule: ctx.clock.schedule(),
     };
     let round_id = settings::create_round(ctx.db, ctx.admin, &s, None).await?;

@@ -1,6 +1,7 @@
 //! Personal data over its whole life, as pure rules: which result rows may
 //! carry a name in public, how long each class of personal data is kept
-//! after its round ends, and the three-day clock of a breach notification.
+//! after its round ends, what holds data against an erasure request, and the
+//! three-day clock of a breach notification.
 
 use std::fmt;
 
@@ -15,10 +16,11 @@ use super::round::Msg;
 /// Whether a result row with this stored status may name the applicant on a
 /// public page: only the selected and the reserve are named, everyone else
 /// (not selected, not passed, pending) appears by registration number only,
-/// since their names serve no purpose of the announcement.
+/// since their names serve no purpose of the announcement — unless the
+/// round's frozen rules publish every name (`publish_all_names`).
 #[must_use]
-pub fn name_is_public(status: &str) -> bool {
-    matches!(status, "selected" | "reserve")
+pub fn name_is_public(status: &str, publish_all_names: bool) -> bool {
+    publish_all_names || matches!(status, "selected" | "reserve")
 }
 
 // ---------------------------------------------------------------------------
@@ -244,17 +246,104 @@ pub fn hours_minutes(d: Duration) -> Msg {
     Msg::new(format!("{h} jam {m} menit"), format!("{h} h {m} min"))
 }
 
+// ---------------------------------------------------------------------------
+// Erasure on request
+// ---------------------------------------------------------------------------
+
+/// Why an applicant's data must still be kept when they ask for erasure
+/// (UU 27/2022 Art. 43 allows keeping data a legal obligation needs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LegalHold {
+    /// An objection on the application is still undecided: its evidence
+    /// and the data it contests are needed for the decision.
+    OpenObjection,
+    /// The round has not ended (finalized or cancelled): the application
+    /// may still be verified, scored, ranked or contested.
+    RoundNotFinal,
+}
+
+impl LegalHold {
+    /// The hold in words, the refusal's reason.
+    #[must_use]
+    pub fn message(self) -> Msg {
+        match self {
+            LegalHold::OpenObjection => Msg::new(
+                "Ada sanggahan atas pendaftaran ini yang belum diputus; datanya diperlukan untuk memutusnya. Ajukan lagi setelah sanggahan diputus dan seleksi ditetapkan.",
+                "An objection on this application is still undecided; its data are needed to decide it. Ask again once the objection is decided and the round is final.",
+            ),
+            LegalHold::RoundNotFinal => Msg::new(
+                "Seleksi belum ditetapkan (hasil akhir belum ada); data pendaftaran masih diperlukan untuk verifikasi, penilaian, peringkat dan sanggahan. Ajukan lagi setelah hasil akhir ditetapkan.",
+                "The round is not final yet; the application's data are still needed for verification, scoring, ranking and objections. Ask again once the final result is set.",
+            ),
+        }
+    }
+
+    /// The stored code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            LegalHold::OpenObjection => "open_objection",
+            LegalHold::RoundNotFinal => "round_not_final",
+        }
+    }
+}
+
+/// The hold that keeps an application's data, if any: an open objection
+/// first (it names what must happen), then a round that has not ended
+/// (`final` or `cancelled`).
+#[must_use]
+pub fn legal_hold(
+    round_state: crate::domain::round::RoundState,
+    open_objections: u64,
+) -> Option<LegalHold> {
+    if open_objections > 0 {
+        Some(LegalHold::OpenObjection)
+    } else if !matches!(
+        round_state,
+        crate::domain::round::RoundState::Final | crate::domain::round::RoundState::Cancelled
+    ) {
+        Some(LegalHold::RoundNotFinal)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
 
     #[test]
+    fn an_open_objection_or_an_unended_round_holds_the_data() {
+        assert_eq!(
+            legal_hold(crate::domain::round::RoundState::Final, 1),
+            Some(LegalHold::OpenObjection)
+        );
+        assert_eq!(
+            legal_hold(crate::domain::round::RoundState::Provisional, 0),
+            Some(LegalHold::RoundNotFinal)
+        );
+        assert_eq!(
+            legal_hold(crate::domain::round::RoundState::Registration, 0),
+            Some(LegalHold::RoundNotFinal)
+        );
+        assert_eq!(legal_hold(crate::domain::round::RoundState::Final, 0), None);
+        assert_eq!(
+            legal_hold(crate::domain::round::RoundState::Cancelled, 0),
+            None
+        );
+    }
+
+    #[test]
     fn only_selected_and_reserve_are_named() {
-        assert!(name_is_public("selected"));
-        assert!(name_is_public("reserve"));
+        assert!(name_is_public("selected", false));
+        assert!(name_is_public("reserve", false));
         for s in ["not_selected", "not_passed", "pending", ""] {
-            assert!(!name_is_public(s), "{s}");
+            assert!(!name_is_public(s, false), "{s}");
+            assert!(
+                name_is_public(s, true),
+                "{s}: the round's rules publish all"
+            );
         }
     }
 

@@ -16,7 +16,7 @@ pub mod worker;
 
 pub use lettre::message::Mailbox;
 pub use outbox::enqueue;
-pub use templates::{Locale, RenderedMail, Template};
+pub use templates::{ErasureStep, Locale, RenderedMail, Template};
 pub use transport::{OutgoingMail, SendError, SentMail, Transport, TransportConfigError};
 pub use worker::{DrainReport, backoff, drain_once, failures};
 

@@ -17,8 +17,6 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use super::db_time;
 use super::outbox::status;
@@ -273,7 +271,6 @@ pub async fn failures(db: &DatabaseConnection) -> Result<Vec<mail_outbox::Model>
         .all(db)
         .await
 }
-
 
 #[cfg(test)]
 mod tests {

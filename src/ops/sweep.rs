@@ -138,4 +138,3 @@ fn remove(path: &Path) -> u64 {
         }
     }
 }
-

@@ -119,6 +119,23 @@ async fn document_of<C: ConnectionTrait>(
             .filter(|x| x.published)
             .map(|x| json!({ "rank": x.rank, "status": x.status, "total_exact": x.total_exact }));
         let erased = super::data_keys::is_erased(db, a.id).await?;
+        let erasure_requests: Vec<Value> = crate::db::entities::erasure_request::Entity::find()
+            .filter(crate::db::entities::erasure_request::Column::ApplicationId.eq(a.id))
+            .order_by_asc(crate::db::entities::erasure_request::Column::RequestedAt)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| {
+                json!({
+                    "id": e.id,
+                    "status": e.status,
+                    "reason": e.reason,
+                    "decision_reason": e.decision_reason,
+                    "requested_at": at(Some(e.requested_at)),
+                    "decided_at": at(e.decided_at),
+                })
+            })
+            .collect();
         out_apps.push(json!({
             "id": a.id,
             "round": r.map(|r| r.slug),
@@ -144,6 +161,7 @@ async fn document_of<C: ConnectionTrait>(
             "submitted_at": at(a.submitted_at),
             "withdrawn_at": at(a.withdrawn_at),
             "personal_data_erased": erased,
+            "erasure_requests": erasure_requests,
             "documents": docs,
             "result": rank,
         }));
@@ -183,4 +201,79 @@ async fn document_of<C: ConnectionTrait>(
         "applications": out_apps,
         "audit_events": events,
     }))
+}
+
+/// The access download of a desk registrant at the help desk: registration
+/// number and status PIN identify the application (the PIN is checked like
+/// the public status check), the caller must be an operator covering its
+/// kelurahan or an admin, and the handover is recorded
+/// (`access.desk_download`, the number only) in the same transaction that
+/// reads the data.
+///
+/// # Errors
+/// `Forbidden` for other roles; `NotFound` for an unknown number, a wrong
+/// PIN, an application with an account (its owner downloads it at `/akun`)
+/// or one outside the operator's kelurahan; storage failures.
+pub async fn desk_download(
+    db: &sea_orm::DatabaseConnection,
+    store: &FileStore,
+    actor: crate::db::audit::Actor,
+    scopes: &[String],
+    registration_no: &str,
+    pin: &str,
+    now: OffsetDateTime,
+) -> Result<Value, ServiceError> {
+    use crate::db::audit::{Actor, NewEvent, append};
+    use crate::domain::registration::{RegistrationNo, StatusPin};
+    use crate::domain::role::Role;
+    let covers_all = match actor {
+        Actor::Account {
+            role: Role::Admin, ..
+        } => true,
+        Actor::Account {
+            role: Role::Operator,
+            ..
+        } => false,
+        _ => return Err(ServiceError::Forbidden),
+    };
+    let (Ok(no), Ok(pin)) = (
+        RegistrationNo::parse(registration_no.trim()),
+        StatusPin::parse(pin.trim()),
+    ) else {
+        return Err(ServiceError::NotFound);
+    };
+    let a = application::Entity::find()
+        .filter(application::Column::RegistrationNo.eq(no.to_string()))
+        .one(db)
+        .await?
+        .filter(|a| a.account_id.is_none())
+        .filter(|a| {
+            covers_all
+                || a.kelurahan_code
+                    .as_ref()
+                    .is_some_and(|k| scopes.iter().any(|s| s == k))
+        })
+        .ok_or(ServiceError::NotFound)?;
+    let Some(phc) = a.status_pin_hash.clone() else {
+        return Err(ServiceError::NotFound);
+    };
+    // argon2 is slow on purpose: checked before the write transaction.
+    if !super::accounts::verify_password(pin.as_str().to_owned(), phc).await {
+        return Err(ServiceError::NotFound);
+    }
+    let tx = crate::db::begin_write(db).await?;
+    let mut event = NewEvent::new(
+        actor,
+        "access.desk_download",
+        "application",
+        a.id.to_string(),
+    )
+    .round(a.round_id)
+    .payload(json!({ "registration_no": no.to_string() }));
+    event.registration_no = Some(no.to_string());
+    event.kelurahan_code.clone_from(&a.kelurahan_code);
+    append(&tx, event).await?;
+    let out = document_of(&tx, store, None, None, vec![a], now).await?;
+    tx.commit().await?;
+    Ok(out)
 }

@@ -44,6 +44,7 @@ pub mod waiting_decisions;
 pub mod access;
 pub mod breaches;
 pub mod data_keys;
+pub mod erasure;
 pub mod privacy;
 pub mod retention;
 // personal API tokens

@@ -124,8 +124,8 @@ pub async fn published_round<C: ConnectionTrait>(
 
 /// The name a public result row may carry (see
 /// [`crate::domain::privacy::name_is_public`]).
-fn public_name(full_name: String, status: Option<&str>) -> String {
-    if status.is_some_and(crate::domain::privacy::name_is_public) {
+fn public_name(full_name: String, status: Option<&str>, publish_all_names: bool) -> String {
+    if crate::domain::privacy::name_is_public(status.unwrap_or(""), publish_all_names) {
         full_name
     } else {
         String::new()
@@ -201,7 +201,7 @@ pub async fn formation_results<C: ConnectionTrait>(
             rows.push(ResultRow {
                 application_id: a.id,
                 registration_no: a.registration_no.unwrap_or_default(),
-                full_name: public_name(a.full_name, x.status.as_deref()),
+                full_name: public_name(a.full_name, x.status.as_deref(), r.publish_all_names),
                 total_2dp,
                 total_exact: x.total_exact.clone().unwrap_or_default(),
                 rank: x.rank,

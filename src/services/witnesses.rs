@@ -236,4 +236,3 @@ async fn ask(app: &App, w: &Witness, url: &str, note: &str, size: u64) -> Result
     }
     Err("the witness kept answering 409".into())
 }
-

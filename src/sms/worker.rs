@@ -3,12 +3,10 @@
 
 use sea_orm::{DatabaseConnection, DbErr};
 use time::OffsetDateTime;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use super::Channel;
 use super::transport::{OutgoingText, SmsTransport};
-use crate::mail::worker::{BATCH_SIZE, POLL_INTERVAL, claim, mark_sent, record_failure};
+use crate::mail::worker::{claim, mark_sent, record_failure};
 use crate::mail::{DrainReport, db_time};
 
 /// Claims the text rows due at `now` on every channel, sends each through
@@ -45,4 +43,3 @@ pub async fn drain_once(
     }
     Ok(report)
 }
-

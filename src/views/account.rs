@@ -236,6 +236,8 @@ pub struct AccountView {
     pub applications: Vec<crate::services::applications::OwnApplication>,
     /// Personal API tokens.
     pub tokens: super::api_tokens::TokensView,
+    /// Erasure requests on the account's applications.
+    pub erasure: Vec<crate::services::erasure::RequestView>,
 }
 
 /// `GET /akun`: who is signed in, e-mail status with "send again", password change.
@@ -283,6 +285,9 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
         }
         h2 #data-saya { (ctx.t("Data pribadi saya", "My personal data")) }
         p { a href="/akun/data-saya" download { (ctx.t("Unduh semua data saya (JSON: data, dokumen, jejak audit)", "Download all my data (JSON: data, documents, audit trail)")) } " · " a href="/pelindungan-data" { (ctx.t("Pelindungan Data Pribadi", "Personal Data Protection")) } }
+        @if !v.applications.is_empty() || !v.erasure.is_empty() {
+            (super::erasure::account_section(ctx, &v.csrf, &v.applications, &v.erasure))
+        }
         p { a href="/saksi" { (ctx.t("Tugas saksi undian (bila Anda ditetapkan sebagai saksi)", "Lottery witness duties (if you were named a witness)")) } }
         @if v.conflict_data {
             h2 #konflik { (ctx.t("Data benturan kepentingan", "Conflict-of-interest data")) }

@@ -754,6 +754,7 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
             "Untuk warga tanpa e-mail atau HP. Pendaftaran tercatat sebagai dibantu oleh Anda.",
             "For residents without e-mail or phone. The application is recorded as assisted by you."
         )) }
+        p { a href="/meja-bantuan/data-pendaftar" { (ctx.t("Unduh data pendaftar dengan nomor dan PIN (hak akses)", "Download a registrant's data with number and PIN (right of access)")) } }
         (form_alert(ctx, &d.errors, false))
         @if d.rounds.is_empty() {
             div.notice role="status" { (ctx.t(

@@ -30,6 +30,7 @@ pub mod panel_review;
 pub mod results;
 pub mod scores;
 // personal data: privacy notice, erasure, access, breaches
+pub mod erasure;
 pub mod privacy;
 // personal API tokens on the account page
 pub mod api_tokens;

@@ -171,7 +171,7 @@ pub fn settings_page(ctx: &PageCtx, f: &SettingsForm) -> Markup {
     let error = |k: &str| f.errors.get(k).map(|e| m(ctx, e));
     let body = html! {
         h1 { (ctx.t("Pengaturan pelindungan data pribadi", "Personal data protection settings")) }
-        p { a href="/pelindungan-data" { (ctx.t("Lihat halaman publik", "See the public page")) } " · " a href="/admin/kebocoran-data" { (ctx.t("Catatan kebocoran data", "Breach records")) } }
+        p { a href="/pelindungan-data" { (ctx.t("Lihat halaman publik", "See the public page")) } " · " a href="/admin/kebocoran-data" { (ctx.t("Catatan kebocoran data", "Breach records")) } " · " a href="/admin/penghapusan-data" { (ctx.t("Permintaan penghapusan data", "Erasure requests")) } }
         @if f.saved { div.notice role="status" { (ctx.t("Pengaturan disimpan.", "Settings saved.")) } }
         @if !f.errors.is_empty() { div.alert role="alert" { (ctx.t("Periksa isian yang ditandai.", "Check the marked fields.")) } }
         form method="post" action="/admin/pelindungan-data" novalidate {
@@ -298,4 +298,35 @@ pub fn breach_reminders(ctx: &PageCtx, open: &[crate::domain::privacy::BreachClo
             }
         }
     }
+}
+
+/// `GET /meja-bantuan/data-pendaftar`: the help desk hands a desk
+/// registrant their access download after number and PIN.
+pub fn desk_access_page(
+    ctx: &PageCtx,
+    csrf: &str,
+    registration_no: &str,
+    error: Option<&Msg>,
+) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Meja bantuan: unduh data pendaftar", "Help desk: a registrant's data download")) }
+        p { (ctx.t(
+            "Untuk pendaftar yang didaftarkan di meja bantuan: dengan nomor pendaftaran dan PIN status dari tanda terimanya, unduh semua data yang disimpan tentang dia (data, dokumen, peristiwa jejak audit) sebagai berkas JSON untuk diserahkan kepadanya. Pengunduhan tercatat di jejak audit atas nama Anda.",
+            "For a registrant registered at the help desk: with the registration number and the status PIN from their receipt, download everything held about them (data, documents, audit trail events) as a JSON file to hand to them. The download is recorded in the audit trail under your name."
+        )) }
+        @if let Some(e) = error { div.alert role="alert" { (m(ctx, e)) } }
+        form method="post" action="/meja-bantuan/data-pendaftar" {
+            input type="hidden" name="csrf" value=(csrf);
+            (field(&Field { name: "registration_no", label: ctx.t("Nomor pendaftaran", "Registration number"), kind: "text", value: registration_no, autocomplete: "off", error: None, hint: None }))
+            (field(&Field { name: "pin", label: ctx.t("PIN status", "Status PIN"), kind: "password", value: "", autocomplete: "off", error: None, hint: None }))
+            button type="submit" { (ctx.t("Unduh data (JSON)", "Download the data (JSON)")) }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Data pendaftar", "Registrant's data").into(),
+            body,
+        },
+    )
 }

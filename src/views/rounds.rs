@@ -314,6 +314,13 @@ fn settings_fields(ctx: &PageCtx, f: &FormView) -> Markup {
                 (input(ctx, f, "age_min", ctx.t("Usia minimum", "Minimum age"), "number"))
                 (input(ctx, f, "age_max", ctx.t("Usia maksimum", "Maximum age"), "number"))
             }
+            label {
+                input type="checkbox" name="publish_all_names" value="on" checked[f.values.checked("publish_all_names")];
+                " " (ctx.t(
+                    "Umumkan nama semua pendaftar yang diperingkat (bawaan: hanya yang terpilih dan cadangan disebut namanya, yang lain hanya nomor pendaftaran)",
+                    "Publish the names of every ranked applicant (default: only the selected and the reserve are named, the others by registration number only)"
+                ))
+            }
         }
         fieldset {
             legend { (ctx.t("Jadwal (WITA)", "Schedule (WITA)")) }
@@ -965,6 +972,15 @@ pub fn public_round(
                 "Peringkat 1 sampai jumlah kursi terpilih; berikutnya sebanyak jumlah cadangan menjadi cadangan; sisanya tidak terpilih. Yang tidak lulus tidak diberi peringkat.",
                 "Ranks 1 up to the number of seats are selected; the next ones, as many as the reserve places, are reserve; the rest are not selected. Applicants who do not pass get no rank."
             )) }
+            li #nama-diumumkan {
+                @if r.publish_all_names { (ctx.t(
+                    "Pengumuman hasil menyebut nama semua pendaftar yang diperingkat (aturan seleksi ini).",
+                    "The results name every ranked applicant (a rule of this round)."
+                )) } @else { (ctx.t(
+                    "Pengumuman hasil hanya menyebut nama pendaftar terpilih dan cadangan; yang lain tampil dengan nomor pendaftaran saja.",
+                    "The results name only the selected and the reserve applicants; the others appear by registration number only."
+                )) }
+            }
         }
         h3 { (ctx.t("Contoh dengan dua pendaftar", "Worked example with two applicants")) }
         p.muted { (ctx.t("Pendaftar A dan B (rekaan) di formasi yang sama; m adalah nilai setelah digabungkan.", "Made-up applicants A and B in the same formation; m is the combined value.")) }

@@ -620,6 +620,7 @@ pub(crate) async fn account_view(
             rows: crate::services::api_tokens::list(&app.db, app.clock.now(), user.id).await?,
             ..Default::default()
         },
+        erasure: crate::services::erasure::of_account(&app.db, user.id).await?,
         ..Default::default()
     })
 }
@@ -645,6 +646,13 @@ pub async fn account_page(
             ctx.t(
                 "Tautan konfirmasi baru sudah dikirim. Tautan lama tetap berlaku sampai kedaluwarsa.",
                 "A new confirmation link was sent. Older links keep working until they expire.",
+            )
+            .into(),
+        ),
+        "hapus-diajukan" => Some(
+            ctx.t(
+                "Permintaan penghapusan data dicatat. Anda akan menerima e-mail setelah admin memutusnya.",
+                "The erasure request was recorded. You will receive an e-mail once an administrator decides it.",
             )
             .into(),
         ),

@@ -33,6 +33,7 @@ pub mod public_downloads;
 // information section, messages without e-mail, open statistics
 pub mod info;
 // personal data: privacy notice, retention, erasure, access, breaches
+pub mod erasure;
 pub mod privacy;
 // personal API tokens
 pub mod api_tokens;

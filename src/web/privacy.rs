@@ -195,3 +195,70 @@ pub async fn breach_notified(
         Err(e) => Err(e.into()),
     }
 }
+
+/// `GET /meja-bantuan/data-pendaftar`: operators (and admins).
+pub async fn desk_access(ctx: PageCtx, user: CurrentUser, csrf: Csrf) -> AppResult<Response> {
+    user.require(&[Role::Operator, Role::Admin])?;
+    let page = v::desk_access_page(&ctx, &csrf.token()?, "", None);
+    Ok((csrf.0, page).into_response())
+}
+
+/// `POST /meja-bantuan/data-pendaftar`: the registrant's access download as
+/// a JSON file, or the form again at 422 (the number kept, never the PIN)
+/// when number and PIN do not match an assisted application of the
+/// operator's kelurahan.
+pub async fn desk_access_download(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let typed: std::collections::BTreeMap<String, String> = pairs.into_iter().collect();
+    csrf.verify(typed.get("csrf").map_or("", String::as_str))?;
+    user.require(&[Role::Operator, Role::Admin])?;
+    let no = typed.get("registration_no").map_or("", String::as_str);
+    let pin = typed.get("pin").map_or("", String::as_str);
+    match crate::services::access::desk_download(
+        &app.db,
+        &app.files(),
+        user.actor(),
+        &user.scopes,
+        no,
+        pin,
+        app.clock.now(),
+    )
+    .await
+    {
+        Ok(data) => json_attachment(&data, "data-pendaftar.json"),
+        Err(crate::services::ServiceError::NotFound) => {
+            let msg = crate::domain::round::Msg::new(
+                "Nomor pendaftaran dan PIN tidak cocok dengan pendaftaran dibantu di kelurahan Anda.",
+                "The registration number and PIN match no assisted application of your kelurahan.",
+            );
+            let page = v::desk_access_page(&ctx, &csrf.token()?, no, Some(&msg));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn json_attachment(data: &serde_json::Value, name: &str) -> AppResult<Response> {
+    let body = serde_json::to_vec_pretty(data)
+        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("access download: {e}")))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}

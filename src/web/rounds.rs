@@ -163,6 +163,9 @@ fn settings_values(r: &svc::Round) -> FormData {
         "age_max",
         r.age_max.map(|n| n.to_string()).unwrap_or_default(),
     );
+    if r.publish_all_names {
+        put("publish_all_names", "on".to_owned());
+    }
     let s = r.schedule();
     for m in Milestone::ALL {
         put(m.field(), s.get(m).map(input_wita).unwrap_or_default());

@@ -10,7 +10,11 @@ use tokio::task::JoinHandle;
 use crate::ops::sweep::{GRACE, INTERVAL, sweep};
 
 /// Sweeps every [`INTERVAL`] until `stop` changes.
-pub fn spawn(db: DatabaseConnection, files_root: PathBuf, stop: watch::Receiver<bool>) -> JoinHandle<()> {
+pub fn spawn(
+    db: DatabaseConnection,
+    files_root: PathBuf,
+    stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
     super::every(INTERVAL, stop, move || {
         let (db, files_root) = (db.clone(), files_root.clone());
         async move {

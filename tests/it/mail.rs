@@ -10,9 +10,7 @@ use pokmas::db::begin_write;
 use pokmas::db::entities::mail_outbox::{self, Column, Entity};
 use pokmas::mail::templates::{InvitedRole, ResultStatus};
 use pokmas::mail::worker::{LEASE, MAX_ATTEMPTS};
-use pokmas::mail::{
-    Locale, Mailbox, Template, Transport, backoff, drain_once, enqueue, failures, spawn,
-};
+use pokmas::mail::{Locale, Mailbox, Template, Transport, backoff, drain_once, enqueue, failures};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter,
@@ -498,7 +496,7 @@ async fn the_background_worker_sends_queued_mail_and_stops_promptly_on_shutdown(
     let memory = Transport::memory();
     let (stop, stopped) = tokio::sync::watch::channel(false);
 
-    let handle = spawn(t.db.clone(), memory.clone(), sender(), stopped);
+    let handle = pokmas::workers::mail::spawn(t.db.clone(), memory.clone(), sender(), stopped);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while memory.sent().is_empty() {
         assert!(

@@ -72,3 +72,5 @@ mod api_session;
 mod api_tokens;
 mod bidi;
 mod objection_uploads;
+// privacy helper: erasure requests, desk access download, breach browser test
+mod privacy_rights;

@@ -157,6 +157,7 @@ async fn seed_round(db: &DatabaseConnection, slug: &str, created_by: Uuid) -> Uu
             min_panelists: 3,
             age_min: Some(21),
             age_max: None,
+            publish_all_names: false,
             registration_opens_at: Some(T0),
             registration_closes_at: None,
             verification_ends_at: None,

@@ -63,6 +63,7 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
         min_panelists: Set(3),
         age_min: Set(None),
         age_max: Set(None),
+        publish_all_names: Set(false),
         registration_opens_at: Set(None),
         registration_closes_at: Set(None),
         verification_ends_at: Set(None),

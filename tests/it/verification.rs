@@ -61,6 +61,7 @@ async fn fixture(app: &TestApp, admin: Uuid) -> Fixture {
         min_panelists: 3,
         age_min: Some(21),
         age_max: Some(60),
+        publish_all_names: false,
         registration_opens_at: Some(now - Duration::days(10)),
         registration_closes_at: Some(now - Duration::days(1)),
         verification_ends_at: Some(now + Duration::days(7)),

@@ -11,6 +11,8 @@
 //!   the audit event that closed registration, whose payload carries
 //!   `applicant_list_hash`; `lottery_seed` is the seed derived from them and the
 //!   witnesses' secrets.
+//! - `publish_all_names`: a frozen rule; when set, public results name every
+//!   ranked applicant, not only the selected and the reserve (default off).
 
 use sea_orm::entity::prelude::*;
 
@@ -33,6 +35,7 @@ pub struct Model {
     pub min_panelists: i32,
     pub age_min: Option<i32>,
     pub age_max: Option<i32>,
+    pub publish_all_names: bool,
     pub registration_opens_at: Option<TimeDateTimeWithTimeZone>,
     pub registration_closes_at: Option<TimeDateTimeWithTimeZone>,
     pub verification_ends_at: Option<TimeDateTimeWithTimeZone>,

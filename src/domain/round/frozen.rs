@@ -10,6 +10,9 @@ pub struct FrozenSettings {
     pub min_panelists: i32,
     pub age_min: Option<i32>,
     pub age_max: Option<i32>,
+    /// Public results name every ranked applicant, not only the selected
+    /// and the reserve.
+    pub publish_all_names: bool,
 }
 
 /// One criterion as frozen.
@@ -68,7 +71,8 @@ pub struct FrozenFormation {
 ///   "round_id": "<uuid>",
 ///   "settings": { "aggregation": "mean"|"trimmed_mean",
 ///                 "passing_total": <int>|"", "min_panelists": <int>,
-///                 "age_min": <int>|"", "age_max": <int>|"" },
+///                 "age_min": <int>|"", "age_max": <int>|"",
+///                 "publish_all_names": "yes" },
 ///   "criteria": [ { "code", "name_id", "name_en", "description_id",
 ///                   "description_en", "kind": "panel"|"imported",
 ///                   "scale_min": <int>, "scale_max": <int>, "weight": <int>,
@@ -81,7 +85,10 @@ pub struct FrozenFormation {
 ///                     "all_rts": "yes"|"no", "seats": <int>, "reserve": <int> } … ] }
 /// ```
 ///
-/// An unset number is the empty string `""`; `params` is the stored JSON
+/// `publish_all_names` is present only when the round names every ranked
+/// applicant in public (absent: only the selected and the reserve are
+/// named), so the rules of rounds frozen before the key existed keep their
+/// hash. An unset number is the empty string `""`; `params` is the stored JSON
 /// text (or `""`). Criteria are listed by `position` then `code`,
 /// requirements likewise, formations by `code`, RTs ascending.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,16 +121,20 @@ impl FrozenRules {
         requirements.sort_by(|a, b| (a.position, &a.code).cmp(&(b.position, &b.code)));
         let mut formations = self.formations.clone();
         formations.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut settings = serde_json::json!({
+            "aggregation": self.settings.aggregation,
+            "passing_total": opt(self.settings.passing_total),
+            "min_panelists": self.settings.min_panelists,
+            "age_min": opt(self.settings.age_min),
+            "age_max": opt(self.settings.age_max),
+        });
+        if self.settings.publish_all_names {
+            settings["publish_all_names"] = serde_json::json!(yes_no(true));
+        }
         serde_json::json!({
             "format": FROZEN_FORMAT,
             "round_id": self.round_id,
-            "settings": {
-                "aggregation": self.settings.aggregation,
-                "passing_total": opt(self.settings.passing_total),
-                "min_panelists": self.settings.min_panelists,
-                "age_min": opt(self.settings.age_min),
-                "age_max": opt(self.settings.age_max),
-            },
+            "settings": settings,
             "criteria": criteria.iter().map(|c| {
                 let labels: serde_json::Map<String, serde_json::Value> = c
                     .scale_labels

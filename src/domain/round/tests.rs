@@ -246,6 +246,7 @@ fn sample_rules() -> FrozenRules {
             min_panelists: 3,
             age_min: Some(21),
             age_max: None,
+            publish_all_names: false,
         },
         criteria: vec![FrozenCriterion {
             code: "K1".into(),
@@ -322,6 +323,16 @@ fn any_change_of_a_frozen_value_changes_the_hash() {
     let mut r = sample_rules();
     r.requirements[0].mandatory = false;
     assert_ne!(r.hash().expect("hash"), base);
+    // Naming every applicant in public is a frozen rule too; off, it is
+    // absent from the object, so the pinned hash above holds.
+    let mut r = sample_rules();
+    r.settings.publish_all_names = true;
+    assert_ne!(r.hash().expect("hash"), base);
+    assert!(
+        r.canonical_text()
+            .expect("canonical")
+            .contains(r#""publish_all_names":"yes""#)
+    );
     // Listing order does not matter: the form sorts.
     let mut r = sample_rules();
     r.formations[0].rts = vec![1, 2];

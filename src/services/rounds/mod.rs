@@ -292,6 +292,7 @@ impl RoundDetail {
                 min_panelists: self.round.min_panelists,
                 age_min: self.round.age_min,
                 age_max: self.round.age_max,
+                publish_all_names: self.round.publish_all_names,
             },
             criteria: self
                 .criteria

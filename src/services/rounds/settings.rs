@@ -21,13 +21,17 @@ pub struct RoundSettings {
     pub min_panelists: i32,
     pub age_min: Option<i32>,
     pub age_max: Option<i32>,
+    /// Public results name every ranked applicant (a frozen rule; off:
+    /// only the selected and the reserve are named).
+    pub publish_all_names: bool,
     pub schedule: Schedule,
 }
 
 impl RoundSettings {
     /// Parses the settings form (`name`, `year`, `description_id`,
     /// `description_en`, `aggregation`, `passing_total`, `min_panelists`,
-    /// `age_min`, `age_max` and one `datetime-local` field per milestone, in WITA).
+    /// `age_min`, `age_max`, the `publish_all_names` checkbox and one
+    /// `datetime-local` field per milestone, in WITA).
     ///
     /// # Errors
     /// A message per bad field; dates out of order are reported on the later date.
@@ -150,6 +154,7 @@ impl RoundSettings {
                 min_panelists,
                 age_min,
                 age_max,
+                publish_all_names: f.checked("publish_all_names"),
                 schedule,
             }),
             _ => Err(errs),
@@ -169,7 +174,7 @@ impl RoundSettings {
                 ),
             );
         }
-        serde_json::json!({
+        let mut payload = serde_json::json!({
             "name": self.name,
             "year": self.year,
             "aggregation": self.aggregation.as_str(),
@@ -178,7 +183,11 @@ impl RoundSettings {
             "age_min": self.age_min.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
             "age_max": self.age_max.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
             "schedule": dates,
-        })
+        });
+        if self.publish_all_names {
+            payload["publish_all_names"] = serde_json::json!("yes");
+        }
+        payload
     }
 }
 
@@ -220,6 +229,7 @@ fn apply_settings(m: &mut round::ActiveModel, s: &RoundSettings) {
     m.min_panelists = Set(s.min_panelists);
     m.age_min = Set(s.age_min);
     m.age_max = Set(s.age_max);
+    m.publish_all_names = Set(s.publish_all_names);
     m.registration_opens_at = Set(s.schedule.registration_opens_at);
     m.registration_closes_at = Set(s.schedule.registration_closes_at);
     m.verification_ends_at = Set(s.schedule.verification_ends_at);

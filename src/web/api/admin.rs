@@ -333,6 +333,9 @@ pub struct RoundDetailBody {
     pub min_panelists: i32,
     pub age_min: Option<i32>,
     pub age_max: Option<i32>,
+    /// Public results name every ranked applicant (a frozen rule; default
+    /// false: only the selected and the reserve are named).
+    pub publish_all_names: bool,
     /// Milestone field → RFC 3339 instant.
     pub schedule: BTreeMap<String, Option<String>>,
     pub frozen_hash: Option<String>,
@@ -363,6 +366,7 @@ fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
         min_panelists: r.min_panelists,
         age_min: r.age_min,
         age_max: r.age_max,
+        publish_all_names: r.publish_all_names,
         schedule: Milestone::ALL
             .iter()
             .map(|m| (m.field().to_owned(), rfc3339(schedule.get(*m))))
@@ -454,6 +458,9 @@ pub struct SettingsBody {
     pub age_min: Option<i32>,
     #[serde(default)]
     pub age_max: Option<i32>,
+    /// Name every ranked applicant in the public results (default false).
+    #[serde(default)]
+    pub publish_all_names: bool,
     /// Milestone field (`registration_opens_at` … `final_at`) → WITA time.
     #[serde(default)]
     pub schedule: BTreeMap<String, String>,
@@ -474,6 +481,9 @@ impl SettingsBody {
         put_opt(&mut f, "min_panelists", self.min_panelists);
         put_opt(&mut f, "age_min", self.age_min);
         put_opt(&mut f, "age_max", self.age_max);
+        if self.publish_all_names {
+            put(&mut f, "publish_all_names", "on");
+        }
         for m in Milestone::ALL {
             put_opt(&mut f, m.field(), self.schedule.get(m.field()));
         }

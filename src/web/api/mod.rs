@@ -81,7 +81,12 @@ pub fn parts() -> Vec<(&'static str, OpenApiRouter<AppState>)> {
         ),
         (
             "privacy",
-            OpenApiRouter::new().routes(routes!(privacy::my_data)),
+            OpenApiRouter::new()
+                .routes(routes!(privacy::my_data))
+                .routes(routes!(
+                    privacy::my_erasure_requests,
+                    privacy::file_erasure_request
+                )),
         ),
     ]
 }

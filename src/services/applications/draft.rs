@@ -1,0 +1,393 @@
+//! Starting a draft, saving its fields and declarations, attaching its
+//! documents.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::fields::{Fields, Parsed, SaveOutcome, nik_warnings, parse_fields, parse_sex, sex_str};
+use super::{
+    Acting, ApplicationError, formation_of, load_for_edit, registration_open, remember, replayed,
+    requirements_of, state, still_draft, stored_nik, usable_key,
+};
+use crate::db::audit::{NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{application, application_declaration, document, requirement, round};
+use crate::domain::role::Role;
+use crate::domain::round::{Msg, RoundState};
+use crate::domain::text::plain_text;
+use crate::pii::NikVault;
+use crate::services::documents::{clean_original_name, put_upload, record_upload};
+use crate::services::rounds::FormData;
+use crate::storage::FileStore;
+
+/// The area an application is started in.
+#[derive(Clone, Debug)]
+pub struct StartDraft {
+    pub round_id: Uuid,
+    pub kelurahan_code: String,
+    pub rt: i32,
+    /// The hidden idempotency key of the form.
+    pub idempotency_key: String,
+}
+
+/// Whether `r` takes applications at `now`: in registration and within its
+/// registration dates (the stage can outlast the closing time until an admin
+/// moves the round on).
+#[must_use]
+pub fn accepts_applications(r: &round::Model, now: OffsetDateTime) -> bool {
+    r.state == RoundState::Registration
+        && r.registration_closes_at.is_some_and(|c| now < c)
+        && r.registration_opens_at.is_none_or(|o| now >= o)
+}
+
+/// Starts an application in `kelurahan_code`, RT `rt`: for an applicant their
+/// own (one per account and round: an existing one is returned), for an
+/// operator covering the kelurahan an assisted one without account
+/// (`application.assisted_registered`).
+///
+/// # Errors
+/// `Forbidden` for other roles or out-of-scope operators; `NotFound` for an
+/// unknown round or a kelurahan code no list could hold; `Invalid` when
+/// registration is not open or the RT lies in no formation of the round (with
+/// an explanation); storage failures.
+pub async fn start_draft(
+    db: &DatabaseConnection,
+    acting: Acting<'_>,
+    s: &StartDraft,
+) -> Result<Uuid, ApplicationError> {
+    let (who, role) = acting.account().ok_or(ApplicationError::Forbidden)?;
+    // A code with control characters is no kelurahan, and PostgreSQL would
+    // refuse the NUL in a query with an error instead of finding nothing.
+    if !plain_text(&s.kelurahan_code, false) {
+        return Err(ApplicationError::NotFound);
+    }
+    let assisted = match role {
+        Role::Applicant => false,
+        Role::Operator if acting.covers(Some(&s.kelurahan_code)) => true,
+        Role::Admin => true,
+        _ => return Err(ApplicationError::Forbidden),
+    };
+    let tx = begin_write(db).await?;
+    let scope = who.to_string();
+    let key = usable_key(&s.idempotency_key);
+    let request_hash = crate::domain::lottery::sha256_hex(&format!(
+        "start:{}:{}:{}",
+        s.round_id, s.kelurahan_code, s.rt
+    ));
+    // The round row lock (PostgreSQL) makes a double click wait for the
+    // first request and then find its result, instead of racing it.
+    let r = round::Entity::find_by_id(s.round_id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    if let Some(loc) = replayed(&tx, &scope, key, &request_hash).await? {
+        return loc
+            .parse()
+            .map_err(|_| ApplicationError::Internal(anyhow::anyhow!("bad idempotent result")));
+    }
+    registration_open(&r, OffsetDateTime::now_utc())?;
+    if !assisted {
+        let existing = application::Entity::find()
+            .filter(application::Column::RoundId.eq(r.id))
+            .filter(application::Column::AccountId.eq(who))
+            .one(&tx)
+            .await?;
+        if let Some(a) = existing {
+            return Ok(a.id);
+        }
+    }
+    let formation_id = formation_of(&tx, r.id, &s.kelurahan_code, s.rt).await?;
+    let id = Uuid::now_v7();
+    let now = OffsetDateTime::now_utc();
+    application::ActiveModel {
+        id: Set(id),
+        round_id: Set(r.id),
+        formation_id: Set(Some(formation_id)),
+        account_id: Set((!assisted).then_some(who)),
+        registration_no: Set(None),
+        state: Set(state::DRAFT),
+        assisted_by: Set(assisted.then_some(who)),
+        full_name: Set(String::new()),
+        nik_ciphertext: Set(None),
+        nik_hash: Set(None),
+        nik_masked: Set(None),
+        birth_place: Set(String::new()),
+        birth_date: Set(None),
+        sex: Set(String::new()),
+        address: Set(String::new()),
+        kelurahan_code: Set(Some(s.kelurahan_code.clone())),
+        rt_number: Set(Some(s.rt)),
+        phone: Set(String::new()),
+        email: Set(String::new()),
+        education: Set(String::new()),
+        occupation: Set(String::new()),
+        family_card_hash: Set(None),
+        motivation: Set(String::new()),
+        experience: Set(String::new()),
+        nik_warnings: Set("[]".into()),
+        status_pin_hash: Set(None),
+        submission_hash: Set(None),
+        seq_in_kelurahan: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        submitted_at: Set(None),
+        withdrawn_at: Set(None),
+        eligibility_decided_at: Set(None),
+    }
+    .insert(&tx)
+    .await?;
+    let action = if assisted {
+        "application.assisted_registered"
+    } else {
+        "application.draft_started"
+    };
+    let mut event = NewEvent::new(acting.actor, action, "application", id.to_string())
+        .round(r.id)
+        .payload(serde_json::json!({
+            "formation_id": formation_id.to_string(),
+            "rt": s.rt,
+        }));
+    event.kelurahan_code = Some(s.kelurahan_code.clone());
+    append(&tx, event).await?;
+    remember(&tx, &scope, key, request_hash, id.to_string()).await?;
+    tx.commit().await?;
+    tracing::info!(application.id = %id, assisted, "application draft started");
+    Ok(id)
+}
+
+/// Stores every valid field of `fields` in the draft and reports the others
+/// (nothing valid is lost because another field is wrong). The NIK is kept
+/// encrypted; its keyed hash is only set at submission, so two drafts with
+/// one NIK can exist until one of them is submitted.
+///
+/// # Errors
+/// `NotFound` when not the caller's; `NotDraft` when no longer a draft;
+/// storage failures.
+pub async fn save_draft(
+    db: &DatabaseConnection,
+    vault: &NikVault,
+    acting: Acting<'_>,
+    id: Uuid,
+    fields: &Fields,
+) -> Result<SaveOutcome, ApplicationError> {
+    let f = &fields.0;
+    let today = OffsetDateTime::now_utc().date();
+    let parsed = parse_fields(f, today);
+    let tx = begin_write(db).await?;
+    let a = load_for_edit(&tx, &acting, id).await?;
+    still_draft(&a)?;
+    let warnings = store_fields(&tx, vault, &a, &parsed, today).await?;
+    save_declarations(&tx, &a, f).await?;
+    let mut event = NewEvent::new(
+        acting.actor,
+        "application.draft_saved",
+        "application",
+        id.to_string(),
+    )
+    .round(a.round_id);
+    event.kelurahan_code = a.kelurahan_code.clone();
+    append(&tx, event).await?;
+    tx.commit().await?;
+    Ok(SaveOutcome {
+        errors: parsed.errors,
+        warnings,
+    })
+}
+
+/// Writes the valid values of `p` into the draft `a` (the NIK encrypted
+/// under the application's data key) and returns the NIK warnings, checked
+/// against what the draft holds after the save.
+async fn store_fields(
+    tx: &DatabaseTransaction,
+    vault: &NikVault,
+    a: &application::Model,
+    p: &Parsed,
+    today: Date,
+) -> Result<Vec<Msg>, ApplicationError> {
+    let mut m: application::ActiveModel = a.clone().into();
+    let texts = [
+        (&p.full_name, &mut m.full_name),
+        (&p.birth_place, &mut m.birth_place),
+        (&p.address, &mut m.address),
+        (&p.education, &mut m.education),
+        (&p.occupation, &mut m.occupation),
+        (&p.motivation, &mut m.motivation),
+        (&p.experience, &mut m.experience),
+        (&p.phone, &mut m.phone),
+        (&p.email, &mut m.email),
+    ];
+    for (value, column) in texts {
+        if let Some(v) = value {
+            *column = Set(v.clone());
+        }
+    }
+    if let Some(d) = p.birth_date {
+        m.birth_date = Set(Some(d));
+    }
+    if let Some(s) = p.sex {
+        m.sex = Set(sex_str(s).into());
+    }
+    if let Some(kk) = &p.family_card {
+        m.family_card_hash = Set(Some(vault.kk_hash(kk)));
+    }
+    if let Some(n) = &p.nik {
+        let ct = crate::services::data_keys::encrypt_nik(tx, vault, a.id, n).await?;
+        m.nik_ciphertext = Set(Some(ct.into_bytes()));
+        m.nik_masked = Set(Some(n.masked()));
+    }
+    // An empty or invalid value keeps what the draft holds; the warnings
+    // compare the NIK with the birth date and sex as saved.
+    let birth_date = p.birth_date.or(a.birth_date);
+    let sex = p.sex.or_else(|| parse_sex(&a.sex));
+    let nik = match &p.nik {
+        Some(n) => Some(n.clone()),
+        None if !p.errors.contains_key("nik") => stored_nik(tx, vault, a).await?,
+        None => None,
+    };
+    let mut warnings = Vec::new();
+    if let (Some(n), Some(d), Some(s)) = (&nik, birth_date, sex) {
+        let (codes, msgs) = nik_warnings(n, d, s, today);
+        m.nik_warnings = Set(codes);
+        warnings = msgs;
+    }
+    m.updated_at = Set(OffsetDateTime::now_utc());
+    m.update(tx).await?;
+    Ok(warnings)
+}
+
+/// Replaces the draft's accepted declarations with exactly the ticked boxes
+/// of the round's declarations.
+async fn save_declarations(
+    tx: &DatabaseTransaction,
+    a: &application::Model,
+    f: &FormData,
+) -> Result<(), DbErr> {
+    let decls = requirements_of(tx, a.round_id, "declaration").await?;
+    let ticked: Vec<&requirement::Model> = decls
+        .iter()
+        .filter(|r| f.checked(&format!("decl_{}", r.code)))
+        .collect();
+    application_declaration::Entity::delete_many()
+        .filter(application_declaration::Column::ApplicationId.eq(a.id))
+        .exec(tx)
+        .await?;
+    let now = OffsetDateTime::now_utc();
+    if !ticked.is_empty() {
+        application_declaration::Entity::insert_many(ticked.iter().map(|r| {
+            application_declaration::ActiveModel {
+                application_id: Set(a.id),
+                requirement_id: Set(r.id),
+                accepted_at: Set(now),
+            }
+        }))
+        .exec_without_returning(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Stores an uploaded file for the document requirement `requirement_code`
+/// of a draft, replacing an earlier upload for it (`document.added`).
+///
+/// # Errors
+/// `NotFound` (also for an unknown requirement); `NotDraft` when no longer a
+/// draft; `Upload` when the file is refused (type by content, size, empty).
+pub async fn attach_document(
+    db: &DatabaseConnection,
+    store: &FileStore,
+    acting: Acting<'_>,
+    id: Uuid,
+    requirement_code: &str,
+    original_name: &str,
+    bytes: Vec<u8>,
+) -> Result<Uuid, ApplicationError> {
+    let field = format!("doc_{requirement_code}");
+    // Refuse early, before taking the write lock.
+    store.check(&bytes).map_err(|e| ApplicationError::Upload {
+        field: field.clone(),
+        error: e.into(),
+    })?;
+    // The file goes to disk (and is synced) before the write lock is taken;
+    // stored by content hash, a file left by a refused upload is harmless.
+    let kept = bytes.clone();
+    let blob = put_upload(store, bytes, original_name)
+        .await
+        .map_err(|error| ApplicationError::Upload {
+            field: field.clone(),
+            error,
+        })?;
+    let tx = begin_write(db).await?;
+    let a = load_for_edit(&tx, &acting, id).await?;
+    still_draft(&a)?;
+    let req = requirements_of(&tx, a.round_id, "document")
+        .await?
+        .into_iter()
+        .find(|r| r.code == requirement_code)
+        .ok_or(ApplicationError::NotFound)?;
+    let file = record_upload(&tx, &blob)
+        .await
+        .map_err(|error| ApplicationError::Upload {
+            field: field.clone(),
+            error,
+        })?;
+    crate::services::documents::ensure_on_disk(store, &file.sha256, &kept)
+        .await
+        .map_err(|error| ApplicationError::Upload {
+            field: field.clone(),
+            error,
+        })?;
+    let replaced: Vec<String> = document::Entity::find()
+        .filter(document::Column::ApplicationId.eq(id))
+        .filter(document::Column::RequirementId.eq(req.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|d| d.sha256)
+        .filter(|sha| *sha != file.sha256)
+        .collect();
+    document::Entity::delete_many()
+        .filter(document::Column::ApplicationId.eq(id))
+        .filter(document::Column::RequirementId.eq(req.id))
+        .exec(&tx)
+        .await?;
+    let doc_id = Uuid::now_v7();
+    document::ActiveModel {
+        id: Set(doc_id),
+        application_id: Set(id),
+        requirement_id: Set(Some(req.id)),
+        sha256: Set(file.sha256.clone()),
+        original_name: Set(clean_original_name(original_name)),
+        uploaded_by: Set(acting.account().map(|(id, _)| id)),
+        created_at: Set(OffsetDateTime::now_utc()),
+    }
+    .insert(&tx)
+    .await?;
+    let mut event = NewEvent::new(
+        acting.actor,
+        "document.added",
+        "document",
+        doc_id.to_string(),
+    )
+    .round(a.round_id)
+    .payload(serde_json::json!({
+        "application_id": id.to_string(),
+        "requirement": req.code,
+        "sha256": file.sha256,
+    }));
+    event.kelurahan_code = a.kelurahan_code.clone();
+    append(&tx, event).await?;
+    tx.commit().await?;
+    // The replaced file goes when nothing else refers to it; a failure here
+    // only leaves garbage behind, the upload itself is done.
+    for sha in replaced {
+        if let Err(e) = crate::services::documents::forget_if_unreferenced(db, store, &sha).await {
+            tracing::warn!(error = %e, stored_file.sha256 = %sha, "replaced document file kept");
+        }
+    }
+    Ok(doc_id)
+}

@@ -1,0 +1,613 @@
+//! Reading applications: the pages' views, the public status check, the
+//! timeline, the areas a round takes applications in and the account's own.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Acting, ApplicationError, requirements_of};
+use crate::db::entities::{
+    application, application_declaration, document, formation, formation_rt, requirement, round,
+};
+use crate::domain::application::ApplicationState;
+use crate::domain::eligibility::Verdict;
+use crate::domain::lang::Lang;
+use crate::domain::registration::{RegistrationNo, StatusPin};
+use crate::domain::round::{Msg, RoundState};
+use crate::domain::status_headline::{self, Facts, Failing, Headline, ObjectionStage, Published};
+use crate::services as svc;
+
+/// An application with what its pages show.
+#[derive(Clone, Debug)]
+pub struct ApplicationView {
+    pub application: application::Model,
+    pub round: round::Model,
+    pub formation: Option<formation::Model>,
+    pub kelurahan_name: String,
+    /// Document requirements with the uploaded document, if any.
+    pub documents: Vec<(requirement::Model, Option<document::Model>)>,
+    /// Declaration requirements and whether each is accepted.
+    pub declarations: Vec<(requirement::Model, bool)>,
+}
+
+/// Loads an application the caller may read.
+///
+/// # Errors
+/// `NotFound` when it does not exist or is not the caller's to see.
+pub async fn load(
+    db: &DatabaseConnection,
+    acting: Acting<'_>,
+    id: Uuid,
+) -> Result<ApplicationView, ApplicationError> {
+    let a = application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|a| acting.may_read(a))
+        .ok_or(ApplicationError::NotFound)?;
+    view_of(db, a).await
+}
+
+async fn view_of(
+    db: &DatabaseConnection,
+    a: application::Model,
+) -> Result<ApplicationView, ApplicationError> {
+    use crate::db::entities::kelurahan;
+    let r = round::Entity::find_by_id(a.round_id)
+        .one(db)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    let formation = match a.formation_id {
+        Some(f) => formation::Entity::find_by_id(f).one(db).await?,
+        None => None,
+    };
+    let kelurahan_name = match &a.kelurahan_code {
+        Some(k) => kelurahan::Entity::find_by_id(k.clone())
+            .one(db)
+            .await?
+            .map(|k| k.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let docs = document::Entity::find()
+        .filter(document::Column::ApplicationId.eq(a.id))
+        .all(db)
+        .await?;
+    let documents = requirements_of(db, r.id, "document")
+        .await?
+        .into_iter()
+        .map(|req| {
+            let d = docs
+                .iter()
+                .find(|d| d.requirement_id == Some(req.id))
+                .cloned();
+            (req, d)
+        })
+        .collect();
+    let accepted: BTreeSet<Uuid> = application_declaration::Entity::find()
+        .filter(application_declaration::Column::ApplicationId.eq(a.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.requirement_id)
+        .collect();
+    let declarations = requirements_of(db, r.id, "declaration")
+        .await?
+        .into_iter()
+        .map(|req| {
+            let ok = accepted.contains(&req.id);
+            (req, ok)
+        })
+        .collect();
+    Ok(ApplicationView {
+        application: a,
+        round: r,
+        formation,
+        kelurahan_name,
+        documents,
+        declarations,
+    })
+}
+
+/// The caller's application in a round, if any.
+///
+/// # Errors
+/// Storage failures.
+pub async fn own_in_round(
+    db: &DatabaseConnection,
+    account_id: Uuid,
+    round_id: Uuid,
+) -> Result<Option<application::Model>, DbErr> {
+    application::Entity::find()
+        .filter(application::Column::RoundId.eq(round_id))
+        .filter(application::Column::AccountId.eq(account_id))
+        .one(db)
+        .await
+}
+
+/// A document the caller may download, with its stored file's content type.
+///
+/// # Errors
+/// `NotFound` unless the caller may read the application it belongs to.
+pub async fn document_for(
+    db: &DatabaseConnection,
+    acting: Acting<'_>,
+    doc_id: Uuid,
+) -> Result<(document::Model, String), ApplicationError> {
+    use crate::db::entities::stored_file;
+    let d = document::Entity::find_by_id(doc_id)
+        .one(db)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    application::Entity::find_by_id(d.application_id)
+        .one(db)
+        .await?
+        .filter(|a| acting.may_read(a))
+        .ok_or(ApplicationError::NotFound)?;
+    let f = stored_file::Entity::find_by_id(d.sha256.clone())
+        .one(db)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    Ok((d, f.content_type))
+}
+
+/// The public status check: number + PIN give the first name, the state, the
+/// round's name and the timeline the status page shows (what the applicant
+/// needs to know, no other personal data); anything else gives `None`.
+///
+/// # Errors
+/// Storage failures.
+pub async fn check_status(
+    db: &DatabaseConnection,
+    registration_no: &str,
+    pin: &StatusPin,
+    now: OffsetDateTime,
+) -> Result<Option<PublicStatus>, ApplicationError> {
+    let Ok(no) = RegistrationNo::parse(registration_no) else {
+        return Ok(None);
+    };
+    let a = application::Entity::find()
+        .filter(application::Column::RegistrationNo.eq(no.to_string()))
+        .one(db)
+        .await?;
+    let Some(a) = a else { return Ok(None) };
+    let Some(phc) = a.status_pin_hash.clone() else {
+        return Ok(None);
+    };
+    if !svc::accounts::verify_password(pin.as_str().to_owned(), phc).await {
+        return Ok(None);
+    }
+    let r = round::Entity::find_by_id(a.round_id)
+        .one(db)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    let timeline = timeline(db, &r, a.id, now).await?;
+    let scores = svc::score_breakdown::for_application(db, &r, a.id)
+        .await
+        .map_err(|e| match e {
+            svc::ServiceError::Db(e) => ApplicationError::Db(e),
+            other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
+        })?;
+    let svc_err = |e: svc::ServiceError| match e {
+        svc::ServiceError::Db(e) => ApplicationError::Db(e),
+        other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
+    };
+    let objections = svc::objections::for_assisted(db, a.id, now)
+        .await
+        .map_err(svc_err)?;
+    let contest_options = svc::score_breakdown::contest_options(db, r.id)
+        .await
+        .map_err(svc_err)?;
+    let may_object = svc::objections::window_open(&r, now)
+        && timeline.result.is_some()
+        && objections
+            .iter()
+            .all(|o| matches!(o.objection.status.as_str(), "accepted" | "rejected"));
+    Ok(Some(PublicStatus {
+        application_id: a.id,
+        objections,
+        may_object,
+        contest_options,
+        scores,
+        first_name: a
+            .full_name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        state: a.state,
+        round_name: r.name,
+        registration_no: no.to_string(),
+        submitted_at: a.submitted_at,
+        timeline,
+    }))
+}
+
+/// What the public status check shows.
+#[derive(Clone, Debug)]
+pub struct PublicStatus {
+    pub first_name: String,
+    pub state: ApplicationState,
+    pub round_name: String,
+    pub registration_no: String,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub timeline: Timeline,
+    /// The score breakdown once results are published.
+    pub scores: Option<svc::score_breakdown::ScoreView>,
+    /// The application, for an objection filed with the same number + PIN.
+    pub application_id: Uuid,
+    /// Objections on the application, with their decisions.
+    pub objections: Vec<svc::objections::ObjectionView>,
+    /// Whether an objection may be filed now (window open, result published).
+    pub may_object: bool,
+    /// What may be contested, `(code, label)`.
+    pub contest_options: Vec<(String, Msg)>,
+}
+
+/// One requirement's latest verification outcome.
+#[derive(Clone, Debug)]
+pub struct CheckLine {
+    /// The requirement's text in Indonesian and English.
+    pub requirement: Msg,
+    /// The stored outcome, `ms` or `tms`.
+    pub outcome: String,
+    /// The reason code ([`svc::verification::REASONS`], or an automatic
+    /// check's finer code).
+    pub reason_code: Option<String>,
+    /// The written reason (may be empty).
+    pub reason: String,
+    /// For a check the platform made itself (age, domicile), its finding in
+    /// both languages; the stored `reason` is the Indonesian sentence only.
+    pub automatic_reason: Option<Msg>,
+}
+
+impl CheckLine {
+    /// The outcome in words.
+    #[must_use]
+    pub fn outcome_label(&self) -> Msg {
+        Verdict::parse(&self.outcome).map_or_else(
+            || Msg::new(self.outcome.clone(), self.outcome.clone()),
+            Verdict::label,
+        )
+    }
+
+    /// The listed reason of a TMS in words. An MS may carry an automatic
+    /// check's code ("age within limits"), which its written reason says better.
+    #[must_use]
+    pub fn reason_label(&self) -> Option<Msg> {
+        let code = self
+            .reason_code
+            .as_deref()
+            .filter(|_| self.outcome == Verdict::Tms.as_str())?;
+        Some(Msg::new(
+            svc::verification::reason_label(code, Lang::Id),
+            svc::verification::reason_label(code, Lang::En),
+        ))
+    }
+}
+
+/// What the status page shows after submission; each part may be empty.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    pub checks: Vec<CheckLine>,
+    /// Test start and place.
+    pub invitation: Option<(OffsetDateTime, String)>,
+    /// Published rank and status.
+    pub result: Option<(Option<i32>, Option<String>)>,
+    /// The round's objection window: from the provisional results to the
+    /// last moment to object, once scheduled.
+    pub objection_window: Option<(OffsetDateTime, OffsetDateTime)>,
+    /// The latest objection's stage and its decision's reasons.
+    pub objection: Option<(ObjectionStage, String)>,
+    /// The one status headline, derived from the latest stage.
+    pub headline: Headline,
+}
+
+/// Verification outcomes, test invitation, published result and objection
+/// window of an application of round `r` (the caller has already been
+/// allowed to read it).
+///
+/// # Errors
+/// Storage failures.
+pub async fn timeline(
+    db: &DatabaseConnection,
+    r: &round::Model,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Timeline, DbErr> {
+    use crate::db::entities::{
+        objection, ranking, requirement_check, test_invitation, test_session,
+    };
+    let mut checks: Vec<requirement_check::Model> = requirement_check::Entity::find()
+        .filter(requirement_check::Column::ApplicationId.eq(id))
+        .order_by_desc(requirement_check::Column::Revision)
+        .all(db)
+        .await?;
+    // The highest revision per requirement counts.
+    let mut seen = BTreeSet::new();
+    checks.retain(|c| seen.insert(c.requirement_id));
+    // The platform's own findings, recomputed from the same inputs, so they
+    // read in either language (only when they agree with what was recorded).
+    let automatic = match application::Entity::find_by_id(id).one(db).await? {
+        Some(a) if checks.iter().any(|c| c.automatic) => {
+            svc::verification::automatic_checks(db, &a, r)
+                .await
+                .map_err(|e| match e {
+                    svc::ServiceError::Db(e) => e,
+                    other => DbErr::Custom(other.to_string()),
+                })?
+        }
+        _ => std::collections::HashMap::new(),
+    };
+    let mut lines = Vec::new();
+    for c in checks {
+        let req = requirement::Entity::find_by_id(c.requirement_id)
+            .one(db)
+            .await?;
+        let automatic_reason = req
+            .as_ref()
+            .filter(|_| c.automatic)
+            .and_then(|q| automatic.get(q.kind.as_str()))
+            .filter(|found| found.verdict.as_str() == c.outcome)
+            .map(|found| Msg::new(found.message(Lang::Id), found.message(Lang::En)));
+        lines.push(CheckLine {
+            requirement: req
+                .map(|r| Msg::new(r.text_id, r.text_en))
+                .unwrap_or_else(|| Msg::new("", "")),
+            outcome: c.outcome,
+            reason_code: c.reason_code,
+            reason: c.reason_text,
+            automatic_reason,
+        });
+    }
+    let invitation = match test_invitation::Entity::find()
+        .filter(test_invitation::Column::ApplicationId.eq(id))
+        .one(db)
+        .await?
+    {
+        Some(inv) => test_session::Entity::find_by_id(inv.test_session_id)
+            .one(db)
+            .await?
+            .map(|s| (s.starts_at, s.place)),
+        None => None,
+    };
+    let result = ranking::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|r| r.published)
+        .map(|r| (r.rank, r.status));
+    let objection = objection::Entity::find()
+        .filter(objection::Column::ApplicationId.eq(id))
+        .order_by_desc(objection::Column::FiledAt)
+        .one(db)
+        .await?
+        .and_then(|o| ObjectionStage::parse(&o.status).map(|s| (s, o.decision_reason)));
+    let state = application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|a| a.state)
+        .unwrap_or(ApplicationState::Submitted);
+    let mut t = Timeline {
+        checks: lines,
+        invitation,
+        result,
+        objection_window: r.provisional_at.zip(r.objection_ends_at),
+        objection,
+        headline: Headline::default(),
+    };
+    t.headline = status_headline::headline(&t.facts(state, r.state == RoundState::Final, now));
+    Ok(t)
+}
+
+impl Timeline {
+    /// What the headline is derived from: the TMS lines (in the round's
+    /// order) with their reasons, the invitation, the result, the window and
+    /// the latest objection.
+    #[must_use]
+    pub fn facts(&self, state: ApplicationState, final_result: bool, now: OffsetDateTime) -> Facts {
+        let failing = self
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Verdict::Tms.as_str())
+            .map(|c| {
+                let mut reason = c.reason_label().unwrap_or_else(|| Msg::new("", ""));
+                let written = c
+                    .automatic_reason
+                    .clone()
+                    .unwrap_or_else(|| Msg::new(c.reason.clone(), c.reason.clone()));
+                if !written.id.is_empty() {
+                    reason = if reason.id.is_empty() {
+                        written
+                    } else {
+                        Msg::new(
+                            format!("{} — {}", reason.id, written.id),
+                            format!("{} — {}", reason.en, written.en),
+                        )
+                    };
+                }
+                Failing {
+                    requirement: c.requirement.clone(),
+                    reason,
+                }
+            })
+            .collect();
+        Facts {
+            state,
+            failing,
+            invitation: self.invitation.clone(),
+            result: self.result.as_ref().map(|(rank, status)| Published {
+                status: status.as_deref().and_then(parse_result_status),
+                rank: *rank,
+                final_result,
+            }),
+            objection_window: self.objection_window,
+            objection: self.objection.clone(),
+            now,
+        }
+    }
+}
+
+fn parse_result_status(s: &str) -> Option<crate::domain::ranking::Status> {
+    use crate::domain::ranking::Status;
+    Some(match s {
+        "selected" => Status::Selected,
+        "reserve" => Status::Reserve,
+        "not_selected" => Status::NotSelected,
+        "not_passed" => Status::NotPassed,
+        _ => return None,
+    })
+}
+
+/// A kelurahan where a round takes applications, with the RTs its formations cover.
+#[derive(Clone, Debug)]
+pub struct Area {
+    pub kecamatan_code: String,
+    pub kecamatan_name: String,
+    pub kelurahan_code: String,
+    pub kelurahan_name: String,
+    pub rts: Vec<i32>,
+}
+
+/// Every kelurahan covered by a formation of the round, in code order.
+///
+/// # Errors
+/// Storage failures.
+pub async fn areas(db: &DatabaseConnection, round_id: Uuid) -> Result<Vec<Area>, DbErr> {
+    use crate::db::entities::{kecamatan, kelurahan};
+    let rows = formation_rt::Entity::find()
+        .filter(formation_rt::Column::RoundId.eq(round_id))
+        .order_by_asc(formation_rt::Column::KelurahanCode)
+        .order_by_asc(formation_rt::Column::RtNumber)
+        .all(db)
+        .await?;
+    let mut out: Vec<Area> = Vec::new();
+    for r in rows {
+        if let Some(last) = out.last_mut()
+            && last.kelurahan_code == r.kelurahan_code
+        {
+            last.rts.push(r.rt_number);
+            continue;
+        }
+        let kel = kelurahan::Entity::find_by_id(r.kelurahan_code.clone())
+            .one(db)
+            .await?;
+        let (kec_code, kel_name) = kel.map(|k| (k.kecamatan_code, k.name)).unwrap_or_default();
+        let kec_name = kecamatan::Entity::find_by_id(kec_code.clone())
+            .one(db)
+            .await?
+            .map(|k| k.name)
+            .unwrap_or_default();
+        out.push(Area {
+            kecamatan_code: kec_code,
+            kecamatan_name: kec_name,
+            kelurahan_code: r.kelurahan_code,
+            kelurahan_name: kel_name,
+            rts: vec![r.rt_number],
+        });
+    }
+    Ok(out)
+}
+
+/// A published round (registration opened at some point) by its slug.
+///
+/// # Errors
+/// `NotFound` for an unknown or unpublished round; storage failures.
+pub async fn published_round(
+    db: &DatabaseConnection,
+    slug: &str,
+) -> Result<round::Model, ApplicationError> {
+    svc::rounds::round_by_slug(db, slug)
+        .await?
+        .filter(|r| r.is_public())
+        .ok_or(ApplicationError::NotFound)
+}
+
+/// What the help desk's start form offers: rounds open for registration and
+/// the kelurahan the caller covers (`None` = every kelurahan, for admins).
+///
+/// # Errors
+/// Storage failures.
+pub async fn desk_choices(
+    db: &DatabaseConnection,
+    scopes: Option<&[String]>,
+) -> Result<(Vec<(Uuid, String)>, Vec<(String, String)>), DbErr> {
+    use crate::db::entities::kelurahan;
+    let rounds = round::Entity::find()
+        .filter(round::Column::State.eq(RoundState::Registration.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let mut q = kelurahan::Entity::find().order_by_asc(kelurahan::Column::Code);
+    if let Some(scopes) = scopes {
+        q = q.filter(kelurahan::Column::Code.is_in(scopes.to_vec()));
+    }
+    let kelurahan = q
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    Ok((rounds, kelurahan))
+}
+
+// JSON API
+
+/// The ids of an account's own applications, newest first (what
+/// `GET /api/v1/me/applications` lists; each is then read with [`load`] and
+/// [`timeline`], like the HTML status page).
+///
+/// # Errors
+/// Storage failures.
+pub async fn own_ids(db: &DatabaseConnection, account_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    Ok(own(db, account_id)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect())
+}
+
+/// One of an account's applications as its account page lists it.
+#[derive(Clone, Debug)]
+pub struct OwnApplication {
+    pub id: Uuid,
+    pub round_name: String,
+    pub registration_no: Option<String>,
+    pub state: ApplicationState,
+}
+
+/// The account's own applications, newest first.
+///
+/// # Errors
+/// Storage failures.
+pub async fn own(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Vec<OwnApplication>, DbErr> {
+    Ok(application::Entity::find()
+        .filter(application::Column::AccountId.eq(account_id))
+        .find_also_related(round::Entity)
+        .order_by_desc(application::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(a, r)| OwnApplication {
+            id: a.id,
+            round_name: r.map(|r| r.name).unwrap_or_default(),
+            registration_no: a.registration_no,
+            state: a.state,
+        })
+        .collect())
+}
+
+impl PublicStatus {
+    /// What happens next: the headline's next step.
+    #[must_use]
+    pub fn next_step(&self) -> Msg {
+        self.timeline.headline.next.clone()
+    }
+}

@@ -1,0 +1,383 @@
+//! Erasure on request (UU 27/2022 Art. 43): an applicant asks for the
+//! personal data of one of their applications to be erased, an admin
+//! decides, and an approved request is executed exactly the way the
+//! retention run erases ([`super::retention::erase`]: the data key is
+//! destroyed, the documents deleted, the contact and birth fields cleared).
+//!
+//! The decision is not discretionary: while a legal hold applies (an open
+//! objection, a round not final — [`crate::domain::privacy::legal_hold`])
+//! the request is refused with the hold as its reason, otherwise it is
+//! executed. Every step is an audit event with ids and counts only; the
+//! applicant's own reason stays in the request row, out of the public trail.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::ServiceError;
+use super::applications::MailCtx;
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{application, document, erasure_request, objection, round};
+use crate::domain::lang::Lang;
+use crate::domain::privacy::{DataClass, LegalHold, legal_hold};
+use crate::domain::role::Role;
+use crate::domain::round::Msg;
+use crate::domain::text::plain_text;
+use crate::mail::{ErasureStep, Template, enqueue};
+use crate::storage::FileStore;
+
+/// The values of `erasure_request.status`.
+pub mod status {
+    /// Waiting for the admin's decision.
+    pub const REQUESTED: &str = "requested";
+    /// Refused while a legal hold applied.
+    pub const REFUSED: &str = "refused";
+    /// Executed: the data are erased.
+    pub const EXECUTED: &str = "executed";
+}
+
+/// Longest reason an applicant may give, in characters.
+pub const MAX_REASON: usize = 1000;
+
+/// An erasure request with what its pages show.
+#[derive(Clone, Debug)]
+pub struct RequestView {
+    pub request: erasure_request::Model,
+    /// Empty for a draft.
+    pub registration_no: String,
+    pub round_name: String,
+    /// The hold that applies now (for an open request).
+    pub hold: Option<LegalHold>,
+}
+
+impl RequestView {
+    /// The status in words.
+    #[must_use]
+    pub fn status_label(&self) -> Msg {
+        match self.request.status.as_str() {
+            status::REQUESTED => Msg::new("Menunggu keputusan admin", "Waiting for the decision"),
+            status::REFUSED => Msg::new("Ditolak sementara", "Refused for now"),
+            status::EXECUTED => Msg::new("Data telah dihapus", "Data erased"),
+            other => Msg::new(other, other),
+        }
+    }
+}
+
+/// What an erasure of one application took away.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Erased {
+    pub documents: u64,
+    pub files_removed: usize,
+}
+
+/// The decision on a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Refused(LegalHold),
+    Executed(Erased),
+}
+
+fn invalid(m: Msg) -> ServiceError {
+    ServiceError::Invalid(format!("{} / {}", m.id, m.en))
+}
+
+/// The hold on application `a` of round `r` now.
+async fn hold_of<C: ConnectionTrait>(
+    db: &C,
+    a: &application::Model,
+    r: &round::Model,
+) -> Result<Option<LegalHold>, ServiceError> {
+    let open = objection::Entity::find()
+        .filter(objection::Column::ApplicationId.eq(a.id))
+        .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
+        .count(db)
+        .await?;
+    Ok(legal_hold(r.state, open))
+}
+
+/// Queues the mail of `step` to the applicant of `a`, when there is an
+/// address (the account's, or the application's own before erasure).
+async fn notify<C: ConnectionTrait>(
+    tx: &C,
+    mail: &MailCtx<'_>,
+    a: &application::Model,
+    step: ErasureStep,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    if let Some((to, locale)) = super::results::recipient(tx, a).await? {
+        let template = Template::ErasureNotice {
+            name: a.full_name.clone(),
+            registration_no: a.registration_no.clone().unwrap_or_default(),
+            step,
+            reason: reason.to_owned(),
+        };
+        enqueue(tx, &to, &a.full_name, locale, &template, mail.from).await?;
+    }
+    Ok(())
+}
+
+/// An applicant asks for the personal data of their application `application_id`
+/// to be erased (`erasure.requested`); a mail confirms it.
+///
+/// # Errors
+/// `NotFound` unless it is the caller's own application; `Invalid` for a
+/// reason that is too long or not plain text; `Conflict` when a request is
+/// already open or the data are already erased; storage failures.
+pub async fn file(
+    db: &DatabaseConnection,
+    mail: MailCtx<'_>,
+    actor: Actor,
+    application_id: Uuid,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<Uuid, ServiceError> {
+    let Actor::Account {
+        id: account_id,
+        role: Role::Applicant,
+    } = actor
+    else {
+        return Err(ServiceError::Forbidden);
+    };
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON || !plain_text(reason, true) {
+        return Err(invalid(Msg::new(
+            format!("Alasan paling banyak {MAX_REASON} karakter teks biasa."),
+            format!("The reason may have at most {MAX_REASON} characters of plain text."),
+        )));
+    }
+    let tx = begin_write(db).await?;
+    let a = application::Entity::find_by_id(application_id)
+        .one(&tx)
+        .await?
+        .filter(|a| a.account_id == Some(account_id))
+        .ok_or(ServiceError::NotFound)?;
+    if super::data_keys::is_erased(&tx, a.id).await? {
+        return Err(ServiceError::Conflict(
+            "Data pendaftaran ini sudah dihapus. / The data of this application are already erased."
+                .into(),
+        ));
+    }
+    let open = erasure_request::Entity::find()
+        .filter(erasure_request::Column::ApplicationId.eq(a.id))
+        .filter(erasure_request::Column::Status.eq(status::REQUESTED))
+        .count(&tx)
+        .await?;
+    if open > 0 {
+        return Err(ServiceError::Conflict(
+            "Permintaan penghapusan untuk pendaftaran ini sedang menunggu keputusan. / An erasure request for this application is already waiting for a decision."
+                .into(),
+        ));
+    }
+    let id = Uuid::now_v7();
+    erasure_request::ActiveModel {
+        id: Set(id),
+        application_id: Set(a.id),
+        requested_by: Set(Some(account_id)),
+        reason: Set(reason.to_owned()),
+        status: Set(status::REQUESTED.into()),
+        decided_by: Set(None),
+        decision_reason: Set(String::new()),
+        requested_at: Set(now),
+        decided_at: Set(None),
+    }
+    .insert(&tx)
+    .await?;
+    let mut event = NewEvent::new(
+        actor,
+        "erasure.requested",
+        "erasure_request",
+        id.to_string(),
+    )
+    .round(a.round_id)
+    .payload(serde_json::json!({ "application_id": a.id.to_string() }));
+    event.registration_no.clone_from(&a.registration_no);
+    event.kelurahan_code.clone_from(&a.kelurahan_code);
+    append(&tx, event).await?;
+    notify(&tx, &mail, &a, ErasureStep::Received, "").await?;
+    tx.commit().await?;
+    tracing::info!(erasure_request.id = %id, "erasure requested");
+    Ok(id)
+}
+
+/// The admin decides an open request: refused with the legal hold as its
+/// reason while one applies (`erasure.refused`), otherwise executed like the
+/// retention run (`erasure.executed` with counts only); the applicant is
+/// mailed either way. Document files nothing refers to any more are removed
+/// after the commit.
+///
+/// # Errors
+/// `Forbidden` for anyone but an admin; `NotFound` for an unknown request;
+/// `Conflict` when it was already decided; storage failures.
+pub async fn decide(
+    db: &DatabaseConnection,
+    store: &FileStore,
+    mail: MailCtx<'_>,
+    actor: Actor,
+    request_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Decision, ServiceError> {
+    let admin = super::results::require_admin(actor)?;
+    let tx = begin_write(db).await?;
+    let req = erasure_request::Entity::find_by_id(request_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if req.status != status::REQUESTED {
+        return Err(ServiceError::Conflict(
+            "Permintaan ini sudah diputus. / This request was already decided.".into(),
+        ));
+    }
+    let a = application::Entity::find_by_id(req.application_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let r = round::Entity::find_by_id(a.round_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let mut m: erasure_request::ActiveModel = req.clone().into();
+    m.decided_by = Set(Some(admin));
+    m.decided_at = Set(Some(now));
+    let event = |action: &'static str| {
+        let mut e =
+            NewEvent::new(actor, action, "erasure_request", req.id.to_string()).round(a.round_id);
+        e.registration_no.clone_from(&a.registration_no);
+        e.kelurahan_code.clone_from(&a.kelurahan_code);
+        e
+    };
+    if let Some(hold) = hold_of(&tx, &a, &r).await? {
+        m.status = Set(status::REFUSED.into());
+        m.decision_reason = Set(hold.message().id);
+        m.update(&tx).await?;
+        let e = event("erasure.refused").payload(serde_json::json!({
+            "application_id": a.id.to_string(),
+            "hold": hold.code(),
+        }));
+        append(&tx, e).await?;
+        let locale_reason = match super::results::recipient(&tx, &a).await? {
+            Some((_, crate::mail::Locale::En)) => hold.message().en,
+            _ => hold.message().id,
+        };
+        notify(&tx, &mail, &a, ErasureStep::Refused, &locale_reason).await?;
+        tx.commit().await?;
+        tracing::info!(erasure_request.id = %req.id, hold = hold.code(), "erasure refused");
+        return Ok(Decision::Refused(hold));
+    }
+    // The mail goes out before the fields are cleared: an assisted
+    // applicant's only address is on the application.
+    notify(&tx, &mail, &a, ErasureStep::Executed, "").await?;
+    let documents = document::Entity::find()
+        .filter(document::Column::ApplicationId.eq(a.id))
+        .count(&tx)
+        .await?;
+    let all: BTreeSet<DataClass> = DataClass::ALL.into_iter().collect();
+    let hashes = super::retention::erase(&tx, a.id, &all, now).await?;
+    m.status = Set(status::EXECUTED.into());
+    m.update(&tx).await?;
+    let e = event("erasure.executed").payload(serde_json::json!({
+        "application_id": a.id.to_string(),
+        "documents": documents,
+    }));
+    append(&tx, e).await?;
+    tx.commit().await?;
+    let mut files_removed = 0;
+    for h in hashes {
+        match super::documents::forget_if_unreferenced(db, store, &h).await {
+            Ok(true) => files_removed += 1,
+            Ok(false) => {}
+            // The hourly sweep removes a file left behind.
+            Err(e) => tracing::warn!(error = %e, "erased document file not removed yet"),
+        }
+    }
+    tracing::info!(erasure_request.id = %req.id, documents, "erasure executed");
+    Ok(Decision::Executed(Erased {
+        documents,
+        files_removed,
+    }))
+}
+
+async fn views<C: ConnectionTrait>(
+    db: &C,
+    requests: Vec<erasure_request::Model>,
+) -> Result<Vec<RequestView>, ServiceError> {
+    let mut out = Vec::with_capacity(requests.len());
+    for req in requests {
+        let a = application::Entity::find_by_id(req.application_id)
+            .one(db)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let r = round::Entity::find_by_id(a.round_id)
+            .one(db)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let hold = if req.status == status::REQUESTED {
+            hold_of(db, &a, &r).await?
+        } else {
+            None
+        };
+        out.push(RequestView {
+            registration_no: a.registration_no.clone().unwrap_or_default(),
+            round_name: r.name,
+            hold,
+            request: req,
+        });
+    }
+    Ok(out)
+}
+
+/// The requests on the account's applications, newest first.
+///
+/// # Errors
+/// Storage failures.
+pub async fn of_account<C: ConnectionTrait>(
+    db: &C,
+    account_id: Uuid,
+) -> Result<Vec<RequestView>, ServiceError> {
+    let ids: Vec<Uuid> = application::Entity::find()
+        .filter(application::Column::AccountId.eq(account_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let requests = erasure_request::Entity::find()
+        .filter(erasure_request::Column::ApplicationId.is_in(ids))
+        .order_by_desc(erasure_request::Column::RequestedAt)
+        .all(db)
+        .await?;
+    views(db, requests).await
+}
+
+/// Every request for the admin: the open ones first, then the decided,
+/// newest first within each.
+///
+/// # Errors
+/// `Forbidden` for anyone but an admin; storage failures.
+pub async fn for_admin<C: ConnectionTrait>(
+    db: &C,
+    actor: Actor,
+) -> Result<Vec<RequestView>, ServiceError> {
+    super::results::require_admin(actor)?;
+    let mut requests = erasure_request::Entity::find()
+        .order_by_desc(erasure_request::Column::RequestedAt)
+        .all(db)
+        .await?;
+    requests.sort_by_key(|r| r.status != status::REQUESTED);
+    views(db, requests).await
+}
+
+/// A refusal's reason in `lang` (stored in Indonesian).
+#[must_use]
+pub fn reason_in(stored: &str, lang: Lang) -> String {
+    [LegalHold::OpenObjection, LegalHold::RoundNotFinal]
+        .into_iter()
+        .map(LegalHold::message)
+        .find(|m| m.id == stored)
+        .map_or_else(|| stored.to_owned(), |m| m.pick(lang).to_owned())
+}

@@ -1,0 +1,122 @@
+//! Erasure requests: filed by the applicant at `/akun`, decided by an admin
+//! at `/admin/penghapusan-data`.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Csrf, CurrentUser};
+use crate::app::AppState;
+use crate::domain::role::Role;
+use crate::error::AppResult;
+use crate::services::applications::MailCtx;
+use crate::services::{ServiceError, erasure};
+use crate::views::PageCtx;
+
+/// The erasure form.
+#[derive(serde::Deserialize)]
+pub struct RequestInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    application_id: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /akun/hapus-data`: records the request and returns to `/akun`; a
+/// refusal (an open request, already erased, a reason too long) shows the
+/// account page again at 422 with the message.
+pub async fn request(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Form(input): Form<RequestInput>,
+) -> AppResult<Response> {
+    csrf.verify(&input.csrf)?;
+    user.require(&[Role::Applicant])?;
+    let id = super::path_id(&input.application_id)?;
+    let from = super::results::mailbox(&app)?;
+    let mail = MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+    };
+    match erasure::file(
+        &app.db,
+        mail,
+        user.actor(),
+        id,
+        &input.reason,
+        app.clock.now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/akun?pesan=hapus-diajukan#hapus-data").into_response()),
+        Err(ServiceError::Conflict(m) | ServiceError::Invalid(m)) => {
+            let mut view = super::account::account_view(&app, &ctx, &csrf, &user).await?;
+            view.alert = Some(m);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                csrf.0,
+                crate::views::account::account(&ctx, &view),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /admin/penghapusan-data`.
+pub async fn list(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+) -> AppResult<Response> {
+    user.require(&[Role::Admin])?;
+    let rows = erasure::for_admin(&app.db, user.actor()).await?;
+    let page = crate::views::erasure::admin_page(&ctx, &csrf.token()?, &rows);
+    Ok((csrf.0, page).into_response())
+}
+
+/// The decide form: only the CSRF token.
+#[derive(serde::Deserialize)]
+pub struct DecideInput {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /admin/penghapusan-data/{id}/putuskan`: refuses (legal hold) or
+/// executes; a request already decided answers 409.
+pub async fn decide(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(input): Form<DecideInput>,
+) -> AppResult<Response> {
+    csrf.verify(&input.csrf)?;
+    user.require(&[Role::Admin])?;
+    let id = super::path_id(&id)?;
+    let from = super::results::mailbox(&app)?;
+    let mail = MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+    };
+    match erasure::decide(
+        &app.db,
+        &app.files(),
+        mail,
+        user.actor(),
+        id,
+        app.clock.now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/penghapusan-data").into_response()),
+        Err(ServiceError::Conflict(m)) => Ok((StatusCode::CONFLICT, m).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
