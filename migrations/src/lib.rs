@@ -17,6 +17,7 @@ mod m20261207_000016_information;
 mod m20261207_000017_personal_data;
 mod m20261207_000018_resident_view;
 mod m20261207_000019_api_tokens;
+mod m20261208_000025_group_roles;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_personal_data::Migration),
             Box::new(m20261207_000018_resident_view::Migration),
             Box::new(m20261207_000019_api_tokens::Migration),
+            Box::new(m20261208_000025_group_roles::Migration),
         ]
     }
 }

@@ -6,6 +6,9 @@
 //! different things. All data is escaped by maud; nothing here uses `PreEscaped`.
 
 use maud::{DOCTYPE, Markup, html};
+
+mod after_final;
+pub use after_final::{MembershipChange, MembershipMail};
 use time::{Month, OffsetDateTime, UtcOffset, Weekday};
 
 /// The language of a message. Indonesian unless the person chose English.
@@ -243,6 +246,10 @@ pub enum Template {
         /// The applicant's status page.
         link: String,
     },
+    /// A change of the formed group after the final result: a selected
+    /// member withdrew or was disqualified, or a reserve was promoted
+    /// (`services::after_final`).
+    MembershipChanged(after_final::MembershipMail),
     /// The admin's "send a test mail" button.
     Test {
         /// The recipient's name.
@@ -263,6 +270,7 @@ impl Template {
             Template::ResultNotice { .. } => "result_notice",
             Template::FinalResultNotice { .. } => "final_result_notice",
             Template::ObjectionDecided { .. } => "objection_decided",
+            Template::MembershipChanged(m) => m.name(),
             Template::Test { .. } => "test",
         }
     }
@@ -668,6 +676,7 @@ impl Template {
                     )),
                 ],
             },
+            Template::MembershipChanged(m) => m.compose(l),
             Template::Test { name } => Letter {
                 subject: t(
                     "Email uji coba dari sistem Seleksi Pokmas Probebaya",

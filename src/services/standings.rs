@@ -90,6 +90,9 @@ impl RankingInput {
                 "application.verification_changed",
                 "application.withdrawn",
                 "objection.decided",
+                // After the final result, four-eyes (`services::after_final`).
+                "application.withdrawn_after_final",
+                "application.disqualified",
             ],
             RankingInput::Attendance | RankingInput::Seats => &[],
             RankingInput::LotterySeed => &["lottery.seed_fixed"],
@@ -129,6 +132,7 @@ pub(crate) fn eligibility(state: &str) -> Eligibility {
         "eligible" => Eligibility::Eligible,
         "ineligible" => Eligibility::Ineligible,
         "withdrawn" => Eligibility::Withdrawn,
+        "disqualified" => Eligibility::Disqualified,
         _ => Eligibility::Pending,
     }
 }

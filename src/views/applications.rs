@@ -54,6 +54,7 @@ pub fn state_label(ctx: &PageCtx, state: &str) -> String {
         "eligible" => ("Memenuhi syarat (MS)", "Eligible"),
         "ineligible" => ("Tidak memenuhi syarat (TMS)", "Not eligible"),
         "withdrawn" => ("Dibatalkan", "Withdrawn"),
+        "disqualified" => ("Didiskualifikasi", "Disqualified"),
         other => (other, other),
     };
     ctx.t(id, en).to_owned()
