@@ -146,7 +146,12 @@ pub fn member_list(
 ) -> Vec<(String, GroupRole)> {
     let mut list: Vec<(String, GroupRole)> = selected
         .iter()
-        .map(|no| (no.clone(), roles.get(no).copied().unwrap_or(GroupRole::Member)))
+        .map(|no| {
+            (
+                no.clone(),
+                roles.get(no).copied().unwrap_or(GroupRole::Member),
+            )
+        })
         .collect();
     list.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     list
@@ -206,7 +211,10 @@ mod tests {
             check_roles(&sel, &roles(&[])),
             Err(vec![RoleProblem::Vacant(GroupRole::Chair)])
         );
-        assert_eq!(check_roles(&sel, &roles(&[("A", GroupRole::Chair)])), Ok(()));
+        assert_eq!(
+            check_roles(&sel, &roles(&[("A", GroupRole::Chair)])),
+            Ok(())
+        );
     }
 
     #[test]

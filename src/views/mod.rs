@@ -50,6 +50,8 @@ pub fn round_state_label(ctx: &PageCtx, state: &str) -> String {
 }
 // tables that scroll on phones
 pub mod scroll;
+// after the final result: formed groups and the decree annex
+pub mod after_final;
 // public downloads of a published round
 pub mod public_downloads;
 // information section, messages without e-mail, open statistics

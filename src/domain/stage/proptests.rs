@@ -12,7 +12,9 @@ fn candidates(totals: &[(Option<u8>, bool)]) -> Vec<Candidate> {
             registration_no: format!("R-{i:03}"),
             total: t.map(|t| Ratio::from_integer(BigInt::from(t % 101))),
             gates_met: *gates_met,
-            tiebreak: vec![Ratio::from_integer(BigInt::from(i64::from(t.unwrap_or(0)) % 7))],
+            tiebreak: vec![Ratio::from_integer(BigInt::from(
+                i64::from(t.unwrap_or(0)) % 7,
+            ))],
         })
         .collect()
 }

@@ -130,7 +130,10 @@ fn weighted_totals_are_exact_fractions() {
     plan.final_rule = FinalRule::Weighted(vec![1, 2]);
     let out = final_standing(&plan, &formation(), "contoh", &results).expect("valid");
     // (80 + 140)/3 = 220/3, never 73.333….
-    let r001 = out.iter().find(|o| o.registration_no == "R-001").expect("R-001");
+    let r001 = out
+        .iter()
+        .find(|o| o.registration_no == "R-001")
+        .expect("R-001");
     assert_eq!(
         r001.total,
         Some(Ratio::new(BigInt::from(220), BigInt::from(3)))
@@ -209,7 +212,11 @@ fn plans_that_cannot_be_frozen_are_refused() {
         Err(StageError::BadAdvance("A".into()))
     );
     assert_eq!(
-        plan(vec![gate.clone(), last.clone()], FinalRule::Weighted(vec![1])).validate(),
+        plan(
+            vec![gate.clone(), last.clone()],
+            FinalRule::Weighted(vec![1])
+        )
+        .validate(),
         Err(StageError::BadWeights { stages: 2 })
     );
     assert_eq!(
@@ -245,6 +252,12 @@ fn a_score_in_a_later_stage_without_going_on_counts_for_nothing() {
     // mistake upstream) must not rank it.
     results[1].push(cand("R-004", Some(100), &[9]));
     let out = final_standing(&plan, &formation(), "contoh", &results).expect("valid");
-    let r004 = out.iter().find(|o| o.registration_no == "R-004").expect("R-004");
-    assert_eq!((r004.rank, r004.reached, r004.through_gates), (None, 0, false));
+    let r004 = out
+        .iter()
+        .find(|o| o.registration_no == "R-004")
+        .expect("R-004");
+    assert_eq!(
+        (r004.rank, r004.reached, r004.through_gates),
+        (None, 0, false)
+    );
 }
