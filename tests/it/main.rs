@@ -72,3 +72,5 @@ mod api_session;
 mod api_tokens;
 mod bidi;
 mod objection_uploads;
+// stages: after the final result (replacement, offices, decree annex)
+mod after_final;
