@@ -21,6 +21,8 @@ pub enum AppState {
     Eligible,
     Ineligible,
     Withdrawn,
+    /// Disqualified after the final result (four-eyes).
+    Disqualified,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
             "eligible" => AppState::Eligible,
             "ineligible" => AppState::Ineligible,
             "withdrawn" => AppState::Withdrawn,
+            "disqualified" => AppState::Disqualified,
             _ => return None,
         })
     }
@@ -247,8 +250,10 @@ fn failing_details(failing: &[Failing]) -> Vec<Msg> {
 /// the submission.
 #[must_use]
 pub fn headline(f: &Facts) -> Headline {
-    if f.state == AppState::Withdrawn {
-        return withdrawn();
+    match f.state {
+        AppState::Withdrawn => return withdrawn(),
+        AppState::Disqualified => return disqualified(),
+        _ => {}
     }
     if let Some((stage, reasons)) = &f.objection {
         let mut details = Vec::new();
@@ -372,6 +377,18 @@ pub fn headline(f: &Facts) -> Headline {
             },
         },
         AppState::Withdrawn => withdrawn(),
+        AppState::Disqualified => disqualified(),
+    }
+}
+
+fn disqualified() -> Headline {
+    Headline {
+        title: Msg::new("Didiskualifikasi", "Disqualified"),
+        details: Vec::new(),
+        next: Msg::new(
+            "Dua admin memutuskan diskualifikasi setelah hasil akhir; alasannya dikirim melalui e-mail. Kursi diisi cadangan berikutnya.",
+            "Two administrators decided the disqualification after the final result; the reason was sent by e-mail. The next reserve takes the seat.",
+        ),
     }
 }
 
@@ -460,6 +477,17 @@ mod tests {
             datetime!(2027-03-05 00:00 UTC),
         ));
         assert!(headline(&f).next.id.contains("sedang dibuka sampai"));
+    }
+
+    #[test]
+    fn a_disqualification_after_the_final_result_is_said_as_such() {
+        assert_eq!(
+            AppState::parse("disqualified"),
+            Some(AppState::Disqualified)
+        );
+        let mut f = facts(AppState::Disqualified);
+        f.objection = Some((ObjectionStage::Rejected, String::new()));
+        assert_eq!(headline(&f).title.id, "Didiskualifikasi");
     }
 
     #[test]

@@ -277,6 +277,32 @@ async fn a_withdrawn_or_disqualified_member_is_replaced_by_the_next_reserve_thro
     let res = decide(&mut p, &proposal, false).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 
+    // A rejected proposal changes nothing.
+    let res = propose(
+        &mut p,
+        b,
+        "withdrawn",
+        "Kabar lisan bahwa ia mundur, belum ada surat.",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let proposal = pending_approval(&p).await;
+    let url = page(&p);
+    let res = post_from(
+        &mut p.f.app,
+        &url,
+        &format!("{url}/ganti/{}/keputusan", proposal.id),
+        &[
+            ("decision", "reject"),
+            ("note", "Belum ada surat pengunduran diri."),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (rejected, _) = event(&p, "approval.rejected").await;
+    assert_eq!(ranking_of(&p, b).await.1.as_deref(), Some("selected"));
+    assert!(rank_changes_after(&p, rejected.seq).await.is_empty());
+
     // Then B is disqualified: C takes the seat.
     let res = propose(
         &mut p,

@@ -46,7 +46,9 @@ use num_bigint::BigInt;
 use thiserror::Error;
 
 use super::lottery::LotteryKeys;
-use super::ranking::{Formation, Ratio, Status, status_at};
+use super::ranking::{
+    Eligibility, Formation, Outcome, Ratio, RoundRules, Status, status_at, tiebreak_values,
+};
 
 #[cfg(test)]
 mod proptests;
@@ -101,6 +103,27 @@ pub struct Candidate {
     /// The stage's tie-break values (`n_c` in tie-break order); only the last
     /// stage's are used.
     pub tiebreak: Vec<Ratio>,
+}
+
+impl Candidate {
+    /// The candidate of one stage from the one-stage ranking of that stage
+    /// (`rules` = the stage's criteria with no passing total of its own, so
+    /// `passed` means its criterion minimums): this is how a service or
+    /// `audit recompute` feeds each stage's stored outcome to this rule.
+    #[must_use]
+    pub fn from_outcome(rules: &RoundRules, o: &Outcome) -> Candidate {
+        let counts = o.complete && o.eligibility == Eligibility::Eligible;
+        Candidate {
+            registration_no: o.registration_no.clone(),
+            total: if counts { o.total.clone() } else { None },
+            gates_met: counts && o.passed == Some(true),
+            tiebreak: if counts {
+                tiebreak_values(rules, o)
+            } else {
+                Vec::new()
+            },
+        }
+    }
 }
 
 /// Why a stage plan cannot be frozen, or inputs do not fit it.

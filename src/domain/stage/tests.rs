@@ -261,3 +261,59 @@ fn a_score_in_a_later_stage_without_going_on_counts_for_nothing() {
         (None, 0, false)
     );
 }
+
+#[test]
+fn a_stage_outcome_of_the_one_stage_ranking_becomes_a_candidate() {
+    use crate::domain::ranking::{
+        Aggregation, Application, Criterion, CriterionKind, Eligibility, RoundRules, rank_formation,
+    };
+    let rules = RoundRules {
+        aggregation: Aggregation::Mean,
+        passing_total: None,
+        min_panelists: 1,
+        criteria: vec![Criterion {
+            code: "T".into(),
+            kind: CriterionKind::Imported,
+            scale_min: 0,
+            scale_max: 100,
+            weight: 100,
+            pass_min: Some(40),
+            tiebreak_order: Some(1),
+        }],
+        seed: "s".into(),
+    };
+    let app = |no: &str, value: Option<i64>, eligibility| Application {
+        registration_no: no.into(),
+        eligibility,
+        panel_scores: Vec::new(),
+        imported: value
+            .map(|v| [("T".to_owned(), v)].into())
+            .unwrap_or_default(),
+    };
+    let apps = [
+        app("A", Some(70), Eligibility::Eligible),
+        app("B", Some(30), Eligibility::Eligible),
+        app("C", Some(90), Eligibility::Withdrawn),
+        app("D", None, Eligibility::Eligible),
+    ];
+    let out = rank_formation(&rules, &formation(), &apps).expect("ranked");
+    let c: Vec<Candidate> = out
+        .iter()
+        .map(|o| Candidate::from_outcome(&rules, o))
+        .collect();
+    let by = |no: &str| c.iter().find(|x| x.registration_no == no).expect("listed");
+    assert_eq!(
+        (by("A").total.clone(), by("A").gates_met),
+        (Some(r(70)), true)
+    );
+    assert_eq!(
+        by("A").tiebreak,
+        [Ratio::new(BigInt::from(7), BigInt::from(10))]
+    );
+    assert_eq!(
+        (by("B").total.clone(), by("B").gates_met),
+        (Some(r(30)), false)
+    );
+    assert_eq!((by("C").total.clone(), by("C").gates_met), (None, false));
+    assert_eq!((by("D").total.clone(), by("D").gates_met), (None, false));
+}
