@@ -270,7 +270,8 @@ fn a_stage_outcome_of_the_one_stage_ranking_becomes_a_candidate() {
     let rules = RoundRules {
         aggregation: Aggregation::Mean,
         passing_total: None,
-        min_panelists: 1,
+        // Imported values only: no panelist needed.
+        min_panelists: 0,
         criteria: vec![Criterion {
             code: "T".into(),
             kind: CriterionKind::Imported,
