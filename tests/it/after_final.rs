@@ -195,6 +195,10 @@ async fn a_withdrawn_or_disqualified_member_is_replaced_by_the_next_reserve_thro
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("Setujui penggantian"), "{}", shown.body);
 
+    // The second admin finds it among the pending approvals.
+    let approvals = p.f.app.get("/admin/persetujuan").await;
+    assert!(approvals.body.contains(&page(&p)), "{}", approvals.body);
+
     // The proposer cannot approve.
     let res = decide(&mut p, &proposal, true).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);

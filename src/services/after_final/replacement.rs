@@ -233,6 +233,30 @@ pub async fn pending<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Per round, how many proposed replacements `admin` may decide (pending,
+/// not proposed by `admin`), for the approvals page.
+///
+/// # Errors
+/// Storage failures.
+pub async fn waiting_for<C: ConnectionTrait>(
+    db: &C,
+    admin: Uuid,
+) -> Result<std::collections::BTreeMap<Uuid, usize>, ServiceError> {
+    let rows = approval::Entity::find()
+        .filter(approval::Column::Kind.eq(KIND_REPLACE))
+        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::RequestedBy.ne(admin))
+        .all(db)
+        .await?;
+    let mut out = std::collections::BTreeMap::new();
+    for a in rows {
+        if let Some(r) = a.round_id {
+            *out.entry(r).or_default() += 1;
+        }
+    }
+    Ok(out)
+}
+
 /// What an approved replacement did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Replaced {
