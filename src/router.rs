@@ -328,6 +328,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sanggahan/{id}/usulan", post(results::propose))
         // information section, messages without e-mail, open statistics
         .merge(crate::web::info::routes(form_limit))
+        .merge(crate::web::after_final::routes())
         // end results, objections and finalization
         .route(
             "/seleksi/{slug}/unduh/{file}",

@@ -18,6 +18,7 @@ mod m20261207_000017_personal_data;
 mod m20261207_000018_resident_view;
 mod m20261207_000019_api_tokens;
 mod m20261208_000021_publish_all_names;
+mod m20261208_000025_group_roles;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_resident_view::Migration),
             Box::new(m20261207_000019_api_tokens::Migration),
             Box::new(m20261208_000021_publish_all_names::Migration),
+            Box::new(m20261208_000025_group_roles::Migration),
         ]
     }
 }

@@ -22,16 +22,20 @@ pub enum ApplicationState {
     Ineligible,
     /// Withdrawn by the applicant.
     Withdrawn,
+    /// Disqualified after the final result (four-eyes); the next reserve
+    /// takes the seat.
+    Disqualified,
 }
 
 impl ApplicationState {
     /// Every state, in the order an application moves through them.
-    pub const ALL: [ApplicationState; 5] = [
+    pub const ALL: [ApplicationState; 6] = [
         ApplicationState::Draft,
         ApplicationState::Submitted,
         ApplicationState::Eligible,
         ApplicationState::Ineligible,
         ApplicationState::Withdrawn,
+        ApplicationState::Disqualified,
     ];
 
     /// The stored name (also the name in exports and the API).
@@ -43,6 +47,7 @@ impl ApplicationState {
             ApplicationState::Eligible => "eligible",
             ApplicationState::Ineligible => "ineligible",
             ApplicationState::Withdrawn => "withdrawn",
+            ApplicationState::Disqualified => "disqualified",
         }
     }
 
@@ -74,6 +79,7 @@ impl ApplicationState {
             ApplicationState::Eligible => ("Memenuhi syarat (MS)", "Eligible"),
             ApplicationState::Ineligible => ("Tidak memenuhi syarat (TMS)", "Not eligible"),
             ApplicationState::Withdrawn => ("Dibatalkan", "Withdrawn"),
+            ApplicationState::Disqualified => ("Didiskualifikasi", "Disqualified"),
         };
         Msg::new(id, en)
     }

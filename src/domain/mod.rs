@@ -11,6 +11,7 @@ pub mod checkpoint;
 pub mod eligibility;
 pub mod family_card;
 pub mod group_bias;
+pub mod group_roles;
 pub mod imported;
 pub mod lang;
 pub mod lottery;
@@ -27,6 +28,7 @@ pub mod return_path;
 pub mod role;
 pub mod round;
 pub mod score_breakdown;
+pub mod stage;
 pub mod status_headline;
 pub mod text;
 // information section: Markdown and open statistics

@@ -223,8 +223,10 @@ fn failing_details(failing: &[Failing]) -> Vec<Msg> {
 /// the submission.
 #[must_use]
 pub fn headline(f: &Facts) -> Headline {
-    if f.state == ApplicationState::Withdrawn {
-        return withdrawn();
+    match f.state {
+        ApplicationState::Withdrawn => return withdrawn(),
+        ApplicationState::Disqualified => return disqualified(),
+        _ => {}
     }
     if let Some((stage, reasons)) = &f.objection {
         let mut details = Vec::new();
@@ -348,6 +350,18 @@ pub fn headline(f: &Facts) -> Headline {
             },
         },
         ApplicationState::Withdrawn => withdrawn(),
+        ApplicationState::Disqualified => disqualified(),
+    }
+}
+
+fn disqualified() -> Headline {
+    Headline {
+        title: Msg::new("Didiskualifikasi", "Disqualified"),
+        details: Vec::new(),
+        next: Msg::new(
+            "Dua admin memutuskan diskualifikasi setelah hasil akhir; alasannya dikirim melalui e-mail. Kursi diisi cadangan berikutnya.",
+            "Two administrators decided the disqualification after the final result; the reason was sent by e-mail. The next reserve takes the seat.",
+        ),
     }
 }
 
@@ -436,6 +450,17 @@ mod tests {
             datetime!(2027-03-05 00:00 UTC),
         ));
         assert!(headline(&f).next.id.contains("sedang dibuka sampai"));
+    }
+
+    #[test]
+    fn a_disqualification_after_the_final_result_is_said_as_such() {
+        assert_eq!(
+            ApplicationState::parse("disqualified"),
+            Some(ApplicationState::Disqualified)
+        );
+        let mut f = facts(ApplicationState::Disqualified);
+        f.objection = Some((ObjectionStage::Rejected, String::new()));
+        assert_eq!(headline(&f).title.id, "Didiskualifikasi");
     }
 
     #[test]

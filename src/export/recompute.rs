@@ -216,12 +216,13 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
             "eligible" => Eligibility::Eligible,
             "ineligible" => Eligibility::Ineligible,
             "withdrawn" => Eligibility::Withdrawn,
+            "disqualified" => Eligibility::Disqualified,
             "pending" => Eligibility::Pending,
             other => {
                 return Err(rec.error(
                     "rankings.csv",
                     format!(
-                        "eligibility {other:?} is not eligible, ineligible, withdrawn or pending"
+                        "eligibility {other:?} is not eligible, ineligible, withdrawn, disqualified or pending"
                     ),
                 ));
             }

@@ -6,6 +6,9 @@
 //! different things. All data is escaped by maud; nothing here uses `PreEscaped`.
 
 use maud::{DOCTYPE, Markup, html};
+
+mod after_final;
+pub use after_final::{MembershipChange, MembershipMail};
 use time::{Month, OffsetDateTime, UtcOffset, Weekday};
 
 /// The language of a message. Indonesian unless the person chose English.
@@ -266,6 +269,10 @@ pub enum Template {
         /// Why it was refused (empty otherwise).
         reason: String,
     },
+    /// A change of the formed group after the final result: a selected
+    /// member withdrew or was disqualified, or a reserve was promoted
+    /// (`services::after_final`).
+    MembershipChanged(after_final::MembershipMail),
     /// The admin's "send a test mail" button.
     Test {
         /// The recipient's name.
@@ -287,6 +294,7 @@ impl Template {
             Template::FinalResultNotice { .. } => "final_result_notice",
             Template::ObjectionDecided { .. } => "objection_decided",
             Template::ErasureNotice { .. } => "erasure_notice",
+            Template::MembershipChanged(m) => m.name(),
             Template::Test { .. } => "test",
         }
     }
@@ -698,6 +706,7 @@ impl Template {
                 step,
                 reason,
             } => erasure_letter(l, name, registration_no, *step, reason),
+            Template::MembershipChanged(m) => m.compose(l),
             Template::Test { name } => Letter {
                 subject: t(
                     "Email uji coba dari sistem Seleksi Pokmas Probebaya",

@@ -28,6 +28,7 @@ pub mod panel_review;
 pub mod second_look;
 pub mod trail;
 // lottery witnesses, imports, progress (panel/admin input side)
+pub mod after_final;
 pub mod imports;
 pub mod input_approvals;
 pub mod lottery;

@@ -91,6 +91,9 @@ impl RankingInput {
                 "application.verification_changed",
                 "application.withdrawn",
                 "objection.decided",
+                // After the final result, four-eyes (`services::after_final`).
+                "application.withdrawn_after_final",
+                "application.disqualified",
             ],
             RankingInput::Attendance | RankingInput::Seats => &[],
             RankingInput::LotterySeed => &["lottery.seed_fixed"],
@@ -131,6 +134,7 @@ pub(crate) fn eligibility(state: ApplicationState) -> Eligibility {
         ApplicationState::Eligible => Eligibility::Eligible,
         ApplicationState::Ineligible => Eligibility::Ineligible,
         ApplicationState::Withdrawn => Eligibility::Withdrawn,
+        ApplicationState::Disqualified => Eligibility::Disqualified,
         ApplicationState::Draft | ApplicationState::Submitted => Eligibility::Pending,
     }
 }

@@ -45,6 +45,8 @@ pub fn round_state_label(ctx: &PageCtx, state: crate::domain::round::RoundState)
 }
 // tables that scroll on phones
 pub mod scroll;
+// after the final result: formed groups and the decree annex
+pub mod after_final;
 // public downloads of a published round
 pub mod public_downloads;
 // information section, messages without e-mail, open statistics

@@ -601,6 +601,7 @@ pub fn admin_results(ctx: &PageCtx, v: &AdminResults) -> Markup {
             h2 { (ctx.t("Penetapan hasil akhir", "Finalization")) }
             @if r.state == RoundState::Final {
                 p { (ctx.t("Hasil sudah final: nilai, verifikasi dan sanggahan terkunci.", "The results are final: scores, verification and objections are locked.")) }
+                p { a href=(format!("/admin/seleksi/{}/pasca-final", r.id)) { (ctx.t("Penggantian anggota, jabatan dan lampiran SK Lurah", "Replacing members, offices and the Lurah's decree annex")) } }
             } @else if let Some((a, name)) = &o.pending {
                 p { (ctx.t("Diminta oleh", "Requested by")) " " (name) ", " (format_wita(a.requested_at)) ": " bdi { (a.reason) } }
                 @if a.requested_by == v.me {

@@ -103,6 +103,9 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
             " · " a href=(format!("{base}/dasbor")) { (ctx.t("Dasbor", "Dashboard")) }
             " · " a href=(format!("{base}/hasil")) { (ctx.t("Hasil", "Results")) }
             " · " a href=(format!("{base}/sanggahan")) { (ctx.t("Sanggahan", "Objections")) }
+            @if d.round.state == crate::domain::round::RoundState::Final {
+                " · " a href=(format!("{base}/pasca-final")) { (ctx.t("Setelah hasil akhir", "After the final result")) }
+            }
             " · " a href=(format!("/audit/seleksi/{}", d.round.id)) { (ctx.t("Ruang audit", "Audit workspace")) }
             " · " a href=(format!("{base}/saksi")) { (ctx.t("Saksi undian", "Lottery witnesses")) }
             " · " a href=(format!("{base}/progres")) { (ctx.t("Progres penilaian", "Scoring progress")) }
@@ -236,6 +239,9 @@ pub fn admin_round(
         (form_alert(ctx, &tv))
         @if matches!(state, RoundState::Provisional | RoundState::Objection | RoundState::Final) {
             p { a href=(format!("{action}/hasil")) { (ctx.t("Hasil, sanggahan dan penetapan hasil akhir", "Results, objections and finalization")) } }
+        }
+        @if state == RoundState::Final {
+            p { a href=(format!("{action}/pasca-final")) { (ctx.t("Setelah hasil akhir: penggantian anggota, jabatan dan lampiran SK Lurah", "After the final result: replacing members, offices and the Lurah's decree annex")) } }
         }
         div.actions {
             @if let Some(next) = state.next().filter(|n| *n != RoundState::Final) {

@@ -273,14 +273,24 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
     page(ctx, &title, body)
 }
 
+/// Four-eyes requests decided on their own pages, per round: how many wait
+/// for the signed-in admin.
+pub struct Waiting<'a> {
+    /// Proposed objection decisions.
+    pub objections: &'a std::collections::BTreeMap<uuid::Uuid, usize>,
+    /// Proposed replacements of a member after the final result.
+    pub replacements: &'a std::collections::BTreeMap<uuid::Uuid, usize>,
+}
+
 /// `GET /admin/persetujuan`.
 pub fn approvals(
     ctx: &PageCtx,
     csrf: &str,
     rows: &[PendingApproval],
     me: uuid::Uuid,
-    objections: &std::collections::BTreeMap<uuid::Uuid, usize>,
+    waiting: &Waiting<'_>,
 ) -> Markup {
+    let objections = waiting.objections;
     let title = ctx.t("Persetujuan yang menunggu", "Pending approvals");
     let body = html! {
         h1 { (title) }
@@ -291,7 +301,13 @@ pub fn approvals(
                 a href=(format!("/admin/seleksi/{round}/sanggahan")) { (ctx.t("Buka daftar sanggahan", "Open the objections")) }
             } }
         }
-        @if rows.is_empty() && objections.is_empty() { p { (ctx.t("Tidak ada permintaan yang menunggu.", "No pending requests.")) } }
+        @for (round, n) in waiting.replacements {
+            div.notice { p {
+                strong { (n) } " " (ctx.t("penggantian anggota setelah hasil akhir menunggu persetujuan Anda.", "replacement(s) of a member after the final result wait for your approval.")) " "
+                a href=(format!("/admin/seleksi/{round}/pasca-final")) { (ctx.t("Buka halaman setelah hasil akhir", "Open the after-final page")) }
+            } }
+        }
+        @if rows.is_empty() && objections.is_empty() && waiting.replacements.is_empty() { p { (ctx.t("Tidak ada permintaan yang menunggu.", "No pending requests.")) } }
         @for a in rows {
             section {
                 h2 {

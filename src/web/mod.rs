@@ -37,6 +37,8 @@ pub mod erasure;
 pub mod privacy;
 // personal API tokens
 pub mod api_tokens;
+// after the final result: formed groups and the decree annex
+pub mod after_final;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -319,8 +319,14 @@ pub async fn approvals(
     let rows = svc::pending(&app.db, &staff).await?;
     let objections =
         crate::services::waiting_decisions::objection_decisions_for(&app.db, user.id).await?;
+    let replacements =
+        crate::services::after_final::replacement::waiting_for(&app.db, user.id).await?;
     let t = csrf.token()?;
-    Ok((csrf.0, v::approvals(&ctx, &t, &rows, user.id, &objections)).into_response())
+    let waiting = v::Waiting {
+        objections: &objections,
+        replacements: &replacements,
+    };
+    Ok((csrf.0, v::approvals(&ctx, &t, &rows, user.id, &waiting)).into_response())
 }
 
 /// `POST /admin/persetujuan/{id}`: approve or reject (never one's own request).

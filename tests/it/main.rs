@@ -74,3 +74,5 @@ mod bidi;
 mod objection_uploads;
 // privacy helper: erasure requests, desk access download, breach browser test
 mod privacy_rights;
+// stages: after the final result (replacement, offices, decree annex)
+mod after_final;

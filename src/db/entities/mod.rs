@@ -20,6 +20,7 @@ pub mod document;
 pub mod erasure_request;
 pub mod formation;
 pub mod formation_rt;
+pub mod group_role;
 pub mod idempotency_key;
 pub mod imported_value;
 pub mod kecamatan;

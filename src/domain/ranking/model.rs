@@ -96,6 +96,9 @@ pub enum Eligibility {
     Ineligible,
     /// Withdrawn by the applicant.
     Withdrawn,
+    /// Disqualified after the final result (four-eyes), e.g. for a false
+    /// declaration found later; never ranked again.
+    Disqualified,
     /// Not yet verified.
     Pending,
 }
@@ -108,6 +111,7 @@ impl Eligibility {
             Self::Eligible => "eligible",
             Self::Ineligible => "ineligible",
             Self::Withdrawn => "withdrawn",
+            Self::Disqualified => "disqualified",
             Self::Pending => "pending",
         }
     }

@@ -1,0 +1,320 @@
+//! Examples of the stage rule, the README's worked example among them.
+
+use super::*;
+
+fn r(n: i64) -> Ratio {
+    Ratio::from_integer(BigInt::from(n))
+}
+
+fn cand(no: &str, total: Option<i64>, tiebreak: &[i64]) -> Candidate {
+    Candidate {
+        registration_no: no.into(),
+        total: total.map(r),
+        gates_met: true,
+        tiebreak: tiebreak.iter().map(|x| r(*x)).collect(),
+    }
+}
+
+fn advancing(d: &[Decision]) -> Vec<&str> {
+    d.iter()
+        .filter(|d| d.advances)
+        .map(|d| d.registration_no.as_str())
+        .collect()
+}
+
+fn formation() -> Formation {
+    Formation {
+        code: "F1".into(),
+        seats: 1,
+        reserve: 1,
+    }
+}
+
+/// The README's two-stage example: the written test, then the interview.
+fn readme_plan(final_rule: FinalRule) -> (StagePlan, Vec<Vec<Candidate>>) {
+    let plan = StagePlan {
+        stages: vec![
+            StageSpec {
+                code: "TERTULIS".into(),
+                advance: Some(AdvanceRule {
+                    top_k: Some(2),
+                    passing_total: Some(50),
+                }),
+            },
+            StageSpec {
+                code: "WAWANCARA".into(),
+                advance: None,
+            },
+        ],
+        final_rule,
+    };
+    let written = vec![
+        cand("R-001", Some(80), &[]),
+        cand("R-002", Some(70), &[]),
+        cand("R-003", Some(70), &[]),
+        cand("R-004", Some(65), &[]),
+        cand("R-005", Some(45), &[]),
+        cand("R-006", None, &[]),
+    ];
+    // Tie-break of the interview: n of its first criterion (here 3/4 and 1
+    // as 3 and 4 quarters: only the order matters).
+    let interview = vec![
+        cand("R-001", Some(70), &[2]),
+        cand("R-002", Some(75), &[3]),
+        cand("R-003", Some(75), &[4]),
+    ];
+    (plan, vec![written, interview])
+}
+
+fn ranks(out: &[FinalOutcome]) -> Vec<(String, Option<u32>, Option<&'static str>, usize)> {
+    out.iter()
+        .map(|o| {
+            (
+                o.registration_no.clone(),
+                o.rank,
+                o.status.map(Status::as_str),
+                o.reached,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_two_stage_example_with_the_last_stage_alone() {
+    let (plan, results) = readme_plan(FinalRule::LastStage);
+    let d = shortlist(
+        plan.stages[0].advance.as_ref().expect("rule"),
+        1,
+        &results[0],
+    );
+    // 2 × 1 seat = 2 places; tie at the cut (70): both go on.
+    assert_eq!(advancing(&d), ["R-001", "R-002", "R-003"]);
+    let positions: Vec<_> = d.iter().map(|d| d.position).collect();
+    assert_eq!(positions, [Some(1), Some(2), Some(2), Some(4), None, None]);
+
+    let out = final_standing(&plan, &formation(), "contoh", &results).expect("valid");
+    assert_eq!(
+        ranks(&out),
+        [
+            ("R-003".into(), Some(1), Some("selected"), 1),
+            ("R-002".into(), Some(2), Some("reserve"), 1),
+            ("R-001".into(), Some(3), Some("not_selected"), 1),
+            ("R-004".into(), None, None, 0),
+            ("R-005".into(), None, None, 0),
+            ("R-006".into(), None, None, 0),
+        ]
+    );
+    assert_eq!(out[0].total, Some(r(75)));
+}
+
+#[test]
+fn the_readme_two_stage_example_weighted() {
+    let (plan, results) = readme_plan(FinalRule::Weighted(vec![40, 60]));
+    let out = final_standing(&plan, &formation(), "contoh", &results).expect("valid");
+    // (40·80 + 60·70)/100 = 74: (40·70 + 60·75)/100 = 73.
+    assert_eq!(
+        ranks(&out)[..3],
+        [
+            ("R-001".into(), Some(1), Some("selected"), 1),
+            ("R-003".into(), Some(2), Some("reserve"), 1),
+            ("R-002".into(), Some(3), Some("not_selected"), 1),
+        ]
+    );
+    assert_eq!(out[0].total, Some(r(74)));
+    assert_eq!(out[1].total, Some(r(73)));
+}
+
+#[test]
+fn weighted_totals_are_exact_fractions() {
+    let (mut plan, results) = readme_plan(FinalRule::Weighted(vec![1, 2]));
+    plan.final_rule = FinalRule::Weighted(vec![1, 2]);
+    let out = final_standing(&plan, &formation(), "contoh", &results).expect("valid");
+    // (80 + 140)/3 = 220/3, never 73.333….
+    let r001 = out
+        .iter()
+        .find(|o| o.registration_no == "R-001")
+        .expect("R-001");
+    assert_eq!(
+        r001.total,
+        Some(Ratio::new(BigInt::from(220), BigInt::from(3)))
+    );
+}
+
+#[test]
+fn a_passing_total_alone_lets_everyone_through_who_reaches_it() {
+    let rule = AdvanceRule {
+        top_k: None,
+        passing_total: Some(65),
+    };
+    let (_, results) = readme_plan(FinalRule::LastStage);
+    assert_eq!(
+        advancing(&shortlist(&rule, 1, &results[0])),
+        ["R-001", "R-002", "R-003", "R-004"]
+    );
+}
+
+#[test]
+fn a_candidate_missing_a_criterion_minimum_does_not_go_on_or_take_a_place() {
+    let rule = AdvanceRule {
+        top_k: Some(1),
+        passing_total: None,
+    };
+    let mut c = vec![cand("A", Some(90), &[]), cand("B", Some(60), &[])];
+    c[0].gates_met = false;
+    assert_eq!(advancing(&shortlist(&rule, 1, &c)), ["B"]);
+}
+
+#[test]
+fn fewer_candidates_than_places_all_go_on_and_no_seat_means_nobody() {
+    let rule = AdvanceRule {
+        top_k: Some(3),
+        passing_total: None,
+    };
+    let c = vec![cand("A", Some(10), &[]), cand("B", Some(0), &[])];
+    assert_eq!(advancing(&shortlist(&rule, 1, &c)), ["A", "B"]);
+    assert!(advancing(&shortlist(&rule, 0, &c)).is_empty());
+}
+
+#[test]
+fn plans_that_cannot_be_frozen_are_refused() {
+    let last = StageSpec {
+        code: "B".into(),
+        advance: None,
+    };
+    let gate = StageSpec {
+        code: "A".into(),
+        advance: Some(AdvanceRule {
+            top_k: Some(3),
+            passing_total: None,
+        }),
+    };
+    let plan = |stages: Vec<StageSpec>, final_rule| StagePlan { stages, final_rule };
+    assert_eq!(
+        plan(vec![], FinalRule::LastStage).validate(),
+        Err(StageError::NoStages)
+    );
+    assert!(
+        plan(vec![gate.clone(), last.clone()], FinalRule::LastStage)
+            .validate()
+            .is_ok()
+    );
+    assert_eq!(
+        plan(vec![last.clone(), gate.clone()], FinalRule::LastStage).validate(),
+        Err(StageError::AdvancePlacement("B".into()))
+    );
+    let mut no_rule = gate.clone();
+    no_rule.advance = Some(AdvanceRule {
+        top_k: None,
+        passing_total: None,
+    });
+    assert_eq!(
+        plan(vec![no_rule, last.clone()], FinalRule::LastStage).validate(),
+        Err(StageError::BadAdvance("A".into()))
+    );
+    assert_eq!(
+        plan(
+            vec![gate.clone(), last.clone()],
+            FinalRule::Weighted(vec![1])
+        )
+        .validate(),
+        Err(StageError::BadWeights { stages: 2 })
+    );
+    assert_eq!(
+        plan(vec![gate, last.clone(), last], FinalRule::LastStage).validate(),
+        Err(StageError::AdvancePlacement("B".into()))
+    );
+}
+
+#[test]
+fn inputs_that_do_not_fit_the_plan_are_named() {
+    let (plan, mut results) = readme_plan(FinalRule::LastStage);
+    results[1].push(cand("R-001", Some(1), &[]));
+    assert_eq!(
+        final_standing(&plan, &formation(), "s", &results),
+        Err(StageError::Duplicate {
+            stage: "WAWANCARA".into(),
+            registration_no: "R-001".into()
+        })
+    );
+    assert_eq!(
+        final_standing(&plan, &formation(), "s", &results[..1]),
+        Err(StageError::StageCount {
+            given: 1,
+            stages: 2
+        })
+    );
+}
+
+#[test]
+fn a_score_in_a_later_stage_without_going_on_counts_for_nothing() {
+    let (plan, mut results) = readme_plan(FinalRule::LastStage);
+    // R-004 did not go on from the written test; an interview score (a
+    // mistake upstream) must not rank it.
+    results[1].push(cand("R-004", Some(100), &[9]));
+    let out = final_standing(&plan, &formation(), "contoh", &results).expect("valid");
+    let r004 = out
+        .iter()
+        .find(|o| o.registration_no == "R-004")
+        .expect("R-004");
+    assert_eq!(
+        (r004.rank, r004.reached, r004.through_gates),
+        (None, 0, false)
+    );
+}
+
+#[test]
+fn a_stage_outcome_of_the_one_stage_ranking_becomes_a_candidate() {
+    use crate::domain::ranking::{
+        Aggregation, Application, Criterion, CriterionKind, Eligibility, RoundRules, rank_formation,
+    };
+    let rules = RoundRules {
+        aggregation: Aggregation::Mean,
+        passing_total: None,
+        // Imported values only: no panelist needed.
+        min_panelists: 0,
+        criteria: vec![Criterion {
+            code: "T".into(),
+            kind: CriterionKind::Imported,
+            scale_min: 0,
+            scale_max: 100,
+            weight: 100,
+            pass_min: Some(40),
+            tiebreak_order: Some(1),
+        }],
+        seed: "s".into(),
+    };
+    let app = |no: &str, value: Option<i64>, eligibility| Application {
+        registration_no: no.into(),
+        eligibility,
+        panel_scores: Vec::new(),
+        imported: value
+            .map(|v| [("T".to_owned(), v)].into())
+            .unwrap_or_default(),
+    };
+    let apps = [
+        app("A", Some(70), Eligibility::Eligible),
+        app("B", Some(30), Eligibility::Eligible),
+        app("C", Some(90), Eligibility::Withdrawn),
+        app("D", None, Eligibility::Eligible),
+    ];
+    let out = rank_formation(&rules, &formation(), &apps).expect("ranked");
+    let c: Vec<Candidate> = out
+        .iter()
+        .map(|o| Candidate::from_outcome(&rules, o))
+        .collect();
+    let by = |no: &str| c.iter().find(|x| x.registration_no == no).expect("listed");
+    assert_eq!(
+        (by("A").total.clone(), by("A").gates_met),
+        (Some(r(70)), true)
+    );
+    assert_eq!(
+        by("A").tiebreak,
+        [Ratio::new(BigInt::from(7), BigInt::from(10))]
+    );
+    assert_eq!(
+        (by("B").total.clone(), by("B").gates_met),
+        (Some(r(30)), false)
+    );
+    assert_eq!((by("C").total.clone(), by("C").gates_met), (None, false));
+    assert_eq!((by("D").total.clone(), by("D").gates_met), (None, false));
+}

@@ -1,0 +1,219 @@
+//! After the final result: the formed group.
+//!
+//! - [`replacement`]: a selected member who withdraws or is disqualified is
+//!   replaced by the next reserve, four-eyes (one admin proposes with a
+//!   reason, another approves); the approval changes the member's status,
+//!   re-ranks the formation with that event as cause (so the reserve moves
+//!   up with a `ranking.changed` naming it), mails both people and signs a
+//!   checkpoint, in one transaction.
+//! - [`group`]: the offices of the formed group (chair, secretary,
+//!   treasurer; everyone else a member), chosen by an admin among the
+//!   selected members (`domain::group_roles`), audited.
+//! - [`annex`]: the member list as the annex of the Lurah's decree (a
+//!   printable page and a CSV, whose download is an `export.created`).
+
+pub mod annex;
+pub mod group;
+pub mod replacement;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::ServiceError;
+use crate::db::audit::Actor;
+use crate::db::entities::{
+    application, approval, formation, group_role, kelurahan, ranking, round,
+};
+use crate::domain::group_roles::{GroupRole, RoleProblem, check_roles, member_list};
+use crate::domain::role::Role;
+
+/// The round must be final for anything here.
+fn require_final(r: &round::Model) -> Result<(), ServiceError> {
+    if r.state == crate::domain::round::RoundState::Final {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict(
+            "Hasil seleksi ini belum final. / The results of this round are not final yet.".into(),
+        ))
+    }
+}
+
+fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
+    match actor {
+        Actor::Account {
+            id,
+            role: Role::Admin,
+        } => Ok(id),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// One person of a formed group (selected) or waiting (reserve).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupMember {
+    pub application_id: Uuid,
+    pub registration_no: String,
+    pub full_name: String,
+    pub rank: Option<i32>,
+    pub rt: Option<i32>,
+    /// The office; `Member` for everyone without one (and every reserve).
+    pub role: GroupRole,
+}
+
+/// One formation's group after the final result.
+#[derive(Clone, Debug)]
+pub struct FormationGroup {
+    pub formation: formation::Model,
+    pub kelurahan_name: String,
+    /// Selected members in the decree's order (offices first).
+    pub members: Vec<GroupMember>,
+    /// Reserves in rank order: the first takes the next free seat.
+    pub reserves: Vec<GroupMember>,
+    /// What is missing for the offices to follow the rule; empty when complete.
+    pub problems: Vec<RoleProblem>,
+}
+
+/// Every formation's group of a round, by formation code.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn groups<C: ConnectionTrait>(
+    db: &C,
+    r: &round::Model,
+    only: Option<Uuid>,
+) -> Result<Vec<FormationGroup>, ServiceError> {
+    let mut fq = formation::Entity::find().filter(formation::Column::RoundId.eq(r.id));
+    if let Some(f) = only {
+        fq = fq.filter(formation::Column::Id.eq(f));
+    }
+    let formations = fq.order_by_asc(formation::Column::Code).all(db).await?;
+    let rows = ranking::Entity::find()
+        .filter(ranking::Column::RoundId.eq(r.id))
+        .filter(ranking::Column::Status.is_in(["selected", "reserve"]))
+        .order_by_asc(ranking::Column::Rank)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|x| x.application_id).collect();
+    let apps: HashMap<Uuid, application::Model> = application::Entity::find()
+        .filter(application::Column::Id.is_in(ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let offices: HashMap<Uuid, GroupRole> = group_role::Entity::find()
+        .filter(group_role::Column::RoundId.eq(r.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|g| GroupRole::parse(&g.role).map(|role| (g.application_id, role)))
+        .collect();
+    let names: HashMap<String, String> = kelurahan::Entity::find()
+        .filter(
+            kelurahan::Column::Code.is_in(
+                formations
+                    .iter()
+                    .map(|f| f.kelurahan_code.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    let mut out = Vec::with_capacity(formations.len());
+    for f in formations {
+        let person = |row: &ranking::Model| {
+            let a = apps.get(&row.application_id)?;
+            Some(GroupMember {
+                application_id: a.id,
+                registration_no: a.registration_no.clone().unwrap_or_default(),
+                full_name: a.full_name.clone(),
+                rank: row.rank,
+                rt: a.rt_number,
+                role: offices.get(&a.id).copied().unwrap_or(GroupRole::Member),
+            })
+        };
+        let selected: Vec<GroupMember> = rows
+            .iter()
+            .filter(|x| x.formation_id == f.id && x.status.as_deref() == Some("selected"))
+            .filter_map(person)
+            .collect();
+        let reserves: Vec<GroupMember> = rows
+            .iter()
+            .filter(|x| x.formation_id == f.id && x.status.as_deref() == Some("reserve"))
+            .filter_map(person)
+            .collect();
+        let numbers: BTreeSet<String> =
+            selected.iter().map(|m| m.registration_no.clone()).collect();
+        let roles: BTreeMap<String, GroupRole> = selected
+            .iter()
+            .filter(|m| m.role != GroupRole::Member)
+            .map(|m| (m.registration_no.clone(), m.role))
+            .collect();
+        let problems = check_roles(&numbers, &roles).err().unwrap_or_default();
+        let order = member_list(&numbers, &roles);
+        let mut members = Vec::with_capacity(selected.len());
+        for (no, _) in order {
+            if let Some(m) = selected.iter().find(|m| m.registration_no == no) {
+                members.push(m.clone());
+            }
+        }
+        out.push(FormationGroup {
+            kelurahan_name: names.get(&f.kelurahan_code).cloned().unwrap_or_default(),
+            formation: f,
+            members,
+            reserves,
+            problems,
+        });
+    }
+    Ok(out)
+}
+
+/// A pending replacement for the page.
+#[derive(Clone, Debug)]
+pub struct PendingReplacement {
+    pub approval: approval::Model,
+    pub registration_no: String,
+    pub full_name: String,
+    pub departure: replacement::Departure,
+    pub requested_by_name: String,
+}
+
+/// What the round's after-final page shows.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    pub round: round::Model,
+    pub groups: Vec<FormationGroup>,
+    pub pending: Vec<PendingReplacement>,
+}
+
+/// The admin's after-final page of a round.
+///
+/// # Errors
+/// `Forbidden` unless an admin; `NotFound` for an unknown round.
+pub async fn overview<C: ConnectionTrait>(
+    db: &C,
+    actor: Actor,
+    round_id: Uuid,
+) -> Result<Overview, ServiceError> {
+    require_admin(actor)?;
+    let r = round::Entity::find_by_id(round_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let groups = if r.state == crate::domain::round::RoundState::Final {
+        groups(db, &r, None).await?
+    } else {
+        Vec::new()
+    };
+    let pending = replacement::pending(db, r.id).await?;
+    Ok(Overview {
+        round: r,
+        groups,
+        pending,
+    })
+}
