@@ -10,7 +10,7 @@ use crate::db::entities::{application, test_invitation, test_session};
 use crate::services::rounds::RoundError;
 
 use super::{
-    ABSENT, ELIGIBLE_STATES, FormationChoice, PRESENT, RoundHead, kelurahan_names, panels_overview,
+    ABSENT, ELIGIBLE, FormationChoice, PRESENT, RoundHead, kelurahan_names, panels_overview,
 };
 
 /// Application counts from registration to attendance. The steps
@@ -26,7 +26,7 @@ pub struct Funnel {
     pub drafts: u64,
     /// Applications ever submitted (whatever happened next, withdrawals included).
     pub submitted: u64,
-    /// Applications found eligible (and those scored or ranked since).
+    /// Applications found eligible.
     pub eligible: u64,
     /// Applications with a test invitation.
     pub invited: u64,
@@ -96,7 +96,7 @@ pub async fn dashboard(db: &DatabaseConnection, round_id: Uuid) -> Result<Dashbo
         if submitted_at.is_some() || (state != "draft" && state != "withdrawn") {
             funnel.submitted += 1;
         }
-        if ELIGIBLE_STATES.contains(&state.as_str()) {
+        if state == ELIGIBLE {
             funnel.eligible += 1;
         }
     }

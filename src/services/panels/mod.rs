@@ -49,8 +49,10 @@ pub const PRESENT: &str = "present";
 /// See [`PRESENT`].
 pub const ABSENT: &str = "absent";
 
-/// Application states that count as eligible (eligible and everything after).
-const ELIGIBLE_STATES: [&str; 3] = ["eligible", "scored", "ranked"];
+// The application state that may be invited to the test. It stays the
+// state through scoring and ranking (those live in their own tables), so no
+// later state needs to be listed beside it.
+use crate::services::applications::state::ELIGIBLE;
 
 fn require_admin(actor: Actor) -> Result<Uuid, RoundError> {
     match actor {

@@ -23,7 +23,7 @@ use crate::mail::{Locale, Template, enqueue};
 use crate::services::rounds::{FieldErrors, FormData, RoundError};
 
 use super::{
-    ELIGIBLE_STATES, RoundHead, formations_of, invitation_in_round, lock_open_round, parse_id,
+    ELIGIBLE, RoundHead, formations_of, invitation_in_round, lock_open_round, parse_id,
     raced, remember, replayed, require_admin, require_before_results, usable_key,
 };
 
@@ -282,7 +282,7 @@ pub async fn auto_fill(
     let candidates: Vec<application::Model> = application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))
         .filter(application::Column::FormationId.is_in(formation_ids))
-        .filter(application::Column::State.is_in(ELIGIBLE_STATES))
+        .filter(application::Column::State.eq(ELIGIBLE))
         .order_by_asc(application::Column::RegistrationNo)
         .all(&tx)
         .await?
@@ -504,7 +504,7 @@ pub async fn schedule_overview(
     let invited: BTreeSet<Uuid> = invitations.iter().map(|i| i.application_id).collect();
     let waiting = apps
         .values()
-        .filter(|a| ELIGIBLE_STATES.contains(&a.state.as_str()) && !invited.contains(&a.id))
+        .filter(|a| a.state == ELIGIBLE && !invited.contains(&a.id))
         .count();
     let panel_names: BTreeMap<Uuid, String> = panels.iter().cloned().collect();
     let sessions = sessions
