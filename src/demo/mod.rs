@@ -1201,6 +1201,7 @@ async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             ctx.round_id,
             inv.id,
             if absent { "absent" } else { "present" },
+            "",
         )
         .await?;
         present[i] = !absent;

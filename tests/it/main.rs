@@ -72,3 +72,5 @@ mod api_session;
 mod api_tokens;
 mod bidi;
 mod objection_uploads;
+// resb: admin, panelist and public-page small fixes
+mod staff_small_fixes;

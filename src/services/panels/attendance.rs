@@ -13,18 +13,26 @@ use crate::services::rounds::RoundError;
 
 use super::{ABSENT, PRESENT, invitation_in_round, lock_open_round, require_admin, state_of};
 
+/// Longest reason for turning an absence into a presence, in characters.
+const MAX_REASON: usize = 500;
+
 /// Records `present` or `absent` for an invitation while the round is in
-/// `assessment` (`test.attendance_recorded`).
+/// `assessment` (`test.attendance_recorded`). Turning a recorded absence
+/// into a presence needs a written `reason`, kept as the event's reason: it
+/// lets someone be scored who was once recorded as not there, so the trail
+/// must say why. Any other change may leave `reason` empty.
 ///
 /// # Errors
-/// `Invalid` outside assessment or for another value; `NotFound`;
-/// `Forbidden`; storage failures.
+/// `Invalid` outside assessment, for another value, or absent → present
+/// without a reason (1–500 characters); `NotFound`; `Forbidden`; storage
+/// failures.
 pub async fn record_attendance(
     db: &DatabaseConnection,
     actor: Actor,
     round_id: Uuid,
     invitation_id: Uuid,
     value: &str,
+    reason: &str,
 ) -> Result<(), RoundError> {
     require_admin(actor)?;
     if value != PRESENT && value != ABSENT {
@@ -33,10 +41,19 @@ pub async fn record_attendance(
             Msg::new("Pilih hadir atau tidak hadir.", "Choose present or absent."),
         ));
     }
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON || !plain_text(reason, true) {
+        return Err(reason_needed());
+    }
     let tx = begin_write(db).await?;
     let r = lock_open_round(&tx, round_id).await?;
     require_assessment(&r)?;
     let (inv, app) = invitation_in_round(&tx, round_id, invitation_id).await?;
+    // Checked under the invitation's row lock, so two admins cannot both
+    // skip it.
+    if inv.attendance.as_deref() == Some(ABSENT) && value == PRESENT && reason.is_empty() {
+        return Err(reason_needed());
+    }
     test_invitation::ActiveModel {
         id: Set(inv.id),
         attendance: Set(Some(value.to_owned())),
@@ -55,12 +72,23 @@ pub async fn record_attendance(
         "registration_no": app.registration_no.clone().unwrap_or_default(),
         "session_id": inv.test_session_id.to_string(),
         "attendance": value,
-    }));
+    }))
+    .reason(reason);
     ev.registration_no.clone_from(&app.registration_no);
     ev.kelurahan_code.clone_from(&app.kelurahan_code);
     append(&tx, ev).await?;
     tx.commit().await?;
     Ok(())
+}
+
+fn reason_needed() -> RoundError {
+    RoundError::field(
+        "reason",
+        Msg::new(
+            "Pendaftar ini tercatat tidak hadir. Tulis alasan mengubahnya menjadi hadir (1–500 karakter); alasan itu tercatat di jejak audit.",
+            "This applicant is recorded as absent. Write why you change it to present (1–500 characters); the reason is recorded in the audit trail.",
+        ),
+    )
 }
 
 fn require_assessment(r: &round::Model) -> Result<(), RoundError> {
