@@ -23,8 +23,8 @@ use crate::mail::{Locale, Template, enqueue};
 use crate::services::rounds::{FieldErrors, FormData, RoundError};
 
 use super::{
-    ELIGIBLE, RoundHead, formations_of, invitation_in_round, lock_open_round, parse_id,
-    raced, remember, replayed, require_admin, require_before_results, usable_key,
+    ELIGIBLE, RoundHead, formations_of, invitation_in_round, lock_open_round, parse_id, raced,
+    remember, replayed, require_admin, require_before_results, usable_key,
 };
 
 /// A checked "new session" form.
