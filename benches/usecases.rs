@@ -904,7 +904,8 @@ async fn p3_world(
         let op: Op = Arc::new(move |i| {
             let (w, inv) = (w2.clone(), inv2.clone());
             Box::pin(async move {
-                panels::record_attendance(&w.load, w.admin, round_id, inv[i], "present").await?;
+                panels::record_attendance(&w.load, w.admin, round_id, inv[i], "present", "")
+                    .await?;
                 Ok(None)
             })
         });

@@ -34,6 +34,7 @@ pub mod input_approvals;
 pub mod lottery;
 pub mod panel_admin;
 // results, objections and finalization
+pub mod objection_scorecards;
 pub mod objections;
 pub mod results;
 // public downloads of a published round

@@ -206,14 +206,36 @@ fn panel_section(ctx: &PageCtx, p: &PanelsPage, panel: &PanelView, base: &str) -
 // ---------------------------------------------------------------------------
 
 /// The schedule page: the overview, the "new session" form, the one refused
-/// row form (session or invitation id, with values and errors), and a notice.
+/// row form (session or invitation id, with values and errors), a notice,
+/// and the invitation row whose form just succeeded.
 #[derive(Clone, Debug)]
 pub struct SchedulePage {
     pub overview: ScheduleOverview,
     pub create: FormView,
     pub failed: Option<(Uuid, FormView)>,
     pub notice: Option<Msg>,
+    pub saved: Option<(Uuid, RowSaved)>,
     pub csrf: String,
+}
+
+/// What an invitation row's form just did; the page comes back at that row
+/// and says so there, where the admin is looking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowSaved {
+    Attendance,
+    Decision,
+    Moved,
+}
+
+fn saved_text(ctx: &PageCtx, s: RowSaved) -> &'static str {
+    match s {
+        RowSaved::Attendance => ctx.t("Kehadiran tercatat.", "Attendance recorded."),
+        RowSaved::Decision => ctx.t("Keputusan tercatat.", "Decision recorded."),
+        RowSaved::Moved => ctx.t(
+            "Dipindahkan ke sesi ini; undangan baru dikirim.",
+            "Moved to this session; a new invitation was sent.",
+        ),
+    }
 }
 
 /// `GET /admin/seleksi/{id}/uji`.
@@ -294,8 +316,10 @@ fn session_section(ctx: &PageCtx, p: &SchedulePage, s: &SessionView, base: &str)
                 button type="submit" { (ctx.t("Isi otomatis menurut formasi panel", "Fill automatically from the panel's formations")) }
             }
             @if !s.invitations.is_empty() {
-                (super::scroll::hint(ctx))
-                div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel undangan sesi", "Session invitations table")) { table {
+                // On a phone each row stacks into one block (app.css,
+                // `table.stack`), so the buttons are on screen, not in a
+                // sideways scroll.
+                table.stack aria-label=(ctx.t("Tabel undangan sesi", "Session invitations table")) {
                     thead { tr {
                         th { (ctx.t("No. pendaftaran", "Registration no.")) }
                         th { (ctx.t("Nama", "Name")) }
@@ -308,7 +332,7 @@ fn session_section(ctx: &PageCtx, p: &SchedulePage, s: &SessionView, base: &str)
                             (invitation_row(ctx, p, o, s, inv, base))
                         }
                     }
-                } }
+                }
             }
         }
     }
@@ -329,12 +353,14 @@ fn invitation_row(
     };
     let action = format!("{base}/undangan/{}", inv.id);
     let assessment = o.state() == RoundState::Assessment;
+    let absent = inv.attendance.as_deref() == Some(ABSENT);
+    let saved = p.saved.filter(|(id, _)| *id == inv.id).map(|(_, s)| s);
     html! {
         tr id=(format!("undangan-{}", inv.id)) {
-            td { (inv.registration_no) }
-            td { bdi { (inv.full_name) } }
-            td { (inv.formation_code) }
-            td {
+            td data-label=(ctx.t("No. pendaftaran", "Registration no.")) { (inv.registration_no) }
+            td data-label=(ctx.t("Nama", "Name")) { bdi { (inv.full_name) } }
+            td data-label=(ctx.t("Formasi", "Formation")) { (inv.formation_code) }
+            td data-label=(ctx.t("Kehadiran", "Attendance")) {
                 (attendance_label(ctx, inv.attendance.as_deref()))
                 @if inv.attendance.as_deref() == Some(ABSENT) {
                     @if let Some(d) = &inv.decision {
@@ -346,11 +372,19 @@ fn invitation_row(
                 }
             }
             td {
+                @if let Some(s) = saved { p.notice role="status" { (saved_text(ctx, s)) } }
                 (form_alert(ctx, f))
-                @if inv.attendance.as_deref() != Some(ABSENT) { (field_error(ctx, f, "decision")) }
+                @if !absent { (field_error(ctx, f, "decision")) }
                 @if assessment {
                     form.inline method="post" action=(format!("{action}/kehadiran")) {
                         (csrf(&p.csrf))
+                        @if absent {
+                            // Absent → present is a change of record: it
+                            // asks why, and the trail keeps the answer.
+                            label for=(format!("reason-{}", inv.id)) { (ctx.t("Alasan bila diubah menjadi hadir", "Reason if changed to present")) }
+                            input type="text" id=(format!("reason-{}", inv.id)) name="reason" maxlength="500" value=(f.values.get("reason"));
+                            (field_error(ctx, f, "reason"))
+                        }
                         button type="submit" name="attendance" value=(PRESENT) { (ctx.t("Hadir", "Present")) }
                         " "
                         button type="submit" name="attendance" value=(ABSENT) { (ctx.t("Tidak hadir", "Absent")) }

@@ -506,8 +506,38 @@ pub struct ObjectionDetail {
     pub can_propose: bool,
     /// `(panelist id, name)` whose scorecard may be reopened.
     pub panelists: Vec<(Uuid, String)>,
+    /// The applicant's submitted scorecards by panelist name (empty for the
+    /// objector).
+    pub scorecards: Vec<crate::services::objection_scorecards::ReviewCard>,
     pub csrf: String,
     pub error: Option<String>,
+}
+
+/// The objector's scorecards beside the objection, one block per panelist
+/// (a block rather than a wide table, so it reads on a phone).
+fn review_cards(
+    ctx: &PageCtx,
+    cards: &[crate::services::objection_scorecards::ReviewCard],
+) -> Markup {
+    html! {
+        section.review-cards id="lembar-nilai" {
+            h2 { (ctx.t("Lembar nilai pendaftar", "The applicant's scorecards")) }
+            @if cards.is_empty() {
+                p.muted { (ctx.t("Belum ada lembar nilai yang dikirim.", "No scorecard has been submitted.")) }
+            }
+            @for c in cards {
+                div.card {
+                    h3 { bdi { (c.panelist_name) } " · v" (c.version) }
+                    p.muted { (ctx.t("Dikirim", "Submitted")) " " (format_wita(c.submitted_at))
+                        @if !c.reason.is_empty() { " · " (ctx.t("alasan perubahan", "reason for the change")) ": " bdi { (c.reason) } } }
+                    ul { @for v in &c.values { li {
+                        code { (v.code) } " " (v.name.pick(ctx.lang)) ": " strong { (v.value) }
+                        @if !v.comment.is_empty() { br; span.muted { bdi { (v.comment) } } }
+                    } } }
+                }
+            }
+        }
+    }
 }
 
 /// `GET /sanggahan/{id}`.
@@ -520,6 +550,9 @@ pub fn objection_detail(ctx: &PageCtx, v: &ObjectionDetail) -> Markup {
         h2 { (ctx.t("Alasan sanggahan", "Grounds")) }
         p { (o.objection.grounds) }
         @if let Some(doc) = o.objection.document_id { p { a href=(format!("/dokumen/{doc}")) { (ctx.t("Lampiran", "Attachment")) } } }
+        @if v.can_propose || !v.scorecards.is_empty() {
+            (review_cards(ctx, &v.scorecards))
+        }
         @if let Some((p, a)) = &o.proposal { (proposal_block(ctx, p, a, &v.panelists)) }
         @if v.can_propose {
             h2 { (ctx.t("Usulkan keputusan", "Propose a decision")) }

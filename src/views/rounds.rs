@@ -969,9 +969,15 @@ pub fn public_round(
                 " " @if tiebreaks.is_empty() { "(" (ctx.t("tidak ada", "none")) ")" }
                 @else { (tiebreaks.iter().map(|(_, code)| *code).collect::<Vec<_>>().join(" → ")) }
                 " " (ctx.t(
-                    "(masing-masing dari yang terbesar); bila masih sama, menurut kunci undian sha256(seed + \":\" + nomor pendaftaran) dari yang terkecil. Seed ditetapkan dengan komit–ungkap oleh saksi undian setelah pendaftaran ditutup dan diumumkan.",
-                    "(each highest first); if still equal, by the lottery key sha256(seed + \":\" + registration number), smallest first. The seed is fixed by the lottery witnesses' commit–reveal after registration closes, and published."
+                    "(masing-masing dari yang terbesar); bila masih sama, undian menentukan: undian yang tidak dapat diatur siapa pun, termasuk admin, dan dapat dihitung ulang oleh siapa saja.",
+                    "(each highest first); if still equal, a lottery decides: one nobody can steer, admins included, and anyone can recompute."
                 ))
+                // The plain sentence above is for residents; the exact rule
+                // follows for whoever wants to check it.
+                " " span.muted { (ctx.t(
+                    "Secara teknis: kunci undian sha256(seed + \":\" + nomor pendaftaran), dari yang terkecil. Seed ditetapkan dengan komit–ungkap (saksi menyerahkan sidik rahasia lebih dulu, lalu membuka rahasianya) setelah pendaftaran ditutup, dan diumumkan.",
+                    "Technically: the lottery key sha256(seed + \":\" + registration number), smallest first. The seed is fixed by commit–reveal (witnesses hand in a fingerprint of a secret first, then reveal the secret) after registration closes, and published."
+                )) }
                 " " a href=(format!("/seleksi/{}/undian", r.slug)) { (ctx.t("Saksi, komitmen, seed dan cara menghitungnya", "Witnesses, commitments, seed and how to recompute them")) }
             }
             li { (ctx.t(

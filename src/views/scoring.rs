@@ -31,8 +31,11 @@ fn needs_action(i: &QueueItem) -> bool {
     !i.recused && (i.declared.is_none() || (i.attended && i.my_version == 0))
 }
 
-pub fn queue(ctx: &PageCtx, items: &[QueueItem], only_needed: bool) -> Markup {
+/// `only_needed`: the panelist's choice of filter; `None` opens on "needs
+/// action" when anything does, so a long list starts with what is due.
+pub fn queue(ctx: &PageCtx, items: &[QueueItem], only_needed: Option<bool>) -> Markup {
     let waiting = items.iter().filter(|i| needs_action(i)).count();
+    let only_needed = only_needed.unwrap_or(waiting > 0);
     let shown: Vec<&QueueItem> = items
         .iter()
         .filter(|i| !only_needed || needs_action(i))
@@ -46,7 +49,7 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem], only_needed: bool) -> Markup {
         @if !items.is_empty() {
             nav.filter aria-label=(ctx.t("Saring daftar", "Filter the list")) {
                 @if only_needed {
-                    a href="/penilai" { (ctx.t("Semua", "All")) " (" (items.len()) ")" }
+                    a href="/penilai?perlu=0" { (ctx.t("Semua", "All")) " (" (items.len()) ")" }
                     " · " strong aria-current="page" { (ctx.t("Perlu tindakan", "Needs action")) " (" (waiting) ")" }
                 } @else {
                     strong aria-current="page" { (ctx.t("Semua", "All")) " (" (items.len()) ")" }

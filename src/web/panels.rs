@@ -6,7 +6,7 @@
 //! field; a success redirects (303) so a reload never re-submits.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use lettre::message::Mailbox;
@@ -243,8 +243,36 @@ async fn schedule_page(
         create: create.unwrap_or_else(|| FormView::new(values, &t)),
         failed,
         notice: None,
+        saved: None,
         csrf: t,
     })
+}
+
+/// `?tersimpan=…&undangan=…`: after a row's form succeeded, the page comes
+/// back at that row (`#undangan-…`) with a message in it.
+#[derive(serde::Deserialize)]
+pub struct SavedQuery {
+    tersimpan: Option<String>,
+    undangan: Option<String>,
+}
+
+impl SavedQuery {
+    fn row(&self) -> Option<(Uuid, v::RowSaved)> {
+        let kind = match self.tersimpan.as_deref()? {
+            "kehadiran" => v::RowSaved::Attendance,
+            "keputusan" => v::RowSaved::Decision,
+            "pindah" => v::RowSaved::Moved,
+            _ => return None,
+        };
+        Some((self.undangan.as_deref()?.parse().ok()?, kind))
+    }
+}
+
+/// Where a row's successful form returns: the same row, with a message.
+fn back_to_row(round_id: Uuid, invitation_id: Uuid, what: &str) -> String {
+    format!(
+        "/admin/seleksi/{round_id}/uji?tersimpan={what}&undangan={invitation_id}#undangan-{invitation_id}"
+    )
 }
 
 /// `GET /admin/seleksi/{id}/uji`.
@@ -254,23 +282,32 @@ pub async fn schedule(
     ctx: PageCtx,
     csrf: Csrf,
     Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let p = schedule_page(&app, &csrf, super::path_id(&id)?, None, None).await?;
+    let mut p = schedule_page(&app, &csrf, super::path_id(&id)?, None, None).await?;
+    p.saved = q.row();
     Ok(page(csrf, StatusCode::OK, v::schedule(&ctx, &p)))
 }
 
+/// `saved`: what a successful row form did (`kehadiran`, `keputusan`,
+/// `pindah`), to come back at that row; `None` returns to the top.
+#[allow(clippy::too_many_arguments)]
 async fn schedule_answer(
     app: &AppState,
     ctx: &PageCtx,
     csrf: Csrf,
     round_id: Uuid,
     row: Option<Uuid>,
+    saved: Option<&str>,
     data: FormData,
     res: Result<(), FieldErrors>,
 ) -> AppResult<Response> {
     match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{round_id}/uji"))),
+        Ok(()) => Ok(see_other(match (row, saved) {
+            (Some(r), Some(what)) => back_to_row(round_id, r, what),
+            _ => format!("/admin/seleksi/{round_id}/uji"),
+        })),
         Err(errors) => {
             let f = FormView {
                 values: data,
@@ -316,7 +353,7 @@ pub async fn session_create(
         .map(|_| ()),
         Err(e) => Err(e),
     };
-    schedule_answer(&app, &ctx, csrf, id, None, data, res).await
+    schedule_answer(&app, &ctx, csrf, id, None, None, data, res).await
 }
 
 /// `POST /admin/seleksi/{id}/uji/{session}/isi`: automatic fill; answers with
@@ -342,7 +379,7 @@ pub async fn session_fill(
             ));
             Ok(page(csrf, StatusCode::OK, v::schedule(&ctx, &p)))
         }
-        Err(e) => schedule_answer(&app, &ctx, csrf, id, Some(sid), data, Err(e)).await,
+        Err(e) => schedule_answer(&app, &ctx, csrf, id, Some(sid), None, data, Err(e)).await,
     }
 }
 
@@ -362,7 +399,7 @@ pub async fn invitation_move(
     let res = field_errors(
         svc::move_invitation(&app.db, user.actor(), &from, id, iid, data.get("session")).await,
     )?;
-    schedule_answer(&app, &ctx, csrf, id, Some(iid), data, res).await
+    schedule_answer(&app, &ctx, csrf, id, Some(iid), Some("pindah"), data, res).await
 }
 
 /// `POST /admin/seleksi/{id}/uji/undangan/{invitation}/kehadiran`.
@@ -378,9 +415,27 @@ pub async fn invitation_attendance(
     let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
     let (data, _) = submitted(&csrf, form)?;
     let res = field_errors(
-        svc::record_attendance(&app.db, user.actor(), id, iid, data.get("attendance")).await,
+        svc::record_attendance(
+            &app.db,
+            user.actor(),
+            id,
+            iid,
+            data.get("attendance"),
+            data.get("reason"),
+        )
+        .await,
     )?;
-    schedule_answer(&app, &ctx, csrf, id, Some(iid), data, res).await
+    schedule_answer(
+        &app,
+        &ctx,
+        csrf,
+        id,
+        Some(iid),
+        Some("kehadiran"),
+        data,
+        res,
+    )
+    .await
 }
 
 /// `POST /admin/seleksi/{id}/uji/undangan/{invitation}/keputusan`.
@@ -398,7 +453,17 @@ pub async fn invitation_decision(
     let res = field_errors(
         svc::decide_absence(&app.db, user.actor(), id, iid, data.get("decision")).await,
     )?;
-    schedule_answer(&app, &ctx, csrf, id, Some(iid), data, res).await
+    schedule_answer(
+        &app,
+        &ctx,
+        csrf,
+        id,
+        Some(iid),
+        Some("keputusan"),
+        data,
+        res,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------

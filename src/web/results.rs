@@ -653,11 +653,23 @@ async fn detail_page(
     } else {
         Vec::new()
     };
+    // The reviewer (and admins, auditors) judge the objection beside the
+    // scorecards it is about; the objector sees the anonymised breakdown on
+    // the status page instead.
+    let reads_cards = view.objection.filed_by != user.id
+        && (view.objection.reviewer_id == Some(user.id)
+            || matches!(user.role, Role::Admin | Role::Auditor));
+    let scorecards = if reads_cards {
+        crate::services::objection_scorecards::for_objection(&app.db, user.actor(), id).await?
+    } else {
+        Vec::new()
+    };
     let status = shown_with(error.as_ref());
     let detail = v::ObjectionDetail {
         view,
         can_propose,
         panelists,
+        scorecards,
         csrf: csrf.token()?,
         error,
     };

@@ -27,10 +27,13 @@ pub async fn queue(
 ) -> AppResult<Markup> {
     user.require(&[Role::Panelist])?;
     let items = svc::panelist_queue(&app.db, user.id).await?;
-    Ok(v::queue(&ctx, &items, q.perlu.is_some()))
+    let only_needed = q.perlu.as_deref().map(|p| p != "0");
+    Ok(v::queue(&ctx, &items, only_needed))
 }
 
-/// `?perlu=1`: only the applications that need the panelist's action.
+/// `?perlu=1`: only the applications that need the panelist's action;
+/// `?perlu=0`: all of them. Without it the list opens filtered whenever
+/// something needs action.
 #[derive(serde::Deserialize)]
 pub struct QueueQuery {
     perlu: Option<String>,

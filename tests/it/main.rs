@@ -76,3 +76,5 @@ mod objection_uploads;
 mod privacy_rights;
 // stages: after the final result (replacement, offices, decree annex)
 mod after_final;
+// resb: admin, panelist and public-page small fixes
+mod staff_small_fixes;

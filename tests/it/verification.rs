@@ -402,8 +402,9 @@ async fn verification_journey(mut app: TestApp) {
         &[(&o_ktp, "tms"), (&o_age, "ms"), (&o_dom, "ms")],
     )
     .await;
-    assert_eq!(again.status, StatusCode::BAD_REQUEST);
-    // The page says why, so a double click does not look like a breakdown.
+    // A conflict with what is already decided: 409, and the page says why, so
+    // a double click does not look like a breakdown.
+    assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(
         again
             .body

@@ -1702,6 +1702,10 @@ pub async fn session_fill(
 pub struct AttendanceBody {
     /// `present` or `absent`.
     pub attendance: String,
+    /// Why a recorded absence becomes a presence (required then; kept in the
+    /// audit trail).
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// Records whether an invited applicant came.
@@ -1720,6 +1724,7 @@ pub async fn invitation_attendance(
         parse_id(&id)?,
         parse_id(&iid)?,
         body.attendance.trim(),
+        &body.reason,
     )
     .await
     .map_err(round_err)?;
