@@ -21,7 +21,7 @@ use super::rounds::{FieldErrors, FormData};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
-    application, application_declaration, document, formation, formation_rt, idempotency_key,
+    account, application, application_declaration, document, formation, formation_rt, idempotency_key,
     requirement, round, rt,
 };
 use crate::domain::account::Email;
@@ -338,6 +338,16 @@ pub async fn start_draft(
         }
     }
     let formation_id = formation_of(&tx, r.id, &s.kelurahan_code, s.rt).await?;
+    // An applicant's own draft starts with the name and address of their
+    // account, so they need not type them again (both stay editable).
+    let (name, email) = match assisted {
+        true => (String::new(), String::new()),
+        false => account::Entity::find_by_id(who)
+            .one(&tx)
+            .await?
+            .map(|acc| (acc.name, acc.email))
+            .unwrap_or_default(),
+    };
     let id = Uuid::now_v7();
     let now = OffsetDateTime::now_utc();
     application::ActiveModel {
@@ -348,7 +358,7 @@ pub async fn start_draft(
         registration_no: Set(None),
         state: Set(state::DRAFT.into()),
         assisted_by: Set(assisted.then_some(who)),
-        full_name: Set(String::new()),
+        full_name: Set(name),
         nik_ciphertext: Set(None),
         nik_hash: Set(None),
         nik_masked: Set(None),
@@ -359,7 +369,7 @@ pub async fn start_draft(
         kelurahan_code: Set(Some(s.kelurahan_code.clone())),
         rt_number: Set(Some(s.rt)),
         phone: Set(String::new()),
-        email: Set(String::new()),
+        email: Set(email),
         education: Set(String::new()),
         occupation: Set(String::new()),
         family_card_hash: Set(None),
@@ -1639,7 +1649,7 @@ pub struct PublicStatus {
 pub struct CheckLine {
     /// The requirement's text in Indonesian and English.
     pub requirement: Msg,
-    /// The stored outcome, `ms` or `tms`.
+    /// The stored outcome, `ms`, `tms` or `not_submitted`.
     pub outcome: String,
     /// The reason code ([`super::verification::REASONS`], or an automatic
     /// check's finer code).
@@ -1655,10 +1665,8 @@ impl CheckLine {
     /// The outcome in words.
     #[must_use]
     pub fn outcome_label(&self) -> Msg {
-        Verdict::parse(&self.outcome).map_or_else(
-            || Msg::new(self.outcome.clone(), self.outcome.clone()),
-            Verdict::label,
-        )
+        crate::domain::eligibility::outcome_label(&self.outcome)
+            .unwrap_or_else(|| Msg::new(self.outcome.clone(), self.outcome.clone()))
     }
 
     /// The listed reason of a TMS in words. An MS may carry an automatic
@@ -1699,8 +1707,8 @@ pub struct Timeline {
 ///
 /// # Errors
 /// Storage failures.
-pub async fn timeline(
-    db: &DatabaseConnection,
+pub async fn timeline<C: ConnectionTrait>(
+    db: &C,
     r: &round::Model,
     id: Uuid,
     now: OffsetDateTime,

@@ -787,6 +787,7 @@ pub async fn decide(
             accepted: proposal.accepted,
             reasons: proposal.reasons.clone(),
             link: format!("{}/pendaftaran/{}", mail.base_url, app.id),
+            headline: Some(super::applications::timeline(&tx, &r, app.id, now).await?.headline),
         };
         enqueue(&tx, &to, &app.full_name, locale, &template, mail.from).await?;
     }

@@ -396,6 +396,20 @@ pub async fn mail_results<C: ConnectionTrait>(
                 mail.base_url, r.slug, fr.formation.code
             );
             let rank = row.rank.and_then(|x| u32::try_from(x).ok());
+            // The status page's headline for this result, word for word.
+            let headline = crate::domain::status_headline::headline(
+                &super::applications::Timeline {
+                    result: Some((row.rank, Some(row.status.clone()))),
+                    objection_window: r.provisional_at.zip(r.objection_ends_at),
+                    ..Default::default()
+                }
+                .facts(
+                    crate::domain::status_headline::AppState::parse(&app.state)
+                        .unwrap_or(crate::domain::status_headline::AppState::Eligible),
+                    final_result,
+                    time::OffsetDateTime::now_utc(),
+                ),
+            );
             let template = if final_result {
                 Template::FinalResultNotice {
                     name: app.full_name.clone(),
@@ -403,6 +417,7 @@ pub async fn mail_results<C: ConnectionTrait>(
                     status,
                     rank,
                     link,
+                    headline: Some(headline.clone()),
                 }
             } else {
                 Template::ResultNotice {
@@ -411,6 +426,7 @@ pub async fn mail_results<C: ConnectionTrait>(
                     status,
                     rank,
                     link,
+                    headline: Some(headline.clone()),
                 }
             };
             enqueue(tx, &to, &app.full_name, locale, &template, mail.from).await?;
