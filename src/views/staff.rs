@@ -173,7 +173,7 @@ fn document_link(
             (ctx.t("Buka dokumen", "Open the document"))
             @if let Some(r) = requirement { ": " (r) }
         }
-        " " span.muted { "(" (ctx.t("berkas", "file")) " " bdi { (d.original_name) } ", " (d.content_type) ", " (d.size_bytes.div_ceil(1024)) " KB)" }
+        " " span.muted { "(" (ctx.t("berkas", "file")) " " bdi { (d.original_name) } ", " (d.content_type) ", " ((d.size_bytes + 1023) / 1024) " KB)" }
     }
 }
 

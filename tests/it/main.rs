@@ -72,3 +72,5 @@ mod api_session;
 mod api_tokens;
 mod bidi;
 mod objection_uploads;
+// resa: verification slots, error summaries, form fixes, mails, English refusals
+mod slots_and_forms;

@@ -1,0 +1,183 @@
+//! Issue #16, verification and forms: documents under their requirement, an
+//! optional document not uploaded recorded as "not submitted", error
+//! summaries at the top of long forms, the application form's smaller
+//! fixes, mails that say the status page's headline, and refusals in
+//! English.
+
+use axum::http::StatusCode;
+use pokmas::db::entities::{application, requirement, requirement_check};
+use pokmas::domain::role::Role;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use uuid::Uuid;
+
+use crate::support::TestApp;
+use crate::verification::{KARANG_MUMUS, as_user, fixture, post_on};
+
+/// An optional document requirement ("Surat pernyataan bermeterai") that
+/// the fixture's applicants did not upload.
+async fn optional_statement(app: &TestApp, round_id: Uuid) -> Uuid {
+    let id = Uuid::now_v7();
+    requirement::Model {
+        id,
+        round_id,
+        code: "PERNYATAAN".into(),
+        kind: "document".into(),
+        text_id: "Surat pernyataan bermeterai".into(),
+        text_en: "Signed statement with duty stamp".into(),
+        params: None,
+        mandatory: false,
+        position: 9,
+    }
+    .into_active_model()
+    .insert(&app.db.db)
+    .await
+    .expect("requirement");
+    id
+}
+
+#[tokio::test]
+async fn documents_sit_under_their_requirement_and_a_missing_optional_one_is_not_submitted() {
+    let mut app = TestApp::new().await;
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    app.create_user("op@karangmumus.id", Role::Operator, &[KARANG_MUMUS])
+        .await;
+    let f = fixture(&app, admin).await;
+    let optional = optional_statement(&app, f.round_id).await;
+    // Siti follows her application with an account of her own.
+    let siti_account = app
+        .create_user("siti@contoh.id", Role::Applicant, &[])
+        .await;
+    let mut a = application::Entity::find_by_id(f.siti)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("siti")
+        .into_active_model();
+    a.account_id = sea_orm::ActiveValue::Set(Some(siti_account));
+    a.update(&app.db.db).await.expect("owner");
+
+    as_user(&mut app, "op@karangmumus.id").await;
+    let path = format!("/petugas/verifikasi/{}", f.siti);
+    let page = app.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The KTP scan is shown inside the KTP requirement, named by it.
+    let ktp_set = page
+        .body
+        .split(&format!(r#"<fieldset id="req-{}">"#, f.ktp))
+        .nth(1)
+        .and_then(|rest| rest.split("</fieldset>").next())
+        .expect("the KTP requirement");
+    assert!(
+        ktp_set.contains(&format!("/dokumen/{}", f.siti_doc))
+            && ktp_set.contains("Buka dokumen: Fotokopi KTP"),
+        "{ktp_set}"
+    );
+    let optional_set = page
+        .body
+        .split(&format!(r#"<fieldset id="req-{optional}">"#))
+        .nth(1)
+        .and_then(|rest| rest.split("</fieldset>").next())
+        .expect("the optional requirement");
+    assert!(optional_set.contains("Tidak diserahkan"), "{optional_set}");
+    assert!(
+        !optional_set.contains(&format!("outcome_{optional}")),
+        "no MS/TMS to choose for a file that does not exist: {optional_set}"
+    );
+
+    // The operator decides the three others only; the optional one is
+    // recorded as not submitted, by the platform.
+    let (o_ktp, o_age, o_dom) = (
+        format!("outcome_{}", f.ktp),
+        format!("outcome_{}", f.age),
+        format!("outcome_{}", f.domicile),
+    );
+    let res = post_on(
+        &mut app,
+        &path,
+        &path,
+        &[(&o_ktp, "ms"), (&o_age, "ms"), (&o_dom, "ms")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let check = requirement_check::Entity::find()
+        .filter(requirement_check::Column::ApplicationId.eq(f.siti))
+        .filter(requirement_check::Column::RequirementId.eq(optional))
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("a check of the optional requirement");
+    assert_eq!(check.outcome, "not_submitted");
+    assert!(check.automatic && check.checked_by.is_none());
+
+    // The mail states the status with the status page's headline.
+    let mail = app.last_mail_to("siti@contoh.id").await;
+    assert!(
+        mail.body_text.contains("Status pendaftaran")
+            && mail.body_text.contains("Memenuhi syarat (MS)")
+            && mail
+                .body_text
+                .contains("Selanjutnya: Tunggu undangan uji kelayakan dan kepatutan."),
+        "{}",
+        mail.body_text
+    );
+
+    // The applicant's page never says the missing file met the requirement.
+    as_user(&mut app, "siti@contoh.id").await;
+    let status = app.get(&format!("/pendaftaran/{}", f.siti)).await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.body);
+    let line = status
+        .body
+        .split("Surat pernyataan bermeterai")
+        .nth(1)
+        .and_then(|rest| rest.split("</li>").next())
+        .expect("the optional requirement's line");
+    assert!(line.contains("Tidak diserahkan"), "{line}");
+    assert!(!line.contains("Memenuhi Syarat"), "{line}");
+}
+
+#[tokio::test]
+async fn an_incomplete_verification_lists_every_missing_decision_at_the_top() {
+    let mut app = TestApp::new().await;
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    app.create_user("op@karangmumus.id", Role::Operator, &[KARANG_MUMUS])
+        .await;
+    let f = fixture(&app, admin).await;
+    as_user(&mut app, "op@karangmumus.id").await;
+    let path = format!("/petugas/verifikasi/{}", f.budi);
+    let page = app.get(&path).await;
+    assert!(
+        page.body
+            .contains(&format!(r##"action="{path}#ringkasan-galat""##)),
+        "a refusal lands on the summary: {}",
+        page.body
+    );
+    let o_age = format!("outcome_{}", f.age);
+    let res = post_on(&mut app, &path, &path, &[(&o_age, "ms")]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary_at = res
+        .body
+        .find(r#"id="ringkasan-galat""#)
+        .expect("an error summary");
+    let first_field = res.body.find("<fieldset").expect("the requirements");
+    assert!(summary_at < first_field, "the summary comes first");
+    let summary = &res.body[summary_at..first_field];
+    assert!(summary.contains("autofocus"), "{summary}");
+    assert!(summary.contains("Ada 2 isian yang perlu diperbaiki"), "{summary}");
+    for id in [f.ktp, f.domicile] {
+        assert!(
+            summary.contains(&format!(r##"href="#req-{id}""##)),
+            "{summary}"
+        );
+        assert!(res.body.contains(&format!(r#"<fieldset id="req-{id}">"#)));
+    }
+    assert!(summary.contains("Fotokopi KTP: Pilih MS atau TMS."), "{summary}");
+    assert!(!summary.contains(&format!("#req-{}", f.age)));
+    // In English too.
+    app.get(&format!("/bahasa/en?kembali={path}")).await;
+    let res = post_on(&mut app, &path, &path, &[(&o_age, "ms")]).await;
+    assert!(res.body.contains("2 fields need correcting"), "{}", res.body);
+}
