@@ -181,3 +181,177 @@ async fn an_incomplete_verification_lists_every_missing_decision_at_the_top() {
     let res = post_on(&mut app, &path, &path, &[(&o_age, "ms")]).await;
     assert!(res.body.contains("2 fields need correcting"), "{}", res.body);
 }
+
+#[tokio::test]
+async fn the_form_starts_from_the_account_refuses_an_unchosen_rt_and_sums_up_its_errors() {
+    use crate::applications::{KECAMATAN, KELURAHAN, open_round, start, verified_resident};
+    use crate::support::hidden_value;
+    let mut app = TestApp::new().await;
+    let (_, slug) = open_round(&app).await;
+    verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
+    let area = format!("/seleksi/{slug}/daftar?kecamatan={KECAMATAN}&kelurahan={KELURAHAN}");
+    let page = app.get(&area).await;
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
+    let key = hidden_value(&page.body, "idempotency_key").expect("key");
+    // An RT left on "— pilih RT —" is refused by the server, not taken as RT 001.
+    let res = app
+        .post_form(
+            &format!("/seleksi/{slug}/daftar"),
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", &key),
+                ("kelurahan", KELURAHAN),
+                ("rt", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("Pilih RT Anda dari daftar."), "{}", res.body);
+    assert!(res.body.contains(r##"href="#rt""##), "{}", res.body);
+    let res = app
+        .post_form(
+            &format!("/seleksi/{slug}/daftar"),
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", &key),
+                ("kelurahan", ""),
+                ("rt", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("Pilih kelurahan Anda dari daftar."));
+    assert_eq!(
+        application::Entity::find()
+            .all(&app.db.db)
+            .await
+            .expect("load")
+            .len(),
+        0,
+        "no draft from an unchosen list"
+    );
+
+    // The draft starts with the account's name and address.
+    let form = start(&mut app, &slug).await;
+    let page = app.get(&form).await;
+    assert!(
+        page.body
+            .contains(r#"id="full_name" name="full_name" type="text" value="Siti Aminah""#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(r#"id="email" name="email" type="email" value="siti@contoh.id""#)
+    );
+    // The phone field is styled like the others (full width, bordered).
+    assert!(page.body.contains(r#"id="phone" name="phone" type="tel""#));
+    let css_url = page
+        .body
+        .split("href=\"/assets/app.css")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(|q| format!("/assets/app.css{q}"))
+        .expect("stylesheet");
+    let css = app.get(&css_url).await;
+    let rule = css
+        .body
+        .split("input[type=text],")
+        .nth(1)
+        .and_then(|r| r.split('{').next())
+        .expect("the text input rule");
+    assert!(rule.contains("input[type=tel]"), "{rule}");
+
+    // A refused submission opens with a summary linking each field.
+    assert!(page.body.contains("/formulir#ringkasan-galat\""), "{}", page.body);
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
+    let res = crate::applications::post_multipart(
+        &mut app,
+        &form,
+        &[
+            ("csrf", &csrf),
+            ("full_name", "Siti Aminah"),
+            ("nik", "123"),
+            ("action", "submit"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let main = res.body.split("<main").nth(1).expect("main");
+    let summary_at = main.find(r#"id="ringkasan-galat""#).expect("summary");
+    assert!(summary_at < main.find("<form").expect("form"));
+    assert!(main.contains(r##"<a href="#nik">NIK: "##), "{main}");
+    assert!(main.contains("Isian lain sudah tersimpan."));
+}
+
+#[tokio::test]
+async fn withdrawal_is_confirmed_with_a_danger_button() {
+    use crate::applications::{open_round, start, verified_resident};
+    use crate::support::hidden_value;
+    let mut app = TestApp::new().await;
+    let (_, slug) = open_round(&app).await;
+    verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
+    let form = start(&mut app, &slug).await;
+    let id = crate::applications::id_in(&form);
+    let status = app.get(&format!("/pendaftaran/{id}")).await;
+    let csrf = hidden_value(&status.body, "csrf").expect("csrf");
+    let res = app
+        .post_form(&format!("/pendaftaran/{id}/batal"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body
+            .contains(r#"<button class="danger" type="submit">Ya, batalkan</button>"#),
+        "{}",
+        res.body
+    );
+}
+
+#[tokio::test]
+async fn a_desk_receipt_prints_with_the_full_status_address_and_no_mail_it_never_sent() {
+    use crate::applications::{
+        KELURAHAN, NIK, all_docs, desk_form, open_round, pdf, post_multipart,
+        without_phone_or_email,
+    };
+    use crate::support::{PASSWORD, hidden_value};
+    let mut app = TestApp::new()
+        .await
+        .reconfigured(|c| c.base_url = "https://pokmas.samarindakota.go.id".into());
+    let (round_id, _) = open_round(&app).await;
+    app.create_user("operator@karangmumus.id", Role::Operator, &[KELURAHAN])
+        .await;
+    app.login("operator@karangmumus.id", PASSWORD).await;
+    let form = desk_form(&mut app, round_id, "3").await;
+    let csrf = hidden_value(&app.get(&form).await.body, "csrf").expect("csrf");
+    let mut fields = without_phone_or_email(&csrf, NIK);
+    fields.push(("action", "submit"));
+    let res = post_multipart(&mut app, &form, &fields, &all_docs(&pdf())).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let receipt = res.body;
+    assert!(
+        receipt.contains("https://pokmas.samarindakota.go.id/cek-status"),
+        "the full address of the status check: {receipt}"
+    );
+    assert!(!receipt.contains("Cek status di /cek-status"));
+    assert!(
+        !receipt.contains("e-mail tanda terima"),
+        "no e-mail was sent to this resident: {receipt}"
+    );
+    assert!(receipt.contains("Simpan tanda terima ini."));
+    assert!(receipt.contains(r#"data-print"#) && receipt.contains("Cetak tanda terima"));
+    let script = receipt
+        .split("<script src=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the print script");
+    let js = app.get(script).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.body.contains("window.print()"));
+    // The same receipt opened again later says the same.
+    let again = app
+        .get(&format!("/pendaftaran/{}/tanda-terima", crate::applications::id_in(&form)))
+        .await;
+    assert!(again.body.contains("https://pokmas.samarindakota.go.id/cek-status"));
+    assert!(!again.body.contains("e-mail tanda terima"));
+}
