@@ -1973,6 +1973,8 @@ pub struct OwnApplication {
     pub round_name: String,
     pub registration_no: Option<String>,
     pub state: String,
+    /// The status headline's title, as the status page shows it.
+    pub headline: Msg,
 }
 
 /// The account's own applications, newest first.
@@ -1983,20 +1985,33 @@ pub async fn own(
     db: &impl ConnectionTrait,
     account_id: Uuid,
 ) -> Result<Vec<OwnApplication>, DbErr> {
-    Ok(application::Entity::find()
+    let rows = application::Entity::find()
         .filter(application::Column::AccountId.eq(account_id))
         .find_also_related(round::Entity)
         .order_by_desc(application::Column::CreatedAt)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|(a, r)| OwnApplication {
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (a, r) in rows {
+        // The same headline as the status page (a person has one or two).
+        let headline = match &r {
+            Some(r) => {
+                timeline(db, r, a.id, OffsetDateTime::now_utc())
+                    .await?
+                    .headline
+                    .title
+            }
+            None => Msg::new(a.state.clone(), a.state.clone()),
+        };
+        out.push(OwnApplication {
             id: a.id,
             round_name: r.map(|r| r.name).unwrap_or_default(),
             registration_no: a.registration_no,
             state: a.state,
-        })
-        .collect())
+            headline,
+        });
+    }
+    Ok(out)
 }
 
 impl PublicStatus {

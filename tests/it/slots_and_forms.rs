@@ -355,3 +355,38 @@ async fn a_desk_receipt_prints_with_the_full_status_address_and_no_mail_it_never
     assert!(again.body.contains("https://pokmas.samarindakota.go.id/cek-status"));
     assert!(!again.body.contains("e-mail tanda terima"));
 }
+
+#[tokio::test]
+async fn the_account_page_and_the_result_mail_use_the_status_headline() {
+    use crate::results::{as_user, publish};
+    let mut p = publish(TestApp::new().await).await;
+    let (e_id, _) = p.f.apps[4].clone();
+    as_user(&mut p.f.app, &p.emails[4]).await;
+    let status = p.f.app.get(&format!("/pendaftaran/{e_id}")).await;
+    let title = status
+        .body
+        .split("<p class=\"headline-title\"><strong>")
+        .nth(1)
+        .and_then(|r| r.split("</strong>").next())
+        .expect("the headline's title")
+        .to_owned();
+    assert!(title.starts_with("Hasil sementara: "), "{title}");
+    let account = p.f.app.get("/akun").await;
+    let line = account
+        .body
+        .split(&format!("href=\"/pendaftaran/{e_id}\""))
+        .nth(1)
+        .and_then(|r| r.split("</li>").next())
+        .expect("the application on /akun");
+    assert!(line.contains(&title), "{line}");
+    assert!(!line.contains("Memenuhi syarat (MS)"), "{line}");
+
+    let mail = p.f.app.last_mail_to(&p.emails[4]).await;
+    assert_eq!(mail.template, "result_notice");
+    assert!(
+        mail.body_text.contains("Status pendaftaran") && mail.body_text.contains(&title),
+        "{}",
+        mail.body_text
+    );
+    assert!(mail.body_text.contains("Selanjutnya: "), "{}", mail.body_text);
+}
