@@ -107,7 +107,7 @@ pub async fn create_account(
     check_new_password(&new.password)
         .map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
     if new.role.is_scoped() && new.kelurahan.is_empty() {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Akun {} harus diberi minimal satu kelurahan (--kelurahan KODE).",
             new.role
         )));
@@ -121,7 +121,7 @@ pub async fn create_account(
         .await?
         .is_some()
     {
-        return Err(ServiceError::Conflict(format!(
+        return Err(ServiceError::conflict(format!(
             "E-mail {email} sudah terdaftar."
         )));
     }
@@ -131,7 +131,7 @@ pub async fn create_account(
             .await?
             .is_none()
         {
-            return Err(ServiceError::Invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "Kelurahan dengan kode {code} tidak dikenal."
             )));
         }

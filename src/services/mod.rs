@@ -54,12 +54,14 @@ use sea_orm::DbErr;
 /// Why a use case did not happen. Nothing was changed in any of these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// Input that breaks a rule; the message is for the person who typed it.
+    /// Input that breaks a rule; the message is for the person who typed it,
+    /// in both languages.
     #[error("{0}")]
-    Invalid(String),
-    /// The thing already exists (e.g. an e-mail address already registered).
+    Invalid(crate::domain::msg::Msg),
+    /// The thing already exists (e.g. an e-mail address already registered),
+    /// or the state does not allow it; in both languages.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(crate::domain::msg::Msg),
     /// The subject does not exist (or is out of the caller's scope).
     #[error("not found")]
     NotFound,
@@ -74,11 +76,24 @@ pub enum ServiceError {
     Internal(#[from] anyhow::Error),
 }
 
+impl ServiceError {
+    /// A refusal of input (`id` may be a [`Msg`](crate::domain::msg::Msg) in
+    /// both languages, or a text not translated yet).
+    pub fn invalid(m: impl Into<crate::domain::msg::Msg>) -> ServiceError {
+        ServiceError::Invalid(m.into())
+    }
+
+    /// A refusal by the current state, see [`ServiceError::invalid`].
+    pub fn conflict(m: impl Into<crate::domain::msg::Msg>) -> ServiceError {
+        ServiceError::Conflict(m.into())
+    }
+}
+
 impl From<ServiceError> for crate::error::AppError {
     fn from(e: ServiceError) -> Self {
         use crate::error::AppError;
         match e {
-            ServiceError::Invalid(m) | ServiceError::Conflict(m) => AppError::BadRequest(m),
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) => AppError::Refused(m),
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::Db(e) => AppError::from(e),

@@ -50,7 +50,7 @@ pub const RESPONSE_DAYS: i64 = 7;
 const MAX_TEXT: usize = 4000;
 
 fn invalid(msg: &str) -> ServiceError {
-    ServiceError::Invalid(msg.to_owned())
+    ServiceError::invalid(msg)
 }
 
 fn account_of(actor: Actor) -> Result<(Uuid, Role), ServiceError> {
@@ -71,12 +71,12 @@ fn text_between(text: &str, min: usize, what: &str) -> Result<String, ServiceErr
     let t = text.trim();
     let n = t.chars().count();
     if n < min || n > MAX_TEXT {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "{what} wajib diisi, {min}–{MAX_TEXT} karakter."
         )));
     }
     if !crate::domain::text::plain_text(t, true) {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "{what} berisi karakter yang tidak diizinkan."
         )));
     }
@@ -316,7 +316,12 @@ pub async fn file_as(
             let name = crate::services::documents::clean_original_name(&a.original_name);
             let stored = crate::services::documents::store_upload(&tx, a.store, a.bytes, &name)
                 .await
-                .map_err(|e| ServiceError::Invalid(e.message(crate::domain::lang::Lang::Id)))?;
+                .map_err(|e| {
+                    ServiceError::Invalid(crate::domain::msg::Msg::new(
+                        e.message(crate::domain::lang::Lang::Id),
+                        e.message(crate::domain::lang::Lang::En),
+                    ))
+                })?;
             let id = Uuid::now_v7();
             document::ActiveModel {
                 id: Set(id),

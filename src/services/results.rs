@@ -38,7 +38,7 @@ use crate::services::standings::PUBLISHED_STATES;
 pub const KIND_FINALIZE: &str = "round.finalize";
 
 fn invalid(msg: &str) -> ServiceError {
-    ServiceError::Invalid(msg.to_owned())
+    ServiceError::invalid(msg)
 }
 
 pub(crate) fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
@@ -467,14 +467,14 @@ async fn check_finalizable<C: ConnectionTrait>(
         &crate::services::rounds::schedule_of(r),
         now,
     )
-    .map_err(|m| ServiceError::Conflict(m.id))?;
+    .map_err(ServiceError::Conflict)?;
     let open = objection::Entity::find()
         .filter(objection::Column::RoundId.eq(r.id))
         .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
         .count(tx)
         .await?;
     if open > 0 {
-        return Err(ServiceError::Conflict(format!(
+        return Err(ServiceError::conflict(format!(
             "Masih ada {open} sanggahan yang belum diputus; hasil belum dapat ditetapkan."
         )));
     }
@@ -484,12 +484,11 @@ async fn check_finalizable<C: ConnectionTrait>(
 pub(crate) fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
     use crate::services::rounds::RoundError;
     match e {
-        RoundError::Invalid(m) => ServiceError::Conflict(
-            m.values()
-                .map(|x| x.id.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        RoundError::Invalid(m) => {
+            use crate::domain::msg::Msg;
+            let join = |pick: fn(&Msg) -> &str| m.values().map(pick).collect::<Vec<_>>().join(" ");
+            ServiceError::Conflict(Msg::new(join(|x| &x.id), join(|x| &x.en)))
+        }
         RoundError::NotFound => ServiceError::NotFound,
         RoundError::Forbidden => ServiceError::Forbidden,
         RoundError::Db(e) => ServiceError::Db(e),
@@ -541,7 +540,7 @@ pub(crate) async fn request_approval<C: ConnectionTrait>(
     match inserted {
         Ok(_) => Ok(id),
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(ServiceError::Conflict(pending_msg.to_owned()))
+            Err(ServiceError::conflict(pending_msg))
         }
         Err(e) => Err(e.into()),
     }

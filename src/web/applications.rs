@@ -990,13 +990,10 @@ pub async fn check_object(
     .await;
     let (status, objection_error) = match filed {
         Ok(_) => (StatusCode::OK, None),
-        Err(crate::services::ServiceError::Invalid(m)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(Msg::new(m.clone(), m)),
-        ),
-        Err(crate::services::ServiceError::Conflict(m)) => {
-            (StatusCode::CONFLICT, Some(Msg::new(m.clone(), m)))
+        Err(crate::services::ServiceError::Invalid(m)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(m))
         }
+        Err(crate::services::ServiceError::Conflict(m)) => (StatusCode::CONFLICT, Some(m)),
         Err(e) => return Err(e.into()),
     };
     // Read again so the page shows the objection just filed.

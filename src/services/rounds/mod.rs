@@ -79,7 +79,7 @@ impl From<ServiceError> for RoundError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Invalid(m) | ServiceError::Conflict(m) => {
-                RoundError::form(Msg::new(m.clone(), m))
+                RoundError::form(m)
             }
             ServiceError::NotFound => RoundError::NotFound,
             ServiceError::Forbidden => RoundError::Forbidden,

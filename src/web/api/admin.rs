@@ -110,7 +110,7 @@ pub enum AdminError {
     /// 422: input breaks a rule (message per field).
     Invalid(FieldErrors),
     /// 409: the action is not possible in the current state (reason given).
-    Conflict(String),
+    Conflict(Msg),
     /// 400/415/422 from reading the body.
     Body(StatusCode, &'static str, String),
 }
@@ -125,12 +125,11 @@ impl<E: Into<AppError>> From<E> for AdminError {
 /// a whole (the round is frozen, a transition out of order) is 409.
 fn round_err(e: RoundError) -> AdminError {
     match e {
-        RoundError::Invalid(errs) if errs.keys().all(String::is_empty) => AdminError::Conflict(
-            errs.values()
-                .map(|m| m.id.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        RoundError::Invalid(errs) if errs.keys().all(String::is_empty) => {
+            let join =
+                |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
+            AdminError::Conflict(Msg::new(join(|m| &m.id), join(|m| &m.en)))
+        }
         RoundError::Invalid(errs) => AdminError::Invalid(errs),
         other => AdminError::App(other.into()),
     }
@@ -143,17 +142,22 @@ impl IntoResponse for AdminError {
             AdminError::Invalid(errs) => {
                 let message = errs
                     .values()
-                    .map(|m| m.id.clone())
+                    .map(super::lang::pick)
                     .collect::<Vec<_>>()
                     .join(" ");
                 let fields = errs
                     .into_iter()
                     .filter(|(k, _)| !k.is_empty())
-                    .map(|(k, m)| (k, m.id))
+                    .map(|(k, m)| (k, super::lang::pick(&m)))
                     .collect();
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid", message, fields)
             }
-            AdminError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, BTreeMap::new()),
+            AdminError::Conflict(m) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                super::lang::pick(&m),
+                BTreeMap::new(),
+            ),
             AdminError::Body(s, e, m) => (s, e, m, BTreeMap::new()),
         };
         (
@@ -733,7 +737,7 @@ pub(super) fn service_err(e: ServiceError) -> AdminError {
     match e {
         ServiceError::Invalid(m) => {
             let mut errs = FieldErrors::new();
-            errs.insert(String::new(), Msg::new(m.clone(), m));
+            errs.insert(String::new(), m);
             AdminError::Invalid(errs)
         }
         ServiceError::Conflict(m) => AdminError::Conflict(m),

@@ -51,7 +51,7 @@ fn id(raw: &str) -> Result<Uuid, AdminError> {
 fn svc_err(e: ServiceError) -> AdminError {
     match e {
         ServiceError::Invalid(m) => {
-            AdminError::Body(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+            AdminError::Body(StatusCode::UNPROCESSABLE_ENTITY, "invalid", super::lang::pick(&m))
         }
         ServiceError::Conflict(m) => AdminError::Conflict(m),
         other => AdminError::App(other.into()),

@@ -32,7 +32,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 fn svc_err(e: ServiceError) -> AdminError {
     match e {
         ServiceError::Invalid(m) => {
-            AdminError::Body(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+            AdminError::Body(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                super::lang::pick(&m),
+            )
         }
         ServiceError::Conflict(m) => AdminError::Conflict(m),
         other => AdminError::App(other.into()),
