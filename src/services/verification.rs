@@ -26,6 +26,7 @@ use crate::domain::eligibility::{
     AgeLimits, CheckOutcome, NOT_SUBMITTED, Verdict, check_age, check_domicile, needs_decision,
 };
 use crate::domain::lang::Lang;
+use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 use crate::domain::round::WITA;
 use crate::mail::{Locale, Mailbox, Template, enqueue};
@@ -748,9 +749,10 @@ fn round_open(r: &round::Model) -> Result<(), ServiceError> {
     if OPEN_ROUND_STATES.contains(&r.state.as_str()) {
         Ok(())
     } else {
-        Err(ServiceError::Conflict(
-            "Verifikasi hanya dapat dilakukan saat tahap pendaftaran atau verifikasi.".into(),
-        ))
+        Err(ServiceError::Conflict(Msg::new(
+            "Verifikasi hanya dapat dilakukan saat tahap pendaftaran atau verifikasi.",
+            "Verification happens only while the round is in registration or verification.",
+        )))
     }
 }
 
@@ -780,9 +782,10 @@ pub async fn verify(
         .ok_or(ServiceError::NotFound)?;
     round_open(&r)?;
     if app.state != "submitted" {
-        return Err(ServiceError::Conflict(
-            "Hasil verifikasi sudah dikirim; perubahan memerlukan persetujuan admin kedua.".into(),
-        )
+        return Err(ServiceError::Conflict(Msg::new(
+            "Hasil verifikasi sudah dikirim; perubahan memerlukan persetujuan admin kedua.",
+            "The verification outcome was already sent; a change needs a second admin's approval.",
+        ))
         .into());
     }
     let requirements = requirements_of(&tx, r.id).await?;
@@ -857,9 +860,10 @@ pub async fn request_change(
         .ok_or(ServiceError::NotFound)?;
     round_open(&r)?;
     if app.state == "submitted" {
-        return Err(ServiceError::Conflict(
-            "Aplikasi ini belum diverifikasi; verifikasi langsung saja.".into(),
-        )
+        return Err(ServiceError::Conflict(Msg::new(
+            "Aplikasi ini belum diverifikasi; verifikasi langsung saja.",
+            "This application is not verified yet; verify it directly.",
+        ))
         .into());
     }
     let requirements = requirements_of(&tx, r.id).await?;
@@ -888,9 +892,10 @@ pub async fn request_change(
     match inserted {
         Ok(_) => {}
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(ServiceError::Conflict(
-                "Sudah ada permintaan perubahan yang menunggu persetujuan.".into(),
-            )
+            return Err(ServiceError::Conflict(Msg::new(
+                "Sudah ada permintaan perubahan yang menunggu persetujuan.",
+                "A change request already awaits approval.",
+            ))
             .into());
         }
         Err(e) => return Err(e.into()),

@@ -390,3 +390,132 @@ async fn the_account_page_and_the_result_mail_use_the_status_headline() {
     );
     assert!(mail.body_text.contains("Selanjutnya: "), "{}", mail.body_text);
 }
+
+/// Posts JSON to the API with an `Accept-Language` header.
+async fn post_json_in(
+    app: &mut TestApp,
+    path: &str,
+    lang: &str,
+    body: &serde_json::Value,
+) -> crate::support::TestResponse {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    app.send(
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT_LANGUAGE, lang)
+            .body(Body::from(body.to_string()))
+            .expect("request"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn api_refusals_follow_accept_language() {
+    use crate::api::json;
+    let mut app = TestApp::new().await;
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    app.create_user("op@karangmumus.id", Role::Operator, &[KARANG_MUMUS])
+        .await;
+    let f = fixture(&app, admin).await;
+    as_user(&mut app, "op@karangmumus.id").await;
+    let path = format!("/api/v1/operator/applications/{}/verification", f.siti);
+    let all_ms = serde_json::json!({"decisions": [
+        {"requirement_id": f.ktp, "outcome": "ms"},
+        {"requirement_id": f.age, "outcome": "ms"},
+        {"requirement_id": f.domicile, "outcome": "ms"},
+    ]});
+    // A missing decision, refused field by field in English.
+    let partial = serde_json::json!({"decisions": [
+        {"requirement_id": f.age, "outcome": "ms"},
+    ]});
+    let res = post_json_in(&mut app, &path, "en-GB,en;q=0.9", &partial).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert_eq!(
+        json(&res)["fields"][f.ktp.to_string()],
+        "Choose MS or TMS."
+    );
+    let res = post_json_in(&mut app, &path, "id", &all_ms).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // The service's refusal of a second verification, in either language.
+    let res = post_json_in(&mut app, &path, "en-GB,en;q=0.9,id;q=0.8", &all_ms).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert_eq!(
+        json(&res)["message"],
+        "The verification outcome was already sent; a change needs a second admin's approval."
+    );
+    let res = post_json_in(&mut app, &path, "id, en;q=0.5", &all_ms).await;
+    assert!(
+        json(&res)["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Hasil verifikasi sudah dikirim")),
+        "{}",
+        res.body
+    );
+    // The API's own messages too.
+    let missing = format!(
+        "/api/v1/operator/applications/{}/verification",
+        Uuid::now_v7()
+    );
+    let res = post_json_in(&mut app, &missing, "en", &all_ms).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    assert_eq!(json(&res)["message"], "Not found.");
+}
+
+#[tokio::test]
+async fn an_amendment_refusal_reads_in_english_in_an_english_session() {
+    use crate::support::hidden_value;
+    let mut f = crate::standings::fixture().await;
+    let id = f
+        .app
+        .create_user("penilai.baru@contoh.id", Role::Panelist, &["64.72.01.1001"])
+        .await;
+    pokmas::db::entities::panel_member::ActiveModel {
+        panel_id: sea_orm::ActiveValue::Set(f.panel_id),
+        account_id: sea_orm::ActiveValue::Set(id),
+    }
+    .insert(&f.app.db.db)
+    .await
+    .expect("member");
+    let app_id = f.apps[2].0;
+    f.app.login("penilai.baru@contoh.id", crate::support::PASSWORD).await;
+    let sheet = f.app.get(&format!("/penilai/{app_id}")).await;
+    let csrf = hidden_value(&sheet.body, "csrf").expect("csrf");
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/pernyataan"),
+            &[("csrf", &csrf), ("kind", "none")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/nilai"),
+            &[("csrf", &csrf), ("v_K1", "4"), ("v_K2", "3")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    f.app
+        .get(&format!("/bahasa/en?kembali=/penilai/{app_id}"))
+        .await;
+    // A change without a written reason is refused, in English.
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/nilai"),
+            &[("csrf", &csrf), ("v_K1", "5"), ("v_K2", "3")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body
+            .contains("Changing submitted scores needs a written reason"),
+        "{}",
+        res.body
+    );
+    assert!(!res.body.contains("wajib disertai alasan tertulis"));
+}

@@ -26,7 +26,6 @@ use uuid::Uuid;
 
 use super::ApiError;
 use crate::app::AppState;
-use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::domain::round::{Milestone, Msg, RoundState};
 use crate::error::AppError;
@@ -1070,7 +1069,7 @@ pub async fn verification_record(
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
     let from = mailbox(&app)?;
-    let eligible = verification::verify(&app.db, &from, &staff, id, &list, Lang::default())
+    let eligible = verification::verify(&app.db, &from, &staff, id, &list, super::lang::current())
         .await
         .map_err(verify_err)?;
     Ok(Json(VerifiedBody { eligible }))
@@ -1105,7 +1104,7 @@ pub async fn change_request(
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
     let approval_id =
-        verification::request_change(&app.db, &staff, id, &list, &body.reason, Lang::default())
+        verification::request_change(&app.db, &staff, id, &list, &body.reason, super::lang::current())
             .await
             .map_err(verify_err)?;
     Ok((StatusCode::CREATED, Json(ApprovalCreated { approval_id })))
@@ -1291,7 +1290,7 @@ pub async fn staff_invite(
         base_url: app.config.base_url.trim_end_matches('/'),
         from: &from,
     };
-    let id = staff::invite(&app.db, mail, user.0.actor(), inv, Lang::default())
+    let id = staff::invite(&app.db, mail, user.0.actor(), inv, super::lang::current())
         .await
         .map_err(service_err)?;
     Ok((StatusCode::CREATED, Json(CreatedId { id })))
@@ -1325,7 +1324,7 @@ pub async fn staff_scopes(
         user.0.actor(),
         parse_id(&id)?,
         &kelurahan,
-        Lang::default(),
+        super::lang::current(),
     )
     .await
     .map_err(service_err)?;
