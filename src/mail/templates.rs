@@ -296,10 +296,9 @@ impl Template {
                 Locale::En => ("Application status", "Next"),
             };
             let at = letter.blocks.len().min(1);
-            letter.blocks.insert(
-                at,
-                Block::Para(format!("{next}: {}", pick(&h.next))),
-            );
+            letter
+                .blocks
+                .insert(at, Block::Para(format!("{next}: {}", pick(&h.next))));
             letter
                 .blocks
                 .insert(at, Block::Facts(vec![(status.to_owned(), pick(&h.title))]));

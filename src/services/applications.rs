@@ -21,8 +21,8 @@ use super::rounds::{FieldErrors, FormData};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
-    account, application, application_declaration, document, formation, formation_rt, idempotency_key,
-    requirement, round, rt,
+    account, application, application_declaration, document, formation, formation_rt,
+    idempotency_key, requirement, round, rt,
 };
 use crate::domain::account::Email;
 use crate::domain::eligibility::Verdict;

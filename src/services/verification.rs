@@ -510,7 +510,10 @@ fn check_decisions(
     let mut errors = DecisionErrors::new();
     // An optional document that was not uploaded is recorded as not
     // submitted; a decision sent for it is ignored, none is asked for.
-    for q in requirements.iter().filter(|q| decided_by_operator(q, uploaded)) {
+    for q in requirements
+        .iter()
+        .filter(|q| decided_by_operator(q, uploaded))
+    {
         let Some(d) = decisions.iter().find(|d| d.requirement_id == q.id) else {
             errors.insert(
                 q.id.to_string(),

@@ -38,8 +38,12 @@ fn form_summary(
     saved: bool,
     label: impl Fn(&str) -> Option<String>,
 ) -> Markup {
-    let note = (saved && errors.keys().any(|k| !k.is_empty()))
-        .then(|| ctx.t("Isian lain sudah tersimpan.", "The other fields were saved."));
+    let note = (saved && errors.keys().any(|k| !k.is_empty())).then(|| {
+        ctx.t(
+            "Isian lain sudah tersimpan.",
+            "The other fields were saved.",
+        )
+    });
     super::error_summary::of_fields(ctx, errors, label, note)
 }
 
@@ -62,13 +66,25 @@ fn form_field_label(ctx: &PageCtx, v: &ApplicationView, name: &str) -> Option<St
         other => {
             let req = other
                 .strip_prefix("decl_")
-                .and_then(|c| v.declarations.iter().find(|(q, _)| q.code == c).map(|(q, _)| q))
+                .and_then(|c| {
+                    v.declarations
+                        .iter()
+                        .find(|(q, _)| q.code == c)
+                        .map(|(q, _)| q)
+                })
                 .or_else(|| {
-                    other
-                        .strip_prefix("doc_")
-                        .and_then(|c| v.documents.iter().find(|(q, _)| q.code == c).map(|(q, _)| q))
+                    other.strip_prefix("doc_").and_then(|c| {
+                        v.documents
+                            .iter()
+                            .find(|(q, _)| q.code == c)
+                            .map(|(q, _)| q)
+                    })
                 })?;
-            return Some(ctx.t(&req.text_id, &req.text_en).trim_end_matches('.').to_owned());
+            return Some(
+                ctx.t(&req.text_id, &req.text_en)
+                    .trim_end_matches('.')
+                    .to_owned(),
+            );
         }
     };
     Some(ctx.t(id, en).to_owned())

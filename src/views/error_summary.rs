@@ -118,10 +118,15 @@ mod tests {
         .collect();
         let html = of_fields(&ctx, &errors, |f| Some(f.to_uppercase()), None).into_string();
         assert!(html.contains("2 fields need correcting"), "{html}");
-        assert!(html.contains(r##"<a href="#nik">NIK: Required.</a>"##), "{html}");
+        assert!(
+            html.contains(r##"<a href="#nik">NIK: Required.</a>"##),
+            "{html}"
+        );
         assert!(html.contains(r#"id="ringkasan-galat""#));
-        assert!(of_fields(&ctx, &std::collections::BTreeMap::new(), |_| None, None)
-            .into_string()
-            .is_empty());
+        assert!(
+            of_fields(&ctx, &std::collections::BTreeMap::new(), |_| None, None)
+                .into_string()
+                .is_empty()
+        );
     }
 }

@@ -193,7 +193,9 @@ fn check_summary(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup {
                 },
                 label: Some(match req {
                     Some(r) => ctx.t(&r.text_id, &r.text_en).to_owned(),
-                    None => ctx.t("Alasan perubahan", "Reason for the change").to_owned(),
+                    None => ctx
+                        .t("Alasan perubahan", "Reason for the change")
+                        .to_owned(),
                 }),
                 message: e.clone(),
             }

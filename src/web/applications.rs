@@ -229,12 +229,18 @@ pub async fn start(
     if input.kelurahan.trim().is_empty() {
         unchosen.insert(
             "kelurahan".into(),
-            Msg::new("Pilih kelurahan Anda dari daftar.", "Choose your kelurahan from the list."),
+            Msg::new(
+                "Pilih kelurahan Anda dari daftar.",
+                "Choose your kelurahan from the list.",
+            ),
         );
     } else if rt <= 0 {
         unchosen.insert(
             "rt".into(),
-            Msg::new("Pilih RT Anda dari daftar.", "Choose your RT from the list."),
+            Msg::new(
+                "Pilih RT Anda dari daftar.",
+                "Choose your RT from the list.",
+            ),
         );
     }
     let res = if unchosen.is_empty() {

@@ -100,7 +100,7 @@ pub async fn admin_add(
         Err(ServiceError::Invalid(m)) => {
             let m = m.pick(ctx.lang).to_owned();
             admin_render(&app, &ctx, &csrf, id, Some(m), input).await
-        },
+        }
         Err(e) => Err(e.into()),
     }
 }

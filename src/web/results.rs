@@ -445,7 +445,9 @@ pub async fn finalize_request(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/hasil")).into_response()),
-        Err(e) => admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await,
+        Err(e) => {
+            admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await
+        }
     }
 }
 
@@ -479,7 +481,9 @@ pub async fn finalize_decide(
     .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/hasil")).into_response()),
-        Err(e) => admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await,
+        Err(e) => {
+            admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await
+        }
     }
 }
 

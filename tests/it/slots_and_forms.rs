@@ -166,7 +166,10 @@ async fn an_incomplete_verification_lists_every_missing_decision_at_the_top() {
     assert!(summary_at < first_field, "the summary comes first");
     let summary = &res.body[summary_at..first_field];
     assert!(summary.contains("autofocus"), "{summary}");
-    assert!(summary.contains("Ada 2 isian yang perlu diperbaiki"), "{summary}");
+    assert!(
+        summary.contains("Ada 2 isian yang perlu diperbaiki"),
+        "{summary}"
+    );
     for id in [f.ktp, f.domicile] {
         assert!(
             summary.contains(&format!(r##"href="#req-{id}""##)),
@@ -174,12 +177,19 @@ async fn an_incomplete_verification_lists_every_missing_decision_at_the_top() {
         );
         assert!(res.body.contains(&format!(r#"<fieldset id="req-{id}">"#)));
     }
-    assert!(summary.contains("Fotokopi KTP: Pilih MS atau TMS."), "{summary}");
+    assert!(
+        summary.contains("Fotokopi KTP: Pilih MS atau TMS."),
+        "{summary}"
+    );
     assert!(!summary.contains(&format!("#req-{}", f.age)));
     // In English too.
     app.get(&format!("/bahasa/en?kembali={path}")).await;
     let res = post_on(&mut app, &path, &path, &[(&o_age, "ms")]).await;
-    assert!(res.body.contains("2 fields need correcting"), "{}", res.body);
+    assert!(
+        res.body.contains("2 fields need correcting"),
+        "{}",
+        res.body
+    );
 }
 
 #[tokio::test]
@@ -206,7 +216,11 @@ async fn the_form_starts_from_the_account_refuses_an_unchosen_rt_and_sums_up_its
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-    assert!(res.body.contains("Pilih RT Anda dari daftar."), "{}", res.body);
+    assert!(
+        res.body.contains("Pilih RT Anda dari daftar."),
+        "{}",
+        res.body
+    );
     assert!(res.body.contains(r##"href="#rt""##), "{}", res.body);
     let res = app
         .post_form(
@@ -263,7 +277,11 @@ async fn the_form_starts_from_the_account_refuses_an_unchosen_rt_and_sums_up_its
     assert!(rule.contains("input[type=tel]"), "{rule}");
 
     // A refused submission opens with a summary linking each field.
-    assert!(page.body.contains("/formulir#ringkasan-galat\""), "{}", page.body);
+    assert!(
+        page.body.contains("/formulir#ringkasan-galat\""),
+        "{}",
+        page.body
+    );
     let csrf = hidden_value(&page.body, "csrf").expect("csrf");
     let res = crate::applications::post_multipart(
         &mut app,
@@ -350,9 +368,16 @@ async fn a_desk_receipt_prints_with_the_full_status_address_and_no_mail_it_never
     assert!(js.body.contains("window.print()"));
     // The same receipt opened again later says the same.
     let again = app
-        .get(&format!("/pendaftaran/{}/tanda-terima", crate::applications::id_in(&form)))
+        .get(&format!(
+            "/pendaftaran/{}/tanda-terima",
+            crate::applications::id_in(&form)
+        ))
         .await;
-    assert!(again.body.contains("https://pokmas.samarindakota.go.id/cek-status"));
+    assert!(
+        again
+            .body
+            .contains("https://pokmas.samarindakota.go.id/cek-status")
+    );
     assert!(!again.body.contains("e-mail tanda terima"));
 }
 
@@ -388,7 +413,11 @@ async fn the_account_page_and_the_result_mail_use_the_status_headline() {
         "{}",
         mail.body_text
     );
-    assert!(mail.body_text.contains("Selanjutnya: "), "{}", mail.body_text);
+    assert!(
+        mail.body_text.contains("Selanjutnya: "),
+        "{}",
+        mail.body_text
+    );
 }
 
 /// Posts JSON to the API with an `Accept-Language` header.
@@ -433,10 +462,7 @@ async fn api_refusals_follow_accept_language() {
     ]});
     let res = post_json_in(&mut app, &path, "en-GB,en;q=0.9", &partial).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-    assert_eq!(
-        json(&res)["fields"][f.ktp.to_string()],
-        "Choose MS or TMS."
-    );
+    assert_eq!(json(&res)["fields"][f.ktp.to_string()], "Choose MS or TMS.");
     let res = post_json_in(&mut app, &path, "id", &all_ms).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     // The service's refusal of a second verification, in either language.
@@ -480,7 +506,9 @@ async fn an_amendment_refusal_reads_in_english_in_an_english_session() {
     .await
     .expect("member");
     let app_id = f.apps[2].0;
-    f.app.login("penilai.baru@contoh.id", crate::support::PASSWORD).await;
+    f.app
+        .login("penilai.baru@contoh.id", crate::support::PASSWORD)
+        .await;
     let sheet = f.app.get(&format!("/penilai/{app_id}")).await;
     let csrf = hidden_value(&sheet.body, "csrf").expect("csrf");
     let res = f

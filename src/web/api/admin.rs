@@ -1103,10 +1103,16 @@ pub async fn change_request(
     let staff = staff_of(&user.0)?;
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
-    let approval_id =
-        verification::request_change(&app.db, &staff, id, &list, &body.reason, super::lang::current())
-            .await
-            .map_err(verify_err)?;
+    let approval_id = verification::request_change(
+        &app.db,
+        &staff,
+        id,
+        &list,
+        &body.reason,
+        super::lang::current(),
+    )
+    .await
+    .map_err(verify_err)?;
     Ok((StatusCode::CREATED, Json(ApprovalCreated { approval_id })))
 }
 

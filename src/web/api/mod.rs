@@ -122,7 +122,10 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %format!("{e:#}"), "database unavailable (api)");
                 let body = ErrorBody {
                     error: "unavailable",
-                    message: t("Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi.", "The service is unavailable right now. Try again in a moment."),
+                    message: t(
+                        "Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi.",
+                        "The service is unavailable right now. Try again in a moment.",
+                    ),
                 };
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -147,12 +150,18 @@ impl IntoResponse for ApiError {
             AppError::EmailNotVerified => (
                 StatusCode::FORBIDDEN,
                 "email_not_verified",
-                t("Verifikasi alamat e-mail Anda terlebih dahulu.", "Confirm your e-mail address first."),
+                t(
+                    "Verifikasi alamat e-mail Anda terlebih dahulu.",
+                    "Confirm your e-mail address first.",
+                ),
             ),
             AppError::StaleForm => (
                 StatusCode::FORBIDDEN,
                 "stale_form",
-                t("Token formulir tidak ada atau kedaluwarsa.", "The form token is missing or has expired."),
+                t(
+                    "Token formulir tidak ada atau kedaluwarsa.",
+                    "The form token is missing or has expired.",
+                ),
             ),
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
@@ -164,14 +173,20 @@ impl IntoResponse for ApiError {
             AppError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
-                t("Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.", "Too many attempts. Wait a few minutes and try again."),
+                t(
+                    "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.",
+                    "Too many attempts. Wait a few minutes and try again.",
+                ),
             ),
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error (api)");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
-                    t("Terjadi gangguan pada sistem.", "Something went wrong on our side."),
+                    t(
+                        "Terjadi gangguan pada sistem.",
+                        "Something went wrong on our side.",
+                    ),
                 )
             }
         };
