@@ -547,3 +547,60 @@ async fn an_amendment_refusal_reads_in_english_in_an_english_session() {
     );
     assert!(!res.body.contains("wajib disertai alasan tertulis"));
 }
+
+#[tokio::test]
+async fn a_tms_mail_names_a_requirement_without_its_full_stop_before_the_colon() {
+    let mut app = TestApp::new().await;
+    let admin = app
+        .create_user("admin@samarindakota.go.id", Role::Admin, &[])
+        .await;
+    app.create_user("op@karangmumus.id", Role::Operator, &[KARANG_MUMUS])
+        .await;
+    let f = fixture(&app, admin).await;
+    // Requirement texts are sentences, as in the seeded rounds.
+    let mut ktp = requirement::Entity::find_by_id(f.ktp)
+        .one(&app.db.db)
+        .await
+        .expect("load")
+        .expect("ktp")
+        .into_active_model();
+    ktp.text_id = sea_orm::ActiveValue::Set("Pindaian Kartu Keluarga.".into());
+    ktp.update(&app.db.db).await.expect("text");
+    as_user(&mut app, "op@karangmumus.id").await;
+    let path = format!("/petugas/verifikasi/{}", f.budi);
+    let (o_ktp, r_ktp, t_ktp, o_age, o_dom) = (
+        format!("outcome_{}", f.ktp),
+        format!("reason_{}", f.ktp),
+        format!("text_{}", f.ktp),
+        format!("outcome_{}", f.age),
+        format!("outcome_{}", f.domicile),
+    );
+    let res = post_on(
+        &mut app,
+        &path,
+        &path,
+        &[
+            (&o_ktp, "tms"),
+            (&r_ktp, "unreadable"),
+            (&t_ktp, "Halaman kedua buram."),
+            (&o_age, "ms"),
+            (&o_dom, "ms"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mail = app.last_mail_to("budi@contoh.id").await;
+    assert!(!mail.body_text.contains(".:"), "{}", mail.body_text);
+    assert!(
+        mail.body_text
+            .contains("Pindaian Kartu Keluarga: Dokumen tidak terbaca — Halaman kedua buram."),
+        "{}",
+        mail.body_text
+    );
+    assert!(
+        mail.body_text
+            .contains("Tidak memenuhi syarat (TMS): Pindaian Kartu Keluarga"),
+        "the headline, too: {}",
+        mail.body_text
+    );
+}
