@@ -442,14 +442,15 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
                 li { (ctx.t("Hasil dan peringkat diumumkan; ada masa sanggah sebelum hasil akhir.", "Results and ranks are published; there is an objection window before the final result.")) }
             }
             p.muted { (ctx.t("Alamat cek status", "Status check address")) ": " (check_url) }
+            // Pages carry no script (the browser test counts them), so
+            // printing is the browser's own menu, said in words.
+            p.noprint.print-hint { strong { (ctx.t("Cetak tanda terima", "Print the receipt")) } ": " (ctx.t(
+                "pakai menu Cetak/Bagikan di peramban (di komputer: Ctrl+P).",
+                "use the browser's Print/Share menu (on a computer: Ctrl+P)."
+            )) }
             p.noprint {
-                // Shown by print.js; without scripts the browser's own
-                // print menu remains.
-                button type="button" data-print hidden { (ctx.t("Cetak tanda terima", "Print the receipt")) }
-                " "
                 a href=(format!("/pendaftaran/{}", a.id)) { (ctx.t("Lihat status pendaftaran", "See the application status")) }
             }
-            script src=(super::assets::url("print.js")) defer {}
             @if let Some(csrf) = &r.reissue_csrf {
                 form.noprint method="post" action=(format!("/pendaftaran/{}/pin", a.id)) {
                     input type="hidden" name="csrf" value=(csrf);
