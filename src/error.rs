@@ -170,8 +170,8 @@ impl From<crate::services::ServiceError> for AppError {
     fn from(e: crate::services::ServiceError) -> Self {
         use crate::services::ServiceError;
         match e {
-            ServiceError::Invalid(m) => AppError::BadRequest(m),
-            ServiceError::Conflict(m) => AppError::Conflict(Msg::new(m.clone(), m)),
+            ServiceError::Invalid(m) => AppError::Refused(m),
+            ServiceError::Conflict(m) => AppError::Conflict(m),
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::Db(e) => AppError::from(e),

@@ -49,6 +49,29 @@ impl Verdict {
     }
 }
 
+/// The stored outcome (`requirement_check.outcome`) of an optional document
+/// that was never uploaded: there is nothing to judge, so it is neither MS
+/// nor TMS, and saying "Memenuhi Syarat" of it would record a file that does
+/// not exist.
+pub const NOT_SUBMITTED: &str = "not_submitted";
+
+/// Whether a requirement waits for an operator's MS/TMS: every one except an
+/// optional document that was not uploaded, which is recorded as
+/// [`NOT_SUBMITTED`] without asking anyone.
+#[must_use]
+pub fn needs_decision(kind: &str, mandatory: bool, uploaded: bool) -> bool {
+    !(kind == "document" && !mandatory && !uploaded)
+}
+
+/// A stored outcome in words for the applicant: MS, TMS or not submitted.
+#[must_use]
+pub fn outcome_label(outcome: &str) -> Option<Msg> {
+    if outcome == NOT_SUBMITTED {
+        return Some(Msg::new("Tidak diserahkan", "Not submitted"));
+    }
+    Verdict::parse(outcome).map(Verdict::label)
+}
+
 /// The age range a round asks for; a missing bound is no limit. Both bounds
 /// are inclusive and count completed years: with `max = 55`, a person of 55
 /// years and 364 days qualifies.
@@ -421,6 +444,15 @@ mod tests {
         );
         assert_eq!(check_domicile("64.72.01.1001", 1, []).verdict, Verdict::Tms);
         assert_eq!(Verdict::Tms.as_str(), "tms");
+        assert_eq!(Verdict::parse(NOT_SUBMITTED), None);
+        assert_eq!(
+            outcome_label(NOT_SUBMITTED).map(|m| m.id),
+            Some("Tidak diserahkan".to_owned())
+        );
+        assert!(!needs_decision("document", false, false));
+        assert!(needs_decision("document", true, false));
+        assert!(needs_decision("document", false, true));
+        assert!(needs_decision("declaration", false, false));
     }
 
     proptest! {

@@ -11,6 +11,8 @@ mod after_final;
 pub use after_final::{MembershipChange, MembershipMail};
 use time::{Month, OffsetDateTime, UtcOffset, Weekday};
 
+use crate::domain::status_headline::Headline;
+
 /// The language of a message. Indonesian unless the person chose English.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Locale {
@@ -205,6 +207,9 @@ pub enum Template {
         eligible: bool,
         /// Why the application is ineligible (empty when eligible).
         reasons: Vec<String>,
+        /// The status headline after this step, as the status page shows it
+        /// (`None` in previews without an application).
+        headline: Option<Headline>,
     },
     /// The schedule of the fit and proper test.
     TestInvitation {
@@ -229,6 +234,9 @@ pub enum Template {
         rank: Option<u32>,
         /// The result page.
         link: String,
+        /// The status headline after this step, as the status page shows it
+        /// (`None` in previews without an application).
+        headline: Option<Headline>,
     },
     /// A final result (after the objection period), the basis of the
     /// Lurah's decree.
@@ -243,6 +251,9 @@ pub enum Template {
         rank: Option<u32>,
         /// The result page.
         link: String,
+        /// The status headline after this step, as the status page shows it
+        /// (`None` in previews without an application).
+        headline: Option<Headline>,
     },
     /// The approved decision on an objection (sanggahan).
     ObjectionDecided {
@@ -256,6 +267,9 @@ pub enum Template {
         reasons: String,
         /// The applicant's status page.
         link: String,
+        /// The status headline after this step, as the status page shows it
+        /// (`None` in previews without an application).
+        headline: Option<Headline>,
     },
     /// An erasure request of the applicant's data: received, refused or
     /// executed.
@@ -301,11 +315,41 @@ impl Template {
 
     /// Renders subject, text and HTML in `locale`.
     pub fn render(&self, locale: Locale) -> RenderedMail {
-        let letter = self.compose(locale);
+        let mut letter = self.compose(locale);
+        // A mail that states where an application stands says it with the
+        // status page's own headline, right after its opening sentence.
+        if let Some(h) = self.headline() {
+            let pick = |m: &crate::domain::msg::Msg| match locale {
+                Locale::Id => m.id.clone(),
+                Locale::En => m.en.clone(),
+            };
+            let (status, next) = match locale {
+                Locale::Id => ("Status pendaftaran", "Selanjutnya"),
+                Locale::En => ("Application status", "Next"),
+            };
+            let at = letter.blocks.len().min(1);
+            letter
+                .blocks
+                .insert(at, Block::Para(format!("{next}: {}", pick(&h.next))));
+            letter
+                .blocks
+                .insert(at, Block::Facts(vec![(status.to_owned(), pick(&h.title))]));
+        }
         RenderedMail {
             subject: letter.subject.clone(),
             text: render_text(&letter, locale),
             html: render_html(&letter, locale).into_string(),
+        }
+    }
+
+    /// The status headline a mail carries, if any.
+    fn headline(&self) -> Option<&Headline> {
+        match self {
+            Template::VerificationOutcome { headline, .. }
+            | Template::ResultNotice { headline, .. }
+            | Template::FinalResultNotice { headline, .. }
+            | Template::ObjectionDecided { headline, .. } => headline.as_ref(),
+            _ => None,
         }
     }
 
@@ -464,6 +508,7 @@ impl Template {
                 registration_no,
                 eligible,
                 reasons,
+                ..
             } => {
                 let mut blocks = Vec::new();
                 let subject;
@@ -569,6 +614,7 @@ impl Template {
                 status,
                 rank,
                 link,
+                ..
             } => {
                 let facts = result_facts(l, registration_no, t("Status", "Status"), *status, *rank);
                 Letter {
@@ -612,6 +658,7 @@ impl Template {
                 status,
                 rank,
                 link,
+                ..
             } => {
                 let facts = result_facts(
                     l,
@@ -660,6 +707,7 @@ impl Template {
                 accepted,
                 reasons,
                 link,
+                ..
             } => Letter {
                 subject: if id {
                     format!("Keputusan atas sanggahan Anda ({registration_no})")
@@ -1097,12 +1145,14 @@ mod tests {
                     "Surat keterangan domisili tidak dilampirkan".into(),
                     "Usia di bawah 21 tahun".into(),
                 ],
+                headline: None,
             },
             Template::VerificationOutcome {
                 name: "Siti Rahmawati".into(),
                 registration_no: "2023-SMD-0042".into(),
                 eligible: true,
                 reasons: vec![],
+                headline: None,
             },
             Template::TestInvitation {
                 name: "Siti Rahmawati".into(),
@@ -1116,6 +1166,7 @@ mod tests {
                 status: ResultStatus::Reserve,
                 rank: Some(7),
                 link: "https://pokmas.example.id/hasil/2023-SMD-0042".into(),
+                headline: None,
             },
             Template::Test {
                 name: "Admin Kota".into(),
@@ -1126,6 +1177,7 @@ mod tests {
                 status: ResultStatus::Selected,
                 rank: Some(1),
                 link: "https://pokmas.example.id/seleksi/pokmas-2023/hasil/F-1".into(),
+                headline: None,
             },
             Template::ObjectionDecided {
                 name: "Siti Rahmawati".into(),
@@ -1133,6 +1185,7 @@ mod tests {
                 accepted: true,
                 reasons: "Nilai wawancara salah input; penilai diminta memperbaiki.".into(),
                 link: "https://pokmas.example.id/pendaftaran/abc".into(),
+                headline: None,
             },
             Template::ErasureNotice {
                 name: "Siti Rahmawati".into(),
@@ -1241,6 +1294,7 @@ mod tests {
             registration_no: "X".into(),
             eligible: false,
             reasons: vec!["KTP \"palsu\" & <b>buram</b>".into()],
+            headline: None,
         };
         let r = mail.render(Locale::Id);
         assert!(!r.html.contains("<script>"));

@@ -155,7 +155,7 @@ pub async fn create_account(
     check_new_password(&new.password)
         .map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
     if new.role.is_scoped() && new.kelurahan.is_empty() {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Akun {} harus diberi minimal satu kelurahan (--kelurahan KODE).",
             new.role
         )));
@@ -169,7 +169,7 @@ pub async fn create_account(
         .await?
         .is_some()
     {
-        return Err(ServiceError::Conflict(format!(
+        return Err(ServiceError::conflict(format!(
             "E-mail {email} sudah terdaftar."
         )));
     }
@@ -179,7 +179,7 @@ pub async fn create_account(
             .await?
             .is_none()
         {
-            return Err(ServiceError::Invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "Kelurahan dengan kode {code} tidak dikenal."
             )));
         }

@@ -57,7 +57,7 @@ pub async fn create(
 ) -> Result<Created, ServiceError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > rule::MAX_LABEL || !plain_text(label, false) {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Isi nama token (1–{} karakter, tanpa karakter kendali). / Give the token a name (1–{} characters, no control characters).",
             rule::MAX_LABEL,
             rule::MAX_LABEL
@@ -83,7 +83,7 @@ pub async fn create(
         .await?
         .len();
     if active >= rule::MAX_ACTIVE {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Paling banyak {} token aktif; cabut yang tidak dipakai lagi. / At most {} active tokens; revoke one you no longer use.",
             rule::MAX_ACTIVE,
             rule::MAX_ACTIVE

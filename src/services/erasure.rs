@@ -84,7 +84,7 @@ pub enum Decision {
 }
 
 fn invalid(m: Msg) -> ServiceError {
-    ServiceError::Invalid(format!("{} / {}", m.id, m.en))
+    ServiceError::Invalid(m)
 }
 
 /// The hold on application `a` of round `r` now.

@@ -216,7 +216,7 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if c.kind != "imported" {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Kriteria {} dinilai oleh tim penilai, bukan diimpor.",
             c.code
         ))

@@ -315,7 +315,7 @@ pub async fn decide(
                 .await
                 .map_err(|e| match e {
                     super::imports::ImportError::Service(s) => s,
-                    super::imports::ImportError::Lines(lines) => ServiceError::Invalid(format!(
+                    super::imports::ImportError::Lines(lines) => ServiceError::invalid(format!(
                         "Berkas ini tidak lagi dapat diterapkan: {}",
                         lines
                             .iter()

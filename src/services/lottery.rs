@@ -31,7 +31,7 @@ use crate::domain::lottery::{WitnessSecret, derive_seed, verify_reveal};
 use crate::domain::role::Role;
 
 fn invalid(msg: &str) -> ServiceError {
-    ServiceError::Invalid(msg.to_owned())
+    ServiceError::invalid(msg)
 }
 
 fn require_admin(actor: Actor) -> Result<(), ServiceError> {

@@ -57,12 +57,14 @@ use sea_orm::DbErr;
 /// Why a use case did not happen. Nothing was changed in any of these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// Input that breaks a rule; the message is for the person who typed it.
+    /// Input that breaks a rule; the message is for the person who typed it,
+    /// in both languages.
     #[error("{0}")]
-    Invalid(String),
-    /// The thing already exists (e.g. an e-mail address already registered).
+    Invalid(crate::domain::msg::Msg),
+    /// The thing already exists (e.g. an e-mail address already registered),
+    /// or the state does not allow it; in both languages.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(crate::domain::msg::Msg),
     /// The subject does not exist (or is out of the caller's scope).
     #[error("not found")]
     NotFound,
@@ -75,6 +77,19 @@ pub enum ServiceError {
     /// Anything else unexpected.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl ServiceError {
+    /// A refusal of input (`id` may be a [`Msg`](crate::domain::msg::Msg) in
+    /// both languages, or a text not translated yet).
+    pub fn invalid(m: impl Into<crate::domain::msg::Msg>) -> ServiceError {
+        ServiceError::Invalid(m.into())
+    }
+
+    /// A refusal by the current state, see [`ServiceError::invalid`].
+    pub fn conflict(m: impl Into<crate::domain::msg::Msg>) -> ServiceError {
+        ServiceError::Conflict(m.into())
+    }
 }
 
 // information section, messages without e-mail, open statistics

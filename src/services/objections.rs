@@ -39,6 +39,7 @@ use crate::db::entities::{
     requirement_check, round, scorecard,
 };
 use crate::domain::application::ApplicationState;
+use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 use crate::domain::round::RoundState;
 use crate::mail::{Template, enqueue};
@@ -52,7 +53,7 @@ pub const RESPONSE_DAYS: i64 = 7;
 const MAX_TEXT: usize = 4000;
 
 fn invalid(msg: &str) -> ServiceError {
-    ServiceError::Invalid(msg.to_owned())
+    ServiceError::invalid(msg)
 }
 
 fn account_of(actor: Actor) -> Result<(Uuid, Role), ServiceError> {
@@ -69,17 +70,21 @@ fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
     }
 }
 
-fn text_between(text: &str, min: usize, what: &str) -> Result<String, ServiceError> {
+/// `what` names the field in both languages.
+fn text_between(text: &str, min: usize, what: (&str, &str)) -> Result<String, ServiceError> {
     let t = text.trim();
     let n = t.chars().count();
+    let (id, en) = what;
     if n < min || n > MAX_TEXT {
-        return Err(ServiceError::Invalid(format!(
-            "{what} wajib diisi, {min}–{MAX_TEXT} karakter."
+        return Err(ServiceError::Invalid(Msg::new(
+            format!("{id} wajib diisi, {min}–{MAX_TEXT} karakter."),
+            format!("{en} must be given, {min}–{MAX_TEXT} characters."),
         )));
     }
     if !crate::domain::text::plain_text(t, true) {
-        return Err(ServiceError::Invalid(format!(
-            "{what} berisi karakter yang tidak diizinkan."
+        return Err(ServiceError::Invalid(Msg::new(
+            format!("{id} berisi karakter yang tidak diizinkan."),
+            format!("{en} contains characters that are not allowed."),
         )));
     }
     Ok(t.to_owned())
@@ -246,7 +251,7 @@ pub async fn file_as(
         attachment,
         idempotency_key,
     } = filing;
-    let grounds = text_between(grounds, 20, "Alasan sanggahan")?;
+    let grounds = text_between(grounds, 20, ("Alasan sanggahan", "The grounds"))?;
     let tx = begin_write(db).await?;
     let (app, r) = load_app(&tx, application_id).await?;
     let (who, actor, channel, assisted_by) = match filer {
@@ -284,24 +289,27 @@ pub async fn file_as(
     {
         return match found.response_location.and_then(|l| l.parse().ok()) {
             Some(id) if found.request_hash == request_hash => Ok(id),
-            _ => Err(ServiceError::Conflict(
-                "Formulir ini sudah dikirim. Muat ulang halaman lalu coba lagi.".into(),
-            )),
+            _ => Err(ServiceError::Conflict(Msg::new(
+                "Formulir ini sudah dikirim. Muat ulang halaman lalu coba lagi.",
+                "This form was already sent. Reload the page and try again.",
+            ))),
         };
     }
     if !window_open(&r, now) {
-        return Err(ServiceError::Conflict(
-            "Masa sanggah tidak sedang dibuka untuk seleksi ini.".into(),
-        ));
+        return Err(ServiceError::Conflict(Msg::new(
+            "Masa sanggah tidak sedang dibuka untuk seleksi ini.",
+            "The objection window of this round is not open.",
+        )));
     }
     let ranked = crate::db::entities::ranking::Entity::find_by_id(app.id)
         .one(&tx)
         .await?
         .is_some_and(|x| x.published);
     if !ranked {
-        return Err(ServiceError::Conflict(
-            "Pendaftaran ini tidak memiliki hasil yang diumumkan.".into(),
-        ));
+        return Err(ServiceError::Conflict(Msg::new(
+            "Pendaftaran ini tidak memiliki hasil yang diumumkan.",
+            "This application has no published result.",
+        )));
     }
     let open = objection::Entity::find()
         .filter(objection::Column::ApplicationId.eq(app.id))
@@ -309,16 +317,22 @@ pub async fn file_as(
         .one(&tx)
         .await?;
     if open.is_some() {
-        return Err(ServiceError::Conflict(
-            "Sanggahan Anda atas hasil ini masih diproses.".into(),
-        ));
+        return Err(ServiceError::Conflict(Msg::new(
+            "Sanggahan Anda atas hasil ini masih diproses.",
+            "Your objection against this result is still being handled.",
+        )));
     }
     let document_id = match attachment {
         Some(a) => {
             let name = crate::services::documents::clean_original_name(&a.original_name);
             let stored = crate::services::documents::store_upload(&tx, a.store, a.bytes, &name)
                 .await
-                .map_err(|e| ServiceError::Invalid(e.message(crate::domain::lang::Lang::Id)))?;
+                .map_err(|e| {
+                    ServiceError::Invalid(crate::domain::msg::Msg::new(
+                        e.message(crate::domain::lang::Lang::Id),
+                        e.message(crate::domain::lang::Lang::En),
+                    ))
+                })?;
             let id = Uuid::now_v7();
             document::ActiveModel {
                 id: Set(id),
@@ -465,9 +479,10 @@ async fn lock_objection<C: ConnectionTrait>(
 
 fn still_open(r: &round::Model) -> Result<(), ServiceError> {
     if r.state == RoundState::Final || r.state == RoundState::Cancelled {
-        return Err(ServiceError::Conflict(
-            "Hasil seleksi sudah ditetapkan; sanggahan tidak dapat diproses lagi.".into(),
-        ));
+        return Err(ServiceError::Conflict(Msg::new(
+            "Hasil seleksi sudah ditetapkan; sanggahan tidak dapat diproses lagi.",
+            "The results are final; objections can no longer be handled.",
+        )));
     }
     Ok(())
 }
@@ -489,9 +504,10 @@ pub async fn assign(
     let tx = begin_write(db).await?;
     let o = lock_objection(&tx, objection_id).await?;
     if !matches!(o.status.as_str(), "filed" | "in_review") {
-        return Err(ServiceError::Conflict(
-            "Keputusan atas sanggahan ini sudah diusulkan atau diambil.".into(),
-        ));
+        return Err(ServiceError::Conflict(Msg::new(
+            "Keputusan atas sanggahan ini sudah diusulkan atau diambil.",
+            "A decision on this objection was already proposed or taken.",
+        )));
     }
     let (app, r) = load_app(&tx, o.application_id).await?;
     still_open(&r)?;
@@ -573,7 +589,7 @@ pub async fn propose(
     proposal: Proposal,
 ) -> Result<Uuid, ServiceError> {
     let (who, _) = account_of(actor)?;
-    let reasons = text_between(&proposal.reasons, 10, "Alasan keputusan")?;
+    let reasons = text_between(&proposal.reasons, 10, ("Alasan keputusan", "The reasons"))?;
     let proposal = Proposal {
         reasons: reasons.clone(),
         ..proposal
@@ -591,9 +607,10 @@ pub async fn propose(
         return Err(ServiceError::Forbidden);
     }
     if o.status != "in_review" {
-        return Err(ServiceError::Conflict(
-            "Sanggahan ini sudah memiliki usulan keputusan atau sudah diputus.".into(),
-        ));
+        return Err(ServiceError::Conflict(Msg::new(
+            "Sanggahan ini sudah memiliki usulan keputusan atau sudah diputus.",
+            "This objection already has a proposed decision or was decided.",
+        )));
     }
     let (app, r) = load_app(&tx, o.application_id).await?;
     still_open(&r)?;
@@ -793,6 +810,11 @@ pub async fn decide(
             accepted: proposal.accepted,
             reasons: proposal.reasons.clone(),
             link: format!("{}/pendaftaran/{}", mail.base_url, app.id),
+            headline: Some(
+                super::applications::timeline(&tx, &r, app.id, now)
+                    .await?
+                    .headline,
+            ),
         };
         enqueue(&tx, &to, &app.full_name, locale, &template, mail.from).await?;
     }

@@ -58,9 +58,10 @@ pub async fn receipt(app: &App, registration_no: &str, seq: i64) -> Result<Strin
         .await?
         .filter(|cp| cp.seq >= seq)
         .ok_or_else(|| {
-            ServiceError::Conflict(
-                "Peristiwa ini belum tercakup checkpoint bertanda tangan; buktinya tersedia setelah checkpoint berikutnya (paling lambat besok). / No signed checkpoint covers this event yet; its receipt is available after the next checkpoint (at the latest tomorrow).".into(),
-            )
+            ServiceError::Conflict(crate::domain::msg::Msg::new(
+                "Peristiwa ini belum tercakup checkpoint bertanda tangan; buktinya tersedia setelah checkpoint berikutnya (paling lambat besok).",
+                "No signed checkpoint covers this event yet; its receipt is available after the next checkpoint (at the latest tomorrow).",
+            ))
         })?;
     app.merkle.sync(&app.db).await?;
     let size = u64::try_from(checkpoint.seq).map_err(|e| anyhow::anyhow!(e))?;

@@ -120,7 +120,7 @@ pub async fn import(
                 }
             }
             if !unknown.is_empty() {
-                return Err(ServiceError::Invalid(format!(
+                return Err(ServiceError::invalid(format!(
                     "Kelurahan belum terdaftar: {}. Impor berkas wilayah terlebih dahulu.",
                     unknown.into_iter().collect::<Vec<_>>().join(", ")
                 )));

@@ -39,7 +39,7 @@ use crate::mail::{Locale, Template, enqueue};
 pub const KIND_FINALIZE: &str = "round.finalize";
 
 fn invalid(msg: &str) -> ServiceError {
-    ServiceError::Invalid(msg.to_owned())
+    ServiceError::invalid(msg)
 }
 
 pub(crate) fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
@@ -391,6 +391,15 @@ pub async fn mail_results<C: ConnectionTrait>(
                 mail.base_url, r.slug, fr.formation.code
             );
             let rank = row.rank.and_then(|x| u32::try_from(x).ok());
+            // The status page's headline for this result, word for word.
+            let headline = crate::domain::status_headline::headline(
+                &super::applications::Timeline {
+                    result: Some((row.rank, Some(row.status.clone()))),
+                    objection_window: r.provisional_at.zip(r.objection_ends_at),
+                    ..Default::default()
+                }
+                .facts(app.state, final_result, time::OffsetDateTime::now_utc()),
+            );
             let template = if final_result {
                 Template::FinalResultNotice {
                     name: app.full_name.clone(),
@@ -398,6 +407,7 @@ pub async fn mail_results<C: ConnectionTrait>(
                     status,
                     rank,
                     link,
+                    headline: Some(headline.clone()),
                 }
             } else {
                 Template::ResultNotice {
@@ -406,6 +416,7 @@ pub async fn mail_results<C: ConnectionTrait>(
                     status,
                     rank,
                     link,
+                    headline: Some(headline.clone()),
                 }
             };
             enqueue(tx, &to, &app.full_name, locale, &template, mail.from).await?;
@@ -441,14 +452,14 @@ async fn check_finalizable<C: ConnectionTrait>(
     let from = Some(r.state)
         .ok_or_else(|| anyhow::anyhow!("round {} has unknown state {}", r.id, r.state))?;
     crate::domain::round::check_transition(from, RoundState::Final, &r.schedule(), now)
-        .map_err(|m| ServiceError::Conflict(m.id))?;
+        .map_err(ServiceError::Conflict)?;
     let open = objection::Entity::find()
         .filter(objection::Column::RoundId.eq(r.id))
         .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
         .count(tx)
         .await?;
     if open > 0 {
-        return Err(ServiceError::Conflict(format!(
+        return Err(ServiceError::conflict(format!(
             "Masih ada {open} sanggahan yang belum diputus; hasil belum dapat ditetapkan."
         )));
     }
@@ -458,12 +469,11 @@ async fn check_finalizable<C: ConnectionTrait>(
 pub(crate) fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
     use crate::services::rounds::RoundError;
     match e {
-        RoundError::Invalid(m) => ServiceError::Conflict(
-            m.values()
-                .map(|x| x.id.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        RoundError::Invalid(m) => {
+            use crate::domain::msg::Msg;
+            let join = |pick: fn(&Msg) -> &str| m.values().map(pick).collect::<Vec<_>>().join(" ");
+            ServiceError::Conflict(Msg::new(join(|x| &x.id), join(|x| &x.en)))
+        }
         RoundError::NotFound => ServiceError::NotFound,
         RoundError::Forbidden => ServiceError::Forbidden,
         RoundError::Db(e) => ServiceError::Db(e),
@@ -515,7 +525,7 @@ pub(crate) async fn request_approval<C: ConnectionTrait>(
     match inserted {
         Ok(_) => Ok(id),
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(ServiceError::Conflict(pending_msg.to_owned()))
+            Err(ServiceError::conflict(pending_msg))
         }
         Err(e) => Err(e.into()),
     }

@@ -71,8 +71,8 @@ pub fn conflict_flags(panelist: &account::Model, app: &application::Model) -> Ve
     flags
 }
 
-fn invalid(id: &str, _en: &str) -> ServiceError {
-    ServiceError::Invalid(id.to_owned())
+fn invalid(id: &str, en: &str) -> ServiceError {
+    ServiceError::Invalid(crate::domain::msg::Msg::new(id, en))
 }
 
 /// An application as its panel sees it: with its round and the panelists
@@ -255,7 +255,7 @@ pub type Values = BTreeMap<String, i32>;
 /// A value outside `c`'s scale, said with the criterion's name so the
 /// panelist finds the field.
 fn off_scale(c: &criterion::Model) -> ServiceError {
-    ServiceError::Invalid(format!(
+    ServiceError::invalid(format!(
         "Nilai {} ({}) harus antara {} dan {}.",
         c.name_id, c.code, c.scale_min, c.scale_max
     ))
@@ -274,9 +274,9 @@ fn check_values(
         .collect();
     match missing.as_slice() {
         [] => {}
-        [one] => return Err(ServiceError::Invalid(format!("Nilai {one} wajib diisi."))),
+        [one] => return Err(ServiceError::invalid(format!("Nilai {one} wajib diisi."))),
         many => {
-            return Err(ServiceError::Invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "Nilai {} kriteria belum diisi: {}.",
                 many.len(),
                 many.join(", ")
@@ -297,7 +297,7 @@ fn check_values(
         .keys()
         .find(|k| !criteria.iter().any(|c| &c.code == *k))
     {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Kriteria {extra} tidak dinilai oleh tim penilai."
         )));
     }
@@ -342,7 +342,7 @@ fn check_comments(comments: &Comments) -> Result<(), ServiceError> {
         .values()
         .any(|c| c.trim().chars().count() > COMMENT_MAX_CHARS)
     {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Catatan per kriteria paling banyak {COMMENT_MAX_CHARS} karakter."
         )));
     }
@@ -719,7 +719,7 @@ pub async fn save_draft(
         .await?;
     for (code, v) in values {
         let c = criteria.iter().find(|c| &c.code == code).ok_or_else(|| {
-            ServiceError::Invalid(format!("Kriteria {code} tidak dinilai oleh tim penilai."))
+            ServiceError::invalid(format!("Kriteria {code} tidak dinilai oleh tim penilai."))
         })?;
         if let Some(v) = v
             && (*v < c.scale_min || *v > c.scale_max)

@@ -230,7 +230,7 @@ pub async fn decide_publication(
     let admin = require_admin(actor)?;
     let reason = reason.trim();
     if reason.chars().count() < MIN_REASON_CHARS {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Tuliskan alasan keputusan Anda setelah meninjau panel (minimal {MIN_REASON_CHARS} karakter). / Write the reason for your decision after reviewing the panel (at least {MIN_REASON_CHARS} characters)."
         )));
     }

@@ -54,7 +54,8 @@ pub struct StaffRow {
 }
 
 fn invalid(lang: Lang, id: &str, en: &str) -> ServiceError {
-    ServiceError::Invalid(lang.pick(id, en).to_owned())
+    let _ = lang;
+    ServiceError::Invalid(crate::domain::msg::Msg::new(id, en))
 }
 
 /// Checks kelurahan codes: known, deduplicated, sorted, and present for
@@ -92,7 +93,7 @@ async fn clean_scopes(
             .await?
             .is_none()
         {
-            return Err(ServiceError::Invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "{} {code}",
                 lang.pick("Kelurahan tidak dikenal:", "Unknown kelurahan:")
             )));

@@ -145,7 +145,7 @@ impl TrailQuery {
             match text(s) {
                 None => Ok(None),
                 Some(t) => t.parse().map(Some).map_err(|_| {
-                    ServiceError::Invalid(format!("{what} \"{t}\" bukan pengenal yang valid."))
+                    ServiceError::invalid(format!("{what} \"{t}\" bukan pengenal yang valid."))
                 }),
             }
         };
@@ -154,7 +154,7 @@ impl TrailQuery {
             && a != "system"
             && a.parse::<Uuid>().is_err()
         {
-            return Err(ServiceError::Invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "Pelaku \"{a}\" harus berupa ID akun atau \"system\"."
             )));
         }
@@ -175,8 +175,8 @@ impl TrailQuery {
             actor,
             action: text(&self.action),
             subject,
-            from: parse_time_bound(&self.from, false).map_err(ServiceError::Invalid)?,
-            until: parse_time_bound(&self.to, true).map_err(ServiceError::Invalid)?,
+            from: parse_time_bound(&self.from, false).map_err(ServiceError::invalid)?,
+            until: parse_time_bound(&self.to, true).map_err(ServiceError::invalid)?,
         })
     }
 

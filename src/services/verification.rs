@@ -6,7 +6,7 @@
 //! Audit payloads carry registration numbers and requirement codes only,
 //! never personal data.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -23,8 +23,11 @@ use crate::db::entities::{
     requirement_check, round, stored_file,
 };
 use crate::domain::application::ApplicationState;
-use crate::domain::eligibility::{AgeLimits, CheckOutcome, Verdict, check_age, check_domicile};
+use crate::domain::eligibility::{
+    AgeLimits, CheckOutcome, NOT_SUBMITTED, Verdict, check_age, check_domicile, needs_decision,
+};
 use crate::domain::lang::Lang;
+use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 use crate::domain::round::WITA;
 use crate::mail::{Locale, Mailbox, Template, enqueue};
@@ -207,6 +210,10 @@ pub struct RequirementView {
     pub kind: String,
     pub text_id: String,
     pub text_en: String,
+    pub mandatory: bool,
+    /// An optional document that was not uploaded: recorded as not
+    /// submitted, with no MS/TMS to choose.
+    pub not_submitted: bool,
     /// What the platform found by itself (age, domicile).
     pub automatic: Option<CheckOutcome>,
     /// The latest recorded check.
@@ -339,6 +346,25 @@ async fn latest_checks(
     Ok(latest)
 }
 
+/// The requirements an application uploaded a document for.
+async fn uploaded_slots(
+    db: &impl ConnectionTrait,
+    application_id: Uuid,
+) -> Result<HashSet<Uuid>, ServiceError> {
+    Ok(document::Entity::find()
+        .filter(document::Column::ApplicationId.eq(application_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|d| d.requirement_id)
+        .collect())
+}
+
+/// Whether requirement `q` waits for an MS/TMS decision (see [`needs_decision`]).
+fn decided_by_operator(q: &requirement::Model, uploaded: &HashSet<Uuid>) -> bool {
+    needs_decision(&q.kind, q.mandatory, uploaded.contains(&q.id))
+}
+
 async fn requirements_of(
     db: &impl ConnectionTrait,
     round_id: Uuid,
@@ -367,10 +393,13 @@ pub async fn open(
         .ok_or(ServiceError::NotFound)?;
     let auto = automatic_checks(db, &app, &r).await?;
     let mut latest = latest_checks(db, app.id).await?;
+    let uploaded = uploaded_slots(db, app.id).await?;
     let requirements = requirements_of(db, r.id)
         .await?
         .into_iter()
         .map(|q| RequirementView {
+            not_submitted: !decided_by_operator(&q, &uploaded),
+            mandatory: q.mandatory,
             automatic: auto.get(q.kind.as_str()).cloned(),
             current: latest.remove(&q.id),
             id: q.id,
@@ -479,11 +508,17 @@ pub type DecisionErrors = BTreeMap<String, String>;
 /// Checks that every requirement has a valid decision.
 fn check_decisions(
     requirements: &[requirement::Model],
+    uploaded: &HashSet<Uuid>,
     decisions: &[Decision],
     lang: Lang,
 ) -> Result<(), DecisionErrors> {
     let mut errors = DecisionErrors::new();
-    for q in requirements {
+    // An optional document that was not uploaded is recorded as not
+    // submitted; a decision sent for it is ignored, none is asked for.
+    for q in requirements
+        .iter()
+        .filter(|q| decided_by_operator(q, uploaded))
+    {
         let Some(d) = decisions.iter().find(|d| d.requirement_id == q.id) else {
             errors.insert(
                 q.id.to_string(),
@@ -553,6 +588,7 @@ async fn write_checks(
 ) -> Result<Written, ServiceError> {
     let auto = automatic_checks(tx, app, r).await?;
     let latest = latest_checks(tx, app.id).await?;
+    let uploaded = uploaded_slots(tx, app.id).await?;
     let now = OffsetDateTime::now_utc();
     let mut w = Written {
         eligible: true,
@@ -562,6 +598,22 @@ async fn write_checks(
     };
     let mut checks = Vec::with_capacity(requirements.len());
     for q in requirements {
+        let revision = latest.get(&q.id).map_or(1, |c| c.revision + 1);
+        if !decided_by_operator(q, &uploaded) {
+            checks.push(requirement_check::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                application_id: Set(app.id),
+                requirement_id: Set(q.id),
+                revision: Set(revision),
+                outcome: Set(NOT_SUBMITTED.to_owned()),
+                reason_code: Set(None),
+                reason_text: Set(String::new()),
+                automatic: Set(true),
+                checked_by: Set(None),
+                checked_at: Set(now),
+            });
+            continue;
+        }
         let Some(d) = decisions.iter().find(|d| d.requirement_id == q.id) else {
             continue;
         };
@@ -615,7 +667,7 @@ async fn write_checks(
             id: Set(Uuid::now_v7()),
             application_id: Set(app.id),
             requirement_id: Set(q.id),
-            revision: Set(latest.get(&q.id).map_or(1, |c| c.revision + 1)),
+            revision: Set(revision),
             outcome: Set(verdict.as_str().to_owned()),
             reason_code: Set(reason_code),
             reason_text: Set(reason_text),
@@ -652,6 +704,7 @@ async fn mail_outcome(
     tx: &impl ConnectionTrait,
     from: &Mailbox,
     app: &application::Model,
+    r: &round::Model,
     w: &Written,
 ) -> Result<(), ServiceError> {
     let acc = match app.account_id {
@@ -676,6 +729,12 @@ async fn mail_outcome(
         registration_no: app.registration_no.clone().unwrap_or_default(),
         eligible: w.eligible,
         reasons,
+        // The status page's headline after this outcome, word for word.
+        headline: Some(
+            super::applications::timeline(tx, r, app.id, OffsetDateTime::now_utc())
+                .await?
+                .headline,
+        ),
     };
     enqueue(tx, &to, &app.full_name, locale, &template, from).await?;
     Ok(())
@@ -702,9 +761,10 @@ fn round_open(r: &round::Model) -> Result<(), ServiceError> {
     if OPEN_ROUND_STATES.contains(&r.state.as_str()) {
         Ok(())
     } else {
-        Err(ServiceError::Conflict(
-            "Verifikasi hanya dapat dilakukan saat tahap pendaftaran atau verifikasi.".into(),
-        ))
+        Err(ServiceError::Conflict(Msg::new(
+            "Verifikasi hanya dapat dilakukan saat tahap pendaftaran atau verifikasi.",
+            "Verification happens only while the round is in registration or verification.",
+        )))
     }
 }
 
@@ -734,13 +794,15 @@ pub async fn verify(
         .ok_or(ServiceError::NotFound)?;
     round_open(&r)?;
     if app.state != ApplicationState::Submitted {
-        return Err(ServiceError::Conflict(
-            "Hasil verifikasi sudah dikirim; perubahan memerlukan persetujuan admin kedua.".into(),
-        )
+        return Err(ServiceError::Conflict(Msg::new(
+            "Hasil verifikasi sudah dikirim; perubahan memerlukan persetujuan admin kedua.",
+            "The verification outcome was already sent; a change needs a second admin's approval.",
+        ))
         .into());
     }
     let requirements = requirements_of(&tx, r.id).await?;
-    check_decisions(&requirements, decisions, lang).map_err(VerifyError::Invalid)?;
+    let uploaded = uploaded_slots(&tx, app.id).await?;
+    check_decisions(&requirements, &uploaded, decisions, lang).map_err(VerifyError::Invalid)?;
     let w = write_checks(&tx, &app, &r, &requirements, decisions, staff.id).await?;
     let registration_no = app.registration_no.clone().unwrap_or_default();
     let mut event = NewEvent::new(
@@ -766,7 +828,7 @@ pub async fn verify(
         verified.seq,
     )
     .await?;
-    mail_outcome(&tx, from, &app, &w).await?;
+    mail_outcome(&tx, from, &app, &r, &w).await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, eligible = w.eligible, "application verified");
     Ok(w.eligible)
@@ -810,13 +872,15 @@ pub async fn request_change(
         .ok_or(ServiceError::NotFound)?;
     round_open(&r)?;
     if app.state == ApplicationState::Submitted {
-        return Err(ServiceError::Conflict(
-            "Aplikasi ini belum diverifikasi; verifikasi langsung saja.".into(),
-        )
+        return Err(ServiceError::Conflict(Msg::new(
+            "Aplikasi ini belum diverifikasi; verifikasi langsung saja.",
+            "This application is not verified yet; verify it directly.",
+        ))
         .into());
     }
     let requirements = requirements_of(&tx, r.id).await?;
-    check_decisions(&requirements, decisions, lang).map_err(VerifyError::Invalid)?;
+    let uploaded = uploaded_slots(&tx, app.id).await?;
+    check_decisions(&requirements, &uploaded, decisions, lang).map_err(VerifyError::Invalid)?;
     let id = Uuid::now_v7();
     let inserted = approval::ActiveModel {
         id: Set(id),
@@ -840,9 +904,10 @@ pub async fn request_change(
     match inserted {
         Ok(_) => {}
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(ServiceError::Conflict(
-                "Sudah ada permintaan perubahan yang menunggu persetujuan.".into(),
-            )
+            return Err(ServiceError::Conflict(Msg::new(
+                "Sudah ada permintaan perubahan yang menunggu persetujuan.",
+                "A change request already awaits approval.",
+            ))
             .into());
         }
         Err(e) => return Err(e.into()),
@@ -1094,7 +1159,7 @@ pub async fn decide(
             changed.seq,
         )
         .await?;
-        mail_outcome(&tx, from, &app, &w).await?;
+        mail_outcome(&tx, from, &app, &r, &w).await?;
     }
     tx.commit().await?;
     tracing::info!(approval.id = %a.id, approved = approve, "verification change decided");

@@ -278,7 +278,7 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
                             (a.round_name)
                             @if let Some(no) = &a.registration_no { " · " (no) }
                         }
-                        " — " (super::applications::state_label(ctx, a.state))
+                        " — " (a.headline.pick(ctx.lang))
                     }
                 }
             }

@@ -27,21 +27,69 @@ fn error(ctx: &PageCtx, errors: &FieldErrors, name: &str) -> Markup {
     }
 }
 
-/// The message above a refused form; `saved` says the valid fields were kept
-/// in the draft (true on the application form, where each save stores them).
+/// The summary above a refused form, each field a link to it; `saved` says
+/// the valid fields were kept in the draft (true on the application form,
+/// where each save stores them).
 fn form_alert(ctx: &PageCtx, errors: &FieldErrors, saved: bool) -> Markup {
-    html! {
-        @if let Some(e) = errors.get("") { div.alert role="alert" { (m(ctx, e)) } }
-        @else if !errors.is_empty() {
-            div.alert role="alert" {
-                (ctx.t(
-                    "Ada isian yang perlu diperbaiki; lihat pesan di bawah kolomnya.",
-                    "Some fields need correcting; see the message under each field."
-                ))
-                @if saved { " " (ctx.t("Isian lain sudah tersimpan.", "The other fields were saved.")) }
-            }
+    form_summary(ctx, errors, saved, |_| None)
+}
+
+fn form_summary(
+    ctx: &PageCtx,
+    errors: &FieldErrors,
+    saved: bool,
+    label: impl Fn(&str) -> Option<String>,
+) -> Markup {
+    let note = (saved && errors.keys().any(|k| !k.is_empty())).then(|| {
+        ctx.t(
+            "Isian lain sudah tersimpan.",
+            "The other fields were saved.",
+        )
+    });
+    super::error_summary::of_fields(ctx, errors, label, note)
+}
+
+/// The label of an application form field, for the error summary.
+fn form_field_label(ctx: &PageCtx, v: &ApplicationView, name: &str) -> Option<String> {
+    let (id, en) = match name {
+        "full_name" => ("Nama lengkap", "Full name"),
+        "nik" => ("NIK", "NIK"),
+        "birth_place" => ("Tempat lahir", "Place of birth"),
+        "birth_date" => ("Tanggal lahir", "Date of birth"),
+        "sex" => ("Jenis kelamin", "Sex"),
+        "address" => ("Alamat", "Address"),
+        "phone" => ("Nomor HP", "Mobile number"),
+        "email" => ("E-mail", "E-mail"),
+        "education" => ("Pendidikan terakhir", "Highest education"),
+        "occupation" => ("Pekerjaan", "Occupation"),
+        "family_card" => ("Nomor KK", "Family card number"),
+        "motivation" => ("Motivasi", "Motivation"),
+        "experience" => ("Pengalaman", "Experience"),
+        other => {
+            let req = other
+                .strip_prefix("decl_")
+                .and_then(|c| {
+                    v.declarations
+                        .iter()
+                        .find(|(q, _)| q.code == c)
+                        .map(|(q, _)| q)
+                })
+                .or_else(|| {
+                    other.strip_prefix("doc_").and_then(|c| {
+                        v.documents
+                            .iter()
+                            .find(|(q, _)| q.code == c)
+                            .map(|(q, _)| q)
+                    })
+                })?;
+            return Some(
+                ctx.t(&req.text_id, &req.text_en)
+                    .trim_end_matches('.')
+                    .to_owned(),
+            );
         }
-    }
+    };
+    Some(ctx.t(id, en).to_owned())
 }
 
 /// The state of an application in words.
@@ -221,9 +269,9 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
         p { a href=(format!("/pendaftaran/{}/pesan", a.id)) { (ctx.t("Kabar lewat SMS/WhatsApp (persetujuan warga)", "News by SMS/WhatsApp (the resident's consent)")) } }
         p.muted { (ctx.t("Cara kami memproses dan menyimpan data Anda:", "How we process and keep your data:")) " " a href="/pelindungan-data" { (ctx.t("Pelindungan Data Pribadi", "Personal Data Protection")) } }
         @if let Some(n) = &p.notice { div.notice role="status" { (m(ctx, n)) } }
-        (form_alert(ctx, &p.errors, true))
+        (form_summary(ctx, &p.errors, true, |name| form_field_label(ctx, v, name)))
         @for w in &p.warnings { div.alert.warning role="status" { (m(ctx, w)) } }
-        form method="post" enctype="multipart/form-data" action=(format!("/pendaftaran/{}/formulir", a.id)) {
+        form method="post" enctype="multipart/form-data" action=(super::error_summary::action(&format!("/pendaftaran/{}/formulir", a.id))) {
             input type="hidden" name="csrf" value=(p.csrf);
             fieldset {
                 legend { (ctx.t("Data diri", "Personal data")) }
@@ -268,7 +316,7 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
                     @let name = format!("decl_{}", req.code);
                     @let ticked = if p.values.0.contains_key("csrf") { p.values.checked(&name) } else { *accepted };
                     label.check {
-                        input type="checkbox" name=(name) value="1" checked[ticked];
+                        input id=(name) type="checkbox" name=(name) value="1" checked[ticked];
                         (ctx.t(&req.text_id, &req.text_en))
                     }
                     (error(ctx, &p.errors, &name))
@@ -325,6 +373,9 @@ pub struct ReceiptPage<'a> {
     /// The CSRF token of the "issue a new PIN" form, when the reader is an
     /// operator (or admin) who may issue one.
     pub reissue_csrf: Option<String>,
+    /// The site's configured address (`https://…`, no trailing slash): a
+    /// printed receipt names the full address of the status check.
+    pub base_url: &'a str,
 }
 
 /// `GET /pendaftaran/{id}/tanda-terima`, and the answer to an assisted submission.
@@ -338,6 +389,10 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
         .chars()
         .take(SHORT_HASH_LEN)
         .collect();
+    let check_url = format!("{}/cek-status", r.base_url.trim_end_matches('/'));
+    // A desk registrant without an address gets no e-mail: the receipt
+    // must not send them looking for one.
+    let mailed = !a.email.trim().is_empty() || a.account_id.is_some();
     let body = html! {
         section.receipt {
             h1 { (ctx.t("Tanda terima pendaftaran", "Application receipt")) }
@@ -352,10 +407,15 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
                 dd { (a.submitted_at.map(format_wita).unwrap_or_default()) }
                 dt { (ctx.t("Kode bukti pengiriman", "Submission code")) } dd { code { (short) } }
             }
-            p.muted { (ctx.t(
-                "Kode bukti pengiriman adalah sidik digital data yang Anda kirim (juga tercantum di e-mail tanda terima); dengan kode ini Anda dapat memastikan data pendaftaran Anda tidak berubah.",
-                "The submission code is a digital fingerprint of the data you sent (also in the receipt e-mail); with it you can check that your application data has not changed."
-            )) }
+            p.muted {
+                @if mailed { (ctx.t(
+                    "Kode bukti pengiriman adalah sidik digital data yang Anda kirim (juga tercantum di e-mail tanda terima); dengan kode ini Anda dapat memastikan data pendaftaran Anda tidak berubah.",
+                    "The submission code is a digital fingerprint of the data you sent (also in the receipt e-mail); with it you can check that your application data has not changed."
+                )) } @else { (ctx.t(
+                    "Kode bukti pengiriman adalah sidik digital data yang Anda kirim; dengan kode ini Anda dapat memastikan data pendaftaran Anda tidak berubah. Simpan tanda terima ini.",
+                    "The submission code is a digital fingerprint of the data you sent; with it you can check that your application data has not changed. Keep this receipt."
+                )) }
+            }
             div.qr { (super::qr::svg(&no)) }
             @if let Some(pin) = &r.pin {
                 div.pin {
@@ -364,7 +424,7 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
                     }
                     p { (ctx.t("PIN status (simpan, hanya ditampilkan sekali)", "Status PIN (keep it; shown only once)")) }
                     p.regno { strong { (pin.pin) } }
-                    p { (ctx.t("Cek status di /cek-status dengan nomor pendaftaran dan PIN ini.", "Check the status at /cek-status with this registration number and PIN.")) }
+                    p { (ctx.t("Cek status di", "Check the status at")) " " strong.url { (check_url) } " " (ctx.t("dengan nomor pendaftaran dan PIN ini.", "with this registration number and PIN.")) }
                 }
             }
             h2 { (ctx.t("Selanjutnya", "What happens next")) }
@@ -373,6 +433,13 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
                 li { (ctx.t("Jika memenuhi syarat, Anda diundang mengikuti uji kelayakan dan kepatutan.", "If eligible, you are invited to the fit-and-proper test.")) }
                 li { (ctx.t("Hasil dan peringkat diumumkan; ada masa sanggah sebelum hasil akhir.", "Results and ranks are published; there is an objection window before the final result.")) }
             }
+            p.muted { (ctx.t("Alamat cek status", "Status check address")) ": " (check_url) }
+            // Pages carry no script (the browser test counts them), so
+            // printing is the browser's own menu, said in words.
+            p.noprint.print-hint { strong { (ctx.t("Cetak tanda terima", "Print the receipt")) } ": " (ctx.t(
+                "pakai menu Cetak/Bagikan di peramban (di komputer: Ctrl+P).",
+                "use the browser's Print/Share menu (on a computer: Ctrl+P)."
+            )) }
             p.noprint {
                 a href=(format!("/pendaftaran/{}", a.id)) { (ctx.t("Lihat status pendaftaran", "See the application status")) }
             }

@@ -53,3 +53,5 @@ pub mod public_downloads;
 pub mod atom;
 pub mod info;
 pub mod info_admin;
+// the error summary at the top of long forms
+pub mod error_summary;

@@ -72,13 +72,14 @@ fn textarea(ctx: &PageCtx, f: &FormView, name: &str, label: &str, rows: u32) -> 
     }
 }
 
+/// The error summary at the top of a refused round form, each field a link.
 fn form_alert(ctx: &PageCtx, f: &FormView) -> Markup {
-    html! {
-        @if let Some(m) = f.errors.get("") { div.alert role="alert" { (msg(ctx, m)) } }
-        @else if !f.errors.is_empty() {
-            div.alert role="alert" { (ctx.t("Periksa isian yang ditandai di bawah; belum ada yang disimpan.", "Check the fields marked below; nothing was saved.")) }
-        }
-    }
+    let note = f
+        .errors
+        .keys()
+        .any(|k| !k.is_empty())
+        .then(|| ctx.t("Belum ada yang disimpan.", "Nothing was saved."));
+    super::error_summary::of_fields(ctx, &f.errors, |_| None, note)
 }
 
 fn csrf(f: &FormView) -> Markup {
@@ -272,7 +273,7 @@ pub fn admin_round(
         h2 { (ctx.t("Pengaturan dan jadwal", "Settings and schedule")) }
         @if editable {
             (form_alert(ctx, f))
-            form method="post" action=(action) novalidate {
+            form method="post" action=(super::error_summary::action(&action)) novalidate {
                 (csrf(f))
                 (settings_fields(ctx, f))
                 button type="submit" { (ctx.t("Simpan", "Save")) }

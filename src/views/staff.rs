@@ -161,6 +161,50 @@ fn prefill(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm, req_id: &str, fiel
     }
 }
 
+/// A document under its requirement: named by the requirement it answers,
+/// the uploaded file's own name only beside it.
+fn document_link(
+    ctx: &PageCtx,
+    v: &ApplicationView,
+    d: &crate::services::verification::DocumentView,
+    requirement: Option<&str>,
+) -> Markup {
+    html! {
+        a href=(format!("/petugas/verifikasi/{}/dokumen/{}", v.id, d.id)) target="_blank" rel="noopener" {
+            (ctx.t("Buka dokumen", "Open the document"))
+            @if let Some(r) = requirement { ": " (r) }
+        }
+        " " span.muted { "(" (ctx.t("berkas", "file")) " " bdi { (d.original_name) } ", " (d.content_type) ", " ((d.size_bytes + 1023) / 1024) " KB)" }
+    }
+}
+
+/// The summary of a refused check: each requirement with its message,
+/// linked to its fieldset.
+fn check_summary(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup {
+    let entries: Vec<super::error_summary::Entry> = f
+        .errors
+        .iter()
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, e)| {
+            let req = v.requirements.iter().find(|r| r.id.to_string() == *k);
+            super::error_summary::Entry {
+                target: match req {
+                    Some(r) => format!("req-{}", r.id),
+                    None => "change_reason".to_owned(),
+                },
+                label: Some(match req {
+                    Some(r) => ctx.t(&r.text_id, &r.text_en).to_owned(),
+                    None => ctx
+                        .t("Alasan perubahan", "Reason for the change")
+                        .to_owned(),
+                }),
+                message: e.clone(),
+            }
+        })
+        .collect();
+    super::error_summary::summary(ctx, &entries, f.errors.get("").map(String::as_str), None)
+}
+
 /// `GET /petugas/verifikasi/{id}` and a refused check or change request.
 pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup {
     let title = format!(
@@ -203,12 +247,13 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
                 } }
             }
         }
-        h2 { (ctx.t("Dokumen", "Documents")) }
-        @if v.documents.is_empty() { p { (ctx.t("Tidak ada dokumen.", "No documents.")) } }
-        ul {
-            @for d in &v.documents {
-                li { a href=(format!("/petugas/verifikasi/{}/dokumen/{}", v.id, d.id)) target="_blank" rel="noopener" { bdi { (d.original_name) } } " (" (d.content_type) ")" }
-            }
+        (check_summary(ctx, v, f))
+        // Each document is shown under the requirement it was uploaded for;
+        // only what answers no requirement is listed apart.
+        @let loose: Vec<_> = v.documents.iter().filter(|d| d.requirement_id.is_none()).collect();
+        @if !loose.is_empty() {
+            h2 { (ctx.t("Lampiran lain", "Other attachments")) }
+            ul { @for d in loose { li { (document_link(ctx, v, d, None)) } } }
         }
         @if let Some(p) = &v.pending_change {
             div.notice role="status" {
@@ -220,14 +265,27 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
         @if !v.round_open() {
             p { (ctx.t("Verifikasi hanya dapat dilakukan saat tahap pendaftaran atau verifikasi.", "Verification happens only while the round is in registration or verification.")) }
         }
-        form method="post" action=(action) {
+        form method="post" action=(super::error_summary::action(&action)) {
             input type="hidden" name="csrf" value=(f.csrf);
             @for r in &v.requirements {
                 @let id = r.id.to_string();
                 @let outcome = prefill(ctx, v, f, &id, "outcome");
                 @let reason = prefill(ctx, v, f, &id, "reason");
-                fieldset {
-                    legend { (ctx.t(&r.text_id, &r.text_en)) }
+                @let requirement = ctx.t(&r.text_id, &r.text_en);
+                fieldset id=(format!("req-{id}")) {
+                    legend { (requirement) }
+                    @for d in v.documents.iter().filter(|d| d.requirement_id == Some(r.id)) {
+                        p { (document_link(ctx, v, d, Some(requirement))) }
+                    }
+                    @if r.not_submitted {
+                        p { strong { (ctx.t("Tidak diserahkan", "Not submitted")) } " — " (ctx.t(
+                            "dokumen ini tidak wajib dan tidak diunggah; tercatat \"tidak diserahkan\", tanpa MS atau TMS.",
+                            "this document is optional and was not uploaded; it is recorded as \"not submitted\", neither MS nor TMS."
+                        )) }
+                    } @else {
+                    @if r.kind == "document" && !v.documents.iter().any(|d| d.requirement_id == Some(r.id)) {
+                        p.field-error { (ctx.t("Dokumen wajib ini tidak diunggah.", "This required document was not uploaded.")) }
+                    }
                     @if let Some(a) = &r.automatic {
                         p.muted { (ctx.t("Pemeriksaan otomatis: ", "Automatic check: ")) strong { (outcome_label(ctx, a.verdict.as_str())) } " — " (a.message(ctx.lang)) }
                     }
@@ -258,6 +316,7 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
                     label for=(format!("text_{id}")) { (ctx.t("Keterangan (wajib untuk TMS)", "Explanation (required for TMS)")) }
                     textarea id=(format!("text_{id}")) name=(format!("text_{id}")) { (prefill(ctx, v, f, &id, "text")) }
                     @if let Some(e) = f.errors.get(&id) { p.field-error role="alert" { (e) } }
+                    }
                 }
             }
             @if can_verify {

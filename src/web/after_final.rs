@@ -47,9 +47,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A refusal a person can act on, shown on the page; anything else is an error.
-fn refusal(e: ServiceError) -> AppResult<String> {
+fn refusal(e: ServiceError, ctx: &PageCtx) -> AppResult<String> {
     match e {
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(m),
+        ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(m.pick(ctx.lang).to_owned()),
         other => Err(other.into()),
     }
 }
@@ -122,7 +122,7 @@ pub async fn propose(
     .await
     {
         Ok(_) => Ok(back(id)),
-        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e, &ctx)?)).await,
     }
 }
 
@@ -158,7 +158,7 @@ pub async fn decide(
     .await
     {
         Ok(_) => Ok(back(id)),
-        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e, &ctx)?)).await,
     }
 }
 
@@ -191,7 +191,7 @@ pub async fn roles(
     }
     match group::set_roles(&app.db, user.actor(), id, formation, &chosen).await {
         Ok(()) => Ok(back(id)),
-        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e, &ctx)?)).await,
     }
 }
 

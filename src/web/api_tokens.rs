@@ -36,9 +36,9 @@ pub async fn create(
         }
         Err(ServiceError::Invalid(msg)) => {
             // The service's message is "Indonesian / English".
-            let shown = match msg.split_once(" / ") {
+            let shown = match msg.id.split_once(" / ") {
                 Some((id, en)) => ctx.t(id, en).to_owned(),
-                None => msg,
+                None => msg.pick(ctx.lang).to_owned(),
             };
             view.tokens.error = Some(shown);
             view.tokens.label = label.to_owned();

@@ -222,17 +222,41 @@ pub async fn start(
     may_apply(&user)?;
     let r = open_round(&app, &slug).await?;
     let rt: i32 = input.rt.trim().parse().unwrap_or(0);
-    let res = svc::start_draft(
-        &app.db,
-        acting(&user),
-        &StartDraft {
-            round_id: r.id,
-            kelurahan_code: input.kelurahan.clone(),
-            rt,
-            idempotency_key: input.idempotency_key.clone(),
-        },
-    )
-    .await;
+    // The lists start on "choose…": a list left unchosen is said so, not
+    // taken as RT 001 or as an unknown area.
+    let mut unchosen = FieldErrors::new();
+    if input.kelurahan.trim().is_empty() {
+        unchosen.insert(
+            "kelurahan".into(),
+            Msg::new(
+                "Pilih kelurahan Anda dari daftar.",
+                "Choose your kelurahan from the list.",
+            ),
+        );
+    } else if rt <= 0 {
+        unchosen.insert(
+            "rt".into(),
+            Msg::new(
+                "Pilih RT Anda dari daftar.",
+                "Choose your RT from the list.",
+            ),
+        );
+    }
+    let res = if unchosen.is_empty() {
+        svc::start_draft(
+            &app.db,
+            acting(&user),
+            &StartDraft {
+                round_id: r.id,
+                kelurahan_code: input.kelurahan.clone(),
+                rt,
+                idempotency_key: input.idempotency_key.clone(),
+            },
+        )
+        .await
+    } else {
+        Err(ApplicationError::Invalid(unchosen))
+    };
     match res {
         Ok(id) => Ok(Redirect::to(&format!("/pendaftaran/{id}/formulir")).into_response()),
         Err(ApplicationError::Invalid(errors)) => {
@@ -549,6 +573,7 @@ async fn pin_receipt(
                 replaces_old,
             }),
             reissue_csrf: None,
+            base_url: &app.config.base_url,
         },
     );
     Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
@@ -579,6 +604,7 @@ pub async fn receipt(
             view: &view,
             pin: None,
             reissue_csrf,
+            base_url: &app.config.base_url,
         },
     );
     Ok((csrf.0, page).into_response())
@@ -969,13 +995,10 @@ pub async fn check_object(
     .await;
     let (status, objection_error) = match filed {
         Ok(_) => (StatusCode::OK, None),
-        Err(crate::services::ServiceError::Invalid(m)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(Msg::new(m.clone(), m)),
-        ),
-        Err(crate::services::ServiceError::Conflict(m)) => {
-            (StatusCode::CONFLICT, Some(Msg::new(m.clone(), m)))
+        Err(crate::services::ServiceError::Invalid(m)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(m))
         }
+        Err(crate::services::ServiceError::Conflict(m)) => (StatusCode::CONFLICT, Some(m)),
         Err(e) => return Err(e.into()),
     };
     // Read again so the page shows the objection just filed.

@@ -56,7 +56,7 @@ pub async fn request(
         Ok(_) => Ok(Redirect::to("/akun?pesan=hapus-diajukan#hapus-data").into_response()),
         Err(ServiceError::Conflict(m) | ServiceError::Invalid(m)) => {
             let mut view = super::account::account_view(&app, &ctx, &csrf, &user).await?;
-            view.alert = Some(m);
+            view.alert = Some(m.pick(ctx.lang).to_owned());
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 csrf.0,
@@ -116,7 +116,7 @@ pub async fn decide(
     .await
     {
         Ok(_) => Ok(Redirect::to("/admin/penghapusan-data").into_response()),
-        Err(ServiceError::Conflict(m)) => Ok((StatusCode::CONFLICT, m).into_response()),
+        // A conflict (already decided) is the 409 page with its reason.
         Err(e) => Err(e.into()),
     }
 }

@@ -127,7 +127,7 @@ pub async fn upload(
             },
             Err(ImportError::Service(ServiceError::Invalid(m) | ServiceError::Conflict(m))) => {
                 Outcome {
-                    error: Some(m),
+                    error: Some(m.pick(ctx.lang).to_owned()),
                     chosen,
                     pasted,
                     ..Outcome::default()

@@ -97,7 +97,10 @@ pub async fn admin_add(
     let id = super::path_id(&id)?;
     match svc::name_witness(&app.db, user.actor(), id, &input.email, &input.label).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/saksi")).into_response()),
-        Err(ServiceError::Invalid(m)) => admin_render(&app, &ctx, &csrf, id, Some(m), input).await,
+        Err(ServiceError::Invalid(m)) => {
+            let m = m.pick(ctx.lang).to_owned();
+            admin_render(&app, &ctx, &csrf, id, Some(m), input).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -117,6 +120,7 @@ pub async fn admin_remove(
     match svc::remove_witness(&app.db, user.actor(), id, super::path_id(&witness)?).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/saksi")).into_response()),
         Err(ServiceError::Invalid(m)) => {
+            let m = m.pick(ctx.lang).to_owned();
             admin_render(&app, &ctx, &csrf, id, Some(m), LotteryInput::default()).await
         }
         Err(e) => Err(e.into()),
@@ -198,6 +202,7 @@ pub async fn commit(
     match svc::commit(&app.db, user.id, user.role, id, &input.commit_hash).await {
         Ok(()) => Ok(Redirect::to(&format!("/saksi/{id}")).into_response()),
         Err(ServiceError::Invalid(m)) => {
+            let m = m.pick(ctx.lang).to_owned();
             witness_render(&app, &ctx, &user, &csrf, id, Some(m), input.commit_hash).await
         }
         Err(e) => Err(e.into()),
@@ -218,6 +223,7 @@ pub async fn reveal(
     match svc::reveal(&app.db, user.id, user.role, id, &input.secret).await {
         Ok(_) => Ok(Redirect::to(&format!("/saksi/{id}")).into_response()),
         Err(ServiceError::Invalid(m)) => {
+            let m = m.pick(ctx.lang).to_owned();
             witness_render(&app, &ctx, &user, &csrf, id, Some(m), input.secret).await
         }
         Err(e) => Err(e.into()),

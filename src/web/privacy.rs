@@ -190,7 +190,7 @@ pub async fn breach_notified(
     match breaches::mark_notified(&app.db, user.actor(), id, to, app.clock.now()).await {
         Ok(()) => Ok(axum::response::Redirect::to("/admin/kebocoran-data").into_response()),
         Err(crate::services::ServiceError::Conflict(m)) => {
-            Ok((StatusCode::CONFLICT, m).into_response())
+            Ok((StatusCode::CONFLICT, m.id).into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -100,6 +100,7 @@ pub async fn recuse(
         // After publication a second admin decides: the request is listed there.
         Ok(svc::Recusal::Requested(_)) => Ok(Redirect::to("/admin/persetujuan").into_response()),
         Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
+            let m = m.pick(ctx.lang).to_owned();
             render(
                 &app,
                 &ctx,

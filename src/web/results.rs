@@ -51,9 +51,9 @@ fn shown_with(error: Option<&String>) -> StatusCode {
 }
 
 /// A refusal a person can act on, shown on the page; anything else is an error.
-fn refusal(e: ServiceError) -> AppResult<String> {
+fn refusal(e: ServiceError, lang: crate::domain::lang::Lang) -> AppResult<String> {
     match e {
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(m),
+        ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(m.pick(lang).to_owned()),
         other => Err(other.into()),
     }
 }
@@ -340,7 +340,7 @@ pub async fn applicant_file(
             .into_response());
     }
     let outcome = match too_large {
-        Some(_) => Err(ServiceError::Invalid(format!(
+        Some(_) => Err(ServiceError::invalid(format!(
             "Lampiran terlalu besar; maksimal {}.",
             crate::storage::size_label(app.config.max_upload_bytes)
         ))),
@@ -376,7 +376,7 @@ pub async fn applicant_file(
             Ok(Redirect::to(&format!("/pendaftaran/{id}/sanggahan?terkirim=1")).into_response())
         }
         Err(e) => {
-            let message = refusal(e)?;
+            let message = refusal(e, ctx.lang)?;
             let mut view = applicant_view(&app, &user, &csrf, id).await?;
             view.grounds = grounds;
             view.contested = contested;
@@ -445,7 +445,9 @@ pub async fn finalize_request(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/hasil")).into_response()),
-        Err(e) => admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+        Err(e) => {
+            admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await
+        }
     }
 }
 
@@ -479,7 +481,9 @@ pub async fn finalize_decide(
     .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/hasil")).into_response()),
-        Err(e) => admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+        Err(e) => {
+            admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await
+        }
     }
 }
 
@@ -566,7 +570,7 @@ pub async fn assign(
                 &user,
                 csrf,
                 o.objection.round_id,
-                Some(refusal(e)?),
+                Some(refusal(e, ctx.lang)?),
             )
             .await
         }
@@ -615,7 +619,7 @@ pub async fn decide(
                 &user,
                 csrf,
                 o.objection.round_id,
-                Some(refusal(e)?),
+                Some(refusal(e, ctx.lang)?),
             )
             .await
         }
@@ -725,6 +729,6 @@ pub async fn propose(
     };
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/sanggahan/{id}")).into_response()),
-        Err(e) => detail_page(&app, &ctx, &user, csrf, id, Some(refusal(e)?)).await,
+        Err(e) => detail_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await,
     }
 }

@@ -160,6 +160,7 @@ pub async fn save_draft(
     match svc::save_draft(&app.db, user.id, id, &values, &comments).await {
         Ok(()) => Ok(Redirect::to(&format!("/penilai/{id}?draf=1")).into_response()),
         Err(ServiceError::Invalid(msg)) => {
+            let msg = msg.pick(ctx.lang).to_owned();
             render(
                 &app,
                 &ctx,
@@ -233,6 +234,7 @@ pub async fn declare(
     match svc::declare(&app.db, user.id, id, kind, &input.text).await {
         Ok(_) => Ok(Redirect::to(&format!("/penilai/{id}")).into_response()),
         Err(ServiceError::Invalid(msg)) => {
+            let msg = msg.pick(ctx.lang).to_owned();
             render(
                 &app,
                 &ctx,
@@ -312,6 +314,7 @@ pub async fn submit(
     match svc::submit_with_comments(&app.db, user.id, id, &values, &comments, amendment).await {
         Ok(_) => Ok(Redirect::to(&format!("/penilai/{id}")).into_response()),
         Err(ServiceError::Invalid(msg)) => {
+            let msg = msg.pick(ctx.lang).to_owned();
             render(
                 &app,
                 &ctx,

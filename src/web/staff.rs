@@ -414,7 +414,7 @@ pub async fn invite(
                 name: inv.name,
                 role: field(&pairs, "role").to_owned(),
                 scopes: inv.kelurahan,
-                error: Some(m),
+                error: Some(m.pick(ctx.lang).to_owned()),
                 ..Default::default()
             };
             let p = staff_page(&app, &user, p).await?;
@@ -641,7 +641,7 @@ pub async fn conflict_submit(
         Ok(()) => Ok(Redirect::to("/akun/konflik?pesan=tersimpan").into_response()),
         Err(ServiceError::Invalid(m)) => {
             let mut f = conflict_form(&app, &user, &csrf).await?;
-            f.error = Some(m);
+            f.error = Some(m.pick(ctx.lang).to_owned());
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 csrf.0,

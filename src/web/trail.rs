@@ -45,7 +45,7 @@ pub async fn trail(
         Err(ServiceError::Invalid(message)) => {
             return Ok((
                 StatusCode::BAD_REQUEST,
-                v::trail_page(&ctx, &q, Err(&message)),
+                v::trail_page(&ctx, &q, Err(message.pick(ctx.lang))),
             )
                 .into_response());
         }

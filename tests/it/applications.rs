@@ -1184,7 +1184,11 @@ async fn nul_never_reaches_the_database(mut app: TestApp) {
         .expect("load")
         .expect("application");
     assert_eq!(a.birth_place, "Samarinda");
-    assert_eq!((a.full_name.as_str(), a.motivation.as_str()), ("", ""));
+    // The name is the one the draft started with (from the account).
+    assert_eq!(
+        (a.full_name.as_str(), a.motivation.as_str()),
+        ("Siti Aminah", "")
+    );
 
     // In the help desk's kelurahan.
     app.switch_browser(Default::default());

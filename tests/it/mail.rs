@@ -440,6 +440,7 @@ async fn without_smtp_each_mail_becomes_a_parseable_eml_file_in_send_order(t: Te
             status: ResultStatus::Selected,
             rank: Some(1),
             link: "https://pokmas.example.id/hasil/2023-SMD-0042".into(),
+            headline: None,
         },
     )
     .await;

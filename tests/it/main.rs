@@ -78,3 +78,5 @@ mod privacy_rights;
 mod after_final;
 // resb: admin, panelist and public-page small fixes
 mod staff_small_fixes;
+// resa: verification slots, error summaries, form fixes, mails, English refusals
+mod slots_and_forms;

@@ -18,28 +18,28 @@ use uuid::Uuid;
 
 use crate::support::{Browser, PASSWORD, TestApp, TestResponse, hidden_value, login_redirect};
 
-const KARANG_MUMUS: &str = "64.72.09.1001";
+pub(crate) const KARANG_MUMUS: &str = "64.72.09.1001";
 const PELABUHAN: &str = "64.72.09.1002";
 const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
 /// A round in verification, with a document, an age and a domicile
 /// requirement, one formation per kelurahan and three submitted applications:
 /// two in Karang Mumus (one with a document), one in Pelabuhan.
-struct Fixture {
-    round_id: Uuid,
+pub(crate) struct Fixture {
+    pub(crate) round_id: Uuid,
     /// Karang Mumus, RT 3, with an e-mail address and a KTP document.
-    siti: Uuid,
-    siti_doc: Uuid,
+    pub(crate) siti: Uuid,
+    pub(crate) siti_doc: Uuid,
     /// Karang Mumus, RT 4, with an e-mail address.
-    budi: Uuid,
+    pub(crate) budi: Uuid,
     /// Pelabuhan, assisted, without e-mail.
-    rahmat: Uuid,
-    ktp: Uuid,
-    age: Uuid,
-    domicile: Uuid,
+    pub(crate) rahmat: Uuid,
+    pub(crate) ktp: Uuid,
+    pub(crate) age: Uuid,
+    pub(crate) domicile: Uuid,
 }
 
-async fn fixture(app: &TestApp, admin: Uuid) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp, admin: Uuid) -> Fixture {
     let db = &app.db.db;
     for k in [KARANG_MUMUS, PELABUHAN] {
         pokmas::services::rounds::create_rts(db, Actor::System, k, Some(10))
@@ -269,7 +269,7 @@ async fn submitted(
 }
 
 /// Signs `email` in within a fresh browser and hands back the one before.
-async fn as_user(app: &mut TestApp, email: &str) -> Browser {
+pub(crate) async fn as_user(app: &mut TestApp, email: &str) -> Browser {
     let before = app.switch_browser(Browser::default());
     let res = app.login(email, PASSWORD).await;
     assert_eq!(
@@ -281,7 +281,7 @@ async fn as_user(app: &mut TestApp, email: &str) -> Browser {
     before
 }
 
-async fn post_on(
+pub(crate) async fn post_on(
     app: &mut TestApp,
     form_page: &str,
     action: &str,

@@ -62,16 +62,8 @@ pub async fn set_roles(
         by_no.insert(no, *role);
     }
     check_roles(&selected, &by_no).map_err(|problems| {
-        ServiceError::Invalid(
-            problems
-                .iter()
-                .map(|p| {
-                    let (id, en) = p.message();
-                    format!("{id} / {en}")
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
+        let (id, en): (Vec<_>, Vec<_>) = problems.iter().map(|p| p.message()).unzip();
+        ServiceError::Invalid(crate::domain::msg::Msg::new(id.join(" "), en.join(" ")))
     })?;
     let holder = |list: &BTreeMap<String, GroupRole>, office: GroupRole| {
         list.iter()

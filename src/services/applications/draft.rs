@@ -15,7 +15,9 @@ use super::{
 };
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
-use crate::db::entities::{application, application_declaration, document, requirement, round};
+use crate::db::entities::{
+    account, application, application_declaration, document, requirement, round,
+};
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
 use crate::domain::text::plain_text;
@@ -102,6 +104,16 @@ pub async fn start_draft(
         }
     }
     let formation_id = formation_of(&tx, r.id, &s.kelurahan_code, s.rt).await?;
+    // An applicant's own draft starts with the name and address of their
+    // account, so they need not type them again (both stay editable).
+    let (name, email) = match assisted {
+        true => (String::new(), String::new()),
+        false => account::Entity::find_by_id(who)
+            .one(&tx)
+            .await?
+            .map(|acc| (acc.name, acc.email))
+            .unwrap_or_default(),
+    };
     let id = Uuid::now_v7();
     let now = OffsetDateTime::now_utc();
     application::ActiveModel {
@@ -112,7 +124,7 @@ pub async fn start_draft(
         registration_no: Set(None),
         state: Set(state::DRAFT),
         assisted_by: Set(assisted.then_some(who)),
-        full_name: Set(String::new()),
+        full_name: Set(name),
         nik_ciphertext: Set(None),
         nik_hash: Set(None),
         nik_masked: Set(None),
@@ -123,7 +135,7 @@ pub async fn start_draft(
         kelurahan_code: Set(Some(s.kelurahan_code.clone())),
         rt_number: Set(Some(s.rt)),
         phone: Set(String::new()),
-        email: Set(String::new()),
+        email: Set(email),
         education: Set(String::new()),
         occupation: Set(String::new()),
         family_card_hash: Set(None),

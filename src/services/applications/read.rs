@@ -252,7 +252,7 @@ pub struct PublicStatus {
 pub struct CheckLine {
     /// The requirement's text in Indonesian and English.
     pub requirement: Msg,
-    /// The stored outcome, `ms` or `tms`.
+    /// The stored outcome, `ms`, `tms` or `not_submitted`.
     pub outcome: String,
     /// The reason code ([`svc::verification::REASONS`], or an automatic
     /// check's finer code).
@@ -268,10 +268,8 @@ impl CheckLine {
     /// The outcome in words.
     #[must_use]
     pub fn outcome_label(&self) -> Msg {
-        Verdict::parse(&self.outcome).map_or_else(
-            || Msg::new(self.outcome.clone(), self.outcome.clone()),
-            Verdict::label,
-        )
+        crate::domain::eligibility::outcome_label(&self.outcome)
+            .unwrap_or_else(|| Msg::new(self.outcome.clone(), self.outcome.clone()))
     }
 
     /// The listed reason of a TMS in words. An MS may carry an automatic
@@ -312,8 +310,8 @@ pub struct Timeline {
 ///
 /// # Errors
 /// Storage failures.
-pub async fn timeline(
-    db: &DatabaseConnection,
+pub async fn timeline<C: ConnectionTrait>(
+    db: &C,
     r: &round::Model,
     id: Uuid,
     now: OffsetDateTime,
@@ -578,6 +576,8 @@ pub struct OwnApplication {
     pub round_name: String,
     pub registration_no: Option<String>,
     pub state: ApplicationState,
+    /// The status headline's title, as the status page shows it.
+    pub headline: Msg,
 }
 
 /// The account's own applications, newest first.
@@ -588,20 +588,33 @@ pub async fn own(
     db: &impl ConnectionTrait,
     account_id: Uuid,
 ) -> Result<Vec<OwnApplication>, DbErr> {
-    Ok(application::Entity::find()
+    let rows = application::Entity::find()
         .filter(application::Column::AccountId.eq(account_id))
         .find_also_related(round::Entity)
         .order_by_desc(application::Column::CreatedAt)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|(a, r)| OwnApplication {
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (a, r) in rows {
+        // The same headline as the status page (a person has one or two).
+        let headline = match &r {
+            Some(r) => {
+                timeline(db, r, a.id, OffsetDateTime::now_utc())
+                    .await?
+                    .headline
+                    .title
+            }
+            None => a.state.label(),
+        };
+        out.push(OwnApplication {
             id: a.id,
             round_name: r.map(|r| r.name).unwrap_or_default(),
             registration_no: a.registration_no,
             state: a.state,
-        })
-        .collect())
+            headline,
+        });
+    }
+    Ok(out)
 }
 
 impl PublicStatus {

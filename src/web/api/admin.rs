@@ -26,7 +26,6 @@ use uuid::Uuid;
 
 use super::ApiError;
 use crate::app::AppState;
-use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::domain::round::{Milestone, Msg, RoundState};
 use crate::error::AppError;
@@ -110,7 +109,7 @@ pub enum AdminError {
     /// 422: input breaks a rule (message per field).
     Invalid(FieldErrors),
     /// 409: the action is not possible in the current state (reason given).
-    Conflict(String),
+    Conflict(Msg),
     /// 400/415/422 from reading the body.
     Body(StatusCode, &'static str, String),
 }
@@ -125,12 +124,11 @@ impl<E: Into<AppError>> From<E> for AdminError {
 /// a whole (the round is frozen, a transition out of order) is 409.
 fn round_err(e: RoundError) -> AdminError {
     match e {
-        RoundError::Invalid(errs) if errs.keys().all(String::is_empty) => AdminError::Conflict(
-            errs.values()
-                .map(|m| m.id.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        RoundError::Invalid(errs) if errs.keys().all(String::is_empty) => {
+            let join =
+                |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
+            AdminError::Conflict(Msg::new(join(|m| &m.id), join(|m| &m.en)))
+        }
         RoundError::Invalid(errs) => AdminError::Invalid(errs),
         other => AdminError::App(other.into()),
     }
@@ -143,17 +141,22 @@ impl IntoResponse for AdminError {
             AdminError::Invalid(errs) => {
                 let message = errs
                     .values()
-                    .map(|m| m.id.clone())
+                    .map(super::lang::pick)
                     .collect::<Vec<_>>()
                     .join(" ");
                 let fields = errs
                     .into_iter()
                     .filter(|(k, _)| !k.is_empty())
-                    .map(|(k, m)| (k, m.id))
+                    .map(|(k, m)| (k, super::lang::pick(&m)))
                     .collect();
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid", message, fields)
             }
-            AdminError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, BTreeMap::new()),
+            AdminError::Conflict(m) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                super::lang::pick(&m),
+                BTreeMap::new(),
+            ),
             AdminError::Body(s, e, m) => (s, e, m, BTreeMap::new()),
         };
         (
@@ -743,7 +746,7 @@ pub(super) fn service_err(e: ServiceError) -> AdminError {
     match e {
         ServiceError::Invalid(m) => {
             let mut errs = FieldErrors::new();
-            errs.insert(String::new(), Msg::new(m.clone(), m));
+            errs.insert(String::new(), m);
             AdminError::Invalid(errs)
         }
         ServiceError::Conflict(m) => AdminError::Conflict(m),
@@ -1076,7 +1079,7 @@ pub async fn verification_record(
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
     let from = mailbox(&app)?;
-    let eligible = verification::verify(&app.db, &from, &staff, id, &list, Lang::default())
+    let eligible = verification::verify(&app.db, &from, &staff, id, &list, super::lang::current())
         .await
         .map_err(verify_err)?;
     Ok(Json(VerifiedBody { eligible }))
@@ -1110,10 +1113,16 @@ pub async fn change_request(
     let staff = staff_of(&user.0)?;
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
-    let approval_id =
-        verification::request_change(&app.db, &staff, id, &list, &body.reason, Lang::default())
-            .await
-            .map_err(verify_err)?;
+    let approval_id = verification::request_change(
+        &app.db,
+        &staff,
+        id,
+        &list,
+        &body.reason,
+        super::lang::current(),
+    )
+    .await
+    .map_err(verify_err)?;
     Ok((StatusCode::CREATED, Json(ApprovalCreated { approval_id })))
 }
 
@@ -1297,7 +1306,7 @@ pub async fn staff_invite(
         base_url: app.config.base_url.trim_end_matches('/'),
         from: &from,
     };
-    let id = staff::invite(&app.db, mail, user.0.actor(), inv, Lang::default())
+    let id = staff::invite(&app.db, mail, user.0.actor(), inv, super::lang::current())
         .await
         .map_err(service_err)?;
     Ok((StatusCode::CREATED, Json(CreatedId { id })))
@@ -1331,7 +1340,7 @@ pub async fn staff_scopes(
         user.0.actor(),
         parse_id(&id)?,
         &kelurahan,
-        Lang::default(),
+        super::lang::current(),
     )
     .await
     .map_err(service_err)?;

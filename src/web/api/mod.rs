@@ -22,6 +22,8 @@ pub mod privacy;
 // applying and scoring through the API (same services as the forms)
 pub mod resident;
 pub mod scorecards;
+// the answer's language (Accept-Language)
+pub mod lang;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -31,7 +33,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::domain::round::Msg;
 use crate::error::AppError;
 
 /// The document's fixed parts; paths are collected from the routes.
@@ -40,7 +41,7 @@ use crate::error::AppError;
     info(
         title = "pokmas API",
         description = "Rekrutmen terbuka Pokmas Probebaya Kota Samarinda — JSON API. \
-                       Errors are `{\"error\": code, \"message\": text}`; messages are in Bahasa Indonesia.",
+                       Errors are `{\"error\": code, \"message\": text}`; messages are in Bahasa Indonesia, or in English with `Accept-Language: en`.",
     ),
     tags(
         (name = "public", description = "Readable without logging in"),
@@ -96,6 +97,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     parts()
         .into_iter()
         .fold(OpenApiRouter::new(), |all, (_, part)| all.merge(part))
+        .layer(axum::middleware::from_fn(lang::scope))
 }
 
 /// An error body of the JSON API.
@@ -103,7 +105,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct ErrorBody {
     /// A stable machine-readable code, e.g. `not_found`.
     pub error: &'static str,
-    /// A message for people, in Bahasa Indonesia.
+    /// A message for people, in Bahasa Indonesia (English with
+    /// `Accept-Language: en`).
     pub message: String,
 }
 
@@ -118,13 +121,16 @@ impl<E: Into<AppError>> From<E> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let t = |id: &str, en: &str| lang::current().pick(id, en).to_owned();
         let (status, error, message) = match self.0.classified() {
             AppError::Unavailable(e) => {
                 tracing::error!(error = %format!("{e:#}"), "database unavailable (api)");
                 let body = ErrorBody {
                     error: "unavailable",
-                    message: "Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi."
-                        .to_owned(),
+                    message: t(
+                        "Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi.",
+                        "The service is unavailable right now. Try again in a moment.",
+                    ),
                 };
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -139,43 +145,54 @@ impl IntoResponse for ApiError {
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
-                "Data tidak ditemukan.".to_owned(),
+                t("Data tidak ditemukan.", "Not found."),
             ),
             AppError::LoginRequired(_) => (
                 StatusCode::UNAUTHORIZED,
                 "login_required",
-                "Silakan masuk terlebih dahulu.".to_owned(),
+                t("Silakan masuk terlebih dahulu.", "Please log in first."),
             ),
             AppError::EmailNotVerified => (
                 StatusCode::FORBIDDEN,
                 "email_not_verified",
-                "Verifikasi alamat e-mail Anda terlebih dahulu.".to_owned(),
+                t(
+                    "Verifikasi alamat e-mail Anda terlebih dahulu.",
+                    "Confirm your e-mail address first.",
+                ),
             ),
             AppError::StaleForm => (
                 StatusCode::FORBIDDEN,
                 "stale_form",
-                "Token formulir tidak ada atau kedaluwarsa.".to_owned(),
+                t(
+                    "Token formulir tidak ada atau kedaluwarsa.",
+                    "The form token is missing or has expired.",
+                ),
             ),
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "forbidden",
-                "Anda tidak memiliki akses.".to_owned(),
+                t("Anda tidak memiliki akses.", "You do not have access."),
             ),
-            AppError::BadRequest(m) | AppError::Refused(Msg { id: m, .. }) => {
-                (StatusCode::BAD_REQUEST, "bad_request", m)
-            }
-            AppError::Conflict(Msg { id: m, .. }) => (StatusCode::CONFLICT, "conflict", m),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
+            AppError::Refused(m) => (StatusCode::BAD_REQUEST, "bad_request", lang::pick(&m)),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", lang::pick(&m)),
             AppError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
-                "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.".to_owned(),
+                t(
+                    "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.",
+                    "Too many attempts. Wait a few minutes and try again.",
+                ),
             ),
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error (api)");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
-                    "Terjadi gangguan pada sistem.".to_owned(),
+                    t(
+                        "Terjadi gangguan pada sistem.",
+                        "Something went wrong on our side.",
+                    ),
                 )
             }
         };

@@ -156,10 +156,7 @@ pub async fn file_erasure_request(
         Err(ServiceError::Conflict(m)) => Err(AdminError::Conflict(m)),
         Err(ServiceError::Invalid(m)) => {
             let mut errs = crate::services::rounds::FieldErrors::new();
-            errs.insert(
-                "reason".into(),
-                crate::domain::round::Msg::new(m.clone(), m),
-            );
+            errs.insert("reason".into(), m);
             Err(AdminError::Invalid(errs))
         }
         Err(e) => Err(AdminError::App(e.into())),

@@ -5,6 +5,7 @@
 //! status is then read at `GET /me/applications/{id}` (or by an operator at
 //! `GET /operator/applications/{id}`).
 
+use crate::domain::msg::Msg;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -61,12 +62,9 @@ fn acting(user: &CurrentUser) -> Acting<'_> {
 fn app_err(e: ApplicationError) -> AdminError {
     match e {
         ApplicationError::Invalid(errs) if errs.keys().all(String::is_empty) => {
-            AdminError::Conflict(
-                errs.values()
-                    .map(|m| m.id.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
+            let join =
+                |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
+            AdminError::Conflict(Msg::new(join(|m| &m.id), join(|m| &m.en)))
         }
         ApplicationError::Invalid(errs) => AdminError::Invalid(errs),
         ApplicationError::NotDraft => {

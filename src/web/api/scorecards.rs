@@ -31,9 +31,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// amendment reason, a second different declaration); a conflict 409.
 fn svc_err(e: ServiceError) -> AdminError {
     match e {
-        ServiceError::Invalid(m) => {
-            AdminError::Body(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
-        }
+        ServiceError::Invalid(m) => AdminError::Body(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            super::lang::pick(&m),
+        ),
         ServiceError::Conflict(m) => AdminError::Conflict(m),
         other => AdminError::App(other.into()),
     }
