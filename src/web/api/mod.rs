@@ -3,7 +3,10 @@
 //! these handlers, so the document cannot drift from the code).
 
 pub mod admin;
+// error bodies and the extractors every part uses
 pub mod applicant;
+pub mod error;
+pub mod extract;
 // the finishing pass over the generated document
 pub mod doc;
 // lottery witnesses, imports, progress (panel/admin input side)
@@ -23,16 +26,14 @@ pub mod privacy;
 pub mod resident;
 pub mod scorecards;
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::domain::round::Msg;
-use crate::error::AppError;
+
+pub use error::{ApiError, ApiResult, ErrorBody};
+pub use extract::ApiQuery;
 
 /// The document's fixed parts; paths are collected from the routes.
 #[derive(OpenApi)]
@@ -92,113 +93,3 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .into_iter()
         .fold(OpenApiRouter::new(), |all, (_, part)| all.merge(part))
 }
-
-/// An error body of the JSON API.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// A stable machine-readable code, e.g. `not_found`.
-    pub error: &'static str,
-    /// A message for people, in Bahasa Indonesia.
-    pub message: String,
-}
-
-/// Errors of API handlers: the same cases as [`AppError`], rendered as JSON.
-pub struct ApiError(pub AppError);
-
-impl<E: Into<AppError>> From<E> for ApiError {
-    fn from(e: E) -> Self {
-        ApiError(e.into())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, error, message) = match self.0.classified() {
-            AppError::Unavailable(e) => {
-                tracing::error!(error = %format!("{e:#}"), "database unavailable (api)");
-                let body = ErrorBody {
-                    error: "unavailable",
-                    message: "Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi."
-                        .to_owned(),
-                };
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    [(
-                        axum::http::header::RETRY_AFTER,
-                        crate::error::RETRY_AFTER_SECS,
-                    )],
-                    Json(body),
-                )
-                    .into_response();
-            }
-            AppError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "Data tidak ditemukan.".to_owned(),
-            ),
-            AppError::LoginRequired(_) => (
-                StatusCode::UNAUTHORIZED,
-                "login_required",
-                "Silakan masuk terlebih dahulu.".to_owned(),
-            ),
-            AppError::EmailNotVerified => (
-                StatusCode::FORBIDDEN,
-                "email_not_verified",
-                "Verifikasi alamat e-mail Anda terlebih dahulu.".to_owned(),
-            ),
-            AppError::StaleForm => (
-                StatusCode::FORBIDDEN,
-                "stale_form",
-                "Token formulir tidak ada atau kedaluwarsa.".to_owned(),
-            ),
-            AppError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Anda tidak memiliki akses.".to_owned(),
-            ),
-            AppError::BadRequest(m) | AppError::Refused(Msg { id: m, .. }) => {
-                (StatusCode::BAD_REQUEST, "bad_request", m)
-            }
-            AppError::TooManyRequests => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
-                "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.".to_owned(),
-            ),
-            AppError::Internal(e) => {
-                tracing::error!(error = %format!("{e:#}"), "internal error (api)");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Terjadi gangguan pada sistem.".to_owned(),
-                )
-            }
-        };
-        (status, Json(ErrorBody { error, message })).into_response()
-    }
-}
-
-/// A query string; a malformed one (a number that is not one, a repeated or
-/// unknown shape) answers the JSON 400 error like every other refusal, not
-/// axum's plain-text rejection.
-pub struct ApiQuery<T>(pub T);
-
-impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e| ApiError(AppError::BadRequest(e.body_text())))
-    }
-}
-
-/// The result type of API handlers.
-pub type ApiResult<T> = Result<Json<T>, ApiError>;

@@ -12,7 +12,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::admin::{AdminError, AdminUser, ApiJson, ApiUser, InvalidBody};
+use super::error::{AdminError, InvalidBody};
+use super::extract::{AdminUser, ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::services::ServiceError;

@@ -15,8 +15,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ErrorBody;
-use super::admin::{AdminError, ApiJson, ApiUser, InvalidBody};
 use super::applicant::Text;
+use super::error::{AdminError, InvalidBody};
+use super::extract::{ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;

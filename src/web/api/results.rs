@@ -15,7 +15,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ErrorBody;
-use super::admin::{AdminError, AdminUser, ApiJson, ApiUser, InvalidBody, service_err};
+use super::error::{AdminError, InvalidBody, service_err};
+use super::extract::{AdminUser, ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::mail::Mailbox;

@@ -11,7 +11,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ErrorBody;
-use super::admin::{AdminError, ApiJson, ApiUser, InvalidBody};
+use super::error::{AdminError, InvalidBody};
+use super::extract::{ApiJson, ApiUser};
 use super::panel::{SheetBody, sheet};
 use crate::app::AppState;
 use crate::domain::role::Role;

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::admin::ApiUser;
+use super::extract::ApiUser;
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
 use crate::db::entities::audit_event;
