@@ -27,6 +27,11 @@ use crate::db::entities::{
 use crate::domain::audit::format_at;
 use crate::domain::role::Role;
 
+/// An audit event as the trail returns it. Its fields are the published
+/// export format (see docs/), so callers outside the service layer use this
+/// name instead of the stored model's.
+pub type Event = audit_event::Model;
+
 /// Refuses every role but auditor and admin.
 ///
 /// # Errors

@@ -18,12 +18,17 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 const FORBIDDEN: [&str; 6] = ["axum", "sea_orm", "lettre", "tokio", "tower", "sqlx"];
 
 fn offending_lines(source: &str) -> Vec<(usize, String)> {
+    lines_naming(source, &FORBIDDEN)
+}
+
+/// Lines whose code (not comment) uses one of `names` as a path root.
+fn lines_naming(source: &str, names: &[&str]) -> Vec<(usize, String)> {
     source
         .lines()
         .enumerate()
         .filter(|(_, line)| {
             let code = line.split("//").next().unwrap_or_default();
-            FORBIDDEN.iter().any(|name| {
+            names.iter().any(|name| {
                 code.match_indices(name).any(|(i, _)| {
                     let before = code[..i].chars().next_back();
                     let after = &code[i + name.len()..];
@@ -65,4 +70,26 @@ fn the_purity_check_catches_imports_and_paths() {
         0
     );
     assert_eq!(offending_lines("let my_tokio::x = 1;").len(), 0);
+}
+
+/// The JSON API parses and calls services, like the HTML handlers: no file
+/// of src/web/api reaches the database or its models itself.
+#[test]
+fn the_json_api_names_no_database_or_stored_model() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/api");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    assert!(files.len() >= 10, "src/web/api holds the API modules");
+    let mut problems = Vec::new();
+    for f in files {
+        let src = std::fs::read_to_string(&f).expect("read");
+        for (line, text) in lines_naming(&src, &["sea_orm", "sqlx", "db"]) {
+            problems.push(format!("{}:{line}: {text}", f.display()));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "src/web/api goes through services:\n{}",
+        problems.join("\n")
+    );
 }

@@ -420,6 +420,69 @@ pub async fn load(db: &DatabaseConnection, id: Uuid) -> Result<RoundDetail, Roun
     Ok(load_in(db, r).await?)
 }
 
+/// What a list shows of a round, for callers outside the service layer
+/// (the JSON API) that must not depend on the stored model.
+#[derive(Clone, Debug)]
+pub struct RoundHead {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub year: i32,
+    pub state: String,
+}
+
+impl From<&round::Model> for RoundHead {
+    fn from(r: &round::Model) -> Self {
+        RoundHead {
+            id: r.id,
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            year: r.year,
+            state: r.state.clone(),
+        }
+    }
+}
+
+/// A published round as the public API lists it.
+#[derive(Clone, Debug)]
+pub struct PublishedRound {
+    pub head: RoundHead,
+    pub registration_opens_at: Option<OffsetDateTime>,
+    pub registration_closes_at: Option<OffsetDateTime>,
+    /// Whether an application can be started and submitted at `now`.
+    pub accepting_applications: bool,
+}
+
+/// Published rounds (a round cancelled while still a draft never was), in
+/// `state` when given, newest year first and then by name.
+///
+/// # Errors
+/// Storage failures.
+pub async fn published(
+    db: &DatabaseConnection,
+    state: Option<RoundState>,
+    now: OffsetDateTime,
+) -> Result<Vec<PublishedRound>, DbErr> {
+    let mut q = round::Entity::find().filter(round::Column::FrozenHash.is_not_null());
+    if let Some(state) = state {
+        q = q.filter(round::Column::State.eq(state.as_str()));
+    }
+    let rows = q
+        .order_by_desc(round::Column::Year)
+        .order_by_asc(round::Column::Name)
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| PublishedRound {
+            head: RoundHead::from(r),
+            registration_opens_at: r.registration_opens_at,
+            registration_closes_at: r.registration_closes_at,
+            accepting_applications: crate::services::applications::accepts_applications(r, now),
+        })
+        .collect())
+}
+
 /// Every round, newest year first.
 ///
 /// # Errors

@@ -12,13 +12,33 @@ use crate::error::AppError;
 use crate::services::ServiceError;
 use crate::services::rounds::{FieldErrors, RoundError};
 
-/// An error body of the JSON API.
+/// The one error body of the JSON API, whatever the status:
+/// `{error, message, fields?}`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable machine-readable code, e.g. `not_found`.
+    /// A stable machine-readable code: `bad_request` (400), `login_required`
+    /// (401), `forbidden`, `stale_form`, `email_not_verified` (403),
+    /// `not_found` (404), `conflict` (409), `payload_too_large` (413),
+    /// `unsupported_media_type` (415), `invalid` (422), `too_many_requests`
+    /// (429), `internal` (500), `unavailable` (503).
     pub error: &'static str,
     /// A message for people, in Bahasa Indonesia.
     pub message: String,
+    /// Field → message, for input that breaks a rule (422); absent otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+}
+
+impl ErrorBody {
+    /// A body without field messages.
+    #[must_use]
+    pub fn new(error: &'static str, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error,
+            message: message.into(),
+            fields: BTreeMap::new(),
+        }
+    }
 }
 
 /// Errors of API handlers: the same cases as [`AppError`], rendered as JSON.
@@ -35,11 +55,10 @@ impl IntoResponse for ApiError {
         let (status, error, message) = match self.0.classified() {
             AppError::Unavailable(e) => {
                 tracing::error!(error = %format!("{e:#}"), "database unavailable (api)");
-                let body = ErrorBody {
-                    error: "unavailable",
-                    message: "Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi."
-                        .to_owned(),
-                };
+                let body = ErrorBody::new(
+                    "unavailable",
+                    "Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi.",
+                );
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,
                     [(
@@ -92,27 +111,15 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (status, Json(ErrorBody { error, message })).into_response()
+        (status, Json(ErrorBody::new(error, message))).into_response()
     }
 }
 
 /// The result type of API handlers.
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
 
-/// An error body that may name the fields at fault
-/// (`{error, message, fields?: {field: message}}`).
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct InvalidBody {
-    /// `invalid` (422), `conflict` (409), `unsupported_media_type` (415), `bad_request` (400).
-    pub error: &'static str,
-    /// A message for people, in Bahasa Indonesia.
-    pub message: String,
-    /// Field → message, for input that breaks a rule.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, String>,
-}
-
-/// Errors of the admin API: the shared cases plus refusals with a reason.
+/// Errors of the API's use cases (written for the admin API first, now used
+/// by every writing part): the shared cases plus refusals with a reason.
 pub enum AdminError {
     /// 401/403/404/500 and friends, as in the rest of the API.
     App(AppError),
@@ -124,9 +131,29 @@ pub enum AdminError {
     Body(StatusCode, &'static str, String),
 }
 
-impl<E: Into<AppError>> From<E> for AdminError {
-    fn from(e: E) -> Self {
-        AdminError::App(e.into())
+// Explicit conversions, not a blanket one over `Into<AppError>`: that one
+// turned a service's `Conflict` into a 400 wherever a handler used `?`.
+impl From<AppError> for AdminError {
+    fn from(e: AppError) -> Self {
+        AdminError::App(e)
+    }
+}
+
+impl From<ApiError> for AdminError {
+    fn from(e: ApiError) -> Self {
+        AdminError::App(e.0)
+    }
+}
+
+impl From<ServiceError> for AdminError {
+    fn from(e: ServiceError) -> Self {
+        service_err(e)
+    }
+}
+
+impl From<RoundError> for AdminError {
+    fn from(e: RoundError) -> Self {
+        round_err(e)
     }
 }
 
@@ -167,7 +194,7 @@ impl IntoResponse for AdminError {
         };
         (
             status,
-            Json(InvalidBody {
+            Json(ErrorBody {
                 error,
                 message,
                 fields,
@@ -189,5 +216,46 @@ pub(crate) fn service_err(e: ServiceError) -> AdminError {
         }
         ServiceError::Conflict(m) => AdminError::Conflict(m),
         other => AdminError::App(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status_of(e: impl Into<AdminError>) -> StatusCode {
+        e.into().into_response().status()
+    }
+
+    /// `?` on a service's refusal keeps its meaning: a conflict is 409 and
+    /// input that breaks a rule 422, never the 400 of a malformed request.
+    #[test]
+    fn a_service_conflict_through_question_mark_is_409() {
+        assert_eq!(
+            status_of(ServiceError::Conflict("x".into())),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status_of(ServiceError::Invalid("x".into())),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(status_of(ServiceError::NotFound), StatusCode::NOT_FOUND);
+        let mut errs = FieldErrors::new();
+        errs.insert(String::new(), Msg::new("beku", "frozen"));
+        assert_eq!(status_of(RoundError::Invalid(errs)), StatusCode::CONFLICT);
+    }
+
+    /// Every refusal has the one documented body; `fields` only when there are some.
+    #[test]
+    fn one_error_body_with_fields_only_when_there_are_some() {
+        let plain = serde_json::to_value(ErrorBody::new("conflict", "m")).expect("json");
+        assert_eq!(
+            plain,
+            serde_json::json!({"error": "conflict", "message": "m"})
+        );
+        let mut errs = FieldErrors::new();
+        errs.insert("name".into(), Msg::new("Wajib diisi.", "Required."));
+        let res = AdminError::Invalid(errs).into_response();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 }

@@ -2,11 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
-use crate::db::entities::round;
 use crate::domain::round::RoundState;
 use crate::error::AppError;
 use crate::services;
@@ -65,37 +63,31 @@ pub async fn rounds(
     State(app): State<AppState>,
     super::ApiQuery(f): super::ApiQuery<RoundFilter>,
 ) -> ApiResult<Vec<RoundSummary>> {
-    // Published rounds only, as on the public pages: a round cancelled while
-    // still a draft was never published (its page answers 404).
-    let mut q = round::Entity::find().filter(round::Column::FrozenHash.is_not_null());
     // `?state=` with nothing after it filters nothing, like a form left blank.
-    if let Some(state) = f.state.filter(|s| !s.is_empty()) {
-        // Only a known state can match; anything else is the caller's
-        // mistake, said as such rather than sent to the database (where a
-        // NUL makes PostgreSQL fail the query).
-        let state = RoundState::parse(&state).ok_or_else(|| {
+    // Only a known state can match; anything else is the caller's mistake,
+    // said as such rather than sent to the database (where a NUL makes
+    // PostgreSQL fail the query).
+    let state = match f.state.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(RoundState::parse(&s).ok_or_else(|| {
             AppError::BadRequest(
                 "state harus salah satu dari: draft, registration, verification, assessment, provisional, objection, final, cancelled."
                     .into(),
             )
-        })?;
-        q = q.filter(round::Column::State.eq(state.as_str()));
-    }
-    let rows = q
-        .order_by_desc(round::Column::Year)
-        .order_by_asc(round::Column::Name)
-        .all(&app.db)
-        .await?;
-    let now = time::OffsetDateTime::now_utc();
+        })?),
+    };
+    // Published rounds only, as on the public pages: a round cancelled while
+    // still a draft was never published (its page answers 404).
+    let rows = services::rounds::published(&app.db, state, time::OffsetDateTime::now_utc()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| RoundSummary {
-                accepting_applications: services::applications::accepts_applications(&r, now),
-                id: r.id,
-                slug: r.slug,
-                name: r.name,
-                year: r.year,
-                state: r.state,
+                accepting_applications: r.accepting_applications,
+                id: r.head.id,
+                slug: r.head.slug,
+                name: r.head.name,
+                year: r.head.year,
+                state: r.head.state,
                 registration_opens_at: rfc3339(r.registration_opens_at),
                 registration_closes_at: rfc3339(r.registration_closes_at),
             })

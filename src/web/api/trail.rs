@@ -13,7 +13,6 @@ use uuid::Uuid;
 use super::extract::ApiUser;
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
-use crate::db::entities::audit_event;
 use crate::domain::analytics::format_1dp;
 use crate::domain::ranking::format_fraction;
 use crate::services::analytics;
@@ -101,8 +100,8 @@ pub struct EventBody {
     pub kelurahan_code: Option<String>,
 }
 
-impl From<&audit_event::Model> for EventBody {
-    fn from(e: &audit_event::Model) -> Self {
+impl From<&svc::Event> for EventBody {
+    fn from(e: &svc::Event) -> Self {
         EventBody {
             seq: e.seq,
             at: e.at.clone(),

@@ -10,7 +10,7 @@ use super::{CreatedId, Done, mailbox, parse_id, put, rfc3339};
 use crate::app::AppState;
 use crate::services::panels::{self, SessionForm};
 use crate::services::rounds::FormData;
-use crate::web::api::error::{AdminError, AdminResult, ErrorBody, InvalidBody, round_err};
+use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
 /// A panelist on a panel.
@@ -77,7 +77,7 @@ pub struct PanelBody {
 /// Creates a panel (`panel.created`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/panels", tag = "admin", params(("id" = Uuid, Path)),
     request_body = PanelBody,
-    responses((status = 201, body = CreatedId), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 201, body = CreatedId), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn panel_create(
     State(app): State<AppState>,
     user: AdminUser,
@@ -106,7 +106,7 @@ pub struct MemberBody {
 /// Adds a panelist to a panel (`panel.member_added`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/panels/{panel}/members", tag = "admin",
     params(("id" = Uuid, Path), ("panel" = Uuid, Path)), request_body = MemberBody,
-    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn panel_member_add(
     State(app): State<AppState>,
     user: AdminUser,
@@ -134,7 +134,7 @@ pub struct PanelFormationsBody {
 /// Sets the formations a panel assesses.
 #[utoipa::path(put, path = "/admin/rounds/{id}/panels/{panel}/formations", tag = "admin",
     params(("id" = Uuid, Path), ("panel" = Uuid, Path)), request_body = PanelFormationsBody,
-    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn panel_formations(
     State(app): State<AppState>,
     user: AdminUser,
@@ -172,7 +172,7 @@ pub struct SessionBody {
 /// Schedules a fit & proper test session (`test_session.created`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/sessions", tag = "admin", params(("id" = Uuid, Path)),
     request_body = SessionBody,
-    responses((status = 201, body = CreatedId), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 201, body = CreatedId), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn session_create(
     State(app): State<AppState>,
     user: AdminUser,
@@ -308,7 +308,7 @@ pub struct InvitedBody {
 /// Fills a session with waiting eligible applicants and mails their invitations.
 #[utoipa::path(post, path = "/admin/rounds/{id}/sessions/{session}/fill", tag = "admin",
     params(("id" = Uuid, Path), ("session" = Uuid, Path)), request_body = EmptyBody,
-    responses((status = 200, body = InvitedBody), (status = 409, body = InvalidBody)))]
+    responses((status = 200, body = InvitedBody), (status = 409, body = ErrorBody)))]
 pub async fn session_fill(
     State(app): State<AppState>,
     user: AdminUser,
@@ -338,7 +338,7 @@ pub struct AttendanceBody {
 /// Records whether an invited applicant came.
 #[utoipa::path(post, path = "/admin/rounds/{id}/invitations/{invitation}/attendance", tag = "admin",
     params(("id" = Uuid, Path), ("invitation" = Uuid, Path)), request_body = AttendanceBody,
-    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn invitation_attendance(
     State(app): State<AppState>,
     user: AdminUser,
@@ -360,7 +360,7 @@ pub async fn invitation_attendance(
 /// Removes a panelist from a panel (`panel.member_removed`).
 #[utoipa::path(delete, path = "/admin/rounds/{id}/panels/{panel}/members/{account}", tag = "admin",
     params(("id" = Uuid, Path), ("panel" = Uuid, Path), ("account" = Uuid, Path)),
-    responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn panel_member_remove(
     State(app): State<AppState>,
     user: AdminUser,
@@ -387,7 +387,7 @@ pub struct MoveBody {
 /// Moves an invitation to another session with room (`test.moved`, new mail).
 #[utoipa::path(post, path = "/admin/rounds/{id}/invitations/{invitation}/move", tag = "admin",
     params(("id" = Uuid, Path), ("invitation" = Uuid, Path)), request_body = MoveBody,
-    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn invitation_move(
     State(app): State<AppState>,
     user: AdminUser,
@@ -417,7 +417,7 @@ pub struct DecisionText {
 /// Records the decision on an absence (`test.absence_decided`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/invitations/{invitation}/decision", tag = "admin",
     params(("id" = Uuid, Path), ("invitation" = Uuid, Path)), request_body = DecisionText,
-    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn absence_decide(
     State(app): State<AppState>,
     user: AdminUser,

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::domain::round::{Milestone, RoundState};
 use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundSettings};
 use crate::services::self_service::MailCtx;
-use crate::web::api::error::{AdminError, AdminResult, ErrorBody, InvalidBody, round_err};
+use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
 /// A round as admins see it (any state).
@@ -103,13 +103,13 @@ pub struct RoundDetailBody {
     pub formations: Vec<FormationItem>,
 }
 
-fn round_summary(r: &crate::db::entities::round::Model) -> AdminRound {
+fn round_summary(r: svc::RoundHead) -> AdminRound {
     AdminRound {
         id: r.id,
-        slug: r.slug.clone(),
-        name: r.name.clone(),
+        slug: r.slug,
+        name: r.name,
         year: r.year,
-        state: r.state.clone(),
+        state: r.state,
     }
 }
 
@@ -117,7 +117,7 @@ fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
     let schedule = svc::schedule_of(&d.round);
     let r = &d.round;
     RoundDetailBody {
-        round: round_summary(r),
+        round: round_summary(r.into()),
         description_id: r.description_id.clone(),
         description_en: r.description_en.clone(),
         aggregation: r.aggregation.clone(),
@@ -188,7 +188,7 @@ pub async fn rounds_list(
     _admin: AdminUser,
 ) -> AdminResult<Vec<AdminRound>> {
     let rows = svc::list(&app.db).await.map_err(round_err)?;
-    Ok(Json(rows.iter().map(round_summary).collect()))
+    Ok(Json(rows.iter().map(|r| round_summary(r.into())).collect()))
 }
 
 /// Settings and schedule of a round. Milestones are local Samarinda time
@@ -241,7 +241,7 @@ impl SettingsBody {
 
 /// Creates a draft round (`round.created`); answers 201 with the round.
 #[utoipa::path(post, path = "/admin/rounds", tag = "admin", request_body = SettingsBody,
-    responses((status = 201, body = RoundDetailBody), (status = 422, body = InvalidBody), (status = 403, body = ErrorBody)))]
+    responses((status = 201, body = RoundDetailBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn round_create(
     State(app): State<AppState>,
     user: AdminUser,
@@ -271,7 +271,7 @@ pub async fn round_get(
 
 /// Replaces the settings and schedule of a draft round (`round.updated`).
 #[utoipa::path(put, path = "/admin/rounds/{id}", tag = "admin", params(("id" = Uuid, Path)), request_body = SettingsBody,
-    responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = RoundDetailBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn round_update(
     State(app): State<AppState>,
     user: AdminUser,
@@ -291,7 +291,7 @@ pub async fn round_update(
 /// weights must sum to 100 (otherwise 422 and nothing changes).
 #[utoipa::path(put, path = "/admin/rounds/{id}/criteria", tag = "admin", params(("id" = Uuid, Path)),
     request_body = Vec<CriterionBody>,
-    responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = RoundDetailBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn round_criteria(
     State(app): State<AppState>,
     user: AdminUser,
@@ -358,7 +358,7 @@ pub struct TransitionBody {
 /// opening registration freezes the rules. A refusal is 409 with the reason.
 #[utoipa::path(post, path = "/admin/rounds/{id}/transition", tag = "admin", params(("id" = Uuid, Path)),
     request_body = TransitionBody,
-    responses((status = 200, body = RoundDetailBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = RoundDetailBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn round_transition(
     State(app): State<AppState>,
     user: AdminUser,
@@ -421,7 +421,7 @@ pub struct GenerateReportBody {
 /// that has RTs and is not yet covered (`formations.generated`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/formations/generate", tag = "admin", params(("id" = Uuid, Path)),
     request_body = GenerateBody,
-    responses((status = 200, body = GenerateReportBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = GenerateReportBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn formations_generate(
     State(app): State<AppState>,
     user: AdminUser,
@@ -463,7 +463,7 @@ pub struct ChangedBody {
 /// Sets seats and reserve of many formations at once (`formations.seats_updated`).
 #[utoipa::path(put, path = "/admin/rounds/{id}/formations/seats", tag = "admin", params(("id" = Uuid, Path)),
     request_body = Vec<SeatsItem>,
-    responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = ChangedBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn formations_seats(
     State(app): State<AppState>,
     user: AdminUser,
@@ -497,7 +497,7 @@ pub struct RequirementInput {
 /// Replaces a draft round's requirements (`requirements.updated`).
 #[utoipa::path(put, path = "/admin/rounds/{id}/requirements", tag = "admin", params(("id" = Uuid, Path)),
     request_body = Vec<RequirementInput>,
-    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn round_requirements(
     State(app): State<AppState>,
     user: AdminUser,
@@ -543,7 +543,7 @@ pub struct IdBody {
 /// Adds one formation to a draft round (`formation.created`); overlaps are refused.
 #[utoipa::path(post, path = "/admin/rounds/{id}/formations", tag = "admin", params(("id" = Uuid, Path)),
     request_body = FormationBody,
-    responses((status = 200, body = IdBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = IdBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn formation_add(
     State(app): State<AppState>,
     user: AdminUser,
@@ -568,7 +568,7 @@ pub async fn formation_add(
 /// Removes one formation of a draft round (`formation.deleted`).
 #[utoipa::path(delete, path = "/admin/rounds/{id}/formations/{formation}", tag = "admin",
     params(("id" = Uuid, Path), ("formation" = Uuid, Path)),
-    responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn formation_delete(
     State(app): State<AppState>,
     user: AdminUser,
@@ -590,7 +590,7 @@ pub struct CsvBody {
 /// file is taken whole or not at all, bad lines reported by number.
 #[utoipa::path(post, path = "/admin/rounds/{id}/formations/import", tag = "admin", params(("id" = Uuid, Path)),
     request_body = CsvBody,
-    responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = ChangedBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn formations_import(
     State(app): State<AppState>,
     user: AdminUser,
@@ -626,7 +626,7 @@ pub struct TemplateBody {
 /// Starts a draft round's criteria and requirements from a template.
 #[utoipa::path(post, path = "/admin/rounds/{id}/template", tag = "admin", params(("id" = Uuid, Path)),
     request_body = TemplateBody,
-    responses((status = 200, body = Done), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn round_template(
     State(app): State<AppState>,
     user: AdminUser,
@@ -649,7 +649,7 @@ pub struct RtCountBody {
 /// Creates RT 1..n of a kelurahan that has none yet (`regions.rts_created`).
 #[utoipa::path(post, path = "/admin/kelurahan/{code}/rts", tag = "admin", params(("code" = String, Path)),
     request_body = RtCountBody,
-    responses((status = 200, body = ChangedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = ChangedBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn kelurahan_rts(
     State(app): State<AppState>,
     user: AdminUser,

@@ -11,7 +11,7 @@ use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::services::self_service::MailCtx;
 use crate::services::staff::{self, Invite};
-use crate::web::api::error::{AdminError, AdminResult, ErrorBody, InvalidBody, service_err};
+use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
 /// A staff account.
@@ -67,7 +67,7 @@ pub struct InviteBody {
 /// Invites a staff member (`account.invited`, invitation mailed in the same
 /// transaction). 409 when the address already has an account.
 #[utoipa::path(post, path = "/admin/staff", tag = "admin", request_body = InviteBody,
-    responses((status = 201, body = CreatedId), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 201, body = CreatedId), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn staff_invite(
     State(app): State<AppState>,
     user: AdminUser,
@@ -100,7 +100,7 @@ pub struct ScopesBody {
 /// Replaces an account's kelurahan (`account.scopes_changed`).
 #[utoipa::path(put, path = "/admin/staff/{id}/kelurahan", tag = "admin", params(("id" = Uuid, Path)),
     request_body = ScopesBody,
-    responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn staff_scopes(
     State(app): State<AppState>,
     user: AdminUser,
@@ -131,7 +131,7 @@ pub struct DeactivateBody {
 /// (`account.deactivated`); never one's own account (403).
 #[utoipa::path(post, path = "/admin/staff/{id}/deactivate", tag = "admin", params(("id" = Uuid, Path)),
     request_body = DeactivateBody,
-    responses((status = 200, body = Done), (status = 403, body = ErrorBody), (status = 409, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn staff_deactivate(
     State(app): State<AppState>,
     user: AdminUser,
@@ -147,7 +147,7 @@ pub async fn staff_deactivate(
 /// Reactivates a deactivated staff account (`account.reactivated`).
 #[utoipa::path(post, path = "/admin/staff/{id}/reactivate", tag = "admin", params(("id" = Uuid, Path)),
     request_body = DeactivateBody,
-    responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
+    responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn staff_reactivate(
     State(app): State<AppState>,
     user: AdminUser,

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::services::rounds::FieldErrors;
 use crate::services::verification::{self, Decision, Staff, VerifyError};
 use crate::web::CurrentUser;
-use crate::web::api::error::{AdminError, AdminResult, ErrorBody, InvalidBody, service_err};
+use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson, ApiQuery, ApiUser};
 
 fn verify_err(e: VerifyError) -> AdminError {
@@ -329,7 +329,7 @@ pub struct VerifiedBody {
 /// outcome, in one transaction. Field errors are keyed by requirement id.
 #[utoipa::path(post, path = "/operator/applications/{id}/verification", tag = "operator",
     params(("id" = Uuid, Path)), request_body = VerifyBody,
-    responses((status = 200, body = VerifiedBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = VerifiedBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn verification_record(
     State(app): State<AppState>,
     user: ApiUser,
@@ -364,7 +364,7 @@ pub struct ApprovalCreated {
 /// admin must approve it.
 #[utoipa::path(post, path = "/admin/applications/{id}/change-requests", tag = "admin",
     params(("id" = Uuid, Path)), request_body = ChangeBody,
-    responses((status = 201, body = ApprovalCreated), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 201, body = ApprovalCreated), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn change_request(
     State(app): State<AppState>,
     user: AdminUser,
@@ -447,7 +447,7 @@ pub struct DecidedBody {
 /// Approves or rejects a pending change; never one's own request (403).
 #[utoipa::path(post, path = "/admin/approvals/{id}", tag = "admin",
     params(("id" = Uuid, Path)), request_body = DecideBody,
-    responses((status = 200, body = DecidedBody), (status = 403, body = ErrorBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = DecidedBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn approval_decide(
     State(app): State<AppState>,
     user: AdminUser,
