@@ -72,3 +72,5 @@ mod api_session;
 mod api_tokens;
 mod bidi;
 mod objection_uploads;
+// api (session 10): desk objections through the API
+mod api_desk_objections;

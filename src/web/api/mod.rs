@@ -18,6 +18,8 @@ pub mod audit_exports;
 pub mod trail;
 // results, objections and finalization
 pub mod results;
+// objections without an account: number + PIN, or the operator at the desk
+pub mod desk_objections;
 // information section
 pub mod info;
 // personal data: the access download
@@ -72,6 +74,7 @@ pub fn parts() -> Vec<(&'static str, OpenApiRouter<AppState>)> {
         ("trail", trail::routes()),
         ("panel", panel::routes()),
         ("results", results::routes()),
+        ("desk_objections", desk_objections::routes()),
         ("resident", resident::routes()),
         ("scorecards", scorecards::routes()),
         (

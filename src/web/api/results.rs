@@ -260,6 +260,7 @@ pub async fn my_objections(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct FileObjectionBody {
     /// What is contested and why, 20–4000 characters.
+    #[schema(min_length = 20, max_length = 4000)]
     pub grounds: String,
     /// Repeating a request with the same key returns the first objection.
     #[serde(default)]
