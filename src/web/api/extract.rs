@@ -81,8 +81,17 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = AdminError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AdminError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(t)) => Ok(ApiJson(t)),
+        match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(mut value)) => {
+                integral_numbers_as_integers(&mut value);
+                serde_json::from_value(value).map(ApiJson).map_err(|e| {
+                    AdminError::Body(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        format!("Isi permintaan tidak sesuai skema: {e}"),
+                    )
+                })
+            }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AdminError::Body(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
@@ -104,5 +113,52 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 e.body_text(),
             )),
         }
+    }
+}
+
+/// Below 2^53 every integer is exact as a JSON float.
+const EXACT_FLOAT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// JSON Schema's `integer` admits `12.0` (a number with a zero fraction), so
+/// a client may send it where the document says `integer`; serde's integer
+/// types refuse it. Such numbers are turned into the integers they are,
+/// exactly (below 2^53 a float holds every integer), before the body is
+/// read into its type; any other float stays a float and is refused there.
+fn integral_numbers_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < EXACT_FLOAT_INTEGERS
+            {
+                // Exact: integral and within the range where f64 is exact.
+                #[allow(clippy::cast_possible_truncation)]
+                let i = f as i64;
+                *v = Value::from(i);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integral_numbers_as_integers;
+    use serde_json::json;
+
+    #[test]
+    fn integral_floats_read_as_integers_and_other_floats_stay() {
+        let mut v = json!({"rt": 12.0, "values": {"K1": -3.0}, "list": [7.0, 1.5], "big": 1e300});
+        integral_numbers_as_integers(&mut v);
+        assert_eq!(
+            v,
+            json!({"rt": 12, "values": {"K1": -3}, "list": [7, 1.5], "big": 1e300})
+        );
+        let rt: i32 = serde_json::from_value(v["rt"].clone()).expect("an i32");
+        assert_eq!(rt, 12);
+        assert!(serde_json::from_value::<i32>(v["list"][1].clone()).is_err());
     }
 }

@@ -203,6 +203,7 @@ pub async fn witness_roles(State(app): State<AppState>, user: ApiUser) -> Res<Ve
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct CommitBody {
     /// 64 hex digits.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub commit_hash: String,
 }
 

@@ -358,8 +358,12 @@ pub async fn assign_reviewer(
 pub struct ProposalBody {
     /// `rejected`, `verification_eligible`, `verification_ineligible` or
     /// `scorecard:<panelist id>`.
+    #[schema(
+        pattern = "^(rejected|verification_eligible|verification_ineligible|scorecard:[0-9a-fA-F-]{36})$"
+    )]
     pub outcome: String,
     /// Published with the decision, 10–4000 characters.
+    #[schema(min_length = 10, max_length = 4000)]
     pub reasons: String,
 }
 
