@@ -104,3 +104,18 @@ async fn a_desk_registrant_objects_through_the_api_with_number_and_pin_and_an_op
         "{filing:?}"
     );
 }
+
+/// The trail's page size is documented with the range the server enforces,
+/// so a client (or schemathesis) is not told that 0 or 501 is valid.
+#[tokio::test]
+async fn the_trail_page_size_is_documented_as_1_to_500() {
+    let mut app = TestApp::new().await;
+    let doc = json(&app.get("/api/openapi.json").await);
+    let params = doc["paths"]["/api/v1/audit/events"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .clone();
+    let limit = params.iter().find(|p| p["name"] == "limit").expect("limit");
+    assert_eq!(limit["schema"]["minimum"], 1, "{limit}");
+    assert_eq!(limit["schema"]["maximum"], 500, "{limit}");
+}

@@ -58,6 +58,7 @@ pub struct EventsQuery {
     /// Keyset cursor: only events with a lower `seq` (use `next_before` of the previous page).
     before: Option<i64>,
     /// Events per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 
