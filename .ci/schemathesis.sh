@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# API conformance: schemathesis (PyPI) with all its checks against a demo
-# server (`pokmas serve --demo` on a temporary folder), anonymously and, with
-# SCHEMATHESIS_ROLES, with a personal API token of each role named, made at
-# /akun like a person would. Bounded in time (few examples per operation);
-# any failure fails.
+# API conformance: schemathesis (PyPI) against a demo server (`pokmas serve
+# --demo` on a temporary folder), anonymously with all its checks and then
+# with a personal API token of each role in SCHEMATHESIS_ROLES (default: all
+# five), made at /akun like a person would. Bounded in time: few examples per
+# operation, SCHEMATHESIS_SECONDS for the anonymous run and
+# SCHEMATHESIS_ROLE_SECONDS per role. Any failure fails.
+#
+# The role runs leave out one check, positive_data_acceptance ("a request
+# the schema allows is accepted"): the signed-in bodies' schemas do not yet
+# state every rule the services check (enumerations such as `approve` /
+# `reject`, ranges such as seats 1-1000, formats such as dates), so a
+# schema-valid body can still be refused with a documented 422. Every other
+# check (server errors, documented status codes, content types, response
+# schemas, authorization) runs. SCHEMATHESIS_STRICT_ROLES=1 runs it too.
 # Needs python3 (venv, pip), curl and a built pokmas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,22 +62,24 @@ token_for() {
     --data-urlencode "days=7" "$BASE/akun/token" | sed -n 's/.*id="token-baru">\([^<]*\)<.*/\1/p'
 }
 
-run() { # label, extra args
-  local label=$1; shift
-  echo "== schemathesis: $label"
+run() { # label, seconds, extra args
+  local label=$1 seconds=$2; shift 2
+  echo "== schemathesis: $label (at most $seconds s)"
+  # One worker: Python 3.11's parser is not thread-safe.
   "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" --url "$BASE" \
     --checks all --max-examples "$EXAMPLES" --workers 1 \
-    --request-timeout 30 --max-time 120 --seed 1 --suppress-health-check all "$@"
+    --request-timeout 30 --max-time "$seconds" --seed 1 --suppress-health-check all "$@"
 }
 
 failed=()
-run anonymous || failed+=(anonymous)
-# Roles are opt-in (SCHEMATHESIS_ROLES="applicant operator panelist admin auditor"):
-# signed-in operations still refuse some schema-valid bodies (see README).
-for role in ${SCHEMATHESIS_ROLES-}; do
+run anonymous "${SCHEMATHESIS_SECONDS:-120}" || failed+=(anonymous)
+strict=()
+[ "${SCHEMATHESIS_STRICT_ROLES:-0}" = 1 ] || strict=(--exclude-checks positive_data_acceptance)
+for role in ${SCHEMATHESIS_ROLES-applicant operator panelist admin auditor}; do
   token=$(token_for "$role")
   [ -n "$token" ] || fail "no token for $role"
-  run "$role" -H "Authorization: Bearer $token" || failed+=("$role")
+  run "$role" "${SCHEMATHESIS_ROLE_SECONDS:-60}" -H "Authorization: Bearer $token" "${strict[@]}" \
+    || failed+=("$role")
 done
 [ ${#failed[@]} -eq 0 ] || fail "schemathesis failed for: ${failed[*]}"
 echo "== schemathesis: 0 failures"

@@ -10,7 +10,6 @@
 //! served by an index (`migrations/…_audit.rs`, `…_trail.rs`).
 
 /// An event as stored in the trail.
-pub use crate::db::entities::audit_event::Model as TrailEvent;
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Expr, Query};
@@ -29,6 +28,11 @@ use crate::db::entities::{
 use crate::domain::application::ApplicationState;
 use crate::domain::audit::format_at;
 use crate::domain::role::Role;
+
+/// An audit event as the trail returns it. Its fields are the published
+/// export format (see docs/), so callers outside the service layer use this
+/// name instead of the stored model's.
+pub type Event = audit_event::Model;
 
 /// Refuses every role but auditor and admin.
 ///

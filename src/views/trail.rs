@@ -12,7 +12,7 @@ use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::round::format_wita;
 use crate::services::analytics::RoundAnalytics;
 use crate::services::rounds::Round;
-use crate::services::trail::TrailEvent;
+use crate::services::trail::Event as TrailEvent;
 use crate::services::trail::{
     ApplicationHistory, ConflictMatrix, Declared, PanelistView, RoundOverview, TrailPage,
     TrailQuery,

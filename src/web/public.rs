@@ -154,10 +154,10 @@ pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
     use axum::response::IntoResponse;
     let status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
     if uri.path().starts_with("/api/") {
-        let body = super::api::ErrorBody {
-            error: "method_not_allowed",
-            message: "Metode HTTP ini tidak didukung untuk alamat ini.".to_owned(),
-        };
+        let body = super::api::ErrorBody::new(
+            "method_not_allowed",
+            "Metode HTTP ini tidak didukung untuk alamat ini.",
+        );
         (status, axum::Json(body)).into_response()
     } else {
         (status, crate::views::errors::error_page(status, None)).into_response()

@@ -80,3 +80,5 @@ mod after_final;
 mod staff_small_fixes;
 // resa: verification slots, error summaries, form fixes, mails, English refusals
 mod slots_and_forms;
+// api (session 10): desk objections through the API
+mod api_desk_objections;

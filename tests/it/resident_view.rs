@@ -226,7 +226,10 @@ async fn an_applicant_sees_anonymised_scores_the_exact_total_and_how_the_tie_was
 
 /// Turns application `i` of the published fixture into a desk registration
 /// with status PIN `123456`, registered by a new operator of the kelurahan.
-async fn make_assisted(p: &mut crate::results::Published, i: usize) -> (Uuid, String, Uuid) {
+pub(crate) async fn make_assisted(
+    p: &mut crate::results::Published,
+    i: usize,
+) -> (Uuid, String, Uuid) {
     let db = p.f.app.db.db.clone();
     let operator =
         p.f.app

@@ -422,6 +422,61 @@ pub async fn load(db: &DatabaseConnection, id: Uuid) -> Result<RoundDetail, Roun
     Ok(load_in(db, r).await?)
 }
 
+/// What a list shows of a round, for callers outside the service layer
+/// (the JSON API) that must not depend on the stored model.
+#[derive(Clone, Debug)]
+pub struct RoundHead {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub year: i32,
+    pub state: String,
+}
+
+impl From<&round::Model> for RoundHead {
+    fn from(r: &round::Model) -> Self {
+        RoundHead {
+            id: r.id,
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            year: r.year,
+            state: r.state.to_string(),
+        }
+    }
+}
+
+/// A published round as the public API lists it.
+#[derive(Clone, Debug)]
+pub struct PublishedRound {
+    pub head: RoundHead,
+    pub registration_opens_at: Option<OffsetDateTime>,
+    pub registration_closes_at: Option<OffsetDateTime>,
+    /// Whether an application can be started and submitted at `now`.
+    pub accepting_applications: bool,
+}
+
+/// Published rounds (a round cancelled while still a draft never was), in
+/// `state` when given, newest year first and then by name.
+///
+/// # Errors
+/// Storage failures.
+pub async fn published(
+    db: &DatabaseConnection,
+    state: Option<RoundState>,
+    now: OffsetDateTime,
+) -> Result<Vec<PublishedRound>, DbErr> {
+    let rows = crate::db::rounds::public_list(db, state).await?;
+    Ok(rows
+        .iter()
+        .map(|r| PublishedRound {
+            head: RoundHead::from(r),
+            registration_opens_at: r.registration_opens_at,
+            registration_closes_at: r.registration_closes_at,
+            accepting_applications: crate::services::applications::accepts_applications(r, now),
+        })
+        .collect())
+}
+
 /// Every round, newest year first.
 ///
 /// # Errors

@@ -272,14 +272,7 @@ pub struct StatusCheckAnswer {
 }
 
 fn error(status: StatusCode, error: &'static str, message: &str) -> Response {
-    (
-        status,
-        Json(ErrorBody {
-            error,
-            message: message.to_owned(),
-        }),
-    )
-        .into_response()
+    (status, Json(ErrorBody::new(error, message))).into_response()
 }
 
 /// Status check by registration number and status PIN (for assisted

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiError;
-use super::admin::ApiUser;
+use super::extract::ApiUser;
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::AppError;

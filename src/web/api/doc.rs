@@ -56,7 +56,7 @@ pub fn expected_errors(
         out.push((
             "409",
             "Refused as a whole: the object is not in a state that allows this",
-            "InvalidBody",
+            "ErrorBody",
         ));
     }
     if body {
@@ -66,7 +66,7 @@ pub fn expected_errors(
             "The body's Content-Type is not the documented one",
             "ErrorBody",
         ));
-        out.push(("422", "Input that breaks a rule", "InvalidBody"));
+        out.push(("422", "Input that breaks a rule", "ErrorBody"));
     }
     out
 }
@@ -98,7 +98,6 @@ pub fn finish(doc: &utoipa::openapi::OpenApi) -> Value {
             ] });
         }
     }
-    let has_invalid = doc["components"]["schemas"].get("InvalidBody").is_some();
     let Some(paths) = doc["paths"].as_object_mut() else {
         return doc;
     };
@@ -119,11 +118,6 @@ pub fn finish(doc: &utoipa::openapi::OpenApi) -> Value {
                 if responses.get(code).is_some() {
                     continue;
                 }
-                let schema = if schema == "InvalidBody" && !has_invalid {
-                    "ErrorBody"
-                } else {
-                    schema
-                };
                 responses[code] = json!({
                     "description": description,
                     "content": { "application/json": { "schema": {

@@ -12,7 +12,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::admin::{AdminError, AdminUser, ApiJson, ApiUser, InvalidBody};
+use super::error::{AdminError, ErrorBody};
+use super::extract::{AdminUser, ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::services::ServiceError;
@@ -146,7 +147,7 @@ pub struct DraftBody {
 
 /// Saves the panelist's private draft ("Simpan draf"); returns the sheet.
 #[utoipa::path(put, path = "/panel/applications/{id}/draft", tag = "panel", params(("id" = Uuid, Path)), request_body = DraftBody,
-    responses((status = 200, body = SheetBody), (status = 422, body = InvalidBody), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = SheetBody), (status = 422, body = ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn draft(
     State(app): State<AppState>,
     user: ApiUser,
@@ -204,12 +205,13 @@ pub async fn witness_roles(State(app): State<AppState>, user: ApiUser) -> Res<Ve
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct CommitBody {
     /// 64 hex digits.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub commit_hash: String,
 }
 
 /// Commits before registration closes (`lottery.committed`). Final.
 #[utoipa::path(post, path = "/witness/{id}/commit", tag = "panel", params(("id" = Uuid, Path)), request_body = CommitBody,
-    responses((status = 200, body = WitnessBody), (status = 422, body = InvalidBody), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = WitnessBody), (status = 422, body = ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn witness_commit(
     State(app): State<AppState>,
     user: ApiUser,
@@ -236,7 +238,7 @@ pub struct RevealBody {
 /// the commitment is refused (422) and nothing is stored. The last reveal
 /// fixes the seed (`lottery.seed_fixed`).
 #[utoipa::path(post, path = "/witness/{id}/reveal", tag = "panel", params(("id" = Uuid, Path)), request_body = RevealBody,
-    responses((status = 200, body = WitnessBody), (status = 422, body = InvalidBody), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = WitnessBody), (status = 422, body = ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn witness_reveal(
     State(app): State<AppState>,
     user: ApiUser,
@@ -270,7 +272,7 @@ pub struct ImportBody {
 /// whole (422, `fields` keyed `line N`); otherwise one `imported_value.set`
 /// per changed value, each re-ranking its formation.
 #[utoipa::path(post, path = "/admin/rounds/{id}/imported-values", tag = "admin", params(("id" = Uuid, Path)), request_body = ImportBody,
-    responses((status = 200, body = ImportSummary), (status = 422, body = InvalidBody), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn import_values(
     State(app): State<AppState>,
     user: AdminUser,
@@ -323,7 +325,7 @@ pub struct RecusedBody {
 
 /// Recuses a panelist from an application (admin; `conflict.recused_by_admin`).
 #[utoipa::path(post, path = "/admin/applications/{id}/recusals", tag = "admin", params(("id" = Uuid, Path)), request_body = RecuseBody,
-    responses((status = 200, body = RecusedBody), (status = 422, body = InvalidBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = RecusedBody), (status = 422, body = ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn recuse(
     State(app): State<AppState>,
     user: AdminUser,

@@ -4,7 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::admin::{AdminError, ApiJson, ApiUser, InvalidBody};
+use super::error::AdminError;
+use super::extract::{ApiJson, ApiUser};
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
 use crate::error::AppError;
@@ -127,8 +128,8 @@ pub async fn my_erasure_requests(
         (status = 401, description = "Not signed in (session cookie)", body = ErrorBody),
         (status = 403, description = "Not an applicant", body = ErrorBody),
         (status = 404, description = "Not the caller's application", body = ErrorBody),
-        (status = 409, description = "A request is already open, or the data are already erased", body = InvalidBody),
-        (status = 422, description = "The reason is too long or not plain text", body = InvalidBody),
+        (status = 409, description = "A request is already open, or the data are already erased", body = ErrorBody),
+        (status = 422, description = "The reason is too long or not plain text", body = ErrorBody),
     )
 )]
 pub async fn file_erasure_request(

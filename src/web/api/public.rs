@@ -64,30 +64,30 @@ pub async fn rounds(
     super::ApiQuery(f): super::ApiQuery<RoundFilter>,
 ) -> ApiResult<Vec<RoundSummary>> {
     // `?state=` with nothing after it filters nothing, like a form left blank.
+    // Only a known state can match; anything else is the caller's mistake,
+    // said as such rather than sent to the database (where a NUL makes
+    // PostgreSQL fail the query).
     let state = match f.state.filter(|s| !s.is_empty()) {
-        // Only a known state can match; anything else is the caller's
-        // mistake, said as such rather than sent to the database (where a
-        // NUL makes PostgreSQL fail the query).
-        Some(state) => Some(RoundState::parse(&state).ok_or_else(|| {
+        None => None,
+        Some(s) => Some(RoundState::parse(&s).ok_or_else(|| {
             AppError::BadRequest(
                 "state harus salah satu dari: draft, registration, verification, assessment, provisional, objection, final, cancelled."
                     .into(),
             )
         })?),
-        None => None,
     };
-    // The same rounds as the home page: published ones only.
-    let rows = services::rounds::public_list(&app.db, state).await?;
-    let now = app.clock.now();
+    // Published rounds only, as on the public pages: a round cancelled while
+    // still a draft was never published (its page answers 404).
+    let rows = services::rounds::published(&app.db, state, time::OffsetDateTime::now_utc()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| RoundSummary {
-                accepting_applications: services::applications::accepts_applications(&r, now),
-                id: r.id,
-                slug: r.slug,
-                name: r.name,
-                year: r.year,
-                state: r.state.to_string(),
+                accepting_applications: r.accepting_applications,
+                id: r.head.id,
+                slug: r.head.slug,
+                name: r.head.name,
+                year: r.head.year,
+                state: r.head.state,
                 registration_opens_at: rfc3339(r.registration_opens_at),
                 registration_closes_at: rfc3339(r.registration_closes_at),
             })

@@ -16,8 +16,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ErrorBody;
-use super::admin::{AdminError, ApiJson, ApiUser, InvalidBody};
 use super::applicant::Text;
+use super::error::AdminError;
+use super::extract::{ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
@@ -94,6 +95,12 @@ fn app_err(e: ApplicationError) -> AdminError {
     }
 }
 
+impl From<ApplicationError> for AdminError {
+    fn from(e: ApplicationError) -> Self {
+        app_err(e)
+    }
+}
+
 /// Where an application starts: the kelurahan and RT decide the formation.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct StartBody {
@@ -141,8 +148,8 @@ fn key_or_new(key: &str) -> String {
     responses((status = 201, body = DraftStarted),
         (status = 403, description = "Not an applicant with a confirmed e-mail, operator or admin", body = ErrorBody),
         (status = 404, description = "No open round of that slug", body = ErrorBody),
-        (status = 409, description = "Registration is not open", body = InvalidBody),
-        (status = 422, description = "The RT lies in no formation", body = InvalidBody)))]
+        (status = 409, description = "Registration is not open", body = ErrorBody),
+        (status = 422, description = "The RT lies in no formation", body = ErrorBody)))]
 pub async fn start(
     State(app): State<AppState>,
     user: ApiUser,
@@ -176,8 +183,8 @@ pub async fn start(
     responses((status = 201, body = DraftStarted),
         (status = 403, description = "Not an operator of that kelurahan or an admin", body = ErrorBody),
         (status = 404, description = "No such round or kelurahan", body = ErrorBody),
-        (status = 409, description = "Registration is not open", body = InvalidBody),
-        (status = 422, description = "The RT lies in no formation", body = InvalidBody)))]
+        (status = 409, description = "Registration is not open", body = ErrorBody),
+        (status = 422, description = "The RT lies in no formation", body = ErrorBody)))]
 pub async fn desk_start(
     State(app): State<AppState>,
     user: ApiUser,
@@ -272,8 +279,8 @@ pub struct DraftSaved {
     params(("id" = Uuid, Path, description = "The application's id")), request_body = ApplicationDraft,
     responses((status = 200, body = DraftSaved),
         (status = 404, description = "Not the caller's draft (or out of the operator's kelurahan)", body = ErrorBody),
-        (status = 409, description = "Already submitted or withdrawn", body = InvalidBody),
-        (status = 422, description = "Fields that were not stored, each with its message", body = InvalidBody)))]
+        (status = 409, description = "Already submitted or withdrawn", body = ErrorBody),
+        (status = 422, description = "Fields that were not stored, each with its message", body = ErrorBody)))]
 pub async fn save_draft(
     State(app): State<AppState>,
     user: ApiUser,
@@ -326,11 +333,11 @@ pub struct UploadForm {
         (status = 400, description = "Not a multipart body with a `file` part", body = ErrorBody),
         (status = 403, description = "A cookie request without the form's CSRF token", body = ErrorBody),
         (status = 404, description = "Not the caller's draft, or no such document requirement", body = ErrorBody),
-        (status = 409, description = "Already submitted or withdrawn", body = InvalidBody),
-        (status = 413, description = "The file is larger than allowed", body = InvalidBody),
+        (status = 409, description = "Already submitted or withdrawn", body = ErrorBody),
+        (status = 413, description = "The file is larger than allowed", body = ErrorBody),
         (status = 415, description = "Not `multipart/form-data`", body = ErrorBody),
-        (status = 422, description = "Not a PDF, JPEG or PNG, or it holds markup", body = InvalidBody),
-        (status = 429, description = "Too many uploads in a short time", body = InvalidBody)))]
+        (status = 422, description = "Not a PDF, JPEG or PNG, or it holds markup", body = ErrorBody),
+        (status = 429, description = "Too many uploads in a short time", body = ErrorBody)))]
 pub async fn upload(
     State(app): State<AppState>,
     user: ApiUser,
@@ -417,8 +424,8 @@ pub struct SubmittedBody {
     params(("id" = Uuid, Path, description = "The application's id")),
     responses((status = 200, body = SubmittedBody),
         (status = 404, description = "Not the caller's application", body = ErrorBody),
-        (status = 409, description = "Registration is closed, or the application was withdrawn", body = InvalidBody),
-        (status = 422, description = "Missing or wrong fields, documents or declarations, each named", body = InvalidBody)))]
+        (status = 409, description = "Registration is closed, or the application was withdrawn", body = ErrorBody),
+        (status = 422, description = "Missing or wrong fields, documents or declarations, each named", body = ErrorBody)))]
 pub async fn submit(
     State(app): State<AppState>,
     user: ApiUser,

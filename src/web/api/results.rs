@@ -15,7 +15,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ErrorBody;
-use super::admin::{AdminError, AdminUser, ApiJson, ApiUser, InvalidBody, service_err};
+use super::error::{AdminError, service_err};
+use super::extract::{AdminUser, ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::mail::Mailbox;
@@ -259,6 +260,7 @@ pub async fn my_objections(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct FileObjectionBody {
     /// What is contested and why, 20–4000 characters.
+    #[schema(min_length = 20, max_length = 4000)]
     pub grounds: String,
     /// Repeating a request with the same key returns the first objection.
     #[serde(default)]
@@ -275,7 +277,7 @@ pub struct CreatedBody {
 /// the objection window.
 #[utoipa::path(post, path = "/me/applications/{id}/objections", tag = "results", tags = ["applicant"],
     params(("id" = Uuid, Path)), request_body = FileObjectionBody,
-    responses((status = 200, body = CreatedBody), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = CreatedBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn file_objection(
     State(app): State<AppState>,
     user: ApiUser,
@@ -334,7 +336,7 @@ pub struct ReviewerBody {
 /// Assigns the reviewer of an objection.
 #[utoipa::path(post, path = "/admin/objections/{id}/reviewer", tag = "results", tags = ["admin"],
     params(("id" = Uuid, Path)), request_body = ReviewerBody,
-    responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn assign_reviewer(
     State(app): State<AppState>,
     user: AdminUser,
@@ -356,15 +358,19 @@ pub async fn assign_reviewer(
 pub struct ProposalBody {
     /// `rejected`, `verification_eligible`, `verification_ineligible` or
     /// `scorecard:<panelist id>`.
+    #[schema(
+        pattern = "^(rejected|verification_eligible|verification_ineligible|scorecard:[0-9a-fA-F-]{36})$"
+    )]
     pub outcome: String,
     /// Published with the decision, 10–4000 characters.
+    #[schema(min_length = 10, max_length = 4000)]
     pub reasons: String,
 }
 
 /// The assigned reviewer proposes a decision; a second admin must approve it.
 #[utoipa::path(post, path = "/objections/{id}/proposal", tag = "results",
     params(("id" = Uuid, Path)), request_body = ProposalBody,
-    responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn propose_decision(
     State(app): State<AppState>,
     user: ApiUser,
@@ -396,7 +402,7 @@ pub struct ApprovalDecisionBody {
 /// or sends it back to the reviewer.
 #[utoipa::path(post, path = "/admin/objections/{id}/decision", tag = "results", tags = ["admin"],
     params(("id" = Uuid, Path)), request_body = ApprovalDecisionBody,
-    responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
+    responses((status = 200, body = ObjectionBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn decide_objection(
     State(app): State<AppState>,
     user: AdminUser,
@@ -453,7 +459,7 @@ async fn finalization_state(
 /// period, with every objection decided).
 #[utoipa::path(post, path = "/admin/rounds/{id}/finalization", tag = "results", tags = ["admin"],
     params(("id" = Uuid, Path)), request_body = FinalizeBody,
-    responses((status = 200, body = FinalizationBody), (status = 403, body = ErrorBody), (status = 409, body = InvalidBody), (status = 422, body = InvalidBody)))]
+    responses((status = 200, body = FinalizationBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn request_finalization(
     State(app): State<AppState>,
     user: AdminUser,
@@ -478,7 +484,7 @@ pub async fn request_finalization(
 /// cannot (403).
 #[utoipa::path(post, path = "/admin/rounds/{id}/finalization/decision", tag = "results", tags = ["admin"],
     params(("id" = Uuid, Path)), request_body = ApprovalDecisionBody,
-    responses((status = 200, body = FinalizationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = InvalidBody)))]
+    responses((status = 200, body = FinalizationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn decide_finalization(
     State(app): State<AppState>,
     user: AdminUser,

@@ -11,7 +11,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ErrorBody;
-use super::admin::{AdminError, ApiJson, ApiUser, InvalidBody};
+use super::error::AdminError;
+use super::extract::{ApiJson, ApiUser};
 use super::panel::{SheetBody, sheet};
 use crate::app::AppState;
 use crate::domain::role::Role;
@@ -107,7 +108,7 @@ pub struct ConflictDeclarationBody {
     params(("id" = Uuid, Path, description = "The application's id")), request_body = ConflictDeclarationBody,
     responses((status = 200, body = SheetBody),
         (status = 404, description = "Not an application of the panelist's panel", body = ErrorBody),
-        (status = 422, description = "An unknown kind, a conflict without text, or a second different declaration", body = InvalidBody)))]
+        (status = 422, description = "An unknown kind, a conflict without text, or a second different declaration", body = ErrorBody)))]
 pub async fn declare(
     State(app): State<AppState>,
     user: ApiUser,
@@ -155,8 +156,8 @@ pub struct ScorecardBody {
     params(("id" = Uuid, Path, description = "The application's id")), request_body = ScorecardBody,
     responses((status = 200, body = SheetBody),
         (status = 404, description = "Not an application of the panelist's panel", body = ErrorBody),
-        (status = 409, description = "Scores are locked (results published without a reopening objection, or final)", body = InvalidBody),
-        (status = 422, description = "A value off its scale or missing, no declaration yet, recused, absent, or an amendment without a reason", body = InvalidBody)))]
+        (status = 409, description = "Scores are locked (results published without a reopening objection, or final)", body = ErrorBody),
+        (status = 422, description = "A value off its scale or missing, no declaration yet, recused, absent, or an amendment without a reason", body = ErrorBody)))]
 pub async fn score(
     State(app): State<AppState>,
     user: ApiUser,

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::admin::ApiUser;
+use super::extract::ApiUser;
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
 use crate::domain::analytics::format_1dp;
@@ -58,6 +58,7 @@ pub struct EventsQuery {
     /// Keyset cursor: only events with a lower `seq` (use `next_before` of the previous page).
     before: Option<i64>,
     /// Events per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 
@@ -100,8 +101,8 @@ pub struct EventBody {
     pub kelurahan_code: Option<String>,
 }
 
-impl From<&svc::TrailEvent> for EventBody {
-    fn from(e: &svc::TrailEvent) -> Self {
+impl From<&svc::Event> for EventBody {
+    fn from(e: &svc::Event) -> Self {
         EventBody {
             seq: e.seq,
             at: e.at.clone(),
