@@ -111,10 +111,6 @@ impl RankingInput {
     }
 }
 
-/// Round states in which the stored standings are published ranks.
-// Kept until every branch names `RoundState::is_published` instead.
-pub const PUBLISHED_STATES: [&str; 3] = ["provisional", "objection", "final"];
-
 /// One application whose rank or status moved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RankChange {

@@ -18,6 +18,7 @@ use super::account::{ClientIp, limit_key};
 use super::multipart::{self, Part};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
+use crate::domain::application::ApplicationState;
 use crate::domain::registration::StatusPin;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
@@ -370,7 +371,7 @@ pub async fn form_page(
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     let view = svc::load(&app.db, acting(&user), id).await?;
-    if view.application.state != svc::state::DRAFT {
+    if view.application.state != ApplicationState::Draft {
         return Ok(Redirect::to(&format!("/pendaftaran/{id}")).into_response());
     }
     let page = render_form(&app, &ctx, &user, &csrf, id, Shown::default()).await?;

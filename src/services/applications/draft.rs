@@ -11,13 +11,14 @@ use uuid::Uuid;
 use super::fields::{Fields, Parsed, SaveOutcome, nik_warnings, parse_fields, parse_sex, sex_str};
 use super::{
     Acting, ApplicationError, formation_of, load_for_edit, registration_open, remember, replayed,
-    requirements_of, state, still_draft, stored_nik, usable_key,
+    requirements_of, still_draft, stored_nik, usable_key,
 };
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
     account, application, application_declaration, document, requirement, round,
 };
+use crate::domain::application::ApplicationState;
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
 use crate::domain::text::plain_text;
@@ -122,7 +123,7 @@ pub async fn start_draft(
         formation_id: Set(Some(formation_id)),
         account_id: Set((!assisted).then_some(who)),
         registration_no: Set(None),
-        state: Set(state::DRAFT),
+        state: Set(ApplicationState::Draft),
         assisted_by: Set(assisted.then_some(who)),
         full_name: Set(name),
         nik_ciphertext: Set(None),

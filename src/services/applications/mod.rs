@@ -41,6 +41,7 @@ use super::documents::UploadError;
 use super::rounds::FieldErrors;
 use crate::db::audit::Actor;
 use crate::db::entities::{application, formation_rt, idempotency_key, requirement, round, rt};
+use crate::domain::application::ApplicationState;
 use crate::domain::nik::Nik;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
@@ -50,19 +51,6 @@ use crate::pii::NikVault;
 
 /// Longest motivation or experience text, in characters.
 pub const MAX_LONG_TEXT: usize = 2000;
-
-/// The values of `application.state`, by their old names.
-// Kept while other branches still use these names; new code names
-// `ApplicationState` directly.
-pub mod state {
-    use crate::domain::application::ApplicationState;
-
-    pub const DRAFT: ApplicationState = ApplicationState::Draft;
-    pub const SUBMITTED: ApplicationState = ApplicationState::Submitted;
-    pub const ELIGIBLE: ApplicationState = ApplicationState::Eligible;
-    pub const INELIGIBLE: ApplicationState = ApplicationState::Ineligible;
-    pub const WITHDRAWN: ApplicationState = ApplicationState::Withdrawn;
-}
 
 /// Why an application use case did not happen. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -292,7 +280,7 @@ async fn load_for_edit(
 }
 
 fn still_draft(a: &application::Model) -> Result<(), ApplicationError> {
-    if a.state == state::DRAFT {
+    if a.state == ApplicationState::Draft {
         Ok(())
     } else {
         Err(ApplicationError::NotDraft)

@@ -13,11 +13,12 @@ use uuid::Uuid;
 use super::fields::parse_sex;
 use super::{
     Acting, ApplicationError, MailCtx, formation_of, load_for_edit, registration_open,
-    requirements_of, state, stored_nik,
+    requirements_of, stored_nik,
 };
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, application_declaration, document, round};
+use crate::domain::application::ApplicationState;
 use crate::domain::lang::Lang;
 use crate::domain::registration::{
     RegistrationNo, SHORT_HASH_LEN, StatusPin, Submission, SubmittedDocument, submission_hash,
@@ -59,7 +60,7 @@ pub async fn submit(
     let needs_pin = application::Entity::find_by_id(id)
         .one(db)
         .await?
-        .is_some_and(|a| a.account_id.is_none() && a.state == state::DRAFT);
+        .is_some_and(|a| a.account_id.is_none() && a.state == ApplicationState::Draft);
     let assisted_pin = if needs_pin {
         Some(new_status_pin().await?)
     } else {
@@ -67,7 +68,7 @@ pub async fn submit(
     };
     let tx = begin_write(db).await?;
     let a = load_for_edit(&tx, &acting, id).await?;
-    if a.state != state::DRAFT {
+    if a.state != ApplicationState::Draft {
         return already_submitted(&a);
     }
     // Locking the round row serialises submissions of one round on
@@ -131,7 +132,7 @@ pub async fn submit(
     let hash = submission_hash(&submission).map_err(|e| anyhow::anyhow!("submission hash: {e}"))?;
     let registration_no = number.to_string();
     let mut m: application::ActiveModel = a.clone().into();
-    m.state = Set(state::SUBMITTED);
+    m.state = Set(ApplicationState::Submitted);
     m.formation_id = Set(Some(formation_id));
     m.nik_hash = Set(Some(nik_hash));
     m.registration_no = Set(Some(registration_no.clone()));
@@ -174,7 +175,10 @@ pub async fn submit(
 /// again when it was submitted (a double click is harmless), else a refusal.
 fn already_submitted(a: &application::Model) -> Result<Submitted, ApplicationError> {
     match (&a.registration_no, a.state) {
-        (Some(no), state::SUBMITTED | state::ELIGIBLE | state::INELIGIBLE) => Ok(Submitted {
+        (
+            Some(no),
+            ApplicationState::Submitted | ApplicationState::Eligible | ApplicationState::Ineligible,
+        ) => Ok(Submitted {
             id: a.id,
             registration_no: no.clone(),
             status_pin: None,

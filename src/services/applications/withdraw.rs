@@ -4,10 +4,11 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrai
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Acting, ApplicationError, load_for_edit, state};
+use super::{Acting, ApplicationError, load_for_edit};
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, round};
+use crate::domain::application::ApplicationState;
 use crate::domain::round::RoundState;
 
 /// Whether an application can still be withdrawn: not yet withdrawn and the
@@ -21,7 +22,10 @@ pub fn can_withdraw(a: &application::Model, r: &round::Model, now: OffsetDateTim
     before_assessment
         && matches!(
             a.state,
-            state::DRAFT | state::SUBMITTED | state::ELIGIBLE | state::INELIGIBLE
+            ApplicationState::Draft
+                | ApplicationState::Submitted
+                | ApplicationState::Eligible
+                | ApplicationState::Ineligible
         )
 }
 
@@ -49,7 +53,7 @@ pub async fn withdraw(
         ));
     }
     let mut m: application::ActiveModel = a.clone().into();
-    m.state = Set(state::WITHDRAWN);
+    m.state = Set(ApplicationState::Withdrawn);
     m.withdrawn_at = Set(Some(now));
     m.updated_at = Set(now);
     m.update(&tx).await?;

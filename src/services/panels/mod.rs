@@ -49,10 +49,11 @@ pub const PRESENT: &str = "present";
 /// See [`PRESENT`].
 pub const ABSENT: &str = "absent";
 
-// The application state that may be invited to the test. It stays the
-// state through scoring and ranking (those live in their own tables), so no
-// later state needs to be listed beside it.
-use crate::services::applications::state::ELIGIBLE;
+/// The application state that may be invited to the test. It stays the
+/// state through scoring and ranking (those live in their own tables), so no
+/// later state needs to be listed beside it.
+pub(crate) const ELIGIBLE: crate::domain::application::ApplicationState =
+    crate::domain::application::ApplicationState::Eligible;
 
 fn require_admin(actor: Actor) -> Result<Uuid, RoundError> {
     match actor {

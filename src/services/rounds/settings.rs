@@ -191,12 +191,6 @@ impl RoundSettings {
     }
 }
 
-/// The schedule stored on a round.
-// Kept for other branches; the model's own `schedule()` is the one rule.
-pub fn schedule_of(r: &round::Model) -> Schedule {
-    r.schedule()
-}
-
 /// A slug for `name` and `year` not used by another round.
 async fn free_slug(
     tx: &DatabaseTransaction,
@@ -562,7 +556,7 @@ pub async fn apply_transition(
     let reason = reason.trim();
     let from =
         Some(r.state).ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
-    check_transition(from, to, &schedule_of(&r), now).map_err(RoundError::form)?;
+    check_transition(from, to, &r.schedule(), now).map_err(RoundError::form)?;
     if to == RoundState::Verification
         && crate::services::lottery::uncommitted_witnesses(tx, id).await? > 0
     {
