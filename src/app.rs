@@ -34,6 +34,8 @@ pub struct App {
     pub witnesses: crate::services::witnesses::Witnesses,
     /// "Now" for throttle windows: the system clock, or a manual one in tests.
     pub clock: crate::clock::Clock,
+    /// The sender of every mail, parsed once from `POKMAS_MAIL_FROM`.
+    pub mail_from: lettre::message::Mailbox,
 }
 
 impl AppState {
@@ -59,7 +61,12 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("--base-url {}: {e}", config.base_url))?;
         let merkle = Arc::clone(checkpoint_key.log());
         let witnesses = crate::services::witnesses::Witnesses::load(&config.data_dir);
+        let mail_from = config
+            .mail_from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("POKMAS_MAIL_FROM `{}`: {e}", config.mail_from))?;
         Ok(AppState(Arc::new(App {
+            mail_from,
             merkle,
             witnesses,
             db,

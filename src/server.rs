@@ -30,19 +30,17 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
     let transport =
         mail::Transport::from_url(config.smtp_url.as_deref(), config.data_dir.join("mail"))
             .context("SMTP_URL is not usable")?;
-    let from: mail::Mailbox = config.mail_from.parse().with_context(|| {
-        format!(
-            "POKMAS_MAIL_FROM `{}` is not a valid address",
-            config.mail_from
-        )
-    })?;
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = crate::workers::mail::spawn(db.clone(), transport, from, stop_rx);
     let sms_transport = crate::sms::SmsTransport::from_args(&ops.sms, config.data_dir.join("sms"))
         .map_err(anyhow::Error::msg)?;
-    let texts = crate::workers::sms::spawn(db.clone(), sms_transport, stop_tx.subscribe());
-
     let state = AppState::new(db, config)?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = crate::workers::mail::spawn(
+        state.db.clone(),
+        transport,
+        state.mail_from.clone(),
+        stop_rx,
+    );
+    let texts = crate::workers::sms::spawn(state.db.clone(), sms_transport, stop_tx.subscribe());
     state.health.watch_mail_worker(worker.abort_handle());
     state.health.allow_metrics(&ops.metrics_allow);
     let checkpointer = crate::workers::checkpoints::spawn(state.clone(), stop_tx.subscribe());

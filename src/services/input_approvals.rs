@@ -21,7 +21,6 @@ use super::results::{ApprovalRequest, request_approval, settle_approval};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, approval, round};
-use crate::domain::role::Role;
 
 /// `approval.kind` of a requested recusal.
 pub const KIND_RECUSAL: &str = "recusal.impose";
@@ -35,13 +34,7 @@ pub fn is_input_change(kind: &str) -> bool {
 }
 
 fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    match actor {
-        Actor::Account {
-            id,
-            role: Role::Admin,
-        } => Ok(id),
-        _ => Err(ServiceError::Forbidden),
-    }
+    actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
 fn require_reason(reason: &str) -> Result<&str, ServiceError> {

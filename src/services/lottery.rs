@@ -35,12 +35,10 @@ fn invalid(msg: &str) -> ServiceError {
 }
 
 fn require_admin(actor: Actor) -> Result<(), ServiceError> {
-    match actor {
-        Actor::System
-        | Actor::Account {
-            role: Role::Admin, ..
-        } => Ok(()),
-        Actor::Account { .. } => Err(ServiceError::Forbidden),
+    if actor.administers() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
     }
 }
 

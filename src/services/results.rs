@@ -30,7 +30,6 @@ use crate::db::entities::{
     ranking, round,
 };
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
-use crate::domain::role::Role;
 use crate::domain::round::RoundState;
 use crate::mail::templates::ResultStatus;
 use crate::mail::{Locale, Template, enqueue};
@@ -43,13 +42,7 @@ fn invalid(msg: &str) -> ServiceError {
 }
 
 pub(crate) fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    match actor {
-        Actor::Account {
-            id,
-            role: Role::Admin,
-        } => Ok(id),
-        _ => Err(ServiceError::Forbidden),
-    }
+    actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
 /// One line of a formation's public results.

@@ -20,7 +20,7 @@ use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::account::{AccountError, Email, check_new_password};
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::mail::Mailbox;
 use crate::services::rate_limit::{self, Limit};
 use crate::services::self_service::{self, BadToken, ChangeRefused, MailCtx, Registration};
@@ -119,13 +119,6 @@ async fn over(app: &AppState, limit: Limit, subject: &str) -> AppResult<bool> {
 
 fn form_token(csrf: &Csrf) -> AppResult<String> {
     csrf.token()
-}
-
-fn mailbox(app: &AppState) -> AppResult<Mailbox> {
-    app.config
-        .mail_from
-        .parse::<Mailbox>()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
 }
 
 /// Parses a typed address that the mailer can also deliver to: `Email::parse`
@@ -299,7 +292,7 @@ pub async fn register_submit(
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, register(&ctx, &form)).into_response());
     }
 
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
@@ -404,7 +397,7 @@ pub async fn resend_verification(
         );
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, account(&ctx, &view)).into_response());
     }
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
@@ -473,7 +466,7 @@ pub async fn forgot_submit(
         form.alert = Some(too_many_resets(&ctx).into());
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, forgot(&ctx, &form)).into_response());
     }
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,

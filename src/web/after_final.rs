@@ -141,7 +141,7 @@ pub async fn decide(
     let id = path_id(&id)?;
     let approval = path_id(&approval)?;
     let approve = super::four_eyes_decision(&pairs)?;
-    let from = super::results::mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,

@@ -23,7 +23,6 @@ use crate::domain::registration::StatusPin;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::{AppError, AppResult};
-use crate::mail::Mailbox;
 use crate::pii::NikVault;
 use crate::services::applications::{
     self as svc, Acting, ApplicationError, ApplicationView, Fields, MailCtx, StartDraft,
@@ -91,13 +90,6 @@ fn parse_id(raw: &str) -> AppResult<Uuid> {
 
 fn store(app: &AppState) -> FileStore {
     app.files()
-}
-
-fn mailbox(app: &AppState) -> AppResult<Mailbox> {
-    app.config
-        .mail_from
-        .parse::<Mailbox>()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
 }
 
 /// Applicants must have confirmed their e-mail; operators and admins act at
@@ -507,7 +499,7 @@ pub async fn form_submit(
         }
     }
     if errors.is_empty() && fields.get("action") == "submit" {
-        let from = mailbox(&app)?;
+        let from = app.mail_from.clone();
         let mail = MailCtx {
             base_url: app.config.base_url.trim_end_matches('/'),
             from: &from,

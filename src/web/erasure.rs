@@ -38,7 +38,7 @@ pub async fn request(
     csrf.verify(&input.csrf)?;
     user.require(&[Role::Applicant])?;
     let id = super::path_id(&input.application_id)?;
-    let from = super::results::mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
@@ -100,7 +100,7 @@ pub async fn decide(
     csrf.verify(&input.csrf)?;
     user.require(&[Role::Admin])?;
     let id = super::path_id(&id)?;
-    let from = super::results::mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,

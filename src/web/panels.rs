@@ -9,7 +9,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use lettre::message::Mailbox;
 use maud::Markup;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -18,7 +17,7 @@ use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::panels::{self as svc, SessionForm};
 use crate::services::rounds::{FieldErrors, FormData, RoundError};
 use crate::views::PageCtx;
@@ -53,13 +52,6 @@ fn see_other(path: String) -> Response {
 
 fn page(csrf: Csrf, status: StatusCode, markup: Markup) -> Response {
     (status, csrf.0, markup).into_response()
-}
-
-fn mailbox(app: &AppState) -> AppResult<Mailbox> {
-    app.config
-        .mail_from
-        .parse::<Mailbox>()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
 }
 
 /// Splits a service result into field errors (to show) and everything else (to raise).
@@ -369,7 +361,7 @@ pub async fn session_fill(
     admin_only(&user)?;
     let (id, sid) = (super::path_id(&id)?, super::path_id(&sid)?);
     let (data, _) = submitted(&csrf, form)?;
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     match field_errors(svc::auto_fill(&app.db, user.actor(), &from, id, sid).await)? {
         Ok(n) => {
             let mut p = schedule_page(&app, &csrf, id, None, None).await?;
@@ -395,7 +387,7 @@ pub async fn invitation_move(
     admin_only(&user)?;
     let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
     let (data, _) = submitted(&csrf, form)?;
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let res = field_errors(
         svc::move_invitation(&app.db, user.actor(), &from, id, iid, data.get("session")).await,
     )?;

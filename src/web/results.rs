@@ -23,7 +23,6 @@ use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
-use crate::mail::Mailbox;
 use crate::services::ServiceError;
 use crate::services::objections::{self as obj, Proposal, Reopen};
 use crate::services::results;
@@ -33,13 +32,6 @@ use crate::views::layout::{Page, layout};
 use crate::views::results as v;
 
 type Pairs = Form<Vec<(String, String)>>;
-
-pub(crate) fn mailbox(app: &AppState) -> AppResult<Mailbox> {
-    app.config
-        .mail_from
-        .parse::<Mailbox>()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
-}
 
 /// 422 for a page shown again with a refusal, 200 otherwise.
 fn shown_with(error: Option<&String>) -> StatusCode {
@@ -464,7 +456,7 @@ pub async fn finalize_decide(
     user.require(&[Role::Admin])?;
     let id = path_id(&id)?;
     let approve = super::four_eyes_decision(&pairs)?;
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
@@ -592,7 +584,7 @@ pub async fn decide(
     let id = path_id(&id)?;
     let approve = super::four_eyes_decision(&pairs)?;
     let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,

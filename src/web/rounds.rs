@@ -238,11 +238,7 @@ pub async fn status(
     let data = submitted(&csrf, form)?;
     let to = RoundState::parse(data.get("to"))
         .ok_or_else(|| AppError::BadRequest("Tahap tujuan tidak dikenal.".into()))?;
-    let from = app
-        .config
-        .mail_from
-        .parse::<crate::mail::Mailbox>()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))?;
+    let from = app.mail_from.clone();
     let mail = crate::services::self_service::MailCtx {
         base_url: &app.config.base_url,
         from: &from,

@@ -50,7 +50,7 @@ pub async fn decide(
     user.require(&[Role::Admin])?;
     let id = path_id(&id)?;
     let approve = super::four_eyes_decision(&pairs)?;
-    let from = super::results::mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,

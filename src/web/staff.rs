@@ -18,7 +18,6 @@ use crate::app::AppState;
 use crate::domain::account::check_new_password;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
-use crate::mail::Mailbox;
 use crate::pii::NikVault;
 use crate::services::self_service::{BadToken, MailCtx};
 use crate::services::staff::{self as staff_svc, ConflictData, Invite};
@@ -50,13 +49,6 @@ fn staff_of(user: &CurrentUser) -> AppResult<Staff> {
         role: user.role,
         scopes: user.scopes.clone(),
     })
-}
-
-fn mailbox(app: &AppState) -> AppResult<Mailbox> {
-    app.config
-        .mail_from
-        .parse::<Mailbox>()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))
 }
 
 fn parse_id(raw: &str) -> AppResult<Uuid> {
@@ -183,7 +175,7 @@ pub async fn verify(
     check_csrf(&csrf, &pairs)?;
     let staff = staff_of(&user)?;
     let id = parse_id(&id)?;
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     match svc::verify(&app.db, &from, &staff, id, &decisions(&pairs), ctx.lang).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan=tersimpan")).into_response())
@@ -343,7 +335,7 @@ pub async fn decide(
     let approve = super::four_eyes_decision(&pairs)?;
     svc::decide(
         &app.db,
-        &mailbox(&app)?,
+        &app.mail_from.clone(),
         &staff,
         parse_id(&id)?,
         approve,
@@ -400,7 +392,7 @@ pub async fn invite(
         role: role.unwrap_or(Role::Applicant),
         kelurahan: all_of(&pairs, "kelurahan"),
     };
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: app.config.base_url.trim_end_matches('/'),
         from: &from,

@@ -27,7 +27,6 @@ use crate::db::entities::{
     application, approval, formation, group_role, kelurahan, ranking, round,
 };
 use crate::domain::group_roles::{GroupRole, RoleProblem, check_roles, member_list};
-use crate::domain::role::Role;
 
 /// The round must be final for anything here.
 fn require_final(r: &round::Model) -> Result<(), ServiceError> {
@@ -41,13 +40,7 @@ fn require_final(r: &round::Model) -> Result<(), ServiceError> {
 }
 
 fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    match actor {
-        Actor::Account {
-            id,
-            role: Role::Admin,
-        } => Ok(id),
-        _ => Err(ServiceError::Forbidden),
-    }
+    actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
 /// One person of a formed group (selected) or waiting (reserve).

@@ -40,7 +40,6 @@ use crate::db::audit::Actor;
 use crate::db::entities::{
     application, formation, idempotency_key, kelurahan, panel_formation, round, test_invitation,
 };
-use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
 use crate::services::rounds::{FieldErrors, RoundError};
 
@@ -56,13 +55,7 @@ pub(crate) const ELIGIBLE: crate::domain::application::ApplicationState =
     crate::domain::application::ApplicationState::Eligible;
 
 fn require_admin(actor: Actor) -> Result<Uuid, RoundError> {
-    match actor {
-        Actor::Account {
-            id,
-            role: Role::Admin,
-        } => Ok(id),
-        _ => Err(RoundError::Forbidden),
-    }
+    actor.admin_id().ok_or(RoundError::Forbidden)
 }
 
 /// What the panels, schedule and dashboard pages show of the round itself.

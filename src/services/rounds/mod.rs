@@ -90,12 +90,10 @@ impl From<ServiceError> for RoundError {
 
 /// Only admins (and the platform itself, for the CLI and the demo) run rounds.
 fn require_admin(actor: Actor) -> Result<(), RoundError> {
-    match actor {
-        Actor::System
-        | Actor::Account {
-            role: Role::Admin, ..
-        } => Ok(()),
-        Actor::Account { .. } => Err(RoundError::Forbidden),
+    if actor.administers() {
+        Ok(())
+    } else {
+        Err(RoundError::Forbidden)
     }
 }
 

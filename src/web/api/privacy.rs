@@ -138,7 +138,7 @@ pub async fn file_erasure_request(
     ApiJson(body): ApiJson<ErasureRequestBody>,
 ) -> Result<(StatusCode, Json<ErasureRequests>), AdminError> {
     let user = user.0;
-    let from = crate::web::results::mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,

@@ -23,7 +23,6 @@ use crate::app::AppState;
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::mail::Mailbox;
 use crate::pii::NikVault;
 use crate::services::applications::{
     self as svc, Acting, ApplicationError, FIELD_NAMES, Fields, MailCtx, StartDraft,
@@ -434,11 +433,7 @@ pub async fn submit(
     let user = user.0;
     let id = path_id(&id)?;
     let vault = NikVault::from_app(&app);
-    let from = app
-        .config
-        .mail_from
-        .parse::<Mailbox>()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}")))?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: app.config.base_url.trim_end_matches('/'),
         from: &from,

@@ -57,13 +57,6 @@ fn parse_id(raw: &str) -> Result<Uuid, AdminError> {
     raw.parse().map_err(|_| AdminError::App(AppError::NotFound))
 }
 
-fn mailbox(app: &AppState) -> Result<Mailbox, AdminError> {
-    app.config
-        .mail_from
-        .parse::<Mailbox>()
-        .map_err(|e| AdminError::App(AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}"))))
-}
-
 /// An admin's approve/reject call: the subject id, the decision and the sender.
 fn admin_decision(
     app: &AppState,
@@ -81,7 +74,7 @@ fn admin_decision(
             )));
         }
     };
-    Ok((id, approve, mailbox(app)?))
+    Ok((id, approve, app.mail_from.clone()))
 }
 
 /// A signed checkpoint of a publication.

@@ -13,7 +13,6 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::mail::Mailbox;
 use crate::services::rounds::FormData;
 use crate::web::api::error::AdminError;
 
@@ -88,13 +87,6 @@ fn put_opt<V: ToString>(f: &mut FormData, k: impl Into<String>, v: Option<V>) {
 
 fn parse_id(raw: &str) -> Result<Uuid, AdminError> {
     raw.parse().map_err(|_| AdminError::App(AppError::NotFound))
-}
-
-fn mailbox(app: &AppState) -> Result<Mailbox, AdminError> {
-    app.config
-        .mail_from
-        .parse::<Mailbox>()
-        .map_err(|e| AdminError::App(AppError::Internal(anyhow::anyhow!("POKMAS_MAIL_FROM: {e}"))))
 }
 
 /// The id of a created account.

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{CreatedId, Done, mailbox, parse_id, put, rfc3339};
+use super::{CreatedId, Done, parse_id, put, rfc3339};
 use crate::app::AppState;
 use crate::services::panels::{self, SessionForm};
 use crate::services::rounds::FormData;
@@ -315,7 +315,7 @@ pub async fn session_fill(
     Path((id, sid)): Path<(String, String)>,
     ApiJson(_body): ApiJson<EmptyBody>,
 ) -> AdminResult<InvitedBody> {
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let invited = panels::auto_fill(
         &app.db,
         user.0.actor(),
@@ -399,7 +399,7 @@ pub async fn invitation_move(
     Path((id, iid)): Path<(String, String)>,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> AdminResult<Done> {
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     panels::move_invitation(
         &app.db,
         user.0.actor(),

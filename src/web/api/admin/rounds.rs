@@ -10,7 +10,7 @@ use axum::response::Response;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Done, mailbox, parse_id, put, put_opt, rfc3339};
+use super::{Done, parse_id, put, put_opt, rfc3339};
 use crate::app::AppState;
 use crate::domain::round::{Milestone, RoundState};
 use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundSettings};
@@ -384,7 +384,7 @@ pub async fn round_transition(
         );
         return Err(AdminError::Invalid(e));
     };
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,

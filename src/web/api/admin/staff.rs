@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use uuid::Uuid;
 
-use super::{CreatedId, Done, mailbox, parse_id};
+use super::{CreatedId, Done, parse_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::services::self_service::MailCtx;
@@ -79,7 +79,7 @@ pub async fn staff_invite(
         role: body.role.trim().parse::<Role>().unwrap_or(Role::Applicant),
         kelurahan: body.kelurahan.iter().map(|k| k.trim().to_owned()).collect(),
     };
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let mail = MailCtx {
         base_url: app.config.base_url.trim_end_matches('/'),
         from: &from,

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::{mailbox, parse_id, rfc3339};
+use super::{parse_id, rfc3339};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
@@ -338,7 +338,7 @@ pub async fn verification_record(
     let staff = staff_of(&user.0)?;
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
-    let from = mailbox(&app)?;
+    let from = app.mail_from.clone();
     let eligible = verification::verify(
         &app.db,
         &from,
@@ -481,7 +481,7 @@ pub async fn approval_decide(
     };
     verification::decide(
         &app.db,
-        &mailbox(&app)?,
+        &app.mail_from.clone(),
         &staff,
         parse_id(&id)?,
         approve,
