@@ -77,6 +77,21 @@ pub fn text(o: &Output) -> String {
     )
 }
 
+/// `pokmas export all` of round `slug` into `out_dir`, then `audit verify`
+/// and `audit recompute` of what it wrote, as an auditor would run them:
+/// each must succeed.
+pub fn export_verify_recompute(db_url: &str, data_dir: &Path, slug: &str, out_dir: &Path) {
+    let run = |args: &[&str]| pokmas(db_url, data_dir, args);
+    let out_text = out_dir.to_str().expect("utf8");
+    let out = run(&["export", "all", "--round", slug, "--out", out_text]);
+    assert!(out.status.success(), "{}", text(&out));
+    let audit = out_dir.join("audit.csv");
+    let out = run(&["audit", "verify", audit.to_str().expect("utf8")]);
+    assert!(out.status.success(), "verify: {}", text(&out));
+    let out = run(&["audit", "recompute", out_text]);
+    assert!(out.status.success(), "recompute: {}", text(&out));
+}
+
 async fn export_events(f: &Fixture) -> Vec<audit_event::Model> {
     audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq("export.created"))

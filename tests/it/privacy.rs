@@ -261,31 +261,7 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
     assert!(!events[0].payload.contains('@') && events[0].payload.contains("\"documents\""));
     let slug = &plan.rounds[0].slug;
     let out_dir = dir.path().join("export");
-    let out = run(&[
-        "export",
-        "all",
-        "--round",
-        slug,
-        "--out",
-        out_dir.to_str().expect("utf8"),
-    ]);
-    assert!(out.status.success(), "{}", crate::exports::text(&out));
-    let out = run(&[
-        "audit",
-        "verify",
-        out_dir.join("audit.csv").to_str().expect("utf8"),
-    ]);
-    assert!(
-        out.status.success(),
-        "verify: {}",
-        crate::exports::text(&out)
-    );
-    let out = run(&["audit", "recompute", out_dir.to_str().expect("utf8")]);
-    assert!(
-        out.status.success(),
-        "recompute: {}",
-        crate::exports::text(&out)
-    );
+    crate::exports::export_verify_recompute(&url, dir.path(), slug, &out_dir);
 }
 
 /// Applicant A downloads everything held about them from /akun and the API:

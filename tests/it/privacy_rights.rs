@@ -152,7 +152,6 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
         "sqlite://{}?mode=rwc",
         dir.path().join("pokmas.db").display()
     );
-    let run = |args: &[&str]| crate::exports::pokmas(&url, dir.path(), args);
     let store = pokmas::storage::FileStore::new(dir.path());
     let secret = pokmas::config::Secret::load_or_create(None, dir.path()).expect("secret");
     let vault = pokmas::pii::NikVault::new(&secret);
@@ -298,31 +297,7 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
         .expect("read")
         .expect("round");
     let out_dir = dir.path().join("export");
-    let out = run(&[
-        "export",
-        "all",
-        "--round",
-        &r.slug,
-        "--out",
-        out_dir.to_str().expect("utf8"),
-    ]);
-    assert!(out.status.success(), "{}", crate::exports::text(&out));
-    let out = run(&[
-        "audit",
-        "verify",
-        out_dir.join("audit.csv").to_str().expect("utf8"),
-    ]);
-    assert!(
-        out.status.success(),
-        "verify: {}",
-        crate::exports::text(&out)
-    );
-    let out = run(&["audit", "recompute", out_dir.to_str().expect("utf8")]);
-    assert!(
-        out.status.success(),
-        "recompute: {}",
-        crate::exports::text(&out)
-    );
+    crate::exports::export_verify_recompute(&url, dir.path(), &r.slug, &out_dir);
 }
 
 /// A desk registrant (B, no account) gets their access download at the
