@@ -75,10 +75,17 @@ failed=()
 run anonymous "${SCHEMATHESIS_SECONDS:-120}" || failed+=(anonymous)
 strict=()
 [ "${SCHEMATHESIS_STRICT_ROLES:-0}" = 1 ] || strict=(--exclude-checks positive_data_acceptance)
-for role in ${SCHEMATHESIS_ROLES-applicant operator panelist admin auditor}; do
-  token=$(token_for "$role")
-  [ -n "$token" ] || fail "no token for $role"
-  run "$role" "${SCHEMATHESIS_ROLE_SECONDS:-60}" -H "Authorization: Bearer $token" "${strict[@]}" \
+# Every token is made before any role runs, and the admin runs last: the
+# admin's generated requests may deactivate or re-key other demo accounts
+# (one run could not sign the auditor in after the admin's had run).
+roles=(${SCHEMATHESIS_ROLES-applicant operator panelist auditor admin})
+declare -A tokens
+for role in "${roles[@]}"; do
+  tokens[$role]=$(token_for "$role")
+  [ -n "${tokens[$role]}" ] || fail "no token for $role"
+done
+for role in "${roles[@]}"; do
+  run "$role" "${SCHEMATHESIS_ROLE_SECONDS:-60}" -H "Authorization: Bearer ${tokens[$role]}" "${strict[@]}" \
     || failed+=("$role")
 done
 [ ${#failed[@]} -eq 0 ] || fail "schemathesis failed for: ${failed[*]}"
