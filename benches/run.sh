@@ -59,24 +59,41 @@ IDLE_RSS=$(rss)
 # The public results page of the first formation (~340 applicants at city scale).
 PAGE=${RESULTS_URL:-$(curl -s "http://$ADDR$SLUG/hasil" | grep -o "$SLUG/hasil/[A-Za-z0-9._-]*" | head -1)}
 PAGE=${PAGE:-$SLUG}
-reqs() { wrk -t2 -c64 -d"$DURATION" "http://$ADDR$1" | awk '/Requests\/sec/ {print $2}'; }
-page_runs=(); asset_runs=(); peak=0
+# reqs PATH [ACCEPT-ENCODING]: req/s at 64 connections; with a header when given.
+reqs() {
+  if [ -n "${2:-}" ]; then
+    wrk -t2 -c64 -d"$DURATION" -H "Accept-Encoding: $2" "http://$ADDR$1"
+  else
+    wrk -t2 -c64 -d"$DURATION" "http://$ADDR$1"
+  fi | awk '/Requests\/sec/ {print $2}'
+}
+# As browsers ask (Chromium and Firefox send "gzip, deflate, br, zstd") and,
+# for the baseline, the uncompressed asset on the same server in the same run.
+BROWSER_AE='gzip, deflate, br, zstd'
+page_runs=(); page_plain=(); asset_runs=(); asset_br=(); peak=0
 for _ in $(seq "$RUNS"); do
   asset_runs+=("$(reqs /assets/app.css)")
-  (reqs "$PAGE" > "$WORK/p1.tmp") &
+  asset_br+=("$(reqs /assets/app.css "$BROWSER_AE")")
+  page_plain+=("$(reqs "$PAGE")")
+  (reqs "$PAGE" "$BROWSER_AE" > "$WORK/p1.tmp") &
   W=$!
   while kill -0 $W 2>/dev/null; do r=$(rss); peak=$(echo "$r $peak" | awk '{print ($1>$2)?$1:$2}'); sleep 0.2; done
   page_runs+=("$(cat "$WORK/p1.tmp")")
 done
 P1=$(printf '%s\n' "${page_runs[@]}" | median)
+P1PLAIN=$(printf '%s\n' "${page_plain[@]}" | median)
 BASE=$(printf '%s\n' "${asset_runs[@]}" | median)
-line P1 "public page $PAGE, req/s at 64 conn (target ≥ 0.5× asset)" "$P1 vs asset $BASE ($(echo "scale=2; $P1/$BASE" | bc)×)"
+BASEBR=$(printf '%s\n' "${asset_br[@]}" | median)
+line P1 "public page $PAGE as browsers ask (br), req/s (target ≥ 0.5× uncompressed asset)" "$P1 vs asset $BASE ($(echo "scale=2; $P1/$BASE" | bc)×)"
+line P1 "the same page without Accept-Encoding, req/s" "$P1PLAIN ($(echo "scale=2; $P1PLAIN/$BASE" | bc)×)"
+line P1 "asset as browsers ask (br) vs uncompressed (target ≥ 0.9×)" "$BASEBR vs $BASE ($(echo "scale=2; $BASEBR/$BASE" | bc)×)"
 line P8 "server RSS idle / during P1 (target < 40 / < 150 MB)" "$(printf '%.1f / %.1f MB' "$IDLE_RSS" "$peak")"
 
-# ---- P9: transferred size with gzip ----------------------------------------
+# ---- P9: transferred size as browsers ask ----------------------------------
 for path in / "$SLUG" "$PAGE"; do
   size=$(curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://$ADDR$path")
-  line P9 "gzip size of $path (target ≤ 30 KB)" "$(echo "scale=1; $size/1024" | bc) KB"
+  sizebr=$(curl -s -H "Accept-Encoding: $BROWSER_AE" -o /dev/null -w '%{size_download}' "http://$ADDR$path")
+  line P9 "gzip / br size of $path (target ≤ 30 KB)" "$(echo "scale=1; $size/1024" | bc) / $(echo "scale=1; $sizebr/1024" | bc) KB"
 done
 kill $SERVER; wait $SERVER 2>/dev/null || true
 trap - EXIT

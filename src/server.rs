@@ -50,6 +50,7 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
         stop_tx.subscribe(),
     );
     let witnessing = crate::workers::witnesses::spawn(state.clone(), stop_tx.subscribe());
+    tokio::task::spawn_blocking(crate::web::assets::warm).await?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

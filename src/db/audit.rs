@@ -88,10 +88,7 @@ impl NewEvent {
 /// # Errors
 /// Fails on a database error, or when the payload is not a JSON object of
 /// integers and strings (a programming error, reported as `DbErr::Custom`).
-pub async fn append<C: ConnectionTrait>(
-    tx: &C,
-    new: NewEvent,
-) -> Result<audit_event::Model, DbErr> {
+pub async fn append(tx: &super::WriteTx, new: NewEvent) -> Result<audit_event::Model, DbErr> {
     let payload = canonical_payload(&new.payload)
         .map_err(|e| DbErr::Custom(format!("audit payload for {}: {e}", new.action)))?;
     LOCAL_APPENDS.fetch_add(1, Ordering::AcqRel);

@@ -3,7 +3,7 @@
 //! many per transaction.
 
 use indicatif::ProgressBar;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::db::audit::{Actor, NewEvent, append};
@@ -27,7 +27,7 @@ pub async fn append_events(db: &DatabaseConnection, n: u64, progress: bool) -> a
     let panelist = Uuid::now_v7();
     let mut done = 0;
     while done < n {
-        let tx = db.begin().await?;
+        let tx = crate::db::begin_write(db).await?;
         let upto = (done + BATCH).min(n);
         for i in done..upto {
             let no = format!("2026-6472011001-{:04}", i % 10_000);

@@ -2,7 +2,7 @@
 
 use lettre::Address;
 use lettre::message::Mailbox;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DbErr};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -33,7 +33,7 @@ pub mod status {
 /// `DbErr::Custom` when `to_address` is not a valid e-mail address (a form
 /// should have refused it earlier); otherwise the insert's error.
 pub async fn enqueue(
-    tx: &impl ConnectionTrait,
+    tx: &crate::db::WriteTx,
     to_address: &str,
     to_name: &str,
     locale: Locale,

@@ -103,8 +103,8 @@ async fn hold_of<C: ConnectionTrait>(
 
 /// Queues the mail of `step` to the applicant of `a`, when there is an
 /// address (the account's, or the application's own before erasure).
-async fn notify<C: ConnectionTrait>(
-    tx: &C,
+async fn notify(
+    tx: &crate::db::WriteTx,
     mail: &MailCtx<'_>,
     a: &application::Model,
     step: ErasureStep,

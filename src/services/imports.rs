@@ -258,8 +258,8 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Storage failures.
-pub(crate) async fn apply<C: ConnectionTrait>(
-    tx: &C,
+pub(crate) async fn apply(
+    tx: &crate::db::WriteTx,
     actor: Actor,
     checked: &Checked,
     approval: Option<&serde_json::Value>,

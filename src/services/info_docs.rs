@@ -217,7 +217,7 @@ pub async fn publish_sop(
         }),
     );
     e.kelurahan_code = kelurahan;
-    append(&*tx, e).await?;
+    append(&tx, e).await?;
     tx.commit().await?;
     Ok((slug, version))
 }
@@ -414,7 +414,7 @@ pub async fn save_faq(
         }
     };
     append(
-        &*tx,
+        &tx,
         NewEvent::new(editor.actor, "faq.saved", "faq", id.to_string()).payload(
             serde_json::json!({
                 "question": question,
@@ -447,7 +447,7 @@ pub async fn remove_faq(
     let question = old.question.clone();
     old.delete(&*tx).await?;
     append(
-        &*tx,
+        &tx,
         NewEvent::new(editor.actor, "faq.removed", "faq", id.to_string())
             .payload(serde_json::json!({ "question": question })),
     )
@@ -607,7 +607,7 @@ pub async fn set_help_desk(
         "whatsapp": wa.unwrap_or_default(),
     }));
     e.kelurahan_code = scope.map(str::to_owned);
-    append(&*tx, e).await?;
+    append(&tx, e).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -241,7 +241,7 @@ pub async fn publish_announcement(
     .insert(&*tx)
     .await?;
     append(
-        &*tx,
+        &tx,
         announcement_event(&editor, "announcement.published", id, &a),
     )
     .await?;
@@ -277,7 +277,7 @@ pub async fn update_announcement(
     m.updated_at = Set(crate::mail::db_time(now));
     m.update(&*tx).await?;
     append(
-        &*tx,
+        &tx,
         announcement_event(&editor, "announcement.updated", id, &a),
     )
     .await?;
@@ -314,7 +314,7 @@ pub async fn remove_announcement(
     }
     e.kelurahan_code.clone_from(&old.kelurahan_code);
     old.delete(&*tx).await?;
-    append(&*tx, e).await?;
+    append(&tx, e).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -11,7 +11,7 @@
 //! ([`crate::services::panel_freeze`]); eligibility changes and objection
 //! outcomes have their own four-eyes requests.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -59,8 +59,8 @@ struct ImportPayload {
 }
 
 /// Stores a recusal of `panelist` from `app` for a second admin.
-pub(crate) async fn request_recusal<C: ConnectionTrait>(
-    tx: &C,
+pub(crate) async fn request_recusal(
+    tx: &crate::db::WriteTx,
     actor: Actor,
     admin: Uuid,
     app: &application::Model,
@@ -109,8 +109,8 @@ pub(crate) async fn request_recusal<C: ConnectionTrait>(
 
 /// Stores a checked file of imported values for a second admin.
 #[expect(clippy::too_many_arguments, reason = "one request, every part named")]
-pub(crate) async fn request_import<C: ConnectionTrait>(
-    tx: &C,
+pub(crate) async fn request_import(
+    tx: &crate::db::WriteTx,
     actor: Actor,
     admin: Uuid,
     r: &round::Model,

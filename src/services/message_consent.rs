@@ -142,9 +142,9 @@ pub async fn give(
     .payload(serde_json::json!({ "channel": channel.as_str() }));
     e.registration_no.clone_from(&a.registration_no);
     e.kelurahan_code.clone_from(&a.kelurahan_code);
-    append(&*tx, e).await?;
+    append(&tx, e).await?;
     if let (None, Some(no)) = (before, &a.registration_no) {
-        crate::sms::stages::receipt(&*tx, &a, no).await?;
+        crate::sms::stages::receipt(&tx, &a, no).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -180,7 +180,7 @@ pub async fn withdraw(
     .round(a.round_id);
     e.registration_no.clone_from(&a.registration_no);
     e.kelurahan_code.clone_from(&a.kelurahan_code);
-    append(&*tx, e).await?;
+    append(&tx, e).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -131,8 +131,8 @@ pub(crate) async fn recusable<C: ConnectionTrait>(
 /// `conflict.recused_by_admin` (with `approval`'s names merged into its
 /// payload when a second admin released it) and re-ranks the formation with
 /// that event as cause.
-pub(crate) async fn apply_recusal<C: ConnectionTrait>(
-    tx: &C,
+pub(crate) async fn apply_recusal(
+    tx: &crate::db::WriteTx,
     actor: Actor,
     app: &application::Model,
     r: &round::Model,

@@ -113,8 +113,8 @@ pub async fn require_removable<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn rerank_panel<C: ConnectionTrait>(
-    tx: &C,
+pub async fn rerank_panel(
+    tx: &crate::db::WriteTx,
     r: &round::Model,
     panel_id: Uuid,
     cause_seq: i64,

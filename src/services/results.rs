@@ -354,8 +354,8 @@ pub async fn recipient<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn mail_results<C: ConnectionTrait>(
-    tx: &C,
+pub async fn mail_results(
+    tx: &crate::db::WriteTx,
     mail: &MailCtx<'_>,
     round_id: Uuid,
     final_result: bool,
@@ -532,8 +532,8 @@ pub(crate) async fn request_approval<C: ConnectionTrait>(
 ///
 /// # Errors
 /// `NotFound` when the request is no longer pending; storage failures.
-pub(crate) async fn settle_approval<C: ConnectionTrait>(
-    tx: &C,
+pub(crate) async fn settle_approval(
+    tx: &crate::db::WriteTx,
     actor: Actor,
     a: &approval::Model,
     approve: bool,

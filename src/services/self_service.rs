@@ -218,7 +218,7 @@ fn locale_of(acc: &account::Model) -> Locale {
 }
 
 async fn mail_verify_link(
-    tx: &impl ConnectionTrait,
+    tx: &crate::db::WriteTx,
     mail: MailCtx<'_>,
     acc: &account::Model,
 ) -> Result<(), ServiceError> {
@@ -241,7 +241,7 @@ async fn mail_verify_link(
 }
 
 async fn mail_reset_link(
-    tx: &impl ConnectionTrait,
+    tx: &crate::db::WriteTx,
     mail: MailCtx<'_>,
     acc: &account::Model,
 ) -> Result<(), ServiceError> {

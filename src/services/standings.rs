@@ -459,8 +459,8 @@ async fn load<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Storage failures, or inputs the ranking rules reject (a bug upstream).
-pub async fn recompute_formation<C: ConnectionTrait>(
-    tx: &C,
+pub async fn recompute_formation(
+    tx: &crate::db::WriteTx,
     formation_id: Uuid,
     cause_seq: i64,
 ) -> Result<Vec<RankChange>, ServiceError> {
@@ -480,8 +480,8 @@ pub async fn recompute_formation<C: ConnectionTrait>(
 ///
 /// # Errors
 /// As [`recompute_formation`].
-pub async fn recompute_after_input<C: ConnectionTrait>(
-    tx: &C,
+pub async fn recompute_after_input(
+    tx: &crate::db::WriteTx,
     round: &round::Model,
     formation_id: Option<Uuid>,
     application_id: Uuid,
@@ -505,8 +505,8 @@ pub async fn recompute_after_input<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Storage failures or rejected inputs.
-pub async fn publish_round<C: ConnectionTrait>(
-    tx: &C,
+pub async fn publish_round(
+    tx: &crate::db::WriteTx,
     round_id: Uuid,
     cause_seq: i64,
 ) -> Result<Vec<RankChange>, ServiceError> {
@@ -551,8 +551,8 @@ fn with_tiebreaks(
         .collect()
 }
 
-async fn store<C: ConnectionTrait>(
-    tx: &C,
+async fn store(
+    tx: &crate::db::WriteTx,
     inputs: &Inputs,
     outcomes: &[(rk::Outcome, Option<String>)],
     existing: Option<HashMap<Uuid, Stored>>,
@@ -870,8 +870,8 @@ async fn existing_rows<C: ConnectionTrait>(
 ///
 /// # Errors
 /// As [`recompute_formation`].
-pub async fn recompute_after_change<C: ConnectionTrait>(
-    tx: &C,
+pub async fn recompute_after_change(
+    tx: &crate::db::WriteTx,
     formation_id: Uuid,
     application_id: Uuid,
     cause_seq: i64,
@@ -1122,8 +1122,8 @@ fn parse_tiebreak(text: Option<&str>) -> Result<Vec<rk::Ratio>, ServiceError> {
 /// `None` when the stored rows cannot stand in for the inputs (an
 /// application without a row, a row from before tie-break values were
 /// stored, a changed eligibility or seed): the caller then re-ranks in full.
-async fn reorder_from_stored<C: ConnectionTrait>(
-    tx: &C,
+async fn reorder_from_stored(
+    tx: &crate::db::WriteTx,
     one: Inputs,
     fresh: rk::Outcome,
     published: bool,

@@ -701,7 +701,7 @@ async fn write_checks(
 /// Mails the outcome to the applicant, when there is an address to mail
 /// (an assisted application without e-mail gets none).
 async fn mail_outcome(
-    tx: &impl ConnectionTrait,
+    tx: &crate::db::WriteTx,
     from: &Mailbox,
     app: &application::Model,
     r: &round::Model,

@@ -17,7 +17,7 @@ pub mod worker;
 pub use messages::SmsMessage;
 pub use transport::{GatewayFormat, GatewaySettings, SmsArgs, SmsTransport};
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DbErr};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -84,7 +84,7 @@ pub fn normalise_phone(raw: &str) -> Option<String> {
 /// # Errors
 /// The insert's database error.
 pub async fn enqueue(
-    tx: &impl ConnectionTrait,
+    tx: &crate::db::WriteTx,
     phone: &str,
     channel: Channel,
     message: &SmsMessage,

@@ -30,8 +30,8 @@ pub async fn consent_of<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn receipt<C: ConnectionTrait>(
-    tx: &C,
+pub async fn receipt(
+    tx: &crate::db::WriteTx,
     app: &application::Model,
     registration_no: &str,
 ) -> Result<(), DbErr> {
@@ -49,8 +49,8 @@ pub async fn receipt<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn invitation<C: ConnectionTrait>(
-    tx: &C,
+pub async fn invitation(
+    tx: &crate::db::WriteTx,
     app: &application::Model,
     when: OffsetDateTime,
     place: &str,
@@ -73,8 +73,8 @@ pub async fn invitation<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn on_round_state<C: ConnectionTrait>(
-    tx: &C,
+pub async fn on_round_state(
+    tx: &crate::db::WriteTx,
     round_id: Uuid,
     to: RoundState,
 ) -> Result<usize, DbErr> {

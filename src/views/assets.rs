@@ -38,6 +38,11 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
 });
 
 /// Looks up an embedded asset by file name.
+/// Every embedded asset.
+pub fn all() -> &'static [Asset] {
+    &ASSETS
+}
+
 pub fn get(name: &str) -> Option<&'static Asset> {
     ASSETS.iter().find(|a| a.name == name)
 }

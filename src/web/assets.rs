@@ -1,27 +1,42 @@
-//! Embedded static files with immutable caching (their URLs carry a content hash).
+//! Embedded static files with immutable caching (their URLs carry a content
+//! hash), compressed once per process.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
+use super::precompressed::Encoded;
 use crate::error::AppError;
 use crate::views::assets;
 
+static ENCODED: LazyLock<HashMap<&'static str, Encoded>> = LazyLock::new(|| {
+    assets::all()
+        .iter()
+        .map(|a| {
+            (
+                a.name,
+                Encoded::new(Bytes::from_static(a.bytes), &a.version),
+            )
+        })
+        .collect()
+});
+
+/// Compresses every asset now, so the first visitors do not wait for it.
+pub fn warm() {
+    LazyLock::force(&ENCODED);
+}
+
 /// `GET /assets/{name}`.
-pub async fn get(Path(name): Path<String>) -> Result<Response, AppError> {
+pub async fn get(Path(name): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let asset = assets::get(&name).ok_or(AppError::NotFound)?;
-    let mut res = (StatusCode::OK, asset.bytes).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(asset.content_type),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", asset.version)) {
-        h.insert(header::ETAG, etag);
-    }
-    Ok(res)
+    let encoded = ENCODED.get(asset.name).ok_or(AppError::NotFound)?;
+    Ok(encoded.respond(
+        &headers,
+        asset.content_type,
+        "public, max-age=31536000, immutable",
+    ))
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod csrf_session;
 pub mod multipart;
 pub mod panels;
+pub mod precompressed;
 pub mod public;
 pub mod receipts;
 pub mod rounds;

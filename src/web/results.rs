@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::multipart;
+use super::precompressed::Encoded;
 use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
@@ -61,10 +62,11 @@ type CacheKey = (String, &'static str, i64, String);
 const CACHE_LIMIT: usize = 512;
 
 /// Rendered pages: the whole document for anonymous visitors (keyed by the
-/// path, which the language switch links back to), title and body otherwise.
+/// path, which the language switch links back to), compressed once; title
+/// and body otherwise.
 #[derive(Default)]
 struct PageCache {
-    documents: HashMap<CacheKey, Bytes>,
+    documents: HashMap<CacheKey, Arc<Encoded>>,
     parts: HashMap<CacheKey, Arc<(String, String)>>,
 }
 
@@ -91,6 +93,7 @@ fn keep<V>(map: &mut HashMap<CacheKey, V>, key: CacheKey, value: V) {
 async fn cached<F, Fut>(
     app: &AppState,
     ctx: &PageCtx,
+    request: &HeaderMap,
     page: String,
     build: F,
 ) -> AppResult<Response>
@@ -99,16 +102,31 @@ where
     Fut: std::future::Future<Output = AppResult<Page>>,
 {
     let (head_seq, head_hash) = app.head.get(&app.db).await?;
-    let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
     let anonymous = ctx.signed_in.is_none() && ctx.csrf.is_none();
     if anonymous {
         let key: CacheKey = (ctx.path.clone(), ctx.lang.code(), head_seq, head_hash);
-        if let Some(doc) = locked()?.documents.get(&key).cloned() {
-            return Ok((html, doc).into_response());
-        }
-        let doc = Bytes::from(layout(ctx, build().await?).into_string());
-        keep(&mut locked()?.documents, key, doc.clone());
-        return Ok((html, doc).into_response());
+        let hit = locked()?.documents.get(&key).cloned();
+        let doc = match hit {
+            Some(doc) => doc,
+            None => {
+                let body = Bytes::from(layout(ctx, build().await?).into_string());
+                let tag = format!(
+                    "{}-{}-{}",
+                    ctx.lang.code(),
+                    key.2,
+                    &key.3[..key.3.len().min(16)]
+                );
+                let doc = Arc::new(
+                    tokio::task::spawn_blocking(move || Encoded::new(body, &tag))
+                        .await
+                        .map_err(anyhow::Error::from)?,
+                );
+                keep(&mut locked()?.documents, key, doc.clone());
+                doc
+            }
+        };
+        // Anyone may keep it, but must ask again: the next event changes it.
+        return Ok(doc.respond(request, "text/html; charset=utf-8", "public, no-cache"));
     }
     let key: CacheKey = (page, ctx.lang.code(), head_seq, head_hash);
     let hit = locked()?.parts.get(&key).cloned();
@@ -136,8 +154,9 @@ pub async fn round_page(
     State(app): State<AppState>,
     ctx: PageCtx,
     Path(slug): Path<String>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
-    cached(&app, &ctx, format!("hasil/{slug}"), || async {
+    cached(&app, &ctx, &headers, format!("hasil/{slug}"), || async {
         let r = results::round_results(&app.db, &slug, None).await?;
         Ok(v::round_page(&ctx, &r))
     })
@@ -149,28 +168,36 @@ pub async fn formation_page(
     State(app): State<AppState>,
     ctx: PageCtx,
     Path((slug, code)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
-    cached(&app, &ctx, format!("hasil/{slug}/{code}"), || async {
-        let r = results::round_results(&app.db, &slug, Some(std::slice::from_ref(&code))).await?;
-        let mut page = v::formation_page(&ctx, &r).ok_or(AppError::NotFound)?;
-        let review = crate::services::panel_review::round_review(&app.db, r.round.id).await?;
-        if let Some(f) = review.review.formations.iter().find(|f| f.code == code) {
-            let names: Vec<crate::views::panel_review::CriterionName<'_>> = review
-                .criteria
-                .iter()
-                .map(
-                    |(code, name_id, name_en)| crate::views::panel_review::CriterionName {
-                        code,
-                        name_id,
-                        name_en,
-                    },
-                )
-                .collect();
-            let section = crate::views::panel_review::public_section(&ctx, f, &names);
-            page.body = maud::html! { (page.body) (section) };
-        }
-        Ok(page)
-    })
+    cached(
+        &app,
+        &ctx,
+        &headers,
+        format!("hasil/{slug}/{code}"),
+        || async {
+            let r =
+                results::round_results(&app.db, &slug, Some(std::slice::from_ref(&code))).await?;
+            let mut page = v::formation_page(&ctx, &r).ok_or(AppError::NotFound)?;
+            let review = crate::services::panel_review::round_review(&app.db, r.round.id).await?;
+            if let Some(f) = review.review.formations.iter().find(|f| f.code == code) {
+                let names: Vec<crate::views::panel_review::CriterionName<'_>> = review
+                    .criteria
+                    .iter()
+                    .map(
+                        |(code, name_id, name_en)| crate::views::panel_review::CriterionName {
+                            code,
+                            name_id,
+                            name_en,
+                        },
+                    )
+                    .collect();
+                let section = crate::views::panel_review::public_section(&ctx, f, &names);
+                page.body = maud::html! { (page.body) (section) };
+            }
+            Ok(page)
+        },
+    )
     .await
 }
 
@@ -179,10 +206,12 @@ pub async fn announcement(
     State(app): State<AppState>,
     ctx: PageCtx,
     Path((slug, kelurahan)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     cached(
         &app,
         &ctx,
+        &headers,
         format!("pengumuman/{slug}/{kelurahan}"),
         || async {
             let mut r = results::round_results(&app.db, &slug, None).await?;

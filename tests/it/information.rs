@@ -278,8 +278,9 @@ async fn sink(
 }
 
 async fn queue_text(db: &sea_orm::DatabaseConnection) -> uuid::Uuid {
-    pokmas::sms::enqueue(
-        db,
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
+    let id = pokmas::sms::enqueue(
+        &tx,
         "6281234567890",
         pokmas::sms::Channel::WhatsApp,
         &SmsMessage::Receipt {
@@ -288,7 +289,9 @@ async fn queue_text(db: &sea_orm::DatabaseConnection) -> uuid::Uuid {
         },
     )
     .await
-    .expect("queue")
+    .expect("queue");
+    tx.commit().await.expect("commit");
+    id
 }
 
 #[tokio::test]
@@ -612,8 +615,9 @@ async fn the_mail_worker_leaves_texts_to_the_text_worker_and_back() {
     let tdb = TestDb::sqlite().await;
     let db = &tdb.db;
     let from: pokmas::mail::Mailbox = "Probebaya <noreply@pokmas.test>".parse().expect("from");
+    let tx = pokmas::db::begin_write(db).await.expect("begin");
     pokmas::mail::enqueue(
-        db,
+        &tx,
         "siti@example.id",
         "Siti",
         pokmas::mail::Locale::Id,
@@ -624,6 +628,7 @@ async fn the_mail_worker_leaves_texts_to_the_text_worker_and_back() {
     )
     .await
     .expect("mail");
+    tx.commit().await.expect("commit");
     let text = queue_text(db).await;
     let now = time::OffsetDateTime::now_utc();
 

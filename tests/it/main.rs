@@ -12,6 +12,7 @@ mod audit_chain;
 mod browser;
 mod checkpoints;
 mod cli;
+mod compression;
 mod crash;
 mod crawl;
 mod db_smoke;

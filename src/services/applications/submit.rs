@@ -313,7 +313,7 @@ async fn ensure_nik_unused(
 /// Queues the receipt: a mail when the application has an e-mail address,
 /// and the SMS/WhatsApp message when the applicant consented to one.
 async fn send_receipt(
-    tx: &DatabaseTransaction,
+    tx: &crate::db::WriteTx,
     mail: MailCtx<'_>,
     a: &application::Model,
     r: &round::Model,

@@ -213,7 +213,7 @@ async fn invited_count(tx: &DatabaseTransaction, session_id: Uuid) -> Result<i64
 /// (an assisted registration may have none: the kelurahan then tells the
 /// resident, and the status page shows the invitation either way).
 async fn mail_invitation(
-    tx: &DatabaseTransaction,
+    tx: &crate::db::WriteTx,
     from: &Mailbox,
     app: &application::Model,
     session: &test_session::Model,

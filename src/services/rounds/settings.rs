@@ -542,7 +542,7 @@ pub async fn transition_mailing(
     reason = "the transition's inputs plus the transaction and the publication's key and mail"
 )]
 pub async fn apply_transition(
-    tx: &DatabaseTransaction,
+    tx: &crate::db::WriteTx,
     checkpoint_key: &crate::services::checkpoints::CheckpointKey,
     mail: Option<&crate::services::self_service::MailCtx<'_>>,
     actor: Actor,
