@@ -7,7 +7,7 @@ use fantoccini::Locator;
 
 use crate::applications::{NIK, open_round, submitted_by};
 use crate::browser::{Chrome, serve};
-use crate::support::TestApp;
+use crate::support::{PASSWORD, TestApp};
 
 /// The versioned URL of `print.js` on a page.
 fn script_url(body: &str) -> String {
@@ -69,7 +69,22 @@ async fn on_a_phone_the_receipts_print_button_opens_the_print_dialog_under_the_p
     };
     let c = &chrome.client;
     c.goto(&format!("{base}/masuk")).await.expect("login page");
-    chrome.sign_in("siti@contoh.id", None).await;
+    // A resident's header names them, not their address, so sign in by hand.
+    for (field, value) in [("email", "siti@contoh.id"), ("password", PASSWORD)] {
+        c.find(Locator::Id(field))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("main button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    chrome.wait_for_text("header", "Siti Aminah").await;
     c.goto(&format!("{base}/pendaftaran/{id}/tanda-terima"))
         .await
         .expect("receipt");
