@@ -37,11 +37,9 @@ pub enum AppError {
     /// 403: signed in, but this role or scope may not do this.
     #[error("forbidden")]
     Forbidden,
-    /// 400: the request itself is malformed (a form re-renders with field errors instead).
-    #[error("bad request: {0}")]
-    BadRequest(String),
-    /// 400: a rule refused the request; the page gives the reason in both
-    /// languages.
+    /// 400: a rule refused the request, or the request itself is malformed
+    /// (a form re-renders with field errors instead); the page gives the
+    /// reason in both languages.
     #[error("refused: {}", .0.id)]
     Refused(Msg),
     /// 409: the request came too late or twice for the state things are in
@@ -139,7 +137,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::StaleForm => StatusCode::FORBIDDEN,
             AppError::EmailNotVerified => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) | AppError::Refused(_) => StatusCode::BAD_REQUEST,
+            AppError::Refused(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -151,7 +149,6 @@ impl AppError {
         // A 400 carries the service's own sentence (why a rule refused the
         // request); without it the user cannot tell what to change.
         let reason = match self {
-            AppError::BadRequest(m) if !m.trim().is_empty() => Some(Msg::new(m.clone(), m)),
             AppError::Refused(m) | AppError::Conflict(m) => Some(m),
             AppError::StaleForm => Some(Msg::new(
                 "Formulir ini sudah kedaluwarsa atau tidak lengkap, misalnya karena lama dibiarkan terbuka. Muat ulang halamannya, lalu isi dan kirim lagi.",
@@ -197,12 +194,11 @@ impl From<crate::services::information::InfoError> for AppError {
     fn from(e: crate::services::information::InfoError) -> Self {
         use crate::services::information::InfoError;
         match e {
-            InfoError::Invalid(errs) => AppError::BadRequest(
-                errs.values()
-                    .map(|m| m.id.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            InfoError::Invalid(errs) => {
+                let join =
+                    |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
+                AppError::Refused(Msg::new(join(|m| &m.id), join(|m| &m.en)))
+            }
             InfoError::NotFound => AppError::NotFound,
             InfoError::Forbidden => AppError::Forbidden,
             InfoError::Db(e) => AppError::from(e),

@@ -18,6 +18,13 @@ pub enum AccountError {
 }
 
 impl AccountError {
+    /// The message in both languages, for a refusal.
+    #[must_use]
+    pub fn msg(self) -> super::msg::Msg {
+        use super::lang::Lang;
+        super::msg::Msg::new(self.message(Lang::Id), self.message(Lang::En))
+    }
+
     /// The message shown next to the field.
     pub fn message(self, lang: super::lang::Lang) -> &'static str {
         match self {

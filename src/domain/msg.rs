@@ -29,21 +29,6 @@ impl Msg {
     }
 }
 
-/// A text not translated yet reads the same in both languages; a refusal
-/// built from it still travels as a [`Msg`], so it can be translated where
-/// it is written without touching anything on the way to the reader.
-impl From<&str> for Msg {
-    fn from(text: &str) -> Msg {
-        Msg::new(text, text)
-    }
-}
-
-impl From<String> for Msg {
-    fn from(text: String) -> Msg {
-        Msg::new(text.clone(), text)
-    }
-}
-
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.id)

@@ -14,7 +14,6 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, account_scope, kelurahan};
 use crate::domain::account::{Email, check_new_password};
-use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 
 /// An active account as a request acts with it.
@@ -144,20 +143,25 @@ pub async fn create_account(
     actor: Actor,
     new: NewAccount,
 ) -> Result<Uuid, ServiceError> {
-    let email =
-        Email::parse(&new.email).map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
+    let email = Email::parse(&new.email).map_err(|e| ServiceError::Invalid(e.msg()))?;
     let name = new.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
-        return Err(ServiceError::Invalid(
-            "Nama wajib diisi (maksimal 120 karakter).".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Nama wajib diisi (maksimal 120 karakter).",
+            "A name is required (at most 120 characters).",
+        )));
     }
-    check_new_password(&new.password)
-        .map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
+    check_new_password(&new.password).map_err(|e| ServiceError::Invalid(e.msg()))?;
     if new.role.is_scoped() && new.kelurahan.is_empty() {
-        return Err(ServiceError::invalid(format!(
-            "Akun {} harus diberi minimal satu kelurahan (--kelurahan KODE).",
-            new.role
+        return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+            format!(
+                "Akun {} harus diberi minimal satu kelurahan (--kelurahan KODE).",
+                new.role
+            ),
+            format!(
+                "A {} account needs at least one kelurahan (--kelurahan CODE).",
+                new.role
+            ),
         )));
     }
     let password_hash = hash_password(new.password).await?;
@@ -169,8 +173,9 @@ pub async fn create_account(
         .await?
         .is_some()
     {
-        return Err(ServiceError::conflict(format!(
-            "E-mail {email} sudah terdaftar."
+        return Err(ServiceError::conflict(crate::domain::msg::Msg::new(
+            format!("E-mail {email} sudah terdaftar."),
+            format!("The e-mail address {email} is already registered."),
         )));
     }
     for code in &new.kelurahan {
@@ -179,8 +184,9 @@ pub async fn create_account(
             .await?
             .is_none()
         {
-            return Err(ServiceError::invalid(format!(
-                "Kelurahan dengan kode {code} tidak dikenal."
+            return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+                format!("Kelurahan dengan kode {code} tidak dikenal."),
+                format!("No kelurahan has the code {code}."),
             )));
         }
     }

@@ -57,16 +57,22 @@ pub async fn create(
 ) -> Result<Created, ServiceError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > rule::MAX_LABEL || !plain_text(label, false) {
-        return Err(ServiceError::invalid(format!(
-            "Isi nama token (1–{} karakter, tanpa karakter kendali). / Give the token a name (1–{} characters, no control characters).",
-            rule::MAX_LABEL,
-            rule::MAX_LABEL
+        return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+            format!(
+                "Isi nama token (1–{} karakter, tanpa karakter kendali).",
+                rule::MAX_LABEL
+            ),
+            format!(
+                "Give the token a name (1–{} characters, no control characters).",
+                rule::MAX_LABEL
+            ),
         )));
     }
     let Some(lifetime) = rule::lifetime(days) else {
-        return Err(ServiceError::Invalid(
-            "Pilih masa berlaku dari daftar. / Choose a lifetime from the list.".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Pilih masa berlaku dari daftar.",
+            "Choose a lifetime from the list.",
+        )));
     };
     let tx = begin_write(db).await?;
     let acc = account::Entity::find_by_id(account_id)
@@ -83,10 +89,15 @@ pub async fn create(
         .await?
         .len();
     if active >= rule::MAX_ACTIVE {
-        return Err(ServiceError::invalid(format!(
-            "Paling banyak {} token aktif; cabut yang tidak dipakai lagi. / At most {} active tokens; revoke one you no longer use.",
-            rule::MAX_ACTIVE,
-            rule::MAX_ACTIVE
+        return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+            format!(
+                "Paling banyak {} token aktif; cabut yang tidak dipakai lagi.",
+                rule::MAX_ACTIVE
+            ),
+            format!(
+                "At most {} active tokens; revoke one you no longer use.",
+                rule::MAX_ACTIVE
+            ),
         )));
     }
     let (token, hash) = rule::generate();

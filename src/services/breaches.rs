@@ -88,7 +88,12 @@ pub async fn record(
     now: OffsetDateTime,
 ) -> Result<Uuid, ServiceError> {
     let by = super::results::require_admin(actor)?;
-    check(b, now).map_err(|_| ServiceError::Invalid("breach record incomplete".into()))?;
+    check(b, now).map_err(|_| {
+        ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Catatan insiden belum lengkap.",
+            "The breach record is incomplete.",
+        ))
+    })?;
     let discovered_at = b.discovered_at.unwrap_or(now);
     let id = Uuid::new_v4();
     let tx = begin_write(db).await?;
@@ -165,9 +170,10 @@ pub async fn mark_notified(
         Recipient::Authority => b.authority_notified_at,
     };
     if done.is_some() {
-        return Err(ServiceError::Conflict(
-            "Pemberitahuan itu sudah dicatat.".into(),
-        ));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Pemberitahuan itu sudah dicatat.",
+            "That notification is already recorded.",
+        )));
     }
     let within = now <= breach_deadline(b.discovered_at);
     let mut m: breach_record::ActiveModel = b.into();

@@ -131,9 +131,10 @@ pub async fn record<C: ConnectionTrait>(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if head.seq == 0 {
-        return Err(ServiceError::Invalid(
-            "Jejak audit masih kosong; belum ada yang bisa ditandatangani.".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Jejak audit masih kosong; belum ada yang bisa ditandatangani.",
+            "The audit trail is still empty; there is nothing to sign yet.",
+        )));
     }
     if let Some(existing) = audit_checkpoint::Entity::find_by_id(head.seq)
         .one(conn)

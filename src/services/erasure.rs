@@ -158,10 +158,10 @@ pub async fn file(
         .filter(|a| a.account_id == Some(account_id))
         .ok_or(ServiceError::NotFound)?;
     if super::data_keys::is_erased(&tx, a.id).await? {
-        return Err(ServiceError::Conflict(
-            "Data pendaftaran ini sudah dihapus. / The data of this application are already erased."
-                .into(),
-        ));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Data pendaftaran ini sudah dihapus.",
+            "The data of this application are already erased.",
+        )));
     }
     let open = erasure_request::Entity::find()
         .filter(erasure_request::Column::ApplicationId.eq(a.id))
@@ -169,10 +169,10 @@ pub async fn file(
         .count(&tx)
         .await?;
     if open > 0 {
-        return Err(ServiceError::Conflict(
-            "Permintaan penghapusan untuk pendaftaran ini sedang menunggu keputusan. / An erasure request for this application is already waiting for a decision."
-                .into(),
-        ));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Permintaan penghapusan untuk pendaftaran ini sedang menunggu keputusan.",
+            "An erasure request for this application is already waiting for a decision.",
+        )));
     }
     let id = Uuid::now_v7();
     erasure_request::ActiveModel {
@@ -229,9 +229,10 @@ pub async fn decide(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if req.status != status::REQUESTED {
-        return Err(ServiceError::Conflict(
-            "Permintaan ini sudah diputus. / This request was already decided.".into(),
-        ));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Permintaan ini sudah diputus.",
+            "This request was already decided.",
+        )));
     }
     let a = application::Entity::find_by_id(req.application_id)
         .one(&tx)

@@ -124,7 +124,11 @@ pub async fn import_with_reason(
         _ => return Err(ServiceError::Forbidden.into()),
     };
     if file.len() > MAX_FILE_BYTES {
-        return Err(ServiceError::Invalid("Berkas terlalu besar (maksimal 1 MB).".into()).into());
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Berkas terlalu besar (maksimal 1 MB).",
+            "The file is too large (at most 1 MB).",
+        ))
+        .into());
     }
     let Ok(text) = std::str::from_utf8(file) else {
         return Err(ImportError::Lines(vec![LineError {
@@ -204,9 +208,10 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if !matches!(r.state.as_str(), "assessment" | "provisional" | "objection") {
-        return Err(ServiceError::Invalid(
-            "Nilai impor hanya dapat diunggah pada tahap uji kelayakan sampai masa sanggah.".into(),
-        )
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Nilai impor hanya dapat diunggah pada tahap uji kelayakan sampai masa sanggah.",
+            "Imported scores can only be uploaded from the assessment stage until the objection period.",
+        ))
         .into());
     }
     let c = criterion::Entity::find()
@@ -216,9 +221,12 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if c.kind != "imported" {
-        return Err(ServiceError::invalid(format!(
-            "Kriteria {} dinilai oleh tim penilai, bukan diimpor.",
-            c.code
+        return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+            format!(
+                "Kriteria {} dinilai oleh tim penilai, bukan diimpor.",
+                c.code
+            ),
+            format!("Criterion {} is scored by the panel, not imported.", c.code),
         ))
         .into());
     }

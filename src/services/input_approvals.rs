@@ -40,9 +40,10 @@ fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
 fn require_reason(reason: &str) -> Result<&str, ServiceError> {
     let reason = reason.trim();
     if reason.chars().count() < 10 || reason.chars().count() > 2000 {
-        return Err(ServiceError::Invalid(
-            "Hasil sudah diumumkan: perubahan ini memerlukan alasan tertulis (10–2000 karakter) dan persetujuan admin lain.".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Hasil sudah diumumkan: perubahan ini memerlukan alasan tertulis (10–2000 karakter) dan persetujuan admin lain.",
+            "The results are published: this change needs a written reason (10–2000 characters) and another admin's approval.",
+        )));
     }
     Ok(reason)
 }
@@ -84,7 +85,10 @@ pub(crate) async fn request_recusal(
             requested_by: admin,
             now: OffsetDateTime::now_utc(),
         },
-        "Pengecualian penilai ini sudah menunggu persetujuan admin lain.",
+        crate::domain::msg::Msg::new(
+            "Pengecualian penilai ini sudah menunggu persetujuan admin lain.",
+            "This panelist's recusal already awaits another admin's approval.",
+        ),
     )
     .await?;
     let no = app.registration_no.clone().unwrap_or_default();
@@ -136,7 +140,10 @@ pub(crate) async fn request_import(
             requested_by: admin,
             now: OffsetDateTime::now_utc(),
         },
-        "Sebuah berkas nilai untuk kriteria ini sudah menunggu persetujuan admin lain.",
+        crate::domain::msg::Msg::new(
+            "Sebuah berkas nilai untuk kriteria ini sudah menunggu persetujuan admin lain.",
+            "A score file for this criterion already awaits another admin's approval.",
+        ),
     )
     .await?;
     append(
@@ -308,14 +315,17 @@ pub async fn decide(
                 .await
                 .map_err(|e| match e {
                     super::imports::ImportError::Service(s) => s,
-                    super::imports::ImportError::Lines(lines) => ServiceError::invalid(format!(
-                        "Berkas ini tidak lagi dapat diterapkan: {}",
-                        lines
+                    super::imports::ImportError::Lines(lines) => {
+                        let lines = lines
                             .iter()
                             .map(ToString::to_string)
                             .collect::<Vec<_>>()
-                            .join("; ")
-                    )),
+                            .join("; ");
+                        ServiceError::invalid(crate::domain::msg::Msg::new(
+                            format!("Berkas ini tidak lagi dapat diterapkan: {lines}"),
+                            format!("This file can no longer be applied: {lines}"),
+                        ))
+                    }
                 })?;
             super::imports::apply(&tx, actor, &checked, Some(&names)).await?;
         }

@@ -30,8 +30,8 @@ use crate::db::entities::{account, application, formation, lottery_witness, roun
 use crate::domain::lottery::{WitnessSecret, derive_seed, verify_reveal};
 use crate::domain::role::Role;
 
-fn invalid(msg: &str) -> ServiceError {
-    ServiceError::invalid(msg)
+fn invalid(id: &str, en: &str) -> ServiceError {
+    ServiceError::invalid(crate::domain::msg::Msg::new(id, en))
 }
 
 fn require_admin(actor: Actor) -> Result<(), ServiceError> {
@@ -82,13 +82,17 @@ pub async fn name_witness(
     require_admin(actor)?;
     let label = label.trim();
     if label.chars().count() > 100 {
-        return Err(invalid("Keterangan saksi paling banyak 100 karakter."));
+        return Err(invalid(
+            "Keterangan saksi paling banyak 100 karakter.",
+            "The witness label may be at most 100 characters.",
+        ));
     }
     let tx = begin_write(db).await?;
     let r = lock_round(&tx, round_id).await?;
     if !before_close(&r) {
         return Err(invalid(
             "Saksi undian hanya dapat ditetapkan sebelum pendaftaran ditutup.",
+            "Lottery witnesses can only be named before registration closes.",
         ));
     }
     let email = email.trim().to_lowercase();
@@ -97,10 +101,18 @@ pub async fn name_witness(
         .one(&tx)
         .await?
         .filter(|a| a.status == "active")
-        .ok_or_else(|| invalid("Tidak ada akun aktif dengan alamat e-mail tersebut."))?;
+        .ok_or_else(|| {
+            invalid(
+                "Tidak ada akun aktif dengan alamat e-mail tersebut.",
+                "There is no active account with that e-mail address.",
+            )
+        })?;
     let existing = witnesses_of(&tx, round_id).await?;
     if existing.iter().any(|w| w.account_id == Some(who.id)) {
-        return Err(invalid("Akun ini sudah menjadi saksi undian seleksi ini."));
+        return Err(invalid(
+            "Akun ini sudah menjadi saksi undian seleksi ini.",
+            "This account is already a lottery witness of this round.",
+        ));
     }
     let position = existing.iter().map(|w| w.position).max().unwrap_or(0) + 1;
     let id = Uuid::now_v7();
@@ -163,6 +175,7 @@ pub async fn remove_witness(
     if !before_close(&r) || w.commit_hash.is_some() {
         return Err(invalid(
             "Saksi yang sudah menyerahkan komitmen, atau setelah pendaftaran ditutup, tidak dapat dihapus.",
+            "A witness who has committed, or any witness after registration closed, cannot be removed.",
         ));
     }
     lottery_witness::Entity::delete_by_id(witness_id)
@@ -195,6 +208,7 @@ pub fn parse_commit(text: &str) -> Result<String, ServiceError> {
     } else {
         Err(invalid(
             "Komitmen harus berupa 64 digit heksadesimal (hasil SHA-256 dari rahasia Anda).",
+            "The commitment must be 64 hexadecimal digits (the SHA-256 of your secret).",
         ))
     }
 }
@@ -232,11 +246,13 @@ pub async fn commit(
     if !before_close(&r) {
         return Err(invalid(
             "Pendaftaran sudah ditutup; komitmen tidak dapat diserahkan lagi.",
+            "Registration has closed; a commitment can no longer be submitted.",
         ));
     }
     if w.commit_hash.is_some() {
         return Err(invalid(
             "Komitmen Anda sudah tercatat dan tidak dapat diubah.",
+            "Your commitment is already recorded and cannot be changed.",
         ));
     }
     // The committed witnesses hold positions 1..=c in commit order; this one
@@ -332,24 +348,31 @@ pub async fn reveal(
     let Some(close_hash) = r.close_event_hash.clone() else {
         return Err(invalid(
             "Rahasia baru dapat diungkap setelah pendaftaran ditutup.",
+            "The secret can only be revealed after registration closes.",
         ));
     };
     if r.lottery_seed.is_some() || w.secret.is_some() {
         return Err(invalid(
             "Rahasia Anda sudah diungkap; seed sudah atau segera ditetapkan.",
+            "Your secret is already revealed; the seed is or will soon be fixed.",
         ));
     }
     let Some(commit) = w.commit_hash.clone() else {
         return Err(invalid(
             "Anda tidak menyerahkan komitmen sebelum pendaftaran ditutup.",
+            "You did not submit a commitment before registration closed.",
         ));
     };
     let parsed = WitnessSecret::parse(secret.trim()).map_err(|_| {
-        invalid("Rahasia harus 16–200 karakter ASCII yang terlihat, tanpa spasi dan tanpa titik dua (:).")
+        invalid(
+            "Rahasia harus 16–200 karakter ASCII yang terlihat, tanpa spasi dan tanpa titik dua (:).",
+            "The secret must be 16–200 visible ASCII characters, without spaces and without colons (:).",
+        )
     })?;
     if !verify_reveal(&commit, &parsed) {
         return Err(invalid(
             "Rahasia tidak cocok dengan komitmen Anda: SHA-256 dari teks yang Anda ketik berbeda dari komitmen yang tercatat. Periksa kembali huruf besar/kecil dan tanda hubung.",
+            "The secret does not match your commitment: the SHA-256 of the text you typed differs from the recorded commitment. Check upper/lower case and hyphens.",
         ));
     }
     let now = time::OffsetDateTime::now_utc();

@@ -52,8 +52,8 @@ pub const RESPONSE_DAYS: i64 = 7;
 /// Longest grounds or reasons text accepted.
 const MAX_TEXT: usize = 4000;
 
-fn invalid(msg: &str) -> ServiceError {
-    ServiceError::invalid(msg)
+fn invalid(id: &str, en: &str) -> ServiceError {
+    ServiceError::invalid(crate::domain::msg::Msg::new(id, en))
 }
 
 fn account_of(actor: Actor) -> Result<(Uuid, Role), ServiceError> {
@@ -515,7 +515,12 @@ pub async fn assign(
         .one(&tx)
         .await?
         .filter(|a| a.status == "active")
-        .ok_or_else(|| invalid("Peninjau tidak ditemukan atau tidak aktif."))?;
+        .ok_or_else(|| {
+            invalid(
+                "Peninjau tidak ditemukan atau tidak aktif.",
+                "The reviewer was not found or is not active.",
+            )
+        })?;
     let covers = match reviewer.role.as_str() {
         "admin" => true,
         "operator" | "panelist" => account_scope::Entity::find()
@@ -529,11 +534,13 @@ pub async fn assign(
     if !covers {
         return Err(invalid(
             "Peninjau harus admin, atau operator atau penilai yang membawahi kelurahan pendaftar.",
+            "The reviewer must be an admin, or an operator or panelist responsible for the applicant's kelurahan.",
         ));
     }
     if reviewer.id == o.filed_by || app.account_id == Some(reviewer.id) {
         return Err(invalid(
             "Pengaju sanggahan tidak dapat meninjau sanggahannya sendiri.",
+            "Whoever filed an objection cannot review it.",
         ));
     }
     if contested_deciders(&tx, app.id)
@@ -542,6 +549,7 @@ pub async fn assign(
     {
         return Err(invalid(
             "Peninjau tidak boleh orang yang membuat keputusan yang disanggah (pemeriksa persyaratan atau penilai pendaftar ini).",
+            "The reviewer may not be someone who made the contested decision (the verifier or a panelist of this applicant).",
         ));
     }
     objection::ActiveModel {
@@ -595,11 +603,17 @@ pub async fn propose(
         ..proposal
     };
     if proposal.accepted == (proposal.reopen == Reopen::None) {
-        return Err(invalid(if proposal.accepted {
-            "Sanggahan yang diterima harus membuka kembali satu tahap: verifikasi atau lembar nilai seorang penilai."
+        return Err(if proposal.accepted {
+            invalid(
+                "Sanggahan yang diterima harus membuka kembali satu tahap: verifikasi atau lembar nilai seorang penilai.",
+                "An upheld objection must reopen one stage: the verification or one panelist's scorecard.",
+            )
         } else {
-            "Sanggahan yang ditolak tidak membuka kembali tahap apa pun."
-        }));
+            invalid(
+                "Sanggahan yang ditolak tidak membuka kembali tahap apa pun.",
+                "A rejected objection reopens no stage.",
+            )
+        });
     }
     let tx = begin_write(db).await?;
     let o = lock_objection(&tx, objection_id).await?;
@@ -625,6 +639,7 @@ pub async fn propose(
         if !submitted {
             return Err(invalid(
                 "Penilai itu tidak memiliki lembar nilai terkirim untuk pendaftar ini.",
+                "That panelist has no submitted scorecard for this applicant.",
             ));
         }
     }
@@ -639,7 +654,10 @@ pub async fn propose(
             requested_by: who,
             now: OffsetDateTime::now_utc(),
         },
-        "Usulan keputusan untuk sanggahan ini sudah menunggu persetujuan.",
+        crate::domain::msg::Msg::new(
+            "Usulan keputusan untuk sanggahan ini sudah menunggu persetujuan.",
+            "A proposed decision on this objection already awaits approval.",
+        ),
     )
     .await?;
     objection::ActiveModel {

@@ -65,9 +65,10 @@ pub async fn recuse(
     let admin = require_admin(actor)?;
     let reason = reason.trim();
     if reason.chars().count() < 10 {
-        return Err(ServiceError::Invalid(
-            "Tuliskan alasan pengecualian penilai (minimal 10 karakter).".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Tuliskan alasan pengecualian penilai (minimal 10 karakter).",
+            "Write why the panelist is recused (at least 10 characters).",
+        )));
     }
     let tx = begin_write(db).await?;
     let (app, r) = recusable(&tx, application_id, panelist).await?;
@@ -103,9 +104,10 @@ pub(crate) async fn recusable<C: ConnectionTrait>(
         r.state.as_str(),
         "verification" | "assessment" | "provisional" | "objection"
     ) {
-        return Err(ServiceError::Invalid(
-            "Penilai hanya dapat dikecualikan sejak verifikasi sampai masa sanggah.".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Penilai hanya dapat dikecualikan sejak verifikasi sampai masa sanggah.",
+            "A panelist can only be recused from verification until the objection period.",
+        )));
     }
     if !super::standings::formation_panelists(tx, formation_id)
         .await?
@@ -120,9 +122,10 @@ pub(crate) async fn recusable<C: ConnectionTrait>(
         .one(tx)
         .await?;
     if recused.is_some() {
-        return Err(ServiceError::Invalid(
-            "Penilai ini sudah dikecualikan dari pendaftar tersebut.".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Penilai ini sudah dikecualikan dari pendaftar tersebut.",
+            "This panelist is already recused from that applicant.",
+        )));
     }
     Ok((app, r))
 }

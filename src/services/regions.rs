@@ -120,9 +120,14 @@ pub async fn import(
                 }
             }
             if !unknown.is_empty() {
-                return Err(ServiceError::invalid(format!(
-                    "Kelurahan belum terdaftar: {}. Impor berkas wilayah terlebih dahulu.",
-                    unknown.into_iter().collect::<Vec<_>>().join(", ")
+                let unknown = unknown.into_iter().collect::<Vec<_>>().join(", ");
+                return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+                    format!(
+                        "Kelurahan belum terdaftar: {unknown}. Impor berkas wilayah terlebih dahulu."
+                    ),
+                    format!(
+                        "Kelurahan not registered yet: {unknown}. Import the region file first."
+                    ),
                 )));
             }
             for (code, number) in rts {

@@ -37,8 +37,8 @@ use crate::mail::{Locale, Template, enqueue};
 /// The `approval.kind` of a finalization request.
 pub const KIND_FINALIZE: &str = "round.finalize";
 
-fn invalid(msg: &str) -> ServiceError {
-    ServiceError::invalid(msg)
+fn invalid(id: &str, en: &str) -> ServiceError {
+    ServiceError::invalid(crate::domain::msg::Msg::new(id, en))
 }
 
 pub(crate) fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
@@ -452,8 +452,11 @@ async fn check_finalizable<C: ConnectionTrait>(
         .count(tx)
         .await?;
     if open > 0 {
-        return Err(ServiceError::conflict(format!(
-            "Masih ada {open} sanggahan yang belum diputus; hasil belum dapat ditetapkan."
+        return Err(ServiceError::conflict(crate::domain::msg::Msg::new(
+            format!("Masih ada {open} sanggahan yang belum diputus; hasil belum dapat ditetapkan."),
+            format!(
+                "{open} objection(s) are still undecided; the results cannot be made final yet."
+            ),
         )));
     }
     Ok(())
@@ -495,7 +498,7 @@ pub(crate) struct ApprovalRequest<'a> {
 pub(crate) async fn request_approval<C: ConnectionTrait>(
     tx: &C,
     req: ApprovalRequest<'_>,
-    pending_msg: &str,
+    pending_msg: crate::domain::msg::Msg,
 ) -> Result<Uuid, ServiceError> {
     let id = Uuid::now_v7();
     let inserted = approval::ActiveModel {
@@ -592,6 +595,7 @@ pub async fn request_finalization(
     if reason.chars().count() < 5 {
         return Err(invalid(
             "Tuliskan dasar penetapan hasil akhir (minimal 5 karakter).",
+            "Write the grounds for the final results (at least 5 characters).",
         ));
     }
     let tx = begin_write(db).await?;
@@ -611,7 +615,10 @@ pub async fn request_finalization(
             requested_by: admin,
             now,
         },
-        "Permintaan penetapan hasil akhir sudah menunggu persetujuan.",
+        crate::domain::msg::Msg::new(
+            "Permintaan penetapan hasil akhir sudah menunggu persetujuan.",
+            "A request to make the results final already awaits approval.",
+        ),
     )
     .await?;
     append(

@@ -255,9 +255,23 @@ pub type Values = BTreeMap<String, i32>;
 /// A value outside `c`'s scale, said with the criterion's name so the
 /// panelist finds the field.
 fn off_scale(c: &criterion::Model) -> ServiceError {
-    ServiceError::invalid(format!(
-        "Nilai {} ({}) harus antara {} dan {}.",
-        c.name_id, c.code, c.scale_min, c.scale_max
+    ServiceError::invalid(crate::domain::msg::Msg::new(
+        format!(
+            "Nilai {} ({}) harus antara {} dan {}.",
+            c.name_id, c.code, c.scale_min, c.scale_max
+        ),
+        format!(
+            "The value of {} ({}) must be between {} and {}.",
+            c.name_en, c.code, c.scale_min, c.scale_max
+        ),
+    ))
+}
+
+/// A value for a criterion the panel does not score.
+fn not_panel(code: &str) -> ServiceError {
+    ServiceError::invalid(crate::domain::msg::Msg::new(
+        format!("Kriteria {code} tidak dinilai oleh tim penilai."),
+        format!("Criterion {code} is not scored by the panel."),
     ))
 }
 
@@ -267,19 +281,29 @@ fn check_values(
 ) -> Result<Vec<(Uuid, String, i32)>, ServiceError> {
     let criteria: Vec<&criterion::Model> = criteria.iter().filter(|c| c.kind == "panel").collect();
     // Every missing value is named at once, so a partial sheet is completed in one go.
-    let missing: Vec<String> = criteria
+    let missing: Vec<&&criterion::Model> = criteria
         .iter()
         .filter(|c| !values.contains_key(&c.code))
-        .map(|c| format!("{} ({})", c.name_id, c.code))
         .collect();
-    match missing.as_slice() {
-        [] => {}
-        [one] => return Err(ServiceError::invalid(format!("Nilai {one} wajib diisi."))),
-        many => {
-            return Err(ServiceError::invalid(format!(
-                "Nilai {} kriteria belum diisi: {}.",
-                many.len(),
-                many.join(", ")
+    let names = |en: bool| {
+        missing
+            .iter()
+            .map(|c| format!("{} ({})", if en { &c.name_en } else { &c.name_id }, c.code))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match missing.len() {
+        0 => {}
+        1 => {
+            return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+                format!("Nilai {} wajib diisi.", names(false)),
+                format!("The value of {} is required.", names(true)),
+            )));
+        }
+        n => {
+            return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+                format!("Nilai {n} kriteria belum diisi: {}.", names(false)),
+                format!("{n} criteria have no value yet: {}.", names(true)),
             )));
         }
     }
@@ -297,9 +321,7 @@ fn check_values(
         .keys()
         .find(|k| !criteria.iter().any(|c| &c.code == *k))
     {
-        return Err(ServiceError::invalid(format!(
-            "Kriteria {extra} tidak dinilai oleh tim penilai."
-        )));
+        return Err(not_panel(extra));
     }
     Ok(out)
 }
@@ -342,8 +364,9 @@ fn check_comments(comments: &Comments) -> Result<(), ServiceError> {
         .values()
         .any(|c| c.trim().chars().count() > COMMENT_MAX_CHARS)
     {
-        return Err(ServiceError::invalid(format!(
-            "Catatan per kriteria paling banyak {COMMENT_MAX_CHARS} karakter."
+        return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+            format!("Catatan per kriteria paling banyak {COMMENT_MAX_CHARS} karakter."),
+            format!("A criterion note may be at most {COMMENT_MAX_CHARS} characters."),
         )));
     }
     Ok(())
@@ -718,9 +741,10 @@ pub async fn save_draft(
         .all(&tx)
         .await?;
     for (code, v) in values {
-        let c = criteria.iter().find(|c| &c.code == code).ok_or_else(|| {
-            ServiceError::invalid(format!("Kriteria {code} tidak dinilai oleh tim penilai."))
-        })?;
+        let c = criteria
+            .iter()
+            .find(|c| &c.code == code)
+            .ok_or_else(|| not_panel(code))?;
         if let Some(v) = v
             && (*v < c.scale_min || *v > c.scale_max)
         {

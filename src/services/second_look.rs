@@ -151,15 +151,17 @@ pub async fn request_publication(
     let admin = require_admin(actor)?;
     let reason = reason.trim();
     if reason.chars().count() < 5 {
-        return Err(ServiceError::Invalid(
-            "Tuliskan alasan permintaan pengumuman (minimal 5 karakter). / Write why you ask to publish (at least 5 characters).".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Tuliskan alasan permintaan pengumuman (minimal 5 karakter).",
+            "Write why you ask to publish (at least 5 characters).",
+        )));
     }
     let marked = marked(db, round_id).await?;
     if marked.is_empty() {
-        return Err(ServiceError::Conflict(
-            "Tidak ada formasi yang perlu ditinjau: umumkan hasil sementara seperti biasa. / No formation needs a second look: publish as usual.".into(),
-        ));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Tidak ada formasi yang perlu ditinjau: umumkan hasil sementara seperti biasa.",
+            "No formation needs a second look: publish as usual.",
+        )));
     }
     let tx = begin_write(db).await?;
     let r = round::Entity::find_by_id(round_id)
@@ -167,9 +169,10 @@ pub async fn request_publication(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if Some(r.state) != Some(RoundState::Assessment) {
-        return Err(ServiceError::Conflict(
-            "Hasil sementara hanya dapat diumumkan dari tahap uji kelayakan. / Provisional results can only be published from the assessment stage.".into(),
-        ));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Hasil sementara hanya dapat diumumkan dari tahap uji kelayakan.",
+            "Provisional results can only be published from the assessment stage.",
+        )));
     }
     let codes: Vec<&str> = marked.iter().map(|m| m.code.as_str()).collect();
     let id = request_approval(
@@ -183,7 +186,10 @@ pub async fn request_publication(
             requested_by: admin,
             now,
         },
-        "Permintaan pengumuman hasil sementara sudah menunggu admin kedua. / A publication request already awaits a second admin.",
+        crate::domain::msg::Msg::new(
+            "Permintaan pengumuman hasil sementara sudah menunggu admin kedua.",
+            "A publication request already awaits a second admin.",
+        ),
     )
     .await?;
     append(
@@ -230,8 +236,13 @@ pub async fn decide_publication(
     let admin = require_admin(actor)?;
     let reason = reason.trim();
     if reason.chars().count() < MIN_REASON_CHARS {
-        return Err(ServiceError::invalid(format!(
-            "Tuliskan alasan keputusan Anda setelah meninjau panel (minimal {MIN_REASON_CHARS} karakter). / Write the reason for your decision after reviewing the panel (at least {MIN_REASON_CHARS} characters)."
+        return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+            format!(
+                "Tuliskan alasan keputusan Anda setelah meninjau panel (minimal {MIN_REASON_CHARS} karakter)."
+            ),
+            format!(
+                "Write the reason for your decision after reviewing the panel (at least {MIN_REASON_CHARS} characters)."
+            ),
         )));
     }
     let tx = begin_write(db).await?;

@@ -93,9 +93,9 @@ async fn clean_scopes(
             .await?
             .is_none()
         {
-            return Err(ServiceError::invalid(format!(
-                "{} {code}",
-                lang.pick("Kelurahan tidak dikenal:", "Unknown kelurahan:")
+            return Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+                format!("Kelurahan tidak dikenal: {code}"),
+                format!("Unknown kelurahan: {code}"),
             )));
         }
     }
@@ -146,8 +146,7 @@ pub async fn invite(
     lang: Lang,
 ) -> Result<Uuid, ServiceError> {
     require_admin(actor)?;
-    let email =
-        Email::parse(&inv.email).map_err(|e| ServiceError::Invalid(e.message(lang).into()))?;
+    let email = Email::parse(&inv.email).map_err(|e| ServiceError::Invalid(e.msg()))?;
     if email.as_str().parse::<crate::mail::Mailbox>().is_err() {
         return Err(invalid(
             lang,
@@ -178,13 +177,10 @@ pub async fn invite(
         .await?
         .is_some()
     {
-        return Err(ServiceError::Conflict(
-            lang.pick(
-                "Alamat e-mail ini sudah memiliki akun.",
-                "This e-mail address already has an account.",
-            )
-            .into(),
-        ));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Alamat e-mail ini sudah memiliki akun.",
+            "This e-mail address already has an account.",
+        )));
     }
     let id = Uuid::now_v7();
     let now = OffsetDateTime::now_utc();
@@ -210,13 +206,10 @@ pub async fn invite(
     match inserted {
         Ok(_) => {}
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(ServiceError::Conflict(
-                lang.pick(
-                    "Alamat e-mail ini sudah memiliki akun.",
-                    "This e-mail address already has an account.",
-                )
-                .into(),
-            ));
+            return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+                "Alamat e-mail ini sudah memiliki akun.",
+                "This e-mail address already has an account.",
+            )));
         }
         Err(e) => return Err(e.into()),
     }
@@ -260,7 +253,7 @@ pub async fn accept_invite(
     password: String,
 ) -> Result<Result<Uuid, BadToken>, ServiceError> {
     crate::domain::account::check_new_password(&password)
-        .map_err(|e| ServiceError::Invalid(e.message(Lang::Id).into()))?;
+        .map_err(|e| ServiceError::Invalid(e.msg()))?;
     if let Err(bad) = super::self_service::peek_token(db, token, PURPOSE_INVITE).await? {
         return Ok(Err(bad));
     }
@@ -439,14 +432,18 @@ pub async fn deactivate(
         return Err(ServiceError::Forbidden);
     }
     if reason.chars().count() > 500 || !crate::domain::text::plain_text(reason, true) {
-        return Err(ServiceError::Invalid(
-            "Alasan paling banyak 500 karakter teks biasa.".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Alasan paling banyak 500 karakter teks biasa.",
+            "The reason may be at most 500 characters of plain text.",
+        )));
     }
     let tx = begin_write(db).await?;
     let (acc, _) = staff_account(&tx, account_id).await?;
     if acc.status == "deactivated" {
-        return Err(ServiceError::Conflict("Akun sudah nonaktif.".into()));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Akun sudah nonaktif.",
+            "The account is already deactivated.",
+        )));
     }
     account::ActiveModel {
         id: Set(acc.id),
@@ -490,7 +487,10 @@ pub async fn reactivate(
     let tx = begin_write(db).await?;
     let (acc, _) = staff_account(&tx, account_id).await?;
     if acc.status != "deactivated" {
-        return Err(ServiceError::Conflict("Akun tidak sedang nonaktif.".into()));
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Akun tidak sedang nonaktif.",
+            "The account is not deactivated.",
+        )));
     }
     let status = if acc.password_hash.is_some() {
         "active"
@@ -585,7 +585,12 @@ pub async fn set_conflict_data(
         typed => Some(
             FamilyCardNo::parse(typed)
                 .map(|kk| vault.kk_hash(&kk))
-                .map_err(|e| ServiceError::Invalid(e.message(lang).into()))?,
+                .map_err(|e| {
+                    ServiceError::Invalid(crate::domain::msg::Msg::new(
+                        e.message(Lang::Id),
+                        e.message(Lang::En),
+                    ))
+                })?,
         ),
     };
     let kel = data.kelurahan_code.trim();

@@ -57,7 +57,10 @@ pub async fn write_static(
     dir: &Path,
 ) -> Result<Written, ServiceError> {
     let note = latest_note(db).await?.ok_or_else(|| {
-        ServiceError::Invalid("There is no signed checkpoint yet: nothing to publish.".into())
+        ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Belum ada checkpoint bertanda tangan: tidak ada yang dapat diterbitkan.",
+            "There is no signed checkpoint yet: nothing to publish.",
+        ))
     })?;
     merkle.sync(db).await?;
     let sizes: BTreeSet<u64> = crate::db::merkle::checkpoint_sizes(db)

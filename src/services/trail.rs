@@ -27,6 +27,7 @@ use crate::db::entities::{
 };
 use crate::domain::application::ApplicationState;
 use crate::domain::audit::format_at;
+use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 
 /// An audit event as the trail returns it. Its fields are the published
@@ -113,7 +114,7 @@ const WITA: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 ///
 /// # Errors
 /// A message in Bahasa Indonesia for anything else.
-pub fn parse_time_bound(input: &str, upper: bool) -> Result<Option<String>, String> {
+pub fn parse_time_bound(input: &str, upper: bool) -> Result<Option<String>, Msg> {
     let s = input.trim();
     if s.is_empty() {
         return Ok(None);
@@ -127,8 +128,13 @@ pub fn parse_time_bound(input: &str, upper: bool) -> Result<Option<String>, Stri
         t.assume_offset(WITA)
     } else {
         OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|_| {
-            format!(
-                "Waktu \"{s}\" tidak dikenali; tulis tanggal seperti 2026-12-01 atau 2026-12-01T08:00 (WITA)."
+            Msg::new(
+                format!(
+                    "Waktu \"{s}\" tidak dikenali; tulis tanggal seperti 2026-12-01 atau 2026-12-01T08:00 (WITA)."
+                ),
+                format!(
+                    "The time \"{s}\" is not understood; write a date like 2026-12-01 or 2026-12-01T08:00 (WITA)."
+                ),
             )
         })?
     };
@@ -145,11 +151,14 @@ impl TrailQuery {
             let s = s.trim();
             (!s.is_empty()).then(|| s.to_owned())
         };
-        let id = |s: &str, what: &str| -> Result<Option<Uuid>, ServiceError> {
+        let id = |s: &str, what: (&str, &str)| -> Result<Option<Uuid>, ServiceError> {
             match text(s) {
                 None => Ok(None),
                 Some(t) => t.parse().map(Some).map_err(|_| {
-                    ServiceError::invalid(format!("{what} \"{t}\" bukan pengenal yang valid."))
+                    ServiceError::invalid(Msg::new(
+                        format!("{} \"{t}\" bukan pengenal yang valid.", what.0),
+                        format!("{} \"{t}\" is not a valid identifier.", what.1),
+                    ))
                 }),
             }
         };
@@ -158,23 +167,25 @@ impl TrailQuery {
             && a != "system"
             && a.parse::<Uuid>().is_err()
         {
-            return Err(ServiceError::invalid(format!(
-                "Pelaku \"{a}\" harus berupa ID akun atau \"system\"."
+            return Err(ServiceError::invalid(Msg::new(
+                format!("Pelaku \"{a}\" harus berupa ID akun atau \"system\"."),
+                format!("The actor \"{a}\" must be an account ID or \"system\"."),
             )));
         }
         let subject = match (text(&self.subject_type), text(&self.subject_id)) {
             (Some(t), Some(i)) => Some((t, i)),
             (None, None) => None,
             _ => {
-                return Err(ServiceError::Invalid(
-                    "Isi jenis dan ID subjek bersama-sama.".into(),
-                ));
+                return Err(ServiceError::Invalid(Msg::new(
+                    "Isi jenis dan ID subjek bersama-sama.",
+                    "Give the subject type and ID together.",
+                )));
             }
         };
         Ok(TrailFilter {
-            round_id: id(&self.round, "Seleksi")?,
+            round_id: id(&self.round, ("Seleksi", "Round"))?,
             kelurahan: text(&self.kelurahan),
-            formation_id: id(&self.formation, "Formasi")?,
+            formation_id: id(&self.formation, ("Formasi", "Formation"))?,
             registration_no: text(&self.registration_no),
             actor,
             action: text(&self.action),

@@ -193,9 +193,9 @@ pub fn annex(ctx: &PageCtx, a: &Annex, today: OffsetDateTime) -> Markup {
         div.pengumuman {
             p.noprint {
                 a href=(format!("/admin/seleksi/{}/pasca-final", a.round.id)) { "← " (ctx.t("Setelah hasil akhir", "After the final result")) }
-                " · " (ctx.t("Gunakan menu cetak peramban (A4).", "Use the browser's print menu (A4)."))
                 " · " a href=(format!("/admin/seleksi/{}/lampiran/{}/anggota.csv", a.round.id, f.id)) { "CSV" }
             }
+            p.noprint { (super::print::print_button(ctx, ("Cetak lampiran (A4)", "Print the annex (A4)"))) }
             p { (ctx.t("LAMPIRAN", "ANNEX")) br;
                 (ctx.t("Keputusan Lurah", "Decree of the Lurah of")) " " (g.kelurahan_name) br;
                 (ctx.t("Nomor", "Number")) ": ...................." br;

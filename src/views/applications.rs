@@ -126,7 +126,12 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
         (form_alert(ctx, &s.errors, false))
         form method="get" action=(s.action) {
             label for="kecamatan" { (ctx.t("Kecamatan", "Kecamatan")) }
-            select id="kecamatan" name="kecamatan" {
+            select id="kecamatan" name="kecamatan" required {
+                // A list of several starts empty: a resident who skims
+                // past it must not land in the first kecamatan unawares.
+                @if s.kecamatan.len() != 1 {
+                    option value="" disabled selected[s.selected_kecamatan.is_empty()] { (ctx.t("— pilih kecamatan —", "— choose a kecamatan —")) }
+                }
                 @for (code, name) in &s.kecamatan {
                     option value=(code) selected[*code == s.selected_kecamatan] { (name) }
                 }
@@ -434,12 +439,7 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
                 li { (ctx.t("Hasil dan peringkat diumumkan; ada masa sanggah sebelum hasil akhir.", "Results and ranks are published; there is an objection window before the final result.")) }
             }
             p.muted { (ctx.t("Alamat cek status", "Status check address")) ": " (check_url) }
-            // Pages carry no script (the browser test counts them), so
-            // printing is the browser's own menu, said in words.
-            p.noprint.print-hint { strong { (ctx.t("Cetak tanda terima", "Print the receipt")) } ": " (ctx.t(
-                "pakai menu Cetak/Bagikan di peramban (di komputer: Ctrl+P).",
-                "use the browser's Print/Share menu (on a computer: Ctrl+P)."
-            )) }
+            p.noprint { (super::print::print_button(ctx, ("Cetak tanda terima", "Print the receipt"))) }
             p.noprint {
                 a href=(format!("/pendaftaran/{}", a.id)) { (ctx.t("Lihat status pendaftaran", "See the application status")) }
             }
@@ -750,6 +750,7 @@ pub fn objection_slip(ctx: &PageCtx, r: &PublicStatus) -> Markup {
             }
             @if r.objections.is_empty() { p { (ctx.t("Belum ada sanggahan.", "No objection yet.")) } }
             p { (ctx.t("Status terkini", "Current status")) ": " strong { (m(ctx, &r.timeline.headline.title)) } }
+            p.noprint { (super::print::print_button(ctx, ("Cetak bukti sanggahan", "Print the objection slip"))) }
         }
     };
     layout(
@@ -813,6 +814,17 @@ pub struct DeskPage {
     pub idempotency_key: String,
 }
 
+/// The value typed before, or the one entry of a list of one.
+fn only_or(mut entries: impl Iterator<Item = String>, typed: &str) -> String {
+    if !typed.is_empty() {
+        return typed.to_owned();
+    }
+    match (entries.next(), entries.next()) {
+        (Some(one), None) => one,
+        _ => String::new(),
+    }
+}
+
 /// `GET /meja-bantuan`.
 pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
     let body = html! {
@@ -832,17 +844,29 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
         form method="post" action="/meja-bantuan" {
             input type="hidden" name="csrf" value=(d.csrf);
             input type="hidden" name="idempotency_key" value=(d.idempotency_key);
+            // A choice defaults only when there is nothing to choose from;
+            // otherwise the list starts at "— pilih —" and the server asks
+            // for it, so no resident is filed under the first kelurahan.
+            @let round = only_or(d.rounds.iter().map(|(id, _)| id.to_string()), d.values.get("round_id"));
             label for="round_id" { (ctx.t("Seleksi", "Round")) }
-            select id="round_id" name="round_id" {
-                @for (id, name) in &d.rounds { option value=(id) selected[d.values.get("round_id") == id.to_string()] { (name) } }
+            select id="round_id" name="round_id" required {
+                @if d.rounds.len() != 1 {
+                    option value="" disabled selected[round.is_empty()] { (ctx.t("— pilih seleksi —", "— choose a round —")) }
+                }
+                @for (id, name) in &d.rounds { option value=(id) selected[round == id.to_string()] { (name) } }
             }
             (error(ctx, &d.errors, "round_id"))
+            @let kel = only_or(d.kelurahan.iter().map(|(code, _)| code.clone()), d.values.get("kelurahan"));
             label for="kelurahan" { (ctx.t("Kelurahan", "Kelurahan")) }
-            select id="kelurahan" name="kelurahan" {
+            select id="kelurahan" name="kelurahan" required {
+                @if d.kelurahan.len() != 1 {
+                    option value="" disabled selected[kel.is_empty()] { (ctx.t("— pilih kelurahan —", "— choose a kelurahan —")) }
+                }
                 @for (code, name) in &d.kelurahan {
-                    option value=(code) selected[d.values.get("kelurahan") == code] { (name) }
+                    option value=(code) selected[kel == *code] { (name) }
                 }
             }
+            (error(ctx, &d.errors, "kelurahan"))
             label for="rt" { "RT" }
             input id="rt" name="rt" type="number" min="1" value=(d.values.get("rt"));
             (error(ctx, &d.errors, "rt"))
@@ -875,6 +899,10 @@ mod tests {
         let html = area_step(
             &ctx,
             &AreaStep {
+                kecamatan: vec![
+                    ("64.72.01".into(), "Samarinda Ulu".into()),
+                    ("64.72.09".into(), "Samarinda Kota".into()),
+                ],
                 kelurahan: vec![("64.72.01.1001".into(), "Sidodadi".into())],
                 selected_kecamatan: "64.72.01".into(),
                 rts: vec![1, 2],
@@ -887,6 +915,22 @@ mod tests {
             html.contains(r#"<option value="" disabled selected>— pilih kelurahan —</option>"#)
         );
         assert!(!html.contains(r#"<option value="1" selected"#));
+        let fresh = area_step(
+            &ctx,
+            &AreaStep {
+                kecamatan: vec![
+                    ("64.72.01".into(), "Samarinda Ulu".into()),
+                    ("64.72.09".into(), "Samarinda Kota".into()),
+                ],
+                ..AreaStep::default()
+            },
+        )
+        .into_string();
+        assert!(
+            fresh.contains(r#"<option value="" disabled selected>— pilih kecamatan —</option>"#),
+            "{fresh}"
+        );
+        assert!(!fresh.contains(r#"" selected>Samarinda"#), "{fresh}");
     }
 
     #[test]

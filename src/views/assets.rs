@@ -22,6 +22,11 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             include_bytes!("../../assets/app.css").as_slice(),
         ),
         (
+            "print.js",
+            "text/javascript; charset=utf-8",
+            include_bytes!("../../assets/print.js").as_slice(),
+        ),
+        (
             "favicon.svg",
             "image/svg+xml",
             include_bytes!("../../assets/favicon.svg").as_slice(),

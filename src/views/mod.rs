@@ -8,6 +8,7 @@ pub mod auth;
 pub mod errors;
 pub mod layout;
 pub mod panels;
+pub mod print;
 pub mod public;
 pub mod qr;
 pub mod receipts;

@@ -225,7 +225,8 @@ pub fn announcement(ctx: &PageCtx, v: &RoundResults, today: OffsetDateTime) -> O
     };
     let body = html! {
         div.pengumuman {
-            p.noprint { a href=(format!("/seleksi/{}/hasil", r.slug)) { "← " (r.name) } " · " (ctx.t("Gunakan menu cetak peramban (A4).", "Use the browser's print menu (A4).")) }
+            p.noprint { a href=(format!("/seleksi/{}/hasil", r.slug)) { "← " (r.name) } }
+            p.noprint { (super::print::print_button(ctx, ("Cetak pengumuman (A4)", "Print the announcement (A4)"))) }
             h1 { (title) }
             p.sub { (r.name) br; "Kelurahan " (first.kelurahan_name) " (" (first.formation.kelurahan_code) ")" }
             p { (ctx.t("Tanggal", "Date")) ": " (format_wita(today)) }

@@ -182,10 +182,16 @@ pub async fn roles(
             continue;
         };
         let app_id: Uuid = app_id.parse().map_err(|_| {
-            AppError::BadRequest("Formulir jabatan rusak. / Malformed form.".into())
+            AppError::Refused(crate::domain::msg::Msg::new(
+                "Formulir jabatan rusak.",
+                "Malformed form.",
+            ))
         })?;
         let role = GroupRole::parse(value).ok_or_else(|| {
-            AppError::BadRequest("Jabatan tidak dikenal. / Unknown office.".into())
+            AppError::Refused(crate::domain::msg::Msg::new(
+                "Jabatan tidak dikenal.",
+                "Unknown office.",
+            ))
         })?;
         chosen.insert(app_id, role);
     }

@@ -35,12 +35,7 @@ pub async fn create(
             Ok((csrf.0, account(&ctx, &view)).into_response())
         }
         Err(ServiceError::Invalid(msg)) => {
-            // The service's message is "Indonesian / English".
-            let shown = match msg.id.split_once(" / ") {
-                Some((id, en)) => ctx.t(id, en).to_owned(),
-                None => msg.pick(ctx.lang).to_owned(),
-            };
-            view.tokens.error = Some(shown);
+            view.tokens.error = Some(msg.pick(ctx.lang).to_owned());
             view.tokens.label = label.to_owned();
             view.tokens.days = days.to_owned();
             Ok((

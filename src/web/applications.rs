@@ -809,6 +809,16 @@ pub async fn desk_start(
             ),
         );
     }
+    let kelurahan = data.get("kelurahan").trim();
+    if kelurahan.is_empty() {
+        errors.insert(
+            "kelurahan".into(),
+            Msg::new(
+                "Pilih kelurahan tempat tinggal warga sesuai KTP.",
+                "Choose the kelurahan where the resident lives, as on the KTP.",
+            ),
+        );
+    }
     let rt = data.get("rt").trim().parse::<i32>().ok().filter(|n| *n > 0);
     if rt.is_none() {
         errors.insert(
@@ -820,13 +830,13 @@ pub async fn desk_start(
         );
     }
     let res = match (round_id, rt) {
-        (Some(round_id), Some(rt)) => {
+        (Some(round_id), Some(rt)) if errors.is_empty() => {
             svc::start_draft(
                 &app.db,
                 acting(&user),
                 &StartDraft {
                     round_id,
-                    kelurahan_code: data.get("kelurahan").to_owned(),
+                    kelurahan_code: kelurahan.to_owned(),
                     rt,
                     idempotency_key: data.get("idempotency_key").to_owned(),
                 },

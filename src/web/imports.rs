@@ -87,15 +87,24 @@ pub async fn upload(
     let round_id = super::path_id(&id)?;
     // Before reading the body: others are refused whatever they send.
     user.require(&[Role::Admin])?;
-    let body =
-        body.map_err(|_| AppError::BadRequest("Berkas terlalu besar (maksimal 1 MB).".into()))?;
+    let body = body.map_err(|_| {
+        AppError::Refused(crate::domain::msg::Msg::new(
+            "Berkas terlalu besar (maksimal 1 MB).",
+            "The file is too large (at most 1 MB).",
+        ))
+    })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let parts = multipart::boundary(content_type)
         .and_then(|b| multipart::parse(&body, &b).ok())
-        .ok_or_else(|| AppError::BadRequest("Formulir tidak dapat dibaca.".into()))?;
+        .ok_or_else(|| {
+            AppError::Refused(crate::domain::msg::Msg::new(
+                "Formulir tidak dapat dibaca.",
+                "The form cannot be read.",
+            ))
+        })?;
     let text = |name: &str| {
         parts
             .iter()

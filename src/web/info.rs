@@ -465,7 +465,10 @@ pub async fn sop_upload(
 ) -> AppResult<Response> {
     staff_only(&user)?;
     let body = body.map_err(|_| {
-        AppError::BadRequest("Berkas terlalu besar. / The file is too large.".into())
+        AppError::Refused(crate::domain::msg::Msg::new(
+            "Berkas terlalu besar.",
+            "The file is too large.",
+        ))
     })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -473,7 +476,12 @@ pub async fn sop_upload(
         .unwrap_or_default();
     let parts = multipart::boundary(content_type)
         .and_then(|b| multipart::parse(&body, &b).ok())
-        .ok_or_else(|| AppError::BadRequest("Formulir tidak terbaca. / Unreadable form.".into()))?;
+        .ok_or_else(|| {
+            AppError::Refused(crate::domain::msg::Msg::new(
+                "Formulir tidak terbaca.",
+                "The form cannot be read.",
+            ))
+        })?;
     let text = |name: &str| {
         parts
             .iter()

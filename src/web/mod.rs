@@ -123,14 +123,15 @@ pub(crate) fn form_field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a s
 /// The `decision` of a four-eyes form: `approve` is true, `reject` false.
 ///
 /// # Errors
-/// `BadRequest` for anything else.
+/// `Refused` for anything else.
 pub(crate) fn four_eyes_decision(pairs: &[(String, String)]) -> Result<bool, AppError> {
     match form_field(pairs, "decision") {
         "approve" => Ok(true),
         "reject" => Ok(false),
-        _ => Err(AppError::BadRequest(
-            "Pilih setujui atau tolak. / Choose approve or refuse.".into(),
-        )),
+        _ => Err(AppError::Refused(crate::domain::msg::Msg::new(
+            "Pilih setujui atau tolak.",
+            "Choose approve or refuse.",
+        ))),
     }
 }
 

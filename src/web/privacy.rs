@@ -185,13 +185,14 @@ pub async fn breach_notified(
     csrf.verify(typed.get("csrf").map_or("", String::as_str))?;
     user.require(&[Role::Admin])?;
     let id = super::path_id(&id)?;
-    let to = Recipient::parse(typed.get("to").map_or("", String::as_str))
-        .ok_or_else(|| crate::error::AppError::BadRequest("to".into()))?;
+    let to = Recipient::parse(typed.get("to").map_or("", String::as_str)).ok_or_else(|| {
+        crate::error::AppError::Refused(crate::domain::msg::Msg::new(
+            "Pilih siapa yang diberi tahu.",
+            "Choose who was notified.",
+        ))
+    })?;
     match breaches::mark_notified(&app.db, user.actor(), id, to, app.clock.now()).await {
         Ok(()) => Ok(axum::response::Redirect::to("/admin/kebocoran-data").into_response()),
-        Err(crate::services::ServiceError::Conflict(m)) => {
-            Ok((StatusCode::CONFLICT, m.id).into_response())
-        }
         Err(e) => Err(e.into()),
     }
 }

@@ -361,10 +361,13 @@ pub async fn applicant_file(
             .into_response());
     }
     let outcome = match too_large {
-        Some(_) => Err(ServiceError::invalid(format!(
-            "Lampiran terlalu besar; maksimal {}.",
-            crate::storage::size_label(app.config.max_upload_bytes)
-        ))),
+        Some(_) => {
+            let max = crate::storage::size_label(app.config.max_upload_bytes);
+            Err(ServiceError::invalid(crate::domain::msg::Msg::new(
+                format!("Lampiran terlalu besar; maksimal {max}."),
+                format!("The attachment is too large; at most {max}."),
+            )))
+        }
         None => {
             let acting = crate::services::applications::Acting {
                 actor: user.actor(),
@@ -576,7 +579,10 @@ pub async fn assign(
     let reviewer = field(&pairs, "reviewer_id").parse::<Uuid>().ok();
     let outcome = match reviewer {
         Some(r) => obj::assign(&app.db, user.actor(), id, r).await,
-        None => Err(ServiceError::Invalid("Pilih peninjau.".into())),
+        None => Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Pilih peninjau.",
+            "Choose a reviewer.",
+        ))),
     };
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!(
@@ -723,7 +729,12 @@ pub fn parse_outcome(outcome: &str, reasons: &str) -> Result<Proposal, ServiceEr
         "verification_ineligible" => Reopen::Verification { eligible: false },
         other => match other.strip_prefix("scorecard:").map(str::parse::<Uuid>) {
             Some(Ok(panelist_id)) => Reopen::Scorecard { panelist_id },
-            _ => return Err(ServiceError::Invalid("Pilih keputusan.".into())),
+            _ => {
+                return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+                    "Pilih keputusan.",
+                    "Choose a decision.",
+                )));
+            }
         },
     };
     Ok(Proposal {

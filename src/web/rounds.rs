@@ -236,8 +236,12 @@ pub async fn status(
     admin_only(&user)?;
     let id = super::path_id(&id)?;
     let data = submitted(&csrf, form)?;
-    let to = RoundState::parse(data.get("to"))
-        .ok_or_else(|| AppError::BadRequest("Tahap tujuan tidak dikenal.".into()))?;
+    let to = RoundState::parse(data.get("to")).ok_or_else(|| {
+        AppError::Refused(crate::domain::msg::Msg::new(
+            "Tahap tujuan tidak dikenal.",
+            "Unknown target stage.",
+        ))
+    })?;
     let from = app.mail_from.clone();
     let mail = crate::services::self_service::MailCtx {
         base_url: &app.config.base_url,

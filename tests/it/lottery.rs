@@ -24,7 +24,7 @@ fn sha(text: &str) -> String {
 
 /// Puts the fixture's round back into registration (rules frozen, a complete
 /// schedule whose closing date has passed, no seed yet).
-async fn reopen_registration(f: &Fixture) {
+pub(crate) async fn reopen_registration(f: &Fixture) {
     let now = OffsetDateTime::now_utc();
     let day = |d: i64| Some(now + Duration::days(d));
     round::ActiveModel {

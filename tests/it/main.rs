@@ -79,6 +79,10 @@ mod privacy_rights;
 mod after_final;
 // resb: admin, panelist and public-page small fixes
 mod staff_small_fixes;
+// resc: refusals in the reader's language, print buttons, desk choices
+mod desk_choices;
+mod print_button;
+mod refusal_language;
 // resa: verification slots, error summaries, form fixes, mails, English refusals
 mod slots_and_forms;
 // api (session 10): desk objections through the API

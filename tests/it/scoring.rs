@@ -17,7 +17,7 @@ fn values(k1: i32, k2: i32) -> BTreeMap<String, i32> {
     BTreeMap::from([("K1".to_owned(), k1), ("K2".to_owned(), k2)])
 }
 
-async fn new_panelist(f: &crate::standings::Fixture, email: &str) -> Uuid {
+pub(crate) async fn new_panelist(f: &crate::standings::Fixture, email: &str) -> Uuid {
     let id = f
         .app
         .create_user(email, Role::Panelist, &["64.72.01.1001"])

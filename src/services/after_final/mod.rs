@@ -33,9 +33,10 @@ fn require_final(r: &round::Model) -> Result<(), ServiceError> {
     if r.state == crate::domain::round::RoundState::Final {
         Ok(())
     } else {
-        Err(ServiceError::Conflict(
-            "Hasil seleksi ini belum final. / The results of this round are not final yet.".into(),
-        ))
+        Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Hasil seleksi ini belum final.",
+            "The results of this round are not final yet.",
+        )))
     }
 }
 

@@ -99,9 +99,10 @@ fn require_reason(reason: &str) -> Result<&str, ServiceError> {
     let reason = reason.trim();
     let n = reason.chars().count();
     if !(10..=2000).contains(&n) {
-        return Err(ServiceError::Invalid(
-            "Tuliskan alasannya (10–2000 karakter). / Give the reason (10–2000 characters).".into(),
-        ));
+        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+            "Tuliskan alasannya (10–2000 karakter).",
+            "Give the reason (10–2000 characters).",
+        )));
     }
     Ok(reason)
 }
@@ -129,10 +130,10 @@ async fn selected_member<C: ConnectionTrait>(
         _ => None,
     }
     .ok_or_else(|| {
-        ServiceError::Conflict(
-            "Pendaftar ini bukan anggota terpilih. / This applicant is not a selected member."
-                .into(),
-        )
+        ServiceError::Conflict(crate::domain::msg::Msg::new(
+            "Pendaftar ini bukan anggota terpilih.",
+            "This applicant is not a selected member.",
+        ))
     })?;
     Ok((app, r, f))
 }
@@ -175,7 +176,10 @@ pub async fn request_replacement(
             requested_by: admin,
             now: OffsetDateTime::now_utc(),
         },
-        "Penggantian anggota ini sudah menunggu persetujuan admin lain. / A replacement of this member already awaits another admin.",
+        crate::domain::msg::Msg::new(
+            "Penggantian anggota ini sudah menunggu persetujuan admin lain.",
+            "A replacement of this member already awaits another admin.",
+        ),
     )
     .await?;
     let no = app.registration_no.clone().unwrap_or_default();

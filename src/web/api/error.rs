@@ -105,7 +105,6 @@ impl IntoResponse for ApiError {
                 "forbidden",
                 t("Anda tidak memiliki akses.", "You do not have access."),
             ),
-            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
             AppError::Refused(m) => (
                 StatusCode::BAD_REQUEST,
                 "bad_request",
@@ -148,8 +147,8 @@ pub enum AdminError {
     Invalid(FieldErrors),
     /// 409: the action is not possible in the current state (reason given).
     Conflict(Msg),
-    /// 400/415/422 from reading the body.
-    Body(StatusCode, &'static str, String),
+    /// 400/413/415/422/429 from reading the body, with its code and reason.
+    Body(StatusCode, &'static str, Msg),
 }
 
 // Explicit conversions, not a blanket one over `Into<AppError>`: that one
@@ -215,7 +214,7 @@ impl IntoResponse for AdminError {
                 super::lang::pick(&m),
                 BTreeMap::new(),
             ),
-            AdminError::Body(s, e, m) => (s, e, m, BTreeMap::new()),
+            AdminError::Body(s, e, m) => (s, e, super::lang::pick(&m), BTreeMap::new()),
         };
         (
             status,
@@ -257,11 +256,11 @@ mod tests {
     #[test]
     fn a_service_conflict_through_question_mark_is_409() {
         assert_eq!(
-            status_of(ServiceError::Conflict("x".into())),
+            status_of(ServiceError::Conflict(Msg::new("x", "x"))),
             StatusCode::CONFLICT
         );
         assert_eq!(
-            status_of(ServiceError::Invalid("x".into())),
+            status_of(ServiceError::Invalid(Msg::new("x", "x"))),
             StatusCode::UNPROCESSABLE_ENTITY
         );
         assert_eq!(status_of(ServiceError::NotFound), StatusCode::NOT_FOUND);

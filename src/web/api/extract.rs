@@ -15,6 +15,7 @@ use axum::http::request::Parts;
 
 use super::error::{AdminError, ApiError};
 use crate::app::AppState;
+use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::web::CurrentUser;
@@ -38,7 +39,12 @@ where
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
-            .map_err(|e| ApiError(AppError::BadRequest(e.body_text())))
+            .map_err(|e| {
+                ApiError(AppError::Refused(Msg::new(
+                    format!("Parameter tidak terbaca: {}", e.body_text()),
+                    format!("The query parameters cannot be read: {}", e.body_text()),
+                )))
+            })
     }
 }
 
@@ -88,29 +94,47 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                     AdminError::Body(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "invalid",
-                        format!("Isi permintaan tidak sesuai skema: {e}"),
+                        Msg::new(
+                            format!("Isi permintaan tidak sesuai skema: {e}"),
+                            format!("The request body does not match the schema: {e}"),
+                        ),
                     )
                 })
             }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AdminError::Body(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                "Kirim isi permintaan sebagai application/json.".into(),
+                Msg::new(
+                    "Kirim isi permintaan sebagai application/json.",
+                    "Send the request body as application/json.",
+                ),
             )),
             Err(e @ JsonRejection::JsonDataError(_)) => Err(AdminError::Body(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                e.body_text(),
+                Msg::new(
+                    format!("Isi permintaan tidak sesuai skema: {}", e.body_text()),
+                    format!(
+                        "The request body does not match the schema: {}",
+                        e.body_text()
+                    ),
+                ),
             )),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AdminError::Body(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                "Isi permintaan terlalu besar.".into(),
+                Msg::new(
+                    "Isi permintaan terlalu besar.",
+                    "The request body is too large.",
+                ),
             )),
             Err(e) => Err(AdminError::Body(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
-                e.body_text(),
+                Msg::new(
+                    format!("Isi permintaan tidak terbaca: {}", e.body_text()),
+                    format!("The request body cannot be read: {}", e.body_text()),
+                ),
             )),
         }
     }

@@ -51,11 +51,9 @@ fn id(raw: &str) -> Result<Uuid, AdminError> {
 /// Refusals with a message are 422; the rest as everywhere in the API.
 fn svc_err(e: ServiceError) -> AdminError {
     match e {
-        ServiceError::Invalid(m) => AdminError::Body(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            super::lang::pick(&m),
-        ),
+        ServiceError::Invalid(m) => {
+            AdminError::Body(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+        }
         ServiceError::Conflict(m) => AdminError::Conflict(m),
         other => AdminError::App(other.into()),
     }

@@ -70,10 +70,10 @@ pub async fn rounds(
     let state = match f.state.filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(RoundState::parse(&s).ok_or_else(|| {
-            AppError::BadRequest(
-                "state harus salah satu dari: draft, registration, verification, assessment, provisional, objection, final, cancelled."
-                    .into(),
-            )
+            AppError::Refused(crate::domain::msg::Msg::new(
+                "state harus salah satu dari: draft, registration, verification, assessment, provisional, objection, final, cancelled.",
+                "state must be one of: draft, registration, verification, assessment, provisional, objection, final, cancelled.",
+            ))
         })?),
     };
     // Published rounds only, as on the public pages: a round cancelled while

@@ -67,16 +67,17 @@ fn app_err(e: ApplicationError) -> AdminError {
             AdminError::Conflict(Msg::new(join(|m| &m.id), join(|m| &m.en)))
         }
         ApplicationError::Invalid(errs) => AdminError::Invalid(errs),
-        ApplicationError::NotDraft => {
-            AdminError::Conflict("Pendaftaran ini sudah dikirim atau dibatalkan.".into())
-        }
+        ApplicationError::NotDraft => AdminError::Conflict(Msg::new(
+            "Pendaftaran ini sudah dikirim atau dibatalkan.",
+            "This application was already submitted or withdrawn.",
+        )),
         ApplicationError::Upload {
             error: error @ UploadError::TooLarge { .. },
             ..
         } => AdminError::Body(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            error.message(Lang::Id).to_owned(),
+            Msg::new(error.message(Lang::Id), error.message(Lang::En)),
         ),
         ApplicationError::Upload {
             field,
@@ -356,7 +357,10 @@ pub async fn upload(
         return Err(AdminError::Body(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "Kirim berkas sebagai multipart/form-data.".into(),
+            Msg::new(
+                "Kirim berkas sebagai multipart/form-data.",
+                "Send the file as multipart/form-data.",
+            ),
         ));
     };
     let limit = app.config.max_upload_bytes.saturating_add(64 * 1024);
@@ -364,13 +368,14 @@ pub async fn upload(
         return Err(AdminError::Body(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            "Berkas terlalu besar.".into(),
+            Msg::new("Berkas terlalu besar.", "The file is too large."),
         ));
     };
     let Ok(parts) = multipart::parse(&bytes, &boundary) else {
-        return Err(AdminError::App(AppError::BadRequest(
-            "Isi multipart tidak terbaca.".into(),
-        )));
+        return Err(AdminError::App(AppError::Refused(Msg::new(
+            "Isi multipart tidak terbaca.",
+            "The multipart body cannot be read.",
+        ))));
     };
     let token = parts
         .iter()
@@ -379,15 +384,16 @@ pub async fn upload(
         .unwrap_or_default();
     csrf.verify(&token)?;
     let Some(file) = parts.into_iter().find(|p| p.name == "file") else {
-        return Err(AdminError::App(AppError::BadRequest(
-            "Bagian `file` tidak ada.".into(),
-        )));
+        return Err(AdminError::App(AppError::Refused(Msg::new(
+            "Bagian `file` tidak ada.",
+            "The `file` part is missing.",
+        ))));
     };
     if !upload_allowed(&app, user.id, &ip).await? {
         return Err(AdminError::Body(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_requests",
-            too_many_uploads().id,
+            too_many_uploads(),
         ));
     }
     let name = file.filename.clone().unwrap_or_default();

@@ -70,7 +70,10 @@ fn admin_decision(
         "reject" => false,
         _ => {
             return Err(service_err(crate::services::ServiceError::Invalid(
-                "Pilih approve atau reject.".into(),
+                crate::domain::msg::Msg::new(
+                    "Pilih approve atau reject.",
+                    "Choose approve or reject.",
+                ),
             )));
         }
     };

@@ -32,11 +32,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// amendment reason, a second different declaration); a conflict 409.
 fn svc_err(e: ServiceError) -> AdminError {
     match e {
-        ServiceError::Invalid(m) => AdminError::Body(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            super::lang::pick(&m),
-        ),
+        ServiceError::Invalid(m) => {
+            AdminError::Body(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+        }
         ServiceError::Conflict(m) => AdminError::Conflict(m),
         other => AdminError::App(other.into()),
     }
@@ -126,8 +124,10 @@ pub async fn declare(
         "other" => ConflictKind::Other,
         _ => {
             return Err(svc_err(ServiceError::Invalid(
-                "Pilih salah satu pernyataan: none, family, household, employment, political, other."
-                    .into(),
+                crate::domain::msg::Msg::new(
+                    "Pilih salah satu pernyataan: none, family, household, employment, political, other.",
+                    "Choose one declaration: none, family, household, employment, political, other.",
+                ),
             )));
         }
     };

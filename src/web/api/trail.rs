@@ -143,7 +143,11 @@ pub async fn events(
     // said as such rather than silently clamped.
     if q.limit.is_some_and(|l| !(1..=500).contains(&l)) {
         return Err(
-            crate::error::AppError::BadRequest("limit harus antara 1 dan 500.".into()).into(),
+            crate::error::AppError::Refused(crate::domain::msg::Msg::new(
+                "limit harus antara 1 dan 500.",
+                "limit must be between 1 and 500.",
+            ))
+            .into(),
         );
     }
     let q = TrailQuery::from(q);

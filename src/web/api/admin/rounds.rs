@@ -313,7 +313,10 @@ pub async fn round_criteria(
         return Err(AdminError::Body(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
-            format!("Paling banyak {} kriteria.", svc::MAX_ROWS),
+            crate::domain::msg::Msg::new(
+                format!("Paling banyak {} kriteria.", svc::MAX_ROWS),
+                format!("At most {} criteria.", svc::MAX_ROWS),
+            ),
         ));
     }
     let mut f = FormData::default();
