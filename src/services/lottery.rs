@@ -217,7 +217,7 @@ async fn own_witness<C: ConnectionTrait>(
 ///
 /// # Errors
 /// `NotFound` for someone else's witness role; `Invalid` for a malformed
-/// hash, a second commit, or after registration closed.
+/// hash; `Conflict` for a second commit or after registration closed.
 pub async fn commit(
     db: &DatabaseConnection,
     account_id: Uuid,
@@ -230,12 +230,12 @@ pub async fn commit(
     let w = own_witness(&tx, account_id, witness_id).await?;
     let r = lock_round(&tx, w.round_id).await?;
     if !before_close(&r) {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Pendaftaran sudah ditutup; komitmen tidak dapat diserahkan lagi.",
         ));
     }
     if w.commit_hash.is_some() {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Komitmen Anda sudah tercatat dan tidak dapat diubah.",
         ));
     }
@@ -316,9 +316,9 @@ pub enum Revealed {
 /// event as cause.
 ///
 /// # Errors
-/// `NotFound` for someone else's witness role; `Invalid` before the close,
-/// once the seed is fixed, for a witness without commitment, a malformed or
-/// wrong secret, or a second reveal.
+/// `NotFound` for someone else's witness role; `Invalid` for a malformed or
+/// wrong secret; `Conflict` before the close, once the seed is fixed, for a
+/// witness without commitment, or a second reveal.
 pub async fn reveal(
     db: &DatabaseConnection,
     account_id: Uuid,
@@ -330,17 +330,17 @@ pub async fn reveal(
     let w = own_witness(&tx, account_id, witness_id).await?;
     let r = lock_round(&tx, w.round_id).await?;
     let Some(close_hash) = r.close_event_hash.clone() else {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Rahasia baru dapat diungkap setelah pendaftaran ditutup.",
         ));
     };
     if r.lottery_seed.is_some() || w.secret.is_some() {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Rahasia Anda sudah diungkap; seed sudah atau segera ditetapkan.",
         ));
     }
     let Some(commit) = w.commit_hash.clone() else {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Anda tidak menyerahkan komitmen sebelum pendaftaran ditutup.",
         ));
     };
