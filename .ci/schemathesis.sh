@@ -9,9 +9,9 @@
 # Every check runs, positive_data_acceptance ("a request the schema allows
 # is accepted") included: request schemas state the services' rules (enums,
 # ranges, lengths, plain-text patterns), and a refusal by state is a
-# documented 409, which that check accepts. It is left out only for these
-# operations (.ci/schemathesis.toml), whose rules no JSON Schema of the body
-# states:
+# documented 409, which that check accepts. Only for these operations
+# (.ci/schemathesis.toml) does it also accept a documented 422, because no
+# JSON Schema of the body states their rules:
 # - POST applications/{id}/documents/{code}: multipart; a file's type is
 #   judged by its bytes (PDF, JPEG or PNG and no markup), not its part.
 # - POST/PUT admin/rounds: milestones in order, age_min <= age_max.
