@@ -31,7 +31,8 @@
 # - POST panel/applications/{id}/declaration: a conflict needs its text.
 # - POST witness/{id}/reveal: the secret must hash to the commitment.
 # - POST admin/objections/{id}/reviewer: the reviewer must be eligible.
-# - GET audit/events: subject_type and subject_id come together.
+# - GET audit/events: subject_type and subject_id come together, and a
+#   day must exist (a query refusal is 400, accepted there instead).
 # Needs python3 (venv, pip), curl and a built pokmas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
