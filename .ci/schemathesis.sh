@@ -33,8 +33,6 @@
 # - POST admin/objections/{id}/reviewer: the reviewer must be eligible.
 # - POST admin/kelurahan/{code}/rts: without `count` the kelurahan needs a
 #   recorded one.
-# - POST admin/rounds/{id}/panels: a panel's name is unique in its round
-#   (a duplicate is a 422 today; it should become a 409).
 # - GET audit/events: subject_type and subject_id come together, and a
 #   day must exist (a query refusal is 400, accepted there instead).
 # Needs python3 (venv, pip), curl and a built pokmas.

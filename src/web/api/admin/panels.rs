@@ -83,7 +83,9 @@ pub struct PanelBody {
 /// Creates a panel (`panel.created`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/panels", tag = "admin", params(("id" = Uuid, Path)),
     request_body = PanelBody,
-    responses((status = 201, body = CreatedId), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedId),
+        (status = 409, description = "The round already has a panel of that name, or is finished", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn panel_create(
     State(app): State<AppState>,
     user: AdminUser,
