@@ -231,7 +231,7 @@ async fn own_witness<C: ConnectionTrait>(
 ///
 /// # Errors
 /// `NotFound` for someone else's witness role; `Invalid` for a malformed
-/// hash, a second commit, or after registration closed.
+/// hash; `Conflict` for a second commit or after registration closed.
 pub async fn commit(
     db: &DatabaseConnection,
     account_id: Uuid,
@@ -244,13 +244,13 @@ pub async fn commit(
     let w = own_witness(&tx, account_id, witness_id).await?;
     let r = lock_round(&tx, w.round_id).await?;
     if !before_close(&r) {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Pendaftaran sudah ditutup; komitmen tidak dapat diserahkan lagi.",
             "Registration has closed; a commitment can no longer be submitted.",
         ));
     }
     if w.commit_hash.is_some() {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Komitmen Anda sudah tercatat dan tidak dapat diubah.",
             "Your commitment is already recorded and cannot be changed.",
         ));
@@ -332,9 +332,9 @@ pub enum Revealed {
 /// event as cause.
 ///
 /// # Errors
-/// `NotFound` for someone else's witness role; `Invalid` before the close,
-/// once the seed is fixed, for a witness without commitment, a malformed or
-/// wrong secret, or a second reveal.
+/// `NotFound` for someone else's witness role; `Invalid` for a malformed or
+/// wrong secret; `Conflict` before the close, once the seed is fixed, for a
+/// witness without commitment, or a second reveal.
 pub async fn reveal(
     db: &DatabaseConnection,
     account_id: Uuid,
@@ -346,19 +346,19 @@ pub async fn reveal(
     let w = own_witness(&tx, account_id, witness_id).await?;
     let r = lock_round(&tx, w.round_id).await?;
     let Some(close_hash) = r.close_event_hash.clone() else {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Rahasia baru dapat diungkap setelah pendaftaran ditutup.",
             "The secret can only be revealed after registration closes.",
         ));
     };
     if r.lottery_seed.is_some() || w.secret.is_some() {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Rahasia Anda sudah diungkap; seed sudah atau segera ditetapkan.",
             "Your secret is already revealed; the seed is or will soon be fixed.",
         ));
     }
     let Some(commit) = w.commit_hash.clone() else {
-        return Err(invalid(
+        return Err(ServiceError::conflict(
             "Anda tidak menyerahkan komitmen sebelum pendaftaran ditutup.",
             "You did not submit a commitment before registration closed.",
         ));

@@ -903,6 +903,22 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
     .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let panel = json_of(&res)["id"].as_str().expect("id").to_owned();
+    // A taken name is well formed: the round refuses it as a conflict.
+    let res = call(
+        &mut app,
+        Method::POST,
+        &format!("{base}/panels"),
+        &json!({"name": "Panel Karang Mumus"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert!(
+        json_of(&res)["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Panel Karang Mumus")),
+        "{}",
+        res.body
+    );
 
     let res = call(
         &mut app,

@@ -156,3 +156,75 @@ async fn anonymous_and_applicant_calls_of_every_operation_answer_documented_code
     }
     assert!(undocumented.is_empty(), "{undocumented:#?}");
 }
+
+/// The request schemas state the rules the services check, so a client (or
+/// schemathesis' `positive_data_acceptance`) that sends what the document
+/// allows is not refused with a 422: the choices, lengths and plain-text
+/// patterns below are the services' own.
+#[tokio::test]
+async fn request_schemas_state_the_services_rules() {
+    let mut app = TestApp::new().await;
+    let doc: serde_json::Value =
+        serde_json::from_str(&app.get("/api/openapi.json").await.body).expect("json");
+    let schemas = &doc["components"]["schemas"];
+    let pattern = |schema: &str, field: &str| -> regex::Regex {
+        let p = schemas[schema]["properties"][field]["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{schema}.{field} states a pattern"));
+        regex::Regex::new(p).expect("a pattern the regex crate reads")
+    };
+    let choice = pattern("ApprovalDecisionBody", "decision");
+    assert!(choice.is_match("approve") && choice.is_match("reject") && !choice.is_match("yes"));
+    let choice = pattern("DecideBody", "decision");
+    assert!(choice.is_match("reject") && !choice.is_match("Reject"));
+    assert!(pattern("AttendanceBody", "attendance").is_match("absent"));
+    assert!(!pattern("AttendanceBody", "attendance").is_match("late"));
+    let proposal = pattern("ProposalBody", "outcome");
+    assert!(proposal.is_match("scorecard:0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"));
+    assert!(!proposal.is_match("scorecard:abC02dF1B8-ECBD21cEFC78eb0d3BAa4D604"));
+    // Trimmed length and no control character, as `domain::text` judges.
+    let grounds = pattern("FileObjectionBody", "grounds");
+    assert!(grounds.is_match("Nilai K2 saya tidak dihitung.\nMohon diperiksa."));
+    assert!(
+        !grounds.is_match("  pendek sekali  ini  "),
+        "too short once trimmed"
+    );
+    assert!(!grounds.is_match("Nilai K2 saya tidak\u{7}dihitung sama sekali."));
+    let name = pattern("PanelBody", "name");
+    assert!(name.is_match("Panel Samarinda Kota I") && !name.is_match("Panel\nI"));
+    assert!(!name.is_match(" ") && !name.is_match(""));
+    assert!(pattern("RevealBody", "secret").is_match("saksi-warga-2026-rahasia"));
+    assert!(!pattern("RevealBody", "secret").is_match("saksi:warga-2026-rahasia"));
+    assert_eq!(
+        schemas["RtCountBody"]["properties"]["count"]["maximum"],
+        500
+    );
+}
+
+/// Every operation `.ci/schemathesis.toml` exempts from one check exists in
+/// the document, so a renamed route cannot leave a stale exemption behind
+/// (nor silently lose its exemption).
+#[tokio::test]
+async fn the_schemathesis_exemptions_name_documented_operations() {
+    let mut app = TestApp::new().await;
+    let doc: serde_json::Value =
+        serde_json::from_str(&app.get("/api/openapi.json").await.body).expect("json");
+    let config = include_str!("../../.ci/schemathesis.toml");
+    // Every quoted "METHOD /api/…" in the file, in lists or alone.
+    let names: Vec<&str> = config
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|q| q.contains(" /api/"))
+        .collect();
+    assert!(names.len() >= 10, "{names:?}");
+    let ops = operations(&doc);
+    for name in names {
+        let (method, path) = name.split_once(' ').expect("METHOD path");
+        assert!(
+            ops.iter()
+                .any(|(p, m, _)| p == path && m.eq_ignore_ascii_case(method)),
+            "{name} is not in the document"
+        );
+    }
+}

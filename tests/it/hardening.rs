@@ -521,3 +521,39 @@ async fn query_mistakes_answer_json_400_and_an_oversized_body_413() {
     );
     assert!(res.body.contains("payload_too_large"));
 }
+
+/// A body the document calls an object is refused as an array (serde would
+/// read `[]` as a struct whose fields all have defaults), and a kelurahan in
+/// the path that does not exist is not found rather than a field error.
+#[tokio::test]
+async fn an_array_is_no_object_body_and_an_unknown_kelurahan_is_not_found() {
+    let mut app = TestApp::new().await;
+    app.create_user(ADMIN, Role::Admin, &[]).await;
+    assert_eq!(
+        app.login(ADMIN, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let someone = uuid::Uuid::new_v4();
+    for body in ["[]", "[\"alasan\"]"] {
+        let res = post_json(
+            &mut app,
+            &format!("/api/v1/admin/staff/{someone}/deactivate"),
+            body,
+        )
+        .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.body
+        );
+        assert!(res.body.contains("\"invalid\""), "{}", res.body);
+    }
+    let res = post_json(
+        &mut app,
+        "/api/v1/admin/kelurahan/64.72.99.9999/rts",
+        "{\"count\": 5}",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+}

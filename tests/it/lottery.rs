@@ -442,7 +442,8 @@ async fn a_witness_commits_and_reveals_through_the_json_api_and_a_wrong_secret_i
         serde_json::json!({ "secret": secret }),
     )
     .await;
-    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A state refusal: the body was fine, the time was not.
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     move_round(&f, RoundState::Verification)
         .await
         .expect("close");

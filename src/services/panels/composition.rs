@@ -204,8 +204,9 @@ async fn panel_in_round(
 /// `idempotency_key` returns the first panel.
 ///
 /// # Errors
-/// `Forbidden` for non-admins; `Invalid` for a missing, too long or taken
-/// name; `NotFound`; storage failures.
+/// `Forbidden` for non-admins; `Invalid` for a missing or too long name, a
+/// form-level `Invalid` (a conflict) for a taken one; `NotFound`; storage
+/// failures.
 pub async fn create_panel(
     db: &DatabaseConnection,
     actor: Actor,
@@ -237,13 +238,13 @@ pub async fn create_panel(
         .count(&tx)
         .await?;
     if taken > 0 {
-        return Err(RoundError::field(
-            "name",
-            Msg::new(
-                format!("Sudah ada panel bernama \u{201c}{name}\u{201d} di seleksi ini."),
-                format!("This round already has a panel called \u{201c}{name}\u{201d}."),
-            ),
-        ));
+        // A name that is well formed but taken is a refusal by the round's
+        // state (409), not a field error: no body could be corrected to
+        // pass without knowing the other panels.
+        return Err(RoundError::form(Msg::new(
+            format!("Sudah ada panel bernama \u{201c}{name}\u{201d} di seleksi ini."),
+            format!("This round already has a panel called \u{201c}{name}\u{201d}."),
+        )));
     }
     let id = Uuid::now_v7();
     panel::ActiveModel {

@@ -179,12 +179,7 @@ pub async fn create_rts(
     let kel = kelurahan::Entity::find_by_id(kelurahan_code.to_owned())
         .one(&tx)
         .await?
-        .ok_or_else(|| {
-            RoundError::field(
-                "kelurahan",
-                Msg::new("Kelurahan tidak dikenal.", "Unknown kelurahan."),
-            )
-        })?;
+        .ok_or(RoundError::NotFound)?;
     let count = count.or(kel.rt_count).unwrap_or(0);
     if !(1..=500).contains(&count) {
         return Err(RoundError::field(

@@ -90,7 +90,7 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         match Json::<serde_json::Value>::from_request(req, state).await {
             Ok(Json(mut value)) => {
                 integral_numbers_as_integers(&mut value);
-                serde_json::from_value(value).map(ApiJson).map_err(|e| {
+                T::deserialize(ObjectBody(value)).map(ApiJson).map_err(|e| {
                     AdminError::Body(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "invalid",
@@ -137,6 +137,54 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 ),
             )),
         }
+    }
+}
+
+/// A body read as itself, except that a JSON array is never read as an
+/// object type: serde reads a struct from a sequence of its fields in
+/// order, so `[]` would pass for a body whose fields all have defaults,
+/// although the document says the body is an object.
+struct ObjectBody(serde_json::Value);
+
+impl<'de> serde::Deserializer<'de> for ObjectBody {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_any(self.0, v)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        if self.0.is_array() {
+            return Err(serde::de::Error::invalid_type(
+                serde::de::Unexpected::Seq,
+                &"a JSON object",
+            ));
+        }
+        serde::Deserializer::deserialize_struct(self.0, name, fields, v)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_option(self.0, v)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_enum(self.0, name, variants, v)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple tuple_struct
+        map identifier ignored_any
     }
 }
 

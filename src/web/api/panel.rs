@@ -209,7 +209,8 @@ pub struct CommitBody {
 
 /// Commits before registration closes (`lottery.committed`). Final.
 #[utoipa::path(post, path = "/witness/{id}/commit", tag = "panel", params(("id" = Uuid, Path)), request_body = CommitBody,
-    responses((status = 200, body = WitnessBody), (status = 422, body = ErrorBody), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = WitnessBody), (status = 404, body = super::ErrorBody),
+        (status = 409, description = "Registration has closed, or the commitment was already made", body = ErrorBody)))]
 pub async fn witness_commit(
     State(app): State<AppState>,
     user: ApiUser,
@@ -229,6 +230,8 @@ pub async fn witness_commit(
 /// The secret, revealed after registration closed.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct RevealBody {
+    /// 16–200 visible ASCII characters without `:`.
+    #[schema(pattern = "^[!-9;-~]{16,200}$", min_length = 16, max_length = 200)]
     pub secret: String,
 }
 
@@ -236,7 +239,9 @@ pub struct RevealBody {
 /// the commitment is refused (422) and nothing is stored. The last reveal
 /// fixes the seed (`lottery.seed_fixed`).
 #[utoipa::path(post, path = "/witness/{id}/reveal", tag = "panel", params(("id" = Uuid, Path)), request_body = RevealBody,
-    responses((status = 200, body = WitnessBody), (status = 422, body = ErrorBody), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = WitnessBody), (status = 404, body = super::ErrorBody),
+        (status = 409, description = "Registration has not closed, no commitment was made, or the secret was already revealed", body = ErrorBody),
+        (status = 422, description = "A malformed secret, or one that does not match the commitment", body = ErrorBody)))]
 pub async fn witness_reveal(
     State(app): State<AppState>,
     user: ApiUser,
@@ -308,7 +313,12 @@ pub async fn import_values(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct RecuseBody {
     pub panelist_id: Uuid,
-    /// At least 10 characters; recorded as the event's reason.
+    /// At least 10 characters (not counting spaces around them); recorded as
+    /// the event's reason.
+    #[schema(
+        pattern = r"^[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{8,}[^\s\u0000-\u001F\u007F-\u009F]$",
+        min_length = 10
+    )]
     pub reason: String,
 }
 

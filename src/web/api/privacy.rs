@@ -47,8 +47,12 @@ pub async fn my_data(
 pub struct ErasureRequestBody {
     /// The caller's application whose personal data should be erased.
     pub application_id: uuid::Uuid,
-    /// Why (optional, at most 1,000 characters).
+    /// Why (optional, at most 1,000 characters of plain text).
     #[serde(default)]
+    #[schema(
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,1000}$",
+        max_length = 1000
+    )]
     pub reason: String,
 }
 

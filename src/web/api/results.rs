@@ -255,8 +255,13 @@ pub async fn my_objections(
 /// A new objection (documents are attached through the HTML form).
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct FileObjectionBody {
-    /// What is contested and why, 20–4000 characters.
-    #[schema(min_length = 20, max_length = 4000)]
+    /// What is contested and why, 20–4000 characters of plain text (line
+    /// breaks and tabs allowed), not counting spaces around it.
+    #[schema(
+        pattern = r"^[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{18,3998}[^\s\u0000-\u001F\u007F-\u009F]$",
+        min_length = 20,
+        max_length = 4000
+    )]
     pub grounds: String,
     /// Repeating a request with the same key returns the first objection.
     #[serde(default)]
@@ -355,11 +360,15 @@ pub struct ProposalBody {
     /// `rejected`, `verification_eligible`, `verification_ineligible` or
     /// `scorecard:<panelist id>`.
     #[schema(
-        pattern = "^(rejected|verification_eligible|verification_ineligible|scorecard:[0-9a-fA-F-]{36})$"
+        pattern = "^(rejected|verification_eligible|verification_ineligible|scorecard:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
     )]
     pub outcome: String,
-    /// Published with the decision, 10–4000 characters.
-    #[schema(min_length = 10, max_length = 4000)]
+    /// Published with the decision, 10–4000 characters of plain text.
+    #[schema(
+        pattern = r"^[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{8,3998}[^\s\u0000-\u001F\u007F-\u009F]$",
+        min_length = 10,
+        max_length = 4000
+    )]
     pub reasons: String,
 }
 
@@ -389,6 +398,7 @@ pub async fn propose_decision(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct ApprovalDecisionBody {
     /// `approve` or `reject`.
+    #[schema(pattern = "^(approve|reject)$")]
     pub decision: String,
     #[serde(default)]
     pub note: String,
@@ -422,7 +432,11 @@ pub async fn decide_objection(
 /// Why the results should be finalized.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct FinalizeBody {
-    /// At least 5 characters.
+    /// At least 5 characters, not counting spaces around them.
+    #[schema(
+        pattern = r"^[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{3,}[^\s\u0000-\u001F\u007F-\u009F]$",
+        min_length = 5
+    )]
     pub reason: String,
 }
 

@@ -94,6 +94,7 @@ pub async fn queue(
 pub struct ConflictDeclarationBody {
     /// `none` (no conflict: the panelist may score), or a conflict that
     /// recuses them: `family`, `household`, `employment`, `political`, `other`.
+    #[schema(pattern = "^(none|family|household|employment|political|other)$")]
     pub kind: String,
     /// Required for a conflict: what it is.
     #[serde(default)]

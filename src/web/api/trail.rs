@@ -39,21 +39,38 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Round UUID.
+    #[param(
+        pattern = r"^\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?\s*$"
+    )]
     round_id: Option<String>,
     /// Kelurahan code: events indexed under it or about one of its applications.
     kelurahan: Option<String>,
     /// Formation UUID: events about it or one of its applications.
+    #[param(
+        pattern = r"^\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?\s*$"
+    )]
     formation_id: Option<String>,
     registration_no: Option<String>,
     /// Account UUID or `system`.
+    #[param(
+        pattern = r"^\s*(system|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?\s*$"
+    )]
     actor: Option<String>,
     /// An exact action (`score.amended`) or a family ending in a dot (`score.`).
     action: Option<String>,
+    /// Given together with `subject_id`, or neither.
     subject_type: Option<String>,
+    /// Given together with `subject_type`, or neither.
     subject_id: Option<String>,
     /// Inclusive lower bound: `YYYY-MM-DD` (WITA day), `YYYY-MM-DDTHH:MM` (WITA) or RFC 3339.
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?\s*$"
+    )]
     from: Option<String>,
     /// Upper bound: a day includes the whole day; a time is exclusive.
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?\s*$"
+    )]
     to: Option<String>,
     /// Keyset cursor: only events with a lower `seq` (use `next_before` of the previous page).
     before: Option<i64>,

@@ -68,6 +68,12 @@ pub async fn panels_list(
 /// A new panel.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct PanelBody {
+    /// 1–100 characters on one line.
+    #[schema(
+        pattern = r"^[^\s\u0000-\u001F\u007F-\u009F]([^\u0000-\u001F\u007F-\u009F]{0,98}[^\s\u0000-\u001F\u007F-\u009F])?$",
+        min_length = 1,
+        max_length = 100
+    )]
     pub name: String,
     /// Repeating a create with the same key returns the first panel.
     #[serde(default)]
@@ -77,7 +83,9 @@ pub struct PanelBody {
 /// Creates a panel (`panel.created`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/panels", tag = "admin", params(("id" = Uuid, Path)),
     request_body = PanelBody,
-    responses((status = 201, body = CreatedId), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedId),
+        (status = 409, description = "The round already has a panel of that name, or is finished", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn panel_create(
     State(app): State<AppState>,
     user: AdminUser,
@@ -332,6 +340,7 @@ pub async fn session_fill(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct AttendanceBody {
     /// `present` or `absent`.
+    #[schema(pattern = "^(present|absent)$")]
     pub attendance: String,
     /// Why a recorded absence becomes a presence (required then; kept in the
     /// audit trail).
@@ -416,6 +425,12 @@ pub async fn invitation_move(
 /// The admin's written decision on an absence.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct DecisionText {
+    /// What was decided about the absence: 1–2000 characters of plain text.
+    #[schema(
+        pattern = r"^[^\s\u0000-\u001F\u007F-\u009F]([^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,1998}[^\s\u0000-\u001F\u007F-\u009F])?$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub decision: String,
 }
 

@@ -361,6 +361,9 @@ pub async fn round_criteria(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct TransitionBody {
     /// The next state, e.g. `registration`.
+    #[schema(
+        pattern = "^(draft|registration|verification|assessment|provisional|objection|final|cancelled)$"
+    )]
     pub to: String,
     /// Required (5+ characters) when cancelling.
     #[serde(default)]
@@ -656,6 +659,7 @@ pub async fn round_template(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct RtCountBody {
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 500)]
     pub count: Option<i32>,
 }
 

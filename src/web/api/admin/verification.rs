@@ -267,9 +267,11 @@ pub async fn verification_document(
 pub struct DecisionBody {
     pub requirement_id: Uuid,
     /// `ms` or `tms`.
+    #[schema(pattern = "^(ms|tms)$")]
     pub outcome: String,
     /// Required for TMS: `unreadable`, `mismatch`, `expired`, `age`, `domicile` or `other`.
     #[serde(default)]
+    #[schema(pattern = "^(unreadable|mismatch|expired|age|domicile|other)$")]
     pub reason_code: Option<String>,
     /// Required for TMS.
     #[serde(default)]
@@ -445,6 +447,7 @@ pub async fn approvals_list(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct DecideBody {
     /// `approve` or `reject`.
+    #[schema(pattern = "^(approve|reject)$")]
     pub decision: String,
     #[serde(default)]
     pub note: String,
