@@ -250,7 +250,7 @@ async fn record_request<C: ConnectionTrait>(
     let mut payload = serde_json::json!({ "application_id": a.id.to_string() });
     if requested_by.is_none() {
         // The operator in the actor fields assisted the resident at the desk.
-        payload["assisted"] = serde_json::Value::Bool(true);
+        payload["assisted"] = serde_json::Value::String("yes".into());
     }
     let mut event = NewEvent::new(
         actor,

@@ -201,7 +201,7 @@ async fn a_desk_registrants_fields_are_sealed_and_after_a_desk_erasure_no_byte_o
     );
     assert_eq!(filed.actor_role, "operator");
     assert!(
-        filed.payload.contains("\"assisted\":true"),
+        filed.payload.contains("\"assisted\":\"yes\""),
         "{}",
         filed.payload
     );
