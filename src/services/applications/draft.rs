@@ -119,15 +119,6 @@ pub async fn start_draft(
     };
     let id = Uuid::now_v7();
     let now = OffsetDateTime::now_utc();
-    let personal_ciphertext = if email.is_empty() {
-        None
-    } else {
-        let p = Personal {
-            email,
-            ..Personal::default()
-        };
-        Some(crate::services::data_keys::seal_personal(&tx, vault, id, &p).await?)
-    };
     application::ActiveModel {
         id: Set(id),
         round_id: Set(r.id),
@@ -148,7 +139,7 @@ pub async fn start_draft(
         rt_number: Set(Some(s.rt)),
         plain_phone: Set(String::new()),
         plain_email: Set(String::new()),
-        personal_ciphertext: Set(personal_ciphertext),
+        personal_ciphertext: Set(None),
         education: Set(String::new()),
         occupation: Set(String::new()),
         family_card_hash: Set(None),
@@ -166,6 +157,20 @@ pub async fn start_draft(
     }
     .insert(&tx)
     .await?;
+    if !email.is_empty() {
+        // The data key refers to the application row, so it is sealed after
+        // the insert.
+        let p = Personal {
+            email,
+            ..Personal::default()
+        };
+        let mut m = application::ActiveModel {
+            id: Set(id),
+            ..Default::default()
+        };
+        crate::services::data_keys::store_personal(&tx, vault, id, &p, &mut m).await?;
+        m.update(&tx).await?;
+    }
     let action = if assisted {
         "application.assisted_registered"
     } else {
