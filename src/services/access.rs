@@ -219,6 +219,7 @@ async fn document_of<C: ConnectionTrait>(
 /// `Forbidden` for other roles; `NotFound` for an unknown number, a wrong
 /// PIN, an application with an account (its owner downloads it at `/akun`)
 /// or one outside the operator's kelurahan; storage failures.
+#[allow(clippy::too_many_arguments)]
 pub async fn desk_download(
     db: &sea_orm::DatabaseConnection,
     vault: &NikVault,

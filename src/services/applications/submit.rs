@@ -324,6 +324,7 @@ async fn ensure_nik_unused(
 
 /// Queues the receipt: a mail when the application has an e-mail address,
 /// and the SMS/WhatsApp message when the applicant consented to one.
+#[allow(clippy::too_many_arguments)]
 async fn send_receipt(
     tx: &DatabaseTransaction,
     mail: MailCtx<'_>,
