@@ -619,6 +619,7 @@ async fn apply(
     };
     let id = apps::start_draft(
         db,
+        &w.vault,
         acting,
         &StartDraft {
             round_id,
@@ -639,6 +640,7 @@ async fn apply(
         apps::MailCtx {
             base_url: "http://localhost",
             from: &w.from,
+            vault: &w.vault,
         },
         acting,
         id,
@@ -822,7 +824,7 @@ async fn p3_world(
                     role: Role::Operator,
                     scopes: vec![kel],
                 };
-                let view = verification::open(&w.load, &staff, ids[i]).await?;
+                let view = verification::open(&w.load, &w.vault, &staff, ids[i]).await?;
                 let decisions: Vec<Decision> = view
                     .requirements
                     .iter()
@@ -844,10 +846,17 @@ async fn p3_world(
                         }
                     })
                     .collect();
-                let ok =
-                    verification::verify(&w.load, &w.from, &staff, ids[i], &decisions, Lang::Id)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
+                let ok = verification::verify(
+                    &w.load,
+                    &w.from,
+                    &w.vault,
+                    &staff,
+                    ids[i],
+                    &decisions,
+                    Lang::Id,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
                 eligible.fetch_add(usize::from(ok), Ordering::Relaxed);
                 Ok(None)
             })
@@ -883,7 +892,7 @@ async fn p3_world(
                 Some(&format!("bench-{n}-{s}")),
             )
             .await?;
-            panels::auto_fill(&w.load, w.admin, &w.from, round_id, session).await?;
+            panels::auto_fill(&w.load, w.admin, &w.from, &w.vault, round_id, session).await?;
         }
     }
     let wanted: std::collections::BTreeSet<Uuid> = ids.iter().copied().collect();

@@ -36,6 +36,8 @@ pub struct App {
     pub clock: crate::clock::Clock,
     /// The sender of every mail, parsed once from `POKMAS_MAIL_FROM`.
     pub mail_from: lettre::message::Mailbox,
+    /// Encrypts personal data; keyed from the installation secret.
+    pub vault: crate::pii::NikVault,
 }
 
 impl AppState {
@@ -65,7 +67,9 @@ impl AppState {
             .mail_from
             .parse()
             .map_err(|e| anyhow::anyhow!("POKMAS_MAIL_FROM `{}`: {e}", config.mail_from))?;
+        let vault = crate::pii::NikVault::new(&config.secret);
         Ok(AppState(Arc::new(App {
+            vault,
             mail_from,
             merkle,
             witnesses,

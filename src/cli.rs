@@ -379,13 +379,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Retention(RetentionCommand::Run { execute, as_of }) => {
             let db = open_migrated(&inst).await?;
             let now = as_of.unwrap_or_else(time::OffsetDateTime::now_utc);
+            // The contact and birth fields are under each application's
+            // data key, wrapped by a key derived from the secret.
+            let given = std::env::var("POKMAS_SECRET").ok();
+            let secret = crate::config::Secret::load_or_create(given.as_deref(), &inst.data_dir)?;
+            let vault = crate::pii::NikVault::new(&secret);
             if execute {
                 let store = crate::storage::FileStore::new(&inst.data_dir);
-                let done = services::retention::execute(&db, &store, now).await?;
+                let done = services::retention::execute(&db, &vault, &store, now).await?;
                 print!("{}", done.plan.describe());
                 println!("erased; {} document files removed", done.files_removed);
             } else {
-                let plan = services::retention::plan(&db, now).await?;
+                let plan = services::retention::plan(&db, &vault, now).await?;
                 print!("{}", plan.describe());
                 println!("dry run: nothing was changed (add --execute to erase)");
             }

@@ -46,6 +46,12 @@ const TAG_LEN: usize = 16;
 /// off as a NIK.
 const NIK_AAD: &[u8] = b"pokmas:nik:v1";
 
+/// Associated data of an application's personal fields, bound to the
+/// application so a blob copied onto another row does not open.
+fn personal_aad(application_id: Uuid) -> Vec<u8> {
+    format!("pokmas:personal:v1:{application_id}").into_bytes()
+}
+
 /// Encrypts, decrypts and hashes identity numbers with keys derived from the
 /// installation secret. `Debug` never shows a key.
 #[derive(Clone)]
@@ -249,6 +255,34 @@ impl NikVault {
 /// An application's own data key, unwrapped. `Debug` never shows it.
 #[derive(Clone)]
 pub struct DataKey(XChaCha20Poly1305);
+
+impl DataKey {
+    /// Encrypts the serialised personal fields of `application_id`: the
+    /// base64 of nonce, ciphertext and tag, as bytes for a BLOB column.
+    ///
+    /// # Errors
+    /// Only if the cipher refuses the input.
+    pub fn seal_personal(
+        &self,
+        application_id: Uuid,
+        plain: &[u8],
+    ) -> Result<Vec<u8>, EncryptError> {
+        Ok(seal(&self.0, plain, &personal_aad(application_id))?.into_bytes())
+    }
+
+    /// Opens what [`DataKey::seal_personal`] wrote for `application_id`.
+    ///
+    /// # Errors
+    /// A [`DecryptError`] for a damaged blob or one of another application.
+    pub fn open_personal(
+        &self,
+        application_id: Uuid,
+        stored: &[u8],
+    ) -> Result<Vec<u8>, DecryptError> {
+        let text = std::str::from_utf8(stored).map_err(|_| DecryptError::Malformed)?;
+        open(&self.0, text, &personal_aad(application_id))
+    }
+}
 
 impl fmt::Debug for DataKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

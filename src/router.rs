@@ -346,6 +346,10 @@ pub fn router(state: AppState) -> Router {
             "/meja-bantuan/data-pendaftar",
             get(crate::web::privacy::desk_access).post(crate::web::privacy::desk_access_download),
         )
+        .route(
+            "/meja-bantuan/hapus-data",
+            get(crate::web::erasure::desk_form).post(crate::web::erasure::desk_file),
+        )
         .route("/admin/penghapusan-data", get(crate::web::erasure::list))
         .route(
             "/admin/penghapusan-data/{id}/putuskan",

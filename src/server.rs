@@ -18,6 +18,16 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
     let db = crate::ops::startup::open_database(&config.database_url).await?;
     Migrator::up(&db, None).await.context("migration failed")?;
     crate::ops::keys::check(&db, &config).await?;
+    let sealed =
+        services::data_keys::seal_plain_fields(&db, &crate::pii::NikVault::new(&config.secret))
+            .await
+            .context("sealing personal fields under their data keys failed")?;
+    if sealed > 0 {
+        tracing::info!(
+            applications = sealed,
+            "sealed plain personal fields under the applications' data keys"
+        );
+    }
     if let Some(r) = services::regions::seed_if_empty(&db).await? {
         tracing::info!(
             kecamatan = r.kecamatan_added,

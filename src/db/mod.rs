@@ -65,6 +65,9 @@ pub async fn connect_with(
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    // Erased rows and replaced ciphertexts are overwritten
+                    // with zeros, not left readable in free pages.
+                    .pragma("secure_delete", "on")
                     .row_buffer_size(SQLITE_ROW_BUFFER)
             })
             .map_sqlx_sqlite_pool_opts(move |p| pool::guarded(p, hook.clone()));

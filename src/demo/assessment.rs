@@ -32,7 +32,15 @@ pub(super) async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                 Some(&format!("demo-session-{p_no}-{s}")),
             )
             .await?;
-            panels::auto_fill(ctx.db, ctx.admin, &ctx.from, ctx.round_id, session).await?;
+            panels::auto_fill(
+                ctx.db,
+                ctx.admin,
+                &ctx.from,
+                &ctx.vault,
+                ctx.round_id,
+                session,
+            )
+            .await?;
         }
     }
     // Attendance: nearly everyone comes.

@@ -542,5 +542,6 @@ fn mail_ctx<'c>(ctx: &'c Ctx<'_>) -> crate::services::self_service::MailCtx<'c> 
     crate::services::self_service::MailCtx {
         base_url: &ctx.base_url,
         from: &ctx.from,
+        vault: &ctx.vault,
     }
 }

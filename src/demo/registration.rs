@@ -120,6 +120,7 @@ pub(super) async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
             };
             let id = apps::start_draft(
                 ctx.db,
+                &ctx.vault,
                 acting,
                 &StartDraft {
                     round_id: ctx.round_id,
@@ -224,6 +225,7 @@ pub(super) async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
                 apps::MailCtx {
                     base_url: &mail,
                     from: &ctx.from,
+                    vault: &ctx.vault,
                 },
                 acting,
                 id,

@@ -35,7 +35,7 @@ pub(super) async fn stage_verification(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
         };
         // The operator opens the application and takes the platform's own
         // finding for age and domicile, and decides the documents.
-        let view = verification::open(ctx.db, &staff, a.id).await?;
+        let view = verification::open(ctx.db, &ctx.vault, &staff, a.id).await?;
         let decisions: Vec<Decision> = view
             .requirements
             .iter()
@@ -63,9 +63,17 @@ pub(super) async fn stage_verification(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
                 }
             })
             .collect();
-        let eligible = verification::verify(ctx.db, &ctx.from, &staff, a.id, &decisions, Lang::Id)
-            .await
-            .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
+        let eligible = verification::verify(
+            ctx.db,
+            &ctx.from,
+            &ctx.vault,
+            &staff,
+            a.id,
+            &decisions,
+            Lang::Id,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
         ctx.apps[i].state = if eligible { "eligible" } else { "ineligible" };
         ctx.summary.ineligible += usize::from(!eligible);
     }

@@ -189,6 +189,9 @@ pub(crate) async fn claim(
     Ok((rows, lease, exhausted.len()))
 }
 
+/// The stored template name of the erasure notice.
+const ERASURE_NOTICE: &str = "erasure_notice";
+
 pub(crate) async fn mark_sent(
     db: &DatabaseConnection,
     row: &mail_outbox::Model,
@@ -196,7 +199,20 @@ pub(crate) async fn mark_sent(
 ) -> Result<(), DbErr> {
     // Recorded even if our lease ran out meanwhile: the message did go out, and
     // `sent` keeps anyone from sending it again.
-    Entity::update_many()
+    let mut update = Entity::update_many();
+    if row.template == ERASURE_NOTICE {
+        // The last mail to an applicant whose data were erased: once it is
+        // out, its address and text are not kept either.
+        for c in [
+            Column::ToAddress,
+            Column::ToName,
+            Column::BodyText,
+            Column::BodyHtml,
+        ] {
+            update = update.col_expr(c, Expr::value(""));
+        }
+    }
+    update
         .col_expr(Column::Status, Expr::value(status::SENT))
         .col_expr(Column::SentAt, Expr::value(now))
         .col_expr(

@@ -17,6 +17,7 @@ use crate::db::entities::{
     account, application, audit_event, document, ranking, round, stored_file,
 };
 use crate::domain::audit::format_at;
+use crate::pii::NikVault;
 use crate::storage::FileStore;
 
 fn at(t: Option<OffsetDateTime>) -> Value {
@@ -29,6 +30,7 @@ fn at(t: Option<OffsetDateTime>) -> Value {
 /// `NotFound` for an unknown account; storage failures.
 pub async fn for_account<C: ConnectionTrait>(
     db: &C,
+    vault: &NikVault,
     store: &FileStore,
     account_id: Uuid,
     now: OffsetDateTime,
@@ -53,7 +55,7 @@ pub async fn for_account<C: ConnectionTrait>(
         "email_verified_at": at(acc.email_verified_at),
         "last_login_at": at(acc.last_login_at),
     });
-    document_of(db, store, Some(account), Some(account_id), apps, now).await
+    document_of(db, vault, store, Some(account), Some(account_id), apps, now).await
 }
 
 /// The access download of one application (a desk registrant at the help
@@ -63,6 +65,7 @@ pub async fn for_account<C: ConnectionTrait>(
 /// `NotFound` for an unknown application; storage failures.
 pub async fn for_application<C: ConnectionTrait>(
     db: &C,
+    vault: &NikVault,
     store: &FileStore,
     application_id: Uuid,
     now: OffsetDateTime,
@@ -71,11 +74,12 @@ pub async fn for_application<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    document_of(db, store, None, None, vec![a], now).await
+    document_of(db, vault, store, None, None, vec![a], now).await
 }
 
 async fn document_of<C: ConnectionTrait>(
     db: &C,
+    vault: &NikVault,
     store: &FileStore,
     account: Option<Value>,
     account_id: Option<Uuid>,
@@ -86,6 +90,7 @@ async fn document_of<C: ConnectionTrait>(
     let mut numbers = BTreeSet::new();
     let mut ids = BTreeSet::new();
     for a in apps {
+        let personal = super::data_keys::personal_of(db, vault, &a).await?;
         ids.insert(a.id.to_string());
         if let Some(n) = &a.registration_no {
             numbers.insert(n.clone());
@@ -145,14 +150,14 @@ async fn document_of<C: ConnectionTrait>(
             // The full NIK never leaves the vault in any download; the
             // applicant knows it, and the masked form identifies it.
             "nik_masked": a.nik_masked,
-            "birth_place": a.birth_place,
-            "birth_date": a.birth_date.map(|d| d.to_string()),
+            "birth_place": personal.birth_place,
+            "birth_date": personal.birth_date.map(|d| d.to_string()),
             "sex": a.sex,
-            "address": a.address,
+            "address": personal.address,
             "kelurahan_code": a.kelurahan_code,
             "rt_number": a.rt_number,
-            "phone": a.phone,
-            "email": a.email,
+            "phone": personal.phone,
+            "email": personal.email,
             "education": a.education,
             "occupation": a.occupation,
             "motivation": a.motivation,
@@ -214,8 +219,10 @@ async fn document_of<C: ConnectionTrait>(
 /// `Forbidden` for other roles; `NotFound` for an unknown number, a wrong
 /// PIN, an application with an account (its owner downloads it at `/akun`)
 /// or one outside the operator's kelurahan; storage failures.
+#[allow(clippy::too_many_arguments)]
 pub async fn desk_download(
     db: &sea_orm::DatabaseConnection,
+    vault: &NikVault,
     store: &FileStore,
     actor: crate::db::audit::Actor,
     scopes: &[String],
@@ -223,7 +230,42 @@ pub async fn desk_download(
     pin: &str,
     now: OffsetDateTime,
 ) -> Result<Value, ServiceError> {
-    use crate::db::audit::{Actor, NewEvent, append};
+    use crate::db::audit::{NewEvent, append};
+    let a = desk_registrant(db, actor, scopes, registration_no, pin).await?;
+    let no = a.registration_no.clone().unwrap_or_default();
+    let tx = crate::db::begin_write(db).await?;
+    let mut event = NewEvent::new(
+        actor,
+        "access.desk_download",
+        "application",
+        a.id.to_string(),
+    )
+    .round(a.round_id)
+    .payload(json!({ "registration_no": no }));
+    event.registration_no = Some(no);
+    event.kelurahan_code.clone_from(&a.kelurahan_code);
+    append(&tx, event).await?;
+    let out = document_of(&tx, vault, store, None, None, vec![a], now).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The desk registrant that registration number and status PIN identify
+/// (the PIN checked like the public status check), for an operator covering
+/// its kelurahan or an admin: the resident is present at the help desk.
+///
+/// # Errors
+/// `Forbidden` for other roles; `NotFound` for an unknown number, a wrong
+/// PIN, an application with an account (its owner acts at `/akun`) or one
+/// outside the operator's kelurahan; storage failures.
+pub async fn desk_registrant(
+    db: &sea_orm::DatabaseConnection,
+    actor: crate::db::audit::Actor,
+    scopes: &[String],
+    registration_no: &str,
+    pin: &str,
+) -> Result<application::Model, ServiceError> {
+    use crate::db::audit::Actor;
     use crate::domain::registration::{RegistrationNo, StatusPin};
     use crate::domain::role::Role;
     let covers_all = match actor {
@@ -261,19 +303,5 @@ pub async fn desk_download(
     if !super::accounts::verify_password(pin.as_str().to_owned(), phc).await {
         return Err(ServiceError::NotFound);
     }
-    let tx = crate::db::begin_write(db).await?;
-    let mut event = NewEvent::new(
-        actor,
-        "access.desk_download",
-        "application",
-        a.id.to_string(),
-    )
-    .round(a.round_id)
-    .payload(json!({ "registration_no": no.to_string() }));
-    event.registration_no = Some(no.to_string());
-    event.kelurahan_code.clone_from(&a.kelurahan_code);
-    append(&tx, event).await?;
-    let out = document_of(&tx, store, None, None, vec![a], now).await?;
-    tx.commit().await?;
-    Ok(out)
+    Ok(a)
 }

@@ -110,7 +110,7 @@ async fn notify(
     step: ErasureStep,
     reason: &str,
 ) -> Result<(), ServiceError> {
-    if let Some((to, locale)) = super::results::recipient(tx, a).await? {
+    if let Some((to, locale)) = super::results::recipient(tx, mail.vault, a).await? {
         let template = Template::ErasureNotice {
             name: a.full_name.clone(),
             registration_no: a.registration_no.clone().unwrap_or_default(),
@@ -144,6 +144,56 @@ pub async fn file(
     else {
         return Err(ServiceError::Forbidden);
     };
+    let reason = checked_reason(reason)?;
+    let tx = begin_write(db).await?;
+    let a = application::Entity::find_by_id(application_id)
+        .one(&tx)
+        .await?
+        .filter(|a| a.account_id == Some(account_id))
+        .ok_or(ServiceError::NotFound)?;
+    let id = record_request(&tx, &mail, actor, &a, Some(account_id), reason, now).await?;
+    tx.commit().await?;
+    tracing::info!(erasure_request.id = %id, "erasure requested");
+    Ok(id)
+}
+
+/// An operator covering the kelurahan of a desk registrant (or an admin)
+/// files the erasure request for them at the help desk, the resident
+/// present with the registration number and status PIN of the receipt.
+/// The request has no requesting account; the `erasure.requested` event
+/// names the operator as its actor and says it was assisted. An admin
+/// decides it like any other.
+///
+/// # Errors
+/// `Forbidden` for other roles; `NotFound` for an unknown number, a wrong
+/// PIN, an application with an account or one outside the operator's
+/// kelurahan; otherwise as [`file`].
+#[allow(clippy::too_many_arguments)]
+pub async fn file_at_desk(
+    db: &DatabaseConnection,
+    mail: MailCtx<'_>,
+    actor: Actor,
+    scopes: &[String],
+    registration_no: &str,
+    pin: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<Uuid, ServiceError> {
+    let reason = checked_reason(reason)?;
+    // The PIN is checked (slowly, on purpose) before the write transaction.
+    let found = super::access::desk_registrant(db, actor, scopes, registration_no, pin).await?;
+    let tx = begin_write(db).await?;
+    let a = application::Entity::find_by_id(found.id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let id = record_request(&tx, &mail, actor, &a, None, reason, now).await?;
+    tx.commit().await?;
+    tracing::info!(erasure_request.id = %id, "erasure requested at the help desk");
+    Ok(id)
+}
+
+fn checked_reason(reason: &str) -> Result<&str, ServiceError> {
     let reason = reason.trim();
     if reason.chars().count() > MAX_REASON || !plain_text(reason, true) {
         return Err(invalid(Msg::new(
@@ -151,13 +201,22 @@ pub async fn file(
             format!("The reason may have at most {MAX_REASON} characters of plain text."),
         )));
     }
-    let tx = begin_write(db).await?;
-    let a = application::Entity::find_by_id(application_id)
-        .one(&tx)
-        .await?
-        .filter(|a| a.account_id == Some(account_id))
-        .ok_or(ServiceError::NotFound)?;
-    if super::data_keys::is_erased(&tx, a.id).await? {
+    Ok(reason)
+}
+
+/// Records an open request for `a` (`erasure.requested` by `actor`) and
+/// queues the confirmation mail; `requested_by` is the applicant's account,
+/// `None` when the help desk files it.
+async fn record_request(
+    tx: &crate::db::WriteTx,
+    mail: &MailCtx<'_>,
+    actor: Actor,
+    a: &application::Model,
+    requested_by: Option<Uuid>,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<Uuid, ServiceError> {
+    if super::data_keys::is_erased(tx, a.id).await? {
         return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
             "Data pendaftaran ini sudah dihapus.",
             "The data of this application are already erased.",
@@ -166,7 +225,7 @@ pub async fn file(
     let open = erasure_request::Entity::find()
         .filter(erasure_request::Column::ApplicationId.eq(a.id))
         .filter(erasure_request::Column::Status.eq(status::REQUESTED))
-        .count(&tx)
+        .count(tx)
         .await?;
     if open > 0 {
         return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
@@ -178,7 +237,7 @@ pub async fn file(
     erasure_request::ActiveModel {
         id: Set(id),
         application_id: Set(a.id),
-        requested_by: Set(Some(account_id)),
+        requested_by: Set(requested_by),
         reason: Set(reason.to_owned()),
         status: Set(status::REQUESTED.into()),
         decided_by: Set(None),
@@ -186,8 +245,13 @@ pub async fn file(
         requested_at: Set(now),
         decided_at: Set(None),
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
+    let mut payload = serde_json::json!({ "application_id": a.id.to_string() });
+    if requested_by.is_none() {
+        // The operator in the actor fields assisted the resident at the desk.
+        payload["assisted"] = serde_json::Value::String("yes".into());
+    }
     let mut event = NewEvent::new(
         actor,
         "erasure.requested",
@@ -195,13 +259,11 @@ pub async fn file(
         id.to_string(),
     )
     .round(a.round_id)
-    .payload(serde_json::json!({ "application_id": a.id.to_string() }));
+    .payload(payload);
     event.registration_no.clone_from(&a.registration_no);
     event.kelurahan_code.clone_from(&a.kelurahan_code);
-    append(&tx, event).await?;
-    notify(&tx, &mail, &a, ErasureStep::Received, "").await?;
-    tx.commit().await?;
-    tracing::info!(erasure_request.id = %id, "erasure requested");
+    append(tx, event).await?;
+    notify(tx, mail, a, ErasureStep::Received, "").await?;
     Ok(id)
 }
 
@@ -261,7 +323,7 @@ pub async fn decide(
             "hold": hold.code(),
         }));
         append(&tx, e).await?;
-        let locale_reason = match super::results::recipient(&tx, &a).await? {
+        let locale_reason = match super::results::recipient(&tx, mail.vault, &a).await? {
             Some((_, crate::mail::Locale::En)) => hold.message().en,
             _ => hold.message().id,
         };
@@ -278,7 +340,7 @@ pub async fn decide(
         .count(&tx)
         .await?;
     let all: BTreeSet<DataClass> = DataClass::ALL.into_iter().collect();
-    let hashes = super::retention::erase(&tx, a.id, &all, now).await?;
+    let hashes = super::retention::erase(&tx, mail.vault, a.id, &all, now).await?;
     m.status = Set(status::EXECUTED.into());
     m.update(&tx).await?;
     let e = event("erasure.executed").payload(serde_json::json!({

@@ -48,6 +48,7 @@ async fn editable(
 /// `NotFound` when the caller may not change the application.
 pub async fn view(
     db: &DatabaseConnection,
+    vault: &crate::pii::NikVault,
     acting: Acting<'_>,
     id: Uuid,
 ) -> Result<ConsentView, InfoError> {
@@ -55,7 +56,10 @@ pub async fn view(
     Ok(ConsentView {
         application_id: a.id,
         registration_no: a.registration_no.clone(),
-        application_phone: a.phone.clone(),
+        application_phone: crate::services::data_keys::personal_of(db, vault, &a)
+            .await
+            .map_err(InfoError::Internal)?
+            .phone,
         current: crate::sms::stages::consent_of(db, a.id).await?,
     })
 }

@@ -821,7 +821,7 @@ pub async fn decide(
             }
         }
     }
-    if let Some((to, locale)) = crate::services::results::recipient(&tx, &app).await? {
+    if let Some((to, locale)) = crate::services::results::recipient(&tx, mail.vault, &app).await? {
         let template = Template::ObjectionDecided {
             name: app.full_name.clone(),
             registration_no: no.clone(),
@@ -829,7 +829,7 @@ pub async fn decide(
             reasons: proposal.reasons.clone(),
             link: format!("{}/pendaftaran/{}", mail.base_url, app.id),
             headline: Some(
-                super::applications::timeline(&tx, &r, app.id, now)
+                super::applications::timeline(&tx, mail.vault, &r, app.id, now)
                     .await?
                     .headline,
             ),

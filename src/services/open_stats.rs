@@ -152,7 +152,11 @@ fn age_band(birth: Option<Date>, on: Date) -> Option<usize> {
 ///
 /// # Errors
 /// `NotFound`; storage failures.
-pub async fn round_stats(db: &DatabaseConnection, slug: &str) -> Result<RoundStats, InfoError> {
+pub async fn round_stats(
+    db: &DatabaseConnection,
+    vault: &crate::pii::NikVault,
+    slug: &str,
+) -> Result<RoundStats, InfoError> {
     let r = crate::db::rounds::public_by_slug(db, slug)
         .await?
         .ok_or(InfoError::NotFound)?;
@@ -162,6 +166,15 @@ pub async fn round_stats(db: &DatabaseConnection, slug: &str) -> Result<RoundSta
         .filter(application::Column::SubmittedAt.is_not_null())
         .all(db)
         .await?;
+    // The birth dates are under each application's data key: opened in one
+    // batch, used for the age bands only.
+    let births: BTreeMap<Uuid, Date> =
+        crate::services::data_keys::personal_of_many(db, vault, &apps)
+            .await
+            .map_err(InfoError::Internal)?
+            .into_iter()
+            .filter_map(|(id, p)| p.birth_date.map(|d| (id, d)))
+            .collect();
     let invitations: BTreeMap<Uuid, Option<String>> = test_invitation::Entity::find()
         .filter(test_invitation::Column::ApplicationId.is_in(apps.iter().map(|a| a.id)))
         .all(db)
@@ -193,7 +206,7 @@ pub async fn round_stats(db: &DatabaseConnection, slug: &str) -> Result<RoundSta
             .unwrap_or_else(OffsetDateTime::now_utc)
             .to_offset(crate::domain::round::WITA)
             .date();
-        let band = age_band(a.birth_date, on);
+        let band = age_band(births.get(&a.id).copied(), on);
         let male = a.sex == "male";
         let female = a.sex == "female";
         let inv = invitations.get(&a.id);

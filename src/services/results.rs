@@ -12,10 +12,10 @@
 
 /// A four-eyes approval as stored.
 pub use crate::db::entities::approval::Model as Approval;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 use time::OffsetDateTime;
@@ -333,19 +333,60 @@ fn result_status(s: &str) -> Option<ResultStatus> {
 /// Storage failures.
 pub async fn recipient<C: ConnectionTrait>(
     tx: &C,
+    vault: &crate::pii::NikVault,
     app: &application::Model,
-) -> Result<Option<(String, Locale)>, DbErr> {
+) -> Result<Option<(String, Locale)>, anyhow::Error> {
     let acc = match app.account_id {
         Some(id) => account::Entity::find_by_id(id).one(tx).await?,
         None => None,
     };
-    let to = if app.email.trim().is_empty() {
+    let email = super::data_keys::personal_of(tx, vault, app).await?.email;
+    let to = if email.trim().is_empty() {
         acc.as_ref().map(|a| a.email.clone()).unwrap_or_default()
     } else {
-        app.email.trim().to_owned()
+        email.trim().to_owned()
     };
     let locale = acc.map_or(Locale::Id, |a| Locale::parse(&a.locale));
     Ok((!to.is_empty()).then_some((to, locale)))
+}
+
+/// [`recipient`] of many applications, with their accounts and data keys
+/// read in one query each.
+///
+/// # Errors
+/// As [`recipient`].
+pub async fn recipients<C: ConnectionTrait>(
+    tx: &C,
+    vault: &crate::pii::NikVault,
+    apps: &[application::Model],
+) -> Result<HashMap<Uuid, (String, Locale)>, anyhow::Error> {
+    let personal = super::data_keys::personal_of_many(tx, vault, apps).await?;
+    let account_ids: Vec<Uuid> = apps.iter().filter_map(|a| a.account_id).collect();
+    let mut accounts: HashMap<Uuid, account::Model> = HashMap::new();
+    for chunk in account_ids.chunks(500) {
+        for acc in account::Entity::find()
+            .filter(account::Column::Id.is_in(chunk.iter().copied()))
+            .all(tx)
+            .await?
+        {
+            accounts.insert(acc.id, acc);
+        }
+    }
+    let mut out = HashMap::with_capacity(apps.len());
+    for a in apps {
+        let acc = a.account_id.and_then(|id| accounts.get(&id));
+        let email = personal.get(&a.id).map_or("", |p| p.email.trim());
+        let to = if email.is_empty() {
+            acc.map(|acc| acc.email.clone()).unwrap_or_default()
+        } else {
+            email.to_owned()
+        };
+        if !to.is_empty() {
+            let locale = acc.map_or(Locale::Id, |acc| Locale::parse(&acc.locale));
+            out.insert(a.id, (to, locale));
+        }
+    }
+    Ok(out)
 }
 
 /// Queues a result e-mail (provisional or final, by `final_result`) to every
@@ -365,18 +406,23 @@ pub async fn mail_results(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let mut sent = 0;
+    // One query for the applications and one for their data keys, not one
+    // each per ranked applicant.
+    let apps = application::Entity::find()
+        .filter(application::Column::RoundId.eq(round_id))
+        .all(tx)
+        .await?;
+    let to_of = recipients(tx, mail.vault, &apps).await?;
+    let apps: HashMap<Uuid, application::Model> = apps.into_iter().map(|a| (a.id, a)).collect();
     for fr in formation_results(tx, &r, None).await? {
         for row in &fr.rows {
             let Some(status) = result_status(&row.status) else {
                 continue;
             };
-            let Some(app) = application::Entity::find_by_id(row.application_id)
-                .one(tx)
-                .await?
-            else {
+            let Some(app) = apps.get(&row.application_id) else {
                 continue;
             };
-            let Some((to, locale)) = recipient(tx, &app).await? else {
+            let Some((to, locale)) = to_of.get(&app.id).cloned() else {
                 continue;
             };
             let link = format!(

@@ -19,10 +19,15 @@ use uuid::Uuid;
 use super::ServiceError;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
-use crate::db::entities::{application, data_key, document, objection, round};
+use crate::db::entities::{
+    account, application, data_key, document, mail_outbox, message_consent, objection, round,
+};
 use crate::domain::audit::parse_at;
 use crate::domain::privacy::{DataClass, RetentionSchedule};
 use crate::domain::round::RoundState;
+use crate::mail::outbox::status as mail_status;
+use crate::pii::NikVault;
+use crate::services::data_keys;
 use crate::storage::FileStore;
 
 /// The personal data of one application due for erasure.
@@ -147,6 +152,7 @@ async fn ended_rounds<C: ConnectionTrait>(
 /// The classes an application still holds.
 fn held(
     a: &application::Model,
+    personal: Option<&data_keys::Personal>,
     documents: u64,
     key: Option<&data_key::Model>,
 ) -> BTreeSet<DataClass> {
@@ -154,10 +160,10 @@ fn held(
     if documents > 0 {
         out.insert(DataClass::Documents);
     }
-    if !a.email.is_empty() || !a.phone.is_empty() || !a.address.is_empty() {
+    if personal.is_some_and(data_keys::Personal::has_contact) {
         out.insert(DataClass::Contact);
     }
-    if !a.birth_place.is_empty() || a.birth_date.is_some() {
+    if personal.is_some_and(data_keys::Personal::has_birth) {
         out.insert(DataClass::Birth);
     }
     let key_alive = key.is_some_and(|k| k.destroyed_at.is_none());
@@ -176,13 +182,18 @@ fn held(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn plan<C: ConnectionTrait>(db: &C, now: OffsetDateTime) -> Result<Plan, ServiceError> {
+pub async fn plan<C: ConnectionTrait>(
+    db: &C,
+    vault: &NikVault,
+    now: OffsetDateTime,
+) -> Result<Plan, ServiceError> {
     let schedule = super::privacy::load(db).await?.retention;
-    plan_with(db, &schedule, now).await
+    plan_with(db, vault, &schedule, now).await
 }
 
 async fn plan_with<C: ConnectionTrait>(
     db: &C,
+    vault: &NikVault,
     schedule: &RetentionSchedule,
     now: OffsetDateTime,
 ) -> Result<Plan, ServiceError> {
@@ -214,13 +225,15 @@ async fn plan_with<C: ConnectionTrait>(
             .into_iter()
             .map(|k| (k.application_id, k))
             .collect();
+        let personal = data_keys::personal_of_many(db, vault, &apps).await?;
         let mut applications = Vec::new();
         for a in apps {
             let documents = docs.get(&a.id).copied().unwrap_or(0);
-            let classes: BTreeSet<DataClass> = held(&a, documents, keys.get(&a.id))
-                .intersection(&due)
-                .copied()
-                .collect();
+            let classes: BTreeSet<DataClass> =
+                held(&a, personal.get(&a.id), documents, keys.get(&a.id))
+                    .intersection(&due)
+                    .copied()
+                    .collect();
             if classes.is_empty() {
                 continue;
             }
@@ -258,6 +271,7 @@ async fn plan_with<C: ConnectionTrait>(
 /// Storage failures.
 pub async fn erase<C: ConnectionTrait>(
     tx: &C,
+    vault: &NikVault,
     application_id: Uuid,
     classes: &BTreeSet<DataClass>,
     now: OffsetDateTime,
@@ -290,18 +304,38 @@ pub async fn erase<C: ConnectionTrait>(
         ..Default::default()
     };
     let mut changed = false;
-    if classes.contains(&DataClass::Contact) {
-        m.email = Set(String::new());
-        m.phone = Set(String::new());
-        m.address = Set(String::new());
+    let contact = classes.contains(&DataClass::Contact);
+    let birth = classes.contains(&DataClass::Birth);
+    let nik = classes.contains(&DataClass::Nik);
+    if contact || birth {
+        let a = application::Entity::find_by_id(application_id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let mut p = data_keys::personal_of(tx, vault, &a).await?;
+        if contact {
+            forget_contact(tx, &a, &p).await?;
+            p.email.clear();
+            p.phone.clear();
+            p.address.clear();
+        }
+        if birth {
+            p.birth_place.clear();
+            p.birth_date = None;
+        }
+        // What is left is sealed again under the same key; a copy of the
+        // old ciphertext (a backup) opens until the key is destroyed with
+        // the NIK class.
+        if nik || !p.has_any() || data_keys::is_erased(tx, application_id).await? {
+            m.personal_ciphertext = Set(None);
+            data_keys::store_plain_empty(&mut m);
+        } else {
+            data_keys::store_personal(tx, vault, application_id, &p, &mut m).await?;
+        }
         changed = true;
     }
-    if classes.contains(&DataClass::Birth) {
-        m.birth_place = Set(String::new());
-        m.birth_date = Set(None);
-        changed = true;
-    }
-    if classes.contains(&DataClass::Nik) {
+    if nik {
+        m.personal_ciphertext = Set(None);
         m.nik_ciphertext = Set(None);
         m.nik_masked = Set(None);
         m.nik_hash = Set(None);
@@ -314,6 +348,75 @@ pub async fn erase<C: ConnectionTrait>(
         m.update(tx).await?;
     }
     Ok(hashes)
+}
+
+/// Forgets the copies of an application's contact data outside the
+/// application: the consent to text messages (with its number) and the
+/// address and text of outbox messages sent to the application's own
+/// e-mail address or phone. Messages still waiting to go there are given
+/// up, except the erasure notice, which the mail worker clears once sent.
+/// An address that is also the account's stays: the account is not erased.
+async fn forget_contact<C: ConnectionTrait>(
+    tx: &C,
+    a: &application::Model,
+    p: &data_keys::Personal,
+) -> Result<(), ServiceError> {
+    let mut to: Vec<String> = Vec::new();
+    if let Some(c) = message_consent::Entity::find_by_id(a.id).one(tx).await? {
+        to.push(c.phone);
+        message_consent::Entity::delete_by_id(a.id).exec(tx).await?;
+    }
+    if let Some(phone) = crate::sms::normalise_phone(&p.phone) {
+        to.push(phone);
+    }
+    let account_email = match a.account_id {
+        Some(id) => account::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .map(|acc| acc.email),
+        None => None,
+    };
+    let email = p.email.trim();
+    if !email.is_empty()
+        && account_email
+            .as_deref()
+            .is_none_or(|acc| !acc.eq_ignore_ascii_case(email))
+    {
+        to.push(email.to_owned());
+    }
+    if to.is_empty() {
+        return Ok(());
+    }
+    let waiting = [mail_status::PENDING, mail_status::SENDING];
+    mail_outbox::Entity::update_many()
+        .col_expr(
+            mail_outbox::Column::Status,
+            Expr::value(mail_status::FAILED),
+        )
+        .col_expr(
+            mail_outbox::Column::LastError,
+            Expr::value("recipient's data erased"),
+        )
+        .filter(mail_outbox::Column::ToAddress.is_in(to.clone()))
+        .filter(mail_outbox::Column::Status.is_in(waiting))
+        .filter(mail_outbox::Column::Template.ne("erasure_notice"))
+        .exec(tx)
+        .await?;
+    let mut update = mail_outbox::Entity::update_many();
+    for c in [
+        mail_outbox::Column::ToAddress,
+        mail_outbox::Column::ToName,
+        mail_outbox::Column::BodyText,
+        mail_outbox::Column::BodyHtml,
+    ] {
+        update = update.col_expr(c, Expr::value(""));
+    }
+    update
+        .filter(mail_outbox::Column::ToAddress.is_in(to))
+        .filter(mail_outbox::Column::Status.is_not_in(waiting))
+        .exec(tx)
+        .await?;
+    Ok(())
 }
 
 /// What a run erased.
@@ -332,15 +435,16 @@ pub struct Outcome {
 /// Storage failures; nothing is erased then.
 pub async fn execute(
     db: &DatabaseConnection,
+    vault: &NikVault,
     store: &FileStore,
     now: OffsetDateTime,
 ) -> Result<Outcome, ServiceError> {
     let tx = begin_write(db).await?;
-    let plan = plan(&tx, now).await?;
+    let plan = plan(&tx, vault, now).await?;
     let mut hashes = BTreeSet::new();
     for r in &plan.rounds {
         for a in &r.applications {
-            hashes.extend(erase(&tx, a.application_id, &a.classes, now).await?);
+            hashes.extend(erase(&tx, vault, a.application_id, &a.classes, now).await?);
         }
         append(
             &tx,

@@ -31,6 +31,7 @@ use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 use crate::domain::round::WITA;
 use crate::mail::{Locale, Mailbox, Template, enqueue};
+use crate::pii::NikVault;
 use crate::storage::FileStore;
 
 /// The reasons an operator picks from: `(code, Indonesian, English)`.
@@ -294,11 +295,15 @@ async fn load_in_scope(
 /// formation's RTs.
 pub(crate) async fn automatic_checks(
     db: &impl ConnectionTrait,
+    vault: &NikVault,
     app: &application::Model,
     r: &round::Model,
 ) -> Result<HashMap<&'static str, CheckOutcome>, ServiceError> {
     let mut out = HashMap::new();
-    if let (Some(birth), Some(closes)) = (app.birth_date, r.registration_closes_at) {
+    let birth_date = super::data_keys::personal_of(db, vault, app)
+        .await?
+        .birth_date;
+    if let (Some(birth), Some(closes)) = (birth_date, r.registration_closes_at) {
         let limits = AgeLimits {
             min: r.age_min.and_then(|v| u16::try_from(v).ok()),
             max: r.age_max.and_then(|v| u16::try_from(v).ok()),
@@ -383,6 +388,7 @@ async fn requirements_of(
 /// scope; storage failures.
 pub async fn open(
     db: &DatabaseConnection,
+    vault: &NikVault,
     staff: &Staff,
     application_id: Uuid,
 ) -> Result<ApplicationView, ServiceError> {
@@ -391,7 +397,8 @@ pub async fn open(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let auto = automatic_checks(db, &app, &r).await?;
+    let auto = automatic_checks(db, vault, &app, &r).await?;
+    let personal = super::data_keys::personal_of(db, vault, &app).await?;
     let mut latest = latest_checks(db, app.id).await?;
     let uploaded = uploaded_slots(db, app.id).await?;
     let requirements = requirements_of(db, r.id)
@@ -438,10 +445,10 @@ pub async fn open(
         full_name: app.full_name,
         nik_masked: app.nik_masked.unwrap_or_default(),
         nik_warnings: serde_json::from_str(&app.nik_warnings).unwrap_or_default(),
-        birth_place: app.birth_place,
-        birth_date: app.birth_date,
+        birth_place: personal.birth_place,
+        birth_date: personal.birth_date,
         sex: app.sex,
-        address: app.address,
+        address: personal.address,
         kelurahan_code: app.kelurahan_code.unwrap_or_default(),
         rt_number: app.rt_number,
         assisted: app.assisted_by.is_some(),
@@ -580,13 +587,14 @@ struct Written {
 /// application's state, in the caller's transaction.
 async fn write_checks(
     tx: &impl ConnectionTrait,
+    vault: &NikVault,
     app: &application::Model,
     r: &round::Model,
     requirements: &[requirement::Model],
     decisions: &[Decision],
     checked_by: Uuid,
 ) -> Result<Written, ServiceError> {
-    let auto = automatic_checks(tx, app, r).await?;
+    let auto = automatic_checks(tx, vault, app, r).await?;
     let latest = latest_checks(tx, app.id).await?;
     let uploaded = uploaded_slots(tx, app.id).await?;
     let now = OffsetDateTime::now_utc();
@@ -703,23 +711,14 @@ async fn write_checks(
 async fn mail_outcome(
     tx: &crate::db::WriteTx,
     from: &Mailbox,
+    vault: &NikVault,
     app: &application::Model,
     r: &round::Model,
     w: &Written,
 ) -> Result<(), ServiceError> {
-    let acc = match app.account_id {
-        Some(id) => account::Entity::find_by_id(id).one(tx).await?,
-        None => None,
-    };
-    let to = if app.email.trim().is_empty() {
-        acc.as_ref().map(|a| a.email.clone()).unwrap_or_default()
-    } else {
-        app.email.trim().to_owned()
-    };
-    if to.is_empty() {
+    let Some((to, locale)) = super::results::recipient(tx, vault, app).await? else {
         return Ok(());
-    }
-    let locale = acc.map_or(Locale::Id, |a| Locale::parse(&a.locale));
+    };
     let reasons = match locale {
         Locale::En => w.reasons_en.clone(),
         Locale::Id => w.reasons_id.clone(),
@@ -731,7 +730,7 @@ async fn mail_outcome(
         reasons,
         // The status page's headline after this outcome, word for word.
         headline: Some(
-            super::applications::timeline(tx, r, app.id, OffsetDateTime::now_utc())
+            super::applications::timeline(tx, vault, r, app.id, OffsetDateTime::now_utc())
                 .await?
                 .headline,
         ),
@@ -781,6 +780,7 @@ fn round_open(r: &round::Model) -> Result<(), ServiceError> {
 pub async fn verify(
     db: &DatabaseConnection,
     from: &Mailbox,
+    vault: &NikVault,
     staff: &Staff,
     application_id: Uuid,
     decisions: &[Decision],
@@ -803,7 +803,7 @@ pub async fn verify(
     let requirements = requirements_of(&tx, r.id).await?;
     let uploaded = uploaded_slots(&tx, app.id).await?;
     check_decisions(&requirements, &uploaded, decisions, lang).map_err(VerifyError::Invalid)?;
-    let w = write_checks(&tx, &app, &r, &requirements, decisions, staff.id).await?;
+    let w = write_checks(&tx, vault, &app, &r, &requirements, decisions, staff.id).await?;
     let registration_no = app.registration_no.clone().unwrap_or_default();
     let mut event = NewEvent::new(
         staff.actor(),
@@ -828,7 +828,7 @@ pub async fn verify(
         verified.seq,
     )
     .await?;
-    mail_outcome(&tx, from, &app, &r, &w).await?;
+    mail_outcome(&tx, from, vault, &app, &r, &w).await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, eligible = w.eligible, "application verified");
     Ok(w.eligible)
@@ -1031,6 +1031,7 @@ pub async fn pending(
 pub async fn decide(
     db: &DatabaseConnection,
     from: &Mailbox,
+    vault: &NikVault,
     staff: &Staff,
     approval_id: Uuid,
     approve: bool,
@@ -1127,7 +1128,16 @@ pub async fn decide(
         let decisions: Vec<Decision> =
             serde_json::from_str(&a.payload).map_err(|e| anyhow::anyhow!(e))?;
         let requirements = requirements_of(&tx, r.id).await?;
-        let w = write_checks(&tx, &app, &r, &requirements, &decisions, a.requested_by).await?;
+        let w = write_checks(
+            &tx,
+            vault,
+            &app,
+            &r,
+            &requirements,
+            &decisions,
+            a.requested_by,
+        )
+        .await?;
         let mut event = NewEvent::new(
             staff.actor(),
             "application.verification_changed",
@@ -1159,7 +1169,7 @@ pub async fn decide(
             changed.seq,
         )
         .await?;
-        mail_outcome(&tx, from, &app, &r, &w).await?;
+        mail_outcome(&tx, from, vault, &app, &r, &w).await?;
     }
     tx.commit().await?;
     tracing::info!(approval.id = %a.id, approved = approve, "verification change decided");

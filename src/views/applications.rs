@@ -397,7 +397,7 @@ pub fn receipt(ctx: &PageCtx, r: &ReceiptPage<'_>) -> Markup {
     let check_url = format!("{}/cek-status", r.base_url.trim_end_matches('/'));
     // A desk registrant without an address gets no e-mail: the receipt
     // must not send them looking for one.
-    let mailed = !a.email.trim().is_empty() || a.account_id.is_some();
+    let mailed = !r.view.personal.email.trim().is_empty() || a.account_id.is_some();
     let body = html! {
         section.receipt {
             h1 { (ctx.t("Tanda terima pendaftaran", "Application receipt")) }
@@ -834,6 +834,7 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
             "For residents without e-mail or phone. The application is recorded as assisted by you."
         )) }
         p { a href="/meja-bantuan/data-pendaftar" { (ctx.t("Unduh data pendaftar dengan nomor dan PIN (hak akses)", "Download a registrant's data with number and PIN (right of access)")) } }
+        p { a href="/meja-bantuan/hapus-data" { (ctx.t("Ajukan penghapusan data pendaftar dengan nomor dan PIN", "Request the erasure of a registrant's data with number and PIN")) } }
         (form_alert(ctx, &d.errors, false))
         @if d.rounds.is_empty() {
             div.notice role="status" { (ctx.t(

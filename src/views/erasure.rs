@@ -122,3 +122,43 @@ pub fn admin_page(ctx: &PageCtx, csrf: &str, rows: &[RequestView]) -> Markup {
         },
     )
 }
+
+/// `/meja-bantuan/hapus-data`: the help desk files an erasure request for a
+/// desk registrant who is present, with number and status PIN.
+pub fn desk_page(
+    ctx: &PageCtx,
+    csrf: &str,
+    registration_no: &str,
+    reason: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Meja bantuan: permintaan hapus data pendaftar", "Help desk: a registrant's erasure request")) }
+        p { (ctx.t(
+            "Untuk pendaftar yang didaftarkan di meja bantuan dan hadir sendiri: dengan nomor pendaftaran dan PIN status dari tanda terimanya, ajukan penghapusan NIK, kontak, alamat, data kelahiran dan dokumennya. Admin memutuskannya seperti permintaan lain; selama ada sanggahan yang belum diputus atau seleksi belum ditetapkan, permintaan ditolak sementara. Permintaan tercatat di jejak audit atas nama Anda sebagai pendamping.",
+            "For a registrant registered at the help desk who is present in person: with the registration number and the status PIN from their receipt, request the erasure of their NIK, contact data, address, birth data and documents. An admin decides it like any other request; while an objection is undecided or the round is not final it is refused for now. The request is recorded in the audit trail under your name as the assistant."
+        )) }
+        @if let Some(n) = notice { div.notice role="status" { (n) } }
+        @if let Some(e) = error { div.alert role="alert" { (e) } }
+        form method="post" action="/meja-bantuan/hapus-data" {
+            input type="hidden" name="csrf" value=(csrf);
+            label for="desk-erasure-no" { (ctx.t("Nomor pendaftaran", "Registration number")) }
+            input id="desk-erasure-no" type="text" name="registration_no" value=(registration_no) autocomplete="off" required;
+            label for="desk-erasure-pin" { (ctx.t("PIN status", "Status PIN")) }
+            input id="desk-erasure-pin" type="password" name="pin" autocomplete="off" inputmode="numeric" required;
+            label for="desk-erasure-reason" { (ctx.t("Alasan (boleh dikosongkan)", "Reason (optional)")) }
+            textarea id="desk-erasure-reason" name="reason" rows="2" maxlength="1000" { (reason) }
+            button type="submit" { (ctx.t("Ajukan penghapusan data", "Request erasure")) }
+        }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx
+                .t("Hapus data pendaftar", "Erase a registrant's data")
+                .into(),
+            body,
+        },
+    )
+}

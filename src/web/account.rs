@@ -296,6 +296,7 @@ pub async fn register_submit(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     self_service::register(
         &app.db,
@@ -401,6 +402,7 @@ pub async fn resend_verification(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     let sent = self_service::resend_verification(&app.db, mail, user.id).await?;
     Ok(Redirect::to(if sent {
@@ -470,6 +472,7 @@ pub async fn forgot_submit(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     self_service::request_password_reset(&app.db, mail, &email).await?;
     let view = MessageView {

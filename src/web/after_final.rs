@@ -145,6 +145,7 @@ pub async fn decide(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     match replacement::decide_replacement(
         &app.db,

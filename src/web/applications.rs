@@ -238,6 +238,7 @@ pub async fn start(
     let res = if unchosen.is_empty() {
         svc::start_draft(
             &app.db,
+            &app.vault,
             acting(&user),
             &StartDraft {
                 round_id: r.id,
@@ -283,20 +284,21 @@ pub async fn start(
 /// sent back in full: only its masked form shows it is there).
 fn stored_values(view: &ApplicationView) -> FormData {
     let a = &view.application;
+    let p = &view.personal;
     let mut f = FormData::default();
     let mut put = |k: &str, v: String| {
         f.0.insert(k.to_owned(), v);
     };
     put("full_name", a.full_name.clone());
-    put("birth_place", a.birth_place.clone());
+    put("birth_place", p.birth_place.clone());
     put(
         "birth_date",
-        a.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
     );
     put("sex", a.sex.clone());
-    put("address", a.address.clone());
-    put("phone", a.phone.clone());
-    put("email", a.email.clone());
+    put("address", p.address.clone());
+    put("phone", p.phone.clone());
+    put("email", p.email.clone());
     put("education", a.education.clone());
     put("occupation", a.occupation.clone());
     put("motivation", a.motivation.clone());
@@ -322,7 +324,7 @@ async fn render_form(
     id: Uuid,
     shown: Shown,
 ) -> AppResult<maud::Markup> {
-    let view = svc::load(&app.db, acting(user), id).await?;
+    let view = svc::load(&app.db, &app.vault, acting(user), id).await?;
     let mut values = stored_values(&view);
     let Shown {
         typed,
@@ -362,7 +364,7 @@ pub async fn form_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let view = svc::load(&app.db, acting(&user), id).await?;
+    let view = svc::load(&app.db, &app.vault, acting(&user), id).await?;
     if view.application.state != ApplicationState::Draft {
         return Ok(Redirect::to(&format!("/pendaftaran/{id}")).into_response());
     }
@@ -503,6 +505,7 @@ pub async fn form_submit(
         let mail = MailCtx {
             base_url: app.config.base_url.trim_end_matches('/'),
             from: &from,
+            vault: &app.vault,
         };
         match svc::submit(&app.db, &vault, mail, act, id, ctx.lang).await {
             Ok(done) => {
@@ -556,7 +559,7 @@ async fn pin_receipt(
     pin: &StatusPin,
     replaces_old: bool,
 ) -> AppResult<Response> {
-    let view = svc::load(&app.db, act, id).await?;
+    let view = svc::load(&app.db, &app.vault, act, id).await?;
     let page = v::receipt(
         ctx,
         &v::ReceiptPage {
@@ -582,7 +585,7 @@ pub async fn receipt(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let view = svc::load(&app.db, acting(&user), id).await?;
+    let view = svc::load(&app.db, &app.vault, acting(&user), id).await?;
     if view.application.registration_no.is_none() {
         return Ok(Redirect::to(&format!("/pendaftaran/{id}")).into_response());
     }
@@ -628,7 +631,7 @@ pub async fn reissue_pin(
     let id = parse_id(&id)?;
     // The old PIN stops working at once: ask first, like a withdrawal.
     if input.confirm != "yes" {
-        let view = svc::load(&app.db, acting(&user), id).await?;
+        let view = svc::load(&app.db, &app.vault, acting(&user), id).await?;
         if !acting(&user).may_reissue_pin(&view.application) {
             return Err(AppError::Forbidden);
         }
@@ -649,9 +652,9 @@ pub async fn status_page(
     Query(q): Query<StatusQuery>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let view = svc::load(&app.db, acting(&user), id).await?;
+    let view = svc::load(&app.db, &app.vault, acting(&user), id).await?;
     let now = app.clock.now();
-    let timeline = svc::timeline(&app.db, &view.round, id, now).await?;
+    let timeline = svc::timeline(&app.db, &app.vault, &view.round, id, now).await?;
     let scores =
         crate::services::score_breakdown::for_application(&app.db, &view.round, id).await?;
     let mine = acting(&user).may_edit(&view.application);
@@ -699,7 +702,7 @@ pub async fn withdraw(
     csrf.verify(&input.csrf)?;
     let id = parse_id(&id)?;
     if input.confirm != "yes" {
-        svc::load(&app.db, acting(&user), id).await?;
+        svc::load(&app.db, &app.vault, acting(&user), id).await?;
         let page = v::withdraw_confirm(&ctx, id, &csrf.token()?);
         return Ok((csrf.0, page).into_response());
     }
@@ -833,6 +836,7 @@ pub async fn desk_start(
         (Some(round_id), Some(rt)) if errors.is_empty() => {
             svc::start_draft(
                 &app.db,
+                &app.vault,
                 acting(&user),
                 &StartDraft {
                     round_id,
@@ -1006,7 +1010,7 @@ pub async fn check_object(
     };
     // Read again so the page shows the objection just filed.
     let result = match StatusPin::parse(&pin) {
-        Ok(p) => svc::check_status(&app.db, number.trim(), &p, app.clock.now()).await?,
+        Ok(p) => svc::check_status(&app.db, &app.vault, number.trim(), &p, app.clock.now()).await?,
         Err(_) => None,
     };
     let ok = objection_error.is_none();
@@ -1070,7 +1074,9 @@ pub async fn status_check(
         return Ok(StatusCheck::Limited);
     }
     let found = match StatusPin::parse(pin) {
-        Ok(pin) => svc::check_status(&app.db, number.trim(), &pin, app.clock.now()).await?,
+        Ok(pin) => {
+            svc::check_status(&app.db, &app.vault, number.trim(), &pin, app.clock.now()).await?
+        }
         Err(_) => None,
     };
     match found {

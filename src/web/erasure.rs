@@ -42,6 +42,7 @@ pub async fn request(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     match erasure::file(
         &app.db,
@@ -104,6 +105,7 @@ pub async fn decide(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     match erasure::decide(
         &app.db,
@@ -119,4 +121,93 @@ pub async fn decide(
         // A conflict (already decided) is the 409 page with its reason.
         Err(e) => Err(e.into()),
     }
+}
+
+/// `GET /meja-bantuan/hapus-data`: operators (and admins).
+pub async fn desk_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    axum::extract::Query(q): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    user.require(&[Role::Operator, Role::Admin])?;
+    let notice = q.contains_key("tercatat").then(|| {
+        ctx.t(
+            "Permintaan penghapusan tercatat; admin akan memutuskannya.",
+            "The erasure request is recorded; an admin will decide it.",
+        )
+    });
+    let page = crate::views::erasure::desk_page(&ctx, &csrf.token()?, "", "", notice, None);
+    Ok((csrf.0, page).into_response())
+}
+
+/// The help-desk erasure form.
+#[derive(serde::Deserialize)]
+pub struct DeskInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    registration_no: String,
+    #[serde(default)]
+    pin: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /meja-bantuan/hapus-data`: files the request for the desk
+/// registrant that number and PIN identify, then shows the form again with
+/// a notice. A number and PIN that match no assisted application of the
+/// operator's kelurahan give the form again at 422 (the number kept, never
+/// the PIN); an open request or erased data at 409.
+pub async fn desk_file(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    csrf: Csrf,
+    Form(input): Form<DeskInput>,
+) -> AppResult<Response> {
+    csrf.verify(&input.csrf)?;
+    user.require(&[Role::Operator, Role::Admin])?;
+    let from = app.mail_from.clone();
+    let mail = MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+        vault: &app.vault,
+    };
+    let result = erasure::file_at_desk(
+        &app.db,
+        mail,
+        user.actor(),
+        &user.scopes,
+        &input.registration_no,
+        &input.pin,
+        &input.reason,
+        app.clock.now(),
+    )
+    .await;
+    let (status, message) = match result {
+        Ok(_) => return Ok(Redirect::to("/meja-bantuan/hapus-data?tercatat=1").into_response()),
+        Err(ServiceError::NotFound) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx.t(
+                "Nomor pendaftaran dan PIN tidak cocok dengan pendaftaran dibantu di kelurahan Anda.",
+                "The registration number and PIN match no assisted application of your kelurahan.",
+            )
+            .to_owned(),
+        ),
+        Err(ServiceError::Invalid(m)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, m.pick(ctx.lang).to_owned())
+        }
+        Err(ServiceError::Conflict(m)) => (StatusCode::CONFLICT, m.pick(ctx.lang).to_owned()),
+        Err(e) => return Err(e.into()),
+    };
+    let page = crate::views::erasure::desk_page(
+        &ctx,
+        &csrf.token()?,
+        input.registration_no.trim(),
+        &input.reason,
+        None,
+        Some(&message),
+    );
+    Ok((status, csrf.0, page).into_response())
 }

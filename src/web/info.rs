@@ -248,7 +248,7 @@ pub async fn stats(
     ctx: PageCtx,
     Path(slug): Path<String>,
 ) -> AppResult<Markup> {
-    let s = open_stats::round_stats(&app.db, &slug).await?;
+    let s = open_stats::round_stats(&app.db, &app.vault, &slug).await?;
     Ok(v::stats(&ctx, &s))
 }
 
@@ -257,7 +257,7 @@ pub async fn stats_csv(
     State(app): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let s = open_stats::round_stats(&app.db, &slug).await?;
+    let s = open_stats::round_stats(&app.db, &app.vault, &slug).await?;
     let body = open_stats::to_csv(&s)?;
     let disposition = format!("attachment; filename=\"statistik-{}.csv\"", s.round_slug);
     Ok((
@@ -769,7 +769,7 @@ pub async fn consent_page(
     csrf: Csrf,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let view = message_consent::view(&app.db, acting(&user), path_id(&id)?).await?;
+    let view = message_consent::view(&app.db, &app.vault, acting(&user), path_id(&id)?).await?;
     let f = FormState::with(&[
         (
             "phone",
@@ -814,7 +814,7 @@ pub async fn consent_give(
     {
         Ok(()) => Ok(Redirect::to(&format!("/pendaftaran/{id}/pesan")).into_response()),
         Err(InfoError::Invalid(errors)) => {
-            let view = message_consent::view(&app.db, acting(&user), id).await?;
+            let view = message_consent::view(&app.db, &app.vault, acting(&user), id).await?;
             let mut f = typed(&pairs, &["phone", "channel", "agree"]);
             f.errors = errors;
             let t = csrf.token()?;

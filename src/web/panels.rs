@@ -362,7 +362,7 @@ pub async fn session_fill(
     let (id, sid) = (super::path_id(&id)?, super::path_id(&sid)?);
     let (data, _) = submitted(&csrf, form)?;
     let from = app.mail_from.clone();
-    match field_errors(svc::auto_fill(&app.db, user.actor(), &from, id, sid).await)? {
+    match field_errors(svc::auto_fill(&app.db, user.actor(), &from, &app.vault, id, sid).await)? {
         Ok(n) => {
             let mut p = schedule_page(&app, &csrf, id, None, None).await?;
             p.notice = Some(Msg::new(
@@ -389,7 +389,16 @@ pub async fn invitation_move(
     let (data, _) = submitted(&csrf, form)?;
     let from = app.mail_from.clone();
     let res = field_errors(
-        svc::move_invitation(&app.db, user.actor(), &from, id, iid, data.get("session")).await,
+        svc::move_invitation(
+            &app.db,
+            user.actor(),
+            &from,
+            &app.vault,
+            id,
+            iid,
+            data.get("session"),
+        )
+        .await,
     )?;
     schedule_answer(&app, &ctx, csrf, id, Some(iid), Some("pindah"), data, res).await
 }

@@ -74,9 +74,14 @@ pub async fn save_settings(
 /// `GET /akun/data-saya`: the signed-in person's access download, as a
 /// JSON file (the same document as `GET /api/v1/me/data`).
 pub async fn my_data(State(app): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    let data =
-        crate::services::access::for_account(&app.db, &app.files(), user.id, app.clock.now())
-            .await?;
+    let data = crate::services::access::for_account(
+        &app.db,
+        &app.vault,
+        &app.files(),
+        user.id,
+        app.clock.now(),
+    )
+    .await?;
     let body = serde_json::to_vec_pretty(&data)
         .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("access download: {e}")))?;
     Ok((
@@ -222,6 +227,7 @@ pub async fn desk_access_download(
     let pin = typed.get("pin").map_or("", String::as_str);
     match crate::services::access::desk_download(
         &app.db,
+        &app.vault,
         &app.files(),
         user.actor(),
         &user.scopes,

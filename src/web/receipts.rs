@@ -25,7 +25,7 @@ async fn owned_number(app: &AppState, user: &CurrentUser, id: &str) -> AppResult
         actor: user.actor(),
         scopes: &user.scopes,
     };
-    let view = apps::load(&app.db, acting, id).await?;
+    let view = apps::load(&app.db, &app.vault, acting, id).await?;
     view.application.registration_no.ok_or(AppError::NotFound)
 }
 

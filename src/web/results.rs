@@ -492,6 +492,7 @@ pub async fn finalize_decide(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     match results::decide_finalization(
         &app.db,
@@ -623,6 +624,7 @@ pub async fn decide(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     match obj::decide(
         &app.db,

@@ -246,6 +246,7 @@ pub async fn status(
     let mail = crate::services::self_service::MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     let res = field_errors(
         svc::transition_mailing(

@@ -54,6 +54,7 @@ pub async fn decide(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     second_look::decide_publication(
         &app.db,

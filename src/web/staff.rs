@@ -88,7 +88,7 @@ async fn check_page(
     mut form: CheckForm,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let view = svc::open(&app.db, staff, id).await?;
+    let view = svc::open(&app.db, &app.vault, staff, id).await?;
     form.csrf = csrf.token()?;
     form.admin = staff.role == Role::Admin;
     Ok((status, csrf.0, v::application(ctx, &view, &form)).into_response())
@@ -176,7 +176,17 @@ pub async fn verify(
     let staff = staff_of(&user)?;
     let id = parse_id(&id)?;
     let from = app.mail_from.clone();
-    match svc::verify(&app.db, &from, &staff, id, &decisions(&pairs), ctx.lang).await {
+    match svc::verify(
+        &app.db,
+        &from,
+        &app.vault,
+        &staff,
+        id,
+        &decisions(&pairs),
+        ctx.lang,
+    )
+    .await
+    {
         Ok(_) => {
             Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan=tersimpan")).into_response())
         }
@@ -336,6 +346,7 @@ pub async fn decide(
     svc::decide(
         &app.db,
         &app.mail_from.clone(),
+        &app.vault,
         &staff,
         parse_id(&id)?,
         approve,
@@ -396,6 +407,7 @@ pub async fn invite(
     let mail = MailCtx {
         base_url: app.config.base_url.trim_end_matches('/'),
         from: &from,
+        vault: &app.vault,
     };
     match staff_svc::invite(&app.db, mail, user.actor(), inv.clone(), ctx.lang).await {
         Ok(_) => Ok(Redirect::to("/admin/akun?pesan=diundang").into_response()),

@@ -30,7 +30,7 @@ async fn finalized() -> Published {
 }
 
 /// Objection window, then finalization by the two admins.
-async fn finalize(p: &mut Published) {
+pub(crate) async fn finalize(p: &mut Published) {
     open_objection_window(p).await;
     round::ActiveModel {
         id: Set(p.f.round_id),

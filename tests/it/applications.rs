@@ -825,7 +825,7 @@ async fn an_operator_registers_a_resident_without_phone_or_email_and_the_public_
 
     let a = &applications(&app).await[0];
     assert_eq!(a.state.as_str(), "submitted");
-    assert_eq!((a.phone.as_str(), a.email.as_str()), ("", ""));
+    assert_eq!((a.plain_phone.as_str(), a.plain_email.as_str()), ("", ""));
     assert!(a.account_id.is_none());
     assert!(a.assisted_by.is_some());
     assert!(
@@ -1183,7 +1183,7 @@ async fn nul_never_reaches_the_database(mut app: TestApp) {
         .await
         .expect("load")
         .expect("application");
-    assert_eq!(a.birth_place, "Samarinda");
+    assert_eq!(a.plain_birth_place, "Samarinda");
     // The name is the one the draft started with (from the account).
     assert_eq!(
         (a.full_name.as_str(), a.motivation.as_str()),
@@ -1331,13 +1331,29 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
             })
             .collect()
     };
-    let eligible = verify(&db, &from, &staff, siti, &decide("KTP"), Lang::Id)
-        .await
-        .expect("verify Siti");
+    let eligible = verify(
+        &db,
+        &from,
+        &app.state.vault,
+        &staff,
+        siti,
+        &decide("KTP"),
+        Lang::Id,
+    )
+    .await
+    .expect("verify Siti");
     assert!(!eligible);
-    let eligible = verify(&db, &from, &staff, rahmat, &decide(""), Lang::Id)
-        .await
-        .expect("verify Rahmat");
+    let eligible = verify(
+        &db,
+        &from,
+        &app.state.vault,
+        &staff,
+        rahmat,
+        &decide(""),
+        Lang::Id,
+    )
+    .await
+    .expect("verify Rahmat");
     assert!(eligible);
 
     // The admin schedules the test; Rahmat (eligible) is invited.
@@ -1374,9 +1390,16 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
     )
     .await
     .expect("session");
-    let invited = panels::auto_fill(&db, admin, &from, round_id, session)
-        .await
-        .expect("invite");
+    let invited = panels::auto_fill(
+        &db,
+        admin,
+        &from,
+        &pokmas::pii::NikVault::new(&app.state.config.secret),
+        round_id,
+        session,
+    )
+    .await
+    .expect("invite");
     assert_eq!(invited, 1);
     let when = format_wita(
         test_session::Entity::find_by_id(session)

@@ -277,9 +277,19 @@ async fn an_approved_eligibility_change_re_ranks_the_formation() {
     .map_err(|e| format!("{e:?}"))
     .expect("requested");
     let from: pokmas::mail::Mailbox = "Probebaya <noreply@pokmas.test>".parse().expect("from");
-    decide(db, &from, &staff(second), approval, true, "Terbukti.")
-        .await
-        .expect("approved");
+    decide(
+        db,
+        &from,
+        &pokmas::pii::NikVault::new(
+            &pokmas::config::Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+        ),
+        &staff(second),
+        approval,
+        true,
+        "Terbukti.",
+    )
+    .await
+    .expect("approved");
     let a = ranking::Entity::find_by_id(f.apps[0].0)
         .one(db)
         .await

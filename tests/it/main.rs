@@ -75,6 +75,7 @@ mod bidi;
 mod objection_uploads;
 // privacy helper: erasure requests, desk access download, breach browser test
 mod privacy_rights;
+mod sealed_personal;
 // stages: after the final result (replacement, offices, decree annex)
 mod after_final;
 // resb: admin, panelist and public-page small fixes

@@ -135,6 +135,8 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
         dir.path().join("pokmas.db").display()
     );
     let run = |args: &[&str]| crate::exports::pokmas(&url, dir.path(), args);
+    let secret = pokmas::config::Secret::load_or_create(None, dir.path()).expect("secret");
+    let vault = pokmas::pii::NikVault::new(&secret);
 
     let out = run(&["retention", "run"]);
     assert!(out.status.success(), "{}", crate::exports::text(&out));
@@ -147,7 +149,7 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
         .expect("format");
     let listed = run(&["retention", "run", "--as-of", &later_text]);
     let listed = crate::exports::text(&listed);
-    let plan = retention::plan(&db, later).await.expect("plan");
+    let plan = retention::plan(&db, &vault, later).await.expect("plan");
     assert_eq!(plan.rounds.len(), 1, "{listed}");
     let due = &plan.rounds[0];
     assert!(
@@ -175,7 +177,7 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
     let store = pokmas::storage::FileStore::new(dir.path());
     assert!(store.exists(&sample.sha256));
 
-    let done = retention::execute(&db, &store, later)
+    let done = retention::execute(&db, &vault, &store, later)
         .await
         .expect("execute");
     assert_eq!(done.plan, plan, "erased exactly what the dry run listed");
@@ -185,7 +187,7 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
     );
     assert!(!store.exists(&sample.sha256), "the file is gone");
     assert!(
-        retention::plan(&db, later)
+        retention::plan(&db, &vault, later)
             .await
             .expect("plan")
             .rounds
@@ -196,15 +198,19 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
         .await
         .expect("read")
         .expect("application");
-    assert!(erased.email.is_empty() && erased.phone.is_empty() && erased.address.is_empty());
+    let p = pokmas::services::data_keys::personal_of(&db, &vault, &erased)
+        .await
+        .expect("personal");
+    assert!(
+        !p.has_contact() && p.has_birth(),
+        "contact erased, birth kept"
+    );
     assert!(
         erased.registration_no.is_some() && !erased.full_name.is_empty(),
         "kept"
     );
 
     // A copy of a NIK ciphertext, as a backup made before erasure holds it.
-    let secret = pokmas::config::Secret::load_or_create(None, dir.path()).expect("secret");
-    let vault = pokmas::pii::NikVault::new(&secret);
     let holder = application::Entity::find()
         .filter(application::Column::NikCiphertext.is_not_null())
         .one(&db)
@@ -222,9 +228,11 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
     );
 
     let much_later = now + time::Duration::days(61 * 31);
-    let plan = retention::plan(&db, much_later).await.expect("plan");
+    let plan = retention::plan(&db, &vault, much_later)
+        .await
+        .expect("plan");
     assert!(plan.rounds[0].count(DataClass::Nik) > 0);
-    let done = retention::execute(&db, &store, much_later)
+    let done = retention::execute(&db, &vault, &store, much_later)
         .await
         .expect("execute");
     assert_eq!(done.plan, plan);
@@ -248,7 +256,10 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
         .expect("read")
         .expect("app");
     assert!(holder.nik_ciphertext.is_none() && holder.nik_masked.is_none());
-    assert!(holder.birth_date.is_none() && holder.birth_place.is_empty());
+    let p = pokmas::services::data_keys::personal_of(&db, &vault, &holder)
+        .await
+        .expect("personal");
+    assert!(!p.has_birth() && holder.personal_ciphertext.is_none());
 
     // Two summary events with counts only, and a trail that still verifies
     // and ranks that still recompute.

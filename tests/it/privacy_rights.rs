@@ -118,7 +118,11 @@ async fn an_erasure_request_is_refused_with_its_legal_hold_while_the_round_is_no
         .await
         .expect("read")
         .expect("application");
-    assert_eq!(app_row.address, "Jl. Kenanga Rahasia 7", "nothing erased");
+    let vault = pokmas::pii::NikVault::new(&p.f.app.state.config.secret);
+    let personal = pokmas::services::data_keys::personal_of(&db, &vault, &app_row)
+        .await
+        .expect("personal");
+    assert_eq!(personal.address, "Jl. Kenanga Rahasia 7", "nothing erased");
     for action in ["erasure.requested", "erasure.refused"] {
         let ev = pokmas::db::entities::audit_event::Entity::find()
             .filter(pokmas::db::entities::audit_event::Column::Action.eq(action))
@@ -170,7 +174,11 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
             .all(&db)
             .await
             .expect("read");
-        if !docs.is_empty() && !a.email.is_empty() {
+        let email = pokmas::services::data_keys::personal_of(&db, &vault, &a)
+            .await
+            .expect("personal")
+            .email;
+        if !docs.is_empty() && !email.is_empty() {
             target = Some((a, docs));
             break;
         }
@@ -194,6 +202,7 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
     let mail = pokmas::services::applications::MailCtx {
         base_url: "http://localhost",
         from: &from,
+        vault: &vault,
     };
     let copy = String::from_utf8(a.nik_ciphertext.clone().expect("ct")).expect("utf8");
     let key = pokmas::services::data_keys::key_of(&db, &vault, a.id, false)
@@ -237,8 +246,11 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
         .expect("read")
         .expect("application");
     assert!(erased.nik_ciphertext.is_none() && erased.nik_masked.is_none());
-    assert!(erased.email.is_empty() && erased.phone.is_empty() && erased.address.is_empty());
-    assert!(erased.birth_place.is_empty() && erased.birth_date.is_none());
+    let p = pokmas::services::data_keys::personal_of(&db, &vault, &erased)
+        .await
+        .expect("personal");
+    assert_eq!(p, pokmas::services::data_keys::Personal::default());
+    assert!(erased.personal_ciphertext.is_none());
     assert!(
         erased.registration_no.is_some() && !erased.full_name.is_empty(),
         "kept"
@@ -262,7 +274,7 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
         assert_eq!(store.exists(sha), still_used, "file {sha}");
     }
     let download =
-        pokmas::services::access::for_account(&db, &store, a.account_id.expect("acc"), now)
+        pokmas::services::access::for_account(&db, &vault, &store, a.account_id.expect("acc"), now)
             .await
             .expect("download");
     let app_json = &download["applications"][0];

@@ -93,7 +93,7 @@ pub async fn publish(app: TestApp) -> Published {
             account_id: Set(Some(account)),
             // Personal data that must never reach a public page.
             nik_masked: Set(Some("640102**********".into())),
-            address: Set("Jl. Kenanga Rahasia 7".into()),
+            plain_address: Set("Jl. Kenanga Rahasia 7".into()),
             ..Default::default()
         }
         .update(&db)

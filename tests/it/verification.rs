@@ -235,14 +235,14 @@ async fn submitted(
         nik_ciphertext: None,
         nik_hash: Some(format!("hash-{registration_no}")),
         nik_masked: Some("647201**********".into()),
-        birth_place: "Samarinda".into(),
-        birth_date: Some(Date::from_calendar_date(1985, Month::March, 14).expect("date")),
+        plain_birth_place: "Samarinda".into(),
+        plain_birth_date: Some(Date::from_calendar_date(1985, Month::March, 14).expect("date")),
         sex: "female".into(),
-        address: "Jl. Pangeran Diponegoro".into(),
+        plain_address: "Jl. Pangeran Diponegoro".into(),
         kelurahan_code: Some(kelurahan.into()),
         rt_number: Some(rt),
-        phone: String::new(),
-        email: email.into(),
+        plain_phone: String::new(),
+        plain_email: email.into(),
         education: String::new(),
         occupation: String::new(),
         family_card_hash: None,
@@ -255,6 +255,7 @@ async fn submitted(
             .rsplit('-')
             .next()
             .and_then(|n| n.parse().ok()),
+        personal_ciphertext: None,
         created_at: now,
         updated_at: now,
         submitted_at: Some(now),
@@ -633,7 +634,7 @@ async fn verification_journey(mut app: TestApp) {
         .expect("load")
         .expect("application")
         .into_active_model();
-    row.birth_date = sea_orm::ActiveValue::Set(Some(birth));
+    row.plain_birth_date = sea_orm::ActiveValue::Set(Some(birth));
     row.update(&app.db.db).await.expect("birth date");
     let closes = load_round(&app, f.round_id)
         .await

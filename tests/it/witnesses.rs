@@ -457,6 +457,7 @@ async fn a_submission_receipt_downloaded_after_the_final_results_verifies_offlin
     let mail = pokmas::services::self_service::MailCtx {
         base_url: &app.state.config.base_url,
         from: &from,
+        vault: &app.state.vault,
     };
     results::decide_finalization(&db, &key, &mail, second, round_id, true, day(29))
         .await

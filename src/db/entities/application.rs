@@ -16,6 +16,8 @@
 //!   kelurahan across rounds, so unique per round and kelurahan too) are
 //!   assigned at submission; `submission_hash` fingerprints what was submitted;
 //!   `status_pin_hash` lets an applicant without e-mail check their status.
+//! - Contact and birth fields are in `personal_ciphertext` under the data key;
+//!   the `plain_*` columns only held them before that and are emptied.
 
 use sea_orm::entity::prelude::*;
 
@@ -36,15 +38,21 @@ pub struct Model {
     pub nik_ciphertext: Option<Vec<u8>>,
     pub nik_hash: Option<String>,
     pub nik_masked: Option<String>,
-    pub birth_place: String,
-    pub birth_date: Option<TimeDate>,
+    /// Always empty since `personal_ciphertext`: read the fields through
+    /// `services::data_keys::personal_of`.
+    #[sea_orm(column_name = "birth_place")]
+    pub plain_birth_place: String,
+    #[sea_orm(column_name = "birth_date")]
+    pub plain_birth_date: Option<TimeDate>,
     pub sex: String,
-    #[sea_orm(column_type = "Text")]
-    pub address: String,
+    #[sea_orm(column_type = "Text", column_name = "address")]
+    pub plain_address: String,
     pub kelurahan_code: Option<String>,
     pub rt_number: Option<i32>,
-    pub phone: String,
-    pub email: String,
+    #[sea_orm(column_name = "phone")]
+    pub plain_phone: String,
+    #[sea_orm(column_name = "email")]
+    pub plain_email: String,
     pub education: String,
     pub occupation: String,
     pub family_card_hash: Option<String>,
@@ -57,6 +65,10 @@ pub struct Model {
     pub status_pin_hash: Option<String>,
     pub submission_hash: Option<String>,
     pub seq_in_kelurahan: Option<i32>,
+    /// E-mail, phone, address, birth place and date as JSON encrypted under
+    /// the application's data key; null until one of them is entered.
+    #[sea_orm(column_type = "Blob", nullable)]
+    pub personal_ciphertext: Option<Vec<u8>>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
     pub submitted_at: Option<TimeDateTimeWithTimeZone>,

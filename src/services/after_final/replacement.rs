@@ -390,7 +390,7 @@ pub async fn decide_replacement(
         letters.push((up, MembershipChange::Promoted { rank: c.to_rank }));
     }
     for (person, change) in letters {
-        if let Some((to, locale)) = recipient(&tx, &person).await? {
+        if let Some((to, locale)) = recipient(&tx, mail.vault, &person).await? {
             let template = Template::MembershipChanged(MembershipMail {
                 name: person.full_name.clone(),
                 registration_no: person.registration_no.clone().unwrap_or_default(),

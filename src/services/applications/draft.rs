@@ -23,6 +23,7 @@ use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
 use crate::domain::text::plain_text;
 use crate::pii::NikVault;
+use crate::services::data_keys::Personal;
 use crate::services::documents::{clean_original_name, put_upload, record_upload};
 use crate::services::rounds::FormData;
 use crate::storage::FileStore;
@@ -59,6 +60,7 @@ pub fn accepts_applications(r: &round::Model, now: OffsetDateTime) -> bool {
 /// an explanation); storage failures.
 pub async fn start_draft(
     db: &DatabaseConnection,
+    vault: &NikVault,
     acting: Acting<'_>,
     s: &StartDraft,
 ) -> Result<Uuid, ApplicationError> {
@@ -129,14 +131,15 @@ pub async fn start_draft(
         nik_ciphertext: Set(None),
         nik_hash: Set(None),
         nik_masked: Set(None),
-        birth_place: Set(String::new()),
-        birth_date: Set(None),
+        plain_birth_place: Set(String::new()),
+        plain_birth_date: Set(None),
         sex: Set(String::new()),
-        address: Set(String::new()),
+        plain_address: Set(String::new()),
         kelurahan_code: Set(Some(s.kelurahan_code.clone())),
         rt_number: Set(Some(s.rt)),
-        phone: Set(String::new()),
-        email: Set(email),
+        plain_phone: Set(String::new()),
+        plain_email: Set(String::new()),
+        personal_ciphertext: Set(None),
         education: Set(String::new()),
         occupation: Set(String::new()),
         family_card_hash: Set(None),
@@ -154,6 +157,20 @@ pub async fn start_draft(
     }
     .insert(&tx)
     .await?;
+    if !email.is_empty() {
+        // The data key refers to the application row, so it is sealed after
+        // the insert.
+        let p = Personal {
+            email,
+            ..Personal::default()
+        };
+        let mut m = application::ActiveModel {
+            id: Set(id),
+            ..Default::default()
+        };
+        crate::services::data_keys::store_personal(&tx, vault, id, &p, &mut m).await?;
+        m.update(&tx).await?;
+    }
     let action = if assisted {
         "application.assisted_registered"
     } else {
@@ -225,22 +242,36 @@ async fn store_fields(
     let mut m: application::ActiveModel = a.clone().into();
     let texts = [
         (&p.full_name, &mut m.full_name),
-        (&p.birth_place, &mut m.birth_place),
-        (&p.address, &mut m.address),
         (&p.education, &mut m.education),
         (&p.occupation, &mut m.occupation),
         (&p.motivation, &mut m.motivation),
         (&p.experience, &mut m.experience),
-        (&p.phone, &mut m.phone),
-        (&p.email, &mut m.email),
     ];
     for (value, column) in texts {
         if let Some(v) = value {
             *column = Set(v.clone());
         }
     }
+    let before = crate::services::data_keys::personal_of(tx, vault, a).await?;
+    let mut personal = before.clone();
+    let sealed = [
+        (&p.birth_place, &mut personal.birth_place),
+        (&p.address, &mut personal.address),
+        (&p.phone, &mut personal.phone),
+        (&p.email, &mut personal.email),
+    ];
+    for (value, field) in sealed {
+        if let Some(v) = value {
+            field.clone_from(v);
+        }
+    }
     if let Some(d) = p.birth_date {
-        m.birth_date = Set(Some(d));
+        personal.birth_date = Some(d);
+    }
+    // Unchanged fields keep their ciphertext: a save with no personal
+    // change does not rewrite it.
+    if personal != before || a.personal_ciphertext.is_none() && personal.has_any() {
+        crate::services::data_keys::store_personal(tx, vault, a.id, &personal, &mut m).await?;
     }
     if let Some(s) = p.sex {
         m.sex = Set(sex_str(s).into());
@@ -255,7 +286,7 @@ async fn store_fields(
     }
     // An empty or invalid value keeps what the draft holds; the warnings
     // compare the NIK with the birth date and sex as saved.
-    let birth_date = p.birth_date.or(a.birth_date);
+    let birth_date = personal.birth_date;
     let sex = p.sex.or_else(|| parse_sex(&a.sex));
     let nik = match &p.nik {
         Some(n) => Some(n.clone()),

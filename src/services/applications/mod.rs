@@ -157,6 +157,8 @@ pub struct MailCtx<'a> {
     pub base_url: &'a str,
     /// The sender of every mail.
     pub from: &'a Mailbox,
+    /// Opens the applicant's address, kept under the application's data key.
+    pub vault: &'a crate::pii::NikVault,
 }
 
 // ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ use crate::domain::lang::Lang;
 use crate::domain::registration::{RegistrationNo, StatusPin};
 use crate::domain::round::{Msg, RoundState};
 use crate::domain::status_headline::{self, Facts, Failing, Headline, ObjectionStage, Published};
+use crate::pii::NikVault;
 use crate::services as svc;
 
 /// An application with what its pages show.
@@ -32,6 +33,8 @@ pub struct ApplicationView {
     pub documents: Vec<(requirement::Model, Option<document::Model>)>,
     /// Declaration requirements and whether each is accepted.
     pub declarations: Vec<(requirement::Model, bool)>,
+    /// Contact and birth fields, opened under the application's data key.
+    pub personal: crate::services::data_keys::Personal,
 }
 
 /// Loads an application the caller may read.
@@ -40,6 +43,7 @@ pub struct ApplicationView {
 /// `NotFound` when it does not exist or is not the caller's to see.
 pub async fn load(
     db: &DatabaseConnection,
+    vault: &NikVault,
     acting: Acting<'_>,
     id: Uuid,
 ) -> Result<ApplicationView, ApplicationError> {
@@ -48,11 +52,12 @@ pub async fn load(
         .await?
         .filter(|a| acting.may_read(a))
         .ok_or(ApplicationError::NotFound)?;
-    view_of(db, a).await
+    view_of(db, vault, a).await
 }
 
 async fn view_of(
     db: &DatabaseConnection,
+    vault: &NikVault,
     a: application::Model,
 ) -> Result<ApplicationView, ApplicationError> {
     use crate::db::entities::kelurahan;
@@ -102,7 +107,9 @@ async fn view_of(
             (req, ok)
         })
         .collect();
+    let personal = crate::services::data_keys::personal_of(db, vault, &a).await?;
     Ok(ApplicationView {
+        personal,
         application: a,
         round: r,
         formation,
@@ -162,6 +169,7 @@ pub async fn document_for(
 /// Storage failures.
 pub async fn check_status(
     db: &DatabaseConnection,
+    vault: &NikVault,
     registration_no: &str,
     pin: &StatusPin,
     now: OffsetDateTime,
@@ -184,7 +192,7 @@ pub async fn check_status(
         .one(db)
         .await?
         .ok_or(ApplicationError::NotFound)?;
-    let timeline = timeline(db, &r, a.id, now).await?;
+    let timeline = timeline(db, vault, &r, a.id, now).await?;
     let scores = svc::score_breakdown::for_application(db, &r, a.id)
         .await
         .map_err(|e| match e {
@@ -312,6 +320,20 @@ pub struct Timeline {
 /// Storage failures.
 pub async fn timeline<C: ConnectionTrait>(
     db: &C,
+    vault: &NikVault,
+    r: &round::Model,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Timeline, DbErr> {
+    timeline_with(db, Some(vault), r, id, now).await
+}
+
+/// [`timeline`]; without `vault` the platform's own findings (which need the
+/// birth date, under the data key) keep only their recorded outcome, which
+/// leaves the headline's title unchanged.
+async fn timeline_with<C: ConnectionTrait>(
+    db: &C,
+    vault: Option<&NikVault>,
     r: &round::Model,
     id: Uuid,
     now: OffsetDateTime,
@@ -329,9 +351,9 @@ pub async fn timeline<C: ConnectionTrait>(
     checks.retain(|c| seen.insert(c.requirement_id));
     // The platform's own findings, recomputed from the same inputs, so they
     // read in either language (only when they agree with what was recorded).
-    let automatic = match application::Entity::find_by_id(id).one(db).await? {
-        Some(a) if checks.iter().any(|c| c.automatic) => {
-            svc::verification::automatic_checks(db, &a, r)
+    let automatic = match (vault, application::Entity::find_by_id(id).one(db).await?) {
+        (Some(vault), Some(a)) if checks.iter().any(|c| c.automatic) => {
+            svc::verification::automatic_checks(db, vault, &a, r)
                 .await
                 .map_err(|e| match e {
                     svc::ServiceError::Db(e) => e,
@@ -599,7 +621,7 @@ pub async fn own(
         // The same headline as the status page (a person has one or two).
         let headline = match &r {
             Some(r) => {
-                timeline(db, r, a.id, OffsetDateTime::now_utc())
+                timeline_with(db, None, r, a.id, OffsetDateTime::now_utc())
                     .await?
                     .headline
                     .title

@@ -26,6 +26,7 @@ use crate::domain::registration::{
 use crate::domain::round::Msg;
 use crate::mail::{Locale, Template, enqueue};
 use crate::pii::NikVault;
+use crate::services::data_keys::Personal;
 use crate::services::rounds::FieldErrors;
 
 /// What a submission produced, for the receipt.
@@ -82,7 +83,8 @@ pub async fn submit(
     let now = OffsetDateTime::now_utc();
     registration_open(&r, now)?;
 
-    let mut errs = missing_fields(&a);
+    let personal = crate::services::data_keys::personal_of(&tx, vault, &a).await?;
+    let mut errs = missing_fields(&a, &personal);
     let sex = parse_sex(&a.sex);
     let nik = stored_nik(&tx, vault, &a).await?;
     if nik.is_none() {
@@ -98,7 +100,7 @@ pub async fn submit(
     let formation_id = formation_of(&tx, r.id, &kelurahan, rt_no).await?;
     let documents = submitted_documents(&tx, &r, id, &mut errs).await?;
     let declarations = accepted_declarations(&tx, &r, id, &mut errs).await?;
-    let (Some(nik), Some(birth_date), Some(sex)) = (nik, a.birth_date, sex) else {
+    let (Some(nik), Some(birth_date), Some(sex)) = (nik, personal.birth_date, sex) else {
         return Err(ApplicationError::Invalid(errs));
     };
     if !errs.is_empty() {
@@ -114,14 +116,14 @@ pub async fn submit(
         nik_hash: nik_hash.clone(),
         family_card_hash: a.family_card_hash.clone().unwrap_or_default(),
         full_name: a.full_name.clone(),
-        birth_place: a.birth_place.clone(),
+        birth_place: personal.birth_place.clone(),
         birth_date,
         sex,
-        address: a.address.clone(),
+        address: personal.address.clone(),
         kelurahan_code: kelurahan.clone(),
         rt: rt_no,
-        phone: a.phone.clone(),
-        email: a.email.clone(),
+        phone: personal.phone.clone(),
+        email: personal.email.clone(),
         education: a.education.clone(),
         occupation: a.occupation.clone(),
         motivation: a.motivation.clone(),
@@ -161,7 +163,17 @@ pub async fn submit(
     event.registration_no = Some(registration_no.clone());
     event.kelurahan_code = Some(kelurahan.clone());
     append(&tx, event).await?;
-    send_receipt(&tx, mail, &a, &r, &registration_no, &hash, lang).await?;
+    send_receipt(
+        &tx,
+        mail,
+        &a,
+        &personal.email,
+        &r,
+        &registration_no,
+        &hash,
+        lang,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, "application submitted");
     Ok(Submitted {
@@ -196,7 +208,7 @@ fn required_msg() -> Msg {
 
 /// A message per required field the draft leaves empty (the NIK is checked
 /// by its caller, who has to decrypt it anyway).
-fn missing_fields(a: &application::Model) -> FieldErrors {
+fn missing_fields(a: &application::Model, p: &Personal) -> FieldErrors {
     let mut errs = FieldErrors::new();
     let mut required = |name: &str, v: &str| {
         if v.trim().is_empty() {
@@ -204,18 +216,18 @@ fn missing_fields(a: &application::Model) -> FieldErrors {
         }
     };
     required("full_name", &a.full_name);
-    required("birth_place", &a.birth_place);
-    required("address", &a.address);
+    required("birth_place", &p.birth_place);
+    required("address", &p.address);
     required("education", &a.education);
     required("occupation", &a.occupation);
     required("motivation", &a.motivation);
     // The help desk exists for residents without e-mail or a phone: only a
     // self-service applicant must give both (the account has an address).
     if a.account_id.is_some() {
-        required("phone", &a.phone);
-        required("email", &a.email);
+        required("phone", &p.phone);
+        required("email", &p.email);
     }
-    if a.birth_date.is_none() {
+    if p.birth_date.is_none() {
         required("birth_date", "");
     }
     if parse_sex(&a.sex).is_none() {
@@ -312,16 +324,18 @@ async fn ensure_nik_unused(
 
 /// Queues the receipt: a mail when the application has an e-mail address,
 /// and the SMS/WhatsApp message when the applicant consented to one.
+#[allow(clippy::too_many_arguments)]
 async fn send_receipt(
     tx: &crate::db::WriteTx,
     mail: MailCtx<'_>,
     a: &application::Model,
+    email: &str,
     r: &round::Model,
     registration_no: &str,
     hash: &str,
     lang: Lang,
 ) -> Result<(), ApplicationError> {
-    if !a.email.is_empty() {
+    if !email.is_empty() {
         let template = Template::ApplicationReceipt {
             name: a.full_name.clone(),
             registration_no: registration_no.to_owned(),
@@ -330,7 +344,7 @@ async fn send_receipt(
             submission_hash_short: hash.chars().take(SHORT_HASH_LEN).collect(),
         };
         let locale = Locale::parse(lang.code());
-        enqueue(tx, &a.email, &a.full_name, locale, &template, mail.from).await?;
+        enqueue(tx, email, &a.full_name, locale, &template, mail.from).await?;
     }
     crate::sms::stages::receipt(tx, a, registration_no).await?;
     Ok(())

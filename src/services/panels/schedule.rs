@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::pii::NikVault;
+
 use lettre::Address;
 use lettre::message::Mailbox;
 use sea_orm::{
@@ -216,10 +218,11 @@ async fn mail_invitation(
     tx: &crate::db::WriteTx,
     from: &Mailbox,
     app: &application::Model,
+    email: &str,
     session: &test_session::Model,
 ) -> Result<(), RoundError> {
     crate::sms::stages::invitation(tx, app, session.starts_at, &session.place).await?;
-    if app.email.trim().parse::<Address>().is_err() {
+    if email.trim().parse::<Address>().is_err() {
         return Ok(());
     }
     let locale = match app.account_id {
@@ -235,7 +238,7 @@ async fn mail_invitation(
         when: session.starts_at,
         place: session.place.clone(),
     };
-    enqueue(tx, &app.email, &app.full_name, locale, &template, from).await?;
+    enqueue(tx, email.trim(), &app.full_name, locale, &template, from).await?;
     Ok(())
 }
 
@@ -251,6 +254,7 @@ pub async fn auto_fill(
     db: &DatabaseConnection,
     actor: Actor,
     from: &Mailbox,
+    vault: &NikVault,
     round_id: Uuid,
     session_id: Uuid,
 ) -> Result<usize, RoundError> {
@@ -290,6 +294,9 @@ pub async fn auto_fill(
         .filter(|a| !invited.contains(&a.id))
         .take(usize::try_from(free).unwrap_or(0))
         .collect();
+    let personal = crate::services::data_keys::personal_of_many(&tx, vault, &candidates)
+        .await
+        .map_err(RoundError::Internal)?;
     let now = OffsetDateTime::now_utc();
     for a in &candidates {
         let id = Uuid::now_v7();
@@ -306,7 +313,8 @@ pub async fn auto_fill(
         .insert(&tx)
         .await
         .map_err(raced)?;
-        mail_invitation(&tx, from, a, &session).await?;
+        let email = personal.get(&a.id).map_or("", |p| p.email.as_str());
+        mail_invitation(&tx, from, a, email, &session).await?;
         let mut ev = NewEvent::new(actor, "test.invited", "application", a.id.to_string())
             .round(round_id)
             .payload(serde_json::json!({
@@ -333,6 +341,7 @@ pub async fn move_invitation(
     db: &DatabaseConnection,
     actor: Actor,
     from: &Mailbox,
+    vault: &NikVault,
     round_id: Uuid,
     invitation_id: Uuid,
     target_text: &str,
@@ -396,7 +405,11 @@ pub async fn move_invitation(
     }
     .update(&tx)
     .await?;
-    mail_invitation(&tx, from, &app, &target).await?;
+    let email = crate::services::data_keys::personal_of(&tx, vault, &app)
+        .await
+        .map_err(RoundError::Internal)?
+        .email;
+    mail_invitation(&tx, from, &app, &email, &target).await?;
     let mut ev = NewEvent::new(actor, "test.moved", "application", app.id.to_string())
         .round(round_id)
         .payload(serde_json::json!({

@@ -195,11 +195,11 @@ async fn own(app: &AppState, user: &CurrentUser, id: Uuid) -> Result<Application
         actor: user.actor(),
         scopes: &user.scopes,
     };
-    let view = svc::load(&app.db, acting, id).await?;
+    let view = svc::load(&app.db, &app.vault, acting, id).await?;
     if view.application.account_id != Some(user.id) {
         return Err(AppError::NotFound.into());
     }
-    let t = svc::timeline(&app.db, &view.round, id, app.clock.now()).await?;
+    let t = svc::timeline(&app.db, &app.vault, &view.round, id, app.clock.now()).await?;
     Ok(item(view, t))
 }
 

@@ -38,7 +38,8 @@ pub async fn my_data(
     user: Result<CurrentUser, AppError>,
 ) -> ApiResult<AccessBody> {
     let user = user?;
-    let data = access::for_account(&app.db, &app.files(), user.id, app.clock.now()).await?;
+    let data =
+        access::for_account(&app.db, &app.vault, &app.files(), user.id, app.clock.now()).await?;
     Ok(Json(AccessBody { data }))
 }
 
@@ -146,6 +147,7 @@ pub async fn file_erasure_request(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     match erasure::file(
         &app.db,

@@ -161,6 +161,7 @@ pub async fn start(
     let r = svc::published_round(&app.db, &slug).await?;
     let id = svc::start_draft(
         &app.db,
+        &app.vault,
         acting(&user),
         &StartDraft {
             round_id: r.id,
@@ -194,6 +195,7 @@ pub async fn desk_start(
     user.require(&[Role::Operator, Role::Admin])?;
     let id = svc::start_draft(
         &app.db,
+        &app.vault,
         acting(&user),
         &StartDraft {
             round_id: body.round_id,
@@ -443,6 +445,7 @@ pub async fn submit(
     let mail = MailCtx {
         base_url: app.config.base_url.trim_end_matches('/'),
         from: &from,
+        vault: &app.vault,
     };
     let done = svc::submit(&app.db, &vault, mail, acting(&user), id, Lang::Id)
         .await

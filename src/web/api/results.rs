@@ -419,6 +419,7 @@ pub async fn decide_objection(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     obj::decide(&app.db, &mail, user.0.actor(), id, approve, &b.note)
         .await
@@ -505,6 +506,7 @@ pub async fn decide_finalization(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     results::decide_finalization(
         &app.db,

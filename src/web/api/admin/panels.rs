@@ -328,6 +328,7 @@ pub async fn session_fill(
         &app.db,
         user.0.actor(),
         &from,
+        &app.vault,
         parse_id(&id)?,
         parse_id(&sid)?,
     )
@@ -413,6 +414,7 @@ pub async fn invitation_move(
         &app.db,
         user.0.actor(),
         &from,
+        &app.vault,
         parse_id(&id)?,
         parse_id(&iid)?,
         &b.session_id.to_string(),

@@ -394,6 +394,7 @@ pub async fn round_transition(
     let mail = MailCtx {
         base_url: &app.config.base_url,
         from: &from,
+        vault: &app.vault,
     };
     svc::transition_mailing(
         &app.db,

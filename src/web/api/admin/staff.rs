@@ -83,6 +83,7 @@ pub async fn staff_invite(
     let mail = MailCtx {
         base_url: app.config.base_url.trim_end_matches('/'),
         from: &from,
+        vault: &app.vault,
     };
     let id = staff::invite(
         &app.db,

@@ -186,7 +186,7 @@ pub async fn verification_application(
     Path(id): Path<String>,
 ) -> AdminResult<VerificationApplication> {
     let staff = staff_of(&user.0)?;
-    let v = verification::open(&app.db, &staff, parse_id(&id)?)
+    let v = verification::open(&app.db, &app.vault, &staff, parse_id(&id)?)
         .await
         .map_err(service_err)?;
     let codes: BTreeMap<Uuid, String> = v
@@ -344,6 +344,7 @@ pub async fn verification_record(
     let eligible = verification::verify(
         &app.db,
         &from,
+        &app.vault,
         &staff,
         id,
         &list,
@@ -485,6 +486,7 @@ pub async fn approval_decide(
     verification::decide(
         &app.db,
         &app.mail_from.clone(),
+        &app.vault,
         &staff,
         parse_id(&id)?,
         approve,
