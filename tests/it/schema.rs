@@ -145,6 +145,7 @@ async fn seed_round(db: &DatabaseConnection, slug: &str, created_by: Uuid) -> Uu
     put!(
         db,
         round::Model {
+            final_rule: None,
             id: Uuid::now_v7(),
             slug: slug.into(),
             name: format!("Rekrutmen Pokmas {slug}"),
@@ -654,6 +655,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
     let criterion_id = put!(
         db,
         criterion::Model {
+            stage_code: None,
             id: Uuid::now_v7(),
             round_id,
             code: "K1".into(),
@@ -675,6 +677,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
     let written_test = put!(
         db,
         criterion::Model {
+            stage_code: None,
             id: Uuid::now_v7(),
             round_id,
             code: "TT".into(),

@@ -38,6 +38,7 @@ pub mod rate_limit;
 pub mod requirement;
 pub mod requirement_check;
 pub mod round;
+pub mod round_stage;
 pub mod rt;
 pub mod score_value;
 pub mod score_version;
