@@ -109,6 +109,10 @@ pub fn router(state: AppState) -> Router {
             get(rounds::stages_page).post(rounds::stages_save),
         )
         .route(
+            "/admin/seleksi/{id}/tahap/{code}/terbitkan",
+            post(rounds::shortlist_publish),
+        )
+        .route(
             "/admin/seleksi/{id}/persyaratan",
             get(rounds::requirements).post(rounds::requirements_save),
         )

@@ -20,6 +20,7 @@ mod m20261207_000019_api_tokens;
 mod m20261208_000021_publish_all_names;
 mod m20261208_000025_group_roles;
 mod m20261209_000030_round_stages;
+mod m20261209_000031_stage_shortlists;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000021_publish_all_names::Migration),
             Box::new(m20261208_000025_group_roles::Migration),
             Box::new(m20261209_000030_round_stages::Migration),
+            Box::new(m20261209_000031_stage_shortlists::Migration),
         ]
     }
 }

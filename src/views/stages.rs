@@ -168,6 +168,14 @@ pub fn stages_section(ctx: &PageCtx, d: &RoundDetail, f: &FormView) -> Markup {
             p { (ctx.t("Seleksi satu tahap.", "A one-stage round.")) }
         } @else {
             (stages_table(ctx, d))
+            @if d.state() == crate::domain::round::RoundState::Assessment {
+                @for s in d.stages.iter().filter(|s| s.advance_top_k.is_some() || s.advance_passing_total.is_some()) {
+                    form method="post" action=(format!("/admin/seleksi/{}/tahap/{}/terbitkan", d.round.id, s.code)) {
+                        (csrf(f))
+                        button type="submit" { (ctx.t("Terbitkan daftar lolos tahap", "Publish the shortlist of stage")) " " (s.code) }
+                    }
+                }
+            }
         }
     }
 }

@@ -791,3 +791,27 @@ pub async fn stages_save(
         }
     }
 }
+
+/// `POST /admin/seleksi/{id}/tahap/{code}/terbitkan`: publishes who goes on
+/// from a stage (a signed checkpoint covers it); twice is a conflict.
+pub async fn shortlist_publish(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path((id, code)): Path<(String, String)>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = super::path_id(&id)?;
+    submitted(&csrf, form)?;
+    crate::services::shortlists::publish(
+        &app.db,
+        &app.checkpoint_key,
+        user.actor(),
+        id,
+        &code,
+        app.clock.now(),
+    )
+    .await?;
+    Ok(see_other(format!("/admin/seleksi/{id}#tahapan")))
+}

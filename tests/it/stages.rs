@@ -393,3 +393,180 @@ async fn the_api_sets_weighted_stages_and_clears_them_again() {
     let payload: Value = serde_json::from_str(&event.payload).expect("payload");
     assert!(payload["frozen"].get("stages").is_none(), "{payload}");
 }
+
+/// The standings fixture (one formation of 1 seat, four eligible applicants
+/// A–D scored on the panel criteria K1 and K2) made a staged round: a
+/// written test `TERTULIS` (imported `WT`, the best 2 × 1 seat go on) and
+/// the interview `WAWANCARA` (K1, K2), ranked by the last stage alone.
+async fn staged_fixture() -> crate::standings::Fixture {
+    use sea_orm::ActiveModelTrait;
+    use sea_orm::ActiveValue::Set;
+    let f = crate::standings::fixture().await;
+    let db = &f.app.db.db;
+    for (pos, code, scoring, top_k) in [
+        (1, "TERTULIS", "imported", Some(2)),
+        (2, "WAWANCARA", "panel", None),
+    ] {
+        round_stage::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            round_id: Set(f.round_id),
+            position: Set(pos),
+            code: Set(code.into()),
+            name_id: Set(code.into()),
+            name_en: Set(code.into()),
+            scoring: Set(scoring.into()),
+            advance_top_k: Set(top_k),
+            advance_passing_total: Set(None),
+            final_weight: Set(None),
+        }
+        .insert(db)
+        .await
+        .expect("stage");
+    }
+    pokmas::db::entities::round::ActiveModel {
+        id: Set(f.round_id),
+        final_rule: Set(Some("last_stage".into())),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .expect("final rule");
+    for id in &f.criteria {
+        criterion::ActiveModel {
+            id: Set(*id),
+            stage_code: Set(Some("WAWANCARA".into())),
+            ..Default::default()
+        }
+        .update(db)
+        .await
+        .expect("stage of criterion");
+    }
+    criterion::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        round_id: Set(f.round_id),
+        code: Set("WT".into()),
+        name_id: Set("Tes tertulis".into()),
+        name_en: Set("Written test".into()),
+        description_id: Set(String::new()),
+        description_en: Set(String::new()),
+        kind: Set("imported".into()),
+        scale_min: Set(0),
+        scale_max: Set(100),
+        weight: Set(100),
+        pass_min: Set(None),
+        tiebreak_order: Set(None),
+        position: Set(3),
+        scale_labels: Set("{}".into()),
+        stage_code: Set(Some("TERTULIS".into())),
+    }
+    .insert(db)
+    .await
+    .expect("criterion");
+    crate::standings::rerank_in_full(&f).await;
+    f
+}
+
+#[tokio::test]
+async fn a_published_shortlist_lets_ties_at_the_cut_on_and_keeps_the_rest_out_of_the_next_stage() {
+    use pokmas::db::entities::{audit_checkpoint, stage_shortlist_entry};
+    let mut f = staged_fixture().await;
+    f.app
+        .login("admin@contoh.id", crate::support::PASSWORD)
+        .await;
+    let page = format!("/admin/seleksi/{}/impor-nilai", f.round_id);
+    let csrf = f.app.csrf_from(&page).await;
+    let no = |i: usize| f.apps[i].1.clone();
+    // A 90, B 70, C 70, D 40: the cut (place 2 of 2 × 1 seat) is 70, so
+    // B and C both go on with A; D does not.
+    let csv = format!(
+        "registration_no,value\n{},90\n{},70\n{},70\n{},40\n",
+        no(0),
+        no(1),
+        no(2),
+        no(3)
+    );
+    let res = crate::applications::post_multipart(
+        &mut f.app,
+        &page,
+        &[("csrf", &csrf), ("criterion", "WT"), ("csv", &csv)],
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+    let detail = format!("/admin/seleksi/{}", f.round_id);
+    let action = format!("{detail}/tahap/TERTULIS/terbitkan");
+    let res = post(&mut f.app, &detail, &action, &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let entries = stage_shortlist_entry::Entity::find()
+        .filter(stage_shortlist_entry::Column::RoundId.eq(f.round_id))
+        .order_by_asc(stage_shortlist_entry::Column::RegistrationNo)
+        .all(&f.app.db.db)
+        .await
+        .expect("entries");
+    let got: Vec<(bool, Option<i32>, Option<String>)> = entries
+        .iter()
+        .map(|e| (e.advances, e.position, e.total_exact.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (true, Some(1), Some("90/1".into())),
+            (true, Some(2), Some("70/1".into())),
+            (true, Some(2), Some("70/1".into())),
+            (false, Some(4), Some("40/1".into())),
+        ]
+    );
+    let event = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("stage.shortlist_published"))
+        .one(&f.app.db.db)
+        .await
+        .expect("query")
+        .expect("event");
+    let payload: Value = serde_json::from_str(&event.payload).expect("payload");
+    assert_eq!(payload["stage"], "TERTULIS");
+    assert_eq!(payload["formations"][0]["entries"][3]["advances"], "no");
+    let checkpoint = audit_checkpoint::Entity::find()
+        .order_by_desc(audit_checkpoint::Column::Seq)
+        .one(&f.app.db.db)
+        .await
+        .expect("query")
+        .expect("a signed checkpoint");
+    assert!(
+        checkpoint.seq >= event.seq,
+        "the checkpoint covers the shortlist"
+    );
+
+    // Once is enough.
+    let res = post(&mut f.app, &detail, &action, &[]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+
+    // D did not go on: its interview scorecard is refused with the reason;
+    // A, who went on, can be scored (an amendment of the fixture's card).
+    let values = |k1: i32, k2: i32| {
+        pokmas::services::scoring::Values::from([("K1".to_owned(), k1), ("K2".to_owned(), k2)])
+    };
+    let refused = pokmas::services::scoring::submit(
+        &f.app.db.db,
+        f.panelists[0],
+        f.apps[3].0,
+        &values(5, 5),
+        Some("Nilai wawancara dikoreksi."),
+    )
+    .await;
+    match refused {
+        Err(pokmas::services::ServiceError::Conflict(m)) => {
+            assert!(m.en.contains("did not go on from stage TERTULIS"), "{m:?}");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    pokmas::services::scoring::submit(
+        &f.app.db.db,
+        f.panelists[0],
+        f.apps[0].0,
+        &values(5, 4),
+        Some("Nilai wawancara dikoreksi."),
+    )
+    .await
+    .expect("A went on and is scored");
+}

@@ -45,6 +45,8 @@ pub mod score_version;
 pub mod scorecard;
 pub mod scorecard_draft_value;
 pub mod session;
+pub mod stage_shortlist;
+pub mod stage_shortlist_entry;
 pub mod stored_file;
 pub mod test_invitation;
 pub mod test_session;
