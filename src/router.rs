@@ -105,6 +105,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/seleksi/{id}/templat", post(rounds::template))
         .route(
+            "/admin/seleksi/{id}/tahap",
+            get(rounds::stages_page).post(rounds::stages_save),
+        )
+        .route(
+            "/admin/seleksi/{id}/tahap/{code}/terbitkan",
+            post(rounds::shortlist_publish),
+        )
+        .route(
             "/admin/seleksi/{id}/persyaratan",
             get(rounds::requirements).post(rounds::requirements_save),
         )

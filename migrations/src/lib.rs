@@ -19,6 +19,8 @@ mod m20261207_000018_resident_view;
 mod m20261207_000019_api_tokens;
 mod m20261208_000021_publish_all_names;
 mod m20261208_000025_group_roles;
+mod m20261209_000030_round_stages;
+mod m20261209_000031_stage_shortlists;
 mod m20261209_000040_personal_ciphertext;
 
 /// Every migration of the application, in order.
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_api_tokens::Migration),
             Box::new(m20261208_000021_publish_all_names::Migration),
             Box::new(m20261208_000025_group_roles::Migration),
+            Box::new(m20261209_000030_round_stages::Migration),
+            Box::new(m20261209_000031_stage_shortlists::Migration),
             Box::new(m20261209_000040_personal_ciphertext::Migration),
         ]
     }

@@ -244,6 +244,23 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         .collect();
     let values =
         parse_imported_csv(text, (c.scale_min, c.scale_max), &known).map_err(ImportError::Lines)?;
+    // A later stage of a staged round takes values only of those who went
+    // on from the stage before.
+    for no in values.keys() {
+        if let Some(a) = apps.get(no) {
+            crate::services::shortlists::require_shortlisted(tx, round_id, a.id, &c)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::Conflict(m) => {
+                        ServiceError::Conflict(crate::domain::msg::Msg::new(
+                            format!("{no}: {}", m.id),
+                            format!("{no}: {}", m.en),
+                        ))
+                    }
+                    other => other,
+                })?;
+        }
+    }
     let existing: HashMap<Uuid, imported_value::Model> = imported_value::Entity::find()
         .filter(imported_value::Column::CriterionId.eq(c.id))
         .all(tx)

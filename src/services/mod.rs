@@ -14,6 +14,7 @@ pub mod regions;
 pub mod rounds;
 pub mod scoring;
 pub mod self_service;
+pub mod shortlists;
 pub mod standings;
 pub mod tlog;
 // verification and staff accounts

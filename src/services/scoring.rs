@@ -118,6 +118,7 @@ impl Scope {
             criteria,
             panelists: Some(self.panelists),
             application: Some(self.app),
+            stage: None,
         }
     }
 }
@@ -516,6 +517,17 @@ pub async fn submit_with_comments(
         .all(&tx)
         .await?;
     let values = check_values(&criteria, values)?;
+    // In a staged round only those who went on from the stage before may be
+    // scored in a later stage.
+    let mut stages_checked: Vec<&str> = Vec::new();
+    for c in criteria.iter().filter(|c| c.kind == "panel") {
+        if let Some(stage) = c.stage_code.as_deref()
+            && !stages_checked.contains(&stage)
+        {
+            stages_checked.push(stage);
+            crate::services::shortlists::require_shortlisted(&tx, round.id, app.id, c).await?;
+        }
+    }
     let card = sheet.card;
     let previous = card.map_or(0, |(_, version)| version);
     let reason = amendment_reason.map(str::trim).unwrap_or_default();

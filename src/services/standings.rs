@@ -22,7 +22,7 @@ use super::ServiceError;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::entities::{
     application, conflict_declaration, criterion, formation, imported_value, panel_formation,
-    panel_member, ranking, round, score_value, score_version, scorecard,
+    panel_member, ranking, round, round_stage, score_value, score_version, scorecard,
 };
 use crate::domain::application::ApplicationState;
 use crate::domain::ranking::{
@@ -169,6 +169,9 @@ pub struct Known {
     pub panelists: Option<Vec<Uuid>>,
     /// The changed application, when the re-rank is for one.
     pub application: Option<application::Model>,
+    /// In a staged round, rank this stage's criteria (default: the last
+    /// stage's, which is what the stored standings show).
+    pub stage: Option<String>,
 }
 
 /// The accounts on the panels that assess a formation, sorted, once each.
@@ -221,6 +224,31 @@ pub async fn application_inputs<C: ConnectionTrait>(
     Ok((inputs.rules, app))
 }
 
+/// The one-stage ranking inputs of one stage of a staged round in one
+/// formation: the stage's rules (no passing total of its own), the
+/// formation, and every submitted application with its id.
+///
+/// # Errors
+/// `NotFound` for an unknown formation; storage failures.
+pub async fn stage_inputs<C: ConnectionTrait>(
+    tx: &C,
+    formation_id: Uuid,
+    stage_code: &str,
+) -> Result<(RoundRules, rk::Formation, Vec<(Uuid, rk::Application)>), ServiceError> {
+    let known = Known {
+        stage: Some(stage_code.to_owned()),
+        ..Known::default()
+    };
+    let inputs = load(tx, formation_id, None, known).await?;
+    let apps = inputs
+        .apps
+        .iter()
+        .map(|a| a.id)
+        .zip(inputs.domain_apps)
+        .collect();
+    Ok((inputs.rules, inputs.formation, apps))
+}
+
 /// Reads the ranking inputs of a formation, or of one application of it
 /// (`only`), in a few statements that select only the columns ranking needs:
 /// this runs after every score, so it must not decode whole rows.
@@ -252,14 +280,44 @@ async fn load<C: ConnectionTrait>(
         }
     };
     let code_of: HashMap<Uuid, String> = criteria.iter().map(|c| (c.id, c.code.clone())).collect();
+    // A staged round ranks one stage's criteria at a time (each stage's
+    // weights sum to 100); values of the other stages are left out below.
+    let stage = match known.stage {
+        Some(code) => Some(code),
+        None if round.final_rule.is_some() => round_stage::Entity::find()
+            .filter(round_stage::Column::RoundId.eq(round.id))
+            .order_by_desc(round_stage::Column::Position)
+            .one(tx)
+            .await?
+            .map(|s| s.code),
+        None => None,
+    };
+    let criteria: Vec<criterion::Model> = match &stage {
+        Some(code) => criteria
+            .into_iter()
+            .filter(|c| c.stage_code.as_deref() == Some(code.as_str()))
+            .collect(),
+        None => criteria,
+    };
+    let ranked_codes: std::collections::HashSet<&str> =
+        criteria.iter().map(|c| c.code.as_str()).collect();
     let rules = RoundRules {
         aggregation: if round.aggregation == "trimmed_mean" {
             Aggregation::TrimmedMean
         } else {
             Aggregation::Mean
         },
-        passing_total: round.passing_total.map(|p| u32::try_from(p).unwrap_or(0)),
-        min_panelists: u32::try_from(round.min_panelists).unwrap_or(0),
+        passing_total: if stage.is_some() {
+            None
+        } else {
+            round.passing_total.map(|p| u32::try_from(p).unwrap_or(0))
+        },
+        // A stage of imported values only (a written test) needs no panel.
+        min_panelists: if stage.is_some() && criteria.iter().all(|c| c.kind == "imported") {
+            0
+        } else {
+            u32::try_from(round.min_panelists).unwrap_or(0)
+        },
         criteria: criteria
             .iter()
             .map(|c| rk::Criterion {
@@ -383,6 +441,9 @@ async fn load<C: ConnectionTrait>(
             .get(&criterion_id)
             .cloned()
             .ok_or_else(|| internal("score for an unknown criterion"))?;
+        if !ranked_codes.contains(code.as_str()) {
+            continue;
+        }
         submitted
             .entry((app, panelist))
             .or_default()
@@ -412,6 +473,9 @@ async fn load<C: ConnectionTrait>(
             .get(&criterion_id)
             .cloned()
             .ok_or_else(|| internal("imported value for an unknown criterion"))?;
+        if !ranked_codes.contains(code.as_str()) {
+            continue;
+        }
         imported
             .entry(app)
             .or_default()

@@ -14,6 +14,7 @@ pub mod qr;
 pub mod receipts;
 pub mod rounds;
 pub mod scoring;
+pub mod stages;
 pub mod tlog;
 // verification and staff accounts
 pub mod staff;

@@ -35,12 +35,12 @@ impl FormView {
     }
 }
 
-fn msg(ctx: &PageCtx, m: &Msg) -> String {
+pub(super) fn msg(ctx: &PageCtx, m: &Msg) -> String {
     m.pick(ctx.lang).to_owned()
 }
 
 /// The message of one field, if any, right under it.
-fn field_error(ctx: &PageCtx, f: &FormView, name: &str) -> Markup {
+pub(super) fn field_error(ctx: &PageCtx, f: &FormView, name: &str) -> Markup {
     html! {
         @if let Some(m) = f.errors.get(name) {
             p.field-error id=(format!("{name}-error")) role="alert" { (msg(ctx, m)) }
@@ -49,7 +49,7 @@ fn field_error(ctx: &PageCtx, f: &FormView, name: &str) -> Markup {
 }
 
 /// A labelled input with its error.
-fn input(ctx: &PageCtx, f: &FormView, name: &str, label: &str, kind: &str) -> Markup {
+pub(super) fn input(ctx: &PageCtx, f: &FormView, name: &str, label: &str, kind: &str) -> Markup {
     let invalid = f.errors.contains_key(name);
     html! {
         div {
@@ -73,7 +73,7 @@ fn textarea(ctx: &PageCtx, f: &FormView, name: &str, label: &str, rows: u32) -> 
 }
 
 /// The error summary at the top of a refused round form, each field a link.
-fn form_alert(ctx: &PageCtx, f: &FormView) -> Markup {
+pub(super) fn form_alert(ctx: &PageCtx, f: &FormView) -> Markup {
     let note = f
         .errors
         .keys()
@@ -82,7 +82,7 @@ fn form_alert(ctx: &PageCtx, f: &FormView) -> Markup {
     super::error_summary::of_fields(ctx, &f.errors, |_| None, note)
 }
 
-fn csrf(f: &FormView) -> Markup {
+pub(super) fn csrf(f: &FormView) -> Markup {
     html! { input type="hidden" name="csrf" value=(f.csrf); }
 }
 
@@ -122,7 +122,7 @@ fn admin_nav(ctx: &PageCtx, d: &RoundDetail) -> Markup {
 
 /// The frozen banner; `refused` says an edit was just refused, which on a
 /// frozen page has no form to show its message next to.
-fn frozen_notice(ctx: &PageCtx, d: &RoundDetail, refused: bool) -> Markup {
+pub(super) fn frozen_notice(ctx: &PageCtx, d: &RoundDetail, refused: bool) -> Markup {
     html! {
         @if !d.state().is_editable() {
             @if refused {
@@ -214,6 +214,19 @@ pub fn admin_round(
     f: &FormView,
     transition_errors: &FieldErrors,
 ) -> Markup {
+    let stages = FormView::new(super::stages::stage_values(d), &f.csrf);
+    admin_round_with_stages(ctx, d, f, transition_errors, &stages)
+}
+
+/// `GET /admin/seleksi/{id}` with the stages form `stages` (after a refused
+/// stages form: what was typed and its messages).
+pub fn admin_round_with_stages(
+    ctx: &PageCtx,
+    d: &RoundDetail,
+    f: &FormView,
+    transition_errors: &FieldErrors,
+    stages: &FormView,
+) -> Markup {
     let r = &d.round;
     let state = d.state();
     let editable = state.is_editable();
@@ -281,6 +294,7 @@ pub fn admin_round(
         } @else {
             (schedule_table(ctx, d))
         }
+        (super::stages::stages_section(ctx, d, stages))
     };
     layout(
         ctx,
@@ -384,6 +398,7 @@ pub fn criteria_values(d: &RoundDetail) -> FormData {
             "labels",
             format_scale_labels(&scale_labels_from_json(&c.scale_labels)),
         );
+        put("stage", c.stage_code.clone().unwrap_or_default());
     }
     v
 }
@@ -471,6 +486,17 @@ pub fn admin_criteria(
                             (input(ctx, f, &format!("c{i}_tiebreak_order"), ctx.t("Urutan penentu seri (1, 2, … atau kosong)", "Tie-break order (1, 2, … or empty)"), "number"))
                         }
                         (textarea(ctx, f, &format!("c{i}_labels"), ctx.t("Keterangan tiap nilai skala", "Label of each scale point"), 5))
+                        @if !d.stages.is_empty() {
+                            div {
+                                label for=(format!("c{i}_stage")) { (ctx.t("Tahap", "Stage")) }
+                                select id=(format!("c{i}_stage")) name=(format!("c{i}_stage")) {
+                                    @for st in &d.stages {
+                                        option value=(st.code) selected[f.values.get(&format!("c{i}_stage")) == st.code] { (st.code) " — " (ctx.t(&st.name_id, &st.name_en)) }
+                                    }
+                                }
+                                (field_error(ctx, f, &format!("c{i}_stage")))
+                            }
+                        }
                     }
                 }
                 p { strong { (ctx.t("Total bobot", "Weights total")) ": " (typed_sum) } }

@@ -491,6 +491,7 @@ async fn verification_fixture(app: &TestApp, admin: Uuid) -> (Uuid, Uuid, Uuid, 
     let now = OffsetDateTime::now_utc();
     let round_id = Uuid::now_v7();
     round::Model {
+        final_rule: None,
         id: round_id,
         slug: "rekrutmen-api-2027".into(),
         name: "Rekrutmen Pokmas API 2027".into(),

@@ -27,6 +27,7 @@ async fn with_written_test(f: &Fixture) {
         .expect("weight");
     }
     criterion::ActiveModel {
+        stage_code: sea_orm::ActiveValue::NotSet,
         id: Set(Uuid::now_v7()),
         round_id: Set(f.round_id),
         code: Set("WT".into()),

@@ -29,6 +29,7 @@ mod rounds;
 mod schema;
 mod scoring;
 mod served;
+mod stages;
 mod standings;
 mod sweep;
 mod tlog;

@@ -106,6 +106,7 @@ async fn setup(app: TestApp) -> Model {
         .expect("weight");
     }
     criterion::ActiveModel {
+        stage_code: sea_orm::ActiveValue::NotSet,
         id: Set(Uuid::now_v7()),
         round_id: Set(f.round_id),
         code: Set("WT".into()),

@@ -18,7 +18,7 @@ const KARANG_MUMUS: (&str, &str) = ("64.72.09.1001", "23");
 const PELABUHAN: (&str, &str) = ("64.72.09.1002", "17");
 const BUGIS: (&str, &str) = ("64.72.09.1004", "19");
 
-async fn signed_in_admin(mut app: TestApp) -> TestApp {
+pub(crate) async fn signed_in_admin(mut app: TestApp) -> TestApp {
     app.create_user("admin@samarindakota.go.id", Role::Admin, &[])
         .await;
     let res = app.login("admin@samarindakota.go.id", PASSWORD).await;
@@ -26,7 +26,7 @@ async fn signed_in_admin(mut app: TestApp) -> TestApp {
     app
 }
 
-async fn post(
+pub(crate) async fn post(
     app: &mut TestApp,
     form_page: &str,
     action: &str,
@@ -81,7 +81,7 @@ fn wita(days: i64) -> String {
 }
 
 /// A schedule around now: registration opened yesterday, closes in a week.
-fn schedule_fields() -> Vec<(&'static str, String)> {
+pub(crate) fn schedule_fields() -> Vec<(&'static str, String)> {
     vec![
         ("registration_opens_at", wita(-1)),
         ("registration_closes_at", wita(7)),
@@ -94,7 +94,7 @@ fn schedule_fields() -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn save_settings(
+pub(crate) async fn save_settings(
     app: &mut TestApp,
     id: Uuid,
     schedule: &[(&'static str, String)],
@@ -128,7 +128,7 @@ async fn audit_count(app: &TestApp) -> u64 {
         .expect("count")
 }
 
-async fn load_round(app: &TestApp, id: Uuid) -> round::Model {
+pub(crate) async fn load_round(app: &TestApp, id: Uuid) -> round::Model {
     round::Entity::find_by_id(id)
         .one(&app.db.db)
         .await
@@ -138,7 +138,7 @@ async fn load_round(app: &TestApp, id: Uuid) -> round::Model {
 
 /// Builds a complete draft round: template criteria, a schedule, RTs for
 /// three kelurahan and one formation per kelurahan of the kecamatan.
-async fn build_round(app: &mut TestApp) -> Uuid {
+pub(crate) async fn build_round(app: &mut TestApp) -> Uuid {
     let id = create_round(app, "Rekrutmen Pokmas Samarinda Kota").await;
     let crit = format!("/admin/seleksi/{id}/kriteria");
     let res = post(

@@ -145,6 +145,7 @@ async fn seed_round(db: &DatabaseConnection, slug: &str, created_by: Uuid) -> Uu
     put!(
         db,
         round::Model {
+            final_rule: None,
             id: Uuid::now_v7(),
             slug: slug.into(),
             name: format!("Rekrutmen Pokmas {slug}"),
@@ -655,6 +656,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
     let criterion_id = put!(
         db,
         criterion::Model {
+            stage_code: None,
             id: Uuid::now_v7(),
             round_id,
             code: "K1".into(),
@@ -676,6 +678,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
     let written_test = put!(
         db,
         criterion::Model {
+            stage_code: None,
             id: Uuid::now_v7(),
             round_id,
             code: "TT".into(),

@@ -51,6 +51,7 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
     }
     let round_id = Uuid::now_v7();
     round::ActiveModel {
+        final_rule: sea_orm::ActiveValue::NotSet,
         id: Set(round_id),
         slug: Set("rekrutmen-pokmas-2026".into()),
         name: Set("Rekrutmen Pokmas 2026".into()),
@@ -92,6 +93,7 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
     {
         let id = Uuid::now_v7();
         criterion::ActiveModel {
+            stage_code: sea_orm::ActiveValue::NotSet,
             id: Set(id),
             round_id: Set(round_id),
             code: Set(code.into()),

@@ -49,6 +49,7 @@ pub(crate) async fn fixture(app: &TestApp, admin: Uuid) -> Fixture {
     let now = OffsetDateTime::now_utc();
     let round_id = Uuid::now_v7();
     round::Model {
+        final_rule: None,
         id: round_id,
         slug: "rekrutmen-2027".into(),
         name: "Rekrutmen Pokmas 2027".into(),

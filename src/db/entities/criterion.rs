@@ -5,6 +5,7 @@
 //!   to 100, checked by the service); `pass_min` within the scale, or null.
 //! - `tiebreak_order` is 1, 2, … for tie-break criteria (unique within the round),
 //!   null otherwise; `position` orders the criteria on forms and pages.
+//! - `stage_code` names the `round_stage` it scores in a staged round, null otherwise.
 //! - `scale_labels` is JSON text: `{"<point>": {"id": "…", "en": "…"}, …}`.
 
 use sea_orm::entity::prelude::*;
@@ -31,6 +32,8 @@ pub struct Model {
     pub position: i32,
     #[sea_orm(column_type = "Text")]
     pub scale_labels: String,
+    /// The stage this criterion scores; `None` in a round without stages.
+    pub stage_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@
 //!   witnesses' secrets.
 //! - `publish_all_names`: a frozen rule; when set, public results name every
 //!   ranked applicant, not only the selected and the reserve (default off).
+//! - `final_rule`: how a staged round's final ranks follow from its stages
+//!   (`last_stage` | `weighted`, see `round_stage`); null without stages.
 
 use sea_orm::entity::prelude::*;
 
@@ -36,6 +38,8 @@ pub struct Model {
     pub age_min: Option<i32>,
     pub age_max: Option<i32>,
     pub publish_all_names: bool,
+    /// `last_stage` | `weighted` in a round with stages, `None` otherwise.
+    pub final_rule: Option<String>,
     pub registration_opens_at: Option<TimeDateTimeWithTimeZone>,
     pub registration_closes_at: Option<TimeDateTimeWithTimeZone>,
     pub verification_ends_at: Option<TimeDateTimeWithTimeZone>,

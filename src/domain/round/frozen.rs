@@ -31,6 +31,22 @@ pub struct FrozenCriterion {
     pub tiebreak_order: Option<i32>,
     pub position: i32,
     pub scale_labels: BTreeMap<i64, PointLabel>,
+    /// The stage code in a staged round.
+    pub stage: Option<String>,
+}
+
+/// One stage of a staged round as frozen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrozenStage {
+    pub position: i32,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    /// `imported` | `panel`.
+    pub scoring: String,
+    pub advance_top_k: Option<i32>,
+    pub advance_passing_total: Option<i32>,
+    pub final_weight: Option<i32>,
 }
 
 /// One requirement as frozen.
@@ -88,7 +104,12 @@ pub struct FrozenFormation {
 /// `publish_all_names` is present only when the round names every ranked
 /// applicant in public (absent: only the selected and the reserve are
 /// named), so the rules of rounds frozen before the key existed keep their
-/// hash. An unset number is the empty string `""`; `params` is the stored JSON
+/// hash. Likewise a staged round alone adds `"stages": [ { "position",
+/// "code", "name_id", "name_en", "scoring": "imported"|"panel",
+/// "advance_top_k": <int>|"", "advance_passing_total": <int>|"",
+/// "final_weight": <int>|"" } … ]` (by position), `"final_rule":
+/// "last_stage"|"weighted"`, and `"stage": "<code>"` on each criterion.
+/// An unset number is the empty string `""`; `params` is the stored JSON
 /// text (or `""`). Criteria are listed by `position` then `code`,
 /// requirements likewise, formations by `code`, RTs ascending.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +119,10 @@ pub struct FrozenRules {
     pub criteria: Vec<FrozenCriterion>,
     pub requirements: Vec<FrozenRequirement>,
     pub formations: Vec<FrozenFormation>,
+    /// Empty for a one-stage round.
+    pub stages: Vec<FrozenStage>,
+    /// `last_stage` | `weighted`; `None` without stages.
+    pub final_rule: Option<String>,
 }
 
 /// Name and version of the canonical form, part of the hashed text so a
@@ -131,7 +156,9 @@ impl FrozenRules {
         if self.settings.publish_all_names {
             settings["publish_all_names"] = serde_json::json!(yes_no(true));
         }
-        serde_json::json!({
+        let mut stages = self.stages.clone();
+        stages.sort_by(|a, b| (a.position, &a.code).cmp(&(b.position, &b.code)));
+        let mut out = serde_json::json!({
             "format": FROZEN_FORMAT,
             "round_id": self.round_id,
             "settings": settings,
@@ -141,7 +168,7 @@ impl FrozenRules {
                     .iter()
                     .map(|(p, l)| (p.to_string(), serde_json::json!({"id": l.id, "en": l.en})))
                     .collect();
-                serde_json::json!({
+                let mut o = serde_json::json!({
                     "code": c.code,
                     "name_id": c.name_id,
                     "name_en": c.name_en,
@@ -155,7 +182,11 @@ impl FrozenRules {
                     "tiebreak_order": opt(c.tiebreak_order),
                     "position": c.position,
                     "scale_labels": labels,
-                })
+                });
+                if let Some(stage) = &c.stage {
+                    o["stage"] = serde_json::json!(stage);
+                }
+                o
             }).collect::<Vec<_>>(),
             "requirements": requirements.iter().map(|r| serde_json::json!({
                 "code": r.code,
@@ -179,7 +210,28 @@ impl FrozenRules {
                     "reserve": f.reserve,
                 })
             }).collect::<Vec<_>>(),
-        })
+        });
+        // Absent for one-stage rounds, so rules frozen before stages existed
+        // keep their hash.
+        if !stages.is_empty() {
+            out["stages"] = stages
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "position": s.position,
+                        "code": s.code,
+                        "name_id": s.name_id,
+                        "name_en": s.name_en,
+                        "scoring": s.scoring,
+                        "advance_top_k": opt(s.advance_top_k),
+                        "advance_passing_total": opt(s.advance_passing_total),
+                        "final_weight": opt(s.final_weight),
+                    })
+                })
+                .collect();
+            out["final_rule"] = serde_json::json!(self.final_rule.clone().unwrap_or_default());
+        }
+        out
     }
 
     /// The canonical text that is hashed.

@@ -262,6 +262,7 @@ fn sample_rules() -> FrozenRules {
             tiebreak_order: Some(1),
             position: 1,
             scale_labels: labels,
+            stage: None,
         }],
         requirements: vec![FrozenRequirement {
             code: "KTP".into(),
@@ -281,6 +282,8 @@ fn sample_rules() -> FrozenRules {
             seats: 5,
             reserve: 2,
         }],
+        stages: Vec::new(),
+        final_rule: None,
     }
 }
 

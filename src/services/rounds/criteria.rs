@@ -21,6 +21,9 @@ pub struct CriterionDraft {
     pub pass_min: Option<i32>,
     pub tiebreak_order: Option<i32>,
     pub labels: BTreeMap<i64, PointLabel>,
+    /// The stage code in a staged round (checked against the round's stages
+    /// when registration opens); `None` in a one-stage round.
+    pub stage: Option<String>,
 }
 
 fn kind_str(k: CriterionKind) -> &'static str {
@@ -36,7 +39,9 @@ pub const MAX_ROWS: usize = 40;
 /// Parses the criteria form: rows `c{i}_code`, `c{i}_name_id`, `c{i}_name_en`,
 /// `c{i}_description_id`, `c{i}_description_en`, `c{i}_kind`,
 /// `c{i}_scale_min`, `c{i}_scale_max`, `c{i}_weight`, `c{i}_pass_min`,
-/// `c{i}_tiebreak_order`, `c{i}_labels` for `i` in `0..MAX_ROWS`. A row whose
+/// `c{i}_tiebreak_order`, `c{i}_labels`, `c{i}_stage` for `i` in
+/// `0..MAX_ROWS`. The weights sum to 100 within each stage (all rows
+/// without a stage are one group). A row whose
 /// code, name and weight are all empty is skipped (that is how a criterion is
 /// removed).
 ///
@@ -46,8 +51,9 @@ pub const MAX_ROWS: usize = 40;
 pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> {
     let mut errs = FieldErrors::new();
     // Summed over every readable weight, also of rows refused for another
-    // field, so the message agrees with the total the form shows.
-    let mut weight_sum: i64 = 0;
+    // field, so the message agrees with the total the form shows; per stage,
+    // since each stage of a staged round is ranked on its own.
+    let mut weight_sums: BTreeMap<String, i64> = BTreeMap::new();
     let mut out = Vec::new();
     for i in 0..MAX_ROWS {
         let k = |name: &str| format!("c{i}_{name}");
@@ -143,7 +149,8 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
             0..=100,
             ("Bobot", "The weight"),
         );
-        weight_sum += weight.map_or(0, i64::from);
+        let stage = g("stage").to_uppercase();
+        *weight_sums.entry(stage.clone()).or_default() += weight.map_or(0, i64::from);
         let pass_min = opt_int_in(
             &mut errs,
             &k("pass_min"),
@@ -205,6 +212,7 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
             pass_min,
             tiebreak_order,
             labels,
+            stage: Some(stage).filter(|s| !s.is_empty()),
         });
     }
     if out.is_empty() && errs.is_empty() {
@@ -216,8 +224,18 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
             ),
         );
     }
-    if let Some(m) = weight_shortfall(weight_sum) {
-        errs.insert("weights".into(), m);
+    for (stage, sum) in &weight_sums {
+        if let Some(m) = weight_shortfall(*sum) {
+            let m = if stage.is_empty() {
+                m
+            } else {
+                Msg::new(
+                    format!("Tahap {stage}: {}", m.id),
+                    format!("Stage {stage}: {}", m.en),
+                )
+            };
+            errs.insert("weights".into(), m);
+        }
     }
     let mut orders: Vec<i32> = out.iter().filter_map(|c| c.tiebreak_order).collect();
     orders.sort_unstable();
@@ -291,6 +309,7 @@ async fn replace_criteria(
         tiebreak_order: Set(c.tiebreak_order),
         position: Set(pos),
         scale_labels: Set(scale_labels_json(&c.labels)),
+        stage_code: Set(c.stage.clone()),
     });
     criterion::Entity::insert_many(models).exec(tx).await?;
     Ok(())
@@ -299,7 +318,7 @@ async fn replace_criteria(
 fn criteria_payload(rows: &[CriterionDraft], source: &str) -> serde_json::Value {
     serde_json::json!({
         "source": source,
-        "criteria": rows.iter().map(|c| serde_json::json!({
+        "criteria": rows.iter().map(|c| { let mut o = serde_json::json!({
             "code": c.code,
             "kind": kind_str(c.kind),
             "weight": c.weight,
@@ -307,7 +326,11 @@ fn criteria_payload(rows: &[CriterionDraft], source: &str) -> serde_json::Value 
             "scale_max": c.scale_max,
             "pass_min": c.pass_min.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
             "tiebreak_order": c.tiebreak_order.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
-        })).collect::<Vec<_>>(),
+        });
+        if let Some(stage) = &c.stage {
+            o["stage"] = serde_json::json!(stage);
+        }
+        o }).collect::<Vec<_>>(),
     })
 }
 
@@ -655,6 +678,7 @@ impl Template {
                         ))
                     })
                     .collect(),
+                stage: None,
             })
             .collect()
     }

@@ -27,15 +27,16 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
     application, criterion, formation, formation_rt, idempotency_key, kecamatan, kelurahan,
-    requirement, round, rt,
+    requirement, round, round_stage, rt,
 };
 use crate::domain::application::ApplicationState;
 use crate::domain::ranking::{Aggregation, Criterion, CriterionKind, RoundRules};
 use crate::domain::role::Role;
 use crate::domain::round::{
-    FrozenCriterion, FrozenFormation, FrozenRequirement, FrozenRules, FrozenSettings, Milestone,
-    Msg, PointLabel, RoundState, RtSet, Schedule, check_transition, frozen_msg, parse_scale_labels,
-    parse_wita, scale_labels_from_json, scale_labels_json, slugify, weight_shortfall,
+    FrozenCriterion, FrozenFormation, FrozenRequirement, FrozenRules, FrozenSettings, FrozenStage,
+    Milestone, Msg, PointLabel, RoundState, RtSet, Schedule, check_transition, frozen_msg,
+    parse_scale_labels, parse_wita, scale_labels_from_json, scale_labels_json, slugify,
+    weight_shortfall,
 };
 use crate::export::formations_csv::{self, FormationRec};
 
@@ -132,6 +133,7 @@ async fn touch(tx: &DatabaseTransaction, id: Uuid) -> Result<(), DbErr> {
 mod criteria;
 mod formations;
 mod settings;
+mod stages;
 
 /// The rounds the public may see, in one state or all, newest year first.
 ///
@@ -151,6 +153,7 @@ pub use crate::db::entities::round::Model as Round;
 pub use criteria::*;
 pub use formations::*;
 pub use settings::*;
+pub use stages::*;
 
 // ---------------------------------------------------------------------------
 // Form values
@@ -269,6 +272,8 @@ pub struct RoundDetail {
     pub criteria: Vec<criterion::Model>,
     pub requirements: Vec<requirement::Model>,
     pub formations: Vec<FormationView>,
+    /// The stages, first to last; empty for a one-stage round.
+    pub stages: Vec<round_stage::Model>,
 }
 
 impl RoundDetail {
@@ -307,6 +312,7 @@ impl RoundDetail {
                     tiebreak_order: c.tiebreak_order,
                     position: c.position,
                     scale_labels: scale_labels_from_json(&c.scale_labels),
+                    stage: c.stage_code.clone(),
                 })
                 .collect(),
             requirements: self
@@ -335,6 +341,25 @@ impl RoundDetail {
                     reserve: f.model.reserve,
                 })
                 .collect(),
+            stages: self
+                .stages
+                .iter()
+                .map(|s| FrozenStage {
+                    position: s.position,
+                    code: s.code.clone(),
+                    name_id: s.name_id.clone(),
+                    name_en: s.name_en.clone(),
+                    scoring: s.scoring.clone(),
+                    advance_top_k: s.advance_top_k,
+                    advance_passing_total: s.advance_passing_total,
+                    final_weight: s.final_weight,
+                })
+                .collect(),
+            final_rule: if self.stages.is_empty() {
+                None
+            } else {
+                self.round.final_rule.clone()
+            },
         }
     }
 
@@ -400,11 +425,17 @@ async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDeta
             }
         })
         .collect();
+    let stages = round_stage::Entity::find()
+        .filter(round_stage::Column::RoundId.eq(r.id))
+        .order_by_asc(round_stage::Column::Position)
+        .all(db)
+        .await?;
     Ok(RoundDetail {
         round: r,
         criteria,
         requirements,
         formations,
+        stages,
     })
 }
 

@@ -362,17 +362,21 @@ fn freeze_checks(d: &RoundDetail) -> Result<(), Msg> {
             "There are no criteria yet.",
         ));
     }
-    if let Some(m) = weight_shortfall(d.weight_sum()) {
-        return Err(m);
+    stages::stage_freeze_checks(d)?;
+    // A staged round's weights and rules are checked per stage above.
+    if d.stages.is_empty() {
+        if let Some(m) = weight_shortfall(d.weight_sum()) {
+            return Err(m);
+        }
+        ranking_rules(&d.round, &d.criteria)
+            .validate()
+            .map_err(|e| {
+                Msg::new(
+                    format!("Aturan penilaian tidak valid: {e}."),
+                    format!("The scoring rules are invalid: {e}."),
+                )
+            })?;
     }
-    ranking_rules(&d.round, &d.criteria)
-        .validate()
-        .map_err(|e| {
-            Msg::new(
-                format!("Aturan penilaian tidak valid: {e}."),
-                format!("The scoring rules are invalid: {e}."),
-            )
-        })?;
     if d.requirements.is_empty() {
         return Err(Msg::new(
             "Belum ada persyaratan.",

@@ -19,6 +19,7 @@ use crate::web::api::error::AdminError;
 mod panels;
 mod rounds;
 mod staff;
+mod stages;
 mod verification;
 
 /// Tags of this part of the document.
@@ -35,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::rounds_list, rounds::round_create))
         .routes(routes!(rounds::round_get, rounds::round_update))
         .routes(routes!(rounds::round_criteria))
+        .routes(routes!(stages::round_stages))
         .routes(routes!(rounds::round_transition))
         .routes(routes!(rounds::formations_generate))
         .routes(routes!(rounds::formations_seats))

@@ -55,6 +55,10 @@ pub struct CriterionBody {
     /// Point labels, one line per point: `point = Indonesian text | English text` (as on the HTML form).
     #[serde(default)]
     pub labels: String,
+    /// In a staged round, the code of the stage this criterion scores (the
+    /// weights sum to 100 per stage); absent in a one-stage round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
 }
 
 /// One requirement of a round.
@@ -102,6 +106,10 @@ pub struct RoundDetailBody {
     pub schedule: BTreeMap<String, Option<String>>,
     pub frozen_hash: Option<String>,
     pub criteria: Vec<CriterionBody>,
+    /// The stages of a staged round, first to last; empty for one stage.
+    pub stages: Vec<super::stages::StageBody>,
+    /// `last_stage` or `weighted` in a staged round.
+    pub final_rule: Option<String>,
     pub requirements: Vec<RequirementItem>,
     pub formations: Vec<FormationItem>,
 }
@@ -116,7 +124,7 @@ fn round_summary(r: svc::RoundHead) -> AdminRound {
     }
 }
 
-fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
+pub(super) fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
     let schedule = d.round.schedule();
     let r = &d.round;
     RoundDetailBody {
@@ -152,8 +160,23 @@ fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
                 labels: crate::domain::round::format_scale_labels(
                     &crate::domain::round::scale_labels_from_json(&c.scale_labels),
                 ),
+                stage: c.stage_code.clone(),
             })
             .collect(),
+        stages: d
+            .stages
+            .iter()
+            .map(|s| super::stages::StageBody {
+                code: s.code.clone(),
+                name_id: s.name_id.clone(),
+                name_en: s.name_en.clone(),
+                scoring: s.scoring.clone(),
+                advance_top_k: s.advance_top_k,
+                advance_passing_total: s.advance_passing_total,
+                final_weight: s.final_weight,
+            })
+            .collect(),
+        final_rule: d.round.final_rule.clone(),
         requirements: d
             .requirements
             .iter()
@@ -334,6 +357,9 @@ pub async fn round_criteria(
         put_opt(&mut f, k("pass_min"), c.pass_min);
         put_opt(&mut f, k("tiebreak_order"), c.tiebreak_order);
         put(&mut f, k("labels"), &c.labels);
+        if let Some(stage) = &c.stage {
+            put(&mut f, k("stage"), stage);
+        }
     }
     let drafts = svc::parse_criteria(&f).map_err(|errs| {
         // `c3_weight` (the HTML field) → `criteria[3].weight` (the JSON path).

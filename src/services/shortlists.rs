@@ -1,0 +1,342 @@
+//! Shortlists of a staged round: who goes on from a stage
+//! ([`crate::domain::stage::shortlist`]), computed from the stored values of
+//! the stage's criteria, published once per stage with a signed checkpoint,
+//! and the gate that keeps everyone else out of the next stage.
+//!
+//! Publishing is one transaction: the entries, one
+//! `stage.shortlist_published` event per stage (every formation's decisions
+//! with exact totals, so the trail alone re-derives them), the stage's
+//! objection window, and a checkpoint that covers the event.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::ServiceError;
+use super::checkpoints::CheckpointKey;
+use super::standings::stage_inputs;
+use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::begin_write;
+use crate::db::entities::{
+    criterion, formation, round, round_stage, stage_shortlist, stage_shortlist_entry,
+};
+use crate::domain::msg::Msg;
+use crate::domain::ranking::{self as rk, format_fraction};
+use crate::domain::round::RoundState;
+use crate::domain::stage::{AdvanceRule, Candidate, shortlist};
+
+/// How long the objection window of a published shortlist stays open.
+pub const OBJECTION_DAYS: i64 = 3;
+
+/// One candidate's shortlist decision in a formation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub application_id: Uuid,
+    pub registration_no: String,
+    pub advances: bool,
+    pub position: Option<u32>,
+    /// `p/q`, `None` when incomplete or not eligible.
+    pub total_exact: Option<String>,
+}
+
+/// The shortlist of one formation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormationShortlist {
+    pub formation_id: Uuid,
+    pub formation_code: String,
+    pub seats: u32,
+    pub entries: Vec<Entry>,
+}
+
+fn conflict(id: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::Conflict(Msg::new(id, en))
+}
+
+async fn stages_of<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+) -> Result<Vec<round_stage::Model>, ServiceError> {
+    Ok(round_stage::Entity::find()
+        .filter(round_stage::Column::RoundId.eq(round_id))
+        .order_by_asc(round_stage::Column::Position)
+        .all(conn)
+        .await?)
+}
+
+/// The applications that went on from `stage_code` (its published entries
+/// with `advances`).
+async fn advanced<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+    stage_code: &str,
+) -> Result<BTreeSet<Uuid>, ServiceError> {
+    Ok(stage_shortlist_entry::Entity::find()
+        .filter(stage_shortlist_entry::Column::RoundId.eq(round_id))
+        .filter(stage_shortlist_entry::Column::StageCode.eq(stage_code))
+        .filter(stage_shortlist_entry::Column::Advances.eq(true))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| e.application_id)
+        .collect())
+}
+
+/// Computes the shortlist of a stage that has a rule for who goes on, per
+/// formation, from the stored values of its criteria; from the second stage
+/// on only those who went on from the stage before are considered.
+///
+/// # Errors
+/// `NotFound` for an unknown round or stage; `Invalid` for the last stage
+/// (it has no shortlist); storage failures.
+pub async fn compute<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+    stage_code: &str,
+) -> Result<Vec<FormationShortlist>, ServiceError> {
+    let stages = stages_of(conn, round_id).await?;
+    let idx = stages
+        .iter()
+        .position(|s| s.code == stage_code)
+        .ok_or(ServiceError::NotFound)?;
+    let stage = &stages[idx];
+    let rule = AdvanceRule {
+        top_k: stage.advance_top_k.and_then(|k| u32::try_from(k).ok()),
+        passing_total: stage
+            .advance_passing_total
+            .and_then(|t| u32::try_from(t).ok()),
+    };
+    if rule.top_k.is_none() && rule.passing_total.is_none() {
+        return Err(ServiceError::Invalid(Msg::new(
+            format!(
+                "Tahap {stage_code} adalah tahap terakhir; hasilnya peringkat akhir, bukan daftar lolos."
+            ),
+            format!(
+                "Stage {stage_code} is the last stage; its result is the final ranking, not a shortlist."
+            ),
+        )));
+    }
+    let earlier = match idx.checked_sub(1).and_then(|i| stages.get(i)) {
+        Some(prev) => Some(advanced(conn, round_id, &prev.code).await?),
+        None => None,
+    };
+    let formations = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round_id))
+        .order_by_asc(formation::Column::Code)
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(formations.len());
+    for f in formations {
+        let (rules, rk_formation, apps) = stage_inputs(conn, f.id, stage_code).await?;
+        let apps: Vec<(Uuid, rk::Application)> = apps
+            .into_iter()
+            .filter(|(id, _)| earlier.as_ref().is_none_or(|e| e.contains(id)))
+            .collect();
+        let domain_apps: Vec<rk::Application> = apps.iter().map(|(_, a)| a.clone()).collect();
+        let outcomes = rk::rank_formation(&rules, &rk_formation, &domain_apps)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stage ranking: {e}")))?;
+        let candidates: Vec<Candidate> = outcomes
+            .iter()
+            .map(|o| Candidate::from_outcome(&rules, o))
+            .collect();
+        let decisions = shortlist(&rule, rk_formation.seats, &candidates);
+        let entries = decisions
+            .into_iter()
+            .filter_map(|d| {
+                let (id, _) = apps
+                    .iter()
+                    .find(|(_, a)| a.registration_no == d.registration_no)?;
+                let total = candidates
+                    .iter()
+                    .find(|c| c.registration_no == d.registration_no)
+                    .and_then(|c| c.total.as_ref())
+                    .map(format_fraction);
+                Some(Entry {
+                    application_id: *id,
+                    registration_no: d.registration_no,
+                    advances: d.advances,
+                    position: d.position,
+                    total_exact: total,
+                })
+            })
+            .collect();
+        out.push(FormationShortlist {
+            formation_id: f.id,
+            formation_code: f.code,
+            seats: rk_formation.seats,
+            entries,
+        });
+    }
+    Ok(out)
+}
+
+/// Publishes the shortlist of a stage (`stage.shortlist_published`, then a
+/// signed checkpoint) and opens its objection window of [`OBJECTION_DAYS`].
+/// Returns the shortlist as published.
+///
+/// # Errors
+/// `Forbidden` for anyone but an admin; `NotFound`; `Conflict` outside the
+/// assessment, when the stage was already published or the stage before it
+/// was not; `Invalid` for the last stage; storage failures.
+pub async fn publish(
+    db: &DatabaseConnection,
+    key: &CheckpointKey,
+    actor: Actor,
+    round_id: Uuid,
+    stage_code: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<FormationShortlist>, ServiceError> {
+    if !actor.administers() {
+        return Err(ServiceError::Forbidden);
+    }
+    let tx = begin_write(db).await?;
+    let r = round::Entity::find_by_id(round_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if r.state != RoundState::Assessment {
+        return Err(conflict(
+            "Daftar lolos tahap hanya diterbitkan selama tahap penilaian.",
+            "A stage shortlist is published only during the assessment.",
+        ));
+    }
+    let stages = stages_of(&tx, round_id).await?;
+    let idx = stages
+        .iter()
+        .position(|s| s.code == stage_code)
+        .ok_or(ServiceError::NotFound)?;
+    let published: BTreeSet<String> = stage_shortlist::Entity::find()
+        .filter(stage_shortlist::Column::RoundId.eq(round_id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|s| s.stage_code)
+        .collect();
+    if published.contains(stage_code) {
+        return Err(conflict(
+            format!("Daftar lolos tahap {stage_code} sudah diterbitkan."),
+            format!("The shortlist of stage {stage_code} was already published."),
+        ));
+    }
+    if let Some(prev) = idx.checked_sub(1).and_then(|i| stages.get(i))
+        && !published.contains(&prev.code)
+    {
+        return Err(conflict(
+            format!("Terbitkan dahulu daftar lolos tahap {}.", prev.code),
+            format!("Publish the shortlist of stage {} first.", prev.code),
+        ));
+    }
+    let lists = compute(&tx, round_id, stage_code).await?;
+    let objection_ends_at = now + Duration::days(OBJECTION_DAYS);
+    let payload = serde_json::json!({
+        "stage": stage_code,
+        "objection_ends_at": objection_ends_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?,
+        "formations": lists.iter().map(|f| serde_json::json!({
+            "code": f.formation_code,
+            "seats": f.seats,
+            "entries": f.entries.iter().map(|e| serde_json::json!({
+                "registration_no": e.registration_no,
+                "advances": if e.advances { "yes" } else { "no" },
+                "position": e.position.map_or_else(|| serde_json::json!(""), |p| serde_json::json!(p)),
+                "total_exact": e.total_exact.clone().unwrap_or_default(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    let event = append(
+        &tx,
+        NewEvent::new(
+            actor,
+            "stage.shortlist_published",
+            "round",
+            round_id.to_string(),
+        )
+        .round(round_id)
+        .payload(payload),
+    )
+    .await?;
+    stage_shortlist::Entity::insert(stage_shortlist::ActiveModel {
+        round_id: Set(round_id),
+        stage_code: Set(stage_code.to_owned()),
+        event_seq: Set(event.seq),
+        published_at: Set(now),
+        objection_ends_at: Set(objection_ends_at),
+    })
+    .exec(&tx)
+    .await?;
+    let rows: Vec<stage_shortlist_entry::ActiveModel> = lists
+        .iter()
+        .flat_map(|f| {
+            f.entries
+                .iter()
+                .map(|e| stage_shortlist_entry::ActiveModel {
+                    round_id: Set(round_id),
+                    stage_code: Set(stage_code.to_owned()),
+                    application_id: Set(e.application_id),
+                    formation_id: Set(f.formation_id),
+                    registration_no: Set(e.registration_no.clone()),
+                    advances: Set(e.advances),
+                    position: Set(e.position.and_then(|p| i32::try_from(p).ok())),
+                    total_exact: Set(e.total_exact.clone()),
+                })
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        stage_shortlist_entry::Entity::insert_many(chunk.to_vec())
+            .exec(&tx)
+            .await?;
+    }
+    super::checkpoints::record(&tx, key, "stage.shortlist_published").await?;
+    tx.commit().await?;
+    tracing::info!(round.id = %round_id, stage = %stage_code, "stage shortlist published");
+    Ok(lists)
+}
+
+/// The gate of a staged round: a value of a criterion of stage 2 or later
+/// may be recorded only for an application that went on from the stage
+/// before, in its published shortlist. Criteria of the first stage and of
+/// one-stage rounds pass.
+///
+/// # Errors
+/// `Conflict` with a message naming the stage; storage failures.
+pub async fn require_shortlisted<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+    application_id: Uuid,
+    criterion: &criterion::Model,
+) -> Result<(), ServiceError> {
+    let Some(code) = criterion.stage_code.as_deref() else {
+        return Ok(());
+    };
+    let stages = stages_of(conn, round_id).await?;
+    let Some(idx) = stages.iter().position(|s| s.code == code) else {
+        return Ok(());
+    };
+    let Some(prev) = idx.checked_sub(1).and_then(|i| stages.get(i)) else {
+        return Ok(());
+    };
+    let went_on =
+        stage_shortlist_entry::Entity::find_by_id((round_id, prev.code.clone(), application_id))
+            .one(conn)
+            .await?
+            .is_some_and(|e| e.advances);
+    if went_on {
+        Ok(())
+    } else {
+        Err(conflict(
+            format!(
+                "Pendaftar ini tidak lolos tahap {} sehingga tidak dapat dinilai di tahap {code}.",
+                prev.code
+            ),
+            format!(
+                "This applicant did not go on from stage {} and cannot be scored in stage {code}.",
+                prev.code
+            ),
+        ))
+    }
+}
