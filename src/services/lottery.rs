@@ -244,16 +244,16 @@ pub async fn commit(
     let w = own_witness(&tx, account_id, witness_id).await?;
     let r = lock_round(&tx, w.round_id).await?;
     if !before_close(&r) {
-        return Err(ServiceError::conflict(
+        return Err(ServiceError::conflict(crate::domain::msg::Msg::new(
             "Pendaftaran sudah ditutup; komitmen tidak dapat diserahkan lagi.",
             "Registration has closed; a commitment can no longer be submitted.",
-        ));
+        )));
     }
     if w.commit_hash.is_some() {
-        return Err(ServiceError::conflict(
+        return Err(ServiceError::conflict(crate::domain::msg::Msg::new(
             "Komitmen Anda sudah tercatat dan tidak dapat diubah.",
             "Your commitment is already recorded and cannot be changed.",
-        ));
+        )));
     }
     // The committed witnesses hold positions 1..=c in commit order; this one
     // takes c + 1, swapping with the uncommitted witness holding it.
@@ -346,22 +346,22 @@ pub async fn reveal(
     let w = own_witness(&tx, account_id, witness_id).await?;
     let r = lock_round(&tx, w.round_id).await?;
     let Some(close_hash) = r.close_event_hash.clone() else {
-        return Err(ServiceError::conflict(
+        return Err(ServiceError::conflict(crate::domain::msg::Msg::new(
             "Rahasia baru dapat diungkap setelah pendaftaran ditutup.",
             "The secret can only be revealed after registration closes.",
-        ));
+        )));
     };
     if r.lottery_seed.is_some() || w.secret.is_some() {
-        return Err(ServiceError::conflict(
+        return Err(ServiceError::conflict(crate::domain::msg::Msg::new(
             "Rahasia Anda sudah diungkap; seed sudah atau segera ditetapkan.",
             "Your secret is already revealed; the seed is or will soon be fixed.",
-        ));
+        )));
     }
     let Some(commit) = w.commit_hash.clone() else {
-        return Err(ServiceError::conflict(
+        return Err(ServiceError::conflict(crate::domain::msg::Msg::new(
             "Anda tidak menyerahkan komitmen sebelum pendaftaran ditutup.",
             "You did not submit a commitment before registration closed.",
-        ));
+        )));
     };
     let parsed = WitnessSecret::parse(secret.trim()).map_err(|_| {
         invalid(
