@@ -4,17 +4,31 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::lang::Lang;
+use super::msg::Msg;
+
 /// One refused line (1-based; the header is line 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineError {
     pub line: u64,
-    /// Message in Bahasa Indonesia.
-    pub message: String,
+    /// What is wrong with it, in both languages.
+    pub message: Msg,
+}
+
+impl LineError {
+    /// "Baris 3: …" / "Line 3: …" in `lang`.
+    #[must_use]
+    pub fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Id => format!("Baris {}: {}", self.line, self.message.pick(lang)),
+            Lang::En => format!("Line {}: {}", self.line, self.message.pick(lang)),
+        }
+    }
 }
 
 impl std::fmt::Display for LineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Baris {}: {}", self.line, self.message)
+        f.write_str(&self.text(Lang::Id))
     }
 }
 
@@ -46,7 +60,10 @@ pub fn parse_imported_csv(
                 let line = e.position().map_or(0, csv::Position::line);
                 errors.push(LineError {
                     line,
-                    message: "baris CSV tidak dapat dibaca (periksa tanda kutip).".into(),
+                    message: Msg::new(
+                        "baris CSV tidak dapat dibaca (periksa tanda kutip).",
+                        "the CSV line cannot be read (check the quotes).",
+                    ),
                 });
                 continue;
             }
@@ -61,7 +78,10 @@ pub fn parse_imported_csv(
             if fields != ["registration_no", "value"] {
                 errors.push(LineError {
                     line,
-                    message: "baris pertama harus tepat «registration_no,value».".into(),
+                    message: Msg::new(
+                        "baris pertama harus tepat «registration_no,value».",
+                        "the first line must be exactly «registration_no,value».",
+                    ),
                 });
             }
             continue;
@@ -69,7 +89,10 @@ pub fn parse_imported_csv(
         if fields.len() != 2 {
             errors.push(LineError {
                 line,
-                message: format!("harus ada tepat 2 kolom, ditemukan {}.", fields.len()),
+                message: Msg::new(
+                    format!("harus ada tepat 2 kolom, ditemukan {}.", fields.len()),
+                    format!("there must be exactly 2 columns, found {}.", fields.len()),
+                ),
             });
             continue;
         }
@@ -77,12 +100,20 @@ pub fn parse_imported_csv(
         match known.get(no) {
             None => errors.push(LineError {
                 line,
-                message: format!("nomor pendaftaran «{no}» tidak dikenal di seleksi ini."),
+                message: Msg::new(
+                    format!("nomor pendaftaran «{no}» tidak dikenal di seleksi ini."),
+                    format!("registration number «{no}» is not known in this round."),
+                ),
             }),
             Some(false) => errors.push(LineError {
                 line,
-                message: format!(
-                    "pendaftar «{no}» tidak memenuhi syarat atau mengundurkan diri; tidak dapat diberi nilai."
+                message: Msg::new(
+                    format!(
+                        "pendaftar «{no}» tidak memenuhi syarat atau mengundurkan diri; tidak dapat diberi nilai."
+                    ),
+                    format!(
+                        "applicant «{no}» is not eligible or has withdrawn; no value can be given."
+                    ),
                 ),
             }),
             Some(true) => {}
@@ -92,7 +123,10 @@ pub fn parse_imported_csv(
                 if let Some(first) = first_line.get(no) {
                     errors.push(LineError {
                         line,
-                        message: format!("nomor «{no}» sudah ada di baris {first}."),
+                        message: Msg::new(
+                            format!("nomor «{no}» sudah ada di baris {first}."),
+                            format!("number «{no}» is already on line {first}."),
+                        ),
                     });
                 } else {
                     first_line.insert(no.to_owned(), line);
@@ -101,9 +135,15 @@ pub fn parse_imported_csv(
             }
             _ => errors.push(LineError {
                 line,
-                message: format!(
-                    "nilai «{raw}» harus bilangan bulat {}–{}.",
-                    scale.0, scale.1
+                message: Msg::new(
+                    format!(
+                        "nilai «{raw}» harus bilangan bulat {}–{}.",
+                        scale.0, scale.1
+                    ),
+                    format!(
+                        "value «{raw}» must be a whole number {}–{}.",
+                        scale.0, scale.1
+                    ),
                 ),
             }),
         }
@@ -111,12 +151,15 @@ pub fn parse_imported_csv(
     if !header_seen {
         errors.push(LineError {
             line: 1,
-            message: "berkas kosong; baris pertama harus «registration_no,value».".into(),
+            message: Msg::new(
+                "berkas kosong; baris pertama harus «registration_no,value».",
+                "the file is empty; the first line must be «registration_no,value».",
+            ),
         });
     } else if out.is_empty() && errors.is_empty() {
         errors.push(LineError {
             line: 2,
-            message: "berkas tidak berisi nilai.".into(),
+            message: Msg::new("berkas tidak berisi nilai.", "the file holds no values."),
         });
     }
     if errors.is_empty() {
@@ -161,8 +204,22 @@ mod tests {
         let lines: Vec<u64> = errs.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![2, 3, 5, 6, 7]);
         assert!(errs[0].to_string().starts_with("Baris 2: nilai «101»"));
-        assert!(errs[1].message.contains("tidak dikenal"));
-        assert!(errs[2].message.contains("tidak memenuhi syarat"));
+        assert!(errs[1].message.pick(Lang::Id).contains("tidak dikenal"));
+        assert!(
+            errs[2]
+                .message
+                .pick(Lang::Id)
+                .contains("tidak memenuhi syarat")
+        );
+        // The English interface reads the same problems in English.
+        assert_eq!(
+            errs[0].text(Lang::En),
+            "Line 2: value «101» must be a whole number 0–100."
+        );
+        assert_eq!(
+            errs[1].text(Lang::En),
+            "Line 3: registration number «2026-9» is not known in this round."
+        );
     }
 
     #[test]
@@ -175,7 +232,7 @@ mod tests {
         .expect_err("dup");
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, 3);
-        assert!(errs[0].message.contains("baris 2"));
+        assert!(errs[0].message.pick(Lang::Id).contains("baris 2"));
     }
 
     #[test]

@@ -133,7 +133,10 @@ pub async fn import_with_reason(
     let Ok(text) = std::str::from_utf8(file) else {
         return Err(ImportError::Lines(vec![LineError {
             line: 1,
-            message: "berkas harus teks CSV berenkode UTF-8.".into(),
+            message: crate::domain::msg::Msg::new(
+                "berkas harus teks CSV berenkode UTF-8.",
+                "the file must be CSV text in UTF-8.",
+            ),
         }]));
     };
     let tx = begin_write(db).await?;

@@ -316,14 +316,22 @@ pub async fn decide(
                 .map_err(|e| match e {
                     super::imports::ImportError::Service(s) => s,
                     super::imports::ImportError::Lines(lines) => {
-                        let lines = lines
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join("; ");
+                        let joined = |lang| {
+                            lines
+                                .iter()
+                                .map(|l| l.text(lang))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        };
                         ServiceError::invalid(crate::domain::msg::Msg::new(
-                            format!("Berkas ini tidak lagi dapat diterapkan: {lines}"),
-                            format!("This file can no longer be applied: {lines}"),
+                            format!(
+                                "Berkas ini tidak lagi dapat diterapkan: {}",
+                                joined(crate::domain::lang::Lang::Id)
+                            ),
+                            format!(
+                                "This file can no longer be applied: {}",
+                                joined(crate::domain::lang::Lang::En)
+                            ),
                         ))
                     }
                 })?;

@@ -53,7 +53,7 @@ pub fn page(ctx: &PageCtx, p: &ImportPage<'_>) -> Markup {
         @if !p.lines.is_empty() {
             div.alert role="alert" {
                 p { strong { (ctx.t("Berkas ditolak seluruhnya; tidak ada nilai yang disimpan.", "The file was refused whole; no value was stored.")) } }
-                ul { @for l in &p.lines { li { (l) } } }
+                ul { @for l in &p.lines { li { (l.text(ctx.lang)) } } }
             }
         }
         @if p.criteria.is_empty() {

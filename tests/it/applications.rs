@@ -1183,7 +1183,10 @@ async fn nul_never_reaches_the_database(mut app: TestApp) {
         .await
         .expect("load")
         .expect("application");
-    assert_eq!(a.plain_birth_place, "Samarinda");
+    let personal = pokmas::services::data_keys::personal_of(&app.db.db, &app.state.vault, &a)
+        .await
+        .expect("personal");
+    assert_eq!(personal.birth_place, "Samarinda");
     // The name is the one the draft started with (from the account).
     assert_eq!(
         (a.full_name.as_str(), a.motivation.as_str()),

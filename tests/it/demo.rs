@@ -48,7 +48,8 @@ pub(crate) async fn get(dir: &Path, db: &DatabaseConnection, path: &str) -> (Sta
         base_url: "http://localhost".into(),
         smtp_url: None,
         mail_from: "Probebaya <noreply@pokmas.test>".into(),
-        secret: pokmas::config::Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+        // The demo's own secret: personal fields are sealed under keys it wraps.
+        secret: pokmas::config::Secret::load_or_create(None, dir).expect("secret"),
         checkpoint_seed: pokmas::config::Secret::from_hex(&"cd".repeat(32)).expect("seed"),
         trusted_proxies: vec![],
         max_upload_bytes: pokmas::storage::MAX_DOCUMENT_BYTES,

@@ -89,6 +89,25 @@ async fn a_bad_file_is_refused_whole_and_a_good_one_is_audited_per_value_and_re_
             .contains("Baris 4: nomor pendaftaran «2026-0000000000-9999» tidak dikenal")
     );
     assert!(res.body.contains("Baris 5: nomor «"));
+    // In the English interface the same refusal reads in English.
+    f.app.get("/bahasa/en?kembali=/").await;
+    let csrf = crate::support::hidden_value(&f.app.get(&page).await.body, "csrf").expect("csrf");
+    let res = post_multipart(
+        &mut f.app,
+        &page,
+        &[("csrf", &csrf), ("criterion", "WT")],
+        &[("file", "nilai.csv", bad.as_bytes())],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body
+            .contains("Line 3: value «101» must be a whole number 0–100."),
+        "{}",
+        res.body
+    );
+    assert!(!res.body.contains("Baris 3"), "{}", res.body);
+    f.app.get("/bahasa/id?kembali=/").await;
     assert_eq!(
         imported_value::Entity::find()
             .count(&f.app.db.db)

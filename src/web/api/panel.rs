@@ -299,7 +299,10 @@ pub async fn import_values(
                 .map(|l| {
                     (
                         format!("line {}", l.line),
-                        crate::domain::round::Msg::new(l.to_string(), l.to_string()),
+                        crate::domain::round::Msg::new(
+                            l.text(crate::domain::lang::Lang::Id),
+                            l.text(crate::domain::lang::Lang::En),
+                        ),
                     )
                 })
                 .collect();
