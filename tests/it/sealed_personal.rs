@@ -276,3 +276,84 @@ async fn a_desk_registrants_fields_are_sealed_and_after_a_desk_erasure_no_byte_o
     let out_dir = p.f.app.db.dir.path().join("export");
     crate::exports::export_verify_recompute(&p.f.app.db.url, p.f.app.db.dir.path(), slug, &out_dir);
 }
+
+/// A database from before the personal fields moved under the data key holds
+/// them in plain columns. The start-up step seals them under each
+/// application's key and empties the columns in one go: afterwards every
+/// reader still gets the same values, the database file no longer holds
+/// them in plain text, and a second start finds nothing left to seal.
+#[tokio::test]
+async fn plain_fields_of_an_older_database_are_sealed_at_start_and_read_back_the_same() {
+    use pokmas::db::entities::application;
+    use pokmas::services::data_keys::{personal_of, seal_plain_fields};
+
+    let p = publish(TestApp::new().await).await;
+    let db = p.f.app.db.db.clone();
+    let vault = p.f.app.state.vault.clone();
+    let (b_id, _) = p.f.apps[1].clone();
+    // As an older version stored it: plain columns, no ciphertext.
+    application::ActiveModel {
+        id: Set(b_id),
+        personal_ciphertext: Set(None),
+        plain_email: Set(EMAIL.into()),
+        plain_phone: Set(PHONE.into()),
+        plain_address: Set(ADDRESS.into()),
+        plain_birth_place: Set(BIRTH_PLACE.into()),
+        plain_birth_date: Set(Some(time::macros::date!(1990 - 04 - 17))),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("an older row");
+    assert!(
+        holds(&database_bytes(&p.f.app).await, ADDRESS),
+        "the setup holds it in plain text"
+    );
+
+    let sealed = seal_plain_fields(&db, &vault).await.expect("sealed");
+    assert!(sealed >= 1, "at least the older row was sealed: {sealed}");
+    let a = application::Entity::find_by_id(b_id)
+        .one(&db)
+        .await
+        .expect("load")
+        .expect("exists");
+    assert!(a.personal_ciphertext.is_some());
+    assert_eq!(
+        (
+            a.plain_email.as_str(),
+            a.plain_phone.as_str(),
+            a.plain_address.as_str()
+        ),
+        ("", "", "")
+    );
+    assert!(a.plain_birth_date.is_none() && a.plain_birth_place.is_empty());
+    let read = personal_of(&db, &vault, &a).await.expect("readable");
+    assert_eq!(
+        (
+            read.email.as_str(),
+            read.phone.as_str(),
+            read.address.as_str(),
+            read.birth_place.as_str(),
+            read.birth_date.map(|d| d.to_string())
+        ),
+        (
+            EMAIL,
+            PHONE,
+            ADDRESS,
+            BIRTH_PLACE,
+            Some(BIRTH_DATE.to_owned())
+        )
+    );
+    let bytes = database_bytes(&p.f.app).await;
+    for secret in [EMAIL, PHONE, ADDRESS, BIRTH_PLACE] {
+        assert!(
+            !holds(&bytes, secret),
+            "{secret} is still in plain text after sealing"
+        );
+    }
+    assert_eq!(
+        seal_plain_fields(&db, &vault).await.expect("again"),
+        0,
+        "nothing left"
+    );
+}
