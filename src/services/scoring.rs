@@ -178,10 +178,11 @@ pub async fn declare(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if existing.as_ref().is_some_and(|d| d.kind.is_some()) {
-        return Err(invalid(
+        // A refusal by state, not by input: 409.
+        return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
             "Pernyataan konflik kepentingan sudah dicatat dan tidak dapat diubah.",
             "The declaration is already recorded and final.",
-        ));
+        )));
     }
     let flags = conflict_flags(&who, app);
     let now = time::OffsetDateTime::now_utc();

@@ -234,22 +234,38 @@ pub async fn declare(
     match svc::declare(&app.db, user.id, id, kind, &input.text).await {
         Ok(_) => Ok(Redirect::to(&format!("/penilai/{id}")).into_response()),
         Err(ServiceError::Invalid(msg)) => {
-            let msg = msg.pick(ctx.lang).to_owned();
-            render(
-                &app,
-                &ctx,
-                &user,
-                &csrf,
-                id,
-                Refused {
-                    error: Some(msg),
-                    ..Refused::default()
-                },
-            )
-            .await
+            refused_declaration(&app, &ctx, &user, &csrf, id, &msg).await
+        }
+        Err(ServiceError::Conflict(msg)) => {
+            // Already declared: the page again, with the reason, as a 409.
+            let mut res = refused_declaration(&app, &ctx, &user, &csrf, id, &msg).await?;
+            *res.status_mut() = StatusCode::CONFLICT;
+            Ok(res)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn refused_declaration(
+    app: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    csrf: &Csrf,
+    id: Uuid,
+    msg: &crate::domain::msg::Msg,
+) -> AppResult<Response> {
+    render(
+        app,
+        ctx,
+        user,
+        csrf,
+        id,
+        Refused {
+            error: Some(msg.pick(ctx.lang).to_owned()),
+            ..Refused::default()
+        },
+    )
+    .await
 }
 
 /// `POST /penilai/{id}/nilai`: `v_<CODE>` per criterion, `reason` for an amendment.

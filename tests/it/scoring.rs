@@ -109,7 +109,10 @@ async fn a_recused_panelist_or_one_outside_the_panel_cannot_score() {
     let err = declare(db, p, app, ConflictKind::None, "")
         .await
         .expect_err("declarations are final");
-    assert!(matches!(err, ServiceError::Invalid(_)));
+    assert!(
+        matches!(err, ServiceError::Conflict(_)),
+        "a refusal by state: {err:?}"
+    );
 
     let outsider = f
         .app
@@ -257,6 +260,20 @@ async fn a_panelist_declares_scores_and_finds_the_scorecard_locked_through_the_p
         )
         .await;
     assert_eq!(res.status, axum::http::StatusCode::SEE_OTHER);
+    // A declaration is final: declaring again is a conflict, shown on the page.
+    let res = f
+        .app
+        .post_form(
+            &format!("/penilai/{app_id}/pernyataan"),
+            &[("csrf", &csrf), ("kind", "family"), ("text", "sepupu")],
+        )
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::CONFLICT, "{}", res.body);
+    assert!(
+        res.body.contains("sudah dicatat dan tidak dapat diubah"),
+        "{}",
+        res.body
+    );
 
     let sheet = f.app.get(&format!("/penilai/{app_id}")).await;
     assert!(sheet.body.contains("name=\"v_K1\""));

@@ -107,7 +107,8 @@ pub struct ConflictDeclarationBody {
     params(("id" = Uuid, Path, description = "The application's id")), request_body = ConflictDeclarationBody,
     responses((status = 200, body = SheetBody),
         (status = 404, description = "Not an application of the panelist's panel", body = ErrorBody),
-        (status = 422, description = "An unknown kind, a conflict without text, or a second different declaration", body = ErrorBody)))]
+        (status = 409, description = "The panelist has already declared for this application (a declaration is final)", body = ErrorBody),
+        (status = 422, description = "An unknown kind, or a conflict without text", body = ErrorBody)))]
 pub async fn declare(
     State(app): State<AppState>,
     user: ApiUser,
