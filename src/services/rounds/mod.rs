@@ -225,6 +225,62 @@ fn opt_int_in(
     int_in(errs, field, text, range, what).map(Some)
 }
 
+/// A row's code and its names (an empty English name takes the Indonesian
+/// one), read the same way for every kind of row (criteria, stages): the
+/// code is required, at most 16 letters, digits or `_`, and not `taken` by
+/// an earlier row; `k` names a field of this row, `g` reads it.
+fn row_code_and_names(
+    errs: &mut FieldErrors,
+    k: &dyn Fn(&str) -> String,
+    g: &dyn Fn(&str) -> String,
+    taken: impl Fn(&str) -> bool,
+) -> (String, String, String) {
+    let code = g("code").to_uppercase();
+    if code.is_empty() {
+        errs.insert(
+            k("code"),
+            Msg::new("Kode wajib diisi.", "A code is required."),
+        );
+    } else if code.len() > 16 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        errs.insert(
+            k("code"),
+            Msg::new(
+                "Kode hanya boleh berisi huruf, angka atau _ (tanpa spasi), paling banyak 16.",
+                "A code may hold only letters, digits or _ (no spaces), at most 16.",
+            ),
+        );
+    } else if taken(&code) {
+        errs.insert(
+            k("code"),
+            Msg::new(
+                format!("Kode {code} dipakai dua kali."),
+                format!("Code {code} is used twice."),
+            ),
+        );
+    }
+    let name_id = text_len(
+        errs,
+        &k("name_id"),
+        &g("name_id"),
+        2,
+        120,
+        ("Nama", "The name"),
+    );
+    let name_en = if g("name_en").is_empty() {
+        name_id.clone()
+    } else {
+        text_len(
+            errs,
+            &k("name_en"),
+            &g("name_en"),
+            2,
+            120,
+            ("Nama", "The name"),
+        )
+    };
+    (code, name_id, name_en)
+}
+
 fn text_len(
     errs: &mut FieldErrors,
     field: &str,

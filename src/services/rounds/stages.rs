@@ -153,49 +153,8 @@ pub fn parse_stages(f: &FormData) -> Result<StagesDraft, FieldErrors> {
         if g("code").is_empty() && g("name_id").is_empty() {
             continue;
         }
-        let code = g("code").to_uppercase();
-        if code.is_empty() {
-            errs.insert(
-                k("code"),
-                Msg::new("Kode wajib diisi.", "A code is required."),
-            );
-        } else if code.len() > 16 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            errs.insert(
-                k("code"),
-                Msg::new(
-                    "Kode hanya boleh berisi huruf, angka atau _ (tanpa spasi), paling banyak 16.",
-                    "A code may hold only letters, digits or _ (no spaces), at most 16.",
-                ),
-            );
-        } else if out.iter().any(|s| s.code == code) {
-            errs.insert(
-                k("code"),
-                Msg::new(
-                    format!("Kode {code} dipakai dua kali."),
-                    format!("Code {code} is used twice."),
-                ),
-            );
-        }
-        let name_id = text_len(
-            &mut errs,
-            &k("name_id"),
-            &g("name_id"),
-            2,
-            120,
-            ("Nama", "The name"),
-        );
-        let name_en = if g("name_en").is_empty() {
-            name_id.clone()
-        } else {
-            text_len(
-                &mut errs,
-                &k("name_en"),
-                &g("name_en"),
-                2,
-                120,
-                ("Nama", "The name"),
-            )
-        };
+        let (code, name_id, name_en) =
+            super::row_code_and_names(&mut errs, &k, &g, |code| out.iter().any(|s| s.code == code));
         let scoring = g("scoring");
         if !STAGE_SCORINGS.iter().any(|(c, _, _)| *c == scoring) {
             errs.insert(
