@@ -16,7 +16,8 @@
 #   judged by its bytes (PDF, JPEG or PNG and no markup), not its part.
 # - POST/PUT admin/rounds: milestones in order, age_min <= age_max.
 # - PUT admin/rounds/{id}/criteria: weights sum to 100, scale_min <
-#   scale_max, codes unique; …/requirements: codes unique.
+#   scale_max, codes unique; …/requirements: codes unique; …/stages: stage
+#   codes unique, a weighted final rule needs a weight for every stage.
 # - POST admin/rounds/{id}/formations: the kelurahan and its RTs must exist;
 #   …/formations/generate: the kecamatan must exist.
 # - POST …/formations/import and …/imported-values: CSV text; its lines are
