@@ -32,6 +32,8 @@
 # - POST panel/applications/{id}/declaration: a conflict needs its text.
 # - POST witness/{id}/reveal: the secret must hash to the commitment.
 # - POST admin/objections/{id}/reviewer: the reviewer must be eligible.
+# - POST admin/rounds/{id}/invitations/{invitation}/attendance: turning a
+#   recorded absence into a presence needs a reason.
 # - POST admin/kelurahan/{code}/rts: without `count` the kelurahan needs a
 #   recorded one.
 # - GET audit/events: subject_type and subject_id come together, and a

@@ -179,6 +179,13 @@ async fn request_schemas_state_the_services_rules() {
     assert!(choice.is_match("reject") && !choice.is_match("Reject"));
     assert!(pattern("AttendanceBody", "attendance").is_match("absent"));
     assert!(!pattern("AttendanceBody", "attendance").is_match("late"));
+    // Reasons: at most 500 characters of plain text, line breaks allowed.
+    for schema in ["AttendanceBody", "DeactivateBody"] {
+        let reason = pattern(schema, "reason");
+        assert!(reason.is_match("") && reason.is_match("Sakit.\nDiuji ulang."));
+        assert!(!reason.is_match("IXC\u{98}\u{9e}"), "{schema}: C1 controls");
+        assert!(!reason.is_match(&"a".repeat(501)), "{schema}: too long");
+    }
     let proposal = pattern("ProposalBody", "outcome");
     assert!(proposal.is_match("scorecard:0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"));
     assert!(!proposal.is_match("scorecard:abC02dF1B8-ECBD21cEFC78eb0d3BAa4D604"));

@@ -41,10 +41,17 @@ pub async fn record_attendance(
             Msg::new("Pilih hadir atau tidak hadir.", "Choose present or absent."),
         ));
     }
-    let reason = reason.trim();
+    // The length is the typed text's, as the API schema states it.
     if reason.chars().count() > MAX_REASON || !plain_text(reason, true) {
-        return Err(reason_needed());
+        return Err(RoundError::field(
+            "reason",
+            Msg::new(
+                "Alasan paling banyak 500 karakter teks biasa.",
+                "The reason may be at most 500 characters of plain text.",
+            ),
+        ));
     }
+    let reason = reason.trim();
     let tx = begin_write(db).await?;
     let r = lock_open_round(&tx, round_id).await?;
     require_assessment(&r)?;

@@ -344,8 +344,10 @@ pub struct AttendanceBody {
     #[schema(pattern = "^(present|absent)$")]
     pub attendance: String,
     /// Why a recorded absence becomes a presence (required then; kept in the
-    /// audit trail).
+    /// audit trail): at most 500 characters, no control character but tab
+    /// and line breaks.
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,500}$")]
     pub reason: String,
 }
 

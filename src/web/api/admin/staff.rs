@@ -129,9 +129,16 @@ pub async fn staff_scopes(
 /// Why an account is deactivated.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct DeactivateBody {
+    /// At most 500 characters, no control character but tab and line breaks.
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,500}$")]
     pub reason: String,
 }
+
+/// A reactivation takes no input; an object is accepted so that clients may
+/// send `{}`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ReactivateBody {}
 
 /// Deactivates a staff account and signs it out everywhere
 /// (`account.deactivated`); never one's own account (403).
@@ -144,7 +151,7 @@ pub async fn staff_deactivate(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DeactivateBody>,
 ) -> AdminResult<Done> {
-    staff::deactivate(&app.db, user.0.actor(), parse_id(&id)?, body.reason.trim())
+    staff::deactivate(&app.db, user.0.actor(), parse_id(&id)?, &body.reason)
         .await
         .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
@@ -152,13 +159,13 @@ pub async fn staff_deactivate(
 
 /// Reactivates a deactivated staff account (`account.reactivated`).
 #[utoipa::path(post, path = "/admin/staff/{id}/reactivate", tag = "admin", params(("id" = Uuid, Path)),
-    request_body = DeactivateBody,
+    request_body = ReactivateBody,
     responses((status = 200, body = Done), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn staff_reactivate(
     State(app): State<AppState>,
     user: AdminUser,
     Path(id): Path<String>,
-    ApiJson(_body): ApiJson<DeactivateBody>,
+    ApiJson(_body): ApiJson<ReactivateBody>,
 ) -> AdminResult<Done> {
     staff::reactivate(&app.db, user.0.actor(), parse_id(&id)?)
         .await
