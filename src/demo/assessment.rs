@@ -5,7 +5,8 @@ use super::*;
 
 /// Assessment: test sessions filled with the eligible applicants, attendance,
 /// conflict declarations (some recusals), scores from panelists of different
-/// leniency (one visibly biased), and amendments with reasons.
+/// leniency (one visibly biased), and amendments with reasons. Stopping here
+/// leaves one application per panel unscored.
 pub(super) async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     move_round(ctx, RoundState::Assessment, 22, 8).await?;
     let panel_list = ctx.panels.clone();
@@ -78,11 +79,27 @@ pub(super) async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     restart_bar(ctx, total as u64, "penilaian");
     let mut amend_later = Vec::new();
     for (_, panelists, members) in &panel_list {
+        // A demo that stops in assessment shows panels at work: the last
+        // present application of each panel waits for every panelist (the
+        // README's API session scores it).
+        let waiting = (ctx.opts.stop_at == RoundState::Assessment)
+            .then(|| {
+                (0..present.len()).rev().find(|&i| {
+                    present[i]
+                        && members.contains(&ctx.apps[i].formation)
+                        && !is_protected(&ctx.apps, i)
+                })
+            })
+            .flatten();
         for (i, &came) in present.iter().enumerate() {
             if !came || !members.contains(&ctx.apps[i].formation) {
                 continue;
             }
             ctx.bar.inc(1);
+            if waiting == Some(i) {
+                ctx.summary.waiting_for_panel += 1;
+                continue;
+            }
             let protected = is_protected(&ctx.apps, i);
             // At most one recusal per application, so three panelists remain.
             let recusing =

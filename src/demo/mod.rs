@@ -138,6 +138,9 @@ pub struct Summary {
     pub scorecards: usize,
     pub amendments: usize,
     pub absent: usize,
+    /// Present applications no panelist has scored yet (only when the demo
+    /// stops in assessment: one per panel).
+    pub waiting_for_panel: usize,
     /// The lottery witnesses, `(e-mail, how far they got)`.
     pub witnesses: Vec<(String, &'static str)>,
     /// The lottery seed once every witness has revealed.

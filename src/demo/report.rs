@@ -115,7 +115,14 @@ pub fn summary_text(s: &Summary) -> String {
         s.objections_rejected,
         s.objections_pending,
         s.objection_rank_changes,
-    ) + &format!(
+    ) + &if s.waiting_for_panel > 0 {
+        format!(
+            "{} applications (one per panel) wait for their panel's scores\n",
+            s.waiting_for_panel
+        )
+    } else {
+        String::new()
+    } + &format!(
         "stages: {}\n",
         s.stage_seconds
             .iter()

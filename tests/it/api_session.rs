@@ -1,5 +1,5 @@
 //! The README's Smart Probebaya `curl` session, run line by line through the
-//! real router: the resident's block (open rounds → start → fill → upload →
+//! real router against the demos the README starts: the resident's block (open rounds → start → fill → upload →
 //! submit → status) and the panelist's (list → sheet → declare → score →
 //! amend). A change to the API that breaks the README breaks this test.
 
@@ -7,13 +7,10 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use pokmas::domain::role::Role;
-use sea_orm::ActiveModelTrait;
-use sea_orm::ActiveValue::Set;
 
 use crate::api_tokens::make_token;
-use crate::applications::{open_round, pdf, verified_resident};
-use crate::support::{PASSWORD, TestApp, TestResponse};
+use crate::applications::{pdf, verified_resident};
+use crate::support::{TestApp, TestDb, TestResponse};
 
 /// The `sh` block after `<!-- api-session: NAME -->` in the README.
 fn readme_block(name: &str) -> Vec<String> {
@@ -235,14 +232,41 @@ async fn run(app: &mut TestApp, block: &[String], preset: &[(&str, String)]) -> 
     last.expect("the block made requests")
 }
 
-#[tokio::test]
-async fn the_readme_session_of_a_resident_applies_through_the_api() {
-    let mut app = TestApp::new().await;
-    open_round(&app).await;
+/// The installation the README's `demo --state STATE` leaves in a fresh data
+/// folder, served with the demo's own secret (it sealed the personal data).
+async fn demo_app(state: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().to_path_buf();
+    let (code, db) = crate::demo::demo(&path, &["--state", state]).await;
+    assert_eq!(code, 0, "demo --state {state}");
+    db.close().await.expect("close");
+    let secret = pokmas::config::Secret::load_or_create(None, &path).expect("demo secret");
+    TestApp::on(TestDb::sqlite_in(dir).await)
+        .await
+        .reconfigured(|c| c.secret = secret)
+}
+
+/// The password `demo-credentials.txt` gives for `email`.
+fn demo_password(app: &TestApp, email: &str) -> String {
+    let text = std::fs::read_to_string(app.db.dir.path().join("demo-credentials.txt"))
+        .expect("credentials file");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols.get(1) == Some(&email)).then(|| cols[2].to_owned())
+        })
+        .unwrap_or_else(|| panic!("{email} in the credentials file"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readme_session_of_a_resident_applies_through_the_api_on_the_demo() {
+    let mut app = demo_app("registration").await;
     verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
     let token = make_token(&mut app, "Smart Probebaya", "30").await;
     // The app holds only the token: no cookie from here on.
     app.switch_browser(Default::default());
+    let before = app.audit_actions().await.len();
     let last = run(
         &mut app,
         &readme_block("resident"),
@@ -254,13 +278,14 @@ async fn the_readme_session_of_a_resident_applies_through_the_api() {
     assert!(
         status["registration_no"]
             .as_str()
-            .is_some_and(|n| n.starts_with("2027-6472091001-")),
-        "{status}"
+            .is_some_and(|n| n.contains("-6472091001-")),
+        "a number of the Karang Mumus formation: {status}"
     );
-    let actions: Vec<String> = app
+    let mine: Vec<String> = app
         .audit_actions()
         .await
         .into_iter()
+        .skip(before)
         .map(|(a, _)| a)
         .collect();
     for a in [
@@ -268,30 +293,22 @@ async fn the_readme_session_of_a_resident_applies_through_the_api() {
         "document.added",
         "application.submitted",
     ] {
-        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+        assert!(mine.iter().any(|x| x == a), "{a} in {mine:?}");
     }
 }
 
-#[tokio::test]
-async fn the_readme_session_of_a_panelist_scores_and_amends_through_the_api() {
-    let mut f = crate::standings::fixture().await;
-    let panelist = f
-        .app
-        .create_user("penilai.baru@contoh.id", Role::Panelist, &["64.72.01.1001"])
-        .await;
-    pokmas::db::entities::panel_member::ActiveModel {
-        panel_id: Set(f.panel_id),
-        account_id: Set(panelist),
-    }
-    .insert(&f.app.db.db)
-    .await
-    .expect("member");
-    let res = f.app.login("penilai.baru@contoh.id", PASSWORD).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let token = make_token(&mut f.app, "Tablet panel", "30").await;
-    f.app.switch_browser(Default::default());
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readme_session_of_a_panelist_scores_and_amends_through_the_api_on_the_demo() {
+    let mut app = demo_app("assessment").await;
+    let email = "penilai1.1@demo.pokmas.id";
+    let password = demo_password(&app, email);
+    let res = app.login(email, &password).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let token = make_token(&mut app, "Tablet panel", "30").await;
+    app.switch_browser(Default::default());
+    let before = app.audit_actions().await.len();
     let last = run(
-        &mut f.app,
+        &mut app,
         &readme_block("panelist"),
         &[
             ("BASE", String::new()),
@@ -302,19 +319,21 @@ async fn the_readme_session_of_a_panelist_scores_and_amends_through_the_api() {
     .await;
     let sheet: serde_json::Value = serde_json::from_str(&last.body).expect("json");
     assert_eq!(sheet["my_version"], 2, "an amendment is version 2: {sheet}");
-    assert_eq!(sheet["my_values"]["K2"], 4);
+    assert_eq!(sheet["my_values"]["PRB"], 4);
     assert_eq!(
         last.headers
             .get(header::CACHE_CONTROL)
             .and_then(|v| v.to_str().ok()),
         Some("no-store")
     );
-    let actions: Vec<String> = f
-        .app
+    let session: Vec<String> = app
         .audit_actions()
         .await
         .into_iter()
+        .skip(before)
         .map(|(a, _)| a)
         .collect();
-    assert!(actions.iter().any(|a| a == "score.amended"), "{actions:?}");
+    for a in ["score.submitted", "score.amended"] {
+        assert!(session.iter().any(|x| x == a), "{a} in {session:?}");
+    }
 }

@@ -59,7 +59,10 @@ pub struct QueueEntry {
     pub my_version: i32,
 }
 
-/// The applications of the formations the panelist's panels assess.
+/// The applications of the formations the panelist's panels assess: those
+/// waiting for this panelist (present, not recused, not yet scored by them)
+/// first, so an app's next task is the first entry; each group in
+/// registration-number order.
 #[utoipa::path(get, path = "/panel/applications", tag = "panel",
     responses((status = 200, body = Vec<QueueEntry>)))]
 pub async fn queue(
@@ -67,9 +70,11 @@ pub async fn queue(
     user: ApiUser,
 ) -> Result<Json<Vec<QueueEntry>>, AdminError> {
     user.0.require(&[Role::Panelist])?;
-    let items = scoring::panelist_queue(&app.db, user.0.id)
+    let mut items = scoring::panelist_queue(&app.db, user.0.id)
         .await
         .map_err(svc_err)?;
+    // Stable: the service's registration-number order stays within each group.
+    items.sort_by_key(|q| !(q.eligible && q.attended && !q.recused && q.my_version == 0));
     Ok(Json(
         items
             .into_iter()
