@@ -179,6 +179,17 @@ async fn request_schemas_state_the_services_rules() {
     assert!(choice.is_match("reject") && !choice.is_match("Reject"));
     assert!(pattern("AttendanceBody", "attendance").is_match("absent"));
     assert!(!pattern("AttendanceBody", "attendance").is_match("late"));
+    // Stages: the settings form's rules.
+    let code = pattern("StageBody", "code");
+    assert!(code.is_match("TULIS_1") && !code.is_match("") && !code.is_match("tes-tulis"));
+    assert!(pattern("StageBody", "scoring").is_match("imported"));
+    assert!(!pattern("StageBody", "scoring").is_match("lottery"));
+    assert!(pattern("StagesBody", "final_rule").is_match(""));
+    assert!(!pattern("StagesBody", "final_rule").is_match("sum"));
+    assert_eq!(
+        schemas["StagesBody"]["properties"]["stages"]["maxItems"],
+        pokmas::services::rounds::MAX_STAGES
+    );
     // Reasons: at most 500 characters of plain text, line breaks allowed.
     for schema in ["AttendanceBody", "DeactivateBody"] {
         let reason = pattern(schema, "reason");

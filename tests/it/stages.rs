@@ -334,6 +334,25 @@ async fn bad_stages_are_refused_with_a_message_and_change_nothing() {
         "{}",
         res.body
     );
+    // A blank row is skipped on the page, but refused in the API: nothing a
+    // client sends is silently dropped.
+    let res = call(
+        &mut app,
+        Method::PUT,
+        &format!("/api/v1/admin/rounds/{id}/stages"),
+        &json!({"stages": [
+            {"code": "", "name_id": "", "scoring": "lisan", "advance_top_k": 500},
+            {"code": "TERTULIS", "name_id": "Tes tertulis", "scoring": "imported", "advance_top_k": 3},
+            {"code": "WAWANCARA", "name_id": "Wawancara", "scoring": "panel"},
+        ]}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        json_of(&res)["fields"]["stages[0].code"].is_string(),
+        "{}",
+        res.body
+    );
 
     assert!(stored_stages(&app, id).await.is_empty());
     assert_eq!(audit_count(&app).await, before);

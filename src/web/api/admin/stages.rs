@@ -13,32 +13,46 @@ use crate::web::api::extract::{AdminUser, ApiJson};
 /// One stage of a round, first stage first.
 #[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct StageBody {
-    /// Up to 16 letters, digits or `_`, unique within the round.
+    /// Up to 16 letters, digits or `_`, unique within the round (kept in
+    /// capitals).
+    #[schema(pattern = "^[A-Za-z0-9_]{1,16}$")]
     pub code: String,
+    /// 2–120 characters.
+    #[schema(min_length = 2, max_length = 120)]
     pub name_id: String,
+    /// 2–120 characters; empty takes the Indonesian name.
     #[serde(default)]
+    #[schema(pattern = r"^(|[\s\S]{2,120})$")]
     pub name_en: String,
     /// `imported` (e.g. a written test) or `panel`.
+    #[schema(pattern = "^(imported|panel)$")]
     pub scoring: String,
     /// Who goes on (every stage but the last): the best `top_k × seats` of
     /// the formation, ties at the cut too.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100)]
     pub advance_top_k: Option<i32>,
     /// Who goes on: a stage total of at least this (0–100).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub advance_passing_total: Option<i32>,
-    /// The stage's weight when `final_rule` is `weighted`.
+    /// The stage's weight when `final_rule` is `weighted` (0–100).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub final_weight: Option<i32>,
 }
 
-/// A round's stages and final rule; no stages is a one-stage round.
+/// A round's stages and final rule; no stages is a one-stage round, else at
+/// least two.
 #[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct StagesBody {
-    /// `last_stage` (the last stage's total alone ranks) or `weighted`.
+    /// `last_stage` (the last stage's total alone ranks; also when empty) or
+    /// `weighted`.
     #[serde(default)]
+    #[schema(pattern = "^(|last_stage|weighted)$")]
     pub final_rule: String,
     #[serde(default)]
+    #[schema(max_items = 6)]
     pub stages: Vec<StageBody>,
 }
 
@@ -62,6 +76,15 @@ pub async fn round_stages(
                 format!("Paling banyak {MAX_STAGES} tahap."),
                 format!("At most {MAX_STAGES} stages."),
             ),
+        );
+        return Err(AdminError::Invalid(errs));
+    }
+    // The settings form skips a blank row; a stage sent here is never blank.
+    if let Some(i) = body.stages.iter().position(|s| s.code.trim().is_empty()) {
+        let mut errs = svc::FieldErrors::new();
+        errs.insert(
+            format!("stages[{i}].code"),
+            crate::domain::round::Msg::new("Kode wajib diisi.", "A code is required."),
         );
         return Err(AdminError::Invalid(errs));
     }
