@@ -9,6 +9,7 @@
 #   SCALE=small SKIP_TRAIL=1 benches/run.sh                # a quick pass
 #   P2_OPS=500 P3_APPS=100 benches/run.sh                  # smaller P2/P3 worlds
 #   SKIP_USECASES=1 benches/run.sh                         # without P2/P3
+#   P2_HTTP_INSTANCES=1,2 benches/run.sh                   # P2 over HTTP on one and on two instances
 #
 # Needs: wrk (installed from Debian's packages when missing), openssl,
 # sha256sum, GNU time, curl.
@@ -128,20 +129,22 @@ if [ -z "${SKIP_TRAIL:-}" ]; then
   line P4 "audit verify, MB/s (target ≥ 0.5× openssl)" "$(printf '%s\n' "${v[@]}" | median) vs openssl $(printf '%s\n' "${o[@]}" | median), sha256sum $(printf '%s\n' "${s[@]}" | median)"
 fi
 
-# ---- P2 + P3: the write use cases, in-process ------------------------------
+# ---- P2 + P3: the write use cases, in-process and over HTTP ----------------
 # 16 concurrent tasks call the services on a fresh SQLite file opened like the
-# server's (FULL); see benches/README.md for why no HTTP is in the loop. The
-# bench prints one line per run and a median line per figure; the medians go
-# through `line` like the rest. P2_OPS, P3_APPS, RUNS (≤ 5) and CONC pass through.
+# server's (FULL); P2h sends the same application over HTTP to the router on
+# loopback (one instance, and two with P2_HTTP_INSTANCES=1,2). The bench
+# prints one line per run and a median line per figure; the medians go
+# through `line` like the rest. P2_OPS, P3_APPS, RUNS (≤ 5), CONC, ONLY and
+# P2_HTTP_INSTANCES pass through.
 if [ -z "${SKIP_USECASES:-}" ]; then
   echo "P2/P3: building the world through the services (about a minute), then measuring…" >&2
   cargo bench --quiet --bench usecases 2>"$WORK/usecases.err" > "$WORK/usecases.out" \
     || { cat "$WORK/usecases.err" >&2; exit 1; }
-  grep -E '^P[23]a? +run' "$WORK/usecases.out" | sed 's/^/     /'
+  grep -E '^P[23][ah]? +run' "$WORK/usecases.out" | sed 's/^/     /'
   while IFS= read -r l; do
     tag=${l%% *}; rest=${l#"$tag"}; rest=${rest#"${rest%%[! ]*}"}
     line "$tag" "${rest%%: *}" "${rest#*: }"
-  done < <(grep -Ev '^P[23]a? +run' "$WORK/usecases.out")
+  done < <(grep -Ev '^P[23][ah]? +run' "$WORK/usecases.out")
 fi
 
 # ---- P7: the ranking rule ---------------------------------------------------

@@ -1,0 +1,90 @@
+//! P2 in-process: a resident's application through the service calls.
+
+use super::*;
+
+/// One application, as the browser sends it: the area step's POST
+/// (`start_draft`), then the form's POST (`save_draft`, the two documents,
+/// `submit`), the calls and order of `web::applications::{start, form_submit}`.
+/// Returns the application and how long the form POST took.
+pub(crate) async fn apply(
+    db: &DatabaseConnection,
+    w: &World,
+    round_id: Uuid,
+    p: &Prepared,
+) -> anyhow::Result<(Uuid, Duration)> {
+    let acting = Acting {
+        actor: Actor::Account {
+            id: w.residents[p.resident].id,
+            role: Role::Applicant,
+        },
+        scopes: &[],
+    };
+    let id = apps::start_draft(
+        db,
+        &w.vault,
+        acting,
+        &StartDraft {
+            round_id,
+            kelurahan_code: p.kelurahan.clone(),
+            rt: p.rt,
+            idempotency_key: p.key.clone(),
+        },
+    )
+    .await?;
+    let form = Instant::now();
+    let saved = apps::save_draft(db, &w.vault, acting, id, &p.fields).await?;
+    ensure!(saved.errors.is_empty(), "draft refused: {:?}", saved.errors);
+    apps::attach_document(db, &w.store, acting, id, "KTP", "ktp.pdf", p.pdf.clone()).await?;
+    apps::attach_document(db, &w.store, acting, id, "KK", "kk.png", p.png.clone()).await?;
+    apps::submit(
+        db,
+        &w.vault,
+        apps::MailCtx {
+            base_url: "http://localhost",
+            from: &w.from,
+            vault: &w.vault,
+        },
+        acting,
+        id,
+        Lang::Id,
+    )
+    .await?;
+    Ok((id, form.elapsed()))
+}
+
+pub(crate) async fn p2(
+    w: &Arc<World>,
+    ops: usize,
+    runs: usize,
+    conc: usize,
+) -> anyhow::Result<Vec<Run>> {
+    let mut out = Vec::new();
+    for run in 0..runs {
+        let started = Instant::now();
+        let (round_id, _) =
+            draft_round(w, &format!("Bench P2 run {}", run + 1), i32::try_from(run)?).await?;
+        move_round(w, round_id, RoundState::Registration, w.clock.at(-21, 8)).await?;
+        let prepared: Arc<Vec<Prepared>> = Arc::new((0..ops).map(|i| prepare(w, run, i)).collect());
+        checkpoint(&w.db).await?;
+        note(
+            started,
+            &format!("P2 run {}: round open, forms prepared", run + 1),
+        );
+        let (w2, p2) = (w.clone(), prepared.clone());
+        let op: Op = Arc::new(move |i| {
+            let (w, prepared) = (w2.clone(), p2.clone());
+            Box::pin(async move {
+                let (_, form) = apply(&w.db, &w, round_id, &prepared[i]).await?;
+                Ok(Some(form))
+            })
+        });
+        let r = drive(ops, conc, op).await?;
+        println!(
+            "P2   run {}: {ops} applications (start + form POST with 2 documents), {conc} tasks: {}",
+            run + 1,
+            r.line()
+        );
+        out.push(r);
+    }
+    Ok(out)
+}
