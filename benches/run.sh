@@ -10,9 +10,10 @@
 #   P2_OPS=500 P3_APPS=100 benches/run.sh                  # smaller P2/P3 worlds
 #   SKIP_USECASES=1 benches/run.sh                         # without P2/P3
 #   P2_HTTP_INSTANCES=1,2 benches/run.sh                   # P2 over HTTP on one and on two instances
+#   PG_URL=postgres://postgres@127.0.0.1:5432/test benches/run.sh   # also P2, P2h, P3 and P6 on PostgreSQL
 #
 # Needs: wrk (installed from Debian's packages when missing), openssl,
-# sha256sum, GNU time, curl.
+# sha256sum, GNU time, curl; psql for the PostgreSQL figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -145,6 +146,31 @@ if [ -z "${SKIP_USECASES:-}" ]; then
     tag=${l%% *}; rest=${l#"$tag"}; rest=${rest#"${rest%%[! ]*}"}
     line "$tag" "${rest%%: *}" "${rest#*: }"
   done < <(grep -Ev '^P[23][ah]? +run' "$WORK/usecases.out")
+fi
+
+# ---- PostgreSQL: P2, P2h (one and two instances), P3 and P6 ----------------
+# With PG_URL (e.g. postgres://postgres@127.0.0.1:5432/test) the use cases run
+# again on a database of their own on that server, and the demo is loaded
+# into another (both dropped afterwards).
+if [ -n "${PG_URL:-}" ]; then
+  echo "PostgreSQL: P2/P2h/P3 on $PG_URL…" >&2
+  BENCH_DATABASE_URL=$PG_URL P2_HTTP_INSTANCES=${P2_HTTP_INSTANCES:-1,2} \
+    cargo bench --quiet --bench usecases 2>"$WORK/usecases-pg.err" > "$WORK/usecases-pg.out" \
+    || { cat "$WORK/usecases-pg.err" >&2; exit 1; }
+  grep -E '^P[23][ah]? +run' "$WORK/usecases-pg.out" | sed 's/^/     /'
+  while IFS= read -r l; do
+    tag=${l%% *}; rest=${l#"$tag"}; rest=${rest#"${rest%%[! ]*}"}
+    line "$tag" "${rest%%: *}" "${rest#*: }"
+  done < <(grep -Ev '^P[23][ah]? +run' "$WORK/usecases-pg.out")
+  PGDB=pokmas_bench_demo
+  psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" -c "CREATE DATABASE $PGDB" >/dev/null
+  rm -rf "$WORK/demo-pg"
+  start=$(date +%s.%N)
+  "$BIN" --data-dir "$WORK/demo-pg" --database-url "${PG_URL%/*}/$PGDB" demo --scale "$SCALE" --seed 1 --quiet > "$WORK/demo-pg.out"
+  end=$(date +%s.%N)
+  line P6 "demo --scale $SCALE on PostgreSQL" "$(printf '%.1f s' "$(echo "$end - $start" | bc)")"
+  grep '^stages:' "$WORK/demo-pg.out" | sed 's/^/     /'
+  psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null
 fi
 
 # ---- P7: the ranking rule ---------------------------------------------------

@@ -160,6 +160,9 @@ pub(crate) fn summary(runs: &[Run]) -> String {
 /// Starts every timed run from an empty WAL, so a checkpoint left over from
 /// the setup (or the previous run) is not charged to this one.
 pub(crate) async fn checkpoint(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(());
+    }
     db.execute_raw(Statement::from_string(
         DbBackend::Sqlite,
         "PRAGMA wal_checkpoint(TRUNCATE)",

@@ -108,11 +108,16 @@ async fn main() -> anyhow::Result<()> {
     let residents =
         (if do_p2 || do_p2h { p2_ops } else { 0 }).max(if do_p3 { p3_apps * runs } else { 0 });
     let w = Arc::new(world(dir.path(), residents, conc).await?);
+    let backend = if w.url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite FULL"
+    };
 
     if do_p2 {
         let r = p2(&w, p2_ops, runs, conc).await?;
         println!(
-            "P2   application submit, 2 documents, {conc} tasks, SQLite FULL (target ≥ 300/s, p99 < 100 ms): {}",
+            "P2   application submit, 2 documents, {conc} tasks, {backend} (target ≥ 300/s, p99 < 100 ms): {}",
             summary(&r)
         );
     }
@@ -120,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
         for (n, &k) in instances.iter().enumerate() {
             let r = p2_http(&w, p2_ops, runs, conc, k, 20 + 5 * i32::try_from(n)?).await?;
             println!(
-                "P2h  application over HTTP (area POST + form POST, 2 documents), {k} instance(s), {conc} clients, SQLite FULL (target ≥ 300/s, p99 < 100 ms): {}",
+                "P2h  application over HTTP (area POST + form POST, 2 documents), {k} instance(s), {conc} clients, {backend} (target ≥ 300/s, p99 < 100 ms): {}",
                 summary(&r)
             );
         }
@@ -141,7 +146,7 @@ async fn main() -> anyhow::Result<()> {
             first.push(r);
         }
         println!(
-            "P3   scorecard submit incl. re-rank of a {p3_apps}-applicant formation (target ≥ 500/s, p99 < 50 ms): {}",
+            "P3   scorecard submit incl. re-rank of a {p3_apps}-applicant formation, {backend} (target ≥ 500/s, p99 < 50 ms): {}",
             summary(&first)
         );
         let mut amended = Vec::new();
@@ -161,5 +166,8 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     note(started, "done");
+    if let Ok(w) = Arc::try_unwrap(w) {
+        drop_postgres(w).await?;
+    }
     Ok(())
 }

@@ -67,16 +67,22 @@ pub(crate) async fn new_account(
     .with_context(|| format!("account {email}"))
 }
 
-/// A fresh SQLite file in `dir`, migrated, as `pokmas serve` opens it, plus
-/// the load connection; regions, an admin, one operator per kelurahan and
-/// `residents` applicant accounts (argon2 runs `conc` at a time, on every core).
+/// A fresh database, migrated, as `pokmas serve` opens it, plus the load
+/// connection; regions, an admin, one operator per kelurahan and `residents`
+/// applicant accounts (argon2 runs `conc` at a time, on every core). The
+/// database is a SQLite file in `dir`, or, with `BENCH_DATABASE_URL`
+/// (`postgres://…/db`), a new database `pokmas_bench_PID` on that server
+/// (dropped by [`drop_postgres`]); documents stay in `dir` either way.
 pub(crate) async fn world(
     dir: &std::path::Path,
     residents: usize,
     conc: usize,
 ) -> anyhow::Result<World> {
     let started = Instant::now();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("pokmas.db").display());
+    let url = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => fresh_postgres(&base).await?,
+        _ => format!("sqlite://{}?mode=rwc", dir.join("pokmas.db").display()),
+    };
     let db = pokmas::db::connect(&url).await?;
     Migrator::up(&db, None).await?;
     let load = pokmas::demo::connect_for_load(&url).await?;
@@ -377,4 +383,46 @@ pub(crate) fn prepare(w: &World, round_no: usize, i: usize) -> Prepared {
         pdf: small_pdf("KTP", &format!("{round_no}-{i} {filler}")),
         png: small_png((round_no as u64) << 32 | i as u64, 44),
     }
+}
+
+/// The bench's own PostgreSQL database next to `base`'s.
+fn postgres_name() -> String {
+    format!("pokmas_bench_{}", std::process::id())
+}
+
+/// Creates (again) the bench's database on `base`'s server; returns its URL.
+async fn fresh_postgres(base: &str) -> anyhow::Result<String> {
+    let admin = pokmas::db::connect(base).await?;
+    let name = postgres_name();
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        admin
+            .execute_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await?;
+    }
+    admin.close().await?;
+    let (server, _) = base.rsplit_once('/').context("postgres://host/db")?;
+    Ok(format!("{server}/{name}"))
+}
+
+/// Drops the bench's PostgreSQL database once every connection is closed.
+pub(crate) async fn drop_postgres(w: World) -> anyhow::Result<()> {
+    let Ok(base) = std::env::var("BENCH_DATABASE_URL") else {
+        return Ok(());
+    };
+    if !w.url.starts_with("postgres") {
+        return Ok(());
+    }
+    w.db.close().await?;
+    w.load.close().await?;
+    let admin = pokmas::db::connect(&base).await?;
+    admin
+        .execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", postgres_name()),
+        ))
+        .await?;
+    Ok(())
 }
