@@ -333,3 +333,54 @@ async fn the_cached_head_sees_own_appends_at_once_and_other_writers_within_its_t
         "another writer's head is seen within HEAD_TTL"
     );
 }
+
+/// Accepts `room` bytes, then fails as a full disk does.
+struct FullDisk {
+    room: usize,
+}
+
+impl std::io::Write for FullDisk {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left on device",
+            ));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The export reads pages ahead on a task of its own while it writes: every
+/// event still comes out once and in order across page boundaries, and a
+/// writer that fails (a full disk) ends the export with that error instead
+/// of leaving it waiting on the reader.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_across_many_pages_is_whole_and_a_full_disk_stops_it() {
+    let db = TestDb::sqlite().await;
+    let appended = pokmas::demo::bench::append_events(&db.db, 2_345, false)
+        .await
+        .expect("append");
+    let mut buf = Vec::new();
+    let n = export_csv(&db.db, &mut buf).await.expect("export");
+    assert_eq!(n, appended);
+    match verify_csv(buf.as_slice(), None) {
+        VerifyOutcome::Valid(v) => assert_eq!(v.events, appended),
+        other => panic!("the export must verify: {other}"),
+    }
+
+    let failed = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        export_csv(&db.db, FullDisk { room: 50_000 }),
+    )
+    .await
+    .expect("the export ends instead of hanging");
+    let e = failed.expect_err("a full disk is an error");
+    assert!(format!("{e:#}").contains("no space left"), "{e:#}");
+}
