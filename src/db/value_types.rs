@@ -7,6 +7,7 @@
 //! migration is needed and exports read the same.
 
 use crate::domain::application::ApplicationState;
+use crate::domain::delivery::Delivery;
 use crate::domain::round::RoundState;
 
 macro_rules! stored_as_text {
@@ -66,4 +67,4 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(RoundState, ApplicationState);
+stored_as_text!(RoundState, ApplicationState, Delivery);

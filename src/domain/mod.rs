@@ -8,6 +8,7 @@ pub mod api_token;
 pub mod application;
 pub mod audit;
 pub mod checkpoint;
+pub mod delivery;
 pub mod eligibility;
 pub mod family_card;
 pub mod group_bias;

@@ -9,18 +9,7 @@ use uuid::Uuid;
 use super::db_time;
 use super::templates::{Locale, Template};
 use crate::db::entities::mail_outbox;
-
-/// The values of `mail_outbox.status`.
-pub mod status {
-    /// Waiting for `next_attempt_at`.
-    pub const PENDING: &str = "pending";
-    /// Claimed by a worker until `claimed_until`.
-    pub const SENDING: &str = "sending";
-    /// Handed to the transport; never sent again.
-    pub const SENT: &str = "sent";
-    /// Given up; shown to admins.
-    pub const FAILED: &str = "failed";
-}
+use crate::domain::delivery::Delivery;
 
 /// Renders `mail` in `locale` and queues it for `to_address` in the caller's
 /// transaction `tx`, so the mail exists if and only if the change that caused it
@@ -61,7 +50,7 @@ pub async fn enqueue(
         subject: Set(rendered.subject),
         body_text: Set(rendered.text),
         body_html: Set(rendered.html),
-        status: Set(status::PENDING.to_owned()),
+        status: Set(Delivery::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),

@@ -19,10 +19,10 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::db_time;
-use super::outbox::status;
 use super::transport::{OutgoingMail, SendError, Transport};
 use crate::db::begin_write;
 use crate::db::entities::mail_outbox::{self, Column, Entity};
+use crate::domain::delivery::Delivery;
 
 /// Tries before a message is marked `failed`.
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -115,12 +115,12 @@ pub(crate) async fn claim(
     let due = Condition::any()
         .add(
             Condition::all()
-                .add(Column::Status.eq(status::PENDING))
+                .add(Column::Status.eq(Delivery::Pending))
                 .add(Column::NextAttemptAt.lte(now)),
         )
         .add(
             Condition::all()
-                .add(Column::Status.eq(status::SENDING))
+                .add(Column::Status.eq(Delivery::Sending))
                 .add(Column::ClaimedUntil.lte(now)),
         );
     let mut query = Entity::find()
@@ -144,7 +144,7 @@ pub(crate) async fn claim(
         rows.into_iter().partition(|r| r.attempts >= MAX_ATTEMPTS);
     if !exhausted.is_empty() {
         Entity::update_many()
-            .col_expr(Column::Status, Expr::value(status::FAILED))
+            .col_expr(Column::Status, Expr::value(Delivery::Failed))
             .col_expr(
                 Column::ClaimedUntil,
                 Expr::value(Option::<OffsetDateTime>::None),
@@ -165,7 +165,7 @@ pub(crate) async fn claim(
     if !rows.is_empty() {
         // Counting the try at claim time means an interrupted try counts too.
         Entity::update_many()
-            .col_expr(Column::Status, Expr::value(status::SENDING))
+            .col_expr(Column::Status, Expr::value(Delivery::Sending))
             .col_expr(Column::ClaimedUntil, Expr::value(lease))
             .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
             .filter(Column::Id.is_in(rows.iter().map(|r| r.id)))
@@ -177,10 +177,10 @@ pub(crate) async fn claim(
     let rows = rows
         .into_iter()
         .map(|mut r| {
-            if r.status == status::SENDING {
+            if r.status == Delivery::Sending {
                 tracing::warn!(outbox.id = %r.id, mail.template = %r.template, "reclaiming mail whose worker stopped mid-send; it may arrive twice");
             }
-            r.status = status::SENDING.to_owned();
+            r.status = Delivery::Sending;
             r.claimed_until = Some(lease);
             r.attempts += 1;
             r
@@ -213,14 +213,14 @@ pub(crate) async fn mark_sent(
         }
     }
     update
-        .col_expr(Column::Status, Expr::value(status::SENT))
+        .col_expr(Column::Status, Expr::value(Delivery::Sent))
         .col_expr(Column::SentAt, Expr::value(now))
         .col_expr(
             Column::ClaimedUntil,
             Expr::value(Option::<OffsetDateTime>::None),
         )
         .filter(Column::Id.eq(row.id))
-        .filter(Column::Status.ne(status::SENT))
+        .filter(Column::Status.ne(Delivery::Sent))
         .exec(db)
         .await?;
     tracing::info!(outbox.id = %row.id, mail.template = %row.template, attempts = row.attempts, "mail sent");
@@ -244,18 +244,18 @@ pub(crate) async fn record_failure(
             Expr::value(Option::<OffsetDateTime>::None),
         );
     if give_up {
-        update = update.col_expr(Column::Status, Expr::value(status::FAILED));
+        update = update.col_expr(Column::Status, Expr::value(Delivery::Failed));
     } else {
         let wait = backoff(u32::try_from(attempts).unwrap_or(0));
         update = update
-            .col_expr(Column::Status, Expr::value(status::PENDING))
+            .col_expr(Column::Status, Expr::value(Delivery::Pending))
             .col_expr(Column::NextAttemptAt, Expr::value(now + wait));
     }
     // Only while we still hold the claim: after the lease another worker owns
     // the row and may already have sent it.
     let res = update
         .filter(Column::Id.eq(row.id))
-        .filter(Column::Status.eq(status::SENDING))
+        .filter(Column::Status.eq(Delivery::Sending))
         .filter(Column::ClaimedUntil.eq(lease))
         .exec(db)
         .await?;
@@ -282,7 +282,7 @@ pub(crate) async fn record_failure(
 /// The query's database error.
 pub async fn failures(db: &DatabaseConnection) -> Result<Vec<mail_outbox::Model>, DbErr> {
     Entity::find()
-        .filter(Column::Status.eq(status::FAILED))
+        .filter(Column::Status.eq(Delivery::Failed))
         .order_by_desc(Column::CreatedAt)
         .all(db)
         .await

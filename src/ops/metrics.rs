@@ -95,15 +95,15 @@ async fn sample(app: &AppState) {
     };
     metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(size));
     metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
-    let waiting = |status: &'static str| {
+    let waiting = |status: crate::domain::delivery::Delivery| {
         mail_outbox::Entity::find()
             .filter(mail_outbox::Column::Status.eq(status))
             .count(&app.db)
     };
     if let (Ok(pending), Ok(sending), Ok(failed)) = (
-        waiting(crate::mail::outbox::status::PENDING).await,
-        waiting(crate::mail::outbox::status::SENDING).await,
-        waiting(crate::mail::outbox::status::FAILED).await,
+        waiting(crate::domain::delivery::Delivery::Pending).await,
+        waiting(crate::domain::delivery::Delivery::Sending).await,
+        waiting(crate::domain::delivery::Delivery::Failed).await,
     ) {
         metrics::gauge!("mail_outbox_backlog").set((pending + sending) as f64);
         metrics::gauge!("mail_outbox_failed").set(failed as f64);

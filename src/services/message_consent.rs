@@ -14,8 +14,8 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, mail_outbox, message_consent};
 use crate::domain::application::ApplicationState;
+use crate::domain::delivery::Delivery;
 use crate::domain::round::Msg;
-use crate::mail::outbox::status;
 use crate::services::rounds::FieldErrors;
 use crate::sms::Channel;
 
@@ -231,18 +231,18 @@ pub async fn text_outbox(db: &DatabaseConnection) -> Result<TextOutbox, InfoErro
         mail_outbox::Entity::find()
             .filter(mail_outbox::Column::Channel.is_in(Channel::ALL.iter().map(|c| c.as_str())))
     };
-    let count = |s: &'static str| texts().filter(mail_outbox::Column::Status.eq(s)).count(db);
-    let pending = count(status::PENDING).await? + count(status::SENDING).await?;
-    let sent = count(status::SENT).await?;
-    let failed = count(status::FAILED).await?;
+    let count = |s: Delivery| texts().filter(mail_outbox::Column::Status.eq(s)).count(db);
+    let pending = count(Delivery::Pending).await? + count(Delivery::Sending).await?;
+    let sent = count(Delivery::Sent).await?;
+    let failed = count(Delivery::Failed).await?;
     let troubled = texts()
         .filter(
             sea_orm::Condition::any()
-                .add(mail_outbox::Column::Status.eq(status::FAILED))
+                .add(mail_outbox::Column::Status.eq(Delivery::Failed))
                 .add(
                     sea_orm::Condition::all()
                         .add(mail_outbox::Column::LastError.is_not_null())
-                        .add(mail_outbox::Column::Status.ne(status::SENT)),
+                        .add(mail_outbox::Column::Status.ne(Delivery::Sent)),
                 ),
         )
         .order_by_desc(mail_outbox::Column::CreatedAt)
@@ -252,7 +252,7 @@ pub async fn text_outbox(db: &DatabaseConnection) -> Result<TextOutbox, InfoErro
         .into_iter()
         .map(|r| TroubledText {
             id: r.id,
-            failed: r.status == status::FAILED,
+            failed: r.status == Delivery::Failed,
             channel: r.channel,
             template: r.template,
             to_masked: mask(&r.to_address),

@@ -23,9 +23,9 @@ use crate::db::entities::{
     account, application, data_key, document, mail_outbox, message_consent, objection, round,
 };
 use crate::domain::audit::parse_at;
+use crate::domain::delivery::Delivery;
 use crate::domain::privacy::{DataClass, RetentionSchedule};
 use crate::domain::round::RoundState;
-use crate::mail::outbox::status as mail_status;
 use crate::pii::NikVault;
 use crate::services::data_keys;
 use crate::storage::FileStore;
@@ -387,12 +387,9 @@ async fn forget_contact<C: ConnectionTrait>(
     if to.is_empty() {
         return Ok(());
     }
-    let waiting = [mail_status::PENDING, mail_status::SENDING];
+    let waiting = [Delivery::Pending, Delivery::Sending];
     mail_outbox::Entity::update_many()
-        .col_expr(
-            mail_outbox::Column::Status,
-            Expr::value(mail_status::FAILED),
-        )
+        .col_expr(mail_outbox::Column::Status, Expr::value(Delivery::Failed))
         .col_expr(
             mail_outbox::Column::LastError,
             Expr::value("recipient's data erased"),

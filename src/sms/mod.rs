@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::entities::mail_outbox;
-use crate::mail::outbox::status;
+use crate::domain::delivery::Delivery;
 
 /// How a resident wants to be told.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +102,7 @@ pub async fn enqueue(
         subject: Set(String::new()),
         body_text: Set(text),
         body_html: Set(String::new()),
-        status: Set(status::PENDING.to_owned()),
+        status: Set(Delivery::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),

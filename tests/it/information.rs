@@ -330,7 +330,7 @@ async fn the_gateway_transport_posts_the_template_with_its_key_and_retries_with_
         .await
         .expect("row")
         .expect("exists");
-    assert_eq!(row.status, "pending");
+    assert_eq!(row.status.as_str(), "pending");
     assert!(
         row.last_error
             .as_deref()

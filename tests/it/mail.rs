@@ -103,7 +103,7 @@ async fn a_committed_mail_reaches_the_smtp_server_once_with_its_outbox_message_i
         Transport::from_url(Some(&sink.url()), t.dir.path().join("mail")).expect("smtp transport");
     let id = queue(&t.db, "siti@example.id", &receipt("2023-SMD-0042")).await;
     let queued = row(&t.db, id).await;
-    assert_eq!(queued.status, "pending");
+    assert_eq!(queued.status.as_str(), "pending");
 
     let report = drain_once(&t.db, &transport, &sender(), OffsetDateTime::now_utc())
         .await
@@ -148,7 +148,7 @@ async fn a_committed_mail_reaches_the_smtp_server_once_with_its_outbox_message_i
     );
 
     let sent = row(&t.db, id).await;
-    assert_eq!(sent.status, "sent");
+    assert_eq!(sent.status.as_str(), "sent");
     assert!(sent.sent_at.is_some());
     assert_eq!(sent.attempts, 1);
 
@@ -220,7 +220,7 @@ async fn an_unreachable_relay_keeps_the_mail_pending_and_retries_with_backoff_un
 
     assert_eq!((report.sent, report.retrying, report.failed), (0, 1, 0));
     let after = row(&t.db, id).await;
-    assert_eq!(after.status, "pending");
+    assert_eq!(after.status.as_str(), "pending");
     assert_eq!(after.attempts, 1);
     assert!(
         after
@@ -243,13 +243,13 @@ async fn an_unreachable_relay_keeps_the_mail_pending_and_retries_with_backoff_un
     assert_eq!(early.claimed, 0);
 
     let mut current = after;
-    while current.status == "pending" {
+    while current.status.as_str() == "pending" {
         let due = current.next_attempt_at;
         drain_once(&t.db, &transport, &sender(), due)
             .await
             .expect("drain");
         let next = row(&t.db, id).await;
-        if next.status == "pending" {
+        if next.status.as_str() == "pending" {
             assert_eq!(
                 next.next_attempt_at,
                 due + backoff(u32::try_from(next.attempts).expect("small"))
@@ -257,7 +257,7 @@ async fn an_unreachable_relay_keeps_the_mail_pending_and_retries_with_backoff_un
         }
         current = next;
     }
-    assert_eq!(current.status, "failed");
+    assert_eq!(current.status.as_str(), "failed");
     assert_eq!(current.attempts, MAX_ATTEMPTS);
     assert!(current.last_error.is_some());
     let listed = failures(&t.db).await.expect("failures");
@@ -285,7 +285,7 @@ async fn a_relay_that_rejects_the_recipient_fails_the_mail_without_retrying(t: T
 
     assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 1));
     let failed = row(&t.db, id).await;
-    assert_eq!(failed.status, "failed");
+    assert_eq!(failed.status.as_str(), "failed");
     assert_eq!(failed.attempts, 1);
     assert!(
         failed
@@ -346,14 +346,14 @@ async fn mail_stuck_in_sending_after_a_crash_is_sent_again_but_sent_mail_never_i
         memory.sent()[0].message_id,
         row(&t.db, crashed).await.message_id
     );
-    assert_eq!(row(&t.db, crashed).await.status, "sent");
+    assert_eq!(row(&t.db, crashed).await.status.as_str(), "sent");
     assert_eq!(row(&t.db, crashed).await.attempts, 2);
     assert_eq!(
-        row(&t.db, busy).await.status,
+        row(&t.db, busy).await.status.as_str(),
         "sending",
         "a live lease is respected"
     );
-    assert_eq!(row(&t.db, hopeless).await.status, "failed");
+    assert_eq!(row(&t.db, hopeless).await.status.as_str(), "failed");
 
     // Long after every lease: only `busy` is left to send; `done` never is.
     let later = drain_once(&t.db, &memory, &sender(), now + LEASE * 4)
@@ -362,7 +362,7 @@ async fn mail_stuck_in_sending_after_a_crash_is_sent_again_but_sent_mail_never_i
     assert_eq!(later.sent, 1);
     let sent: Vec<Uuid> = memory.sent().iter().map(|m| m.outbox_id).collect();
     assert_eq!(sent, vec![crashed, busy]);
-    assert_eq!(row(&t.db, done).await.status, "sent");
+    assert_eq!(row(&t.db, done).await.status.as_str(), "sent");
     assert_eq!(
         row(&t.db, done).await.sent_at,
         None,
@@ -551,7 +551,7 @@ async fn set_state(
     claimed_until: Option<OffsetDateTime>,
 ) {
     let mut m: mail_outbox::ActiveModel = row(db, id).await.into();
-    m.status = Set(status.to_owned());
+    m.status = Set(status.parse().expect("a delivery state"));
     m.attempts = Set(attempts);
     m.claimed_until = Set(claimed_until);
     m.update(db).await.expect("update");

@@ -22,7 +22,7 @@ pub struct Model {
     pub body_text: String,
     #[sea_orm(column_type = "Text")]
     pub body_html: String,
-    pub status: String,
+    pub status: crate::domain::delivery::Delivery,
     pub attempts: i32,
     pub next_attempt_at: TimeDateTimeWithTimeZone,
     pub claimed_until: Option<TimeDateTimeWithTimeZone>,
