@@ -318,3 +318,174 @@ fn a_stage_outcome_of_the_one_stage_ranking_becomes_a_candidate() {
     assert_eq!((by("C").total.clone(), by("C").gates_met), (None, false));
     assert_eq!((by("D").total.clone(), by("D").gates_met), (None, false));
 }
+
+/// The README's candidates as one-stage outcomes of each stage (only what
+/// [`rank_staged`] reads: completeness, total, the criterion minimums as
+/// `passed`, the tie-break as the interview's one criterion).
+fn outcome(no: &str, total: Option<i64>, eligibility: Eligibility) -> Outcome {
+    Outcome {
+        registration_no: no.into(),
+        eligibility,
+        complete: total.is_some(),
+        incomplete: None,
+        criteria: Vec::new(),
+        total: total.map(r),
+        total_rounded_2dp: None,
+        passed: (total.is_some() && eligibility == Eligibility::Eligible).then_some(true),
+        rank: None,
+        status: None,
+        lottery_key: String::new(),
+    }
+}
+
+fn no_criteria_rules() -> RoundRules {
+    RoundRules {
+        aggregation: crate::domain::ranking::Aggregation::Mean,
+        passing_total: None,
+        min_panelists: 0,
+        criteria: Vec::new(),
+        seed: "contoh".into(),
+    }
+}
+
+/// The README's written test as published (R-006 incomplete) and its
+/// interview as scored now, every applicant in both stages.
+fn readme_stages(interview_eligibility: Eligibility, published: bool) -> Vec<StageResults> {
+    let (plan, results) = readme_plan(FinalRule::LastStage);
+    let rule = plan.stages[0].advance.expect("rule");
+    let written: Vec<Outcome> = results[0]
+        .iter()
+        .map(|c| {
+            outcome(
+                &c.registration_no,
+                c.total
+                    .as_ref()
+                    .map(|t| t.to_integer().try_into().expect("small")),
+                Eligibility::Eligible,
+            )
+        })
+        .collect();
+    let shortlist: Vec<Candidate> = super::shortlist(&rule, 1, &results[0])
+        .into_iter()
+        .map(|d| {
+            let total = results[0]
+                .iter()
+                .find(|c| c.registration_no == d.registration_no)
+                .and_then(|c| c.total.clone());
+            Candidate::published(&d.registration_no, total, d.position)
+        })
+        .collect();
+    let interview_total = |no: &str| match no {
+        "R-001" => Some(70),
+        "R-002" | "R-003" => Some(75),
+        // R-004 was interviewed by mistake: it did not go on.
+        "R-004" => Some(100),
+        _ => None,
+    };
+    let interview: Vec<Outcome> = ["R-001", "R-002", "R-003", "R-004", "R-005", "R-006"]
+        .into_iter()
+        .map(|no| {
+            let eligibility = if no == "R-003" {
+                interview_eligibility
+            } else {
+                Eligibility::Eligible
+            };
+            outcome(no, interview_total(no), eligibility)
+        })
+        .collect();
+    vec![
+        StageResults {
+            rules: no_criteria_rules(),
+            outcomes: written,
+            shortlist: published.then_some(shortlist),
+        },
+        StageResults {
+            rules: no_criteria_rules(),
+            outcomes: interview,
+            shortlist: None,
+        },
+    ]
+}
+
+fn standings_of(
+    out: &[StagedStanding],
+) -> Vec<(&str, Option<u32>, Option<&'static str>, Option<bool>, usize)> {
+    out.iter()
+        .map(|s| {
+            (
+                s.outcome.registration_no.as_str(),
+                s.outcome.rank,
+                s.outcome.status.map(Status::as_str),
+                s.outcome.passed,
+                s.reached,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_stored_standings_follow_the_published_shortlist_and_the_final_rule() {
+    let (plan, _) = readme_plan(FinalRule::LastStage);
+    let out = rank_staged(
+        &plan,
+        &formation(),
+        &readme_stages(Eligibility::Eligible, true),
+    )
+    .expect("valid");
+    // tie at 75 with no tie-break value here: the lottery
+    // orders them; R-004's interview counts for nothing.
+    let s = standings_of(&out);
+    assert_eq!(
+        s[2],
+        ("R-001", Some(3), Some("not_selected"), Some(true), 1)
+    );
+    assert_eq!(
+        &s[3..],
+        [
+            ("R-004", None, Some("not_passed"), Some(false), 0),
+            ("R-005", None, Some("not_passed"), Some(false), 0),
+            ("R-006", None, Some("not_passed"), Some(false), 0),
+        ]
+    );
+    assert_eq!(out[3].outcome.total, None);
+    assert!(!out[5].outcome.complete, "R-006 has no written test value");
+}
+
+#[test]
+fn nobody_is_ranked_before_the_shortlist_is_published() {
+    let (plan, _) = readme_plan(FinalRule::LastStage);
+    let out = rank_staged(
+        &plan,
+        &formation(),
+        &readme_stages(Eligibility::Eligible, false),
+    )
+    .expect("valid");
+    assert!(
+        standings_of(&out)
+            .iter()
+            .all(|(_, rank, status, passed, reached)| rank.is_none()
+                && status.is_none()
+                && passed.is_none()
+                && *reached == 0),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_withdrawal_after_the_shortlist_reopens_no_place() {
+    let (plan, _) = readme_plan(FinalRule::LastStage);
+    let out = rank_staged(
+        &plan,
+        &formation(),
+        &readme_stages(Eligibility::Withdrawn, true),
+    )
+    .expect("valid");
+    let s = standings_of(&out);
+    assert_eq!(s[0], ("R-002", Some(1), Some("selected"), Some(true), 1));
+    assert_eq!(s[1], ("R-001", Some(2), Some("reserve"), Some(true), 1));
+    let r003 = s.iter().find(|x| x.0 == "R-003").expect("R-003");
+    assert_eq!(*r003, ("R-003", None, None, None, 1));
+    // R-004 was below the cut when it was published, and stays out.
+    let r004 = s.iter().find(|x| x.0 == "R-004").expect("R-004");
+    assert_eq!(r004.1, None);
+}
