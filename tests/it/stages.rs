@@ -729,3 +729,129 @@ async fn the_values_of_a_stage_whose_shortlist_is_published_no_longer_change() {
     assert_eq!(audit_count(&f.app).await, before);
     assert_eq!(stored_ranks(&f).await[3].0, None);
 }
+
+#[tokio::test]
+async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and_name_a_tampered_row()
+ {
+    use crate::exports::{pokmas, text};
+    let f = a_two_stage_round_ranks_by_its_final_rule("weighted", [Some(50), Some(50)]).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("ekspor");
+    let folder_text = folder.to_str().expect("utf8").to_owned();
+    let url = f.app.db.url.clone();
+    let run = |args: &[&str]| {
+        let o = pokmas(&url, dir.path(), args);
+        (o.status.code(), text(&o))
+    };
+    let (code, out) = run(&[
+        "export",
+        "all",
+        "--round",
+        "rekrutmen-pokmas-2026",
+        "--out",
+        &folder_text,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let read = |name: &str| std::fs::read_to_string(folder.join(name)).expect(name);
+    let no = |i: usize| f.apps[i].1.clone();
+
+    // The files carry the stages: each value's stage, the stage list with
+    // the shortlist's publication, the shortlist, and each rank's stage.
+    let scores = read("scores.csv");
+    assert!(
+        scores.contains(&format!("{},F-6472011001,import,WT,60,1,", no(0))),
+        "{scores}"
+    );
+    assert!(
+        scores
+            .lines()
+            .skip(1)
+            .all(|l| l.ends_with(",TERTULIS") || l.ends_with(",WAWANCARA"))
+    );
+    let stages = read("stages.csv");
+    let stage_rows: Vec<&str> = stages.lines().skip(1).collect();
+    assert_eq!(stage_rows.len(), 2, "{stages}");
+    assert!(
+        stage_rows[0].contains(",1,TERTULIS,TERTULIS,imported,2,,50,"),
+        "{stages}"
+    );
+    assert!(
+        stage_rows[1].ends_with(",2,WAWANCARA,WAWANCARA,panel,,,50,,,"),
+        "{stages}"
+    );
+    assert!(
+        read("round.csv")
+            .lines()
+            .nth(1)
+            .expect("row")
+            .ends_with(",weighted")
+    );
+    let shortlists = read("shortlists.csv");
+    assert!(
+        shortlists.contains(&format!("TERTULIS,F-6472011001,{},false,4,30/1\n", no(3))),
+        "{shortlists}"
+    );
+    let rankings = read("rankings.csv");
+    assert!(
+        rankings.contains(&format!(
+            ",{},eligible,true,165/2,82.50,true,1,selected,",
+            no(1)
+        )),
+        "{rankings}"
+    );
+    assert!(
+        rankings.contains(&format!(",{},eligible,true,,,false,,not_passed,", no(3))),
+        "{rankings}"
+    );
+
+    let (code, out) = run(&["audit", "recompute", &folder_text]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(
+            "agree: 1 formations, 4 applications re-ranked, 1 stage shortlists re-derived"
+        ),
+        "{out}"
+    );
+
+    // D marked as going on from the written test: the shortlist disagrees.
+    let tampered = shortlists.replacen(
+        &format!("{},false,4,30/1", no(3)),
+        &format!("{},true,4,30/1", no(3)),
+        1,
+    );
+    std::fs::write(folder.join("shortlists.csv"), &tampered).expect("write");
+    let (code, out) = run(&["audit", "recompute", &folder_text]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{} (F-6472011001): shortlist of stage TERTULIS: advances exported \"true\", recomputed \"false\"",
+            no(3)
+        )),
+        "{out}"
+    );
+    std::fs::write(folder.join("shortlists.csv"), &shortlists).expect("write");
+
+    // A and B swapped as if the last stage alone ranked them.
+    let swapped = rankings
+        .replacen(
+            ",70/1,70.00,true,2,reserve,",
+            ",70/1,70.00,true,1,selected,",
+            1,
+        )
+        .replacen(
+            ",165/2,82.50,true,1,selected,",
+            ",165/2,82.50,true,2,reserve,",
+            1,
+        );
+    assert_ne!(swapped, rankings);
+    std::fs::write(folder.join("rankings.csv"), &swapped).expect("write");
+    let (code, out) = run(&["audit", "recompute", &folder_text]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{} (F-6472011001): rank exported \"1\", recomputed \"2\"",
+            no(0)
+        )),
+        "{out}"
+    );
+}
