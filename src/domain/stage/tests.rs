@@ -407,9 +407,16 @@ fn readme_stages(interview_eligibility: Eligibility, published: bool) -> Vec<Sta
     ]
 }
 
-fn standings_of(
-    out: &[StagedStanding],
-) -> Vec<(&str, Option<u32>, Option<&'static str>, Option<bool>, usize)> {
+/// (registration number, rank, status, passed, stage reached).
+type StandingRow<'a> = (
+    &'a str,
+    Option<u32>,
+    Option<&'static str>,
+    Option<bool>,
+    usize,
+);
+
+fn standings_of(out: &[StagedStanding]) -> Vec<StandingRow<'_>> {
     out.iter()
         .map(|s| {
             (
@@ -489,6 +496,15 @@ fn a_withdrawal_after_the_shortlist_reopens_no_place() {
     let r004 = s.iter().find(|x| x.0 == "R-004").expect("R-004");
     assert_eq!(r004.1, None);
 }
+
+/// (registration number, final total, rank, status, stage reached).
+type ExampleRow = (
+    String,
+    Option<String>,
+    Option<u32>,
+    Option<&'static str>,
+    &'static str,
+);
 
 /// The README's worked two-stage example from its values: the written test
 /// `T` (imported, 0–100) decides who goes on (2 × 1 seat, passing total 50),
@@ -626,13 +642,7 @@ fn the_readme_two_stage_example_from_the_values() {
             shortlist: None,
         },
     ];
-    let table = |out: &[StagedStanding]| -> Vec<(
-        String,
-        Option<String>,
-        Option<u32>,
-        Option<&'static str>,
-        &'static str,
-    )> {
+    let table = |out: &[StagedStanding]| -> Vec<ExampleRow> {
         let mut rows: Vec<_> = out
             .iter()
             .map(|s| {
