@@ -181,6 +181,10 @@ pub enum ExportCommand {
     Rankings(RoundExport),
     /// `criteria.csv`.
     Criteria(RoundExport),
+    /// `stages.csv`: a staged round's stages, rules and shortlist publications.
+    Stages(RoundExport),
+    /// `shortlists.csv`: every entry of every published stage shortlist.
+    Shortlists(RoundExport),
     /// `formations.csv`.
     Formations(RoundExport),
     /// `round.csv`: the ranking rules and the lottery seed.
@@ -247,9 +251,10 @@ pub enum AuditCommand {
         /// The folder to write (created if missing; existing tiles are kept).
         dir: PathBuf,
     },
-    /// Re-rank every formation from an `export all` folder and report every
-    /// disagreement with its `rankings.csv`. Exit 0 all agree, 1 disagreements,
-    /// 2 malformed files. No database needed.
+    /// Re-rank every formation from an `export all` folder (and re-derive a
+    /// staged round's published shortlists) and report every disagreement
+    /// with its `rankings.csv` and `shortlists.csv`. Exit 0 all agree, 1
+    /// disagreements, 2 malformed files. No database needed.
     Recompute {
         /// The folder written by `pokmas export all`.
         dir: PathBuf,

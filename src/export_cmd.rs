@@ -25,6 +25,8 @@ pub async fn run(db: &DatabaseConnection, cmd: ExportCommand) -> anyhow::Result<
         ExportCommand::Scores(a) => (Some(ExportFile::Scores), Some(a.round), a.out),
         ExportCommand::Rankings(a) => (Some(ExportFile::Rankings), Some(a.round), a.out),
         ExportCommand::Criteria(a) => (Some(ExportFile::Criteria), Some(a.round), a.out),
+        ExportCommand::Stages(a) => (Some(ExportFile::Stages), Some(a.round), a.out),
+        ExportCommand::Shortlists(a) => (Some(ExportFile::Shortlists), Some(a.round), a.out),
         ExportCommand::Formations(a) => (Some(ExportFile::Formations), Some(a.round), a.out),
         ExportCommand::Round(a) => (Some(ExportFile::Round), Some(a.round), a.out),
         ExportCommand::Analytics(a) => (Some(ExportFile::Analytics), Some(a.round), a.out),

@@ -147,8 +147,13 @@ pub async fn print_checkpoint(
 pub fn recompute(dir: &Path) -> i32 {
     match crate::export::recompute::recompute_dir(dir) {
         Ok(report) if report.disagreements.is_empty() => {
+            let shortlists = if report.shortlists > 0 {
+                format!(", {} stage shortlists re-derived", report.shortlists)
+            } else {
+                String::new()
+            };
             println!(
-                "agree: {} formations, {} applications re-ranked, no disagreement",
+                "agree: {} formations, {} applications re-ranked{shortlists}, no disagreement",
                 report.formations, report.applications
             );
             0

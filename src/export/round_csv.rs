@@ -1,6 +1,6 @@
-//! The round's export files: `round.csv`, `criteria.csv`,
-//! `scores.csv`, `rankings.csv` and `applications.csv` — their column
-//! contracts, one writer and one strict reader for all of them.
+//! The round's export files: `round.csv`, `criteria.csv`, `stages.csv`,
+//! `scores.csv`, `shortlists.csv`, `rankings.csv` and `applications.csv` —
+//! their column contracts, one writer and one strict reader for all of them.
 //!
 //! Format: UTF-8 without BOM, a header row, LF line ends, RFC 4180 quoting
 //! (a field is quoted when it holds `,` `"` CR or LF). Every field goes
@@ -18,8 +18,9 @@ use std::io::{self, Write};
 use crate::export::csv_safe;
 use crate::export::strict_csv::{Fields, Step, parse_record};
 
-/// `round.csv`.
-pub const ROUND: [&str; 7] = [
+/// `round.csv`; `final_rule` (`last_stage` | `weighted`, empty for a
+/// one-stage round) was appended with the stages.
+pub const ROUND: [&str; 8] = [
     "round_id",
     "name",
     "state",
@@ -27,11 +28,13 @@ pub const ROUND: [&str; 7] = [
     "passing_total",
     "min_panelists",
     "lottery_seed",
+    "final_rule",
 ];
 
 /// `criteria.csv`; `kind` (`panel` | `imported`) is appended to the published
-/// column contract because a re-computation must know which values come from a file.
-pub const CRITERIA: [&str; 9] = [
+/// column contract because a re-computation must know which values come from a file,
+/// and `stage_code` (empty for a one-stage round) with the stages.
+pub const CRITERIA: [&str; 10] = [
     "round_id",
     "code",
     "name",
@@ -41,11 +44,32 @@ pub const CRITERIA: [&str; 9] = [
     "pass_min",
     "tiebreak_order",
     "kind",
+    "stage_code",
+];
+
+/// `stages.csv`: one row per stage of a staged round, first to last (only
+/// the header for a one-stage round), with its rule for who goes on, its
+/// weight in a weighted final rule and its shortlist's publication (empty
+/// until published).
+pub const STAGES: [&str; 11] = [
+    "round_id",
+    "position",
+    "code",
+    "name",
+    "scoring",
+    "advance_top_k",
+    "advance_passing_total",
+    "final_weight",
+    "shortlist_event_seq",
+    "shortlist_published_at",
+    "objection_ends_at",
 ];
 
 /// `scores.csv`: one row per submitted scorecard version and criterion, and
-/// one per imported value (`panelist_id` = `import`).
-pub const SCORES: [&str; 9] = [
+/// one per imported value (`panelist_id` = `import`); `stage_code` (the
+/// criterion's stage, empty for a one-stage round) was appended with the
+/// stages.
+pub const SCORES: [&str; 10] = [
     "round_id",
     "registration_no",
     "formation_code",
@@ -55,10 +79,24 @@ pub const SCORES: [&str; 9] = [
     "version",
     "submitted_at",
     "latest",
+    "stage_code",
 ];
 
-/// `rankings.csv`: one row per submitted application.
-pub const RANKINGS: [&str; 13] = [
+/// `shortlists.csv`: one row per candidate of each published shortlist.
+pub const SHORTLISTS: [&str; 7] = [
+    "round_id",
+    "stage_code",
+    "formation_code",
+    "registration_no",
+    "advances",
+    "position",
+    "total_exact",
+];
+
+/// `rankings.csv`: one row per submitted application; `stage_code` (the
+/// stage the application reached, empty for a one-stage round) was appended
+/// with the stages.
+pub const RANKINGS: [&str; 14] = [
     "round_id",
     "formation_code",
     "kelurahan_code",
@@ -72,6 +110,7 @@ pub const RANKINGS: [&str; 13] = [
     "rank",
     "status",
     "lottery_key",
+    "stage_code",
 ];
 
 /// `applications.csv`: who applied where and whether they were eligible,
@@ -216,6 +255,22 @@ impl Record {
 /// # Errors
 /// The first malformed row, by number.
 pub fn read_table(bytes: &[u8], file: &str, header: &[&str]) -> Result<Vec<Record>, TableError> {
+    read_table_since(bytes, file, header, header.len())
+}
+
+/// [`read_table`] that also reads the file as an earlier version wrote it:
+/// the header may be exactly `header` or exactly its first `oldest`
+/// columns (columns are only ever appended), and the columns a row lacks
+/// then read as empty.
+///
+/// # Errors
+/// The first malformed row, by number.
+pub fn read_table_since(
+    bytes: &[u8],
+    file: &str,
+    header: &[&str],
+    oldest: usize,
+) -> Result<Vec<Record>, TableError> {
     let err = |row, msg: String| TableError {
         file: file.to_owned(),
         row,
@@ -225,6 +280,8 @@ pub fn read_table(bytes: &[u8], file: &str, header: &[&str]) -> Result<Vec<Recor
     let mut pos = 0;
     let mut row = 0u64;
     let mut out = Vec::new();
+    // The columns this file has: `header`'s first `width`.
+    let mut width = header.len();
     loop {
         fields.clear();
         let n = match parse_record(&bytes[pos..], true, &mut fields)
@@ -236,8 +293,9 @@ pub fn read_table(bytes: &[u8], file: &str, header: &[&str]) -> Result<Vec<Recor
         };
         pos += n;
         if row == 0 {
-            let same = fields.len() == header.len()
-                && (0..header.len()).all(|k| fields.field(k) == header[k].as_bytes());
+            width = fields.len();
+            let same = (width == header.len() || width == oldest.min(header.len()))
+                && (0..width).all(|k| fields.field(k) == header[k].as_bytes());
             if !same {
                 return Err(err(
                     0,
@@ -245,22 +303,19 @@ pub fn read_table(bytes: &[u8], file: &str, header: &[&str]) -> Result<Vec<Recor
                 ));
             }
         } else {
-            if fields.len() != header.len() {
+            if fields.len() != width {
                 return Err(err(
                     row,
-                    format!(
-                        "expected {} fields but found {}",
-                        header.len(),
-                        fields.len()
-                    ),
+                    format!("expected {width} fields but found {}", fields.len()),
                 ));
             }
             let mut values = Vec::with_capacity(header.len());
-            for (k, name) in header.iter().enumerate() {
+            for (k, name) in header.iter().enumerate().take(width) {
                 let text = std::str::from_utf8(fields.field(k))
                     .map_err(|_| err(row, format!("{name} is not valid UTF-8")))?;
                 values.push(csv_safe::unescape(text).to_owned());
             }
+            values.resize(header.len(), String::new());
             out.push(Record {
                 row,
                 fields: values,
@@ -300,6 +355,19 @@ mod tests {
             assert_eq!(rec.fields, want);
         }
         assert_eq!(back[1].row, 2);
+    }
+
+    #[test]
+    fn a_file_of_an_earlier_version_reads_with_the_appended_columns_empty() {
+        let old = b"a,b\n1,2\n";
+        let back = read_table_since(old, "t.csv", &["a", "b", "c"], 2).unwrap();
+        assert_eq!(back[0].fields, ["1", "2", ""]);
+        assert!(read_table(old, "t.csv", &["a", "b", "c"]).is_err());
+        // Neither the old nor the new header: refused.
+        assert!(read_table_since(b"a\n1\n", "t.csv", &["a", "b", "c"], 2).is_err());
+        // A new header with an old row: the row is short.
+        let e = read_table_since(b"a,b,c\n1,2\n", "t.csv", &["a", "b", "c"], 2).unwrap_err();
+        assert_eq!(e.row, 1);
     }
 
     #[test]

@@ -29,8 +29,8 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
     application, audit_chain_head, conflict_declaration, criterion, formation, formation_rt,
-    imported_value, ranking, requirement, requirement_check, round, score_value, score_version,
-    scorecard,
+    imported_value, ranking, requirement, requirement_check, round, round_stage, score_value,
+    score_version, scorecard, stage_shortlist, stage_shortlist_entry,
 };
 use crate::domain::application::ApplicationState;
 use crate::domain::audit::format_at;
@@ -48,7 +48,11 @@ pub enum ExportFile {
     Round,
     Formations,
     Criteria,
+    /// The stages of a staged round, their rules and shortlist publications.
+    Stages,
     Scores,
+    /// Every entry of every published stage shortlist.
+    Shortlists,
     Rankings,
     Applications,
     /// The panel review: reliability, group bias, second-look marks.
@@ -58,11 +62,13 @@ pub enum ExportFile {
 
 impl ExportFile {
     /// Every file, in the order `export all` writes them.
-    pub const ALL: [ExportFile; 8] = [
+    pub const ALL: [ExportFile; 10] = [
         ExportFile::Round,
         ExportFile::Formations,
         ExportFile::Criteria,
+        ExportFile::Stages,
         ExportFile::Scores,
+        ExportFile::Shortlists,
         ExportFile::Rankings,
         ExportFile::Applications,
         ExportFile::Analytics,
@@ -76,7 +82,9 @@ impl ExportFile {
             ExportFile::Round => "round",
             ExportFile::Formations => "formations",
             ExportFile::Criteria => "criteria",
+            ExportFile::Stages => "stages",
             ExportFile::Scores => "scores",
+            ExportFile::Shortlists => "shortlists",
             ExportFile::Rankings => "rankings",
             ExportFile::Applications => "applications",
             ExportFile::Analytics => "analytics",
@@ -102,20 +110,28 @@ impl ExportFile {
     pub fn describe(self) -> (&'static str, &'static str) {
         match self {
             ExportFile::Round => (
-                "Aturan seleksi: agregasi, nilai lulus, jumlah penilai minimum, benih undian.",
-                "The round's rules: aggregation, passing total, minimum panelists, lottery seed.",
+                "Aturan seleksi: agregasi, nilai lulus, jumlah penilai minimum, benih undian, aturan peringkat akhir seleksi bertahap.",
+                "The round's rules: aggregation, passing total, minimum panelists, lottery seed, a staged round's final rule.",
             ),
             ExportFile::Formations => (
                 "Formasi: wilayah RT, kursi dan cadangan.",
                 "Formations: RT area, seats and reserve.",
             ),
             ExportFile::Criteria => (
-                "Kriteria: bobot, skala, nilai minimum, urutan penentu seri.",
-                "Criteria: weight, scale, pass minimum, tie-break order.",
+                "Kriteria: bobot, skala, nilai minimum, urutan penentu seri, tahap.",
+                "Criteria: weight, scale, pass minimum, tie-break order, stage.",
+            ),
+            ExportFile::Stages => (
+                "Tahapan seleksi: aturan lolos, bobot akhir, penerbitan daftar lolos.",
+                "The round's stages: who goes on, final weights, shortlist publications.",
             ),
             ExportFile::Scores => (
-                "Setiap versi lembar nilai yang diserahkan, per kriteria, dan nilai impor.",
-                "Every submitted scorecard version per criterion, and imported values.",
+                "Setiap versi lembar nilai yang diserahkan, per kriteria, dan nilai impor, dengan tahapnya.",
+                "Every submitted scorecard version per criterion, and imported values, with their stage.",
+            ),
+            ExportFile::Shortlists => (
+                "Daftar lolos setiap tahap yang diterbitkan: lolos, posisi, total pecahan pasti.",
+                "Every published stage shortlist: goes on, position, exact total.",
             ),
             ExportFile::Rankings => (
                 "Satu baris per pendaftaran: total pecahan pasti, lulus, peringkat, status.",
@@ -253,7 +269,9 @@ pub async fn export<W: Write>(
         ExportFile::Round => write_round(&round, &mut hashing)?,
         ExportFile::Formations => write_formations(&tx, &round, &mut hashing).await?,
         ExportFile::Criteria => write_criteria(&tx, &round, &mut hashing).await?,
+        ExportFile::Stages => write_stages(&tx, &round, &mut hashing).await?,
         ExportFile::Scores => write_scores(&tx, &round, &mut hashing).await?,
+        ExportFile::Shortlists => write_shortlists(&tx, &round, &mut hashing).await?,
         ExportFile::Rankings => write_rankings(&tx, &round, &mut hashing).await?,
         ExportFile::Applications => write_applications(&tx, &round, &mut hashing).await?,
         ExportFile::Analytics => write_analytics(&tx, &round, &mut hashing).await?,
@@ -387,6 +405,7 @@ pub(super) fn write_round<W: Write>(r: &round::Model, out: W) -> Result<u64, Ser
         opt(r.passing_total),
         r.min_panelists.to_string(),
         r.lottery_seed.clone().unwrap_or_default(),
+        r.final_rule.clone().unwrap_or_default(),
     ])
     .map_err(io_err)?;
     Ok(t.finish().map_err(io_err)?.1)
@@ -431,10 +450,126 @@ pub(super) async fn write_criteria<C: ConnectionTrait, W: Write>(
             opt(c.pass_min),
             opt(c.tiebreak_order),
             c.kind,
+            c.stage_code.unwrap_or_default(),
         ])
         .map_err(io_err)?;
     }
     Ok(t.finish().map_err(io_err)?.1)
+}
+
+async fn stages_of<C: ConnectionTrait>(
+    tx: &C,
+    round_id: Uuid,
+) -> Result<Vec<round_stage::Model>, ServiceError> {
+    Ok(round_stage::Entity::find()
+        .filter(round_stage::Column::RoundId.eq(round_id))
+        .order_by_asc(round_stage::Column::Position)
+        .all(tx)
+        .await?)
+}
+
+pub(super) async fn write_stages<C: ConnectionTrait, W: Write>(
+    tx: &C,
+    r: &round::Model,
+    out: W,
+) -> Result<u64, ServiceError> {
+    let mut t = TableWriter::new(out, &files::STAGES).map_err(io_err)?;
+    let published: HashMap<String, stage_shortlist::Model> = stage_shortlist::Entity::find()
+        .filter(stage_shortlist::Column::RoundId.eq(r.id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|s| (s.stage_code.clone(), s))
+        .collect();
+    for s in stages_of(tx, r.id).await? {
+        let p = published.get(&s.code);
+        t.row(&[
+            r.id.to_string(),
+            s.position.to_string(),
+            s.code,
+            s.name_id,
+            s.scoring,
+            opt(s.advance_top_k),
+            opt(s.advance_passing_total),
+            opt(s.final_weight),
+            opt(p.map(|p| p.event_seq)),
+            opt(p.map(|p| format_at(p.published_at))),
+            opt(p.map(|p| format_at(p.objection_ends_at))),
+        ])
+        .map_err(io_err)?;
+    }
+    Ok(t.finish().map_err(io_err)?.1)
+}
+
+pub(super) async fn write_shortlists<C: ConnectionTrait, W: Write>(
+    tx: &C,
+    r: &round::Model,
+    out: W,
+) -> Result<u64, ServiceError> {
+    let mut t = TableWriter::new(out, &files::SHORTLISTS).map_err(io_err)?;
+    let position: HashMap<String, i32> = stages_of(tx, r.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.position))
+        .collect();
+    let formations: HashMap<Uuid, String> = formations_of(tx, r.id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.code))
+        .collect();
+    let mut entries = stage_shortlist_entry::Entity::find()
+        .filter(stage_shortlist_entry::Column::RoundId.eq(r.id))
+        .all(tx)
+        .await?;
+    entries.sort_by(|a, b| {
+        let key = |e: &stage_shortlist_entry::Model| {
+            (
+                position.get(&e.stage_code).copied(),
+                formations.get(&e.formation_id).cloned(),
+                e.registration_no.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    for e in entries {
+        t.row(&[
+            r.id.to_string(),
+            e.stage_code.clone(),
+            formations.get(&e.formation_id).cloned().unwrap_or_default(),
+            e.registration_no.clone(),
+            yes_no(e.advances).to_owned(),
+            opt(e.position),
+            e.total_exact.clone().unwrap_or_default(),
+        ])
+        .map_err(io_err)?;
+    }
+    Ok(t.finish().map_err(io_err)?.1)
+}
+
+/// The stage each application of a staged round reached: the first stage
+/// from whose published shortlist it did not go on (a shortlist not yet
+/// published lets nobody on), or the last stage. Empty for a one-stage round.
+async fn stage_reached<C: ConnectionTrait>(
+    tx: &C,
+    r: &round::Model,
+) -> Result<(Vec<String>, HashSet<(String, Uuid)>), ServiceError> {
+    let codes: Vec<String> = stages_of(tx, r.id)
+        .await?
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    if codes.is_empty() {
+        return Ok((codes, HashSet::new()));
+    }
+    let went_on = stage_shortlist_entry::Entity::find()
+        .filter(stage_shortlist_entry::Column::RoundId.eq(r.id))
+        .filter(stage_shortlist_entry::Column::Advances.eq(true))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|e| (e.stage_code, e.application_id))
+        .collect();
+    Ok((codes, went_on))
 }
 
 pub(super) async fn write_formations<C: ConnectionTrait, W: Write>(
@@ -507,6 +642,11 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
         .map(|(i, c)| (c.id, i))
         .collect();
     let code: HashMap<Uuid, &str> = criteria.iter().map(|c| (c.id, c.code.as_str())).collect();
+    let stage: HashMap<Uuid, &str> = criteria
+        .iter()
+        .map(|c| (c.id, c.stage_code.as_deref().unwrap_or_default()))
+        .collect();
+    let stage_of = |id: &Uuid| stage.get(id).copied().unwrap_or_default().to_owned();
     let apps = applications_of(tx, r.id).await?;
     // One formation at a time keeps memory to the largest formation.
     for f in formations_of(tx, r.id).await? {
@@ -605,6 +745,7 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
                             v.version.to_string(),
                             format_at(v.submitted_at),
                             yes_no(latest).to_owned(),
+                            stage_of(&x.criterion_id),
                         ])
                         .map_err(io_err)?;
                     }
@@ -629,6 +770,7 @@ async fn write_scores<C: ConnectionTrait, W: Write>(
                     "1".to_owned(),
                     format_at(v.imported_at),
                     yes_no(true).to_owned(),
+                    stage_of(&v.criterion_id),
                 ])
                 .map_err(io_err)?;
             }
@@ -655,6 +797,17 @@ pub(super) async fn write_rankings<C: ConnectionTrait, W: Write>(
         .into_iter()
         .map(|x| (x.application_id, x))
         .collect();
+    let (stage_codes, went_on) = stage_reached(tx, r).await?;
+    let reached = |id: Uuid| -> String {
+        let Some((last, earlier)) = stage_codes.split_last() else {
+            return String::new();
+        };
+        earlier
+            .iter()
+            .find(|code| !went_on.contains(&((*code).clone(), id)))
+            .unwrap_or(last)
+            .clone()
+    };
     let mut apps = applications_of(tx, r.id).await?;
     apps.sort_by(|a, b| {
         let fa = a
@@ -696,6 +849,7 @@ pub(super) async fn write_rankings<C: ConnectionTrait, W: Write>(
             opt(s.and_then(|s| s.rank)),
             opt(s.and_then(|s| s.status.clone())),
             opt(s.and_then(|s| s.lottery_key.clone())),
+            reached(a.id),
         ])
         .map_err(io_err)?;
     }

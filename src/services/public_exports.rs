@@ -12,16 +12,21 @@ use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::exports::{ExportFile, write_criteria, write_formations, write_rankings, write_round};
+use super::exports::{
+    ExportFile, write_criteria, write_formations, write_rankings, write_round, write_shortlists,
+    write_stages,
+};
 use crate::db::entities::round;
 
-/// The files a visitor may download: rules, formations, criteria, ranks by
-/// registration number, and the audit trail. Scores (panelist ids),
-/// applications and analytics stay with auditors.
-pub const PUBLIC_FILES: [ExportFile; 5] = [
+/// The files a visitor may download: rules, formations, criteria, stages,
+/// shortlists and ranks by registration number, and the audit trail. Scores
+/// (panelist ids), applications and analytics stay with auditors.
+pub const PUBLIC_FILES: [ExportFile; 7] = [
     ExportFile::Round,
     ExportFile::Formations,
     ExportFile::Criteria,
+    ExportFile::Stages,
+    ExportFile::Shortlists,
     ExportFile::Rankings,
     ExportFile::Audit,
 ];
@@ -69,6 +74,8 @@ pub async fn write<W: Write>(
         ExportFile::Round => write_round(r, out)?,
         ExportFile::Formations => write_formations(&tx, r, out).await?,
         ExportFile::Criteria => write_criteria(&tx, r, out).await?,
+        ExportFile::Stages => write_stages(&tx, r, out).await?,
+        ExportFile::Shortlists => write_shortlists(&tx, r, out).await?,
         _ => write_rankings(&tx, r, out).await?,
     };
     tx.commit().await?;

@@ -6,7 +6,8 @@
 //! Publishing is one transaction: the entries, one
 //! `stage.shortlist_published` event per stage (every formation's decisions
 //! with exact totals, so the trail alone re-derives them), the stage's
-//! objection window, and a checkpoint that covers the event.
+//! objection window, the standings re-ranked (the published shortlist is
+//! the gate the final ranking reads) and a checkpoint that covers the event.
 
 use std::collections::BTreeSet;
 
@@ -291,6 +292,11 @@ pub async fn publish(
             .exec(&tx)
             .await?;
     }
+    // Those who did not go on are decided now (not passed); the gate is
+    // what the final ranking reads.
+    for f in &lists {
+        super::standings::recompute_formation(&tx, f.formation_id, event.seq).await?;
+    }
     super::checkpoints::record(&tx, key, "stage.shortlist_published").await?;
     tx.commit().await?;
     tracing::info!(round.id = %round_id, stage = %stage_code, "stage shortlist published");
@@ -299,8 +305,10 @@ pub async fn publish(
 
 /// The gate of a staged round: a value of a criterion of stage 2 or later
 /// may be recorded only for an application that went on from the stage
-/// before, in its published shortlist. Criteria of the first stage and of
-/// one-stage rounds pass.
+/// before, in its published shortlist; and no value of a stage whose
+/// shortlist is published may change any more (the shortlist was decided
+/// on those values, and `audit recompute` checks it against them).
+/// Criteria of one-stage rounds pass.
 ///
 /// # Errors
 /// `Conflict` with a message naming the stage; storage failures.
@@ -317,6 +325,20 @@ pub async fn require_shortlisted<C: ConnectionTrait>(
     let Some(idx) = stages.iter().position(|s| s.code == code) else {
         return Ok(());
     };
+    if stage_shortlist::Entity::find_by_id((round_id, code.to_owned()))
+        .one(conn)
+        .await?
+        .is_some()
+    {
+        return Err(conflict(
+            format!(
+                "Daftar lolos tahap {code} sudah diterbitkan; nilai tahap ini tidak dapat diubah lagi."
+            ),
+            format!(
+                "The shortlist of stage {code} is published; the values of this stage can no longer change."
+            ),
+        ));
+    }
     let Some(prev) = idx.checked_sub(1).and_then(|i| stages.get(i)) else {
         return Ok(());
     };

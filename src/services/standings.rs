@@ -8,6 +8,12 @@
 //! display. Before results are published the rows are live standings for
 //! admins; from publication on, every move of a rank or status appends a
 //! `ranking.changed` event naming the event that caused it.
+//!
+//! A staged round (one with stages and a final rule) is ranked by the stage
+//! rule ([`crate::domain::stage::rank_staged`]): each stage scored on its
+//! own, the published shortlists of the earlier stages as gates, the final
+//! rule over the stage totals; always in full, through the same `store` and
+//! the same `ranking.changed` events.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,11 +29,13 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::entities::{
     application, conflict_declaration, criterion, formation, imported_value, panel_formation,
     panel_member, ranking, round, round_stage, score_value, score_version, scorecard,
+    stage_shortlist, stage_shortlist_entry,
 };
 use crate::domain::application::ApplicationState;
 use crate::domain::ranking::{
     self as rk, Aggregation, CriterionKind, Eligibility, PanelScore, RoundRules, format_fraction,
 };
+use crate::domain::stage::{Candidate, StageResults, rank_staged, stage_rules};
 
 /// Every input of the ranking, and the one door each changes through: each
 /// use case named here re-ranks the formation in its own transaction with
@@ -59,11 +67,14 @@ pub enum RankingInput {
     /// Formation seats and reserve places (frozen when registration opens,
     /// before any standing exists).
     Seats,
+    /// The published shortlists of a staged round's earlier stages
+    /// (`services::shortlists`, during the assessment): who may be ranked.
+    Shortlists,
 }
 
 impl RankingInput {
     /// Every input.
-    pub const ALL: [RankingInput; 8] = [
+    pub const ALL: [RankingInput; 9] = [
         RankingInput::Scores,
         RankingInput::Recusals,
         RankingInput::PanelMembership,
@@ -72,6 +83,7 @@ impl RankingInput {
         RankingInput::Attendance,
         RankingInput::LotterySeed,
         RankingInput::Seats,
+        RankingInput::Shortlists,
     ];
 
     /// The audit actions that change this input and may be a `cause_seq`.
@@ -97,6 +109,7 @@ impl RankingInput {
             ],
             RankingInput::Attendance | RankingInput::Seats => &[],
             RankingInput::LotterySeed => &["lottery.seed_fixed"],
+            RankingInput::Shortlists => &["stage.shortlist_published"],
         }
     }
 
@@ -170,7 +183,8 @@ pub struct Known {
     /// The changed application, when the re-rank is for one.
     pub application: Option<application::Model>,
     /// In a staged round, rank this stage's criteria (default: the last
-    /// stage's, which is what the stored standings show).
+    /// stage's; the stored standings of a staged round combine every stage,
+    /// see [`recompute_formation`]).
     pub stage: Option<String>,
 }
 
@@ -307,17 +321,8 @@ async fn load<C: ConnectionTrait>(
         } else {
             Aggregation::Mean
         },
-        passing_total: if stage.is_some() {
-            None
-        } else {
-            round.passing_total.map(|p| u32::try_from(p).unwrap_or(0))
-        },
-        // A stage of imported values only (a written test) needs no panel.
-        min_panelists: if stage.is_some() && criteria.iter().all(|c| c.kind == "imported") {
-            0
-        } else {
-            u32::try_from(round.min_panelists).unwrap_or(0)
-        },
+        passing_total: round.passing_total.map(|p| u32::try_from(p).unwrap_or(0)),
+        min_panelists: u32::try_from(round.min_panelists).unwrap_or(0),
         criteria: criteria
             .iter()
             .map(|c| rk::Criterion {
@@ -337,6 +342,13 @@ async fn load<C: ConnectionTrait>(
         // Until the commit–reveal seed exists (registration still open), live
         // standings use an empty seed; ranks are only published after it is set.
         seed: round.lottery_seed.clone().unwrap_or_default(),
+    };
+    // The criteria are already the stage's; the stage rule drops the
+    // round-wide passing total and, for a written test, the panel.
+    let rules = if stage.is_some() {
+        stage_rules(&rules, |_| true)
+    } else {
+        rules
     };
     let formation = rk::Formation {
         code: f.code.clone(),
@@ -530,10 +542,111 @@ pub async fn recompute_formation(
 ) -> Result<Vec<RankChange>, ServiceError> {
     let inputs = load(tx, formation_id, None, Known::default()).await?;
     let published = inputs.round.state.is_published();
+    let outcomes = rank_in_full(tx, &inputs, formation_id).await?;
+    store(tx, &inputs, &outcomes, None, published, cause_seq, false).await
+}
+
+/// Every outcome of a formation from `inputs` (its last stage's, in a
+/// staged round), with its stored tie-break text: by the one-stage rule,
+/// or in a staged round by the stage rule ([`rank_staged`]).
+async fn rank_in_full(
+    tx: &crate::db::WriteTx,
+    inputs: &Inputs,
+    formation_id: Uuid,
+) -> Result<Vec<(rk::Outcome, Option<String>)>, ServiceError> {
+    if let Some(staged) = staged_outcomes(tx, inputs, formation_id).await? {
+        return Ok(staged);
+    }
     let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
         .map_err(internal)?;
-    let outcomes = with_tiebreaks(&inputs.rules, outcomes);
-    store(tx, &inputs, &outcomes, None, published, cause_seq, false).await
+    Ok(with_tiebreaks(&inputs.rules, outcomes))
+}
+
+/// The standings of a formation of a staged round: every stage scored on
+/// its own from the stored values, the earlier stages' published
+/// shortlists as gates, the final rule over them ([`rank_staged`]). `last`
+/// holds the last stage's inputs ([`load`] without a stage). `None` for a
+/// one-stage round.
+async fn staged_outcomes(
+    tx: &crate::db::WriteTx,
+    last: &Inputs,
+    formation_id: Uuid,
+) -> Result<Option<Vec<(rk::Outcome, Option<String>)>>, ServiceError> {
+    if last.round.final_rule.is_none() {
+        return Ok(None);
+    }
+    let stages = round_stage::Entity::find()
+        .filter(round_stage::Column::RoundId.eq(last.round.id))
+        .order_by_asc(round_stage::Column::Position)
+        .all(tx)
+        .await?;
+    let Some(plan) = super::rounds::stored_plan(&last.round, &stages) else {
+        return Ok(None);
+    };
+    let published: std::collections::HashSet<String> = stage_shortlist::Entity::find()
+        .filter(stage_shortlist::Column::RoundId.eq(last.round.id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|s| s.stage_code)
+        .collect();
+    let entries = stage_shortlist_entry::Entity::find()
+        .filter(stage_shortlist_entry::Column::RoundId.eq(last.round.id))
+        .filter(stage_shortlist_entry::Column::FormationId.eq(formation_id))
+        .order_by_asc(stage_shortlist_entry::Column::RegistrationNo)
+        .all(tx)
+        .await?;
+    let mut results = Vec::with_capacity(stages.len());
+    for (i, st) in stages.iter().enumerate() {
+        let (rules, outcomes) = if i + 1 == stages.len() {
+            let o = rk::rank_formation(&last.rules, &last.formation, &last.domain_apps)
+                .map_err(internal)?;
+            (last.rules.clone(), o)
+        } else {
+            let known = Known {
+                round: Some(last.round.clone()),
+                stage: Some(st.code.clone()),
+                ..Known::default()
+            };
+            let inputs = load(tx, formation_id, None, known).await?;
+            let o = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
+                .map_err(internal)?;
+            (inputs.rules, o)
+        };
+        let shortlist = if published.contains(&st.code) {
+            let mut list = Vec::new();
+            for e in entries.iter().filter(|e| e.stage_code == st.code) {
+                let total = e
+                    .total_exact
+                    .as_deref()
+                    .map(rk::parse_fraction)
+                    .transpose()
+                    .map_err(internal)?;
+                let position = e.position.and_then(|p| u32::try_from(p).ok());
+                list.push(Candidate::published(&e.registration_no, total, position));
+            }
+            Some(list)
+        } else {
+            None
+        };
+        results.push(StageResults {
+            rules,
+            outcomes,
+            shortlist,
+        });
+    }
+    let standings = rank_staged(&plan, &last.formation, &results).map_err(internal)?;
+    Ok(Some(
+        standings
+            .into_iter()
+            .map(|s| {
+                let tiebreak = s
+                    .tiebreak
+                    .map(|t| t.iter().map(format_fraction).collect::<Vec<_>>().join(" "));
+                (s.outcome, tiebreak)
+            })
+            .collect(),
+    ))
 }
 
 /// [`recompute_after_change`] for a change of `application_id` of `round`
@@ -582,9 +695,7 @@ pub async fn publish_round(
     let mut all = Vec::new();
     for f in formations {
         let inputs = load(tx, f.id, None, Known::default()).await?;
-        let outcomes = rk::rank_formation(&inputs.rules, &inputs.formation, &inputs.domain_apps)
-            .map_err(internal)?;
-        let outcomes = with_tiebreaks(&inputs.rules, outcomes);
+        let outcomes = rank_in_full(tx, &inputs, f.id).await?;
         all.extend(store(tx, &inputs, &outcomes, None, true, cause_seq, true).await?);
     }
     Ok(all)
@@ -942,6 +1053,11 @@ pub async fn recompute_after_change(
     known: Known,
 ) -> Result<Vec<RankChange>, ServiceError> {
     let one = load(tx, formation_id, Some(application_id), known).await?;
+    if one.round.final_rule.is_some() {
+        // A staged round: one value can move a shortlist's weighted total
+        // and the gates of others; the stored rows do not carry the stages.
+        return recompute_formation(tx, formation_id, cause_seq).await;
+    }
     let published = one.round.state.is_published();
     let outcome =
         rk::rank_formation(&one.rules, &one.formation, &one.domain_apps).map_err(internal)?;

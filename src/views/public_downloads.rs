@@ -6,11 +6,21 @@ use maud::{Markup, html};
 use super::layout::PageCtx;
 
 /// (file name, what it holds in Indonesian, in English).
-const FILES: [(&str, &str, &str); 7] = [
+const FILES: [(&str, &str, &str); 9] = [
     (
         "rankings.csv",
         "Peringkat per nomor pendaftaran: total pecahan pasti, lulus, peringkat, status (tanpa nama).",
         "Ranks by registration number: exact total, passed, rank, status (no names).",
+    ),
+    (
+        "shortlists.csv",
+        "Seleksi bertahap: daftar lolos setiap tahap per nomor pendaftaran (tanpa nama).",
+        "Staged rounds: each stage's shortlist by registration number (no names).",
+    ),
+    (
+        "stages.csv",
+        "Seleksi bertahap: tahapan, aturan lolos, bobot akhir.",
+        "Staged rounds: the stages, who goes on, final weights.",
     ),
     (
         "criteria.csv",

@@ -23,7 +23,8 @@ use crate::services::public_exports as public;
 const CACHE_CONTROL: &str = "public, max-age=60, must-revalidate";
 
 /// `GET /seleksi/{slug}/unduh/{file}`: `round.csv`, `formations.csv`,
-/// `criteria.csv`, `rankings.csv`, `audit.csv`, `checkpoint.txt`, `kunci.txt`.
+/// `criteria.csv`, `stages.csv`, `shortlists.csv`, `rankings.csv`,
+/// `audit.csv`, `checkpoint.txt`, `kunci.txt`.
 pub async fn download(
     State(app): State<AppState>,
     Path((slug, name)): Path<(String, String)>,

@@ -9,7 +9,9 @@ use pokmas::db::entities::{application, audit_event};
 use pokmas::domain::nik::Nik;
 use pokmas::domain::role::Role;
 use pokmas::export::audit_csv::{VerifyOutcome, verify_csv};
-use pokmas::export::round_csv::{APPLICATIONS, CRITERIA, RANKINGS, ROUND, SCORES};
+use pokmas::export::round_csv::{
+    APPLICATIONS, CRITERIA, RANKINGS, ROUND, SCORES, SHORTLISTS, STAGES,
+};
 use pokmas::pii::NikVault;
 use pokmas::services::exports::{self, ExportFile};
 use sea_orm::ActiveValue::Set;
@@ -125,7 +127,9 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
             pokmas::export::formations_csv::HEADER.join(","),
         ),
         (ExportFile::Criteria, CRITERIA.join(",")),
+        (ExportFile::Stages, STAGES.join(",")),
         (ExportFile::Scores, SCORES.join(",")),
+        (ExportFile::Shortlists, SHORTLISTS.join(",")),
         (ExportFile::Rankings, RANKINGS.join(",")),
         (ExportFile::Applications, APPLICATIONS.join(",")),
         (
@@ -179,7 +183,12 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
             "{round_id},F-6472011001,64.72.01.1001,1,2026-6472011001-{no},eligible,true,{tail},"
         );
         assert!(row.starts_with(&start), "{row}\nexpected {start}");
-        let key = row.rsplit(',').next().expect("lottery key");
+        // The lottery key, then the stage (none in a one-stage round).
+        let (key, stage) = row
+            .rsplit_once(',')
+            .and_then(|(rest, stage)| Some((rest.rsplit(',').next()?, stage)))
+            .expect("lottery key and stage");
+        assert_eq!(stage, "");
         assert_eq!(
             key,
             pokmas::domain::lottery::sha256_hex(&format!(
@@ -191,14 +200,14 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
     // 4 applications × 3 panelists × 2 criteria, all counting.
     let scores: Vec<&str> = bodies["scores"].lines().skip(1).collect();
     assert_eq!(scores.len(), 24);
-    assert!(
-        scores
-            .iter()
-            .all(|r| r.ends_with(",1,") || r.ends_with(",true"))
-    );
-    assert!(bodies["criteria"].contains(&format!("{round_id},K1,K1,60,1,5,,1,panel\n")));
+    // Every value counts (`latest`) and has no stage (a one-stage round).
+    assert!(scores.iter().all(|r| r.ends_with(",true,")), "{scores:#?}");
+    assert!(bodies["criteria"].contains(&format!("{round_id},K1,K1,60,1,5,,1,panel,\n")));
+    // A one-stage round: the stage files hold only their header.
+    assert_eq!(bodies["stages"], format!("{}\n", STAGES.join(",")));
+    assert_eq!(bodies["shortlists"], format!("{}\n", SHORTLISTS.join(",")));
     assert!(bodies["round"].contains(&format!(
-        "{round_id},Rekrutmen Pokmas 2026,provisional,mean,,3,{}\n",
+        "{round_id},Rekrutmen Pokmas 2026,provisional,mean,,3,{},\n",
         "a".repeat(64)
     )));
     assert!(bodies["applications"].contains("647201**********,false,"));
@@ -213,7 +222,7 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
         .id
         .to_string();
     let events = export_events(&f).await;
-    assert_eq!(events.len(), 8, "one event per download");
+    assert_eq!(events.len(), 10, "one event per download");
     for ev in &events {
         assert_eq!(
             (ev.actor.as_str(), ev.actor_role.as_str()),
@@ -259,7 +268,7 @@ async fn only_auditors_and_admins_can_export() {
         .await;
     assert_eq!(list.status, 200, "{}", list.body);
     let v: serde_json::Value = serde_json::from_str(&list.body).expect("json");
-    assert_eq!(v["files"].as_array().map(Vec::len), Some(8));
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(10));
     let csv = admin.app.get(&api).await;
     assert_eq!(csv.status, 200);
     assert_eq!(header_of(&csv.body), RANKINGS.join(","));
@@ -337,7 +346,7 @@ async fn no_export_in_any_format_contains_a_full_nik() {
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         everything.push((format!("stdout {}", file.key()), o.stdout));
     }
-    assert_eq!(everything.len(), 8 * 4);
+    assert_eq!(everything.len(), 10 * 4);
     let applications = everything
         .iter()
         .find(|(name, _)| name == "web applications.csv")

@@ -8,8 +8,10 @@ use axum::http::{Request, StatusCode, header};
 use crate::results::{SLUG, publish};
 use crate::support::{TestApp, TestResponse};
 
-const FILES: [&str; 7] = [
+const FILES: [&str; 9] = [
     "rankings.csv",
+    "shortlists.csv",
+    "stages.csv",
     "criteria.csv",
     "formations.csv",
     "round.csv",

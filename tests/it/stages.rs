@@ -418,14 +418,26 @@ async fn the_api_sets_weighted_stages_and_clears_them_again() {
 /// written test `TERTULIS` (imported `WT`, the best 2 × 1 seat go on) and
 /// the interview `WAWANCARA` (K1, K2), ranked by the last stage alone.
 async fn staged_fixture() -> crate::standings::Fixture {
+    staged_fixture_ruled("last_stage", [None, None]).await
+}
+
+/// [`staged_fixture`] with the final rule `final_rule` and the stages'
+/// weights (written test, interview).
+async fn staged_fixture_ruled(
+    final_rule: &str,
+    weights: [Option<i32>; 2],
+) -> crate::standings::Fixture {
     use sea_orm::ActiveModelTrait;
     use sea_orm::ActiveValue::Set;
     let f = crate::standings::fixture().await;
     let db = &f.app.db.db;
-    for (pos, code, scoring, top_k) in [
+    for ((pos, code, scoring, top_k), weight) in [
         (1, "TERTULIS", "imported", Some(2)),
         (2, "WAWANCARA", "panel", None),
-    ] {
+    ]
+    .into_iter()
+    .zip(weights)
+    {
         round_stage::ActiveModel {
             id: Set(Uuid::now_v7()),
             round_id: Set(f.round_id),
@@ -436,7 +448,7 @@ async fn staged_fixture() -> crate::standings::Fixture {
             scoring: Set(scoring.into()),
             advance_top_k: Set(top_k),
             advance_passing_total: Set(None),
-            final_weight: Set(None),
+            final_weight: Set(weight),
         }
         .insert(db)
         .await
@@ -444,7 +456,7 @@ async fn staged_fixture() -> crate::standings::Fixture {
     }
     pokmas::db::entities::round::ActiveModel {
         id: Set(f.round_id),
-        final_rule: Set(Some("last_stage".into())),
+        final_rule: Set(Some(final_rule.into())),
         ..Default::default()
     }
     .update(db)
@@ -588,4 +600,277 @@ async fn a_published_shortlist_lets_ties_at_the_cut_on_and_keeps_the_rest_out_of
     )
     .await
     .expect("A went on and is scored");
+}
+
+/// Imports the written test `WT` through the admin's import page: one value
+/// per fixture applicant A–D.
+async fn import_written_test(f: &mut crate::standings::Fixture, values: [i32; 4]) -> TestResponse {
+    let page = format!("/admin/seleksi/{}/impor-nilai", f.round_id);
+    let csrf = f.app.csrf_from(&page).await;
+    let mut csv = String::from("registration_no,value\n");
+    for ((_, no), v) in f.apps.iter().zip(values) {
+        csv.push_str(&format!("{no},{v}\n"));
+    }
+    crate::applications::post_multipart(
+        &mut f.app,
+        &page,
+        &[("csrf", &csrf), ("criterion", "WT"), ("csv", &csv)],
+        &[],
+    )
+    .await
+}
+
+/// Publishes the written test's shortlist on the round's page.
+async fn publish_written_shortlist(f: &mut crate::standings::Fixture) {
+    let detail = format!("/admin/seleksi/{}", f.round_id);
+    let action = format!("{detail}/tahap/TERTULIS/terbitkan");
+    let res = post(&mut f.app, &detail, &action, &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+/// The stored standings of applicants A–D: (rank, status, exact total).
+async fn stored_ranks(
+    f: &crate::standings::Fixture,
+) -> Vec<(Option<i32>, Option<String>, Option<String>)> {
+    let rows = pokmas::db::entities::ranking::Entity::find()
+        .filter(pokmas::db::entities::ranking::Column::RoundId.eq(f.round_id))
+        .all(&f.app.db.db)
+        .await
+        .expect("standings");
+    f.apps
+        .iter()
+        .map(|(id, _)| {
+            let r = rows
+                .iter()
+                .find(|r| r.application_id == *id)
+                .expect("a standing per applicant");
+            (r.rank, r.status.clone(), r.total_exact.clone())
+        })
+        .collect()
+}
+
+fn some(rank: i32, status: &str, total: &str) -> (Option<i32>, Option<String>, Option<String>) {
+    (Some(rank), Some(status.into()), Some(total.into()))
+}
+
+/// The fixture's interview totals are A 80, B 75, C 50, D 25. Written test:
+/// A 60, B 90, C 60, D 30; 2 × 1 seat go on and A and C tie at the cut (60),
+/// so A, B and C go on and D does not, whatever its interview.
+async fn a_two_stage_round_ranks_by_its_final_rule(
+    final_rule: &str,
+    weights: [Option<i32>; 2],
+) -> crate::standings::Fixture {
+    let mut f = staged_fixture_ruled(final_rule, weights).await;
+    f.app
+        .login("admin@contoh.id", crate::support::PASSWORD)
+        .await;
+    let res = import_written_test(&mut f, [60, 90, 60, 30]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // Nobody is ranked before the written test's shortlist is published,
+    // though everyone has interview scores.
+    let before = stored_ranks(&f).await;
+    assert!(
+        before
+            .iter()
+            .all(|(rank, status, _)| rank.is_none() && status.is_none()),
+        "{before:?}"
+    );
+    publish_written_shortlist(&mut f).await;
+    f
+}
+
+#[tokio::test]
+async fn the_last_stage_alone_ranks_those_who_went_on_and_the_gated_one_never() {
+    let f = a_two_stage_round_ranks_by_its_final_rule("last_stage", [None, None]).await;
+    let ranks = stored_ranks(&f).await;
+    assert_eq!(
+        ranks,
+        [
+            some(1, "selected", "80/1"),
+            some(2, "reserve", "75/1"),
+            some(3, "not_selected", "50/1"),
+            // D's interview (25) counts for nothing: it did not go on.
+            (None, Some("not_passed".into()), None),
+        ]
+    );
+
+    // Announcing the results writes the ranks as ranking.changed, and none
+    // for D; D stays unranked.
+    crate::standings::announce_provisional(&f).await;
+    let changed = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("ranking.changed"))
+        .all(&f.app.db.db)
+        .await
+        .expect("events");
+    let to_rank = |no: &str| -> Vec<i64> {
+        changed
+            .iter()
+            .filter_map(|e| serde_json::from_str::<Value>(&e.payload).ok())
+            .filter(|p| p["registration_no"] == no)
+            .filter_map(|p| p["to_rank"].as_i64())
+            .collect()
+    };
+    assert_eq!(to_rank(&f.apps[0].1), [1]);
+    assert_eq!(to_rank(&f.apps[1].1), [2]);
+    assert_eq!(to_rank(&f.apps[2].1), [3]);
+    assert_eq!(to_rank(&f.apps[3].1), [0], "D: not passed, no rank");
+    assert_eq!(stored_ranks(&f).await[3].0, None);
+}
+
+#[tokio::test]
+async fn a_weighted_final_rule_orders_differently_from_the_last_stage_alone() {
+    let f = a_two_stage_round_ranks_by_its_final_rule("weighted", [Some(50), Some(50)]).await;
+    // B (90 + 75)/2 = 165/2, A (60 + 80)/2 = 70, C (60 + 50)/2 = 55.
+    assert_eq!(
+        stored_ranks(&f).await,
+        [
+            some(2, "reserve", "70/1"),
+            some(1, "selected", "165/2"),
+            some(3, "not_selected", "55/1"),
+            (None, Some("not_passed".into()), None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_values_of_a_stage_whose_shortlist_is_published_no_longer_change() {
+    let mut f = a_two_stage_round_ranks_by_its_final_rule("last_stage", [None, None]).await;
+    let before = audit_count(&f.app).await;
+    let res = import_written_test(&mut f, [60, 90, 60, 95]).await;
+    // The page's refusal by state (409 in the API).
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body
+            .contains("Daftar lolos tahap TERTULIS sudah diterbitkan"),
+        "{}",
+        res.body
+    );
+    assert_eq!(audit_count(&f.app).await, before);
+    assert_eq!(stored_ranks(&f).await[3].0, None);
+}
+
+#[tokio::test]
+async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and_name_a_tampered_row()
+ {
+    use crate::exports::{pokmas, text};
+    let f = a_two_stage_round_ranks_by_its_final_rule("weighted", [Some(50), Some(50)]).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("ekspor");
+    let folder_text = folder.to_str().expect("utf8").to_owned();
+    let url = f.app.db.url.clone();
+    let run = |args: &[&str]| {
+        let o = pokmas(&url, dir.path(), args);
+        (o.status.code(), text(&o))
+    };
+    let (code, out) = run(&[
+        "export",
+        "all",
+        "--round",
+        "rekrutmen-pokmas-2026",
+        "--out",
+        &folder_text,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let read = |name: &str| std::fs::read_to_string(folder.join(name)).expect(name);
+    let no = |i: usize| f.apps[i].1.clone();
+
+    // The files carry the stages: each value's stage, the stage list with
+    // the shortlist's publication, the shortlist, and each rank's stage.
+    let scores = read("scores.csv");
+    assert!(
+        scores.contains(&format!("{},F-6472011001,import,WT,60,1,", no(0))),
+        "{scores}"
+    );
+    assert!(
+        scores
+            .lines()
+            .skip(1)
+            .all(|l| l.ends_with(",TERTULIS") || l.ends_with(",WAWANCARA"))
+    );
+    let stages = read("stages.csv");
+    let stage_rows: Vec<&str> = stages.lines().skip(1).collect();
+    assert_eq!(stage_rows.len(), 2, "{stages}");
+    assert!(
+        stage_rows[0].contains(",1,TERTULIS,TERTULIS,imported,2,,50,"),
+        "{stages}"
+    );
+    assert!(
+        stage_rows[1].ends_with(",2,WAWANCARA,WAWANCARA,panel,,,50,,,"),
+        "{stages}"
+    );
+    assert!(
+        read("round.csv")
+            .lines()
+            .nth(1)
+            .expect("row")
+            .ends_with(",weighted")
+    );
+    let shortlists = read("shortlists.csv");
+    assert!(
+        shortlists.contains(&format!("TERTULIS,F-6472011001,{},false,4,30/1\n", no(3))),
+        "{shortlists}"
+    );
+    let rankings = read("rankings.csv");
+    assert!(
+        rankings.contains(&format!(
+            ",{},eligible,true,165/2,82.50,true,1,selected,",
+            no(1)
+        )),
+        "{rankings}"
+    );
+    assert!(
+        rankings.contains(&format!(",{},eligible,true,,,false,,not_passed,", no(3))),
+        "{rankings}"
+    );
+
+    let (code, out) = run(&["audit", "recompute", &folder_text]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(
+            "agree: 1 formations, 4 applications re-ranked, 1 stage shortlists re-derived"
+        ),
+        "{out}"
+    );
+
+    // D marked as going on from the written test: the shortlist disagrees.
+    let tampered = shortlists.replacen(
+        &format!("{},false,4,30/1", no(3)),
+        &format!("{},true,4,30/1", no(3)),
+        1,
+    );
+    std::fs::write(folder.join("shortlists.csv"), &tampered).expect("write");
+    let (code, out) = run(&["audit", "recompute", &folder_text]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{} (F-6472011001): shortlist of stage TERTULIS: advances exported \"true\", recomputed \"false\"",
+            no(3)
+        )),
+        "{out}"
+    );
+    std::fs::write(folder.join("shortlists.csv"), &shortlists).expect("write");
+
+    // A and B swapped as if the last stage alone ranked them.
+    let swapped = rankings
+        .replacen(
+            ",70/1,70.00,true,2,reserve,",
+            ",70/1,70.00,true,1,selected,",
+            1,
+        )
+        .replacen(
+            ",165/2,82.50,true,1,selected,",
+            ",165/2,82.50,true,2,reserve,",
+            1,
+        );
+    assert_ne!(swapped, rankings);
+    std::fs::write(folder.join("rankings.csv"), &swapped).expect("write");
+    let (code, out) = run(&["audit", "recompute", &folder_text]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{} (F-6472011001): rank exported \"1\", recomputed \"2\"",
+            no(0)
+        )),
+        "{out}"
+    );
 }

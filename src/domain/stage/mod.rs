@@ -52,8 +52,11 @@ use super::ranking::{
 
 #[cfg(test)]
 mod proptests;
+mod standing;
 #[cfg(test)]
 mod tests;
+
+pub use standing::{StageResults, StagedStanding, rank_staged, stage_rules};
 
 /// The published rule for who goes on from a stage. At least one part is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -297,7 +300,9 @@ pub struct FinalOutcome {
     pub reached: usize,
     /// Whether they went on from every earlier stage.
     pub through_gates: bool,
-    /// The final total (by the final rule); `None` unless ranked.
+    /// The final total (by the final rule); `None` unless through every
+    /// gate and complete and eligible in the last stage (a candidate who
+    /// misses a criterion minimum of the last stage has it but no rank).
     pub total: Option<Ratio>,
     /// Rank 1..n; `None` unless through every gate and complete in the last stage.
     pub rank: Option<u32>,
@@ -367,11 +372,14 @@ pub fn final_standing(
     }
     let lottery = LotteryKeys::new(seed);
     let mut ranked: Vec<(Ratio, Vec<Ratio>, [u8; 32], &str)> = Vec::new();
+    // Through every gate with a last-stage total but a criterion minimum of
+    // the last stage missed: a final total, no rank.
+    let mut unranked_totals: BTreeMap<&str, Ratio> = BTreeMap::new();
     for n in &alive {
         let Some(c) = by_stage[last].get(n) else {
             continue;
         };
-        let (Some(last_total), true) = (&c.total, c.gates_met) else {
+        let Some(last_total) = &c.total else {
             continue;
         };
         let total = match &plan.final_rule {
@@ -390,7 +398,11 @@ pub fn final_standing(
                 sum / Ratio::from_integer(BigInt::from(weight_sum.max(1)))
             }
         };
-        ranked.push((total, c.tiebreak.clone(), lottery.key_bytes(n), n));
+        if c.gates_met {
+            ranked.push((total, c.tiebreak.clone(), lottery.key_bytes(n), n));
+        } else {
+            unranked_totals.insert(n, total);
+        }
     }
     ranked.sort_by(|a, b| {
         b.0.cmp(&a.0)
@@ -414,11 +426,12 @@ pub fn final_standing(
     }
     for n in everyone.iter().filter(|n| !done.contains(*n)) {
         let at = reached.get(n).copied().unwrap_or(0);
+        let total = unranked_totals.remove(*n);
         out.push(FinalOutcome {
             registration_no: (*n).to_owned(),
             reached: at,
             through_gates: at == last,
-            total: None,
+            total,
             rank: None,
             status: None,
             lottery_key: lottery.key(n),

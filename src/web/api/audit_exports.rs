@@ -86,7 +86,7 @@ pub async fn round_exports(
 /// in the trail as `export.created` with `via` = `api`.
 #[utoipa::path(get, path = "/audit/rounds/{id}/exports/{file}", tag = "auditor",
     params(("id" = String, Path, description = "Round id or slug"),
-        ("file" = String, Path, description = "round.csv, formations.csv, criteria.csv, scores.csv, rankings.csv, applications.csv or audit.csv")),
+        ("file" = String, Path, description = "round.csv, formations.csv, criteria.csv, stages.csv, scores.csv, shortlists.csv, rankings.csv, applications.csv, analytics.csv or audit.csv")),
     responses((status = 200, content_type = "text/csv", body = String, description = "The CSV file"),
         (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn round_export_file(

@@ -1,13 +1,19 @@
 //! `pokmas audit recompute DIR`: re-ranks every formation from the files of
 //! an `export all` folder with the same domain code the server uses
-//! ([`crate::domain::ranking::rank_formation`]) and lists every place where
-//! the exported `rankings.csv` says something else. No database involved.
+//! ([`crate::domain::ranking::rank_formation`], and for a staged round
+//! [`crate::domain::stage::rank_staged`]) and lists every place where the
+//! exported `rankings.csv` — and, for a staged round, `shortlists.csv` —
+//! says something else. No database involved.
 //!
-//! Inputs: `round.csv` (rules and lottery seed), `criteria.csv`,
-//! `formations.csv` (seats and reserve), `scores.csv` (the rows with
-//! `latest` = `true` are the values that count; `panelist_id` = `import`
-//! marks imported values) and `rankings.csv` (which applications exist and
-//! their eligibility — inputs — and the exported results to check).
+//! Inputs: `round.csv` (rules, lottery seed, final rule), `criteria.csv`
+//! (with each criterion's stage), `formations.csv` (seats and reserve),
+//! `scores.csv` (the rows with `latest` = `true` are the values that count;
+//! `panelist_id` = `import` marks imported values), `rankings.csv` (which
+//! applications exist and their eligibility — inputs — and the exported
+//! results to check), and for a staged round `stages.csv` (the stages, their
+//! rules and which shortlists are published) and `shortlists.csv` (the
+//! published shortlists: checked against the values, and the gates of the
+//! final ranking). A folder without the last two is a one-stage round's.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -19,16 +25,27 @@ use crate::domain::ranking::{
 };
 use crate::export::formations_csv;
 use crate::export::round_csv::{
-    self, CRITERIA, IMPORT_PANELIST, RANKINGS, ROUND, Record, SCORES, TableError, read_table,
+    self, CRITERIA, IMPORT_PANELIST, RANKINGS, ROUND, Record, SCORES, TableError, read_table_since,
 };
+
+mod stages;
+#[cfg(test)]
+mod tests;
 
 /// One field where the export and the re-computation differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Disagreement {
     pub formation_code: String,
     pub registration_no: String,
-    /// `complete`, `total_exact`, `total`, `passed`, `rank`, `status`,
-    /// `lottery_key`, or `scores` for values of an unlisted application.
+    /// The stage whose published shortlist disagrees (`shortlists.csv`);
+    /// empty for `rankings.csv` and `scores.csv`.
+    pub stage: String,
+    /// In `rankings.csv`: `complete`, `total_exact`, `total`, `passed`,
+    /// `rank`, `status`, `lottery_key`, `stage_code`, or `scores` for values
+    /// of an unlisted application. In `scores.csv`: `score_stage` (a value
+    /// filed under another stage than its criterion's). In `shortlists.csv`:
+    /// `entry` (a candidate missing or not to be considered), `total_exact`,
+    /// `advances`, `position`.
     pub field: &'static str,
     pub exported: String,
     pub recomputed: String,
@@ -36,10 +53,14 @@ pub struct Disagreement {
 
 impl fmt::Display for Disagreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): ", self.registration_no, self.formation_code)?;
+        if !self.stage.is_empty() {
+            write!(f, "shortlist of stage {}: ", self.stage)?;
+        }
         write!(
             f,
-            "{} ({}): {} exported {:?}, recomputed {:?}",
-            self.registration_no, self.formation_code, self.field, self.exported, self.recomputed
+            "{} exported {:?}, recomputed {:?}",
+            self.field, self.exported, self.recomputed
         )
     }
 }
@@ -49,10 +70,13 @@ impl fmt::Display for Disagreement {
 pub struct Report {
     pub formations: usize,
     pub applications: usize,
+    /// Published stage shortlists re-derived (one per stage and formation).
+    pub shortlists: usize,
     pub disagreements: Vec<Disagreement>,
 }
 
-/// Reads the five files from `dir` and re-computes.
+/// Reads the files from `dir` and re-computes. `stages.csv` and
+/// `shortlists.csv` may be absent (an export from before stages).
 ///
 /// # Errors
 /// A missing, unreadable or malformed file, or inputs the ranking rule
@@ -65,22 +89,36 @@ pub fn recompute_dir(dir: &Path) -> Result<Report, TableError> {
             msg: format!("cannot read: {e}"),
         })
     };
+    let optional = |name: &str| {
+        let path = dir.join(name);
+        if path.exists() {
+            read(name).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
     recompute(&Files {
         round: read("round.csv")?,
         formations: read("formations.csv")?,
         criteria: read("criteria.csv")?,
         scores: read("scores.csv")?,
         rankings: read("rankings.csv")?,
+        stages: optional("stages.csv")?,
+        shortlists: optional("shortlists.csv")?,
     })
 }
 
-/// The bytes of the five input files.
+/// The bytes of the input files.
 pub struct Files {
     pub round: Vec<u8>,
     pub formations: Vec<u8>,
     pub criteria: Vec<u8>,
     pub scores: Vec<u8>,
     pub rankings: Vec<u8>,
+    /// `stages.csv`, `None` when absent.
+    pub stages: Option<Vec<u8>>,
+    /// `shortlists.csv`, `None` when absent.
+    pub shortlists: Option<Vec<u8>>,
 }
 
 fn int<T: std::str::FromStr>(
@@ -127,6 +165,15 @@ fn same_round(rec: &Record, file: &str, round_id: &str) -> Result<(), TableError
     }
 }
 
+fn yes_no(rec: &Record, file: &str, k: usize, name: &str) -> Result<bool, TableError> {
+    match rec.get(k) {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(rec.error(file, format!("{name} must be true or false, not {other:?}"))),
+    }
+}
+
+/// One row of `rankings.csv`.
 struct Exported {
     formation_code: String,
     registration_no: String,
@@ -134,12 +181,97 @@ struct Exported {
     record: Record,
 }
 
+/// Everything read from the files but the stages.
+struct Parsed {
+    round_id: String,
+    /// Every criterion of the round, not yet validated (a staged round's
+    /// weights sum to 100 per stage).
+    rules: RoundRules,
+    /// `final_rule` of `round.csv`.
+    final_rule: String,
+    /// Criterion code → its stage code (empty for a one-stage round).
+    criterion_stage: BTreeMap<String, String>,
+    formations: BTreeMap<String, rk::Formation>,
+    exported: Vec<Exported>,
+    /// registration_no → panelist → criterion code → value.
+    panel: BTreeMap<String, BTreeMap<String, BTreeMap<String, i64>>>,
+    /// registration_no → criterion code → value.
+    imported: BTreeMap<String, BTreeMap<String, i64>>,
+}
+
+impl Parsed {
+    /// The ranking inputs of the applications `who` (number, eligibility)
+    /// with the values of the criteria `counts` selects; a panelist without
+    /// such a value did not score them.
+    fn applications<'a>(
+        &self,
+        who: impl Iterator<Item = (&'a str, Eligibility)>,
+        counts: &dyn Fn(&str) -> bool,
+    ) -> Vec<rk::Application> {
+        who.map(|(no, eligibility)| rk::Application {
+            registration_no: no.to_owned(),
+            eligibility,
+            panel_scores: self
+                .panel
+                .get(no)
+                .into_iter()
+                .flatten()
+                .filter_map(|(who, values)| {
+                    let values: BTreeMap<String, i64> = values
+                        .iter()
+                        .filter(|(code, _)| counts(code))
+                        .map(|(c, v)| (c.clone(), *v))
+                        .collect();
+                    (!values.is_empty()).then(|| rk::PanelScore {
+                        panelist_id: who.clone(),
+                        recused: false,
+                        submitted: Some(values),
+                    })
+                })
+                .collect(),
+            imported: self
+                .imported
+                .get(no)
+                .into_iter()
+                .flatten()
+                .filter(|(code, _)| counts(code))
+                .map(|(c, v)| (c.clone(), *v))
+                .collect(),
+        })
+        .collect()
+    }
+
+    /// The rows of `rankings.csv` in formation `code`.
+    fn rows_of(&self, code: &str) -> Vec<&Exported> {
+        self.exported
+            .iter()
+            .filter(|e| e.formation_code == code)
+            .collect()
+    }
+}
+
 /// Re-computes from the files' bytes.
 ///
 /// # Errors
 /// As [`recompute_dir`].
 pub fn recompute(files: &Files) -> Result<Report, TableError> {
-    let round = read_table(&files.round, "round.csv", &ROUND)?;
+    let (parsed, mut disagreements) = parse(files)?;
+    let mut report = Report {
+        formations: parsed.formations.len(),
+        applications: parsed.exported.len(),
+        shortlists: 0,
+        disagreements: Vec::new(),
+    };
+    report.disagreements.append(&mut disagreements);
+    match stages::plan(files, &parsed)? {
+        Some(staged) => stages::recompute_staged(&parsed, &staged, &mut report)?,
+        None => recompute_one_stage(&parsed, &mut report)?,
+    }
+    Ok(report)
+}
+
+fn parse(files: &Files) -> Result<(Parsed, Vec<Disagreement>), TableError> {
+    let round = read_table_since(&files.round, "round.csv", &ROUND, 7)?;
     let [r] = round.as_slice() else {
         return Err(TableError {
             file: "round.csv".into(),
@@ -158,6 +290,13 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
             ));
         }
     };
+    let final_rule = r.get(7).to_owned();
+    if !matches!(final_rule.as_str(), "" | "last_stage" | "weighted") {
+        return Err(r.error(
+            "round.csv",
+            format!("final_rule must be empty, last_stage or weighted, not {final_rule:?}"),
+        ));
+    }
     let mut rules = RoundRules {
         aggregation,
         passing_total: opt_int(r, "round.csv", 4, "passing_total")?,
@@ -165,7 +304,8 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
         criteria: Vec::new(),
         seed: r.get(6).to_owned(),
     };
-    for c in read_table(&files.criteria, "criteria.csv", &CRITERIA)? {
+    let mut criterion_stage = BTreeMap::new();
+    for c in read_table_since(&files.criteria, "criteria.csv", &CRITERIA, 9)? {
         same_round(&c, "criteria.csv", &round_id)?;
         let kind = match c.get(8) {
             "panel" => CriterionKind::Panel,
@@ -177,6 +317,7 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
                 ));
             }
         };
+        criterion_stage.insert(c.get(1).to_owned(), c.get(9).to_owned());
         rules.criteria.push(rk::Criterion {
             code: c.get(1).to_owned(),
             kind,
@@ -187,14 +328,9 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
             tiebreak_order: opt_int(&c, "criteria.csv", 7, "tiebreak_order")?,
         });
     }
-    rules.validate().map_err(|e| TableError {
-        file: "criteria.csv".into(),
-        row: 0,
-        msg: format!("the rules are invalid: {e}"),
-    })?;
 
     let mut formations: BTreeMap<String, rk::Formation> = BTreeMap::new();
-    for f in read_table(&files.formations, "formations.csv", &formations_csv::HEADER)? {
+    for f in round_csv::read_table(&files.formations, "formations.csv", &formations_csv::HEADER)? {
         same_round(&f, "formations.csv", &round_id)?;
         let formation = rk::Formation {
             code: f.get(1).to_owned(),
@@ -210,7 +346,7 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
     }
 
     let mut exported: Vec<Exported> = Vec::new();
-    for rec in read_table(&files.rankings, "rankings.csv", &RANKINGS)? {
+    for rec in read_table_since(&files.rankings, "rankings.csv", &RANKINGS, 13)? {
         same_round(&rec, "rankings.csv", &round_id)?;
         let eligibility = match rec.get(5) {
             "eligible" => Eligibility::Eligible,
@@ -241,31 +377,35 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
         });
     }
 
-    // registration_no → (panelist → (code → value)) and imported values.
+    let mut disagreements = Vec::new();
     let mut panel: BTreeMap<String, BTreeMap<String, BTreeMap<String, i64>>> = BTreeMap::new();
     let mut imported: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut formation_of_scores: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    for s in read_table(&files.scores, "scores.csv", &SCORES)? {
+    for s in read_table_since(&files.scores, "scores.csv", &SCORES, 9)? {
         same_round(&s, "scores.csv", &round_id)?;
-        let latest = match s.get(8) {
-            "true" => true,
-            "false" => false,
-            other => {
-                return Err(s.error(
-                    "scores.csv",
-                    format!("latest must be true or false, not {other:?}"),
-                ));
-            }
-        };
+        let latest = yes_no(&s, "scores.csv", 8, "latest")?;
         let _: u32 = int(&s, "scores.csv", 6, "version")?;
         let value: i64 = int(&s, "scores.csv", 5, "value")?;
         formation_of_scores
             .entry(s.get(1).to_owned())
             .or_insert((s.get(2).to_owned(), s.row));
+        let (no, who, code) = (s.get(1), s.get(3), s.get(4));
+        // A value filed under another stage would be counted there by a
+        // reader that trusts the column.
+        let stage = criterion_stage.get(code).map_or("", String::as_str);
+        if s.get(9) != stage {
+            disagreements.push(Disagreement {
+                formation_code: s.get(2).to_owned(),
+                registration_no: no.to_owned(),
+                stage: String::new(),
+                field: "score_stage",
+                exported: format!("{code} in {:?}", s.get(9)),
+                recomputed: format!("{code} in {stage:?}"),
+            });
+        }
         if !latest {
             continue;
         }
-        let (no, who, code) = (s.get(1), s.get(3), s.get(4));
         let slot = if who == IMPORT_PANELIST {
             imported.entry(no.to_owned()).or_default()
         } else {
@@ -282,50 +422,57 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
             ));
         }
     }
-
-    let mut report = Report {
-        formations: formations.len(),
-        applications: exported.len(),
-        disagreements: Vec::new(),
-    };
     for (no, (formation_code, _)) in &formation_of_scores {
         if !exported.iter().any(|e| &e.registration_no == no) {
-            report.disagreements.push(Disagreement {
+            disagreements.push(Disagreement {
                 formation_code: formation_code.clone(),
                 registration_no: no.clone(),
+                stage: String::new(),
                 field: "scores",
                 exported: "values in scores.csv".into(),
                 recomputed: "no row in rankings.csv".into(),
             });
         }
     }
-    for formation in formations.values() {
-        let rows: Vec<&Exported> = exported
-            .iter()
-            .filter(|e| e.formation_code == formation.code)
-            .collect();
-        let apps: Vec<rk::Application> = rows
-            .iter()
-            .map(|e| rk::Application {
-                registration_no: e.registration_no.clone(),
-                eligibility: e.eligibility,
-                panel_scores: panel
-                    .get(&e.registration_no)
-                    .into_iter()
-                    .flatten()
-                    .map(|(who, values)| rk::PanelScore {
-                        panelist_id: who.clone(),
-                        recused: false,
-                        submitted: Some(values.clone()),
-                    })
-                    .collect(),
-                imported: imported
-                    .get(&e.registration_no)
-                    .cloned()
-                    .unwrap_or_default(),
-            })
-            .collect();
-        let outcomes = rk::rank_formation(&rules, formation, &apps).map_err(|e| TableError {
+    Ok((
+        Parsed {
+            round_id,
+            rules,
+            final_rule,
+            criterion_stage,
+            formations,
+            exported,
+            panel,
+            imported,
+        },
+        disagreements,
+    ))
+}
+
+fn recompute_one_stage(p: &Parsed, report: &mut Report) -> Result<(), TableError> {
+    if !p.final_rule.is_empty() {
+        return Err(TableError {
+            file: "stages.csv".into(),
+            row: 0,
+            msg: format!(
+                "round.csv names the final rule {:?} of a staged round, but there are no stages",
+                p.final_rule
+            ),
+        });
+    }
+    p.rules.validate().map_err(|e| TableError {
+        file: "criteria.csv".into(),
+        row: 0,
+        msg: format!("the rules are invalid: {e}"),
+    })?;
+    for formation in p.formations.values() {
+        let rows = p.rows_of(&formation.code);
+        let apps = p.applications(
+            rows.iter()
+                .map(|e| (e.registration_no.as_str(), e.eligibility)),
+            &|_| true,
+        );
+        let outcomes = rk::rank_formation(&p.rules, formation, &apps).map_err(|e| TableError {
             file: "scores.csv".into(),
             row: 0,
             msg: format!("formation {}: {e}", formation.code),
@@ -334,14 +481,16 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
             let Some(e) = rows.iter().find(|e| e.registration_no == o.registration_no) else {
                 continue;
             };
-            compare(e, o, &mut report.disagreements);
+            compare(e, o, "", &mut report.disagreements);
         }
     }
-    Ok(report)
+    Ok(())
 }
 
-fn compare(e: &Exported, o: &rk::Outcome, out: &mut Vec<Disagreement>) {
-    let recomputed: [(&'static str, usize, String); 7] = [
+/// Compares an exported `rankings.csv` row with the recomputed outcome and
+/// the stage it reached (empty for a one-stage round).
+fn compare(e: &Exported, o: &rk::Outcome, stage_code: &str, out: &mut Vec<Disagreement>) {
+    let recomputed: [(&'static str, usize, String); 8] = [
         ("complete", 6, round_csv::yes_no(o.complete).to_owned()),
         (
             "total_exact",
@@ -357,6 +506,7 @@ fn compare(e: &Exported, o: &rk::Outcome, out: &mut Vec<Disagreement>) {
         ("rank", 10, round_csv::opt(o.rank)),
         ("status", 11, round_csv::opt(o.status.map(|s| s.as_str()))),
         ("lottery_key", 12, o.lottery_key.clone()),
+        ("stage_code", 13, stage_code.to_owned()),
     ];
     for (field, k, value) in recomputed {
         let have = e.record.get(k);
@@ -364,125 +514,11 @@ fn compare(e: &Exported, o: &rk::Outcome, out: &mut Vec<Disagreement>) {
             out.push(Disagreement {
                 formation_code: e.formation_code.clone(),
                 registration_no: e.registration_no.clone(),
+                stage: String::new(),
                 field,
                 exported: have.to_owned(),
                 recomputed: value,
             });
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The README's worked example ("Auditing offline"), file for file.
-    fn example() -> Files {
-        let round = "round_id,name,state,aggregation,passing_total,min_panelists,lottery_seed\n\
-                     r1,Contoh,final,mean,60,3,contoh\n";
-        let formations = "round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n\
-                          r1,F1,Pokmas Contoh,64.72.01.1001,all,1,1\n";
-        let criteria = "round_id,code,name,weight,scale_min,scale_max,pass_min,tiebreak_order,kind\n\
-                        r1,K1,Wawancara,60,1,5,,1,panel\n\
-                        r1,K2,Tes tertulis,40,0,100,,,imported\n";
-        let mut scores = String::from(
-            "round_id,registration_no,formation_code,panelist_id,criterion_code,value,version,submitted_at,latest\n",
-        );
-        let panel = [
-            ("R-001", [5, 4, 4]),
-            ("R-002", [4, 4, 4]),
-            ("R-003", [3, 3, 4]),
-            ("R-004", [5, 5, 5]),
-        ];
-        for (no, values) in panel {
-            for (p, v) in ["p1", "p2", "p3"].iter().zip(values) {
-                let version = if (no, *p) == ("R-002", "p1") { 2 } else { 1 };
-                scores.push_str(&format!(
-                    "r1,{no},F1,{p},K1,{v},{version},2026-03-02T01:00:00.000000Z,true\n"
-                ));
-            }
-        }
-        // An amended scorecard: version 1 no longer counts.
-        scores.push_str("r1,R-002,F1,p1,K1,2,1,2026-03-01T01:00:00.000000Z,false\n");
-        for (no, v) in [("R-001", 70), ("R-002", 82), ("R-003", 60), ("R-004", 45)] {
-            scores.push_str(&format!(
-                "r1,{no},F1,import,K2,{v},1,2026-03-01T00:00:00.000000Z,true\n"
-            ));
-        }
-        let rankings = "round_id,formation_code,kelurahan_code,rt,registration_no,eligibility,complete,total_exact,total,passed,rank,status,lottery_key\n\
-            r1,F1,64.72.01.1001,1,R-004,eligible,true,78/1,78.00,true,1,selected,304acf661aaf9aeda5dc0173e57ed49449dec77729a9e757c58e1ac308b9a16e\n\
-            r1,F1,64.72.01.1001,2,R-001,eligible,true,78/1,78.00,true,2,reserve,ddaa5aa34ed7f6a050e05210d172940ff6184c6fd1e76542c9164d4b8326ebba\n\
-            r1,F1,64.72.01.1001,1,R-002,eligible,true,389/5,77.80,true,3,not_selected,5b2bd7e96de49ff822c95a7009fbfa0910d6be0886b4cae7c5b69a99479d1102\n\
-            r1,F1,64.72.01.1001,3,R-003,eligible,true,59/1,59.00,false,,not_passed,3276a09c1302bbc1d661fb09a210018185b5b3db17dc4334d29ef730f37a697b\n\
-            r1,F1,64.72.01.1001,3,R-005,pending,false,,,,,,99f4a839c330c7f4e8b6aa23f727e831e2869f25e418f69a498166d34357111c\n";
-        Files {
-            round: round.into(),
-            formations: formations.into(),
-            criteria: criteria.into(),
-            scores: scores.into_bytes(),
-            rankings: rankings.into(),
-        }
-    }
-
-    #[test]
-    fn the_readme_worked_example_is_what_the_ranking_code_computes() {
-        let report = recompute(&example()).unwrap();
-        assert_eq!(report.disagreements, vec![]);
-        assert_eq!((report.formations, report.applications), (1, 5));
-    }
-
-    #[test]
-    fn a_changed_score_moves_every_derived_field_and_each_is_reported() {
-        let mut files = example();
-        // p3 gave R-001 a 5 instead of a 4: 14/3 → n = 11/12 → total 83.
-        let scores = String::from_utf8(files.scores).unwrap().replacen(
-            "r1,R-001,F1,p3,K1,4,",
-            "r1,R-001,F1,p3,K1,5,",
-            1,
-        );
-        files.scores = scores.into_bytes();
-        let report = recompute(&files).unwrap();
-        let fields: Vec<(&str, &str, &str)> = report
-            .disagreements
-            .iter()
-            .map(|d| (d.registration_no.as_str(), d.field, d.recomputed.as_str()))
-            .collect();
-        assert_eq!(
-            fields,
-            vec![
-                ("R-001", "total_exact", "83/1"),
-                ("R-001", "total", "83.00"),
-                ("R-001", "rank", "1"),
-                ("R-001", "status", "selected"),
-                ("R-004", "rank", "2"),
-                ("R-004", "status", "reserve"),
-            ]
-        );
-    }
-
-    #[test]
-    fn malformed_files_are_named_with_their_row() {
-        let mut files = example();
-        files.criteria = b"round_id,code\n".to_vec();
-        let e = recompute(&files).unwrap_err();
-        assert_eq!((e.file.as_str(), e.row), ("criteria.csv", 0));
-        let mut files = example();
-        files.rankings = String::from_utf8(files.rankings)
-            .unwrap()
-            .replacen("R-003,eligible", "R-003,maybe", 1)
-            .into_bytes();
-        let e = recompute(&files).unwrap_err();
-        assert_eq!((e.file.as_str(), e.row), ("rankings.csv", 4));
-        let mut files = example();
-        files.scores = String::from_utf8(files.scores)
-            .unwrap()
-            .replacen("K2,70,", "K2,170,", 1)
-            .into_bytes();
-        assert!(
-            recompute(&files)
-                .unwrap_err()
-                .msg
-                .contains("outside its scale")
-        );
     }
 }
