@@ -32,7 +32,7 @@ use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::{AppError, AppResult};
 use crate::services::applications::Acting;
-use crate::services::rate_limit::{self};
+use crate::services::rate_limit;
 use crate::storage::FileStore;
 
 /// Counts one uploaded file against [`rate_limit::UPLOADS_PER_ACCOUNT`] and
