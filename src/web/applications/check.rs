@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::domain::registration::StatusPin;
 use crate::domain::round::Msg;
 use crate::error::{AppError, AppResult};
-use crate::services::applications::{self as svc};
+use crate::services::applications as svc;
 use crate::services::rate_limit::{self, Limit};
 use crate::views::PageCtx;
 use crate::views::applications as v;

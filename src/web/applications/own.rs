@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::{acting, parse_id, store};
 use crate::app::AppState;
 use crate::error::AppResult;
-use crate::services::applications::{self as svc};
+use crate::services::applications as svc;
 use crate::views::PageCtx;
 use crate::views::applications as v;
 use crate::web::{Csrf, CurrentUser};
