@@ -32,12 +32,11 @@ impl InvitedRole {
 
 /// Confirms the address of a new account.
 pub(super) fn verify_email(l: Locale, name: &str, link: &str) -> Letter {
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     Letter {
-        subject: t("Konfirmasi alamat email Anda", "Confirm your email address"),
+        subject: l.pick("Konfirmasi alamat email Anda", "Confirm your email address"),
         name: name.to_owned(),
         blocks: vec![
-            Block::Para(t(
+            Block::Para(l.pick(
                 "Terima kasih telah mendaftar pada sistem Seleksi Pokmas Probebaya \
                  Kota Samarinda. Untuk mengaktifkan akun Anda, mohon konfirmasi \
                  alamat email ini melalui tombol di bawah.",
@@ -46,10 +45,10 @@ pub(super) fn verify_email(l: Locale, name: &str, link: &str) -> Letter {
                  this email address with the button below.",
             )),
             Block::Action {
-                label: t("Konfirmasi email", "Confirm email"),
+                label: l.pick("Konfirmasi email", "Confirm email"),
                 url: link.to_owned(),
             },
-            Block::Note(t(
+            Block::Note(l.pick(
                 "Tautan ini hanya berlaku untuk waktu terbatas. Jika Anda tidak \
                  merasa mendaftar, abaikan email ini; akun tidak akan diaktifkan.",
                 "This link is valid for a limited time. If you did not register, \
@@ -61,22 +60,21 @@ pub(super) fn verify_email(l: Locale, name: &str, link: &str) -> Letter {
 
 /// Lets a person choose a new password.
 pub(super) fn password_reset(l: Locale, name: &str, link: &str) -> Letter {
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     Letter {
-        subject: t("Permintaan atur ulang kata sandi", "Reset your password"),
+        subject: l.pick("Permintaan atur ulang kata sandi", "Reset your password"),
         name: name.to_owned(),
         blocks: vec![
-            Block::Para(t(
+            Block::Para(l.pick(
                 "Kami menerima permintaan untuk mengatur ulang kata sandi akun Anda. \
                  Silakan buat kata sandi baru melalui tombol di bawah.",
                 "We received a request to reset the password of your account. \
                  Please choose a new password with the button below.",
             )),
             Block::Action {
-                label: t("Atur ulang kata sandi", "Reset password"),
+                label: l.pick("Atur ulang kata sandi", "Reset password"),
                 url: link.to_owned(),
             },
-            Block::Note(t(
+            Block::Note(l.pick(
                 "Tautan ini hanya berlaku untuk waktu terbatas dan hanya dapat \
                  digunakan satu kali. Jika Anda tidak meminta pengaturan ulang, \
                  abaikan email ini; kata sandi Anda tidak berubah.",
@@ -91,7 +89,6 @@ pub(super) fn password_reset(l: Locale, name: &str, link: &str) -> Letter {
 /// Invites staff to activate an account.
 pub(super) fn invitation(l: Locale, name: &str, role: InvitedRole, link: &str) -> Letter {
     let id = l == Locale::Id;
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     let role = role.label(l);
     Letter {
         subject: if id {
@@ -115,10 +112,10 @@ pub(super) fn invitation(l: Locale, name: &str, role: InvitedRole, link: &str) -
                 )
             }),
             Block::Action {
-                label: t("Terima undangan", "Accept invitation"),
+                label: l.pick("Terima undangan", "Accept invitation"),
                 url: link.to_owned(),
             },
-            Block::Note(t(
+            Block::Note(l.pick(
                 "Jika Anda merasa tidak seharusnya menerima undangan ini, abaikan \
                  email ini atau hubungi admin program.",
                 "If you think you should not have received this invitation, \
@@ -130,15 +127,14 @@ pub(super) fn invitation(l: Locale, name: &str, role: InvitedRole, link: &str) -
 
 /// The admin's "send a test mail" button.
 pub(super) fn test_mail(l: Locale, name: &str) -> Letter {
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     Letter {
-        subject: t(
+        subject: l.pick(
             "Email uji coba dari sistem Seleksi Pokmas Probebaya",
             "Test email from the Pokmas Probebaya selection system",
         ),
         name: name.to_owned(),
         blocks: vec![
-            Block::Para(t(
+            Block::Para(l.pick(
                 "Ini adalah email uji coba yang dikirim oleh admin sistem Seleksi \
                  Pokmas Probebaya Kota Samarinda. Jika Anda menerima email ini, \
                  pengiriman email berfungsi dengan baik.",
@@ -146,7 +142,7 @@ pub(super) fn test_mail(l: Locale, name: &str) -> Letter {
                  Probebaya selection system of Samarinda City. If you received it, \
                  email delivery works.",
             )),
-            Block::Note(t(
+            Block::Note(l.pick(
                 "Tidak ada tindakan yang perlu Anda lakukan.",
                 "No action is needed.",
             )),

@@ -16,7 +16,6 @@ pub(super) fn application_receipt(
     submission_hash_short: &str,
 ) -> Letter {
     let id = l == Locale::Id;
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     Letter {
         subject: if id {
             format!("Tanda terima pendaftaran {registration_no}")
@@ -38,16 +37,16 @@ pub(super) fn application_receipt(
             }),
             Block::Facts(vec![
                 (
-                    t("Nomor pendaftaran", "Registration number"),
+                    l.pick("Nomor pendaftaran", "Registration number"),
                     registration_no.to_owned(),
                 ),
-                (t("Seleksi", "Selection round"), round_name.to_owned()),
+                (l.pick("Seleksi", "Selection round"), round_name.to_owned()),
                 (
-                    t("Kode bukti pengiriman", "Submission code"),
+                    l.pick("Kode bukti pengiriman", "Submission code"),
                     submission_hash_short.to_owned(),
                 ),
             ]),
-            Block::Para(t(
+            Block::Para(l.pick(
                 "Simpan email ini sebagai bukti pendaftaran. Kode bukti pengiriman \
                  adalah sidik digital dari data yang Anda kirim; dengan kode ini Anda \
                  dapat memastikan bahwa data pendaftaran Anda tidak berubah.",
@@ -56,10 +55,10 @@ pub(super) fn application_receipt(
                  that your application has not been changed.",
             )),
             Block::Action {
-                label: t("Lihat status pendaftaran", "View application status"),
+                label: l.pick("Lihat status pendaftaran", "View application status"),
                 url: status_link.to_owned(),
             },
-            Block::Note(t(
+            Block::Note(l.pick(
                 "Hasil pemeriksaan persyaratan administrasi akan kami sampaikan \
                  melalui email dan dapat dipantau pada halaman status pendaftaran.",
                 "We will send you the result of the administrative check by email; \
@@ -78,7 +77,6 @@ pub(super) fn verification_outcome(
     reasons: &[String],
 ) -> Letter {
     let id = l == Locale::Id;
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     let mut blocks = Vec::new();
     let subject;
     if eligible {
@@ -99,7 +97,7 @@ pub(super) fn verification_outcome(
                  application {registration_no} is ELIGIBLE."
             )
         }));
-        blocks.push(Block::Para(t(
+        blocks.push(Block::Para(l.pick(
             "Anda dapat mengikuti tahap berikutnya, yaitu uji kelayakan dan \
              kepatutan. Jadwal dan tempat pelaksanaan akan kami sampaikan melalui \
              email tersendiri.",
@@ -128,10 +126,10 @@ pub(super) fn verification_outcome(
             )
         }));
         if !reasons.is_empty() {
-            blocks.push(Block::Para(t("Alasannya:", "The reasons:")));
+            blocks.push(Block::Para(l.pick("Alasannya:", "The reasons:")));
             blocks.push(Block::List(reasons.to_owned()));
         }
-        blocks.push(Block::Para(t(
+        blocks.push(Block::Para(l.pick(
             "Untuk pertanyaan mengenai hasil ini, silakan hubungi help desk di \
              kantor kelurahan Anda.",
             "For questions about this result, please contact the help desk at \
@@ -154,7 +152,6 @@ pub(super) fn test_invitation(
     place: &str,
 ) -> Letter {
     let id = l == Locale::Id;
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     Letter {
         subject: if id {
             format!("Undangan uji kelayakan dan kepatutan ({registration_no})")
@@ -163,7 +160,7 @@ pub(super) fn test_invitation(
         },
         name: name.to_owned(),
         blocks: vec![
-            Block::Para(t(
+            Block::Para(l.pick(
                 "Dengan hormat, kami mengundang Anda untuk mengikuti uji kelayakan dan \
                  kepatutan (fit and proper test) Seleksi Pokmas Probebaya pada:",
                 "We are pleased to invite you to the fit and proper test of the \
@@ -171,13 +168,13 @@ pub(super) fn test_invitation(
             )),
             Block::Facts(vec![
                 (
-                    t("Nomor pendaftaran", "Registration number"),
+                    l.pick("Nomor pendaftaran", "Registration number"),
                     registration_no.to_owned(),
                 ),
-                (t("Waktu", "Time"), local_datetime(when, l)),
-                (t("Tempat", "Place"), place.to_owned()),
+                (l.pick("Waktu", "Time"), local_datetime(when, l)),
+                (l.pick("Tempat", "Place"), place.to_owned()),
             ]),
-            Block::Para(t(
+            Block::Para(l.pick(
                 "Mohon hadir tepat waktu dan membawa KTP asli.",
                 "Please arrive on time and bring your original identity card (KTP).",
             )),

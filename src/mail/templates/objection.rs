@@ -12,7 +12,6 @@ pub(super) fn objection_decided(
     link: &str,
 ) -> Letter {
     let id = l == Locale::Id;
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     Letter {
         subject: if id {
             format!("Keputusan atas sanggahan Anda ({registration_no})")
@@ -40,13 +39,13 @@ pub(super) fn objection_decided(
                      was REJECTED."
                 ),
             }),
-            Block::Para(t("Alasannya:", "The reasons:")),
+            Block::Para(l.pick("Alasannya:", "The reasons:")),
             Block::List(vec![reasons.to_owned()]),
             Block::Action {
-                label: t("Lihat status pendaftaran", "View your application"),
+                label: l.pick("Lihat status pendaftaran", "View your application"),
                 url: link.to_owned(),
             },
-            Block::Note(t(
+            Block::Note(l.pick(
                 "Keputusan ini telah diperiksa dan disetujui oleh dua petugas yang \
                  berbeda.",
                 "This decision was reviewed and approved by two different officers.",

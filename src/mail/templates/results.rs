@@ -77,8 +77,7 @@ pub(super) fn result_notice(
     link: &str,
 ) -> Letter {
     let id = l == Locale::Id;
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
-    let facts = result_facts(l, registration_no, t("Status", "Status"), status, rank);
+    let facts = result_facts(l, registration_no, l.pick("Status", "Status"), status, rank);
     Letter {
         subject: if id {
             format!("Pengumuman hasil seleksi ({registration_no})")
@@ -101,10 +100,10 @@ pub(super) fn result_notice(
             Block::Facts(facts),
             Block::Para(status.explanation(l).to_owned()),
             Block::Action {
-                label: t("Lihat hasil", "View result"),
+                label: l.pick("Lihat hasil", "View result"),
                 url: link.to_owned(),
             },
-            Block::Note(t(
+            Block::Note(l.pick(
                 "Rincian nilai dan peringkat dapat dilihat pada halaman hasil. \
                  Selama masa sanggah berlaku, Anda dapat mengajukan sanggahan \
                  melalui halaman tersebut.",
@@ -125,11 +124,10 @@ pub(super) fn final_result_notice(
     link: &str,
 ) -> Letter {
     let id = l == Locale::Id;
-    let t = |indonesian: &str, english: &str| l.pick(indonesian, english);
     let facts = result_facts(
         l,
         registration_no,
-        t("Status akhir", "Final status"),
+        l.pick("Status akhir", "Final status"),
         status,
         rank,
     );
@@ -157,10 +155,10 @@ pub(super) fn final_result_notice(
             Block::Facts(facts),
             Block::Para(status.explanation(l).to_owned()),
             Block::Action {
-                label: t("Lihat pengumuman", "View the announcement"),
+                label: l.pick("Lihat pengumuman", "View the announcement"),
                 url: link.to_owned(),
             },
-            Block::Note(t(
+            Block::Note(l.pick(
                 "Hasil akhir tidak dapat diubah lagi.",
                 "The final result can no longer be changed.",
             )),
