@@ -5,13 +5,23 @@
 //! the text and HTML renderers walk the same letter, so the two bodies cannot say
 //! different things. All data is escaped by maud; nothing here uses `PreEscaped`.
 
-use maud::{DOCTYPE, Markup, html};
-
+mod account;
 mod after_final;
+mod application;
+mod erasure;
+mod letter;
+mod objection;
+mod results;
+mod wita;
+
+pub use account::InvitedRole;
 pub use after_final::{MembershipChange, MembershipMail};
-use time::{Month, OffsetDateTime, UtcOffset, Weekday};
+pub use erasure::ErasureStep;
+pub use results::ResultStatus;
+use time::OffsetDateTime;
 
 use crate::domain::status_headline::Headline;
+use letter::{Block, Letter, render_html, render_text};
 
 /// The language of a message. Indonesian unless the person chose English.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -40,6 +50,14 @@ impl Locale {
             Locale::En => "en",
         }
     }
+
+    /// `indonesian` or `english`, as this locale reads.
+    fn pick(self, indonesian: &str, english: &str) -> String {
+        match self {
+            Locale::Id => indonesian.to_owned(),
+            Locale::En => english.to_owned(),
+        }
+    }
 }
 
 /// A message ready to be stored in the outbox.
@@ -51,108 +69,6 @@ pub struct RenderedMail {
     pub text: String,
     /// The HTML body, equivalent to `text`.
     pub html: String,
-}
-
-/// The role an invited account will hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InvitedRole {
-    /// Kelurahan help-desk officer.
-    Operator,
-    /// Member of an evaluation panel.
-    Panelist,
-    /// City programme officer.
-    Admin,
-    /// Inspectorate, DPRD or independent observer.
-    Auditor,
-}
-
-impl InvitedRole {
-    fn label(self, locale: Locale) -> &'static str {
-        match (self, locale) {
-            (InvitedRole::Operator, Locale::Id) => "Operator Kelurahan",
-            (InvitedRole::Operator, Locale::En) => "Kelurahan Operator",
-            (InvitedRole::Panelist, Locale::Id) => "Anggota Tim Penilai",
-            (InvitedRole::Panelist, Locale::En) => "Panel Member",
-            (InvitedRole::Admin, Locale::Id) => "Admin Program",
-            (InvitedRole::Admin, Locale::En) => "Programme Administrator",
-            (InvitedRole::Auditor, _) => "Auditor",
-        }
-    }
-}
-
-/// A step of an erasure request the applicant is told about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErasureStep {
-    /// The request was recorded and waits for the admin's decision.
-    Received,
-    /// Refused while a legal hold applies; the reason says which.
-    Refused,
-    /// Done: the data key is destroyed, the documents deleted.
-    Executed,
-}
-
-/// The outcome of a ranked application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResultStatus {
-    /// Ranked within the seats.
-    Selected,
-    /// Ranked within the reserve places.
-    Reserve,
-    /// Complete but below a passing threshold.
-    NotPassed,
-    /// Passed but ranked beyond seats and reserve.
-    NotSelected,
-}
-
-impl ResultStatus {
-    fn label(self, locale: Locale) -> &'static str {
-        match (self, locale) {
-            (ResultStatus::Selected, Locale::Id) => "Terpilih",
-            (ResultStatus::Selected, Locale::En) => "Selected",
-            (ResultStatus::Reserve, Locale::Id) => "Cadangan",
-            (ResultStatus::Reserve, Locale::En) => "Reserve",
-            (ResultStatus::NotPassed, Locale::Id) => "Tidak lulus",
-            (ResultStatus::NotPassed, Locale::En) => "Did not pass",
-            (ResultStatus::NotSelected, Locale::Id) => "Tidak terpilih",
-            (ResultStatus::NotSelected, Locale::En) => "Not selected",
-        }
-    }
-
-    fn explanation(self, locale: Locale) -> &'static str {
-        match (self, locale) {
-            (ResultStatus::Selected, Locale::Id) => {
-                "Selamat! Anda dinyatakan TERPILIH sebagai anggota Pokmas."
-            }
-            (ResultStatus::Selected, Locale::En) => {
-                "Congratulations! You have been SELECTED as a member of the Pokmas."
-            }
-            (ResultStatus::Reserve, Locale::Id) => {
-                "Anda dinyatakan sebagai CADANGAN. Apabila ada anggota terpilih yang \
-                 mengundurkan diri atau berhalangan tetap, Anda dapat dipanggil sesuai \
-                 urutan peringkat."
-            }
-            (ResultStatus::Reserve, Locale::En) => {
-                "You are on the RESERVE list. If a selected member withdraws or can no \
-                 longer serve, you may be called in order of rank."
-            }
-            (ResultStatus::NotPassed, Locale::Id) => {
-                "Nilai Anda belum memenuhi batas kelulusan yang ditetapkan, sehingga Anda \
-                 dinyatakan TIDAK LULUS."
-            }
-            (ResultStatus::NotPassed, Locale::En) => {
-                "Your score did not reach the published passing threshold, so you DID NOT \
-                 PASS."
-            }
-            (ResultStatus::NotSelected, Locale::Id) => {
-                "Anda memenuhi batas kelulusan, namun peringkat Anda berada di luar jumlah \
-                 kursi dan cadangan yang tersedia, sehingga Anda dinyatakan TIDAK TERPILIH."
-            }
-            (ResultStatus::NotSelected, Locale::En) => {
-                "You passed, but your rank is beyond the available seats and reserve \
-                 places, so you were NOT SELECTED."
-            }
-        }
-    }
 }
 
 /// Every message the platform sends, with the data it needs.
@@ -354,260 +270,37 @@ impl Template {
     }
 
     fn compose(&self, l: Locale) -> Letter {
-        let id = l == Locale::Id;
-        let t = |indonesian: &str, english: &str| {
-            if id {
-                indonesian.to_owned()
-            } else {
-                english.to_owned()
-            }
-        };
         match self {
-            Template::VerifyEmail { name, link } => Letter {
-                subject: t("Konfirmasi alamat email Anda", "Confirm your email address"),
-                name: name.clone(),
-                blocks: vec![
-                    Block::Para(t(
-                        "Terima kasih telah mendaftar pada sistem Seleksi Pokmas Probebaya \
-                         Kota Samarinda. Untuk mengaktifkan akun Anda, mohon konfirmasi \
-                         alamat email ini melalui tombol di bawah.",
-                        "Thank you for registering with the Pokmas Probebaya selection \
-                         system of Samarinda City. To activate your account, please confirm \
-                         this email address with the button below.",
-                    )),
-                    Block::Action {
-                        label: t("Konfirmasi email", "Confirm email"),
-                        url: link.clone(),
-                    },
-                    Block::Note(t(
-                        "Tautan ini hanya berlaku untuk waktu terbatas. Jika Anda tidak \
-                         merasa mendaftar, abaikan email ini; akun tidak akan diaktifkan.",
-                        "This link is valid for a limited time. If you did not register, \
-                         please ignore this email; the account will not be activated.",
-                    )),
-                ],
-            },
-            Template::PasswordReset { name, link } => Letter {
-                subject: t("Permintaan atur ulang kata sandi", "Reset your password"),
-                name: name.clone(),
-                blocks: vec![
-                    Block::Para(t(
-                        "Kami menerima permintaan untuk mengatur ulang kata sandi akun Anda. \
-                         Silakan buat kata sandi baru melalui tombol di bawah.",
-                        "We received a request to reset the password of your account. \
-                         Please choose a new password with the button below.",
-                    )),
-                    Block::Action {
-                        label: t("Atur ulang kata sandi", "Reset password"),
-                        url: link.clone(),
-                    },
-                    Block::Note(t(
-                        "Tautan ini hanya berlaku untuk waktu terbatas dan hanya dapat \
-                         digunakan satu kali. Jika Anda tidak meminta pengaturan ulang, \
-                         abaikan email ini; kata sandi Anda tidak berubah.",
-                        "This link is valid for a limited time and can be used once. If you \
-                         did not ask for a reset, please ignore this email; your password \
-                         stays the same.",
-                    )),
-                ],
-            },
-            Template::Invitation { name, role, link } => {
-                let role = role.label(l);
-                Letter {
-                    subject: if id {
-                        format!("Undangan bergabung sebagai {role}")
-                    } else {
-                        format!("Invitation to join as {role}")
-                    },
-                    name: name.clone(),
-                    blocks: vec![
-                        Block::Para(if id {
-                            format!(
-                                "Anda diundang untuk bergabung dalam sistem Seleksi Pokmas \
-                                 Probebaya Kota Samarinda sebagai {role}. Silakan aktifkan \
-                                 akun Anda dan buat kata sandi melalui tombol di bawah."
-                            )
-                        } else {
-                            format!(
-                                "You are invited to join the Pokmas Probebaya selection \
-                                 system of Samarinda City as {role}. Please activate your \
-                                 account and choose a password with the button below."
-                            )
-                        }),
-                        Block::Action {
-                            label: t("Terima undangan", "Accept invitation"),
-                            url: link.clone(),
-                        },
-                        Block::Note(t(
-                            "Jika Anda merasa tidak seharusnya menerima undangan ini, abaikan \
-                             email ini atau hubungi admin program.",
-                            "If you think you should not have received this invitation, \
-                             please ignore this email or contact the programme administrator.",
-                        )),
-                    ],
-                }
-            }
+            Template::VerifyEmail { name, link } => account::verify_email(l, name, link),
+            Template::PasswordReset { name, link } => account::password_reset(l, name, link),
+            Template::Invitation { name, role, link } => account::invitation(l, name, *role, link),
             Template::ApplicationReceipt {
                 name,
                 registration_no,
                 round_name,
                 status_link,
                 submission_hash_short,
-            } => Letter {
-                subject: if id {
-                    format!("Tanda terima pendaftaran {registration_no}")
-                } else {
-                    format!("Application receipt {registration_no}")
-                },
-                name: name.clone(),
-                blocks: vec![
-                    Block::Para(if id {
-                        format!(
-                            "Terima kasih. Pendaftaran Anda pada {round_name} telah kami \
-                             terima dengan rincian sebagai berikut."
-                        )
-                    } else {
-                        format!(
-                            "Thank you. We have received your application for {round_name} \
-                             with the following details."
-                        )
-                    }),
-                    Block::Facts(vec![
-                        (
-                            t("Nomor pendaftaran", "Registration number"),
-                            registration_no.clone(),
-                        ),
-                        (t("Seleksi", "Selection round"), round_name.clone()),
-                        (
-                            t("Kode bukti pengiriman", "Submission code"),
-                            submission_hash_short.clone(),
-                        ),
-                    ]),
-                    Block::Para(t(
-                        "Simpan email ini sebagai bukti pendaftaran. Kode bukti pengiriman \
-                         adalah sidik digital dari data yang Anda kirim; dengan kode ini Anda \
-                         dapat memastikan bahwa data pendaftaran Anda tidak berubah.",
-                        "Keep this email as proof of your application. The submission code \
-                         is a digital fingerprint of the data you sent; with it you can check \
-                         that your application has not been changed.",
-                    )),
-                    Block::Action {
-                        label: t("Lihat status pendaftaran", "View application status"),
-                        url: status_link.clone(),
-                    },
-                    Block::Note(t(
-                        "Hasil pemeriksaan persyaratan administrasi akan kami sampaikan \
-                         melalui email dan dapat dipantau pada halaman status pendaftaran.",
-                        "We will send you the result of the administrative check by email; \
-                         you can also follow it on the application status page.",
-                    )),
-                ],
-            },
+            } => application::application_receipt(
+                l,
+                name,
+                registration_no,
+                round_name,
+                status_link,
+                submission_hash_short,
+            ),
             Template::VerificationOutcome {
                 name,
                 registration_no,
                 eligible,
                 reasons,
                 ..
-            } => {
-                let mut blocks = Vec::new();
-                let subject;
-                if *eligible {
-                    subject = if id {
-                        format!("Hasil verifikasi administrasi {registration_no}: Memenuhi Syarat")
-                    } else {
-                        format!("Administrative check {registration_no}: eligible")
-                    };
-                    blocks.push(Block::Para(if id {
-                        format!(
-                            "Berdasarkan pemeriksaan persyaratan administrasi, pendaftaran \
-                             Anda dengan nomor {registration_no} dinyatakan MEMENUHI SYARAT \
-                             (MS)."
-                        )
-                    } else {
-                        format!(
-                            "After checking the administrative requirements, your \
-                             application {registration_no} is ELIGIBLE."
-                        )
-                    }));
-                    blocks.push(Block::Para(t(
-                        "Anda dapat mengikuti tahap berikutnya, yaitu uji kelayakan dan \
-                         kepatutan. Jadwal dan tempat pelaksanaan akan kami sampaikan melalui \
-                         email tersendiri.",
-                        "You may take part in the next stage, the fit and proper test. We \
-                         will send its date and place in a separate email.",
-                    )));
-                } else {
-                    subject = if id {
-                        format!(
-                            "Hasil verifikasi administrasi {registration_no}: Tidak Memenuhi \
-                             Syarat"
-                        )
-                    } else {
-                        format!("Administrative check {registration_no}: not eligible")
-                    };
-                    blocks.push(Block::Para(if id {
-                        format!(
-                            "Berdasarkan pemeriksaan persyaratan administrasi, pendaftaran \
-                             Anda dengan nomor {registration_no} dinyatakan TIDAK MEMENUHI \
-                             SYARAT (TMS)."
-                        )
-                    } else {
-                        format!(
-                            "After checking the administrative requirements, your \
-                             application {registration_no} is NOT ELIGIBLE."
-                        )
-                    }));
-                    if !reasons.is_empty() {
-                        blocks.push(Block::Para(t("Alasannya:", "The reasons:")));
-                        blocks.push(Block::List(reasons.clone()));
-                    }
-                    blocks.push(Block::Para(t(
-                        "Untuk pertanyaan mengenai hasil ini, silakan hubungi help desk di \
-                         kantor kelurahan Anda.",
-                        "For questions about this result, please contact the help desk at \
-                         your kelurahan office.",
-                    )));
-                }
-                Letter {
-                    subject,
-                    name: name.clone(),
-                    blocks,
-                }
-            }
+            } => application::verification_outcome(l, name, registration_no, *eligible, reasons),
             Template::TestInvitation {
                 name,
                 registration_no,
                 when,
                 place,
-            } => Letter {
-                subject: if id {
-                    format!("Undangan uji kelayakan dan kepatutan ({registration_no})")
-                } else {
-                    format!("Invitation to the fit and proper test ({registration_no})")
-                },
-                name: name.clone(),
-                blocks: vec![
-                    Block::Para(t(
-                        "Dengan hormat, kami mengundang Anda untuk mengikuti uji kelayakan dan \
-                         kepatutan (fit and proper test) Seleksi Pokmas Probebaya pada:",
-                        "We are pleased to invite you to the fit and proper test of the \
-                         Pokmas Probebaya selection on:",
-                    )),
-                    Block::Facts(vec![
-                        (
-                            t("Nomor pendaftaran", "Registration number"),
-                            registration_no.clone(),
-                        ),
-                        (t("Waktu", "Time"), local_datetime(*when, l)),
-                        (t("Tempat", "Place"), place.clone()),
-                    ]),
-                    Block::Para(t(
-                        "Mohon hadir tepat waktu dan membawa KTP asli.",
-                        "Please arrive on time and bring your original identity card (KTP).",
-                    )),
-                ],
-            },
+            } => application::test_invitation(l, name, registration_no, *when, place),
             Template::ResultNotice {
                 name,
                 registration_no,
@@ -615,43 +308,7 @@ impl Template {
                 rank,
                 link,
                 ..
-            } => {
-                let facts = result_facts(l, registration_no, t("Status", "Status"), *status, *rank);
-                Letter {
-                    subject: if id {
-                        format!("Pengumuman hasil seleksi ({registration_no})")
-                    } else {
-                        format!("Selection result ({registration_no})")
-                    },
-                    name: name.clone(),
-                    blocks: vec![
-                        Block::Para(if id {
-                            format!(
-                                "Hasil seleksi untuk pendaftaran Anda dengan nomor \
-                                 {registration_no} telah diumumkan."
-                            )
-                        } else {
-                            format!(
-                                "The selection result for your application \
-                                 {registration_no} has been published."
-                            )
-                        }),
-                        Block::Facts(facts),
-                        Block::Para(status.explanation(l).to_owned()),
-                        Block::Action {
-                            label: t("Lihat hasil", "View result"),
-                            url: link.clone(),
-                        },
-                        Block::Note(t(
-                            "Rincian nilai dan peringkat dapat dilihat pada halaman hasil. \
-                             Selama masa sanggah berlaku, Anda dapat mengajukan sanggahan \
-                             melalui halaman tersebut.",
-                            "Your scores and rank are shown on the result page. While the \
-                             objection period is open, you can file an objection there.",
-                        )),
-                    ],
-                }
-            }
+            } => results::result_notice(l, name, registration_no, *status, *rank, link),
             Template::FinalResultNotice {
                 name,
                 registration_no,
@@ -659,48 +316,7 @@ impl Template {
                 rank,
                 link,
                 ..
-            } => {
-                let facts = result_facts(
-                    l,
-                    registration_no,
-                    t("Status akhir", "Final status"),
-                    *status,
-                    *rank,
-                );
-                Letter {
-                    subject: if id {
-                        format!("Pengumuman hasil akhir seleksi ({registration_no})")
-                    } else {
-                        format!("Final selection result ({registration_no})")
-                    },
-                    name: name.clone(),
-                    blocks: vec![
-                        Block::Para(if id {
-                            format!(
-                                "Masa sanggah telah berakhir dan hasil seleksi untuk \
-                                 pendaftaran {registration_no} telah ditetapkan sebagai hasil \
-                                 akhir. Hasil ini menjadi dasar Surat Keputusan Lurah."
-                            )
-                        } else {
-                            format!(
-                                "The objection period has ended and the result of application \
-                                 {registration_no} is now final. It is the basis of the \
-                                 Lurah's decree."
-                            )
-                        }),
-                        Block::Facts(facts),
-                        Block::Para(status.explanation(l).to_owned()),
-                        Block::Action {
-                            label: t("Lihat pengumuman", "View the announcement"),
-                            url: link.clone(),
-                        },
-                        Block::Note(t(
-                            "Hasil akhir tidak dapat diubah lagi.",
-                            "The final result can no longer be changed.",
-                        )),
-                    ],
-                }
-            }
+            } => results::final_result_notice(l, name, registration_no, *status, *rank, link),
             Template::ObjectionDecided {
                 name,
                 registration_no,
@@ -708,394 +324,16 @@ impl Template {
                 reasons,
                 link,
                 ..
-            } => Letter {
-                subject: if id {
-                    format!("Keputusan atas sanggahan Anda ({registration_no})")
-                } else {
-                    format!("Decision on your objection ({registration_no})")
-                },
-                name: name.clone(),
-                blocks: vec![
-                    Block::Para(match (id, *accepted) {
-                        (true, true) => format!(
-                            "Sanggahan Anda atas hasil pendaftaran {registration_no} DITERIMA. \
-                             Tahap yang disanggah dibuka kembali; perubahan peringkat, bila ada, \
-                             diumumkan di halaman hasil."
-                        ),
-                        (true, false) => format!(
-                            "Sanggahan Anda atas hasil pendaftaran {registration_no} DITOLAK."
-                        ),
-                        (false, true) => format!(
-                            "Your objection against the result of application {registration_no} \
-                             was ACCEPTED. The contested step is reopened; any change of rank is \
-                             published on the results page."
-                        ),
-                        (false, false) => format!(
-                            "Your objection against the result of application {registration_no} \
-                             was REJECTED."
-                        ),
-                    }),
-                    Block::Para(t("Alasannya:", "The reasons:")),
-                    Block::List(vec![reasons.clone()]),
-                    Block::Action {
-                        label: t("Lihat status pendaftaran", "View your application"),
-                        url: link.clone(),
-                    },
-                    Block::Note(t(
-                        "Keputusan ini telah diperiksa dan disetujui oleh dua petugas yang \
-                         berbeda.",
-                        "This decision was reviewed and approved by two different officers.",
-                    )),
-                ],
-            },
+            } => objection::objection_decided(l, name, registration_no, *accepted, reasons, link),
             Template::ErasureNotice {
                 name,
                 registration_no,
                 step,
                 reason,
-            } => erasure_letter(l, name, registration_no, *step, reason),
+            } => erasure::erasure_letter(l, name, registration_no, *step, reason),
             Template::MembershipChanged(m) => m.compose(l),
-            Template::Test { name } => Letter {
-                subject: t(
-                    "Email uji coba dari sistem Seleksi Pokmas Probebaya",
-                    "Test email from the Pokmas Probebaya selection system",
-                ),
-                name: name.clone(),
-                blocks: vec![
-                    Block::Para(t(
-                        "Ini adalah email uji coba yang dikirim oleh admin sistem Seleksi \
-                         Pokmas Probebaya Kota Samarinda. Jika Anda menerima email ini, \
-                         pengiriman email berfungsi dengan baik.",
-                        "This is a test email sent by an administrator of the Pokmas \
-                         Probebaya selection system of Samarinda City. If you received it, \
-                         email delivery works.",
-                    )),
-                    Block::Note(t(
-                        "Tidak ada tindakan yang perlu Anda lakukan.",
-                        "No action is needed.",
-                    )),
-                ],
-            },
+            Template::Test { name } => account::test_mail(l, name),
         }
-    }
-}
-
-/// The facts of a result notice: number, status (under `status_heading`)
-/// and the rank when ranked.
-fn result_facts(
-    l: Locale,
-    registration_no: &str,
-    status_heading: String,
-    status: ResultStatus,
-    rank: Option<u32>,
-) -> Vec<(String, String)> {
-    let id = l == Locale::Id;
-    let mut facts = vec![
-        (
-            if id {
-                "Nomor pendaftaran"
-            } else {
-                "Registration number"
-            }
-            .to_owned(),
-            registration_no.to_owned(),
-        ),
-        (status_heading, status.label(l).to_owned()),
-    ];
-    if let Some(rank) = rank {
-        facts.push((
-            if id { "Peringkat" } else { "Rank" }.to_owned(),
-            rank.to_string(),
-        ));
-    }
-    facts
-}
-
-/// One message, independent of its text or HTML form.
-struct Letter {
-    subject: String,
-    name: String,
-    blocks: Vec<Block>,
-}
-
-enum Block {
-    Para(String),
-    /// A button in HTML; the label and the bare URL in text.
-    Action {
-        label: String,
-        url: String,
-    },
-    /// Label/value pairs: a table in HTML, aligned lines in text.
-    Facts(Vec<(String, String)>),
-    List(Vec<String>),
-    /// Secondary information, smaller in HTML.
-    Note(String),
-}
-
-struct Frame {
-    greeting: String,
-    closing: &'static str,
-    signature: [&'static str; 2],
-    footer: &'static str,
-    button_fallback: &'static str,
-    brand: &'static str,
-}
-
-fn frame(name: &str, locale: Locale) -> Frame {
-    match locale {
-        Locale::Id => Frame {
-            greeting: format!("Yth. Bapak/Ibu {name},"),
-            closing: "Hormat kami,",
-            signature: ["Panitia Seleksi Pokmas Probebaya", "Kota Samarinda"],
-            footer: "Email ini dikirim secara otomatis; mohon tidak membalas email ini.",
-            button_fallback: "Jika tombol tidak berfungsi, salin tautan berikut ke peramban Anda:",
-            brand: "Seleksi Pokmas Probebaya · Kota Samarinda",
-        },
-        Locale::En => Frame {
-            greeting: format!("Dear {name},"),
-            closing: "Kind regards,",
-            signature: ["Pokmas Probebaya Selection Committee", "Samarinda City"],
-            footer: "This email was sent automatically; please do not reply to it.",
-            button_fallback: "If the button does not work, copy this link into your browser:",
-            brand: "Pokmas Probebaya Selection · Samarinda City",
-        },
-    }
-}
-
-fn render_text(letter: &Letter, locale: Locale) -> String {
-    let f = frame(&letter.name, locale);
-    let mut parts: Vec<String> = vec![f.greeting];
-    for block in &letter.blocks {
-        parts.push(match block {
-            Block::Para(p) | Block::Note(p) => p.clone(),
-            Block::Action { label, url } => format!("{label}:\n{url}"),
-            Block::Facts(facts) => {
-                let width = facts
-                    .iter()
-                    .map(|(k, _)| k.chars().count())
-                    .max()
-                    .unwrap_or(0);
-                facts
-                    .iter()
-                    .map(|(k, v)| format!("{k:<width$} : {v}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            }
-            Block::List(items) => items
-                .iter()
-                .map(|i| format!("- {i}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        });
-    }
-    parts.push(format!(
-        "{}\n{}\n{}",
-        f.closing, f.signature[0], f.signature[1]
-    ));
-    // "-- " is the conventional signature separator that mail clients recognise.
-    parts.push(format!("-- \n{}", f.footer));
-    let mut text = parts.join("\n\n");
-    text.push('\n');
-    text
-}
-
-const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
-const P: &str = "margin:0 0 16px;";
-
-fn render_html(letter: &Letter, locale: Locale) -> Markup {
-    let f = frame(&letter.name, locale);
-    html! {
-        (DOCTYPE)
-        html lang=(locale.as_str()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (letter.subject) }
-            }
-            body style="margin:0;padding:0;background:#f3f4f6;" {
-                div style={ "max-width:560px;margin:0 auto;padding:24px 12px;" (FONT) "font-size:16px;line-height:1.5;color:#1f2933;" } {
-                    p style="margin:0 0 12px;font-size:13px;color:#52606d;" { (f.brand) }
-                    div style="background:#ffffff;border:1px solid #e4e7eb;border-radius:6px;padding:24px;" {
-                        p style=(P) { (f.greeting) }
-                        @for block in &letter.blocks {
-                            (render_block(block, &f))
-                        }
-                        p style="margin:24px 0 0;" {
-                            (f.closing) br;
-                            strong { (f.signature[0]) } br;
-                            (f.signature[1])
-                        }
-                    }
-                    p style="margin:12px 0 0;font-size:12px;color:#7b8794;" { (f.footer) }
-                }
-            }
-        }
-    }
-}
-
-fn render_block(block: &Block, f: &Frame) -> Markup {
-    match block {
-        Block::Para(p) => html! { p style=(P) { (p) } },
-        Block::Note(p) => html! { p style="margin:0 0 16px;font-size:14px;color:#52606d;" { (p) } },
-        Block::Action { label, url } => html! {
-            p style="margin:24px 0;" {
-                a href=(url) style="display:inline-block;background:#0b6e4f;color:#ffffff;text-decoration:none;font-weight:bold;padding:12px 20px;border-radius:4px;" { (label) }
-            }
-            p style="margin:0 0 16px;font-size:13px;color:#52606d;" {
-                (f.button_fallback) br;
-                a href=(url) style="color:#0b6e4f;word-break:break-all;" { (url) }
-            }
-        },
-        Block::Facts(facts) => html! {
-            table role="presentation" style="border-collapse:collapse;margin:0 0 16px;" {
-                @for (k, v) in facts {
-                    tr {
-                        td style="padding:4px 16px 4px 0;color:#52606d;vertical-align:top;" { (k) }
-                        td style="padding:4px 0;font-weight:bold;vertical-align:top;" { (v) }
-                    }
-                }
-            }
-        },
-        Block::List(items) => html! {
-            ul style="margin:0 0 16px;padding-left:24px;" {
-                @for item in items { li { (item) } }
-            }
-        },
-    }
-}
-
-/// Samarinda is on WITA (Waktu Indonesia Tengah), UTC+8, all year.
-const WITA: UtcOffset = time::macros::offset!(+8);
-
-fn local_datetime(when: OffsetDateTime, locale: Locale) -> String {
-    let t = when.to_offset(WITA);
-    let (h, m) = (t.hour(), t.minute());
-    match locale {
-        Locale::Id => format!(
-            "{}, {} {} {}, pukul {h:02}.{m:02} WITA",
-            weekday_id(t.weekday()),
-            t.day(),
-            month_id(t.month()),
-            t.year()
-        ),
-        Locale::En => format!(
-            "{}, {} {} {}, {h:02}:{m:02} WITA (UTC+8)",
-            t.weekday(),
-            t.day(),
-            t.month(),
-            t.year()
-        ),
-    }
-}
-
-fn weekday_id(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Monday => "Senin",
-        Weekday::Tuesday => "Selasa",
-        Weekday::Wednesday => "Rabu",
-        Weekday::Thursday => "Kamis",
-        Weekday::Friday => "Jumat",
-        Weekday::Saturday => "Sabtu",
-        Weekday::Sunday => "Minggu",
-    }
-}
-
-fn month_id(m: Month) -> &'static str {
-    match m {
-        Month::January => "Januari",
-        Month::February => "Februari",
-        Month::March => "Maret",
-        Month::April => "April",
-        Month::May => "Mei",
-        Month::June => "Juni",
-        Month::July => "Juli",
-        Month::August => "Agustus",
-        Month::September => "September",
-        Month::October => "Oktober",
-        Month::November => "November",
-        Month::December => "Desember",
-    }
-}
-
-/// The letter of an erasure request's step.
-fn erasure_letter(
-    l: Locale,
-    name: &str,
-    registration_no: &str,
-    step: ErasureStep,
-    reason: &str,
-) -> Letter {
-    let id = l == Locale::Id;
-    let what = match (id, registration_no.is_empty()) {
-        (true, true) => "draf pendaftaran Anda".to_owned(),
-        (true, false) => format!("pendaftaran {registration_no}"),
-        (false, true) => "your draft application".to_owned(),
-        (false, false) => format!("application {registration_no}"),
-    };
-    let (subject, mut blocks) = match (step, id) {
-        (ErasureStep::Received, true) => (
-            "Permintaan penghapusan data Anda diterima".to_owned(),
-            vec![Block::Para(format!(
-                "Permintaan Anda untuk menghapus data pribadi {what} telah kami catat. \
-                 Admin akan memutusnya; Anda akan menerima email lagi."
-            ))],
-        ),
-        (ErasureStep::Received, false) => (
-            "Your erasure request was received".to_owned(),
-            vec![Block::Para(format!(
-                "Your request to erase the personal data of {what} was recorded. An \
-                 administrator will decide it; you will receive another email."
-            ))],
-        ),
-        (ErasureStep::Refused, true) => (
-            "Permintaan penghapusan data Anda ditolak untuk sementara".to_owned(),
-            vec![
-                Block::Para(format!(
-                    "Data pribadi {what} belum dapat dihapus karena masih wajib disimpan:"
-                )),
-                Block::List(vec![reason.to_owned()]),
-            ],
-        ),
-        (ErasureStep::Refused, false) => (
-            "Your erasure request was refused for now".to_owned(),
-            vec![
-                Block::Para(format!(
-                    "The personal data of {what} cannot be erased yet because they must \
-                     still be kept:"
-                )),
-                Block::List(vec![reason.to_owned()]),
-            ],
-        ),
-        (ErasureStep::Executed, true) => (
-            "Data pribadi Anda telah dihapus".to_owned(),
-            vec![Block::Para(format!(
-                "Data pribadi {what} telah dihapus: NIK, kontak, alamat, data kelahiran \
-                 dan dokumen yang diunggah tidak dapat dibaca lagi. Nama, nomor \
-                 pendaftaran, nilai dan peringkat tetap tercatat sebagai hasil resmi."
-            ))],
-        ),
-        (ErasureStep::Executed, false) => (
-            "Your personal data were erased".to_owned(),
-            vec![Block::Para(format!(
-                "The personal data of {what} were erased: NIK, contact data, address, \
-                 birth data and uploaded documents can no longer be read. Name, \
-                 registration number, scores and rank stay on record as the official \
-                 result."
-            ))],
-        ),
-    };
-    if step == ErasureStep::Executed {
-        blocks.push(Block::Note(if id {
-            "Salinan cadangan berisi data ini terhapus sendiri sesuai masa simpan cadangan."
-                .to_owned()
-        } else {
-            "Backup copies holding these data disappear as the backups rotate.".to_owned()
-        }));
-    }
-    Letter {
-        subject,
-        name: name.to_owned(),
-        blocks,
     }
 }
 

@@ -1,0 +1,117 @@
+//! Choosing the area of an application, and the sign-in prompt before it.
+
+use maud::{Markup, html};
+
+use super::{error, form_alert};
+use crate::services::rounds::FieldErrors;
+use crate::views::layout::{Page, PageCtx, layout};
+
+/// The area-choice steps before a draft exists.
+#[derive(Clone, Debug, Default)]
+pub struct AreaStep {
+    pub round_name: String,
+    /// Where the GET steps and the final POST go.
+    pub action: String,
+    pub kecamatan: Vec<(String, String)>,
+    pub selected_kecamatan: String,
+    pub kelurahan: Vec<(String, String)>,
+    pub selected_kelurahan: String,
+    pub rts: Vec<i32>,
+    pub csrf: String,
+    pub idempotency_key: String,
+    pub errors: FieldErrors,
+}
+
+/// `GET /seleksi/{slug}/daftar` and the help desk's start page.
+pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Daftar", "Apply")) ": " (s.round_name) }
+        p { (ctx.t(
+            "Langkah 1: pilih wilayah tempat tinggal Anda sesuai KTP. Formasi ditentukan dari RT Anda.",
+            "Step 1: choose where you live as on your KTP. The formation follows from your RT."
+        )) }
+        (form_alert(ctx, &s.errors, false))
+        form method="get" action=(s.action) {
+            label for="kecamatan" { (ctx.t("Kecamatan", "Kecamatan")) }
+            select id="kecamatan" name="kecamatan" required {
+                // A list of several starts empty: a resident who skims
+                // past it must not land in the first kecamatan unawares.
+                @if s.kecamatan.len() != 1 {
+                    option value="" disabled selected[s.selected_kecamatan.is_empty()] { (ctx.t("— pilih kecamatan —", "— choose a kecamatan —")) }
+                }
+                @for (code, name) in &s.kecamatan {
+                    option value=(code) selected[*code == s.selected_kecamatan] { (name) }
+                }
+            }
+            button type="submit" { (ctx.t("Pilih kecamatan", "Choose kecamatan")) }
+        }
+        @if !s.kelurahan.is_empty() {
+            form method="get" action=(s.action) {
+                input type="hidden" name="kecamatan" value=(s.selected_kecamatan);
+                label for="kelurahan" { (ctx.t("Kelurahan", "Kelurahan")) }
+                select id="kelurahan" name="kelurahan" required {
+                    option value="" disabled selected[s.selected_kelurahan.is_empty()] { (ctx.t("— pilih kelurahan —", "— choose a kelurahan —")) }
+                    @for (code, name) in &s.kelurahan {
+                        option value=(code) selected[*code == s.selected_kelurahan] { (name) }
+                    }
+                }
+                button type="submit" { (ctx.t("Pilih kelurahan", "Choose kelurahan")) }
+            }
+        }
+        @if !s.rts.is_empty() {
+            form method="post" action=(s.action) {
+                input type="hidden" name="csrf" value=(s.csrf);
+                input type="hidden" name="idempotency_key" value=(s.idempotency_key);
+                input type="hidden" name="kelurahan" value=(s.selected_kelurahan);
+                label for="rt" { "RT" }
+                select id="rt" name="rt" required {
+                    option value="" disabled selected { (ctx.t("— pilih RT —", "— choose an RT —")) }
+                    @for n in &s.rts { option value=(n) { (format!("RT {n:03}")) } }
+                }
+                (error(ctx, &s.errors, "rt"))
+                button type="submit" { (ctx.t("Lanjut ke formulir", "Continue to the form")) }
+            }
+        }
+        // Only covered areas are offered, so say what a missing one means
+        // rather than leave the resident searching.
+        p.muted id="not-listed" { (ctx.t(
+            "Kelurahan atau RT Anda tidak ada dalam daftar? Berarti wilayah itu tidak termasuk formasi mana pun pada seleksi ini, sehingga belum dapat didaftarkan. Untuk keterangan, hubungi kantor kelurahan Anda (desk Probebaya).",
+            "Your kelurahan or RT is not listed? Then it is not in any formation of this round, so no application can be made for it. For details, contact your kelurahan office (the Probebaya desk)."
+        )) }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Daftar", "Apply").to_owned(),
+            body,
+        },
+    )
+}
+
+/// `GET /seleksi/{slug}/daftar` without a session: sign in or register first.
+pub fn sign_in_first(ctx: &PageCtx, round_name: &str, back: &str) -> Markup {
+    let body = html! {
+        h1 { (ctx.t("Daftar", "Apply")) ": " (round_name) }
+        p { (ctx.t(
+            "Untuk mendaftar, masuk dengan akun Anda. Belum punya akun? Buat akun lalu konfirmasi e-mail Anda, kemudian buka kembali halaman ini.",
+            "To apply, log in with your account. No account yet? Create one and confirm your e-mail, then come back to this page."
+        )) }
+        p {
+            a.button href=(format!("/masuk?lanjut={}", crate::views::layout::urlencode(back))) { (ctx.t("Masuk", "Log in")) }
+            " "
+            a href="/daftar" { (ctx.t("Buat akun", "Create an account")) }
+        }
+        p.muted { (ctx.t("Alamat halaman ini", "This page's address")) ": " code { (back) } }
+        p.muted { (ctx.t(
+            "Tidak punya e-mail atau HP? Datang ke kantor kelurahan: petugas dapat mendaftarkan Anda.",
+            "No e-mail or phone? Go to the kelurahan office: an officer can register you."
+        )) }
+    };
+    layout(
+        ctx,
+        Page {
+            title: ctx.t("Daftar", "Apply").to_owned(),
+            body,
+        },
+    )
+}

@@ -1,0 +1,278 @@
+//! The management page of the information section: announcements and SOP
+//! uploads.
+
+use axum::Form;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Pairs, editor, staff_only, typed};
+use crate::app::AppState;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::services::info_docs::{self as docs, SopInput};
+use crate::services::information::{
+    self as info, AnnouncementFilter, AnnouncementInput, InfoError,
+};
+use crate::services::message_consent;
+use crate::views::PageCtx;
+use crate::views::info_admin::{self as va, AdminView, FormState};
+use crate::web::{Csrf, CurrentUser, form_field, multipart, path_id};
+
+pub(super) async fn admin_view(
+    app: &AppState,
+    user: &CurrentUser,
+    csrf: String,
+) -> AppResult<AdminView> {
+    let ed = editor(user);
+    let is_admin = user.role == Role::Admin;
+    let filter = AnnouncementFilter {
+        include_scheduled: true,
+        managed_by: (!is_admin).then(|| user.scopes.clone()),
+        ..AnnouncementFilter::default()
+    };
+    let desks = docs::help_desks(&app.db)
+        .await?
+        .into_iter()
+        .flat_map(|(_, l)| l)
+        .filter(|(d, _)| ed.may_manage(Some(&d.kelurahan_code)))
+        .collect();
+    let mut sops = docs::sops(&app.db, None).await?;
+    sops.retain(|s| ed.may_manage(s.kelurahan_code.as_deref()));
+    Ok(AdminView {
+        csrf,
+        is_admin,
+        kelurahan: info::kelurahan_choices(&app.db, &ed).await?,
+        rounds: info::round_choices(&app.db).await?,
+        announcements: info::announcements(&app.db, &filter, app.clock.now(), 200).await?,
+        sops,
+        faq: docs::faq(&app.db).await?,
+        desks,
+        outbox: if is_admin {
+            Some(message_consent::text_outbox(&app.db).await?)
+        } else {
+            None
+        },
+        ..AdminView::default()
+    })
+}
+
+/// `GET /admin/informasi`.
+pub async fn admin(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+) -> AppResult<Response> {
+    staff_only(&user)?;
+    let view = admin_view(&app, &user, csrf.token()?).await?;
+    Ok((csrf.0, va::admin(&ctx, &view)).into_response())
+}
+
+fn announcement_input(pairs: &[(String, String)]) -> AnnouncementInput {
+    AnnouncementInput {
+        title: form_field(pairs, "title").to_owned(),
+        body: form_field(pairs, "body").to_owned(),
+        publish_at: form_field(pairs, "publish_at").to_owned(),
+        kelurahan: form_field(pairs, "kelurahan").to_owned(),
+        round: form_field(pairs, "round").to_owned(),
+    }
+}
+
+const ANNOUNCEMENT_FIELDS: [&str; 5] = ["title", "body", "publish_at", "kelurahan", "round"];
+
+/// `POST /admin/informasi/pengumuman`.
+pub async fn announcement_create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    csrf.verify(form_field(&pairs, "csrf"))?;
+    staff_only(&user)?;
+    let input = announcement_input(&pairs);
+    match info::publish_announcement(&app.db, editor(&user), &input, app.clock.now()).await {
+        Ok(_) => Ok(Redirect::to("/admin/informasi").into_response()),
+        Err(InfoError::Invalid(errors)) => {
+            let mut view = admin_view(&app, &user, csrf.token()?).await?;
+            view.announcement_form = typed(&pairs, &ANNOUNCEMENT_FIELDS);
+            view.announcement_form.errors = errors;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                csrf.0,
+                va::admin(&ctx, &view),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn datetime_local(t: time::OffsetDateTime) -> String {
+    let l = t.to_offset(crate::domain::round::WITA);
+    format!(
+        "{}-{:02}-{:02}T{:02}:{:02}",
+        l.year(),
+        u8::from(l.month()),
+        l.day(),
+        l.hour(),
+        l.minute()
+    )
+}
+
+/// `GET /admin/informasi/pengumuman/{id}`.
+pub async fn announcement_edit(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    staff_only(&user)?;
+    let id = path_id(&id)?;
+    let ed = editor(&user);
+    let a = info::announcement(&app.db, id, app.clock.now(), true).await?;
+    if !ed.may_manage(a.kelurahan_code.as_deref()) {
+        return Err(AppError::NotFound);
+    }
+    let f = FormState::with(&[
+        ("title", a.title.clone()),
+        ("body", a.body_markdown.clone()),
+        ("publish_at", datetime_local(a.publish_at)),
+        ("kelurahan", a.kelurahan_code.clone().unwrap_or_default()),
+        ("round", a.round_slug.clone().unwrap_or_default()),
+    ]);
+    let kel = info::kelurahan_choices(&app.db, &ed).await?;
+    let rounds = info::round_choices(&app.db).await?;
+    let t = csrf.token()?;
+    let page = va::announcement_edit(&ctx, &t, id, &f, user.role == Role::Admin, &kel, &rounds);
+    Ok((csrf.0, page).into_response())
+}
+
+/// `POST /admin/informasi/pengumuman/{id}`.
+pub async fn announcement_update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    csrf.verify(form_field(&pairs, "csrf"))?;
+    staff_only(&user)?;
+    let id = path_id(&id)?;
+    let input = announcement_input(&pairs);
+    match info::update_announcement(&app.db, editor(&user), id, &input, app.clock.now()).await {
+        Ok(()) => Ok(Redirect::to("/admin/informasi").into_response()),
+        Err(InfoError::Invalid(errors)) => {
+            let ed = editor(&user);
+            let mut f = typed(&pairs, &ANNOUNCEMENT_FIELDS);
+            f.errors = errors;
+            let kel = info::kelurahan_choices(&app.db, &ed).await?;
+            let rounds = info::round_choices(&app.db).await?;
+            let t = csrf.token()?;
+            let page =
+                va::announcement_edit(&ctx, &t, id, &f, user.role == Role::Admin, &kel, &rounds);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /admin/informasi/pengumuman/{id}/hapus`.
+pub async fn announcement_remove(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> AppResult<Response> {
+    csrf.verify(form_field(&pairs, "csrf"))?;
+    staff_only(&user)?;
+    info::remove_announcement(&app.db, editor(&user), path_id(&id)?).await?;
+    Ok(Redirect::to("/admin/informasi").into_response())
+}
+
+/// `POST /admin/informasi/sop` (`multipart/form-data`).
+pub async fn sop_upload(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    staff_only(&user)?;
+    let body = body.map_err(|_| {
+        AppError::Refused(crate::domain::msg::Msg::new(
+            "Berkas terlalu besar.",
+            "The file is too large.",
+        ))
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let parts = multipart::boundary(content_type)
+        .and_then(|b| multipart::parse(&body, &b).ok())
+        .ok_or_else(|| {
+            AppError::Refused(crate::domain::msg::Msg::new(
+                "Formulir tidak terbaca.",
+                "The form cannot be read.",
+            ))
+        })?;
+    let text = |name: &str| {
+        parts
+            .iter()
+            .find(|p| p.name == name && p.filename.is_none())
+            .map(|p| String::from_utf8_lossy(&p.data).trim().to_owned())
+            .unwrap_or_default()
+    };
+    csrf.verify(&text("csrf"))?;
+    let file = parts
+        .iter()
+        .find(|p| p.name == "file" && p.filename.is_some());
+    let input = SopInput {
+        title: text("title"),
+        slug: text("slug"),
+        effective_from: text("effective_from"),
+        kelurahan: text("kelurahan"),
+    };
+    let (name, bytes) = file.map_or((String::new(), &[][..]), |f| {
+        (f.filename.clone().unwrap_or_default(), &f.data[..])
+    });
+    let store = app.files();
+    match docs::publish_sop(
+        &app.db,
+        &store,
+        editor(&user),
+        &input,
+        &name,
+        bytes,
+        app.clock.now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/informasi#sop").into_response()),
+        Err(InfoError::Invalid(errors)) => {
+            let mut view = admin_view(&app, &user, csrf.token()?).await?;
+            view.sop_form = FormState::with(&[
+                ("title", input.title),
+                ("slug", input.slug),
+                ("effective_from", input.effective_from),
+                ("kelurahan", input.kelurahan),
+            ]);
+            view.sop_form.errors = errors;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                csrf.0,
+                va::admin(&ctx, &view),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

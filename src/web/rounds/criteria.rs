@@ -1,0 +1,112 @@
+//! The criteria page of a round, and criteria taken from a template.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use super::{Pairs, admin_only, field_errors, page, refused, see_other, submitted};
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::services::rounds as svc;
+use crate::views::PageCtx;
+use crate::views::rounds::{self as v, FormView};
+use crate::web::{Csrf, CurrentUser};
+
+fn template_names() -> AppResult<Vec<(String, crate::domain::round::Msg)>> {
+    Ok(svc::templates()?
+        .into_iter()
+        .map(|t| (t.code, crate::domain::round::Msg::new(t.name_id, t.name_en)))
+        .collect())
+}
+
+/// `GET /admin/seleksi/{id}/kriteria`.
+pub async fn criteria(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let d = svc::load(&app.db, crate::web::path_id(&id)?).await?;
+    let f = FormView::new(v::criteria_values(&d), &csrf.token()?);
+    Ok(page(
+        csrf,
+        v::admin_criteria(&ctx, &d, &f, &template_names()?),
+    ))
+}
+
+/// `POST /admin/seleksi/{id}/kriteria`: replaces all criteria at once, so the
+/// weights are checked as a whole.
+pub async fn criteria_save(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = crate::web::path_id(&id)?;
+    let data = submitted(&csrf, form)?;
+    let res = match svc::parse_criteria(&data) {
+        Ok(rows) => field_errors(svc::set_criteria(&app.db, user.actor(), id, &rows).await)?,
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/kriteria"))),
+        Err(errors) => {
+            let d = svc::load(&app.db, id).await?;
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: csrf.token()?,
+            };
+            Ok(refused(
+                csrf,
+                v::admin_criteria(&ctx, &d, &f, &template_names()?),
+            ))
+        }
+    }
+}
+
+/// `POST /admin/seleksi/{id}/templat`: "start from template".
+pub async fn template(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = crate::web::path_id(&id)?;
+    let data = submitted(&csrf, form)?;
+    // Applying a template replaces every criterion and requirement: only
+    // with the box ticked that says so.
+    let outcome = if data.get("confirm") == "1" {
+        field_errors(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)?
+    } else {
+        Err(crate::services::rounds::FieldErrors::from([(
+            "confirm".to_owned(),
+            crate::domain::round::Msg::new(
+                "Centang konfirmasi: templat mengganti semua kriteria dan persyaratan seleksi ini.",
+                "Tick the confirmation: the template replaces all criteria and requirements of this round.",
+            ),
+        )]))
+    };
+    match outcome {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/kriteria?templat=1"))),
+        Err(errors) => {
+            let d = svc::load(&app.db, id).await?;
+            let f = FormView {
+                values: v::criteria_values(&d),
+                errors,
+                csrf: csrf.token()?,
+            };
+            Ok(refused(
+                csrf,
+                v::admin_criteria(&ctx, &d, &f, &template_names()?),
+            ))
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Round administration under `/admin/seleksi…` (admins only, checked on every
+//! request) and the public round page `/seleksi/{slug}`.
+//!
+//! Handlers parse, call one service, render. A refused form comes back as the
+//! same page with status 422, everything typed kept and each message next to
+//! its field; a success redirects (303) so a reload never re-submits.
+
+mod criteria;
+mod formations;
+mod list;
+mod requirements;
+mod settings;
+mod stages;
+pub use criteria::{criteria, criteria_save, template};
+pub(crate) use formations::formations_attachment;
+pub use formations::{
+    formations, formations_add, formations_csv, formations_delete, formations_generate,
+    formations_import, formations_rts, formations_seats,
+};
+pub use list::{create, list};
+pub use requirements::{requirements, requirements_save};
+use settings::settings_values;
+pub use settings::{detail, status, update};
+pub use stages::{shortlist_publish, stages_page, stages_save};
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::Markup;
+use time::OffsetDateTime;
+
+use super::{Csrf, CurrentUser};
+use crate::app::AppState;
+use crate::domain::role::Role;
+use crate::domain::round::worked_example;
+use crate::error::AppResult;
+use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundError};
+use crate::views::PageCtx;
+use crate::views::rounds as v;
+
+/// Submitted form fields, in order.
+type Pairs = Form<Vec<(String, String)>>;
+
+fn admin_only(user: &CurrentUser) -> AppResult<()> {
+    user.require(&[Role::Admin])
+}
+
+/// Reads a submitted form and checks its CSRF token.
+fn submitted(csrf: &Csrf, Form(pairs): Pairs) -> AppResult<FormData> {
+    let data = FormData::from_pairs(pairs);
+    csrf.verify(data.get("csrf"))?;
+    Ok(data)
+}
+
+fn page(csrf: Csrf, markup: Markup) -> Response {
+    (csrf.0, markup).into_response()
+}
+
+fn refused(csrf: Csrf, markup: Markup) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, csrf.0, markup).into_response()
+}
+
+fn see_other(path: String) -> Response {
+    Redirect::to(&path).into_response()
+}
+
+/// Splits a service result into field errors (to show) and everything else (to raise).
+fn field_errors<T>(res: Result<T, RoundError>) -> AppResult<Result<T, FieldErrors>> {
+    match res {
+        Ok(t) => Ok(Ok(t)),
+        Err(RoundError::Invalid(e)) => Ok(Err(e)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Public
+// ---------------------------------------------------------------------------
+
+/// `GET /seleksi/{slug}`: the published round; 404 while it is a draft.
+pub async fn public_page(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+) -> AppResult<Markup> {
+    let p = svc::public_round(&app.db, &slug).await?;
+    let example = worked_example(
+        &p.detail
+            .criteria
+            .iter()
+            .map(|c| (c.code.clone(), c.weight, c.scale_min, c.scale_max))
+            .collect::<Vec<_>>(),
+    );
+    Ok(v::public_round(
+        &ctx,
+        &p,
+        &example,
+        OffsetDateTime::now_utc(),
+    ))
+}

@@ -1,0 +1,56 @@
+//! The requirements page of a round.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use super::{Pairs, admin_only, field_errors, page, refused, see_other, submitted};
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::services::rounds as svc;
+use crate::views::PageCtx;
+use crate::views::rounds::{self as v, FormView};
+use crate::web::{Csrf, CurrentUser};
+
+/// `GET /admin/seleksi/{id}/persyaratan`.
+pub async fn requirements(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let d = svc::load(&app.db, crate::web::path_id(&id)?).await?;
+    let f = FormView::new(v::requirement_values(&d), &csrf.token()?);
+    Ok(page(csrf, v::admin_requirements(&ctx, &d, &f)))
+}
+
+/// `POST /admin/seleksi/{id}/persyaratan`.
+pub async fn requirements_save(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = crate::web::path_id(&id)?;
+    let data = submitted(&csrf, form)?;
+    let res = match svc::parse_requirements(&data) {
+        Ok(rows) => field_errors(svc::set_requirements(&app.db, user.actor(), id, &rows).await)?,
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/persyaratan"))),
+        Err(errors) => {
+            let d = svc::load(&app.db, id).await?;
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: csrf.token()?,
+            };
+            Ok(refused(csrf, v::admin_requirements(&ctx, &d, &f)))
+        }
+    }
+}

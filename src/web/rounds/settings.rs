@@ -1,0 +1,145 @@
+//! One round's settings page: its settings, schedule and state transitions.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use time::OffsetDateTime;
+
+use super::{Pairs, admin_only, field_errors, page, refused, see_other, submitted};
+use crate::app::AppState;
+use crate::domain::round::{Milestone, RoundState, input_wita};
+use crate::error::{AppError, AppResult};
+use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundSettings};
+use crate::views::PageCtx;
+use crate::views::rounds::{self as v, FormView};
+use crate::web::{Csrf, CurrentUser};
+
+pub(super) fn settings_values(r: &svc::Round) -> FormData {
+    let mut v = FormData::default();
+    let mut put = |k: &str, val: String| {
+        v.0.insert(k.to_owned(), val);
+    };
+    put("name", r.name.clone());
+    put("year", r.year.to_string());
+    put("description_id", r.description_id.clone());
+    put("description_en", r.description_en.clone());
+    put("aggregation", r.aggregation.clone());
+    put(
+        "passing_total",
+        r.passing_total.map(|n| n.to_string()).unwrap_or_default(),
+    );
+    put("min_panelists", r.min_panelists.to_string());
+    put(
+        "age_min",
+        r.age_min.map(|n| n.to_string()).unwrap_or_default(),
+    );
+    put(
+        "age_max",
+        r.age_max.map(|n| n.to_string()).unwrap_or_default(),
+    );
+    if r.publish_all_names {
+        put("publish_all_names", "on".to_owned());
+    }
+    let s = r.schedule();
+    for m in Milestone::ALL {
+        put(m.field(), s.get(m).map(input_wita).unwrap_or_default());
+    }
+    v
+}
+
+/// `GET /admin/seleksi/{id}`.
+pub async fn detail(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let d = svc::load(&app.db, crate::web::path_id(&id)?).await?;
+    let f = FormView::new(settings_values(&d.round), &csrf.token()?);
+    Ok(page(
+        csrf,
+        v::admin_round(&ctx, &d, &f, &FieldErrors::new()),
+    ))
+}
+
+/// `POST /admin/seleksi/{id}`: saves settings and schedule of a draft.
+pub async fn update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = crate::web::path_id(&id)?;
+    let data = submitted(&csrf, form)?;
+    let res = match RoundSettings::parse(&data) {
+        Ok(s) => field_errors(svc::update_round(&app.db, user.actor(), id, &s).await)?,
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}"))),
+        Err(errors) => {
+            let d = svc::load(&app.db, id).await?;
+            let f = FormView {
+                values: data,
+                errors,
+                csrf: csrf.token()?,
+            };
+            Ok(refused(
+                csrf,
+                v::admin_round(&ctx, &d, &f, &FieldErrors::new()),
+            ))
+        }
+    }
+}
+
+/// `POST /admin/seleksi/{id}/status`: one step of the state machine (`to`,
+/// and `reason` when cancelling).
+pub async fn status(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    form: Pairs,
+) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = crate::web::path_id(&id)?;
+    let data = submitted(&csrf, form)?;
+    let to = RoundState::parse(data.get("to")).ok_or_else(|| {
+        AppError::Refused(crate::domain::msg::Msg::new(
+            "Tahap tujuan tidak dikenal.",
+            "Unknown target stage.",
+        ))
+    })?;
+    let from = app.mail_from.clone();
+    let mail = crate::services::self_service::MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+        vault: &app.vault,
+    };
+    let res = field_errors(
+        svc::transition_mailing(
+            &app.db,
+            &app.checkpoint_key,
+            Some(&mail),
+            user.actor(),
+            id,
+            to,
+            data.get("reason"),
+            OffsetDateTime::now_utc(),
+        )
+        .await,
+    )?;
+    match res {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}"))),
+        Err(errors) => {
+            let d = svc::load(&app.db, id).await?;
+            let f = FormView::new(settings_values(&d.round), &csrf.token()?);
+            Ok(refused(csrf, v::admin_round(&ctx, &d, &f, &errors)))
+        }
+    }
+}
