@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{Pairs, admin_only, field_errors, page, refused, see_other, submitted};
+use super::{Pairs, admin_only, admin_post, field_errors, page, refused, see_other};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::rounds as svc;
@@ -45,9 +45,7 @@ pub async fn criteria_save(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match svc::parse_criteria(&data) {
         Ok(rows) => field_errors(svc::set_criteria(&app.db, user.actor(), id, &rows).await)?,
         Err(e) => Err(e),
@@ -78,9 +76,7 @@ pub async fn template(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     // Applying a template replaces every criterion and requirement: only
     // with the box ticked that says so.
     let outcome = if data.get("confirm") == "1" {

@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use super::{Pairs, admin_only, field_errors, page, refused, see_other, submitted};
+use super::{Pairs, admin_only, admin_post, field_errors, page, refused, see_other, submitted};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundDetail};
@@ -98,9 +98,7 @@ pub async fn formations_generate(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let mut errs = FieldErrors::new();
     let seats = data.get("seats").parse::<i32>().unwrap_or(0);
     let reserve = if data.get("reserve").is_empty() {
@@ -151,9 +149,7 @@ pub async fn formations_rts(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     // Empty means "the recorded count"; anything unreadable is refused as 0.
     let count = match data.get("rt_count") {
         "" => None,
@@ -190,9 +186,7 @@ pub async fn formations_add(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match svc::parse_formation(&data) {
         Ok(draft) => {
             field_errors(svc::add_formation(&app.db, user.actor(), id, &draft).await)?.map(|_| ())
@@ -217,9 +211,7 @@ pub async fn formations_seats(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     match field_errors(svc::update_seats(&app.db, user.actor(), id, &data).await)? {
         Ok(_) => Ok(see_other(format!("/admin/seleksi/{id}/formasi"))),
         Err(errors) => {
@@ -238,9 +230,7 @@ pub async fn formations_import(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     // Keep the CSV exactly as pasted (FormData trims).
     let text = data.0.get("csv").cloned().unwrap_or_default();
     match field_errors(svc::import_formations(&app.db, user.actor(), id, &text).await)? {

@@ -53,6 +53,19 @@ fn submitted(csrf: &Csrf, Form(pairs): Pairs) -> AppResult<FormData> {
     Ok(data)
 }
 
+/// An admin's form post about round `id`: the role first, then the id, then
+/// the CSRF token, so a stranger learns nothing about the round.
+fn admin_post(
+    user: &CurrentUser,
+    id: &str,
+    csrf: &Csrf,
+    form: Pairs,
+) -> AppResult<(uuid::Uuid, FormData)> {
+    admin_only(user)?;
+    let id = super::path_id(id)?;
+    Ok((id, submitted(csrf, form)?))
+}
+
 fn page(csrf: Csrf, markup: Markup) -> Response {
     (csrf.0, markup).into_response()
 }

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use time::OffsetDateTime;
 
-use super::{Pairs, admin_only, field_errors, page, refused, see_other, submitted};
+use super::{Pairs, admin_only, admin_post, field_errors, page, refused, see_other};
 use crate::app::AppState;
 use crate::domain::round::{Milestone, RoundState, input_wita};
 use crate::error::{AppError, AppResult};
@@ -72,9 +72,7 @@ pub async fn update(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match RoundSettings::parse(&data) {
         Ok(s) => field_errors(svc::update_round(&app.db, user.actor(), id, &s).await)?,
         Err(e) => Err(e),
@@ -106,9 +104,7 @@ pub async fn status(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let to = RoundState::parse(data.get("to")).ok_or_else(|| {
         AppError::Refused(crate::domain::msg::Msg::new(
             "Tahap tujuan tidak dikenal.",

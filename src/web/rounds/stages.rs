@@ -3,7 +3,9 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{Pairs, admin_only, field_errors, refused, see_other, settings_values, submitted};
+use super::{
+    Pairs, admin_only, admin_post, field_errors, refused, see_other, settings_values, submitted,
+};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::services::rounds::{self as svc, FieldErrors};
@@ -28,9 +30,7 @@ pub async fn stages_save(
     Path(id): Path<String>,
     form: Pairs,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let data = submitted(&csrf, form)?;
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match svc::parse_stages(&data) {
         Ok(draft) => field_errors(svc::set_stages(&app.db, user.actor(), id, &draft).await)?,
         Err(e) => Err(e),
