@@ -5,7 +5,7 @@
 //! so concurrent appends queue up instead of forking the chain. The unique
 //! constraints on `seq`, `prev_hash` and `hash` are the second line of defence.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -216,7 +216,10 @@ const EXPORT_PAGE: u64 = 1_000;
 ///
 /// # Errors
 /// Storage or write failures.
-pub async fn export_csv<W: std::io::Write>(db: &DatabaseConnection, out: W) -> anyhow::Result<u64> {
+pub async fn export_csv<W: std::io::Write>(
+    db: &impl ConnectionTrait,
+    out: W,
+) -> anyhow::Result<u64> {
     export_csv_up_to(db, out, i64::MAX).await
 }
 
@@ -226,60 +229,38 @@ pub async fn export_csv<W: std::io::Write>(db: &DatabaseConnection, out: W) -> a
 /// # Errors
 /// Storage or write failures.
 pub async fn export_csv_up_to<W: std::io::Write>(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     out: W,
     up_to: i64,
 ) -> anyhow::Result<u64> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let mut writer = crate::export::audit_csv::AuditCsvWriter::with_header(out)?;
-    // Reading a page (the query, and decoding its rows into events) and
-    // formatting the previous one each take a core: a task of its own reads
-    // ahead, at most two pages, while this one writes.
-    let (pages, mut inbox) = tokio::sync::mpsc::channel::<Result<Vec<Event>, DbErr>>(2);
-    let reader_db = db.clone();
-    let reader = tokio::spawn(async move {
-        let mut after = 0;
-        loop {
-            let page = export_page(&reader_db, after, up_to).await;
-            let page = match page {
-                Ok(rows) if rows.is_empty() => return,
-                Ok(rows) => {
-                    after = rows.last().map_or(after, |r| r.seq);
-                    Ok(rows.into_iter().map(into_event).collect())
-                }
-                Err(e) => Err(e),
-            };
-            let failed = page.is_err();
-            // A writer that stopped (a full disk, a closed client) drops the
-            // inbox; the reader stops with it.
-            if pages.send(page).await.is_err() || failed {
-                return;
-            }
-        }
-    });
+    let page_after = |after: i64| {
+        audit_event::Entity::find()
+            .filter(audit_event::Column::Seq.gt(after))
+            .filter(audit_event::Column::Seq.lte(up_to))
+            .order_by_asc(audit_event::Column::Seq)
+            .limit(EXPORT_PAGE)
+            .all(db)
+    };
     let mut n = 0u64;
-    while let Some(page) = inbox.recv().await {
-        for ev in page? {
-            writer.write_event(&ev)?;
-            n += 1;
-        }
+    let mut page = page_after(0).await?;
+    while let Some(last) = page.last() {
+        let after = last.seq;
+        let rows = std::mem::take(&mut page);
+        // The next page is read (on the database's own thread for SQLite,
+        // by the server for PostgreSQL) while this one is formatted.
+        let write = async {
+            for row in rows {
+                writer.write_event(&into_event(row))?;
+                n += 1;
+            }
+            Ok::<(), std::io::Error>(())
+        };
+        let (next, written) = tokio::join!(page_after(after), write);
+        written?;
+        page = next?;
     }
-    reader.await?;
     writer.flush()?;
     Ok(n)
-}
-
-/// The next page of the trail after `after`, up to `up_to`, in `seq` order.
-async fn export_page(
-    db: &DatabaseConnection,
-    after: i64,
-    up_to: i64,
-) -> Result<Vec<audit_event::Model>, DbErr> {
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    audit_event::Entity::find()
-        .filter(audit_event::Column::Seq.gt(after))
-        .filter(audit_event::Column::Seq.lte(up_to))
-        .order_by_asc(audit_event::Column::Seq)
-        .limit(EXPORT_PAGE)
-        .all(db)
-        .await
 }
