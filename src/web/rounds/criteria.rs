@@ -3,7 +3,9 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{Pairs, admin_only, admin_post, field_errors, page, refused, see_other};
+use super::{
+    Pairs, admin_only, admin_post, field_errors, page, refused, saved_or_refused, see_other,
+};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::rounds as svc;
@@ -50,21 +52,11 @@ pub async fn criteria_save(
         Ok(rows) => field_errors(svc::set_criteria(&app.db, user.actor(), id, &rows).await)?,
         Err(e) => Err(e),
     };
-    match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/kriteria"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            let f = FormView {
-                values: data,
-                errors,
-                csrf: csrf.token()?,
-            };
-            Ok(refused(
-                csrf,
-                v::admin_criteria(&ctx, &d, &f, &template_names()?),
-            ))
-        }
-    }
+    let to = format!("/admin/seleksi/{id}/kriteria");
+    saved_or_refused(&app, csrf, id, res, to, data, |d, f| {
+        Ok(v::admin_criteria(&ctx, d, f, &template_names()?))
+    })
+    .await
 }
 
 /// `POST /admin/seleksi/{id}/templat`: "start from template".

@@ -66,6 +66,32 @@ fn admin_post(
     Ok((id, submitted(csrf, form)?))
 }
 
+/// The answer to a round form: on success a redirect to `to`; refused, the
+/// page again (422) with what was typed and why, drawn by `render`.
+async fn saved_or_refused(
+    app: &AppState,
+    csrf: Csrf,
+    id: uuid::Uuid,
+    res: Result<(), FieldErrors>,
+    to: String,
+    values: FormData,
+    render: impl FnOnce(&svc::RoundDetail, &crate::views::rounds::FormView) -> AppResult<Markup>,
+) -> AppResult<Response> {
+    match res {
+        Ok(()) => Ok(see_other(to)),
+        Err(errors) => {
+            let d = svc::load(&app.db, id).await?;
+            let f = crate::views::rounds::FormView {
+                values,
+                errors,
+                csrf: csrf.token()?,
+            };
+            let markup = render(&d, &f)?;
+            Ok(refused(csrf, markup))
+        }
+    }
+}
+
 fn page(csrf: Csrf, markup: Markup) -> Response {
     (csrf.0, markup).into_response()
 }

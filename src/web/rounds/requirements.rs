@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{Pairs, admin_only, admin_post, field_errors, page, refused, see_other};
+use super::{Pairs, admin_only, admin_post, field_errors, page, saved_or_refused};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::rounds as svc;
@@ -39,16 +39,9 @@ pub async fn requirements_save(
         Ok(rows) => field_errors(svc::set_requirements(&app.db, user.actor(), id, &rows).await)?,
         Err(e) => Err(e),
     };
-    match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/persyaratan"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            let f = FormView {
-                values: data,
-                errors,
-                csrf: csrf.token()?,
-            };
-            Ok(refused(csrf, v::admin_requirements(&ctx, &d, &f)))
-        }
-    }
+    let to = format!("/admin/seleksi/{id}/persyaratan");
+    saved_or_refused(&app, csrf, id, res, to, data, |d, f| {
+        Ok(v::admin_requirements(&ctx, d, f))
+    })
+    .await
 }

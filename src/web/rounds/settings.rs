@@ -4,7 +4,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use time::OffsetDateTime;
 
-use super::{Pairs, admin_only, admin_post, field_errors, page, refused, see_other};
+use super::{
+    Pairs, admin_only, admin_post, field_errors, page, refused, saved_or_refused, see_other,
+};
 use crate::app::AppState;
 use crate::domain::round::{Milestone, RoundState, input_wita};
 use crate::error::{AppError, AppResult};
@@ -77,21 +79,11 @@ pub async fn update(
         Ok(s) => field_errors(svc::update_round(&app.db, user.actor(), id, &s).await)?,
         Err(e) => Err(e),
     };
-    match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            let f = FormView {
-                values: data,
-                errors,
-                csrf: csrf.token()?,
-            };
-            Ok(refused(
-                csrf,
-                v::admin_round(&ctx, &d, &f, &FieldErrors::new()),
-            ))
-        }
-    }
+    let to = format!("/admin/seleksi/{id}");
+    saved_or_refused(&app, csrf, id, res, to, data, |d, f| {
+        Ok(v::admin_round(&ctx, d, f, &FieldErrors::new()))
+    })
+    .await
 }
 
 /// `POST /admin/seleksi/{id}/status`: one step of the state machine (`to`,
