@@ -6,8 +6,11 @@
 //! for each state type. The column stays TEXT with the same values, so no
 //! migration is needed and exports read the same.
 
+use crate::domain::account::AccountStatus;
 use crate::domain::application::ApplicationState;
+use crate::domain::approval::ApprovalStatus;
 use crate::domain::delivery::Delivery;
+use crate::domain::eligibility::RequirementOutcome;
 use crate::domain::round::RoundState;
 
 macro_rules! stored_as_text {
@@ -67,4 +70,11 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(RoundState, ApplicationState, Delivery);
+stored_as_text!(
+    RoundState,
+    ApplicationState,
+    Delivery,
+    AccountStatus,
+    ApprovalStatus,
+    RequirementOutcome,
+);

@@ -2,6 +2,27 @@
 
 use std::fmt;
 
+use super::stored_name::stored_names;
+
+/// Where an account stands: staff are invited and activate themselves;
+/// an admin deactivates and reactivates. Only an active account signs in,
+/// holds API tokens or sits on a panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AccountStatus {
+    /// Invited by an admin, not yet activated by its holder.
+    Invited,
+    /// May sign in.
+    Active,
+    /// Switched off by an admin; kept for the trail.
+    Deactivated,
+}
+
+stored_names!(AccountStatus {
+    Invited => "invited",
+    Active => "active",
+    Deactivated => "deactivated",
+});
+
 /// A syntactically plausible, lowercased e-mail address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Email(String);

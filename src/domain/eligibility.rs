@@ -11,6 +11,7 @@ use time::{Date, Month};
 
 use super::lang::Lang;
 use super::round::Msg;
+use super::stored_name::stored_names;
 
 /// Memenuhi syarat (meets the requirement) or tidak memenuhi syarat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,15 +50,38 @@ impl Verdict {
     }
 }
 
-/// The stored outcome (`requirement_check.outcome`) of an optional document
-/// that was never uploaded: there is nothing to judge, so it is neither MS
-/// nor TMS, and saying "Memenuhi Syarat" of it would record a file that does
-/// not exist.
-pub const NOT_SUBMITTED: &str = "not_submitted";
+/// The stored outcome of a requirement check (`requirement_check.outcome`):
+/// an operator's verdict, or that an optional document was never uploaded.
+/// The latter is neither MS nor TMS: saying "Memenuhi Syarat" of it would
+/// record a file that does not exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequirementOutcome {
+    /// MS.
+    Ms,
+    /// TMS.
+    Tms,
+    /// An optional document that was not uploaded.
+    NotSubmitted,
+}
+
+stored_names!(RequirementOutcome {
+    Ms => "ms",
+    Tms => "tms",
+    NotSubmitted => "not_submitted",
+});
+
+impl From<Verdict> for RequirementOutcome {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Ms => RequirementOutcome::Ms,
+            Verdict::Tms => RequirementOutcome::Tms,
+        }
+    }
+}
 
 /// Whether a requirement waits for an operator's MS/TMS: every one except an
 /// optional document that was not uploaded, which is recorded as
-/// [`NOT_SUBMITTED`] without asking anyone.
+/// [`RequirementOutcome::NotSubmitted`] without asking anyone.
 #[must_use]
 pub fn needs_decision(kind: &str, mandatory: bool, uploaded: bool) -> bool {
     !(kind == "document" && !mandatory && !uploaded)
@@ -65,11 +89,12 @@ pub fn needs_decision(kind: &str, mandatory: bool, uploaded: bool) -> bool {
 
 /// A stored outcome in words for the applicant: MS, TMS or not submitted.
 #[must_use]
-pub fn outcome_label(outcome: &str) -> Option<Msg> {
-    if outcome == NOT_SUBMITTED {
-        return Some(Msg::new("Tidak diserahkan", "Not submitted"));
+pub fn outcome_label(outcome: RequirementOutcome) -> Msg {
+    match outcome {
+        RequirementOutcome::Ms => Verdict::Ms.label(),
+        RequirementOutcome::Tms => Verdict::Tms.label(),
+        RequirementOutcome::NotSubmitted => Msg::new("Tidak diserahkan", "Not submitted"),
     }
-    Verdict::parse(outcome).map(Verdict::label)
 }
 
 /// The age range a round asks for; a missing bound is no limit. Both bounds
@@ -444,10 +469,14 @@ mod tests {
         );
         assert_eq!(check_domicile("64.72.01.1001", 1, []).verdict, Verdict::Tms);
         assert_eq!(Verdict::Tms.as_str(), "tms");
-        assert_eq!(Verdict::parse(NOT_SUBMITTED), None);
+        assert_eq!(Verdict::parse("not_submitted"), None);
         assert_eq!(
-            outcome_label(NOT_SUBMITTED).map(|m| m.id),
-            Some("Tidak diserahkan".to_owned())
+            outcome_label(RequirementOutcome::NotSubmitted).id,
+            "Tidak diserahkan"
+        );
+        assert_eq!(
+            RequirementOutcome::from(Verdict::Tms),
+            RequirementOutcome::Tms
         );
         assert!(!needs_decision("document", false, false));
         assert!(needs_decision("document", true, false));

@@ -6,6 +6,7 @@ pub mod account;
 pub mod analytics;
 pub mod api_token;
 pub mod application;
+pub mod approval;
 pub mod audit;
 pub mod checkpoint;
 pub mod delivery;
@@ -31,6 +32,7 @@ pub mod round;
 pub mod score_breakdown;
 pub mod stage;
 pub mod status_headline;
+pub mod stored_name;
 pub mod text;
 // information section: Markdown and open statistics
 pub mod markdown;

@@ -13,6 +13,7 @@ use super::ServiceError;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, account_scope, kelurahan};
+use crate::domain::account::AccountStatus;
 use crate::domain::account::{Email, check_new_password};
 use crate::domain::role::Role;
 
@@ -40,7 +41,7 @@ pub async fn signed_in(
     let Some(acc) = account::Entity::find_by_id(id)
         .one(db)
         .await?
-        .filter(|a| a.status == "active")
+        .filter(|a| a.status == AccountStatus::Active)
     else {
         return Ok(None);
     };
@@ -198,7 +199,7 @@ pub async fn create_account(
         name: Set(name),
         password_hash: Set(Some(password_hash)),
         role: Set(new.role.as_str().to_owned()),
-        status: Set("active".into()),
+        status: Set(AccountStatus::Active),
         email_verified_at: Set(Some(now)),
         locale: Set("id".into()),
         phone: Set(None),
@@ -269,7 +270,7 @@ pub async fn authenticate(
     let Some(phc) = acc.password_hash.clone() else {
         return Ok(None);
     };
-    if !verify_password(password.to_owned(), phc).await || acc.status != "active" {
+    if !verify_password(password.to_owned(), phc).await || acc.status != AccountStatus::Active {
         return Ok(None);
     }
     let Ok(role) = acc.role.parse::<Role>() else {

@@ -14,6 +14,7 @@ use super::ServiceError;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, api_token};
+use crate::domain::account::AccountStatus;
 use crate::domain::api_token::{self as rule, TokenState};
 use crate::domain::role::Role;
 use crate::domain::text::plain_text;
@@ -78,7 +79,7 @@ pub async fn create(
     let acc = account::Entity::find_by_id(account_id)
         .one(&tx)
         .await?
-        .filter(|a| a.status == "active")
+        .filter(|a| a.status == AccountStatus::Active)
         .ok_or(ServiceError::NotFound)?;
     let role = role_of(&acc.role)?;
     let active = api_token::Entity::find()
@@ -249,7 +250,7 @@ pub async fn authenticate(
     let Some(acc) = account::Entity::find_by_id(t.account_id)
         .one(db)
         .await?
-        .filter(|a| a.status == "active")
+        .filter(|a| a.status == AccountStatus::Active)
     else {
         return Ok(None);
     };

@@ -21,6 +21,7 @@ use super::results::{ApprovalRequest, request_approval, settle_approval};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, approval, round};
+use crate::domain::approval::ApprovalStatus;
 
 /// `approval.kind` of a requested recusal.
 pub const KIND_RECUSAL: &str = "recusal.impose";
@@ -184,7 +185,7 @@ pub struct PendingInputChange {
 pub async fn pending(db: &DatabaseConnection) -> Result<Vec<PendingInputChange>, ServiceError> {
     let rows = approval::Entity::find()
         .filter(approval::Column::Kind.is_in([KIND_RECUSAL, KIND_IMPORT]))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .all(db)
         .await?;
     let mut out = Vec::new();
@@ -264,7 +265,7 @@ pub async fn decide(
     let a = approval::Entity::find_by_id(approval_id)
         .one(&tx)
         .await?
-        .filter(|a| a.status == "pending" && is_input_change(&a.kind))
+        .filter(|a| a.status == ApprovalStatus::Pending && is_input_change(&a.kind))
         .ok_or(ServiceError::NotFound)?;
     if a.requested_by == admin {
         return Err(ServiceError::Forbidden);

@@ -27,6 +27,7 @@ use super::standings::recompute_formation;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, application, formation, lottery_witness, round};
+use crate::domain::account::AccountStatus;
 use crate::domain::lottery::{WitnessSecret, derive_seed, verify_reveal};
 use crate::domain::role::Role;
 
@@ -100,7 +101,7 @@ pub async fn name_witness(
         .filter(account::Column::Email.eq(email.as_str()))
         .one(&tx)
         .await?
-        .filter(|a| a.status == "active")
+        .filter(|a| a.status == AccountStatus::Active)
         .ok_or_else(|| {
             invalid(
                 "Tidak ada akun aktif dengan alamat e-mail tersebut.",

@@ -18,6 +18,7 @@ use super::self_service::MailCtx;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, approval, round};
+use crate::domain::approval::ApprovalStatus;
 use crate::domain::panel_review::Concerns;
 use crate::domain::round::RoundState;
 
@@ -74,7 +75,7 @@ async fn pending<C: sea_orm::ConnectionTrait>(
     Ok(approval::Entity::find()
         .filter(approval::Column::Kind.eq(KIND_PUBLISH))
         .filter(approval::Column::SubjectId.eq(round_id.to_string()))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .one(db)
         .await?)
 }

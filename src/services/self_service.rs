@@ -23,6 +23,7 @@ use super::accounts::{hash_password, verify_password};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, auth_token, session};
+use crate::domain::account::AccountStatus;
 use crate::domain::account::Email;
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
@@ -292,7 +293,7 @@ pub async fn register(
         .one(&tx)
         .await?;
     if let Some(acc) = existing {
-        if acc.status == "active" {
+        if acc.status == AccountStatus::Active {
             if acc.email_verified_at.is_none() {
                 mail_verify_link(&tx, mail, &acc).await?;
             } else if acc.password_hash.is_some() {
@@ -311,7 +312,7 @@ pub async fn register(
         name: Set(reg.name),
         password_hash: Set(Some(password_hash)),
         role: Set(Role::Applicant.as_str().to_owned()),
-        status: Set("active".into()),
+        status: Set(AccountStatus::Active),
         email_verified_at: Set(None),
         locale: Set(reg.lang.code().to_owned()),
         phone: Set(None),
@@ -451,7 +452,9 @@ pub async fn request_password_reset(
         .filter(account::Column::Email.eq(email.as_str()))
         .one(&tx)
         .await?;
-    if let Some(acc) = acc.filter(|a| a.status == "active" && a.password_hash.is_some()) {
+    if let Some(acc) =
+        acc.filter(|a| a.status == AccountStatus::Active && a.password_hash.is_some())
+    {
         mail_reset_link(&tx, mail, &acc).await?;
         tracing::info!(account.id = %acc.id, "password reset link sent");
     }

@@ -17,6 +17,7 @@ use super::self_service::{BadToken, MailCtx, issue_token, spend_token};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, account_scope, kelurahan, rt, session};
+use crate::domain::account::AccountStatus;
 use crate::domain::account::Email;
 use crate::domain::family_card::FamilyCardNo;
 use crate::domain::lang::Lang;
@@ -49,7 +50,7 @@ pub struct StaffRow {
     pub email: String,
     pub name: String,
     pub role: Role,
-    pub status: String,
+    pub status: AccountStatus,
     pub scopes: Vec<String>,
 }
 
@@ -190,7 +191,7 @@ pub async fn invite(
         name: Set(name.clone()),
         password_hash: Set(None),
         role: Set(inv.role.as_str().to_owned()),
-        status: Set("invited".into()),
+        status: Set(AccountStatus::Invited),
         email_verified_at: Set(None),
         locale: Set(lang.code().to_owned()),
         phone: Set(None),
@@ -268,7 +269,7 @@ pub async fn accept_invite(
         .await?
         .ok_or(ServiceError::NotFound)?;
     // A deactivated invitee stays out, even with a valid link.
-    if acc.status != "invited" {
+    if acc.status != AccountStatus::Invited {
         return Ok(Err(BadToken::Used));
     }
     let role: Role = acc
@@ -279,7 +280,7 @@ pub async fn accept_invite(
     account::ActiveModel {
         id: Set(acc.id),
         password_hash: Set(Some(password_hash)),
-        status: Set("active".into()),
+        status: Set(AccountStatus::Active),
         email_verified_at: Set(Some(now)),
         updated_at: Set(now),
         ..Default::default()
@@ -439,7 +440,7 @@ pub async fn deactivate(
     }
     let tx = begin_write(db).await?;
     let (acc, _) = staff_account(&tx, account_id).await?;
-    if acc.status == "deactivated" {
+    if acc.status == AccountStatus::Deactivated {
         return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
             "Akun sudah nonaktif.",
             "The account is already deactivated.",
@@ -447,7 +448,7 @@ pub async fn deactivate(
     }
     account::ActiveModel {
         id: Set(acc.id),
-        status: Set("deactivated".into()),
+        status: Set(AccountStatus::Deactivated),
         updated_at: Set(OffsetDateTime::now_utc()),
         ..Default::default()
     }
@@ -464,7 +465,7 @@ pub async fn deactivate(
             .reason(reason.trim())
             .payload(serde_json::json!({
                 "sessions_ended": i64::try_from(ended).unwrap_or(i64::MAX),
-                "previous_status": acc.status,
+                "previous_status": acc.status.as_str(),
             })),
     )
     .await?;
@@ -486,20 +487,20 @@ pub async fn reactivate(
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     let (acc, _) = staff_account(&tx, account_id).await?;
-    if acc.status != "deactivated" {
+    if acc.status != AccountStatus::Deactivated {
         return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
             "Akun tidak sedang nonaktif.",
             "The account is not deactivated.",
         )));
     }
     let status = if acc.password_hash.is_some() {
-        "active"
+        AccountStatus::Active
     } else {
-        "invited"
+        AccountStatus::Invited
     };
     account::ActiveModel {
         id: Set(acc.id),
-        status: Set(status.into()),
+        status: Set(status),
         updated_at: Set(OffsetDateTime::now_utc()),
         ..Default::default()
     }
@@ -508,7 +509,7 @@ pub async fn reactivate(
     append(
         &tx,
         NewEvent::new(actor, "account.reactivated", "account", acc.id.to_string())
-            .payload(serde_json::json!({ "status": status })),
+            .payload(serde_json::json!({ "status": status.as_str() })),
     )
     .await?;
     tx.commit().await?;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::db::entities::approval;
+use crate::domain::approval::ApprovalStatus;
 
 /// Per round, how many proposed objection decisions `admin` may approve
 /// (pending, and not proposed by `admin`).
@@ -21,7 +22,7 @@ pub async fn objection_decisions_for(
 ) -> Result<BTreeMap<Uuid, usize>, ServiceError> {
     let pending = approval::Entity::find()
         .filter(approval::Column::Kind.eq(super::objections::KIND_DECIDE))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .filter(approval::Column::RequestedBy.ne(admin))
         .all(db)
         .await?;

@@ -8,7 +8,9 @@ use maud::{Markup, html};
 
 use super::applications::state_label;
 use super::layout::{Page, PageCtx, layout};
+use crate::domain::account::AccountStatus;
 use crate::domain::application::ApplicationState;
+use crate::domain::eligibility::{RequirementOutcome, Verdict};
 use crate::domain::role::Role;
 use crate::domain::round::format_wita;
 use crate::services::staff::{ConflictSummary, INVITABLE, StaffRow};
@@ -90,26 +92,27 @@ pub fn queue(ctx: &PageCtx, rounds: &[RoundQueue]) -> Markup {
 }
 
 /// An account's status in words.
-fn account_status(ctx: &PageCtx, status: &str) -> String {
+fn account_status(ctx: &PageCtx, status: AccountStatus) -> String {
     match status {
-        "active" => ctx.t("Aktif", "Active"),
-        "deactivated" => ctx.t("Nonaktif", "Deactivated"),
-        "invited" => ctx.t("Diundang, belum menyetel sandi", "Invited, no password yet"),
-        other => other,
+        AccountStatus::Active => ctx.t("Aktif", "Active"),
+        AccountStatus::Deactivated => ctx.t("Nonaktif", "Deactivated"),
+        AccountStatus::Invited => {
+            ctx.t("Diundang, belum menyetel sandi", "Invited, no password yet")
+        }
     }
     .to_owned()
 }
 
 /// A check's outcome as operators read it: the official abbreviation, spelt
 /// out.
-fn outcome_label(ctx: &PageCtx, outcome: &str) -> String {
+fn outcome_label(ctx: &PageCtx, outcome: RequirementOutcome) -> String {
     match outcome {
-        "ms" => ctx.t("MS (memenuhi syarat)", "MS (meets the requirement)"),
-        "tms" => ctx.t(
+        RequirementOutcome::Ms => ctx.t("MS (memenuhi syarat)", "MS (meets the requirement)"),
+        RequirementOutcome::Tms => ctx.t(
             "TMS (tidak memenuhi syarat)",
             "TMS (does not meet the requirement)",
         ),
-        other => other,
+        RequirementOutcome::NotSubmitted => ctx.t("Tidak diserahkan", "Not submitted"),
     }
     .to_owned()
 }
@@ -147,16 +150,16 @@ fn prefill(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm, req_id: &str, fiel
         return String::new();
     };
     match (field, &r.current, &r.automatic) {
-        ("outcome", Some(c), _) => c.outcome.clone(),
+        ("outcome", Some(c), _) => c.outcome.to_string(),
         ("outcome", None, Some(a)) => a.verdict.as_str().to_owned(),
         ("reason", Some(c), _) => c.reason_code.clone().unwrap_or_default(),
-        ("reason", None, Some(a)) if a.verdict.as_str() == "tms" => {
+        ("reason", None, Some(a)) if a.verdict == Verdict::Tms => {
             if r.kind == "age" { "age" } else { "domicile" }.to_owned()
         }
         ("text", Some(c), _) if !c.automatic => c.reason_text.clone(),
         // A TMS found by the platform comes with its explanation, so the
         // operator can accept it as is.
-        ("text", None, Some(a)) if a.verdict.as_str() == "tms" => a.message(ctx.lang),
+        ("text", None, Some(a)) if a.verdict == Verdict::Tms => a.message(ctx.lang),
         _ => String::new(),
     }
 }
@@ -287,15 +290,15 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
                         p.field-error { (ctx.t("Dokumen wajib ini tidak diunggah.", "This required document was not uploaded.")) }
                     }
                     @if let Some(a) = &r.automatic {
-                        p.muted { (ctx.t("Pemeriksaan otomatis: ", "Automatic check: ")) strong { (outcome_label(ctx, a.verdict.as_str())) } " — " (a.message(ctx.lang)) }
+                        p.muted { (ctx.t("Pemeriksaan otomatis: ", "Automatic check: ")) strong { (outcome_label(ctx, a.verdict.into())) } " — " (a.message(ctx.lang)) }
                     }
                     @if let Some(c) = &r.current {
-                        p.muted { (ctx.t("Tercatat: ", "Recorded: ")) strong { (outcome_label(ctx, &c.outcome)) }
+                        p.muted { (ctx.t("Tercatat: ", "Recorded: ")) strong { (outcome_label(ctx, c.outcome)) }
                             @match (&r.automatic, c.automatic) {
                                 // The platform's own finding, in the reader's language.
-                                (Some(a), true) if a.verdict.as_str() == c.outcome => { " — " (a.message(ctx.lang)) }
+                                (Some(a), true) if RequirementOutcome::from(a.verdict) == c.outcome => { " — " (a.message(ctx.lang)) }
                                 _ => {
-                                    @if c.outcome == "tms" {
+                                    @if c.outcome == RequirementOutcome::Tms {
                                         @if let Some(code) = &c.reason_code { " — " (reason_label(code, ctx.lang)) }
                                     }
                                     @if !c.reason_text.is_empty() { ": " (c.reason_text) }
@@ -303,9 +306,9 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
                             }
                         }
                     }
-                    label { input type="radio" name=(format!("outcome_{id}")) value="ms" checked[outcome == "ms"]; " " (outcome_label(ctx, "ms")) }
+                    label { input type="radio" name=(format!("outcome_{id}")) value="ms" checked[outcome == "ms"]; " " (outcome_label(ctx, RequirementOutcome::Ms)) }
                     " "
-                    label { input type="radio" name=(format!("outcome_{id}")) value="tms" checked[outcome == "tms"]; " " (outcome_label(ctx, "tms")) }
+                    label { input type="radio" name=(format!("outcome_{id}")) value="tms" checked[outcome == "tms"]; " " (outcome_label(ctx, RequirementOutcome::Tms)) }
                     label for=(format!("reason_{id}")) { (ctx.t("Alasan", "Reason")) }
                     select id=(format!("reason_{id}")) name=(format!("reason_{id}")) {
                         option value="" { "—" }
@@ -460,7 +463,7 @@ pub fn staff(ctx: &PageCtx, p: &StaffPage) -> Markup {
             tbody {
                 @for a in &p.rows {
                     tr {
-                        td { (a.name) } td { (a.email) } td { (role_name(ctx, a.role)) } td { (account_status(ctx, &a.status)) }
+                        td { (a.name) } td { (a.email) } td { (role_name(ctx, a.role)) } td { (account_status(ctx, a.status)) }
                         td {
                             @if a.role.is_scoped() {
                                 form method="post" action=(format!("/admin/akun/{}/kelurahan", a.id)) {
@@ -474,7 +477,7 @@ pub fn staff(ctx: &PageCtx, p: &StaffPage) -> Markup {
                         }
                         td {
                             @if a.role != Role::Admin {
-                                @if a.status == "deactivated" {
+                                @if a.status == AccountStatus::Deactivated {
                                     form method="post" action=(format!("/admin/akun/{}/aktifkan", a.id)) {
                                         input type="hidden" name="csrf" value=(p.csrf);
                                         button type="submit" { (ctx.t("Aktifkan lagi", "Reactivate")) }

@@ -38,7 +38,7 @@ async fn registration_journey(app: &mut TestApp) {
     assert!(res.body.contains("Periksa e-mail Anda"));
     let acc = account_by_email(app, SITI).await;
     assert_eq!(acc.role, "applicant");
-    assert_eq!(acc.status, "active");
+    assert_eq!(acc.status, pokmas::domain::account::AccountStatus::Active);
     assert!(acc.email_verified_at.is_none());
 
     // An unverified applicant may log in and lands on the notice.

@@ -110,7 +110,7 @@ async fn after_tms_the_failing_requirement_comes_first_with_its_reason_and_the_n
         application_id: Set(d_id),
         requirement_id: Set(req),
         revision: Set(1),
-        outcome: Set("tms".into()),
+        outcome: Set(pokmas::domain::eligibility::RequirementOutcome::Tms),
         reason_code: Set(Some("unreadable".into())),
         reason_text: Set("Halaman kedua buram.".into()),
         automatic: Set(false),

@@ -126,7 +126,7 @@ async fn seed_account(db: &DatabaseConnection, email: &str, role: &str) -> Uuid 
             name: email.split('@').next().unwrap_or(email).into(),
             password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
             role: role.into(),
-            status: "active".into(),
+            status: pokmas::domain::account::AccountStatus::Active,
             email_verified_at: Some(T0),
             locale: "id".into(),
             phone: None,
@@ -458,14 +458,14 @@ async fn whoever_requests_an_approval_cannot_be_the_one_who_approves_it() {
             reason: "Hasil akhir siap ditetapkan.".into(),
             requested_by: first,
             requested_at: T0,
-            status: "pending".into(),
+            status: pokmas::domain::approval::ApprovalStatus::Pending,
             decided_by: None,
             decided_at: None,
             decision_reason: String::new(),
         };
         let pending = put!(db, request(Uuid::now_v7()));
         let decide = |by| approval::Model {
-            status: "approved".into(),
+            status: pokmas::domain::approval::ApprovalStatus::Approved,
             decided_by: Some(by),
             decided_at: Some(T0),
             ..pending.clone()
@@ -804,7 +804,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
             application_id,
             requirement_id: ktp,
             revision: 1,
-            outcome: "ms".into(),
+            outcome: pokmas::domain::eligibility::RequirementOutcome::Ms,
             reason_code: None,
             reason_text: String::new(),
             automatic: false,
@@ -942,7 +942,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
             reason: "Nilai salah hitung.".into(),
             requested_by: admin,
             requested_at: T0,
-            status: "approved".into(),
+            status: pokmas::domain::approval::ApprovalStatus::Approved,
             decided_by: Some(second_admin),
             decided_at: Some(T0),
             decision_reason: String::new(),

@@ -108,7 +108,10 @@ async fn documents_sit_under_their_requirement_and_a_missing_optional_one_is_not
         .await
         .expect("load")
         .expect("a check of the optional requirement");
-    assert_eq!(check.outcome, "not_submitted");
+    assert_eq!(
+        check.outcome,
+        pokmas::domain::eligibility::RequirementOutcome::NotSubmitted
+    );
     assert!(check.automatic && check.checked_by.is_none());
 
     // The mail states the status with the status page's headline.

@@ -145,7 +145,7 @@ async fn the_approvals_page_counts_an_objection_decision_waiting_for_this_admin(
         reason: Set("Nilai tertukar.".into()),
         requested_by: Set(p.admins[1]),
         requested_at: Set(time::OffsetDateTime::now_utc()),
-        status: Set("pending".into()),
+        status: Set(pokmas::domain::approval::ApprovalStatus::Pending),
         decided_by: Set(None),
         decided_at: Set(None),
         decision_reason: Set(String::new()),

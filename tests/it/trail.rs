@@ -322,7 +322,7 @@ pub async fn reopen_scorecard(f: &Fixture, application: Uuid, panelist: Uuid) {
         reason: Set(proposal.reasons.clone()),
         requested_by: Set(f.panelists[0]),
         requested_at: Set(now),
-        status: Set("approved".into()),
+        status: Set(pokmas::domain::approval::ApprovalStatus::Approved),
         decided_by: Set(Some(f.panelists[1])),
         decided_at: Set(Some(now)),
         decision_reason: Set(String::new()),

@@ -914,7 +914,7 @@ async fn an_invited_operator_sets_a_password_sees_only_their_kelurahan_and_is_si
         .await
         .expect("load")
         .expect("invited");
-    assert_eq!(wati.status, "invited");
+    assert_eq!(wati.status, pokmas::domain::account::AccountStatus::Invited);
     assert!(wati.password_hash.is_none());
     // An invited account cannot log in yet.
     let admin_browser = app.switch_browser(Browser::default());

@@ -22,7 +22,7 @@ pub struct Model {
     pub name: String,
     pub password_hash: Option<String>,
     pub role: String,
-    pub status: String,
+    pub status: crate::domain::account::AccountStatus,
     pub email_verified_at: Option<TimeDateTimeWithTimeZone>,
     pub locale: String,
     pub phone: Option<String>,

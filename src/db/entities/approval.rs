@@ -26,7 +26,7 @@ pub struct Model {
     pub reason: String,
     pub requested_by: Uuid,
     pub requested_at: TimeDateTimeWithTimeZone,
-    pub status: String,
+    pub status: crate::domain::approval::ApprovalStatus,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<TimeDateTimeWithTimeZone>,
     #[sea_orm(column_type = "Text")]

@@ -15,7 +15,7 @@ pub struct Model {
     pub application_id: Uuid,
     pub requirement_id: Uuid,
     pub revision: i32,
-    pub outcome: String,
+    pub outcome: crate::domain::eligibility::RequirementOutcome,
     pub reason_code: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub reason_text: String,

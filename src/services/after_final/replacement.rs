@@ -30,6 +30,7 @@ use super::{require_admin, require_final};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, application, approval, formation, group_role, ranking, round};
+use crate::domain::approval::ApprovalStatus;
 use crate::mail::templates::{MembershipChange, MembershipMail};
 use crate::mail::{Template, enqueue};
 use crate::services::ServiceError;
@@ -215,7 +216,7 @@ pub async fn pending<C: ConnectionTrait>(
     let rows = approval::Entity::find()
         .filter(approval::Column::Kind.eq(KIND_REPLACE))
         .filter(approval::Column::RoundId.eq(round_id))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .all(db)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -257,7 +258,7 @@ pub async fn waiting_for<C: ConnectionTrait>(
 ) -> Result<std::collections::BTreeMap<Uuid, usize>, ServiceError> {
     let rows = approval::Entity::find()
         .filter(approval::Column::Kind.eq(KIND_REPLACE))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .filter(approval::Column::RequestedBy.ne(admin))
         .all(db)
         .await?;
@@ -303,7 +304,7 @@ pub async fn decide_replacement(
     let a = approval::Entity::find_by_id(approval_id)
         .one(&tx)
         .await?
-        .filter(|a| a.status == "pending" && a.kind == KIND_REPLACE)
+        .filter(|a| a.status == ApprovalStatus::Pending && a.kind == KIND_REPLACE)
         .ok_or(ServiceError::NotFound)?;
     if a.requested_by == admin {
         return Err(ServiceError::Forbidden);

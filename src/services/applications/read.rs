@@ -14,7 +14,7 @@ use crate::db::entities::{
     application, application_declaration, document, formation, formation_rt, requirement, round,
 };
 use crate::domain::application::ApplicationState;
-use crate::domain::eligibility::Verdict;
+use crate::domain::eligibility::RequirementOutcome;
 use crate::domain::lang::Lang;
 use crate::domain::registration::{RegistrationNo, StatusPin};
 use crate::domain::round::{Msg, RoundState};
@@ -260,8 +260,8 @@ pub struct PublicStatus {
 pub struct CheckLine {
     /// The requirement's text in Indonesian and English.
     pub requirement: Msg,
-    /// The stored outcome, `ms`, `tms` or `not_submitted`.
-    pub outcome: String,
+    /// MS, TMS or not submitted.
+    pub outcome: RequirementOutcome,
     /// The reason code ([`svc::verification::REASONS`], or an automatic
     /// check's finer code).
     pub reason_code: Option<String>,
@@ -276,8 +276,7 @@ impl CheckLine {
     /// The outcome in words.
     #[must_use]
     pub fn outcome_label(&self) -> Msg {
-        crate::domain::eligibility::outcome_label(&self.outcome)
-            .unwrap_or_else(|| Msg::new(self.outcome.clone(), self.outcome.clone()))
+        crate::domain::eligibility::outcome_label(self.outcome)
     }
 
     /// The listed reason of a TMS in words. An MS may carry an automatic
@@ -287,7 +286,7 @@ impl CheckLine {
         let code = self
             .reason_code
             .as_deref()
-            .filter(|_| self.outcome == Verdict::Tms.as_str())?;
+            .filter(|_| self.outcome == RequirementOutcome::Tms)?;
         Some(Msg::new(
             svc::verification::reason_label(code, Lang::Id),
             svc::verification::reason_label(code, Lang::En),
@@ -371,7 +370,7 @@ async fn timeline_with<C: ConnectionTrait>(
             .as_ref()
             .filter(|_| c.automatic)
             .and_then(|q| automatic.get(q.kind.as_str()))
-            .filter(|found| found.verdict.as_str() == c.outcome)
+            .filter(|found| RequirementOutcome::from(found.verdict) == c.outcome)
             .map(|found| Msg::new(found.message(Lang::Id), found.message(Lang::En)));
         lines.push(CheckLine {
             requirement: req
@@ -431,7 +430,7 @@ impl Timeline {
         let failing = self
             .checks
             .iter()
-            .filter(|c| c.outcome == Verdict::Tms.as_str())
+            .filter(|c| c.outcome == RequirementOutcome::Tms)
             .map(|c| {
                 let mut reason = c.reason_label().unwrap_or_else(|| Msg::new("", ""));
                 let written = c

@@ -16,6 +16,7 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, approval, objection, scorecard};
 use crate::domain::application::ApplicationState;
+use crate::domain::approval::ApprovalStatus;
 use crate::domain::msg::Msg;
 use crate::mail::{Template, enqueue};
 use crate::services::ServiceError;
@@ -171,7 +172,7 @@ pub async fn decide(
         Some(aid) if o.status == "proposed" => approval::Entity::find_by_id(aid)
             .one(&tx)
             .await?
-            .filter(|a| a.status == "pending")
+            .filter(|a| a.status == ApprovalStatus::Pending)
             .ok_or(ServiceError::NotFound)?,
         _ => return Err(ServiceError::NotFound),
     };

@@ -13,6 +13,8 @@ use crate::db::begin_write;
 use crate::db::entities::{
     account, account_scope, approval, objection, requirement_check, scorecard,
 };
+use crate::domain::account::AccountStatus;
+use crate::domain::approval::ApprovalStatus;
 use crate::domain::msg::Msg;
 use crate::services::ServiceError;
 
@@ -33,7 +35,7 @@ async fn contested_deciders<C: ConnectionTrait>(
     for a in approval::Entity::find()
         .filter(approval::Column::SubjectType.eq("application"))
         .filter(approval::Column::SubjectId.eq(application_id.to_string()))
-        .filter(approval::Column::Status.eq("approved"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Approved))
         .all(tx)
         .await?
     {
@@ -81,7 +83,7 @@ pub async fn assign(
     let reviewer = account::Entity::find_by_id(reviewer_id)
         .one(&tx)
         .await?
-        .filter(|a| a.status == "active")
+        .filter(|a| a.status == AccountStatus::Active)
         .ok_or_else(|| {
             invalid(
                 "Peninjau tidak ditemukan atau tidak aktif.",
@@ -172,7 +174,7 @@ pub async fn reviewer_options(
     let excluded = contested_deciders(db, app.id).await?;
     let mut out = Vec::new();
     for a in account::Entity::find()
-        .filter(account::Column::Status.eq("active"))
+        .filter(account::Column::Status.eq(AccountStatus::Active))
         .filter(account::Column::Role.is_in(["admin", "operator", "panelist"]))
         .order_by_asc(account::Column::Name)
         .all(db)

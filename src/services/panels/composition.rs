@@ -13,6 +13,7 @@ use crate::db::begin_write;
 use crate::db::entities::{
     account, account_scope, formation, panel, panel_formation, panel_member, round,
 };
+use crate::domain::account::AccountStatus;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::domain::text::plain_text;
@@ -177,7 +178,7 @@ pub async fn panels_overview(
         .collect();
     let panelists = accounts
         .iter()
-        .filter(|a| a.status == "active")
+        .filter(|a| a.status == AccountStatus::Active)
         .map(view_of)
         .collect();
     Ok(PanelsOverview {
@@ -310,7 +311,7 @@ pub async fn add_member(
     let acc = account::Entity::find_by_id(account_id)
         .one(&tx)
         .await?
-        .filter(|a| a.role == Role::Panelist.as_str() && a.status == "active")
+        .filter(|a| a.role == Role::Panelist.as_str() && a.status == AccountStatus::Active)
         .ok_or_else(not_panelist)?;
     let already = panel_member::Entity::find_by_id((panel_id, account_id))
         .one(&tx)

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::require_admin;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::entities::{approval, audit_event};
+use crate::domain::approval::ApprovalStatus;
 use crate::services::ServiceError;
 
 /// A four-eyes request to store.
@@ -47,7 +48,7 @@ pub(crate) async fn request_approval<C: ConnectionTrait>(
         reason: Set(req.reason.to_owned()),
         requested_by: Set(req.requested_by),
         requested_at: Set(req.now),
-        status: Set("pending".into()),
+        status: Set(ApprovalStatus::Pending),
         decided_by: Set(None),
         decided_at: Set(None),
         decision_reason: Set(String::new()),
@@ -85,7 +86,11 @@ pub(crate) async fn settle_approval(
     let updated = approval::Entity::update_many()
         .col_expr(
             approval::Column::Status,
-            Expr::value(if approve { "approved" } else { "rejected" }),
+            Expr::value(if approve {
+                ApprovalStatus::Approved
+            } else {
+                ApprovalStatus::Rejected
+            }),
         )
         .col_expr(approval::Column::DecidedBy, Expr::value(decided_by))
         .col_expr(approval::Column::DecidedAt, Expr::value(now))
@@ -94,7 +99,7 @@ pub(crate) async fn settle_approval(
             Expr::value(note.trim().to_owned()),
         )
         .filter(approval::Column::Id.eq(a.id))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .exec(tx)
         .await?;
     if updated.rows_affected != 1 {

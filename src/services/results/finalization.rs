@@ -13,6 +13,7 @@ use super::{ApprovalRequest, KIND_FINALIZE, request_approval, require_admin, set
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{approval, objection, round};
+use crate::domain::approval::ApprovalStatus;
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
 use crate::services::self_service::MailCtx;
@@ -32,7 +33,7 @@ pub async fn pending_finalization<C: ConnectionTrait>(
     Ok(approval::Entity::find()
         .filter(approval::Column::Kind.eq(KIND_FINALIZE))
         .filter(approval::Column::SubjectId.eq(round_id.to_string()))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .one(db)
         .await?)
 }

@@ -11,6 +11,7 @@ use crate::db::entities::{
     account, application, conflict_declaration, criterion, formation, panel, panel_member, round,
     score_value, score_version, scorecard,
 };
+use crate::domain::account::AccountStatus;
 use crate::domain::role::Role;
 use crate::services::ServiceError;
 
@@ -55,7 +56,7 @@ pub struct DeclarationView {
 pub struct PanelistView {
     pub id: Uuid,
     pub name: String,
-    pub status: String,
+    pub status: AccountStatus,
     /// Panels the panelist sits on: (round id, round name, panel name).
     pub panels: Vec<(Uuid, String, String)>,
     pub criteria_codes: Vec<String>,

@@ -18,6 +18,7 @@ use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, application, approval, round};
 use crate::domain::application::ApplicationState;
+use crate::domain::approval::ApprovalStatus;
 use crate::domain::lang::Lang;
 use crate::domain::msg::Msg;
 use crate::mail::Mailbox;
@@ -84,7 +85,7 @@ pub async fn request_change(
         reason: Set(reason.to_owned()),
         requested_by: Set(staff.id),
         requested_at: Set(OffsetDateTime::now_utc()),
-        status: Set("pending".into()),
+        status: Set(ApprovalStatus::Pending),
         decided_by: Set(None),
         decided_at: Set(None),
         decision_reason: Set(String::new()),
@@ -154,7 +155,7 @@ pub async fn pending(
     staff.require_admin()?;
     let rows = approval::Entity::find()
         .filter(approval::Column::Kind.eq(KIND_OVERRIDE))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .order_by_asc(approval::Column::RequestedAt)
         .all(db)
         .await?;
@@ -250,7 +251,7 @@ pub async fn decide(
     let a = approval::Entity::find_by_id(approval_id)
         .one(&tx)
         .await?
-        .filter(|a| a.status == "pending" && a.kind == KIND_OVERRIDE)
+        .filter(|a| a.status == ApprovalStatus::Pending && a.kind == KIND_OVERRIDE)
         .ok_or(ServiceError::NotFound)?;
     if a.requested_by == staff.id {
         return Err(ServiceError::Forbidden);
@@ -261,7 +262,11 @@ pub async fn decide(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let now = OffsetDateTime::now_utc();
-    let status = if approve { "approved" } else { "rejected" };
+    let status = if approve {
+        ApprovalStatus::Approved
+    } else {
+        ApprovalStatus::Rejected
+    };
     let updated = approval::Entity::update_many()
         .col_expr(
             approval::Column::Status,
@@ -280,7 +285,7 @@ pub async fn decide(
             sea_orm::sea_query::Expr::value(decision_reason.trim().to_owned()),
         )
         .filter(approval::Column::Id.eq(a.id))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .exec(&tx)
         .await?;
     if updated.rows_affected != 1 {

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::db::entities::{approval, document, requirement_check, round, stored_file};
 use crate::domain::application::ApplicationState;
+use crate::domain::approval::ApprovalStatus;
 use crate::domain::eligibility::CheckOutcome;
 use crate::pii::NikVault;
 use crate::services::ServiceError;
@@ -134,7 +135,7 @@ pub async fn open(
     let pending_change = approval::Entity::find()
         .filter(approval::Column::Kind.eq(KIND_OVERRIDE))
         .filter(approval::Column::SubjectId.eq(app.id.to_string()))
-        .filter(approval::Column::Status.eq("pending"))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .one(db)
         .await?;
     Ok(ApplicationView {

@@ -17,7 +17,7 @@ use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, requirement, requirement_check, round};
 use crate::domain::application::ApplicationState;
-use crate::domain::eligibility::{NOT_SUBMITTED, Verdict};
+use crate::domain::eligibility::{RequirementOutcome, Verdict};
 use crate::domain::lang::Lang;
 use crate::domain::msg::Msg;
 use crate::mail::{Locale, Mailbox, Template, enqueue};
@@ -140,7 +140,7 @@ pub(super) async fn write_checks(
                 application_id: Set(app.id),
                 requirement_id: Set(q.id),
                 revision: Set(revision),
-                outcome: Set(NOT_SUBMITTED.to_owned()),
+                outcome: Set(RequirementOutcome::NotSubmitted),
                 reason_code: Set(None),
                 reason_text: Set(String::new()),
                 automatic: Set(true),
@@ -203,7 +203,7 @@ pub(super) async fn write_checks(
             application_id: Set(app.id),
             requirement_id: Set(q.id),
             revision: Set(revision),
-            outcome: Set(verdict.as_str().to_owned()),
+            outcome: Set(verdict.into()),
             reason_code: Set(reason_code),
             reason_text: Set(reason_text),
             automatic: Set(automatic),

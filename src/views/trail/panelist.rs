@@ -4,6 +4,7 @@
 use maud::{Markup, html};
 
 use super::{BASE, page, workspace_nav};
+use crate::domain::account::AccountStatus;
 use crate::domain::round::format_wita;
 use crate::services::trail::{ConflictMatrix, Declared, PanelistView};
 use crate::views::layout::{PageCtx, urlencode};
@@ -35,7 +36,7 @@ pub fn panelist_page(ctx: &PageCtx, p: &PanelistView) -> Markup {
         (workspace_nav(ctx))
         p {
             a href=(format!("{BASE}/jejak?actor={}", p.id)) { (ctx.t("Semua tindakan penilai ini di jejak audit", "Everything this panelist did, in the trail")) }
-            @if p.status != "active" { " · " strong { (ctx.t("akun nonaktif", "account deactivated")) } }
+            @if p.status != AccountStatus::Active { " · " strong { (ctx.t("akun nonaktif", "account deactivated")) } }
         }
         @if !p.panels.is_empty() {
             ul { @for (rid, rname, pname) in &p.panels { li { (pname) " — " a href=(format!("{BASE}/seleksi/{rid}")) { (rname) } } } }

@@ -148,7 +148,7 @@ impl From<Timeline> for TimelineItem {
                     outcome_label: c.outcome_label().into(),
                     reason_label: c.reason_label().map(Into::into),
                     requirement: c.requirement.into(),
-                    outcome: c.outcome,
+                    outcome: c.outcome.to_string(),
                     reason: c.reason,
                     automatic_reason: c.automatic_reason.map(Into::into),
                 })

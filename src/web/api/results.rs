@@ -18,6 +18,7 @@ use super::ErrorBody;
 use super::error::{AdminError, service_err};
 use super::extract::{AdminUser, ApiJson, ApiUser};
 use crate::app::AppState;
+use crate::domain::approval::ApprovalStatus;
 use crate::error::AppError;
 use crate::mail::Mailbox;
 use crate::services::objections::{self as obj, ObjectionView, Reopen};
@@ -208,7 +209,8 @@ fn body(o: ObjectionView) -> ObjectionBody {
                 .to_owned(),
             ),
             Some(a.requested_by),
-            a.decided_by.filter(|_| a.status == "approved"),
+            a.decided_by
+                .filter(|_| a.status == ApprovalStatus::Approved),
         ),
         None => (None, None, None),
     };

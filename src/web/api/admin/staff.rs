@@ -44,7 +44,7 @@ pub async fn staff_list(
                 email: r.email,
                 name: r.name,
                 role: r.role.as_str().to_owned(),
-                status: r.status,
+                status: r.status.to_string(),
                 kelurahan: r.scopes,
             })
             .collect(),

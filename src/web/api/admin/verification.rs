@@ -232,7 +232,7 @@ pub async fn verification_application(
                     automatic: true,
                 }),
                 current: q.current.map(|c| CheckItem {
-                    outcome: c.outcome,
+                    outcome: c.outcome.to_string(),
                     reason_code: c.reason_code,
                     reason_text: c.reason_text,
                     automatic: c.automatic,
