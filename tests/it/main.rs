@@ -62,6 +62,8 @@ mod a11y;
 mod scroll_regions;
 // smaller things noticed by residents, panelists and admins
 mod small_fixes;
+// refusals in English, area by area
+mod english_refusals;
 // information section, messages without e-mail, open statistics
 mod information;
 // what residents and the help desk see: headline, scores, objections
