@@ -235,7 +235,7 @@ async fn on_a_phone_results_and_announcements_show_total_and_status_beside_the_n
             let reasons = chrome
                 .client
                 .execute(
-                    "const r = Array.from(document.querySelectorAll('ul.decisions .reasons')); return [r.length, r.filter(e => e.getBoundingClientRect().width < 240).length];",
+                    "const r = Array.from(document.querySelectorAll('.decisions .reasons')); return [r.length, r.filter(e => e.getBoundingClientRect().width < 240).length];",
                     vec![],
                 )
                 .await
