@@ -197,3 +197,77 @@ async fn staff_account_and_audit_trail_refusals_read_in_english() {
         res.body
     );
 }
+
+/// Sends `method` `path` with `Accept-Language: en` and an optional JSON body.
+async fn send_en(app: &mut TestApp, method: &str, path: &str, json: Option<&str>) -> TestResponse {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9");
+    if json.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    app.send(
+        req.body(Body::from(json.unwrap_or_default().to_owned()))
+            .expect("request"),
+    )
+    .await
+}
+
+fn message(res: &TestResponse) -> String {
+    let json: serde_json::Value = serde_json::from_str(&res.body).expect("json");
+    json["message"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_public_status_checks_api_messages_follow_accept_language() {
+    let mut app = TestApp::new().await;
+    let path = "/api/v1/status-check";
+    let res = send_en(
+        &mut app,
+        "POST",
+        path,
+        Some(r#"{"registration_no":"2026-6472011001-0001","pin":"123456"}"#),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    assert_eq!(
+        message(&res),
+        "The registration number or PIN does not match."
+    );
+    let res = send_en(&mut app, "POST", path, Some(r#"{"pin":"123456"}"#)).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert_eq!(
+        message(&res),
+        "The body must be JSON with registration_no and pin."
+    );
+    let res = send_en(&mut app, "POST", path, None).await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "{}",
+        res.body
+    );
+    assert_eq!(
+        message(&res),
+        "Send it with Content-Type: application/json."
+    );
+    let res = send_en(&mut app, "DELETE", path, None).await;
+    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "{}", res.body);
+    assert_eq!(
+        message(&res),
+        "This HTTP method is not supported at this address."
+    );
+    // Without a preference, Bahasa Indonesia.
+    let res = app
+        .send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    r#"{"registration_no":"2026-6472011001-0001","pin":"123456"}"#,
+                ))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(message(&res), "Nomor pendaftaran atau PIN tidak cocok.");
+}
