@@ -477,6 +477,15 @@ async fn a_desk_registrant_reads_the_decision_on_cek_status_and_on_the_printable
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     p.f.app.switch_browser(admin1);
+    // The first admin's approvals page counts the decision waiting for her.
+    let approvals = p.f.app.get("/admin/persetujuan").await;
+    assert!(
+        approvals
+            .body
+            .contains("keputusan sanggahan menunggu persetujuan Anda"),
+        "{}",
+        approvals.body
+    );
     let res = post_from(
         &mut p.f.app,
         &list,

@@ -324,6 +324,13 @@ async fn withdrawal_is_confirmed_with_a_danger_button() {
         "{}",
         res.body
     );
+    // A danger button is red, unlike the ordinary ones.
+    let css = app.get("/assets/app.css").await;
+    assert!(
+        css.body
+            .contains("button.danger { background: #b91c1c; border-color: #b91c1c; color: #fff; }"),
+        "the danger style"
+    );
 }
 
 #[tokio::test]
