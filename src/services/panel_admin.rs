@@ -238,6 +238,34 @@ pub enum Missing {
     Imported(Vec<String>),
 }
 
+impl Missing {
+    /// What is missing, in words: the progress page and the API say the same.
+    #[must_use]
+    pub fn label(&self) -> crate::domain::msg::Msg {
+        use crate::domain::msg::Msg;
+        match self {
+            Missing::TooFewPanelists { available, needed } => Msg::new(
+                format!(
+                    "penilai yang tidak dikecualikan kurang dari minimum ({available} / {needed})"
+                ),
+                format!("fewer non-recused panelists than the minimum ({available} / {needed})"),
+            ),
+            Missing::Scorecards(names) => Msg::new(
+                format!("nilai belum dikirim oleh: {}", names.join(", ")),
+                format!("scores not yet submitted by: {}", names.join(", ")),
+            ),
+            Missing::NotAttended => Msg::new(
+                "belum tercatat hadir pada uji",
+                "not recorded present at the test",
+            ),
+            Missing::Imported(codes) => Msg::new(
+                format!("nilai impor belum ada: {}", codes.join(", ")),
+                format!("imported value missing: {}", codes.join(", ")),
+            ),
+        }
+    }
+}
+
 /// One application's row on the progress page.
 #[derive(Clone, Debug)]
 pub struct ProgressRow {

@@ -38,31 +38,7 @@ fn flag_text(ctx: &PageCtx, flag: &str) -> String {
 }
 
 fn missing_text(ctx: &PageCtx, m: &Missing) -> String {
-    match m {
-        Missing::TooFewPanelists { available, needed } => format!(
-            "{} ({available} / {needed})",
-            ctx.t(
-                "penilai yang tidak dikecualikan kurang dari minimum",
-                "fewer non-recused panelists than the minimum"
-            )
-        ),
-        Missing::Scorecards(names) => format!(
-            "{}: {}",
-            ctx.t("nilai belum dikirim oleh", "scores not yet submitted by"),
-            names.join(", ")
-        ),
-        Missing::NotAttended => ctx
-            .t(
-                "belum tercatat hadir pada uji",
-                "not recorded present at the test",
-            )
-            .to_owned(),
-        Missing::Imported(codes) => format!(
-            "{}: {}",
-            ctx.t("nilai impor belum ada", "imported value missing"),
-            codes.join(", ")
-        ),
-    }
+    m.label().pick(ctx.lang).to_owned()
 }
 
 fn status_text(ctx: &PageCtx, s: &str) -> String {

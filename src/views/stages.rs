@@ -83,29 +83,30 @@ fn final_rule_text(ctx: &PageCtx, d: &RoundDetail) -> String {
 }
 
 fn stages_table(ctx: &PageCtx, d: &RoundDetail) -> Markup {
-    html! {
-        div.scroll {
-            table {
-                thead { tr {
-                    th { "#" } th { (ctx.t("Kode", "Code")) } th { (ctx.t("Nama", "Name")) }
-                    th { (ctx.t("Penilaian", "Scoring")) } th { (ctx.t("Yang lolos", "Who goes on")) }
-                    @if d.round.final_rule.as_deref() == Some("weighted") { th.num { (ctx.t("Bobot", "Weight")) } }
-                } }
-                tbody {
-                    @for s in &d.stages {
-                        tr {
-                            td { (s.position) } td { code { (s.code) } }
-                            td { (ctx.t(&s.name_id, &s.name_en)) }
-                            td { (scoring_label(ctx, &s.scoring)) }
-                            td { (advance_text(ctx, s.advance_top_k, s.advance_passing_total)) }
-                            @if d.round.final_rule.as_deref() == Some("weighted") {
-                                td.num { (s.final_weight.unwrap_or(0)) }
-                            }
+    let table = html! {
+        table {
+            thead { tr {
+                th { "#" } th { (ctx.t("Kode", "Code")) } th { (ctx.t("Nama", "Name")) }
+                th { (ctx.t("Penilaian", "Scoring")) } th { (ctx.t("Yang lolos", "Who goes on")) }
+                @if d.round.final_rule.as_deref() == Some("weighted") { th.num { (ctx.t("Bobot", "Weight")) } }
+            } }
+            tbody {
+                @for s in &d.stages {
+                    tr {
+                        td { (s.position) } td { code { (s.code) } }
+                        td { (ctx.t(&s.name_id, &s.name_en)) }
+                        td { (scoring_label(ctx, &s.scoring)) }
+                        td { (advance_text(ctx, s.advance_top_k, s.advance_passing_total)) }
+                        @if d.round.final_rule.as_deref() == Some("weighted") {
+                            td.num { (s.final_weight.unwrap_or(0)) }
                         }
                     }
                 }
             }
         }
+    };
+    html! {
+        (crate::views::scroll::scroll_table(ctx, ctx.t("Tabel tahap seleksi", "Stages table"), table))
         p { (final_rule_text(ctx, d)) }
     }
 }

@@ -150,13 +150,22 @@ pub(crate) fn safe_back(back: Option<&str>) -> String {
 
 /// A known path asked with the wrong method (e.g. a bookmarked form action):
 /// a page that says what to do, never an empty body.
-pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+pub async fn method_not_allowed(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
     use axum::response::IntoResponse;
     let status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
     if uri.path().starts_with("/api/") {
+        // Outside the API's own routes: the language is read here.
+        let lang = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(super::api::lang::from_accept_language)
+            .unwrap_or_default();
         let body = super::api::ErrorBody::new(
             "method_not_allowed",
-            "Metode HTTP ini tidak didukung untuk alamat ini.",
+            lang.pick(
+                "Metode HTTP ini tidak didukung untuk alamat ini.",
+                "This HTTP method is not supported at this address.",
+            ),
         );
         (status, axum::Json(body)).into_response()
     } else {

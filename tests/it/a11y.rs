@@ -229,6 +229,27 @@ async fn on_a_phone_results_and_announcements_show_total_and_status_beside_the_n
         let (w, wide) = width(&chrome).await;
         assert!(w <= 360, "{path} is {w}px wide on a 360px phone: {wide}");
         chrome.screenshot(shot).await;
+        if path.ends_with("/hasil") {
+            // The objection decisions' reasons read as lines of words, not
+            // squeezed into a column of one letter a line.
+            let reasons = chrome
+                .client
+                .execute(
+                    "const r = Array.from(document.querySelectorAll('.decisions .reasons')); return [r.length, r.filter(e => e.getBoundingClientRect().width < 240).length];",
+                    vec![],
+                )
+                .await
+                .expect("reasons");
+            assert!(
+                reasons[0].as_u64().unwrap_or(0) > 0,
+                "the demo's results list objection decisions"
+            );
+            assert_eq!(
+                reasons[1].as_u64(),
+                Some(0),
+                "{path}: decision reasons narrower than 240px"
+            );
+        }
         if path.contains("/hasil/") || path.contains("/pengumuman/") {
             // Every row's total and status sit within the screen, level
             // with the name (not pushed below it or off to the right).

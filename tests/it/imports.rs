@@ -128,6 +128,21 @@ async fn a_bad_file_is_refused_whole_and_a_good_one_is_audited_per_value_and_re_
         progress[0]["rows"][0]["missing"],
         serde_json::json!(["nilai impor belum ada: WT"])
     );
+    // In English when the request asks for it.
+    let api = f
+        .app
+        .send(
+            axum::http::Request::get(format!("/api/v1/admin/rounds/{}/progress", f.round_id))
+                .header(axum::http::header::ACCEPT_LANGUAGE, "en")
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let progress: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(
+        progress[0]["rows"][0]["missing"],
+        serde_json::json!(["imported value missing: WT"])
+    );
 
     // A good file (pasted): A 0, B 100, C 50, D 50.
     let good = format!(

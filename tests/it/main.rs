@@ -59,12 +59,17 @@ mod results;
 mod public_downloads;
 // accessibility (axe-core) and phone width of every crawled page
 mod a11y;
+mod scroll_regions;
 // smaller things noticed by residents, panelists and admins
 mod small_fixes;
+// refusals in English, area by area
+mod english_refusals;
 // information section, messages without e-mail, open statistics
 mod information;
 // what residents and the help desk see: headline, scores, objections
 mod resident_view;
+// the resident view on a 360 px phone (browser)
+mod phone_scores;
 // personal data: privacy notice, retention, erasure, access, breaches
 mod privacy;
 // personal API tokens, API completeness and conformance

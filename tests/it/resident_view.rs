@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use pokmas::db::entities::{application, requirement, requirement_check};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 use crate::applications::post_multipart;
@@ -159,6 +159,41 @@ async fn an_applicant_sees_anonymised_scores_the_exact_total_and_how_the_tie_was
     open_objection_window(&mut p).await;
     // E: the same total as C (50), placed behind C by the tie-break criterion K1.
     let (e_id, _) = p.f.apps[4].clone();
+    // A fourth panelist scored E too, but was recused: never shown.
+    let recused =
+        p.f.app
+            .create_user(
+                "penilai.konflik@contoh.id",
+                pokmas::domain::role::Role::Panelist,
+                &[crate::results::KEL],
+            )
+            .await;
+    pokmas::db::entities::panel_member::ActiveModel {
+        panel_id: Set(p.f.panel_id),
+        account_id: Set(recused),
+    }
+    .insert(&p.f.app.db.db)
+    .await
+    .expect("member");
+    crate::standings::submit_version(&p.f, e_id, recused, 1, [5, 5], "").await;
+    pokmas::db::entities::conflict_declaration::Entity::update_many()
+        .col_expr(
+            pokmas::db::entities::conflict_declaration::Column::Recused,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(pokmas::db::entities::conflict_declaration::Column::PanelistId.eq(recused))
+        .exec(&p.f.app.db.db)
+        .await
+        .expect("recused");
+    // The round's passing total, as the breakdown states it.
+    pokmas::db::entities::round::ActiveModel {
+        id: Set(p.f.round_id),
+        passing_total: Set(Some(30)),
+        ..Default::default()
+    }
+    .update(&p.f.app.db.db)
+    .await
+    .expect("passing total");
     let (c_no, f_no) = (p.f.apps[2].1.clone(), p.f.apps[5].1.clone());
     as_user(&mut p.f.app, &p.emails[4]).await;
     let page = p.f.app.get(&format!("/pendaftaran/{e_id}")).await;
@@ -171,11 +206,14 @@ async fn an_applicant_sees_anonymised_scores_the_exact_total_and_how_the_tie_was
         "Penilai C",
         "<code>50/1</code>",
         "20.00 (20/1)",
-        "Total kelulusan",
+        // K1: 2, 2 and 3 from the three panelists.
+        "Nilai gabungan: 2.33 (7/3)",
+        "Total kelulusan: 30 · lulus",
     ] {
         assert!(body.contains(shown), "{shown}: {body}");
     }
-    assert!(!body.contains("Penilai D"), "{body}");
+    assert!(!body.contains("Penilai D"), "the recused panelist: {body}");
+    assert!(!body.contains("<strong>5</strong>"), "{body}");
     assert!(
         body.contains(&format!("Total sama dengan {c_no}"))
             && body.contains("kriteria penentu seri K1"),
@@ -364,5 +402,136 @@ async fn a_desk_registrant_files_an_objection_with_number_and_pin_and_an_operato
             .iter()
             .any(|f| f.channel == "desk" && f.assisted_by == Some(operator))
     );
+    // The trail records the operator as the one who assisted.
+    let filed = pokmas::db::entities::audit_event::Entity::find()
+        .filter(pokmas::db::entities::audit_event::Column::Action.eq("objection.filed"))
+        .all(&db)
+        .await
+        .expect("read");
+    let desk = filed
+        .iter()
+        .find(|e| e.payload.contains("\"channel\":\"desk\""))
+        .expect("the desk filing in the trail");
+    assert!(
+        desk.payload
+            .contains(&format!("\"assisted_by\":\"{operator}\"")),
+        "{}",
+        desk.payload
+    );
     let _ = a_id;
+}
+
+#[tokio::test]
+async fn a_desk_registrant_reads_the_decision_on_cek_status_and_on_the_printable_slip() {
+    use crate::results::post_from;
+    use crate::support::Browser;
+    use pokmas::db::entities::objection;
+    const REASONS: &str = "Nilai K1 sesuai catatan wawancara ketiga penilai.";
+    let mut p = publish(TestApp::new().await).await;
+    open_objection_window(&mut p).await;
+    let (_, a_no, _) = make_assisted(&mut p, 0).await;
+    let check = [("number", a_no.as_str()), ("pin", "123456")];
+    let page = p.f.app.post_form("/cek-status", &check).await;
+    let key = hidden_value(&page.body, "idempotency_key").expect("key");
+    let res =
+        p.f.app
+            .post_form(
+                "/cek-status/sanggahan",
+                &[
+                    ("number", &a_no),
+                    ("pin", "123456"),
+                    ("idempotency_key", &key),
+                    ("contested", "K1"),
+                    ("grounds", GROUNDS),
+                ],
+            )
+            .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let o = objection::Entity::find()
+        .one(&p.f.app.db.db)
+        .await
+        .expect("read")
+        .expect("objection");
+
+    // The second admin reviews and proposes a rejection; the first approves.
+    p.f.app.switch_browser(p.admin_browser.clone());
+    let list = format!("/admin/seleksi/{}/sanggahan", p.f.round_id);
+    let reviewer = p.admins[1].to_string();
+    let res = post_from(
+        &mut p.f.app,
+        &list,
+        &format!("/admin/sanggahan/{}/peninjau", o.id),
+        &[("reviewer_id", &reviewer)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let admin1 = p.f.app.switch_browser(Browser::default());
+    as_user(&mut p.f.app, "admin2@contoh.id").await;
+    let detail = format!("/sanggahan/{}", o.id);
+    let res = post_from(
+        &mut p.f.app,
+        &detail,
+        &format!("{detail}/usulan"),
+        &[("outcome", "rejected"), ("reasons", REASONS)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    p.f.app.switch_browser(admin1);
+    // The first admin's approvals page counts the decision waiting for her.
+    let approvals = p.f.app.get("/admin/persetujuan").await;
+    assert!(
+        approvals
+            .body
+            .contains("keputusan sanggahan menunggu persetujuan Anda"),
+        "{}",
+        approvals.body
+    );
+    let res = post_from(
+        &mut p.f.app,
+        &list,
+        &format!("/admin/sanggahan/{}/keputusan", o.id),
+        &[("decision", "approve"), ("note", "Setuju.")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    // The resident, with number + PIN only, reads the decision and its reasons…
+    p.f.app.switch_browser(Browser::default());
+    let page = p.f.app.post_form("/cek-status", &check).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let section = page
+        .body
+        .split("id=\"sanggahan\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the objections on /cek-status");
+    assert!(section.contains("Sanggahan ditolak"), "{section}");
+    assert!(section.contains(REASONS), "{section}");
+    assert!(
+        headline(&page.body).contains("Sanggahan ditolak"),
+        "{}",
+        headline(&page.body)
+    );
+    // …and on the slip to print.
+    let slip =
+        p.f.app
+            .post_form("/cek-status/sanggahan/cetak", &check)
+            .await;
+    assert_eq!(slip.status, StatusCode::OK, "{}", slip.body);
+    let main = slip.body.split("<main").nth(1).expect("main");
+    assert!(main.contains(&a_no), "{main}");
+    assert!(main.contains("Sanggahan ditolak"), "{main}");
+    assert!(main.contains("Diputus: "), "{main}");
+    assert!(main.contains(REASONS), "{main}");
+    assert!(main.contains("data-print"), "a print button: {main}");
+    // A wrong PIN shows nothing of it.
+    let res =
+        p.f.app
+            .post_form(
+                "/cek-status/sanggahan/cetak",
+                &[("number", &a_no), ("pin", "654321")],
+            )
+            .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(!res.body.contains(REASONS));
 }

@@ -327,6 +327,13 @@ async fn withdrawal_is_confirmed_with_a_danger_button() {
         "{}",
         res.body
     );
+    // A danger button is red, unlike the ordinary ones.
+    let css = app.get("/assets/app.css").await;
+    assert!(
+        css.body
+            .contains("button.danger { background: #b91c1c; border-color: #b91c1c; color: #fff; }"),
+        "the danger style"
+    );
 }
 
 #[tokio::test]
@@ -598,4 +605,49 @@ async fn a_tms_mail_names_a_requirement_without_its_full_stop_before_the_colon()
         "the headline, too: {}",
         mail.body_text
     );
+}
+
+#[tokio::test]
+async fn a_refused_round_settings_form_sums_up_its_errors_at_the_top_linking_each_field() {
+    use crate::rounds::{create_round, post, schedule_fields, signed_in_admin};
+    let mut app = signed_in_admin(TestApp::new().await).await;
+    let id = create_round(&mut app, "Rekrutmen Pokmas Uji").await;
+    let path = format!("/admin/seleksi/{id}");
+    let schedule = schedule_fields();
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("name", ""),
+        ("year", "dua ribu"),
+        ("aggregation", "mean"),
+        ("min_panelists", "3"),
+    ];
+    fields.extend(schedule.iter().map(|(k, v)| (*k, v.as_str())));
+    let res = post(&mut app, &path, &path, &fields).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let main = res.body.split("<main").nth(1).expect("main");
+    let summary_at = main.find(r#"id="ringkasan-galat""#).expect("a summary");
+    // The settings form lands on the summary (its action ends in the
+    // summary's anchor), which stands right above its fields.
+    let form_at = main
+        .find(&format!(r##"action="{path}#ringkasan-galat""##))
+        .expect("the settings form lands on the summary");
+    assert!(summary_at < form_at, "the summary comes before the fields");
+    assert!(
+        main[summary_at..form_at].contains("autofocus"),
+        "the summary takes the focus"
+    );
+    let summary = &main[summary_at..form_at];
+    let targets: Vec<&str> = summary
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    for field in ["name", "year"] {
+        assert!(targets.contains(&field), "{field} linked: {summary}");
+    }
+    for t in targets {
+        assert!(
+            main.contains(&format!("id=\"{t}\"")),
+            "the link #{t} leads to its field"
+        );
+    }
 }

@@ -874,3 +874,29 @@ async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn on_a_phone_the_stages_table_scrolls_in_a_labelled_focusable_region_that_says_so() {
+    let mut f = staged_fixture().await;
+    f.app
+        .login("admin@contoh.id", crate::support::PASSWORD)
+        .await;
+    let page = f.app.get(&format!("/admin/seleksi/{}", f.round_id)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let region =
+        r#"<div class="scroll" tabindex="0" role="region" aria-label="Tabel tahap seleksi">"#;
+    let at = page.body.find(region).unwrap_or_else(|| {
+        panic!(
+            "the stages table in a focusable, labelled region: {}",
+            page.body
+        )
+    });
+    let before = &page.body[..at];
+    assert!(
+        before.ends_with(
+            "<p class=\"scroll-hint\" aria-hidden=\"true\">Geser tabel ke samping untuk melihat semua kolom →</p>"
+        ),
+        "the hint stands right above it"
+    );
+    assert!(page.body[at..].contains("WAWANCARA"));
+}

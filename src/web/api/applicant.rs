@@ -271,7 +271,9 @@ pub struct StatusCheckAnswer {
     pub timeline: TimelineItem,
 }
 
-fn error(status: StatusCode, error: &'static str, message: &str) -> Response {
+/// An error body in the request's language.
+fn error(status: StatusCode, error: &'static str, id: &str, en: &str) -> Response {
+    let message = super::lang::current().pick(id, en).to_owned();
     (status, Json(ErrorBody::new(error, message))).into_response()
 }
 
@@ -307,12 +309,14 @@ pub async fn status_check_api(
                 status,
                 "unsupported_media_type",
                 "Kirim dengan Content-Type: application/json.",
+                "Send it with Content-Type: application/json.",
             )
         } else {
             error(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
                 "Isian harus JSON dengan registration_no dan pin.",
+                "The body must be JSON with registration_no and pin.",
             )
         }
     })?;
@@ -325,6 +329,7 @@ pub async fn status_check_api(
             StatusCode::NOT_FOUND,
             "not_found",
             "Nomor pendaftaran atau PIN tidak cocok.",
+            "The registration number or PIN does not match.",
         )),
         StatusCheck::Found(r) => {
             let next_step = r.next_step().into();

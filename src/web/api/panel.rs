@@ -393,15 +393,9 @@ pub struct FormationProgressBody {
     pub rows: Vec<ProgressRowBody>,
 }
 
+/// What is missing, in the request's language.
 fn missing_text(m: &Missing) -> String {
-    match m {
-        Missing::TooFewPanelists { available, needed } => {
-            format!("penilai yang tidak dikecualikan {available} dari minimum {needed}")
-        }
-        Missing::Scorecards(names) => format!("nilai belum dikirim oleh: {}", names.join(", ")),
-        Missing::NotAttended => "belum tercatat hadir pada uji".into(),
-        Missing::Imported(codes) => format!("nilai impor belum ada: {}", codes.join(", ")),
-    }
+    super::lang::pick(&m.label())
 }
 
 /// Scoring progress per formation (admins and auditors).
