@@ -48,8 +48,8 @@ pub fn notice(ctx: &PageCtx, s: &PrivacySettings) -> Markup {
             li { (ctx.t("Menyimpan jejak audit yang dapat diperiksa publik; jejak itu tidak memuat NIK, alamat atau kontak.", "Keeping an audit trail the public can check; the trail holds no NIK, address or contact data.")) }
         }
         p { (ctx.t(
-            "Pengumuman hasil hanya memuat nama pendaftar yang terpilih dan cadangan; pendaftar lain tercantum dengan nomor pendaftaran saja. NIK, alamat dan kontak tidak pernah diumumkan.",
-            "Result announcements name only the selected and reserve applicants; other applicants are listed by registration number only. NIK, address and contact data are never published."
+            "Pengumuman hasil hanya memuat nama pendaftar yang terpilih dan cadangan; pendaftar lain tercantum dengan nomor pendaftaran saja, kecuali aturan seleksi yang diumumkan dan dibekukan sebelum pendaftaran menyatakan semua nama diumumkan (halaman seleksi menyebutkannya). NIK, alamat dan kontak tidak pernah diumumkan.",
+            "Result announcements name only the selected and reserve applicants; other applicants are listed by registration number only, unless the round's rules, published and frozen before registration, say every name is published (the round's page says so). NIK, address and contact data are never published."
         )) }
         h2 #retensi { (ctx.t("Berapa lama data disimpan", "How long data are kept")) }
         table {

@@ -15,6 +15,15 @@ use crate::support::{PASSWORD, TestApp};
 async fn public_results_name_only_selected_and_reserve_applicants() {
     let mut p = publish(TestApp::new().await).await;
     let nos: Vec<String> = p.f.apps.iter().map(|(_, n)| n.clone()).collect();
+    // The round's results page lists formations, no names at all.
+    let round_page = p.f.app.get(&format!("/seleksi/{SLUG}/hasil")).await;
+    assert_eq!(round_page.status, StatusCode::OK);
+    for hidden in ["Pelamar C", "Pelamar D", "Pelamar E", "Pelamar F"] {
+        assert!(
+            !round_page.body.contains(hidden),
+            "the round page names {hidden}"
+        );
+    }
     for path in [
         format!("/seleksi/{SLUG}/hasil/{CODE}"),
         format!("/seleksi/{SLUG}/pengumuman/{KEL}"),
@@ -330,6 +339,12 @@ async fn a_breach_record_runs_its_three_day_clock_and_generates_the_notices() {
         "Penerima diminta menghapus",
         "Pemerintah Kota Samarinda",
         "lembaga penyelenggara pelindungan data pribadi",
+        // What the law names: when, what, whom, how, and the remedy.
+        "Waktu diketahui: 2026-12-06 21:59 WITA",
+        "Data pribadi yang terungkap: Alamat e-mail dan nomor telepon 12 pendaftar",
+        "Pihak yang terdampak: Pendaftar Kelurahan Sidodadi",
+        "Bagaimana terjadinya: Lampiran surel terkirim ke alamat yang salah",
+        "Upaya penanganan dan pemulihan: Penerima diminta menghapus",
     ] {
         assert!(page.body.contains(part), "{part}");
     }
