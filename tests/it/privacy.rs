@@ -172,6 +172,67 @@ async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() 
     }
     let (a_no, b_no) = (p.f.apps[0].1.clone(), p.f.apps[1].1.clone());
     let (a_id, b_id) = (p.f.apps[0].0, p.f.apps[1].0);
+    // Each files an objection, consents to text messages and was mailed.
+    let t0 = time::OffsetDateTime::now_utc();
+    for (i, id) in [a_id, b_id].into_iter().enumerate() {
+        use pokmas::db::entities::{application, mail_outbox, message_consent, objection};
+        let row = application::Entity::find_by_id(id)
+            .one(&db)
+            .await
+            .expect("read")
+            .expect("application");
+        objection::ActiveModel {
+            id: Set(uuid::Uuid::new_v4()),
+            round_id: Set(row.round_id),
+            application_id: Set(id),
+            filed_by: Set(row.account_id.expect("account")),
+            grounds: Set(format!("Keberatan rahasia pelamar {i}")),
+            document_id: Set(None),
+            status: Set("filed".into()),
+            reviewer_id: Set(None),
+            decision_reason: Set(String::new()),
+            deadline_at: Set(t0),
+            filed_at: Set(t0),
+            decided_at: Set(None),
+            approval_id: Set(None),
+        }
+        .insert(&db)
+        .await
+        .expect("objection");
+        message_consent::ActiveModel {
+            application_id: Set(id),
+            phone: Set(format!("+62812999900{}", i + 1)),
+            channel: Set("sms".into()),
+            recorded_by: Set(None),
+            given_at: Set(t0),
+            withdrawn_at: Set(None),
+        }
+        .insert(&db)
+        .await
+        .expect("consent");
+        mail_outbox::ActiveModel {
+            id: Set(uuid::Uuid::new_v4()),
+            message_id: Set(format!("<akses{i}@pokmas.test>")),
+            to_address: Set(p.emails[i].clone()),
+            to_name: Set(String::new()),
+            locale: Set("id".into()),
+            template: Set("test".into()),
+            subject: Set(format!("Surat pelamar {i}")),
+            body_text: Set(format!("Isi surat rahasia pelamar {i}")),
+            body_html: Set(String::new()),
+            status: Set(pokmas::domain::delivery::Delivery::Sent),
+            attempts: Set(1),
+            next_attempt_at: Set(t0),
+            claimed_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(t0),
+            sent_at: Set(Some(t0)),
+            channel: Set("email".into()),
+        }
+        .insert(&db)
+        .await
+        .expect("mail");
+    }
     // Each applicant's own NIK, phone, e-mail, birth place and address.
     for (id, tag) in [(a_id, "1"), (b_id, "2")] {
         pokmas::db::entities::application::ActiveModel {
@@ -218,6 +279,15 @@ async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() 
     assert_eq!(a["phone"], "081299990001");
     assert_eq!(a["email"], "kontak-1@contoh.id");
     assert_eq!(a["birth_place"], "Tenggarong 1");
+    assert_eq!(a["objections"][0]["grounds"], "Keberatan rahasia pelamar 0");
+    assert_eq!(a["message_consent"]["phone"], "+628129999001");
+    let mails = v["account"]["messages"].as_array().expect("messages");
+    assert!(
+        mails
+            .iter()
+            .any(|m| m["body_text"] == "Isi surat rahasia pelamar 0"),
+        "the mail to A's address"
+    );
     assert_eq!(a["result"]["status"], "selected");
     let docs = a["documents"].as_array().expect("documents");
     assert_eq!(docs.len(), 1);
@@ -244,6 +314,9 @@ async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() 
         "kontak-2@contoh.id",
         "Tenggarong 2",
         "Jl. Melati Rahasia 2",
+        "Keberatan rahasia pelamar 1",
+        "+628129999002",
+        "Isi surat rahasia pelamar 1",
     ] {
         assert!(!file.body.contains(leak), "{leak} in A's download");
         assert!(!api.body.contains(leak), "{leak} in A's API download");
