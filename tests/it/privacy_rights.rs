@@ -263,11 +263,66 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
         secrets.len() >= 3,
         "the demo's values are her own: {secrets:?}"
     );
+    // Copies outside the application, as the service makes them: her
+    // consent to text messages and a text message sent to her number that
+    // quotes her data.
+    {
+        use pokmas::db::entities::message_consent;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let phone = pokmas::sms::normalise_phone(&mine.phone).expect("a demo phone");
+        let t = time::OffsetDateTime::now_utc();
+        let consented = message_consent::Entity::find_by_id(a.id)
+            .one(&db)
+            .await
+            .expect("read")
+            .is_some();
+        if !consented {
+            message_consent::ActiveModel {
+                application_id: Set(a.id),
+                phone: Set(phone.clone()),
+                channel: Set("sms".into()),
+                recorded_by: Set(None),
+                given_at: Set(t),
+                withdrawn_at: Set(None),
+            }
+            .insert(&db)
+            .await
+            .expect("consent");
+        }
+        mail_outbox::ActiveModel {
+            id: Set(uuid::Uuid::new_v4()),
+            message_id: Set("<salinan@pokmas.test>".into()),
+            to_address: Set(phone),
+            to_name: Set(a.full_name.clone()),
+            locale: Set("id".into()),
+            template: Set("test".into()),
+            subject: Set("Salinan".into()),
+            body_text: Set(secrets.join(" ")),
+            body_html: Set(String::new()),
+            status: Set(pokmas::domain::delivery::Delivery::Sent),
+            attempts: Set(1),
+            next_attempt_at: Set(t),
+            claimed_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(t),
+            sent_at: Set(Some(t)),
+            channel: Set("sms".into()),
+        }
+        .insert(&db)
+        .await
+        .expect("text message");
+    }
     let rows = crate::retention::every_row(&db).await;
     assert!(
         rows.iter().any(|(_, r)| r.contains(&a.full_name)),
         "the scan reads the rows"
     );
+    for s in &secrets {
+        assert!(
+            rows.iter().any(|(_, r)| r.contains(s.as_str())),
+            "{s} is in clear somewhere before the erasure"
+        );
+    }
 
     let now = time::OffsetDateTime::now_utc();
     let id = erasure::file(&db, mail, applicant, a.id, "", now)
