@@ -454,6 +454,20 @@ mod tests {
     }
 
     #[test]
+    fn accounts_sessions_and_messages_have_their_own_periods_outside_the_round_classes() {
+        let s = RetentionSchedule::default();
+        assert_eq!(
+            (s.accounts, s.sessions, s.mail),
+            (24, 1, 12),
+            "the README's defaults"
+        );
+        let ended = datetime!(2026-12-01 00:00 UTC);
+        let all = s.due_classes(ended, datetime!(2040-01-01 00:00 UTC));
+        assert_eq!(all, DataClass::PER_APPLICATION.to_vec());
+        assert!(s.is_due(DataClass::Sessions, ended, datetime!(2027-01-01 00:00 UTC)));
+    }
+
+    #[test]
     fn retention_settings_are_whole_months_within_bounds() {
         assert_eq!(parse_months(" 24 "), Ok(24));
         for bad in ["0", "121", "-1", "1.5", "", "dua"] {
