@@ -90,9 +90,11 @@ pub enum RetentionCommand {
         /// Erase what is listed instead of only listing it.
         #[arg(long)]
         execute: bool,
-        /// List what will be due at this later time (RFC 3339, e.g.
-        /// 2028-01-01T00:00:00Z) instead of now; dry runs only.
-        #[arg(long, value_parser = parse_rfc3339, conflicts_with = "execute")]
+        /// The clock of the run (RFC 3339, e.g. 2028-01-01T00:00:00Z)
+        /// instead of now, for a dry run and `--execute` alike: what is
+        /// due at that time is listed, or erased. A time ahead of now
+        /// erases data before their period ends (a demo, a test).
+        #[arg(long, value_parser = parse_rfc3339)]
         as_of: Option<time::OffsetDateTime>,
     },
 }

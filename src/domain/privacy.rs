@@ -38,11 +38,31 @@ pub enum DataClass {
     Contact,
     /// Place and date of birth.
     Birth,
+    /// An applicant's account: e-mail, name, phone, password, own RT and
+    /// family-card hash (staff accounts are managed by admins).
+    Accounts,
+    /// Sign-in sessions, e-mail and password-reset tokens and API tokens
+    /// that ended (expired, used or revoked).
+    Sessions,
+    /// The address, name and text of sent or given-up messages (e-mail
+    /// and text messages) in the outbox.
+    MailBodies,
 }
 
 impl DataClass {
     /// Every class, in the order the privacy page lists them.
-    pub const ALL: [DataClass; 4] = [
+    pub const ALL: [DataClass; 7] = [
+        DataClass::Documents,
+        DataClass::Contact,
+        DataClass::Birth,
+        DataClass::Nik,
+        DataClass::Accounts,
+        DataClass::Sessions,
+        DataClass::MailBodies,
+    ];
+
+    /// The classes held on an application, counted from its round's end.
+    pub const PER_APPLICATION: [DataClass; 4] = [
         DataClass::Documents,
         DataClass::Contact,
         DataClass::Birth,
@@ -57,6 +77,9 @@ impl DataClass {
             DataClass::Nik => "nik",
             DataClass::Contact => "contact",
             DataClass::Birth => "birth",
+            DataClass::Accounts => "accounts",
+            DataClass::Sessions => "sessions",
+            DataClass::MailBodies => "mail",
         }
     }
 
@@ -66,13 +89,40 @@ impl DataClass {
         format!("retention.{}_months", self.key())
     }
 
-    /// Months kept after the round is final (or cancelled) unless the
+    /// Months kept (from [`DataClass::counted_from`]) unless the
     /// installation sets otherwise; the README lists the same figures.
     #[must_use]
     pub fn default_months(self) -> u32 {
         match self {
-            DataClass::Documents | DataClass::Contact => 12,
+            DataClass::Documents | DataClass::Contact | DataClass::MailBodies => 12,
             DataClass::Nik | DataClass::Birth => 60,
+            DataClass::Accounts => 24,
+            DataClass::Sessions => 1,
+        }
+    }
+
+    /// What the class's period counts from, on the privacy page.
+    #[must_use]
+    pub fn counted_from(self) -> Msg {
+        match self {
+            DataClass::Documents | DataClass::Nik | DataClass::Contact | DataClass::Birth => {
+                Msg::new(
+                    "bulan setelah seleksi selesai (final atau dibatalkan)",
+                    "months after the round ends (final or cancelled)",
+                )
+            }
+            DataClass::Accounts => Msg::new(
+                "bulan setelah masuk terakhir, bila tidak ada pendaftaran pada seleksi yang masih berjalan",
+                "months after the last sign-in, once no application is in a round still running",
+            ),
+            DataClass::Sessions => Msg::new(
+                "bulan setelah berakhir (kedaluwarsa, dipakai atau dicabut)",
+                "months after it ended (expired, used or revoked)",
+            ),
+            DataClass::MailBodies => Msg::new(
+                "bulan setelah pesan dikirim (atau gagal dikirim)",
+                "months after the message was sent (or given up)",
+            ),
         }
     }
 
@@ -87,6 +137,18 @@ impl DataClass {
                 "Contact: e-mail, phone, address",
             ),
             DataClass::Birth => Msg::new("Tempat dan tanggal lahir", "Place and date of birth"),
+            DataClass::Accounts => Msg::new(
+                "Akun pendaftar: e-mail, nama, telepon, kata sandi",
+                "Applicant accounts: e-mail, name, phone, password",
+            ),
+            DataClass::Sessions => Msg::new(
+                "Sesi masuk dan token (tautan e-mail, token API)",
+                "Sign-in sessions and tokens (e-mail links, API tokens)",
+            ),
+            DataClass::MailBodies => Msg::new(
+                "Isi dan alamat pesan terkirim (e-mail, SMS)",
+                "Text and address of sent messages (e-mail, SMS)",
+            ),
         }
     }
 }
@@ -104,6 +166,9 @@ pub struct RetentionSchedule {
     pub nik: u32,
     pub contact: u32,
     pub birth: u32,
+    pub accounts: u32,
+    pub sessions: u32,
+    pub mail: u32,
 }
 
 impl Default for RetentionSchedule {
@@ -113,6 +178,9 @@ impl Default for RetentionSchedule {
             nik: DataClass::Nik.default_months(),
             contact: DataClass::Contact.default_months(),
             birth: DataClass::Birth.default_months(),
+            accounts: DataClass::Accounts.default_months(),
+            sessions: DataClass::Sessions.default_months(),
+            mail: DataClass::MailBodies.default_months(),
         }
     }
 }
@@ -130,6 +198,9 @@ impl RetentionSchedule {
             DataClass::Nik => self.nik,
             DataClass::Contact => self.contact,
             DataClass::Birth => self.birth,
+            DataClass::Accounts => self.accounts,
+            DataClass::Sessions => self.sessions,
+            DataClass::MailBodies => self.mail,
         }
     }
 
@@ -140,25 +211,29 @@ impl RetentionSchedule {
             DataClass::Nik => self.nik = months,
             DataClass::Contact => self.contact = months,
             DataClass::Birth => self.birth = months,
+            DataClass::Accounts => self.accounts = months,
+            DataClass::Sessions => self.sessions = months,
+            DataClass::MailBodies => self.mail = months,
         }
     }
 
-    /// When data of `class` of a round that ended at `ended_at` falls due.
+    /// When data of `class` counted from `ended_at` fall due.
     #[must_use]
     pub fn due_at(&self, class: DataClass, ended_at: OffsetDateTime) -> OffsetDateTime {
         add_months(ended_at, self.months(class))
     }
 
-    /// Whether data of `class` of a round that ended at `ended_at` is due at `now`.
+    /// Whether data of `class` counted from `ended_at` are due at `now`.
     #[must_use]
     pub fn is_due(&self, class: DataClass, ended_at: OffsetDateTime, now: OffsetDateTime) -> bool {
         now >= self.due_at(class, ended_at)
     }
 
-    /// The classes due at `now` for a round that ended at `ended_at`.
+    /// The per-application classes due at `now` for a round that ended at
+    /// `ended_at`.
     #[must_use]
     pub fn due_classes(&self, ended_at: OffsetDateTime, now: OffsetDateTime) -> Vec<DataClass> {
-        DataClass::ALL
+        DataClass::PER_APPLICATION
             .into_iter()
             .filter(|c| self.is_due(*c, ended_at, now))
             .collect()
@@ -376,6 +451,20 @@ mod tests {
             s.due_classes(ended, datetime!(2031-12-01 00:00 UTC)).len(),
             4
         );
+    }
+
+    #[test]
+    fn accounts_sessions_and_messages_have_their_own_periods_outside_the_round_classes() {
+        let s = RetentionSchedule::default();
+        assert_eq!(
+            (s.accounts, s.sessions, s.mail),
+            (24, 1, 12),
+            "the README's defaults"
+        );
+        let ended = datetime!(2026-12-01 00:00 UTC);
+        let all = s.due_classes(ended, datetime!(2040-01-01 00:00 UTC));
+        assert_eq!(all, DataClass::PER_APPLICATION.to_vec());
+        assert!(s.is_due(DataClass::Sessions, ended, datetime!(2027-01-01 00:00 UTC)));
     }
 
     #[test]

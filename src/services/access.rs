@@ -1,7 +1,9 @@
 //! The right of access: everything the installation holds about one
-//! applicant, as one JSON document — the account, every application with
-//! its personal fields, documents (their bytes in base64) and ranking, and
-//! the trail events about them or done by them. Nothing about anyone else.
+//! applicant, as one JSON document — the account with the messages to its
+//! address, every application with its personal fields, documents (their
+//! bytes in base64), ranking, objections, consent to text messages and the
+//! messages to its own address or number, and the trail events about them
+//! or done by them. Nothing about anyone else.
 
 use std::collections::BTreeSet;
 
@@ -14,7 +16,8 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::db::entities::{
-    account, application, audit_event, document, ranking, round, stored_file,
+    account, application, audit_event, document, mail_outbox, message_consent, objection, ranking,
+    round, stored_file,
 };
 use crate::domain::audit::format_at;
 use crate::pii::NikVault;
@@ -55,7 +58,39 @@ pub async fn for_account<C: ConnectionTrait>(
         "email_verified_at": at(acc.email_verified_at),
         "last_login_at": at(acc.last_login_at),
     });
-    document_of(db, vault, store, Some(account), Some(account_id), apps, now).await
+    let mut out = document_of(db, vault, store, Some(account), Some(account_id), apps, now).await?;
+    out["account"]["messages"] = messages_to(db, &[acc.email]).await?;
+    Ok(out)
+}
+
+/// The outbox messages sent (or to be sent) to any of `to`: what the
+/// installation wrote to the applicant, with its text.
+async fn messages_to<C: ConnectionTrait>(db: &C, to: &[String]) -> Result<Value, ServiceError> {
+    let to: Vec<String> = to.iter().filter(|t| !t.is_empty()).cloned().collect();
+    if to.is_empty() {
+        return Ok(Value::Array(Vec::new()));
+    }
+    Ok(Value::Array(
+        mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::ToAddress.is_in(to))
+            .order_by_asc(mail_outbox::Column::CreatedAt)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| {
+                json!({
+                    "channel": m.channel,
+                    "to": m.to_address,
+                    "subject": m.subject,
+                    "template": m.template,
+                    "status": m.status.as_str(),
+                    "created_at": at(Some(m.created_at)),
+                    "sent_at": at(m.sent_at),
+                    "body_text": m.body_text,
+                })
+            })
+            .collect(),
+    ))
 }
 
 /// The access download of one application (a desk registrant at the help
@@ -141,6 +176,46 @@ async fn document_of<C: ConnectionTrait>(
                 })
             })
             .collect();
+        let objections: Vec<Value> = objection::Entity::find()
+            .filter(objection::Column::ApplicationId.eq(a.id))
+            .order_by_asc(objection::Column::FiledAt)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| {
+                json!({
+                    "id": o.id,
+                    "status": o.status,
+                    "grounds": o.grounds,
+                    "filed_at": at(Some(o.filed_at)),
+                    "decided_at": at(o.decided_at),
+                    "decision_reason": o.decision_reason,
+                })
+            })
+            .collect();
+        let consent = message_consent::Entity::find_by_id(a.id)
+            .one(db)
+            .await?
+            .map_or(Value::Null, |c| {
+                json!({
+                    "phone": c.phone,
+                    "channel": c.channel,
+                    "given_at": at(Some(c.given_at)),
+                    "withdrawn_at": at(c.withdrawn_at),
+                })
+            });
+        let mut own = vec![personal.email.clone()];
+        if let Some(phone) = crate::sms::normalise_phone(&personal.phone) {
+            own.push(phone);
+        }
+        if let Value::Object(c) = &consent
+            && let Some(Value::String(phone)) = c.get("phone")
+        {
+            own.push(phone.clone());
+        }
+        own.sort();
+        own.dedup();
+        let messages = messages_to(db, &own).await?;
         out_apps.push(json!({
             "id": a.id,
             "round": r.map(|r| r.slug),
@@ -169,6 +244,9 @@ async fn document_of<C: ConnectionTrait>(
             "erasure_requests": erasure_requests,
             "documents": docs,
             "result": rank,
+            "objections": objections,
+            "message_consent": consent,
+            "messages": messages,
         }));
     }
     let mut who = Condition::any()

@@ -339,7 +339,7 @@ pub async fn decide(
         .filter(document::Column::ApplicationId.eq(a.id))
         .count(&tx)
         .await?;
-    let all: BTreeSet<DataClass> = DataClass::ALL.into_iter().collect();
+    let all: BTreeSet<DataClass> = DataClass::PER_APPLICATION.into_iter().collect();
     let hashes = super::retention::erase(&tx, mail.vault, a.id, &all, now).await?;
     m.status = Set(status::EXECUTED.into());
     m.update(&tx).await?;

@@ -48,8 +48,8 @@ pub fn notice(ctx: &PageCtx, s: &PrivacySettings) -> Markup {
             li { (ctx.t("Menyimpan jejak audit yang dapat diperiksa publik; jejak itu tidak memuat NIK, alamat atau kontak.", "Keeping an audit trail the public can check; the trail holds no NIK, address or contact data.")) }
         }
         p { (ctx.t(
-            "Pengumuman hasil hanya memuat nama pendaftar yang terpilih dan cadangan; pendaftar lain tercantum dengan nomor pendaftaran saja. NIK, alamat dan kontak tidak pernah diumumkan.",
-            "Result announcements name only the selected and reserve applicants; other applicants are listed by registration number only. NIK, address and contact data are never published."
+            "Pengumuman hasil hanya memuat nama pendaftar yang terpilih dan cadangan; pendaftar lain tercantum dengan nomor pendaftaran saja, kecuali aturan seleksi yang diumumkan dan dibekukan sebelum pendaftaran menyatakan semua nama diumumkan (halaman seleksi menyebutkannya). NIK, alamat dan kontak tidak pernah diumumkan.",
+            "Result announcements name only the selected and reserve applicants; other applicants are listed by registration number only, unless the round's rules, published and frozen before registration, say every name is published (the round's page says so). NIK, address and contact data are never published."
         )) }
         h2 #retensi { (ctx.t("Berapa lama data disimpan", "How long data are kept")) }
         table {
@@ -58,7 +58,7 @@ pub fn notice(ctx: &PageCtx, s: &PrivacySettings) -> Markup {
                 @for c in DataClass::ALL {
                     tr {
                         td { (m(ctx, &c.label())) }
-                        td { (s.retention.months(c)) " " (ctx.t("bulan setelah seleksi selesai (final atau dibatalkan)", "months after the round ends (final or cancelled)")) }
+                        td { (s.retention.months(c)) " " (m(ctx, &c.counted_from())) }
                     }
                 }
                 tr {
@@ -68,8 +68,8 @@ pub fn notice(ctx: &PageCtx, s: &PrivacySettings) -> Markup {
             }
         }
         p { (ctx.t(
-            "Setelah masa simpan berakhir, dokumen dihapus dan kunci data pribadi Anda dimusnahkan, sehingga NIK, kontak dan data kelahiran tidak dapat dibaca lagi, juga dari salinan cadangan setelah salinan itu dirotasi.",
-            "When the period ends, documents are deleted and your personal data key is destroyed, so NIK, contact and birth data can no longer be read, from backups too once they have been rotated."
+            "Setelah masa simpan berakhir, dokumen dihapus dan kunci data pribadi Anda dimusnahkan, sehingga NIK, kontak dan data kelahiran tidak dapat dibaca lagi, juga dari salinan cadangan setelah salinan itu dirotasi. Akun dikosongkan (e-mail, nama, telepon, kata sandi), sesi dan token dihapus, dan alamat serta isi pesan terkirim dihapus.",
+            "When the period ends, documents are deleted and your personal data key is destroyed, so NIK, contact and birth data can no longer be read, from backups too once they have been rotated. Accounts are emptied (e-mail, name, phone, password), sessions and tokens deleted, and the address and text of sent messages deleted."
         )) }
         h2 #hak { (ctx.t("Hak Anda dan cara menggunakannya", "Your rights and how to use them")) }
         ul {
@@ -179,10 +179,11 @@ pub fn settings_page(ctx: &PageCtx, f: &SettingsForm) -> Markup {
             @for (key, id, en, auto) in labels {
                 (field(&Field { name: key, label: ctx.t(id, en), kind: if key == "dpo_email" { "email" } else { "text" }, value: value(key), autocomplete: auto, error: error(key), hint: None }))
             }
-            h2 { (ctx.t("Masa simpan (bulan setelah seleksi selesai)", "Retention (months after the round ends)")) }
+            h2 { (ctx.t("Masa simpan (bulan)", "Retention (months)")) }
             @for c in DataClass::ALL {
                 @let key = c.retention_key();
-                (field(&Field { name: &key, label: m(ctx, &c.label()), kind: "text", value: value(&key), autocomplete: "off", error: error(&key), hint: None }))
+                @let from = c.counted_from();
+                (field(&Field { name: &key, label: m(ctx, &c.label()), kind: "text", value: value(&key), autocomplete: "off", error: error(&key), hint: Some(m(ctx, &from)) }))
             }
             button type="submit" { (ctx.t("Simpan", "Save")) }
         }

@@ -80,7 +80,9 @@ mod api_tokens;
 mod bidi;
 mod objection_uploads;
 // privacy helper: erasure requests, desk access download, breach browser test
+mod privacy_notice;
 mod privacy_rights;
+mod retention;
 mod sealed_personal;
 // stages: after the final result (replacement, offices, decree annex)
 mod after_final;

@@ -15,6 +15,15 @@ use crate::support::{PASSWORD, TestApp};
 async fn public_results_name_only_selected_and_reserve_applicants() {
     let mut p = publish(TestApp::new().await).await;
     let nos: Vec<String> = p.f.apps.iter().map(|(_, n)| n.clone()).collect();
+    // The round's results page lists formations, no names at all.
+    let round_page = p.f.app.get(&format!("/seleksi/{SLUG}/hasil")).await;
+    assert_eq!(round_page.status, StatusCode::OK);
+    for hidden in ["Pelamar C", "Pelamar D", "Pelamar E", "Pelamar F"] {
+        assert!(
+            !round_page.body.contains(hidden),
+            "the round page names {hidden}"
+        );
+    }
     for path in [
         format!("/seleksi/{SLUG}/hasil/{CODE}"),
         format!("/seleksi/{SLUG}/pengumuman/{KEL}"),
@@ -77,6 +86,9 @@ async fn the_privacy_notice_shows_the_controller_officer_and_retention_an_admin_
         ("retention.contact_months", "12"),
         ("retention.birth_months", "60"),
         ("retention.nik_months", "600"),
+        ("retention.accounts_months", "36"),
+        ("retention.sessions_months", "2"),
+        ("retention.mail_months", "6"),
     ];
     let res = app.post_form("/admin/pelindungan-data", &fields).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -105,6 +117,9 @@ async fn the_privacy_notice_shows_the_controller_officer_and_retention_an_admin_
         "Rina Pelindung",
         "ppdp@samarindakota.go.id",
         "18 bulan",
+        "36 bulan setelah masuk terakhir",
+        "2 bulan setelah berakhir",
+        "6 bulan setelah pesan dikirim",
     ] {
         assert!(page.body.contains(shown), "{shown}");
     }
@@ -113,167 +128,7 @@ async fn the_privacy_notice_shows_the_controller_officer_and_retention_an_admin_
     assert!(en.body.contains("Data protection officer") && en.body.contains("18 months"));
 }
 
-/// On the demo's final round: a dry run now lists nothing; a dry run for a
-/// day 13 months on lists documents and contact data, and executing at that
-/// moment erases exactly that list (the rows, the files) with one
-/// `retention.erased` event; 61 months on, NIK and birth data go and the
-/// data key is destroyed, so a NIK ciphertext kept from before (as a
-/// backup holds it) no longer opens. The exported trail verifies and the
-/// ranks recompute afterwards.
-#[tokio::test]
-async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_still_verifies() {
-    use pokmas::db::entities::{application, data_key, document};
-    use pokmas::domain::privacy::DataClass;
-    use pokmas::services::retention;
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (code, db) = crate::demo::demo(dir.path(), &["--state", "final"]).await;
-    assert_eq!(code, 0);
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("pokmas.db").display()
-    );
-    let run = |args: &[&str]| crate::exports::pokmas(&url, dir.path(), args);
-    let secret = pokmas::config::Secret::load_or_create(None, dir.path()).expect("secret");
-    let vault = pokmas::pii::NikVault::new(&secret);
-
-    let out = run(&["retention", "run"]);
-    assert!(out.status.success(), "{}", crate::exports::text(&out));
-    assert!(crate::exports::text(&out).contains("nothing is due"));
-
-    let now = time::OffsetDateTime::now_utc();
-    let later = now + time::Duration::days(400);
-    let later_text = later
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("format");
-    let listed = run(&["retention", "run", "--as-of", &later_text]);
-    let listed = crate::exports::text(&listed);
-    let plan = retention::plan(&db, &vault, later).await.expect("plan");
-    assert_eq!(plan.rounds.len(), 1, "{listed}");
-    let due = &plan.rounds[0];
-    assert!(
-        due.documents() > 0 && due.count(DataClass::Contact) > 0,
-        "{listed}"
-    );
-    assert_eq!(
-        due.count(DataClass::Nik),
-        0,
-        "identity data stay five years"
-    );
-    for a in &due.applications {
-        assert!(
-            listed.contains(&a.registration_no),
-            "{} listed",
-            a.registration_no
-        );
-    }
-    let docs_before = document::Entity::find().count(&db).await.expect("count");
-    let sample = document::Entity::find()
-        .one(&db)
-        .await
-        .expect("doc")
-        .expect("a document");
-    let store = pokmas::storage::FileStore::new(dir.path());
-    assert!(store.exists(&sample.sha256));
-
-    let done = retention::execute(&db, &vault, &store, later)
-        .await
-        .expect("execute");
-    assert_eq!(done.plan, plan, "erased exactly what the dry run listed");
-    assert_eq!(
-        document::Entity::find().count(&db).await.expect("count"),
-        docs_before - due.documents()
-    );
-    assert!(!store.exists(&sample.sha256), "the file is gone");
-    assert!(
-        retention::plan(&db, &vault, later)
-            .await
-            .expect("plan")
-            .rounds
-            .is_empty()
-    );
-    let erased = application::Entity::find_by_id(due.applications[0].application_id)
-        .one(&db)
-        .await
-        .expect("read")
-        .expect("application");
-    let p = pokmas::services::data_keys::personal_of(&db, &vault, &erased)
-        .await
-        .expect("personal");
-    assert!(
-        !p.has_contact() && p.has_birth(),
-        "contact erased, birth kept"
-    );
-    assert!(
-        erased.registration_no.is_some() && !erased.full_name.is_empty(),
-        "kept"
-    );
-
-    // A copy of a NIK ciphertext, as a backup made before erasure holds it.
-    let holder = application::Entity::find()
-        .filter(application::Column::NikCiphertext.is_not_null())
-        .one(&db)
-        .await
-        .expect("read")
-        .expect("an application with a NIK");
-    let copy = String::from_utf8(holder.nik_ciphertext.clone().expect("ct")).expect("utf8");
-    assert!(copy.starts_with("v2:"), "under the applicant's own key");
-    let key = pokmas::services::data_keys::key_of(&db, &vault, holder.id, false)
-        .await
-        .expect("key");
-    assert!(
-        vault.decrypt_any(key.as_ref(), &copy).is_ok(),
-        "readable before"
-    );
-
-    let much_later = now + time::Duration::days(61 * 31);
-    let plan = retention::plan(&db, &vault, much_later)
-        .await
-        .expect("plan");
-    assert!(plan.rounds[0].count(DataClass::Nik) > 0);
-    let done = retention::execute(&db, &vault, &store, much_later)
-        .await
-        .expect("execute");
-    assert_eq!(done.plan, plan);
-    let key = pokmas::services::data_keys::key_of(&db, &vault, holder.id, false)
-        .await
-        .expect("key");
-    assert!(key.is_none(), "destroyed");
-    assert!(
-        vault.decrypt_any(None, &copy).is_err(),
-        "the copy no longer opens"
-    );
-    let row = data_key::Entity::find_by_id(holder.id)
-        .one(&db)
-        .await
-        .expect("read")
-        .expect("row");
-    assert!(row.wrapped_key.is_none() && row.destroyed_at.is_some());
-    let holder = application::Entity::find_by_id(holder.id)
-        .one(&db)
-        .await
-        .expect("read")
-        .expect("app");
-    assert!(holder.nik_ciphertext.is_none() && holder.nik_masked.is_none());
-    let p = pokmas::services::data_keys::personal_of(&db, &vault, &holder)
-        .await
-        .expect("personal");
-    assert!(!p.has_birth() && holder.personal_ciphertext.is_none());
-
-    // Two summary events with counts only, and a trail that still verifies
-    // and ranks that still recompute.
-    let events = pokmas::db::entities::audit_event::Entity::find()
-        .filter(pokmas::db::entities::audit_event::Column::Action.eq("retention.erased"))
-        .all(&db)
-        .await
-        .expect("events");
-    assert_eq!(events.len(), 2);
-    assert!(!events[0].payload.contains('@') && events[0].payload.contains("\"documents\""));
-    let slug = &plan.rounds[0].slug;
-    let out_dir = dir.path().join("export");
-    crate::exports::export_verify_recompute(&url, dir.path(), slug, &out_dir);
-}
+// The retention run on the demo, through the command: tests/it/retention.rs.
 
 /// Applicant A downloads everything held about them from /akun and the API:
 /// their account, application with its personal fields, their document
@@ -283,7 +138,7 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
 async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() {
     use base64::Engine as _;
     use pokmas::db::entities::{document, stored_file};
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
     let mut p = publish(TestApp::new().await).await;
     let db = p.f.app.db.db.clone();
@@ -316,6 +171,83 @@ async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() 
         sha.push((blob.sha256, bytes));
     }
     let (a_no, b_no) = (p.f.apps[0].1.clone(), p.f.apps[1].1.clone());
+    let (a_id, b_id) = (p.f.apps[0].0, p.f.apps[1].0);
+    // Each files an objection, consents to text messages and was mailed.
+    let t0 = time::OffsetDateTime::now_utc();
+    for (i, id) in [a_id, b_id].into_iter().enumerate() {
+        use pokmas::db::entities::{application, mail_outbox, message_consent, objection};
+        let row = application::Entity::find_by_id(id)
+            .one(&db)
+            .await
+            .expect("read")
+            .expect("application");
+        objection::ActiveModel {
+            id: Set(uuid::Uuid::new_v4()),
+            round_id: Set(row.round_id),
+            application_id: Set(id),
+            filed_by: Set(row.account_id.expect("account")),
+            grounds: Set(format!("Keberatan rahasia pelamar {i}")),
+            document_id: Set(None),
+            status: Set("filed".into()),
+            reviewer_id: Set(None),
+            decision_reason: Set(String::new()),
+            deadline_at: Set(t0),
+            filed_at: Set(t0),
+            decided_at: Set(None),
+            approval_id: Set(None),
+        }
+        .insert(&db)
+        .await
+        .expect("objection");
+        message_consent::ActiveModel {
+            application_id: Set(id),
+            phone: Set(format!("+62812999900{}", i + 1)),
+            channel: Set("sms".into()),
+            recorded_by: Set(None),
+            given_at: Set(t0),
+            withdrawn_at: Set(None),
+        }
+        .insert(&db)
+        .await
+        .expect("consent");
+        mail_outbox::ActiveModel {
+            id: Set(uuid::Uuid::new_v4()),
+            message_id: Set(format!("<akses{i}@pokmas.test>")),
+            to_address: Set(p.emails[i].clone()),
+            to_name: Set(String::new()),
+            locale: Set("id".into()),
+            template: Set("test".into()),
+            subject: Set(format!("Surat pelamar {i}")),
+            body_text: Set(format!("Isi surat rahasia pelamar {i}")),
+            body_html: Set(String::new()),
+            status: Set(pokmas::domain::delivery::Delivery::Sent),
+            attempts: Set(1),
+            next_attempt_at: Set(t0),
+            claimed_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(t0),
+            sent_at: Set(Some(t0)),
+            channel: Set("email".into()),
+        }
+        .insert(&db)
+        .await
+        .expect("mail");
+    }
+    // Each applicant's own NIK, phone, e-mail, birth place and address.
+    for (id, tag) in [(a_id, "1"), (b_id, "2")] {
+        pokmas::db::entities::application::ActiveModel {
+            id: Set(id),
+            nik_masked: Set(Some(format!("640102********0{tag}"))),
+            plain_phone: Set(format!("08129999000{tag}")),
+            plain_email: Set(format!("kontak-{tag}@contoh.id")),
+            plain_birth_place: Set(format!("Tenggarong {tag}")),
+            plain_address: Set(format!("Jl. Melati Rahasia {tag}")),
+            ..Default::default()
+        }
+        .update(&db)
+        .await
+        .expect("personal data");
+    }
 
     let res = p.f.app.get("/api/v1/me/data").await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
@@ -342,7 +274,20 @@ async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() 
     let a = &apps[0];
     assert_eq!(a["registration_no"], a_no.as_str());
     assert_eq!(a["full_name"], "Pelamar A");
-    assert_eq!(a["address"], "Jl. Kenanga Rahasia 7");
+    assert_eq!(a["address"], "Jl. Melati Rahasia 1");
+    assert_eq!(a["nik_masked"], "640102********01");
+    assert_eq!(a["phone"], "081299990001");
+    assert_eq!(a["email"], "kontak-1@contoh.id");
+    assert_eq!(a["birth_place"], "Tenggarong 1");
+    assert_eq!(a["objections"][0]["grounds"], "Keberatan rahasia pelamar 0");
+    assert_eq!(a["message_consent"]["phone"], "+628129999001");
+    let mails = v["account"]["messages"].as_array().expect("messages");
+    assert!(
+        mails
+            .iter()
+            .any(|m| m["body_text"] == "Isi surat rahasia pelamar 0"),
+        "the mail to A's address"
+    );
     assert_eq!(a["result"]["status"], "selected");
     let docs = a["documents"].as_array().expect("documents");
     assert_eq!(docs.len(), 1);
@@ -357,14 +302,59 @@ async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() 
         "their rank event"
     );
     assert!(events.iter().any(|e| e["registration_no"] == a_no.as_str()));
+    let b_id_text = b_id.to_string();
     for leak in [
         b_no.as_str(),
+        b_id_text.as_str(),
         "Pelamar B",
         sha[1].0.as_str(),
         p.emails[1].as_str(),
+        "640102********02",
+        "081299990002",
+        "kontak-2@contoh.id",
+        "Tenggarong 2",
+        "Jl. Melati Rahasia 2",
+        "Keberatan rahasia pelamar 1",
+        "+628129999002",
+        "Isi surat rahasia pelamar 1",
     ] {
         assert!(!file.body.contains(leak), "{leak} in A's download");
+        assert!(!api.body.contains(leak), "{leak} in A's API download");
     }
+    // Every event of the trail about A is in it, none about B.
+    let hashes: Vec<&str> = events.iter().filter_map(|e| e["hash"].as_str()).collect();
+    let trail = pokmas::db::entities::audit_event::Entity::find()
+        .all(&db)
+        .await
+        .expect("trail");
+    let about = |e: &pokmas::db::entities::audit_event::Model, id: uuid::Uuid, no: &str| {
+        e.subject_id == id.to_string() || e.registration_no.as_deref() == Some(no)
+    };
+    let mut a_events = 0;
+    for e in &trail {
+        if about(e, a_id, &a_no) {
+            a_events += 1;
+            assert!(
+                hashes.contains(&e.hash.as_str()),
+                "A's {} missing",
+                e.action
+            );
+        }
+        if about(e, b_id, &b_no) {
+            assert!(
+                !hashes.contains(&e.hash.as_str()),
+                "B's {} in A's",
+                e.action
+            );
+        }
+    }
+    assert!(a_events > 0, "A has a history");
+    let api_events = from_api["data"]["audit_events"].as_array().expect("events");
+    assert_eq!(
+        api_events.len(),
+        events.len(),
+        "the API holds the same events"
+    );
 }
 
 /// An admin records a breach discovered an hour ago by the app clock: the
@@ -422,6 +412,12 @@ async fn a_breach_record_runs_its_three_day_clock_and_generates_the_notices() {
         "Penerima diminta menghapus",
         "Pemerintah Kota Samarinda",
         "lembaga penyelenggara pelindungan data pribadi",
+        // What the law names: when, what, whom, how, and the remedy.
+        "Waktu diketahui: 2026-12-06 21:59 WITA",
+        "Data pribadi yang terungkap: Alamat e-mail dan nomor telepon 12 pendaftar",
+        "Pihak yang terdampak: Pendaftar Kelurahan Sidodadi",
+        "Bagaimana terjadinya: Lampiran surel terkirim ke alamat yang salah",
+        "Upaya penanganan dan pemulihan: Penerima diminta menghapus",
     ] {
         assert!(page.body.contains(part), "{part}");
     }

@@ -214,6 +214,116 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
     );
     let shared: Vec<String> = docs.iter().map(|d| d.sha256.clone()).collect();
 
+    // Her NIK, contact and birth data in clear, those nobody else shares.
+    let mine = pokmas::services::data_keys::personal_of(&db, &vault, &a)
+        .await
+        .expect("personal");
+    let nik = vault.decrypt_any(key.as_ref(), &copy).expect("nik");
+    let others = application::Entity::find()
+        .filter(application::Column::Id.ne(a.id))
+        .all(&db)
+        .await
+        .expect("read");
+    let others: Vec<String> = pokmas::services::data_keys::personal_of_many(&db, &vault, &others)
+        .await
+        .expect("personal")
+        .into_values()
+        .map(|p| {
+            let born = p.birth_date.map(|d| d.to_string()).unwrap_or_default();
+            format!(
+                "{} {} {} {} {born}",
+                p.email, p.phone, p.address, p.birth_place
+            )
+        })
+        .collect();
+    let account_email = account::Entity::find_by_id(a.account_id.expect("account"))
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("account")
+        .email;
+    let mut secrets: Vec<String> = vec![nik.as_str().to_owned()];
+    for v in [
+        mine.phone.clone(),
+        pokmas::sms::normalise_phone(&mine.phone).unwrap_or_default(),
+        mine.address.clone(),
+        mine.birth_place.clone(),
+        mine.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        mine.email.clone(),
+    ] {
+        // The account's address stays with the account (its own class).
+        if v.len() >= 6
+            && !v.eq_ignore_ascii_case(&account_email)
+            && !others.iter().any(|o| o.contains(&v))
+        {
+            secrets.push(v);
+        }
+    }
+    assert!(
+        secrets.len() >= 3,
+        "the demo's values are her own: {secrets:?}"
+    );
+    // Copies outside the application, as the service makes them: her
+    // consent to text messages and a text message sent to her number that
+    // quotes her data.
+    {
+        use pokmas::db::entities::message_consent;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let phone = pokmas::sms::normalise_phone(&mine.phone).expect("a demo phone");
+        let t = time::OffsetDateTime::now_utc();
+        let consented = message_consent::Entity::find_by_id(a.id)
+            .one(&db)
+            .await
+            .expect("read")
+            .is_some();
+        if !consented {
+            message_consent::ActiveModel {
+                application_id: Set(a.id),
+                phone: Set(phone.clone()),
+                channel: Set("sms".into()),
+                recorded_by: Set(None),
+                given_at: Set(t),
+                withdrawn_at: Set(None),
+            }
+            .insert(&db)
+            .await
+            .expect("consent");
+        }
+        mail_outbox::ActiveModel {
+            id: Set(uuid::Uuid::new_v4()),
+            message_id: Set("<salinan@pokmas.test>".into()),
+            to_address: Set(phone),
+            to_name: Set(a.full_name.clone()),
+            locale: Set("id".into()),
+            template: Set("test".into()),
+            subject: Set("Salinan".into()),
+            body_text: Set(secrets.join(" ")),
+            body_html: Set(String::new()),
+            status: Set(pokmas::domain::delivery::Delivery::Sent),
+            attempts: Set(1),
+            next_attempt_at: Set(t),
+            claimed_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(t),
+            sent_at: Set(Some(t)),
+            channel: Set("sms".into()),
+        }
+        .insert(&db)
+        .await
+        .expect("text message");
+    }
+    let rows = crate::retention::every_row(&db).await;
+    assert!(
+        rows.iter().any(|(_, r)| r.contains(&a.full_name)),
+        "the scan reads the rows"
+    );
+    for s in &secrets {
+        assert!(
+            rows.iter().any(|(_, r)| r.contains(s.as_str())),
+            "{s} is in clear somewhere before the erasure"
+        );
+    }
+
     let now = time::OffsetDateTime::now_utc();
     let id = erasure::file(&db, mail, applicant, a.id, "", now)
         .await
@@ -310,6 +420,20 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
         .expect("round");
     let out_dir = dir.path().join("export");
     crate::exports::export_verify_recompute(&url, dir.path(), &r.slug, &out_dir);
+
+    // Nowhere in clear: no row of any table (outbox copies, sessions and
+    // tokens, consents included), no file of the data folder or the export.
+    let rows = crate::retention::every_row(&db).await;
+    for s in &secrets {
+        let hits: Vec<&String> = rows
+            .iter()
+            .filter(|(_, r)| r.contains(s.as_str()))
+            .map(|(t, _)| t)
+            .collect();
+        assert!(hits.is_empty(), "{s} still in {hits:?}");
+        let files = crate::retention::files_holding(dir.path(), s);
+        assert!(files.is_empty(), "{s} still in {files:?}");
+    }
 }
 
 /// A desk registrant (B, no account) gets their access download at the

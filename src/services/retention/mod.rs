@@ -30,6 +30,9 @@ use crate::pii::NikVault;
 use crate::services::data_keys;
 use crate::storage::FileStore;
 
+mod records;
+pub use records::{DueRecords, erased_email, is_erased_account};
+
 /// The personal data of one application due for erasure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DueApplication {
@@ -68,21 +71,24 @@ impl DueRound {
     }
 }
 
-/// What is due at one moment, by round.
+/// What is due at one moment, by round, and outside the applications.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     pub at: Option<OffsetDateTime>,
     pub rounds: Vec<DueRound>,
+    pub records: DueRecords,
 }
 
 impl Plan {
     /// The plan as the command prints it: a line per round with counts,
-    /// then a line per application with its number and the classes.
+    /// then a line per application with its number and the classes; then
+    /// a line with the counts outside the applications and a line per
+    /// account.
     #[must_use]
     pub fn describe(&self) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
-        if self.rounds.is_empty() {
+        if self.rounds.is_empty() && self.records.is_empty() {
             out.push_str("nothing is due\n");
         }
         for r in &self.rounds {
@@ -112,6 +118,20 @@ impl Plan {
                     a.registration_no.clone()
                 };
                 let _ = writeln!(out, "  {no}: {}", classes.join(", "));
+            }
+        }
+        let r = &self.records;
+        if !r.is_empty() {
+            let _ = writeln!(
+                out,
+                "accounts {}, sessions {}, tokens {}, messages {}",
+                r.accounts.len(),
+                r.sessions.len(),
+                r.auth_tokens.len() + r.api_tokens.len(),
+                r.messages.len(),
+            );
+            for id in &r.accounts {
+                let _ = writeln!(out, "  account {id}: accounts");
             }
         }
         out
@@ -257,9 +277,11 @@ async fn plan_with<C: ConnectionTrait>(
             });
         }
     }
+    let records = records::plan(db, schedule, now).await?;
     Ok(Plan {
         at: Some(now),
         rounds,
+        records,
     })
 }
 
@@ -384,6 +406,17 @@ async fn forget_contact<C: ConnectionTrait>(
     {
         to.push(email.to_owned());
     }
+    forget_messages_to(tx, to).await
+}
+
+/// Clears the address and text of the outbox messages sent to any of `to`
+/// (e-mail addresses or phone numbers); messages still waiting to go there
+/// are given up, except the erasure notice, which the mail worker clears
+/// once sent.
+async fn forget_messages_to<C: ConnectionTrait>(
+    tx: &C,
+    to: Vec<String>,
+) -> Result<(), ServiceError> {
     if to.is_empty() {
         return Ok(());
     }
@@ -425,8 +458,9 @@ pub struct Outcome {
 }
 
 /// Erases everything due at `now`, in one transaction with one
-/// `retention.erased` event per round (counts only), then removes the
-/// document files nothing refers to any more.
+/// `retention.erased` event per round (counts only) and one for what lies
+/// outside the applications, then removes the document files nothing
+/// refers to any more.
 ///
 /// # Errors
 /// Storage failures; nothing is erased then.
@@ -460,6 +494,22 @@ pub async fn execute(
                 "birth": r.count(DataClass::Birth),
             }))
             .reason("retention period ended"),
+        )
+        .await?;
+    }
+    if !plan.records.is_empty() {
+        let r = &plan.records;
+        records::erase(&tx, r, now).await?;
+        append(
+            &tx,
+            NewEvent::new(Actor::System, "retention.erased", "installation", "records")
+                .payload(serde_json::json!({
+                    "accounts": r.accounts.len(),
+                    "sessions": r.sessions.len(),
+                    "tokens": r.auth_tokens.len() + r.api_tokens.len(),
+                    "messages": r.messages.len(),
+                }))
+                .reason("retention period ended"),
         )
         .await?;
     }
