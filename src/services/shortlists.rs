@@ -303,6 +303,46 @@ pub async fn publish(
     Ok(lists)
 }
 
+/// Who may be invited to a test session of a staged round: those who went
+/// on from the stage just before its first panel-scored stage (its
+/// published shortlist's entries with `advances`); `None` for a one-stage
+/// round, or one whose panel stage comes first (everyone eligible).
+///
+/// # Errors
+/// `Conflict` naming the stage while its shortlist is not published yet;
+/// storage failures.
+pub async fn invitation_gate<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+) -> Result<Option<BTreeSet<Uuid>>, ServiceError> {
+    let stages = stages_of(conn, round_id).await?;
+    let Some(prev) = stages
+        .iter()
+        .position(|s| s.scoring == "panel")
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| stages.get(i))
+    else {
+        return Ok(None);
+    };
+    if stage_shortlist::Entity::find_by_id((round_id, prev.code.clone()))
+        .one(conn)
+        .await?
+        .is_none()
+    {
+        return Err(conflict(
+            format!(
+                "Terbitkan dahulu daftar lolos tahap {}: hanya yang lolos diundang ke tahap berikutnya.",
+                prev.code
+            ),
+            format!(
+                "Publish the shortlist of stage {} first: only those who go on are invited to the next stage.",
+                prev.code
+            ),
+        ));
+    }
+    Ok(Some(advanced(conn, round_id, &prev.code).await?))
+}
+
 /// The gate of a staged round: a value of a criterion of stage 2 or later
 /// may be recorded only for an application that went on from the stage
 /// before, in its published shortlist; and no value of a stage whose
