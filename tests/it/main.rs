@@ -17,6 +17,7 @@ mod crash;
 mod crawl;
 mod db_smoke;
 mod demo;
+mod demo_stages;
 mod documents;
 mod durability;
 mod login;

@@ -831,6 +831,10 @@ async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and
         ),
         "{out}"
     );
+    // The independent re-computation written from the README agrees too.
+    if let Some((code, out)) = crate::demo_stages::independent_recompute(&folder) {
+        assert_eq!(code, 0, "{out}");
+    }
 
     // D marked as going on from the written test: the shortlist disagrees.
     let tampered = shortlists.replacen(
@@ -848,6 +852,13 @@ async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and
         )),
         "{out}"
     );
+    if let Some((code, out)) = crate::demo_stages::independent_recompute(&folder) {
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("shortlist of stage TERTULIS: advances"),
+            "{out}"
+        );
+    }
     std::fs::write(folder.join("shortlists.csv"), &shortlists).expect("write");
 
     // A and B swapped as if the last stage alone ranked them.
@@ -873,4 +884,11 @@ async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and
         )),
         "{out}"
     );
+    if let Some((code, out)) = crate::demo_stages::independent_recompute(&folder) {
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("rank: exported \"1\", recomputed \"2\""),
+            "{out}"
+        );
+    }
 }
