@@ -150,7 +150,8 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
     let listed = run(&["retention", "run", "--as-of", &later_text]);
     let listed = crate::exports::text(&listed);
     let plan = retention::plan(&db, &vault, later).await.expect("plan");
-    assert_eq!(plan.rounds.len(), 1, "{listed}");
+    // Both demo rounds are final: the Pokmas round and the two-stage one.
+    assert_eq!(plan.rounds.len(), 2, "{listed}");
     let due = &plan.rounds[0];
     assert!(
         due.documents() > 0 && due.count(DataClass::Contact) > 0,
@@ -161,7 +162,7 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
         0,
         "identity data stay five years"
     );
-    for a in &due.applications {
+    for a in plan.rounds.iter().flat_map(|r| &r.applications) {
         assert!(
             listed.contains(&a.registration_no),
             "{} listed",
@@ -183,7 +184,7 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
     assert_eq!(done.plan, plan, "erased exactly what the dry run listed");
     assert_eq!(
         document::Entity::find().count(&db).await.expect("count"),
-        docs_before - due.documents()
+        docs_before - plan.rounds.iter().map(|r| r.documents()).sum::<u64>()
     );
     assert!(!store.exists(&sample.sha256), "the file is gone");
     assert!(
@@ -268,11 +269,13 @@ async fn a_retention_run_erases_exactly_what_its_dry_run_listed_and_the_trail_st
         .all(&db)
         .await
         .expect("events");
-    assert_eq!(events.len(), 2);
+    // One per round (the Pokmas round and the two-stage one) and run.
+    assert_eq!(events.len(), 4);
     assert!(!events[0].payload.contains('@') && events[0].payload.contains("\"documents\""));
-    let slug = &plan.rounds[0].slug;
-    let out_dir = dir.path().join("export");
-    crate::exports::export_verify_recompute(&url, dir.path(), slug, &out_dir);
+    for (n, r) in plan.rounds.iter().enumerate() {
+        let out_dir = dir.path().join(format!("export-{n}"));
+        crate::exports::export_verify_recompute(&url, dir.path(), &r.slug, &out_dir);
+    }
 }
 
 /// Applicant A downloads everything held about them from /akun and the API:
