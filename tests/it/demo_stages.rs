@@ -75,6 +75,45 @@ async fn the_demos_two_stage_round_passes_the_audit_and_an_independent_recomputa
         assert!(body.contains(&format!("\"{}\"", r.slug)), "{body}");
     }
 
+    // Its public page and results show the stages, the shortlist's
+    // publication with its objection window, and the final rule; the
+    // one-stage round's pages show no stages.
+    let published = pokmas::db::entities::stage_shortlist::Entity::find()
+        .filter(pokmas::db::entities::stage_shortlist::Column::RoundId.eq(tpp.id))
+        .one(&db)
+        .await
+        .expect("query")
+        .expect("the written test's shortlist");
+    for path in [
+        format!("/seleksi/{}", tpp.slug),
+        format!("/seleksi/{}/hasil", tpp.slug),
+    ] {
+        let (status, page) = get(dir.path(), &db, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        for text in [
+            "Tahapan seleksi",
+            "Tes tertulis berbasis komputer",
+            "3 × kursi terbaik",
+            "Daftar lolos diterbitkan",
+            &pokmas::domain::round::format_wita(published.published_at),
+            &pokmas::domain::round::format_wita(published.objection_ends_at),
+            "rata-rata berbobot",
+        ] {
+            assert!(page.contains(text), "{path}: {text}");
+        }
+    }
+    let pokmas_round = rounds
+        .iter()
+        .find(|r| r.final_rule.is_none())
+        .expect("the Pokmas round");
+    let (_, page) = get(
+        dir.path(),
+        &db,
+        &format!("/seleksi/{}/hasil", pokmas_round.slug),
+    )
+    .await;
+    assert!(!page.contains("Tahapan seleksi"), "{page}");
+
     // Only those on the written test's shortlist were invited to the
     // interview, and some eligible applicants were not.
     let went_on: BTreeSet<Uuid> = stage_shortlist_entry::Entity::find()
