@@ -208,7 +208,7 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
     // default), beside the two-stage round (`demo_stages.rs`).
     let rounds = round::Entity::find().all(&db).await.expect("rounds");
     assert_eq!(rounds.len(), 2);
-    let rounds = vec![pokmas_round(&db).await];
+    let rounds = [pokmas_round(&db).await];
     assert_eq!(rounds[0].state.as_str(), "objection");
     assert!(rounds[0].name.starts_with("Rekrutmen Pokmas "));
 
