@@ -30,6 +30,7 @@ mod rounds;
 mod schema;
 mod scoring;
 mod served;
+mod stage_invitations;
 mod stages;
 mod standings;
 mod sweep;

@@ -417,7 +417,7 @@ async fn the_api_sets_weighted_stages_and_clears_them_again() {
 /// A–D scored on the panel criteria K1 and K2) made a staged round: a
 /// written test `TERTULIS` (imported `WT`, the best 2 × 1 seat go on) and
 /// the interview `WAWANCARA` (K1, K2), ranked by the last stage alone.
-async fn staged_fixture() -> crate::standings::Fixture {
+pub(crate) async fn staged_fixture() -> crate::standings::Fixture {
     staged_fixture_ruled("last_stage", [None, None]).await
 }
 
