@@ -21,6 +21,7 @@ mod report;
 mod results;
 mod setup;
 pub mod sql_stats;
+mod tpp;
 mod verify;
 
 use assessment::stage_assessment;
@@ -65,6 +66,7 @@ use crate::services::verification::{self, Decision, Staff};
 use crate::services::{accounts, panels, regions, second_look};
 use crate::storage::FileStore;
 pub use people::{NameParts, Person, nik_for, small_pdf};
+pub use tpp::TppSummary;
 
 /// The demo round's passing total.
 const PASSING_TOTAL: i32 = 60;
@@ -156,8 +158,10 @@ pub struct Summary {
     pub seconds: f64,
     pub database_bytes: u64,
     pub credentials: Vec<Credential>,
-    /// Seconds spent in each stage, in order.
+    /// Seconds spent in each stage, in order (`tpp`: the whole second round).
     pub stage_seconds: Vec<(&'static str, f64)>,
+    /// The second, two-stage round.
+    pub tpp: Option<tpp::TppSummary>,
 }
 
 /// The demo's calendar (WITA = UTC+8): registration opened three weeks
@@ -273,6 +277,46 @@ struct Ctx<'a> {
     summary: Summary,
 }
 
+impl<'a> Ctx<'a> {
+    /// A context for one round: the installation's keys and the demo's
+    /// calendar, a generator seeded with `seed`, no round yet.
+    fn new(
+        db: &'a DatabaseConnection,
+        install: &Installation<'_>,
+        opts: Options,
+        seed: u64,
+        bar: ProgressBar,
+    ) -> anyhow::Result<Self> {
+        Ok(Ctx {
+            db,
+            store: FileStore::new(install.data_dir).without_sync(),
+            vault: NikVault::new(install.secret),
+            checkpoint_key: CheckpointKey::new(install.base_url, install.checkpoint_seed.bytes())?,
+            from: "Probebaya Samarinda <noreply@pokmas.localhost>"
+                .parse()
+                .context("sender address")?,
+            base_url: install.base_url.trim_end_matches('/').to_owned(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            clock: Clock { today: opts.today },
+            names: NameParts::bundled()?,
+            bar,
+            admin: Actor::System,
+            admin2: Actor::System,
+            witnesses: Vec::new(),
+            operators: BTreeMap::new(),
+            panels: Vec::new(),
+            round_id: Uuid::nil(),
+            formations: Vec::new(),
+            criteria: Vec::new(),
+            apps: Vec::new(),
+            given: BTreeMap::new(),
+            open_objections: Vec::new(),
+            summary: Summary::default(),
+            opts,
+        })
+    }
+}
+
 /// A lottery witness of the demo round.
 #[derive(Clone, Debug)]
 struct Witness {
@@ -350,12 +394,7 @@ async fn run_stages(
     install: &Installation<'_>,
     opts: Options,
 ) -> anyhow::Result<Summary> {
-    let Installation {
-        data_dir,
-        secret,
-        checkpoint_seed,
-        base_url,
-    } = *install;
+    let data_dir = install.data_dir;
     let started = Instant::now();
     regions::seed_if_empty(db).await?;
     let bar = if opts.progress {
@@ -369,33 +408,7 @@ async fn run_stages(
     } else {
         ProgressBar::hidden()
     };
-    let mut ctx = Ctx {
-        db,
-        store: FileStore::new(data_dir).without_sync(),
-        vault: NikVault::new(secret),
-        checkpoint_key: CheckpointKey::new(base_url, checkpoint_seed.bytes())?,
-        from: "Probebaya Samarinda <noreply@pokmas.localhost>"
-            .parse()
-            .context("sender address")?,
-        base_url: base_url.trim_end_matches('/').to_owned(),
-        rng: ChaCha8Rng::seed_from_u64(opts.seed),
-        clock: Clock { today: opts.today },
-        names: NameParts::bundled()?,
-        bar,
-        admin: Actor::System,
-        admin2: Actor::System,
-        witnesses: Vec::new(),
-        operators: BTreeMap::new(),
-        panels: Vec::new(),
-        round_id: Uuid::nil(),
-        formations: Vec::new(),
-        criteria: Vec::new(),
-        apps: Vec::new(),
-        given: BTreeMap::new(),
-        open_objections: Vec::new(),
-        summary: Summary::default(),
-        opts,
-    };
+    let mut ctx = Ctx::new(db, install, opts.clone(), opts.seed, bar)?;
     stage_accounts(&mut ctx).await.context("demo: accounts")?;
     for (name, state) in STAGES {
         ctx.bar.set_prefix(name);
@@ -422,6 +435,20 @@ async fn run_stages(
             break;
         }
     }
+    // The second round, a two-stage facilitator recruitment, runs through
+    // the same states up to the same stop, with its own generator so the
+    // first round stays what it was for a seed.
+    let tpp_started = Instant::now();
+    let tpp = tpp::run(&ctx, install)
+        .await
+        .context("demo: the two-stage round")?;
+    ctx.summary
+        .stage_seconds
+        .push(("tpp", tpp_started.elapsed().as_secs_f64()));
+    ctx.summary
+        .credentials
+        .extend(tpp.credentials.iter().cloned());
+    ctx.summary.tpp = Some(tpp);
     ctx.bar.finish_and_clear();
     info::fill(&ctx)
         .await

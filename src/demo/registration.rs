@@ -27,7 +27,6 @@ pub(super) async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
         (per_formation * ctx.formations.len()) as u64,
         "pendaftar",
     );
-    let mail = ctx.base_url.clone();
     let declarations: Vec<String> = crate::services::rounds::load(ctx.db, ctx.round_id)
         .await?
         .requirements
@@ -118,118 +117,24 @@ pub(super) async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
                 actor: acting_actor,
                 scopes: if own_account { &[] } else { &scopes },
             };
-            let id = apps::start_draft(
-                ctx.db,
-                &ctx.vault,
-                acting,
-                &StartDraft {
-                    round_id: ctx.round_id,
-                    kelurahan_code: f.kelurahan_code.clone(),
-                    rt,
-                    idempotency_key: format!("demo-{serial}"),
-                },
-            )
-            .await?;
-            let mut fields = BTreeMap::new();
             let email = if own_account {
                 format!("warga{serial}@demo.pokmas.id")
             } else {
                 String::new()
             };
-            for (k, v) in [
-                ("full_name", person.name.clone()),
-                ("nik", person.nik.clone()),
-                ("birth_place", "Samarinda".to_owned()),
-                ("birth_date", person.typed_birth_date.to_string()),
-                (
-                    "sex",
-                    if person.sex == Sex::Male {
-                        "male"
-                    } else {
-                        "female"
-                    }
-                    .to_owned(),
-                ),
-                (
-                    "address",
-                    format!("Jl. Demo No. {} RT {rt:03}", ctx.rng.random_range(1..200)),
-                ),
-                (
-                    "phone",
-                    format!(
-                        "08{:010}",
-                        ctx.rng.random_range(1_000_000_000u64..9_999_999_999)
-                    ),
-                ),
-                ("email", email),
-                (
-                    "education",
-                    (*EDUCATION.choose(&mut ctx.rng).unwrap_or(&"SMA/SMK")).to_owned(),
-                ),
-                (
-                    "occupation",
-                    (*OCCUPATION.choose(&mut ctx.rng).unwrap_or(&"Wiraswasta")).to_owned(),
-                ),
-                (
-                    "motivation",
-                    "Ingin ikut membangun lingkungan RT secara terbuka.".to_owned(),
-                ),
-                (
-                    "experience",
-                    "Pengurus kegiatan warga dan posyandu.".to_owned(),
-                ),
-            ] {
-                fields.insert(k.to_owned(), v);
-            }
-            for d in &declarations {
-                fields.insert(d.clone(), "on".into());
-            }
-            let phone = fields.get("phone").cloned().unwrap_or_default();
-            let saved =
-                apps::save_draft(ctx.db, &ctx.vault, acting, id, &Fields(FormData(fields))).await?;
-            anyhow::ensure!(saved.errors.is_empty(), "draft refused: {:?}", saved.errors);
-            ctx.summary.nik_warnings += usize::from(!saved.warnings.is_empty());
-            let mut docs = vec!["KTP", "KK"];
-            if ctx.rng.random_ratio(1, 4) {
-                docs.push("CV");
-            }
-            for code in docs {
-                apps::attach_document(
-                    ctx.db,
-                    &ctx.store,
-                    acting,
-                    id,
-                    code,
-                    &format!("{}.pdf", code.to_lowercase()),
-                    small_pdf(code, &format!("demo {serial}")),
-                )
-                .await?;
-            }
-            if !own_account {
-                // The desk asks for consent to news by SMS/WhatsApp when it
-                // takes the number, so the receipt text goes out on submission.
-                let channel = if serial.is_multiple_of(3) {
-                    "whatsapp"
-                } else {
-                    "sms"
-                };
-                let now = OffsetDateTime::now_utc();
-                crate::services::message_consent::give(
-                    ctx.db, acting, id, &phone, channel, true, now,
-                )
-                .await?;
-            }
-            apps::submit(
-                ctx.db,
-                &ctx.vault,
-                apps::MailCtx {
-                    base_url: &mail,
-                    from: &ctx.from,
-                    vault: &ctx.vault,
-                },
+            let id = register(
+                ctx,
                 acting,
-                id,
-                Lang::Id,
+                &Registrant {
+                    kelurahan_code: &f.kelurahan_code,
+                    rt,
+                    person: &person,
+                    email,
+                    serial,
+                    idempotency_key: format!("demo-{serial}"),
+                    desk: !own_account,
+                },
+                &declarations,
             )
             .await?;
             ctx.summary.applications += 1;
@@ -326,4 +231,138 @@ pub(super) async fn reveal_witnesses(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         "every witness revealed but no seed was fixed"
     );
     Ok(())
+}
+
+/// Who registers, for [`register`].
+pub(super) struct Registrant<'p> {
+    pub kelurahan_code: &'p str,
+    pub rt: i32,
+    pub person: &'p Person,
+    /// Their own account's sign-in, empty at the help desk.
+    pub email: String,
+    /// Numbers the address and picks the message channel.
+    pub serial: u32,
+    pub idempotency_key: String,
+    /// Registered at the help desk (which asks for consent to messages).
+    pub desk: bool,
+}
+
+/// One application from draft to submission, as the portal and the help
+/// desk make it: the form, two or three scans, consent to messages at the
+/// desk, and the submission with its receipt.
+pub(super) async fn register(
+    ctx: &mut Ctx<'_>,
+    acting: Acting<'_>,
+    who: &Registrant<'_>,
+    declarations: &[String],
+) -> anyhow::Result<Uuid> {
+    let (person, rt, serial) = (who.person, who.rt, who.serial);
+    let id = apps::start_draft(
+        ctx.db,
+        &ctx.vault,
+        acting,
+        &StartDraft {
+            round_id: ctx.round_id,
+            kelurahan_code: who.kelurahan_code.to_owned(),
+            rt,
+            idempotency_key: who.idempotency_key.clone(),
+        },
+    )
+    .await?;
+    let mut fields = BTreeMap::new();
+    for (k, v) in [
+        ("full_name", person.name.clone()),
+        ("nik", person.nik.clone()),
+        ("birth_place", "Samarinda".to_owned()),
+        ("birth_date", person.typed_birth_date.to_string()),
+        (
+            "sex",
+            if person.sex == Sex::Male {
+                "male"
+            } else {
+                "female"
+            }
+            .to_owned(),
+        ),
+        (
+            "address",
+            format!("Jl. Demo No. {} RT {rt:03}", ctx.rng.random_range(1..200)),
+        ),
+        (
+            "phone",
+            format!(
+                "08{:010}",
+                ctx.rng.random_range(1_000_000_000u64..9_999_999_999)
+            ),
+        ),
+        ("email", who.email.clone()),
+        (
+            "education",
+            (*EDUCATION.choose(&mut ctx.rng).unwrap_or(&"SMA/SMK")).to_owned(),
+        ),
+        (
+            "occupation",
+            (*OCCUPATION.choose(&mut ctx.rng).unwrap_or(&"Wiraswasta")).to_owned(),
+        ),
+        (
+            "motivation",
+            "Ingin ikut membangun lingkungan RT secara terbuka.".to_owned(),
+        ),
+        (
+            "experience",
+            "Pengurus kegiatan warga dan posyandu.".to_owned(),
+        ),
+    ] {
+        fields.insert(k.to_owned(), v);
+    }
+    for d in declarations {
+        fields.insert(d.clone(), "on".into());
+    }
+    let phone = fields.get("phone").cloned().unwrap_or_default();
+    let saved = apps::save_draft(ctx.db, &ctx.vault, acting, id, &Fields(FormData(fields))).await?;
+    anyhow::ensure!(saved.errors.is_empty(), "draft refused: {:?}", saved.errors);
+    ctx.summary.nik_warnings += usize::from(!saved.warnings.is_empty());
+    let mut docs = vec!["KTP", "KK"];
+    if ctx.rng.random_ratio(1, 4) {
+        docs.push("CV");
+    }
+    for code in docs {
+        apps::attach_document(
+            ctx.db,
+            &ctx.store,
+            acting,
+            id,
+            code,
+            &format!("{}.pdf", code.to_lowercase()),
+            small_pdf(code, &format!("demo {serial}")),
+        )
+        .await?;
+    }
+    if who.desk {
+        // The desk asks for consent to news by SMS/WhatsApp when it takes
+        // the number, so the receipt text goes out on submission.
+        let channel = if serial.is_multiple_of(3) {
+            "whatsapp"
+        } else {
+            "sms"
+        };
+        let now = OffsetDateTime::now_utc();
+        crate::services::message_consent::give(ctx.db, acting, id, &phone, channel, true, now)
+            .await?;
+    }
+    let mail = ctx.base_url.clone();
+    apps::submit(
+        ctx.db,
+        &ctx.vault,
+        apps::MailCtx {
+            base_url: &mail,
+            from: &ctx.from,
+            vault: &ctx.vault,
+        },
+        acting,
+        id,
+        Lang::Id,
+    )
+    .await?;
+    Ok(id)
 }

@@ -122,12 +122,42 @@ pub fn summary_text(s: &Summary) -> String {
         )
     } else {
         String::new()
-    } + &format!(
-        "stages: {}\n",
-        s.stage_seconds
-            .iter()
-            .map(|(n, t)| format!("{n} {t:.1} s"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+    } + &s.tpp.as_ref().map(tpp_text).unwrap_or_default()
+        + &format!(
+            "stages: {}\n",
+            s.stage_seconds
+                .iter()
+                .map(|(n, t)| format!("{n} {t:.1} s"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+}
+
+/// The second round's lines of the summary.
+fn tpp_text(t: &TppSummary) -> String {
+    let round = t.round_id.map(|id| id.to_string()).unwrap_or_default();
+    format!(
+        "two-stage round {round} (/seleksi/{}) in state {}: {} formations, {} seats, \
+         {} applications, {} ineligible; written test {} values, {} went on, \
+         {} interviewed, {} scorecards\n",
+        t.round_slug,
+        t.state,
+        t.formations,
+        t.seats,
+        t.applications,
+        t.ineligible,
+        t.written_test,
+        t.shortlisted,
+        t.interviewed,
+        t.scorecards,
+    ) + &t
+        .promoted
+        .as_ref()
+        .map(|no| {
+            format!(
+                "after the final result a facilitator withdrew: reserve {no} promoted, {} rank changes\n",
+                t.promotion_rank_changes
+            )
+        })
+        .unwrap_or_default()
 }

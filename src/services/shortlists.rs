@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -301,6 +301,98 @@ pub async fn publish(
     tx.commit().await?;
     tracing::info!(round.id = %round_id, stage = %stage_code, "stage shortlist published");
     Ok(lists)
+}
+
+/// A published shortlist as the round's pages show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    pub stage_code: String,
+    pub published_at: OffsetDateTime,
+    /// The end of its objection window.
+    pub objection_ends_at: OffsetDateTime,
+    /// Candidates considered, over every formation.
+    pub considered: usize,
+    /// Of those, who went on.
+    pub went_on: usize,
+}
+
+/// The round's published shortlists, with their counts.
+///
+/// # Errors
+/// Storage failures.
+pub async fn published<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+) -> Result<Vec<Published>, ServiceError> {
+    let lists = stage_shortlist::Entity::find()
+        .filter(stage_shortlist::Column::RoundId.eq(round_id))
+        .order_by_asc(stage_shortlist::Column::EventSeq)
+        .all(conn)
+        .await?;
+    if lists.is_empty() {
+        return Ok(Vec::new());
+    }
+    let entries: Vec<(String, bool)> = stage_shortlist_entry::Entity::find()
+        .select_only()
+        .column(stage_shortlist_entry::Column::StageCode)
+        .column(stage_shortlist_entry::Column::Advances)
+        .filter(stage_shortlist_entry::Column::RoundId.eq(round_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(lists
+        .into_iter()
+        .map(|l| {
+            let of_stage = entries.iter().filter(|(code, _)| *code == l.stage_code);
+            Published {
+                considered: of_stage.clone().count(),
+                went_on: of_stage.filter(|(_, advances)| *advances).count(),
+                stage_code: l.stage_code,
+                published_at: l.published_at,
+                objection_ends_at: l.objection_ends_at,
+            }
+        })
+        .collect())
+}
+
+/// Who may be invited to a test session of a staged round: those who went
+/// on from the stage just before its first panel-scored stage (its
+/// published shortlist's entries with `advances`); `None` for a one-stage
+/// round, or one whose panel stage comes first (everyone eligible).
+///
+/// # Errors
+/// `Conflict` naming the stage while its shortlist is not published yet;
+/// storage failures.
+pub async fn invitation_gate<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+) -> Result<Option<BTreeSet<Uuid>>, ServiceError> {
+    let stages = stages_of(conn, round_id).await?;
+    let Some(prev) = stages
+        .iter()
+        .position(|s| s.scoring == "panel")
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| stages.get(i))
+    else {
+        return Ok(None);
+    };
+    if stage_shortlist::Entity::find_by_id((round_id, prev.code.clone()))
+        .one(conn)
+        .await?
+        .is_none()
+    {
+        return Err(conflict(
+            format!(
+                "Terbitkan dahulu daftar lolos tahap {}: hanya yang lolos diundang ke tahap berikutnya.",
+                prev.code
+            ),
+            format!(
+                "Publish the shortlist of stage {} first: only those who go on are invited to the next stage.",
+                prev.code
+            ),
+        ));
+    }
+    Ok(Some(advanced(conn, round_id, &prev.code).await?))
 }
 
 /// The gate of a staged round: a value of a criterion of stage 2 or later

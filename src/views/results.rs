@@ -148,6 +148,7 @@ pub fn round_page(ctx: &PageCtx, v: &RoundResults) -> Page {
             div.notice { (ctx.t("Hasil ini final dan menjadi dasar Surat Keputusan Lurah.", "These results are final and are the basis of the Lurah's decree.")) }
         }
         (checkpoints(ctx, &v.checkpoints))
+        (super::stages::public_section(ctx, r.final_rule.as_deref(), &v.stages, &v.shortlists))
         (super::public_downloads::section(ctx, &r.slug))
         h2 { (ctx.t("Formasi", "Formations")) }
         @for (code, name) in &kelurahan {

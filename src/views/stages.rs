@@ -6,8 +6,10 @@ use maud::{Markup, html};
 
 use super::layout::PageCtx;
 use super::rounds::{FormView, csrf, field_error, form_alert, input, msg};
-use crate::domain::round::Msg;
+use crate::db::entities::round_stage;
+use crate::domain::round::{Msg, format_wita};
 use crate::services::rounds::{FormData, MAX_STAGES, RoundDetail, STAGE_SCORINGS};
+use crate::services::shortlists::Published;
 
 /// The form values of the stored stages.
 pub fn stage_values(d: &RoundDetail) -> FormData {
@@ -67,7 +69,11 @@ fn advance_text(ctx: &PageCtx, top_k: Option<i32>, passing_total: Option<i32>) -
 }
 
 fn final_rule_text(ctx: &PageCtx, d: &RoundDetail) -> String {
-    if d.round.final_rule.as_deref() == Some("weighted") {
+    rule_text(ctx, d.round.final_rule.as_deref())
+}
+
+fn rule_text(ctx: &PageCtx, final_rule: Option<&str>) -> String {
+    if final_rule == Some("weighted") {
         ctx.t(
             "peringkat akhir = rata-rata berbobot nilai semua tahap (pecahan eksak)",
             "final rank = weighted mean of every stage's total (exact fractions)",
@@ -177,6 +183,45 @@ pub fn stages_section(ctx: &PageCtx, d: &RoundDetail, f: &FormView) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The stages of a staged round on its public pages (`/seleksi/{slug}` and
+/// its results): each stage with its scoring and who goes on, its
+/// shortlist's publication and objection window once published, and the
+/// final rule. Nothing for a one-stage round.
+pub fn public_section(
+    ctx: &PageCtx,
+    final_rule: Option<&str>,
+    stages: &[round_stage::Model],
+    shortlists: &[Published],
+) -> Markup {
+    let weighted = final_rule == Some("weighted");
+    html! {
+        @if !stages.is_empty() {
+            h2 id="tahapan" { (ctx.t("Tahapan seleksi", "Selection stages")) }
+            ol.stages {
+                @for s in stages {
+                    li {
+                        strong { (ctx.t(&s.name_id, &s.name_en)) } " (" code { (s.code) } "): "
+                        (scoring_label(ctx, &s.scoring)) "; "
+                        (ctx.t("yang lolos", "who goes on")) ": " (advance_text(ctx, s.advance_top_k, s.advance_passing_total))
+                        @if weighted { "; " (ctx.t("bobot akhir", "final weight")) " " (s.final_weight.unwrap_or(0)) }
+                        "."
+                        @if let Some(p) = shortlists.iter().find(|p| p.stage_code == s.code) {
+                            br;
+                            (ctx.t("Daftar lolos diterbitkan", "Shortlist published")) " " (format_wita(p.published_at)) ": "
+                            (p.went_on) " " (ctx.t("dari", "of")) " " (p.considered) " " (ctx.t("lolos", "go on")) ". "
+                            (ctx.t("Masa sanggah daftar lolos sampai", "Objections to the shortlist until")) " " (format_wita(p.objection_ends_at)) "."
+                        } @else if s.advance_top_k.is_some() || s.advance_passing_total.is_some() {
+                            br;
+                            span.muted { (ctx.t("Daftar lolos belum diterbitkan.", "The shortlist is not published yet.")) }
+                        }
+                    }
+                }
+            }
+            p { (rule_text(ctx, final_rule)) "." }
         }
     }
 }

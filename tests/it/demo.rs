@@ -77,8 +77,19 @@ async fn events(db: &DatabaseConnection, action: &str) -> Vec<(i64, serde_json::
         .collect()
 }
 
-/// Registration number → (formation code, ranking row).
+/// The demo's Pokmas round (the other, two-stage round has a final rule).
+async fn pokmas_round(db: &DatabaseConnection) -> round::Model {
+    round::Entity::find()
+        .filter(round::Column::FinalRule.is_null())
+        .one(db)
+        .await
+        .expect("rounds")
+        .expect("the Pokmas round")
+}
+
+/// Registration number → (formation code, ranking row) in the Pokmas round.
 async fn standings(db: &DatabaseConnection) -> BTreeMap<String, (String, ranking::Model)> {
+    let pokmas = pokmas_round(db).await.id;
     let formations: HashMap<Uuid, String> = formation::Entity::find()
         .all(db)
         .await
@@ -94,6 +105,7 @@ async fn standings(db: &DatabaseConnection) -> BTreeMap<String, (String, ranking
         .filter_map(|a| a.registration_no.map(|n| (a.id, n)))
         .collect();
     ranking::Entity::find()
+        .filter(ranking::Column::RoundId.eq(pokmas))
         .all(db)
         .await
         .expect("rankings")
@@ -192,15 +204,18 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
     let (code, db) = demo(dir.path(), &["--seed", "7"]).await;
     assert_eq!(code, 0);
 
-    // One round, results published and open for objections (the default).
+    // The Pokmas round, results published and open for objections (the
+    // default), beside the two-stage round (`demo_stages.rs`).
     let rounds = round::Entity::find().all(&db).await.expect("rounds");
-    assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds.len(), 2);
+    let rounds = [pokmas_round(&db).await];
     assert_eq!(rounds[0].state.as_str(), "objection");
     assert!(rounds[0].name.starts_with("Rekrutmen Pokmas "));
 
     // Every formation has ranked applications, published.
     let rows = standings(&db).await;
     let formations = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(rounds[0].id))
         .all(&db)
         .await
         .expect("formations");
@@ -215,7 +230,11 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
 
     // Withdrawals, ineligible with a written reason, a NIK warning,
     // recusals and amendments with their reasons all happened.
-    let apps = application::Entity::find().all(&db).await.expect("apps");
+    let apps = application::Entity::find()
+        .filter(application::Column::RoundId.eq(rounds[0].id))
+        .all(&db)
+        .await
+        .expect("apps");
     assert!(
         (50..=100).contains(&apps.len()),
         "{} applicants",
@@ -437,11 +456,7 @@ async fn the_same_seed_gives_the_same_round_and_another_state_stops_there() {
     // --state registration: applications are in, nothing is verified or ranked.
     let (code, db3) = demo(three.path(), &["--seed", "3", "--state", "registration"]).await;
     assert_eq!(code, 0);
-    let r = round::Entity::find()
-        .one(&db3)
-        .await
-        .expect("round")
-        .expect("a round");
+    let r = pokmas_round(&db3).await;
     assert_eq!(r.state.as_str(), "registration");
     let apps = application::Entity::find().all(&db3).await.expect("apps");
     assert!(!apps.is_empty());
@@ -464,18 +479,15 @@ async fn the_demo_to_final_decides_every_objection_and_signs_one_final_checkpoin
     let (code, db) = demo(dir.path(), &["--seed", "7", "--state", "final"]).await;
     assert_eq!(code, 0);
 
-    let r = round::Entity::find()
-        .one(&db)
-        .await
-        .expect("round")
-        .expect("a round");
+    let r = pokmas_round(&db).await;
     assert_eq!(r.state.as_str(), "final");
     let finals = audit_checkpoint::Entity::find()
         .filter(audit_checkpoint::Column::Reason.eq("final"))
         .all(&db)
         .await
         .expect("checkpoints");
-    assert_eq!(finals.len(), 1);
+    // One final checkpoint per round (the two-stage round is final too).
+    assert_eq!(finals.len(), 2);
     let objections = objection::Entity::find()
         .all(&db)
         .await
@@ -488,7 +500,7 @@ async fn the_demo_to_final_decides_every_objection_and_signs_one_final_checkpoin
     );
     // Requested by one admin, approved by the other.
     let finalized = events(&db, "round.finalized").await;
-    assert_eq!(finalized.len(), 1);
+    assert_eq!(finalized.len(), 2);
     let f = &finalized[0].1;
     assert_ne!(f["requested_by"], f["approved_by"]);
 

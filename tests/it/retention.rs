@@ -201,18 +201,21 @@ async fn on_the_demo_a_run_with_a_clock_past_the_dates_erases_exactly_what_its_d
         .all(&db)
         .await
         .expect("events");
+    // Both demo rounds are final: the Pokmas round and the two-stage one.
+    let rounds = pokmas::db::entities::round::Entity::find()
+        .all(&db)
+        .await
+        .expect("read");
+    assert_eq!(rounds.len(), 2);
     let per_round = events.iter().filter(|e| e.subject_type == "round").count();
-    assert_eq!(per_round, 2, "one per round and run");
+    assert_eq!(per_round, 2 * rounds.len(), "one per round and run");
     for e in &events {
         assert!(!e.payload.contains('@'), "counts only: {}", e.payload);
     }
-    let slug = pokmas::db::entities::round::Entity::find()
-        .one(&db)
-        .await
-        .expect("read")
-        .expect("round")
-        .slug;
-    crate::exports::export_verify_recompute(&url, dir.path(), &slug, &dir.path().join("export"));
+    for (n, r) in rounds.iter().enumerate() {
+        let out_dir = dir.path().join(format!("export-{n}"));
+        crate::exports::export_verify_recompute(&url, dir.path(), &r.slug, &out_dir);
+    }
 }
 
 /// Outside the applications, each class goes when its own period ends, by

@@ -417,7 +417,7 @@ async fn the_api_sets_weighted_stages_and_clears_them_again() {
 /// A–D scored on the panel criteria K1 and K2) made a staged round: a
 /// written test `TERTULIS` (imported `WT`, the best 2 × 1 seat go on) and
 /// the interview `WAWANCARA` (K1, K2), ranked by the last stage alone.
-async fn staged_fixture() -> crate::standings::Fixture {
+pub(crate) async fn staged_fixture() -> crate::standings::Fixture {
     staged_fixture_ruled("last_stage", [None, None]).await
 }
 
@@ -831,6 +831,10 @@ async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and
         ),
         "{out}"
     );
+    // The independent re-computation written from the README agrees too.
+    if let Some((code, out)) = crate::demo_stages::independent_recompute(&folder) {
+        assert_eq!(code, 0, "{out}");
+    }
 
     // D marked as going on from the written test: the shortlist disagrees.
     let tampered = shortlists.replacen(
@@ -848,6 +852,13 @@ async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and
         )),
         "{out}"
     );
+    if let Some((code, out)) = crate::demo_stages::independent_recompute(&folder) {
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("shortlist of stage TERTULIS: advances"),
+            "{out}"
+        );
+    }
     std::fs::write(folder.join("shortlists.csv"), &shortlists).expect("write");
 
     // A and B swapped as if the last stage alone ranked them.
@@ -873,6 +884,13 @@ async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and
         )),
         "{out}"
     );
+    if let Some((code, out)) = crate::demo_stages::independent_recompute(&folder) {
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("rank: exported \"1\", recomputed \"2\""),
+            "{out}"
+        );
+    }
 }
 
 #[tokio::test]

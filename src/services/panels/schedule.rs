@@ -244,11 +244,14 @@ async fn mail_invitation(
 
 /// Fills a session with eligible applications of its panel's formations that
 /// have no invitation yet, in registration-number order, up to its capacity;
-/// each gets a `test.invited` event and an invitation mail. Returns how many
-/// were invited.
+/// each gets a `test.invited` event and an invitation mail. In a staged
+/// round only those who went on from the stage before the panel's stage are
+/// invited ([`crate::services::shortlists::invitation_gate`]). Returns how
+/// many were invited.
 ///
 /// # Errors
-/// `Invalid` when the round's results are out or the session is full;
+/// `Conflict` in a staged round whose shortlist before the panel's stage is
+/// not published yet; `Invalid` when the round's results are out or the session is full;
 /// `NotFound`; `Forbidden`; storage failures.
 pub async fn auto_fill(
     db: &DatabaseConnection,
@@ -283,6 +286,11 @@ pub async fn auto_fill(
         .await?
         .into_iter()
         .collect();
+    // In a staged round only those who went on from the stage before the
+    // panel's are invited.
+    let gate = crate::services::shortlists::invitation_gate(&tx, round_id)
+        .await
+        .map_err(RoundError::from)?;
     let candidates: Vec<application::Model> = application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))
         .filter(application::Column::FormationId.is_in(formation_ids))
@@ -292,6 +300,7 @@ pub async fn auto_fill(
         .await?
         .into_iter()
         .filter(|a| !invited.contains(&a.id))
+        .filter(|a| gate.as_ref().is_none_or(|g| g.contains(&a.id)))
         .take(usize::try_from(free).unwrap_or(0))
         .collect();
     let personal = crate::services::data_keys::personal_of_many(&tx, vault, &candidates)

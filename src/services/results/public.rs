@@ -70,6 +70,10 @@ pub struct RoundResults {
     pub formations: Vec<FormationResults>,
     pub checkpoints: Vec<PublishedCheckpoint>,
     pub decisions: Vec<PublicDecision>,
+    /// A staged round's stages, in order (empty for a one-stage round).
+    pub stages: Vec<crate::db::entities::round_stage::Model>,
+    /// Its published shortlists.
+    pub shortlists: Vec<crate::services::shortlists::Published>,
 }
 
 /// The published round with this slug.
@@ -278,10 +282,18 @@ pub async fn round_results(
     let formations = formation_results(db, &r, only).await?;
     let checkpoints = round_checkpoints(db, r.id).await?;
     let decisions = public_decisions(db, r.id).await?;
+    let stages = crate::db::entities::round_stage::Entity::find()
+        .filter(crate::db::entities::round_stage::Column::RoundId.eq(r.id))
+        .order_by_asc(crate::db::entities::round_stage::Column::Position)
+        .all(db)
+        .await?;
+    let shortlists = crate::services::shortlists::published(db, r.id).await?;
     Ok(RoundResults {
         round: r,
         formations,
         checkpoints,
         decisions,
+        stages,
+        shortlists,
     })
 }

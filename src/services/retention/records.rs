@@ -16,6 +16,7 @@ use super::ServiceError;
 use crate::db::entities::{
     account, api_token, application, auth_token, mail_outbox, round, session,
 };
+use crate::domain::account::AccountStatus;
 use crate::domain::delivery::Delivery;
 use crate::domain::privacy::{DataClass, RetentionSchedule};
 use crate::domain::role::Role;
@@ -228,7 +229,7 @@ pub(super) async fn erase<C: ConnectionTrait>(
             email: Set(erased_email(*id)),
             name: Set(String::new()),
             password_hash: Set(None),
-            status: Set("deactivated".into()),
+            status: Set(AccountStatus::Deactivated),
             phone: Set(None),
             own_kelurahan_code: Set(None),
             own_rt_number: Set(None),

@@ -591,6 +591,8 @@ pub struct Counts {
 pub struct PublicRound {
     pub detail: RoundDetail,
     pub counts: Counts,
+    /// A staged round's published shortlists.
+    pub shortlists: Vec<crate::services::shortlists::Published>,
 }
 
 /// The round with this slug, whatever its state. A slug with control
@@ -659,7 +661,12 @@ pub async fn public_round(db: &DatabaseConnection, slug: &str) -> Result<PublicR
             *counts.by_kelurahan.entry(kel).or_default() += 1;
         }
     }
-    Ok(PublicRound { detail, counts })
+    let shortlists = crate::services::shortlists::published(db, detail.round.id).await?;
+    Ok(PublicRound {
+        detail,
+        counts,
+        shortlists,
+    })
 }
 
 /// Kelurahan without RT rows, for the RT-count form: `(code, name, rt_count)`.

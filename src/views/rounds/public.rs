@@ -51,6 +51,7 @@ pub fn public_round(
             p.notice { a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil seleksi dan pengumuman", "See the results and the announcement")) } }
         }
         @if !desc.is_empty() { p.lead { (desc) } }
+        (crate::views::stages::public_section(ctx, r.final_rule.as_deref(), &d.stages, &p.shortlists))
         @if r.state == RoundState::Registration && schedule.registration_opens_at.is_some_and(|o| now >= o) && schedule.registration_closes_at.is_some_and(|c| now < c) {
             div.notice { (ctx.t("Pendaftaran sedang dibuka.", "Registration is open.")) }
             p { a.button href=(format!("/seleksi/{}/daftar", r.slug)) { (ctx.t("Daftar", "Apply")) } }
