@@ -163,7 +163,9 @@ async fn the_demos_two_stage_round_passes_the_audit_and_an_independent_recomputa
         .await
         .expect("approvals");
     assert!(
-        decided.iter().any(|a| a.status == "approved"),
+        decided
+            .iter()
+            .any(|a| a.status == pokmas::domain::approval::ApprovalStatus::Approved),
         "{decided:?}"
     );
     let changes: Vec<serde_json::Value> = audit_event::Entity::find()

@@ -431,7 +431,7 @@ async fn accounts_sessions_tokens_and_sent_messages_go_when_their_own_periods_en
     assert!(
         emptied.name.is_empty()
             && emptied.password_hash.is_none()
-            && emptied.status == "deactivated"
+            && emptied.status == pokmas::domain::account::AccountStatus::Deactivated
     );
     assert_eq!(
         session::Entity::find()
