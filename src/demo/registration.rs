@@ -127,6 +127,7 @@ pub(super) async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
                     kelurahan_code: f.kelurahan_code.clone(),
                     rt,
                     idempotency_key: format!("demo-{serial}"),
+                    formation_code: None,
                 },
             )
             .await?;

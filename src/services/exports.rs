@@ -406,6 +406,13 @@ pub(super) fn write_round<W: Write>(r: &round::Model, out: W) -> Result<u64, Ser
         r.min_panelists.to_string(),
         r.lottery_seed.clone().unwrap_or_default(),
         r.final_rule.clone().unwrap_or_default(),
+        r.domicile_rule().as_str().to_owned(),
+        r.programme_id.clone(),
+        r.programme_en.clone(),
+        r.group_id.clone(),
+        r.group_en.clone(),
+        r.member_id.clone(),
+        r.member_en.clone(),
     ])
     .map_err(io_err)?;
     Ok(t.finish().map_err(io_err)?.1)

@@ -76,6 +76,7 @@ mod bidi;
 mod objection_uploads;
 // privacy helper: erasure requests, desk access download, breach browser test
 mod privacy_rights;
+mod programme;
 mod sealed_personal;
 // stages: after the final result (replacement, offices, decree annex)
 mod after_final;
