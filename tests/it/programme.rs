@@ -138,10 +138,11 @@ async fn formation_code(app: &TestApp, round_id: Uuid) -> String {
         .code
 }
 
-/// A resident of Pelabuhan RT 1 asks to apply to the Karang Mumus formation.
-async fn apply_from_elsewhere(
+/// A resident of `kelurahan` RT 1 asks to apply to the formation `code`.
+async fn apply_from(
     app: &mut TestApp,
     slug: &str,
+    kelurahan: &str,
     code: &str,
 ) -> crate::support::TestResponse {
     let page = app
@@ -157,7 +158,7 @@ async fn apply_from_elsewhere(
         &[
             ("csrf", csrf.as_str()),
             ("idempotency_key", key.as_str()),
-            ("kelurahan", OTHER_KELURAHAN),
+            ("kelurahan", kelurahan),
             ("rt", "1"),
             ("formation", code),
         ],
@@ -166,7 +167,7 @@ async fn apply_from_elsewhere(
 }
 
 #[tokio::test]
-async fn the_domicile_rule_city_accepts_a_resident_of_another_kelurahan_and_rule_rt_refuses() {
+async fn the_domicile_rule_is_enforced_when_an_application_starts() {
     let mut app = TestApp::new().await;
     let actor = admin(&app).await;
     // Rule `rt` (the panel template's): only an RT the formation covers.
@@ -188,16 +189,21 @@ async fn the_domicile_rule_city_accepts_a_resident_of_another_kelurahan_and_rule
     let city_slug = open(&app, actor, city_round).await;
     verified_resident(&mut app, "Rina Pelabuhan", "rina@example.com").await;
 
-    let refused =
-        apply_from_elsewhere(&mut app, &rt_slug, &formation_code(&app, rt_round).await).await;
+    let rt_code = formation_code(&app, rt_round).await;
+    let refused = apply_from(&mut app, &rt_slug, OTHER_KELURAHAN, &rt_code).await;
     assert_eq!(
         refused.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         refused.body
     );
-    assert!(refused.body.contains("aturan domisili"), "{}", refused.body);
+    assert!(
+        refused.body.contains("tidak memenuhi aturan domisili"),
+        "{}",
+        refused.body
+    );
 
+    // Rule `city` offers every kelurahan of the city and the formations.
     let code = formation_code(&app, city_round).await;
     let page = app
         .get(&format!(
@@ -205,12 +211,13 @@ async fn the_domicile_rule_city_accepts_a_resident_of_another_kelurahan_and_rule
         ))
         .await;
     assert!(page.body.contains("kelurahan mana pun"), "the rule is said");
+    assert!(page.body.contains("RT 005"), "Pelabuhan's RTs are offered");
     assert!(
         page.body.contains(&format!("<option value=\"{code}\">")),
         "the formation is offered: {}",
         page.body
     );
-    let accepted = apply_from_elsewhere(&mut app, &city_slug, &code).await;
+    let accepted = apply_from(&mut app, &city_slug, KELURAHAN, &code).await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
     let a = application::Entity::find()
         .filter(application::Column::RoundId.eq(city_round))
@@ -218,13 +225,12 @@ async fn the_domicile_rule_city_accepts_a_resident_of_another_kelurahan_and_rule
         .await
         .expect("find")
         .expect("the draft");
-    assert_eq!(a.kelurahan_code.as_deref(), Some(OTHER_KELURAHAN));
     let f = formation::Entity::find_by_id(a.formation_id.expect("formation"))
         .one(&app.db.db)
         .await
         .expect("find")
         .expect("formation");
-    assert_eq!(f.kelurahan_code, KELURAHAN);
+    assert_eq!(f.code, code);
     assert!(
         application::Entity::find()
             .filter(application::Column::RoundId.eq(rt_round))
@@ -271,7 +277,7 @@ async fn a_tpp_round_from_the_template_never_names_pokmas_or_probebaya() {
         .await;
     names_another_programme("the area step", main_of(&area.body));
     let code = formation_code(&app, id).await;
-    let res = apply_from_elsewhere(&mut app, &slug, &code).await;
+    let res = apply_from(&mut app, &slug, KELURAHAN, &code).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let form = res.location().expect("to the form").to_owned();
     let page = app.get(&form).await;
