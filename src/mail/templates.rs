@@ -496,9 +496,18 @@ mod tests {
     #[test]
     fn final_result_notice_names_the_decree_in_both_languages() {
         let id = all_templates()[9].render(Locale::Id);
-        assert!(id.text.contains("Surat Keputusan Lurah"), "{}", id.text);
+        // The decree forming the round's group (the Lurah's, for a Pokmas).
+        assert!(
+            id.text.contains("surat keputusan penetapan Pokmas"),
+            "{}",
+            id.text
+        );
         let en = all_templates()[9].render(Locale::En);
-        assert!(en.text.contains("Lurah's decree"), "{}", en.text);
+        assert!(
+            en.text.contains("decree appointing the Pokmas"),
+            "{}",
+            en.text
+        );
     }
 
     #[test]

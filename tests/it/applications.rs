@@ -1077,7 +1077,7 @@ async fn an_rt_outside_every_formation_is_explained() {
     assert!(!page.body.contains("Pelabuhan"), "not in any formation");
     assert!(
         page.body.contains(
-            "Kelurahan atau RT Anda tidak ada dalam daftar? Berarti wilayah itu tidak termasuk formasi mana pun pada seleksi ini"
+            "Kelurahan atau RT Anda tidak ada dalam daftar? Berarti wilayah itu tidak memenuhi aturan domisili seleksi ini"
         ),
         "{}",
         page.body
