@@ -109,6 +109,10 @@ pub fn router(state: AppState) -> Router {
             get(rounds::stages_page).post(rounds::stages_save),
         )
         .route(
+            "/admin/seleksi/{id}/program",
+            get(rounds::programme_page).post(rounds::programme_save),
+        )
+        .route(
             "/admin/seleksi/{id}/tahap/{code}/terbitkan",
             post(rounds::shortlist_publish),
         )

@@ -28,6 +28,7 @@ pub(crate) async fn apply(
             kelurahan_code: p.kelurahan.clone(),
             rt: p.rt,
             idempotency_key: p.key.clone(),
+            formation_code: None,
         },
     )
     .await?;

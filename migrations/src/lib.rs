@@ -22,6 +22,7 @@ mod m20261208_000025_group_roles;
 mod m20261209_000030_round_stages;
 mod m20261209_000031_stage_shortlists;
 mod m20261209_000040_personal_ciphertext;
+mod m20261210_000050_round_programme;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000030_round_stages::Migration),
             Box::new(m20261209_000031_stage_shortlists::Migration),
             Box::new(m20261209_000040_personal_ciphertext::Migration),
+            Box::new(m20261210_000050_round_programme::Migration),
         ]
     }
 }

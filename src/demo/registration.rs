@@ -266,6 +266,7 @@ pub(super) async fn register(
             kelurahan_code: who.kelurahan_code.to_owned(),
             rt,
             idempotency_key: who.idempotency_key.clone(),
+            formation_code: None,
         },
     )
     .await?;

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use time::{Date, Month};
 
 use super::lang::Lang;
+use super::programme::DomicileRule;
 use super::round::Msg;
 use super::stored_name::stored_names;
 
@@ -125,6 +126,20 @@ pub enum Reason {
     RtInFormation { kelurahan_code: String, rt: i32 },
     /// The applicant's RT is not one the formation covers.
     RtOutsideFormation { kelurahan_code: String, rt: i32 },
+    /// The applicant lives where the round's wider domicile rule
+    /// (kelurahan, city) allows.
+    WithinDomicileRule {
+        kelurahan_code: String,
+        rt: i32,
+        rule: DomicileRule,
+    },
+    /// The applicant lives outside what the round's wider domicile rule
+    /// allows (another kelurahan under rule `kelurahan`).
+    OutsideDomicileRule {
+        kelurahan_code: String,
+        rt: i32,
+        rule: DomicileRule,
+    },
 }
 
 /// The result of one automatic check.
@@ -144,8 +159,10 @@ impl CheckOutcome {
             Reason::AgeWithinLimits { .. } => "age_ok",
             Reason::TooYoung { .. } => "age_too_young",
             Reason::TooOld { .. } => "age_too_old",
-            Reason::RtInFormation { .. } => "domicile_ok",
-            Reason::RtOutsideFormation { .. } => "domicile_outside",
+            Reason::RtInFormation { .. } | Reason::WithinDomicileRule { .. } => "domicile_ok",
+            Reason::RtOutsideFormation { .. } | Reason::OutsideDomicileRule { .. } => {
+                "domicile_outside"
+            }
         }
     }
 
@@ -223,6 +240,48 @@ impl CheckOutcome {
                     "RT {rt:03} of kelurahan {kelurahan_code} is not covered by this formation."
                 );
             }
+            (
+                Reason::WithinDomicileRule {
+                    kelurahan_code,
+                    rt,
+                    rule,
+                },
+                lang,
+            ) => {
+                let _ = match lang {
+                    Lang::Id => write!(
+                        out,
+                        "RT {rt:03} kelurahan {kelurahan_code} memenuhi aturan domisili: {}.",
+                        rule.label().id
+                    ),
+                    Lang::En => write!(
+                        out,
+                        "RT {rt:03} of kelurahan {kelurahan_code} meets the domicile rule: {}.",
+                        rule.label().en
+                    ),
+                };
+            }
+            (
+                Reason::OutsideDomicileRule {
+                    kelurahan_code,
+                    rt,
+                    rule,
+                },
+                lang,
+            ) => {
+                let _ = match lang {
+                    Lang::Id => write!(
+                        out,
+                        "RT {rt:03} kelurahan {kelurahan_code} tidak memenuhi aturan domisili: {}.",
+                        rule.label().id
+                    ),
+                    Lang::En => write!(
+                        out,
+                        "RT {rt:03} of kelurahan {kelurahan_code} does not meet the domicile rule: {}.",
+                        rule.label().en
+                    ),
+                };
+            }
         }
         out
     }
@@ -292,6 +351,44 @@ pub fn check_domicile<'a>(
         CheckOutcome {
             verdict: Verdict::Tms,
             reason: Reason::RtOutsideFormation { kelurahan_code, rt },
+        }
+    }
+}
+
+/// Checks the applicant's `(kelurahan_code, rt)` against the round's
+/// domicile `rule` for a formation of `formation_kelurahan` covering
+/// `formation_rts`: rule `rt` is [`check_domicile`]; `kelurahan` and `city`
+/// reach as far as they say (the RT itself was checked against the region
+/// list when the application started).
+#[must_use]
+pub fn check_domicile_rule<'a>(
+    rule: DomicileRule,
+    kelurahan_code: &str,
+    rt: i32,
+    formation_kelurahan: &str,
+    formation_rts: impl Iterator<Item = (&'a str, i32)>,
+) -> CheckOutcome {
+    if rule == DomicileRule::Rt {
+        return check_domicile(kelurahan_code, rt, formation_rts);
+    }
+    let kelurahan_code = kelurahan_code.to_owned();
+    if rule.allows(&kelurahan_code, rt, formation_kelurahan, formation_rts) {
+        CheckOutcome {
+            verdict: Verdict::Ms,
+            reason: Reason::WithinDomicileRule {
+                kelurahan_code,
+                rt,
+                rule,
+            },
+        }
+    } else {
+        CheckOutcome {
+            verdict: Verdict::Tms,
+            reason: Reason::OutsideDomicileRule {
+                kelurahan_code,
+                rt,
+                rule,
+            },
         }
     }
 }
@@ -439,6 +536,35 @@ mod tests {
         );
         assert_eq!(o.verdict, Verdict::Ms);
         assert_eq!(o.message(Lang::En), "Age 3 on 31 May 2023; no age limit.");
+    }
+
+    #[test]
+    fn a_wider_domicile_rule_accepts_another_rt_or_kelurahan() {
+        let rts = [("64.72.01.1001", 2)];
+        let check = |rule, k: &str| {
+            check_domicile_rule(
+                rule,
+                k,
+                7,
+                "64.72.01.1001",
+                rts.iter().map(|(k, r)| (*k, *r)),
+            )
+        };
+        let city = check(DomicileRule::City, "64.72.09.1004");
+        assert_eq!(city.verdict, Verdict::Ms);
+        assert_eq!(city.reason_code(), "domicile_ok");
+        assert!(city.message(Lang::Id).contains("kelurahan mana pun"));
+        assert_eq!(
+            check(DomicileRule::Kelurahan, "64.72.01.1001").verdict,
+            Verdict::Ms
+        );
+        let other = check(DomicileRule::Kelurahan, "64.72.09.1004");
+        assert_eq!(other.verdict, Verdict::Tms);
+        assert_eq!(other.reason_code(), "domicile_outside");
+        assert_eq!(
+            check(DomicileRule::Rt, "64.72.01.1001").verdict,
+            Verdict::Tms
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod msg;
 pub mod nik;
 pub mod panel_review;
 pub mod privacy;
+pub mod programme;
 pub mod ranking;
 pub mod registration;
 pub mod reliability;

@@ -6,7 +6,7 @@ use std::fmt;
 use super::lang::Lang;
 
 /// A message in both interface languages.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Msg {
     /// Bahasa Indonesia.
     pub id: String,

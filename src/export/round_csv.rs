@@ -19,8 +19,10 @@ use crate::export::csv_safe;
 use crate::export::strict_csv::{Fields, Step, parse_record};
 
 /// `round.csv`; `final_rule` (`last_stage` | `weighted`, empty for a
-/// one-stage round) was appended with the stages.
-pub const ROUND: [&str; 8] = [
+/// one-stage round) was appended with the stages, and the programme's
+/// frozen rules after it: `domicile_rule` (`rt` | `kelurahan` | `city`) and
+/// the names the round's texts use (`programme_id` … `member_en`).
+pub const ROUND: [&str; 15] = [
     "round_id",
     "name",
     "state",
@@ -29,7 +31,18 @@ pub const ROUND: [&str; 8] = [
     "min_panelists",
     "lottery_seed",
     "final_rule",
+    "domicile_rule",
+    "programme_id",
+    "programme_en",
+    "group_id",
+    "group_en",
+    "member_id",
+    "member_en",
 ];
+
+/// The columns of `round.csv` before the programme's were appended: a file
+/// with only these still reads (see [`read_table_since`]).
+pub const ROUND_BEFORE_PROGRAMME: usize = 8;
 
 /// `criteria.csv`; `kind` (`panel` | `imported`) is appended to the published
 /// column contract because a re-computation must know which values come from a file,
@@ -271,6 +284,22 @@ pub fn read_table_since(
     header: &[&str],
     oldest: usize,
 ) -> Result<Vec<Record>, TableError> {
+    read_table_widths(bytes, file, header, &[oldest])
+}
+
+/// [`read_table`] that also reads every earlier version of the file: the
+/// header may be exactly `header` or exactly its first `w` columns for a
+/// `w` in `earlier` (the widths earlier versions wrote, columns only ever
+/// being appended), and the columns a row lacks then read as empty.
+///
+/// # Errors
+/// The first malformed row, by number.
+pub fn read_table_widths(
+    bytes: &[u8],
+    file: &str,
+    header: &[&str],
+    earlier: &[usize],
+) -> Result<Vec<Record>, TableError> {
     let err = |row, msg: String| TableError {
         file: file.to_owned(),
         row,
@@ -294,7 +323,8 @@ pub fn read_table_since(
         pos += n;
         if row == 0 {
             width = fields.len();
-            let same = (width == header.len() || width == oldest.min(header.len()))
+            let same = (width == header.len()
+                || earlier.iter().any(|w| width == (*w).min(header.len())))
                 && (0..width).all(|k| fields.field(k) == header[k].as_bytes());
             if !same {
                 return Err(err(

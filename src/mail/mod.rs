@@ -15,7 +15,7 @@ pub mod transport;
 pub mod worker;
 
 pub use lettre::message::Mailbox;
-pub use outbox::enqueue;
+pub use outbox::{enqueue, enqueue_for_round};
 pub use templates::{ErasureStep, Locale, RenderedMail, Template};
 pub use transport::{OutgoingMail, SendError, SentMail, Transport, TransportConfigError};
 pub use worker::{DrainReport, backoff, drain_once, failures};

@@ -10,6 +10,7 @@ use super::db_time;
 use super::templates::{Locale, Template};
 use crate::db::entities::mail_outbox;
 use crate::domain::delivery::Delivery;
+use crate::domain::programme::Programme;
 
 /// Renders `mail` in `locale` and queues it for `to_address` in the caller's
 /// transaction `tx`, so the mail exists if and only if the change that caused it
@@ -29,6 +30,32 @@ pub async fn enqueue(
     mail: &Template,
     from: &Mailbox,
 ) -> Result<Uuid, DbErr> {
+    enqueue_for_round(
+        tx,
+        to_address,
+        to_name,
+        locale,
+        mail,
+        from,
+        &Programme::default(),
+    )
+    .await
+}
+
+/// [`enqueue`] for a mail of a round, whose texts name the round's
+/// programme `programme` (its group, its committee) instead of the defaults.
+///
+/// # Errors
+/// As [`enqueue`].
+pub async fn enqueue_for_round(
+    tx: &crate::db::WriteTx,
+    to_address: &str,
+    to_name: &str,
+    locale: Locale,
+    mail: &Template,
+    from: &Mailbox,
+    programme: &Programme,
+) -> Result<Uuid, DbErr> {
     let to_address = to_address.trim();
     if to_address.parse::<Address>().is_err() {
         return Err(DbErr::Custom(format!(
@@ -36,7 +63,7 @@ pub async fn enqueue(
             mail.name()
         )));
     }
-    let rendered = mail.render(locale);
+    let rendered = mail.render_for(locale, programme);
     // v7 ids are time-ordered, which keeps the primary key index append-only.
     let id = Uuid::now_v7();
     let now = db_time(OffsetDateTime::now_utc());

@@ -20,6 +20,7 @@ pub use erasure::ErasureStep;
 pub use results::ResultStatus;
 use time::OffsetDateTime;
 
+use crate::domain::programme::Programme;
 use crate::domain::status_headline::Headline;
 use letter::{Block, Letter, render_html, render_text};
 
@@ -229,9 +230,16 @@ impl Template {
         }
     }
 
-    /// Renders subject, text and HTML in `locale`.
+    /// Renders subject, text and HTML in `locale`, naming the default
+    /// programme (the platform's own mails: accounts, tests).
     pub fn render(&self, locale: Locale) -> RenderedMail {
-        let mut letter = self.compose(locale);
+        self.render_for(locale, &Programme::default())
+    }
+
+    /// Renders subject, text and HTML in `locale` for a mail of a round
+    /// whose texts name the programme `p`.
+    pub fn render_for(&self, locale: Locale, p: &Programme) -> RenderedMail {
+        let mut letter = self.compose(locale, p);
         // A mail that states where an application stands says it with the
         // status page's own headline, right after its opening sentence.
         if let Some(h) = self.headline() {
@@ -253,8 +261,8 @@ impl Template {
         }
         RenderedMail {
             subject: letter.subject.clone(),
-            text: render_text(&letter, locale),
-            html: render_html(&letter, locale).into_string(),
+            text: render_text(&letter, locale, p),
+            html: render_html(&letter, locale, p).into_string(),
         }
     }
 
@@ -269,7 +277,7 @@ impl Template {
         }
     }
 
-    fn compose(&self, l: Locale) -> Letter {
+    fn compose(&self, l: Locale, p: &Programme) -> Letter {
         match self {
             Template::VerifyEmail { name, link } => account::verify_email(l, name, link),
             Template::PasswordReset { name, link } => account::password_reset(l, name, link),
@@ -300,7 +308,7 @@ impl Template {
                 registration_no,
                 when,
                 place,
-            } => application::test_invitation(l, name, registration_no, *when, place),
+            } => application::test_invitation(l, name, registration_no, *when, place, p),
             Template::ResultNotice {
                 name,
                 registration_no,
@@ -308,7 +316,7 @@ impl Template {
                 rank,
                 link,
                 ..
-            } => results::result_notice(l, name, registration_no, *status, *rank, link),
+            } => results::result_notice(l, name, registration_no, *status, *rank, link, p),
             Template::FinalResultNotice {
                 name,
                 registration_no,
@@ -316,7 +324,7 @@ impl Template {
                 rank,
                 link,
                 ..
-            } => results::final_result_notice(l, name, registration_no, *status, *rank, link),
+            } => results::final_result_notice(l, name, registration_no, *status, *rank, link, p),
             Template::ObjectionDecided {
                 name,
                 registration_no,
@@ -488,9 +496,18 @@ mod tests {
     #[test]
     fn final_result_notice_names_the_decree_in_both_languages() {
         let id = all_templates()[9].render(Locale::Id);
-        assert!(id.text.contains("Surat Keputusan Lurah"), "{}", id.text);
+        // The decree forming the round's group (the Lurah's, for a Pokmas).
+        assert!(
+            id.text.contains("surat keputusan penetapan Pokmas"),
+            "{}",
+            id.text
+        );
         let en = all_templates()[9].render(Locale::En);
-        assert!(en.text.contains("Lurah's decree"), "{}", en.text);
+        assert!(
+            en.text.contains("decree appointing the Pokmas"),
+            "{}",
+            en.text
+        );
     }
 
     #[test]
@@ -507,7 +524,7 @@ mod tests {
                 assert!(r.html.starts_with("<!DOCTYPE html>"));
                 assert!(r.html.contains(&format!("lang=\"{}\"", locale.as_str())));
                 // Every paragraph of the text version appears in the HTML one.
-                let letter = mail.compose(locale);
+                let letter = mail.compose(locale, &Programme::default());
                 for block in &letter.blocks {
                     let snippets: Vec<&str> = match block {
                         Block::Para(p) | Block::Note(p) => vec![p],

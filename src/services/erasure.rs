@@ -29,7 +29,7 @@ use crate::domain::privacy::{DataClass, LegalHold, legal_hold};
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::domain::text::plain_text;
-use crate::mail::{ErasureStep, Template, enqueue};
+use crate::mail::{ErasureStep, Template, enqueue_for_round};
 use crate::storage::FileStore;
 
 /// The values of `erasure_request.status`.
@@ -117,7 +117,21 @@ async fn notify(
             step,
             reason: reason.to_owned(),
         };
-        enqueue(tx, &to, &a.full_name, locale, &template, mail.from).await?;
+        let programme = crate::db::entities::round::Entity::find_by_id(a.round_id)
+            .one(tx)
+            .await?
+            .map(|r| r.programme())
+            .unwrap_or_default();
+        enqueue_for_round(
+            tx,
+            &to,
+            &a.full_name,
+            locale,
+            &template,
+            mail.from,
+            &programme,
+        )
+        .await?;
     }
     Ok(())
 }

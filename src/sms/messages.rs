@@ -7,6 +7,7 @@
 
 use time::OffsetDateTime;
 
+use crate::domain::programme::Programme;
 use crate::domain::round::WITA;
 
 /// One text message, by stage.
@@ -101,17 +102,33 @@ impl SmsMessage {
         }
     }
 
-    /// The text as sent.
+    /// The text as sent for a round of the default programme.
     #[must_use]
     pub fn text(&self) -> String {
-        const TAIL: &str =
-            "Info: menu Cek status di situs Pokmas Probebaya atau help desk kelurahan.";
+        self.text_for(&Programme::default())
+    }
+
+    /// The text as sent for a round whose texts name the programme `p`.
+    #[must_use]
+    pub fn text_for(&self, p: &Programme) -> String {
+        let sender = if p.programme_id.trim().is_empty() {
+            p.group_id.trim()
+        } else {
+            p.programme_id.trim()
+        };
+        let group = p.group_id.trim();
+        let site = if sender == group {
+            group.to_owned()
+        } else {
+            format!("{group} {sender}")
+        };
+        let tail = format!("Info: menu Cek status di situs {site} atau help desk kelurahan.");
         match self {
             SmsMessage::Receipt {
                 first_name,
                 registration_no,
             } => format!(
-                "Probebaya: Halo {first_name}, pendaftaran Pokmas Anda diterima dengan nomor {registration_no}. Simpan nomor dan PIN Anda. {TAIL}"
+                "{sender}: Halo {first_name}, pendaftaran {group} Anda diterima dengan nomor {registration_no}. Simpan nomor dan PIN Anda. {tail}"
             ),
             SmsMessage::Invitation {
                 first_name,
@@ -119,7 +136,7 @@ impl SmsMessage {
                 when,
                 place,
             } => format!(
-                "Probebaya: Halo {first_name}, pendaftar {registration_no} diundang uji kelayakan pada {} di {place}. Bawa KTP. {TAIL}",
+                "{sender}: Halo {first_name}, pendaftar {registration_no} diundang uji kelayakan pada {} di {place}. Bawa KTP. {tail}",
                 wita(*when)
             ),
             SmsMessage::Result {
@@ -132,7 +149,7 @@ impl SmsMessage {
                 let kind = if *final_result { "akhir" } else { "sementara" };
                 let rank = rank.map(|r| format!(", peringkat {r}")).unwrap_or_default();
                 format!(
-                    "Probebaya: Halo {first_name}, hasil {kind} pendaftar {registration_no}: {}{rank}. {TAIL}",
+                    "{sender}: Halo {first_name}, hasil {kind} pendaftar {registration_no}: {}{rank}. {tail}",
                     status_label(status)
                 )
             }
@@ -145,7 +162,7 @@ impl SmsMessage {
                     .map(|t| format!(" sampai {}", wita(t)))
                     .unwrap_or_default();
                 format!(
-                    "Probebaya: Halo {first_name}, masa sanggah seleksi Pokmas dibuka{until}. Pendaftar {registration_no} dapat mengajukan sanggahan lewat help desk kelurahan. {TAIL}"
+                    "{sender}: Halo {first_name}, masa sanggah seleksi {group} dibuka{until}. Pendaftar {registration_no} dapat mengajukan sanggahan lewat help desk kelurahan. {tail}"
                 )
             }
         }

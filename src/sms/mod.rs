@@ -89,9 +89,24 @@ pub async fn enqueue(
     channel: Channel,
     message: &SmsMessage,
 ) -> Result<Uuid, DbErr> {
+    enqueue_for_round(tx, phone, channel, message, &Default::default()).await
+}
+
+/// [`enqueue`] for a text of a round whose texts name the programme
+/// `programme`.
+///
+/// # Errors
+/// The insert's database error.
+pub async fn enqueue_for_round(
+    tx: &crate::db::WriteTx,
+    phone: &str,
+    channel: Channel,
+    message: &SmsMessage,
+    programme: &crate::domain::programme::Programme,
+) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     let now = crate::mail::db_time(OffsetDateTime::now_utc());
-    let text = message.text();
+    let text = message.text_for(programme);
     mail_outbox::ActiveModel {
         id: Set(id),
         message_id: Set(format!("<{}@sms>", id.simple())),

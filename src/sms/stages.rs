@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::messages::first_name;
-use super::{Channel, SmsMessage, enqueue};
+use super::{Channel, SmsMessage, enqueue_for_round};
 use crate::db::entities::{application, message_consent, ranking, round};
 use crate::domain::round::RoundState;
 
@@ -26,6 +26,18 @@ pub async fn consent_of<C: ConnectionTrait>(
         .and_then(|c| Channel::parse(&c.channel).map(|ch| (c.phone, ch))))
 }
 
+/// The programme the texts of `app`'s round name.
+async fn programme_of<C: ConnectionTrait>(
+    tx: &C,
+    app: &application::Model,
+) -> Result<crate::domain::programme::Programme, DbErr> {
+    Ok(round::Entity::find_by_id(app.round_id)
+        .one(tx)
+        .await?
+        .map(|r| r.programme())
+        .unwrap_or_default())
+}
+
 /// Queues the receipt text of a submitted application.
 ///
 /// # Errors
@@ -40,7 +52,8 @@ pub async fn receipt(
             first_name: first_name(&app.full_name),
             registration_no: registration_no.to_owned(),
         };
-        enqueue(tx, &phone, channel, &msg).await?;
+        let p = programme_of(tx, app).await?;
+        enqueue_for_round(tx, &phone, channel, &msg, &p).await?;
     }
     Ok(())
 }
@@ -62,7 +75,8 @@ pub async fn invitation(
             when,
             place: place.to_owned(),
         };
-        enqueue(tx, &phone, channel, &msg).await?;
+        let p = programme_of(tx, app).await?;
+        enqueue_for_round(tx, &phone, channel, &msg, &p).await?;
     }
     Ok(())
 }
@@ -140,7 +154,7 @@ pub async fn on_round_state(
                 rank: rank.rank,
             },
         };
-        enqueue(tx, &consent.phone, channel, &msg).await?;
+        enqueue_for_round(tx, &consent.phone, channel, &msg, &r.programme()).await?;
         queued += 1;
     }
     Ok(queued)

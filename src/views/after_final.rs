@@ -163,10 +163,13 @@ fn group_section(ctx: &PageCtx, v: &AfterFinalPage, g: &FormationGroup) -> Marku
 pub fn annex(ctx: &PageCtx, a: &Annex, today: OffsetDateTime) -> Markup {
     let g = &a.group;
     let f = &g.formation;
-    let title = ctx.t(
-        "Lampiran Keputusan Lurah: susunan anggota Pokmas",
-        "Annex to the Lurah's decree: members of the Pokmas",
-    );
+    let p = a.round.programme();
+    let title = ctx
+        .t(
+            &format!("Lampiran Keputusan Lurah: susunan anggota {}", p.group_id),
+            &format!("Annex to the Lurah's decree: members of the {}", p.group_en),
+        )
+        .to_owned();
     let table = html! {
         table.annex {
             thead { tr {

@@ -28,6 +28,11 @@ impl PageCtx {
     pub fn t<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(id, en)
     }
+
+    /// A message in the page's language.
+    pub fn msg<'a>(&self, m: &'a crate::domain::msg::Msg) -> &'a str {
+        m.pick(self.lang)
+    }
 }
 
 /// A page: its title and main content.

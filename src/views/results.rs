@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::layout::{Page, PageCtx, layout};
+use crate::domain::lang::Lang;
 use crate::domain::round::RoundState;
 use crate::domain::round::format_wita;
 use crate::services::objections::{ObjectionView, Reopen};
@@ -213,16 +214,18 @@ pub fn formation_page(ctx: &PageCtx, v: &RoundResults) -> Option<Page> {
 pub fn announcement(ctx: &PageCtx, v: &RoundResults, today: OffsetDateTime) -> Option<Page> {
     let r = &v.round;
     let first = v.formations.first()?;
-    let title = if is_final(r) {
-        ctx.t(
-            "Pengumuman hasil akhir seleksi anggota Pokmas",
-            "Announcement of the final selection of Pokmas members",
-        )
-    } else {
-        ctx.t(
-            "Pengumuman hasil sementara seleksi anggota Pokmas",
-            "Announcement of the provisional selection of Pokmas members",
-        )
+    let p = r.programme();
+    let title = match (is_final(r), ctx.lang) {
+        (true, Lang::Id) => format!("Pengumuman hasil akhir seleksi {}", p.member_id),
+        (false, Lang::Id) => format!("Pengumuman hasil sementara seleksi {}", p.member_id),
+        (true, Lang::En) => format!(
+            "Announcement of the final result: {}",
+            p.selection_title().en
+        ),
+        (false, Lang::En) => format!(
+            "Announcement of the provisional result: {}",
+            p.selection_title().en
+        ),
     };
     let body = html! {
         div.pengumuman {
@@ -233,9 +236,9 @@ pub fn announcement(ctx: &PageCtx, v: &RoundResults, today: OffsetDateTime) -> O
             p { (ctx.t("Tanggal", "Date")) ": " (format_wita(today)) }
             @if is_final(r) {
                 p { (ctx.t(
-                    "Setelah masa sanggah berakhir dan setiap sanggahan diputus, hasil berikut ditetapkan sebagai hasil akhir dan menjadi dasar Surat Keputusan (SK) Lurah tentang pembentukan Pokmas.",
-                    "Now that the objection period has ended and every objection is decided, the following results are final and are the basis of the Lurah's decree (SK) forming the Pokmas."
-                )) }
+                    "Setelah masa sanggah berakhir dan setiap sanggahan diputus, hasil berikut ditetapkan sebagai hasil akhir dan menjadi dasar surat keputusan (SK) penetapan",
+                    "Now that the objection period has ended and every objection is decided, the following results are final and are the basis of the decree (SK) appointing the"
+                )) " " (ctx.msg(&p.group())) "." }
             } @else {
                 p { (ctx.t(
                     "Berikut hasil sementara uji kelayakan dan kepatutan. Pendaftar dapat mengajukan sanggahan atas hasilnya sendiri selama masa sanggah",
@@ -260,16 +263,13 @@ pub fn announcement(ctx: &PageCtx, v: &RoundResults, today: OffsetDateTime) -> O
             div.sign {
                 p { "Samarinda, " (format_wita(today)) }
                 @if is_final(r) { p { (ctx.t("Lurah", "Lurah")) " " (first.kelurahan_name) } }
-                @else { p { (ctx.t("Panitia Seleksi Pokmas", "Pokmas Selection Committee")) } }
+                @else { p { (ctx.msg(&p.committee())) } }
                 br; br; br;
                 p { "( ............................................ )" }
             }
         }
     };
-    Some(Page {
-        title: title.to_owned(),
-        body,
-    })
+    Some(Page { title, body })
 }
 
 fn deadline_cell(ctx: &PageCtx, o: &ObjectionView) -> Markup {

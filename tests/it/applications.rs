@@ -1077,14 +1077,14 @@ async fn an_rt_outside_every_formation_is_explained() {
     assert!(!page.body.contains("Pelabuhan"), "not in any formation");
     assert!(
         page.body.contains(
-            "Kelurahan atau RT Anda tidak ada dalam daftar? Berarti wilayah itu tidak termasuk formasi mana pun pada seleksi ini"
+            "Kelurahan atau RT Anda tidak ada dalam daftar? Berarti wilayah itu tidak memenuhi aturan domisili seleksi ini"
         ),
         "{}",
         page.body
     );
     assert!(
         page.body
-            .contains("hubungi kantor kelurahan Anda (desk Probebaya)")
+            .contains("hubungi help desk di kantor kelurahan Anda")
     );
     app.get("/bahasa/en").await;
     let page = app
@@ -1092,7 +1092,7 @@ async fn an_rt_outside_every_formation_is_explained() {
         .await;
     assert!(
         page.body
-            .contains("Then it is not in any formation of this round")
+            .contains("Then it does not meet this round's domicile rule")
     );
 }
 

@@ -207,7 +207,7 @@ async fn an_auditor_downloads_every_file_with_its_exact_columns_and_each_downloa
     assert_eq!(bodies["stages"], format!("{}\n", STAGES.join(",")));
     assert_eq!(bodies["shortlists"], format!("{}\n", SHORTLISTS.join(",")));
     assert!(bodies["round"].contains(&format!(
-        "{round_id},Rekrutmen Pokmas 2026,provisional,mean,,3,{},\n",
+        "{round_id},Rekrutmen Pokmas 2026,provisional,mean,,3,{},,rt,Probebaya,Probebaya,Pokmas,Pokmas,anggota Pokmas,Pokmas member\n",
         "a".repeat(64)
     )));
     assert!(bodies["applications"].contains("647201**********,false,"));

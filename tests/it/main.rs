@@ -84,6 +84,7 @@ mod objection_uploads;
 // privacy helper: erasure requests, desk access download, breach browser test
 mod privacy_notice;
 mod privacy_rights;
+mod programme;
 mod retention;
 mod sealed_personal;
 // stages: after the final result (replacement, offices, decree annex)

@@ -464,7 +464,7 @@ async fn finalization_needs_a_second_admin_locks_scores_and_signs_the_final_chec
             .get(&format!("/seleksi/{SLUG}/pengumuman/{KEL}"))
             .await;
     assert!(print.body.contains("Pengumuman hasil akhir"));
-    assert!(print.body.contains("Surat Keputusan (SK) Lurah"));
+    assert!(print.body.contains("surat keputusan (SK) penetapan Pokmas"));
     assert!(print.body.contains(&format!("{}:{}", cp.seq, cp.hash)));
 
     // Scores are locked: a panelist's amendment is refused.

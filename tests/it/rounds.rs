@@ -1019,14 +1019,32 @@ async fn the_written_test_template_and_a_requirements_edit_are_saved_through_the
     assert_eq!(
         criteria,
         [
-            ("MOT".to_owned(), "panel".to_owned(), 20),
-            ("PRB".to_owned(), "panel".to_owned(), 20),
-            ("TES".to_owned(), "imported".to_owned(), 40),
-            ("TGS".to_owned(), "panel".to_owned(), 20),
+            ("MOT".to_owned(), "panel".to_owned(), 40),
+            ("PRB".to_owned(), "panel".to_owned(), 30),
+            ("TES".to_owned(), "imported".to_owned(), 100),
+            ("TGS".to_owned(), "panel".to_owned(), 30),
         ]
+    );
+    // Two stages: the written test with a shortlist of 3 × seats, then the
+    // interview; a facilitators' round living anywhere in the city.
+    let stages = pokmas::db::entities::round_stage::Entity::find()
+        .filter(pokmas::db::entities::round_stage::Column::RoundId.eq(id))
+        .all(&app.db.db)
+        .await
+        .expect("stages");
+    let mut stages: Vec<_> = stages
+        .into_iter()
+        .map(|s| (s.position, s.code, s.advance_top_k))
+        .collect();
+    stages.sort();
+    assert_eq!(
+        stages,
+        [(1, "TES".to_owned(), Some(3)), (2, "WWN".to_owned(), None)]
     );
     let r = load_round(&app, id).await;
     assert_eq!((r.age_min, r.age_max), (Some(21), Some(50)));
+    assert_eq!(r.domicile_rule, "city");
+    assert_eq!(r.group_id, "Tenaga Pendamping (TPP)");
     let page = app.get(&crit).await;
     assert!(
         page.body.contains("TES"),

@@ -803,7 +803,7 @@ async fn the_exports_of_a_two_stage_round_recompute_every_shortlist_and_rank_and
             .lines()
             .nth(1)
             .expect("row")
-            .ends_with(",weighted")
+            .contains(",weighted,rt,")
     );
     let shortlists = read("shortlists.csv");
     assert!(

@@ -82,6 +82,8 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
         created_by: Set(admin),
         created_at: Set(now()),
         updated_at: Set(now()),
+        // The programme's names and the domicile rule keep their defaults.
+        ..Default::default()
     }
     .insert(db)
     .await

@@ -15,6 +15,10 @@
 //!   ranked applicant, not only the selected and the reserve (default off).
 //! - `final_rule`: how a staged round's final ranks follow from its stages
 //!   (`last_stage` | `weighted`, see `round_stage`); null without stages.
+//! - `programme_*`, `group_*`, `member_*` (`_id` / `_en`): what the round's
+//!   pages and mails call the programme, the group and a selected applicant
+//!   ([`crate::domain::programme::Programme`]); `domicile_rule`: `rt` |
+//!   `kelurahan` | `city`. Both frozen rules.
 
 use sea_orm::entity::prelude::*;
 
@@ -40,6 +44,14 @@ pub struct Model {
     pub publish_all_names: bool,
     /// `last_stage` | `weighted` in a round with stages, `None` otherwise.
     pub final_rule: Option<String>,
+    pub programme_id: String,
+    pub programme_en: String,
+    pub group_id: String,
+    pub group_en: String,
+    pub member_id: String,
+    pub member_en: String,
+    /// `rt` | `kelurahan` | `city`.
+    pub domicile_rule: String,
     pub registration_opens_at: Option<TimeDateTimeWithTimeZone>,
     pub registration_closes_at: Option<TimeDateTimeWithTimeZone>,
     pub verification_ends_at: Option<TimeDateTimeWithTimeZone>,
@@ -149,6 +161,26 @@ impl Model {
     #[must_use]
     pub fn is_public(&self) -> bool {
         self.frozen_hash.is_some()
+    }
+
+    /// The names the round's texts use.
+    #[must_use]
+    pub fn programme(&self) -> crate::domain::programme::Programme {
+        crate::domain::programme::Programme {
+            programme_id: self.programme_id.clone(),
+            programme_en: self.programme_en.clone(),
+            group_id: self.group_id.clone(),
+            group_en: self.group_en.clone(),
+            member_id: self.member_id.clone(),
+            member_en: self.member_en.clone(),
+        }
+    }
+
+    /// Where applicants must live; an unknown stored name reads as the
+    /// default `rt`, the narrowest.
+    #[must_use]
+    pub fn domicile_rule(&self) -> crate::domain::programme::DomicileRule {
+        crate::domain::programme::DomicileRule::parse(&self.domicile_rule).unwrap_or_default()
     }
 
     /// The schedule stored on the round.

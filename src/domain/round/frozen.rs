@@ -13,6 +13,10 @@ pub struct FrozenSettings {
     /// Public results name every ranked applicant, not only the selected
     /// and the reserve.
     pub publish_all_names: bool,
+    /// What the round's texts call the programme, the group and a member.
+    pub programme: crate::domain::programme::Programme,
+    /// Where applicants must live.
+    pub domicile_rule: crate::domain::programme::DomicileRule,
 }
 
 /// One criterion as frozen.
@@ -104,7 +108,11 @@ pub struct FrozenFormation {
 /// `publish_all_names` is present only when the round names every ranked
 /// applicant in public (absent: only the selected and the reserve are
 /// named), so the rules of rounds frozen before the key existed keep their
-/// hash. Likewise a staged round alone adds `"stages": [ { "position",
+/// hash. Likewise `"programme": {"programme_id", "programme_en",
+/// "group_id", "group_en", "member_id", "member_en"}` is present only when
+/// a text differs from the default (`Probebaya`, `Pokmas`, `anggota Pokmas`
+/// / `Pokmas member`), and `"domicile_rule": "kelurahan"|"city"` only when
+/// the rule is not the default `rt`, both inside `settings`. A staged round alone adds `"stages": [ { "position",
 /// "code", "name_id", "name_en", "scoring": "imported"|"panel",
 /// "advance_top_k": <int>|"", "advance_passing_total": <int>|"",
 /// "final_weight": <int>|"" } … ]` (by position), `"final_rule":
@@ -155,6 +163,22 @@ impl FrozenRules {
         });
         if self.settings.publish_all_names {
             settings["publish_all_names"] = serde_json::json!(yes_no(true));
+        }
+        // Present only when not the default, so rules frozen before these
+        // settings existed keep their hash.
+        let p = &self.settings.programme;
+        if !p.is_default() {
+            settings["programme"] = serde_json::json!({
+                "programme_id": p.programme_id,
+                "programme_en": p.programme_en,
+                "group_id": p.group_id,
+                "group_en": p.group_en,
+                "member_id": p.member_id,
+                "member_en": p.member_en,
+            });
+        }
+        if self.settings.domicile_rule != crate::domain::programme::DomicileRule::default() {
+            settings["domicile_rule"] = serde_json::json!(self.settings.domicile_rule.as_str());
         }
         let mut stages = self.stages.clone();
         stages.sort_by(|a, b| (a.position, &a.code).cmp(&(b.position, &b.code)));

@@ -247,6 +247,8 @@ fn sample_rules() -> FrozenRules {
             age_min: Some(21),
             age_max: None,
             publish_all_names: false,
+            programme: crate::domain::programme::Programme::default(),
+            domicile_rule: crate::domain::programme::DomicileRule::Rt,
         },
         criteria: vec![FrozenCriterion {
             code: "K1".into(),
@@ -335,6 +337,24 @@ fn any_change_of_a_frozen_value_changes_the_hash() {
         r.canonical_text()
             .expect("canonical")
             .contains(r#""publish_all_names":"yes""#)
+    );
+    // So are the programme's names and the domicile rule, absent while
+    // they are the defaults (the pinned hash above holds).
+    let mut r = sample_rules();
+    r.settings.programme.group_id = "TPP".into();
+    assert_ne!(r.hash().expect("hash"), base);
+    assert!(
+        r.canonical_text()
+            .expect("canonical")
+            .contains(r#""programme":{"group_en":"Pokmas","group_id":"TPP","#)
+    );
+    let mut r = sample_rules();
+    r.settings.domicile_rule = crate::domain::programme::DomicileRule::City;
+    assert_ne!(r.hash().expect("hash"), base);
+    assert!(
+        r.canonical_text()
+            .expect("canonical")
+            .contains(r#""domicile_rule":"city""#)
     );
     // Listing order does not matter: the form sorts.
     let mut r = sample_rules();

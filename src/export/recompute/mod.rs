@@ -26,6 +26,7 @@ use crate::domain::ranking::{
 use crate::export::formations_csv;
 use crate::export::round_csv::{
     self, CRITERIA, IMPORT_PANELIST, RANKINGS, ROUND, Record, SCORES, TableError, read_table_since,
+    read_table_widths,
 };
 
 mod stages;
@@ -271,7 +272,13 @@ pub fn recompute(files: &Files) -> Result<Report, TableError> {
 }
 
 fn parse(files: &Files) -> Result<(Parsed, Vec<Disagreement>), TableError> {
-    let round = read_table_since(&files.round, "round.csv", &ROUND, 7)?;
+    // Written before the stages (7 columns), before the programme (8), or now.
+    let round = read_table_widths(
+        &files.round,
+        "round.csv",
+        &ROUND,
+        &[7, crate::export::round_csv::ROUND_BEFORE_PROGRAMME],
+    )?;
     let [r] = round.as_slice() else {
         return Err(TableError {
             file: "round.csv".into(),
@@ -290,6 +297,16 @@ fn parse(files: &Files) -> Result<(Parsed, Vec<Disagreement>), TableError> {
             ));
         }
     };
+    // Empty in a file written before the programme settings existed.
+    let domicile_rule = r.get(8);
+    if !domicile_rule.is_empty()
+        && crate::domain::programme::DomicileRule::parse(domicile_rule).is_none()
+    {
+        return Err(r.error(
+            "round.csv",
+            format!("domicile_rule must be rt, kelurahan or city, not {domicile_rule:?}"),
+        ));
+    }
     let final_rule = r.get(7).to_owned();
     if !matches!(final_rule.as_str(), "" | "last_stage" | "weighted") {
         return Err(r.error(

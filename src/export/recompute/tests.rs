@@ -353,3 +353,28 @@ fn a_shortlist_that_misses_a_candidate_or_lists_one_too_many_is_reported() {
         ]
     );
 }
+
+#[test]
+fn a_round_file_with_the_programme_columns_recomputes_and_a_bad_domicile_rule_is_named() {
+    let with_programme = |rule: &str| {
+        let mut f = example();
+        f.round = format!(
+            "{}\nr1,Contoh,final,mean,60,3,contoh,,{rule},,,TPP,TPP,Tenaga Pendamping,facilitator\n",
+            ROUND.join(",")
+        )
+        .into_bytes();
+        f
+    };
+    let report = recompute(&with_programme("city")).unwrap();
+    assert!(report.disagreements.is_empty(), "{report:?}");
+    let e = recompute(&with_programme("rw")).unwrap_err();
+    assert_eq!((e.file.as_str(), e.row), ("round.csv", 1));
+    assert!(e.msg.contains("domicile_rule"), "{e}");
+    // Both earlier widths still read: before the programme and before the stages.
+    assert!(recompute(&example()).is_ok());
+    let mut old = example();
+    old.round = b"round_id,name,state,aggregation,passing_total,min_panelists,lottery_seed\n\
+                  r1,Contoh,final,mean,60,3,contoh\n"
+        .to_vec();
+    assert!(recompute(&old).is_ok());
+}

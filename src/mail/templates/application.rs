@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use super::wita::local_datetime;
 use super::{Block, Letter, Locale};
+use crate::domain::programme::Programme;
 
 /// Confirms that an application was submitted.
 pub(super) fn application_receipt(
@@ -150,6 +151,7 @@ pub(super) fn test_invitation(
     registration_no: &str,
     when: OffsetDateTime,
     place: &str,
+    p: &Programme,
 ) -> Letter {
     let id = l == Locale::Id;
     Letter {
@@ -160,12 +162,19 @@ pub(super) fn test_invitation(
         },
         name: name.to_owned(),
         blocks: vec![
-            Block::Para(l.pick(
-                "Dengan hormat, kami mengundang Anda untuk mengikuti uji kelayakan dan \
-                 kepatutan (fit and proper test) Seleksi Pokmas Probebaya pada:",
-                "We are pleased to invite you to the fit and proper test of the \
-                 Pokmas Probebaya selection on:",
-            )),
+            Block::Para(if id {
+                format!(
+                    "Dengan hormat, kami mengundang Anda untuk mengikuti uji kelayakan dan \
+                     kepatutan (fit and proper test) {} pada:",
+                    p.selection().id
+                )
+            } else {
+                format!(
+                    "We are pleased to invite you to the fit and proper test of the \
+                     {} on:",
+                    p.selection().en
+                )
+            }),
             Block::Facts(vec![
                 (
                     l.pick("Nomor pendaftaran", "Registration number"),

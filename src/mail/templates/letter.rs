@@ -4,6 +4,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::Locale;
+use crate::domain::programme::Programme;
 
 /// One message, independent of its text or HTML form.
 pub(super) struct Letter {
@@ -29,35 +30,38 @@ pub(super) enum Block {
 struct Frame {
     greeting: String,
     closing: &'static str,
-    signature: [&'static str; 2],
+    signature: [String; 2],
     footer: &'static str,
     button_fallback: &'static str,
-    brand: &'static str,
+    brand: String,
 }
 
-fn frame(name: &str, locale: Locale) -> Frame {
+/// The frame of a letter: greeting, the committee's signature and the brand
+/// line name the round's programme `p` (the defaults for the platform's own
+/// mails).
+fn frame(name: &str, locale: Locale, p: &Programme) -> Frame {
     match locale {
         Locale::Id => Frame {
             greeting: format!("Yth. Bapak/Ibu {name},"),
             closing: "Hormat kami,",
-            signature: ["Panitia Seleksi Pokmas Probebaya", "Kota Samarinda"],
+            signature: [p.committee().id, "Kota Samarinda".into()],
             footer: "Email ini dikirim secara otomatis; mohon tidak membalas email ini.",
             button_fallback: "Jika tombol tidak berfungsi, salin tautan berikut ke peramban Anda:",
-            brand: "Seleksi Pokmas Probebaya · Kota Samarinda",
+            brand: format!("{} · Kota Samarinda", p.selection_title().id),
         },
         Locale::En => Frame {
             greeting: format!("Dear {name},"),
             closing: "Kind regards,",
-            signature: ["Pokmas Probebaya Selection Committee", "Samarinda City"],
+            signature: [p.committee().en, "Samarinda City".into()],
             footer: "This email was sent automatically; please do not reply to it.",
             button_fallback: "If the button does not work, copy this link into your browser:",
-            brand: "Pokmas Probebaya Selection · Samarinda City",
+            brand: format!("{} · Samarinda City", p.selection_title().en),
         },
     }
 }
 
-pub(super) fn render_text(letter: &Letter, locale: Locale) -> String {
-    let f = frame(&letter.name, locale);
+pub(super) fn render_text(letter: &Letter, locale: Locale, p: &Programme) -> String {
+    let f = frame(&letter.name, locale, p);
     let mut parts: Vec<String> = vec![f.greeting];
     for block in &letter.blocks {
         parts.push(match block {
@@ -96,8 +100,8 @@ pub(super) fn render_text(letter: &Letter, locale: Locale) -> String {
 const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
 const P: &str = "margin:0 0 16px;";
 
-pub(super) fn render_html(letter: &Letter, locale: Locale) -> Markup {
-    let f = frame(&letter.name, locale);
+pub(super) fn render_html(letter: &Letter, locale: Locale, p: &Programme) -> Markup {
+    let f = frame(&letter.name, locale, p);
     html! {
         (DOCTYPE)
         html lang=(locale.as_str()) {

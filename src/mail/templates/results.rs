@@ -2,6 +2,7 @@
 //! the basis of the Lurah's decree.
 
 use super::{Block, Letter, Locale};
+use crate::domain::programme::Programme;
 
 /// The outcome of a ranked application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,38 +31,47 @@ impl ResultStatus {
         }
     }
 
-    fn explanation(self, locale: Locale) -> &'static str {
+    fn explanation(self, locale: Locale, p: &Programme) -> String {
         match (self, locale) {
             (ResultStatus::Selected, Locale::Id) => {
-                "Selamat! Anda dinyatakan TERPILIH sebagai anggota Pokmas."
+                format!("Selamat! Anda dinyatakan TERPILIH sebagai {}.", p.member_id)
             }
             (ResultStatus::Selected, Locale::En) => {
-                "Congratulations! You have been SELECTED as a member of the Pokmas."
+                format!(
+                    "Congratulations! You have been SELECTED as {}.",
+                    p.member_en
+                )
             }
             (ResultStatus::Reserve, Locale::Id) => {
                 "Anda dinyatakan sebagai CADANGAN. Apabila ada anggota terpilih yang \
                  mengundurkan diri atau berhalangan tetap, Anda dapat dipanggil sesuai \
                  urutan peringkat."
+                    .into()
             }
             (ResultStatus::Reserve, Locale::En) => {
                 "You are on the RESERVE list. If a selected member withdraws or can no \
                  longer serve, you may be called in order of rank."
+                    .into()
             }
             (ResultStatus::NotPassed, Locale::Id) => {
                 "Nilai Anda belum memenuhi batas kelulusan yang ditetapkan, sehingga Anda \
                  dinyatakan TIDAK LULUS."
+                    .into()
             }
             (ResultStatus::NotPassed, Locale::En) => {
                 "Your score did not reach the published passing threshold, so you DID NOT \
                  PASS."
+                    .into()
             }
             (ResultStatus::NotSelected, Locale::Id) => {
                 "Anda memenuhi batas kelulusan, namun peringkat Anda berada di luar jumlah \
                  kursi dan cadangan yang tersedia, sehingga Anda dinyatakan TIDAK TERPILIH."
+                    .into()
             }
             (ResultStatus::NotSelected, Locale::En) => {
                 "You passed, but your rank is beyond the available seats and reserve \
                  places, so you were NOT SELECTED."
+                    .into()
             }
         }
     }
@@ -75,6 +85,7 @@ pub(super) fn result_notice(
     status: ResultStatus,
     rank: Option<u32>,
     link: &str,
+    p: &Programme,
 ) -> Letter {
     let id = l == Locale::Id;
     let facts = result_facts(l, registration_no, l.pick("Status", "Status"), status, rank);
@@ -98,7 +109,7 @@ pub(super) fn result_notice(
                 )
             }),
             Block::Facts(facts),
-            Block::Para(status.explanation(l).to_owned()),
+            Block::Para(status.explanation(l, p)),
             Block::Action {
                 label: l.pick("Lihat hasil", "View result"),
                 url: link.to_owned(),
@@ -122,6 +133,7 @@ pub(super) fn final_result_notice(
     status: ResultStatus,
     rank: Option<u32>,
     link: &str,
+    p: &Programme,
 ) -> Letter {
     let id = l == Locale::Id;
     let facts = result_facts(
@@ -143,17 +155,19 @@ pub(super) fn final_result_notice(
                 format!(
                     "Masa sanggah telah berakhir dan hasil seleksi untuk \
                      pendaftaran {registration_no} telah ditetapkan sebagai hasil \
-                     akhir. Hasil ini menjadi dasar Surat Keputusan Lurah."
+                     akhir. Hasil ini menjadi dasar surat keputusan penetapan {}.",
+                    p.group_id
                 )
             } else {
                 format!(
                     "The objection period has ended and the result of application \
                      {registration_no} is now final. It is the basis of the \
-                     Lurah's decree."
+                     decree appointing the {}.",
+                    p.group_en
                 )
             }),
             Block::Facts(facts),
-            Block::Para(status.explanation(l).to_owned()),
+            Block::Para(status.explanation(l, p)),
             Block::Action {
                 label: l.pick("Lihat pengumuman", "View the announcement"),
                 url: link.to_owned(),

@@ -32,7 +32,7 @@ use crate::db::begin_write;
 use crate::db::entities::{account, application, approval, formation, group_role, ranking, round};
 use crate::domain::approval::ApprovalStatus;
 use crate::mail::templates::{MembershipChange, MembershipMail};
-use crate::mail::{Template, enqueue};
+use crate::mail::{Template, enqueue_for_round};
 use crate::services::ServiceError;
 use crate::services::results::{ApprovalRequest, recipient, request_approval, settle_approval};
 use crate::services::self_service::MailCtx;
@@ -399,7 +399,16 @@ pub async fn decide_replacement(
                 change,
                 link: link.clone(),
             });
-            enqueue(&tx, &to, &person.full_name, locale, &template, mail.from).await?;
+            enqueue_for_round(
+                &tx,
+                &to,
+                &person.full_name,
+                locale,
+                &template,
+                mail.from,
+                &r.programme(),
+            )
+            .await?;
         }
     }
     let checkpoint = crate::services::checkpoints::record(&tx, key, CHECKPOINT_REASON).await?;

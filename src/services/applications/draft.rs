@@ -36,6 +36,10 @@ pub struct StartDraft {
     pub rt: i32,
     /// The hidden idempotency key of the form.
     pub idempotency_key: String,
+    /// The formation chosen, by code, where the round's domicile rule lets
+    /// the applicant choose (`kelurahan`, `city`); `None`: the formation
+    /// covering the applicant's RT.
+    pub formation_code: Option<String>,
 }
 
 /// Whether `r` takes applications at `now`: in registration and within its
@@ -79,10 +83,10 @@ pub async fn start_draft(
     let tx = begin_write(db).await?;
     let scope = who.to_string();
     let key = usable_key(&s.idempotency_key);
-    let request_hash = crate::domain::lottery::sha256_hex(&format!(
-        "start:{}:{}:{}",
-        s.round_id, s.kelurahan_code, s.rt
-    ));
+    let request_hash = crate::domain::lottery::sha256_hex(&match &s.formation_code {
+        None => format!("start:{}:{}:{}", s.round_id, s.kelurahan_code, s.rt),
+        Some(f) => format!("start:{}:{}:{}:{f}", s.round_id, s.kelurahan_code, s.rt),
+    });
     // The round row lock (PostgreSQL) makes a double click wait for the
     // first request and then find its result, instead of racing it.
     let r = round::Entity::find_by_id(s.round_id)
@@ -106,7 +110,10 @@ pub async fn start_draft(
             return Ok(a.id);
         }
     }
-    let formation_id = formation_of(&tx, r.id, &s.kelurahan_code, s.rt).await?;
+    let formation_id = match s.formation_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        None => formation_of(&tx, r.id, &s.kelurahan_code, s.rt).await?,
+        Some(code) => chosen_formation(&tx, &r, &s.kelurahan_code, s.rt, code.trim()).await?,
+    };
     // An applicant's own draft starts with the name and address of their
     // account, so they need not type them again (both stay editable).
     let (name, email) = match assisted {
@@ -188,6 +195,91 @@ pub async fn start_draft(
     tx.commit().await?;
     tracing::info!(application.id = %id, assisted, "application draft started");
     Ok(id)
+}
+
+/// The formation `code` an applicant living in `(kelurahan, rt)` chose,
+/// when the round's domicile rule lets them apply to it: the RT must be on
+/// the region list, and the rule (`rt`: an RT the formation covers,
+/// `kelurahan`: the formation's kelurahan, `city`: anywhere) must hold.
+async fn chosen_formation(
+    tx: &DatabaseTransaction,
+    r: &round::Model,
+    kelurahan: &str,
+    rt_no: i32,
+    code: &str,
+) -> Result<Uuid, ApplicationError> {
+    use crate::db::entities::{formation, formation_rt, rt};
+    if !plain_text(code, false) {
+        return Err(unknown_formation());
+    }
+    let f = formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(r.id))
+        .filter(formation::Column::Code.eq(code))
+        .one(tx)
+        .await?
+        .ok_or_else(unknown_formation)?;
+    let known = rt::Entity::find_by_id((kelurahan.to_owned(), rt_no))
+        .one(tx)
+        .await?
+        .is_some();
+    if !known {
+        return Err(ApplicationError::field(
+            "rt",
+            "RT ini tidak terdaftar di kelurahan yang dipilih.",
+            "This RT is not listed for the chosen kelurahan.",
+        ));
+    }
+    let rts = formation_rt::Entity::find()
+        .filter(formation_rt::Column::FormationId.eq(f.id))
+        .all(tx)
+        .await?;
+    let rule = r.domicile_rule();
+    let covered = rts
+        .iter()
+        .any(|x| x.kelurahan_code == kelurahan && x.rt_number == rt_no);
+    if covered {
+        return Ok(f.id);
+    }
+    if rule.allows(
+        kelurahan,
+        rt_no,
+        &f.kelurahan_code,
+        rts.iter().map(|x| (x.kelurahan_code.as_str(), x.rt_number)),
+    ) {
+        // The rule admits the applicant, but an application still records
+        // its area as an RT of its formation (the schema ties the two), so
+        // a home outside the formation's RTs cannot be stored yet: refused
+        // with the reason rather than failed.
+        return Err(ApplicationError::field(
+            "formation",
+            format!(
+                "Aturan domisili seleksi ini membolehkan Anda melamar formasi {code}, tetapi pendaftaran dari RT di luar wilayah formasi belum dapat disimpan. Hubungi help desk kelurahan."
+            ),
+            format!(
+                "This round's domicile rule lets you apply to formation {code}, but an application from an RT outside the formation's area cannot be stored yet. Please contact the kelurahan help desk."
+            ),
+        ));
+    }
+    let why = rule.label();
+    Err(ApplicationError::field(
+        "formation",
+        format!(
+            "Domisili Anda tidak memenuhi aturan domisili seleksi ini untuk formasi {code}: {}.",
+            why.id
+        ),
+        format!(
+            "Where you live does not meet this round's domicile rule for formation {code}: {}.",
+            why.en
+        ),
+    ))
+}
+
+fn unknown_formation() -> ApplicationError {
+    ApplicationError::field(
+        "formation",
+        "Pilih formasi dari daftar.",
+        "Choose a formation from the list.",
+    )
 }
 
 /// Stores every valid field of `fields` in the draft and reports the others

@@ -25,7 +25,8 @@ pub use fields::{
 };
 pub use read::{
     ApplicationView, Area, CheckLine, OwnApplication, PublicStatus, Timeline, areas, check_status,
-    desk_choices, document_for, load, own, own_ids, own_in_round, published_round, timeline,
+    desk_choices, document_for, domicile_areas, formation_choices, load, own, own_ids,
+    own_in_round, published_round, timeline,
 };
 pub use submit::{Submitted, reissue_pin, submit};
 pub use withdraw::{can_withdraw, withdraw};

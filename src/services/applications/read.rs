@@ -530,6 +530,95 @@ pub async fn areas(db: &DatabaseConnection, round_id: Uuid) -> Result<Vec<Area>,
     Ok(out)
 }
 
+/// Where an applicant of `r` may live, by the round's domicile rule:
+/// rule `rt`, the RTs its formations cover ([`areas`]); rule `kelurahan`,
+/// every RT of the kelurahan its formations are in; rule `city`, every RT
+/// on the region list.
+///
+/// # Errors
+/// Storage failures.
+pub async fn domicile_areas(db: &DatabaseConnection, r: &round::Model) -> Result<Vec<Area>, DbErr> {
+    use crate::db::entities::{formation, kecamatan, kelurahan, rt};
+    use crate::domain::programme::DomicileRule;
+    let rule = r.domicile_rule();
+    if rule == DomicileRule::Rt {
+        return areas(db, r.id).await;
+    }
+    let within: Option<std::collections::BTreeSet<String>> = match rule {
+        DomicileRule::Kelurahan => Some(
+            formation::Entity::find()
+                .filter(formation::Column::RoundId.eq(r.id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|f| f.kelurahan_code)
+                .collect(),
+        ),
+        _ => None,
+    };
+    let kecamatan: std::collections::BTreeMap<String, String> = kecamatan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    let mut out = Vec::new();
+    for k in kelurahan::Entity::find()
+        .order_by_asc(kelurahan::Column::Code)
+        .all(db)
+        .await?
+    {
+        if within.as_ref().is_some_and(|w| !w.contains(&k.code)) {
+            continue;
+        }
+        let rts: Vec<i32> = rt::Entity::find()
+            .filter(rt::Column::KelurahanCode.eq(k.code.clone()))
+            .order_by_asc(rt::Column::Number)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|x| x.number)
+            .collect();
+        if rts.is_empty() {
+            continue;
+        }
+        out.push(Area {
+            kecamatan_name: kecamatan
+                .get(&k.kecamatan_code)
+                .cloned()
+                .unwrap_or_default(),
+            kecamatan_code: k.kecamatan_code,
+            kelurahan_code: k.code,
+            kelurahan_name: k.name,
+            rts,
+        });
+    }
+    out.sort_by(|a, b| {
+        (&a.kecamatan_code, &a.kelurahan_code).cmp(&(&b.kecamatan_code, &b.kelurahan_code))
+    });
+    Ok(out)
+}
+
+/// The formations of `round_id` an applicant may choose from, as
+/// `(code, name, kelurahan_code)` in code order.
+///
+/// # Errors
+/// Storage failures.
+pub async fn formation_choices(
+    db: &DatabaseConnection,
+    round_id: Uuid,
+) -> Result<Vec<(String, String, String)>, DbErr> {
+    use crate::db::entities::formation;
+    Ok(formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round_id))
+        .order_by_asc(formation::Column::Code)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| (f.code, f.name, f.kelurahan_code))
+        .collect())
+}
+
 /// A published round (registration opened at some point) by its slug.
 ///
 /// # Errors

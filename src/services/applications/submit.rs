@@ -24,7 +24,7 @@ use crate::domain::registration::{
     RegistrationNo, SHORT_HASH_LEN, StatusPin, Submission, SubmittedDocument, submission_hash,
 };
 use crate::domain::round::Msg;
-use crate::mail::{Locale, Template, enqueue};
+use crate::mail::{Locale, Template, enqueue_for_round};
 use crate::pii::NikVault;
 use crate::services::data_keys::Personal;
 use crate::services::rounds::FieldErrors;
@@ -344,7 +344,16 @@ async fn send_receipt(
             submission_hash_short: hash.chars().take(SHORT_HASH_LEN).collect(),
         };
         let locale = Locale::parse(lang.code());
-        enqueue(tx, email, &a.full_name, locale, &template, mail.from).await?;
+        enqueue_for_round(
+            tx,
+            email,
+            &a.full_name,
+            locale,
+            &template,
+            mail.from,
+            &r.programme(),
+        )
+        .await?;
     }
     crate::sms::stages::receipt(tx, a, registration_no).await?;
     Ok(())

@@ -37,6 +37,13 @@ pub(in crate::services) fn write_round<W: Write>(
         r.min_panelists.to_string(),
         r.lottery_seed.clone().unwrap_or_default(),
         r.final_rule.clone().unwrap_or_default(),
+        r.domicile_rule().as_str().to_owned(),
+        r.programme_id.clone(),
+        r.programme_en.clone(),
+        r.group_id.clone(),
+        r.group_en.clone(),
+        r.member_id.clone(),
+        r.member_en.clone(),
     ])
     .map_err(io_err)?;
     Ok(t.finish().map_err(io_err)?.1)

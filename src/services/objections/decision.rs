@@ -18,7 +18,7 @@ use crate::db::entities::{application, approval, objection, scorecard};
 use crate::domain::application::ApplicationState;
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::msg::Msg;
-use crate::mail::{Template, enqueue};
+use crate::mail::{Template, enqueue_for_round};
 use crate::services::ServiceError;
 use crate::services::self_service::MailCtx;
 use crate::services::standings::recompute_formation;
@@ -275,7 +275,16 @@ pub async fn decide(
                     .headline,
             ),
         };
-        enqueue(&tx, &to, &app.full_name, locale, &template, mail.from).await?;
+        enqueue_for_round(
+            &tx,
+            &to,
+            &app.full_name,
+            locale,
+            &template,
+            mail.from,
+            &r.programme(),
+        )
+        .await?;
     }
     tx.commit().await?;
     tracing::info!(objection.id = %o.id, accepted = proposal.accepted, "objection decided");

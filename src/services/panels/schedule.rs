@@ -21,7 +21,7 @@ use crate::db::entities::{
 };
 use crate::domain::round::{Msg, RoundState, format_wita, parse_wita};
 use crate::domain::text::plain_text;
-use crate::mail::{Locale, Template, enqueue};
+use crate::mail::{Locale, Template, enqueue_for_round};
 use crate::services::rounds::{FieldErrors, FormData, RoundError};
 
 use super::{
@@ -220,6 +220,7 @@ async fn mail_invitation(
     app: &application::Model,
     email: &str,
     session: &test_session::Model,
+    programme: &crate::domain::programme::Programme,
 ) -> Result<(), RoundError> {
     crate::sms::stages::invitation(tx, app, session.starts_at, &session.place).await?;
     if email.trim().parse::<Address>().is_err() {
@@ -238,7 +239,16 @@ async fn mail_invitation(
         when: session.starts_at,
         place: session.place.clone(),
     };
-    enqueue(tx, email.trim(), &app.full_name, locale, &template, from).await?;
+    enqueue_for_round(
+        tx,
+        email.trim(),
+        &app.full_name,
+        locale,
+        &template,
+        from,
+        programme,
+    )
+    .await?;
     Ok(())
 }
 
@@ -323,7 +333,7 @@ pub async fn auto_fill(
         .await
         .map_err(raced)?;
         let email = personal.get(&a.id).map_or("", |p| p.email.as_str());
-        mail_invitation(&tx, from, a, email, &session).await?;
+        mail_invitation(&tx, from, a, email, &session, &r.programme()).await?;
         let mut ev = NewEvent::new(actor, "test.invited", "application", a.id.to_string())
             .round(round_id)
             .payload(serde_json::json!({
@@ -418,7 +428,7 @@ pub async fn move_invitation(
         .await
         .map_err(RoundError::Internal)?
         .email;
-    mail_invitation(&tx, from, &app, &email, &target).await?;
+    mail_invitation(&tx, from, &app, &email, &target, &r.programme()).await?;
     let mut ev = NewEvent::new(actor, "test.moved", "application", app.id.to_string())
         .round(round_id)
         .payload(serde_json::json!({

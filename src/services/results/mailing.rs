@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::formation_results;
 use crate::db::entities::{account, application, round};
 use crate::mail::templates::ResultStatus;
-use crate::mail::{Locale, Template, enqueue};
+use crate::mail::{Locale, Template, enqueue_for_round};
 use crate::services::ServiceError;
 use crate::services::self_service::MailCtx;
 
@@ -157,7 +157,16 @@ pub async fn mail_results(
                     headline: Some(headline.clone()),
                 }
             };
-            enqueue(tx, &to, &app.full_name, locale, &template, mail.from).await?;
+            enqueue_for_round(
+                tx,
+                &to,
+                &app.full_name,
+                locale,
+                &template,
+                mail.from,
+                &r.programme(),
+            )
+            .await?;
             sent += 1;
         }
     }

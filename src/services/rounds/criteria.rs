@@ -241,7 +241,7 @@ pub(super) fn ranking_rules(r: &round::Model, criteria: &[criterion::Model]) -> 
     }
 }
 
-async fn replace_criteria(
+pub(super) async fn replace_criteria(
     tx: &DatabaseTransaction,
     round_id: Uuid,
     rows: &[CriterionDraft],
@@ -275,7 +275,7 @@ async fn replace_criteria(
     Ok(())
 }
 
-fn criteria_payload(rows: &[CriterionDraft], source: &str) -> serde_json::Value {
+pub(super) fn criteria_payload(rows: &[CriterionDraft], source: &str) -> serde_json::Value {
     serde_json::json!({
         "source": source,
         "criteria": rows.iter().map(|c| { let mut o = serde_json::json!({
@@ -458,7 +458,7 @@ pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldEr
     if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
-async fn replace_requirements(
+pub(super) async fn replace_requirements(
     tx: &DatabaseTransaction,
     round_id: Uuid,
     rows: &[RequirementDraft],
@@ -488,7 +488,7 @@ async fn replace_requirements(
     Ok(())
 }
 
-fn requirements_payload(rows: &[RequirementDraft], source: &str) -> serde_json::Value {
+pub(super) fn requirements_payload(rows: &[RequirementDraft], source: &str) -> serde_json::Value {
     serde_json::json!({
         "source": source,
         "requirements": rows.iter().map(|r| serde_json::json!({
@@ -521,183 +521,6 @@ pub async fn set_requirements(
             .payload(requirements_payload(rows, "form")),
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------
-// Templates
-// ---------------------------------------------------------------------------
-
-/// A criteria template from `fixtures/criteria_*.json`.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct Template {
-    pub code: String,
-    pub name_id: String,
-    pub name_en: String,
-    pub settings: TemplateSettings,
-    pub criteria: Vec<TemplateCriterion>,
-    #[serde(default)]
-    pub extra_requirements: Vec<RequirementDraft>,
-}
-
-/// Round-wide rules a template proposes.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct TemplateSettings {
-    pub aggregation: String,
-    pub passing_total: Option<i32>,
-    pub min_panelists: i32,
-    pub age_min: Option<i32>,
-    pub age_max: Option<i32>,
-}
-
-/// One criterion of a template.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct TemplateCriterion {
-    pub code: String,
-    pub kind: String,
-    pub scale_min: i32,
-    pub scale_max: i32,
-    pub weight: i32,
-    pub pass_min: Option<i32>,
-    pub tiebreak_order: Option<i32>,
-    pub name_id: String,
-    pub name_en: String,
-    pub description_id: String,
-    pub description_en: String,
-    pub labels: BTreeMap<String, TemplateLabel>,
-}
-
-/// A point label of a template.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct TemplateLabel {
-    pub id: String,
-    pub en: String,
-}
-
-const TEMPLATE_FILES: [&str; 2] = [
-    include_str!("../../../fixtures/criteria_panel.json"),
-    include_str!("../../../fixtures/criteria_tpp2023.json"),
-];
-const DEFAULT_REQUIREMENTS: &str = include_str!("../../../fixtures/requirements_default.json");
-
-/// The bundled templates.
-///
-/// # Errors
-/// Only if a bundled file is malformed (a unit test proves they are not).
-pub fn templates() -> Result<Vec<Template>, RoundError> {
-    TEMPLATE_FILES
-        .iter()
-        .map(|t| {
-            serde_json::from_str(t)
-                .map_err(|e| RoundError::Internal(anyhow::anyhow!("bundled template: {e}")))
-        })
-        .collect()
-}
-
-/// The default requirements every template starts from.
-///
-/// # Errors
-/// Only if the bundled file is malformed.
-pub fn default_requirements() -> Result<Vec<RequirementDraft>, RoundError> {
-    serde_json::from_str(DEFAULT_REQUIREMENTS)
-        .map_err(|e| RoundError::Internal(anyhow::anyhow!("bundled requirements: {e}")))
-}
-
-impl Template {
-    /// The template's criteria as drafts.
-    pub fn criteria_drafts(&self) -> Vec<CriterionDraft> {
-        self.criteria
-            .iter()
-            .map(|c| CriterionDraft {
-                code: c.code.clone(),
-                name_id: c.name_id.clone(),
-                name_en: c.name_en.clone(),
-                description_id: c.description_id.clone(),
-                description_en: c.description_en.clone(),
-                kind: if c.kind == "imported" {
-                    CriterionKind::Imported
-                } else {
-                    CriterionKind::Panel
-                },
-                scale_min: c.scale_min,
-                scale_max: c.scale_max,
-                weight: c.weight,
-                pass_min: c.pass_min,
-                tiebreak_order: c.tiebreak_order,
-                labels: c
-                    .labels
-                    .iter()
-                    .filter_map(|(p, l)| {
-                        Some((
-                            p.parse().ok()?,
-                            PointLabel {
-                                id: l.id.clone(),
-                                en: l.en.clone(),
-                            },
-                        ))
-                    })
-                    .collect(),
-                stage: None,
-            })
-            .collect()
-    }
-}
-
-/// Replaces a draft round's criteria and requirements with a template's and
-/// adopts its rules (aggregation, passing total, panel size, age range):
-/// `criteria.updated`, `requirements.updated` and `round.updated`.
-///
-/// # Errors
-/// `Forbidden`, `NotFound` (also for an unknown template), `Invalid` when frozen.
-pub async fn apply_template(
-    db: &DatabaseConnection,
-    actor: Actor,
-    id: Uuid,
-    code: &str,
-) -> Result<(), RoundError> {
-    require_admin(actor)?;
-    let template = templates()?
-        .into_iter()
-        .find(|t| t.code == code)
-        .ok_or(RoundError::NotFound)?;
-    let criteria = template.criteria_drafts();
-    let mut requirements = default_requirements()?;
-    requirements.extend(template.extra_requirements.iter().cloned());
-    let tx = begin_write(db).await?;
-    lock_draft(&tx, id).await?;
-    replace_criteria(&tx, id, &criteria).await?;
-    replace_requirements(&tx, id, &requirements).await?;
-    let s = &template.settings;
-    round::ActiveModel {
-        id: Set(id),
-        aggregation: Set(s.aggregation.clone()),
-        passing_total: Set(s.passing_total),
-        min_panelists: Set(s.min_panelists),
-        age_min: Set(s.age_min),
-        age_max: Set(s.age_max),
-        updated_at: Set(OffsetDateTime::now_utc()),
-        ..Default::default()
-    }
-    .update(&tx)
-    .await?;
-    let source = format!("template:{}", template.code);
-    for ev in [
-        NewEvent::new(actor, "criteria.updated", "round", id.to_string())
-            .payload(criteria_payload(&criteria, &source)),
-        NewEvent::new(actor, "requirements.updated", "round", id.to_string())
-            .payload(requirements_payload(&requirements, &source)),
-        NewEvent::new(actor, "round.updated", "round", id.to_string()).payload(serde_json::json!({
-            "source": source,
-            "aggregation": s.aggregation,
-            "passing_total": s.passing_total.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
-            "min_panelists": s.min_panelists,
-            "age_min": s.age_min.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
-            "age_max": s.age_max.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n)),
-        })),
-    ] {
-        append(&tx, ev.round(id)).await?;
-    }
     tx.commit().await?;
     Ok(())
 }

@@ -93,7 +93,8 @@ pub async fn generate_formations(
         ));
     }
     let tx = begin_write(db).await?;
-    lock_draft(&tx, id).await?;
+    // A formation is named after the round's group: "Pokmas Kelurahan …".
+    let group = lock_draft(&tx, id).await?.group_id;
     let mut q = kelurahan::Entity::find().order_by_asc(kelurahan::Column::Code);
     if !kecamatan_code.is_empty() {
         if kecamatan::Entity::find_by_id(kecamatan_code.to_owned())
@@ -128,7 +129,7 @@ pub async fn generate_formations(
                 .push((k.code.clone(), k.name.clone(), k.rt_count));
             continue;
         }
-        let name = format!("Pokmas Kelurahan {}", k.name);
+        let name = format!("{group} Kelurahan {}", k.name);
         let draft = FormationDraft {
             code: k.code.clone(),
             name,

@@ -132,8 +132,10 @@ async fn touch(tx: &DatabaseTransaction, id: Uuid) -> Result<(), DbErr> {
 
 mod criteria;
 mod formations;
+mod programme;
 mod settings;
 mod stages;
+mod templates;
 
 /// The rounds the public may see, in one state or all, newest year first.
 ///
@@ -152,8 +154,10 @@ pub use crate::db::entities::criterion::Model as CriterionRow;
 pub use crate::db::entities::round::Model as Round;
 pub use criteria::*;
 pub use formations::*;
+pub use programme::*;
 pub use settings::*;
 pub use stages::*;
+pub use templates::*;
 
 // ---------------------------------------------------------------------------
 // Form values
@@ -350,6 +354,8 @@ impl RoundDetail {
                 age_min: self.round.age_min,
                 age_max: self.round.age_max,
                 publish_all_names: self.round.publish_all_names,
+                programme: self.round.programme(),
+                domicile_rule: self.round.domicile_rule(),
             },
             criteria: self
                 .criteria
@@ -538,6 +544,10 @@ pub struct PublishedRound {
     pub registration_closes_at: Option<OffsetDateTime>,
     /// Whether an application can be started and submitted at `now`.
     pub accepting_applications: bool,
+    /// What the round's texts call the programme, the group and a member.
+    pub programme: crate::domain::programme::Programme,
+    /// Where its applicants must live.
+    pub domicile_rule: crate::domain::programme::DomicileRule,
 }
 
 /// Published rounds (a round cancelled while still a draft never was), in
@@ -558,6 +568,8 @@ pub async fn published(
             registration_opens_at: r.registration_opens_at,
             registration_closes_at: r.registration_closes_at,
             accepting_applications: crate::services::applications::accepts_applications(r, now),
+            programme: r.programme(),
+            domicile_rule: r.domicile_rule(),
         })
         .collect())
 }
@@ -704,27 +716,61 @@ mod tests {
         let ts = templates().expect("templates");
         assert_eq!(ts.len(), 2);
         for t in &ts {
-            let drafts = t.criteria_drafts();
-            let rules = RoundRules {
-                aggregation: Aggregation::Mean,
-                passing_total: t.settings.passing_total.and_then(|p| u32::try_from(p).ok()),
-                min_panelists: 3,
-                criteria: drafts
-                    .iter()
-                    .map(|c| Criterion {
-                        code: c.code.clone(),
-                        kind: c.kind,
-                        scale_min: c.scale_min.into(),
-                        scale_max: c.scale_max.into(),
-                        weight: u32::try_from(c.weight).unwrap_or(0),
-                        pass_min: c.pass_min.map(i64::from),
-                        tiebreak_order: c.tiebreak_order.and_then(|o| u32::try_from(o).ok()),
-                    })
-                    .collect(),
-                seed: String::new(),
-            };
-            assert_eq!(rules.validate(), Ok(()), "{}", t.code);
-            for c in &drafts {
+            let all = t.criteria_drafts();
+            // A staged template is a rule set per stage.
+            let mut stages: Vec<Option<String>> =
+                t.stages.iter().map(|s| Some(s.code.clone())).collect();
+            if stages.is_empty() {
+                stages.push(None);
+            }
+            assert_eq!(
+                t.stages_draft().plan().map(|p| p.validate()),
+                (!t.stages.is_empty()).then_some(Ok(()))
+            );
+            for stage in stages {
+                let drafts: Vec<_> = all.iter().filter(|c| c.stage == stage).cloned().collect();
+                let rules = RoundRules {
+                    aggregation: Aggregation::Mean,
+                    passing_total: t.settings.passing_total.and_then(|p| u32::try_from(p).ok()),
+                    min_panelists: 3,
+                    criteria: drafts
+                        .iter()
+                        .map(|c| Criterion {
+                            code: c.code.clone(),
+                            kind: c.kind,
+                            scale_min: c.scale_min.into(),
+                            scale_max: c.scale_max.into(),
+                            weight: u32::try_from(c.weight).unwrap_or(0),
+                            pass_min: c.pass_min.map(i64::from),
+                            tiebreak_order: c.tiebreak_order.and_then(|o| u32::try_from(o).ok()),
+                        })
+                        .collect(),
+                    seed: String::new(),
+                };
+                assert_eq!(rules.validate(), Ok(()), "{} {stage:?}", t.code);
+            }
+            let p = t.programme_settings();
+            let reqs = t.requirement_drafts().expect("requirements");
+            assert_eq!(
+                reqs.iter().filter(|r| r.kind == "domicile").count(),
+                1,
+                "{}",
+                t.code
+            );
+            if t.code == "tpp2023" {
+                // A facilitator round names neither Pokmas nor Probebaya.
+                let texts = format!("{p:?} {reqs:?} {:?}", t.criteria);
+                assert!(
+                    !texts.contains("Pokmas") && !texts.contains("Probebaya"),
+                    "{texts}"
+                );
+                assert_eq!(
+                    p.domicile_rule,
+                    crate::domain::programme::DomicileRule::City
+                );
+                assert_eq!(t.stages.len(), 2);
+            }
+            for c in &all {
                 let text = crate::domain::round::format_scale_labels(&c.labels);
                 assert!(
                     parse_scale_labels(&text, c.scale_min.into(), c.scale_max.into()).is_ok(),

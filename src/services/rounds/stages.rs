@@ -239,7 +239,7 @@ pub fn parse_stages(f: &FormData) -> Result<StagesDraft, FieldErrors> {
     }
 }
 
-fn stages_payload(d: &StagesDraft) -> serde_json::Value {
+pub(super) fn stages_payload(d: &StagesDraft) -> serde_json::Value {
     let opt = |v: Option<i32>| v.map_or_else(|| serde_json::json!(""), |n| serde_json::json!(n));
     serde_json::json!({
         "final_rule": if d.stages.is_empty() { "" } else { d.final_rule.as_str() },
@@ -274,9 +274,28 @@ pub async fn set_stages(
     }
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
+    replace_stages(&tx, id, draft).await?;
+    append(
+        &tx,
+        NewEvent::new(actor, "stages.updated", "round", id.to_string())
+            .round(id)
+            .payload(stages_payload(draft)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores `draft` as the round's stages and final rule, in the caller's
+/// transaction (the round already locked as a draft).
+pub(super) async fn replace_stages(
+    tx: &DatabaseTransaction,
+    id: Uuid,
+    draft: &StagesDraft,
+) -> Result<(), DbErr> {
     round_stage::Entity::delete_many()
         .filter(round_stage::Column::RoundId.eq(id))
-        .exec(&tx)
+        .exec(tx)
         .await?;
     if !draft.stages.is_empty() {
         let rows = draft
@@ -295,7 +314,7 @@ pub async fn set_stages(
                 advance_passing_total: Set(s.advance_passing_total),
                 final_weight: Set(s.final_weight),
             });
-        round_stage::Entity::insert_many(rows).exec(&tx).await?;
+        round_stage::Entity::insert_many(rows).exec(tx).await?;
     }
     round::ActiveModel {
         id: Set(id),
@@ -303,16 +322,8 @@ pub async fn set_stages(
         updated_at: Set(OffsetDateTime::now_utc()),
         ..Default::default()
     }
-    .update(&tx)
+    .update(tx)
     .await?;
-    append(
-        &tx,
-        NewEvent::new(actor, "stages.updated", "round", id.to_string())
-            .round(id)
-            .payload(stages_payload(draft)),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -10,15 +10,16 @@ use crate::db::entities::{
     application, document, formation_rt, requirement, requirement_check, round,
 };
 use crate::domain::eligibility::{
-    AgeLimits, CheckOutcome, check_age, check_domicile, needs_decision,
+    AgeLimits, CheckOutcome, check_age, check_domicile_rule, needs_decision,
 };
 use crate::domain::round::WITA;
 use crate::pii::NikVault;
 use crate::services::ServiceError;
 
 /// The age and domicile checks the platform makes by itself: age on the
-/// registration closing date (a calendar date in WITA), RT among the
-/// formation's RTs.
+/// registration closing date (a calendar date in WITA), domicile by the
+/// round's rule (RT among the formation's RTs, the formation's kelurahan, or
+/// the city).
 pub(crate) async fn automatic_checks(
     db: &impl ConnectionTrait,
     vault: &NikVault,
@@ -44,11 +45,18 @@ pub(crate) async fn automatic_checks(
             .filter(formation_rt::Column::FormationId.eq(f))
             .all(db)
             .await?;
+        let formation_kelurahan = crate::db::entities::formation::Entity::find_by_id(f)
+            .one(db)
+            .await?
+            .map(|f| f.kelurahan_code)
+            .unwrap_or_default();
         out.insert(
             "domicile",
-            check_domicile(
+            check_domicile_rule(
+                r.domicile_rule(),
                 k,
                 rt,
+                &formation_kelurahan,
                 rts.iter().map(|x| (x.kelurahan_code.as_str(), x.rt_number)),
             ),
         );

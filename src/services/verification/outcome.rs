@@ -20,7 +20,7 @@ use crate::domain::application::ApplicationState;
 use crate::domain::eligibility::{RequirementOutcome, Verdict};
 use crate::domain::lang::Lang;
 use crate::domain::msg::Msg;
-use crate::mail::{Locale, Mailbox, Template, enqueue};
+use crate::mail::{Locale, Mailbox, Template, enqueue_for_round};
 use crate::pii::NikVault;
 use crate::services::ServiceError;
 
@@ -268,7 +268,16 @@ pub(super) async fn mail_outcome(
             .headline,
         ),
     };
-    enqueue(tx, &to, &app.full_name, locale, &template, from).await?;
+    enqueue_for_round(
+        tx,
+        &to,
+        &app.full_name,
+        locale,
+        &template,
+        from,
+        &r.programme(),
+    )
+    .await?;
     Ok(())
 }
 

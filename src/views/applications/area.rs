@@ -17,6 +17,11 @@ pub struct AreaStep {
     pub kelurahan: Vec<(String, String)>,
     pub selected_kelurahan: String,
     pub rts: Vec<i32>,
+    /// The round's domicile rule in words.
+    pub domicile: crate::domain::msg::Msg,
+    /// `(code, name)` of the formations to choose from; empty when the
+    /// formation follows from the RT.
+    pub formations: Vec<(String, String)>,
     pub csrf: String,
     pub idempotency_key: String,
     pub errors: FieldErrors,
@@ -26,10 +31,18 @@ pub struct AreaStep {
 pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
     let body = html! {
         h1 { (ctx.t("Daftar", "Apply")) ": " (s.round_name) }
-        p { (ctx.t(
-            "Langkah 1: pilih wilayah tempat tinggal Anda sesuai KTP. Formasi ditentukan dari RT Anda.",
-            "Step 1: choose where you live as on your KTP. The formation follows from your RT."
-        )) }
+        @if s.formations.is_empty() {
+            p { (ctx.t(
+                "Langkah 1: pilih wilayah tempat tinggal Anda sesuai KTP. Formasi ditentukan dari RT Anda.",
+                "Step 1: choose where you live as on your KTP. The formation follows from your RT."
+            )) }
+        } @else {
+            p { (ctx.t(
+                "Langkah 1: pilih wilayah tempat tinggal Anda sesuai KTP, lalu formasi yang Anda lamar.",
+                "Step 1: choose where you live as on your KTP, then the formation you apply to."
+            )) }
+        }
+        p.muted { (ctx.t("Aturan domisili", "Domicile rule")) ": " (ctx.msg(&s.domicile)) "." }
         (form_alert(ctx, &s.errors, false))
         form method="get" action=(s.action) {
             label for="kecamatan" { (ctx.t("Kecamatan", "Kecamatan")) }
@@ -69,14 +82,22 @@ pub fn area_step(ctx: &PageCtx, s: &AreaStep) -> Markup {
                     @for n in &s.rts { option value=(n) { (format!("RT {n:03}")) } }
                 }
                 (error(ctx, &s.errors, "rt"))
+                @if !s.formations.is_empty() {
+                    label for="formation" { (ctx.t("Formasi yang dilamar", "Formation applied to")) }
+                    select id="formation" name="formation" required {
+                        option value="" disabled selected { (ctx.t("— pilih formasi —", "— choose a formation —")) }
+                        @for (code, name) in &s.formations { option value=(code) { (name) " (" (code) ")" } }
+                    }
+                    (error(ctx, &s.errors, "formation"))
+                }
                 button type="submit" { (ctx.t("Lanjut ke formulir", "Continue to the form")) }
             }
         }
         // Only covered areas are offered, so say what a missing one means
         // rather than leave the resident searching.
         p.muted id="not-listed" { (ctx.t(
-            "Kelurahan atau RT Anda tidak ada dalam daftar? Berarti wilayah itu tidak termasuk formasi mana pun pada seleksi ini, sehingga belum dapat didaftarkan. Untuk keterangan, hubungi kantor kelurahan Anda (desk Probebaya).",
-            "Your kelurahan or RT is not listed? Then it is not in any formation of this round, so no application can be made for it. For details, contact your kelurahan office (the Probebaya desk)."
+            "Kelurahan atau RT Anda tidak ada dalam daftar? Berarti wilayah itu tidak memenuhi aturan domisili seleksi ini, sehingga belum dapat didaftarkan. Untuk keterangan, hubungi help desk di kantor kelurahan Anda.",
+            "Your kelurahan or RT is not listed? Then it does not meet this round's domicile rule, so no application can be made for it. For details, contact the help desk at your kelurahan office."
         )) }
     };
     layout(

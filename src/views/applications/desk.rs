@@ -76,6 +76,9 @@ pub fn desk(ctx: &PageCtx, d: &DeskPage) -> Markup {
             label for="rt" { "RT" }
             input id="rt" name="rt" type="number" min="1" value=(d.values.get("rt"));
             (error(ctx, &d.errors, "rt"))
+            label for="formation" { (ctx.t("Kode formasi (hanya bila aturan domisili seleksi membolehkan memilih formasi)", "Formation code (only where the round's domicile rule lets the resident choose)")) }
+            input id="formation" name="formation" value=(d.values.get("formation"));
+            (error(ctx, &d.errors, "formation"))
             button type="submit" { (ctx.t("Mulai pendaftaran", "Start the application")) }
         }
         }

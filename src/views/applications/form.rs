@@ -154,7 +154,8 @@ pub fn form(ctx: &PageCtx, p: &FormPage<'_>) -> Markup {
             }
             fieldset {
                 legend { (ctx.t("Motivasi dan pengalaman", "Motivation and experience")) }
-                (textarea(ctx, p, "motivation", ("Motivasi menjadi anggota Pokmas", "Why you want to join the Pokmas")))
+                @let prog = v.round.programme();
+                (textarea(ctx, p, "motivation", (&format!("Motivasi menjadi {}", prog.member_id), &format!("Why you want to become {}", prog.member_en))))
                 (textarea(ctx, p, "experience", ("Pengalaman kegiatan kemasyarakatan", "Community experience")))
             }
             fieldset {

@@ -7,6 +7,7 @@
 mod criteria;
 mod formations;
 mod list;
+mod programme;
 mod public;
 mod requirements;
 mod settings;
@@ -15,11 +16,12 @@ use criteria::{criteria_table, used_rows};
 pub use formations::{FormationsPage, admin_formations};
 use formations::{kelurahan_of, rt_text};
 pub use list::{RoundRow, admin_list, admin_list_with};
+pub use programme::{programme_section, programme_values};
 pub use public::public_round;
 use requirements::requirements_list;
 pub use requirements::{admin_requirements, requirement_values};
 use settings::schedule_table;
-pub use settings::{admin_round, admin_round_with_stages};
+pub use settings::{admin_round, admin_round_with_programme, admin_round_with_stages};
 
 use maud::{Markup, html};
 

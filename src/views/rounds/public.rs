@@ -46,7 +46,9 @@ pub fn public_round(
     let desc = ctx.t(&r.description_id, &r.description_en);
     let body = html! {
         h1 { (r.name) }
+        p.sub { (ctx.msg(&r.programme().selection_title())) }
         p { (ctx.t("Status", "State")) ": " strong { (state_badge(ctx, r.state)) } }
+        p { (ctx.t("Aturan domisili", "Domicile rule")) ": " (ctx.msg(&r.domicile_rule().label())) "." }
         @if r.state.is_published() {
             p.notice { a href=(format!("/seleksi/{}/hasil", r.slug)) { (ctx.t("Lihat hasil seleksi dan pengumuman", "See the results and the announcement")) } }
         }

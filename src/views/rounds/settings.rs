@@ -29,6 +29,30 @@ pub fn admin_round_with_stages(
     transition_errors: &FieldErrors,
     stages: &FormView,
 ) -> Markup {
+    let programme = super::programme_values(d, &f.csrf);
+    admin_round_forms(ctx, d, f, transition_errors, stages, &programme)
+}
+
+/// `GET /admin/seleksi/{id}` with the programme form `programme` (after a
+/// refused programme form: what was typed and its messages).
+pub fn admin_round_with_programme(
+    ctx: &PageCtx,
+    d: &RoundDetail,
+    f: &FormView,
+    programme: &FormView,
+) -> Markup {
+    let stages = FormView::new(crate::views::stages::stage_values(d), &programme.csrf);
+    admin_round_forms(ctx, d, f, &FieldErrors::new(), &stages, programme)
+}
+
+fn admin_round_forms(
+    ctx: &PageCtx,
+    d: &RoundDetail,
+    f: &FormView,
+    transition_errors: &FieldErrors,
+    stages: &FormView,
+    programme: &FormView,
+) -> Markup {
     let r = &d.round;
     let state = d.state();
     let editable = state.is_editable();
@@ -96,6 +120,7 @@ pub fn admin_round_with_stages(
         } @else {
             (schedule_table(ctx, d))
         }
+        (super::programme_section(ctx, d, programme))
         (crate::views::stages::stages_section(ctx, d, stages))
     };
     layout(

@@ -25,6 +25,28 @@ pub struct RoundSummary {
     /// round is in `registration` and today lies within its registration
     /// dates.
     pub accepting_applications: bool,
+    /// What the round's texts call the programme, the group and a selected
+    /// applicant, in Indonesian and English.
+    pub programme: RoundProgramme,
+    /// Where applicants must live: `rt` (an RT a formation covers; the
+    /// formation follows from the RT), `kelurahan` (the formation's
+    /// kelurahan) or `city` (anywhere); with `kelurahan` and `city` an
+    /// application names its `formation`.
+    pub domicile_rule: String,
+}
+
+/// A round's programme names.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RoundProgramme {
+    /// E.g. `Probebaya`; may be empty.
+    pub programme_id: String,
+    pub programme_en: String,
+    /// E.g. `Pokmas`.
+    pub group_id: String,
+    pub group_en: String,
+    /// E.g. `anggota Pokmas` / `Pokmas member`.
+    pub member_id: String,
+    pub member_en: String,
 }
 
 /// Filter of the round list.
@@ -90,6 +112,15 @@ pub async fn rounds(
                 state: r.head.state,
                 registration_opens_at: rfc3339(r.registration_opens_at),
                 registration_closes_at: rfc3339(r.registration_closes_at),
+                domicile_rule: r.domicile_rule.as_str().to_owned(),
+                programme: RoundProgramme {
+                    programme_id: r.programme.programme_id,
+                    programme_en: r.programme.programme_en,
+                    group_id: r.programme.group_id,
+                    group_en: r.programme.group_en,
+                    member_id: r.programme.member_id,
+                    member_en: r.programme.member_en,
+                },
             })
             .collect(),
     ))

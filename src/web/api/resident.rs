@@ -112,6 +112,11 @@ pub struct StartBody {
     /// returns the first draft instead of making a second.
     #[serde(default)]
     pub idempotency_key: String,
+    /// The formation applied to, by code, where the round's
+    /// `domicile_rule` is `kelurahan` or `city`; left out, the formation
+    /// covering the RT.
+    #[serde(default)]
+    pub formation: Option<String>,
 }
 
 /// An assisted registration at the help desk.
@@ -123,6 +128,9 @@ pub struct DeskStartBody {
     pub rt: i32,
     #[serde(default)]
     pub idempotency_key: String,
+    /// The formation applied to, by code (see [`StartBody::formation`]).
+    #[serde(default)]
+    pub formation: Option<String>,
 }
 
 /// A draft that exists now.
@@ -149,7 +157,7 @@ fn key_or_new(key: &str) -> String {
         (status = 403, description = "Not an applicant with a confirmed e-mail, operator or admin", body = ErrorBody),
         (status = 404, description = "No open round of that slug", body = ErrorBody),
         (status = 409, description = "Registration is not open", body = ErrorBody),
-        (status = 422, description = "The RT lies in no formation", body = ErrorBody)))]
+        (status = 422, description = "The RT lies in no formation, or the domicile rule refuses the formation chosen", body = ErrorBody)))]
 pub async fn start(
     State(app): State<AppState>,
     user: ApiUser,
@@ -168,6 +176,7 @@ pub async fn start(
             kelurahan_code: body.kelurahan,
             rt: body.rt,
             idempotency_key: key_or_new(&body.idempotency_key),
+            formation_code: body.formation,
         },
     )
     .await
@@ -185,7 +194,7 @@ pub async fn start(
         (status = 403, description = "Not an operator of that kelurahan or an admin", body = ErrorBody),
         (status = 404, description = "No such round or kelurahan", body = ErrorBody),
         (status = 409, description = "Registration is not open", body = ErrorBody),
-        (status = 422, description = "The RT lies in no formation", body = ErrorBody)))]
+        (status = 422, description = "The RT lies in no formation, or the domicile rule refuses the formation chosen", body = ErrorBody)))]
 pub async fn desk_start(
     State(app): State<AppState>,
     user: ApiUser,
@@ -202,6 +211,7 @@ pub async fn desk_start(
             kelurahan_code: body.kelurahan,
             rt: body.rt,
             idempotency_key: key_or_new(&body.idempotency_key),
+            formation_code: body.formation,
         },
     )
     .await

@@ -111,6 +111,8 @@ pub async fn desk_start(
                     kelurahan_code: kelurahan.to_owned(),
                     rt,
                     idempotency_key: data.get("idempotency_key").to_owned(),
+                    formation_code: Some(data.get("formation").to_owned())
+                        .filter(|c| !c.is_empty()),
                 },
             )
             .await

@@ -37,7 +37,20 @@ async fn area_page(
     csrf: String,
     errors: FieldErrors,
 ) -> AppResult<v::AreaStep> {
-    let areas = svc::areas(&app.db, r.id).await?;
+    let areas = svc::domicile_areas(&app.db, r).await?;
+    let rule = r.domicile_rule();
+    let formations = if rule.formation_follows_rt() {
+        Vec::new()
+    } else {
+        svc::formation_choices(&app.db, r.id)
+            .await?
+            .into_iter()
+            .filter(|(_, _, k)| {
+                rule != crate::domain::programme::DomicileRule::Kelurahan || *k == q.kelurahan
+            })
+            .map(|(code, name, _)| (code, name))
+            .collect()
+    };
     let mut kecamatan: Vec<(String, String)> = Vec::new();
     for a in &areas {
         if kecamatan.last().is_none_or(|(c, _)| *c != a.kecamatan_code) {
@@ -62,6 +75,8 @@ async fn area_page(
         kelurahan,
         selected_kelurahan: q.kelurahan.clone(),
         rts,
+        domicile: rule.label(),
+        formations,
         csrf,
         idempotency_key: Uuid::new_v4().to_string(),
         errors,
@@ -111,6 +126,9 @@ pub struct StartInput {
     kelurahan: String,
     #[serde(default)]
     rt: String,
+    /// The formation chosen, where the domicile rule lets one choose.
+    #[serde(default)]
+    formation: String,
 }
 
 /// `POST /seleksi/{slug}/daftar`: creates the draft (once per idempotency key).
@@ -156,6 +174,7 @@ pub async fn start(
                 kelurahan_code: input.kelurahan.clone(),
                 rt,
                 idempotency_key: input.idempotency_key.clone(),
+                formation_code: Some(input.formation.trim().to_owned()).filter(|c| !c.is_empty()),
             },
         )
         .await
@@ -165,7 +184,7 @@ pub async fn start(
     match res {
         Ok(id) => Ok(Redirect::to(&format!("/pendaftaran/{id}/formulir")).into_response()),
         Err(ApplicationError::Invalid(errors)) => {
-            let areas = svc::areas(&app.db, r.id).await?;
+            let areas = svc::domicile_areas(&app.db, &r).await?;
             let kecamatan = areas
                 .iter()
                 .find(|a| a.kelurahan_code == input.kelurahan)

@@ -21,7 +21,7 @@ pub use list::{create, list};
 pub use requirements::{requirements, requirements_save};
 use settings::settings_values;
 pub use settings::{detail, status, update};
-pub use stages::{shortlist_publish, stages_page, stages_save};
+pub use stages::{programme_page, programme_save, shortlist_publish, stages_page, stages_save};
 
 use axum::Form;
 use axum::extract::{Path, State};

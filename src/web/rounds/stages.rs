@@ -79,3 +79,47 @@ pub async fn shortlist_publish(
     .await?;
     Ok(see_other(format!("/admin/seleksi/{id}#tahapan")))
 }
+
+/// `POST /admin/seleksi/{id}/program`: the programme's names and the
+/// domicile rule of a draft round. Once the rules are frozen this is a
+/// conflict (409).
+pub async fn programme_save(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    csrf: Csrf,
+    Path(id): Path<String>,
+    form: Pairs,
+) -> AppResult<Response> {
+    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+    let res = match svc::ProgrammeSettings::parse(&data) {
+        Ok(s) => field_errors(svc::set_programme(&app.db, user.actor(), id, &s).await)?,
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}#program"))),
+        Err(errors) => {
+            let d = svc::load(&app.db, id).await?;
+            if !d.state().is_editable() {
+                return Err(AppError::Conflict(crate::domain::round::frozen_msg()));
+            }
+            let settings = FormView::new(settings_values(&d.round), &csrf.token()?);
+            let programme = FormView {
+                values: data,
+                errors,
+                csrf: csrf.token()?,
+            };
+            Ok(refused(
+                csrf,
+                v::admin_round_with_programme(&ctx, &d, &settings, &programme),
+            ))
+        }
+    }
+}
+
+/// `GET /admin/seleksi/{id}/program`: the programme lives on the settings page.
+pub async fn programme_page(user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
+    admin_only(&user)?;
+    let id = crate::web::path_id(&id)?;
+    Ok(see_other(format!("/admin/seleksi/{id}#program")))
+}

@@ -17,6 +17,7 @@ use crate::services::rounds::FormData;
 use crate::web::api::error::AdminError;
 
 mod panels;
+mod programme;
 mod rounds;
 mod staff;
 mod stages;
@@ -37,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::round_get, rounds::round_update))
         .routes(routes!(rounds::round_criteria))
         .routes(routes!(stages::round_stages))
+        .routes(routes!(programme::round_programme))
         .routes(routes!(rounds::round_transition))
         .routes(routes!(rounds::formations_generate))
         .routes(routes!(rounds::formations_seats))

@@ -110,6 +110,9 @@ pub struct RoundDetailBody {
     pub stages: Vec<super::stages::StageBody>,
     /// `last_stage` or `weighted` in a staged round.
     pub final_rule: Option<String>,
+    /// The programme's names and the domicile rule (frozen rules; set with
+    /// `PUT /admin/rounds/{id}/programme`).
+    pub programme: super::programme::ProgrammeBody,
     pub requirements: Vec<RequirementItem>,
     pub formations: Vec<FormationItem>,
 }
@@ -137,6 +140,7 @@ pub(super) fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
         age_min: r.age_min,
         age_max: r.age_max,
         publish_all_names: r.publish_all_names,
+        programme: (&svc::ProgrammeSettings::of(r)).into(),
         schedule: Milestone::ALL
             .iter()
             .map(|m| (m.field().to_owned(), rfc3339(schedule.get(*m))))
