@@ -166,6 +166,14 @@ async fn draft(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         final_rule: "weighted".into(),
     };
     settings::set_stages(ctx.db, ctx.admin, round_id, &stages).await?;
+    // The facilitators' texts of the bundled TPP template, so that no page
+    // or mail of this round speaks of Pokmas.
+    let tpp = crate::services::rounds::templates()?
+        .into_iter()
+        .find(|t| t.code == "tpp2023")
+        .context("the bundled tpp2023 template")?;
+    crate::services::rounds::set_programme(ctx.db, ctx.admin, round_id, &tpp.programme_settings())
+        .await?;
     let drafts = tpp_criteria()?;
     ctx.criteria = drafts
         .iter()

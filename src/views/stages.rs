@@ -6,8 +6,8 @@ use maud::{Markup, html};
 
 use super::layout::PageCtx;
 use super::rounds::{FormView, csrf, field_error, form_alert, input, msg};
-use crate::db::entities::round_stage;
 use crate::domain::round::{Msg, format_wita};
+use crate::services::rounds::Stage;
 use crate::services::rounds::{FormData, MAX_STAGES, RoundDetail, STAGE_SCORINGS};
 use crate::services::shortlists::Published;
 
@@ -194,7 +194,7 @@ pub fn stages_section(ctx: &PageCtx, d: &RoundDetail, f: &FormView) -> Markup {
 pub fn public_section(
     ctx: &PageCtx,
     final_rule: Option<&str>,
-    stages: &[round_stage::Model],
+    stages: &[Stage],
     shortlists: &[Published],
 ) -> Markup {
     let weighted = final_rule == Some("weighted");

@@ -101,6 +101,46 @@ async fn the_demos_two_stage_round_passes_the_audit_and_an_independent_recomputa
         ] {
             assert!(page.contains(text), "{path}: {text}");
         }
+        // The round's own content speaks of facilitators; the
+        // installation's header and footer carry its brand.
+        let main = &page[page.find("<main").expect("main")..page.find("</main>").expect("end")];
+        assert!(!main.contains("Pokmas"), "{path} names Pokmas:\n{main}");
+    }
+    // Every mail and text the demo queued about an application of the
+    // two-stage round (each names its registration number) speaks of its
+    // programme's texts, never of Pokmas.
+    let numbers: Vec<String> = pokmas::db::entities::application::Entity::find()
+        .filter(pokmas::db::entities::application::Column::RoundId.eq(tpp.id))
+        .all(&db)
+        .await
+        .expect("applications")
+        .into_iter()
+        .filter_map(|a| a.registration_no)
+        .collect();
+    let about_tpp: Vec<_> = pokmas::db::entities::mail_outbox::Entity::find()
+        .all(&db)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| numbers.iter().any(|n| m.body_text.contains(n.as_str())))
+        .collect();
+    assert!(about_tpp.len() > 40, "the demo wrote to its applicants");
+    assert!(
+        about_tpp
+            .iter()
+            .any(|m| m.body_text.contains("Tenaga Pendamping (TPP)")),
+        "in the round's own words"
+    );
+    for m in &about_tpp {
+        let text = format!("{}\n{}\n{}", m.subject, m.body_text, m.body_html)
+            .replace("pokmas.test", "")
+            .replace("pokmas.localhost", "")
+            .replace("demo.pokmas.id", "");
+        assert!(
+            !text.contains("Pokmas") && !text.contains("POKMAS"),
+            "{} names Pokmas:\n{text}",
+            m.template
+        );
     }
     let pokmas_round = rounds
         .iter()

@@ -152,6 +152,8 @@ pub async fn public_list(
 pub use crate::db::entities::criterion::Model as CriterionRow;
 /// A round as stored, the read model handlers and views receive.
 pub use crate::db::entities::round::Model as Round;
+/// A stage of a staged round as stored (frozen with the round's rules).
+pub use crate::db::entities::round_stage::Model as Stage;
 pub use criteria::*;
 pub use formations::*;
 pub use programme::*;
