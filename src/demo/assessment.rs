@@ -3,6 +3,26 @@
 // The demo's shared types, imports and helpers live in `mod.rs`.
 use super::*;
 
+/// A test session of `form`, filled with whoever the round invites to it
+/// (in a staged round: those who went on from the stage before).
+pub(super) async fn invite_to_session(
+    ctx: &Ctx<'_>,
+    form: &panels::SessionForm,
+    key: &str,
+) -> anyhow::Result<()> {
+    let session = panels::create_session(ctx.db, ctx.admin, ctx.round_id, form, Some(key)).await?;
+    panels::auto_fill(
+        ctx.db,
+        ctx.admin,
+        &ctx.from,
+        &ctx.vault,
+        ctx.round_id,
+        session,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Assessment: test sessions filled with the eligible applicants, attendance,
 /// conflict declarations (some recusals), scores from panelists of different
 /// leniency (one visibly biased), and amendments with reasons. Stopping here
@@ -18,30 +38,13 @@ pub(super) async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             .count();
         let sessions = eligible.div_ceil(400).max(1);
         for s in 0..sessions {
-            let starts_at = ctx.clock.at(23 + i64::try_from(s).unwrap_or(0), 8);
             let form = panels::SessionForm {
-                starts_at,
+                starts_at: ctx.clock.at(23 + i64::try_from(s).unwrap_or(0), 8),
                 place: format!("Aula Kantor Kecamatan, sesi {}", s + 1),
                 capacity: 400,
                 panel_id: *panel_id,
             };
-            let session = panels::create_session(
-                ctx.db,
-                ctx.admin,
-                ctx.round_id,
-                &form,
-                Some(&format!("demo-session-{p_no}-{s}")),
-            )
-            .await?;
-            panels::auto_fill(
-                ctx.db,
-                ctx.admin,
-                &ctx.from,
-                &ctx.vault,
-                ctx.round_id,
-                session,
-            )
-            .await?;
+            invite_to_session(ctx, &form, &format!("demo-session-{p_no}-{s}")).await?;
         }
     }
     // Attendance: nearly everyone comes.

@@ -413,17 +413,19 @@ async fn run_stages(
     for (name, state) in STAGES {
         ctx.bar.set_prefix(name);
         let stage_started = Instant::now();
-        match state {
-            RoundState::Draft => stage_draft(&mut ctx).await,
-            RoundState::Registration => stage_registration(&mut ctx).await,
-            RoundState::Verification => stage_verification(&mut ctx).await,
-            RoundState::Assessment => stage_assessment(&mut ctx).await,
-            RoundState::Provisional => stage_provisional(&mut ctx).await,
-            RoundState::Objection => stage_objection(&mut ctx).await,
-            RoundState::Final => stage_final(&mut ctx).await,
-            RoundState::Cancelled => Ok(()),
-        }
-        .with_context(|| format!("demo stage {name}"))?;
+        // Each stage's future on the heap (see `tpp::run`).
+        let step: std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + '_>> =
+            match state {
+                RoundState::Draft => Box::pin(stage_draft(&mut ctx)),
+                RoundState::Registration => Box::pin(stage_registration(&mut ctx)),
+                RoundState::Verification => Box::pin(stage_verification(&mut ctx)),
+                RoundState::Assessment => Box::pin(stage_assessment(&mut ctx)),
+                RoundState::Provisional => Box::pin(stage_provisional(&mut ctx)),
+                RoundState::Objection => Box::pin(stage_objection(&mut ctx)),
+                RoundState::Final => Box::pin(stage_final(&mut ctx)),
+                RoundState::Cancelled => Box::pin(std::future::ready(Ok(()))),
+            };
+        step.await.with_context(|| format!("demo stage {name}"))?;
         if sql_stats::enabled() {
             sql_stats::report(name, ctx.apps.len());
         }
@@ -439,7 +441,7 @@ async fn run_stages(
     // the same states up to the same stop, with its own generator so the
     // first round stays what it was for a seed.
     let tpp_started = Instant::now();
-    let tpp = tpp::run(&ctx, install)
+    let tpp = Box::pin(tpp::run(&ctx, install))
         .await
         .context("demo: the two-stage round")?;
     ctx.summary

@@ -11,6 +11,7 @@
 //! was for a seed).
 
 // The demo's shared types, imports and helpers live in `mod.rs`.
+use super::assessment::invite_to_session;
 use super::registration::{Registrant, register};
 use super::results::{stage_final, stage_provisional};
 use super::verify::stage_verification;
@@ -81,17 +82,20 @@ pub(super) async fn run(first: &Ctx<'_>, install: &Installation<'_>) -> anyhow::
     let mut s = TppSummary::default();
     for (name, state) in STAGES {
         ctx.bar.set_prefix(format!("tpp {name}"));
-        match state {
-            RoundState::Draft => draft(&mut ctx).await,
-            RoundState::Registration => registration(&mut ctx).await,
-            RoundState::Verification => stage_verification(&mut ctx).await,
-            RoundState::Assessment => assessment(&mut ctx, &mut s).await,
-            RoundState::Provisional => stage_provisional(&mut ctx).await,
-            RoundState::Objection => move_round(&ctx, RoundState::Objection, 37, 8).await,
-            RoundState::Final => promote_a_reserve(&mut ctx, &mut s).await,
-            RoundState::Cancelled => Ok(()),
-        }
-        .with_context(|| format!("stage {name}"))?;
+        // Each stage's future on the heap: the two rounds' stages inlined
+        // in one future overflow a 2 MiB thread stack in a debug build.
+        let step: std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + '_>> =
+            match state {
+                RoundState::Draft => Box::pin(draft(&mut ctx)),
+                RoundState::Registration => Box::pin(registration(&mut ctx)),
+                RoundState::Verification => Box::pin(stage_verification(&mut ctx)),
+                RoundState::Assessment => Box::pin(assessment(&mut ctx, &mut s)),
+                RoundState::Provisional => Box::pin(stage_provisional(&mut ctx)),
+                RoundState::Objection => Box::pin(move_round(&ctx, RoundState::Objection, 37, 8)),
+                RoundState::Final => Box::pin(promote_a_reserve(&mut ctx, &mut s)),
+                RoundState::Cancelled => Box::pin(std::future::ready(Ok(()))),
+            };
+        step.await.with_context(|| format!("stage {name}"))?;
         s.state = state.as_str().into();
         if state == ctx.opts.stop_at {
             break;
@@ -496,23 +500,7 @@ async fn assessment(ctx: &mut Ctx<'_>, s: &mut TppSummary) -> anyhow::Result<()>
             capacity: 400,
             panel_id: *panel_id,
         };
-        let session = panels::create_session(
-            ctx.db,
-            ctx.admin,
-            ctx.round_id,
-            &form,
-            Some(&format!("demo-tpp-session-{p_no}")),
-        )
-        .await?;
-        panels::auto_fill(
-            ctx.db,
-            ctx.admin,
-            &ctx.from,
-            &ctx.vault,
-            ctx.round_id,
-            session,
-        )
-        .await?;
+        invite_to_session(ctx, &form, &format!("demo-tpp-session-{p_no}")).await?;
     }
     let index: BTreeMap<Uuid, usize> = ctx
         .apps
