@@ -165,19 +165,7 @@ pub(super) async fn stage_draft(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
     ctx.summary.formations = ctx.formations.len();
 
     // One panel per kecamatan (small: one panel), each with its panelists.
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, f) in ctx.formations.iter().enumerate() {
-        let kec = f.kelurahan_code.get(..8).unwrap_or_default().to_owned();
-        groups.entry(kec).or_default().push(i);
-    }
-    let names: BTreeMap<String, String> = kecamatan::Entity::find()
-        .all(ctx.db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
-    for (p_no, (kec, members)) in groups.into_iter().enumerate() {
-        let kec_name = names.get(&kec).cloned().unwrap_or_default();
+    for (p_no, (kec_name, members)) in formations_by_kecamatan(ctx).await?.into_iter().enumerate() {
         let panel_id = panels::create_panel(
             ctx.db,
             ctx.admin,
@@ -246,4 +234,26 @@ pub(super) async fn settings_rts(
 ) -> anyhow::Result<()> {
     crate::services::rounds::create_rts(ctx.db, ctx.admin, code, count).await?;
     Ok(())
+}
+
+/// The round's formations (indices into `ctx.formations`) grouped by
+/// kecamatan, with the kecamatan's name, in code order: one panel each.
+pub(super) async fn formations_by_kecamatan(
+    ctx: &Ctx<'_>,
+) -> anyhow::Result<Vec<(String, Vec<usize>)>> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, f) in ctx.formations.iter().enumerate() {
+        let kec = f.kelurahan_code.get(..8).unwrap_or_default().to_owned();
+        groups.entry(kec).or_default().push(i);
+    }
+    let names: BTreeMap<String, String> = kecamatan::Entity::find()
+        .all(ctx.db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    Ok(groups
+        .into_iter()
+        .map(|(kec, members)| (names.get(&kec).cloned().unwrap_or_default(), members))
+        .collect())
 }

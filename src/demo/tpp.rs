@@ -14,6 +14,7 @@
 use super::assessment::invite_to_session;
 use super::registration::{Registrant, register};
 use super::results::{stage_final, stage_provisional};
+use super::setup::formations_by_kecamatan;
 use super::verify::stage_verification;
 use super::*;
 use crate::services::rounds::{StageDraft, StagesDraft};
@@ -288,19 +289,7 @@ fn tpp_criteria() -> anyhow::Result<Vec<CriterionDraft>> {
 
 /// One interview panel of three per kecamatan, accounts of their own.
 async fn interview_panels(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, f) in ctx.formations.iter().enumerate() {
-        let kec = f.kelurahan_code.get(..8).unwrap_or_default().to_owned();
-        groups.entry(kec).or_default().push(i);
-    }
-    let names: BTreeMap<String, String> = kecamatan::Entity::find()
-        .all(ctx.db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
-    for (p_no, (kec, members)) in groups.into_iter().enumerate() {
-        let kec_name = names.get(&kec).cloned().unwrap_or_default();
+    for (p_no, (kec_name, members)) in formations_by_kecamatan(ctx).await?.into_iter().enumerate() {
         let panel_id = panels::create_panel(
             ctx.db,
             ctx.admin,
