@@ -38,15 +38,33 @@ cargo build --release --quiet
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), commit $(git rev-parse --short HEAD)"
 
-# ---- P6: the city demo ------------------------------------------------------
+# ---- P6: the city demo, P6_RUNS times (median, and every run) -------------
+# Each run loads into an empty folder; the last one is served below. GNU time
+# gives the CPU split and peak RSS; the demo's own "stages:" line the
+# breakdown (the two-stage round is the stage "tpp").
 DATA=$WORK/demo-$SCALE
-rm -rf "$DATA"
-start=$(date +%s.%N)
-"$BIN" --data-dir "$DATA" demo --scale "$SCALE" --seed 1 --quiet > "$WORK/demo.out"
-end=$(date +%s.%N)
-P6=$(echo "$end - $start" | bc)
+P6_RUNS=${P6_RUNS:-3}
+p6s=()
+for r in $(seq "$P6_RUNS"); do
+  rm -rf "$DATA"
+  start=$(date +%s.%N)
+  /usr/bin/time -f '%U %S %M' -o "$WORK/p6time.txt" \
+    "$BIN" --data-dir "$DATA" demo --scale "$SCALE" --seed 1 --quiet > "$WORK/demo.out"
+  end=$(date +%s.%N)
+  t=$(echo "$end - $start" | bc)
+  p6s+=("$t")
+  read -r usr sys kb < "$WORK/p6time.txt"
+  tpp=$(grep '^stages:' "$WORK/demo.out" | grep -o 'tpp [0-9.]*' | cut -d' ' -f2)
+  line P6 "run $r: wall, user + sys, peak RSS" "$(printf '%.1f s (%.0f + %.0f s CPU), %.0f MB' "$t" "$usr" "$sys" "$(echo "$kb/1024" | bc)")"
+  grep '^stages:' "$WORK/demo.out" | sed 's/^/     /'
+  if [ -n "$tpp" ]; then
+    line P6 "run $r: first round alone (wall minus the stage tpp)" "$(printf '%.1f s' "$(echo "$t - $tpp" | bc)")"
+  fi
+done
+P6=$(printf '%s\n' "${p6s[@]}" | median)
+P6MAX=$(printf '%s\n' "${p6s[@]}" | sort -g | tail -1)
 SLUG=$(grep -o '/seleksi/[a-z0-9-]*' "$WORK/demo.out" | head -1)
-line P6 "demo --scale $SCALE (target < 180 s)" "$(printf '%.1f s' "$P6")"
+line P6 "demo --scale $SCALE, median of $P6_RUNS (target < 150 s, every run < 180 s)" "$(printf '%.1f s (slowest %.1f s)' "$P6" "$P6MAX")"
 sed -n 1,3p "$WORK/demo.out" | sed 's/^/     /'
 
 # ---- the server -------------------------------------------------------------
