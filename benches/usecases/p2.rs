@@ -3,8 +3,9 @@
 use super::*;
 
 /// One application, as the browser sends it: the area step's POST
-/// (`start_draft`), then the form's POST (`save_draft`, the two documents,
-/// `submit`), the calls and order of `web::applications::{start, form_submit}`.
+/// (`start_draft`), then the form's POST (`save_form`: the fields, the two
+/// documents and the submission in one transaction), the calls of
+/// `web::applications::{start, form_submit}`.
 /// Returns the application and how long the form POST took.
 pub(crate) async fn apply(
     db: &DatabaseConnection,
@@ -33,12 +34,9 @@ pub(crate) async fn apply(
     )
     .await?;
     let form = Instant::now();
-    let saved = apps::save_draft(db, &w.vault, acting, id, &p.fields).await?;
-    ensure!(saved.errors.is_empty(), "draft refused: {:?}", saved.errors);
-    apps::attach_document(db, &w.store, acting, id, "KTP", "ktp.pdf", p.pdf.clone()).await?;
-    apps::attach_document(db, &w.store, acting, id, "KK", "kk.png", p.png.clone()).await?;
-    apps::submit(
+    let done = apps::save_form(
         db,
+        &w.store,
         &w.vault,
         apps::MailCtx {
             base_url: "http://localhost",
@@ -47,9 +45,27 @@ pub(crate) async fn apply(
         },
         acting,
         id,
-        Lang::Id,
+        apps::FormPost {
+            fields: p.fields.clone(),
+            uploads: vec![
+                apps::Upload {
+                    requirement_code: "KTP".into(),
+                    original_name: "ktp.pdf".into(),
+                    bytes: p.pdf.clone(),
+                },
+                apps::Upload {
+                    requirement_code: "KK".into(),
+                    original_name: "kk.png".into(),
+                    bytes: p.png.clone(),
+                },
+            ],
+            submit: true,
+            lang: Lang::Id,
+        },
     )
     .await?;
+    ensure!(done.errors.is_empty(), "form refused: {:?}", done.errors);
+    ensure!(done.submitted.is_some(), "form saved but not submitted");
     Ok((id, form.elapsed()))
 }
 

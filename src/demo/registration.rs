@@ -320,24 +320,9 @@ pub(super) async fn register(
         fields.insert(d.clone(), "on".into());
     }
     let phone = fields.get("phone").cloned().unwrap_or_default();
-    let saved = apps::save_draft(ctx.db, &ctx.vault, acting, id, &Fields(FormData(fields))).await?;
-    anyhow::ensure!(saved.errors.is_empty(), "draft refused: {:?}", saved.errors);
-    ctx.summary.nik_warnings += usize::from(!saved.warnings.is_empty());
     let mut docs = vec!["KTP", "KK"];
     if ctx.rng.random_ratio(1, 4) {
         docs.push("CV");
-    }
-    for code in docs {
-        apps::attach_document(
-            ctx.db,
-            &ctx.store,
-            acting,
-            id,
-            code,
-            &format!("{}.pdf", code.to_lowercase()),
-            small_pdf(code, &format!("demo {serial}")),
-        )
-        .await?;
     }
     if who.desk {
         // The desk asks for consent to news by SMS/WhatsApp when it takes
@@ -351,9 +336,19 @@ pub(super) async fn register(
         crate::services::message_consent::give(ctx.db, acting, id, &phone, channel, true, now)
             .await?;
     }
+    // The form's one POST: fields, files and submission together.
+    let uploads = docs
+        .into_iter()
+        .map(|code| apps::Upload {
+            requirement_code: code.to_owned(),
+            original_name: format!("{}.pdf", code.to_lowercase()),
+            bytes: small_pdf(code, &format!("demo {serial}")),
+        })
+        .collect();
     let mail = ctx.base_url.clone();
-    apps::submit(
+    let done = apps::save_form(
         ctx.db,
+        &ctx.store,
         &ctx.vault,
         apps::MailCtx {
             base_url: &mail,
@@ -362,8 +357,16 @@ pub(super) async fn register(
         },
         acting,
         id,
-        Lang::Id,
+        apps::FormPost {
+            fields: Fields(FormData(fields)),
+            uploads,
+            submit: true,
+            lang: Lang::Id,
+        },
     )
     .await?;
+    anyhow::ensure!(done.errors.is_empty(), "form refused: {:?}", done.errors);
+    anyhow::ensure!(done.submitted.is_some(), "form saved but not submitted");
+    ctx.summary.nik_warnings += usize::from(!done.warnings.is_empty());
     Ok(id)
 }

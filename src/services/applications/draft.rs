@@ -14,10 +14,10 @@ use super::{
     requirements_of, still_draft, stored_nik, usable_key,
 };
 use crate::db::audit::{NewEvent, append};
-use crate::db::begin_write;
 use crate::db::entities::{
     account, application, application_declaration, document, requirement, round,
 };
+use crate::db::{WriteTx, begin_write};
 use crate::domain::application::ApplicationState;
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
@@ -26,7 +26,7 @@ use crate::pii::NikVault;
 use crate::services::data_keys::Personal;
 use crate::services::documents::{clean_original_name, put_upload, record_upload};
 use crate::services::rounds::FormData;
-use crate::storage::FileStore;
+use crate::storage::{FileStore, StoredBlob};
 
 /// The area an application is started in.
 #[derive(Clone, Debug)]
@@ -297,14 +297,33 @@ pub async fn save_draft(
     id: Uuid,
     fields: &Fields,
 ) -> Result<SaveOutcome, ApplicationError> {
-    let f = &fields.0;
     let today = OffsetDateTime::now_utc().date();
-    let parsed = parse_fields(f, today);
+    let parsed = parse_fields(&fields.0, today);
     let tx = begin_write(db).await?;
-    let a = load_for_edit(&tx, &acting, id).await?;
+    let (_, warnings) = save_in(&tx, vault, &acting, id, &fields.0, &parsed, today).await?;
+    tx.commit().await?;
+    Ok(SaveOutcome {
+        errors: parsed.errors,
+        warnings,
+    })
+}
+
+/// The saving part of [`save_draft`] inside the caller's transaction:
+/// returns the draft as it was read (its round and area do not change here)
+/// and the NIK warnings.
+pub(super) async fn save_in(
+    tx: &WriteTx,
+    vault: &NikVault,
+    acting: &Acting<'_>,
+    id: Uuid,
+    f: &FormData,
+    parsed: &Parsed,
+    today: Date,
+) -> Result<(application::Model, Vec<Msg>), ApplicationError> {
+    let a = load_for_edit(tx, acting, id).await?;
     still_draft(&a)?;
-    let warnings = store_fields(&tx, vault, &a, &parsed, today).await?;
-    save_declarations(&tx, &a, f).await?;
+    let warnings = store_fields(tx, vault, &a, parsed, today).await?;
+    save_declarations(tx, &a, f).await?;
     let mut event = NewEvent::new(
         acting.actor,
         "application.draft_saved",
@@ -313,12 +332,8 @@ pub async fn save_draft(
     )
     .round(a.round_id);
     event.kelurahan_code = a.kelurahan_code.clone();
-    append(&tx, event).await?;
-    tx.commit().await?;
-    Ok(SaveOutcome {
-        errors: parsed.errors,
-        warnings,
-    })
+    append(tx, event).await?;
+    Ok((a, warnings))
 }
 
 /// Writes the valid values of `p` into the draft `a` (the NIK encrypted
@@ -442,66 +457,125 @@ pub async fn attach_document(
     original_name: &str,
     bytes: Vec<u8>,
 ) -> Result<Uuid, ApplicationError> {
-    let field = format!("doc_{requirement_code}");
-    // Refuse early, before taking the write lock.
-    store.check(&bytes).map_err(|e| ApplicationError::Upload {
-        field: field.clone(),
-        error: e.into(),
-    })?;
-    // The file goes to disk (and is synced) before the write lock is taken;
-    // stored by content hash, a file left by a refused upload is harmless.
-    let kept = bytes.clone();
-    let blob = put_upload(store, bytes, original_name)
-        .await
-        .map_err(|error| ApplicationError::Upload {
-            field: field.clone(),
-            error,
-        })?;
+    let upload = prepare_upload(
+        store,
+        Upload {
+            requirement_code: requirement_code.to_owned(),
+            original_name: original_name.to_owned(),
+            bytes,
+        },
+    )
+    .await?;
     let tx = begin_write(db).await?;
     let a = load_for_edit(&tx, &acting, id).await?;
     still_draft(&a)?;
-    let req = requirements_of(&tx, a.round_id, "document")
+    let attached = attach_in(&tx, store, &acting, &a, &upload).await?;
+    tx.commit().await?;
+    forget_replaced(db, store, attached.replaced).await;
+    Ok(attached.id)
+}
+
+/// A file chosen for one document requirement of a draft.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub requirement_code: String,
+    pub original_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// An upload whose bytes passed the checks and are on disk, not yet attached.
+pub(super) struct PreparedUpload {
+    field: String,
+    upload: Upload,
+    blob: StoredBlob,
+}
+
+impl PreparedUpload {
+    /// The form field the upload came in (`doc_<code>`), where its errors go.
+    pub(super) fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+/// What attaching one upload did.
+pub(super) struct Attached {
+    id: Uuid,
+    /// Files the upload replaced, to remove once nothing refers to them.
+    pub(super) replaced: Vec<String>,
+}
+
+/// Checks an upload and puts it on disk (synced) before any write lock is
+/// taken; stored by content hash, a file left by a refused upload is harmless.
+///
+/// # Errors
+/// `Upload` (for its field) when the file is refused.
+pub(super) async fn prepare_upload(
+    store: &FileStore,
+    upload: Upload,
+) -> Result<PreparedUpload, ApplicationError> {
+    let field = format!("doc_{}", upload.requirement_code);
+    let refused = |error| ApplicationError::Upload {
+        field: field.clone(),
+        error,
+    };
+    store.check(&upload.bytes).map_err(|e| refused(e.into()))?;
+    let blob = put_upload(store, upload.bytes.clone(), &upload.original_name)
+        .await
+        .map_err(refused)?;
+    Ok(PreparedUpload {
+        field,
+        upload,
+        blob,
+    })
+}
+
+/// Attaches a prepared upload to the draft `a` inside the caller's
+/// transaction, replacing an earlier upload for the same requirement.
+pub(super) async fn attach_in(
+    tx: &WriteTx,
+    store: &FileStore,
+    acting: &Acting<'_>,
+    a: &application::Model,
+    p: &PreparedUpload,
+) -> Result<Attached, ApplicationError> {
+    let refused = |error| ApplicationError::Upload {
+        field: p.field.clone(),
+        error,
+    };
+    let req = requirements_of(tx, a.round_id, "document")
         .await?
         .into_iter()
-        .find(|r| r.code == requirement_code)
+        .find(|r| r.code == p.upload.requirement_code)
         .ok_or(ApplicationError::NotFound)?;
-    let file = record_upload(&tx, &blob)
+    let file = record_upload(tx, &p.blob).await.map_err(refused)?;
+    crate::services::documents::ensure_on_disk(store, &file.sha256, &p.upload.bytes)
         .await
-        .map_err(|error| ApplicationError::Upload {
-            field: field.clone(),
-            error,
-        })?;
-    crate::services::documents::ensure_on_disk(store, &file.sha256, &kept)
-        .await
-        .map_err(|error| ApplicationError::Upload {
-            field: field.clone(),
-            error,
-        })?;
+        .map_err(refused)?;
     let replaced: Vec<String> = document::Entity::find()
-        .filter(document::Column::ApplicationId.eq(id))
+        .filter(document::Column::ApplicationId.eq(a.id))
         .filter(document::Column::RequirementId.eq(req.id))
-        .all(&tx)
+        .all(tx)
         .await?
         .into_iter()
         .map(|d| d.sha256)
         .filter(|sha| *sha != file.sha256)
         .collect();
     document::Entity::delete_many()
-        .filter(document::Column::ApplicationId.eq(id))
+        .filter(document::Column::ApplicationId.eq(a.id))
         .filter(document::Column::RequirementId.eq(req.id))
-        .exec(&tx)
+        .exec(tx)
         .await?;
     let doc_id = Uuid::now_v7();
     document::ActiveModel {
         id: Set(doc_id),
-        application_id: Set(id),
+        application_id: Set(a.id),
         requirement_id: Set(Some(req.id)),
         sha256: Set(file.sha256.clone()),
-        original_name: Set(clean_original_name(original_name)),
+        original_name: Set(clean_original_name(&p.upload.original_name)),
         uploaded_by: Set(acting.account().map(|(id, _)| id)),
         created_at: Set(OffsetDateTime::now_utc()),
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
     let mut event = NewEvent::new(
         acting.actor,
@@ -511,19 +585,28 @@ pub async fn attach_document(
     )
     .round(a.round_id)
     .payload(serde_json::json!({
-        "application_id": id.to_string(),
+        "application_id": a.id.to_string(),
         "requirement": req.code,
         "sha256": file.sha256,
     }));
     event.kelurahan_code = a.kelurahan_code.clone();
-    append(&tx, event).await?;
-    tx.commit().await?;
-    // The replaced file goes when nothing else refers to it; a failure here
-    // only leaves garbage behind, the upload itself is done.
+    append(tx, event).await?;
+    Ok(Attached {
+        id: doc_id,
+        replaced,
+    })
+}
+
+/// Removes replaced files once nothing refers to them, after the commit; a
+/// failure here only leaves garbage behind, the upload itself is done.
+pub(super) async fn forget_replaced(
+    db: &DatabaseConnection,
+    store: &FileStore,
+    replaced: Vec<String>,
+) {
     for sha in replaced {
         if let Err(e) = crate::services::documents::forget_if_unreferenced(db, store, &sha).await {
             tracing::warn!(error = %e, stored_file.sha256 = %sha, "replaced document file kept");
         }
     }
-    Ok(doc_id)
 }

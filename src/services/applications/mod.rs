@@ -8,21 +8,26 @@
 //! numbers only, never personal data) and, for a submission, its mail.
 //!
 //! The module is split by concern: [`draft`] starts and saves a draft and
-//! attaches its documents, [`fields`] checks the form's values without the
+//! attaches its documents, [`form`] does the form's POST (save, attach,
+//! submit) as one transaction, [`fields`] checks the form's values without the
 //! database, [`submit`] submits it and reissues a status PIN, [`withdraw`]
 //! withdraws it and [`read`] shows it. The steps every use case shares live
 //! here.
 
 mod draft;
 mod fields;
+mod form;
 mod read;
 mod submit;
 mod withdraw;
 
-pub use draft::{StartDraft, accepts_applications, attach_document, save_draft, start_draft};
+pub use draft::{
+    StartDraft, Upload, accepts_applications, attach_document, save_draft, start_draft,
+};
 pub use fields::{
     FIELD_NAMES, Fields, SaveOutcome, submitted_warning_messages, warning_message, warning_messages,
 };
+pub use form::{FormOutcome, FormPost, save_form};
 pub use read::{
     ApplicationView, Area, CheckLine, OwnApplication, PublicStatus, Timeline, areas, check_status,
     desk_choices, document_for, domicile_areas, formation_choices, load, own, own_ids,

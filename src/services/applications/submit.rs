@@ -16,8 +16,8 @@ use super::{
     requirements_of, stored_nik,
 };
 use crate::db::audit::{NewEvent, append};
-use crate::db::begin_write;
 use crate::db::entities::{application, application_declaration, document, round};
+use crate::db::{WriteTx, begin_write};
 use crate::domain::application::ApplicationState;
 use crate::domain::lang::Lang;
 use crate::domain::registration::{
@@ -56,19 +56,44 @@ pub async fn submit(
     id: Uuid,
     lang: Lang,
 ) -> Result<Submitted, ApplicationError> {
-    // An assisted applicant gets a status PIN; it is hashed before the
-    // transaction starts because argon2 is slow on purpose.
+    let pin = pin_for(db, id).await?;
+    let tx = begin_write(db).await?;
+    let done = submit_in(&tx, vault, mail, &acting, id, lang, pin).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// An assisted applicant's new status PIN with its hash, when `id` is an
+/// assisted draft: hashed before the transaction starts because argon2 is
+/// slow on purpose.
+pub(super) async fn pin_for(
+    db: &DatabaseConnection,
+    id: Uuid,
+) -> Result<Option<(StatusPin, String)>, ApplicationError> {
     let needs_pin = application::Entity::find_by_id(id)
         .one(db)
         .await?
         .is_some_and(|a| a.account_id.is_none() && a.state == ApplicationState::Draft);
-    let assisted_pin = if needs_pin {
+    Ok(if needs_pin {
         Some(new_status_pin().await?)
     } else {
         None
-    };
-    let tx = begin_write(db).await?;
-    let a = load_for_edit(&tx, &acting, id).await?;
+    })
+}
+
+/// The submission part of [`submit`] inside the caller's transaction. A
+/// refusal writes nothing, so the caller may still commit what it saved
+/// before; `assisted_pin` comes from [`pin_for`].
+pub(super) async fn submit_in(
+    tx: &WriteTx,
+    vault: &NikVault,
+    mail: MailCtx<'_>,
+    acting: &Acting<'_>,
+    id: Uuid,
+    lang: Lang,
+    assisted_pin: Option<(StatusPin, String)>,
+) -> Result<Submitted, ApplicationError> {
+    let a = load_for_edit(tx, acting, id).await?;
     if a.state != ApplicationState::Draft {
         return already_submitted(&a);
     }
@@ -77,16 +102,16 @@ pub async fn submit(
     // already serialises every writer.
     let r = round::Entity::find_by_id(a.round_id)
         .lock_exclusive()
-        .one(&tx)
+        .one(tx)
         .await?
         .ok_or(ApplicationError::NotFound)?;
     let now = OffsetDateTime::now_utc();
     registration_open(&r, now)?;
 
-    let personal = crate::services::data_keys::personal_of(&tx, vault, &a).await?;
+    let personal = crate::services::data_keys::personal_of(tx, vault, &a).await?;
     let mut errs = missing_fields(&a, &personal);
     let sex = parse_sex(&a.sex);
-    let nik = stored_nik(&tx, vault, &a).await?;
+    let nik = stored_nik(tx, vault, &a).await?;
     if nik.is_none() {
         errs.insert("nik".into(), required_msg());
     }
@@ -97,9 +122,9 @@ pub async fn submit(
             "Choose the kelurahan and RT.",
         ));
     };
-    let formation_id = formation_of(&tx, r.id, &kelurahan, rt_no).await?;
-    let documents = submitted_documents(&tx, &r, id, &mut errs).await?;
-    let declarations = accepted_declarations(&tx, &r, id, &mut errs).await?;
+    let formation_id = formation_of(tx, r.id, &kelurahan, rt_no).await?;
+    let documents = submitted_documents(tx, &r, id, &mut errs).await?;
+    let declarations = accepted_declarations(tx, &r, id, &mut errs).await?;
     let (Some(nik), Some(birth_date), Some(sex)) = (nik, personal.birth_date, sex) else {
         return Err(ApplicationError::Invalid(errs));
     };
@@ -107,9 +132,9 @@ pub async fn submit(
         return Err(ApplicationError::Invalid(errs));
     }
     let nik_hash = vault.keyed_hash(&nik);
-    ensure_nik_unused(&tx, &r, id, &nik_hash).await?;
+    ensure_nik_unused(tx, &r, id, &nik_hash).await?;
 
-    let number = next_number(&tx, r.year, &kelurahan).await?;
+    let number = next_number(tx, r.year, &kelurahan).await?;
     let submission = Submission {
         round_id: r.id.to_string(),
         registration_no: number.clone(),
@@ -145,7 +170,7 @@ pub async fn submit(
     if let Some((_, phc)) = &assisted_pin {
         m.status_pin_hash = Set(Some(phc.clone()));
     }
-    m.update(&tx).await?;
+    m.update(tx).await?;
 
     let mut event = NewEvent::new(
         acting.actor,
@@ -162,9 +187,9 @@ pub async fn submit(
     }));
     event.registration_no = Some(registration_no.clone());
     event.kelurahan_code = Some(kelurahan.clone());
-    append(&tx, event).await?;
+    append(tx, event).await?;
     send_receipt(
-        &tx,
+        tx,
         mail,
         &a,
         &personal.email,
@@ -174,7 +199,6 @@ pub async fn submit(
         lang,
     )
     .await?;
-    tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, "application submitted");
     Ok(Submitted {
         id,

@@ -17,7 +17,6 @@ use crate::pii::NikVault;
 use crate::services::applications::{
     self as svc, ApplicationError, ApplicationView, Fields, MailCtx,
 };
-use crate::services::documents::UploadError;
 use crate::services::rounds::{FieldErrors, FormData};
 use crate::storage::size_label;
 use crate::views::PageCtx;
@@ -199,7 +198,37 @@ pub async fn form_submit(
     csrf.verify(fields.get("csrf"))?;
     let act = acting(&user);
     let vault = NikVault::from_app(&app);
-    let outcome = match svc::save_draft(&app.db, &vault, act, id, &Fields(fields.clone())).await {
+    // Each file is counted against the upload throttle before anything is
+    // written; a throttled file is reported on its field and not kept.
+    let mut uploads = Vec::new();
+    let mut throttled = FieldErrors::new();
+    for f in files {
+        let Some(code) = f.name.strip_prefix("doc_") else {
+            continue;
+        };
+        if !upload_allowed(&app, user.id, &ip).await? {
+            throttled.insert(f.name.clone(), too_many_uploads());
+            continue;
+        }
+        uploads.push(svc::Upload {
+            requirement_code: code.to_owned(),
+            original_name: f.filename.clone().unwrap_or_default(),
+            bytes: f.data.to_vec(),
+        });
+    }
+    let from = app.mail_from.clone();
+    let mail = MailCtx {
+        base_url: app.config.base_url.trim_end_matches('/'),
+        from: &from,
+        vault: &app.vault,
+    };
+    let post = svc::FormPost {
+        fields: Fields(fields.clone()),
+        uploads,
+        submit: throttled.is_empty() && fields.get("action") == "submit",
+        lang: ctx.lang,
+    };
+    let outcome = match svc::save_form(&app.db, &store(&app), &vault, mail, act, id, post).await {
         Ok(o) => o,
         // A double click or a retried POST after the submission went
         // through: show what the first one did, not a form that can no
@@ -216,55 +245,17 @@ pub async fn form_submit(
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(done) = outcome.submitted {
+        if let Some(pin) = done.status_pin {
+            return pin_receipt(&app, &ctx, act, id, &pin, false).await;
+        }
+        return Ok(to_receipt(id));
+    }
+    let too_large = outcome.too_large;
+    let throttled_any = !throttled.is_empty();
     let mut errors = outcome.errors;
-    let mut too_large = false;
-    let mut throttled = false;
-    let store = store(&app);
-    for f in files {
-        let Some(code) = f.name.strip_prefix("doc_") else {
-            continue;
-        };
-        if !upload_allowed(&app, user.id, &ip).await? {
-            throttled = true;
-            errors.insert(f.name.clone(), too_many_uploads());
-            continue;
-        }
-        let name = f.filename.clone().unwrap_or_default();
-        match svc::attach_document(&app.db, &store, act, id, code, &name, f.data.to_vec()).await {
-            Ok(_) => {}
-            Err(ApplicationError::NotDraft) => return Ok(to_receipt(id)),
-            Err(ApplicationError::Upload { field, error }) => {
-                too_large |= matches!(error, UploadError::TooLarge { .. });
-                errors.insert(
-                    field,
-                    Msg::new(
-                        error.message(crate::domain::lang::Lang::Id),
-                        error.message(crate::domain::lang::Lang::En),
-                    ),
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    if errors.is_empty() && fields.get("action") == "submit" {
-        let from = app.mail_from.clone();
-        let mail = MailCtx {
-            base_url: app.config.base_url.trim_end_matches('/'),
-            from: &from,
-            vault: &app.vault,
-        };
-        match svc::submit(&app.db, &vault, mail, act, id, ctx.lang).await {
-            Ok(done) => {
-                if let Some(pin) = done.status_pin {
-                    return pin_receipt(&app, &ctx, act, id, &pin, false).await;
-                }
-                return Ok(to_receipt(id));
-            }
-            Err(ApplicationError::Invalid(e)) => errors = e,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let status = if throttled {
+    errors.extend(throttled);
+    let status = if throttled_any {
         StatusCode::TOO_MANY_REQUESTS
     } else if too_large {
         StatusCode::PAYLOAD_TOO_LARGE

@@ -1,0 +1,130 @@
+//! The application form's POST as one use case: save every valid field,
+//! attach the chosen files and, when asked, submit, in one transaction.
+//!
+//! A resident presses one button; what that press changed is committed
+//! together or not at all, with one fsync instead of one per step. A refused
+//! submission still keeps what was saved: the refusal writes nothing, so the
+//! saved fields and files are committed with it.
+
+use sea_orm::DatabaseConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::draft::{PreparedUpload, Upload, attach_in, forget_replaced, prepare_upload, save_in};
+use super::fields::{Fields, parse_fields};
+use super::submit::{Submitted, pin_for, submit_in};
+use super::{Acting, ApplicationError, MailCtx};
+use crate::db::begin_write;
+use crate::domain::lang::Lang;
+use crate::domain::round::Msg;
+use crate::pii::NikVault;
+use crate::services::documents::UploadError;
+use crate::services::rounds::FieldErrors;
+use crate::storage::FileStore;
+
+/// What the form's POST sends.
+#[derive(Debug, Default)]
+pub struct FormPost {
+    /// The form's text fields.
+    pub fields: Fields,
+    /// The files chosen, one per document requirement.
+    pub uploads: Vec<Upload>,
+    /// `action=submit`: submit when nothing was refused.
+    pub submit: bool,
+    /// The language of the receipt mail.
+    pub lang: Lang,
+}
+
+/// What the form's POST did.
+#[derive(Debug, Default)]
+pub struct FormOutcome {
+    /// A message per field (or file) that was refused; empty when all was kept.
+    pub errors: FieldErrors,
+    /// NIK warnings (stored, shown; never a rejection).
+    pub warnings: Vec<Msg>,
+    /// A file was refused for its size (the page answers 413).
+    pub too_large: bool,
+    /// The submission, when asked for and accepted.
+    pub submitted: Option<Submitted>,
+}
+
+/// Saves the draft's valid fields, attaches each upload and, with
+/// `post.submit` and nothing refused, submits, all in one transaction.
+///
+/// # Errors
+/// `NotFound` when not the caller's; `NotDraft` when no longer a draft (a
+/// retried submission); `Invalid` when the fields cannot be saved at all
+/// (nothing is kept); a refusal of the submission other than `Invalid`
+/// after the saved part was committed; storage failures.
+pub async fn save_form(
+    db: &DatabaseConnection,
+    store: &FileStore,
+    vault: &NikVault,
+    mail: MailCtx<'_>,
+    acting: Acting<'_>,
+    id: Uuid,
+    post: FormPost,
+) -> Result<FormOutcome, ApplicationError> {
+    let today = OffsetDateTime::now_utc().date();
+    let parsed = parse_fields(&post.fields.0, today);
+    let mut out = FormOutcome::default();
+    // Files are checked and synced to disk before the write lock is taken.
+    let mut prepared: Vec<PreparedUpload> = Vec::new();
+    for upload in post.uploads {
+        match prepare_upload(store, upload).await {
+            Ok(p) => prepared.push(p),
+            Err(e) => refused(&mut out, e)?,
+        }
+    }
+    let will_submit = post.submit && parsed.errors.is_empty() && out.errors.is_empty();
+    let pin = if will_submit {
+        pin_for(db, id).await?
+    } else {
+        None
+    };
+    let tx = begin_write(db).await?;
+    let (draft, warnings) =
+        save_in(&tx, vault, &acting, id, &post.fields.0, &parsed, today).await?;
+    out.warnings = warnings;
+    out.errors.extend(parsed.errors);
+    let mut replaced = Vec::new();
+    for p in &prepared {
+        match attach_in(&tx, store, &acting, &draft, p).await {
+            Ok(attached) => replaced.extend(attached.replaced),
+            Err(ApplicationError::Upload { error, .. }) => {
+                note_refused(&mut out, p.field(), &error);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let mut after_commit = Ok(());
+    if will_submit && out.errors.is_empty() {
+        match submit_in(&tx, vault, mail, &acting, id, post.lang, pin).await {
+            Ok(done) => out.submitted = Some(done),
+            Err(ApplicationError::Invalid(errors)) => out.errors = errors,
+            Err(e) => after_commit = Err(e),
+        }
+    }
+    tx.commit().await?;
+    forget_replaced(db, store, replaced).await;
+    after_commit.map(|()| out)
+}
+
+/// Files an upload's refusal under its field, or passes any other error on.
+fn refused(out: &mut FormOutcome, e: ApplicationError) -> Result<(), ApplicationError> {
+    match e {
+        ApplicationError::Upload { field, error } => {
+            note_refused(out, &field, &error);
+            Ok(())
+        }
+        other => Err(other),
+    }
+}
+
+fn note_refused(out: &mut FormOutcome, field: &str, error: &UploadError) {
+    out.too_large |= matches!(error, UploadError::TooLarge { .. });
+    out.errors.insert(
+        field.to_owned(),
+        Msg::new(error.message(Lang::Id), error.message(Lang::En)),
+    );
+}
