@@ -83,6 +83,14 @@ async fn an_upheld_objection_against_a_shortlist_republishes_it_and_the_intervie
     let admin1 = f.app.switch_browser(Browser::default());
     as_user(&mut f.app, d_email).await;
     let form_path = format!("/pendaftaran/{d_id}/sanggahan");
+    let status = f.app.get(&format!("/pendaftaran/{d_id}")).await;
+    assert!(
+        status
+            .body
+            .contains(&format!("<a href=\"{form_path}\">Sanggah daftar lolos</a>")),
+        "the status page leads to the form: {}",
+        status.body
+    );
     let form = f.app.get(&form_path).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     assert!(
