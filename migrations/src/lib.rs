@@ -23,6 +23,7 @@ mod m20261209_000030_round_stages;
 mod m20261209_000031_stage_shortlists;
 mod m20261209_000040_personal_ciphertext;
 mod m20261210_000050_round_programme;
+mod m20261211_000062_stage_objections;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000031_stage_shortlists::Migration),
             Box::new(m20261209_000040_personal_ciphertext::Migration),
             Box::new(m20261210_000050_round_programme::Migration),
+            Box::new(m20261211_000062_stage_objections::Migration),
         ]
     }
 }

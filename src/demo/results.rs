@@ -106,6 +106,7 @@ pub(super) async fn stage_objection(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         objections::decide(
             ctx.db,
             &mail_ctx(ctx),
+            &ctx.checkpoint_key,
             ctx.admin,
             objection,
             true,
@@ -269,6 +270,7 @@ pub(super) async fn stage_final(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         objections::decide(
             ctx.db,
             &mail_ctx(ctx),
+            &ctx.checkpoint_key,
             ctx.admin,
             objection,
             true,

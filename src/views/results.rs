@@ -306,7 +306,11 @@ pub struct ApplicantObjections {
     pub application_id: Uuid,
     pub registration_no: String,
     pub round: Round,
+    /// The round's objection window or a stage shortlist's is open.
     pub window_open: bool,
+    /// A published stage shortlist that considered the application and is
+    /// open to objections (outside the round's own window).
+    pub stage_window: Option<crate::services::shortlists::OpenWindow>,
     pub objections: Vec<ObjectionView>,
     pub csrf: String,
     pub idempotency_key: String,
@@ -379,6 +383,7 @@ pub fn applicant_page(ctx: &PageCtx, v: &ApplicantObjections) -> Markup {
             div.card {
                 p { strong { (objection_status(ctx, &o.objection.status)) } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
                 p { (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
+                @if let Some(stage) = &o.stage_code { p { (ctx.t("Atas daftar lolos tahap", "Against the shortlist of stage")) " " code { (stage) } } }
                 @if let Some(c) = contested_line(ctx, o, &v.contest_options) { p { (ctx.t("Yang disanggah", "Contested")) ": " (c) } }
                 p.muted { (o.objection.grounds) }
                 @if !o.objection.decision_reason.is_empty() { p { (ctx.t("Alasan keputusan", "Reasons")) ": " (o.objection.decision_reason) } }
@@ -386,6 +391,11 @@ pub fn applicant_page(ctx: &PageCtx, v: &ApplicantObjections) -> Markup {
         }
         @if v.window_open {
             h2 { (ctx.t("Ajukan sanggahan", "File an objection")) }
+            @if let Some(w) = &v.stage_window {
+                p.notice { (ctx.t("Daftar lolos tahap", "The shortlist of stage")) " " strong { (w.stage_name.pick(ctx.lang)) } " "
+                    (ctx.t("sudah diterbitkan. Anda dapat menyanggahnya sampai", "is published. You may object to it until")) " " (format_wita(w.ends_at)) ". "
+                    (ctx.t("Sanggahan yang diterima dapat mengubah daftar lolos; daftar itu lalu diterbitkan ulang.", "An upheld objection may change the shortlist; it is then published again.")) }
+            }
             p { (ctx.t("Pilih apa yang Anda sanggah dan tuliskan mengapa. Nilai Anda per kriteria ada di", "Choose what you contest and write why. Your scores per criterion are on the")) " "
                 a href=(format!("/pendaftaran/{}#nilai", v.application_id)) { (ctx.t("halaman status", "status page")) } ". "
                 (ctx.t("Lampiran boleh berupa PDF, JPEG atau PNG, maksimal 2 MB.", "You may attach a PDF, JPEG or PNG of at most 2 MB.")) }
@@ -444,6 +454,7 @@ pub fn admin_objections(ctx: &PageCtx, v: &AdminObjections) -> Markup {
             div.card.overdue[o.overdue] {
                 h2 { a href=(format!("/sanggahan/{}", o.objection.id)) { (o.registration_no) } " · " (objection_status(ctx, &o.objection.status)) }
                 p { (ctx.t("Formasi", "Formation")) " " code { (o.formation_code) } " · " (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
+                @if let Some(stage) = &o.stage_code { p { strong { (ctx.t("Atas daftar lolos tahap", "Against the shortlist of stage")) " " code { (stage) } } } }
                 @if let Some(name) = &o.reviewer_name { p { (ctx.t("Peninjau", "Reviewer")) ": " (name) } }
                 @if matches!(o.objection.status.as_str(), "filed" | "in_review") {
                     @let options = v.reviewers.iter().find(|(id, _)| *id == o.objection.id).map(|(_, r)| r.as_slice()).unwrap_or_default();
@@ -549,6 +560,10 @@ pub fn objection_detail(ctx: &PageCtx, v: &ObjectionDetail) -> Markup {
         h1 { (ctx.t("Sanggahan", "Objection")) " · " (o.registration_no) }
         p { (objection_status(ctx, &o.objection.status)) " · " (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
         p { (ctx.t("Pendaftar", "Applicant")) ": " bdi { (o.full_name) } " · " (ctx.t("Formasi", "Formation")) " " code { (o.formation_code) } }
+        @if let Some(stage) = &o.stage_code {
+            p.notice { (ctx.t("Atas daftar lolos tahap", "Against the shortlist of stage")) " " code { (stage) } ". "
+                (ctx.t("Yang dapat dibuka kembali hanya verifikasi; bila keputusan mengubah daftar lolos, daftar itu diterbitkan ulang.", "Only the verification can be reopened; if the decision changes the shortlist, it is published again.")) }
+        }
         h2 { (ctx.t("Alasan sanggahan", "Grounds")) }
         p { (o.objection.grounds) }
         @if let Some(doc) = o.objection.document_id { p { a href=(format!("/dokumen/{doc}")) { (ctx.t("Lampiran", "Attachment")) } } }

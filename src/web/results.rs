@@ -253,13 +253,19 @@ async fn applicant_view(
     };
     let (a, r, objections) = obj::for_application_as(&app.db, acting, id, now).await?;
     let contest_options = crate::services::score_breakdown::contest_options(&app.db, r.id).await?;
+    let stage_window = if obj::window_open(&r, now) {
+        None
+    } else {
+        crate::services::shortlists::open_window(&app.db, &r, a.id, now).await?
+    };
     Ok(v::ApplicantObjections {
+        window_open: obj::window_open(&r, now) || stage_window.is_some(),
+        stage_window,
         contest_options,
         contested: Vec::new(),
         assisted: a.account_id.is_none(),
         application_id: a.id,
         registration_no: a.registration_no.unwrap_or_default(),
-        window_open: obj::window_open(&r, now),
         round: r,
         objections,
         csrf: csrf.token()?,
@@ -629,6 +635,7 @@ pub async fn decide(
     match obj::decide(
         &app.db,
         &mail,
+        &app.checkpoint_key,
         user.actor(),
         id,
         approve,

@@ -31,6 +31,8 @@ mod schema;
 mod scoring;
 mod served;
 mod stage_invitations;
+mod stage_objections;
+mod stage_pages;
 mod stages;
 mod standings;
 mod sweep;

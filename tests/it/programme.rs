@@ -242,6 +242,68 @@ async fn the_domicile_rule_is_enforced_when_an_application_starts() {
     );
 }
 
+/// Under the `kelurahan` and `city` rules the area step offers formations
+/// beyond the resident's RT, but an application still records its area as
+/// an RT of its formation (the schema ties the two). A resident of an RT no
+/// formation of the round covers is refused with the reason, in both
+/// languages, and nothing is stored: not a server error.
+#[tokio::test]
+async fn a_resident_of_an_uncovered_rt_under_a_wider_domicile_rule_is_refused_with_the_reason() {
+    let mut app = TestApp::new().await;
+    let actor = admin(&app).await;
+    verified_resident(&mut app, "Rina Pelabuhan", "rina@example.com").await;
+    for (i, rule) in [DomicileRule::City, DomicileRule::Kelurahan]
+        .into_iter()
+        .enumerate()
+    {
+        let id = draft_round(&app, actor, &format!("Rekrutmen Wilayah {i}"), "panel").await;
+        let mut s = ProgrammeSettings::of(
+            &round::Entity::find_by_id(id)
+                .one(&app.db.db)
+                .await
+                .expect("load")
+                .expect("round"),
+        );
+        s.domicile_rule = rule;
+        rounds::set_programme(&app.db.db, actor, id, &s)
+            .await
+            .expect("programme");
+        let slug = open(&app, actor, id).await;
+        let code = formation_code(&app, id).await;
+        // Pelabuhan RT 1 lies in no formation of the round.
+        let expected = match rule {
+            DomicileRule::City => [
+                ("id", "belum dapat disimpan"),
+                ("en", "cannot be stored yet"),
+            ],
+            _ => [
+                ("id", "tidak memenuhi aturan domisili"),
+                ("en", "does not meet this round"),
+            ],
+        };
+        for (lang, text) in expected {
+            app.get(&format!("/bahasa/{lang}")).await;
+            let res = apply_from(&mut app, &slug, OTHER_KELURAHAN, &code).await;
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{rule:?} {lang}: {}",
+                res.body
+            );
+            assert!(res.body.contains(text), "{rule:?} {lang}: {}", res.body);
+        }
+        assert!(
+            application::Entity::find()
+                .filter(application::Column::RoundId.eq(id))
+                .one(&app.db.db)
+                .await
+                .expect("find")
+                .is_none(),
+            "{rule:?}: nothing stored"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_tpp_round_from_the_template_never_names_pokmas_or_probebaya() {
     let mut app = TestApp::new().await;

@@ -604,7 +604,10 @@ async fn a_published_shortlist_lets_ties_at_the_cut_on_and_keeps_the_rest_out_of
 
 /// Imports the written test `WT` through the admin's import page: one value
 /// per fixture applicant A–D.
-async fn import_written_test(f: &mut crate::standings::Fixture, values: [i32; 4]) -> TestResponse {
+pub(crate) async fn import_written_test(
+    f: &mut crate::standings::Fixture,
+    values: [i32; 4],
+) -> TestResponse {
     let page = format!("/admin/seleksi/{}/impor-nilai", f.round_id);
     let csrf = f.app.csrf_from(&page).await;
     let mut csv = String::from("registration_no,value\n");
@@ -621,7 +624,7 @@ async fn import_written_test(f: &mut crate::standings::Fixture, values: [i32; 4]
 }
 
 /// Publishes the written test's shortlist on the round's page.
-async fn publish_written_shortlist(f: &mut crate::standings::Fixture) {
+pub(crate) async fn publish_written_shortlist(f: &mut crate::standings::Fixture) {
     let detail = format!("/admin/seleksi/{}", f.round_id);
     let action = format!("{detail}/tahap/TERTULIS/terbitkan");
     let res = post(&mut f.app, &detail, &action, &[]).await;

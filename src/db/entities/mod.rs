@@ -29,6 +29,7 @@ pub mod lottery_witness;
 pub mod mail_outbox;
 pub mod objection;
 pub mod objection_filing;
+pub mod objection_stage;
 pub mod panel;
 pub mod panel_formation;
 pub mod panel_member;

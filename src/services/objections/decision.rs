@@ -20,6 +20,7 @@ use crate::domain::approval::ApprovalStatus;
 use crate::domain::msg::Msg;
 use crate::mail::{Template, enqueue_for_round};
 use crate::services::ServiceError;
+use crate::services::checkpoints::CheckpointKey;
 use crate::services::self_service::MailCtx;
 use crate::services::standings::recompute_formation;
 
@@ -69,6 +70,21 @@ pub async fn propose(
     }
     let (app, r) = load_app(&tx, o.application_id).await?;
     still_open(&r)?;
+    let against_stage = crate::db::entities::objection_stage::Entity::find_by_id(o.id)
+        .one(&tx)
+        .await?;
+    if let (Some(st), Reopen::Scorecard { .. }) = (&against_stage, &proposal.reopen) {
+        return Err(invalid(
+            &format!(
+                "Sanggahan atas daftar lolos tahap {} hanya dapat membuka kembali verifikasi: nilai tahap yang daftar lolosnya sudah diterbitkan tidak berubah.",
+                st.stage_code
+            ),
+            &format!(
+                "An objection against the shortlist of stage {} can reopen only the verification: the values of a stage whose shortlist is published do not change.",
+                st.stage_code
+            ),
+        ));
+    }
     if let Reopen::Scorecard { panelist_id } = &proposal.reopen {
         let submitted = scorecard::Entity::find()
             .filter(scorecard::Column::ApplicationId.eq(app.id))
@@ -156,10 +172,13 @@ fn proposal_payload(
 ///
 /// # Errors
 /// `Forbidden` unless an admin other than the proposer (the database refuses
-/// it too); `NotFound` without a pending proposal; `Conflict` once final.
+/// it too); `NotFound` without a pending proposal; `Conflict` once final, or
+/// when accepting an objection against a stage shortlist that can no longer
+/// change (the next stage's is published).
 pub async fn decide(
     db: &DatabaseConnection,
     mail: &MailCtx<'_>,
+    key: &CheckpointKey,
     actor: Actor,
     objection_id: Uuid,
     approve: bool,
@@ -261,6 +280,23 @@ pub async fn decide(
                 recompute_formation(&tx, f, decided.seq).await?;
             }
         }
+    }
+    // An accepted objection against a stage shortlist re-publishes it when
+    // the decision changed it.
+    if proposal.accepted
+        && let Some(st) = crate::db::entities::objection_stage::Entity::find_by_id(o.id)
+            .one(&tx)
+            .await?
+    {
+        crate::services::shortlists::republish(
+            &tx,
+            key,
+            actor,
+            r.id,
+            &st.stage_code,
+            (o.id, decided.seq),
+        )
+        .await?;
     }
     if let Some((to, locale)) = crate::services::results::recipient(&tx, mail.vault, &app).await? {
         let template = Template::ObjectionDecided {

@@ -148,17 +148,27 @@ pub async fn file_as(
             ))),
         };
     }
-    if !window_open(&r, now) {
-        return Err(ServiceError::Conflict(Msg::new(
-            "Masa sanggah tidak sedang dibuka untuk seleksi ini.",
-            "The objection window of this round is not open.",
-        )));
-    }
+    // Outside the round's own window, a published stage shortlist that
+    // considered the application may be open to objections.
+    let stage = if window_open(&r, now) {
+        None
+    } else {
+        let open = crate::services::shortlists::open_window(&tx, &r, app.id, now).await?;
+        match open {
+            Some(s) => Some(s.stage_code),
+            None => {
+                return Err(ServiceError::Conflict(Msg::new(
+                    "Masa sanggah tidak sedang dibuka untuk seleksi ini.",
+                    "The objection window of this round is not open.",
+                )));
+            }
+        }
+    };
     let ranked = crate::db::entities::ranking::Entity::find_by_id(app.id)
         .one(&tx)
         .await?
         .is_some_and(|x| x.published);
-    if !ranked {
+    if stage.is_none() && !ranked {
         return Err(ServiceError::Conflict(Msg::new(
             "Pendaftaran ini tidak memiliki hasil yang diumumkan.",
             "This application has no published result.",
@@ -229,6 +239,15 @@ pub async fn file_as(
     }
     .insert(&tx)
     .await?;
+    if let Some(code) = &stage {
+        crate::db::entities::objection_stage::ActiveModel {
+            objection_id: Set(id),
+            round_id: Set(r.id),
+            stage_code: Set(code.clone()),
+        }
+        .insert(&tx)
+        .await?;
+    }
     if let Some(k) = key {
         idempotency_key::ActiveModel {
             scope: Set(scope),
@@ -242,11 +261,7 @@ pub async fn file_as(
         .await?;
     }
     let no = app.registration_no.clone().unwrap_or_default();
-    append(
-        &tx,
-        NewEvent::new(actor, "objection.filed", "objection", id.to_string())
-            .round(r.id)
-            .payload(serde_json::json!({
+    let mut payload = serde_json::json!({
                 "objection_id": id.to_string(),
                 "registration_no": no,
                 "document": if document_id.is_some() { "yes" } else { "no" },
@@ -254,7 +269,15 @@ pub async fn file_as(
                 "channel": channel,
                 "assisted_by": assisted_by.map(|a| a.to_string()).unwrap_or_default(),
                 "contested": contested,
-            }))
+    });
+    if let Some(code) = &stage {
+        payload["stage"] = code.clone().into();
+    }
+    append(
+        &tx,
+        NewEvent::new(actor, "objection.filed", "objection", id.to_string())
+            .round(r.id)
+            .payload(payload)
             .with_registration(no.clone()),
     )
     .await?;

@@ -5,7 +5,11 @@
 //! 1. [`file`]: during the objection window (round state `objection`, before
 //!    its scheduled end) an applicant contests their own result, with written
 //!    grounds and optionally a document (`objection.filed`). The response
-//!    deadline is [`RESPONSE_DAYS`] days after filing.
+//!    deadline is [`RESPONSE_DAYS`] days after filing. In a staged round, a
+//!    published stage shortlist has its own window during the assessment:
+//!    a candidate it considered contests it the same way (`objection_stage`,
+//!    `stage` in the event), and an accepted objection that changes it
+//!    re-publishes it ([`crate::services::shortlists::republish`]).
 //! 2. [`assign`]: an admin names a reviewer, an admin or an operator or
 //!    panelist covering the kelurahan, who made none of the contested
 //!    decisions: neither a verification of this application nor one of its
@@ -136,6 +140,9 @@ pub struct ObjectionView {
     /// The channel, the assisting operator and the contested items, for
     /// objections filed since that was recorded.
     pub filing: Option<crate::db::entities::objection_filing::Model>,
+    /// The stage whose published shortlist it contests (`None`: the
+    /// round's results).
+    pub stage_code: Option<String>,
 }
 
 async fn load_app<C: ConnectionTrait>(

@@ -48,8 +48,13 @@ async fn view_of<C: ConnectionTrait>(
     let filing = crate::db::entities::objection_filing::Entity::find_by_id(o.id)
         .one(db)
         .await?;
+    let stage_code = crate::db::entities::objection_stage::Entity::find_by_id(o.id)
+        .one(db)
+        .await?
+        .map(|s| s.stage_code);
     Ok(ObjectionView {
         filing,
+        stage_code,
         overdue: !decided && now > o.deadline_at,
         registration_no: app.registration_no.unwrap_or_default(),
         full_name: app.full_name,

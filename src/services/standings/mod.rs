@@ -95,7 +95,9 @@ impl RankingInput {
             ],
             RankingInput::Attendance | RankingInput::Seats => &[],
             RankingInput::LotterySeed => &["lottery.seed_fixed"],
-            RankingInput::Shortlists => &["stage.shortlist_published"],
+            RankingInput::Shortlists => {
+                &["stage.shortlist_published", "stage.shortlist_republished"]
+            }
         }
     }
 

@@ -81,6 +81,9 @@ pub struct StatusPage<'a> {
     pub can_edit: bool,
     /// The score breakdown once results are published.
     pub scores: Option<&'a crate::services::score_breakdown::ScoreView>,
+    /// A published stage shortlist that considered the application and is
+    /// open to objections.
+    pub shortlist_window: Option<&'a crate::services::shortlists::OpenWindow>,
 }
 
 /// `GET /pendaftaran/{id}`.
@@ -124,6 +127,13 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
                     a href=(format!("/pendaftaran/{}/tanda-terima", a.id)) { (ctx.t("tanda terima", "receipt")) } }
             }
             (steps(ctx, s.timeline))
+            @if let Some(w) = s.shortlist_window {
+                li {
+                    (ctx.t("Daftar lolos tahap", "The shortlist of stage")) " " strong { (w.stage_name.pick(ctx.lang)) } " "
+                    (ctx.t("sudah diterbitkan; masa sanggah sampai", "is published; objections until")) " " (format_wita(w.ends_at)) " · "
+                    a href=(format!("/pendaftaran/{}/sanggahan", a.id)) { (ctx.t("Sanggah daftar lolos", "Object to the shortlist")) }
+                }
+            }
             @if v.round.state.is_published() {
                 li {
                     a href=(format!("/seleksi/{}/hasil", v.round.slug)) { (ctx.t("Hasil seleksi", "Selection results")) }

@@ -7,7 +7,7 @@ use super::{
     criteria_table, kelurahan_of, requirements_list, rt_text, schedule_table, state_badge,
 };
 use crate::domain::round::{RoundState, WorkedExample, format_wita};
-use crate::services::rounds::PublicRound;
+use crate::services::rounds::{PublicRound, RoundDetail, Stage};
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// `GET /seleksi/{slug}`: everything a resident needs to check the selection.
@@ -71,16 +71,7 @@ pub fn public_round(
         (requirements_list(ctx, d))
 
         h2 { (ctx.t("Kriteria penilaian dan bobot", "Scoring criteria and weights")) }
-        (crate::views::scroll::hint(ctx))
-        div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel kriteria dan bobot", "Criteria and weights table")) { table {
-            thead { tr { th { (ctx.t("Kode", "Code")) } th { (ctx.t("Kriteria", "Criterion")) } th.num { (ctx.t("Bobot", "Weight")) } th { (ctx.t("Skala", "Scale")) } } }
-            tbody {
-                @for c in &d.criteria {
-                    tr { td { code { (c.code) } } td { (ctx.t(&c.name_id, &c.name_en)) } td.num { (c.weight) } td { (c.scale_min) "–" (c.scale_max) } }
-                }
-                tr { th { } th { (ctx.t("Jumlah", "Total")) } th.num { (d.weight_sum()) } th { } }
-            }
-        } }
+        (weights_tables(ctx, d))
         (criteria_table(ctx, d))
 
         h2 { (ctx.t("Cara menghitung nilai dan peringkat", "How scores and ranks are computed")) }
@@ -100,10 +91,13 @@ pub fn public_round(
                 "Nilai dinormalkan: n = (m − skala terendah) ÷ (skala tertinggi − skala terendah), sehingga 0 ≤ n ≤ 1.",
                 "Each value is normalised: n = (m − scale min) ÷ (scale max − scale min), so 0 ≤ n ≤ 1."
             )) }
-            li { (ctx.t(
+            li { @if d.stages.is_empty() { (ctx.t(
                 "Nilai total = jumlah (bobot × n) untuk semua kriteria, antara 0 dan 100. Semua hitungan memakai pecahan tepat; total ditampilkan dibulatkan dua desimal.",
                 "Total = the sum of (weight × n) over all criteria, between 0 and 100. All arithmetic uses exact fractions; totals are shown rounded to two decimals."
-            )) }
+            )) } @else { (ctx.t(
+                "Nilai total setiap tahap = jumlah (bobot × n) untuk kriteria tahap itu, antara 0 dan 100. Semua hitungan memakai pecahan tepat; total ditampilkan dibulatkan dua desimal.",
+                "Each stage's total = the sum of (weight × n) over that stage's criteria, between 0 and 100. All arithmetic uses exact fractions; totals are shown rounded to two decimals."
+            )) } }
             li {
                 (ctx.t("Lulus bila", "An applicant passes when"))
                 @let mins: Vec<String> = d.criteria.iter().filter_map(|c| c.pass_min.map(|p| format!("m {} ≥ {p}", c.code))).collect();
@@ -145,7 +139,8 @@ pub fn public_round(
             }
         }
         h3 { (ctx.t("Contoh dengan dua pendaftar", "Worked example with two applicants")) }
-        p.muted { (ctx.t("Pendaftar A dan B (rekaan) di formasi yang sama; m adalah nilai setelah digabungkan.", "Made-up applicants A and B in the same formation; m is the combined value.")) }
+        p.muted { (ctx.t("Pendaftar A dan B (rekaan) di formasi yang sama; m adalah nilai setelah digabungkan.", "Made-up applicants A and B in the same formation; m is the combined value."))
+            @if let Some(s) = d.stages.last() { " " (ctx.t("Contoh ini memakai kriteria tahap terakhir", "This example uses the criteria of the last stage")) " (" code { (s.code) } ")." } }
         (crate::views::scroll::hint(ctx))
         div.scroll tabindex="0" role="region" aria-label=(ctx.t("Tabel contoh perhitungan", "Worked example table")) { table {
             thead { tr { th { (ctx.t("Kriteria", "Criterion")) } th.num { (ctx.t("Bobot", "Weight")) } th.num { "m A" } th.num { (ctx.t("bobot × n A", "weight × n A")) } th.num { "m B" } th.num { (ctx.t("bobot × n B", "weight × n B")) } } }
@@ -225,4 +220,64 @@ pub fn public_round(
             body,
         },
     )
+}
+
+/// The criteria and weights: one table for a one-stage round; for a staged
+/// round one per stage, each with its own total (the weights sum to 100
+/// within a stage, so one table over every stage would add up to a
+/// meaningless 100 × stages).
+fn weights_tables(ctx: &PageCtx, d: &RoundDetail) -> Markup {
+    let groups: Vec<(Option<&Stage>, Vec<_>)> = if d.stages.is_empty() {
+        vec![(None, d.criteria.iter().collect())]
+    } else {
+        let mut groups: Vec<(Option<&Stage>, Vec<_>)> = d
+            .stages
+            .iter()
+            .map(|s| {
+                let of_stage = d
+                    .criteria
+                    .iter()
+                    .filter(|c| c.stage_code.as_deref() == Some(s.code.as_str()))
+                    .collect();
+                (Some(s), of_stage)
+            })
+            .collect();
+        // A draft may still hold criteria of no (or an unknown) stage.
+        let stray: Vec<_> = d
+            .criteria
+            .iter()
+            .filter(|c| {
+                !d.stages
+                    .iter()
+                    .any(|s| c.stage_code.as_deref() == Some(s.code.as_str()))
+            })
+            .collect();
+        if !stray.is_empty() {
+            groups.push((None, stray));
+        }
+        groups
+    };
+    html! {
+        @for (stage, criteria) in &groups {
+            @if let Some(s) = stage {
+                h3 { (ctx.t("Tahap", "Stage")) " " (s.position) ": " (ctx.t(&s.name_id, &s.name_en)) " (" code { (s.code) } ")" }
+            } @else if !d.stages.is_empty() {
+                h3 { (ctx.t("Kriteria tanpa tahap", "Criteria without a stage")) }
+            }
+            @let label = match stage {
+                Some(s) => format!("{} {}", ctx.t("Tabel kriteria dan bobot tahap", "Criteria and weights table of stage"), s.code),
+                None => ctx.t("Tabel kriteria dan bobot", "Criteria and weights table").to_owned(),
+            };
+            (crate::views::scroll::hint(ctx))
+            div.scroll tabindex="0" role="region" aria-label=(label) { table {
+                thead { tr { th { (ctx.t("Kode", "Code")) } th { (ctx.t("Kriteria", "Criterion")) } th.num { (ctx.t("Bobot", "Weight")) } th { (ctx.t("Skala", "Scale")) } } }
+                tbody {
+                    @for c in criteria {
+                        tr { td { code { (c.code) } } td { (ctx.t(&c.name_id, &c.name_en)) } td.num { (c.weight) } td { (c.scale_min) "–" (c.scale_max) } }
+                    }
+                    tr { th { } th { (ctx.t("Jumlah", "Total")) } th.num { (criteria.iter().map(|c| i64::from(c.weight)).sum::<i64>()) } th { } }
+                }
+            } }
+        }
+    }
 }

@@ -423,9 +423,17 @@ pub async fn decide_objection(
         from: &from,
         vault: &app.vault,
     };
-    obj::decide(&app.db, &mail, user.0.actor(), id, approve, &b.note)
-        .await
-        .map_err(service_err)?;
+    obj::decide(
+        &app.db,
+        &mail,
+        &app.checkpoint_key,
+        user.0.actor(),
+        id,
+        approve,
+        &b.note,
+    )
+    .await
+    .map_err(service_err)?;
     let o = obj::get(&app.db, user.0.actor(), id, OffsetDateTime::now_utc())
         .await
         .map_err(service_err)?;

@@ -30,6 +30,8 @@ pub async fn status_page(
     let scores =
         crate::services::score_breakdown::for_application(&app.db, &view.round, id).await?;
     let mine = acting(&user).may_edit(&view.application);
+    let shortlist_window =
+        crate::services::shortlists::open_window(&app.db, &view.round, id, now).await?;
     let page = v::status(
         &ctx,
         &v::StatusPage {
@@ -40,6 +42,7 @@ pub async fn status_page(
             already_applied: q.pesan == "sudah-ada",
             can_edit: mine,
             scores: scores.as_ref(),
+            shortlist_window: shortlist_window.as_ref(),
         },
     );
     Ok((csrf.0, page).into_response())

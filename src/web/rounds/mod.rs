@@ -124,10 +124,14 @@ pub async fn public_page(
     Path(slug): Path<String>,
 ) -> AppResult<Markup> {
     let p = svc::public_round(&app.db, &slug).await?;
+    // A staged round's example uses its last stage: weights sum to 100
+    // within a stage, and the final ranking follows that stage's total.
+    let last_stage = p.detail.stages.last().map(|s| s.code.as_str());
     let example = worked_example(
         &p.detail
             .criteria
             .iter()
+            .filter(|c| last_stage.is_none() || c.stage_code.as_deref() == last_stage)
             .map(|c| (c.code.clone(), c.weight, c.scale_min, c.scale_max))
             .collect::<Vec<_>>(),
     );

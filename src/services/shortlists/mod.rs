@@ -9,6 +9,9 @@
 //! objection window, the standings re-ranked (the published shortlist is
 //! the gate the final ranking reads) and a checkpoint that covers the event.
 
+mod objections;
+pub use objections::{OpenWindow, open_window, republish};
+
 use std::collections::BTreeSet;
 
 use sea_orm::{
@@ -233,22 +236,7 @@ pub async fn publish(
     }
     let lists = compute(&tx, round_id, stage_code).await?;
     let objection_ends_at = now + Duration::days(OBJECTION_DAYS);
-    let payload = serde_json::json!({
-        "stage": stage_code,
-        "objection_ends_at": objection_ends_at
-            .format(&time::format_description::well_known::Rfc3339)
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?,
-        "formations": lists.iter().map(|f| serde_json::json!({
-            "code": f.formation_code,
-            "seats": f.seats,
-            "entries": f.entries.iter().map(|e| serde_json::json!({
-                "registration_no": e.registration_no,
-                "advances": if e.advances { "yes" } else { "no" },
-                "position": e.position.map_or_else(|| serde_json::json!(""), |p| serde_json::json!(p)),
-                "total_exact": e.total_exact.clone().unwrap_or_default(),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    });
+    let payload = event_payload(stage_code, objection_ends_at, &lists)?;
     let event = append(
         &tx,
         NewEvent::new(
@@ -270,6 +258,49 @@ pub async fn publish(
     })
     .exec(&tx)
     .await?;
+    insert_entries(&tx, round_id, stage_code, &lists).await?;
+    // Those who did not go on are decided now (not passed); the gate is
+    // what the final ranking reads.
+    for f in &lists {
+        super::standings::recompute_formation(&tx, f.formation_id, event.seq).await?;
+    }
+    super::checkpoints::record(&tx, key, "stage.shortlist_published").await?;
+    tx.commit().await?;
+    tracing::info!(round.id = %round_id, stage = %stage_code, "stage shortlist published");
+    Ok(lists)
+}
+
+/// The payload of a shortlist's publication: every formation's decisions
+/// with exact totals, so the trail alone re-derives them.
+fn event_payload(
+    stage_code: &str,
+    objection_ends_at: OffsetDateTime,
+    lists: &[FormationShortlist],
+) -> Result<serde_json::Value, ServiceError> {
+    Ok(serde_json::json!({
+        "stage": stage_code,
+        "objection_ends_at": objection_ends_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?,
+        "formations": lists.iter().map(|f| serde_json::json!({
+            "code": f.formation_code,
+            "seats": f.seats,
+            "entries": f.entries.iter().map(|e| serde_json::json!({
+                "registration_no": e.registration_no,
+                "advances": if e.advances { "yes" } else { "no" },
+                "position": e.position.map_or_else(|| serde_json::json!(""), |p| serde_json::json!(p)),
+                "total_exact": e.total_exact.clone().unwrap_or_default(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+async fn insert_entries<C: ConnectionTrait>(
+    tx: &C,
+    round_id: Uuid,
+    stage_code: &str,
+    lists: &[FormationShortlist],
+) -> Result<(), ServiceError> {
     let rows: Vec<stage_shortlist_entry::ActiveModel> = lists
         .iter()
         .flat_map(|f| {
@@ -289,18 +320,10 @@ pub async fn publish(
         .collect();
     for chunk in rows.chunks(500) {
         stage_shortlist_entry::Entity::insert_many(chunk.to_vec())
-            .exec(&tx)
+            .exec(tx)
             .await?;
     }
-    // Those who did not go on are decided now (not passed); the gate is
-    // what the final ranking reads.
-    for f in &lists {
-        super::standings::recompute_formation(&tx, f.formation_id, event.seq).await?;
-    }
-    super::checkpoints::record(&tx, key, "stage.shortlist_published").await?;
-    tx.commit().await?;
-    tracing::info!(round.id = %round_id, stage = %stage_code, "stage shortlist published");
-    Ok(lists)
+    Ok(())
 }
 
 /// A published shortlist as the round's pages show it.
