@@ -1,6 +1,12 @@
 //! Test fixtures: a fresh database per test (SQLite file or PostgreSQL
 //! database), and a `TestApp` that drives the real router in-process.
 
+pub mod admin;
+pub mod api;
+pub mod journey;
+pub mod snap;
+pub mod verification;
+
 use std::collections::BTreeMap;
 
 use axum::body::Body;
