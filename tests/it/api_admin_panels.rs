@@ -2,12 +2,15 @@
 //! sessions, invitations, attendance, and the authorization of every read.
 
 use axum::http::{Method, StatusCode};
+use pokmas::db::audit::Actor;
 use pokmas::domain::role::Role;
+use pokmas::domain::round::RoundState;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::support::admin::*;
 use crate::support::api::{call, json_of, signed_in};
+use crate::support::journey::advance;
 use crate::support::verification::*;
 use crate::support::{Browser, PASSWORD, TestApp};
 
@@ -221,7 +224,11 @@ async fn an_admin_reads_the_test_schedule_with_attendance_and_the_absence_decisi
     );
 
     // At the test the applicant does not come; the admin records why.
-    set_round_state(&app, fx.round, "assessment").await;
+    let actor = Actor::Account {
+        id: admin,
+        role: Role::Admin,
+    };
+    advance(&app, actor, fx.round, RoundState::Assessment).await;
     let inv = format!("{base}/invitations/{}", fx.invitation);
     let res = call(
         &mut app,

@@ -60,21 +60,6 @@ pub fn in_days(days: i64) -> String {
         .to_string()
 }
 
-/// Moves a round on without its schedule checks, as the journeys that need a
-/// later stage do.
-pub async fn set_round_state(app: &TestApp, round: Uuid, state: &str) {
-    use pokmas::db::entities::round;
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-    round::ActiveModel {
-        id: Set(round),
-        state: Set(state.parse().expect("state")),
-        ..Default::default()
-    }
-    .update(&app.db.db)
-    .await
-    .expect("round state");
-}
-
 pub async fn events_named(app: &TestApp, action: &str) -> u64 {
     audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq(action))

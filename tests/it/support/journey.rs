@@ -227,24 +227,38 @@ const SCHEDULE: [&str; 8] = [
 /// Closes the registration of `round` (moves it to verification) as `actor`,
 /// a minute after its scheduled close, as the admin's button does then.
 pub async fn close_registration(app: &TestApp, actor: Actor, round: Uuid) {
-    let closes = round::Entity::find_by_id(round)
+    advance(app, actor, round, RoundState::Verification).await;
+}
+
+/// Moves `round` on to `to` as `actor` (an admin) through the service the
+/// round page's button calls, a minute after the moment its schedule allows
+/// the step: registration's close, the assessment's start, the provisional
+/// date, the end of objections.
+pub async fn advance(app: &TestApp, actor: Actor, round: Uuid, to: RoundState) {
+    let r = round::Entity::find_by_id(round)
         .one(&app.db.db)
         .await
         .expect("load")
-        .expect("round")
-        .registration_closes_at
-        .expect("a closing time");
+        .expect("round");
+    let allowed = match to {
+        RoundState::Verification => r.registration_closes_at,
+        RoundState::Assessment => r.assessment_starts_at,
+        RoundState::Provisional | RoundState::Objection => r.provisional_at,
+        RoundState::Final => r.objection_ends_at,
+        _ => Some(OffsetDateTime::now_utc()),
+    }
+    .expect("the step is scheduled");
     rounds::transition(
         &app.db.db,
         &crate::support::checkpoint_key(),
         actor,
         round,
-        RoundState::Verification,
+        to,
         "",
-        closes + Duration::minutes(1),
+        allowed + Duration::minutes(1),
     )
     .await
-    .expect("close registration");
+    .unwrap_or_else(|e| panic!("move the round to {to:?}: {e:?}"));
 }
 
 /// A resident a journey has apply.
