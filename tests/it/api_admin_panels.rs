@@ -157,18 +157,11 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
             .as_str()
             .is_some_and(|m| m.contains("uji"))
     );
-    {
-        use pokmas::db::entities::round;
-        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-        round::ActiveModel {
-            id: Set(round),
-            state: Set("assessment".parse().expect("state")),
-            ..Default::default()
-        }
-        .update(&app.db.db)
-        .await
-        .expect("assessment");
-    }
+    let actor = Actor::Account {
+        id: admin,
+        role: Role::Admin,
+    };
+    advance(&app, actor, round, RoundState::Assessment).await;
     let res = call(
         &mut app,
         Method::POST,
