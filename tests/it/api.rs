@@ -5,11 +5,12 @@ use axum::http::StatusCode;
 use axum::http::{Request, header};
 use pokmas::domain::role::Role;
 
-use crate::applications::{
+use crate::support::TestApp;
+use crate::support::journey::OpenRound;
+use crate::support::journey::{
     KELURAHAN, NIK, all_docs, desk_form, open_round, pdf, personal, pin_on, post_multipart, start,
     verified_resident,
 };
-use crate::support::TestApp;
 use crate::support::{PASSWORD, TestResponse, hidden_value};
 
 #[tokio::test]
@@ -72,7 +73,7 @@ pub(crate) fn json(res: &TestResponse) -> serde_json::Value {
 #[tokio::test]
 async fn a_resident_lists_her_submitted_application_and_nobody_else_can_read_it() {
     let mut app = TestApp::new().await;
-    let (round_id, slug) = open_round(&app).await;
+    let OpenRound { id: round_id, slug } = open_round(&app).await;
 
     // Anonymous: 401 as JSON.
     let res = app.get("/api/v1/me/applications").await;
@@ -137,7 +138,7 @@ async fn a_resident_lists_her_submitted_application_and_nobody_else_can_read_it(
 #[tokio::test]
 async fn the_status_check_answers_a_number_and_pin_refuses_a_wrong_pin_and_then_limits() {
     let mut app = TestApp::new().await;
-    let (round_id, _) = open_round(&app).await;
+    let OpenRound { id: round_id, .. } = open_round(&app).await;
     app.create_user("operator@karangmumus.id", Role::Operator, &[KELURAHAN])
         .await;
     app.login("operator@karangmumus.id", PASSWORD).await;
@@ -282,7 +283,7 @@ async fn the_round_list_says_which_rounds_take_applications_now() {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
     let mut app = TestApp::new().await;
-    let (id, slug) = open_round(&app).await;
+    let OpenRound { id, slug } = open_round(&app).await;
     let list = |body: &str| -> Vec<serde_json::Value> { serde_json::from_str(body).expect("json") };
     let res = app.get("/api/v1/rounds?state=registration").await;
     assert_eq!(res.status, StatusCode::OK);

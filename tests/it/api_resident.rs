@@ -7,7 +7,8 @@ use pokmas::domain::role::Role;
 use serde_json::json;
 
 use crate::api_tokens::{make_token, token_for};
-use crate::applications::{DECLS, DOCS, KELURAHAN, NIK, open_round, pdf, verified_resident};
+use crate::support::journey::OpenRound;
+use crate::support::journey::{DECLS, DOCS, KELURAHAN, NIK, open_round, pdf, verified_resident};
 use crate::support::{TestApp, TestResponse, hidden_value};
 
 /// A request with a bearer token and no cookie.
@@ -88,7 +89,7 @@ fn desk_fields() -> serde_json::Value {
 async fn the_help_desk_registers_fills_uploads_and_submits_through_the_api_with_the_pin_shown_once()
 {
     let mut app = TestApp::new().await;
-    let (round_id, _) = open_round(&app).await;
+    let OpenRound { id: round_id, .. } = open_round(&app).await;
     let token = token_for(&mut app, "meja@contoh.id", Role::Operator, &[KELURAHAN]).await;
     let start = json!({"round_id": round_id, "kelurahan": KELURAHAN, "rt": 7});
     let res = call(
@@ -222,7 +223,7 @@ async fn the_help_desk_registers_fills_uploads_and_submits_through_the_api_with_
 #[tokio::test]
 async fn a_cookie_upload_needs_the_form_token_a_bearer_one_does_not_and_others_drafts_are_404() {
     let mut app = TestApp::new().await;
-    let (_, slug) = open_round(&app).await;
+    let OpenRound { slug, .. } = open_round(&app).await;
     verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
     // JSON with the cookie: no CSRF token needed (Content-Type is the guard).
     let res = app

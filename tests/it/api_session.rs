@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
 use crate::api_tokens::make_token;
-use crate::applications::{pdf, verified_resident};
+use crate::support::journey::{pdf, verified_resident};
 use crate::support::{TestApp, TestDb, TestResponse};
 
 /// The `sh` block after `<!-- api-session: NAME -->` in the README.

@@ -3,8 +3,9 @@
 
 use axum::http::StatusCode;
 
-use crate::applications::{open_round, submitted_by};
 use crate::support::TestApp;
+use crate::support::journey::OpenRound;
+use crate::support::journey::{open_round, submitted_by};
 
 #[tokio::test]
 async fn a_name_with_a_right_to_left_override_is_isolated_wherever_it_is_shown() {
@@ -26,7 +27,7 @@ async fn a_name_with_a_right_to_left_override_is_isolated_wherever_it_is_shown()
         "header"
     );
     // The help desk's queue shows the applicant's typed full name isolated too.
-    let (round_id, slug) = open_round(&app).await;
+    let OpenRound { id: round_id, slug } = open_round(&app).await;
     let _ = round_id;
     let id = submitted_by(
         &mut app,
@@ -34,7 +35,7 @@ async fn a_name_with_a_right_to_left_override_is_isolated_wherever_it_is_shown()
         (
             "Rahmat \u{202E}ekaf",
             "rahmat@contoh.id",
-            crate::applications::NIK,
+            crate::support::journey::NIK,
         ),
     )
     .await;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+use crate::support::journey::OpenRound;
 use crate::support::{PASSWORD, TestApp};
 
 /// A running chromedriver with one headless Chromium session.
@@ -261,10 +262,10 @@ async fn on_a_phone_a_staff_member_reads_the_home_page_switches_language_and_log
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_phone_a_resident_completes_an_application_and_gets_a_printable_receipt() {
-    use crate::applications::{DECLS, DOCS, KECAMATAN, KELURAHAN, NIK, open_round, pdf};
+    use crate::support::journey::{DECLS, DOCS, KECAMATAN, KELURAHAN, NIK, open_round, pdf};
 
     let app = TestApp::new().await;
-    let (_, slug) = open_round(&app).await;
+    let OpenRound { slug, .. } = open_round(&app).await;
     app.create_user("siti@contoh.id", pokmas::domain::role::Role::Applicant, &[])
         .await;
     let base = serve(&app).await;

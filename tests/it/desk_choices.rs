@@ -6,7 +6,8 @@
 use axum::http::StatusCode;
 use pokmas::domain::role::Role;
 
-use crate::applications::{KELURAHAN, open_round};
+use crate::support::journey::OpenRound;
+use crate::support::journey::{KELURAHAN, open_round};
 use crate::support::{PASSWORD, TestApp, hidden_value};
 
 /// The `<select id="{id}">…</select>` of a page.
@@ -38,7 +39,7 @@ async fn an_operator_of_one_kelurahan_finds_it_chosen_at_the_help_desk() {
 #[tokio::test]
 async fn with_several_kelurahan_the_help_desk_asks_for_one_and_keeps_what_was_typed() {
     let mut app = TestApp::new().await;
-    let (round_id, _) = open_round(&app).await;
+    let OpenRound { id: round_id, .. } = open_round(&app).await;
     app.create_user(
         "op@duakelurahan.id",
         Role::Operator,

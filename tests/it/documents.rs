@@ -8,6 +8,7 @@ use pokmas::storage::FileStore;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 
 use crate::support::TestDb;
+use crate::support::journey::OpenRound;
 
 fn png() -> Vec<u8> {
     let mut v = vec![0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
@@ -185,11 +186,11 @@ async fn an_applicants_document_is_served_to_her_kelurahan_operator_admins_and_a
     use pokmas::domain::role::Role;
     use sea_orm::{ColumnTrait, QueryFilter};
 
-    use crate::applications::{ADMIN, KELURAHAN, NIK, open_round, pdf, submitted_by};
+    use crate::support::journey::{ADMIN, KELURAHAN, NIK, open_round, pdf, submitted_by};
     use crate::support::{PASSWORD, TestApp};
 
     let mut app = TestApp::new().await;
-    let (_, slug) = open_round(&app).await;
+    let OpenRound { slug, .. } = open_round(&app).await;
     let id = submitted_by(&mut app, &slug, ("Siti Aminah", "siti@contoh.id", NIK)).await;
     let doc = document::Entity::find()
         .filter(document::Column::ApplicationId.eq(id))

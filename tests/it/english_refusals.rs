@@ -11,9 +11,9 @@ use pokmas::db::entities::objection;
 use pokmas::domain::role::Role;
 use sea_orm::EntityTrait;
 
-use crate::applications::post_multipart;
 use crate::results::{as_user, open_objection_window, post_from, publish};
 use crate::standings::fixture;
+use crate::support::journey::post_multipart;
 use crate::support::{Browser, PASSWORD, TestApp, TestResponse, hidden_value};
 
 /// `response` shows `en`; `id` (the Indonesian sentence) at most beside it

@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use pokmas::domain::role::Role;
 
+use crate::support::journey::OpenRound;
 use crate::support::{PASSWORD, TestApp, hidden_value};
 
 const ADMIN: &str = "admin@contoh.id";
@@ -240,9 +241,9 @@ async fn a_csrf_pair_from_another_session_is_refused() {
 
 /// A resident with a draft open in a round; returns the form's path.
 async fn resident_with_a_draft(app: &mut TestApp) -> String {
-    let (_, slug) = crate::applications::open_round(app).await;
-    crate::applications::verified_resident(app, "Siti Aminah", "siti@contoh.id").await;
-    crate::applications::start(app, &slug).await
+    let OpenRound { slug, .. } = crate::support::journey::open_round(app).await;
+    crate::support::journey::verified_resident(app, "Siti Aminah", "siti@contoh.id").await;
+    crate::support::journey::start(app, &slug).await
 }
 
 async fn stored_files(app: &TestApp) -> Vec<String> {
@@ -271,7 +272,7 @@ async fn a_pdf_or_jpeg_header_in_front_of_html_is_refused_next_to_its_field() {
             b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00<svg onload=alert(1)>",
         ),
     ] {
-        let res = crate::applications::post_multipart(
+        let res = crate::support::journey::post_multipart(
             &mut app,
             &form,
             &[("csrf", &csrf), ("full_name", "Siti Aminah")],
@@ -296,7 +297,7 @@ async fn a_replaced_upload_is_deleted_when_nothing_refers_to_it() {
     let first = b"%PDF-1.4\nfirst scan".to_vec();
     let second = b"%PDF-1.4\nsecond scan".to_vec();
     for bytes in [&first, &second] {
-        let res = crate::applications::post_multipart(
+        let res = crate::support::journey::post_multipart(
             &mut app,
             &form,
             &[("csrf", &csrf)],
@@ -319,7 +320,7 @@ async fn a_replaced_upload_is_deleted_when_nothing_refers_to_it() {
     assert!(store.exists(&sha(&second)));
 
     // The same bytes in two places: replacing one keeps the file for the other.
-    let res = crate::applications::post_multipart(
+    let res = crate::support::journey::post_multipart(
         &mut app,
         &form,
         &[("csrf", &csrf)],
@@ -327,7 +328,7 @@ async fn a_replaced_upload_is_deleted_when_nothing_refers_to_it() {
     )
     .await;
     assert_eq!(res.status, StatusCode::OK);
-    let res = crate::applications::post_multipart(
+    let res = crate::support::journey::post_multipart(
         &mut app,
         &form,
         &[("csrf", &csrf)],
@@ -352,7 +353,7 @@ async fn a_burst_of_uploads_is_throttled_per_account() {
     let limit = pokmas::services::rate_limit::UPLOADS_PER_ACCOUNT.max;
     for i in 0..limit {
         let bytes = format!("%PDF-1.4\nscan {i}").into_bytes();
-        let res = crate::applications::post_multipart(
+        let res = crate::support::journey::post_multipart(
             &mut app,
             &form,
             &[("csrf", &csrf)],
@@ -361,7 +362,7 @@ async fn a_burst_of_uploads_is_throttled_per_account() {
         .await;
         assert_eq!(res.status, StatusCode::OK, "upload {i}");
     }
-    let res = crate::applications::post_multipart(
+    let res = crate::support::journey::post_multipart(
         &mut app,
         &form,
         &[("csrf", &csrf)],
@@ -372,7 +373,7 @@ async fn a_burst_of_uploads_is_throttled_per_account() {
     assert!(res.body.contains("Terlalu banyak berkas"), "{}", res.body);
     // A quarter of an hour later the resident can go on.
     app.clock.advance(time::Duration::minutes(31));
-    let res = crate::applications::post_multipart(
+    let res = crate::support::journey::post_multipart(
         &mut app,
         &form,
         &[("csrf", &csrf)],
@@ -397,15 +398,19 @@ async fn post_json(app: &mut TestApp, path: &str, body: &str) -> crate::support:
 #[tokio::test]
 async fn the_api_judges_the_role_and_the_owner_before_the_body() {
     let mut app = TestApp::new().await;
-    let (_, slug) = crate::applications::open_round(&app).await;
-    let owner = crate::applications::submitted_by(
+    let OpenRound { slug, .. } = crate::support::journey::open_round(&app).await;
+    let owner = crate::support::journey::submitted_by(
         &mut app,
         &slug,
-        ("Siti Aminah", "siti@contoh.id", crate::applications::NIK),
+        (
+            "Siti Aminah",
+            "siti@contoh.id",
+            crate::support::journey::NIK,
+        ),
     )
     .await;
     app.switch_browser(crate::support::Browser::default());
-    crate::applications::verified_resident(&mut app, "Budi Santoso", "budi@contoh.id").await;
+    crate::support::journey::verified_resident(&mut app, "Budi Santoso", "budi@contoh.id").await;
     for body in ["{}", "{\"name\": 1}", "not json"] {
         let res = post_json(&mut app, "/api/v1/admin/rounds", body).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{body}: {}", res.body);
@@ -423,8 +428,8 @@ async fn the_api_judges_the_role_and_the_owner_before_the_body() {
 async fn a_round_cancelled_while_a_draft_is_not_listed_and_an_empty_state_filters_nothing() {
     use pokmas::domain::round::RoundState;
     let mut app = TestApp::new().await;
-    let (open, _) = crate::applications::open_round(&app).await;
-    let actor = crate::applications::admin_actor(&app).await;
+    let OpenRound { id: open, .. } = crate::support::journey::open_round(&app).await;
+    let actor = crate::support::journey::admin_actor(&app).await;
     let mut f = pokmas::services::rounds::FormData::default();
     for (k, v) in [
         ("name", "Putaran batal"),

@@ -8,10 +8,10 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
-use crate::applications::post_multipart;
 use crate::progress::{events, payload, rank_of};
 use crate::standings::{Fixture, fixture, publish};
 use crate::support::PASSWORD;
+use crate::support::journey::post_multipart;
 
 /// K1 50 and K2 30 (panel), plus WT 20: a written test on 0–100, imported.
 async fn with_written_test(f: &Fixture) {

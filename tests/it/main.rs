@@ -6,7 +6,14 @@ mod support;
 mod accounts;
 mod api;
 mod api_admin;
+mod api_admin_formations;
+mod api_admin_panels;
+mod api_admin_staff;
+mod api_admin_verification;
 mod applications;
+mod applications_desk;
+mod applications_input;
+mod applications_status;
 mod architecture;
 mod audit_chain;
 mod browser;
@@ -101,3 +108,6 @@ mod refusal_language;
 mod slots_and_forms;
 // api (session 10): desk objections through the API
 mod api_desk_objections;
+// snapshots: every CSV header and key HTML fragments
+mod csv_headers;
+mod html_fragments;

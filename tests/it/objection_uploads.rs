@@ -3,8 +3,8 @@
 
 use axum::http::StatusCode;
 
-use crate::applications::post_multipart;
 use crate::results::{as_user, open_objection_window, publish};
+use crate::support::journey::post_multipart;
 use crate::support::{TestApp, hidden_value};
 
 #[tokio::test]

@@ -9,8 +9,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::api::{json, post_json};
-use crate::applications::post_multipart;
 use crate::results::{CODE, SLUG, as_user, open_objection_window, order, post_from, publish};
+use crate::support::journey::post_multipart;
 use crate::support::{Browser, TestApp, hidden_value};
 
 const GROUNDS: &str = "Nilai K1 saya dari penilai pertama tidak sesuai jawaban wawancara saya.";

@@ -5,8 +5,9 @@
 use axum::http::StatusCode;
 use fantoccini::Locator;
 
-use crate::applications::{NIK, open_round, submitted_by};
 use crate::browser::{Chrome, serve};
+use crate::support::journey::OpenRound;
+use crate::support::journey::{NIK, open_round, submitted_by};
 use crate::support::{PASSWORD, TestApp};
 
 /// The versioned URL of `print.js` on a page.
@@ -21,7 +22,7 @@ fn script_url(body: &str) -> String {
 #[tokio::test]
 async fn the_receipt_carries_a_hidden_print_button_and_its_script_is_a_cached_asset() {
     let mut app = TestApp::new().await;
-    let (_, slug) = open_round(&app).await;
+    let OpenRound { slug, .. } = open_round(&app).await;
     let id = submitted_by(&mut app, &slug, ("Siti Aminah", "siti@contoh.id", NIK)).await;
     let receipt = app.get(&format!("/pendaftaran/{id}/tanda-terima")).await;
     assert_eq!(receipt.status, StatusCode::OK, "{}", receipt.body);
@@ -61,7 +62,7 @@ async fn the_receipt_carries_a_hidden_print_button_and_its_script_is_a_cached_as
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_phone_the_receipts_print_button_opens_the_print_dialog_under_the_policy() {
     let mut app = TestApp::new().await;
-    let (_, slug) = open_round(&app).await;
+    let OpenRound { slug, .. } = open_round(&app).await;
     let id = submitted_by(&mut app, &slug, ("Siti Aminah", "siti@contoh.id", NIK)).await;
     let base = serve(&app).await;
     let Some(chrome) = Chrome::start().await else {

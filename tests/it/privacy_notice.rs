@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 
 use crate::results::{as_user, open_objection_window, post_from, publish};
 use crate::support::TestApp;
+use crate::support::journey::OpenRound;
 
 /// The application form links the privacy notice, and the notice names
 /// its purposes, the data classes with their periods and the rights with
@@ -12,9 +13,9 @@ use crate::support::TestApp;
 #[tokio::test]
 async fn the_application_form_links_the_privacy_notice_which_states_purposes_classes_and_rights() {
     let mut app = TestApp::new().await;
-    let (_, slug) = crate::applications::open_round(&app).await;
-    crate::applications::verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
-    let form = crate::applications::start(&mut app, &slug).await;
+    let OpenRound { slug, .. } = crate::support::journey::open_round(&app).await;
+    crate::support::journey::verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
+    let form = crate::support::journey::start(&mut app, &slug).await;
     let page = app.get(&form).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
@@ -55,8 +56,8 @@ async fn the_application_form_links_the_privacy_notice_which_states_purposes_cla
 /// undecided objection as the hold, shown on `/akun` and in the trail.
 #[tokio::test]
 async fn an_erasure_request_is_refused_while_the_applicants_objection_is_undecided() {
-    use crate::applications::post_multipart;
     use crate::support::hidden_value;
+    use crate::support::journey::post_multipart;
     use pokmas::db::entities::audit_event;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 

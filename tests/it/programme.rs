@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::applications::{
+use crate::support::journey::{
     ADMIN, KECAMATAN, KELURAHAN, NIK, pdf, post_multipart, verified_resident,
 };
 use crate::support::{TestApp, hidden_value};
@@ -354,7 +354,7 @@ async fn a_tpp_round_from_the_template_never_names_pokmas_or_probebaya() {
         "no Pokmas declaration"
     );
     let csrf = hidden_value(&page.body, "csrf").expect("csrf");
-    let mut fields = crate::applications::personal(&csrf, NIK, email)
+    let mut fields = crate::support::journey::personal(&csrf, NIK, email)
         .into_iter()
         .filter(|(k, _)| !k.starts_with("decl_"))
         .collect::<Vec<_>>();
@@ -374,7 +374,7 @@ async fn a_tpp_round_from_the_template_never_names_pokmas_or_probebaya() {
     let receipt = app.get(res.location().expect("to the receipt")).await;
     assert_eq!(receipt.status, StatusCode::OK, "{}", receipt.body);
     names_another_programme("the receipt", main_of(&receipt.body));
-    let app_id = crate::applications::id_in(&form);
+    let app_id = crate::support::journey::id_in(&form);
     let status = app.get(&format!("/pendaftaran/{app_id}")).await;
     assert_eq!(status.status, StatusCode::OK, "{}", status.body);
     names_another_programme("the status page", main_of(&status.body));

@@ -9,8 +9,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
-use crate::applications::post_multipart;
 use crate::results::{as_user, open_objection_window, publish};
+use crate::support::journey::post_multipart;
 use crate::support::{TestApp, hidden_value};
 
 const GROUNDS: &str = "Nilai kriteria K1 dari salah satu penilai tidak sesuai jawaban saya.";

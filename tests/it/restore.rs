@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 use pokmas::db::entities::document;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Statement};
 
-use crate::applications::{
+use crate::support::journey::OpenRound;
+use crate::support::journey::{
     NIK, NIK2, all_docs, open_round, pdf, personal, post_multipart, start, submitted_by,
     verified_resident,
 };
@@ -43,7 +44,7 @@ async fn a_restored_bundle_keeps_rows_trail_documents_and_nik_rules() {
     let data = app.db.dir.path().to_path_buf();
     std::fs::write(data.join("secret.key"), "ab".repeat(32)).expect("secret");
     std::fs::write(data.join("checkpoint.key"), "cd".repeat(32)).expect("checkpoint");
-    let (_, slug) = open_round(&app).await;
+    let OpenRound { slug, .. } = open_round(&app).await;
     submitted_by(&mut app, &slug, ("Siti Aminah", "siti@contoh.id", NIK)).await;
     let siti = app.switch_browser(Default::default());
     verified_resident(&mut app, "Budi Santoso", "budi@contoh.id").await;

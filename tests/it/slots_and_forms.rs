@@ -11,6 +11,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 use uuid::Uuid;
 
 use crate::support::TestApp;
+use crate::support::journey::OpenRound;
 use crate::verification::{KARANG_MUMUS, as_user, fixture, post_on};
 
 /// An optional document requirement ("Surat pernyataan bermeterai") that
@@ -197,10 +198,10 @@ async fn an_incomplete_verification_lists_every_missing_decision_at_the_top() {
 
 #[tokio::test]
 async fn the_form_starts_from_the_account_refuses_an_unchosen_rt_and_sums_up_its_errors() {
-    use crate::applications::{KECAMATAN, KELURAHAN, open_round, start, verified_resident};
     use crate::support::hidden_value;
+    use crate::support::journey::{KECAMATAN, KELURAHAN, open_round, start, verified_resident};
     let mut app = TestApp::new().await;
-    let (_, slug) = open_round(&app).await;
+    let OpenRound { slug, .. } = open_round(&app).await;
     verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
     let area = format!("/seleksi/{slug}/daftar?kecamatan={KECAMATAN}&kelurahan={KELURAHAN}");
     let page = app.get(&area).await;
@@ -286,7 +287,7 @@ async fn the_form_starts_from_the_account_refuses_an_unchosen_rt_and_sums_up_its
         page.body
     );
     let csrf = hidden_value(&page.body, "csrf").expect("csrf");
-    let res = crate::applications::post_multipart(
+    let res = crate::support::journey::post_multipart(
         &mut app,
         &form,
         &[
@@ -308,13 +309,13 @@ async fn the_form_starts_from_the_account_refuses_an_unchosen_rt_and_sums_up_its
 
 #[tokio::test]
 async fn withdrawal_is_confirmed_with_a_danger_button() {
-    use crate::applications::{open_round, start, verified_resident};
     use crate::support::hidden_value;
+    use crate::support::journey::{open_round, start, verified_resident};
     let mut app = TestApp::new().await;
-    let (_, slug) = open_round(&app).await;
+    let OpenRound { slug, .. } = open_round(&app).await;
     verified_resident(&mut app, "Siti Aminah", "siti@contoh.id").await;
     let form = start(&mut app, &slug).await;
-    let id = crate::applications::id_in(&form);
+    let id = crate::support::journey::id_in(&form);
     let status = app.get(&format!("/pendaftaran/{id}")).await;
     let csrf = hidden_value(&status.body, "csrf").expect("csrf");
     let res = app
@@ -338,7 +339,7 @@ async fn withdrawal_is_confirmed_with_a_danger_button() {
 
 #[tokio::test]
 async fn a_desk_receipt_prints_with_the_full_status_address_and_no_mail_it_never_sent() {
-    use crate::applications::{
+    use crate::support::journey::{
         KELURAHAN, NIK, all_docs, desk_form, open_round, pdf, post_multipart,
         without_phone_or_email,
     };
@@ -346,7 +347,7 @@ async fn a_desk_receipt_prints_with_the_full_status_address_and_no_mail_it_never
     let mut app = TestApp::new()
         .await
         .reconfigured(|c| c.base_url = "https://pokmas.samarindakota.go.id".into());
-    let (round_id, _) = open_round(&app).await;
+    let OpenRound { id: round_id, .. } = open_round(&app).await;
     app.create_user("operator@karangmumus.id", Role::Operator, &[KELURAHAN])
         .await;
     app.login("operator@karangmumus.id", PASSWORD).await;
@@ -372,7 +373,7 @@ async fn a_desk_receipt_prints_with_the_full_status_address_and_no_mail_it_never
     let again = app
         .get(&format!(
             "/pendaftaran/{}/tanda-terima",
-            crate::applications::id_in(&form)
+            crate::support::journey::id_in(&form)
         ))
         .await;
     assert!(

@@ -144,7 +144,7 @@ async fn the_reviewer_reads_the_objectors_scorecards_by_panelist_beside_the_obje
     let form = p.f.app.get(&form_path).await;
     let csrf = hidden_value(&form.body, "csrf").expect("csrf");
     let key = hidden_value(&form.body, "idempotency_key").expect("key");
-    let res = crate::applications::post_multipart(
+    let res = crate::support::journey::post_multipart(
         &mut p.f.app,
         &form_path,
         &[

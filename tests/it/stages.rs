@@ -2,40 +2,18 @@
 //! the admin API, criteria per stage, and the freeze that opening
 //! registration performs on them.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use pokmas::db::entities::{audit_event, criterion, round_stage};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::rounds::{build_round, load_round, post, schedule_fields, signed_in_admin};
+use crate::support::admin::audit_count;
+use crate::support::api::{call, json_of};
 use crate::support::{TestApp, TestResponse};
 
 const LABELS_1_5: &str = "1 = Sangat kurang | Very poor\n2 = Kurang | Poor\n3 = Cukup | Fair\n4 = Baik | Good\n5 = Sangat baik | Very good";
-
-async fn call(app: &mut TestApp, method: Method, path: &str, body: &Value) -> TestResponse {
-    app.send(
-        Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .expect("request"),
-    )
-    .await
-}
-
-fn json_of(res: &TestResponse) -> Value {
-    serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("not JSON: {}", res.body))
-}
-
-async fn audit_count(app: &TestApp) -> u64 {
-    audit_event::Entity::find()
-        .count(&app.db.db)
-        .await
-        .expect("count")
-}
 
 async fn stored_stages(app: &TestApp, id: Uuid) -> Vec<round_stage::Model> {
     round_stage::Entity::find()
@@ -516,7 +494,7 @@ async fn a_published_shortlist_lets_ties_at_the_cut_on_and_keeps_the_rest_out_of
         no(2),
         no(3)
     );
-    let res = crate::applications::post_multipart(
+    let res = crate::support::journey::post_multipart(
         &mut f.app,
         &page,
         &[("csrf", &csrf), ("criterion", "WT"), ("csv", &csv)],
@@ -614,7 +592,7 @@ pub(crate) async fn import_written_test(
     for ((_, no), v) in f.apps.iter().zip(values) {
         csv.push_str(&format!("{no},{v}\n"));
     }
-    crate::applications::post_multipart(
+    crate::support::journey::post_multipart(
         &mut f.app,
         &page,
         &[("csrf", &csrf), ("criterion", "WT"), ("csv", &csv)],

@@ -19,6 +19,7 @@ use pokmas::services::witnesses::witness_latest;
 use time::OffsetDateTime;
 
 use crate::support::TestApp;
+use crate::support::journey::OpenRound;
 use crate::tlog::events;
 
 /// A witness of one log, implementing `add-checkpoint` from the specification.
@@ -420,11 +421,15 @@ async fn a_submission_receipt_downloaded_after_the_final_results_verifies_offlin
     use sea_orm::EntityTrait;
 
     let mut app = TestApp::new().await;
-    let (round_id, slug) = crate::applications::open_round(&app).await;
-    let id = crate::applications::submitted_by(
+    let OpenRound { id: round_id, slug } = crate::support::journey::open_round(&app).await;
+    let id = crate::support::journey::submitted_by(
         &mut app,
         &slug,
-        ("Siti Aminah", "siti@contoh.id", crate::applications::NIK),
+        (
+            "Siti Aminah",
+            "siti@contoh.id",
+            crate::support::journey::NIK,
+        ),
     )
     .await;
 
@@ -432,7 +437,7 @@ async fn a_submission_receipt_downloaded_after_the_final_results_verifies_offlin
     // end in 28): the services act at those dates, the real clock stays.
     let db = app.db.db.clone();
     let key = app.state.checkpoint_key.clone();
-    let admin = crate::applications::admin_actor(&app).await;
+    let admin = crate::support::journey::admin_actor(&app).await;
     let start = OffsetDateTime::now_utc();
     let day = |n: i64| start + time::Duration::days(n);
     for (to, n) in [
@@ -504,7 +509,7 @@ async fn a_submission_receipt_downloaded_after_the_final_results_verifies_offlin
             .expect("ascii")
             .contains(".tlog-proof")
     );
-    assert!(!file.body.contains(crate::applications::NIK));
+    assert!(!file.body.contains(crate::support::journey::NIK));
 
     // The receipt holds the final checkpoint, cosigned by both witnesses.
     let note = pokmas::services::tlog::latest_note(&db)

@@ -1,5 +1,20 @@
 //! Test fixtures: a fresh database per test (SQLite file or PostgreSQL
 //! database), and a `TestApp` that drives the real router in-process.
+//!
+//! - [`journey`]: the steps before the one a test is about, taken through the
+//!   services and pages (a planned round opened, a resident who applies,
+//!   registration closed, a round moved on), handing back typed handles.
+//! - [`verification`]: a round in verification and its test schedule, built
+//!   from those journeys and the admin API.
+//! - [`api`] and [`admin`]: the JSON API as a signed-in browser calls it.
+//! - [`snap`]: redaction and the CI guard for insta snapshots (stored in
+//!   `tests/it/snapshots/`; review a change with `cargo insta review`).
+
+pub mod admin;
+pub mod api;
+pub mod journey;
+pub mod snap;
+pub mod verification;
 
 use std::collections::BTreeMap;
 
