@@ -50,6 +50,7 @@ use uuid::Uuid;
 use crate::db::audit::Actor;
 use crate::db::entities::{account, application, formation, kecamatan, kelurahan, test_invitation};
 use crate::domain::eligibility::Verdict;
+use crate::domain::form::FormData;
 use crate::domain::lang::Lang;
 use crate::domain::nik::Sex;
 use crate::domain::role::Role;
@@ -59,7 +60,7 @@ use crate::pii::NikVault;
 use crate::services::applications::{self as apps, Acting, Fields, StartDraft};
 use crate::services::checkpoints::CheckpointKey;
 use crate::services::rounds::{
-    self as criteria, self as settings, CriterionDraft, FormData, RoundSettings,
+    self as criteria, self as settings, CriterionDraft, RoundSettings, SeatsItem,
 };
 use crate::services::scoring::{self, ConflictKind, Values};
 use crate::services::verification::{self, Decision, Staff};

@@ -151,12 +151,17 @@ pub(super) async fn stage_draft(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         .await?;
     ctx.formations.sort_by(|a, b| a.code.cmp(&b.code));
     // A little variety in seats: bigger kelurahan get two more.
-    let mut form = BTreeMap::new();
-    for f in ctx.formations.iter().step_by(3) {
-        form.insert(format!("seats_{}", f.id), (f.seats + 2).to_string());
-        form.insert(format!("reserve_{}", f.id), f.reserve.to_string());
-    }
-    crate::services::rounds::update_seats(ctx.db, ctx.admin, round_id, &FormData(form)).await?;
+    let items: Vec<SeatsItem> = ctx
+        .formations
+        .iter()
+        .step_by(3)
+        .map(|f| SeatsItem {
+            formation_id: f.id,
+            seats: f.seats + 2,
+            reserve: f.reserve,
+        })
+        .collect();
+    crate::services::rounds::update_seats(ctx.db, ctx.admin, round_id, &items).await?;
     ctx.formations = formation::Entity::find()
         .filter(formation::Column::RoundId.eq(round_id))
         .all(ctx.db)

@@ -17,7 +17,7 @@ use super::results::{stage_final, stage_provisional};
 use super::setup::formations_by_kecamatan;
 use super::verify::stage_verification;
 use super::*;
-use crate::services::rounds::{StageDraft, StagesDraft};
+use crate::services::rounds::{SeatsItem, StageDraft, StagesDraft};
 
 /// The written test's stage and criterion, and the interview's stage.
 pub const WRITTEN: &str = "TERTULIS";
@@ -206,12 +206,17 @@ async fn draft(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             .await?;
     }
     ctx.formations = sorted_formations(ctx).await?;
-    let mut form = BTreeMap::new();
-    for (i, f) in ctx.formations.iter().enumerate() {
-        form.insert(format!("seats_{}", f.id), seats_of(i).to_string());
-        form.insert(format!("reserve_{}", f.id), f.reserve.to_string());
-    }
-    crate::services::rounds::update_seats(ctx.db, ctx.admin, round_id, &FormData(form)).await?;
+    let items: Vec<SeatsItem> = ctx
+        .formations
+        .iter()
+        .enumerate()
+        .map(|(i, f)| SeatsItem {
+            formation_id: f.id,
+            seats: seats_of(i),
+            reserve: f.reserve,
+        })
+        .collect();
+    crate::services::rounds::update_seats(ctx.db, ctx.admin, round_id, &items).await?;
     ctx.formations = sorted_formations(ctx).await?;
     interview_panels(ctx).await
 }

@@ -12,6 +12,7 @@ pub mod checkpoint;
 pub mod delivery;
 pub mod eligibility;
 pub mod family_card;
+pub mod form;
 pub mod group_bias;
 pub mod group_roles;
 pub mod imported;

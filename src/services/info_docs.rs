@@ -15,10 +15,10 @@ use super::information::{Editor, InfoError, account_of, invalid, kelurahan_names
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{faq_entry, help_desk, kecamatan, kelurahan, sop_document, stored_file};
+use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::domain::text::plain_text;
-use crate::services::rounds::FieldErrors;
 use crate::storage::{DocKind, FileStore};
 
 // ---------------------------------------------------------------------------

@@ -15,10 +15,10 @@ use uuid::Uuid;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{announcement, kelurahan, round};
+use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, parse_wita};
 use crate::domain::text::plain_text;
-use crate::services::rounds::FieldErrors;
 
 /// Why an information use case did not happen. Nothing was changed.
 #[derive(Debug, thiserror::Error)]

@@ -15,8 +15,8 @@ use crate::db::begin_write;
 use crate::db::entities::{application, mail_outbox, message_consent};
 use crate::domain::application::ApplicationState;
 use crate::domain::delivery::Delivery;
+use crate::domain::form::FieldErrors;
 use crate::domain::round::Msg;
-use crate::services::rounds::FieldErrors;
 use crate::sms::Channel;
 
 /// What the consent page shows.

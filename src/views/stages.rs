@@ -6,9 +6,10 @@ use maud::{Markup, html};
 
 use super::layout::PageCtx;
 use super::rounds::{FormView, csrf, field_error, form_alert, input, msg};
+use crate::domain::form::FormData;
 use crate::domain::round::{Msg, format_wita};
 use crate::services::rounds::Stage;
-use crate::services::rounds::{FormData, MAX_STAGES, RoundDetail, STAGE_SCORINGS};
+use crate::services::rounds::{MAX_STAGES, RoundDetail, STAGE_SCORINGS};
 use crate::services::shortlists::Published;
 
 /// The form values of the stored stages.

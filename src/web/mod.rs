@@ -6,6 +6,7 @@ pub mod applications;
 pub mod assets;
 pub mod auth;
 pub mod csrf_session;
+pub mod forms;
 pub mod multipart;
 pub mod panels;
 pub mod precompressed;

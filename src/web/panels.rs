@@ -8,18 +8,19 @@
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::Markup;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::forms::{redirect_or_rerender, refused_fields};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::AppResult;
 use crate::services::panels::{self as svc, SessionForm};
-use crate::services::rounds::{FieldErrors, FormData, RoundError};
 use crate::views::PageCtx;
 use crate::views::panels::{self as v, PanelsPage, SchedulePage};
 use crate::views::rounds::FormView;
@@ -46,21 +47,8 @@ fn submitted(csrf: &Csrf, Form(pairs): Pairs) -> AppResult<(FormData, Vec<String
     Ok((data, formations))
 }
 
-fn see_other(path: String) -> Response {
-    Redirect::to(&path).into_response()
-}
-
 fn page(csrf: Csrf, status: StatusCode, markup: Markup) -> Response {
     (status, csrf.0, markup).into_response()
-}
-
-/// Splits a service result into field errors (to show) and everything else (to raise).
-fn field_errors<T>(res: Result<T, RoundError>) -> AppResult<Result<T, FieldErrors>> {
-    match res {
-        Ok(t) => Ok(Ok(t)),
-        Err(RoundError::Invalid(e)) => Ok(Err(e)),
-        Err(other) => Err(other.into()),
-    }
 }
 
 fn fresh_key() -> FormData {
@@ -77,12 +65,11 @@ fn fresh_key() -> FormData {
 
 async fn panels_page(
     app: &AppState,
-    csrf: &Csrf,
+    t: String,
     round_id: Uuid,
     create: Option<FormView>,
     failed: Option<(Uuid, FormView)>,
 ) -> AppResult<PanelsPage> {
-    let t = csrf.token()?;
     Ok(PanelsPage {
         overview: svc::panels_overview(&app.db, round_id).await?,
         create: create.unwrap_or_else(|| FormView::new(fresh_key(), &t)),
@@ -100,7 +87,7 @@ pub async fn panels(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let p = panels_page(&app, &csrf, super::path_id(&id)?, None, None).await?;
+    let p = panels_page(&app, csrf.token()?, super::path_id(&id)?, None, None).await?;
     Ok(page(csrf, StatusCode::OK, v::panels(&ctx, &p)))
 }
 
@@ -115,25 +102,20 @@ async fn panels_answer(
     data: FormData,
     res: Result<(), FieldErrors>,
 ) -> AppResult<Response> {
-    match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{round_id}/panel"))),
-        Err(errors) => {
-            let f = FormView {
-                values: data,
-                errors,
-                csrf: csrf.token()?,
-            };
-            let p = match panel_id {
-                Some(pid) => panels_page(app, &csrf, round_id, None, Some((pid, f))).await?,
-                None => panels_page(app, &csrf, round_id, Some(f), None).await?,
-            };
-            Ok(page(
-                csrf,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                v::panels(ctx, &p),
-            ))
-        }
-    }
+    let to = res.map(|()| format!("/admin/seleksi/{round_id}/panel"));
+    redirect_or_rerender(csrf, to, |errors, t| async move {
+        let f = FormView {
+            values: data,
+            errors,
+            csrf: t.clone(),
+        };
+        let p = match panel_id {
+            Some(pid) => panels_page(app, t, round_id, None, Some((pid, f))).await?,
+            None => panels_page(app, t, round_id, Some(f), None).await?,
+        };
+        Ok(v::panels(ctx, &p))
+    })
+    .await
 }
 
 /// `POST /admin/seleksi/{id}/panel`: creates a panel.
@@ -148,7 +130,7 @@ pub async fn panel_create(
     admin_only(&user)?;
     let id = super::path_id(&id)?;
     let (data, _) = submitted(&csrf, form)?;
-    let res = field_errors(
+    let res = refused_fields(
         svc::create_panel(
             &app.db,
             user.actor(),
@@ -174,7 +156,7 @@ pub async fn member_add(
     admin_only(&user)?;
     let (id, pid) = (super::path_id(&id)?, super::path_id(&pid)?);
     let (data, _) = submitted(&csrf, form)?;
-    let res = field_errors(
+    let res = refused_fields(
         svc::add_member(&app.db, user.actor(), id, pid, data.get("account_id")).await,
     )?;
     panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
@@ -196,7 +178,7 @@ pub async fn member_remove(
         super::path_id(&aid)?,
     );
     let (data, _) = submitted(&csrf, form)?;
-    let res = field_errors(svc::remove_member(&app.db, user.actor(), id, pid, aid).await)?;
+    let res = refused_fields(svc::remove_member(&app.db, user.actor(), id, pid, aid).await)?;
     panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
 }
 
@@ -212,7 +194,8 @@ pub async fn panel_formations(
     admin_only(&user)?;
     let (id, pid) = (super::path_id(&id)?, super::path_id(&pid)?);
     let (data, formations) = submitted(&csrf, form)?;
-    let res = field_errors(svc::set_formations(&app.db, user.actor(), id, pid, &formations).await)?;
+    let res =
+        refused_fields(svc::set_formations(&app.db, user.actor(), id, pid, &formations).await)?;
     panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
 }
 
@@ -222,12 +205,11 @@ pub async fn panel_formations(
 
 async fn schedule_page(
     app: &AppState,
-    csrf: &Csrf,
+    t: String,
     round_id: Uuid,
     create: Option<FormView>,
     failed: Option<(Uuid, FormView)>,
 ) -> AppResult<SchedulePage> {
-    let t = csrf.token()?;
     let mut values = fresh_key();
     values.0.insert("time".into(), "08:00".into());
     Ok(SchedulePage {
@@ -277,7 +259,7 @@ pub async fn schedule(
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let mut p = schedule_page(&app, &csrf, super::path_id(&id)?, None, None).await?;
+    let mut p = schedule_page(&app, csrf.token()?, super::path_id(&id)?, None, None).await?;
     p.saved = q.row();
     Ok(page(csrf, StatusCode::OK, v::schedule(&ctx, &p)))
 }
@@ -295,28 +277,23 @@ async fn schedule_answer(
     data: FormData,
     res: Result<(), FieldErrors>,
 ) -> AppResult<Response> {
-    match res {
-        Ok(()) => Ok(see_other(match (row, saved) {
-            (Some(r), Some(what)) => back_to_row(round_id, r, what),
-            _ => format!("/admin/seleksi/{round_id}/uji"),
-        })),
-        Err(errors) => {
-            let f = FormView {
-                values: data,
-                errors,
-                csrf: csrf.token()?,
-            };
-            let p = match row {
-                Some(r) => schedule_page(app, &csrf, round_id, None, Some((r, f))).await?,
-                None => schedule_page(app, &csrf, round_id, Some(f), None).await?,
-            };
-            Ok(page(
-                csrf,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                v::schedule(ctx, &p),
-            ))
-        }
-    }
+    let to = res.map(|()| match (row, saved) {
+        (Some(r), Some(what)) => back_to_row(round_id, r, what),
+        _ => format!("/admin/seleksi/{round_id}/uji"),
+    });
+    redirect_or_rerender(csrf, to, |errors, t| async move {
+        let f = FormView {
+            values: data,
+            errors,
+            csrf: t.clone(),
+        };
+        let p = match row {
+            Some(r) => schedule_page(app, t, round_id, None, Some((r, f))).await?,
+            None => schedule_page(app, t, round_id, Some(f), None).await?,
+        };
+        Ok(v::schedule(ctx, &p))
+    })
+    .await
 }
 
 /// `POST /admin/seleksi/{id}/uji`: schedules a session.
@@ -332,7 +309,7 @@ pub async fn session_create(
     let id = super::path_id(&id)?;
     let (data, _) = submitted(&csrf, form)?;
     let res = match SessionForm::parse(&data, OffsetDateTime::now_utc()) {
-        Ok(s) => field_errors(
+        Ok(s) => refused_fields(
             svc::create_session(
                 &app.db,
                 user.actor(),
@@ -362,9 +339,9 @@ pub async fn session_fill(
     let (id, sid) = (super::path_id(&id)?, super::path_id(&sid)?);
     let (data, _) = submitted(&csrf, form)?;
     let from = app.mail_from.clone();
-    match field_errors(svc::auto_fill(&app.db, user.actor(), &from, &app.vault, id, sid).await)? {
+    match refused_fields(svc::auto_fill(&app.db, user.actor(), &from, &app.vault, id, sid).await)? {
         Ok(n) => {
-            let mut p = schedule_page(&app, &csrf, id, None, None).await?;
+            let mut p = schedule_page(&app, csrf.token()?, id, None, None).await?;
             p.notice = Some(Msg::new(
                 format!("{n} pendaftar diundang; undangan dikirim lewat email."),
                 format!("{n} applicants invited; invitations sent by e-mail."),
@@ -388,7 +365,7 @@ pub async fn invitation_move(
     let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
     let (data, _) = submitted(&csrf, form)?;
     let from = app.mail_from.clone();
-    let res = field_errors(
+    let res = refused_fields(
         svc::move_invitation(
             &app.db,
             user.actor(),
@@ -415,7 +392,7 @@ pub async fn invitation_attendance(
     admin_only(&user)?;
     let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
     let (data, _) = submitted(&csrf, form)?;
-    let res = field_errors(
+    let res = refused_fields(
         svc::record_attendance(
             &app.db,
             user.actor(),
@@ -451,7 +428,7 @@ pub async fn invitation_decision(
     admin_only(&user)?;
     let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
     let (data, _) = submitted(&csrf, form)?;
-    let res = field_errors(
+    let res = refused_fields(
         svc::decide_absence(&app.db, user.actor(), id, iid, data.get("decision")).await,
     )?;
     schedule_answer(

@@ -40,8 +40,9 @@ use crate::db::audit::Actor;
 use crate::db::entities::{
     application, formation, idempotency_key, kelurahan, panel_formation, round, test_invitation,
 };
+use crate::domain::form::FieldErrors;
 use crate::domain::round::{Msg, RoundState};
-use crate::services::rounds::{FieldErrors, RoundError};
+use crate::services::rounds::RoundError;
 
 /// Attendance values stored in `test_invitation.attendance`.
 pub const PRESENT: &str = "present";

@@ -19,10 +19,11 @@ use crate::db::begin_write;
 use crate::db::entities::{
     account, application, formation, panel, round, test_invitation, test_session,
 };
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::{Msg, RoundState, format_wita, parse_wita};
 use crate::domain::text::plain_text;
 use crate::mail::{Locale, Template, enqueue_for_round};
-use crate::services::rounds::{FieldErrors, FormData, RoundError};
+use crate::services::rounds::RoundError;
 
 use super::{
     ELIGIBLE, RoundHead, formations_of, invitation_in_round, lock_open_round, parse_id, raced,

@@ -369,6 +369,18 @@ fn default_params(kind: &str) -> Option<String> {
     }
 }
 
+/// One requirement of a round as submitted, not yet checked.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct RequirementInput {
+    pub code: String,
+    /// `document`, `declaration`, `age` or `domicile`.
+    pub kind: String,
+    pub text_id: String,
+    pub text_en: String,
+    #[serde(default)]
+    pub mandatory: bool,
+}
+
 /// Parses the requirements form: rows `r{i}_code`, `r{i}_kind`,
 /// `r{i}_text_id`, `r{i}_text_en`, `r{i}_mandatory` (a checkbox); a row with
 /// neither code nor text is skipped.
@@ -376,15 +388,37 @@ fn default_params(kind: &str) -> Option<String> {
 /// # Errors
 /// A message per bad field.
 pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldErrors> {
+    let rows: Vec<RequirementInput> = (0..MAX_ROWS)
+        .map(|i| {
+            let g = |name: &str| f.get(&format!("r{i}_{name}")).to_owned();
+            RequirementInput {
+                code: g("code"),
+                kind: g("kind"),
+                text_id: g("text_id"),
+                text_en: g("text_en"),
+                mandatory: f.checked(&format!("r{i}_mandatory")),
+            }
+        })
+        .collect();
+    check_requirements(&rows)
+}
+
+/// Checks requirement rows, the first [`MAX_ROWS`] of them; a row with
+/// neither code nor text is skipped. A refusal names the field as the form
+/// does (`r{i}_code` for the code of row `i`).
+///
+/// # Errors
+/// A message per bad field.
+pub fn check_requirements(rows: &[RequirementInput]) -> Result<Vec<RequirementDraft>, FieldErrors> {
     let mut errs = FieldErrors::new();
     let mut out: Vec<RequirementDraft> = Vec::new();
-    for i in 0..MAX_ROWS {
+    for (i, row) in rows.iter().take(MAX_ROWS).enumerate() {
         let k = |name: &str| format!("r{i}_{name}");
-        let g = |name: &str| f.get(&k(name)).to_owned();
-        if g("code").is_empty() && g("text_id").is_empty() {
+        let (code, text_id, text_en) = (row.code.trim(), row.text_id.trim(), row.text_en.trim());
+        if code.is_empty() && text_id.is_empty() {
             continue;
         }
-        let code = g("code").to_uppercase();
+        let code = code.to_uppercase();
         if code.is_empty() {
             errs.insert(
                 k("code"),
@@ -407,7 +441,7 @@ pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldEr
                 ),
             );
         }
-        let kind = g("kind");
+        let kind = row.kind.trim().to_owned();
         if !REQUIREMENT_KINDS.iter().any(|(k, _, _)| *k == kind) {
             errs.insert(
                 k("kind"),
@@ -429,18 +463,18 @@ pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldEr
         let text_id = text_len(
             &mut errs,
             &k("text_id"),
-            &g("text_id"),
+            text_id,
             3,
             1000,
             ("Teks", "The text"),
         );
-        let text_en = if g("text_en").is_empty() {
+        let text_en = if text_en.is_empty() {
             text_id.clone()
         } else {
             text_len(
                 &mut errs,
                 &k("text_en"),
-                &g("text_en"),
+                text_en,
                 3,
                 1000,
                 ("Teks", "The text"),
@@ -452,7 +486,7 @@ pub fn parse_requirements(f: &FormData) -> Result<Vec<RequirementDraft>, FieldEr
             kind,
             text_id,
             text_en,
-            mandatory: f.checked(&k("mandatory")),
+            mandatory: row.mandatory,
         });
     }
     if errs.is_empty() { Ok(out) } else { Err(errs) }

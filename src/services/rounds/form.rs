@@ -1,32 +1,8 @@
-//! Form values as the round forms submit them: one name → value map, and
-//! the parsers every round form shares (numbers in a range, code and names
+//! The parsers every round form shares (numbers in a range, code and names
 //! of a row, text length).
 
-use std::collections::BTreeMap;
-
-use super::FieldErrors;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::Msg;
-
-/// A submitted form as name → value (the last value wins).
-#[derive(Clone, Debug, Default)]
-pub struct FormData(pub BTreeMap<String, String>);
-
-impl FormData {
-    /// From the pairs of an urlencoded body.
-    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
-        FormData(pairs.into_iter().collect())
-    }
-
-    /// The trimmed value of a field, or `""`.
-    pub fn get(&self, name: &str) -> &str {
-        self.0.get(name).map_or("", |s| s.trim())
-    }
-
-    /// Whether a checkbox was ticked.
-    pub fn checked(&self, name: &str) -> bool {
-        !self.get(name).is_empty()
-    }
-}
 
 pub(super) fn int_in(
     errs: &mut FieldErrors,
@@ -38,24 +14,137 @@ pub(super) fn int_in(
     match text.trim().parse::<i32>() {
         Ok(n) if range.contains(&n) => Some(n),
         _ => {
-            errs.insert(
-                field.to_owned(),
-                Msg::new(
-                    format!(
-                        "{} harus bilangan bulat {}–{}.",
-                        what.0,
-                        range.start(),
-                        range.end()
-                    ),
-                    format!(
-                        "{} must be a whole number {}–{}.",
-                        what.1,
-                        range.start(),
-                        range.end()
-                    ),
-                ),
-            );
+            errs.insert(field.to_owned(), not_in_range(&range, what));
             None
+        }
+    }
+}
+
+/// The refusal of a number outside `range` (or of text that is no number).
+fn not_in_range(range: &std::ops::RangeInclusive<i32>, what: (&str, &str)) -> Msg {
+    Msg::new(
+        format!(
+            "{} harus bilangan bulat {}–{}.",
+            what.0,
+            range.start(),
+            range.end()
+        ),
+        format!(
+            "{} must be a whole number {}–{}.",
+            what.1,
+            range.start(),
+            range.end()
+        ),
+    )
+}
+
+/// A whole-number field: its name, the numbers it may hold and what it is
+/// called in both languages, so a form's text and a typed input are refused
+/// with the same message.
+pub(super) struct Bounded {
+    pub field: &'static str,
+    pub range: std::ops::RangeInclusive<i32>,
+    pub what: (&'static str, &'static str),
+}
+
+impl Bounded {
+    pub(super) const fn new(
+        field: &'static str,
+        min: i32,
+        max: i32,
+        what: (&'static str, &'static str),
+    ) -> Bounded {
+        Bounded {
+            field,
+            range: std::ops::RangeInclusive::new(min, max),
+            what,
+        }
+    }
+
+    fn refuse(&self, errs: &mut FieldErrors, field: &str) {
+        errs.insert(field.to_owned(), not_in_range(&self.range, self.what));
+    }
+
+    /// `n` if it is in range; otherwise refused.
+    pub(super) fn check(&self, errs: &mut FieldErrors, n: i32) -> Option<i32> {
+        self.check_field(errs, self.field, n)
+    }
+
+    /// As [`Bounded::check`], the refusal under `field` (a row's field).
+    pub(super) fn check_field(&self, errs: &mut FieldErrors, field: &str, n: i32) -> Option<i32> {
+        if self.range.contains(&n) {
+            Some(n)
+        } else {
+            self.refuse(errs, field);
+            None
+        }
+    }
+
+    /// As [`Bounded::check`] for a number given wider than the range can be.
+    pub(super) fn check_wide(&self, errs: &mut FieldErrors, n: i64) -> Option<i32> {
+        match i32::try_from(n) {
+            Ok(n) => self.check(errs, n),
+            Err(_) => {
+                self.refuse(errs, self.field);
+                None
+            }
+        }
+    }
+
+    /// As [`Bounded::check`] for a number that may be absent: `Some(None)`
+    /// when absent, `None` when refused.
+    pub(super) fn check_opt(&self, errs: &mut FieldErrors, n: Option<i32>) -> Option<Option<i32>> {
+        match n {
+            None => Some(None),
+            Some(n) => self.check(errs, n).map(Some),
+        }
+    }
+
+    /// The field of form `f` as a number, `None` when empty; text that is
+    /// no whole number is refused (its range is checked later, as typed input).
+    pub(super) fn read(&self, errs: &mut FieldErrors, f: &FormData) -> Option<i32> {
+        let text = f.get(self.field);
+        if text.is_empty() {
+            return None;
+        }
+        self.read_field(errs, self.field, text)
+    }
+
+    /// As [`Bounded::read`] for a field that must be filled in.
+    pub(super) fn read_required(&self, errs: &mut FieldErrors, f: &FormData) -> Option<i32> {
+        self.read_field(errs, self.field, f.get(self.field))
+    }
+
+    /// The `text` of a field that must hold a whole number, refused under
+    /// `field` otherwise.
+    pub(super) fn read_field(
+        &self,
+        errs: &mut FieldErrors,
+        field: &str,
+        text: &str,
+    ) -> Option<i32> {
+        let n = text.trim().parse::<i32>().ok();
+        if n.is_none() {
+            self.refuse(errs, field);
+        }
+        n
+    }
+}
+
+/// A form's reading errors (text that is no number) with the typed
+/// check's: the reading error first for a field both name.
+pub(super) fn merged<T>(
+    mut read: FieldErrors,
+    checked: Result<T, FieldErrors>,
+) -> Result<T, FieldErrors> {
+    match checked {
+        Ok(t) if read.is_empty() => Ok(t),
+        Ok(_) => Err(read),
+        Err(rules) => {
+            for (field, msg) in rules {
+                read.entry(field).or_insert(msg);
+            }
+            Err(read)
         }
     }
 }

@@ -230,69 +230,6 @@ pub struct FormationDraft {
     pub reserve: i32,
 }
 
-/// Parses the RT-group form (`code`, `name`, `kelurahan_code`, `rts`, `seats`, `reserve`).
-///
-/// # Errors
-/// A message per bad field.
-pub fn parse_formation(f: &FormData) -> Result<FormationDraft, FieldErrors> {
-    let mut errs = FieldErrors::new();
-    let code = text_len(
-        &mut errs,
-        "code",
-        f.get("code"),
-        1,
-        40,
-        ("Kode formasi", "The formation code"),
-    );
-    let name = text_len(
-        &mut errs,
-        "name",
-        f.get("name"),
-        3,
-        120,
-        ("Nama formasi", "The formation name"),
-    );
-    let kelurahan_code = f.get("kelurahan_code").to_owned();
-    if kelurahan_code.is_empty() {
-        errs.insert(
-            "kelurahan_code".into(),
-            Msg::new("Pilih kelurahan.", "Choose a kelurahan."),
-        );
-    }
-    let rts = RtSet::parse(f.get("rts"))
-        .map_err(|m| errs.insert("rts".into(), m))
-        .ok();
-    let seats = int_in(
-        &mut errs,
-        "seats",
-        f.get("seats"),
-        1..=1000,
-        ("Kursi", "Seats"),
-    );
-    let reserve = if f.get("reserve").is_empty() {
-        Some(0)
-    } else {
-        int_in(
-            &mut errs,
-            "reserve",
-            f.get("reserve"),
-            0..=1000,
-            ("Cadangan", "Reserve"),
-        )
-    };
-    match (rts, seats, reserve) {
-        (Some(rts), Some(seats), Some(reserve)) if errs.is_empty() => Ok(FormationDraft {
-            code,
-            name,
-            kelurahan_code,
-            rts,
-            seats,
-            reserve,
-        }),
-        _ => Err(errs),
-    }
-}
-
 /// Checks drafts against the regions and each other and against the round's
 /// other formations, returning the RTs each covers. Messages are keyed by
 /// `key(i, field)`.
@@ -550,19 +487,23 @@ pub async fn delete_formation(
     Ok(())
 }
 
-/// Sets seats and reserve of many formations at once from the fields
-/// `seats_{formation_id}` and `reserve_{formation_id}` (`formations.seats_updated`,
-/// listing only what changed).
+/// Sets seats and reserve of many formations at once (`formations.seats_updated`,
+/// listing only what changed); items naming a formation of another round
+/// are ignored. The items were checked by [`parse_seats`] or [`check_seats`].
 ///
 /// # Errors
-/// A message per bad field; `Invalid` when frozen.
+/// `Invalid` when frozen; storage failures.
 pub async fn update_seats(
     db: &DatabaseConnection,
     actor: Actor,
     id: Uuid,
-    f: &FormData,
+    items: &[SeatsItem],
 ) -> Result<usize, RoundError> {
     require_admin(actor)?;
+    let wanted: BTreeMap<Uuid, (i32, i32)> = items
+        .iter()
+        .map(|i| (i.formation_id, (i.seats, i.reserve)))
+        .collect();
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     let all = formation::Entity::find()
@@ -570,31 +511,13 @@ pub async fn update_seats(
         .order_by_asc(formation::Column::Code)
         .all(&tx)
         .await?;
-    let mut errs = FieldErrors::new();
-    let mut changes = Vec::new();
-    for fm in &all {
-        let sk = format!("seats_{}", fm.id);
-        let rk = format!("reserve_{}", fm.id);
-        if f.get(&sk).is_empty() && f.get(&rk).is_empty() {
-            continue;
-        }
-        let seats = int_in(&mut errs, &sk, f.get(&sk), 1..=1000, ("Kursi", "Seats"));
-        let reserve = int_in(
-            &mut errs,
-            &rk,
-            f.get(&rk),
-            0..=1000,
-            ("Cadangan", "Reserve"),
-        );
-        if let (Some(s), Some(r)) = (seats, reserve)
-            && (s, r) != (fm.seats, fm.reserve)
-        {
-            changes.push((fm, s, r));
-        }
-    }
-    if !errs.is_empty() {
-        return Err(RoundError::Invalid(errs));
-    }
+    let changes: Vec<_> = all
+        .iter()
+        .filter_map(|fm| {
+            let (s, r) = *wanted.get(&fm.id)?;
+            ((s, r) != (fm.seats, fm.reserve)).then_some((fm, s, r))
+        })
+        .collect();
     if changes.is_empty() {
         return Ok(0);
     }

@@ -11,7 +11,7 @@
 //!   and the freeze;
 //! - `criteria`: criteria, requirements and templates;
 //! - `formations`: formations, RT rows and `formations.csv`;
-//! - here: errors, form values and the read side (admin and public pages).
+//! - here: errors and the read side (admin and public pages).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,8 +40,9 @@ use crate::domain::round::{
 };
 use crate::export::formations_csv::{self, FormationRec};
 
-/// Field name → message; the key `""` is for the form as a whole.
-pub type FieldErrors = BTreeMap<String, Msg>;
+/// Kept here too for the application forms, which still import them from
+/// this module.
+pub use crate::domain::form::{FieldErrors, FormData};
 
 /// Why a round use case did not happen. Nothing was changed in any case.
 #[derive(Debug, thiserror::Error)]
@@ -132,9 +133,11 @@ async fn touch(tx: &DatabaseTransaction, id: Uuid) -> Result<(), DbErr> {
 
 mod criteria;
 mod form;
+mod formation_input;
 mod formations;
 mod programme;
 mod settings;
+mod settings_input;
 mod stages;
 mod templates;
 
@@ -156,11 +159,12 @@ pub use crate::db::entities::round::Model as Round;
 /// A stage of a staged round as stored (frozen with the round's rules).
 pub use crate::db::entities::round_stage::Model as Stage;
 pub use criteria::*;
-pub use form::FormData;
 use form::{int_in, opt_int_in, row_code_and_names, text_len};
+pub use formation_input::*;
 pub use formations::*;
 pub use programme::*;
 pub use settings::*;
+pub use settings_input::RoundSettingsInput;
 pub use stages::*;
 pub use templates::*;
 

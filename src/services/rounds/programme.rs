@@ -63,10 +63,21 @@ impl ProgrammeSettings {
     /// # Errors
     /// A message per bad field.
     pub fn parse(f: &FormData) -> Result<ProgrammeSettings, FieldErrors> {
+        Self::from_fields(|name| f.get(name))
+    }
+
+    /// Checks the programme settings given as text by field name (the
+    /// form's fields, or the JSON body's members of the same names).
+    ///
+    /// # Errors
+    /// A message per bad field.
+    pub fn from_fields<'a>(
+        field: impl Fn(&str) -> &'a str,
+    ) -> Result<ProgrammeSettings, FieldErrors> {
         let mut errs = FieldErrors::new();
         let mut texts: BTreeMap<&str, String> = BTreeMap::new();
         for (name, id, en, min, max) in PROGRAMME_FIELDS {
-            let v = text_len(&mut errs, name, f.get(name), min, max, (id, en));
+            let v = text_len(&mut errs, name, field(name).trim(), min, max, (id, en));
             if !crate::domain::text::plain_text(&v, false) {
                 errs.insert(
                     name.to_owned(),
@@ -78,7 +89,7 @@ impl ProgrammeSettings {
             }
             texts.insert(name, v);
         }
-        let domicile_rule = match DomicileRule::parse(f.get("domicile_rule")) {
+        let domicile_rule = match DomicileRule::parse(field("domicile_rule").trim()) {
             Some(r) => r,
             None => {
                 errs.insert(

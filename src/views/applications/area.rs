@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::{error, form_alert};
-use crate::services::rounds::FieldErrors;
+use crate::domain::form::FieldErrors;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// The area-choice steps before a draft exists.

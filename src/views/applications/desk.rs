@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::{error, form_alert};
-use crate::services::rounds::{FieldErrors, FormData};
+use crate::domain::form::{FieldErrors, FormData};
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// The help desk's start page: a round, a kelurahan of the operator, an RT.

@@ -3,9 +3,9 @@
 use maud::{Markup, html};
 
 use super::{error, form_summary, m};
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::Msg;
 use crate::services::applications::{ApplicationView, MAX_LONG_TEXT};
-use crate::services::rounds::{FieldErrors, FormData};
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// The label of an application form field, for the error summary.

@@ -21,8 +21,8 @@ use status::{headline, steps};
 use maud::{Markup, html};
 
 use super::layout::PageCtx;
+use crate::domain::form::FieldErrors;
 use crate::domain::round::Msg;
-use crate::services::rounds::FieldErrors;
 
 fn m(ctx: &PageCtx, msg: &Msg) -> String {
     msg.pick(ctx.lang).to_owned()

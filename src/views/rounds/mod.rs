@@ -26,8 +26,9 @@ pub use settings::{admin_round, admin_round_with_programme, admin_round_with_sta
 use maud::{Markup, html};
 
 use super::layout::PageCtx;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::{Msg, RoundState};
-use crate::services::rounds::{FieldErrors, FormData, RoundDetail};
+use crate::services::rounds::RoundDetail;
 
 /// A form's values, errors and CSRF token.
 #[derive(Clone, Debug, Default)]

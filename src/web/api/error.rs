@@ -7,10 +7,11 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::domain::form::FieldErrors;
 use crate::domain::round::Msg;
 use crate::error::AppError;
 use crate::services::ServiceError;
-use crate::services::rounds::{FieldErrors, RoundError};
+use crate::services::rounds::RoundError;
 
 /// The one error body of the JSON API, whatever the status:
 /// `{error, message, fields?}`.

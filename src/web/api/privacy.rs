@@ -162,7 +162,7 @@ pub async fn file_erasure_request(
         Ok(_) => Ok((StatusCode::CREATED, Json(list_of(&app, user.id).await?))),
         Err(ServiceError::Conflict(m)) => Err(AdminError::Conflict(m)),
         Err(ServiceError::Invalid(m)) => {
-            let mut errs = crate::services::rounds::FieldErrors::new();
+            let mut errs = crate::domain::form::FieldErrors::new();
             errs.insert("reason".into(), m);
             Err(AdminError::Invalid(errs))
         }

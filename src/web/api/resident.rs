@@ -20,6 +20,7 @@ use super::applicant::Text;
 use super::error::AdminError;
 use super::extract::{ApiJson, ApiUser};
 use crate::app::AppState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::error::AppError;
@@ -28,7 +29,6 @@ use crate::services::applications::{
     self as svc, Acting, ApplicationError, FIELD_NAMES, Fields, MailCtx, StartDraft,
 };
 use crate::services::documents::UploadError;
-use crate::services::rounds::{FieldErrors, FormData};
 use crate::web::account::ClientIp;
 use crate::web::applications::{may_apply, too_many_uploads, upload_allowed};
 use crate::web::{Csrf, CurrentUser, multipart, path_id};

@@ -2,17 +2,16 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Pairs, typed};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::applications::Acting;
-use crate::services::information::InfoError;
 use crate::services::message_consent;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, FormState};
+use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser, form_field, path_id};
 
 fn acting(user: &CurrentUser) -> Acting<'_> {
@@ -62,32 +61,29 @@ pub async fn consent_give(
     csrf.verify(form_field(&pairs, "csrf"))?;
     let id = path_id(&id)?;
     let agreed = form_field(&pairs, "agree") == "1";
-    match message_consent::give(
-        &app.db,
-        acting(&user),
-        id,
-        form_field(&pairs, "phone"),
-        form_field(&pairs, "channel"),
-        agreed,
-        app.clock.now(),
-    )
-    .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/pendaftaran/{id}/pesan")).into_response()),
-        Err(InfoError::Invalid(errors)) => {
+    let res = refused_fields(
+        message_consent::give(
+            &app.db,
+            acting(&user),
+            id,
+            form_field(&pairs, "phone"),
+            form_field(&pairs, "channel"),
+            agreed,
+            app.clock.now(),
+        )
+        .await,
+    )?;
+    redirect_or_rerender(
+        csrf,
+        res.map(|()| format!("/pendaftaran/{id}/pesan")),
+        |errors, t| async move {
             let view = message_consent::view(&app.db, &app.vault, acting(&user), id).await?;
             let mut f = typed(&pairs, &["phone", "channel", "agree"]);
             f.errors = errors;
-            let t = csrf.token()?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                csrf.0,
-                va::consent(&ctx, &t, &view, &f),
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(va::consent(&ctx, &t, &view, &f))
+        },
+    )
+    .await
 }
 
 /// `POST /pendaftaran/{id}/pesan/cabut`.

@@ -2,16 +2,15 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::{Pairs, editor, staff_only, typed};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::services::info_docs::{self as docs, HelpDeskInput};
-use crate::services::information::InfoError;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, FormState};
+use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser, form_field};
 
 /// The stored code of `/admin/informasi/help-desk/{code}`: `kota` is the
@@ -101,16 +100,19 @@ pub async fn desk_update(
         phone: form_field(&pairs, "phone").to_owned(),
         whatsapp: form_field(&pairs, "whatsapp").to_owned(),
     };
-    match docs::set_help_desk(&app.db, editor(&user), stored, &input, app.clock.now()).await {
-        Ok(()) => Ok(Redirect::to("/admin/informasi").into_response()),
-        Err(InfoError::Invalid(errors)) => {
+    let code = code.as_str();
+    let res = refused_fields(
+        docs::set_help_desk(&app.db, editor(&user), stored, &input, app.clock.now()).await,
+    )?;
+    redirect_or_rerender(
+        csrf,
+        res.map(|()| "/admin/informasi".to_owned()),
+        |errors, t| async move {
             let (title, _) = desk_title(&app, &ctx, stored).await?;
             let mut f = typed(&pairs, &["address", "opening_hours", "phone", "whatsapp"]);
             f.errors = errors;
-            let t = csrf.token()?;
-            let page = va::help_desk_edit(&ctx, &t, &code, &title, &f);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(va::help_desk_edit(&ctx, &t, code, &title, &f))
+        },
+    )
+    .await
 }

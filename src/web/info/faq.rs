@@ -2,7 +2,6 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Pairs, admin_view, editor, typed};
@@ -10,9 +9,9 @@ use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::info_docs as docs;
-use crate::services::information::InfoError;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, FormState};
+use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser, form_field, path_id};
 
 const FAQ_FIELDS: [&str; 3] = ["question", "answer", "position"];
@@ -28,31 +27,29 @@ pub async fn faq_create(
     csrf.verify(form_field(&pairs, "csrf"))?;
     user.require(&[Role::Admin])?;
     let f = |n| form_field(&pairs, n);
-    match docs::save_faq(
-        &app.db,
-        editor(&user),
-        None,
-        f("position"),
-        f("question"),
-        f("answer"),
-        app.clock.now(),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to("/admin/informasi").into_response()),
-        Err(InfoError::Invalid(errors)) => {
-            let mut view = admin_view(&app, &user, csrf.token()?).await?;
+    let res = refused_fields(
+        docs::save_faq(
+            &app.db,
+            editor(&user),
+            None,
+            f("position"),
+            f("question"),
+            f("answer"),
+            app.clock.now(),
+        )
+        .await,
+    )?;
+    redirect_or_rerender(
+        csrf,
+        res.map(|_| "/admin/informasi".to_owned()),
+        |errors, t| async move {
+            let mut view = admin_view(&app, &user, t).await?;
             view.faq_form = typed(&pairs, &FAQ_FIELDS);
             view.faq_form.errors = errors;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                csrf.0,
-                va::admin(&ctx, &view),
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(va::admin(&ctx, &view))
+        },
+    )
+    .await
 }
 
 /// `GET /admin/informasi/faq/{id}`.
@@ -92,27 +89,28 @@ pub async fn faq_update(
     user.require(&[Role::Admin])?;
     let id = path_id(&id)?;
     let f = |n| form_field(&pairs, n);
-    match docs::save_faq(
-        &app.db,
-        editor(&user),
-        Some(id),
-        f("position"),
-        f("question"),
-        f("answer"),
-        app.clock.now(),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to("/admin/informasi").into_response()),
-        Err(InfoError::Invalid(errors)) => {
+    let res = refused_fields(
+        docs::save_faq(
+            &app.db,
+            editor(&user),
+            Some(id),
+            f("position"),
+            f("question"),
+            f("answer"),
+            app.clock.now(),
+        )
+        .await,
+    )?;
+    redirect_or_rerender(
+        csrf,
+        res.map(|_| "/admin/informasi".to_owned()),
+        |errors, t| async move {
             let mut form = typed(&pairs, &FAQ_FIELDS);
             form.errors = errors;
-            let t = csrf.token()?;
-            let page = va::faq_edit(&ctx, &t, id, &form);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(va::faq_edit(&ctx, &t, id, &form))
+        },
+    )
+    .await
 }
 
 /// `POST /admin/informasi/faq/{id}/hapus`.

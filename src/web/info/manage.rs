@@ -5,7 +5,7 @@ use axum::Form;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Pairs, editor, staff_only, typed};
@@ -13,12 +13,11 @@ use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::info_docs::{self as docs, SopInput};
-use crate::services::information::{
-    self as info, AnnouncementFilter, AnnouncementInput, InfoError,
-};
+use crate::services::information::{self as info, AnnouncementFilter, AnnouncementInput};
 use crate::services::message_consent;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, AdminView, FormState};
+use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser, form_field, multipart, path_id};
 
 pub(super) async fn admin_view(
@@ -94,21 +93,20 @@ pub async fn announcement_create(
     csrf.verify(form_field(&pairs, "csrf"))?;
     staff_only(&user)?;
     let input = announcement_input(&pairs);
-    match info::publish_announcement(&app.db, editor(&user), &input, app.clock.now()).await {
-        Ok(_) => Ok(Redirect::to("/admin/informasi").into_response()),
-        Err(InfoError::Invalid(errors)) => {
-            let mut view = admin_view(&app, &user, csrf.token()?).await?;
+    let res = refused_fields(
+        info::publish_announcement(&app.db, editor(&user), &input, app.clock.now()).await,
+    )?;
+    redirect_or_rerender(
+        csrf,
+        res.map(|_| "/admin/informasi".to_owned()),
+        |errors, t| async move {
+            let mut view = admin_view(&app, &user, t).await?;
             view.announcement_form = typed(&pairs, &ANNOUNCEMENT_FIELDS);
             view.announcement_form.errors = errors;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                csrf.0,
-                va::admin(&ctx, &view),
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(va::admin(&ctx, &view))
+        },
+    )
+    .await
 }
 
 fn datetime_local(t: time::OffsetDateTime) -> String {
@@ -165,21 +163,30 @@ pub async fn announcement_update(
     staff_only(&user)?;
     let id = path_id(&id)?;
     let input = announcement_input(&pairs);
-    match info::update_announcement(&app.db, editor(&user), id, &input, app.clock.now()).await {
-        Ok(()) => Ok(Redirect::to("/admin/informasi").into_response()),
-        Err(InfoError::Invalid(errors)) => {
+    let res = refused_fields(
+        info::update_announcement(&app.db, editor(&user), id, &input, app.clock.now()).await,
+    )?;
+    redirect_or_rerender(
+        csrf,
+        res.map(|()| "/admin/informasi".to_owned()),
+        |errors, t| async move {
             let ed = editor(&user);
             let mut f = typed(&pairs, &ANNOUNCEMENT_FIELDS);
             f.errors = errors;
             let kel = info::kelurahan_choices(&app.db, &ed).await?;
             let rounds = info::round_choices(&app.db).await?;
-            let t = csrf.token()?;
-            let page =
-                va::announcement_edit(&ctx, &t, id, &f, user.role == Role::Admin, &kel, &rounds);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(va::announcement_edit(
+                &ctx,
+                &t,
+                id,
+                &f,
+                user.role == Role::Admin,
+                &kel,
+                &rounds,
+            ))
+        },
+    )
+    .await
 }
 
 /// `POST /admin/informasi/pengumuman/{id}/hapus`.
@@ -245,20 +252,23 @@ pub async fn sop_upload(
         (f.filename.clone().unwrap_or_default(), &f.data[..])
     });
     let store = app.files();
-    match docs::publish_sop(
-        &app.db,
-        &store,
-        editor(&user),
-        &input,
-        &name,
-        bytes,
-        app.clock.now(),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to("/admin/informasi#sop").into_response()),
-        Err(InfoError::Invalid(errors)) => {
-            let mut view = admin_view(&app, &user, csrf.token()?).await?;
+    let res = refused_fields(
+        docs::publish_sop(
+            &app.db,
+            &store,
+            editor(&user),
+            &input,
+            &name,
+            bytes,
+            app.clock.now(),
+        )
+        .await,
+    )?;
+    redirect_or_rerender(
+        csrf,
+        res.map(|_| "/admin/informasi#sop".to_owned()),
+        |errors, t| async move {
+            let mut view = admin_view(&app, &user, t).await?;
             view.sop_form = FormState::with(&[
                 ("title", input.title),
                 ("slug", input.slug),
@@ -266,13 +276,8 @@ pub async fn sop_upload(
                 ("kelurahan", input.kelurahan),
             ]);
             view.sop_form.errors = errors;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                csrf.0,
-                va::admin(&ctx, &view),
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(va::admin(&ctx, &view))
+        },
+    )
+    .await
 }

@@ -3,14 +3,13 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{
-    Pairs, admin_only, admin_post, field_errors, page, refused, saved_or_refused, see_other,
-};
+use super::{Pairs, admin_only, admin_post, page, saved_or_refused};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::rounds as svc;
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
+use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser};
 
 fn template_names() -> AppResult<Vec<(String, crate::domain::round::Msg)>> {
@@ -49,7 +48,7 @@ pub async fn criteria_save(
 ) -> AppResult<Response> {
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match svc::parse_criteria(&data) {
-        Ok(rows) => field_errors(svc::set_criteria(&app.db, user.actor(), id, &rows).await)?,
+        Ok(rows) => refused_fields(svc::set_criteria(&app.db, user.actor(), id, &rows).await)?,
         Err(e) => Err(e),
     };
     let to = format!("/admin/seleksi/{id}/kriteria");
@@ -72,9 +71,9 @@ pub async fn template(
     // Applying a template replaces every criterion and requirement: only
     // with the box ticked that says so.
     let outcome = if data.get("confirm") == "1" {
-        field_errors(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)?
+        refused_fields(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)?
     } else {
-        Err(crate::services::rounds::FieldErrors::from([(
+        Err(crate::domain::form::FieldErrors::from([(
             "confirm".to_owned(),
             crate::domain::round::Msg::new(
                 "Centang konfirmasi: templat mengganti semua kriteria dan persyaratan seleksi ini.",
@@ -82,19 +81,15 @@ pub async fn template(
             ),
         )]))
     };
-    match outcome {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/kriteria?templat=1"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            let f = FormView {
-                values: v::criteria_values(&d),
-                errors,
-                csrf: csrf.token()?,
-            };
-            Ok(refused(
-                csrf,
-                v::admin_criteria(&ctx, &d, &f, &template_names()?),
-            ))
-        }
-    }
+    let to = format!("/admin/seleksi/{id}/kriteria?templat=1");
+    redirect_or_rerender(csrf, outcome.map(|()| to), |errors, token| async move {
+        let d = svc::load(&app.db, id).await?;
+        let f = FormView {
+            values: v::criteria_values(&d),
+            errors,
+            csrf: token,
+        };
+        Ok(v::admin_criteria(&ctx, &d, &f, &template_names()?))
+    })
+    .await
 }

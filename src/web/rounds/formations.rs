@@ -6,12 +6,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use super::{Pairs, admin_only, admin_post, field_errors, page, refused, see_other, submitted};
+use super::{Pairs, admin_only, admin_post, page, submitted};
 use crate::app::AppState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::error::AppResult;
-use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundDetail};
+use crate::services::rounds::{self as svc, RoundDetail};
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView, FormationsPage};
+use crate::web::forms::{redirect_or_rerender, refused_fields, rerender};
 use crate::web::{Csrf, CurrentUser};
 
 async fn formations_page(app: &AppState, csrf: &str) -> AppResult<FormationsPage> {
@@ -49,20 +51,22 @@ pub(super) enum FormationForm {
     Csv,
 }
 
+/// The formations page with the refused form `which` showing what was typed
+/// and why.
 async fn formations_refused(
     app: &AppState,
     ctx: &PageCtx,
-    csrf: Csrf,
     d: &RoundDetail,
     which: FormationForm,
     data: FormData,
     errors: FieldErrors,
-) -> AppResult<Response> {
-    let mut p = formations_page(app, &csrf.token()?).await?;
+    token: String,
+) -> AppResult<maud::Markup> {
+    let mut p = formations_page(app, &token).await?;
     let f = FormView {
         values: data,
         errors,
-        csrf: csrf.token()?,
+        csrf: token,
     };
     match which {
         FormationForm::Generate => p.generate = f,
@@ -71,7 +75,25 @@ async fn formations_refused(
         FormationForm::Seats => p.seats = f,
         FormationForm::Csv => p.csv = f,
     }
-    Ok(refused(csrf, v::admin_formations(ctx, d, &p)))
+    Ok(v::admin_formations(ctx, d, &p))
+}
+
+/// The answer to a formations form whose success returns to the page.
+async fn formations_answer<T>(
+    app: &AppState,
+    ctx: &PageCtx,
+    csrf: Csrf,
+    id: Uuid,
+    which: FormationForm,
+    data: FormData,
+    res: Result<T, FieldErrors>,
+) -> AppResult<Response> {
+    let to = res.map(|_| format!("/admin/seleksi/{id}/formasi"));
+    redirect_or_rerender(csrf, to, |errors, token| async move {
+        let d = svc::load(&app.db, id).await?;
+        formations_refused(app, ctx, &d, which, data, errors, token).await
+    })
+    .await
 }
 
 /// `GET /admin/seleksi/{id}/formasi`.
@@ -107,7 +129,7 @@ pub async fn formations_generate(
         data.get("reserve").parse::<i32>().ok()
     };
     let res = match reserve {
-        Some(reserve) => field_errors(
+        Some(reserve) => refused_fields(
             svc::generate_formations(
                 &app.db,
                 user.actor(),
@@ -135,7 +157,10 @@ pub async fn formations_generate(
             Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
         }
         Err(errors) => {
-            formations_refused(&app, &ctx, csrf, &d, FormationForm::Generate, data, errors).await
+            rerender(csrf, |token| {
+                formations_refused(&app, &ctx, &d, FormationForm::Generate, data, errors, token)
+            })
+            .await
         }
     }
 }
@@ -158,7 +183,7 @@ pub async fn formations_rts(
     // An unknown round is a 404 before anything is written.
     let d = svc::load(&app.db, id).await?;
     let res =
-        field_errors(svc::create_rts(&app.db, user.actor(), data.get("kelurahan"), count).await)?;
+        refused_fields(svc::create_rts(&app.db, user.actor(), data.get("kelurahan"), count).await)?;
     match res {
         Ok(added) => {
             let mut p = formations_page(&app, &csrf.token()?).await?;
@@ -172,7 +197,10 @@ pub async fn formations_rts(
             Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
         }
         Err(errors) => {
-            formations_refused(&app, &ctx, csrf, &d, FormationForm::RtCount, data, errors).await
+            rerender(csrf, |token| {
+                formations_refused(&app, &ctx, &d, FormationForm::RtCount, data, errors, token)
+            })
+            .await
         }
     }
 }
@@ -189,17 +217,11 @@ pub async fn formations_add(
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match svc::parse_formation(&data) {
         Ok(draft) => {
-            field_errors(svc::add_formation(&app.db, user.actor(), id, &draft).await)?.map(|_| ())
+            refused_fields(svc::add_formation(&app.db, user.actor(), id, &draft).await)?.map(|_| ())
         }
         Err(e) => Err(e),
     };
-    match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/formasi"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            formations_refused(&app, &ctx, csrf, &d, FormationForm::Group, data, errors).await
-        }
-    }
+    formations_answer(&app, &ctx, csrf, id, FormationForm::Group, data, res).await
 }
 
 /// `POST /admin/seleksi/{id}/formasi/kursi`: bulk edit of seats and reserve.
@@ -212,13 +234,11 @@ pub async fn formations_seats(
     form: Pairs,
 ) -> AppResult<Response> {
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
-    match field_errors(svc::update_seats(&app.db, user.actor(), id, &data).await)? {
-        Ok(_) => Ok(see_other(format!("/admin/seleksi/{id}/formasi"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            formations_refused(&app, &ctx, csrf, &d, FormationForm::Seats, data, errors).await
-        }
-    }
+    let res = match svc::parse_seats(&data) {
+        Ok(items) => refused_fields(svc::update_seats(&app.db, user.actor(), id, &items).await)?,
+        Err(e) => Err(e),
+    };
+    formations_answer(&app, &ctx, csrf, id, FormationForm::Seats, data, res).await
 }
 
 /// `POST /admin/seleksi/{id}/formasi/impor`: replaces formations from pasted CSV.
@@ -233,13 +253,8 @@ pub async fn formations_import(
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
     // Keep the CSV exactly as pasted (FormData trims).
     let text = data.0.get("csv").cloned().unwrap_or_default();
-    match field_errors(svc::import_formations(&app.db, user.actor(), id, &text).await)? {
-        Ok(_) => Ok(see_other(format!("/admin/seleksi/{id}/formasi"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            formations_refused(&app, &ctx, csrf, &d, FormationForm::Csv, data, errors).await
-        }
-    }
+    let res = refused_fields(svc::import_formations(&app.db, user.actor(), id, &text).await)?;
+    formations_answer(&app, &ctx, csrf, id, FormationForm::Csv, data, res).await
 }
 
 /// `POST /admin/seleksi/{id}/formasi/{formation}/hapus`.
@@ -255,13 +270,8 @@ pub async fn formations_delete(
     let id = crate::web::path_id(&id)?;
     let fid = crate::web::path_id(&fid)?;
     let data = submitted(&csrf, form)?;
-    match field_errors(svc::delete_formation(&app.db, user.actor(), id, fid).await)? {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}/formasi"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            formations_refused(&app, &ctx, csrf, &d, FormationForm::Seats, data, errors).await
-        }
-    }
+    let res = refused_fields(svc::delete_formation(&app.db, user.actor(), id, fid).await)?;
+    formations_answer(&app, &ctx, csrf, id, FormationForm::Seats, data, res).await
 }
 
 /// `GET /admin/seleksi/{id}/formasi.csv`.

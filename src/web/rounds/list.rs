@@ -6,12 +6,14 @@ use maud::Markup;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Pairs, admin_only, field_errors, page, refused, see_other, submitted};
+use super::{Pairs, admin_only, page, submitted};
 use crate::app::AppState;
+use crate::domain::form::FormData;
 use crate::error::AppResult;
-use crate::services::rounds::{self as svc, FormData, RoundSettings};
+use crate::services::rounds::{self as svc, RoundSettings};
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView, RoundRow};
+use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser};
 
 async fn list_view(app: &AppState, ctx: &PageCtx, f: &FormView) -> AppResult<Markup> {
@@ -67,22 +69,20 @@ pub async fn create(
 ) -> AppResult<Response> {
     admin_only(&user)?;
     let data = submitted(&csrf, form)?;
-    let res = match RoundSettings::parse(&data) {
-        Ok(s) => field_errors(
+    let res = match RoundSettings::try_from(&data) {
+        Ok(s) => refused_fields(
             svc::create_round(&app.db, user.actor(), &s, Some(data.get("idempotency_key"))).await,
         )?,
         Err(e) => Err(e),
     };
-    match res {
-        Ok(id) => Ok(see_other(format!("/admin/seleksi/{id}"))),
-        Err(errors) => {
-            let f = FormView {
-                values: data,
-                errors,
-                csrf: csrf.token()?,
-            };
-            let markup = list_view(&app, &ctx, &f).await?;
-            Ok(refused(csrf, markup))
-        }
-    }
+    let to = res.map(|id| format!("/admin/seleksi/{id}"));
+    redirect_or_rerender(csrf, to, |errors, token| async move {
+        let f = FormView {
+            values: data,
+            errors,
+            csrf: token,
+        };
+        list_view(&app, &ctx, &f).await
+    })
+    .await
 }

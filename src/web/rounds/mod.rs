@@ -25,19 +25,20 @@ pub use stages::{programme_page, programme_save, shortlist_publish, stages_page,
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 use time::OffsetDateTime;
 
+use super::forms::redirect_or_rerender;
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::role::Role;
 use crate::domain::round::worked_example;
 use crate::error::AppResult;
-use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundError};
+use crate::services::rounds as svc;
 use crate::views::PageCtx;
-use crate::views::rounds as v;
+use crate::views::rounds::{self as v, FormView};
 
 /// Submitted form fields, in order.
 type Pairs = Form<Vec<(String, String)>>;
@@ -75,42 +76,28 @@ async fn saved_or_refused(
     res: Result<(), FieldErrors>,
     to: String,
     values: FormData,
-    render: impl FnOnce(&svc::RoundDetail, &crate::views::rounds::FormView) -> AppResult<Markup>,
+    render: impl FnOnce(&svc::RoundDetail, &FormView) -> AppResult<Markup>,
 ) -> AppResult<Response> {
-    match res {
-        Ok(()) => Ok(see_other(to)),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            let f = crate::views::rounds::FormView {
+    redirect_or_rerender(csrf, res.map(|()| to), |errors, token| async move {
+        let d = svc::load(&app.db, id).await?;
+        render(
+            &d,
+            &FormView {
                 values,
                 errors,
-                csrf: csrf.token()?,
-            };
-            let markup = render(&d, &f)?;
-            Ok(refused(csrf, markup))
-        }
-    }
+                csrf: token,
+            },
+        )
+    })
+    .await
 }
 
 fn page(csrf: Csrf, markup: Markup) -> Response {
     (csrf.0, markup).into_response()
 }
 
-fn refused(csrf: Csrf, markup: Markup) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, csrf.0, markup).into_response()
-}
-
 fn see_other(path: String) -> Response {
     Redirect::to(&path).into_response()
-}
-
-/// Splits a service result into field errors (to show) and everything else (to raise).
-fn field_errors<T>(res: Result<T, RoundError>) -> AppResult<Result<T, FieldErrors>> {
-    match res {
-        Ok(t) => Ok(Ok(t)),
-        Err(RoundError::Invalid(e)) => Ok(Err(e)),
-        Err(other) => Err(other.into()),
-    }
 }
 
 // ---------------------------------------------------------------------------

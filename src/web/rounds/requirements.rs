@@ -3,12 +3,13 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{Pairs, admin_only, admin_post, field_errors, page, saved_or_refused};
+use super::{Pairs, admin_only, admin_post, page, saved_or_refused};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::rounds as svc;
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
+use crate::web::forms::refused_fields;
 use crate::web::{Csrf, CurrentUser};
 
 /// `GET /admin/seleksi/{id}/persyaratan`.
@@ -36,7 +37,7 @@ pub async fn requirements_save(
 ) -> AppResult<Response> {
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match svc::parse_requirements(&data) {
-        Ok(rows) => field_errors(svc::set_requirements(&app.db, user.actor(), id, &rows).await)?,
+        Ok(rows) => refused_fields(svc::set_requirements(&app.db, user.actor(), id, &rows).await)?,
         Err(e) => Err(e),
     };
     let to = format!("/admin/seleksi/{id}/persyaratan");

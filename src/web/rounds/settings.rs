@@ -4,15 +4,15 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use time::OffsetDateTime;
 
-use super::{
-    Pairs, admin_only, admin_post, field_errors, page, refused, saved_or_refused, see_other,
-};
+use super::{Pairs, admin_only, admin_post, page, saved_or_refused};
 use crate::app::AppState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::{Milestone, RoundState, input_wita};
 use crate::error::{AppError, AppResult};
-use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundSettings};
+use crate::services::rounds::{self as svc, RoundSettings};
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
+use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser};
 
 pub(super) fn settings_values(r: &svc::Round) -> FormData {
@@ -75,8 +75,8 @@ pub async fn update(
     form: Pairs,
 ) -> AppResult<Response> {
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
-    let res = match RoundSettings::parse(&data) {
-        Ok(s) => field_errors(svc::update_round(&app.db, user.actor(), id, &s).await)?,
+    let res = match RoundSettings::try_from(&data) {
+        Ok(s) => refused_fields(svc::update_round(&app.db, user.actor(), id, &s).await)?,
         Err(e) => Err(e),
     };
     let to = format!("/admin/seleksi/{id}");
@@ -109,7 +109,7 @@ pub async fn status(
         from: &from,
         vault: &app.vault,
     };
-    let res = field_errors(
+    let res = refused_fields(
         svc::transition_mailing(
             &app.db,
             &app.checkpoint_key,
@@ -122,12 +122,11 @@ pub async fn status(
         )
         .await,
     )?;
-    match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            let f = FormView::new(settings_values(&d.round), &csrf.token()?);
-            Ok(refused(csrf, v::admin_round(&ctx, &d, &f, &errors)))
-        }
-    }
+    let to = format!("/admin/seleksi/{id}");
+    redirect_or_rerender(csrf, res.map(|()| to), |errors, token| async move {
+        let d = svc::load(&app.db, id).await?;
+        let f = FormView::new(settings_values(&d.round), &token);
+        Ok(v::admin_round(&ctx, &d, &f, &errors))
+    })
+    .await
 }

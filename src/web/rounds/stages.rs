@@ -3,14 +3,14 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{
-    Pairs, admin_only, admin_post, field_errors, refused, see_other, settings_values, submitted,
-};
+use super::{Pairs, admin_only, admin_post, see_other, settings_values, submitted};
 use crate::app::AppState;
+use crate::domain::form::FieldErrors;
 use crate::error::{AppError, AppResult};
-use crate::services::rounds::{self as svc, FieldErrors};
+use crate::services::rounds as svc;
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
+use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser};
 
 /// `GET /admin/seleksi/{id}/tahap`: the stages live on the settings page.
@@ -32,28 +32,38 @@ pub async fn stages_save(
 ) -> AppResult<Response> {
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match svc::parse_stages(&data) {
-        Ok(draft) => field_errors(svc::set_stages(&app.db, user.actor(), id, &draft).await)?,
+        Ok(draft) => refused_fields(svc::set_stages(&app.db, user.actor(), id, &draft).await)?,
         Err(e) => Err(e),
     };
-    match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}#tahapan"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            if !d.state().is_editable() {
-                return Err(AppError::Conflict(crate::domain::round::frozen_msg()));
-            }
-            let settings = FormView::new(settings_values(&d.round), &csrf.token()?);
-            let stages = FormView {
-                values: data,
-                errors,
-                csrf: csrf.token()?,
-            };
-            Ok(refused(
-                csrf,
-                v::admin_round_with_stages(&ctx, &d, &settings, &FieldErrors::new(), &stages),
-            ))
-        }
+    let to = format!("/admin/seleksi/{id}#tahapan");
+    redirect_or_rerender(csrf, res.map(|()| to), |errors, token| async move {
+        let d = editable(&app, id).await?;
+        let settings = FormView::new(settings_values(&d.round), &token);
+        let stages = FormView {
+            values: data,
+            errors,
+            csrf: token,
+        };
+        Ok(v::admin_round_with_stages(
+            &ctx,
+            &d,
+            &settings,
+            &FieldErrors::new(),
+            &stages,
+        ))
+    })
+    .await
+}
+
+/// The round of a refused stages or programme form, which is drawn again
+/// only while the round is a draft: once frozen the refusal is a conflict
+/// (409).
+async fn editable(app: &AppState, id: uuid::Uuid) -> AppResult<svc::RoundDetail> {
+    let d = svc::load(&app.db, id).await?;
+    if !d.state().is_editable() {
+        return Err(AppError::Conflict(crate::domain::round::frozen_msg()));
     }
+    Ok(d)
 }
 
 /// `POST /admin/seleksi/{id}/tahap/{code}/terbitkan`: publishes who goes on
@@ -93,28 +103,23 @@ pub async fn programme_save(
 ) -> AppResult<Response> {
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
     let res = match svc::ProgrammeSettings::parse(&data) {
-        Ok(s) => field_errors(svc::set_programme(&app.db, user.actor(), id, &s).await)?,
+        Ok(s) => refused_fields(svc::set_programme(&app.db, user.actor(), id, &s).await)?,
         Err(e) => Err(e),
     };
-    match res {
-        Ok(()) => Ok(see_other(format!("/admin/seleksi/{id}#program"))),
-        Err(errors) => {
-            let d = svc::load(&app.db, id).await?;
-            if !d.state().is_editable() {
-                return Err(AppError::Conflict(crate::domain::round::frozen_msg()));
-            }
-            let settings = FormView::new(settings_values(&d.round), &csrf.token()?);
-            let programme = FormView {
-                values: data,
-                errors,
-                csrf: csrf.token()?,
-            };
-            Ok(refused(
-                csrf,
-                v::admin_round_with_programme(&ctx, &d, &settings, &programme),
-            ))
-        }
-    }
+    let to = format!("/admin/seleksi/{id}#program");
+    redirect_or_rerender(csrf, res.map(|()| to), |errors, token| async move {
+        let d = editable(&app, id).await?;
+        let settings = FormView::new(settings_values(&d.round), &token);
+        let programme = FormView {
+            values: data,
+            errors,
+            csrf: token,
+        };
+        Ok(v::admin_round_with_programme(
+            &ctx, &d, &settings, &programme,
+        ))
+    })
+    .await
 }
 
 /// `GET /admin/seleksi/{id}/program`: the programme lives on the settings page.

@@ -2,8 +2,11 @@
 //!
 //! Every handler authorizes exactly like its HTML twin (same role check, same
 //! kelurahan scope) and then calls the SAME service function the HTML handler
-//! calls — one use case, one transaction with its audit events. Input is
-//! mapped onto the service's own form parser, so no rule is repeated here.
+//! calls — one use case, one transaction with its audit events. A body is
+//! the service's typed input where it has one (round settings, programme,
+//! requirements, a formation, seats) and is checked by the same rules as
+//! the HTML form before the transaction begins; the other bodies are still
+//! mapped onto the service's form parser. Either way no rule is repeated here.
 
 use time::OffsetDateTime;
 use utoipa::OpenApi;
@@ -12,8 +15,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::domain::form::FormData;
 use crate::error::AppError;
-use crate::services::rounds::FormData;
 use crate::web::api::error::AdminError;
 
 mod panels;

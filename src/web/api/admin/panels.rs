@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::{CreatedId, Done, parse_id, put, rfc3339};
 use crate::app::AppState;
+use crate::domain::form::FormData;
 use crate::services::panels::{self, SessionForm};
-use crate::services::rounds::FormData;
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 

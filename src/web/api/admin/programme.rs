@@ -3,8 +3,8 @@
 
 use axum::extract::{Path, State};
 
+use super::parse_id;
 use super::rounds::{RoundDetailBody, detail_body};
-use super::{parse_id, put};
 use crate::app::AppState;
 use crate::services::rounds::{self as svc, ProgrammeSettings};
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
@@ -54,6 +54,23 @@ pub struct ProgrammeBody {
     pub domicile_rule: String,
 }
 
+impl ProgrammeBody {
+    /// The member named like the settings form's field `name` (empty for
+    /// any other name).
+    fn field(&self, name: &str) -> &str {
+        match name {
+            "programme_id" => &self.programme_id,
+            "programme_en" => &self.programme_en,
+            "group_id" => &self.group_id,
+            "group_en" => &self.group_en,
+            "member_id" => &self.member_id,
+            "member_en" => &self.member_en,
+            "domicile_rule" => &self.domicile_rule,
+            _ => "",
+        }
+    }
+}
+
 impl From<&ProgrammeSettings> for ProgrammeBody {
     fn from(s: &ProgrammeSettings) -> Self {
         let p = &s.programme;
@@ -83,15 +100,7 @@ pub async fn round_programme(
     ApiJson(body): ApiJson<ProgrammeBody>,
 ) -> AdminResult<RoundDetailBody> {
     let id = parse_id(&id)?;
-    let mut f = svc::FormData::default();
-    put(&mut f, "programme_id", &body.programme_id);
-    put(&mut f, "programme_en", &body.programme_en);
-    put(&mut f, "group_id", &body.group_id);
-    put(&mut f, "group_en", &body.group_en);
-    put(&mut f, "member_id", &body.member_id);
-    put(&mut f, "member_en", &body.member_en);
-    put(&mut f, "domicile_rule", &body.domicile_rule);
-    let s = ProgrammeSettings::parse(&f).map_err(AdminError::Invalid)?;
+    let s = ProgrammeSettings::from_fields(|name| body.field(name)).map_err(AdminError::Invalid)?;
     svc::set_programme(&app.db, user.0.actor(), id, &s)
         .await
         .map_err(round_err)?;

@@ -12,8 +12,11 @@ use uuid::Uuid;
 
 use super::{Done, parse_id, put, put_opt, rfc3339};
 use crate::app::AppState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::{Milestone, RoundState};
-use crate::services::rounds::{self as svc, FieldErrors, FormData, RoundSettings};
+use crate::services::rounds::{
+    self as svc, FormationInput, RequirementInput, RoundSettings, RoundSettingsInput, SeatsItem,
+};
 use crate::services::self_service::MailCtx;
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
@@ -222,58 +225,14 @@ pub async fn rounds_list(
     Ok(Json(rows.iter().map(|r| round_summary(r.into())).collect()))
 }
 
-/// Settings and schedule of a round. Milestones are local Samarinda time
-/// (WITA) as `YYYY-MM-DDTHH:MM`, like the HTML form's `datetime-local` fields.
+/// Settings and schedule of a round, and on creation an idempotency key.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct SettingsBody {
-    pub name: String,
-    pub year: i32,
-    #[serde(default)]
-    pub description_id: String,
-    #[serde(default)]
-    pub description_en: String,
-    /// `mean` (default) or `trimmed_mean`.
-    #[serde(default)]
-    pub aggregation: Option<String>,
-    #[serde(default)]
-    pub passing_total: Option<i32>,
-    #[serde(default)]
-    pub min_panelists: Option<i32>,
-    #[serde(default)]
-    pub age_min: Option<i32>,
-    #[serde(default)]
-    pub age_max: Option<i32>,
-    /// Name every ranked applicant in the public results (default false).
-    #[serde(default)]
-    pub publish_all_names: bool,
-    /// Milestone field (`registration_opens_at` … `final_at`) → WITA time.
-    #[serde(default)]
-    pub schedule: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub settings: RoundSettingsInput,
     /// Repeating a create with the same key returns the first round.
     #[serde(default)]
     pub idempotency_key: Option<String>,
-}
-
-impl SettingsBody {
-    fn form(&self) -> FormData {
-        let mut f = FormData::default();
-        put(&mut f, "name", &self.name);
-        put(&mut f, "year", self.year);
-        put(&mut f, "description_id", &self.description_id);
-        put(&mut f, "description_en", &self.description_en);
-        put_opt(&mut f, "aggregation", self.aggregation.as_ref());
-        put_opt(&mut f, "passing_total", self.passing_total);
-        put_opt(&mut f, "min_panelists", self.min_panelists);
-        put_opt(&mut f, "age_min", self.age_min);
-        put_opt(&mut f, "age_max", self.age_max);
-        if self.publish_all_names {
-            put(&mut f, "publish_all_names", "on");
-        }
-        for m in Milestone::ALL {
-            put_opt(&mut f, m.field(), self.schedule.get(m.field()));
-        }
-        f
-    }
 }
 
 /// Creates a draft round (`round.created`); answers 201 with the round.
@@ -284,7 +243,7 @@ pub async fn round_create(
     user: AdminUser,
     ApiJson(body): ApiJson<SettingsBody>,
 ) -> Result<(StatusCode, Json<RoundDetailBody>), AdminError> {
-    let s = RoundSettings::parse(&body.form()).map_err(AdminError::Invalid)?;
+    let s = RoundSettings::try_from(body.settings).map_err(AdminError::Invalid)?;
     let id = svc::create_round(&app.db, user.0.actor(), &s, body.idempotency_key.as_deref())
         .await
         .map_err(round_err)?;
@@ -316,7 +275,7 @@ pub async fn round_update(
     ApiJson(body): ApiJson<SettingsBody>,
 ) -> AdminResult<RoundDetailBody> {
     let id = parse_id(&id)?;
-    let s = RoundSettings::parse(&body.form()).map_err(AdminError::Invalid)?;
+    let s = RoundSettings::try_from(body.settings).map_err(AdminError::Invalid)?;
     svc::update_round(&app.db, user.0.actor(), id, &s)
         .await
         .map_err(round_err)?;
@@ -493,14 +452,6 @@ pub async fn formations_generate(
     }))
 }
 
-/// Seats and reserve of one formation.
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct SeatsItem {
-    pub formation_id: Uuid,
-    pub seats: i32,
-    pub reserve: i32,
-}
-
 /// How many formations changed.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ChangedBody {
@@ -518,27 +469,11 @@ pub async fn formations_seats(
     ApiJson(items): ApiJson<Vec<SeatsItem>>,
 ) -> AdminResult<ChangedBody> {
     let id = parse_id(&id)?;
-    let mut f = FormData::default();
-    for s in &items {
-        put(&mut f, format!("seats_{}", s.formation_id), s.seats);
-        put(&mut f, format!("reserve_{}", s.formation_id), s.reserve);
-    }
-    let changed = svc::update_seats(&app.db, user.0.actor(), id, &f)
+    let items = svc::check_seats(&items).map_err(AdminError::Invalid)?;
+    let changed = svc::update_seats(&app.db, user.0.actor(), id, &items)
         .await
         .map_err(round_err)?;
     Ok(Json(ChangedBody { changed }))
-}
-
-/// One requirement of a round.
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct RequirementInput {
-    pub code: String,
-    /// `document`, `declaration`, `age` or `domicile`.
-    pub kind: String,
-    pub text_id: String,
-    pub text_en: String,
-    #[serde(default)]
-    pub mandatory: bool,
 }
 
 /// Replaces a draft round's requirements (`requirements.updated`).
@@ -552,33 +487,11 @@ pub async fn round_requirements(
     ApiJson(items): ApiJson<Vec<RequirementInput>>,
 ) -> AdminResult<Done> {
     let id = parse_id(&id)?;
-    let mut f = FormData::default();
-    for (i, r) in items.iter().enumerate() {
-        put(&mut f, format!("r{i}_code"), &r.code);
-        put(&mut f, format!("r{i}_kind"), &r.kind);
-        put(&mut f, format!("r{i}_text_id"), &r.text_id);
-        put(&mut f, format!("r{i}_text_en"), &r.text_en);
-        if r.mandatory {
-            put(&mut f, format!("r{i}_mandatory"), "1");
-        }
-    }
-    let rows = svc::parse_requirements(&f).map_err(AdminError::Invalid)?;
+    let rows = svc::check_requirements(&items).map_err(AdminError::Invalid)?;
     svc::set_requirements(&app.db, user.0.actor(), id, &rows)
         .await
         .map_err(round_err)?;
     Ok(Json(Done { ok: true }))
-}
-
-/// A formation to add: the whole kelurahan (`rts` = `all`) or RT numbers joined by `;`.
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct FormationBody {
-    pub code: String,
-    pub name: String,
-    pub kelurahan_code: String,
-    pub rts: String,
-    pub seats: i64,
-    #[serde(default)]
-    pub reserve: Option<i64>,
 }
 
 /// The id of something created.
@@ -589,23 +502,16 @@ pub struct IdBody {
 
 /// Adds one formation to a draft round (`formation.created`); overlaps are refused.
 #[utoipa::path(post, path = "/admin/rounds/{id}/formations", tag = "admin", params(("id" = Uuid, Path)),
-    request_body = FormationBody,
+    request_body = FormationInput,
     responses((status = 200, body = IdBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn formation_add(
     State(app): State<AppState>,
     user: AdminUser,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<FormationBody>,
+    ApiJson(b): ApiJson<FormationInput>,
 ) -> AdminResult<IdBody> {
     let id = parse_id(&id)?;
-    let mut f = FormData::default();
-    put(&mut f, "code", &b.code);
-    put(&mut f, "name", &b.name);
-    put(&mut f, "kelurahan_code", &b.kelurahan_code);
-    put(&mut f, "rts", &b.rts);
-    put(&mut f, "seats", b.seats);
-    put_opt(&mut f, "reserve", b.reserve);
-    let draft = svc::parse_formation(&f).map_err(AdminError::Invalid)?;
+    let draft = svc::check_formation(&b).map_err(AdminError::Invalid)?;
     let fid = svc::add_formation(&app.db, user.0.actor(), id, &draft)
         .await
         .map_err(round_err)?;

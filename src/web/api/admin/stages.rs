@@ -6,7 +6,8 @@ use axum::extract::{Path, State};
 use super::rounds::{RoundDetailBody, detail_body};
 use super::{parse_id, put, put_opt};
 use crate::app::AppState;
-use crate::services::rounds::{self as svc, FormData, MAX_STAGES};
+use crate::domain::form::FormData;
+use crate::services::rounds::{self as svc, MAX_STAGES};
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
@@ -69,7 +70,7 @@ pub async fn round_stages(
 ) -> AdminResult<RoundDetailBody> {
     let id = parse_id(&id)?;
     if body.stages.len() > MAX_STAGES {
-        let mut errs = svc::FieldErrors::new();
+        let mut errs = crate::domain::form::FieldErrors::new();
         errs.insert(
             "stages".into(),
             crate::domain::round::Msg::new(
@@ -81,7 +82,7 @@ pub async fn round_stages(
     }
     // The settings form skips a blank row; a stage sent here is never blank.
     if let Some(i) = body.stages.iter().position(|s| s.code.trim().is_empty()) {
-        let mut errs = svc::FieldErrors::new();
+        let mut errs = crate::domain::form::FieldErrors::new();
         errs.insert(
             format!("stages[{i}].code"),
             crate::domain::round::Msg::new("Kode wajib diisi.", "A code is required."),

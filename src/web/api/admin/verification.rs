@@ -12,10 +12,10 @@ use uuid::Uuid;
 
 use super::{parse_id, rfc3339};
 use crate::app::AppState;
+use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::AppError;
-use crate::services::rounds::FieldErrors;
 use crate::services::verification::{self, Decision, Staff, VerifyError};
 use crate::web::CurrentUser;
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
