@@ -193,6 +193,9 @@ pub fn review(input: &ReviewInput) -> Review {
     }
 }
 
+/// Shortest written reason of the second admin.
+pub const MIN_REASON_CHARS: usize = 20;
+
 #[cfg(test)]
 mod tests {
     use num_bigint::BigInt;

@@ -25,8 +25,7 @@ use crate::domain::round::RoundState;
 /// The `approval.kind` of a publication after a second look.
 pub const KIND_PUBLISH: &str = "round.publish_provisional";
 
-/// Shortest written reason of the second admin.
-pub const MIN_REASON_CHARS: usize = 20;
+pub use crate::domain::panel_review::MIN_REASON_CHARS;
 
 /// One formation that needs the second look.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,11 +8,11 @@ use maud::{Markup, html};
 
 use super::info::wita;
 use super::layout::{Page, PageCtx, layout};
+use crate::domain::delivery::{ConsentView, TextOutbox};
+use crate::domain::information::AnnouncementItem;
+use crate::domain::information::SopItem;
+use crate::domain::information::{FaqItem, HelpDeskItem};
 use crate::domain::round::Msg;
-use crate::services::info_docs::SopItem;
-use crate::services::info_docs::{FaqItem, HelpDeskItem};
-use crate::services::information::AnnouncementItem;
-use crate::services::message_consent::{ConsentView, TextOutbox};
 use crate::services::rounds::FieldErrors;
 
 /// Typed values and their errors, for a form shown again.

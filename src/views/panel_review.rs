@@ -8,9 +8,10 @@ use super::layout::{Page, PageCtx};
 use crate::domain::analytics::format_1dp;
 use crate::domain::group_bias::Group;
 use crate::domain::panel_review::FormationFigures;
+use crate::domain::panel_review::MIN_REASON_CHARS;
 use crate::domain::reliability::{AlphaReading, Icc, IccReading, to_f64};
 use crate::services::panel_review::RoundReview;
-use crate::services::second_look::{MIN_REASON_CHARS, Status};
+use crate::services::second_look::Status;
 
 /// A criterion's names, by code.
 pub struct CriterionName<'a> {

@@ -8,12 +8,11 @@ use maud::{Markup, html};
 
 use super::applications::state_label;
 use super::layout::{Page, PageCtx, layout};
-use crate::domain::account::AccountStatus;
+use crate::domain::account::{AccountStatus, ConflictSummary, StaffRow};
 use crate::domain::application::ApplicationState;
 use crate::domain::eligibility::{RequirementOutcome, Verdict};
-use crate::domain::role::Role;
+use crate::domain::role::{INVITABLE, Role};
 use crate::domain::round::format_wita;
-use crate::services::staff::{ConflictSummary, INVITABLE, StaffRow};
 use crate::services::verification::{
     ApplicationView, PendingApproval, QueueRow, REASONS, RoundQueue, reason_label,
 };
@@ -243,7 +242,7 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
             div.alert role="alert" {
                 (ctx.t("Peringatan NIK (periksa dengan KTP):", "NIK warnings (check against the KTP):"))
                 ul { @for w in &v.nik_warnings {
-                    li { @match crate::services::applications::warning_message(w) {
+                    li { @match crate::domain::nik::warning_message(w) {
                         Some(m) => (ctx.t(&m.id, &m.en)),
                         None => (w),
                     } }

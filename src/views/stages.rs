@@ -6,10 +6,11 @@ use maud::{Markup, html};
 
 use super::layout::PageCtx;
 use super::rounds::{FormView, csrf, field_error, form_alert, input, msg};
+use crate::domain::round::{MAX_STAGES, STAGE_SCORINGS};
 use crate::domain::round::{Msg, format_wita};
+use crate::domain::stage::Published;
 use crate::services::rounds::Stage;
-use crate::services::rounds::{FormData, MAX_STAGES, RoundDetail, STAGE_SCORINGS};
-use crate::services::shortlists::Published;
+use crate::services::rounds::{FormData, RoundDetail};
 
 /// The form values of the stored stages.
 pub fn stage_values(d: &RoundDetail) -> FormData {

@@ -26,6 +26,7 @@ mod example;
 mod frozen;
 mod inputs;
 mod schedule;
+mod setup;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -35,5 +36,6 @@ pub use example::*;
 pub use frozen::*;
 pub use inputs::*;
 pub use schedule::*;
+pub use setup::*;
 pub use state::*;
 pub use wita::*;

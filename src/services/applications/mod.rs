@@ -50,8 +50,7 @@ use crate::domain::text::plain_text;
 use crate::mail::Mailbox;
 use crate::pii::NikVault;
 
-/// Longest motivation or experience text, in characters.
-pub const MAX_LONG_TEXT: usize = 2000;
+pub use crate::domain::application::MAX_LONG_TEXT;
 
 /// Why an application use case did not happen. Nothing was changed.
 #[derive(Debug, thiserror::Error)]

@@ -3,8 +3,9 @@
 use maud::{Markup, html};
 
 use super::{error, form_summary, m};
+use crate::domain::application::MAX_LONG_TEXT;
 use crate::domain::round::Msg;
-use crate::services::applications::{ApplicationView, MAX_LONG_TEXT};
+use crate::services::applications::ApplicationView;
 use crate::services::rounds::{FieldErrors, FormData};
 use crate::views::layout::{Page, PageCtx, layout};
 

@@ -5,8 +5,9 @@ use maud::{Markup, html};
 use super::{
     FormView, admin_nav, csrf, field_error, form_alert, frozen_notice, input, msg, textarea,
 };
+use crate::domain::round::MAX_ROWS;
 use crate::domain::round::{Msg, format_scale_labels, scale_labels_from_json};
-use crate::services::rounds::{FormData, MAX_ROWS, RoundDetail};
+use crate::services::rounds::{FormData, RoundDetail};
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// Form values for the criteria page from stored criteria.

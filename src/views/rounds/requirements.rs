@@ -6,7 +6,8 @@ use maud::{Markup, html};
 use super::{
     FormView, admin_nav, csrf, field_error, form_alert, frozen_notice, input, textarea, used_rows,
 };
-use crate::services::rounds::{FormData, MAX_ROWS, REQUIREMENT_KINDS, RoundDetail};
+use crate::domain::round::{MAX_ROWS, REQUIREMENT_KINDS};
+use crate::services::rounds::{FormData, RoundDetail};
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// Form values for the requirements page from stored requirements.
