@@ -26,6 +26,7 @@ pub mod nik;
 pub mod panel_review;
 pub mod privacy;
 pub mod programme;
+pub mod progress;
 pub mod ranking;
 pub mod registration;
 pub mod reliability;
@@ -37,6 +38,7 @@ pub mod stage;
 pub mod status_headline;
 pub mod stored_name;
 pub mod text;
+pub mod trail;
 // information section: Markdown and open statistics
 pub mod markdown;
 pub mod open_stats;

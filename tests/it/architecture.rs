@@ -112,9 +112,7 @@ const VIEWS_STILL_ON_SERVICES: &[&str] = &[
     "applications/status.rs",
     "imports.rs",
     "lottery.rs",
-    "panel_review.rs",
     "panels.rs",
-    "progress.rs",
     "results.rs",
     "rounds/criteria.rs",
     "rounds/formations.rs",
@@ -126,12 +124,10 @@ const VIEWS_STILL_ON_SERVICES: &[&str] = &[
     "scoring.rs",
     "staff.rs",
     "stages.rs",
-    "trail/analytics.rs",
     "trail/browser.rs",
     "trail/events.rs",
     "trail/history.rs",
     "trail/mod.rs",
-    "trail/panelist.rs",
 ];
 
 /// Whether `code` imports nothing from services but [`FORM_NAMES`] from

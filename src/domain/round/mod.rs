@@ -24,6 +24,7 @@ use super::ranking::{Ratio, format_fraction, format_rounded_2dp};
 
 mod example;
 mod frozen;
+mod heads;
 mod inputs;
 mod schedule;
 mod setup;
@@ -34,6 +35,7 @@ mod wita;
 
 pub use example::*;
 pub use frozen::*;
+pub use heads::*;
 pub use inputs::*;
 pub use schedule::*;
 pub use setup::*;
