@@ -39,6 +39,7 @@ pub mod status_headline;
 pub mod stored_name;
 pub mod text;
 pub mod trail;
+pub mod verification;
 // information section: Markdown and open statistics
 pub mod markdown;
 pub mod open_stats;

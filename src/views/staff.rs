@@ -13,8 +13,8 @@ use crate::domain::application::ApplicationState;
 use crate::domain::eligibility::{RequirementOutcome, Verdict};
 use crate::domain::role::{INVITABLE, Role};
 use crate::domain::round::format_wita;
-use crate::services::verification::{
-    ApplicationView, PendingApproval, QueueRow, REASONS, RoundQueue, reason_label,
+use crate::domain::verification::{
+    ApplicationView, DocumentView, PendingApproval, QueueRow, REASONS, RoundQueue, reason_label,
 };
 
 fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
@@ -168,7 +168,7 @@ fn prefill(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm, req_id: &str, fiel
 fn document_link(
     ctx: &PageCtx,
     v: &ApplicationView,
-    d: &crate::services::verification::DocumentView,
+    d: &DocumentView,
     requirement: Option<&str>,
 ) -> Markup {
     html! {
@@ -590,7 +590,7 @@ mod tests {
             &[RoundQueue {
                 round_name: "R".into(),
                 round_state: "verification".parse().expect("state"),
-                rows: vec![crate::services::verification::QueueRow {
+                rows: vec![QueueRow {
                     application_id: uuid::Uuid::nil(),
                     registration_no: "SKT-1".into(),
                     full_name: "<b>x</b>".into(),

@@ -122,7 +122,6 @@ const VIEWS_STILL_ON_SERVICES: &[&str] = &[
     "rounds/requirements.rs",
     "rounds/settings.rs",
     "scoring.rs",
-    "staff.rs",
     "stages.rs",
     "trail/browser.rs",
     "trail/events.rs",
