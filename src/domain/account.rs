@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use uuid::Uuid;
+
+use super::role::Role;
 use super::stored_name::stored_names;
 
 /// Where an account stands: staff are invited and activate themselves;
@@ -124,6 +127,25 @@ pub fn check_new_password(pw: &str) -> Result<(), AccountError> {
     } else {
         Ok(())
     }
+}
+
+/// A staff account as the admin's list shows it.
+#[derive(Clone, Debug)]
+pub struct StaffRow {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub status: AccountStatus,
+    pub scopes: Vec<String>,
+}
+
+/// What the panelist's form shows about the stored data.
+#[derive(Clone, Debug, Default)]
+pub struct ConflictSummary {
+    pub kelurahan_code: Option<String>,
+    pub rt_number: Option<i32>,
+    pub family_card_recorded: bool,
 }
 
 #[cfg(test)]

@@ -342,6 +342,40 @@ pub fn format_1dp(r: &Ratio) -> String {
     format!("{sign}{}.{}", &tenths / &ten, &tenths % &ten)
 }
 
+/// One panelist's line in a formation's table.
+#[derive(Clone, Debug)]
+pub struct PanelistRow {
+    pub id: String,
+    pub name: String,
+    pub stats: PanelistStats,
+    pub amendments: AmendmentEffect,
+}
+
+/// The score distribution of one criterion in one formation.
+#[derive(Clone, Debug)]
+pub struct CriterionDistribution {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub bins: Vec<Bin>,
+}
+
+/// The analytics of one formation's panel.
+#[derive(Clone, Debug)]
+pub struct FormationAnalytics {
+    pub formation: super::round::FormationHead,
+    pub panelists: Vec<PanelistRow>,
+    pub agreement: Agreement,
+    pub distributions: Vec<CriterionDistribution>,
+}
+
+/// The analytics of a round, formation by formation.
+#[derive(Clone, Debug)]
+pub struct RoundAnalytics {
+    pub round: super::round::RoundHead,
+    pub formations: Vec<FormationAnalytics>,
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

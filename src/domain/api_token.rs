@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
 use super::role::Role;
 
@@ -93,6 +94,16 @@ impl TokenState {
             TokenState::Active
         }
     }
+}
+
+/// A token as its owner sees it in the list (never the token itself).
+#[derive(Clone, Debug)]
+pub struct TokenRow {
+    pub id: Uuid,
+    pub label: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub state: TokenState,
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use uuid::Uuid;
+
 use super::msg::Msg;
 
 /// The stored state of an application.
@@ -103,6 +105,20 @@ impl FromStr for ApplicationState {
         ApplicationState::parse(s).ok_or_else(|| UnknownState(s.to_owned()))
     }
 }
+
+/// One of an account's applications as its account page lists it.
+#[derive(Clone, Debug)]
+pub struct OwnApplication {
+    pub id: Uuid,
+    pub round_name: String,
+    pub registration_no: Option<String>,
+    pub state: ApplicationState,
+    /// The status headline's title, as the status page shows it.
+    pub headline: Msg,
+}
+
+/// Longest motivation or experience text, in characters.
+pub const MAX_LONG_TEXT: usize = 2000;
 
 #[cfg(test)]
 mod tests {

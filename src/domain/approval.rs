@@ -24,6 +24,26 @@ stored_names!(ApprovalStatus {
     Cancelled => "cancelled",
 });
 
+/// One stored four-eyes request: what it would decide (`kind` on
+/// `subject_type` / `subject_id`, with `payload` as JSON text of what will
+/// be applied), who asked and why, and how it was decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approval {
+    pub id: uuid::Uuid,
+    pub round_id: Option<uuid::Uuid>,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub payload: String,
+    pub reason: String,
+    pub requested_by: uuid::Uuid,
+    pub requested_at: time::OffsetDateTime,
+    pub status: ApprovalStatus,
+    pub decided_by: Option<uuid::Uuid>,
+    pub decided_at: Option<time::OffsetDateTime>,
+    pub decision_reason: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

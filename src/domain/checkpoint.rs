@@ -304,6 +304,18 @@ pub fn check_extends(
     Ok(())
 }
 
+/// A signed checkpoint as the public log page shows it: its size and root,
+/// and the consistency proof from the checkpoint before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointLink {
+    pub size: i64,
+    pub root: String,
+    pub reason: String,
+    pub cosignatures: usize,
+    /// `(older size, proof hashes in base64)`; `None` for the first.
+    pub from_previous: Option<(i64, Vec<String>)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use time::{Date, Month};
 
 use super::lang::Lang;
 use super::masking::mask_nik;
+use super::msg::Msg;
 
 /// Province codes that can start a NIK (Kemendagri / Dukcapil coding).
 ///
@@ -349,6 +350,60 @@ fn resolve_birth_date(yy: u8, month: Month, day: u8, today: Date) -> Option<Date
     match Date::from_calendar_date(2000 + i32::from(yy), month, day) {
         Ok(date) if date <= today => Some(date),
         _ => Date::from_calendar_date(1900 + i32::from(yy), month, day).ok(),
+    }
+}
+
+/// The stored warning codes as messages.
+#[must_use]
+pub fn warning_messages(stored: &str) -> Vec<Msg> {
+    let codes: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
+    codes.iter().filter_map(|c| warning_message(c)).collect()
+}
+
+/// One stored NIK warning code as a message.
+#[must_use]
+pub fn warning_message(code: &str) -> Option<Msg> {
+    match code {
+        "birth_date_mismatch" => Some(Msg::new(
+            "Tanggal lahir yang diisi berbeda dengan tanggal lahir dalam NIK. Periksa kembali; jika NIK memang benar, lanjutkan.",
+            "The date of birth entered differs from the one in the NIK. Please check; if the NIK is correct, continue.",
+        )),
+        "sex_mismatch" => Some(Msg::new(
+            "Jenis kelamin yang diisi berbeda dengan yang tercantum dalam NIK. Periksa kembali; jika NIK memang benar, lanjutkan.",
+            "The sex entered differs from the one in the NIK. Please check; if the NIK is correct, continue.",
+        )),
+        _ => None,
+    }
+}
+
+/// The stored warnings as a submitted application reads them: nothing can
+/// be edited any more, so they say what the committee does with them rather
+/// than asking to check and continue.
+#[must_use]
+pub fn submitted_warning_messages(stored: &str) -> Vec<Msg> {
+    let codes: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
+    codes
+        .iter()
+        .filter_map(|c| match c.as_str() {
+            "birth_date_mismatch" => Some(Msg::new(
+                "Tanggal lahir yang diisi berbeda dengan tanggal lahir dalam NIK. Data sudah terkirim dan tidak dapat diubah; panitia mencocokkannya dengan KTP saat verifikasi.",
+                "The date of birth entered differs from the one in the NIK. The data was submitted and cannot be changed; the committee compares it with the KTP during verification.",
+            )),
+            "sex_mismatch" => Some(Msg::new(
+                "Jenis kelamin yang diisi berbeda dengan yang tercantum dalam NIK. Data sudah terkirim dan tidak dapat diubah; panitia mencocokkannya dengan KTP saat verifikasi.",
+                "The sex entered differs from the one in the NIK. The data was submitted and cannot be changed; the committee compares it with the KTP during verification.",
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The code a NIK warning is stored under.
+#[must_use]
+pub fn warning_code(w: &NikWarning) -> &'static str {
+    match w {
+        NikWarning::BirthDateMismatch { .. } => "birth_date_mismatch",
+        NikWarning::SexMismatch { .. } => "sex_mismatch",
     }
 }
 

@@ -108,6 +108,51 @@ pub fn protect(values: &[u64], breakdowns: &[Breakdown]) -> Vec<Shown> {
     }
 }
 
+/// The stages counted, in order.
+pub const STAGES: [(&str, &str, &str); 5] = [
+    ("applied", "Mendaftar", "Applied"),
+    ("eligible", "Memenuhi syarat", "Eligible"),
+    ("invited", "Diundang uji", "Invited"),
+    ("attended", "Hadir uji", "Attended"),
+    ("selected", "Terpilih", "Selected"),
+];
+
+/// The groups of each stage, in CSV order.
+pub const GROUPS: [&str; 8] = [
+    "total",
+    "male",
+    "female",
+    "age_under_30",
+    "age_30_39",
+    "age_40_49",
+    "age_50_59",
+    "age_60_plus",
+];
+
+/// One line of the statistics: the city, a kecamatan or a kelurahan.
+#[derive(Clone, Debug)]
+pub struct StatsRow {
+    /// `city`, `kecamatan` or `kelurahan`.
+    pub level: &'static str,
+    pub kecamatan: String,
+    pub kelurahan_code: String,
+    pub kelurahan: String,
+    /// Per stage ([`STAGES`]), per group ([`GROUPS`]).
+    pub counts: [[Shown; 8]; 5],
+}
+
+/// A round's open statistics.
+#[derive(Clone, Debug)]
+pub struct RoundStats {
+    pub round_name: String,
+    pub round_slug: String,
+    pub year: i32,
+    /// Whether results are published (before that "selected" is all zero).
+    pub results_published: bool,
+    /// The city first, then each kecamatan followed by its kelurahan.
+    pub rows: Vec<StatsRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

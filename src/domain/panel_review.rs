@@ -10,7 +10,9 @@
 //! account id, the keys of the export files, because the Monte-Carlo p-values
 //! depend on the order of applications.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use uuid::Uuid;
 
 use crate::domain::analytics::{Scale, Score};
 use crate::domain::group_bias::{self, Applicant, PanelistBias, Tie};
@@ -190,6 +192,48 @@ pub fn review(input: &ReviewInput) -> Review {
     Review {
         formations,
         panelists,
+    }
+}
+
+/// Shortest written reason of the second admin.
+pub const MIN_REASON_CHARS: usize = 20;
+
+/// One formation that needs the second look.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marked {
+    pub code: String,
+    pub name: String,
+    pub concerns: Concerns,
+}
+
+/// Where a round stands with its second look.
+#[derive(Clone, Debug)]
+pub struct SecondLookStatus {
+    pub round_id: Uuid,
+    /// The round is still before provisional publication.
+    pub before_publication: bool,
+    pub marked: Vec<Marked>,
+    /// The pending request and its requester's name.
+    pub pending: Option<(crate::domain::approval::Approval, String)>,
+}
+
+/// The review of a round with the names staff may see.
+#[derive(Clone, Debug)]
+pub struct RoundReview {
+    pub round: crate::domain::round::RoundHead,
+    pub formations: Vec<crate::domain::round::FormationHead>,
+    /// `(code, name_id, name_en)` of the panel criteria, in order.
+    pub criteria: Vec<(String, String, String)>,
+    pub review: Review,
+    /// Panelist id → name.
+    pub names: HashMap<String, String>,
+}
+
+impl RoundReview {
+    /// The formation record of a reviewed formation code.
+    #[must_use]
+    pub fn formation(&self, code: &str) -> Option<&crate::domain::round::FormationHead> {
+        self.formations.iter().find(|f| f.code == code)
     }
 }
 

@@ -3,6 +3,7 @@
 //! after its round ends, what holds data against an erasure request, and the
 //! three-day clock of a breach notification.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use time::{Duration, OffsetDateTime};
@@ -381,6 +382,105 @@ pub fn legal_hold(
     } else {
         None
     }
+}
+
+/// The controller named on the privacy page until an admin sets another.
+pub const DEFAULT_CONTROLLER: &str = "Pemerintah Kota Samarinda";
+
+/// What the privacy page says about the controller and its officer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrivacySettings {
+    pub controller_name: String,
+    pub controller_address: String,
+    pub dpo_name: String,
+    pub dpo_email: String,
+    pub dpo_phone: String,
+    pub retention: RetentionSchedule,
+}
+
+impl PrivacySettings {
+    /// The value of a text key.
+    #[must_use]
+    pub fn text(&self, key: &str) -> &str {
+        match key {
+            "controller_name" => &self.controller_name,
+            "controller_address" => &self.controller_address,
+            "dpo_name" => &self.dpo_name,
+            "dpo_email" => &self.dpo_email,
+            "dpo_phone" => &self.dpo_phone,
+            _ => "",
+        }
+    }
+
+    /// Sets a text key; an unknown key changes nothing.
+    pub fn set_text(&mut self, key: &str, value: String) {
+        match key {
+            "controller_name" => self.controller_name = value,
+            "controller_address" => self.controller_address = value,
+            "dpo_name" => self.dpo_name = value,
+            "dpo_email" => self.dpo_email = value,
+            "dpo_phone" => self.dpo_phone = value,
+            _ => {}
+        }
+    }
+
+    /// Whether a data protection officer is named with a way to reach them.
+    #[must_use]
+    pub fn dpo_is_set(&self) -> bool {
+        !self.dpo_name.is_empty() && (!self.dpo_email.is_empty() || !self.dpo_phone.is_empty())
+    }
+
+    /// Every setting as stored: the text keys and each class's retention
+    /// period in months.
+    #[must_use]
+    pub fn pairs(&self) -> BTreeMap<String, String> {
+        let mut out: BTreeMap<String, String> = TEXT_KEYS
+            .iter()
+            .map(|k| ((*k).to_owned(), self.text(k).to_owned()))
+            .collect();
+        for c in DataClass::ALL {
+            out.insert(c.retention_key(), self.retention.months(c).to_string());
+        }
+        out
+    }
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            controller_name: DEFAULT_CONTROLLER.into(),
+            controller_address: String::new(),
+            dpo_name: String::new(),
+            dpo_email: String::new(),
+            dpo_phone: String::new(),
+            retention: RetentionSchedule::default(),
+        }
+    }
+}
+
+/// The text fields of the settings, by key, in form order.
+pub const TEXT_KEYS: [&str; 5] = [
+    "controller_name",
+    "controller_address",
+    "dpo_name",
+    "dpo_email",
+    "dpo_phone",
+];
+
+/// A recorded personal-data breach: when it was discovered, what leaked,
+/// whom it concerns, how, the measures taken, and when each notice went out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BreachRecord {
+    pub id: uuid::Uuid,
+    pub discovered_at: OffsetDateTime,
+    pub recorded_at: OffsetDateTime,
+    pub recorded_by: uuid::Uuid,
+    pub what: String,
+    pub whom: String,
+    pub how: String,
+    pub measures: String,
+    pub subjects_notified_at: Option<OffsetDateTime>,
+    pub authority_notified_at: Option<OffsetDateTime>,
 }
 
 #[cfg(test)]

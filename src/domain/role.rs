@@ -67,6 +67,9 @@ impl FromStr for Role {
     }
 }
 
+/// Roles an admin may invite.
+pub const INVITABLE: [Role; 3] = [Role::Operator, Role::Panelist, Role::Auditor];
+
 #[cfg(test)]
 mod tests {
     use super::*;

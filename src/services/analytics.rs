@@ -14,44 +14,12 @@ use crate::db::entities::{
     account, application, audit_event, conflict_declaration, criterion, formation, round,
     score_value, score_version, scorecard,
 };
-use crate::domain::analytics::{
-    self as an, Agreement, Amendment, AmendmentEffect, Bin, PanelistStats, RankMove, Scale, Score,
-};
+use crate::domain::analytics::{self as an, Amendment, AmendmentEffect, RankMove, Scale, Score};
 use crate::domain::role::Role;
 
-/// One panelist's line in a formation's table.
-#[derive(Clone, Debug)]
-pub struct PanelistRow {
-    pub id: String,
-    pub name: String,
-    pub stats: PanelistStats,
-    pub amendments: AmendmentEffect,
-}
-
-/// The score distribution of one criterion in one formation.
-#[derive(Clone, Debug)]
-pub struct CriterionDistribution {
-    pub code: String,
-    pub name_id: String,
-    pub name_en: String,
-    pub bins: Vec<Bin>,
-}
-
-/// The analytics of one formation's panel.
-#[derive(Clone, Debug)]
-pub struct FormationAnalytics {
-    pub formation: formation::Model,
-    pub panelists: Vec<PanelistRow>,
-    pub agreement: Agreement,
-    pub distributions: Vec<CriterionDistribution>,
-}
-
-/// The analytics of a round, formation by formation.
-#[derive(Clone, Debug)]
-pub struct RoundAnalytics {
-    pub round: round::Model,
-    pub formations: Vec<FormationAnalytics>,
-}
+pub use crate::domain::analytics::{
+    CriterionDistribution, FormationAnalytics, PanelistRow, RoundAnalytics,
+};
 
 /// Computes the panel analytics of every formation of a round (or of one).
 ///
@@ -239,13 +207,13 @@ pub async fn round_analytics<C: ConnectionTrait>(
             .collect();
         out.push(FormationAnalytics {
             agreement: an::agreement(&scales, &fs),
-            formation: f,
+            formation: f.into(),
             panelists,
             distributions,
         });
     }
     Ok(RoundAnalytics {
-        round,
+        round: (&round).into(),
         formations: out,
     })
 }

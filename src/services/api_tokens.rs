@@ -19,15 +19,7 @@ use crate::domain::api_token::{self as rule, TokenState};
 use crate::domain::role::Role;
 use crate::domain::text::plain_text;
 
-/// A token as its owner sees it in the list (never the token itself).
-#[derive(Clone, Debug)]
-pub struct TokenRow {
-    pub id: Uuid,
-    pub label: String,
-    pub created_at: OffsetDateTime,
-    pub expires_at: OffsetDateTime,
-    pub state: TokenState,
-}
+pub use crate::domain::api_token::TokenRow;
 
 /// A token just made: its text is shown once and never again.
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@
 //! the descriptions stay in the record, not in the public trail.
 
 /// A breach record as stored.
-pub use crate::db::entities::breach_record::Model as BreachRecord;
+pub use crate::domain::privacy::BreachRecord;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryOrder,
@@ -203,16 +203,19 @@ pub async fn mark_notified(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<breach_record::Model>, ServiceError> {
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<BreachRecord>, ServiceError> {
     Ok(breach_record::Entity::find()
         .order_by_desc(breach_record::Column::DiscoveredAt)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// The clock of a record at `now`: notified once both notices are recorded.
 #[must_use]
-pub fn clock_of(b: &breach_record::Model, now: OffsetDateTime) -> BreachClock {
+pub fn clock_of(b: &BreachRecord, now: OffsetDateTime) -> BreachClock {
     breach_clock(
         b.discovered_at,
         b.subjects_notified_at.is_some() && b.authority_notified_at.is_some(),
@@ -224,11 +227,7 @@ pub fn clock_of(b: &breach_record::Model, now: OffsetDateTime) -> BreachClock {
 /// were disclosed, when and how, and what was done about it; signed by the
 /// controller with the officer's contact.
 #[must_use]
-pub fn notice_text(
-    b: &breach_record::Model,
-    s: &super::privacy::PrivacySettings,
-    to: Recipient,
-) -> String {
+pub fn notice_text(b: &BreachRecord, s: &super::privacy::PrivacySettings, to: Recipient) -> String {
     let greeting = match to {
         Recipient::Subjects => {
             "Kepada Yth. pendaftar seleksi anggota Pokmas Probebaya yang terdampak,"

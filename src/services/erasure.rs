@@ -24,7 +24,6 @@ use super::applications::MailCtx;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, document, erasure_request, objection, round};
-use crate::domain::lang::Lang;
 use crate::domain::privacy::{DataClass, LegalHold, legal_hold};
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
@@ -32,42 +31,12 @@ use crate::domain::text::plain_text;
 use crate::mail::{ErasureStep, Template, enqueue_for_round};
 use crate::storage::FileStore;
 
-/// The values of `erasure_request.status`.
-pub mod status {
-    /// Waiting for the admin's decision.
-    pub const REQUESTED: &str = "requested";
-    /// Refused while a legal hold applied.
-    pub const REFUSED: &str = "refused";
-    /// Executed: the data are erased.
-    pub const EXECUTED: &str = "executed";
-}
+pub use crate::domain::erasure::status;
 
 /// Longest reason an applicant may give, in characters.
 pub const MAX_REASON: usize = 1000;
 
-/// An erasure request with what its pages show.
-#[derive(Clone, Debug)]
-pub struct RequestView {
-    pub request: erasure_request::Model,
-    /// Empty for a draft.
-    pub registration_no: String,
-    pub round_name: String,
-    /// The hold that applies now (for an open request).
-    pub hold: Option<LegalHold>,
-}
-
-impl RequestView {
-    /// The status in words.
-    #[must_use]
-    pub fn status_label(&self) -> Msg {
-        match self.request.status.as_str() {
-            status::REQUESTED => Msg::new("Menunggu keputusan admin", "Waiting for the decision"),
-            status::REFUSED => Msg::new("Ditolak sementara", "Refused for now"),
-            status::EXECUTED => Msg::new("Data telah dihapus", "Data erased"),
-            other => Msg::new(other, other),
-        }
-    }
-}
+pub use crate::domain::erasure::{RequestView, reason_in};
 
 /// What an erasure of one application took away.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -402,7 +371,7 @@ async fn views<C: ConnectionTrait>(
             registration_no: a.registration_no.clone().unwrap_or_default(),
             round_name: r.name,
             hold,
-            request: req,
+            request: req.into(),
         });
     }
     Ok(out)
@@ -447,14 +416,4 @@ pub async fn for_admin<C: ConnectionTrait>(
         .await?;
     requests.sort_by_key(|r| r.status != status::REQUESTED);
     views(db, requests).await
-}
-
-/// A refusal's reason in `lang` (stored in Indonesian).
-#[must_use]
-pub fn reason_in(stored: &str, lang: Lang) -> String {
-    [LegalHold::OpenObjection, LegalHold::RoundNotFinal]
-        .into_iter()
-        .map(LegalHold::message)
-        .find(|m| m.id == stored)
-        .map_or_else(|| stored.to_owned(), |m| m.pick(lang).to_owned())
 }

@@ -222,21 +222,7 @@ pub async fn publish_sop(
     Ok((slug, version))
 }
 
-/// One SOP version as listed.
-#[derive(Clone, Debug)]
-pub struct SopItem {
-    pub slug: String,
-    pub version: i32,
-    pub title: String,
-    pub kelurahan_code: Option<String>,
-    pub kelurahan_name: Option<String>,
-    pub effective_from: Date,
-    pub size_bytes: i64,
-    pub sha256: String,
-    pub file_name: String,
-    /// Earlier versions, newest first.
-    pub older: Vec<(i32, Date)>,
-}
+pub use crate::domain::information::{FaqItem, HelpDeskItem, SopItem};
 
 /// The latest version of every SOP, city-wide ones first, with the older
 /// versions listed. `kelurahan`: only city-wide ones and this kelurahan's.
@@ -310,15 +296,6 @@ pub async fn sop_file(
 // ---------------------------------------------------------------------------
 // FAQ
 // ---------------------------------------------------------------------------
-
-/// A question and answer as listed.
-#[derive(Clone, Debug)]
-pub struct FaqItem {
-    pub id: Uuid,
-    pub position: i32,
-    pub question: String,
-    pub answer_markdown: String,
-}
 
 /// Adds a question (`id` `None`) or changes one: `faq.saved`. Admins only.
 ///
@@ -610,19 +587,6 @@ pub async fn set_help_desk(
     append(&tx, e).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// A help desk as shown.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HelpDeskItem {
-    pub kelurahan_code: String,
-    pub kelurahan_name: String,
-    pub kecamatan_name: String,
-    pub address: String,
-    pub opening_hours: String,
-    pub phone: String,
-    /// International digits for `wa.me` links; empty when there is none.
-    pub whatsapp: String,
 }
 
 /// The city's call centre, when set.

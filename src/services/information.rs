@@ -326,19 +326,7 @@ pub(crate) fn account_of(actor: Actor) -> Option<Uuid> {
     }
 }
 
-/// An announcement as pages, the feed and the API show it.
-#[derive(Clone, Debug)]
-pub struct AnnouncementItem {
-    pub id: Uuid,
-    pub title: String,
-    pub body_markdown: String,
-    pub publish_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
-    pub kelurahan_code: Option<String>,
-    pub kelurahan_name: Option<String>,
-    pub round_slug: Option<String>,
-    pub round_name: Option<String>,
-}
+pub use crate::domain::information::AnnouncementItem;
 
 /// Which announcements to list.
 #[derive(Clone, Debug, Default)]

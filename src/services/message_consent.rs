@@ -19,16 +19,7 @@ use crate::domain::form::FieldErrors;
 use crate::domain::round::Msg;
 use crate::sms::Channel;
 
-/// What the consent page shows.
-#[derive(Clone, Debug)]
-pub struct ConsentView {
-    pub application_id: Uuid,
-    pub registration_no: Option<String>,
-    /// The number on the application, to prefill.
-    pub application_phone: String,
-    /// The consent on record and not withdrawn: number and channel.
-    pub current: Option<(String, Channel)>,
-}
+pub use crate::domain::delivery::{ConsentView, TextOutbox, TroubledText};
 
 async fn editable(
     db: &impl sea_orm::ConnectionTrait,
@@ -187,30 +178,6 @@ pub async fn withdraw(
     append(&tx, e).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// A text message that failed or waits for another try.
-#[derive(Clone, Debug)]
-pub struct TroubledText {
-    pub id: Uuid,
-    pub channel: String,
-    pub template: String,
-    /// The number with all but the last three digits hidden.
-    pub to_masked: String,
-    pub attempts: i32,
-    pub last_error: String,
-    pub next_attempt_at: OffsetDateTime,
-    pub failed: bool,
-}
-
-/// The text messages of the outbox at a glance.
-#[derive(Clone, Debug, Default)]
-pub struct TextOutbox {
-    pub pending: u64,
-    pub sent: u64,
-    pub failed: u64,
-    /// Failed ones and those waiting to be retried, newest first (at most 100).
-    pub troubled: Vec<TroubledText>,
 }
 
 fn mask(phone: &str) -> String {

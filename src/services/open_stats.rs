@@ -15,14 +15,7 @@ use crate::db::entities::{application, kecamatan, kelurahan, ranking, test_invit
 use crate::domain::application::ApplicationState;
 use crate::domain::open_stats::{Breakdown, Shown, protect};
 
-/// The stages counted, in order.
-pub const STAGES: [(&str, &str, &str); 5] = [
-    ("applied", "Mendaftar", "Applied"),
-    ("eligible", "Memenuhi syarat", "Eligible"),
-    ("invited", "Diundang uji", "Invited"),
-    ("attended", "Hadir uji", "Attended"),
-    ("selected", "Terpilih", "Selected"),
-];
+pub use crate::domain::open_stats::{GROUPS, RoundStats, STAGES, StatsRow};
 
 /// The age bands (age on the day the application was submitted).
 pub const AGE_BANDS: [(&str, u8, u8); 5] = [
@@ -31,18 +24,6 @@ pub const AGE_BANDS: [(&str, u8, u8); 5] = [
     ("age_40_49", 40, 49),
     ("age_50_59", 50, 59),
     ("age_60_plus", 60, u8::MAX),
-];
-
-/// The groups of each stage, in CSV order.
-pub const GROUPS: [&str; 8] = [
-    "total",
-    "male",
-    "female",
-    "age_under_30",
-    "age_30_39",
-    "age_40_49",
-    "age_50_59",
-    "age_60_plus",
 ];
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -68,30 +49,6 @@ impl Counts {
         let [a0, a1, a2, a3, a4] = self.age;
         [self.total, self.male, self.female, a0, a1, a2, a3, a4]
     }
-}
-
-/// One line of the statistics: the city, a kecamatan or a kelurahan.
-#[derive(Clone, Debug)]
-pub struct StatsRow {
-    /// `city`, `kecamatan` or `kelurahan`.
-    pub level: &'static str,
-    pub kecamatan: String,
-    pub kelurahan_code: String,
-    pub kelurahan: String,
-    /// Per stage ([`STAGES`]), per group ([`GROUPS`]).
-    pub counts: [[Shown; 8]; 5],
-}
-
-/// A round's open statistics.
-#[derive(Clone, Debug)]
-pub struct RoundStats {
-    pub round_name: String,
-    pub round_slug: String,
-    pub year: i32,
-    /// Whether results are published (before that "selected" is all zero).
-    pub results_published: bool,
-    /// The city first, then each kecamatan followed by its kelurahan.
-    pub rows: Vec<StatsRow>,
 }
 
 /// What may be published of each row, stage by stage, given the rows' raw

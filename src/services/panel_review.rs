@@ -22,7 +22,7 @@ use crate::db::entities::{
 };
 use crate::domain::analytics::{Scale, Score};
 use crate::domain::group_bias::{Applicant, Tie};
-use crate::domain::panel_review::{self, FormationScores, Review, ReviewInput};
+use crate::domain::panel_review::{self, FormationScores, ReviewInput};
 
 /// (id, registration number, formation, kelurahan, RT) of an application.
 type AppRow = (
@@ -33,25 +33,7 @@ type AppRow = (
     Option<i32>,
 );
 
-/// The review of a round with the names staff may see.
-#[derive(Clone, Debug)]
-pub struct RoundReview {
-    pub round: round::Model,
-    pub formations: Vec<formation::Model>,
-    /// `(code, name_id, name_en)` of the panel criteria, in order.
-    pub criteria: Vec<(String, String, String)>,
-    pub review: Review,
-    /// Panelist id → name.
-    pub names: HashMap<String, String>,
-}
-
-impl RoundReview {
-    /// The formation record of a reviewed formation code.
-    #[must_use]
-    pub fn formation(&self, code: &str) -> Option<&formation::Model> {
-        self.formations.iter().find(|f| f.code == code)
-    }
-}
+pub use crate::domain::panel_review::RoundReview;
 
 /// Reads the review's inputs for round `round_id`, ordered by formation code.
 ///
@@ -260,8 +242,8 @@ pub async fn round_review<C: ConnectionTrait>(
         .map(|a| (a.id.to_string(), a.name))
         .collect();
     Ok(RoundReview {
-        round,
-        formations,
+        round: (&round).into(),
+        formations: formations.into_iter().map(Into::into).collect(),
         criteria,
         review,
         names,

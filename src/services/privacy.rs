@@ -11,96 +11,19 @@ use super::ServiceError;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::privacy_setting;
-use crate::domain::privacy::{DataClass, RetentionSchedule, parse_months};
+use crate::domain::privacy::{DataClass, parse_months};
 use crate::domain::round::Msg;
 use crate::domain::text::plain_text;
 
-/// The controller named on the privacy page until an admin sets another.
-pub const DEFAULT_CONTROLLER: &str = "Pemerintah Kota Samarinda";
+pub use crate::domain::privacy::{DEFAULT_CONTROLLER, PrivacySettings, TEXT_KEYS};
 
 /// Longest text a contact setting may hold.
 const MAX_SETTING_CHARS: usize = 300;
-
-/// What the privacy page says about the controller and its officer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PrivacySettings {
-    pub controller_name: String,
-    pub controller_address: String,
-    pub dpo_name: String,
-    pub dpo_email: String,
-    pub dpo_phone: String,
-    pub retention: RetentionSchedule,
-}
-
-impl Default for PrivacySettings {
-    fn default() -> Self {
-        Self {
-            controller_name: DEFAULT_CONTROLLER.into(),
-            controller_address: String::new(),
-            dpo_name: String::new(),
-            dpo_email: String::new(),
-            dpo_phone: String::new(),
-            retention: RetentionSchedule::default(),
-        }
-    }
-}
-
-/// The text fields of the settings, by key, in form order.
-pub const TEXT_KEYS: [&str; 5] = [
-    "controller_name",
-    "controller_address",
-    "dpo_name",
-    "dpo_email",
-    "dpo_phone",
-];
 
 /// The setting key of a class's retention period.
 #[must_use]
 pub fn retention_key(class: DataClass) -> String {
     class.retention_key()
-}
-
-impl PrivacySettings {
-    /// The value of a text key.
-    #[must_use]
-    pub fn text(&self, key: &str) -> &str {
-        match key {
-            "controller_name" => &self.controller_name,
-            "controller_address" => &self.controller_address,
-            "dpo_name" => &self.dpo_name,
-            "dpo_email" => &self.dpo_email,
-            "dpo_phone" => &self.dpo_phone,
-            _ => "",
-        }
-    }
-
-    fn set_text(&mut self, key: &str, value: String) {
-        match key {
-            "controller_name" => self.controller_name = value,
-            "controller_address" => self.controller_address = value,
-            "dpo_name" => self.dpo_name = value,
-            "dpo_email" => self.dpo_email = value,
-            "dpo_phone" => self.dpo_phone = value,
-            _ => {}
-        }
-    }
-
-    /// Whether a data protection officer is named with a way to reach them.
-    #[must_use]
-    pub fn dpo_is_set(&self) -> bool {
-        !self.dpo_name.is_empty() && (!self.dpo_email.is_empty() || !self.dpo_phone.is_empty())
-    }
-
-    fn pairs(&self) -> BTreeMap<String, String> {
-        let mut out: BTreeMap<String, String> = TEXT_KEYS
-            .iter()
-            .map(|k| ((*k).to_owned(), self.text(k).to_owned()))
-            .collect();
-        for c in DataClass::ALL {
-            out.insert(retention_key(c), self.retention.months(c).to_string());
-        }
-        out
-    }
 }
 
 /// The installation's settings, defaults where none was saved.

@@ -7,17 +7,7 @@ use crate::app::App;
 use crate::db::audit::to_event;
 use crate::domain::merkle::receipt::Receipt;
 
-/// One event of an application, as listed for download.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceiptRow {
-    pub seq: i64,
-    pub action: String,
-    /// The stored UTC time text of the event.
-    pub at: String,
-    /// Whether a signed checkpoint covers it already (otherwise the receipt
-    /// can be downloaded after the next one).
-    pub covered: bool,
-}
+pub use crate::domain::merkle::receipt::ReceiptRow;
 
 async fn signed_size(app: &App) -> Result<i64, ServiceError> {
     Ok(super::checkpoints::latest(&app.db)

@@ -7,90 +7,11 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::db::entities::{application, criterion, ranking, round};
-use crate::domain::ranking::{format_fraction, format_rounded_2dp, parse_fraction};
+use crate::domain::ranking::parse_fraction;
 use crate::domain::round::Msg;
-use crate::domain::score_breakdown::{self as sb, Breakdown, Decided, TieEntry, TiedWith};
+use crate::domain::score_breakdown::{self as sb, TieEntry};
 
-/// One criterion as the page names it.
-#[derive(Clone, Debug)]
-pub struct CriterionName {
-    pub code: String,
-    pub name: Msg,
-}
-
-/// The published score breakdown of one application.
-#[derive(Clone, Debug)]
-pub struct ScoreView {
-    pub breakdown: Breakdown,
-    pub names: Vec<CriterionName>,
-    pub rank: Option<i32>,
-    pub status: Option<String>,
-    pub lottery_key: String,
-    /// Applications with the same total and what ordered them.
-    pub ties: Vec<TiedWith>,
-}
-
-impl ScoreView {
-    /// The criterion's name in both languages (its code when unknown).
-    #[must_use]
-    pub fn name(&self, code: &str) -> Msg {
-        self.names
-            .iter()
-            .find(|n| n.code == code)
-            .map_or_else(|| Msg::new(code, code), |n| n.name.clone())
-    }
-
-    /// The total rounded to two decimals and as the exact fraction.
-    #[must_use]
-    pub fn total(&self) -> Option<(String, String)> {
-        self.breakdown
-            .total
-            .as_ref()
-            .map(|t| (format_rounded_2dp(t), format_fraction(t)))
-    }
-
-    /// How each tie was decided, in words.
-    #[must_use]
-    pub fn tie_lines(&self) -> Vec<Msg> {
-        let own = self.rank.unwrap_or_default();
-        self.ties
-            .iter()
-            .map(|t| {
-                let before = i64::from(own) < i64::from(t.rank);
-                let (id_order, en_order) = if before {
-                    ("di atas", "ahead of")
-                } else {
-                    ("di bawah", "behind")
-                };
-                match &t.decided {
-                    Decided::Criterion(code) => {
-                        let name = self.name(code);
-                        Msg::new(
-                            format!(
-                                "Total sama dengan {} (peringkat {}); Anda {id_order} karena kriteria penentu seri {code} {}.",
-                                t.registration_no, t.rank, name.id
-                            ),
-                            format!(
-                                "Same total as {} (rank {}); you are {en_order} because of the tie-break criterion {code} {}.",
-                                t.registration_no, t.rank, name.en
-                            ),
-                        )
-                    }
-                    Decided::Lottery => Msg::new(
-                        format!(
-                            "Total dan kriteria penentu seri sama dengan {} (peringkat {}); undian memutuskan: kunci undian Anda {} dan kuncinya {}, yang lebih kecil di atas.",
-                            t.registration_no, t.rank, self.lottery_key, t.lottery_key
-                        ),
-                        format!(
-                            "Same total and tie-break criteria as {} (rank {}); the lottery decided: your lottery key {} and theirs {}, the smaller one first.",
-                            t.registration_no, t.rank, self.lottery_key, t.lottery_key
-                        ),
-                    ),
-                }
-            })
-            .collect()
-    }
-}
+pub use crate::domain::score_breakdown::{CriterionName, ScoreView};
 
 pub use crate::domain::ranking::decimal_and_fraction;
 

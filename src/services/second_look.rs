@@ -19,33 +19,14 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, approval, round};
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::panel_review::Concerns;
 use crate::domain::round::RoundState;
 
 /// The `approval.kind` of a publication after a second look.
 pub const KIND_PUBLISH: &str = "round.publish_provisional";
 
-/// Shortest written reason of the second admin.
-pub const MIN_REASON_CHARS: usize = 20;
+pub use crate::domain::panel_review::MIN_REASON_CHARS;
 
-/// One formation that needs the second look.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Marked {
-    pub code: String,
-    pub name: String,
-    pub concerns: Concerns,
-}
-
-/// Where a round stands with its second look.
-#[derive(Clone, Debug)]
-pub struct Status {
-    pub round_id: Uuid,
-    /// The round is still before provisional publication.
-    pub before_publication: bool,
-    pub marked: Vec<Marked>,
-    /// The pending request and its requester's name.
-    pub pending: Option<(approval::Model, String)>,
-}
+pub use crate::domain::panel_review::{Marked, SecondLookStatus as Status};
 
 /// The formations of a round that need a second look.
 ///
@@ -109,7 +90,7 @@ pub async fn status(db: &DatabaseConnection, round_id: Uuid) -> Result<Status, S
                 .await?
                 .map(|x| x.name)
                 .unwrap_or_default();
-            Some((a, name))
+            Some((a.into(), name))
         }
         None => None,
     };

@@ -31,8 +31,7 @@ pub const PURPOSE_INVITE: &str = "invite";
 /// How long an invitation link works.
 pub const INVITE_TTL: Duration = Duration::days(7);
 
-/// Roles an admin may invite.
-pub const INVITABLE: [Role; 3] = [Role::Operator, Role::Panelist, Role::Auditor];
+pub use crate::domain::role::INVITABLE;
 
 /// An invitation as typed by the admin.
 #[derive(Clone, Debug)]
@@ -43,16 +42,7 @@ pub struct Invite {
     pub kelurahan: Vec<String>,
 }
 
-/// A staff account as the admin's list shows it.
-#[derive(Clone, Debug)]
-pub struct StaffRow {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub status: AccountStatus,
-    pub scopes: Vec<String>,
-}
+pub use crate::domain::account::{ConflictSummary, StaffRow};
 
 fn invalid(lang: Lang, id: &str, en: &str) -> ServiceError {
     let _ = lang;
@@ -524,14 +514,6 @@ pub struct ConflictData {
     pub rt_number: Option<i32>,
     /// Empty keeps the stored number; the number itself is never stored.
     pub family_card_no: String,
-}
-
-/// What the panelist's form shows about the stored data.
-#[derive(Clone, Debug, Default)]
-pub struct ConflictSummary {
-    pub kelurahan_code: Option<String>,
-    pub rt_number: Option<i32>,
-    pub family_card_recorded: bool,
 }
 
 /// The stored conflict data of a panelist.

@@ -107,17 +107,7 @@ fn write_atomically(path: &Path, data: &[u8]) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// A signed checkpoint as the public log page shows it: its size and root,
-/// and the consistency proof from the checkpoint before it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CheckpointLink {
-    pub size: i64,
-    pub root: String,
-    pub reason: String,
-    pub cosignatures: usize,
-    /// `(older size, proof hashes in base64)`; `None` for the first.
-    pub from_previous: Option<(i64, Vec<String>)>,
-}
+pub use crate::domain::checkpoint::CheckpointLink;
 
 /// The latest `limit` checkpoints, newest first, each with the consistency
 /// proof from its predecessor.

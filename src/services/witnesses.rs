@@ -26,15 +26,7 @@ use crate::domain::merkle::policy::{Policy, Witness};
 /// Retries after `409 Conflict` before giving up on a witness for now.
 const MAX_CONFLICTS: usize = 3;
 
-/// What the installation last heard from one witness.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WitnessStatus {
-    /// The size the witness last cosigned (or told us in a 409).
-    pub size: u64,
-    pub cosigned_at: Option<OffsetDateTime>,
-    /// The last failure, cleared by the next cosignature.
-    pub last_error: Option<String>,
-}
+pub use crate::domain::merkle::cosign::WitnessStatus;
 
 /// The configured witnesses and their status in this process.
 #[derive(Debug)]

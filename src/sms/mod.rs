@@ -24,38 +24,7 @@ use uuid::Uuid;
 use crate::db::entities::mail_outbox;
 use crate::domain::delivery::Delivery;
 
-/// How a resident wants to be told.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Channel {
-    /// A plain SMS.
-    Sms,
-    /// A WhatsApp message through the gateway.
-    WhatsApp,
-}
-
-impl Channel {
-    /// The stored value (`mail_outbox.channel`, `message_consent.channel`).
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Sms => "sms",
-            Channel::WhatsApp => "whatsapp",
-        }
-    }
-
-    /// Reads a stored or submitted value.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim() {
-            "sms" => Some(Channel::Sms),
-            "whatsapp" => Some(Channel::WhatsApp),
-            _ => None,
-        }
-    }
-
-    /// Every channel, in the order the worker drains them.
-    pub const ALL: [Channel; 2] = [Channel::Sms, Channel::WhatsApp];
-}
+pub use crate::domain::delivery::Channel;
 
 /// Normalises an Indonesian mobile number to international digits
 /// (`0812…`, `+62812…`, `62812…` → `62812…`), or `None` when it cannot be one.

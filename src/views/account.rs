@@ -233,11 +233,11 @@ pub struct AccountView {
     /// Whether to offer the conflict-data form (panelists only).
     pub conflict_data: bool,
     /// The account's own applications (residents).
-    pub applications: Vec<crate::services::applications::OwnApplication>,
+    pub applications: Vec<crate::domain::application::OwnApplication>,
     /// Personal API tokens.
     pub tokens: super::api_tokens::TokensView,
     /// Erasure requests on the account's applications.
-    pub erasure: Vec<crate::services::erasure::RequestView>,
+    pub erasure: Vec<crate::domain::erasure::RequestView>,
 }
 
 /// `GET /akun`: who is signed in, e-mail status with "send again", password change.

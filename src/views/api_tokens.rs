@@ -5,8 +5,8 @@ use maud::{Markup, html};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::PageCtx;
+use crate::domain::api_token::TokenRow;
 use crate::domain::api_token::{LIFETIMES_DAYS, MAX_LABEL, TokenState};
-use crate::services::api_tokens::TokenRow;
 
 /// What the section shows.
 #[derive(Clone, Debug, Default)]

@@ -7,8 +7,8 @@ use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::domain::information::AnnouncementItem;
 use crate::domain::markdown;
-use crate::services::information::AnnouncementItem;
 
 /// What the feed is about: its title and its own and alternate addresses.
 #[derive(Clone, Debug)]

@@ -4,9 +4,9 @@
 use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout};
+use crate::domain::application::OwnApplication;
+use crate::domain::erasure::{RequestView, reason_in, status};
 use crate::domain::round::format_wita;
-use crate::services::applications::OwnApplication;
-use crate::services::erasure::{RequestView, reason_in, status};
 
 /// The `/akun` section: the requests with their state, and a form for an
 /// application whose data are not erased and that has no open request.

@@ -7,12 +7,12 @@ use time::OffsetDateTime;
 
 use super::layout::{Page, PageCtx, layout};
 use super::scroll::scroll_table;
+use crate::domain::information::AnnouncementItem;
+use crate::domain::information::SopItem;
+use crate::domain::information::{FaqItem, HelpDeskItem};
 use crate::domain::markdown;
+use crate::domain::open_stats::{RoundStats, STAGES};
 use crate::domain::round::{Msg, WITA};
-use crate::services::info_docs::SopItem;
-use crate::services::info_docs::{FaqItem, HelpDeskItem};
-use crate::services::information::AnnouncementItem;
-use crate::services::open_stats::{RoundStats, STAGES};
 
 /// `12-01-2026 09.00 WITA`.
 #[must_use]

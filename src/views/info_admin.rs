@@ -8,12 +8,12 @@ use maud::{Markup, html};
 
 use super::info::wita;
 use super::layout::{Page, PageCtx, layout};
+use crate::domain::delivery::{ConsentView, TextOutbox};
 use crate::domain::form::FieldErrors;
+use crate::domain::information::AnnouncementItem;
+use crate::domain::information::SopItem;
+use crate::domain::information::{FaqItem, HelpDeskItem};
 use crate::domain::round::Msg;
-use crate::services::info_docs::SopItem;
-use crate::services::info_docs::{FaqItem, HelpDeskItem};
-use crate::services::information::AnnouncementItem;
-use crate::services::message_consent::{ConsentView, TextOutbox};
 
 /// Typed values and their errors, for a form shown again.
 #[derive(Clone, Debug, Default)]

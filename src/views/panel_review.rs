@@ -7,10 +7,10 @@ use maud::{Markup, html};
 use super::layout::{Page, PageCtx};
 use crate::domain::analytics::format_1dp;
 use crate::domain::group_bias::Group;
-use crate::domain::panel_review::FormationFigures;
+use crate::domain::panel_review::{
+    FormationFigures, MIN_REASON_CHARS, RoundReview, SecondLookStatus,
+};
 use crate::domain::reliability::{AlphaReading, Icc, IccReading, to_f64};
-use crate::services::panel_review::RoundReview;
-use crate::services::second_look::{MIN_REASON_CHARS, Status};
 
 /// A criterion's names, by code.
 pub struct CriterionName<'a> {
@@ -134,7 +134,7 @@ pub fn public_section(ctx: &PageCtx, f: &FormationFigures, names: &[CriterionNam
 /// The second-look notice of the admin dashboard, with the request and
 /// decision forms.
 #[must_use]
-pub fn dashboard_section(ctx: &PageCtx, s: &Status) -> Markup {
+pub fn dashboard_section(ctx: &PageCtx, s: &SecondLookStatus) -> Markup {
     let base = format!("/admin/seleksi/{}/tinjauan-kedua", s.round_id);
     html! {
         @if s.before_publication && !s.marked.is_empty() {

@@ -540,7 +540,7 @@ pub fn dashboard(ctx: &PageCtx, d: &Dashboard, failing_witnesses: &[(String, Str
 mod tests {
     use super::*;
     use crate::domain::lang::Lang;
-    use crate::services::panels::RoundHead;
+    use crate::domain::round::RoundHead;
 
     #[test]
     fn names_on_the_dashboard_are_escaped() {
@@ -562,7 +562,7 @@ mod tests {
             backlog: vec![],
             short_panels: vec![("<script>x</script>".into(), 1)],
             unassigned: vec![],
-            second_look: crate::services::second_look::Status {
+            second_look: crate::domain::panel_review::SecondLookStatus {
                 round_id: Uuid::nil(),
                 before_publication: false,
                 marked: vec![],

@@ -8,8 +8,8 @@ use maud::{Markup, html};
 use super::account::{Field, field};
 use super::layout::{Page, PageCtx, layout};
 use crate::domain::privacy::DataClass;
+use crate::domain::privacy::PrivacySettings;
 use crate::domain::round::Msg;
-use crate::services::privacy::PrivacySettings;
 
 fn m<'a>(ctx: &PageCtx, msg: &'a Msg) -> &'a str {
     msg.pick(ctx.lang)
@@ -117,7 +117,7 @@ impl SettingsForm {
     /// The form filled from stored settings.
     #[must_use]
     pub fn from_settings(csrf: String, s: &PrivacySettings) -> Self {
-        let mut values: BTreeMap<String, String> = crate::services::privacy::TEXT_KEYS
+        let mut values: BTreeMap<String, String> = crate::domain::privacy::TEXT_KEYS
             .iter()
             .map(|k| ((*k).to_owned(), s.text(k).to_owned()))
             .collect();
@@ -202,7 +202,7 @@ pub fn settings_page(ctx: &PageCtx, f: &SettingsForm) -> Markup {
 /// One breach record as the admin list shows it.
 #[derive(Clone, Debug)]
 pub struct BreachRow {
-    pub record: crate::services::breaches::BreachRecord,
+    pub record: crate::domain::privacy::BreachRecord,
     pub clock: crate::domain::privacy::BreachClock,
     pub notice_subjects: String,
     pub notice_authority: String,

@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout};
-use crate::services::panel_admin::{Cell, Missing, Progress};
+use crate::domain::progress::{Cell, Missing, Progress};
 
 /// What the page needs besides the service's read model.
 pub struct ProgressForm<'a> {

@@ -5,7 +5,7 @@ use maud::{Markup, html};
 
 use super::PageCtx;
 use super::layout::{Page, layout};
-use crate::services::receipts::ReceiptRow;
+use crate::domain::merkle::receipt::ReceiptRow;
 
 /// How each receipt is fetched: a link for the signed-in owner, a small
 /// form (number and PIN again) after a public status check.

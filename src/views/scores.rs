@@ -6,7 +6,7 @@ use maud::{Markup, html};
 
 use super::layout::PageCtx;
 use crate::domain::ranking::decimal_and_fraction;
-use crate::services::score_breakdown::ScoreView;
+use crate::domain::score_breakdown::ScoreView;
 
 /// The breakdown section; `id="nilai"` so the objection form can link here.
 pub fn section(ctx: &PageCtx, s: &ScoreView) -> Markup {

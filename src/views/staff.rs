@@ -8,14 +8,13 @@ use maud::{Markup, html};
 
 use super::applications::state_label;
 use super::layout::{Page, PageCtx, layout};
-use crate::domain::account::AccountStatus;
+use crate::domain::account::{AccountStatus, ConflictSummary, StaffRow};
 use crate::domain::application::ApplicationState;
 use crate::domain::eligibility::{RequirementOutcome, Verdict};
-use crate::domain::role::Role;
+use crate::domain::role::{INVITABLE, Role};
 use crate::domain::round::format_wita;
-use crate::services::staff::{ConflictSummary, INVITABLE, StaffRow};
-use crate::services::verification::{
-    ApplicationView, PendingApproval, QueueRow, REASONS, RoundQueue, reason_label,
+use crate::domain::verification::{
+    ApplicationView, DocumentView, PendingApproval, QueueRow, REASONS, RoundQueue, reason_label,
 };
 
 fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
@@ -169,7 +168,7 @@ fn prefill(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm, req_id: &str, fiel
 fn document_link(
     ctx: &PageCtx,
     v: &ApplicationView,
-    d: &crate::services::verification::DocumentView,
+    d: &DocumentView,
     requirement: Option<&str>,
 ) -> Markup {
     html! {
@@ -243,7 +242,7 @@ pub fn application(ctx: &PageCtx, v: &ApplicationView, f: &CheckForm) -> Markup 
             div.alert role="alert" {
                 (ctx.t("Peringatan NIK (periksa dengan KTP):", "NIK warnings (check against the KTP):"))
                 ul { @for w in &v.nik_warnings {
-                    li { @match crate::services::applications::warning_message(w) {
+                    li { @match crate::domain::nik::warning_message(w) {
                         Some(m) => (ctx.t(&m.id, &m.en)),
                         None => (w),
                     } }
@@ -591,7 +590,7 @@ mod tests {
             &[RoundQueue {
                 round_name: "R".into(),
                 round_state: "verification".parse().expect("state"),
-                rows: vec![crate::services::verification::QueueRow {
+                rows: vec![QueueRow {
                     application_id: uuid::Uuid::nil(),
                     registration_no: "SKT-1".into(),
                     full_name: "<b>x</b>".into(),

@@ -7,10 +7,11 @@ use maud::{Markup, html};
 use super::layout::PageCtx;
 use super::rounds::{FormView, csrf, field_error, form_alert, input, msg};
 use crate::domain::form::FormData;
+use crate::domain::round::{MAX_STAGES, STAGE_SCORINGS};
 use crate::domain::round::{Msg, format_wita};
+use crate::domain::stage::Published;
+use crate::services::rounds::RoundDetail;
 use crate::services::rounds::Stage;
-use crate::services::rounds::{MAX_STAGES, RoundDetail, STAGE_SCORINGS};
-use crate::services::shortlists::Published;
 
 /// The form values of the stored stages.
 pub fn stage_values(d: &RoundDetail) -> FormData {

@@ -5,9 +5,9 @@ use maud::{Markup, html};
 
 use super::PageCtx;
 use super::layout::{Page, layout};
+use crate::domain::checkpoint::CheckpointLink;
+use crate::domain::merkle::cosign::WitnessStatus;
 use crate::domain::round::format_wita;
-use crate::services::tlog::CheckpointLink;
-use crate::services::witnesses::WitnessStatus;
 
 /// The page's view model.
 pub struct LogPage {

@@ -430,7 +430,7 @@ async fn a_round_cancelled_while_a_draft_is_not_listed_and_an_empty_state_filter
     let mut app = TestApp::new().await;
     let OpenRound { id: open, .. } = crate::support::journey::open_round(&app).await;
     let actor = crate::support::journey::admin_actor(&app).await;
-    let mut f = pokmas::services::rounds::FormData::default();
+    let mut f = pokmas::domain::form::FormData::default();
     for (k, v) in [
         ("name", "Putaran batal"),
         ("year", "2027"),

@@ -4,12 +4,13 @@
 use axum::http::StatusCode;
 use pokmas::db::audit::Actor;
 use pokmas::db::entities::{application, formation, round};
+use pokmas::domain::form::FormData;
 use pokmas::domain::programme::DomicileRule;
 use pokmas::domain::role::Role;
 use pokmas::domain::round::{RoundState, input_wita};
 use pokmas::mail::Locale;
 use pokmas::mail::templates::{ResultStatus, Template};
-use pokmas::services::rounds::{self as rounds, FormData, ProgrammeSettings, RoundSettings};
+use pokmas::services::rounds::{self as rounds, ProgrammeSettings, RoundSettings};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;

@@ -15,8 +15,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::applications::post_multipart;
 use crate::results::{as_user, post_from};
+use crate::support::journey::post_multipart;
 use crate::support::{Browser, hidden_value};
 
 const GROUNDS: &str =
@@ -105,8 +105,8 @@ async fn an_upheld_objection_against_a_shortlist_republishes_it_and_the_intervie
         &mut f.app,
         &form_path,
         &[
-            ("csrf", &csrf),
-            ("idempotency_key", &key),
+            ("csrf", csrf.as_str()),
+            ("idempotency_key", key.as_str()),
             ("grounds", GROUNDS),
         ],
         &[],

@@ -73,3 +73,23 @@ impl Related<super::objection::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::approval::Approval {
+    fn from(a: Model) -> Self {
+        Self {
+            id: a.id,
+            round_id: a.round_id,
+            kind: a.kind,
+            subject_type: a.subject_type,
+            subject_id: a.subject_id,
+            payload: a.payload,
+            reason: a.reason,
+            requested_by: a.requested_by,
+            requested_at: a.requested_at,
+            status: a.status,
+            decided_by: a.decided_by,
+            decided_at: a.decided_at,
+            decision_reason: a.decision_reason,
+        }
+    }
+}

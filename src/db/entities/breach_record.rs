@@ -29,3 +29,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::privacy::BreachRecord {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            discovered_at: m.discovered_at,
+            recorded_at: m.recorded_at,
+            recorded_by: m.recorded_by,
+            what: m.what,
+            whom: m.whom,
+            how: m.how,
+            measures: m.measures,
+            subjects_notified_at: m.subjects_notified_at,
+            authority_notified_at: m.authority_notified_at,
+        }
+    }
+}

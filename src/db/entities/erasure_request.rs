@@ -36,3 +36,19 @@ pub enum Relation {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::erasure::ErasureRequest {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            application_id: m.application_id,
+            requested_by: m.requested_by,
+            reason: m.reason,
+            status: m.status,
+            decided_by: m.decided_by,
+            decision_reason: m.decision_reason,
+            requested_at: m.requested_at,
+            decided_at: m.decided_at,
+        }
+    }
+}

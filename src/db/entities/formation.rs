@@ -85,3 +85,18 @@ impl Related<super::ranking::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::round::FormationHead {
+    fn from(f: Model) -> Self {
+        Self {
+            id: f.id,
+            round_id: f.round_id,
+            code: f.code,
+            name: f.name,
+            kelurahan_code: f.kelurahan_code,
+            all_rts: f.all_rts,
+            seats: f.seats,
+            reserve: f.reserve,
+        }
+    }
+}

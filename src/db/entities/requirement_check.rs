@@ -68,3 +68,20 @@ impl Related<super::account::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::verification::RequirementCheck {
+    fn from(c: Model) -> Self {
+        Self {
+            id: c.id,
+            application_id: c.application_id,
+            requirement_id: c.requirement_id,
+            revision: c.revision,
+            outcome: c.outcome,
+            reason_code: c.reason_code,
+            reason_text: c.reason_text,
+            automatic: c.automatic,
+            checked_by: c.checked_by,
+            checked_at: c.checked_at,
+        }
+    }
+}

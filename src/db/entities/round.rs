@@ -198,3 +198,14 @@ impl Model {
         }
     }
 }
+
+impl From<&Model> for crate::domain::round::RoundHead {
+    fn from(r: &Model) -> Self {
+        Self {
+            id: r.id,
+            name: r.name.clone(),
+            state: r.state,
+            min_panelists: r.min_panelists,
+        }
+    }
+}

@@ -121,6 +121,16 @@ pub fn cosigned_at(witness: &WitnessKey, text: &str, lines: &str) -> Option<u64>
     })
 }
 
+/// What the installation last heard from one witness.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WitnessStatus {
+    /// The size the witness last cosigned (or told us in a 409).
+    pub size: u64,
+    pub cosigned_at: Option<time::OffsetDateTime>,
+    /// The last failure, cleared by the next cosignature.
+    pub last_error: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,6 +184,18 @@ impl Receipt {
     }
 }
 
+/// One event of an application, as listed for download.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptRow {
+    pub seq: i64,
+    pub action: String,
+    /// The stored UTC time text of the event.
+    pub at: String,
+    /// Whether a signed checkpoint covers it already (otherwise the receipt
+    /// can be downloaded after the next one).
+    pub covered: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::cosign::{WitnessKey, cosign};

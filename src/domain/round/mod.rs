@@ -24,8 +24,10 @@ use super::ranking::{Ratio, format_fraction, format_rounded_2dp};
 
 mod example;
 mod frozen;
+mod heads;
 mod inputs;
 mod schedule;
+mod setup;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -33,7 +35,9 @@ mod wita;
 
 pub use example::*;
 pub use frozen::*;
+pub use heads::*;
 pub use inputs::*;
 pub use schedule::*;
+pub use setup::*;
 pub use state::*;
 pub use wita::*;

@@ -44,6 +44,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use num_bigint::BigInt;
 use thiserror::Error;
+use time::OffsetDateTime;
 
 use super::lottery::LotteryKeys;
 use super::ranking::{
@@ -448,4 +449,17 @@ fn cmp_tiebreaks(a: &[Ratio], b: &[Ratio]) -> Ordering {
         .map(|(x, y)| x.cmp(y))
         .find(|o| o.is_ne())
         .unwrap_or_else(|| a.len().cmp(&b.len()))
+}
+
+/// A published shortlist as the round's pages show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    pub stage_code: String,
+    pub published_at: OffsetDateTime,
+    /// The end of its objection window.
+    pub objection_ends_at: OffsetDateTime,
+    /// Candidates considered, over every formation.
+    pub considered: usize,
+    /// Of those, who went on.
+    pub went_on: usize,
 }

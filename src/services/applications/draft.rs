@@ -19,13 +19,13 @@ use crate::db::entities::{
 };
 use crate::db::{WriteTx, begin_write};
 use crate::domain::application::ApplicationState;
+use crate::domain::form::FormData;
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
 use crate::domain::text::plain_text;
 use crate::pii::NikVault;
 use crate::services::data_keys::Personal;
 use crate::services::documents::{clean_original_name, put_upload, record_upload};
-use crate::services::rounds::FormData;
 use crate::storage::{FileStore, StoredBlob};
 
 /// The area an application is started in.

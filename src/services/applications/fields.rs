@@ -5,11 +5,11 @@ use time::Date;
 use super::MAX_LONG_TEXT;
 use crate::domain::account::Email;
 use crate::domain::family_card::FamilyCardNo;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::lang::Lang;
-use crate::domain::nik::{Nik, NikWarning, Sex, check_consistency};
+use crate::domain::nik::{Nik, Sex, check_consistency, warning_code};
 use crate::domain::round::Msg;
 use crate::domain::text::plain_text;
-use crate::services::rounds::{FieldErrors, FormData};
 
 /// The typed fields of an application form, as submitted (a subset may be
 /// empty in a draft). Declarations are the ticked `decl_<code>` checkboxes.
@@ -102,57 +102,7 @@ fn phone_ok(v: &str) -> bool {
     (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn warning_code(w: &NikWarning) -> &'static str {
-    match w {
-        NikWarning::BirthDateMismatch { .. } => "birth_date_mismatch",
-        NikWarning::SexMismatch { .. } => "sex_mismatch",
-    }
-}
-
-/// The stored warning codes as messages.
-#[must_use]
-pub fn warning_messages(stored: &str) -> Vec<Msg> {
-    let codes: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
-    codes.iter().filter_map(|c| warning_message(c)).collect()
-}
-
-/// One stored NIK warning code as a message.
-#[must_use]
-pub fn warning_message(code: &str) -> Option<Msg> {
-    match code {
-        "birth_date_mismatch" => Some(Msg::new(
-            "Tanggal lahir yang diisi berbeda dengan tanggal lahir dalam NIK. Periksa kembali; jika NIK memang benar, lanjutkan.",
-            "The date of birth entered differs from the one in the NIK. Please check; if the NIK is correct, continue.",
-        )),
-        "sex_mismatch" => Some(Msg::new(
-            "Jenis kelamin yang diisi berbeda dengan yang tercantum dalam NIK. Periksa kembali; jika NIK memang benar, lanjutkan.",
-            "The sex entered differs from the one in the NIK. Please check; if the NIK is correct, continue.",
-        )),
-        _ => None,
-    }
-}
-
-/// The stored warnings as a submitted application reads them: nothing can
-/// be edited any more, so they say what the committee does with them rather
-/// than asking to check and continue.
-#[must_use]
-pub fn submitted_warning_messages(stored: &str) -> Vec<Msg> {
-    let codes: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
-    codes
-        .iter()
-        .filter_map(|c| match c.as_str() {
-            "birth_date_mismatch" => Some(Msg::new(
-                "Tanggal lahir yang diisi berbeda dengan tanggal lahir dalam NIK. Data sudah terkirim dan tidak dapat diubah; panitia mencocokkannya dengan KTP saat verifikasi.",
-                "The date of birth entered differs from the one in the NIK. The data was submitted and cannot be changed; the committee compares it with the KTP during verification.",
-            )),
-            "sex_mismatch" => Some(Msg::new(
-                "Jenis kelamin yang diisi berbeda dengan yang tercantum dalam NIK. Data sudah terkirim dan tidak dapat diubah; panitia mencocokkannya dengan KTP saat verifikasi.",
-                "The sex entered differs from the one in the NIK. The data was submitted and cannot be changed; the committee compares it with the KTP during verification.",
-            )),
-            _ => None,
-        })
-        .collect()
-}
+pub use crate::domain::nik::{submitted_warning_messages, warning_message, warning_messages};
 
 /// The form's values checked without the database: each valid one, `None`
 /// for an empty or invalid one, and a message per invalid one. Checking

@@ -15,11 +15,11 @@ use super::fields::{Fields, parse_fields};
 use super::submit::{Submitted, pin_for, submit_in};
 use super::{Acting, ApplicationError, MailCtx};
 use crate::db::begin_write;
+use crate::domain::form::FieldErrors;
 use crate::domain::lang::Lang;
 use crate::domain::round::Msg;
 use crate::pii::NikVault;
 use crate::services::documents::UploadError;
-use crate::services::rounds::FieldErrors;
 use crate::storage::FileStore;
 
 /// What the form's POST sends.

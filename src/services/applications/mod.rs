@@ -44,10 +44,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::documents::UploadError;
-use super::rounds::FieldErrors;
 use crate::db::audit::Actor;
 use crate::db::entities::{application, formation_rt, idempotency_key, requirement, round, rt};
 use crate::domain::application::ApplicationState;
+use crate::domain::form::FieldErrors;
 use crate::domain::nik::Nik;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
@@ -55,8 +55,7 @@ use crate::domain::text::plain_text;
 use crate::mail::Mailbox;
 use crate::pii::NikVault;
 
-/// Longest motivation or experience text, in characters.
-pub const MAX_LONG_TEXT: usize = 2000;
+pub use crate::domain::application::MAX_LONG_TEXT;
 
 /// Why an application use case did not happen. Nothing was changed.
 #[derive(Debug, thiserror::Error)]

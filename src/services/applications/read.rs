@@ -679,16 +679,7 @@ pub async fn own_ids(db: &DatabaseConnection, account_id: Uuid) -> Result<Vec<Uu
         .collect())
 }
 
-/// One of an account's applications as its account page lists it.
-#[derive(Clone, Debug)]
-pub struct OwnApplication {
-    pub id: Uuid,
-    pub round_name: String,
-    pub registration_no: Option<String>,
-    pub state: ApplicationState,
-    /// The status headline's title, as the status page shows it.
-    pub headline: Msg,
-}
+pub use crate::domain::application::OwnApplication;
 
 /// The account's own applications, newest first.
 ///

@@ -19,6 +19,7 @@ use crate::db::audit::{NewEvent, append};
 use crate::db::entities::{application, application_declaration, document, round};
 use crate::db::{WriteTx, begin_write};
 use crate::domain::application::ApplicationState;
+use crate::domain::form::FieldErrors;
 use crate::domain::lang::Lang;
 use crate::domain::registration::{
     RegistrationNo, SHORT_HASH_LEN, StatusPin, Submission, SubmittedDocument, submission_hash,
@@ -27,7 +28,6 @@ use crate::domain::round::Msg;
 use crate::mail::{Locale, Template, enqueue_for_round};
 use crate::pii::NikVault;
 use crate::services::data_keys::Personal;
-use crate::services::rounds::FieldErrors;
 
 /// What a submission produced, for the receipt.
 #[derive(Clone, Debug)]

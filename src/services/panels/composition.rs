@@ -182,7 +182,7 @@ pub async fn panels_overview(
         .map(view_of)
         .collect();
     Ok(PanelsOverview {
-        round: RoundHead::of(&r),
+        round: RoundHead::from(&r),
         panels: views,
         formations,
         panelists,

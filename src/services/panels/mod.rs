@@ -59,31 +59,7 @@ fn require_admin(actor: Actor) -> Result<Uuid, RoundError> {
     actor.admin_id().ok_or(RoundError::Forbidden)
 }
 
-/// What the panels, schedule and dashboard pages show of the round itself.
-#[derive(Clone, Debug)]
-pub struct RoundHead {
-    pub id: Uuid,
-    pub name: String,
-    /// The stored state name.
-    pub state: crate::domain::round::RoundState,
-    pub min_panelists: i32,
-}
-
-impl RoundHead {
-    fn of(r: &round::Model) -> RoundHead {
-        RoundHead {
-            id: r.id,
-            name: r.name.clone(),
-            state: r.state,
-            min_panelists: r.min_panelists,
-        }
-    }
-
-    /// The round's state (`draft` if the stored name is unknown).
-    pub fn state(&self) -> RoundState {
-        self.state
-    }
-}
+pub use crate::domain::round::RoundHead;
 
 fn state_of(r: &round::Model) -> RoundState {
     r.state

@@ -572,7 +572,7 @@ pub async fn schedule_overview(
         })
         .collect();
     Ok(ScheduleOverview {
-        round: RoundHead::of(&r),
+        round: RoundHead::from(&r),
         panels,
         sessions,
         waiting: u64::try_from(waiting).unwrap_or(u64::MAX),

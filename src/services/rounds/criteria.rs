@@ -33,8 +33,7 @@ fn kind_str(k: CriterionKind) -> &'static str {
     }
 }
 
-/// Highest row index the criteria and requirements forms carry.
-pub const MAX_ROWS: usize = 40;
+pub use crate::domain::round::MAX_ROWS;
 
 /// Parses the criteria form: rows `c{i}_code`, `c{i}_name_id`, `c{i}_name_en`,
 /// `c{i}_description_id`, `c{i}_description_en`, `c{i}_kind`,
@@ -337,29 +336,7 @@ pub struct RequirementDraft {
     pub params: Option<String>,
 }
 
-/// The kinds a requirement can have, with how they are checked.
-pub const REQUIREMENT_KINDS: [(&str, &str, &str); 4] = [
-    (
-        "document",
-        "Dokumen diunggah (diperiksa MS/TMS)",
-        "Uploaded document (checked eligible/ineligible)",
-    ),
-    (
-        "declaration",
-        "Pernyataan dicentang pendaftar",
-        "Declaration ticked by the applicant",
-    ),
-    (
-        "age",
-        "Usia pada tanggal pendaftaran ditutup (otomatis)",
-        "Age on the registration closing date (automatic)",
-    ),
-    (
-        "domicile",
-        "Domisili di wilayah formasi (otomatis)",
-        "Domicile in the formation's area (automatic)",
-    ),
-];
+pub use crate::domain::round::REQUIREMENT_KINDS;
 
 fn default_params(kind: &str) -> Option<String> {
     match kind {

@@ -7,16 +7,7 @@ use super::*;
 // Formations
 // ---------------------------------------------------------------------------
 
-/// What generating formations did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GenerateReport {
-    /// Codes of the formations created.
-    pub created: Vec<String>,
-    /// Kelurahan skipped because a formation of the round already covers them.
-    pub already_covered: Vec<String>,
-    /// Kelurahan without RT rows: `(code, name, rt_count if known)`.
-    pub without_rts: Vec<(String, String, Option<i32>)>,
-}
+pub use crate::domain::round::GenerateReport;
 
 pub(super) async fn rts_of(
     tx: &impl ConnectionTrait,

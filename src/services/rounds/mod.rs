@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::domain::form::{FieldErrors, FormData};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -39,10 +40,6 @@ use crate::domain::round::{
     weight_shortfall,
 };
 use crate::export::formations_csv::{self, FormationRec};
-
-/// Kept here too for the application forms, which still import them from
-/// this module.
-pub use crate::domain::form::{FieldErrors, FormData};
 
 /// Why a round use case did not happen. Nothing was changed in any case.
 #[derive(Debug, thiserror::Error)]

@@ -5,47 +5,7 @@
 use super::*;
 use crate::domain::programme::{DomicileRule, Programme};
 
-/// A round's programme settings as submitted.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct ProgrammeSettings {
-    pub programme: Programme,
-    pub domicile_rule: DomicileRule,
-}
-
-/// The fields of the programme form, each with its Indonesian and English
-/// label, shortest and longest length.
-pub const PROGRAMME_FIELDS: [(&str, &str, &str, usize, usize); 6] = [
-    ("programme_id", "Nama program", "Programme name", 0, 120),
-    (
-        "programme_en",
-        "Nama program (English)",
-        "Programme name (English)",
-        0,
-        120,
-    ),
-    ("group_id", "Nama kelompok", "Group name", 1, 60),
-    (
-        "group_en",
-        "Nama kelompok (English)",
-        "Group name (English)",
-        1,
-        60,
-    ),
-    (
-        "member_id",
-        "Sebutan anggota terpilih",
-        "What a selected applicant becomes",
-        2,
-        120,
-    ),
-    (
-        "member_en",
-        "Sebutan anggota terpilih (English)",
-        "What a selected applicant becomes (English)",
-        2,
-        120,
-    ),
-];
+pub use crate::domain::programme::{PROGRAMME_FIELDS, ProgrammeSettings};
 
 impl ProgrammeSettings {
     /// The settings stored on a round.

@@ -6,18 +6,7 @@
 use super::*;
 use crate::domain::stage::{AdvanceRule, FinalRule, StageError, StagePlan, StageSpec};
 
-/// Highest number of stages a round may have.
-pub const MAX_STAGES: usize = 6;
-
-/// How a stage is scored.
-pub const STAGE_SCORINGS: [(&str, &str, &str); 2] = [
-    (
-        "imported",
-        "Nilai diimpor (mis. tes tertulis)",
-        "Imported values (e.g. a written test)",
-    ),
-    ("panel", "Dinilai panel", "Scored by the panel"),
-];
+pub use crate::domain::round::{MAX_STAGES, STAGE_SCORINGS};
 
 /// One parsed stage, ready to store.
 #[derive(Clone, Debug, PartialEq, Eq)]

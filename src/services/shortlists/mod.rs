@@ -326,18 +326,7 @@ async fn insert_entries<C: ConnectionTrait>(
     Ok(())
 }
 
-/// A published shortlist as the round's pages show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Published {
-    pub stage_code: String,
-    pub published_at: OffsetDateTime,
-    /// The end of its objection window.
-    pub objection_ends_at: OffsetDateTime,
-    /// Candidates considered, over every formation.
-    pub considered: usize,
-    /// Of those, who went on.
-    pub went_on: usize,
-}
+pub use crate::domain::stage::Published;
 
 /// The round's published shortlists, with their counts.
 ///

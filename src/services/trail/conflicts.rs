@@ -12,35 +12,7 @@ use crate::domain::application::ApplicationState;
 use crate::domain::role::Role;
 use crate::services::ServiceError;
 
-/// One cell of the conflict matrix.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Declared {
-    /// The panelist has not declared anything for this applicant yet.
-    Nothing,
-    /// "No conflict of interest".
-    NoConflict,
-    /// A declared conflict (`family`, `household`, …): recused.
-    Conflict(String),
-}
-
-/// A panelist × applicant cell: the declaration and the system's own flags.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MatrixCell {
-    pub declared: Declared,
-    /// `same_rt`, `same_family_card`: flagged now or at the declaration.
-    pub flags: Vec<String>,
-}
-
-/// The conflict matrix of one formation: panelists of its panel × its applicants.
-#[derive(Clone, Debug)]
-pub struct ConflictMatrix {
-    pub formation: formation::Model,
-    pub round_id: Uuid,
-    pub round_name: String,
-    pub panelists: Vec<(Uuid, String)>,
-    /// (application id, registration number, one cell per panelist).
-    pub rows: Vec<(Uuid, String, Vec<MatrixCell>)>,
-}
+pub use crate::domain::trail::{ConflictMatrix, Declared, MatrixCell};
 
 /// Builds the conflict matrix of a formation.
 ///
@@ -122,7 +94,7 @@ pub async fn conflict_matrix<C: ConnectionTrait>(
         })
         .collect();
     Ok(ConflictMatrix {
-        formation: f,
+        formation: f.into(),
         round_id: round.id,
         round_name: round.name,
         panelists: members.into_iter().map(|m| (m.id, m.name)).collect(),

@@ -1,9 +1,8 @@
 //! A panelist's scorecards, their submitted versions and declarations.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::require_reader;
@@ -11,58 +10,10 @@ use crate::db::entities::{
     account, application, conflict_declaration, criterion, formation, panel, panel_member, round,
     score_value, score_version, scorecard,
 };
-use crate::domain::account::AccountStatus;
 use crate::domain::role::Role;
 use crate::services::ServiceError;
 
-/// One submitted version of a scorecard.
-#[derive(Clone, Debug)]
-pub struct VersionView {
-    pub version: i32,
-    pub submitted_at: OffsetDateTime,
-    /// The amendment reason (empty for version 1).
-    pub reason: String,
-    /// Criterion code → value.
-    pub values: BTreeMap<String, i32>,
-    pub audit_seq: Option<i64>,
-}
-
-/// A panelist's scorecard for one application, every version kept.
-#[derive(Clone, Debug)]
-pub struct CardView {
-    pub application_id: Uuid,
-    pub registration_no: String,
-    pub formation_code: String,
-    pub current_version: i32,
-    pub versions: Vec<VersionView>,
-}
-
-/// A conflict declaration as recorded.
-#[derive(Clone, Debug)]
-pub struct DeclarationView {
-    pub application_id: Uuid,
-    pub registration_no: String,
-    /// `none`, `family`, … (None: opened but not declared).
-    pub kind: Option<String>,
-    pub text: String,
-    pub recused: bool,
-    /// System flags at the time of the declaration (`same_rt`, `same_family_card`).
-    pub flags: Vec<String>,
-    pub declared_at: Option<OffsetDateTime>,
-}
-
-/// All scorecards and declarations of one panelist.
-#[derive(Clone, Debug)]
-pub struct PanelistView {
-    pub id: Uuid,
-    pub name: String,
-    pub status: AccountStatus,
-    /// Panels the panelist sits on: (round id, round name, panel name).
-    pub panels: Vec<(Uuid, String, String)>,
-    pub criteria_codes: Vec<String>,
-    pub cards: Vec<CardView>,
-    pub declarations: Vec<DeclarationView>,
-}
+pub use crate::domain::trail::{CardView, DeclarationView, PanelistView, VersionView};
 
 /// The panelist's scorecards (every version, amendments with their reasons)
 /// and conflict declarations.

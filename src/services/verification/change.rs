@@ -125,24 +125,7 @@ pub async fn request_change(
     Ok(id)
 }
 
-/// A pending change, as the approvals page lists it.
-#[derive(Clone, Debug)]
-pub struct PendingApproval {
-    pub id: Uuid,
-    /// The application concerned (none for a file of imported values).
-    pub application_id: Option<Uuid>,
-    pub registration_no: String,
-    pub requested_by_name: String,
-    pub requested_by: Uuid,
-    pub reason: String,
-    pub requested_at: OffsetDateTime,
-    /// Requirement codes that would be TMS after the change.
-    pub tms: Vec<String>,
-    /// For a change of another ranking input (a recusal, a file of imported
-    /// values; [`crate::services::input_approvals`]): what approving would
-    /// do, in Bahasa Indonesia and English. `None` for a verification change.
-    pub change: Option<(String, String)>,
-}
+pub use crate::domain::verification::PendingApproval;
 
 /// Every pending verification change, oldest first.
 ///

@@ -26,48 +26,13 @@ use super::ServiceError;
 use crate::db::audit::Actor;
 use crate::db::entities::{application, round};
 use crate::domain::application::ApplicationState;
-use crate::domain::lang::Lang;
 use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 
-/// The reasons an operator picks from: `(code, Indonesian, English)`.
-pub const REASONS: [(&str, &str, &str); 6] = [
-    ("unreadable", "Dokumen tidak terbaca", "Document unreadable"),
-    (
-        "mismatch",
-        "Dokumen tidak sesuai",
-        "Document does not match",
-    ),
-    ("expired", "Masa berlaku habis", "Document expired"),
-    (
-        "age",
-        "Tidak memenuhi syarat usia",
-        "Age requirement not met",
-    ),
-    (
-        "domicile",
-        "Domisili di luar formasi",
-        "Lives outside the formation",
-    ),
-    ("other", "Lainnya", "Other"),
-];
+pub use crate::domain::verification::{REASONS, reason_label};
 
 /// The `approval.kind` of a changed verification outcome.
 pub const KIND_OVERRIDE: &str = "eligibility.override";
-
-/// The label of a reason code in `lang`; the code itself when unknown.
-pub fn reason_label(code: &str, lang: Lang) -> String {
-    // Automatic checks store finer codes; people read them as the list's reason.
-    let code = match code {
-        "age_too_young" | "age_too_old" => "age",
-        "domicile_outside" => "domicile",
-        other => other,
-    };
-    REASONS.iter().find(|(c, _, _)| *c == code).map_or_else(
-        || code.to_owned(),
-        |(_, id, en)| lang.pick(id, en).to_owned(),
-    )
-}
 
 /// Who is acting, as far as verification needs to know. Built by the web
 /// layer from the signed-in account.
@@ -116,8 +81,7 @@ const VERIFIABLE: [ApplicationState; 3] = [
     ApplicationState::Ineligible,
 ];
 
-/// Round states in which verification happens.
-const OPEN_ROUND_STATES: [&str; 2] = ["registration", "verification"];
+use crate::domain::verification::OPEN_ROUND_STATES;
 
 /// Loads an application the caller may verify; `NotFound` for one outside
 /// their scope, so its existence is not revealed.

@@ -2,86 +2,19 @@
 //! caller's scope.
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use time::Date;
 use uuid::Uuid;
 
 use super::{
-    KIND_OVERRIDE, OPEN_ROUND_STATES, Staff, automatic_checks, decided_by_operator, latest_checks,
-    load_in_scope, requirements_of, uploaded_slots,
+    KIND_OVERRIDE, Staff, automatic_checks, decided_by_operator, latest_checks, load_in_scope,
+    requirements_of, uploaded_slots,
 };
-use crate::db::entities::{approval, document, requirement_check, round, stored_file};
-use crate::domain::application::ApplicationState;
+use crate::db::entities::{approval, document, round, stored_file};
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::eligibility::CheckOutcome;
 use crate::pii::NikVault;
 use crate::services::ServiceError;
 use crate::storage::FileStore;
 
-/// One requirement of an opened application, with its current check.
-#[derive(Clone, Debug)]
-pub struct RequirementView {
-    pub id: Uuid,
-    pub code: String,
-    pub kind: String,
-    pub text_id: String,
-    pub text_en: String,
-    pub mandatory: bool,
-    /// An optional document that was not uploaded: recorded as not
-    /// submitted, with no MS/TMS to choose.
-    pub not_submitted: bool,
-    /// What the platform found by itself (age, domicile).
-    pub automatic: Option<CheckOutcome>,
-    /// The latest recorded check.
-    pub current: Option<requirement_check::Model>,
-}
-
-/// A document of an opened application.
-#[derive(Clone, Debug)]
-pub struct DocumentView {
-    pub id: Uuid,
-    pub requirement_id: Option<Uuid>,
-    pub original_name: String,
-    pub content_type: String,
-    /// Size of the stored file in bytes.
-    pub size_bytes: i64,
-}
-
-/// What an operator sees of one application: masked NIK and the personal data
-/// needed for checking, nothing more.
-#[derive(Clone, Debug)]
-pub struct ApplicationView {
-    pub id: Uuid,
-    pub round_name: String,
-    pub round_state: crate::domain::round::RoundState,
-    pub registration_no: String,
-    pub state: crate::domain::application::ApplicationState,
-    pub full_name: String,
-    pub nik_masked: String,
-    pub nik_warnings: Vec<String>,
-    pub birth_place: String,
-    pub birth_date: Option<Date>,
-    pub sex: String,
-    pub address: String,
-    pub kelurahan_code: String,
-    pub rt_number: Option<i32>,
-    pub assisted: bool,
-    pub requirements: Vec<RequirementView>,
-    pub documents: Vec<DocumentView>,
-    /// A change request waiting for a second admin.
-    pub pending_change: Option<approval::Model>,
-}
-
-impl ApplicationView {
-    /// Whether a first verification can still be recorded.
-    pub fn awaiting_verification(&self) -> bool {
-        self.state == ApplicationState::Submitted
-    }
-
-    /// Whether the round is in a state where outcomes are recorded or changed.
-    pub fn round_open(&self) -> bool {
-        OPEN_ROUND_STATES.contains(&self.round_state.as_str())
-    }
-}
+pub use crate::domain::verification::{ApplicationView, DocumentView, RequirementView};
 
 /// Opens one application for checking.
 ///
@@ -110,7 +43,7 @@ pub async fn open(
             not_submitted: !decided_by_operator(&q, &uploaded),
             mandatory: q.mandatory,
             automatic: auto.get(q.kind.as_str()).cloned(),
-            current: latest.remove(&q.id),
+            current: latest.remove(&q.id).map(Into::into),
             id: q.id,
             code: q.code,
             kind: q.kind,
@@ -156,7 +89,7 @@ pub async fn open(
         assisted: app.assisted_by.is_some(),
         requirements,
         documents: docs,
-        pending_change,
+        pending_change: pending_change.map(Into::into),
     })
 }
 

@@ -11,25 +11,7 @@ use crate::db::entities::{application, kelurahan, round};
 use crate::domain::role::Role;
 use crate::services::ServiceError;
 
-/// One line of the verification queue.
-#[derive(Clone, Debug)]
-pub struct QueueRow {
-    pub application_id: Uuid,
-    pub registration_no: String,
-    pub full_name: String,
-    pub kelurahan_name: String,
-    pub kelurahan_code: String,
-    pub rt_number: Option<i32>,
-    pub state: crate::domain::application::ApplicationState,
-}
-
-/// The queue of one round.
-#[derive(Clone, Debug)]
-pub struct RoundQueue {
-    pub round_name: String,
-    pub round_state: crate::domain::round::RoundState,
-    pub rows: Vec<QueueRow>,
-}
+pub use crate::domain::verification::{QueueRow, RoundQueue};
 
 /// The submitted applications the caller may verify, per round (newest round
 /// first), oldest registration number first.

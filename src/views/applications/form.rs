@@ -3,9 +3,10 @@
 use maud::{Markup, html};
 
 use super::{error, form_summary, m};
+use crate::domain::application::MAX_LONG_TEXT;
 use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::Msg;
-use crate::services::applications::{ApplicationView, MAX_LONG_TEXT};
+use crate::services::applications::ApplicationView;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// The label of an application form field, for the error summary.

@@ -80,7 +80,7 @@ pub struct StatusPage<'a> {
     /// The viewer may change the application (its owner, or the desk).
     pub can_edit: bool,
     /// The score breakdown once results are published.
-    pub scores: Option<&'a crate::services::score_breakdown::ScoreView>,
+    pub scores: Option<&'a crate::domain::score_breakdown::ScoreView>,
     /// A published stage shortlist that considered the application and is
     /// open to objections.
     pub shortlist_window: Option<&'a crate::services::shortlists::OpenWindow>,
@@ -91,9 +91,9 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
     let v = s.view;
     let a = &v.application;
     let warnings = if a.state == ApplicationState::Draft {
-        crate::services::applications::warning_messages(&a.nik_warnings)
+        crate::domain::nik::warning_messages(&a.nik_warnings)
     } else {
-        crate::services::applications::submitted_warning_messages(&a.nik_warnings)
+        crate::domain::nik::submitted_warning_messages(&a.nik_warnings)
     };
     let body = html! {
         h1 { (ctx.t("Status pendaftaran", "Application status")) }

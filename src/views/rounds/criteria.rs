@@ -6,8 +6,9 @@ use super::{
     FormView, admin_nav, csrf, field_error, form_alert, frozen_notice, input, msg, textarea,
 };
 use crate::domain::form::FormData;
+use crate::domain::round::MAX_ROWS;
 use crate::domain::round::{Msg, format_scale_labels, scale_labels_from_json};
-use crate::services::rounds::{MAX_ROWS, RoundDetail};
+use crate::services::rounds::RoundDetail;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// Form values for the criteria page from stored criteria.

@@ -3,8 +3,8 @@
 use maud::{Markup, html};
 
 use super::{BASE, page, workspace_nav};
+use crate::domain::analytics::RoundAnalytics;
 use crate::domain::analytics::{FLAG_MIN_COMPARISONS, FLAG_THRESHOLD_PP, format_1dp};
-use crate::services::analytics::RoundAnalytics;
 use crate::views::charts::{self, Bar, ChartText};
 use crate::views::layout::{PageCtx, urlencode};
 

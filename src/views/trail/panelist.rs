@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use super::{BASE, page, workspace_nav};
 use crate::domain::account::AccountStatus;
 use crate::domain::round::format_wita;
-use crate::services::trail::{ConflictMatrix, Declared, PanelistView};
+use crate::domain::trail::{ConflictMatrix, Declared, PanelistView};
 use crate::views::layout::{PageCtx, urlencode};
 
 fn kind_label(ctx: &PageCtx, kind: &str) -> String {

@@ -9,11 +9,11 @@ use uuid::Uuid;
 
 use super::acting;
 use crate::app::AppState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::AppResult;
 use crate::services::applications::{self as svc, ApplicationError, StartDraft};
-use crate::services::rounds::{FieldErrors, FormData};
 use crate::views::PageCtx;
 use crate::views::applications as v;
 use crate::web::{Csrf, CurrentUser};

@@ -11,13 +11,13 @@ use uuid::Uuid;
 use super::{acting, parse_id, pin_receipt, store, to_receipt, too_many_uploads, upload_allowed};
 use crate::app::AppState;
 use crate::domain::application::ApplicationState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::Msg;
 use crate::error::AppResult;
 use crate::pii::NikVault;
 use crate::services::applications::{
     self as svc, ApplicationError, ApplicationView, Fields, MailCtx,
 };
-use crate::services::rounds::{FieldErrors, FormData};
 use crate::storage::size_label;
 use crate::views::PageCtx;
 use crate::views::applications as v;

@@ -8,11 +8,11 @@ use uuid::Uuid;
 
 use super::{acting, may_apply};
 use crate::app::AppState;
+use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::{AppError, AppResult};
 use crate::services::applications::{self as svc, ApplicationError, StartDraft};
-use crate::services::rounds::FieldErrors;
 use crate::views::PageCtx;
 use crate::views::applications as v;
 use crate::web::{Csrf, CurrentUser};
