@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::support::admin::*;
-use crate::support::api::{call, id_of, json_of, signed_in};
+use crate::support::api::{call, id_of, json_of, post_json, signed_in};
 use crate::support::verification::*;
 use crate::support::{Browser, TestApp};
 
@@ -22,9 +22,8 @@ async fn an_admin_creates_a_round_and_replaces_its_criteria_as_json_and_a_bad_we
     let id = api_round(&mut app).await;
 
     // The same idempotency key returns the same round rather than a second one.
-    let again = call(
+    let again = post_json(
         &mut app,
-        Method::POST,
         "/api/v1/admin/rounds",
         &json!({"name": "Rekrutmen Pokmas API", "year": 2027, "idempotency_key": "k-1"}),
     )
@@ -98,13 +97,7 @@ async fn transitions_out_of_order_are_refused_with_the_reason_as_json() {
     let id = api_round(&mut app).await;
     let path = format!("/api/v1/admin/rounds/{id}/transition");
 
-    let res = call(
-        &mut app,
-        Method::POST,
-        &path,
-        &json!({"to": "verification"}),
-    )
-    .await;
+    let res = post_json(&mut app, &path, &json!({"to": "verification"})).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     let err = json_of(&res);
     assert_eq!(err["error"], "conflict");
@@ -116,13 +109,7 @@ async fn transitions_out_of_order_are_refused_with_the_reason_as_json() {
     );
 
     // Registration cannot open without criteria, requirements and formations.
-    let res = call(
-        &mut app,
-        Method::POST,
-        &path,
-        &json!({"to": "registration"}),
-    )
-    .await;
+    let res = post_json(&mut app, &path, &json!({"to": "registration"})).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
 
     let res = call(&mut app, Method::POST, &path, &json!({"to": "nowhere"})).await;
@@ -132,9 +119,8 @@ async fn transitions_out_of_order_are_refused_with_the_reason_as_json() {
     let res = call(&mut app, Method::POST, &path, &json!({"to": "cancelled"})).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(json_of(&res)["fields"]["reason"].is_string());
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &path,
         &json!({"to": "cancelled", "reason": "Anggaran dialihkan"}),
     )
@@ -417,9 +403,8 @@ async fn an_admin_lists_rounds_in_every_state_newest_year_first() {
     let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
     let draft = api_round(&mut app).await;
     let in_verification = verification_round(&mut app, admin).await.round;
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         "/api/v1/admin/rounds",
         &json!({"name": "Rekrutmen Pokmas 2028", "year": 2028, "idempotency_key": "k-2028"}),
     )
@@ -511,9 +496,8 @@ async fn an_overlapping_formation_is_refused_with_the_reason_and_the_formations_
     let add = format!("/api/v1/admin/rounds/{round}/formations");
 
     // RT 5 already belongs to KM-A.
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &add,
         &json!({"code": "KM-C", "name": "Karang Mumus RT 5", "kelurahan_code": KARANG_MUMUS,
             "rts": "5", "seats": 1}),
@@ -529,9 +513,8 @@ async fn an_overlapping_formation_is_refused_with_the_reason_and_the_formations_
         "{msg}"
     );
     // Pelabuhan is one whole formation already.
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &add,
         &json!({"code": "PEL-2", "name": "Pelabuhan RT 1", "kelurahan_code": PELABUHAN,
             "rts": "1", "seats": 1}),
@@ -551,13 +534,7 @@ async fn an_overlapping_formation_is_refused_with_the_reason_and_the_formations_
          {round},KM-X,Karang Mumus RT 1-6,{KARANG_MUMUS},1;2;3;4;5;6,3,1\n\
          {round},KM-Y,Karang Mumus RT 6-10,{KARANG_MUMUS},6;7;8;9;10,2,0\n"
     );
-    let res = call(
-        &mut app,
-        Method::POST,
-        &format!("{add}/import"),
-        &json!({"csv": csv}),
-    )
-    .await;
+    let res = post_json(&mut app, &format!("{add}/import"), &json!({"csv": csv})).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(
         json_of(&res)["message"]

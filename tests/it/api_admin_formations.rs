@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::support::TestApp;
 use crate::support::admin::*;
-use crate::support::api::{call, json_of, signed_in};
+use crate::support::api::{call, json_of, post_json, signed_in};
 use crate::support::verification::*;
 
 #[tokio::test]
@@ -17,17 +17,15 @@ async fn an_admin_replaces_requirements_adds_and_removes_a_formation_and_imports
     signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
     let round = api_round(&mut app).await;
     let r = format!("/api/v1/admin/rounds/{round}");
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         "/api/v1/admin/kelurahan/64.72.09.1001/rts",
         &json!({"count": 10}),
     )
     .await;
     assert_eq!(json_of(&res)["changed"], 10, "{}", res.body);
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("{r}/template"),
         &json!({"template": "panel"}),
     )
@@ -77,22 +75,10 @@ async fn an_admin_replaces_requirements_adds_and_removes_a_formation_and_imports
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 
     let bad = json!({"csv": "round_id,formation_code,name,kelurahan_code,rts,seats,reserve\nx,KM,Karang Mumus,64.72.09.1001,all,nol,1\n"});
-    let res = call(
-        &mut app,
-        Method::POST,
-        &format!("{r}/formations/import"),
-        &bad,
-    )
-    .await;
+    let res = post_json(&mut app, &format!("{r}/formations/import"), &bad).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     let good = json!({"csv": format!("round_id,formation_code,name,kelurahan_code,rts,seats,reserve\n{round},KM,Pokmas Karang Mumus,64.72.09.1001,all,5,2\n")});
-    let res = call(
-        &mut app,
-        Method::POST,
-        &format!("{r}/formations/import"),
-        &good,
-    )
-    .await;
+    let res = post_json(&mut app, &format!("{r}/formations/import"), &good).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let got = json_of(&call(&mut app, Method::GET, &r, &json!({})).await);
     assert_eq!(got["formations"].as_array().map(Vec::len), Some(1), "{got}");
@@ -137,9 +123,8 @@ async fn the_formations_csv_of_the_api_is_the_admin_pages_file_and_the_import_ta
 
     // Imported back as it is: the same formations, and the next export is
     // the same file byte for byte.
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("/api/v1/admin/rounds/{round}/formations/import"),
         &json!({"csv": csv}),
     )
@@ -155,9 +140,8 @@ async fn an_admin_generates_formations_per_kelurahan_and_edits_their_seats_throu
     signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
     let round = api_round(&mut app).await;
     for (k, n) in [(KARANG_MUMUS, 12), (PELABUHAN, 8)] {
-        let res = call(
+        let res = post_json(
             &mut app,
-            Method::POST,
             &format!("/api/v1/admin/kelurahan/{k}/rts"),
             &json!({"count": n}),
         )

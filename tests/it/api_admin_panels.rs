@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::support::admin::*;
-use crate::support::api::{call, json_of, signed_in};
+use crate::support::api::{call, json_of, post_json, signed_in};
 use crate::support::journey::advance;
 use crate::support::verification::*;
 use crate::support::{Browser, PASSWORD, TestApp};
@@ -29,9 +29,8 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
     let InVerification { round, ktp, km, .. } = verification_round(&mut app, admin).await;
     let km_app = km.id;
     // Karang Mumus' applicant is eligible, so there is someone to invite.
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("/api/v1/operator/applications/{km_app}/verification"),
         &json!({"decisions": [{"requirement_id": ktp, "outcome": "ms"}]}),
     )
@@ -39,18 +38,11 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
     assert_eq!(json_of(&res)["eligible"], true, "{}", res.body);
 
     let base = format!("/api/v1/admin/rounds/{round}");
-    let res = call(
-        &mut app,
-        Method::POST,
-        &format!("{base}/panels"),
-        &json!({"name": ""}),
-    )
-    .await;
+    let res = post_json(&mut app, &format!("{base}/panels"), &json!({"name": ""})).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(json_of(&res)["fields"]["name"].is_string());
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("{base}/panels"),
         &json!({"name": "Panel Karang Mumus"}),
     )
@@ -58,9 +50,8 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let panel = json_of(&res)["id"].as_str().expect("id").to_owned();
     // A taken name is well formed: the round refuses it as a conflict.
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("{base}/panels"),
         &json!({"name": "Panel Karang Mumus"}),
     )
@@ -74,9 +65,8 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
         res.body
     );
 
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("{base}/panels/{panel}/members"),
         &json!({"account_id": panelist}),
     )
@@ -108,9 +98,8 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
     assert_eq!(list[0]["formations"], json!([km_formation]), "{list}");
 
     let date = (time::OffsetDateTime::now_utc() + time::Duration::days(12)).date();
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("{base}/sessions"),
         &json!({"date": date.to_string(), "time": "09:00", "place": "Aula Kelurahan",
             "capacity": 10, "panel_id": panel}),
@@ -118,9 +107,8 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
     .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let session = json_of(&res)["id"].as_str().expect("id").to_owned();
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("{base}/sessions/{session}/fill"),
         &json!({}),
     )
@@ -135,21 +123,9 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
         .expect("invitation")
         .id;
     let attendance = format!("{base}/invitations/{invitation}/attendance");
-    let res = call(
-        &mut app,
-        Method::POST,
-        &attendance,
-        &json!({"attendance": "maybe"}),
-    )
-    .await;
+    let res = post_json(&mut app, &attendance, &json!({"attendance": "maybe"})).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-    let res = call(
-        &mut app,
-        Method::POST,
-        &attendance,
-        &json!({"attendance": "present"}),
-    )
-    .await;
+    let res = post_json(&mut app, &attendance, &json!({"attendance": "present"})).await;
     // Attendance belongs to the assessment stage: refused with the reason before it.
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert!(
@@ -162,13 +138,7 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
         role: Role::Admin,
     };
     advance(&app, actor, round, RoundState::Assessment).await;
-    let res = call(
-        &mut app,
-        Method::POST,
-        &attendance,
-        &json!({"attendance": "present"}),
-    )
-    .await;
+    let res = post_json(&mut app, &attendance, &json!({"attendance": "present"})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
 
@@ -223,18 +193,16 @@ async fn an_admin_reads_the_test_schedule_with_attendance_and_the_absence_decisi
     };
     advance(&app, actor, fx.round, RoundState::Assessment).await;
     let inv = format!("{base}/invitations/{}", fx.invitation);
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("{inv}/attendance"),
         &json!({"attendance": "absent"}),
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let decision = "Sakit dengan surat dokter; dijadwalkan ulang.";
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("{inv}/decision"),
         &json!({"decision": decision}),
     )
@@ -278,13 +246,7 @@ async fn an_admin_moves_an_invitation_to_another_session_and_the_applicant_is_ma
         fx.round, fx.invitation
     );
 
-    let res = call(
-        &mut app,
-        Method::POST,
-        &path,
-        &json!({"session_id": fx.sessions[1]}),
-    )
-    .await;
+    let res = post_json(&mut app, &path, &json!({"session_id": fx.sessions[1]})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let s = json_of(
         &app.get(&format!("/api/v1/admin/rounds/{}/sessions", fx.round))
@@ -316,13 +278,7 @@ async fn an_admin_moves_an_invitation_to_another_session_and_the_applicant_is_ma
     assert_eq!(events_named(&app, "test.moved").await, 1);
 
     // Into the session it is already in: refused, no second mail.
-    let res = call(
-        &mut app,
-        Method::POST,
-        &path,
-        &json!({"session_id": fx.sessions[1]}),
-    )
-    .await;
+    let res = post_json(&mut app, &path, &json!({"session_id": fx.sessions[1]})).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(
         json_of(&res)["fields"]["session"].is_string(),

@@ -6,7 +6,7 @@ use pokmas::domain::role::Role;
 use serde_json::json;
 
 use crate::support::TestApp;
-use crate::support::api::{call, json_of, signed_in};
+use crate::support::api::{call, json_of, post_json, signed_in};
 use crate::support::verification::*;
 
 #[tokio::test]
@@ -22,13 +22,8 @@ async fn an_admin_invites_scopes_deactivates_and_reactivates_staff_through_json(
 
     let res = call(&mut app, Method::POST, "/api/v1/admin/staff", &invite).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-    let res = call(
-        &mut app,
-        Method::POST,
-        "/api/v1/admin/staff",
-        &json!({"email": "x@samarindakota.go.id", "name": "X", "role": "operator", "kelurahan": []}),
-    )
-    .await;
+    let res = post_json(&mut app, "/api/v1/admin/staff",
+        &json!({"email": "x@samarindakota.go.id", "name": "X", "role": "operator", "kelurahan": []})).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
 
     let scopes = format!("/api/v1/admin/staff/{id}/kelurahan");
@@ -59,28 +54,20 @@ async fn an_admin_invites_scopes_deactivates_and_reactivates_staff_through_json(
     assert_eq!(row["kelurahan"], json!([KARANG_MUMUS, PELABUHAN]));
 
     let off = format!("/api/v1/admin/staff/{id}/deactivate");
-    let res = call(
-        &mut app,
-        Method::POST,
-        &off,
-        &json!({"reason": "Pindah tugas"}),
-    )
-    .await;
+    let res = post_json(&mut app, &off, &json!({"reason": "Pindah tugas"})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let res = call(&mut app, Method::POST, &off, &json!({"reason": "Lagi"})).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("/api/v1/admin/staff/{id}/reactivate"),
         &json!({}),
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     // Nobody locks the door behind themselves.
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("/api/v1/admin/staff/{me}/deactivate"),
         &json!({"reason": "Coba"}),
     )

@@ -7,7 +7,7 @@ use pokmas::domain::role::Role;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
-use crate::support::api::{call, json_of, signed_in};
+use crate::support::api::{call, json_of, post_json, signed_in};
 use crate::support::journey::NIK;
 use crate::support::verification::*;
 use crate::support::{Browser, PASSWORD, TestApp};
@@ -73,9 +73,8 @@ async fn an_operator_lists_only_their_kelurahan_queue_and_records_a_verification
 
     // A TMS without a reason is refused per requirement; nothing written.
     let path = format!("/api/v1/operator/applications/{km_app}/verification");
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &path,
         &json!({"decisions": [{"requirement_id": ktp, "outcome": "tms"}]}),
     )
@@ -87,9 +86,8 @@ async fn an_operator_lists_only_their_kelurahan_queue_and_records_a_verification
         res.body
     );
 
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &path,
         &json!({"decisions": [{"requirement_id": ktp, "outcome": "tms",
             "reason_code": "unreadable", "reason_text": "Foto KTP buram."}]}),
@@ -105,9 +103,8 @@ async fn an_operator_lists_only_their_kelurahan_queue_and_records_a_verification
     assert_eq!(verified, 1);
 
     // A second verification is a conflict: changes need a second admin.
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &path,
         &json!({"decisions": [{"requirement_id": ktp, "outcome": "ms"}]}),
     )
@@ -138,9 +135,8 @@ async fn an_operator_lists_only_their_kelurahan_queue_and_records_a_verification
     app.switch_browser(Browser::default());
     let res = app.login("admin@samarindakota.go.id", PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let res = call(
+    let res = post_json(
         &mut app,
-        Method::POST,
         &format!("/api/v1/admin/applications/{km_app}/change-requests"),
         &json!({"decisions": [{"requirement_id": ktp, "outcome": "ms"}],
             "reason": "KTP asli diperiksa di kantor kelurahan."}),
@@ -159,23 +155,11 @@ async fn an_operator_lists_only_their_kelurahan_queue_and_records_a_verification
         res.body
     );
     let decide = format!("/api/v1/admin/approvals/{approval}");
-    let res = call(
-        &mut app,
-        Method::POST,
-        &decide,
-        &json!({"decision": "approve"}),
-    )
-    .await;
+    let res = post_json(&mut app, &decide, &json!({"decision": "approve"})).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
     app.switch_browser(Browser::default());
     signed_in(&mut app, "admin2@samarindakota.go.id", Role::Admin, &[]).await;
-    let res = call(
-        &mut app,
-        Method::POST,
-        &decide,
-        &json!({"decision": "approve"}),
-    )
-    .await;
+    let res = post_json(&mut app, &decide, &json!({"decision": "approve"})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
 

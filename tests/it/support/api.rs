@@ -29,6 +29,11 @@ pub async fn call(app: &mut TestApp, method: Method, path: &str, body: &Value) -
     .await
 }
 
+/// A JSON `POST`, the API's most common call.
+pub async fn post_json(app: &mut TestApp, path: &str, body: &Value) -> TestResponse {
+    call(app, Method::POST, path, body).await
+}
+
 /// The body of an answer as JSON.
 pub fn json_of(res: &TestResponse) -> Value {
     serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("not JSON: {}", res.body))
