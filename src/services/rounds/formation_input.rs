@@ -20,8 +20,10 @@ pub struct FormationInput {
     pub name: String,
     pub kelurahan_code: String,
     pub rts: String,
+    #[schema(minimum = 1, maximum = 1000)]
     pub seats: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000)]
     pub reserve: Option<i64>,
 }
 
@@ -98,7 +100,11 @@ pub fn check_formation(input: &FormationInput) -> Result<FormationDraft, FieldEr
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 pub struct SeatsItem {
     pub formation_id: Uuid,
+    /// Checked for every item, also one naming no formation of the round
+    /// (which is then left alone), so the range is part of the schema.
+    #[schema(minimum = 1, maximum = 1000)]
     pub seats: i32,
+    #[schema(minimum = 0, maximum = 1000)]
     pub reserve: i32,
 }
 
