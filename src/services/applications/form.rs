@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::draft::{PreparedUpload, Upload, attach_in, forget_replaced, prepare_upload, save_in};
 use super::fields::{Fields, parse_fields};
-use super::submit::{Submitted, pin_for, submit_in};
-use super::{Acting, ApplicationError, MailCtx};
+use super::submit::{Submitted, lock_round, pin_for, submit_in};
+use super::{Acting, ApplicationError, MailCtx, load_for_edit};
 use crate::db::begin_write;
 use crate::domain::form::FieldErrors;
 use crate::domain::lang::Lang;
@@ -83,6 +83,13 @@ pub async fn save_form(
         None
     };
     let tx = begin_write(db).await?;
+    if will_submit {
+        // The submission locks the round; taken before the draft's audit
+        // event locks the chain head, in the order every writer keeps
+        // (PostgreSQL found the deadlock with a draft started meanwhile).
+        let draft = load_for_edit(&tx, &acting, id).await?;
+        lock_round(&tx, draft.round_id).await?;
+    }
     let (draft, warnings) =
         save_in(&tx, vault, &acting, id, &post.fields.0, &parsed, today).await?;
     out.warnings = warnings;

@@ -97,14 +97,7 @@ pub(super) async fn submit_in(
     if a.state != ApplicationState::Draft {
         return already_submitted(&a);
     }
-    // Locking the round row serialises submissions of one round on
-    // PostgreSQL, so the NIK check cannot race; SQLite's BEGIN IMMEDIATE
-    // already serialises every writer.
-    let r = round::Entity::find_by_id(a.round_id)
-        .lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or(ApplicationError::NotFound)?;
+    let r = lock_round(tx, a.round_id).await?;
     let now = OffsetDateTime::now_utc();
     registration_open(&r, now)?;
 
@@ -205,6 +198,22 @@ pub(super) async fn submit_in(
         registration_no,
         status_pin: assisted_pin.map(|(pin, _)| pin),
     })
+}
+
+/// Locks the round row: it serialises submissions of one round on
+/// PostgreSQL, so the NIK check cannot race (SQLite's BEGIN IMMEDIATE already
+/// serialises every writer). Every writer takes it before its first audit
+/// append (which locks the chain head), so a use case that appends first
+/// must take it first too, or two writers deadlock.
+pub(super) async fn lock_round(
+    tx: &WriteTx,
+    round_id: Uuid,
+) -> Result<round::Model, ApplicationError> {
+    round::Entity::find_by_id(round_id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or(ApplicationError::NotFound)
 }
 
 /// A submission of an application that is no longer a draft: its number
