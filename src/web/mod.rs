@@ -15,6 +15,7 @@ pub mod receipts;
 pub mod rounds;
 pub mod scoring;
 pub mod security_headers;
+pub mod single_flight;
 pub mod tlog;
 // verification and staff accounts
 pub mod staff;
@@ -29,6 +30,7 @@ pub mod progress;
 // results, objections and finalization
 pub mod panel_review;
 pub mod results;
+pub mod review_cache;
 pub mod second_look;
 // public downloads of a published round
 pub mod public_downloads;

@@ -7,7 +7,6 @@ use super::{CurrentUser, path_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::AppResult;
-use crate::services::panel_review;
 use crate::views::PageCtx;
 use crate::views::layout::layout;
 
@@ -19,7 +18,7 @@ pub async fn page(
     Path(id): Path<String>,
 ) -> AppResult<Markup> {
     user.require(&[Role::Auditor, Role::Admin])?;
-    let r = panel_review::round_review(&app.db, path_id(&id)?).await?;
+    let r = super::review_cache::round_review(&app, path_id(&id)?).await?;
     Ok(layout(
         &ctx,
         crate::views::panel_review::audit_page(&ctx, &r),

@@ -6,8 +6,7 @@
 //! unreachable. A request costs one primary-key lookup of the chain head.
 
 use super::form_field as field;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -20,6 +19,8 @@ use uuid::Uuid;
 
 use super::multipart;
 use super::precompressed::Encoded;
+use super::review_cache;
+use super::single_flight::SingleFlight;
 use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
@@ -61,35 +62,22 @@ type CacheKey = (String, &'static str, i64, String);
 /// Entries beyond this are dropped, keeping the current head's.
 const CACHE_LIMIT: usize = 512;
 
-/// Rendered pages: the whole document for anonymous visitors (keyed by the
-/// path, which the language switch links back to), compressed once; title
-/// and body otherwise.
-#[derive(Default)]
-struct PageCache {
-    documents: HashMap<CacheKey, Arc<Encoded>>,
-    parts: HashMap<CacheKey, Arc<(String, String)>>,
+/// Whole documents for anonymous visitors (keyed by the path, which the
+/// language switch links back to), compressed once.
+fn documents() -> &'static SingleFlight<CacheKey, Arc<Encoded>> {
+    static CACHE: OnceLock<SingleFlight<CacheKey, Arc<Encoded>>> = OnceLock::new();
+    CACHE.get_or_init(|| SingleFlight::new(CACHE_LIMIT))
 }
 
-fn cache() -> &'static Mutex<PageCache> {
-    static CACHE: OnceLock<Mutex<PageCache>> = OnceLock::new();
-    CACHE.get_or_init(Mutex::default)
-}
-
-fn locked() -> AppResult<std::sync::MutexGuard<'static, PageCache>> {
-    cache()
-        .lock()
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("results cache poisoned")))
-}
-
-fn keep<V>(map: &mut HashMap<CacheKey, V>, key: CacheKey, value: V) {
-    if map.len() >= CACHE_LIMIT {
-        map.retain(|k, _| k.2 == key.2 && k.3 == key.3);
-    }
-    map.insert(key, value);
+/// Title and body for signed-in visitors, whose layout differs per person.
+fn parts() -> &'static SingleFlight<CacheKey, Arc<(String, String)>> {
+    static CACHE: OnceLock<SingleFlight<CacheKey, Arc<(String, String)>>> = OnceLock::new();
+    CACHE.get_or_init(|| SingleFlight::new(CACHE_LIMIT))
 }
 
 /// Serves `page` from the cache when the audit chain has not moved since it
-/// was rendered, else renders it with `build` and keeps it.
+/// was rendered, else renders it with `build` once, however many ask
+/// meanwhile (see [`SingleFlight`]).
 async fn cached<F, Fut>(
     app: &AppState,
     ctx: &PageCtx,
@@ -99,46 +87,44 @@ async fn cached<F, Fut>(
 ) -> AppResult<Response>
 where
     F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = AppResult<Page>>,
+    Fut: std::future::Future<Output = AppResult<Page>> + Send + 'static,
 {
     let (head_seq, head_hash) = app.head.get(&app.db).await?;
     let anonymous = ctx.signed_in.is_none() && ctx.csrf.is_none();
     if anonymous {
         let key: CacheKey = (ctx.path.clone(), ctx.lang.code(), head_seq, head_hash);
-        let hit = locked()?.documents.get(&key).cloned();
-        let doc = match hit {
-            Some(doc) => doc,
-            None => {
-                let body = Bytes::from(layout(ctx, build().await?).into_string());
-                let tag = format!(
-                    "{}-{}-{}",
-                    ctx.lang.code(),
-                    key.2,
-                    &key.3[..key.3.len().min(16)]
-                );
-                let doc = Arc::new(
-                    tokio::task::spawn_blocking(move || Encoded::new(body, &tag))
+        let tag = format!(
+            "{}-{}-{}",
+            ctx.lang.code(),
+            key.2,
+            &key.3[..key.3.len().min(16)]
+        );
+        let doc = documents()
+            .get(key, head_seq, || {
+                let ctx = ctx.clone();
+                let page = build();
+                async move {
+                    let body = Bytes::from(layout(&ctx, page.await?).into_string());
+                    let doc = tokio::task::spawn_blocking(move || Encoded::new(body, &tag))
                         .await
-                        .map_err(anyhow::Error::from)?,
-                );
-                keep(&mut locked()?.documents, key, doc.clone());
-                doc
-            }
-        };
+                        .map_err(anyhow::Error::from)?;
+                    Ok(Arc::new(doc))
+                }
+            })
+            .await?;
         // Anyone may keep it, but must ask again: the next event changes it.
         return Ok(doc.respond(request, "text/html; charset=utf-8", "public, no-cache"));
     }
     let key: CacheKey = (page, ctx.lang.code(), head_seq, head_hash);
-    let hit = locked()?.parts.get(&key).cloned();
-    let entry = match hit {
-        Some(e) => e,
-        None => {
-            let p = build().await?;
-            let e = Arc::new((p.title, p.body.into_string()));
-            keep(&mut locked()?.parts, key, e.clone());
-            e
-        }
-    };
+    let entry = parts()
+        .get(key, head_seq, || {
+            let page = build();
+            async move {
+                let p = page.await?;
+                Ok(Arc::new((p.title, p.body.into_string())))
+            }
+        })
+        .await?;
     Ok(layout(
         ctx,
         Page {
@@ -156,9 +142,12 @@ pub async fn round_page(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    cached(&app, &ctx, &headers, format!("hasil/{slug}"), || async {
-        let r = results::round_results(&app.db, &slug, None).await?;
-        Ok(v::round_page(&ctx, &r))
+    cached(&app, &ctx, &headers, format!("hasil/{slug}"), || {
+        let (app, ctx) = (app.clone(), ctx.clone());
+        async move {
+            let r = results::round_results(&app.db, &slug, None).await?;
+            Ok(v::round_page(&ctx, &r))
+        }
     })
     .await
 }
@@ -170,16 +159,13 @@ pub async fn formation_page(
     Path((slug, code)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    cached(
-        &app,
-        &ctx,
-        &headers,
-        format!("hasil/{slug}/{code}"),
-        || async {
+    cached(&app, &ctx, &headers, format!("hasil/{slug}/{code}"), || {
+        let (app, ctx) = (app.clone(), ctx.clone());
+        async move {
             let r =
                 results::round_results(&app.db, &slug, Some(std::slice::from_ref(&code))).await?;
             let mut page = v::formation_page(&ctx, &r).ok_or(AppError::NotFound)?;
-            let review = crate::services::panel_review::round_review(&app.db, r.round.id).await?;
+            let review = review_cache::round_review(&app, r.round.id).await?;
             if let Some(f) = review.review.formations.iter().find(|f| f.code == code) {
                 let names: Vec<crate::views::panel_review::CriterionName<'_>> = review
                     .criteria
@@ -196,8 +182,8 @@ pub async fn formation_page(
                 page.body = maud::html! { (page.body) (section) };
             }
             Ok(page)
-        },
-    )
+        }
+    })
     .await
 }
 
@@ -213,17 +199,20 @@ pub async fn announcement(
         &ctx,
         &headers,
         format!("pengumuman/{slug}/{kelurahan}"),
-        || async {
-            let mut r = results::round_results(&app.db, &slug, None).await?;
-            r.formations
-                .retain(|f| f.formation.kelurahan_code == kelurahan);
-            // The announcement is dated by its publication, so a cached copy
-            // never shows a stale "today".
-            let dated = r
-                .checkpoints
-                .last()
-                .map_or_else(OffsetDateTime::now_utc, |c| c.created_at);
-            v::announcement(&ctx, &r, dated).ok_or(AppError::NotFound)
+        || {
+            let (app, ctx) = (app.clone(), ctx.clone());
+            async move {
+                let mut r = results::round_results(&app.db, &slug, None).await?;
+                r.formations
+                    .retain(|f| f.formation.kelurahan_code == kelurahan);
+                // The announcement is dated by its publication, so a cached copy
+                // never shows a stale "today".
+                let dated = r
+                    .checkpoints
+                    .last()
+                    .map_or_else(OffsetDateTime::now_utc, |c| c.created_at);
+                v::announcement(&ctx, &r, dated).ok_or(AppError::NotFound)
+            }
         },
     )
     .await
