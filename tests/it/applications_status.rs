@@ -2,12 +2,11 @@
 //! invitation, and published ranks.
 
 use axum::http::StatusCode;
-use pokmas::db::audit::Actor;
 use pokmas::db::entities::{application, requirement, test_session};
 use pokmas::domain::lang::Lang;
 use pokmas::domain::role::Role;
 use pokmas::domain::round::{format_wita, input_wita};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use time::{Duration, OffsetDateTime};
 
 use crate::support::journey::OpenRound;
@@ -251,7 +250,6 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
 
 #[tokio::test]
 async fn published_results_and_ranks_show_on_the_status_page_and_the_number_and_pin_check() {
-    use pokmas::services::applications::{Acting, reissue_pin};
 
     let mut p = crate::results::publish(TestApp::new().await).await;
     let db = p.f.app.db.db.clone();
@@ -280,28 +278,7 @@ async fn published_results_and_ranks_show_on_the_status_page_and_the_number_and_
 
     // B was registered at the desk: with the PIN an admin issues, the
     // public check shows the reserve place and rank.
-    application::ActiveModel {
-        id: Set(b_id),
-        account_id: Set(None),
-        ..Default::default()
-    }
-    .update(&db)
-    .await
-    .expect("assisted");
-    let admin = Actor::Account {
-        id: p.admins[0],
-        role: Role::Admin,
-    };
-    let pin = reissue_pin(
-        &db,
-        Acting {
-            actor: admin,
-            scopes: &[],
-        },
-        b_id,
-    )
-    .await
-    .expect("pin");
+    let pin = assisted_with_pin(&db, p.admins[0], b_id).await;
     p.f.app.switch_browser(Default::default());
     let res =
         p.f.app

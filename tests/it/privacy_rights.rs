@@ -443,38 +443,13 @@ async fn an_executed_erasure_leaves_nik_contact_and_documents_unreadable_and_the
 /// the form again at 422 with the number kept.
 #[tokio::test]
 async fn a_desk_registrant_gets_their_access_download_at_the_help_desk_with_number_and_pin() {
-    use pokmas::db::audit::Actor;
-    use pokmas::db::entities::application;
     use pokmas::domain::role::Role;
-    use pokmas::services::applications::{Acting, reissue_pin};
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
     let mut p = publish(TestApp::new().await).await;
     let db = p.f.app.db.db.clone();
     let (b_id, b_no) = p.f.apps[1].clone();
     let a_no = p.f.apps[0].1.clone();
-    application::ActiveModel {
-        id: Set(b_id),
-        account_id: Set(None),
-        ..Default::default()
-    }
-    .update(&db)
-    .await
-    .expect("assisted");
-    let admin = Actor::Account {
-        id: p.admins[0],
-        role: Role::Admin,
-    };
-    let pin = reissue_pin(
-        &db,
-        Acting {
-            actor: admin,
-            scopes: &[],
-        },
-        b_id,
-    )
-    .await
-    .expect("pin");
+    let pin = crate::support::journey::assisted_with_pin(&db, p.admins[0], b_id).await;
     p.f.app
         .create_user("op-lain@contoh.id", Role::Operator, &["64.72.01.1002"])
         .await;

@@ -52,7 +52,7 @@ async fn a_desk_registrants_fields_are_sealed_and_after_a_desk_erasure_no_byte_o
     use pokmas::db::audit::Actor;
     use pokmas::db::entities::{application, audit_event};
     use pokmas::domain::role::Role;
-    use pokmas::services::applications::{Acting, reissue_pin};
+    use pokmas::services::applications::Acting;
     use pokmas::services::data_keys::{Personal, store_personal};
 
     let mut p = publish(TestApp::new().await).await;
@@ -81,16 +81,7 @@ async fn a_desk_registrants_fields_are_sealed_and_after_a_desk_erasure_no_byte_o
         id: p.admins[0],
         role: Role::Admin,
     };
-    let pin = reissue_pin(
-        &db,
-        Acting {
-            actor: admin,
-            scopes: &[],
-        },
-        b_id,
-    )
-    .await
-    .expect("pin");
+    let pin = crate::support::journey::desk_pin(&db, p.admins[0], b_id).await;
     let desk_acting = Acting {
         actor: admin,
         scopes: &[],

@@ -550,3 +550,46 @@ pub async fn applications(app: &TestApp) -> Vec<application::Model> {
         .await
         .expect("applications")
 }
+
+/// A new status PIN for application `id`, issued by admin `admin` as the
+/// help desk does for a registrant without an account.
+pub async fn desk_pin(
+    db: &sea_orm::DatabaseConnection,
+    admin: Uuid,
+    id: Uuid,
+) -> pokmas::domain::registration::StatusPin {
+    use pokmas::services::applications::{Acting, reissue_pin};
+    let actor = Actor::Account {
+        id: admin,
+        role: Role::Admin,
+    };
+    reissue_pin(
+        db,
+        Acting {
+            actor,
+            scopes: &[],
+        },
+        id,
+    )
+    .await
+    .expect("pin")
+}
+
+/// Application `id` as if registered at the help desk (no account behind
+/// it), with a status PIN issued by admin `admin`.
+pub async fn assisted_with_pin(
+    db: &sea_orm::DatabaseConnection,
+    admin: Uuid,
+    id: Uuid,
+) -> pokmas::domain::registration::StatusPin {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    application::ActiveModel {
+        id: Set(id),
+        account_id: Set(None),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .expect("assisted");
+    desk_pin(db, admin, id).await
+}
