@@ -168,41 +168,12 @@ impl From<crate::services::ServiceError> for AppError {
         use crate::services::ServiceError;
         match e {
             ServiceError::Invalid(m) => AppError::Refused(m),
+            ServiceError::Fields(errs) => AppError::refused(errs.values()),
             ServiceError::Conflict(m) => AppError::Conflict(m),
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::Db(e) => AppError::from(e),
             ServiceError::Internal(e) => AppError::Internal(e),
-        }
-    }
-}
-
-impl From<crate::services::rounds::RoundError> for AppError {
-    fn from(e: crate::services::rounds::RoundError) -> Self {
-        use crate::services::rounds::RoundError;
-        match e {
-            RoundError::Invalid(errs) => AppError::refused(errs.values()),
-            RoundError::NotFound => AppError::NotFound,
-            RoundError::Forbidden => AppError::Forbidden,
-            RoundError::Db(e) => AppError::from(e),
-            RoundError::Internal(e) => AppError::Internal(e),
-        }
-    }
-}
-
-impl From<crate::services::information::InfoError> for AppError {
-    fn from(e: crate::services::information::InfoError) -> Self {
-        use crate::services::information::InfoError;
-        match e {
-            InfoError::Invalid(errs) => {
-                let join =
-                    |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
-                AppError::Refused(Msg::new(join(|m| &m.id), join(|m| &m.en)))
-            }
-            InfoError::NotFound => AppError::NotFound,
-            InfoError::Forbidden => AppError::Forbidden,
-            InfoError::Db(e) => AppError::from(e),
-            InfoError::Internal(e) => AppError::Internal(e),
         }
     }
 }

@@ -11,7 +11,8 @@ use sea_orm::{
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::information::{Editor, InfoError, account_of, invalid, kelurahan_names};
+use super::ServiceError;
+use super::information::{Editor, account_of, invalid, kelurahan_names};
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{faq_entry, help_desk, kecamatan, kelurahan, sop_document, stored_file};
@@ -71,7 +72,7 @@ pub async fn publish_sop(
     file_name: &str,
     bytes: &[u8],
     now: OffsetDateTime,
-) -> Result<(String, i32), InfoError> {
+) -> Result<(String, i32), ServiceError> {
     editor.require_staff()?;
     let mut errs = FieldErrors::new();
     let title = input.title.trim();
@@ -134,7 +135,7 @@ pub async fn publish_sop(
         errs.insert("file".into(), m);
     }
     let (Some(effective), true) = (effective, errs.is_empty()) else {
-        return Err(InfoError::Invalid(errs));
+        return Err(ServiceError::Fields(errs));
     };
     let stored = files
         .put(bytes)
@@ -232,7 +233,7 @@ pub use crate::domain::information::{FaqItem, HelpDeskItem, SopItem};
 pub async fn sops(
     db: &DatabaseConnection,
     kelurahan: Option<&str>,
-) -> Result<Vec<SopItem>, InfoError> {
+) -> Result<Vec<SopItem>, ServiceError> {
     let names = kelurahan_names(db).await?;
     let mut rows = sop_document::Entity::find()
         .order_by_asc(sop_document::Column::Slug)
@@ -280,7 +281,7 @@ pub async fn sop_file(
     db: &DatabaseConnection,
     slug: &str,
     version: Option<i32>,
-) -> Result<(String, String), InfoError> {
+) -> Result<(String, String), ServiceError> {
     let mut q = sop_document::Entity::find().filter(sop_document::Column::Slug.eq(slug));
     if let Some(v) = version {
         q = q.filter(sop_document::Column::Version.eq(v));
@@ -289,7 +290,7 @@ pub async fn sop_file(
         .order_by_desc(sop_document::Column::Version)
         .one(db)
         .await?
-        .ok_or(InfoError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok((r.file_name, r.sha256))
 }
 
@@ -309,9 +310,9 @@ pub async fn save_faq(
     question: &str,
     answer: &str,
     now: OffsetDateTime,
-) -> Result<Uuid, InfoError> {
+) -> Result<Uuid, ServiceError> {
     if editor.role != Role::Admin {
-        return Err(InfoError::Forbidden);
+        return Err(ServiceError::Forbidden);
     }
     let mut errs = FieldErrors::new();
     let question = question.trim();
@@ -351,7 +352,7 @@ pub async fn save_faq(
         },
     };
     if !errs.is_empty() {
-        return Err(InfoError::Invalid(errs));
+        return Err(ServiceError::Fields(errs));
     }
     let tx = begin_write(db).await?;
     let at = crate::mail::db_time(now);
@@ -360,7 +361,7 @@ pub async fn save_faq(
             let old = faq_entry::Entity::find_by_id(id)
                 .one(&*tx)
                 .await?
-                .ok_or(InfoError::NotFound)?;
+                .ok_or(ServiceError::NotFound)?;
             let mut m: faq_entry::ActiveModel = old.into();
             if let Some(p) = position {
                 m.position = Set(p);
@@ -412,15 +413,15 @@ pub async fn remove_faq(
     db: &DatabaseConnection,
     editor: Editor<'_>,
     id: Uuid,
-) -> Result<(), InfoError> {
+) -> Result<(), ServiceError> {
     if editor.role != Role::Admin {
-        return Err(InfoError::Forbidden);
+        return Err(ServiceError::Forbidden);
     }
     let tx = begin_write(db).await?;
     let old = faq_entry::Entity::find_by_id(id)
         .one(&*tx)
         .await?
-        .ok_or(InfoError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let question = old.question.clone();
     old.delete(&*tx).await?;
     append(
@@ -437,7 +438,7 @@ pub async fn remove_faq(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn faq(db: &DatabaseConnection) -> Result<Vec<FaqItem>, InfoError> {
+pub async fn faq(db: &DatabaseConnection) -> Result<Vec<FaqItem>, ServiceError> {
     Ok(faq_entry::Entity::find()
         .order_by_asc(faq_entry::Column::Position)
         .order_by_asc(faq_entry::Column::Id)
@@ -481,12 +482,12 @@ pub async fn set_help_desk(
     kelurahan_code: &str,
     input: &HelpDeskInput,
     now: OffsetDateTime,
-) -> Result<(), InfoError> {
+) -> Result<(), ServiceError> {
     editor.require_staff()?;
     let code = kelurahan_code.trim();
     let scope = (code != CALL_CENTRE).then_some(code);
     if !editor.may_manage(scope) {
-        return Err(InfoError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     let mut errs = FieldErrors::new();
     let one_line = |v: &str, max: usize| v.chars().count() <= max && plain_text(v, false);
@@ -542,7 +543,7 @@ pub async fn set_help_desk(
         );
     }
     if !errs.is_empty() {
-        return Err(InfoError::Invalid(errs));
+        return Err(ServiceError::Fields(errs));
     }
     let tx = begin_write(db).await?;
     if let Some(k) = scope
@@ -551,7 +552,7 @@ pub async fn set_help_desk(
             .await?
             .is_none()
     {
-        return Err(InfoError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     let at = crate::mail::db_time(now);
     let m = help_desk::ActiveModel {
@@ -593,7 +594,7 @@ pub async fn set_help_desk(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn call_centre(db: &DatabaseConnection) -> Result<Option<HelpDeskItem>, InfoError> {
+pub async fn call_centre(db: &DatabaseConnection) -> Result<Option<HelpDeskItem>, ServiceError> {
     Ok(help_desk::Entity::find_by_id(CALL_CENTRE.to_owned())
         .one(db)
         .await?
@@ -614,7 +615,7 @@ pub async fn call_centre(db: &DatabaseConnection) -> Result<Option<HelpDeskItem>
 /// Storage failures.
 pub async fn help_desks(
     db: &DatabaseConnection,
-) -> Result<Vec<(String, Vec<(HelpDeskItem, bool)>)>, InfoError> {
+) -> Result<Vec<(String, Vec<(HelpDeskItem, bool)>)>, ServiceError> {
     let desks: BTreeMap<String, help_desk::Model> = help_desk::Entity::find()
         .all(db)
         .await?
@@ -663,13 +664,13 @@ pub async fn help_desks(
 pub async fn help_desk(
     db: &DatabaseConnection,
     code: &str,
-) -> Result<(HelpDeskItem, bool), InfoError> {
+) -> Result<(HelpDeskItem, bool), ServiceError> {
     help_desks(db)
         .await?
         .into_iter()
         .flat_map(|(_, l)| l)
         .find(|(d, _)| d.kelurahan_code == code)
-        .ok_or(InfoError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
 #[cfg(test)]

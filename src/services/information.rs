@@ -19,31 +19,12 @@ use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::round::{Msg, parse_wita};
 use crate::domain::text::plain_text;
+use crate::services::ServiceError;
 
-/// Why an information use case did not happen. Nothing was changed.
-#[derive(Debug, thiserror::Error)]
-pub enum InfoError {
-    /// Input that breaks a rule, a message per field (`""` for the form).
-    #[error("invalid input: {0:?}")]
-    Invalid(FieldErrors),
-    /// No such item, or outside the caller's kelurahan.
-    #[error("not found")]
-    NotFound,
-    /// The caller may not manage this.
-    #[error("forbidden")]
-    Forbidden,
-    /// Storage failed.
-    #[error(transparent)]
-    Db(#[from] DbErr),
-    /// Anything else unexpected.
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-pub(crate) fn invalid(field: &str, id: &str, en: &str) -> InfoError {
+pub(crate) fn invalid(field: &str, id: &str, en: &str) -> ServiceError {
     let mut errs = FieldErrors::new();
     errs.insert(field.to_owned(), Msg::new(id, en));
-    InfoError::Invalid(errs)
+    ServiceError::Fields(errs)
 }
 
 /// Who manages: an admin, or an operator within their kelurahan.
@@ -68,11 +49,11 @@ impl Editor<'_> {
         }
     }
 
-    pub(crate) fn require_staff(&self) -> Result<(), InfoError> {
+    pub(crate) fn require_staff(&self) -> Result<(), ServiceError> {
         if matches!(self.role, Role::Admin | Role::Operator) {
             Ok(())
         } else {
-            Err(InfoError::Forbidden)
+            Err(ServiceError::Forbidden)
         }
     }
 }
@@ -108,7 +89,7 @@ async fn check_announcement<C: sea_orm::ConnectionTrait>(
     editor: &Editor<'_>,
     input: &AnnouncementInput,
     now: OffsetDateTime,
-) -> Result<CheckedAnnouncement, InfoError> {
+) -> Result<CheckedAnnouncement, ServiceError> {
     let mut errs = FieldErrors::new();
     let title = input.title.trim();
     if title.is_empty() || title.chars().count() > 200 || !plain_text(title, false) {
@@ -179,7 +160,7 @@ async fn check_announcement<C: sea_orm::ConnectionTrait>(
         }
     };
     if !errs.is_empty() {
-        return Err(InfoError::Invalid(errs));
+        return Err(ServiceError::Fields(errs));
     }
     Ok(CheckedAnnouncement {
         title: title.to_owned(),
@@ -221,7 +202,7 @@ pub async fn publish_announcement(
     editor: Editor<'_>,
     input: &AnnouncementInput,
     now: OffsetDateTime,
-) -> Result<Uuid, InfoError> {
+) -> Result<Uuid, ServiceError> {
     editor.require_staff()?;
     let tx = begin_write(db).await?;
     let a = check_announcement(&*tx, &editor, input, now).await?;
@@ -259,14 +240,14 @@ pub async fn update_announcement(
     id: Uuid,
     input: &AnnouncementInput,
     now: OffsetDateTime,
-) -> Result<(), InfoError> {
+) -> Result<(), ServiceError> {
     editor.require_staff()?;
     let tx = begin_write(db).await?;
     let old = announcement::Entity::find_by_id(id)
         .one(&*tx)
         .await?
         .filter(|o| editor.may_manage(o.kelurahan_code.as_deref()))
-        .ok_or(InfoError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let a = check_announcement(&*tx, &editor, input, now).await?;
     let mut m: announcement::ActiveModel = old.into();
     m.kelurahan_code = Set(a.kelurahan.clone());
@@ -294,14 +275,14 @@ pub async fn remove_announcement(
     db: &DatabaseConnection,
     editor: Editor<'_>,
     id: Uuid,
-) -> Result<(), InfoError> {
+) -> Result<(), ServiceError> {
     editor.require_staff()?;
     let tx = begin_write(db).await?;
     let old = announcement::Entity::find_by_id(id)
         .one(&*tx)
         .await?
         .filter(|o| editor.may_manage(o.kelurahan_code.as_deref()))
-        .ok_or(InfoError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let mut e = NewEvent::new(
         editor.actor,
         "announcement.removed",
@@ -350,7 +331,7 @@ pub async fn announcements(
     filter: &AnnouncementFilter,
     now: OffsetDateTime,
     limit: u64,
-) -> Result<Vec<AnnouncementItem>, InfoError> {
+) -> Result<Vec<AnnouncementItem>, ServiceError> {
     let mut q = announcement::Entity::find();
     if !filter.include_scheduled {
         q = q.filter(announcement::Column::PublishAt.lte(crate::mail::db_time(now)));
@@ -368,7 +349,7 @@ pub async fn announcements(
     if let Some(slug) = &filter.round_slug {
         let r = crate::db::rounds::public_by_slug(db, slug)
             .await?
-            .ok_or(InfoError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         q = q.filter(
             Condition::any()
                 .add(announcement::Column::RoundId.eq(r.id))
@@ -396,19 +377,22 @@ pub async fn announcement(
     id: Uuid,
     now: OffsetDateTime,
     include_scheduled: bool,
-) -> Result<AnnouncementItem, InfoError> {
+) -> Result<AnnouncementItem, ServiceError> {
     let row = announcement::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|a| include_scheduled || a.publish_at <= now)
-        .ok_or(InfoError::NotFound)?;
-    items(db, vec![row]).await?.pop().ok_or(InfoError::NotFound)
+        .ok_or(ServiceError::NotFound)?;
+    items(db, vec![row])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound)
 }
 
 async fn items(
     db: &DatabaseConnection,
     rows: Vec<announcement::Model>,
-) -> Result<Vec<AnnouncementItem>, InfoError> {
+) -> Result<Vec<AnnouncementItem>, ServiceError> {
     let names = kelurahan_names(db).await?;
     let rounds: BTreeMap<Uuid, (String, String)> = round::Entity::find()
         .filter(round::Column::Id.is_in(rows.iter().filter_map(|r| r.round_id)))
@@ -455,7 +439,7 @@ pub(crate) async fn kelurahan_names(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn round_choices(db: &DatabaseConnection) -> Result<Vec<(String, String)>, InfoError> {
+pub async fn round_choices(db: &DatabaseConnection) -> Result<Vec<(String, String)>, ServiceError> {
     Ok(crate::db::rounds::public_list(db, None)
         .await?
         .into_iter()
@@ -471,7 +455,7 @@ pub async fn round_choices(db: &DatabaseConnection) -> Result<Vec<(String, Strin
 pub async fn kelurahan_choices(
     db: &DatabaseConnection,
     editor: &Editor<'_>,
-) -> Result<Vec<(String, String)>, InfoError> {
+) -> Result<Vec<(String, String)>, ServiceError> {
     Ok(kelurahan::Entity::find()
         .order_by_asc(kelurahan::Column::Name)
         .all(db)

@@ -8,8 +8,8 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::ServiceError;
 use super::applications::Acting;
-use super::information::InfoError;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, mail_outbox, message_consent};
@@ -25,12 +25,12 @@ async fn editable(
     db: &impl sea_orm::ConnectionTrait,
     acting: Acting<'_>,
     id: Uuid,
-) -> Result<application::Model, InfoError> {
+) -> Result<application::Model, ServiceError> {
     application::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|a| acting.may_edit(a) && a.state != ApplicationState::Withdrawn)
-        .ok_or(InfoError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
 /// The consent page of an application its owner (or the desk) may change.
@@ -42,14 +42,14 @@ pub async fn view(
     vault: &crate::pii::NikVault,
     acting: Acting<'_>,
     id: Uuid,
-) -> Result<ConsentView, InfoError> {
+) -> Result<ConsentView, ServiceError> {
     let a = editable(db, acting, id).await?;
     Ok(ConsentView {
         application_id: a.id,
         registration_no: a.registration_no.clone(),
         application_phone: crate::services::data_keys::personal_of(db, vault, &a)
             .await
-            .map_err(InfoError::Internal)?
+            .map_err(ServiceError::Internal)?
             .phone,
         current: crate::sms::stages::consent_of(db, a.id).await?,
     })
@@ -72,7 +72,7 @@ pub async fn give(
     channel: &str,
     agreed: bool,
     now: OffsetDateTime,
-) -> Result<(), InfoError> {
+) -> Result<(), ServiceError> {
     let mut errs = FieldErrors::new();
     let normalised = crate::sms::normalise_phone(phone);
     if normalised.is_none() {
@@ -101,7 +101,7 @@ pub async fn give(
         );
     }
     let (Some(phone), Some(channel), true) = (normalised, channel, errs.is_empty()) else {
-        return Err(InfoError::Invalid(errs));
+        return Err(ServiceError::Fields(errs));
     };
     let tx = begin_write(db).await?;
     let a = editable(&*tx, acting, id).await?;
@@ -155,14 +155,14 @@ pub async fn withdraw(
     acting: Acting<'_>,
     id: Uuid,
     now: OffsetDateTime,
-) -> Result<(), InfoError> {
+) -> Result<(), ServiceError> {
     let tx = begin_write(db).await?;
     let a = editable(&*tx, acting, id).await?;
     let c = message_consent::Entity::find_by_id(id)
         .one(&*tx)
         .await?
         .filter(|c| c.withdrawn_at.is_none())
-        .ok_or(InfoError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let mut m: message_consent::ActiveModel = c.into();
     m.withdrawn_at = Set(Some(crate::mail::db_time(now)));
     m.update(&*tx).await?;
@@ -193,7 +193,7 @@ fn mask(phone: &str) -> String {
 ///
 /// # Errors
 /// Storage failures.
-pub async fn text_outbox(db: &DatabaseConnection) -> Result<TextOutbox, InfoError> {
+pub async fn text_outbox(db: &DatabaseConnection) -> Result<TextOutbox, ServiceError> {
     let texts = || {
         mail_outbox::Entity::find()
             .filter(mail_outbox::Column::Channel.is_in(Channel::ALL.iter().map(|c| c.as_str())))

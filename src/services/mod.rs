@@ -62,6 +62,10 @@ pub enum ServiceError {
     /// in both languages.
     #[error("{0}")]
     Invalid(crate::domain::msg::Msg),
+    /// Input that breaks a rule, with a message per field (`""` for the
+    /// form as a whole): a form shows each next to its field.
+    #[error("invalid input: {0:?}")]
+    Fields(crate::domain::form::FieldErrors),
     /// The thing already exists (e.g. an e-mail address already registered),
     /// or the state does not allow it; in both languages.
     #[error("{0}")]
@@ -90,6 +94,34 @@ impl ServiceError {
     /// A refusal by the current state, see [`ServiceError::invalid`].
     pub fn conflict(m: impl Into<crate::domain::msg::Msg>) -> ServiceError {
         ServiceError::Conflict(m.into())
+    }
+
+    /// A refusal of a form as a whole, shown above its fields.
+    pub fn form(msg: crate::domain::msg::Msg) -> ServiceError {
+        Self::field("", msg)
+    }
+
+    /// A refusal attached to one field of a form.
+    pub fn field(name: &str, msg: crate::domain::msg::Msg) -> ServiceError {
+        let mut e = crate::domain::form::FieldErrors::new();
+        e.insert(name.to_owned(), msg);
+        ServiceError::Fields(e)
+    }
+
+    /// Every message of the refusal as one, in both languages (field
+    /// errors joined); `None` for errors that are not refusals.
+    #[must_use]
+    pub fn refusal(&self) -> Option<crate::domain::msg::Msg> {
+        use crate::domain::msg::Msg;
+        match self {
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) => Some(m.clone()),
+            ServiceError::Fields(errs) => {
+                let join =
+                    |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
+                Some(Msg::new(join(|m| &m.id), join(|m| &m.en)))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::information::InfoError;
+use super::ServiceError;
 use crate::db::entities::{application, kecamatan, kelurahan, ranking, test_invitation};
 use crate::domain::application::ApplicationState;
 use crate::domain::open_stats::{Breakdown, Shown, protect};
@@ -113,10 +113,10 @@ pub async fn round_stats(
     db: &DatabaseConnection,
     vault: &crate::pii::NikVault,
     slug: &str,
-) -> Result<RoundStats, InfoError> {
+) -> Result<RoundStats, ServiceError> {
     let r = crate::db::rounds::public_by_slug(db, slug)
         .await?
-        .ok_or(InfoError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let published = r.state.is_published();
     let apps = application::Entity::find()
         .filter(application::Column::RoundId.eq(r.id))
@@ -128,7 +128,7 @@ pub async fn round_stats(
     let births: BTreeMap<Uuid, Date> =
         crate::services::data_keys::personal_of_many(db, vault, &apps)
             .await
-            .map_err(InfoError::Internal)?
+            .map_err(ServiceError::Internal)?
             .into_iter()
             .filter_map(|(id, p)| p.birth_date.map(|d| (id, d)))
             .collect();

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::db::entities::{application, panel_formation, round, scorecard};
 use crate::domain::round::{Msg, RoundState};
-use crate::services::rounds::RoundError;
+use crate::services::ServiceError;
 
 fn state_of(r: &round::Model) -> RoundState {
     r.state
@@ -38,10 +38,10 @@ fn assessed(r: &round::Model) -> bool {
 /// Refuses every panel change once results are published.
 ///
 /// # Errors
-/// [`RoundError::Invalid`] from provisional results on.
-pub fn require_unpublished(r: &round::Model) -> Result<(), RoundError> {
+/// [`ServiceError::Invalid`] from provisional results on.
+pub fn require_unpublished(r: &round::Model) -> Result<(), ServiceError> {
     if r.state.is_published() {
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             "Hasil sudah diumumkan; susunan panel tidak dapat diubah lagi. Nilai seorang penilai dikoreksi melalui pengecualian penilai atau sanggahan, keduanya diputuskan dua admin.",
             "Results are published; panels can no longer change. A panelist's values are corrected by a recusal or an objection, both decided by two admins.",
         )));
@@ -52,11 +52,11 @@ pub fn require_unpublished(r: &round::Model) -> Result<(), RoundError> {
 /// Refuses a change of a panel's formations from the start of assessment.
 ///
 /// # Errors
-/// [`RoundError::Invalid`] from assessment on.
-pub fn require_formations_open(r: &round::Model) -> Result<(), RoundError> {
+/// [`ServiceError::Invalid`] from assessment on.
+pub fn require_formations_open(r: &round::Model) -> Result<(), ServiceError> {
     require_unpublished(r)?;
     if assessed(r) {
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             "Penilaian sudah dimulai; formasi yang dinilai panel ini tidak dapat diubah lagi.",
             "Assessment has started; the formations this panel assesses can no longer change.",
         )));
@@ -69,14 +69,14 @@ pub fn require_formations_open(r: &round::Model) -> Result<(), RoundError> {
 /// an application of a formation the panel assesses.
 ///
 /// # Errors
-/// [`RoundError::Invalid`] naming the rule; storage failures.
+/// [`ServiceError::Invalid`] naming the rule; storage failures.
 pub async fn require_removable<C: ConnectionTrait>(
     tx: &C,
     r: &round::Model,
     panel_id: Uuid,
     account_id: Uuid,
     name: &str,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_unpublished(r)?;
     if !assessed(r) {
         return Ok(());
@@ -96,7 +96,7 @@ pub async fn require_removable<C: ConnectionTrait>(
         .count(tx)
         .await?;
     if submitted > 0 {
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             format!(
                 "{name} sudah menyerahkan {submitted} lembar nilai dan tidak dapat dikeluarkan dari panel. Kecualikan penilai per pendaftar di halaman progres penilaian: nilainya tidak dihitung lagi, dengan alasan tertulis, dan peringkat dihitung ulang."
             ),
@@ -118,7 +118,7 @@ pub async fn rerank_panel(
     r: &round::Model,
     panel_id: Uuid,
     cause_seq: i64,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     // Standings exist once the rules are frozen (registration opened).
     if r.frozen_hash.is_none() {
         return Ok(());

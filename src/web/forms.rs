@@ -12,8 +12,7 @@ use maud::Markup;
 use super::Csrf;
 use crate::domain::form::FieldErrors;
 use crate::error::{AppError, AppResult};
-use crate::services::information::InfoError;
-use crate::services::rounds::RoundError;
+use crate::services::ServiceError;
 
 /// A service error that may be a refusal with a message per field.
 pub trait FieldRefusal: Into<AppError> + Sized {
@@ -24,19 +23,16 @@ pub trait FieldRefusal: Into<AppError> + Sized {
     fn field_errors(self) -> Result<FieldErrors, Self>;
 }
 
-impl FieldRefusal for RoundError {
+impl FieldRefusal for ServiceError {
     fn field_errors(self) -> Result<FieldErrors, Self> {
         match self {
-            RoundError::Invalid(e) => Ok(e),
-            other => Err(other),
-        }
-    }
-}
-
-impl FieldRefusal for InfoError {
-    fn field_errors(self) -> Result<FieldErrors, Self> {
-        match self {
-            InfoError::Invalid(e) => Ok(e),
+            ServiceError::Fields(e) => Ok(e),
+            // A rule or the state refused the form as a whole: shown above it.
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) => {
+                let mut e = FieldErrors::new();
+                e.insert(String::new(), m);
+                Ok(e)
+            }
             other => Err(other),
         }
     }

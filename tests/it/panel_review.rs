@@ -142,7 +142,7 @@ async fn the_demos_biased_panelist_is_flagged_for_the_rt_they_favour_and_publish
     let now = time::OffsetDateTime::now_utc() + time::Duration::days(400);
     let refused =
         rounds::transition(&db, &key, first, r.id, RoundState::Provisional, "", now).await;
-    let Err(rounds::RoundError::Invalid(m)) = refused else {
+    let Err(pokmas::services::ServiceError::Fields(m)) = refused else {
         panic!("publication by one admin must be refused: {refused:?}");
     };
     let text: String = m.values().map(|x| x.en.clone()).collect();

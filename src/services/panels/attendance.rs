@@ -9,7 +9,7 @@ use crate::db::begin_write;
 use crate::db::entities::{round, test_invitation};
 use crate::domain::round::{Msg, RoundState};
 use crate::domain::text::plain_text;
-use crate::services::rounds::RoundError;
+use crate::services::ServiceError;
 
 use super::{ABSENT, PRESENT, invitation_in_round, lock_open_round, require_admin, state_of};
 
@@ -33,17 +33,17 @@ pub async fn record_attendance(
     invitation_id: Uuid,
     value: &str,
     reason: &str,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     if value != PRESENT && value != ABSENT {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "attendance",
             Msg::new("Pilih hadir atau tidak hadir.", "Choose present or absent."),
         ));
     }
     // The length is the typed text's, as the API schema states it.
     if reason.chars().count() > MAX_REASON || !plain_text(reason, true) {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "reason",
             Msg::new(
                 "Alasan paling banyak 500 karakter teks biasa.",
@@ -88,8 +88,8 @@ pub async fn record_attendance(
     Ok(())
 }
 
-fn reason_needed() -> RoundError {
-    RoundError::field(
+fn reason_needed() -> ServiceError {
+    ServiceError::field(
         "reason",
         Msg::new(
             "Pendaftar ini tercatat tidak hadir. Tulis alasan mengubahnya menjadi hadir (1–500 karakter); alasan itu tercatat di jejak audit.",
@@ -98,11 +98,11 @@ fn reason_needed() -> RoundError {
     )
 }
 
-fn require_assessment(r: &round::Model) -> Result<(), RoundError> {
+fn require_assessment(r: &round::Model) -> Result<(), ServiceError> {
     if state_of(r) == RoundState::Assessment {
         Ok(())
     } else {
-        Err(RoundError::form(Msg::new(
+        Err(ServiceError::form(Msg::new(
             "Kehadiran dan keputusan ketidakhadiran hanya dicatat saat tahap uji kelayakan dan kepatutan.",
             "Attendance and absence decisions are recorded only during the fit & proper test stage.",
         )))
@@ -121,11 +121,11 @@ pub async fn decide_absence(
     round_id: Uuid,
     invitation_id: Uuid,
     text: &str,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     let admin = require_admin(actor)?;
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 2000 || !plain_text(text, true) {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "decision",
             Msg::new(
                 "Tulis keputusan (1–2000 karakter).",
@@ -138,7 +138,7 @@ pub async fn decide_absence(
     require_assessment(&r)?;
     let (inv, app) = invitation_in_round(&tx, round_id, invitation_id).await?;
     if inv.attendance.as_deref() != Some(ABSENT) {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "decision",
             Msg::new(
                 "Keputusan hanya untuk pendaftar yang tercatat tidak hadir.",

@@ -17,8 +17,8 @@ use crate::domain::account::AccountStatus;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::domain::text::plain_text;
+use crate::services::ServiceError;
 use crate::services::panel_freeze;
-use crate::services::rounds::RoundError;
 
 use super::{
     RoundHead, formations_of, kelurahan_names, lock_open_round, raced, remember, replayed,
@@ -69,7 +69,7 @@ pub struct PanelsOverview {
 async fn scopes_of(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-) -> Result<BTreeMap<Uuid, Vec<String>>, RoundError> {
+) -> Result<BTreeMap<Uuid, Vec<String>>, ServiceError> {
     let mut out: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -92,11 +92,11 @@ async fn scopes_of(
 pub async fn panels_overview(
     db: &DatabaseConnection,
     round_id: Uuid,
-) -> Result<PanelsOverview, RoundError> {
+) -> Result<PanelsOverview, ServiceError> {
     let r = round::Entity::find_by_id(round_id)
         .one(db)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let panels = panel::Entity::find()
         .filter(panel::Column::RoundId.eq(round_id))
         .order_by_asc(panel::Column::Name)
@@ -193,12 +193,12 @@ async fn panel_in_round(
     tx: &DatabaseTransaction,
     round_id: Uuid,
     panel_id: Uuid,
-) -> Result<panel::Model, RoundError> {
+) -> Result<panel::Model, ServiceError> {
     panel::Entity::find_by_id(panel_id)
         .one(tx)
         .await?
         .filter(|p| p.round_id == round_id)
-        .ok_or(RoundError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
 /// Creates a panel (`panel.created`). A repeated submission with the same
@@ -214,11 +214,11 @@ pub async fn create_panel(
     round_id: Uuid,
     name: &str,
     idempotency_key: Option<&str>,
-) -> Result<Uuid, RoundError> {
+) -> Result<Uuid, ServiceError> {
     let admin = require_admin(actor)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || !plain_text(name, false) {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "name",
             Msg::new(
                 "Nama panel wajib diisi (1–100 karakter).",
@@ -242,7 +242,7 @@ pub async fn create_panel(
         // A name that is well formed but taken is a refusal by the round's
         // state (409), not a field error: no body could be corrected to
         // pass without knowing the other panels.
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             format!("Sudah ada panel bernama \u{201c}{name}\u{201d} di seleksi ini."),
             format!("This round already has a panel called \u{201c}{name}\u{201d}."),
         )));
@@ -292,10 +292,10 @@ pub async fn add_member(
     round_id: Uuid,
     panel_id: Uuid,
     account_text: &str,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     let not_panelist = || {
-        RoundError::field(
+        ServiceError::field(
             "account_id",
             Msg::new(
                 "Pilih akun aktif dengan peran panelis.",
@@ -317,7 +317,7 @@ pub async fn add_member(
         .one(&tx)
         .await?;
     if already.is_some() {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "account_id",
             Msg::new(
                 format!("{} sudah menjadi anggota panel ini.", acc.name),
@@ -329,7 +329,7 @@ pub async fn add_member(
     let scopes = scopes.get(&account_id).cloned().unwrap_or_default();
     for f in formations_of(&tx, panel_id).await? {
         if !scopes.contains(&f.kelurahan_code) {
-            return Err(RoundError::field(
+            return Err(ServiceError::field(
                 "account_id",
                 scope_msg(&acc.name, &f.kelurahan_code),
             ));
@@ -359,7 +359,7 @@ pub async fn add_member(
     Ok(())
 }
 
-async fn member_count(tx: &DatabaseTransaction, panel_id: Uuid) -> Result<i64, RoundError> {
+async fn member_count(tx: &DatabaseTransaction, panel_id: Uuid) -> Result<i64, ServiceError> {
     let n = panel_member::Entity::find()
         .filter(panel_member::Column::PanelId.eq(panel_id))
         .count(tx)
@@ -378,7 +378,7 @@ pub async fn remove_member(
     round_id: Uuid,
     panel_id: Uuid,
     account_id: Uuid,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     let r = lock_open_round(&tx, round_id).await?;
@@ -393,7 +393,7 @@ pub async fn remove_member(
         .exec(&tx)
         .await?;
     if res.rows_affected == 0 {
-        return Err(RoundError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     let members = member_count(&tx, panel_id).await?;
     let event = append(
@@ -424,9 +424,9 @@ pub async fn set_formations(
     round_id: Uuid,
     panel_id: Uuid,
     formation_texts: &[String],
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
-    let field = |m: Msg| RoundError::field("formation", m);
+    let field = |m: Msg| ServiceError::field("formation", m);
     let mut wanted = BTreeSet::new();
     for t in formation_texts {
         let id: Uuid = t.trim().parse().map_err(|_| {

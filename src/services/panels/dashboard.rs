@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::entities::{application, test_invitation, test_session};
-use crate::services::rounds::RoundError;
+use crate::services::ServiceError;
 
 use super::{ABSENT, FormationChoice, PRESENT, RoundHead, kelurahan_names, panels_overview};
 
@@ -64,7 +64,7 @@ pub struct Dashboard {
 ///
 /// # Errors
 /// `NotFound`; storage failures.
-pub async fn dashboard(db: &DatabaseConnection, round_id: Uuid) -> Result<Dashboard, RoundError> {
+pub async fn dashboard(db: &DatabaseConnection, round_id: Uuid) -> Result<Dashboard, ServiceError> {
     let overview = panels_overview(db, round_id).await?;
     let apps: Vec<(
         Uuid,

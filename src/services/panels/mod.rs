@@ -3,7 +3,7 @@
 //! Every function that changes state is one use case in one
 //! [`begin_write`](crate::db::begin_write) transaction: it checks that the actor is an admin, loads and checks, writes,
 //! appends its audit event(s), queues its mail and commits. A refusal leaves
-//! nothing changed and says why per field ([`RoundError::Invalid`]).
+//! nothing changed and says why per field ([`ServiceError::Invalid`]).
 //!
 //! One file per concern: `composition` (panels, their members and the
 //! formations they assess), `schedule` (test sessions and who is invited to
@@ -42,7 +42,7 @@ use crate::db::entities::{
 };
 use crate::domain::form::FieldErrors;
 use crate::domain::round::{Msg, RoundState};
-use crate::services::rounds::RoundError;
+use crate::services::ServiceError;
 
 /// Attendance values stored in `test_invitation.attendance`.
 pub const PRESENT: &str = "present";
@@ -55,8 +55,8 @@ pub const ABSENT: &str = "absent";
 pub(crate) const ELIGIBLE: crate::domain::application::ApplicationState =
     crate::domain::application::ApplicationState::Eligible;
 
-fn require_admin(actor: Actor) -> Result<Uuid, RoundError> {
-    actor.admin_id().ok_or(RoundError::Forbidden)
+fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
+    actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
 pub use crate::domain::round::RoundHead;
@@ -67,14 +67,14 @@ fn state_of(r: &round::Model) -> RoundState {
 
 /// Loads the round for writing and refuses once it is over (final or
 /// cancelled): panels and the schedule are history from then on.
-async fn lock_open_round(tx: &DatabaseTransaction, id: Uuid) -> Result<round::Model, RoundError> {
+async fn lock_open_round(tx: &DatabaseTransaction, id: Uuid) -> Result<round::Model, ServiceError> {
     let r = round::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     if matches!(state_of(&r), RoundState::Final | RoundState::Cancelled) {
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             "Seleksi ini sudah selesai atau dibatalkan; tidak ada lagi yang dapat diubah.",
             "This round is finished or cancelled; nothing can change any more.",
         )));
@@ -84,13 +84,13 @@ async fn lock_open_round(tx: &DatabaseTransaction, id: Uuid) -> Result<round::Mo
 
 /// Invitations are only sent before results are published: after that the
 /// test is over.
-fn require_before_results(r: &round::Model) -> Result<(), RoundError> {
+fn require_before_results(r: &round::Model) -> Result<(), ServiceError> {
     match state_of(r) {
         RoundState::Draft
         | RoundState::Registration
         | RoundState::Verification
         | RoundState::Assessment => Ok(()),
-        _ => Err(RoundError::form(Msg::new(
+        _ => Err(ServiceError::form(Msg::new(
             "Hasil sudah diumumkan; jadwal uji tidak dapat diubah lagi.",
             "Results are published; the test schedule can no longer change.",
         ))),
@@ -104,7 +104,7 @@ async fn replayed(
     admin: Uuid,
     key: Option<&str>,
     request_hash: &str,
-) -> Result<Option<Uuid>, RoundError> {
+) -> Result<Option<Uuid>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
     let found = idempotency_key::Entity::find_by_id((admin.to_string(), key.to_owned()))
         .one(tx)
@@ -113,7 +113,7 @@ async fn replayed(
         None => Ok(None),
         Some(f) => match f.response_location.and_then(|l| l.parse().ok()) {
             Some(id) if f.request_hash == request_hash => Ok(Some(id)),
-            _ => Err(RoundError::form(Msg::new(
+            _ => Err(ServiceError::form(Msg::new(
                 "Formulir ini sudah dikirim. Muat ulang halaman untuk membuat yang lain.",
                 "This form was already submitted. Reload the page to create another.",
             ))),
@@ -127,7 +127,7 @@ async fn remember(
     key: Option<&str>,
     request_hash: String,
     id: Uuid,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     if let Some(key) = key {
         idempotency_key::ActiveModel {
             scope: Set(admin.to_string()),
@@ -146,12 +146,12 @@ async fn remember(
 /// Another admin changed the same rows at the same moment (PostgreSQL lets
 /// both transactions read before either writes): the unique constraints decide
 /// and the loser is asked to reload instead of seeing an error page.
-fn raced(e: sea_orm::DbErr) -> RoundError {
+fn raced(e: sea_orm::DbErr) -> ServiceError {
     if matches!(
         e.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     ) {
-        RoundError::form(Msg::new(
+        ServiceError::form(Msg::new(
             "Data ini baru saja diubah orang lain. Muat ulang halaman dan coba lagi.",
             "Someone else just changed this. Reload the page and try again.",
         ))
@@ -176,7 +176,7 @@ fn parse_id(errs: &mut FieldErrors, field: &str, text: &str, what: Msg) -> Optio
 
 async fn kelurahan_names(
     db: &impl ConnectionTrait,
-) -> Result<BTreeMap<String, String>, RoundError> {
+) -> Result<BTreeMap<String, String>, ServiceError> {
     Ok(kelurahan::Entity::find()
         .all(db)
         .await?
@@ -187,7 +187,7 @@ async fn kelurahan_names(
 async fn formations_of(
     tx: &DatabaseTransaction,
     panel_id: Uuid,
-) -> Result<Vec<formation::Model>, RoundError> {
+) -> Result<Vec<formation::Model>, ServiceError> {
     let ids: Vec<Uuid> = panel_formation::Entity::find()
         .filter(panel_formation::Column::PanelId.eq(panel_id))
         .all(tx)
@@ -205,16 +205,16 @@ async fn invitation_in_round(
     tx: &DatabaseTransaction,
     round_id: Uuid,
     invitation_id: Uuid,
-) -> Result<(test_invitation::Model, application::Model), RoundError> {
+) -> Result<(test_invitation::Model, application::Model), ServiceError> {
     let inv = test_invitation::Entity::find_by_id(invitation_id)
         .lock_exclusive()
         .one(tx)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let app = application::Entity::find_by_id(inv.application_id)
         .one(tx)
         .await?
         .filter(|a| a.round_id == round_id)
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok((inv, app))
 }

@@ -23,7 +23,7 @@ use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::{Msg, RoundState, format_wita, parse_wita};
 use crate::domain::text::plain_text;
 use crate::mail::{Locale, Template, enqueue_for_round};
-use crate::services::rounds::RoundError;
+use crate::services::ServiceError;
 
 use super::{
     ELIGIBLE, RoundHead, formations_of, invitation_in_round, lock_open_round, parse_id, raced,
@@ -131,7 +131,7 @@ pub async fn create_session(
     round_id: Uuid,
     form: &SessionForm,
     idempotency_key: Option<&str>,
-) -> Result<Uuid, RoundError> {
+) -> Result<Uuid, ServiceError> {
     let admin = require_admin(actor)?;
     let tx = begin_write(db).await?;
     let r = lock_open_round(&tx, round_id).await?;
@@ -150,7 +150,7 @@ pub async fn create_session(
         .await?
         .filter(|p| p.round_id == round_id)
         .ok_or_else(|| {
-            RoundError::field(
+            ServiceError::field(
                 "panel",
                 Msg::new(
                     "Pilih panel dari seleksi ini.",
@@ -195,16 +195,16 @@ async fn session_in_round(
     tx: &DatabaseTransaction,
     round_id: Uuid,
     session_id: Uuid,
-) -> Result<test_session::Model, RoundError> {
+) -> Result<test_session::Model, ServiceError> {
     test_session::Entity::find_by_id(session_id)
         .lock_exclusive()
         .one(tx)
         .await?
         .filter(|s| s.round_id == round_id)
-        .ok_or(RoundError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
-async fn invited_count(tx: &DatabaseTransaction, session_id: Uuid) -> Result<i64, RoundError> {
+async fn invited_count(tx: &DatabaseTransaction, session_id: Uuid) -> Result<i64, ServiceError> {
     let n = test_invitation::Entity::find()
         .filter(test_invitation::Column::TestSessionId.eq(session_id))
         .count(tx)
@@ -222,7 +222,7 @@ async fn mail_invitation(
     email: &str,
     session: &test_session::Model,
     programme: &crate::domain::programme::Programme,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     crate::sms::stages::invitation(tx, app, session.starts_at, &session.place).await?;
     if email.trim().parse::<Address>().is_err() {
         return Ok(());
@@ -271,7 +271,7 @@ pub async fn auto_fill(
     vault: &NikVault,
     round_id: Uuid,
     session_id: Uuid,
-) -> Result<usize, RoundError> {
+) -> Result<usize, ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     let r = lock_open_round(&tx, round_id).await?;
@@ -279,7 +279,7 @@ pub async fn auto_fill(
     let session = session_in_round(&tx, round_id, session_id).await?;
     let free = i64::from(session.capacity) - invited_count(&tx, session_id).await?;
     if free <= 0 {
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             "Sesi ini sudah penuh.",
             "This session is full.",
         )));
@@ -299,9 +299,7 @@ pub async fn auto_fill(
         .collect();
     // In a staged round only those who went on from the stage before the
     // panel's are invited.
-    let gate = crate::services::shortlists::invitation_gate(&tx, round_id)
-        .await
-        .map_err(RoundError::from)?;
+    let gate = crate::services::shortlists::invitation_gate(&tx, round_id).await?;
     let candidates: Vec<application::Model> = application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))
         .filter(application::Column::FormationId.is_in(formation_ids))
@@ -316,7 +314,7 @@ pub async fn auto_fill(
         .collect();
     let personal = crate::services::data_keys::personal_of_many(&tx, vault, &candidates)
         .await
-        .map_err(RoundError::Internal)?;
+        .map_err(ServiceError::Internal)?;
     let now = OffsetDateTime::now_utc();
     for a in &candidates {
         let id = Uuid::now_v7();
@@ -365,9 +363,9 @@ pub async fn move_invitation(
     round_id: Uuid,
     invitation_id: Uuid,
     target_text: &str,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
-    let field = |m: Msg| RoundError::field("session", m);
+    let field = |m: Msg| ServiceError::field("session", m);
     let target_id: Uuid = target_text.trim().parse().map_err(|_| {
         field(Msg::new(
             "Pilih sesi tujuan.",
@@ -427,7 +425,7 @@ pub async fn move_invitation(
     .await?;
     let email = crate::services::data_keys::personal_of(&tx, vault, &app)
         .await
-        .map_err(RoundError::Internal)?
+        .map_err(ServiceError::Internal)?
         .email;
     mail_invitation(&tx, from, &app, &email, &target, &r.programme()).await?;
     let mut ev = NewEvent::new(actor, "test.moved", "application", app.id.to_string())
@@ -489,11 +487,11 @@ impl ScheduleOverview {
 pub async fn schedule_overview(
     db: &DatabaseConnection,
     round_id: Uuid,
-) -> Result<ScheduleOverview, RoundError> {
+) -> Result<ScheduleOverview, ServiceError> {
     let r = round::Entity::find_by_id(round_id)
         .one(db)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let panels: Vec<(Uuid, String)> = panel::Entity::find()
         .filter(panel::Column::RoundId.eq(round_id))
         .order_by_asc(panel::Column::Name)

@@ -65,18 +65,12 @@ async fn check_finalizable<C: ConnectionTrait>(
     Ok(())
 }
 
-pub(crate) fn from_round(e: crate::services::rounds::RoundError) -> ServiceError {
-    use crate::services::rounds::RoundError;
+/// A round service's refusal of the form as a whole, for a use case with no
+/// form: its messages as one conflict.
+pub(crate) fn from_round(e: ServiceError) -> ServiceError {
     match e {
-        RoundError::Invalid(m) => {
-            use crate::domain::msg::Msg;
-            let join = |pick: fn(&Msg) -> &str| m.values().map(pick).collect::<Vec<_>>().join(" ");
-            ServiceError::Conflict(Msg::new(join(|x| &x.id), join(|x| &x.en)))
-        }
-        RoundError::NotFound => ServiceError::NotFound,
-        RoundError::Forbidden => ServiceError::Forbidden,
-        RoundError::Db(e) => ServiceError::Db(e),
-        RoundError::Internal(e) => ServiceError::Internal(e),
+        ServiceError::Fields(_) => ServiceError::Conflict(e.refusal().unwrap_or_default()),
+        other => other,
     }
 }
 

@@ -302,7 +302,7 @@ pub async fn set_criteria(
     actor: Actor,
     id: Uuid,
     rows: &[CriterionDraft],
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
@@ -519,7 +519,7 @@ pub async fn set_requirements(
     actor: Actor,
     id: Uuid,
     rows: &[RequirementDraft],
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;

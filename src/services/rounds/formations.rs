@@ -69,16 +69,16 @@ pub async fn generate_formations(
     kecamatan_code: &str,
     seats: i32,
     reserve: i32,
-) -> Result<GenerateReport, RoundError> {
+) -> Result<GenerateReport, ServiceError> {
     require_admin(actor)?;
     if !(1..=1000).contains(&seats) {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "seats",
             Msg::new("Kursi harus 1–1000.", "Seats must be 1–1000."),
         ));
     }
     if !(0..=1000).contains(&reserve) {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "reserve",
             Msg::new("Cadangan harus 0–1000.", "Reserve must be 0–1000."),
         ));
@@ -93,7 +93,7 @@ pub async fn generate_formations(
             .await?
             .is_none()
         {
-            return Err(RoundError::field(
+            return Err(ServiceError::field(
                 "kecamatan",
                 Msg::new("Kecamatan tidak dikenal.", "Unknown kecamatan."),
             ));
@@ -165,16 +165,16 @@ pub async fn create_rts(
     actor: Actor,
     kelurahan_code: &str,
     count: Option<i32>,
-) -> Result<u64, RoundError> {
+) -> Result<u64, ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     let kel = kelurahan::Entity::find_by_id(kelurahan_code.to_owned())
         .one(&tx)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let count = count.or(kel.rt_count).unwrap_or(0);
     if !(1..=500).contains(&count) {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "rt_count",
             Msg::new(
                 "Isi jumlah RT kelurahan ini (1–500).",
@@ -420,13 +420,13 @@ pub async fn add_formation(
     actor: Actor,
     id: Uuid,
     d: &FormationDraft,
-) -> Result<Uuid, RoundError> {
+) -> Result<Uuid, ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     let rts = resolve_formations(&tx, id, std::slice::from_ref(d), true, &|_, f| f.to_owned())
         .await
-        .map_err(RoundError::Invalid)?;
+        .map_err(ServiceError::Fields)?;
     let rts = rts.into_iter().next().unwrap_or_default();
     let fid = insert_formation(&tx, id, d, &rts).await?;
     touch(&tx, id).await?;
@@ -456,7 +456,7 @@ pub async fn delete_formation(
     actor: Actor,
     id: Uuid,
     formation_id: Uuid,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
@@ -464,7 +464,7 @@ pub async fn delete_formation(
         .one(&tx)
         .await?
         .filter(|f| f.round_id == id)
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     formation::Entity::delete_by_id(f.id).exec(&tx).await?;
     touch(&tx, id).await?;
     append(
@@ -489,7 +489,7 @@ pub async fn update_seats(
     actor: Actor,
     id: Uuid,
     items: &[SeatsItem],
-) -> Result<usize, RoundError> {
+) -> Result<usize, ServiceError> {
     require_admin(actor)?;
     let wanted: BTreeMap<Uuid, (i32, i32)> = items
         .iter()
@@ -550,7 +550,7 @@ pub async fn import_formations(
     actor: Actor,
     id: Uuid,
     text: &str,
-) -> Result<usize, RoundError> {
+) -> Result<usize, ServiceError> {
     require_admin(actor)?;
     let line_errors = |list: Vec<(u64, Msg)>| {
         let id_text = list
@@ -563,7 +563,7 @@ pub async fn import_formations(
             .map(|(l, m)| format!("Line {l}: {}", m.en))
             .collect::<Vec<_>>()
             .join("\n");
-        RoundError::field("csv", Msg::new(id_text, en_text))
+        ServiceError::field("csv", Msg::new(id_text, en_text))
     };
     let recs = formations_csv::parse(text)
         .map_err(|errs| line_errors(errs.into_iter().map(|e| (e.line, e.msg)).collect()))?;
@@ -657,17 +657,17 @@ pub async fn export_formations(
     db: &DatabaseConnection,
     actor: Actor,
     id: Uuid,
-) -> Result<String, RoundError> {
+) -> Result<String, ServiceError> {
     if let Actor::Account { role, .. } = actor
         && !matches!(role, Role::Admin | Role::Auditor)
     {
-        return Err(RoundError::Forbidden);
+        return Err(ServiceError::Forbidden);
     }
     let tx = begin_write(db).await?;
     let r = round::Entity::find_by_id(id)
         .one(&tx)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let detail = load_in(&tx, r).await?;
     let rows: Vec<FormationRec> = detail
         .formations
@@ -687,7 +687,7 @@ pub async fn export_formations(
             reserve: f.model.reserve,
         })
         .collect();
-    let text = formations_csv::write(&rows).map_err(RoundError::Internal)?;
+    let text = formations_csv::write(&rows).map_err(ServiceError::Internal)?;
     append(
         &tx,
         NewEvent::new(actor, "formations.exported", "round", id.to_string())

@@ -41,58 +41,12 @@ use crate::domain::round::{
 };
 use crate::export::formations_csv::{self, FormationRec};
 
-/// Why a round use case did not happen. Nothing was changed in any case.
-#[derive(Debug, thiserror::Error)]
-pub enum RoundError {
-    /// Input that breaks a rule, with a message per field.
-    #[error("invalid input: {0:?}")]
-    Invalid(FieldErrors),
-    /// The round (or formation, kelurahan …) does not exist.
-    #[error("not found")]
-    NotFound,
-    /// Only admins administer rounds.
-    #[error("forbidden")]
-    Forbidden,
-    /// Storage failed.
-    #[error(transparent)]
-    Db(#[from] DbErr),
-    /// Anything else unexpected.
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl RoundError {
-    /// A form-level refusal.
-    pub fn form(msg: Msg) -> RoundError {
-        Self::field("", msg)
-    }
-
-    /// A refusal attached to one field.
-    pub fn field(name: &str, msg: Msg) -> RoundError {
-        let mut e = FieldErrors::new();
-        e.insert(name.to_owned(), msg);
-        RoundError::Invalid(e)
-    }
-}
-
-impl From<ServiceError> for RoundError {
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Invalid(m) | ServiceError::Conflict(m) => RoundError::form(m),
-            ServiceError::NotFound => RoundError::NotFound,
-            ServiceError::Forbidden => RoundError::Forbidden,
-            ServiceError::Db(e) => RoundError::Db(e),
-            ServiceError::Internal(e) => RoundError::Internal(e),
-        }
-    }
-}
-
 /// Only admins (and the platform itself, for the CLI and the demo) run rounds.
-fn require_admin(actor: Actor) -> Result<(), RoundError> {
+fn require_admin(actor: Actor) -> Result<(), ServiceError> {
     if actor.administers() {
         Ok(())
     } else {
-        Err(RoundError::Forbidden)
+        Err(ServiceError::Forbidden)
     }
 }
 
@@ -105,14 +59,14 @@ fn created_by(actor: Actor) -> Option<Uuid> {
 
 /// Loads a round for writing (row-locked on PostgreSQL) and refuses unless it
 /// is still a draft.
-async fn lock_draft(tx: &DatabaseTransaction, id: Uuid) -> Result<round::Model, RoundError> {
+async fn lock_draft(tx: &DatabaseTransaction, id: Uuid) -> Result<round::Model, ServiceError> {
     let r = round::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     if Some(r.state).is_none_or(|s| !s.is_editable()) {
-        return Err(RoundError::form(frozen_msg()));
+        return Err(ServiceError::form(frozen_msg()));
     }
     Ok(r)
 }
@@ -145,7 +99,7 @@ mod templates;
 pub async fn public_list(
     db: &DatabaseConnection,
     state: Option<RoundState>,
-) -> Result<Vec<round::Model>, RoundError> {
+) -> Result<Vec<round::Model>, ServiceError> {
     Ok(crate::db::rounds::public_list(db, state).await?)
 }
 
@@ -359,11 +313,11 @@ async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDeta
 ///
 /// # Errors
 /// `NotFound`; storage failures.
-pub async fn load(db: &DatabaseConnection, id: Uuid) -> Result<RoundDetail, RoundError> {
+pub async fn load(db: &DatabaseConnection, id: Uuid) -> Result<RoundDetail, ServiceError> {
     let r = round::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok(load_in(db, r).await?)
 }
 
@@ -432,7 +386,7 @@ pub async fn published(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<round::Model>, RoundError> {
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<round::Model>, ServiceError> {
     Ok(round::Entity::find()
         .order_by_desc(round::Column::Year)
         .order_by_desc(round::Column::CreatedAt)
@@ -489,11 +443,14 @@ pub async fn round_by_slug<C: ConnectionTrait>(
 ///
 /// # Errors
 /// `NotFound` for an unknown or unpublished slug; storage failures.
-pub async fn public_round(db: &DatabaseConnection, slug: &str) -> Result<PublicRound, RoundError> {
+pub async fn public_round(
+    db: &DatabaseConnection,
+    slug: &str,
+) -> Result<PublicRound, ServiceError> {
     let r = round_by_slug(db, slug)
         .await?
         .filter(|r| r.is_public())
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let detail = load_in(db, r).await?;
     let rows: Vec<(Option<Uuid>, Option<String>)> = application::Entity::find()
         .select_only()
@@ -541,7 +498,7 @@ pub async fn public_round(db: &DatabaseConnection, slug: &str) -> Result<PublicR
 /// Storage failures.
 pub async fn kelurahan_without_rts(
     db: &DatabaseConnection,
-) -> Result<Vec<(String, String, Option<i32>)>, RoundError> {
+) -> Result<Vec<(String, String, Option<i32>)>, ServiceError> {
     let with: BTreeSet<String> = rt::Entity::find()
         .select_only()
         .column(rt::Column::KelurahanCode)

@@ -133,7 +133,7 @@ pub async fn set_programme(
     actor: Actor,
     id: Uuid,
     s: &ProgrammeSettings,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;

@@ -123,9 +123,9 @@ pub async fn create_round(
     actor: Actor,
     settings: &RoundSettings,
     idempotency_key: Option<&str>,
-) -> Result<Uuid, RoundError> {
+) -> Result<Uuid, ServiceError> {
     require_admin(actor)?;
-    let creator = created_by(actor).ok_or(RoundError::Forbidden)?;
+    let creator = created_by(actor).ok_or(ServiceError::Forbidden)?;
     let tx = begin_write(db).await?;
     let request_hash = crate::domain::lottery::sha256_hex(&settings.payload().to_string());
     let key = idempotency_key.filter(|k| !k.is_empty() && k.len() <= 100);
@@ -136,7 +136,7 @@ pub async fn create_round(
         if let Some(found) = found {
             return match found.response_location.and_then(|l| l.parse().ok()) {
                 Some(id) if found.request_hash == request_hash => Ok(id),
-                _ => Err(RoundError::form(Msg::new(
+                _ => Err(ServiceError::form(Msg::new(
                     "Formulir ini sudah dikirim. Muat ulang halaman untuk membuat seleksi lain.",
                     "This form was already submitted. Reload the page to create another round.",
                 ))),
@@ -199,7 +199,7 @@ pub async fn update_round(
     actor: Actor,
     id: Uuid,
     settings: &RoundSettings,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
@@ -347,7 +347,7 @@ pub async fn transition(
     to: RoundState,
     reason: &str,
     now: OffsetDateTime,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     transition_mailing(db, checkpoint_key, None, actor, id, to, reason, now).await
 }
 
@@ -371,17 +371,17 @@ pub async fn transition_mailing(
     to: RoundState,
     reason: &str,
     now: OffsetDateTime,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     if to == RoundState::Final {
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             "Penetapan hasil akhir memerlukan persetujuan admin kedua: ajukan di halaman hasil seleksi.",
             "Finalizing the results needs a second admin's approval: request it on the round's results page.",
         )));
     }
     let reason = reason.trim();
     if to == RoundState::Cancelled && reason.chars().count() < 5 {
-        return Err(RoundError::field(
+        return Err(ServiceError::field(
             "reason",
             Msg::new(
                 "Tuliskan alasan pembatalan (minimal 5 karakter).",
@@ -394,7 +394,7 @@ pub async fn transition_mailing(
         let marked = crate::services::second_look::marked(db, id).await?;
         if !marked.is_empty() {
             let (id_text, en_text) = crate::services::second_look::refusal(&marked);
-            return Err(RoundError::form(Msg::new(id_text, en_text)));
+            return Err(ServiceError::form(Msg::new(id_text, en_text)));
         }
     }
     let tx = begin_write(db).await?;
@@ -402,7 +402,7 @@ pub async fn transition_mailing(
         .lock_exclusive()
         .one(&tx)
         .await?
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     apply_transition(&tx, checkpoint_key, mail, actor, r, to, reason, now, None).await?;
     tx.commit().await?;
     Ok(())
@@ -430,22 +430,22 @@ pub async fn apply_transition(
     reason: &str,
     now: OffsetDateTime,
     extra: Option<serde_json::Value>,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     let id = r.id;
     let reason = reason.trim();
     let from =
         Some(r.state).ok_or_else(|| anyhow::anyhow!("round {id} has unknown state {}", r.state))?;
-    check_transition(from, to, &r.schedule(), now).map_err(RoundError::form)?;
+    check_transition(from, to, &r.schedule(), now).map_err(ServiceError::form)?;
     if to == RoundState::Verification
         && crate::services::lottery::uncommitted_witnesses(tx, id).await? > 0
     {
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             "Pendaftaran belum dapat ditutup: ada saksi undian yang belum menyerahkan komitmen. Tunggu komitmennya atau hapus saksi tersebut.",
             "Registration cannot close yet: a lottery witness has not committed. Wait for the commitment or remove the witness.",
         )));
     }
     if to == RoundState::Assessment && r.lottery_seed.is_none() {
-        return Err(RoundError::form(Msg::new(
+        return Err(ServiceError::form(Msg::new(
             "Uji kelayakan belum dapat dimulai: seed undian belum ditetapkan karena masih ada saksi yang belum mengungkap rahasianya.",
             "The assessment cannot start yet: the lottery seed is not fixed because a witness has not revealed their secret.",
         )));
@@ -466,7 +466,7 @@ pub async fn apply_transition(
         let synced = sync_whole_formations(tx, id).await?;
         payload["rts_added_to_whole_formations"] = serde_json::json!(synced);
         let detail = load_in(tx, r).await?;
-        freeze_checks(&detail).map_err(RoundError::form)?;
+        freeze_checks(&detail).map_err(ServiceError::form)?;
         let frozen = detail.frozen_rules();
         let hash = frozen
             .hash()

@@ -255,11 +255,11 @@ pub async fn set_stages(
     actor: Actor,
     id: Uuid,
     draft: &StagesDraft,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     if let Some(plan) = draft.plan() {
         plan.validate()
-            .map_err(|e| RoundError::form(stage_error_msg(&e)))?;
+            .map_err(|e| ServiceError::form(stage_error_msg(&e)))?;
     }
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;

@@ -104,12 +104,12 @@ const DEFAULT_REQUIREMENTS: &str = include_str!("../../../fixtures/requirements_
 ///
 /// # Errors
 /// Only if a bundled file is malformed (a unit test proves they are not).
-pub fn templates() -> Result<Vec<Template>, RoundError> {
+pub fn templates() -> Result<Vec<Template>, ServiceError> {
     TEMPLATE_FILES
         .iter()
         .map(|t| {
             serde_json::from_str(t)
-                .map_err(|e| RoundError::Internal(anyhow::anyhow!("bundled template: {e}")))
+                .map_err(|e| ServiceError::Internal(anyhow::anyhow!("bundled template: {e}")))
         })
         .collect()
 }
@@ -118,9 +118,9 @@ pub fn templates() -> Result<Vec<Template>, RoundError> {
 ///
 /// # Errors
 /// Only if the bundled file is malformed.
-pub fn default_requirements() -> Result<Vec<RequirementDraft>, RoundError> {
+pub fn default_requirements() -> Result<Vec<RequirementDraft>, ServiceError> {
     serde_json::from_str(DEFAULT_REQUIREMENTS)
-        .map_err(|e| RoundError::Internal(anyhow::anyhow!("bundled requirements: {e}")))
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("bundled requirements: {e}")))
 }
 
 impl Template {
@@ -167,7 +167,7 @@ impl Template {
     ///
     /// # Errors
     /// Only if the bundled defaults are malformed.
-    pub fn requirement_drafts(&self) -> Result<Vec<RequirementDraft>, RoundError> {
+    pub fn requirement_drafts(&self) -> Result<Vec<RequirementDraft>, ServiceError> {
         let mut out: Vec<RequirementDraft> = default_requirements()?
             .into_iter()
             .filter(|r| !self.omit_requirements.contains(&r.code))
@@ -247,12 +247,12 @@ pub async fn apply_template(
     actor: Actor,
     id: Uuid,
     code: &str,
-) -> Result<(), RoundError> {
+) -> Result<(), ServiceError> {
     require_admin(actor)?;
     let template = templates()?
         .into_iter()
         .find(|t| t.code == code)
-        .ok_or(RoundError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let criteria = template.criteria_drafts();
     let requirements = template.requirement_drafts()?;
     let stages = template.stages_draft();

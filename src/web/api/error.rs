@@ -11,7 +11,6 @@ use crate::domain::form::FieldErrors;
 use crate::domain::round::Msg;
 use crate::error::AppError;
 use crate::services::ServiceError;
-use crate::services::rounds::RoundError;
 
 /// The one error body of the JSON API, whatever the status:
 /// `{error, message, fields?}`.
@@ -172,26 +171,6 @@ impl From<ServiceError> for AdminError {
     }
 }
 
-impl From<RoundError> for AdminError {
-    fn from(e: RoundError) -> Self {
-        round_err(e)
-    }
-}
-
-/// Refusals of round use cases: field errors are 422, a refusal of the form as
-/// a whole (the round is frozen, a transition out of order) is 409.
-pub(crate) fn round_err(e: RoundError) -> AdminError {
-    match e {
-        RoundError::Invalid(errs) if errs.keys().all(String::is_empty) => {
-            let join =
-                |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
-            AdminError::Conflict(Msg::new(join(|m| &m.id), join(|m| &m.en)))
-        }
-        RoundError::Invalid(errs) => AdminError::Invalid(errs),
-        other => AdminError::App(other.into()),
-    }
-}
-
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let (status, error, message, fields) = match self {
@@ -231,7 +210,9 @@ impl IntoResponse for AdminError {
 
 pub(crate) type AdminResult<T> = Result<Json<T>, AdminError>;
 
-/// Refusals of verification and staff use cases: `Invalid` is 422, `Conflict` 409.
+/// A service's refusal in the API: input that breaks a rule is 422 (with
+/// its fields), a refusal by the current state 409. A refusal of a form as a
+/// whole (the round is frozen, a transition out of order) is the latter.
 pub(crate) fn service_err(e: ServiceError) -> AdminError {
     match e {
         ServiceError::Invalid(m) => {
@@ -239,6 +220,10 @@ pub(crate) fn service_err(e: ServiceError) -> AdminError {
             errs.insert(String::new(), m);
             AdminError::Invalid(errs)
         }
+        ServiceError::Fields(errs) if errs.keys().all(String::is_empty) => {
+            AdminError::Conflict(ServiceError::Fields(errs).refusal().unwrap_or_default())
+        }
+        ServiceError::Fields(errs) => AdminError::Invalid(errs),
         ServiceError::Conflict(m) => AdminError::Conflict(m),
         other => AdminError::App(other.into()),
     }
@@ -267,7 +252,7 @@ mod tests {
         assert_eq!(status_of(ServiceError::NotFound), StatusCode::NOT_FOUND);
         let mut errs = FieldErrors::new();
         errs.insert(String::new(), Msg::new("beku", "frozen"));
-        assert_eq!(status_of(RoundError::Invalid(errs)), StatusCode::CONFLICT);
+        assert_eq!(status_of(ServiceError::Fields(errs)), StatusCode::CONFLICT);
     }
 
     /// Every refusal has the one documented body; `fields` only when there are some.

@@ -10,7 +10,7 @@ use super::{CreatedId, Done, parse_id, put, rfc3339};
 use crate::app::AppState;
 use crate::domain::form::FormData;
 use crate::services::panels::{self, SessionForm};
-use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
+use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
 /// A panelist on a panel.
@@ -42,7 +42,7 @@ pub async fn panels_list(
 ) -> AdminResult<Vec<PanelItem>> {
     let o = panels::panels_overview(&app.db, parse_id(&id)?)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(
         o.panels
             .into_iter()
@@ -100,7 +100,7 @@ pub async fn panel_create(
         body.idempotency_key.as_deref(),
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok((StatusCode::CREATED, Json(CreatedId { id })))
 }
 
@@ -129,7 +129,7 @@ pub async fn panel_member_add(
         &body.account_id.to_string(),
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -158,7 +158,7 @@ pub async fn panel_formations(
         &texts,
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -203,7 +203,7 @@ pub async fn session_create(
         body.idempotency_key.as_deref(),
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok((StatusCode::CREATED, Json(CreatedId { id: sid })))
 }
 
@@ -264,7 +264,7 @@ pub async fn sessions_list(
 ) -> AdminResult<ScheduleBody> {
     let o = panels::schedule_overview(&app.db, parse_id(&id)?)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     let sessions = o
         .sessions
         .into_iter()
@@ -333,7 +333,7 @@ pub async fn session_fill(
         parse_id(&sid)?,
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok(Json(InvitedBody { invited }))
 }
 
@@ -370,7 +370,7 @@ pub async fn invitation_attendance(
         &body.reason,
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -391,7 +391,7 @@ pub async fn panel_member_remove(
         parse_id(&aid)?,
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -422,7 +422,7 @@ pub async fn invitation_move(
         &b.session_id.to_string(),
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -456,7 +456,7 @@ pub async fn absence_decide(
         &b.decision,
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -506,7 +506,7 @@ pub async fn round_dashboard(
 ) -> AdminResult<DashboardBody> {
     let d = panels::dashboard(&app.db, parse_id(&id)?)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(DashboardBody {
         registered: d.funnel.registered,
         drafts: d.funnel.drafts,

@@ -7,7 +7,7 @@ use super::parse_id;
 use super::rounds::{RoundDetailBody, detail_body};
 use crate::app::AppState;
 use crate::services::rounds::{self as svc, ProgrammeSettings};
-use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
+use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
 /// What a round's pages, mails and announcements call the programme, the
@@ -103,7 +103,7 @@ pub async fn round_programme(
     let s = ProgrammeSettings::from_fields(|name| body.field(name)).map_err(AdminError::Invalid)?;
     svc::set_programme(&app.db, user.0.actor(), id, &s)
         .await
-        .map_err(round_err)?;
-    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+        .map_err(service_err)?;
+    let d = svc::load(&app.db, id).await.map_err(service_err)?;
     Ok(axum::Json(detail_body(d)))
 }

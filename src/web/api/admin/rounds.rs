@@ -18,7 +18,7 @@ use crate::services::rounds::{
     self as svc, FormationInput, RequirementInput, RoundSettings, RoundSettingsInput, SeatsItem,
 };
 use crate::services::self_service::MailCtx;
-use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
+use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
 /// A round as admins see it (any state).
@@ -221,7 +221,7 @@ pub async fn rounds_list(
     State(app): State<AppState>,
     _admin: AdminUser,
 ) -> AdminResult<Vec<AdminRound>> {
-    let rows = svc::list(&app.db).await.map_err(round_err)?;
+    let rows = svc::list(&app.db).await.map_err(service_err)?;
     Ok(Json(rows.iter().map(|r| round_summary(r.into())).collect()))
 }
 
@@ -246,8 +246,8 @@ pub async fn round_create(
     let s = RoundSettings::try_from(body.settings).map_err(AdminError::Invalid)?;
     let id = svc::create_round(&app.db, user.0.actor(), &s, body.idempotency_key.as_deref())
         .await
-        .map_err(round_err)?;
-    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+        .map_err(service_err)?;
+    let d = svc::load(&app.db, id).await.map_err(service_err)?;
     Ok((StatusCode::CREATED, Json(detail_body(d))))
 }
 
@@ -261,7 +261,7 @@ pub async fn round_get(
 ) -> AdminResult<RoundDetailBody> {
     let d = svc::load(&app.db, parse_id(&id)?)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(detail_body(d)))
 }
 
@@ -278,8 +278,8 @@ pub async fn round_update(
     let s = RoundSettings::try_from(body.settings).map_err(AdminError::Invalid)?;
     svc::update_round(&app.db, user.0.actor(), id, &s)
         .await
-        .map_err(round_err)?;
-    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+        .map_err(service_err)?;
+    let d = svc::load(&app.db, id).await.map_err(service_err)?;
     Ok(Json(detail_body(d)))
 }
 
@@ -341,8 +341,8 @@ pub async fn round_criteria(
     })?;
     svc::set_criteria(&app.db, user.0.actor(), id, &drafts)
         .await
-        .map_err(round_err)?;
-    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+        .map_err(service_err)?;
+    let d = svc::load(&app.db, id).await.map_err(service_err)?;
     Ok(Json(detail_body(d)))
 }
 
@@ -396,8 +396,8 @@ pub async fn round_transition(
         OffsetDateTime::now_utc(),
     )
     .await
-    .map_err(round_err)?;
-    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+    .map_err(service_err)?;
+    let d = svc::load(&app.db, id).await.map_err(service_err)?;
     Ok(Json(detail_body(d)))
 }
 
@@ -444,7 +444,7 @@ pub async fn formations_generate(
         body.reserve,
     )
     .await
-    .map_err(round_err)?;
+    .map_err(service_err)?;
     Ok(Json(GenerateReportBody {
         created: report.created,
         already_covered: report.already_covered,
@@ -472,7 +472,7 @@ pub async fn formations_seats(
     let items = svc::check_seats(&items).map_err(AdminError::Invalid)?;
     let changed = svc::update_seats(&app.db, user.0.actor(), id, &items)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(ChangedBody { changed }))
 }
 
@@ -490,7 +490,7 @@ pub async fn round_requirements(
     let rows = svc::check_requirements(&items).map_err(AdminError::Invalid)?;
     svc::set_requirements(&app.db, user.0.actor(), id, &rows)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -514,7 +514,7 @@ pub async fn formation_add(
     let draft = svc::check_formation(&b).map_err(AdminError::Invalid)?;
     let fid = svc::add_formation(&app.db, user.0.actor(), id, &draft)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(IdBody { id: fid }))
 }
 
@@ -529,7 +529,7 @@ pub async fn formation_delete(
 ) -> AdminResult<Done> {
     svc::delete_formation(&app.db, user.0.actor(), parse_id(&id)?, parse_id(&fid)?)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -552,7 +552,7 @@ pub async fn formations_import(
 ) -> AdminResult<ChangedBody> {
     let changed = svc::import_formations(&app.db, user.0.actor(), parse_id(&id)?, &b.csv)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(ChangedBody { changed }))
 }
 
@@ -588,7 +588,7 @@ pub async fn round_template(
 ) -> AdminResult<Done> {
     svc::apply_template(&app.db, user.0.actor(), parse_id(&id)?, b.template.trim())
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -612,7 +612,7 @@ pub async fn kelurahan_rts(
 ) -> AdminResult<ChangedBody> {
     let added = svc::create_rts(&app.db, user.0.actor(), code.trim(), b.count)
         .await
-        .map_err(round_err)?;
+        .map_err(service_err)?;
     Ok(Json(ChangedBody {
         changed: usize::try_from(added).unwrap_or(usize::MAX),
     }))

@@ -8,7 +8,7 @@ use super::{parse_id, put, put_opt};
 use crate::app::AppState;
 use crate::domain::form::FormData;
 use crate::services::rounds::{self as svc, MAX_STAGES};
-use crate::web::api::error::{AdminError, AdminResult, ErrorBody, round_err};
+use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
 /// One stage of a round, first stage first.
@@ -129,7 +129,7 @@ pub async fn round_stages(
     })?;
     svc::set_stages(&app.db, user.0.actor(), id, &draft)
         .await
-        .map_err(round_err)?;
-    let d = svc::load(&app.db, id).await.map_err(round_err)?;
+        .map_err(service_err)?;
+    let d = svc::load(&app.db, id).await.map_err(service_err)?;
     Ok(axum::Json(detail_body(d)))
 }
