@@ -40,6 +40,7 @@ mod served;
 mod stage_invitations;
 mod stage_objections;
 mod stage_pages;
+mod stage_republish;
 mod stages;
 mod standings;
 mod sweep;
