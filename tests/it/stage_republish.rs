@@ -294,3 +294,134 @@ async fn an_upheld_objection_against_a_shortlist_is_refused_once_the_next_stages
         .expect("D");
     assert_eq!(d.state.to_string(), "ineligible");
 }
+
+#[tokio::test]
+async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_below_the_cut_and_tells_them()
+ {
+    use pokmas::db::entities::{round, test_invitation};
+    let mut f = crate::stages::staged_fixture().await;
+    let db = f.app.db.db.clone();
+    // The round names its own programme and group; the mail says so.
+    round::ActiveModel {
+        id: Set(f.round_id),
+        programme_id: Set("Kampung Hebat".into()),
+        programme_en: Set("Kampung Hebat".into()),
+        group_id: Set("TPP".into()),
+        group_en: Set("TPP".into()),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("programme");
+    for (i, email) in [(0, "pelamar.a@contoh.id"), (1, "pelamar.b@contoh.id")] {
+        let account = f.app.create_user(email, Role::Applicant, &[]).await;
+        application::ActiveModel {
+            id: Set(f.apps[i].0),
+            account_id: Set(Some(account)),
+            ..Default::default()
+        }
+        .update(&db)
+        .await
+        .expect("an account");
+    }
+    let id = objection_awaiting_approval(&mut f).await;
+
+    // A and B went on and are invited to the interview (the fixture's own
+    // invitations of everyone are cleared first).
+    test_invitation::Entity::delete_many()
+        .filter(test_invitation::Column::TestSessionId.eq(f.session_id))
+        .exec(&db)
+        .await
+        .expect("clear invitations");
+    let res = post_json(
+        &mut f.app,
+        &format!(
+            "/api/v1/admin/rounds/{}/sessions/{}/fill",
+            f.round_id, f.session_id
+        ),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(json_of(&res)["invited"], 2);
+    let invitation_of = |app: Uuid| {
+        let db = db.clone();
+        async move {
+            test_invitation::Entity::find()
+                .filter(test_invitation::Column::ApplicationId.eq(app))
+                .one(&db)
+                .await
+                .expect("read")
+        }
+    };
+    let a_invitation = invitation_of(f.apps[0].0).await.expect("A invited");
+    assert!(invitation_of(f.apps[1].0).await.is_some(), "B invited");
+    let a_mails = f.app.mails_to("pelamar.a@contoh.id").await.len();
+    let b_mails = f.app.mails_to("pelamar.b@contoh.id").await.len();
+
+    // The second admin's proposal approved: D (80) is eligible, so A and D
+    // go on and B (70) falls below the cut.
+    let res = post_from(
+        &mut f.app,
+        &format!("/admin/seleksi/{}/sanggahan", f.round_id),
+        &format!("/admin/sanggahan/{id}/keputusan"),
+        &[("decision", "approve"), ("note", "Setuju.")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let went_on: Vec<bool> = {
+        let entries = all_entries(&f).await;
+        f.apps
+            .iter()
+            .map(|(id, _)| entries.iter().any(|e| e.1 == *id && e.2))
+            .collect()
+    };
+    assert_eq!(went_on, [true, false, false, true]);
+    let republished = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("stage.shortlist_republished"))
+        .one(&db)
+        .await
+        .expect("query")
+        .expect("republished");
+
+    // B holds no invitation any more; one event names the re-publication
+    // as its cause and the invitation withdrawn; B is mailed.
+    assert!(invitation_of(f.apps[1].0).await.is_none(), "B uninvited");
+    let dropped = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("stage.dropped"))
+        .all(&db)
+        .await
+        .expect("events");
+    assert_eq!(dropped.len(), 1);
+    assert_eq!(dropped[0].subject_id, f.apps[1].0.to_string());
+    let payload: serde_json::Value = serde_json::from_str(&dropped[0].payload).expect("payload");
+    assert_eq!(payload["cause_seq"], republished.seq);
+    assert_eq!(payload["stage"], "TERTULIS");
+    assert_eq!(payload["withdrawn_session_id"], f.session_id.to_string());
+    assert_eq!(payload["objection_id"], id.to_string());
+    let b = f.app.mails_to("pelamar.b@contoh.id").await;
+    assert_eq!(b.len(), b_mails + 1, "one mail to B");
+    let mail = b.last().expect("B's mail");
+    assert_eq!(mail.template, "stage_dropped");
+    assert!(mail.subject.contains(&f.apps[1].1), "{}", mail.subject);
+    assert!(mail.body_text.contains("TIDAK LOLOS"), "{}", mail.body_text);
+    assert!(
+        mail.body_text.contains("Seleksi TPP Kampung Hebat"),
+        "{}",
+        mail.body_text
+    );
+    assert!(!mail.body_text.contains("Pokmas"), "{}", mail.body_text);
+    assert!(
+        mail.body_text.contains("Kantor Kelurahan Rawa Makmur"),
+        "the withdrawn invitation's place: {}",
+        mail.body_text
+    );
+
+    // A, who stays on, keeps the same invitation and gets no mail.
+    assert_eq!(
+        invitation_of(f.apps[0].0).await,
+        Some(a_invitation),
+        "A untouched"
+    );
+    assert_eq!(f.app.mails_to("pelamar.a@contoh.id").await.len(), a_mails);
+}

@@ -9,6 +9,7 @@
 //! objection window, the standings re-ranked (the published shortlist is
 //! the gate the final ranking reads) and a checkpoint that covers the event.
 
+mod dropped;
 mod objections;
 pub use objections::{OpenWindow, open_window, republish};
 
