@@ -37,6 +37,7 @@ mod rounds;
 mod schema;
 mod scoring;
 mod served;
+mod stage_api;
 mod stage_invitations;
 mod stage_objections;
 mod stage_pages;
