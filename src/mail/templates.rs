@@ -12,12 +12,14 @@ mod erasure;
 mod letter;
 mod objection;
 mod results;
+mod stage;
 mod wita;
 
 pub use account::InvitedRole;
 pub use after_final::{MembershipChange, MembershipMail};
 pub use erasure::ErasureStep;
 pub use results::ResultStatus;
+pub use stage::StageDroppedMail;
 use time::OffsetDateTime;
 
 use crate::domain::programme::Programme;
@@ -204,6 +206,9 @@ pub enum Template {
     /// member withdrew or was disqualified, or a reserve was promoted
     /// (`services::after_final`).
     MembershipChanged(after_final::MembershipMail),
+    /// A stage shortlist published again no longer lets the applicant on
+    /// (`services::shortlists::republish`).
+    StageDropped(StageDroppedMail),
     /// The admin's "send a test mail" button.
     Test {
         /// The recipient's name.
@@ -226,6 +231,7 @@ impl Template {
             Template::ObjectionDecided { .. } => "objection_decided",
             Template::ErasureNotice { .. } => "erasure_notice",
             Template::MembershipChanged(m) => m.name(),
+            Template::StageDropped(_) => "stage_dropped",
             Template::Test { .. } => "test",
         }
     }
@@ -340,6 +346,7 @@ impl Template {
                 reason,
             } => erasure::erasure_letter(l, name, registration_no, *step, reason),
             Template::MembershipChanged(m) => m.compose(l),
+            Template::StageDropped(m) => m.compose(l, p),
             Template::Test { name } => account::test_mail(l, name),
         }
     }
@@ -451,6 +458,16 @@ mod tests {
                 step: ErasureStep::Executed,
                 reason: String::new(),
             },
+            Template::StageDropped(StageDroppedMail {
+                name: "Siti Rahmawati".into(),
+                registration_no: "2023-SMD-0042".into(),
+                stage: ("Tes tertulis".into(), "Written test".into()),
+                withdrawn: Some((
+                    datetime!(2023-06-05 01:00 UTC),
+                    "Aula Kantor Kelurahan Sungai Pinang Dalam".into(),
+                )),
+                link: "https://pokmas.example.id/pendaftaran/abc".into(),
+            }),
         ]
     }
 

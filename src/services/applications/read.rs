@@ -302,6 +302,10 @@ pub struct Timeline {
     pub invitation: Option<(OffsetDateTime, String)>,
     /// Published rank and status.
     pub result: Option<(Option<i32>, Option<String>)>,
+    /// In a staged round, the stage the published result belongs to (the
+    /// stage reached, [`crate::services::shortlists::Reached`]); `None`
+    /// without a result or in a one-stage round.
+    pub result_stage: Option<String>,
     /// The round's objection window: from the provisional results to the
     /// last moment to object, once scheduled.
     pub objection_window: Option<(OffsetDateTime, OffsetDateTime)>,
@@ -398,6 +402,10 @@ async fn timeline_with<C: ConnectionTrait>(
         .await?
         .filter(|r| r.published)
         .map(|r| (r.rank, r.status));
+    let result_stage = match result {
+        Some(_) => svc::shortlists::reached(db, r.id).await?.of(id),
+        None => None,
+    };
     let objection = objection::Entity::find()
         .filter(objection::Column::ApplicationId.eq(id))
         .order_by_desc(objection::Column::FiledAt)
@@ -413,6 +421,7 @@ async fn timeline_with<C: ConnectionTrait>(
         checks: lines,
         invitation,
         result,
+        result_stage,
         objection_window: r.provisional_at.zip(r.objection_ends_at),
         objection,
         headline: Headline::default(),

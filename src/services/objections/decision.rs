@@ -290,6 +290,7 @@ pub async fn decide(
     {
         crate::services::shortlists::republish(
             &tx,
+            mail,
             key,
             actor,
             r.id,

@@ -9,6 +9,7 @@
 //! objection window, the standings re-ranked (the published shortlist is
 //! the gate the final ranking reads) and a checkpoint that covers the event.
 
+mod dropped;
 mod objections;
 pub use objections::{OpenWindow, open_window, republish};
 
@@ -327,6 +328,62 @@ async fn insert_entries<C: ConnectionTrait>(
 }
 
 pub use crate::domain::stage::Published;
+
+/// The stage each application of a staged round has reached, as
+/// `rankings.csv`'s `stage_code` says it: the first stage from whose
+/// published shortlist it did not go on (a stage not published yet counts
+/// as not gone on from), else the last. What a published score or rank of
+/// the application belongs to.
+#[derive(Clone, Debug, Default)]
+pub struct Reached {
+    codes: Vec<String>,
+    went_on: BTreeSet<(String, Uuid)>,
+}
+
+impl Reached {
+    /// The stage `application_id` reached; `None` in a one-stage round.
+    #[must_use]
+    pub fn of(&self, application_id: Uuid) -> Option<String> {
+        let (last, earlier) = self.codes.split_last()?;
+        Some(
+            earlier
+                .iter()
+                .find(|code| !self.went_on.contains(&((*code).clone(), application_id)))
+                .unwrap_or(last)
+                .clone(),
+        )
+    }
+}
+
+/// The stages reached in round `round_id` ([`Reached`]).
+///
+/// # Errors
+/// Storage failures.
+pub async fn reached<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+) -> Result<Reached, sea_orm::DbErr> {
+    let codes: Vec<String> = round_stage::Entity::find()
+        .filter(round_stage::Column::RoundId.eq(round_id))
+        .order_by_asc(round_stage::Column::Position)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    if codes.is_empty() {
+        return Ok(Reached::default());
+    }
+    let went_on = stage_shortlist_entry::Entity::find()
+        .filter(stage_shortlist_entry::Column::RoundId.eq(round_id))
+        .filter(stage_shortlist_entry::Column::Advances.eq(true))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.stage_code, e.application_id))
+        .collect();
+    Ok(Reached { codes, went_on })
+}
 
 /// The round's published shortlists, with their counts.
 ///

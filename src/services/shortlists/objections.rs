@@ -11,7 +11,9 @@
 //! `stage.shortlist_republished` with the whole list (and the objection and
 //! the decision that caused it), the entries replaced, the standings
 //! re-ranked and a signed checkpoint. The next stage's invitations and
-//! scores read the entries, so they follow the current list.
+//! scores read the entries, so they follow the current list; those the new
+//! list pushes below the cut lose a test invitation they already hold and
+//! are told ([`super::dropped`]).
 
 use std::collections::BTreeMap;
 
@@ -28,6 +30,7 @@ use crate::domain::msg::Msg;
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
 use crate::services::checkpoints::CheckpointKey;
+use crate::services::self_service::MailCtx;
 
 /// A published shortlist open to objections.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +95,8 @@ type Decision = (bool, Option<i32>, Option<String>);
 
 /// Re-derives the shortlist of `stage_code` after the accepted objection
 /// `objection_id` (decided by the event `cause_seq`) and re-publishes it
-/// when it changed. Returns whether it did.
+/// when it changed. Returns whether it did. Those it pushes below the cut
+/// lose their invitation to the next stage and get a mail, in `tx`.
 ///
 /// # Errors
 /// `NotFound` when the stage has no published shortlist; `Conflict` when
@@ -100,6 +104,7 @@ type Decision = (bool, Option<i32>, Option<String>);
 /// those who went on from this one); storage failures.
 pub async fn republish(
     tx: &WriteTx,
+    mail: &MailCtx<'_>,
     key: &CheckpointKey,
     actor: Actor,
     round_id: Uuid,
@@ -112,10 +117,11 @@ pub async fn republish(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let stages = stages_of(tx, round_id).await?;
-    let next = stages
+    let idx = stages
         .iter()
         .position(|s| s.code == stage_code)
-        .and_then(|i| stages.get(i + 1));
+        .ok_or(ServiceError::NotFound)?;
+    let next = stages.get(idx + 1);
     if let Some(next) = next
         && stage_shortlist::Entity::find_by_id((round_id, next.code.clone()))
             .one(tx)
@@ -159,6 +165,11 @@ pub async fn republish(
     if before == after {
         return Ok(false);
     }
+    let dropped: Vec<Uuid> = before
+        .iter()
+        .filter(|(id, (went_on, ..))| *went_on && !after.get(id).is_some_and(|a| a.0))
+        .map(|(id, _)| *id)
+        .collect();
     stage_shortlist_entry::Entity::delete_many()
         .filter(stage_shortlist_entry::Column::RoundId.eq(round_id))
         .filter(stage_shortlist_entry::Column::StageCode.eq(stage_code))
@@ -192,6 +203,22 @@ pub async fn republish(
     for f in &lists {
         crate::services::standings::recompute_formation(tx, f.formation_id, event.seq).await?;
     }
+    let r = round::Entity::find_by_id(round_id)
+        .one(tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let cause = super::dropped::Cause {
+        actor,
+        round: &r,
+        stage: &stages[idx],
+        gates_invitations: stages
+            .iter()
+            .position(|s| s.scoring == "panel")
+            .is_some_and(|panel| idx < panel),
+        seq: event.seq,
+        objection_id,
+    };
+    super::dropped::below_the_cut(tx, mail, &cause, &dropped).await?;
     crate::services::checkpoints::record(tx, key, "stage.shortlist_republished").await?;
     tracing::info!(round.id = %round_id, stage = %stage_code, "stage shortlist re-published");
     Ok(true)

@@ -84,6 +84,11 @@ pub struct ResultItem {
     /// `selected`, `reserve`, `not_selected`, `not_passed` or `pending`.
     pub status: Option<String>,
     pub rank: Option<i32>,
+    /// In a round with stages, the code of the stage this result belongs
+    /// to: the first stage from whose published shortlist the application
+    /// did not go on, else the last (as `stage_code` in `rankings.csv`);
+    /// `null` in a one-stage round.
+    pub stage_code: Option<String>,
 }
 
 /// The objection window of the round.
@@ -157,7 +162,11 @@ impl From<Timeline> for TimelineItem {
                 starts_at: rfc3339(at),
                 place,
             }),
-            result: t.result.map(|(rank, status)| ResultItem { status, rank }),
+            result: t.result.map(|(rank, status)| ResultItem {
+                status,
+                rank,
+                stage_code: t.result_stage,
+            }),
             objection_window: t.objection_window.map(|(from, to)| ObjectionWindow {
                 starts_at: rfc3339(from),
                 ends_at: rfc3339(to),

@@ -105,6 +105,11 @@ pub struct ResultRowBody {
     pub rank: Option<i32>,
     /// `selected`, `reserve`, `not_selected`, `not_passed` or `pending`.
     pub status: String,
+    /// In a round with stages, the code of the stage this row's total and
+    /// rank belong to: the first stage from whose published shortlist the
+    /// application did not go on, else the last (as `stage_code` in
+    /// `rankings.csv`); `null` in a one-stage round.
+    pub stage_code: Option<String>,
 }
 
 /// A formation's published results.
@@ -138,6 +143,9 @@ pub async fn formation_results(
         .into_iter()
         .next()
         .ok_or(AdminError::App(AppError::NotFound))?;
+    let reached = crate::services::shortlists::reached(&app.db, r.round.id)
+        .await
+        .map_err(|e| service_err(e.into()))?;
     Ok(Json(FormationResultsBody {
         round_slug: r.round.slug,
         round_state: r.round.state.to_string(),
@@ -160,6 +168,7 @@ pub async fn formation_results(
             .rows
             .into_iter()
             .map(|x| ResultRowBody {
+                stage_code: reached.of(x.application_id),
                 registration_no: x.registration_no,
                 name: x.full_name,
                 total: x.total_2dp,
