@@ -29,14 +29,7 @@ use crate::domain::round::RoundState;
 use crate::services::ServiceError;
 use crate::services::checkpoints::CheckpointKey;
 
-/// A published shortlist open to objections.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OpenWindow {
-    pub stage_code: String,
-    /// The stage's names.
-    pub stage_name: Msg,
-    pub ends_at: time::OffsetDateTime,
-}
+pub use crate::domain::objection::OpenWindow;
 
 /// The published shortlist that `application_id` may object to at `now`:
 /// one that considered the application and whose objection window is still
