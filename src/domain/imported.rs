@@ -170,6 +170,24 @@ pub fn parse_imported_csv(
     }
 }
 
+/// What an accepted import did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    /// Identifies the rows of this file (`imported_value.batch_id`, and in every event).
+    pub batch_id: String,
+    /// Rows in the file.
+    pub rows: usize,
+    /// Values stored for the first time.
+    pub added: usize,
+    /// Values that replaced a different earlier value.
+    pub changed: usize,
+    /// Values equal to the stored one (no event).
+    pub unchanged: usize,
+    /// Set when results are already published: the file is checked but
+    /// waits for a second admin's approval (nothing stored yet).
+    pub approval_id: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

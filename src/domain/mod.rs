@@ -3,9 +3,12 @@
 //! one implementation.
 
 pub mod account;
+pub mod after_final;
 pub mod analytics;
 pub mod api_token;
 pub mod application;
+pub mod application_status;
+pub mod application_view;
 pub mod approval;
 pub mod audit;
 pub mod checkpoint;
@@ -24,23 +27,29 @@ pub mod masking;
 pub mod merkle;
 pub mod msg;
 pub mod nik;
+pub mod objection;
 pub mod panel_review;
+pub mod panels;
 pub mod privacy;
 pub mod programme;
 pub mod progress;
 pub mod ranking;
 pub mod registration;
 pub mod reliability;
+pub mod results;
 pub mod return_path;
 pub mod role;
 pub mod round;
 pub mod score_breakdown;
+pub mod score_sheet;
 pub mod stage;
 pub mod status_headline;
 pub mod stored_name;
 pub mod text;
 pub mod trail;
+pub mod trail_read;
 pub mod verification;
+pub mod witness;
 // information section: Markdown and open statistics
 pub mod markdown;
 pub mod open_stats;

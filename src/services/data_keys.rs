@@ -133,36 +133,9 @@ pub async fn is_erased<C: ConnectionTrait>(tx: &C, application_id: Uuid) -> Resu
         .is_some_and(|k| k.destroyed_at.is_some()))
 }
 
-/// An application's contact and birth fields, decrypted. All empty for a
-/// draft that has none yet and for an erased application.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Personal {
-    pub email: String,
-    pub phone: String,
-    pub address: String,
-    pub birth_place: String,
-    pub birth_date: Option<Date>,
-}
+pub use crate::domain::application_view::Personal;
 
 impl Personal {
-    /// Whether any contact field (e-mail, phone, address) is held.
-    #[must_use]
-    pub fn has_contact(&self) -> bool {
-        !(self.email.is_empty() && self.phone.is_empty() && self.address.is_empty())
-    }
-
-    /// Whether a birth field is held.
-    #[must_use]
-    pub fn has_birth(&self) -> bool {
-        !self.birth_place.is_empty() || self.birth_date.is_some()
-    }
-
-    /// Whether any field is held.
-    #[must_use]
-    pub fn has_any(&self) -> bool {
-        self.has_contact() || self.has_birth()
-    }
-
     /// What the `plain_*` columns still hold (a row written before the
     /// fields moved under the data key and not sealed yet).
     fn from_plain(a: &application::Model) -> Self {

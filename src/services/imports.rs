@@ -22,6 +22,7 @@ use crate::db::entities::{application, criterion, imported_value, round};
 use crate::domain::application::ApplicationState;
 use crate::domain::imported::{LineError, parse_imported_csv};
 use crate::domain::role::Role;
+use crate::domain::round::CriterionRow;
 
 /// Largest accepted file (a city-wide written test fits many times over).
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
@@ -43,23 +44,7 @@ impl From<sea_orm::DbErr> for ImportError {
     }
 }
 
-/// What an accepted import did.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct ImportSummary {
-    /// Identifies the rows of this file (`imported_value.batch_id`, and in every event).
-    pub batch_id: String,
-    /// Rows in the file.
-    pub rows: usize,
-    /// Values stored for the first time.
-    pub added: usize,
-    /// Values that replaced a different earlier value.
-    pub changed: usize,
-    /// Values equal to the stored one (no event).
-    pub unchanged: usize,
-    /// Set when results are already published: the file is checked but
-    /// waits for a second admin's approval (nothing stored yet).
-    pub approval_id: Option<String>,
-}
+pub use crate::domain::imported::ImportSummary;
 
 /// The round's criteria of kind `imported`.
 ///
@@ -68,13 +53,16 @@ pub struct ImportSummary {
 pub async fn imported_criteria(
     db: &DatabaseConnection,
     round_id: Uuid,
-) -> Result<Vec<criterion::Model>, ServiceError> {
+) -> Result<Vec<CriterionRow>, ServiceError> {
     Ok(criterion::Entity::find()
         .filter(criterion::Column::RoundId.eq(round_id))
         .filter(criterion::Column::Kind.eq("imported"))
         .order_by_asc(criterion::Column::Position)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// Imports a file of values for `criterion_code` of the round.

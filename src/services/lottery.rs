@@ -30,6 +30,7 @@ use crate::db::entities::{account, application, formation, lottery_witness, roun
 use crate::domain::account::AccountStatus;
 use crate::domain::lottery::{WitnessSecret, derive_seed, verify_reveal};
 use crate::domain::role::Role;
+pub use crate::domain::witness::{LotteryView, MyWitness, WitnessView};
 
 fn invalid(id: &str, en: &str) -> ServiceError {
     ServiceError::invalid(crate::domain::msg::Msg::new(id, en))
@@ -471,24 +472,6 @@ pub async fn uncommitted_witnesses<C: ConnectionTrait>(
         .await?)
 }
 
-/// One witness for pages.
-#[derive(Clone, Debug)]
-pub struct WitnessView {
-    pub model: lottery_witness::Model,
-    /// The account's role (`auditor`, …), empty without an account.
-    pub role: String,
-}
-
-/// Everything the lottery pages show about one round.
-#[derive(Clone, Debug)]
-pub struct LotteryView {
-    pub round: round::Model,
-    /// In position order: commit order for those who committed.
-    pub witnesses: Vec<WitnessView>,
-    /// The smallest registration number of the round, for the worked example.
-    pub example_registration_no: Option<String>,
-}
-
 async fn view_of(db: &DatabaseConnection, r: round::Model) -> Result<LotteryView, ServiceError> {
     let ws = witnesses_of(db, r.id).await?;
     let ids: Vec<Uuid> = ws.iter().filter_map(|w| w.account_id).collect();
@@ -514,10 +497,10 @@ async fn view_of(db: &DatabaseConnection, r: round::Model) -> Result<LotteryView
                     .account_id
                     .and_then(|a| roles.get(&a).cloned())
                     .unwrap_or_default(),
-                model: w,
+                model: w.into(),
             })
             .collect(),
-        round: r,
+        round: r.into(),
         example_registration_no,
     })
 }
@@ -552,13 +535,6 @@ pub async fn public_lottery(
     view_of(db, r).await
 }
 
-/// A witness role of the signed-in account, with its round.
-#[derive(Clone, Debug)]
-pub struct MyWitness {
-    pub witness: lottery_witness::Model,
-    pub round: round::Model,
-}
-
 /// The signed-in account's witness roles, newest round first.
 ///
 /// # Errors
@@ -575,8 +551,8 @@ pub async fn my_witness_roles(
     for w in ws {
         if let Some(r) = round::Entity::find_by_id(w.round_id).one(db).await? {
             out.push(MyWitness {
-                witness: w,
-                round: r,
+                witness: w.into(),
+                round: r.into(),
             });
         }
     }
@@ -598,7 +574,10 @@ pub async fn my_witness(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    Ok(MyWitness { witness, round })
+    Ok(MyWitness {
+        witness: witness.into(),
+        round: round.into(),
+    })
 }
 
 /// A fresh secret suggestion: 128 random bits as 8 groups of 4 hex digits

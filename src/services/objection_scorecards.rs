@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::ServiceError;
@@ -18,26 +17,7 @@ use crate::db::entities::{
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 
-/// One value of a scorecard.
-#[derive(Clone, Debug)]
-pub struct CardValue {
-    pub code: String,
-    pub name: Msg,
-    pub value: i32,
-    pub comment: String,
-}
-
-/// One panelist's submitted scorecard, its current version.
-#[derive(Clone, Debug)]
-pub struct ReviewCard {
-    pub panelist_name: String,
-    pub version: i32,
-    pub submitted_at: OffsetDateTime,
-    /// The written reason of an amendment (empty for version 1).
-    pub reason: String,
-    /// In the round's criterion order.
-    pub values: Vec<CardValue>,
-}
+pub use crate::domain::objection::{CardValue, ReviewCard};
 
 /// The submitted scorecards of the application an objection is about, by
 /// panelist name. Recused panelists never scored, so they have none.

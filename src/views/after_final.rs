@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use super::layout::{Page, PageCtx, layout};
 use super::scroll::scroll_table;
+use crate::domain::after_final::Annex;
+use crate::domain::after_final::Departure;
+use crate::domain::after_final::{FormationGroup, GroupMember, Overview};
 use crate::domain::group_roles::GroupRole;
 use crate::domain::round::format_wita;
-use crate::services::after_final::annex::Annex;
-use crate::services::after_final::replacement::Departure;
-use crate::services::after_final::{FormationGroup, GroupMember, Overview};
 
 /// The page of a round's formed groups.
 pub struct AfterFinalPage {

@@ -3,9 +3,9 @@
 use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout};
+use crate::domain::imported::ImportSummary;
 use crate::domain::imported::LineError;
-use crate::services::imports::ImportSummary;
-use crate::services::rounds::{CriterionRow, Round};
+use crate::domain::round::{CriterionRow, Round};
 
 /// What the upload page shows.
 pub struct ImportPage<'a> {

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use super::layout::{Page, PageCtx, layout};
 use crate::domain::lottery::{WitnessSecret, derive_seed, lottery_key, sha256_hex};
 use crate::domain::round::format_wita;
-use crate::services::lottery::{LotteryView, MyWitness, WitnessView};
+use crate::domain::witness::{LotteryView, MyWitness, WitnessView};
 
 fn role_text(ctx: &PageCtx, role: &str) -> String {
     match role {

@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use super::layout::{Page, PageCtx, layout};
 use super::rounds::FormView;
-use crate::domain::round::{Msg, RoundState, format_wita};
-use crate::services::panels::{
+use crate::domain::panels::{
     ABSENT, Dashboard, InvitationRow, PRESENT, PanelView, PanelsOverview, ScheduleOverview,
     SessionView,
 };
+use crate::domain::round::{Msg, RoundState, format_wita};
 
 fn msg(ctx: &PageCtx, m: &Msg) -> String {
     m.pick(ctx.lang).to_owned()

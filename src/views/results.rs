@@ -7,13 +7,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::layout::{Page, PageCtx, layout};
+use crate::domain::approval::Approval;
 use crate::domain::lang::Lang;
+use crate::domain::objection::{ObjectionView, Reopen};
+use crate::domain::results::{FormationResults, PublishedCheckpoint, RoundResults};
+use crate::domain::round::Round;
 use crate::domain::round::RoundState;
 use crate::domain::round::format_wita;
-use crate::services::objections::{ObjectionView, Reopen};
-use crate::services::results::Approval;
-use crate::services::results::{FormationResults, PublishedCheckpoint, RoundResults};
-use crate::services::rounds::Round;
 
 /// The label of a result status (`pending` included).
 pub fn status_label(ctx: &PageCtx, status: &str) -> String {
@@ -310,7 +310,7 @@ pub struct ApplicantObjections {
     pub window_open: bool,
     /// A published stage shortlist that considered the application and is
     /// open to objections (outside the round's own window).
-    pub stage_window: Option<crate::services::shortlists::OpenWindow>,
+    pub stage_window: Option<crate::domain::objection::OpenWindow>,
     pub objections: Vec<ObjectionView>,
     pub csrf: String,
     pub idempotency_key: String,
@@ -435,7 +435,7 @@ pub struct AdminObjections {
     pub round: Round,
     pub rows: Vec<ObjectionView>,
     /// Per objection id: `(account id, name, role)` a reviewer may be picked from.
-    pub reviewers: Vec<(Uuid, Vec<crate::services::objections::ReviewerOption>)>,
+    pub reviewers: Vec<(Uuid, Vec<crate::domain::objection::ReviewerOption>)>,
     /// `(panelist id, name)` of the scorecards proposals would reopen.
     pub panelist_names: Vec<(Uuid, String)>,
     pub me: Uuid,
@@ -498,7 +498,7 @@ pub fn admin_objections(ctx: &PageCtx, v: &AdminObjections) -> Markup {
 
 fn proposal_block(
     ctx: &PageCtx,
-    p: &crate::services::objections::Proposal,
+    p: &crate::domain::objection::Proposal,
     a: &Approval,
     names: &[(Uuid, String)],
 ) -> Markup {
@@ -521,17 +521,14 @@ pub struct ObjectionDetail {
     pub panelists: Vec<(Uuid, String)>,
     /// The applicant's submitted scorecards by panelist name (empty for the
     /// objector).
-    pub scorecards: Vec<crate::services::objection_scorecards::ReviewCard>,
+    pub scorecards: Vec<crate::domain::objection::ReviewCard>,
     pub csrf: String,
     pub error: Option<String>,
 }
 
 /// The objector's scorecards beside the objection, one block per panelist
 /// (a block rather than a wide table, so it reads on a phone).
-fn review_cards(
-    ctx: &PageCtx,
-    cards: &[crate::services::objection_scorecards::ReviewCard],
-) -> Markup {
+fn review_cards(ctx: &PageCtx, cards: &[crate::domain::objection::ReviewCard]) -> Markup {
     html! {
         section.review-cards id="lembar-nilai" {
             h2 { (ctx.t("Lembar nilai pendaftar", "The applicant's scorecards")) }
@@ -624,7 +621,7 @@ pub fn reviewer_queue(ctx: &PageCtx, rows: &[ObjectionView]) -> Markup {
 /// The admin's results page of a round.
 #[derive(Clone, Debug)]
 pub struct AdminResults {
-    pub overview: crate::services::results::Overview,
+    pub overview: crate::domain::results::Overview,
     pub me: Uuid,
     pub csrf: String,
     pub error: Option<String>,

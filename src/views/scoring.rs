@@ -7,7 +7,7 @@ use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout};
 use crate::domain::round::scale_labels_from_json;
-use crate::services::scoring::{QueueItem, ScoreSheet};
+use crate::domain::score_sheet::{QueueItem, ScoreSheet};
 
 fn flag_text(ctx: &PageCtx, flag: &str) -> String {
     match flag {

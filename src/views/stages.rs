@@ -7,11 +7,11 @@ use maud::{Markup, html};
 use super::layout::PageCtx;
 use super::rounds::{FormView, csrf, field_error, form_alert, input, msg};
 use crate::domain::form::FormData;
+use crate::domain::round::RoundDetail;
+use crate::domain::round::Stage;
 use crate::domain::round::{MAX_STAGES, STAGE_SCORINGS};
 use crate::domain::round::{Msg, format_wita};
 use crate::domain::stage::Published;
-use crate::services::rounds::RoundDetail;
-use crate::services::rounds::Stage;
 
 /// The form values of the stored stages.
 pub fn stage_values(d: &RoundDetail) -> FormData {

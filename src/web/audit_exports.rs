@@ -43,7 +43,7 @@ pub async fn index(
 ) -> AppResult<Markup> {
     auditor_only(&user)?;
     let rounds = exports::rounds(&app.db, user.actor()).await?;
-    let rows: Vec<ExportRound> = rounds.iter().map(view_round).collect();
+    let rows: Vec<ExportRound> = rounds.iter().map(|r| view_round(&r.into())).collect();
     Ok(v::rounds_page(&ctx, &rows))
 }
 
@@ -71,7 +71,7 @@ pub async fn round(
     Ok(v::round_page(
         &ctx,
         &RoundExportsView {
-            round: view_round(&r),
+            round: view_round(&(&r).into()),
             files,
         },
     ))

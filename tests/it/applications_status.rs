@@ -250,7 +250,6 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
 
 #[tokio::test]
 async fn published_results_and_ranks_show_on_the_status_page_and_the_number_and_pin_check() {
-
     let mut p = crate::results::publish(TestApp::new().await).await;
     let db = p.f.app.db.db.clone();
     let (a_id, _) = p.f.apps[0].clone();

@@ -92,47 +92,6 @@ const DIRECTIONS: [(&str, &[&str]); 4] = [
     ),
 ];
 
-/// Views (under `src/views`) that still render a service's read model,
-/// because it carries stored models (`round::Model`, `formation::Model`,
-/// `audit_event::Model`, …) that need a view model or a domain type first.
-/// The list only shrinks: a file leaves it once its view takes view models
-/// or domain types, and [`the_views_exemptions_are_all_still_needed`] fails
-/// for a file that no longer needs its place, so none is kept by mistake.
-const VIEWS_STILL_ON_SERVICES: &[&str] = &[
-    "after_final.rs",
-    "applications/check.rs",
-    "applications/form.rs",
-    "applications/mod.rs",
-    "applications/receipt.rs",
-    "applications/status.rs",
-    "imports.rs",
-    "lottery.rs",
-    "panels.rs",
-    "results.rs",
-    "rounds/criteria.rs",
-    "rounds/formations.rs",
-    "rounds/mod.rs",
-    "rounds/programme.rs",
-    "rounds/public.rs",
-    "rounds/requirements.rs",
-    "rounds/settings.rs",
-    "scoring.rs",
-    "stages.rs",
-    "trail/browser.rs",
-    "trail/events.rs",
-    "trail/history.rs",
-    "trail/mod.rs",
-];
-
-/// Whether a line of `file` (relative to `src/<layer>`) that names a
-/// forbidden path is one of the temporary exemptions above.
-fn exempt(layer: &str, file: &str, code: &str) -> bool {
-    layer == "views"
-        && !code.contains("crate::db")
-        && !code.contains("sea_orm::")
-        && VIEWS_STILL_ON_SERVICES.contains(&file)
-}
-
 /// Lines of `source` that name one of `forbidden` outside a comment.
 fn naming(source: &str, forbidden: &[&str]) -> Vec<(usize, String)> {
     source
@@ -153,16 +112,6 @@ fn naming(source: &str, forbidden: &[&str]) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// `file`'s path under `dir`, with `/` between folders.
-fn relative(dir: &Path, file: &Path) -> String {
-    file.strip_prefix(dir)
-        .expect("under the layer's folder")
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 #[test]
 fn every_layer_points_only_inwards() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -173,11 +122,8 @@ fn every_layer_points_only_inwards() {
         assert!(!files.is_empty(), "src/{layer} holds modules");
         for f in files {
             let text = std::fs::read_to_string(&f).expect("read");
-            let rel = relative(&src.join(layer), &f);
             for (line, code) in naming(&text, forbidden) {
-                if !exempt(layer, &rel, &code) {
-                    problems.push(format!("{}:{line}: {code}", f.display()));
-                }
+                problems.push(format!("{}:{line}: {code}", f.display()));
             }
         }
     }
@@ -201,34 +147,7 @@ fn the_direction_check_catches_paths_but_not_comments_or_longer_names() {
 }
 
 #[test]
-fn the_views_exemptions_are_all_still_needed() {
-    let views = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/views");
-    let stale: Vec<&str> = VIEWS_STILL_ON_SERVICES
-        .iter()
-        .copied()
-        .filter(|file| {
-            let text = std::fs::read_to_string(views.join(file)).unwrap_or_default();
-            naming(&text, &["crate::services"]).is_empty()
-        })
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "these views no longer import services; remove them from VIEWS_STILL_ON_SERVICES: {stale:?}"
-    );
-}
-
-#[test]
-fn only_the_listed_views_are_exempt_and_only_from_services() {
-    assert!(!exempt(
-        "views",
-        "tlog.rs",
-        "use crate::services::tlog::CheckpointLink;"
-    ));
-    assert!(!exempt(
-        "web",
-        "forms.rs",
-        "use crate::services::rounds::FormData;"
-    ));
+fn the_direction_check_catches_a_view_naming_a_service_type() {
     let views = ["crate::db", "sea_orm::", "crate::services"];
     assert_eq!(
         naming(

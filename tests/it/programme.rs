@@ -181,7 +181,8 @@ async fn the_domicile_rule_is_enforced_when_an_application_starts() {
             .one(&app.db.db)
             .await
             .expect("load")
-            .expect("round"),
+            .expect("round")
+            .into(),
     );
     s.domicile_rule = DomicileRule::City;
     rounds::set_programme(&app.db.db, actor, city_round, &s)
@@ -263,7 +264,8 @@ async fn a_resident_of_an_uncovered_rt_under_a_wider_domicile_rule_is_refused_wi
                 .one(&app.db.db)
                 .await
                 .expect("load")
-                .expect("round"),
+                .expect("round")
+                .into(),
         );
         s.domicile_rule = rule;
         rounds::set_programme(&app.db.db, actor, id, &s)

@@ -232,3 +232,37 @@ impl Related<super::objection::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::application_view::Application {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            round_id: m.round_id,
+            formation_id: m.formation_id,
+            account_id: m.account_id,
+            registration_no: m.registration_no,
+            state: m.state,
+            assisted_by: m.assisted_by,
+            full_name: m.full_name,
+            nik_hash: m.nik_hash,
+            nik_masked: m.nik_masked,
+            sex: m.sex,
+            kelurahan_code: m.kelurahan_code,
+            rt_number: m.rt_number,
+            education: m.education,
+            occupation: m.occupation,
+            family_card_hash: m.family_card_hash,
+            motivation: m.motivation,
+            experience: m.experience,
+            nik_warnings: m.nik_warnings,
+            status_pin_hash: m.status_pin_hash,
+            submission_hash: m.submission_hash,
+            seq_in_kelurahan: m.seq_in_kelurahan,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            submitted_at: m.submitted_at,
+            withdrawn_at: m.withdrawn_at,
+            eligibility_decided_at: m.eligibility_decided_at,
+        }
+    }
+}

@@ -34,3 +34,24 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::trail_read::TrailEvent {
+    fn from(m: Model) -> Self {
+        Self {
+            seq: m.seq,
+            at: m.at,
+            actor: m.actor,
+            actor_role: m.actor_role,
+            action: m.action,
+            subject_type: m.subject_type,
+            subject_id: m.subject_id,
+            round_id: m.round_id,
+            payload: m.payload,
+            reason: m.reason,
+            prev_hash: m.prev_hash,
+            hash: m.hash,
+            registration_no: m.registration_no,
+            kelurahan_code: m.kelurahan_code,
+        }
+    }
+}

@@ -78,3 +78,32 @@ impl Related<super::imported_value::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::round::CriterionRow {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            round_id: m.round_id,
+            code: m.code,
+            name_id: m.name_id,
+            name_en: m.name_en,
+            description_id: m.description_id,
+            description_en: m.description_en,
+            kind: m.kind,
+            scale_min: m.scale_min,
+            scale_max: m.scale_max,
+            weight: m.weight,
+            pass_min: m.pass_min,
+            tiebreak_order: m.tiebreak_order,
+            position: m.position,
+            scale_labels: m.scale_labels,
+            stage_code: m.stage_code,
+        }
+    }
+}
+
+impl From<&Model> for crate::domain::round::CriterionRow {
+    fn from(m: &Model) -> Self {
+        Self::from(m.clone())
+    }
+}

@@ -85,3 +85,17 @@ impl Related<super::objection::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::application_view::DocumentRecord {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            application_id: m.application_id,
+            requirement_id: m.requirement_id,
+            sha256: m.sha256,
+            original_name: m.original_name,
+            uploaded_by: m.uploaded_by,
+            created_at: m.created_at,
+        }
+    }
+}

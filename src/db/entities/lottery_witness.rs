@@ -54,3 +54,19 @@ impl Related<super::account::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::witness::Witness {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            round_id: m.round_id,
+            position: m.position,
+            name: m.name,
+            account_id: m.account_id,
+            commit_hash: m.commit_hash,
+            committed_at: m.committed_at,
+            secret: m.secret,
+            revealed_at: m.revealed_at,
+        }
+    }
+}

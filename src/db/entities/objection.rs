@@ -87,3 +87,23 @@ impl Related<super::approval::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::objection::Objection {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            round_id: m.round_id,
+            application_id: m.application_id,
+            filed_by: m.filed_by,
+            grounds: m.grounds,
+            document_id: m.document_id,
+            status: m.status,
+            reviewer_id: m.reviewer_id,
+            decision_reason: m.decision_reason,
+            deadline_at: m.deadline_at,
+            filed_at: m.filed_at,
+            decided_at: m.decided_at,
+            approval_id: m.approval_id,
+        }
+    }
+}

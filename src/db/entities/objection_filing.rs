@@ -23,3 +23,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::objection::ObjectionFiling {
+    fn from(m: Model) -> Self {
+        Self {
+            objection_id: m.objection_id,
+            channel: m.channel,
+            assisted_by: m.assisted_by,
+            contested: m.contested,
+        }
+    }
+}

@@ -68,3 +68,25 @@ impl Related<super::requirement_check::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::round::RequirementRow {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            round_id: m.round_id,
+            code: m.code,
+            kind: m.kind,
+            text_id: m.text_id,
+            text_en: m.text_en,
+            params: m.params,
+            mandatory: m.mandatory,
+            position: m.position,
+        }
+    }
+}
+
+impl From<&Model> for crate::domain::round::RequirementRow {
+    fn from(m: &Model) -> Self {
+        Self::from(m.clone())
+    }
+}

@@ -209,3 +209,54 @@ impl From<&Model> for crate::domain::round::RoundHead {
         }
     }
 }
+
+impl From<Model> for crate::domain::round::Round {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            slug: m.slug,
+            name: m.name,
+            year: m.year,
+            description_id: m.description_id,
+            description_en: m.description_en,
+            state: m.state,
+            aggregation: m.aggregation,
+            passing_total: m.passing_total,
+            min_panelists: m.min_panelists,
+            age_min: m.age_min,
+            age_max: m.age_max,
+            publish_all_names: m.publish_all_names,
+            final_rule: m.final_rule,
+            programme_id: m.programme_id,
+            programme_en: m.programme_en,
+            group_id: m.group_id,
+            group_en: m.group_en,
+            member_id: m.member_id,
+            member_en: m.member_en,
+            domicile_rule: m.domicile_rule,
+            registration_opens_at: m.registration_opens_at,
+            registration_closes_at: m.registration_closes_at,
+            verification_ends_at: m.verification_ends_at,
+            assessment_starts_at: m.assessment_starts_at,
+            assessment_ends_at: m.assessment_ends_at,
+            provisional_at: m.provisional_at,
+            objection_ends_at: m.objection_ends_at,
+            final_at: m.final_at,
+            frozen_hash: m.frozen_hash,
+            frozen_at: m.frozen_at,
+            close_event_seq: m.close_event_seq,
+            close_event_hash: m.close_event_hash,
+            applicant_list_hash: m.applicant_list_hash,
+            lottery_seed: m.lottery_seed,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+impl From<&Model> for crate::domain::round::Round {
+    fn from(m: &Model) -> Self {
+        Self::from(m.clone())
+    }
+}

@@ -31,3 +31,26 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::round::Stage {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            round_id: m.round_id,
+            position: m.position,
+            code: m.code,
+            name_id: m.name_id,
+            name_en: m.name_en,
+            scoring: m.scoring,
+            advance_top_k: m.advance_top_k,
+            advance_passing_total: m.advance_passing_total,
+            final_weight: m.final_weight,
+        }
+    }
+}
+
+impl From<&Model> for crate::domain::round::Stage {
+    fn from(m: &Model) -> Self {
+        Self::from(m.clone())
+    }
+}

@@ -22,10 +22,12 @@ use super::lottery::sha256_hex;
 pub use super::msg::Msg;
 use super::ranking::{Ratio, format_fraction, format_rounded_2dp};
 
+mod detail;
 mod example;
 mod frozen;
 mod heads;
 mod inputs;
+mod records;
 mod schedule;
 mod setup;
 mod state;
@@ -33,10 +35,12 @@ mod state;
 mod tests;
 mod wita;
 
+pub use detail::*;
 pub use example::*;
 pub use frozen::*;
 pub use heads::*;
 pub use inputs::*;
+pub use records::*;
 pub use schedule::*;
 pub use setup::*;
 pub use state::*;

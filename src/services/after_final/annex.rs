@@ -10,10 +10,11 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{FormationGroup, groups, require_admin, require_final};
+use super::{groups, require_admin, require_final};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
-use crate::db::entities::{audit_checkpoint, round};
+use crate::db::entities::round;
+pub use crate::domain::after_final::{Annex, AnnexCheckpoint};
 use crate::export::round_csv::TableWriter;
 use crate::services::ServiceError;
 
@@ -28,15 +29,6 @@ pub const COLUMNS: [&str; 8] = [
     "full_name",
     "rt",
 ];
-
-/// What the annex of one formation shows.
-#[derive(Clone, Debug)]
-pub struct Annex {
-    pub round: round::Model,
-    pub group: FormationGroup,
-    /// The latest signed checkpoint, if any.
-    pub checkpoint: Option<audit_checkpoint::Model>,
-}
 
 /// The annex of formation `formation_id`.
 ///
@@ -61,8 +53,13 @@ pub async fn annex<C: ConnectionTrait>(
         .next()
         .ok_or(ServiceError::NotFound)?;
     Ok(Annex {
-        checkpoint: crate::services::checkpoints::latest(db).await?,
-        round: r,
+        checkpoint: crate::services::checkpoints::latest(db)
+            .await?
+            .map(|c| AnnexCheckpoint {
+                seq: c.seq,
+                hash: c.hash,
+            }),
+        round: r.into(),
         group,
     })
 }

@@ -23,10 +23,9 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::db::audit::Actor;
-use crate::db::entities::{
-    application, approval, formation, group_role, kelurahan, ranking, round,
-};
-use crate::domain::group_roles::{GroupRole, RoleProblem, check_roles, member_list};
+use crate::db::entities::{application, formation, group_role, kelurahan, ranking, round};
+pub use crate::domain::after_final::{FormationGroup, GroupMember, Overview, PendingReplacement};
+use crate::domain::group_roles::{GroupRole, check_roles, member_list};
 
 /// The round must be final for anything here.
 fn require_final(r: &round::Model) -> Result<(), ServiceError> {
@@ -42,31 +41,6 @@ fn require_final(r: &round::Model) -> Result<(), ServiceError> {
 
 fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
     actor.admin_id().ok_or(ServiceError::Forbidden)
-}
-
-/// One person of a formed group (selected) or waiting (reserve).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GroupMember {
-    pub application_id: Uuid,
-    pub registration_no: String,
-    pub full_name: String,
-    pub rank: Option<i32>,
-    pub rt: Option<i32>,
-    /// The office; `Member` for everyone without one (and every reserve).
-    pub role: GroupRole,
-}
-
-/// One formation's group after the final result.
-#[derive(Clone, Debug)]
-pub struct FormationGroup {
-    pub formation: formation::Model,
-    pub kelurahan_name: String,
-    /// Selected members in the decree's order (offices first).
-    pub members: Vec<GroupMember>,
-    /// Reserves in rank order: the first takes the next free seat.
-    pub reserves: Vec<GroupMember>,
-    /// What is missing for the offices to follow the rule; empty when complete.
-    pub problems: Vec<RoleProblem>,
 }
 
 /// Every formation's group of a round, by formation code.
@@ -158,31 +132,13 @@ pub(crate) async fn groups<C: ConnectionTrait>(
         }
         out.push(FormationGroup {
             kelurahan_name: names.get(&f.kelurahan_code).cloned().unwrap_or_default(),
-            formation: f,
+            formation: f.into(),
             members,
             reserves,
             problems,
         });
     }
     Ok(out)
-}
-
-/// A pending replacement for the page.
-#[derive(Clone, Debug)]
-pub struct PendingReplacement {
-    pub approval: approval::Model,
-    pub registration_no: String,
-    pub full_name: String,
-    pub departure: replacement::Departure,
-    pub requested_by_name: String,
-}
-
-/// What the round's after-final page shows.
-#[derive(Clone, Debug)]
-pub struct Overview {
-    pub round: round::Model,
-    pub groups: Vec<FormationGroup>,
-    pub pending: Vec<PendingReplacement>,
 }
 
 /// The admin's after-final page of a round.
@@ -206,7 +162,7 @@ pub async fn overview<C: ConnectionTrait>(
     };
     let pending = replacement::pending(db, r.id).await?;
     Ok(Overview {
-        round: r,
+        round: r.into(),
         groups,
         pending,
     })

@@ -43,53 +43,7 @@ pub const KIND_REPLACE: &str = "member.replace";
 /// Checkpoint reason of an approved replacement.
 pub const CHECKPOINT_REASON: &str = "promotion";
 
-/// Why a selected member leaves the group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Departure {
-    /// They withdrew.
-    Withdrawn,
-    /// They were disqualified.
-    Disqualified,
-}
-
-impl Departure {
-    /// The stored name, also the application's new state.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Departure::Withdrawn => "withdrawn",
-            Departure::Disqualified => "disqualified",
-        }
-    }
-
-    /// The application's state after it.
-    #[must_use]
-    pub fn state(self) -> crate::domain::application::ApplicationState {
-        match self {
-            Departure::Withdrawn => crate::domain::application::ApplicationState::Withdrawn,
-            Departure::Disqualified => crate::domain::application::ApplicationState::Disqualified,
-        }
-    }
-
-    /// From the stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Departure> {
-        match s {
-            "withdrawn" => Some(Departure::Withdrawn),
-            "disqualified" => Some(Departure::Disqualified),
-            _ => None,
-        }
-    }
-
-    /// The audit action of the approved change.
-    #[must_use]
-    pub fn action(self) -> &'static str {
-        match self {
-            Departure::Withdrawn => "application.withdrawn_after_final",
-            Departure::Disqualified => "application.disqualified",
-        }
-    }
-}
+pub use crate::domain::after_final::Departure;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Payload {
@@ -240,7 +194,7 @@ pub async fn pending<C: ConnectionTrait>(
             departure: Departure::parse(&p.departure)
                 .ok_or_else(|| anyhow::anyhow!("unknown departure {}", p.departure))?,
             requested_by_name: requester,
-            approval: a,
+            approval: a.into(),
         });
     }
     out.sort_by_key(|p| p.approval.requested_at);

@@ -22,7 +22,8 @@ use crate::domain::status_headline::{self, Facts, Failing, Headline, ObjectionSt
 use crate::pii::NikVault;
 use crate::services as svc;
 
-/// An application with what its pages show.
+/// An application with what its pages show. Services and handlers read the
+/// stored rows; a page takes [`ApplicationView::page`], plain records.
 #[derive(Clone, Debug)]
 pub struct ApplicationView {
     pub application: application::Model,
@@ -36,6 +37,32 @@ pub struct ApplicationView {
     /// Contact and birth fields, opened under the application's data key.
     pub personal: crate::services::data_keys::Personal,
 }
+
+impl ApplicationView {
+    /// What the application's own pages (form, receipt, status) render.
+    #[must_use]
+    pub fn page(&self) -> ApplicationPage {
+        ApplicationPage {
+            application: self.application.clone().into(),
+            round: (&self.round).into(),
+            formation: self.formation.clone().map(Into::into),
+            kelurahan_name: self.kelurahan_name.clone(),
+            documents: self
+                .documents
+                .iter()
+                .map(|(q, d)| (q.into(), d.clone().map(Into::into)))
+                .collect(),
+            declarations: self
+                .declarations
+                .iter()
+                .map(|(q, ok)| (q.into(), *ok))
+                .collect(),
+            personal: self.personal.clone(),
+        }
+    }
+}
+
+pub use crate::domain::application_view::ApplicationPage;
 
 /// Loads an application the caller may read.
 ///
@@ -234,86 +261,7 @@ pub async fn check_status(
     }))
 }
 
-/// What the public status check shows.
-#[derive(Clone, Debug)]
-pub struct PublicStatus {
-    pub first_name: String,
-    pub state: ApplicationState,
-    pub round_name: String,
-    pub registration_no: String,
-    pub submitted_at: Option<OffsetDateTime>,
-    pub timeline: Timeline,
-    /// The score breakdown once results are published.
-    pub scores: Option<svc::score_breakdown::ScoreView>,
-    /// The application, for an objection filed with the same number + PIN.
-    pub application_id: Uuid,
-    /// Objections on the application, with their decisions.
-    pub objections: Vec<svc::objections::ObjectionView>,
-    /// Whether an objection may be filed now (window open, result published).
-    pub may_object: bool,
-    /// What may be contested, `(code, label)`.
-    pub contest_options: Vec<(String, Msg)>,
-}
-
-/// One requirement's latest verification outcome.
-#[derive(Clone, Debug)]
-pub struct CheckLine {
-    /// The requirement's text in Indonesian and English.
-    pub requirement: Msg,
-    /// MS, TMS or not submitted.
-    pub outcome: RequirementOutcome,
-    /// The reason code ([`svc::verification::REASONS`], or an automatic
-    /// check's finer code).
-    pub reason_code: Option<String>,
-    /// The written reason (may be empty).
-    pub reason: String,
-    /// For a check the platform made itself (age, domicile), its finding in
-    /// both languages; the stored `reason` is the Indonesian sentence only.
-    pub automatic_reason: Option<Msg>,
-}
-
-impl CheckLine {
-    /// The outcome in words.
-    #[must_use]
-    pub fn outcome_label(&self) -> Msg {
-        crate::domain::eligibility::outcome_label(self.outcome)
-    }
-
-    /// The listed reason of a TMS in words. An MS may carry an automatic
-    /// check's code ("age within limits"), which its written reason says better.
-    #[must_use]
-    pub fn reason_label(&self) -> Option<Msg> {
-        let code = self
-            .reason_code
-            .as_deref()
-            .filter(|_| self.outcome == RequirementOutcome::Tms)?;
-        Some(Msg::new(
-            svc::verification::reason_label(code, Lang::Id),
-            svc::verification::reason_label(code, Lang::En),
-        ))
-    }
-}
-
-/// What the status page shows after submission; each part may be empty.
-#[derive(Clone, Debug, Default)]
-pub struct Timeline {
-    pub checks: Vec<CheckLine>,
-    /// Test start and place.
-    pub invitation: Option<(OffsetDateTime, String)>,
-    /// Published rank and status.
-    pub result: Option<(Option<i32>, Option<String>)>,
-    /// In a staged round, the stage the published result belongs to (the
-    /// stage reached, [`crate::services::shortlists::Reached`]); `None`
-    /// without a result or in a one-stage round.
-    pub result_stage: Option<String>,
-    /// The round's objection window: from the provisional results to the
-    /// last moment to object, once scheduled.
-    pub objection_window: Option<(OffsetDateTime, OffsetDateTime)>,
-    /// The latest objection's stage and its decision's reasons.
-    pub objection: Option<(ObjectionStage, String)>,
-    /// The one status headline, derived from the latest stage.
-    pub headline: Headline,
-}
+pub use crate::domain::application_status::{CheckLine, PublicStatus, Timeline};
 
 /// Verification outcomes, test invitation, published result and objection
 /// window of an application of round `r` (the caller has already been
@@ -546,7 +494,10 @@ pub async fn areas(db: &DatabaseConnection, round_id: Uuid) -> Result<Vec<Area>,
 ///
 /// # Errors
 /// Storage failures.
-pub async fn domicile_areas(db: &DatabaseConnection, r: &round::Model) -> Result<Vec<Area>, DbErr> {
+pub async fn domicile_areas(
+    db: &DatabaseConnection,
+    r: &crate::domain::round::Round,
+) -> Result<Vec<Area>, DbErr> {
     use crate::db::entities::{formation, kecamatan, kelurahan, rt};
     use crate::domain::programme::DomicileRule;
     let rule = r.domicile_rule();

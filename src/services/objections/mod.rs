@@ -44,7 +44,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::db::audit::Actor;
-use crate::db::entities::{application, approval, objection, round};
+use crate::db::entities::{application, objection, round};
 use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 use crate::domain::round::RoundState;
@@ -94,18 +94,6 @@ fn text_between(text: &str, min: usize, what: (&str, &str)) -> Result<String, Se
     Ok(t.to_owned())
 }
 
-/// Which step an accepted objection reopens.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
-pub enum Reopen {
-    /// Nothing: the objection is rejected.
-    None,
-    /// The verification: eligibility is re-decided to `eligible`.
-    Verification { eligible: bool },
-    /// One panelist's scorecard: that panelist may amend it.
-    Scorecard { panelist_id: Uuid },
-}
-
 impl Reopen {
     fn code(&self) -> &'static str {
         match self {
@@ -116,34 +104,7 @@ impl Reopen {
     }
 }
 
-/// A reviewer's proposal, stored as the approval's payload.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Proposal {
-    pub accepted: bool,
-    pub reasons: String,
-    pub reopen: Reopen,
-}
-
-/// An objection with what the pages show about it.
-#[derive(Clone, Debug)]
-pub struct ObjectionView {
-    pub objection: objection::Model,
-    pub registration_no: String,
-    pub full_name: String,
-    pub formation_code: String,
-    pub kelurahan_code: String,
-    pub reviewer_name: Option<String>,
-    /// The pending or approved proposal, with its proposer and approver.
-    pub proposal: Option<(Proposal, approval::Model)>,
-    /// Undecided past its response deadline.
-    pub overdue: bool,
-    /// The channel, the assisting operator and the contested items, for
-    /// objections filed since that was recorded.
-    pub filing: Option<crate::db::entities::objection_filing::Model>,
-    /// The stage whose published shortlist it contests (`None`: the
-    /// round's results).
-    pub stage_code: Option<String>,
-}
+pub use crate::domain::objection::{Objection, ObjectionFiling, ObjectionView, Proposal, Reopen};
 
 async fn load_app<C: ConnectionTrait>(
     tx: &C,

@@ -41,7 +41,7 @@ async fn view_of<C: ConnectionTrait>(
         Some(aid) => approval::Entity::find_by_id(aid)
             .one(db)
             .await?
-            .and_then(|a| Some((serde_json::from_str(&a.payload).ok()?, a))),
+            .and_then(|a| Some((serde_json::from_str(&a.payload).ok()?, a.into()))),
         None => None,
     };
     let decided = matches!(o.status.as_str(), "accepted" | "rejected");
@@ -53,7 +53,7 @@ async fn view_of<C: ConnectionTrait>(
         .await?
         .map(|s| s.stage_code);
     Ok(ObjectionView {
-        filing,
+        filing: filing.map(Into::into),
         stage_code,
         overdue: !decided && now > o.deadline_at,
         registration_no: app.registration_no.unwrap_or_default(),
@@ -62,7 +62,7 @@ async fn view_of<C: ConnectionTrait>(
         formation_code,
         reviewer_name,
         proposal,
-        objection: o,
+        objection: o.into(),
     })
 }
 

@@ -151,8 +151,7 @@ pub async fn assign(
     Ok(())
 }
 
-/// A reviewer an admin may pick: `(account id, name, role)`.
-pub type ReviewerOption = (Uuid, String, String);
+pub use crate::domain::objection::ReviewerOption;
 
 /// Accounts an admin may pick as reviewer for an objection (active admins and
 /// the kelurahan's operators and panelists, minus whoever made a contested

@@ -15,56 +15,15 @@ use crate::db::entities::{
 };
 use crate::domain::account::AccountStatus;
 use crate::domain::role::Role;
-use crate::domain::round::Msg;
+use crate::domain::round::{FormationHead, Msg};
 use crate::domain::text::plain_text;
 use crate::services::ServiceError;
 use crate::services::panel_freeze;
 
 use super::{
-    RoundHead, formations_of, kelurahan_names, lock_open_round, raced, remember, replayed,
-    require_admin, usable_key,
+    FormationChoice, MemberView, Panel, PanelView, PanelsOverview, RoundHead, formations_of,
+    kelurahan_names, lock_open_round, raced, remember, replayed, require_admin, usable_key,
 };
-
-/// A panelist on a panel, for pages.
-#[derive(Clone, Debug)]
-pub struct MemberView {
-    pub account_id: Uuid,
-    pub name: String,
-    pub email: String,
-    /// Kelurahan codes the panelist acts in.
-    pub scopes: Vec<String>,
-}
-
-/// A panel with its members and formations.
-#[derive(Clone, Debug)]
-pub struct PanelView {
-    pub model: panel::Model,
-    pub members: Vec<MemberView>,
-    pub formations: Vec<formation::Model>,
-    /// Fewer members than the round's `min_panelists`.
-    pub short: bool,
-    /// `(panelist name, kelurahan code)` for each member lacking the scope of a
-    /// formation the panel assesses.
-    pub scope_gaps: Vec<(String, String)>,
-}
-
-/// A formation and the panel assessing it, if any.
-#[derive(Clone, Debug)]
-pub struct FormationChoice {
-    pub model: formation::Model,
-    pub kelurahan_name: String,
-    pub panel: Option<(Uuid, String)>,
-}
-
-/// Everything the panels page shows.
-#[derive(Clone, Debug)]
-pub struct PanelsOverview {
-    pub round: RoundHead,
-    pub panels: Vec<PanelView>,
-    pub formations: Vec<FormationChoice>,
-    /// Active panelist accounts that may be added: `(id, name, scopes)`.
-    pub panelists: Vec<MemberView>,
-}
 
 async fn scopes_of(
     db: &impl ConnectionTrait,
@@ -143,10 +102,11 @@ pub async fn panels_overview(
                 .filter(|m| m.panel_id == p.id)
                 .filter_map(|m| by_id.get(&m.account_id).cloned())
                 .collect();
-            let fs: Vec<formation::Model> = formations
+            let fs: Vec<FormationHead> = formations
                 .iter()
                 .filter(|f| panel_of.get(&f.id) == Some(&p.id))
                 .cloned()
+                .map(Into::into)
                 .collect();
             let mut scope_gaps = Vec::new();
             for m in &ms {
@@ -162,7 +122,11 @@ pub async fn panels_overview(
                 members: ms,
                 formations: fs,
                 scope_gaps,
-                model: p,
+                model: Panel {
+                    id: p.id,
+                    round_id: p.round_id,
+                    name: p.name,
+                },
             }
         })
         .collect();
@@ -173,7 +137,7 @@ pub async fn panels_overview(
             panel: panel_of
                 .get(&f.id)
                 .map(|pid| (*pid, panel_name.get(pid).cloned().unwrap_or_default())),
-            model: f,
+            model: f.into(),
         })
         .collect();
     let panelists = accounts

@@ -10,55 +10,7 @@ use uuid::Uuid;
 use crate::db::entities::{application, test_invitation, test_session};
 use crate::services::ServiceError;
 
-use super::{ABSENT, FormationChoice, PRESENT, RoundHead, kelurahan_names, panels_overview};
-
-/// Application counts from registration to attendance. The steps
-/// `registered` ≥ `submitted` ≥ `eligible` ≥ `invited` ≥ `attended` are
-/// cumulative (each counts everyone who ever reached it), so the funnel reads
-/// as how many got how far; `drafts` and `absent` are side counts.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Funnel {
-    /// Every application started in the round, whatever its state now
-    /// (drafts, withdrawals and refusals included).
-    pub registered: u64,
-    /// Applications still in draft (part of `registered`, not of `submitted`).
-    pub drafts: u64,
-    /// Applications ever submitted (whatever happened next, withdrawals included).
-    pub submitted: u64,
-    /// Applications found eligible.
-    pub eligible: u64,
-    /// Applications with a test invitation.
-    pub invited: u64,
-    /// Invitations marked present.
-    pub attended: u64,
-    /// Invitations marked absent.
-    pub absent: u64,
-    /// Applications withdrawn (still counted in `submitted` when they were
-    /// submitted first).
-    pub withdrawn: u64,
-}
-
-/// Submitted applications not yet decided in one kelurahan.
-#[derive(Clone, Debug)]
-pub struct Backlog {
-    pub kelurahan_code: String,
-    pub kelurahan_name: String,
-    pub count: u64,
-}
-
-/// The admin dashboard of a round.
-#[derive(Clone, Debug)]
-pub struct Dashboard {
-    pub round: RoundHead,
-    pub funnel: Funnel,
-    pub backlog: Vec<Backlog>,
-    /// `(panel name, members)` of panels below `min_panelists`.
-    pub short_panels: Vec<(String, usize)>,
-    /// Formations no panel assesses.
-    pub unassigned: Vec<FormationChoice>,
-    /// Formations that need a second admin's look before publication.
-    pub second_look: crate::services::second_look::Status,
-}
+use super::{ABSENT, Backlog, Dashboard, Funnel, PRESENT, kelurahan_names, panels_overview};
 
 /// The dashboard of a round.
 ///

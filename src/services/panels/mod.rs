@@ -17,15 +17,9 @@ mod dashboard;
 mod schedule;
 
 pub use attendance::{decide_absence, record_attendance};
-pub use composition::{
-    FormationChoice, MemberView, PanelView, PanelsOverview, add_member, create_panel,
-    panels_overview, remove_member, set_formations,
-};
-pub use dashboard::{Backlog, Dashboard, Funnel, dashboard};
-pub use schedule::{
-    InvitationRow, ScheduleOverview, SessionForm, SessionView, auto_fill, create_session,
-    move_invitation, schedule_overview,
-};
+pub use composition::{add_member, create_panel, panels_overview, remove_member, set_formations};
+pub use dashboard::dashboard;
+pub use schedule::{SessionForm, auto_fill, create_session, move_invitation, schedule_overview};
 
 use std::collections::BTreeMap;
 
@@ -44,10 +38,10 @@ use crate::domain::form::FieldErrors;
 use crate::domain::round::{Msg, RoundState};
 use crate::services::ServiceError;
 
-/// Attendance values stored in `test_invitation.attendance`.
-pub const PRESENT: &str = "present";
-/// See [`PRESENT`].
-pub const ABSENT: &str = "absent";
+pub use crate::domain::panels::{
+    ABSENT, Backlog, Dashboard, FormationChoice, Funnel, InvitationRow, MemberView, PRESENT, Panel,
+    PanelView, PanelsOverview, ScheduleOverview, Session, SessionView,
+};
 
 /// The application state that may be invited to the test. It stays the
 /// state through scoring and ranking (those live in their own tables), so no

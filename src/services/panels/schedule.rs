@@ -20,14 +20,15 @@ use crate::db::entities::{
     account, application, formation, panel, round, test_invitation, test_session,
 };
 use crate::domain::form::{FieldErrors, FormData};
-use crate::domain::round::{Msg, RoundState, format_wita, parse_wita};
+use crate::domain::round::{Msg, format_wita, parse_wita};
 use crate::domain::text::plain_text;
 use crate::mail::{Locale, Template, enqueue_for_round};
 use crate::services::ServiceError;
 
 use super::{
-    ELIGIBLE, RoundHead, formations_of, invitation_in_round, lock_open_round, parse_id, raced,
-    remember, replayed, require_admin, require_before_results, usable_key,
+    ELIGIBLE, InvitationRow, RoundHead, ScheduleOverview, Session, SessionView, formations_of,
+    invitation_in_round, lock_open_round, parse_id, raced, remember, replayed, require_admin,
+    require_before_results, usable_key,
 };
 
 /// A checked "new session" form.
@@ -442,44 +443,6 @@ pub async fn move_invitation(
     Ok(())
 }
 
-/// One invited applicant, for the schedule page.
-#[derive(Clone, Debug)]
-pub struct InvitationRow {
-    pub id: Uuid,
-    pub application_id: Uuid,
-    pub registration_no: String,
-    pub full_name: String,
-    pub formation_code: String,
-    pub attendance: Option<String>,
-    pub decision: Option<String>,
-    pub decided_by: Option<String>,
-}
-
-/// A session with its invitations.
-#[derive(Clone, Debug)]
-pub struct SessionView {
-    pub model: test_session::Model,
-    pub panel_name: String,
-    pub invitations: Vec<InvitationRow>,
-}
-
-/// Everything the schedule page shows.
-#[derive(Clone, Debug)]
-pub struct ScheduleOverview {
-    pub round: RoundHead,
-    pub panels: Vec<(Uuid, String)>,
-    pub sessions: Vec<SessionView>,
-    /// Eligible applications without an invitation.
-    pub waiting: u64,
-}
-
-impl ScheduleOverview {
-    /// The round's state.
-    pub fn state(&self) -> RoundState {
-        self.round.state()
-    }
-}
-
 /// The schedule of a round.
 ///
 /// # Errors
@@ -565,7 +528,14 @@ pub async fn schedule_overview(
             SessionView {
                 panel_name: panel_names.get(&s.panel_id).cloned().unwrap_or_default(),
                 invitations: rows,
-                model: s,
+                model: Session {
+                    id: s.id,
+                    round_id: s.round_id,
+                    panel_id: s.panel_id,
+                    starts_at: s.starts_at,
+                    place: s.place,
+                    capacity: s.capacity,
+                },
             }
         })
         .collect();

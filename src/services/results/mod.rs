@@ -24,7 +24,7 @@ pub use public::{
 };
 
 /// A four-eyes approval as stored.
-pub use crate::db::entities::approval::Model as Approval;
+pub use crate::domain::approval::Approval;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
@@ -32,7 +32,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::db::audit::Actor;
-use crate::db::entities::{account, approval, objection, round};
+use crate::db::entities::{account, objection, round};
 
 /// The `approval.kind` of a finalization request.
 pub const KIND_FINALIZE: &str = "round.finalize";
@@ -41,16 +41,7 @@ pub(crate) fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
     actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
-/// What the admin's results page of a round shows.
-#[derive(Clone, Debug)]
-pub struct Overview {
-    pub round: round::Model,
-    pub checkpoints: Vec<PublishedCheckpoint>,
-    pub open_objections: usize,
-    pub overdue_objections: usize,
-    /// The pending finalization request and its requester's name.
-    pub pending: Option<(approval::Model, String)>,
-}
+pub use crate::domain::results::Overview;
 
 /// The admin's overview of a round's results, objections and finalization.
 ///
@@ -79,7 +70,7 @@ pub async fn overview(
                 .await?
                 .map(|x| x.name)
                 .unwrap_or_default();
-            Some((a, name))
+            Some((a.into(), name))
         }
         None => None,
     };
@@ -88,6 +79,6 @@ pub async fn overview(
         open_objections: open.len(),
         overdue_objections: open.iter().filter(|o| now > o.deadline_at).count(),
         pending,
-        round: r,
+        round: r.into(),
     })
 }

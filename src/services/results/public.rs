@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::entities::{
@@ -16,65 +15,9 @@ use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
 
-/// One line of a formation's public results.
-#[derive(Clone, Debug)]
-pub struct ResultRow {
-    pub application_id: Uuid,
-    pub registration_no: String,
-    /// Empty unless the applicant is selected or reserve: the others are
-    /// shown by registration number only.
-    pub full_name: String,
-    /// Rounded to two decimals, empty while pending.
-    pub total_2dp: String,
-    /// Exact total `p/q`, empty while pending.
-    pub total_exact: String,
-    pub rank: Option<i32>,
-    /// `selected`, `reserve`, `not_selected`, `not_passed`, or `pending`.
-    pub status: String,
-}
-
-/// The public results of one formation.
-#[derive(Clone, Debug)]
-pub struct FormationResults {
-    pub formation: formation::Model,
-    pub kelurahan_name: String,
-    /// Ranked first (by rank), then not passed, then pending, each by number.
-    pub rows: Vec<ResultRow>,
-}
-
-/// A signed checkpoint of a publication.
-#[derive(Clone, Debug)]
-pub struct PublishedCheckpoint {
-    pub seq: i64,
-    pub hash: String,
-    /// `provisional` or `final`.
-    pub reason: String,
-    pub note: String,
-    pub created_at: OffsetDateTime,
-}
-
-/// A decided objection as the public sees it: no name, no grounds.
-#[derive(Clone, Debug)]
-pub struct PublicDecision {
-    pub registration_no: String,
-    pub formation_code: String,
-    pub accepted: bool,
-    pub reasons: String,
-    pub decided_at: Option<OffsetDateTime>,
-}
-
-/// The public results of a round.
-#[derive(Clone, Debug)]
-pub struct RoundResults {
-    pub round: round::Model,
-    pub formations: Vec<FormationResults>,
-    pub checkpoints: Vec<PublishedCheckpoint>,
-    pub decisions: Vec<PublicDecision>,
-    /// A staged round's stages, in order (empty for a one-stage round).
-    pub stages: Vec<crate::db::entities::round_stage::Model>,
-    /// Its published shortlists.
-    pub shortlists: Vec<crate::services::shortlists::Published>,
-}
+pub use crate::domain::results::{
+    FormationResults, PublicDecision, PublishedCheckpoint, ResultRow, RoundResults,
+};
 
 /// The published round with this slug.
 ///
@@ -179,7 +122,7 @@ pub async fn formation_results<C: ConnectionTrait>(
         rows.sort_by_key(sort_key);
         out.push(FormationResults {
             kelurahan_name: names.get(&f.kelurahan_code).cloned().unwrap_or_default(),
-            formation: f,
+            formation: f.into(),
             rows,
         });
     }
@@ -289,11 +232,11 @@ pub async fn round_results(
         .await?;
     let shortlists = crate::services::shortlists::published(db, r.id).await?;
     Ok(RoundResults {
-        round: r,
+        round: r.into(),
         formations,
         checkpoints,
         decisions,
-        stages,
+        stages: stages.into_iter().map(Into::into).collect(),
         shortlists,
     })
 }

@@ -211,7 +211,7 @@ pub fn parse_criteria(f: &FormData) -> Result<Vec<CriterionDraft>, FieldErrors> 
 }
 
 /// The domain rule set the ranking module checks, from stored criteria.
-pub(super) fn ranking_rules(r: &round::Model, criteria: &[criterion::Model]) -> RoundRules {
+pub(super) fn ranking_rules(r: &Round, criteria: &[CriterionRow]) -> RoundRules {
     RoundRules {
         aggregation: if r.aggregation == "trimmed_mean" {
             Aggregation::TrimmedMean

@@ -34,10 +34,8 @@ use crate::domain::application::ApplicationState;
 use crate::domain::ranking::{Aggregation, Criterion, CriterionKind, RoundRules};
 use crate::domain::role::Role;
 use crate::domain::round::{
-    FrozenCriterion, FrozenFormation, FrozenRequirement, FrozenRules, FrozenSettings, FrozenStage,
     Milestone, Msg, PointLabel, RoundState, RtSet, Schedule, check_transition, frozen_msg,
-    parse_scale_labels, parse_wita, scale_labels_from_json, scale_labels_json, slugify,
-    weight_shortfall,
+    parse_scale_labels, parse_wita, scale_labels_json, slugify, weight_shortfall,
 };
 use crate::export::formations_csv::{self, FormationRec};
 
@@ -103,12 +101,11 @@ pub async fn public_list(
     Ok(crate::db::rounds::public_list(db, state).await?)
 }
 
-/// A criterion as stored.
-pub use crate::db::entities::criterion::Model as CriterionRow;
-/// A round as stored, the read model handlers and views receive.
-pub use crate::db::entities::round::Model as Round;
-/// A stage of a staged round as stored (frozen with the round's rules).
-pub use crate::db::entities::round_stage::Model as Stage;
+/// A round and its rows as read models hold them (plain records, never the
+/// stored models).
+pub use crate::domain::round::{
+    Counts, CriterionRow, FormationView, PublicRound, RequirementRow, Round, RoundDetail, Stage,
+};
 pub use criteria::*;
 use form::{int_in, opt_int_in, row_code_and_names, text_len};
 pub use formation_input::*;
@@ -122,122 +119,6 @@ pub use templates::*;
 // ---------------------------------------------------------------------------
 // Reading
 // ---------------------------------------------------------------------------
-
-/// A formation with its area, for pages.
-#[derive(Clone, Debug)]
-pub struct FormationView {
-    pub model: formation::Model,
-    pub rts: Vec<i32>,
-    pub kelurahan_name: String,
-    pub kecamatan_code: String,
-    pub kecamatan_name: String,
-}
-
-/// Everything the admin and public round pages show.
-#[derive(Clone, Debug)]
-pub struct RoundDetail {
-    pub round: round::Model,
-    pub criteria: Vec<criterion::Model>,
-    pub requirements: Vec<requirement::Model>,
-    pub formations: Vec<FormationView>,
-    /// The stages, first to last; empty for a one-stage round.
-    pub stages: Vec<round_stage::Model>,
-}
-
-impl RoundDetail {
-    /// The state, `draft` if the stored name is unknown.
-    pub fn state(&self) -> RoundState {
-        self.round.state
-    }
-
-    /// The frozen object as it stands now (hashing it gives `frozen_hash`
-    /// while nothing has changed since the freeze).
-    pub fn frozen_rules(&self) -> FrozenRules {
-        FrozenRules {
-            round_id: self.round.id.to_string(),
-            settings: FrozenSettings {
-                aggregation: self.round.aggregation.clone(),
-                passing_total: self.round.passing_total,
-                min_panelists: self.round.min_panelists,
-                age_min: self.round.age_min,
-                age_max: self.round.age_max,
-                publish_all_names: self.round.publish_all_names,
-                programme: self.round.programme(),
-                domicile_rule: self.round.domicile_rule(),
-            },
-            criteria: self
-                .criteria
-                .iter()
-                .map(|c| FrozenCriterion {
-                    code: c.code.clone(),
-                    name_id: c.name_id.clone(),
-                    name_en: c.name_en.clone(),
-                    description_id: c.description_id.clone(),
-                    description_en: c.description_en.clone(),
-                    kind: c.kind.clone(),
-                    scale_min: c.scale_min,
-                    scale_max: c.scale_max,
-                    weight: c.weight,
-                    pass_min: c.pass_min,
-                    tiebreak_order: c.tiebreak_order,
-                    position: c.position,
-                    scale_labels: scale_labels_from_json(&c.scale_labels),
-                    stage: c.stage_code.clone(),
-                })
-                .collect(),
-            requirements: self
-                .requirements
-                .iter()
-                .map(|r| FrozenRequirement {
-                    code: r.code.clone(),
-                    kind: r.kind.clone(),
-                    text_id: r.text_id.clone(),
-                    text_en: r.text_en.clone(),
-                    params: r.params.clone().unwrap_or_default(),
-                    mandatory: r.mandatory,
-                    position: r.position,
-                })
-                .collect(),
-            formations: self
-                .formations
-                .iter()
-                .map(|f| FrozenFormation {
-                    code: f.model.code.clone(),
-                    name: f.model.name.clone(),
-                    kelurahan_code: f.model.kelurahan_code.clone(),
-                    all_rts: f.model.all_rts,
-                    rts: f.rts.clone(),
-                    seats: f.model.seats,
-                    reserve: f.model.reserve,
-                })
-                .collect(),
-            stages: self
-                .stages
-                .iter()
-                .map(|s| FrozenStage {
-                    position: s.position,
-                    code: s.code.clone(),
-                    name_id: s.name_id.clone(),
-                    name_en: s.name_en.clone(),
-                    scoring: s.scoring.clone(),
-                    advance_top_k: s.advance_top_k,
-                    advance_passing_total: s.advance_passing_total,
-                    final_weight: s.final_weight,
-                })
-                .collect(),
-            final_rule: if self.stages.is_empty() {
-                None
-            } else {
-                self.round.final_rule.clone()
-            },
-        }
-    }
-
-    /// Sum of the criteria weights.
-    pub fn weight_sum(&self) -> i64 {
-        self.criteria.iter().map(|c| i64::from(c.weight)).sum()
-    }
-}
 
 async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDetail, DbErr> {
     let criteria = criterion::Entity::find()
@@ -291,7 +172,7 @@ async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDeta
                 kelurahan_name: kel.map(|k| k.name.clone()).unwrap_or_default(),
                 kecamatan_name: kecs.get(&kec_code).cloned().unwrap_or_default(),
                 kecamatan_code: kec_code,
-                model: m,
+                model: m.into(),
             }
         })
         .collect();
@@ -301,11 +182,11 @@ async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDeta
         .all(db)
         .await?;
     Ok(RoundDetail {
-        round: r,
-        criteria,
-        requirements,
+        round: r.into(),
+        criteria: criteria.into_iter().map(Into::into).collect(),
+        requirements: requirements.into_iter().map(Into::into).collect(),
         formations,
-        stages,
+        stages: stages.into_iter().map(Into::into).collect(),
     })
 }
 
@@ -334,6 +215,18 @@ pub struct RoundHead {
 
 impl From<&round::Model> for RoundHead {
     fn from(r: &round::Model) -> Self {
+        RoundHead {
+            id: r.id,
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            year: r.year,
+            state: r.state.to_string(),
+        }
+    }
+}
+
+impl From<&Round> for RoundHead {
+    fn from(r: &Round) -> Self {
         RoundHead {
             id: r.id,
             slug: r.slug.clone(),
@@ -392,27 +285,6 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<round::Model>, ServiceE
         .order_by_desc(round::Column::CreatedAt)
         .all(db)
         .await?)
-}
-
-/// Application counts of a round for the public page.
-#[derive(Clone, Debug, Default)]
-pub struct Counts {
-    /// Formation id → submitted applications.
-    pub by_formation: BTreeMap<Uuid, u64>,
-    /// Kelurahan code → submitted applications.
-    pub by_kelurahan: BTreeMap<String, u64>,
-    /// Kecamatan code → submitted applications.
-    pub by_kecamatan: BTreeMap<String, u64>,
-    pub total: u64,
-}
-
-/// A published round with live counts, for `/seleksi/{slug}`.
-#[derive(Clone, Debug)]
-pub struct PublicRound {
-    pub detail: RoundDetail,
-    pub counts: Counts,
-    /// A staged round's published shortlists.
-    pub shortlists: Vec<crate::services::shortlists::Published>,
 }
 
 /// The round with this slug, whatever its state. A slug with control

@@ -9,7 +9,7 @@ pub use crate::domain::programme::{PROGRAMME_FIELDS, ProgrammeSettings};
 
 impl ProgrammeSettings {
     /// The settings stored on a round.
-    pub fn of(r: &round::Model) -> ProgrammeSettings {
+    pub fn of(r: &Round) -> ProgrammeSettings {
         ProgrammeSettings {
             programme: r.programme(),
             domicile_rule: r.domicile_rule(),

@@ -100,7 +100,7 @@ fn plan_of(
 }
 
 /// The stored stage plan of a round; `None` for a one-stage round.
-pub fn stored_plan(r: &round::Model, stages: &[round_stage::Model]) -> Option<StagePlan> {
+pub fn stored_plan(final_rule: Option<&str>, stages: &[Stage]) -> Option<StagePlan> {
     plan_of(
         stages.iter().map(|s| {
             (
@@ -110,7 +110,7 @@ pub fn stored_plan(r: &round::Model, stages: &[round_stage::Model]) -> Option<St
                 s.final_weight,
             )
         }),
-        r.final_rule.as_deref().unwrap_or("last_stage"),
+        final_rule.unwrap_or("last_stage"),
     )
 }
 
@@ -322,7 +322,7 @@ pub(super) async fn replace_stages(
 /// 100, and the round-wide passing total is unset (each stage's own rule
 /// decides who goes on).
 pub(super) fn stage_freeze_checks(d: &RoundDetail) -> Result<(), Msg> {
-    let Some(plan) = stored_plan(&d.round, &d.stages) else {
+    let Some(plan) = stored_plan(d.round.final_rule.as_deref(), &d.stages) else {
         if let Some(c) = d.criteria.iter().find(|c| c.stage_code.is_some()) {
             return Err(Msg::new(
                 format!(
@@ -398,7 +398,7 @@ pub(super) fn stage_freeze_checks(d: &RoundDetail) -> Result<(), Msg> {
 }
 
 /// The criteria of one stage, in their order.
-pub fn stage_criteria(criteria: &[criterion::Model], code: &str) -> Vec<criterion::Model> {
+pub fn stage_criteria(criteria: &[CriterionRow], code: &str) -> Vec<CriterionRow> {
     criteria
         .iter()
         .filter(|c| c.stage_code.as_deref() == Some(code))
@@ -409,7 +409,7 @@ pub fn stage_criteria(criteria: &[criterion::Model], code: &str) -> Vec<criterio
 /// The one-stage ranking rules of one stage: its criteria and no passing
 /// total of its own, so `passed` means its criterion minimums (what
 /// [`crate::domain::stage::Candidate::from_outcome`] expects).
-pub fn stage_rules(r: &round::Model, criteria: &[criterion::Model]) -> RoundRules {
+pub fn stage_rules(r: &Round, criteria: &[CriterionRow]) -> RoundRules {
     let mut rules = ranking_rules(r, criteria);
     rules.passing_total = None;
     rules

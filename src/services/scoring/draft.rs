@@ -1,7 +1,5 @@
 //! A panelist's draft of a scorecard, saved as they type and never ranked.
 
-use std::collections::BTreeMap;
-
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder,
@@ -16,7 +14,7 @@ use crate::domain::role::Role;
 use crate::services::ServiceError;
 
 /// A draft value per criterion code (`None` = not chosen yet).
-pub type DraftValues = BTreeMap<String, Option<i32>>;
+pub use crate::domain::score_sheet::DraftValues;
 
 /// Saves the panelist's private draft of a scorecard ("Simpan draf"):
 /// values may be missing, each one given must be on its scale; comments are

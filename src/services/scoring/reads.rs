@@ -7,28 +7,12 @@ use uuid::Uuid;
 
 use super::{DraftValues, Scope, conflict_flags, scope};
 use crate::db::entities::{
-    account, application, conflict_declaration, criterion, panel_formation, panel_member, round,
+    account, application, conflict_declaration, criterion, panel_formation, panel_member,
     score_value, score_version, scorecard, scorecard_draft_value, test_invitation,
 };
 use crate::domain::application::ApplicationState;
+pub use crate::domain::score_sheet::{QueueItem, ScoreSheet, SheetApplicant, SheetDeclaration};
 use crate::services::ServiceError;
-
-/// One application on a panelist's list.
-#[derive(Clone, Debug)]
-pub struct QueueItem {
-    pub application_id: Uuid,
-    pub registration_no: String,
-    pub full_name: String,
-    pub formation: String,
-    pub eligible: bool,
-    pub attended: bool,
-    /// The declared kind (`none`, `family`, …) once declared.
-    pub declared: Option<String>,
-    pub recused: bool,
-    pub flags: Vec<&'static str>,
-    /// The panelist's own latest submitted version (0 = not yet).
-    pub my_version: i32,
-}
 
 /// The applications of the formations the panelist's panels assess.
 ///
@@ -126,38 +110,6 @@ pub async fn panelist_queue(
         .collect())
 }
 
-/// What a panelist sees of one application: never another panelist's score.
-#[derive(Clone, Debug)]
-pub struct ScoreSheet {
-    pub application: application::Model,
-    pub round: round::Model,
-    pub criteria: Vec<criterion::Model>,
-    pub declaration: Option<conflict_declaration::Model>,
-    pub flags: Vec<&'static str>,
-    pub attended: bool,
-    /// The panelist's own current version and values (empty before submitting;
-    /// also empty once recused, so nothing about scores shows).
-    pub my_version: i32,
-    pub my_values: BTreeMap<String, i32>,
-    /// The panelist's own versions: (version, reason, submitted at).
-    pub history: Vec<(i32, String, time::OffsetDateTime)>,
-    /// The panelist's values per version, by criterion code.
-    pub history_values: BTreeMap<i32, BTreeMap<String, i32>>,
-    /// Comments of the current version, by criterion code.
-    pub my_comments: BTreeMap<String, String>,
-    /// The private draft, by criterion code (empty when none).
-    pub draft_values: DraftValues,
-    pub draft_comments: BTreeMap<String, String>,
-    /// Whether a submission can still be taken: during assessment, or after
-    /// publication when an accepted objection reopened this scorecard (the
-    /// same rule `submit` applies), so the page does not offer a form that
-    /// would only be refused.
-    pub open_for_scores: bool,
-    /// The applicant's kelurahan by name, so a panelist can judge a conflict
-    /// of interest before declaring.
-    pub kelurahan_name: Option<String>,
-}
-
 /// Loads the score sheet of one application for a panelist of its panel.
 ///
 /// # Errors
@@ -198,10 +150,19 @@ pub async fn score_sheet(
     let mut sheet = ScoreSheet {
         kelurahan_name,
         flags: conflict_flags(&me, &app),
-        application: app,
-        round,
-        criteria,
-        declaration,
+        application: SheetApplicant {
+            id: app.id,
+            registration_no: app.registration_no,
+            full_name: app.full_name,
+            kelurahan_code: app.kelurahan_code,
+            rt_number: app.rt_number,
+        },
+        round: round.into(),
+        criteria: criteria.into_iter().map(Into::into).collect(),
+        declaration: declaration.map(|d| SheetDeclaration {
+            kind: d.kind,
+            recused: d.recused,
+        }),
         attended,
         my_version: 0,
         my_values: BTreeMap::new(),

@@ -32,14 +32,7 @@ use crate::services::ServiceError;
 use crate::services::checkpoints::CheckpointKey;
 use crate::services::self_service::MailCtx;
 
-/// A published shortlist open to objections.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OpenWindow {
-    pub stage_code: String,
-    /// The stage's names.
-    pub stage_name: Msg,
-    pub ends_at: time::OffsetDateTime,
-}
+pub use crate::domain::objection::OpenWindow;
 
 /// The published shortlist that `application_id` may object to at `now`:
 /// one that considered the application and whose objection window is still

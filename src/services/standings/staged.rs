@@ -28,8 +28,13 @@ pub(super) async fn staged_outcomes(
         .filter(round_stage::Column::RoundId.eq(last.round.id))
         .order_by_asc(round_stage::Column::Position)
         .all(tx)
-        .await?;
-    let Some(plan) = crate::services::rounds::stored_plan(&last.round, &stages) else {
+        .await?
+        .into_iter()
+        .map(crate::services::rounds::Stage::from)
+        .collect::<Vec<_>>();
+    let Some(plan) =
+        crate::services::rounds::stored_plan(last.round.final_rule.as_deref(), &stages)
+    else {
         return Ok(None);
     };
     let published: std::collections::HashSet<String> = stage_shortlist::Entity::find()

@@ -13,17 +13,8 @@ use uuid::Uuid;
 use super::{TrailFilter, require_reader};
 use crate::db::entities::{account, application, audit_event};
 use crate::domain::role::Role;
+pub use crate::domain::trail_read::TrailPage;
 use crate::services::ServiceError;
-
-/// One page of the trail, newest first.
-#[derive(Clone, Debug)]
-pub struct TrailPage {
-    pub events: Vec<audit_event::Model>,
-    /// The cursor for the next (older) page, when there is one.
-    pub next_before: Option<i64>,
-    /// Display names of the accounts that acted on this page.
-    pub actors: HashMap<String, String>,
-}
 
 fn registrations_where(
     which: sea_orm::sea_query::SimpleExpr,
@@ -258,7 +249,7 @@ pub async fn events<C: ConnectionTrait>(
     };
     let actors = actor_names(db, events.iter().map(|e| e.actor.as_str())).await?;
     Ok(TrailPage {
-        events,
+        events: events.into_iter().map(Into::into).collect(),
         next_before,
         actors,
     })

@@ -34,37 +34,7 @@ pub struct TrailFilter {
     pub until: Option<String>,
 }
 
-/// The raw text of the filters, as typed in the form or the query string.
-#[derive(Clone, Debug, Default, serde::Deserialize, PartialEq, Eq)]
-pub struct TrailQuery {
-    #[serde(default)]
-    pub round: String,
-    #[serde(default)]
-    pub kelurahan: String,
-    #[serde(default)]
-    pub formation: String,
-    #[serde(default)]
-    pub registration_no: String,
-    #[serde(default)]
-    pub actor: String,
-    #[serde(default)]
-    pub action: String,
-    #[serde(default)]
-    pub subject_type: String,
-    #[serde(default)]
-    pub subject_id: String,
-    /// `YYYY-MM-DD` (a WITA day), `YYYY-MM-DDTHH:MM` (WITA) or RFC 3339.
-    #[serde(default)]
-    pub from: String,
-    /// As `from`; a day includes the whole day, a time is exclusive.
-    #[serde(default)]
-    pub to: String,
-    /// Keyset cursor: only events with `seq` below this.
-    #[serde(default)]
-    pub before: Option<i64>,
-    #[serde(default)]
-    pub limit: Option<u64>,
-}
+pub use crate::domain::trail_read::TrailQuery;
 
 const WITA: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Ok(o) => o,

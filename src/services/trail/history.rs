@@ -10,78 +10,12 @@ use uuid::Uuid;
 use super::{actor_names, require_reader};
 use crate::db::entities::{application, audit_event, formation, ranking, round};
 use crate::domain::role::Role;
+use crate::domain::trail_read::TrailEvent;
 use crate::services::ServiceError;
 
-/// What an auditor sees of an application: no NIK but the masked one.
-#[derive(Clone, Debug)]
-pub struct ApplicationSummary {
-    pub id: Uuid,
-    pub registration_no: Option<String>,
-    pub full_name: String,
-    pub nik_masked: Option<String>,
-    pub state: crate::domain::application::ApplicationState,
-    pub round_id: Uuid,
-    pub round_name: String,
-    pub formation: Option<formation::Model>,
-    pub kelurahan: Option<String>,
-    pub rt_number: Option<i32>,
-}
-
-/// A `ranking.changed` event read back, with the event that caused it.
-#[derive(Clone, Debug)]
-pub struct RankStep {
-    pub from_rank: i64,
-    pub to_rank: i64,
-    pub from_status: String,
-    pub to_status: String,
-    /// Exact total `p/q` (empty when not complete).
-    pub total: String,
-    pub cause_seq: i64,
-    pub cause: Option<audit_event::Model>,
-}
-
-impl RankStep {
-    /// Reads the payload of a `ranking.changed` event.
-    pub fn from_payload(payload: &str) -> Option<RankStep> {
-        let p: serde_json::Value = serde_json::from_str(payload).ok()?;
-        Some(RankStep {
-            from_rank: p["from_rank"].as_i64()?,
-            to_rank: p["to_rank"].as_i64()?,
-            from_status: p["from_status"].as_str()?.to_owned(),
-            to_status: p["to_status"].as_str()?.to_owned(),
-            total: p["total"].as_str().unwrap_or_default().to_owned(),
-            cause_seq: p["cause_seq"].as_i64()?,
-            cause: None,
-        })
-    }
-}
-
-/// One entry of an application's timeline.
-#[derive(Clone, Debug)]
-pub struct HistoryEntry {
-    pub event: audit_event::Model,
-    /// For `ranking.changed`: the move and its cause.
-    pub rank: Option<RankStep>,
-}
-
-/// Everything that happened to one application, oldest first.
-#[derive(Clone, Debug)]
-pub struct ApplicationHistory {
-    pub application: ApplicationSummary,
-    pub current: Option<ranking::Model>,
-    pub timeline: Vec<HistoryEntry>,
-    /// Display names of the accounts in the timeline and its causes.
-    pub actors: HashMap<String, String>,
-}
-
-impl ApplicationHistory {
-    /// The rank moves only, oldest first.
-    pub fn rank_steps(&self) -> impl Iterator<Item = (&audit_event::Model, &RankStep)> {
-        self.timeline
-            .iter()
-            .filter_map(|h| h.rank.as_ref().map(|r| (&h.event, r)))
-    }
-}
+pub use crate::domain::trail_read::{
+    ApplicationHistory, ApplicationSummary, CurrentRank, HistoryEntry, RankStep,
+};
 
 /// Most events a timeline shows (an application has tens, not thousands).
 const HISTORY_MAX: u64 = 5_000;
@@ -135,21 +69,21 @@ pub async fn application_history<C: ConnectionTrait>(
             rank: (e.action == "ranking.changed")
                 .then(|| RankStep::from_payload(&e.payload))
                 .flatten(),
-            event: e,
+            event: e.into(),
         })
         .collect();
     let cause_seqs: Vec<i64> = timeline
         .iter()
         .filter_map(|h| h.rank.as_ref().map(|r| r.cause_seq))
         .collect();
-    let mut causes: HashMap<i64, audit_event::Model> = HashMap::new();
+    let mut causes: HashMap<i64, TrailEvent> = HashMap::new();
     for chunk in cause_seqs.chunks(500) {
         for e in audit_event::Entity::find()
             .filter(audit_event::Column::Seq.is_in(chunk.iter().copied()))
             .all(db)
             .await?
         {
-            causes.insert(e.seq, e);
+            causes.insert(e.seq, e.into());
         }
     }
     for h in &mut timeline {
@@ -165,7 +99,15 @@ pub async fn application_history<C: ConnectionTrait>(
             .chain(causes.values().map(|e| e.actor.as_str())),
     )
     .await?;
-    let current = ranking::Entity::find_by_id(app.id).one(db).await?;
+    let current = ranking::Entity::find_by_id(app.id)
+        .one(db)
+        .await?
+        .map(|r| CurrentRank {
+            rank: r.rank,
+            status: r.status,
+            total_exact: r.total_exact,
+            published: r.published,
+        });
     Ok(ApplicationHistory {
         application: ApplicationSummary {
             id: app.id,
@@ -175,7 +117,7 @@ pub async fn application_history<C: ConnectionTrait>(
             state: app.state,
             round_id: round.id,
             round_name: round.name,
-            formation,
+            formation: formation.map(Into::into),
             kelurahan: app.kelurahan_code,
             rt_number: app.rt_number,
         },

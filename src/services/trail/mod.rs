@@ -26,13 +26,11 @@ pub use overview::{FormationItem, RoundOverview, round_overview, rounds};
 pub use panelist::{CardView, DeclarationView, PanelistView, VersionView, panelist_view};
 
 use super::ServiceError;
-use crate::db::entities::audit_event;
 use crate::domain::role::Role;
 
 /// An audit event as the trail returns it. Its fields are the published
-/// export format (see docs/), so callers outside the service layer use this
-/// name instead of the stored model's.
-pub type Event = audit_event::Model;
+/// export format (see docs/).
+pub use crate::domain::trail_read::TrailEvent as Event;
 
 /// Refuses every role but auditor and admin.
 ///

@@ -8,38 +8,24 @@ use uuid::Uuid;
 use super::require_reader;
 use crate::db::entities::{account, application, formation, kelurahan, panel, panel_member, round};
 use crate::domain::role::Role;
+use crate::domain::round::Round;
 use crate::services::ServiceError;
 
-/// A formation as listed in the workspace.
-#[derive(Clone, Debug)]
-pub struct FormationItem {
-    pub formation: formation::Model,
-    pub kelurahan_name: String,
-    pub applications: usize,
-}
-
-/// One round in the workspace: its formations and panelists.
-#[derive(Clone, Debug)]
-pub struct RoundOverview {
-    pub round: round::Model,
-    pub formations: Vec<FormationItem>,
-    /// (panel name, members (id, name)).
-    pub panels: Vec<(String, Vec<(Uuid, String)>)>,
-}
+pub use crate::domain::trail_read::{FormationItem, RoundOverview};
 
 /// Every round, newest first.
 ///
 /// # Errors
 /// `Forbidden` unless auditor or admin.
-pub async fn rounds<C: ConnectionTrait>(
-    db: &C,
-    role: Role,
-) -> Result<Vec<round::Model>, ServiceError> {
+pub async fn rounds<C: ConnectionTrait>(db: &C, role: Role) -> Result<Vec<Round>, ServiceError> {
     require_reader(role)?;
     Ok(round::Entity::find()
         .order_by_desc(round::Column::CreatedAt)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// One round's formations and panels, with links into the workspace.
@@ -118,10 +104,10 @@ pub async fn round_overview<C: ConnectionTrait>(
             .map(|f| FormationItem {
                 kelurahan_name: names.get(&f.kelurahan_code).cloned().unwrap_or_default(),
                 applications: counts.get(&f.id).copied().unwrap_or(0),
-                formation: f,
+                formation: f.into(),
             })
             .collect(),
-        round,
+        round: round.into(),
         panels,
     })
 }

@@ -3,8 +3,8 @@
 use maud::{Markup, html};
 
 use super::{headline, m, steps};
+use crate::domain::application_status::PublicStatus;
 use crate::domain::round::{Msg, format_wita};
-use crate::services::applications::PublicStatus;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// The public status check.

@@ -4,13 +4,13 @@ use maud::{Markup, html};
 
 use super::{error, form_summary, m};
 use crate::domain::application::MAX_LONG_TEXT;
+use crate::domain::application_view::ApplicationPage;
 use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::Msg;
-use crate::services::applications::ApplicationView;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// The label of an application form field, for the error summary.
-fn form_field_label(ctx: &PageCtx, v: &ApplicationView, name: &str) -> Option<String> {
+fn form_field_label(ctx: &PageCtx, v: &ApplicationPage, name: &str) -> Option<String> {
     let (id, en) = match name {
         "full_name" => ("Nama lengkap", "Full name"),
         "nik" => ("NIK", "NIK"),
@@ -55,7 +55,7 @@ fn form_field_label(ctx: &PageCtx, v: &ApplicationView, name: &str) -> Option<St
 /// The application form of a draft.
 #[derive(Clone, Debug)]
 pub struct FormPage<'a> {
-    pub view: &'a ApplicationView,
+    pub view: &'a ApplicationPage,
     /// What to show in each field: what was typed, else what is stored.
     pub values: FormData,
     pub errors: FieldErrors,

@@ -69,8 +69,8 @@ pub fn state_label(ctx: &PageCtx, state: crate::domain::application::Application
 mod tests {
     use super::*;
     use crate::domain::application::ApplicationState;
+    use crate::domain::application_status::{PublicStatus, Timeline};
     use crate::domain::lang::Lang;
-    use crate::services::applications::{PublicStatus, Timeline};
 
     #[test]
     fn the_area_lists_start_without_a_chosen_entry() {

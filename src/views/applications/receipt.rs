@@ -2,9 +2,9 @@
 
 use maud::{Markup, html};
 
+use crate::domain::application_view::ApplicationPage;
 use crate::domain::registration::SHORT_HASH_LEN;
 use crate::domain::round::format_wita;
-use crate::services::applications::ApplicationView;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// A status PIN in clear, shown this once.
@@ -18,7 +18,7 @@ pub struct NewPin {
 /// The printable receipt.
 #[derive(Clone, Debug)]
 pub struct ReceiptPage<'a> {
-    pub view: &'a ApplicationView,
+    pub view: &'a ApplicationPage,
     /// The status PIN of an assisted applicant, shown this once.
     pub pin: Option<NewPin>,
     /// The CSRF token of the "issue a new PIN" form, when the reader is an

@@ -5,9 +5,10 @@ use maud::{Markup, html};
 
 use super::m;
 use crate::domain::application::ApplicationState;
+use crate::domain::application_status::Timeline;
+use crate::domain::application_view::ApplicationPage;
 use crate::domain::round::RoundState;
 use crate::domain::round::format_wita;
-use crate::services::applications::{ApplicationView, Timeline};
 use crate::views::layout::{Page, PageCtx, layout};
 use crate::views::results::status_label;
 
@@ -71,7 +72,7 @@ pub(super) fn headline(ctx: &PageCtx, h: &crate::domain::status_headline::Headli
 /// The status page of one application.
 #[derive(Clone, Debug)]
 pub struct StatusPage<'a> {
-    pub view: &'a ApplicationView,
+    pub view: &'a ApplicationPage,
     pub timeline: &'a Timeline,
     pub can_withdraw: bool,
     pub csrf: String,
@@ -83,7 +84,7 @@ pub struct StatusPage<'a> {
     pub scores: Option<&'a crate::domain::score_breakdown::ScoreView>,
     /// A published stage shortlist that considered the application and is
     /// open to objections.
-    pub shortlist_window: Option<&'a crate::services::shortlists::OpenWindow>,
+    pub shortlist_window: Option<&'a crate::domain::objection::OpenWindow>,
 }
 
 /// `GET /pendaftaran/{id}`.

@@ -7,8 +7,8 @@ use super::{
 };
 use crate::domain::form::FormData;
 use crate::domain::round::MAX_ROWS;
+use crate::domain::round::RoundDetail;
 use crate::domain::round::{Msg, format_scale_labels, scale_labels_from_json};
-use crate::services::rounds::RoundDetail;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// Form values for the criteria page from stored criteria.

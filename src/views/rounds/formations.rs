@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use super::{FormView, admin_nav, csrf, field_error, form_alert, frozen_notice, input, msg};
 use crate::domain::round::GenerateReport;
 use crate::domain::round::Msg;
-use crate::services::rounds::RoundDetail;
+use crate::domain::round::RoundDetail;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// What the formations page needs besides the round.

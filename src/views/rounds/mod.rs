@@ -27,8 +27,8 @@ use maud::{Markup, html};
 
 use super::layout::PageCtx;
 use crate::domain::form::{FieldErrors, FormData};
+use crate::domain::round::RoundDetail;
 use crate::domain::round::{Msg, RoundState};
-use crate::services::rounds::RoundDetail;
 
 /// A form's values, errors and CSRF token.
 #[derive(Clone, Debug, Default)]

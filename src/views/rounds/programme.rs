@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use super::{FormView, csrf, field_error, form_alert, input, msg};
 use crate::domain::programme::DomicileRule;
 use crate::domain::programme::{PROGRAMME_FIELDS, ProgrammeSettings};
-use crate::services::rounds::RoundDetail;
+use crate::domain::round::RoundDetail;
 use crate::views::layout::PageCtx;
 
 /// The form values of the round's stored programme settings.

@@ -6,8 +6,8 @@ use time::OffsetDateTime;
 use super::{
     criteria_table, kelurahan_of, requirements_list, rt_text, schedule_table, state_badge,
 };
+use crate::domain::round::{PublicRound, RoundDetail, Stage};
 use crate::domain::round::{RoundState, WorkedExample, format_wita};
-use crate::services::rounds::{PublicRound, RoundDetail, Stage};
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// `GET /seleksi/{slug}`: everything a resident needs to check the selection.

@@ -7,8 +7,8 @@ use super::{
     FormView, admin_nav, csrf, field_error, form_alert, frozen_notice, input, textarea, used_rows,
 };
 use crate::domain::form::FormData;
+use crate::domain::round::RoundDetail;
 use crate::domain::round::{MAX_ROWS, REQUIREMENT_KINDS};
-use crate::services::rounds::RoundDetail;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// Form values for the requirements page from stored requirements.

@@ -6,8 +6,8 @@ use super::{
     FormView, admin_nav, csrf, field_error, form_alert, frozen_notice, input, msg, textarea,
 };
 use crate::domain::form::{FieldErrors, FormData};
+use crate::domain::round::RoundDetail;
 use crate::domain::round::{Milestone, RoundState, format_wita, weight_shortfall};
-use crate::services::rounds::RoundDetail;
 use crate::views::layout::{Page, PageCtx, layout};
 
 /// `GET /admin/seleksi/{id}`.

@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::{BASE, events_table, page, workspace_nav};
-use crate::services::trail::{TrailPage, TrailQuery};
+use crate::domain::trail_read::{TrailPage, TrailQuery};
 use crate::views::layout::{PageCtx, urlencode};
 
 /// The query string of `q` with another cursor.

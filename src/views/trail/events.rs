@@ -5,7 +5,7 @@ use maud::{Markup, html};
 use uuid::Uuid;
 
 use super::{BASE, at_wita};
-use crate::services::trail::Event as TrailEvent;
+use crate::domain::trail_read::TrailEvent;
 use crate::views::layout::{PageCtx, urlencode};
 
 /// The link to what an event is about: the application history when it

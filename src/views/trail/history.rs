@@ -4,8 +4,8 @@ use maud::{Markup, html};
 
 use super::{BASE, at_wita, events_table, page, workspace_nav};
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
-use crate::services::trail::ApplicationHistory;
-use crate::services::trail::Event as TrailEvent;
+use crate::domain::trail_read::ApplicationHistory;
+use crate::domain::trail_read::TrailEvent;
 use crate::views::layout::{PageCtx, urlencode};
 
 fn status_label(ctx: &PageCtx, s: &str) -> String {

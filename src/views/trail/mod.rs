@@ -17,9 +17,9 @@ pub use panelist::{matrix_page, panelist_page};
 use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout, urlencode};
+use crate::domain::round::Round;
 use crate::domain::round::format_wita;
-use crate::services::rounds::Round;
-use crate::services::trail::RoundOverview;
+use crate::domain::trail_read::RoundOverview;
 
 /// Base path of the workspace.
 pub const BASE: &str = "/audit";

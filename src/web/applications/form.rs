@@ -89,7 +89,7 @@ async fn render_form(
     Ok(v::form(
         ctx,
         &v::FormPage {
-            view: &view,
+            view: &view.page(),
             values,
             errors,
             warnings,

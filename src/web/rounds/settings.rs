@@ -15,7 +15,7 @@ use crate::views::rounds::{self as v, FormView};
 use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser};
 
-pub(super) fn settings_values(r: &svc::Round) -> FormData {
+pub(super) fn settings_values(r: &crate::domain::round::Round) -> FormData {
     let mut v = FormData::default();
     let mut put = |k: &str, val: String| {
         v.0.insert(k.to_owned(), val);

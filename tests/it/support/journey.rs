@@ -563,16 +563,9 @@ pub async fn desk_pin(
         id: admin,
         role: Role::Admin,
     };
-    reissue_pin(
-        db,
-        Acting {
-            actor,
-            scopes: &[],
-        },
-        id,
-    )
-    .await
-    .expect("pin")
+    reissue_pin(db, Acting { actor, scopes: &[] }, id)
+        .await
+        .expect("pin")
 }
 
 /// Application `id` as if registered at the help desk (no account behind
