@@ -4,8 +4,7 @@
 
 use axum::http::StatusCode;
 use pokmas::db::entities::{
-    application, audit_event, criterion, objection, round_stage, stage_shortlist,
-    stage_shortlist_entry,
+    application, audit_event, objection, round_stage, stage_shortlist, stage_shortlist_entry,
 };
 use pokmas::domain::role::Role;
 use sea_orm::ActiveValue::Set;
@@ -88,27 +87,14 @@ async fn three_stage_fixture() -> crate::standings::Fixture {
     .insert(db)
     .await
     .expect("stage");
-    criterion::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        round_id: Set(f.round_id),
-        code: Set("PT".into()),
-        name_id: Set("Tes psikologi".into()),
-        name_en: Set("Psychological test".into()),
-        description_id: Set(String::new()),
-        description_en: Set(String::new()),
-        kind: Set("imported".into()),
-        scale_min: Set(0),
-        scale_max: Set(100),
-        weight: Set(100),
-        pass_min: Set(None),
-        tiebreak_order: Set(None),
-        position: Set(4),
-        scale_labels: Set("{}".into()),
-        stage_code: Set(Some("PSIKO".into())),
-    }
-    .insert(db)
-    .await
-    .expect("criterion");
+    crate::stages::add_imported_criterion(
+        db,
+        f.round_id,
+        ("PT", "Tes psikologi", "Psychological test"),
+        4,
+        "PSIKO",
+    )
+    .await;
     f
 }
 

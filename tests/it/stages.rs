@@ -391,6 +391,40 @@ async fn the_api_sets_weighted_stages_and_clears_them_again() {
     assert!(payload["frozen"].get("stages").is_none(), "{payload}");
 }
 
+/// Adds to round `round_id` the imported criterion `code` (0–100, weight 100)
+/// of stage `stage`, at `position` in the criteria list.
+pub(crate) async fn add_imported_criterion(
+    db: &sea_orm::DatabaseConnection,
+    round_id: Uuid,
+    (code, name_id, name_en): (&str, &str, &str),
+    position: i32,
+    stage: &str,
+) {
+    use sea_orm::ActiveModelTrait;
+    use sea_orm::ActiveValue::Set;
+    criterion::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        round_id: Set(round_id),
+        code: Set(code.into()),
+        name_id: Set(name_id.into()),
+        name_en: Set(name_en.into()),
+        description_id: Set(String::new()),
+        description_en: Set(String::new()),
+        kind: Set("imported".into()),
+        scale_min: Set(0),
+        scale_max: Set(100),
+        weight: Set(100),
+        pass_min: Set(None),
+        tiebreak_order: Set(None),
+        position: Set(position),
+        scale_labels: Set("{}".into()),
+        stage_code: Set(Some(stage.into())),
+    }
+    .insert(db)
+    .await
+    .expect("criterion");
+}
+
 /// The standings fixture (one formation of 1 seat, four eligible applicants
 /// A–D scored on the panel criteria K1 and K2) made a staged round: a
 /// written test `TERTULIS` (imported `WT`, the best 2 × 1 seat go on) and
@@ -450,27 +484,14 @@ async fn staged_fixture_ruled(
         .await
         .expect("stage of criterion");
     }
-    criterion::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        round_id: Set(f.round_id),
-        code: Set("WT".into()),
-        name_id: Set("Tes tertulis".into()),
-        name_en: Set("Written test".into()),
-        description_id: Set(String::new()),
-        description_en: Set(String::new()),
-        kind: Set("imported".into()),
-        scale_min: Set(0),
-        scale_max: Set(100),
-        weight: Set(100),
-        pass_min: Set(None),
-        tiebreak_order: Set(None),
-        position: Set(3),
-        scale_labels: Set("{}".into()),
-        stage_code: Set(Some("TERTULIS".into())),
-    }
-    .insert(db)
-    .await
-    .expect("criterion");
+    add_imported_criterion(
+        db,
+        f.round_id,
+        ("WT", "Tes tertulis", "Written test"),
+        3,
+        "TERTULIS",
+    )
+    .await;
     crate::standings::rerank_in_full(&f).await;
     f
 }
