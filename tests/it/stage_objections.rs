@@ -22,6 +22,35 @@ use crate::support::{Browser, hidden_value};
 const GROUNDS: &str =
     "Saya dinyatakan tidak memenuhi syarat, padahal surat keterangan domisili saya sah.";
 
+/// Files the objection form shown in `form` (read from `form_path`) with
+/// `grounds` and no file, and returns the stored objection.
+pub(crate) async fn file_objection(
+    app: &mut crate::support::TestApp,
+    form_path: &str,
+    form: &str,
+    grounds: &str,
+) -> objection::Model {
+    let csrf = hidden_value(form, "csrf").expect("csrf");
+    let key = hidden_value(form, "idempotency_key").expect("key");
+    let res = post_multipart(
+        app,
+        form_path,
+        &[
+            ("csrf", csrf.as_str()),
+            ("idempotency_key", key.as_str()),
+            ("grounds", grounds),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    objection::Entity::find()
+        .one(&app.db.db)
+        .await
+        .expect("read")
+        .expect("the objection")
+}
+
 /// Who the written test's published shortlist lets on, by applicant A–D.
 async fn went_on(f: &crate::standings::Fixture) -> Vec<bool> {
     let entries = stage_shortlist_entry::Entity::find()
@@ -99,25 +128,7 @@ async fn an_upheld_objection_against_a_shortlist_republishes_it_and_the_intervie
         "{}",
         form.body
     );
-    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
-    let key = hidden_value(&form.body, "idempotency_key").expect("key");
-    let res = post_multipart(
-        &mut f.app,
-        &form_path,
-        &[
-            ("csrf", csrf.as_str()),
-            ("idempotency_key", key.as_str()),
-            ("grounds", GROUNDS),
-        ],
-        &[],
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let o = objection::Entity::find()
-        .one(&db)
-        .await
-        .expect("read")
-        .expect("the objection");
+    let o = file_objection(&mut f.app, &form_path, &form.body, GROUNDS).await;
     let against = objection_stage::Entity::find_by_id(o.id)
         .one(&db)
         .await

@@ -16,7 +16,7 @@ use crate::results::{as_user, post_from};
 use crate::support::admin::audit_count;
 use crate::support::api::{json_of, post_json};
 use crate::support::journey::post_multipart;
-use crate::support::{Browser, TestResponse, hidden_value};
+use crate::support::{Browser, TestResponse};
 
 const GROUNDS: &str =
     "Saya dinyatakan tidak memenuhi syarat, padahal surat keterangan domisili saya sah.";
@@ -130,25 +130,8 @@ async fn objection_awaiting_approval(f: &mut crate::standings::Fixture) -> Uuid 
     let form_path = format!("/pendaftaran/{d_id}/sanggahan");
     let form = f.app.get(&form_path).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
-    let key = hidden_value(&form.body, "idempotency_key").expect("key");
-    let res = post_multipart(
-        &mut f.app,
-        &form_path,
-        &[
-            ("csrf", csrf.as_str()),
-            ("idempotency_key", key.as_str()),
-            ("grounds", GROUNDS),
-        ],
-        &[],
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let o = objection::Entity::find()
-        .one(&db)
-        .await
-        .expect("read")
-        .expect("the objection");
+    let o =
+        crate::stage_objections::file_objection(&mut f.app, &form_path, &form.body, GROUNDS).await;
 
     f.app.switch_browser(admin1);
     let res = post_json(
