@@ -1,8 +1,10 @@
 //! Appends to the hash-chained audit trail inside the caller's transaction.
 //!
-//! The chain head row is locked first (`SELECT … FOR UPDATE` on PostgreSQL;
-//! on SQLite the caller's `BEGIN IMMEDIATE` already holds the only write lock),
-//! so concurrent appends queue up instead of forking the chain. The unique
+//! The chain head row is locked by a transaction's first append (`SELECT …
+//! FOR UPDATE` on PostgreSQL; on SQLite the caller's `BEGIN IMMEDIATE` already
+//! holds the only write lock), so concurrent appends queue up instead of
+//! forking the chain; the transaction's later appends continue from the head
+//! it moved the chain to. The unique
 //! constraints on `seq`, `prev_hash` and `hash` are the second line of defence.
 
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
@@ -92,14 +94,20 @@ pub async fn append(tx: &super::WriteTx, new: NewEvent) -> Result<audit_event::M
     let payload = canonical_payload(&new.payload)
         .map_err(|e| DbErr::Custom(format!("audit payload for {}: {e}", new.action)))?;
     LOCAL_APPENDS.fetch_add(1, Ordering::AcqRel);
-    let head = audit_chain_head::Entity::find_by_id(1)
-        .lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("audit_chain_head row 1".into()))?;
+    let (head_seq, head_hash) = match tx.known_head() {
+        Some(head) => head,
+        None => {
+            let head = audit_chain_head::Entity::find_by_id(1)
+                .lock_exclusive()
+                .one(tx)
+                .await?
+                .ok_or_else(|| DbErr::RecordNotFound("audit_chain_head row 1".into()))?;
+            (head.seq, head.hash)
+        }
+    };
     let (actor, actor_role) = new.actor.fields();
     let mut event = Event {
-        seq: u64::try_from(head.seq + 1).map_err(|e| DbErr::Custom(e.to_string()))?,
+        seq: u64::try_from(head_seq + 1).map_err(|e| DbErr::Custom(e.to_string()))?,
         at: format_at(time::OffsetDateTime::now_utc()),
         actor,
         actor_role,
@@ -109,12 +117,12 @@ pub async fn append(tx: &super::WriteTx, new: NewEvent) -> Result<audit_event::M
         round_id: new.round_id.map(|id| id.to_string()).unwrap_or_default(),
         payload,
         reason: new.reason,
-        prev_hash: head.hash.clone(),
+        prev_hash: head_hash,
         hash: String::new(),
     };
     event.hash = event.compute_hash();
 
-    let seq = head.seq + 1;
+    let seq = head_seq + 1;
     let model = audit_event::Model {
         seq,
         at: event.at,
@@ -138,6 +146,7 @@ pub async fn append(tx: &super::WriteTx, new: NewEvent) -> Result<audit_event::M
     audit_event::Entity::insert(audit_event::ActiveModel::from(model.clone()))
         .exec_without_returning(tx)
         .await?;
+    tx.moved_head(model.seq, &model.hash);
     Ok(model)
 }
 

@@ -158,7 +158,11 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
             ..Default::default()
         })
         .await?;
-    Ok(WriteTx { tx, _turn: turn })
+    Ok(WriteTx {
+        tx,
+        head: std::sync::Mutex::new(None),
+        _turn: turn,
+    })
 }
 
 /// A write transaction from [`begin_write`]: a [`DatabaseTransaction`] that on
@@ -167,10 +171,27 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
 pub struct WriteTx {
     // Declared first so it is dropped (rolled back) before the turn passes on.
     tx: DatabaseTransaction,
+    /// The chain head `(seq, hash)` after this transaction's last append:
+    /// once the head row is locked (the first append) nobody else can move
+    /// it before this transaction ends, so later appends need not read it
+    /// again. A use case appending a thousand events read it a thousand times.
+    head: std::sync::Mutex<Option<(i64, String)>>,
     _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
 }
 
 impl WriteTx {
+    /// The chain head this transaction last appended at, if it appended.
+    pub(crate) fn known_head(&self) -> Option<(i64, String)> {
+        self.head.lock().ok().and_then(|h| h.clone())
+    }
+
+    /// Records the head this transaction's append moved the chain to.
+    pub(crate) fn moved_head(&self, seq: i64, hash: &str) {
+        if let Ok(mut h) = self.head.lock() {
+            *h = Some((seq, hash.to_owned()));
+        }
+    }
+
     /// Commits, then passes the turn on.
     ///
     /// # Errors
