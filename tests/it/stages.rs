@@ -631,7 +631,7 @@ pub(crate) async fn publish_written_shortlist(f: &mut crate::standings::Fixture)
 }
 
 /// The stored standings of applicants A–D: (rank, status, exact total).
-async fn stored_ranks(
+pub(crate) async fn stored_ranks(
     f: &crate::standings::Fixture,
 ) -> Vec<(Option<i32>, Option<String>, Option<String>)> {
     let rows = pokmas::db::entities::ranking::Entity::find()
