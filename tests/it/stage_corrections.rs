@@ -16,10 +16,10 @@ use uuid::Uuid;
 use crate::results::{as_user, post_from};
 use crate::stage_republish::{all_entries, import_values, publish_stage, three_stage_fixture};
 use crate::standings::Fixture;
-use crate::support::Browser;
 use crate::support::admin::audit_count;
 use crate::support::api::{json_of, post_json};
 use crate::support::journey::post_multipart;
+use crate::support::{Browser, TestApp};
 
 const REASON: &str = "Nilai tes tertulis C salah ketik: lembar jawabannya 85, bukan 60.";
 const B_EMAIL: &str = "pelamar.b@contoh.id";
@@ -161,9 +161,23 @@ async fn republished_by_the_correction(f: &Fixture, approval_id: Uuid) -> i64 {
 }
 
 #[tokio::test]
-async fn an_approved_correction_of_a_written_test_republishes_its_shortlist_and_withdraws_the_invitation_of_whoever_falls_below_the_cut()
+async fn an_approved_correction_of_a_written_test_republishes_its_shortlist_and_withdraws_the_invitation_of_whoever_falls_below_the_cut_on_sqlite()
  {
-    let mut f = crate::stages::staged_fixture().await;
+    an_approved_correction_republishes_the_shortlist(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn an_approved_correction_of_a_written_test_republishes_its_shortlist_and_withdraws_the_invitation_of_whoever_falls_below_the_cut_on_postgres()
+ {
+    let Some(app) = TestApp::postgres().await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    an_approved_correction_republishes_the_shortlist(app).await;
+}
+
+async fn an_approved_correction_republishes_the_shortlist(app: TestApp) {
+    let mut f = crate::stages::staged_fixture_on(app).await;
     let db = f.app.db.db.clone();
     published_written_test(&mut f).await;
     assert_eq!(went_on(&f).await, [true, true, false, false]);

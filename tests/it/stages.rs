@@ -439,9 +439,22 @@ async fn staged_fixture_ruled(
     final_rule: &str,
     weights: [Option<i32>; 2],
 ) -> crate::standings::Fixture {
+    staged_fixture_ruled_on(TestApp::new().await, final_rule, weights).await
+}
+
+/// [`staged_fixture`] on a given installation (e.g. PostgreSQL).
+pub(crate) async fn staged_fixture_on(app: TestApp) -> crate::standings::Fixture {
+    staged_fixture_ruled_on(app, "last_stage", [None, None]).await
+}
+
+async fn staged_fixture_ruled_on(
+    app: TestApp,
+    final_rule: &str,
+    weights: [Option<i32>; 2],
+) -> crate::standings::Fixture {
     use sea_orm::ActiveModelTrait;
     use sea_orm::ActiveValue::Set;
-    let f = crate::standings::fixture().await;
+    let f = crate::standings::fixture_on(app).await;
     let db = &f.app.db.db;
     for ((pos, code, scoring, top_k), weight) in [
         (1, "TERTULIS", "imported", Some(2)),
