@@ -467,6 +467,7 @@ mod tests {
                     "Aula Kantor Kelurahan Sungai Pinang Dalam".into(),
                 )),
                 link: "https://pokmas.example.id/pendaftaran/abc".into(),
+                correction: false,
             }),
         ]
     }

@@ -4,7 +4,10 @@
 //! changed value is stored and is its own `imported_value.set` event (with
 //! the old value on a re-import), and the formations are re-ranked in the
 //! same transaction: once results are published right after each value, with
-//! that value's event as cause.
+//! that value's event as cause. A file for a stage whose shortlist is
+//! published is a correction: it waits for a second admin, whose approval
+//! also publishes the shortlist again
+//! ([`crate::services::input_approvals`]).
 
 use std::collections::HashMap;
 
@@ -65,21 +68,53 @@ pub async fn imported_criteria(
         .collect())
 }
 
+/// The round's imported criteria of a stage whose shortlist is published,
+/// each with that stage: a file for one is a correction
+/// ([`crate::services::shortlists::correction_stage`]).
+///
+/// # Errors
+/// Storage failures.
+pub async fn corrections(
+    db: &DatabaseConnection,
+    round_id: Uuid,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let published: std::collections::BTreeSet<String> =
+        crate::db::entities::stage_shortlist::Entity::find()
+            .filter(crate::db::entities::stage_shortlist::Column::RoundId.eq(round_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| s.stage_code)
+            .collect();
+    Ok(imported_criteria(db, round_id)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let stage = c.stage_code.filter(|s| published.contains(s))?;
+            Some((c.code, stage))
+        })
+        .collect())
+}
+
 /// Imports a file of values for `criterion_code` of the round.
 ///
 /// Allowed during the assessment, and while results are provisional or open
-/// to objection (a corrected file). Once results are published a checked
-/// file is only requested (`summary.approval_id`, with the counts it would
-/// give): it applies when another admin approves it
+/// to objection (a corrected file). Once results are published, and for a
+/// criterion of a stage whose shortlist is published (a correction, until
+/// the next stage's shortlist is published), a checked file is only
+/// requested (`summary.approval_id`, with the counts it would give): it
+/// applies when another admin approves it
 /// ([`crate::services::input_approvals::decide`]), and every resulting rank
-/// change is then a `ranking.changed` event caused by the value's event.
+/// change is then a `ranking.changed` event caused by the value's event (or
+/// by the shortlist's re-publication, for a correction).
 ///
 /// # Errors
 /// `Lines` for a refused file; `Service(Forbidden)` for non-admins,
 /// `Service(NotFound)` for an unknown round or criterion, `Service(Invalid)`
 /// outside the allowed states, for a panel criterion or an oversized file;
 /// `Service(Conflict)` when a file for the criterion already waits for
-/// approval.
+/// approval, or corrects a stage after the next stage's shortlist is
+/// published.
 pub async fn import(
     db: &DatabaseConnection,
     actor: Actor,
@@ -90,8 +125,9 @@ pub async fn import(
     import_with_reason(db, actor, round_id, criterion_code, file, "").await
 }
 
-/// [`import`] with the written reason a request after publication needs
-/// (at least 10 characters there; ignored before publication).
+/// [`import`] with the written reason a request after publication, or a
+/// correction of a stage whose shortlist is published, needs (at least 10
+/// characters there; ignored otherwise).
 ///
 /// # Errors
 /// As [`import`], and `Service(Invalid)` for a missing reason after
@@ -129,17 +165,10 @@ pub async fn import_with_reason(
     };
     let tx = begin_write(db).await?;
     let checked = check_file(&tx, round_id, criterion_code, text).await?;
-    let summary = if checked.round.state.is_published() {
+    let summary = if checked.round.state.is_published() || checked.correction.is_some() {
         let mut summary = checked.summary(Uuid::now_v7());
         let id = super::input_approvals::request_import(
-            &tx,
-            actor,
-            admin,
-            &checked.round,
-            &checked.criterion.code,
-            text,
-            &summary,
-            reason,
+            &tx, actor, admin, &checked, text, &summary, reason,
         )
         .await?;
         summary.approval_id = Some(id.to_string());
@@ -159,6 +188,9 @@ pub(crate) struct Checked {
     apps: HashMap<String, application::Model>,
     values: std::collections::BTreeMap<String, i32>,
     existing: HashMap<Uuid, imported_value::Model>,
+    /// The stage whose published shortlist the file corrects (it waits for
+    /// a second admin, and the shortlist is published again on approval).
+    pub correction: Option<String>,
 }
 
 impl Checked {
@@ -235,11 +267,14 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         .collect();
     let values =
         parse_imported_csv(text, (c.scale_min, c.scale_max), &known).map_err(ImportError::Lines)?;
+    // A file for a stage whose shortlist is published corrects values the
+    // shortlist was decided on: refused once the next stage's is published.
+    let correction = crate::services::shortlists::correction_stage(tx, round_id, &c).await?;
     // A later stage of a staged round takes values only of those who went
     // on from the stage before.
     for no in values.keys() {
         if let Some(a) = apps.get(no) {
-            crate::services::shortlists::require_shortlisted(tx, round_id, a.id, &c)
+            crate::services::shortlists::require_went_on(tx, round_id, a.id, &c)
                 .await
                 .map_err(|e| match e {
                     ServiceError::Conflict(m) => {
@@ -265,6 +300,7 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         apps,
         values,
         existing,
+        correction,
     })
 }
 

@@ -7,7 +7,9 @@
 //! transaction: the change's own event is appended (naming the approval,
 //! the requester and the approver) and the formation is re-ranked with it as
 //! cause, so every `ranking.changed` names it. A rejection
-//! (`approval.rejected`) changes nothing. Panel membership is frozen instead
+//! (`approval.rejected`) changes nothing. A file that corrects the values
+//! of a stage whose shortlist is published (even during the assessment)
+//! takes the same path, and its approval publishes the shortlist again. Panel membership is frozen instead
 //! ([`crate::services::panel_freeze`]); eligibility changes and objection
 //! outcomes have their own four-eyes requests.
 
@@ -16,8 +18,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::ServiceError;
+use super::checkpoints::CheckpointKey;
 use super::imports::ImportSummary;
 use super::results::{ApprovalRequest, request_approval, settle_approval};
+use super::self_service::MailCtx;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, approval, round};
@@ -38,13 +42,26 @@ fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
     actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
-fn require_reason(reason: &str) -> Result<&str, ServiceError> {
+/// The written reason of a request; `stage` names the stage whose
+/// published shortlist a correction changes (else the results are what is
+/// published).
+fn require_reason<'a>(reason: &'a str, stage: Option<&str>) -> Result<&'a str, ServiceError> {
     let reason = reason.trim();
     if reason.chars().count() < 10 || reason.chars().count() > 2000 {
-        return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
-            "Hasil sudah diumumkan: perubahan ini memerlukan alasan tertulis (10–2000 karakter) dan persetujuan admin lain.",
-            "The results are published: this change needs a written reason (10–2000 characters) and another admin's approval.",
-        )));
+        return Err(ServiceError::Invalid(match stage {
+            Some(code) => crate::domain::msg::Msg::new(
+                format!(
+                    "Daftar lolos tahap {code} sudah diterbitkan: koreksi nilainya memerlukan alasan tertulis (10–2000 karakter) dan persetujuan admin lain."
+                ),
+                format!(
+                    "The shortlist of stage {code} is published: correcting its values needs a written reason (10–2000 characters) and another admin's approval."
+                ),
+            ),
+            None => crate::domain::msg::Msg::new(
+                "Hasil sudah diumumkan: perubahan ini memerlukan alasan tertulis (10–2000 karakter) dan persetujuan admin lain.",
+                "The results are published: this change needs a written reason (10–2000 characters) and another admin's approval.",
+            ),
+        }));
     }
     Ok(reason)
 }
@@ -58,6 +75,10 @@ struct RecusalPayload {
 struct ImportPayload {
     criterion: String,
     csv: String,
+    /// The stage whose published shortlist the file corrects, when asked
+    /// (for the list of requests; approval derives it again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stage: Option<String>,
 }
 
 /// Stores a recusal of `panelist` from `app` for a second admin.
@@ -70,7 +91,7 @@ pub(crate) async fn request_recusal(
     panelist: Uuid,
     reason: &str,
 ) -> Result<Uuid, ServiceError> {
-    let reason = require_reason(reason)?;
+    let reason = require_reason(reason, None)?;
     let payload = serde_json::to_string(&RecusalPayload {
         panelist_id: panelist,
     })
@@ -113,21 +134,22 @@ pub(crate) async fn request_recusal(
 }
 
 /// Stores a checked file of imported values for a second admin.
-#[expect(clippy::too_many_arguments, reason = "one request, every part named")]
 pub(crate) async fn request_import(
     tx: &crate::db::WriteTx,
     actor: Actor,
     admin: Uuid,
-    r: &round::Model,
-    criterion: &str,
+    checked: &super::imports::Checked,
     csv: &str,
     would: &ImportSummary,
     reason: &str,
 ) -> Result<Uuid, ServiceError> {
-    let reason = require_reason(reason)?;
+    let (r, criterion) = (&checked.round, checked.criterion.code.as_str());
+    let stage = checked.correction.as_deref();
+    let reason = require_reason(reason, stage)?;
     let payload = serde_json::to_string(&ImportPayload {
         criterion: criterion.to_owned(),
         csv: csv.to_owned(),
+        stage: stage.map(str::to_owned),
     })
     .map_err(|e| ServiceError::Internal(e.into()))?;
     let id = request_approval(
@@ -147,19 +169,23 @@ pub(crate) async fn request_import(
         ),
     )
     .await?;
+    let mut payload = serde_json::json!({
+        "kind": KIND_IMPORT,
+        "criterion": criterion,
+        "rows": i64::try_from(would.rows).unwrap_or(i64::MAX),
+        "added": i64::try_from(would.added).unwrap_or(i64::MAX),
+        "changed": i64::try_from(would.changed).unwrap_or(i64::MAX),
+        "requested_by": admin.to_string(),
+    });
+    if let Some(code) = stage {
+        payload["stage"] = code.into();
+    }
     append(
         tx,
         NewEvent::new(actor, "approval.requested", "approval", id.to_string())
             .round(r.id)
             .reason(reason)
-            .payload(serde_json::json!({
-                "kind": KIND_IMPORT,
-                "criterion": criterion,
-                "rows": i64::try_from(would.rows).unwrap_or(i64::MAX),
-                "added": i64::try_from(would.added).unwrap_or(i64::MAX),
-                "changed": i64::try_from(would.changed).unwrap_or(i64::MAX),
-                "requested_by": admin.to_string(),
-            })),
+            .payload(payload),
     )
     .await?;
     tracing::info!(approval.id = %id, criterion, "re-import requested");
@@ -219,10 +245,18 @@ pub async fn pending(db: &DatabaseConnection) -> Result<Vec<PendingInputChange>,
                 let p: ImportPayload =
                     serde_json::from_str(&a.payload).map_err(|e| anyhow::anyhow!(e))?;
                 let lines = p.csv.lines().count().saturating_sub(1);
-                PendingInputChange {
-                    application_id: None,
-                    subject: p.criterion.clone(),
-                    change: (
+                let change = match &p.stage {
+                    Some(stage) => (
+                        format!(
+                            "Koreksi nilai impor kriteria {} ({lines} baris); daftar lolos tahap {stage} dihitung dan diterbitkan ulang.",
+                            p.criterion
+                        ),
+                        format!(
+                            "Correct the imported values of criterion {} ({lines} lines); the shortlist of stage {stage} is derived and published again.",
+                            p.criterion
+                        ),
+                    ),
+                    None => (
                         format!(
                             "Ganti nilai impor kriteria {} ({lines} baris).",
                             p.criterion
@@ -232,6 +266,11 @@ pub async fn pending(db: &DatabaseConnection) -> Result<Vec<PendingInputChange>,
                             p.criterion
                         ),
                     ),
+                };
+                PendingInputChange {
+                    application_id: None,
+                    subject: p.criterion.clone(),
+                    change,
                     approval: a,
                 }
             }
@@ -247,14 +286,22 @@ pub async fn pending(db: &DatabaseConnection) -> Result<Vec<PendingInputChange>,
 /// may have been recused since, the file may no longer fit), appends
 /// `approval.approved`, then applies the change with its own event naming
 /// `approval_id`, `approval_seq`, `requested_by` and `approved_by`, and
-/// re-ranks with that event as cause: one transaction.
+/// re-ranks with that event as cause: one transaction. A file correcting a
+/// stage whose shortlist is published then publishes that shortlist again
+/// ([`crate::services::shortlists::republish`], caused by
+/// `approval.approved`): those it pushes below the cut lose their
+/// invitation and are mailed through `mail`, and `key` signs the
+/// checkpoint.
 ///
 /// # Errors
 /// `Forbidden` unless an admin other than the requester; `NotFound` for an
 /// unknown or already decided request; `Invalid` when the change no longer
-/// applies.
+/// applies; `Conflict` for a correction once the next stage's shortlist is
+/// published.
 pub async fn decide(
     db: &DatabaseConnection,
+    mail: &MailCtx<'_>,
+    key: &CheckpointKey,
     actor: Actor,
     approval_id: Uuid,
     approve: bool,
@@ -337,6 +384,21 @@ pub async fn decide(
                     }
                 })?;
             super::imports::apply(&tx, actor, &checked, Some(&names)).await?;
+            if let Some(stage) = &checked.correction {
+                super::shortlists::republish(
+                    &tx,
+                    mail,
+                    key,
+                    actor,
+                    round_id,
+                    stage,
+                    super::shortlists::Cause::Correction {
+                        approval_id: a.id,
+                        seq: decided.seq,
+                    },
+                )
+                .await?;
+            }
         }
     }
     tx.commit().await?;

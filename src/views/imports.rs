@@ -21,6 +21,10 @@ pub struct ImportPage<'a> {
     /// What was chosen or pasted in a refused form.
     pub chosen: String,
     pub pasted: String,
+    /// Criteria of a stage whose shortlist is published, with that stage:
+    /// a file for one is a correction that needs a reason and a second
+    /// admin.
+    pub corrections: &'a [(String, String)],
 }
 
 /// `GET /admin/seleksi/{id}/impor-nilai`.
@@ -39,7 +43,7 @@ pub fn page(ctx: &PageCtx, p: &ImportPage<'_>) -> Markup {
         )) }
         @if let Some(d) = p.done.as_ref().filter(|d| d.approval_id.is_some()) {
             div.notice role="status" { p {
-                (ctx.t("Berkas diperiksa dan menunggu persetujuan admin lain (hasil sudah diumumkan); belum ada nilai yang berubah", "The file was checked and waits for another admin's approval (results are published); no value has changed yet")) ": " (d.rows) " " (ctx.t("baris", "rows")) "; "
+                (ctx.t("Berkas diperiksa dan menunggu persetujuan admin lain (hasil atau daftar lolos tahapnya sudah diumumkan); belum ada nilai yang berubah", "The file was checked and waits for another admin's approval (the results or its stage's shortlist are published); no value has changed yet")) ": " (d.rows) " " (ctx.t("baris", "rows")) "; "
                 (ctx.t("baru", "new")) " " (d.added) ", " (ctx.t("berubah", "changed")) " " (d.changed) ". "
                 a href="/admin/persetujuan" { (ctx.t("Persetujuan yang menunggu", "Pending approvals")) }
             } }
@@ -74,6 +78,20 @@ pub fn page(ctx: &PageCtx, p: &ImportPage<'_>) -> Markup {
                 @if r.state.is_published() {
                     label for="reason" { (ctx.t("Alasan koreksi (wajib setelah hasil diumumkan; berlaku setelah disetujui admin lain)", "Reason for the correction (required once results are published; applies after another admin approves)")) }
                     textarea id="reason" name="reason" rows="3" required minlength="10" {}
+                } @else if !p.corrections.is_empty() {
+                    label for="reason" { (ctx.t("Alasan koreksi", "Reason for the correction")) }
+                    p.muted id="reason-hint" {
+                        (ctx.t("Wajib untuk kriteria tahap yang daftar lolosnya sudah diterbitkan", "Required for a criterion of a stage whose shortlist is published")) ": "
+                        @for (i, (code, stage)) in p.corrections.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (code) " (" (ctx.t("tahap", "stage")) " " (stage) ")"
+                        }
+                        ". " (ctx.t(
+                            "Koreksi berlaku setelah disetujui admin lain; daftar lolos tahap itu lalu dihitung dan diterbitkan ulang, dan yang tidak lolos lagi kehilangan undangannya dan diberi tahu. Setelah daftar lolos tahap berikutnya diterbitkan, koreksi ditolak.",
+                            "A correction applies once another admin approves it; that stage's shortlist is then derived and published again, and whoever no longer goes on loses their invitation and is told. Once the next stage's shortlist is published, a correction is refused."
+                        ))
+                    }
+                    textarea id="reason" name="reason" rows="3" minlength="10" aria-describedby="reason-hint" {}
                 }
                 button type="submit" { (ctx.t("Impor nilai", "Import values")) }
             }

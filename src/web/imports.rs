@@ -39,6 +39,7 @@ async fn render(
         .await?
         .round;
     let criteria = svc::imported_criteria(&app.db, round_id).await?;
+    let corrections = svc::corrections(&app.db, round_id).await?;
     let token = csrf.token()?;
     let status = if o.error.is_some() || !o.lines.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -56,6 +57,7 @@ async fn render(
             done: o.done,
             chosen: o.chosen,
             pasted: o.pasted,
+            corrections: &corrections,
         },
     );
     Ok((status, csrf.0.clone(), page).into_response())

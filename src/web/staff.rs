@@ -343,10 +343,16 @@ pub async fn decide(
     user.require(&[Role::Admin])?;
     let staff = staff_of(&user)?;
     let approve = super::four_eyes_decision(&pairs)?;
+    let from = app.mail_from.clone();
+    let mail = MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+        vault: &app.vault,
+    };
     svc::decide(
         &app.db,
-        &app.mail_from.clone(),
-        &app.vault,
+        &mail,
+        &app.checkpoint_key,
         &staff,
         parse_id(&id)?,
         approve,

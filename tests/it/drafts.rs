@@ -277,12 +277,18 @@ async fn an_approved_eligibility_change_re_ranks_the_formation() {
     .map_err(|e| format!("{e:?}"))
     .expect("requested");
     let from: pokmas::mail::Mailbox = "Probebaya <noreply@pokmas.test>".parse().expect("from");
+    let vault = pokmas::pii::NikVault::new(
+        &pokmas::config::Secret::from_hex(&"ab".repeat(32)).expect("secret"),
+    );
+    let mail = pokmas::services::self_service::MailCtx {
+        base_url: "http://localhost",
+        from: &from,
+        vault: &vault,
+    };
     decide(
         db,
-        &from,
-        &pokmas::pii::NikVault::new(
-            &pokmas::config::Secret::from_hex(&"ab".repeat(32)).expect("secret"),
-        ),
+        &mail,
+        &crate::support::checkpoint_key(),
         &staff(second),
         approval,
         true,

@@ -38,6 +38,7 @@ mod schema;
 mod scoring;
 mod served;
 mod stage_api;
+mod stage_corrections;
 mod stage_invitations;
 mod stage_objections;
 mod stage_pages;

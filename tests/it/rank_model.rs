@@ -337,9 +337,7 @@ async fn apply(
             let approve = rng.random_bool(0.75);
             (
                 Step::Decide,
-                pokmas::services::input_approvals::decide(&db, m.second, id, approve, "diperiksa")
-                    .await
-                    .is_ok(),
+                decide(m, m.second, id, approve, "diperiksa").await.is_ok(),
             )
         }
         _ => {
@@ -347,19 +345,40 @@ async fn apply(
             if pending.is_empty() {
                 return Err(Step::SelfApprove);
             }
-            let r = pokmas::services::input_approvals::decide(
-                &db,
-                m.admin,
-                pick(rng, &pending),
-                true,
-                "",
-            )
-            .await;
+            let r = decide(m, m.admin, pick(rng, &pending), true, "").await;
             assert!(matches!(r, Err(ServiceError::Forbidden)), "{r:?}");
             (Step::SelfApprove, false)
         }
     };
     if ok { Ok(step) } else { Err(step) }
+}
+
+/// A second admin's decision on a pending change, as the approvals page
+/// makes it.
+async fn decide(
+    m: &Model,
+    actor: Actor,
+    id: Uuid,
+    approve: bool,
+    note: &str,
+) -> Result<(), ServiceError> {
+    let state = &m.f.app.state;
+    let from: pokmas::mail::Mailbox = state.config.mail_from.parse().expect("from");
+    let mail = pokmas::services::self_service::MailCtx {
+        base_url: &state.config.base_url,
+        from: &from,
+        vault: &state.vault,
+    };
+    pokmas::services::input_approvals::decide(
+        &m.f.app.db.db,
+        &mail,
+        &crate::support::checkpoint_key(),
+        actor,
+        id,
+        approve,
+        note,
+    )
+    .await
 }
 
 async fn pending(db: &sea_orm::DatabaseConnection) -> Vec<Uuid> {

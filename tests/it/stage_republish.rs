@@ -24,7 +24,7 @@ const D_EMAIL: &str = "pelamar.d@contoh.id";
 
 /// Imports the values of criterion `code` through the admin's import page,
 /// one per `(applicant index, value)`.
-async fn import_values(
+pub(crate) async fn import_values(
     f: &mut crate::standings::Fixture,
     code: &str,
     values: &[(usize, i32)],
@@ -45,7 +45,7 @@ async fn import_values(
 }
 
 /// Publishes the shortlist of `stage` on the round's page.
-async fn publish_stage(f: &mut crate::standings::Fixture, stage: &str) {
+pub(crate) async fn publish_stage(f: &mut crate::standings::Fixture, stage: &str) {
     let detail = format!("/admin/seleksi/{}", f.round_id);
     let action = format!("{detail}/tahap/{stage}/terbitkan");
     let res = post_from(&mut f.app, &detail, &action, &[]).await;
@@ -54,7 +54,7 @@ async fn publish_stage(f: &mut crate::standings::Fixture, stage: &str) {
 
 /// The staged fixture with a third stage between the written test and the
 /// interview: `PSIKO` (imported `PT`, the best 1 × 1 seat go on).
-async fn three_stage_fixture() -> crate::standings::Fixture {
+pub(crate) async fn three_stage_fixture() -> crate::standings::Fixture {
     let f = crate::stages::staged_fixture().await;
     let db = &f.app.db.db;
     let interview = round_stage::Entity::find()
@@ -159,7 +159,7 @@ async fn objection_awaiting_approval(f: &mut crate::standings::Fixture) -> Uuid 
 
 /// Every entry of the round's shortlists: (stage, application, advances,
 /// position, total).
-async fn all_entries(
+pub(crate) async fn all_entries(
     f: &crate::standings::Fixture,
 ) -> Vec<(String, Uuid, bool, Option<i32>, Option<String>)> {
     stage_shortlist_entry::Entity::find()

@@ -439,9 +439,22 @@ async fn staged_fixture_ruled(
     final_rule: &str,
     weights: [Option<i32>; 2],
 ) -> crate::standings::Fixture {
+    staged_fixture_ruled_on(TestApp::new().await, final_rule, weights).await
+}
+
+/// [`staged_fixture`] on a given installation (e.g. PostgreSQL).
+pub(crate) async fn staged_fixture_on(app: TestApp) -> crate::standings::Fixture {
+    staged_fixture_ruled_on(app, "last_stage", [None, None]).await
+}
+
+async fn staged_fixture_ruled_on(
+    app: TestApp,
+    final_rule: &str,
+    weights: [Option<i32>; 2],
+) -> crate::standings::Fixture {
     use sea_orm::ActiveModelTrait;
     use sea_orm::ActiveValue::Set;
-    let f = crate::standings::fixture().await;
+    let f = crate::standings::fixture_on(app).await;
     let db = &f.app.db.db;
     for ((pos, code, scoring, top_k), weight) in [
         (1, "TERTULIS", "imported", Some(2)),
@@ -631,7 +644,7 @@ pub(crate) async fn publish_written_shortlist(f: &mut crate::standings::Fixture)
 }
 
 /// The stored standings of applicants A–D: (rank, status, exact total).
-async fn stored_ranks(
+pub(crate) async fn stored_ranks(
     f: &crate::standings::Fixture,
 ) -> Vec<(Option<i32>, Option<String>, Option<String>)> {
     let rows = pokmas::db::entities::ranking::Entity::find()

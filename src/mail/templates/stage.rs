@@ -1,5 +1,6 @@
-//! The mail of a stage shortlist published again after an upheld objection,
-//! to an applicant the new list no longer lets on.
+//! The mail of a stage shortlist published again (after an upheld objection
+//! or a correction of the stage's values), to an applicant the new list no
+//! longer lets on.
 
 use time::OffsetDateTime;
 
@@ -22,6 +23,9 @@ pub struct StageDroppedMail {
     pub withdrawn: Option<(OffsetDateTime, String)>,
     /// The applicant's status page.
     pub link: String,
+    /// Whether a correction of the stage's values approved by two admins
+    /// caused it (else a decision on an objection).
+    pub correction: bool,
 }
 
 impl StageDroppedMail {
@@ -29,18 +33,24 @@ impl StageDroppedMail {
         let id = l == Locale::Id;
         let no = &self.registration_no;
         let stage = if id { &self.stage.0 } else { &self.stage.1 };
+        let after = match (self.correction, id) {
+            (false, true) => "keputusan atas sebuah sanggahan",
+            (false, false) => "a decision on an objection",
+            (true, true) => "koreksi nilai tahap ini yang disetujui dua admin",
+            (true, false) => "a correction of this stage's values approved by two admins",
+        };
         let mut blocks = vec![Block::Para(if id {
             format!(
-                "Daftar lolos tahap {stage} {} diterbitkan ulang setelah keputusan atas \
-                 sebuah sanggahan. Menurut daftar yang baru, pendaftaran Anda dengan nomor \
-                 {no} TIDAK LOLOS ke tahap berikutnya.",
+                "Daftar lolos tahap {stage} {} diterbitkan ulang setelah {after}. Menurut \
+                 daftar yang baru, pendaftaran Anda dengan nomor {no} TIDAK LOLOS ke tahap \
+                 berikutnya.",
                 p.selection().id
             )
         } else {
             format!(
-                "The shortlist of the {stage} stage of the {} was published again after a \
-                 decision on an objection. In the new list, your application {no} does NOT \
-                 go on to the next stage.",
+                "The shortlist of the {stage} stage of the {} was published again after \
+                 {after}. In the new list, your application {no} does NOT go on to the next \
+                 stage.",
                 p.selection().en
             )
         })];

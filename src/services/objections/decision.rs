@@ -295,7 +295,10 @@ pub async fn decide(
             actor,
             r.id,
             &st.stage_code,
-            (o.id, decided.seq),
+            crate::services::shortlists::Cause::Objection {
+                id: o.id,
+                seq: decided.seq,
+            },
         )
         .await?;
     }

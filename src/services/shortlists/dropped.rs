@@ -3,7 +3,8 @@
 //! transaction: an invitation to a later stage's test session is withdrawn
 //! (it was given because they went on, and must not stay valid), one
 //! `stage.dropped` event per applicant names the re-publication as its
-//! cause, and a mail tells them.
+//! cause (and the objection or the approved correction behind it), and a
+//! mail tells them.
 //!
 //! No mail goes to those the new list lets on anew: a first publication
 //! sends none either; their invitation is the test session's own mail.
@@ -29,7 +30,8 @@ pub(super) struct Cause<'a> {
     pub gates_invitations: bool,
     /// The `stage.shortlist_republished` event.
     pub seq: i64,
-    pub objection_id: Uuid,
+    /// What caused the re-publication.
+    pub why: super::republish::Cause,
 }
 
 /// Withdraws the invitations of `ids` (when the stage gates them), records
@@ -80,14 +82,17 @@ pub(super) async fn below_the_cut(
             app.id.to_string(),
         )
         .round(cause.round.id)
-        .payload(serde_json::json!({
-            "registration_no": no,
-            "stage": cause.stage.code,
-            "cause_seq": cause.seq,
-            "objection_id": cause.objection_id.to_string(),
-            "withdrawn_session_id": session_id,
-            "withdrawn_attendance": attendance,
-        }));
+        .payload({
+            let mut p = serde_json::json!({
+                "registration_no": no,
+                "stage": cause.stage.code,
+                "cause_seq": cause.seq,
+                "withdrawn_session_id": session_id,
+                "withdrawn_attendance": attendance,
+            });
+            cause.why.name_in(&mut p);
+            p
+        });
         ev.registration_no.clone_from(&app.registration_no);
         ev.kelurahan_code.clone_from(&app.kelurahan_code);
         append(tx, ev).await?;
@@ -103,6 +108,7 @@ pub(super) async fn below_the_cut(
                 .and_then(|(_, s)| s)
                 .map(|s| (s.starts_at, s.place)),
             link: format!("{}/pendaftaran/{}", mail.base_url, app.id),
+            correction: matches!(cause.why, super::republish::Cause::Correction { .. }),
         });
         enqueue_for_round(
             tx,

@@ -11,7 +11,9 @@
 
 mod dropped;
 mod objections;
-pub use objections::{OpenWindow, open_window, republish};
+mod republish;
+pub use objections::{OpenWindow, open_window};
+pub use republish::{Cause, next_published, republish};
 
 use std::collections::BTreeSet;
 
@@ -466,14 +468,86 @@ pub async fn invitation_gate<C: ConnectionTrait>(
 
 /// The gate of a staged round: a value of a criterion of stage 2 or later
 /// may be recorded only for an application that went on from the stage
-/// before, in its published shortlist; and no value of a stage whose
-/// shortlist is published may change any more (the shortlist was decided
-/// on those values, and `audit recompute` checks it against them).
+/// before, in its published shortlist ([`require_went_on`]); and no value of
+/// a stage whose shortlist is published may change any more (the shortlist
+/// was decided on those values, and `audit recompute` checks it against
+/// them), except by an imported correction ([`correction_stage`]).
 /// Criteria of one-stage rounds pass.
 ///
 /// # Errors
 /// `Conflict` with a message naming the stage; storage failures.
 pub async fn require_shortlisted<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+    application_id: Uuid,
+    criterion: &criterion::Model,
+) -> Result<(), ServiceError> {
+    if let Some(code) = published_stage_of(conn, round_id, criterion).await? {
+        return Err(conflict(
+            format!(
+                "Daftar lolos tahap {code} sudah diterbitkan; nilai tahap ini tidak dapat diubah lagi."
+            ),
+            format!(
+                "The shortlist of stage {code} is published; the values of this stage can no longer change."
+            ),
+        ));
+    }
+    require_went_on(conn, round_id, application_id, criterion).await
+}
+
+/// The stage of `criterion` when its shortlist is published.
+async fn published_stage_of<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+    criterion: &criterion::Model,
+) -> Result<Option<String>, ServiceError> {
+    let Some(code) = criterion.stage_code.as_deref() else {
+        return Ok(None);
+    };
+    Ok(
+        stage_shortlist::Entity::find_by_id((round_id, code.to_owned()))
+            .one(conn)
+            .await?
+            .map(|_| code.to_owned()),
+    )
+}
+
+/// Whether a file of values of the imported `criterion` is a correction of
+/// a stage whose shortlist is published: then it needs a written reason and
+/// a second admin, and the shortlist is published again on approval
+/// ([`republish`]). Returns that stage.
+///
+/// # Errors
+/// `Conflict` naming the stages once the next stage's shortlist is
+/// published (the values were decided on for good); storage failures.
+pub async fn correction_stage<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+    criterion: &criterion::Model,
+) -> Result<Option<String>, ServiceError> {
+    let Some(code) = published_stage_of(conn, round_id, criterion).await? else {
+        return Ok(None);
+    };
+    if let Some(next) = next_published(conn, round_id, &code).await? {
+        return Err(conflict(
+            format!(
+                "Daftar lolos tahap {next} sudah diterbitkan; nilai tahap {code} tidak dapat dikoreksi lagi."
+            ),
+            format!(
+                "The shortlist of stage {next} is published; the values of stage {code} can no longer be corrected."
+            ),
+        ));
+    }
+    Ok(Some(code))
+}
+
+/// A value of a criterion of stage 2 or later may be recorded only for an
+/// application that went on from the stage before, in its published
+/// shortlist. Criteria of one-stage rounds and of the first stage pass.
+///
+/// # Errors
+/// `Conflict` with a message naming the stages; storage failures.
+pub async fn require_went_on<C: ConnectionTrait>(
     conn: &C,
     round_id: Uuid,
     application_id: Uuid,
@@ -486,20 +560,6 @@ pub async fn require_shortlisted<C: ConnectionTrait>(
     let Some(idx) = stages.iter().position(|s| s.code == code) else {
         return Ok(());
     };
-    if stage_shortlist::Entity::find_by_id((round_id, code.to_owned()))
-        .one(conn)
-        .await?
-        .is_some()
-    {
-        return Err(conflict(
-            format!(
-                "Daftar lolos tahap {code} sudah diterbitkan; nilai tahap ini tidak dapat diubah lagi."
-            ),
-            format!(
-                "The shortlist of stage {code} is published; the values of this stage can no longer change."
-            ),
-        ));
-    }
     let Some(prev) = idx.checked_sub(1).and_then(|i| stages.get(i)) else {
         return Ok(());
     };

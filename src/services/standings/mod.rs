@@ -54,7 +54,9 @@ pub enum RankingInput {
     /// before any standing exists).
     Seats,
     /// The published shortlists of a staged round's earlier stages
-    /// (`services::shortlists`, during the assessment): who may be ranked.
+    /// (`services::shortlists`): who may be ranked. Published during the
+    /// assessment, and published again after an upheld objection or an
+    /// approved correction of a stage's imported values.
     Shortlists,
 }
 

@@ -21,8 +21,6 @@ use crate::domain::application::ApplicationState;
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::lang::Lang;
 use crate::domain::msg::Msg;
-use crate::mail::Mailbox;
-use crate::pii::NikVault;
 use crate::services::ServiceError;
 
 /// Asks for a change of an outcome already sent: the new decisions wait in an
@@ -204,8 +202,8 @@ pub async fn pending(
 /// already decided request; `Conflict` when the round is past verification.
 pub async fn decide(
     db: &DatabaseConnection,
-    from: &Mailbox,
-    vault: &NikVault,
+    mail: &crate::services::self_service::MailCtx<'_>,
+    key: &crate::services::checkpoints::CheckpointKey,
     staff: &Staff,
     approval_id: Uuid,
     approve: bool,
@@ -223,6 +221,8 @@ pub async fn decide(
     {
         return crate::services::input_approvals::decide(
             db,
+            mail,
+            key,
             staff.actor(),
             approval_id,
             approve,
@@ -308,7 +308,7 @@ pub async fn decide(
         let requirements = requirements_of(&tx, r.id).await?;
         let w = write_checks(
             &tx,
-            vault,
+            mail.vault,
             &app,
             &r,
             &requirements,
@@ -347,7 +347,7 @@ pub async fn decide(
             changed.seq,
         )
         .await?;
-        mail_outcome(&tx, from, vault, &app, &r, &w).await?;
+        mail_outcome(&tx, mail.from, mail.vault, &app, &r, &w).await?;
     }
     tx.commit().await?;
     tracing::info!(approval.id = %a.id, approved = approve, "verification change decided");

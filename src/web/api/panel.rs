@@ -265,17 +265,23 @@ pub struct ImportBody {
     pub criterion: String,
     /// `registration_no,value` with that header line.
     pub csv: String,
-    /// Once results are published: why the values change (10–2000
-    /// characters); the file then waits for another admin's approval.
+    /// Once results are published, or for a criterion of a stage whose
+    /// shortlist is published (a correction): why the values change
+    /// (10–2000 characters); the file then waits for another admin's
+    /// approval.
     #[serde(default)]
     pub reason: String,
 }
 
 /// Imports values of an imported criterion (admin). A bad file is refused
 /// whole (422, `fields` keyed `line N`); otherwise one `imported_value.set`
-/// per changed value, each re-ranking its formation.
+/// per changed value, each re-ranking its formation. Once results are
+/// published, or for a criterion of a stage whose shortlist is published
+/// (a correction: approving it publishes the shortlist again), the checked
+/// file waits for another admin (`approval_id`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/imported-values", tag = "admin", params(("id" = Uuid, Path)), request_body = ImportBody,
-    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody), (status = 403, body = super::ErrorBody),
+        (status = 409, description = "A file for the criterion already awaits approval, a later stage's value for someone who did not go on, or a correction of a stage after the next stage's shortlist is published", body = ErrorBody)))]
 pub async fn import_values(
     State(app): State<AppState>,
     user: AdminUser,

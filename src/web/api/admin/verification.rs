@@ -483,10 +483,16 @@ pub async fn approval_decide(
             return Err(AdminError::Invalid(e));
         }
     };
+    let from = app.mail_from.clone();
+    let mail = crate::services::self_service::MailCtx {
+        base_url: &app.config.base_url,
+        from: &from,
+        vault: &app.vault,
+    };
     verification::decide(
         &app.db,
-        &app.mail_from.clone(),
-        &app.vault,
+        &mail,
+        &app.checkpoint_key,
         &staff,
         parse_id(&id)?,
         approve,
