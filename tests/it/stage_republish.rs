@@ -100,10 +100,10 @@ async fn three_stage_fixture() -> crate::standings::Fixture {
 
 /// Written test A 90, B 70, C 60, D 80 with D ruled ineligible (and given
 /// an account), published: A and B go on. D then files an objection
-/// against the written test's shortlist, a second admin is named reviewer
-/// and proposes to find D eligible. Returns the objection, awaiting the
-/// first admin's approval (whose browser is current).
-async fn objection_awaiting_approval(f: &mut crate::standings::Fixture) -> Uuid {
+/// against the written test's shortlist and a second admin
+/// (`admin2@contoh.id`) is named reviewer. Returns the objection, in review
+/// (the first admin's browser is current).
+async fn objection_in_review(f: &mut crate::standings::Fixture) -> Uuid {
     let db = f.app.db.db.clone();
     let (d_id, _) = f.apps[3].clone();
     let d_account = f.app.create_user(D_EMAIL, Role::Applicant, &[]).await;
@@ -141,20 +141,32 @@ async fn objection_awaiting_approval(f: &mut crate::standings::Fixture) -> Uuid 
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    o.id
+}
+
+/// [`objection_in_review`], then the reviewer proposes to find D eligible.
+/// Returns the objection, awaiting the first admin's approval (whose
+/// browser is current).
+async fn objection_awaiting_approval(f: &mut crate::standings::Fixture) -> Uuid {
+    let id = objection_in_review(f).await;
     let admin1 = f.app.switch_browser(Browser::default());
     as_user(&mut f.app, "admin2@contoh.id").await;
-    let res = post_json(
-        &mut f.app,
-        &format!("/api/v1/objections/{}/proposal", o.id),
-        &json!({
-            "outcome": "verification_eligible",
-            "reasons": "Surat domisili sah; syarat terpenuhi.",
-        }),
-    )
-    .await;
+    let res = post_json(&mut f.app, &proposal_path(id), &uphold()).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     f.app.switch_browser(admin1);
-    o.id
+    id
+}
+
+fn proposal_path(id: Uuid) -> String {
+    format!("/api/v1/objections/{id}/proposal")
+}
+
+/// The reviewer's proposal to uphold D's objection: D is eligible.
+fn uphold() -> serde_json::Value {
+    json!({
+        "outcome": "verification_eligible",
+        "reasons": "Surat domisili sah; syarat terpenuhi.",
+    })
 }
 
 /// Every entry of the round's shortlists: (stage, application, advances,
@@ -262,6 +274,78 @@ async fn an_upheld_objection_against_a_shortlist_is_refused_once_the_next_stages
         .expect("read")
         .expect("D");
     assert_eq!(d.state.to_string(), "ineligible");
+}
+
+#[tokio::test]
+async fn upholding_an_objection_against_a_shortlist_cannot_even_be_proposed_once_the_next_stages_is_published()
+ {
+    use pokmas::db::entities::approval;
+    use sea_orm::PaginatorTrait;
+    let mut f = three_stage_fixture().await;
+    let db = f.app.db.db.clone();
+    let id = objection_in_review(&mut f).await;
+    let res = import_values(&mut f, "PT", &[(0, 75), (1, 85)]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    publish_stage(&mut f, "PSIKO").await;
+    as_user(&mut f.app, "admin2@contoh.id").await;
+    let events = audit_count(&f.app).await;
+    let approvals = approval::Entity::find().count(&db).await.expect("count");
+
+    // The API: 409, with the message and the guard of the approval.
+    let res = post_json(&mut f.app, &proposal_path(id), &uphold()).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    let message = json_of(&res)["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains(
+            "Daftar lolos tahap PSIKO sudah diterbitkan; daftar lolos tahap TERTULIS tidak dapat diubah lagi."
+        ),
+        "{message}"
+    );
+
+    // The reviewer's page: the same refusal, shown on the form (422).
+    let detail = format!("/sanggahan/{id}");
+    let res = post_from(
+        &mut f.app,
+        &detail,
+        &format!("{detail}/usulan"),
+        &[
+            ("outcome", "verification_eligible"),
+            ("reasons", "Surat domisili sah; syarat terpenuhi."),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body
+            .contains("Daftar lolos tahap PSIKO sudah diterbitkan"),
+        "{}",
+        res.body
+    );
+
+    // Nothing stored: no event, no approval, the objection still in review.
+    assert_eq!(audit_count(&f.app).await, events);
+    assert_eq!(
+        approval::Entity::find().count(&db).await.expect("count"),
+        approvals
+    );
+    let o = objection::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("the objection");
+    assert_eq!((o.status.as_str(), o.approval_id), ("in_review", None));
+
+    // Rejecting it is still proposed: the objection can still be closed.
+    let res = post_json(
+        &mut f.app,
+        &proposal_path(id),
+        &json!({ "outcome": "rejected", "reasons": "Daftar lolos tahap ini sudah tidak dapat diubah." }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@
 
 mod dropped;
 mod objections;
-pub use objections::{OpenWindow, open_window, republish};
+pub use objections::{OpenWindow, open_window, republish, still_changeable};
 
 use std::collections::BTreeSet;
 

@@ -83,6 +83,45 @@ pub async fn open_window<C: ConnectionTrait>(
     Ok(None)
 }
 
+/// Refuses (`Conflict`) once the shortlist of the stage after `stage_code`
+/// is published: that list was decided among those who went on from this
+/// one, so this one can no longer change. Both the re-publication and the
+/// reviewer's proposal to uphold an objection against the shortlist ask
+/// here, so a proposal that could never be approved is not stored either.
+///
+/// # Errors
+/// `Conflict` as above; `NotFound` for a stage the round does not have;
+/// storage failures.
+pub async fn still_changeable<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+    stage_code: &str,
+) -> Result<(), ServiceError> {
+    let stages = stages_of(conn, round_id).await?;
+    let idx = stages
+        .iter()
+        .position(|s| s.code == stage_code)
+        .ok_or(ServiceError::NotFound)?;
+    if let Some(next) = stages.get(idx + 1)
+        && stage_shortlist::Entity::find_by_id((round_id, next.code.clone()))
+            .one(conn)
+            .await?
+            .is_some()
+    {
+        return Err(conflict(
+            format!(
+                "Daftar lolos tahap {} sudah diterbitkan; daftar lolos tahap {stage_code} tidak dapat diubah lagi.",
+                next.code
+            ),
+            format!(
+                "The shortlist of stage {} is published; the shortlist of stage {stage_code} can no longer change.",
+                next.code
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// What a shortlist says about one candidate.
 type Decision = (bool, Option<i32>, Option<String>);
 
@@ -114,24 +153,7 @@ pub async fn republish(
         .iter()
         .position(|s| s.code == stage_code)
         .ok_or(ServiceError::NotFound)?;
-    let next = stages.get(idx + 1);
-    if let Some(next) = next
-        && stage_shortlist::Entity::find_by_id((round_id, next.code.clone()))
-            .one(tx)
-            .await?
-            .is_some()
-    {
-        return Err(conflict(
-            format!(
-                "Daftar lolos tahap {} sudah diterbitkan; daftar lolos tahap {stage_code} tidak dapat diubah lagi.",
-                next.code
-            ),
-            format!(
-                "The shortlist of stage {} is published; the shortlist of stage {stage_code} can no longer change.",
-                next.code
-            ),
-        ));
-    }
+    still_changeable(tx, round_id, stage_code).await?;
     let lists = compute(tx, round_id, stage_code).await?;
     let before: BTreeMap<Uuid, Decision> = stage_shortlist_entry::Entity::find()
         .filter(stage_shortlist_entry::Column::RoundId.eq(round_id))
