@@ -478,3 +478,96 @@ async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_b
     );
     assert_eq!(f.app.mails_to("pelamar.a@contoh.id").await.len(), a_mails);
 }
+
+#[tokio::test]
+async fn whoever_a_republished_shortlist_pushes_below_the_cut_gets_a_text_when_they_agreed_to_texts()
+ {
+    use pokmas::db::entities::{message_consent, round};
+    let mut f = crate::stages::staged_fixture().await;
+    let db = f.app.db.db.clone();
+    round::ActiveModel {
+        id: Set(f.round_id),
+        programme_id: Set("Kampung Hebat".into()),
+        programme_en: Set("Kampung Hebat".into()),
+        group_id: Set("TPP".into()),
+        group_en: Set("TPP".into()),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("programme");
+    // A (who stays on) and B (who will be pushed below the cut) agreed to
+    // texts at the desk; neither has an e-mail address.
+    let phones = ["6281200000001", "6281200000002"];
+    for (i, phone) in phones.iter().enumerate() {
+        message_consent::ActiveModel {
+            application_id: Set(f.apps[i].0),
+            phone: Set((*phone).to_owned()),
+            channel: Set("sms".into()),
+            recorded_by: Set(None),
+            given_at: Set(time::OffsetDateTime::now_utc()),
+            withdrawn_at: Set(None),
+        }
+        .insert(&db)
+        .await
+        .expect("consent");
+    }
+    let id = objection_awaiting_approval(&mut f).await;
+    assert!(dropped_texts(&f, phones[1]).await.is_empty());
+
+    // Approved: D goes on, B (70) falls below the cut, A stays on.
+    let res = post_from(
+        &mut f.app,
+        &format!("/admin/seleksi/{}/sanggahan", f.round_id),
+        &format!("/admin/sanggahan/{id}/keputusan"),
+        &[("decision", "approve"), ("note", "Setuju.")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    let b = dropped_texts(&f, phones[1]).await;
+    assert_eq!(b.len(), 1, "exactly one text to B: {b:?}");
+    let text = &b[0];
+    assert_eq!(text.channel, "sms");
+    assert!(
+        text.body_text.starts_with("Kampung Hebat: Halo Pelamar,"),
+        "the round's programme, the first name: {}",
+        text.body_text
+    );
+    assert!(
+        text.body_text
+            .contains(&format!("{} TIDAK LOLOS", f.apps[1].1)),
+        "{}",
+        text.body_text
+    );
+    assert!(
+        text.body_text
+            .contains("daftar lolos tahap TERTULIS seleksi TPP"),
+        "{}",
+        text.body_text
+    );
+    assert!(
+        text.body_text
+            .contains("di Kantor Kelurahan Rawa Makmur dibatalkan"),
+        "the fixture's invitation, withdrawn: {}",
+        text.body_text
+    );
+    assert!(!text.body_text.contains("Pokmas"), "{}", text.body_text);
+    assert!(
+        dropped_texts(&f, phones[0]).await.is_empty(),
+        "no text to A, who stays on"
+    );
+}
+
+/// The texts queued for `phone` about a drop below a shortlist's cut.
+async fn dropped_texts(
+    f: &crate::standings::Fixture,
+    phone: &str,
+) -> Vec<pokmas::db::entities::mail_outbox::Model> {
+    f.app
+        .mails_to(phone)
+        .await
+        .into_iter()
+        .filter(|m| m.template == "sms_stage_dropped")
+        .collect()
+}
