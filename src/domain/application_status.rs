@@ -88,8 +88,12 @@ pub struct PublicStatus {
     pub application_id: Uuid,
     /// Objections on the application, with their decisions.
     pub objections: Vec<ObjectionView>,
-    /// Whether an objection may be filed now (window open, result published).
+    /// Whether an objection may be filed now: the round's window is open
+    /// and the result published, or a stage shortlist's window is open.
     pub may_object: bool,
+    /// A published stage shortlist that considered the application and is
+    /// open to objections (outside the round's own window).
+    pub stage_window: Option<crate::domain::objection::OpenWindow>,
     /// What may be contested, `(code, label)`.
     pub contest_options: Vec<(String, Msg)>,
 }

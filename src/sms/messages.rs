@@ -40,6 +40,16 @@ pub enum SmsMessage {
         registration_no: String,
         ends_at: Option<OffsetDateTime>,
     },
+    /// A stage shortlist published again after an upheld objection no
+    /// longer lets the applicant on; an invitation to the next stage they
+    /// held (when and where) is withdrawn.
+    StageDropped {
+        first_name: String,
+        registration_no: String,
+        /// The stage's Indonesian name.
+        stage: String,
+        withdrawn: Option<(OffsetDateTime, String)>,
+    },
 }
 
 /// The first word of a full name: all a text may carry of it.
@@ -88,6 +98,7 @@ impl SmsMessage {
                 final_result: true, ..
             } => "sms_final_result",
             SmsMessage::ObjectionWindow { .. } => "sms_objection_window",
+            SmsMessage::StageDropped { .. } => "sms_stage_dropped",
         }
     }
 
@@ -98,7 +109,8 @@ impl SmsMessage {
             SmsMessage::Receipt { first_name, .. }
             | SmsMessage::Invitation { first_name, .. }
             | SmsMessage::Result { first_name, .. }
-            | SmsMessage::ObjectionWindow { first_name, .. } => first_name,
+            | SmsMessage::ObjectionWindow { first_name, .. }
+            | SmsMessage::StageDropped { first_name, .. } => first_name,
         }
     }
 
@@ -165,6 +177,22 @@ impl SmsMessage {
                     "{sender}: Halo {first_name}, masa sanggah seleksi {group} dibuka{until}. Pendaftar {registration_no} dapat mengajukan sanggahan lewat help desk kelurahan. {tail}"
                 )
             }
+            SmsMessage::StageDropped {
+                first_name,
+                registration_no,
+                stage,
+                withdrawn,
+            } => {
+                let withdrawn = withdrawn
+                    .as_ref()
+                    .map(|(when, place)| {
+                        format!(" Undangan uji pada {} di {place} dibatalkan.", wita(*when))
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{sender}: Halo {first_name}, daftar lolos tahap {stage} seleksi {group} diterbitkan ulang setelah keputusan sanggahan. Pendaftar {registration_no} TIDAK LOLOS ke tahap berikutnya.{withdrawn} {tail}"
+                )
+            }
         }
     }
 }
@@ -192,6 +220,35 @@ mod tests {
         assert!(text.contains("01-12-2026 09.00 WITA"), "{text}");
         assert!(text.contains("Aula Kelurahan") && text.contains("2026-1001-0007"));
         assert_eq!(m.name(), "sms_invitation");
+    }
+
+    #[test]
+    fn a_drop_below_the_cut_names_the_stage_the_round_and_the_withdrawn_invitation() {
+        let m = SmsMessage::StageDropped {
+            first_name: "Dewi".into(),
+            registration_no: "2027-0001".into(),
+            stage: "Tes tertulis".into(),
+            withdrawn: Some((datetime!(2026-12-01 01:00 UTC), "Aula Kelurahan".into())),
+        };
+        let tpp = Programme {
+            programme_id: "Kampung Hebat".into(),
+            group_id: "TPP".into(),
+            ..Programme::default()
+        };
+        let text = m.text_for(&tpp);
+        assert!(
+            text.starts_with(
+                "Kampung Hebat: Halo Dewi, daftar lolos tahap Tes tertulis seleksi TPP"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("2027-0001 TIDAK LOLOS"), "{text}");
+        assert!(
+            text.contains("Undangan uji pada 01-12-2026 09.00 WITA di Aula Kelurahan dibatalkan."),
+            "{text}"
+        );
+        assert!(!text.contains("Pokmas"), "{text}");
+        assert_eq!(m.name(), "sms_stage_dropped");
     }
 
     #[test]

@@ -81,6 +81,31 @@ pub async fn invitation(
     Ok(())
 }
 
+/// Queues the text telling `app` that the re-published shortlist of the
+/// stage named `stage` no longer lets them on, with the invitation to the
+/// next stage that was withdrawn (when and where), if any.
+///
+/// # Errors
+/// Storage failures.
+pub async fn dropped(
+    tx: &crate::db::WriteTx,
+    app: &application::Model,
+    programme: &crate::domain::programme::Programme,
+    stage: &str,
+    withdrawn: Option<(OffsetDateTime, String)>,
+) -> Result<(), DbErr> {
+    if let Some((phone, channel)) = consent_of(tx, app.id).await? {
+        let msg = SmsMessage::StageDropped {
+            first_name: first_name(&app.full_name),
+            registration_no: app.registration_no.clone().unwrap_or_default(),
+            stage: stage.to_owned(),
+            withdrawn,
+        };
+        enqueue_for_round(tx, &phone, channel, &msg, programme).await?;
+    }
+    Ok(())
+}
+
 /// Queues the texts a round's step into `to` causes: the result (provisional
 /// or final) to every ranked application, the objection window to every
 /// ranked application when it opens. Returns how many were queued.

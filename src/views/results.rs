@@ -354,6 +354,23 @@ fn contested_line(
     )
 }
 
+/// What an objection form against a stage shortlist is about: the stage
+/// and the end of its window (the signed-in form and `/cek-status`).
+pub fn stage_window_notice(ctx: &PageCtx, w: &crate::domain::objection::OpenWindow) -> Markup {
+    html! {
+        p.notice { (ctx.t("Daftar lolos tahap", "The shortlist of stage")) " " strong { (w.stage_name.pick(ctx.lang)) } " "
+            (ctx.t("sudah diterbitkan. Anda dapat menyanggahnya sampai", "is published. You may object to it until")) " " (format_wita(w.ends_at)) ". "
+            (ctx.t("Sanggahan yang diterima dapat mengubah daftar lolos; daftar itu lalu diterbitkan ulang.", "An upheld objection may change the shortlist; it is then published again.")) }
+    }
+}
+
+/// The line naming the stage shortlist an objection is against.
+pub fn against_stage(ctx: &PageCtx, stage_code: &str) -> Markup {
+    html! {
+        p { (ctx.t("Atas daftar lolos tahap", "Against the shortlist of stage")) " " code { (stage_code) } }
+    }
+}
+
 /// The contest checkboxes of an objection form.
 pub fn contest_fieldset(
     ctx: &PageCtx,
@@ -383,7 +400,7 @@ pub fn applicant_page(ctx: &PageCtx, v: &ApplicantObjections) -> Markup {
             div.card {
                 p { strong { (objection_status(ctx, &o.objection.status)) } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
                 p { (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
-                @if let Some(stage) = &o.stage_code { p { (ctx.t("Atas daftar lolos tahap", "Against the shortlist of stage")) " " code { (stage) } } }
+                @if let Some(stage) = &o.stage_code { (against_stage(ctx, stage)) }
                 @if let Some(c) = contested_line(ctx, o, &v.contest_options) { p { (ctx.t("Yang disanggah", "Contested")) ": " (c) } }
                 p.muted { (o.objection.grounds) }
                 @if !o.objection.decision_reason.is_empty() { p { (ctx.t("Alasan keputusan", "Reasons")) ": " (o.objection.decision_reason) } }
@@ -391,11 +408,7 @@ pub fn applicant_page(ctx: &PageCtx, v: &ApplicantObjections) -> Markup {
         }
         @if v.window_open {
             h2 { (ctx.t("Ajukan sanggahan", "File an objection")) }
-            @if let Some(w) = &v.stage_window {
-                p.notice { (ctx.t("Daftar lolos tahap", "The shortlist of stage")) " " strong { (w.stage_name.pick(ctx.lang)) } " "
-                    (ctx.t("sudah diterbitkan. Anda dapat menyanggahnya sampai", "is published. You may object to it until")) " " (format_wita(w.ends_at)) ". "
-                    (ctx.t("Sanggahan yang diterima dapat mengubah daftar lolos; daftar itu lalu diterbitkan ulang.", "An upheld objection may change the shortlist; it is then published again.")) }
-            }
+            @if let Some(w) = &v.stage_window { (stage_window_notice(ctx, w)) }
             p { (ctx.t("Pilih apa yang Anda sanggah dan tuliskan mengapa. Nilai Anda per kriteria ada di", "Choose what you contest and write why. Your scores per criterion are on the")) " "
                 a href=(format!("/pendaftaran/{}#nilai", v.application_id)) { (ctx.t("halaman status", "status page")) } ". "
                 (ctx.t("Lampiran boleh berupa PDF, JPEG atau PNG, maksimal 2 MB.", "You may attach a PDF, JPEG or PNG of at most 2 MB.")) }

@@ -477,6 +477,12 @@ async fn a_tpp_round_from_the_template_never_names_pokmas_or_probebaya() {
             registration_no: "2027-0001".into(),
             ends_at: None,
         },
+        pokmas::sms::SmsMessage::StageDropped {
+            first_name: "Dewi".into(),
+            registration_no: "2027-0001".into(),
+            stage: "Tes tertulis".into(),
+            withdrawn: None,
+        },
     ] {
         names_another_programme(sms.name(), &sms.text_for(&p));
     }

@@ -314,11 +314,13 @@ async fn a_desk_registrant_files_an_objection_with_number_and_pin_and_an_operato
         page.body
     );
     let key = hidden_value(&page.body, "idempotency_key").expect("key");
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
     let res =
         p.f.app
             .post_form(
                 "/cek-status/sanggahan",
                 &[
+                    ("csrf", &csrf),
                     ("number", &a_no),
                     ("pin", "123456"),
                     ("idempotency_key", &key),
@@ -338,7 +340,12 @@ async fn a_desk_registrant_files_an_objection_with_number_and_pin_and_an_operato
         p.f.app
             .post_form(
                 "/cek-status/sanggahan",
-                &[("number", &a_no), ("pin", "654321"), ("grounds", GROUNDS)],
+                &[
+                    ("csrf", &csrf),
+                    ("number", &a_no),
+                    ("pin", "654321"),
+                    ("grounds", GROUNDS),
+                ],
             )
             .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
@@ -433,11 +440,13 @@ async fn a_desk_registrant_reads_the_decision_on_cek_status_and_on_the_printable
     let check = [("number", a_no.as_str()), ("pin", "123456")];
     let page = p.f.app.post_form("/cek-status", &check).await;
     let key = hidden_value(&page.body, "idempotency_key").expect("key");
+    let csrf = hidden_value(&page.body, "csrf").expect("csrf");
     let res =
         p.f.app
             .post_form(
                 "/cek-status/sanggahan",
                 &[
+                    ("csrf", &csrf),
                     ("number", &a_no),
                     ("pin", "123456"),
                     ("idempotency_key", &key),

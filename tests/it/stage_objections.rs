@@ -292,3 +292,187 @@ async fn an_upheld_objection_against_a_shortlist_republishes_it_and_the_intervie
         page.body
     );
 }
+
+/// Checks the status of `no` with `pin` on `/cek-status`.
+async fn check_status(f: &mut crate::standings::Fixture, no: &str, pin: &str) -> String {
+    let page = f
+        .app
+        .post_form("/cek-status", &[("number", no), ("pin", pin)])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.body
+}
+
+/// The stage objections stored so far.
+async fn stage_objections(f: &crate::standings::Fixture) -> Vec<objection_stage::Model> {
+    objection_stage::Entity::find()
+        .all(&f.app.db.db)
+        .await
+        .expect("read")
+}
+
+#[tokio::test]
+async fn an_assisted_candidate_below_the_cut_objects_to_the_shortlist_on_cek_status_with_number_and_pin()
+ {
+    use crate::support::journey::desk_pin;
+    let mut f = crate::stages::staged_fixture().await;
+    let db = f.app.db.db.clone();
+    as_user(&mut f.app, "admin@contoh.id").await;
+    let admin = account::Entity::find()
+        .filter(account::Column::Email.eq("admin@contoh.id"))
+        .one(&db)
+        .await
+        .expect("query")
+        .expect("the fixture's admin")
+        .id;
+    // B and C registered at the desk (no account), each with a status PIN.
+    let mut pins = Vec::new();
+    for i in [1, 2] {
+        application::ActiveModel {
+            id: Set(f.apps[i].0),
+            assisted_by: Set(Some(admin)),
+            ..Default::default()
+        }
+        .update(&db)
+        .await
+        .expect("registered at the desk");
+        pins.push(desk_pin(&db, admin, f.apps[i].0).await.as_str().to_owned());
+    }
+    let ((b_no, b_pin), (c_no, c_pin)) = (
+        (f.apps[1].1.clone(), pins[0].clone()),
+        (f.apps[2].1.clone(), pins[1].clone()),
+    );
+    // Written test A 90, B 70, C 60, D 80: of 2 × 1 seat A and D go on.
+    let res = crate::stages::import_written_test(&mut f, [90, 70, 60, 80]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    crate::stages::publish_written_shortlist(&mut f).await;
+    assert_eq!(went_on(&f).await, [true, false, false, true]);
+
+    // C, with number + PIN: the form, naming the stage and its window.
+    let admin1 = f.app.switch_browser(Browser::default());
+    let page = check_status(&mut f, &c_no, &c_pin).await;
+    assert!(
+        page.contains("Daftar lolos tahap <strong>TERTULIS</strong> sudah diterbitkan"),
+        "{page}"
+    );
+    assert!(page.contains("action=\"/cek-status/sanggahan\""), "{page}");
+    let csrf = hidden_value(&page, "csrf").expect("csrf");
+    let key = hidden_value(&page, "idempotency_key").expect("key");
+    let filing = |csrf: &str, pin: &str, grounds: &str| {
+        vec![
+            ("csrf".to_owned(), csrf.to_owned()),
+            ("number".to_owned(), c_no.clone()),
+            ("pin".to_owned(), pin.to_owned()),
+            ("idempotency_key".to_owned(), key.clone()),
+            ("contested".to_owned(), "WT".to_owned()),
+            ("grounds".to_owned(), grounds.to_owned()),
+        ]
+    };
+    let send = async |f: &mut crate::standings::Fixture, fields: Vec<(String, String)>| {
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        f.app.post_form("/cek-status/sanggahan", &fields).await
+    };
+
+    // Without the form's token, or with a wrong PIN, nothing is filed; too
+    // short grounds come back with what was typed.
+    let res = send(&mut f, filing("", &c_pin, GROUNDS)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    let wrong = if c_pin == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let res = send(&mut f, filing(&csrf, wrong, GROUNDS)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    let res = send(&mut f, filing(&csrf, &c_pin, "Terlalu pendek.")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body.contains(">Terlalu pendek.</textarea>"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("value=\"WT\" checked"), "{}", res.body);
+    assert!(stage_objections(&f).await.is_empty());
+
+    // Filed: against the written test's shortlist, through the PIN channel.
+    let res = send(&mut f, filing(&csrf, &c_pin, GROUNDS)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body.contains("Sanggahan Anda sudah masuk"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("Atas daftar lolos tahap"), "{}", res.body);
+    let against = stage_objections(&f).await;
+    assert_eq!(against.len(), 1);
+    assert_eq!(against[0].stage_code, "TERTULIS");
+    let o = objection::Entity::find_by_id(against[0].objection_id)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("the objection");
+    assert_eq!(o.application_id, f.apps[2].0);
+    let filed: Value =
+        serde_json::from_str(&events(&f, "objection.filed").await[0].payload).expect("payload");
+    assert_eq!(filed["stage"], "TERTULIS");
+    assert_eq!(filed["channel"], "status_pin");
+    assert_eq!(filed["contested"], "WT");
+
+    // The admin finds it among the round's objections, as one filed signed in.
+    let resident = f.app.switch_browser(admin1);
+    let list = f
+        .app
+        .get(&format!("/admin/seleksi/{}/sanggahan", f.round_id))
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let card = list
+        .body
+        .split("class=\"card")
+        .find(|c| c.contains(&c_no))
+        .expect("C's objection on the admin's list");
+    assert!(
+        card.contains("Atas daftar lolos tahap <code>TERTULIS</code>"),
+        "{card}"
+    );
+
+    // Once the window has ended, B gets no form, and a filing is refused.
+    let stored = stage_shortlist::Entity::find_by_id((f.round_id, "TERTULIS".to_owned()))
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("published");
+    stage_shortlist::ActiveModel {
+        round_id: Set(f.round_id),
+        stage_code: Set("TERTULIS".into()),
+        objection_ends_at: Set(stored.published_at),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("window ended");
+    f.app.switch_browser(resident);
+    let page = check_status(&mut f, &b_no, &b_pin).await;
+    assert!(!page.contains("action=\"/cek-status/sanggahan\""), "{page}");
+    let res = f
+        .app
+        .post_form(
+            "/cek-status/sanggahan",
+            &[
+                ("csrf", &csrf),
+                ("number", &b_no),
+                ("pin", &b_pin),
+                ("grounds", GROUNDS),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert!(
+        res.body.contains("Masa sanggah tidak sedang dibuka"),
+        "{}",
+        res.body
+    );
+    assert_eq!(stage_objections(&f).await.len(), 1);
+}

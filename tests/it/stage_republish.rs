@@ -100,10 +100,10 @@ pub(crate) async fn three_stage_fixture() -> crate::standings::Fixture {
 
 /// Written test A 90, B 70, C 60, D 80 with D ruled ineligible (and given
 /// an account), published: A and B go on. D then files an objection
-/// against the written test's shortlist, a second admin is named reviewer
-/// and proposes to find D eligible. Returns the objection, awaiting the
-/// first admin's approval (whose browser is current).
-async fn objection_awaiting_approval(f: &mut crate::standings::Fixture) -> Uuid {
+/// against the written test's shortlist and a second admin
+/// (`admin2@contoh.id`) is named reviewer. Returns the objection, in review
+/// (the first admin's browser is current).
+async fn objection_in_review(f: &mut crate::standings::Fixture) -> Uuid {
     let db = f.app.db.db.clone();
     let (d_id, _) = f.apps[3].clone();
     let d_account = f.app.create_user(D_EMAIL, Role::Applicant, &[]).await;
@@ -141,20 +141,32 @@ async fn objection_awaiting_approval(f: &mut crate::standings::Fixture) -> Uuid 
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    o.id
+}
+
+/// [`objection_in_review`], then the reviewer proposes to find D eligible.
+/// Returns the objection, awaiting the first admin's approval (whose
+/// browser is current).
+async fn objection_awaiting_approval(f: &mut crate::standings::Fixture) -> Uuid {
+    let id = objection_in_review(f).await;
     let admin1 = f.app.switch_browser(Browser::default());
     as_user(&mut f.app, "admin2@contoh.id").await;
-    let res = post_json(
-        &mut f.app,
-        &format!("/api/v1/objections/{}/proposal", o.id),
-        &json!({
-            "outcome": "verification_eligible",
-            "reasons": "Surat domisili sah; syarat terpenuhi.",
-        }),
-    )
-    .await;
+    let res = post_json(&mut f.app, &proposal_path(id), &uphold()).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     f.app.switch_browser(admin1);
-    o.id
+    id
+}
+
+fn proposal_path(id: Uuid) -> String {
+    format!("/api/v1/objections/{id}/proposal")
+}
+
+/// The reviewer's proposal to uphold D's objection: D is eligible.
+fn uphold() -> serde_json::Value {
+    json!({
+        "outcome": "verification_eligible",
+        "reasons": "Surat domisili sah; syarat terpenuhi.",
+    })
 }
 
 /// Every entry of the round's shortlists: (stage, application, advances,
@@ -262,6 +274,78 @@ async fn an_upheld_objection_against_a_shortlist_is_refused_once_the_next_stages
         .expect("read")
         .expect("D");
     assert_eq!(d.state.to_string(), "ineligible");
+}
+
+#[tokio::test]
+async fn upholding_an_objection_against_a_shortlist_cannot_even_be_proposed_once_the_next_stages_is_published()
+ {
+    use pokmas::db::entities::approval;
+    use sea_orm::PaginatorTrait;
+    let mut f = three_stage_fixture().await;
+    let db = f.app.db.db.clone();
+    let id = objection_in_review(&mut f).await;
+    let res = import_values(&mut f, "PT", &[(0, 75), (1, 85)]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    publish_stage(&mut f, "PSIKO").await;
+    as_user(&mut f.app, "admin2@contoh.id").await;
+    let events = audit_count(&f.app).await;
+    let approvals = approval::Entity::find().count(&db).await.expect("count");
+
+    // The API: 409, with the message and the guard of the approval.
+    let res = post_json(&mut f.app, &proposal_path(id), &uphold()).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    let message = json_of(&res)["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains(
+            "Daftar lolos tahap PSIKO sudah diterbitkan; daftar lolos tahap TERTULIS tidak dapat diubah lagi."
+        ),
+        "{message}"
+    );
+
+    // The reviewer's page: the same refusal, shown on the form (422).
+    let detail = format!("/sanggahan/{id}");
+    let res = post_from(
+        &mut f.app,
+        &detail,
+        &format!("{detail}/usulan"),
+        &[
+            ("outcome", "verification_eligible"),
+            ("reasons", "Surat domisili sah; syarat terpenuhi."),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body
+            .contains("Daftar lolos tahap PSIKO sudah diterbitkan"),
+        "{}",
+        res.body
+    );
+
+    // Nothing stored: no event, no approval, the objection still in review.
+    assert_eq!(audit_count(&f.app).await, events);
+    assert_eq!(
+        approval::Entity::find().count(&db).await.expect("count"),
+        approvals
+    );
+    let o = objection::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("the objection");
+    assert_eq!((o.status.as_str(), o.approval_id), ("in_review", None));
+
+    // Rejecting it is still proposed: the objection can still be closed.
+    let res = post_json(
+        &mut f.app,
+        &proposal_path(id),
+        &json!({ "outcome": "rejected", "reasons": "Daftar lolos tahap ini sudah tidak dapat diubah." }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
 
 #[tokio::test]
@@ -393,4 +477,97 @@ async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_b
         "A untouched"
     );
     assert_eq!(f.app.mails_to("pelamar.a@contoh.id").await.len(), a_mails);
+}
+
+#[tokio::test]
+async fn whoever_a_republished_shortlist_pushes_below_the_cut_gets_a_text_when_they_agreed_to_texts()
+ {
+    use pokmas::db::entities::{message_consent, round};
+    let mut f = crate::stages::staged_fixture().await;
+    let db = f.app.db.db.clone();
+    round::ActiveModel {
+        id: Set(f.round_id),
+        programme_id: Set("Kampung Hebat".into()),
+        programme_en: Set("Kampung Hebat".into()),
+        group_id: Set("TPP".into()),
+        group_en: Set("TPP".into()),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("programme");
+    // A (who stays on) and B (who will be pushed below the cut) agreed to
+    // texts at the desk; neither has an e-mail address.
+    let phones = ["6281200000001", "6281200000002"];
+    for (i, phone) in phones.iter().enumerate() {
+        message_consent::ActiveModel {
+            application_id: Set(f.apps[i].0),
+            phone: Set((*phone).to_owned()),
+            channel: Set("sms".into()),
+            recorded_by: Set(None),
+            given_at: Set(time::OffsetDateTime::now_utc()),
+            withdrawn_at: Set(None),
+        }
+        .insert(&db)
+        .await
+        .expect("consent");
+    }
+    let id = objection_awaiting_approval(&mut f).await;
+    assert!(dropped_texts(&f, phones[1]).await.is_empty());
+
+    // Approved: D goes on, B (70) falls below the cut, A stays on.
+    let res = post_from(
+        &mut f.app,
+        &format!("/admin/seleksi/{}/sanggahan", f.round_id),
+        &format!("/admin/sanggahan/{id}/keputusan"),
+        &[("decision", "approve"), ("note", "Setuju.")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    let b = dropped_texts(&f, phones[1]).await;
+    assert_eq!(b.len(), 1, "exactly one text to B: {b:?}");
+    let text = &b[0];
+    assert_eq!(text.channel, "sms");
+    assert!(
+        text.body_text.starts_with("Kampung Hebat: Halo Pelamar,"),
+        "the round's programme, the first name: {}",
+        text.body_text
+    );
+    assert!(
+        text.body_text
+            .contains(&format!("{} TIDAK LOLOS", f.apps[1].1)),
+        "{}",
+        text.body_text
+    );
+    assert!(
+        text.body_text
+            .contains("daftar lolos tahap TERTULIS seleksi TPP"),
+        "{}",
+        text.body_text
+    );
+    assert!(
+        text.body_text
+            .contains("di Kantor Kelurahan Rawa Makmur dibatalkan"),
+        "the fixture's invitation, withdrawn: {}",
+        text.body_text
+    );
+    assert!(!text.body_text.contains("Pokmas"), "{}", text.body_text);
+    assert!(
+        dropped_texts(&f, phones[0]).await.is_empty(),
+        "no text to A, who stays on"
+    );
+}
+
+/// The texts queued for `phone` about a drop below a shortlist's cut.
+async fn dropped_texts(
+    f: &crate::standings::Fixture,
+    phone: &str,
+) -> Vec<pokmas::db::entities::mail_outbox::Model> {
+    f.app
+        .mails_to(phone)
+        .await
+        .into_iter()
+        .filter(|m| m.template == "sms_stage_dropped")
+        .collect()
 }

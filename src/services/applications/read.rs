@@ -236,8 +236,17 @@ pub async fn check_status(
     let contest_options = svc::score_breakdown::contest_options(db, r.id)
         .await
         .map_err(svc_err)?;
-    let may_object = svc::objections::window_open(&r, now)
-        && timeline.result.is_some()
+    // The windows as the filing service sees them: the round's own first,
+    // else a published stage shortlist's.
+    let round_window = svc::objections::window_open(&r, now);
+    let stage_window = if round_window {
+        None
+    } else {
+        svc::shortlists::open_window(db, &r, a.id, now)
+            .await
+            .map_err(svc_err)?
+    };
+    let may_object = ((round_window && timeline.result.is_some()) || stage_window.is_some())
         && objections
             .iter()
             .all(|o| matches!(o.objection.status.as_str(), "accepted" | "rejected"));
@@ -245,6 +254,7 @@ pub async fn check_status(
         application_id: a.id,
         objections,
         may_object,
+        stage_window,
         contest_options,
         scores,
         first_name: a

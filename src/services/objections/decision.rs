@@ -31,7 +31,8 @@ use crate::services::standings::recompute_formation;
 /// `Forbidden` for anyone but the assigned reviewer; `Invalid` for reasons
 /// that are too short, a rejection that reopens something, or a scorecard of
 /// a panelist who did not submit one; `Conflict` when a proposal is pending
-/// or the objection is decided.
+/// or the objection is decided, or when upholding an objection against a
+/// stage shortlist that can no longer change (the next stage's is published).
 pub async fn propose(
     db: &DatabaseConnection,
     actor: Actor,
@@ -84,6 +85,12 @@ pub async fn propose(
                 st.stage_code
             ),
         ));
+    }
+    // Upholding it could never be approved once the next stage's shortlist
+    // is out (`decide` refuses it the same way); a rejection stays possible,
+    // as it is the only way this objection can still be closed.
+    if let (Some(st), true) = (&against_stage, proposal.accepted) {
+        crate::services::shortlists::still_changeable(&tx, r.id, &st.stage_code).await?;
     }
     if let Reopen::Scorecard { panelist_id } = &proposal.reopen {
         let submitted = scorecard::Entity::find()

@@ -4,9 +4,10 @@
 //! (it was given because they went on, and must not stay valid), one
 //! `stage.dropped` event per applicant names the re-publication as its
 //! cause (and the objection or the approved correction behind it), and a
-//! mail tells them.
+//! mail tells them, as does a text when they agreed to texts (most desk
+//! registrants have no e-mail address).
 //!
-//! No mail goes to those the new list lets on anew: a first publication
+//! No mail or text goes to those the new list lets on anew: a first publication
 //! sends none either; their invitation is the test session's own mail.
 
 use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter};
@@ -35,7 +36,7 @@ pub(super) struct Cause<'a> {
 }
 
 /// Withdraws the invitations of `ids` (when the stage gates them), records
-/// one `stage.dropped` event each and queues their mail.
+/// one `stage.dropped` event each and queues their mail and text.
 ///
 /// # Errors
 /// Storage failures.
@@ -96,6 +97,17 @@ pub(super) async fn below_the_cut(
         ev.registration_no.clone_from(&app.registration_no);
         ev.kelurahan_code.clone_from(&app.kelurahan_code);
         append(tx, ev).await?;
+        let withdrawn = withdrawn
+            .and_then(|(_, s)| s)
+            .map(|s| (s.starts_at, s.place));
+        crate::sms::stages::dropped(
+            tx,
+            &app,
+            &programme,
+            &cause.stage.name_id,
+            withdrawn.clone(),
+        )
+        .await?;
         let Some((to, locale)) = crate::services::results::recipient(tx, mail.vault, &app).await?
         else {
             continue;
@@ -104,9 +116,7 @@ pub(super) async fn below_the_cut(
             name: app.full_name.clone(),
             registration_no: no,
             stage: (cause.stage.name_id.clone(), cause.stage.name_en.clone()),
-            withdrawn: withdrawn
-                .and_then(|(_, s)| s)
-                .map(|s| (s.starts_at, s.place)),
+            withdrawn,
             link: format!("{}/pendaftaran/{}", mail.base_url, app.id),
             correction: matches!(cause.why, super::republish::Cause::Correction { .. }),
         });

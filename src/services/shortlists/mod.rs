@@ -13,7 +13,7 @@ mod dropped;
 mod objections;
 mod republish;
 pub use objections::{OpenWindow, open_window};
-pub use republish::{Cause, next_published, republish};
+pub use republish::{Cause, next_published, republish, still_changeable};
 
 use std::collections::BTreeSet;
 

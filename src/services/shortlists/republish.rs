@@ -89,6 +89,31 @@ pub async fn next_published<C: ConnectionTrait>(
     )
 }
 
+/// Refuses (`Conflict`) once the shortlist of the stage after `stage_code`
+/// is published ([`next_published`]). Both the re-publication and the
+/// reviewer's proposal to uphold an objection against the shortlist ask
+/// here, so a proposal that could never be approved is not stored either.
+///
+/// # Errors
+/// `Conflict` as above; storage failures.
+pub async fn still_changeable<C: ConnectionTrait>(
+    conn: &C,
+    round_id: Uuid,
+    stage_code: &str,
+) -> Result<(), ServiceError> {
+    match next_published(conn, round_id, stage_code).await? {
+        Some(next) => Err(conflict(
+            format!(
+                "Daftar lolos tahap {next} sudah diterbitkan; daftar lolos tahap {stage_code} tidak dapat diubah lagi."
+            ),
+            format!(
+                "The shortlist of stage {next} is published; the shortlist of stage {stage_code} can no longer change."
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What a shortlist says about one candidate.
 type Decision = (bool, Option<i32>, Option<String>);
 
@@ -119,16 +144,7 @@ pub async fn republish(
         .iter()
         .position(|s| s.code == stage_code)
         .ok_or(ServiceError::NotFound)?;
-    if let Some(next) = next_published(tx, round_id, stage_code).await? {
-        return Err(conflict(
-            format!(
-                "Daftar lolos tahap {next} sudah diterbitkan; daftar lolos tahap {stage_code} tidak dapat diubah lagi."
-            ),
-            format!(
-                "The shortlist of stage {next} is published; the shortlist of stage {stage_code} can no longer change."
-            ),
-        ));
-    }
+    still_changeable(tx, round_id, stage_code).await?;
     let lists = compute(tx, round_id, stage_code).await?;
     let before: BTreeMap<Uuid, Decision> = stage_shortlist_entry::Entity::find()
         .filter(stage_shortlist_entry::Column::RoundId.eq(round_id))

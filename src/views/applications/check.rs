@@ -23,12 +23,17 @@ pub struct CheckPage {
     /// An objection was just filed.
     pub filed: bool,
     pub idempotency_key: String,
+    /// The objection form's CSRF token.
+    pub csrf: String,
 }
 
 /// The objections of a number + PIN check, each with its decision, and the
 /// form to file one while the window is open.
 fn pin_objections(ctx: &PageCtx, c: &CheckPage, r: &PublicStatus) -> Markup {
     html! {
+        // A refusal with no form left to show it by (the window closed
+        // meanwhile) is still shown.
+        @if !r.may_object { @if let Some(e) = &c.objection_error { div.alert role="alert" { (m(ctx, e)) } } }
         @if c.filed {
             div.notice role="status" { (ctx.t(
                 "Sanggahan Anda sudah masuk. Keputusannya tampil di halaman ini: cek lagi dengan nomor pendaftaran dan PIN.",
@@ -45,6 +50,7 @@ fn pin_objections(ctx: &PageCtx, c: &CheckPage, r: &PublicStatus) -> Markup {
                             None => { (o.objection.status) }
                         } } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
                         p { (ctx.t("Batas jawaban", "Response deadline")) ": " (format_wita(o.objection.deadline_at)) }
+                        @if let Some(stage) = &o.stage_code { (crate::views::results::against_stage(ctx, stage)) }
                         @if !o.objection.decision_reason.is_empty() {
                             p { (ctx.t("Alasan keputusan", "Reasons for the decision")) ": " (o.objection.decision_reason) }
                         }
@@ -60,12 +66,14 @@ fn pin_objections(ctx: &PageCtx, c: &CheckPage, r: &PublicStatus) -> Markup {
         @if r.may_object {
             section id="ajukan-sanggahan" {
                 h2 { (ctx.t("Ajukan sanggahan", "File an objection")) }
+                @if let Some(w) = &r.stage_window { (crate::views::results::stage_window_notice(ctx, w)) }
                 p { (ctx.t(
                     "Pilih apa yang Anda sanggah (nilai Anda ada di atas) dan tuliskan mengapa, paling sedikit 20 huruf.",
                     "Choose what you contest (your scores are above) and write why, at least 20 characters."
                 )) }
                 @if let Some(e) = &c.objection_error { div.alert role="alert" { (m(ctx, e)) } }
                 form method="post" action="/cek-status/sanggahan" {
+                    input type="hidden" name="csrf" value=(c.csrf);
                     input type="hidden" name="number" value=(r.registration_no);
                     input type="hidden" name="pin" value=(c.pin);
                     input type="hidden" name="idempotency_key" value=(c.idempotency_key);
@@ -95,6 +103,7 @@ pub fn objection_slip(ctx: &PageCtx, r: &PublicStatus) -> Markup {
                     Some(st) => { (m(ctx, &st.label())) }
                     None => { (o.objection.status) }
                 } } }
+                @if let Some(stage) = &o.stage_code { (crate::views::results::against_stage(ctx, stage)) }
                 @if let Some(at) = o.objection.decided_at { p { (ctx.t("Diputus", "Decided")) ": " (format_wita(at)) } }
                 @if !o.objection.decision_reason.is_empty() {
                     p { (ctx.t("Alasan keputusan", "Reasons for the decision")) ": " (o.objection.decision_reason) }

@@ -140,6 +140,7 @@ mod tests {
                     application_id: uuid::Uuid::nil(),
                     objections: Vec::new(),
                     may_object: false,
+                    stage_window: None,
                     contest_options: Vec::new(),
                     timeline: Timeline {
                         headline: crate::domain::status_headline::headline(

@@ -15,6 +15,7 @@ use crate::services::applications as svc;
 use crate::services::rate_limit::{self, Limit};
 use crate::views::PageCtx;
 use crate::views::applications as v;
+use crate::web::Csrf;
 use crate::web::account::{ClientIp, limit_key};
 
 /// Status checks per client IP (number + PIN guessing).
@@ -38,11 +39,13 @@ pub struct CheckInput {
     pin: String,
 }
 
-/// `POST /cek-status`: number + PIN, rate-limited per client IP. No CSRF:
-/// it changes nothing and the public pages carry no session.
+/// `POST /cek-status`: number + PIN, rate-limited per client IP. No CSRF
+/// check: it changes nothing. The page it shows carries the token of the
+/// objection form.
 pub async fn check(
     State(app): State<AppState>,
     ctx: PageCtx,
+    csrf: Csrf,
     ClientIp(ip): ClientIp,
     Form(input): Form<CheckInput>,
 ) -> AppResult<Response> {
@@ -90,6 +93,7 @@ pub async fn check(
                 result: Some(r),
                 error: None,
                 idempotency_key: Uuid::new_v4().to_string(),
+                csrf: csrf.token()?,
                 ..v::CheckPage::default()
             },
         ),
@@ -107,7 +111,7 @@ pub async fn check(
             },
         ),
     };
-    Ok((status, v::check(&ctx, &page)).into_response())
+    Ok((status, csrf.0, v::check(&ctx, &page)).into_response())
 }
 
 /// The fields of an objection filed with number + PIN (`contested` repeats).
@@ -120,15 +124,20 @@ fn pairs_get(pairs: &[(String, String)], name: &str) -> String {
 }
 
 /// `POST /cek-status/sanggahan`: a resident of an assisted application files
-/// an objection with the registration number and status PIN (checked and
-/// rate-limited like the status check; the PIN is the credential of every
-/// such request, so no session or CSRF token is involved).
+/// an objection, against the published result in the round's window or
+/// against a stage shortlist in that shortlist's window (the service tells
+/// which), with the registration number and status PIN, checked again here
+/// and rate-limited like the status check. The PIN is the credential; the
+/// form's CSRF token (bound to no session) makes sure the form is this
+/// site's own.
 pub async fn check_object(
     State(app): State<AppState>,
     ctx: PageCtx,
+    csrf: Csrf,
     ClientIp(ip): ClientIp,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    csrf.verify(&pairs_get(&pairs, "csrf"))?;
     let number = pairs_get(&pairs, "number");
     let pin = pairs_get(&pairs, "pin");
     let grounds = pairs_get(&pairs, "grounds");
@@ -180,8 +189,9 @@ pub async fn check_object(
         objection_error,
         filed: ok,
         idempotency_key: if ok { Uuid::new_v4().to_string() } else { key },
+        csrf: csrf.token()?,
     };
-    Ok((status, v::check(&ctx, &page)).into_response())
+    Ok((status, csrf.0, v::check(&ctx, &page)).into_response())
 }
 
 /// `POST /cek-status/sanggahan/cetak`: the printable objection slip, by
