@@ -24,6 +24,7 @@ mod m20261209_000031_stage_shortlists;
 mod m20261209_000040_personal_ciphertext;
 mod m20261210_000050_round_programme;
 mod m20261211_000062_stage_objections;
+mod m20261212_000070_application_home_rt;
 
 /// Every migration of the application, in order.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000040_personal_ciphertext::Migration),
             Box::new(m20261210_000050_round_programme::Migration),
             Box::new(m20261211_000062_stage_objections::Migration),
+            Box::new(m20261212_000070_application_home_rt::Migration),
         ]
     }
 }

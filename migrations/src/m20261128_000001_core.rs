@@ -21,7 +21,9 @@
 //! one whole-kelurahan formation per kelurahan and round, even before its RTs
 //! are listed. An application's `(formation_id, round_id, kelurahan_code,
 //! rt_number)` references `formation_rt`, so an applicant can only be placed in
-//! the formation that covers their own RT.
+//! the formation that covers their own RT (until
+//! `m20261212_000070_application_home_rt`, which leaves that to the round's
+//! domicile rule).
 
 use ForeignKeyAction::{Cascade, Restrict};
 use sea_orm_migration::{prelude::*, schema::*};

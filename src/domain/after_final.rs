@@ -16,6 +16,10 @@ pub struct GroupMember {
     pub full_name: String,
     pub rank: Option<i32>,
     pub rt: Option<i32>,
+    /// The name of the kelurahan the member lives in when it is not the
+    /// formation's (a domicile rule wider than `rt`), so the RT is not read
+    /// as one of the formation's; `None` otherwise.
+    pub home_kelurahan: Option<String>,
     /// The office; `Member` for everyone without one (and every reserve).
     pub role: GroupRole,
 }

@@ -185,7 +185,10 @@ pub fn annex(ctx: &PageCtx, a: &Annex, today: OffsetDateTime) -> Markup {
                         td { (i + 1) }
                         td { bdi { (m.full_name) } }
                         td { (role_title(ctx, m.role)) }
-                        td { @if let Some(rt) = m.rt { (format!("{rt:03}")) } }
+                        td {
+                            @if let Some(rt) = m.rt { (format!("{rt:03}")) }
+                            @if let Some(k) = &m.home_kelurahan { " (Kel. " (k) ")" }
+                        }
                         td { (m.registration_no) }
                     }
                 }

@@ -560,3 +560,41 @@ async fn offices_follow_the_rule_die_with_the_membership_and_the_decree_annex_pr
     let (_, payload) = event(&p, "group.roles_set").await;
     assert_eq!(payload["chair"], nos[1]);
 }
+
+/// A member whose home lies outside the formation's kelurahan (a domicile
+/// rule wider than `rt` admitted them) is printed with their kelurahan, so
+/// their RT is not read as one of the formation's.
+#[tokio::test]
+async fn the_annex_names_the_kelurahan_of_a_member_living_outside_the_formations() {
+    let mut p = finalized().await;
+    let db = p.f.app.db.db.clone();
+    let handil_bakti = "64.72.01.1002";
+    rt::ActiveModel {
+        kelurahan_code: Set(handil_bakti.into()),
+        number: Set(5),
+    }
+    .insert(&db)
+    .await
+    .expect("rt");
+    application::ActiveModel {
+        id: Set(p.f.apps[0].0),
+        kelurahan_code: Set(Some(handil_bakti.into())),
+        rt_number: Set(Some(5)),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .expect("move A's home");
+    let annex = format!(
+        "/admin/seleksi/{}/lampiran/{}",
+        p.f.round_id, p.f.formation_id
+    );
+    let printed = p.f.app.get(&annex).await;
+    assert_eq!(printed.status, StatusCode::OK, "{}", printed.body);
+    assert!(printed.body.contains("Pelamar A"), "{}", printed.body);
+    assert!(
+        printed.body.contains("005 (Kel. Handil Bakti)"),
+        "{}",
+        printed.body
+    );
+}

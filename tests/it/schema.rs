@@ -391,8 +391,12 @@ async fn a_kelurahan_without_listed_rts_still_has_at_most_one_whole_formation_pe
     }
 }
 
+/// The home RT must be on the region list and the formation of the same
+/// round; whether the home lies in the formation's area is the round's
+/// domicile rule, which the services apply (a wider rule admits an RT the
+/// formation does not cover).
 #[tokio::test]
-async fn an_application_can_only_be_placed_in_the_formation_covering_its_rt() {
+async fn an_application_is_placed_in_a_formation_of_its_own_round() {
     for (backend, t) in backends().await {
         let db = &t.db;
         seed_regions(db).await;
@@ -417,12 +421,14 @@ async fn an_application_can_only_be_placed_in_the_formation_covering_its_rt() {
         };
 
         let covered = create_application(db, round_id, "nik-1", at(rt_1_2, 2)).await;
-        let wrong_formation = create_application(db, round_id, "nik-2", at(rt_1_2, 3)).await;
+        let outside_area = create_application(db, round_id, "nik-2", at(rt_1_2, 3)).await;
         let wrong_round = create_application(db, round_id, "nik-3", at(next_year, 1)).await;
+        let unlisted_rt = create_application(db, round_id, "nik-4", at(rt_1_2, 99)).await;
 
         assert!(covered.is_ok(), "{backend}: {covered:?}");
-        assert_fk_violation(backend, wrong_formation);
+        assert!(outside_area.is_ok(), "{backend}: {outside_area:?}");
         assert_fk_violation(backend, wrong_round);
+        assert_fk_violation(backend, unlisted_rt);
     }
 }
 
@@ -551,7 +557,7 @@ async fn every_table_round_trips_a_row_through_its_entity() {
 
         let counts = row_counts(&t.db).await;
         let placed = application::Entity::find_by_id(w.application)
-            .find_also_related(formation_rt::Entity)
+            .find_also_related(rt::Entity)
             .one(&t.db)
             .await
             .expect("join through the composite key");
@@ -559,9 +565,9 @@ async fn every_table_round_trips_a_row_through_its_entity() {
         for (table, n) in counts {
             assert!(n > 0, "{backend}: {table} has no row after seeding");
         }
-        let (app, rt) = placed.expect("the application");
-        let rt = rt.expect("its formation_rt row");
-        assert_eq!(Some(rt.formation_id), app.formation_id, "{backend}");
+        let (app, home) = placed.expect("the application");
+        let home = home.expect("its home RT");
+        assert_eq!(Some(home.number), app.rt_number, "{backend}");
     }
 }
 

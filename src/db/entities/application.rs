@@ -4,8 +4,11 @@
 //! - One application per NIK per round (`UNIQUE(round_id, nik_hash)`) and per
 //!   account per round (`UNIQUE(round_id, account_id)`); `account_id` is null for
 //!   an assisted registration, where `assisted_by` names the operator.
-//! - `formation_id`, `kelurahan_code` and `rt_number` reference the
-//!   [`super::formation_rt`] row of the applicant's RT once chosen.
+//! - `kelurahan_code` and `rt_number` (the applicant's home, as on the KTP)
+//!   reference the region list ([`super::rt`]); `formation_id` references a
+//!   formation of the same round. Whether the home lies where the formation
+//!   recruits is the round's domicile rule, applied by the services (`rt`:
+//!   an RT of the formation; `kelurahan` and `city`: wider).
 //! - NIK: `nik_ciphertext` is the AEAD ciphertext (nonce included), `nik_hash` the
 //!   keyed hash, `nik_masked` the form shown to operators (`647201**********`);
 //!   all null in a draft until entered. `nik_warnings` is a JSON array of warning
@@ -86,13 +89,6 @@ pub enum Relation {
     )]
     Round,
     #[sea_orm(
-        belongs_to = "super::formation_rt::Entity",
-        from = "(Column::FormationId, Column::RoundId, Column::KelurahanCode, Column::RtNumber)",
-        to = "(super::formation_rt::Column::FormationId, super::formation_rt::Column::RoundId, super::formation_rt::Column::KelurahanCode, super::formation_rt::Column::RtNumber)",
-        on_delete = "Restrict"
-    )]
-    FormationRt,
-    #[sea_orm(
         belongs_to = "super::formation::Entity",
         from = "Column::FormationId",
         to = "super::formation::Column::Id",
@@ -150,12 +146,6 @@ pub enum Relation {
 impl Related<super::round::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Round.def()
-    }
-}
-
-impl Related<super::formation_rt::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::FormationRt.def()
     }
 }
 

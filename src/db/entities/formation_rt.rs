@@ -4,8 +4,9 @@
 //! at most one formation per round, so RT groups (and whole-kelurahan formations,
 //! which list all their RTs here too) can never overlap. `round_id` and
 //! `kelurahan_code` repeat the formation's own values; a composite foreign key
-//! keeps them equal. Applications reference this row, so an applicant can only be
-//! placed in the formation that covers their RT.
+//! keeps them equal. Under the domicile rule `rt` an applicant applies to the
+//! formation whose row names their RT (applications do not reference it: a
+//! wider rule admits homes outside the formation's RTs).
 
 use sea_orm::entity::prelude::*;
 
@@ -37,8 +38,6 @@ pub enum Relation {
         on_delete = "Restrict"
     )]
     Rt,
-    #[sea_orm(has_many = "super::application::Entity")]
-    Application,
 }
 
 impl Related<super::formation::Entity> for Entity {
@@ -50,12 +49,6 @@ impl Related<super::formation::Entity> for Entity {
 impl Related<super::rt::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Rt.def()
-    }
-}
-
-impl Related<super::application::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Application.def()
     }
 }
 

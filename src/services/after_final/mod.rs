@@ -84,6 +84,7 @@ pub(crate) async fn groups<C: ConnectionTrait>(
                 formations
                     .iter()
                     .map(|f| f.kelurahan_code.clone())
+                    .chain(apps.values().filter_map(|a| a.kelurahan_code.clone()))
                     .collect::<Vec<_>>(),
             ),
         )
@@ -102,6 +103,11 @@ pub(crate) async fn groups<C: ConnectionTrait>(
                 full_name: a.full_name.clone(),
                 rank: row.rank,
                 rt: a.rt_number,
+                home_kelurahan: a
+                    .kelurahan_code
+                    .as_ref()
+                    .filter(|k| **k != f.kelurahan_code)
+                    .map(|k| names.get(k).cloned().unwrap_or_else(|| k.clone())),
                 role: offices.get(&a.id).copied().unwrap_or(GroupRole::Member),
             })
         };

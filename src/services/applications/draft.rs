@@ -234,31 +234,13 @@ async fn chosen_formation(
         .all(tx)
         .await?;
     let rule = r.domicile_rule();
-    let covered = rts
-        .iter()
-        .any(|x| x.kelurahan_code == kelurahan && x.rt_number == rt_no);
-    if covered {
-        return Ok(f.id);
-    }
     if rule.allows(
         kelurahan,
         rt_no,
         &f.kelurahan_code,
         rts.iter().map(|x| (x.kelurahan_code.as_str(), x.rt_number)),
     ) {
-        // The rule admits the applicant, but an application still records
-        // its area as an RT of its formation (the schema ties the two), so
-        // a home outside the formation's RTs cannot be stored yet: refused
-        // with the reason rather than failed.
-        return Err(ApplicationError::field(
-            "formation",
-            format!(
-                "Aturan domisili seleksi ini membolehkan Anda melamar formasi {code}, tetapi pendaftaran dari RT di luar wilayah formasi belum dapat disimpan. Hubungi help desk kelurahan."
-            ),
-            format!(
-                "This round's domicile rule lets you apply to formation {code}, but an application from an RT outside the formation's area cannot be stored yet. Please contact the kelurahan help desk."
-            ),
-        ));
+        return Ok(f.id);
     }
     let why = rule.label();
     Err(ApplicationError::field(

@@ -115,7 +115,13 @@ pub(super) async fn submit_in(
             "Choose the kelurahan and RT.",
         ));
     };
-    let formation_id = formation_of(tx, r.id, &kelurahan, rt_no).await?;
+    // The formation was settled when the draft started, by the round's
+    // domicile rule (frozen since): under `kelurahan` and `city` it need not
+    // cover the applicant's RT, so it is kept rather than looked up again.
+    let formation_id = match a.formation_id {
+        Some(f) => f,
+        None => formation_of(tx, r.id, &kelurahan, rt_no).await?,
+    };
     let documents = submitted_documents(tx, &r, id, &mut errs).await?;
     let declarations = accepted_declarations(tx, &r, id, &mut errs).await?;
     let (Some(nik), Some(birth_date), Some(sex)) = (nik, personal.birth_date, sex) else {

@@ -9,6 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use pokmas::db::audit::Actor;
 use pokmas::db::entities::{account, application, round};
 use pokmas::domain::form::FormData;
+use pokmas::domain::programme::DomicileRule;
 use pokmas::domain::role::Role;
 use pokmas::domain::round::{RoundState, input_wita};
 use pokmas::services::rounds::{self as rounds, RoundSettings};
@@ -89,9 +90,14 @@ pub struct RoundPlan<'a> {
     /// in reserve; empty: one generated for each kelurahan of [`KECAMATAN`]
     /// that has RTs.
     pub formations: &'a [(&'a str, &'a str, &'a str)],
+    /// The RTs of each of [`RoundPlan::formations`], as the formation form
+    /// takes them (`all`, `1;2` …).
+    pub formation_rts: &'a str,
     /// Mandatory documents `(code, text_id, text_en)` that replace the
     /// template's requirements; empty: the template's.
     pub documents: &'a [(&'a str, &'a str, &'a str)],
+    /// Where applicants must live (set in the draft round's programme).
+    pub domicile_rule: DomicileRule,
 }
 
 impl<'a> RoundPlan<'a> {
@@ -104,7 +110,9 @@ impl<'a> RoundPlan<'a> {
             ages: Some((21, 60)),
             rts: &[(KELURAHAN, 23)],
             formations: &[],
+            formation_rts: "all",
             documents: &[],
+            domicile_rule: DomicileRule::Rt,
         }
     }
 }
@@ -182,7 +190,7 @@ pub async fn open_round_with(app: &TestApp, actor: Actor, plan: &RoundPlan<'_>) 
             ("code", *code),
             ("name", *name),
             ("kelurahan_code", *kelurahan),
-            ("rts", "all"),
+            ("rts", plan.formation_rts),
             ("seats", "5"),
             ("reserve", "2"),
         ] {
@@ -192,6 +200,18 @@ pub async fn open_round_with(app: &TestApp, actor: Actor, plan: &RoundPlan<'_>) 
         rounds::add_formation(db, actor, id, &draft)
             .await
             .expect("add formation");
+    }
+    if plan.domicile_rule != DomicileRule::Rt {
+        let r = round::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .expect("load")
+            .expect("round");
+        let mut s = rounds::ProgrammeSettings::of(&r.into());
+        s.domicile_rule = plan.domicile_rule;
+        rounds::set_programme(db, actor, id, &s)
+            .await
+            .expect("programme");
     }
     rounds::transition(
         db,
@@ -287,9 +307,21 @@ pub struct Applicant {
 /// e-mail, starts a draft in their kelurahan and RT and submits it with
 /// `who.documents`, through the pages.
 pub async fn applies(app: &mut TestApp, slug: &str, who: &Resident<'_>) -> Applicant {
+    applies_to(app, slug, who, None).await
+}
+
+/// [`applies`], choosing the formation `formation` (by code) on the area
+/// step, as a round whose domicile rule lets applicants choose offers it;
+/// `None`: the formation follows from the RT.
+pub async fn applies_to(
+    app: &mut TestApp,
+    slug: &str,
+    who: &Resident<'_>,
+    formation: Option<&str>,
+) -> Applicant {
     app.switch_browser(Default::default());
     verified_resident(app, who.name, who.email).await;
-    let form = start_in(app, slug, who.kelurahan, who.rt).await;
+    let form = start_choosing(app, slug, (who.kelurahan, who.rt), formation).await;
     let csrf = hidden_value(&app.get(&form).await.body, "csrf").expect("csrf");
     let mut fields: Vec<(&str, &str)> = personal(&csrf, who.nik, who.email)
         .into_iter()
@@ -329,8 +361,14 @@ pub async fn applies(app: &mut TestApp, slug: &str, who: &Resident<'_>) -> Appli
 }
 
 /// Walks the area steps to `kelurahan` (in [`KECAMATAN`]), RT `rt`, and
-/// starts a draft; returns the form's path.
-pub async fn start_in(app: &mut TestApp, slug: &str, kelurahan: &str, rt: &str) -> String {
+/// starts a draft, choosing the formation `formation` (by code) when given;
+/// returns the form's path.
+pub async fn start_choosing(
+    app: &mut TestApp,
+    slug: &str,
+    (kelurahan, rt): (&str, &str),
+    formation: Option<&str>,
+) -> String {
     let page = app
         .get(&format!(
             "/seleksi/{slug}/daftar?kecamatan={KECAMATAN}&kelurahan={kelurahan}"
@@ -339,16 +377,22 @@ pub async fn start_in(app: &mut TestApp, slug: &str, kelurahan: &str, rt: &str) 
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let csrf = hidden_value(&page.body, "csrf").expect("csrf");
     let key = hidden_value(&page.body, "idempotency_key").expect("key");
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("kelurahan", kelurahan),
+        ("rt", rt),
+    ];
+    if let Some(code) = formation {
+        assert!(
+            page.body.contains(&format!("<option value=\"{code}\">")),
+            "the area step offers formation {code}: {}",
+            page.body
+        );
+        fields.push(("formation", code));
+    }
     let res = app
-        .post_form(
-            &format!("/seleksi/{slug}/daftar"),
-            &[
-                ("csrf", csrf.as_str()),
-                ("idempotency_key", key.as_str()),
-                ("kelurahan", kelurahan),
-                ("rt", rt),
-            ],
-        )
+        .post_form(&format!("/seleksi/{slug}/daftar"), &fields)
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     res.location().expect("to the form").to_owned()

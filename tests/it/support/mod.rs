@@ -79,6 +79,15 @@ impl TestDb {
     /// [`TestDb::sqlite`] whose connections run `hook`'s SQL whenever they are
     /// opened or handed out (fault injection).
     pub async fn sqlite_with(hook: Option<pokmas::db::pool::SqliteAcquireHook>) -> TestDb {
+        Self::sqlite_steps(hook, None).await
+    }
+
+    /// A fresh SQLite file migrated by only the first `steps` migrations
+    /// (all with `None`): a database an older version left behind.
+    pub async fn sqlite_steps(
+        hook: Option<pokmas::db::pool::SqliteAcquireHook>,
+        steps: Option<u32>,
+    ) -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!(
             "sqlite://{}?mode=rwc",
@@ -87,7 +96,7 @@ impl TestDb {
         let db = pokmas::db::connect_with(&url, hook)
             .await
             .expect("open sqlite");
-        Migrator::up(&db, None).await.expect("migrate sqlite");
+        Migrator::up(&db, steps).await.expect("migrate sqlite");
         TestDb {
             db,
             url,
@@ -119,6 +128,12 @@ impl TestDb {
     /// Returns `None` (and says so) when `TEST_DATABASE_URL` is unset, unless `CI`
     /// is set: there the PostgreSQL suite must run, so its absence fails the test.
     pub async fn postgres() -> Option<TestDb> {
+        Self::postgres_steps(None).await
+    }
+
+    /// [`TestDb::postgres`] migrated by only the first `steps` migrations
+    /// (all with `None`).
+    pub async fn postgres_steps(steps: Option<u32>) -> Option<TestDb> {
         let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -145,7 +160,7 @@ impl TestDb {
         let db = pokmas::db::connect(&url)
             .await
             .expect("connect test database");
-        Migrator::up(&db, None).await.expect("migrate postgres");
+        Migrator::up(&db, steps).await.expect("migrate postgres");
         let dir = tempfile::tempdir().expect("temp dir");
         Some(TestDb {
             db,

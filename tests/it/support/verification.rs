@@ -67,7 +67,9 @@ pub async fn verification_round(app: &mut TestApp, admin: Uuid) -> InVerificatio
             (&km_code, &km_name, KARANG_MUMUS),
             (&pel_code, &pel_name, PELABUHAN),
         ],
+        formation_rts: "all",
         documents: &[("KTP", "Fotokopi KTP", "Copy of the ID card")],
+        domicile_rule: pokmas::domain::programme::DomicileRule::Rt,
     };
     let OpenRound { id: round, slug } = open_round_with(app, actor, &plan).await;
     let caller = app.switch_browser(Browser::default());
