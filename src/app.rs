@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::services::checkpoints::CheckpointKey;
+use crate::context::Context;
 
 /// Everything a request may need. Cheap to clone (one `Arc`).
 #[derive(Clone)]
@@ -16,14 +16,13 @@ pub struct AppState(pub Arc<App>);
 
 /// The running application.
 pub struct App {
-    /// The database pool (SQLite file or PostgreSQL).
-    pub db: DatabaseConnection,
+    /// The database, mail sender, vault, document store, checkpoint key and
+    /// clock, built once at start; `app.db`, `app.vault` … reach them.
+    pub ctx: Context,
     /// Resolved configuration (secrets redacted in `Debug`).
     pub config: Config,
     /// CSRF protection for every state-changing form, keyed from the installation secret.
     pub csrf: CsrfConfig,
-    /// Signs audit checkpoints.
-    pub checkpoint_key: CheckpointKey,
     /// The audit chain head public pages are cached by.
     pub head: crate::db::audit::HeadCache,
     /// What readiness checks know about this process.
@@ -32,12 +31,6 @@ pub struct App {
     pub merkle: Arc<crate::services::merkle_log::LogCache>,
     /// The witnesses asked to cosign each checkpoint, and their status.
     pub witnesses: crate::services::witnesses::Witnesses,
-    /// "Now" for throttle windows: the system clock, or a manual one in tests.
-    pub clock: crate::clock::Clock,
-    /// The sender of every mail, parsed once from `POKMAS_MAIL_FROM`.
-    pub mail_from: lettre::message::Mailbox,
-    /// Encrypts personal data; keyed from the installation secret.
-    pub vault: crate::pii::NikVault,
 }
 
 impl AppState {
@@ -58,29 +51,25 @@ impl AppState {
         config: Config,
         clock: crate::clock::Clock,
     ) -> anyhow::Result<AppState> {
+        let ctx = Context::new(db, &config, clock)?;
+        Ok(AppState::with_context(ctx, config))
+    }
+
+    /// The state around a context built at start.
+    #[must_use]
+    pub fn with_context(ctx: Context, config: Config) -> AppState {
         let csrf = csrf_config(&config);
-        let checkpoint_key = CheckpointKey::new(&config.base_url, config.checkpoint_seed.bytes())
-            .map_err(|e| anyhow::anyhow!("--base-url {}: {e}", config.base_url))?;
-        let merkle = Arc::clone(checkpoint_key.log());
+        let merkle = Arc::clone(ctx.checkpoint_key.log());
         let witnesses = crate::services::witnesses::Witnesses::load(&config.data_dir);
-        let mail_from = config
-            .mail_from
-            .parse()
-            .map_err(|e| anyhow::anyhow!("POKMAS_MAIL_FROM `{}`: {e}", config.mail_from))?;
-        let vault = crate::pii::NikVault::new(&config.secret);
-        Ok(AppState(Arc::new(App {
-            vault,
-            mail_from,
+        AppState(Arc::new(App {
+            ctx,
             merkle,
             witnesses,
-            db,
             config,
             csrf,
-            checkpoint_key,
             head: crate::db::audit::HeadCache::default(),
             health: crate::ops::health::Health::default(),
-            clock,
-        })))
+        }))
     }
 }
 
@@ -94,8 +83,7 @@ impl App {
     /// The document store with the installation's size limit.
     #[must_use]
     pub fn files(&self) -> crate::storage::FileStore {
-        crate::storage::FileStore::new(&self.config.data_dir)
-            .with_max_bytes(self.config.max_upload_bytes)
+        self.ctx.store.clone()
     }
 
     /// Body limit of a form with uploads: every document at its maximum
@@ -146,5 +134,14 @@ impl std::ops::Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {
         &self.0
+    }
+}
+
+/// The context's parts are the state's: `app.db`, `app.vault`, … read as
+/// they did before the context held them.
+impl std::ops::Deref for App {
+    type Target = Context;
+    fn deref(&self) -> &Context {
+        &self.ctx
     }
 }

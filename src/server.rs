@@ -18,17 +18,18 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
     let db = crate::ops::startup::open_database(&config.database_url).await?;
     Migrator::up(&db, None).await.context("migration failed")?;
     crate::ops::keys::check(&db, &config).await?;
-    let sealed =
-        services::data_keys::seal_plain_fields(&db, &crate::pii::NikVault::new(&config.secret))
-            .await
-            .context("sealing personal fields under their data keys failed")?;
+    let ctx = crate::context::Context::new(db, &config, crate::clock::Clock::system())?;
+    let db = &ctx.db;
+    let sealed = services::data_keys::seal_plain_fields(db, &ctx.vault)
+        .await
+        .context("sealing personal fields under their data keys failed")?;
     if sealed > 0 {
         tracing::info!(
             applications = sealed,
             "sealed plain personal fields under the applications' data keys"
         );
     }
-    if let Some(r) = services::regions::seed_if_empty(&db).await? {
+    if let Some(r) = services::regions::seed_if_empty(db).await? {
         tracing::info!(
             kecamatan = r.kecamatan_added,
             kelurahan = r.kelurahan_added,
@@ -42,7 +43,7 @@ pub async fn serve(config: Config, ops: &crate::ops::OpsArgs) -> anyhow::Result<
             .context("SMTP_URL is not usable")?;
     let sms_transport = crate::sms::SmsTransport::from_args(&ops.sms, config.data_dir.join("sms"))
         .map_err(anyhow::Error::msg)?;
-    let state = AppState::new(db, config)?;
+    let state = AppState::with_context(ctx, config);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = crate::workers::mail::spawn(
         state.db.clone(),

@@ -15,11 +15,13 @@ mod attendance;
 mod composition;
 mod dashboard;
 mod schedule;
+mod session_input;
 
 pub use attendance::{decide_absence, record_attendance};
 pub use composition::{add_member, create_panel, panels_overview, remove_member, set_formations};
 pub use dashboard::dashboard;
-pub use schedule::{SessionForm, auto_fill, create_session, move_invitation, schedule_overview};
+pub use schedule::{auto_fill, create_session, move_invitation, schedule_overview};
+pub use session_input::{SessionForm, SessionInput};
 
 use std::collections::BTreeMap;
 

@@ -19,106 +19,17 @@ use crate::db::begin_write;
 use crate::db::entities::{
     account, application, formation, panel, round, test_invitation, test_session,
 };
-use crate::domain::form::{FieldErrors, FormData};
-use crate::domain::round::{Msg, format_wita, parse_wita};
+use crate::domain::round::{Msg, format_wita};
 use crate::domain::text::plain_text;
 use crate::mail::{Locale, Template, enqueue_for_round};
 use crate::services::ServiceError;
 
+use super::SessionForm;
 use super::{
     ELIGIBLE, InvitationRow, RoundHead, ScheduleOverview, Session, SessionView, formations_of,
-    invitation_in_round, lock_open_round, parse_id, raced, remember, replayed, require_admin,
+    invitation_in_round, lock_open_round, raced, remember, replayed, require_admin,
     require_before_results, usable_key,
 };
-
-/// A checked "new session" form.
-#[derive(Clone, Debug)]
-pub struct SessionForm {
-    pub starts_at: OffsetDateTime,
-    pub place: String,
-    pub capacity: i32,
-    pub panel_id: Uuid,
-}
-
-impl SessionForm {
-    /// Reads `date` (YYYY-MM-DD) and `time` (HH:MM) in WITA, `place`,
-    /// `capacity` (1–500) and `panel`; the start must be after `now`.
-    ///
-    /// # Errors
-    /// A message per bad field.
-    pub fn parse(data: &FormData, now: OffsetDateTime) -> Result<SessionForm, FieldErrors> {
-        let mut errs = FieldErrors::new();
-        let date = data.get("date");
-        let time = if data.get("time").is_empty() {
-            "08:00"
-        } else {
-            data.get("time")
-        };
-        let starts_at = match parse_wita(&format!("{date}T{time}")) {
-            Ok(Some(t)) if t > now => Some(t),
-            Ok(Some(_)) => {
-                errs.insert(
-                    "date".into(),
-                    Msg::new(
-                        "Tanggal dan jam uji harus di masa depan.",
-                        "The test date and time must be in the future.",
-                    ),
-                );
-                None
-            }
-            _ => {
-                errs.insert(
-                    "date".into(),
-                    Msg::new(
-                        "Isi tanggal (TTTT-BB-HH) dan jam (JJ:MM) WITA yang benar.",
-                        "Enter a valid date (YYYY-MM-DD) and time (HH:MM) in WITA.",
-                    ),
-                );
-                None
-            }
-        };
-        let place = data.get("place").to_owned();
-        if place.is_empty() || place.chars().count() > 200 || !plain_text(&place, false) {
-            errs.insert(
-                "place".into(),
-                Msg::new(
-                    "Tempat wajib diisi (1–200 karakter).",
-                    "The place is required (1–200 characters).",
-                ),
-            );
-        }
-        let capacity = match data.get("capacity").parse::<i32>() {
-            Ok(n) if (1..=500).contains(&n) => Some(n),
-            _ => {
-                errs.insert(
-                    "capacity".into(),
-                    Msg::new(
-                        "Kapasitas harus bilangan bulat 1–500.",
-                        "Capacity must be a whole number 1–500.",
-                    ),
-                );
-                None
-            }
-        };
-        let panel_id = parse_id(
-            &mut errs,
-            "panel",
-            data.get("panel"),
-            Msg::new("Pilih panel penguji.", "Choose the examining panel."),
-        );
-        match (starts_at, capacity, panel_id) {
-            (Some(starts_at), Some(capacity), Some(panel_id)) if errs.is_empty() => {
-                Ok(SessionForm {
-                    starts_at,
-                    place,
-                    capacity,
-                    panel_id,
-                })
-            }
-            _ => Err(errs),
-        }
-    }
-}
 
 /// Schedules a test session (`test_session.created`). A repeated submission
 /// with the same `idempotency_key` returns the first session.
@@ -545,57 +456,4 @@ pub async fn schedule_overview(
         sessions,
         waiting: u64::try_from(waiting).unwrap_or(u64::MAX),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn a_session_time_is_read_in_wita_and_stored_in_utc() {
-        let now = OffsetDateTime::UNIX_EPOCH;
-        let panel = Uuid::now_v7().to_string();
-        let s = SessionForm::parse(
-            &form(&[
-                ("date", "2027-03-01"),
-                ("time", "09:30"),
-                ("place", "Aula"),
-                ("capacity", "20"),
-                ("panel", &panel),
-            ]),
-            now,
-        )
-        .expect("valid");
-        assert_eq!(
-            s.starts_at,
-            time::macros::datetime!(2027-03-01 01:30 UTC),
-            "09:30 WITA is 01:30 UTC"
-        );
-    }
-
-    #[test]
-    fn a_session_form_names_every_bad_field() {
-        let now = time::macros::datetime!(2027-03-02 00:00 UTC);
-        let errs = SessionForm::parse(
-            &form(&[
-                ("date", "2027-03-01"),
-                ("place", "Aula\u{0}"),
-                ("capacity", "0"),
-            ]),
-            now,
-        )
-        .expect_err("refused");
-        let fields: Vec<&str> = errs.keys().map(String::as_str).collect();
-        assert_eq!(fields, ["capacity", "date", "panel", "place"]);
-        assert!(errs["date"].en.contains("future"));
-    }
 }

@@ -4,22 +4,6 @@
 use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::Msg;
 
-pub(super) fn int_in(
-    errs: &mut FieldErrors,
-    field: &str,
-    text: &str,
-    range: std::ops::RangeInclusive<i32>,
-    what: (&str, &str),
-) -> Option<i32> {
-    match text.trim().parse::<i32>() {
-        Ok(n) if range.contains(&n) => Some(n),
-        _ => {
-            errs.insert(field.to_owned(), not_in_range(&range, what));
-            None
-        }
-    }
-}
-
 /// The refusal of a number outside `range` (or of text that is no number).
 fn not_in_range(range: &std::ops::RangeInclusive<i32>, what: (&str, &str)) -> Msg {
     Msg::new(
@@ -149,17 +133,74 @@ pub(super) fn merged<T>(
     }
 }
 
-pub(super) fn opt_int_in(
+/// A number a row holds, checked against `range`: `unread` when the form's
+/// text was no whole number, refused with the same message as one out of
+/// range.
+pub(super) fn num_in(
     errs: &mut FieldErrors,
     field: &str,
-    text: &str,
+    n: i32,
+    unread: bool,
+    range: std::ops::RangeInclusive<i32>,
+    what: (&str, &str),
+) -> Option<i32> {
+    if !unread && range.contains(&n) {
+        Some(n)
+    } else {
+        errs.insert(field.to_owned(), not_in_range(&range, what));
+        None
+    }
+}
+
+/// As [`num_in`] for a number that may be absent: `Some(None)` when
+/// absent, `None` when refused.
+pub(super) fn opt_num_in(
+    errs: &mut FieldErrors,
+    field: &str,
+    n: Option<i32>,
+    unread: bool,
     range: std::ops::RangeInclusive<i32>,
     what: (&str, &str),
 ) -> Option<Option<i32>> {
-    if text.trim().is_empty() {
-        return Some(None);
+    match n {
+        None if !unread => Some(None),
+        n => num_in(errs, field, n.unwrap_or(0), unread, range, what).map(Some),
     }
-    int_in(errs, field, text, range, what).map(Some)
+}
+
+/// A row's number fields read from a form: each as a number, with the names
+/// of those whose text was no whole number (refused when the row is checked).
+#[derive(Default)]
+pub(super) struct RowNumbers {
+    pub unread: std::collections::BTreeSet<&'static str>,
+}
+
+impl RowNumbers {
+    /// The whole number in `text`; `0` (a stand-in) when it is none.
+    pub(super) fn required(&mut self, name: &'static str, text: &str) -> i32 {
+        text.trim().parse().unwrap_or_else(|_| {
+            self.unread.insert(name);
+            0
+        })
+    }
+
+    /// As [`RowNumbers::required`]; empty text is no number.
+    pub(super) fn optional(&mut self, name: &'static str, text: &str) -> Option<i32> {
+        if text.trim().is_empty() {
+            return None;
+        }
+        text.trim().parse().map_or_else(
+            |_| {
+                self.unread.insert(name);
+                None
+            },
+            Some,
+        )
+    }
+
+    pub(super) fn is_unread(&self, name: &str) -> bool {
+        self.unread.contains(name)
+    }
 }
 
 /// A row's code and its names (an empty English name takes the Indonesian

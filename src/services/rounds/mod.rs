@@ -81,12 +81,14 @@ async fn touch(tx: &DatabaseTransaction, id: Uuid) -> Result<(), DbErr> {
 }
 
 mod criteria;
+mod criteria_input;
 mod form;
 mod formation_input;
 mod formations;
 mod programme;
 mod settings;
 mod settings_input;
+mod stage_input;
 mod stages;
 mod templates;
 
@@ -107,12 +109,14 @@ pub use crate::domain::round::{
     Counts, CriterionRow, FormationView, PublicRound, RequirementRow, Round, RoundDetail, Stage,
 };
 pub use criteria::*;
-use form::{int_in, opt_int_in, row_code_and_names, text_len};
+pub use criteria_input::{CriteriaDraft, CriterionInput};
+use form::text_len;
 pub use formation_input::*;
 pub use formations::*;
 pub use programme::*;
 pub use settings::*;
 pub use settings_input::RoundSettingsInput;
+pub use stage_input::{StageInput, StagesInput};
 pub use stages::*;
 pub use templates::*;
 
@@ -492,7 +496,7 @@ mod tests {
             ("c0_weight", "85"),
             ("c0_labels", "1 = Kurang\n2 = Baik"),
         ]);
-        let errs = parse_criteria(&f).expect_err("85");
+        let errs = CriteriaDraft::try_from(&f).expect_err("85");
         assert_eq!(errs["weights"].id, "Total bobot 85; kurang 15.");
         let f = form(&[
             ("c0_code", "k1"),
@@ -503,7 +507,7 @@ mod tests {
             ("c0_labels", "1 = Kurang\n2 = Baik"),
             ("c0_tiebreak_order", "2"),
         ]);
-        let errs = parse_criteria(&f).expect_err("tiebreak 2 without 1");
+        let errs = CriteriaDraft::try_from(&f).expect_err("tiebreak 2 without 1");
         assert!(errs.contains_key("tiebreak"));
     }
 

@@ -30,7 +30,7 @@ pub struct StagesDraft {
     pub final_rule: String,
 }
 
-fn stage_error_msg(e: &StageError) -> Msg {
+pub(super) fn stage_error_msg(e: &StageError) -> Msg {
     match e {
         StageError::AdvancePlacement(code) => Msg::new(
             format!(
@@ -112,120 +112,6 @@ pub fn stored_plan(final_rule: Option<&str>, stages: &[Stage]) -> Option<StagePl
         }),
         final_rule.unwrap_or("last_stage"),
     )
-}
-
-/// Parses the stages form: `final_rule` and rows `s{i}_code`, `s{i}_name_id`,
-/// `s{i}_name_en`, `s{i}_scoring`, `s{i}_top_k`, `s{i}_passing_total`,
-/// `s{i}_weight` for `i` in `0..MAX_STAGES`, first stage first. A row whose
-/// code and name are empty is skipped; no row at all makes the round a
-/// one-stage round again.
-///
-/// # Errors
-/// A message per bad field; `""` when the stages do not form a valid plan.
-pub fn parse_stages(f: &FormData) -> Result<StagesDraft, FieldErrors> {
-    let mut errs = FieldErrors::new();
-    let final_rule = match f.get("final_rule") {
-        "" | "last_stage" => "last_stage",
-        "weighted" => "weighted",
-        _ => {
-            errs.insert(
-                "final_rule".into(),
-                Msg::new("Aturan akhir tidak dikenal.", "Unknown final rule."),
-            );
-            "last_stage"
-        }
-    };
-    let mut out: Vec<StageDraft> = Vec::new();
-    for i in 0..MAX_STAGES {
-        let k = |name: &str| format!("s{i}_{name}");
-        let g = |name: &str| f.get(&k(name)).to_owned();
-        if g("code").is_empty() && g("name_id").is_empty() {
-            continue;
-        }
-        let (code, name_id, name_en) =
-            super::row_code_and_names(&mut errs, &k, &g, |code| out.iter().any(|s| s.code == code));
-        let scoring = g("scoring");
-        if !STAGE_SCORINGS.iter().any(|(c, _, _)| *c == scoring) {
-            errs.insert(
-                k("scoring"),
-                Msg::new(
-                    "Pilih cara penilaian tahap ini.",
-                    "Choose how this stage is scored.",
-                ),
-            );
-        }
-        let top_k = opt_int_in(
-            &mut errs,
-            &k("top_k"),
-            &g("top_k"),
-            1..=100,
-            ("Top-k", "Top-k"),
-        );
-        let passing_total = opt_int_in(
-            &mut errs,
-            &k("passing_total"),
-            &g("passing_total"),
-            0..=100,
-            ("Nilai minimum lolos", "The minimum total to go on"),
-        );
-        let weight = opt_int_in(
-            &mut errs,
-            &k("weight"),
-            &g("weight"),
-            0..=100,
-            ("Bobot", "The weight"),
-        );
-        let (Some(top_k), Some(passing_total), Some(weight)) = (top_k, passing_total, weight)
-        else {
-            continue;
-        };
-        if final_rule == "weighted" && weight.is_none() {
-            errs.insert(
-                k("weight"),
-                Msg::new(
-                    "Aturan akhir berbobot memerlukan bobot pada setiap tahap.",
-                    "The weighted final rule needs a weight on every stage.",
-                ),
-            );
-        }
-        out.push(StageDraft {
-            code,
-            name_id,
-            name_en,
-            scoring,
-            advance_top_k: top_k,
-            advance_passing_total: passing_total,
-            final_weight: if final_rule == "weighted" {
-                weight
-            } else {
-                None
-            },
-        });
-    }
-    if out.len() == 1 && errs.is_empty() {
-        errs.insert(
-            String::new(),
-            Msg::new(
-                "Seleksi bertahap memerlukan paling sedikit dua tahap; kosongkan semua baris untuk seleksi satu tahap.",
-                "A staged round needs at least two stages; leave every row empty for a one-stage round.",
-            ),
-        );
-    }
-    let draft = StagesDraft {
-        stages: out,
-        final_rule: final_rule.to_owned(),
-    };
-    if errs.is_empty()
-        && let Some(plan) = draft.plan()
-        && let Err(e) = plan.validate()
-    {
-        errs.insert(String::new(), stage_error_msg(&e));
-    }
-    if errs.is_empty() {
-        Ok(draft)
-    } else {
-        Err(errs)
-    }
 }
 
 pub(super) fn stages_payload(d: &StagesDraft) -> serde_json::Value {

@@ -47,8 +47,8 @@ pub async fn criteria_save(
     form: Pairs,
 ) -> AppResult<Response> {
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
-    let res = match svc::parse_criteria(&data) {
-        Ok(rows) => refused_fields(svc::set_criteria(&app.db, user.actor(), id, &rows).await)?,
+    let res = match svc::CriteriaDraft::try_from(&data) {
+        Ok(rows) => refused_fields(svc::set_criteria(&app.db, user.actor(), id, &rows.0).await)?,
         Err(e) => Err(e),
     };
     let to = format!("/admin/seleksi/{id}/kriteria");

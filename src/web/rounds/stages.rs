@@ -31,7 +31,7 @@ pub async fn stages_save(
     form: Pairs,
 ) -> AppResult<Response> {
     let (id, data) = admin_post(&user, &id, &csrf, form)?;
-    let res = match svc::parse_stages(&data) {
+    let res = match svc::StagesDraft::try_from(&data) {
         Ok(draft) => refused_fields(svc::set_stages(&app.db, user.actor(), id, &draft).await)?,
         Err(e) => Err(e),
     };

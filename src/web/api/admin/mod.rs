@@ -3,10 +3,10 @@
 //! Every handler authorizes exactly like its HTML twin (same role check, same
 //! kelurahan scope) and then calls the SAME service function the HTML handler
 //! calls — one use case, one transaction with its audit events. A body is
-//! the service's typed input where it has one (round settings, programme,
-//! requirements, a formation, seats) and is checked by the same rules as
-//! the HTML form before the transaction begins; the other bodies are still
-//! mapped onto the service's form parser. Either way no rule is repeated here.
+//! the service's typed input (round settings, programme, criteria, stages,
+//! requirements, a formation, seats, a test session) and is checked by the
+//! same rules as the HTML form before the transaction begins; no rule is
+//! repeated here.
 
 use time::OffsetDateTime;
 use utoipa::OpenApi;
@@ -15,7 +15,6 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::domain::form::FormData;
 use crate::error::AppError;
 use crate::web::api::error::AdminError;
 
@@ -80,16 +79,6 @@ fn rfc3339(t: Option<OffsetDateTime>) -> Option<String> {
         t.format(&time::format_description::well_known::Rfc3339)
             .ok()
     })
-}
-
-fn put(f: &mut FormData, k: impl Into<String>, v: impl ToString) {
-    f.0.insert(k.into(), v.to_string());
-}
-
-fn put_opt<V: ToString>(f: &mut FormData, k: impl Into<String>, v: Option<V>) {
-    if let Some(v) = v {
-        put(f, k, v);
-    }
 }
 
 fn parse_id(raw: &str) -> Result<Uuid, AdminError> {

@@ -6,10 +6,9 @@ use axum::http::StatusCode;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{CreatedId, Done, parse_id, put, rfc3339};
+use super::{CreatedId, Done, parse_id, rfc3339};
 use crate::app::AppState;
-use crate::domain::form::FormData;
-use crate::services::panels::{self, SessionForm};
+use crate::services::panels::{self, SessionForm, SessionInput};
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
@@ -162,39 +161,18 @@ pub async fn panel_formations(
     Ok(Json(Done { ok: true }))
 }
 
-/// A test session, in local Samarinda time (WITA).
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct SessionBody {
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    /// `HH:MM`, default `08:00`.
-    #[serde(default)]
-    pub time: String,
-    pub place: String,
-    pub capacity: i32,
-    pub panel_id: Uuid,
-    #[serde(default)]
-    pub idempotency_key: Option<String>,
-}
-
 /// Schedules a fit & proper test session (`test_session.created`).
 #[utoipa::path(post, path = "/admin/rounds/{id}/sessions", tag = "admin", params(("id" = Uuid, Path)),
-    request_body = SessionBody,
+    request_body = SessionInput,
     responses((status = 201, body = CreatedId), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn session_create(
     State(app): State<AppState>,
     user: AdminUser,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<SessionBody>,
+    ApiJson(body): ApiJson<SessionInput>,
 ) -> Result<(StatusCode, Json<CreatedId>), AdminError> {
     let id = parse_id(&id)?;
-    let mut f = FormData::default();
-    put(&mut f, "date", &body.date);
-    put(&mut f, "time", &body.time);
-    put(&mut f, "place", &body.place);
-    put(&mut f, "capacity", body.capacity);
-    put(&mut f, "panel", body.panel_id);
-    let s = SessionForm::parse(&f, OffsetDateTime::now_utc()).map_err(AdminError::Invalid)?;
+    let s = SessionForm::check(&body, OffsetDateTime::now_utc()).map_err(AdminError::Invalid)?;
     let sid = panels::create_session(
         &app.db,
         user.0.actor(),

@@ -10,12 +10,13 @@ use axum::response::Response;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Done, parse_id, put, put_opt, rfc3339};
+use super::{Done, parse_id, rfc3339};
 use crate::app::AppState;
-use crate::domain::form::{FieldErrors, FormData};
+use crate::domain::form::FieldErrors;
 use crate::domain::round::{Milestone, RoundState};
 use crate::services::rounds::{
-    self as svc, FormationInput, RequirementInput, RoundSettings, RoundSettingsInput, SeatsItem,
+    self as svc, CriterionInput, FormationInput, RequirementInput, RoundSettings,
+    RoundSettingsInput, SeatsItem,
 };
 use crate::services::self_service::MailCtx;
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
@@ -30,38 +31,6 @@ pub struct AdminRound {
     pub year: i32,
     /// `draft`, `registration`, `verification`, `assessment`, `provisional`, `objection`, `final` or `cancelled`.
     pub state: String,
-}
-
-/// One criterion of a round.
-#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct CriterionBody {
-    /// Up to 16 letters, digits or `_`.
-    pub code: String,
-    pub name_id: String,
-    #[serde(default)]
-    pub name_en: String,
-    #[serde(default)]
-    pub description_id: String,
-    #[serde(default)]
-    pub description_en: String,
-    /// `panel` (scored by the panel) or `imported`.
-    #[serde(default)]
-    pub kind: String,
-    pub scale_min: i32,
-    pub scale_max: i32,
-    /// Percent; the weights of a round sum to 100.
-    pub weight: i32,
-    #[serde(default)]
-    pub pass_min: Option<i32>,
-    #[serde(default)]
-    pub tiebreak_order: Option<i32>,
-    /// Point labels, one line per point: `point = Indonesian text | English text` (as on the HTML form).
-    #[serde(default)]
-    pub labels: String,
-    /// In a staged round, the code of the stage this criterion scores (the
-    /// weights sum to 100 per stage); absent in a one-stage round.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
 }
 
 /// One requirement of a round.
@@ -108,9 +77,9 @@ pub struct RoundDetailBody {
     /// Milestone field → RFC 3339 instant.
     pub schedule: BTreeMap<String, Option<String>>,
     pub frozen_hash: Option<String>,
-    pub criteria: Vec<CriterionBody>,
+    pub criteria: Vec<CriterionInput>,
     /// The stages of a staged round, first to last; empty for one stage.
-    pub stages: Vec<super::stages::StageBody>,
+    pub stages: Vec<svc::StageInput>,
     /// `last_stage` or `weighted` in a staged round.
     pub final_rule: Option<String>,
     /// The programme's names and the domicile rule (frozen rules; set with
@@ -152,7 +121,7 @@ pub(super) fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
         criteria: d
             .criteria
             .iter()
-            .map(|c| CriterionBody {
+            .map(|c| CriterionInput {
                 code: c.code.clone(),
                 name_id: c.name_id.clone(),
                 name_en: c.name_en.clone(),
@@ -173,7 +142,7 @@ pub(super) fn detail_body(d: svc::RoundDetail) -> RoundDetailBody {
         stages: d
             .stages
             .iter()
-            .map(|s| super::stages::StageBody {
+            .map(|s| svc::StageInput {
                 code: s.code.clone(),
                 name_id: s.name_id.clone(),
                 name_en: s.name_en.clone(),
@@ -286,13 +255,13 @@ pub async fn round_update(
 /// Replaces all criteria of a draft round at once (`criteria.updated`); the
 /// weights must sum to 100 (otherwise 422 and nothing changes).
 #[utoipa::path(put, path = "/admin/rounds/{id}/criteria", tag = "admin", params(("id" = Uuid, Path)),
-    request_body = Vec<CriterionBody>,
+    request_body = Vec<CriterionInput>,
     responses((status = 200, body = RoundDetailBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn round_criteria(
     State(app): State<AppState>,
     user: AdminUser,
     Path(id): Path<String>,
-    ApiJson(rows): ApiJson<Vec<CriterionBody>>,
+    ApiJson(rows): ApiJson<Vec<CriterionInput>>,
 ) -> AdminResult<RoundDetailBody> {
     let id = parse_id(&id)?;
     if rows.len() > svc::MAX_ROWS {
@@ -305,26 +274,7 @@ pub async fn round_criteria(
             ),
         ));
     }
-    let mut f = FormData::default();
-    for (i, c) in rows.iter().enumerate() {
-        let k = |n: &str| format!("c{i}_{n}");
-        put(&mut f, k("code"), &c.code);
-        put(&mut f, k("name_id"), &c.name_id);
-        put(&mut f, k("name_en"), &c.name_en);
-        put(&mut f, k("description_id"), &c.description_id);
-        put(&mut f, k("description_en"), &c.description_en);
-        put(&mut f, k("kind"), &c.kind);
-        put(&mut f, k("scale_min"), c.scale_min);
-        put(&mut f, k("scale_max"), c.scale_max);
-        put(&mut f, k("weight"), c.weight);
-        put_opt(&mut f, k("pass_min"), c.pass_min);
-        put_opt(&mut f, k("tiebreak_order"), c.tiebreak_order);
-        put(&mut f, k("labels"), &c.labels);
-        if let Some(stage) = &c.stage {
-            put(&mut f, k("stage"), stage);
-        }
-    }
-    let drafts = svc::parse_criteria(&f).map_err(|errs| {
+    let drafts = svc::CriteriaDraft::try_from(rows.as_slice()).map_err(|errs| {
         // `c3_weight` (the HTML field) → `criteria[3].weight` (the JSON path).
         let renamed = errs
             .into_iter()
@@ -339,7 +289,7 @@ pub async fn round_criteria(
             .collect();
         AdminError::Invalid(renamed)
     })?;
-    svc::set_criteria(&app.db, user.0.actor(), id, &drafts)
+    svc::set_criteria(&app.db, user.0.actor(), id, &drafts.0)
         .await
         .map_err(service_err)?;
     let d = svc::load(&app.db, id).await.map_err(service_err)?;
