@@ -9,7 +9,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Acting, ApplicationError, requirements_of};
+use super::{Acting, ServiceError, requirements_of};
 use crate::db::entities::{
     application, application_declaration, document, formation, formation_rt, requirement, round,
 };
@@ -73,12 +73,12 @@ pub async fn load(
     vault: &NikVault,
     acting: Acting<'_>,
     id: Uuid,
-) -> Result<ApplicationView, ApplicationError> {
+) -> Result<ApplicationView, ServiceError> {
     let a = application::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|a| acting.may_read(a))
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     view_of(db, vault, a).await
 }
 
@@ -86,12 +86,12 @@ async fn view_of(
     db: &DatabaseConnection,
     vault: &NikVault,
     a: application::Model,
-) -> Result<ApplicationView, ApplicationError> {
+) -> Result<ApplicationView, ServiceError> {
     use crate::db::entities::kelurahan;
     let r = round::Entity::find_by_id(a.round_id)
         .one(db)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let formation = match a.formation_id {
         Some(f) => formation::Entity::find_by_id(f).one(db).await?,
         None => None,
@@ -170,21 +170,21 @@ pub async fn document_for(
     db: &DatabaseConnection,
     acting: Acting<'_>,
     doc_id: Uuid,
-) -> Result<(document::Model, String), ApplicationError> {
+) -> Result<(document::Model, String), ServiceError> {
     use crate::db::entities::stored_file;
     let d = document::Entity::find_by_id(doc_id)
         .one(db)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     application::Entity::find_by_id(d.application_id)
         .one(db)
         .await?
         .filter(|a| acting.may_read(a))
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let f = stored_file::Entity::find_by_id(d.sha256.clone())
         .one(db)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok((d, f.content_type))
 }
 
@@ -200,7 +200,7 @@ pub async fn check_status(
     registration_no: &str,
     pin: &StatusPin,
     now: OffsetDateTime,
-) -> Result<Option<PublicStatus>, ApplicationError> {
+) -> Result<Option<PublicStatus>, ServiceError> {
     let Ok(no) = RegistrationNo::parse(registration_no) else {
         return Ok(None);
     };
@@ -218,24 +218,11 @@ pub async fn check_status(
     let r = round::Entity::find_by_id(a.round_id)
         .one(db)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let timeline = timeline(db, vault, &r, a.id, now).await?;
-    let scores = svc::score_breakdown::for_application(db, &r, a.id)
-        .await
-        .map_err(|e| match e {
-            svc::ServiceError::Db(e) => ApplicationError::Db(e),
-            other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
-        })?;
-    let svc_err = |e: svc::ServiceError| match e {
-        svc::ServiceError::Db(e) => ApplicationError::Db(e),
-        other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
-    };
-    let objections = svc::objections::for_assisted(db, a.id, now)
-        .await
-        .map_err(svc_err)?;
-    let contest_options = svc::score_breakdown::contest_options(db, r.id)
-        .await
-        .map_err(svc_err)?;
+    let scores = svc::score_breakdown::for_application(db, &r, a.id).await?;
+    let objections = svc::objections::for_assisted(db, a.id, now).await?;
+    let contest_options = svc::score_breakdown::contest_options(db, r.id).await?;
     let may_object = svc::objections::window_open(&r, now)
         && timeline.result.is_some()
         && objections
@@ -586,11 +573,11 @@ pub async fn formation_choices(
 pub async fn published_round(
     db: &DatabaseConnection,
     slug: &str,
-) -> Result<round::Model, ApplicationError> {
+) -> Result<round::Model, ServiceError> {
     svc::rounds::round_by_slug(db, slug)
         .await?
         .filter(|r| r.is_public())
-        .ok_or(ApplicationError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
 /// What the help desk's start form offers: rounds open for registration and
