@@ -138,13 +138,13 @@ impl Acting<'_> {
     /// Whether the caller may change `a`: its own applicant, or for an
     /// assisted application an operator covering its kelurahan (or an admin).
     #[must_use]
-    pub fn may_edit(&self, a: &application::Model) -> bool {
+    pub fn may_edit(&self, a: &impl Whose) -> bool {
         match self.account() {
-            Some((id, Role::Applicant)) => a.account_id == Some(id),
+            Some((id, Role::Applicant)) => a.account_id() == Some(id),
             Some((_, Role::Operator)) => {
-                a.account_id.is_none() && self.covers(a.kelurahan_code.as_deref())
+                a.account_id().is_none() && self.covers(a.kelurahan_code())
             }
-            Some((_, Role::Admin)) => a.account_id.is_none(),
+            Some((_, Role::Admin)) => a.account_id().is_none(),
             _ => false,
         }
     }
@@ -152,19 +152,54 @@ impl Acting<'_> {
     /// Whether the caller may issue a new status PIN for `a`: a submitted
     /// assisted application, by an operator covering its kelurahan or an admin.
     #[must_use]
-    pub fn may_reissue_pin(&self, a: &application::Model) -> bool {
-        a.account_id.is_none() && a.registration_no.is_some() && self.may_edit(a)
+    pub fn may_reissue_pin(&self, a: &impl Whose) -> bool {
+        a.account_id().is_none() && a.is_submitted() && self.may_edit(a)
     }
 
     /// Whether the caller may read `a` and its documents.
     #[must_use]
-    pub fn may_read(&self, a: &application::Model) -> bool {
+    pub fn may_read(&self, a: &impl Whose) -> bool {
         match self.account() {
-            Some((id, Role::Applicant)) => a.account_id == Some(id),
-            Some((_, Role::Operator)) => self.covers(a.kelurahan_code.as_deref()),
+            Some((id, Role::Applicant)) => a.account_id() == Some(id),
+            Some((_, Role::Operator)) => self.covers(a.kelurahan_code()),
             Some((_, Role::Admin | Role::Auditor)) => true,
             _ => false,
         }
+    }
+}
+
+/// What decides who may act on an application, read from the stored row in
+/// a use case and from its record on a page alike.
+pub trait Whose {
+    /// The applicant's account; `None` for an assisted application.
+    fn account_id(&self) -> Option<Uuid>;
+    /// Its kelurahan.
+    fn kelurahan_code(&self) -> Option<&str>;
+    /// Whether it was given a registration number.
+    fn is_submitted(&self) -> bool;
+}
+
+impl Whose for application::Model {
+    fn account_id(&self) -> Option<Uuid> {
+        self.account_id
+    }
+    fn kelurahan_code(&self) -> Option<&str> {
+        self.kelurahan_code.as_deref()
+    }
+    fn is_submitted(&self) -> bool {
+        self.registration_no.is_some()
+    }
+}
+
+impl Whose for crate::domain::application_view::Application {
+    fn account_id(&self) -> Option<Uuid> {
+        self.account_id
+    }
+    fn kelurahan_code(&self) -> Option<&str> {
+        self.kelurahan_code.as_deref()
+    }
+    fn is_submitted(&self) -> bool {
+        self.registration_no.is_some()
     }
 }
 

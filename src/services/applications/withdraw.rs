@@ -9,12 +9,13 @@ use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, round};
 use crate::domain::application::ApplicationState;
-use crate::domain::round::RoundState;
+use crate::domain::application_view::Application;
+use crate::domain::round::{Round, RoundState};
 
 /// Whether an application can still be withdrawn: not yet withdrawn and the
 /// round not yet in assessment.
 #[must_use]
-pub fn can_withdraw(a: &application::Model, r: &round::Model, now: OffsetDateTime) -> bool {
+pub fn can_withdraw(a: &Application, r: &Round, now: OffsetDateTime) -> bool {
     let before_assessment = matches!(
         Some(r.state),
         Some(RoundState::Registration | RoundState::Verification)
@@ -46,7 +47,7 @@ pub async fn withdraw(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let now = OffsetDateTime::now_utc();
-    if !can_withdraw(&a, &r, now) {
+    if !can_withdraw(&a.clone().into(), &(&r).into(), now) {
         return Err(refuse_form(
             "Pendaftaran ini tidak dapat dibatalkan lagi (penilaian sudah dimulai atau sudah dibatalkan).",
             "This application can no longer be withdrawn (assessment has started or it was already withdrawn).",

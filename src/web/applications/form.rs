@@ -90,7 +90,7 @@ async fn render_form(
     Ok(v::form(
         ctx,
         &v::FormPage {
-            view: &view.page(),
+            view: &view,
             values,
             errors,
             warnings,

@@ -28,7 +28,7 @@ pub struct AreaQuery {
 }
 
 async fn open_round(app: &AppState, slug: &str) -> AppResult<crate::services::rounds::Round> {
-    Ok(svc::published_round(&app.db, slug).await?.into())
+    Ok(svc::published_round(&app.db, slug).await?)
 }
 
 async fn area_page(
