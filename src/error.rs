@@ -184,7 +184,7 @@ impl From<crate::services::applications::ApplicationError> for AppError {
         use crate::services::applications::ApplicationError;
         use crate::services::documents::UploadError;
         match e {
-            ApplicationError::Invalid(errs) => AppError::refused(errs.values()),
+            ApplicationError::Service(e) => e.into(),
             // Storage failures are ours: logged, never shown with their detail.
             ApplicationError::Upload {
                 error: error @ (UploadError::Storage(_) | UploadError::Db(_)),
@@ -193,14 +193,7 @@ impl From<crate::services::applications::ApplicationError> for AppError {
             ApplicationError::Upload { error, .. } => {
                 AppError::Refused(Msg::new(error.message(Lang::Id), error.message(Lang::En)))
             }
-            ApplicationError::NotFound => AppError::NotFound,
-            ApplicationError::Forbidden => AppError::Forbidden,
-            ApplicationError::NotDraft => AppError::Conflict(Msg::new(
-                "Pendaftaran ini sudah dikirim.",
-                "This application was already submitted.",
-            )),
-            ApplicationError::Db(e) => AppError::from(e),
-            ApplicationError::Internal(e) => AppError::Internal(e),
+            ApplicationError::NotDraft => AppError::Conflict(ApplicationError::not_draft_message()),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::application::ApplicationState;
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::delivery::Delivery;
 use crate::domain::eligibility::RequirementOutcome;
+use crate::domain::erasure::ErasureStatus;
 use crate::domain::round::RoundState;
 
 macro_rules! stored_as_text {
@@ -77,4 +78,5 @@ stored_as_text!(
     AccountStatus,
     ApprovalStatus,
     RequirementOutcome,
+    ErasureStatus,
 );

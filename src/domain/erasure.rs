@@ -9,14 +9,57 @@ use super::lang::Lang;
 use super::msg::Msg;
 use super::privacy::LegalHold;
 
-/// The values of `erasure_request.status`.
-pub mod status {
+/// Where an erasure request stands, stored as its lowercase name in
+/// `erasure_request.status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErasureStatus {
     /// Waiting for the admin's decision.
-    pub const REQUESTED: &str = "requested";
+    Requested,
     /// Refused while a legal hold applied.
-    pub const REFUSED: &str = "refused";
+    Refused,
     /// Executed: the data are erased.
-    pub const EXECUTED: &str = "executed";
+    Executed,
+}
+
+impl ErasureStatus {
+    /// Every status.
+    pub const ALL: [ErasureStatus; 3] = [
+        ErasureStatus::Requested,
+        ErasureStatus::Refused,
+        ErasureStatus::Executed,
+    ];
+
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErasureStatus::Requested => "requested",
+            ErasureStatus::Refused => "refused",
+            ErasureStatus::Executed => "executed",
+        }
+    }
+
+    /// The status with the stored name `s`.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<ErasureStatus> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for ErasureStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ErasureStatus {
+    type Err = crate::domain::application::UnknownState;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ErasureStatus::parse(s)
+            .ok_or_else(|| crate::domain::application::UnknownState(s.to_owned()))
+    }
 }
 
 /// One stored erasure request.
@@ -28,8 +71,7 @@ pub struct ErasureRequest {
     /// desk registrant.
     pub requested_by: Option<Uuid>,
     pub reason: String,
-    /// One of [`status`].
-    pub status: String,
+    pub status: ErasureStatus,
     pub decided_by: Option<Uuid>,
     /// The legal hold when refused.
     pub decision_reason: String,
@@ -52,11 +94,12 @@ impl RequestView {
     /// The status in words.
     #[must_use]
     pub fn status_label(&self) -> Msg {
-        match self.request.status.as_str() {
-            status::REQUESTED => Msg::new("Menunggu keputusan admin", "Waiting for the decision"),
-            status::REFUSED => Msg::new("Ditolak sementara", "Refused for now"),
-            status::EXECUTED => Msg::new("Data telah dihapus", "Data erased"),
-            other => Msg::new(other, other),
+        match self.request.status {
+            ErasureStatus::Requested => {
+                Msg::new("Menunggu keputusan admin", "Waiting for the decision")
+            }
+            ErasureStatus::Refused => Msg::new("Ditolak sementara", "Refused for now"),
+            ErasureStatus::Executed => Msg::new("Data telah dihapus", "Data erased"),
         }
     }
 }
@@ -69,4 +112,25 @@ pub fn reason_in(stored: &str, lang: Lang) -> String {
         .map(LegalHold::message)
         .find(|m| m.id == stored)
         .map_or_else(|| stored.to_owned(), |m| m.pick(lang).to_owned())
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::ErasureStatus;
+
+    /// The stored names are the ones the table held before the type.
+    #[test]
+    fn each_status_round_trips_through_its_stored_name() {
+        let names: Vec<&str> = ErasureStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["requested", "refused", "executed"]);
+        for s in ErasureStatus::ALL {
+            assert_eq!(s.to_string().parse::<ErasureStatus>(), Ok(s));
+            assert_eq!(
+                serde_json::to_value(s).expect("json"),
+                serde_json::json!(s.as_str())
+            );
+        }
+        assert!("Requested".parse::<ErasureStatus>().is_err());
+        assert!(ErasureStatus::parse("").is_none());
+    }
 }

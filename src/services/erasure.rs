@@ -31,7 +31,7 @@ use crate::domain::text::plain_text;
 use crate::mail::{ErasureStep, Template, enqueue_for_round};
 use crate::storage::FileStore;
 
-pub use crate::domain::erasure::status;
+pub use crate::domain::erasure::ErasureStatus;
 
 /// Longest reason an applicant may give, in characters.
 pub const MAX_REASON: usize = 1000;
@@ -207,7 +207,7 @@ async fn record_request(
     }
     let open = erasure_request::Entity::find()
         .filter(erasure_request::Column::ApplicationId.eq(a.id))
-        .filter(erasure_request::Column::Status.eq(status::REQUESTED))
+        .filter(erasure_request::Column::Status.eq(ErasureStatus::Requested))
         .count(tx)
         .await?;
     if open > 0 {
@@ -222,7 +222,7 @@ async fn record_request(
         application_id: Set(a.id),
         requested_by: Set(requested_by),
         reason: Set(reason.to_owned()),
-        status: Set(status::REQUESTED.into()),
+        status: Set(ErasureStatus::Requested),
         decided_by: Set(None),
         decision_reason: Set(String::new()),
         requested_at: Set(now),
@@ -273,7 +273,7 @@ pub async fn decide(
         .one(&tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if req.status != status::REQUESTED {
+    if req.status != ErasureStatus::Requested {
         return Err(ServiceError::Conflict(crate::domain::msg::Msg::new(
             "Permintaan ini sudah diputus.",
             "This request was already decided.",
@@ -298,7 +298,7 @@ pub async fn decide(
         e
     };
     if let Some(hold) = hold_of(&tx, &a, &r).await? {
-        m.status = Set(status::REFUSED.into());
+        m.status = Set(ErasureStatus::Refused);
         m.decision_reason = Set(hold.message().id);
         m.update(&tx).await?;
         let e = event("erasure.refused").payload(serde_json::json!({
@@ -324,7 +324,7 @@ pub async fn decide(
         .await?;
     let all: BTreeSet<DataClass> = DataClass::PER_APPLICATION.into_iter().collect();
     let hashes = super::retention::erase(&tx, mail.vault, a.id, &all, now).await?;
-    m.status = Set(status::EXECUTED.into());
+    m.status = Set(ErasureStatus::Executed);
     m.update(&tx).await?;
     let e = event("erasure.executed").payload(serde_json::json!({
         "application_id": a.id.to_string(),
@@ -362,7 +362,7 @@ async fn views<C: ConnectionTrait>(
             .one(db)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let hold = if req.status == status::REQUESTED {
+        let hold = if req.status == ErasureStatus::Requested {
             hold_of(db, &a, &r).await?
         } else {
             None
@@ -414,6 +414,6 @@ pub async fn for_admin<C: ConnectionTrait>(
         .order_by_desc(erasure_request::Column::RequestedAt)
         .all(db)
         .await?;
-    requests.sort_by_key(|r| r.status != status::REQUESTED);
+    requests.sort_by_key(|r| r.status != ErasureStatus::Requested);
     views(db, requests).await
 }

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::ServiceError;
-use crate::db::entities::{application, criterion, ranking, round};
+use crate::db::entities::{application, criterion, ranking};
 use crate::domain::ranking::parse_fraction;
 use crate::domain::round::Msg;
 use crate::domain::score_breakdown::{self as sb, TieEntry};
@@ -22,7 +22,7 @@ pub use crate::domain::ranking::decimal_and_fraction;
 /// Storage failures; inputs the ranking rules reject (a bug upstream).
 pub async fn for_application<C: ConnectionTrait>(
     db: &C,
-    r: &round::Model,
+    r: &crate::domain::round::Round,
     application_id: Uuid,
 ) -> Result<Option<ScoreView>, ServiceError> {
     if !r.state.is_published() {

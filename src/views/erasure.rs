@@ -5,7 +5,7 @@ use maud::{Markup, html};
 
 use super::layout::{Page, PageCtx, layout};
 use crate::domain::application::OwnApplication;
-use crate::domain::erasure::{RequestView, reason_in, status};
+use crate::domain::erasure::{ErasureStatus, RequestView, reason_in};
 use crate::domain::round::format_wita;
 
 /// The `/akun` section: the requests with their state, and a form for an
@@ -20,8 +20,8 @@ pub fn account_section(
         requests.iter().any(|r| {
             r.request.application_id == id
                 && matches!(
-                    r.request.status.as_str(),
-                    status::REQUESTED | status::EXECUTED
+                    r.request.status,
+                    ErasureStatus::Requested | ErasureStatus::Executed
                 )
         })
     };
@@ -40,7 +40,7 @@ pub fn account_section(
                         @if !r.registration_no.is_empty() { " · " (r.registration_no) }
                         " — " strong { (r.status_label().pick(ctx.lang)) }
                         " (" (ctx.t("diajukan", "filed")) " " (format_wita(r.request.requested_at)) ")"
-                        @if r.request.status == status::REFUSED {
+                        @if r.request.status == ErasureStatus::Refused {
                             br; (ctx.t("Alasan", "Reason")) ": " (reason_in(&r.request.decision_reason, ctx.lang))
                         }
                     }
@@ -94,7 +94,7 @@ pub fn admin_page(ctx: &PageCtx, csrf: &str, rows: &[RequestView]) -> Markup {
                             td { (r.request.reason) }
                             td {
                                 (r.status_label().pick(ctx.lang))
-                                @if r.request.status == status::REQUESTED {
+                                @if r.request.status == ErasureStatus::Requested {
                                     @if let Some(h) = r.hold {
                                         br; span.muted { (ctx.t("Akan ditolak", "Will be refused")) ": " (h.message().pick(ctx.lang)) }
                                     } @else {
@@ -104,7 +104,7 @@ pub fn admin_page(ctx: &PageCtx, csrf: &str, rows: &[RequestView]) -> Markup {
                                         input type="hidden" name="csrf" value=(csrf);
                                         button type="submit" { (ctx.t("Putuskan", "Decide")) }
                                     }
-                                } @else if r.request.status == status::REFUSED {
+                                } @else if r.request.status == ErasureStatus::Refused {
                                     br; (reason_in(&r.request.decision_reason, ctx.lang))
                                 }
                             }

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::CurrentUser;
 use crate::app::AppState;
 use crate::domain::role::Role;
+use crate::domain::round::Round;
 use crate::error::{AppError, AppResult};
 use crate::services::exports::{self, ExportFile};
 use crate::views::PageCtx;
@@ -26,7 +27,7 @@ fn auditor_only(user: &CurrentUser) -> AppResult<()> {
     user.require(&[Role::Auditor, Role::Admin])
 }
 
-fn view_round(r: &crate::services::rounds::Round) -> ExportRound {
+fn view_round(r: &Round) -> ExportRound {
     ExportRound {
         id: r.id.to_string(),
         name: r.name.clone(),
@@ -43,7 +44,7 @@ pub async fn index(
 ) -> AppResult<Markup> {
     auditor_only(&user)?;
     let rounds = exports::rounds(&app.db, user.actor()).await?;
-    let rows: Vec<ExportRound> = rounds.iter().map(|r| view_round(&r.into())).collect();
+    let rows: Vec<ExportRound> = rounds.iter().map(view_round).collect();
     Ok(v::rounds_page(&ctx, &rows))
 }
 
@@ -71,7 +72,7 @@ pub async fn round(
     Ok(v::round_page(
         &ctx,
         &RoundExportsView {
-            round: view_round(&(&r).into()),
+            round: view_round(&r),
             files,
         },
     ))

@@ -255,7 +255,7 @@ async fn applicant_view(
         assisted: a.account_id.is_none(),
         application_id: a.id,
         registration_no: a.registration_no.unwrap_or_default(),
-        round: r.into(),
+        round: r,
         objections,
         csrf: csrf.token()?,
         idempotency_key: Uuid::new_v4().to_string(),

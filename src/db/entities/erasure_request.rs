@@ -16,7 +16,7 @@ pub struct Model {
     pub requested_by: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub reason: String,
-    pub status: String,
+    pub status: crate::domain::erasure::ErasureStatus,
     pub decided_by: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub decision_reason: String,

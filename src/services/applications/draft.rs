@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::fields::{Fields, Parsed, SaveOutcome, nik_warnings, parse_fields, parse_sex, sex_str};
 use super::{
-    Acting, ApplicationError, formation_of, load_for_edit, registration_open, remember, replayed,
-    requirements_of, still_draft, stored_nik, usable_key,
+    Acting, ApplicationError, formation_of, load_for_edit, refuse_field, registration_open,
+    remember, replayed, requirements_of, still_draft, stored_nik, usable_key,
 };
 use crate::db::audit::{NewEvent, append};
 use crate::db::entities::{
@@ -24,6 +24,7 @@ use crate::domain::role::Role;
 use crate::domain::round::{Msg, RoundState};
 use crate::domain::text::plain_text;
 use crate::pii::NikVault;
+use crate::services::ServiceError;
 use crate::services::data_keys::Personal;
 use crate::services::documents::{clean_original_name, put_upload, record_upload};
 use crate::storage::{FileStore, StoredBlob};
@@ -59,7 +60,7 @@ pub fn accepts_applications(r: &round::Model, now: OffsetDateTime) -> bool {
 ///
 /// # Errors
 /// `Forbidden` for other roles or out-of-scope operators; `NotFound` for an
-/// unknown round or a kelurahan code no list could hold; `Invalid` when
+/// unknown round or a kelurahan code no list could hold; `Fields` when
 /// registration is not open or the RT lies in no formation of the round (with
 /// an explanation); storage failures.
 pub async fn start_draft(
@@ -67,18 +68,18 @@ pub async fn start_draft(
     vault: &NikVault,
     acting: Acting<'_>,
     s: &StartDraft,
-) -> Result<Uuid, ApplicationError> {
-    let (who, role) = acting.account().ok_or(ApplicationError::Forbidden)?;
+) -> Result<Uuid, ServiceError> {
+    let (who, role) = acting.account().ok_or(ServiceError::Forbidden)?;
     // A code with control characters is no kelurahan, and PostgreSQL would
     // refuse the NUL in a query with an error instead of finding nothing.
     if !plain_text(&s.kelurahan_code, false) {
-        return Err(ApplicationError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     let assisted = match role {
         Role::Applicant => false,
         Role::Operator if acting.covers(Some(&s.kelurahan_code)) => true,
         Role::Admin => true,
-        _ => return Err(ApplicationError::Forbidden),
+        _ => return Err(ServiceError::Forbidden),
     };
     let tx = begin_write(db).await?;
     let scope = who.to_string();
@@ -93,11 +94,11 @@ pub async fn start_draft(
         .lock_exclusive()
         .one(&tx)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     if let Some(loc) = replayed(&tx, &scope, key, &request_hash).await? {
         return loc
             .parse()
-            .map_err(|_| ApplicationError::Internal(anyhow::anyhow!("bad idempotent result")));
+            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("bad idempotent result")));
     }
     registration_open(&r, OffsetDateTime::now_utc())?;
     if !assisted {
@@ -207,7 +208,7 @@ async fn chosen_formation(
     kelurahan: &str,
     rt_no: i32,
     code: &str,
-) -> Result<Uuid, ApplicationError> {
+) -> Result<Uuid, ServiceError> {
     use crate::db::entities::{formation, formation_rt, rt};
     if !plain_text(code, false) {
         return Err(unknown_formation());
@@ -223,7 +224,7 @@ async fn chosen_formation(
         .await?
         .is_some();
     if !known {
-        return Err(ApplicationError::field(
+        return Err(refuse_field(
             "rt",
             "RT ini tidak terdaftar di kelurahan yang dipilih.",
             "This RT is not listed for the chosen kelurahan.",
@@ -243,7 +244,7 @@ async fn chosen_formation(
         return Ok(f.id);
     }
     let why = rule.label();
-    Err(ApplicationError::field(
+    Err(refuse_field(
         "formation",
         format!(
             "Domisili Anda tidak memenuhi aturan domisili seleksi ini untuk formasi {code}: {}.",
@@ -256,8 +257,8 @@ async fn chosen_formation(
     ))
 }
 
-fn unknown_formation() -> ApplicationError {
-    ApplicationError::field(
+fn unknown_formation() -> ServiceError {
+    refuse_field(
         "formation",
         "Pilih formasi dari daftar.",
         "Choose a formation from the list.",
@@ -327,7 +328,7 @@ async fn store_fields(
     a: &application::Model,
     p: &Parsed,
     today: Date,
-) -> Result<Vec<Msg>, ApplicationError> {
+) -> Result<Vec<Msg>, ServiceError> {
     let mut m: application::ActiveModel = a.clone().into();
     let texts = [
         (&p.full_name, &mut m.full_name),
@@ -528,7 +529,7 @@ pub(super) async fn attach_in(
         .await?
         .into_iter()
         .find(|r| r.code == p.upload.requirement_code)
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let file = record_upload(tx, &p.blob).await.map_err(refused)?;
     crate::services::documents::ensure_on_disk(store, &file.sha256, &p.upload.bytes)
         .await

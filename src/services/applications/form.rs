@@ -19,6 +19,7 @@ use crate::domain::form::FieldErrors;
 use crate::domain::lang::Lang;
 use crate::domain::round::Msg;
 use crate::pii::NikVault;
+use crate::services::ServiceError;
 use crate::services::documents::UploadError;
 use crate::storage::FileStore;
 
@@ -53,8 +54,8 @@ pub struct FormOutcome {
 ///
 /// # Errors
 /// `NotFound` when not the caller's; `NotDraft` when no longer a draft (a
-/// retried submission); `Invalid` when the fields cannot be saved at all
-/// (nothing is kept); a refusal of the submission other than `Invalid`
+/// retried submission); `Fields` when the fields cannot be saved at all
+/// (nothing is kept); a refusal of the submission other than `Fields`
 /// after the saved part was committed; storage failures.
 pub async fn save_form(
     db: &DatabaseConnection,
@@ -108,8 +109,8 @@ pub async fn save_form(
     if will_submit && out.errors.is_empty() {
         match submit_in(&tx, vault, mail, &acting, id, post.lang, pin).await {
             Ok(done) => out.submitted = Some(done),
-            Err(ApplicationError::Invalid(errors)) => out.errors = errors,
-            Err(e) => after_commit = Err(e),
+            Err(ServiceError::Fields(errors)) => out.errors = errors,
+            Err(e) => after_commit = Err(e.into()),
         }
     }
     tx.commit().await?;

@@ -43,11 +43,11 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::ServiceError;
 use super::documents::UploadError;
 use crate::db::audit::Actor;
 use crate::db::entities::{application, formation_rt, idempotency_key, requirement, round, rt};
 use crate::domain::application::ApplicationState;
-use crate::domain::form::FieldErrors;
 use crate::domain::nik::Nik;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
@@ -58,22 +58,18 @@ use crate::pii::NikVault;
 pub use crate::domain::application::MAX_LONG_TEXT;
 
 /// Why an application use case did not happen. Nothing was changed.
+///
+/// Everything but the two refusals only this use case has is a
+/// [`ServiceError`], mapped to pages and the API like any other.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplicationError {
-    /// Input that breaks a rule, a message per field (`""` for the form).
-    #[error("invalid input: {0:?}")]
-    Invalid(FieldErrors),
-    /// No such application or round, or not the caller's to see.
-    #[error("not found")]
-    NotFound,
-    /// The caller's role or scope does not allow this.
-    #[error("forbidden")]
-    Forbidden,
     /// The application is no longer a draft (already submitted or
-    /// withdrawn), so it cannot be changed: a retried submission lands here.
+    /// withdrawn), so it cannot be changed: a retried submission lands here,
+    /// and the form sends it on to its receipt.
     #[error("not a draft")]
     NotDraft,
-    /// An upload was refused; the message is for the uploader.
+    /// An upload was refused; the message is for the uploader, next to the
+    /// file's own field.
     #[error("upload refused: {field}: {error}")]
     Upload {
         /// The form field of the file.
@@ -81,24 +77,41 @@ pub enum ApplicationError {
         /// Why.
         error: UploadError,
     },
-    /// Storage failed.
+    /// Anything else.
     #[error(transparent)]
-    Db(#[from] DbErr),
-    /// Anything else unexpected.
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Service(#[from] ServiceError),
+}
+
+impl From<DbErr> for ApplicationError {
+    fn from(e: DbErr) -> Self {
+        ApplicationError::Service(e.into())
+    }
+}
+
+impl From<anyhow::Error> for ApplicationError {
+    fn from(e: anyhow::Error) -> Self {
+        ApplicationError::Service(e.into())
+    }
 }
 
 impl ApplicationError {
-    fn form(id: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::field("", id, en)
+    /// Why a [`ApplicationError::NotDraft`] is refused, for whoever cannot
+    /// be sent on to the receipt.
+    #[must_use]
+    pub fn not_draft_message() -> Msg {
+        Msg::new(
+            "Pendaftaran ini sudah dikirim atau dibatalkan.",
+            "This application was already submitted or withdrawn.",
+        )
     }
+}
 
-    fn field(name: &str, id: impl Into<String>, en: impl Into<String>) -> Self {
-        let mut e = FieldErrors::new();
-        e.insert(name.to_owned(), Msg::new(id, en));
-        Self::Invalid(e)
-    }
+fn refuse_form(id: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::form(Msg::new(id, en))
+}
+
+fn refuse_field(name: &str, id: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::field(name, Msg::new(id, en))
 }
 
 /// Who is acting, with the kelurahan codes an operator covers.
@@ -125,13 +138,13 @@ impl Acting<'_> {
     /// Whether the caller may change `a`: its own applicant, or for an
     /// assisted application an operator covering its kelurahan (or an admin).
     #[must_use]
-    pub fn may_edit(&self, a: &application::Model) -> bool {
+    pub fn may_edit(&self, a: &impl Whose) -> bool {
         match self.account() {
-            Some((id, Role::Applicant)) => a.account_id == Some(id),
+            Some((id, Role::Applicant)) => a.account_id() == Some(id),
             Some((_, Role::Operator)) => {
-                a.account_id.is_none() && self.covers(a.kelurahan_code.as_deref())
+                a.account_id().is_none() && self.covers(a.kelurahan_code())
             }
-            Some((_, Role::Admin)) => a.account_id.is_none(),
+            Some((_, Role::Admin)) => a.account_id().is_none(),
             _ => false,
         }
     }
@@ -139,19 +152,54 @@ impl Acting<'_> {
     /// Whether the caller may issue a new status PIN for `a`: a submitted
     /// assisted application, by an operator covering its kelurahan or an admin.
     #[must_use]
-    pub fn may_reissue_pin(&self, a: &application::Model) -> bool {
-        a.account_id.is_none() && a.registration_no.is_some() && self.may_edit(a)
+    pub fn may_reissue_pin(&self, a: &impl Whose) -> bool {
+        a.account_id().is_none() && a.is_submitted() && self.may_edit(a)
     }
 
     /// Whether the caller may read `a` and its documents.
     #[must_use]
-    pub fn may_read(&self, a: &application::Model) -> bool {
+    pub fn may_read(&self, a: &impl Whose) -> bool {
         match self.account() {
-            Some((id, Role::Applicant)) => a.account_id == Some(id),
-            Some((_, Role::Operator)) => self.covers(a.kelurahan_code.as_deref()),
+            Some((id, Role::Applicant)) => a.account_id() == Some(id),
+            Some((_, Role::Operator)) => self.covers(a.kelurahan_code()),
             Some((_, Role::Admin | Role::Auditor)) => true,
             _ => false,
         }
+    }
+}
+
+/// What decides who may act on an application, read from the stored row in
+/// a use case and from its record on a page alike.
+pub trait Whose {
+    /// The applicant's account; `None` for an assisted application.
+    fn account_id(&self) -> Option<Uuid>;
+    /// Its kelurahan.
+    fn kelurahan_code(&self) -> Option<&str>;
+    /// Whether it was given a registration number.
+    fn is_submitted(&self) -> bool;
+}
+
+impl Whose for application::Model {
+    fn account_id(&self) -> Option<Uuid> {
+        self.account_id
+    }
+    fn kelurahan_code(&self) -> Option<&str> {
+        self.kelurahan_code.as_deref()
+    }
+    fn is_submitted(&self) -> bool {
+        self.registration_no.is_some()
+    }
+}
+
+impl Whose for crate::domain::application_view::Application {
+    fn account_id(&self) -> Option<Uuid> {
+        self.account_id
+    }
+    fn kelurahan_code(&self) -> Option<&str> {
+        self.kelurahan_code.as_deref()
+    }
+    fn is_submitted(&self) -> bool {
+        self.registration_no.is_some()
     }
 }
 
@@ -173,13 +221,13 @@ pub struct MailCtx<'a> {
 /// The first result recorded under `(scope, key)`, if any.
 ///
 /// # Errors
-/// `Invalid` when the key was used for a different request.
+/// `Fields` when the key was used for a different request.
 async fn replayed(
     tx: &DatabaseTransaction,
     scope: &str,
     key: Option<&str>,
     request_hash: &str,
-) -> Result<Option<String>, ApplicationError> {
+) -> Result<Option<String>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
     let found = idempotency_key::Entity::find_by_id((scope.to_owned(), key.to_owned()))
         .one(tx)
@@ -187,7 +235,7 @@ async fn replayed(
     match found {
         None => Ok(None),
         Some(f) if f.request_hash == request_hash => Ok(f.response_location),
-        Some(_) => Err(ApplicationError::form(
+        Some(_) => Err(refuse_form(
             "Formulir ini sudah dikirim. Muat ulang halaman lalu coba lagi.",
             "This form was already submitted. Reload the page and try again.",
         )),
@@ -225,11 +273,11 @@ fn usable_key(key: &str) -> Option<&str> {
 // Steps shared by the use cases
 // ---------------------------------------------------------------------------
 
-fn registration_open(r: &round::Model, now: OffsetDateTime) -> Result<(), ApplicationError> {
+fn registration_open(r: &round::Model, now: OffsetDateTime) -> Result<(), ServiceError> {
     if accepts_applications(r, now) {
         Ok(())
     } else {
-        Err(ApplicationError::form(
+        Err(refuse_form(
             "Pendaftaran seleksi ini sudah ditutup atau belum dibuka.",
             "Registration for this round is closed or not open yet.",
         ))
@@ -242,7 +290,7 @@ async fn formation_of(
     round_id: Uuid,
     kelurahan: &str,
     rt_no: i32,
-) -> Result<Uuid, ApplicationError> {
+) -> Result<Uuid, ServiceError> {
     let covered = formation_rt::Entity::find_by_id((round_id, kelurahan.to_owned(), rt_no))
         .one(tx)
         .await?;
@@ -254,7 +302,7 @@ async fn formation_of(
         .await?
         .is_some();
     Err(if known {
-        ApplicationError::field(
+        refuse_field(
             "rt",
             format!(
                 "RT {rt_no} tidak termasuk wilayah formasi mana pun pada seleksi ini, sehingga belum dapat didaftarkan. Tanyakan ke kantor kelurahan."
@@ -264,7 +312,7 @@ async fn formation_of(
             ),
         )
     } else {
-        ApplicationError::field(
+        refuse_field(
             "rt",
             "RT ini tidak terdaftar di kelurahan yang dipilih.",
             "This RT is not listed for the chosen kelurahan.",
@@ -276,13 +324,13 @@ async fn load_for_edit(
     tx: &DatabaseTransaction,
     acting: &Acting<'_>,
     id: Uuid,
-) -> Result<application::Model, ApplicationError> {
+) -> Result<application::Model, ServiceError> {
     let a = application::Entity::find_by_id(id)
         .lock_exclusive()
         .one(tx)
         .await?
         .filter(|a| acting.may_edit(a))
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok(a)
 }
 
@@ -298,7 +346,7 @@ async fn stored_nik(
     tx: &impl ConnectionTrait,
     vault: &NikVault,
     a: &application::Model,
-) -> Result<Option<Nik>, ApplicationError> {
+) -> Result<Option<Nik>, ServiceError> {
     let Some(ct) = &a.nik_ciphertext else {
         return Ok(None);
     };

@@ -9,58 +9,23 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Acting, ApplicationError, requirements_of};
+use super::{Acting, ServiceError, requirements_of};
 use crate::db::entities::{
     application, application_declaration, document, formation, formation_rt, requirement, round,
 };
 use crate::domain::application::ApplicationState;
+use crate::domain::application_view::{Application, DocumentRecord};
 use crate::domain::eligibility::RequirementOutcome;
 use crate::domain::lang::Lang;
 use crate::domain::registration::{RegistrationNo, StatusPin};
-use crate::domain::round::{Msg, RoundState};
+use crate::domain::round::{Msg, Round, RoundState};
 use crate::domain::status_headline::{self, Facts, Failing, Headline, ObjectionStage, Published};
 use crate::pii::NikVault;
 use crate::services as svc;
 
-/// An application with what its pages show. Services and handlers read the
-/// stored rows; a page takes [`ApplicationView::page`], plain records.
-#[derive(Clone, Debug)]
-pub struct ApplicationView {
-    pub application: application::Model,
-    pub round: round::Model,
-    pub formation: Option<formation::Model>,
-    pub kelurahan_name: String,
-    /// Document requirements with the uploaded document, if any.
-    pub documents: Vec<(requirement::Model, Option<document::Model>)>,
-    /// Declaration requirements and whether each is accepted.
-    pub declarations: Vec<(requirement::Model, bool)>,
-    /// Contact and birth fields, opened under the application's data key.
-    pub personal: crate::services::data_keys::Personal,
-}
-
-impl ApplicationView {
-    /// What the application's own pages (form, receipt, status) render.
-    #[must_use]
-    pub fn page(&self) -> ApplicationPage {
-        ApplicationPage {
-            application: self.application.clone().into(),
-            round: (&self.round).into(),
-            formation: self.formation.clone().map(Into::into),
-            kelurahan_name: self.kelurahan_name.clone(),
-            documents: self
-                .documents
-                .iter()
-                .map(|(q, d)| (q.into(), d.clone().map(Into::into)))
-                .collect(),
-            declarations: self
-                .declarations
-                .iter()
-                .map(|(q, ok)| (q.into(), *ok))
-                .collect(),
-            personal: self.personal.clone(),
-        }
-    }
-}
+/// An application with what its pages show (form, receipt, status): plain
+/// records, so a handler holds no stored row.
+pub type ApplicationView = ApplicationPage;
 
 pub use crate::domain::application_view::ApplicationPage;
 
@@ -73,12 +38,12 @@ pub async fn load(
     vault: &NikVault,
     acting: Acting<'_>,
     id: Uuid,
-) -> Result<ApplicationView, ApplicationError> {
+) -> Result<ApplicationView, ServiceError> {
     let a = application::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|a| acting.may_read(a))
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     view_of(db, vault, a).await
 }
 
@@ -86,12 +51,12 @@ async fn view_of(
     db: &DatabaseConnection,
     vault: &NikVault,
     a: application::Model,
-) -> Result<ApplicationView, ApplicationError> {
+) -> Result<ApplicationView, ServiceError> {
     use crate::db::entities::kelurahan;
     let r = round::Entity::find_by_id(a.round_id)
         .one(db)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let formation = match a.formation_id {
         Some(f) => formation::Entity::find_by_id(f).one(db).await?,
         None => None,
@@ -115,8 +80,9 @@ async fn view_of(
             let d = docs
                 .iter()
                 .find(|d| d.requirement_id == Some(req.id))
-                .cloned();
-            (req, d)
+                .cloned()
+                .map(Into::into);
+            (req.into(), d)
         })
         .collect();
     let accepted: BTreeSet<Uuid> = application_declaration::Entity::find()
@@ -131,15 +97,15 @@ async fn view_of(
         .into_iter()
         .map(|req| {
             let ok = accepted.contains(&req.id);
-            (req, ok)
+            (req.into(), ok)
         })
         .collect();
     let personal = crate::services::data_keys::personal_of(db, vault, &a).await?;
     Ok(ApplicationView {
         personal,
-        application: a,
-        round: r,
-        formation,
+        application: a.into(),
+        round: r.into(),
+        formation: formation.map(Into::into),
         kelurahan_name,
         documents,
         declarations,
@@ -154,12 +120,13 @@ pub async fn own_in_round(
     db: &DatabaseConnection,
     account_id: Uuid,
     round_id: Uuid,
-) -> Result<Option<application::Model>, DbErr> {
-    application::Entity::find()
+) -> Result<Option<Application>, DbErr> {
+    Ok(application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))
         .filter(application::Column::AccountId.eq(account_id))
         .one(db)
-        .await
+        .await?
+        .map(Application::from))
 }
 
 /// A document the caller may download, with its stored file's content type.
@@ -170,22 +137,22 @@ pub async fn document_for(
     db: &DatabaseConnection,
     acting: Acting<'_>,
     doc_id: Uuid,
-) -> Result<(document::Model, String), ApplicationError> {
+) -> Result<(DocumentRecord, String), ServiceError> {
     use crate::db::entities::stored_file;
     let d = document::Entity::find_by_id(doc_id)
         .one(db)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     application::Entity::find_by_id(d.application_id)
         .one(db)
         .await?
         .filter(|a| acting.may_read(a))
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let f = stored_file::Entity::find_by_id(d.sha256.clone())
         .one(db)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
-    Ok((d, f.content_type))
+        .ok_or(ServiceError::NotFound)?;
+    Ok((d.into(), f.content_type))
 }
 
 /// The public status check: number + PIN give the first name, the state, the
@@ -200,7 +167,7 @@ pub async fn check_status(
     registration_no: &str,
     pin: &StatusPin,
     now: OffsetDateTime,
-) -> Result<Option<PublicStatus>, ApplicationError> {
+) -> Result<Option<PublicStatus>, ServiceError> {
     let Ok(no) = RegistrationNo::parse(registration_no) else {
         return Ok(None);
     };
@@ -215,36 +182,22 @@ pub async fn check_status(
     if !svc::accounts::verify_password(pin.as_str().to_owned(), phc).await {
         return Ok(None);
     }
-    let r = round::Entity::find_by_id(a.round_id)
+    let r: Round = round::Entity::find_by_id(a.round_id)
         .one(db)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?
+        .into();
     let timeline = timeline(db, vault, &r, a.id, now).await?;
-    let scores = svc::score_breakdown::for_application(db, &r, a.id)
-        .await
-        .map_err(|e| match e {
-            svc::ServiceError::Db(e) => ApplicationError::Db(e),
-            other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
-        })?;
-    let svc_err = |e: svc::ServiceError| match e {
-        svc::ServiceError::Db(e) => ApplicationError::Db(e),
-        other => ApplicationError::Internal(anyhow::anyhow!(other.to_string())),
-    };
-    let objections = svc::objections::for_assisted(db, a.id, now)
-        .await
-        .map_err(svc_err)?;
-    let contest_options = svc::score_breakdown::contest_options(db, r.id)
-        .await
-        .map_err(svc_err)?;
+    let scores = svc::score_breakdown::for_application(db, &r, a.id).await?;
+    let objections = svc::objections::for_assisted(db, a.id, now).await?;
+    let contest_options = svc::score_breakdown::contest_options(db, r.id).await?;
     // The windows as the filing service sees them: the round's own first,
     // else a published stage shortlist's.
     let round_window = svc::objections::window_open(&r, now);
     let stage_window = if round_window {
         None
     } else {
-        svc::shortlists::open_window(db, &r, a.id, now)
-            .await
-            .map_err(svc_err)?
+        svc::shortlists::open_window(db, &r, a.id, now).await?
     };
     let may_object = ((round_window && timeline.result.is_some()) || stage_window.is_some())
         && objections
@@ -282,7 +235,7 @@ pub use crate::domain::application_status::{CheckLine, PublicStatus, Timeline};
 pub async fn timeline<C: ConnectionTrait>(
     db: &C,
     vault: &NikVault,
-    r: &round::Model,
+    r: &Round,
     id: Uuid,
     now: OffsetDateTime,
 ) -> Result<Timeline, DbErr> {
@@ -295,7 +248,7 @@ pub async fn timeline<C: ConnectionTrait>(
 async fn timeline_with<C: ConnectionTrait>(
     db: &C,
     vault: Option<&NikVault>,
-    r: &round::Model,
+    r: &Round,
     id: Uuid,
     now: OffsetDateTime,
 ) -> Result<Timeline, DbErr> {
@@ -593,14 +546,12 @@ pub async fn formation_choices(
 ///
 /// # Errors
 /// `NotFound` for an unknown or unpublished round; storage failures.
-pub async fn published_round(
-    db: &DatabaseConnection,
-    slug: &str,
-) -> Result<round::Model, ApplicationError> {
+pub async fn published_round(db: &DatabaseConnection, slug: &str) -> Result<Round, ServiceError> {
     svc::rounds::round_by_slug(db, slug)
         .await?
         .filter(|r| r.is_public())
-        .ok_or(ApplicationError::NotFound)
+        .map(Round::from)
+        .ok_or(ServiceError::NotFound)
 }
 
 /// What the help desk's start form offers: rounds open for registration and
@@ -670,7 +621,7 @@ pub async fn own(
         // The same headline as the status page (a person has one or two).
         let headline = match &r {
             Some(r) => {
-                timeline_with(db, None, r, a.id, OffsetDateTime::now_utc())
+                timeline_with(db, None, &r.into(), a.id, OffsetDateTime::now_utc())
                     .await?
                     .headline
                     .title

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::fields::parse_sex;
 use super::{
-    Acting, ApplicationError, MailCtx, formation_of, load_for_edit, registration_open,
-    requirements_of, stored_nik,
+    Acting, MailCtx, ServiceError, formation_of, load_for_edit, refuse_field, refuse_form,
+    registration_open, requirements_of, stored_nik,
 };
 use crate::db::audit::{NewEvent, append};
 use crate::db::entities::{application, application_declaration, document, round};
@@ -46,7 +46,7 @@ pub struct Submitted {
 /// again returns its number (a double click is harmless).
 ///
 /// # Errors
-/// `NotFound`; `Invalid` with a message per missing or wrong field;
+/// `NotFound`; `Fields` with a message per missing or wrong field;
 /// storage failures.
 pub async fn submit(
     db: &DatabaseConnection,
@@ -55,7 +55,7 @@ pub async fn submit(
     acting: Acting<'_>,
     id: Uuid,
     lang: Lang,
-) -> Result<Submitted, ApplicationError> {
+) -> Result<Submitted, ServiceError> {
     let pin = pin_for(db, id).await?;
     let tx = begin_write(db).await?;
     let done = submit_in(&tx, vault, mail, &acting, id, lang, pin).await?;
@@ -69,7 +69,7 @@ pub async fn submit(
 pub(super) async fn pin_for(
     db: &DatabaseConnection,
     id: Uuid,
-) -> Result<Option<(StatusPin, String)>, ApplicationError> {
+) -> Result<Option<(StatusPin, String)>, ServiceError> {
     let needs_pin = application::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -92,7 +92,7 @@ pub(super) async fn submit_in(
     id: Uuid,
     lang: Lang,
     assisted_pin: Option<(StatusPin, String)>,
-) -> Result<Submitted, ApplicationError> {
+) -> Result<Submitted, ServiceError> {
     let a = load_for_edit(tx, acting, id).await?;
     if a.state != ApplicationState::Draft {
         return already_submitted(&a);
@@ -109,7 +109,7 @@ pub(super) async fn submit_in(
         errs.insert("nik".into(), required_msg());
     }
     let (Some(kelurahan), Some(rt_no)) = (a.kelurahan_code.clone(), a.rt_number) else {
-        return Err(ApplicationError::field(
+        return Err(refuse_field(
             "rt",
             "Pilih kelurahan dan RT.",
             "Choose the kelurahan and RT.",
@@ -125,10 +125,10 @@ pub(super) async fn submit_in(
     let documents = submitted_documents(tx, &r, id, &mut errs).await?;
     let declarations = accepted_declarations(tx, &r, id, &mut errs).await?;
     let (Some(nik), Some(birth_date), Some(sex)) = (nik, personal.birth_date, sex) else {
-        return Err(ApplicationError::Invalid(errs));
+        return Err(ServiceError::Fields(errs));
     };
     if !errs.is_empty() {
-        return Err(ApplicationError::Invalid(errs));
+        return Err(ServiceError::Fields(errs));
     }
     let nik_hash = vault.keyed_hash(&nik);
     ensure_nik_unused(tx, &r, id, &nik_hash).await?;
@@ -211,20 +211,17 @@ pub(super) async fn submit_in(
 /// serialises every writer). Every writer takes it before its first audit
 /// append (which locks the chain head), so a use case that appends first
 /// must take it first too, or two writers deadlock.
-pub(super) async fn lock_round(
-    tx: &WriteTx,
-    round_id: Uuid,
-) -> Result<round::Model, ApplicationError> {
+pub(super) async fn lock_round(tx: &WriteTx, round_id: Uuid) -> Result<round::Model, ServiceError> {
     round::Entity::find_by_id(round_id)
         .lock_exclusive()
         .one(tx)
         .await?
-        .ok_or(ApplicationError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
 /// A submission of an application that is no longer a draft: its number
 /// again when it was submitted (a double click is harmless), else a refusal.
-fn already_submitted(a: &application::Model) -> Result<Submitted, ApplicationError> {
+fn already_submitted(a: &application::Model) -> Result<Submitted, ServiceError> {
     match (&a.registration_no, a.state) {
         (
             Some(no),
@@ -234,7 +231,7 @@ fn already_submitted(a: &application::Model) -> Result<Submitted, ApplicationErr
             registration_no: no.clone(),
             status_pin: None,
         }),
-        _ => Err(ApplicationError::form(
+        _ => Err(refuse_form(
             "Pendaftaran ini tidak dapat dikirim lagi.",
             "This application can no longer be submitted.",
         )),
@@ -344,7 +341,7 @@ async fn ensure_nik_unused(
     r: &round::Model,
     id: Uuid,
     nik_hash: &str,
-) -> Result<(), ApplicationError> {
+) -> Result<(), ServiceError> {
     let taken = application::Entity::find()
         .filter(application::Column::RoundId.eq(r.id))
         .filter(application::Column::NikHash.eq(nik_hash))
@@ -352,7 +349,7 @@ async fn ensure_nik_unused(
         .one(tx)
         .await?;
     if taken.is_some() {
-        return Err(ApplicationError::field(
+        return Err(refuse_field(
             "nik",
             "NIK ini sudah terdaftar pada seleksi ini. Satu orang hanya dapat mendaftar satu kali; jika Anda merasa belum pernah mendaftar, hubungi kantor kelurahan.",
             "This NIK is already registered in this round. One person may apply only once; if you believe you have not applied, contact the kelurahan office.",
@@ -373,7 +370,7 @@ async fn send_receipt(
     registration_no: &str,
     hash: &str,
     lang: Lang,
-) -> Result<(), ApplicationError> {
+) -> Result<(), ServiceError> {
     if !email.is_empty() {
         let template = Template::ApplicationReceipt {
             name: a.full_name.clone(),
@@ -408,10 +405,10 @@ async fn next_number(
     tx: &DatabaseTransaction,
     year: i32,
     kelurahan: &str,
-) -> Result<RegistrationNo, ApplicationError> {
+) -> Result<RegistrationNo, ServiceError> {
     use crate::db::entities::kelurahan as kel;
     let invalid = |e: crate::domain::registration::RegistrationNoError| {
-        ApplicationError::form(e.message(Lang::Id), e.message(Lang::En))
+        refuse_form(e.message(Lang::Id), e.message(Lang::En))
     };
     let prefix = RegistrationNo::new(year, kelurahan, 1)
         .map_err(invalid)?
@@ -441,11 +438,11 @@ async fn next_number(
 }
 
 /// A fresh status PIN and its argon2 hash (the only form stored).
-async fn new_status_pin() -> Result<(StatusPin, String), ApplicationError> {
+async fn new_status_pin() -> Result<(StatusPin, String), ServiceError> {
     let pin = crate::pii::generate_pin();
     let hash = crate::services::accounts::hash_password(pin.as_str().to_owned())
         .await
-        .map_err(|e| ApplicationError::Internal(anyhow::anyhow!("{e}")))?;
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
     Ok((pin, hash))
 }
 
@@ -456,22 +453,22 @@ async fn new_status_pin() -> Result<(StatusPin, String), ApplicationError> {
 ///
 /// # Errors
 /// `NotFound` unless an operator covering the kelurahan or an admin may edit
-/// this assisted application; `Invalid` before submission; storage failures.
+/// this assisted application; `Fields` before submission; storage failures.
 pub async fn reissue_pin(
     db: &DatabaseConnection,
     acting: Acting<'_>,
     id: Uuid,
-) -> Result<StatusPin, ApplicationError> {
+) -> Result<StatusPin, ServiceError> {
     // argon2 is slow on purpose: hash before the write transaction.
     let (pin, hash) = new_status_pin().await?;
     let tx = begin_write(db).await?;
     let a = load_for_edit(&tx, &acting, id).await?;
     if a.account_id.is_some() {
         // A self-service applicant follows the status signed in.
-        return Err(ApplicationError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     if a.registration_no.is_none() {
-        return Err(ApplicationError::form(
+        return Err(refuse_form(
             "PIN status baru dapat diterbitkan setelah pendaftaran dikirim.",
             "A status PIN can be issued once the application is submitted.",
         ));

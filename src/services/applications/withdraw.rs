@@ -4,17 +4,18 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrai
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Acting, ApplicationError, load_for_edit};
+use super::{Acting, ServiceError, load_for_edit, refuse_form};
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, round};
 use crate::domain::application::ApplicationState;
-use crate::domain::round::RoundState;
+use crate::domain::application_view::Application;
+use crate::domain::round::{Round, RoundState};
 
 /// Whether an application can still be withdrawn: not yet withdrawn and the
 /// round not yet in assessment.
 #[must_use]
-pub fn can_withdraw(a: &application::Model, r: &round::Model, now: OffsetDateTime) -> bool {
+pub fn can_withdraw(a: &Application, r: &Round, now: OffsetDateTime) -> bool {
     let before_assessment = matches!(
         Some(r.state),
         Some(RoundState::Registration | RoundState::Verification)
@@ -32,22 +33,22 @@ pub fn can_withdraw(a: &application::Model, r: &round::Model, now: OffsetDateTim
 /// Withdraws an application (`application.withdrawn`).
 ///
 /// # Errors
-/// `NotFound`; `Invalid` once assessment has started or when already
+/// `NotFound`; `Fields` once assessment has started or when already
 /// withdrawn; storage failures.
 pub async fn withdraw(
     db: &DatabaseConnection,
     acting: Acting<'_>,
     id: Uuid,
-) -> Result<(), ApplicationError> {
+) -> Result<(), ServiceError> {
     let tx = begin_write(db).await?;
     let a = load_for_edit(&tx, &acting, id).await?;
     let r = round::Entity::find_by_id(a.round_id)
         .one(&tx)
         .await?
-        .ok_or(ApplicationError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let now = OffsetDateTime::now_utc();
-    if !can_withdraw(&a, &r, now) {
-        return Err(ApplicationError::form(
+    if !can_withdraw(&a.clone().into(), &(&r).into(), now) {
+        return Err(refuse_form(
             "Pendaftaran ini tidak dapat dibatalkan lagi (penilaian sudah dimulai atau sudah dibatalkan).",
             "This application can no longer be withdrawn (assessment has started or it was already withdrawn).",
         ));
@@ -72,11 +73,7 @@ pub async fn withdraw(
     event.kelurahan_code = a.kelurahan_code.clone();
     let withdrawn = append(&tx, event).await?;
     crate::services::standings::recompute_after_input(&tx, &r, a.formation_id, a.id, withdrawn.seq)
-        .await
-        .map_err(|e| match e {
-            crate::services::ServiceError::Db(e) => ApplicationError::Db(e),
-            other => ApplicationError::Internal(anyhow::anyhow!("re-ranking: {other}")),
-        })?;
+        .await?;
     tx.commit().await?;
     tracing::info!(application.id = %id, "application withdrawn");
     Ok(())

@@ -28,7 +28,7 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{audit_chain_head, round};
 use crate::domain::role::Role;
-use crate::domain::round::RoundState;
+use crate::domain::round::{Round, RoundState};
 
 mod round_files;
 use round_files::{write_applications, write_scores};
@@ -174,31 +174,28 @@ fn allowed(actor: Actor) -> Result<(), ServiceError> {
 ///
 /// # Errors
 /// `NotFound`; storage failures.
-pub async fn find_round<C: ConnectionTrait>(
-    db: &C,
-    key: &str,
-) -> Result<round::Model, ServiceError> {
+pub async fn find_round<C: ConnectionTrait>(db: &C, key: &str) -> Result<Round, ServiceError> {
     let found = match Uuid::parse_str(key.trim()) {
         Ok(id) => round::Entity::find_by_id(id).one(db).await?,
         Err(_) => super::rounds::round_by_slug(db, key.trim()).await?,
     };
-    found.ok_or(ServiceError::NotFound)
+    found.map(Round::from).ok_or(ServiceError::NotFound)
 }
 
 /// The rounds an auditor can export, newest first.
 ///
 /// # Errors
 /// `Forbidden` for other roles; storage failures.
-pub async fn rounds(
-    db: &DatabaseConnection,
-    actor: Actor,
-) -> Result<Vec<round::Model>, ServiceError> {
+pub async fn rounds(db: &DatabaseConnection, actor: Actor) -> Result<Vec<Round>, ServiceError> {
     allowed(actor)?;
     Ok(round::Entity::find()
         .filter(round::Column::State.ne(RoundState::Draft))
         .order_by_desc(round::Column::CreatedAt)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Round::from)
+        .collect())
 }
 
 /// Counts and hashes what passes through.

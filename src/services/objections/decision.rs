@@ -317,7 +317,7 @@ pub async fn decide(
             reasons: proposal.reasons.clone(),
             link: format!("{}/pendaftaran/{}", mail.base_url, app.id),
             headline: Some(
-                crate::services::applications::timeline(&tx, mail.vault, &r, app.id, now)
+                crate::services::applications::timeline(&tx, mail.vault, &(&r).into(), app.id, now)
                     .await?
                     .headline,
             ),

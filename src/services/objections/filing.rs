@@ -10,14 +10,14 @@ use uuid::Uuid;
 use super::{RESPONSE_DAYS, account_of, load_app, may_object, text_between};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
-use crate::db::entities::{document, idempotency_key, objection, round};
+use crate::db::entities::{document, idempotency_key, objection};
 use crate::domain::msg::Msg;
-use crate::domain::round::RoundState;
+use crate::domain::round::{Round, RoundState};
 use crate::services::ServiceError;
 
 /// Whether the objection window of `r` is open at `now`.
 #[must_use]
-pub fn window_open(r: &round::Model, now: OffsetDateTime) -> bool {
+pub fn window_open(r: &Round, now: OffsetDateTime) -> bool {
     r.state == RoundState::Objection && r.objection_ends_at.is_none_or(|end| now < end)
 }
 
@@ -150,10 +150,11 @@ pub async fn file_as(
     }
     // Outside the round's own window, a published stage shortlist that
     // considered the application may be open to objections.
-    let stage = if window_open(&r, now) {
+    let round = Round::from(&r);
+    let stage = if window_open(&round, now) {
         None
     } else {
-        let open = crate::services::shortlists::open_window(&tx, &r, app.id, now).await?;
+        let open = crate::services::shortlists::open_window(&tx, &round, app.id, now).await?;
         match open {
             Some(s) => Some(s.stage_code),
             None => {

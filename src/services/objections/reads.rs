@@ -9,8 +9,10 @@ use uuid::Uuid;
 
 use super::{ObjectionView, account_of, load_app, may_object, require_admin};
 use crate::db::audit::Actor;
-use crate::db::entities::{account, application, approval, formation, objection, round, scorecard};
+use crate::db::entities::{account, application, approval, formation, objection, scorecard};
+use crate::domain::application_view::Application;
 use crate::domain::role::Role;
+use crate::domain::round::Round;
 use crate::services::ServiceError;
 
 async fn view_of<C: ConnectionTrait>(
@@ -123,7 +125,7 @@ pub async fn for_application(
     actor: Actor,
     application_id: Uuid,
     now: OffsetDateTime,
-) -> Result<(application::Model, round::Model, Vec<ObjectionView>), ServiceError> {
+) -> Result<(Application, Round, Vec<ObjectionView>), ServiceError> {
     let acting = crate::services::applications::Acting { actor, scopes: &[] };
     for_application_as(db, acting, application_id, now).await
 }
@@ -138,14 +140,14 @@ pub async fn for_application_as(
     acting: crate::services::applications::Acting<'_>,
     application_id: Uuid,
     now: OffsetDateTime,
-) -> Result<(application::Model, round::Model, Vec<ObjectionView>), ServiceError> {
+) -> Result<(Application, Round, Vec<ObjectionView>), ServiceError> {
     account_of(acting.actor)?;
     let (app, r) = load_app(db, application_id).await?;
     if !may_object(acting, &app) {
         return Err(ServiceError::NotFound);
     }
     let views = views_of_application(db, app.id, now).await?;
-    Ok((app, r, views))
+    Ok((app.into(), r.into(), views))
 }
 
 /// The objections on an assisted application whose number and status PIN

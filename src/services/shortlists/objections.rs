@@ -26,7 +26,7 @@ pub use crate::domain::objection::OpenWindow;
 /// Storage failures.
 pub async fn open_window<C: ConnectionTrait>(
     conn: &C,
-    r: &round::Model,
+    r: &crate::domain::round::Round,
     application_id: Uuid,
     now: time::OffsetDateTime,
 ) -> Result<Option<OpenWindow>, ServiceError> {

@@ -6,9 +6,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::db::entities::{
-    application, document, formation_rt, requirement, requirement_check, round,
-};
+use crate::db::entities::{application, document, formation_rt, requirement, requirement_check};
 use crate::domain::eligibility::{
     AgeLimits, CheckOutcome, check_age, check_domicile_rule, needs_decision,
 };
@@ -24,7 +22,7 @@ pub(crate) async fn automatic_checks(
     db: &impl ConnectionTrait,
     vault: &NikVault,
     app: &application::Model,
-    r: &round::Model,
+    r: &crate::domain::round::Round,
 ) -> Result<HashMap<&'static str, CheckOutcome>, ServiceError> {
     let mut out = HashMap::new();
     let birth_date = crate::services::data_keys::personal_of(db, vault, app)

@@ -32,7 +32,7 @@ pub async fn open(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let auto = automatic_checks(db, vault, &app, &r).await?;
+    let auto = automatic_checks(db, vault, &app, &(&r).into()).await?;
     let personal = crate::services::data_keys::personal_of(db, vault, &app).await?;
     let mut latest = latest_checks(db, app.id).await?;
     let uploaded = uploaded_slots(db, app.id).await?;

@@ -121,7 +121,7 @@ pub(super) async fn write_checks(
     decisions: &[Decision],
     checked_by: Uuid,
 ) -> Result<Written, ServiceError> {
-    let auto = automatic_checks(tx, vault, app, r).await?;
+    let auto = automatic_checks(tx, vault, app, &r.into()).await?;
     let latest = latest_checks(tx, app.id).await?;
     let uploaded = uploaded_slots(tx, app.id).await?;
     let now = OffsetDateTime::now_utc();
@@ -260,7 +260,7 @@ pub(super) async fn mail_outcome(
             crate::services::applications::timeline(
                 tx,
                 vault,
-                r,
+                &r.into(),
                 app.id,
                 OffsetDateTime::now_utc(),
             )

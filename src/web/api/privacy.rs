@@ -93,7 +93,7 @@ async fn list_of(app: &AppState, account_id: uuid::Uuid) -> Result<ErasureReques
             id: r.request.id,
             application_id: r.request.application_id,
             registration_no: r.registration_no,
-            status: r.request.status,
+            status: r.request.status.as_str().to_owned(),
             decision_reason: r.request.decision_reason,
             requested_at: rfc3339(r.request.requested_at),
             decided_at: r.request.decided_at.map(rfc3339),

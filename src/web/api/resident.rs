@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::ErrorBody;
 use super::applicant::Text;
-use super::error::AdminError;
+use super::error::{AdminError, service_err};
 use super::extract::{ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
@@ -57,20 +57,13 @@ fn acting(user: &CurrentUser) -> Acting<'_> {
     }
 }
 
-/// Field errors are 422; a refusal of the whole request (registration not
-/// open, already submitted) is 409; a file over the size limit 413.
+/// The form's own refusals: an application no longer a draft is 409, a file
+/// over the size limit 413 and another refused file 422 under its field;
+/// everything else is a service error like any other.
 fn app_err(e: ApplicationError) -> AdminError {
     match e {
-        ApplicationError::Invalid(errs) if errs.keys().all(String::is_empty) => {
-            let join =
-                |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
-            AdminError::Conflict(Msg::new(join(|m| &m.id), join(|m| &m.en)))
-        }
-        ApplicationError::Invalid(errs) => AdminError::Invalid(errs),
-        ApplicationError::NotDraft => AdminError::Conflict(Msg::new(
-            "Pendaftaran ini sudah dikirim atau dibatalkan.",
-            "This application was already submitted or withdrawn.",
-        )),
+        ApplicationError::Service(e) => service_err(e),
+        ApplicationError::NotDraft => AdminError::Conflict(ApplicationError::not_draft_message()),
         ApplicationError::Upload {
             error: error @ UploadError::TooLarge { .. },
             ..
@@ -87,11 +80,10 @@ fn app_err(e: ApplicationError) -> AdminError {
             let mut errs = FieldErrors::new();
             errs.insert(
                 field,
-                crate::domain::round::Msg::new(error.message(Lang::Id), error.message(Lang::En)),
+                Msg::new(error.message(Lang::Id), error.message(Lang::En)),
             );
             AdminError::Invalid(errs)
         }
-        other => AdminError::App(other.into()),
     }
 }
 
@@ -179,8 +171,7 @@ pub async fn start(
             formation_code: body.formation,
         },
     )
-    .await
-    .map_err(app_err)?;
+    .await?;
     Ok((StatusCode::CREATED, Json(DraftStarted { id })))
 }
 
@@ -214,8 +205,7 @@ pub async fn desk_start(
             formation_code: body.formation,
         },
     )
-    .await
-    .map_err(app_err)?;
+    .await?;
     Ok((StatusCode::CREATED, Json(DraftStarted { id })))
 }
 
@@ -302,9 +292,7 @@ pub async fn save_draft(
     let user = user.0;
     let id = path_id(&id)?;
     let vault = NikVault::from_app(&app);
-    let outcome = svc::save_draft(&app.db, &vault, acting(&user), id, &body.fields())
-        .await
-        .map_err(app_err)?;
+    let outcome = svc::save_draft(&app.db, &vault, acting(&user), id, &body.fields()).await?;
     if !outcome.errors.is_empty() {
         return Err(AdminError::Invalid(outcome.errors));
     }
@@ -418,8 +406,7 @@ pub async fn upload(
         &name,
         file.data.to_vec(),
     )
-    .await
-    .map_err(app_err)?;
+    .await?;
     Ok((StatusCode::CREATED, Json(DocumentAdded { id: doc })))
 }
 
@@ -457,9 +444,7 @@ pub async fn submit(
         from: &from,
         vault: &app.vault,
     };
-    let done = svc::submit(&app.db, &vault, mail, acting(&user), id, Lang::Id)
-        .await
-        .map_err(app_err)?;
+    let done = svc::submit(&app.db, &vault, mail, acting(&user), id, Lang::Id).await?;
     Ok(Json(SubmittedBody {
         id: done.id,
         registration_no: done.registration_no,

@@ -13,7 +13,8 @@ use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::AppResult;
-use crate::services::applications::{self as svc, ApplicationError, StartDraft};
+use crate::services::ServiceError;
+use crate::services::applications::{self as svc, StartDraft};
 use crate::views::PageCtx;
 use crate::views::applications as v;
 use crate::web::{Csrf, CurrentUser};
@@ -117,11 +118,11 @@ pub async fn desk_start(
             )
             .await
         }
-        _ => Err(ApplicationError::Invalid(errors)),
+        _ => Err(ServiceError::Fields(errors)),
     };
     match res {
         Ok(id) => Ok(Redirect::to(&format!("/pendaftaran/{id}/formulir")).into_response()),
-        Err(ApplicationError::Invalid(errors)) => {
+        Err(ServiceError::Fields(errors)) => {
             let page = desk_page(&app, &user, csrf.token()?, data, errors).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -15,6 +15,7 @@ use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::Msg;
 use crate::error::AppResult;
 use crate::pii::NikVault;
+use crate::services::ServiceError;
 use crate::services::applications::{
     self as svc, ApplicationError, ApplicationView, Fields, MailCtx,
 };
@@ -89,7 +90,7 @@ async fn render_form(
     Ok(v::form(
         ctx,
         &v::FormPage {
-            view: &view.page(),
+            view: &view,
             values,
             errors,
             warnings,
@@ -234,7 +235,7 @@ pub async fn form_submit(
         // through: show what the first one did, not a form that can no
         // longer be sent (the receipt sends a withdrawn draft on to its status).
         Err(ApplicationError::NotDraft) => return Ok(to_receipt(id)),
-        Err(ApplicationError::Invalid(errors)) => {
+        Err(ApplicationError::Service(ServiceError::Fields(errors))) => {
             let shown = Shown {
                 typed: Some(fields),
                 errors,

@@ -35,7 +35,7 @@ pub async fn status_page(
     let page = v::status(
         &ctx,
         &v::StatusPage {
-            view: &view.page(),
+            view: &view,
             timeline: &timeline,
             can_withdraw: mine && svc::can_withdraw(&view.application, &view.round, now),
             csrf: csrf.token()?,

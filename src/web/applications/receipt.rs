@@ -35,7 +35,7 @@ pub(super) async fn pin_receipt(
     let page = v::receipt(
         ctx,
         &v::ReceiptPage {
-            view: &view.page(),
+            view: &view,
             pin: Some(v::NewPin {
                 pin: pin.as_str().to_owned(),
                 replaces_old,
@@ -69,7 +69,7 @@ pub async fn receipt(
     let page = v::receipt(
         &ctx,
         &v::ReceiptPage {
-            view: &view.page(),
+            view: &view,
             pin: None,
             reissue_csrf,
             base_url: &app.config.base_url,

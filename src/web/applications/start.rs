@@ -12,7 +12,8 @@ use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::{AppError, AppResult};
-use crate::services::applications::{self as svc, ApplicationError, StartDraft};
+use crate::services::ServiceError;
+use crate::services::applications::{self as svc, StartDraft};
 use crate::views::PageCtx;
 use crate::views::applications as v;
 use crate::web::{Csrf, CurrentUser};
@@ -27,7 +28,7 @@ pub struct AreaQuery {
 }
 
 async fn open_round(app: &AppState, slug: &str) -> AppResult<crate::services::rounds::Round> {
-    Ok(svc::published_round(&app.db, slug).await?.into())
+    Ok(svc::published_round(&app.db, slug).await?)
 }
 
 async fn area_page(
@@ -179,11 +180,11 @@ pub async fn start(
         )
         .await
     } else {
-        Err(ApplicationError::Invalid(unchosen))
+        Err(ServiceError::Fields(unchosen))
     };
     match res {
         Ok(id) => Ok(Redirect::to(&format!("/pendaftaran/{id}/formulir")).into_response()),
-        Err(ApplicationError::Invalid(errors)) => {
+        Err(ServiceError::Fields(errors)) => {
             let areas = svc::domicile_areas(&app.db, &r).await?;
             let kecamatan = areas
                 .iter()
