@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::stages_of;
-use crate::db::entities::{round, stage_shortlist, stage_shortlist_entry};
+use crate::db::entities::{stage_shortlist, stage_shortlist_entry};
 use crate::domain::msg::Msg;
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
