@@ -9,6 +9,7 @@ use pokmas::domain::role::Role;
 use pokmas::export::audit_csv::{VerifyOutcome, verify_csv};
 use pokmas::services::panels::{self, SessionForm};
 use pokmas::services::rounds::{self, CriterionDraft, RoundSettings};
+use pokmas::services::scoring::{self, ConflictKind};
 use pokmas::services::standings::{publish_round, recompute_formation};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -153,12 +154,24 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
     }
     for (i, (k1, k2)) in [(5, 3), (4, 4), (3, 3), (2, 2)].into_iter().enumerate() {
         for p in f.panelists.clone() {
-            submit_version(&f, f.apps[i].0, p, 1, [k1, k2], "").await;
+            scored_by(&f, f.apps[i].0, p, [k1, k2]).await;
         }
     }
-    // The standings the scoring service would have kept for these scores.
-    rerank_in_full(&f).await;
     f
+}
+
+/// Panelist `panelist` declares no conflict and submits K1 and K2 for
+/// application `application_id` through the scoring service, which keeps
+/// the formation's standings.
+pub async fn scored_by(f: &Fixture, application_id: Uuid, panelist: Uuid, [k1, k2]: [i32; 2]) {
+    let db = &f.app.db.db;
+    scoring::declare(db, panelist, application_id, ConflictKind::None, "")
+        .await
+        .expect("declare no conflict");
+    let values: scoring::Values = [("K1".to_owned(), k1), ("K2".to_owned(), k2)].into();
+    scoring::submit(db, panelist, application_id, &values, None)
+        .await
+        .expect("submit scores");
 }
 
 /// Re-ranks the fixture's formation from every score and commits: the
