@@ -3,14 +3,19 @@
 
 use pokmas::db::audit::{Actor, NewEvent, append};
 use pokmas::db::entities::*;
+use pokmas::domain::form::FormData;
+use pokmas::domain::ranking::{Aggregation, CriterionKind};
 use pokmas::domain::role::Role;
 use pokmas::export::audit_csv::{VerifyOutcome, verify_csv};
+use pokmas::services::panels::{self, SessionForm};
+use pokmas::services::rounds::{self, CriterionDraft, RoundSettings};
+use pokmas::services::scoring::{self, ConflictKind};
 use pokmas::services::standings::{publish_round, recompute_formation};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::support::TestApp;
+use crate::support::{TestApp, shortcut};
 
 const KEL: &str = "64.72.01.1001";
 
@@ -40,150 +45,100 @@ pub async fn fixture() -> Fixture {
 pub async fn fixture_on(app: TestApp) -> Fixture {
     let db = &app.db.db;
     let admin = app.create_user("admin@contoh.id", Role::Admin, &[]).await;
-    for n in 1..=2 {
-        rt::ActiveModel {
-            kelurahan_code: Set(KEL.into()),
-            number: Set(n),
-        }
-        .insert(db)
+    let actor = Actor::Account {
+        id: admin,
+        role: Role::Admin,
+    };
+    let settings = RoundSettings {
+        name: "Rekrutmen Pokmas 2026".into(),
+        year: 2026,
+        description_id: String::new(),
+        description_en: String::new(),
+        aggregation: Aggregation::Mean,
+        passing_total: None,
+        min_panelists: 3,
+        age_min: None,
+        age_max: None,
+        publish_all_names: false,
+        schedule: Default::default(),
+    };
+    let round_id = rounds::create_round(db, actor, &settings, None)
         .await
-        .expect("rt");
-    }
-    let round_id = Uuid::now_v7();
-    round::ActiveModel {
-        final_rule: sea_orm::ActiveValue::NotSet,
-        id: Set(round_id),
-        slug: Set("rekrutmen-pokmas-2026".into()),
-        name: Set("Rekrutmen Pokmas 2026".into()),
-        year: Set(2026),
-        description_id: Set(String::new()),
-        description_en: Set(String::new()),
-        state: Set("assessment".parse().expect("state")),
-        aggregation: Set("mean".into()),
-        passing_total: Set(None),
-        min_panelists: Set(3),
-        age_min: Set(None),
-        age_max: Set(None),
-        publish_all_names: Set(false),
-        registration_opens_at: Set(None),
-        registration_closes_at: Set(None),
-        verification_ends_at: Set(None),
-        assessment_starts_at: Set(None),
-        assessment_ends_at: Set(None),
-        provisional_at: Set(None),
-        objection_ends_at: Set(None),
-        final_at: Set(None),
-        frozen_hash: Set(None),
-        frozen_at: Set(None),
-        close_event_seq: Set(None),
-        close_event_hash: Set(None),
-        applicant_list_hash: Set(None),
-        lottery_seed: Set(Some("a".repeat(64))),
-        created_by: Set(admin),
-        created_at: Set(now()),
-        updated_at: Set(now()),
-        // The programme's names and the domicile rule keep their defaults.
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .expect("round");
-    let mut criteria = Vec::new();
-    for (i, (code, weight, tb)) in [("K1", 60, Some(1)), ("K2", 40, None)]
+        .expect("round");
+    let drafts: Vec<CriterionDraft> = [("K1", 60, Some(1)), ("K2", 40, None)]
         .into_iter()
-        .enumerate()
-    {
-        let id = Uuid::now_v7();
-        criterion::ActiveModel {
-            stage_code: sea_orm::ActiveValue::NotSet,
-            id: Set(id),
-            round_id: Set(round_id),
-            code: Set(code.into()),
-            name_id: Set(code.into()),
-            name_en: Set(code.into()),
-            description_id: Set(String::new()),
-            description_en: Set(String::new()),
-            kind: Set("panel".into()),
-            scale_min: Set(1),
-            scale_max: Set(5),
-            weight: Set(weight),
-            pass_min: Set(None),
-            tiebreak_order: Set(tb),
-            position: Set(i32::try_from(i).expect("small")),
-            scale_labels: Set("{}".into()),
-        }
-        .insert(db)
+        .map(|(code, weight, tiebreak_order)| CriterionDraft {
+            code: code.into(),
+            name_id: code.into(),
+            name_en: code.into(),
+            description_id: String::new(),
+            description_en: String::new(),
+            kind: CriterionKind::Panel,
+            scale_min: 1,
+            scale_max: 5,
+            weight,
+            pass_min: None,
+            tiebreak_order,
+            labels: Default::default(),
+            stage: None,
+        })
+        .collect();
+    rounds::set_criteria(db, actor, round_id, &drafts)
         .await
-        .expect("criterion");
-        criteria.push(id);
-    }
-    let formation_id = Uuid::now_v7();
-    formation::ActiveModel {
-        id: Set(formation_id),
-        round_id: Set(round_id),
-        code: Set("F-6472011001".into()),
-        name: Set("Pokmas Rawa Makmur".into()),
-        kelurahan_code: Set(KEL.into()),
-        all_rts: Set(true),
-        seats: Set(1),
-        reserve: Set(1),
-    }
-    .insert(db)
-    .await
-    .expect("formation");
-    for n in 1..=2 {
-        formation_rt::ActiveModel {
-            round_id: Set(round_id),
-            kelurahan_code: Set(KEL.into()),
-            rt_number: Set(n),
-            formation_id: Set(formation_id),
-        }
-        .insert(db)
+        .expect("criteria");
+    let criteria = criterion::Entity::find()
+        .filter(criterion::Column::RoundId.eq(round_id))
+        .order_by_asc(criterion::Column::Position)
+        .all(db)
         .await
-        .expect("formation_rt");
+        .expect("criteria")
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    rounds::create_rts(db, actor, KEL, Some(2))
+        .await
+        .expect("rts");
+    let mut form = FormData::default();
+    for (k, v) in [
+        ("code", "F-6472011001"),
+        ("name", "Pokmas Rawa Makmur"),
+        ("kelurahan_code", KEL),
+        ("rts", "all"),
+        ("seats", "1"),
+        ("reserve", "1"),
+    ] {
+        form.0.insert(k.to_owned(), v.to_owned());
     }
-    let panel_id = Uuid::now_v7();
-    panel::ActiveModel {
-        id: Set(panel_id),
-        round_id: Set(round_id),
-        name: Set("Panel 1".into()),
-    }
-    .insert(db)
-    .await
-    .expect("panel");
-    panel_formation::ActiveModel {
-        panel_id: Set(panel_id),
-        formation_id: Set(formation_id),
-    }
-    .insert(db)
-    .await
-    .expect("panel formation");
+    let draft = rounds::parse_formation(&form).expect("formation form");
+    let formation_id = rounds::add_formation(db, actor, round_id, &draft)
+        .await
+        .expect("formation");
+    let panel_id = panels::create_panel(db, actor, round_id, "Panel 1", None)
+        .await
+        .expect("panel");
+    panels::set_formations(db, actor, round_id, panel_id, &[formation_id.to_string()])
+        .await
+        .expect("panel formation");
     let mut panelists = Vec::new();
     for i in 1..=3 {
         let id = app
             .create_user(&format!("penilai{i}@contoh.id"), Role::Panelist, &[KEL])
             .await;
-        panel_member::ActiveModel {
-            panel_id: Set(panel_id),
-            account_id: Set(id),
-        }
-        .insert(db)
-        .await
-        .expect("member");
+        panels::add_member(db, actor, round_id, panel_id, &id.to_string())
+            .await
+            .expect("member");
         panelists.push(id);
     }
-    let session_id = Uuid::now_v7();
-    test_session::ActiveModel {
-        id: Set(session_id),
-        round_id: Set(round_id),
-        panel_id: Set(panel_id),
-        starts_at: Set(now()),
-        place: Set("Kantor Kelurahan Rawa Makmur".into()),
-        capacity: Set(10),
-    }
-    .insert(db)
-    .await
-    .expect("session");
+    let session = SessionForm {
+        starts_at: now(),
+        place: "Kantor Kelurahan Rawa Makmur".into(),
+        capacity: 10,
+        panel_id,
+    };
+    let session_id = panels::create_session(db, actor, round_id, &session, None)
+        .await
+        .expect("session");
+    shortcut::round_jumped_to_assessment(db, round_id).await;
     let mut f = Fixture {
         app,
         session_id,
@@ -199,12 +154,24 @@ pub async fn fixture_on(app: TestApp) -> Fixture {
     }
     for (i, (k1, k2)) in [(5, 3), (4, 4), (3, 3), (2, 2)].into_iter().enumerate() {
         for p in f.panelists.clone() {
-            submit_version(&f, f.apps[i].0, p, 1, [k1, k2], "").await;
+            scored_by(&f, f.apps[i].0, p, [k1, k2]).await;
         }
     }
-    // The standings the scoring service would have kept for these scores.
-    rerank_in_full(&f).await;
     f
+}
+
+/// Panelist `panelist` declares no conflict and submits K1 and K2 for
+/// application `application_id` through the scoring service, which keeps
+/// the formation's standings.
+pub async fn scored_by(f: &Fixture, application_id: Uuid, panelist: Uuid, [k1, k2]: [i32; 2]) {
+    let db = &f.app.db.db;
+    scoring::declare(db, panelist, application_id, ConflictKind::None, "")
+        .await
+        .expect("declare no conflict");
+    let values: scoring::Values = [("K1".to_owned(), k1), ("K2".to_owned(), k2)].into();
+    scoring::submit(db, panelist, application_id, &values, None)
+        .await
+        .expect("submit scores");
 }
 
 /// Re-ranks the fixture's formation from every score and commits: the

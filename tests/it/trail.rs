@@ -120,6 +120,7 @@ async fn filters_and_keyset_pages_return_exactly_the_matching_events_without_dup
     let regs2 = regnos.clone();
     let middle2 = middle.clone();
     let round_s2 = round_s.clone();
+    let formation_s = f.formation_id.to_string();
     let cases: Vec<(String, Pred)> = vec![
         ("".into(), Box::new(|_| true)),
         (
@@ -151,11 +152,14 @@ async fn filters_and_keyset_pages_return_exactly_the_matching_events_without_dup
             }),
         ),
         (
+            // About one of its applications, or about the formation itself
+            // (the fixture's `formation.created`).
             format!("formation_id={}", f.formation_id),
             Box::new(move |e| {
                 e.registration_no
                     .as_ref()
                     .is_some_and(|n| regs2.contains(n))
+                    || (e.subject_type == "formation" && e.subject_id == formation_s)
             }),
         ),
         (

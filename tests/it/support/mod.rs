@@ -13,6 +13,7 @@
 pub mod admin;
 pub mod api;
 pub mod journey;
+pub mod shortcut;
 pub mod snap;
 pub mod verification;
 
