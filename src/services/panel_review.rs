@@ -17,8 +17,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::db::entities::{
-    account, application, conflict_declaration, criterion, formation, round, score_value,
-    score_version, scorecard,
+    account, application, conflict_declaration, criterion, formation, round, scorecard,
 };
 use crate::domain::analytics::{Scale, Score};
 use crate::domain::group_bias::{Applicant, Tie};
@@ -136,58 +135,44 @@ pub async fn load_input<C: ConnectionTrait>(
         })
         .collect();
 
-    let values: Vec<(Uuid, Uuid, Uuid, i32)> = score_value::Entity::find()
-        .select_only()
-        .column(scorecard::Column::ApplicationId)
-        .column(scorecard::Column::PanelistId)
-        .column(score_value::Column::CriterionId)
-        .column(score_value::Column::Value)
-        .join(
-            JoinType::InnerJoin,
-            score_value::Relation::ScoreVersion.def(),
-        )
-        .join(
-            JoinType::InnerJoin,
-            score_version::Relation::Scorecard.def(),
-        )
-        .join(JoinType::InnerJoin, scorecard::Relation::Application.def())
-        .filter(application::Column::RoundId.eq(round_id))
-        .filter(scorecard::Column::CurrentVersion.gt(0))
-        .filter(
-            Expr::col((score_version::Entity, score_version::Column::Version))
-                .equals((scorecard::Entity, scorecard::Column::CurrentVersion)),
-        )
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut members: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
-    for f in &formations {
-        members.insert(
-            f.id,
-            super::standings::formation_panelists(db, f.id)
-                .await?
-                .into_iter()
-                .collect(),
-        );
-    }
+    // One formation's values at a time: a city round holds more than half a
+    // million of them, and reading them in one statement kept every row
+    // three times over (the driver's copy, sea-orm's and the tuples) at the
+    // moment the first results page asked for the review (P8).
     let mut by_formation: HashMap<Uuid, Vec<Score>> = HashMap::new();
-    for (app, panelist, criterion_id, value) in values {
-        let (Some((no, Some(f))), Some(code)) = (number.get(&app), code_of.get(&criterion_id))
-        else {
-            continue;
-        };
-        // Exactly what the ranking reads: a removed member's or a recused
-        // panelist's values do not count, so they are not judged either.
-        let sits = members.get(f).is_some_and(|m| m.contains(&panelist));
-        if !sits || recused.contains(&(app, panelist)) {
-            continue;
+    for f in &formations {
+        let members: HashSet<Uuid> = super::standings::formation_panelists(db, f.id)
+            .await?
+            .into_iter()
+            .collect();
+        let values = super::standings::current_values(
+            db,
+            Expr::col((scorecard::Entity, scorecard::Column::ApplicationId)).in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(application::Column::Id)
+                    .from(application::Entity)
+                    .and_where(application::Column::FormationId.eq(f.id))
+                    .to_owned(),
+            ),
+        )
+        .await?;
+        let scores = by_formation.entry(f.id).or_default();
+        for (app, panelist, criterion_id, value) in values {
+            let (Some((no, _)), Some(code)) = (number.get(&app), code_of.get(&criterion_id)) else {
+                continue;
+            };
+            // Exactly what the ranking reads: a removed member's or a recused
+            // panelist's values do not count, so they are not judged either.
+            if !members.contains(&panelist) || recused.contains(&(app, panelist)) {
+                continue;
+            }
+            scores.push(Score {
+                panelist: panelist.to_string(),
+                application: no.clone(),
+                criterion: (*code).to_owned(),
+                value: i64::from(value),
+            });
         }
-        by_formation.entry(*f).or_default().push(Score {
-            panelist: panelist.to_string(),
-            application: no.clone(),
-            criterion: (*code).to_owned(),
-            value: i64::from(value),
-        });
     }
     let input = ReviewInput {
         scales,

@@ -251,34 +251,14 @@ pub(super) async fn load<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
-    // The current version's values of every submitted scorecard, in one
-    // statement: (application, panelist, criterion, value).
-    let values: Vec<(Uuid, Uuid, Uuid, i32)> = score_value::Entity::find()
-        .select_only()
-        .column(scorecard::Column::ApplicationId)
-        .column(scorecard::Column::PanelistId)
-        .column(score_value::Column::CriterionId)
-        .column(score_value::Column::Value)
-        .join(
-            JoinType::InnerJoin,
-            score_value::Relation::ScoreVersion.def(),
-        )
-        .join(
-            JoinType::InnerJoin,
-            score_version::Relation::Scorecard.def(),
-        )
-        .filter(in_scope(Expr::col((
+    let values = current_values(
+        tx,
+        in_scope(Expr::col((
             scorecard::Entity,
             scorecard::Column::ApplicationId,
-        ))))
-        .filter(scorecard::Column::CurrentVersion.gt(0))
-        .filter(
-            Expr::col((score_version::Entity, score_version::Column::Version))
-                .equals((scorecard::Entity, scorecard::Column::CurrentVersion)),
-        )
-        .into_tuple()
-        .all(tx)
-        .await?;
+        ))),
+    )
+    .await?;
     let mut submitted: HashMap<(Uuid, Uuid), BTreeMap<String, i64>> = HashMap::new();
     for (app, panelist, criterion_id, value) in values {
         let code = code_of
@@ -357,4 +337,40 @@ pub(super) async fn load<C: ConnectionTrait>(
         apps,
         domain_apps,
     })
+}
+
+/// The current version's values of every submitted scorecard of the
+/// applications `scope` admits (a condition on `scorecard.application_id`),
+/// in one statement: (application, panelist, criterion, value). What the
+/// ranking counts and the panel review judges are read here alike.
+///
+/// # Errors
+/// Storage failures.
+pub async fn current_values<C: ConnectionTrait>(
+    conn: &C,
+    scope: sea_orm::sea_query::SimpleExpr,
+) -> Result<Vec<(Uuid, Uuid, Uuid, i32)>, sea_orm::DbErr> {
+    score_value::Entity::find()
+        .select_only()
+        .column(scorecard::Column::ApplicationId)
+        .column(scorecard::Column::PanelistId)
+        .column(score_value::Column::CriterionId)
+        .column(score_value::Column::Value)
+        .join(
+            JoinType::InnerJoin,
+            score_value::Relation::ScoreVersion.def(),
+        )
+        .join(
+            JoinType::InnerJoin,
+            score_version::Relation::Scorecard.def(),
+        )
+        .filter(scope)
+        .filter(scorecard::Column::CurrentVersion.gt(0))
+        .filter(
+            Expr::col((score_version::Entity, score_version::Column::Version))
+                .equals((scorecard::Entity, scorecard::Column::CurrentVersion)),
+        )
+        .into_tuple()
+        .all(conn)
+        .await
 }

@@ -184,7 +184,7 @@ mod rows;
 mod staged;
 
 use inputs::load;
-pub use inputs::{application_inputs, formation_panelists, stage_inputs};
+pub use inputs::{application_inputs, current_values, formation_panelists, stage_inputs};
 use reposition::{reorder_from_stored, reposition};
 use rows::{existing_rows, store, tiebreak_text, with_tiebreaks};
 use staged::staged_outcomes;
