@@ -12,6 +12,7 @@ use crate::domain::approval::ApprovalStatus;
 use crate::domain::delivery::Delivery;
 use crate::domain::eligibility::RequirementOutcome;
 use crate::domain::erasure::ErasureStatus;
+use crate::domain::objection::ObjectionStatus;
 use crate::domain::round::RoundState;
 
 macro_rules! stored_as_text {
@@ -79,4 +80,5 @@ stored_as_text!(
     ApprovalStatus,
     RequirementOutcome,
     ErasureStatus,
+    ObjectionStatus,
 );

@@ -9,9 +9,10 @@ use super::application::ApplicationState;
 use super::eligibility::{RequirementOutcome, outcome_label};
 use super::lang::Lang;
 use super::msg::Msg;
+use super::objection::ObjectionStatus;
 use super::objection::ObjectionView;
 use super::score_breakdown::ScoreView;
-use super::status_headline::{Headline, ObjectionStage};
+use super::status_headline::Headline;
 use super::verification::reason_label;
 
 /// One requirement's latest verification outcome.
@@ -68,7 +69,7 @@ pub struct Timeline {
     /// last moment to object, once scheduled.
     pub objection_window: Option<(OffsetDateTime, OffsetDateTime)>,
     /// The latest objection's stage and its decision's reasons.
-    pub objection: Option<(ObjectionStage, String)>,
+    pub objection: Option<(ObjectionStatus, String)>,
     /// The one status headline, derived from the latest stage.
     pub headline: Headline,
 }

@@ -8,6 +8,83 @@ use uuid::Uuid;
 use super::approval::Approval;
 use super::msg::Msg;
 
+/// Where an objection stands, stored as its name in `objection.status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionStatus {
+    /// Received, no reviewer yet.
+    Filed,
+    /// A reviewer is looking at it.
+    InReview,
+    /// A decision waits for a second admin.
+    Proposed,
+    /// Decided for the applicant.
+    Accepted,
+    /// Decided against the applicant.
+    Rejected,
+}
+
+impl ObjectionStatus {
+    /// Every status.
+    pub const ALL: [ObjectionStatus; 5] = [
+        ObjectionStatus::Filed,
+        ObjectionStatus::InReview,
+        ObjectionStatus::Proposed,
+        ObjectionStatus::Accepted,
+        ObjectionStatus::Rejected,
+    ];
+
+    /// The two decided statuses; an objection in any other is still open
+    /// (it holds back finalization and erasure).
+    pub const DECIDED: [ObjectionStatus; 2] =
+        [ObjectionStatus::Accepted, ObjectionStatus::Rejected];
+
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectionStatus::Filed => "filed",
+            ObjectionStatus::InReview => "in_review",
+            ObjectionStatus::Proposed => "proposed",
+            ObjectionStatus::Accepted => "accepted",
+            ObjectionStatus::Rejected => "rejected",
+        }
+    }
+
+    /// The status with the stored name `s`.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<ObjectionStatus> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Accepted or rejected.
+    #[must_use]
+    pub fn is_decided(self) -> bool {
+        Self::DECIDED.contains(&self)
+    }
+
+    /// Filed or in review: a reviewer may still be (re)assigned.
+    #[must_use]
+    pub fn awaits_review(self) -> bool {
+        matches!(self, ObjectionStatus::Filed | ObjectionStatus::InReview)
+    }
+}
+
+impl std::fmt::Display for ObjectionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ObjectionStatus {
+    type Err = crate::domain::application::UnknownState;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ObjectionStatus::parse(s)
+            .ok_or_else(|| crate::domain::application::UnknownState(s.to_owned()))
+    }
+}
+
 /// An objection to a published result (or a stage's shortlist).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Objection {
@@ -17,7 +94,7 @@ pub struct Objection {
     pub filed_by: Uuid,
     pub grounds: String,
     pub document_id: Option<Uuid>,
-    pub status: String,
+    pub status: ObjectionStatus,
     pub reviewer_id: Option<Uuid>,
     pub decision_reason: String,
     pub deadline_at: OffsetDateTime,
@@ -108,4 +185,38 @@ pub struct OpenWindow {
     /// The stage's names.
     pub stage_name: Msg,
     pub ends_at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::ObjectionStatus;
+
+    /// The stored names are the ones the table held before the type.
+    #[test]
+    fn each_status_round_trips_through_its_stored_name() {
+        let names: Vec<&str> = ObjectionStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names,
+            ["filed", "in_review", "proposed", "accepted", "rejected"]
+        );
+        for s in ObjectionStatus::ALL {
+            assert_eq!(s.to_string().parse::<ObjectionStatus>(), Ok(s));
+            assert_eq!(
+                serde_json::to_value(s).expect("json"),
+                serde_json::json!(s.as_str())
+            );
+        }
+        assert!("Filed".parse::<ObjectionStatus>().is_err());
+        assert!("in-review".parse::<ObjectionStatus>().is_err());
+        assert!(ObjectionStatus::parse("").is_none());
+    }
+
+    #[test]
+    fn only_accepted_and_rejected_are_decided() {
+        let decided: Vec<ObjectionStatus> = ObjectionStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_decided())
+            .collect();
+        assert_eq!(decided, ObjectionStatus::DECIDED);
+    }
 }

@@ -11,64 +11,35 @@
 use time::OffsetDateTime;
 
 use super::application::ApplicationState;
+use super::objection::ObjectionStatus;
 use super::ranking::Status;
 use super::round::{Msg, format_wita};
 
-/// Where an objection stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ObjectionStage {
-    /// Received, no reviewer yet.
-    Filed,
-    /// A reviewer is looking at it.
-    InReview,
-    /// A decision waits for a second admin.
-    Proposed,
-    /// Decided for the applicant.
-    Accepted,
-    /// Decided against the applicant.
-    Rejected,
-}
-
-impl ObjectionStage {
-    /// The stage from its stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<ObjectionStage> {
-        Some(match s {
-            "filed" => ObjectionStage::Filed,
-            "in_review" => ObjectionStage::InReview,
-            "proposed" => ObjectionStage::Proposed,
-            "accepted" => ObjectionStage::Accepted,
-            "rejected" => ObjectionStage::Rejected,
-            _ => return None,
-        })
-    }
-
-    /// The stage in words. "Masuk" for a received objection: "diterima"
+// The headline's words for each status live with the headline, not with
+// the stored type.
+impl ObjectionStatus {
+    /// The status in the headline's words. "Masuk" for a received objection: "diterima"
     /// is kept for an accepted one.
     #[must_use]
     pub fn label(self) -> Msg {
         match self {
-            ObjectionStage::Filed => Msg::new(
+            ObjectionStatus::Filed => Msg::new(
                 "Sanggahan masuk, menunggu peninjau",
                 "Objection received, awaiting a reviewer",
             ),
-            ObjectionStage::InReview => {
+            ObjectionStatus::InReview => {
                 Msg::new("Sanggahan sedang ditinjau", "Objection under review")
             }
-            ObjectionStage::Proposed => Msg::new(
+            ObjectionStatus::Proposed => Msg::new(
                 "Sanggahan sedang ditinjau (usulan keputusan menunggu persetujuan)",
                 "Objection under review (a proposed decision awaits approval)",
             ),
-            ObjectionStage::Accepted => Msg::new(
+            ObjectionStatus::Accepted => Msg::new(
                 "Sanggahan diterima (dikabulkan)",
                 "Objection accepted (upheld)",
             ),
-            ObjectionStage::Rejected => Msg::new("Sanggahan ditolak", "Objection rejected"),
+            ObjectionStatus::Rejected => Msg::new("Sanggahan ditolak", "Objection rejected"),
         }
-    }
-
-    fn decided(self) -> bool {
-        matches!(self, ObjectionStage::Accepted | ObjectionStage::Rejected)
     }
 }
 
@@ -101,7 +72,7 @@ pub struct Facts {
     /// From the provisional results to the last moment to object.
     pub objection_window: Option<(OffsetDateTime, OffsetDateTime)>,
     /// The latest objection's stage and, once decided, its reasons.
-    pub objection: Option<(ObjectionStage, String)>,
+    pub objection: Option<(ObjectionStatus, String)>,
     pub now: OffsetDateTime,
 }
 
@@ -233,18 +204,18 @@ pub fn headline(f: &Facts) -> Headline {
         if let Some(p) = &f.result {
             details.push(result_title(p));
         }
-        if stage.decided() && !reasons.trim().is_empty() {
+        if stage.is_decided() && !reasons.trim().is_empty() {
             details.push(Msg::new(
                 format!("Alasan keputusan: {}", reasons.trim()),
                 format!("Reasons for the decision: {}", reasons.trim()),
             ));
         }
         let next = match stage {
-            ObjectionStage::Accepted => Msg::new(
+            ObjectionStatus::Accepted => Msg::new(
                 "Langkah yang disanggah dibuka kembali; peringkat dihitung ulang dan diumumkan sebelum hasil akhir.",
                 "The contested step is reopened; the ranks are recomputed and published before the final result.",
             ),
-            ObjectionStage::Rejected => Msg::new(
+            ObjectionStatus::Rejected => Msg::new(
                 "Hasil tetap; hasil akhir ditetapkan setelah semua sanggahan diputus.",
                 "The result stands; the final result follows once every objection is decided.",
             ),
@@ -411,11 +382,11 @@ mod tests {
     #[test]
     fn a_filed_objection_reads_masuk_never_diterima() {
         let mut f = facts(ApplicationState::Eligible);
-        f.objection = Some((ObjectionStage::Filed, String::new()));
+        f.objection = Some((ObjectionStatus::Filed, String::new()));
         let h = headline(&f);
         assert!(h.title.id.contains("masuk"));
         assert!(!h.title.id.to_lowercase().contains("diterima"));
-        let accepted = ObjectionStage::Accepted.label();
+        let accepted = ObjectionStatus::Accepted.label();
         assert!(accepted.id.contains("diterima"));
     }
 
@@ -459,14 +430,14 @@ mod tests {
             Some(ApplicationState::Disqualified)
         );
         let mut f = facts(ApplicationState::Disqualified);
-        f.objection = Some((ObjectionStage::Rejected, String::new()));
+        f.objection = Some((ObjectionStatus::Rejected, String::new()));
         assert_eq!(headline(&f).title.id, "Didiskualifikasi");
     }
 
     #[test]
     fn withdrawal_wins_over_everything() {
         let mut f = facts(ApplicationState::Withdrawn);
-        f.objection = Some((ObjectionStage::Filed, String::new()));
+        f.objection = Some((ObjectionStatus::Filed, String::new()));
         assert_eq!(headline(&f).title.id, "Dibatalkan");
     }
 

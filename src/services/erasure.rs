@@ -24,6 +24,7 @@ use super::applications::MailCtx;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{application, document, erasure_request, objection, round};
+use crate::domain::objection::ObjectionStatus;
 use crate::domain::privacy::{DataClass, LegalHold, legal_hold};
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
@@ -64,7 +65,7 @@ async fn hold_of<C: ConnectionTrait>(
 ) -> Result<Option<LegalHold>, ServiceError> {
     let open = objection::Entity::find()
         .filter(objection::Column::ApplicationId.eq(a.id))
-        .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
+        .filter(objection::Column::Status.is_not_in(ObjectionStatus::DECIDED))
         .count(db)
         .await?;
     Ok(legal_hold(r.state, open))

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::layout::{Page, PageCtx, layout};
 use crate::domain::approval::Approval;
 use crate::domain::lang::Lang;
-use crate::domain::objection::{ObjectionView, Reopen};
+use crate::domain::objection::{ObjectionStatus, ObjectionView, Reopen};
 use crate::domain::results::{FormationResults, PublishedCheckpoint, RoundResults};
 use crate::domain::round::Round;
 use crate::domain::round::RoundState;
@@ -28,17 +28,16 @@ pub fn status_label(ctx: &PageCtx, status: &str) -> String {
     ctx.t(id, en).to_owned()
 }
 
-fn objection_status(ctx: &PageCtx, status: &str) -> String {
+fn objection_status(ctx: &PageCtx, status: ObjectionStatus) -> String {
     let (id, en) = match status {
-        "filed" => ("Masuk, menunggu peninjau", "Received, awaiting a reviewer"),
-        "in_review" => ("Sedang ditinjau", "Under review"),
-        "proposed" => (
+        ObjectionStatus::Filed => ("Masuk, menunggu peninjau", "Received, awaiting a reviewer"),
+        ObjectionStatus::InReview => ("Sedang ditinjau", "Under review"),
+        ObjectionStatus::Proposed => (
             "Usulan keputusan menunggu persetujuan",
             "Proposed decision awaiting approval",
         ),
-        "accepted" => ("Diterima", "Accepted"),
-        "rejected" => ("Ditolak", "Rejected"),
-        other => (other, other),
+        ObjectionStatus::Accepted => ("Diterima", "Accepted"),
+        ObjectionStatus::Rejected => ("Ditolak", "Rejected"),
     };
     ctx.t(id, en).to_owned()
 }
@@ -398,7 +397,7 @@ pub fn applicant_page(ctx: &PageCtx, v: &ApplicantObjections) -> Markup {
         @if v.notice { div.notice role="status" { (ctx.t("Sanggahan Anda sudah masuk. Keputusannya tampil di halaman ini dan di halaman status.", "Your objection was received. The decision shows on this page and on the status page.")) } }
         @for o in &v.objections {
             div.card {
-                p { strong { (objection_status(ctx, &o.objection.status)) } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
+                p { strong { (objection_status(ctx, o.objection.status)) } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
                 p { (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
                 @if let Some(stage) = &o.stage_code { (against_stage(ctx, stage)) }
                 @if let Some(c) = contested_line(ctx, o, &v.contest_options) { p { (ctx.t("Yang disanggah", "Contested")) ": " (c) } }
@@ -465,11 +464,11 @@ pub fn admin_objections(ctx: &PageCtx, v: &AdminObjections) -> Markup {
         @if v.rows.is_empty() { p { (ctx.t("Belum ada sanggahan.", "No objections yet.")) } }
         @for o in &v.rows {
             div.card.overdue[o.overdue] {
-                h2 { a href=(format!("/sanggahan/{}", o.objection.id)) { (o.registration_no) } " · " (objection_status(ctx, &o.objection.status)) }
+                h2 { a href=(format!("/sanggahan/{}", o.objection.id)) { (o.registration_no) } " · " (objection_status(ctx, o.objection.status)) }
                 p { (ctx.t("Formasi", "Formation")) " " code { (o.formation_code) } " · " (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
                 @if let Some(stage) = &o.stage_code { p { strong { (ctx.t("Atas daftar lolos tahap", "Against the shortlist of stage")) " " code { (stage) } } } }
                 @if let Some(name) = &o.reviewer_name { p { (ctx.t("Peninjau", "Reviewer")) ": " (name) } }
-                @if matches!(o.objection.status.as_str(), "filed" | "in_review") {
+                @if o.objection.status.awaits_review() {
                     @let options = v.reviewers.iter().find(|(id, _)| *id == o.objection.id).map(|(_, r)| r.as_slice()).unwrap_or_default();
                     form method="post" action=(format!("/admin/sanggahan/{}/peninjau", o.objection.id)) {
                         input type="hidden" name="csrf" value=(v.csrf);
@@ -482,7 +481,7 @@ pub fn admin_objections(ctx: &PageCtx, v: &AdminObjections) -> Markup {
                 }
                 @if let Some((p, a)) = &o.proposal {
                     (proposal_block(ctx, p, a, &v.panelist_names))
-                    @if o.objection.status == "proposed" {
+                    @if o.objection.status == ObjectionStatus::Proposed {
                         @if a.requested_by == v.me {
                             p.muted { (ctx.t("Anda yang mengusulkan; admin lain yang menyetujui.", "You proposed it; another admin approves.")) }
                         } @else {
@@ -568,7 +567,7 @@ pub fn objection_detail(ctx: &PageCtx, v: &ObjectionDetail) -> Markup {
     let o = &v.view;
     let body = html! {
         h1 { (ctx.t("Sanggahan", "Objection")) " · " (o.registration_no) }
-        p { (objection_status(ctx, &o.objection.status)) " · " (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
+        p { (objection_status(ctx, o.objection.status)) " · " (ctx.t("Batas jawaban", "Response deadline")) ": " (deadline_cell(ctx, o)) }
         p { (ctx.t("Pendaftar", "Applicant")) ": " bdi { (o.full_name) } " · " (ctx.t("Formasi", "Formation")) " " code { (o.formation_code) } }
         @if let Some(stage) = &o.stage_code {
             p.notice { (ctx.t("Atas daftar lolos tahap", "Against the shortlist of stage")) " " code { (stage) } ". "

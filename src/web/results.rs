@@ -23,6 +23,7 @@ use super::review_cache;
 use super::single_flight::SingleFlight;
 use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
+use crate::domain::objection::ObjectionStatus;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::ServiceError;
@@ -520,10 +521,7 @@ async fn objections_page(
     let rows =
         obj::list_for_round(&app.db, user.actor(), round_id, OffsetDateTime::now_utc()).await?;
     let mut reviewers = Vec::new();
-    for o in rows
-        .iter()
-        .filter(|o| matches!(o.objection.status.as_str(), "filed" | "in_review"))
-    {
+    for o in rows.iter().filter(|o| o.objection.status.awaits_review()) {
         reviewers.push((
             o.objection.id,
             obj::reviewer_options(&app.db, user.actor(), o.objection.id).await?,
@@ -675,8 +673,8 @@ async fn detail_page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let view = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
-    let can_propose =
-        view.objection.reviewer_id == Some(user.id) && view.objection.status == "in_review";
+    let can_propose = view.objection.reviewer_id == Some(user.id)
+        && view.objection.status == ObjectionStatus::InReview;
     let panelists = if can_propose {
         obj::scoring_panelists(&app.db, view.objection.application_id).await?
     } else {

@@ -351,7 +351,11 @@ async fn the_small_demo_shows_a_published_round_with_every_kind_of_event_and_a_v
         .await
         .expect("objections");
     assert!(objections.len() >= 3, "{} objections", objections.len());
-    assert!(objections.iter().any(|o| o.status == "in_review"));
+    assert!(
+        objections
+            .iter()
+            .any(|o| o.status == pokmas::domain::objection::ObjectionStatus::InReview)
+    );
 
     // The exported trail verifies.
     let mut csv = Vec::new();
@@ -493,11 +497,7 @@ async fn the_demo_to_final_decides_every_objection_and_signs_one_final_checkpoin
         .await
         .expect("objections");
     assert!(!objections.is_empty());
-    assert!(
-        objections
-            .iter()
-            .all(|o| o.status == "accepted" || o.status == "rejected")
-    );
+    assert!(objections.iter().all(|o| o.status.is_decided()));
     // Requested by one admin, approved by the other.
     let finalized = events(&db, "round.finalized").await;
     assert_eq!(finalized.len(), 2);

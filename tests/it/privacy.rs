@@ -188,7 +188,7 @@ async fn an_access_download_holds_all_of_the_applicants_data_and_nobody_elses() 
             filed_by: Set(row.account_id.expect("account")),
             grounds: Set(format!("Keberatan rahasia pelamar {i}")),
             document_id: Set(None),
-            status: Set("filed".into()),
+            status: Set(pokmas::domain::objection::ObjectionStatus::Filed),
             reviewer_id: Set(None),
             decision_reason: Set(String::new()),
             deadline_at: Set(t0),

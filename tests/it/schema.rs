@@ -971,7 +971,7 @@ async fn seed_everything(db: &DatabaseConnection) -> World {
             filed_by: applicant,
             grounds: "Nilai tes tertulis saya tidak sesuai.".into(),
             document_id: Some(document_id),
-            status: "accepted".into(),
+            status: pokmas::domain::objection::ObjectionStatus::Accepted,
             reviewer_id: Some(admin),
             decision_reason: "Terbukti.".into(),
             deadline_at: T0,

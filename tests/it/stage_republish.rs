@@ -267,7 +267,10 @@ async fn an_upheld_objection_against_a_shortlist_is_refused_once_the_next_stages
         .await
         .expect("read")
         .expect("the objection");
-    assert_eq!(o.status, "proposed");
+    assert_eq!(
+        o.status,
+        pokmas::domain::objection::ObjectionStatus::Proposed
+    );
     let d = application::Entity::find_by_id(f.apps[3].0)
         .one(&db)
         .await

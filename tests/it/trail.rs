@@ -341,7 +341,7 @@ pub async fn reopen_scorecard(f: &Fixture, application: Uuid, panelist: Uuid) {
         filed_by: Set(f.panelists[0]),
         grounds: Set("nilai wawancara saya tertukar dengan peserta lain".into()),
         document_id: Set(None),
-        status: Set("accepted".into()),
+        status: Set(pokmas::domain::objection::ObjectionStatus::Accepted),
         reviewer_id: Set(Some(f.panelists[0])),
         decision_reason: Set(proposal.reasons.clone()),
         deadline_at: Set(now + time::Duration::days(7)),

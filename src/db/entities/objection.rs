@@ -1,7 +1,8 @@
 //! An objection (sanggahan) against a published result, filed within the
 //! objection window.
 //!
-//! - `status`: `filed` | `in_review` | `accepted` | `rejected`.
+//! - `status`: [`crate::domain::objection::ObjectionStatus`], stored as its name
+//!   (`filed` | `in_review` | `proposed` | `accepted` | `rejected`).
 //! - `filed_by` is the applicant or the operator filing for them; `document_id` an
 //!   optional attachment; `deadline_at` the end of the window when filed.
 //! - An accepted objection needs a four-eyes [`super::approval`] (`approval_id`).
@@ -19,7 +20,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub grounds: String,
     pub document_id: Option<Uuid>,
-    pub status: String,
+    pub status: crate::domain::objection::ObjectionStatus,
     pub reviewer_id: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub decision_reason: String,

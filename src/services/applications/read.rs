@@ -19,7 +19,7 @@ use crate::domain::eligibility::RequirementOutcome;
 use crate::domain::lang::Lang;
 use crate::domain::registration::{RegistrationNo, StatusPin};
 use crate::domain::round::{Msg, Round, RoundState};
-use crate::domain::status_headline::{self, Facts, Failing, Headline, ObjectionStage, Published};
+use crate::domain::status_headline::{self, Facts, Failing, Headline, Published};
 use crate::pii::NikVault;
 use crate::services as svc;
 
@@ -200,9 +200,7 @@ pub async fn check_status(
         svc::shortlists::open_window(db, &r, a.id, now).await?
     };
     let may_object = ((round_window && timeline.result.is_some()) || stage_window.is_some())
-        && objections
-            .iter()
-            .all(|o| matches!(o.objection.status.as_str(), "accepted" | "rejected"));
+        && objections.iter().all(|o| o.objection.status.is_decided());
     Ok(Some(PublicStatus {
         application_id: a.id,
         objections,
@@ -322,7 +320,7 @@ async fn timeline_with<C: ConnectionTrait>(
         .order_by_desc(objection::Column::FiledAt)
         .one(db)
         .await?
-        .and_then(|o| ObjectionStage::parse(&o.status).map(|s| (s, o.decision_reason)));
+        .map(|o| (o.status, o.decision_reason));
     let state = application::Entity::find_by_id(id)
         .one(db)
         .await?

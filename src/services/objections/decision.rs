@@ -18,6 +18,7 @@ use crate::db::entities::{application, approval, objection, scorecard};
 use crate::domain::application::ApplicationState;
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::msg::Msg;
+use crate::domain::objection::ObjectionStatus;
 use crate::mail::{Template, enqueue_for_round};
 use crate::services::ServiceError;
 use crate::services::checkpoints::CheckpointKey;
@@ -63,7 +64,7 @@ pub async fn propose(
     if o.reviewer_id != Some(who) {
         return Err(ServiceError::Forbidden);
     }
-    if o.status != "in_review" {
+    if o.status != ObjectionStatus::InReview {
         return Err(ServiceError::Conflict(Msg::new(
             "Sanggahan ini sudah memiliki usulan keputusan atau sudah diputus.",
             "This objection already has a proposed decision or was decided.",
@@ -126,7 +127,7 @@ pub async fn propose(
     .await?;
     objection::ActiveModel {
         id: Set(o.id),
-        status: Set("proposed".into()),
+        status: Set(ObjectionStatus::Proposed),
         approval_id: Set(Some(approval_id)),
         ..Default::default()
     }
@@ -195,7 +196,7 @@ pub async fn decide(
     let tx = begin_write(db).await?;
     let o = lock_objection(&tx, objection_id).await?;
     let a = match o.approval_id {
-        Some(aid) if o.status == "proposed" => approval::Entity::find_by_id(aid)
+        Some(aid) if o.status == ObjectionStatus::Proposed => approval::Entity::find_by_id(aid)
             .one(&tx)
             .await?
             .filter(|a| a.status == ApprovalStatus::Pending)
@@ -228,7 +229,7 @@ pub async fn decide(
     if !approve {
         objection::ActiveModel {
             id: Set(o.id),
-            status: Set("in_review".into()),
+            status: Set(ObjectionStatus::InReview),
             approval_id: Set(None),
             ..Default::default()
         }
@@ -238,13 +239,13 @@ pub async fn decide(
         return Ok(());
     }
     let status = if proposal.accepted {
-        "accepted"
+        ObjectionStatus::Accepted
     } else {
-        "rejected"
+        ObjectionStatus::Rejected
     };
     objection::ActiveModel {
         id: Set(o.id),
-        status: Set(status.into()),
+        status: Set(status),
         decision_reason: Set(proposal.reasons.clone()),
         decided_at: Set(Some(now)),
         ..Default::default()
@@ -351,7 +352,7 @@ pub async fn reopened_scorecard<C: ConnectionTrait>(
 ) -> Result<Option<Uuid>, ServiceError> {
     for o in objection::Entity::find()
         .filter(objection::Column::ApplicationId.eq(application_id))
-        .filter(objection::Column::Status.eq("accepted"))
+        .filter(objection::Column::Status.eq(ObjectionStatus::Accepted))
         .all(tx)
         .await?
     {

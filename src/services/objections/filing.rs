@@ -12,6 +12,7 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{document, idempotency_key, objection};
 use crate::domain::msg::Msg;
+use crate::domain::objection::ObjectionStatus;
 use crate::domain::round::{Round, RoundState};
 use crate::services::ServiceError;
 
@@ -177,7 +178,7 @@ pub async fn file_as(
     }
     let open = objection::Entity::find()
         .filter(objection::Column::ApplicationId.eq(app.id))
-        .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
+        .filter(objection::Column::Status.is_not_in(ObjectionStatus::DECIDED))
         .one(&tx)
         .await?;
     if open.is_some() {
@@ -222,7 +223,7 @@ pub async fn file_as(
         filed_by: Set(who),
         grounds: Set(grounds),
         document_id: Set(document_id),
-        status: Set("filed".into()),
+        status: Set(ObjectionStatus::Filed),
         reviewer_id: Set(None),
         decision_reason: Set(String::new()),
         deadline_at: Set(deadline),

@@ -11,6 +11,7 @@ use super::{ObjectionView, account_of, load_app, may_object, require_admin};
 use crate::db::audit::Actor;
 use crate::db::entities::{account, application, approval, formation, objection, scorecard};
 use crate::domain::application_view::Application;
+use crate::domain::objection::ObjectionStatus;
 use crate::domain::role::Role;
 use crate::domain::round::Round;
 use crate::services::ServiceError;
@@ -46,7 +47,7 @@ async fn view_of<C: ConnectionTrait>(
             .and_then(|a| Some((serde_json::from_str(&a.payload).ok()?, a.into()))),
         None => None,
     };
-    let decided = matches!(o.status.as_str(), "accepted" | "rejected");
+    let decided = o.status.is_decided();
     let filing = crate::db::entities::objection_filing::Entity::find_by_id(o.id)
         .one(db)
         .await?;
@@ -193,7 +194,7 @@ pub async fn assigned_to(
     let (who, _) = account_of(actor)?;
     let rows = objection::Entity::find()
         .filter(objection::Column::ReviewerId.eq(who))
-        .filter(objection::Column::Status.eq("in_review"))
+        .filter(objection::Column::Status.eq(ObjectionStatus::InReview))
         .order_by_asc(objection::Column::DeadlineAt)
         .all(db)
         .await?;

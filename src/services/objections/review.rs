@@ -16,6 +16,7 @@ use crate::db::entities::{
 use crate::domain::account::AccountStatus;
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::msg::Msg;
+use crate::domain::objection::ObjectionStatus;
 use crate::services::ServiceError;
 
 /// Everyone who made a decision the objection may contest: the operators and
@@ -72,7 +73,7 @@ pub async fn assign(
     require_admin(actor)?;
     let tx = begin_write(db).await?;
     let o = lock_objection(&tx, objection_id).await?;
-    if !matches!(o.status.as_str(), "filed" | "in_review") {
+    if !o.status.awaits_review() {
         return Err(ServiceError::Conflict(Msg::new(
             "Keputusan atas sanggahan ini sudah diusulkan atau diambil.",
             "A decision on this objection was already proposed or taken.",
@@ -124,7 +125,7 @@ pub async fn assign(
     objection::ActiveModel {
         id: Set(o.id),
         reviewer_id: Set(Some(reviewer.id)),
-        status: Set("in_review".into()),
+        status: Set(ObjectionStatus::InReview),
         ..Default::default()
     }
     .update(&tx)

@@ -14,6 +14,7 @@ use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{approval, objection, round};
 use crate::domain::approval::ApprovalStatus;
+use crate::domain::objection::ObjectionStatus;
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
 use crate::services::self_service::MailCtx;
@@ -51,7 +52,7 @@ async fn check_finalizable<C: ConnectionTrait>(
         .map_err(ServiceError::Conflict)?;
     let open = objection::Entity::find()
         .filter(objection::Column::RoundId.eq(r.id))
-        .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
+        .filter(objection::Column::Status.is_not_in(ObjectionStatus::DECIDED))
         .count(tx)
         .await?;
     if open > 0 {

@@ -33,6 +33,7 @@ use uuid::Uuid;
 use super::ServiceError;
 use crate::db::audit::Actor;
 use crate::db::entities::{account, objection, round};
+use crate::domain::objection::ObjectionStatus;
 
 /// The `approval.kind` of a finalization request.
 pub const KIND_FINALIZE: &str = "round.finalize";
@@ -60,7 +61,7 @@ pub async fn overview(
         .ok_or(ServiceError::NotFound)?;
     let open: Vec<objection::Model> = objection::Entity::find()
         .filter(objection::Column::RoundId.eq(r.id))
-        .filter(objection::Column::Status.is_not_in(["accepted", "rejected"]))
+        .filter(objection::Column::Status.is_not_in(ObjectionStatus::DECIDED))
         .all(db)
         .await?;
     let pending = match pending_finalization(db, r.id).await? {

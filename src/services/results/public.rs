@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::db::entities::{
     application, audit_checkpoint, audit_event, formation, kelurahan, objection, ranking, round,
 };
+use crate::domain::objection::ObjectionStatus;
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
@@ -183,7 +184,7 @@ pub async fn public_decisions<C: ConnectionTrait>(
 ) -> Result<Vec<PublicDecision>, ServiceError> {
     let rows = objection::Entity::find()
         .filter(objection::Column::RoundId.eq(round_id))
-        .filter(objection::Column::Status.is_in(["accepted", "rejected"]))
+        .filter(objection::Column::Status.is_in(ObjectionStatus::DECIDED))
         .order_by_asc(objection::Column::DecidedAt)
         .all(db)
         .await?;
@@ -204,7 +205,7 @@ pub async fn public_decisions<C: ConnectionTrait>(
         out.push(PublicDecision {
             registration_no: app.registration_no.unwrap_or_default(),
             formation_code: code,
-            accepted: o.status == "accepted",
+            accepted: o.status == ObjectionStatus::Accepted,
             reasons: o.decision_reason,
             decided_at: o.decided_at,
         });

@@ -45,10 +45,7 @@ fn pin_objections(ctx: &PageCtx, c: &CheckPage, r: &PublicStatus) -> Markup {
                 h2 { (ctx.t("Sanggahan", "Objections")) }
                 @for o in &r.objections {
                     div.card {
-                        p { strong { @match crate::domain::status_headline::ObjectionStage::parse(&o.objection.status) {
-                            Some(st) => { (m(ctx, &st.label())) }
-                            None => { (o.objection.status) }
-                        } } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
+                        p { strong { (m(ctx, &o.objection.status.label())) } " · " (ctx.t("diajukan", "filed")) " " (format_wita(o.objection.filed_at)) }
                         p { (ctx.t("Batas jawaban", "Response deadline")) ": " (format_wita(o.objection.deadline_at)) }
                         @if let Some(stage) = &o.stage_code { (crate::views::results::against_stage(ctx, stage)) }
                         @if !o.objection.decision_reason.is_empty() {
@@ -99,10 +96,7 @@ pub fn objection_slip(ctx: &PageCtx, r: &PublicStatus) -> Markup {
             }
             @for o in &r.objections {
                 h2 { (ctx.t("Sanggahan", "Objection")) " · " (format_wita(o.objection.filed_at)) }
-                p { strong { @match crate::domain::status_headline::ObjectionStage::parse(&o.objection.status) {
-                    Some(st) => { (m(ctx, &st.label())) }
-                    None => { (o.objection.status) }
-                } } }
+                p { strong { (m(ctx, &o.objection.status.label())) } }
                 @if let Some(stage) = &o.stage_code { (crate::views::results::against_stage(ctx, stage)) }
                 @if let Some(at) = o.objection.decided_at { p { (ctx.t("Diputus", "Decided")) ": " (format_wita(at)) } }
                 @if !o.objection.decision_reason.is_empty() {

@@ -228,7 +228,7 @@ fn body(o: ObjectionView) -> ObjectionBody {
         application_id: o.objection.application_id,
         registration_no: o.registration_no,
         formation_code: o.formation_code,
-        status: o.objection.status,
+        status: o.objection.status.to_string(),
         grounds: o.objection.grounds,
         has_document: o.objection.document_id.is_some(),
         filed_at: rfc3339(Some(o.objection.filed_at)),
