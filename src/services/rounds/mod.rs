@@ -99,8 +99,12 @@ mod templates;
 pub async fn public_list(
     db: &DatabaseConnection,
     state: Option<RoundState>,
-) -> Result<Vec<round::Model>, ServiceError> {
-    Ok(crate::db::rounds::public_list(db, state).await?)
+) -> Result<Vec<Round>, ServiceError> {
+    Ok(crate::db::rounds::public_list(db, state)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// A round and its rows as read models hold them (plain records, never the
@@ -283,12 +287,15 @@ pub async fn published(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<round::Model>, ServiceError> {
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<Round>, ServiceError> {
     Ok(round::Entity::find()
         .order_by_desc(round::Column::Year)
         .order_by_desc(round::Column::CreatedAt)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// The round with this slug, whatever its state. A slug with control
