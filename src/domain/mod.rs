@@ -34,6 +34,7 @@ pub mod privacy;
 pub mod programme;
 pub mod progress;
 pub mod ranking;
+pub mod region;
 pub mod registration;
 pub mod reliability;
 pub mod results;

@@ -12,6 +12,7 @@ use super::ServiceError;
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{kecamatan, kelurahan, rt};
+use crate::domain::region::{Kecamatan, Kelurahan};
 use crate::export::regions_csv::RegionFile;
 
 /// What an import changed.
@@ -211,7 +212,7 @@ pub async fn counts(db: &DatabaseConnection) -> Result<(u64, u64), ServiceError>
 /// Storage failures.
 pub async fn list(
     db: &DatabaseConnection,
-) -> Result<Vec<(kecamatan::Model, Vec<kelurahan::Model>)>, ServiceError> {
+) -> Result<Vec<(Kecamatan, Vec<Kelurahan>)>, ServiceError> {
     let kecs = kecamatan::Entity::find()
         .order_by_asc(kecamatan::Column::Code)
         .all(db)
@@ -226,9 +227,20 @@ pub async fn list(
             let children = kels
                 .iter()
                 .filter(|l| l.kecamatan_code == k.code)
-                .cloned()
+                .map(|l| Kelurahan {
+                    code: l.code.clone(),
+                    kecamatan_code: l.kecamatan_code.clone(),
+                    name: l.name.clone(),
+                    rt_count: l.rt_count,
+                })
                 .collect();
-            (k, children)
+            (
+                Kecamatan {
+                    code: k.code,
+                    name: k.name,
+                },
+                children,
+            )
         })
         .collect())
 }
