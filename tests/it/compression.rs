@@ -65,8 +65,11 @@ async fn a_browser_gets_the_results_page_in_brotli_and_a_repeat_visit_costs_a_30
     assert_eq!(status, StatusCode::OK);
     assert_eq!(br_h[header::CONTENT_ENCODING], "br");
     assert_eq!(br_h[header::VARY], "Accept-Encoding");
+    // The page carries a signed checkpoint and hashes, which do not compress
+    // and differ on every run: a small page shrinks to about a third, so the
+    // bound is half, and brotli must beat gzip (checked below).
     assert!(
-        br.len() * 3 < plain.len(),
+        br.len() * 2 < plain.len(),
         "brotli shrinks the page: {} of {}",
         br.len(),
         plain.len()
@@ -79,6 +82,12 @@ async fn a_browser_gets_the_results_page_in_brotli_and_a_repeat_visit_costs_a_30
     assert_eq!(status, StatusCode::OK);
     assert_eq!(gz_h[header::CONTENT_ENCODING], "gzip");
     assert_eq!(ungzip(&gz), plain.to_vec());
+    assert!(
+        br.len() < gz.len(),
+        "brotli is preferred because it is smaller: {} against gzip's {}",
+        br.len(),
+        gz.len()
+    );
 
     let tag = br_h[header::ETAG].to_str().expect("etag").to_owned();
     assert_ne!(tag, gz_h[header::ETAG], "each coding has its own validator");
