@@ -304,6 +304,19 @@ pub fn check_extends(
     Ok(())
 }
 
+/// A signed checkpoint as stored: the chain head `(seq, hash)` it covers,
+/// the origin it was signed for, the note as published (cosignatures
+/// included) and why and when it was taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedCheckpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub origin: String,
+    pub note: String,
+    pub reason: String,
+    pub created_at: time::OffsetDateTime,
+}
+
 /// A signed checkpoint as the public log page shows it: its size and root,
 /// and the consistency proof from the checkpoint before it.
 #[derive(Clone, Debug, PartialEq, Eq)]

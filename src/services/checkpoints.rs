@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use super::ServiceError;
 use crate::db::entities::{audit_chain_head, audit_checkpoint, audit_event};
 use crate::domain::audit::Checkpoint;
-use crate::domain::checkpoint::{self as note, VerifierKey};
+use crate::domain::checkpoint::{self as note, RecordedCheckpoint, VerifierKey};
 use crate::services::merkle_log::LogCache;
 
 /// The head of the audit chain: its last sequence number, hash and the
@@ -142,7 +142,7 @@ pub async fn record<C: ConnectionTrait>(
     {
         return Ok(existing);
     }
-    let previous = latest(conn).await?;
+    let previous = latest_row(conn).await?;
     let hash_at_previous = match &previous {
         Some(p) => audit_event::Entity::find_by_id(p.seq)
             .one(conn)
@@ -198,6 +198,14 @@ pub async fn record<C: ConnectionTrait>(
 /// Storage failures.
 pub async fn latest<C: ConnectionTrait>(
     conn: &C,
+) -> Result<Option<RecordedCheckpoint>, ServiceError> {
+    Ok(latest_row(conn).await?.map(Into::into))
+}
+
+/// The most recent checkpoint as stored, for services that sign after it
+/// or add cosignatures to it.
+pub(crate) async fn latest_row<C: ConnectionTrait>(
+    conn: &C,
 ) -> Result<Option<audit_checkpoint::Model>, ServiceError> {
     Ok(audit_checkpoint::Entity::find()
         .order_by_desc(audit_checkpoint::Column::Seq)
@@ -212,12 +220,15 @@ pub async fn latest<C: ConnectionTrait>(
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
     limit: u64,
-) -> Result<Vec<audit_checkpoint::Model>, ServiceError> {
+) -> Result<Vec<RecordedCheckpoint>, ServiceError> {
     Ok(audit_checkpoint::Entity::find()
         .order_by_desc(audit_checkpoint::Column::Seq)
         .limit(limit)
         .all(conn)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// The daily checkpoint: signs the head when the trail moved since the last

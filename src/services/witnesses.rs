@@ -127,7 +127,7 @@ pub async fn witness_latest(app: &App) -> Result<usize, ServiceError> {
     let Some(policy) = app.witnesses.policy() else {
         return Ok(0);
     };
-    let Some(cp) = super::checkpoints::latest(&app.db).await? else {
+    let Some(cp) = super::checkpoints::latest_row(&app.db).await? else {
         return Ok(0);
     };
     let opened = crate::domain::checkpoint::open(&cp.note, &app.checkpoint_key.verifier())

@@ -159,11 +159,6 @@ fn the_direction_check_catches_a_view_naming_a_service_type() {
     );
 }
 
-/// Service functions that still answer a stored model to the web, by
-/// `module::function`: open work of issue #18, not a pattern to follow.
-/// Nothing may be added here; convert the function instead.
-const STORED_MODEL_LEFT: [&str; 2] = ["checkpoints::latest", "checkpoints::list"];
-
 /// `module::function` for each public service function whose return type
 /// names a stored `Model`, under every module name it can be reached by
 /// (a file's folder re-exports it); and the public service structs with a
@@ -301,10 +296,6 @@ fn no_handler_or_page_receives_a_stored_model_from_a_service() {
         fns.iter().any(|f| f == "rounds::round_by_slug"),
         "the scan finds service functions answering a stored model: {fns:?}"
     );
-    let fns: Vec<String> = fns
-        .into_iter()
-        .filter(|f| !STORED_MODEL_LEFT.contains(&f.as_str()))
-        .collect();
     let mut problems = Vec::new();
     for layer in ["web", "views"] {
         let mut files = Vec::new();

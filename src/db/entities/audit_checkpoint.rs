@@ -24,3 +24,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::domain::checkpoint::RecordedCheckpoint {
+    fn from(m: Model) -> Self {
+        Self {
+            seq: m.seq,
+            hash: m.hash,
+            origin: m.origin,
+            note: m.note,
+            reason: m.reason,
+            created_at: m.created_at,
+        }
+    }
+}
