@@ -98,6 +98,46 @@ pub(crate) async fn three_stage_fixture() -> crate::standings::Fixture {
     f
 }
 
+/// Gives each applicant `i` of `accounts` an applicant account with the
+/// e-mail address beside it.
+pub(crate) async fn give_accounts(f: &mut crate::standings::Fixture, accounts: &[(usize, &str)]) {
+    let db = f.app.db.db.clone();
+    for (i, email) in accounts {
+        let account = f.app.create_user(email, Role::Applicant, &[]).await;
+        application::ActiveModel {
+            id: Set(f.apps[*i].0),
+            account_id: Set(Some(account)),
+            ..Default::default()
+        }
+        .update(&db)
+        .await
+        .expect("an account");
+    }
+}
+
+/// Clears the fixture's own invitations of everyone to the interview session
+/// and fills it again through the API, so that it follows the shortlist as
+/// it stands; returns how many were invited.
+pub(crate) async fn invite_to_the_interview_anew(f: &mut crate::standings::Fixture) -> u64 {
+    use pokmas::db::entities::test_invitation;
+    test_invitation::Entity::delete_many()
+        .filter(test_invitation::Column::TestSessionId.eq(f.session_id))
+        .exec(&f.app.db.db)
+        .await
+        .expect("clear invitations");
+    let res = post_json(
+        &mut f.app,
+        &format!(
+            "/api/v1/admin/rounds/{}/sessions/{}/fill",
+            f.round_id, f.session_id
+        ),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    json_of(&res)["invited"].as_u64().expect("invited")
+}
+
 /// Written test A 90, B 70, C 60, D 80 with D ruled ineligible (and given
 /// an account), published: A and B go on. D then files an objection
 /// against the written test's shortlist and a second admin
@@ -369,37 +409,16 @@ async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_b
     .update(&db)
     .await
     .expect("programme");
-    for (i, email) in [(0, "pelamar.a@contoh.id"), (1, "pelamar.b@contoh.id")] {
-        let account = f.app.create_user(email, Role::Applicant, &[]).await;
-        application::ActiveModel {
-            id: Set(f.apps[i].0),
-            account_id: Set(Some(account)),
-            ..Default::default()
-        }
-        .update(&db)
-        .await
-        .expect("an account");
-    }
+    give_accounts(
+        &mut f,
+        &[(0, "pelamar.a@contoh.id"), (1, "pelamar.b@contoh.id")],
+    )
+    .await;
     let id = objection_awaiting_approval(&mut f).await;
 
     // A and B went on and are invited to the interview (the fixture's own
     // invitations of everyone are cleared first).
-    test_invitation::Entity::delete_many()
-        .filter(test_invitation::Column::TestSessionId.eq(f.session_id))
-        .exec(&db)
-        .await
-        .expect("clear invitations");
-    let res = post_json(
-        &mut f.app,
-        &format!(
-            "/api/v1/admin/rounds/{}/sessions/{}/fill",
-            f.round_id, f.session_id
-        ),
-        &json!({}),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(json_of(&res)["invited"], 2);
+    assert_eq!(invite_to_the_interview_anew(&mut f).await, 2);
     let invitation_of = |app: Uuid| {
         let db = db.clone();
         async move {
