@@ -138,6 +138,22 @@ pub(crate) async fn invite_to_the_interview_anew(f: &mut crate::standings::Fixtu
     json_of(&res)["invited"].as_u64().expect("invited")
 }
 
+/// Names the fixture round's own programme and group (Kampung Hebat, TPP),
+/// which the mails and texts about it then say.
+async fn kampung_hebat_tpp(f: &crate::standings::Fixture) {
+    pokmas::db::entities::round::ActiveModel {
+        id: Set(f.round_id),
+        programme_id: Set("Kampung Hebat".into()),
+        programme_en: Set("Kampung Hebat".into()),
+        group_id: Set("TPP".into()),
+        group_en: Set("TPP".into()),
+        ..Default::default()
+    }
+    .update(&f.app.db.db)
+    .await
+    .expect("programme");
+}
+
 /// Written test A 90, B 70, C 60, D 80 with D ruled ineligible (and given
 /// an account), published: A and B go on. D then files an objection
 /// against the written test's shortlist and a second admin
@@ -394,21 +410,11 @@ async fn upholding_an_objection_against_a_shortlist_cannot_even_be_proposed_once
 #[tokio::test]
 async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_below_the_cut_and_tells_them()
  {
-    use pokmas::db::entities::{round, test_invitation};
+    use pokmas::db::entities::test_invitation;
     let mut f = crate::stages::staged_fixture().await;
     let db = f.app.db.db.clone();
     // The round names its own programme and group; the mail says so.
-    round::ActiveModel {
-        id: Set(f.round_id),
-        programme_id: Set("Kampung Hebat".into()),
-        programme_en: Set("Kampung Hebat".into()),
-        group_id: Set("TPP".into()),
-        group_en: Set("TPP".into()),
-        ..Default::default()
-    }
-    .update(&db)
-    .await
-    .expect("programme");
+    kampung_hebat_tpp(&f).await;
     give_accounts(
         &mut f,
         &[(0, "pelamar.a@contoh.id"), (1, "pelamar.b@contoh.id")],
@@ -504,20 +510,10 @@ async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_b
 #[tokio::test]
 async fn whoever_a_republished_shortlist_pushes_below_the_cut_gets_a_text_when_they_agreed_to_texts()
  {
-    use pokmas::db::entities::{message_consent, round};
+    use pokmas::db::entities::message_consent;
     let mut f = crate::stages::staged_fixture().await;
     let db = f.app.db.db.clone();
-    round::ActiveModel {
-        id: Set(f.round_id),
-        programme_id: Set("Kampung Hebat".into()),
-        programme_en: Set("Kampung Hebat".into()),
-        group_id: Set("TPP".into()),
-        group_en: Set("TPP".into()),
-        ..Default::default()
-    }
-    .update(&db)
-    .await
-    .expect("programme");
+    kampung_hebat_tpp(&f).await;
     // A (who stays on) and B (who will be pushed below the cut) agreed to
     // texts at the desk; neither has an e-mail address.
     let phones = ["6281200000001", "6281200000002"];
