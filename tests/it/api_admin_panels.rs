@@ -9,14 +9,14 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::support::admin::*;
-use crate::support::api::{call, json_of, post_json, signed_in};
+use crate::support::api::{call, id_of, json_of, post_json, signed_in};
 use crate::support::journey::advance;
 use crate::support::verification::*;
 use crate::support::{Browser, PASSWORD, TestApp};
 
 #[tokio::test]
 async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attendance_through_json() {
-    use pokmas::db::entities::{formation, test_invitation};
+    use pokmas::db::entities::test_invitation;
     let mut app = TestApp::new().await;
     let admin = signed_in(&mut app, "admin@samarindakota.go.id", Role::Admin, &[]).await;
     let panelist = app
@@ -48,7 +48,7 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
     )
     .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    let panel = json_of(&res)["id"].as_str().expect("id").to_owned();
+    let panel = id_of(&res);
     // A taken name is well formed: the round refuses it as a conflict.
     let res = post_json(
         &mut app,
@@ -65,29 +65,8 @@ async fn an_admin_forms_a_panel_schedules_a_session_fills_it_and_records_attenda
         res.body
     );
 
-    let res = post_json(
-        &mut app,
-        &format!("{base}/panels/{panel}/members"),
-        &json!({"account_id": panelist}),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let km_formation = formation::Entity::find()
-        .filter(formation::Column::RoundId.eq(round))
-        .filter(formation::Column::KelurahanCode.eq(KARANG_MUMUS))
-        .one(&app.db.db)
-        .await
-        .expect("query")
-        .expect("formation")
-        .id;
-    let res = call(
-        &mut app,
-        Method::PUT,
-        &format!("{base}/panels/{panel}/formations"),
-        &json!({"formations": [km_formation]}),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let km_formation = formation_over(&app, round, KARANG_MUMUS).await;
+    staff_panel(&mut app, round, panel, &[panelist], &[km_formation]).await;
     let res = app.get(&format!("{base}/panels")).await;
     let list = json_of(&res);
     assert_eq!(

@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::admin::in_days;
+use crate::support::admin::{formation_over, in_days, panel_with};
 use crate::support::api::{call, id_of, json_of, signed_in};
 use crate::support::journey::{
     ADMIN, DOCS, NIK, OpenRound, Resident, RoundPlan, advance, applies_to, close_registration,
@@ -93,47 +93,19 @@ async fn verified_eligible(app: &mut TestApp, id: Uuid) {
 /// the applicant invited and present, and each panelist's scores through
 /// the scoring pages. Leaves the admin's browser signed in.
 async fn scored(app: &mut TestApp, actor: Actor, round: Uuid, id: Uuid) {
-    let base = format!("/api/v1/admin/rounds/{round}");
-    let panel = id_of(
-        &call(
-            app,
-            Method::POST,
-            &format!("{base}/panels"),
-            &json!({"name": "Panel Kota"}),
-        )
-        .await,
-    );
     let mut panelists = Vec::new();
+    let mut members = Vec::new();
     for i in 1..=3 {
         let email = format!("penilai{i}@samarindakota.go.id");
-        let p = app
-            .create_user(&email, Role::Panelist, &[KARANG_MUMUS])
-            .await;
-        let res = call(
-            app,
-            Method::POST,
-            &format!("{base}/panels/{panel}/members"),
-            &json!({"account_id": p}),
-        )
-        .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        members.push(
+            app.create_user(&email, Role::Panelist, &[KARANG_MUMUS])
+                .await,
+        );
         panelists.push(email);
     }
-    let f = formation::Entity::find()
-        .filter(formation::Column::RoundId.eq(round))
-        .one(&app.db.db)
-        .await
-        .expect("query")
-        .expect("formation")
-        .id;
-    let res = call(
-        app,
-        Method::PUT,
-        &format!("{base}/panels/{panel}/formations"),
-        &json!({"formations": [f]}),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let f = formation_over(app, round, KARANG_MUMUS).await;
+    let panel = panel_with(app, round, "Panel Kota", &members, &[f]).await;
+    let base = format!("/api/v1/admin/rounds/{round}");
     let session = id_of(
         &call(
             app,

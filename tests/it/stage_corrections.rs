@@ -14,7 +14,10 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::results::{as_user, post_from};
-use crate::stage_republish::{all_entries, import_values, publish_stage, three_stage_fixture};
+use crate::stage_republish::{
+    all_entries, give_accounts, import_values, invite_to_the_interview_anew, publish_stage,
+    three_stage_fixture,
+};
 use crate::standings::Fixture;
 use crate::support::admin::audit_count;
 use crate::support::api::{json_of, post_json};
@@ -30,23 +33,10 @@ const C_EMAIL: &str = "pelamar.c@contoh.id";
 /// A and B go on (the best 2 × 1 seat), C and D do not. A second admin
 /// exists; B and C have accounts.
 async fn published_written_test(f: &mut Fixture) {
-    use sea_orm::ActiveModelTrait;
-    use sea_orm::ActiveValue::Set;
-    let db = f.app.db.db.clone();
     f.app
         .create_user("admin2@contoh.id", Role::Admin, &[])
         .await;
-    for (i, email) in [(1, B_EMAIL), (2, C_EMAIL)] {
-        let account = f.app.create_user(email, Role::Applicant, &[]).await;
-        pokmas::db::entities::application::ActiveModel {
-            id: Set(f.apps[i].0),
-            account_id: Set(Some(account)),
-            ..Default::default()
-        }
-        .update(&db)
-        .await
-        .expect("an account");
-    }
+    give_accounts(f, &[(1, B_EMAIL), (2, C_EMAIL)]).await;
     as_user(&mut f.app, "admin@contoh.id").await;
     let res = import_values(f, "WT", &[(0, 90), (1, 70), (2, 60), (3, 40)]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -184,21 +174,7 @@ async fn an_approved_correction_republishes_the_shortlist(app: TestApp) {
 
     // A and B are invited to the interview (the fixture's own invitations
     // of everyone cleared first).
-    test_invitation::Entity::delete_many()
-        .filter(test_invitation::Column::TestSessionId.eq(f.session_id))
-        .exec(&db)
-        .await
-        .expect("clear invitations");
-    let res = post_json(
-        &mut f.app,
-        &format!(
-            "/api/v1/admin/rounds/{}/sessions/{}/fill",
-            f.round_id, f.session_id
-        ),
-        &json!({}),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    invite_to_the_interview_anew(&mut f).await;
     let ids: Vec<Uuid> = f.apps.iter().map(|(id, _)| *id).collect();
     let invited = |i: usize| {
         let (db, id) = (db.clone(), ids[i]);

@@ -98,6 +98,62 @@ pub(crate) async fn three_stage_fixture() -> crate::standings::Fixture {
     f
 }
 
+/// Gives each applicant `i` of `accounts` an applicant account with the
+/// e-mail address beside it.
+pub(crate) async fn give_accounts(f: &mut crate::standings::Fixture, accounts: &[(usize, &str)]) {
+    let db = f.app.db.db.clone();
+    for (i, email) in accounts {
+        let account = f.app.create_user(email, Role::Applicant, &[]).await;
+        application::ActiveModel {
+            id: Set(f.apps[*i].0),
+            account_id: Set(Some(account)),
+            ..Default::default()
+        }
+        .update(&db)
+        .await
+        .expect("an account");
+    }
+}
+
+/// Clears the fixture's own invitations of everyone to the interview session
+/// and fills it again through the API, so that it follows the shortlist as
+/// it stands; returns how many were invited.
+pub(crate) async fn invite_to_the_interview_anew(f: &mut crate::standings::Fixture) -> u64 {
+    use pokmas::db::entities::test_invitation;
+    test_invitation::Entity::delete_many()
+        .filter(test_invitation::Column::TestSessionId.eq(f.session_id))
+        .exec(&f.app.db.db)
+        .await
+        .expect("clear invitations");
+    let res = post_json(
+        &mut f.app,
+        &format!(
+            "/api/v1/admin/rounds/{}/sessions/{}/fill",
+            f.round_id, f.session_id
+        ),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    json_of(&res)["invited"].as_u64().expect("invited")
+}
+
+/// Names the fixture round's own programme and group (Kampung Hebat, TPP),
+/// which the mails and texts about it then say.
+async fn kampung_hebat_tpp(f: &crate::standings::Fixture) {
+    pokmas::db::entities::round::ActiveModel {
+        id: Set(f.round_id),
+        programme_id: Set("Kampung Hebat".into()),
+        programme_en: Set("Kampung Hebat".into()),
+        group_id: Set("TPP".into()),
+        group_en: Set("TPP".into()),
+        ..Default::default()
+    }
+    .update(&f.app.db.db)
+    .await
+    .expect("programme");
+}
+
 /// Written test A 90, B 70, C 60, D 80 with D ruled ineligible (and given
 /// an account), published: A and B go on. D then files an objection
 /// against the written test's shortlist and a second admin
@@ -354,52 +410,21 @@ async fn upholding_an_objection_against_a_shortlist_cannot_even_be_proposed_once
 #[tokio::test]
 async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_below_the_cut_and_tells_them()
  {
-    use pokmas::db::entities::{round, test_invitation};
+    use pokmas::db::entities::test_invitation;
     let mut f = crate::stages::staged_fixture().await;
     let db = f.app.db.db.clone();
     // The round names its own programme and group; the mail says so.
-    round::ActiveModel {
-        id: Set(f.round_id),
-        programme_id: Set("Kampung Hebat".into()),
-        programme_en: Set("Kampung Hebat".into()),
-        group_id: Set("TPP".into()),
-        group_en: Set("TPP".into()),
-        ..Default::default()
-    }
-    .update(&db)
-    .await
-    .expect("programme");
-    for (i, email) in [(0, "pelamar.a@contoh.id"), (1, "pelamar.b@contoh.id")] {
-        let account = f.app.create_user(email, Role::Applicant, &[]).await;
-        application::ActiveModel {
-            id: Set(f.apps[i].0),
-            account_id: Set(Some(account)),
-            ..Default::default()
-        }
-        .update(&db)
-        .await
-        .expect("an account");
-    }
+    kampung_hebat_tpp(&f).await;
+    give_accounts(
+        &mut f,
+        &[(0, "pelamar.a@contoh.id"), (1, "pelamar.b@contoh.id")],
+    )
+    .await;
     let id = objection_awaiting_approval(&mut f).await;
 
     // A and B went on and are invited to the interview (the fixture's own
     // invitations of everyone are cleared first).
-    test_invitation::Entity::delete_many()
-        .filter(test_invitation::Column::TestSessionId.eq(f.session_id))
-        .exec(&db)
-        .await
-        .expect("clear invitations");
-    let res = post_json(
-        &mut f.app,
-        &format!(
-            "/api/v1/admin/rounds/{}/sessions/{}/fill",
-            f.round_id, f.session_id
-        ),
-        &json!({}),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(json_of(&res)["invited"], 2);
+    assert_eq!(invite_to_the_interview_anew(&mut f).await, 2);
     let invitation_of = |app: Uuid| {
         let db = db.clone();
         async move {
@@ -485,20 +510,10 @@ async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_b
 #[tokio::test]
 async fn whoever_a_republished_shortlist_pushes_below_the_cut_gets_a_text_when_they_agreed_to_texts()
  {
-    use pokmas::db::entities::{message_consent, round};
+    use pokmas::db::entities::message_consent;
     let mut f = crate::stages::staged_fixture().await;
     let db = f.app.db.db.clone();
-    round::ActiveModel {
-        id: Set(f.round_id),
-        programme_id: Set("Kampung Hebat".into()),
-        programme_en: Set("Kampung Hebat".into()),
-        group_id: Set("TPP".into()),
-        group_en: Set("TPP".into()),
-        ..Default::default()
-    }
-    .update(&db)
-    .await
-    .expect("programme");
+    kampung_hebat_tpp(&f).await;
     // A (who stays on) and B (who will be pushed below the cut) agreed to
     // texts at the desk; neither has an e-mail address.
     let phones = ["6281200000001", "6281200000002"];

@@ -1,8 +1,8 @@
-//! Admin journeys through the JSON API: a round, its criteria and
-//! formations, as the signed-in admin makes them.
+//! Admin journeys through the JSON API: a round, its criteria, formations
+//! and panels, as the signed-in admin makes them.
 
 use axum::http::{Method, StatusCode};
-use pokmas::db::entities::audit_event;
+use pokmas::db::entities::{audit_event, formation};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -124,4 +124,69 @@ pub async fn round_with_three_formations(app: &mut TestApp) -> Uuid {
         );
     }
     round
+}
+
+/// The formation of round `round` over kelurahan `kelurahan` (the first, where
+/// it has several).
+pub async fn formation_over(app: &TestApp, round: Uuid, kelurahan: &str) -> Uuid {
+    formation::Entity::find()
+        .filter(formation::Column::RoundId.eq(round))
+        .filter(formation::Column::KelurahanCode.eq(kelurahan))
+        .one(&app.db.db)
+        .await
+        .expect("query")
+        .expect("formation")
+        .id
+}
+
+/// Adds the accounts `members` to panel `panel` of round `round` and has the
+/// panel assess `formations`, each call answered 200.
+pub async fn staff_panel(
+    app: &mut TestApp,
+    round: Uuid,
+    panel: Uuid,
+    members: &[Uuid],
+    formations: &[Uuid],
+) {
+    let base = format!("/api/v1/admin/rounds/{round}/panels/{panel}");
+    for member in members {
+        let res = call(
+            app,
+            Method::POST,
+            &format!("{base}/members"),
+            &json!({ "account_id": member }),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    let res = call(
+        app,
+        Method::PUT,
+        &format!("{base}/formations"),
+        &json!({ "formations": formations }),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+/// A new panel `name` of round `round` with the accounts `members`,
+/// assessing `formations`; returns its id.
+pub async fn panel_with(
+    app: &mut TestApp,
+    round: Uuid,
+    name: &str,
+    members: &[Uuid],
+    formations: &[Uuid],
+) -> Uuid {
+    let panel = id_of(
+        &call(
+            app,
+            Method::POST,
+            &format!("/api/v1/admin/rounds/{round}/panels"),
+            &json!({ "name": name }),
+        )
+        .await,
+    );
+    staff_panel(app, round, panel, members, formations).await;
+    panel
 }

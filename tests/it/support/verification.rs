@@ -1,7 +1,7 @@
 //! A round in verification and the same round carried on to its test
 //! schedule.
 
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use pokmas::domain::role::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -10,7 +10,7 @@ use uuid::Uuid;
 use pokmas::db::audit::Actor;
 use pokmas::db::entities::{document, requirement};
 
-use super::admin::in_days;
+use super::admin::{formation_over, in_days, panel_with};
 use super::api::{call, id_of, json_of};
 use super::journey::{
     Applicant, NIK, NIK2, OpenRound, Resident, RoundPlan, applies, close_registration,
@@ -147,7 +147,7 @@ pub struct Scheduled {
 /// Mumus, two sessions (days 11 and 12, 09:00 WITA, five seats each) and the
 /// first one filled. Pelabuhan's applicant stays submitted.
 pub async fn scheduled_round(app: &mut TestApp, admin: Uuid) -> Scheduled {
-    use pokmas::db::entities::{formation, test_invitation};
+    use pokmas::db::entities::test_invitation;
     let InVerification {
         round,
         ktp,
@@ -172,40 +172,16 @@ pub async fn scheduled_round(app: &mut TestApp, admin: Uuid) -> Scheduled {
             &[KARANG_MUMUS],
         )
         .await;
+    let km_formation = formation_over(app, round, KARANG_MUMUS).await;
+    let panel = panel_with(
+        app,
+        round,
+        "Panel Karang Mumus",
+        &[panelist],
+        &[km_formation],
+    )
+    .await;
     let base = format!("/api/v1/admin/rounds/{round}");
-    let panel = id_of(
-        &call(
-            app,
-            Method::POST,
-            &format!("{base}/panels"),
-            &json!({"name": "Panel Karang Mumus"}),
-        )
-        .await,
-    );
-    let res = call(
-        app,
-        Method::POST,
-        &format!("{base}/panels/{panel}/members"),
-        &json!({"account_id": panelist}),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let km_formation = formation::Entity::find()
-        .filter(formation::Column::RoundId.eq(round))
-        .filter(formation::Column::KelurahanCode.eq(KARANG_MUMUS))
-        .one(&app.db.db)
-        .await
-        .expect("query")
-        .expect("formation")
-        .id;
-    let res = call(
-        app,
-        Method::PUT,
-        &format!("{base}/panels/{panel}/formations"),
-        &json!({"formations": [km_formation]}),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let mut sessions = [Uuid::nil(); 2];
     for (slot, (days, place)) in sessions.iter_mut().zip([
         (11, "Aula Kelurahan Karang Mumus"),
