@@ -42,7 +42,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
-use crate::domain::analytics::{Scale, Score};
+use crate::domain::analytics::Scale;
+use crate::domain::review_input::{Cell, ReviewInput};
 
 /// Exact values.
 pub type Ratio = BigRational;
@@ -167,58 +168,105 @@ fn ratio(n: usize) -> Ratio {
     Ratio::from_integer(BigInt::from(n))
 }
 
-fn median(sorted: &[Ratio]) -> Ratio {
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2].clone()
-    } else {
-        (&sorted[n / 2 - 1] + &sorted[n / 2]) / ratio(2)
-    }
-}
+/// One panelist's deviations: per application, ascending, (its index, the
+/// sum of its deviations, their number).
+pub(crate) type Deviations = Vec<(u32, Ratio, usize)>;
 
-/// Each panelist's deviation per application: (sum of deviations, values).
-fn deviations(
-    scales: &[Scale],
-    scores: &[Score],
-) -> BTreeMap<String, BTreeMap<String, (Ratio, usize)>> {
-    let by_code: BTreeMap<&str, &Scale> = scales.iter().map(|s| (s.code.as_str(), s)).collect();
-    let mut cells: BTreeMap<(&str, &str), BTreeMap<&str, Ratio>> = BTreeMap::new();
-    for s in scores {
-        let Some(scale) = by_code.get(s.criterion.as_str()) else {
-            continue;
-        };
-        let range = scale.max - scale.min;
-        if range <= 0 {
-            continue;
-        }
-        let n = Ratio::new(
-            BigInt::from((s.value - scale.min) * 100),
-            BigInt::from(range),
-        );
-        cells
-            .entry((s.application.as_str(), s.criterion.as_str()))
-            .or_default()
-            .insert(s.panelist.as_str(), n);
-    }
-    let mut out: BTreeMap<String, BTreeMap<String, (Ratio, usize)>> = BTreeMap::new();
-    for ((application, _), values) in &cells {
-        if values.len() < 2 {
-            continue;
-        }
-        for (p, own) in values {
-            let mut others: Vec<Ratio> = values
+/// Each panelist's deviations, by panelist index ascending.
+///
+/// Values are visited sorted by (application, criterion, panelist) through
+/// references, so the score list is not copied; of a panelist's repeated
+/// value for one application and criterion the last one counts.
+pub(crate) fn deviations(input: &ReviewInput) -> Vec<(u32, Deviations)> {
+    // The scale a code stands for is its last one, as a map by code keeps.
+    let scale_of: Vec<&Scale> = input
+        .scales
+        .iter()
+        .map(|s| {
+            input
+                .scales
                 .iter()
-                .filter(|(q, _)| *q != p)
-                .map(|(_, v)| v.clone())
-                .collect();
-            others.sort();
-            let e = out
-                .entry((*p).to_owned())
-                .or_default()
-                .entry((*application).to_owned())
-                .or_insert_with(|| (Ratio::zero(), 0));
-            e.0 += own - median(&others);
-            e.1 += 1;
+                .rev()
+                .find(|t| t.code == s.code)
+                .unwrap_or(s)
+        })
+        .collect();
+    let mut cells: Vec<&Cell> = input
+        .formations
+        .iter()
+        .flat_map(|f| &f.scores)
+        .filter(|c| {
+            scale_of
+                .get(c.criterion as usize)
+                .is_some_and(|s| s.max - s.min > 0)
+        })
+        .collect();
+    // Stable: among repeats of one key the last pushed stays last.
+    cells.sort_by_key(|c| (c.application, c.criterion, c.panelist));
+    let mut flat: Vec<(u32, u32, Ratio, usize)> = Vec::new();
+    let mut per_app: BTreeMap<u32, (Ratio, usize)> = BTreeMap::new();
+    let mut values: Vec<(u32, i64)> = Vec::new();
+    let mut rest = cells.as_slice();
+    while let Some(first) = rest.first() {
+        let len = rest
+            .iter()
+            .take_while(|c| (c.application, c.criterion) == (first.application, first.criterion))
+            .count();
+        let (cell, tail) = rest.split_at(len);
+        rest = tail;
+        let scale = scale_of[first.criterion as usize];
+        values.clear();
+        for (i, c) in cell.iter().enumerate() {
+            let repeated = cell.get(i + 1).is_some_and(|n| n.panelist == c.panelist);
+            if !repeated {
+                values.push((c.panelist, (c.value - scale.min) * 100));
+            }
+        }
+        if values.len() >= 2 {
+            let range = i128::from(scale.max - scale.min);
+            for (p, own) in &values {
+                let mut others: Vec<i128> = values
+                    .iter()
+                    .filter(|(q, _)| q != p)
+                    .map(|(_, v)| i128::from(*v))
+                    .collect();
+                others.sort_unstable();
+                let n = others.len();
+                // own − median on the 0–100 scale, over 2·range so that the
+                // mean of two middle values stays an integer.
+                let twice_median = if n % 2 == 1 {
+                    2 * others[n / 2]
+                } else {
+                    others[n / 2 - 1] + others[n / 2]
+                };
+                let deviation = Ratio::new(
+                    BigInt::from(2 * i128::from(*own) - twice_median),
+                    BigInt::from(2 * range),
+                );
+                let e = per_app.entry(*p).or_insert_with(|| (Ratio::zero(), 0));
+                e.0 += deviation;
+                e.1 += 1;
+            }
+        }
+        if rest
+            .first()
+            .is_none_or(|n| n.application != first.application)
+        {
+            flat.extend(
+                std::mem::take(&mut per_app)
+                    .into_iter()
+                    .map(|(p, (sum, n))| (p, first.application, sum, n)),
+            );
+        }
+    }
+    drop(cells);
+    // Applications are ascending already; stable keeps them so per panelist.
+    flat.sort_by_key(|e| e.0);
+    let mut out: Vec<(u32, Deviations)> = Vec::new();
+    for (p, a, sum, n) in flat {
+        match out.last_mut() {
+            Some((q, apps)) if *q == p => apps.push((a, sum, n)),
+            _ => out.push((p, vec![(a, sum, n)])),
         }
     }
     out
@@ -261,30 +309,55 @@ fn permutation_p(values: &[f64], k: usize, observed: f64, rng: &mut ChaCha8Rng) 
 }
 
 /// The group bias of every panelist who has compared values, by panelist.
-/// `applicants` says where each application's applicant lives; `ties`
-/// carries the system's conflict flags (absent: none).
+/// `input.applicants` says where each application's applicant lives;
+/// `input.ties` carries the system's conflict flags (absent: none).
 #[must_use]
-pub fn group_bias(
-    scales: &[Scale],
-    scores: &[Score],
-    applicants: &[Applicant],
-    ties: &[Tie],
-) -> Vec<PanelistBias> {
-    let home: BTreeMap<&str, &Applicant> = applicants
-        .iter()
-        .map(|a| (a.application.as_str(), a))
-        .collect();
-    let flags: BTreeMap<(&str, &str), &Tie> = ties
-        .iter()
-        .map(|t| ((t.panelist.as_str(), t.application.as_str()), t))
-        .collect();
-    let panelists: Vec<_> = deviations(scales, scores).into_iter().collect();
-    on_every_core(panelists, |(panelist, per_app)| {
-        // Per application: its mean deviation and its number of values.
-        let apps: Vec<(&str, Ratio, usize)> = per_app
+pub fn group_bias(input: &ReviewInput) -> Vec<PanelistBias> {
+    let lookup = Lookup::new(&input.applicants, &input.ties);
+    let panelists = deviations(input);
+    on_every_core(panelists, |(p, per_app)| {
+        let panelist = input.panelists[p as usize].clone();
+        let apps = per_app
             .iter()
-            .map(|(a, (sum, n))| (a.as_str(), sum / ratio(*n), *n))
-            .collect();
+            .map(|(a, sum, n)| (input.applications[*a as usize].as_str(), sum, *n));
+        panelist_bias(panelist, apps, &lookup)
+    })
+}
+
+/// Where applicants live and which of them the system flagged, by
+/// registration number (of a repeated one, the last counts).
+pub(crate) struct Lookup<'a> {
+    home: BTreeMap<&'a str, &'a Applicant>,
+    flags: BTreeMap<(&'a str, &'a str), &'a Tie>,
+}
+
+impl<'a> Lookup<'a> {
+    pub(crate) fn new(applicants: &'a [Applicant], ties: &'a [Tie]) -> Self {
+        Lookup {
+            home: applicants
+                .iter()
+                .map(|a| (a.application.as_str(), a))
+                .collect(),
+            flags: ties
+                .iter()
+                .map(|t| ((t.panelist.as_str(), t.application.as_str()), t))
+                .collect(),
+        }
+    }
+}
+
+/// The tested groups of one panelist from their deviations per application
+/// (registration number, sum, number of values), ascending by number.
+pub(crate) fn panelist_bias<'a>(
+    panelist: String,
+    per_app: impl Iterator<Item = (&'a str, &'a Ratio, usize)>,
+    lookup: &Lookup<'_>,
+) -> PanelistBias {
+    let (home, flags) = (&lookup.home, &lookup.flags);
+    {
+        // Per application: its mean deviation and its number of values.
+        let apps: Vec<(&str, Ratio, usize)> =
+            per_app.map(|(a, sum, n)| (a, sum / ratio(n), n)).collect();
         let mut members: BTreeMap<Group, BTreeSet<usize>> = BTreeMap::new();
         for (i, (a, _, _)) in apps.iter().enumerate() {
             if let Some(h) = home.get(a) {
@@ -358,7 +431,7 @@ pub fn group_bias(
             applications: total,
             groups,
         }
-    })
+    }
 }
 
 /// `f` over `items` on every core, results in the order of `items`. Each
@@ -399,11 +472,95 @@ fn on_every_core<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> 
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// The straightforward computation over names that the indexed one must
+/// equal: String-keyed maps of every value, as before P8.
+#[cfg(test)]
+pub(crate) mod reference {
+    use std::collections::BTreeMap;
+
+    use super::{Applicant, BigInt, Lookup, PanelistBias, Ratio, Tie, Zero, panelist_bias, ratio};
+    use crate::domain::analytics::{Scale, Score};
+
+    fn median(sorted: &[Ratio]) -> Ratio {
+        let n = sorted.len();
+        if n % 2 == 1 {
+            sorted[n / 2].clone()
+        } else {
+            (&sorted[n / 2 - 1] + &sorted[n / 2]) / ratio(2)
+        }
+    }
+
+    /// Each panelist's deviation per application: (sum of deviations, values).
+    pub(crate) fn deviations(
+        scales: &[Scale],
+        scores: &[Score],
+    ) -> BTreeMap<String, BTreeMap<String, (Ratio, usize)>> {
+        let by_code: BTreeMap<&str, &Scale> = scales.iter().map(|s| (s.code.as_str(), s)).collect();
+        let mut cells: BTreeMap<(&str, &str), BTreeMap<&str, Ratio>> = BTreeMap::new();
+        for s in scores {
+            let Some(scale) = by_code.get(s.criterion.as_str()) else {
+                continue;
+            };
+            let range = scale.max - scale.min;
+            if range <= 0 {
+                continue;
+            }
+            let n = Ratio::new(
+                BigInt::from((s.value - scale.min) * 100),
+                BigInt::from(range),
+            );
+            cells
+                .entry((s.application.as_str(), s.criterion.as_str()))
+                .or_default()
+                .insert(s.panelist.as_str(), n);
+        }
+        let mut out: BTreeMap<String, BTreeMap<String, (Ratio, usize)>> = BTreeMap::new();
+        for ((application, _), values) in &cells {
+            if values.len() < 2 {
+                continue;
+            }
+            for (p, own) in values {
+                let mut others: Vec<Ratio> = values
+                    .iter()
+                    .filter(|(q, _)| *q != p)
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                others.sort();
+                let e = out
+                    .entry((*p).to_owned())
+                    .or_default()
+                    .entry((*application).to_owned())
+                    .or_insert_with(|| (Ratio::zero(), 0));
+                e.0 += own - median(&others);
+                e.1 += 1;
+            }
+        }
+        out
+    }
+
+    pub(crate) fn group_bias(
+        scales: &[Scale],
+        scores: &[Score],
+        applicants: &[Applicant],
+        ties: &[Tie],
+    ) -> Vec<PanelistBias> {
+        let lookup = Lookup::new(applicants, ties);
+        deviations(scales, scores)
+            .into_iter()
+            .map(|(panelist, per_app)| {
+                let apps = per_app.iter().map(|(a, (sum, n))| (a.as_str(), sum, *n));
+                panelist_bias(panelist, apps, &lookup)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::domain::analytics::Score;
 
     fn score(p: &str, a: &str, c: &str, v: i64) -> Score {
         Score {
@@ -412,6 +569,39 @@ mod tests {
             criterion: c.into(),
             value: v,
         }
+    }
+
+    /// The indexed computation over one formation, checked against the
+    /// reference over names.
+    fn group_bias(
+        scales: &[Scale],
+        scores: &[Score],
+        applicants: &[Applicant],
+        ties: &[Tie],
+    ) -> Vec<PanelistBias> {
+        let input = input(scales, &[scores.to_vec()], applicants, ties);
+        let indexed = super::group_bias(&input);
+        assert_eq!(
+            indexed,
+            reference::group_bias(scales, scores, applicants, ties)
+        );
+        indexed
+    }
+
+    fn input(
+        scales: &[Scale],
+        formations: &[Vec<Score>],
+        applicants: &[Applicant],
+        ties: &[Tie],
+    ) -> ReviewInput {
+        let mut b = ReviewInput::builder(scales.to_vec());
+        for (i, scores) in formations.iter().enumerate() {
+            b.formation(format!("F{i}"));
+            for s in scores {
+                b.score(&s.panelist, &s.application, &s.criterion, s.value);
+            }
+        }
+        b.finish(applicants.to_vec(), ties.to_vec())
     }
 
     fn scales() -> Vec<Scale> {

@@ -39,6 +39,7 @@ pub mod registration;
 pub mod reliability;
 pub mod results;
 pub mod return_path;
+pub mod review_input;
 pub mod role;
 pub mod round;
 pub mod score_breakdown;

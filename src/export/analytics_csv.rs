@@ -19,9 +19,9 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
-use crate::domain::analytics::{Scale, Score};
+use crate::domain::analytics::Scale;
 use crate::domain::group_bias::{Applicant, Tie};
-use crate::domain::panel_review::{FormationScores, Review, ReviewInput, review};
+use crate::domain::panel_review::{Review, ReviewInput, review};
 use crate::domain::reliability::{AlphaReading, Icc, Ratio};
 use crate::export::round_csv::{
     APPLICATIONS, CRITERIA, IMPORT_PANELIST, Record, SCORES, TableError, TableWriter, read_table,
@@ -252,20 +252,20 @@ pub fn read_input(dir: &Path) -> Result<(String, ReviewInput, Vec<Record>), Tabl
             });
         }
     }
-    let mut formations: BTreeMap<String, Vec<Score>> = BTreeMap::new();
+    // Values by formation code, as the server orders its formations.
+    let mut formations: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
     for s in scores
         .iter()
         .filter(|s| s.get(8) == "true" && s.get(3) != IMPORT_PANELIST)
     {
-        formations
-            .entry(s.get(2).to_owned())
-            .or_default()
-            .push(Score {
-                panelist: s.get(3).to_owned(),
-                application: s.get(1).to_owned(),
-                criterion: s.get(4).to_owned(),
-                value: number(s, "scores.csv", 5)?,
-            });
+        formations.entry(s.get(2)).or_default().push(s);
+    }
+    let mut builder = ReviewInput::builder(scales);
+    for (code, rows) in formations {
+        builder.formation(code.to_owned());
+        for s in rows {
+            builder.score(s.get(3), s.get(1), s.get(4), number(s, "scores.csv", 5)?);
+        }
     }
     let mut applicants = Vec::new();
     for a in apps
@@ -291,15 +291,7 @@ pub fn read_input(dir: &Path) -> Result<(String, ReviewInput, Vec<Record>), Tabl
             }
         })
         .collect();
-    let input = ReviewInput {
-        scales,
-        formations: formations
-            .into_iter()
-            .map(|(code, scores)| FormationScores { code, scores })
-            .collect(),
-        applicants,
-        ties,
-    };
+    let input = builder.finish(applicants, ties);
     Ok((round_id, input, analytics))
 }
 

@@ -19,9 +19,9 @@ use super::ServiceError;
 use crate::db::entities::{
     account, application, conflict_declaration, criterion, formation, round, scorecard,
 };
-use crate::domain::analytics::{Scale, Score};
+use crate::domain::analytics::Scale;
 use crate::domain::group_bias::{Applicant, Tie};
-use crate::domain::panel_review::{self, FormationScores, ReviewInput};
+use crate::domain::panel_review::{self, ReviewInput};
 
 /// (id, registration number, formation, kelurahan, RT) of an application.
 type AppRow = (
@@ -58,7 +58,7 @@ pub async fn load_input<C: ConnectionTrait>(
         .all(db)
         .await?;
     let code_of: HashMap<Uuid, &str> = criteria.iter().map(|c| (c.id, c.code.as_str())).collect();
-    let scales = criteria
+    let scales: Vec<Scale> = criteria
         .iter()
         .map(|c| Scale {
             code: c.code.clone(),
@@ -83,7 +83,7 @@ pub async fn load_input<C: ConnectionTrait>(
         .iter()
         .filter_map(|(id, no, f, _, _)| Some((*id, (no.clone()?, *f))))
         .collect();
-    let applicants = apps
+    let applicants: Vec<Applicant> = apps
         .iter()
         .filter_map(|(_, no, _, kel, rt)| {
             Some(Applicant {
@@ -121,7 +121,7 @@ pub async fn load_input<C: ConnectionTrait>(
         .filter(|d| d.2)
         .map(|d| (d.0, d.1))
         .collect();
-    let ties = declarations
+    let ties: Vec<Tie> = declarations
         .iter()
         .filter(|d| !d.2)
         .filter_map(|(app, panelist, _, reasons)| {
@@ -139,11 +139,13 @@ pub async fn load_input<C: ConnectionTrait>(
     // million of them, and reading them in one statement kept every row
     // three times over (the driver's copy, sea-orm's and the tuples) at the
     // moment the first results page asked for the review (P8).
-    let mut by_formation: HashMap<Uuid, Vec<Score>> = HashMap::new();
+    let mut builder = ReviewInput::builder(scales);
     for f in &formations {
-        let members: HashSet<Uuid> = super::standings::formation_panelists(db, f.id)
+        // Panelist ids as text once per member, not once per value.
+        let members: HashMap<Uuid, String> = super::standings::formation_panelists(db, f.id)
             .await?
             .into_iter()
+            .map(|p| (p, p.to_string()))
             .collect();
         let values = super::standings::current_values(
             db,
@@ -156,36 +158,23 @@ pub async fn load_input<C: ConnectionTrait>(
             ),
         )
         .await?;
-        let scores = by_formation.entry(f.id).or_default();
+        builder.formation(f.code.clone());
         for (app, panelist, criterion_id, value) in values {
             let (Some((no, _)), Some(code)) = (number.get(&app), code_of.get(&criterion_id)) else {
                 continue;
             };
             // Exactly what the ranking reads: a removed member's or a recused
             // panelist's values do not count, so they are not judged either.
-            if !members.contains(&panelist) || recused.contains(&(app, panelist)) {
+            let Some(member) = members.get(&panelist) else {
+                continue;
+            };
+            if recused.contains(&(app, panelist)) {
                 continue;
             }
-            scores.push(Score {
-                panelist: panelist.to_string(),
-                application: no.clone(),
-                criterion: (*code).to_owned(),
-                value: i64::from(value),
-            });
+            builder.score(member, no, code, i64::from(value));
         }
     }
-    let input = ReviewInput {
-        scales,
-        formations: formations
-            .iter()
-            .map(|f| FormationScores {
-                code: f.code.clone(),
-                scores: by_formation.remove(&f.id).unwrap_or_default(),
-            })
-            .collect(),
-        applicants,
-        ties,
-    };
+    let input = builder.finish(applicants, ties);
     Ok((r, formations, input))
 }
 
