@@ -51,6 +51,7 @@ mod sweep;
 mod tlog;
 mod witnesses;
 // verification and staff accounts
+mod staff_accounts;
 mod verification;
 mod web_shell;
 // auditor exports and offline verification
