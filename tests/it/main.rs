@@ -35,6 +35,7 @@ mod operations;
 mod panels;
 mod pii;
 mod restore;
+mod round_refusals;
 mod rounds;
 mod schema;
 mod scoring;
