@@ -38,6 +38,7 @@ mod restore;
 mod round_refusals;
 mod rounds;
 mod schema;
+mod schema_world;
 mod scoring;
 mod served;
 mod stage_api;
