@@ -3,6 +3,7 @@
 
 mod support;
 
+mod account_throttles;
 mod accounts;
 mod api;
 mod api_admin;
