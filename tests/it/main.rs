@@ -47,6 +47,7 @@ mod stage_corrections;
 mod stage_invitations;
 mod stage_objections;
 mod stage_pages;
+mod stage_ranking;
 mod stage_republish;
 mod stages;
 mod standings;
