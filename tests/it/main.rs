@@ -57,6 +57,7 @@ mod witnesses;
 // verification and staff accounts
 mod staff_accounts;
 mod verification;
+mod verification_fixture;
 mod web_shell;
 // auditor exports and offline verification
 mod exports;

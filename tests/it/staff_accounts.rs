@@ -8,7 +8,8 @@ use pokmas::domain::role::Role;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::support::{Browser, PASSWORD, TestApp, hidden_value};
-use crate::verification::{KARANG_MUMUS, PELABUHAN, as_user, events, fixture, post_on};
+use crate::verification::events;
+use crate::verification_fixture::{KARANG_MUMUS, PELABUHAN, as_user, fixture, post_on};
 
 #[tokio::test]
 async fn an_invited_operator_sets_a_password_sees_only_their_kelurahan_and_is_signed_out_when_deactivated()
