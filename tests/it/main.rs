@@ -3,6 +3,7 @@
 
 mod support;
 
+mod account_throttles;
 mod accounts;
 mod api;
 mod api_admin;
@@ -35,8 +36,10 @@ mod operations;
 mod panels;
 mod pii;
 mod restore;
+mod round_refusals;
 mod rounds;
 mod schema;
+mod schema_world;
 mod scoring;
 mod served;
 mod stage_api;
@@ -44,6 +47,7 @@ mod stage_corrections;
 mod stage_invitations;
 mod stage_objections;
 mod stage_pages;
+mod stage_ranking;
 mod stage_republish;
 mod stages;
 mod standings;
@@ -51,7 +55,9 @@ mod sweep;
 mod tlog;
 mod witnesses;
 // verification and staff accounts
+mod staff_accounts;
 mod verification;
+mod verification_fixture;
 mod web_shell;
 // auditor exports and offline verification
 mod exports;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::support::TestApp;
 use crate::support::journey::OpenRound;
-use crate::verification::{KARANG_MUMUS, as_user, fixture, post_on};
+use crate::verification_fixture::{KARANG_MUMUS, as_user, fixture, post_on};
 
 /// An optional document requirement ("Surat pernyataan bermeterai") that
 /// the fixture's applicants did not upload.

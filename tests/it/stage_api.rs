@@ -32,7 +32,7 @@ fn stage_codes(f: &crate::standings::Fixture, body: &Value) -> Vec<Value> {
 async fn the_api_names_the_stage_of_each_published_rank_and_none_in_a_one_stage_round() {
     // Written test A 60, B 90, C 60, D 30: A, B and C go on (A and C tie at
     // the cut) and are ranked by the interview; D stops at the written test.
-    let mut f = crate::stages::staged_fixture().await;
+    let mut f = crate::stage_ranking::staged_fixture().await;
     let d_account = f
         .app
         .create_user("pelamar.d@contoh.id", Role::Applicant, &[])
@@ -52,9 +52,9 @@ async fn the_api_names_the_stage_of_each_published_rank_and_none_in_a_one_stage_
         .expect("an account");
     }
     as_user(&mut f.app, "admin@contoh.id").await;
-    let res = crate::stages::import_written_test(&mut f, [60, 90, 60, 30]).await;
+    let res = crate::stage_ranking::import_written_test(&mut f, [60, 90, 60, 30]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    crate::stages::publish_written_shortlist(&mut f).await;
+    crate::stage_ranking::publish_written_shortlist(&mut f).await;
     crate::standings::announce_provisional(&f).await;
 
     // Public results: each row names its stage.

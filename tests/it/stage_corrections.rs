@@ -167,7 +167,7 @@ async fn an_approved_correction_of_a_written_test_republishes_its_shortlist_and_
 }
 
 async fn an_approved_correction_republishes_the_shortlist(app: TestApp) {
-    let mut f = crate::stages::staged_fixture_on(app).await;
+    let mut f = crate::stage_ranking::staged_fixture_on(app).await;
     let db = f.app.db.db.clone();
     published_written_test(&mut f).await;
     assert_eq!(went_on(&f).await, [true, true, false, false]);
@@ -275,7 +275,7 @@ async fn an_approved_correction_republishes_the_shortlist(app: TestApp) {
 
     // The standings follow the new list (interview: A 80, C 50), and a
     // signed checkpoint covers the re-publication.
-    let ranks = crate::stages::stored_ranks(&f).await;
+    let ranks = crate::stage_ranking::stored_ranks(&f).await;
     assert_eq!(
         ranks,
         [
@@ -318,7 +318,7 @@ async fn an_approved_correction_republishes_the_shortlist(app: TestApp) {
 #[tokio::test]
 async fn a_correction_after_the_results_are_announced_moves_the_ranks_with_ranking_changed_caused_by_its_republication()
  {
-    let mut f = crate::stages::staged_fixture().await;
+    let mut f = crate::stage_ranking::staged_fixture().await;
     published_written_test(&mut f).await;
     crate::standings::announce_provisional(&f).await;
     let changed_before = events(&f, "ranking.changed").await.len();

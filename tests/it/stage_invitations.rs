@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 #[tokio::test]
 async fn no_interview_invitation_goes_out_before_the_written_tests_shortlist_is_published() {
-    let f = crate::stages::staged_fixture().await;
+    let f = crate::stage_ranking::staged_fixture().await;
     let db = &f.app.db.db;
     let admin = account::Entity::find()
         .filter(account::Column::Email.eq("admin@contoh.id"))

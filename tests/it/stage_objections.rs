@@ -81,7 +81,7 @@ async fn events(f: &crate::standings::Fixture, action: &str) -> Vec<audit_event:
 #[tokio::test]
 async fn an_upheld_objection_against_a_shortlist_republishes_it_and_the_interview_invitations_follow()
  {
-    let mut f = crate::stages::staged_fixture().await;
+    let mut f = crate::stage_ranking::staged_fixture().await;
     let db = f.app.db.db.clone();
     let (d_id, _) = f.apps[3].clone();
     let d_email = "pelamar.d@contoh.id";
@@ -93,7 +93,7 @@ async fn an_upheld_objection_against_a_shortlist_republishes_it_and_the_intervie
     as_user(&mut f.app, "admin@contoh.id").await;
     // Written test A 90, B 70, C 60, D 80; D was ruled ineligible, so of
     // 2 × 1 seat A and B go on.
-    let res = crate::stages::import_written_test(&mut f, [90, 70, 60, 80]).await;
+    let res = crate::stage_ranking::import_written_test(&mut f, [90, 70, 60, 80]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     application::ActiveModel {
         id: Set(d_id),
@@ -104,7 +104,7 @@ async fn an_upheld_objection_against_a_shortlist_republishes_it_and_the_intervie
     .update(&db)
     .await
     .expect("D ineligible, with an account");
-    crate::stages::publish_written_shortlist(&mut f).await;
+    crate::stage_ranking::publish_written_shortlist(&mut f).await;
     assert_eq!(went_on(&f).await, [true, true, false, false]);
     let published_seq = events(&f, "stage.shortlist_published").await[0].seq;
 
@@ -315,7 +315,7 @@ async fn stage_objections(f: &crate::standings::Fixture) -> Vec<objection_stage:
 async fn an_assisted_candidate_below_the_cut_objects_to_the_shortlist_on_cek_status_with_number_and_pin()
  {
     use crate::support::journey::desk_pin;
-    let mut f = crate::stages::staged_fixture().await;
+    let mut f = crate::stage_ranking::staged_fixture().await;
     let db = f.app.db.db.clone();
     as_user(&mut f.app, "admin@contoh.id").await;
     let admin = account::Entity::find()
@@ -343,9 +343,9 @@ async fn an_assisted_candidate_below_the_cut_objects_to_the_shortlist_on_cek_sta
         (f.apps[2].1.clone(), pins[1].clone()),
     );
     // Written test A 90, B 70, C 60, D 80: of 2 × 1 seat A and D go on.
-    let res = crate::stages::import_written_test(&mut f, [90, 70, 60, 80]).await;
+    let res = crate::stage_ranking::import_written_test(&mut f, [90, 70, 60, 80]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    crate::stages::publish_written_shortlist(&mut f).await;
+    crate::stage_ranking::publish_written_shortlist(&mut f).await;
     assert_eq!(went_on(&f).await, [true, false, false, true]);
 
     // C, with number + PIN: the form, naming the stage and its window.

@@ -6,7 +6,7 @@ use sea_orm::ActiveValue::Set;
 
 #[tokio::test]
 async fn a_staged_rounds_public_page_shows_each_stages_criteria_with_its_own_total() {
-    let mut f = crate::stages::staged_fixture().await;
+    let mut f = crate::stage_ranking::staged_fixture().await;
     // The fixture's round is stored directly; a round is public once its
     // rules are frozen.
     pokmas::db::entities::round::ActiveModel {

@@ -55,7 +55,7 @@ pub(crate) async fn publish_stage(f: &mut crate::standings::Fixture, stage: &str
 /// The staged fixture with a third stage between the written test and the
 /// interview: `PSIKO` (imported `PT`, the best 1 × 1 seat go on).
 pub(crate) async fn three_stage_fixture() -> crate::standings::Fixture {
-    let f = crate::stages::staged_fixture().await;
+    let f = crate::stage_ranking::staged_fixture().await;
     let db = &f.app.db.db;
     let interview = round_stage::Entity::find()
         .filter(round_stage::Column::RoundId.eq(f.round_id))
@@ -87,7 +87,7 @@ pub(crate) async fn three_stage_fixture() -> crate::standings::Fixture {
     .insert(db)
     .await
     .expect("stage");
-    crate::stages::add_imported_criterion(
+    crate::stage_ranking::add_imported_criterion(
         db,
         f.round_id,
         ("PT", "Tes psikologi", "Psychological test"),
@@ -411,7 +411,7 @@ async fn upholding_an_objection_against_a_shortlist_cannot_even_be_proposed_once
 async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_below_the_cut_and_tells_them()
  {
     use pokmas::db::entities::test_invitation;
-    let mut f = crate::stages::staged_fixture().await;
+    let mut f = crate::stage_ranking::staged_fixture().await;
     let db = f.app.db.db.clone();
     // The round names its own programme and group; the mail says so.
     kampung_hebat_tpp(&f).await;
@@ -511,7 +511,7 @@ async fn a_republished_shortlist_withdraws_the_invitation_of_whoever_it_pushes_b
 async fn whoever_a_republished_shortlist_pushes_below_the_cut_gets_a_text_when_they_agreed_to_texts()
  {
     use pokmas::db::entities::message_consent;
-    let mut f = crate::stages::staged_fixture().await;
+    let mut f = crate::stage_ranking::staged_fixture().await;
     let db = f.app.db.db.clone();
     kampung_hebat_tpp(&f).await;
     // A (who stays on) and B (who will be pushed below the cut) agreed to

@@ -7,6 +7,8 @@
 //! - [`verification`]: a round in verification and its test schedule, built
 //!   from those journeys and the admin API.
 //! - [`api`] and [`admin`]: the JSON API as a signed-in browser calls it.
+//! - [`smtp_sink`]: an SMTP server on loopback that keeps what it receives,
+//!   and the MIME reading to check those mails.
 //! - [`snap`]: redaction and the CI guard for insta snapshots (stored in
 //!   `tests/it/snapshots/`; review a change with `cargo insta review`).
 
@@ -14,6 +16,7 @@ pub mod admin;
 pub mod api;
 pub mod journey;
 pub mod shortcut;
+pub mod smtp_sink;
 pub mod snap;
 pub mod verification;
 
