@@ -63,9 +63,6 @@ pub fn reason_label(code: &str, lang: Lang) -> String {
     )
 }
 
-/// Round states in which verification happens.
-pub const OPEN_ROUND_STATES: [&str; 2] = ["registration", "verification"];
-
 /// One requirement of an opened application, with its current check.
 #[derive(Clone, Debug)]
 pub struct RequirementView {
@@ -128,7 +125,7 @@ impl ApplicationView {
 
     /// Whether the round is in a state where outcomes are recorded or changed.
     pub fn round_open(&self) -> bool {
-        OPEN_ROUND_STATES.contains(&self.round_state.as_str())
+        self.round_state.is_verifying()
     }
 }
 

@@ -230,7 +230,7 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         .one(tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if !matches!(r.state.as_str(), "assessment" | "provisional" | "objection") {
+    if !r.state.scores_may_change() {
         return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
             "Nilai impor hanya dapat diunggah pada tahap uji kelayakan sampai masa sanggah.",
             "Imported scores can only be uploaded from the assessment stage until the objection period.",

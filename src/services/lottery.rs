@@ -46,7 +46,7 @@ fn require_admin(actor: Actor) -> Result<(), ServiceError> {
 
 /// Witnesses may be named, removed and commit only before registration closes.
 fn before_close(r: &round::Model) -> bool {
-    matches!(r.state.as_str(), "draft" | "registration")
+    r.state.before_registration_closes()
 }
 
 async fn lock_round<C: ConnectionTrait>(tx: &C, id: Uuid) -> Result<round::Model, ServiceError> {

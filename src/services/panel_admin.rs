@@ -101,10 +101,7 @@ pub(crate) async fn recusable<C: ConnectionTrait>(
         .one(tx)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if !matches!(
-        r.state.as_str(),
-        "verification" | "assessment" | "provisional" | "objection"
-    ) {
+    if !r.state.recusal_open() {
         return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
             "Penilai hanya dapat dikecualikan sejak verifikasi sampai masa sanggah.",
             "A panelist can only be recused from verification until the objection period.",

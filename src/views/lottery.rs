@@ -85,7 +85,7 @@ pub struct AdminWitnesses<'a> {
 pub fn admin(ctx: &PageCtx, p: &AdminWitnesses<'_>) -> Markup {
     let r = &p.view.round;
     let base = format!("/admin/seleksi/{}/saksi", r.id);
-    let open = matches!(r.state.as_str(), "draft" | "registration");
+    let open = r.state.before_registration_closes();
     let body = html! {
         p.muted {
             a href=(format!("/admin/seleksi/{}", r.id)) { (ctx.t("Ringkasan seleksi", "Round overview")) } " · "
@@ -164,7 +164,7 @@ pub fn witness(ctx: &PageCtx, p: &WitnessPage<'_>) -> Markup {
     let w = &p.mine.witness;
     let r = &p.mine.round;
     let action = format!("/saksi/{}", w.id);
-    let before_close = matches!(r.state.as_str(), "draft" | "registration");
+    let before_close = r.state.before_registration_closes();
     let body = html! {
         p { a href="/saksi" { "← " (ctx.t("Tugas saksi", "Witness duties")) } }
         h1 { (ctx.t("Saksi undian", "Lottery witness")) ": " (r.name) }

@@ -56,7 +56,7 @@ fn status_text(ctx: &PageCtx, s: &str) -> String {
 pub fn page(ctx: &PageCtx, p: &Progress, f: &ProgressForm<'_>) -> Markup {
     let r = &p.round;
     let base = format!("/admin/seleksi/{}", r.id);
-    let published = matches!(r.state.as_str(), "provisional" | "objection" | "final");
+    let published = r.state.is_published();
     let body = html! {
         p.muted {
             a href=(base) { (ctx.t("Ringkasan seleksi", "Round overview")) } " · "

@@ -164,10 +164,7 @@ pub fn sheet(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>) -> Markup {
 fn score_form(ctx: &PageCtx, s: &ScoreSheet, f: &SheetForm<'_>, action: &str) -> Markup {
     let amending = s.my_version > 0;
     if !s.open_for_scores {
-        let not_yet = matches!(
-            s.round.state.as_str(),
-            "draft" | "registration" | "verification"
-        );
+        let not_yet = s.round.state.before_assessment();
         return html! {
             div.notice role="status" { p { @if not_yet { (ctx.t(
                 "Penilaian belum dibuka: nilai dapat dikirim pada tahap uji kelayakan dan kepatutan.",

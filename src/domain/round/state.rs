@@ -95,6 +95,42 @@ impl RoundState {
         self == RoundState::Draft
     }
 
+    /// Whether registration has yet to close: lottery witnesses are named,
+    /// removed and commit their secrets only until then.
+    pub fn before_registration_closes(self) -> bool {
+        matches!(self, RoundState::Draft | RoundState::Registration)
+    }
+
+    /// Whether documents are checked now: verification outcomes are recorded
+    /// or changed while registration is open and after it closes, until the
+    /// assessment starts.
+    pub fn is_verifying(self) -> bool {
+        matches!(self, RoundState::Registration | RoundState::Verification)
+    }
+
+    /// Whether the assessment has yet to start (a scorecard cannot be opened).
+    pub fn before_assessment(self) -> bool {
+        matches!(
+            self,
+            RoundState::Draft | RoundState::Registration | RoundState::Verification
+        )
+    }
+
+    /// Whether panel and imported values may still be written: during the
+    /// assessment, and after publication while objections can reopen them.
+    pub fn scores_may_change(self) -> bool {
+        matches!(
+            self,
+            RoundState::Assessment | RoundState::Provisional | RoundState::Objection
+        )
+    }
+
+    /// Whether a panelist can be recused: from verification (conflicts
+    /// surface once applicants are known) until the objection period ends.
+    pub fn recusal_open(self) -> bool {
+        self == RoundState::Verification || self.scores_may_change()
+    }
+
     /// The audit action recorded when a round enters this state.
     pub fn entered_action(self) -> &'static str {
         match self {

@@ -26,6 +26,29 @@ fn states_round_trip_and_follow_the_published_line() {
     assert_eq!(RoundState::Final.next(), None);
     assert_eq!(RoundState::Cancelled.next(), None);
     assert!(RoundState::Draft.is_editable());
+    // Which state opens which door, one column per rule:
+    // before close, verifying, before assessment, scores change, recusal.
+    use RoundState as S;
+    let table = [
+        (S::Draft, [true, false, true, false, false]),
+        (S::Registration, [true, true, true, false, false]),
+        (S::Verification, [false, true, true, false, true]),
+        (S::Assessment, [false, false, false, true, true]),
+        (S::Provisional, [false, false, false, true, true]),
+        (S::Objection, [false, false, false, true, true]),
+        (S::Final, [false, false, false, false, false]),
+        (S::Cancelled, [false, false, false, false, false]),
+    ];
+    for (s, want) in table {
+        let got = [
+            s.before_registration_closes(),
+            s.is_verifying(),
+            s.before_assessment(),
+            s.scores_may_change(),
+            s.recusal_open(),
+        ];
+        assert_eq!(got, want, "{s}");
+    }
     assert!(!RoundState::Registration.is_editable());
 }
 

@@ -80,10 +80,7 @@ pub async fn declare(
     let tx = begin_write(db).await?;
     let scope = scope(&tx, panelist, application_id).await?;
     let (app, round) = (&scope.app, &scope.round);
-    if !matches!(
-        round.state.as_str(),
-        "assessment" | "provisional" | "objection"
-    ) {
+    if !round.state.scores_may_change() {
         return Err(invalid(
             "Penilaian belum atau tidak lagi dibuka untuk seleksi ini.",
             "Scoring is not open for this round.",

@@ -35,10 +35,7 @@ pub async fn save_draft(
     check_comments(comments)?;
     let tx = begin_write(db).await?;
     let Scope { app, round, .. } = scope(&tx, panelist, application_id).await?;
-    if !matches!(
-        round.state.as_str(),
-        "assessment" | "provisional" | "objection"
-    ) {
+    if !round.state.scores_may_change() {
         return Err(invalid(
             "Penilaian belum atau tidak lagi dibuka untuk seleksi ini.",
             "Scoring is not open for this round.",

@@ -11,6 +11,7 @@ use crate::db::entities::{
     score_value, score_version, scorecard, scorecard_draft_value, test_invitation,
 };
 use crate::domain::application::ApplicationState;
+use crate::domain::round::RoundState;
 pub use crate::domain::score_sheet::{QueueItem, ScoreSheet, SheetApplicant, SheetDeclaration};
 use crate::services::ServiceError;
 
@@ -173,9 +174,9 @@ pub async fn score_sheet(
         draft_comments: BTreeMap::new(),
         open_for_scores: false,
     };
-    sheet.open_for_scores = match sheet.round.state.as_str() {
-        "assessment" => true,
-        "provisional" | "objection" => {
+    sheet.open_for_scores = match sheet.round.state {
+        RoundState::Assessment => true,
+        s if s.scores_may_change() => {
             crate::services::objections::reopened_scorecard(db, sheet.application.id, panelist)
                 .await?
                 .is_some()

@@ -170,10 +170,7 @@ pub async fn submit_with_comments(
             ));
         }
     } else {
-        if !matches!(
-            round.state.as_str(),
-            "assessment" | "provisional" | "objection"
-        ) {
+        if !round.state.scores_may_change() {
             return Err(invalid(
                 "Nilai tidak dapat diubah lagi.",
                 "Scores can no longer be changed.",

@@ -81,7 +81,6 @@ const VERIFIABLE: [ApplicationState; 3] = [
     ApplicationState::Ineligible,
 ];
 
-use crate::domain::verification::OPEN_ROUND_STATES;
 
 /// Loads an application the caller may verify; `NotFound` for one outside
 /// their scope, so its existence is not revealed.
@@ -105,7 +104,7 @@ async fn load_in_scope(
 }
 
 fn round_open(r: &round::Model) -> Result<(), ServiceError> {
-    if OPEN_ROUND_STATES.contains(&r.state.as_str()) {
+    if r.state.is_verifying() {
         Ok(())
     } else {
         Err(ServiceError::Conflict(Msg::new(
