@@ -2,6 +2,7 @@
 
 // The demo's shared types, imports and helpers live in `mod.rs`.
 use super::*;
+use crate::domain::application::ApplicationState;
 
 /// A test session of `form`, filled with whoever the round invites to it
 /// (in a staged round: those who went on from the stage before).
@@ -34,7 +35,7 @@ pub(super) async fn stage_assessment(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
         let eligible = ctx
             .apps
             .iter()
-            .filter(|a| a.state == "eligible" && members.contains(&a.formation))
+            .filter(|a| a.state == ApplicationState::Eligible && members.contains(&a.formation))
             .count();
         let sessions = eligible.div_ceil(400).max(1);
         for s in 0..sessions {

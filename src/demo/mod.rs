@@ -24,6 +24,7 @@ pub mod sql_stats;
 mod tpp;
 mod verify;
 
+use crate::domain::application::ApplicationState;
 use assessment::stage_assessment;
 pub use load::{connect_for_load, database_in_use, load_for_serve, make_durable};
 use registration::stage_registration;
@@ -211,7 +212,7 @@ struct DemoApp {
     acting: Actor,
     /// The sign-in of its own account (help-desk registrations have none).
     email: Option<String>,
-    state: &'static str,
+    state: ApplicationState,
     /// Latent quality per criterion (1–5).
     quality: Vec<i32>,
     /// Scores copied from another application (an exact tie) and how:

@@ -3,6 +3,7 @@
 
 // The demo's shared types, imports and helpers live in `mod.rs`.
 use super::*;
+use crate::domain::application::ApplicationState;
 
 const EDUCATION: [&str; 5] = ["SMP", "SMA/SMK", "SMA/SMK", "D3", "S1"];
 const OCCUPATION: [&str; 8] = [
@@ -146,7 +147,7 @@ pub(super) async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
                 rt,
                 acting: acting_actor,
                 email: own_account.then(|| format!("warga{serial}@demo.pokmas.id")),
-                state: "submitted",
+                state: ApplicationState::Submitted,
                 quality,
                 twin_of: twin_of.filter(|(p, _)| *p >= first_in_formation),
                 has_twin: false,
@@ -177,7 +178,7 @@ pub(super) async fn stage_registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
             },
         };
         apps::withdraw(ctx.db, acting, a.id).await?;
-        ctx.apps[i].state = "withdrawn";
+        ctx.apps[i].state = ApplicationState::Withdrawn;
         ctx.summary.withdrawn += 1;
     }
     commit_witnesses(ctx).await

@@ -2,6 +2,7 @@
 
 // The demo's shared types, imports and helpers live in `mod.rs`.
 use super::*;
+use crate::domain::application::ApplicationState;
 
 /// Publishes the provisional results: every application gets its first rank.
 /// The planted biased panelist is flagged, so publication takes the second
@@ -203,7 +204,8 @@ async fn pick_objectors(ctx: &mut Ctx<'_>, wanted: usize) -> anyhow::Result<Vec<
     let drafts = demo_criteria()?;
     let mut candidates: Vec<(usize, bool, bool)> = Vec::new();
     for (i, a) in ctx.apps.iter().enumerate() {
-        if a.email.is_none() || a.state != "eligible" || is_protected(&ctx.apps, i) {
+        if a.email.is_none() || a.state != ApplicationState::Eligible || is_protected(&ctx.apps, i)
+        {
             continue;
         }
         let Some(r) = ranks.get(&a.id).filter(|r| r.published && r.complete) else {

@@ -17,6 +17,7 @@ use super::results::{stage_final, stage_provisional};
 use super::setup::formations_by_kecamatan;
 use super::verify::stage_verification;
 use super::*;
+use crate::domain::application::ApplicationState;
 use crate::services::rounds::{SeatsItem, StageDraft, StagesDraft};
 
 /// The written test's stage and criterion, and the interview's stage.
@@ -420,7 +421,7 @@ async fn registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
                 rt,
                 acting: actor,
                 email: None,
-                state: "submitted",
+                state: ApplicationState::Submitted,
                 quality,
                 twin_of: None,
                 has_twin: false,
@@ -438,7 +439,7 @@ async fn registration(ctx: &mut Ctx<'_>) -> anyhow::Result<()> {
             scopes: &scopes,
         };
         apps::withdraw(ctx.db, acting, ctx.apps[i].id).await?;
-        ctx.apps[i].state = "withdrawn";
+        ctx.apps[i].state = ApplicationState::Withdrawn;
     }
     Ok(())
 }
@@ -456,7 +457,11 @@ async fn assessment(ctx: &mut Ctx<'_>, s: &mut TppSummary) -> anyhow::Result<()>
         .filter_map(|a| Some((a.id, a.registration_no?)))
         .collect();
     let mut csv = String::from("registration_no,value\n");
-    for a in ctx.apps.iter().filter(|a| a.state == "eligible") {
+    for a in ctx
+        .apps
+        .iter()
+        .filter(|a| a.state == ApplicationState::Eligible)
+    {
         let no = numbers.get(&a.id).context("a registration number")?;
         let value = (20 + 14 * a.quality[0] + ctx.rng.random_range(-12..=8)).clamp(0, 100);
         csv.push_str(&format!("{no},{value}\n"));

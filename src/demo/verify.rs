@@ -3,6 +3,7 @@
 // The demo's shared types, imports and helpers live in `mod.rs`.
 use super::registration::reveal_witnesses;
 use super::*;
+use crate::domain::application::ApplicationState;
 
 /// Closes registration and verifies every application at the help desks:
 /// most meet every requirement, a few get TMS with a reason.
@@ -13,7 +14,7 @@ pub(super) async fn stage_verification(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
     let mut checked = 0usize;
     for i in 0..ctx.apps.len() {
         ctx.bar.inc(1);
-        if ctx.apps[i].state != "submitted" {
+        if ctx.apps[i].state != ApplicationState::Submitted {
             continue;
         }
         let protected = is_protected(&ctx.apps, i);
@@ -74,7 +75,11 @@ pub(super) async fn stage_verification(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
         )
         .await
         .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
-        ctx.apps[i].state = if eligible { "eligible" } else { "ineligible" };
+        ctx.apps[i].state = if eligible {
+            ApplicationState::Eligible
+        } else {
+            ApplicationState::Ineligible
+        };
         ctx.summary.ineligible += usize::from(!eligible);
     }
     Ok(())
