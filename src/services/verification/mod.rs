@@ -81,7 +81,6 @@ const VERIFIABLE: [ApplicationState; 3] = [
     ApplicationState::Ineligible,
 ];
 
-
 /// Loads an application the caller may verify; `NotFound` for one outside
 /// their scope, so its existence is not revealed.
 async fn load_in_scope(
