@@ -79,18 +79,7 @@ async fn move_round(f: &Fixture, to: RoundState) -> Result<(), String> {
     .map_err(|e| format!("{e:?}"))
 }
 
-/// Posts a form found on `page` (its csrf token) to `action`.
-async fn post(
-    app: &mut TestApp,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> crate::support::TestResponse {
-    let csrf = app.csrf_from(page).await;
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    app.post_form(action, &all).await
-}
+use crate::support::post_with_csrf as post;
 
 /// The text of every `<code class="hash">` on a page, in order.
 fn hashes(body: &str) -> Vec<String> {

@@ -33,17 +33,7 @@ async fn signed_in_admin(mut app: TestApp) -> TestApp {
     app
 }
 
-async fn post(
-    app: &mut TestApp,
-    form_page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> TestResponse {
-    let csrf = app.csrf_from(form_page).await;
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    app.post_form(action, &all).await
-}
+use crate::support::post_with_csrf as post;
 
 /// A round with one formation per kelurahan of Samarinda Kota that has RTs
 /// (Karang Mumus, Pelabuhan, Bugis). Returns the round id.

@@ -10,17 +10,7 @@ use pokmas::domain::role::Role;
 use crate::standings::fixture;
 use crate::support::{PASSWORD, TestApp, TestResponse};
 
-async fn post(
-    app: &mut TestApp,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> TestResponse {
-    let csrf = app.csrf_from(page).await;
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    app.post_form(action, &all).await
-}
+use crate::support::post_with_csrf as post;
 
 async fn api_post(app: &mut TestApp, path: &str, lang: Option<&str>, body: &str) -> TestResponse {
     let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");

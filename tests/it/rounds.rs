@@ -26,17 +26,7 @@ pub(crate) async fn signed_in_admin(mut app: TestApp) -> TestApp {
     app
 }
 
-pub(crate) async fn post(
-    app: &mut TestApp,
-    form_page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> TestResponse {
-    let csrf = app.csrf_from(form_page).await;
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    app.post_form(action, &all).await
-}
+pub(crate) use crate::support::post_with_csrf as post;
 
 pub(crate) async fn create_round(app: &mut TestApp, name: &str) -> Uuid {
     let page = app.get("/admin/seleksi").await;

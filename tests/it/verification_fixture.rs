@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use time::{Date, Duration, Month, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::support::{Browser, PASSWORD, TestApp, TestResponse};
+use crate::support::{Browser, PASSWORD, TestApp};
 
 pub(crate) const KARANG_MUMUS: &str = "64.72.09.1001";
 pub(crate) const PELABUHAN: &str = "64.72.09.1002";
@@ -286,14 +286,4 @@ pub(crate) async fn as_user(app: &mut TestApp, email: &str) -> Browser {
     before
 }
 
-pub(crate) async fn post_on(
-    app: &mut TestApp,
-    form_page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> TestResponse {
-    let csrf = app.csrf_from(form_page).await;
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    app.post_form(action, &all).await
-}
+pub(crate) use crate::support::post_with_csrf as post_on;

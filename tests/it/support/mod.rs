@@ -509,3 +509,17 @@ pub fn checkpoint_key() -> pokmas::services::checkpoints::CheckpointKey {
     pokmas::services::checkpoints::CheckpointKey::new("http://localhost", &[0xcd; 32])
         .expect("checkpoint key")
 }
+
+/// Posts `fields` to `action` with the CSRF token of the form on
+/// `form_page`, as a browser that loaded the page first would.
+pub async fn post_with_csrf(
+    app: &mut TestApp,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    let csrf = app.csrf_from(form_page).await;
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    app.post_form(action, &all).await
+}
