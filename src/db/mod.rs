@@ -8,14 +8,15 @@ pub mod pool;
 pub mod rounds;
 pub mod sessions;
 pub mod value_types;
+mod write;
+
+pub use write::{WriteTx, begin_write, writers_queued};
 
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
 };
 
 /// How long an SQLite writer waits for the lock before giving up.
@@ -125,123 +126,6 @@ pub async fn check_sqlite_pragmas(db: &impl ConnectionTrait) -> Result<(), DbErr
         )));
     }
     Ok(())
-}
-
-/// Starts a transaction that will write.
-///
-/// On SQLite this is `BEGIN IMMEDIATE`, so the write lock is taken up front and a
-/// read-then-write use case waits for its turn instead of failing on a stale
-/// snapshot. Writers of this process first queue for their turn in
-/// [`WriteTx`]'s first-come-first-served gate: SQLite's own busy handler makes a
-/// waiting writer sleep in growing steps (up to 100 ms), which under load gave
-/// second-long tails while the lock stood free. PostgreSQL ignores the mode and
-/// needs no gate; the audit append locks the chain head.
-///
-/// # Errors
-/// Fails when the database refuses to start a transaction, or when the turn
-/// does not come within [`SQLITE_BUSY_TIMEOUT`].
-pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
-    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    let turn = if db.get_database_backend() == DbBackend::Sqlite {
-        let asked = std::time::Instant::now();
-        let turn = tokio::time::timeout(SQLITE_BUSY_TIMEOUT, TURN.lock())
-            .await
-            .map_err(|_| DbErr::Custom("database is locked: no turn to write".into()))?;
-        crate::ops::metrics::write_gate_waited(asked.elapsed().as_secs_f64());
-        Some(turn)
-    } else {
-        None
-    };
-    let tx = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        })
-        .await?;
-    Ok(WriteTx {
-        tx,
-        head: std::sync::Mutex::new(None),
-        _turn: turn,
-    })
-}
-
-/// A write transaction from [`begin_write`]: a [`DatabaseTransaction`] that on
-/// SQLite also holds this process's turn to write until it is committed,
-/// rolled back or dropped (which rolls back).
-pub struct WriteTx {
-    // Declared first so it is dropped (rolled back) before the turn passes on.
-    tx: DatabaseTransaction,
-    /// The chain head `(seq, hash)` after this transaction's last append:
-    /// once the head row is locked (the first append) nobody else can move
-    /// it before this transaction ends, so later appends need not read it
-    /// again. A use case appending a thousand events read it a thousand times.
-    head: std::sync::Mutex<Option<(i64, String)>>,
-    _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
-}
-
-impl WriteTx {
-    /// The chain head this transaction last appended at, if it appended.
-    pub(crate) fn known_head(&self) -> Option<(i64, String)> {
-        self.head.lock().ok().and_then(|h| h.clone())
-    }
-
-    /// Records the head this transaction's append moved the chain to.
-    pub(crate) fn moved_head(&self, seq: i64, hash: &str) {
-        if let Ok(mut h) = self.head.lock() {
-            *h = Some((seq, hash.to_owned()));
-        }
-    }
-
-    /// Commits, then passes the turn on.
-    ///
-    /// # Errors
-    /// When the database refuses the commit.
-    pub async fn commit(self) -> Result<(), DbErr> {
-        self.tx.commit().await
-    }
-
-    /// Rolls back, then passes the turn on.
-    ///
-    /// # Errors
-    /// When the database refuses the rollback.
-    pub async fn rollback(self) -> Result<(), DbErr> {
-        self.tx.rollback().await
-    }
-}
-
-impl std::ops::Deref for WriteTx {
-    type Target = DatabaseTransaction;
-
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.tx
-    }
-}
-
-#[async_trait::async_trait]
-impl ConnectionTrait for WriteTx {
-    fn get_database_backend(&self) -> DbBackend {
-        self.tx.get_database_backend()
-    }
-
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.tx.execute_raw(stmt).await
-    }
-
-    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.tx.execute_unprepared(sql).await
-    }
-
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.tx.query_one_raw(stmt).await
-    }
-
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.tx.query_all_raw(stmt).await
-    }
-
-    fn support_returning(&self) -> bool {
-        self.tx.support_returning()
-    }
 }
 
 /// Writes a consistent copy of a live SQLite database with `VACUUM INTO`

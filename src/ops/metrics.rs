@@ -95,6 +95,7 @@ async fn sample(app: &AppState) {
     };
     metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(size));
     metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
+    metrics::gauge!("db_writers_queued").set(crate::db::writers_queued(&app.db) as f64);
     let waiting = |status: crate::domain::delivery::Delivery| {
         mail_outbox::Entity::find()
             .filter(mail_outbox::Column::Status.eq(status))

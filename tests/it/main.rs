@@ -29,6 +29,7 @@ mod demo_stages;
 mod documents;
 mod domicile_reach;
 mod durability;
+mod group_commit;
 mod login;
 mod mail;
 mod migrate_home_rt;
