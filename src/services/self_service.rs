@@ -225,22 +225,12 @@ async fn mail_verify_link(
     mail: MailCtx<'_>,
     acc: &account::Model,
 ) -> Result<(), ServiceError> {
-    let token = issue_token(tx, acc.id, PURPOSE_VERIFY, VERIFY_TTL).await?;
-    let link = format!("{}/verifikasi-email?token={token}", mail.base_url);
-    let template = Template::VerifyEmail {
-        name: acc.name.clone(),
+    let link = (PURPOSE_VERIFY, VERIFY_TTL, "/verifikasi-email");
+    mail_token_link(tx, mail, acc, link, |name, link| Template::VerifyEmail {
+        name,
         link,
-    };
-    enqueue(
-        tx,
-        &acc.email,
-        &acc.name,
-        locale_of(acc),
-        &template,
-        mail.from,
-    )
-    .await?;
-    Ok(())
+    })
+    .await
 }
 
 async fn mail_reset_link(
@@ -248,22 +238,76 @@ async fn mail_reset_link(
     mail: MailCtx<'_>,
     acc: &account::Model,
 ) -> Result<(), ServiceError> {
-    let token = issue_token(tx, acc.id, PURPOSE_RESET, RESET_TTL).await?;
-    let link = format!("{}/atur-ulang-sandi?token={token}", mail.base_url);
-    let template = Template::PasswordReset {
-        name: acc.name.clone(),
+    let link = (PURPOSE_RESET, RESET_TTL, "/atur-ulang-sandi");
+    mail_token_link(tx, mail, acc, link, |name, link| Template::PasswordReset {
+        name,
         link,
-    };
+    })
+    .await
+}
+
+/// Issues a one-time token of `purpose` (valid for `ttl`) and mails the
+/// account the link to `path` carrying it, in the mail `template` makes of
+/// the account's name and the link.
+async fn mail_token_link(
+    tx: &crate::db::WriteTx,
+    mail: MailCtx<'_>,
+    acc: &account::Model,
+    (purpose, ttl, path): (&str, Duration, &str),
+    template: impl FnOnce(String, String) -> Template,
+) -> Result<(), ServiceError> {
+    let token = issue_token(tx, acc.id, purpose, ttl).await?;
+    let link = format!("{}{path}?token={token}", mail.base_url);
     enqueue(
         tx,
         &acc.email,
         &acc.name,
         locale_of(acc),
-        &template,
+        &template(acc.name.clone(), link),
         mail.from,
     )
     .await?;
     Ok(())
+}
+
+/// A link's token spent, with the account it was for and the hash of the
+/// password it sets, in the transaction that acts on them.
+pub(crate) struct Redeemed {
+    pub tx: crate::db::WriteTx,
+    pub acc: account::Model,
+    pub password_hash: String,
+}
+
+/// Spends the one-time `token` of `purpose` in a new write transaction and
+/// hashes the new `password`; a link that is forged, spent or expired is
+/// the inner `Err`, and is refused before any argon2 time is spent.
+///
+/// # Errors
+/// Storage failures; `NotFound` when the token's account is gone.
+pub(crate) async fn redeem_token(
+    db: &DatabaseConnection,
+    token: &str,
+    purpose: &str,
+    password: String,
+) -> Result<Result<Redeemed, BadToken>, ServiceError> {
+    if let Err(bad) = peek_token(db, token, purpose).await? {
+        return Ok(Err(bad));
+    }
+    let password_hash = hash_password(password).await?;
+    let tx = begin_write(db).await?;
+    let spent = match spend_token(&tx, token, purpose).await? {
+        Ok(t) => t,
+        Err(bad) => return Ok(Err(bad)),
+    };
+    let acc = account::Entity::find_by_id(spent.account_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(Ok(Redeemed {
+        tx,
+        acc,
+        password_hash,
+    }))
 }
 
 /// Registers a resident as an `applicant`: active, e-mail not yet verified,
@@ -485,20 +529,14 @@ pub async fn reset_password(
     token: &str,
     new_password: String,
 ) -> Result<Result<ResetDone, BadToken>, ServiceError> {
-    // Cheap rejection first, so a forged link costs no argon2 time.
-    if let Err(bad) = peek_token(db, token, PURPOSE_RESET).await? {
-        return Ok(Err(bad));
-    }
-    let password_hash = hash_password(new_password).await?;
-    let tx = begin_write(db).await?;
-    let spent = match spend_token(&tx, token, PURPOSE_RESET).await? {
-        Ok(t) => t,
+    let Redeemed {
+        tx,
+        acc,
+        password_hash,
+    } = match redeem_token(db, token, PURPOSE_RESET, new_password).await? {
+        Ok(r) => r,
         Err(bad) => return Ok(Err(bad)),
     };
-    let acc = account::Entity::find_by_id(spent.account_id)
-        .one(&tx)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
     let actor = actor_of(&acc)?;
     let now = OffsetDateTime::now_utc();
     auth_token::Entity::update_many()
