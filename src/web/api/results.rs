@@ -20,10 +20,8 @@ use super::extract::{AdminUser, ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::domain::approval::ApprovalStatus;
 use crate::error::AppError;
-use crate::mail::Mailbox;
 use crate::services::objections::{self as obj, ObjectionView, Reopen};
 use crate::services::results;
-use crate::services::self_service::MailCtx;
 
 type Res<T> = Result<Json<T>, AdminError>;
 
@@ -58,13 +56,8 @@ fn parse_id(raw: &str) -> Result<Uuid, AdminError> {
     raw.parse().map_err(|_| AdminError::App(AppError::NotFound))
 }
 
-/// An admin's approve/reject call: the subject id, the decision and the sender.
-fn admin_decision(
-    app: &AppState,
-    _user: &AdminUser,
-    id: &str,
-    decision: &str,
-) -> Result<(Uuid, bool, Mailbox), AdminError> {
+/// An admin's approve/reject call: the subject id and the decision.
+fn admin_decision(_user: &AdminUser, id: &str, decision: &str) -> Result<(Uuid, bool), AdminError> {
     let id = parse_id(id)?;
     let approve = match decision.trim() {
         "approve" => true,
@@ -78,7 +71,7 @@ fn admin_decision(
             )));
         }
     };
-    Ok((id, approve, app.mail_from.clone()))
+    Ok((id, approve))
 }
 
 /// A signed checkpoint of a publication.
@@ -426,12 +419,8 @@ pub async fn decide_objection(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ApprovalDecisionBody>,
 ) -> Res<ObjectionBody> {
-    let (id, approve, from) = admin_decision(&app, &user, &id, &b.decision)?;
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let (id, approve) = admin_decision(&user, &id, &b.decision)?;
+    let mail = app.mail();
     obj::decide(
         &app.db,
         &mail,
@@ -521,12 +510,8 @@ pub async fn decide_finalization(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ApprovalDecisionBody>,
 ) -> Res<FinalizationBody> {
-    let (id, approve, from) = admin_decision(&app, &user, &id, &b.decision)?;
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let (id, approve) = admin_decision(&user, &id, &b.decision)?;
+    let mail = app.mail();
     results::decide_finalization(
         &app.db,
         &app.checkpoint_key,
