@@ -20,7 +20,9 @@ use uuid::Uuid;
 use super::ServiceError;
 use super::checkpoints::CheckpointKey;
 use super::imports::ImportSummary;
-use super::results::{ApprovalRequest, request_approval_audited, settle_approval};
+use super::results::{
+    ApprovalRequest, for_second_admin, request_approval_audited, settle_approval,
+};
 use super::self_service::MailCtx;
 use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
@@ -294,14 +296,13 @@ pub async fn decide(
 ) -> Result<(), ServiceError> {
     let admin = require_admin(actor)?;
     let tx = begin_write(db).await?;
-    let a = approval::Entity::find_by_id(approval_id)
-        .one(&tx)
-        .await?
-        .filter(|a| a.status == ApprovalStatus::Pending && is_input_change(&a.kind))
-        .ok_or(ServiceError::NotFound)?;
-    if a.requested_by == admin {
-        return Err(ServiceError::Forbidden);
-    }
+    let a = for_second_admin(
+        approval::Entity::find_by_id(approval_id)
+            .one(&tx)
+            .await?
+            .filter(|a| a.status == ApprovalStatus::Pending && is_input_change(&a.kind)),
+        admin,
+    )?;
     let decided = settle_approval(
         &tx,
         actor,

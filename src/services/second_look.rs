@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use super::results::{
-    ApprovalRequest, from_round, request_approval_audited, require_admin, settle_approval,
+    ApprovalRequest, for_second_admin, from_round, request_approval_audited, require_admin,
+    settle_approval,
 };
 use super::self_service::MailCtx;
 use crate::db::audit::{Actor, NewEvent};
@@ -218,12 +219,7 @@ pub async fn decide_publication(
         )));
     }
     let tx = begin_write(db).await?;
-    let a = pending(&tx, round_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if a.requested_by == admin {
-        return Err(ServiceError::Forbidden);
-    }
+    let a = for_second_admin(pending(&tx, round_id).await?, admin)?;
     let r = round::Entity::find_by_id(round_id)
         .lock_exclusive()
         .one(&tx)

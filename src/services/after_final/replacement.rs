@@ -35,7 +35,7 @@ use crate::mail::templates::{MembershipChange, MembershipMail};
 use crate::mail::{Template, enqueue_for_round};
 use crate::services::ServiceError;
 use crate::services::results::{
-    ApprovalRequest, recipient, request_approval_audited, settle_approval,
+    ApprovalRequest, for_second_admin, recipient, request_approval_audited, settle_approval,
 };
 use crate::services::self_service::MailCtx;
 
@@ -249,14 +249,13 @@ pub async fn decide_replacement(
 ) -> Result<Option<Replaced>, ServiceError> {
     let admin = require_admin(actor)?;
     let tx = begin_write(db).await?;
-    let a = approval::Entity::find_by_id(approval_id)
-        .one(&tx)
-        .await?
-        .filter(|a| a.status == ApprovalStatus::Pending && a.kind == KIND_REPLACE)
-        .ok_or(ServiceError::NotFound)?;
-    if a.requested_by == admin {
-        return Err(ServiceError::Forbidden);
-    }
+    let a = for_second_admin(
+        approval::Entity::find_by_id(approval_id)
+            .one(&tx)
+            .await?
+            .filter(|a| a.status == ApprovalStatus::Pending && a.kind == KIND_REPLACE),
+        admin,
+    )?;
     let p: Payload = serde_json::from_str(&a.payload).map_err(|e| anyhow::anyhow!(e))?;
     let departure = Departure::parse(&p.departure)
         .ok_or_else(|| anyhow::anyhow!("unknown departure {}", p.departure))?;

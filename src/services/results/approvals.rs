@@ -95,6 +95,22 @@ pub(crate) async fn request_approval_audited(
     Ok(id)
 }
 
+/// The pending request `found`, for `admin` to decide: `NotFound` when
+/// there is none, `Forbidden` when `admin` asked for it (four eyes).
+///
+/// # Errors
+/// As said.
+pub(crate) fn for_second_admin(
+    found: Option<approval::Model>,
+    admin: Uuid,
+) -> Result<approval::Model, ServiceError> {
+    let a = found.ok_or(ServiceError::NotFound)?;
+    if a.requested_by == admin {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(a)
+}
+
 /// Decides a pending four-eyes request `a` by `actor`, only if it is still
 /// pending (two admins deciding at once: the second finds nothing to
 /// decide), and appends `approval.approved` or `approval.rejected`: `event`

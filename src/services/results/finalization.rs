@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    ApprovalRequest, KIND_FINALIZE, request_approval_audited, require_admin, settle_approval,
+    ApprovalRequest, KIND_FINALIZE, for_second_admin, request_approval_audited, require_admin,
+    settle_approval,
 };
 use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
@@ -149,12 +150,7 @@ pub async fn decide_finalization(
 ) -> Result<(), ServiceError> {
     let admin = require_admin(actor)?;
     let tx = begin_write(db).await?;
-    let a = pending_finalization(&tx, round_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if a.requested_by == admin {
-        return Err(ServiceError::Forbidden);
-    }
+    let a = for_second_admin(pending_finalization(&tx, round_id).await?, admin)?;
     let r = round::Entity::find_by_id(round_id)
         .lock_exclusive()
         .one(&tx)

@@ -15,7 +15,7 @@ mod finalization;
 mod mailing;
 mod public;
 pub(crate) use approvals::{
-    ApprovalRequest, request_approval, request_approval_audited, settle_approval,
+    ApprovalRequest, for_second_admin, request_approval, request_approval_audited, settle_approval,
 };
 pub(crate) use finalization::from_round;
 pub use finalization::{decide_finalization, pending_finalization, request_finalization};
