@@ -220,50 +220,44 @@ fn locale_of(acc: &account::Model) -> Locale {
     Locale::parse(&acc.locale)
 }
 
-async fn mail_verify_link(
-    tx: &crate::db::WriteTx,
-    mail: MailCtx<'_>,
-    acc: &account::Model,
-) -> Result<(), ServiceError> {
-    let link = (PURPOSE_VERIFY, VERIFY_TTL, "/verifikasi-email");
-    mail_token_link(tx, mail, acc, link, |name, link| Template::VerifyEmail {
-        name,
-        link,
-    })
-    .await
+/// A mail carrying a one-time link: the token's purpose and lifetime, the
+/// page the link opens, and the mail made of the account's name and the link.
+struct LinkMail {
+    purpose: &'static str,
+    ttl: Duration,
+    path: &'static str,
+    template: fn(String, String) -> Template,
 }
 
-async fn mail_reset_link(
-    tx: &crate::db::WriteTx,
-    mail: MailCtx<'_>,
-    acc: &account::Model,
-) -> Result<(), ServiceError> {
-    let link = (PURPOSE_RESET, RESET_TTL, "/atur-ulang-sandi");
-    mail_token_link(tx, mail, acc, link, |name, link| Template::PasswordReset {
-        name,
-        link,
-    })
-    .await
-}
+const VERIFY_MAIL: LinkMail = LinkMail {
+    purpose: PURPOSE_VERIFY,
+    ttl: VERIFY_TTL,
+    path: "/verifikasi-email",
+    template: |name, link| Template::VerifyEmail { name, link },
+};
 
-/// Issues a one-time token of `purpose` (valid for `ttl`) and mails the
-/// account the link to `path` carrying it, in the mail `template` makes of
-/// the account's name and the link.
-async fn mail_token_link(
+const RESET_MAIL: LinkMail = LinkMail {
+    purpose: PURPOSE_RESET,
+    ttl: RESET_TTL,
+    path: "/atur-ulang-sandi",
+    template: |name, link| Template::PasswordReset { name, link },
+};
+
+/// Issues a one-time token for `what` and mails the account its link.
+async fn mail_link(
     tx: &crate::db::WriteTx,
     mail: MailCtx<'_>,
     acc: &account::Model,
-    (purpose, ttl, path): (&str, Duration, &str),
-    template: impl FnOnce(String, String) -> Template,
+    what: &LinkMail,
 ) -> Result<(), ServiceError> {
-    let token = issue_token(tx, acc.id, purpose, ttl).await?;
-    let link = format!("{}{path}?token={token}", mail.base_url);
+    let token = issue_token(tx, acc.id, what.purpose, what.ttl).await?;
+    let link = format!("{}{}?token={token}", mail.base_url, what.path);
     enqueue(
         tx,
         &acc.email,
         &acc.name,
         locale_of(acc),
-        &template(acc.name.clone(), link),
+        &(what.template)(acc.name.clone(), link),
         mail.from,
     )
     .await?;
@@ -339,9 +333,9 @@ pub async fn register(
     if let Some(acc) = existing {
         if acc.status == AccountStatus::Active {
             if acc.email_verified_at.is_none() {
-                mail_verify_link(&tx, mail, &acc).await?;
+                mail_link(&tx, mail, &acc, &VERIFY_MAIL).await?;
             } else if acc.password_hash.is_some() {
-                mail_reset_link(&tx, mail, &acc).await?;
+                mail_link(&tx, mail, &acc, &RESET_MAIL).await?;
             }
         }
         tx.commit().await?;
@@ -392,7 +386,7 @@ pub async fn register(
         .payload(serde_json::json!({ "role": Role::Applicant.as_str() })),
     )
     .await?;
-    mail_verify_link(&tx, mail, &acc).await?;
+    mail_link(&tx, mail, &acc, &VERIFY_MAIL).await?;
     tx.commit().await?;
     tracing::info!(account.id = %id, "applicant registered");
     Ok(Registered::Created(id))
@@ -475,7 +469,7 @@ pub async fn resend_verification(
     if acc.email_verified_at.is_some() {
         return Ok(false);
     }
-    mail_verify_link(&tx, mail, &acc).await?;
+    mail_link(&tx, mail, &acc, &VERIFY_MAIL).await?;
     tx.commit().await?;
     tracing::info!(account.id = %acc.id, "verification link sent again");
     Ok(true)
@@ -499,7 +493,7 @@ pub async fn request_password_reset(
     if let Some(acc) =
         acc.filter(|a| a.status == AccountStatus::Active && a.password_hash.is_some())
     {
-        mail_reset_link(&tx, mail, &acc).await?;
+        mail_link(&tx, mail, &acc, &RESET_MAIL).await?;
         tracing::info!(account.id = %acc.id, "password reset link sent");
     }
     tx.commit().await?;
