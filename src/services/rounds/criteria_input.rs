@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::form::{Bounded, Row, RowNumbers, row_code_and_names, text_len};
+use super::form::{Bounded, Row, RowNumbers, row_code_and_names, text_len, typed_rows};
 use super::*;
 
 /// One criterion as submitted, typed but not yet checked; also how the API
@@ -93,11 +93,7 @@ impl TryFrom<&[CriterionInput]> for CriteriaDraft {
     /// # Errors
     /// As [`check`].
     fn try_from(rows: &[CriterionInput]) -> Result<CriteriaDraft, FieldErrors> {
-        let rows: Vec<_> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i, r.clone(), RowNumbers::default()))
-            .collect();
+        let rows = typed_rows(rows);
         check(&rows)
     }
 }

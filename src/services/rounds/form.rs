@@ -203,6 +203,15 @@ impl RowNumbers {
     }
 }
 
+/// Typed rows, each with its number and nothing unread (typed numbers
+/// are numbers already), as the form's rows are checked.
+pub(super) fn typed_rows<T: Clone>(rows: &[T]) -> Vec<(usize, T, RowNumbers)> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| (i, r.clone(), RowNumbers::default()))
+        .collect()
+}
+
 /// A row being checked: its fields are named `{prefix}{i}_…`, and `nums`
 /// holds the numbers its form could not read.
 pub(super) struct Row<'a> {

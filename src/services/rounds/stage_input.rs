@@ -2,7 +2,7 @@
 //! as it is, and what the stages form's rows become; both are checked by
 //! the same rules into [`StagesDraft`] before any transaction begins.
 
-use super::form::{Bounded, Row, RowNumbers, row_code_and_names};
+use super::form::{Bounded, Row, RowNumbers, row_code_and_names, typed_rows};
 use super::stages::stage_error_msg;
 use super::*;
 
@@ -105,12 +105,7 @@ impl TryFrom<&StagesInput> for StagesDraft {
                 Msg::new("Kode wajib diisi.", "A code is required."),
             )]));
         }
-        let rows: Vec<_> = input
-            .stages
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i, s.clone(), RowNumbers::default()))
-            .collect();
+        let rows = typed_rows(&input.stages);
         check(input.final_rule.trim(), &rows)
     }
 }
