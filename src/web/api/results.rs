@@ -352,10 +352,7 @@ pub async fn assign_reviewer(
     obj::assign(&app.db, user.0.actor(), id, b.reviewer_id)
         .await
         .map_err(service_err)?;
-    let o = obj::get(&app.db, user.0.actor(), id, OffsetDateTime::now_utc())
-        .await
-        .map_err(service_err)?;
-    Ok(Json(body(o)))
+    objection_now(&app, &user.0, id).await
 }
 
 /// The reviewer's proposal.
@@ -392,7 +389,17 @@ pub async fn propose_decision(
     obj::propose(&app.db, user.0.actor(), id, p)
         .await
         .map_err(service_err)?;
-    let o = obj::get(&app.db, user.0.actor(), id, OffsetDateTime::now_utc())
+    objection_now(&app, &user.0, id).await
+}
+
+/// The objection as it stands after a change, as the one who changed it
+/// sees it.
+async fn objection_now(
+    app: &AppState,
+    user: &crate::web::CurrentUser,
+    id: Uuid,
+) -> Res<ObjectionBody> {
+    let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc())
         .await
         .map_err(service_err)?;
     Ok(Json(body(o)))
@@ -432,10 +439,7 @@ pub async fn decide_objection(
     )
     .await
     .map_err(service_err)?;
-    let o = obj::get(&app.db, user.0.actor(), id, OffsetDateTime::now_utc())
-        .await
-        .map_err(service_err)?;
-    Ok(Json(body(o)))
+    objection_now(&app, &user.0, id).await
 }
 
 /// Why the results should be finalized.
