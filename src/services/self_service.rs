@@ -264,6 +264,21 @@ async fn mail_link(
     Ok(())
 }
 
+/// Signs the account out everywhere; how many sessions ended.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn end_sessions(
+    tx: &crate::db::WriteTx,
+    account_id: Uuid,
+) -> Result<u64, ServiceError> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::AccountId.eq(account_id))
+        .exec(tx)
+        .await?
+        .rows_affected)
+}
+
 /// A link's token spent, with the account it was for and the hash of the
 /// password it sets, in the transaction that acts on them.
 pub(crate) struct Redeemed {
@@ -553,11 +568,7 @@ pub async fn reset_password(
     }
     .update(&tx)
     .await?;
-    let ended = session::Entity::delete_many()
-        .filter(session::Column::AccountId.eq(acc.id))
-        .exec(&tx)
-        .await?
-        .rows_affected;
+    let ended = end_sessions(&tx, acc.id).await?;
     append(
         &tx,
         NewEvent::new(

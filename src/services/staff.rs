@@ -12,10 +12,10 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::self_service::{BadToken, MailCtx, Redeemed, issue_token, redeem_token};
+use super::self_service::{BadToken, MailCtx, Redeemed, end_sessions, issue_token, redeem_token};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
-use crate::db::entities::{account, account_scope, kelurahan, rt, session};
+use crate::db::entities::{account, account_scope, kelurahan, rt};
 use crate::domain::account::AccountStatus;
 use crate::domain::account::Email;
 use crate::domain::family_card::FamilyCardNo;
@@ -438,11 +438,7 @@ pub async fn deactivate(
     }
     .update(&tx)
     .await?;
-    let ended = session::Entity::delete_many()
-        .filter(session::Column::AccountId.eq(acc.id))
-        .exec(&tx)
-        .await?
-        .rows_affected;
+    let ended = end_sessions(&tx, acc.id).await?;
     append(
         &tx,
         NewEvent::new(actor, "account.deactivated", "account", acc.id.to_string())
