@@ -86,6 +86,17 @@ impl App {
         self.ctx.store.clone()
     }
 
+    /// What a service needs to send mail: the public base URL (without a
+    /// trailing slash), the sender and the vault holding applicants' addresses.
+    #[must_use]
+    pub fn mail(&self) -> crate::services::self_service::MailCtx<'_> {
+        crate::services::self_service::MailCtx {
+            base_url: self.config.base_url.trim_end_matches('/'),
+            from: &self.mail_from,
+            vault: &self.vault,
+        }
+    }
+
     /// Body limit of a form with uploads: every document at its maximum
     /// plus room for the text fields, so one oversize file is still read and
     /// answered with a message next to it, the other fields kept.

@@ -57,6 +57,45 @@ fn is_code(s: &str, groups: &[usize]) -> bool {
             .all(|(p, n)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Hands every data line of `rdr` (line 2 on), its `width` fields trimmed,
+/// to `take`; a line that cannot be read, has another number of fields or
+/// that `take` refuses (with its message) is an error of that line, and a
+/// file with no line at all is one too.
+fn each_line<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    width: usize,
+    errors: &mut Vec<LineError>,
+    mut take: impl FnMut(Vec<String>) -> Result<(), String>,
+) {
+    let mut taken = 0;
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let refused = match rec {
+            Err(e) => format!("tidak dapat dibaca: {e}"),
+            Ok(rec) if rec.len() != width => {
+                format!("harus {width} kolom, ditemukan {}", rec.len())
+            }
+            Ok(rec) => match take(rec.iter().map(|s| s.trim().to_owned()).collect()) {
+                Ok(()) => {
+                    taken += 1;
+                    continue;
+                }
+                Err(message) => message,
+            },
+        };
+        errors.push(LineError {
+            line,
+            message: refused,
+        });
+    }
+    if errors.is_empty() && taken == 0 {
+        errors.push(LineError {
+            line: 2,
+            message: "berkas tidak berisi data".into(),
+        });
+    }
+}
+
 /// Parses a region or RT file.
 ///
 /// # Errors
@@ -90,63 +129,24 @@ pub fn parse(input: impl Read) -> Result<RegionFile, FileErrors> {
         let mut kec: BTreeMap<String, String> = BTreeMap::new();
         let mut kel = Vec::new();
         let mut seen = BTreeSet::new();
-        for (i, rec) in rdr.records().enumerate() {
-            let line = i as u64 + 2;
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(LineError {
-                        line,
-                        message: format!("tidak dapat dibaca: {e}"),
-                    });
-                    continue;
-                }
-            };
-            if rec.len() != 4 {
-                errors.push(LineError {
-                    line,
-                    message: format!("harus 4 kolom, ditemukan {}", rec.len()),
-                });
-                continue;
-            }
-            let f: Vec<String> = rec.iter().map(|s| s.trim().to_owned()).collect();
+        each_line(&mut rdr, 4, &mut errors, |f| {
             let (kc, kn, lc, ln) = (&f[0], &f[1], &f[2], &f[3]);
             if !is_code(kc, &[2, 2, 2]) {
-                errors.push(LineError {
-                    line,
-                    message: format!("kode kecamatan `{kc}` harus berbentuk 00.00.00"),
-                });
-                continue;
+                return Err(format!("kode kecamatan `{kc}` harus berbentuk 00.00.00"));
             }
             if !is_code(lc, &[2, 2, 2, 4]) || !lc.starts_with(&format!("{kc}.")) {
-                errors.push(LineError {
-                    line,
-                    message: format!("kode kelurahan `{lc}` harus berbentuk {kc}.0000"),
-                });
-                continue;
+                return Err(format!("kode kelurahan `{lc}` harus berbentuk {kc}.0000"));
             }
             if kn.is_empty() || ln.is_empty() {
-                errors.push(LineError {
-                    line,
-                    message: "nama kecamatan dan kelurahan wajib diisi".into(),
-                });
-                continue;
+                return Err("nama kecamatan dan kelurahan wajib diisi".into());
             }
             if let Some(prev) = kec.get(kc).filter(|prev| *prev != kn) {
-                errors.push(LineError {
-                    line,
-                    message: format!(
-                        "kecamatan {kc} bernama `{prev}` di baris sebelumnya, di sini `{kn}`"
-                    ),
-                });
-                continue;
+                return Err(format!(
+                    "kecamatan {kc} bernama `{prev}` di baris sebelumnya, di sini `{kn}`"
+                ));
             }
             if !seen.insert(lc.clone()) {
-                errors.push(LineError {
-                    line,
-                    message: format!("kelurahan {lc} muncul lebih dari sekali"),
-                });
-                continue;
+                return Err(format!("kelurahan {lc} muncul lebih dari sekali"));
             }
             kec.insert(kc.clone(), kn.clone());
             kel.push(KelurahanRec {
@@ -154,13 +154,8 @@ pub fn parse(input: impl Read) -> Result<RegionFile, FileErrors> {
                 kecamatan_code: kc.clone(),
                 name: ln.clone(),
             });
-        }
-        if errors.is_empty() && kel.is_empty() {
-            errors.push(LineError {
-                line: 2,
-                message: "berkas tidak berisi data".into(),
-            });
-        }
+            Ok(())
+        });
         if errors.is_empty() {
             let kecamatan = kec
                 .into_iter()
@@ -174,58 +169,23 @@ pub fn parse(input: impl Read) -> Result<RegionFile, FileErrors> {
     } else if headers == rt_header {
         let mut rts = Vec::new();
         let mut seen = BTreeSet::new();
-        for (i, rec) in rdr.records().enumerate() {
-            let line = i as u64 + 2;
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(LineError {
-                        line,
-                        message: format!("tidak dapat dibaca: {e}"),
-                    });
-                    continue;
-                }
-            };
-            if rec.len() != 2 {
-                errors.push(LineError {
-                    line,
-                    message: format!("harus 2 kolom, ditemukan {}", rec.len()),
-                });
-                continue;
-            }
-            let code = rec[0].trim().to_owned();
+        each_line(&mut rdr, 2, &mut errors, |f| {
+            let code = f[0].clone();
             if !is_code(&code, &[2, 2, 2, 4]) {
-                errors.push(LineError {
-                    line,
-                    message: format!("kode kelurahan `{code}` harus berbentuk 00.00.00.0000"),
-                });
-                continue;
+                return Err(format!(
+                    "kode kelurahan `{code}` harus berbentuk 00.00.00.0000"
+                ));
             }
-            let rt = match rec[1].trim().trim_start_matches("RT").trim().parse::<i32>() {
+            let rt = match f[1].trim_start_matches("RT").trim().parse::<i32>() {
                 Ok(n) if (1..=999).contains(&n) => n,
-                _ => {
-                    errors.push(LineError {
-                        line,
-                        message: format!("nomor RT `{}` harus angka 1–999", rec[1].trim()),
-                    });
-                    continue;
-                }
+                _ => return Err(format!("nomor RT `{}` harus angka 1–999", f[1])),
             };
             if !seen.insert((code.clone(), rt)) {
-                errors.push(LineError {
-                    line,
-                    message: format!("RT {rt:03} di {code} muncul lebih dari sekali"),
-                });
-                continue;
+                return Err(format!("RT {rt:03} di {code} muncul lebih dari sekali"));
             }
             rts.push((code, rt));
-        }
-        if errors.is_empty() && rts.is_empty() {
-            errors.push(LineError {
-                line: 2,
-                message: "berkas tidak berisi data".into(),
-            });
-        }
+            Ok(())
+        });
         if errors.is_empty() {
             return Ok(RegionFile::Rts(rts));
         }

@@ -20,9 +20,11 @@ use uuid::Uuid;
 use super::ServiceError;
 use super::checkpoints::CheckpointKey;
 use super::imports::ImportSummary;
-use super::results::{ApprovalRequest, request_approval, settle_approval};
+use super::results::{
+    ApprovalRequest, for_second_admin, request_approval_audited, settle_approval,
+};
 use super::self_service::MailCtx;
-use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
 use crate::db::entities::{application, approval, round};
 use crate::domain::approval::ApprovalStatus;
@@ -96,8 +98,10 @@ pub(crate) async fn request_recusal(
         panelist_id: panelist,
     })
     .map_err(|e| ServiceError::Internal(e.into()))?;
-    let id = request_approval(
+    let no = app.registration_no.clone().unwrap_or_default();
+    let id = request_approval_audited(
         tx,
+        actor,
         ApprovalRequest {
             round_id: r.id,
             kind: KIND_RECUSAL,
@@ -111,22 +115,12 @@ pub(crate) async fn request_recusal(
             "Pengecualian penilai ini sudah menunggu persetujuan admin lain.",
             "This panelist's recusal already awaits another admin's approval.",
         ),
-    )
-    .await?;
-    let no = app.registration_no.clone().unwrap_or_default();
-    append(
-        tx,
-        NewEvent::new(actor, "approval.requested", "approval", id.to_string())
-            .round(r.id)
-            .reason(reason)
-            .payload(serde_json::json!({
-                "kind": KIND_RECUSAL,
-                "application_id": app.id.to_string(),
-                "registration_no": no,
-                "panelist_id": panelist.to_string(),
-                "requested_by": admin.to_string(),
-            }))
-            .with_registration(no.clone()),
+        serde_json::json!({
+            "application_id": app.id.to_string(),
+            "registration_no": no,
+            "panelist_id": panelist.to_string(),
+        }),
+        Some(no.clone()),
     )
     .await?;
     tracing::info!(approval.id = %id, application.registration_no = %no, "recusal requested");
@@ -152,8 +146,18 @@ pub(crate) async fn request_import(
         stage: stage.map(str::to_owned),
     })
     .map_err(|e| ServiceError::Internal(e.into()))?;
-    let id = request_approval(
+    let mut details = serde_json::json!({
+        "criterion": criterion,
+        "rows": i64::try_from(would.rows).unwrap_or(i64::MAX),
+        "added": i64::try_from(would.added).unwrap_or(i64::MAX),
+        "changed": i64::try_from(would.changed).unwrap_or(i64::MAX),
+    });
+    if let Some(code) = stage {
+        details["stage"] = code.into();
+    }
+    let id = request_approval_audited(
         tx,
+        actor,
         ApprovalRequest {
             round_id: r.id,
             kind: KIND_IMPORT,
@@ -167,25 +171,8 @@ pub(crate) async fn request_import(
             "Sebuah berkas nilai untuk kriteria ini sudah menunggu persetujuan admin lain.",
             "A score file for this criterion already awaits another admin's approval.",
         ),
-    )
-    .await?;
-    let mut payload = serde_json::json!({
-        "kind": KIND_IMPORT,
-        "criterion": criterion,
-        "rows": i64::try_from(would.rows).unwrap_or(i64::MAX),
-        "added": i64::try_from(would.added).unwrap_or(i64::MAX),
-        "changed": i64::try_from(would.changed).unwrap_or(i64::MAX),
-        "requested_by": admin.to_string(),
-    });
-    if let Some(code) = stage {
-        payload["stage"] = code.into();
-    }
-    append(
-        tx,
-        NewEvent::new(actor, "approval.requested", "approval", id.to_string())
-            .round(r.id)
-            .reason(reason)
-            .payload(payload),
+        details,
+        None,
     )
     .await?;
     tracing::info!(approval.id = %id, criterion, "re-import requested");
@@ -309,14 +296,13 @@ pub async fn decide(
 ) -> Result<(), ServiceError> {
     let admin = require_admin(actor)?;
     let tx = begin_write(db).await?;
-    let a = approval::Entity::find_by_id(approval_id)
-        .one(&tx)
-        .await?
-        .filter(|a| a.status == ApprovalStatus::Pending && is_input_change(&a.kind))
-        .ok_or(ServiceError::NotFound)?;
-    if a.requested_by == admin {
-        return Err(ServiceError::Forbidden);
-    }
+    let a = for_second_admin(
+        approval::Entity::find_by_id(approval_id)
+            .one(&tx)
+            .await?
+            .filter(|a| a.status == ApprovalStatus::Pending && is_input_change(&a.kind)),
+        admin,
+    )?;
     let decided = settle_approval(
         &tx,
         actor,

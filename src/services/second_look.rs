@@ -12,10 +12,11 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use super::results::{
-    ApprovalRequest, from_round, request_approval, require_admin, settle_approval,
+    ApprovalRequest, for_second_admin, from_round, request_approval_audited, require_admin,
+    settle_approval,
 };
 use super::self_service::MailCtx;
-use crate::db::audit::{Actor, NewEvent, append};
+use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
 use crate::db::entities::{account, approval, round};
 use crate::domain::approval::ApprovalStatus;
@@ -157,8 +158,9 @@ pub async fn request_publication(
         )));
     }
     let codes: Vec<&str> = marked.iter().map(|m| m.code.as_str()).collect();
-    let id = request_approval(
+    let id = request_approval_audited(
         &tx,
+        actor,
         ApprovalRequest {
             round_id,
             kind: KIND_PUBLISH,
@@ -172,19 +174,8 @@ pub async fn request_publication(
             "Permintaan pengumuman hasil sementara sudah menunggu admin kedua.",
             "A publication request already awaits a second admin.",
         ),
-    )
-    .await?;
-    append(
-        &tx,
-        NewEvent::new(actor, "approval.requested", "approval", id.to_string())
-            .round(round_id)
-            .reason(reason)
-            .payload(serde_json::json!({
-                "kind": KIND_PUBLISH,
-                "round_id": round_id.to_string(),
-                "requested_by": admin.to_string(),
-                "formations": codes,
-            })),
+        serde_json::json!({ "round_id": round_id.to_string(), "formations": codes }),
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -228,12 +219,7 @@ pub async fn decide_publication(
         )));
     }
     let tx = begin_write(db).await?;
-    let a = pending(&tx, round_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if a.requested_by == admin {
-        return Err(ServiceError::Forbidden);
-    }
+    let a = for_second_admin(pending(&tx, round_id).await?, admin)?;
     let r = round::Entity::find_by_id(round_id)
         .lock_exclusive()
         .one(&tx)

@@ -220,50 +220,103 @@ fn locale_of(acc: &account::Model) -> Locale {
     Locale::parse(&acc.locale)
 }
 
-async fn mail_verify_link(
+/// A mail carrying a one-time link: the token's purpose and lifetime, the
+/// page the link opens, and the mail made of the account's name and the link.
+struct LinkMail {
+    purpose: &'static str,
+    ttl: Duration,
+    path: &'static str,
+    template: fn(String, String) -> Template,
+}
+
+const VERIFY_MAIL: LinkMail = LinkMail {
+    purpose: PURPOSE_VERIFY,
+    ttl: VERIFY_TTL,
+    path: "/verifikasi-email",
+    template: |name, link| Template::VerifyEmail { name, link },
+};
+
+const RESET_MAIL: LinkMail = LinkMail {
+    purpose: PURPOSE_RESET,
+    ttl: RESET_TTL,
+    path: "/atur-ulang-sandi",
+    template: |name, link| Template::PasswordReset { name, link },
+};
+
+/// Issues a one-time token for `what` and mails the account its link.
+async fn mail_link(
     tx: &crate::db::WriteTx,
     mail: MailCtx<'_>,
     acc: &account::Model,
+    what: &LinkMail,
 ) -> Result<(), ServiceError> {
-    let token = issue_token(tx, acc.id, PURPOSE_VERIFY, VERIFY_TTL).await?;
-    let link = format!("{}/verifikasi-email?token={token}", mail.base_url);
-    let template = Template::VerifyEmail {
-        name: acc.name.clone(),
-        link,
-    };
+    let token = issue_token(tx, acc.id, what.purpose, what.ttl).await?;
+    let link = format!("{}{}?token={token}", mail.base_url, what.path);
     enqueue(
         tx,
         &acc.email,
         &acc.name,
         locale_of(acc),
-        &template,
+        &(what.template)(acc.name.clone(), link),
         mail.from,
     )
     .await?;
     Ok(())
 }
 
-async fn mail_reset_link(
+/// Signs the account out everywhere; how many sessions ended.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn end_sessions(
     tx: &crate::db::WriteTx,
-    mail: MailCtx<'_>,
-    acc: &account::Model,
-) -> Result<(), ServiceError> {
-    let token = issue_token(tx, acc.id, PURPOSE_RESET, RESET_TTL).await?;
-    let link = format!("{}/atur-ulang-sandi?token={token}", mail.base_url);
-    let template = Template::PasswordReset {
-        name: acc.name.clone(),
-        link,
+    account_id: Uuid,
+) -> Result<u64, ServiceError> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::AccountId.eq(account_id))
+        .exec(tx)
+        .await?
+        .rows_affected)
+}
+
+/// A link's token spent, with the account it was for and the hash of the
+/// password it sets, in the transaction that acts on them.
+pub(crate) struct Redeemed {
+    pub tx: crate::db::WriteTx,
+    pub acc: account::Model,
+    pub password_hash: String,
+}
+
+/// Spends the one-time `token` of `purpose` in a new write transaction and
+/// hashes the new `password`; a link that is forged, spent or expired is
+/// the inner `Err`, and is refused before any argon2 time is spent.
+///
+/// # Errors
+/// Storage failures; `NotFound` when the token's account is gone.
+pub(crate) async fn redeem_token(
+    db: &DatabaseConnection,
+    token: &str,
+    purpose: &str,
+    password: String,
+) -> Result<Result<Redeemed, BadToken>, ServiceError> {
+    if let Err(bad) = peek_token(db, token, purpose).await? {
+        return Ok(Err(bad));
+    }
+    let password_hash = hash_password(password).await?;
+    let tx = begin_write(db).await?;
+    let spent = match spend_token(&tx, token, purpose).await? {
+        Ok(t) => t,
+        Err(bad) => return Ok(Err(bad)),
     };
-    enqueue(
+    let acc = account::Entity::find_by_id(spent.account_id)
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(Ok(Redeemed {
         tx,
-        &acc.email,
-        &acc.name,
-        locale_of(acc),
-        &template,
-        mail.from,
-    )
-    .await?;
-    Ok(())
+        acc,
+        password_hash,
+    }))
 }
 
 /// Registers a resident as an `applicant`: active, e-mail not yet verified,
@@ -295,9 +348,9 @@ pub async fn register(
     if let Some(acc) = existing {
         if acc.status == AccountStatus::Active {
             if acc.email_verified_at.is_none() {
-                mail_verify_link(&tx, mail, &acc).await?;
+                mail_link(&tx, mail, &acc, &VERIFY_MAIL).await?;
             } else if acc.password_hash.is_some() {
-                mail_reset_link(&tx, mail, &acc).await?;
+                mail_link(&tx, mail, &acc, &RESET_MAIL).await?;
             }
         }
         tx.commit().await?;
@@ -348,7 +401,7 @@ pub async fn register(
         .payload(serde_json::json!({ "role": Role::Applicant.as_str() })),
     )
     .await?;
-    mail_verify_link(&tx, mail, &acc).await?;
+    mail_link(&tx, mail, &acc, &VERIFY_MAIL).await?;
     tx.commit().await?;
     tracing::info!(account.id = %id, "applicant registered");
     Ok(Registered::Created(id))
@@ -431,7 +484,7 @@ pub async fn resend_verification(
     if acc.email_verified_at.is_some() {
         return Ok(false);
     }
-    mail_verify_link(&tx, mail, &acc).await?;
+    mail_link(&tx, mail, &acc, &VERIFY_MAIL).await?;
     tx.commit().await?;
     tracing::info!(account.id = %acc.id, "verification link sent again");
     Ok(true)
@@ -455,7 +508,7 @@ pub async fn request_password_reset(
     if let Some(acc) =
         acc.filter(|a| a.status == AccountStatus::Active && a.password_hash.is_some())
     {
-        mail_reset_link(&tx, mail, &acc).await?;
+        mail_link(&tx, mail, &acc, &RESET_MAIL).await?;
         tracing::info!(account.id = %acc.id, "password reset link sent");
     }
     tx.commit().await?;
@@ -485,20 +538,14 @@ pub async fn reset_password(
     token: &str,
     new_password: String,
 ) -> Result<Result<ResetDone, BadToken>, ServiceError> {
-    // Cheap rejection first, so a forged link costs no argon2 time.
-    if let Err(bad) = peek_token(db, token, PURPOSE_RESET).await? {
-        return Ok(Err(bad));
-    }
-    let password_hash = hash_password(new_password).await?;
-    let tx = begin_write(db).await?;
-    let spent = match spend_token(&tx, token, PURPOSE_RESET).await? {
-        Ok(t) => t,
+    let Redeemed {
+        tx,
+        acc,
+        password_hash,
+    } = match redeem_token(db, token, PURPOSE_RESET, new_password).await? {
+        Ok(r) => r,
         Err(bad) => return Ok(Err(bad)),
     };
-    let acc = account::Entity::find_by_id(spent.account_id)
-        .one(&tx)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
     let actor = actor_of(&acc)?;
     let now = OffsetDateTime::now_utc();
     auth_token::Entity::update_many()
@@ -521,11 +568,7 @@ pub async fn reset_password(
     }
     .update(&tx)
     .await?;
-    let ended = session::Entity::delete_many()
-        .filter(session::Column::AccountId.eq(acc.id))
-        .exec(&tx)
-        .await?
-        .rows_affected;
+    let ended = end_sessions(&tx, acc.id).await?;
     append(
         &tx,
         NewEvent::new(

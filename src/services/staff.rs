@@ -12,11 +12,10 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::accounts::hash_password;
-use super::self_service::{BadToken, MailCtx, issue_token, spend_token};
+use super::self_service::{BadToken, MailCtx, Redeemed, end_sessions, issue_token, redeem_token};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
-use crate::db::entities::{account, account_scope, kelurahan, rt, session};
+use crate::db::entities::{account, account_scope, kelurahan, rt};
 use crate::domain::account::AccountStatus;
 use crate::domain::account::Email;
 use crate::domain::family_card::FamilyCardNo;
@@ -245,19 +244,14 @@ pub async fn accept_invite(
 ) -> Result<Result<Uuid, BadToken>, ServiceError> {
     crate::domain::account::check_new_password(&password)
         .map_err(|e| ServiceError::Invalid(e.msg()))?;
-    if let Err(bad) = super::self_service::peek_token(db, token, PURPOSE_INVITE).await? {
-        return Ok(Err(bad));
-    }
-    let password_hash = hash_password(password).await?;
-    let tx = begin_write(db).await?;
-    let spent = match spend_token(&tx, token, PURPOSE_INVITE).await? {
-        Ok(t) => t,
+    let Redeemed {
+        tx,
+        acc,
+        password_hash,
+    } = match redeem_token(db, token, PURPOSE_INVITE, password).await? {
+        Ok(r) => r,
         Err(bad) => return Ok(Err(bad)),
     };
-    let acc = account::Entity::find_by_id(spent.account_id)
-        .one(&tx)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
     // A deactivated invitee stays out, even with a valid link.
     if acc.status != AccountStatus::Invited {
         return Ok(Err(BadToken::Used));
@@ -444,11 +438,7 @@ pub async fn deactivate(
     }
     .update(&tx)
     .await?;
-    let ended = session::Entity::delete_many()
-        .filter(session::Column::AccountId.eq(acc.id))
-        .exec(&tx)
-        .await?
-        .rows_affected;
+    let ended = end_sessions(&tx, acc.id).await?;
     append(
         &tx,
         NewEvent::new(actor, "account.deactivated", "account", acc.id.to_string())

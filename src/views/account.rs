@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use super::layout::{Page, PageCtx, layout};
+use super::layout::{PageCtx, page};
 
 /// One labelled input with its error and hint.
 #[derive(Clone, Copy, Debug, Default)]
@@ -94,13 +94,7 @@ pub fn register(ctx: &PageCtx, f: &RegisterForm) -> Markup {
         }
         p { (ctx.t("Sudah punya akun?", "Already have an account?")) " " a href="/masuk" { (ctx.t("Masuk", "Log in")) } }
     };
-    layout(
-        ctx,
-        Page {
-            title: title.into(),
-            body,
-        },
-    )
+    page(ctx, title, body)
 }
 
 /// The "forgot password" form.
@@ -135,13 +129,7 @@ pub fn forgot(ctx: &PageCtx, f: &ForgotForm) -> Markup {
             "Cannot open your e-mail any more? Visit the Probebaya help desk at your kelurahan office."
         )) }
     };
-    layout(
-        ctx,
-        Page {
-            title: title.into(),
-            body,
-        },
-    )
+    page(ctx, title, body)
 }
 
 /// The new-password form reached from a reset link.
@@ -179,13 +167,7 @@ pub fn reset(ctx: &PageCtx, f: &ResetForm) -> Markup {
             button type="submit" { (ctx.t("Simpan kata sandi", "Save the password")) }
         }
     };
-    layout(
-        ctx,
-        Page {
-            title: title.into(),
-            body,
-        },
-    )
+    page(ctx, title, body)
 }
 
 /// A short page that tells what happened and where to go next.
@@ -206,13 +188,7 @@ pub fn message(ctx: &PageCtx, v: &MessageView) -> Markup {
         @if v.problem { div.alert role="alert" { (v.text) } } @else { div.notice role="status" { (v.text) } }
         @if let Some((href, label)) = &v.next { p { a href=(href) { (label) } } }
     };
-    layout(
-        ctx,
-        Page {
-            title: v.title.clone(),
-            body,
-        },
-    )
+    page(ctx, &v.title, body)
 }
 
 /// The account page's content.
@@ -317,13 +293,7 @@ pub fn account(ctx: &PageCtx, v: &AccountView) -> Markup {
             button type="submit" { (ctx.t("Ganti kata sandi", "Change password")) }
         }
     };
-    layout(
-        ctx,
-        Page {
-            title: title.into(),
-            body,
-        },
-    )
+    page(ctx, title, body)
 }
 
 #[cfg(test)]

@@ -41,6 +41,17 @@ pub struct Page {
     pub body: Markup,
 }
 
+/// The full HTML document of a page titled `title`.
+pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
+    layout(
+        ctx,
+        Page {
+            title: title.to_owned(),
+            body,
+        },
+    )
+}
+
 /// Renders a full HTML document around `page`.
 pub fn layout(ctx: &PageCtx, page: Page) -> Markup {
     let other = ctx.lang.other();

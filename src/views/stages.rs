@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 use super::layout::PageCtx;
-use super::rounds::{FormView, csrf, field_error, form_alert, input, msg};
+use super::rounds::{FormView, choice, csrf, field_error, form_alert, input, msg};
 use crate::domain::form::FormData;
 use crate::domain::round::RoundDetail;
 use crate::domain::round::Stage;
@@ -144,15 +144,7 @@ pub fn stages_section(ctx: &PageCtx, d: &RoundDetail, f: &FormView) -> Markup {
                         legend { (ctx.t("Tahap", "Stage")) " " (i + 1) }
                         div.row {
                             (input(ctx, f, &format!("s{i}_code"), ctx.t("Kode", "Code"), "text"))
-                            div {
-                                label for=(format!("s{i}_scoring")) { (ctx.t("Penilaian", "Scoring")) }
-                                select id=(format!("s{i}_scoring")) name=(format!("s{i}_scoring")) {
-                                    @for (c, id, en) in STAGE_SCORINGS {
-                                        option value=(c) selected[f.values.get(&format!("s{i}_scoring")) == c] { (ctx.t(id, en)) }
-                                    }
-                                }
-                                (field_error(ctx, f, &format!("s{i}_scoring")))
-                            }
+                            (choice(ctx, f, &format!("s{i}_scoring"), ctx.t("Penilaian", "Scoring"), &STAGE_SCORINGS))
                         }
                         (input(ctx, f, &format!("s{i}_name_id"), ctx.t("Nama (Indonesia)", "Name (Indonesian)"), "text"))
                         (input(ctx, f, &format!("s{i}_name_en"), ctx.t("Nama (Inggris)", "Name (English)"), "text"))

@@ -14,6 +14,20 @@ use crate::services::privacy as svc;
 use crate::views::PageCtx;
 use crate::views::privacy as v;
 
+/// A posted form's fields by name, once its CSRF token holds and then the
+/// user has one of `roles`.
+fn posted(
+    csrf: &Csrf,
+    user: &CurrentUser,
+    roles: &[Role],
+    pairs: Vec<(String, String)>,
+) -> AppResult<std::collections::BTreeMap<String, String>> {
+    let typed: std::collections::BTreeMap<String, String> = pairs.into_iter().collect();
+    csrf.verify(typed.get("csrf").map_or("", String::as_str))?;
+    user.require(roles)?;
+    Ok(typed)
+}
+
 /// `GET /pelindungan-data`.
 pub async fn notice(State(app): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
     let settings = svc::load(&app.db).await?;
@@ -42,9 +56,7 @@ pub async fn save_settings(
     csrf: Csrf,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let typed: std::collections::BTreeMap<String, String> = pairs.into_iter().collect();
-    csrf.verify(typed.get("csrf").map_or("", String::as_str))?;
-    user.require(&[Role::Admin])?;
+    let typed = posted(&csrf, &user, &[Role::Admin], pairs)?;
     match svc::parse_form(&typed) {
         Ok(settings) => {
             svc::save(&app.db, user.actor(), &settings, app.clock.now()).await?;
@@ -154,9 +166,7 @@ pub async fn record_breach(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     use crate::services::breaches::{self, NewBreach};
-    let mut typed: std::collections::BTreeMap<String, String> = pairs.into_iter().collect();
-    csrf.verify(typed.get("csrf").map_or("", String::as_str))?;
-    user.require(&[Role::Admin])?;
+    let mut typed = posted(&csrf, &user, &[Role::Admin], pairs)?;
     typed.remove("csrf");
     let get = |k: &str| typed.get(k).cloned().unwrap_or_default();
     let now = app.clock.now();
@@ -186,9 +196,7 @@ pub async fn breach_notified(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     use crate::services::breaches::{self, Recipient};
-    let typed: std::collections::BTreeMap<String, String> = pairs.into_iter().collect();
-    csrf.verify(typed.get("csrf").map_or("", String::as_str))?;
-    user.require(&[Role::Admin])?;
+    let typed = posted(&csrf, &user, &[Role::Admin], pairs)?;
     let id = super::path_id(&id)?;
     let to = Recipient::parse(typed.get("to").map_or("", String::as_str)).ok_or_else(|| {
         crate::error::AppError::Refused(crate::domain::msg::Msg::new(
@@ -220,9 +228,7 @@ pub async fn desk_access_download(
     csrf: Csrf,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let typed: std::collections::BTreeMap<String, String> = pairs.into_iter().collect();
-    csrf.verify(typed.get("csrf").map_or("", String::as_str))?;
-    user.require(&[Role::Operator, Role::Admin])?;
+    let typed = posted(&csrf, &user, &[Role::Operator, Role::Admin], pairs)?;
     let no = typed.get("registration_no").map_or("", String::as_str);
     let pin = typed.get("pin").map_or("", String::as_str);
     match crate::services::access::desk_download(

@@ -34,7 +34,9 @@ use crate::domain::approval::ApprovalStatus;
 use crate::mail::templates::{MembershipChange, MembershipMail};
 use crate::mail::{Template, enqueue_for_round};
 use crate::services::ServiceError;
-use crate::services::results::{ApprovalRequest, recipient, request_approval, settle_approval};
+use crate::services::results::{
+    ApprovalRequest, for_second_admin, recipient, request_approval_audited, settle_approval,
+};
 use crate::services::self_service::MailCtx;
 
 /// `approval.kind` of a proposed replacement.
@@ -120,8 +122,10 @@ pub async fn request_replacement(
         departure: departure.as_str().into(),
     })
     .map_err(|e| ServiceError::Internal(e.into()))?;
-    let id = request_approval(
+    let no = app.registration_no.clone().unwrap_or_default();
+    let id = request_approval_audited(
         &tx,
+        actor,
         ApprovalRequest {
             round_id: r.id,
             kind: KIND_REPLACE,
@@ -135,23 +139,13 @@ pub async fn request_replacement(
             "Penggantian anggota ini sudah menunggu persetujuan admin lain.",
             "A replacement of this member already awaits another admin.",
         ),
-    )
-    .await?;
-    let no = app.registration_no.clone().unwrap_or_default();
-    append(
-        &tx,
-        NewEvent::new(actor, "approval.requested", "approval", id.to_string())
-            .round(r.id)
-            .reason(reason)
-            .payload(serde_json::json!({
-                "kind": KIND_REPLACE,
-                "application_id": app.id.to_string(),
-                "registration_no": no,
-                "formation_code": f.code,
-                "departure": departure.as_str(),
-                "requested_by": admin.to_string(),
-            }))
-            .with_registration(no.clone()),
+        serde_json::json!({
+            "application_id": app.id.to_string(),
+            "registration_no": no,
+            "formation_code": f.code,
+            "departure": departure.as_str(),
+        }),
+        Some(no.clone()),
     )
     .await?;
     tx.commit().await?;
@@ -255,14 +249,13 @@ pub async fn decide_replacement(
 ) -> Result<Option<Replaced>, ServiceError> {
     let admin = require_admin(actor)?;
     let tx = begin_write(db).await?;
-    let a = approval::Entity::find_by_id(approval_id)
-        .one(&tx)
-        .await?
-        .filter(|a| a.status == ApprovalStatus::Pending && a.kind == KIND_REPLACE)
-        .ok_or(ServiceError::NotFound)?;
-    if a.requested_by == admin {
-        return Err(ServiceError::Forbidden);
-    }
+    let a = for_second_admin(
+        approval::Entity::find_by_id(approval_id)
+            .one(&tx)
+            .await?
+            .filter(|a| a.status == ApprovalStatus::Pending && a.kind == KIND_REPLACE),
+        admin,
+    )?;
     let p: Payload = serde_json::from_str(&a.payload).map_err(|e| anyhow::anyhow!(e))?;
     let departure = Departure::parse(&p.departure)
         .ok_or_else(|| anyhow::anyhow!("unknown departure {}", p.departure))?;

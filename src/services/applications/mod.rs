@@ -52,7 +52,6 @@ use crate::domain::nik::Nik;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::domain::text::plain_text;
-use crate::mail::Mailbox;
 use crate::pii::NikVault;
 
 pub use crate::domain::application::MAX_LONG_TEXT;
@@ -203,16 +202,7 @@ impl Whose for crate::domain::application_view::Application {
     }
 }
 
-/// Where links point and who sends the mail.
-#[derive(Clone, Copy, Debug)]
-pub struct MailCtx<'a> {
-    /// The public base URL without a trailing slash.
-    pub base_url: &'a str,
-    /// The sender of every mail.
-    pub from: &'a Mailbox,
-    /// Opens the applicant's address, kept under the application's data key.
-    pub vault: &'a crate::pii::NikVault,
-}
+pub use super::self_service::MailCtx;
 
 // ---------------------------------------------------------------------------
 // Idempotency

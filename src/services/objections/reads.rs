@@ -16,6 +16,19 @@ use crate::domain::role::Role;
 use crate::domain::round::Round;
 use crate::services::ServiceError;
 
+/// Each objection of `rows` as its readers see it, in the order given.
+async fn views_of<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<objection::Model>,
+    now: OffsetDateTime,
+) -> Result<Vec<ObjectionView>, ServiceError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for o in rows {
+        out.push(view_of(db, o, now).await?);
+    }
+    Ok(out)
+}
+
 async fn view_of<C: ConnectionTrait>(
     db: &C,
     o: objection::Model,
@@ -85,11 +98,7 @@ pub async fn list_for_round(
         .order_by_asc(objection::Column::DeadlineAt)
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for o in rows {
-        out.push(view_of(db, o, now).await?);
-    }
-    Ok(out)
+    views_of(db, rows, now).await
 }
 
 /// One objection for its admin, its reviewer or the applicant who filed it.
@@ -175,11 +184,7 @@ async fn views_of_application(
         .order_by_asc(objection::Column::FiledAt)
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for o in rows {
-        out.push(view_of(db, o, now).await?);
-    }
-    Ok(out)
+    views_of(db, rows, now).await
 }
 
 /// The objections assigned to a reviewer that still await a proposal.
@@ -198,11 +203,7 @@ pub async fn assigned_to(
         .order_by_asc(objection::Column::DeadlineAt)
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for o in rows {
-        out.push(view_of(db, o, now).await?);
-    }
-    Ok(out)
+    views_of(db, rows, now).await
 }
 
 /// The panelists who submitted a scorecard for the objection's application,

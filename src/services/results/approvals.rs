@@ -64,6 +64,53 @@ pub(crate) async fn request_approval<C: ConnectionTrait>(
     }
 }
 
+/// Stores a pending four-eyes request as [`request_approval`] does and
+/// appends its `approval.requested` event under the request's round and
+/// reason: the payload is `details` (an object: what the deciding admin is
+/// shown) with the request's `kind` and `requested_by`, and
+/// `registration` names the application concerned, if any.
+///
+/// # Errors
+/// As [`request_approval`].
+pub(crate) async fn request_approval_audited(
+    tx: &crate::db::WriteTx,
+    actor: Actor,
+    req: ApprovalRequest<'_>,
+    pending_msg: crate::domain::msg::Msg,
+    mut details: serde_json::Value,
+    registration: Option<String>,
+) -> Result<Uuid, ServiceError> {
+    let (round_id, kind, reason, admin) = (req.round_id, req.kind, req.reason, req.requested_by);
+    let id = request_approval(tx, req, pending_msg).await?;
+    details["kind"] = kind.into();
+    details["requested_by"] = admin.to_string().into();
+    let mut event = NewEvent::new(actor, "approval.requested", "approval", id.to_string())
+        .round(round_id)
+        .reason(reason)
+        .payload(details);
+    if let Some(no) = registration {
+        event = event.with_registration(no);
+    }
+    append(tx, event).await?;
+    Ok(id)
+}
+
+/// The pending request `found`, for `admin` to decide: `NotFound` when
+/// there is none, `Forbidden` when `admin` asked for it (four eyes).
+///
+/// # Errors
+/// As said.
+pub(crate) fn for_second_admin(
+    found: Option<approval::Model>,
+    admin: Uuid,
+) -> Result<approval::Model, ServiceError> {
+    let a = found.ok_or(ServiceError::NotFound)?;
+    if a.requested_by == admin {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(a)
+}
+
 /// Decides a pending four-eyes request `a` by `actor`, only if it is still
 /// pending (two admins deciding at once: the second finds nothing to
 /// decide), and appends `approval.approved` or `approval.rejected`: `event`

@@ -9,8 +9,11 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{ApprovalRequest, KIND_FINALIZE, request_approval, require_admin, settle_approval};
-use crate::db::audit::{Actor, NewEvent, append};
+use super::{
+    ApprovalRequest, KIND_FINALIZE, for_second_admin, request_approval_audited, require_admin,
+    settle_approval,
+};
+use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
 use crate::db::entities::{approval, objection, round};
 use crate::domain::approval::ApprovalStatus;
@@ -102,8 +105,9 @@ pub async fn request_finalization(
         .await?
         .ok_or(ServiceError::NotFound)?;
     check_finalizable(&tx, &r, now).await?;
-    let id = request_approval(
+    let id = request_approval_audited(
         &tx,
+        actor,
         ApprovalRequest {
             round_id: r.id,
             kind: KIND_FINALIZE,
@@ -117,18 +121,8 @@ pub async fn request_finalization(
             "Permintaan penetapan hasil akhir sudah menunggu persetujuan.",
             "A request to make the results final already awaits approval.",
         ),
-    )
-    .await?;
-    append(
-        &tx,
-        NewEvent::new(actor, "approval.requested", "approval", id.to_string())
-            .round(r.id)
-            .reason(reason)
-            .payload(serde_json::json!({
-                "kind": KIND_FINALIZE,
-                "round_id": r.id.to_string(),
-                "requested_by": admin.to_string(),
-            })),
+        serde_json::json!({ "round_id": r.id.to_string() }),
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -156,12 +150,7 @@ pub async fn decide_finalization(
 ) -> Result<(), ServiceError> {
     let admin = require_admin(actor)?;
     let tx = begin_write(db).await?;
-    let a = pending_finalization(&tx, round_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if a.requested_by == admin {
-        return Err(ServiceError::Forbidden);
-    }
+    let a = for_second_admin(pending_finalization(&tx, round_id).await?, admin)?;
     let r = round::Entity::find_by_id(round_id)
         .lock_exclusive()
         .one(&tx)

@@ -14,7 +14,9 @@ mod approvals;
 mod finalization;
 mod mailing;
 mod public;
-pub(crate) use approvals::{ApprovalRequest, request_approval, settle_approval};
+pub(crate) use approvals::{
+    ApprovalRequest, for_second_admin, request_approval, request_approval_audited, settle_approval,
+};
 pub(crate) use finalization::from_round;
 pub use finalization::{decide_finalization, pending_finalization, request_finalization};
 pub use mailing::{mail_results, recipient, recipients};

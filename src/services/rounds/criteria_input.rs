@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::form::{RowNumbers, num_in, opt_num_in, row_code_and_names, text_len};
+use super::form::{Bounded, Row, RowNumbers, row_code_and_names, text_len, typed_rows};
 use super::*;
 
 /// One criterion as submitted, typed but not yet checked; also how the API
@@ -59,6 +59,27 @@ impl CriterionInput {
     }
 }
 
+const SCALE_MIN: Bounded = Bounded::new(
+    "scale_min",
+    0,
+    1000,
+    ("Skala terendah", "The scale minimum"),
+);
+const SCALE_MAX: Bounded = Bounded::new(
+    "scale_max",
+    1,
+    1000,
+    ("Skala tertinggi", "The scale maximum"),
+);
+const WEIGHT: Bounded = Bounded::new("weight", 0, 100, ("Bobot", "The weight"));
+const PASS_MIN: Bounded = Bounded::new("pass_min", 0, 1000, ("Nilai minimum", "The minimum"));
+const TIEBREAK_ORDER: Bounded = Bounded::new(
+    "tiebreak_order",
+    1,
+    MAX_ROWS as i32,
+    ("Urutan penentu seri", "The tie-break order"),
+);
+
 /// A round's checked criteria, ready to store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CriteriaDraft(pub Vec<CriterionDraft>);
@@ -72,11 +93,7 @@ impl TryFrom<&[CriterionInput]> for CriteriaDraft {
     /// # Errors
     /// As [`check`].
     fn try_from(rows: &[CriterionInput]) -> Result<CriteriaDraft, FieldErrors> {
-        let rows: Vec<_> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i, r.clone(), RowNumbers::default()))
-            .collect();
+        let rows = typed_rows(rows);
         check(&rows)
     }
 }
@@ -139,27 +156,26 @@ fn check(rows: &[(usize, CriterionInput, RowNumbers)]) -> Result<CriteriaDraft, 
     let mut weight_sums: BTreeMap<String, i64> = BTreeMap::new();
     let mut out = Vec::new();
     for (i, row, nums) in rows {
-        let k = |name: &str| format!("c{i}_{name}");
+        let checked = Row {
+            prefix: 'c',
+            i: *i,
+            nums,
+        };
+        let k = |name: &str| checked.key(name);
         let g = |name: &str| row.text(name);
         let (code, name_id, name_en) = row_code_and_names(&mut errs, &k, &g, |code| {
             out.iter().any(|c: &CriterionDraft| c.code == code)
         });
-        let description_id = text_len(
-            &mut errs,
-            &k("description_id"),
-            &g("description_id"),
-            0,
-            2000,
-            ("Keterangan", "The description"),
-        );
-        let description_en = text_len(
-            &mut errs,
-            &k("description_en"),
-            &g("description_en"),
-            0,
-            2000,
-            ("Keterangan", "The description"),
-        );
+        let [description_id, description_en] = ["description_id", "description_en"].map(|name| {
+            text_len(
+                &mut errs,
+                &k(name),
+                &g(name),
+                0,
+                2000,
+                ("Keterangan", "The description"),
+            )
+        });
         let kind = match g("kind").as_str() {
             "" | "panel" => CriterionKind::Panel,
             "imported" => CriterionKind::Imported,
@@ -168,49 +184,13 @@ fn check(rows: &[(usize, CriterionInput, RowNumbers)]) -> Result<CriteriaDraft, 
                 CriterionKind::Panel
             }
         };
-        let num = |errs: &mut FieldErrors, name: &str, n: i32, range, what| {
-            num_in(errs, &k(name), n, nums.is_unread(name), range, what)
-        };
-        let opt_num = |errs: &mut FieldErrors, name: &str, n: Option<i32>, range, what| {
-            opt_num_in(errs, &k(name), n, nums.is_unread(name), range, what)
-        };
-        let scale_min = num(
-            &mut errs,
-            "scale_min",
-            row.scale_min,
-            0..=1000,
-            ("Skala terendah", "The scale minimum"),
-        );
-        let scale_max = num(
-            &mut errs,
-            "scale_max",
-            row.scale_max,
-            1..=1000,
-            ("Skala tertinggi", "The scale maximum"),
-        );
-        let weight = num(
-            &mut errs,
-            "weight",
-            row.weight,
-            0..=100,
-            ("Bobot", "The weight"),
-        );
+        let scale_min = checked.num(&mut errs, &SCALE_MIN, row.scale_min);
+        let scale_max = checked.num(&mut errs, &SCALE_MAX, row.scale_max);
+        let weight = checked.num(&mut errs, &WEIGHT, row.weight);
         let stage = g("stage").to_uppercase();
         *weight_sums.entry(stage.clone()).or_default() += weight.map_or(0, i64::from);
-        let pass_min = opt_num(
-            &mut errs,
-            "pass_min",
-            row.pass_min,
-            0..=1000,
-            ("Nilai minimum", "The minimum"),
-        );
-        let tiebreak_order = opt_num(
-            &mut errs,
-            "tiebreak_order",
-            row.tiebreak_order,
-            1..=MAX_ROWS as i32,
-            ("Urutan penentu seri", "The tie-break order"),
-        );
+        let pass_min = checked.opt_num(&mut errs, &PASS_MIN, row.pass_min);
+        let tiebreak_order = checked.opt_num(&mut errs, &TIEBREAK_ORDER, row.tiebreak_order);
         let (Some(scale_min), Some(scale_max), Some(weight), Some(pass_min), Some(tiebreak_order)) =
             (scale_min, scale_max, weight, pass_min, tiebreak_order)
         else {

@@ -136,7 +136,7 @@ pub(super) fn merged<T>(
 /// A number a row holds, checked against `range`: `unread` when the form's
 /// text was no whole number, refused with the same message as one out of
 /// range.
-pub(super) fn num_in(
+fn num_in(
     errs: &mut FieldErrors,
     field: &str,
     n: i32,
@@ -154,7 +154,7 @@ pub(super) fn num_in(
 
 /// As [`num_in`] for a number that may be absent: `Some(None)` when
 /// absent, `None` when refused.
-pub(super) fn opt_num_in(
+fn opt_num_in(
     errs: &mut FieldErrors,
     field: &str,
     n: Option<i32>,
@@ -200,6 +200,47 @@ impl RowNumbers {
 
     pub(super) fn is_unread(&self, name: &str) -> bool {
         self.unread.contains(name)
+    }
+}
+
+/// Typed rows, each with its number and nothing unread (typed numbers
+/// are numbers already), as the form's rows are checked.
+pub(super) fn typed_rows<T: Clone>(rows: &[T]) -> Vec<(usize, T, RowNumbers)> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| (i, r.clone(), RowNumbers::default()))
+        .collect()
+}
+
+/// A row being checked: its fields are named `{prefix}{i}_…`, and `nums`
+/// holds the numbers its form could not read.
+pub(super) struct Row<'a> {
+    pub prefix: char,
+    pub i: usize,
+    pub nums: &'a RowNumbers,
+}
+
+impl Row<'_> {
+    /// The name of this row's field `name`.
+    pub(super) fn key(&self, name: &str) -> String {
+        format!("{}{}_{name}", self.prefix, self.i)
+    }
+
+    /// This row's number `n` of field `b.field`, checked as [`num_in`] does.
+    pub(super) fn num(&self, errs: &mut FieldErrors, b: &Bounded, n: i32) -> Option<i32> {
+        let unread = self.nums.is_unread(b.field);
+        num_in(errs, &self.key(b.field), n, unread, b.range.clone(), b.what)
+    }
+
+    /// As [`Row::num`] for a number that may be absent, as [`opt_num_in`].
+    pub(super) fn opt_num(
+        &self,
+        errs: &mut FieldErrors,
+        b: &Bounded,
+        n: Option<i32>,
+    ) -> Option<Option<i32>> {
+        let unread = self.nums.is_unread(b.field);
+        opt_num_in(errs, &self.key(b.field), n, unread, b.range.clone(), b.what)
     }
 }
 

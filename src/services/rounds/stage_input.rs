@@ -2,7 +2,7 @@
 //! as it is, and what the stages form's rows become; both are checked by
 //! the same rules into [`StagesDraft`] before any transaction begins.
 
-use super::form::{RowNumbers, opt_num_in, row_code_and_names};
+use super::form::{Bounded, Row, RowNumbers, row_code_and_names, typed_rows};
 use super::stages::stage_error_msg;
 use super::*;
 
@@ -54,6 +54,15 @@ impl StageInput {
     }
 }
 
+const TOP_K: Bounded = Bounded::new("top_k", 1, 100, ("Top-k", "Top-k"));
+const PASSING_TOTAL: Bounded = Bounded::new(
+    "passing_total",
+    0,
+    100,
+    ("Nilai minimum lolos", "The minimum total to go on"),
+);
+const WEIGHT: Bounded = Bounded::new("weight", 0, 100, ("Bobot", "The weight"));
+
 /// A round's stages and final rule as submitted; no stages is a one-stage
 /// round, else at least two.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -96,12 +105,7 @@ impl TryFrom<&StagesInput> for StagesDraft {
                 Msg::new("Kode wajib diisi.", "A code is required."),
             )]));
         }
-        let rows: Vec<_> = input
-            .stages
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i, s.clone(), RowNumbers::default()))
-            .collect();
+        let rows = typed_rows(&input.stages);
         check(input.final_rule.trim(), &rows)
     }
 }
@@ -164,7 +168,12 @@ fn check(
     };
     let mut out: Vec<StageDraft> = Vec::new();
     for (i, row, nums) in rows {
-        let k = |name: &str| format!("s{i}_{name}");
+        let checked = Row {
+            prefix: 's',
+            i: *i,
+            nums,
+        };
+        let k = |name: &str| checked.key(name);
         let g = |name: &str| row.text(name);
         let (code, name_id, name_en) =
             row_code_and_names(&mut errs, &k, &g, |code| out.iter().any(|s| s.code == code));
@@ -178,30 +187,9 @@ fn check(
                 ),
             );
         }
-        let opt_num = |errs: &mut FieldErrors, name: &str, n: Option<i32>, range, what| {
-            opt_num_in(errs, &k(name), n, nums.is_unread(name), range, what)
-        };
-        let top_k = opt_num(
-            &mut errs,
-            "top_k",
-            row.advance_top_k,
-            1..=100,
-            ("Top-k", "Top-k"),
-        );
-        let passing_total = opt_num(
-            &mut errs,
-            "passing_total",
-            row.advance_passing_total,
-            0..=100,
-            ("Nilai minimum lolos", "The minimum total to go on"),
-        );
-        let weight = opt_num(
-            &mut errs,
-            "weight",
-            row.final_weight,
-            0..=100,
-            ("Bobot", "The weight"),
-        );
+        let top_k = checked.opt_num(&mut errs, &TOP_K, row.advance_top_k);
+        let passing_total = checked.opt_num(&mut errs, &PASSING_TOTAL, row.advance_passing_total);
+        let weight = checked.opt_num(&mut errs, &WEIGHT, row.final_weight);
         let (Some(top_k), Some(passing_total), Some(weight)) = (top_k, passing_total, weight)
         else {
             continue;

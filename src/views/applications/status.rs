@@ -9,7 +9,7 @@ use crate::domain::application_status::Timeline;
 use crate::domain::application_view::ApplicationPage;
 use crate::domain::round::RoundState;
 use crate::domain::round::format_wita;
-use crate::views::layout::{Page, PageCtx, layout};
+use crate::views::layout::{PageCtx, page};
 use crate::views::results::status_label;
 
 /// The steps after submission, as items of the timeline list: each
@@ -154,61 +154,72 @@ pub fn status(ctx: &PageCtx, s: &StatusPage<'_>) -> Markup {
             }
         }
     };
-    layout(
-        ctx,
-        Page {
-            title: ctx.t("Status pendaftaran", "Application status").to_owned(),
-            body,
-        },
-    )
+    page(ctx, ctx.t("Status pendaftaran", "Application status"), body)
 }
 
 /// The confirmation step of a withdrawal.
 pub fn withdraw_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
-    let body = html! {
-        h1 { (ctx.t("Batalkan pendaftaran?", "Withdraw the application?")) }
-        p { (ctx.t(
-            "Pendaftaran yang dibatalkan tidak dapat diaktifkan lagi dan tidak ikut dinilai.",
-            "A withdrawn application cannot be reactivated and is not assessed."
-        )) }
-        form method="post" action=(format!("/pendaftaran/{id}/batal")) {
-            input type="hidden" name="csrf" value=(csrf);
-            input type="hidden" name="confirm" value="yes";
-            button.danger type="submit" { (ctx.t("Ya, batalkan", "Yes, withdraw")) }
-            " "
-            a href=(format!("/pendaftaran/{id}")) { (ctx.t("Tidak, kembali", "No, go back")) }
-        }
-    };
-    layout(
+    confirm_page(
         ctx,
-        Page {
-            title: ctx.t("Batalkan pendaftaran", "Withdraw").to_owned(),
-            body,
+        &Confirm {
+            title: ctx.t("Batalkan pendaftaran", "Withdraw"),
+            question: ctx.t("Batalkan pendaftaran?", "Withdraw the application?"),
+            why: ctx.t(
+                "Pendaftaran yang dibatalkan tidak dapat diaktifkan lagi dan tidak ikut dinilai.",
+                "A withdrawn application cannot be reactivated and is not assessed.",
+            ),
+            action: format!("/pendaftaran/{id}/batal"),
+            yes: ctx.t("Ya, batalkan", "Yes, withdraw"),
+            back: format!("/pendaftaran/{id}"),
+            csrf,
         },
     )
 }
 
 /// The confirmation step of a new status PIN.
 pub fn reissue_confirm(ctx: &PageCtx, id: uuid::Uuid, csrf: &str) -> Markup {
-    let body = html! {
-        h1 { (ctx.t("Terbitkan PIN baru?", "Issue a new PIN?")) }
-        p { (ctx.t(
-            "PIN lama langsung tidak berlaku lagi. Berikan PIN baru hanya kepada warga pemilik pendaftaran.",
-            "The old PIN stops working at once. Give the new PIN only to the resident who owns the application."
-        )) }
-        form method="post" action=(format!("/pendaftaran/{id}/pin")) {
-            input type="hidden" name="csrf" value=(csrf);
-            input type="hidden" name="confirm" value="yes";
-            button.danger type="submit" { (ctx.t("Ya, terbitkan PIN baru", "Yes, issue a new PIN")) }
-            " "
-            a href=(format!("/pendaftaran/{id}/tanda-terima")) { (ctx.t("Tidak, kembali", "No, go back")) }
-        }
-    };
-    layout(
+    confirm_page(
         ctx,
-        Page {
-            title: ctx.t("Terbitkan PIN baru", "Issue a new PIN").to_owned(),
-            body,
+        &Confirm {
+            title: ctx.t("Terbitkan PIN baru", "Issue a new PIN"),
+            question: ctx.t("Terbitkan PIN baru?", "Issue a new PIN?"),
+            why: ctx.t(
+                "PIN lama langsung tidak berlaku lagi. Berikan PIN baru hanya kepada warga pemilik pendaftaran.",
+                "The old PIN stops working at once. Give the new PIN only to the resident who owns the application.",
+            ),
+            action: format!("/pendaftaran/{id}/pin"),
+            yes: ctx.t("Ya, terbitkan PIN baru", "Yes, issue a new PIN"),
+            back: format!("/pendaftaran/{id}/tanda-terima"),
+            csrf,
         },
     )
+}
+
+/// A step that asks before an action that cannot be undone.
+struct Confirm<'a> {
+    title: &'a str,
+    question: &'a str,
+    /// What the action does, beneath the question.
+    why: &'a str,
+    /// Where `confirm=yes` is posted.
+    action: String,
+    yes: &'a str,
+    /// The page to go back to instead.
+    back: String,
+    csrf: &'a str,
+}
+
+fn confirm_page(ctx: &PageCtx, c: &Confirm<'_>) -> Markup {
+    let body = html! {
+        h1 { (c.question) }
+        p { (c.why) }
+        form method="post" action=(c.action) {
+            input type="hidden" name="csrf" value=(c.csrf);
+            input type="hidden" name="confirm" value="yes";
+            button.danger type="submit" { (c.yes) }
+            " "
+            a href=(c.back) { (ctx.t("Tidak, kembali", "No, go back")) }
+        }
+    };
+    page(ctx, c.title, body)
 }

@@ -76,6 +76,28 @@ pub(super) fn input(ctx: &PageCtx, f: &FormView, name: &str, label: &str, kind: 
     }
 }
 
+/// A labelled choice among `options` (value, Indonesian, English) with its
+/// error.
+pub(super) fn choice(
+    ctx: &PageCtx,
+    f: &FormView,
+    name: &str,
+    label: &str,
+    options: &[(&str, &str, &str)],
+) -> Markup {
+    html! {
+        div {
+            label for=(name) { (label) }
+            select id=(name) name=(name) {
+                @for (value, id, en) in options {
+                    option value=(value) selected[f.values.get(name) == *value] { (ctx.t(id, en)) }
+                }
+            }
+            (field_error(ctx, f, name))
+        }
+    }
+}
+
 fn textarea(ctx: &PageCtx, f: &FormView, name: &str, label: &str, rows: u32) -> Markup {
     html! {
         div {

@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use super::{
-    FormView, admin_nav, csrf, field_error, form_alert, frozen_notice, input, textarea, used_rows,
+    FormView, admin_nav, choice, csrf, form_alert, frozen_notice, input, textarea, used_rows,
 };
 use crate::domain::form::FormData;
 use crate::domain::round::RoundDetail;
@@ -54,15 +54,7 @@ pub fn admin_requirements(ctx: &PageCtx, d: &RoundDetail, f: &FormView) -> Marku
                         legend { (ctx.t("Persyaratan", "Requirement")) " " (i + 1) }
                         div.row {
                             (input(ctx, f, &format!("r{i}_code"), ctx.t("Kode", "Code"), "text"))
-                            div {
-                                label for=(format!("r{i}_kind")) { (ctx.t("Jenis", "Kind")) }
-                                select id=(format!("r{i}_kind")) name=(format!("r{i}_kind")) {
-                                    @for (k, id, en) in REQUIREMENT_KINDS {
-                                        option value=(k) selected[f.values.get(&format!("r{i}_kind")) == k] { (ctx.t(id, en)) }
-                                    }
-                                }
-                                (field_error(ctx, f, &format!("r{i}_kind")))
-                            }
+                            (choice(ctx, f, &format!("r{i}_kind"), ctx.t("Jenis", "Kind"), &REQUIREMENT_KINDS))
                         }
                         (textarea(ctx, f, &format!("r{i}_text_id"), ctx.t("Teks (Indonesia)", "Text (Indonesian)"), 2))
                         (textarea(ctx, f, &format!("r{i}_text_en"), ctx.t("Teks (Inggris)", "Text (English)"), 2))

@@ -189,6 +189,14 @@ fn witness_body(m: &lottery::MyWitness) -> WitnessBody {
     }
 }
 
+/// The witness role `wid` as it stands after the caller's step.
+async fn witness_now(app: &AppState, user: &ApiUser, wid: Uuid) -> Res<WitnessBody> {
+    let m = lottery::my_witness(&app.db, user.0.id, wid)
+        .await
+        .map_err(svc_err)?;
+    Ok(Json(witness_body(&m)))
+}
+
 /// The signed-in account's lottery witness roles.
 #[utoipa::path(get, path = "/witness", tag = "panel",
     responses((status = 200, body = Vec<WitnessBody>), (status = 401, body = super::ErrorBody)))]
@@ -221,10 +229,7 @@ pub async fn witness_commit(
     lottery::commit(&app.db, user.0.id, user.0.role, wid, &body.commit_hash)
         .await
         .map_err(svc_err)?;
-    let m = lottery::my_witness(&app.db, user.0.id, wid)
-        .await
-        .map_err(svc_err)?;
-    Ok(Json(witness_body(&m)))
+    witness_now(&app, &user, wid).await
 }
 
 /// The secret, revealed after registration closed.
@@ -252,10 +257,7 @@ pub async fn witness_reveal(
     lottery::reveal(&app.db, user.0.id, user.0.role, wid, &body.secret)
         .await
         .map_err(svc_err)?;
-    let m = lottery::my_witness(&app.db, user.0.id, wid)
-        .await
-        .map_err(svc_err)?;
-    Ok(Json(witness_body(&m)))
+    witness_now(&app, &user, wid).await
 }
 
 /// An imported criterion's values as CSV text.

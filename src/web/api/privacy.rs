@@ -9,7 +9,6 @@ use super::extract::{ApiJson, ApiUser};
 use super::{ApiResult, ErrorBody};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::services::applications::MailCtx;
 use crate::services::{ServiceError, access, erasure};
 use crate::web::CurrentUser;
 
@@ -143,12 +142,7 @@ pub async fn file_erasure_request(
     ApiJson(body): ApiJson<ErasureRequestBody>,
 ) -> Result<(StatusCode, Json<ErasureRequests>), AdminError> {
     let user = user.0;
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     match erasure::file(
         &app.db,
         mail,

@@ -26,7 +26,7 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::pii::NikVault;
 use crate::services::applications::{
-    self as svc, Acting, ApplicationError, FIELD_NAMES, Fields, MailCtx, StartDraft,
+    self as svc, Acting, ApplicationError, FIELD_NAMES, Fields, StartDraft,
 };
 use crate::services::documents::UploadError;
 use crate::web::account::ClientIp;
@@ -438,12 +438,7 @@ pub async fn submit(
     let user = user.0;
     let id = path_id(&id)?;
     let vault = NikVault::from_app(&app);
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: app.config.base_url.trim_end_matches('/'),
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     let done = svc::submit(&app.db, &vault, mail, acting(&user), id, Lang::Id).await?;
     Ok(Json(SubmittedBody {
         id: done.id,

@@ -20,10 +20,8 @@ use super::extract::{AdminUser, ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::domain::approval::ApprovalStatus;
 use crate::error::AppError;
-use crate::mail::Mailbox;
 use crate::services::objections::{self as obj, ObjectionView, Reopen};
 use crate::services::results;
-use crate::services::self_service::MailCtx;
 
 type Res<T> = Result<Json<T>, AdminError>;
 
@@ -58,13 +56,8 @@ fn parse_id(raw: &str) -> Result<Uuid, AdminError> {
     raw.parse().map_err(|_| AdminError::App(AppError::NotFound))
 }
 
-/// An admin's approve/reject call: the subject id, the decision and the sender.
-fn admin_decision(
-    app: &AppState,
-    _user: &AdminUser,
-    id: &str,
-    decision: &str,
-) -> Result<(Uuid, bool, Mailbox), AdminError> {
+/// An admin's approve/reject call: the subject id and the decision.
+fn admin_decision(_user: &AdminUser, id: &str, decision: &str) -> Result<(Uuid, bool), AdminError> {
     let id = parse_id(id)?;
     let approve = match decision.trim() {
         "approve" => true,
@@ -78,7 +71,7 @@ fn admin_decision(
             )));
         }
     };
-    Ok((id, approve, app.mail_from.clone()))
+    Ok((id, approve))
 }
 
 /// A signed checkpoint of a publication.
@@ -359,10 +352,7 @@ pub async fn assign_reviewer(
     obj::assign(&app.db, user.0.actor(), id, b.reviewer_id)
         .await
         .map_err(service_err)?;
-    let o = obj::get(&app.db, user.0.actor(), id, OffsetDateTime::now_utc())
-        .await
-        .map_err(service_err)?;
-    Ok(Json(body(o)))
+    objection_now(&app, &user.0, id).await
 }
 
 /// The reviewer's proposal.
@@ -399,7 +389,17 @@ pub async fn propose_decision(
     obj::propose(&app.db, user.0.actor(), id, p)
         .await
         .map_err(service_err)?;
-    let o = obj::get(&app.db, user.0.actor(), id, OffsetDateTime::now_utc())
+    objection_now(&app, &user.0, id).await
+}
+
+/// The objection as it stands after a change, as the one who changed it
+/// sees it.
+async fn objection_now(
+    app: &AppState,
+    user: &crate::web::CurrentUser,
+    id: Uuid,
+) -> Res<ObjectionBody> {
+    let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc())
         .await
         .map_err(service_err)?;
     Ok(Json(body(o)))
@@ -426,12 +426,8 @@ pub async fn decide_objection(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ApprovalDecisionBody>,
 ) -> Res<ObjectionBody> {
-    let (id, approve, from) = admin_decision(&app, &user, &id, &b.decision)?;
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let (id, approve) = admin_decision(&user, &id, &b.decision)?;
+    let mail = app.mail();
     obj::decide(
         &app.db,
         &mail,
@@ -443,10 +439,7 @@ pub async fn decide_objection(
     )
     .await
     .map_err(service_err)?;
-    let o = obj::get(&app.db, user.0.actor(), id, OffsetDateTime::now_utc())
-        .await
-        .map_err(service_err)?;
-    Ok(Json(body(o)))
+    objection_now(&app, &user.0, id).await
 }
 
 /// Why the results should be finalized.
@@ -521,12 +514,8 @@ pub async fn decide_finalization(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ApprovalDecisionBody>,
 ) -> Res<FinalizationBody> {
-    let (id, approve, from) = admin_decision(&app, &user, &id, &b.decision)?;
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let (id, approve) = admin_decision(&user, &id, &b.decision)?;
+    let mail = app.mail();
     results::decide_finalization(
         &app.db,
         &app.checkpoint_key,

@@ -18,7 +18,6 @@ use crate::services::rounds::{
     self as svc, CriterionInput, FormationInput, RequirementInput, RoundSettings,
     RoundSettingsInput, SeatsItem,
 };
-use crate::services::self_service::MailCtx;
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
 
@@ -329,12 +328,7 @@ pub async fn round_transition(
         );
         return Err(AdminError::Invalid(e));
     };
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     svc::transition_mailing(
         &app.db,
         &app.checkpoint_key,

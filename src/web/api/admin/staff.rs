@@ -8,7 +8,6 @@ use uuid::Uuid;
 use super::{CreatedId, Done, parse_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
-use crate::services::self_service::MailCtx;
 use crate::services::staff::{self, Invite};
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson};
@@ -79,12 +78,7 @@ pub async fn staff_invite(
         role: body.role.trim().parse::<Role>().unwrap_or(Role::Applicant),
         kelurahan: body.kelurahan.iter().map(|k| k.trim().to_owned()).collect(),
     };
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: app.config.base_url.trim_end_matches('/'),
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     let id = staff::invite(
         &app.db,
         mail,
