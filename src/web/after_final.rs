@@ -5,26 +5,25 @@
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::extract::{Form, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::form_field as field;
+use maud::Markup;
+
+use super::forms::{FormPage, refused_message, show};
+use super::posted::{Admin, Posted};
 use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
 use crate::domain::group_roles::GroupRole;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
-use crate::services::ServiceError;
 use crate::services::after_final::{self as af, annex, group, replacement};
-use crate::services::self_service::MailCtx;
 use crate::views::PageCtx;
 use crate::views::after_final as v;
-
-type Pairs = Form<Vec<(String, String)>>;
 
 /// The routes of this concern.
 pub fn routes() -> Router<AppState> {
@@ -46,39 +45,33 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// A refusal a person can act on, shown on the page; anything else is an error.
-fn refusal(e: ServiceError, ctx: &PageCtx) -> AppResult<String> {
-    match e {
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(m.pick(ctx.lang).to_owned()),
-        other => Err(other.into()),
+/// A round's page after the final result; its forms come back to it.
+struct AfterFinal(Uuid);
+
+impl FormPage for AfterFinal {
+    type Refusal = String;
+
+    fn back(&self) -> String {
+        format!("/admin/seleksi/{}/pasca-final", self.0)
     }
-}
 
-async fn render(
-    app: &AppState,
-    ctx: &PageCtx,
-    user: &CurrentUser,
-    csrf: Csrf,
-    round_id: Uuid,
-    error: Option<String>,
-) -> AppResult<Response> {
-    let overview = af::overview(&app.db, user.actor(), round_id).await?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let view = v::AfterFinalPage {
-        overview,
-        me: user.id,
-        csrf: csrf.token()?,
-        error,
-    };
-    Ok((status, csrf.0, v::page(ctx, &view)).into_response())
-}
-
-fn back(round_id: Uuid) -> Response {
-    Redirect::to(&format!("/admin/seleksi/{round_id}/pasca-final")).into_response()
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        user: &CurrentUser,
+        csrf: String,
+        error: Option<String>,
+    ) -> AppResult<Markup> {
+        let overview = af::overview(&app.db, user.actor(), self.0).await?;
+        let view = v::AfterFinalPage {
+            overview,
+            me: user.id,
+            csrf,
+            error,
+        };
+        Ok(v::page(ctx, &view))
+    }
 }
 
 /// `GET /admin/seleksi/{id}/pasca-final`.
@@ -90,95 +83,60 @@ pub async fn page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     user.require(&[Role::Admin])?;
-    render(&app, &ctx, &user, csrf, path_id(&id)?, None).await
+    show(&app, &ctx, &user, csrf, AfterFinal(path_id(&id)?)).await
 }
 
 /// `POST /admin/seleksi/{id}/pasca-final/ganti`: one admin proposes.
-pub async fn propose(
-    State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
-) -> AppResult<Response> {
-    csrf.verify(field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let id = path_id(&id)?;
-    let Some(departure) = replacement::Departure::parse(field(&pairs, "departure")) else {
+pub async fn propose(State(app): State<AppState>, p: Posted<Admin, Uuid>) -> AppResult<Response> {
+    let Some(departure) = replacement::Departure::parse(p.field("departure")) else {
         let msg =
             "Pilih: mengundurkan diri atau didiskualifikasi. / Choose: withdrew or disqualified.";
-        return render(&app, &ctx, &user, csrf, id, Some(msg.into())).await;
+        return p.answer(&app, AfterFinal, Err::<(), _>(msg.into())).await;
     };
-    let member = path_id(field(&pairs, "application_id"))?;
-    match replacement::request_replacement(
+    let member = path_id(p.field("application_id"))?;
+    let res = replacement::request_replacement(
         &app.db,
-        user.actor(),
-        id,
+        p.user.actor(),
+        p.ids,
         member,
         departure,
-        field(&pairs, "reason"),
+        p.field("reason"),
     )
-    .await
-    {
-        Ok(_) => Ok(back(id)),
-        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e, &ctx)?)).await,
-    }
+    .await;
+    let outcome = refused_message(res, p.ctx.lang)?;
+    p.answer(&app, AfterFinal, outcome).await
 }
 
 /// `POST /admin/seleksi/{id}/pasca-final/ganti/{approval}/keputusan`:
 /// another admin decides.
 pub async fn decide(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path((id, approval)): Path<(String, String)>,
-    Form(pairs): Pairs,
+    p: Posted<Admin, (Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    csrf.verify(field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let id = path_id(&id)?;
-    let approval = path_id(&approval)?;
-    let approve = super::four_eyes_decision(&pairs)?;
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
-    match replacement::decide_replacement(
+    let approve = super::four_eyes_decision(&p.form)?;
+    let res = replacement::decide_replacement(
         &app.db,
         &app.checkpoint_key,
-        &mail,
-        user.actor(),
-        approval,
+        &app.mail(),
+        p.user.actor(),
+        p.ids.1,
         approve,
-        field(&pairs, "note"),
+        p.field("note"),
     )
-    .await
-    {
-        Ok(_) => Ok(back(id)),
-        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e, &ctx)?)).await,
-    }
+    .await;
+    let outcome = refused_message(res, p.ctx.lang)?;
+    p.answer(&app, |(id, _)| AfterFinal(id), outcome).await
 }
 
 /// `POST /admin/seleksi/{id}/pasca-final/peran/{formation}`: the offices,
 /// one `role_{application id}` field per selected member.
 pub async fn roles(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path((id, formation)): Path<(String, String)>,
-    Form(pairs): Pairs,
+    p: Posted<Admin, (Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    csrf.verify(field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let id = path_id(&id)?;
-    let formation = path_id(&formation)?;
+    let (id, formation) = p.ids;
     let mut chosen = BTreeMap::new();
-    for (k, value) in &pairs {
+    for (k, value) in &p.form {
         let Some(app_id) = k.strip_prefix("role_") else {
             continue;
         };
@@ -196,10 +154,9 @@ pub async fn roles(
         })?;
         chosen.insert(app_id, role);
     }
-    match group::set_roles(&app.db, user.actor(), id, formation, &chosen).await {
-        Ok(()) => Ok(back(id)),
-        Err(e) => render(&app, &ctx, &user, csrf, id, Some(refusal(e, &ctx)?)).await,
-    }
+    let res = group::set_roles(&app.db, p.user.actor(), id, formation, &chosen).await;
+    let outcome = refused_message(res, p.ctx.lang)?;
+    p.answer(&app, |_| AfterFinal(id), outcome).await
 }
 
 /// `GET /admin/seleksi/{id}/lampiran/{formation}`: the printable annex.

@@ -14,12 +14,12 @@ use maud::Markup;
 use uuid::Uuid;
 
 use super::CurrentUser;
+use super::posted::{Allowed, Reader};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::domain::round::Round;
 use crate::error::{AppError, AppResult};
 use crate::services::exports::{self, ExportFile};
-use crate::views::PageCtx;
 use crate::views::audit_exports::{self as v, ExportLink, ExportRound, RoundExportsView};
 
 /// Only auditors and admins export.
@@ -37,26 +37,17 @@ fn view_round(r: &Round) -> ExportRound {
 }
 
 /// `GET /audit/ekspor`.
-pub async fn index(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-) -> AppResult<Markup> {
-    auditor_only(&user)?;
-    let rounds = exports::rounds(&app.db, user.actor()).await?;
+pub async fn index(State(app): State<AppState>, a: Allowed<Reader>) -> AppResult<Markup> {
+    let rounds = exports::rounds(&app.db, a.user.actor()).await?;
     let rows: Vec<ExportRound> = rounds.iter().map(view_round).collect();
-    Ok(v::rounds_page(&ctx, &rows))
+    Ok(v::rounds_page(&a.ctx, &rows))
 }
 
 /// `GET /audit/ekspor/{id}`.
 pub async fn round(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    Path(id): Path<String>,
+    Allowed { ctx, ids: id, .. }: Allowed<Reader, Uuid>,
 ) -> AppResult<Markup> {
-    auditor_only(&user)?;
-    let id = super::path_id(&id)?;
     let r = exports::find_round(&app.db, &id.to_string()).await?;
     let files = ExportFile::ALL
         .into_iter()

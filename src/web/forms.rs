@@ -9,10 +9,36 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 
-use super::Csrf;
+use super::{Csrf, CurrentUser};
+use crate::app::AppState;
 use crate::domain::form::FieldErrors;
+use crate::domain::lang::Lang;
 use crate::error::{AppError, AppResult};
 use crate::services::ServiceError;
+use crate::views::PageCtx;
+
+/// A page that carries forms, written once for every way it is answered: as
+/// itself, or again after one of its forms was refused (see
+/// [`super::posted::Posted::answer`]). A value of it names the page (its
+/// ids) and holds what a refused form had typed.
+pub trait FormPage: Send {
+    /// What a refused form shows: one message, or one per field.
+    type Refusal: Send;
+
+    /// Where a successful form returns (303).
+    fn back(&self) -> String;
+
+    /// The page for `user` with a fresh form token and, after a refused
+    /// form, why.
+    fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        user: &CurrentUser,
+        token: String,
+        refused: Option<Self::Refusal>,
+    ) -> impl Future<Output = AppResult<Markup>> + Send;
+}
 
 /// A service error that may be a refusal with a message per field.
 pub trait FieldRefusal: Into<AppError> + Sized {
@@ -50,25 +76,96 @@ pub fn refused_fields<T, E: FieldRefusal>(res: Result<T, E>) -> AppResult<Result
     }
 }
 
-/// The answer to a form: `Ok(to)` redirects to `to`; field errors draw the
-/// page again at 422 with `render`, given the errors and a fresh form token
-/// (it shows what was typed from values it captured).
+/// A refusal shown as one message above a page's forms (pages without a
+/// place per field): the service's sentence in the reader's language. Only
+/// rules and the state refuse that way; anything else is raised.
+///
+/// # Errors
+/// Every other service error.
+pub fn refused_message<T>(
+    res: Result<T, ServiceError>,
+    lang: Lang,
+) -> AppResult<Result<T, String>> {
+    match res {
+        Ok(t) => Ok(Ok(t)),
+        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
+            Ok(Err(m.pick(lang).to_owned()))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// As [`refused_message`], for pages whose forms only a rule refuses: a
+/// refusal by the state is raised (409) rather than shown.
+///
+/// # Errors
+/// Every service error but `Invalid`.
+pub fn invalid_message<T>(
+    res: Result<T, ServiceError>,
+    lang: Lang,
+) -> AppResult<Result<T, String>> {
+    match res {
+        Ok(t) => Ok(Ok(t)),
+        Err(ServiceError::Invalid(m)) => Ok(Err(m.pick(lang).to_owned())),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The answer to a form: `Ok(to)` redirects to `to`; a refusal (field
+/// errors, or one message) draws the page again at 422 with `render`, given
+/// the refusal and a fresh form token (it shows what was typed from values
+/// it captured).
 ///
 /// # Errors
 /// Whatever `render` raises, and a form token that cannot be made.
-pub async fn redirect_or_rerender<F, Fut>(
+pub async fn redirect_or_rerender<E, F, Fut>(
     csrf: Csrf,
-    outcome: Result<String, FieldErrors>,
+    outcome: Result<String, E>,
     render: F,
 ) -> AppResult<Response>
 where
-    F: FnOnce(FieldErrors, String) -> Fut,
+    F: FnOnce(E, String) -> Fut,
     Fut: Future<Output = AppResult<Markup>>,
 {
     match outcome {
         Ok(to) => Ok(Redirect::to(&to).into_response()),
         Err(errors) => rerender(csrf, |token| render(errors, token)).await,
     }
+}
+
+/// The answer to a form on `page`: back to it (303) on success; refused,
+/// the page again at 422 with the refusal and what was typed.
+///
+/// # Errors
+/// Whatever drawing the page raises, and a form token that cannot be made.
+pub async fn answer<P: FormPage, T>(
+    app: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    csrf: Csrf,
+    page: P,
+    outcome: Result<T, P::Refusal>,
+) -> AppResult<Response> {
+    let to = outcome.map(|_| page.back());
+    redirect_or_rerender(csrf, to, |refused, token| {
+        page.draw(app, ctx, user, token, Some(refused))
+    })
+    .await
+}
+
+/// A page with forms as itself (200), with a fresh form token.
+///
+/// # Errors
+/// Whatever drawing the page raises, and a form token that cannot be made.
+pub async fn show<P: FormPage>(
+    app: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    csrf: Csrf,
+    page: P,
+) -> AppResult<Response> {
+    let markup = page.draw(app, ctx, user, csrf.token()?, None).await?;
+    Ok((csrf.0, markup).into_response())
 }
 
 /// A refused form's page (422), drawn by `render` with a fresh form token;

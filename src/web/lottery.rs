@@ -1,18 +1,17 @@
 //! Lottery witnesses: the admin names them, each witness commits and
 //! reveals, and the public page shows everything needed to recompute the seed.
 
-use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use maud::Markup;
 use uuid::Uuid;
 
+use super::forms::{FormPage, invalid_message, show};
+use super::posted::{Admin, Posted, SignedIn, TokenField};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::AppResult;
-use crate::services::ServiceError;
 use crate::services::lottery as svc;
 use crate::views::PageCtx;
 use crate::views::lottery::{self as v, AdminWitnesses, WitnessPage};
@@ -32,35 +31,42 @@ pub struct LotteryInput {
     secret: String,
 }
 
-fn status(error: &Option<String>) -> StatusCode {
-    if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+impl TokenField for LotteryInput {
+    fn token(&self) -> &str {
+        &self.csrf
     }
 }
 
-async fn admin_render(
-    app: &AppState,
-    ctx: &PageCtx,
-    csrf: &Csrf,
-    round_id: Uuid,
-    error: Option<String>,
-    input: LotteryInput,
-) -> AppResult<Response> {
-    let view = svc::round_lottery(&app.db, round_id).await?;
-    let token = csrf.token()?;
-    let page = v::admin(
-        ctx,
-        &AdminWitnesses {
-            view: &view,
-            csrf: &token,
-            error: error.clone(),
-            email: input.email,
-            label: input.label,
-        },
-    );
-    Ok((status(&error), csrf.0.clone(), page).into_response())
+/// A round's witnesses page, with what a refused form had typed.
+struct Witnesses(Uuid, LotteryInput);
+
+impl FormPage for Witnesses {
+    type Refusal = String;
+
+    fn back(&self) -> String {
+        format!("/admin/seleksi/{}/saksi", self.0)
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        _: &CurrentUser,
+        csrf: String,
+        error: Option<String>,
+    ) -> AppResult<Markup> {
+        let view = svc::round_lottery(&app.db, self.0).await?;
+        Ok(v::admin(
+            ctx,
+            &AdminWitnesses {
+                view: &view,
+                csrf: &csrf,
+                error,
+                email: self.1.email,
+                label: self.1.label,
+            },
+        ))
+    }
 }
 
 /// `GET /admin/seleksi/{id}/saksi`.
@@ -72,59 +78,36 @@ pub async fn admin_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     user.require(&[Role::Admin])?;
-    admin_render(
-        &app,
-        &ctx,
-        &csrf,
-        super::path_id(&id)?,
-        None,
-        LotteryInput::default(),
-    )
-    .await
+    let page = Witnesses(super::path_id(&id)?, LotteryInput::default());
+    show(&app, &ctx, &user, csrf, page).await
 }
 
+/// A lottery form: the admin's (name or remove a witness) or a witness's own.
+type LotteryPost<G> = Posted<G, Uuid, LotteryInput>;
+
 /// `POST /admin/seleksi/{id}/saksi`: name a witness.
-pub async fn admin_add(
-    State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(input): Form<LotteryInput>,
-) -> AppResult<Response> {
-    csrf.verify(&input.csrf)?;
-    user.require(&[Role::Admin])?;
-    let id = super::path_id(&id)?;
-    match svc::name_witness(&app.db, user.actor(), id, &input.email, &input.label).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/saksi")).into_response()),
-        Err(ServiceError::Invalid(m)) => {
-            let m = m.pick(ctx.lang).to_owned();
-            admin_render(&app, &ctx, &csrf, id, Some(m), input).await
-        }
-        Err(e) => Err(e.into()),
-    }
+pub async fn admin_add(State(app): State<AppState>, p: LotteryPost<Admin>) -> AppResult<Response> {
+    let input = &p.form;
+    let res = svc::name_witness(&app.db, p.user.actor(), p.ids, &input.email, &input.label).await;
+    let outcome = invalid_message(res, p.ctx.lang)?;
+    let typed = LotteryInput {
+        email: input.email.clone(),
+        label: input.label.clone(),
+        ..LotteryInput::default()
+    };
+    p.answer(&app, |id| Witnesses(id, typed), outcome).await
 }
 
 /// `POST /admin/seleksi/{id}/saksi/{witness}/hapus`.
 pub async fn admin_remove(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path((id, witness)): Path<(String, String)>,
-    Form(input): Form<LotteryInput>,
+    p: Posted<Admin, (Uuid, Uuid), LotteryInput>,
 ) -> AppResult<Response> {
-    csrf.verify(&input.csrf)?;
-    user.require(&[Role::Admin])?;
-    let id = super::path_id(&id)?;
-    match svc::remove_witness(&app.db, user.actor(), id, super::path_id(&witness)?).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/saksi")).into_response()),
-        Err(ServiceError::Invalid(m)) => {
-            let m = m.pick(ctx.lang).to_owned();
-            admin_render(&app, &ctx, &csrf, id, Some(m), LotteryInput::default()).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let (id, witness) = p.ids;
+    let res = svc::remove_witness(&app.db, p.user.actor(), id, witness).await;
+    let outcome = invalid_message(res, p.ctx.lang)?;
+    p.answer(&app, |_| Witnesses(id, LotteryInput::default()), outcome)
+        .await
 }
 
 /// `GET /saksi`: the signed-in account's witness roles.
@@ -137,35 +120,45 @@ pub async fn mine(
     Ok(v::mine(&ctx, &items))
 }
 
-async fn witness_render(
-    app: &AppState,
-    ctx: &PageCtx,
-    user: &CurrentUser,
-    csrf: &Csrf,
-    id: Uuid,
-    error: Option<String>,
-    typed: String,
-) -> AppResult<Response> {
-    let mine = svc::my_witness(&app.db, user.id, id).await?;
-    let token = csrf.token()?;
-    let page = v::witness(
-        ctx,
-        &WitnessPage {
-            mine: &mine,
-            csrf: &token,
-            error: error.clone(),
-            suggestion: svc::suggest_secret(),
-            typed,
-        },
+/// A witness's own page, with what a refused form had typed.
+struct Witness(Uuid, String);
+
+impl FormPage for Witness {
+    type Refusal = String;
+
+    fn back(&self) -> String {
+        format!("/saksi/{}", self.0)
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        user: &CurrentUser,
+        csrf: String,
+        error: Option<String>,
+    ) -> AppResult<Markup> {
+        let mine = svc::my_witness(&app.db, user.id, self.0).await?;
+        Ok(v::witness(
+            ctx,
+            &WitnessPage {
+                mine: &mine,
+                csrf: &csrf,
+                error,
+                suggestion: svc::suggest_secret(),
+                typed: self.1,
+            },
+        ))
+    }
+}
+
+/// The page may carry a freshly generated secret: never cache it.
+fn uncached(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
     );
-    // The page may carry a freshly generated secret: never cache it.
-    Ok((
-        status(&error),
-        csrf.0.clone(),
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        page,
-    )
-        .into_response())
+    res
 }
 
 /// `GET /saksi/{id}`.
@@ -176,57 +169,36 @@ pub async fn witness_page(
     csrf: Csrf,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    witness_render(
-        &app,
-        &ctx,
-        &user,
-        &csrf,
-        super::path_id(&id)?,
-        None,
-        String::new(),
-    )
-    .await
+    let page = Witness(super::path_id(&id)?, String::new());
+    show(&app, &ctx, &user, csrf, page).await.map(uncached)
 }
 
 /// `POST /saksi/{id}/komit`.
-pub async fn commit(
-    State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(input): Form<LotteryInput>,
-) -> AppResult<Response> {
-    csrf.verify(&input.csrf)?;
-    let id = super::path_id(&id)?;
-    match svc::commit(&app.db, user.id, user.role, id, &input.commit_hash).await {
-        Ok(()) => Ok(Redirect::to(&format!("/saksi/{id}")).into_response()),
-        Err(ServiceError::Invalid(m)) => {
-            let m = m.pick(ctx.lang).to_owned();
-            witness_render(&app, &ctx, &user, &csrf, id, Some(m), input.commit_hash).await
-        }
-        Err(e) => Err(e.into()),
-    }
+pub async fn commit(State(app): State<AppState>, p: LotteryPost<SignedIn>) -> AppResult<Response> {
+    let hash = p.form.commit_hash.clone();
+    let res = svc::commit(&app.db, p.user.id, p.user.role, p.ids, &hash).await;
+    let outcome = invalid_message(res, p.ctx.lang)?;
+    p.answer(&app, |id| Witness(id, hash), outcome)
+        .await
+        .map(refused_uncached)
 }
 
 /// `POST /saksi/{id}/ungkap`.
-pub async fn reveal(
-    State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(input): Form<LotteryInput>,
-) -> AppResult<Response> {
-    csrf.verify(&input.csrf)?;
-    let id = super::path_id(&id)?;
-    match svc::reveal(&app.db, user.id, user.role, id, &input.secret).await {
-        Ok(_) => Ok(Redirect::to(&format!("/saksi/{id}")).into_response()),
-        Err(ServiceError::Invalid(m)) => {
-            let m = m.pick(ctx.lang).to_owned();
-            witness_render(&app, &ctx, &user, &csrf, id, Some(m), input.secret).await
-        }
-        Err(e) => Err(e.into()),
+pub async fn reveal(State(app): State<AppState>, p: LotteryPost<SignedIn>) -> AppResult<Response> {
+    let secret = p.form.secret.clone();
+    let res = svc::reveal(&app.db, p.user.id, p.user.role, p.ids, &secret).await;
+    let outcome = invalid_message(res, p.ctx.lang)?;
+    p.answer(&app, |id| Witness(id, secret), outcome)
+        .await
+        .map(refused_uncached)
+}
+
+/// A redirect stays as it is; the page again is never cached either.
+fn refused_uncached(res: Response) -> Response {
+    if res.status().is_redirection() {
+        res
+    } else {
+        uncached(res)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod csrf_session;
 pub mod forms;
 pub mod multipart;
 pub mod panels;
+pub mod posted;
 pub mod precompressed;
 pub mod public;
 pub mod receipts;

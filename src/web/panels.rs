@@ -5,15 +5,14 @@
 //! same page with status 422, what was typed kept and the message next to its
 //! field; a success redirects (303) so a reload never re-submits.
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::Markup;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::forms::{redirect_or_rerender, refused_fields};
+use super::forms::{FormPage, refused_fields, show};
+use super::posted::{AdminFirst, Posted};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
@@ -25,30 +24,20 @@ use crate::views::PageCtx;
 use crate::views::panels::{self as v, PanelsPage, SchedulePage};
 use crate::views::rounds::FormView;
 
-/// Submitted form fields, in order (repeated names such as checkboxes kept).
-type Pairs = Form<Vec<(String, String)>>;
+/// A panels-page form: an admin's, checked before the round is looked at.
+type PanelPost<I = Uuid> = Posted<AdminFirst, I>;
 
-/// Refuses anyone but an admin, before anything else is read.
-fn admin_only(user: &CurrentUser) -> AppResult<()> {
-    user.require(&[Role::Admin])
-}
-
-/// Reads a submitted form (checking its CSRF token), keeping every value of
-/// `formation` (checkboxes) joined by spaces.
-fn submitted(csrf: &Csrf, Form(pairs): Pairs) -> AppResult<(FormData, Vec<String>)> {
+/// What was typed into a form, keeping every value of `formation`
+/// (checkboxes) joined by spaces, and those values.
+fn typed(pairs: &[(String, String)]) -> (FormData, Vec<String>) {
     let formations: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "formation")
         .map(|(_, v)| v.clone())
         .collect();
-    let mut data = FormData::from_pairs(pairs);
-    csrf.verify(data.get("csrf"))?;
+    let mut data = FormData::from_pairs(pairs.to_vec());
     data.0.insert("formation".into(), formations.join(" "));
-    Ok((data, formations))
-}
-
-fn page(csrf: Csrf, status: StatusCode, markup: Markup) -> Response {
-    (status, csrf.0, markup).into_response()
+    (data, formations)
 }
 
 fn fresh_key() -> FormData {
@@ -59,23 +48,80 @@ fn fresh_key() -> FormData {
     values
 }
 
+/// A page of forms in rows (one per panel or invitation) under a form that
+/// creates a row; a refused form shows again where it was, with what was
+/// typed: `row` names the row, `None` the create form.
+struct Refused {
+    row: Option<Uuid>,
+    typed: FormData,
+}
+
+impl Refused {
+    fn top(typed: FormData) -> Refused {
+        Refused { row: None, typed }
+    }
+
+    fn at(row: Uuid, typed: FormData) -> Refused {
+        Refused {
+            row: Some(row),
+            typed,
+        }
+    }
+
+    /// The create form (blank with `blank` unless refused) and the refused
+    /// row's form.
+    fn place(
+        self,
+        errors: Option<FieldErrors>,
+        blank: FormData,
+        token: &str,
+    ) -> (FormView, Option<(Uuid, FormView)>) {
+        let Some(errors) = errors else {
+            return (FormView::new(blank, token), None);
+        };
+        let f = FormView {
+            values: self.typed,
+            errors,
+            csrf: token.to_owned(),
+        };
+        match self.row {
+            Some(row) => (FormView::new(blank, token), Some((row, f))),
+            None => (f, None),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Panels
 // ---------------------------------------------------------------------------
 
-async fn panels_page(
-    app: &AppState,
-    t: String,
-    round_id: Uuid,
-    create: Option<FormView>,
-    failed: Option<(Uuid, FormView)>,
-) -> AppResult<PanelsPage> {
-    Ok(PanelsPage {
-        overview: svc::panels_overview(&app.db, round_id).await?,
-        create: create.unwrap_or_else(|| FormView::new(fresh_key(), &t)),
-        failed,
-        csrf: t,
-    })
+/// A round's panels page.
+struct Panels(Uuid, Refused);
+
+impl FormPage for Panels {
+    type Refusal = FieldErrors;
+
+    fn back(&self) -> String {
+        format!("/admin/seleksi/{}/panel", self.0)
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        _: &CurrentUser,
+        csrf: String,
+        errors: Option<FieldErrors>,
+    ) -> AppResult<Markup> {
+        let (create, failed) = self.1.place(errors, fresh_key(), &csrf);
+        let p = PanelsPage {
+            overview: svc::panels_overview(&app.db, self.0).await?,
+            create,
+            failed,
+            csrf,
+        };
+        Ok(v::panels(ctx, &p))
+    }
 }
 
 /// `GET /admin/seleksi/{id}/panel`.
@@ -86,141 +132,66 @@ pub async fn panels(
     csrf: Csrf,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let p = panels_page(&app, csrf.token()?, super::path_id(&id)?, None, None).await?;
-    Ok(page(csrf, StatusCode::OK, v::panels(&ctx, &p)))
-}
-
-/// Answers a panels-page form: redirect on success, the page with the errors
-/// next to the refused form otherwise.
-async fn panels_answer(
-    app: &AppState,
-    ctx: &PageCtx,
-    csrf: Csrf,
-    round_id: Uuid,
-    panel_id: Option<Uuid>,
-    data: FormData,
-    res: Result<(), FieldErrors>,
-) -> AppResult<Response> {
-    let to = res.map(|()| format!("/admin/seleksi/{round_id}/panel"));
-    redirect_or_rerender(csrf, to, |errors, t| async move {
-        let f = FormView {
-            values: data,
-            errors,
-            csrf: t.clone(),
-        };
-        let p = match panel_id {
-            Some(pid) => panels_page(app, t, round_id, None, Some((pid, f))).await?,
-            None => panels_page(app, t, round_id, Some(f), None).await?,
-        };
-        Ok(v::panels(ctx, &p))
-    })
-    .await
+    user.require(&[Role::Admin])?;
+    let page = Panels(super::path_id(&id)?, Refused::top(FormData::default()));
+    show(&app, &ctx, &user, csrf, page).await
 }
 
 /// `POST /admin/seleksi/{id}/panel`: creates a panel.
-pub async fn panel_create(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = super::path_id(&id)?;
-    let (data, _) = submitted(&csrf, form)?;
-    let res = refused_fields(
-        svc::create_panel(
-            &app.db,
-            user.actor(),
-            id,
-            data.get("name"),
-            Some(data.get("idempotency_key")),
-        )
-        .await,
-    )?
-    .map(|_| ());
-    panels_answer(&app, &ctx, csrf, id, None, data, res).await
+pub async fn panel_create(State(app): State<AppState>, p: PanelPost) -> AppResult<Response> {
+    let (data, _) = typed(&p.form);
+    let res = svc::create_panel(
+        &app.db,
+        p.user.actor(),
+        p.ids,
+        data.get("name"),
+        Some(data.get("idempotency_key")),
+    )
+    .await;
+    let outcome = refused_fields(res)?;
+    p.answer(&app, |id| Panels(id, Refused::top(data)), outcome)
+        .await
 }
 
 /// `POST /admin/seleksi/{id}/panel/{panel}/anggota`: adds a panelist.
 pub async fn member_add(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path((id, pid)): Path<(String, String)>,
-    form: Pairs,
+    p: PanelPost<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let (id, pid) = (super::path_id(&id)?, super::path_id(&pid)?);
-    let (data, _) = submitted(&csrf, form)?;
-    let res = refused_fields(
-        svc::add_member(&app.db, user.actor(), id, pid, data.get("account_id")).await,
-    )?;
-    panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
+    let ((id, pid), (data, _)) = (p.ids, typed(&p.form));
+    let res = svc::add_member(&app.db, p.user.actor(), id, pid, data.get("account_id")).await;
+    let outcome = refused_fields(res)?;
+    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), outcome)
+        .await
 }
 
 /// `POST /admin/seleksi/{id}/panel/{panel}/anggota/{account}/hapus`.
 pub async fn member_remove(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path((id, pid, aid)): Path<(String, String, String)>,
-    form: Pairs,
+    p: PanelPost<(Uuid, Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let (id, pid, aid) = (
-        super::path_id(&id)?,
-        super::path_id(&pid)?,
-        super::path_id(&aid)?,
-    );
-    let (data, _) = submitted(&csrf, form)?;
-    let res = refused_fields(svc::remove_member(&app.db, user.actor(), id, pid, aid).await)?;
-    panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
+    let ((id, pid, aid), (data, _)) = (p.ids, typed(&p.form));
+    let res = svc::remove_member(&app.db, p.user.actor(), id, pid, aid).await;
+    let outcome = refused_fields(res)?;
+    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), outcome)
+        .await
 }
 
 /// `POST /admin/seleksi/{id}/panel/{panel}/formasi`: the formations it assesses.
 pub async fn panel_formations(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path((id, pid)): Path<(String, String)>,
-    form: Pairs,
+    p: PanelPost<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let (id, pid) = (super::path_id(&id)?, super::path_id(&pid)?);
-    let (data, formations) = submitted(&csrf, form)?;
-    let res =
-        refused_fields(svc::set_formations(&app.db, user.actor(), id, pid, &formations).await)?;
-    panels_answer(&app, &ctx, csrf, id, Some(pid), data, res).await
+    let ((id, pid), (data, formations)) = (p.ids, typed(&p.form));
+    let res = svc::set_formations(&app.db, p.user.actor(), id, pid, &formations).await;
+    let outcome = refused_fields(res)?;
+    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), outcome)
+        .await
 }
 
 // ---------------------------------------------------------------------------
 // Schedule
 // ---------------------------------------------------------------------------
-
-async fn schedule_page(
-    app: &AppState,
-    t: String,
-    round_id: Uuid,
-    create: Option<FormView>,
-    failed: Option<(Uuid, FormView)>,
-) -> AppResult<SchedulePage> {
-    let mut values = fresh_key();
-    values.0.insert("time".into(), "08:00".into());
-    Ok(SchedulePage {
-        overview: svc::schedule_overview(&app.db, round_id).await?,
-        create: create.unwrap_or_else(|| FormView::new(values, &t)),
-        failed,
-        notice: None,
-        saved: None,
-        csrf: t,
-    })
-}
 
 /// `?tersimpan=…&undangan=…`: after a row's form succeeded, the page comes
 /// back at that row (`#undangan-…`) with a message in it.
@@ -242,11 +213,73 @@ impl SavedQuery {
     }
 }
 
-/// Where a row's successful form returns: the same row, with a message.
-fn back_to_row(round_id: Uuid, invitation_id: Uuid, what: &str) -> String {
-    format!(
-        "/admin/seleksi/{round_id}/uji?tersimpan={what}&undangan={invitation_id}#undangan-{invitation_id}"
-    )
+/// A round's fit & proper test schedule.
+struct Schedule {
+    round: Uuid,
+    refused: Refused,
+    /// What a successful row form did (`kehadiran`, `keputusan`, `pindah`),
+    /// to come back at that row; `None` returns to the top.
+    saving: Option<&'static str>,
+    /// Shown at the top (how many an automatic fill invited).
+    notice: Option<Msg>,
+    /// The row a successful form came back to, and what it did there.
+    saved: Option<(Uuid, v::RowSaved)>,
+}
+
+impl Schedule {
+    fn new(round: Uuid, refused: Refused) -> Schedule {
+        Schedule {
+            round,
+            refused,
+            saving: None,
+            notice: None,
+            saved: None,
+        }
+    }
+
+    /// An invitation row's form, which comes back at that row.
+    fn row(round: Uuid, invitation: Uuid, saving: &'static str, typed: FormData) -> Schedule {
+        Schedule {
+            saving: Some(saving),
+            ..Schedule::new(round, Refused::at(invitation, typed))
+        }
+    }
+}
+
+impl FormPage for Schedule {
+    type Refusal = FieldErrors;
+
+    fn back(&self) -> String {
+        let round_id = self.round;
+        match (self.refused.row, self.saving) {
+            (Some(r), Some(what)) => {
+                format!("/admin/seleksi/{round_id}/uji?tersimpan={what}&undangan={r}#undangan-{r}")
+            }
+            _ => format!("/admin/seleksi/{round_id}/uji"),
+        }
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        _: &CurrentUser,
+        csrf: String,
+        errors: Option<FieldErrors>,
+    ) -> AppResult<Markup> {
+        let mut blank = fresh_key();
+        blank.0.insert("time".into(), "08:00".into());
+        let (create, failed) = self.refused.place(errors, blank, &csrf);
+        let p = SchedulePage {
+            overview: svc::schedule_overview(&app.db, self.round).await?,
+            create,
+            failed,
+            notice: self.notice,
+            saved: self.saved,
+            csrf,
+        };
+        Ok(v::schedule(ctx, &p))
+    }
 }
 
 /// `GET /admin/seleksi/{id}/uji`.
@@ -258,190 +291,111 @@ pub async fn schedule(
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let mut p = schedule_page(&app, csrf.token()?, super::path_id(&id)?, None, None).await?;
-    p.saved = q.row();
-    Ok(page(csrf, StatusCode::OK, v::schedule(&ctx, &p)))
-}
-
-/// `saved`: what a successful row form did (`kehadiran`, `keputusan`,
-/// `pindah`), to come back at that row; `None` returns to the top.
-#[allow(clippy::too_many_arguments)]
-async fn schedule_answer(
-    app: &AppState,
-    ctx: &PageCtx,
-    csrf: Csrf,
-    round_id: Uuid,
-    row: Option<Uuid>,
-    saved: Option<&str>,
-    data: FormData,
-    res: Result<(), FieldErrors>,
-) -> AppResult<Response> {
-    let to = res.map(|()| match (row, saved) {
-        (Some(r), Some(what)) => back_to_row(round_id, r, what),
-        _ => format!("/admin/seleksi/{round_id}/uji"),
-    });
-    redirect_or_rerender(csrf, to, |errors, t| async move {
-        let f = FormView {
-            values: data,
-            errors,
-            csrf: t.clone(),
-        };
-        let p = match row {
-            Some(r) => schedule_page(app, t, round_id, None, Some((r, f))).await?,
-            None => schedule_page(app, t, round_id, Some(f), None).await?,
-        };
-        Ok(v::schedule(ctx, &p))
-    })
-    .await
+    user.require(&[Role::Admin])?;
+    let page = Schedule {
+        saved: q.row(),
+        ..Schedule::new(super::path_id(&id)?, Refused::top(FormData::default()))
+    };
+    show(&app, &ctx, &user, csrf, page).await
 }
 
 /// `POST /admin/seleksi/{id}/uji`: schedules a session.
-pub async fn session_create(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = super::path_id(&id)?;
-    let (data, _) = submitted(&csrf, form)?;
-    let res = match SessionForm::parse(&data, OffsetDateTime::now_utc()) {
+pub async fn session_create(State(app): State<AppState>, p: PanelPost) -> AppResult<Response> {
+    let (data, _) = typed(&p.form);
+    let outcome = match SessionForm::parse(&data, OffsetDateTime::now_utc()) {
         Ok(s) => refused_fields(
             svc::create_session(
                 &app.db,
-                user.actor(),
-                id,
+                p.user.actor(),
+                p.ids,
                 &s,
                 Some(data.get("idempotency_key")),
             )
             .await,
-        )?
-        .map(|_| ()),
+        )?,
         Err(e) => Err(e),
     };
-    schedule_answer(&app, &ctx, csrf, id, None, None, data, res).await
+    p.answer(&app, |id| Schedule::new(id, Refused::top(data)), outcome)
+        .await
 }
 
 /// `POST /admin/seleksi/{id}/uji/{session}/isi`: automatic fill; answers with
 /// the page and how many were invited.
 pub async fn session_fill(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path((id, sid)): Path<(String, String)>,
-    form: Pairs,
+    p: PanelPost<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let (id, sid) = (super::path_id(&id)?, super::path_id(&sid)?);
-    let (data, _) = submitted(&csrf, form)?;
-    let from = app.mail_from.clone();
-    match refused_fields(svc::auto_fill(&app.db, user.actor(), &from, &app.vault, id, sid).await)? {
+    let ((id, sid), (data, _)) = (p.ids, typed(&p.form));
+    let res = svc::auto_fill(&app.db, p.user.actor(), &app.mail_from, &app.vault, id, sid).await;
+    match refused_fields(res)? {
         Ok(n) => {
-            let mut p = schedule_page(&app, csrf.token()?, id, None, None).await?;
-            p.notice = Some(Msg::new(
-                format!("{n} pendaftar diundang; undangan dikirim lewat email."),
-                format!("{n} applicants invited; invitations sent by e-mail."),
-            ));
-            Ok(page(csrf, StatusCode::OK, v::schedule(&ctx, &p)))
+            let page = Schedule {
+                notice: Some(Msg::new(
+                    format!("{n} pendaftar diundang; undangan dikirim lewat email."),
+                    format!("{n} applicants invited; invitations sent by e-mail."),
+                )),
+                ..Schedule::new(id, Refused::top(FormData::default()))
+            };
+            show(&app, &p.ctx, &p.user, p.csrf, page).await
         }
-        Err(e) => schedule_answer(&app, &ctx, csrf, id, Some(sid), None, data, Err(e)).await,
+        Err(e) => {
+            let page = |_| Schedule::new(id, Refused::at(sid, data));
+            p.answer(&app, page, Err::<(), _>(e)).await
+        }
     }
 }
 
 /// `POST /admin/seleksi/{id}/uji/undangan/{invitation}/pindah`.
 pub async fn invitation_move(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path((id, iid)): Path<(String, String)>,
-    form: Pairs,
+    p: PanelPost<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
-    let (data, _) = submitted(&csrf, form)?;
-    let from = app.mail_from.clone();
-    let res = refused_fields(
-        svc::move_invitation(
-            &app.db,
-            user.actor(),
-            &from,
-            &app.vault,
-            id,
-            iid,
-            data.get("session"),
-        )
-        .await,
-    )?;
-    schedule_answer(&app, &ctx, csrf, id, Some(iid), Some("pindah"), data, res).await
+    let ((id, iid), (data, _)) = (p.ids, typed(&p.form));
+    let res = svc::move_invitation(
+        &app.db,
+        p.user.actor(),
+        &app.mail_from,
+        &app.vault,
+        id,
+        iid,
+        data.get("session"),
+    )
+    .await;
+    let outcome = refused_fields(res)?;
+    p.answer(&app, |_| Schedule::row(id, iid, "pindah", data), outcome)
+        .await
 }
 
 /// `POST /admin/seleksi/{id}/uji/undangan/{invitation}/kehadiran`.
 pub async fn invitation_attendance(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path((id, iid)): Path<(String, String)>,
-    form: Pairs,
+    p: PanelPost<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
-    let (data, _) = submitted(&csrf, form)?;
-    let res = refused_fields(
-        svc::record_attendance(
-            &app.db,
-            user.actor(),
-            id,
-            iid,
-            data.get("attendance"),
-            data.get("reason"),
-        )
-        .await,
-    )?;
-    schedule_answer(
-        &app,
-        &ctx,
-        csrf,
+    let ((id, iid), (data, _)) = (p.ids, typed(&p.form));
+    let res = svc::record_attendance(
+        &app.db,
+        p.user.actor(),
         id,
-        Some(iid),
-        Some("kehadiran"),
-        data,
-        res,
+        iid,
+        data.get("attendance"),
+        data.get("reason"),
     )
-    .await
+    .await;
+    let outcome = refused_fields(res)?;
+    p.answer(&app, |_| Schedule::row(id, iid, "kehadiran", data), outcome)
+        .await
 }
 
 /// `POST /admin/seleksi/{id}/uji/undangan/{invitation}/keputusan`.
 pub async fn invitation_decision(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path((id, iid)): Path<(String, String)>,
-    form: Pairs,
+    p: PanelPost<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let (id, iid) = (super::path_id(&id)?, super::path_id(&iid)?);
-    let (data, _) = submitted(&csrf, form)?;
-    let res = refused_fields(
-        svc::decide_absence(&app.db, user.actor(), id, iid, data.get("decision")).await,
-    )?;
-    schedule_answer(
-        &app,
-        &ctx,
-        csrf,
-        id,
-        Some(iid),
-        Some("keputusan"),
-        data,
-        res,
-    )
-    .await
+    let ((id, iid), (data, _)) = (p.ids, typed(&p.form));
+    let res = svc::decide_absence(&app.db, p.user.actor(), id, iid, data.get("decision")).await;
+    let outcome = refused_fields(res)?;
+    p.answer(&app, |_| Schedule::row(id, iid, "keputusan", data), outcome)
+        .await
 }
 
 // ---------------------------------------------------------------------------
@@ -455,7 +409,7 @@ pub async fn dashboard(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> AppResult<Markup> {
-    admin_only(&user)?;
+    user.require(&[Role::Admin])?;
     let d = svc::dashboard(&app.db, super::path_id(&id)?).await?;
     let failing: Vec<(String, String)> = app
         .witnesses

@@ -5,19 +5,20 @@
 //! an audit event and so moves the head, which makes the old entry
 //! unreachable. A request costs one primary-key lookup of the chain head.
 
-use super::form_field as field;
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::forms::{FormPage, refused_message, show};
 use super::multipart;
+use super::posted::{Admin, Posted, SignedIn};
 use super::precompressed::Encoded;
 use super::review_cache;
 use super::single_flight::SingleFlight;
@@ -29,29 +30,9 @@ use crate::error::{AppError, AppResult};
 use crate::services::ServiceError;
 use crate::services::objections::{self as obj, Proposal, Reopen};
 use crate::services::results;
-use crate::services::self_service::MailCtx;
 use crate::views::PageCtx;
 use crate::views::layout::{Page, layout};
 use crate::views::results as v;
-
-type Pairs = Form<Vec<(String, String)>>;
-
-/// 422 for a page shown again with a refusal, 200 otherwise.
-fn shown_with(error: Option<&String>) -> StatusCode {
-    if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    }
-}
-
-/// A refusal a person can act on, shown on the page; anything else is an error.
-fn refusal(e: ServiceError, lang: crate::domain::lang::Lang) -> AppResult<String> {
-    match e {
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(m.pick(lang).to_owned()),
-        other => Err(other.into()),
-    }
-}
 
 // ---------------------------------------------------------------------------
 // Public pages and their cache
@@ -391,12 +372,11 @@ pub async fn applicant_file(
             .await
         }
     };
-    match outcome {
+    match refused_message(outcome, ctx.lang)? {
         Ok(_) => {
             Ok(Redirect::to(&format!("/pendaftaran/{id}/sanggahan?terkirim=1")).into_response())
         }
-        Err(e) => {
-            let message = refusal(e, ctx.lang)?;
+        Err(message) => {
             let mut view = applicant_view(&app, &user, &csrf, id).await?;
             view.grounds = grounds;
             view.contested = contested;
@@ -411,24 +391,60 @@ pub async fn applicant_file(
 // Admin: results overview, finalization, objection list
 // ---------------------------------------------------------------------------
 
+/// The pages of this file whose forms are answered with the page again.
+enum Shown {
+    /// A round's results, with the finalization forms.
+    Results(Uuid),
+    /// A round's objections, with the reviewer and decision forms.
+    Objections(Uuid),
+    /// One objection, with the reviewer's proposal form.
+    Detail(Uuid),
+}
+
+impl FormPage for Shown {
+    type Refusal = String;
+
+    fn back(&self) -> String {
+        match self {
+            Shown::Results(round) => format!("/admin/seleksi/{round}/hasil"),
+            Shown::Objections(round) => format!("/admin/seleksi/{round}/sanggahan"),
+            Shown::Detail(id) => format!("/sanggahan/{id}"),
+        }
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        user: &CurrentUser,
+        csrf: String,
+        error: Option<String>,
+    ) -> AppResult<Markup> {
+        match self {
+            Shown::Results(round) => admin_results_page(app, ctx, user, csrf, round, error).await,
+            Shown::Objections(round) => objections_page(app, ctx, user, csrf, round, error).await,
+            Shown::Detail(id) => detail_page(app, ctx, user, csrf, id, error).await,
+        }
+    }
+}
+
 async fn admin_results_page(
     app: &AppState,
     ctx: &PageCtx,
     user: &CurrentUser,
-    csrf: Csrf,
+    csrf: String,
     round_id: Uuid,
     error: Option<String>,
-) -> AppResult<Response> {
+) -> AppResult<Markup> {
     let overview =
         results::overview(&app.db, user.actor(), round_id, OffsetDateTime::now_utc()).await?;
-    let status = shown_with(error.as_ref());
     let view = v::AdminResults {
         overview,
         me: user.id,
-        csrf: csrf.token()?,
+        csrf,
         error,
     };
-    Ok((status, csrf.0, v::admin_results(ctx, &view)).into_response())
+    Ok(v::admin_results(ctx, &view))
 }
 
 /// `GET /admin/seleksi/{id}/hasil`.
@@ -440,82 +456,54 @@ pub async fn admin_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     user.require(&[Role::Admin])?;
-    admin_results_page(&app, &ctx, &user, csrf, path_id(&id)?, None).await
+    show(&app, &ctx, &user, csrf, Shown::Results(path_id(&id)?)).await
 }
 
 /// `POST /admin/seleksi/{id}/hasil/final`: one admin asks to finalize.
 pub async fn finalize_request(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<Admin, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let id = path_id(&id)?;
-    match results::request_finalization(
+    let res = results::request_finalization(
         &app.db,
-        user.actor(),
-        id,
-        field(&pairs, "reason"),
+        p.user.actor(),
+        p.ids,
+        p.field("reason"),
         OffsetDateTime::now_utc(),
     )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/hasil")).into_response()),
-        Err(e) => {
-            admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await
-        }
-    }
+    .await;
+    let outcome = refused_message(res, p.ctx.lang)?;
+    p.answer(&app, Shown::Results, outcome).await
 }
 
 /// `POST /admin/seleksi/{id}/hasil/final/keputusan`: another admin decides.
 pub async fn finalize_decide(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<Admin, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let id = path_id(&id)?;
-    let approve = super::four_eyes_decision(&pairs)?;
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
-    match results::decide_finalization(
+    let approve = super::four_eyes_decision(&p.form)?;
+    let res = results::decide_finalization(
         &app.db,
         &app.checkpoint_key,
-        &mail,
-        user.actor(),
-        id,
+        &app.mail(),
+        p.user.actor(),
+        p.ids,
         approve,
         OffsetDateTime::now_utc(),
     )
-    .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/seleksi/{id}/hasil")).into_response()),
-        Err(e) => {
-            admin_results_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await
-        }
-    }
+    .await;
+    let outcome = refused_message(res, p.ctx.lang)?;
+    p.answer(&app, Shown::Results, outcome).await
 }
 
 async fn objections_page(
     app: &AppState,
     ctx: &PageCtx,
     user: &CurrentUser,
-    csrf: Csrf,
+    csrf: String,
     round_id: Uuid,
     error: Option<String>,
-) -> AppResult<Response> {
+) -> AppResult<Markup> {
     let overview =
         results::overview(&app.db, user.actor(), round_id, OffsetDateTime::now_utc()).await?;
     let rows =
@@ -527,7 +515,6 @@ async fn objections_page(
             obj::reviewer_options(&app.db, user.actor(), o.objection.id).await?,
         ));
     }
-    let status = shown_with(error.as_ref());
     let panelist_names =
         crate::services::waiting_decisions::reopened_panelist_names(&app.db, &rows)
             .await?
@@ -539,10 +526,10 @@ async fn objections_page(
         reviewers,
         panelist_names,
         me: user.id,
-        csrf: csrf.token()?,
+        csrf,
         error,
     };
-    Ok((status, csrf.0, v::admin_objections(ctx, &view)).into_response())
+    Ok(v::admin_objections(ctx, &view))
 }
 
 /// `GET /admin/seleksi/{id}/sanggahan`: every objection, overdue ones marked.
@@ -554,99 +541,42 @@ pub async fn admin_objections(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     user.require(&[Role::Admin])?;
-    objections_page(&app, &ctx, &user, csrf, path_id(&id)?, None).await
+    show(&app, &ctx, &user, csrf, Shown::Objections(path_id(&id)?)).await
 }
 
 /// `POST /admin/sanggahan/{id}/peninjau`: assigns the reviewer.
-pub async fn assign(
-    State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
-) -> AppResult<Response> {
-    csrf.verify(field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let id = path_id(&id)?;
-    let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
-    let reviewer = field(&pairs, "reviewer_id").parse::<Uuid>().ok();
-    let outcome = match reviewer {
-        Some(r) => obj::assign(&app.db, user.actor(), id, r).await,
-        None => Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
+pub async fn assign(State(app): State<AppState>, p: Posted<Admin, Uuid>) -> AppResult<Response> {
+    let o = obj::get(&app.db, p.user.actor(), p.ids, OffsetDateTime::now_utc()).await?;
+    let res = match p.field("reviewer_id").parse::<Uuid>() {
+        Ok(r) => obj::assign(&app.db, p.user.actor(), p.ids, r).await,
+        Err(_) => Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
             "Pilih peninjau.",
             "Choose a reviewer.",
         ))),
     };
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/admin/seleksi/{}/sanggahan",
-            o.objection.round_id
-        ))
-        .into_response()),
-        Err(e) => {
-            objections_page(
-                &app,
-                &ctx,
-                &user,
-                csrf,
-                o.objection.round_id,
-                Some(refusal(e, ctx.lang)?),
-            )
-            .await
-        }
-    }
+    let outcome = refused_message(res, p.ctx.lang)?;
+    p.answer(&app, |_| Shown::Objections(o.objection.round_id), outcome)
+        .await
 }
 
 /// `POST /admin/sanggahan/{id}/keputusan`: a second admin approves the
 /// reviewer's proposal or sends it back.
-pub async fn decide(
-    State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
-) -> AppResult<Response> {
-    csrf.verify(field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let id = path_id(&id)?;
-    let approve = super::four_eyes_decision(&pairs)?;
-    let o = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
-    match obj::decide(
+pub async fn decide(State(app): State<AppState>, p: Posted<Admin, Uuid>) -> AppResult<Response> {
+    let approve = super::four_eyes_decision(&p.form)?;
+    let o = obj::get(&app.db, p.user.actor(), p.ids, OffsetDateTime::now_utc()).await?;
+    let res = obj::decide(
         &app.db,
-        &mail,
+        &app.mail(),
         &app.checkpoint_key,
-        user.actor(),
-        id,
+        p.user.actor(),
+        p.ids,
         approve,
-        field(&pairs, "note"),
+        p.field("note"),
     )
-    .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/admin/seleksi/{}/sanggahan",
-            o.objection.round_id
-        ))
-        .into_response()),
-        Err(e) => {
-            objections_page(
-                &app,
-                &ctx,
-                &user,
-                csrf,
-                o.objection.round_id,
-                Some(refusal(e, ctx.lang)?),
-            )
-            .await
-        }
-    }
+    .await;
+    let outcome = refused_message(res, p.ctx.lang)?;
+    p.answer(&app, |_| Shown::Objections(o.objection.round_id), outcome)
+        .await
 }
 
 // ---------------------------------------------------------------------------
@@ -668,10 +598,10 @@ async fn detail_page(
     app: &AppState,
     ctx: &PageCtx,
     user: &CurrentUser,
-    csrf: Csrf,
+    csrf: String,
     id: Uuid,
     error: Option<String>,
-) -> AppResult<Response> {
+) -> AppResult<Markup> {
     let view = obj::get(&app.db, user.actor(), id, OffsetDateTime::now_utc()).await?;
     let can_propose = view.objection.reviewer_id == Some(user.id)
         && view.objection.status == ObjectionStatus::InReview;
@@ -691,16 +621,15 @@ async fn detail_page(
     } else {
         Vec::new()
     };
-    let status = shown_with(error.as_ref());
     let detail = v::ObjectionDetail {
         view,
         can_propose,
         panelists,
         scorecards,
-        csrf: csrf.token()?,
+        csrf,
         error,
     };
-    Ok((status, csrf.0, v::objection_detail(ctx, &detail)).into_response())
+    Ok(v::objection_detail(ctx, &detail))
 }
 
 /// `GET /sanggahan/{id}`: one objection (its reviewer, admins, auditors, the applicant).
@@ -711,7 +640,7 @@ pub async fn detail(
     csrf: Csrf,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    detail_page(&app, &ctx, &user, csrf, path_id(&id)?, None).await
+    show(&app, &ctx, &user, csrf, Shown::Detail(path_id(&id)?)).await
 }
 
 /// The reviewer's choice (`outcome` radio) as a proposal.
@@ -743,20 +672,14 @@ pub fn parse_outcome(outcome: &str, reasons: &str) -> Result<Proposal, ServiceEr
 /// `POST /sanggahan/{id}/usulan`: the reviewer proposes the decision.
 pub async fn propose(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<SignedIn, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(field(&pairs, "csrf"))?;
-    let id = path_id(&id)?;
-    let outcome = match parse_outcome(field(&pairs, "outcome"), field(&pairs, "reasons")) {
-        Ok(p) => obj::propose(&app.db, user.actor(), id, p).await.map(|_| ()),
+    let res = match parse_outcome(p.field("outcome"), p.field("reasons")) {
+        Ok(proposal) => obj::propose(&app.db, p.user.actor(), p.ids, proposal)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/sanggahan/{id}")).into_response()),
-        Err(e) => detail_page(&app, &ctx, &user, csrf, id, Some(refusal(e, ctx.lang)?)).await,
-    }
+    let outcome = refused_message(res, p.ctx.lang)?;
+    p.answer(&app, Shown::Detail, outcome).await
 }

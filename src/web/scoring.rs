@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use maud::Markup;
 use uuid::Uuid;
 
+use super::forms::{FormPage, invalid_message, show};
+use super::posted::{Panelist, Posted, TokenField};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
@@ -39,51 +40,59 @@ pub struct QueueQuery {
     perlu: Option<String>,
 }
 
-/// What a refused form shows again.
+/// A panelist's score sheet for one application, with what a refused form
+/// had typed.
 #[derive(Default)]
-struct Refused {
-    error: Option<String>,
+struct Sheet {
+    id: Uuid,
     typed: BTreeMap<String, i32>,
     reason: String,
     typed_comments: BTreeMap<String, String>,
     draft_saved: bool,
+    /// Answering the draft form, whose success comes back with a note that
+    /// the draft was saved.
+    from_draft: bool,
 }
 
-async fn render(
-    app: &AppState,
-    ctx: &PageCtx,
-    user: &CurrentUser,
-    csrf: &Csrf,
-    id: Uuid,
-    refused: Refused,
-) -> AppResult<Response> {
-    let Refused {
-        error,
-        typed,
-        reason,
-        typed_comments,
-        draft_saved,
-    } = refused;
-    let sheet = svc::score_sheet(&app.db, user.id, id).await?;
-    let token = csrf.token()?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let page = v::sheet(
-        ctx,
-        &sheet,
-        &SheetForm {
-            csrf: &token,
-            error,
-            typed,
-            reason,
-            typed_comments,
-            draft_saved,
-        },
-    );
-    Ok((status, csrf.0.clone(), page).into_response())
+impl Sheet {
+    fn at(id: Uuid) -> Sheet {
+        Sheet {
+            id,
+            ..Sheet::default()
+        }
+    }
+}
+
+impl FormPage for Sheet {
+    type Refusal = String;
+
+    fn back(&self) -> String {
+        let note = if self.from_draft { "?draf=1" } else { "" };
+        format!("/penilai/{}{note}", self.id)
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        user: &CurrentUser,
+        csrf: String,
+        error: Option<String>,
+    ) -> AppResult<Markup> {
+        let sheet = svc::score_sheet(&app.db, user.id, self.id).await?;
+        Ok(v::sheet(
+            ctx,
+            &sheet,
+            &SheetForm {
+                csrf: &csrf,
+                error,
+                typed: self.typed,
+                reason: self.reason,
+                typed_comments: self.typed_comments,
+                draft_saved: self.draft_saved,
+            },
+        ))
+    }
 }
 
 /// Query of the sheet page: `?draf=1` after a saved draft.
@@ -103,18 +112,11 @@ pub async fn sheet(
     Query(q): Query<SheetQuery>,
 ) -> AppResult<Response> {
     user.require(&[Role::Panelist])?;
-    render(
-        &app,
-        &ctx,
-        &user,
-        &csrf,
-        super::path_id(&id)?,
-        Refused {
-            draft_saved: q.draf.is_some(),
-            ..Refused::default()
-        },
-    )
-    .await
+    let page = Sheet {
+        draft_saved: q.draf.is_some(),
+        ..Sheet::at(super::path_id(&id)?)
+    };
+    show(&app, &ctx, &user, csrf, page).await
 }
 
 /// The `c_<CODE>` comment fields of a scorecard form.
@@ -131,24 +133,12 @@ fn comments_of(pairs: &[(String, String)]) -> BTreeMap<String, String> {
 /// `POST /penilai/{id}/draf`: saves whatever is filled in, privately.
 pub async fn save_draft(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    p: Posted<Panelist, Uuid>,
 ) -> AppResult<Response> {
-    let csrf_field = pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    csrf.verify(&csrf_field)?;
-    user.require(&[Role::Panelist])?;
-    let id = super::path_id(&id)?;
-    let comments = comments_of(&pairs);
+    let comments = comments_of(&p.form);
     let mut values = svc::DraftValues::new();
     let mut typed = BTreeMap::new();
-    for (k, v) in &pairs {
+    for (k, v) in &p.form {
         if let Some(code) = k.strip_prefix("v_") {
             let n = v.trim().parse::<i32>().ok();
             if let Some(n) = n {
@@ -157,27 +147,15 @@ pub async fn save_draft(
             values.insert(code.to_owned(), n);
         }
     }
-    match svc::save_draft(&app.db, user.id, id, &values, &comments).await {
-        Ok(()) => Ok(Redirect::to(&format!("/penilai/{id}?draf=1")).into_response()),
-        Err(ServiceError::Invalid(msg)) => {
-            let msg = msg.pick(ctx.lang).to_owned();
-            render(
-                &app,
-                &ctx,
-                &user,
-                &csrf,
-                id,
-                Refused {
-                    error: Some(msg),
-                    typed,
-                    typed_comments: comments,
-                    ..Refused::default()
-                },
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let res = svc::save_draft(&app.db, p.user.id, p.ids, &values, &comments).await;
+    let outcome = invalid_message(res, p.ctx.lang)?;
+    let page = |id| Sheet {
+        typed,
+        typed_comments: comments,
+        from_draft: true,
+        ..Sheet::at(id)
+    };
+    p.answer(&app, page, outcome).await
 }
 
 /// Fields of the declaration form.
@@ -191,19 +169,18 @@ pub struct DeclareInput {
     text: String,
 }
 
+impl TokenField for DeclareInput {
+    fn token(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /penilai/{id}/pernyataan`.
 pub async fn declare(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(input): Form<DeclareInput>,
+    p: Posted<Panelist, Uuid, DeclareInput>,
 ) -> AppResult<Response> {
-    csrf.verify(&input.csrf)?;
-    user.require(&[Role::Panelist])?;
-    let id = super::path_id(&id)?;
-    let kind = match input.kind.as_str() {
+    let kind = match p.form.kind.as_str() {
         "none" => ConflictKind::None,
         "family" => ConflictKind::Family,
         "household" => ConflictKind::Household,
@@ -211,142 +188,75 @@ pub async fn declare(
         "political" => ConflictKind::Political,
         "other" => ConflictKind::Other,
         _ => {
-            let msg = ctx
-                .t(
-                    "Pilih salah satu pernyataan.",
-                    "Choose one of the statements.",
-                )
-                .to_owned();
-            return render(
-                &app,
-                &ctx,
-                &user,
-                &csrf,
-                id,
-                Refused {
-                    error: Some(msg),
-                    ..Refused::default()
-                },
-            )
-            .await;
+            let msg = p.ctx.t(
+                "Pilih salah satu pernyataan.",
+                "Choose one of the statements.",
+            );
+            let refused = Err::<(), _>(msg.to_owned());
+            return p.answer(&app, Sheet::at, refused).await;
         }
     };
-    match svc::declare(&app.db, user.id, id, kind, &input.text).await {
-        Ok(_) => Ok(Redirect::to(&format!("/penilai/{id}")).into_response()),
-        Err(ServiceError::Invalid(msg)) => {
-            refused_declaration(&app, &ctx, &user, &csrf, id, &msg).await
-        }
+    match svc::declare(&app.db, p.user.id, p.ids, kind, &p.form.text).await {
         Err(ServiceError::Conflict(msg)) => {
             // Already declared: the page again, with the reason, as a 409.
-            let mut res = refused_declaration(&app, &ctx, &user, &csrf, id, &msg).await?;
+            let refused = Err::<(), _>(msg.pick(p.ctx.lang).to_owned());
+            let mut res = p.answer(&app, Sheet::at, refused).await?;
             *res.status_mut() = StatusCode::CONFLICT;
             Ok(res)
         }
-        Err(e) => Err(e.into()),
+        res => {
+            let outcome = invalid_message(res, p.ctx.lang)?;
+            p.answer(&app, Sheet::at, outcome).await
+        }
     }
-}
-
-async fn refused_declaration(
-    app: &AppState,
-    ctx: &PageCtx,
-    user: &CurrentUser,
-    csrf: &Csrf,
-    id: Uuid,
-    msg: &crate::domain::msg::Msg,
-) -> AppResult<Response> {
-    render(
-        app,
-        ctx,
-        user,
-        csrf,
-        id,
-        Refused {
-            error: Some(msg.pick(ctx.lang).to_owned()),
-            ..Refused::default()
-        },
-    )
-    .await
 }
 
 /// `POST /penilai/{id}/nilai`: `v_<CODE>` per criterion, `reason` for an amendment.
-pub async fn submit(
-    State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    csrf.verify(&field("csrf"))?;
-    user.require(&[Role::Panelist])?;
-    let id = super::path_id(&id)?;
+pub async fn submit(State(app): State<AppState>, p: Posted<Panelist, Uuid>) -> AppResult<Response> {
+    let reason = p
+        .form
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let comments = comments_of(&p.form);
     let mut values = BTreeMap::new();
-    for (k, v) in &pairs {
-        if let Some(code) = k.strip_prefix("v_") {
-            // An empty field is a missing value: the service names them all.
-            if v.trim().is_empty() {
-                continue;
-            }
-            match v.trim().parse::<i32>() {
-                Ok(n) => {
-                    values.insert(code.to_owned(), n);
-                }
-                Err(_) => {
-                    let msg = ctx
-                        .t(
-                            &format!("Nilai {code} harus berupa angka pada skala."),
-                            &format!("The score for {code} must be a number on the scale."),
-                        )
-                        .to_owned();
-                    return render(
-                        &app,
-                        &ctx,
-                        &user,
-                        &csrf,
-                        id,
-                        Refused {
-                            error: Some(msg),
-                            reason: field("reason"),
-                            typed_comments: comments_of(&pairs),
-                            ..Refused::default()
-                        },
+    for (k, v) in &p.form {
+        let Some(code) = k.strip_prefix("v_") else {
+            continue;
+        };
+        // An empty field is a missing value: the service names them all.
+        if v.trim().is_empty() {
+            continue;
+        }
+        let Ok(n) = v.trim().parse::<i32>() else {
+            let refused = Err::<(), _>(
+                p.ctx
+                    .t(
+                        &format!("Nilai {code} harus berupa angka pada skala."),
+                        &format!("The score for {code} must be a number on the scale."),
                     )
-                    .await;
-                }
-            }
-        }
+                    .to_owned(),
+            );
+            let page = |id| Sheet {
+                reason,
+                typed_comments: comments,
+                ..Sheet::at(id)
+            };
+            return p.answer(&app, page, refused).await;
+        };
+        values.insert(code.to_owned(), n);
     }
-    let reason = field("reason");
-    let sheet = svc::score_sheet(&app.db, user.id, id).await?;
+    let sheet = svc::score_sheet(&app.db, p.user.id, p.ids).await?;
     let amendment = (sheet.my_version > 0).then_some(reason.as_str());
-    let comments = comments_of(&pairs);
-    match svc::submit_with_comments(&app.db, user.id, id, &values, &comments, amendment).await {
-        Ok(_) => Ok(Redirect::to(&format!("/penilai/{id}")).into_response()),
-        Err(ServiceError::Invalid(msg)) => {
-            let msg = msg.pick(ctx.lang).to_owned();
-            render(
-                &app,
-                &ctx,
-                &user,
-                &csrf,
-                id,
-                Refused {
-                    error: Some(msg),
-                    typed: values,
-                    reason,
-                    typed_comments: comments,
-                    draft_saved: false,
-                },
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let res =
+        svc::submit_with_comments(&app.db, p.user.id, p.ids, &values, &comments, amendment).await;
+    let outcome = invalid_message(res, p.ctx.lang)?;
+    let page = |id| Sheet {
+        typed: values,
+        reason,
+        typed_comments: comments,
+        ..Sheet::at(id)
+    };
+    p.answer(&app, page, outcome).await
 }

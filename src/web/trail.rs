@@ -6,6 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
+use uuid::Uuid;
+
+use super::posted::{Allowed, Reader};
 
 use crate::app::AppState;
 use crate::domain::role::Role;
@@ -22,14 +25,9 @@ fn reader(user: &CurrentUser) -> Result<(), AppError> {
 }
 
 /// `GET /audit`: every round and the ways into the trail.
-pub async fn home(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-) -> AppResult<Markup> {
-    reader(&user)?;
-    let rounds = svc::rounds(&app.db, user.role).await?;
-    Ok(v::home(&ctx, &rounds))
+pub async fn home(State(app): State<AppState>, a: Allowed<Reader>) -> AppResult<Markup> {
+    let rounds = svc::rounds(&app.db, a.user.role).await?;
+    Ok(v::home(&a.ctx, &rounds))
 }
 
 /// `GET /audit/jejak`: the trail browser.
@@ -88,50 +86,29 @@ pub async fn history(
     Ok(v::history_page(&ctx, &h))
 }
 
+/// A workspace page about the thing `id` names.
+type About = Allowed<Reader, Uuid>;
+
 /// `GET /audit/penilai/{id}`: a panelist's scorecards and declarations.
-pub async fn panelist(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    Path(id): Path<String>,
-) -> AppResult<Markup> {
-    reader(&user)?;
-    let p = svc::panelist_view(&app.db, user.role, super::path_id(&id)?).await?;
-    Ok(v::panelist_page(&ctx, &p))
+pub async fn panelist(State(app): State<AppState>, a: About) -> AppResult<Markup> {
+    let p = svc::panelist_view(&app.db, a.user.role, a.ids).await?;
+    Ok(v::panelist_page(&a.ctx, &p))
 }
 
 /// `GET /audit/formasi/{id}/konflik`: the conflict matrix of a formation.
-pub async fn matrix(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    Path(id): Path<String>,
-) -> AppResult<Markup> {
-    reader(&user)?;
-    let m = svc::conflict_matrix(&app.db, user.role, super::path_id(&id)?).await?;
-    Ok(v::matrix_page(&ctx, &m))
+pub async fn matrix(State(app): State<AppState>, a: About) -> AppResult<Markup> {
+    let m = svc::conflict_matrix(&app.db, a.user.role, a.ids).await?;
+    Ok(v::matrix_page(&a.ctx, &m))
 }
 
 /// `GET /audit/seleksi/{id}`: a round's formations and panels.
-pub async fn round(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    Path(id): Path<String>,
-) -> AppResult<Markup> {
-    reader(&user)?;
-    let o = svc::round_overview(&app.db, user.role, super::path_id(&id)?).await?;
-    Ok(v::round_page(&ctx, &o))
+pub async fn round(State(app): State<AppState>, a: About) -> AppResult<Markup> {
+    let o = svc::round_overview(&app.db, a.user.role, a.ids).await?;
+    Ok(v::round_page(&a.ctx, &o))
 }
 
 /// `GET /audit/seleksi/{id}/analitik`: the panel analytics of a round.
-pub async fn analytics(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    Path(id): Path<String>,
-) -> AppResult<Markup> {
-    reader(&user)?;
-    let a = analytics::round_analytics(&app.db, user.role, super::path_id(&id)?, None).await?;
-    Ok(v::analytics_page(&ctx, &a))
+pub async fn analytics(State(app): State<AppState>, a: About) -> AppResult<Markup> {
+    let r = analytics::round_analytics(&app.db, a.user.role, a.ids, None).await?;
+    Ok(v::analytics_page(&a.ctx, &r))
 }

@@ -1,23 +1,51 @@
 //! An applicant's consent to news by SMS/WhatsApp: given and withdrawn.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::Markup;
+use uuid::Uuid;
 
-use super::{Pairs, typed};
+use super::typed;
 use crate::app::AppState;
+use crate::domain::form::FieldErrors;
 use crate::error::AppResult;
 use crate::services::applications::Acting;
 use crate::services::message_consent;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, FormState};
-use crate::web::forms::{redirect_or_rerender, refused_fields};
-use crate::web::{Csrf, CurrentUser, form_field, path_id};
+use crate::web::forms::{FormPage, refused_fields};
+use crate::web::posted::{Posted, SignedIn};
+use crate::web::{Csrf, CurrentUser, path_id};
 
 fn acting(user: &CurrentUser) -> Acting<'_> {
     Acting {
         actor: user.actor(),
         scopes: &user.scopes,
+    }
+}
+
+/// An application's consent page, showing `form`.
+struct Consent(Uuid, FormState);
+
+impl FormPage for Consent {
+    type Refusal = FieldErrors;
+
+    fn back(&self) -> String {
+        format!("/pendaftaran/{}/pesan", self.0)
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        user: &CurrentUser,
+        csrf: String,
+        errors: Option<FieldErrors>,
+    ) -> AppResult<Markup> {
+        let Consent(id, mut form) = self;
+        form.errors = errors.unwrap_or_default();
+        let view = message_consent::view(&app.db, &app.vault, acting(user), id).await?;
+        Ok(va::consent(ctx, &csrf, &view, &form))
     }
 }
 
@@ -52,50 +80,28 @@ pub async fn consent_page(
 /// `POST /pendaftaran/{id}/pesan`.
 pub async fn consent_give(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<SignedIn, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(form_field(&pairs, "csrf"))?;
-    let id = path_id(&id)?;
-    let agreed = form_field(&pairs, "agree") == "1";
-    let res = refused_fields(
-        message_consent::give(
-            &app.db,
-            acting(&user),
-            id,
-            form_field(&pairs, "phone"),
-            form_field(&pairs, "channel"),
-            agreed,
-            app.clock.now(),
-        )
-        .await,
-    )?;
-    redirect_or_rerender(
-        csrf,
-        res.map(|()| format!("/pendaftaran/{id}/pesan")),
-        |errors, t| async move {
-            let view = message_consent::view(&app.db, &app.vault, acting(&user), id).await?;
-            let mut f = typed(&pairs, &["phone", "channel", "agree"]);
-            f.errors = errors;
-            Ok(va::consent(&ctx, &t, &view, &f))
-        },
+    let res = message_consent::give(
+        &app.db,
+        acting(&p.user),
+        p.ids,
+        p.field("phone"),
+        p.field("channel"),
+        p.field("agree") == "1",
+        app.clock.now(),
     )
-    .await
+    .await;
+    let outcome = refused_fields(res)?;
+    let f = typed(&p.form, &["phone", "channel", "agree"]);
+    p.answer(&app, |id| Consent(id, f), outcome).await
 }
 
 /// `POST /pendaftaran/{id}/pesan/cabut`.
 pub async fn consent_withdraw(
     State(app): State<AppState>,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<SignedIn, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(form_field(&pairs, "csrf"))?;
-    let id = path_id(&id)?;
-    message_consent::withdraw(&app.db, acting(&user), id, app.clock.now()).await?;
-    Ok(Redirect::to(&format!("/pendaftaran/{id}/pesan")).into_response())
+    message_consent::withdraw(&app.db, acting(&p.user), p.ids, app.clock.now()).await?;
+    Ok(Redirect::to(&format!("/pendaftaran/{}/pesan", p.ids)).into_response())
 }

@@ -1,55 +1,73 @@
 //! Managing the FAQ entries.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::Markup;
+use uuid::Uuid;
 
-use super::{Pairs, admin_view, editor, typed};
+use super::manage::Manage;
+use super::{editor, typed};
 use crate::app::AppState;
+use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::info_docs as docs;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, FormState};
-use crate::web::forms::{redirect_or_rerender, refused_fields};
-use crate::web::{Csrf, CurrentUser, form_field, path_id};
+use crate::web::forms::{FormPage, refused_fields, show};
+use crate::web::posted::{Admin, Posted};
+use crate::web::{Csrf, CurrentUser, path_id};
 
 const FAQ_FIELDS: [&str; 3] = ["question", "answer", "position"];
 
-/// `POST /admin/informasi/faq`.
-pub async fn faq_create(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Form(pairs): Pairs,
-) -> AppResult<Response> {
-    csrf.verify(form_field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let f = |n| form_field(&pairs, n);
-    let res = refused_fields(
-        docs::save_faq(
-            &app.db,
-            editor(&user),
-            None,
-            f("position"),
-            f("question"),
-            f("answer"),
-            app.clock.now(),
-        )
-        .await,
-    )?;
-    redirect_or_rerender(
-        csrf,
-        res.map(|_| "/admin/informasi".to_owned()),
-        |errors, t| async move {
-            let mut view = admin_view(&app, &user, t).await?;
-            view.faq_form = typed(&pairs, &FAQ_FIELDS);
-            view.faq_form.errors = errors;
-            Ok(va::admin(&ctx, &view))
-        },
+/// Saves an FAQ entry (`None`: a new one) from a posted form.
+async fn save(
+    app: &AppState,
+    p: &Posted<Admin, impl Sized>,
+    id: Option<Uuid>,
+) -> Result<Uuid, crate::services::ServiceError> {
+    let f = |n| p.field(n);
+    docs::save_faq(
+        &app.db,
+        editor(&p.user),
+        id,
+        f("position"),
+        f("question"),
+        f("answer"),
+        app.clock.now(),
     )
     .await
+}
+
+/// `POST /admin/informasi/faq`.
+pub async fn faq_create(State(app): State<AppState>, p: Posted<Admin>) -> AppResult<Response> {
+    let outcome = refused_fields(save(&app, &p, None).await)?;
+    let f = typed(&p.form, &FAQ_FIELDS);
+    p.answer(&app, |()| Manage::Faq(f), outcome).await
+}
+
+/// An FAQ entry's edit page, showing `form`.
+struct EditFaq(Uuid, FormState);
+
+impl FormPage for EditFaq {
+    type Refusal = FieldErrors;
+
+    fn back(&self) -> String {
+        "/admin/informasi".to_owned()
+    }
+
+    async fn draw(
+        self,
+        _: &AppState,
+        ctx: &PageCtx,
+        _: &CurrentUser,
+        csrf: String,
+        errors: Option<FieldErrors>,
+    ) -> AppResult<Markup> {
+        let EditFaq(id, mut form) = self;
+        form.errors = errors.unwrap_or_default();
+        Ok(va::faq_edit(ctx, &csrf, id, &form))
+    }
 }
 
 /// `GET /admin/informasi/faq/{id}`.
@@ -72,57 +90,24 @@ pub async fn faq_edit(
         ("answer", item.answer_markdown),
         ("position", item.position.to_string()),
     ]);
-    let t = csrf.token()?;
-    Ok((csrf.0, va::faq_edit(&ctx, &t, id, &f)).into_response())
+    show(&app, &ctx, &user, csrf, EditFaq(id, f)).await
 }
 
 /// `POST /admin/informasi/faq/{id}`.
 pub async fn faq_update(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<Admin, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(form_field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    let id = path_id(&id)?;
-    let f = |n| form_field(&pairs, n);
-    let res = refused_fields(
-        docs::save_faq(
-            &app.db,
-            editor(&user),
-            Some(id),
-            f("position"),
-            f("question"),
-            f("answer"),
-            app.clock.now(),
-        )
-        .await,
-    )?;
-    redirect_or_rerender(
-        csrf,
-        res.map(|_| "/admin/informasi".to_owned()),
-        |errors, t| async move {
-            let mut form = typed(&pairs, &FAQ_FIELDS);
-            form.errors = errors;
-            Ok(va::faq_edit(&ctx, &t, id, &form))
-        },
-    )
-    .await
+    let outcome = refused_fields(save(&app, &p, Some(p.ids)).await)?;
+    let f = typed(&p.form, &FAQ_FIELDS);
+    p.answer(&app, |id| EditFaq(id, f), outcome).await
 }
 
 /// `POST /admin/informasi/faq/{id}/hapus`.
 pub async fn faq_remove(
     State(app): State<AppState>,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<Admin, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(form_field(&pairs, "csrf"))?;
-    user.require(&[Role::Admin])?;
-    docs::remove_faq(&app.db, editor(&user), path_id(&id)?).await?;
+    docs::remove_faq(&app.db, editor(&p.user), p.ids).await?;
     Ok(Redirect::to("/admin/informasi").into_response())
 }

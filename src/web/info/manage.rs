@@ -1,15 +1,18 @@
 //! The management page of the information section: announcements and SOP
 //! uploads.
 
-use axum::Form;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Pairs, editor, staff_only, typed};
+use maud::Markup;
+use uuid::Uuid;
+
+use super::{editor, staff_only, typed};
 use crate::app::AppState;
+use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::info_docs::{self as docs, SopInput};
@@ -17,14 +20,11 @@ use crate::services::information::{self as info, AnnouncementFilter, Announcemen
 use crate::services::message_consent;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, AdminView, FormState};
-use crate::web::forms::{redirect_or_rerender, refused_fields};
+use crate::web::forms::{FormPage, answer, refused_fields, show};
+use crate::web::posted::{Posted, Staff};
 use crate::web::{Csrf, CurrentUser, form_field, multipart, path_id};
 
-pub(super) async fn admin_view(
-    app: &AppState,
-    user: &CurrentUser,
-    csrf: String,
-) -> AppResult<AdminView> {
+async fn admin_view(app: &AppState, user: &CurrentUser, csrf: String) -> AppResult<AdminView> {
     let ed = editor(user);
     let is_admin = user.role == Role::Admin;
     let filter = AnnouncementFilter {
@@ -58,6 +58,49 @@ pub(super) async fn admin_view(
     })
 }
 
+/// The management page; after a refused form, that form again with what
+/// was typed.
+pub(super) enum Manage {
+    Page,
+    Announcement(FormState),
+    Faq(FormState),
+    Sop(FormState),
+}
+
+impl FormPage for Manage {
+    type Refusal = FieldErrors;
+
+    fn back(&self) -> String {
+        match self {
+            Manage::Sop(_) => "/admin/informasi#sop",
+            _ => "/admin/informasi",
+        }
+        .to_owned()
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        user: &CurrentUser,
+        csrf: String,
+        errors: Option<FieldErrors>,
+    ) -> AppResult<Markup> {
+        let mut view = admin_view(app, user, csrf).await?;
+        let refused = |mut f: FormState| {
+            f.errors = errors.unwrap_or_default();
+            f
+        };
+        match self {
+            Manage::Page => {}
+            Manage::Announcement(f) => view.announcement_form = refused(f),
+            Manage::Faq(f) => view.faq_form = refused(f),
+            Manage::Sop(f) => view.sop_form = refused(f),
+        }
+        Ok(va::admin(ctx, &view))
+    }
+}
+
 /// `GET /admin/informasi`.
 pub async fn admin(
     State(app): State<AppState>,
@@ -66,8 +109,7 @@ pub async fn admin(
     csrf: Csrf,
 ) -> AppResult<Response> {
     staff_only(&user)?;
-    let view = admin_view(&app, &user, csrf.token()?).await?;
-    Ok((csrf.0, va::admin(&ctx, &view)).into_response())
+    show(&app, &ctx, &user, csrf, Manage::Page).await
 }
 
 fn announcement_input(pairs: &[(String, String)]) -> AnnouncementInput {
@@ -85,28 +127,13 @@ const ANNOUNCEMENT_FIELDS: [&str; 5] = ["title", "body", "publish_at", "keluraha
 /// `POST /admin/informasi/pengumuman`.
 pub async fn announcement_create(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Form(pairs): Pairs,
+    p: Posted<Staff>,
 ) -> AppResult<Response> {
-    csrf.verify(form_field(&pairs, "csrf"))?;
-    staff_only(&user)?;
-    let input = announcement_input(&pairs);
-    let res = refused_fields(
-        info::publish_announcement(&app.db, editor(&user), &input, app.clock.now()).await,
-    )?;
-    redirect_or_rerender(
-        csrf,
-        res.map(|_| "/admin/informasi".to_owned()),
-        |errors, t| async move {
-            let mut view = admin_view(&app, &user, t).await?;
-            view.announcement_form = typed(&pairs, &ANNOUNCEMENT_FIELDS);
-            view.announcement_form.errors = errors;
-            Ok(va::admin(&ctx, &view))
-        },
-    )
-    .await
+    let input = announcement_input(&p.form);
+    let res = info::publish_announcement(&app.db, editor(&p.user), &input, app.clock.now()).await;
+    let outcome = refused_fields(res)?;
+    let f = typed(&p.form, &ANNOUNCEMENT_FIELDS);
+    p.answer(&app, |()| Manage::Announcement(f), outcome).await
 }
 
 fn datetime_local(t: time::OffsetDateTime) -> String {
@@ -143,63 +170,58 @@ pub async fn announcement_edit(
         ("kelurahan", a.kelurahan_code.clone().unwrap_or_default()),
         ("round", a.round_slug.clone().unwrap_or_default()),
     ]);
-    let kel = info::kelurahan_choices(&app.db, &ed).await?;
-    let rounds = info::round_choices(&app.db).await?;
-    let t = csrf.token()?;
-    let page = va::announcement_edit(&ctx, &t, id, &f, user.role == Role::Admin, &kel, &rounds);
-    Ok((csrf.0, page).into_response())
+    show(&app, &ctx, &user, csrf, EditAnnouncement(id, f)).await
+}
+
+/// An announcement's edit page; after a refused form, what was typed.
+struct EditAnnouncement(Uuid, FormState);
+
+impl FormPage for EditAnnouncement {
+    type Refusal = FieldErrors;
+
+    fn back(&self) -> String {
+        "/admin/informasi".to_owned()
+    }
+
+    async fn draw(
+        self,
+        app: &AppState,
+        ctx: &PageCtx,
+        user: &CurrentUser,
+        csrf: String,
+        errors: Option<FieldErrors>,
+    ) -> AppResult<Markup> {
+        let EditAnnouncement(id, mut f) = self;
+        f.errors = errors.unwrap_or_default();
+        let ed = editor(user);
+        let kel = info::kelurahan_choices(&app.db, &ed).await?;
+        let rounds = info::round_choices(&app.db).await?;
+        let is_admin = user.role == Role::Admin;
+        Ok(va::announcement_edit(
+            ctx, &csrf, id, &f, is_admin, &kel, &rounds,
+        ))
+    }
 }
 
 /// `POST /admin/informasi/pengumuman/{id}`.
 pub async fn announcement_update(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<Staff, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(form_field(&pairs, "csrf"))?;
-    staff_only(&user)?;
-    let id = path_id(&id)?;
-    let input = announcement_input(&pairs);
-    let res = refused_fields(
-        info::update_announcement(&app.db, editor(&user), id, &input, app.clock.now()).await,
-    )?;
-    redirect_or_rerender(
-        csrf,
-        res.map(|()| "/admin/informasi".to_owned()),
-        |errors, t| async move {
-            let ed = editor(&user);
-            let mut f = typed(&pairs, &ANNOUNCEMENT_FIELDS);
-            f.errors = errors;
-            let kel = info::kelurahan_choices(&app.db, &ed).await?;
-            let rounds = info::round_choices(&app.db).await?;
-            Ok(va::announcement_edit(
-                &ctx,
-                &t,
-                id,
-                &f,
-                user.role == Role::Admin,
-                &kel,
-                &rounds,
-            ))
-        },
-    )
-    .await
+    let input = announcement_input(&p.form);
+    let res =
+        info::update_announcement(&app.db, editor(&p.user), p.ids, &input, app.clock.now()).await;
+    let outcome = refused_fields(res)?;
+    let f = typed(&p.form, &ANNOUNCEMENT_FIELDS);
+    p.answer(&app, |id| EditAnnouncement(id, f), outcome).await
 }
 
 /// `POST /admin/informasi/pengumuman/{id}/hapus`.
 pub async fn announcement_remove(
     State(app): State<AppState>,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<Staff, Uuid>,
 ) -> AppResult<Response> {
-    csrf.verify(form_field(&pairs, "csrf"))?;
-    staff_only(&user)?;
-    info::remove_announcement(&app.db, editor(&user), path_id(&id)?).await?;
+    info::remove_announcement(&app.db, editor(&p.user), p.ids).await?;
     Ok(Redirect::to("/admin/informasi").into_response())
 }
 
@@ -264,20 +286,11 @@ pub async fn sop_upload(
         )
         .await,
     )?;
-    redirect_or_rerender(
-        csrf,
-        res.map(|_| "/admin/informasi#sop".to_owned()),
-        |errors, t| async move {
-            let mut view = admin_view(&app, &user, t).await?;
-            view.sop_form = FormState::with(&[
-                ("title", input.title),
-                ("slug", input.slug),
-                ("effective_from", input.effective_from),
-                ("kelurahan", input.kelurahan),
-            ]);
-            view.sop_form.errors = errors;
-            Ok(va::admin(&ctx, &view))
-        },
-    )
-    .await
+    let f = FormState::with(&[
+        ("title", input.title),
+        ("slug", input.slug),
+        ("effective_from", input.effective_from),
+        ("kelurahan", input.kelurahan),
+    ]);
+    answer(&app, &ctx, &user, csrf, Manage::Sop(f), res).await
 }

@@ -10,7 +10,6 @@ mod public;
 pub use consent::{consent_give, consent_page, consent_withdraw};
 pub use desks::{desk_edit, desk_update};
 pub use faq::{faq_create, faq_edit, faq_remove, faq_update};
-use manage::admin_view;
 pub use manage::{
     admin, announcement_create, announcement_edit, announcement_remove, announcement_update,
     sop_upload,
