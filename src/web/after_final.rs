@@ -14,13 +14,14 @@ use uuid::Uuid;
 
 use maud::Markup;
 
-use super::forms::{FormPage, refused_message, show};
+use super::forms::{FormPage, Viewer, show};
 use super::posted::{Admin, Posted};
 use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
 use crate::domain::group_roles::GroupRole;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
+use crate::services::ServiceError;
 use crate::services::after_final::{self as af, annex, group, replacement};
 use crate::views::PageCtx;
 use crate::views::after_final as v;
@@ -55,14 +56,8 @@ impl FormPage for AfterFinal {
         format!("/admin/seleksi/{}/pasca-final", self.0)
     }
 
-    async fn draw(
-        self,
-        app: &AppState,
-        ctx: &PageCtx,
-        user: &CurrentUser,
-        csrf: String,
-        error: Option<String>,
-    ) -> AppResult<Markup> {
+    async fn draw(self, to: Viewer<'_>, csrf: String, error: Option<String>) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
         let overview = af::overview(&app.db, user.actor(), self.0).await?;
         let view = v::AfterFinalPage {
             overview,
@@ -91,7 +86,8 @@ pub async fn propose(State(app): State<AppState>, p: Posted<Admin, Uuid>) -> App
     let Some(departure) = replacement::Departure::parse(p.field("departure")) else {
         let msg =
             "Pilih: mengundurkan diri atau didiskualifikasi. / Choose: withdrew or disqualified.";
-        return p.answer(&app, AfterFinal, Err::<(), _>(msg.into())).await;
+        let refused = ServiceError::Invalid(crate::domain::msg::Msg::new(msg, msg));
+        return p.answer(&app, AfterFinal, Err::<(), _>(refused)).await;
     };
     let member = path_id(p.field("application_id"))?;
     let res = replacement::request_replacement(
@@ -103,8 +99,7 @@ pub async fn propose(State(app): State<AppState>, p: Posted<Admin, Uuid>) -> App
         p.field("reason"),
     )
     .await;
-    let outcome = refused_message(res, p.ctx.lang)?;
-    p.answer(&app, AfterFinal, outcome).await
+    p.answer(&app, AfterFinal, res).await
 }
 
 /// `POST /admin/seleksi/{id}/pasca-final/ganti/{approval}/keputusan`:
@@ -124,8 +119,7 @@ pub async fn decide(
         p.field("note"),
     )
     .await;
-    let outcome = refused_message(res, p.ctx.lang)?;
-    p.answer(&app, |(id, _)| AfterFinal(id), outcome).await
+    p.answer(&app, |(id, _)| AfterFinal(id), res).await
 }
 
 /// `POST /admin/seleksi/{id}/pasca-final/peran/{formation}`: the offices,
@@ -155,8 +149,7 @@ pub async fn roles(
         chosen.insert(app_id, role);
     }
     let res = group::set_roles(&app.db, p.user.actor(), id, formation, &chosen).await;
-    let outcome = refused_message(res, p.ctx.lang)?;
-    p.answer(&app, |_| AfterFinal(id), outcome).await
+    p.answer(&app, |_| AfterFinal(id), res).await
 }
 
 /// `GET /admin/seleksi/{id}/lampiran/{formation}`: the printable annex.

@@ -18,26 +18,71 @@ use crate::services::ServiceError;
 use crate::views::PageCtx;
 
 /// A page that carries forms, written once for every way it is answered: as
-/// itself, or again after one of its forms was refused (see
-/// [`super::posted::Posted::answer`]). A value of it names the page (its
-/// ids) and holds what a refused form had typed.
+/// itself, or again after one of its forms was refused (see [`answer`]). A
+/// value of it names the page (its ids) and holds what a refused form had
+/// typed.
 pub trait FormPage: Send {
     /// What a refused form shows: one message, or one per field.
-    type Refusal: Send;
+    type Refusal: Refusal;
 
     /// Where a successful form returns (303).
     fn back(&self) -> String;
 
-    /// The page for `user` with a fresh form token and, after a refused
-    /// form, why.
+    /// The page for `to` with a fresh form token and, after a refused form,
+    /// why.
     fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        user: &CurrentUser,
-        token: String,
+        to: Viewer<'_>,
+        csrf: String,
         refused: Option<Self::Refusal>,
     ) -> impl Future<Output = AppResult<Markup>> + Send;
+}
+
+/// Who a page is drawn for.
+#[derive(Clone, Copy)]
+pub struct Viewer<'a> {
+    pub app: &'a AppState,
+    pub ctx: &'a PageCtx,
+    pub user: &'a CurrentUser,
+}
+
+/// What a page shows of a refused form, taken from the service's error.
+pub trait Refusal: Sized + Send {
+    /// # Errors
+    /// Every error that is not such a refusal, to raise.
+    fn of(e: ServiceError, lang: Lang) -> AppResult<Self>;
+}
+
+/// A message per field, and a refusal of the whole form above it.
+impl Refusal for FieldErrors {
+    fn of(e: ServiceError, _: Lang) -> AppResult<Self> {
+        e.field_errors().map_err(Into::into)
+    }
+}
+
+/// One message above the page's forms (pages without a place per field):
+/// the service's sentence in the reader's language. Only rules and the
+/// state refuse that way; anything else is raised.
+impl Refusal for String {
+    fn of(e: ServiceError, lang: Lang) -> AppResult<Self> {
+        match e {
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(m.pick(lang).to_owned()),
+            other => Err(other.into()),
+        }
+    }
+}
+
+/// One message, for pages whose forms only a rule refuses: a refusal by the
+/// state is raised (409) rather than shown.
+pub struct RuleRefusal(pub String);
+
+impl Refusal for RuleRefusal {
+    fn of(e: ServiceError, lang: Lang) -> AppResult<Self> {
+        match e {
+            ServiceError::Invalid(m) => Ok(RuleRefusal(m.pick(lang).to_owned())),
+            other => Err(other.into()),
+        }
+    }
 }
 
 /// A service error that may be a refusal with a message per field.
@@ -76,41 +121,6 @@ pub fn refused_fields<T, E: FieldRefusal>(res: Result<T, E>) -> AppResult<Result
     }
 }
 
-/// A refusal shown as one message above a page's forms (pages without a
-/// place per field): the service's sentence in the reader's language. Only
-/// rules and the state refuse that way; anything else is raised.
-///
-/// # Errors
-/// Every other service error.
-pub fn refused_message<T>(
-    res: Result<T, ServiceError>,
-    lang: Lang,
-) -> AppResult<Result<T, String>> {
-    match res {
-        Ok(t) => Ok(Ok(t)),
-        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
-            Ok(Err(m.pick(lang).to_owned()))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// As [`refused_message`], for pages whose forms only a rule refuses: a
-/// refusal by the state is raised (409) rather than shown.
-///
-/// # Errors
-/// Every service error but `Invalid`.
-pub fn invalid_message<T>(
-    res: Result<T, ServiceError>,
-    lang: Lang,
-) -> AppResult<Result<T, String>> {
-    match res {
-        Ok(t) => Ok(Ok(t)),
-        Err(ServiceError::Invalid(m)) => Ok(Err(m.pick(lang).to_owned())),
-        Err(other) => Err(other.into()),
-    }
-}
-
 /// The answer to a form: `Ok(to)` redirects to `to`; a refusal (field
 /// errors, or one message) draws the page again at 422 with `render`, given
 /// the refusal and a fresh form token (it shows what was typed from values
@@ -134,21 +144,24 @@ where
 }
 
 /// The answer to a form on `page`: back to it (303) on success; refused,
-/// the page again at 422 with the refusal and what was typed.
+/// the page again at 422 with the refusal and what was typed; any other
+/// error raised.
 ///
 /// # Errors
-/// Whatever drawing the page raises, and a form token that cannot be made.
+/// The service's errors that are no refusal, whatever drawing the page
+/// raises, and a form token that cannot be made.
 pub async fn answer<P: FormPage, T>(
-    app: &AppState,
-    ctx: &PageCtx,
-    user: &CurrentUser,
+    to: Viewer<'_>,
     csrf: Csrf,
     page: P,
-    outcome: Result<T, P::Refusal>,
+    outcome: Result<T, ServiceError>,
 ) -> AppResult<Response> {
-    let to = outcome.map(|_| page.back());
-    redirect_or_rerender(csrf, to, |refused, token| {
-        page.draw(app, ctx, user, token, Some(refused))
+    let outcome = match outcome {
+        Ok(_) => Ok(page.back()),
+        Err(e) => Err(P::Refusal::of(e, to.ctx.lang)?),
+    };
+    redirect_or_rerender(csrf, outcome, |refused, token| {
+        page.draw(to, token, Some(refused))
     })
     .await
 }
@@ -164,7 +177,8 @@ pub async fn show<P: FormPage>(
     csrf: Csrf,
     page: P,
 ) -> AppResult<Response> {
-    let markup = page.draw(app, ctx, user, csrf.token()?, None).await?;
+    let to = Viewer { app, ctx, user };
+    let markup = page.draw(to, csrf.token()?, None).await?;
     Ok((csrf.0, markup).into_response())
 }
 

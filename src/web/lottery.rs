@@ -6,7 +6,7 @@ use axum::response::Response;
 use maud::Markup;
 use uuid::Uuid;
 
-use super::forms::{FormPage, invalid_message, show};
+use super::forms::{FormPage, RuleRefusal, Viewer, show};
 use super::posted::{Admin, Posted, SignedIn, TokenField};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
@@ -41,7 +41,7 @@ impl TokenField for LotteryInput {
 struct Witnesses(Uuid, LotteryInput);
 
 impl FormPage for Witnesses {
-    type Refusal = String;
+    type Refusal = RuleRefusal;
 
     fn back(&self) -> String {
         format!("/admin/seleksi/{}/saksi", self.0)
@@ -49,19 +49,18 @@ impl FormPage for Witnesses {
 
     async fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        _: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
-        error: Option<String>,
+        error: Option<RuleRefusal>,
     ) -> AppResult<Markup> {
+        let Viewer { app, ctx, .. } = to;
         let view = svc::round_lottery(&app.db, self.0).await?;
         Ok(v::admin(
             ctx,
             &AdminWitnesses {
                 view: &view,
                 csrf: &csrf,
-                error,
+                error: error.map(|e| e.0),
                 email: self.1.email,
                 label: self.1.label,
             },
@@ -89,13 +88,12 @@ type LotteryPost<G> = Posted<G, Uuid, LotteryInput>;
 pub async fn admin_add(State(app): State<AppState>, p: LotteryPost<Admin>) -> AppResult<Response> {
     let input = &p.form;
     let res = svc::name_witness(&app.db, p.user.actor(), p.ids, &input.email, &input.label).await;
-    let outcome = invalid_message(res, p.ctx.lang)?;
     let typed = LotteryInput {
         email: input.email.clone(),
         label: input.label.clone(),
         ..LotteryInput::default()
     };
-    p.answer(&app, |id| Witnesses(id, typed), outcome).await
+    p.answer(&app, |id| Witnesses(id, typed), res).await
 }
 
 /// `POST /admin/seleksi/{id}/saksi/{witness}/hapus`.
@@ -105,8 +103,7 @@ pub async fn admin_remove(
 ) -> AppResult<Response> {
     let (id, witness) = p.ids;
     let res = svc::remove_witness(&app.db, p.user.actor(), id, witness).await;
-    let outcome = invalid_message(res, p.ctx.lang)?;
-    p.answer(&app, |_| Witnesses(id, LotteryInput::default()), outcome)
+    p.answer(&app, |_| Witnesses(id, LotteryInput::default()), res)
         .await
 }
 
@@ -124,7 +121,7 @@ pub async fn mine(
 struct Witness(Uuid, String);
 
 impl FormPage for Witness {
-    type Refusal = String;
+    type Refusal = RuleRefusal;
 
     fn back(&self) -> String {
         format!("/saksi/{}", self.0)
@@ -132,19 +129,18 @@ impl FormPage for Witness {
 
     async fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        user: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
-        error: Option<String>,
+        error: Option<RuleRefusal>,
     ) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
         let mine = svc::my_witness(&app.db, user.id, self.0).await?;
         Ok(v::witness(
             ctx,
             &WitnessPage {
                 mine: &mine,
                 csrf: &csrf,
-                error,
+                error: error.map(|e| e.0),
                 suggestion: svc::suggest_secret(),
                 typed: self.1,
             },
@@ -177,8 +173,7 @@ pub async fn witness_page(
 pub async fn commit(State(app): State<AppState>, p: LotteryPost<SignedIn>) -> AppResult<Response> {
     let hash = p.form.commit_hash.clone();
     let res = svc::commit(&app.db, p.user.id, p.user.role, p.ids, &hash).await;
-    let outcome = invalid_message(res, p.ctx.lang)?;
-    p.answer(&app, |id| Witness(id, hash), outcome)
+    p.answer(&app, |id| Witness(id, hash), res)
         .await
         .map(refused_uncached)
 }
@@ -187,8 +182,7 @@ pub async fn commit(State(app): State<AppState>, p: LotteryPost<SignedIn>) -> Ap
 pub async fn reveal(State(app): State<AppState>, p: LotteryPost<SignedIn>) -> AppResult<Response> {
     let secret = p.form.secret.clone();
     let res = svc::reveal(&app.db, p.user.id, p.user.role, p.ids, &secret).await;
-    let outcome = invalid_message(res, p.ctx.lang)?;
-    p.answer(&app, |id| Witness(id, secret), outcome)
+    p.answer(&app, |id| Witness(id, secret), res)
         .await
         .map(refused_uncached)
 }

@@ -11,7 +11,7 @@ use maud::Markup;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::forms::{FormPage, refused_fields, show};
+use super::forms::{FormPage, Viewer, show};
 use super::posted::{AdminFirst, Posted};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
@@ -19,6 +19,7 @@ use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::AppResult;
+use crate::services::ServiceError;
 use crate::services::panels::{self as svc, SessionForm};
 use crate::views::PageCtx;
 use crate::views::panels::{self as v, PanelsPage, SchedulePage};
@@ -107,12 +108,11 @@ impl FormPage for Panels {
 
     async fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        _: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
         errors: Option<FieldErrors>,
     ) -> AppResult<Markup> {
+        let Viewer { app, ctx, .. } = to;
         let (create, failed) = self.1.place(errors, fresh_key(), &csrf);
         let p = PanelsPage {
             overview: svc::panels_overview(&app.db, self.0).await?,
@@ -148,8 +148,7 @@ pub async fn panel_create(State(app): State<AppState>, p: PanelPost) -> AppResul
         Some(data.get("idempotency_key")),
     )
     .await;
-    let outcome = refused_fields(res)?;
-    p.answer(&app, |id| Panels(id, Refused::top(data)), outcome)
+    p.answer(&app, |id| Panels(id, Refused::top(data)), res)
         .await
 }
 
@@ -160,8 +159,7 @@ pub async fn member_add(
 ) -> AppResult<Response> {
     let ((id, pid), (data, _)) = (p.ids, typed(&p.form));
     let res = svc::add_member(&app.db, p.user.actor(), id, pid, data.get("account_id")).await;
-    let outcome = refused_fields(res)?;
-    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), outcome)
+    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), res)
         .await
 }
 
@@ -172,8 +170,7 @@ pub async fn member_remove(
 ) -> AppResult<Response> {
     let ((id, pid, aid), (data, _)) = (p.ids, typed(&p.form));
     let res = svc::remove_member(&app.db, p.user.actor(), id, pid, aid).await;
-    let outcome = refused_fields(res)?;
-    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), outcome)
+    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), res)
         .await
 }
 
@@ -184,8 +181,7 @@ pub async fn panel_formations(
 ) -> AppResult<Response> {
     let ((id, pid), (data, formations)) = (p.ids, typed(&p.form));
     let res = svc::set_formations(&app.db, p.user.actor(), id, pid, &formations).await;
-    let outcome = refused_fields(res)?;
-    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), outcome)
+    p.answer(&app, |_| Panels(id, Refused::at(pid, data)), res)
         .await
 }
 
@@ -261,12 +257,11 @@ impl FormPage for Schedule {
 
     async fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        _: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
         errors: Option<FieldErrors>,
     ) -> AppResult<Markup> {
+        let Viewer { app, ctx, .. } = to;
         let mut blank = fresh_key();
         blank.0.insert("time".into(), "08:00".into());
         let (create, failed) = self.refused.place(errors, blank, &csrf);
@@ -302,20 +297,14 @@ pub async fn schedule(
 /// `POST /admin/seleksi/{id}/uji`: schedules a session.
 pub async fn session_create(State(app): State<AppState>, p: PanelPost) -> AppResult<Response> {
     let (data, _) = typed(&p.form);
-    let outcome = match SessionForm::parse(&data, OffsetDateTime::now_utc()) {
-        Ok(s) => refused_fields(
-            svc::create_session(
-                &app.db,
-                p.user.actor(),
-                p.ids,
-                &s,
-                Some(data.get("idempotency_key")),
-            )
-            .await,
-        )?,
-        Err(e) => Err(e),
+    let res = match SessionForm::parse(&data, OffsetDateTime::now_utc()) {
+        Ok(s) => {
+            let key = Some(data.get("idempotency_key"));
+            svc::create_session(&app.db, p.user.actor(), p.ids, &s, key).await
+        }
+        Err(e) => Err(ServiceError::Fields(e)),
     };
-    p.answer(&app, |id| Schedule::new(id, Refused::top(data)), outcome)
+    p.answer(&app, |id| Schedule::new(id, Refused::top(data)), res)
         .await
 }
 
@@ -327,7 +316,7 @@ pub async fn session_fill(
 ) -> AppResult<Response> {
     let ((id, sid), (data, _)) = (p.ids, typed(&p.form));
     let res = svc::auto_fill(&app.db, p.user.actor(), &app.mail_from, &app.vault, id, sid).await;
-    match refused_fields(res)? {
+    match res {
         Ok(n) => {
             let page = Schedule {
                 notice: Some(Msg::new(
@@ -361,8 +350,7 @@ pub async fn invitation_move(
         data.get("session"),
     )
     .await;
-    let outcome = refused_fields(res)?;
-    p.answer(&app, |_| Schedule::row(id, iid, "pindah", data), outcome)
+    p.answer(&app, |_| Schedule::row(id, iid, "pindah", data), res)
         .await
 }
 
@@ -381,8 +369,7 @@ pub async fn invitation_attendance(
         data.get("reason"),
     )
     .await;
-    let outcome = refused_fields(res)?;
-    p.answer(&app, |_| Schedule::row(id, iid, "kehadiran", data), outcome)
+    p.answer(&app, |_| Schedule::row(id, iid, "kehadiran", data), res)
         .await
 }
 
@@ -393,8 +380,7 @@ pub async fn invitation_decision(
 ) -> AppResult<Response> {
     let ((id, iid), (data, _)) = (p.ids, typed(&p.form));
     let res = svc::decide_absence(&app.db, p.user.actor(), id, iid, data.get("decision")).await;
-    let outcome = refused_fields(res)?;
-    p.answer(&app, |_| Schedule::row(id, iid, "keputusan", data), outcome)
+    p.answer(&app, |_| Schedule::row(id, iid, "keputusan", data), res)
         .await
 }
 

@@ -13,11 +13,12 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::forms::{FormPage, answer};
+use super::forms::{FormPage, Viewer, answer};
 use super::{Csrf, CurrentUser, form_field, path_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::AppResult;
+use crate::services::ServiceError;
 use crate::views::PageCtx;
 
 /// Who may post a page's forms, and in which order that is checked.
@@ -171,16 +172,15 @@ pub struct Posted<G, I = (), B = Vec<(String, String)>> {
 
 impl<G, I, B> Posted<G, I, B> {
     /// The answer to this form on the page `page` names from the path's
-    /// ids: back to it (303) on success; refused, the page again at 422 with
-    /// the refusal and what was typed.
+    /// ids (see [`answer`]).
     ///
     /// # Errors
-    /// Whatever drawing the page raises.
+    /// As [`answer`].
     pub async fn answer<P: FormPage, T>(
         self,
         app: &AppState,
         page: impl FnOnce(I) -> P,
-        outcome: Result<T, P::Refusal>,
+        outcome: Result<T, ServiceError>,
     ) -> AppResult<Response> {
         let Posted {
             user,
@@ -189,7 +189,21 @@ impl<G, I, B> Posted<G, I, B> {
             ids,
             ..
         } = self;
-        answer(app, &ctx, &user, csrf, page(ids), outcome).await
+        let to = Viewer {
+            app,
+            ctx: &ctx,
+            user: &user,
+        };
+        answer(to, csrf, page(ids), outcome).await
+    }
+
+    /// Who a page is drawn for: this form's sender.
+    pub fn viewer<'a>(&'a self, app: &'a AppState) -> Viewer<'a> {
+        Viewer {
+            app,
+            ctx: &self.ctx,
+            user: &self.user,
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use maud::{Markup, PreEscaped};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::forms::{FormPage, refused_message, show};
+use super::forms::{FormPage, Refusal, Viewer, show};
 use super::multipart;
 use super::posted::{Admin, Posted, SignedIn};
 use super::precompressed::Encoded;
@@ -372,11 +372,12 @@ pub async fn applicant_file(
             .await
         }
     };
-    match refused_message(outcome, ctx.lang)? {
+    match outcome {
         Ok(_) => {
             Ok(Redirect::to(&format!("/pendaftaran/{id}/sanggahan?terkirim=1")).into_response())
         }
-        Err(message) => {
+        Err(e) => {
+            let message = String::of(e, ctx.lang)?;
             let mut view = applicant_view(&app, &user, &csrf, id).await?;
             view.grounds = grounds;
             view.contested = contested;
@@ -412,14 +413,8 @@ impl FormPage for Shown {
         }
     }
 
-    async fn draw(
-        self,
-        app: &AppState,
-        ctx: &PageCtx,
-        user: &CurrentUser,
-        csrf: String,
-        error: Option<String>,
-    ) -> AppResult<Markup> {
+    async fn draw(self, to: Viewer<'_>, csrf: String, error: Option<String>) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
         match self {
             Shown::Results(round) => admin_results_page(app, ctx, user, csrf, round, error).await,
             Shown::Objections(round) => objections_page(app, ctx, user, csrf, round, error).await,
@@ -472,8 +467,7 @@ pub async fn finalize_request(
         OffsetDateTime::now_utc(),
     )
     .await;
-    let outcome = refused_message(res, p.ctx.lang)?;
-    p.answer(&app, Shown::Results, outcome).await
+    p.answer(&app, Shown::Results, res).await
 }
 
 /// `POST /admin/seleksi/{id}/hasil/final/keputusan`: another admin decides.
@@ -492,8 +486,7 @@ pub async fn finalize_decide(
         OffsetDateTime::now_utc(),
     )
     .await;
-    let outcome = refused_message(res, p.ctx.lang)?;
-    p.answer(&app, Shown::Results, outcome).await
+    p.answer(&app, Shown::Results, res).await
 }
 
 async fn objections_page(
@@ -554,8 +547,7 @@ pub async fn assign(State(app): State<AppState>, p: Posted<Admin, Uuid>) -> AppR
             "Choose a reviewer.",
         ))),
     };
-    let outcome = refused_message(res, p.ctx.lang)?;
-    p.answer(&app, |_| Shown::Objections(o.objection.round_id), outcome)
+    p.answer(&app, |_| Shown::Objections(o.objection.round_id), res)
         .await
 }
 
@@ -574,8 +566,7 @@ pub async fn decide(State(app): State<AppState>, p: Posted<Admin, Uuid>) -> AppR
         p.field("note"),
     )
     .await;
-    let outcome = refused_message(res, p.ctx.lang)?;
-    p.answer(&app, |_| Shown::Objections(o.objection.round_id), outcome)
+    p.answer(&app, |_| Shown::Objections(o.objection.round_id), res)
         .await
 }
 
@@ -680,6 +671,5 @@ pub async fn propose(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    let outcome = refused_message(res, p.ctx.lang)?;
-    p.answer(&app, Shown::Detail, outcome).await
+    p.answer(&app, Shown::Detail, res).await
 }

@@ -8,10 +8,11 @@ use axum::response::Response;
 use maud::Markup;
 use uuid::Uuid;
 
-use super::forms::{FormPage, invalid_message, show};
+use super::forms::{FormPage, RuleRefusal, Viewer, show};
 use super::posted::{Panelist, Posted, TokenField};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
+use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::services::ServiceError;
@@ -64,7 +65,7 @@ impl Sheet {
 }
 
 impl FormPage for Sheet {
-    type Refusal = String;
+    type Refusal = RuleRefusal;
 
     fn back(&self) -> String {
         let note = if self.from_draft { "?draf=1" } else { "" };
@@ -73,19 +74,18 @@ impl FormPage for Sheet {
 
     async fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        user: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
-        error: Option<String>,
+        error: Option<RuleRefusal>,
     ) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
         let sheet = svc::score_sheet(&app.db, user.id, self.id).await?;
         Ok(v::sheet(
             ctx,
             &sheet,
             &SheetForm {
                 csrf: &csrf,
-                error,
+                error: error.map(|e| e.0),
                 typed: self.typed,
                 reason: self.reason,
                 typed_comments: self.typed_comments,
@@ -148,14 +148,13 @@ pub async fn save_draft(
         }
     }
     let res = svc::save_draft(&app.db, p.user.id, p.ids, &values, &comments).await;
-    let outcome = invalid_message(res, p.ctx.lang)?;
     let page = |id| Sheet {
         typed,
         typed_comments: comments,
         from_draft: true,
         ..Sheet::at(id)
     };
-    p.answer(&app, page, outcome).await
+    p.answer(&app, page, res).await
 }
 
 /// Fields of the declaration form.
@@ -188,26 +187,24 @@ pub async fn declare(
         "political" => ConflictKind::Political,
         "other" => ConflictKind::Other,
         _ => {
-            let msg = p.ctx.t(
+            let msg = Msg::new(
                 "Pilih salah satu pernyataan.",
                 "Choose one of the statements.",
             );
-            let refused = Err::<(), _>(msg.to_owned());
-            return p.answer(&app, Sheet::at, refused).await;
+            return p
+                .answer(&app, Sheet::at, Err::<(), _>(ServiceError::Invalid(msg)))
+                .await;
         }
     };
     match svc::declare(&app.db, p.user.id, p.ids, kind, &p.form.text).await {
         Err(ServiceError::Conflict(msg)) => {
             // Already declared: the page again, with the reason, as a 409.
-            let refused = Err::<(), _>(msg.pick(p.ctx.lang).to_owned());
+            let refused = Err::<(), _>(ServiceError::Invalid(msg));
             let mut res = p.answer(&app, Sheet::at, refused).await?;
             *res.status_mut() = StatusCode::CONFLICT;
             Ok(res)
         }
-        res => {
-            let outcome = invalid_message(res, p.ctx.lang)?;
-            p.answer(&app, Sheet::at, outcome).await
-        }
+        res => p.answer(&app, Sheet::at, res).await,
     }
 }
 
@@ -230,14 +227,10 @@ pub async fn submit(State(app): State<AppState>, p: Posted<Panelist, Uuid>) -> A
             continue;
         }
         let Ok(n) = v.trim().parse::<i32>() else {
-            let refused = Err::<(), _>(
-                p.ctx
-                    .t(
-                        &format!("Nilai {code} harus berupa angka pada skala."),
-                        &format!("The score for {code} must be a number on the scale."),
-                    )
-                    .to_owned(),
-            );
+            let refused = Err::<(), _>(ServiceError::Invalid(Msg::new(
+                format!("Nilai {code} harus berupa angka pada skala."),
+                format!("The score for {code} must be a number on the scale."),
+            )));
             let page = |id| Sheet {
                 reason,
                 typed_comments: comments,
@@ -251,12 +244,11 @@ pub async fn submit(State(app): State<AppState>, p: Posted<Panelist, Uuid>) -> A
     let amendment = (sheet.my_version > 0).then_some(reason.as_str());
     let res =
         svc::submit_with_comments(&app.db, p.user.id, p.ids, &values, &comments, amendment).await;
-    let outcome = invalid_message(res, p.ctx.lang)?;
     let page = |id| Sheet {
         typed: values,
         reason,
         typed_comments: comments,
         ..Sheet::at(id)
     };
-    p.answer(&app, page, outcome).await
+    p.answer(&app, page, res).await
 }

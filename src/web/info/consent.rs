@@ -13,7 +13,7 @@ use crate::services::applications::Acting;
 use crate::services::message_consent;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, FormState};
-use crate::web::forms::{FormPage, refused_fields};
+use crate::web::forms::{FormPage, Viewer};
 use crate::web::posted::{Posted, SignedIn};
 use crate::web::{Csrf, CurrentUser, path_id};
 
@@ -36,12 +36,11 @@ impl FormPage for Consent {
 
     async fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        user: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
         errors: Option<FieldErrors>,
     ) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
         let Consent(id, mut form) = self;
         form.errors = errors.unwrap_or_default();
         let view = message_consent::view(&app.db, &app.vault, acting(user), id).await?;
@@ -92,9 +91,8 @@ pub async fn consent_give(
         app.clock.now(),
     )
     .await;
-    let outcome = refused_fields(res)?;
     let f = typed(&p.form, &["phone", "channel", "agree"]);
-    p.answer(&app, |id| Consent(id, f), outcome).await
+    p.answer(&app, |id| Consent(id, f), res).await
 }
 
 /// `POST /pendaftaran/{id}/pesan/cabut`.

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::info_docs as docs;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, FormState};
-use crate::web::forms::{FormPage, refused_fields, show};
+use crate::web::forms::{FormPage, Viewer, show};
 use crate::web::posted::{Admin, Posted};
 use crate::web::{Csrf, CurrentUser, path_id};
 
@@ -41,9 +41,9 @@ async fn save(
 
 /// `POST /admin/informasi/faq`.
 pub async fn faq_create(State(app): State<AppState>, p: Posted<Admin>) -> AppResult<Response> {
-    let outcome = refused_fields(save(&app, &p, None).await)?;
+    let res = save(&app, &p, None).await;
     let f = typed(&p.form, &FAQ_FIELDS);
-    p.answer(&app, |()| Manage::Faq(f), outcome).await
+    p.answer(&app, |()| Manage::Faq(f), res).await
 }
 
 /// An FAQ entry's edit page, showing `form`.
@@ -58,12 +58,11 @@ impl FormPage for EditFaq {
 
     async fn draw(
         self,
-        _: &AppState,
-        ctx: &PageCtx,
-        _: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
         errors: Option<FieldErrors>,
     ) -> AppResult<Markup> {
+        let Viewer { ctx, .. } = to;
         let EditFaq(id, mut form) = self;
         form.errors = errors.unwrap_or_default();
         Ok(va::faq_edit(ctx, &csrf, id, &form))
@@ -98,9 +97,9 @@ pub async fn faq_update(
     State(app): State<AppState>,
     p: Posted<Admin, Uuid>,
 ) -> AppResult<Response> {
-    let outcome = refused_fields(save(&app, &p, Some(p.ids)).await)?;
+    let res = save(&app, &p, Some(p.ids)).await;
     let f = typed(&p.form, &FAQ_FIELDS);
-    p.answer(&app, |id| EditFaq(id, f), outcome).await
+    p.answer(&app, |id| EditFaq(id, f), res).await
 }
 
 /// `POST /admin/informasi/faq/{id}/hapus`.

@@ -20,7 +20,7 @@ use crate::services::information::{self as info, AnnouncementFilter, Announcemen
 use crate::services::message_consent;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, AdminView, FormState};
-use crate::web::forms::{FormPage, answer, refused_fields, show};
+use crate::web::forms::{FormPage, Viewer, answer, show};
 use crate::web::posted::{Posted, Staff};
 use crate::web::{Csrf, CurrentUser, form_field, multipart, path_id};
 
@@ -80,12 +80,11 @@ impl FormPage for Manage {
 
     async fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        user: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
         errors: Option<FieldErrors>,
     ) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
         let mut view = admin_view(app, user, csrf).await?;
         let refused = |mut f: FormState| {
             f.errors = errors.unwrap_or_default();
@@ -131,9 +130,8 @@ pub async fn announcement_create(
 ) -> AppResult<Response> {
     let input = announcement_input(&p.form);
     let res = info::publish_announcement(&app.db, editor(&p.user), &input, app.clock.now()).await;
-    let outcome = refused_fields(res)?;
     let f = typed(&p.form, &ANNOUNCEMENT_FIELDS);
-    p.answer(&app, |()| Manage::Announcement(f), outcome).await
+    p.answer(&app, |()| Manage::Announcement(f), res).await
 }
 
 fn datetime_local(t: time::OffsetDateTime) -> String {
@@ -185,12 +183,11 @@ impl FormPage for EditAnnouncement {
 
     async fn draw(
         self,
-        app: &AppState,
-        ctx: &PageCtx,
-        user: &CurrentUser,
+        to: Viewer<'_>,
         csrf: String,
         errors: Option<FieldErrors>,
     ) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
         let EditAnnouncement(id, mut f) = self;
         f.errors = errors.unwrap_or_default();
         let ed = editor(user);
@@ -211,9 +208,8 @@ pub async fn announcement_update(
     let input = announcement_input(&p.form);
     let res =
         info::update_announcement(&app.db, editor(&p.user), p.ids, &input, app.clock.now()).await;
-    let outcome = refused_fields(res)?;
     let f = typed(&p.form, &ANNOUNCEMENT_FIELDS);
-    p.answer(&app, |id| EditAnnouncement(id, f), outcome).await
+    p.answer(&app, |id| EditAnnouncement(id, f), res).await
 }
 
 /// `POST /admin/informasi/pengumuman/{id}/hapus`.
@@ -274,23 +270,26 @@ pub async fn sop_upload(
         (f.filename.clone().unwrap_or_default(), &f.data[..])
     });
     let store = app.files();
-    let res = refused_fields(
-        docs::publish_sop(
-            &app.db,
-            &store,
-            editor(&user),
-            &input,
-            &name,
-            bytes,
-            app.clock.now(),
-        )
-        .await,
-    )?;
+    let res = docs::publish_sop(
+        &app.db,
+        &store,
+        editor(&user),
+        &input,
+        &name,
+        bytes,
+        app.clock.now(),
+    )
+    .await;
     let f = FormState::with(&[
         ("title", input.title),
         ("slug", input.slug),
         ("effective_from", input.effective_from),
         ("kelurahan", input.kelurahan),
     ]);
-    answer(&app, &ctx, &user, csrf, Manage::Sop(f), res).await
+    let to = Viewer {
+        app: &app,
+        ctx: &ctx,
+        user: &user,
+    };
+    answer(to, csrf, Manage::Sop(f), res).await
 }

@@ -3,13 +3,14 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{Pairs, admin_only, admin_post, page, saved_or_refused};
+use super::{RoundPage, RoundPost, admin_only, page, typed};
 use crate::app::AppState;
+use crate::domain::form::{FieldErrors, FormData};
 use crate::error::AppResult;
+use crate::services::ServiceError;
 use crate::services::rounds as svc;
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
-use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser};
 
 fn template_names() -> AppResult<Vec<(String, crate::domain::round::Msg)>> {
@@ -38,58 +39,46 @@ pub async fn criteria(
 
 /// `POST /admin/seleksi/{id}/kriteria`: replaces all criteria at once, so the
 /// weights are checked as a whole.
-pub async fn criteria_save(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn criteria_save(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     let res = match svc::CriteriaDraft::try_from(&data) {
-        Ok(rows) => refused_fields(svc::set_criteria(&app.db, user.actor(), id, &rows.0).await)?,
-        Err(e) => Err(e),
+        Ok(rows) => svc::set_criteria(&app.db, p.user.actor(), p.ids, &rows.0).await,
+        Err(e) => Err(ServiceError::Fields(e)),
     };
-    let to = format!("/admin/seleksi/{id}/kriteria");
-    saved_or_refused(&app, csrf, id, res, to, data, |d, f| {
-        Ok(v::admin_criteria(&ctx, d, f, &template_names()?))
-    })
-    .await
+    let page = |id| {
+        let to = format!("/admin/seleksi/{id}/kriteria");
+        RoundPage::new(id, to, data, |ctx, d, f| {
+            Ok(v::admin_criteria(ctx, d, &f, &template_names()?))
+        })
+    };
+    p.answer(&app, page, res).await
 }
 
 /// `POST /admin/seleksi/{id}/templat`: "start from template".
-pub async fn template(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn template(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
     // Applying a template replaces every criterion and requirement: only
     // with the box ticked that says so.
-    let outcome = if data.get("confirm") == "1" {
-        refused_fields(svc::apply_template(&app.db, user.actor(), id, data.get("template")).await)?
+    let res = if p.field("confirm") == "1" {
+        svc::apply_template(&app.db, p.user.actor(), p.ids, p.field("template")).await
     } else {
-        Err(crate::domain::form::FieldErrors::from([(
+        Err(ServiceError::Fields(FieldErrors::from([(
             "confirm".to_owned(),
             crate::domain::round::Msg::new(
                 "Centang konfirmasi: templat mengganti semua kriteria dan persyaratan seleksi ini.",
                 "Tick the confirmation: the template replaces all criteria and requirements of this round.",
             ),
-        )]))
+        )])))
     };
-    let to = format!("/admin/seleksi/{id}/kriteria?templat=1");
-    redirect_or_rerender(csrf, outcome.map(|()| to), |errors, token| async move {
-        let d = svc::load(&app.db, id).await?;
-        let f = FormView {
-            values: v::criteria_values(&d),
-            errors,
-            csrf: token,
-        };
-        Ok(v::admin_criteria(&ctx, &d, &f, &template_names()?))
-    })
-    .await
+    // Refused, the criteria as stored, with the reason.
+    let page = |id| {
+        let to = format!("/admin/seleksi/{id}/kriteria?templat=1");
+        RoundPage::new(id, to, FormData::default(), |ctx, d, f| {
+            let f = FormView {
+                values: v::criteria_values(d),
+                ..f
+            };
+            Ok(v::admin_criteria(ctx, d, &f, &template_names()?))
+        })
+    };
+    p.answer(&app, page, res).await
 }

@@ -6,14 +6,18 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use super::{Pairs, admin_only, admin_post, page, submitted};
+use maud::Markup;
+
+use super::{RoundPost, admin_only, typed};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
 use crate::error::AppResult;
+use crate::services::ServiceError;
 use crate::services::rounds::{self as svc, RoundDetail};
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView, FormationsPage};
-use crate::web::forms::{redirect_or_rerender, refused_fields, rerender};
+use crate::web::forms::{FormPage, Viewer, show};
+use crate::web::posted::{AdminFirst, Posted};
 use crate::web::{Csrf, CurrentUser};
 
 async fn formations_page(app: &AppState, csrf: &str) -> AppResult<FormationsPage> {
@@ -43,7 +47,8 @@ async fn formations_page(app: &AppState, csrf: &str) -> AppResult<FormationsPage
 }
 
 /// Which form of the formations page a submission came from.
-pub(super) enum FormationForm {
+#[derive(Clone, Copy)]
+enum FormationForm {
     Generate,
     RtCount,
     Group,
@@ -51,49 +56,51 @@ pub(super) enum FormationForm {
     Csv,
 }
 
-/// The formations page with the refused form `which` showing what was typed
-/// and why.
-async fn formations_refused(
-    app: &AppState,
-    ctx: &PageCtx,
-    d: &RoundDetail,
-    which: FormationForm,
-    data: FormData,
-    errors: FieldErrors,
-    token: String,
-) -> AppResult<maud::Markup> {
-    let mut p = formations_page(app, &token).await?;
-    let f = FormView {
-        values: data,
-        errors,
-        csrf: token,
-    };
-    match which {
-        FormationForm::Generate => p.generate = f,
-        FormationForm::RtCount => p.rt_count = f,
-        FormationForm::Group => p.group = f,
-        FormationForm::Seats => p.seats = f,
-        FormationForm::Csv => p.csv = f,
-    }
-    Ok(v::admin_formations(ctx, d, &p))
-}
-
-/// The answer to a formations form whose success returns to the page.
-async fn formations_answer<T>(
-    app: &AppState,
-    ctx: &PageCtx,
-    csrf: Csrf,
+/// A round's formations page; a refused form (`which`) shows again with
+/// what was typed.
+struct Formations {
     id: Uuid,
     which: FormationForm,
-    data: FormData,
-    res: Result<T, FieldErrors>,
-) -> AppResult<Response> {
-    let to = res.map(|_| format!("/admin/seleksi/{id}/formasi"));
-    redirect_or_rerender(csrf, to, |errors, token| async move {
-        let d = svc::load(&app.db, id).await?;
-        formations_refused(app, ctx, &d, which, data, errors, token).await
-    })
-    .await
+    typed: FormData,
+}
+
+impl Formations {
+    fn refused(which: FormationForm, typed: FormData) -> impl FnOnce(Uuid) -> Formations {
+        move |id| Formations { id, which, typed }
+    }
+}
+
+impl FormPage for Formations {
+    type Refusal = FieldErrors;
+
+    fn back(&self) -> String {
+        format!("/admin/seleksi/{}/formasi", self.id)
+    }
+
+    async fn draw(
+        self,
+        to: Viewer<'_>,
+        csrf: String,
+        errors: Option<FieldErrors>,
+    ) -> AppResult<Markup> {
+        let d = svc::load(&to.app.db, self.id).await?;
+        let mut p = formations_page(to.app, &csrf).await?;
+        if let Some(errors) = errors {
+            let f = FormView {
+                values: self.typed,
+                errors,
+                csrf,
+            };
+            match self.which {
+                FormationForm::Generate => p.generate = f,
+                FormationForm::RtCount => p.rt_count = f,
+                FormationForm::Group => p.group = f,
+                FormationForm::Seats => p.seats = f,
+                FormationForm::Csv => p.csv = f,
+            }
+        }
+        Ok(v::admin_formations(to.ctx, &d, &p))
+    }
 }
 
 /// `GET /admin/seleksi/{id}/formasi`.
@@ -105,23 +112,31 @@ pub async fn formations(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     admin_only(&user)?;
-    let d = svc::load(&app.db, crate::web::path_id(&id)?).await?;
-    let p = formations_page(&app, &csrf.token()?).await?;
-    Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
+    let page = Formations {
+        id: crate::web::path_id(&id)?,
+        which: FormationForm::Generate,
+        typed: FormData::default(),
+    };
+    show(&app, &ctx, &user, csrf, page).await
+}
+
+/// The formations page after a form that answers on the page itself: `fill`
+/// adds what it did (200).
+async fn answered(
+    app: &AppState,
+    p: RoundPost,
+    d: &RoundDetail,
+    fill: impl FnOnce(&mut FormationsPage),
+) -> AppResult<Response> {
+    let mut page = formations_page(app, &p.csrf.token()?).await?;
+    fill(&mut page);
+    Ok((p.csrf.0, v::admin_formations(&p.ctx, d, &page)).into_response())
 }
 
 /// `POST /admin/seleksi/{id}/formasi/buat`: one formation per kelurahan.
 /// Answers with the page and a report (which kelurahan lacked RTs).
-pub async fn formations_generate(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
-    let mut errs = FieldErrors::new();
+pub async fn formations_generate(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     let seats = data.get("seats").parse::<i32>().unwrap_or(0);
     let reserve = if data.get("reserve").is_empty() {
         Some(0)
@@ -129,149 +144,99 @@ pub async fn formations_generate(
         data.get("reserve").parse::<i32>().ok()
     };
     let res = match reserve {
-        Some(reserve) => refused_fields(
-            svc::generate_formations(
-                &app.db,
-                user.actor(),
-                id,
-                data.get("kecamatan"),
-                seats,
-                reserve,
-            )
-            .await,
-        )?,
-        None => {
-            errs.insert(
-                "reserve".into(),
-                crate::domain::round::Msg::new("Cadangan harus 0–1000.", "Reserve must be 0–1000."),
-            );
-            Err(errs)
+        Some(reserve) => {
+            let kecamatan = data.get("kecamatan");
+            svc::generate_formations(&app.db, p.user.actor(), p.ids, kecamatan, seats, reserve)
+                .await
         }
+        None => Err(ServiceError::Fields(FieldErrors::from([(
+            "reserve".to_owned(),
+            crate::domain::round::Msg::new("Cadangan harus 0–1000.", "Reserve must be 0–1000."),
+        )]))),
     };
-    let d = svc::load(&app.db, id).await?;
     match res {
         Ok(report) => {
-            let mut p = formations_page(&app, &csrf.token()?).await?;
-            p.generate.values = data;
-            p.report = Some(report);
-            Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
-        }
-        Err(errors) => {
-            rerender(csrf, |token| {
-                formations_refused(&app, &ctx, &d, FormationForm::Generate, data, errors, token)
+            let d = svc::load(&app.db, p.ids).await?;
+            answered(&app, p, &d, |page| {
+                page.generate.values = data;
+                page.report = Some(report);
             })
             .await
+        }
+        Err(e) => {
+            let page = Formations::refused(FormationForm::Generate, data);
+            p.answer(&app, page, Err::<(), _>(e)).await
         }
     }
 }
 
 /// `POST /admin/seleksi/{id}/formasi/rt`: creates RT 1..n of a kelurahan.
-pub async fn formations_rts(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn formations_rts(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     // Empty means "the recorded count"; anything unreadable is refused as 0.
     let count = match data.get("rt_count") {
         "" => None,
         text => Some(text.parse::<i32>().unwrap_or(0)),
     };
     // An unknown round is a 404 before anything is written.
-    let d = svc::load(&app.db, id).await?;
-    let res =
-        refused_fields(svc::create_rts(&app.db, user.actor(), data.get("kelurahan"), count).await)?;
-    match res {
+    let d = svc::load(&app.db, p.ids).await?;
+    let kelurahan = data.get("kelurahan");
+    match svc::create_rts(&app.db, p.user.actor(), kelurahan, count).await {
         Ok(added) => {
-            let mut p = formations_page(&app, &csrf.token()?).await?;
-            p.notice = Some(crate::domain::round::Msg::new(
-                format!(
-                    "{added} RT ditambahkan untuk kelurahan {}.",
-                    data.get("kelurahan")
-                ),
-                format!("{added} RTs added for kelurahan {}.", data.get("kelurahan")),
-            ));
-            Ok(page(csrf, v::admin_formations(&ctx, &d, &p)))
+            let notice = crate::domain::round::Msg::new(
+                format!("{added} RT ditambahkan untuk kelurahan {kelurahan}."),
+                format!("{added} RTs added for kelurahan {kelurahan}."),
+            );
+            answered(&app, p, &d, |page| page.notice = Some(notice)).await
         }
-        Err(errors) => {
-            rerender(csrf, |token| {
-                formations_refused(&app, &ctx, &d, FormationForm::RtCount, data, errors, token)
-            })
-            .await
+        Err(e) => {
+            let page = Formations::refused(FormationForm::RtCount, data);
+            p.answer(&app, page, Err::<(), _>(e)).await
         }
     }
 }
 
 /// `POST /admin/seleksi/{id}/formasi/tambah`: a group of RTs (or a whole kelurahan).
-pub async fn formations_add(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn formations_add(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     let res = match svc::parse_formation(&data) {
-        Ok(draft) => {
-            refused_fields(svc::add_formation(&app.db, user.actor(), id, &draft).await)?.map(|_| ())
-        }
-        Err(e) => Err(e),
+        Ok(draft) => svc::add_formation(&app.db, p.user.actor(), p.ids, &draft).await,
+        Err(e) => Err(ServiceError::Fields(e)),
     };
-    formations_answer(&app, &ctx, csrf, id, FormationForm::Group, data, res).await
+    let page = Formations::refused(FormationForm::Group, data);
+    p.answer(&app, page, res).await
 }
 
 /// `POST /admin/seleksi/{id}/formasi/kursi`: bulk edit of seats and reserve.
-pub async fn formations_seats(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn formations_seats(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     let res = match svc::parse_seats(&data) {
-        Ok(items) => refused_fields(svc::update_seats(&app.db, user.actor(), id, &items).await)?,
-        Err(e) => Err(e),
+        Ok(items) => svc::update_seats(&app.db, p.user.actor(), p.ids, &items).await,
+        Err(e) => Err(ServiceError::Fields(e)),
     };
-    formations_answer(&app, &ctx, csrf, id, FormationForm::Seats, data, res).await
+    let page = Formations::refused(FormationForm::Seats, data);
+    p.answer(&app, page, res).await
 }
 
 /// `POST /admin/seleksi/{id}/formasi/impor`: replaces formations from pasted CSV.
-pub async fn formations_import(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn formations_import(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     // Keep the CSV exactly as pasted (FormData trims).
     let text = data.0.get("csv").cloned().unwrap_or_default();
-    let res = refused_fields(svc::import_formations(&app.db, user.actor(), id, &text).await)?;
-    formations_answer(&app, &ctx, csrf, id, FormationForm::Csv, data, res).await
+    let res = svc::import_formations(&app.db, p.user.actor(), p.ids, &text).await;
+    let page = Formations::refused(FormationForm::Csv, data);
+    p.answer(&app, page, res).await
 }
 
 /// `POST /admin/seleksi/{id}/formasi/{formation}/hapus`.
 pub async fn formations_delete(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path((id, fid)): Path<(String, String)>,
-    form: Pairs,
+    p: Posted<AdminFirst, (Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let id = crate::web::path_id(&id)?;
-    let fid = crate::web::path_id(&fid)?;
-    let data = submitted(&csrf, form)?;
-    let res = refused_fields(svc::delete_formation(&app.db, user.actor(), id, fid).await)?;
-    formations_answer(&app, &ctx, csrf, id, FormationForm::Seats, data, res).await
+    let ((id, fid), data) = (p.ids, typed(&p));
+    let res = svc::delete_formation(&app.db, p.user.actor(), id, fid).await;
+    let page = Formations::refused(FormationForm::Seats, data);
+    p.answer(&app, |_| page(id), res).await
 }
 
 /// `GET /admin/seleksi/{id}/formasi.csv`.

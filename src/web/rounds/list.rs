@@ -6,7 +6,7 @@ use maud::Markup;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Pairs, admin_only, page, submitted};
+use super::{admin_only, page, typed};
 use crate::app::AppState;
 use crate::domain::form::FormData;
 use crate::error::AppResult;
@@ -14,6 +14,7 @@ use crate::services::rounds::{self as svc, RoundSettings};
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView, RoundRow};
 use crate::web::forms::{redirect_or_rerender, refused_fields};
+use crate::web::posted::{AdminFirst, Posted};
 use crate::web::{Csrf, CurrentUser};
 
 async fn list_view(app: &AppState, ctx: &PageCtx, f: &FormView) -> AppResult<Markup> {
@@ -60,22 +61,22 @@ pub async fn list(
 }
 
 /// `POST /admin/seleksi`: creates a draft round and opens it.
-pub async fn create(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    form: Pairs,
-) -> AppResult<Response> {
-    admin_only(&user)?;
-    let data = submitted(&csrf, form)?;
+pub async fn create(State(app): State<AppState>, p: Posted<AdminFirst>) -> AppResult<Response> {
+    let data = typed(&p);
     let res = match RoundSettings::try_from(&data) {
         Ok(s) => refused_fields(
-            svc::create_round(&app.db, user.actor(), &s, Some(data.get("idempotency_key"))).await,
+            svc::create_round(
+                &app.db,
+                p.user.actor(),
+                &s,
+                Some(data.get("idempotency_key")),
+            )
+            .await,
         )?,
         Err(e) => Err(e),
     };
     let to = res.map(|id| format!("/admin/seleksi/{id}"));
+    let Posted { ctx, csrf, .. } = p;
     redirect_or_rerender(csrf, to, |errors, token| async move {
         let f = FormView {
             values: data,

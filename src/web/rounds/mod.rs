@@ -29,7 +29,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 use time::OffsetDateTime;
 
-use super::forms::redirect_or_rerender;
+use uuid::Uuid;
+
+use super::forms::{FormPage, Viewer};
+use super::posted::{AdminFirst, Posted};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
@@ -56,40 +59,60 @@ fn submitted(csrf: &Csrf, Form(pairs): Pairs) -> AppResult<FormData> {
 
 /// An admin's form post about round `id`: the role first, then the id, then
 /// the CSRF token, so a stranger learns nothing about the round.
-fn admin_post(
-    user: &CurrentUser,
-    id: &str,
-    csrf: &Csrf,
-    form: Pairs,
-) -> AppResult<(uuid::Uuid, FormData)> {
-    admin_only(user)?;
-    let id = super::path_id(id)?;
-    Ok((id, submitted(csrf, form)?))
+type RoundPost = Posted<AdminFirst, Uuid>;
+
+/// What a form had typed, by field.
+fn typed<I>(p: &Posted<AdminFirst, I>) -> FormData {
+    FormData::from_pairs(p.form.clone())
 }
 
-/// The answer to a round form: on success a redirect to `to`; refused, the
-/// page again (422) with what was typed and why, drawn by `render`.
-async fn saved_or_refused(
-    app: &AppState,
-    csrf: Csrf,
-    id: uuid::Uuid,
-    res: Result<(), FieldErrors>,
-    to: String,
-    values: FormData,
-    render: impl FnOnce(&svc::RoundDetail, &FormView) -> AppResult<Markup>,
-) -> AppResult<Response> {
-    redirect_or_rerender(csrf, res.map(|()| to), |errors, token| async move {
-        let d = svc::load(&app.db, id).await?;
-        render(
-            &d,
-            &FormView {
-                values,
-                errors,
-                csrf: token,
-            },
-        )
-    })
-    .await
+/// A round's page with one of its forms refused, showing what was typed
+/// and why: `render` draws it from the round and that form.
+struct RoundPage<F> {
+    id: Uuid,
+    back: String,
+    typed: FormData,
+    render: F,
+}
+
+impl<F> RoundPage<F>
+where
+    F: FnOnce(&PageCtx, &svc::RoundDetail, FormView) -> AppResult<Markup> + Send,
+{
+    fn new(id: Uuid, back: String, typed: FormData, render: F) -> RoundPage<F> {
+        RoundPage {
+            id,
+            back,
+            typed,
+            render,
+        }
+    }
+}
+
+impl<F> FormPage for RoundPage<F>
+where
+    F: FnOnce(&PageCtx, &svc::RoundDetail, FormView) -> AppResult<Markup> + Send,
+{
+    type Refusal = FieldErrors;
+
+    fn back(&self) -> String {
+        self.back.clone()
+    }
+
+    async fn draw(
+        self,
+        to: Viewer<'_>,
+        csrf: String,
+        errors: Option<FieldErrors>,
+    ) -> AppResult<Markup> {
+        let d = svc::load(&to.app.db, self.id).await?;
+        let f = FormView {
+            values: self.typed,
+            errors: errors.unwrap_or_default(),
+            csrf,
+        };
+        (self.render)(to.ctx, &d, f)
+    }
 }
 
 fn page(csrf: Csrf, markup: Markup) -> Response {

@@ -3,13 +3,13 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{Pairs, admin_only, admin_post, page, saved_or_refused};
+use super::{RoundPage, RoundPost, admin_only, page, typed};
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::services::ServiceError;
 use crate::services::rounds as svc;
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
-use crate::web::forms::refused_fields;
 use crate::web::{Csrf, CurrentUser};
 
 /// `GET /admin/seleksi/{id}/persyaratan`.
@@ -27,22 +27,17 @@ pub async fn requirements(
 }
 
 /// `POST /admin/seleksi/{id}/persyaratan`.
-pub async fn requirements_save(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn requirements_save(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     let res = match svc::parse_requirements(&data) {
-        Ok(rows) => refused_fields(svc::set_requirements(&app.db, user.actor(), id, &rows).await)?,
-        Err(e) => Err(e),
+        Ok(rows) => svc::set_requirements(&app.db, p.user.actor(), p.ids, &rows).await,
+        Err(e) => Err(ServiceError::Fields(e)),
     };
-    let to = format!("/admin/seleksi/{id}/persyaratan");
-    saved_or_refused(&app, csrf, id, res, to, data, |d, f| {
-        Ok(v::admin_requirements(&ctx, d, f))
-    })
-    .await
+    let page = |id| {
+        let to = format!("/admin/seleksi/{id}/persyaratan");
+        RoundPage::new(id, to, data, |ctx, d, f| {
+            Ok(v::admin_requirements(ctx, d, &f))
+        })
+    };
+    p.answer(&app, page, res).await
 }

@@ -4,15 +4,15 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use time::OffsetDateTime;
 
-use super::{Pairs, admin_only, admin_post, page, saved_or_refused};
+use super::{RoundPage, RoundPost, admin_only, page, typed};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::{Milestone, RoundState, input_wita};
 use crate::error::{AppError, AppResult};
+use crate::services::ServiceError;
 use crate::services::rounds::{self as svc, RoundSettings};
 use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
-use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser};
 
 pub(super) fn settings_values(r: &crate::domain::round::Round) -> FormData {
@@ -66,67 +66,51 @@ pub async fn detail(
 }
 
 /// `POST /admin/seleksi/{id}`: saves settings and schedule of a draft.
-pub async fn update(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn update(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     let res = match RoundSettings::try_from(&data) {
-        Ok(s) => refused_fields(svc::update_round(&app.db, user.actor(), id, &s).await)?,
-        Err(e) => Err(e),
+        Ok(s) => svc::update_round(&app.db, p.user.actor(), p.ids, &s).await,
+        Err(e) => Err(ServiceError::Fields(e)),
     };
-    let to = format!("/admin/seleksi/{id}");
-    saved_or_refused(&app, csrf, id, res, to, data, |d, f| {
-        Ok(v::admin_round(&ctx, d, f, &FieldErrors::new()))
-    })
-    .await
+    let page = |id| {
+        RoundPage::new(id, format!("/admin/seleksi/{id}"), data, |ctx, d, f| {
+            Ok(v::admin_round(ctx, d, &f, &FieldErrors::new()))
+        })
+    };
+    p.answer(&app, page, res).await
 }
 
 /// `POST /admin/seleksi/{id}/status`: one step of the state machine (`to`,
 /// and `reason` when cancelling).
-pub async fn status(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
-    let to = RoundState::parse(data.get("to")).ok_or_else(|| {
+pub async fn status(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let to = RoundState::parse(p.field("to")).ok_or_else(|| {
         AppError::Refused(crate::domain::msg::Msg::new(
             "Tahap tujuan tidak dikenal.",
             "Unknown target stage.",
         ))
     })?;
-    let from = app.mail_from.clone();
-    let mail = crate::services::self_service::MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
-    let res = refused_fields(
-        svc::transition_mailing(
-            &app.db,
-            &app.checkpoint_key,
-            Some(&mail),
-            user.actor(),
+    let res = svc::transition_mailing(
+        &app.db,
+        &app.checkpoint_key,
+        Some(&app.mail()),
+        p.user.actor(),
+        p.ids,
+        to,
+        p.field("reason"),
+        OffsetDateTime::now_utc(),
+    )
+    .await;
+    // Refused, the settings as stored, with the reason above them.
+    let page = |id| {
+        RoundPage::new(
             id,
-            to,
-            data.get("reason"),
-            OffsetDateTime::now_utc(),
+            format!("/admin/seleksi/{id}"),
+            FormData::default(),
+            |ctx, d, f| {
+                let settings = FormView::new(settings_values(&d.round), &f.csrf);
+                Ok(v::admin_round(ctx, d, &settings, &f.errors))
+            },
         )
-        .await,
-    )?;
-    let to = format!("/admin/seleksi/{id}");
-    redirect_or_rerender(csrf, res.map(|()| to), |errors, token| async move {
-        let d = svc::load(&app.db, id).await?;
-        let f = FormView::new(settings_values(&d.round), &token);
-        Ok(v::admin_round(&ctx, &d, &f, &errors))
-    })
-    .await
+    };
+    p.answer(&app, page, res).await
 }

@@ -3,14 +3,15 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::{Pairs, admin_only, admin_post, see_other, settings_values, submitted};
+use super::{
+    Pairs, RoundPage, RoundPost, admin_only, see_other, settings_values, submitted, typed,
+};
 use crate::app::AppState;
 use crate::domain::form::FieldErrors;
 use crate::error::{AppError, AppResult};
+use crate::services::ServiceError;
 use crate::services::rounds as svc;
-use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
-use crate::web::forms::{redirect_or_rerender, refused_fields};
 use crate::web::{Csrf, CurrentUser};
 
 /// `GET /admin/seleksi/{id}/tahap`: the stages live on the settings page.
@@ -22,48 +23,36 @@ pub async fn stages_page(user: CurrentUser, Path(id): Path<String>) -> AppResult
 
 /// `POST /admin/seleksi/{id}/tahap`: replaces the stages and the final rule
 /// of a draft round. Once the rules are frozen this is a conflict (409).
-pub async fn stages_save(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn stages_save(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     let res = match svc::StagesDraft::try_from(&data) {
-        Ok(draft) => refused_fields(svc::set_stages(&app.db, user.actor(), id, &draft).await)?,
-        Err(e) => Err(e),
+        Ok(draft) => svc::set_stages(&app.db, p.user.actor(), p.ids, &draft).await,
+        Err(e) => Err(ServiceError::Fields(e)),
     };
-    let to = format!("/admin/seleksi/{id}#tahapan");
-    redirect_or_rerender(csrf, res.map(|()| to), |errors, token| async move {
-        let d = editable(&app, id).await?;
-        let settings = FormView::new(settings_values(&d.round), &token);
-        let stages = FormView {
-            values: data,
-            errors,
-            csrf: token,
-        };
-        Ok(v::admin_round_with_stages(
-            &ctx,
-            &d,
-            &settings,
-            &FieldErrors::new(),
-            &stages,
-        ))
-    })
-    .await
+    let page = |id| {
+        RoundPage::new(
+            id,
+            format!("/admin/seleksi/{id}#tahapan"),
+            data,
+            |ctx, d, f| {
+                editable(d)?;
+                let settings = FormView::new(settings_values(&d.round), &f.csrf);
+                let none = FieldErrors::new();
+                Ok(v::admin_round_with_stages(ctx, d, &settings, &none, &f))
+            },
+        )
+    };
+    p.answer(&app, page, res).await
 }
 
-/// The round of a refused stages or programme form, which is drawn again
-/// only while the round is a draft: once frozen the refusal is a conflict
-/// (409).
-async fn editable(app: &AppState, id: uuid::Uuid) -> AppResult<svc::RoundDetail> {
-    let d = svc::load(&app.db, id).await?;
-    if !d.state().is_editable() {
-        return Err(AppError::Conflict(crate::domain::round::frozen_msg()));
+/// A refused stages or programme form is drawn again only while the round
+/// is a draft: once frozen the refusal is a conflict (409).
+fn editable(d: &svc::RoundDetail) -> AppResult<()> {
+    if d.state().is_editable() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(crate::domain::round::frozen_msg()))
     }
-    Ok(d)
 }
 
 /// `POST /admin/seleksi/{id}/tahap/{code}/terbitkan`: publishes who goes on
@@ -93,33 +82,25 @@ pub async fn shortlist_publish(
 /// `POST /admin/seleksi/{id}/program`: the programme's names and the
 /// domicile rule of a draft round. Once the rules are frozen this is a
 /// conflict (409).
-pub async fn programme_save(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    form: Pairs,
-) -> AppResult<Response> {
-    let (id, data) = admin_post(&user, &id, &csrf, form)?;
+pub async fn programme_save(State(app): State<AppState>, p: RoundPost) -> AppResult<Response> {
+    let data = typed(&p);
     let res = match svc::ProgrammeSettings::parse(&data) {
-        Ok(s) => refused_fields(svc::set_programme(&app.db, user.actor(), id, &s).await)?,
-        Err(e) => Err(e),
+        Ok(s) => svc::set_programme(&app.db, p.user.actor(), p.ids, &s).await,
+        Err(e) => Err(ServiceError::Fields(e)),
     };
-    let to = format!("/admin/seleksi/{id}#program");
-    redirect_or_rerender(csrf, res.map(|()| to), |errors, token| async move {
-        let d = editable(&app, id).await?;
-        let settings = FormView::new(settings_values(&d.round), &token);
-        let programme = FormView {
-            values: data,
-            errors,
-            csrf: token,
-        };
-        Ok(v::admin_round_with_programme(
-            &ctx, &d, &settings, &programme,
-        ))
-    })
-    .await
+    let page = |id| {
+        RoundPage::new(
+            id,
+            format!("/admin/seleksi/{id}#program"),
+            data,
+            |ctx, d, f| {
+                editable(d)?;
+                let settings = FormView::new(settings_values(&d.round), &f.csrf);
+                Ok(v::admin_round_with_programme(ctx, d, &settings, &f))
+            },
+        )
+    };
+    p.answer(&app, page, res).await
 }
 
 /// `GET /admin/seleksi/{id}/program`: the programme lives on the settings page.
