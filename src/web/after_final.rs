@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use maud::Markup;
 
-use super::forms::{FormPage, Viewer, show};
-use super::posted::{Admin, Posted};
+use super::forms::{FormPage, Viewer};
+use super::posted::{Admin, Allowed, Posted};
 use super::{Csrf, CurrentUser, path_id};
 use crate::app::AppState;
 use crate::domain::group_roles::GroupRole;
@@ -72,13 +72,10 @@ impl FormPage for AfterFinal {
 /// `GET /admin/seleksi/{id}/pasca-final`.
 pub async fn page(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
+    a: Allowed<Admin, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Admin])?;
-    show(&app, &ctx, &user, csrf, AfterFinal(path_id(&id)?)).await
+    a.show(&app, csrf, AfterFinal).await
 }
 
 /// `POST /admin/seleksi/{id}/pasca-final/ganti`: one admin proposes.

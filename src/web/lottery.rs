@@ -6,11 +6,10 @@ use axum::response::Response;
 use maud::Markup;
 use uuid::Uuid;
 
-use super::forms::{FormPage, RuleRefusal, Viewer, show};
-use super::posted::{Admin, Posted, SignedIn, TokenField};
+use super::forms::{FormPage, RuleRefusal, Viewer};
+use super::posted::{Admin, Allowed, Posted, SignedIn, TokenField};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
-use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::services::lottery as svc;
 use crate::views::PageCtx;
@@ -71,14 +70,11 @@ impl FormPage for Witnesses {
 /// `GET /admin/seleksi/{id}/saksi`.
 pub async fn admin_page(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
+    a: Allowed<Admin, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Admin])?;
-    let page = Witnesses(super::path_id(&id)?, LotteryInput::default());
-    show(&app, &ctx, &user, csrf, page).await
+    let page = |id| Witnesses(id, LotteryInput::default());
+    a.show(&app, csrf, page).await
 }
 
 /// A lottery form: the admin's (name or remove a witness) or a witness's own.
@@ -160,13 +156,11 @@ fn uncached(mut res: Response) -> Response {
 /// `GET /saksi/{id}`.
 pub async fn witness_page(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
+    a: Allowed<SignedIn, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let page = Witness(super::path_id(&id)?, String::new());
-    show(&app, &ctx, &user, csrf, page).await.map(uncached)
+    let page = |id| Witness(id, String::new());
+    a.show(&app, csrf, page).await.map(uncached)
 }
 
 /// `POST /saksi/{id}/komit`.

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::forms::{FormPage, Viewer, show};
-use super::posted::{AdminFirst, Posted};
+use super::posted::{AdminFirst, Allowed, Posted};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
@@ -127,14 +127,11 @@ impl FormPage for Panels {
 /// `GET /admin/seleksi/{id}/panel`.
 pub async fn panels(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<AdminFirst, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Admin])?;
-    let page = Panels(super::path_id(&id)?, Refused::top(FormData::default()));
-    show(&app, &ctx, &user, csrf, page).await
+    let page = |id| Panels(id, Refused::top(FormData::default()));
+    a.show(&app, csrf, page).await
 }
 
 /// `POST /admin/seleksi/{id}/panel`: creates a panel.
@@ -280,18 +277,15 @@ impl FormPage for Schedule {
 /// `GET /admin/seleksi/{id}/uji`.
 pub async fn schedule(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<AdminFirst, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Admin])?;
-    let page = Schedule {
+    let page = |id| Schedule {
         saved: q.row(),
-        ..Schedule::new(super::path_id(&id)?, Refused::top(FormData::default()))
+        ..Schedule::new(id, Refused::top(FormData::default()))
     };
-    show(&app, &ctx, &user, csrf, page).await
+    a.show(&app, csrf, page).await
 }
 
 /// `POST /admin/seleksi/{id}/uji`: schedules a session.

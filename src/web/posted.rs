@@ -1,7 +1,8 @@
-//! A page's form POST that passed its checks: the signed-in account has a
-//! role the page allows, the ids in the path are well formed and the form
-//! carries this session's token. Handlers receive it whole and only parse,
-//! call a service and answer.
+//! The checks a page's request passes before its handler runs: the
+//! signed-in account has a role the page allows and the ids in the path are
+//! well formed ([`Allowed`]); a form POST also carries this session's token
+//! ([`Posted`]). Handlers receive them whole and only parse, call a service
+//! and answer.
 //!
 //! Which check runs first decides what a refused request learns, so each
 //! [`Gate`] keeps the order its pages have always had.
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::forms::{FormPage, Viewer, answer};
+use super::forms::{FormPage, Viewer, answer, show};
 use super::{Csrf, CurrentUser, form_field, path_id};
 use crate::app::AppState;
 use crate::domain::role::Role;
@@ -21,7 +22,8 @@ use crate::error::AppResult;
 use crate::services::ServiceError;
 use crate::views::PageCtx;
 
-/// Who may post a page's forms, and in which order that is checked.
+/// Who may open a page or post its forms, and in which order that is
+/// checked.
 pub trait Gate {
     /// The roles allowed; empty when any signed-in account may post (the
     /// service then decides by ownership).
@@ -126,6 +128,21 @@ pub struct Allowed<G, I = ()> {
     pub ctx: PageCtx,
     pub ids: I,
     gate: PhantomData<G>,
+}
+
+impl<G, I> Allowed<G, I> {
+    /// The page `page` names from the path's ids, as itself (see [`show`]).
+    ///
+    /// # Errors
+    /// As [`show`].
+    pub async fn show<P: FormPage>(
+        self,
+        app: &AppState,
+        csrf: Csrf,
+        page: impl FnOnce(I) -> P,
+    ) -> AppResult<Response> {
+        show(app, &self.ctx, &self.user, csrf, page(self.ids)).await
+    }
 }
 
 impl<G: Gate, I: PathIds> FromRequestParts<AppState> for Allowed<G, I> {

@@ -16,9 +16,9 @@ use maud::{Markup, PreEscaped};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::forms::{FormPage, Refusal, Viewer, show};
+use super::forms::{FormPage, Refusal, Viewer};
 use super::multipart;
-use super::posted::{Admin, Posted, SignedIn};
+use super::posted::{Admin, Allowed, Posted, SignedIn};
 use super::precompressed::Encoded;
 use super::review_cache;
 use super::single_flight::SingleFlight;
@@ -445,13 +445,10 @@ async fn admin_results_page(
 /// `GET /admin/seleksi/{id}/hasil`.
 pub async fn admin_page(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
+    a: Allowed<Admin, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Admin])?;
-    show(&app, &ctx, &user, csrf, Shown::Results(path_id(&id)?)).await
+    a.show(&app, csrf, Shown::Results).await
 }
 
 /// `POST /admin/seleksi/{id}/hasil/final`: one admin asks to finalize.
@@ -528,13 +525,10 @@ async fn objections_page(
 /// `GET /admin/seleksi/{id}/sanggahan`: every objection, overdue ones marked.
 pub async fn admin_objections(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
+    a: Allowed<Admin, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Admin])?;
-    show(&app, &ctx, &user, csrf, Shown::Objections(path_id(&id)?)).await
+    a.show(&app, csrf, Shown::Objections).await
 }
 
 /// `POST /admin/sanggahan/{id}/peninjau`: assigns the reviewer.
@@ -626,12 +620,10 @@ async fn detail_page(
 /// `GET /sanggahan/{id}`: one objection (its reviewer, admins, auditors, the applicant).
 pub async fn detail(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
+    a: Allowed<SignedIn, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    show(&app, &ctx, &user, csrf, Shown::Detail(path_id(&id)?)).await
+    a.show(&app, csrf, Shown::Detail).await
 }
 
 /// The reviewer's choice (`outcome` radio) as a proposal.

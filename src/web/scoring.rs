@@ -2,14 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::Markup;
 use uuid::Uuid;
 
-use super::forms::{FormPage, RuleRefusal, Viewer, show};
-use super::posted::{Panelist, Posted, TokenField};
+use super::forms::{FormPage, RuleRefusal, Viewer};
+use super::posted::{Allowed, Panelist, Posted, TokenField};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::msg::Msg;
@@ -105,18 +105,15 @@ pub struct SheetQuery {
 /// `GET /penilai/{id}`.
 pub async fn sheet(
     State(app): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
+    a: Allowed<Panelist, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
     Query(q): Query<SheetQuery>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Panelist])?;
-    let page = Sheet {
+    let page = |id| Sheet {
         draft_saved: q.draf.is_some(),
-        ..Sheet::at(super::path_id(&id)?)
+        ..Sheet::at(id)
     };
-    show(&app, &ctx, &user, csrf, page).await
+    a.show(&app, csrf, page).await
 }
 
 /// The `c_<CODE>` comment fields of a scorecard form.

@@ -21,7 +21,7 @@ use crate::services::message_consent;
 use crate::views::PageCtx;
 use crate::views::info_admin::{self as va, AdminView, FormState};
 use crate::web::forms::{FormPage, Viewer, answer, show};
-use crate::web::posted::{Posted, Staff};
+use crate::web::posted::{Allowed, Posted, Staff};
 use crate::web::{Csrf, CurrentUser, form_field, multipart, path_id};
 
 async fn admin_view(app: &AppState, user: &CurrentUser, csrf: String) -> AppResult<AdminView> {
@@ -103,12 +103,10 @@ impl FormPage for Manage {
 /// `GET /admin/informasi`.
 pub async fn admin(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<Staff>,
     csrf: Csrf,
 ) -> AppResult<Response> {
-    staff_only(&user)?;
-    show(&app, &ctx, &user, csrf, Manage::Page).await
+    a.show(&app, csrf, |()| Manage::Page).await
 }
 
 fn announcement_input(pairs: &[(String, String)]) -> AnnouncementInput {

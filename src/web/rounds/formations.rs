@@ -14,10 +14,9 @@ use crate::domain::form::{FieldErrors, FormData};
 use crate::error::AppResult;
 use crate::services::ServiceError;
 use crate::services::rounds::{self as svc, RoundDetail};
-use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView, FormationsPage};
-use crate::web::forms::{FormPage, Viewer, show};
-use crate::web::posted::{AdminFirst, Posted};
+use crate::web::forms::{FormPage, Viewer};
+use crate::web::posted::{AdminFirst, Allowed, Posted};
 use crate::web::{Csrf, CurrentUser};
 
 async fn formations_page(app: &AppState, csrf: &str) -> AppResult<FormationsPage> {
@@ -106,18 +105,11 @@ impl FormPage for Formations {
 /// `GET /admin/seleksi/{id}/formasi`.
 pub async fn formations(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<AdminFirst, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let page = Formations {
-        id: crate::web::path_id(&id)?,
-        which: FormationForm::Generate,
-        typed: FormData::default(),
-    };
-    show(&app, &ctx, &user, csrf, page).await
+    let page = Formations::refused(FormationForm::Generate, FormData::default());
+    a.show(&app, csrf, page).await
 }
 
 /// The formations page after a form that answers on the page itself: `fill`
