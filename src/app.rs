@@ -55,16 +55,6 @@ impl AppState {
         Ok(AppState::with_context(ctx, config))
     }
 
-    /// What a service needs to send mail on behalf of this installation.
-    #[must_use]
-    pub fn mail(&self) -> crate::services::self_service::MailCtx<'_> {
-        crate::services::self_service::MailCtx {
-            base_url: &self.config.base_url,
-            from: &self.mail_from,
-            vault: &self.vault,
-        }
-    }
-
     /// The state around a context built at start.
     #[must_use]
     pub fn with_context(ctx: Context, config: Config) -> AppState {
