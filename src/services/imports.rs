@@ -24,7 +24,6 @@ use crate::db::begin_write;
 use crate::db::entities::{application, criterion, imported_value, round};
 use crate::domain::application::ApplicationState;
 use crate::domain::imported::{LineError, parse_imported_csv};
-use crate::domain::role::Role;
 use crate::domain::round::CriterionRow;
 
 /// Largest accepted file (a city-wide written test fits many times over).
@@ -140,13 +139,7 @@ pub async fn import_with_reason(
     file: &[u8],
     reason: &str,
 ) -> Result<ImportSummary, ImportError> {
-    let admin = match actor {
-        Actor::Account {
-            id,
-            role: Role::Admin,
-        } => id,
-        _ => return Err(ServiceError::Forbidden.into()),
-    };
+    let admin = super::require_admin(actor)?;
     if file.len() > MAX_FILE_BYTES {
         return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
             "Berkas terlalu besar (maksimal 1 MB).",

@@ -17,13 +17,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ServiceError;
 use super::checkpoints::CheckpointKey;
 use super::imports::ImportSummary;
 use super::results::{
     ApprovalRequest, for_second_admin, request_approval_audited, settle_approval,
 };
 use super::self_service::MailCtx;
+use super::{ServiceError, require_admin};
 use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
 use crate::db::entities::{application, approval, round};
@@ -38,10 +38,6 @@ pub const KIND_IMPORT: &str = "imported_values.replace";
 #[must_use]
 pub fn is_input_change(kind: &str) -> bool {
     kind == KIND_RECUSAL || kind == KIND_IMPORT
-}
-
-fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
 /// The written reason of a request; `stage` names the stage whose

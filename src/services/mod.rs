@@ -125,6 +125,26 @@ impl ServiceError {
     }
 }
 
+/// The id of the admin account acting; `Forbidden` for any other role and
+/// for the platform itself (a decision, an approval or a four-eyes step
+/// needs a person to attribute it to).
+pub(crate) fn require_admin(actor: crate::db::audit::Actor) -> Result<uuid::Uuid, ServiceError> {
+    actor.admin_id().ok_or(ServiceError::Forbidden)
+}
+
+/// Administration the platform itself may run too (the CLI and the demo set
+/// up rounds, witnesses and staff accounts): an admin account or the
+/// platform; `Forbidden` for anyone else.
+pub(crate) fn require_admin_or_platform(
+    actor: crate::db::audit::Actor,
+) -> Result<(), ServiceError> {
+    if actor.administers() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
 // information section, messages without e-mail, open statistics
 pub mod info_docs;
 pub mod information;

@@ -21,7 +21,7 @@ use crate::domain::application::ApplicationState;
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::lang::Lang;
 use crate::domain::msg::Msg;
-use crate::services::ServiceError;
+use crate::services::{ServiceError, require_admin};
 
 /// Asks for a change of an outcome already sent: the new decisions wait in an
 /// `approval` row for a second admin; `approval.requested` is audited with the
@@ -39,7 +39,7 @@ pub async fn request_change(
     reason: &str,
     lang: Lang,
 ) -> Result<Uuid, VerifyError> {
-    staff.require_admin()?;
+    require_admin(staff.actor())?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 2000 {
         let mut e = DecisionErrors::new();
@@ -133,7 +133,7 @@ pub async fn pending(
     db: &DatabaseConnection,
     staff: &Staff,
 ) -> Result<Vec<PendingApproval>, ServiceError> {
-    staff.require_admin()?;
+    require_admin(staff.actor())?;
     let rows = approval::Entity::find()
         .filter(approval::Column::Kind.eq(KIND_OVERRIDE))
         .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
@@ -209,7 +209,7 @@ pub async fn decide(
     approve: bool,
     decision_reason: &str,
 ) -> Result<(), ServiceError> {
-    staff.require_admin()?;
+    require_admin(staff.actor())?;
     // The approvals page decides every pending four-eyes change of a ranking input.
     let kind = approval::Entity::find_by_id(approval_id)
         .one(db)

@@ -64,14 +64,6 @@ impl Staff {
             _ => false,
         }
     }
-
-    fn require_admin(&self) -> Result<(), ServiceError> {
-        if self.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden)
-        }
-    }
 }
 
 /// Application states that are past submission and may be verified or shown.
