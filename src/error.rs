@@ -169,6 +169,7 @@ impl From<crate::services::ServiceError> for AppError {
         match e {
             ServiceError::Invalid(m) => AppError::Refused(m),
             ServiceError::Fields(errs) => AppError::refused(errs.values()),
+            ServiceError::Lines(_) => AppError::Refused(e.refusal().unwrap_or_default()),
             ServiceError::Conflict(m) => AppError::Conflict(m),
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Forbidden => AppError::Forbidden,

@@ -344,26 +344,14 @@ pub async fn decide(
             let checked = super::imports::check_file(&tx, round_id, &p.criterion, &p.csv)
                 .await
                 .map_err(|e| match e {
-                    super::imports::ImportError::Service(s) => s,
-                    super::imports::ImportError::Lines(lines) => {
-                        let joined = |lang| {
-                            lines
-                                .iter()
-                                .map(|l| l.text(lang))
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        };
+                    ServiceError::Lines(_) => {
+                        let lines = e.refusal().unwrap_or_default();
                         ServiceError::invalid(crate::domain::msg::Msg::new(
-                            format!(
-                                "Berkas ini tidak lagi dapat diterapkan: {}",
-                                joined(crate::domain::lang::Lang::Id)
-                            ),
-                            format!(
-                                "This file can no longer be applied: {}",
-                                joined(crate::domain::lang::Lang::En)
-                            ),
+                            format!("Berkas ini tidak lagi dapat diterapkan: {}", lines.id),
+                            format!("This file can no longer be applied: {}", lines.en),
                         ))
                     }
+                    other => other,
                 })?;
             super::imports::apply(&tx, actor, &checked, Some(&names)).await?;
             if let Some(stage) = &checked.correction {

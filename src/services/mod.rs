@@ -66,6 +66,11 @@ pub enum ServiceError {
     /// form as a whole): a form shows each next to its field.
     #[error("invalid input: {0:?}")]
     Fields(crate::domain::form::FieldErrors),
+    /// A file refused whole (an import), with every problem and its line,
+    /// in file order: a line may have several, which field errors keyed by
+    /// name could not keep.
+    #[error("refused file: {0:?}")]
+    Lines(Vec<crate::domain::imported::LineError>),
     /// The thing already exists (e.g. an e-mail address already registered),
     /// or the state does not allow it; in both languages.
     #[error("{0}")]
@@ -119,6 +124,19 @@ impl ServiceError {
                 let join =
                     |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
                 Some(Msg::new(join(|m| &m.id), join(|m| &m.en)))
+            }
+            ServiceError::Lines(lines) => {
+                let join = |lang| {
+                    lines
+                        .iter()
+                        .map(|l| l.text(lang))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                Some(Msg::new(
+                    join(crate::domain::lang::Lang::Id),
+                    join(crate::domain::lang::Lang::En),
+                ))
             }
             _ => None,
         }

@@ -224,6 +224,21 @@ pub(crate) fn service_err(e: ServiceError) -> AdminError {
             AdminError::Conflict(ServiceError::Fields(errs).refusal().unwrap_or_default())
         }
         ServiceError::Fields(errs) => AdminError::Invalid(errs),
+        // Keyed `line N`: a second problem on one line keeps the last.
+        ServiceError::Lines(lines) => AdminError::Invalid(
+            lines
+                .iter()
+                .map(|l| {
+                    (
+                        format!("line {}", l.line),
+                        Msg::new(
+                            l.text(crate::domain::lang::Lang::Id),
+                            l.text(crate::domain::lang::Lang::En),
+                        ),
+                    )
+                })
+                .collect(),
+        ),
         ServiceError::Conflict(m) => AdminError::Conflict(m),
         other => AdminError::App(other.into()),
     }
