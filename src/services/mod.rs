@@ -71,6 +71,10 @@ pub enum ServiceError {
     /// name could not keep.
     #[error("refused file: {0:?}")]
     Lines(Vec<crate::domain::imported::LineError>),
+    /// An upload larger than allowed; the message, in both languages, says
+    /// the limit (the API answers 413).
+    #[error("{0}")]
+    TooLarge(crate::domain::msg::Msg),
     /// The thing already exists (e.g. an e-mail address already registered),
     /// or the state does not allow it; in both languages.
     #[error("{0}")]
@@ -119,7 +123,9 @@ impl ServiceError {
     pub fn refusal(&self) -> Option<crate::domain::msg::Msg> {
         use crate::domain::msg::Msg;
         match self {
-            ServiceError::Invalid(m) | ServiceError::Conflict(m) => Some(m.clone()),
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::TooLarge(m) => {
+                Some(m.clone())
+            }
             ServiceError::Fields(errs) => {
                 let join =
                     |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");

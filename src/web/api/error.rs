@@ -240,6 +240,9 @@ pub(crate) fn service_err(e: ServiceError) -> AdminError {
                 .collect(),
         ),
         ServiceError::Conflict(m) => AdminError::Conflict(m),
+        ServiceError::TooLarge(m) => {
+            AdminError::Body(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m)
+        }
         other => AdminError::App(other.into()),
     }
 }
