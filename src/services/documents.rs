@@ -154,7 +154,12 @@ pub async fn record_upload<C: ConnectionTrait>(
     stored_file::Entity::find_by_id(blob.sha256.clone())
         .one(tx)
         .await?
-        .ok_or_else(|| ServiceError::Db(DbErr::RecordNotFound("stored_file".into())))
+        // Ours, not the caller's "not found": the row was there a moment ago.
+        .ok_or_else(|| {
+            ServiceError::Internal(anyhow::Error::new(DbErr::RecordNotFound(
+                "stored_file".into(),
+            )))
+        })
 }
 
 /// Deletes the stored file `sha256` (row and bytes) when no document refers
