@@ -167,33 +167,14 @@ impl From<crate::services::ServiceError> for AppError {
     fn from(e: crate::services::ServiceError) -> Self {
         use crate::services::ServiceError;
         match e {
-            ServiceError::Invalid(m) => AppError::Refused(m),
+            ServiceError::Invalid(m) | ServiceError::TooLarge(m) => AppError::Refused(m),
             ServiceError::Fields(errs) => AppError::refused(errs.values()),
+            ServiceError::Lines(_) => AppError::Refused(e.refusal().unwrap_or_default()),
             ServiceError::Conflict(m) => AppError::Conflict(m),
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::Db(e) => AppError::from(e),
             ServiceError::Internal(e) => AppError::Internal(e),
-        }
-    }
-}
-
-impl From<crate::services::applications::ApplicationError> for AppError {
-    fn from(e: crate::services::applications::ApplicationError) -> Self {
-        use crate::domain::lang::Lang;
-        use crate::services::applications::ApplicationError;
-        use crate::services::documents::UploadError;
-        match e {
-            ApplicationError::Service(e) => e.into(),
-            // Storage failures are ours: logged, never shown with their detail.
-            ApplicationError::Upload {
-                error: error @ (UploadError::Storage(_) | UploadError::Db(_)),
-                ..
-            } => AppError::Internal(anyhow::Error::new(error)),
-            ApplicationError::Upload { error, .. } => {
-                AppError::Refused(Msg::new(error.message(Lang::Id), error.message(Lang::En)))
-            }
-            ApplicationError::NotDraft => AppError::Conflict(ApplicationError::not_draft_message()),
         }
     }
 }

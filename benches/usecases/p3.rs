@@ -160,17 +160,10 @@ pub(crate) async fn p3_world(
                         }
                     })
                     .collect();
-                let ok = verification::verify(
-                    &w.load,
-                    &w.from,
-                    &w.vault,
-                    &staff,
-                    ids[i],
-                    &decisions,
-                    Lang::Id,
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
+                let ok =
+                    verification::verify(&w.load, &w.from, &w.vault, &staff, ids[i], &decisions)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
                 eligible.fetch_add(usize::from(ok), Ordering::Relaxed);
                 Ok(None)
             })

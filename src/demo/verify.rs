@@ -64,17 +64,10 @@ pub(super) async fn stage_verification(ctx: &mut Ctx<'_>) -> anyhow::Result<()> 
                 }
             })
             .collect();
-        let eligible = verification::verify(
-            ctx.db,
-            &ctx.from,
-            &ctx.vault,
-            &staff,
-            a.id,
-            &decisions,
-            Lang::Id,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
+        let eligible =
+            verification::verify(ctx.db, &ctx.from, &ctx.vault, &staff, a.id, &decisions)
+                .await
+                .map_err(|e| anyhow::anyhow!("verifying: {e:?}"))?;
         ctx.apps[i].state = if eligible {
             ApplicationState::Eligible
         } else {

@@ -87,7 +87,7 @@ pub async fn record(
     b: &NewBreach,
     now: OffsetDateTime,
 ) -> Result<Uuid, ServiceError> {
-    let by = super::results::require_admin(actor)?;
+    let by = super::require_admin(actor)?;
     check(b, now).map_err(|_| {
         ServiceError::Invalid(crate::domain::msg::Msg::new(
             "Catatan insiden belum lengkap.",
@@ -159,7 +159,7 @@ pub async fn mark_notified(
     to: Recipient,
     now: OffsetDateTime,
 ) -> Result<(), ServiceError> {
-    super::results::require_admin(actor)?;
+    super::require_admin(actor)?;
     let tx = begin_write(db).await?;
     let b = breach_record::Entity::find_by_id(id)
         .one(&tx)

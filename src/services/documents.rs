@@ -6,86 +6,63 @@ use sea_orm::{
     QueryFilter, QuerySelect,
 };
 
+use super::ServiceError;
 use crate::db::entities::{document, stored_file};
-use crate::domain::lang::Lang;
+use crate::domain::msg::Msg;
 use crate::storage::{DocKind, FileStore, StoreError, StoredBlob};
 
 /// Longest original file name kept (in characters) for `document.original_name`.
 pub const MAX_ORIGINAL_NAME_CHARS: usize = 120;
 
-/// Why an upload was not accepted. The first three are the uploader's to fix
-/// and have a message for them; the others are ours.
-#[derive(Debug, thiserror::Error)]
-pub enum UploadError {
-    /// Larger than the limit.
-    #[error("file larger than {limit} bytes")]
-    TooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-    /// Not a PDF, JPEG or PNG by its content, whatever its name says.
-    #[error("file type not allowed")]
-    NotAllowedType,
-    /// No file, or a file of zero bytes.
-    #[error("empty file")]
-    Empty,
-    /// A PDF, JPEG or PNG header with web-page or script markup behind it.
-    #[error("file holds markup")]
-    HoldsMarkup,
-    /// Writing the file failed.
-    #[error("storage: {0}")]
-    Storage(std::io::Error),
-    /// Recording the file failed.
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-impl UploadError {
-    /// The message for the person who uploaded the file.
-    #[must_use]
-    pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (Self::TooLarge { limit }, Lang::Id) => format!(
-                "Berkas terlalu besar. Ukuran maksimal {}; perkecil hasil pindaian atau foto, lalu unggah lagi.",
-                crate::storage::size_label(*limit)
-            ),
-            (Self::TooLarge { limit }, Lang::En) => format!(
-                "The file is too large. The maximum is {}; reduce the scan or photo and upload it again.",
-                crate::storage::size_label(*limit)
-            ),
-            (Self::NotAllowedType, Lang::Id) => {
-                "Jenis berkas tidak diterima. Unggah PDF, JPG atau PNG.".to_owned()
-            }
-            (Self::NotAllowedType, Lang::En) => {
-                "This type of file is not accepted. Upload a PDF, JPG or PNG.".to_owned()
-            }
-            (Self::HoldsMarkup, Lang::Id) => {
-                "Berkas ini berisi kode halaman web (HTML atau skrip), bukan hasil pindaian atau foto. Unggah PDF, JPG atau PNG hasil pindaian.".to_owned()
-            }
-            (Self::HoldsMarkup, Lang::En) => {
-                "This file holds web-page code (HTML or script), not a scan or photo. Upload a scanned PDF, JPG or PNG.".to_owned()
-            }
-            (Self::Empty, Lang::Id) => "Berkas kosong atau belum dipilih.".to_owned(),
-            (Self::Empty, Lang::En) => "The file is empty or none was chosen.".to_owned(),
-            (Self::Storage(_) | Self::Db(_), Lang::Id) => {
-                "Berkas tidak dapat disimpan saat ini. Coba lagi sebentar lagi.".to_owned()
-            }
-            (Self::Storage(_) | Self::Db(_), Lang::En) => {
-                "The file could not be saved right now. Please try again shortly.".to_owned()
-            }
+/// How the store's answer reaches the uploader: a file that is empty, of a
+/// type not allowed or holding markup is `Invalid`, one over the limit
+/// `TooLarge` (the API answers 413), each with the message for the person who
+/// uploaded it; a disk failure is ours (`Internal`, never shown).
+pub(crate) fn store_refusal(e: StoreError) -> ServiceError {
+    let msg = |id: &str, en: &str| Msg::new(id, en);
+    match e {
+        StoreError::TooLarge { limit } => {
+            let size = crate::storage::size_label(limit);
+            ServiceError::TooLarge(Msg::new(
+                format!(
+                    "Berkas terlalu besar. Ukuran maksimal {size}; perkecil hasil pindaian atau foto, lalu unggah lagi."
+                ),
+                format!(
+                    "The file is too large. The maximum is {size}; reduce the scan or photo and upload it again."
+                ),
+            ))
         }
+        StoreError::NotAllowedType => ServiceError::Invalid(msg(
+            "Jenis berkas tidak diterima. Unggah PDF, JPG atau PNG.",
+            "This type of file is not accepted. Upload a PDF, JPG or PNG.",
+        )),
+        StoreError::HoldsMarkup => ServiceError::Invalid(msg(
+            "Berkas ini berisi kode halaman web (HTML atau skrip), bukan hasil pindaian atau foto. Unggah PDF, JPG atau PNG hasil pindaian.",
+            "This file holds web-page code (HTML or script), not a scan or photo. Upload a scanned PDF, JPG or PNG.",
+        )),
+        StoreError::Empty => ServiceError::Invalid(msg(
+            "Berkas kosong atau belum dipilih.",
+            "The file is empty or none was chosen.",
+        )),
+        StoreError::Io(e) => storage_failure(e),
     }
 }
 
-impl From<StoreError> for UploadError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Empty => UploadError::Empty,
-            StoreError::TooLarge { limit } => UploadError::TooLarge { limit },
-            StoreError::NotAllowedType => UploadError::NotAllowedType,
-            StoreError::HoldsMarkup => UploadError::HoldsMarkup,
-            StoreError::Io(e) => UploadError::Storage(e),
-        }
+fn storage_failure(e: std::io::Error) -> ServiceError {
+    ServiceError::Internal(anyhow::Error::new(e).context("storing an upload"))
+}
+
+/// What the uploader is told about an upload that did not happen: the
+/// refusal's own message, or that the file could not be saved (a storage
+/// failure's detail is ours).
+#[must_use]
+pub fn told_uploader(e: &ServiceError) -> Msg {
+    match e {
+        ServiceError::Invalid(m) | ServiceError::TooLarge(m) => m.clone(),
+        _ => Msg::new(
+            "Berkas tidak dapat disimpan saat ini. Coba lagi sebentar lagi.",
+            "The file could not be saved right now. Please try again shortly.",
+        ),
     }
 }
 
@@ -102,15 +79,15 @@ impl From<StoreError> for UploadError {
 /// reverse order could leave a row pointing at nothing.
 ///
 /// # Errors
-/// [`UploadError::Empty`], [`UploadError::TooLarge`] or
-/// [`UploadError::NotAllowedType`] for the uploader, checked before anything is
-/// written; [`UploadError::Storage`] or [`UploadError::Db`] otherwise.
+/// `Invalid` (empty, a type not allowed, markup) or `TooLarge` for the
+/// uploader, checked before anything is written; `Internal` (the disk) or
+/// `Db` otherwise.
 pub async fn store_upload<C: ConnectionTrait>(
     tx: &C,
     store: &FileStore,
     bytes: Vec<u8>,
     original_name: &str,
-) -> Result<stored_file::Model, UploadError> {
+) -> Result<stored_file::Model, ServiceError> {
     let blob = put_upload(store, bytes, original_name).await?;
     record_upload(tx, &blob).await
 }
@@ -119,13 +96,13 @@ pub async fn store_upload<C: ConnectionTrait>(
 /// before taking the write lock, so other writers do not wait for the disk.
 ///
 /// # Errors
-/// As [`store_upload`], without [`UploadError::Db`].
+/// As [`store_upload`], without `Db`.
 pub async fn put_upload(
     store: &FileStore,
     bytes: Vec<u8>,
     original_name: &str,
-) -> Result<StoredBlob, UploadError> {
-    let kind = store.check(&bytes)?;
+) -> Result<StoredBlob, ServiceError> {
+    let kind = store.check(&bytes).map_err(store_refusal)?;
     let claimed = original_name
         .rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase());
@@ -137,7 +114,8 @@ pub async fn put_upload(
     let owned_store = store.clone();
     let blob = tokio::task::spawn_blocking(move || owned_store.put(&bytes))
         .await
-        .map_err(|e| UploadError::Storage(std::io::Error::other(e)))??;
+        .map_err(|e| storage_failure(std::io::Error::other(e)))?
+        .map_err(store_refusal)?;
     tracing::debug!(
         stored_file.sha256 = %blob.sha256,
         stored_file.content_type = blob.kind.content_type(),
@@ -152,11 +130,11 @@ pub async fn put_upload(
 /// file, inserted in the caller's transaction or reused.
 ///
 /// # Errors
-/// [`UploadError::Db`].
+/// `Db`.
 pub async fn record_upload<C: ConnectionTrait>(
     tx: &C,
     blob: &StoredBlob,
-) -> Result<stored_file::Model, UploadError> {
+) -> Result<stored_file::Model, ServiceError> {
     // Another transaction may have stored the same bytes meanwhile: on
     // conflict keep its row (PostgreSQL waits for it to commit first).
     let model = stored_file::Model {
@@ -176,7 +154,12 @@ pub async fn record_upload<C: ConnectionTrait>(
     stored_file::Entity::find_by_id(blob.sha256.clone())
         .one(tx)
         .await?
-        .ok_or_else(|| UploadError::Db(DbErr::RecordNotFound("stored_file".into())))
+        // Ours, not the caller's "not found": the row was there a moment ago.
+        .ok_or_else(|| {
+            ServiceError::Internal(anyhow::Error::new(DbErr::RecordNotFound(
+                "stored_file".into(),
+            )))
+        })
 }
 
 /// Deletes the stored file `sha256` (row and bytes) when no document refers
@@ -196,7 +179,7 @@ pub async fn forget_if_unreferenced(
     db: &DatabaseConnection,
     store: &FileStore,
     sha256: &str,
-) -> Result<bool, UploadError> {
+) -> Result<bool, ServiceError> {
     let tx = crate::db::begin_write(db).await?;
     let row = stored_file::Entity::find_by_id(sha256.to_owned())
         .lock_exclusive()
@@ -215,15 +198,15 @@ pub async fn forget_if_unreferenced(
     stored_file::Entity::delete_by_id(sha256.to_owned())
         .exec(&tx)
         .await?;
-    let aside = store.set_aside(sha256).map_err(UploadError::Storage)?;
+    let aside = store.set_aside(sha256).map_err(storage_failure)?;
     if let Err(e) = tx.commit().await {
         if let Some(aside) = &aside {
-            store.restore(sha256, aside).map_err(UploadError::Storage)?;
+            store.restore(sha256, aside).map_err(storage_failure)?;
         }
         return Err(e.into());
     }
     if let Some(aside) = aside {
-        std::fs::remove_file(aside).map_err(UploadError::Storage)?;
+        std::fs::remove_file(aside).map_err(storage_failure)?;
     }
     tracing::debug!(stored_file.sha256 = %sha256, "unreferenced document file deleted");
     Ok(true)
@@ -239,7 +222,7 @@ pub async fn ensure_on_disk(
     store: &FileStore,
     sha256: &str,
     bytes: &[u8],
-) -> Result<(), UploadError> {
+) -> Result<(), ServiceError> {
     if store.exists(sha256) {
         return Ok(());
     }
@@ -247,7 +230,8 @@ pub async fn ensure_on_disk(
     let bytes = bytes.to_vec();
     tokio::task::spawn_blocking(move || owned_store.put(&bytes))
         .await
-        .map_err(|e| UploadError::Storage(std::io::Error::other(e)))??;
+        .map_err(|e| storage_failure(std::io::Error::other(e)))?
+        .map_err(store_refusal)?;
     Ok(())
 }
 
@@ -276,29 +260,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_upload_error_has_two_distinct_messages() {
+    fn every_upload_refusal_has_two_distinct_messages() {
         let all = [
-            UploadError::TooLarge {
+            StoreError::TooLarge {
                 limit: 2 * 1024 * 1024,
             },
-            UploadError::NotAllowedType,
-            UploadError::Empty,
-            UploadError::HoldsMarkup,
-            UploadError::Storage(std::io::Error::other("disk full")),
+            StoreError::NotAllowedType,
+            StoreError::Empty,
+            StoreError::HoldsMarkup,
+            StoreError::Io(std::io::Error::other("disk full")),
         ];
         for e in all {
-            let (id, en) = (e.message(Lang::Id), e.message(Lang::En));
-            assert!(!id.is_empty() && !en.is_empty());
-            assert_ne!(id, en);
-            assert!(!id.contains("disk full"), "internal detail never shown");
+            let m = told_uploader(&store_refusal(e));
+            assert!(!m.id.is_empty() && !m.en.is_empty());
+            assert_ne!(m.id, m.en);
+            assert!(!m.id.contains("disk full"), "internal detail never shown");
         }
-        assert!(
-            UploadError::TooLarge {
-                limit: 2 * 1024 * 1024
-            }
-            .message(Lang::Id)
-            .contains("2 MB")
-        );
+        let too_large = store_refusal(StoreError::TooLarge {
+            limit: 2 * 1024 * 1024,
+        });
+        assert!(matches!(&too_large, ServiceError::TooLarge(m) if m.id.contains("2 MB")));
     }
 
     #[test]

@@ -268,7 +268,7 @@ pub async fn decide(
     request_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<Decision, ServiceError> {
-    let admin = super::results::require_admin(actor)?;
+    let admin = super::require_admin(actor)?;
     let tx = begin_write(db).await?;
     let req = erasure_request::Entity::find_by_id(request_id)
         .one(&tx)
@@ -410,7 +410,7 @@ pub async fn for_admin<C: ConnectionTrait>(
     db: &C,
     actor: Actor,
 ) -> Result<Vec<RequestView>, ServiceError> {
-    super::results::require_admin(actor)?;
+    super::require_admin(actor)?;
     let mut requests = erasure_request::Entity::find()
         .order_by_desc(erasure_request::Column::RequestedAt)
         .all(db)

@@ -24,28 +24,10 @@ use crate::db::begin_write;
 use crate::db::entities::{application, criterion, imported_value, round};
 use crate::domain::application::ApplicationState;
 use crate::domain::imported::{LineError, parse_imported_csv};
-use crate::domain::role::Role;
 use crate::domain::round::CriterionRow;
 
 /// Largest accepted file (a city-wide written test fits many times over).
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
-
-/// Why an import did not happen. Nothing was stored in any case.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// The file is refused whole; every problem with its line.
-    #[error("refused file")]
-    Lines(Vec<LineError>),
-    /// Anything else (permission, state, storage).
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-}
-
-impl From<sea_orm::DbErr> for ImportError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        ImportError::Service(ServiceError::Db(e))
-    }
-}
 
 pub use crate::domain::imported::ImportSummary;
 
@@ -109,10 +91,10 @@ pub async fn corrections(
 /// by the shortlist's re-publication, for a correction).
 ///
 /// # Errors
-/// `Lines` for a refused file; `Service(Forbidden)` for non-admins,
-/// `Service(NotFound)` for an unknown round or criterion, `Service(Invalid)`
+/// `Lines` for a refused file (nothing is stored); `Forbidden` for
+/// non-admins, `NotFound` for an unknown round or criterion, `Invalid`
 /// outside the allowed states, for a panel criterion or an oversized file;
-/// `Service(Conflict)` when a file for the criterion already waits for
+/// `Conflict` when a file for the criterion already waits for
 /// approval, or corrects a stage after the next stage's shortlist is
 /// published.
 pub async fn import(
@@ -121,7 +103,7 @@ pub async fn import(
     round_id: Uuid,
     criterion_code: &str,
     file: &[u8],
-) -> Result<ImportSummary, ImportError> {
+) -> Result<ImportSummary, ServiceError> {
     import_with_reason(db, actor, round_id, criterion_code, file, "").await
 }
 
@@ -130,7 +112,7 @@ pub async fn import(
 /// characters there; ignored otherwise).
 ///
 /// # Errors
-/// As [`import`], and `Service(Invalid)` for a missing reason after
+/// As [`import`], and `Invalid` for a missing reason after
 /// publication.
 pub async fn import_with_reason(
     db: &DatabaseConnection,
@@ -139,23 +121,16 @@ pub async fn import_with_reason(
     criterion_code: &str,
     file: &[u8],
     reason: &str,
-) -> Result<ImportSummary, ImportError> {
-    let admin = match actor {
-        Actor::Account {
-            id,
-            role: Role::Admin,
-        } => id,
-        _ => return Err(ServiceError::Forbidden.into()),
-    };
+) -> Result<ImportSummary, ServiceError> {
+    let admin = super::require_admin(actor)?;
     if file.len() > MAX_FILE_BYTES {
         return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
             "Berkas terlalu besar (maksimal 1 MB).",
             "The file is too large (at most 1 MB).",
-        ))
-        .into());
+        )));
     }
     let Ok(text) = std::str::from_utf8(file) else {
-        return Err(ImportError::Lines(vec![LineError {
+        return Err(ServiceError::Lines(vec![LineError {
             line: 1,
             message: crate::domain::msg::Msg::new(
                 "berkas harus teks CSV berenkode UTF-8.",
@@ -225,7 +200,7 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
     round_id: Uuid,
     criterion_code: &str,
     text: &str,
-) -> Result<Checked, ImportError> {
+) -> Result<Checked, ServiceError> {
     let r = round::Entity::find_by_id(round_id)
         .one(tx)
         .await?
@@ -234,8 +209,7 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         return Err(ServiceError::Invalid(crate::domain::msg::Msg::new(
             "Nilai impor hanya dapat diunggah pada tahap uji kelayakan sampai masa sanggah.",
             "Imported scores can only be uploaded from the assessment stage until the objection period.",
-        ))
-        .into());
+        )));
     }
     let c = criterion::Entity::find()
         .filter(criterion::Column::RoundId.eq(round_id))
@@ -250,8 +224,7 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
                 c.code
             ),
             format!("Criterion {} is scored by the panel, not imported.", c.code),
-        ))
-        .into());
+        )));
     }
     let apps: HashMap<String, application::Model> = application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))
@@ -265,8 +238,8 @@ pub(crate) async fn check_file<C: ConnectionTrait>(
         .iter()
         .map(|(n, a)| (n.clone(), a.state == ApplicationState::Eligible))
         .collect();
-    let values =
-        parse_imported_csv(text, (c.scale_min, c.scale_max), &known).map_err(ImportError::Lines)?;
+    let values = parse_imported_csv(text, (c.scale_min, c.scale_max), &known)
+        .map_err(ServiceError::Lines)?;
     // A file for a stage whose shortlist is published corrects values the
     // shortlist was decided on: refused once the next stage's is published.
     let correction = crate::services::shortlists::correction_stage(tx, round_id, &c).await?;

@@ -17,13 +17,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ServiceError;
 use super::checkpoints::CheckpointKey;
 use super::imports::ImportSummary;
 use super::results::{
     ApprovalRequest, for_second_admin, request_approval_audited, settle_approval,
 };
 use super::self_service::MailCtx;
+use super::{ServiceError, require_admin};
 use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
 use crate::db::entities::{application, approval, round};
@@ -38,10 +38,6 @@ pub const KIND_IMPORT: &str = "imported_values.replace";
 #[must_use]
 pub fn is_input_change(kind: &str) -> bool {
     kind == KIND_RECUSAL || kind == KIND_IMPORT
-}
-
-fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
 /// The written reason of a request; `stage` names the stage whose
@@ -348,26 +344,14 @@ pub async fn decide(
             let checked = super::imports::check_file(&tx, round_id, &p.criterion, &p.csv)
                 .await
                 .map_err(|e| match e {
-                    super::imports::ImportError::Service(s) => s,
-                    super::imports::ImportError::Lines(lines) => {
-                        let joined = |lang| {
-                            lines
-                                .iter()
-                                .map(|l| l.text(lang))
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        };
+                    ServiceError::Lines(_) => {
+                        let lines = e.refusal().unwrap_or_default();
                         ServiceError::invalid(crate::domain::msg::Msg::new(
-                            format!(
-                                "Berkas ini tidak lagi dapat diterapkan: {}",
-                                joined(crate::domain::lang::Lang::Id)
-                            ),
-                            format!(
-                                "This file can no longer be applied: {}",
-                                joined(crate::domain::lang::Lang::En)
-                            ),
+                            format!("Berkas ini tidak lagi dapat diterapkan: {}", lines.id),
+                            format!("This file can no longer be applied: {}", lines.en),
                         ))
                     }
+                    other => other,
                 })?;
             super::imports::apply(&tx, actor, &checked, Some(&names)).await?;
             if let Some(stage) = &checked.correction {

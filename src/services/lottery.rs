@@ -22,8 +22,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::ServiceError;
 use super::standings::recompute_formation;
+use super::{ServiceError, require_admin_or_platform};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, application, formation, lottery_witness, round};
@@ -34,14 +34,6 @@ pub use crate::domain::witness::{LotteryView, MyWitness, WitnessView};
 
 fn invalid(id: &str, en: &str) -> ServiceError {
     ServiceError::invalid(crate::domain::msg::Msg::new(id, en))
-}
-
-fn require_admin(actor: Actor) -> Result<(), ServiceError> {
-    if actor.administers() {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
 }
 
 /// Witnesses may be named, removed and commit only before registration closes.
@@ -81,7 +73,7 @@ pub async fn name_witness(
     email: &str,
     label: &str,
 ) -> Result<Uuid, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let label = label.trim();
     if label.chars().count() > 100 {
         return Err(invalid(
@@ -166,7 +158,7 @@ pub async fn remove_witness(
     round_id: Uuid,
     witness_id: Uuid,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     let r = lock_round(&tx, round_id).await?;
     let w = lottery_witness::Entity::find_by_id(witness_id)

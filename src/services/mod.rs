@@ -66,6 +66,15 @@ pub enum ServiceError {
     /// form as a whole): a form shows each next to its field.
     #[error("invalid input: {0:?}")]
     Fields(crate::domain::form::FieldErrors),
+    /// A file refused whole (an import), with every problem and its line,
+    /// in file order: a line may have several, which field errors keyed by
+    /// name could not keep.
+    #[error("refused file: {0:?}")]
+    Lines(Vec<crate::domain::imported::LineError>),
+    /// An upload larger than allowed; the message, in both languages, says
+    /// the limit (the API answers 413).
+    #[error("{0}")]
+    TooLarge(crate::domain::msg::Msg),
     /// The thing already exists (e.g. an e-mail address already registered),
     /// or the state does not allow it; in both languages.
     #[error("{0}")]
@@ -114,14 +123,49 @@ impl ServiceError {
     pub fn refusal(&self) -> Option<crate::domain::msg::Msg> {
         use crate::domain::msg::Msg;
         match self {
-            ServiceError::Invalid(m) | ServiceError::Conflict(m) => Some(m.clone()),
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::TooLarge(m) => {
+                Some(m.clone())
+            }
             ServiceError::Fields(errs) => {
                 let join =
                     |pick: fn(&Msg) -> &str| errs.values().map(pick).collect::<Vec<_>>().join(" ");
                 Some(Msg::new(join(|m| &m.id), join(|m| &m.en)))
             }
+            ServiceError::Lines(lines) => {
+                let join = |lang| {
+                    lines
+                        .iter()
+                        .map(|l| l.text(lang))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                Some(Msg::new(
+                    join(crate::domain::lang::Lang::Id),
+                    join(crate::domain::lang::Lang::En),
+                ))
+            }
             _ => None,
         }
+    }
+}
+
+/// The id of the admin account acting; `Forbidden` for any other role and
+/// for the platform itself (a decision, an approval or a four-eyes step
+/// needs a person to attribute it to).
+pub(crate) fn require_admin(actor: crate::db::audit::Actor) -> Result<uuid::Uuid, ServiceError> {
+    actor.admin_id().ok_or(ServiceError::Forbidden)
+}
+
+/// Administration the platform itself may run too (the CLI and the demo set
+/// up rounds, witnesses and staff accounts): an admin account or the
+/// platform; `Forbidden` for anyone else.
+pub(crate) fn require_admin_or_platform(
+    actor: crate::db::audit::Actor,
+) -> Result<(), ServiceError> {
+    if actor.administers() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
     }
 }
 

@@ -10,9 +10,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::ServiceError;
 use super::scoring::conflict_flags;
 use super::standings::{RankChange, recompute_formation};
+use super::{ServiceError, require_admin};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
@@ -23,16 +23,6 @@ use crate::domain::application::ApplicationState;
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::role::Role;
 use crate::domain::round::RoundHead;
-
-fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    match actor {
-        Actor::Account {
-            id,
-            role: Role::Admin,
-        } => Ok(id),
-        _ => Err(ServiceError::Forbidden),
-    }
-}
 
 /// What an admin's recusal did: applied at once (before results are
 /// published), or stored as a request a second admin must approve.

@@ -109,7 +109,7 @@ pub async fn save(
     new: &PrivacySettings,
     now: time::OffsetDateTime,
 ) -> Result<(), ServiceError> {
-    super::results::require_admin(actor)?;
+    super::require_admin(actor)?;
     let tx = begin_write(db).await?;
     let old = load(&tx).await?.pairs();
     let mut changed = Vec::new();

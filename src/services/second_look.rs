@@ -10,12 +10,11 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ServiceError;
 use super::results::{
-    ApprovalRequest, for_second_admin, from_round, request_approval_audited, require_admin,
-    settle_approval,
+    ApprovalRequest, for_second_admin, from_round, request_approval_audited, settle_approval,
 };
 use super::self_service::MailCtx;
+use super::{ServiceError, require_admin};
 use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
 use crate::db::entities::{account, approval, round};

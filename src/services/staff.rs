@@ -11,8 +11,8 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::ServiceError;
 use super::self_service::{BadToken, MailCtx, Redeemed, end_sessions, issue_token, redeem_token};
+use super::{ServiceError, require_admin_or_platform};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, account_scope, kelurahan, rt};
@@ -135,7 +135,7 @@ pub async fn invite(
     inv: Invite,
     lang: Lang,
 ) -> Result<Uuid, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let email = Email::parse(&inv.email).map_err(|e| ServiceError::Invalid(e.msg()))?;
     if email.as_str().parse::<crate::mail::Mailbox>().is_err() {
         return Err(invalid(
@@ -286,16 +286,6 @@ pub async fn accept_invite(
     Ok(Ok(acc.id))
 }
 
-fn require_admin(actor: Actor) -> Result<(), ServiceError> {
-    match actor {
-        Actor::Account {
-            role: Role::Admin, ..
-        }
-        | Actor::System => Ok(()),
-        Actor::Account { .. } => Err(ServiceError::Forbidden),
-    }
-}
-
 /// `(code, name)` of every kelurahan, by name, for the scope and RT pickers.
 ///
 /// # Errors
@@ -317,7 +307,7 @@ pub async fn kelurahan_options(
 /// # Errors
 /// `Forbidden` unless an admin; storage failures.
 pub async fn list(db: &DatabaseConnection, actor: Actor) -> Result<Vec<StaffRow>, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let accounts = account::Entity::find()
         .filter(account::Column::Role.ne(Role::Applicant.as_str()))
         .order_by_asc(account::Column::Role)
@@ -377,7 +367,7 @@ pub async fn set_scopes(
     kelurahan: &[String],
     lang: Lang,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     let (acc, role) = staff_account(&tx, account_id).await?;
     let scopes = clean_scopes(&tx, role, kelurahan, lang).await?;
@@ -412,7 +402,7 @@ pub async fn deactivate(
     account_id: Uuid,
     reason: &str,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     if matches!(actor, Actor::Account { id, .. } if id == account_id) {
         return Err(ServiceError::Forbidden);
     }
@@ -464,7 +454,7 @@ pub async fn reactivate(
     actor: Actor,
     account_id: Uuid,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     let (acc, _) = staff_account(&tx, account_id).await?;
     if acc.status != AccountStatus::Deactivated {

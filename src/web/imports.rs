@@ -14,7 +14,7 @@ use crate::domain::imported::LineError;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::ServiceError;
-use crate::services::imports::{self as svc, ImportError, ImportSummary};
+use crate::services::imports::{self as svc, ImportSummary};
 use crate::views::PageCtx;
 use crate::views::imports::{self as v, ImportPage};
 
@@ -130,21 +130,19 @@ pub async fn upload(
                 done: Some(done),
                 ..Outcome::default()
             },
-            Err(ImportError::Lines(lines)) => Outcome {
+            Err(ServiceError::Lines(lines)) => Outcome {
                 lines,
                 chosen,
                 pasted,
                 ..Outcome::default()
             },
-            Err(ImportError::Service(ServiceError::Invalid(m) | ServiceError::Conflict(m))) => {
-                Outcome {
-                    error: Some(m.pick(ctx.lang).to_owned()),
-                    chosen,
-                    pasted,
-                    ..Outcome::default()
-                }
-            }
-            Err(ImportError::Service(e)) => return Err(e.into()),
+            Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => Outcome {
+                error: Some(m.pick(ctx.lang).to_owned()),
+                chosen,
+                pasted,
+                ..Outcome::default()
+            },
+            Err(e) => return Err(e.into()),
         };
     render(&app, &ctx, &csrf, round_id, outcome).await
 }

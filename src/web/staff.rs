@@ -16,12 +16,14 @@ use uuid::Uuid;
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::account::check_new_password;
+use crate::domain::form::FieldErrors;
+use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::pii::NikVault;
 use crate::services::self_service::{BadToken, MailCtx};
 use crate::services::staff::{self as staff_svc, ConflictData, Invite};
-use crate::services::verification::{self as svc, Decision, Staff, VerifyError};
+use crate::services::verification::{self as svc, Decision, Staff};
 use crate::services::{self, ServiceError};
 use crate::storage::DocKind;
 use crate::views::PageCtx;
@@ -158,6 +160,14 @@ fn decisions(pairs: &[(String, String)]) -> Vec<Decision> {
         .collect()
 }
 
+/// The refused decisions in the reader's language, as the check page shows them.
+fn picked(errors: FieldErrors, lang: Lang) -> std::collections::BTreeMap<String, String> {
+    errors
+        .into_iter()
+        .map(|(k, m)| (k, m.pick(lang).to_owned()))
+        .collect()
+}
+
 fn typed(pairs: Vec<(String, String)>) -> std::collections::BTreeMap<String, String> {
     pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
 }
@@ -176,24 +186,14 @@ pub async fn verify(
     let staff = staff_of(&user)?;
     let id = parse_id(&id)?;
     let from = app.mail_from.clone();
-    match svc::verify(
-        &app.db,
-        &from,
-        &app.vault,
-        &staff,
-        id,
-        &decisions(&pairs),
-        ctx.lang,
-    )
-    .await
-    {
+    match svc::verify(&app.db, &from, &app.vault, &staff, id, &decisions(&pairs)).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan=tersimpan")).into_response())
         }
-        Err(VerifyError::Invalid(errors)) => {
+        Err(ServiceError::Fields(errors)) => {
             let form = CheckForm {
                 values: typed(pairs),
-                errors,
+                errors: picked(errors, ctx.lang),
                 ..Default::default()
             };
             check_page(
@@ -207,7 +207,7 @@ pub async fn verify(
             )
             .await
         }
-        Err(VerifyError::Service(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -225,14 +225,14 @@ pub async fn request_change(
     let staff = staff_of(&user)?;
     let id = parse_id(&id)?;
     let reason = field(&pairs, "change_reason").to_owned();
-    match svc::request_change(&app.db, &staff, id, &decisions(&pairs), &reason, ctx.lang).await {
+    match svc::request_change(&app.db, &staff, id, &decisions(&pairs), &reason).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan=diajukan")).into_response())
         }
-        Err(VerifyError::Invalid(errors)) => {
+        Err(ServiceError::Fields(errors)) => {
             let form = CheckForm {
                 values: typed(pairs),
-                errors,
+                errors: picked(errors, ctx.lang),
                 ..Default::default()
             };
             check_page(
@@ -246,7 +246,7 @@ pub async fn request_change(
             )
             .await
         }
-        Err(VerifyError::Service(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -3,7 +3,6 @@
 
 use axum::http::StatusCode;
 use pokmas::db::entities::{application, requirement, test_session};
-use pokmas::domain::lang::Lang;
 use pokmas::domain::role::Role;
 use pokmas::domain::round::{format_wita, input_wita};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -75,29 +74,13 @@ async fn the_status_pages_name_each_outcome_with_its_reason_and_the_test_invitat
             })
             .collect()
     };
-    let eligible = verify(
-        &db,
-        &from,
-        &app.state.vault,
-        &staff,
-        siti,
-        &decide("KTP"),
-        Lang::Id,
-    )
-    .await
-    .expect("verify Siti");
+    let eligible = verify(&db, &from, &app.state.vault, &staff, siti, &decide("KTP"))
+        .await
+        .expect("verify Siti");
     assert!(!eligible);
-    let eligible = verify(
-        &db,
-        &from,
-        &app.state.vault,
-        &staff,
-        rahmat,
-        &decide(""),
-        Lang::Id,
-    )
-    .await
-    .expect("verify Rahmat");
+    let eligible = verify(&db, &from, &app.state.vault, &staff, rahmat, &decide(""))
+        .await
+        .expect("verify Rahmat");
     assert!(eligible);
 
     // The admin schedules the test; Rahmat (eligible) is invited.

@@ -3,7 +3,8 @@
 
 use pokmas::db::begin_write;
 use pokmas::db::entities::stored_file;
-use pokmas::services::documents::{UploadError, store_upload};
+use pokmas::services::ServiceError;
+use pokmas::services::documents::{store_upload, told_uploader};
 use pokmas::storage::FileStore;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 
@@ -21,7 +22,7 @@ async fn upload(
     store: &FileStore,
     bytes: Vec<u8>,
     name: &str,
-) -> Result<stored_file::Model, UploadError> {
+) -> Result<stored_file::Model, ServiceError> {
     let tx = begin_write(db).await.expect("begin");
     let out = store_upload(&tx, store, bytes, name).await;
     tx.commit().await.expect("commit");
@@ -68,8 +69,8 @@ async fn an_exe_renamed_pdf_is_refused_and_nothing_is_written() {
     let store = FileStore::new(t.dir.path());
     let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00 This program cannot be run in DOS mode".to_vec();
     let err = upload(&t.db, &store, exe, "ijazah.pdf").await.unwrap_err();
-    assert!(matches!(err, UploadError::NotAllowedType), "{err:?}");
-    assert!(err.message(pokmas::domain::lang::Lang::Id).contains("PDF"));
+    assert!(matches!(err, ServiceError::Invalid(_)), "{err:?}");
+    assert!(told_uploader(&err).id.contains("PDF"));
     assert_eq!(stored_rows(&t.db).await, 0);
     assert!(files_under(store.root()).is_empty());
 }
@@ -82,13 +83,16 @@ async fn an_oversize_or_empty_file_is_refused() {
     big.resize(pokmas::storage::MAX_DOCUMENT_BYTES + 1, b' ');
     let err = upload(&t.db, &store, big, "scan.pdf").await.unwrap_err();
     assert!(
-        matches!(err, UploadError::TooLarge { limit } if limit == 2 * 1024 * 1024),
+        matches!(&err, ServiceError::TooLarge(m) if m.id.contains("2 MB")),
         "{err:?}"
     );
     let err = upload(&t.db, &store, Vec::new(), "scan.pdf")
         .await
         .unwrap_err();
-    assert!(matches!(err, UploadError::Empty), "{err:?}");
+    assert!(
+        matches!(&err, ServiceError::Invalid(m) if m.id.contains("kosong")),
+        "{err:?}"
+    );
     assert_eq!(stored_rows(&t.db).await, 0);
 
     let mut at_limit = b"%PDF-1.7\n".to_vec();

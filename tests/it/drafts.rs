@@ -228,7 +228,6 @@ async fn a_withdrawal_re_ranks_the_formation_in_the_same_transaction() {
 #[tokio::test]
 async fn an_approved_eligibility_change_re_ranks_the_formation() {
     use pokmas::db::entities::requirement;
-    use pokmas::domain::lang::Lang;
     use pokmas::services::verification::{Decision, Staff, decide, request_change};
     let f = in_verification().await;
     let db = &f.app.db.db;
@@ -271,7 +270,6 @@ async fn an_approved_eligibility_change_re_ranks_the_formation() {
             reason_text: "KTP milik orang lain.".into(),
         }],
         "Laporan warga: KTP bukan milik pendaftar.",
-        Lang::Id,
     )
     .await
     .map_err(|e| format!("{e:?}"))

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::ServiceError;
+use super::{ServiceError, require_admin};
 use crate::db::audit::Actor;
 use crate::db::entities::{application, formation, group_role, kelurahan, ranking, round};
 pub use crate::domain::after_final::{FormationGroup, GroupMember, Overview, PendingReplacement};
@@ -37,10 +37,6 @@ fn require_final(r: &round::Model) -> Result<(), ServiceError> {
             "The results of this round are not final yet.",
         )))
     }
-}
-
-fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    actor.admin_id().ok_or(ServiceError::Forbidden)
 }
 
 /// Every formation's group of a round, by formation code.

@@ -10,12 +10,12 @@ use uuid::Uuid;
 
 use super::fields::{Fields, Parsed, SaveOutcome, nik_warnings, parse_fields, parse_sex, sex_str};
 use super::{
-    Acting, ApplicationError, formation_of, load_for_edit, refuse_field, registration_open,
-    remember, replayed, requirements_of, still_draft, stored_nik, usable_key,
+    Acting, formation_of, load_for_edit, refuse_field, registration_open, remember, replayed,
+    requirements_of, still_draft, stored_nik, usable_key,
 };
 use crate::db::audit::{NewEvent, append};
 use crate::db::entities::{
-    account, application, application_declaration, document, requirement, round,
+    account, application, application_declaration, document, requirement, round, stored_file,
 };
 use crate::db::{WriteTx, begin_write};
 use crate::domain::application::ApplicationState;
@@ -26,7 +26,7 @@ use crate::domain::text::plain_text;
 use crate::pii::NikVault;
 use crate::services::ServiceError;
 use crate::services::data_keys::Personal;
-use crate::services::documents::{clean_original_name, put_upload, record_upload};
+use crate::services::documents::{clean_original_name, put_upload, record_upload, store_refusal};
 use crate::storage::{FileStore, StoredBlob};
 
 /// The area an application is started in.
@@ -271,7 +271,7 @@ fn unknown_formation() -> ServiceError {
 /// one NIK can exist until one of them is submitted.
 ///
 /// # Errors
-/// `NotFound` when not the caller's; `NotDraft` when no longer a draft;
+/// `NotFound` when not the caller's; `Conflict` when no longer a draft;
 /// storage failures.
 pub async fn save_draft(
     db: &DatabaseConnection,
@@ -279,11 +279,13 @@ pub async fn save_draft(
     acting: Acting<'_>,
     id: Uuid,
     fields: &Fields,
-) -> Result<SaveOutcome, ApplicationError> {
+) -> Result<SaveOutcome, ServiceError> {
     let today = OffsetDateTime::now_utc().date();
     let parsed = parse_fields(&fields.0, today);
     let tx = begin_write(db).await?;
-    let (_, warnings) = save_in(&tx, vault, &acting, id, &fields.0, &parsed, today).await?;
+    let a = load_for_edit(&tx, &acting, id).await?;
+    still_draft(&a)?;
+    let warnings = save_in(&tx, vault, &acting, &a, &fields.0, &parsed, today).await?;
     tx.commit().await?;
     Ok(SaveOutcome {
         errors: parsed.errors,
@@ -291,32 +293,30 @@ pub async fn save_draft(
     })
 }
 
-/// The saving part of [`save_draft`] inside the caller's transaction:
-/// returns the draft as it was read (its round and area do not change here)
-/// and the NIK warnings.
+/// The saving part of [`save_draft`] inside the caller's transaction, for
+/// the draft `a` as loaded for editing (and found still a draft): returns
+/// the NIK warnings.
 pub(super) async fn save_in(
     tx: &WriteTx,
     vault: &NikVault,
     acting: &Acting<'_>,
-    id: Uuid,
+    a: &application::Model,
     f: &FormData,
     parsed: &Parsed,
     today: Date,
-) -> Result<(application::Model, Vec<Msg>), ApplicationError> {
-    let a = load_for_edit(tx, acting, id).await?;
-    still_draft(&a)?;
-    let warnings = store_fields(tx, vault, &a, parsed, today).await?;
-    save_declarations(tx, &a, f).await?;
+) -> Result<Vec<Msg>, ServiceError> {
+    let warnings = store_fields(tx, vault, a, parsed, today).await?;
+    save_declarations(tx, a, f).await?;
     let mut event = NewEvent::new(
         acting.actor,
         "application.draft_saved",
         "application",
-        id.to_string(),
+        a.id.to_string(),
     )
     .round(a.round_id);
     event.kelurahan_code = a.kelurahan_code.clone();
     append(tx, event).await?;
-    Ok((a, warnings))
+    Ok(warnings)
 }
 
 /// Writes the valid values of `p` into the draft `a` (the NIK encrypted
@@ -429,8 +429,10 @@ async fn save_declarations(
 /// of a draft, replacing an earlier upload for it (`document.added`).
 ///
 /// # Errors
-/// `NotFound` (also for an unknown requirement); `NotDraft` when no longer a
-/// draft; `Upload` when the file is refused (type by content, size, empty).
+/// `NotFound` (also for an unknown requirement); `Conflict` when no longer a
+/// draft; `Fields` under the file's field when it is refused (type by
+/// content, empty, markup), `TooLarge` over the size limit; `Internal` when
+/// it could not be written.
 pub async fn attach_document(
     db: &DatabaseConnection,
     store: &FileStore,
@@ -439,20 +441,23 @@ pub async fn attach_document(
     requirement_code: &str,
     original_name: &str,
     bytes: Vec<u8>,
-) -> Result<Uuid, ApplicationError> {
-    let upload = prepare_upload(
-        store,
-        Upload {
-            requirement_code: requirement_code.to_owned(),
-            original_name: original_name.to_owned(),
-            bytes,
-        },
-    )
-    .await?;
+) -> Result<Uuid, ServiceError> {
+    let upload = Upload {
+        requirement_code: requirement_code.to_owned(),
+        original_name: original_name.to_owned(),
+        bytes,
+    };
+    let field = upload.field();
+    let upload = prepare_upload(store, upload).await.map_err(|e| match e {
+        ServiceError::Invalid(m) => ServiceError::field(&field, m),
+        other => other,
+    })?;
     let tx = begin_write(db).await?;
     let a = load_for_edit(&tx, &acting, id).await?;
     still_draft(&a)?;
-    let attached = attach_in(&tx, store, &acting, &a, &upload).await?;
+    let req = requirement_for(&tx, &a, &upload).await?;
+    let file = store_in(&tx, store, &upload).await?;
+    let attached = attach_in(&tx, &acting, &a, &upload, &req, &file).await?;
     tx.commit().await?;
     forget_replaced(db, store, attached.replaced).await;
     Ok(attached.id)
@@ -464,6 +469,13 @@ pub struct Upload {
     pub requirement_code: String,
     pub original_name: String,
     pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// The form field the upload comes in (`doc_<code>`), where its errors go.
+    pub(super) fn field(&self) -> String {
+        format!("doc_{}", self.requirement_code)
+    }
 }
 
 /// An upload whose bytes passed the checks and are on disk, not yet attached.
@@ -491,49 +503,63 @@ pub(super) struct Attached {
 /// taken; stored by content hash, a file left by a refused upload is harmless.
 ///
 /// # Errors
-/// `Upload` (for its field) when the file is refused.
+/// The store's refusal (`Invalid`, `TooLarge`) or a storage failure; only
+/// ever about the file itself.
 pub(super) async fn prepare_upload(
     store: &FileStore,
     upload: Upload,
-) -> Result<PreparedUpload, ApplicationError> {
-    let field = format!("doc_{}", upload.requirement_code);
-    let refused = |error| ApplicationError::Upload {
-        field: field.clone(),
-        error,
-    };
-    store.check(&upload.bytes).map_err(|e| refused(e.into()))?;
-    let blob = put_upload(store, upload.bytes.clone(), &upload.original_name)
-        .await
-        .map_err(refused)?;
+) -> Result<PreparedUpload, ServiceError> {
+    // The cheap check first: a refused file is not copied.
+    store.check(&upload.bytes).map_err(store_refusal)?;
+    let blob = put_upload(store, upload.bytes.clone(), &upload.original_name).await?;
     Ok(PreparedUpload {
-        field,
+        field: upload.field(),
         upload,
         blob,
     })
 }
 
-/// Attaches a prepared upload to the draft `a` inside the caller's
-/// transaction, replacing an earlier upload for the same requirement.
-pub(super) async fn attach_in(
+/// The document requirement of the draft `a` an upload is for.
+///
+/// # Errors
+/// `NotFound` for a requirement the round does not have; storage failures.
+pub(super) async fn requirement_for(
     tx: &WriteTx,
-    store: &FileStore,
-    acting: &Acting<'_>,
     a: &application::Model,
     p: &PreparedUpload,
-) -> Result<Attached, ApplicationError> {
-    let refused = |error| ApplicationError::Upload {
-        field: p.field.clone(),
-        error,
-    };
-    let req = requirements_of(tx, a.round_id, "document")
+) -> Result<requirement::Model, ServiceError> {
+    requirements_of(tx, a.round_id, "document")
         .await?
         .into_iter()
         .find(|r| r.code == p.upload.requirement_code)
-        .ok_or(ServiceError::NotFound)?;
-    let file = record_upload(tx, &p.blob).await.map_err(refused)?;
-    crate::services::documents::ensure_on_disk(store, &file.sha256, &p.upload.bytes)
-        .await
-        .map_err(refused)?;
+        .ok_or(ServiceError::NotFound)
+}
+
+/// The `stored_file` row of a prepared upload (inserted or reused) with its
+/// bytes on disk, inside the caller's transaction.
+///
+/// # Errors
+/// Storage failures of this file: the form files them under its field.
+pub(super) async fn store_in(
+    tx: &WriteTx,
+    store: &FileStore,
+    p: &PreparedUpload,
+) -> Result<stored_file::Model, ServiceError> {
+    let file = record_upload(tx, &p.blob).await?;
+    crate::services::documents::ensure_on_disk(store, &file.sha256, &p.upload.bytes).await?;
+    Ok(file)
+}
+
+/// Attaches a stored upload to the draft `a` as its document for `req`
+/// inside the caller's transaction, replacing an earlier upload for it.
+pub(super) async fn attach_in(
+    tx: &WriteTx,
+    acting: &Acting<'_>,
+    a: &application::Model,
+    p: &PreparedUpload,
+    req: &requirement::Model,
+    file: &stored_file::Model,
+) -> Result<Attached, ServiceError> {
     let replaced: Vec<String> = document::Entity::find()
         .filter(document::Column::ApplicationId.eq(a.id))
         .filter(document::Column::RequirementId.eq(req.id))

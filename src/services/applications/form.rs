@@ -10,17 +10,21 @@ use sea_orm::DatabaseConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::draft::{PreparedUpload, Upload, attach_in, forget_replaced, prepare_upload, save_in};
+use super::draft::{
+    PreparedUpload, Upload, attach_in, forget_replaced, prepare_upload, requirement_for, save_in,
+    store_in,
+};
 use super::fields::{Fields, parse_fields};
 use super::submit::{Submitted, lock_round, pin_for, submit_in};
-use super::{Acting, ApplicationError, MailCtx, load_for_edit};
+use super::{Acting, MailCtx, load_for_edit};
 use crate::db::begin_write;
+use crate::domain::application::ApplicationState;
 use crate::domain::form::FieldErrors;
 use crate::domain::lang::Lang;
 use crate::domain::round::Msg;
 use crate::pii::NikVault;
 use crate::services::ServiceError;
-use crate::services::documents::UploadError;
+use crate::services::documents::told_uploader;
 use crate::storage::FileStore;
 
 /// What the form's POST sends.
@@ -47,16 +51,22 @@ pub struct FormOutcome {
     pub too_large: bool,
     /// The submission, when asked for and accepted.
     pub submitted: Option<Submitted>,
+    /// The application was no longer a draft (a double click, or a POST
+    /// retried after the submission went through): nothing was saved, and
+    /// the form sends it on to its receipt.
+    pub already_sent: bool,
 }
 
 /// Saves the draft's valid fields, attaches each upload and, with
 /// `post.submit` and nothing refused, submits, all in one transaction.
 ///
+/// An application that is no longer a draft (a retried submission) is
+/// `already_sent`, with nothing saved.
+///
 /// # Errors
-/// `NotFound` when not the caller's; `NotDraft` when no longer a draft (a
-/// retried submission); `Fields` when the fields cannot be saved at all
-/// (nothing is kept); a refusal of the submission other than `Fields`
-/// after the saved part was committed; storage failures.
+/// `NotFound` when not the caller's; `Fields` when the fields cannot be
+/// saved at all (nothing is kept); a refusal of the submission other than
+/// `Fields` after the saved part was committed; storage failures.
 pub async fn save_form(
     db: &DatabaseConnection,
     store: &FileStore,
@@ -65,16 +75,17 @@ pub async fn save_form(
     acting: Acting<'_>,
     id: Uuid,
     post: FormPost,
-) -> Result<FormOutcome, ApplicationError> {
+) -> Result<FormOutcome, ServiceError> {
     let today = OffsetDateTime::now_utc().date();
     let parsed = parse_fields(&post.fields.0, today);
     let mut out = FormOutcome::default();
     // Files are checked and synced to disk before the write lock is taken.
     let mut prepared: Vec<PreparedUpload> = Vec::new();
     for upload in post.uploads {
+        let field = upload.field();
         match prepare_upload(store, upload).await {
             Ok(p) => prepared.push(p),
-            Err(e) => refused(&mut out, e)?,
+            Err(e) => note_refused(&mut out, &field, &e),
         }
     }
     let will_submit = post.submit && parsed.errors.is_empty() && out.errors.is_empty();
@@ -91,18 +102,27 @@ pub async fn save_form(
         let draft = load_for_edit(&tx, &acting, id).await?;
         lock_round(&tx, draft.round_id).await?;
     }
-    let (draft, warnings) =
-        save_in(&tx, vault, &acting, id, &post.fields.0, &parsed, today).await?;
-    out.warnings = warnings;
+    let draft = load_for_edit(&tx, &acting, id).await?;
+    if draft.state != ApplicationState::Draft {
+        return Ok(FormOutcome {
+            already_sent: true,
+            ..FormOutcome::default()
+        });
+    }
+    out.warnings = save_in(&tx, vault, &acting, &draft, &post.fields.0, &parsed, today).await?;
     out.errors.extend(parsed.errors);
     let mut replaced = Vec::new();
     for p in &prepared {
-        match attach_in(&tx, store, &acting, &draft, p).await {
-            Ok(attached) => replaced.extend(attached.replaced),
-            Err(ApplicationError::Upload { error, .. }) => {
-                note_refused(&mut out, p.field(), &error);
+        let req = requirement_for(&tx, &draft, p).await?;
+        match store_in(&tx, store, p).await {
+            Ok(file) => {
+                replaced.extend(
+                    attach_in(&tx, &acting, &draft, p, &req, &file)
+                        .await?
+                        .replaced,
+                );
             }
-            Err(e) => return Err(e),
+            Err(e) => note_refused(&mut out, p.field(), &e),
         }
     }
     let mut after_commit = Ok(());
@@ -110,7 +130,7 @@ pub async fn save_form(
         match submit_in(&tx, vault, mail, &acting, id, post.lang, pin).await {
             Ok(done) => out.submitted = Some(done),
             Err(ServiceError::Fields(errors)) => out.errors = errors,
-            Err(e) => after_commit = Err(e.into()),
+            Err(e) => after_commit = Err(e),
         }
     }
     tx.commit().await?;
@@ -118,21 +138,9 @@ pub async fn save_form(
     after_commit.map(|()| out)
 }
 
-/// Files an upload's refusal under its field, or passes any other error on.
-fn refused(out: &mut FormOutcome, e: ApplicationError) -> Result<(), ApplicationError> {
-    match e {
-        ApplicationError::Upload { field, error } => {
-            note_refused(out, &field, &error);
-            Ok(())
-        }
-        other => Err(other),
-    }
-}
-
-fn note_refused(out: &mut FormOutcome, field: &str, error: &UploadError) {
-    out.too_large |= matches!(error, UploadError::TooLarge { .. });
-    out.errors.insert(
-        field.to_owned(),
-        Msg::new(error.message(Lang::Id), error.message(Lang::En)),
-    );
+/// Files an upload that did not happen under its field: the refusal, or
+/// that the file could not be saved.
+fn note_refused(out: &mut FormOutcome, field: &str, e: &ServiceError) {
+    out.too_large |= matches!(e, ServiceError::TooLarge(_));
+    out.errors.insert(field.to_owned(), told_uploader(e));
 }

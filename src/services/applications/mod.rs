@@ -44,7 +44,6 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::documents::UploadError;
 use crate::db::audit::Actor;
 use crate::db::entities::{application, formation_rt, idempotency_key, requirement, round, rt};
 use crate::domain::application::ApplicationState;
@@ -55,55 +54,6 @@ use crate::domain::text::plain_text;
 use crate::pii::NikVault;
 
 pub use crate::domain::application::MAX_LONG_TEXT;
-
-/// Why an application use case did not happen. Nothing was changed.
-///
-/// Everything but the two refusals only this use case has is a
-/// [`ServiceError`], mapped to pages and the API like any other.
-#[derive(Debug, thiserror::Error)]
-pub enum ApplicationError {
-    /// The application is no longer a draft (already submitted or
-    /// withdrawn), so it cannot be changed: a retried submission lands here,
-    /// and the form sends it on to its receipt.
-    #[error("not a draft")]
-    NotDraft,
-    /// An upload was refused; the message is for the uploader, next to the
-    /// file's own field.
-    #[error("upload refused: {field}: {error}")]
-    Upload {
-        /// The form field of the file.
-        field: String,
-        /// Why.
-        error: UploadError,
-    },
-    /// Anything else.
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-}
-
-impl From<DbErr> for ApplicationError {
-    fn from(e: DbErr) -> Self {
-        ApplicationError::Service(e.into())
-    }
-}
-
-impl From<anyhow::Error> for ApplicationError {
-    fn from(e: anyhow::Error) -> Self {
-        ApplicationError::Service(e.into())
-    }
-}
-
-impl ApplicationError {
-    /// Why a [`ApplicationError::NotDraft`] is refused, for whoever cannot
-    /// be sent on to the receipt.
-    #[must_use]
-    pub fn not_draft_message() -> Msg {
-        Msg::new(
-            "Pendaftaran ini sudah dikirim atau dibatalkan.",
-            "This application was already submitted or withdrawn.",
-        )
-    }
-}
 
 fn refuse_form(id: impl Into<String>, en: impl Into<String>) -> ServiceError {
     ServiceError::form(Msg::new(id, en))
@@ -324,11 +274,17 @@ async fn load_for_edit(
     Ok(a)
 }
 
-fn still_draft(a: &application::Model) -> Result<(), ApplicationError> {
+/// Only a draft may be changed; a submitted or withdrawn application is a
+/// conflict (the form sends a retried submission on to its receipt before
+/// it gets here, see [`FormOutcome::already_sent`]).
+fn still_draft(a: &application::Model) -> Result<(), ServiceError> {
     if a.state == ApplicationState::Draft {
         Ok(())
     } else {
-        Err(ApplicationError::NotDraft)
+        Err(ServiceError::Conflict(Msg::new(
+            "Pendaftaran ini sudah dikirim atau dibatalkan.",
+            "This application was already submitted or withdrawn.",
+        )))
     }
 }
 

@@ -190,13 +190,12 @@ pub async fn file_as(
     let document_id = match attachment {
         Some(a) => {
             let name = crate::services::documents::clean_original_name(&a.original_name);
+            // Whatever went wrong with the file is the filer's to retry (a
+            // 422 here, never the upload form's 413).
             let stored = crate::services::documents::store_upload(&tx, a.store, a.bytes, &name)
                 .await
                 .map_err(|e| {
-                    ServiceError::Invalid(crate::domain::msg::Msg::new(
-                        e.message(crate::domain::lang::Lang::Id),
-                        e.message(crate::domain::lang::Lang::En),
-                    ))
+                    ServiceError::Invalid(crate::services::documents::told_uploader(&e))
                 })?;
             let id = Uuid::now_v7();
             document::ActiveModel {

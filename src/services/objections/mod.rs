@@ -42,7 +42,7 @@ pub use review::{ReviewerOption, assign, reviewer_options};
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use uuid::Uuid;
 
-use super::ServiceError;
+use super::{ServiceError, require_admin};
 use crate::db::audit::Actor;
 use crate::db::entities::{application, objection, round};
 use crate::domain::msg::Msg;
@@ -64,13 +64,6 @@ fn account_of(actor: Actor) -> Result<(Uuid, Role), ServiceError> {
     match actor {
         Actor::Account { id, role } => Ok((id, role)),
         Actor::System => Err(ServiceError::Forbidden),
-    }
-}
-
-fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    match account_of(actor)? {
-        (id, Role::Admin) => Ok(id),
-        _ => Err(ServiceError::Forbidden),
     }
 }
 

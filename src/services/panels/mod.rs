@@ -32,13 +32,12 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::db::audit::Actor;
 use crate::db::entities::{
     application, formation, idempotency_key, kelurahan, panel_formation, round, test_invitation,
 };
 use crate::domain::form::FieldErrors;
 use crate::domain::round::{Msg, RoundState};
-use crate::services::ServiceError;
+use crate::services::{ServiceError, require_admin};
 
 pub use crate::domain::panels::{
     ABSENT, Backlog, Dashboard, FormationChoice, Funnel, InvitationRow, MemberView, PRESENT, Panel,
@@ -50,10 +49,6 @@ pub use crate::domain::panels::{
 /// later state needs to be listed beside it.
 pub(crate) const ELIGIBLE: crate::domain::application::ApplicationState =
     crate::domain::application::ApplicationState::Eligible;
-
-fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    actor.admin_id().ok_or(ServiceError::Forbidden)
-}
 
 pub use crate::domain::round::RoundHead;
 

@@ -32,17 +32,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ServiceError;
+use super::{ServiceError, require_admin};
 use crate::db::audit::Actor;
 use crate::db::entities::{account, objection, round};
 use crate::domain::objection::ObjectionStatus;
 
 /// The `approval.kind` of a finalization request.
 pub const KIND_FINALIZE: &str = "round.finalize";
-
-pub(crate) fn require_admin(actor: Actor) -> Result<Uuid, ServiceError> {
-    actor.admin_id().ok_or(ServiceError::Forbidden)
-}
 
 pub use crate::domain::results::Overview;
 

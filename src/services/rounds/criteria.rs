@@ -128,7 +128,7 @@ pub async fn set_criteria(
     id: Uuid,
     rows: &[CriterionDraft],
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     replace_criteria(&tx, id, rows).await?;
@@ -345,7 +345,7 @@ pub async fn set_requirements(
     id: Uuid,
     rows: &[RequirementDraft],
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     replace_requirements(&tx, id, rows).await?;

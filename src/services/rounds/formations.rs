@@ -70,7 +70,7 @@ pub async fn generate_formations(
     seats: i32,
     reserve: i32,
 ) -> Result<GenerateReport, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     if !(1..=1000).contains(&seats) {
         return Err(ServiceError::field(
             "seats",
@@ -166,7 +166,7 @@ pub async fn create_rts(
     kelurahan_code: &str,
     count: Option<i32>,
 ) -> Result<u64, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     let kel = kelurahan::Entity::find_by_id(kelurahan_code.to_owned())
         .one(&tx)
@@ -421,7 +421,7 @@ pub async fn add_formation(
     id: Uuid,
     d: &FormationDraft,
 ) -> Result<Uuid, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     let rts = resolve_formations(&tx, id, std::slice::from_ref(d), true, &|_, f| f.to_owned())
@@ -457,7 +457,7 @@ pub async fn delete_formation(
     id: Uuid,
     formation_id: Uuid,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     let f = formation::Entity::find_by_id(formation_id)
@@ -490,7 +490,7 @@ pub async fn update_seats(
     id: Uuid,
     items: &[SeatsItem],
 ) -> Result<usize, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let wanted: BTreeMap<Uuid, (i32, i32)> = items
         .iter()
         .map(|i| (i.formation_id, (i.seats, i.reserve)))
@@ -551,7 +551,7 @@ pub async fn import_formations(
     id: Uuid,
     text: &str,
 ) -> Result<usize, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let line_errors = |list: Vec<(u64, Msg)>| {
         let id_text = list
             .iter()

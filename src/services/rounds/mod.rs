@@ -23,7 +23,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ServiceError;
+use super::{ServiceError, require_admin_or_platform};
 use crate::db::audit::{Actor, NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{
@@ -38,15 +38,6 @@ use crate::domain::round::{
     parse_scale_labels, parse_wita, scale_labels_json, slugify, weight_shortfall,
 };
 use crate::export::formations_csv::{self, FormationRec};
-
-/// Only admins (and the platform itself, for the CLI and the demo) run rounds.
-fn require_admin(actor: Actor) -> Result<(), ServiceError> {
-    if actor.administers() {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
-}
 
 fn created_by(actor: Actor) -> Option<Uuid> {
     match actor {

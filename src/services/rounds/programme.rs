@@ -134,7 +134,7 @@ pub async fn set_programme(
     id: Uuid,
     s: &ProgrammeSettings,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     let mut m = round::ActiveModel {

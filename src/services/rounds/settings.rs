@@ -124,7 +124,7 @@ pub async fn create_round(
     settings: &RoundSettings,
     idempotency_key: Option<&str>,
 ) -> Result<Uuid, ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let creator = created_by(actor).ok_or(ServiceError::Forbidden)?;
     let tx = begin_write(db).await?;
     let request_hash = crate::domain::lottery::sha256_hex(&settings.payload().to_string());
@@ -200,7 +200,7 @@ pub async fn update_round(
     id: Uuid,
     settings: &RoundSettings,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     lock_draft(&tx, id).await?;
     let slug = free_slug(&tx, &settings.name, settings.year, Some(id)).await?;
@@ -372,7 +372,7 @@ pub async fn transition_mailing(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     if to == RoundState::Final {
         return Err(ServiceError::form(Msg::new(
             "Penetapan hasil akhir memerlukan persetujuan admin kedua: ajukan di halaman hasil seleksi.",

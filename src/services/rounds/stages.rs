@@ -142,7 +142,7 @@ pub async fn set_stages(
     id: Uuid,
     draft: &StagesDraft,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     if let Some(plan) = draft.plan() {
         plan.validate()
             .map_err(|e| ServiceError::form(stage_error_msg(&e)))?;

@@ -248,7 +248,7 @@ pub async fn apply_template(
     id: Uuid,
     code: &str,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    require_admin_or_platform(actor)?;
     let template = templates()?
         .into_iter()
         .find(|t| t.code == code)

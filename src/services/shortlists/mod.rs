@@ -197,9 +197,7 @@ pub async fn publish(
     stage_code: &str,
     now: OffsetDateTime,
 ) -> Result<Vec<FormationShortlist>, ServiceError> {
-    if !actor.administers() {
-        return Err(ServiceError::Forbidden);
-    }
+    super::require_admin_or_platform(actor)?;
     let tx = begin_write(db).await?;
     let r = round::Entity::find_by_id(round_id)
         .one(&tx)

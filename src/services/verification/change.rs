@@ -11,17 +11,16 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    Decision, DecisionErrors, KIND_OVERRIDE, Staff, VerifyError, check_decisions, load_in_scope,
-    mail_outcome, requirements_of, round_open, uploaded_slots, write_checks,
+    Decision, KIND_OVERRIDE, Staff, check_decisions, load_in_scope, mail_outcome, requirements_of,
+    round_open, uploaded_slots, write_checks,
 };
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{account, application, approval, round};
 use crate::domain::application::ApplicationState;
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::lang::Lang;
 use crate::domain::msg::Msg;
-use crate::services::ServiceError;
+use crate::services::{ServiceError, require_admin};
 
 /// Asks for a change of an outcome already sent: the new decisions wait in an
 /// `approval` row for a second admin; `approval.requested` is audited with the
@@ -37,21 +36,17 @@ pub async fn request_change(
     application_id: Uuid,
     decisions: &[Decision],
     reason: &str,
-    lang: Lang,
-) -> Result<Uuid, VerifyError> {
-    staff.require_admin()?;
+) -> Result<Uuid, ServiceError> {
+    require_admin(staff.actor())?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 2000 {
-        let mut e = DecisionErrors::new();
-        e.insert(
-            "reason".into(),
-            lang.pick(
+        return Err(ServiceError::field(
+            "reason",
+            Msg::new(
                 "Tulis alasan perubahan (maksimal 2000 karakter).",
                 "Write the reason for the change (at most 2000 characters).",
-            )
-            .into(),
-        );
-        return Err(VerifyError::Invalid(e));
+            ),
+        ));
     }
     let tx = begin_write(db).await?;
     let app = load_in_scope(&tx, staff, application_id).await?;
@@ -64,12 +59,11 @@ pub async fn request_change(
         return Err(ServiceError::Conflict(Msg::new(
             "Aplikasi ini belum diverifikasi; verifikasi langsung saja.",
             "This application is not verified yet; verify it directly.",
-        ))
-        .into());
+        )));
     }
     let requirements = requirements_of(&tx, r.id).await?;
     let uploaded = uploaded_slots(&tx, app.id).await?;
-    check_decisions(&requirements, &uploaded, decisions, lang).map_err(VerifyError::Invalid)?;
+    check_decisions(&requirements, &uploaded, decisions)?;
     let id = Uuid::now_v7();
     let inserted = approval::ActiveModel {
         id: Set(id),
@@ -96,8 +90,7 @@ pub async fn request_change(
             return Err(ServiceError::Conflict(Msg::new(
                 "Sudah ada permintaan perubahan yang menunggu persetujuan.",
                 "A change request already awaits approval.",
-            ))
-            .into());
+            )));
         }
         Err(e) => return Err(e.into()),
     }
@@ -133,7 +126,7 @@ pub async fn pending(
     db: &DatabaseConnection,
     staff: &Staff,
 ) -> Result<Vec<PendingApproval>, ServiceError> {
-    staff.require_admin()?;
+    require_admin(staff.actor())?;
     let rows = approval::Entity::find()
         .filter(approval::Column::Kind.eq(KIND_OVERRIDE))
         .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
@@ -209,7 +202,7 @@ pub async fn decide(
     approve: bool,
     decision_reason: &str,
 ) -> Result<(), ServiceError> {
-    staff.require_admin()?;
+    require_admin(staff.actor())?;
     // The approvals page decides every pending four-eyes change of a ranking input.
     let kind = approval::Entity::find_by_id(approval_id)
         .one(db)

@@ -15,7 +15,7 @@ pub use change::{PendingApproval, decide, pending, request_change};
 pub(crate) use checks::automatic_checks;
 use checks::{decided_by_operator, latest_checks, requirements_of, uploaded_slots};
 pub use open::{ApplicationView, DocumentFile, DocumentView, RequirementView, document_file, open};
-pub use outcome::{Decision, DecisionErrors, VerifyError, verify};
+pub use outcome::{Decision, verify};
 use outcome::{check_decisions, mail_outcome, write_checks};
 pub use queue::{QueueRow, RoundQueue, queue};
 
@@ -62,14 +62,6 @@ impl Staff {
             Role::Admin => true,
             Role::Operator => kelurahan_code.is_some_and(|k| self.scopes.iter().any(|s| s == k)),
             _ => false,
-        }
-    }
-
-    fn require_admin(&self) -> Result<(), ServiceError> {
-        if self.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden)
         }
     }
 }

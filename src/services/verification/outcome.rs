@@ -1,7 +1,7 @@
 //! The first outcome of an application: the operator's MS/TMS decisions
 //! checked, written, audited and mailed in one transaction.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -18,6 +18,7 @@ use crate::db::begin_write;
 use crate::db::entities::{application, requirement, requirement_check, round};
 use crate::domain::application::ApplicationState;
 use crate::domain::eligibility::{RequirementOutcome, Verdict};
+use crate::domain::form::FieldErrors;
 use crate::domain::lang::Lang;
 use crate::domain::msg::Msg;
 use crate::mail::{Locale, Mailbox, Template, enqueue_for_round};
@@ -36,17 +37,13 @@ pub struct Decision {
     pub reason_text: String,
 }
 
-/// Why a verification was refused, per requirement id (or `""` for the form).
-pub type DecisionErrors = BTreeMap<String, String>;
-
 /// Checks that every requirement has a valid decision.
 pub(super) fn check_decisions(
     requirements: &[requirement::Model],
     uploaded: &HashSet<Uuid>,
     decisions: &[Decision],
-    lang: Lang,
-) -> Result<(), DecisionErrors> {
-    let mut errors = DecisionErrors::new();
+) -> Result<(), ServiceError> {
+    let mut errors = FieldErrors::new();
     // An optional document that was not uploaded is recorded as not
     // submitted; a decision sent for it is ignored, none is asked for.
     for q in requirements
@@ -56,7 +53,7 @@ pub(super) fn check_decisions(
         let Some(d) = decisions.iter().find(|d| d.requirement_id == q.id) else {
             errors.insert(
                 q.id.to_string(),
-                lang.pick("Pilih MS atau TMS.", "Choose MS or TMS.").into(),
+                Msg::new("Pilih MS atau TMS.", "Choose MS or TMS."),
             );
             continue;
         };
@@ -65,40 +62,37 @@ pub(super) fn check_decisions(
         {
             errors.insert(
                 q.id.to_string(),
-                lang.pick("Alasan tidak dikenal.", "Unknown reason.").into(),
+                Msg::new("Alasan tidak dikenal.", "Unknown reason."),
             );
         } else if !d.tms && d.reason_code.is_some() {
             // A reason from the list explains a TMS; kept on an MS it would
             // record a check that contradicts itself.
             errors.insert(
                 q.id.to_string(),
-                lang.pick(
+                Msg::new(
                     "Alasan dari daftar hanya untuk TMS: kosongkan alasannya atau pilih TMS.",
                     "A reason from the list goes with TMS only: clear the reason or choose TMS.",
-                )
-                .into(),
+                ),
             );
         } else if d.tms && (d.reason_code.is_none() || d.reason_text.trim().is_empty()) {
             errors.insert(
                 q.id.to_string(),
-                lang.pick(
+                Msg::new(
                     "TMS wajib disertai alasan dan keterangan.",
                     "TMS needs a reason and an explanation.",
-                )
-                .into(),
+                ),
             );
         } else if d.reason_text.chars().count() > 1000 {
             errors.insert(
                 q.id.to_string(),
-                lang.pick("Keterangan terlalu panjang.", "Explanation too long.")
-                    .into(),
+                Msg::new("Keterangan terlalu panjang.", "Explanation too long."),
             );
         }
     }
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(errors)
+        Err(ServiceError::Fields(errors))
     }
 }
 
@@ -281,30 +275,14 @@ pub(super) async fn mail_outcome(
     Ok(())
 }
 
-/// Why a verification was not recorded.
-#[derive(Debug, thiserror::Error)]
-pub enum VerifyError {
-    /// Missing or bad decisions, per requirement; nothing was written.
-    #[error("invalid decisions")]
-    Invalid(DecisionErrors),
-    /// Anything else.
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-}
-
-impl From<sea_orm::DbErr> for VerifyError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        VerifyError::Service(e.into())
-    }
-}
-
 /// Records the first verification of a submitted application: a check per
 /// requirement, the outcome (eligible when all MS), an `application.verified`
 /// event and the mail to the applicant, in one transaction. Returns whether
 /// the application is eligible.
 ///
 /// # Errors
-/// `Invalid` for missing decisions or a TMS without a reason; `Conflict` when
+/// `Fields` (by requirement id) for missing decisions or a TMS without a
+/// reason; `Conflict` when
 /// the round is not in registration or verification, or the application was
 /// already verified (a change goes through [`request_change`]); `Forbidden` /
 /// `NotFound` outside the caller's role or scope.
@@ -315,8 +293,7 @@ pub async fn verify(
     staff: &Staff,
     application_id: Uuid,
     decisions: &[Decision],
-    lang: Lang,
-) -> Result<bool, VerifyError> {
+) -> Result<bool, ServiceError> {
     let tx = begin_write(db).await?;
     let app = load_in_scope(&tx, staff, application_id).await?;
     let r = round::Entity::find_by_id(app.round_id)
@@ -328,12 +305,11 @@ pub async fn verify(
         return Err(ServiceError::Conflict(Msg::new(
             "Hasil verifikasi sudah dikirim; perubahan memerlukan persetujuan admin kedua.",
             "The verification outcome was already sent; a change needs a second admin's approval.",
-        ))
-        .into());
+        )));
     }
     let requirements = requirements_of(&tx, r.id).await?;
     let uploaded = uploaded_slots(&tx, app.id).await?;
-    check_decisions(&requirements, &uploaded, decisions, lang).map_err(VerifyError::Invalid)?;
+    check_decisions(&requirements, &uploaded, decisions)?;
     let w = write_checks(&tx, vault, &app, &r, &requirements, decisions, staff.id).await?;
     let registration_no = app.registration_no.clone().unwrap_or_default();
     let mut event = NewEvent::new(

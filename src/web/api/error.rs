@@ -224,7 +224,25 @@ pub(crate) fn service_err(e: ServiceError) -> AdminError {
             AdminError::Conflict(ServiceError::Fields(errs).refusal().unwrap_or_default())
         }
         ServiceError::Fields(errs) => AdminError::Invalid(errs),
+        // Keyed `line N`: a second problem on one line keeps the last.
+        ServiceError::Lines(lines) => AdminError::Invalid(
+            lines
+                .iter()
+                .map(|l| {
+                    (
+                        format!("line {}", l.line),
+                        Msg::new(
+                            l.text(crate::domain::lang::Lang::Id),
+                            l.text(crate::domain::lang::Lang::En),
+                        ),
+                    )
+                })
+                .collect(),
+        ),
         ServiceError::Conflict(m) => AdminError::Conflict(m),
+        ServiceError::TooLarge(m) => {
+            AdminError::Body(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m)
+        }
         other => AdminError::App(other.into()),
     }
 }
@@ -253,6 +271,34 @@ mod tests {
         let mut errs = FieldErrors::new();
         errs.insert(String::new(), Msg::new("beku", "frozen"));
         assert_eq!(status_of(ServiceError::Fields(errs)), StatusCode::CONFLICT);
+    }
+
+    /// A file refused line by line is 422 with a field per line, an upload
+    /// over the limit 413, as when each had an error type of its own.
+    #[tokio::test]
+    async fn refused_lines_are_422_by_line_and_a_too_large_upload_is_413() {
+        use crate::domain::imported::LineError;
+        let line = |line, id: &str, en: &str| LineError {
+            line,
+            message: Msg::new(id, en),
+        };
+        let res = AdminError::from(ServiceError::Lines(vec![
+            line(2, "nilai salah.", "bad value."),
+            line(3, "nomor tidak dikenal.", "unknown number."),
+        ]))
+        .into_response();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(json["error"], "invalid");
+        assert_eq!(json["fields"]["line 2"], "Baris 2: nilai salah.");
+        assert_eq!(json["fields"]["line 3"], "Baris 3: nomor tidak dikenal.");
+        assert_eq!(
+            status_of(ServiceError::TooLarge(Msg::new("besar", "large"))),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
     }
 
     /// Every refusal has the one documented body; `fields` only when there are some.

@@ -17,7 +17,7 @@ use super::extract::{AdminUser, ApiJson, ApiUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::services::ServiceError;
-use crate::services::imports::{self, ImportError, ImportSummary};
+use crate::services::imports::{self, ImportSummary};
 use crate::services::lottery;
 use crate::services::panel_admin::{self, Cell, Missing};
 use crate::services::scoring;
@@ -290,7 +290,7 @@ pub async fn import_values(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<ImportBody>,
 ) -> Res<ImportSummary> {
-    match imports::import_with_reason(
+    let summary = imports::import_with_reason(
         &app.db,
         user.0.actor(),
         id(&raw)?,
@@ -298,26 +298,8 @@ pub async fn import_values(
         body.csv.as_bytes(),
         &body.reason,
     )
-    .await
-    {
-        Ok(s) => Ok(Json(s)),
-        Err(ImportError::Lines(lines)) => {
-            let errs = lines
-                .iter()
-                .map(|l| {
-                    (
-                        format!("line {}", l.line),
-                        crate::domain::round::Msg::new(
-                            l.text(crate::domain::lang::Lang::Id),
-                            l.text(crate::domain::lang::Lang::En),
-                        ),
-                    )
-                })
-                .collect();
-            Err(AdminError::Invalid(errs))
-        }
-        Err(ImportError::Service(e)) => Err(svc_err(e)),
-    }
+    .await?;
+    Ok(Json(summary))
 }
 
 /// An admin's recusal of a panelist.

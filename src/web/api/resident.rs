@@ -17,18 +17,15 @@ use uuid::Uuid;
 
 use super::ErrorBody;
 use super::applicant::Text;
-use super::error::{AdminError, service_err};
+use super::error::AdminError;
 use super::extract::{ApiJson, ApiUser};
 use crate::app::AppState;
-use crate::domain::form::{FieldErrors, FormData};
+use crate::domain::form::FormData;
 use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::pii::NikVault;
-use crate::services::applications::{
-    self as svc, Acting, ApplicationError, FIELD_NAMES, Fields, StartDraft,
-};
-use crate::services::documents::UploadError;
+use crate::services::applications::{self as svc, Acting, FIELD_NAMES, Fields, StartDraft};
 use crate::web::account::ClientIp;
 use crate::web::applications::{may_apply, too_many_uploads, upload_allowed};
 use crate::web::{Csrf, CurrentUser, multipart, path_id};
@@ -54,42 +51,6 @@ fn acting(user: &CurrentUser) -> Acting<'_> {
     Acting {
         actor: user.actor(),
         scopes: &user.scopes,
-    }
-}
-
-/// The form's own refusals: an application no longer a draft is 409, a file
-/// over the size limit 413 and another refused file 422 under its field;
-/// everything else is a service error like any other.
-fn app_err(e: ApplicationError) -> AdminError {
-    match e {
-        ApplicationError::Service(e) => service_err(e),
-        ApplicationError::NotDraft => AdminError::Conflict(ApplicationError::not_draft_message()),
-        ApplicationError::Upload {
-            error: error @ UploadError::TooLarge { .. },
-            ..
-        } => AdminError::Body(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            Msg::new(error.message(Lang::Id), error.message(Lang::En)),
-        ),
-        ApplicationError::Upload {
-            field,
-            error: error @ (UploadError::Storage(_) | UploadError::Db(_)),
-        } => AdminError::App(AppError::Internal(anyhow::anyhow!("{field}: {error}"))),
-        ApplicationError::Upload { field, error } => {
-            let mut errs = FieldErrors::new();
-            errs.insert(
-                field,
-                Msg::new(error.message(Lang::Id), error.message(Lang::En)),
-            );
-            AdminError::Invalid(errs)
-        }
-    }
-}
-
-impl From<ApplicationError> for AdminError {
-    fn from(e: ApplicationError) -> Self {
-        app_err(e)
     }
 }
 

@@ -16,9 +16,7 @@ use crate::domain::round::Msg;
 use crate::error::AppResult;
 use crate::pii::NikVault;
 use crate::services::ServiceError;
-use crate::services::applications::{
-    self as svc, ApplicationError, ApplicationView, Fields, MailCtx,
-};
+use crate::services::applications::{self as svc, ApplicationView, Fields, MailCtx};
 use crate::storage::size_label;
 use crate::views::PageCtx;
 use crate::views::applications as v;
@@ -230,12 +228,12 @@ pub async fn form_submit(
         lang: ctx.lang,
     };
     let outcome = match svc::save_form(&app.db, &store(&app), &vault, mail, act, id, post).await {
-        Ok(o) => o,
         // A double click or a retried POST after the submission went
         // through: show what the first one did, not a form that can no
         // longer be sent (the receipt sends a withdrawn draft on to its status).
-        Err(ApplicationError::NotDraft) => return Ok(to_receipt(id)),
-        Err(ApplicationError::Service(ServiceError::Fields(errors))) => {
+        Ok(o) if o.already_sent => return Ok(to_receipt(id)),
+        Ok(o) => o,
+        Err(ServiceError::Fields(errors)) => {
             let shown = Shown {
                 typed: Some(fields),
                 errors,

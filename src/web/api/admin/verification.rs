@@ -16,21 +16,10 @@ use crate::domain::form::FieldErrors;
 use crate::domain::role::Role;
 use crate::domain::round::Msg;
 use crate::error::AppError;
-use crate::services::verification::{self, Decision, Staff, VerifyError};
+use crate::services::verification::{self, Decision, Staff};
 use crate::web::CurrentUser;
 use crate::web::api::error::{AdminError, AdminResult, ErrorBody, service_err};
 use crate::web::api::extract::{AdminUser, ApiJson, ApiQuery, ApiUser};
-
-fn verify_err(e: VerifyError) -> AdminError {
-    match e {
-        VerifyError::Invalid(errs) => AdminError::Invalid(
-            errs.into_iter()
-                .map(|(k, m)| (k, Msg::new(m.clone(), m)))
-                .collect(),
-        ),
-        VerifyError::Service(e) => service_err(e),
-    }
-}
 
 /// The verification actor, exactly as the HTML builds it (operators and admins).
 fn staff_of(user: &CurrentUser) -> Result<Staff, AdminError> {
@@ -341,17 +330,7 @@ pub async fn verification_record(
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
     let from = app.mail_from.clone();
-    let eligible = verification::verify(
-        &app.db,
-        &from,
-        &app.vault,
-        &staff,
-        id,
-        &list,
-        super::super::lang::current(),
-    )
-    .await
-    .map_err(verify_err)?;
+    let eligible = verification::verify(&app.db, &from, &app.vault, &staff, id, &list).await?;
     Ok(Json(VerifiedBody { eligible }))
 }
 
@@ -383,16 +362,8 @@ pub async fn change_request(
     let staff = staff_of(&user.0)?;
     let id = parse_id(&id)?;
     let list = decisions(&body.decisions)?;
-    let approval_id = verification::request_change(
-        &app.db,
-        &staff,
-        id,
-        &list,
-        &body.reason,
-        super::super::lang::current(),
-    )
-    .await
-    .map_err(verify_err)?;
+    let approval_id =
+        verification::request_change(&app.db, &staff, id, &list, &body.reason).await?;
     Ok((StatusCode::CREATED, Json(ApprovalCreated { approval_id })))
 }
 
