@@ -1,6 +1,12 @@
 //! Sessions live in the database, so any number of server instances can serve
 //! any request. A `tower_sessions::SessionStore` over our own table
 //! works on SQLite and PostgreSQL alike.
+//!
+//! Every request of a signed-in user saves its session (the expiry moves on
+//! with each request), so these writes take their turn like every other write
+//! ([`super::begin_write`]): written beside it on SQLite they waited in
+//! SQLite's busy handler, which sleeps up to 100 ms at a time, and gave the
+//! form POSTs of a busy deadline day tails of most of a second.
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -8,6 +14,7 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
+use super::begin_write;
 use super::entities::session;
 
 /// The database-backed session store.
@@ -54,16 +61,17 @@ impl SessionStore for DbSessionStore {
     /// unlikely) collision with an existing one.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         for _ in 0..4 {
+            let tx = begin_write(&self.db).await.map_err(backend)?;
             let inserted = session::Entity::insert(row(record, self.account_key)?)
                 .on_conflict(
                     OnConflict::column(session::Column::Id)
                         .do_nothing()
                         .to_owned(),
                 )
-                .exec_without_returning(&self.db)
+                .exec_without_returning(&tx)
                 .await;
             match inserted {
-                Ok(n) if n > 0 => return Ok(()),
+                Ok(n) if n > 0 => return tx.commit().await.map_err(backend),
                 Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => record.id = Id::default(),
                 Err(e) => return Err(backend(e)),
             }
@@ -76,16 +84,17 @@ impl SessionStore for DbSessionStore {
     /// that loaded it before finishes afterwards: an upsert would bring it back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let r = row(record, self.account_key)?;
+        let tx = begin_write(&self.db).await.map_err(backend)?;
         session::Entity::update_many()
             .set(session::ActiveModel {
                 id: sea_orm::ActiveValue::NotSet,
                 ..r
             })
             .filter(session::Column::Id.eq(record.id.to_string()))
-            .exec(&self.db)
+            .exec(&tx)
             .await
             .map_err(backend)?;
-        Ok(())
+        tx.commit().await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -105,10 +114,11 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        let tx = begin_write(&self.db).await.map_err(backend)?;
         session::Entity::delete_by_id(id.to_string())
-            .exec(&self.db)
+            .exec(&tx)
             .await
             .map_err(backend)?;
-        Ok(())
+        tx.commit().await.map_err(backend)
     }
 }

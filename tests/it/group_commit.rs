@@ -191,3 +191,37 @@ async fn a_batch_whose_first_writer_went_away_is_still_committed_for_the_others(
         .await
         .expect("the write lock is free again");
 }
+
+#[tokio::test]
+async fn a_session_save_takes_its_turn_among_the_writers() {
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::{Id, Record};
+
+    let t = TestDb::sqlite().await;
+    let store = pokmas::db::sessions::DbSessionStore::new(t.db.clone(), "account");
+    let mut record = Record {
+        id: Id::default(),
+        data: std::collections::HashMap::default(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(8),
+    };
+    store.create(&mut record).await.expect("a session");
+
+    // A use case holds the turn; the session's save (every request of a
+    // signed-in user makes one) queues behind it instead of sleeping in
+    // SQLite's busy handler beside the queue.
+    let a = begin_write(&t.db).await.expect("a begins");
+    insert(&a, "a").await.expect("a writes");
+    record.expiry_date += time::Duration::minutes(5);
+    let saving = tokio::spawn({
+        let (store, record) = (store.clone(), record.clone());
+        async move { store.save(&record).await }
+    });
+    until_queued(&t.db, 1).await;
+    a.commit().await.expect("a is saved");
+    saving
+        .await
+        .expect("the save runs")
+        .expect("the session is saved");
+    let loaded = store.load(&record.id).await.expect("load").expect("found");
+    assert_eq!(loaded.expiry_date, record.expiry_date);
+}
