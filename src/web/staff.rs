@@ -186,9 +186,34 @@ pub async fn verify(
     let staff = staff_of(&user)?;
     let id = parse_id(&id)?;
     let from = app.mail_from.clone();
-    match svc::verify(&app.db, &from, &app.vault, &staff, id, &decisions(&pairs)).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan=tersimpan")).into_response())
+    let res = svc::verify(&app.db, &from, &app.vault, &staff, id, &decisions(&pairs)).await;
+    check_answer(
+        &app,
+        &ctx,
+        csrf,
+        &staff,
+        id,
+        pairs,
+        res.map(|_| "tersimpan"),
+    )
+    .await
+}
+
+/// Answers a check page's POST: back to the page with the notice `res`
+/// names on success, the page with the decisions as typed and their
+/// refusals (422) when the decisions were refused.
+async fn check_answer(
+    app: &AppState,
+    ctx: &PageCtx,
+    csrf: Csrf,
+    staff: &Staff,
+    id: Uuid,
+    pairs: Vec<(String, String)>,
+    res: Result<&str, ServiceError>,
+) -> AppResult<Response> {
+    match res {
+        Ok(pesan) => {
+            Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan={pesan}")).into_response())
         }
         Err(ServiceError::Fields(errors)) => {
             let form = CheckForm {
@@ -197,10 +222,10 @@ pub async fn verify(
                 ..Default::default()
             };
             check_page(
-                &app,
-                &ctx,
+                app,
+                ctx,
                 csrf,
-                &staff,
+                staff,
                 id,
                 form,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -225,29 +250,8 @@ pub async fn request_change(
     let staff = staff_of(&user)?;
     let id = parse_id(&id)?;
     let reason = field(&pairs, "change_reason").to_owned();
-    match svc::request_change(&app.db, &staff, id, &decisions(&pairs), &reason).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan=diajukan")).into_response())
-        }
-        Err(ServiceError::Fields(errors)) => {
-            let form = CheckForm {
-                values: typed(pairs),
-                errors: picked(errors, ctx.lang),
-                ..Default::default()
-            };
-            check_page(
-                &app,
-                &ctx,
-                csrf,
-                &staff,
-                id,
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let res = svc::request_change(&app.db, &staff, id, &decisions(&pairs), &reason).await;
+    check_answer(&app, &ctx, csrf, &staff, id, pairs, res.map(|_| "diajukan")).await
 }
 
 /// `GET /petugas/verifikasi/{id}/dokumen/{doc}`: a document of the
