@@ -11,6 +11,8 @@
 #   SKIP_USECASES=1 benches/run.sh                         # without P2/P3
 #   P2_HTTP_INSTANCES=1,2 benches/run.sh                   # P2 over HTTP on one and on two instances
 #   PG_URL=postgres://postgres@127.0.0.1:5432/test benches/run.sh   # also P2, P2h, P3 and P6 on PostgreSQL
+#   SKIP_PG_DEMO=1 PG_URL=… benches/run.sh                  # PostgreSQL without P6 (the city demo takes ~25 min there)
+#   BENCH_TIMELINE=FILE benches/run.sh                      # every P2/P2h/P3 op's start and latency, to tell a tail's shape
 #
 # Needs: wrk (installed from Debian's packages when missing), openssl,
 # sha256sum, GNU time, curl; psql for the PostgreSQL figures.
@@ -68,7 +70,10 @@ line P6 "demo --scale $SCALE, median of $P6_RUNS (target < 150 s, every run < 18
 sed -n 1,3p "$WORK/demo.out" | sed 's/^/     /'
 
 # ---- the server -------------------------------------------------------------
-POKMAS_LOG=warn "$BIN" --data-dir "$DATA" serve --addr "$ADDR" > "$WORK/serve.log" 2>&1 &
+# Served with the environment deploy/pokmas.service gives it (its malloc
+# arenas), so P1 and P8 are the deployed server's figures.
+DEPLOYED_TUNABLES=$(sed -n 's/^Environment=GLIBC_TUNABLES=//p' deploy/pokmas.service)
+GLIBC_TUNABLES=$DEPLOYED_TUNABLES POKMAS_LOG=warn "$BIN" --data-dir "$DATA" serve --addr "$ADDR" > "$WORK/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://$ADDR/healthz" >/dev/null && break; sleep 0.1; done
@@ -107,7 +112,7 @@ BASEBR=$(printf '%s\n' "${asset_br[@]}" | median)
 line P1 "public page $PAGE as browsers ask (br), req/s (target ≥ 0.5× uncompressed asset)" "$P1 vs asset $BASE ($(echo "scale=2; $P1/$BASE" | bc)×)"
 line P1 "the same page without Accept-Encoding, req/s" "$P1PLAIN ($(echo "scale=2; $P1PLAIN/$BASE" | bc)×)"
 line P1 "asset as browsers ask (br) vs uncompressed (target ≥ 0.9×)" "$BASEBR vs $BASE ($(echo "scale=2; $BASEBR/$BASE" | bc)×)"
-line P8 "server RSS idle / during P1 (target < 40 / < 150 MB)" "$(printf '%.1f / %.1f MB' "$IDLE_RSS" "$peak")"
+line P8 "server RSS idle / during P1 (target < 40 / < 150 MB), $DEPLOYED_TUNABLES" "$(printf '%.1f / %.1f MB' "$IDLE_RSS" "$peak")"
 
 # ---- P9: transferred size as browsers ask ----------------------------------
 for path in / "$SLUG" "$PAGE"; do
@@ -115,6 +120,18 @@ for path in / "$SLUG" "$PAGE"; do
   sizebr=$(curl -s -H "Accept-Encoding: $BROWSER_AE" -o /dev/null -w '%{size_download}' "http://$ADDR$path")
   line P9 "gzip / br size of $path (target ≤ 30 KB)" "$(echo "scale=1; $size/1024" | bc) / $(echo "scale=1; $sizebr/1024" | bc) KB"
 done
+kill $SERVER; wait $SERVER 2>/dev/null || true
+trap - EXIT
+# P8's baseline: the same server with glibc's default arenas, one P1 run.
+POKMAS_LOG=warn "$BIN" --data-dir "$DATA" serve --addr "$ADDR" > "$WORK/serve-default.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://$ADDR/healthz" >/dev/null && break; sleep 0.1; done
+IDLE_DEFAULT=$(rss); peak_default=0
+(reqs "$PAGE" "$BROWSER_AE" > /dev/null) &
+W=$!
+while kill -0 $W 2>/dev/null; do r=$(rss); peak_default=$(echo "$r $peak_default" | awk '{print ($1>$2)?$1:$2}'); sleep 0.2; done
+line P8 "the same, glibc's default arenas (one P1 run)" "$(printf '%.1f / %.1f MB' "$IDLE_DEFAULT" "$peak_default")"
 kill $SERVER; wait $SERVER 2>/dev/null || true
 trap - EXIT
 # The form exists only while registration is open, for someone signed in.
@@ -166,6 +183,9 @@ if [ -z "${SKIP_USECASES:-}" ]; then
   done < <(grep -Ev '^P[23][ah]? +run' "$WORK/usecases.out")
 fi
 
+# ---- P7: the ranking rule ---------------------------------------------------
+cargo bench --quiet --bench ranking 2>/dev/null | sed 's/^/P7   /'
+
 # ---- PostgreSQL: P2, P2h (one and two instances), P3 and P6 ----------------
 # With PG_URL (e.g. postgres://postgres@127.0.0.1:5432/test) the use cases run
 # again on a database of their own on that server, and the demo is loaded
@@ -180,16 +200,16 @@ if [ -n "${PG_URL:-}" ]; then
     tag=${l%% *}; rest=${l#"$tag"}; rest=${rest#"${rest%%[! ]*}"}
     line "$tag" "${rest%%: *}" "${rest#*: }"
   done < <(grep -Ev '^P[23][ah]? +run' "$WORK/usecases-pg.out")
-  PGDB=pokmas_bench_demo
-  psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" -c "CREATE DATABASE $PGDB" >/dev/null
-  rm -rf "$WORK/demo-pg"
-  start=$(date +%s.%N)
-  "$BIN" --data-dir "$WORK/demo-pg" --database-url "${PG_URL%/*}/$PGDB" demo --scale "$SCALE" --seed 1 --quiet > "$WORK/demo-pg.out"
-  end=$(date +%s.%N)
-  line P6 "demo --scale $SCALE on PostgreSQL" "$(printf '%.1f s' "$(echo "$end - $start" | bc)")"
-  grep '^stages:' "$WORK/demo-pg.out" | sed 's/^/     /'
-  psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null
+  if [ -z "${SKIP_PG_DEMO:-}" ]; then
+    PGDB=pokmas_bench_demo
+    psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" -c "CREATE DATABASE $PGDB" >/dev/null
+    rm -rf "$WORK/demo-pg"
+    start=$(date +%s.%N)
+    "$BIN" --data-dir "$WORK/demo-pg" --database-url "${PG_URL%/*}/$PGDB" demo --scale "$SCALE" --seed 1 --quiet > "$WORK/demo-pg.out"
+    end=$(date +%s.%N)
+    line P6 "demo --scale $SCALE on PostgreSQL" "$(printf '%.1f s' "$(echo "$end - $start" | bc)")"
+    grep '^stages:' "$WORK/demo-pg.out" | sed 's/^/     /'
+    psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null
+  fi
 fi
 
-# ---- P7: the ranking rule ---------------------------------------------------
-cargo bench --quiet --bench ranking 2>/dev/null | sed 's/^/P7   /'

@@ -99,20 +99,23 @@ pub(crate) async fn drive(ops: usize, conc: usize, op: Op) -> anyhow::Result<Run
                         Err(e) => return Err(e.context(format!("op {i}"))),
                     }
                 };
-                mine.push((t.elapsed(), part));
+                mine.push((t.duration_since(started), t.elapsed(), part));
             }
             anyhow::Ok(mine)
         }));
     }
     let mut totals = Vec::with_capacity(ops);
     let mut parts = Vec::new();
+    let mut timeline = Vec::with_capacity(ops);
     for t in tasks {
-        for (total, part) in t.await?? {
+        for (at, total, part) in t.await?? {
             totals.push(total);
             parts.extend(part);
+            timeline.push((at, total, part));
         }
     }
     let wall = started.elapsed();
+    write_timeline(timeline)?;
     totals.sort();
     parts.sort();
     Ok(Run {
@@ -122,6 +125,30 @@ pub(crate) async fn drive(ops: usize, conc: usize, op: Op) -> anyhow::Result<Run
         parts,
         busy: busy.load(Ordering::Relaxed),
     })
+}
+
+/// With `BENCH_TIMELINE=FILE`, appends every op of this run to FILE as
+/// `run,start_ms,total_ms,part_ms` (start from the run's start), so a tail
+/// can be told apart: spread over the run, or bunched into stalls.
+fn write_timeline(mut ops: Vec<(Duration, Duration, Option<Duration>)>) -> anyhow::Result<()> {
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let Ok(path) = std::env::var("BENCH_TIMELINE") else {
+        return Ok(());
+    };
+    let run = RUN.fetch_add(1, Ordering::Relaxed) + 1;
+    ops.sort();
+    let mut out = String::new();
+    for (at, total, part) in ops {
+        let part = part.map(|p| format!("{:.2}", ms(p))).unwrap_or_default();
+        out += &format!("{run},{:.2},{:.2},{part}\n", ms(at), ms(total));
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("opening {path}"))?;
+    std::io::Write::write_all(&mut f, out.as_bytes())?;
+    Ok(())
 }
 
 pub(crate) fn median(mut v: Vec<f64>) -> f64 {
