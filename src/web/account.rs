@@ -23,7 +23,7 @@ use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::mail::Mailbox;
 use crate::services::rate_limit::{self, Limit};
-use crate::services::self_service::{self, BadToken, ChangeRefused, MailCtx, Registration};
+use crate::services::self_service::{self, BadToken, ChangeRefused, Registration};
 use crate::views::PageCtx;
 use crate::views::account::{
     AccountView, ForgotForm, MessageView, RegisterForm, ResetForm, account, forgot, message,
@@ -292,12 +292,7 @@ pub async fn register_submit(
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, register(&ctx, &form)).into_response());
     }
 
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     self_service::register(
         &app.db,
         mail,
@@ -398,12 +393,7 @@ pub async fn resend_verification(
         );
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, account(&ctx, &view)).into_response());
     }
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     let sent = self_service::resend_verification(&app.db, mail, user.id).await?;
     Ok(Redirect::to(if sent {
         "/akun?pesan=tautan-terkirim"
@@ -468,12 +458,7 @@ pub async fn forgot_submit(
         form.alert = Some(too_many_resets(&ctx).into());
         return Ok((StatusCode::TOO_MANY_REQUESTS, csrf.0, forgot(&ctx, &form)).into_response());
     }
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     self_service::request_password_reset(&app.db, mail, &email).await?;
     let view = MessageView {
         title: ctx.t("Periksa e-mail Anda", "Check your e-mail").into(),

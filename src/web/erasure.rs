@@ -10,7 +10,6 @@ use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::AppResult;
-use crate::services::applications::MailCtx;
 use crate::services::{ServiceError, erasure};
 use crate::views::PageCtx;
 
@@ -38,12 +37,7 @@ pub async fn request(
     csrf.verify(&input.csrf)?;
     user.require(&[Role::Applicant])?;
     let id = super::path_id(&input.application_id)?;
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     match erasure::file(
         &app.db,
         mail,
@@ -101,12 +95,7 @@ pub async fn decide(
     csrf.verify(&input.csrf)?;
     user.require(&[Role::Admin])?;
     let id = super::path_id(&id)?;
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     match erasure::decide(
         &app.db,
         &app.files(),
@@ -168,12 +157,7 @@ pub async fn desk_file(
 ) -> AppResult<Response> {
     csrf.verify(&input.csrf)?;
     user.require(&[Role::Operator, Role::Admin])?;
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     let result = erasure::file_at_desk(
         &app.db,
         mail,

@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
@@ -11,8 +11,9 @@ use super::multipart;
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::imported::LineError;
+use crate::domain::msg::Msg;
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::ServiceError;
 use crate::services::imports::{self as svc, ImportSummary};
 use crate::views::PageCtx;
@@ -89,31 +90,16 @@ pub async fn upload(
     let round_id = super::path_id(&id)?;
     // Before reading the body: others are refused whatever they send.
     user.require(&[Role::Admin])?;
-    let body = body.map_err(|_| {
-        AppError::Refused(crate::domain::msg::Msg::new(
+    let parts = multipart::upload_parts(
+        &headers,
+        body,
+        Msg::new(
             "Berkas terlalu besar (maksimal 1 MB).",
             "The file is too large (at most 1 MB).",
-        ))
-    })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let parts = multipart::boundary(content_type)
-        .and_then(|b| multipart::parse(&body, &b).ok())
-        .ok_or_else(|| {
-            AppError::Refused(crate::domain::msg::Msg::new(
-                "Formulir tidak dapat dibaca.",
-                "The form cannot be read.",
-            ))
-        })?;
-    let text = |name: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == name && p.filename.is_none())
-            .map(|p| String::from_utf8_lossy(&p.data).into_owned())
-            .unwrap_or_default()
-    };
+        ),
+        Msg::new("Formulir tidak dapat dibaca.", "The form cannot be read."),
+    )?;
+    let text = |name: &str| multipart::text(&parts, name);
     csrf.verify(&text("csrf"))?;
     let chosen = text("criterion");
     let pasted = text("csv");

@@ -5,6 +5,11 @@
 //! in an error value, never a panic or a 500.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, header};
+
+use crate::domain::msg::Msg;
+use crate::error::{AppError, AppResult};
 
 /// One part of a form: a text field or a file.
 #[derive(Clone, Debug)]
@@ -101,6 +106,44 @@ pub fn parse(body: &Bytes, boundary: &str) -> Result<Vec<Part>, Malformed> {
         });
         pos = data_end + closing.len();
     }
+}
+
+/// The parts of a request's `multipart/form-data` body; `None` when its
+/// `Content-Type` names no boundary or the body does not parse.
+#[must_use]
+pub fn parts_of(headers: &HeaderMap, body: &Bytes) -> Option<Vec<Part>> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    boundary(content_type).and_then(|b| parse(body, &b).ok())
+}
+
+/// The parts of a staff upload form, refused with `too_large` when the body
+/// was over the route's limit and with `unreadable` when it is no
+/// `multipart/form-data`.
+///
+/// # Errors
+/// `Refused` with one of those messages.
+pub fn upload_parts(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    too_large: Msg,
+    unreadable: Msg,
+) -> AppResult<Vec<Part>> {
+    let body = body.map_err(|_| AppError::Refused(too_large))?;
+    parts_of(headers, &body).ok_or(AppError::Refused(unreadable))
+}
+
+/// The text field `name` as sent ("" when absent); a file of that name
+/// does not count.
+#[must_use]
+pub fn text(parts: &[Part], name: &str) -> String {
+    parts
+        .iter()
+        .find(|p| p.name == name && p.filename.is_none())
+        .map(|p| String::from_utf8_lossy(&p.data).into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped};
 use time::OffsetDateTime;
@@ -282,20 +282,8 @@ pub async fn applicant_file(
         Ok(_) => None,
     };
     let body = body.unwrap_or_default();
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|x| x.to_str().ok())
-        .unwrap_or_default();
-    let parts = multipart::boundary(content_type)
-        .and_then(|b| multipart::parse(&body, &b).ok())
-        .unwrap_or_default();
-    let text = |name: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == name && p.filename.is_none())
-            .map(|p| String::from_utf8_lossy(&p.data).trim().to_owned())
-            .unwrap_or_default()
-    };
+    let parts = multipart::parts_of(&headers, &body).unwrap_or_default();
+    let text = |name: &str| multipart::text(&parts, name).trim().to_owned();
     if too_large.is_none() {
         csrf.verify(&text("csrf"))?;
     }

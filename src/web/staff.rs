@@ -8,12 +8,15 @@
 
 use super::form_field as field;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::Markup;
 use uuid::Uuid;
 
-use super::{Csrf, CurrentUser};
+use super::Csrf;
+use super::forms::{FormPage, Refusal, RuleRefusal, Viewer};
+use super::posted::{self, Allowed, Posted};
 use crate::app::AppState;
 use crate::domain::account::check_new_password;
 use crate::domain::form::FieldErrors;
@@ -21,7 +24,7 @@ use crate::domain::lang::Lang;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::pii::NikVault;
-use crate::services::self_service::{BadToken, MailCtx};
+use crate::services::self_service::BadToken;
 use crate::services::staff::{self as staff_svc, ConflictData, Invite};
 use crate::services::verification::{self as svc, Decision, Staff};
 use crate::services::{self, ServiceError};
@@ -44,17 +47,13 @@ fn check_csrf(csrf: &Csrf, pairs: &[(String, String)]) -> AppResult<()> {
     csrf.verify(field(pairs, "csrf"))
 }
 
-fn staff_of(user: &CurrentUser) -> AppResult<Staff> {
+fn staff_of(user: &super::CurrentUser) -> AppResult<Staff> {
     user.require(&[Role::Operator, Role::Admin])?;
     Ok(Staff {
         id: user.id,
         role: user.role,
         scopes: user.scopes.clone(),
     })
-}
-
-fn parse_id(raw: &str) -> AppResult<Uuid> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn kelurahan_options(app: &AppState) -> AppResult<Vec<(String, String)>> {
@@ -71,70 +70,105 @@ pub struct Notice {
 // ------------------------------------------------------------ verification
 
 /// `GET /petugas/verifikasi`: the queue of the caller's kelurahan.
-pub async fn queue(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-) -> AppResult<Response> {
-    let staff = staff_of(&user)?;
+pub async fn queue(State(app): State<AppState>, a: Allowed<posted::Staff>) -> AppResult<Response> {
+    let staff = staff_of(&a.user)?;
     let rounds = svc::queue(&app.db, &staff).await?;
-    Ok(v::queue(&ctx, &rounds).into_response())
+    Ok(v::queue(&a.ctx, &rounds).into_response())
 }
 
-async fn check_page(
-    app: &AppState,
-    ctx: &PageCtx,
-    csrf: Csrf,
-    staff: &Staff,
+/// An application's check page; a successful form returns to it with the
+/// notice `saved` names.
+struct Check {
     id: Uuid,
-    mut form: CheckForm,
-    status: StatusCode,
-) -> AppResult<Response> {
-    let view = svc::open(&app.db, &app.vault, staff, id).await?;
-    form.csrf = csrf.token()?;
-    form.admin = staff.role == Role::Admin;
-    Ok((status, csrf.0, v::application(ctx, &view, &form)).into_response())
+    saved: &'static str,
+    form: CheckForm,
+}
+
+impl Check {
+    /// The page after a POST: the decisions as typed, kept if refused.
+    fn typed(id: Uuid, saved: &'static str, pairs: &[(String, String)]) -> Check {
+        let form = CheckForm {
+            values: typed(pairs),
+            ..Default::default()
+        };
+        Check { id, saved, form }
+    }
+}
+
+/// Decisions refused per requirement; any other refusal is raised, as the
+/// check page has no place to show it.
+struct Refused(FieldErrors);
+
+impl Refusal for Refused {
+    fn of(e: ServiceError, _: Lang) -> AppResult<Self> {
+        match e {
+            ServiceError::Fields(errors) => Ok(Refused(errors)),
+            other => Err(other.into()),
+        }
+    }
+}
+
+impl FormPage for Check {
+    type Refusal = Refused;
+
+    fn back(&self) -> String {
+        format!("/petugas/verifikasi/{}?pesan={}", self.id, self.saved)
+    }
+
+    async fn draw(
+        self,
+        to: Viewer<'_>,
+        csrf: String,
+        refused: Option<Refused>,
+    ) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
+        let staff = staff_of(user)?;
+        let view = svc::open(&app.db, &app.vault, &staff, self.id).await?;
+        let mut form = self.form;
+        if let Some(Refused(errors)) = refused {
+            form.errors = picked(errors, ctx.lang);
+        }
+        form.csrf = csrf;
+        form.admin = staff.role == Role::Admin;
+        Ok(v::application(ctx, &view, &form))
+    }
 }
 
 /// `GET /petugas/verifikasi/{id}`.
 pub async fn application(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<posted::Staff, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
     Query(q): Query<Notice>,
 ) -> AppResult<Response> {
-    let staff = staff_of(&user)?;
-    let form = CheckForm {
-        notice: match q.pesan.as_str() {
-            "tersimpan" => Some(
-                ctx.t(
+    let notice = match q.pesan.as_str() {
+        "tersimpan" => Some(
+            a.ctx
+                .t(
                     "Hasil verifikasi tersimpan dan dikirim ke pendaftar.",
                     "The outcome was saved and sent to the applicant.",
                 )
                 .into(),
-            ),
-            "diajukan" => Some(
-                ctx.t(
+        ),
+        "diajukan" => Some(
+            a.ctx
+                .t(
                     "Permintaan perubahan tercatat; menunggu persetujuan admin lain.",
                     "The change request is recorded; it awaits another admin's approval.",
                 )
                 .into(),
-            ),
-            _ => None,
-        },
+        ),
+        _ => None,
+    };
+    let form = CheckForm {
+        notice,
         ..Default::default()
     };
-    check_page(
-        &app,
-        &ctx,
-        csrf,
-        &staff,
-        parse_id(&id)?,
+    a.show(&app, csrf, |id| Check {
+        id,
+        saved: "",
         form,
-        StatusCode::OK,
-    )
+    })
     .await
 }
 
@@ -168,90 +202,46 @@ fn picked(errors: FieldErrors, lang: Lang) -> std::collections::BTreeMap<String,
         .collect()
 }
 
-fn typed(pairs: Vec<(String, String)>) -> std::collections::BTreeMap<String, String> {
-    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
+fn typed(pairs: &[(String, String)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k != "csrf")
+        .map(|(k, val)| (k.clone(), val.clone()))
+        .collect()
 }
 
 /// `POST /petugas/verifikasi/{id}`: records MS/TMS per requirement and sends
 /// the outcome.
 pub async fn verify(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<posted::Staff, Uuid>,
 ) -> AppResult<Response> {
-    check_csrf(&csrf, &pairs)?;
-    let staff = staff_of(&user)?;
-    let id = parse_id(&id)?;
+    let staff = staff_of(&p.user)?;
     let from = app.mail_from.clone();
-    let res = svc::verify(&app.db, &from, &app.vault, &staff, id, &decisions(&pairs)).await;
-    check_answer(
-        &app,
-        &ctx,
-        csrf,
+    let res = svc::verify(
+        &app.db,
+        &from,
+        &app.vault,
         &staff,
-        id,
-        pairs,
-        res.map(|_| "tersimpan"),
+        p.ids,
+        &decisions(&p.form),
     )
-    .await
-}
-
-/// Answers a check page's POST: back to the page with the notice `res`
-/// names on success, the page with the decisions as typed and their
-/// refusals (422) when the decisions were refused.
-async fn check_answer(
-    app: &AppState,
-    ctx: &PageCtx,
-    csrf: Csrf,
-    staff: &Staff,
-    id: Uuid,
-    pairs: Vec<(String, String)>,
-    res: Result<&str, ServiceError>,
-) -> AppResult<Response> {
-    match res {
-        Ok(pesan) => {
-            Ok(Redirect::to(&format!("/petugas/verifikasi/{id}?pesan={pesan}")).into_response())
-        }
-        Err(ServiceError::Fields(errors)) => {
-            let form = CheckForm {
-                values: typed(pairs),
-                errors: picked(errors, ctx.lang),
-                ..Default::default()
-            };
-            check_page(
-                app,
-                ctx,
-                csrf,
-                staff,
-                id,
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    .await;
+    let page = Check::typed(p.ids, "tersimpan", &p.form);
+    p.answer(&app, |_| page, res).await
 }
 
 /// `POST /petugas/verifikasi/{id}/perubahan`: an admin asks to change an
 /// outcome already sent; another admin must approve.
 pub async fn request_change(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<posted::Staff, Uuid>,
 ) -> AppResult<Response> {
-    check_csrf(&csrf, &pairs)?;
-    let staff = staff_of(&user)?;
-    let id = parse_id(&id)?;
-    let reason = field(&pairs, "change_reason").to_owned();
-    let res = svc::request_change(&app.db, &staff, id, &decisions(&pairs), &reason).await;
-    check_answer(&app, &ctx, csrf, &staff, id, pairs, res.map(|_| "diajukan")).await
+    let staff = staff_of(&p.user)?;
+    let reason = p.field("change_reason");
+    let res = svc::request_change(&app.db, &staff, p.ids, &decisions(&p.form), reason).await;
+    let page = Check::typed(p.ids, "diajukan", &p.form);
+    p.answer(&app, |_| page, res).await
 }
 
 /// `GET /petugas/verifikasi/{id}/dokumen/{doc}`: a document of the
@@ -259,11 +249,11 @@ pub async fn request_change(
 /// sniffed, never cached by shared caches.
 pub async fn document(
     State(app): State<AppState>,
-    user: CurrentUser,
-    Path((id, doc)): Path<(String, String)>,
+    a: Allowed<posted::Staff, (Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let staff = staff_of(&user)?;
-    document_response(&app, &staff, parse_id(&id)?, parse_id(&doc)?).await
+    let staff = staff_of(&a.user)?;
+    let (id, doc) = a.ids;
+    document_response(&app, &staff, id, doc).await
 }
 
 /// A document of an application the caller may verify, with the headers that
@@ -316,11 +306,10 @@ pub(crate) async fn document_response(
 /// `GET /admin/persetujuan`: pending four-eyes requests.
 pub async fn approvals(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<posted::Admin>,
     csrf: Csrf,
 ) -> AppResult<Response> {
-    user.require(&[Role::Admin])?;
+    let Allowed { user, ctx, .. } = a;
     let staff = staff_of(&user)?;
     let rows = svc::pending(&app.db, &staff).await?;
     let objections =
@@ -338,29 +327,19 @@ pub async fn approvals(
 /// `POST /admin/persetujuan/{id}`: approve or reject (never one's own request).
 pub async fn decide(
     State(app): State<AppState>,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<posted::Admin, Uuid>,
 ) -> AppResult<Response> {
-    check_csrf(&csrf, &pairs)?;
-    user.require(&[Role::Admin])?;
-    let staff = staff_of(&user)?;
-    let approve = super::four_eyes_decision(&pairs)?;
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: &app.config.base_url,
-        from: &from,
-        vault: &app.vault,
-    };
+    let staff = staff_of(&p.user)?;
+    let approve = super::four_eyes_decision(&p.form)?;
+    let mail = app.mail();
     svc::decide(
         &app.db,
         &mail,
         &app.checkpoint_key,
         &staff,
-        parse_id(&id)?,
+        p.ids,
         approve,
-        field(&pairs, "note"),
+        p.field("note"),
     )
     .await?;
     Ok(Redirect::to("/admin/persetujuan").into_response())
@@ -368,93 +347,80 @@ pub async fn decide(
 
 // ----------------------------------------------------------- staff accounts
 
-async fn staff_page(app: &AppState, user: &CurrentUser, mut p: StaffPage) -> AppResult<StaffPage> {
-    p.rows = staff_svc::list(&app.db, user.actor()).await?;
-    p.kelurahan = kelurahan_options(app).await?;
-    Ok(p)
+/// The staff accounts page; after a refused invitation, with what was typed.
+struct Accounts(StaffPage);
+
+impl FormPage for Accounts {
+    type Refusal = String;
+
+    /// Where a successful invitation returns.
+    fn back(&self) -> String {
+        "/admin/akun?pesan=diundang".to_owned()
+    }
+
+    async fn draw(self, to: Viewer<'_>, csrf: String, error: Option<String>) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
+        let p = StaffPage {
+            csrf,
+            error,
+            rows: staff_svc::list(&app.db, user.actor()).await?,
+            kelurahan: kelurahan_options(app).await?,
+            ..self.0
+        };
+        Ok(v::staff(ctx, &p))
+    }
 }
 
 /// `GET /admin/akun`.
 pub async fn accounts(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<posted::Admin>,
     csrf: Csrf,
     Query(q): Query<Notice>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Admin])?;
-    let p = StaffPage {
-        csrf: csrf.token()?,
-        notice: match q.pesan.as_str() {
-            "diundang" => Some(ctx.t("Undangan terkirim.", "Invitation sent.").into()),
-            "tersimpan" => Some(ctx.t("Perubahan tersimpan.", "Changes saved.").into()),
-            _ => None,
-        },
-        ..Default::default()
+    let notice = match q.pesan.as_str() {
+        "diundang" => Some(a.ctx.t("Undangan terkirim.", "Invitation sent.").into()),
+        "tersimpan" => Some(a.ctx.t("Perubahan tersimpan.", "Changes saved.").into()),
+        _ => None,
     };
-    let p = staff_page(&app, &user, p).await?;
-    Ok((csrf.0, v::staff(&ctx, &p)).into_response())
+    let page = Accounts(StaffPage {
+        notice,
+        ..Default::default()
+    });
+    a.show(&app, csrf, |()| page).await
 }
 
 /// `POST /admin/akun`: invites a staff member.
-pub async fn invite(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Form(pairs): Pairs,
-) -> AppResult<Response> {
-    check_csrf(&csrf, &pairs)?;
-    user.require(&[Role::Admin])?;
-    let role = field(&pairs, "role").parse::<Role>().ok();
+pub async fn invite(State(app): State<AppState>, p: Posted<posted::Admin>) -> AppResult<Response> {
+    let role = p.field("role").parse::<Role>().ok();
     let inv = Invite {
-        email: field(&pairs, "email").to_owned(),
-        name: field(&pairs, "name").to_owned(),
+        email: p.field("email").to_owned(),
+        name: p.field("name").to_owned(),
         role: role.unwrap_or(Role::Applicant),
-        kelurahan: all_of(&pairs, "kelurahan"),
+        kelurahan: all_of(&p.form, "kelurahan"),
     };
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: app.config.base_url.trim_end_matches('/'),
-        from: &from,
-        vault: &app.vault,
-    };
-    match staff_svc::invite(&app.db, mail, user.actor(), inv.clone(), ctx.lang).await {
-        Ok(_) => Ok(Redirect::to("/admin/akun?pesan=diundang").into_response()),
-        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
-            let p = StaffPage {
-                csrf: csrf.token()?,
-                email: inv.email,
-                name: inv.name,
-                role: field(&pairs, "role").to_owned(),
-                scopes: inv.kelurahan,
-                error: Some(m.pick(ctx.lang).to_owned()),
-                ..Default::default()
-            };
-            let p = staff_page(&app, &user, p).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.0, v::staff(&ctx, &p)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let res = staff_svc::invite(&app.db, app.mail(), p.user.actor(), inv.clone(), p.ctx.lang).await;
+    let page = Accounts(StaffPage {
+        email: inv.email,
+        name: inv.name,
+        role: p.field("role").to_owned(),
+        scopes: inv.kelurahan,
+        ..Default::default()
+    });
+    p.answer(&app, |()| page, res).await
 }
 
 /// `POST /admin/akun/{id}/kelurahan`: replaces an account's scopes.
 pub async fn scopes(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<posted::Admin, Uuid>,
 ) -> AppResult<Response> {
-    check_csrf(&csrf, &pairs)?;
-    user.require(&[Role::Admin])?;
     staff_svc::set_scopes(
         &app.db,
-        user.actor(),
-        parse_id(&id)?,
-        &all_of(&pairs, "kelurahan"),
-        ctx.lang,
+        p.user.actor(),
+        p.ids,
+        &all_of(&p.form, "kelurahan"),
+        p.ctx.lang,
     )
     .await?;
     Ok(Redirect::to("/admin/akun?pesan=tersimpan").into_response())
@@ -463,34 +429,18 @@ pub async fn scopes(
 /// `POST /admin/akun/{id}/nonaktifkan`: deactivates and signs out at once.
 pub async fn deactivate(
     State(app): State<AppState>,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<posted::Admin, Uuid>,
 ) -> AppResult<Response> {
-    check_csrf(&csrf, &pairs)?;
-    user.require(&[Role::Admin])?;
-    staff_svc::deactivate(
-        &app.db,
-        user.actor(),
-        parse_id(&id)?,
-        field(&pairs, "reason"),
-    )
-    .await?;
+    staff_svc::deactivate(&app.db, p.user.actor(), p.ids, p.field("reason")).await?;
     Ok(Redirect::to("/admin/akun?pesan=tersimpan").into_response())
 }
 
 /// `POST /admin/akun/{id}/aktifkan`.
 pub async fn reactivate(
     State(app): State<AppState>,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    Form(pairs): Pairs,
+    p: Posted<posted::Admin, Uuid>,
 ) -> AppResult<Response> {
-    check_csrf(&csrf, &pairs)?;
-    user.require(&[Role::Admin])?;
-    staff_svc::reactivate(&app.db, user.actor(), parse_id(&id)?).await?;
+    staff_svc::reactivate(&app.db, p.user.actor(), p.ids).await?;
     Ok(Redirect::to("/admin/akun?pesan=tersimpan").into_response())
 }
 
@@ -610,59 +560,60 @@ pub async fn invite_submit(
 
 // ---------------------------------------------------------- conflict data
 
-async fn conflict_form(app: &AppState, user: &CurrentUser, csrf: &Csrf) -> AppResult<ConflictForm> {
-    Ok(ConflictForm {
-        csrf: csrf.token()?,
-        stored: staff_svc::conflict_summary(&app.db, user.actor()).await?,
-        kelurahan: kelurahan_options(app).await?,
-        ..Default::default()
-    })
+/// A panelist's conflict-data page.
+struct ConflictPage {
+    notice: Option<String>,
+}
+
+impl FormPage for ConflictPage {
+    type Refusal = RuleRefusal;
+
+    fn back(&self) -> String {
+        "/akun/konflik?pesan=tersimpan".to_owned()
+    }
+
+    async fn draw(
+        self,
+        to: Viewer<'_>,
+        csrf: String,
+        error: Option<RuleRefusal>,
+    ) -> AppResult<Markup> {
+        let Viewer { app, ctx, user } = to;
+        let f = ConflictForm {
+            csrf,
+            stored: staff_svc::conflict_summary(&app.db, user.actor()).await?,
+            kelurahan: kelurahan_options(app).await?,
+            error: error.map(|RuleRefusal(m)| m),
+            notice: self.notice,
+        };
+        Ok(v::conflict(ctx, &f))
+    }
 }
 
 /// `GET /akun/konflik`: a panelist's RT and family card.
 pub async fn conflict(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<posted::Panelist>,
     csrf: Csrf,
     Query(q): Query<Notice>,
 ) -> AppResult<Response> {
-    user.require(&[Role::Panelist])?;
-    let mut f = conflict_form(&app, &user, &csrf).await?;
-    if q.pesan == "tersimpan" {
-        f.notice = Some(ctx.t("Data tersimpan.", "Saved.").into());
-    }
-    Ok((csrf.0, v::conflict(&ctx, &f)).into_response())
+    let notice = (q.pesan == "tersimpan").then(|| a.ctx.t("Data tersimpan.", "Saved.").into());
+    a.show(&app, csrf, |()| ConflictPage { notice }).await
 }
 
 /// `POST /akun/konflik`.
 pub async fn conflict_submit(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    csrf: Csrf,
-    Form(pairs): Pairs,
+    p: Posted<posted::Panelist>,
 ) -> AppResult<Response> {
-    check_csrf(&csrf, &pairs)?;
-    user.require(&[Role::Panelist])?;
     let data = ConflictData {
-        kelurahan_code: field(&pairs, "kelurahan").to_owned(),
-        rt_number: field(&pairs, "rt").parse().ok(),
-        family_card_no: field(&pairs, "kk").to_owned(),
+        kelurahan_code: p.field("kelurahan").to_owned(),
+        rt_number: p.field("rt").parse().ok(),
+        family_card_no: p.field("kk").to_owned(),
     };
     let vault = NikVault::from_app(&app);
-    match staff_svc::set_conflict_data(&app.db, &vault, user.actor(), &data, ctx.lang).await {
-        Ok(()) => Ok(Redirect::to("/akun/konflik?pesan=tersimpan").into_response()),
-        Err(ServiceError::Invalid(m)) => {
-            let mut f = conflict_form(&app, &user, &csrf).await?;
-            f.error = Some(m.pick(ctx.lang).to_owned());
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                csrf.0,
-                v::conflict(&ctx, &f),
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let res =
+        staff_svc::set_conflict_data(&app.db, &vault, p.user.actor(), &data, p.ctx.lang).await;
+    p.answer(&app, |()| ConflictPage { notice: None }, res)
+        .await
 }

@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use crate::domain::round::Msg;
 use crate::error::AppResult;
 use crate::pii::NikVault;
 use crate::services::ServiceError;
-use crate::services::applications::{self as svc, ApplicationView, Fields, MailCtx};
+use crate::services::applications::{self as svc, ApplicationView, Fields};
 use crate::storage::size_label;
 use crate::views::PageCtx;
 use crate::views::applications as v;
@@ -173,13 +173,7 @@ pub async fn form_submit(
         Ok(b) => b,
         Err(e) => return Ok(unreadable(&app, &ctx, e.status())),
     };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let Some(parts) =
-        multipart::boundary(content_type).and_then(|b| multipart::parse(&body, &b).ok())
-    else {
+    let Some(parts) = multipart::parts_of(&headers, &body) else {
         return Ok(unreadable(&app, &ctx, StatusCode::BAD_REQUEST));
     };
     let mut fields = FormData::default();
@@ -215,12 +209,7 @@ pub async fn form_submit(
             bytes: f.data.to_vec(),
         });
     }
-    let from = app.mail_from.clone();
-    let mail = MailCtx {
-        base_url: app.config.base_url.trim_end_matches('/'),
-        from: &from,
-        vault: &app.vault,
-    };
+    let mail = app.mail();
     let post = svc::FormPost {
         fields: Fields(fields.clone()),
         uploads,

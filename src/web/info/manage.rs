@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use maud::Markup;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::{editor, staff_only, typed};
 use crate::app::AppState;
 use crate::domain::form::FieldErrors;
+use crate::domain::msg::Msg;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::info_docs::{self as docs, SopInput};
@@ -229,31 +230,13 @@ pub async fn sop_upload(
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     staff_only(&user)?;
-    let body = body.map_err(|_| {
-        AppError::Refused(crate::domain::msg::Msg::new(
-            "Berkas terlalu besar.",
-            "The file is too large.",
-        ))
-    })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let parts = multipart::boundary(content_type)
-        .and_then(|b| multipart::parse(&body, &b).ok())
-        .ok_or_else(|| {
-            AppError::Refused(crate::domain::msg::Msg::new(
-                "Formulir tidak terbaca.",
-                "The form cannot be read.",
-            ))
-        })?;
-    let text = |name: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == name && p.filename.is_none())
-            .map(|p| String::from_utf8_lossy(&p.data).trim().to_owned())
-            .unwrap_or_default()
-    };
+    let parts = multipart::upload_parts(
+        &headers,
+        body,
+        Msg::new("Berkas terlalu besar.", "The file is too large."),
+        Msg::new("Formulir tidak terbaca.", "The form cannot be read."),
+    )?;
+    let text = |name: &str| multipart::text(&parts, name).trim().to_owned();
     csrf.verify(&text("csrf"))?;
     let file = parts
         .iter()

@@ -1,17 +1,18 @@
 //! The criteria page of a round, and criteria taken from a template.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 
-use super::{RoundPage, RoundPost, admin_only, page, typed};
+use super::{RoundPage, RoundPost, form_page, typed};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
 use crate::error::AppResult;
 use crate::services::ServiceError;
 use crate::services::rounds as svc;
-use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
-use crate::web::{Csrf, CurrentUser};
+use crate::web::Csrf;
+use crate::web::posted::{AdminFirst, Allowed};
+use uuid::Uuid;
 
 fn template_names() -> AppResult<Vec<(String, crate::domain::round::Msg)>> {
     Ok(svc::templates()?
@@ -23,18 +24,13 @@ fn template_names() -> AppResult<Vec<(String, crate::domain::round::Msg)>> {
 /// `GET /admin/seleksi/{id}/kriteria`.
 pub async fn criteria(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<AdminFirst, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let d = svc::load(&app.db, crate::web::path_id(&id)?).await?;
-    let f = FormView::new(v::criteria_values(&d), &csrf.token()?);
-    Ok(page(
-        csrf,
-        v::admin_criteria(&ctx, &d, &f, &template_names()?),
-    ))
+    form_page(&app, a, csrf, v::criteria_values, |ctx, d, f| {
+        Ok(v::admin_criteria(ctx, d, f, &template_names()?))
+    })
+    .await
 }
 
 /// `POST /admin/seleksi/{id}/kriteria`: replaces all criteria at once, so the

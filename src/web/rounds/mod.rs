@@ -32,7 +32,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::forms::{FormPage, Viewer};
-use super::posted::{AdminFirst, Posted};
+use super::posted::{AdminFirst, Allowed, Posted};
 use super::{Csrf, CurrentUser};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
@@ -113,6 +113,20 @@ where
         };
         (self.render)(to.ctx, &d, f)
     }
+}
+
+/// A round's form page as itself, for an admin (checked before the id): the
+/// form filled by `values` from the stored round, drawn by `render`.
+async fn form_page(
+    app: &AppState,
+    a: Allowed<AdminFirst, Uuid>,
+    csrf: Csrf,
+    values: fn(&svc::RoundDetail) -> FormData,
+    render: impl FnOnce(&PageCtx, &svc::RoundDetail, &FormView) -> AppResult<Markup>,
+) -> AppResult<Response> {
+    let d = svc::load(&app.db, a.ids).await?;
+    let f = FormView::new(values(&d), &csrf.token()?);
+    Ok(page(csrf, render(&a.ctx, &d, &f)?))
 }
 
 fn page(csrf: Csrf, markup: Markup) -> Response {

@@ -1,29 +1,28 @@
 //! The requirements page of a round.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 
-use super::{RoundPage, RoundPost, admin_only, page, typed};
+use super::{RoundPage, RoundPost, form_page, typed};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::ServiceError;
 use crate::services::rounds as svc;
-use crate::views::PageCtx;
-use crate::views::rounds::{self as v, FormView};
-use crate::web::{Csrf, CurrentUser};
+use crate::views::rounds as v;
+use crate::web::Csrf;
+use crate::web::posted::{AdminFirst, Allowed};
+use uuid::Uuid;
 
 /// `GET /admin/seleksi/{id}/persyaratan`.
 pub async fn requirements(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<AdminFirst, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let d = svc::load(&app.db, crate::web::path_id(&id)?).await?;
-    let f = FormView::new(v::requirement_values(&d), &csrf.token()?);
-    Ok(page(csrf, v::admin_requirements(&ctx, &d, &f)))
+    form_page(&app, a, csrf, v::requirement_values, |ctx, d, f| {
+        Ok(v::admin_requirements(ctx, d, f))
+    })
+    .await
 }
 
 /// `POST /admin/seleksi/{id}/persyaratan`.

@@ -1,19 +1,20 @@
 //! One round's settings page: its settings, schedule and state transitions.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use time::OffsetDateTime;
 
-use super::{RoundPage, RoundPost, admin_only, page, typed};
+use super::{RoundPage, RoundPost, form_page, typed};
 use crate::app::AppState;
 use crate::domain::form::{FieldErrors, FormData};
 use crate::domain::round::{Milestone, RoundState, input_wita};
 use crate::error::{AppError, AppResult};
 use crate::services::ServiceError;
 use crate::services::rounds::{self as svc, RoundSettings};
-use crate::views::PageCtx;
 use crate::views::rounds::{self as v, FormView};
-use crate::web::{Csrf, CurrentUser};
+use crate::web::Csrf;
+use crate::web::posted::{AdminFirst, Allowed};
+use uuid::Uuid;
 
 pub(super) fn settings_values(r: &crate::domain::round::Round) -> FormData {
     let mut v = FormData::default();
@@ -51,18 +52,14 @@ pub(super) fn settings_values(r: &crate::domain::round::Round) -> FormData {
 /// `GET /admin/seleksi/{id}`.
 pub async fn detail(
     State(app): State<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
+    a: Allowed<AdminFirst, Uuid>,
     csrf: Csrf,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    admin_only(&user)?;
-    let d = svc::load(&app.db, crate::web::path_id(&id)?).await?;
-    let f = FormView::new(settings_values(&d.round), &csrf.token()?);
-    Ok(page(
-        csrf,
-        v::admin_round(&ctx, &d, &f, &FieldErrors::new()),
-    ))
+    let values = |d: &svc::RoundDetail| settings_values(&d.round);
+    form_page(&app, a, csrf, values, |ctx, d, f| {
+        Ok(v::admin_round(ctx, d, f, &FieldErrors::new()))
+    })
+    .await
 }
 
 /// `POST /admin/seleksi/{id}`: saves settings and schedule of a draft.
