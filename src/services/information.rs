@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr,
-    EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    ModelTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -20,6 +20,7 @@ use crate::domain::role::Role;
 use crate::domain::round::{Msg, parse_wita};
 use crate::domain::text::plain_text;
 use crate::services::ServiceError;
+use crate::services::regions::kelurahan_names;
 
 pub(crate) fn invalid(field: &str, id: &str, en: &str) -> ServiceError {
     let mut errs = FieldErrors::new();
@@ -421,17 +422,6 @@ async fn items(
                 round_name: r.map(|(_, n)| n),
             }
         })
-        .collect())
-}
-
-pub(crate) async fn kelurahan_names(
-    db: &DatabaseConnection,
-) -> Result<BTreeMap<String, String>, DbErr> {
-    Ok(kelurahan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
         .collect())
 }
 

@@ -9,12 +9,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::db::entities::{
-    application, audit_checkpoint, audit_event, formation, kelurahan, objection, ranking, round,
+    application, audit_checkpoint, audit_event, formation, objection, ranking, round,
 };
 use crate::domain::objection::ObjectionStatus;
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
+use crate::services::regions::kelurahan_names_of;
 
 pub use crate::domain::results::{
     FormationResults, PublicDecision, PublishedCheckpoint, ResultRow, RoundResults,
@@ -79,13 +80,7 @@ pub async fn formation_results<C: ConnectionTrait>(
         .order_by_asc(formation::Column::Code)
         .all(db)
         .await?;
-    let names: BTreeMap<String, String> = kelurahan::Entity::find()
-        .filter(kelurahan::Column::Code.is_in(formations.iter().map(|f| f.kelurahan_code.clone())))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let names = kelurahan_names_of(db, formations.iter().map(|f| f.kelurahan_code.clone())).await?;
     let mut out = Vec::with_capacity(formations.len());
     for f in formations {
         let ranks: BTreeMap<Uuid, ranking::Model> = ranking::Entity::find()

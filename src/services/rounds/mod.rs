@@ -142,18 +142,7 @@ async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDeta
         .order_by_asc(formation_rt::Column::RtNumber)
         .all(db)
         .await?;
-    let kels: BTreeMap<String, kelurahan::Model> = kelurahan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code.clone(), k))
-        .collect();
-    let kecs: BTreeMap<String, String> = kecamatan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let (kels, kecs) = crate::services::regions::kelurahan_and_kecamatan_by_code(db).await?;
     let mut by_formation: BTreeMap<Uuid, Vec<i32>> = BTreeMap::new();
     for row in rts {
         by_formation
