@@ -185,18 +185,7 @@ pub async fn public_decisions<C: ConnectionTrait>(
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for o in rows {
-        let app = application::Entity::find_by_id(o.application_id)
-            .one(db)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let code = match app.formation_id {
-            Some(f) => formation::Entity::find_by_id(f)
-                .one(db)
-                .await?
-                .map(|f| f.code)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+        let (app, code) = crate::services::objections::objected_application(db, &o).await?;
         out.push(PublicDecision {
             registration_no: app.registration_no.unwrap_or_default(),
             formation_code: code,
