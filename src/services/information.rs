@@ -244,11 +244,7 @@ pub async fn update_announcement(
 ) -> Result<(), ServiceError> {
     editor.require_staff()?;
     let tx = begin_write(db).await?;
-    let old = announcement::Entity::find_by_id(id)
-        .one(&*tx)
-        .await?
-        .filter(|o| editor.may_manage(o.kelurahan_code.as_deref()))
-        .ok_or(ServiceError::NotFound)?;
+    let old = managed_announcement(&tx, &editor, id).await?;
     let a = check_announcement(&*tx, &editor, input, now).await?;
     let mut m: announcement::ActiveModel = old.into();
     m.kelurahan_code = Set(a.kelurahan.clone());
@@ -267,6 +263,20 @@ pub async fn update_announcement(
     Ok(())
 }
 
+/// Announcement `id` for changing by `editor`, as `NotFound` when it lies
+/// outside the editor's kelurahan.
+async fn managed_announcement(
+    tx: &crate::db::WriteTx,
+    editor: &Editor<'_>,
+    id: Uuid,
+) -> Result<announcement::Model, ServiceError> {
+    announcement::Entity::find_by_id(id)
+        .one(&**tx)
+        .await?
+        .filter(|o| editor.may_manage(o.kelurahan_code.as_deref()))
+        .ok_or(ServiceError::NotFound)
+}
+
 /// Takes an announcement down: `announcement.removed` (its title stays in the
 /// trail).
 ///
@@ -279,11 +289,7 @@ pub async fn remove_announcement(
 ) -> Result<(), ServiceError> {
     editor.require_staff()?;
     let tx = begin_write(db).await?;
-    let old = announcement::Entity::find_by_id(id)
-        .one(&*tx)
-        .await?
-        .filter(|o| editor.may_manage(o.kelurahan_code.as_deref()))
-        .ok_or(ServiceError::NotFound)?;
+    let old = managed_announcement(&tx, &editor, id).await?;
     let mut e = NewEvent::new(
         editor.actor,
         "announcement.removed",
