@@ -74,6 +74,8 @@ async fn touch(tx: &DatabaseTransaction, id: Uuid) -> Result<(), DbErr> {
 mod criteria;
 mod criteria_input;
 mod form;
+#[cfg(test)]
+pub(crate) use form::form;
 mod formation_input;
 mod formations;
 mod programme;
@@ -462,15 +464,6 @@ mod tests {
         let reqs = default_requirements().expect("requirements");
         assert!(reqs.iter().any(|r| r.kind == "age"));
         assert!(reqs.iter().any(|r| r.kind == "domicile"));
-    }
-
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        )
     }
 
     #[test]
