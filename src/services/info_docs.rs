@@ -12,7 +12,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::ServiceError;
-use super::information::{Editor, account_of, invalid, kelurahan_names};
+use super::information::{Editor, account_of, invalid};
+use super::regions::kelurahan_names;
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
 use crate::db::entities::{faq_entry, help_desk, kecamatan, kelurahan, sop_document, stored_file};

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr,
-    EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    ModelTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -20,6 +20,7 @@ use crate::domain::role::Role;
 use crate::domain::round::{Msg, parse_wita};
 use crate::domain::text::plain_text;
 use crate::services::ServiceError;
+use crate::services::regions::kelurahan_names;
 
 pub(crate) fn invalid(field: &str, id: &str, en: &str) -> ServiceError {
     let mut errs = FieldErrors::new();
@@ -243,11 +244,7 @@ pub async fn update_announcement(
 ) -> Result<(), ServiceError> {
     editor.require_staff()?;
     let tx = begin_write(db).await?;
-    let old = announcement::Entity::find_by_id(id)
-        .one(&*tx)
-        .await?
-        .filter(|o| editor.may_manage(o.kelurahan_code.as_deref()))
-        .ok_or(ServiceError::NotFound)?;
+    let old = managed_announcement(&tx, &editor, id).await?;
     let a = check_announcement(&*tx, &editor, input, now).await?;
     let mut m: announcement::ActiveModel = old.into();
     m.kelurahan_code = Set(a.kelurahan.clone());
@@ -266,6 +263,20 @@ pub async fn update_announcement(
     Ok(())
 }
 
+/// Announcement `id` for changing by `editor`, as `NotFound` when it lies
+/// outside the editor's kelurahan.
+async fn managed_announcement(
+    tx: &crate::db::WriteTx,
+    editor: &Editor<'_>,
+    id: Uuid,
+) -> Result<announcement::Model, ServiceError> {
+    announcement::Entity::find_by_id(id)
+        .one(&**tx)
+        .await?
+        .filter(|o| editor.may_manage(o.kelurahan_code.as_deref()))
+        .ok_or(ServiceError::NotFound)
+}
+
 /// Takes an announcement down: `announcement.removed` (its title stays in the
 /// trail).
 ///
@@ -278,11 +289,7 @@ pub async fn remove_announcement(
 ) -> Result<(), ServiceError> {
     editor.require_staff()?;
     let tx = begin_write(db).await?;
-    let old = announcement::Entity::find_by_id(id)
-        .one(&*tx)
-        .await?
-        .filter(|o| editor.may_manage(o.kelurahan_code.as_deref()))
-        .ok_or(ServiceError::NotFound)?;
+    let old = managed_announcement(&tx, &editor, id).await?;
     let mut e = NewEvent::new(
         editor.actor,
         "announcement.removed",
@@ -421,17 +428,6 @@ async fn items(
                 round_name: r.map(|(_, n)| n),
             }
         })
-        .collect())
-}
-
-pub(crate) async fn kelurahan_names(
-    db: &DatabaseConnection,
-) -> Result<BTreeMap<String, String>, DbErr> {
-    Ok(kelurahan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
         .collect())
 }
 

@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::ServiceError;
-use crate::db::entities::{application, kecamatan, kelurahan, ranking, test_invitation};
+use crate::db::entities::{application, ranking, test_invitation};
 use crate::domain::application::ApplicationState;
 use crate::domain::open_stats::{Breakdown, Shown, protect};
 
@@ -181,18 +181,7 @@ pub async fn round_stats(
             }
         }
     }
-    let kels: BTreeMap<String, kelurahan::Model> = kelurahan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code.clone(), k))
-        .collect();
-    let kecs: BTreeMap<String, String> = kecamatan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let (kels, kecs) = crate::services::regions::kelurahan_and_kecamatan_by_code(db).await?;
     let merge = |into: &mut [Counts; 5], from: &[Counts; 5]| {
         for (i, c) in from.iter().enumerate() {
             into[i].total += c.total;

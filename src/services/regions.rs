@@ -1,11 +1,11 @@
 //! Region data (kecamatan, kelurahan, RT) is importable data, never code:
 //! regions get renamed and split.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select,
 };
 
 use super::ServiceError;
@@ -204,6 +204,65 @@ pub async fn counts(db: &DatabaseConnection) -> Result<(u64, u64), ServiceError>
         kecamatan::Entity::find().count(db).await?,
         kelurahan::Entity::find().count(db).await?,
     ))
+}
+
+/// Every kelurahan by code, and every kecamatan's name by code: what a page
+/// showing a kelurahan under its kecamatan looks up.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn kelurahan_and_kecamatan_by_code<C: ConnectionTrait>(
+    db: &C,
+) -> Result<(BTreeMap<String, kelurahan::Model>, BTreeMap<String, String>), DbErr> {
+    let kels = kelurahan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code.clone(), k))
+        .collect();
+    let kecs = kecamatan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    Ok((kels, kecs))
+}
+
+/// Every kelurahan's name, by code.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn kelurahan_names<C: ConnectionTrait>(
+    db: &C,
+) -> Result<BTreeMap<String, String>, DbErr> {
+    names_by_code(db, kelurahan::Entity::find()).await
+}
+
+/// The names of the kelurahan `codes`, by code.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn kelurahan_names_of<C: ConnectionTrait>(
+    db: &C,
+    codes: impl IntoIterator<Item = String>,
+) -> Result<BTreeMap<String, String>, DbErr> {
+    names_by_code(
+        db,
+        kelurahan::Entity::find().filter(kelurahan::Column::Code.is_in(codes)),
+    )
+    .await
+}
+
+async fn names_by_code<C: ConnectionTrait>(
+    db: &C,
+    q: Select<kelurahan::Entity>,
+) -> Result<BTreeMap<String, String>, DbErr> {
+    Ok(q.all(db)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect())
 }
 
 /// All kecamatan with their kelurahan, ordered by code.

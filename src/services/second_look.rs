@@ -6,19 +6,19 @@
 //! then `round.provisional_published` naming both and the concerns), or
 //! refuses. Nothing is corrected automatically: the panel's scores stand.
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::results::{
-    ApprovalRequest, for_second_admin, from_round, request_approval_audited, settle_approval,
+    ApprovalRequest, for_second_admin, from_round, pending_about, request_approval_audited,
+    settle_approval, with_requester_name,
 };
 use super::self_service::MailCtx;
 use super::{ServiceError, require_admin};
 use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
-use crate::db::entities::{account, approval, round};
-use crate::domain::approval::ApprovalStatus;
+use crate::db::entities::{approval, round};
 use crate::domain::round::RoundState;
 
 /// The `approval.kind` of a publication after a second look.
@@ -53,12 +53,7 @@ async fn pending<C: sea_orm::ConnectionTrait>(
     db: &C,
     round_id: Uuid,
 ) -> Result<Option<approval::Model>, ServiceError> {
-    Ok(approval::Entity::find()
-        .filter(approval::Column::Kind.eq(KIND_PUBLISH))
-        .filter(approval::Column::SubjectId.eq(round_id.to_string()))
-        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
-        .one(db)
-        .await?)
+    pending_about(db, KIND_PUBLISH, &round_id.to_string()).await
 }
 
 /// The second-look status of a round for the admin dashboard; the review
@@ -83,17 +78,7 @@ pub async fn status(db: &DatabaseConnection, round_id: Uuid) -> Result<Status, S
     } else {
         Vec::new()
     };
-    let pending = match pending(db, round_id).await? {
-        Some(a) => {
-            let name = account::Entity::find_by_id(a.requested_by)
-                .one(db)
-                .await?
-                .map(|x| x.name)
-                .unwrap_or_default();
-            Some((a.into(), name))
-        }
-        None => None,
-    };
+    let pending = with_requester_name(db, pending(db, round_id).await?).await?;
     Ok(Status {
         round_id,
         before_publication,

@@ -138,13 +138,13 @@ pub(crate) async fn issue_token(
     Ok(token)
 }
 
-/// Finds a usable token and marks it used, in the caller's transaction.
-/// The "mark used" update is conditional on `used_at IS NULL`, so two
-/// concurrent uses of one link cannot both succeed.
-pub(crate) async fn spend_token(
-    tx: &impl ConnectionTrait,
+/// The stored token `token` is for `purpose`, if it is one and is neither
+/// used nor expired at `now`.
+async fn usable_token(
+    db: &impl ConnectionTrait,
     token: &str,
     purpose: &str,
+    now: OffsetDateTime,
 ) -> Result<Result<auth_token::Model, BadToken>, ServiceError> {
     // A token is 43 base64url characters; anything else cannot be one of ours.
     let token = token.trim();
@@ -154,18 +154,29 @@ pub(crate) async fn spend_token(
     let found = auth_token::Entity::find()
         .filter(auth_token::Column::TokenHash.eq(token_hash(token)))
         .filter(auth_token::Column::Purpose.eq(purpose))
-        .one(tx)
+        .one(db)
         .await?;
-    let Some(found) = found else {
-        return Ok(Err(BadToken::Unknown));
-    };
-    if found.used_at.is_some() {
-        return Ok(Err(BadToken::Used));
-    }
+    Ok(match found {
+        None => Err(BadToken::Unknown),
+        Some(t) if t.used_at.is_some() => Err(BadToken::Used),
+        Some(t) if t.expires_at <= now => Err(BadToken::Expired),
+        Some(t) => Ok(t),
+    })
+}
+
+/// Finds a usable token and marks it used, in the caller's transaction.
+/// The "mark used" update is conditional on `used_at IS NULL`, so two
+/// concurrent uses of one link cannot both succeed.
+pub(crate) async fn spend_token(
+    tx: &impl ConnectionTrait,
+    token: &str,
+    purpose: &str,
+) -> Result<Result<auth_token::Model, BadToken>, ServiceError> {
     let now = OffsetDateTime::now_utc();
-    if found.expires_at <= now {
-        return Ok(Err(BadToken::Expired));
-    }
+    let found = match usable_token(tx, token, purpose, now).await? {
+        Ok(t) => t,
+        Err(bad) => return Ok(Err(bad)),
+    };
     let updated = auth_token::Entity::update_many()
         .col_expr(
             auth_token::Column::UsedAt,
@@ -191,21 +202,9 @@ pub async fn peek_token(
     token: &str,
     purpose: &str,
 ) -> Result<Result<(), BadToken>, ServiceError> {
-    let token = token.trim();
-    if token.is_empty() || token.len() > 100 {
-        return Ok(Err(BadToken::Unknown));
-    }
-    let found = auth_token::Entity::find()
-        .filter(auth_token::Column::TokenHash.eq(token_hash(token)))
-        .filter(auth_token::Column::Purpose.eq(purpose))
-        .one(db)
-        .await?;
-    Ok(match found {
-        None => Err(BadToken::Unknown),
-        Some(t) if t.used_at.is_some() => Err(BadToken::Used),
-        Some(t) if t.expires_at <= OffsetDateTime::now_utc() => Err(BadToken::Expired),
-        Some(_) => Ok(()),
-    })
+    Ok(usable_token(db, token, purpose, OffsetDateTime::now_utc())
+        .await?
+        .map(drop))
 }
 
 fn actor_of(acc: &account::Model) -> Result<Actor, ServiceError> {

@@ -21,9 +21,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use super::regions::kelurahan_names_of;
 use super::{ServiceError, require_admin};
 use crate::db::audit::Actor;
-use crate::db::entities::{application, formation, group_role, kelurahan, ranking, round};
+use crate::db::entities::{application, formation, group_role, ranking, round};
 pub use crate::domain::after_final::{FormationGroup, GroupMember, Overview, PendingReplacement};
 use crate::domain::group_roles::{GroupRole, check_roles, member_list};
 
@@ -74,21 +75,15 @@ pub(crate) async fn groups<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|g| GroupRole::parse(&g.role).map(|role| (g.application_id, role)))
         .collect();
-    let names: HashMap<String, String> = kelurahan::Entity::find()
-        .filter(
-            kelurahan::Column::Code.is_in(
-                formations
-                    .iter()
-                    .map(|f| f.kelurahan_code.clone())
-                    .chain(apps.values().filter_map(|a| a.kelurahan_code.clone()))
-                    .collect::<Vec<_>>(),
-            ),
-        )
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let names = kelurahan_names_of(
+        db,
+        formations
+            .iter()
+            .map(|f| f.kelurahan_code.clone())
+            .chain(apps.values().filter_map(|a| a.kelurahan_code.clone()))
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let mut out = Vec::with_capacity(formations.len());
     for f in formations {
         let person = |row: &ranking::Model| {

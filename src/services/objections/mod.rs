@@ -33,6 +33,7 @@ mod reads;
 mod review;
 pub use decision::{decide, propose, reopened_scorecard};
 pub use filing::{Attachment, Filer, Filing, file, file_as, window_open};
+pub(crate) use reads::objected_application;
 pub use reads::{
     assigned_to, for_application, for_application_as, for_assisted, get, list_for_round,
     scoring_panelists,

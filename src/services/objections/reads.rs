@@ -29,11 +29,15 @@ async fn views_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-async fn view_of<C: ConnectionTrait>(
+/// The application objection `o` is about, with its formation's code (empty
+/// when it has none).
+///
+/// # Errors
+/// `NotFound` when the application is gone; storage failures.
+pub(crate) async fn objected_application<C: ConnectionTrait>(
     db: &C,
-    o: objection::Model,
-    now: OffsetDateTime,
-) -> Result<ObjectionView, ServiceError> {
+    o: &objection::Model,
+) -> Result<(application::Model, String), ServiceError> {
     let app = application::Entity::find_by_id(o.application_id)
         .one(db)
         .await?
@@ -46,6 +50,15 @@ async fn view_of<C: ConnectionTrait>(
             .unwrap_or_default(),
         None => String::new(),
     };
+    Ok((app, formation_code))
+}
+
+async fn view_of<C: ConnectionTrait>(
+    db: &C,
+    o: objection::Model,
+    now: OffsetDateTime,
+) -> Result<ObjectionView, ServiceError> {
+    let (app, formation_code) = objected_application(db, &o).await?;
     let reviewer_name = match o.reviewer_id {
         Some(id) => account::Entity::find_by_id(id)
             .one(db)

@@ -306,11 +306,30 @@ pub async fn add_member(
     .insert(&tx)
     .await
     .map_err(raced)?;
-    let members = member_count(&tx, panel_id).await?;
+    membership_changed(&tx, actor, "panel.member_added", &r, &p, account_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Audits a member added to or removed from panel `p` (`action`), with the
+/// panel's new size, and re-ranks what the panel assesses with that cause.
+async fn membership_changed(
+    tx: &crate::db::WriteTx,
+    actor: Actor,
+    action: &'static str,
+    r: &round::Model,
+    p: &panel::Model,
+    account_id: Uuid,
+) -> Result<(), ServiceError> {
+    let n = panel_member::Entity::find()
+        .filter(panel_member::Column::PanelId.eq(p.id))
+        .count(&**tx)
+        .await?;
+    let members = i64::try_from(n).unwrap_or(i64::MAX);
     let event = append(
-        &tx,
-        NewEvent::new(actor, "panel.member_added", "panel", panel_id.to_string())
-            .round(round_id)
+        tx,
+        NewEvent::new(actor, action, "panel", p.id.to_string())
+            .round(r.id)
             .payload(serde_json::json!({
                 "panel": p.name,
                 "account_id": account_id.to_string(),
@@ -318,17 +337,7 @@ pub async fn add_member(
             })),
     )
     .await?;
-    panel_freeze::rerank_panel(&tx, &r, panel_id, event.seq).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn member_count(tx: &DatabaseTransaction, panel_id: Uuid) -> Result<i64, ServiceError> {
-    let n = panel_member::Entity::find()
-        .filter(panel_member::Column::PanelId.eq(panel_id))
-        .count(tx)
-        .await?;
-    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    panel_freeze::rerank_panel(tx, r, p.id, event.seq).await
 }
 
 /// Removes a panelist from a panel (`panel.member_removed`).
@@ -359,19 +368,7 @@ pub async fn remove_member(
     if res.rows_affected == 0 {
         return Err(ServiceError::NotFound);
     }
-    let members = member_count(&tx, panel_id).await?;
-    let event = append(
-        &tx,
-        NewEvent::new(actor, "panel.member_removed", "panel", panel_id.to_string())
-            .round(round_id)
-            .payload(serde_json::json!({
-                "panel": p.name,
-                "account_id": account_id.to_string(),
-                "members": members,
-            })),
-    )
-    .await?;
-    panel_freeze::rerank_panel(&tx, &r, panel_id, event.seq).await?;
+    membership_changed(&tx, actor, "panel.member_removed", &r, &p, account_id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -23,20 +23,19 @@ pub use dashboard::dashboard;
 pub use schedule::{auto_fill, create_session, move_invitation, schedule_overview};
 pub use session_input::{SessionForm, SessionInput};
 
-use std::collections::BTreeMap;
-
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::entities::{
-    application, formation, idempotency_key, kelurahan, panel_formation, round, test_invitation,
+    application, formation, idempotency_key, panel_formation, round, test_invitation,
 };
 use crate::domain::form::FieldErrors;
 use crate::domain::round::{Msg, RoundState};
+use crate::services::regions::kelurahan_names;
 use crate::services::{ServiceError, require_admin};
 
 pub use crate::domain::panels::{
@@ -165,16 +164,6 @@ fn parse_id(errs: &mut FieldErrors, field: &str, text: &str, what: Msg) -> Optio
     }
 }
 
-async fn kelurahan_names(
-    db: &impl ConnectionTrait,
-) -> Result<BTreeMap<String, String>, ServiceError> {
-    Ok(kelurahan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect())
-}
 async fn formations_of(
     tx: &DatabaseTransaction,
     panel_id: Uuid,

@@ -153,15 +153,7 @@ impl SessionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        )
-    }
+    use crate::services::rounds::form;
 
     #[test]
     fn a_session_time_is_read_in_wita_and_stored_in_utc() {

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::require_admin;
 use crate::db::audit::{Actor, NewEvent, append};
-use crate::db::entities::{approval, audit_event};
-use crate::domain::approval::ApprovalStatus;
+use crate::db::entities::{account, approval, audit_event};
+use crate::domain::approval::{Approval, ApprovalStatus};
 use crate::services::ServiceError;
 
 /// A four-eyes request to store.
@@ -25,6 +25,44 @@ pub(crate) struct ApprovalRequest<'a> {
     pub reason: &'a str,
     pub requested_by: Uuid,
     pub now: OffsetDateTime,
+}
+
+/// The pending request of `kind` about `subject_id`, if any (the database
+/// holds at most one, see [`request_approval`]).
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn pending_about<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    subject_id: &str,
+) -> Result<Option<approval::Model>, ServiceError> {
+    Ok(approval::Entity::find()
+        .filter(approval::Column::Kind.eq(kind))
+        .filter(approval::Column::SubjectId.eq(subject_id))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
+        .one(db)
+        .await?)
+}
+
+/// A pending request with the name of the admin who made it, as a page
+/// offering its decision to a second admin shows it.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn with_requester_name<C: ConnectionTrait>(
+    db: &C,
+    found: Option<approval::Model>,
+) -> Result<Option<(Approval, String)>, ServiceError> {
+    let Some(a) = found else {
+        return Ok(None);
+    };
+    let name = account::Entity::find_by_id(a.requested_by)
+        .one(db)
+        .await?
+        .map(|x| x.name)
+        .unwrap_or_default();
+    Ok(Some((a.into(), name)))
 }
 
 /// Stores a pending four-eyes request and returns its id.

@@ -10,13 +10,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    ApprovalRequest, KIND_FINALIZE, for_second_admin, request_approval_audited, require_admin,
-    settle_approval,
+    ApprovalRequest, KIND_FINALIZE, for_second_admin, pending_about, request_approval_audited,
+    require_admin, settle_approval,
 };
 use crate::db::audit::{Actor, NewEvent};
 use crate::db::begin_write;
 use crate::db::entities::{approval, objection, round};
-use crate::domain::approval::ApprovalStatus;
 use crate::domain::objection::ObjectionStatus;
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
@@ -34,12 +33,7 @@ pub async fn pending_finalization<C: ConnectionTrait>(
     db: &C,
     round_id: Uuid,
 ) -> Result<Option<approval::Model>, ServiceError> {
-    Ok(approval::Entity::find()
-        .filter(approval::Column::Kind.eq(KIND_FINALIZE))
-        .filter(approval::Column::SubjectId.eq(round_id.to_string()))
-        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
-        .one(db)
-        .await?)
+    pending_about(db, KIND_FINALIZE, &round_id.to_string()).await
 }
 
 /// Refuses finalization while the round is not in its objection period, an

@@ -15,7 +15,8 @@ mod finalization;
 mod mailing;
 mod public;
 pub(crate) use approvals::{
-    ApprovalRequest, for_second_admin, request_approval, request_approval_audited, settle_approval,
+    ApprovalRequest, for_second_admin, pending_about, request_approval, request_approval_audited,
+    settle_approval, with_requester_name,
 };
 pub(crate) use finalization::from_round;
 pub use finalization::{decide_finalization, pending_finalization, request_finalization};
@@ -34,7 +35,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, require_admin};
 use crate::db::audit::Actor;
-use crate::db::entities::{account, objection, round};
+use crate::db::entities::{objection, round};
 use crate::domain::objection::ObjectionStatus;
 
 /// The `approval.kind` of a finalization request.
@@ -62,17 +63,7 @@ pub async fn overview(
         .filter(objection::Column::Status.is_not_in(ObjectionStatus::DECIDED))
         .all(db)
         .await?;
-    let pending = match pending_finalization(db, r.id).await? {
-        Some(a) => {
-            let name = account::Entity::find_by_id(a.requested_by)
-                .one(db)
-                .await?
-                .map(|x| x.name)
-                .unwrap_or_default();
-            Some((a.into(), name))
-        }
-        None => None,
-    };
+    let pending = with_requester_name(db, pending_finalization(db, r.id).await?).await?;
     Ok(Overview {
         checkpoints: round_checkpoints(db, r.id).await?,
         open_objections: open.len(),

@@ -9,12 +9,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::db::entities::{
-    application, audit_checkpoint, audit_event, formation, kelurahan, objection, ranking, round,
+    application, audit_checkpoint, audit_event, formation, objection, ranking, round,
 };
 use crate::domain::objection::ObjectionStatus;
 use crate::domain::ranking::{format_rounded_2dp, parse_fraction};
 use crate::domain::round::RoundState;
 use crate::services::ServiceError;
+use crate::services::regions::kelurahan_names_of;
 
 pub use crate::domain::results::{
     FormationResults, PublicDecision, PublishedCheckpoint, ResultRow, RoundResults,
@@ -79,13 +80,7 @@ pub async fn formation_results<C: ConnectionTrait>(
         .order_by_asc(formation::Column::Code)
         .all(db)
         .await?;
-    let names: BTreeMap<String, String> = kelurahan::Entity::find()
-        .filter(kelurahan::Column::Code.is_in(formations.iter().map(|f| f.kelurahan_code.clone())))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let names = kelurahan_names_of(db, formations.iter().map(|f| f.kelurahan_code.clone())).await?;
     let mut out = Vec::with_capacity(formations.len());
     for f in formations {
         let ranks: BTreeMap<Uuid, ranking::Model> = ranking::Entity::find()
@@ -190,18 +185,7 @@ pub async fn public_decisions<C: ConnectionTrait>(
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for o in rows {
-        let app = application::Entity::find_by_id(o.application_id)
-            .one(db)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let code = match app.formation_id {
-            Some(f) => formation::Entity::find_by_id(f)
-                .one(db)
-                .await?
-                .map(|f| f.code)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+        let (app, code) = crate::services::objections::objected_application(db, &o).await?;
         out.push(PublicDecision {
             registration_no: app.registration_no.unwrap_or_default(),
             formation_code: code,

@@ -432,6 +432,17 @@ async fn forget_messages_to<C: ConnectionTrait>(
         .filter(mail_outbox::Column::Template.ne("erasure_notice"))
         .exec(tx)
         .await?;
+    blank_mails()
+        .filter(mail_outbox::Column::ToAddress.is_in(to))
+        .filter(mail_outbox::Column::Status.is_not_in(waiting))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+/// An update that empties the recipient and the text of mails: what of a
+/// sent mail is personal data.
+fn blank_mails() -> sea_orm::UpdateMany<mail_outbox::Entity> {
     let mut update = mail_outbox::Entity::update_many();
     for c in [
         mail_outbox::Column::ToAddress,
@@ -442,11 +453,6 @@ async fn forget_messages_to<C: ConnectionTrait>(
         update = update.col_expr(c, Expr::value(""));
     }
     update
-        .filter(mail_outbox::Column::ToAddress.is_in(to))
-        .filter(mail_outbox::Column::Status.is_not_in(waiting))
-        .exec(tx)
-        .await?;
-    Ok(())
 }
 
 /// What a run erased.

@@ -260,17 +260,8 @@ pub(super) async fn erase<C: ConnectionTrait>(
             .await?;
     }
     for ids in due.messages.chunks(CHUNK) {
-        let mut update = mail_outbox::Entity::update_many();
-        for c in [
-            mail_outbox::Column::ToAddress,
-            mail_outbox::Column::ToName,
-            mail_outbox::Column::BodyText,
-            mail_outbox::Column::BodyHtml,
-        ] {
-            update = update.col_expr(c, Expr::value(""));
-        }
         // A delivery error may quote the address.
-        update
+        super::blank_mails()
             .col_expr(
                 mail_outbox::Column::LastError,
                 Expr::value(Option::<String>::None),

@@ -35,6 +35,23 @@ fn kind_str(k: CriterionKind) -> &'static str {
 
 pub use crate::domain::round::MAX_ROWS;
 
+/// A stored criterion as the ranking module reads it.
+pub(crate) fn ranking_criterion(c: &CriterionRow) -> Criterion {
+    Criterion {
+        code: c.code.clone(),
+        kind: if c.kind == "imported" {
+            CriterionKind::Imported
+        } else {
+            CriterionKind::Panel
+        },
+        scale_min: i64::from(c.scale_min),
+        scale_max: i64::from(c.scale_max),
+        weight: u32::try_from(c.weight).unwrap_or(0),
+        pass_min: c.pass_min.map(i64::from),
+        tiebreak_order: c.tiebreak_order.and_then(|o| u32::try_from(o).ok()),
+    }
+}
+
 /// The domain rule set the ranking module checks, from stored criteria.
 pub(super) fn ranking_rules(r: &Round, criteria: &[CriterionRow]) -> RoundRules {
     RoundRules {
@@ -45,22 +62,7 @@ pub(super) fn ranking_rules(r: &Round, criteria: &[CriterionRow]) -> RoundRules 
         },
         passing_total: r.passing_total.and_then(|t| u32::try_from(t).ok()),
         min_panelists: u32::try_from(r.min_panelists).unwrap_or(0),
-        criteria: criteria
-            .iter()
-            .map(|c| Criterion {
-                code: c.code.clone(),
-                kind: if c.kind == "imported" {
-                    CriterionKind::Imported
-                } else {
-                    CriterionKind::Panel
-                },
-                scale_min: i64::from(c.scale_min),
-                scale_max: i64::from(c.scale_max),
-                weight: u32::try_from(c.weight).unwrap_or(0),
-                pass_min: c.pass_min.map(i64::from),
-                tiebreak_order: c.tiebreak_order.and_then(|o| u32::try_from(o).ok()),
-            })
-            .collect(),
+        criteria: criteria.iter().map(ranking_criterion).collect(),
         seed: String::new(),
     }
 }

@@ -284,15 +284,7 @@ fn check(rows: &[(usize, CriterionInput, RowNumbers)]) -> Result<CriteriaDraft, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        )
-    }
+    use crate::services::rounds::form;
 
     #[test]
     fn typed_criteria_and_the_form_are_refused_with_the_same_messages() {

@@ -325,3 +325,14 @@ pub(super) fn text_len(
     }
     text.to_owned()
 }
+
+/// A submitted form with these fields, for the tests of the form readers.
+#[cfg(test)]
+pub(crate) fn form(pairs: &[(&str, &str)]) -> FormData {
+    FormData::from_pairs(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    )
+}

@@ -74,6 +74,8 @@ async fn touch(tx: &DatabaseTransaction, id: Uuid) -> Result<(), DbErr> {
 mod criteria;
 mod criteria_input;
 mod form;
+#[cfg(test)]
+pub(crate) use form::form;
 mod formation_input;
 mod formations;
 mod programme;
@@ -142,18 +144,7 @@ async fn load_in(db: &impl ConnectionTrait, r: round::Model) -> Result<RoundDeta
         .order_by_asc(formation_rt::Column::RtNumber)
         .all(db)
         .await?;
-    let kels: BTreeMap<String, kelurahan::Model> = kelurahan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code.clone(), k))
-        .collect();
-    let kecs: BTreeMap<String, String> = kecamatan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let (kels, kecs) = crate::services::regions::kelurahan_and_kecamatan_by_code(db).await?;
     let mut by_formation: BTreeMap<Uuid, Vec<i32>> = BTreeMap::new();
     for row in rts {
         by_formation
@@ -473,15 +464,6 @@ mod tests {
         let reqs = default_requirements().expect("requirements");
         assert!(reqs.iter().any(|r| r.kind == "age"));
         assert!(reqs.iter().any(|r| r.kind == "domicile"));
-    }
-
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        )
     }
 
     #[test]

@@ -160,15 +160,7 @@ pub async fn set_programme(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        )
-    }
+    use crate::services::rounds::form;
 
     #[test]
     fn the_programme_form_reads_back_what_it_shows() {

@@ -246,15 +246,7 @@ fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        )
-    }
+    use crate::services::rounds::form;
 
     fn stage(code: &str, scoring: &str, top_k: Option<i32>) -> StageInput {
         StageInput {

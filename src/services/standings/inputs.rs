@@ -16,9 +16,10 @@ use crate::db::entities::{
     panel_member, round, round_stage, score_value, score_version, scorecard,
 };
 use crate::domain::application::ApplicationState;
-use crate::domain::ranking::{self as rk, Aggregation, CriterionKind, PanelScore, RoundRules};
+use crate::domain::ranking::{self as rk, Aggregation, PanelScore, RoundRules};
 use crate::domain::stage::stage_rules;
 use crate::services::ServiceError;
+use crate::services::rounds::ranking_criterion;
 
 /// The accounts on the panels that assess a formation, sorted, once each.
 ///
@@ -157,19 +158,7 @@ pub(super) async fn load<C: ConnectionTrait>(
         min_panelists: u32::try_from(round.min_panelists).unwrap_or(0),
         criteria: criteria
             .iter()
-            .map(|c| rk::Criterion {
-                code: c.code.clone(),
-                kind: if c.kind == "imported" {
-                    CriterionKind::Imported
-                } else {
-                    CriterionKind::Panel
-                },
-                scale_min: i64::from(c.scale_min),
-                scale_max: i64::from(c.scale_max),
-                weight: u32::try_from(c.weight).unwrap_or(0),
-                pass_min: c.pass_min.map(i64::from),
-                tiebreak_order: c.tiebreak_order.and_then(|o| u32::try_from(o).ok()),
-            })
+            .map(|c| ranking_criterion(&c.into()))
             .collect(),
         // Until the commit–reveal seed exists (registration still open), live
         // standings use an empty seed; ranks are only published after it is set.

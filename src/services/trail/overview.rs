@@ -6,10 +6,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::require_reader;
-use crate::db::entities::{account, application, formation, kelurahan, panel, panel_member, round};
+use crate::db::entities::{account, application, formation, panel, panel_member, round};
 use crate::domain::role::Role;
 use crate::domain::round::Round;
 use crate::services::ServiceError;
+use crate::services::regions::kelurahan_names_of;
 
 pub use crate::domain::trail_read::{FormationItem, RoundOverview};
 
@@ -47,13 +48,7 @@ pub async fn round_overview<C: ConnectionTrait>(
         .order_by_asc(formation::Column::Code)
         .all(db)
         .await?;
-    let names: HashMap<String, String> = kelurahan::Entity::find()
-        .filter(kelurahan::Column::Code.is_in(formations.iter().map(|f| f.kelurahan_code.clone())))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let names = kelurahan_names_of(db, formations.iter().map(|f| f.kelurahan_code.clone())).await?;
     let mut counts: HashMap<Uuid, usize> = HashMap::new();
     for a in application::Entity::find()
         .filter(application::Column::RoundId.eq(round_id))

@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    Decision, KIND_OVERRIDE, Staff, check_decisions, load_in_scope, mail_outcome, requirements_of,
-    round_open, uploaded_slots, write_checks,
+    Decision, KIND_OVERRIDE, Staff, check_decisions, load_in_scope, record_outcome,
+    requirements_of, round_open, uploaded_slots, write_checks,
 };
 use crate::db::audit::{NewEvent, append};
 use crate::db::begin_write;
@@ -309,7 +309,7 @@ pub async fn decide(
             a.requested_by,
         )
         .await?;
-        let mut event = NewEvent::new(
+        let event = NewEvent::new(
             staff.actor(),
             "application.verification_changed",
             "application",
@@ -327,20 +327,9 @@ pub async fn decide(
             "requested_by": a.requested_by.to_string(),
             "approved_by": staff.id.to_string(),
         }));
-        event.registration_no = app.registration_no.clone();
-        event.kelurahan_code = app.kelurahan_code.clone();
-        let changed = append(&tx, event).await?;
         // An eligibility overturned or imposed re-ranks the formation, with
         // the change as cause.
-        crate::services::standings::recompute_after_input(
-            &tx,
-            &r,
-            app.formation_id,
-            app.id,
-            changed.seq,
-        )
-        .await?;
-        mail_outcome(&tx, mail.from, mail.vault, &app, &r, &w).await?;
+        record_outcome(&tx, event, mail.from, mail.vault, &app, &r, &w).await?;
     }
     tx.commit().await?;
     tracing::info!(approval.id = %a.id, approved = approve, "verification change decided");

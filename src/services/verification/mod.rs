@@ -16,7 +16,7 @@ pub(crate) use checks::automatic_checks;
 use checks::{decided_by_operator, latest_checks, requirements_of, uploaded_slots};
 pub use open::{ApplicationView, DocumentFile, DocumentView, RequirementView, document_file, open};
 pub use outcome::{Decision, verify};
-use outcome::{check_decisions, mail_outcome, write_checks};
+use outcome::{check_decisions, record_outcome, write_checks};
 pub use queue::{QueueRow, RoundQueue, queue};
 
 use sea_orm::{ConnectionTrait, EntityTrait};

@@ -8,10 +8,10 @@ use super::{
     KIND_OVERRIDE, Staff, automatic_checks, decided_by_operator, latest_checks, load_in_scope,
     requirements_of, uploaded_slots,
 };
-use crate::db::entities::{approval, document, round, stored_file};
-use crate::domain::approval::ApprovalStatus;
+use crate::db::entities::{document, round, stored_file};
 use crate::pii::NikVault;
 use crate::services::ServiceError;
+use crate::services::results::pending_about;
 use crate::storage::FileStore;
 
 pub use crate::domain::verification::{ApplicationView, DocumentView, RequirementView};
@@ -65,12 +65,7 @@ pub async fn open(
             content_type: f.map(|f| f.content_type).unwrap_or_default(),
         })
         .collect();
-    let pending_change = approval::Entity::find()
-        .filter(approval::Column::Kind.eq(KIND_OVERRIDE))
-        .filter(approval::Column::SubjectId.eq(app.id.to_string()))
-        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
-        .one(db)
-        .await?;
+    let pending_change = pending_about(db, KIND_OVERRIDE, &app.id.to_string()).await?;
     Ok(ApplicationView {
         id: app.id,
         round_name: r.name,

@@ -229,7 +229,33 @@ pub(super) async fn write_checks(
 
 /// Mails the outcome to the applicant, when there is an address to mail
 /// (an assisted application without e-mail gets none).
-pub(super) async fn mail_outcome(
+/// Records a verification outcome: `event`, stamped with the application's
+/// registration number and kelurahan, then the formation re-ranked with it
+/// as cause, then the outcome mailed to the applicant.
+pub(super) async fn record_outcome(
+    tx: &crate::db::WriteTx,
+    mut event: NewEvent,
+    from: &Mailbox,
+    vault: &NikVault,
+    app: &application::Model,
+    r: &round::Model,
+    w: &Written,
+) -> Result<(), ServiceError> {
+    event.registration_no = app.registration_no.clone();
+    event.kelurahan_code = app.kelurahan_code.clone();
+    let recorded = append(tx, event).await?;
+    crate::services::standings::recompute_after_input(
+        tx,
+        r,
+        app.formation_id,
+        app.id,
+        recorded.seq,
+    )
+    .await?;
+    mail_outcome(tx, from, vault, app, r, w).await
+}
+
+async fn mail_outcome(
     tx: &crate::db::WriteTx,
     from: &Mailbox,
     vault: &NikVault,
@@ -312,7 +338,7 @@ pub async fn verify(
     check_decisions(&requirements, &uploaded, decisions)?;
     let w = write_checks(&tx, vault, &app, &r, &requirements, decisions, staff.id).await?;
     let registration_no = app.registration_no.clone().unwrap_or_default();
-    let mut event = NewEvent::new(
+    let event = NewEvent::new(
         staff.actor(),
         "application.verified",
         "application",
@@ -324,18 +350,7 @@ pub async fn verify(
         "outcome": if w.eligible { "eligible" } else { "ineligible" },
         "tms": w.tms_codes,
     }));
-    event.registration_no = app.registration_no.clone();
-    event.kelurahan_code = app.kelurahan_code.clone();
-    let verified = append(&tx, event).await?;
-    crate::services::standings::recompute_after_input(
-        &tx,
-        &r,
-        app.formation_id,
-        app.id,
-        verified.seq,
-    )
-    .await?;
-    mail_outcome(&tx, from, vault, &app, &r, &w).await?;
+    record_outcome(&tx, event, from, vault, &app, &r, &w).await?;
     tx.commit().await?;
     tracing::info!(application.registration_no = %registration_no, eligible = w.eligible, "application verified");
     Ok(w.eligible)

@@ -1,13 +1,13 @@
 //! The verification queue: the submitted applications the caller may verify,
 //! per round.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{Staff, VERIFIABLE};
-use crate::db::entities::{application, kelurahan, round};
+use crate::db::entities::{application, round};
 use crate::domain::role::Role;
 use crate::services::ServiceError;
 
@@ -32,12 +32,7 @@ pub async fn queue(
         q = q.filter(application::Column::KelurahanCode.is_in(staff.scopes.clone()));
     }
     let apps = q.all(db).await?;
-    let names: HashMap<String, String> = kelurahan::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|k| (k.code, k.name))
-        .collect();
+    let names = crate::services::regions::kelurahan_names(db).await?;
     let rounds = round::Entity::find()
         .order_by_desc(round::Column::CreatedAt)
         .all(db)
