@@ -16,11 +16,12 @@
 //! addresses, and an attacker cannot precompute keys without the secret.
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::db::entities::rate_limit;
+use crate::db::{WriteTx, begin_write};
 
 /// One throttle: at most `max` counted events per `window` and subject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,11 +145,8 @@ pub fn over_sliding(limit: Limit, previous: i32, current: i32, elapsed: i64) -> 
 /// elapsed in the current one. One atomic upsert, so concurrent instances
 /// never lose an increment. Windows older than the previous one are dropped
 /// on the way.
-///
-/// # Errors
-/// Storage failures.
-pub async fn hit(
-    db: &impl ConnectionTrait,
+async fn hit(
+    db: &WriteTx,
     now: OffsetDateTime,
     limit: Limit,
     subject: &str,
@@ -202,13 +200,38 @@ pub async fn hit(
 /// # Errors
 /// Storage failures.
 pub async fn attempt(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     now: OffsetDateTime,
     limit: Limit,
     subject: &str,
 ) -> Result<bool, DbErr> {
-    let (previous, current, elapsed) = hit(db, now, limit, subject).await?;
-    Ok(over_sliding(limit, previous, current, elapsed))
+    Ok(attempts(db, now, &[(limit, subject)])
+        .await?
+        .contains(&true))
+}
+
+/// [`attempt`] for several limits at once (a file counts against its
+/// uploader and their address), in one write: the counts take their turn
+/// among the other writers (`db::begin_write`) and share their commit.
+/// Written beside the queue, each count's statements waited in SQLite's busy
+/// handler behind it: the tail of the application form's POST (P2h).
+/// Returns one verdict per limit, in order.
+///
+/// # Errors
+/// Storage failures.
+pub async fn attempts(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    each: &[(Limit, &str)],
+) -> Result<Vec<bool>, DbErr> {
+    let tx = begin_write(db).await?;
+    let mut over = Vec::with_capacity(each.len());
+    for &(limit, subject) in each {
+        let (previous, current, elapsed) = hit(&tx, now, limit, subject).await?;
+        over.push(over_sliding(limit, previous, current, elapsed));
+    }
+    tx.commit().await?;
+    Ok(over)
 }
 
 /// Takes back one attempt counted by [`attempt`] in the current window, for
@@ -217,12 +240,13 @@ pub async fn attempt(
 /// # Errors
 /// Storage failures.
 pub async fn forgive(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     now: OffsetDateTime,
     limit: Limit,
     subject: &str,
 ) -> Result<(), DbErr> {
     let start = window_start(limit, now)?;
+    let tx = begin_write(db).await?;
     rate_limit::Entity::update_many()
         .col_expr(
             rate_limit::Column::Count,
@@ -231,9 +255,9 @@ pub async fn forgive(
         .filter(rate_limit::Column::Key.eq(full_key(limit, subject)))
         .filter(rate_limit::Column::WindowStart.eq(start))
         .filter(rate_limit::Column::Count.gt(0))
-        .exec(db)
+        .exec(&tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Forgets every window of `subject` (after a successful log-in or reset, so
@@ -241,12 +265,13 @@ pub async fn forgive(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn clear(db: &impl ConnectionTrait, limit: Limit, subject: &str) -> Result<(), DbErr> {
+pub async fn clear(db: &DatabaseConnection, limit: Limit, subject: &str) -> Result<(), DbErr> {
+    let tx = begin_write(db).await?;
     rate_limit::Entity::delete_many()
         .filter(rate_limit::Column::Key.eq(full_key(limit, subject)))
-        .exec(db)
+        .exec(&tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 #[cfg(test)]

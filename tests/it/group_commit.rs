@@ -225,3 +225,31 @@ async fn a_session_save_takes_its_turn_among_the_writers() {
     let loaded = store.load(&record.id).await.expect("load").expect("found");
     assert_eq!(loaded.expiry_date, record.expiry_date);
 }
+
+#[tokio::test]
+async fn a_throttle_count_takes_its_turn_among_the_writers() {
+    use pokmas::services::rate_limit::{self, UPLOADS_PER_ACCOUNT, UPLOADS_PER_IP};
+
+    let t = TestDb::sqlite().await;
+    // A use case holds the turn; the counts of an uploaded file (its
+    // uploader's and their address's) queue behind it instead of sleeping
+    // in SQLite's busy handler beside the queue: the form POST's tail.
+    let a = begin_write(&t.db).await.expect("a begins");
+    insert(&a, "a").await.expect("a writes");
+    let counting = tokio::spawn({
+        let db = t.db.clone();
+        async move {
+            let now = time::OffsetDateTime::now_utc();
+            let mine = rate_limit::attempt(&db, now, UPLOADS_PER_ACCOUNT, "resident").await?;
+            let address = rate_limit::attempt(&db, now, UPLOADS_PER_IP, "10.0.0.1").await?;
+            Ok::<_, DbErr>(vec![mine, address])
+        }
+    });
+    until_queued(&t.db, 1).await;
+    a.commit().await.expect("a is saved");
+    let over = counting
+        .await
+        .expect("the count runs")
+        .expect("the upload is counted");
+    assert_eq!(over, vec![false, false], "one file is within both limits");
+}

@@ -45,22 +45,17 @@ pub(crate) async fn upload_allowed(
     account: Uuid,
     ip: &ClientIp,
 ) -> AppResult<bool> {
-    let now = app.clock.now();
-    let by_account = rate_limit::attempt(
+    let (by_account, by_ip) = (limit_key(app, &account.to_string()), limit_key(app, &ip.0));
+    let over = rate_limit::attempts(
         &app.db,
-        now,
-        rate_limit::UPLOADS_PER_ACCOUNT,
-        &limit_key(app, &account.to_string()),
+        app.clock.now(),
+        &[
+            (rate_limit::UPLOADS_PER_ACCOUNT, &by_account),
+            (rate_limit::UPLOADS_PER_IP, &by_ip),
+        ],
     )
     .await?;
-    let by_ip = rate_limit::attempt(
-        &app.db,
-        now,
-        rate_limit::UPLOADS_PER_IP,
-        &limit_key(app, &ip.0),
-    )
-    .await?;
-    Ok(!by_account && !by_ip)
+    Ok(!over.contains(&true))
 }
 
 /// The message next to a file refused by the upload throttle.
