@@ -20,8 +20,8 @@ use time::OffsetDateTime;
 
 use super::db_time;
 use super::transport::{OutgoingMail, SendError, Transport};
-use crate::db::begin_write;
 use crate::db::entities::mail_outbox::{self, Column, Entity};
+use crate::db::{WriteTx, begin_write};
 use crate::domain::delivery::Delivery;
 
 /// Tries before a message is marked `failed`.
@@ -85,21 +85,41 @@ pub async fn drain_once(
             Ok(msg) => transport.send(&msg).await,
             Err(e) => Err(e),
         };
-        match outcome {
-            Ok(()) => {
-                mark_sent(db, &row, now).await?;
-                report.sent += 1;
-            }
-            Err(e) => {
-                if record_failure(db, &row, lease, now, &e).await? {
-                    report.failed += 1;
-                } else {
-                    report.retrying += 1;
-                }
+        settle(db, &row, lease, now, outcome, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// Records what became of a claimed row, for any channel's transport: `sent`,
+/// back to `pending` for a later try, or given up, and counts it in `report`.
+/// The record takes its turn among the other writers (`db::begin_write`):
+/// written beside them, it waited in SQLite's busy handler, and they behind it.
+pub(crate) async fn settle(
+    db: &DatabaseConnection,
+    row: &mail_outbox::Model,
+    lease: OffsetDateTime,
+    now: OffsetDateTime,
+    outcome: Result<(), SendError>,
+    report: &mut DrainReport,
+) -> Result<(), DbErr> {
+    let tx = begin_write(db).await?;
+    match outcome {
+        Ok(()) => {
+            mark_sent(&tx, row, now).await?;
+            tx.commit().await?;
+            report.sent += 1;
+        }
+        Err(e) => {
+            let given_up = record_failure(&tx, row, lease, now, &e).await?;
+            tx.commit().await?;
+            if given_up {
+                report.failed += 1;
+            } else {
+                report.retrying += 1;
             }
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Flips up to [`BATCH_SIZE`] due rows of `channel` to `sending` and returns
@@ -192,8 +212,8 @@ pub(crate) async fn claim(
 /// The stored template name of the erasure notice.
 const ERASURE_NOTICE: &str = "erasure_notice";
 
-pub(crate) async fn mark_sent(
-    db: &DatabaseConnection,
+async fn mark_sent(
+    db: &WriteTx,
     row: &mail_outbox::Model,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
@@ -228,8 +248,8 @@ pub(crate) async fn mark_sent(
 }
 
 /// Records a failed try. Returns whether the message was given up on.
-pub(crate) async fn record_failure(
-    db: &DatabaseConnection,
+async fn record_failure(
+    db: &WriteTx,
     row: &mail_outbox::Model,
     lease: OffsetDateTime,
     now: OffsetDateTime,

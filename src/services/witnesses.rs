@@ -161,7 +161,10 @@ pub async fn witness_latest(app: &App) -> Result<usize, ServiceError> {
     let added = lines.lines().count();
     let mut model: crate::db::entities::audit_checkpoint::ActiveModel = cp.clone().into();
     model.note = Set(format!("{}{lines}", cp.note));
-    model.update(&app.db).await?;
+    // In turn with the other writers, not beside them in SQLite's busy handler.
+    let tx = crate::db::begin_write(&app.db).await?;
+    model.update(&tx).await?;
+    tx.commit().await?;
     Ok(added)
 }
 

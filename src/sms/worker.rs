@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::Channel;
 use super::transport::{OutgoingText, SmsTransport};
-use crate::mail::worker::{claim, mark_sent, record_failure};
+use crate::mail::worker::{claim, settle};
 use crate::mail::{DrainReport, db_time};
 
 /// Claims the text rows due at `now` on every channel, sends each through
@@ -26,19 +26,8 @@ pub async fn drain_once(
         report.claimed += rows.len();
         report.failed += exhausted;
         for row in rows {
-            match transport.send(&OutgoingText::from_outbox(&row)).await {
-                Ok(()) => {
-                    mark_sent(db, &row, now).await?;
-                    report.sent += 1;
-                }
-                Err(e) => {
-                    if record_failure(db, &row, lease, now, &e).await? {
-                        report.failed += 1;
-                    } else {
-                        report.retrying += 1;
-                    }
-                }
-            }
+            let outcome = transport.send(&OutgoingText::from_outbox(&row)).await;
+            settle(db, &row, lease, now, outcome, &mut report).await?;
         }
     }
     Ok(report)
