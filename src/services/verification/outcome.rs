@@ -227,8 +227,6 @@ pub(super) async fn write_checks(
     Ok(w)
 }
 
-/// Mails the outcome to the applicant, when there is an address to mail
-/// (an assisted application without e-mail gets none).
 /// Records a verification outcome: `event`, stamped with the application's
 /// registration number and kelurahan, then the formation re-ranked with it
 /// as cause, then the outcome mailed to the applicant.
@@ -255,6 +253,8 @@ pub(super) async fn record_outcome(
     mail_outcome(tx, from, vault, app, r, w).await
 }
 
+/// Mails the outcome to the applicant, when there is an address to mail
+/// (an assisted application without e-mail gets none).
 async fn mail_outcome(
     tx: &crate::db::WriteTx,
     from: &Mailbox,
